@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('config', () => {
+  it('has working defaults', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.publicUrl).toBe('http://localhost:3000');
+    expect(c.cookieSecure).toBe(false);
+    expect(c.tiktok.mode).toBe('sandbox');
+  });
+
+  it('names every bad variable', () => {
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SECRET_KEY: 'short' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const vars = (e as ConfigError).issues.map((i) => i.variable).sort();
+      expect(vars).toEqual(['DATABASE_URL', 'PORT', 'SECRET_KEY']);
+      expect((e as Error).message).toContain('DATABASE_URL: must be a postgres:// or postgresql:// URL');
+    }
+  });
+
+  it('requires TikTok credentials in live mode', () => {
+    expect(() => loadConfig({ TIKTOK_MODE: 'live' })).toThrow(/TIKTOK_APP_KEY: required when TIKTOK_MODE=live/);
+  });
+
+  it('derives secure cookies from an https public URL', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://desk.example.com' }).cookieSecure).toBe(true);
+  });
+});

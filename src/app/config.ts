@@ -1,0 +1,148 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Every variable is validated here so a bad value fails at boot
+ * with the variable's name, not later in a request.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('localhost'),
+  PORT: port.default(3000),
+  PUBLIC_URL: z.string().url().optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  APP_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  PG_PORT: port.default(54329),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** 32 bytes, hex or base64: encrypts platform tokens at rest. Generated into DATA_DIR when absent. */
+  SECRET_KEY: z
+    .string()
+    .refine((v) => decodeKey(v) !== null, 'must be 32 bytes as 64 hex characters or base64')
+    .optional(),
+  COOKIE_SECURE: bool.optional(),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  WORKER: bool.default(true),
+  TIKTOK_MODE: z.enum(['sandbox', 'live']).default('sandbox'),
+  TIKTOK_APP_KEY: z.string().min(1).optional(),
+  TIKTOK_APP_SECRET: z.string().min(1).optional(),
+  TIKTOK_SERVICE_ID: z.string().min(1).optional(),
+  TIKTOK_API_BASE: z.string().url().optional(),
+  TIKTOK_AUTH_BASE: z.string().url().optional(),
+  SANDBOX_PORT: port.default(0),
+  SANDBOX_SEED: z.coerce.number().int().default(42),
+  SANDBOX_SPEED: z.coerce.number().min(0).default(60),
+  STORAGE: z.enum(['local', 's3']).default('local'),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_BUCKET: z.string().optional(),
+  S3_REGION: z.string().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  host: string;
+  port: number;
+  publicUrl: string;
+  /** False when PUBLIC_URL was not given and publicUrl was derived from PORT. */
+  publicUrlSet: boolean;
+  dataDir: string;
+  /** Admin URL (migrations, role setup, job queue). Undefined → the embedded server. */
+  databaseUrl: string | undefined;
+  appDatabaseUrl: string | undefined;
+  pgPort: number;
+  logLevel: Env['LOG_LEVEL'];
+  secretKey: Buffer | undefined;
+  cookieSecure: boolean;
+  loginRateLimit: number;
+  worker: boolean;
+  tiktok: {
+    mode: 'sandbox' | 'live';
+    appKey: string | undefined;
+    appSecret: string | undefined;
+    serviceId: string | undefined;
+    apiBase: string | undefined;
+    authBase: string | undefined;
+  };
+  sandbox: { port: number; seed: number; speed: number };
+  storage: {
+    kind: 'local' | 's3';
+    s3?: { endpoint?: string; bucket: string; region?: string; accessKeyId?: string; secretAccessKey?: string };
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function decodeKey(v: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(v)) return Buffer.from(v, 'hex');
+  try {
+    const b = Buffer.from(v, 'base64');
+    return b.length === 32 ? b : null;
+  } catch {
+    return null;
+  }
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset: shells and .env files produce them for "no value".
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })));
+  }
+  const e = parsed.data;
+  const issues: { variable: string; message: string }[] = [];
+  if (e.TIKTOK_MODE === 'live') {
+    if (!e.TIKTOK_APP_KEY) issues.push({ variable: 'TIKTOK_APP_KEY', message: 'required when TIKTOK_MODE=live' });
+    if (!e.TIKTOK_APP_SECRET) issues.push({ variable: 'TIKTOK_APP_SECRET', message: 'required when TIKTOK_MODE=live' });
+  }
+  if (e.STORAGE === 's3' && !e.S3_BUCKET) issues.push({ variable: 'S3_BUCKET', message: 'required when STORAGE=s3' });
+  if (issues.length) throw new ConfigError(issues);
+
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl,
+    publicUrlSet: !!e.PUBLIC_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    appDatabaseUrl: e.APP_DATABASE_URL,
+    pgPort: e.PG_PORT,
+    logLevel: e.LOG_LEVEL,
+    secretKey: e.SECRET_KEY ? (decodeKey(e.SECRET_KEY) ?? undefined) : undefined,
+    cookieSecure: e.COOKIE_SECURE ?? publicUrl.startsWith('https://'),
+    loginRateLimit: e.LOGIN_RATE_LIMIT,
+    worker: e.WORKER,
+    tiktok: {
+      mode: e.TIKTOK_MODE,
+      appKey: e.TIKTOK_APP_KEY,
+      appSecret: e.TIKTOK_APP_SECRET,
+      serviceId: e.TIKTOK_SERVICE_ID,
+      apiBase: e.TIKTOK_API_BASE,
+      authBase: e.TIKTOK_AUTH_BASE,
+    },
+    sandbox: { port: e.SANDBOX_PORT, seed: e.SANDBOX_SEED, speed: e.SANDBOX_SPEED },
+    storage: {
+      kind: e.STORAGE,
+      s3: e.S3_BUCKET
+        ? { endpoint: e.S3_ENDPOINT, bucket: e.S3_BUCKET, region: e.S3_REGION, accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
+        : undefined,
+    },
+  };
+}

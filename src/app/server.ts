@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import multipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError, isAppError } from '../platform/errors.js';
+import type { Http } from '../platform/http.js';
+import { newId } from '../platform/ids.js';
+import type { Logger } from '../platform/logger.js';
+import { authRoutes, SESSION_COOKIE } from '../modules/auth/index.js';
+import { tenancyRoutes } from '../modules/tenancy/index.js';
+import type { Platform, Services } from './deps.js';
+import { outboxRoutes } from './outbox.routes.js';
+import { registerModuleRoutes } from './modules.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const WEB_DIST = path.resolve(here, '../../dist/web');
+export const VERSION = '0.1.0';
+
+function issueField(v: { instancePath: string; params?: Record<string, unknown> }, context?: string): string[] {
+  const base = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const keys = v.params?.keys as string[] | undefined;
+  const prefix = (p: string) => (context && context !== 'body' ? `${context}.${p}` : p) || context || 'body';
+  if (Array.isArray(keys) && keys.length) return keys.map((k) => prefix(base ? `${base}.${k}` : k));
+  return [prefix(base)];
+}
+
+/** Maps every failure to `{code, message, details, requestId}`; unknown errors leak nothing but the id. */
+export function errorBody(err: FastifyError | Error, requestId: string, log: Pick<Logger, 'error'> | FastifyBaseLogger): { status: number; body: Record<string, unknown> } {
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const ctx = (err as { validationContext?: string }).validationContext;
+    const issues = err.validation.flatMap((v) =>
+      issueField(v as never, ctx).map((field) => ({
+        field,
+        message: (v.params as { keys?: string[] })?.keys ? 'unknown field' : v.message,
+      })),
+    );
+    const message = `Invalid request: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`;
+    return { status: 400, body: { code: 'request.invalid', message, details: { issues }, requestId } };
+  }
+  if (isAppError(err)) {
+    return { status: err.status, body: { code: err.code, message: err.message, details: err.details, requestId } };
+  }
+  const fe = err as FastifyError;
+  if (fe.statusCode === 429) {
+    return { status: 429, body: { code: 'request.rate_limited', message: 'Too many attempts; wait a minute and try again', requestId } };
+  }
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const code = fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'request.bad_json' : `request.${(fe.code ?? 'bad_request').toLowerCase()}`;
+    return { status: fe.statusCode, body: { code, message: fe.message, details: { issues: [{ field: 'body', message: fe.message }] }, requestId } };
+  }
+  log.error({ err, requestId }, 'unhandled error');
+  return { status: 500, body: { code: 'internal', message: `Internal error; quote request id ${requestId} to support`, requestId } };
+}
+
+export async function buildServer(platform: Platform, services: Services): Promise<Http> {
+  const { config, log } = platform;
+  const app = Fastify({
+    loggerInstance: log as unknown as FastifyBaseLogger,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w.-]{1,80}$/.test(incoming) ? incoming : newId('req');
+    },
+    bodyLimit: 5 * 1024 * 1024,
+    trustProxy: true,
+  }).withTypeProvider<ZodTypeProvider>() as unknown as Http;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const { status, body } = errorBody(err as FastifyError, req.id, req.log);
+    void reply.code(status).send(body);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Afterdesk API', version: VERSION, description: 'After-sales operations for TikTok Shop sellers. Errors are `{code, message, details, requestId}`.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
+      security: [{ session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(multipart, { limits: { fileSize: 50 * 1024 * 1024, files: 20 } });
+
+  app.addHook('onRequest', async (req) => {
+    const token = req.cookies?.[SESSION_COOKIE];
+    if (!token) return;
+    const hit = await services.auth.authenticate(token);
+    if (hit) {
+      req.actor = hit.actor;
+      req.sessionId = hit.sessionId;
+    }
+  });
+
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Liveness and readiness: database and job queue',
+        security: [],
+        response: {
+          200: z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['up', 'down']), jobs: z.enum(['up', 'down', 'disabled']), version: z.string() }),
+          503: z.object({ status: z.literal('down'), database: z.enum(['up', 'down']), jobs: z.enum(['up', 'down', 'disabled']), version: z.string() }),
+        },
+      },
+    },
+    async (_req, reply) => {
+      const [dbUp, jobsUp] = await Promise.all([platform.db.ping(), platform.jobs ? platform.jobs.healthy() : Promise.resolve(null)]);
+      const jobs: 'up' | 'down' | 'disabled' = jobsUp === null ? 'disabled' : jobsUp ? 'up' : 'down';
+      if (!dbUp) return reply.code(503).send({ status: 'down' as const, database: 'down' as const, jobs, version: VERSION });
+      return { status: jobs === 'down' ? ('degraded' as const) : ('ok' as const), database: 'up' as const, jobs, version: VERSION };
+    },
+  );
+
+  authRoutes(app, services.auth, { cookieSecure: config.cookieSecure, loginRateLimit: config.loginRateLimit });
+  tenancyRoutes(app, services.tenancy);
+  outboxRoutes(app, platform);
+  await registerModuleRoutes(app, platform, services);
+
+  const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));
+  if (hasWeb) {
+    await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false, index: ['index.html'] });
+  }
+  app.setNotFoundHandler((req, reply) => {
+    const url = req.url.split('?')[0]!;
+    if (req.method === 'GET' && hasWeb && !url.startsWith('/api/') && !url.startsWith('/docs') && !path.extname(url)) {
+      // Client-side routes (/inbox, /settings…) all load the single-page app.
+      return reply.type('text/html').sendFile('index.html');
+    }
+    const err = new AppError('not_found', 'route.not_found', `No route ${req.method} ${url}`);
+    return reply.code(404).send({ code: err.code, message: err.message, requestId: req.id });
+  });
+
+  return app;
+}

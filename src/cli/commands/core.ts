@@ -1,0 +1,145 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { buildServices } from '../../app/deps.js';
+import { boot } from '../../app/runtime.js';
+import { printLogins, seedDemo } from '../../app/seed.js';
+import { buildServer } from '../../app/server.js';
+import { startWorker } from '../../app/worker.js';
+import { migrate } from '../../app/migrate.js';
+import { freePort, isPortFree } from '../../app/postgres.js';
+import { AppError } from '../../platform/errors.js';
+import { createLogger } from '../../platform/logger.js';
+import { CreateUser } from '../../modules/auth/index.js';
+import { configOrExit, fail, withRuntime } from '../context.js';
+import { startHooks } from '../../app/modules.js';
+
+async function pickPort(host: string, wanted: number): Promise<number> {
+  if (wanted === 0) return 0;
+  if (await isPortFree(wanted, host === 'localhost' ? '127.0.0.1' : host)) return wanted;
+  const p = await freePort();
+  console.warn(`Port ${wanted} is taken; Afterdesk listens on ${p} instead.`);
+  return p;
+}
+
+export function registerCoreCommands(program: Command): void {
+  program
+    .command('start')
+    .description('Start Afterdesk: embedded PostgreSQL (unless DATABASE_URL), migrations, API, web UI and worker')
+    .option('--no-demo', 'do not create the demo organisation on first start')
+    .option('--port <port>', 'HTTP port (default PORT or 3000)')
+    .action(async (opts: { demo: boolean; port?: string }) => {
+      const config = configOrExit();
+      if (opts.port) config.port = Number(opts.port);
+      const log = createLogger(config.logLevel);
+      let rt: Awaited<ReturnType<typeof boot>> | undefined;
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info(`${signal} received; shutting down…`);
+        try {
+          await app?.close();
+          await hooks?.stop();
+          await rt?.shutdown();
+          process.exit(0);
+        } catch (e) {
+          log.error({ err: e }, 'shutdown failed');
+          process.exit(1);
+        }
+      };
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      let app: Awaited<ReturnType<typeof buildServer>> | undefined;
+      let hooks: Awaited<ReturnType<typeof startHooks>> | undefined;
+      try {
+        rt = await boot(config, { log, jobs: config.worker, onMigration: (m) => log.info(`migration applied: ${m}`) });
+        const services = buildServices(rt.platform);
+        const world = opts.demo ? await seedDemo(rt.platform, services) : undefined;
+        if (world?.created) log.info('Demo organisation created.');
+        if (config.worker) await startWorker(rt.platform, services);
+        app = await buildServer(rt.platform, services);
+        const port = await pickPort(config.host, config.port);
+        await app.listen({ host: config.host, port });
+        const addr = app.server.address();
+        const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+        hooks = await startHooks(rt.platform, services, { demo: !!world, port: actualPort });
+        const url = config.publicUrlSet ? config.publicUrl : `http://localhost:${actualPort}`;
+        if (!config.publicUrlSet) config.publicUrl = url;
+        if (world) printLogins(world, url);
+        else console.log(`Afterdesk is running: ${url}`);
+      } catch (e) {
+        await rt?.shutdown().catch(() => undefined);
+        fail(e);
+      }
+    });
+
+  program
+    .command('migrate')
+    .description('Apply pending database migrations and exit')
+    .action(async () => {
+      try {
+        await withRuntime(async () => undefined, {
+          onMigration: (m) => console.log(`applied ${m}`),
+        });
+        console.log('database is up to date');
+      } catch (e) {
+        fail(e);
+      }
+    });
+  void migrate;
+
+  program
+    .command('seed-demo')
+    .description('Create the demo organisation (idempotent) and print its logins')
+    .action(async () => {
+      try {
+        await withRuntime(async (p, s) => {
+          const world = await seedDemo(p, s);
+          console.log(world.created ? `created demo organisation ${world.orgId}` : `demo organisation ${world.orgId} already exists`);
+          printLogins(world, p.config.publicUrl);
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  const user = program.command('user').description('Manage users');
+  user
+    .command('add')
+    .description('Add a user to an organisation (or create a new organisation for them with --new-org)')
+    .requiredOption('--email <email>', 'login e-mail')
+    .requiredOption('--name <name>', 'display name')
+    .requiredOption('--role <role>', 'owner | supervisor | agent | warehouse')
+    .requiredOption('--password <password>', 'at least 10 characters')
+    .option('--org <orgId>', 'organisation id (org_…)')
+    .option('--new-org <name>', 'create a new organisation with this name')
+    .option('--languages <list>', 'comma-separated: en,de,fr,it,es', '')
+    .option('--skills <list>', 'comma-separated skills', '')
+    .action(async (o: { email: string; name: string; role: string; password: string; org?: string; newOrg?: string; languages: string; skills: string }) => {
+      try {
+        if (!o.org && !o.newOrg) throw AppError.validation('cli.org_required', 'Give --org <orgId> or --new-org <name>', [{ field: '--org', message: 'required' }]);
+        const parsed = CreateUser.safeParse({
+          email: o.email,
+          name: o.name,
+          role: o.role,
+          password: o.password,
+          languages: o.languages ? o.languages.split(',').map((x) => x.trim()) : undefined,
+          skills: o.skills ? o.skills.split(',').map((x) => x.trim()) : undefined,
+        });
+        if (!parsed.success) {
+          throw AppError.validation(
+            'cli.invalid',
+            'Invalid user',
+            parsed.error.issues.map((i) => ({ field: `--${String(i.path[0] ?? '?')}`, message: i.message })),
+          );
+        }
+        await withRuntime(async (_p, s) => {
+          const orgId = o.org ?? (await s.tenancy.createOrganisation({ name: z.string().min(1).parse(o.newOrg) })).orgId;
+          const u = await s.auth.createUserInOrg(orgId, parsed.data);
+          console.log(`added ${u.role} ${u.email} (${u.id}) to ${orgId}`);
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+}

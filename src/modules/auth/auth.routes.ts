@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { actorOf, IdParams, type Http } from '../../platform/http.js';
+import { CreateUser, LoginBody, UpdateMe, UpdateUser, UserView } from './auth.dto.js';
+import { SESSION_COOKIE } from './auth.rules.js';
+import { userView, type AuthService } from './auth.service.js';
+
+export interface AuthRouteOptions {
+  cookieSecure: boolean;
+  loginRateLimit: number;
+}
+
+export function authRoutes(app: Http, svc: AuthService, opts: AuthRouteOptions): void {
+  const tags = ['auth'];
+  app.post(
+    '/api/auth/login',
+    {
+      schema: { tags, summary: 'Sign in with e-mail and password; sets the session cookie', body: LoginBody, response: { 200: z.object({ user: UserView }) } },
+      config: {
+        rateLimit: {
+          max: opts.loginRateLimit,
+          timeWindow: '1 minute',
+          // Per address and account: one attacker cannot lock a colleague out from elsewhere.
+          keyGenerator: (req) => `${req.ip}|${String((req.body as { email?: string } | undefined)?.email ?? '').toLowerCase()}`,
+        },
+      },
+    },
+    async (req, reply) => {
+      const { token, user, expiresAt } = await svc.login(req.body.email, req.body.password, { userAgent: req.headers['user-agent'], ip: req.ip });
+      reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: opts.cookieSecure, expires: expiresAt });
+      return { user: userView(user) };
+    },
+  );
+
+  app.post('/api/auth/logout', { schema: { tags, summary: 'Sign out this session' } }, async (req, reply) => {
+    const actor = actorOf(req);
+    await svc.logout(actor, req.sessionId!);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.code(204).send();
+  });
+
+  app.get('/api/auth/me', { schema: { tags, summary: 'The signed-in user', response: { 200: z.object({ user: UserView }) } } }, async (req) => {
+    const actor = actorOf(req);
+    return { user: userView(await svc.getUser(actor, actor.userId)) };
+  });
+
+  app.patch('/api/auth/me', { schema: { tags, summary: 'Change own preferences (UI language)', body: UpdateMe, response: { 200: z.object({ user: UserView }) } } }, async (req) => ({
+    user: userView(await svc.setUiLocale(actorOf(req), req.body.uiLocale)),
+  }));
+
+  const utags = ['users'];
+  app.get('/api/users', { schema: { tags: utags, summary: 'List the team', response: { 200: z.object({ items: z.array(UserView) }) } } }, async (req) => ({
+    items: (await svc.listUsers(actorOf(req))).map(userView),
+  }));
+  app.get('/api/users/:id', { schema: { tags: utags, params: IdParams, response: { 200: UserView } } }, async (req) => userView(await svc.getUser(actorOf(req), req.params.id)));
+  app.post('/api/users', { schema: { tags: utags, summary: 'Add a user (owner only)', body: CreateUser, response: { 201: UserView } } }, async (req, reply) => {
+    reply.code(201);
+    return userView(await svc.createUser(actorOf(req), req.body));
+  });
+  app.patch('/api/users/:id', { schema: { tags: utags, summary: 'Change a user (owner only)', params: IdParams, body: UpdateUser, response: { 200: UserView } } }, async (req) =>
+    userView(await svc.updateUser(actorOf(req), req.params.id, req.body)),
+  );
+}

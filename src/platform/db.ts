@@ -1,0 +1,62 @@
+import pg from 'pg';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { sql } from 'drizzle-orm';
+
+// int8 (bigint / count(*)) as JS numbers: our counts and minor-unit amounts stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+// numeric stays a string (exact); callers convert where they mean to.
+
+export type Orm = NodePgDatabase<Record<string, never>>;
+export type Tx = Parameters<Parameters<Orm['transaction']>[0]>[0];
+/** Anything a query can run on: the pool-backed ORM or an open transaction. */
+export type Executor = Orm | Tx;
+
+/**
+ * The application's database handle. It connects as the non-superuser app role, so Postgres
+ * row-level security applies; `tenant()` sets the organisation for one transaction only.
+ */
+export class Database {
+  readonly orm: Orm;
+  constructor(readonly pool: pg.Pool) {
+    this.orm = drizzle(pool) as Orm;
+  }
+
+  /** Run `fn` in a transaction that can see and write only `orgId`'s rows. */
+  async tenant<T>(orgId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.orm.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('app.org_id', ${orgId}, true)`);
+      return fn(tx);
+    });
+  }
+
+  /**
+   * Cross-tenant work that has no organisation yet: login by e-mail, session lookup, webhook
+   * routing by shop id, workers claiming jobs. Kept explicit so it can be grepped and reviewed.
+   */
+  async system<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.orm.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('app.system', 'on', true)`);
+      return fn(tx);
+    });
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.pool.query('select 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export function createPool(url: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000 });
+  // A dropped connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}

@@ -1,0 +1,231 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Clock } from '../clock.js';
+import type { Database, Executor } from '../db.js';
+import { AppError } from '../errors.js';
+import type { IdGenerator } from '../ids.js';
+import type { Logger } from '../logger.js';
+import { outbox, type OutboxStatus } from './outbox.schema.js';
+
+export interface OutboxContext {
+  orgId: string;
+  id: string;
+  idempotencyKey: string;
+  /** 1 on the first try. A handler seeing attempt > 1 must assume an earlier try may have landed. */
+  attempt: number;
+}
+
+export type OutboxHandler = (payload: Record<string, unknown>, ctx: OutboxContext) => Promise<Record<string, unknown> | void>;
+
+/** Thrown by a handler when retrying cannot help (a rejected refund, a closed conversation). */
+export class PermanentError extends Error {
+  constructor(message: string, readonly code?: string) {
+    super(message);
+    this.name = 'PermanentError';
+  }
+}
+
+/** The outbox knows its handlers only by name; `app/` registers them (TikTok, e-mail, WhatsApp…). */
+export class OutboxRegistry {
+  private handlers = new Map<string, OutboxHandler>();
+  register(name: string, handler: OutboxHandler): void {
+    this.handlers.set(name, handler);
+  }
+  get(name: string): OutboxHandler | undefined {
+    return this.handlers.get(name);
+  }
+  names(): string[] {
+    return [...this.handlers.keys()];
+  }
+}
+
+export interface EnqueueInput {
+  orgId: string;
+  handler: string;
+  /** Derived from the business intent (e.g. `refund:<remedyId>:<line>`), never random. */
+  idempotencyKey: string;
+  payload: Record<string, unknown>;
+  subjectType?: string;
+  subjectId?: string;
+  maxAttempts?: number;
+  notBefore?: Date;
+}
+
+export type OutboxRow = typeof outbox.$inferSelect;
+
+/**
+ * Write an outbox row inside the caller's transaction. A second enqueue with the same key returns
+ * the existing row instead of creating another: the basis of "a retry never pays twice".
+ */
+export async function enqueue(tx: Executor, input: EnqueueInput, deps: { ids: IdGenerator; clock: Clock }): Promise<{ row: OutboxRow; created: boolean }> {
+  const now = deps.clock.now();
+  const inserted = await tx
+    .insert(outbox)
+    .values({
+      orgId: input.orgId,
+      id: deps.ids('obx'),
+      handler: input.handler,
+      idempotencyKey: input.idempotencyKey,
+      payload: input.payload,
+      status: 'pending',
+      attempts: 0,
+      maxAttempts: input.maxAttempts ?? 8,
+      nextAttemptAt: input.notBefore ?? now,
+      subjectType: input.subjectType ?? null,
+      subjectId: input.subjectId ?? null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing({ target: [outbox.orgId, outbox.idempotencyKey] })
+    .returning();
+  if (inserted[0]) return { row: inserted[0], created: true };
+  const [existing] = await tx
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.orgId, input.orgId), eq(outbox.idempotencyKey, input.idempotencyKey)));
+  return { row: existing!, created: false };
+}
+
+export function backoffMs(attempt: number): number {
+  return Math.min(1_000 * 2 ** Math.max(0, attempt - 1), 10 * 60_000);
+}
+
+export interface DispatchReport {
+  claimed: number;
+  done: number;
+  retried: number;
+  failed: number;
+}
+
+export class OutboxDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private stopped = true;
+  private wake: (() => void) | undefined;
+  leaseMs = 60_000;
+
+  constructor(
+    private readonly db: Database,
+    private readonly registry: OutboxRegistry,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  /** Claim due rows (or rows whose lease ran out because a worker died) and run their handlers. */
+  async runOnce(limit = 25): Promise<DispatchReport> {
+    const now = this.clock.now();
+    const leaseUntil = new Date(now.getTime() + this.leaseMs);
+    const claimed = await this.db.system(async (tx) => {
+      const r = await tx.execute(sql`
+        update outbox o set status = 'running', attempts = o.attempts + 1, locked_until = ${leaseUntil.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz
+        where (o.org_id, o.id) in (
+          select org_id, id from outbox
+          where (status = 'pending' and next_attempt_at <= ${now.toISOString()}::timestamptz)
+             or (status = 'running' and locked_until < ${now.toISOString()}::timestamptz)
+          order by next_attempt_at
+          limit ${limit}
+          for update skip locked)
+        returning o.org_id, o.id, o.handler, o.idempotency_key, o.payload, o.attempts, o.max_attempts`);
+      return r.rows as { org_id: string; id: string; handler: string; idempotency_key: string; payload: Record<string, unknown>; attempts: number; max_attempts: number }[];
+    });
+    const report: DispatchReport = { claimed: claimed.length, done: 0, retried: 0, failed: 0 };
+    for (const row of claimed) {
+      const handler = this.registry.get(row.handler);
+      try {
+        if (!handler) throw new PermanentError(`No outbox handler registered under "${row.handler}"`);
+        const result = await handler(row.payload, { orgId: row.org_id, id: row.id, idempotencyKey: row.idempotency_key, attempt: row.attempts });
+        await this.finish(row.org_id, row.id, 'done', { result: result ?? {}, error: null });
+        report.done++;
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        const permanent = e instanceof PermanentError || (e instanceof AppError && e.kind !== 'upstream' && e.kind !== 'unavailable' && e.kind !== 'rate_limited');
+        if (permanent || row.attempts >= row.max_attempts) {
+          await this.finish(row.org_id, row.id, 'failed', { error: msg });
+          report.failed++;
+          this.log.warn({ outboxId: row.id, handler: row.handler, err: msg }, 'outbox step failed');
+        } else {
+          const next = new Date(this.clock.now().getTime() + backoffMs(row.attempts));
+          await this.db.system((tx) =>
+            tx.execute(sql`update outbox set status = 'pending', locked_until = null, last_error = ${msg}, next_attempt_at = ${next.toISOString()}::timestamptz, updated_at = now()
+              where org_id = ${row.org_id} and id = ${row.id}`),
+          );
+          report.retried++;
+        }
+      }
+    }
+    return report;
+  }
+
+  private async finish(orgId: string, id: string, status: OutboxStatus, r: { result?: Record<string, unknown>; error: string | null }): Promise<void> {
+    const now = this.clock.now().toISOString();
+    await this.db.system((tx) =>
+      tx.execute(sql`update outbox set status = ${status}, locked_until = null, last_error = ${r.error},
+        result = coalesce(${r.result ? JSON.stringify(r.result) : null}::jsonb, result), updated_at = ${now}::timestamptz,
+        done_at = case when ${status} = 'done' then ${now}::timestamptz else done_at end
+        where org_id = ${orgId} and id = ${id}`),
+    );
+  }
+
+  /** Drain everything currently due (tests and CLI). */
+  async drain(maxRounds = 50): Promise<DispatchReport> {
+    const total: DispatchReport = { claimed: 0, done: 0, retried: 0, failed: 0 };
+    for (let i = 0; i < maxRounds; i++) {
+      const r = await this.runOnce();
+      total.claimed += r.claimed;
+      total.done += r.done;
+      total.retried += r.retried;
+      total.failed += r.failed;
+      if (r.claimed === 0) break;
+    }
+    return total;
+  }
+
+  /** Poll once a second and wake early on NOTIFY from the insert trigger. */
+  start(listen?: (onNotify: () => void) => Promise<() => Promise<void>>): void {
+    this.stopped = false;
+    let unlisten: (() => Promise<void>) | undefined;
+    if (listen) void listen(() => this.wake?.()).then((u) => (unlisten = u)).catch(() => undefined);
+    const loop = async () => {
+      while (!this.stopped) {
+        this.running = true;
+        try {
+          const r = await this.runOnce();
+          this.running = false;
+          if (r.claimed > 0) continue;
+        } catch (e) {
+          this.running = false;
+          this.log.error({ err: e }, 'outbox dispatcher round failed');
+        }
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          this.timer = setTimeout(resolve, 1_000);
+        });
+      }
+      await unlisten?.();
+    };
+    void loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.wake?.();
+    while (this.running) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  /** Put a failed step back in the queue (the UI's "retry" button). */
+  async retry(orgId: string, id: string): Promise<OutboxRow> {
+    return this.db.tenant(orgId, async (tx) => {
+      const [row] = await tx
+        .update(outbox)
+        .set({ status: 'pending', nextAttemptAt: this.clock.now(), attempts: 0, lastError: null, updatedAt: this.clock.now() })
+        .where(and(eq(outbox.orgId, orgId), eq(outbox.id, id), eq(outbox.status, 'failed')))
+        .returning();
+      if (!row) {
+        const [exists] = await tx.select({ status: outbox.status }).from(outbox).where(and(eq(outbox.orgId, orgId), eq(outbox.id, id)));
+        if (!exists) throw AppError.notFound('outbox', id);
+        throw AppError.conflict('outbox.not_failed', `Outbox step ${id} is ${exists.status}; only failed steps can be retried`);
+      }
+      return row;
+    });
+  }
+}

@@ -1,0 +1,25 @@
+import { AppError } from './errors.js';
+
+export const ROLES = ['owner', 'supervisor', 'agent', 'warehouse'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is acting: every service call carries one, and every query is scoped by its orgId. */
+export interface Actor {
+  orgId: string;
+  userId: string;
+  role: Role;
+}
+
+export function requireRole(actor: Actor, allowed: readonly Role[], what = 'this action'): void {
+  if (!allowed.includes(actor.role)) {
+    throw AppError.forbidden('auth.role_forbidden', `Your role (${actor.role}) may not perform ${what}; needs one of: ${allowed.join(', ')}`, {
+      role: actor.role,
+      allowed,
+    });
+  }
+}
+
+/** System actor for jobs, webhooks and the CLI acting inside one organisation. */
+export function systemActor(orgId: string): Actor {
+  return { orgId, userId: 'system', role: 'owner' };
+}

@@ -1,0 +1,55 @@
+import { loadConfig } from '../../src/app/config.js';
+import { buildServices, createPlatform, type Platform, type Services } from '../../src/app/deps.js';
+import { buildServer } from '../../src/app/server.js';
+import { ManualClock, type Clock } from '../../src/platform/clock.js';
+import { createPool, Database } from '../../src/platform/db.js';
+import { newId } from '../../src/platform/ids.js';
+import { Jobs } from '../../src/platform/jobs.js';
+import { silentLogger } from '../../src/platform/logger.js';
+import type { Http } from '../../src/platform/http.js';
+import { testDatabase } from './db.js';
+
+export interface TestContext {
+  platform: Platform;
+  services: Services;
+  app: Http;
+  clock: Clock;
+  close(): Promise<void>;
+}
+
+export interface TestContextOptions {
+  /** Pass a ManualClock to control time; defaults to the real clock. */
+  clock?: Clock | ManualClock;
+  /** Start pg-boss on the worker's database. */
+  jobs?: boolean;
+  env?: Record<string, string>;
+}
+
+/**
+ * Real app on this worker's real database: the same services, server and error mapping as
+ * production, driven with `app.inject`. Each test makes its own organisation (see org.ts).
+ */
+export async function createTestContext(opts: TestContextOptions = {}): Promise<TestContext> {
+  const tdb = await testDatabase();
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: tdb.adminUrl, APP_DATABASE_URL: tdb.appUrl, LOG_LEVEL: 'silent', DATA_DIR: '.tmp/test-data', LOGIN_RATE_LIMIT: '1000', ...opts.env });
+  const db = new Database(createPool(tdb.appUrl, 10));
+  const jobs = opts.jobs ? new Jobs(tdb.adminUrl, silentLogger) : undefined;
+  if (jobs) await jobs.start();
+  const clock = opts.clock ?? new ManualClock(Date.now());
+  const platform = createPlatform({ config, db, adminUrl: tdb.adminUrl, clock, ids: newId, log: silentLogger, jobs, secretKey: Buffer.alloc(32, 7) });
+  const services = buildServices(platform);
+  const app = await buildServer(platform, services);
+  await app.ready();
+  return {
+    platform,
+    services,
+    app,
+    clock,
+    async close() {
+      await app.close();
+      await platform.dispatcher.stop();
+      await jobs?.stop();
+      await db.close();
+    },
+  };
+}
