@@ -2,25 +2,51 @@ import type { Http } from '../platform/http.js';
 import type { CoreServices, Platform, Services } from './deps.js';
 
 /**
- * The one place where domain modules and integrations are wired in. Each module adds one line
- * to each function below (its services, its routes, its jobs and outbox handlers).
+ * The one place where domain modules and integrations are wired in. Each module adds its lines
+ * inside its own marked block below (services, routes, workers, start hooks). Keep edits inside
+ * your block so parallel work never collides.
  */
 export function buildModuleServices(p: Platform, core: CoreServices) {
   void p;
   void core;
-  return {};
+  return {
+    // [orders + tiktok]
+    // [/orders + tiktok]
+    // [helpdesk]
+    // [/helpdesk]
+    // [evidence]
+    // [/evidence]
+    // [remedies + returns]
+    // [/remedies + returns]
+  };
 }
 
 export async function registerModuleRoutes(app: Http, p: Platform, s: Services): Promise<void> {
   void app;
   void p;
   void s;
+  // [orders + tiktok]
+  // [/orders + tiktok]
+  // [helpdesk]
+  // [/helpdesk]
+  // [evidence]
+  // [/evidence]
+  // [remedies + returns]
+  // [/remedies + returns]
 }
 
 /** Jobs (pg-boss) and outbox handlers. Called by the worker and by tests that drive handlers. */
 export async function registerModuleWorkers(p: Platform, s: Services): Promise<void> {
   void p;
   void s;
+  // [orders + tiktok]
+  // [/orders + tiktok]
+  // [helpdesk]
+  // [/helpdesk]
+  // [evidence]
+  // [/evidence]
+  // [remedies + returns]
+  // [/remedies + returns]
 }
 
 /**
@@ -31,5 +57,12 @@ export async function startHooks(p: Platform, s: Services, opts: { demo: boolean
   void p;
   void s;
   void opts;
-  return { stop: async () => undefined };
+  const stoppers: (() => Promise<void>)[] = [];
+  // [orders + tiktok]
+  // [/orders + tiktok]
+  return {
+    stop: async () => {
+      for (const st of stoppers.reverse()) await st();
+    },
+  };
 }
