@@ -16,7 +16,7 @@ export interface MigrateResult {
  * range per module (0001 foundation, 0100 tiktok, 0200 helpdesk, …) so parallel work never collides.
  * An advisory lock lets several processes start at once without racing.
  */
-export async function migrate(adminUrl: string, appPassword: string, onApply?: (name: string) => void): Promise<MigrateResult> {
+export async function migrate(adminUrl: string, appPassword: string | undefined, onApply?: (name: string) => void): Promise<MigrateResult> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
@@ -26,7 +26,8 @@ export async function migrate(adminUrl: string, appPassword: string, onApply?: (
       if not exists (select 1 from pg_roles where rolname = '${APP_ROLE}') then
         create role ${APP_ROLE} login nosuperuser nobypassrls;
       end if; end $$`);
-    await client.query(`alter role ${APP_ROLE} with login password '${appPassword.replace(/'/g, "''")}'`);
+    // With APP_DATABASE_URL the role's password is managed outside; never overwrite it.
+    if (appPassword !== undefined) await client.query(`alter role ${APP_ROLE} with login password '${appPassword.replace(/'/g, "''")}'`);
     await client.query(`create table if not exists afterdesk_migrations (name text primary key, applied_at timestamptz not null default now())`);
     const done = new Set((await client.query<{ name: string }>('select name from afterdesk_migrations')).rows.map((r) => r.name));
     const files = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();

@@ -71,7 +71,7 @@ export async function boot(config: Config, opts: BootOptions): Promise<Runtime> 
   }
   let applied: string[] = [];
   try {
-    applied = (await migrate(adminUrl, secrets.appPassword, opts.onMigration)).applied;
+    applied = (await migrate(adminUrl, config.appDatabaseUrl ? undefined : secrets.appPassword, opts.onMigration)).applied;
   } catch (e) {
     await embedded?.stop();
     releaseLock?.();
