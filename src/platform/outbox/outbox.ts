@@ -110,8 +110,8 @@ export class OutboxDispatcher {
     private readonly log: Logger,
   ) {}
 
-  /** Claim due rows (or rows whose lease ran out because a worker died) and run their handlers. */
-  async runOnce(limit = 25): Promise<DispatchReport> {
+  /** Claim due rows (or rows whose lease ran out because a worker died) and run their handlers. `onlyOrgId` scopes a run to one organisation (tests, per-tenant drains). */
+  async runOnce(limit = 25, onlyOrgId?: string): Promise<DispatchReport> {
     const now = this.clock.now();
     const leaseUntil = new Date(now.getTime() + this.leaseMs);
     const claimed = await this.db.system(async (tx) => {
@@ -119,8 +119,9 @@ export class OutboxDispatcher {
         update outbox o set status = 'running', attempts = o.attempts + 1, locked_until = ${leaseUntil.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz
         where (o.org_id, o.id) in (
           select org_id, id from outbox
-          where (status = 'pending' and next_attempt_at <= ${now.toISOString()}::timestamptz)
-             or (status = 'running' and locked_until < ${now.toISOString()}::timestamptz)
+          where ((status = 'pending' and next_attempt_at <= ${now.toISOString()}::timestamptz)
+             or (status = 'running' and locked_until < ${now.toISOString()}::timestamptz))
+            and (${onlyOrgId ?? null}::text is null or org_id = ${onlyOrgId ?? null})
           order by next_attempt_at
           limit ${limit}
           for update skip locked)
@@ -166,10 +167,10 @@ export class OutboxDispatcher {
   }
 
   /** Drain everything currently due (tests and CLI). */
-  async drain(maxRounds = 50): Promise<DispatchReport> {
+  async drain(maxRounds = 50, onlyOrgId?: string): Promise<DispatchReport> {
     const total: DispatchReport = { claimed: 0, done: 0, retried: 0, failed: 0 };
     for (let i = 0; i < maxRounds; i++) {
-      const r = await this.runOnce();
+      const r = await this.runOnce(25, onlyOrgId);
       total.claimed += r.claimed;
       total.done += r.done;
       total.retried += r.retried;
