@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import argon2 from 'argon2';
+// napi-rs build shipped per platform inside npm packages: no install script, no compiler needed.
+import * as argon2 from '@node-rs/argon2';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db.js';
