@@ -1,0 +1,321 @@
+import type { ReturnPolicy } from '../tenancy/index.js';
+import { allocate, percentOf } from '../../platform/money.js';
+
+/** Pure return decisions: eligibility, refund amounts, which step pays, inspection, cycle time. */
+
+export type FaultOwner = 'buyer' | 'seller' | 'carrier' | 'platform';
+const DAY = 86_400_000;
+
+// ---------------------------------------------------------------------------------------------
+// Reason tree
+
+export interface ReasonNode {
+  code: string;
+  parent: string | null;
+  faultOwner: FaultOwner;
+  labels: Record<'en' | 'de' | 'fr' | 'it' | 'es' | 'zh-CN', string>;
+  /** Buyer photos are required for this reason (damage, wrong item). */
+  photosRequired: boolean;
+}
+
+export interface ReasonSnapshot {
+  treeId: string;
+  version: number;
+  code: string;
+  path: string[];
+  label: string;
+  faultOwner: FaultOwner;
+}
+
+export const DEFAULT_REASON_TREE: ReasonNode[] = [
+  { code: 'product_issue', parent: null, faultOwner: 'seller', photosRequired: false, labels: { en: 'Problem with the product', de: 'Problem mit dem Artikel', fr: 'Problème avec le produit', it: 'Problema con il prodotto', es: 'Problema con el producto', 'zh-CN': '商品问题' } },
+  { code: 'damaged', parent: 'product_issue', faultOwner: 'carrier', photosRequired: true, labels: { en: 'Arrived damaged', de: 'Beschädigt angekommen', fr: 'Arrivé endommagé', it: 'Arrivato danneggiato', es: 'Llegó dañado', 'zh-CN': '到货破损' } },
+  { code: 'defective', parent: 'product_issue', faultOwner: 'seller', photosRequired: true, labels: { en: 'Does not work', de: 'Funktioniert nicht', fr: 'Ne fonctionne pas', it: 'Non funziona', es: 'No funciona', 'zh-CN': '无法使用' } },
+  { code: 'not_as_described', parent: 'product_issue', faultOwner: 'seller', photosRequired: true, labels: { en: 'Not as described', de: 'Nicht wie beschrieben', fr: 'Non conforme à la description', it: 'Non conforme alla descrizione', es: 'No es como se describe', 'zh-CN': '与描述不符' } },
+  { code: 'colour_difference', parent: 'not_as_described', faultOwner: 'seller', photosRequired: true, labels: { en: 'Colour differs from the photos', de: 'Farbe weicht von den Fotos ab', fr: 'La couleur diffère des photos', it: 'Il colore è diverso dalle foto', es: 'El color no coincide con las fotos', 'zh-CN': '颜色与图片不符' } },
+  { code: 'order_issue', parent: null, faultOwner: 'seller', photosRequired: false, labels: { en: 'Problem with the order', de: 'Problem mit der Bestellung', fr: 'Problème avec la commande', it: "Problema con l'ordine", es: 'Problema con el pedido', 'zh-CN': '订单问题' } },
+  { code: 'wrong_item', parent: 'order_issue', faultOwner: 'seller', photosRequired: true, labels: { en: 'Wrong item sent', de: 'Falscher Artikel geliefert', fr: 'Mauvais article envoyé', it: 'Articolo sbagliato', es: 'Artículo equivocado', 'zh-CN': '发错货' } },
+  { code: 'missing_parts', parent: 'order_issue', faultOwner: 'seller', photosRequired: true, labels: { en: 'Parts missing', de: 'Teile fehlen', fr: 'Pièces manquantes', it: 'Parti mancanti', es: 'Faltan piezas', 'zh-CN': '缺少配件' } },
+  { code: 'buyer_choice', parent: null, faultOwner: 'buyer', photosRequired: false, labels: { en: 'My own choice', de: 'Eigene Entscheidung', fr: 'Mon propre choix', it: 'Una mia scelta', es: 'Decisión propia', 'zh-CN': '买家个人原因' } },
+  { code: 'size_fit', parent: 'buyer_choice', faultOwner: 'buyer', photosRequired: false, labels: { en: 'Size or fit', de: 'Größe oder Passform', fr: 'Taille ou coupe', it: 'Taglia o vestibilità', es: 'Talla o ajuste', 'zh-CN': '尺码不合适' } },
+  { code: 'changed_mind', parent: 'buyer_choice', faultOwner: 'buyer', photosRequired: false, labels: { en: 'Changed my mind', de: 'Nicht mehr gewünscht', fr: "J'ai changé d'avis", it: 'Ho cambiato idea', es: 'He cambiado de opinión', 'zh-CN': '不想要了' } },
+];
+
+export type ReasonLanguage = keyof ReasonNode['labels'];
+
+/** Validate a tree: unique codes, parents exist, no cycles. Returns problems rather than throwing. */
+export function validateReasonTree(nodes: ReasonNode[]): string[] {
+  const problems: string[] = [];
+  const byCode = new Map<string, ReasonNode>();
+  for (const n of nodes) {
+    if (byCode.has(n.code)) problems.push(`duplicate code ${n.code}`);
+    byCode.set(n.code, n);
+  }
+  for (const n of nodes) {
+    if (n.parent !== null && !byCode.has(n.parent)) problems.push(`${n.code}: parent ${n.parent} does not exist`);
+    const seen = new Set<string>();
+    let cur: ReasonNode | undefined = n;
+    while (cur && cur.parent !== null) {
+      if (seen.has(cur.code)) {
+        problems.push(`${n.code}: cycle through ${cur.code}`);
+        break;
+      }
+      seen.add(cur.code);
+      cur = byCode.get(cur.parent);
+    }
+  }
+  return problems;
+}
+
+export function snapshotReason(tree: { id: string; version: number; nodes: ReasonNode[] }, code: string, language: ReasonLanguage = 'en'): ReasonSnapshot | undefined {
+  const byCode = new Map(tree.nodes.map((n) => [n.code, n]));
+  const node = byCode.get(code);
+  if (!node) return undefined;
+  const path: string[] = [];
+  let cur: ReasonNode | undefined = node;
+  while (cur) {
+    path.unshift(cur.code);
+    cur = cur.parent === null ? undefined : byCode.get(cur.parent);
+  }
+  return { treeId: tree.id, version: tree.version, code, path, label: node.labels[language] ?? node.labels.en, faultOwner: node.faultOwner };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Eligibility
+
+export interface EligibilityReason {
+  code: 'not_delivered' | 'window_closed' | 'final_sale' | 'reason_required' | 'already_returned' | 'no_lines' | 'photos_required';
+  message: string;
+  lineId?: string;
+}
+
+export interface EligibilityInput {
+  policy: ReturnPolicy;
+  deliveredAt: Date | null;
+  now: Date;
+  lines: { id: string; category: string | null; alreadyReturned: boolean }[];
+  reason: ReasonSnapshot | null;
+  photoCount: number;
+  photosRequired: boolean;
+}
+
+export interface Eligibility {
+  eligible: boolean;
+  reasons: EligibilityReason[];
+  windowEndsAt: string | null;
+}
+
+/**
+ * Whether a return may be opened. Seller, carrier and platform faults are never blocked by
+ * final-sale categories or the no-reason rule: those protect the seller from buyer's remorse,
+ * not from the seller's own mistakes. The window applies to everyone.
+ */
+export function checkEligibility(i: EligibilityInput): Eligibility {
+  const reasons: EligibilityReason[] = [];
+  let windowEndsAt: Date | null = null;
+  const buyerFault = !i.reason || i.reason.faultOwner === 'buyer';
+  if (i.lines.length === 0) reasons.push({ code: 'no_lines', message: 'Choose at least one item to return' });
+  if (!i.deliveredAt) {
+    reasons.push({ code: 'not_delivered', message: 'The order has not been delivered yet; cancel or ask about the delivery instead' });
+  } else {
+    windowEndsAt = new Date(i.deliveredAt.getTime() + i.policy.windowDays * DAY);
+    if (i.now.getTime() > windowEndsAt.getTime()) {
+      reasons.push({ code: 'window_closed', message: `The ${i.policy.windowDays}-day return window ended on ${windowEndsAt.toISOString().slice(0, 10)}` });
+    }
+  }
+  if (!i.reason && !i.policy.noReasonReturns) reasons.push({ code: 'reason_required', message: 'This shop accepts returns only with a reason' });
+  if (i.reason && i.reason.faultOwner === 'buyer' && !i.policy.noReasonReturns) {
+    reasons.push({ code: 'reason_required', message: `This shop does not accept returns for "${i.reason.label}"; only faults of the item or the delivery` });
+  }
+  const finalSale = new Set(i.policy.finalSaleCategories.map((c) => c.toLowerCase()));
+  for (const l of i.lines) {
+    if (l.alreadyReturned) reasons.push({ code: 'already_returned', message: 'This item is already part of another return', lineId: l.id });
+    if (buyerFault && l.category && finalSale.has(l.category.toLowerCase())) {
+      reasons.push({ code: 'final_sale', message: `Items in "${l.category}" are final sale`, lineId: l.id });
+    }
+  }
+  if (i.photosRequired && i.photoCount === 0) reasons.push({ code: 'photos_required', message: 'Please add at least one photo of the problem' });
+  return { eligible: reasons.length === 0, reasons, windowEndsAt: windowEndsAt?.toISOString() ?? null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refund amounts
+
+/** Spread an order-level discount over lines by list price so the parts add up to the cent. */
+export function allocateOrderDiscount(unitPrices: number[], discount: number, currency: string): number[] {
+  return allocate({ amount: discount, currency }, unitPrices).map((m) => m.amount);
+}
+
+export type CouponMinimumRule = 'keep_discount' | 'claw_back';
+
+export interface OrderCoupon {
+  code: string;
+  /** Minimum list-price spend the coupon required. */
+  minSpend: number;
+  /** Discount the coupon gave, already allocated into the lines' paid amounts. */
+  amount: number;
+}
+
+export interface RefundLineInput {
+  id: string;
+  unitPrice: number;
+  paid: number;
+}
+
+export interface LineRefund {
+  lineId: string;
+  paid: number;
+  restockingFee: number;
+  couponClawback: number;
+  refund: number;
+}
+
+export interface RefundComputation {
+  lines: LineRefund[];
+  total: number;
+  couponRule: { applied: boolean; rule: CouponMinimumRule; keptListPrice: number; minSpend: number; clawback: number; note: string } | null;
+}
+
+/**
+ * Per-line refunds from what was actually paid (each line's paid amount already carries its share
+ * of order discounts from purchase).
+ *
+ * Coupon minimum (our written rule): when the items the buyer keeps fall below the coupon's
+ * minimum spend, `claw_back` deducts the discount share that sat on the kept items, because
+ * the buyer would not have qualified for it on those items alone; `keep_discount` lets the
+ * buyer keep it (goodwill). The deduction never takes a line's refund below zero and is taken
+ * from the returned lines in proportion to what they paid, so it adds up to the cent.
+ */
+export function computeRefund(i: {
+  currency: string;
+  allLines: RefundLineInput[];
+  returnedLineIds: string[];
+  restockingFeePercent: number;
+  faultOwner: FaultOwner;
+  coupon: OrderCoupon | null;
+  couponRule: CouponMinimumRule;
+}): RefundComputation {
+  const returned = new Set(i.returnedLineIds);
+  const back = i.allLines.filter((l) => returned.has(l.id));
+  const kept = i.allLines.filter((l) => !returned.has(l.id));
+  // A restocking fee is for buyer's remorse only; our own or the carrier's faults are free.
+  const feePercent = i.faultOwner === 'buyer' ? i.restockingFeePercent : 0;
+  const lines: LineRefund[] = back.map((l) => {
+    const restockingFee = percentOf({ amount: l.paid, currency: i.currency }, feePercent).amount;
+    return { lineId: l.id, paid: l.paid, restockingFee, couponClawback: 0, refund: l.paid - restockingFee };
+  });
+  let couponRule: RefundComputation['couponRule'] = null;
+  if (i.coupon && kept.length > 0) {
+    const keptListPrice = kept.reduce((a, l) => a + l.unitPrice, 0);
+    const below = keptListPrice < i.coupon.minSpend;
+    let clawback = 0;
+    if (below && i.couponRule === 'claw_back') {
+      const shares = allocateOrderDiscount(i.allLines.map((l) => l.unitPrice), i.coupon.amount, i.currency);
+      const keptShare = i.allLines.reduce((a, l, idx) => (returned.has(l.id) ? a : a + shares[idx]!), 0);
+      clawback = Math.min(keptShare, lines.reduce((a, l) => a + l.refund, 0));
+      const parts = allocateOrderDiscount(lines.map((l) => l.refund), clawback, i.currency);
+      lines.forEach((l, idx) => {
+        l.couponClawback = parts[idx]!;
+        l.refund -= parts[idx]!;
+      });
+    }
+    couponRule = {
+      applied: below && i.couponRule === 'claw_back',
+      rule: i.couponRule,
+      keptListPrice,
+      minSpend: i.coupon.minSpend,
+      clawback,
+      note: !below
+        ? `kept items (${keptListPrice}) still meet the coupon minimum (${i.coupon.minSpend})`
+        : i.couponRule === 'claw_back'
+          ? `kept items (${keptListPrice}) fall below the coupon minimum (${i.coupon.minSpend}); the discount on kept items (${clawback}) is deducted`
+          : `kept items fall below the coupon minimum; the shop lets the buyer keep the discount`,
+    };
+  }
+  return { lines, total: lines.reduce((a, l) => a + l.refund, 0), couponRule };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which step pays
+
+export type RefundTrigger = ReturnPolicy['refundTrigger'];
+export type ReturnEvent = 'request_approved' | 'received' | 'inspection_passed';
+
+/** High-ticket returns wait for inspection whatever the base policy says. */
+export function effectiveTrigger(policy: ReturnPolicy, returnValue: number, highTicketThreshold: number | null): RefundTrigger {
+  if (highTicketThreshold !== null && returnValue >= highTicketThreshold) return 'on_inspection_pass';
+  return policy.refundTrigger;
+}
+
+const PAYS_ON: Record<RefundTrigger, ReturnEvent> = {
+  on_request: 'request_approved',
+  on_receipt: 'received',
+  on_inspection_pass: 'inspection_passed',
+};
+
+/**
+ * Whether this event releases the refund. `no_refund` returns (already solved by a reship) and
+ * returns the platform already refunded never pay again.
+ */
+export function refundDueOn(trigger: RefundTrigger, event: ReturnEvent, r: { resolution: 'refund' | 'exchange' | 'no_refund'; alreadyRefunded: boolean }): boolean {
+  if (r.resolution !== 'refund' || r.alreadyRefunded) return false;
+  return PAYS_ON[trigger] === event;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inspection
+
+export const GRADES = ['as_new', 'opened', 'damaged', 'not_ours', 'empty_box'] as const;
+export type Grade = (typeof GRADES)[number];
+
+/**
+ * A damaged parcel passes when the buyer told us it arrived damaged (that is the claim being
+ * confirmed); it fails when the buyer's own choice came back damaged. Someone else's goods or an
+ * empty box always fail.
+ */
+export function inspectionPasses(grade: Grade, faultOwner: FaultOwner): boolean {
+  if (grade === 'as_new' || grade === 'opened') return true;
+  if (grade === 'damaged') return faultOwner !== 'buyer';
+  return false;
+}
+
+/** TikTok gives the seller a fixed time to appeal an early refund once the parcel is back. */
+export const APPEAL_WINDOW_DAYS = 7;
+
+export function appealDeadline(inspectedAt: Date, days = APPEAL_WINDOW_DAYS): Date {
+  return new Date(inspectedAt.getTime() + days * DAY);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cycle time
+
+export interface CycleTime {
+  totalMs: number | null;
+  steps: { step: string; from: string; to: string; ms: number }[];
+  slowest: { step: string; ms: number } | null;
+}
+
+/** Request → refund, split into the steps that happened, with the slowest named. */
+export function cycleTime(t: { requestedAt: Date; approvedAt?: Date | null; receivedAt?: Date | null; inspectedAt?: Date | null; refundedAt?: Date | null }): CycleTime {
+  const marks: [string, Date | null | undefined][] = [
+    ['requested', t.requestedAt],
+    ['approved', t.approvedAt],
+    ['received', t.receivedAt],
+    ['inspected', t.inspectedAt],
+    ['refunded', t.refundedAt],
+  ];
+  const present = marks.filter((m): m is [string, Date] => !!m[1]);
+  const steps: CycleTime['steps'] = [];
+  for (let k = 1; k < present.length; k++) {
+    const [fromName, from] = present[k - 1]!;
+    const [toName, to] = present[k]!;
+    steps.push({ step: `${fromName}→${toName}`, from: fromName, to: toName, ms: to.getTime() - from.getTime() });
+  }
+  const slowest = steps.reduce<CycleTime['slowest']>((s, x) => (!s || x.ms > s.ms ? { step: x.step, ms: x.ms } : s), null);
+  return { totalMs: t.refundedAt ? t.refundedAt.getTime() - t.requestedAt.getTime() : null, steps, slowest };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Return status
+
+export type ReturnStatus = 'requested' | 'awaiting_parcel' | 'received' | 'inspected' | 'refund_pending' | 'refunded' | 'closed' | 'inspection_failed' | 'appeal_open' | 'rejected';
