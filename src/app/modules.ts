@@ -1,5 +1,9 @@
 import type { Http } from '../platform/http.js';
 import type { CoreServices, Platform, Services } from './deps.js';
+// [evidence]
+import { createEvidenceService, evidenceRoutes, registerEvidenceJobs } from '../modules/evidence/index.js';
+import { createFileStore } from '../integrations/storage/index.js';
+// [/evidence]
 
 /**
  * The one place where domain modules and integrations are wired in. Each module adds its lines
@@ -15,6 +19,7 @@ export function buildModuleServices(p: Platform, core: CoreServices) {
     // [helpdesk]
     // [/helpdesk]
     // [evidence]
+    evidence: createEvidenceService({ db: p.db, ids: p.ids, clock: p.clock, log: p.log, secretKey: p.secretKey, files: createFileStore(p.config) }),
     // [/evidence]
     // [remedies + returns]
     // [/remedies + returns]
@@ -30,6 +35,7 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   // [helpdesk]
   // [/helpdesk]
   // [evidence]
+  evidenceRoutes(app, s.evidence);
   // [/evidence]
   // [remedies + returns]
   // [/remedies + returns]
@@ -44,6 +50,7 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   // [helpdesk]
   // [/helpdesk]
   // [evidence]
+  await registerEvidenceJobs(p.jobs, s.evidence, p.log);
   // [/evidence]
   // [remedies + returns]
   // [/remedies + returns]

@@ -1,0 +1,53 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { assertSha256, type FileStore } from './storage.js';
+
+/**
+ * Files under `<root>/ab/cd/<sha256>`: two levels of fan-out keep directories small at millions
+ * of files. Writes go to a temporary name and are renamed into place, so a crash never leaves a
+ * half-written object under a real hash.
+ */
+export class LocalFileStore implements FileStore {
+  readonly kind = 'local' as const;
+  constructor(readonly root: string) {}
+
+  pathFor(sha256: string): string {
+    assertSha256(sha256);
+    return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  async put(sha256: string, bytes: Buffer): Promise<void> {
+    const target = this.pathFor(sha256);
+    if (await this.exists(sha256)) return;
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`;
+    await fsp.writeFile(tmp, bytes, { flag: 'wx' });
+    await fsp.rename(tmp, target);
+  }
+
+  async get(sha256: string): Promise<Buffer | null> {
+    try {
+      return await fsp.readFile(this.pathFor(sha256));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+  }
+
+  async stream(sha256: string): Promise<Readable | null> {
+    if (!(await this.exists(sha256))) return null;
+    return fs.createReadStream(this.pathFor(sha256));
+  }
+
+  async exists(sha256: string): Promise<boolean> {
+    try {
+      await fsp.access(this.pathFor(sha256));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

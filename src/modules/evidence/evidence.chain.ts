@@ -1,0 +1,125 @@
+import crypto from 'node:crypto';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Executor } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import { EvidenceInputSchema, type EvidenceInput } from './evidence.dto.js';
+import { checkpointMessage, GENESIS_HASH, jsonClean, needsCheckpoint, recordHash } from './evidence.rules.js';
+import { evidenceCheckpoints, evidenceFiles, evidenceRecords, type EvidenceRecordRow } from './evidence.schema.js';
+
+/** Ed25519 key that signs chain checkpoints, derived from the installation's secret key. */
+export interface CheckpointSigner {
+  publicKey: string;
+  sign(message: Buffer): string;
+  verify(message: Buffer, signature: string): boolean;
+}
+
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * Derived rather than stored so there is no second secret to back up or leak: whoever holds
+ * SECRET_KEY can re-create the signing key, and nobody else can forge a checkpoint.
+ */
+export function checkpointSigner(secretKey: Buffer): CheckpointSigner {
+  const seed = Buffer.from(crypto.hkdfSync('sha256', secretKey, Buffer.from('afterdesk'), Buffer.from('evidence-checkpoint-ed25519-v1'), 32));
+  const privateKey = crypto.createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const publicKey = crypto.createPublicKey(privateKey);
+  const publicDer = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+  return {
+    publicKey: publicDer,
+    sign: (m) => crypto.sign(null, m, privateKey).toString('base64'),
+    verify: (m, s) => {
+      try {
+        return crypto.verify(null, m, publicKey, Buffer.from(s, 'base64'));
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+export interface RecordDeps {
+  ids: IdGenerator;
+  clock: Clock;
+  /** When given, a signed checkpoint is written every CHECKPOINT_EVERY records; the cron job covers the rest. */
+  signer?: CheckpointSigner;
+}
+
+/**
+ * Append one evidence record inside the caller's transaction (contract 4).
+ *
+ * Ordering: we take a per-organisation transaction-scoped advisory lock just before reading the
+ * chain head, and hold it until the caller commits. We chose this over "insert unsealed, seal
+ * later" because it keeps every record sealed the moment it is visible (a pack or verify never
+ * sees a half-linked chain) and needs no sealing worker. The cost is that evidence-writing
+ * transactions of the *same* organisation queue behind each other from the append until commit;
+ * other organisations never wait, and callers append evidence as the last step of a change, so
+ * the held window is short (see bench/evidence.bench.ts for the measured cost). Under READ
+ * COMMITTED (the default) the head read after the lock sees the previous holder's commit.
+ */
+export async function recordEvidence(tx: Executor, deps: RecordDeps, input: EvidenceInput): Promise<EvidenceRecordRow> {
+  const parsed = EvidenceInputSchema.safeParse(input);
+  if (!parsed.success) {
+    throw AppError.validation(
+      'evidence.invalid',
+      `Invalid evidence: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`,
+      parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'input', message: i.message })),
+    );
+  }
+  const v = parsed.data;
+  const files = [...new Set(v.fileSha256s ?? [])];
+  if (files.length) {
+    const known = await tx
+      .select({ sha256: evidenceFiles.sha256 })
+      .from(evidenceFiles)
+      .where(and(eq(evidenceFiles.orgId, v.orgId), inArray(evidenceFiles.sha256, files)));
+    const have = new Set(known.map((k) => k.sha256));
+    const missing = files.filter((f) => !have.has(f));
+    if (missing.length) {
+      throw AppError.validation('evidence.unknown_file', `Store files with storeFile before citing them: ${missing.join(', ')}`, [
+        { field: 'fileSha256s', message: `unknown file(s): ${missing.join(', ')}` },
+      ]);
+    }
+  }
+
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${'afterdesk.evidence:' + v.orgId}, 0))`);
+  const [head] = await tx
+    .select({ seq: evidenceRecords.seq, hash: evidenceRecords.hash })
+    .from(evidenceRecords)
+    .where(eq(evidenceRecords.orgId, v.orgId))
+    .orderBy(desc(evidenceRecords.seq))
+    .limit(1);
+
+  const row: EvidenceRecordRow = {
+    orgId: v.orgId,
+    id: deps.ids('evd'),
+    seq: (head?.seq ?? 0) + 1,
+    prevHash: head?.hash ?? GENESIS_HASH,
+    hash: '',
+    caseId: v.caseId,
+    caseType: v.caseType,
+    kind: v.kind,
+    actor: jsonClean(v.actor),
+    occurredAt: v.occurredAt,
+    recordedAt: deps.clock.now(),
+    summary: v.summary,
+    data: jsonClean(v.data),
+    fileSha256s: files,
+    responsibility: v.responsibility ?? null,
+  };
+  row.hash = recordHash(row);
+  await tx.insert(evidenceRecords).values(row);
+  if (deps.signer && needsCheckpoint(row.seq)) await writeCheckpoint(tx, deps.signer, v.orgId, row.seq, row.hash, row.recordedAt);
+  return row;
+}
+
+export async function writeCheckpoint(tx: Executor, signer: CheckpointSigner, orgId: string, seq: number, hash: string, at: Date): Promise<boolean> {
+  const signature = signer.sign(checkpointMessage(orgId, seq, hash, at));
+  const r = await tx
+    .insert(evidenceCheckpoints)
+    .values({ orgId, seq, hash, signedAt: at, publicKey: signer.publicKey, signature })
+    .onConflictDoNothing()
+    .returning({ seq: evidenceCheckpoints.seq });
+  return r.length > 0;
+}

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+
+export const EVIDENCE_KINDS = [
+  'message',
+  'note',
+  'attachment',
+  'remedy_offered',
+  'remedy_approved',
+  'remedy_given',
+  'refund',
+  'coupon',
+  'reship',
+  'tracking',
+  'inspection',
+  'classification',
+  'responsibility',
+  'status_change',
+  'policy_snapshot',
+  'order_snapshot',
+] as const;
+export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
+
+export const CASE_TYPES = ['ticket', 'return', 'dispute'] as const;
+export type EvidenceCaseType = (typeof CASE_TYPES)[number];
+
+export const RESPONSIBILITIES = ['seller', 'carrier', 'buyer', 'platform'] as const;
+export type Responsibility = (typeof RESPONSIBILITIES)[number];
+
+export const ACTOR_TYPES = ['user', 'buyer', 'system', 'platform'] as const;
+export interface EvidenceActor {
+  type: (typeof ACTOR_TYPES)[number];
+  id?: string;
+  name?: string;
+}
+
+export const FILE_KINDS = ['image', 'video', 'pdf', 'text', 'thumbnail'] as const;
+export type FileKind = (typeof FILE_KINDS)[number];
+
+export const PACK_SECTIONS = ['customer_communication', 'shipping_documentation', 'refund_policy', 'product_description', 'uncategorised'] as const;
+export type PackSection = (typeof PACK_SECTIONS)[number];
+
+export const DISPUTE_REASONS = ['item_not_received', 'not_as_described', 'damaged', 'unauthorised', 'refund_not_received', 'account_appeal'] as const;
+export type DisputeReason = (typeof DISPUTE_REASONS)[number];
+
+export const PACK_LANGUAGES = ['en', 'de', 'fr', 'it', 'es', 'zh-CN'] as const;
+export type PackLanguage = (typeof PACK_LANGUAGES)[number];
+
+/** What a module hands to `recordEvidence` (contract 4). */
+export interface EvidenceInput {
+  orgId: string;
+  /** `tkt_…`, `ret_…` or a dispute id. */
+  caseId: string;
+  caseType: EvidenceCaseType;
+  kind: EvidenceKind;
+  actor: EvidenceActor;
+  occurredAt: Date;
+  summary: string;
+  data: Record<string, unknown>;
+  fileSha256s?: string[];
+  responsibility?: Responsibility;
+}
+
+const sha = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase sha256 hex digest');
+
+export const EvidenceInputSchema = z.strictObject({
+  orgId: z.string().min(1).max(64),
+  caseId: z.string().min(1).max(64),
+  caseType: z.enum(CASE_TYPES),
+  kind: z.enum(EVIDENCE_KINDS),
+  actor: z.strictObject({ type: z.enum(ACTOR_TYPES), id: z.string().max(128).optional(), name: z.string().max(200).optional() }),
+  occurredAt: z.date(),
+  summary: z.string().min(1).max(2000),
+  data: z.record(z.string(), z.unknown()),
+  fileSha256s: z.array(sha).max(200).optional(),
+  responsibility: z.enum(RESPONSIBILITIES).optional(),
+});
+
+// ---- HTTP shapes ----
+export const Sha256Params = z.strictObject({ sha256: sha });
+export const CaseParams = z.strictObject({ caseId: z.string().min(1).max(64) });
+
+export const EvidenceRecordView = z.object({
+  id: z.string(),
+  seq: z.number(),
+  caseId: z.string(),
+  caseType: z.enum(CASE_TYPES),
+  kind: z.enum(EVIDENCE_KINDS),
+  actor: z.object({ type: z.enum(ACTOR_TYPES), id: z.string().optional(), name: z.string().optional() }),
+  occurredAt: z.string(),
+  recordedAt: z.string(),
+  summary: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  fileSha256s: z.array(z.string()),
+  responsibility: z.enum(RESPONSIBILITIES).nullable(),
+  section: z.enum(PACK_SECTIONS),
+  hash: z.string(),
+});
+export type EvidenceRecordView = z.infer<typeof EvidenceRecordView>;
+
+export const StoredFileView = z.object({
+  sha256: z.string(),
+  contentType: z.string(),
+  size: z.number(),
+  thumbnailSha256: z.string().optional(),
+});
+export type StoredFile = z.infer<typeof StoredFileView>;
+
+export const CaseSummaryView = z.object({
+  caseId: z.string(),
+  caseType: z.enum(CASE_TYPES),
+  records: z.number(),
+  files: z.number(),
+  firstAt: z.string(),
+  lastAt: z.string(),
+  lastSummary: z.string(),
+});
+export type CaseSummary = z.infer<typeof CaseSummaryView>;
+
+export const PackWarningView = z.object({ code: z.string(), kind: z.enum(EVIDENCE_KINDS), section: z.enum(PACK_SECTIONS), message: z.string() });
+export type PackWarning = z.infer<typeof PackWarningView>;
+
+export const PackCheckQuery = z.strictObject({ reason: z.enum(DISPUTE_REASONS) });
+export const PackRequest = z.strictObject({ reason: z.enum(DISPUTE_REASONS), language: z.enum(PACK_LANGUAGES).default('en') });
+export const PackCheckView = z.object({
+  caseId: z.string(),
+  reason: z.enum(DISPUTE_REASONS),
+  ready: z.boolean(),
+  warnings: z.array(PackWarningView),
+  sections: z.record(z.string(), z.object({ records: z.number(), files: z.number() })),
+});
+export type PackCheck = z.infer<typeof PackCheckView>;
+
+export const VerifyQuery = z.strictObject({});
+export const VerifyView = z.object({
+  orgId: z.string(),
+  ok: z.boolean(),
+  records: z.number(),
+  files: z.number(),
+  checkpoints: z.number(),
+  headSeq: z.number(),
+  headHash: z.string(),
+  broken: z
+    .object({
+      recordId: z.string().optional(),
+      seq: z.number().optional(),
+      problem: z.enum(['record_hash', 'link', 'sequence_gap', 'file_missing', 'file_hash', 'checkpoint_signature', 'checkpoint_mismatch', 'checkpoint_beyond_head']),
+      message: z.string(),
+      sha256: z.string().optional(),
+    })
+    .nullable(),
+});
+export type VerifyResult = z.infer<typeof VerifyView>;

@@ -1,0 +1,44 @@
+import { bigint, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { EvidenceActor, EvidenceCaseType, EvidenceKind, FileKind, Responsibility } from './evidence.dto.js';
+
+export const evidenceFiles = pgTable('evidence_files', {
+  orgId: text('org_id').notNull(),
+  sha256: text('sha256').notNull(),
+  contentType: text('content_type').notNull(),
+  size: bigint('size', { mode: 'number' }).notNull(),
+  fileName: text('file_name').notNull(),
+  kind: text('kind').$type<FileKind>().notNull(),
+  thumbnailSha256: text('thumbnail_sha256'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const evidenceRecords = pgTable('evidence_records', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+  caseId: text('case_id').notNull(),
+  caseType: text('case_type').$type<EvidenceCaseType>().notNull(),
+  kind: text('kind').$type<EvidenceKind>().notNull(),
+  actor: jsonb('actor').$type<EvidenceActor>().notNull(),
+  occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+  recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
+  summary: text('summary').notNull(),
+  data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+  fileSha256s: text('file_sha256s').array().notNull(),
+  responsibility: text('responsibility').$type<Responsibility>(),
+});
+
+export const evidenceCheckpoints = pgTable('evidence_checkpoints', {
+  orgId: text('org_id').notNull(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+  signedAt: timestamp('signed_at', { withTimezone: true }).notNull(),
+  publicKey: text('public_key').notNull(),
+  signature: text('signature').notNull(),
+});
+
+export type EvidenceRecordRow = typeof evidenceRecords.$inferSelect;
+export type EvidenceFileRow = typeof evidenceFiles.$inferSelect;
+export type EvidenceCheckpointRow = typeof evidenceCheckpoints.$inferSelect;

@@ -1,0 +1,408 @@
+import crypto from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { fileTypeFromBuffer } from 'file-type';
+import sharp from 'sharp';
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import type { Logger } from '../../platform/logger.js';
+import { requireRole, type Actor } from '../../platform/tenancy.js';
+import { checkpointSigner, recordEvidence, writeCheckpoint, type CheckpointSigner } from './evidence.chain.js';
+import type {
+  CaseSummary,
+  DisputeReason,
+  EvidenceInput,
+  EvidenceRecordView,
+  PackCheck,
+  PackLanguage,
+  PackSection,
+  StoredFile,
+  VerifyResult,
+} from './evidence.dto.js';
+import { buildPack, type PackOutput } from './evidence.pack.js';
+import { checkpointMessage, decideFile, GENESIS_HASH, looksLikeText, missingEvidence, recordHash, sectionFor, THUMBNAIL_TYPES } from './evidence.rules.js';
+import { evidenceCheckpoints, evidenceFiles, evidenceRecords, type EvidenceCheckpointRow, type EvidenceFileRow, type EvidenceRecordRow } from './evidence.schema.js';
+
+/** What the vault needs from a file store (src/integrations/storage implements it). */
+export interface EvidenceFileStore {
+  readonly kind: string;
+  put(sha256: string, bytes: Buffer, contentType: string): Promise<void>;
+  get(sha256: string): Promise<Buffer | null>;
+  stream(sha256: string): Promise<Readable | null>;
+  exists(sha256: string): Promise<boolean>;
+}
+
+export interface EvidenceDeps {
+  db: Database;
+  ids: IdGenerator;
+  clock: Clock;
+  log: Logger;
+  secretKey: Buffer;
+  files: EvidenceFileStore;
+}
+
+export interface VerifyProgress {
+  (done: number, total: number): void;
+}
+
+const THUMB_PX = 320;
+
+export function recordView(r: EvidenceRecordRow): EvidenceRecordView {
+  return {
+    id: r.id,
+    seq: r.seq,
+    caseId: r.caseId,
+    caseType: r.caseType,
+    kind: r.kind,
+    actor: r.actor,
+    occurredAt: r.occurredAt.toISOString(),
+    recordedAt: r.recordedAt.toISOString(),
+    summary: r.summary,
+    data: r.data,
+    fileSha256s: r.fileSha256s,
+    responsibility: r.responsibility,
+    section: sectionFor(r.kind, r.data),
+    hash: r.hash,
+  };
+}
+
+function sha256Hex(b: Buffer): string {
+  return crypto.createHash('sha256').update(b).digest('hex');
+}
+
+async function hashStream(s: Readable): Promise<{ sha256: string; size: number }> {
+  const h = crypto.createHash('sha256');
+  let size = 0;
+  for await (const c of s) {
+    const b = c as Buffer;
+    size += b.length;
+    h.update(b);
+  }
+  return { sha256: h.digest('hex'), size };
+}
+
+export function createEvidenceService(deps: EvidenceDeps) {
+  const { db, files, clock, ids } = deps;
+  const signer: CheckpointSigner = checkpointSigner(deps.secretKey);
+
+  async function fileRow(orgId: string, sha256: string): Promise<EvidenceFileRow | undefined> {
+    return db.tenant(orgId, async (tx) => {
+      const [r] = await tx.select().from(evidenceFiles).where(and(eq(evidenceFiles.orgId, orgId), eq(evidenceFiles.sha256, sha256)));
+      return r;
+    });
+  }
+
+  async function loadCase(orgId: string, caseId: string): Promise<EvidenceRecordRow[]> {
+    const rows = await db.tenant(orgId, (tx) =>
+      tx
+        .select()
+        .from(evidenceRecords)
+        .where(and(eq(evidenceRecords.orgId, orgId), eq(evidenceRecords.caseId, caseId)))
+        .orderBy(asc(evidenceRecords.occurredAt), asc(evidenceRecords.seq)),
+    );
+    if (!rows.length) throw AppError.notFound('evidence_case', caseId);
+    return rows;
+  }
+
+  function sectionCounts(rows: EvidenceRecordRow[]): PackCheck['sections'] {
+    const out: PackCheck['sections'] = {};
+    for (const s of ['customer_communication', 'shipping_documentation', 'refund_policy', 'product_description', 'uncategorised'] as PackSection[]) out[s] = { records: 0, files: 0 };
+    for (const r of rows) {
+      const s = out[sectionFor(r.kind, r.data)]!;
+      s.records++;
+      s.files += r.fileSha256s.length;
+    }
+    return out;
+  }
+
+  const service = {
+    signer,
+
+    /** Append evidence in its own transaction (seeds, CLI, tests). Modules use `recordEvidence(tx, …)`. */
+    async record(input: EvidenceInput): Promise<EvidenceRecordView> {
+      const row = await db.tenant(input.orgId, (tx) => recordEvidence(tx, { ids, clock, signer }, input));
+      return recordView(row);
+    },
+
+    /**
+     * Keep a file by its content. The type is decided by the bytes (magic numbers), never by the
+     * name; a declared type that disagrees is refused so a mislabelled upload cannot slip a
+     * different format past a reviewer. Images get a JPEG thumbnail (JPEG so the PDF can embed it).
+     */
+    async storeFile(orgId: string, input: { bytes: Buffer; fileName: string; declaredContentType?: string }): Promise<StoredFile> {
+      const bytes = input.bytes;
+      const sniff = await fileTypeFromBuffer(bytes);
+      const decision = decideFile({ sniffed: sniff?.mime, declared: input.declaredContentType, size: bytes.length, isText: !sniff && looksLikeText(bytes) });
+      if (!decision.ok) throw AppError.validation(decision.code, decision.message, [{ field: 'file', message: decision.message }]);
+      const sha256 = sha256Hex(bytes);
+      const existing = await fileRow(orgId, sha256);
+      if (existing) {
+        // A lost object (disk wiped, bucket pruned) is healed by uploading it again.
+        if (!(await files.exists(sha256))) await files.put(sha256, bytes, existing.contentType);
+        return { sha256, contentType: existing.contentType, size: existing.size, ...(existing.thumbnailSha256 ? { thumbnailSha256: existing.thumbnailSha256 } : {}) };
+      }
+      let thumbnailSha256: string | undefined;
+      let thumb: Buffer | undefined;
+      if (THUMBNAIL_TYPES.has(decision.contentType)) {
+        try {
+          thumb = await sharp(bytes, { animated: false })
+            .rotate()
+            .resize(THUMB_PX, THUMB_PX, { fit: 'inside', withoutEnlargement: true })
+            .flatten({ background: '#ffffff' })
+            .jpeg({ quality: 78, mozjpeg: true })
+            .toBuffer();
+          thumbnailSha256 = sha256Hex(thumb);
+        } catch (e) {
+          // A corrupt image still counts as evidence (the buyer sent it); it just has no preview.
+          deps.log.warn({ err: e, sha256 }, 'thumbnail failed');
+        }
+      }
+      await files.put(sha256, bytes, decision.contentType);
+      if (thumb && thumbnailSha256) await files.put(thumbnailSha256, thumb, 'image/jpeg');
+      const now = clock.now();
+      const fileName = input.fileName.replace(/[\\/\u0000-\u001f]/g, '_').slice(0, 200) || 'file';
+      await db.tenant(orgId, async (tx) => {
+        if (thumb && thumbnailSha256) {
+          await tx
+            .insert(evidenceFiles)
+            .values({ orgId, sha256: thumbnailSha256, contentType: 'image/jpeg', size: thumb.length, fileName: `thumb-${fileName.replace(/\.[^.]*$/, '')}.jpg`, kind: 'thumbnail', createdAt: now })
+            .onConflictDoNothing();
+        }
+        await tx
+          .insert(evidenceFiles)
+          .values({ orgId, sha256, contentType: decision.contentType, size: bytes.length, fileName, kind: decision.kind, thumbnailSha256: thumbnailSha256 ?? null, createdAt: now })
+          .onConflictDoNothing();
+      });
+      return { sha256, contentType: decision.contentType, size: bytes.length, ...(thumbnailSha256 ? { thumbnailSha256 } : {}) };
+    },
+
+    /** The bytes of a file this organisation holds; 404 for files it never stored. */
+    async readFile(orgId: string, sha256: string): Promise<{ bytes: Buffer; contentType: string; fileName: string; size: number }> {
+      const row = await fileRow(orgId, sha256);
+      if (!row) throw AppError.notFound('evidence_file', sha256);
+      const bytes = await files.get(sha256);
+      if (!bytes) throw new AppError('unavailable', 'evidence.file_missing', `The stored bytes of ${sha256} are missing; run "afterdesk evidence verify"`);
+      return { bytes, contentType: row.contentType, fileName: row.fileName, size: row.size };
+    },
+
+    async openFile(orgId: string, sha256: string): Promise<{ stream: Readable; contentType: string; fileName: string; size: number }> {
+      const row = await fileRow(orgId, sha256);
+      if (!row) throw AppError.notFound('evidence_file', sha256);
+      const stream = await files.stream(sha256);
+      if (!stream) throw new AppError('unavailable', 'evidence.file_missing', `The stored bytes of ${sha256} are missing; run "afterdesk evidence verify"`);
+      return { stream, contentType: row.contentType, fileName: row.fileName, size: row.size };
+    },
+
+    async listCases(actor: Actor, opts: { limit?: number } = {}): Promise<CaseSummary[]> {
+      const limit = Math.min(opts.limit ?? 200, 500);
+      return db.tenant(actor.orgId, async (tx) => {
+        const r = await tx.execute(sql`
+          select case_id, (array_agg(case_type order by seq desc))[1] as case_type, count(*)::int as records,
+                 coalesce(sum(cardinality(file_sha256s)), 0)::int as files,
+                 min(occurred_at) as first_at, max(occurred_at) as last_at,
+                 (array_agg(summary order by occurred_at desc, seq desc))[1] as last_summary
+          from evidence_records where org_id = ${actor.orgId}
+          group by case_id order by max(occurred_at) desc limit ${limit}`);
+        return (r.rows as { case_id: string; case_type: CaseSummary['caseType']; records: number; files: number; first_at: string | Date; last_at: string | Date; last_summary: string }[]).map((x) => ({
+          caseId: x.case_id,
+          caseType: x.case_type,
+          records: x.records,
+          files: x.files,
+          firstAt: new Date(x.first_at).toISOString(),
+          lastAt: new Date(x.last_at).toISOString(),
+          lastSummary: x.last_summary,
+        }));
+      });
+    },
+
+    async timeline(actor: Actor, caseId: string): Promise<{ caseId: string; records: EvidenceRecordView[]; files: StoredFile[] }> {
+      const rows = await loadCase(actor.orgId, caseId);
+      const shas = [...new Set(rows.flatMap((r) => r.fileSha256s))];
+      const fileRows = shas.length
+        ? await db.tenant(actor.orgId, (tx) => tx.select().from(evidenceFiles).where(and(eq(evidenceFiles.orgId, actor.orgId), inArray(evidenceFiles.sha256, shas))))
+        : [];
+      return {
+        caseId,
+        records: rows.map(recordView),
+        files: fileRows.map((f) => ({ sha256: f.sha256, contentType: f.contentType, size: f.size, ...(f.thumbnailSha256 ? { thumbnailSha256: f.thumbnailSha256 } : {}) })),
+      };
+    },
+
+    async checkPack(actor: Actor, caseId: string, reason: DisputeReason, language: PackLanguage = 'en'): Promise<PackCheck> {
+      const rows = await loadCase(actor.orgId, caseId);
+      const warnings = missingEvidence(reason, rows, language);
+      return { caseId, reason, ready: warnings.length === 0, warnings, sections: sectionCounts(rows) };
+    },
+
+    /** Build the ZIP (PDF summary + original files + manifest). The caller pipes `stream` somewhere. */
+    async buildPack(actor: Actor, caseId: string, opts: { reason: DisputeReason; language: PackLanguage }): Promise<PackOutput> {
+      const rows = await loadCase(actor.orgId, caseId);
+      const shas = [...new Set(rows.flatMap((r) => r.fileSha256s))];
+      const { fileRows, head, checkpoint } = await db.tenant(actor.orgId, async (tx) => {
+        const fileRows = shas.length ? await tx.select().from(evidenceFiles).where(and(eq(evidenceFiles.orgId, actor.orgId), inArray(evidenceFiles.sha256, shas))) : [];
+        const [head] = await tx.select({ seq: evidenceRecords.seq, hash: evidenceRecords.hash }).from(evidenceRecords).where(eq(evidenceRecords.orgId, actor.orgId)).orderBy(desc(evidenceRecords.seq)).limit(1);
+        const [checkpoint] = await tx.select().from(evidenceCheckpoints).where(eq(evidenceCheckpoints.orgId, actor.orgId)).orderBy(desc(evidenceCheckpoints.seq)).limit(1);
+        return { fileRows, head, checkpoint };
+      });
+      return buildPack({
+        orgId: actor.orgId,
+        caseId,
+        reason: opts.reason,
+        language: opts.language,
+        generatedAt: clock.now(),
+        records: rows,
+        files: fileRows,
+        head: head ?? { seq: 0, hash: GENESIS_HASH },
+        checkpoint: checkpoint ?? null,
+        store: files,
+      });
+    },
+
+    /** Sign the current chain head unless it is already signed. Returns the checkpointed seq (or null for an empty chain). */
+    async checkpoint(orgId: string): Promise<{ seq: number; created: boolean } | null> {
+      return db.tenant(orgId, async (tx) => {
+        const [head] = await tx.select({ seq: evidenceRecords.seq, hash: evidenceRecords.hash }).from(evidenceRecords).where(eq(evidenceRecords.orgId, orgId)).orderBy(desc(evidenceRecords.seq)).limit(1);
+        if (!head) return null;
+        const created = await writeCheckpoint(tx, signer, orgId, head.seq, head.hash, clock.now());
+        return { seq: head.seq, created };
+      });
+    },
+
+    /** The scheduled job: every organisation whose chain grew since its last checkpoint. */
+    async checkpointAll(): Promise<number> {
+      const orgs = await db.system(async (tx) => {
+        const r = await tx.execute(sql`
+          select h.org_id from (select org_id, max(seq) as seq from evidence_records group by org_id) h
+          left join (select org_id, max(seq) as seq from evidence_checkpoints group by org_id) c using (org_id)
+          where c.seq is null or c.seq < h.seq`);
+        return (r.rows as { org_id: string }[]).map((x) => x.org_id);
+      });
+      let n = 0;
+      for (const orgId of orgs) if ((await service.checkpoint(orgId))?.created) n++;
+      return n;
+    },
+
+    async orgsWithEvidence(): Promise<string[]> {
+      return db.system(async (tx) => {
+        const r = await tx.execute(sql`select distinct org_id from evidence_records order by org_id`);
+        return (r.rows as { org_id: string }[]).map((x) => x.org_id);
+      });
+    },
+
+    /** Which organisation a case belongs to (CLI convenience when --org is not given). */
+    async orgOfCase(caseId: string): Promise<string[]> {
+      return db.system(async (tx) => {
+        const r = await tx.execute(sql`select distinct org_id from evidence_records where case_id = ${caseId}`);
+        return (r.rows as { org_id: string }[]).map((x) => x.org_id);
+      });
+    },
+
+    /**
+     * Walk the organisation's chain in order: recompute every record hash, check each link and
+     * that no sequence number is missing, re-hash every cited file, and check every checkpoint's
+     * signature and that it still matches the record it signed. Stops at the first break.
+     */
+    async verify(orgId: string, opts: { onProgress?: VerifyProgress; checkFiles?: boolean; batch?: number } = {}): Promise<VerifyResult> {
+      const batch = opts.batch ?? 500;
+      const checkFiles = opts.checkFiles ?? true;
+      const { total, checkpoints } = await db.tenant(orgId, async (tx) => {
+        const [c] = await tx.select({ n: sql<number>`count(*)::int` }).from(evidenceRecords).where(eq(evidenceRecords.orgId, orgId));
+        const checkpoints = await tx.select().from(evidenceCheckpoints).where(eq(evidenceCheckpoints.orgId, orgId)).orderBy(asc(evidenceCheckpoints.seq));
+        return { total: c?.n ?? 0, checkpoints };
+      });
+      const bySeq = new Map<number, EvidenceCheckpointRow>(checkpoints.map((c) => [c.seq, c]));
+      const fileResults = new Map<string, 'ok' | 'file_missing' | 'file_hash'>();
+      let prevHash = GENESIS_HASH;
+      let expectSeq = 1;
+      let done = 0;
+      let filesChecked = 0;
+      const result = (broken: VerifyResult['broken']): VerifyResult => ({
+        orgId,
+        ok: broken === null,
+        records: done,
+        files: filesChecked,
+        checkpoints: checkpoints.length,
+        headSeq: expectSeq - 1,
+        headHash: prevHash,
+        broken,
+      });
+
+      // Checkpoint signatures first: a forged checkpoint is a break no matter where it points.
+      for (const c of checkpoints) {
+        if (!signer.verify(checkpointMessage(orgId, c.seq, c.hash, c.signedAt), c.signature)) {
+          return result({ seq: c.seq, problem: 'checkpoint_signature', message: `Checkpoint at seq ${c.seq} has a signature that does not verify with this installation's key` });
+        }
+      }
+
+      async function checkFile(sha: string): Promise<'ok' | 'file_missing' | 'file_hash'> {
+        const known = fileResults.get(sha);
+        if (known) return known;
+        const s = await files.stream(sha);
+        let r: 'ok' | 'file_missing' | 'file_hash' = 'ok';
+        if (!s) r = 'file_missing';
+        else if ((await hashStream(s)).sha256 !== sha) r = 'file_hash';
+        fileResults.set(sha, r);
+        filesChecked++;
+        return r;
+      }
+
+      let lastSeq = 0;
+      for (;;) {
+        const rows = await db.tenant(orgId, (tx) =>
+          tx.select().from(evidenceRecords).where(and(eq(evidenceRecords.orgId, orgId), gt(evidenceRecords.seq, lastSeq))).orderBy(asc(evidenceRecords.seq)).limit(batch),
+        );
+        if (!rows.length) break;
+        for (const r of rows) {
+          if (r.seq !== expectSeq) {
+            return result({ recordId: r.id, seq: r.seq, problem: 'sequence_gap', message: `Record ${r.id} has seq ${r.seq} but ${expectSeq} was expected: record(s) ${expectSeq}…${r.seq - 1} are missing` });
+          }
+          const computed = recordHash(r);
+          if (computed !== r.hash) {
+            return result({ recordId: r.id, seq: r.seq, problem: 'record_hash', message: `Record ${r.id} (seq ${r.seq}) was changed after it was written: its content hashes to ${computed.slice(0, 16)}… but it is stored with ${r.hash.slice(0, 16)}…` });
+          }
+          if (r.prevHash !== prevHash) {
+            return result({ recordId: r.id, seq: r.seq, problem: 'link', message: `Record ${r.id} (seq ${r.seq}) does not link to the record before it (expected prev ${prevHash.slice(0, 16)}…, found ${r.prevHash.slice(0, 16)}…)` });
+          }
+          const cp = bySeq.get(r.seq);
+          if (cp && cp.hash !== r.hash) {
+            return result({ recordId: r.id, seq: r.seq, problem: 'checkpoint_mismatch', message: `Record ${r.id} (seq ${r.seq}) no longer matches the signed checkpoint taken at ${cp.signedAt.toISOString()}` });
+          }
+          if (checkFiles) {
+            for (const sha of r.fileSha256s) {
+              const fr = await checkFile(sha);
+              if (fr !== 'ok') {
+                return result({
+                  recordId: r.id,
+                  seq: r.seq,
+                  sha256: sha,
+                  problem: fr,
+                  message: fr === 'file_missing' ? `File ${sha} cited by record ${r.id} (seq ${r.seq}) is missing from the ${files.kind} store` : `File ${sha} cited by record ${r.id} (seq ${r.seq}) no longer matches its sha256`,
+                });
+              }
+            }
+          }
+          prevHash = r.hash;
+          expectSeq = r.seq + 1;
+          done++;
+        }
+        lastSeq = rows[rows.length - 1]!.seq;
+        opts.onProgress?.(done, total);
+      }
+      const beyond = checkpoints.find((c) => c.seq >= expectSeq);
+      if (beyond) {
+        return result({ seq: beyond.seq, problem: 'checkpoint_beyond_head', message: `A checkpoint signed seq ${beyond.seq} but the chain ends at ${expectSeq - 1}: records were removed from the end` });
+      }
+      return result(null);
+    },
+
+    async verifyForActor(actor: Actor): Promise<VerifyResult> {
+      requireRole(actor, ['owner', 'supervisor'], 'verifying the evidence chain');
+      return service.verify(actor.orgId);
+    },
+  };
+  return service;
+}
+
+export type EvidenceService = ReturnType<typeof createEvidenceService>;
