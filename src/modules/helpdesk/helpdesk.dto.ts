@@ -1,0 +1,220 @@
+import { z } from 'zod';
+
+export const CHANNELS = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment'] as const;
+export const Channel = z.enum(CHANNELS);
+export type Channel = z.infer<typeof Channel>;
+
+export const TICKET_STATUSES = ['new', 'open', 'waiting_on_buyer', 'waiting_on_warehouse', 'waiting_on_platform', 'solved', 'closed'] as const;
+export const TicketStatus = z.enum(TICKET_STATUSES);
+export type TicketStatus = z.infer<typeof TicketStatus>;
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export const Priority = z.enum(PRIORITIES);
+export type Priority = z.infer<typeof Priority>;
+
+export const BUYER_LANGUAGES = ['en', 'de', 'fr', 'it', 'es'] as const;
+export const BuyerLanguage = z.enum(BUYER_LANGUAGES);
+export type BuyerLanguage = z.infer<typeof BuyerLanguage>;
+
+export type MessageKind = 'public' | 'note';
+
+/**
+ * What the thread keeps about a file. `sha256` names the bytes in the evidence file store once
+ * they were stored there; `url` is where the channel offered them when we only have a link.
+ */
+export const AttachmentRef = z.strictObject({
+  url: z.string().max(2000).optional(),
+  fileName: z.string().max(300).optional(),
+  contentType: z.string().max(200).optional(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  size: z.number().int().nonnegative().optional(),
+});
+export type AttachmentRef = z.infer<typeof AttachmentRef>;
+
+/** Contract 2: what channel integrations hand the helpdesk. */
+export interface InboundMessage {
+  orgId: string;
+  shopId: string;
+  channel: Channel;
+  externalThreadId: string;
+  externalMessageId: string;
+  buyer: { externalId?: string; name?: string; email?: string; phone?: string; language?: string };
+  orderId?: string;
+  direction: 'inbound' | 'outbound';
+  text: string;
+  attachments?: AttachmentRef[];
+  /** ISO timestamp */
+  sentAt: string;
+  livestreamSessionId?: string;
+  /** Optional subject (e-mail); otherwise derived from the first words. */
+  subject?: string;
+}
+
+export const InboundMessageSchema = z.strictObject({
+  orgId: z.string().min(1),
+  shopId: z.string().min(1),
+  channel: Channel,
+  externalThreadId: z.string().min(1).max(300),
+  externalMessageId: z.string().min(1).max(300),
+  buyer: z.strictObject({
+    externalId: z.string().max(200).optional(),
+    name: z.string().max(200).optional(),
+    email: z.string().max(320).optional(),
+    phone: z.string().max(40).optional(),
+    language: z.string().max(10).optional(),
+  }),
+  orderId: z.string().max(64).optional(),
+  direction: z.enum(['inbound', 'outbound']),
+  text: z.string().max(50_000),
+  attachments: z.array(AttachmentRef).max(50).optional(),
+  sentAt: z.string().datetime({ offset: true }),
+  livestreamSessionId: z.string().max(200).optional(),
+  subject: z.string().max(300).optional(),
+});
+
+// ---- HTTP shapes ----
+
+export const ReplyInput = z.strictObject({
+  text: z.string().trim().min(1).max(20_000),
+  macroId: z.string().max(64).optional(),
+  attachments: z.array(AttachmentRef).max(20).optional(),
+  /** Set a status in the same step ("reply and set waiting on buyer"). */
+  status: TicketStatus.optional(),
+});
+export type ReplyInput = z.infer<typeof ReplyInput>;
+
+export const NoteInput = z.strictObject({ text: z.string().trim().min(1).max(20_000), attachments: z.array(AttachmentRef).max(20).optional() });
+export const StatusInput = z.strictObject({ status: TicketStatus, reason: z.string().max(500).optional() });
+export const PriorityInput = z.strictObject({ priority: Priority });
+export const TagsInput = z.strictObject({
+  add: z.array(z.string().trim().min(1).max(60)).max(30).optional(),
+  remove: z.array(z.string().trim().min(1).max(60)).max(30).optional(),
+  set: z.array(z.string().trim().min(1).max(60)).max(30).optional(),
+});
+export type TagsInput = z.infer<typeof TagsInput>;
+export const AssignInput = z.strictObject({ assigneeId: z.string().max(64).nullable().optional(), queue: z.string().trim().min(1).max(60).optional() });
+export type AssignInput = z.infer<typeof AssignInput>;
+export const MergeInput = z.strictObject({ sourceTicketIds: z.array(z.string().min(1).max(64)).min(1).max(20) });
+export const LinkInput = z.strictObject({ orderId: z.string().max(64).nullable().optional(), buyerId: z.string().max(64).nullable().optional() });
+
+export const VIEWS = ['mine', 'unassigned', 'queue', 'status', 'all'] as const;
+export const ListQuery = z.strictObject({
+  view: z.enum(VIEWS).default('mine'),
+  queue: z.string().max(60).optional(),
+  status: TicketStatus.optional(),
+  assigneeId: z.string().max(64).optional(),
+  shopId: z.string().max(64).optional(),
+  tag: z.string().max(60).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export type ListQuery = z.infer<typeof ListQuery>;
+
+export const SearchQuery = z.strictObject({
+  q: z.string().trim().min(1).max(200),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+
+export const MacroBodies = z
+  .partialRecord(BuyerLanguage, z.string().trim().min(1).max(10_000))
+  .refine((b) => typeof b.en === 'string', { message: 'an English body (en) is required as the fallback', path: ['en'] });
+export const CreateMacro = z.strictObject({
+  key: z.string().trim().regex(/^[a-z0-9_]{2,60}$/, 'lower-case letters, digits and _'),
+  name: z.string().trim().min(1).max(120),
+  category: z.string().trim().min(1).max(60).default('general'),
+  bodies: MacroBodies,
+});
+export type CreateMacro = z.infer<typeof CreateMacro>;
+export const UpdateMacro = z.strictObject({
+  name: z.string().trim().min(1).max(120).optional(),
+  category: z.string().trim().min(1).max(60).optional(),
+  bodies: MacroBodies.optional(),
+  active: z.boolean().optional(),
+});
+export type UpdateMacro = z.infer<typeof UpdateMacro>;
+export const RenderMacroInput = z.strictObject({
+  ticketId: z.string().max(64).optional(),
+  language: BuyerLanguage.optional(),
+  variables: z.record(z.string(), z.string().max(2000)).optional(),
+});
+
+export const ScheduleInput = z.strictObject({
+  timeZone: z.string().min(1).max(60),
+  hours: z.record(z.string(), z.array(z.strictObject({ start: z.string(), end: z.string() }))),
+});
+
+export const InboundEmailTest = z.strictObject({
+  shopId: z.string().min(1),
+  from: z.string().email(),
+  fromName: z.string().max(200).optional(),
+  subject: z.string().max(300),
+  text: z.string().min(1).max(20_000),
+  messageId: z.string().max(300).optional(),
+  inReplyTo: z.string().max(300).optional(),
+  orderId: z.string().max(64).optional(),
+});
+export const InboundWhatsAppTest = z.strictObject({
+  shopId: z.string().min(1),
+  from: z.string().min(5).max(40),
+  name: z.string().max(200).optional(),
+  text: z.string().min(1).max(20_000),
+  messageId: z.string().max(300).optional(),
+  orderId: z.string().max(64).optional(),
+});
+
+export const TicketView = z.object({
+  id: z.string(),
+  number: z.number(),
+  shopId: z.string(),
+  channel: Channel,
+  externalThreadId: z.string(),
+  buyer: z.object({ id: z.string().nullable(), externalId: z.string().nullable(), name: z.string().nullable(), email: z.string().nullable(), phone: z.string().nullable() }),
+  orderId: z.string().nullable(),
+  livestreamSessionId: z.string().nullable(),
+  subject: z.string(),
+  status: TicketStatus,
+  priority: Priority,
+  language: z.string(),
+  tags: z.array(z.string()),
+  assigneeId: z.string().nullable(),
+  queue: z.string(),
+  slaDueAt: z.string().nullable(),
+  mergedIntoId: z.string().nullable(),
+  messageCount: z.number(),
+  lastMessageAt: z.string().nullable(),
+  lastMessagePreview: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  solvedAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
+});
+export type TicketView = z.infer<typeof TicketView>;
+
+export const MessageView = z.object({
+  id: z.string(),
+  ticketId: z.string(),
+  kind: z.enum(['public', 'note']),
+  direction: z.enum(['inbound', 'outbound']),
+  channel: Channel,
+  author: z.object({ type: z.enum(['buyer', 'user', 'system', 'platform']), id: z.string().nullable(), name: z.string().nullable() }),
+  text: z.string(),
+  language: z.string(),
+  attachments: z.array(AttachmentRef),
+  macroId: z.string().nullable(),
+  deliveryStatus: z.enum(['queued', 'sent', 'failed']).nullable(),
+  movedFromTicketId: z.string().nullable(),
+  sentAt: z.string(),
+});
+export type MessageView = z.infer<typeof MessageView>;
+
+export const MacroView = z.object({
+  id: z.string(),
+  key: z.string(),
+  name: z.string(),
+  category: z.string(),
+  bodies: z.record(z.string(), z.string()),
+  languages: z.array(z.string()),
+  active: z.boolean(),
+  updatedAt: z.string(),
+});
+export type MacroView = z.infer<typeof MacroView>;

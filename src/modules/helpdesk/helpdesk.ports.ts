@@ -1,0 +1,89 @@
+import type { Executor } from '../../platform/db.js';
+import type { Actor } from '../../platform/tenancy.js';
+import type { Channel, Priority, TicketStatus } from './helpdesk.dto.js';
+
+/**
+ * What the helpdesk needs from its neighbours, kept this narrow so it can run (and be tested)
+ * before they land and so app/modules.ts decides which implementation fills each port.
+ */
+
+/** Contract 3 (sla module). */
+export interface SlaPort {
+  startClocks(
+    tx: Executor,
+    input: { orgId: string; shopId: string; ticketId: string; channel: Channel; priority: Priority; orderValue?: { amount: number; currency: string }; at: Date },
+  ): Promise<{ nextDueAt: Date | null }>;
+  recordEvent(
+    tx: Executor,
+    input: { orgId: string; ticketId: string; kind: 'agent_public_reply' | 'buyer_message' | 'status_changed' | 'priority_changed'; status?: TicketStatus; priority?: Priority; at: Date },
+  ): Promise<{ nextDueAt: Date | null }>;
+}
+
+export type EvidenceKind =
+  | 'message'
+  | 'note'
+  | 'attachment'
+  | 'remedy_offered'
+  | 'remedy_approved'
+  | 'remedy_given'
+  | 'refund'
+  | 'coupon'
+  | 'reship'
+  | 'tracking'
+  | 'inspection'
+  | 'classification'
+  | 'responsibility'
+  | 'status_change'
+  | 'policy_snapshot'
+  | 'order_snapshot';
+
+/** Contract 4 (evidence module). */
+export interface EvidenceInput {
+  orgId: string;
+  caseId: string;
+  caseType: 'ticket' | 'return' | 'dispute';
+  kind: EvidenceKind;
+  actor: { type: 'user' | 'buyer' | 'system' | 'platform'; id?: string; name?: string };
+  occurredAt: Date;
+  summary: string;
+  data: Record<string, unknown>;
+  fileSha256s?: string[];
+  responsibility?: 'seller' | 'carrier' | 'buyer' | 'platform';
+}
+export type RecordEvidence = (tx: Executor, input: EvidenceInput) => Promise<unknown>;
+
+export interface StoredFile {
+  sha256: string;
+  contentType: string;
+  size: number;
+  thumbnailSha256?: string;
+}
+export interface FilesPort {
+  storeFile(orgId: string, input: { bytes: Buffer; fileName: string; declaredContentType?: string }): Promise<StoredFile>;
+  readFile?(orgId: string, sha256: string): Promise<unknown>;
+}
+
+/** What routing and macros read from an order (contract 1, getOrder). */
+export interface OrderFacts {
+  id: string;
+  externalId?: string | null;
+  buyerId?: string | null;
+  currency?: string | null;
+  totalAmount?: number | null;
+  trackingNumber?: string | null;
+  trackingUrl?: string | null;
+  carrier?: string | null;
+  lines: { productName?: string | null; category?: string | null; trafficSourceType?: string | null }[];
+}
+
+export interface OrdersPort {
+  getOrderFacts(actor: Actor, orderId: string): Promise<OrderFacts | null>;
+  getOrderSidebar?(actor: Actor, orderId: string): Promise<unknown>;
+}
+
+export interface HelpdeskPorts {
+  sla?: SlaPort;
+  recordEvidence?: RecordEvidence;
+  files?: FilesPort;
+  orders?: OrdersPort;
+}

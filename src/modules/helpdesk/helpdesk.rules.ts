@@ -1,0 +1,244 @@
+import { detectAll } from 'tinyld';
+import { DateTime } from 'luxon';
+import type { BusinessHours } from '../tenancy/index.js';
+import { BUYER_LANGUAGES, type BuyerLanguage, type Channel, type Priority, type TicketStatus } from './helpdesk.dto.js';
+
+// ---------- language ----------
+
+export function isBuyerLanguage(x: unknown): x is BuyerLanguage {
+  return typeof x === 'string' && (BUYER_LANGUAGES as readonly string[]).includes(x);
+}
+
+/** Normalise `de-AT`, `DE`, `de_DE` to `de`; anything outside our five languages to undefined. */
+export function normaliseLanguage(tag: string | undefined | null): BuyerLanguage | undefined {
+  if (!tag) return undefined;
+  const base = tag.toLowerCase().split(/[-_]/)[0];
+  return isBuyerLanguage(base) ? base : undefined;
+}
+
+export interface LanguageGuess {
+  language: BuyerLanguage;
+  source: 'detected' | 'hint' | 'shop' | 'default';
+}
+
+/**
+ * The buyer's language from what they wrote. tinyld restricted to our five languages is reliable
+ * on sentences but guesses on two-word messages ("talla equivocada" scores Italian and Spanish
+ * nearly equal), so a short, close call defers to the channel's hint or the shop's language.
+ */
+export function detectLanguage(text: string, opts: { hint?: string | null; shopLanguages?: readonly string[] } = {}): LanguageGuess {
+  const cleaned = text.replace(/https?:\/\/\S+|\S+@\S+|[#@]\S+|\d+/g, ' ').replace(/\s+/g, ' ').trim();
+  const letters = cleaned.replace(/[^\p{L}]/gu, '').length;
+  const hint = normaliseLanguage(opts.hint);
+  if (letters >= 3) {
+    const ranked = detectAll(cleaned, { only: [...BUYER_LANGUAGES] });
+    const top = ranked[0];
+    const second = ranked[1]?.accuracy ?? 0;
+    if (top && isBuyerLanguage(top.lang)) {
+      const confident = letters >= 20 || top.accuracy >= 0.5 || top.accuracy >= 2 * second;
+      if (confident) return { language: top.lang, source: 'detected' };
+    }
+  }
+  if (hint) return { language: hint, source: 'hint' };
+  const shop = opts.shopLanguages?.map(normaliseLanguage).find((l) => l !== undefined);
+  if (shop) return { language: shop, source: 'shop' };
+  return { language: 'en', source: 'default' };
+}
+
+// ---------- tickets ----------
+
+export const OPEN_STATUSES: readonly TicketStatus[] = ['new', 'open', 'waiting_on_buyer', 'waiting_on_warehouse', 'waiting_on_platform'];
+export const isLive = (s: TicketStatus) => OPEN_STATUSES.includes(s);
+
+/** Which queue a new ticket lands in. Livestream orders keep their own queue (24-hour promise). */
+export function queueFor(input: { channel: Channel; livestreamSessionId?: string | null; orderTrafficSource?: string | null }): string {
+  if (input.channel === 'livestream' || input.livestreamSessionId || input.orderTrafficSource === 'livestream') return 'livestream';
+  if (input.channel === 'tiktok_return_request') return 'returns';
+  return 'general';
+}
+
+export function initialPriority(channel: Channel): Priority {
+  // A platform return request runs against a seller deadline on TikTok's side.
+  return channel === 'tiktok_return_request' ? 'high' : 'normal';
+}
+
+export function subjectFrom(text: string, given?: string): string {
+  const s = (given ?? '').trim();
+  if (s) return s.slice(0, 200);
+  const first = text.replace(/\s+/g, ' ').trim();
+  if (!first) return '(no text)';
+  return first.length <= 80 ? first : `${first.slice(0, 77).replace(/\s+\S*$/, '')}…`;
+}
+
+export function preview(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length <= 140 ? t : `${t.slice(0, 139)}…`;
+}
+
+export type InboundOutcome = { action: 'append'; newStatus: TicketStatus } | { action: 'new_ticket' };
+
+/**
+ * What a buyer message does to the ticket its conversation feeds. A closed ticket is final (its
+ * evidence is frozen), so the conversation starts a fresh ticket; anything else comes back to
+ * the agent as open, except a ticket nobody has touched yet, which stays new.
+ */
+export function onBuyerMessage(status: TicketStatus): InboundOutcome {
+  if (status === 'closed') return { action: 'new_ticket' };
+  if (status === 'new') return { action: 'append', newStatus: 'new' };
+  return { action: 'append', newStatus: 'open' };
+}
+
+/** Status after an agent's public reply when the agent did not pick one. */
+export function statusAfterReply(current: TicketStatus, chosen?: TicketStatus): TicketStatus {
+  if (chosen) return chosen;
+  if (current === 'new' || current === 'open') return 'waiting_on_buyer';
+  return current;
+}
+
+export function canChangeStatus(from: TicketStatus, to: TicketStatus): { ok: true } | { ok: false; reason: string } {
+  if (from === to) return { ok: true };
+  if (from === 'closed') return { ok: false, reason: 'A closed ticket is final; a new buyer message opens a new ticket' };
+  if (to === 'new') return { ok: false, reason: 'A ticket cannot go back to new' };
+  return { ok: true };
+}
+
+export function applyTags(current: readonly string[], change: { add?: string[]; remove?: string[]; set?: string[] }): string[] {
+  const norm = (t: string) => t.trim().toLowerCase().replace(/\s+/g, '-');
+  let out = change.set ? change.set.map(norm) : current.map(norm);
+  if (change.add) out = [...out, ...change.add.map(norm)];
+  if (change.remove) {
+    const rm = new Set(change.remove.map(norm));
+    out = out.filter((t) => !rm.has(t));
+  }
+  return [...new Set(out)].sort();
+}
+
+// ---------- routing ----------
+
+export interface AgentCandidate {
+  id: string;
+  role: string;
+  active: boolean;
+  languages: readonly string[];
+  skills: readonly string[];
+  /** Live tickets currently assigned. */
+  load: number;
+  schedule?: { timeZone: string; hours: BusinessHours } | null;
+}
+
+export interface RoutingInput {
+  language: string;
+  queue: string;
+  /** Product category of the order line, when known. */
+  category?: string | null;
+  agents: readonly AgentCandidate[];
+  /** Who got the previous ticket of this queue (round-robin cursor). */
+  lastAssignedId?: string | null;
+  now: Date;
+  maxLoad?: number;
+}
+
+export interface RoutingDecision {
+  assigneeId: string | null;
+  reason: string;
+  /** Skills the ticket asked for, for display. */
+  wanted: string[];
+}
+
+const WEEKDAY_KEYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+/** Whether `now` falls inside the agent's shift in their own zone. No schedule means always on. */
+export function isOnShift(schedule: AgentCandidate['schedule'], now: Date): boolean {
+  if (!schedule) return true;
+  const local = DateTime.fromJSDate(now, { zone: schedule.timeZone });
+  if (!local.isValid) return true;
+  const key = WEEKDAY_KEYS[local.weekday - 1]!;
+  const hm = local.toFormat('HH:mm');
+  return (schedule.hours[key] ?? []).some((i) => i.start <= hm && hm < i.end);
+}
+
+export function skillsWanted(queue: string, category?: string | null): string[] {
+  const out: string[] = [];
+  if (queue === 'livestream') out.push('livestream');
+  if (queue === 'returns') out.push('returns');
+  if (category) out.push(category.toLowerCase());
+  return out;
+}
+
+/**
+ * Pick an agent: active agents or supervisors on shift, under capacity, who speak the buyer's
+ * language; prefer those with a wanted skill; then the least loaded; ties rotate after whoever
+ * got this queue's previous ticket. No one who speaks the language → stay unassigned in the
+ * queue (a supervisor re-routes) rather than answer a buyer in a language the agent lacks.
+ */
+export function routeTicket(input: RoutingInput): RoutingDecision {
+  const maxLoad = input.maxLoad ?? 40;
+  const wanted = skillsWanted(input.queue, input.category);
+  const pool = input.agents.filter((a) => a.active && (a.role === 'agent' || a.role === 'supervisor'));
+  const onShift = pool.filter((a) => isOnShift(a.schedule, input.now));
+  if (!onShift.length) return { assigneeId: null, reason: 'no agent on shift', wanted };
+  const speakers = onShift.filter((a) => a.languages.includes(input.language));
+  if (!speakers.length) return { assigneeId: null, reason: `no agent on shift speaks ${input.language}`, wanted };
+  const withCapacity = speakers.filter((a) => a.load < maxLoad);
+  if (!withCapacity.length) return { assigneeId: null, reason: 'every matching agent is at capacity', wanted };
+  // Agents (not supervisors) take tickets first; supervisors only when no agent fits.
+  const agentsFirst = withCapacity.some((a) => a.role === 'agent') ? withCapacity.filter((a) => a.role === 'agent') : withCapacity;
+  const skilled = wanted.length ? agentsFirst.filter((a) => wanted.some((w) => a.skills.map((s) => s.toLowerCase()).includes(w))) : [];
+  const tier = skilled.length ? skilled : agentsFirst;
+  const minLoad = Math.min(...tier.map((a) => a.load));
+  const least = tier.filter((a) => a.load === minLoad).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const after = input.lastAssignedId ? least.find((a) => a.id > input.lastAssignedId!) : undefined;
+  const pick = after ?? least[0]!;
+  const why = [`speaks ${input.language}`, skilled.length ? `skill ${wanted.filter((w) => pick.skills.map((s) => s.toLowerCase()).includes(w)).join('+')}` : null, `load ${pick.load}`, least.length > 1 ? 'round-robin' : null]
+    .filter(Boolean)
+    .join(', ');
+  return { assigneeId: pick.id, reason: why, wanted };
+}
+
+// ---------- macros ----------
+
+export const MACRO_VARIABLES = ['order_number', 'product', 'tracking_link', 'buyer_name', 'shop_name'] as const;
+
+export interface RenderedMacro {
+  language: BuyerLanguage;
+  text: string;
+  /** Placeholders with no value; they stay visible in the text so the agent fills them in. */
+  missing: string[];
+  fellBack: boolean;
+}
+
+export function renderMacro(bodies: Record<string, string>, language: string, vars: Record<string, string | null | undefined>): RenderedMacro {
+  const lang = normaliseLanguage(language) ?? 'en';
+  const chosen = bodies[lang] !== undefined ? lang : 'en';
+  const body = bodies[chosen] ?? Object.values(bodies)[0] ?? '';
+  const missing = new Set<string>();
+  const text = body.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, name: string) => {
+    const v = vars[name];
+    if (v === undefined || v === null || v === '') {
+      missing.add(name);
+      return whole;
+    }
+    return v;
+  });
+  return { language: chosen as BuyerLanguage, text, missing: [...missing], fellBack: chosen !== lang };
+}
+
+// ---------- pagination ----------
+
+export interface Cursor {
+  slaSort: string; // ISO or 'infinity'
+  id: string;
+}
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(`${c.slaSort}|${c.id}`, 'utf8').toString('base64url');
+}
+export function decodeCursor(s: string): Cursor | undefined {
+  const raw = Buffer.from(s, 'base64url').toString('utf8');
+  const i = raw.lastIndexOf('|');
+  if (i <= 0) return undefined;
+  const slaSort = raw.slice(0, i);
+  const id = raw.slice(i + 1);
+  if (slaSort !== 'infinity' && Number.isNaN(Date.parse(slaSort))) return undefined;
+  if (!/^[a-z]+_[0-9a-z]+$/.test(id)) return undefined;
+  return { slaSort, id };
+}

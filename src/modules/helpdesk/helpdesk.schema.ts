@@ -1,0 +1,101 @@
+import { bigint, boolean, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { AttachmentRef, Channel, MessageKind, Priority, TicketStatus } from './helpdesk.dto.js';
+import type { BusinessHours } from '../tenancy/index.js';
+
+export const tickets = pgTable('tickets', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  number: bigint('number', { mode: 'number' }).notNull(),
+  shopId: text('shop_id').notNull(),
+  channel: text('channel').$type<Channel>().notNull(),
+  externalThreadId: text('external_thread_id').notNull(),
+  buyerId: text('buyer_id'),
+  buyerExternalId: text('buyer_external_id'),
+  buyerName: text('buyer_name'),
+  buyerEmail: text('buyer_email'),
+  buyerPhone: text('buyer_phone'),
+  orderId: text('order_id'),
+  livestreamSessionId: text('livestream_session_id'),
+  subject: text('subject').notNull(),
+  status: text('status').$type<TicketStatus>().notNull(),
+  priority: text('priority').$type<Priority>().notNull(),
+  language: text('language').notNull(),
+  tags: text('tags').array().notNull(),
+  assigneeId: text('assignee_id'),
+  queue: text('queue').notNull(),
+  slaDueAt: timestamp('sla_due_at', { withTimezone: true }),
+  mergedIntoId: text('merged_into_id'),
+  solvedReason: text('solved_reason'),
+  messageCount: integer('message_count').notNull(),
+  lastMessageAt: timestamp('last_message_at', { withTimezone: true }),
+  lastMessagePreview: text('last_message_preview'),
+  lastInboundAt: timestamp('last_inbound_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  solvedAt: timestamp('solved_at', { withTimezone: true }),
+  closedAt: timestamp('closed_at', { withTimezone: true }),
+});
+
+export const ticketCounters = pgTable('ticket_counters', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  value: bigint('value', { mode: 'number' }).notNull(),
+});
+
+export const ticketThreads = pgTable('ticket_threads', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  channel: text('channel').$type<Channel>().notNull(),
+  externalThreadId: text('external_thread_id').notNull(),
+  ticketId: text('ticket_id').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});
+
+export const ticketMessages = pgTable('ticket_messages', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  ticketId: text('ticket_id').notNull(),
+  kind: text('kind').$type<MessageKind>().notNull(),
+  direction: text('direction').$type<'inbound' | 'outbound'>().notNull(),
+  channel: text('channel').$type<Channel>().notNull(),
+  externalMessageId: text('external_message_id'),
+  authorType: text('author_type').$type<'buyer' | 'user' | 'system' | 'platform'>().notNull(),
+  authorId: text('author_id'),
+  authorName: text('author_name'),
+  body: text('body').notNull(),
+  language: text('language').notNull(),
+  attachments: jsonb('attachments').$type<AttachmentRef[]>().notNull(),
+  macroId: text('macro_id'),
+  deliveryStatus: text('delivery_status').$type<'queued' | 'sent' | 'failed'>(),
+  outboxId: text('outbox_id'),
+  movedFromTicketId: text('moved_from_ticket_id'),
+  sentAt: timestamp('sent_at', { withTimezone: true }).notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});
+
+export const macros = pgTable('macros', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  key: text('key').notNull(),
+  name: text('name').notNull(),
+  category: text('category').notNull(),
+  bodies: jsonb('bodies').$type<Record<string, string>>().notNull(),
+  active: boolean('active').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
+
+export const agentSchedules = pgTable('agent_schedules', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  timeZone: text('time_zone').notNull(),
+  hours: jsonb('hours').$type<BusinessHours>().notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
+
+export const routingState = pgTable('routing_state', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  lastUserId: text('last_user_id'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});

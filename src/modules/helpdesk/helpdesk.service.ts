@@ -1,0 +1,1050 @@
+import { and, asc, desc, eq, inArray, isNull, notInArray, sql, type SQL } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Executor, Tx } from '../../platform/db.js';
+import { AppError, isUniqueViolation, pgErrorCode } from '../../platform/errors.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import type { Logger } from '../../platform/logger.js';
+import { enqueue } from '../../platform/outbox/outbox.js';
+import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
+import { usersTable } from '../auth/index.js';
+import { shopsTable } from '../tenancy/index.js';
+import {
+  InboundMessageSchema,
+  type AssignInput,
+  type AttachmentRef,
+  type Channel,
+  type CreateMacro,
+  type InboundMessage,
+  type ListQuery,
+  type MacroView,
+  type MessageView,
+  type Priority,
+  type ReplyInput,
+  type TagsInput,
+  type TicketStatus,
+  type TicketView,
+  type UpdateMacro,
+} from './helpdesk.dto.js';
+import { DEFAULT_MACROS } from './helpdesk.macros.js';
+import type { EvidenceInput, HelpdeskPorts, OrderFacts } from './helpdesk.ports.js';
+import {
+  applyTags,
+  canChangeStatus,
+  decodeCursor,
+  detectLanguage,
+  encodeCursor,
+  initialPriority,
+  isLive,
+  OPEN_STATUSES,
+  onBuyerMessage,
+  preview,
+  queueFor,
+  renderMacro,
+  routeTicket,
+  statusAfterReply,
+  subjectFrom,
+  type RenderedMacro,
+  type RoutingDecision,
+} from './helpdesk.rules.js';
+import { agentSchedules, macros, routingState, ticketCounters, ticketMessages, tickets, ticketThreads } from './helpdesk.schema.js';
+
+export type TicketRow = typeof tickets.$inferSelect;
+export type MessageRow = typeof ticketMessages.$inferSelect;
+export type MacroRow = typeof macros.$inferSelect;
+
+export interface HelpdeskDeps {
+  db: Database;
+  ids: IdGenerator;
+  clock: Clock;
+  log?: Logger;
+}
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export function ticketView(t: TicketRow): TicketView {
+  return {
+    id: t.id,
+    number: t.number,
+    shopId: t.shopId,
+    channel: t.channel,
+    externalThreadId: t.externalThreadId,
+    buyer: { id: t.buyerId, externalId: t.buyerExternalId, name: t.buyerName, email: t.buyerEmail, phone: t.buyerPhone },
+    orderId: t.orderId,
+    livestreamSessionId: t.livestreamSessionId,
+    subject: t.subject,
+    status: t.status,
+    priority: t.priority,
+    language: t.language,
+    tags: t.tags,
+    assigneeId: t.assigneeId,
+    queue: t.queue,
+    slaDueAt: iso(t.slaDueAt),
+    mergedIntoId: t.mergedIntoId,
+    messageCount: t.messageCount,
+    lastMessageAt: iso(t.lastMessageAt),
+    lastMessagePreview: t.lastMessagePreview,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+    solvedAt: iso(t.solvedAt),
+    closedAt: iso(t.closedAt),
+  };
+}
+
+export function messageView(m: MessageRow): MessageView {
+  return {
+    id: m.id,
+    ticketId: m.ticketId,
+    kind: m.kind,
+    direction: m.direction,
+    channel: m.channel,
+    author: { type: m.authorType, id: m.authorId, name: m.authorName },
+    text: m.body,
+    language: m.language,
+    attachments: m.attachments,
+    macroId: m.macroId,
+    deliveryStatus: m.deliveryStatus,
+    movedFromTicketId: m.movedFromTicketId,
+    sentAt: m.sentAt.toISOString(),
+  };
+}
+
+export function macroView(m: MacroRow): MacroView {
+  return {
+    id: m.id,
+    key: m.key,
+    name: m.name,
+    category: m.category,
+    bodies: m.bodies,
+    languages: Object.keys(m.bodies).sort(),
+    active: m.active,
+    updatedAt: m.updatedAt.toISOString(),
+  };
+}
+
+/** Which outbox handler carries a public reply back to the buyer on each channel. */
+export function replyHandlerFor(channel: Channel): 'tiktok.send_message' | 'email.send' | 'whatsapp.send' {
+  if (channel === 'email') return 'email.send';
+  if (channel === 'whatsapp') return 'whatsapp.send';
+  return 'tiktok.send_message';
+}
+
+/** Thrown inside an ingest transaction that lost a race for the same message or thread. */
+class IngestRace extends Error {}
+
+const AGENT_ROLES = ['owner', 'supervisor', 'agent'] as const;
+const SUPERVISOR_ROLES = ['owner', 'supervisor'] as const;
+
+export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => HelpdeskPorts = () => ({})) {
+  const { db, ids, clock } = deps;
+
+  async function evidence(tx: Executor, input: EvidenceInput): Promise<void> {
+    const rec = portsOf().recordEvidence;
+    if (rec) await rec(tx, input);
+  }
+
+  async function slaStart(tx: Executor, t: TicketRow, orderValue: { amount: number; currency: string } | undefined, at: Date): Promise<Date | null | undefined> {
+    const sla = portsOf().sla;
+    if (!sla) return undefined;
+    const r = await sla.startClocks(tx, { orgId: t.orgId, shopId: t.shopId, ticketId: t.id, channel: t.channel, priority: t.priority, orderValue, at });
+    return r.nextDueAt;
+  }
+
+  async function slaEvent(
+    tx: Executor,
+    t: { orgId: string; id: string },
+    ev: { kind: 'agent_public_reply' | 'buyer_message' | 'status_changed' | 'priority_changed'; status?: TicketStatus; priority?: Priority },
+    at: Date,
+  ): Promise<void> {
+    const sla = portsOf().sla;
+    if (!sla) return;
+    const r = await sla.recordEvent(tx, { orgId: t.orgId, ticketId: t.id, ...ev, at });
+    await tx.update(tickets).set({ slaDueAt: r.nextDueAt }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
+  }
+
+  async function orderFacts(actor: Actor, orderId: string | null | undefined): Promise<OrderFacts | null> {
+    const orders = portsOf().orders;
+    if (!orderId || !orders) return null;
+    try {
+      return await orders.getOrderFacts(actor, orderId);
+    } catch (e) {
+      if (e instanceof AppError && e.kind === 'not_found') return null;
+      throw e;
+    }
+  }
+
+  async function lockTicket(tx: Executor, orgId: string, id: string): Promise<TicketRow> {
+    const [t] = await tx.select().from(tickets).where(and(eq(tickets.orgId, orgId), eq(tickets.id, id))).for('update');
+    if (!t) throw AppError.notFound('ticket', id);
+    return t;
+  }
+
+  async function loadUser(tx: Executor, orgId: string, userId: string) {
+    const [u] = await tx.select().from(usersTable).where(and(eq(usersTable.orgId, orgId), eq(usersTable.id, userId)));
+    return u;
+  }
+
+  async function nextNumber(tx: Executor, orgId: string): Promise<number> {
+    const r = await tx.execute(sql`insert into ticket_counters (org_id, id, value) values (${orgId}, 'tickets', 1)
+      on conflict (org_id, id) do update set value = ticket_counters.value + 1 returning value`);
+    return Number((r.rows[0] as { value: number }).value);
+  }
+  void ticketCounters;
+
+  /** Route within one transaction: candidates, their live load, shifts and the queue's cursor. */
+  async function decideRoute(tx: Executor, orgId: string, t: { language: string; queue: string }, category: string | null | undefined, now: Date): Promise<RoutingDecision> {
+    const people = await tx
+      .select({ id: usersTable.id, role: usersTable.role, active: usersTable.active, languages: usersTable.languages, skills: usersTable.skills })
+      .from(usersTable)
+      .where(and(eq(usersTable.orgId, orgId), eq(usersTable.active, true), inArray(usersTable.role, ['agent', 'supervisor'])));
+    if (!people.length) return { assigneeId: null, reason: 'no agents', wanted: [] };
+    const userIds = people.map((p) => p.id);
+    const loads = await tx
+      .select({ id: tickets.assigneeId, n: sql<number>`count(*)::int` })
+      .from(tickets)
+      .where(and(eq(tickets.orgId, orgId), inArray(tickets.assigneeId, userIds), inArray(tickets.status, [...OPEN_STATUSES])))
+      .groupBy(tickets.assigneeId);
+    const schedules = await tx.select().from(agentSchedules).where(and(eq(agentSchedules.orgId, orgId), inArray(agentSchedules.id, userIds)));
+    const [state] = await tx.select().from(routingState).where(and(eq(routingState.orgId, orgId), eq(routingState.id, t.queue))).for('update');
+    const loadOf = new Map(loads.map((l) => [l.id, l.n]));
+    const schedOf = new Map(schedules.map((s) => [s.id, { timeZone: s.timeZone, hours: s.hours }]));
+    return routeTicket({
+      language: t.language,
+      queue: t.queue,
+      category,
+      now,
+      lastAssignedId: state?.lastUserId ?? null,
+      agents: people.map((p) => ({ ...p, load: loadOf.get(p.id) ?? 0, schedule: schedOf.get(p.id) ?? null })),
+    });
+  }
+
+  async function rememberRoute(tx: Executor, orgId: string, queue: string, userId: string, now: Date): Promise<void> {
+    await tx
+      .insert(routingState)
+      .values({ orgId, id: queue, lastUserId: userId, updatedAt: now })
+      .onConflictDoUpdate({ target: [routingState.orgId, routingState.id], set: { lastUserId: userId, updatedAt: now } });
+  }
+
+  async function ingestOnce(input: InboundMessage, facts: OrderFacts | null): Promise<{ ticketId: string; messageId: string; created: boolean }> {
+    const now = clock.now();
+    const sentAt = new Date(input.sentAt);
+    const { orgId } = input;
+    return db.tenant(orgId, async (tx) => {
+      // One conversation ingests one message at a time: webhook retries and parallel deliveries
+      // of the same chat must not both open a ticket.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${orgId}|${input.channel}|${input.externalThreadId}`}, 0))`);
+      const [dup] = await tx
+        .select({ id: ticketMessages.id, ticketId: ticketMessages.ticketId })
+        .from(ticketMessages)
+        .where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.channel, input.channel), eq(ticketMessages.externalMessageId, input.externalMessageId)));
+      if (dup) return { ticketId: dup.ticketId, messageId: dup.id, created: false };
+
+      const [shop] = await tx.select().from(shopsTable).where(and(eq(shopsTable.orgId, orgId), eq(shopsTable.id, input.shopId)));
+      if (!shop) throw AppError.notFound('shop', input.shopId);
+
+      const [thread] = await tx
+        .select()
+        .from(ticketThreads)
+        .where(and(eq(ticketThreads.orgId, orgId), eq(ticketThreads.channel, input.channel), eq(ticketThreads.externalThreadId, input.externalThreadId)));
+      let ticket = thread ? await lockTicket(tx, orgId, thread.ticketId) : undefined;
+      const fromBuyer = input.direction === 'inbound';
+      const outcome = ticket && fromBuyer ? onBuyerMessage(ticket.status) : undefined;
+      if (ticket && outcome?.action === 'new_ticket') ticket = undefined;
+
+      const guess = detectLanguage(input.text, { hint: input.buyer.language, shopLanguages: shop.languages });
+      let created = false;
+      if (!ticket) {
+        created = true;
+        const queue = queueFor({ channel: input.channel, livestreamSessionId: input.livestreamSessionId, orderTrafficSource: facts?.lines.find((l) => l.trafficSourceType)?.trafficSourceType });
+        const language = guess.language;
+        const category = facts?.lines.find((l) => l.category)?.category ?? null;
+        const route = await decideRoute(tx, orgId, { language, queue }, category, now);
+        const id = ids('tkt');
+        const [row] = await tx
+          .insert(tickets)
+          .values({
+            orgId,
+            id,
+            number: await nextNumber(tx, orgId),
+            shopId: input.shopId,
+            channel: input.channel,
+            externalThreadId: input.externalThreadId,
+            buyerId: facts?.buyerId ?? null,
+            buyerExternalId: input.buyer.externalId ?? null,
+            buyerName: input.buyer.name ?? null,
+            buyerEmail: input.buyer.email?.toLowerCase() ?? null,
+            buyerPhone: input.buyer.phone ?? null,
+            orderId: input.orderId ?? null,
+            livestreamSessionId: input.livestreamSessionId ?? null,
+            subject: subjectFrom(input.text, input.subject),
+            status: 'new',
+            priority: initialPriority(input.channel),
+            language,
+            tags: [],
+            assigneeId: route.assigneeId,
+            queue,
+            slaDueAt: null,
+            mergedIntoId: null,
+            messageCount: 0,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning();
+        ticket = row!;
+        if (route.assigneeId) await rememberRoute(tx, orgId, queue, route.assigneeId, now);
+        if (thread) {
+          await tx.update(ticketThreads).set({ ticketId: id }).where(and(eq(ticketThreads.orgId, orgId), eq(ticketThreads.id, thread.id)));
+        } else {
+          const ins = await tx
+            .insert(ticketThreads)
+            .values({ orgId, id: ids('tth'), channel: input.channel, externalThreadId: input.externalThreadId, ticketId: id, createdAt: now })
+            .onConflictDoNothing()
+            .returning({ id: ticketThreads.id });
+          if (!ins.length) throw new IngestRace('thread');
+        }
+        const orderValue = facts?.totalAmount != null && facts.currency ? { amount: facts.totalAmount, currency: facts.currency } : undefined;
+        const due = await slaStart(tx, ticket, orderValue, sentAt);
+        if (due !== undefined) ticket.slaDueAt = due;
+        await evidence(tx, {
+          orgId,
+          caseId: id,
+          caseType: 'ticket',
+          kind: 'status_change',
+          actor: { type: 'system' },
+          occurredAt: now,
+          summary: `Ticket #${ticket.number} opened from ${input.channel}${route.assigneeId ? `, routed to ${route.assigneeId} (${route.reason})` : `, unassigned in ${queue} (${route.reason})`}`,
+          data: { status: 'new', channel: input.channel, queue, language, languageSource: guess.source, assigneeId: route.assigneeId, routing: route },
+        });
+      }
+
+      const messageId = ids('msg');
+      const attachments = input.attachments ?? [];
+      const inserted = await tx
+        .insert(ticketMessages)
+        .values({
+          orgId,
+          id: messageId,
+          ticketId: ticket.id,
+          kind: 'public',
+          direction: input.direction,
+          channel: input.channel,
+          externalMessageId: input.externalMessageId,
+          authorType: fromBuyer ? 'buyer' : 'platform',
+          authorId: fromBuyer ? (input.buyer.externalId ?? null) : null,
+          authorName: fromBuyer ? (input.buyer.name ?? input.buyer.email ?? input.buyer.phone ?? null) : 'Seller (outside Afterdesk)',
+          body: input.text,
+          language: fromBuyer ? guess.language : ticket.language,
+          attachments,
+          deliveryStatus: fromBuyer ? null : 'sent',
+          sentAt,
+          createdAt: now,
+        })
+        .onConflictDoNothing()
+        .returning({ id: ticketMessages.id });
+      if (!inserted.length) throw new IngestRace('message');
+
+      const status: TicketStatus = outcome?.action === 'append' ? outcome.newStatus : ticket.status;
+      const patch: Partial<TicketRow> = {
+        messageCount: ticket.messageCount + 1,
+        lastMessageAt: ticket.lastMessageAt && ticket.lastMessageAt > sentAt ? ticket.lastMessageAt : sentAt,
+        lastMessagePreview: preview(input.text),
+        updatedAt: now,
+        status,
+        slaDueAt: ticket.slaDueAt,
+      };
+      if (fromBuyer) patch.lastInboundAt = sentAt;
+      if (status !== ticket.status && ticket.status === 'solved') patch.solvedAt = null;
+      // The order may arrive with a later message of the same conversation (TikTok chat cards).
+      if (!ticket.orderId && input.orderId) patch.orderId = input.orderId;
+      if (!ticket.buyerId && facts?.buyerId) patch.buyerId = facts.buyerId;
+      if (!ticket.livestreamSessionId && input.livestreamSessionId) patch.livestreamSessionId = input.livestreamSessionId;
+      await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, orgId), eq(tickets.id, ticket.id)));
+      if (fromBuyer && !created) await slaEvent(tx, ticket, { kind: 'buyer_message', status }, sentAt);
+
+      await evidence(tx, {
+        orgId,
+        caseId: ticket.id,
+        caseType: 'ticket',
+        kind: 'message',
+        actor: fromBuyer ? { type: 'buyer', id: input.buyer.externalId, name: input.buyer.name } : { type: 'platform' },
+        occurredAt: sentAt,
+        summary: `${fromBuyer ? 'Buyer' : 'Seller'} message via ${input.channel}: ${preview(input.text)}`,
+        data: { messageId, channel: input.channel, externalMessageId: input.externalMessageId, direction: input.direction, text: input.text, attachments },
+        fileSha256s: attachments.flatMap((a) => (a.sha256 ? [a.sha256] : [])),
+      });
+      return { ticketId: ticket.id, messageId, created };
+    });
+  }
+
+  async function listRows(tx: Executor, where: SQL[], limit: number, cursor?: string): Promise<{ items: TicketRow[]; nextCursor: string | null }> {
+    if (cursor) {
+      const c = decodeCursor(cursor);
+      if (!c) throw AppError.validation('tickets.bad_cursor', 'cursor is not valid', [{ field: 'cursor', message: 'not a cursor from this API' }]);
+      where.push(sql`(${tickets}.sla_sort, ${tickets.id}) > (${c.slaSort}::timestamptz, ${c.id})`);
+    }
+    const rows = await tx
+      .select()
+      .from(tickets)
+      .where(and(...where))
+      .orderBy(sql`${tickets}.sla_sort`, asc(tickets.id))
+      .limit(limit + 1);
+    const more = rows.length > limit;
+    const items = more ? rows.slice(0, limit) : rows;
+    const last = items[items.length - 1];
+    return { items, nextCursor: more && last ? encodeCursor({ slaSort: last.slaDueAt ? last.slaDueAt.toISOString() : 'infinity', id: last.id }) : null };
+  }
+
+  async function writeStatus(tx: Tx, actor: Actor, t: TicketRow, to: TicketStatus, reason: string | undefined, now: Date): Promise<TicketRow> {
+    if (t.status === to) return t;
+    const ok = canChangeStatus(t.status, to);
+    if (!ok.ok) throw AppError.conflict('tickets.bad_status_change', ok.reason, { from: t.status, to });
+    const patch: Partial<TicketRow> = { status: to, updatedAt: now };
+    if (to === 'solved') {
+      patch.solvedAt = now;
+      patch.solvedReason = reason ?? null;
+    } else if (to === 'closed') {
+      patch.closedAt = now;
+      patch.solvedAt = t.solvedAt ?? now;
+    } else {
+      patch.solvedAt = null;
+    }
+    await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
+    await slaEvent(tx, t, { kind: 'status_changed', status: to }, now);
+    const [row] = await tx.select().from(tickets).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
+    await evidence(tx, {
+      orgId: t.orgId,
+      caseId: t.id,
+      caseType: 'ticket',
+      kind: 'status_change',
+      actor: actor.userId === 'system' ? { type: 'system' } : { type: 'user', id: actor.userId },
+      occurredAt: now,
+      summary: `Status ${t.status} → ${to}${reason ? ` (${reason})` : ''}`,
+      data: { from: t.status, to, reason: reason ?? null },
+    });
+    return row!;
+  }
+
+  async function addMessage(
+    tx: Tx,
+    actor: Actor,
+    t: TicketRow,
+    input: { kind: 'public' | 'note'; text: string; attachments?: AttachmentRef[]; macroId?: string },
+    now: Date,
+  ): Promise<MessageRow> {
+    const user = actor.userId === 'system' ? undefined : await loadUser(tx, actor.orgId, actor.userId);
+    const id = ids('msg');
+    const attachments = input.attachments ?? [];
+    const [m] = await tx
+      .insert(ticketMessages)
+      .values({
+        orgId: t.orgId,
+        id,
+        ticketId: t.id,
+        kind: input.kind,
+        direction: 'outbound',
+        channel: t.channel,
+        externalMessageId: null,
+        authorType: user ? 'user' : 'system',
+        authorId: user?.id ?? null,
+        authorName: user?.name ?? 'Afterdesk',
+        body: input.text,
+        language: input.kind === 'public' ? t.language : detectLanguage(input.text, { hint: 'en' }).language,
+        attachments,
+        macroId: input.macroId ?? null,
+        deliveryStatus: input.kind === 'public' ? 'queued' : null,
+        sentAt: now,
+        createdAt: now,
+      })
+      .returning();
+    await evidence(tx, {
+      orgId: t.orgId,
+      caseId: t.id,
+      caseType: 'ticket',
+      kind: input.kind === 'public' ? 'message' : 'note',
+      actor: user ? { type: 'user', id: user.id, name: user.name } : { type: 'system' },
+      occurredAt: now,
+      summary: `${input.kind === 'public' ? 'Reply to buyer' : 'Internal note'}: ${preview(input.text)}`,
+      data: { messageId: id, channel: t.channel, text: input.text, attachments, macroId: input.macroId ?? null },
+      fileSha256s: attachments.flatMap((a) => (a.sha256 ? [a.sha256] : [])),
+    });
+    return m!;
+  }
+
+  async function getTicketRow(actor: Actor, id: string): Promise<TicketRow> {
+    return db.tenant(actor.orgId, async (tx) => {
+      const [t] = await tx.select().from(tickets).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, id)));
+      if (!t) throw AppError.notFound('ticket', id);
+      return t;
+    });
+  }
+
+  const service = {
+    /** Contract 2: idempotent on org + channel + externalMessageId. */
+    async ingestInbound(raw: InboundMessage): Promise<{ ticketId: string; messageId: string; created: boolean }> {
+      const parsed = InboundMessageSchema.safeParse(raw);
+      if (!parsed.success) {
+        throw AppError.validation(
+          'helpdesk.bad_inbound',
+          'Inbound message is invalid',
+          parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+        );
+      }
+      const input = parsed.data as InboundMessage;
+      const facts = await orderFacts(systemActor(input.orgId), input.orderId);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await ingestOnce(input, facts);
+        } catch (e) {
+          // Two deliveries of one webhook raced; the loser retries and finds the winner's rows.
+          const race = e instanceof IngestRace || isUniqueViolation(e) || pgErrorCode(e) === '40P01';
+          if (!race || attempt >= 2) throw e;
+        }
+      }
+    },
+
+    async getTicket(actor: Actor, id: string): Promise<{ ticket: TicketRow; messages: MessageRow[] }> {
+      return db.tenant(actor.orgId, async (tx) => {
+        const [t] = await tx.select().from(tickets).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, id)));
+        if (!t) throw AppError.notFound('ticket', id);
+        const messages = await tx
+          .select()
+          .from(ticketMessages)
+          .where(and(eq(ticketMessages.orgId, actor.orgId), eq(ticketMessages.ticketId, id)))
+          .orderBy(asc(ticketMessages.sentAt), asc(ticketMessages.id));
+        return { ticket: t, messages };
+      });
+    },
+
+    /** The ticket page's right-hand side: the order (contract 1 sidebar), and this buyer's other tickets. */
+    async getSidebar(actor: Actor, id: string): Promise<{ order: unknown; otherTickets: TicketRow[] }> {
+      const t = await getTicketRow(actor, id);
+      const orders = portsOf().orders;
+      let order: unknown = null;
+      if (t.orderId && orders?.getOrderSidebar) {
+        try {
+          order = await orders.getOrderSidebar(actor, t.orderId);
+        } catch (e) {
+          if (!(e instanceof AppError && e.kind === 'not_found')) throw e;
+        }
+      }
+      const otherTickets = await db.tenant(actor.orgId, async (tx) => {
+        const who: SQL[] = [];
+        if (t.buyerId) who.push(eq(tickets.buyerId, t.buyerId));
+        if (t.buyerExternalId) who.push(and(eq(tickets.shopId, t.shopId), eq(tickets.buyerExternalId, t.buyerExternalId))!);
+        if (t.buyerEmail) who.push(eq(tickets.buyerEmail, t.buyerEmail));
+        if (!who.length) return [];
+        return tx
+          .select()
+          .from(tickets)
+          .where(and(eq(tickets.orgId, actor.orgId), sql`${tickets.id} <> ${t.id}`, sql`(${sql.join(who, sql` or `)})`))
+          .orderBy(desc(tickets.createdAt))
+          .limit(20);
+      });
+      return { order, otherTickets };
+    },
+
+    async list(actor: Actor, q: ListQuery): Promise<{ items: TicketRow[]; nextCursor: string | null }> {
+      const where: SQL[] = [eq(tickets.orgId, actor.orgId)];
+      const live = notInArray(tickets.status, ['solved', 'closed']);
+      switch (q.view) {
+        case 'mine':
+          where.push(eq(tickets.assigneeId, q.assigneeId ?? actor.userId), q.status ? eq(tickets.status, q.status) : live);
+          break;
+        case 'unassigned':
+          where.push(isNull(tickets.assigneeId), live);
+          break;
+        case 'queue':
+          if (!q.queue) throw AppError.validation('tickets.queue_required', 'view=queue needs a queue', [{ field: 'queue', message: 'required for view=queue' }]);
+          where.push(eq(tickets.queue, q.queue), q.status ? eq(tickets.status, q.status) : live);
+          break;
+        case 'status':
+          if (!q.status) throw AppError.validation('tickets.status_required', 'view=status needs a status', [{ field: 'status', message: 'required for view=status' }]);
+          where.push(eq(tickets.status, q.status));
+          break;
+        case 'all':
+          if (q.status) where.push(eq(tickets.status, q.status));
+          break;
+      }
+      if (q.view !== 'mine' && q.assigneeId) where.push(eq(tickets.assigneeId, q.assigneeId));
+      if (q.view !== 'queue' && q.queue) where.push(eq(tickets.queue, q.queue));
+      if (q.shopId) where.push(eq(tickets.shopId, q.shopId));
+      if (q.tag) where.push(sql`${tickets.tags} @> array[${q.tag}]::text[]`);
+      return db.tenant(actor.orgId, (tx) => listRows(tx, where, q.limit, q.cursor));
+    },
+
+    /** Counts for the inbox's left rail. */
+    async counts(actor: Actor): Promise<{ mine: number; unassigned: number; queues: Record<string, number>; statuses: Record<string, number> }> {
+      return db.tenant(actor.orgId, async (tx) => {
+        const r = await tx.execute(sql`select
+            count(*) filter (where assignee_id = ${actor.userId} and status not in ('solved','closed'))::int as mine,
+            count(*) filter (where assignee_id is null and status not in ('solved','closed'))::int as unassigned
+          from tickets where org_id = ${actor.orgId} and status not in ('solved','closed')`);
+        const byQueue = await tx.execute(sql`select queue, count(*)::int as n from tickets where org_id = ${actor.orgId} and status not in ('solved','closed') group by queue`);
+        const byStatus = await tx.execute(sql`select status, count(*)::int as n from tickets where org_id = ${actor.orgId} group by status`);
+        const head = r.rows[0] as { mine: number; unassigned: number };
+        return {
+          mine: head.mine,
+          unassigned: head.unassigned,
+          queues: Object.fromEntries((byQueue.rows as { queue: string; n: number }[]).map((x) => [x.queue, x.n])),
+          statuses: Object.fromEntries((byStatus.rows as { status: string; n: number }[]).map((x) => [x.status, x.n])),
+        };
+      });
+    },
+
+    /** A public reply: the message, the channel's outbox row, SLA and evidence in one transaction. */
+    async reply(actor: Actor, ticketId: string, input: ReplyInput): Promise<{ message: MessageRow; ticket: TicketRow; outboxId: string }> {
+      requireRole(actor, AGENT_ROLES, 'replying to buyers');
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => {
+        let t = await lockTicket(tx, actor.orgId, ticketId);
+        if (t.status === 'closed') throw AppError.conflict('tickets.closed', `Ticket #${t.number} is closed${t.mergedIntoId ? ` (merged into ${t.mergedIntoId})` : ''}; reply on the open ticket`);
+        const m = await addMessage(tx, actor, t, { kind: 'public', text: input.text, attachments: input.attachments, macroId: input.macroId }, now);
+        const handler = replyHandlerFor(t.channel);
+        const payload = await replyPayload(tx, t, m);
+        const { row } = await enqueue(
+          tx,
+          { orgId: actor.orgId, handler, idempotencyKey: `helpdesk.reply:${m.id}`, payload, subjectType: 'ticket_message', subjectId: m.id },
+          { ids, clock },
+        );
+        await tx.update(ticketMessages).set({ outboxId: row.id }).where(and(eq(ticketMessages.orgId, actor.orgId), eq(ticketMessages.id, m.id)));
+        const patch: Partial<TicketRow> = { messageCount: t.messageCount + 1, lastMessageAt: now, lastMessagePreview: preview(input.text), updatedAt: now };
+        // Whoever answers an unowned ticket owns it; the queue stays on their list.
+        if (!t.assigneeId && actor.userId !== 'system') patch.assigneeId = actor.userId;
+        [t] = (await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning()) as [TicketRow];
+        await slaEvent(tx, t, { kind: 'agent_public_reply', status: t.status }, now);
+        const next = statusAfterReply(t.status, input.status);
+        if (next !== t.status) t = await writeStatus(tx, actor, t, next, undefined, now);
+        const [fresh] = await tx.select().from(tickets).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id)));
+        return { message: { ...m, outboxId: row.id }, ticket: fresh!, outboxId: row.id };
+      });
+    },
+
+    async addNote(actor: Actor, ticketId: string, input: { text: string; attachments?: AttachmentRef[] }): Promise<MessageRow> {
+      requireRole(actor, ['owner', 'supervisor', 'agent', 'warehouse'], 'adding notes');
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => {
+        const t = await lockTicket(tx, actor.orgId, ticketId);
+        const m = await addMessage(tx, actor, t, { kind: 'note', text: input.text, attachments: input.attachments }, now);
+        await tx.update(tickets).set({ messageCount: t.messageCount + 1, updatedAt: now }).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id)));
+        return m;
+      });
+    },
+
+    async setStatus(actor: Actor, ticketId: string, status: TicketStatus, reason?: string): Promise<TicketRow> {
+      requireRole(actor, ['owner', 'supervisor', 'agent', 'warehouse'], 'changing ticket status');
+      if (actor.role === 'warehouse' && status !== 'waiting_on_warehouse' && status !== 'open') {
+        throw AppError.forbidden('tickets.warehouse_status', 'Warehouse staff may only hand a ticket back (open) or mark it waiting on warehouse');
+      }
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => writeStatus(tx, actor, await lockTicket(tx, actor.orgId, ticketId), status, reason, now));
+    },
+
+    /** For other modules (e.g. after a refund went through). */
+    async markSolved(actor: Actor, ticketId: string, reason: string): Promise<TicketRow> {
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => {
+        const t = await lockTicket(tx, actor.orgId, ticketId);
+        if (t.status === 'closed' || t.status === 'solved') return t;
+        return writeStatus(tx, actor, t, 'solved', reason, now);
+      });
+    },
+
+    async setPriority(actor: Actor, ticketId: string, priority: Priority): Promise<TicketRow> {
+      requireRole(actor, AGENT_ROLES, 'changing priority');
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => {
+        const t = await lockTicket(tx, actor.orgId, ticketId);
+        if (t.priority === priority) return t;
+        await tx.update(tickets).set({ priority, updatedAt: now }).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id)));
+        await slaEvent(tx, t, { kind: 'priority_changed', priority }, now);
+        await evidence(tx, {
+          orgId: t.orgId,
+          caseId: t.id,
+          caseType: 'ticket',
+          kind: 'status_change',
+          actor: { type: 'user', id: actor.userId },
+          occurredAt: now,
+          summary: `Priority ${t.priority} → ${priority}`,
+          data: { priorityFrom: t.priority, priorityTo: priority },
+        });
+        const [fresh] = await tx.select().from(tickets).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id)));
+        return fresh!;
+      });
+    },
+
+    async setTags(actor: Actor, ticketId: string, change: TagsInput): Promise<TicketRow> {
+      requireRole(actor, AGENT_ROLES, 'tagging tickets');
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => {
+        const t = await lockTicket(tx, actor.orgId, ticketId);
+        const tags = applyTags(t.tags, change);
+        const [row] = await tx.update(tickets).set({ tags, updatedAt: now }).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning();
+        return row!;
+      });
+    },
+
+    /** Link the ticket to an order / buyer of the orders module once known. */
+    async link(actor: Actor, ticketId: string, input: { orderId?: string | null; buyerId?: string | null }): Promise<TicketRow> {
+      requireRole(actor, AGENT_ROLES, 'linking tickets');
+      const now = clock.now();
+      const facts = input.orderId ? await orderFacts(actor, input.orderId) : null;
+      if (input.orderId && portsOf().orders && !facts) throw AppError.notFound('order', input.orderId);
+      return db.tenant(actor.orgId, async (tx) => {
+        const t = await lockTicket(tx, actor.orgId, ticketId);
+        const patch: Partial<TicketRow> = { updatedAt: now };
+        if (input.orderId !== undefined) patch.orderId = input.orderId;
+        if (input.buyerId !== undefined) patch.buyerId = input.buyerId;
+        else if (facts?.buyerId && !t.buyerId) patch.buyerId = facts.buyerId;
+        const [row] = await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning();
+        return row!;
+      });
+    },
+
+    /**
+     * Assign and/or move to another queue. Agents may take a ticket or give it back; supervisors
+     * and owners re-route anything.
+     */
+    async assign(actor: Actor, ticketId: string, input: AssignInput): Promise<TicketRow> {
+      requireRole(actor, AGENT_ROLES, 'assigning tickets');
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => {
+        const t = await lockTicket(tx, actor.orgId, ticketId);
+        const supervisor = (SUPERVISOR_ROLES as readonly string[]).includes(actor.role);
+        if (!supervisor) {
+          const self = input.assigneeId === actor.userId || (input.assigneeId === null && t.assigneeId === actor.userId) || input.assigneeId === undefined;
+          if (!self || input.queue !== undefined) throw AppError.forbidden('tickets.reassign_forbidden', 'Agents may take a ticket or hand back their own; supervisors re-route');
+          if (input.assigneeId === actor.userId && t.assigneeId && t.assigneeId !== actor.userId) {
+            throw AppError.forbidden('tickets.reassign_forbidden', 'This ticket belongs to another agent; ask a supervisor to re-route it');
+          }
+        }
+        if (input.assigneeId) {
+          const u = await loadUser(tx, actor.orgId, input.assigneeId);
+          if (!u || !u.active || u.role === 'warehouse') {
+            throw AppError.validation('tickets.bad_assignee', 'Assignee must be an active agent, supervisor or owner of this organisation', [{ field: 'assigneeId', message: 'unknown or inactive user' }]);
+          }
+        }
+        const patch: Partial<TicketRow> = { updatedAt: now };
+        if (input.assigneeId !== undefined) patch.assigneeId = input.assigneeId;
+        if (input.queue !== undefined) patch.queue = input.queue;
+        const [row] = await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning();
+        await evidence(tx, {
+          orgId: t.orgId,
+          caseId: t.id,
+          caseType: 'ticket',
+          kind: 'status_change',
+          actor: { type: 'user', id: actor.userId },
+          occurredAt: now,
+          summary: `Assignment: ${t.assigneeId ?? 'nobody'} → ${row!.assigneeId ?? 'nobody'}, queue ${t.queue} → ${row!.queue}`,
+          data: { assignment: { from: t.assigneeId, to: row!.assigneeId }, queue: { from: t.queue, to: row!.queue } },
+        });
+        return row!;
+      });
+    },
+
+    /** Re-run routing for a ticket (supervisor "re-route" button). */
+    async reroute(actor: Actor, ticketId: string): Promise<{ ticket: TicketRow; decision: RoutingDecision }> {
+      requireRole(actor, SUPERVISOR_ROLES, 're-routing tickets');
+      const now = clock.now();
+      const t0 = await getTicketRow(actor, ticketId);
+      const facts = await orderFacts(actor, t0.orderId);
+      return db.tenant(actor.orgId, async (tx) => {
+        const t = await lockTicket(tx, actor.orgId, ticketId);
+        const decision = await decideRoute(tx, actor.orgId, { language: t.language, queue: t.queue }, facts?.lines.find((l) => l.category)?.category, now);
+        const [row] = await tx.update(tickets).set({ assigneeId: decision.assigneeId, updatedAt: now }).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning();
+        if (decision.assigneeId) await rememberRoute(tx, actor.orgId, t.queue, decision.assigneeId, now);
+        await evidence(tx, {
+          orgId: t.orgId,
+          caseId: t.id,
+          caseType: 'ticket',
+          kind: 'status_change',
+          actor: { type: 'user', id: actor.userId },
+          occurredAt: now,
+          summary: `Re-routed: ${t.assigneeId ?? 'nobody'} → ${decision.assigneeId ?? 'nobody'} (${decision.reason})`,
+          data: { assignment: { from: t.assigneeId, to: decision.assigneeId }, routing: decision },
+        });
+        return { ticket: row!, decision };
+      });
+    },
+
+    /**
+     * Merge duplicates into `targetId`: their messages and conversations move to the survivor,
+     * each merged ticket closes pointing at it, and its evidence stays under its own id.
+     */
+    async merge(actor: Actor, targetId: string, sourceIds: string[]): Promise<TicketRow> {
+      requireRole(actor, AGENT_ROLES, 'merging tickets');
+      const now = clock.now();
+      const unique = [...new Set(sourceIds)];
+      if (unique.includes(targetId)) throw AppError.validation('tickets.merge_self', 'A ticket cannot be merged into itself', [{ field: 'sourceTicketIds', message: 'contains the target' }]);
+      return db.tenant(actor.orgId, async (tx) => {
+        // Lock in id order so two merges of overlapping sets cannot deadlock.
+        const all = [targetId, ...unique].sort();
+        const locked = new Map<string, TicketRow>();
+        for (const id of all) locked.set(id, await lockTicket(tx, actor.orgId, id));
+        const target = locked.get(targetId)!;
+        if (target.status === 'closed') throw AppError.conflict('tickets.merge_into_closed', `Ticket #${target.number} is closed and cannot receive a merge`);
+        let tags = target.tags;
+        for (const sid of unique) {
+          const s = locked.get(sid)!;
+          if (s.status === 'closed') throw AppError.conflict('tickets.merge_closed', `Ticket #${s.number} is already closed`, { ticketId: sid });
+          await tx.execute(sql`update ticket_messages set ticket_id = ${targetId}, moved_from_ticket_id = coalesce(moved_from_ticket_id, ${sid})
+            where org_id = ${actor.orgId} and ticket_id = ${sid}`);
+          await tx.update(ticketThreads).set({ ticketId: targetId }).where(and(eq(ticketThreads.orgId, actor.orgId), eq(ticketThreads.ticketId, sid)));
+          await tx
+            .update(tickets)
+            .set({ status: 'closed', mergedIntoId: targetId, closedAt: now, solvedAt: s.solvedAt ?? now, solvedReason: `merged into #${target.number}`, messageCount: 0, updatedAt: now })
+            .where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, sid)));
+          await slaEvent(tx, s, { kind: 'status_changed', status: 'closed' }, now);
+          await addMessage(tx, actor, { ...s, status: 'closed' }, { kind: 'note', text: `Merged into ticket #${target.number} (${targetId}).` }, now);
+          await evidence(tx, {
+            orgId: actor.orgId,
+            caseId: sid,
+            caseType: 'ticket',
+            kind: 'status_change',
+            actor: { type: 'user', id: actor.userId },
+            occurredAt: now,
+            summary: `Merged into #${target.number}; messages moved`,
+            data: { from: s.status, to: 'closed', mergedIntoId: targetId },
+          });
+          tags = applyTags(tags, { add: s.tags });
+        }
+        await addMessage(tx, actor, target, { kind: 'note', text: `Merged ${unique.map((id) => `#${locked.get(id)!.number}`).join(', ')} into this ticket.` }, now);
+        await evidence(tx, {
+          orgId: actor.orgId,
+          caseId: targetId,
+          caseType: 'ticket',
+          kind: 'status_change',
+          actor: { type: 'user', id: actor.userId },
+          occurredAt: now,
+          summary: `Absorbed ${unique.length} duplicate ticket(s)`,
+          data: { mergedTicketIds: unique },
+        });
+        const firstOrder = target.orderId ?? unique.map((id) => locked.get(id)!.orderId).find((o) => o);
+        await tx.execute(sql`update tickets set
+            message_count = (select count(*) from ticket_messages m where m.org_id = ${actor.orgId} and m.ticket_id = ${targetId}),
+            last_message_at = (select max(sent_at) from ticket_messages m where m.org_id = ${actor.orgId} and m.ticket_id = ${targetId} and m.kind = 'public'),
+            order_id = ${firstOrder ?? null}, updated_at = ${now.toISOString()}::timestamptz
+          where org_id = ${actor.orgId} and id = ${targetId}`);
+        await tx.update(tickets).set({ tags }).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, targetId)));
+        const [fresh] = await tx.select().from(tickets).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, targetId)));
+        return fresh!;
+      });
+    },
+
+    /**
+     * Full-text search over messages (stemmed in the message's language and plain) and over ticket
+     * subjects and buyer identity. The query is stemmed in all five languages, since the agent's
+     * words may be in any of them.
+     */
+    async search(actor: Actor, q: string, limit = 25): Promise<{ ticket: TicketRow; snippet: string | null; rank: number }[]> {
+      return db.tenant(actor.orgId, async (tx) => {
+        const tsq = sql`(websearch_to_tsquery('simple', ${q}) || websearch_to_tsquery('english', ${q}) || websearch_to_tsquery('german', ${q}) || websearch_to_tsquery('french', ${q}) || websearch_to_tsquery('italian', ${q}) || websearch_to_tsquery('spanish', ${q}))`;
+        const r = await tx.execute(sql`
+          with q as (select ${tsq} as query),
+          hits as (
+            select m.ticket_id, max(ts_rank(m.search, q.query)) as rank, (array_agg(m.id order by ts_rank(m.search, q.query) desc))[1] as message_id
+            from ticket_messages m, q
+            where m.org_id = ${actor.orgId} and m.search @@ q.query
+            group by m.ticket_id
+            union all
+            select t.id, ts_rank(t.search, q.query) * 1.5, null
+            from tickets t, q
+            where t.org_id = ${actor.orgId} and t.search @@ q.query
+          ),
+          best as (
+            select ticket_id, max(rank) as rank, max(message_id) as message_id from hits group by ticket_id
+            order by max(rank) desc limit ${limit}
+          )
+          select best.ticket_id, best.rank, best.message_id,
+            case when best.message_id is null then null else
+              (select ts_headline(afterdesk_ts_config(m.language), m.body, q.query, 'MaxWords=20, MinWords=8, StartSel=«, StopSel=»')
+                 from ticket_messages m where m.org_id = ${actor.orgId} and m.id = best.message_id) end as snippet
+          from best, q
+          order by best.rank desc`);
+        const hits = r.rows as { ticket_id: string; rank: number; snippet: string | null }[];
+        if (!hits.length) return [];
+        const rows = await tx.select().from(tickets).where(and(eq(tickets.orgId, actor.orgId), inArray(tickets.id, hits.map((h) => h.ticket_id))));
+        const byId = new Map(rows.map((t) => [t.id, t]));
+        return hits.flatMap((h) => (byId.has(h.ticket_id) ? [{ ticket: byId.get(h.ticket_id)!, snippet: h.snippet, rank: Number(h.rank) }] : []));
+      });
+    },
+
+    // ---------- macros ----------
+
+    async listMacros(actor: Actor, opts: { includeInactive?: boolean } = {}): Promise<MacroRow[]> {
+      return db.tenant(actor.orgId, (tx) =>
+        tx
+          .select()
+          .from(macros)
+          .where(and(eq(macros.orgId, actor.orgId), opts.includeInactive ? undefined : eq(macros.active, true)))
+          .orderBy(asc(macros.category), asc(macros.name)),
+      );
+    },
+
+    async getMacro(actor: Actor, id: string): Promise<MacroRow> {
+      return db.tenant(actor.orgId, async (tx) => {
+        const [m] = await tx.select().from(macros).where(and(eq(macros.orgId, actor.orgId), eq(macros.id, id)));
+        if (!m) throw AppError.notFound('macro', id);
+        return m;
+      });
+    },
+
+    async createMacro(actor: Actor, input: CreateMacro): Promise<MacroRow> {
+      requireRole(actor, SUPERVISOR_ROLES, 'managing macros');
+      const now = clock.now();
+      try {
+        return await db.tenant(actor.orgId, async (tx) => {
+          const [m] = await tx
+            .insert(macros)
+            .values({ orgId: actor.orgId, id: ids('mac'), key: input.key, name: input.name, category: input.category, bodies: input.bodies as Record<string, string>, active: true, createdAt: now, updatedAt: now })
+            .returning();
+          return m!;
+        });
+      } catch (e) {
+        if (isUniqueViolation(e, 'macros_key_unique')) throw AppError.conflict('macros.duplicate_key', `A macro with key ${input.key} already exists`, { field: 'key' });
+        throw e;
+      }
+    },
+
+    async updateMacro(actor: Actor, id: string, input: UpdateMacro): Promise<MacroRow> {
+      requireRole(actor, SUPERVISOR_ROLES, 'managing macros');
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => {
+        const patch: Partial<MacroRow> = { updatedAt: now };
+        if (input.name !== undefined) patch.name = input.name;
+        if (input.category !== undefined) patch.category = input.category;
+        if (input.bodies !== undefined) patch.bodies = input.bodies as Record<string, string>;
+        if (input.active !== undefined) patch.active = input.active;
+        const [m] = await tx.update(macros).set(patch).where(and(eq(macros.orgId, actor.orgId), eq(macros.id, id))).returning();
+        if (!m) throw AppError.notFound('macro', id);
+        return m;
+      });
+    },
+
+    async deleteMacro(actor: Actor, id: string): Promise<void> {
+      requireRole(actor, SUPERVISOR_ROLES, 'managing macros');
+      await db.tenant(actor.orgId, async (tx) => {
+        const r = await tx.delete(macros).where(and(eq(macros.orgId, actor.orgId), eq(macros.id, id))).returning({ id: macros.id });
+        if (!r.length) throw AppError.notFound('macro', id);
+      });
+    },
+
+    /**
+     * Fill a macro for a ticket: the buyer's language (fallback en) and the variables the ticket
+     * and its order know. Explicit variables win over derived ones.
+     */
+    async renderMacro(actor: Actor, id: string, opts: { ticketId?: string; language?: string; variables?: Record<string, string> }): Promise<RenderedMacro & { variables: Record<string, string> }> {
+      const m = await service.getMacro(actor, id);
+      const vars: Record<string, string> = {};
+      let language = opts.language ?? 'en';
+      if (opts.ticketId) {
+        const t = await getTicketRow(actor, opts.ticketId);
+        language = opts.language ?? t.language;
+        const shop = await db.tenant(actor.orgId, async (tx) => (await tx.select().from(shopsTable).where(and(eq(shopsTable.orgId, actor.orgId), eq(shopsTable.id, t.shopId))))[0]);
+        if (t.buyerName) vars.buyer_name = t.buyerName.split(/\s+/)[0]!;
+        if (shop) vars.shop_name = shop.name;
+        if (t.orderId) vars.order_number = t.orderId;
+        const facts = await orderFacts(actor, t.orderId);
+        if (facts) {
+          if (facts.externalId) vars.order_number = facts.externalId;
+          const product = facts.lines.find((l) => l.productName)?.productName;
+          if (product) vars.product = product;
+          if (facts.trackingUrl) vars.tracking_link = facts.trackingUrl;
+          else if (facts.trackingNumber) vars.tracking_link = `${facts.carrier ? `${facts.carrier} ` : ''}${facts.trackingNumber}`;
+        }
+      }
+      Object.assign(vars, opts.variables ?? {});
+      return { ...renderMacro(m.bodies, language, vars), variables: vars };
+    },
+
+    /** The starter playbooks in five languages; existing keys are left alone. */
+    async seedDefaultMacros(orgId: string): Promise<number> {
+      const now = clock.now();
+      return db.tenant(orgId, async (tx) => {
+        let n = 0;
+        for (const d of DEFAULT_MACROS) {
+          const r = await tx
+            .insert(macros)
+            .values({ orgId, id: ids('mac'), key: d.key, name: d.name, category: d.category, bodies: d.bodies, active: true, createdAt: now, updatedAt: now })
+            .onConflictDoNothing()
+            .returning({ id: macros.id });
+          n += r.length;
+        }
+        return n;
+      });
+    },
+
+    // ---------- agent shifts ----------
+
+    async getSchedule(actor: Actor, userId: string): Promise<{ timeZone: string; hours: Record<string, { start: string; end: string }[]> } | null> {
+      return db.tenant(actor.orgId, async (tx) => {
+        const u = await loadUser(tx, actor.orgId, userId);
+        if (!u) throw AppError.notFound('user', userId);
+        const [s] = await tx.select().from(agentSchedules).where(and(eq(agentSchedules.orgId, actor.orgId), eq(agentSchedules.id, userId)));
+        return s ? { timeZone: s.timeZone, hours: s.hours } : null;
+      });
+    },
+
+    async setSchedule(actor: Actor, userId: string, input: { timeZone: string; hours: import('../tenancy/index.js').BusinessHours }): Promise<void> {
+      if (actor.userId !== userId) requireRole(actor, SUPERVISOR_ROLES, "changing another person's shift");
+      const now = clock.now();
+      await db.tenant(actor.orgId, async (tx) => {
+        const u = await loadUser(tx, actor.orgId, userId);
+        if (!u) throw AppError.notFound('user', userId);
+        await tx
+          .insert(agentSchedules)
+          .values({ orgId: actor.orgId, id: userId, timeZone: input.timeZone, hours: input.hours, updatedAt: now })
+          .onConflictDoUpdate({ target: [agentSchedules.orgId, agentSchedules.id], set: { timeZone: input.timeZone, hours: input.hours, updatedAt: now } });
+      });
+    },
+
+    /** Outbox handlers call this after the channel accepted (or refused for good) a reply. */
+    async markDelivery(orgId: string, messageId: string, status: 'sent' | 'failed'): Promise<void> {
+      await db.tenant(orgId, (tx) => tx.update(ticketMessages).set({ deliveryStatus: status }).where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.id, messageId))));
+    },
+
+    /** Look a ticket's sending context up for channel handlers (e-mail threading headers). */
+    async isLive(actor: Actor, ticketId: string): Promise<boolean> {
+      return isLive((await getTicketRow(actor, ticketId)).status);
+    },
+  };
+
+  async function replyPayload(tx: Executor, t: TicketRow, m: MessageRow): Promise<Record<string, unknown>> {
+    const handler = replyHandlerFor(t.channel);
+    if (handler === 'tiktok.send_message') {
+      return { shopId: t.shopId, conversationId: t.externalThreadId, text: m.body, messageKey: m.id };
+    }
+    const [shop] = await tx.select().from(shopsTable).where(and(eq(shopsTable.orgId, t.orgId), eq(shopsTable.id, t.shopId)));
+    if (handler === 'email.send') {
+      // Thread the reply under the buyer's latest mail so their client groups it.
+      const [lastIn] = await tx
+        .select({ ext: ticketMessages.externalMessageId })
+        .from(ticketMessages)
+        .where(and(eq(ticketMessages.orgId, t.orgId), eq(ticketMessages.ticketId, t.id), eq(ticketMessages.direction, 'inbound'), eq(ticketMessages.channel, 'email')))
+        .orderBy(desc(ticketMessages.sentAt))
+        .limit(1);
+      const refs = await tx
+        .select({ ext: ticketMessages.externalMessageId })
+        .from(ticketMessages)
+        .where(and(eq(ticketMessages.orgId, t.orgId), eq(ticketMessages.ticketId, t.id), eq(ticketMessages.channel, 'email'), sql`${ticketMessages.externalMessageId} is not null`))
+        .orderBy(asc(ticketMessages.sentAt));
+      return {
+        shopId: t.shopId,
+        ticketId: t.id,
+        messageId: m.id,
+        from: shop?.supportContacts.email ?? null,
+        fromName: shop?.name ?? null,
+        to: t.buyerEmail,
+        toName: t.buyerName,
+        subject: /^re:/i.test(t.subject) ? t.subject : `Re: ${t.subject}`,
+        text: m.body,
+        inReplyTo: lastIn?.ext ?? null,
+        references: refs.map((r) => r.ext).filter((x): x is string => !!x),
+        attachments: m.attachments,
+      };
+    }
+    return { shopId: t.shopId, ticketId: t.id, messageId: m.id, from: shop?.supportContacts.whatsapp ?? null, to: t.buyerPhone ?? t.externalThreadId, text: m.body, attachments: m.attachments };
+  }
+
+  return service;
+}
+
+export type HelpdeskService = ReturnType<typeof createHelpdeskService>;

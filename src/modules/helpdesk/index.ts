@@ -1,0 +1,6 @@
+export { createHelpdeskService, ticketView, messageView, macroView, replyHandlerFor, type HelpdeskService, type TicketRow, type MessageRow, type MacroRow } from './helpdesk.service.js';
+export * from './helpdesk.dto.js';
+export type { HelpdeskPorts, SlaPort, RecordEvidence, EvidenceInput, FilesPort, OrdersPort, OrderFacts, StoredFile } from './helpdesk.ports.js';
+export { detectLanguage, routeTicket, renderMacro, queueFor } from './helpdesk.rules.js';
+export { DEFAULT_MACROS } from './helpdesk.macros.js';
+export { tickets as ticketsTable, ticketMessages as ticketMessagesTable, macros as macrosTable } from './helpdesk.schema.js';
