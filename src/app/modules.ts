@@ -4,6 +4,10 @@ import type { CoreServices, Platform, Services } from './deps.js';
 import { createEvidenceService, evidenceRoutes, registerEvidenceJobs } from '../modules/evidence/index.js';
 import { createFileStore } from '../integrations/storage/index.js';
 // [/evidence]
+// [helpdesk]
+import { createHelpdeskService } from '../modules/helpdesk/index.js';
+import { recordEvidence } from '../modules/evidence/index.js';
+// [/helpdesk]
 
 /**
  * The one place where domain modules and integrations are wired in. Each module adds its lines
@@ -17,6 +21,9 @@ export function buildModuleServices(p: Platform, core: CoreServices) {
     // [orders + tiktok]
     // [/orders + tiktok]
     // [helpdesk]
+    helpdesk: createHelpdeskService(p, () => ({
+      recordEvidence: (tx, input) => recordEvidence(tx, { ids: p.ids, clock: p.clock }, input),
+    })),
     // [/helpdesk]
     // [evidence]
     evidence: createEvidenceService({ db: p.db, ids: p.ids, clock: p.clock, log: p.log, secretKey: p.secretKey, files: createFileStore(p.config) }),
