@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+// [evidence]
+import { registerEvidenceCommands } from './evidence.js';
+// [/evidence]
 
 /** Module commands (sla, tiktok, evidence, …) register here, each inside its own marked block. */
 export function registerModuleCommands(program: Command): void {
@@ -8,6 +11,7 @@ export function registerModuleCommands(program: Command): void {
   // [helpdesk]
   // [/helpdesk]
   // [evidence]
+  registerEvidenceCommands(program);
   // [/evidence]
   // [remedies + returns]
   // [/remedies + returns]

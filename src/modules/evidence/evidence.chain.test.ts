@@ -8,7 +8,7 @@ import { createTestContext, type TestContext } from '../../../test/helpers/conte
 import { createTestOrg } from '../../../test/helpers/org.js';
 import { ManualClock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
-import { recordEvidence, type EvidenceInput } from './index.js';
+import { recordEvidence, type EvidenceInput, type EvidenceRecordView } from './index.js';
 
 let ctx: TestContext;
 const clock = new ManualClock('2026-03-02T10:00:00Z');
@@ -46,7 +46,7 @@ async function superuser<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 describe('evidence hash chain', () => {
   it('appends records with consecutive seq, each linked to the previous hash, and verify passes', async () => {
     const org = await createTestOrg(ctx);
-    const rows = [];
+    const rows: EvidenceRecordView[] = [];
     for (let i = 1; i <= 5; i++) rows.push(await ctx.services.evidence.record(input(org.orgId, i)));
     expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
     const res = await ctx.services.evidence.verify(org.orgId);
@@ -118,7 +118,7 @@ describe('evidence hash chain', () => {
 
   it('a row edited directly in SQL is named by verify', async () => {
     const org = await createTestOrg(ctx);
-    const rows = [];
+    const rows: EvidenceRecordView[] = [];
     for (let i = 1; i <= 6; i++) rows.push(await ctx.services.evidence.record(input(org.orgId, i)));
     const victim = rows[3]!;
     await superuser((c) => c.query(`update evidence_records set data = jsonb_set(data, '{text}', '"I never got a reply"') where org_id = $1 and id = $2`, [org.orgId, victim.id]));
@@ -130,7 +130,7 @@ describe('evidence hash chain', () => {
 
   it('an edit that also recomputes the hash breaks the next link; a deleted row leaves a gap', async () => {
     const org = await createTestOrg(ctx);
-    const rows = [];
+    const rows: EvidenceRecordView[] = [];
     for (let i = 1; i <= 4; i++) rows.push(await ctx.services.evidence.record(input(org.orgId, i)));
     const { recordHash } = await import('./evidence.rules.js');
     const forged = { ...(await ctx.services.evidence.timeline({ orgId: org.orgId, userId: 'x', role: 'owner' }, 'tkt_case1')).records[1]! };
@@ -154,7 +154,7 @@ describe('evidence hash chain', () => {
     expect((await ctx.services.evidence.verify(org.orgId)).broken).toMatchObject({ recordId: rows[2]!.id, seq: 3, problem: 'link' });
 
     const org2 = await createTestOrg(ctx);
-    const r2 = [];
+    const r2: EvidenceRecordView[] = [];
     for (let i = 1; i <= 4; i++) r2.push(await ctx.services.evidence.record(input(org2.orgId, i)));
     await superuser((c) => c.query(`delete from evidence_records where org_id = $1 and id = $2`, [org2.orgId, r2[1]!.id]));
     expect((await ctx.services.evidence.verify(org2.orgId)).broken).toMatchObject({ recordId: r2[2]!.id, seq: 3, problem: 'sequence_gap' });

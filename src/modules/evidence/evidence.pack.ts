@@ -158,7 +158,10 @@ class Writer {
     for (const [k, v] of rows) {
       this.doc.fontSize(9.5);
       this.doc.font(this.fonts.regular);
-      const h = Math.max(this.doc.heightOfString(v, { width: this.width - keyW }), 12);
+      const vh = this.doc.heightOfString(v, { width: this.width - keyW });
+      this.doc.font(this.fonts.bold);
+      const kh = this.doc.heightOfString(k, { width: keyW - 8 });
+      const h = Math.max(vh, kh, 12);
       this.ensure(h + 3);
       const y = this.doc.y;
       this.doc.font(this.fonts.bold).fillColor('#444444').text(k, this.left, y, { width: keyW - 8 });
@@ -268,7 +271,7 @@ async function renderPdf(input: PackInput, ctx: { warnings: PackWarning[]; fileE
   w.heading(t('remedies'));
   if (remedies.length) {
     w.table(
-      [t('when'), t('what'), ''],
+      [t('when'), t('what'), t('details')],
       [105, 120, w.width - 225],
       remedies.map((r) => [fmtDate(r.occurredAt, lang), t(`kind.${r.kind}`), `${r.summary}${isMoney(r.data.amount) ? ` (${fmtMoney(r.data.amount, lang)})` : ''}`]),
     );
@@ -278,7 +281,7 @@ async function renderPdf(input: PackInput, ctx: { warnings: PackWarning[]; fileE
   w.heading(t('shipping'));
   if (shipping.length) {
     w.table(
-      [t('when'), t('what'), ''],
+      [t('when'), t('what'), t('details')],
       [105, 120, w.width - 225],
       shipping.map((r) => {
         const extra = Object.entries(r.data)
@@ -325,7 +328,7 @@ async function renderPdf(input: PackInput, ctx: { warnings: PackWarning[]; fileE
   w.heading(`${t('files')} (${ctx.fileEntries.length})`);
   if (ctx.fileEntries.length) {
     w.table(
-      [t('section'), 'File', 'SHA-256'],
+      [t('section'), t('file'), 'SHA-256'],
       [110, 150, w.width - 260],
       ctx.fileEntries.map((f) => [t(`section.${f.section}`), `${f.fileName}\n${f.contentType}, ${(f.size / 1024).toFixed(1)} KB`, f.sha256]),
     );

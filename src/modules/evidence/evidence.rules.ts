@@ -237,6 +237,8 @@ export function missingEvidence(reason: DisputeReason, records: { kind: Evidence
 type Dict = Record<string, string>;
 export const LABELS: Record<PackLanguage, Dict> = {
   en: {
+    file: 'File',
+    details: 'Details',
     title: 'Evidence pack',
     case: 'Case',
     reason: 'Dispute reason',
@@ -300,6 +302,8 @@ export const LABELS: Record<PackLanguage, Dict> = {
     'kind.order_snapshot': 'order details',
   },
   de: {
+    file: 'Datei',
+    details: 'Details',
     title: 'Beweismappe',
     case: 'Fall',
     reason: 'Grund der Beanstandung',
@@ -363,6 +367,8 @@ export const LABELS: Record<PackLanguage, Dict> = {
     'kind.order_snapshot': 'Bestelldetails',
   },
   fr: {
+    file: 'Fichier',
+    details: 'Détails',
     title: 'Dossier de preuves',
     case: 'Dossier',
     reason: 'Motif du litige',
@@ -426,6 +432,8 @@ export const LABELS: Record<PackLanguage, Dict> = {
     'kind.order_snapshot': 'détails de la commande',
   },
   it: {
+    file: 'File',
+    details: 'Dettagli',
     title: 'Fascicolo delle prove',
     case: 'Pratica',
     reason: 'Motivo della contestazione',
@@ -489,6 +497,8 @@ export const LABELS: Record<PackLanguage, Dict> = {
     'kind.order_snapshot': "dettagli dell'ordine",
   },
   es: {
+    file: 'Archivo',
+    details: 'Detalles',
     title: 'Dossier de pruebas',
     case: 'Caso',
     reason: 'Motivo de la disputa',
@@ -552,6 +562,8 @@ export const LABELS: Record<PackLanguage, Dict> = {
     'kind.order_snapshot': 'detalles del pedido',
   },
   'zh-CN': {
+    file: '文件',
+    details: '详情',
     title: '证据包',
     case: '案件',
     reason: '争议原因',
