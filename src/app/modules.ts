@@ -8,6 +8,10 @@ import { createFileStore } from '../integrations/storage/index.js';
 import { createHelpdeskService } from '../modules/helpdesk/index.js';
 import { recordEvidence } from '../modules/evidence/index.js';
 // [/helpdesk]
+// [sla]
+import { createSlaService, registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
+import { wireSlaEscalation } from './sla.wiring.js';
+// [/sla]
 
 /**
  * The one place where domain modules and integrations are wired in. Each module adds its lines
@@ -25,6 +29,9 @@ export function buildModuleServices(p: Platform, core: CoreServices) {
       recordEvidence: (tx, input) => recordEvidence(tx, { ids: p.ids, clock: p.clock }, input),
     })),
     // [/helpdesk]
+    // [sla]
+    sla: createSlaService({ db: p.db, clock: p.clock, ids: p.ids, log: p.log, jobs: p.jobs }),
+    // [/sla]
     // [evidence]
     evidence: createEvidenceService({ db: p.db, ids: p.ids, clock: p.clock, log: p.log, secretKey: p.secretKey, files: createFileStore(p.config) }),
     // [/evidence]
@@ -41,6 +48,9 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   // [/orders + tiktok]
   // [helpdesk]
   // [/helpdesk]
+  // [sla]
+  slaRoutes(app, s.sla);
+  // [/sla]
   // [evidence]
   evidenceRoutes(app, s.evidence);
   // [/evidence]
@@ -56,6 +66,10 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   // [/orders + tiktok]
   // [helpdesk]
   // [/helpdesk]
+  // [sla]
+  wireSlaEscalation(s);
+  await registerSlaJobs(p.jobs?.isStarted ? p.jobs : undefined, p.log, s.sla);
+  // [/sla]
   // [evidence]
   await registerEvidenceJobs(p.jobs, s.evidence, p.log);
   // [/evidence]

@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 // [evidence]
 import { registerEvidenceCommands } from './evidence.js';
 // [/evidence]
+// [sla]
+import { registerSlaCommands } from './sla.js';
+// [/sla]
 
 /** Module commands (sla, tiktok, evidence, …) register here, each inside its own marked block. */
 export function registerModuleCommands(program: Command): void {
@@ -10,6 +13,9 @@ export function registerModuleCommands(program: Command): void {
   // [/orders + tiktok]
   // [helpdesk]
   // [/helpdesk]
+  // [sla]
+  registerSlaCommands(program);
+  // [/sla]
   // [evidence]
   registerEvidenceCommands(program);
   // [/evidence]

@@ -1,0 +1,28 @@
+import type { Jobs } from '../../platform/jobs.js';
+import type { Logger } from '../../platform/logger.js';
+import { SLA_SWEEP_QUEUE, SLA_TIMER_QUEUE, type SlaService, type TimerJob } from './sla.service.js';
+
+/**
+ * Exact timers: one pg-boss job per clock generation at the next warning/breach instant. The
+ * sweep is only a safety net (a job lost to a crash between commit and send); it is cheap because
+ * it reads one partial index. On start we catch up on everything that fell due while we were down.
+ */
+export async function registerSlaJobs(jobs: Jobs | undefined, log: Logger, sla: SlaService, opts: { sweepCron?: string; catchUp?: boolean } = {}): Promise<void> {
+  if (jobs) {
+    await jobs.boss.createQueue(SLA_TIMER_QUEUE, { name: SLA_TIMER_QUEUE, retryLimit: 6, retryDelay: 2, retryBackoff: true } as never);
+    await jobs.boss.work<TimerJob>(SLA_TIMER_QUEUE, { batchSize: 5, pollingIntervalSeconds: 1 }, async (batch) => {
+      for (const job of batch) {
+        const r = await sla.fireTimer(job.data);
+        if (r.warnings || r.breaches) log.info({ clockId: job.data.clockId, ...r }, 'SLA timer fired');
+      }
+    });
+    await jobs.define(SLA_SWEEP_QUEUE, async () => {
+      const r = await sla.runDueTimers();
+      if (r.warnings || r.breaches || r.escalations) log.warn({ ...r }, 'SLA sweep fired timers the exact jobs had missed');
+    }, { cron: opts.sweepCron ?? '*/5 * * * *' });
+  }
+  if (opts.catchUp ?? true) {
+    const r = await sla.runDueTimers();
+    if (r.warnings || r.breaches || r.escalations) log.info({ ...r }, 'SLA catch-up after start');
+  }
+}
