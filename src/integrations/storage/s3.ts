@@ -1,5 +1,5 @@
-import { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { assertSha256, type FileStore } from './storage.js';
 
 export interface S3StoreConfig {
@@ -20,22 +20,30 @@ function isMissing(e: unknown): boolean {
 /**
  * Any S3-compatible service (AWS, MinIO, R2, Ceph). Keys mirror the local fan-out so a bucket
  * can be filled from a data directory with a plain sync. Path-style addressing whenever a custom
- * endpoint is given, because most self-hosted servers do not do virtual-host buckets.
+ * endpoint is given, because most self-hosted servers do not do virtual-host buckets. The SDK is
+ * loaded on first use: installations on local disk never pay its import time.
  */
 export class S3FileStore implements FileStore {
   readonly kind = 's3' as const;
-  private readonly client: S3Client;
+  private sdk: Promise<{ client: S3Client; mod: typeof import('@aws-sdk/client-s3') }> | undefined;
   private readonly prefix: string;
-  constructor(private readonly cfg: S3StoreConfig, client?: S3Client) {
+  constructor(private readonly cfg: S3StoreConfig, private readonly injected?: S3Client) {
     this.prefix = cfg.prefix ?? 'evidence/';
-    this.client =
-      client ??
-      new S3Client({
-        region: cfg.region ?? 'us-east-1',
-        endpoint: cfg.endpoint,
-        forcePathStyle: !!cfg.endpoint,
-        credentials: cfg.accessKeyId && cfg.secretAccessKey ? { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey } : undefined,
-      });
+  }
+
+  private load() {
+    this.sdk ??= import('@aws-sdk/client-s3').then((mod) => ({
+      mod,
+      client:
+        this.injected ??
+        new mod.S3Client({
+          region: this.cfg.region ?? 'us-east-1',
+          endpoint: this.cfg.endpoint,
+          forcePathStyle: !!this.cfg.endpoint,
+          credentials: this.cfg.accessKeyId && this.cfg.secretAccessKey ? { accessKeyId: this.cfg.accessKeyId, secretAccessKey: this.cfg.secretAccessKey } : undefined,
+        }),
+    }));
+    return this.sdk;
   }
 
   keyFor(sha256: string): string {
@@ -45,15 +53,15 @@ export class S3FileStore implements FileStore {
 
   async put(sha256: string, bytes: Buffer, contentType: string): Promise<void> {
     if (await this.exists(sha256)) return;
+    const { client, mod } = await this.load();
     const checksum = Buffer.from(sha256, 'hex').toString('base64');
-    await this.client.send(
-      new PutObjectCommand({ Bucket: this.cfg.bucket, Key: this.keyFor(sha256), Body: bytes, ContentType: contentType, ChecksumSHA256: checksum }),
-    );
+    await client.send(new mod.PutObjectCommand({ Bucket: this.cfg.bucket, Key: this.keyFor(sha256), Body: bytes, ContentType: contentType, ChecksumSHA256: checksum }));
   }
 
   async stream(sha256: string): Promise<Readable | null> {
+    const { client, mod } = await this.load();
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.cfg.bucket, Key: this.keyFor(sha256) }));
+      const out = await client.send(new mod.GetObjectCommand({ Bucket: this.cfg.bucket, Key: this.keyFor(sha256) }));
       return out.Body as Readable;
     } catch (e) {
       if (isMissing(e)) return null;
@@ -70,8 +78,9 @@ export class S3FileStore implements FileStore {
   }
 
   async exists(sha256: string): Promise<boolean> {
+    const { client, mod } = await this.load();
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.cfg.bucket, Key: this.keyFor(sha256) }));
+      await client.send(new mod.HeadObjectCommand({ Bucket: this.cfg.bucket, Key: this.keyFor(sha256) }));
       return true;
     } catch (e) {
       if (isMissing(e)) return false;
