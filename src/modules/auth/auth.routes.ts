@@ -19,6 +19,9 @@ export function authRoutes(app: Http, svc: AuthService, opts: AuthRouteOptions):
         rateLimit: {
           max: opts.loginRateLimit,
           timeWindow: '1 minute',
+          // Counted after the body is parsed (the default onRequest hook has no body yet, which
+          // silently made this a per-address limit that locked a whole office out).
+          hook: 'preHandler',
           // Per address and account: one attacker cannot lock a colleague out from elsewhere.
           keyGenerator: (req) => `${req.ip}|${String((req.body as { email?: string } | undefined)?.email ?? '').toLowerCase()}`,
         },

@@ -1,0 +1,99 @@
+import { Alert, Box, Button, Center, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { IconAlertCircle } from '@tabler/icons-react';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, issuesToFieldErrors, type FieldErrors } from '../../lib/api';
+import { errorMessage } from '../../lib/errors';
+import { type UserView, useSetMe } from '../../lib/session';
+import { applyLocale, currentLocale, isUiLocale } from '../../i18n';
+import { LanguageSwitch, PICKED_BEFORE_LOGIN } from '../../shell/LanguageSwitch';
+import { Logo } from '../../shell/Logo';
+
+export function LoginPage() {
+  const { t } = useTranslation('auth');
+  const setMe = useSetMe();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    setFieldErrors({});
+    const missing: FieldErrors = {};
+    if (!email.trim()) missing.email = t('required');
+    if (!password) missing.password = t('required');
+    if (Object.keys(missing).length) return setFieldErrors(missing);
+    setBusy(true);
+    try {
+      let { user } = await api.post<{ user: UserView }>('/api/auth/login', { email: email.trim(), password });
+      // A language picked on this page wins over the account's; otherwise the account's applies.
+      const picked = sessionStorage.getItem(PICKED_BEFORE_LOGIN) === '1';
+      sessionStorage.removeItem(PICKED_BEFORE_LOGIN);
+      if (picked && user.uiLocale !== currentLocale()) {
+        user = (await api.patch<{ user: UserView }>('/api/auth/me', { uiLocale: currentLocale() }).catch(() => ({ user }))).user;
+      } else if (isUiLocale(user.uiLocale)) {
+        await applyLocale(user.uiLocale);
+      }
+      setMe(user);
+    } catch (err) {
+      const fe = issuesToFieldErrors(err);
+      setFieldErrors(fe);
+      setError(errorMessage(t, err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Box className="ad-login-bg" mih="100vh">
+      <Group justify="flex-end" p="md">
+        <LanguageSwitch signedIn={false} />
+      </Group>
+      <Center px="md" pb={80} pt={40}>
+        <Stack w={380} maw="100%" gap="lg">
+          <Stack gap={6} align="center">
+            <Logo size="lg" />
+            <Text size="sm" c="dimmed" ta="center">
+              {t('subtitle')}
+            </Text>
+          </Stack>
+          <Paper withBorder shadow="sm" radius="md" p="xl">
+            <form onSubmit={(e) => void submit(e)} noValidate>
+              <Stack gap="md">
+                <Title order={1} fz={18} fw={600}>
+                  {t('title')}
+                </Title>
+                {error && (
+                  <Alert color="red" variant="light" icon={<IconAlertCircle size={18} />} title={t('failedTitle')} role="alert" data-testid="login-error">
+                    {error}
+                  </Alert>
+                )}
+                <TextInput
+                  label={t('email')}
+                  type="email"
+                  autoComplete="username"
+                  value={email}
+                  onChange={(e) => setEmail(e.currentTarget.value)}
+                  error={fieldErrors.email}
+                  autoFocus
+                />
+                <PasswordInput
+                  label={t('password')}
+                  autoComplete="current-password"
+                  value={password}
+                  onChange={(e) => setPassword(e.currentTarget.value)}
+                  error={fieldErrors.password}
+                />
+                <Button type="submit" loading={busy} fullWidth mt={4}>
+                  {t('submit')}
+                </Button>
+              </Stack>
+            </form>
+          </Paper>
+        </Stack>
+      </Center>
+    </Box>
+  );
+}

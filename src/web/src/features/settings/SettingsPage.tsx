@@ -1,0 +1,45 @@
+import { Tabs } from '@mantine/core';
+import { IconBuildingStore, IconTags, IconUsers } from '@tabler/icons-react';
+import { useTranslation } from 'react-i18next';
+import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { PageHeader } from '../../shell/PageHeader';
+import { BrandsPanel } from './BrandsPanel';
+import { ShopsPanel } from './ShopsPanel';
+import { TeamPanel } from './TeamPanel';
+
+const TABS = ['shops', 'brands', 'team'] as const;
+
+export function SettingsPage() {
+  const { t } = useTranslation('settings');
+  const navigate = useNavigate();
+  const location = useLocation();
+  const current = TABS.find((tab) => location.pathname.startsWith(`/settings/${tab}`)) ?? 'shops';
+
+  return (
+    <>
+      <PageHeader title={t('title')} description={t('description')} />
+      <Tabs value={current} onChange={(v) => v && navigate(`/settings/${v}`)} mt="md" keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="shops" leftSection={<IconBuildingStore size={16} stroke={1.6} />}>
+            {t('tabs.shops')}
+          </Tabs.Tab>
+          <Tabs.Tab value="brands" leftSection={<IconTags size={16} stroke={1.6} />}>
+            {t('tabs.brands')}
+          </Tabs.Tab>
+          <Tabs.Tab value="team" leftSection={<IconUsers size={16} stroke={1.6} />}>
+            {t('tabs.team')}
+          </Tabs.Tab>
+        </Tabs.List>
+      </Tabs>
+      <div style={{ paddingTop: 16 }}>
+        <Routes>
+          <Route index element={<Navigate to="shops" replace />} />
+          <Route path="shops/*" element={<ShopsPanel />} />
+          <Route path="brands" element={<BrandsPanel />} />
+          <Route path="team" element={<TeamPanel />} />
+          <Route path="*" element={<Navigate to="shops" replace />} />
+        </Routes>
+      </div>
+    </>
+  );
+}

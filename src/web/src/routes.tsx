@@ -1,0 +1,40 @@
+/**
+ * The page registry: the app frame builds its navigation and routes from this list.
+ *
+ * To add a page for your module: create `features/<module>/<Page>.tsx` and its translations
+ * (`features/<module>/locales/{en,zh-CN}.json`), then add or replace one entry here. `path` is
+ * the URL prefix (sub-routes below it are yours: the element is mounted at `path/*`); `navLabel`
+ * is an i18n key (`namespace:key`); `roles` decides both the nav item and access to the route.
+ * Leave `navLabel` out for pages that need a route but no navigation item.
+ */
+import type { ReactNode } from 'react';
+import { IconChartBar, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
+import type { Role } from './lib/session';
+import { ComingSoon } from './features/placeholders/ComingSoon';
+import { SettingsPage } from './features/settings/SettingsPage';
+
+export interface AppRoute {
+  /** URL prefix, starting with `/`. */
+  path: string;
+  /** i18n key of the navigation label; omit to keep the page out of the navigation. */
+  navLabel?: string;
+  icon?: Icon;
+  element: ReactNode;
+  /** Roles that see the nav item and may open the page. */
+  roles: readonly Role[];
+}
+
+const ALL: readonly Role[] = ['owner', 'supervisor', 'agent', 'warehouse'];
+
+export const ROUTES: AppRoute[] = [
+  { path: '/inbox', navLabel: 'common:nav.inbox', icon: IconInbox, roles: ['owner', 'supervisor', 'agent'], element: <ComingSoon feature="inbox" icon={IconInbox} /> },
+  { path: '/returns', navLabel: 'common:nav.returns', icon: IconReceiptRefund, roles: ALL, element: <ComingSoon feature="returns" icon={IconReceiptRefund} /> },
+  { path: '/evidence', navLabel: 'common:nav.evidence', icon: IconShieldCheck, roles: ['owner', 'supervisor', 'agent'], element: <ComingSoon feature="evidence" icon={IconShieldCheck} /> },
+  { path: '/coupons', navLabel: 'common:nav.coupons', icon: IconTicket, roles: ['owner', 'supervisor', 'agent'], element: <ComingSoon feature="coupons" icon={IconTicket} /> },
+  { path: '/analytics', navLabel: 'common:nav.analytics', icon: IconChartBar, roles: ['owner', 'supervisor'], element: <ComingSoon feature="analytics" icon={IconChartBar} /> },
+  { path: '/settings', navLabel: 'common:nav.settings', icon: IconSettings, roles: ['owner', 'supervisor'], element: <SettingsPage /> },
+];
+
+export function routesFor(role: Role): AppRoute[] {
+  return ROUTES.filter((r) => r.roles.includes(role));
+}

@@ -1,0 +1,86 @@
+import { AppShell, Burger, Divider, Group, NavLink, ScrollArea, Text } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Navigate, NavLink as RouterNavLink, Route, Routes, useLocation } from 'react-router-dom';
+import { useOrganisation, useSession } from '../lib/session';
+import { routesFor } from '../routes';
+import { LanguageSwitch } from './LanguageSwitch';
+import { Logo } from './Logo';
+import { NotFound } from './NotFound';
+import { UserMenu } from './UserMenu';
+
+/** Header + navigation + the page for the current URL, all built from the registry in routes.tsx. */
+export function AppFrame() {
+  const { t } = useTranslation();
+  const { user } = useSession();
+  const org = useOrganisation();
+  const location = useLocation();
+  const [opened, { toggle, close }] = useDisclosure(false);
+  const routes = routesFor(user.role);
+  const home = routes[0]?.path ?? '/settings';
+
+  useEffect(() => close(), [location.pathname, close]);
+
+  return (
+    <AppShell header={{ height: 52 }} navbar={{ width: 224, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="lg">
+      <AppShell.Header className="ad-header">
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="sm">
+          <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('header.openNavigation')} />
+            <Logo />
+            {org.data && (
+              <>
+                <Divider orientation="vertical" my={14} />
+                <Text size="sm" c="dimmed" truncate maw={280} data-testid="org-name">
+                  {org.data.name}
+                </Text>
+              </>
+            )}
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <LanguageSwitch signedIn />
+            <UserMenu />
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" className="ad-navbar">
+        <AppShell.Section grow component={ScrollArea}>
+          <nav aria-label={t('header.navigation')}>
+            {routes
+              .filter((r) => r.navLabel)
+              .map((r) => {
+                const Icon = r.icon;
+                return (
+                  <NavLink
+                    key={r.path}
+                    component={RouterNavLink}
+                    to={r.path}
+                    label={t(r.navLabel!)}
+                    leftSection={Icon ? <Icon size={18} stroke={1.6} /> : undefined}
+                    active={location.pathname === r.path || location.pathname.startsWith(`${r.path}/`)}
+                    className="ad-navlink"
+                    data-testid={`nav-${r.path.slice(1)}`}
+                  />
+                );
+              })}
+          </nav>
+        </AppShell.Section>
+        <AppShell.Section>
+          <Text size="xs" c="dimmed" px="sm" py={6}>
+            {t('app.tagline')}
+          </Text>
+        </AppShell.Section>
+      </AppShell.Navbar>
+      <AppShell.Main className="ad-main">
+        <Routes>
+          <Route path="/" element={<Navigate to={home} replace />} />
+          {routes.map((r) => (
+            <Route key={r.path} path={`${r.path}/*`} element={r.element} />
+          ))}
+          <Route path="*" element={<NotFound home={home} />} />
+        </Routes>
+      </AppShell.Main>
+    </AppShell>
+  );
+}
