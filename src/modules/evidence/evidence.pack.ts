@@ -258,11 +258,13 @@ async function renderPdf(input: PackInput, ctx: { warnings: PackWarning[]; fileE
   w.heading(`${t('communication')} (${msgs.length})`);
   for (const m of msgs) {
     const channel = typeof m.data.channel === 'string' ? ` · ${m.data.channel}` : '';
+    const body = (typeof m.data.text === 'string' && m.data.text ? m.data.text : m.summary) + (m.fileSha256s.length ? `  [${m.fileSha256s.length} file(s)]` : '');
+    // Keep a message's header with (at least the start of) its text on the same page.
+    doc.font(fonts.regular).fontSize(9.5);
+    w.ensure(14 + Math.min(doc.heightOfString(body, { width: w.width }), 60));
     doc.font(fonts.bold).fontSize(8.5);
-    w.ensure(30);
     doc.fillColor('#1d2b4f').text(`${fmtDate(m.occurredAt, lang)} · ${actorLabel(m, lang)}${channel}${m.kind === 'note' ? ' · note' : ''}`, w.left, doc.y, { width: w.width });
-    const body = typeof m.data.text === 'string' && m.data.text ? m.data.text : m.summary;
-    w.para(body + (m.fileSha256s.length ? `  [${m.fileSha256s.length} file(s)]` : ''));
+    w.para(body);
     doc.moveDown(0.25);
   }
   if (!msgs.length) w.para('—');
@@ -272,7 +274,7 @@ async function renderPdf(input: PackInput, ctx: { warnings: PackWarning[]; fileE
   if (remedies.length) {
     w.table(
       [t('when'), t('what'), t('details')],
-      [105, 120, w.width - 225],
+      [118, 120, w.width - 238],
       remedies.map((r) => [fmtDate(r.occurredAt, lang), t(`kind.${r.kind}`), `${r.summary}${isMoney(r.data.amount) ? ` (${fmtMoney(r.data.amount, lang)})` : ''}`]),
     );
   } else w.para('—');
@@ -282,7 +284,7 @@ async function renderPdf(input: PackInput, ctx: { warnings: PackWarning[]; fileE
   if (shipping.length) {
     w.table(
       [t('when'), t('what'), t('details')],
-      [105, 120, w.width - 225],
+      [118, 120, w.width - 238],
       shipping.map((r) => {
         const extra = Object.entries(r.data)
           .filter(([k, v]) => !SKIP_KEYS.has(k) && v !== null && typeof v !== 'object')
@@ -296,7 +298,7 @@ async function renderPdf(input: PackInput, ctx: { warnings: PackWarning[]; fileE
   w.heading(`${t('timeline')} (${recs.length})`);
   w.table(
     [t('when'), t('who'), t('what')],
-    [105, 120, w.width - 225],
+    [118, 120, w.width - 238],
     recs.map((r) => [fmtDate(r.occurredAt, lang), actorLabel(r, lang), `${t('kind.' + r.kind)}: ${r.summary}`]),
   );
 
