@@ -1,5 +1,10 @@
 import type { Http } from '../platform/http.js';
 import type { CoreServices, Platform, Services } from './deps.js';
+// [orders + tiktok]
+import { createOrdersService, ordersRoutes } from '../modules/orders/index.js';
+import { createTikTokIntegration, tiktokCredentials } from '../integrations/tiktok/index.js';
+import { startDemoSandbox } from '../integrations/tiktok/demo.js';
+// [/orders + tiktok]
 // [evidence]
 import { createEvidenceService, evidenceRoutes, registerEvidenceJobs } from '../modules/evidence/index.js';
 import { createFileStore } from '../integrations/storage/index.js';
@@ -7,11 +12,19 @@ import { createFileStore } from '../integrations/storage/index.js';
 // [helpdesk]
 import { createHelpdeskService } from '../modules/helpdesk/index.js';
 import { recordEvidence } from '../modules/evidence/index.js';
+import { helpdeskRoutes } from '../modules/helpdesk/helpdesk.routes.js';
+import { localEmail, localEmailInbound, registerEmailChannel } from '../integrations/email/index.js';
+import { localWhatsApp, localWhatsAppInbound, registerWhatsAppChannel } from '../integrations/whatsapp/index.js';
+import { createSlaService as createHelpdeskSla } from '../modules/sla/index.js';
 // [/helpdesk]
 // [sla]
 import { createSlaService, registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
 import { wireSlaEscalation } from './sla.wiring.js';
 // [/sla]
+// [remedies + returns]
+import { registerRemedyHandlers, remediesRoutes, ticketsPortFrom } from '../modules/remedies/index.js';
+import { buildRemediesAndReturns, returnsRoutes } from '../modules/returns/index.js';
+// [/remedies + returns]
 
 /**
  * The one place where domain modules and integrations are wired in. Each module adds its lines
@@ -23,11 +36,19 @@ export function buildModuleServices(p: Platform, core: CoreServices) {
   void core;
   return {
     // [orders + tiktok]
+    ...(() => {
+      const orders = createOrdersService(p);
+      return { orders, tiktok: createTikTokIntegration({ ...p, orders }) };
+    })(),
     // [/orders + tiktok]
     // [helpdesk]
-    helpdesk: createHelpdeskService(p, () => ({
-      recordEvidence: (tx, input) => recordEvidence(tx, { ids: p.ids, clock: p.clock }, input),
-    })),
+    // Its own SLA instance: a service cannot see its siblings while this object is built. Timers
+    // and escalations still run on `sla` below (registerSlaJobs + onEscalation).
+    helpdesk: ((sla) =>
+      createHelpdeskService(p, () => ({
+        sla,
+        recordEvidence: (tx, input) => recordEvidence(tx, { ids: p.ids, clock: p.clock }, input),
+      })))(createHelpdeskSla({ db: p.db, clock: p.clock, ids: p.ids, log: p.log, jobs: p.jobs })),
     // [/helpdesk]
     // [sla]
     sla: createSlaService({ db: p.db, clock: p.clock, ids: p.ids, log: p.log, jobs: p.jobs }),
@@ -36,6 +57,7 @@ export function buildModuleServices(p: Platform, core: CoreServices) {
     evidence: createEvidenceService({ db: p.db, ids: p.ids, clock: p.clock, log: p.log, secretKey: p.secretKey, files: createFileStore(p.config) }),
     // [/evidence]
     // [remedies + returns]
+    ...buildRemediesAndReturns(p),
     // [/remedies + returns]
   };
 }
@@ -47,6 +69,7 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   // [orders + tiktok]
   // [/orders + tiktok]
   // [helpdesk]
+  helpdeskRoutes(app, s.helpdesk, { files: s.evidence, inbound: { email: localEmailInbound(s.helpdesk, localEmail, p.clock), whatsapp: localWhatsAppInbound(s.helpdesk, localWhatsApp, p.clock) } });
   // [/helpdesk]
   // [sla]
   slaRoutes(app, s.sla);
@@ -55,6 +78,9 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   evidenceRoutes(app, s.evidence);
   // [/evidence]
   // [remedies + returns]
+  s.remediesPorts.tickets ??= ticketsPortFrom(s.helpdesk);
+  remediesRoutes(app, s.remedies);
+  returnsRoutes(app, s.returns);
   // [/remedies + returns]
 }
 
@@ -65,6 +91,8 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   // [orders + tiktok]
   // [/orders + tiktok]
   // [helpdesk]
+  registerEmailChannel(p.outbox, localEmail, s.helpdesk);
+  registerWhatsAppChannel(p.outbox, localWhatsApp, s.helpdesk);
   // [/helpdesk]
   // [sla]
   wireSlaEscalation(s);
@@ -74,6 +102,8 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   await registerEvidenceJobs(p.jobs, s.evidence, p.log);
   // [/evidence]
   // [remedies + returns]
+  s.remediesPorts.tickets ??= ticketsPortFrom(s.helpdesk);
+  registerRemedyHandlers(p.outbox, s.remedies);
   // [/remedies + returns]
 }
 
@@ -87,6 +117,11 @@ export async function startHooks(p: Platform, s: Services, opts: { demo: boolean
   void opts;
   const stoppers: (() => Promise<void>)[] = [];
   // [orders + tiktok]
+  stoppers.push(() => s.tiktok.processor.stop());
+  if (p.config.tiktok.mode === 'sandbox' && opts.demo) {
+    const demo = await startDemoSandbox(s.tiktok, { ...tiktokCredentials(p.config), seed: p.config.sandbox.seed, port: p.config.sandbox.port, speed: p.config.sandbox.speed, appPort: opts.port, log: p.log });
+    stoppers.push(() => demo.stop());
+  }
   // [/orders + tiktok]
   return {
     stop: async () => {

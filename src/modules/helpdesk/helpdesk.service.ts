@@ -369,8 +369,19 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
         occurredAt: sentAt,
         summary: `${fromBuyer ? 'Buyer' : 'Seller'} message via ${input.channel}: ${preview(input.text)}`,
         data: { messageId, channel: input.channel, externalMessageId: input.externalMessageId, direction: input.direction, text: input.text, attachments },
-        fileSha256s: attachments.flatMap((a) => (a.sha256 ? [a.sha256] : [])),
       });
+      if (status !== ticket.status) {
+        await evidence(tx, {
+          orgId,
+          caseId: ticket.id,
+          caseType: 'ticket',
+          kind: 'status_change',
+          actor: { type: 'buyer', id: input.buyer.externalId, name: input.buyer.name },
+          occurredAt: sentAt,
+          summary: `Status ${ticket.status} → ${status} (buyer wrote)`,
+          data: { from: ticket.status, to: status, messageId },
+        });
+      }
       return { ticketId: ticket.id, messageId, created };
     });
   }
@@ -993,6 +1004,48 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
           .insert(agentSchedules)
           .values({ orgId: actor.orgId, id: userId, timeZone: input.timeZone, hours: input.hours, updatedAt: now })
           .onConflictDoUpdate({ target: [agentSchedules.orgId, agentSchedules.id], set: { timeZone: input.timeZone, hours: input.hours, updatedAt: now } });
+      });
+    },
+
+    /**
+     * SLA breach (contract 3's onEscalation): the team sees a bilingual note, the ticket turns
+     * urgent and tagged so it tops every queue, and an unowned ticket goes to a supervisor.
+     */
+    async escalate(e: { orgId: string; ticketId: string; metric: string; dueAt: Date; targetMinutes: number }): Promise<TicketRow | null> {
+      const now = clock.now();
+      const actor = systemActor(e.orgId);
+      return db.tenant(e.orgId, async (tx) => {
+        const [t] = await tx.select().from(tickets).where(and(eq(tickets.orgId, e.orgId), eq(tickets.id, e.ticketId))).for('update');
+        if (!t || !isLive(t.status)) return t ?? null;
+        const label: Record<string, [string, string]> = { first_reply: ['first reply', '首次回复'], next_reply: ['next reply', '后续回复'], resolution: ['resolution', '解决'] };
+        const [en, zh] = label[e.metric] ?? [e.metric, e.metric];
+        const due = e.dueAt.toISOString().replace('.000Z', 'Z');
+        await addMessage(tx, actor, t, { kind: 'note', text: `SLA breached: ${en} was due ${due} (target ${e.targetMinutes} min). Escalated to a supervisor.\nSLA 已超时：${zh}应于 ${due} 前完成（目标 ${e.targetMinutes} 分钟），已升级给主管。` }, now);
+        const patch: Partial<TicketRow> = { tags: applyTags(t.tags, { add: ['sla-breached'] }), messageCount: t.messageCount + 1, updatedAt: now };
+        if (t.priority !== 'urgent') patch.priority = 'urgent';
+        if (!t.assigneeId) {
+          const [sup] = await tx
+            .select({ id: usersTable.id })
+            .from(usersTable)
+            .where(and(eq(usersTable.orgId, e.orgId), eq(usersTable.role, 'supervisor'), eq(usersTable.active, true)))
+            .orderBy(asc(usersTable.id))
+            .limit(1);
+          if (sup) patch.assigneeId = sup.id;
+        }
+        await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, e.orgId), eq(tickets.id, t.id)));
+        if (patch.priority) await slaEvent(tx, t, { kind: 'priority_changed', priority: 'urgent' }, now);
+        await evidence(tx, {
+          orgId: e.orgId,
+          caseId: t.id,
+          caseType: 'ticket',
+          kind: 'status_change',
+          actor: { type: 'system' },
+          occurredAt: now,
+          summary: `SLA ${en} breached; escalated (priority urgent${patch.assigneeId ? `, assigned to supervisor ${patch.assigneeId}` : ''})`,
+          data: { escalation: { metric: e.metric, dueAt: due, targetMinutes: e.targetMinutes }, priorityFrom: t.priority, assigneeId: patch.assigneeId ?? t.assigneeId },
+        });
+        const [fresh] = await tx.select().from(tickets).where(and(eq(tickets.orgId, e.orgId), eq(tickets.id, t.id)));
+        return fresh!;
       });
     },
 

@@ -1,0 +1,2 @@
+export * from './whatsapp.js';
+export { registerWhatsAppChannel, localWhatsAppInbound, type LocalWhatsAppInput } from './channel.js';

@@ -1,0 +1,78 @@
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import type { InboundMessage } from '../../modules/helpdesk/index.js';
+
+export interface InboundWhatsApp {
+  messageId: string;
+  /** E.164 phone number of the buyer. */
+  from: string;
+  name?: string;
+  text: string;
+  date: Date;
+  attachments?: { url?: string; fileName?: string; contentType?: string; sha256?: string }[];
+}
+
+export interface OutboundWhatsApp {
+  from: string | null;
+  to: string;
+  text: string;
+  /** Stable per reply so a retried step is recognisably the same message. */
+  messageKey: string;
+}
+
+export interface WhatsAppProvider {
+  readonly kind: string;
+  send(msg: OutboundWhatsApp): Promise<{ messageId: string }>;
+}
+
+export function normalisePhone(p: string): string {
+  const digits = p.replace(/[^\d+]/g, '');
+  return digits.startsWith('+') ? digits : `+${digits}`;
+}
+
+/** One WhatsApp chat per buyer number and shop: the number names the conversation. */
+export function whatsappToInbound(orgId: string, shopId: string, msg: InboundWhatsApp, extra: { orderId?: string } = {}): InboundMessage {
+  const phone = normalisePhone(msg.from);
+  return {
+    orgId,
+    shopId,
+    channel: 'whatsapp',
+    externalThreadId: phone,
+    externalMessageId: msg.messageId,
+    buyer: { phone, name: msg.name, externalId: phone },
+    direction: 'inbound',
+    text: msg.text,
+    attachments: msg.attachments,
+    sentAt: msg.date.toISOString(),
+    orderId: extra.orderId,
+  };
+}
+
+/** Local provider: sent messages stay in memory for tests and the demo. */
+export class LocalWhatsAppProvider implements WhatsAppProvider {
+  readonly kind = 'local';
+  readonly sent: (OutboundWhatsApp & { messageId: string; at: Date })[] = [];
+  async send(msg: OutboundWhatsApp): Promise<{ messageId: string }> {
+    const existing = this.sent.find((m) => m.messageKey === msg.messageKey);
+    if (existing) return { messageId: existing.messageId };
+    const messageId = `wamid.local.${crypto.createHash('sha256').update(msg.messageKey).digest('hex').slice(0, 24)}`;
+    this.sent.push({ ...msg, to: normalisePhone(msg.to), messageId, at: new Date() });
+    return { messageId };
+  }
+  /** A buyer message as the local provider would deliver it. */
+  receive(msg: Omit<InboundWhatsApp, 'messageId' | 'date'> & { messageId?: string; date?: Date }): InboundWhatsApp {
+    return { ...msg, messageId: msg.messageId ?? `wamid.in.${crypto.randomUUID()}`, date: msg.date ?? new Date() };
+  }
+}
+
+export const WhatsAppSendPayload = z.object({
+  shopId: z.string(),
+  ticketId: z.string(),
+  messageId: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  text: z.string(),
+});
+
+/** The process's local WhatsApp line (demo and tests). */
+export const localWhatsApp = new LocalWhatsAppProvider();

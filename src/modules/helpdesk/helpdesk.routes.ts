@@ -1,0 +1,304 @@
+import { z } from 'zod';
+import { AppError } from '../../platform/errors.js';
+import { actorOf, ErrorBody, IdParams, type Http } from '../../platform/http.js';
+import type { Actor } from '../../platform/tenancy.js';
+import { BusinessHours } from '../tenancy/index.js';
+import {
+  AssignInput,
+  AttachmentRef,
+  CreateMacro,
+  InboundEmailTest,
+  InboundWhatsAppTest,
+  LinkInput,
+  ListQuery,
+  MacroView,
+  MergeInput,
+  MessageView,
+  NoteInput,
+  PriorityInput,
+  RenderMacroInput,
+  ReplyInput,
+  SearchQuery,
+  StatusInput,
+  TagsInput,
+  TicketView,
+  UpdateMacro,
+} from './helpdesk.dto.js';
+import type { FilesPort } from './helpdesk.ports.js';
+import { macroView, messageView, ticketView, type HelpdeskService } from './helpdesk.service.js';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+export interface InboundTestHooks {
+  /** Feed a mail into the local e-mail provider as if it had arrived (demo and tests). */
+  email?(actor: Actor, input: z.infer<typeof InboundEmailTest>): Promise<{ ticketId: string; messageId: string; created: boolean }>;
+  whatsapp?(actor: Actor, input: z.infer<typeof InboundWhatsAppTest>): Promise<{ ticketId: string; messageId: string; created: boolean }>;
+}
+
+const IngestResult = z.object({ ticketId: z.string(), messageId: z.string(), created: z.boolean() });
+const TicketWithThread = z.object({ ticket: TicketView, messages: z.array(MessageView) });
+const ListResult = z.object({ items: z.array(TicketView), nextCursor: z.string().nullable() });
+
+export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: FilesPort; inbound?: InboundTestHooks } = {}): void {
+  const tags = ['tickets'];
+
+  app.get(
+    '/api/tickets',
+    {
+      schema: {
+        tags,
+        summary: 'Ticket list views (mine, unassigned, queue, status, all), sorted by SLA due; cursor pagination',
+        description: 'Live tickets only for mine/unassigned/queue unless `status` is given. Tickets with no SLA due time sort last. Pass `nextCursor` back as `cursor`.',
+        querystring: ListQuery,
+        response: { 200: ListResult, ...errors },
+      },
+    },
+    async (req) => {
+      const r = await svc.list(actorOf(req), req.query);
+      return { items: r.items.map(ticketView), nextCursor: r.nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/tickets/counts',
+    {
+      schema: {
+        tags,
+        summary: 'Counts for the inbox rail: mine, unassigned, per queue, per status',
+        response: { 200: z.object({ mine: z.number(), unassigned: z.number(), queues: z.record(z.string(), z.number()), statuses: z.record(z.string(), z.number()) }) },
+      },
+    },
+    async (req) => svc.counts(actorOf(req)),
+  );
+
+  app.get(
+    '/api/tickets/search',
+    {
+      schema: {
+        tags,
+        summary: 'Full-text search over messages, subjects and buyer identity (stemmed per language)',
+        querystring: SearchQuery,
+        response: { 200: z.object({ items: z.array(z.object({ ticket: TicketView, snippet: z.string().nullable(), rank: z.number() })) }), ...errors },
+      },
+    },
+    async (req) => ({
+      items: (await svc.search(actorOf(req), req.query.q, req.query.limit)).map((h) => ({ ticket: ticketView(h.ticket), snippet: h.snippet, rank: h.rank })),
+    }),
+  );
+
+  app.get('/api/tickets/:id', { schema: { tags, summary: 'A ticket with its whole thread (replies and internal notes)', params: IdParams, response: { 200: TicketWithThread, ...errors } } }, async (req) => {
+    const r = await svc.getTicket(actorOf(req), req.params.id);
+    return { ticket: ticketView(r.ticket), messages: r.messages.map(messageView) };
+  });
+
+  app.get(
+    '/api/tickets/:id/sidebar',
+    {
+      schema: {
+        tags,
+        summary: "Ticket sidebar: the order (lines, traffic source, tracking, buyer history) and the buyer's other tickets",
+        params: IdParams,
+        response: { 200: z.object({ order: z.unknown(), otherTickets: z.array(TicketView) }), ...errors },
+      },
+    },
+    async (req) => {
+      const r = await svc.getSidebar(actorOf(req), req.params.id);
+      return { order: r.order, otherTickets: r.otherTickets.map(ticketView) };
+    },
+  );
+
+  app.post(
+    '/api/tickets/:id/reply',
+    {
+      schema: {
+        tags,
+        summary: 'Public reply to the buyer; sent through the channel (TikTok chat, e-mail, WhatsApp) via the outbox',
+        description: 'Without `status` a new/open ticket becomes waiting_on_buyer.',
+        params: IdParams,
+        body: ReplyInput,
+        response: { 201: z.object({ message: MessageView, ticket: TicketView, outboxId: z.string() }), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const r = await svc.reply(actorOf(req), req.params.id, req.body);
+      reply.code(201);
+      return { message: messageView(r.message), ticket: ticketView(r.ticket), outboxId: r.outboxId };
+    },
+  );
+
+  app.post(
+    '/api/tickets/:id/notes',
+    { schema: { tags, summary: 'Internal note (never sent to the buyer)', params: IdParams, body: NoteInput, response: { 201: MessageView, ...errors } } },
+    async (req, reply) => {
+      reply.code(201);
+      return messageView(await svc.addNote(actorOf(req), req.params.id, req.body));
+    },
+  );
+
+  app.post('/api/tickets/:id/status', { schema: { tags, summary: 'Set the ticket status', params: IdParams, body: StatusInput, response: { 200: TicketView, ...errors } } }, async (req) =>
+    ticketView(await svc.setStatus(actorOf(req), req.params.id, req.body.status, req.body.reason)),
+  );
+  app.post('/api/tickets/:id/priority', { schema: { tags, summary: 'Set the ticket priority', params: IdParams, body: PriorityInput, response: { 200: TicketView, ...errors } } }, async (req) =>
+    ticketView(await svc.setPriority(actorOf(req), req.params.id, req.body.priority)),
+  );
+  app.post('/api/tickets/:id/tags', { schema: { tags, summary: 'Add, remove or replace tags', params: IdParams, body: TagsInput, response: { 200: TicketView, ...errors } } }, async (req) =>
+    ticketView(await svc.setTags(actorOf(req), req.params.id, req.body)),
+  );
+  app.post(
+    '/api/tickets/:id/assign',
+    {
+      schema: {
+        tags,
+        summary: 'Assign (or unassign with null) and/or move to another queue',
+        description: 'Agents may take an unowned ticket or hand back their own; supervisors and owners re-route anything.',
+        params: IdParams,
+        body: AssignInput,
+        response: { 200: TicketView, ...errors },
+      },
+    },
+    async (req) => ticketView(await svc.assign(actorOf(req), req.params.id, req.body)),
+  );
+  app.post(
+    '/api/tickets/:id/reroute',
+    {
+      schema: {
+        tags,
+        summary: 'Re-run routing (language, skill, shift, load, round-robin); supervisors',
+        params: IdParams,
+        response: { 200: z.object({ ticket: TicketView, decision: z.object({ assigneeId: z.string().nullable(), reason: z.string(), wanted: z.array(z.string()) }) }), ...errors },
+      },
+    },
+    async (req) => {
+      const r = await svc.reroute(actorOf(req), req.params.id);
+      return { ticket: ticketView(r.ticket), decision: r.decision };
+    },
+  );
+  app.post(
+    '/api/tickets/:id/merge',
+    {
+      schema: {
+        tags,
+        summary: 'Merge duplicate tickets into this one (messages move here; duplicates close with a link)',
+        params: IdParams,
+        body: MergeInput,
+        response: { 200: TicketView, ...errors },
+      },
+    },
+    async (req) => ticketView(await svc.merge(actorOf(req), req.params.id, req.body.sourceTicketIds)),
+  );
+  app.post('/api/tickets/:id/link', { schema: { tags, summary: 'Link the ticket to an order and/or buyer', params: IdParams, body: LinkInput, response: { 200: TicketView, ...errors } } }, async (req) =>
+    ticketView(await svc.link(actorOf(req), req.params.id, req.body)),
+  );
+
+  app.post(
+    '/api/tickets/:id/attachments',
+    {
+      schema: {
+        tags,
+        summary: 'Upload a file for a reply or note (multipart field "file"); returns the attachment to send with it',
+        description: 'Bytes go to the evidence file store (content-addressed); download with GET /api/evidence/files/{sha256}.',
+        params: IdParams,
+        consumes: ['multipart/form-data'],
+        response: { 201: AttachmentRef, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      await svc.getTicket(actor, req.params.id);
+      if (!opts.files) throw new AppError('unavailable', 'tickets.no_file_store', 'No file store is configured');
+      if (!req.isMultipart()) throw AppError.validation('tickets.not_multipart', 'Send the file as multipart/form-data in the field "file"', [{ field: 'file', message: 'required (multipart/form-data)' }]);
+      const part = await req.file({ limits: { files: 1 } });
+      if (!part || part.fieldname !== 'file') throw AppError.validation('tickets.file_required', 'Send the file in the multipart field "file"', [{ field: 'file', message: 'required' }]);
+      const bytes = await part.toBuffer();
+      const stored = await opts.files.storeFile(actor.orgId, { bytes, fileName: part.filename, declaredContentType: part.mimetype });
+      reply.code(201);
+      return { sha256: stored.sha256, fileName: part.filename, contentType: stored.contentType, size: stored.size };
+    },
+  );
+
+  // ---- agent shifts (routing reads them) ----
+  const ScheduleView = z.object({ timeZone: z.string(), hours: z.record(z.string(), z.array(z.object({ start: z.string(), end: z.string() }))) }).nullable();
+  app.get('/api/helpdesk/agents/:id/schedule', { schema: { tags, summary: "An agent's working hours (null: always available)", params: IdParams, response: { 200: z.object({ schedule: ScheduleView }), ...errors } } }, async (req) => ({
+    schedule: await svc.getSchedule(actorOf(req), req.params.id),
+  }));
+  app.put(
+    '/api/helpdesk/agents/:id/schedule',
+    {
+      schema: {
+        tags,
+        summary: "Set an agent's working hours in their own time zone (self or supervisor)",
+        params: IdParams,
+        body: z.strictObject({ timeZone: z.string().min(1).max(60), hours: BusinessHours }),
+        response: { 200: z.object({ schedule: ScheduleView }), ...errors },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      await svc.setSchedule(actor, req.params.id, req.body);
+      return { schedule: await svc.getSchedule(actor, req.params.id) };
+    },
+  );
+
+  // ---- local channel providers (demo and tests) ----
+  app.post(
+    '/api/helpdesk/inbound/email',
+    { schema: { tags, summary: 'Deliver a test e-mail through the local e-mail provider (as if a buyer wrote in)', body: InboundEmailTest, response: { 201: IngestResult, 200: IngestResult, ...errors } } },
+    async (req, reply) => {
+      if (!opts.inbound?.email) throw new AppError('unavailable', 'helpdesk.no_local_email', 'The local e-mail provider is not enabled');
+      const r = await opts.inbound.email(actorOf(req), req.body);
+      reply.code(r.created ? 201 : 200);
+      return r;
+    },
+  );
+  app.post(
+    '/api/helpdesk/inbound/whatsapp',
+    { schema: { tags, summary: 'Deliver a test WhatsApp message through the local WhatsApp provider', body: InboundWhatsAppTest, response: { 201: IngestResult, 200: IngestResult, ...errors } } },
+    async (req, reply) => {
+      if (!opts.inbound?.whatsapp) throw new AppError('unavailable', 'helpdesk.no_local_whatsapp', 'The local WhatsApp provider is not enabled');
+      const r = await opts.inbound.whatsapp(actorOf(req), req.body);
+      reply.code(r.created ? 201 : 200);
+      return r;
+    },
+  );
+
+  // ---- macros ----
+  const mtags = ['macros'];
+  app.get(
+    '/api/macros',
+    {
+      schema: {
+        tags: mtags,
+        summary: 'List macros (playbooks) with their bodies per language',
+        querystring: z.strictObject({ includeInactive: z.enum(['true', 'false']).optional() }),
+        response: { 200: z.object({ items: z.array(MacroView) }), ...errors },
+      },
+    },
+    async (req) => ({ items: (await svc.listMacros(actorOf(req), { includeInactive: req.query.includeInactive === 'true' })).map(macroView) }),
+  );
+  app.get('/api/macros/:id', { schema: { tags: mtags, summary: 'One macro', params: IdParams, response: { 200: MacroView, ...errors } } }, async (req) => macroView(await svc.getMacro(actorOf(req), req.params.id)));
+  app.post('/api/macros', { schema: { tags: mtags, summary: 'Create a macro (supervisors); bodies per language, en required', body: CreateMacro, response: { 201: MacroView, ...errors } } }, async (req, reply) => {
+    reply.code(201);
+    return macroView(await svc.createMacro(actorOf(req), req.body));
+  });
+  app.patch('/api/macros/:id', { schema: { tags: mtags, summary: 'Change a macro (supervisors)', params: IdParams, body: UpdateMacro, response: { 200: MacroView, ...errors } } }, async (req) =>
+    macroView(await svc.updateMacro(actorOf(req), req.params.id, req.body)),
+  );
+  app.delete('/api/macros/:id', { schema: { tags: mtags, summary: 'Delete a macro (supervisors)', params: IdParams, response: { 204: z.null(), ...errors } } }, async (req, reply) => {
+    await svc.deleteMacro(actorOf(req), req.params.id);
+    return reply.code(204).send(null);
+  });
+  app.post(
+    '/api/macros/:id/render',
+    {
+      schema: {
+        tags: mtags,
+        summary: "Render a macro in the buyer's language (fallback en) with the ticket's variables",
+        description: 'Variables: order_number, product, tracking_link, buyer_name, shop_name. Explicit `variables` win; placeholders with no value stay in the text and are listed in `missing`.',
+        params: IdParams,
+        body: RenderMacroInput,
+        response: { 200: z.object({ language: z.string(), text: z.string(), missing: z.array(z.string()), fellBack: z.boolean(), variables: z.record(z.string(), z.string()) }), ...errors },
+      },
+    },
+    async (req) => svc.renderMacro(actorOf(req), req.params.id, req.body),
+  );
+}
