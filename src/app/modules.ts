@@ -1,10 +1,5 @@
 import type { Http } from '../platform/http.js';
 import type { CoreServices, Platform, Services } from './deps.js';
-// [orders + tiktok]
-import { createOrdersService, ordersRoutes } from '../modules/orders/index.js';
-import { createTikTokIntegration, tiktokCredentials } from '../integrations/tiktok/index.js';
-import { startDemoSandbox } from '../integrations/tiktok/demo.js';
-// [/orders + tiktok]
 // [evidence]
 import { createEvidenceService, evidenceRoutes, registerEvidenceJobs } from '../modules/evidence/index.js';
 import { createFileStore } from '../integrations/storage/index.js';
@@ -21,10 +16,6 @@ import { createSlaService as createHelpdeskSla } from '../modules/sla/index.js';
 import { createSlaService, registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
 import { wireSlaEscalation } from './sla.wiring.js';
 // [/sla]
-// [remedies + returns]
-import { registerRemedyHandlers, remediesRoutes, ticketsPortFrom } from '../modules/remedies/index.js';
-import { buildRemediesAndReturns, returnsRoutes } from '../modules/returns/index.js';
-// [/remedies + returns]
 
 /**
  * The one place where domain modules and integrations are wired in. Each module adds its lines
@@ -36,10 +27,6 @@ export function buildModuleServices(p: Platform, core: CoreServices) {
   void core;
   return {
     // [orders + tiktok]
-    ...(() => {
-      const orders = createOrdersService(p);
-      return { orders, tiktok: createTikTokIntegration({ ...p, orders }) };
-    })(),
     // [/orders + tiktok]
     // [helpdesk]
     // Its own SLA instance: a service cannot see its siblings while this object is built. Timers
@@ -57,7 +44,6 @@ export function buildModuleServices(p: Platform, core: CoreServices) {
     evidence: createEvidenceService({ db: p.db, ids: p.ids, clock: p.clock, log: p.log, secretKey: p.secretKey, files: createFileStore(p.config) }),
     // [/evidence]
     // [remedies + returns]
-    ...buildRemediesAndReturns(p),
     // [/remedies + returns]
   };
 }
@@ -78,9 +64,6 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   evidenceRoutes(app, s.evidence);
   // [/evidence]
   // [remedies + returns]
-  s.remediesPorts.tickets ??= ticketsPortFrom(s.helpdesk);
-  remediesRoutes(app, s.remedies);
-  returnsRoutes(app, s.returns);
   // [/remedies + returns]
 }
 
@@ -102,8 +85,6 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   await registerEvidenceJobs(p.jobs, s.evidence, p.log);
   // [/evidence]
   // [remedies + returns]
-  s.remediesPorts.tickets ??= ticketsPortFrom(s.helpdesk);
-  registerRemedyHandlers(p.outbox, s.remedies);
   // [/remedies + returns]
 }
 
@@ -117,11 +98,6 @@ export async function startHooks(p: Platform, s: Services, opts: { demo: boolean
   void opts;
   const stoppers: (() => Promise<void>)[] = [];
   // [orders + tiktok]
-  stoppers.push(() => s.tiktok.processor.stop());
-  if (p.config.tiktok.mode === 'sandbox' && opts.demo) {
-    const demo = await startDemoSandbox(s.tiktok, { ...tiktokCredentials(p.config), seed: p.config.sandbox.seed, port: p.config.sandbox.port, speed: p.config.sandbox.speed, appPort: opts.port, log: p.log });
-    stoppers.push(() => demo.stop());
-  }
   // [/orders + tiktok]
   return {
     stop: async () => {
