@@ -145,6 +145,20 @@ describe('evidence HTTP API', () => {
     expect(manifest.files).toEqual([]);
   });
 
+  it('a pack whose file vanished from the store is refused up front (503 naming the file), not truncated', async () => {
+    const o = await createTestOrg(ctx);
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: `#${crypto.randomBytes(3).toString('hex')}` } })
+      .png({ compressionLevel: 1 })
+      .composite([{ input: crypto.randomBytes(40 * 30 * 3), raw: { width: 40, height: 30, channels: 3 } }])
+      .toBuffer();
+    const f = await ctx.services.evidence.storeFile(o.orgId, { bytes: png, fileName: 'gone.png' });
+    await ctx.services.evidence.record({ orgId: o.orgId, caseId: 'tkt_gone', caseType: 'ticket', kind: 'attachment', actor: { type: 'buyer' }, occurredAt: clock.now(), summary: 'photo', data: {}, fileSha256s: [f.sha256] });
+    fs.rmSync(`${ctx.platform.config.dataDir}/files/${f.sha256.slice(0, 2)}/${f.sha256.slice(2, 4)}/${f.sha256}`);
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/evidence/cases/tkt_gone/packs', headers: { cookie: await o.cookie('agent') }, payload: { reason: 'damaged' } });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ code: 'evidence.file_missing', details: { sha256: f.sha256 } });
+  });
+
   it('verify: owner and supervisor only', async () => {
     const ok = await ctx.app.inject({ method: 'GET', url: '/api/evidence/verify', headers: { cookie: await org.cookie('supervisor') } });
     expect(ok.statusCode).toBe(200);

@@ -246,6 +246,12 @@ export function createEvidenceService(deps: EvidenceDeps) {
         const [checkpoint] = await tx.select().from(evidenceCheckpoints).where(eq(evidenceCheckpoints.orgId, actor.orgId)).orderBy(desc(evidenceCheckpoints.seq)).limit(1);
         return { fileRows, head, checkpoint };
       });
+      // Check before streaming: once the ZIP has started, a missing file can only truncate it.
+      for (const f of fileRows) {
+        if (!(await files.exists(f.sha256))) {
+          throw new AppError('unavailable', 'evidence.file_missing', `The stored bytes of ${f.sha256} (${f.fileName}) are missing, so the pack would be incomplete; run "afterdesk evidence verify"`, { sha256: f.sha256 });
+        }
+      }
       return buildPack({
         orgId: actor.orgId,
         caseId,
