@@ -1,5 +1,10 @@
 import type { Http } from '../platform/http.js';
 import type { CoreServices, Platform, Services } from './deps.js';
+// [orders + tiktok]
+import { createOrdersService, ordersRoutes } from '../modules/orders/index.js';
+import { createTikTokIntegration, tiktokCredentials } from '../integrations/tiktok/index.js';
+import { startDemoSandbox } from '../integrations/tiktok/demo.js';
+// [/orders + tiktok]
 // [evidence]
 import { createEvidenceService, evidenceRoutes, registerEvidenceJobs } from '../modules/evidence/index.js';
 import { createFileStore } from '../integrations/storage/index.js';
@@ -16,6 +21,10 @@ import { createSlaService as createHelpdeskSla } from '../modules/sla/index.js';
 import { createSlaService, registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
 import { wireSlaEscalation } from './sla.wiring.js';
 // [/sla]
+// [remedies + returns]
+import { registerRemedyHandlers, remediesRoutes, ticketsPortFrom } from '../modules/remedies/index.js';
+import { buildRemediesAndReturns, returnsRoutes } from '../modules/returns/index.js';
+// [/remedies + returns]
 
 /**
  * The one place where domain modules and integrations are wired in. Each module adds its lines
@@ -27,6 +36,10 @@ export function buildModuleServices(p: Platform, core: CoreServices) {
   void core;
   return {
     // [orders + tiktok]
+    ...(() => {
+      const orders = createOrdersService(p);
+      return { orders, tiktok: createTikTokIntegration({ ...p, orders }) };
+    })(),
     // [/orders + tiktok]
     // [helpdesk]
     // Its own SLA instance: a service cannot see its siblings while this object is built. Timers
@@ -44,6 +57,7 @@ export function buildModuleServices(p: Platform, core: CoreServices) {
     evidence: createEvidenceService({ db: p.db, ids: p.ids, clock: p.clock, log: p.log, secretKey: p.secretKey, files: createFileStore(p.config) }),
     // [/evidence]
     // [remedies + returns]
+    ...buildRemediesAndReturns(p),
     // [/remedies + returns]
   };
 }
@@ -53,6 +67,9 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   void p;
   void s;
   // [orders + tiktok]
+  ordersRoutes(app, s.orders);
+  await s.tiktok.routes(app);
+  s.tiktok.attachSink(s.helpdesk);
   // [/orders + tiktok]
   // [helpdesk]
   helpdeskRoutes(app, s.helpdesk, { files: s.evidence, inbound: { email: localEmailInbound(s.helpdesk, localEmail, p.clock), whatsapp: localWhatsAppInbound(s.helpdesk, localWhatsApp, p.clock) } });
@@ -64,6 +81,9 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   evidenceRoutes(app, s.evidence);
   // [/evidence]
   // [remedies + returns]
+  s.remediesPorts.tickets ??= ticketsPortFrom(s.helpdesk);
+  remediesRoutes(app, s.remedies);
+  returnsRoutes(app, s.returns);
   // [/remedies + returns]
 }
 
@@ -72,6 +92,11 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   void p;
   void s;
   // [orders + tiktok]
+  s.tiktok.attachSink(s.helpdesk);
+  s.tiktok.registerOutboxHandlers(p.outbox);
+  await s.tiktok.registerJobs(p.jobs?.isStarted ? p.jobs : undefined);
+  // Tests drive the processor themselves (drain); a running worker processes webhooks continuously.
+  if (p.config.env !== 'test') s.tiktok.processor.start();
   // [/orders + tiktok]
   // [helpdesk]
   registerEmailChannel(p.outbox, localEmail, s.helpdesk);
@@ -85,6 +110,8 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   await registerEvidenceJobs(p.jobs, s.evidence, p.log);
   // [/evidence]
   // [remedies + returns]
+  s.remediesPorts.tickets ??= ticketsPortFrom(s.helpdesk);
+  registerRemedyHandlers(p.outbox, s.remedies);
   // [/remedies + returns]
 }
 
@@ -98,6 +125,11 @@ export async function startHooks(p: Platform, s: Services, opts: { demo: boolean
   void opts;
   const stoppers: (() => Promise<void>)[] = [];
   // [orders + tiktok]
+  stoppers.push(() => s.tiktok.processor.stop());
+  if (p.config.tiktok.mode === 'sandbox' && opts.demo) {
+    const demo = await startDemoSandbox(s.tiktok, { ...tiktokCredentials(p.config), seed: p.config.sandbox.seed, port: p.config.sandbox.port, speed: p.config.sandbox.speed, appPort: opts.port, log: p.log });
+    stoppers.push(() => demo.stop());
+  }
   // [/orders + tiktok]
   return {
     stop: async () => {

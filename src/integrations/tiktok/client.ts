@@ -5,6 +5,7 @@ import { parseResponse, parseTikTokJson } from './json.js';
 import {
   AuthorizedShopsData,
   CancellationSearchData,
+  Conversation,
   ConversationListData,
   CreateReturnData,
   EmptyData,
@@ -118,8 +119,8 @@ class Pacer {
 }
 
 export class TikTokClient {
-  readonly apiBase: string;
-  readonly authBase: string;
+  apiBase: string;
+  authBase: string;
   private readonly clock: Clock;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
@@ -134,6 +135,12 @@ export class TikTokClient {
     this.random = o.random ?? Math.random;
     this.maxRetries = o.maxRetries ?? 4;
     this.pacer = new Pacer(o.qpsPerShop ? 1000 / o.qpsPerShop : 0);
+  }
+
+  /** Point the client at another host pair (the demo starts the sandbox after services are built). */
+  retarget(bases: { apiBase: string; authBase?: string }): void {
+    this.apiBase = bases.apiBase.replace(/\/$/, '');
+    this.authBase = (bases.authBase ?? bases.apiBase).replace(/\/$/, '');
   }
 
   get appKey(): string {
@@ -296,6 +303,10 @@ export class TikTokClient {
 
   listConversations(shop: ShopAuth, page: { page_size?: number; page_token?: string; locale?: string } = {}) {
     return this.request({ method: 'GET', path: '/customer_service/202309/conversations', shop, query: { page_size: page.page_size ?? 20, page_token: page.page_token, locale: page.locale }, schema: ConversationListData, safeToRepeat: true });
+  }
+
+  getConversation(shop: ShopAuth, conversationId: string) {
+    return this.request({ method: 'GET', path: `/customer_service/202601/conversations/${conversationId}`, shop, schema: Conversation, safeToRepeat: true });
   }
 
   listMessages(shop: ShopAuth, conversationId: string, page: { page_size?: number; page_token?: string; sort_order?: 'ASC' | 'DESC' } = {}) {

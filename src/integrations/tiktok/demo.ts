@@ -1,0 +1,66 @@
+import type { Logger } from '../../platform/logger.js';
+import type { TikTokIntegration } from './index.js';
+import { TikTokSandbox } from './sandbox/server.js';
+import { SandboxSimulation } from './sandbox/sim.js';
+
+export interface DemoOptions {
+  seed: number;
+  port: number;
+  speed: number;
+  /** Afterdesk's own HTTP port (webhook target and OAuth redirect). */
+  appPort: number;
+  appKey: string;
+  appSecret: string;
+  /** A TikTok shop id of the demo organisation (finds the org to authorise). */
+  demoTikTokShopId?: string;
+  log: Logger;
+}
+
+/**
+ * `afterdesk start --demo`: a local TikTok Shop with the seeded world, authorised through the
+ * client's real OAuth code flow (authorise link → redirect with code → token exchange → shops),
+ * webhooks pointed at our endpoint, an initial sync, and the accelerated clock.
+ */
+export async function startDemoSandbox(t: TikTokIntegration, o: DemoOptions): Promise<{ sandbox: TikTokSandbox; stop(): Promise<void> }> {
+  const sandbox = new TikTokSandbox({ seed: o.seed, port: o.port, appKey: o.appKey, appSecret: o.appSecret, log: (l) => o.log.info(l), retryDelaysMs: [2, 30, 180, 720].map((m) => (m * 60_000) / Math.max(1, o.speed)) });
+  const url = await sandbox.start();
+  t.client.retarget({ apiBase: url, authBase: url });
+  o.log.info(`TikTok Shop sandbox (seed ${o.seed}) listening on ${url}`);
+  const sim = new SandboxSimulation(sandbox.world, { speed: o.speed });
+  let reconcile: NodeJS.Timeout | undefined;
+  const org = await t.connections.resolveTikTokShop(o.demoTikTokShopId ?? '7494001000000000001');
+  if (org) {
+    const { url: authUrl, state } = t.connections.authorizeUrl(org.orgId);
+    const redirect = `http://127.0.0.1:${o.appPort}/api/tiktok/oauth/callback`;
+    const res = await fetch(`${authUrl}&redirect_uri=${encodeURIComponent(redirect)}`, { redirect: 'manual' });
+    const location = new URL(res.headers.get('location') ?? '', redirect);
+    const code = location.searchParams.get('code');
+    if (!code || location.searchParams.get('state') !== state) throw new Error('sandbox authorisation did not redirect with a code and our state');
+    const done = await t.connections.completeAuthorisation(t.connections.orgFromState(state), code);
+    o.log.info({ shops: done.connected.map((c) => c.name), notInDemoOrg: done.unmatched.map((u) => u.name) }, 'Demo shops authorised against the sandbox');
+    for (const c of done.connected) await t.connections.registerWebhooks(org.orgId, c.shopId, `http://127.0.0.1:${o.appPort}/webhooks/tiktok`);
+    void (async () => {
+      for (const c of done.connected) {
+        try {
+          const r = await t.sync.syncShop(org.orgId, c.shopId);
+          o.log.info({ shop: c.name, ...r }, 'Initial TikTok sync done');
+        } catch (e) {
+          o.log.warn({ err: e, shop: c.name }, 'Initial TikTok sync failed; reconciliation will retry');
+        }
+      }
+      sim.start();
+    })();
+    reconcile = setInterval(() => void t.sync.reconcileAll().catch((e) => o.log.warn({ err: e }, 'reconciliation failed')), 60_000);
+    reconcile.unref();
+  } else {
+    sim.start();
+  }
+  return {
+    sandbox,
+    async stop() {
+      sim.stop();
+      if (reconcile) clearInterval(reconcile);
+      await sandbox.stop();
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import { actorOf, IdParams, type Http } from '../../platform/http.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import type { Jobs } from '../../platform/jobs.js';
+import type { Logger } from '../../platform/logger.js';
+import type { OutboxRegistry } from '../../platform/outbox/outbox.js';
+import { requireRole } from '../../platform/tenancy.js';
+import type { OrdersService } from '../../modules/orders/index.js';
+import { TikTokClient, TIKTOK_API_BASE, TIKTOK_AUTH_BASE } from './client.js';
+import { createConnections } from './connections.js';
+import { createEngine, type ConversationSink } from './engine.js';
+import { SANDBOX_APP_KEY, SANDBOX_APP_SECRET } from './sandbox/server.js';
+import { createSync } from './sync.js';
+import { createWebhookIngest, WebhookProcessor, webhookRoutes } from './webhooks.js';
+import { registerWritebackHandlers } from './writeback.js';
+
+export { TikTokClient, TikTokApiError, CODES } from './client.js';
+export { signRequest, stringToSign, verifyWebhookSignature, webhookSignature } from './signing.js';
+export { TikTokSandbox, SANDBOX_APP_KEY, SANDBOX_APP_SECRET } from './sandbox/server.js';
+export { SandboxSimulation } from './sandbox/sim.js';
+export { TIKTOK_HANDLERS } from './writeback.js';
+export type { ConversationSink } from './engine.js';
+
+/** The slice of app config this integration reads (kept structural: integrations never import app/). */
+export interface TikTokConfig {
+  tiktok: { mode: 'sandbox' | 'live'; appKey?: string | undefined; appSecret?: string | undefined; serviceId?: string | undefined; apiBase?: string | undefined; authBase?: string | undefined };
+}
+type Config = TikTokConfig;
+
+export interface TikTokIntegrationDeps {
+  config: Config;
+  db: Database;
+  ids: IdGenerator;
+  clock: Clock;
+  log: Logger;
+  secretKey: Buffer;
+  orders: OrdersService;
+}
+
+/** App key/secret: configured ones, or the sandbox's well-known pair in sandbox mode. */
+export function tiktokCredentials(config: Config): { appKey: string; appSecret: string } {
+  if (config.tiktok.mode === 'live') return { appKey: config.tiktok.appKey!, appSecret: config.tiktok.appSecret! };
+  return { appKey: config.tiktok.appKey ?? SANDBOX_APP_KEY, appSecret: config.tiktok.appSecret ?? SANDBOX_APP_SECRET };
+}
+
+/**
+ * The TikTok Shop integration, built from plain factories: client, connections (OAuth + tokens),
+ * the fetch/map/apply engine, incremental sync, webhook ingest + processor, outbox write-backs.
+ */
+export function createTikTokIntegration(d: TikTokIntegrationDeps) {
+  const creds = tiktokCredentials(d.config);
+  const client = new TikTokClient({
+    ...creds,
+    apiBase: d.config.tiktok.apiBase ?? TIKTOK_API_BASE,
+    authBase: d.config.tiktok.authBase ?? TIKTOK_AUTH_BASE,
+    log: d.log,
+  });
+  const connections = createConnections({ db: d.db, ids: d.ids, clock: d.clock, log: d.log, secretKey: d.secretKey, client, serviceId: d.config.tiktok.serviceId });
+  let sink: ConversationSink | undefined;
+  const lazySink: ConversationSink = {
+    ingestInbound: (input) => {
+      if (!sink) throw new Error('No conversation sink attached (helpdesk not wired)');
+      return sink.ingestInbound(input);
+    },
+  };
+  const engine = createEngine({ db: d.db, log: d.log, client, connections, orders: d.orders, sink: lazySink });
+  const sync = createSync({ db: d.db, ids: d.ids, clock: d.clock, log: d.log, client, connections, engine });
+  const processor = new WebhookProcessor({ db: d.db, clock: d.clock, log: d.log, engine, connections });
+  const ingest = createWebhookIngest({ db: d.db, ids: d.ids, clock: d.clock, log: d.log, ...creds, connections, onStored: () => processor.wake() });
+
+  return {
+    client,
+    connections,
+    engine,
+    sync,
+    ingest,
+    processor,
+    /** Helpdesk's ingestInbound (contract 2); attached once every service exists. */
+    attachSink(s: ConversationSink | undefined): void {
+      sink = s;
+    },
+    registerOutboxHandlers(registry: OutboxRegistry): void {
+      registerWritebackHandlers(registry, { db: d.db, log: d.log, client, connections, orders: d.orders, engine });
+    },
+    /** Reconciliation every 5 minutes and a daily purge of old processed webhook events. */
+    async registerJobs(jobs: Jobs | undefined): Promise<void> {
+      if (!jobs) return;
+      await jobs.define('tiktok.reconcile', async () => {
+        const r = await sync.reconcileAll();
+        if (r.report.orders + r.report.returns + r.report.cancellations + r.report.messages > 0) d.log.info(r, 'TikTok reconciliation caught up');
+      }, { cron: '*/5 * * * *', retryLimit: 0 });
+      await jobs.define('tiktok.purge_webhook_events', async () => {
+        await processor.purge();
+      }, { cron: '41 3 * * *' });
+    },
+    async routes(app: Http): Promise<void> {
+      await webhookRoutes(app, ingest);
+      const tags = ['tiktok'];
+      const ConnectionView = z.object({ shopId: z.string(), tiktokShopId: z.string(), shopName: z.string().nullable(), region: z.string().nullable(), status: z.string(), accessExpiresAt: z.string(), grantedScopes: z.array(z.string()) });
+      app.get('/api/tiktok/connections', { schema: { tags, summary: 'Authorised TikTok shops of this organisation (tokens never leave the server)', response: { 200: z.object({ items: z.array(ConnectionView) }) } } }, async (req) => {
+        const actor = actorOf(req);
+        requireRole(actor, ['owner', 'supervisor'], 'viewing TikTok connections');
+        const rows = await connections.list(actor.orgId);
+        return { items: rows.map((c) => ({ shopId: c.shopId, tiktokShopId: c.tiktokShopId, shopName: c.shopName, region: c.region, status: c.status, accessExpiresAt: c.accessExpiresAt.toISOString(), grantedScopes: c.grantedScopes })) };
+      });
+      app.post('/api/tiktok/authorize', { schema: { tags, summary: "The seller's TikTok Shop authorisation link (state is signed for this organisation)", body: z.strictObject({ market: z.string().length(2).optional() }).optional(), response: { 200: z.object({ url: z.string(), state: z.string() }) } } }, async (req) => {
+        const actor = actorOf(req);
+        requireRole(actor, ['owner'], 'connecting TikTok shops');
+        return connections.authorizeUrl(actor.orgId, req.body?.market);
+      });
+      app.get(
+        '/api/tiktok/oauth/callback',
+        {
+          schema: {
+            tags,
+            summary: 'OAuth redirect target: exchanges the one-time code for tokens and stores the authorised shops',
+            security: [],
+            querystring: z.object({ code: z.string().optional(), state: z.string().optional(), error: z.string().optional() }),
+          },
+        },
+        async (req) => {
+          const q = req.query;
+          if (q.error) throw AppError.validation('tiktok.auth_denied', `The seller refused the authorisation (${q.error})`, [{ field: 'error', message: q.error }]);
+          if (!q.code || q.code === 'null') throw AppError.validation('tiktok.code_required', 'The redirect has no authorisation code', [{ field: 'code', message: 'required' }]);
+          if (!q.state) throw AppError.validation('tiktok.state_required', 'The redirect has no state; start the connection from Afterdesk (App Store installs pass none)', [{ field: 'state', message: 'required' }]);
+          const orgId = connections.orgFromState(q.state);
+          return connections.completeAuthorisation(orgId, q.code);
+        },
+      );
+      app.post('/api/tiktok/shops/:id/sync', { schema: { tags, summary: 'Run the incremental sync of one shop now (orders, returns, cancellations, chats)', params: IdParams } }, async (req) => {
+        const actor = actorOf(req);
+        requireRole(actor, ['owner', 'supervisor'], 'syncing TikTok shops');
+        return sync.syncShop(actor.orgId, req.params.id);
+      });
+    },
+  };
+}
+
+export type TikTokIntegration = ReturnType<typeof createTikTokIntegration>;

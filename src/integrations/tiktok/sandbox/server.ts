@@ -1,0 +1,708 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseTikTokJson } from '../json.js';
+import { WEBHOOK_TYPES } from '../schemas.js';
+import { signRequest, webhookSignature } from '../signing.js';
+import type { ShopSpec } from './catalogue.js';
+import { World, type SbReturn } from './world.js';
+
+/**
+ * A local TikTok Shop: same paths and versions, signature and timestamp checks, token endpoints,
+ * `{code, message, request_id, data}` envelopes, cursor pagination, the platform's error codes,
+ * and signed webhooks with the platform's retry schedule. Seller write-backs are applied to the
+ * world and recorded (with idempotency keys honoured) so tests can count refunds.
+ */
+export interface SandboxOptions {
+  appKey?: string;
+  appSecret?: string;
+  seed?: number;
+  shops?: ShopSpec[];
+  /** Orders generated per shop as backdated history. */
+  ordersPerShop?: number;
+  host?: string;
+  port?: number;
+  /** Where the authorise page sends the seller back (`?code=…&state=…`). */
+  redirectUrl?: string;
+  /** Calls per second per (app, shop) before HTTP 429 / 36009002. */
+  qps?: number;
+  /** The platform retries a failed delivery after 2 min, 30 min, 3 h, 12 h. */
+  retryDelaysMs?: number[];
+  webhookTimeoutMs?: number;
+  accessTokenTtlSec?: number;
+  nowMs?: () => number;
+  /** Log lines (the CLI prints them; tests leave it silent). */
+  log?: (line: string) => void;
+}
+
+export const SANDBOX_APP_KEY = 'sandbox_app_key';
+export const SANDBOX_APP_SECRET = 'sandbox_app_secret_0123456789abcdef';
+export const PLATFORM_RETRY_DELAYS_MS = [2 * 60_000, 30 * 60_000, 3 * 3600_000, 12 * 3600_000];
+
+export type Fault =
+  | { kind: 'error'; http: number; code: number; message: string }
+  | { kind: 'drop_after_commit' }
+  | { kind: 'drop_before_commit' };
+interface FaultRule {
+  method?: string;
+  path: RegExp;
+  times: number;
+  fault: Fault;
+}
+
+export interface Writeback {
+  kind: 'approve_return' | 'reject_return' | 'create_return' | 'send_message';
+  shopId: string;
+  target: string;
+  idempotencyKey: string | null;
+  body: Record<string, unknown>;
+  at: number;
+  /** True when the key had been seen: the stored answer was returned and nothing happened again. */
+  replay: boolean;
+}
+export interface RefundIssued {
+  shopId: string;
+  orderId: string;
+  returnId: string;
+  amount: number;
+  currency: string;
+  via: string;
+  idempotencyKey: string | null;
+}
+export interface Delivery {
+  notificationId: string;
+  shopId: string;
+  type: number;
+  address: string;
+  body: string;
+  attempt: number;
+  dueAt: number;
+  outcomes: (number | string)[];
+}
+
+class ApiError extends Error {
+  constructor(readonly http: number, readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+interface Route {
+  method: string;
+  re: RegExp;
+  /** Category + resource without the version, to tell "wrong version" (36009014) from "no such path". */
+  shape: string;
+  scope: 'shop' | 'token' | 'none';
+  handler: (c: Ctx) => unknown;
+}
+interface Ctx {
+  params: string[];
+  query: URLSearchParams;
+  body: Record<string, unknown>;
+  shopIds: string[];
+  shopId: string;
+  method: string;
+  path: string;
+}
+
+const dec = (minor: number) => (minor / 100).toFixed(2);
+const toMinor = (s: unknown) => Math.round(Number(s) * 100);
+
+export class TikTokSandbox {
+  readonly appKey: string;
+  readonly appSecret: string;
+  readonly world: World;
+  private server: http.Server | undefined;
+  private readonly now: () => number;
+  private authCodes = new Map<string, { shopIds: string[]; expiresAt: number; used: boolean }>();
+  private accessTokens = new Map<string, { shopIds: string[]; expiresAt: number }>();
+  private refreshTokens = new Map<string, { shopIds: string[]; expiresAt: number; valid: boolean }>();
+  private webhooks = new Map<string, Map<string, string>>();
+  private idempotency = new Map<string, { status: number; body: string }>();
+  private faults: FaultRule[] = [];
+  private rate = new Map<string, { second: number; n: number }>();
+  readonly writebacks: Writeback[] = [];
+  readonly refunds: RefundIssued[] = [];
+  readonly deliveries: Delivery[] = [];
+  private queue: Delivery[] = [];
+  private inFlight = 0;
+  private pumpTimer: NodeJS.Timeout | undefined;
+  private idle: (() => void)[] = [];
+  private readonly routes: Route[];
+  private notificationSeq = 0;
+  /** Webhook deliveries pause while false (tests build a backlog, then release it). */
+  deliveriesEnabled = true;
+  requestCount = 0;
+
+  constructor(readonly o: SandboxOptions = {}) {
+    this.appKey = o.appKey ?? SANDBOX_APP_KEY;
+    this.appSecret = o.appSecret ?? SANDBOX_APP_SECRET;
+    this.now = o.nowMs ?? Date.now;
+    this.world = new World(o.seed ?? 42, () => Math.floor(this.now() / 1000), o.shops);
+    this.world.populate(o.ordersPerShop ?? 40);
+    this.world.emit = (shopId, type, data) => this.emitWebhook(shopId, type, data);
+    this.routes = this.buildRoutes();
+  }
+
+  get url(): string {
+    const a = this.server?.address() as AddressInfo | undefined;
+    if (!a) throw new Error('sandbox is not listening');
+    return `http://127.0.0.1:${a.port}`;
+  }
+
+  async start(): Promise<string> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 30_000;
+    await new Promise<void>((r) => this.server!.listen(this.o.port ?? 0, this.o.host ?? '127.0.0.1', r));
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    this.queue = [];
+    const s = this.server;
+    this.server = undefined;
+    if (s) {
+      s.closeAllConnections();
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+  }
+
+  // ---------------- test and demo controls ----------------
+
+  /** What the authorise page would hand back after the seller clicks "Authorise". */
+  issueAuthCode(shopIds: string[] = this.world.shops.map((s) => s.id)): string {
+    const code = `SBX_${crypto.randomBytes(12).toString('hex')}`;
+    this.authCodes.set(code, { shopIds, expiresAt: this.now() + 30 * 60_000, used: false });
+    return code;
+  }
+
+  expireAccessTokens(): void {
+    for (const t of this.accessTokens.values()) t.expiresAt = this.now() - 1000;
+  }
+
+  /** Make the next `times` matching calls fail the way the platform or the network can. */
+  inject(path: RegExp, fault: Fault, times = 1, method?: string): void {
+    this.faults.push({ path, fault, times, method });
+  }
+
+  /** Register an address for every event type of every shop (what Partner Center's app-level URL does). */
+  setWebhookAddressForAll(address: string): void {
+    for (const s of this.world.shops) {
+      const m = this.webhooks.get(s.id) ?? new Map<string, string>();
+      for (const name of Object.values(WEBHOOK_TYPES)) m.set(name, address);
+      this.webhooks.set(s.id, m);
+    }
+  }
+
+  refundsFor(filter: { orderId?: string; returnId?: string } = {}): RefundIssued[] {
+    return this.refunds.filter((r) => (!filter.orderId || r.orderId === filter.orderId) && (!filter.returnId || r.returnId === filter.returnId));
+  }
+
+  /** Resolves when every due delivery has been attempted (retries scheduled later do not block). */
+  async flushWebhooks(): Promise<void> {
+    if (this.inFlight === 0 && !this.queue.some((d) => d.dueAt <= this.now())) return;
+    await new Promise<void>((r) => {
+      this.idle.push(r);
+      this.pump();
+    });
+  }
+
+  /** Build a signed webhook body the way the platform does (tests use it to craft their own events). */
+  signWebhook(body: string): string {
+    return webhookSignature(this.appKey, this.appSecret, body);
+  }
+
+  // ---------------- webhooks out ----------------
+
+  private emitWebhook(shopId: string, type: number, data: Record<string, unknown>): void {
+    const name = WEBHOOK_TYPES[type];
+    const address = name ? this.webhooks.get(shopId)?.get(name) : undefined;
+    if (!address) return;
+    const notificationId = `${Math.floor(this.now() / 1000)}${String(++this.notificationSeq).padStart(9, '0')}`;
+    // Ids as JSON strings, timestamps as numbers: the platform's documented shape.
+    const body = JSON.stringify({ type, tts_notification_id: notificationId, shop_id: shopId, timestamp: Math.floor(this.now() / 1000), data });
+    const d: Delivery = { notificationId, shopId, type, address, body, attempt: 0, dueAt: this.now(), outcomes: [] };
+    this.deliveries.push(d);
+    this.queue.push(d);
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.pumpTimer) {
+      clearTimeout(this.pumpTimer);
+      this.pumpTimer = undefined;
+    }
+    if (!this.deliveriesEnabled) return;
+    const now = this.now();
+    while (this.inFlight < 16) {
+      const i = this.queue.findIndex((d) => d.dueAt <= now);
+      if (i < 0) break;
+      const d = this.queue.splice(i, 1)[0]!;
+      this.inFlight++;
+      void this.deliver(d).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+    if (this.inFlight === 0 && !this.queue.some((d) => d.dueAt <= now)) {
+      const waiters = this.idle.splice(0);
+      for (const w of waiters) w();
+    }
+    const next = this.queue.reduce((m, d) => Math.min(m, d.dueAt), Infinity);
+    if (Number.isFinite(next) && this.server) this.pumpTimer = setTimeout(() => this.pump(), Math.max(5, Math.min(next - now, 60_000)));
+  }
+
+  private async deliver(d: Delivery): Promise<void> {
+    d.attempt++;
+    let ok = false;
+    try {
+      const res = await fetch(d.address, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: this.signWebhook(d.body) },
+        body: d.body,
+        signal: AbortSignal.timeout(this.o.webhookTimeoutMs ?? 3_000),
+      });
+      await res.arrayBuffer();
+      d.outcomes.push(res.status);
+      ok = res.status === 200;
+    } catch (e) {
+      d.outcomes.push((e as Error).name === 'TimeoutError' ? 'timeout' : 'network');
+    }
+    if (ok) return;
+    const delays = this.o.retryDelaysMs ?? PLATFORM_RETRY_DELAYS_MS;
+    // Four retries after the first try, then the platform gives up: polling must catch the rest.
+    if (d.attempt <= delays.length) {
+      d.dueAt = this.now() + delays[d.attempt - 1]!;
+      this.queue.push(d);
+    } else {
+      this.o.log?.(`webhook ${d.notificationId} to ${d.address} given up after ${d.attempt} attempts`);
+    }
+  }
+
+  // ---------------- HTTP in ----------------
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.requestCount++;
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const requestId = crypto.randomBytes(10).toString('hex').toUpperCase();
+    const send = (status: number, code: number, message: string, data: unknown, headers: Record<string, string> = {}) => {
+      const body = JSON.stringify({ code, message, request_id: requestId, data: data ?? null });
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(body);
+      return body;
+    };
+    const method = req.method ?? 'GET';
+    const rule = this.faults.find((f) => f.times > 0 && f.path.test(url.pathname) && (!f.method || f.method === method));
+    if (rule) rule.times--;
+    try {
+      if (rule?.fault.kind === 'error') throw new ApiError(rule.fault.http, rule.fault.code, rule.fault.message);
+      if (rule?.fault.kind === 'drop_before_commit') {
+        req.socket.destroy();
+        return;
+      }
+      if (url.pathname === '/oauth/authorize') return this.authorizePage(url, res);
+      if (url.pathname === '/api/v2/token/get' || url.pathname === '/api/v2/token/refresh') {
+        const data = this.tokenEndpoint(url);
+        send(200, 0, 'success', data);
+        return;
+      }
+      const { route, params } = this.match(method, url.pathname);
+      const shopIds = this.authenticate(url, raw, req, route);
+      const cipher = url.searchParams.get('shop_cipher');
+      const shop = cipher ? this.world.shopByCipher(cipher) : undefined;
+      if (route.scope === 'shop') {
+        if (!cipher) throw new ApiError(400, 106013, 'shop_cipher is missing');
+        if (!shop || !shopIds.includes(shop.id)) throw new ApiError(401, 101000, 'access token does not authorise this shop_cipher');
+        this.rateLimit(`${this.appKey}|${shop.id}`);
+      } else if (cipher) {
+        throw new ApiError(400, 36009004, 'Unexpected identifier: shop_cipher is not allowed on this endpoint');
+      }
+      let body: Record<string, unknown> = {};
+      if (raw.length) {
+        try {
+          body = parseTikTokJson(raw) as Record<string, unknown>;
+        } catch {
+          throw new ApiError(400, 36009004, 'invalid request body: not JSON');
+        }
+      }
+      const key = url.searchParams.get('idempotency_key');
+      const idemKey = key ? `${url.pathname}|${key}` : undefined;
+      if (key && key.length > 255) throw new ApiError(400, 36009004, 'idempotency_key is longer than 255 characters');
+      const replayed = idemKey ? this.idempotency.get(idemKey) : undefined;
+      if (replayed) {
+        this.recordReplay(route, params, shop?.id ?? '', key!, body);
+        res.writeHead(replayed.status, { 'content-type': 'application/json' });
+        res.end(replayed.body);
+        return;
+      }
+      const data = route.handler({ params, query: url.searchParams, body, shopIds, shopId: shop?.id ?? '', method, path: url.pathname });
+      if (rule?.fault.kind === 'drop_after_commit') {
+        // The platform applied the change but the answer never reached the caller.
+        if (idemKey) this.idempotency.set(idemKey, { status: 200, body: JSON.stringify({ code: 0, message: 'success', request_id: requestId, data: data ?? {} }) });
+        req.socket.destroy();
+        return;
+      }
+      const sent = send(200, 0, 'success', data ?? {});
+      if (idemKey) this.idempotency.set(idemKey, { status: 200, body: sent });
+    } catch (e) {
+      if (e instanceof ApiError) {
+        send(e.http, e.code, e.message, null, e.code === 36009002 ? { 'retry-after': '1' } : {});
+      } else {
+        this.o.log?.(`sandbox internal error: ${(e as Error).stack}`);
+        send(500, 36009003, 'internal error', null);
+      }
+    }
+  }
+
+  private match(method: string, path: string): { route: Route; params: string[] } {
+    let sameShape: Route | undefined;
+    let sameMethodless: Route | undefined;
+    const shape = path.replace(/^\/([^/]+)\/\d{6}\//, '/$1/');
+    for (const r of this.routes) {
+      const m = r.re.exec(path);
+      if (m) {
+        if (r.method === method) return { route: r, params: m.slice(1) };
+        sameMethodless = r;
+        continue;
+      }
+      if (new RegExp(`^${r.shape}$`).test(shape)) sameShape = r;
+    }
+    if (sameMethodless) throw new ApiError(405, 36009010, `method ${method} not allowed on ${path}`);
+    if (sameShape) throw new ApiError(404, 36009014, `invalid API version in ${path}`);
+    throw new ApiError(404, 36009009, `invalid path ${path}`);
+  }
+
+  private authenticate(url: URL, raw: string, req: http.IncomingMessage, route: Route): string[] {
+    const q = url.searchParams;
+    const appKey = q.get('app_key');
+    if (!appKey || appKey !== this.appKey) throw new ApiError(401, 36009004, 'invalid app_key');
+    const sign = q.get('sign');
+    if (!sign) throw new ApiError(401, 36009004, 'sign is missing');
+    const ts = Number(q.get('timestamp'));
+    const nowSec = Math.floor(this.now() / 1000);
+    if (!Number.isInteger(ts) || ts < nowSec - 300 || ts > nowSec + 30) throw new ApiError(401, 36009004, `Invalid timestamp: ${q.get('timestamp')} is outside [now-300s, now+30s]`);
+    const query: Record<string, string> = {};
+    for (const [k, v] of q) query[k] = v;
+    const expected = signRequest(this.appSecret, url.pathname, query, raw).sign;
+    if (!crypto.timingSafeEqual(Buffer.from(expected), Buffer.from(sign.length === 64 ? sign : '0'.repeat(64)))) throw new ApiError(401, 106001, 'invalid sign');
+    if (route.scope === 'none') return [];
+    const token = req.headers['x-tts-access-token'];
+    if (typeof token !== 'string' || !token) throw new ApiError(401, 36009004, 'x-tts-access-token is missing');
+    const t = this.accessTokens.get(token);
+    if (!t) throw new ApiError(401, 36009004, 'invalid access token');
+    if (t.expiresAt <= this.now()) throw new ApiError(401, 105002, 'access token is expired');
+    if (route.scope === 'token') this.rateLimit(`${this.appKey}|${token}`);
+    return t.shopIds;
+  }
+
+  private rateLimit(key: string): void {
+    const qps = this.o.qps ?? 50;
+    const sec = Math.floor(this.now() / 1000);
+    const r = this.rate.get(key);
+    if (!r || r.second !== sec) {
+      this.rate.set(key, { second: sec, n: 1 });
+      return;
+    }
+    if (++r.n > qps) throw new ApiError(429, 36009002, 'too many requests');
+  }
+
+  private authorizePage(url: URL, res: http.ServerResponse): void {
+    if (url.searchParams.get('app_key') !== this.appKey) {
+      res.writeHead(400, { 'content-type': 'text/plain' });
+      res.end('unknown app_key');
+      return;
+    }
+    const shopIds = url.searchParams.get('shop_ids')?.split(',').filter(Boolean);
+    const code = this.issueAuthCode(shopIds?.length ? shopIds : undefined);
+    const state = url.searchParams.get('state') ?? '';
+    const redirect = url.searchParams.get('redirect_uri') ?? this.o.redirectUrl;
+    if (redirect) {
+      const to = new URL(redirect);
+      to.searchParams.set('code', code);
+      to.searchParams.set('state', state);
+      res.writeHead(302, { location: to.toString() });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(`TikTok Shop sandbox: the seller authorised the app.\ncode=${code}\nstate=${state}\n`);
+  }
+
+  private tokenEndpoint(url: URL): Record<string, unknown> {
+    const q = url.searchParams;
+    if (q.get('app_key') !== this.appKey || q.get('app_secret') !== this.appSecret) throw new ApiError(401, 36009004, 'invalid app_key or app_secret');
+    let shopIds: string[];
+    if (url.pathname.endsWith('/get')) {
+      if (q.get('grant_type') !== 'authorized_code') throw new ApiError(400, 36009004, 'grant_type must be authorized_code');
+      const c = this.authCodes.get(q.get('auth_code') ?? '');
+      if (!c || c.used || c.expiresAt < this.now()) throw new ApiError(400, 36004005, 'auth code is invalid, used or expired');
+      c.used = true;
+      shopIds = c.shopIds;
+    } else {
+      if (q.get('grant_type') !== 'refresh_token') throw new ApiError(400, 36009004, 'grant_type must be refresh_token');
+      const r = this.refreshTokens.get(q.get('refresh_token') ?? '');
+      if (!r || !r.valid) throw new ApiError(400, 36004005, 'refresh token not found');
+      if (r.expiresAt < this.now()) throw new ApiError(400, 36004001, 'refresh token expired');
+      // Rotate and replace: the old refresh token stops working.
+      r.valid = false;
+      shopIds = r.shopIds;
+    }
+    const access = `ROW_${crypto.randomBytes(24).toString('base64url')}`;
+    const refresh = `ROW_${crypto.randomBytes(24).toString('base64url')}`;
+    const nowSec = Math.floor(this.now() / 1000);
+    const accessExp = nowSec + (this.o.accessTokenTtlSec ?? 7 * 86400);
+    const refreshExp = nowSec + 365 * 86400;
+    this.accessTokens.set(access, { shopIds, expiresAt: accessExp * 1000 });
+    this.refreshTokens.set(refresh, { shopIds, expiresAt: refreshExp * 1000, valid: true });
+    return {
+      access_token: access,
+      access_token_expire_in: accessExp,
+      refresh_token: refresh,
+      refresh_token_expire_in: refreshExp,
+      open_id: `sbx-open-${shopIds.join('').slice(-8)}`,
+      seller_name: this.world.shop(shopIds[0] ?? '')?.name ?? 'Sandbox seller',
+      seller_base_region: this.world.shop(shopIds[0] ?? '')?.region ?? 'US',
+      user_type: 0,
+      granted_scopes: ['seller.authorization.info', 'seller.order.info', 'seller.return_refund.basic', 'seller.customer_service', 'seller.shop.info'],
+    };
+  }
+
+  private recordReplay(route: Route, params: string[], shopId: string, key: string, body: Record<string, unknown>): void {
+    const kind = route.shape.includes('approve') ? 'approve_return' : route.shape.includes('reject') ? 'reject_return' : 'create_return';
+    this.writebacks.push({ kind, shopId, target: params[0] ?? '', idempotencyKey: key, body, at: this.now(), replay: true });
+  }
+
+  // ---------------- endpoints ----------------
+
+  private buildRoutes(): Route[] {
+    const r = (method: string, path: string, scope: Route['scope'], handler: Route['handler']): Route => {
+      const re = new RegExp(`^${path.replace(/\{[a-z_]+\}/g, '(\\d+)')}$`);
+      const shape = path.replace(/^\/([^/]+)\/\d{6}\//, '/$1/').replace(/\{[a-z_]+\}/g, '\\d+');
+      return { method, re, shape, scope, handler };
+    };
+    const w = this.world;
+    const pageSize = (q: URLSearchParams, def: number, min: number, max: number) => {
+      const raw = q.get('page_size');
+      const n = raw === null ? def : Number(raw);
+      if (!Number.isInteger(n) || n < min || n > max) throw new ApiError(400, 36009004, `page_size must be an integer between ${min} and ${max}`);
+      return n;
+    };
+    const inShop = <T extends { shopId: string }>(c: Ctx, xs: Iterable<T>) => [...xs].filter((x) => x.shopId === c.shopId);
+    const timeFilter = (b: Record<string, unknown>, create: number, update: number) => {
+      const n = (k: string) => (b[k] === undefined ? undefined : Number(b[k]));
+      const [cge, clt, uge, ult] = [n('create_time_ge'), n('create_time_lt'), n('update_time_ge'), n('update_time_lt')];
+      return (cge === undefined || create >= cge) && (clt === undefined || create < clt) && (uge === undefined || update >= uge) && (ult === undefined || update < ult);
+    };
+    const returnFor = (c: Ctx) => {
+      const rt = w.returns.get(c.params[0]!);
+      if (!rt || rt.shopId !== c.shopId) throw new ApiError(404, 25020005, `no permission for return ${c.params[0]} or it does not exist`);
+      return rt;
+    };
+    const refund = (rt: SbReturn, amount: number, via: string, key: string | null) => {
+      const shop = w.shop(rt.shopId)!;
+      this.refunds.push({ shopId: rt.shopId, orderId: rt.orderId, returnId: rt.id, amount, currency: shop.currency, via, idempotencyKey: key });
+    };
+
+    return [
+      r('GET', '/authorization/202309/shops', 'token', (c) => ({
+        shops: w.shops.filter((s) => c.shopIds.includes(s.id)).map((s) => ({ id: s.id, name: s.name, region: s.region, code: s.code, cipher: s.cipher, seller_type: 'LOCAL' })),
+      })),
+      r('GET', '/seller/202309/shops', 'token', (c) => ({ shops: w.shops.filter((s) => c.shopIds.includes(s.id)).map((s) => ({ id: s.id, region: s.region })) })),
+      r('GET', '/event/202309/webhooks', 'shop', (c) => ({ webhooks: [...(this.webhooks.get(c.shopId) ?? new Map()).entries()].map(([event_type, address]) => ({ event_type, address })) })),
+      r('PUT', '/event/202309/webhooks', 'shop', (c) => {
+        const address = c.body.address;
+        const type = c.body.event_type;
+        if (typeof address !== 'string' || !/^https?:\/\//.test(address) || address.length > 255) throw new ApiError(400, 36009004, 'param body.address is invalid');
+        if (typeof type !== 'string' || !Object.values(WEBHOOK_TYPES).includes(type)) throw new ApiError(400, 36009004, 'param body.event_type is invalid');
+        const m = this.webhooks.get(c.shopId) ?? new Map<string, string>();
+        m.set(type, address);
+        this.webhooks.set(c.shopId, m);
+        return {};
+      }),
+      r('DELETE', '/event/202309/webhooks', 'shop', (c) => {
+        this.webhooks.get(c.shopId)?.delete(String(c.body.event_type));
+        return {};
+      }),
+      r('POST', '/order/202309/orders/search', 'shop', (c) => {
+        const size = pageSize(c.query, 20, 1, 100);
+        const status = c.body.order_status as string | undefined;
+        const items = inShop(c, w.orders.values()).filter((o) => timeFilter(c.body, o.createTime, o.updateTime) && (!status || o.status === status));
+        const page = paginate(items, c.query, size, (o) => (c.query.get('sort_field') === 'update_time' ? o.updateTime : o.createTime), (o) => o.id, 'DESC');
+        return { orders: page.items.map((o) => w.orderJson(o)), next_page_token: page.next, total_count: items.length };
+      }),
+      r('GET', '/order/202309/orders', 'shop', (c) => {
+        const ids = (c.query.get('ids') ?? '').split(',').filter(Boolean);
+        if (ids.length === 0 || ids.length > 50) throw new ApiError(400, 36009004, 'ids must hold 1 to 50 order ids');
+        return { orders: ids.map((id) => w.orders.get(id)).filter((o) => o && o.shopId === c.shopId).map((o) => w.orderJson(o!)) };
+      }),
+      r('POST', '/return_refund/202309/returns/search', 'shop', (c) => {
+        const size = pageSize(c.query, 10, 1, 50);
+        const ids = c.body.return_ids as string[] | undefined;
+        const orderIds = c.body.order_ids as string[] | undefined;
+        const items = inShop(c, w.returns.values()).filter((x) => timeFilter(c.body, x.createTime, x.updateTime) && (!ids || ids.includes(x.id)) && (!orderIds || orderIds.includes(x.orderId)));
+        const page = paginate(items, c.query, size, (x) => (c.query.get('sort_field') === 'update_time' ? x.updateTime : x.createTime), (x) => x.id, 'ASC');
+        return { return_orders: page.items.map((x) => w.returnJson(x)), next_page_token: page.next, total_count: items.length };
+      }),
+      r('GET', '/return_refund/202309/returns/{return_id}/records', 'shop', (c) => w.recordsJson(returnFor(c))),
+      r('POST', '/return_refund/202309/returns/{return_id}/approve', 'shop', (c) => {
+        const rt = returnFor(c);
+        const decision = String(c.body.decision ?? '');
+        const key = c.query.get('idempotency_key');
+        this.writebacks.push({ kind: 'approve_return', shopId: c.shopId, target: rt.id, idempotencyKey: key, body: c.body, at: this.now(), replay: false });
+        const pending = rt.status === 'RETURN_OR_REFUND_REQUEST_PENDING';
+        if (rt.status === 'RETURN_OR_REFUND_REQUEST_SUCCESS' || rt.status === 'AWAITING_BUYER_SHIP') throw new ApiError(400, 25020010, 'the request has already been approved');
+        if (rt.status === 'RETURN_OR_REFUND_REQUEST_CANCEL') throw new ApiError(400, 25020009, 'the request has been cancelled');
+        switch (decision) {
+          case 'APPROVE_REFUND':
+            if (rt.type !== 'REFUND') throw new ApiError(400, 25020004, 'APPROVE_REFUND does not match return_type ' + rt.type);
+            if (!pending) throw new ApiError(400, 25011012, `status ${rt.status} cannot be approved`);
+            w.setReturnStatus(rt.id, 'RETURN_OR_REFUND_REQUEST_SUCCESS', { role: 'SELLER', note: 'Seller approved the refund' });
+            refund(rt, rt.refundTotal, decision, key);
+            break;
+          case 'APPROVE_RETURN':
+            if (rt.type !== 'RETURN_AND_REFUND') throw new ApiError(400, 25020004, 'APPROVE_RETURN does not match return_type ' + rt.type);
+            if (!pending) throw new ApiError(400, 25011012, `status ${rt.status} cannot be approved`);
+            if (c.body.buyer_keep_item === true) {
+              w.setReturnStatus(rt.id, 'RETURN_OR_REFUND_REQUEST_SUCCESS', { role: 'SELLER', note: 'Seller approved a returnless refund' });
+              refund(rt, rt.refundTotal, 'APPROVE_RETURN(buyer_keep_item)', key);
+            } else {
+              w.setReturnStatus(rt.id, 'AWAITING_BUYER_SHIP', { role: 'SELLER', note: 'Seller approved the return' });
+            }
+            break;
+          case 'APPROVE_RECEIVED_PACKAGE':
+            if (rt.status !== 'BUYER_SHIPPED_ITEM') throw new ApiError(400, 25011012, `status ${rt.status} has no package to approve`);
+            w.setReturnStatus(rt.id, 'RETURN_OR_REFUND_REQUEST_SUCCESS', { role: 'SELLER', note: 'Seller approved the received package' });
+            refund(rt, rt.refundTotal, decision, key);
+            break;
+          case 'APPROVE_REPLACEMENT':
+            if (rt.type !== 'REPLACEMENT') throw new ApiError(400, 25020004, 'APPROVE_REPLACEMENT does not match return_type ' + rt.type);
+            w.setReturnStatus(rt.id, 'AWAITING_BUYER_SHIP', { role: 'SELLER' });
+            break;
+          case 'OFFER_PARTIAL_REFUND': {
+            const pr = c.body.partial_refund as { amount?: string; currency?: string } | undefined;
+            if (!pr?.amount || !pr.currency) throw new ApiError(400, 36009004, 'param body.partial_refund is missing');
+            const amount = toMinor(pr.amount);
+            if (!(amount > 0) || amount > rt.refundTotal) throw new ApiError(400, 25005005, 'refund total exceeds the refundable amount');
+            rt.partialRefund = amount;
+            w.setReturnStatus(rt.id, 'AWAITING_BUYER_RESPONSE', { role: 'SELLER', note: `Seller offered a partial refund of ${pr.amount} ${pr.currency}` });
+            break;
+          }
+          default:
+            throw new ApiError(400, 36009004, `param body.decision "${decision}" is invalid`);
+        }
+        return {};
+      }),
+      r('POST', '/return_refund/202309/returns/{return_id}/reject', 'shop', (c) => {
+        const rt = returnFor(c);
+        const decision = String(c.body.decision ?? '');
+        this.writebacks.push({ kind: 'reject_return', shopId: c.shopId, target: rt.id, idempotencyKey: c.query.get('idempotency_key'), body: c.body, at: this.now(), replay: false });
+        if (!c.body.reject_reason) throw new ApiError(400, 36009004, 'param body.reject_reason is missing');
+        if (decision === 'REJECT_RECEIVED_PACKAGE') {
+          if (rt.status !== 'BUYER_SHIPPED_ITEM') throw new ApiError(400, 25011012, `status ${rt.status} has no package to reject`);
+          w.setReturnStatus(rt.id, 'REJECT_RECEIVE_PACKAGE', { role: 'SELLER' });
+        } else if (decision === 'REJECT_REFUND' || decision === 'REJECT_RETURN' || decision === 'REJECT_REPLACEMENT') {
+          if (rt.status !== 'RETURN_OR_REFUND_REQUEST_PENDING' && rt.status !== 'REPLACEMENT_REQUEST_PENDING') throw new ApiError(400, 25011012, `status ${rt.status} cannot be rejected`);
+          w.setReturnStatus(rt.id, decision === 'REJECT_REPLACEMENT' ? 'REPLACEMENT_REQUEST_REJECT' : 'REFUND_OR_RETURN_REQUEST_REJECT', { role: 'SELLER', note: String(c.body.comment ?? '') });
+        } else {
+          throw new ApiError(400, 36009004, `param body.decision "${decision}" is invalid`);
+        }
+        return {};
+      }),
+      r('POST', '/return_refund/202309/returns', 'shop', (c) => {
+        const key = c.query.get('idempotency_key');
+        this.writebacks.push({ kind: 'create_return', shopId: c.shopId, target: String(c.body.order_id ?? ''), idempotencyKey: key, body: c.body, at: this.now(), replay: false });
+        const o = w.orders.get(String(c.body.order_id ?? ''));
+        if (!o || o.shopId !== c.shopId) throw new ApiError(400, 25020005, 'no permission for this order');
+        if (!['AWAITING_COLLECTION', 'IN_TRANSIT', 'DELIVERED'].includes(o.status)) throw new ApiError(400, 25001003, `order status ${o.status} does not allow a seller-initiated return`);
+        const type = String(c.body.return_type ?? '');
+        if (type !== 'REFUND' && type !== 'RETURN_AND_REFUND') throw new ApiError(400, 36009004, 'param body.return_type must be REFUND or RETURN_AND_REFUND');
+        if (!c.body.return_reason) throw new ApiError(400, 36009004, 'param body.return_reason is missing');
+        const lineIds = (c.body.order_line_item_ids as string[] | undefined) ?? o.lines.map((l) => l.id);
+        for (const id of lineIds) if (!o.lines.some((l) => l.id === id)) throw new ApiError(400, 25001001, `order_line_item_id ${id} is not part of order ${o.id}`);
+        const refundable = lineIds.reduce((a, id) => a + w.linePaid(o, id), 0);
+        const total = c.body.refund_total === undefined ? refundable : toMinor(c.body.refund_total);
+        if (!(total > 0) || total > refundable) throw new ApiError(400, 25005005, 'refund total exceeds the refundable amount');
+        const rt = w.openReturn(o.id, { reason: 'changed_mind', type, lineIds, silent: true });
+        rt.role = 'SELLER';
+        rt.refundTotal = total;
+        rt.records = [{ role: 'SELLER', description: `Seller initiated ${type}: ${String(c.body.return_reason)}`, images: [], videos: [], createTime: rt.createTime }];
+        if (type === 'REFUND') {
+          // Seller-initiated refunds need no approval: the money moves now.
+          w.setReturnStatus(rt.id, 'RETURN_OR_REFUND_REQUEST_SUCCESS', { role: 'SELLER', note: 'Seller-initiated refund', silent: true });
+          refund(rt, total, 'create_return REFUND', key);
+        }
+        w.emitReturn(rt);
+        return { return_id: rt.id, return_status: rt.status };
+      }),
+      r('POST', '/return_refund/202309/cancellations/search', 'shop', (c) => {
+        const size = pageSize(c.query, 10, 1, 50);
+        const ids = c.body.cancel_ids as string[] | undefined;
+        const items = inShop(c, w.cancellations.values()).filter((x) => timeFilter(c.body, x.createTime, x.updateTime) && (!ids || ids.includes(x.id)));
+        const page = paginate(items, c.query, size, (x) => (c.query.get('sort_field') === 'update_time' ? x.updateTime : x.createTime), (x) => x.id, 'ASC');
+        return { cancellations: page.items.map((x) => w.cancellationJson(x)), next_page_token: page.next, total_count: items.length };
+      }),
+      r('GET', '/customer_service/202309/conversations', 'shop', (c) => {
+        const size = pageSize(c.query, 20, 1, 20);
+        const items = inShop(c, w.conversations.values());
+        const page = paginate(items, c.query, size, (x) => x.messages[x.messages.length - 1]?.createTime ?? x.createTime, (x) => x.id, 'DESC');
+        return { conversations: page.items.map((x) => w.conversationJson(x)), next_page_token: page.next };
+      }),
+      r('GET', '/customer_service/202601/conversations/{conversation_id}', 'shop', (c) => {
+        const conv = w.conversations.get(c.params[0]!);
+        if (!conv || conv.shopId !== c.shopId) throw new ApiError(404, 36009004, `conversation ${c.params[0]} not found`);
+        return w.conversationJson(conv);
+      }),
+      r('GET', '/customer_service/202309/conversations/{conversation_id}/messages', 'shop', (c) => {
+        const conv = w.conversations.get(c.params[0]!);
+        if (!conv || conv.shopId !== c.shopId) throw new ApiError(404, 36009004, `conversation ${c.params[0]} not found`);
+        const size = pageSize(c.query, 10, 1, 10);
+        const page = paginate(conv.messages, c.query, size, (m) => m.createTime, (m) => m.id, 'DESC');
+        return { messages: page.items.map((m) => w.messageJson(m)), next_page_token: page.next, unsupported_msg_tips: '' };
+      }),
+      r('POST', '/customer_service/202309/conversations/{conversation_id}/messages', 'shop', (c) => {
+        const conv = w.conversations.get(c.params[0]!);
+        this.writebacks.push({ kind: 'send_message', shopId: c.shopId, target: c.params[0]!, idempotencyKey: null, body: c.body, at: this.now(), replay: false });
+        if (!conv || conv.shopId !== c.shopId) throw new ApiError(404, 36009004, `conversation ${c.params[0]} not found`);
+        if (c.body.type !== 'TEXT') throw new ApiError(400, 36009004, 'the sandbox accepts TEXT messages only');
+        let text: unknown;
+        try {
+          text = (JSON.parse(String(c.body.content ?? '')) as { content?: unknown }).content;
+        } catch {
+          throw new ApiError(400, 36009004, 'param body.content must be a JSON string like {"content":"…"}');
+        }
+        if (typeof text !== 'string' || text.length === 0 || text.length > 2000) throw new ApiError(400, 36009004, 'TEXT content must be 1–2000 characters');
+        const m = w.addMessage(conv, { type: 'TEXT', content: JSON.stringify({ content: text }), role: 'SHOP' }, true);
+        return { message_id: m.id };
+      }),
+    ];
+  }
+}
+
+/** Keyset pagination: the token names the last (sort value, id) served, so inserts never shift pages. */
+function paginate<T>(items: T[], q: URLSearchParams, size: number, sortKey: (t: T) => number, id: (t: T) => string, defDir: 'ASC' | 'DESC'): { items: T[]; next: string } {
+  const so = q.get('sort_order');
+  const dir = so === 'ASC' || so === 'DESC' ? so : defDir;
+  const sign = dir === 'ASC' ? 1 : -1;
+  const sorted = [...items].sort((a, b) => sign * (sortKey(a) - sortKey(b) || (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0)));
+  let start = 0;
+  const token = q.get('page_token');
+  if (token) {
+    let k: number, i: string;
+    try {
+      [k, i] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [number, string];
+    } catch {
+      throw new ApiError(400, 36009004, 'page_token is invalid');
+    }
+    start = sorted.findIndex((t) => sign * (sortKey(t) - k) > 0 || (sortKey(t) === k && sign * (id(t) < i ? -1 : id(t) > i ? 1 : 0) > 0));
+    if (start < 0) start = sorted.length;
+  }
+  const page = sorted.slice(start, start + size);
+  const last = page[page.length - 1];
+  const next = start + size < sorted.length && last ? Buffer.from(JSON.stringify([sortKey(last), id(last)])).toString('base64url') : '';
+  return { items: page, next };
+}
+
+export { dec as sandboxDecimal };

@@ -1,0 +1,583 @@
+import crypto from 'node:crypto';
+import { BUYER_TEXTS, CARRIERS, CATALOGUES, DEFAULT_SHOPS, FIRST_NAMES, LAST_INITIALS, RETURN_REASONS, sourcesFor, type Lang, type ProductSpec, type ShopSpec, type SourceSpec, type Topic } from './catalogue.js';
+
+/** Deterministic PRNG (mulberry32): the same --seed gives the same world. */
+export function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
+    weighted: <T extends { weight: number }>(xs: readonly T[]): T => {
+      const total = xs.reduce((a, x) => a + x.weight, 0);
+      let r = next() * total;
+      for (const x of xs) if ((r -= x.weight) < 0) return x;
+      return xs[xs.length - 1]!;
+    },
+    chance: (p: number) => next() < p,
+  };
+}
+export type Rng = ReturnType<typeof rng>;
+
+const dec = (minor: number) => (minor / 100).toFixed(2);
+
+export interface SbShop extends ShopSpec {
+  cipher: string;
+  code: string;
+  products: (ProductSpec & { productId: string; skuId: string })[];
+  sources: SourceSpec[];
+}
+export interface SbBuyer {
+  userId: string;
+  imUserId: string;
+  nickname: string;
+  email: string;
+  lang: Lang;
+  shopId: string;
+}
+export interface SbLine {
+  id: string;
+  productKey: string;
+  source: SourceSpec;
+  status: string;
+}
+export interface SbOrder {
+  id: string;
+  shopId: string;
+  buyer: SbBuyer;
+  status: string;
+  createTime: number;
+  paidTime: number;
+  updateTime: number;
+  deliveryTime?: number;
+  trackingNumber?: string;
+  lines: SbLine[];
+  shippingFee: number;
+  sellerDiscount: number;
+  platformDiscount: number;
+  buyerMessage: string;
+}
+export interface SbRecord {
+  role: string;
+  description: string;
+  reasonText?: string;
+  images: string[];
+  videos: string[];
+  createTime: number;
+}
+export interface SbReturn {
+  id: string;
+  orderId: string;
+  shopId: string;
+  type: 'REFUND' | 'RETURN_AND_REFUND' | 'REPLACEMENT';
+  status: string;
+  arbitration?: string;
+  role: string;
+  reason: keyof typeof RETURN_REASONS;
+  lineIds: string[];
+  refundTotal: number;
+  createTime: number;
+  updateTime: number;
+  records: SbRecord[];
+  partialRefund?: number;
+}
+export interface SbCancellation {
+  id: string;
+  orderId: string;
+  shopId: string;
+  type: 'CANCEL' | 'BUYER_CANCEL';
+  status: string;
+  role: string;
+  reason: string;
+  reasonText: string;
+  lineIds: string[];
+  refundTotal: number;
+  createTime: number;
+  updateTime: number;
+}
+export interface SbMessage {
+  id: string;
+  index: string;
+  type: string;
+  content: string;
+  senderRole: 'BUYER' | 'SHOP' | 'CUSTOMER_SERVICE' | 'SYSTEM';
+  senderImId: string;
+  senderNickname: string;
+  createTime: number;
+}
+export interface SbConversation {
+  id: string;
+  shopId: string;
+  buyer: SbBuyer;
+  createTime: number;
+  messages: SbMessage[];
+}
+
+export type Emit = (shopId: string, type: number, data: Record<string, unknown>) => void;
+
+/**
+ * The sandbox's state. Every mutation bumps the entity's update_time and emits the webhook the
+ * platform would send; the HTTP layer only reads it and applies seller write-backs.
+ */
+export class World {
+  readonly shops: SbShop[];
+  readonly buyers = new Map<string, SbBuyer>();
+  readonly orders = new Map<string, SbOrder>();
+  readonly returns = new Map<string, SbReturn>();
+  readonly cancellations = new Map<string, SbCancellation>();
+  readonly conversations = new Map<string, SbConversation>();
+  private seq = 0;
+  readonly r: Rng;
+  emit: Emit = () => undefined;
+
+  constructor(readonly seed: number, readonly nowSec: () => number, shops: ShopSpec[] = DEFAULT_SHOPS) {
+    this.r = rng(seed);
+    this.shops = shops.map((s) => {
+      const h = crypto.createHash('sha256').update(`${seed}:${s.id}`).digest('hex');
+      return {
+        ...s,
+        cipher: `ROW_${h.slice(0, 24)}`,
+        code: `${s.region}LC${h.slice(24, 30).toUpperCase()}`,
+        products: CATALOGUES[s.brand].map((p, i) => ({ ...p, productId: `17296${s.id.slice(-2)}${String(i + 1).padStart(12, '0')}`, skuId: `17297${s.id.slice(-2)}${String(i + 1).padStart(12, '0')}` })),
+        sources: sourcesFor(s),
+      };
+    });
+  }
+
+  /** 19-digit ids beyond 2^53, like the platform's: a client that JSON.parses them loses digits. */
+  nextId(prefix: string): string {
+    this.seq++;
+    return prefix + String(this.seq).padStart(19 - prefix.length, '0');
+  }
+
+  shop(id: string): SbShop | undefined {
+    return this.shops.find((s) => s.id === id);
+  }
+  shopByCipher(cipher: string): SbShop | undefined {
+    return this.shops.find((s) => s.cipher === cipher);
+  }
+  product(shop: SbShop, key: string) {
+    return shop.products.find((p) => p.key === key)!;
+  }
+
+  // ---------------- generation ----------------
+
+  /** Backdated history: `ordersPerShop` orders spread over the last `days` days. */
+  populate(ordersPerShop = 40, days = 45): void {
+    const now = this.nowSec();
+    for (const shop of this.shops) {
+      const times = Array.from({ length: ordersPerShop }, () => now - this.r.int(3600, days * 86400)).sort((a, b) => a - b);
+      for (const t of times) {
+        const o = this.createOrder(shop.id, { at: t, silent: true });
+        const ageDays = (now - t) / 86400;
+        if (this.r.chance(0.03)) {
+          this.setOrderStatus(o.id, 'CANCELLED', { at: t + 1800, silent: true });
+          continue;
+        }
+        if (ageDays > 2) this.ship(o.id, { at: t + 86400, silent: true });
+        if (ageDays > 6) this.setOrderStatus(o.id, 'DELIVERED', { at: t + 5 * 86400, silent: true });
+        if (ageDays > 6) this.maybeAfterSales(o, t + 6 * 86400, true);
+        if (ageDays > 30 && o.status === 'DELIVERED') this.setOrderStatus(o.id, 'COMPLETED', { at: t + 30 * 86400, silent: true });
+      }
+    }
+  }
+
+  private newBuyer(shop: SbShop): SbBuyer {
+    const lang: Lang = shop.region === 'US' && this.r.chance(0.15) ? 'es' : shop.lang;
+    const first = this.r.pick(FIRST_NAMES[lang]);
+    const b: SbBuyer = {
+      userId: this.nextId('70'),
+      imUserId: this.nextId('69'),
+      nickname: `${first} ${this.r.pick(LAST_INITIALS.split(''))}.`,
+      email: `${crypto.createHash('md5').update(`${this.seed}${this.seq}`).digest('hex').slice(0, 12)}@${shop.emailDomain}`,
+      lang,
+      shopId: shop.id,
+    };
+    this.buyers.set(b.userId, b);
+    return b;
+  }
+
+  createOrder(shopId: string, opts: { at?: number; silent?: boolean; productKey?: string; sourceIdx?: number; units?: number; buyer?: SbBuyer } = {}): SbOrder {
+    const shop = this.shop(shopId)!;
+    const at = opts.at ?? this.nowSec();
+    const existing = [...this.buyers.values()].filter((b) => b.shopId === shopId);
+    const buyer = opts.buyer ?? (existing.length > 5 && this.r.chance(0.25) ? this.r.pick(existing) : this.newBuyer(shop));
+    const source = opts.sourceIdx !== undefined ? shop.sources[opts.sourceIdx]! : this.r.weighted(shop.sources);
+    const main = opts.productKey ?? (source.product && this.r.chance(0.8) ? source.product : this.r.weighted(shop.products).key);
+    const units = opts.units ?? (this.r.chance(0.15) ? 2 : 1);
+    const lines: SbLine[] = [];
+    for (let i = 0; i < units; i++) lines.push({ id: this.nextId('57'), productKey: main, source, status: 'AWAITING_SHIPMENT' });
+    if (this.r.chance(0.1)) {
+      const extra = this.r.weighted(shop.products).key;
+      lines.push({ id: this.nextId('57'), productKey: extra, source: shop.sources.find((s) => s.type === 'ORGANIC') ?? source, status: 'AWAITING_SHIPMENT' });
+    }
+    const subtotal = lines.reduce((a, l) => a + this.product(shop, l.productKey).price, 0);
+    const o: SbOrder = {
+      id: this.nextId('58'),
+      shopId,
+      buyer,
+      status: 'AWAITING_SHIPMENT',
+      createTime: at,
+      paidTime: at + 30,
+      updateTime: at + 30,
+      lines,
+      shippingFee: subtotal > 20000 ? 0 : 599,
+      sellerDiscount: this.r.chance(0.4) ? Math.round(subtotal * this.r.pick([0.05, 0.1, 0.15])) : 0,
+      platformDiscount: this.r.chance(0.2) ? 500 : 0,
+      buyerMessage: '',
+    };
+    this.orders.set(o.id, o);
+    if (!opts.silent) this.emit(shopId, 1, { order_id: o.id, order_status: o.status, is_on_hold_order: false, update_time: o.updateTime });
+    return o;
+  }
+
+  touch(o: SbOrder, at?: number): void {
+    o.updateTime = Math.max(o.updateTime, at ?? this.nowSec());
+  }
+
+  setOrderStatus(orderId: string, status: string, opts: { at?: number; silent?: boolean } = {}): SbOrder {
+    const o = this.orders.get(orderId)!;
+    o.status = status;
+    for (const l of o.lines) l.status = status === 'CANCELLED' ? 'CANCELLED' : status === 'AWAITING_SHIPMENT' ? 'AWAITING_SHIPMENT' : status === 'DELIVERED' || status === 'COMPLETED' ? 'COMPLETED' : 'FULFILLING';
+    if (status === 'DELIVERED') o.deliveryTime = opts.at ?? this.nowSec();
+    this.touch(o, opts.at);
+    if (!opts.silent) this.emit(o.shopId, 1, { order_id: o.id, order_status: status, is_on_hold_order: false, update_time: o.updateTime });
+    return o;
+  }
+
+  ship(orderId: string, opts: { at?: number; silent?: boolean } = {}): SbOrder {
+    const o = this.orders.get(orderId)!;
+    o.trackingNumber = `${CARRIERS[this.shop(o.shopId)!.region]!.slice(0, 2).toUpperCase()}${this.nextId('9').slice(-12)}`;
+    return this.setOrderStatus(orderId, 'IN_TRANSIT', opts);
+  }
+
+  /** After delivery the story decides: the livestream bag and the creator-video power bank come back a lot. */
+  maybeAfterSales(o: SbOrder, at: number, silent: boolean): void {
+    const line = o.lines[0]!;
+    const livestreamColour = line.productKey === 'aurore' && line.source.type === 'LIVE';
+    const oversold = line.productKey === 'powercore' && line.source.type === 'VIDEO';
+    const p = livestreamColour ? 0.45 : oversold ? 0.35 : 0.04;
+    if (this.r.chance(p)) {
+      const reason = livestreamColour ? 'colour' : oversold ? 'battery' : this.r.pick(['damaged', 'size', 'changed_mind'] as const);
+      const rt = this.openReturn(o.id, { reason, at, silent });
+      const topic: Topic = reason === 'colour' ? 'colour' : reason === 'battery' ? 'battery' : reason === 'damaged' ? 'damaged' : 'size';
+      this.buyerMessage(o, topic, { at: at - 600, silent });
+      // Older requests have moved on through the flow.
+      if (silent && this.nowSec() - at > 3 * 86400) {
+        const step = this.r.pick(['AWAITING_BUYER_SHIP', 'BUYER_SHIPPED_ITEM', 'RETURN_OR_REFUND_REQUEST_COMPLETE', 'REFUND_OR_RETURN_REQUEST_REJECT'] as const);
+        this.setReturnStatus(rt.id, step, { at: at + 86400, silent });
+      }
+    } else if (this.r.chance(0.12)) {
+      this.buyerMessage(o, this.r.pick(['where', 'smell', 'thanks'] as const), { at, silent });
+    }
+  }
+
+  openReturn(orderId: string, opts: { reason: keyof typeof RETURN_REASONS; type?: SbReturn['type']; at?: number; silent?: boolean; lineIds?: string[] }): SbReturn {
+    const o = this.orders.get(orderId)!;
+    const shop = this.shop(o.shopId)!;
+    const at = opts.at ?? this.nowSec();
+    const lineIds = opts.lineIds ?? [o.lines[0]!.id];
+    const refund = lineIds.reduce((a, id) => a + this.linePaid(o, id), 0);
+    const type = opts.type ?? (opts.reason === 'changed_mind' || opts.reason === 'colour' || opts.reason === 'size' ? 'RETURN_AND_REFUND' : this.r.pick(['RETURN_AND_REFUND', 'REFUND'] as const));
+    const reason = RETURN_REASONS[opts.reason];
+    const rt: SbReturn = {
+      id: this.nextId('41'),
+      orderId,
+      shopId: o.shopId,
+      type,
+      status: 'RETURN_OR_REFUND_REQUEST_PENDING',
+      role: 'BUYER',
+      reason: opts.reason,
+      lineIds,
+      refundTotal: refund,
+      createTime: at,
+      updateTime: at,
+      records: [
+        {
+          role: 'BUYER',
+          description: 'Buyer requested a return',
+          reasonText: reason.text[o.buyer.lang],
+          images: opts.reason === 'changed_mind' ? [] : [`https://p16-oec-sandbox.example/return/${orderId}/1.jpg`, `https://p16-oec-sandbox.example/return/${orderId}/2.jpg`],
+          videos: opts.reason === 'damaged' ? [`https://v16-oec-sandbox.example/return/${orderId}/unboxing.mp4`] : [],
+          createTime: at,
+        },
+      ],
+    };
+    void shop;
+    this.returns.set(rt.id, rt);
+    this.touch(o, at);
+    if (!opts.silent) this.emitReturn(rt);
+    return rt;
+  }
+
+  /** What the buyer paid for a line: its price minus its share of the seller discount (pro rata, largest remainder). */
+  linePaid(o: SbOrder, lineId: string): number {
+    const shop = this.shop(o.shopId)!;
+    const prices = o.lines.map((l) => this.product(shop, l.productKey).price);
+    const total = prices.reduce((a, b) => a + b, 0);
+    const exact = prices.map((p) => (o.sellerDiscount * p) / total);
+    const floors = exact.map(Math.floor);
+    let rest = o.sellerDiscount - floors.reduce((a, b) => a + b, 0);
+    const order = exact.map((x, i) => ({ i, f: x - Math.floor(x) })).sort((a, b) => b.f - a.f || a.i - b.i);
+    for (const { i } of order) if (rest-- > 0) floors[i]! += 1;
+    const idx = o.lines.findIndex((l) => l.id === lineId);
+    return prices[idx]! - floors[idx]!;
+  }
+
+  setReturnStatus(returnId: string, status: string, opts: { at?: number; silent?: boolean; arbitration?: string; role?: string; note?: string } = {}): SbReturn {
+    const rt = this.returns.get(returnId)!;
+    rt.status = status;
+    if (opts.arbitration) rt.arbitration = opts.arbitration;
+    rt.updateTime = Math.max(rt.updateTime, opts.at ?? this.nowSec());
+    rt.records.push({ role: opts.role ?? 'SYSTEM', description: opts.note ?? `Status changed to ${status}`, images: [], videos: [], createTime: rt.updateTime });
+    this.touch(this.orders.get(rt.orderId)!, rt.updateTime);
+    if (!opts.silent) this.emitReturn(rt);
+    return rt;
+  }
+
+  emitReturn(rt: SbReturn): void {
+    this.emit(rt.shopId, 12, { order_id: rt.orderId, return_role: rt.role, return_type: rt.type, return_status: rt.status, return_id: rt.id, create_time: rt.createTime, update_time: rt.updateTime });
+  }
+
+  requestCancel(orderId: string, opts: { at?: number; silent?: boolean } = {}): SbCancellation {
+    const o = this.orders.get(orderId)!;
+    const at = opts.at ?? this.nowSec();
+    const c: SbCancellation = {
+      id: this.nextId('42'),
+      orderId,
+      shopId: o.shopId,
+      type: 'BUYER_CANCEL',
+      status: 'CANCELLATION_REQUEST_PENDING',
+      role: 'BUYER',
+      reason: 'ecom_order_to_ship_cancel_reason_no_longer_needed',
+      reasonText: { en: 'No longer needed', de: 'Nicht mehr benötigt', fr: "Je n'en ai plus besoin", it: 'Non più necessario', es: 'Ya no lo necesito' }[o.buyer.lang],
+      lineIds: o.lines.map((l) => l.id),
+      refundTotal: o.lines.reduce((a, l) => a + this.linePaid(o, l.id), 0) + o.shippingFee,
+      createTime: at,
+      updateTime: at,
+    };
+    this.cancellations.set(c.id, c);
+    this.touch(o, at);
+    if (!opts.silent) this.emit(o.shopId, 11, { order_id: orderId, cancellations_role: 'BUYER', cancel_status: c.status, cancel_id: c.id, create_time: at });
+    return c;
+  }
+
+  setCancellationStatus(cancelId: string, status: string, opts: { at?: number; silent?: boolean } = {}): SbCancellation {
+    const c = this.cancellations.get(cancelId)!;
+    c.status = status;
+    c.updateTime = Math.max(c.updateTime, opts.at ?? this.nowSec());
+    if (status === 'CANCELLATION_REQUEST_COMPLETE') this.setOrderStatus(c.orderId, 'CANCELLED', { at: c.updateTime, silent: opts.silent });
+    if (!opts.silent) this.emit(c.shopId, 11, { order_id: c.orderId, cancellations_role: c.role, cancel_status: status, cancel_id: c.id, create_time: c.createTime });
+    return c;
+  }
+
+  conversationFor(buyer: SbBuyer, at: number): SbConversation {
+    let conv = [...this.conversations.values()].find((c) => c.buyer.userId === buyer.userId);
+    if (!conv) {
+      conv = { id: this.nextId('76'), shopId: buyer.shopId, buyer, createTime: at, messages: [] };
+      this.conversations.set(conv.id, conv);
+    }
+    return conv;
+  }
+
+  /** A buyer writes about an order: an ORDER_CARD first (so the chat links to the order), then text. */
+  buyerMessage(o: SbOrder, topic: Topic, opts: { at?: number; silent?: boolean; text?: string } = {}): SbMessage {
+    const at = opts.at ?? this.nowSec();
+    const conv = this.conversationFor(o.buyer, at);
+    if (!conv.messages.some((m) => m.type === 'ORDER_CARD' && m.content.includes(o.id))) {
+      this.addMessage(conv, { type: 'ORDER_CARD', content: JSON.stringify({ order_id: o.id }), role: 'BUYER', at }, opts.silent);
+    }
+    const text = opts.text ?? this.r.pick(BUYER_TEXTS[o.buyer.lang][topic]);
+    return this.addMessage(conv, { type: 'TEXT', content: JSON.stringify({ content: text }), role: 'BUYER', at: at + 1 }, opts.silent);
+  }
+
+  addMessage(conv: SbConversation, m: { type: string; content: string; role: SbMessage['senderRole']; at?: number }, silent = false): SbMessage {
+    const at = m.at ?? this.nowSec();
+    const shop = this.shop(conv.shopId)!;
+    const msg: SbMessage = {
+      id: this.nextId('73'),
+      index: `${at}${String(conv.messages.length).padStart(6, '0')}`,
+      type: m.type,
+      content: m.content,
+      senderRole: m.role,
+      senderImId: m.role === 'BUYER' ? conv.buyer.imUserId : `69${shop.id.slice(-17)}`,
+      senderNickname: m.role === 'BUYER' ? conv.buyer.nickname : shop.name,
+      createTime: at,
+    };
+    conv.messages.push(msg);
+    if (!silent) {
+      this.emit(conv.shopId, 14, {
+        message_id: msg.id,
+        index: msg.index,
+        conversation_id: conv.id,
+        type: msg.type,
+        content: msg.content,
+        create_time: at,
+        is_visible: true,
+        sender: { im_user_id: msg.senderImId, role: msg.senderRole },
+      });
+    }
+    return msg;
+  }
+
+  // ---------------- platform JSON shapes ----------------
+
+  orderJson(o: SbOrder): Record<string, unknown> {
+    const shop = this.shop(o.shopId)!;
+    const subtotalGross = o.lines.reduce((a, l) => a + this.product(shop, l.productKey).price, 0);
+    const subTotal = subtotalGross - o.sellerDiscount - o.platformDiscount;
+    return {
+      id: o.id,
+      status: o.status,
+      user_id: o.buyer.userId,
+      buyer_email: o.buyer.email,
+      buyer_nickname: o.buyer.nickname,
+      buyer_message: o.buyerMessage,
+      create_time: o.createTime,
+      paid_time: o.paidTime,
+      update_time: o.updateTime,
+      ...(o.deliveryTime ? { delivery_time: o.deliveryTime } : {}),
+      is_on_hold_order: false,
+      shipping_provider: o.trackingNumber ? CARRIERS[shop.region] : '',
+      tracking_number: o.trackingNumber ?? '',
+      fulfillment_type: 'FULFILLMENT_BY_SELLER',
+      shipping_type: 'TIKTOK',
+      recipient_address: { region_code: shop.region, name: o.buyer.nickname, full_address: '*** (masked)' },
+      payment: {
+        currency: shop.currency,
+        original_total_product_price: dec(subtotalGross),
+        seller_discount: dec(o.sellerDiscount),
+        platform_discount: dec(o.platformDiscount),
+        sub_total: dec(subTotal),
+        shipping_fee: dec(o.shippingFee),
+        tax: '0.00',
+        total_amount: dec(subTotal + o.shippingFee),
+      },
+      line_items: o.lines.map((l) => {
+        const p = this.product(shop, l.productKey);
+        return {
+          id: l.id,
+          sku_id: p.skuId,
+          product_id: p.productId,
+          product_name: p.name,
+          sku_name: p.skuName,
+          seller_sku: p.sku,
+          sku_image: `https://p16-oec-sandbox.example/sku/${p.sku}.jpg`,
+          original_price: dec(p.price),
+          sale_price: dec(p.price),
+          seller_discount: '0.00',
+          platform_discount: '0.00',
+          currency: shop.currency,
+          display_status: l.status,
+          package_status: l.status === 'CANCELLED' ? 'CANCELLED' : l.status === 'AWAITING_SHIPMENT' ? 'TO_FULFILL' : 'COMPLETED',
+          tracking_number: o.trackingNumber ?? '',
+          is_gift: false,
+          // Sandbox extension: attribution the platform reports through its affiliate/ads/LIVE
+          // analytics. Kept on the line so the demo world can show returns per traffic source.
+          traffic_source: { type: l.source.type, content_id: l.source.id, content_name: l.source.name },
+          product_category: p.category,
+        };
+      }),
+    };
+  }
+
+  returnJson(rt: SbReturn): Record<string, unknown> {
+    const o = this.orders.get(rt.orderId)!;
+    const shop = this.shop(rt.shopId)!;
+    const pending = rt.status === 'RETURN_OR_REFUND_REQUEST_PENDING' || rt.status === 'BUYER_SHIPPED_ITEM';
+    return {
+      return_id: rt.id,
+      order_id: rt.orderId,
+      return_type: rt.type,
+      return_status: rt.status,
+      arbitration_status: rt.arbitration ?? '',
+      role: rt.role,
+      return_reason: RETURN_REASONS[rt.reason].code,
+      return_reason_text: RETURN_REASONS[rt.reason].text[o.buyer.lang],
+      return_line_items: rt.lineIds.map((id, i) => {
+        const l = o.lines.find((x) => x.id === id)!;
+        const p = this.product(shop, l.productKey);
+        return {
+          return_line_item_id: `${rt.id.slice(0, -2)}${String(i + 1).padStart(2, '0')}`,
+          order_line_item_id: id,
+          sku_id: p.skuId,
+          sku_name: p.skuName,
+          product_name: p.name,
+          seller_sku: p.sku,
+          refund_amount: { currency: shop.currency, refund_total: dec(this.linePaid(o, id)) },
+        };
+      }),
+      refund_amount: { currency: shop.currency, refund_total: dec(rt.partialRefund ?? rt.refundTotal), refund_subtotal: dec(rt.partialRefund ?? rt.refundTotal), refund_shipping_fee: '0.00' },
+      seller_next_action_response: pending
+        ? [{ action: rt.status === 'BUYER_SHIPPED_ITEM' ? 'SELLER_RESPOND_RECEIVE_PACKAGE' : rt.type === 'REFUND' ? 'SELLER_RESPOND_REFUND' : 'SELLER_RESPOND_RETURN', deadline: rt.updateTime + 48 * 3600 }]
+        : [],
+      shipment_type: 'PLATFORM',
+      handover_method: 'DROP_OFF',
+      can_buyer_keep_item: rt.type === 'REFUND',
+      create_time: rt.createTime,
+      update_time: rt.updateTime,
+    };
+  }
+
+  recordsJson(rt: SbReturn): Record<string, unknown> {
+    return {
+      records: rt.records.map((r) => ({
+        event: 'ORDER_RETURN',
+        role: r.role,
+        description: r.description,
+        reason_text: r.reasonText ?? '',
+        note: '',
+        images: r.images.map((url) => ({ url, width: 1080, height: 1440 })),
+        videos: r.videos.map((url) => ({ url, cover: url.replace('.mp4', '.jpg') })),
+        create_time: r.createTime,
+      })),
+    };
+  }
+
+  cancellationJson(c: SbCancellation): Record<string, unknown> {
+    const shop = this.shop(c.shopId)!;
+    const o = this.orders.get(c.orderId)!;
+    return {
+      cancel_id: c.id,
+      order_id: c.orderId,
+      cancel_type: c.type,
+      cancel_status: c.status,
+      role: c.role,
+      cancel_reason: c.reason,
+      cancel_reason_text: c.reasonText,
+      cancel_line_items: c.lineIds.map((id) => ({ order_line_item_id: id, sku_id: this.product(shop, o.lines.find((l) => l.id === id)!.productKey).skuId, refund_amount: { currency: shop.currency, refund_total: dec(this.linePaid(o, id)) } })),
+      refund_amount: { currency: shop.currency, refund_total: dec(c.refundTotal) },
+      seller_next_action_response: c.status === 'CANCELLATION_REQUEST_PENDING' ? [{ action: 'SELLER_RESPOND_CANCEL', deadline: c.createTime + 48 * 3600 }] : [],
+      create_time: c.createTime,
+      update_time: c.updateTime,
+    };
+  }
+
+  conversationJson(c: SbConversation): Record<string, unknown> {
+    const shop = this.shop(c.shopId)!;
+    const last = c.messages[c.messages.length - 1];
+    return {
+      id: c.id,
+      participants: [
+        { im_user_id: c.buyer.imUserId, user_id: c.buyer.userId, nickname: c.buyer.nickname, avatar: '', role: 'BUYER', buyer_platform: 'TIKTOK_SHOP' },
+        { im_user_id: `69${shop.id.slice(-17)}`, user_id: '', nickname: shop.name, avatar: '', role: 'SHOP' },
+      ],
+      participant_count: 2,
+      latest_message: last ? { id: last.id, create_time: last.createTime, type: last.type } : null,
+      unread_count: 0,
+      can_send_message: true,
+      create_time: c.createTime,
+    };
+  }
+
+  messageJson(m: SbMessage): Record<string, unknown> {
+    return { id: m.id, index: m.index, type: m.type, content: m.content, sender: { im_user_id: m.senderImId, nickname: m.senderNickname, role: m.senderRole, avatar: '' }, is_visible: true, create_time: m.createTime };
+  }
+}

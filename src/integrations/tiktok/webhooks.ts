@@ -1,0 +1,409 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import type { Http } from '../../platform/http.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import type { Logger } from '../../platform/logger.js';
+import { TikTokApiError } from './client.js';
+import type { Connections } from './connections.js';
+import { pool, type Engine, type EntityRefs } from './engine.js';
+import { parseTikTokJson, TikTokSchemaError } from './json.js';
+import { WebhookEvent } from './schemas.js';
+import { verifyWebhookSignature } from './signing.js';
+import { tiktokWebhookEvents } from './tiktok.schema.js';
+
+/** The platform retries the same body for ~15 h; we keep processed events far longer than that. */
+export const WEBHOOK_RETENTION_MIN_MS = 72 * 3600_000;
+
+export interface WebhookIngestDeps {
+  db: Database;
+  ids: IdGenerator;
+  clock: Clock;
+  log: Logger;
+  appKey: string;
+  appSecret: string;
+  connections: Connections;
+  /** Called after events were stored (wakes the processor in this process). */
+  onStored?: () => void;
+}
+
+export type IngestResult =
+  | { status: 200; stored: boolean; duplicate?: boolean; note?: string }
+  | { status: 401; reason: string; message: string }
+  | { status: 400; message: string; field: string };
+
+interface PendingRow {
+  row: typeof tiktokWebhookEvents.$inferInsert;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+function entityOf(e: WebhookEvent): string {
+  const d = e.data;
+  for (const k of ['return_id', 'cancel_id', 'message_id', 'order_id', 'conversation_id', 'product_id']) if (d[k] !== undefined) return `${k}=${String(d[k])}`;
+  return 'none';
+}
+
+/** Older samples omit tts_notification_id: fall back to type + entity + status + update time. */
+export function dedupeKeyOf(e: WebhookEvent): string {
+  if (e.tts_notification_id) return e.tts_notification_id;
+  const d = e.data;
+  const status = d.order_status ?? d.return_status ?? d.cancel_status ?? '';
+  const t = d.update_time ?? d.create_time ?? e.timestamp ?? '';
+  return `fallback:${e.type}:${e.shop_id}:${entityOf(e)}:${String(status)}:${String(t)}`;
+}
+
+/**
+ * Verify → store → acknowledge. Stores go through a tiny group commit: while one INSERT is in
+ * flight the next requests queue up and are written together, so a burst costs one round trip per
+ * batch while every request still gets its 200 only after its row is durable.
+ */
+export function createWebhookIngest(d: WebhookIngestDeps) {
+  let queue: PendingRow[] = [];
+  let flushing = false;
+
+  async function flush(): Promise<void> {
+    if (flushing || queue.length === 0) return;
+    flushing = true;
+    const batch = queue;
+    queue = [];
+    try {
+      // Duplicates inside one batch would make ON CONFLICT touch a row twice: fold them first.
+      const byKey = new Map<string, typeof tiktokWebhookEvents.$inferInsert>();
+      for (const p of batch) {
+        const k = `${p.row.orgId}|${p.row.dedupeKey}`;
+        const cur = byKey.get(k);
+        if (cur) cur.deliveries = (cur.deliveries ?? 1) + 1;
+        else byKey.set(k, { ...p.row });
+      }
+      await d.db.system((tx) =>
+        tx
+          .insert(tiktokWebhookEvents)
+          .values([...byKey.values()])
+          .onConflictDoUpdate({ target: [tiktokWebhookEvents.orgId, tiktokWebhookEvents.dedupeKey], set: { deliveries: sql`${tiktokWebhookEvents.deliveries} + excluded.deliveries` } }),
+      );
+      for (const p of batch) p.resolve();
+      d.onStored?.();
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+    } finally {
+      flushing = false;
+      if (queue.length) void flush();
+    }
+  }
+
+  function store(row: typeof tiktokWebhookEvents.$inferInsert): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      queue.push({ row, resolve, reject });
+      void flush();
+    });
+  }
+
+  return {
+    async handle(rawBody: Buffer, signature: string | undefined): Promise<IngestResult> {
+      const v = verifyWebhookSignature(d.appKey, d.appSecret, rawBody, signature);
+      if (!v.valid) return { status: 401, reason: v.reason, message: v.message };
+      let parsed: unknown;
+      try {
+        parsed = parseTikTokJson(rawBody.toString('utf8'));
+      } catch {
+        return { status: 400, message: 'Body is not JSON', field: 'body' };
+      }
+      const r = WebhookEvent.safeParse(parsed);
+      if (!r.success) {
+        const i = r.error.issues[0]!;
+        return { status: 400, message: `Webhook body does not match the TikTok envelope: ${i.path.join('.') || 'body'}: ${i.message}`, field: i.path.join('.') || 'body' };
+      }
+      const e = r.data;
+      const shop = await d.connections.resolveTikTokShop(e.shop_id);
+      if (!shop) {
+        // Acknowledge: retrying cannot help, and an unacknowledged event would be re-sent for 15 h.
+        d.log.warn({ tiktokShopId: e.shop_id, type: e.type }, 'TikTok webhook for a shop no organisation has connected; acknowledged and dropped');
+        return { status: 200, stored: false, note: 'unknown shop' };
+      }
+      const now = d.clock.now();
+      await store({
+        orgId: shop.orgId,
+        id: d.ids('twe'),
+        shopId: shop.shopId,
+        tiktokShopId: e.shop_id,
+        dedupeKey: dedupeKeyOf(e),
+        ttsNotificationId: e.tts_notification_id ?? null,
+        type: e.type,
+        rawBody: rawBody.toString('utf8'),
+        status: 'pending',
+        attempts: 0,
+        deliveries: 1,
+        timesProcessed: 0,
+        nextAttemptAt: now,
+        receivedAt: now,
+      });
+      return { status: 200, stored: true };
+    },
+  };
+}
+export type WebhookIngest = ReturnType<typeof createWebhookIngest>;
+
+/**
+ * POST /webhooks/tiktok in its own plugin context: its JSON parser keeps the raw Buffer (the
+ * signature covers the exact bytes) without touching the app's global JSON parser.
+ */
+export async function webhookRoutes(app: Http, ingest: WebhookIngest): Promise<void> {
+  await app.register(async (inst) => {
+    inst.removeAllContentTypeParsers();
+    inst.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+    inst.post(
+      '/webhooks/tiktok',
+      {
+        schema: {
+          tags: ['tiktok'],
+          summary: 'TikTok Shop webhook receiver: verifies the signature over the raw body, stores the event, acknowledges with an empty 200',
+          security: [],
+        },
+      },
+      async (req, reply) => {
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const auth = req.headers.authorization;
+        const r = await ingest.handle(raw, typeof auth === 'string' ? auth : undefined);
+        if (r.status === 401) {
+          req.log.warn({ reason: r.reason }, 'TikTok webhook rejected');
+          return reply.code(401).send({ code: `tiktok.webhook_${r.reason}`, message: r.message, requestId: req.id });
+        }
+        if (r.status === 400) return reply.code(400).send({ code: 'tiktok.webhook_bad_body', message: r.message, details: { issues: [{ field: r.field, message: r.message }] }, requestId: req.id });
+        return reply.code(200).send();
+      },
+    );
+  });
+}
+
+// ---------------- asynchronous processing ----------------
+
+export interface ProcessorDeps {
+  db: Database;
+  clock: Clock;
+  log: Logger;
+  engine: Engine;
+  connections: Connections;
+  batchSize?: number;
+  /** A claimed event whose worker died becomes due again after this long. */
+  leaseMs?: number;
+  maxAttempts?: number;
+  /** Test hook: called after entities were fetched and before domain rows are written. */
+  beforeApply?: () => Promise<void>;
+}
+
+export interface ProcessReport {
+  claimed: number;
+  done: number;
+  ignored: number;
+  retried: number;
+  failed: number;
+}
+
+interface ClaimedEvent {
+  id: string;
+  shopId: string;
+  type: number;
+  rawBody: string;
+  attempts: number;
+}
+
+const ORDER_TYPES = new Set([1, 3]);
+
+export class WebhookProcessor {
+  private stopped = true;
+  private running = false;
+  private wakeFn: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  constructor(private readonly d: ProcessorDeps) {}
+
+  private backoffMs(attempt: number): number {
+    return Math.min(2_000 * 2 ** Math.max(0, attempt - 1), 15 * 60_000);
+  }
+
+  /** Claim due events per organisation (SKIP LOCKED, with a lease), re-fetch their entities, apply, mark done. */
+  async runOnce(onlyOrgId?: string): Promise<ProcessReport> {
+    const { db, clock } = this.d;
+    const now = clock.now();
+    const report: ProcessReport = { claimed: 0, done: 0, ignored: 0, retried: 0, failed: 0 };
+    const orgs = onlyOrgId
+      ? [onlyOrgId]
+      : await db.system(async (tx) => {
+          const r = await tx.execute(sql`select distinct org_id from tiktok_webhook_events where status = 'pending' and next_attempt_at <= ${now.toISOString()}::timestamptz limit 100`);
+          return (r.rows as { org_id: string }[]).map((x) => x.org_id);
+        });
+    for (const orgId of orgs) {
+      const r = await this.processOrg(orgId);
+      report.claimed += r.claimed;
+      report.done += r.done;
+      report.ignored += r.ignored;
+      report.retried += r.retried;
+      report.failed += r.failed;
+    }
+    return report;
+  }
+
+  private async processOrg(orgId: string): Promise<ProcessReport> {
+    const { db, clock } = this.d;
+    const now = clock.now();
+    const lease = new Date(now.getTime() + (this.d.leaseMs ?? 30_000));
+    const claimed = await db.tenant(orgId, async (tx) => {
+      const r = await tx.execute(sql`
+        update tiktok_webhook_events e set attempts = e.attempts + 1, next_attempt_at = ${lease.toISOString()}::timestamptz
+        where (e.org_id, e.id) in (
+          select org_id, id from tiktok_webhook_events
+          where org_id = ${orgId} and status = 'pending' and next_attempt_at <= ${now.toISOString()}::timestamptz
+          order by received_at, id
+          limit ${this.d.batchSize ?? 500}
+          for update skip locked)
+        returning e.id, e.shop_id, e.type, e.raw_body, e.attempts`);
+      return (r.rows as { id: string; shop_id: string; type: number; raw_body: string; attempts: number }[]).map((x) => ({ id: x.id, shopId: x.shop_id, type: x.type, rawBody: x.raw_body, attempts: x.attempts }));
+    });
+    const report: ProcessReport = { claimed: claimed.length, done: 0, ignored: 0, retried: 0, failed: 0 };
+    if (claimed.length === 0) return report;
+
+    const byShop = new Map<string, ClaimedEvent[]>();
+    for (const e of claimed) byShop.set(e.shopId, [...(byShop.get(e.shopId) ?? []), e]);
+    await pool([...byShop.entries()], 4, async ([shopId, events]) => {
+      const refs = { orderIds: new Set<string>(), returnIds: new Set<string>(), cancelIds: new Set<string>(), conversationIds: new Set<string>() } satisfies EntityRefs;
+      const ignored: string[] = [];
+      const handled: string[] = [];
+      const work: string[] = [];
+      for (const ev of events) {
+        let e: WebhookEvent;
+        try {
+          e = WebhookEvent.parse(parseTikTokJson(ev.rawBody));
+        } catch {
+          ignored.push(ev.id);
+          continue;
+        }
+        const data = e.data as Record<string, unknown>;
+        const s = (k: string) => (data[k] === undefined || data[k] === null ? undefined : String(data[k]));
+        if (ORDER_TYPES.has(e.type) && s('order_id')) refs.orderIds.add(s('order_id')!);
+        else if (e.type === 4) for (const p of (data.package_list as { order_id_list?: unknown[] }[] | undefined) ?? []) for (const id of p.order_id_list ?? []) refs.orderIds.add(String(id));
+        else if (e.type === 11 && s('cancel_id')) refs.cancelIds.add(s('cancel_id')!);
+        else if (e.type === 12 && s('return_id')) refs.returnIds.add(s('return_id')!);
+        else if ((e.type === 14 || e.type === 13) && s('conversation_id')) refs.conversationIds.add(s('conversation_id')!);
+        else if (e.type === 6) {
+          await this.d.connections.markRevoked(orgId, shopId);
+          this.d.log.warn({ orgId, shopId }, 'TikTok seller de-authorised the app for this shop');
+          handled.push(ev.id);
+          continue;
+        } else if (e.type === 7) {
+          this.d.log.warn({ orgId, shopId, expiration: data.expiration_time }, 'TikTok authorisation expires soon: ask the seller to authorise again');
+          ignored.push(ev.id);
+          continue;
+        } else {
+          ignored.push(ev.id);
+          continue;
+        }
+        work.push(ev.id);
+      }
+      try {
+        if (work.length) {
+          // Re-fetch: webhooks may arrive late, twice or out of order; the platform's current state wins.
+          const bundle = await this.d.engine.fetchByIds(orgId, shopId, refs);
+          await this.d.beforeApply?.();
+          await this.d.engine.apply(orgId, bundle);
+          await this.d.engine.deliverToInbox(orgId, shopId, bundle);
+        }
+        await this.finish(orgId, [...work, ...handled], 'done');
+        await this.finish(orgId, ignored, 'ignored');
+        report.done += work.length + handled.length;
+        report.ignored += ignored.length;
+      } catch (e) {
+        const retryable = (e instanceof TikTokApiError && (e.retryable || e.code === -1)) || !(e instanceof TikTokApiError || e instanceof TikTokSchemaError || e instanceof AppError);
+        const msg = e instanceof Error ? e.message : String(e);
+        const maxAttempts = this.d.maxAttempts ?? 10;
+        const retry = events.filter((ev) => work.includes(ev.id) && retryable && ev.attempts < maxAttempts);
+        const fail = events.filter((ev) => work.includes(ev.id) && !retry.includes(ev));
+        for (const ev of retry) await this.reschedule(orgId, ev, msg);
+        await this.finish(orgId, fail.map((x) => x.id), 'failed', msg);
+        await this.finish(orgId, handled, 'done');
+        await this.finish(orgId, ignored, 'ignored');
+        report.retried += retry.length;
+        report.failed += fail.length;
+        report.ignored += ignored.length;
+        this.d.log.warn({ orgId, shopId, err: msg, retried: retry.length, failed: fail.length }, 'TikTok webhook processing failed for a shop batch');
+      }
+    });
+    return report;
+  }
+
+  private async finish(orgId: string, ids: string[], status: 'done' | 'ignored' | 'failed', error?: string): Promise<void> {
+    if (ids.length === 0) return;
+    const now = this.d.clock.now();
+    await this.d.db.tenant(orgId, (tx) =>
+      tx
+        .update(tiktokWebhookEvents)
+        .set({ status, timesProcessed: sql`${tiktokWebhookEvents.timesProcessed} + 1`, processedAt: now, lastError: error ?? null })
+        .where(and(eq(tiktokWebhookEvents.orgId, orgId), inArray(tiktokWebhookEvents.id, ids), eq(tiktokWebhookEvents.status, 'pending'))),
+    );
+  }
+
+  private async reschedule(orgId: string, ev: ClaimedEvent, error: string): Promise<void> {
+    const next = new Date(this.d.clock.now().getTime() + this.backoffMs(ev.attempts));
+    await this.d.db.tenant(orgId, (tx) =>
+      tx.update(tiktokWebhookEvents).set({ nextAttemptAt: next, lastError: error }).where(and(eq(tiktokWebhookEvents.orgId, orgId), eq(tiktokWebhookEvents.id, ev.id))),
+    );
+  }
+
+  /** Process until nothing is due (tests, CLI, bench). */
+  async drain(onlyOrgId?: string, maxRounds = 1000): Promise<ProcessReport> {
+    const total: ProcessReport = { claimed: 0, done: 0, ignored: 0, retried: 0, failed: 0 };
+    for (let i = 0; i < maxRounds; i++) {
+      const r = await this.runOnce(onlyOrgId);
+      total.claimed += r.claimed;
+      total.done += r.done;
+      total.ignored += r.ignored;
+      total.retried += r.retried;
+      total.failed += r.failed;
+      if (r.claimed === 0) break;
+    }
+    return total;
+  }
+
+  wake(): void {
+    this.wakeFn?.();
+  }
+
+  start(pollMs = 500): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const loop = async () => {
+      while (!this.stopped) {
+        this.running = true;
+        let claimed = 0;
+        try {
+          claimed = (await this.runOnce()).claimed;
+        } catch (e) {
+          this.d.log.error({ err: e }, 'TikTok webhook processor round failed');
+        }
+        this.running = false;
+        if (claimed > 0 || this.stopped) continue;
+        await new Promise<void>((resolve) => {
+          this.wakeFn = resolve;
+          this.timer = setTimeout(resolve, pollMs);
+        });
+      }
+    };
+    void loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.wakeFn?.();
+    while (this.running) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** Delete processed events past retention (never below 72 h: the platform retries for ~15 h). */
+  async purge(olderThanMs = 7 * 24 * 3600_000): Promise<number> {
+    const cutoff = new Date(this.d.clock.now().getTime() - Math.max(olderThanMs, WEBHOOK_RETENTION_MIN_MS));
+    return this.d.db.system(async (tx) => {
+      const r = await tx.execute(sql`delete from tiktok_webhook_events where status in ('done', 'ignored') and received_at < ${cutoff.toISOString()}::timestamptz`);
+      return r.rowCount ?? 0;
+    });
+  }
+}

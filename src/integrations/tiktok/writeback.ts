@@ -1,0 +1,211 @@
+import crypto from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '../../platform/db.js';
+import type { Logger } from '../../platform/logger.js';
+import { toDecimal } from '../../platform/money.js';
+import { outbox } from '../../platform/outbox/outbox.schema.js';
+import { PermanentError, type OutboxContext, type OutboxHandler, type OutboxRegistry } from '../../platform/outbox/outbox.js';
+import type { OrdersService } from '../../modules/orders/index.js';
+import { TikTokApiError, type ShopAuth, type TikTokClient } from './client.js';
+import type { Connections } from './connections.js';
+import type { Engine } from './engine.js';
+import { messageContent } from './mapping.js';
+
+/** Handler names (the outbox knows handlers only by name; payloads use our ids). */
+export const TIKTOK_HANDLERS = {
+  sendMessage: 'tiktok.send_message',
+  approveReturn: 'tiktok.approve_return',
+  rejectReturn: 'tiktok.reject_return',
+  refund: 'tiktok.refund',
+} as const;
+
+export const SendMessagePayload = z.strictObject({
+  shopId: z.string().min(1),
+  conversationId: z.string().regex(/^\d+$/, 'must be the TikTok conversation id (externalThreadId)'),
+  text: z.string().min(1).max(2000),
+  messageKey: z.string().min(1).max(255),
+});
+export const ApproveReturnPayload = z.strictObject({
+  shopId: z.string().min(1),
+  platformReturnId: z.string().startsWith('prt_', 'must be our prt_ id'),
+  decision: z.enum(['APPROVE_RETURN', 'APPROVE_REFUND', 'APPROVE_RECEIVED_PACKAGE', 'APPROVE_REPLACEMENT', 'OFFER_PARTIAL_REFUND']),
+  partialRefund: z.strictObject({ amount: z.number().int().positive(), currency: z.string().regex(/^[A-Z]{3}$/) }).optional(),
+  buyerKeepItem: z.boolean().optional(),
+});
+export const RejectReturnPayload = z.strictObject({
+  shopId: z.string().min(1),
+  platformReturnId: z.string().startsWith('prt_', 'must be our prt_ id'),
+  decision: z.enum(['REJECT_REFUND', 'REJECT_RETURN', 'REJECT_RECEIVED_PACKAGE', 'REJECT_REPLACEMENT']),
+  rejectReason: z.string().min(1),
+  comment: z.string().max(1000).optional(),
+});
+export const RefundPayload = z.strictObject({
+  shopId: z.string().min(1),
+  orderId: z.string().startsWith('ord_', 'must be our ord_ id'),
+  orderLineIds: z.array(z.string().startsWith('oln_')).min(1).optional(),
+  amount: z.number().int().positive(),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  reason: z.string().min(1).max(200),
+});
+
+function parse<S extends z.ZodType>(schema: S, payload: unknown, handler: string): z.output<S> {
+  const r = schema.safeParse(payload);
+  if (!r.success) throw new PermanentError(`${handler} payload invalid: ${r.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`, 'tiktok.bad_payload');
+  return r.data;
+}
+
+/** The platform caps idempotency keys at 255 characters; longer outbox keys are hashed (still one key per row). */
+export function platformKey(ctx: OutboxContext): string {
+  return ctx.idempotencyKey.length <= 255 ? ctx.idempotencyKey : crypto.createHash('sha256').update(ctx.idempotencyKey).digest('hex');
+}
+
+/** Business refusals are final; throttling, internal errors and lost answers are retried by the outbox. */
+function classify(e: unknown): never {
+  if (e instanceof TikTokApiError && !e.retryable && e.code !== -1) throw new PermanentError(e.message, `tiktok.${e.code}`);
+  throw e;
+}
+
+export interface WritebackDeps {
+  db: Database;
+  log: Logger;
+  client: TikTokClient;
+  connections: Connections;
+  orders: OrdersService;
+  engine: Engine;
+}
+
+export function writebackHandlers(d: WritebackDeps): Record<string, OutboxHandler> {
+  const sys = (orgId: string) => ({ orgId, userId: 'system', role: 'owner' as const });
+
+  async function findSent(auth: ShopAuth, conversationId: string, text: string, sinceSec: number): Promise<string | undefined> {
+    let token: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const r = await d.client.listMessages(auth, conversationId, { page_size: 10, page_token: token });
+      for (const m of r.messages) {
+        const role = m.sender.role.toUpperCase();
+        if ((role === 'SHOP' || role === 'CUSTOMER_SERVICE') && m.type.toUpperCase() === 'TEXT' && m.create_time >= sinceSec && messageContent(m)?.text === text) return m.id;
+      }
+      const oldest = r.messages[r.messages.length - 1];
+      if (!r.next_page_token || !oldest || oldest.create_time < sinceSec) return undefined;
+      token = r.next_page_token;
+    }
+    return undefined;
+  }
+
+  async function refreshReturn(orgId: string, shopId: string, externalId: string): Promise<void> {
+    // Bring our copy up to date now rather than waiting for the webhook.
+    try {
+      const b = await d.engine.fetchByIds(orgId, shopId, { returnIds: [externalId] });
+      await d.engine.apply(orgId, b);
+    } catch (e) {
+      d.log.warn({ err: e, orgId, externalId }, 'could not refresh the return after a write-back; the webhook or reconciliation will');
+    }
+  }
+
+  return {
+    /**
+     * No idempotency key on the platform's send-message endpoint. So: never auto-repeat the POST;
+     * on any later attempt (or a lost answer) re-read the conversation first and treat a shop
+     * message with the same text sent since the outbox row was created as "already sent".
+     */
+    [TIKTOK_HANDLERS.sendMessage]: async (payload, ctx) => {
+      const p = parse(SendMessagePayload, payload, TIKTOK_HANDLERS.sendMessage);
+      const created = await d.db.tenant(ctx.orgId, async (tx) => {
+        const [row] = await tx.select({ createdAt: outbox.createdAt }).from(outbox).where(and(eq(outbox.orgId, ctx.orgId), eq(outbox.id, ctx.id)));
+        return row?.createdAt ?? new Date();
+      });
+      const since = Math.floor(created.getTime() / 1000) - 5;
+      return d.connections.withShop(ctx.orgId, p.shopId, async (auth) => {
+        if (ctx.attempt > 1) {
+          const existing = await findSent(auth, p.conversationId, p.text, since);
+          if (existing) return { messageId: existing, deduplicated: true };
+        }
+        try {
+          const r = await d.client.sendMessage(auth, p.conversationId, p.text);
+          return { messageId: r.message_id, deduplicated: false };
+        } catch (e) {
+          if (e instanceof TikTokApiError && e.ambiguous) {
+            const existing = await findSent(auth, p.conversationId, p.text, since).catch(() => undefined);
+            if (existing) return { messageId: existing, deduplicated: true };
+          }
+          return classify(e);
+        }
+      });
+    },
+
+    [TIKTOK_HANDLERS.approveReturn]: async (payload, ctx) => {
+      const p = parse(ApproveReturnPayload, payload, TIKTOK_HANDLERS.approveReturn);
+      if (p.decision === 'OFFER_PARTIAL_REFUND' && !p.partialRefund) throw new PermanentError('partialRefund is required with OFFER_PARTIAL_REFUND', 'tiktok.bad_payload');
+      const rt = await d.db.tenant(ctx.orgId, (tx) => d.orders.platformReturnRow(tx, ctx.orgId, p.platformReturnId));
+      if (rt.kind !== 'return') throw new PermanentError(`${p.platformReturnId} is a cancellation, not a return`, 'tiktok.bad_payload');
+      await d.connections
+        .withShop(ctx.orgId, p.shopId, (auth) =>
+          d.client.approveReturn(
+            auth,
+            rt.externalId,
+            {
+              decision: p.decision,
+              ...(p.buyerKeepItem !== undefined ? { buyer_keep_item: p.buyerKeepItem } : {}),
+              ...(p.partialRefund ? { partial_refund: { amount: toDecimal(p.partialRefund), currency: p.partialRefund.currency } } : {}),
+            },
+            platformKey(ctx),
+          ),
+        )
+        .catch(classify);
+      await refreshReturn(ctx.orgId, p.shopId, rt.externalId);
+      return { returnId: rt.externalId, decision: p.decision };
+    },
+
+    [TIKTOK_HANDLERS.rejectReturn]: async (payload, ctx) => {
+      const p = parse(RejectReturnPayload, payload, TIKTOK_HANDLERS.rejectReturn);
+      const rt = await d.db.tenant(ctx.orgId, (tx) => d.orders.platformReturnRow(tx, ctx.orgId, p.platformReturnId));
+      await d.connections
+        .withShop(ctx.orgId, p.shopId, (auth) => d.client.rejectReturn(auth, rt.externalId, { decision: p.decision, reject_reason: p.rejectReason, ...(p.comment ? { comment: p.comment } : {}) }, platformKey(ctx)))
+        .catch(classify);
+      await refreshReturn(ctx.orgId, p.shopId, rt.externalId);
+      return { returnId: rt.externalId, decision: p.decision };
+    },
+
+    /**
+     * Seller refund: approve the buyer's pending refund request when there is one (APPROVE_REFUND),
+     * otherwise create a seller-initiated REFUND. Either call carries this row's idempotency key,
+     * so a retry after a crash or a lost answer returns the first result instead of paying twice.
+     */
+    [TIKTOK_HANDLERS.refund]: async (payload, ctx) => {
+      const p = parse(RefundPayload, payload, TIKTOK_HANDLERS.refund);
+      const { order, lines, pending } = await d.db.tenant(ctx.orgId, async (tx) => {
+        const refs = await d.orders.externalRefs(tx, ctx.orgId, p.orderId);
+        const returns = await d.orders.listPlatformReturns(sys(ctx.orgId), { orderId: p.orderId, kind: 'return', status: 'requested' });
+        return { ...refs, pending: returns.find((r) => r.rawType === 'REFUND' && r.sellerNextAction === 'SELLER_RESPOND_REFUND') };
+      });
+      if (order.shopId !== p.shopId) throw new PermanentError(`order ${p.orderId} belongs to shop ${order.shopId}, not ${p.shopId}`, 'tiktok.bad_payload');
+      if (order.currency !== p.currency) throw new PermanentError(`refund currency ${p.currency} differs from the order's ${order.currency}`, 'tiktok.bad_payload');
+      const chosen = p.orderLineIds ? lines.filter((l) => p.orderLineIds!.includes(l.id)) : lines;
+      if (p.orderLineIds && chosen.length !== p.orderLineIds.length) {
+        throw new PermanentError(`orderLineIds not on order ${p.orderId}: ${p.orderLineIds.filter((id) => !lines.some((l) => l.id === id)).join(', ')}`, 'tiktok.bad_payload');
+      }
+      const key = platformKey(ctx);
+      if (pending && (pending.refundAmount ?? 0) === p.amount) {
+        await d.connections.withShop(ctx.orgId, p.shopId, (auth) => d.client.approveReturn(auth, pending.externalId, { decision: 'APPROVE_REFUND' }, key)).catch(classify);
+        await refreshReturn(ctx.orgId, p.shopId, pending.externalId);
+        return { via: 'APPROVE_REFUND', returnId: pending.externalId };
+      }
+      const r = await d.connections
+        .withShop(ctx.orgId, p.shopId, (auth) =>
+          d.client.createReturn(
+            auth,
+            { order_id: order.externalId, order_line_item_ids: chosen.map((l) => l.externalId), return_reason: p.reason, return_type: 'REFUND', refund_total: toDecimal({ amount: p.amount, currency: p.currency }), currency: p.currency },
+            key,
+          ),
+        )
+        .catch(classify);
+      await refreshReturn(ctx.orgId, p.shopId, r.return_id);
+      return { via: 'create_return', returnId: r.return_id, returnStatus: r.return_status ?? null };
+    },
+  };
+}
+
+export function registerWritebackHandlers(registry: OutboxRegistry, d: WritebackDeps): void {
+  for (const [name, h] of Object.entries(writebackHandlers(d))) registry.register(name, h);
+}

@@ -1,0 +1,453 @@
+import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Executor } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import type { Actor } from '../../platform/tenancy.js';
+import type { BuyerView, OrderInput, OrderSidebarView, OrderView, PlatformReturnFilter, PlatformReturnInput, PlatformReturnView } from './orders.dto.js';
+import { PlatformReturnFilter as FilterSchema } from './orders.dto.js';
+import { buyers, orderLines, orders, platformReturns, type PlatformReturnLine } from './orders.schema.js';
+
+export type OrderRow = typeof orders.$inferSelect;
+export type OrderLineRow = typeof orderLines.$inferSelect;
+export type BuyerRow = typeof buyers.$inferSelect;
+export type PlatformReturnRow = typeof platformReturns.$inferSelect;
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export function orderView(o: OrderRow, lines: OrderLineRow[]): OrderView {
+  return {
+    id: o.id,
+    shopId: o.shopId,
+    buyerId: o.buyerId,
+    externalId: o.externalId,
+    status: o.status,
+    rawStatus: o.rawStatus,
+    currency: o.currency,
+    subtotal: o.subtotalAmount,
+    shipping: o.shippingAmount,
+    sellerDiscount: o.sellerDiscountAmount,
+    platformDiscount: o.platformDiscountAmount,
+    tax: o.taxAmount,
+    total: o.totalAmount,
+    placedAt: o.placedAt.toISOString(),
+    paidAt: iso(o.paidAt),
+    deliveredAt: iso(o.deliveredAt),
+    trackingNumber: o.trackingNumber,
+    carrier: o.carrier,
+    deliveryStatus: o.deliveryStatus,
+    buyerMessage: o.buyerMessage,
+    lines: lines.map((l) => ({
+      id: l.id,
+      externalId: l.externalId,
+      skuId: l.skuId,
+      sellerSku: l.sellerSku,
+      productId: l.productId,
+      productName: l.productName,
+      skuName: l.skuName,
+      category: l.category,
+      imageUrl: l.imageUrl,
+      currency: l.currency,
+      unitPrice: l.unitPriceAmount,
+      paidAmount: l.paidAmount,
+      rawStatus: l.rawStatus,
+      trafficSource: { type: l.trafficSourceType, id: l.trafficSourceId, name: l.trafficSourceName },
+    })),
+  };
+}
+
+export function platformReturnView(r: PlatformReturnRow): PlatformReturnView {
+  return {
+    id: r.id,
+    shopId: r.shopId,
+    orderId: r.orderId,
+    buyerId: r.buyerId,
+    kind: r.kind,
+    externalId: r.externalId,
+    externalOrderId: r.externalOrderId,
+    type: r.type,
+    rawType: r.rawType,
+    status: r.status,
+    rawStatus: r.rawStatus,
+    reasonCode: r.reasonCode,
+    reasonText: r.reasonText,
+    lines: r.lines,
+    currency: r.currency,
+    refundAmount: r.refundAmount,
+    photos: r.photos,
+    videos: r.videos,
+    sellerNextAction: r.sellerNextAction,
+    sellerDeadline: iso(r.sellerDeadline),
+    arbitrationStatus: r.arbitrationStatus,
+    requestedAt: r.requestedAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+export interface OrdersDeps {
+  db: Database;
+  ids: IdGenerator;
+  clock: Clock;
+}
+
+/** Keep the newest version of each key: a batch may hold the same entity twice (duplicates, re-fetches). */
+function latestBy<T>(items: T[], key: (t: T) => string, time: (t: T) => number): T[] {
+  const m = new Map<string, T>();
+  for (const it of items) {
+    const k = key(it);
+    const cur = m.get(k);
+    if (!cur || time(it) >= time(cur)) m.set(k, it);
+  }
+  return [...m.values()];
+}
+
+export function createOrdersService({ db, ids, clock }: OrdersDeps) {
+  async function loadOrder(tx: Executor, orgId: string, id: string): Promise<OrderRow> {
+    const [o] = await tx.select().from(orders).where(and(eq(orders.orgId, orgId), eq(orders.id, id)));
+    if (!o) throw AppError.notFound('order', id);
+    return o;
+  }
+  async function linesOf(tx: Executor, orgId: string, orderId: string): Promise<OrderLineRow[]> {
+    return tx.select().from(orderLines).where(and(eq(orderLines.orgId, orgId), eq(orderLines.orderId, orderId))).orderBy(asc(orderLines.externalId));
+  }
+  async function buyerView(tx: Executor, orgId: string, id: string): Promise<BuyerView> {
+    const [b] = await tx.select().from(buyers).where(and(eq(buyers.orgId, orgId), eq(buyers.id, id)));
+    if (!b) throw AppError.notFound('buyer', id);
+    // Lifetime value counts what the buyer actually kept paying for: cancelled orders are excluded.
+    const [ltv] = await tx
+      .select({ amount: sql<number>`coalesce(sum(${orders.totalAmount}), 0)::int8`, n: sql<number>`count(*)::int8`, currency: sql<string | null>`min(${orders.currency})` })
+      .from(orders)
+      .where(and(eq(orders.orgId, orgId), eq(orders.buyerId, id), ne(orders.status, 'cancelled')));
+    return {
+      id: b.id,
+      platform: b.platform,
+      platformBuyerId: b.platformBuyerId,
+      displayName: b.displayName,
+      email: b.email,
+      language: b.language,
+      country: b.country,
+      lifetimeValue: { amount: Number(ltv?.amount ?? 0), currency: ltv?.currency ?? null, orderCount: Number(ltv?.n ?? 0) },
+    };
+  }
+
+  return {
+    // ---------------- commands (called by integrations inside their tenant transaction) ----------------
+
+    /**
+     * Upsert orders with their buyers and lines in three set-based statements. An order whose
+     * stored platform update time is newer than the input is left alone (out-of-order re-fetches).
+     * Returns our order ids by external id for every order that is now current.
+     */
+    async applyOrders(tx: Executor, orgId: string, input: OrderInput[]): Promise<Map<string, string>> {
+      const out = new Map<string, string>();
+      if (input.length === 0) return out;
+      const now = clock.now();
+      const list = latestBy(input, (o) => `${o.shopId}|${o.externalId}`, (o) => o.externalUpdatedAt.getTime());
+      const buyerInputs = latestBy(list.map((o) => o.buyer), (b) => b.platformBuyerId, () => 0);
+      const buyerRows = await tx
+        .insert(buyers)
+        .values(
+          buyerInputs.map((b) => ({
+            orgId,
+            id: ids('byr'),
+            platform: 'tiktok',
+            platformBuyerId: b.platformBuyerId,
+            displayName: b.displayName ?? null,
+            email: b.email ?? null,
+            language: b.language ?? null,
+            country: b.country ?? null,
+            createdAt: now,
+            updatedAt: now,
+          })),
+        )
+        .onConflictDoUpdate({
+          target: [buyers.orgId, buyers.platform, buyers.platformBuyerId],
+          set: {
+            displayName: sql`coalesce(excluded.display_name, ${buyers.displayName})`,
+            email: sql`coalesce(excluded.email, ${buyers.email})`,
+            language: sql`coalesce(${buyers.language}, excluded.language)`,
+            country: sql`coalesce(excluded.country, ${buyers.country})`,
+            updatedAt: now,
+          },
+        })
+        .returning({ id: buyers.id, platformBuyerId: buyers.platformBuyerId });
+      const buyerId = new Map(buyerRows.map((b) => [b.platformBuyerId, b.id]));
+      const orderRows = await tx
+        .insert(orders)
+        .values(
+          list.map((o) => ({
+            orgId,
+            id: ids('ord'),
+            shopId: o.shopId,
+            buyerId: buyerId.get(o.buyer.platformBuyerId)!,
+            externalId: o.externalId,
+            status: o.status,
+            rawStatus: o.rawStatus,
+            currency: o.currency,
+            subtotalAmount: o.subtotal,
+            shippingAmount: o.shipping,
+            sellerDiscountAmount: o.sellerDiscount,
+            platformDiscountAmount: o.platformDiscount,
+            taxAmount: o.tax,
+            totalAmount: o.total,
+            placedAt: o.placedAt,
+            paidAt: o.paidAt ?? null,
+            deliveredAt: o.deliveredAt ?? null,
+            trackingNumber: o.trackingNumber ?? null,
+            carrier: o.carrier ?? null,
+            deliveryStatus: o.deliveryStatus,
+            buyerMessage: o.buyerMessage ?? null,
+            externalUpdatedAt: o.externalUpdatedAt,
+            createdAt: now,
+            updatedAt: now,
+          })),
+        )
+        .onConflictDoUpdate({
+          target: [orders.orgId, orders.shopId, orders.externalId],
+          set: {
+            status: sql`excluded.status`,
+            rawStatus: sql`excluded.raw_status`,
+            subtotalAmount: sql`excluded.subtotal_amount`,
+            shippingAmount: sql`excluded.shipping_amount`,
+            sellerDiscountAmount: sql`excluded.seller_discount_amount`,
+            platformDiscountAmount: sql`excluded.platform_discount_amount`,
+            taxAmount: sql`excluded.tax_amount`,
+            totalAmount: sql`excluded.total_amount`,
+            paidAt: sql`excluded.paid_at`,
+            deliveredAt: sql`excluded.delivered_at`,
+            trackingNumber: sql`excluded.tracking_number`,
+            carrier: sql`excluded.carrier`,
+            deliveryStatus: sql`excluded.delivery_status`,
+            buyerMessage: sql`excluded.buyer_message`,
+            externalUpdatedAt: sql`excluded.external_updated_at`,
+            updatedAt: now,
+          },
+          setWhere: sql`${orders.externalUpdatedAt} <= excluded.external_updated_at`,
+        })
+        .returning({ id: orders.id, externalId: orders.externalId, shopId: orders.shopId });
+      const applied = new Map(orderRows.map((r) => [`${r.shopId}|${r.externalId}`, r.id]));
+      const lineValues = list.flatMap((o) => {
+        const orderId = applied.get(`${o.shopId}|${o.externalId}`);
+        if (!orderId) return [];
+        return o.lines.map((l) => ({
+          orgId,
+          id: ids('oln'),
+          orderId,
+          externalId: l.externalId,
+          skuId: l.skuId,
+          sellerSku: l.sellerSku ?? null,
+          productId: l.productId,
+          productName: l.productName,
+          skuName: l.skuName ?? null,
+          category: l.category ?? null,
+          imageUrl: l.imageUrl ?? null,
+          currency: o.currency,
+          unitPriceAmount: l.unitPrice,
+          paidAmount: l.paidAmount,
+          rawStatus: l.rawStatus ?? null,
+          trafficSourceType: l.trafficSource.type,
+          trafficSourceId: l.trafficSource.id,
+          trafficSourceName: l.trafficSource.name,
+          createdAt: now,
+          updatedAt: now,
+        }));
+      });
+      if (lineValues.length) {
+        await tx
+          .insert(orderLines)
+          .values(lineValues)
+          .onConflictDoUpdate({
+            target: [orderLines.orgId, orderLines.orderId, orderLines.externalId],
+            set: { rawStatus: sql`excluded.raw_status`, paidAmount: sql`excluded.paid_amount`, unitPriceAmount: sql`excluded.unit_price_amount`, updatedAt: now },
+          });
+      }
+      for (const [k, v] of applied) out.set(k.split('|')[1]!, v);
+      return out;
+    },
+
+    /** Upsert platform after-sales requests; links them to our orders and lines when we have them. */
+    async applyPlatformReturns(tx: Executor, orgId: string, input: PlatformReturnInput[]): Promise<number> {
+      if (input.length === 0) return 0;
+      const now = clock.now();
+      const list = latestBy(input, (r) => `${r.shopId}|${r.kind}|${r.externalId}`, (r) => r.externalUpdatedAt.getTime());
+      const extOrderIds = [...new Set(list.map((r) => r.externalOrderId))];
+      const found = await tx
+        .select({ id: orders.id, externalId: orders.externalId, shopId: orders.shopId, buyerId: orders.buyerId })
+        .from(orders)
+        .where(and(eq(orders.orgId, orgId), inArray(orders.externalId, extOrderIds)));
+      const byExt = new Map(found.map((o) => [`${o.shopId}|${o.externalId}`, o]));
+      const lineRows = found.length
+        ? await tx
+            .select({ id: orderLines.id, orderId: orderLines.orderId, externalId: orderLines.externalId })
+            .from(orderLines)
+            .where(and(eq(orderLines.orgId, orgId), inArray(orderLines.orderId, found.map((o) => o.id))))
+        : [];
+      const lineByExt = new Map(lineRows.map((l) => [`${l.orderId}|${l.externalId}`, l.id]));
+      const rows = await tx
+        .insert(platformReturns)
+        .values(
+          list.map((r) => {
+            const o = byExt.get(`${r.shopId}|${r.externalOrderId}`);
+            const lines: PlatformReturnLine[] = r.lines.map((l) => ({
+              orderLineId: o ? (lineByExt.get(`${o.id}|${l.externalOrderLineId}`) ?? null) : null,
+              externalOrderLineId: l.externalOrderLineId,
+              skuId: l.skuId ?? null,
+              productName: l.productName ?? null,
+              refundAmount: l.refundAmount ?? null,
+            }));
+            return {
+              orgId,
+              id: ids('prt'),
+              shopId: r.shopId,
+              orderId: o?.id ?? null,
+              buyerId: o?.buyerId ?? null,
+              kind: r.kind,
+              externalId: r.externalId,
+              externalOrderId: r.externalOrderId,
+              type: r.type,
+              rawType: r.rawType,
+              status: r.status,
+              rawStatus: r.rawStatus,
+              reasonCode: r.reasonCode ?? null,
+              reasonText: r.reasonText ?? null,
+              lines,
+              currency: r.currency ?? null,
+              refundAmount: r.refundAmount ?? null,
+              photos: r.photos,
+              videos: r.videos,
+              sellerNextAction: r.sellerNextAction ?? null,
+              sellerDeadline: r.sellerDeadline ?? null,
+              arbitrationStatus: r.arbitrationStatus ?? null,
+              requestedAt: r.requestedAt,
+              externalUpdatedAt: r.externalUpdatedAt,
+              createdAt: now,
+              updatedAt: now,
+            };
+          }),
+        )
+        .onConflictDoUpdate({
+          target: [platformReturns.orgId, platformReturns.shopId, platformReturns.kind, platformReturns.externalId],
+          set: {
+            orderId: sql`coalesce(excluded.order_id, ${platformReturns.orderId})`,
+            buyerId: sql`coalesce(excluded.buyer_id, ${platformReturns.buyerId})`,
+            type: sql`excluded.type`,
+            rawType: sql`excluded.raw_type`,
+            status: sql`excluded.status`,
+            rawStatus: sql`excluded.raw_status`,
+            reasonCode: sql`excluded.reason_code`,
+            reasonText: sql`excluded.reason_text`,
+            lines: sql`excluded.lines`,
+            currency: sql`excluded.currency`,
+            refundAmount: sql`excluded.refund_amount`,
+            // Evidence only grows: a later re-fetch without records must not erase photos we saw.
+            photos: sql`case when jsonb_array_length(excluded.photos) > 0 then excluded.photos else ${platformReturns.photos} end`,
+            videos: sql`case when jsonb_array_length(excluded.videos) > 0 then excluded.videos else ${platformReturns.videos} end`,
+            sellerNextAction: sql`excluded.seller_next_action`,
+            sellerDeadline: sql`excluded.seller_deadline`,
+            arbitrationStatus: sql`excluded.arbitration_status`,
+            externalUpdatedAt: sql`excluded.external_updated_at`,
+            updatedAt: now,
+          },
+          setWhere: sql`${platformReturns.externalUpdatedAt} <= excluded.external_updated_at`,
+        })
+        .returning({ id: platformReturns.id });
+      return rows.length;
+    },
+
+    /** For integrations: the external ids behind our order (and lines), in the caller's transaction. */
+    async externalRefs(tx: Executor, orgId: string, orderId: string): Promise<{ order: OrderRow; lines: OrderLineRow[] }> {
+      const order = await loadOrder(tx, orgId, orderId);
+      return { order, lines: await linesOf(tx, orgId, orderId) };
+    },
+
+    async platformReturnRow(tx: Executor, orgId: string, id: string): Promise<PlatformReturnRow> {
+      const [r] = await tx.select().from(platformReturns).where(and(eq(platformReturns.orgId, orgId), eq(platformReturns.id, id)));
+      if (!r) throw AppError.notFound('platform_return', id);
+      return r;
+    },
+
+    async buyerOfOrderExternal(tx: Executor, orgId: string, shopId: string, platformBuyerId: string): Promise<OrderRow[]> {
+      return tx
+        .select({ o: orders })
+        .from(orders)
+        .innerJoin(buyers, and(eq(buyers.orgId, orders.orgId), eq(buyers.id, orders.buyerId)))
+        .where(and(eq(orders.orgId, orgId), eq(orders.shopId, shopId), eq(buyers.platformBuyerId, platformBuyerId)))
+        .orderBy(desc(orders.placedAt))
+        .then((rows) => rows.map((r) => r.o));
+    },
+
+    async orderLinesOf(tx: Executor, orgId: string, orderId: string): Promise<OrderLineRow[]> {
+      return linesOf(tx, orgId, orderId);
+    },
+
+    // ---------------- reads (other modules and HTTP) ----------------
+
+    async getOrder(actor: Actor, orderId: string): Promise<OrderView> {
+      return db.tenant(actor.orgId, async (tx) => orderView(await loadOrder(tx, actor.orgId, orderId), await linesOf(tx, actor.orgId, orderId)));
+    },
+
+    async findOrderByExternalId(actor: Actor, shopId: string, externalId: string): Promise<OrderView | null> {
+      return db.tenant(actor.orgId, async (tx) => {
+        const [o] = await tx.select().from(orders).where(and(eq(orders.orgId, actor.orgId), eq(orders.shopId, shopId), eq(orders.externalId, externalId)));
+        return o ? orderView(o, await linesOf(tx, actor.orgId, o.id)) : null;
+      });
+    },
+
+    async getBuyer(actor: Actor, buyerId: string): Promise<BuyerView> {
+      return db.tenant(actor.orgId, (tx) => buyerView(tx, actor.orgId, buyerId));
+    },
+
+    /** Everything an agent needs beside a conversation: lines with traffic source, delivery, buyer history and value. */
+    async getOrderSidebar(actor: Actor, orderId: string): Promise<OrderSidebarView> {
+      return db.tenant(actor.orgId, async (tx) => {
+        const o = await loadOrder(tx, actor.orgId, orderId);
+        const lines = await linesOf(tx, actor.orgId, orderId);
+        const buyer = await buyerView(tx, actor.orgId, o.buyerId);
+        const history = await tx
+          .select()
+          .from(platformReturns)
+          .where(and(eq(platformReturns.orgId, actor.orgId), eq(platformReturns.buyerId, o.buyerId)))
+          .orderBy(desc(platformReturns.requestedAt))
+          .limit(50);
+        return {
+          order: orderView(o, lines),
+          delivery: { status: o.deliveryStatus, trackingNumber: o.trackingNumber, carrier: o.carrier, deliveredAt: iso(o.deliveredAt) },
+          buyer,
+          returnHistory: history.map(platformReturnView),
+        };
+      });
+    },
+
+    async listPlatformReturns(actor: Actor, filter: PlatformReturnFilter = {}): Promise<PlatformReturnView[]> {
+      const f = FilterSchema.parse(filter);
+      return db.tenant(actor.orgId, async (tx) => {
+        const rows = await tx
+          .select()
+          .from(platformReturns)
+          .where(
+            and(
+              eq(platformReturns.orgId, actor.orgId),
+              f.shopId ? eq(platformReturns.shopId, f.shopId) : undefined,
+              f.orderId ? eq(platformReturns.orderId, f.orderId) : undefined,
+              f.buyerId ? eq(platformReturns.buyerId, f.buyerId) : undefined,
+              f.status ? eq(platformReturns.status, f.status) : undefined,
+              f.kind ? eq(platformReturns.kind, f.kind) : undefined,
+            ),
+          )
+          .orderBy(desc(platformReturns.requestedAt), asc(platformReturns.id))
+          .limit(f.limit);
+        return rows.map(platformReturnView);
+      });
+    },
+
+    async getPlatformReturn(actor: Actor, id: string): Promise<PlatformReturnView> {
+      return db.tenant(actor.orgId, async (tx) => {
+        const [r] = await tx.select().from(platformReturns).where(and(eq(platformReturns.orgId, actor.orgId), eq(platformReturns.id, id)));
+        if (!r) throw AppError.notFound('platform_return', id);
+        return platformReturnView(r);
+      });
+    },
+  };
+}
+
+export type OrdersService = ReturnType<typeof createOrdersService>;
