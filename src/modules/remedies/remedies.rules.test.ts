@@ -118,18 +118,18 @@ describe('authority limits', () => {
   const owner = defaultRemedyLimits('owner');
   const warehouse = defaultRemedyLimits('warehouse');
   it.each([
-    ['agent within both', agent, 4_500, 'EUR', 20_000, false, 'within_limits'],
-    ['agent one cent over the amount', agent, 4_501, 'EUR', 20_000, true, 'over_amount'],
-    ['agent over percent on a cheap item', agent, 1_000, 'EUR', 3_000, true, 'over_percent'],
-    ['agent exactly 30 %', agent, 900, 'EUR', 3_000, false, 'within_limits'],
-    ['agent in a currency with no cap', agent, 100, 'JPY', 10_000, true, 'no_limit_for_currency'],
-    ['supervisor full refund', supervisor, 60_000, 'EUR', 60_000, false, 'within_limits'],
-    ['supervisor above amount', supervisor, 90_001, 'EUR', 200_000, true, 'over_amount'],
-    ['owner has no cap', owner, 10_000_000, 'USD', 1, false, 'within_limits'],
-    ['warehouse may give nothing', warehouse, 1, 'EUR', 20_000, true, 'over_amount'],
-    ['warehouse may give zero', warehouse, 0, 'EUR', 20_000, false, 'within_limits'],
-  ] as const)('%s', (_n, limits, amount, currency, paid, needs, reason) => {
-    const d = authorityFor(limits, amount, currency, paid);
+    ['agent within both', agent, 3_000, 4_500, 'EUR', 20_000, false, 'within_limits'],
+    ['agent one cent over the amount (coupon counts)', agent, 3_000, 4_501, 'EUR', 20_000, true, 'over_amount'],
+    ['agent refund over 30 % on a cheap item', agent, 1_000, 1_000, 'EUR', 3_000, true, 'over_percent'],
+    ['agent refund exactly 30 %', agent, 900, 1_400, 'EUR', 3_000, false, 'within_limits'],
+    ['agent in a currency with no cap', agent, 0, 100, 'JPY', 10_000, true, 'no_limit_for_currency'],
+    ['supervisor full refund plus coupon', supervisor, 60_000, 69_000, 'EUR', 60_000, false, 'within_limits'],
+    ['supervisor above amount', supervisor, 90_001, 90_001, 'EUR', 200_000, true, 'over_amount'],
+    ['owner has no cap', owner, 10_000_000, 10_000_000, 'USD', 1, false, 'within_limits'],
+    ['warehouse may give nothing', warehouse, 0, 1, 'EUR', 20_000, true, 'over_amount'],
+    ['warehouse may give zero', warehouse, 0, 0, 'EUR', 20_000, false, 'within_limits'],
+  ] as const)('%s', (_n, limits, refundAmount, givenValue, currency, paid, needs, reason) => {
+    const d = authorityFor(limits, { refundAmount, givenValue }, currency, paid);
     expect(d.needsApproval).toBe(needs);
     expect(d.check.reason).toBe(reason);
   });

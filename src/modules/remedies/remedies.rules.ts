@@ -234,12 +234,16 @@ export interface AuthorityDecision {
 }
 
 /**
- * Whether the person may give this remedy alone. Coupons count towards the limit: a €40 coupon
- * is €40 out of the seller's pocket when redeemed.
+ * Whether the person may give this remedy alone. The amount cap counts everything that leaves
+ * the seller (refund + coupon face value: a €40 coupon is €40 when redeemed); the percentage cap
+ * counts the refund against what was paid for the lines, because a coupon is credit on a future
+ * order, not money back on this one — otherwise a full refund with any coupon would exceed 100 %.
  */
-export function authorityFor(limits: RemedyLimits, givenValue: number, currency: string, paid: number): AuthorityDecision {
-  const check = withinRemedyLimits(limits, givenValue, currency, paid);
-  return { needsApproval: !check.allowed, check };
+export function authorityFor(limits: RemedyLimits, o: { refundAmount: number; givenValue: number }, currency: string, paid: number): AuthorityDecision {
+  const amount = withinRemedyLimits({ percent: null, amounts: limits.amounts }, o.givenValue, currency, paid);
+  if (!amount.allowed) return { needsApproval: true, check: amount };
+  const share = withinRemedyLimits({ percent: limits.percent, amounts: null }, o.refundAmount, currency, paid);
+  return { needsApproval: !share.allowed, check: share };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,8 @@
+export { createRemediesService, settingsDefaults, RECONCILE_HANDLER, MESSAGE_HANDLER, RESHIP_HANDLER, RESHIP_CANCEL_HANDLER, type RemediesService, type RemedyRow, type StepView } from './remedies.service.js';
+export { registerRemedyHandlers, ordersPortFrom, ticketsPortFrom } from './remedies.wiring.js';
+export { remediesRoutes } from './remedies.routes.js';
+export * from './remedies.rules.js';
+export * from './remedies.dto.js';
+export type { RemediesPorts, OrdersPort, TicketsPort, OrderInfo, OrderLineInfo, EvidenceInput } from './remedies.ports.js';
+export { remedyMessage, returnInstructions, buyerLanguage } from './remedies.texts.js';
+export { remedies as remediesTable, coupons as couponsTable, reships as reshipsTable, remedySettings as remedySettingsTable } from './remedies.schema.js';

@@ -1,0 +1,105 @@
+import type { Executor } from '../../platform/db.js';
+import type { Actor } from '../../platform/tenancy.js';
+
+/**
+ * What remedies and returns need from their neighbours (orders, helpdesk, evidence), kept this
+ * narrow so the modules can be tested before the neighbours land and so app/modules.ts decides
+ * which implementation fills each port.
+ */
+
+export interface OrderLineInfo {
+  id: string;
+  sku: string;
+  productId: string;
+  productName: string;
+  category: string | null;
+  unitPrice: number;
+  /** After the line's share of order discounts, allocated at purchase. */
+  paid: number;
+}
+
+export interface OrderInfo {
+  id: string;
+  shopId: string;
+  buyerId: string | null;
+  externalId: string;
+  currency: string;
+  deliveredAt: Date | null;
+  trackingNumber: string | null;
+  lines: OrderLineInfo[];
+  buyer: { lifetimeValue: number; orderCount: number; language: string | null };
+}
+
+export interface PlatformReturnInfo {
+  id: string;
+  shopId: string;
+  orderId: string | null;
+  externalId: string;
+  type: string;
+  status: string;
+  reasonCode: string | null;
+  reasonText: string | null;
+  orderLineIds: string[];
+  photos: string[];
+  sellerDeadline: Date | null;
+}
+
+export interface OrdersPort {
+  getOrder(actor: Actor, orderId: string): Promise<OrderInfo>;
+  getPlatformReturn?(actor: Actor, id: string): Promise<PlatformReturnInfo>;
+}
+
+export interface TicketInfo {
+  id: string;
+  shopId: string;
+  orderId: string | null;
+  language: string;
+  status: string;
+  /** Public outbound texts already on the ticket: lets a retried message step see that it landed. */
+  outboundTexts: string[];
+}
+
+export interface TicketsPort {
+  getTicket(actor: Actor, ticketId: string): Promise<TicketInfo>;
+  reply(actor: Actor, ticketId: string, text: string): Promise<void>;
+  addNote(actor: Actor, ticketId: string, text: string): Promise<void>;
+  markSolved(actor: Actor, ticketId: string, reason: string): Promise<void>;
+  setStatus(actor: Actor, ticketId: string, status: 'open' | 'waiting_on_warehouse' | 'waiting_on_platform'): Promise<void>;
+}
+
+export type EvidenceKind =
+  | 'remedy_offered'
+  | 'remedy_approved'
+  | 'remedy_given'
+  | 'refund'
+  | 'coupon'
+  | 'reship'
+  | 'inspection'
+  | 'classification'
+  | 'responsibility'
+  | 'status_change'
+  | 'policy_snapshot'
+  | 'order_snapshot'
+  | 'tracking'
+  | 'attachment';
+
+/** Contract 4: append-only, written in the caller's transaction. */
+export interface EvidenceInput {
+  orgId: string;
+  caseId: string;
+  caseType: 'ticket' | 'return' | 'dispute';
+  kind: EvidenceKind;
+  actor: { type: 'user' | 'buyer' | 'system' | 'platform'; id?: string; name?: string };
+  occurredAt: Date;
+  summary: string;
+  data: Record<string, unknown>;
+  fileSha256s?: string[];
+  responsibility?: 'seller' | 'carrier' | 'buyer' | 'platform';
+}
+export type RecordEvidence = (tx: Executor, input: EvidenceInput) => Promise<unknown>;
+
+export interface RemediesPorts {
+  orders?: OrdersPort;
+  tickets?: TicketsPort;
+  recordEvidence?: RecordEvidence;
+}

@@ -1,0 +1,679 @@
+import crypto from 'node:crypto';
+import { and, asc, desc, eq, inArray, ne } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Executor, Tx } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import type { Logger } from '../../platform/logger.js';
+import { enqueue, type OutboxDispatcher, type OutboxRegistry } from '../../platform/outbox/outbox.js';
+import { outbox } from '../../platform/outbox/outbox.schema.js';
+import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
+import { usersTable, type RemedyLimits } from '../auth/index.js';
+import { shopsTable } from '../tenancy/index.js';
+import type { OrderInfo, RemediesPorts, EvidenceInput } from './remedies.ports.js';
+import {
+  authorityFor,
+  CATEGORY_FAULT,
+  DEFAULT_LADDER,
+  planSteps,
+  recommend,
+  remedyProgress,
+  stepKey,
+  suggestCategory,
+  type Economics,
+  type FaultOwner,
+  type LadderConfig,
+  type ProblemCategory,
+  type RemedyOption,
+  type StepKind,
+  type StepState,
+} from './remedies.rules.js';
+import { coupons, productEconomics, remedies, remedySettings, reships } from './remedies.schema.js';
+import { remedyMessage } from './remedies.texts.js';
+
+export type RemedyRow = typeof remedies.$inferSelect;
+export type SettingsRow = typeof remedySettings.$inferSelect;
+export type CouponRow = typeof coupons.$inferSelect;
+
+export interface RemediesDeps {
+  db: Database;
+  ids: IdGenerator;
+  clock: Clock;
+  log: Logger;
+  outbox: OutboxRegistry;
+  dispatcher: OutboxDispatcher;
+}
+
+export const RECONCILE_HANDLER = 'remedies.reconcile';
+export const MESSAGE_HANDLER = 'remedies.message';
+export const RESHIP_HANDLER = 'remedies.reship';
+export const RESHIP_CANCEL_HANDLER = 'remedies.reship_cancel';
+
+const PROPOSER_ROLES = ['owner', 'supervisor', 'agent'] as const;
+const APPROVER_ROLES = ['owner', 'supervisor'] as const;
+
+/** Called in the transaction that completes a remedy (returns use it to mark the refund sent). */
+export type CompletionHook = (tx: Tx, remedy: RemedyRow) => Promise<void>;
+
+export interface StepView {
+  step: StepKind;
+  outboxId: string;
+  handler: string;
+  status: StepState;
+  attempts: number;
+  lastError: string | null;
+  doneAt: string | null;
+}
+
+export function settingsDefaults(orgId: string, shopId: string, now: Date): SettingsRow {
+  return {
+    orgId,
+    id: shopId,
+    ladder: DEFAULT_LADDER,
+    highTicketThreshold: 30_000,
+    couponMinimumRule: 'claw_back',
+    defaultCostPercent: 45,
+    defaultResalePercent: 60,
+    returnShipping: 1_200,
+    outboundShipping: 900,
+    updatedAt: now,
+  };
+}
+
+function couponCode(): string {
+  // Unambiguous alphabet (no 0/O, 1/I/L) so buyers can type a code read off a phone.
+  const alphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+  const bytes = crypto.randomBytes(10);
+  let s = '';
+  for (const b of bytes) s += alphabet[b % alphabet.length];
+  return `AD-${s.slice(0, 5)}-${s.slice(5)}`;
+}
+
+function stepOf(idempotencyKey: string): StepKind {
+  return idempotencyKey.slice(idempotencyKey.lastIndexOf(':') + 1) as StepKind;
+}
+
+export function createRemediesService(deps: RemediesDeps, portsOf: () => RemediesPorts = () => ({})) {
+  const { db, ids, clock } = deps;
+  const completionHooks: CompletionHook[] = [];
+
+  async function evidence(tx: Executor, input: EvidenceInput): Promise<void> {
+    const rec = portsOf().recordEvidence;
+    if (rec) await rec(tx, input);
+  }
+  function orders() {
+    const o = portsOf().orders;
+    if (!o) throw new AppError('unavailable', 'remedies.orders_unavailable', 'The orders module is not wired');
+    return o;
+  }
+
+  async function loadSettings(tx: Executor, orgId: string, shopId: string): Promise<SettingsRow> {
+    const [s] = await tx.select().from(remedySettings).where(and(eq(remedySettings.orgId, orgId), eq(remedySettings.id, shopId)));
+    return s ?? settingsDefaults(orgId, shopId, clock.now());
+  }
+
+  async function assertShop(tx: Executor, orgId: string, shopId: string) {
+    const [s] = await tx.select().from(shopsTable).where(and(eq(shopsTable.orgId, orgId), eq(shopsTable.id, shopId)));
+    if (!s) throw AppError.notFound('shop', shopId);
+    return s;
+  }
+
+  async function limitsOf(tx: Executor, actor: Actor): Promise<RemedyLimits> {
+    const [u] = await tx.select({ l: usersTable.remedyLimits }).from(usersTable).where(and(eq(usersTable.orgId, actor.orgId), eq(usersTable.id, actor.userId)));
+    if (!u) throw AppError.forbidden('remedies.no_user', 'Only signed-in people can give remedies');
+    return u.l;
+  }
+
+  /** Item cost and resale per product, else per category, else the shop's default ratios. */
+  async function economicsFor(tx: Executor, orgId: string, order: OrderInfo, lineIds: string[], settings: SettingsRow, sellerPaysReturn: boolean): Promise<Economics> {
+    const lines = order.lines.filter((l) => lineIds.includes(l.id));
+    const keys = [...new Set(lines.flatMap((l) => [`product:${l.productId}`, `category:${(l.category ?? '').toLowerCase()}`]))];
+    const known = keys.length
+      ? await tx.select().from(productEconomics).where(and(eq(productEconomics.orgId, orgId), eq(productEconomics.shopId, order.shopId), inArray(productEconomics.key, keys)))
+      : [];
+    const byKey = new Map(known.map((k) => [k.key, k]));
+    let itemCost = 0;
+    let resale = 0;
+    for (const l of lines) {
+      const k = byKey.get(`product:${l.productId}`) ?? byKey.get(`category:${(l.category ?? '').toLowerCase()}`);
+      const cost = k ? k.itemCost : Math.round((l.unitPrice * settings.defaultCostPercent) / 100);
+      const resalePercent = k ? k.resalePercent : settings.defaultResalePercent;
+      itemCost += cost;
+      resale += Math.round((l.unitPrice * resalePercent) / 100);
+    }
+    return {
+      currency: order.currency,
+      paid: lines.reduce((a, l) => a + l.paid, 0),
+      itemCost,
+      returnShipping: settings.returnShipping,
+      outboundShipping: settings.outboundShipping,
+      expectedResale: resale,
+      buyerLifetimeValue: order.buyer.lifetimeValue,
+      sellerPaysReturn,
+    };
+  }
+
+  async function loadRemedy(tx: Executor, orgId: string, id: string, lock = false): Promise<RemedyRow> {
+    const q = tx.select().from(remedies).where(and(eq(remedies.orgId, orgId), eq(remedies.id, id)));
+    const [r] = lock ? await q.for('update') : await q;
+    if (!r) throw AppError.notFound('remedy', id);
+    return r;
+  }
+
+  async function stepsOf(tx: Executor, orgId: string, remedyId: string): Promise<StepView[]> {
+    const rows = await tx
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.orgId, orgId), eq(outbox.subjectType, 'remedy'), eq(outbox.subjectId, remedyId), ne(outbox.handler, RECONCILE_HANDLER)))
+      .orderBy(asc(outbox.createdAt), asc(outbox.id));
+    return rows.map((r) => ({
+      step: stepOf(r.idempotencyKey),
+      outboxId: r.id,
+      handler: r.handler,
+      status: r.status,
+      attempts: r.attempts,
+      lastError: r.lastError,
+      doneAt: r.doneAt?.toISOString() ?? null,
+    }));
+  }
+
+  async function armReconcile(tx: Executor, r: RemedyRow, round: number): Promise<void> {
+    await enqueue(
+      tx,
+      { orgId: r.orgId, handler: RECONCILE_HANDLER, idempotencyKey: `remedy:${r.id}:reconcile:${round}`, payload: { remedyId: r.id }, subjectType: 'remedy-control', subjectId: r.id, maxAttempts: 200 },
+      { ids, clock },
+    );
+  }
+
+  /**
+   * Start executing: the coupon is minted here (our own table, so it is part of this
+   * transaction), every external step becomes an outbox row with a key derived from the remedy
+   * and the step, and a reconcile row watches them. A crash before commit leaves nothing; after
+   * commit, the outbox owns the rest.
+   */
+  async function startExecution(tx: Tx, r: RemedyRow, actor: Actor): Promise<void> {
+    const now = clock.now();
+    const [shop] = await tx.select().from(shopsTable).where(and(eq(shopsTable.orgId, r.orgId), eq(shopsTable.id, r.shopId)));
+    if (r.coupon) {
+      const expiresAt = new Date(now.getTime() + r.coupon.validDays * 86_400_000);
+      const [existing] = await tx.select().from(coupons).where(and(eq(coupons.orgId, r.orgId), eq(coupons.remedyId, r.id)));
+      if (!existing) {
+        const c = { orgId: r.orgId, id: ids('cpn'), shopId: r.shopId, code: couponCode(), remedyId: r.id, buyerId: r.buyerId, currency: r.currency, amount: r.coupon.amount, minSpend: r.coupon.minSpend, vip: r.coupon.vip, status: 'issued' as const, expiresAt, createdAt: now, voidedAt: null };
+        await tx.insert(coupons).values(c);
+        await evidence(tx, caseEvidence(r, 'coupon', actor, `Coupon ${c.code} for ${c.amount} ${c.currency} issued`, { code: c.code, amount: c.amount, currency: c.currency, minSpend: c.minSpend, expiresAt: expiresAt.toISOString(), vip: c.vip }));
+      }
+    }
+    const steps = planSteps({ refundAmount: r.refundAmount, reship: r.reship, viaPlatformReturn: !!r.platformReturnId, message: false });
+    for (const s of steps) {
+      let payload: Record<string, unknown>;
+      if (s.step === 'refund') {
+        payload = { shopId: r.shopId, tiktokShopId: shop?.tiktokShopId ?? null, orderId: r.orderId, orderLineIds: r.orderLineIds, amount: r.refundAmount, currency: r.currency, reason: `afterdesk remedy ${r.id}: ${r.category}` };
+      } else if (s.step === 'approve_return') {
+        const partial = r.refundAmount < r.paidBase ? { amount: r.refundAmount, currency: r.currency } : undefined;
+        payload = { shopId: r.shopId, platformReturnId: r.platformReturnId, decision: 'approve', ...(partial ? { partialRefund: partial } : {}), buyerKeepItem: r.kind !== 'return_refund' };
+      } else {
+        const reshipId = ids('rsp');
+        await tx
+          .insert(reships)
+          .values({ orgId: r.orgId, id: reshipId, shopId: r.shopId, remedyId: r.id, orderId: r.orderId, lines: r.orderLineIds.map((l) => ({ orderLineId: l, sku: '', productName: '' })), apologyCard: r.apologyCard, status: 'requested', createdAt: now, updatedAt: now })
+          .onConflictDoNothing();
+        payload = { remedyId: r.id, orderId: r.orderId, apologyCard: r.apologyCard };
+      }
+      await enqueue(tx, { orgId: r.orgId, handler: s.handler, idempotencyKey: stepKey(r.id, s.step), payload, subjectType: 'remedy', subjectId: r.id }, { ids, clock });
+    }
+    await armReconcile(tx, r, r.reconcileRound);
+  }
+
+  function caseEvidence(r: RemedyRow, kind: EvidenceInput['kind'], actor: Actor | null, summary: string, data: Record<string, unknown>): EvidenceInput {
+    const caseId = r.ticketId ?? r.returnId ?? r.id;
+    return {
+      orgId: r.orgId,
+      caseId,
+      caseType: r.ticketId ? 'ticket' : 'return',
+      kind,
+      actor: !actor || actor.userId === 'system' ? { type: 'system' } : { type: 'user', id: actor.userId },
+      occurredAt: clock.now(),
+      summary,
+      data: { remedyId: r.id, ...data },
+    };
+  }
+
+  async function messageText(tx: Executor, r: RemedyRow): Promise<string> {
+    const [c] = await tx.select().from(coupons).where(and(eq(coupons.orgId, r.orgId), eq(coupons.remedyId, r.id)));
+    return remedyMessage(r.language, {
+      refund: r.refundAmount > 0 ? { amount: r.refundAmount, currency: r.currency } : null,
+      reship: r.reship,
+      apologyCard: r.apologyCard,
+      coupon: c ? { code: c.code, amount: c.amount, currency: c.currency, minSpend: c.minSpend, expiresAt: c.expiresAt } : null,
+    });
+  }
+
+  /**
+   * The reconcile step: once money and goods have moved, queue the buyer's message; once
+   * everything is done, complete the remedy. A failed step parks the remedy in `attention`
+   * (visible, retryable, or abandoned with compensation).
+   */
+  async function reconcile(orgId: string, remedyId: string): Promise<Record<string, unknown>> {
+    const outcome = await db.tenant(orgId, async (tx) => {
+      const r = await loadRemedy(tx, orgId, remedyId, true);
+      if (r.status === 'completed') return { state: 'completed' as const, r };
+      if (r.status !== 'executing') return { state: 'idle' as const, r };
+      const steps = await stepsOf(tx, orgId, r.id);
+      const progress = remedyProgress(steps.map((s) => ({ phase: s.step === 'message' ? 2 : 1, state: s.status })));
+      const now = clock.now();
+      if (progress === 'failed') {
+        const failed = steps.find((s) => s.status === 'failed')!;
+        await tx.update(remedies).set({ status: 'attention', failedStep: failed.step, updatedAt: now }).where(and(eq(remedies.orgId, orgId), eq(remedies.id, r.id)));
+        await evidence(tx, caseEvidence(r, 'status_change', null, `Remedy step ${failed.step} failed: ${failed.lastError ?? 'unknown error'}`, { step: failed.step, error: failed.lastError }));
+        return { state: 'failed' as const, r };
+      }
+      const phase1Done = steps.filter((s) => s.step !== 'message').every((s) => s.status === 'done');
+      if (phase1Done && !steps.some((s) => s.step === 'message') && r.ticketId) {
+        await enqueue(tx, { orgId, handler: MESSAGE_HANDLER, idempotencyKey: stepKey(r.id, 'message'), payload: { ticketId: r.ticketId, text: await messageText(tx, r) }, subjectType: 'remedy', subjectId: r.id }, { ids, clock });
+        return { state: 'waiting' as const, r };
+      }
+      if (progress === 'done') {
+        const [done] = await tx.update(remedies).set({ status: 'completed', completedAt: now, failedStep: null, updatedAt: now }).where(and(eq(remedies.orgId, orgId), eq(remedies.id, r.id))).returning();
+        const refundStep = steps.find((s) => s.step === 'refund' || s.step === 'approve_return');
+        if (refundStep) await evidence(tx, caseEvidence(r, 'refund', null, `Refund of ${r.refundAmount} ${r.currency} sent`, { amount: r.refundAmount, currency: r.currency, outboxId: refundStep.outboxId, handler: refundStep.handler }));
+        if (r.reship) await evidence(tx, caseEvidence(r, 'reship', null, `Replacement released to the warehouse${r.apologyCard ? ' with an apology card' : ''}`, { apologyCard: r.apologyCard }));
+        await evidence(tx, caseEvidence(r, 'remedy_given', null, `Remedy ${r.optionKey} completed`, { optionKey: r.optionKey, givenValue: r.givenValue }));
+        for (const h of completionHooks) await h(tx, done!);
+        return { state: 'completed' as const, r: done! };
+      }
+      return { state: 'waiting' as const, r };
+    });
+    if (outcome.state === 'waiting') throw new AppError('unavailable', 'remedies.steps_pending', `Remedy ${remedyId} is waiting for its steps`);
+    if (outcome.state === 'completed' && outcome.r.ticketId) {
+      // Outside the transaction (the helpdesk writes its own); idempotent, so a retry is harmless.
+      await portsOf().tickets?.markSolved(systemActor(orgId), outcome.r.ticketId, `remedy ${outcome.r.id} completed`);
+    }
+    return { state: outcome.state };
+  }
+
+  function remedyView(r: RemedyRow, steps: StepView[], coupon: CouponRow | undefined) {
+    return {
+      id: r.id,
+      shopId: r.shopId,
+      ticketId: r.ticketId,
+      returnId: r.returnId,
+      orderId: r.orderId,
+      orderLineIds: r.orderLineIds,
+      platformReturnId: r.platformReturnId,
+      language: r.language,
+      category: r.category,
+      suggestedCategory: r.suggestedCategory,
+      faultOwner: r.faultOwner,
+      optionKey: r.optionKey,
+      kind: r.kind,
+      tier: r.tier,
+      currency: r.currency,
+      paidBase: r.paidBase,
+      refundAmount: r.refundAmount,
+      coupon: coupon ? { code: coupon.code, amount: coupon.amount, currency: coupon.currency, minSpend: coupon.minSpend, vip: coupon.vip, status: coupon.status, expiresAt: coupon.expiresAt.toISOString() } : r.coupon ? { code: null, amount: r.coupon.amount, currency: r.currency, minSpend: r.coupon.minSpend, vip: r.coupon.vip, status: 'planned', expiresAt: null } : null,
+      reship: r.reship,
+      apologyCard: r.apologyCard,
+      givenValue: r.givenValue,
+      economics: r.economics,
+      status: r.status,
+      proposedBy: r.proposedBy,
+      limitCheck: r.limitCheck,
+      approvalReason: r.approvalReason,
+      decidedBy: r.decidedBy,
+      decidedAt: r.decidedAt?.toISOString() ?? null,
+      decisionNote: r.decisionNote,
+      failedStep: r.failedStep,
+      steps,
+      createdAt: r.createdAt.toISOString(),
+      completedAt: r.completedAt?.toISOString() ?? null,
+    };
+  }
+  type RemedyView = ReturnType<typeof remedyView>;
+
+  async function view(tx: Executor, r: RemedyRow): Promise<RemedyView> {
+    const [c] = await tx.select().from(coupons).where(and(eq(coupons.orgId, r.orgId), eq(coupons.remedyId, r.id)));
+    return remedyView(r, await stepsOf(tx, r.orgId, r.id), c);
+  }
+
+  async function context(actor: Actor, input: { orderId: string; orderLineIds?: string[]; ticketId?: string }) {
+    const order = await orders().getOrder(actor, input.orderId);
+    const lineIds = input.orderLineIds?.length ? input.orderLineIds : order.lines.map((l) => l.id);
+    for (const l of lineIds) if (!order.lines.some((x) => x.id === l)) throw AppError.validation('remedies.unknown_line', `Order line ${l} is not part of order ${order.id}`, [{ field: 'orderLineIds', message: `unknown line ${l}` }]);
+    let language = order.buyer.language ?? null;
+    if (input.ticketId) {
+      const t = portsOf().tickets ? await portsOf().tickets!.getTicket(actor, input.ticketId) : undefined;
+      if (t) {
+        language = t.language;
+        if (t.orderId && t.orderId !== order.id) throw AppError.validation('remedies.ticket_order_mismatch', `Ticket ${t.id} is about order ${t.orderId}, not ${order.id}`, [{ field: 'orderId', message: 'differs from the ticket\'s order' }]);
+      }
+    }
+    return { order, lineIds, language: language ?? 'en' };
+  }
+
+  return {
+    onCompleted(hook: CompletionHook): void {
+      completionHooks.push(hook);
+    },
+
+    suggest(text: string) {
+      const s = suggestCategory(text);
+      return { ...s, faultOwner: CATEGORY_FAULT[s.category] };
+    },
+
+    async getSettings(actor: Actor, shopId: string): Promise<SettingsRow> {
+      return db.tenant(actor.orgId, async (tx) => {
+        await assertShop(tx, actor.orgId, shopId);
+        return loadSettings(tx, actor.orgId, shopId);
+      });
+    },
+
+    async updateSettings(actor: Actor, shopId: string, patch: Partial<Omit<SettingsRow, 'orgId' | 'id' | 'updatedAt'>>): Promise<SettingsRow> {
+      requireRole(actor, ['owner'], 'changing the remedy ladder');
+      return db.tenant(actor.orgId, async (tx) => {
+        await assertShop(tx, actor.orgId, shopId);
+        const next = { ...(await loadSettings(tx, actor.orgId, shopId)), ...patch, orgId: actor.orgId, id: shopId, updatedAt: clock.now() };
+        const [row] = await tx.insert(remedySettings).values(next).onConflictDoUpdate({ target: [remedySettings.orgId, remedySettings.id], set: { ...next } }).returning();
+        return row!;
+      });
+    },
+
+    async setProductEconomics(actor: Actor, shopId: string, input: { key: string; itemCost: number; resalePercent: number }) {
+      requireRole(actor, ['owner', 'supervisor'], 'setting item costs');
+      return db.tenant(actor.orgId, async (tx) => {
+        await assertShop(tx, actor.orgId, shopId);
+        const now = clock.now();
+        const [row] = await tx
+          .insert(productEconomics)
+          .values({ orgId: actor.orgId, id: ids('pec'), shopId, key: input.key.toLowerCase(), itemCost: input.itemCost, resalePercent: input.resalePercent, updatedAt: now })
+          .onConflictDoUpdate({ target: [productEconomics.orgId, productEconomics.shopId, productEconomics.key], set: { itemCost: input.itemCost, resalePercent: input.resalePercent, updatedAt: now } })
+          .returning();
+        return row!;
+      });
+    },
+
+    /** Options with economics and, for each, whether this person may give it alone. */
+    async quote(actor: Actor, input: { orderId: string; orderLineIds?: string[]; ticketId?: string; category?: ProblemCategory; text?: string }) {
+      requireRole(actor, PROPOSER_ROLES, 'quoting remedies');
+      const { order, lineIds } = await context(actor, input);
+      const suggestion = input.text ? suggestCategory(input.text) : null;
+      const category = input.category ?? suggestion?.category ?? 'other';
+      return db.tenant(actor.orgId, async (tx) => {
+        const settings = await loadSettings(tx, actor.orgId, order.shopId);
+        const shop = await assertShop(tx, actor.orgId, order.shopId);
+        const fault = CATEGORY_FAULT[category];
+        const economics = await economicsFor(tx, actor.orgId, order, lineIds, settings, shop.returnPolicy.returnShippingPaidBy === 'seller' || fault !== 'buyer');
+        const rec = recommend(settings.ladder, category, economics);
+        const limits = await limitsOf(tx, actor);
+        return {
+          category,
+          suggestion,
+          faultOwner: fault,
+          economics,
+          startTier: rec.startTier,
+          recommendedKey: rec.recommended.key,
+          why: rec.why,
+          options: rec.options.map((o) => ({ ...o, ...authorityFor(limits, o, economics.currency, economics.paid) })),
+        };
+      });
+    },
+
+    async propose(
+      actor: Actor,
+      input: { orderId: string; orderLineIds?: string[]; ticketId?: string; returnId?: string; platformReturnId?: string; category: ProblemCategory; suggestedCategory?: ProblemCategory; faultOwner?: FaultOwner; optionKey: string; reason?: string },
+    ): Promise<RemedyView> {
+      requireRole(actor, PROPOSER_ROLES, 'offering remedies');
+      const { order, lineIds, language } = await context(actor, input);
+      return db.tenant(actor.orgId, async (tx) => {
+        const settings = await loadSettings(tx, actor.orgId, order.shopId);
+        const shop = await assertShop(tx, actor.orgId, order.shopId);
+        const fault = input.faultOwner ?? CATEGORY_FAULT[input.category];
+        const economics = await economicsFor(tx, actor.orgId, order, lineIds, settings, shop.returnPolicy.returnShippingPaidBy === 'seller' || fault !== 'buyer');
+        const rec = recommend(settings.ladder, input.category, economics);
+        const opt: RemedyOption | undefined = rec.options.find((o) => o.key === input.optionKey);
+        if (!opt) throw AppError.validation('remedies.unknown_option', `Option ${input.optionKey} is not on this shop's ladder`, [{ field: 'optionKey', message: `one of ${rec.options.map((o) => o.key).join(', ')}` }]);
+        const limits = await limitsOf(tx, actor);
+        const auth = authorityFor(limits, opt, economics.currency, economics.paid);
+        if (auth.needsApproval && !input.reason?.trim()) {
+          throw AppError.validation('remedies.reason_required', `This remedy is above your authority (${auth.check.reason}); give a reason for the supervisor`, [{ field: 'reason', message: 'required above your authority limit' }]);
+        }
+        const now = clock.now();
+        const row: RemedyRow = {
+          orgId: actor.orgId,
+          id: ids('rem'),
+          shopId: order.shopId,
+          ticketId: input.ticketId ?? null,
+          returnId: input.returnId ?? null,
+          orderId: order.id,
+          orderLineIds: lineIds,
+          platformReturnId: input.platformReturnId ?? null,
+          buyerId: order.buyerId,
+          language,
+          category: input.category,
+          suggestedCategory: input.suggestedCategory ?? null,
+          faultOwner: fault,
+          optionKey: opt.key,
+          kind: opt.kind,
+          tier: opt.tier,
+          currency: economics.currency,
+          paidBase: economics.paid,
+          refundAmount: opt.refundAmount,
+          coupon: opt.coupon,
+          reship: opt.reship,
+          apologyCard: opt.apologyCard,
+          givenValue: opt.givenValue,
+          economics,
+          status: auth.needsApproval ? 'pending_approval' : 'executing',
+          proposedBy: actor.userId,
+          limitCheck: auth.check.reason,
+          approvalReason: auth.needsApproval ? input.reason!.trim() : null,
+          decidedBy: auth.needsApproval ? null : actor.userId,
+          decidedAt: auth.needsApproval ? null : now,
+          decisionNote: null,
+          reconcileRound: 0,
+          failedStep: null,
+          createdAt: now,
+          updatedAt: now,
+          completedAt: null,
+        };
+        await tx.insert(remedies).values(row);
+        await evidence(tx, caseEvidence(row, 'classification', actor, `Classified as ${input.category}${input.suggestedCategory && input.suggestedCategory !== input.category ? ` (suggested ${input.suggestedCategory})` : ''}`, { category: input.category, suggested: input.suggestedCategory ?? null }));
+        await evidence(tx, { ...caseEvidence(row, 'responsibility', actor, `Responsibility: ${fault}`, { faultOwner: fault }), responsibility: fault });
+        await evidence(tx, caseEvidence(row, 'remedy_offered', actor, `Offered ${opt.key}: refund ${opt.refundAmount}, coupon ${opt.coupon?.amount ?? 0} ${economics.currency}`, { option: opt, economics, limitCheck: auth.check.reason, reason: row.approvalReason }));
+        if (!auth.needsApproval) {
+          await evidence(tx, caseEvidence(row, 'remedy_approved', actor, `Within ${actor.role} authority`, { by: actor.userId, limitCheck: auth.check.reason }));
+          await startExecution(tx, row, actor);
+        } else if (row.ticketId) {
+          // nothing external yet: the supervisor decides first
+        }
+        return view(tx, row);
+      });
+    },
+
+    async approve(actor: Actor, id: string, input: { note?: string }): Promise<RemedyView> {
+      requireRole(actor, APPROVER_ROLES, 'approving remedies');
+      return db.tenant(actor.orgId, async (tx) => {
+        const r = await loadRemedy(tx, actor.orgId, id, true);
+        if (r.status !== 'pending_approval') throw AppError.conflict('remedies.not_pending', `Remedy ${id} is ${r.status}, not waiting for approval`, { status: r.status });
+        const limits = await limitsOf(tx, actor);
+        const auth = authorityFor(limits, { refundAmount: r.refundAmount, givenValue: r.givenValue }, r.currency, r.paidBase);
+        if (auth.needsApproval) throw AppError.forbidden('remedies.approver_over_limit', `This remedy is above your own authority too (${auth.check.reason}); an owner must approve it`, { reason: auth.check.reason });
+        const now = clock.now();
+        const [row] = await tx.update(remedies).set({ status: 'executing', decidedBy: actor.userId, decidedAt: now, decisionNote: input.note ?? null, updatedAt: now }).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.id, id))).returning();
+        await evidence(tx, caseEvidence(row!, 'remedy_approved', actor, `Approved by ${actor.role}${input.note ? `: ${input.note}` : ''}`, { by: actor.userId, note: input.note ?? null, reason: r.approvalReason }));
+        await startExecution(tx, row!, actor);
+        return view(tx, row!);
+      });
+    },
+
+    async reject(actor: Actor, id: string, input: { note: string }): Promise<RemedyView> {
+      requireRole(actor, APPROVER_ROLES, 'rejecting remedies');
+      return db.tenant(actor.orgId, async (tx) => {
+        const r = await loadRemedy(tx, actor.orgId, id, true);
+        if (r.status !== 'pending_approval') throw AppError.conflict('remedies.not_pending', `Remedy ${id} is ${r.status}, not waiting for approval`, { status: r.status });
+        const now = clock.now();
+        const [row] = await tx.update(remedies).set({ status: 'rejected', decidedBy: actor.userId, decidedAt: now, decisionNote: input.note, updatedAt: now }).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.id, id))).returning();
+        await evidence(tx, caseEvidence(row!, 'status_change', actor, `Remedy rejected: ${input.note}`, { note: input.note }));
+        return view(tx, row!);
+      });
+    },
+
+    /** A failed step goes back in the queue and the reconcile watch is re-armed. */
+    async retryStep(actor: Actor, id: string, step: StepKind): Promise<RemedyView> {
+      requireRole(actor, PROPOSER_ROLES, 'retrying remedy steps');
+      const r0 = await db.tenant(actor.orgId, (tx) => loadRemedy(tx, actor.orgId, id));
+      if (r0.status !== 'attention') throw AppError.conflict('remedies.not_failed', `Remedy ${id} is ${r0.status}; only a remedy with a failed step can be retried`);
+      const steps = await db.tenant(actor.orgId, (tx) => stepsOf(tx, actor.orgId, id));
+      const s = steps.find((x) => x.step === step);
+      if (!s) throw AppError.notFound('remedy step', `${id}:${step}`);
+      await deps.dispatcher.retry(actor.orgId, s.outboxId);
+      return db.tenant(actor.orgId, async (tx) => {
+        const r = await loadRemedy(tx, actor.orgId, id, true);
+        const [row] = await tx.update(remedies).set({ status: 'executing', failedStep: null, reconcileRound: r.reconcileRound + 1, updatedAt: clock.now() }).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.id, id))).returning();
+        await armReconcile(tx, row!, row!.reconcileRound);
+        await evidence(tx, caseEvidence(row!, 'status_change', actor, `Step ${step} retried`, { step }));
+        return view(tx, row!);
+      });
+    },
+
+    /**
+     * Give up on a remedy that cannot complete: steps not yet run are cancelled, the coupon is
+     * voided, a released reship is called back. Money already refunded cannot be recalled;
+     * it stays recorded as given.
+     */
+    async abandon(actor: Actor, id: string, input: { note: string }): Promise<RemedyView> {
+      requireRole(actor, APPROVER_ROLES, 'abandoning remedies');
+      return db.tenant(actor.orgId, async (tx) => {
+        const r = await loadRemedy(tx, actor.orgId, id, true);
+        if (r.status !== 'attention' && r.status !== 'proposed') throw AppError.conflict('remedies.cannot_abandon', `Remedy ${id} is ${r.status}; only a remedy with a failed step can be abandoned`);
+        const now = clock.now();
+        const compensated: string[] = [];
+        await tx
+          .update(outbox)
+          .set({ status: 'cancelled', updatedAt: now })
+          .where(and(eq(outbox.orgId, actor.orgId), eq(outbox.subjectId, id), inArray(outbox.status, ['pending', 'failed'])));
+        const steps = await stepsOf(tx, actor.orgId, id);
+        const [c] = await tx.update(coupons).set({ status: 'void', voidedAt: now }).where(and(eq(coupons.orgId, actor.orgId), eq(coupons.remedyId, id), eq(coupons.status, 'issued'))).returning();
+        if (c) compensated.push(`coupon ${c.code} voided`);
+        const reshipStep = steps.find((s) => s.step === 'reship');
+        if (reshipStep?.status === 'done') {
+          await enqueue(tx, { orgId: actor.orgId, handler: RESHIP_CANCEL_HANDLER, idempotencyKey: `remedy:${id}:reship_cancel`, payload: { remedyId: id }, subjectType: 'remedy-compensation', subjectId: id }, { ids, clock });
+          compensated.push('reship recalled');
+        } else if (reshipStep) {
+          await tx.update(reships).set({ status: 'cancelled', updatedAt: now }).where(and(eq(reships.orgId, actor.orgId), eq(reships.remedyId, id)));
+          compensated.push('reship cancelled before release');
+        }
+        const refunded = steps.find((s) => (s.step === 'refund' || s.step === 'approve_return') && s.status === 'done');
+        const [row] = await tx.update(remedies).set({ status: 'abandoned', decisionNote: input.note, updatedAt: now }).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.id, id))).returning();
+        await evidence(tx, caseEvidence(row!, 'status_change', actor, `Remedy abandoned: ${input.note}. ${compensated.join('; ') || 'nothing to undo'}${refunded ? '; the refund already sent stands' : ''}`, { compensated, refundStands: !!refunded }));
+        return view(tx, row!);
+      });
+    },
+
+    async get(actor: Actor, id: string): Promise<RemedyView> {
+      return db.tenant(actor.orgId, async (tx) => view(tx, await loadRemedy(tx, actor.orgId, id)));
+    },
+
+    async list(actor: Actor, filter: { status?: RemedyRow['status']; ticketId?: string; returnId?: string; limit?: number }): Promise<RemedyView[]> {
+      return db.tenant(actor.orgId, async (tx) => {
+        const conds = [eq(remedies.orgId, actor.orgId)];
+        if (filter.status) conds.push(eq(remedies.status, filter.status));
+        if (filter.ticketId) conds.push(eq(remedies.ticketId, filter.ticketId));
+        if (filter.returnId) conds.push(eq(remedies.returnId, filter.returnId));
+        const rows = await tx.select().from(remedies).where(and(...conds)).orderBy(desc(remedies.createdAt)).limit(filter.limit ?? 100);
+        const out: RemedyView[] = [];
+        for (const r of rows) out.push(await view(tx, r));
+        return out;
+      });
+    },
+
+    /**
+     * A refund the return policy owes (no authority check: the policy is the authority).
+     * Runs inside the caller's transaction so the return's state change and the refund's
+     * outbox row commit together.
+     */
+    async startPolicyRefund(
+      tx: Tx,
+      actor: Actor,
+      input: { shopId: string; orderId: string; orderLineIds: string[]; returnId: string; ticketId: string | null; platformReturnId: string | null; buyerId: string | null; language: string; amount: number; paidBase: number; currency: string; faultOwner: FaultOwner },
+    ): Promise<RemedyRow> {
+      const now = clock.now();
+      const row: RemedyRow = {
+        orgId: actor.orgId,
+        id: ids('rem'),
+        shopId: input.shopId,
+        ticketId: input.ticketId,
+        returnId: input.returnId,
+        orderId: input.orderId,
+        orderLineIds: input.orderLineIds,
+        platformReturnId: input.platformReturnId,
+        buyerId: input.buyerId,
+        language: input.language,
+        category: 'other',
+        suggestedCategory: null,
+        faultOwner: input.faultOwner,
+        optionKey: 'policy:return_refund',
+        kind: 'return_refund',
+        tier: 3,
+        currency: input.currency,
+        paidBase: input.paidBase,
+        refundAmount: input.amount,
+        coupon: null,
+        reship: false,
+        apologyCard: false,
+        givenValue: input.amount,
+        economics: { currency: input.currency, paid: input.paidBase, itemCost: 0, returnShipping: 0, outboundShipping: 0, expectedResale: 0, buyerLifetimeValue: 0, sellerPaysReturn: false },
+        status: 'executing',
+        proposedBy: actor.userId,
+        limitCheck: 'return_policy',
+        approvalReason: null,
+        decidedBy: actor.userId,
+        decidedAt: now,
+        decisionNote: 'refund owed by the return policy',
+        reconcileRound: 0,
+        failedStep: null,
+        createdAt: now,
+        updatedAt: now,
+        completedAt: null,
+      };
+      await tx.insert(remedies).values(row);
+      await startExecution(tx, row, actor);
+      return row;
+    },
+
+    /** Outbox handlers owned by this module. */
+    handlers: {
+      [RECONCILE_HANDLER]: async (payload: Record<string, unknown>, ctx: { orgId: string }) => reconcile(ctx.orgId, String(payload.remedyId)),
+      [MESSAGE_HANDLER]: async (payload: Record<string, unknown>, ctx: { orgId: string; attempt: number }) => {
+        const tickets = portsOf().tickets;
+        if (!tickets) throw new AppError('unavailable', 'remedies.helpdesk_unavailable', 'The helpdesk is not wired');
+        const ticketId = String(payload.ticketId);
+        const text = String(payload.text);
+        const actor = systemActor(ctx.orgId);
+        // An earlier try may have posted the reply before dying: do not say it twice.
+        if (ctx.attempt > 1 && (await tickets.getTicket(actor, ticketId)).outboundTexts.includes(text)) return { alreadySent: true };
+        await tickets.reply(actor, ticketId, text);
+        return { sent: true };
+      },
+      [RESHIP_HANDLER]: async (payload: Record<string, unknown>, ctx: { orgId: string }) => {
+        // Releasing the replacement to our own warehouse queue; the warehouse system picks it up.
+        const now = clock.now();
+        return db.tenant(ctx.orgId, async (tx) => {
+          const [r] = await tx.update(reships).set({ status: 'released', updatedAt: now }).where(and(eq(reships.orgId, ctx.orgId), eq(reships.remedyId, String(payload.remedyId)), eq(reships.status, 'requested'))).returning();
+          return { released: !!r };
+        });
+      },
+      [RESHIP_CANCEL_HANDLER]: async (payload: Record<string, unknown>, ctx: { orgId: string }) => {
+        const now = clock.now();
+        return db.tenant(ctx.orgId, async (tx) => {
+          const [r] = await tx.update(reships).set({ status: 'cancelled', updatedAt: now }).where(and(eq(reships.orgId, ctx.orgId), eq(reships.remedyId, String(payload.remedyId)))).returning();
+          return { cancelled: !!r };
+        });
+      },
+    },
+
+    /** For tests and the CLI: run reconcile directly. */
+    reconcile,
+  };
+}
+
+export type RemediesService = ReturnType<typeof createRemediesService>;

@@ -1,0 +1,19 @@
+export { createReturnsService, type ReturnsService, type ReturnRow, type CreateReturnInput } from './returns.service.js';
+export { returnsRoutes } from './returns.routes.js';
+export { buildRemediesAndReturns } from './returns.wiring.js';
+export * from './returns.dto.js';
+export {
+  checkEligibility,
+  computeRefund,
+  cycleTime,
+  DEFAULT_REASON_TREE,
+  GRADES,
+  inspectionPasses,
+  refundDueOn,
+  snapshotReason,
+  type Grade,
+  type Eligibility,
+  type ReasonNode,
+  type ReasonSnapshot,
+} from './returns.rules.js';
+export { returns as returnsTable, returnLines as returnLinesTable } from './returns.schema.js';

@@ -1,0 +1,555 @@
+import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Executor, Tx } from '../../platform/db.js';
+import { AppError, isUniqueViolation } from '../../platform/errors.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import { enqueue } from '../../platform/outbox/outbox.js';
+import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
+import { shopsTable } from '../tenancy/index.js';
+import { buyerLanguage, MESSAGE_HANDLER, remedySettingsTable as remedySettings, returnInstructions, settingsDefaults, type EvidenceInput, type OrderInfo, type RemediesPorts, type RemediesService, type RemedyRow } from '../remedies/index.js';
+import {
+  appealDeadline,
+  checkEligibility,
+  computeRefund,
+  cycleTime,
+  DEFAULT_REASON_TREE,
+  effectiveTrigger,
+  inspectionPasses,
+  refundDueOn,
+  snapshotReason,
+  validateReasonTree,
+  type Eligibility,
+  type Grade,
+  type ReasonLanguage,
+  type ReasonNode,
+  type ReturnEvent,
+} from './returns.rules.js';
+import { exchangeStock, reasonTrees, returnLines, returns } from './returns.schema.js';
+
+export type ReturnRow = typeof returns.$inferSelect;
+export type ReturnLineRow = typeof returnLines.$inferSelect;
+
+export interface ReturnsDeps {
+  db: Database;
+  ids: IdGenerator;
+  clock: Clock;
+  remedies: RemediesService;
+}
+
+export interface CreateReturnInput {
+  orderId: string;
+  orderLineIds: string[];
+  reasonCode?: string | null;
+  note?: string | null;
+  photos?: string[];
+  channel: 'tiktok' | 'self_service' | 'agent';
+  ticketId?: string | null;
+  platformReturnId?: string | null;
+  resolution?: 'refund' | 'exchange' | 'no_refund';
+  exchangeSku?: string | null;
+  language?: string | null;
+  /** The platform already paid the buyer (TikTok early refund). */
+  platformRefundedAt?: Date | null;
+}
+
+const WAREHOUSE_ROLES = ['owner', 'supervisor', 'warehouse'] as const;
+
+export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesPorts = () => ({})) {
+  const { db, ids, clock, remedies } = deps;
+
+  async function evidence(tx: Executor, input: EvidenceInput): Promise<void> {
+    const rec = portsOf().recordEvidence;
+    if (rec) await rec(tx, input);
+  }
+  function orders() {
+    const o = portsOf().orders;
+    if (!o) throw new AppError('unavailable', 'returns.orders_unavailable', 'The orders module is not wired');
+    return o;
+  }
+  function ev(r: ReturnRow, kind: EvidenceInput['kind'], actor: Actor, summary: string, data: Record<string, unknown>, extra: Partial<EvidenceInput> = {}): EvidenceInput {
+    return { orgId: r.orgId, caseId: r.id, caseType: 'return', kind, actor: actor.userId === 'system' ? { type: 'system' } : { type: 'user', id: actor.userId }, occurredAt: clock.now(), summary, data, ...extra };
+  }
+
+  async function latestTree(tx: Executor, orgId: string, actor: Actor): Promise<{ id: string; version: number; nodes: ReasonNode[] }> {
+    const [t] = await tx.select().from(reasonTrees).where(eq(reasonTrees.orgId, orgId)).orderBy(desc(reasonTrees.version)).limit(1);
+    if (t) return t;
+    // The first use pins the default tree as version 1, so snapshots always name a stored version.
+    const row = { orgId, id: ids('rtr'), version: 1, nodes: DEFAULT_REASON_TREE, createdBy: actor.userId, createdAt: clock.now() };
+    await tx.insert(reasonTrees).values(row).onConflictDoNothing();
+    const [again] = await tx.select().from(reasonTrees).where(eq(reasonTrees.orgId, orgId)).orderBy(desc(reasonTrees.version)).limit(1);
+    return again!;
+  }
+
+  async function loadReturn(tx: Executor, orgId: string, id: string, lock = false): Promise<ReturnRow> {
+    const q = tx.select().from(returns).where(and(eq(returns.orgId, orgId), eq(returns.id, id)));
+    const [r] = lock ? await q.for('update') : await q;
+    if (!r) throw AppError.notFound('return', id);
+    return r;
+  }
+
+  async function linesOf(tx: Executor, orgId: string, returnId: string): Promise<ReturnLineRow[]> {
+    return tx.select().from(returnLines).where(and(eq(returnLines.orgId, orgId), eq(returnLines.returnId, returnId)));
+  }
+
+  async function shopOf(tx: Executor, orgId: string, shopId: string) {
+    const [s] = await tx.select().from(shopsTable).where(and(eq(shopsTable.orgId, orgId), eq(shopsTable.id, shopId)));
+    if (!s) throw AppError.notFound('shop', shopId);
+    const [st] = await tx.select().from(remedySettings).where(and(eq(remedySettings.orgId, orgId), eq(remedySettings.id, shopId)));
+    return { shop: s, settings: st ?? settingsDefaults(orgId, shopId, clock.now()) };
+  }
+
+  async function evaluate(tx: Executor, actor: Actor, order: OrderInfo, input: Pick<CreateReturnInput, 'orderLineIds' | 'reasonCode' | 'photos' | 'language'>) {
+    const { shop, settings } = await shopOf(tx, actor.orgId, order.shopId);
+    const tree = await latestTree(tx, actor.orgId, actor);
+    const lang = (['en', 'de', 'fr', 'it', 'es'].includes(input.language ?? '') ? input.language : 'en') as ReasonLanguage;
+    let reason = null;
+    let photosRequired = false;
+    if (input.reasonCode) {
+      reason = snapshotReason(tree, input.reasonCode, lang) ?? null;
+      if (!reason) throw AppError.validation('returns.unknown_reason', `Unknown return reason ${input.reasonCode}`, [{ field: 'reasonCode', message: `not in reason tree version ${tree.version}` }]);
+      photosRequired = tree.nodes.find((n) => n.code === input.reasonCode)!.photosRequired;
+    }
+    const unknown = input.orderLineIds.filter((l) => !order.lines.some((x) => x.id === l));
+    if (unknown.length) throw AppError.validation('returns.unknown_line', `Order lines ${unknown.join(', ')} are not part of order ${order.id}`, [{ field: 'orderLineIds', message: `unknown: ${unknown.join(', ')}` }]);
+    const live = input.orderLineIds.length
+      ? await tx.select({ id: returnLines.orderLineId }).from(returnLines).where(and(eq(returnLines.orgId, actor.orgId), inArray(returnLines.orderLineId, input.orderLineIds), eq(returnLines.active, true)))
+      : [];
+    const liveSet = new Set(live.map((l) => l.id));
+    const eligibility: Eligibility = checkEligibility({
+      policy: shop.returnPolicy,
+      deliveredAt: order.deliveredAt,
+      now: clock.now(),
+      lines: input.orderLineIds.map((id) => ({ id, category: order.lines.find((l) => l.id === id)!.category, alreadyReturned: liveSet.has(id) })),
+      reason,
+      photoCount: input.photos?.length ?? 0,
+      photosRequired,
+    });
+    return { shop, settings, tree, reason, eligibility };
+  }
+
+  async function startRefund(tx: Tx, actor: Actor, r: ReturnRow, lines: ReturnLineRow[]): Promise<ReturnRow> {
+    const rem = await remedies.startPolicyRefund(tx, actor, {
+      shopId: r.shopId,
+      orderId: r.orderId,
+      orderLineIds: lines.map((l) => l.orderLineId),
+      returnId: r.id,
+      ticketId: r.ticketId,
+      platformReturnId: r.platformReturnId,
+      buyerId: r.buyerId,
+      language: r.language,
+      amount: r.refundTotal,
+      paidBase: lines.reduce((a, l) => a + l.paid, 0),
+      currency: r.currency,
+      faultOwner: r.reason?.faultOwner ?? 'buyer',
+    });
+    const [row] = await tx.update(returns).set({ refundRemedyId: rem.id, updatedAt: clock.now() }).where(and(eq(returns.orgId, r.orgId), eq(returns.id, r.id))).returning();
+    await evidence(tx, ev(r, 'refund', actor, `Refund of ${r.refundTotal} ${r.currency} released (${r.refundTrigger})`, { remedyId: rem.id, amount: r.refundTotal, currency: r.currency, trigger: r.refundTrigger }));
+    return row!;
+  }
+
+  async function maybeRefund(tx: Tx, actor: Actor, r: ReturnRow, event: ReturnEvent): Promise<ReturnRow> {
+    if (r.refundRemedyId) return r;
+    if (!refundDueOn(r.refundTrigger, event, { resolution: r.resolution, alreadyRefunded: !!r.platformRefundedAt })) return r;
+    if (r.refundTotal <= 0) return r;
+    return startRefund(tx, actor, r, (await linesOf(tx, r.orgId, r.id)).filter((l) => l.active));
+  }
+
+  /** Closed once the parcel is checked and the money question is settled. */
+  function settled(r: ReturnRow): boolean {
+    const inspected = r.inspectionPassed === true;
+    const refundDone = r.resolution !== 'refund' || !!r.refundedAt || !!r.platformRefundedAt || r.refundTotal === 0;
+    return inspected && refundDone;
+  }
+
+  // Returns learn that their refund landed from the remedy's completion, in the same transaction.
+  remedies.onCompleted(async (tx, rem: RemedyRow) => {
+    if (!rem.returnId) return;
+    const r = await loadReturn(tx, rem.orgId, rem.returnId, true);
+    const now = clock.now();
+    const next = { ...r, refundedAt: now };
+    const [row] = await tx
+      .update(returns)
+      .set({ refundedAt: now, status: settled(next) ? 'closed' : r.status, closedAt: settled(next) ? now : r.closedAt, updatedAt: now })
+      .where(and(eq(returns.orgId, r.orgId), eq(returns.id, r.id)))
+      .returning();
+    await evidence(tx, ev(row!, 'status_change', systemActor(rem.orgId), `Refund sent; return ${row!.status}`, { refundedAt: now.toISOString() }));
+  });
+
+  async function view(tx: Executor, r: ReturnRow) {
+    const lines = await linesOf(tx, r.orgId, r.id);
+    const refundRemedy = r.refundRemedyId ? await remedies.get(systemActor(r.orgId), r.refundRemedyId).catch(() => null) : null;
+    const refundStatus = r.resolution !== 'refund' ? 'not_applicable' : r.platformRefundedAt ? 'platform_refunded' : r.refundedAt ? 'sent' : r.refundRemedyId ? (refundRemedy?.status === 'attention' ? 'failed' : 'pending') : 'not_due';
+    return {
+      id: r.id,
+      rma: r.rma,
+      shopId: r.shopId,
+      orderId: r.orderId,
+      buyerId: r.buyerId,
+      ticketId: r.ticketId,
+      platformReturnId: r.platformReturnId,
+      channel: r.channel,
+      status: r.status,
+      resolution: r.resolution,
+      reason: r.reason,
+      buyerNote: r.buyerNote,
+      photos: r.photos,
+      language: r.language,
+      policy: r.policy,
+      refundTrigger: r.refundTrigger,
+      currency: r.currency,
+      refundTotal: r.refundTotal,
+      couponRule: r.refundCalc.couponRule,
+      trackingNumber: r.trackingNumber,
+      lines: lines.map((l) => ({ id: l.id, orderLineId: l.orderLineId, sku: l.sku, productName: l.productName, category: l.category, unitPrice: l.unitPrice, paid: l.paid, restockingFee: l.restockingFee, couponClawback: l.couponClawback, refund: l.refund, reason: l.reason })),
+      receipt: { at: r.receivedAt?.toISOString() ?? null, by: r.receivedBy },
+      inspection: { at: r.inspectedAt?.toISOString() ?? null, by: r.inspectedBy, grade: r.grade, passed: r.inspectionPassed, note: r.inspectionNote, photos: r.inspectionPhotos },
+      refund: { status: refundStatus, remedyId: r.refundRemedyId, at: r.refundedAt?.toISOString() ?? null, platformRefundedAt: r.platformRefundedAt?.toISOString() ?? null, failedStep: refundRemedy?.failedStep ?? null },
+      appeal: r.appealStatus ? { status: r.appealStatus, deadline: r.appealDeadline?.toISOString() ?? null } : null,
+      exchange: r.exchange,
+      cycleTime: cycleTime({ requestedAt: r.requestedAt, approvedAt: r.approvedAt, receivedAt: r.receivedAt, inspectedAt: r.inspectedAt, refundedAt: r.refundedAt ?? r.platformRefundedAt }),
+      requestedAt: r.requestedAt.toISOString(),
+      closedAt: r.closedAt?.toISOString() ?? null,
+    };
+  }
+  type ReturnView = Awaited<ReturnType<typeof view>>;
+
+  async function nextRma(tx: Executor, orgId: string): Promise<string> {
+    const r = await tx.execute(sql`select count(*)::int as n from returns where org_id = ${orgId}`);
+    const n = Number((r.rows[0] as { n: number }).n) + 1;
+    return `RMA-${String(n).padStart(6, '0')}`;
+  }
+
+  async function reserveExchange(tx: Executor, orgId: string, shopId: string, sku: string) {
+    const id = `${shopId}:${sku}`;
+    const [row] = await tx
+      .update(exchangeStock)
+      .set({ available: sql`${exchangeStock.available} - 1`, reserved: sql`${exchangeStock.reserved} + 1` })
+      .where(and(eq(exchangeStock.orgId, orgId), eq(exchangeStock.id, id), sql`${exchangeStock.available} > 0`))
+      .returning();
+    if (row) return { sku, label: row.label, status: 'reserved' as const, fallback: null };
+    const [known] = await tx.select().from(exchangeStock).where(and(eq(exchangeStock.orgId, orgId), eq(exchangeStock.id, id)));
+    // Offer what is in stock for the same product, else a refund.
+    const alternatives = known
+      ? await tx.select().from(exchangeStock).where(and(eq(exchangeStock.orgId, orgId), eq(exchangeStock.shopId, shopId), eq(exchangeStock.productId, known.productId), sql`${exchangeStock.available} > 0`))
+      : [];
+    return { sku, label: known?.label ?? sku, status: 'out_of_stock' as const, fallback: alternatives.length ? `in stock: ${alternatives.map((a) => a.sku).join(', ')}` : 'refund' };
+  }
+
+  return {
+    async getReasonTree(actor: Actor) {
+      return db.tenant(actor.orgId, (tx) => latestTree(tx, actor.orgId, actor));
+    },
+
+    /** A new version; returns already opened keep the snapshot of the version they used. */
+    async updateReasonTree(actor: Actor, nodes: ReasonNode[]) {
+      requireRole(actor, ['owner'], 'editing return reasons');
+      const problems = validateReasonTree(nodes);
+      if (problems.length) throw AppError.validation('returns.bad_reason_tree', `The reason tree is not valid: ${problems.join('; ')}`, problems.map((p) => ({ field: 'nodes', message: p })));
+      return db.tenant(actor.orgId, async (tx) => {
+        const cur = await latestTree(tx, actor.orgId, actor);
+        const row = { orgId: actor.orgId, id: ids('rtr'), version: cur.version + 1, nodes, createdBy: actor.userId, createdAt: clock.now() };
+        try {
+          await tx.insert(reasonTrees).values(row);
+        } catch (e) {
+          if (isUniqueViolation(e)) throw AppError.conflict('returns.reason_tree_race', 'Someone else saved the reason tree at the same time; reload and try again');
+          throw e;
+        }
+        return row;
+      });
+    },
+
+    async eligibility(actor: Actor, input: { orderId: string; orderLineIds: string[]; reasonCode?: string | null; photos?: string[]; language?: string | null }): Promise<Eligibility> {
+      const order = await orders().getOrder(actor, input.orderId);
+      return db.tenant(actor.orgId, async (tx) => (await evaluate(tx, actor, order, input)).eligibility);
+    },
+
+    /**
+     * Open a return. The policy is checked here for every channel (TikTok, buyer page, agent),
+     * so no client can skip it: an ineligible request is a 422 carrying every reason.
+     */
+    async create(actor: Actor, input: CreateReturnInput): Promise<ReturnView> {
+      const order = await orders().getOrder(actor, input.orderId);
+      return db.tenant(actor.orgId, async (tx) => {
+        const { shop, settings, reason, eligibility } = await evaluate(tx, actor, order, input);
+        if (!eligibility.eligible) {
+          throw AppError.unprocessable('returns.not_eligible', `This return cannot be opened: ${eligibility.reasons.map((r) => r.message).join('; ')}`, { reasons: eligibility.reasons, windowEndsAt: eligibility.windowEndsAt });
+        }
+        const now = clock.now();
+        const faultOwner = reason?.faultOwner ?? 'buyer';
+        const calc = computeRefund({
+          currency: order.currency,
+          allLines: order.lines.map((l) => ({ id: l.id, unitPrice: l.unitPrice, paid: l.paid })),
+          returnedLineIds: input.orderLineIds,
+          restockingFeePercent: shop.returnPolicy.restockingFeePercent,
+          faultOwner,
+          coupon: null,
+          couponRule: settings.couponMinimumRule,
+        });
+        const resolution = input.resolution ?? 'refund';
+        const value = order.lines.filter((l) => input.orderLineIds.includes(l.id)).reduce((a, l) => a + l.paid, 0);
+        const trigger = effectiveTrigger(shop.returnPolicy, value, settings.highTicketThreshold);
+        const id = ids('ret');
+        const language = buyerLanguage(input.language ?? order.buyer.language);
+        let exchange = null;
+        if (resolution === 'exchange') {
+          if (!input.exchangeSku) throw AppError.validation('returns.exchange_sku_required', 'Name the size or colour to exchange for', [{ field: 'exchangeSku', message: 'required for an exchange' }]);
+          exchange = await reserveExchange(tx, actor.orgId, order.shopId, input.exchangeSku);
+        }
+        const row: ReturnRow = {
+          orgId: actor.orgId,
+          id,
+          rma: await nextRma(tx, actor.orgId),
+          shopId: order.shopId,
+          orderId: order.id,
+          buyerId: order.buyerId,
+          ticketId: input.ticketId ?? null,
+          platformReturnId: input.platformReturnId ?? null,
+          channel: input.channel,
+          status: 'awaiting_parcel',
+          resolution,
+          reason,
+          buyerNote: input.note ?? null,
+          photos: input.photos ?? [],
+          language,
+          policy: shop.returnPolicy,
+          refundTrigger: trigger,
+          currency: order.currency,
+          refundTotal: resolution === 'refund' ? calc.total : 0,
+          refundCalc: calc,
+          trackingNumber: null,
+          requestedAt: now,
+          approvedAt: now,
+          receivedAt: null,
+          receivedBy: null,
+          inspectedAt: null,
+          inspectedBy: null,
+          grade: null,
+          inspectionPassed: null,
+          inspectionNote: null,
+          inspectionPhotos: [],
+          refundRemedyId: null,
+          refundedAt: null,
+          platformRefundedAt: input.platformRefundedAt ?? null,
+          appealDeadline: null,
+          appealStatus: null,
+          exchange,
+          closedAt: null,
+          createdBy: actor.userId,
+          updatedAt: now,
+        };
+        try {
+          await tx.insert(returns).values(row);
+          await tx.insert(returnLines).values(
+            calc.lines.map((l) => {
+              const ol = order.lines.find((x) => x.id === l.lineId)!;
+              return { orgId: actor.orgId, id: ids('rtl'), returnId: id, orderLineId: ol.id, sku: ol.sku, productId: ol.productId, productName: ol.productName, category: ol.category, unitPrice: ol.unitPrice, paid: l.paid, restockingFee: l.restockingFee, couponClawback: l.couponClawback, refund: resolution === 'refund' ? l.refund : 0, reason, active: true };
+            }),
+          );
+        } catch (e) {
+          if (isUniqueViolation(e)) throw AppError.conflict('returns.duplicate', 'One of these items is already part of another return, or this platform request was already imported');
+          throw e;
+        }
+        await evidence(tx, ev(row, 'policy_snapshot', actor, `Return ${row.rma} opened under a ${shop.returnPolicy.windowDays}-day policy, refund ${trigger}`, { policy: shop.returnPolicy, trigger, eligibility, channel: input.channel }));
+        await evidence(tx, ev(row, 'order_snapshot', actor, `Order ${order.externalId}: ${calc.lines.length} line(s), refund ${calc.total} ${order.currency}`, { orderId: order.id, lines: calc.lines, couponRule: calc.couponRule }));
+        if (reason) await evidence(tx, ev(row, 'responsibility', actor, `Reason: ${reason.label} (${reason.faultOwner})`, { reason }, { responsibility: reason.faultOwner }));
+        let out = await maybeRefund(tx, actor, row, 'request_approved');
+        if (row.ticketId) {
+          const text = returnInstructions(language, { rma: row.rma, warehouseAddress: shop.supportContacts.returnWarehouse ?? null, buyerPaysShipping: shop.returnPolicy.returnShippingPaidBy === 'buyer' && faultOwner === 'buyer', windowEndsAt: eligibility.windowEndsAt, refundOn: trigger });
+          await enqueue(tx, { orgId: actor.orgId, handler: MESSAGE_HANDLER, idempotencyKey: `return:${id}:instructions`, payload: { ticketId: row.ticketId, text }, subjectType: 'return', subjectId: id }, { ids, clock });
+        }
+        out = await loadReturn(tx, actor.orgId, id);
+        return view(tx, out);
+      });
+    },
+
+    /** Open an RMA for a TikTok after-sales request (reasons, photos and the early refund come with it). */
+    async fromPlatformReturn(actor: Actor, platformReturnId: string, input: { reasonCode?: string | null; ticketId?: string | null; platformRefunded?: boolean }): Promise<ReturnView> {
+      const get = orders().getPlatformReturn;
+      if (!get) throw new AppError('unavailable', 'returns.platform_unavailable', 'Platform returns are not wired');
+      const pr = await get(actor, platformReturnId);
+      if (!pr.orderId) throw AppError.unprocessable('returns.platform_without_order', `Platform return ${pr.externalId} is not linked to a synced order yet`);
+      return this.create(actor, {
+        orderId: pr.orderId,
+        orderLineIds: pr.orderLineIds,
+        reasonCode: input.reasonCode ?? null,
+        note: pr.reasonText,
+        photos: pr.photos,
+        channel: 'tiktok',
+        ticketId: input.ticketId ?? null,
+        platformReturnId: pr.id,
+        platformRefundedAt: input.platformRefunded ? clock.now() : null,
+      });
+    },
+
+    async instructions(actor: Actor, id: string, language?: string) {
+      return db.tenant(actor.orgId, async (tx) => {
+        const r = await loadReturn(tx, actor.orgId, id);
+        const { shop } = await shopOf(tx, actor.orgId, r.shopId);
+        const lang = buyerLanguage(language ?? r.language);
+        const windowEndsAt = null;
+        return { language: lang, text: returnInstructions(lang, { rma: r.rma, warehouseAddress: shop.supportContacts.returnWarehouse ?? null, buyerPaysShipping: r.policy.returnShippingPaidBy === 'buyer' && (r.reason?.faultOwner ?? 'buyer') === 'buyer', windowEndsAt, refundOn: r.refundTrigger }) };
+      });
+    },
+
+    /** The warehouse scans an RMA number or a tracking number. */
+    async lookup(actor: Actor, code: string): Promise<ReturnView> {
+      const c = code.trim();
+      return db.tenant(actor.orgId, async (tx) => {
+        const [r] = await tx
+          .select()
+          .from(returns)
+          .where(and(eq(returns.orgId, actor.orgId), or(eq(returns.rma, c.toUpperCase()), eq(returns.trackingNumber, c), eq(returns.id, c))))
+          .orderBy(desc(returns.requestedAt))
+          .limit(1);
+        if (!r) throw AppError.notFound('return', c);
+        return view(tx, r);
+      });
+    },
+
+    async receive(actor: Actor, id: string, input: { trackingNumber?: string | null; note?: string | null }): Promise<ReturnView> {
+      requireRole(actor, WAREHOUSE_ROLES, 'receiving returns');
+      return db.tenant(actor.orgId, async (tx) => {
+        const r = await loadReturn(tx, actor.orgId, id, true);
+        if (r.receivedAt) throw AppError.conflict('returns.already_received', `Return ${r.rma} was received on ${r.receivedAt.toISOString()}`);
+        const now = clock.now();
+        // "Receive and close": a case already solved by a reship has nothing left to decide.
+        const close = r.resolution === 'no_refund';
+        const [row] = await tx
+          .update(returns)
+          .set({ receivedAt: now, receivedBy: actor.userId, trackingNumber: input.trackingNumber ?? r.trackingNumber, status: close ? 'closed' : 'received', closedAt: close ? now : null, updatedAt: now })
+          .where(and(eq(returns.orgId, actor.orgId), eq(returns.id, id)))
+          .returning();
+        await evidence(tx, ev(row!, 'tracking', actor, `Parcel received at the return warehouse${input.trackingNumber ? ` (${input.trackingNumber})` : ''}${close ? '; closed without refund (already solved)' : ''}`, { trackingNumber: input.trackingNumber ?? null, note: input.note ?? null }));
+        const out = await maybeRefund(tx, actor, row!, 'received');
+        return view(tx, out);
+      });
+    },
+
+    async inspect(actor: Actor, id: string, input: { grade: Grade; note?: string | null; photos?: string[] }): Promise<ReturnView> {
+      requireRole(actor, WAREHOUSE_ROLES, 'inspecting returns');
+      const after = await db.tenant(actor.orgId, async (tx) => {
+        const r = await loadReturn(tx, actor.orgId, id, true);
+        if (!r.receivedAt) throw AppError.conflict('returns.not_received', `Return ${r.rma} has not been received yet`);
+        if (r.inspectedAt) throw AppError.conflict('returns.already_inspected', `Return ${r.rma} was already inspected (${r.grade})`);
+        const now = clock.now();
+        const passed = inspectionPasses(input.grade, r.reason?.faultOwner ?? 'buyer');
+        const earlyRefund = !!r.platformRefundedAt;
+        const status = passed ? 'inspected' : earlyRefund ? 'appeal_open' : 'inspection_failed';
+        const [row] = await tx
+          .update(returns)
+          .set({
+            inspectedAt: now,
+            inspectedBy: actor.userId,
+            grade: input.grade,
+            inspectionPassed: passed,
+            inspectionNote: input.note ?? null,
+            inspectionPhotos: input.photos ?? [],
+            status,
+            appealStatus: !passed && earlyRefund ? 'open' : null,
+            appealDeadline: !passed && earlyRefund ? appealDeadline(now) : null,
+            updatedAt: now,
+          })
+          .where(and(eq(returns.orgId, actor.orgId), eq(returns.id, id)))
+          .returning();
+        await evidence(tx, ev(row!, 'inspection', actor, `Inspection: ${input.grade} — ${passed ? 'pass' : 'fail'}`, { grade: input.grade, passed, note: input.note ?? null, photos: input.photos ?? [] }));
+        if (!passed && earlyRefund) {
+          await evidence(tx, ev(row!, 'status_change', actor, `Platform refunded early; appeal opened, deadline ${row!.appealDeadline!.toISOString()}`, { appealDeadline: row!.appealDeadline!.toISOString() }, { responsibility: 'buyer' }));
+        }
+        let out = await maybeRefund(tx, actor, row!, 'inspection_passed');
+        if (passed && settled(out)) {
+          [out] = await tx.update(returns).set({ status: 'closed', closedAt: now, updatedAt: now }).where(and(eq(returns.orgId, actor.orgId), eq(returns.id, id))).returning() as [ReturnRow];
+        }
+        return out;
+      });
+      // A failed inspection becomes the supervisor's case on the buyer's ticket.
+      if (after.inspectionPassed === false && after.ticketId && portsOf().tickets) {
+        const t = portsOf().tickets!;
+        await t.addNote(actor, after.ticketId, `Return ${after.rma} failed inspection (${after.grade})${after.appealStatus === 'open' ? `; appeal to the platform by ${after.appealDeadline!.toISOString().slice(0, 10)}` : '; a supervisor decides refund or rejection'}.`);
+        await t.setStatus(systemActor(actor.orgId), after.ticketId, 'open');
+      }
+      return db.tenant(actor.orgId, async (tx) => view(tx, after));
+    },
+
+    /** The supervisor's decision on a failed inspection. */
+    async decide(actor: Actor, id: string, input: { decision: 'refund_anyway' | 'reject'; note: string }): Promise<ReturnView> {
+      requireRole(actor, ['owner', 'supervisor'], 'deciding failed inspections');
+      return db.tenant(actor.orgId, async (tx) => {
+        const r = await loadReturn(tx, actor.orgId, id, true);
+        if (r.status !== 'inspection_failed') throw AppError.conflict('returns.not_failed', `Return ${r.rma} is ${r.status}, not a failed inspection`);
+        const now = clock.now();
+        let out: ReturnRow;
+        if (input.decision === 'refund_anyway') {
+          [out] = (await tx.update(returns).set({ status: 'inspected', inspectionPassed: true, updatedAt: now }).where(and(eq(returns.orgId, actor.orgId), eq(returns.id, id))).returning()) as [ReturnRow];
+          if (!out.refundRemedyId && out.refundTotal > 0) out = await startRefund(tx, actor, out, (await linesOf(tx, r.orgId, r.id)).filter((l) => l.active));
+        } else {
+          [out] = (await tx.update(returns).set({ status: 'rejected', closedAt: now, updatedAt: now }).where(and(eq(returns.orgId, actor.orgId), eq(returns.id, id))).returning()) as [ReturnRow];
+          await tx.update(returnLines).set({ active: false }).where(and(eq(returnLines.orgId, actor.orgId), eq(returnLines.returnId, id)));
+        }
+        await evidence(tx, ev(out, 'status_change', actor, `Supervisor: ${input.decision} — ${input.note}`, { decision: input.decision, note: input.note }));
+        return view(tx, out);
+      });
+    },
+
+    async recordAppealOutcome(actor: Actor, id: string, outcome: 'won' | 'lost'): Promise<ReturnView> {
+      requireRole(actor, ['owner', 'supervisor'], 'recording appeal outcomes');
+      return db.tenant(actor.orgId, async (tx) => {
+        const r = await loadReturn(tx, actor.orgId, id, true);
+        if (r.appealStatus !== 'open') throw AppError.conflict('returns.no_open_appeal', `Return ${r.rma} has no open appeal`);
+        const now = clock.now();
+        const [row] = await tx.update(returns).set({ appealStatus: outcome, status: 'closed', closedAt: now, updatedAt: now }).where(and(eq(returns.orgId, actor.orgId), eq(returns.id, id))).returning();
+        await evidence(tx, ev(row!, 'status_change', actor, `Appeal ${outcome}`, { outcome }));
+        return view(tx, row!);
+      });
+    },
+
+    async markPlatformRefunded(actor: Actor, id: string): Promise<ReturnView> {
+      return db.tenant(actor.orgId, async (tx) => {
+        const r = await loadReturn(tx, actor.orgId, id, true);
+        if (r.platformRefundedAt) return view(tx, r);
+        const now = clock.now();
+        const [row] = await tx.update(returns).set({ platformRefundedAt: now, updatedAt: now }).where(and(eq(returns.orgId, actor.orgId), eq(returns.id, id))).returning();
+        await evidence(tx, ev(row!, 'refund', { ...actor }, 'The platform refunded the buyer before the parcel arrived', { platformRefundedAt: now.toISOString() }));
+        return view(tx, row!);
+      });
+    },
+
+    async get(actor: Actor, id: string): Promise<ReturnView> {
+      return db.tenant(actor.orgId, async (tx) => view(tx, await loadReturn(tx, actor.orgId, id)));
+    },
+
+    async list(actor: Actor, filter: { status?: string; shopId?: string; orderId?: string; limit?: number }): Promise<ReturnView[]> {
+      return db.tenant(actor.orgId, async (tx) => {
+        const conds = [eq(returns.orgId, actor.orgId)];
+        if (filter.status) conds.push(eq(returns.status, filter.status as ReturnRow['status']));
+        if (filter.shopId) conds.push(eq(returns.shopId, filter.shopId));
+        if (filter.orderId) conds.push(eq(returns.orderId, filter.orderId));
+        const rows = await tx.select().from(returns).where(and(...conds)).orderBy(desc(returns.requestedAt)).limit(filter.limit ?? 100);
+        const out: ReturnView[] = [];
+        for (const r of rows) out.push(await view(tx, r));
+        return out;
+      });
+    },
+
+    async setExchangeStock(actor: Actor, shopId: string, input: { sku: string; productId: string; label: string; available: number }) {
+      requireRole(actor, ['owner', 'supervisor', 'warehouse'], 'setting exchange stock');
+      return db.tenant(actor.orgId, async (tx) => {
+        await shopOf(tx, actor.orgId, shopId);
+        const [row] = await tx
+          .insert(exchangeStock)
+          .values({ orgId: actor.orgId, id: `${shopId}:${input.sku}`, shopId, sku: input.sku, productId: input.productId, label: input.label, available: input.available, reserved: 0 })
+          .onConflictDoUpdate({ target: [exchangeStock.orgId, exchangeStock.id], set: { available: input.available, label: input.label, productId: input.productId } })
+          .returning();
+        return row!;
+      });
+    },
+
+    async stockOf(actor: Actor, shopId: string, sku: string) {
+      return db.tenant(actor.orgId, async (tx) => {
+        const [row] = await tx.select().from(exchangeStock).where(and(eq(exchangeStock.orgId, actor.orgId), eq(exchangeStock.id, `${shopId}:${sku}`)));
+        return row ?? null;
+      });
+    },
+  };
+}
+
+export type ReturnsService = ReturnType<typeof createReturnsService>;
