@@ -27,7 +27,9 @@ export interface WhatsAppProvider {
 
 export function normalisePhone(p: string): string {
   const digits = p.replace(/[^\d+]/g, '');
-  return digits.startsWith('+') ? digits : `+${digits}`;
+  if (digits.startsWith('+')) return digits;
+  // 00 is the international prefix in Europe: 0039… is +39….
+  return `+${digits.replace(/^00/, '')}`;
 }
 
 /** One WhatsApp chat per buyer number and shop: the number names the conversation. */
