@@ -103,6 +103,7 @@ describeE2E('web shell (browser)', () => {
     const shopRow = page.getByTestId('shops-table').locator('tbody tr', { hasText: shopName });
     const brand = await brandName();
     await poll(() => shopRow.locator('td').allInnerTexts()).toEqual([shopName, brand, 'France FR', 'EUR', 'Europe/Paris', 'FR\nEN', 'Not connected']);
+    await poll(() => page.getByRole('dialog').count()).toBe(0);
     await screenshot(page, 'settings-shops-en');
 
     // The same name again is a 409, shown on the name field.
@@ -111,7 +112,7 @@ describeE2E('web shell (browser)', () => {
     await page.getByRole('option', { name: 'Spain (ES)' }).click();
     await page.getByRole('textbox', { name: 'Shop name' }).fill(shopName);
     await page.getByRole('button', { name: 'Create shop' }).click();
-    await poll(() => page.getByRole('dialog').getByText('A shop with this name already exists.').count()).toBeGreaterThan(0);
+    await poll(() => page.getByRole('dialog').getByText('A shop with this name already exists.').count()).toBe(1);
     await page.getByRole('button', { name: 'Cancel' }).click();
 
     // Edit: open the shop, set a return warehouse and a bad e-mail (400 lands on the field), then fix it.
@@ -147,6 +148,27 @@ describeE2E('web shell (browser)', () => {
     await poll(() => userRow.locator('td').allInnerTexts()).toEqual(['Lena Vogel\n\n' + email, 'Agent', '', '—', '≤ 30% · $50.00, CA$65.00, MX$900.00, £40.00, €45.00', 'Active', '']);
     await screenshot(page, 'settings-team-en');
 
+    // Edit her limits: amounts are typed in major units and stored as integer minor units.
+    await page.getByRole('button', { name: 'Edit user Lena Vogel' }).click();
+    await dialog.getByRole('textbox', { name: 'Max share of the order' }).fill('20');
+    await dialog.getByRole('textbox', { name: 'USD', exact: true }).fill('75.5');
+    await dialog.getByRole('textbox', { name: 'EUR', exact: true }).fill('');
+    await screenshot(page, 'settings-user-edit-en');
+    await dialog.getByRole('button', { name: 'Save changes' }).click();
+    await poll(() => userRow.locator('td').nth(4).innerText()).toBe('≤ 20% · $75.50, CA$65.00, MX$900.00, £40.00');
+    const lena = (await server.ctx.services.auth.listUsers(ownerActor())).find((u) => u.email === email)!;
+    expect(lena.remedyLimits).toEqual({ percent: 20, amounts: { USD: 7550, CAD: 6500, MXN: 90000, GBP: 4000 } });
+
+    // Brands: create one; the same name again is a 409 on the name field.
+    await page.getByRole('tab', { name: 'Brands' }).click();
+    await page.getByRole('textbox', { name: 'Brand name' }).fill(`Maison ${tag}`);
+    await page.getByRole('button', { name: 'Add brand' }).click();
+    await poll(() => page.getByTestId('brands-table').locator('tbody tr', { hasText: `Maison ${tag}` }).locator('td').nth(1).innerText()).toBe('0');
+    await page.getByRole('textbox', { name: 'Brand name' }).fill(`Maison ${tag}`);
+    await page.getByRole('button', { name: 'Add brand' }).click();
+    await poll(() => page.getByText('A brand with this name already exists.').count()).toBe(1);
+    await page.getByRole('tab', { name: 'Team' }).click();
+
     // Language: switch to Chinese, which is saved on the account and survives a reload.
     await page.getByText('中文', { exact: true }).click();
     await poll(() => navLabels(page)).toEqual(NAV_ZH);
@@ -166,6 +188,17 @@ describeE2E('web shell (browser)', () => {
     await page.getByRole('link', { name: '收件箱' }).click();
     await poll(() => page.getByTestId('coming-soon-inbox').innerText()).toContain('收件箱将随客服工作台模块上线');
     await screenshot(page, 'frame-zh-CN');
+    // Tablet: navigation stays beside the page; narrower, it folds behind the burger.
+    await page.setViewportSize({ width: 820, height: 1180 });
+    await page.getByRole('link', { name: '设置' }).click();
+    await page.getByRole('tab', { name: '团队' }).click();
+    await screenshot(page, 'tablet-settings-team-zh-CN');
+    await page.setViewportSize({ width: 600, height: 900 });
+    await page.getByRole('button', { name: '打开导航' }).click();
+    await screenshot(page, 'narrow-nav-zh-CN');
+    await page.getByRole('link', { name: '收件箱' }).click();
+    await poll(() => page.getByTestId('coming-soon-inbox').isVisible()).toBe(true);
+    await page.setViewportSize({ width: 1366, height: 860 });
 
     // A fresh browser (no localStorage) still opens in Chinese: the account's language wins.
     const second = await openPage(browser, server.baseUrl);

@@ -140,6 +140,6 @@ export async function openPage(browser: Browser, baseUrl: string, opts: { viewpo
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SCREENS_DIR, { recursive: true });
   const file = path.join(SCREENS_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: false });
+  await page.screenshot({ path: file, fullPage: false, animations: 'disabled' });
   return file;
 }

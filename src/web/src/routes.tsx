@@ -12,6 +12,7 @@ import { IconChartBar, IconInbox, IconReceiptRefund, IconSettings, IconShieldChe
 import type { Role } from './lib/session';
 import { ComingSoon } from './features/placeholders/ComingSoon';
 import { SettingsPage } from './features/settings/SettingsPage';
+import { EvidencePage } from './features/evidence/EvidencePage';
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -29,7 +30,7 @@ const ALL: readonly Role[] = ['owner', 'supervisor', 'agent', 'warehouse'];
 export const ROUTES: AppRoute[] = [
   { path: '/inbox', navLabel: 'common:nav.inbox', icon: IconInbox, roles: ['owner', 'supervisor', 'agent'], element: <ComingSoon feature="inbox" icon={IconInbox} /> },
   { path: '/returns', navLabel: 'common:nav.returns', icon: IconReceiptRefund, roles: ALL, element: <ComingSoon feature="returns" icon={IconReceiptRefund} /> },
-  { path: '/evidence', navLabel: 'common:nav.evidence', icon: IconShieldCheck, roles: ['owner', 'supervisor', 'agent'], element: <ComingSoon feature="evidence" icon={IconShieldCheck} /> },
+  { path: '/evidence', navLabel: 'common:nav.evidence', icon: IconShieldCheck, roles: ['owner', 'supervisor', 'agent'], element: <EvidencePage /> },
   { path: '/coupons', navLabel: 'common:nav.coupons', icon: IconTicket, roles: ['owner', 'supervisor', 'agent'], element: <ComingSoon feature="coupons" icon={IconTicket} /> },
   { path: '/analytics', navLabel: 'common:nav.analytics', icon: IconChartBar, roles: ['owner', 'supervisor'], element: <ComingSoon feature="analytics" icon={IconChartBar} /> },
   { path: '/settings', navLabel: 'common:nav.settings', icon: IconSettings, roles: ['owner', 'supervisor'], element: <SettingsPage /> },

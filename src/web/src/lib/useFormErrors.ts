@@ -28,6 +28,13 @@ export function useFormErrors(knownFields: (field: string) => boolean) {
     },
     fromError(e: unknown, summary: string) {
       const fe = issuesToFieldErrors(e);
+      const conflictField = isApiError(e) && e.status === 409 ? (e.details as { field?: unknown } | undefined)?.field : undefined;
+      if (typeof conflictField === 'string' && knownFields(conflictField)) {
+        // A clash on one field (duplicate name or e-mail) is said once, translated, on that field.
+        setFieldErrors({ ...fe, [conflictField]: message(e) });
+        setFormError(null);
+        return;
+      }
       setFieldErrors(fe);
       const placed = Object.keys(fe).filter(knownFields);
       const unplaced = isApiError(e) ? e.issues.filter((i) => !knownFields(i.field)) : [];

@@ -58,7 +58,7 @@ export function BrandsPanel() {
                 onChange={(e) => setName(e.currentTarget.value)}
                 error={form.err('name')}
               />
-              <Button type="submit" mt={24} loading={busy} leftSection={<IconPlus size={16} />}>
+              <Button type="submit" mt={21} loading={busy} leftSection={<IconPlus size={16} />}>
                 {t('brands.add')}
               </Button>
             </Group>

@@ -1,0 +1,176 @@
+import { Anchor, Badge, Button, Grid, Group, Image, Paper, Select, SimpleGrid, Stack, Text, Timeline, Title, Tooltip } from '@mantine/core';
+import { IconArrowLeft, IconDownload, IconFile, IconPaperclip } from '@tabler/icons-react';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router-dom';
+import { PageHeader } from '../../shell/PageHeader';
+import { QueryState } from '../settings/common';
+import { DISPUTE_REASONS, fileUrl, PACK_LANGUAGES, packUrl, usePackCheck, useTimeline, type DisputeReason, type EvidenceRecord, type PackLanguage, type StoredFile } from './api';
+import { WarningList } from './EvidencePage';
+import { formatSize, formatWhen } from './format';
+
+const KIND_COLOR: Record<string, string> = {
+  message: 'blue',
+  note: 'gray',
+  attachment: 'cyan',
+  remedy_offered: 'grape',
+  remedy_approved: 'grape',
+  remedy_given: 'grape',
+  refund: 'green',
+  coupon: 'green',
+  reship: 'orange',
+  tracking: 'orange',
+  inspection: 'orange',
+  classification: 'indigo',
+  responsibility: 'red',
+  status_change: 'gray',
+  policy_snapshot: 'teal',
+  order_snapshot: 'teal',
+};
+
+function messageText(r: EvidenceRecord): string | undefined {
+  return typeof r.data.text === 'string' && r.data.text !== r.summary ? r.data.text : undefined;
+}
+
+function FileTile({ file }: { file: StoredFile }) {
+  const { t } = useTranslation('evidence');
+  return (
+    <Tooltip label={`${file.contentType} · ${formatSize(file.size)} · sha256 ${file.sha256.slice(0, 16)}…`}>
+      <Anchor href={fileUrl(file.sha256)} target="_blank" rel="noreferrer" aria-label={t('timeline.openFile')} data-testid="evidence-file">
+        {file.thumbnailSha256 ? (
+          <Image src={fileUrl(file.thumbnailSha256)} alt="" w={88} h={66} radius="sm" fit="cover" />
+        ) : (
+          <Paper withBorder w={88} h={66} radius="sm">
+            <Stack align="center" justify="center" h="100%" gap={0}>
+              <IconFile size={20} stroke={1.5} />
+              <Text size="10px" c="dimmed">
+                {file.contentType.split('/')[1]}
+              </Text>
+            </Stack>
+          </Paper>
+        )}
+      </Anchor>
+    </Tooltip>
+  );
+}
+
+function PackCard({ caseId }: { caseId: string }) {
+  const { t } = useTranslation('evidence');
+  const [reason, setReason] = useState<DisputeReason>('not_as_described');
+  const [language, setLanguage] = useState<PackLanguage>('en');
+  const check = usePackCheck(caseId, reason, language);
+  return (
+    <Paper withBorder radius="md" p="md">
+      <Stack gap="sm">
+        <Title order={3} fz={16} fw={600}>
+          {t('pack.title')}
+        </Title>
+        <Text size="sm" c="dimmed">
+          {t('pack.intro')}
+        </Text>
+        <Select
+          label={t('pack.reason')}
+          value={reason}
+          onChange={(v) => v && setReason(v as DisputeReason)}
+          data={DISPUTE_REASONS.map((r) => ({ value: r, label: t(`reasons.${r}`) }))}
+          allowDeselect={false}
+          data-testid="pack-reason"
+        />
+        <Select
+          label={t('pack.language')}
+          value={language}
+          onChange={(v) => v && setLanguage(v as PackLanguage)}
+          data={PACK_LANGUAGES.map((l) => ({ value: l, label: t(`languages.${l}`) }))}
+          allowDeselect={false}
+          data-testid="pack-language"
+        />
+        <QueryState isPending={check.isPending} error={check.error} empty={false} emptyText="">
+          {check.data && (
+            <>
+              <WarningList warnings={check.data.warnings} />
+              <SimpleGrid cols={2} spacing={4} verticalSpacing={2}>
+                {Object.entries(check.data.sections).map(([s, c]) => (
+                  <Text size="xs" c="dimmed" key={s}>
+                    {t(`sections.${s}`)}: {c.records} / {c.files} <IconPaperclip size={10} />
+                  </Text>
+                ))}
+              </SimpleGrid>
+            </>
+          )}
+        </QueryState>
+        <Button component="a" href={packUrl(caseId, reason, language)} download leftSection={<IconDownload size={16} />} data-testid="build-pack">
+          {t('pack.build')}
+        </Button>
+      </Stack>
+    </Paper>
+  );
+}
+
+export function CaseView() {
+  const { t, i18n } = useTranslation('evidence');
+  const caseId = decodeURIComponent(useParams().caseId ?? '');
+  const timeline = useTimeline(caseId);
+  const files = new Map((timeline.data?.files ?? []).map((f) => [f.sha256, f]));
+  const actorName = (r: EvidenceRecord) => (r.actor.name ? `${r.actor.name} · ${t(`actors.${r.actor.type}`)}` : t(`actors.${r.actor.type}`));
+  return (
+    <>
+      <Anchor component={Link} to="/evidence" size="sm">
+        <Group gap={4}>
+          <IconArrowLeft size={14} />
+          {t('back')}
+        </Group>
+      </Anchor>
+      <PageHeader title={<span data-testid="case-title">{t('caseTitle', { caseId })}</span>} description={t('caseDescription')} />
+      <QueryState isPending={timeline.isPending} error={timeline.error} empty={!timeline.data?.records.length} emptyText={t('timeline.empty')}>
+        <Grid mt="md" gap="lg">
+          <Grid.Col span={{ base: 12, md: 8 }}>
+            <Paper withBorder radius="md" p="md">
+              <Timeline bulletSize={14} lineWidth={2} data-testid="evidence-timeline">
+                {timeline.data?.records.map((r) => (
+                  <Timeline.Item
+                    key={r.id}
+                    title={
+                      <Group gap="xs" wrap="wrap">
+                        <Badge size="sm" variant="light" color={KIND_COLOR[r.kind] ?? 'gray'}>
+                          {t(`kinds.${r.kind}`)}
+                        </Badge>
+                        <Text size="sm" fw={500}>
+                          {r.summary}
+                        </Text>
+                        {r.responsibility && (
+                          <Badge size="sm" color="red" variant="outline">
+                            {t('timeline.responsible', { who: t(`responsibility.${r.responsibility}`) })}
+                          </Badge>
+                        )}
+                      </Group>
+                    }
+                  >
+                    <Text size="xs" c="dimmed">
+                      {formatWhen(r.occurredAt, i18n.language)} · {actorName(r)} · {t(`sections.${r.section}`)} · #{r.seq}
+                    </Text>
+                    {messageText(r) && (
+                      <Text size="sm" mt={4} style={{ whiteSpace: 'pre-wrap' }}>
+                        {messageText(r)}
+                      </Text>
+                    )}
+                    {r.fileSha256s.length > 0 && (
+                      <Group gap="xs" mt={6}>
+                        {r.fileSha256s.map((sha) => {
+                          const f = files.get(sha);
+                          return f ? <FileTile key={sha} file={f} /> : null;
+                        })}
+                      </Group>
+                    )}
+                  </Timeline.Item>
+                ))}
+              </Timeline>
+            </Paper>
+          </Grid.Col>
+          <Grid.Col span={{ base: 12, md: 4 }}>
+            <PackCard caseId={caseId} />
+          </Grid.Col>
+        </Grid>
+      </QueryState>
+    </>
+  );
+}

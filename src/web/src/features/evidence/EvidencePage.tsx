@@ -1,0 +1,146 @@
+import { Alert, Anchor, Badge, Button, Group, Paper, Stack, Table, Text } from '@mantine/core';
+import { IconAlertTriangle, IconCircleCheck, IconShieldCheck } from '@tabler/icons-react';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, Navigate, Route, Routes } from 'react-router-dom';
+import { api } from '../../lib/api';
+import { useErrorMessage } from '../../lib/errors';
+import { useSession } from '../../lib/session';
+import { PageHeader } from '../../shell/PageHeader';
+import { QueryState } from '../settings/common';
+import { useCases, type VerifyResult } from './api';
+import { CaseView } from './CaseView';
+import { formatWhen } from './format';
+
+export function EvidencePage() {
+  return (
+    <Routes>
+      <Route index element={<CaseList />} />
+      <Route path=":caseId" element={<CaseView />} />
+      <Route path="*" element={<Navigate to="/evidence" replace />} />
+    </Routes>
+  );
+}
+
+function VerifyButton() {
+  const { t, i18n } = useTranslation('evidence');
+  const message = useErrorMessage();
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<VerifyResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  async function run() {
+    setBusy(true);
+    setError(null);
+    try {
+      setResult(await api.get<VerifyResult>('/api/evidence/verify'));
+    } catch (e) {
+      setError(message(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Stack gap="xs" align="flex-end">
+      <Button variant="light" leftSection={<IconShieldCheck size={16} />} loading={busy} onClick={() => void run()} data-testid="verify-chain">
+        {t('verify.action')}
+      </Button>
+      {error && (
+        <Text size="xs" c="red">
+          {error}
+        </Text>
+      )}
+      {result && (
+        <Text size="xs" c={result.ok ? 'teal' : 'red'} data-testid="verify-result" maw={420} ta="right">
+          {result.ok
+            ? t('verify.ok', { records: result.records.toLocaleString(i18n.language), files: result.files, checkpoints: result.checkpoints })
+            : t('verify.broken', { seq: result.broken?.seq ?? '?', problem: t(`verify.problems.${result.broken?.problem ?? 'record_hash'}`), message: result.broken?.message ?? '' })}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+function CaseList() {
+  const { t, i18n } = useTranslation('evidence');
+  const { can } = useSession();
+  const cases = useCases();
+  return (
+    <>
+      <PageHeader title={t('title')} description={t('description')} actions={can(['owner', 'supervisor']) ? <VerifyButton /> : undefined} />
+      <Paper mt="md" withBorder radius="md" p={0}>
+        <QueryState isPending={cases.isPending} error={cases.error} empty={!cases.data?.length} emptyText={t('cases.empty')}>
+          <div className="ad-table-wrap">
+            <Table highlightOnHover data-testid="evidence-cases">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('cases.columns.case')}</Table.Th>
+                  <Table.Th>{t('cases.columns.type')}</Table.Th>
+                  <Table.Th ta="right">{t('cases.columns.records')}</Table.Th>
+                  <Table.Th ta="right">{t('cases.columns.files')}</Table.Th>
+                  <Table.Th>{t('cases.columns.last')}</Table.Th>
+                  <Table.Th>{t('cases.columns.lastAt')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {cases.data?.map((c) => (
+                  <Table.Tr key={c.caseId}>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/evidence/${encodeURIComponent(c.caseId)}`} ff="monospace" fz="sm">
+                        {c.caseId}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>
+                      <Badge variant="light" color={c.caseType === 'return' ? 'grape' : c.caseType === 'dispute' ? 'red' : 'blue'}>
+                        {t(`caseTypes.${c.caseType}`)}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td ta="right">{c.records}</Table.Td>
+                    <Table.Td ta="right">{c.files}</Table.Td>
+                    <Table.Td>
+                      <Text size="sm" lineClamp={1}>
+                        {c.lastSummary}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+                        {formatWhen(c.lastAt, i18n.language)}
+                      </Text>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </div>
+        </QueryState>
+      </Paper>
+      <Group gap={6} mt="sm">
+        <IconCircleCheck size={14} color="var(--mantine-color-teal-6)" />
+        <Text size="xs" c="dimmed">
+          {t('appendOnly')}
+        </Text>
+      </Group>
+    </>
+  );
+}
+
+export function WarningList({ warnings }: { warnings: { code: string; message: string }[] }) {
+  const { t } = useTranslation('evidence');
+  if (!warnings.length) {
+    return (
+      <Alert color="teal" variant="light" icon={<IconCircleCheck size={18} />} data-testid="pack-ready">
+        {t('pack.ready')}
+      </Alert>
+    );
+  }
+  return (
+    <Alert color="orange" variant="light" icon={<IconAlertTriangle size={18} />} title={t('pack.missingTitle')} data-testid="pack-warnings">
+      <Stack gap={2}>
+        {warnings.map((w) => (
+          <Text size="sm" key={w.code}>
+            {t(`pack.missing.${w.code.replace('evidence.missing.', '')}`, { defaultValue: w.message })}
+          </Text>
+        ))}
+      </Stack>
+    </Alert>
+  );
+}
