@@ -191,9 +191,8 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
    * and the step, and a reconcile row watches them. A crash before commit leaves nothing; after
    * commit, the outbox owns the rest.
    */
-  async function startExecution(tx: Tx, r: RemedyRow, actor: Actor): Promise<void> {
+  async function startExecution(tx: Tx, r: RemedyRow, actor: Actor, opts: { platformDecision?: 'APPROVE_REFUND' | 'APPROVE_RECEIVED_PACKAGE' } = {}): Promise<void> {
     const now = clock.now();
-    const [shop] = await tx.select().from(shopsTable).where(and(eq(shopsTable.orgId, r.orgId), eq(shopsTable.id, r.shopId)));
     if (r.coupon) {
       const expiresAt = new Date(now.getTime() + r.coupon.validDays * 86_400_000);
       const [existing] = await tx.select().from(coupons).where(and(eq(coupons.orgId, r.orgId), eq(coupons.remedyId, r.id)));
@@ -207,10 +206,13 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
     for (const s of steps) {
       let payload: Record<string, unknown>;
       if (s.step === 'refund') {
-        payload = { shopId: r.shopId, tiktokShopId: shop?.tiktokShopId ?? null, orderId: r.orderId, orderLineIds: r.orderLineIds, amount: r.refundAmount, currency: r.currency, reason: `afterdesk remedy ${r.id}: ${r.category}` };
+        payload = { shopId: r.shopId, orderId: r.orderId, orderLineIds: r.orderLineIds, amount: r.refundAmount, currency: r.currency, reason: `${r.kind === 'return_refund' ? 'Return refund' : 'Remedy'} ${r.id} (${r.category})` };
       } else if (s.step === 'approve_return') {
-        const partial = r.refundAmount < r.paidBase ? { amount: r.refundAmount, currency: r.currency } : undefined;
-        payload = { shopId: r.shopId, platformReturnId: r.platformReturnId, decision: 'approve', ...(partial ? { partialRefund: partial } : {}), buyerKeepItem: r.kind !== 'return_refund' };
+        // TikTok's decision vocabulary: a parcel we hold → approve the received package; money
+        // without a parcel → approve the refund, or offer a partial one.
+        const partial = r.kind !== 'return_refund' && r.refundAmount < r.paidBase;
+        const decision = opts.platformDecision ?? (partial ? 'OFFER_PARTIAL_REFUND' : 'APPROVE_REFUND');
+        payload = { shopId: r.shopId, platformReturnId: r.platformReturnId, decision, ...(decision === 'OFFER_PARTIAL_REFUND' ? { partialRefund: { amount: r.refundAmount, currency: r.currency } } : {}) };
       } else {
         const reshipId = ids('rsp');
         await tx
@@ -594,7 +596,7 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
     async startPolicyRefund(
       tx: Tx,
       actor: Actor,
-      input: { shopId: string; orderId: string; orderLineIds: string[]; returnId: string; ticketId: string | null; platformReturnId: string | null; buyerId: string | null; language: string; amount: number; paidBase: number; currency: string; faultOwner: FaultOwner },
+      input: { shopId: string; orderId: string; orderLineIds: string[]; returnId: string; ticketId: string | null; platformReturnId: string | null; buyerId: string | null; language: string; amount: number; paidBase: number; currency: string; faultOwner: FaultOwner; parcelReceived: boolean },
     ): Promise<RemedyRow> {
       const now = clock.now();
       const row: RemedyRow = {
@@ -636,7 +638,7 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
         completedAt: null,
       };
       await tx.insert(remedies).values(row);
-      await startExecution(tx, row, actor);
+      await startExecution(tx, row, actor, { platformDecision: input.parcelReceived ? 'APPROVE_RECEIVED_PACKAGE' : 'APPROVE_REFUND' });
       return row;
     },
 

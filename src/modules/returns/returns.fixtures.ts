@@ -11,6 +11,7 @@ import { ManualClock } from '../../platform/clock.js';
 import { outbox } from '../../platform/outbox/outbox.schema.js';
 import type { OutboxContext } from '../../platform/outbox/outbox.js';
 import { createOrdersService } from '../orders/index.js';
+import { ApproveReturnPayload, RefundPayload } from '../../integrations/tiktok/writeback.js';
 
 export interface FixtureLine {
   unitPrice: number;
@@ -103,6 +104,8 @@ export class RecordingPlatform {
   register(ctx: TestContext): void {
     ctx.platform.outbox.register('tiktok.refund', (p, c) => this.refund(p, c));
     ctx.platform.outbox.register('tiktok.approve_return', async (p, c) => {
+      // Our payloads must pass the real handler's schema, or production would reject them.
+      ApproveReturnPayload.parse(p);
       if (!this.approvals.some((a) => a.key === c.idempotencyKey)) this.approvals.push({ key: c.idempotencyKey, payload: p });
       return { ok: true };
     });
@@ -111,6 +114,7 @@ export class RecordingPlatform {
   }
 
   private async refund(payload: Record<string, unknown>, c: OutboxContext): Promise<Record<string, unknown>> {
+    RefundPayload.parse(payload);
     this.calls++;
     if (this.reject) {
       const { PermanentError } = await import('../../platform/outbox/outbox.js');

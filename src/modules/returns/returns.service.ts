@@ -141,6 +141,7 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
       paidBase: lines.reduce((a, l) => a + l.paid, 0),
       currency: r.currency,
       faultOwner: r.reason?.faultOwner ?? 'buyer',
+      parcelReceived: !!r.receivedAt,
     });
     const [row] = await tx.update(returns).set({ refundRemedyId: rem.id, updatedAt: clock.now() }).where(and(eq(returns.orgId, r.orgId), eq(returns.id, r.id))).returning();
     await evidence(tx, ev(r, 'refund', actor, `Refund of ${r.refundTotal} ${r.currency} released (${r.refundTrigger})`, { remedyId: rem.id, amount: r.refundTotal, currency: r.currency, trigger: r.refundTrigger }));

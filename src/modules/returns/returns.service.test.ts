@@ -1,0 +1,259 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerModuleWorkers } from '../../app/modules.js';
+import { createTestContext, type TestContext } from '../../../test/helpers/context.js';
+import { actorFor, createTestOrg, type TestOrg } from '../../../test/helpers/org.js';
+import { ManualClock } from '../../platform/clock.js';
+import type { ReturnPolicy } from '../tenancy/index.js';
+import { evidenceRecordsTable } from '../evidence/index.js';
+import { RecordingPlatform, seedOrder, seedTicket, settle } from './returns.fixtures.js';
+import { DEFAULT_REASON_TREE } from './returns.rules.js';
+
+let ctx: TestContext;
+const clock = new ManualClock('2026-03-10T10:00:00Z');
+beforeAll(async () => {
+  ctx = await createTestContext({ clock });
+  await registerModuleWorkers(ctx.platform, ctx.services);
+});
+afterAll(async () => {
+  await ctx?.close();
+});
+
+const DAY = 86_400_000;
+
+async function setup(policy: Partial<ReturnPolicy> = {}, opts: { highTicket?: number | null } = {}) {
+  const org = await createTestOrg(ctx, { market: 'DE' });
+  const platform = new RecordingPlatform();
+  platform.register(ctx);
+  const owner = actorFor(org, 'owner');
+  const shop = await ctx.services.tenancy.getShop(owner, org.shopId);
+  await ctx.services.tenancy.updateShop(owner, org.shopId, {
+    returnPolicy: { ...shop.returnPolicy, ...policy },
+    supportContacts: { ...shop.supportContacts, returnWarehouse: 'Afterdesk Retouren, Lagerstraße 5, 41460 Neuss' },
+  });
+  if (opts.highTicket !== undefined) await ctx.services.remedies.updateSettings(owner, org.shopId, { highTicketThreshold: opts.highTicket });
+  return { org, platform, owner };
+}
+
+async function evidenceKinds(orgId: string, caseId: string): Promise<string[]> {
+  const rows = await ctx.platform.db.system((tx) => tx.select().from(evidenceRecordsTable).where(and(eq(evidenceRecordsTable.orgId, orgId), eq(evidenceRecordsTable.caseId, caseId))));
+  return rows.map((r) => r.kind);
+}
+
+describe('eligibility is returned with reasons, and enforced on create', () => {
+  it('the window counts from delivery; outside it, create is a 422 carrying every reason', async () => {
+    const { org } = await setup({ windowDays: 30, finalSaleCategories: ['Earrings'] });
+    const order = await seedOrder(ctx, org, { deliveredAt: new Date(clock.now().getTime() - 31 * DAY), lines: [{ unitPrice: 10_000, category: 'earrings' }] });
+    const agent = actorFor(org, 'agent');
+    const e = await ctx.services.returns.eligibility(agent, { orderId: order.orderId, orderLineIds: order.lineIds, reasonCode: 'changed_mind' });
+    expect(e.eligible).toBe(false);
+    expect(e.reasons.map((r) => r.code)).toEqual(['window_closed', 'final_sale']);
+    await expect(ctx.services.returns.create(agent, { orderId: order.orderId, orderLineIds: order.lineIds, reasonCode: 'changed_mind', channel: 'self_service' })).rejects.toMatchObject({
+      kind: 'unprocessable',
+      code: 'returns.not_eligible',
+      details: { reasons: [{ code: 'window_closed' }, { code: 'final_sale', lineId: order.lineIds[0] }] },
+    });
+  });
+
+  it('a second return for the same item is refused', async () => {
+    const { org } = await setup();
+    const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 10_000 }] });
+    const agent = actorFor(org, 'agent');
+    await ctx.services.returns.create(agent, { orderId: order.orderId, orderLineIds: order.lineIds, reasonCode: 'size_fit', channel: 'agent' });
+    await expect(ctx.services.returns.create(agent, { orderId: order.orderId, orderLineIds: order.lineIds, reasonCode: 'size_fit', channel: 'agent' })).rejects.toMatchObject({ details: { reasons: [{ code: 'already_returned' }] } });
+  });
+});
+
+describe('refund per line from what was paid', () => {
+  it('restocking fee for buyer remorse, exact cents; a seller fault refunds in full', async () => {
+    const { org } = await setup({ restockingFeePercent: 15 });
+    // 299.99 list, 269.99 paid after a 30.00 order discount allocated at purchase; and a 49.99 line.
+    const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 29_999, paid: 26_999 }, { unitPrice: 4_999, paid: 4_499 }] });
+    const agent = actorFor(org, 'agent');
+    const r = await ctx.services.returns.create(agent, { orderId: order.orderId, orderLineIds: [order.lineIds[0]!], reasonCode: 'changed_mind', channel: 'agent' });
+    expect(r.lines).toEqual([expect.objectContaining({ paid: 26_999, restockingFee: 4_050, couponClawback: 0, refund: 22_949 })]);
+    expect(r.refundTotal).toBe(22_949);
+    const r2 = await ctx.services.returns.create(agent, { orderId: order.orderId, orderLineIds: [order.lineIds[1]!], reasonCode: 'damaged', photos: ['photo-1'], channel: 'agent' });
+    expect(r2.lines[0]).toMatchObject({ paid: 4_499, restockingFee: 0, refund: 4_499 });
+  });
+});
+
+describe('receipt, inspection and refund are separate steps; the trigger decides which pays', () => {
+  it('high-ticket: receipt pays nothing, the inspection pass pays, the ticket is solved, cycle time names the slowest step', async () => {
+    const { org, platform } = await setup({ refundTrigger: 'on_receipt' }, { highTicket: 30_000 });
+    const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 89_900 }] });
+    const ticketId = await seedTicket(ctx, org, order.orderId, 'Die Kopfhörer passen mir nicht, ich möchte sie zurückgeben');
+    const agent = actorFor(org, 'agent');
+    const created = await ctx.services.returns.create(agent, { orderId: order.orderId, orderLineIds: order.lineIds, reasonCode: 'size_fit', channel: 'agent', ticketId });
+    expect(created).toMatchObject({ status: 'awaiting_parcel', refundTrigger: 'on_inspection_pass', refund: { status: 'not_due' }, rma: 'RMA-000001' });
+    await settle(ctx, org.orgId);
+    const t0 = await ctx.services.helpdesk.getTicket(agent, ticketId);
+    const instructions = t0.messages.find((m) => m.direction === 'outbound' && m.kind === 'public')!.body;
+    expect(instructions).toContain('Ihre Rücksendung RMA-000001 ist genehmigt.');
+    expect(instructions).toContain('Lagerstraße 5, 41460 Neuss');
+
+    clock.advance(4 * DAY);
+    const wh = actorFor(org, 'warehouse');
+    const found = await ctx.services.returns.lookup(wh, 'rma-000001');
+    const received = await ctx.services.returns.receive(wh, found.id, { trackingNumber: 'DHL123' });
+    expect(received).toMatchObject({ status: 'received', refund: { status: 'not_due' } });
+    await settle(ctx, org.orgId);
+    expect(platform.refunds).toHaveLength(0);
+
+    clock.advance(2 * 3_600_000);
+    const inspected = await ctx.services.returns.inspect(wh, found.id, { grade: 'opened', note: 'box opened, item fine' });
+    expect(inspected).toMatchObject({ status: 'inspected', inspection: { grade: 'opened', passed: true }, refund: { status: 'pending' } });
+    await settle(ctx, org.orgId);
+    expect(platform.refunds).toHaveLength(1);
+    expect(platform.refunds[0]!.payload).toMatchObject({ orderId: order.orderId, orderLineIds: order.lineIds, amount: 89_900, currency: 'EUR' });
+    const done = await ctx.services.returns.get(agent, found.id);
+    expect(done).toMatchObject({ status: 'closed', refund: { status: 'sent' } });
+    expect(done.cycleTime.slowest).toEqual({ step: 'approved→received', ms: 4 * DAY });
+    // The refund lands when the outbox has run (a few seconds of retry backoff on the manual clock).
+    expect(done.cycleTime.totalMs).toBe(Date.parse(done.refund.at!) - Date.parse(done.requestedAt));
+    expect(done.cycleTime.steps.map((s) => s.step)).toEqual(['requested→approved', 'approved→received', 'received→inspected', 'inspected→refunded']);
+    expect(done.cycleTime.steps[3]!.ms).toBeLessThan(60_000);
+    expect((await ctx.services.helpdesk.getTicket(agent, ticketId)).ticket.status).toBe('solved');
+    expect(await evidenceKinds(org.orgId, found.id)).toEqual(expect.arrayContaining(['policy_snapshot', 'order_snapshot', 'responsibility', 'tracking', 'inspection', 'refund', 'status_change']));
+  });
+
+  it('on_receipt pays at receipt; on_request pays at once; no_refund is received and closed', async () => {
+    const { org, platform } = await setup({ refundTrigger: 'on_receipt' }, { highTicket: null });
+    const o1 = await seedOrder(ctx, org, { lines: [{ unitPrice: 5_000 }] });
+    const wh = actorFor(org, 'warehouse');
+    const agent = actorFor(org, 'agent');
+    const r1 = await ctx.services.returns.create(agent, { orderId: o1.orderId, orderLineIds: o1.lineIds, reasonCode: 'changed_mind', channel: 'self_service' });
+    expect((await ctx.services.returns.receive(wh, r1.id, {})).refund.status).toBe('pending');
+    await settle(ctx, org.orgId);
+    expect(platform.refunds.map((r) => r.payload.amount)).toEqual([5_000]);
+
+    await ctx.services.tenancy.updateShop(actorFor(org, 'owner'), org.shopId, { returnPolicy: { ...(await ctx.services.tenancy.getShop(agent, org.shopId)).returnPolicy, refundTrigger: 'on_request' } });
+    const o2 = await seedOrder(ctx, org, { lines: [{ unitPrice: 7_000 }] });
+    const r2 = await ctx.services.returns.create(agent, { orderId: o2.orderId, orderLineIds: o2.lineIds, reasonCode: 'changed_mind', channel: 'self_service' });
+    expect(r2.refund.status).toBe('pending');
+    await settle(ctx, org.orgId);
+    expect(platform.refunds.map((r) => r.payload.amount)).toEqual([5_000, 7_000]);
+
+    const o3 = await seedOrder(ctx, org, { lines: [{ unitPrice: 9_000 }] });
+    const r3 = await ctx.services.returns.create(agent, { orderId: o3.orderId, orderLineIds: o3.lineIds, reasonCode: 'damaged', photos: ['p'], channel: 'agent', resolution: 'no_refund' });
+    expect(r3).toMatchObject({ refundTotal: 0, refund: { status: 'not_applicable' } });
+    const closed = await ctx.services.returns.receive(wh, r3.id, {});
+    expect(closed).toMatchObject({ status: 'closed', refund: { status: 'not_applicable' } });
+    await settle(ctx, org.orgId);
+    expect(platform.refunds).toHaveLength(2);
+  });
+});
+
+describe('failed inspections', () => {
+  it('after a TikTok early refund, a failed inspection opens an appeal with a deadline and pays nothing', async () => {
+    const { org, platform } = await setup();
+    const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 45_000 }] });
+    const r = await ctx.services.returns.create(actorFor(org, 'agent'), { orderId: order.orderId, orderLineIds: order.lineIds, reasonCode: 'changed_mind', channel: 'agent' });
+    await ctx.services.returns.markPlatformRefunded(actorFor(org, 'agent'), r.id);
+    const wh = actorFor(org, 'warehouse');
+    await ctx.services.returns.receive(wh, r.id, {});
+    const at = clock.now();
+    const failed = await ctx.services.returns.inspect(wh, r.id, { grade: 'empty_box', note: 'only packing paper inside' });
+    expect(failed).toMatchObject({ status: 'appeal_open', inspection: { passed: false, grade: 'empty_box' }, refund: { status: 'platform_refunded' }, appeal: { status: 'open', deadline: new Date(at.getTime() + 7 * DAY).toISOString() } });
+    await settle(ctx, org.orgId);
+    expect(platform.refunds).toHaveLength(0);
+    const won = await ctx.services.returns.recordAppealOutcome(actorFor(org, 'supervisor'), r.id, 'won');
+    expect(won).toMatchObject({ status: 'closed', appeal: { status: 'won' } });
+  });
+
+  it('without an early refund the supervisor decides; warehouse staff may not', async () => {
+    const { org, platform } = await setup();
+    const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 45_000 }] });
+    const r = await ctx.services.returns.create(actorFor(org, 'agent'), { orderId: order.orderId, orderLineIds: order.lineIds, reasonCode: 'changed_mind', channel: 'agent' });
+    const wh = actorFor(org, 'warehouse');
+    await ctx.services.returns.receive(wh, r.id, {});
+    expect((await ctx.services.returns.inspect(wh, r.id, { grade: 'damaged' })).status).toBe('inspection_failed');
+    await expect(ctx.services.returns.decide(wh, r.id, { decision: 'refund_anyway', note: 'x' })).rejects.toMatchObject({ code: 'auth.role_forbidden' });
+    const ok = await ctx.services.returns.decide(actorFor(org, 'supervisor'), r.id, { decision: 'refund_anyway', note: 'minor scuff, goodwill' });
+    expect(ok.refund.status).toBe('pending');
+    await settle(ctx, org.orgId);
+    expect(platform.refunds.map((x) => x.payload.amount)).toEqual([45_000]);
+    expect((await ctx.services.returns.get(actorFor(org, 'agent'), r.id)).status).toBe('closed');
+  });
+
+  it('a damaged parcel passes when the buyer reported damage in transit', async () => {
+    const { org } = await setup();
+    const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 45_000 }] });
+    const r = await ctx.services.returns.create(actorFor(org, 'agent'), { orderId: order.orderId, orderLineIds: order.lineIds, reasonCode: 'damaged', photos: ['p1'], channel: 'agent' });
+    const wh = actorFor(org, 'warehouse');
+    await ctx.services.returns.receive(wh, r.id, {});
+    expect((await ctx.services.returns.inspect(wh, r.id, { grade: 'damaged' })).inspection.passed).toBe(true);
+  });
+});
+
+describe('platform returns', () => {
+  it('a refund for a TikTok return approves it on the platform instead of a seller refund', async () => {
+    const { org, platform } = await setup();
+    const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 45_000 }] });
+    // The orders module owns platform returns; insert through its service as the sync would.
+    const { createOrdersService } = await import('../orders/index.js');
+    const orders = createOrdersService(ctx.platform);
+    await ctx.platform.db.tenant(org.orgId, (tx) =>
+      orders.applyPlatformReturns(tx, org.orgId, [
+        { shopId: org.shopId, kind: 'return', externalId: `rt-${order.externalId}`, externalOrderId: order.externalId, type: 'return_and_refund', rawType: 'RETURN_AND_REFUND', status: 'requested', rawStatus: 'RETURN_OR_REFUND_REQUEST_PENDING', reasonText: 'Kaputt', lines: [{ externalOrderLineId: `${order.externalId}-1` }], photos: ['https://example/p.jpg'], videos: [], requestedAt: clock.now(), externalUpdatedAt: clock.now() },
+      ]),
+    );
+    const [pr] = await orders.listPlatformReturns(actorFor(org, 'agent'), { orderId: order.orderId });
+    const r = await ctx.services.returns.fromPlatformReturn(actorFor(org, 'agent'), pr!.id, { reasonCode: 'damaged' });
+    expect(r).toMatchObject({ channel: 'tiktok', platformReturnId: pr!.id, photos: ['https://example/p.jpg'], lines: [{ orderLineId: order.lineIds[0] }] });
+    const wh = actorFor(org, 'warehouse');
+    await ctx.services.returns.receive(wh, r.id, {});
+    await ctx.services.returns.inspect(wh, r.id, { grade: 'damaged' });
+    await settle(ctx, org.orgId);
+    expect(platform.refunds).toHaveLength(0);
+    expect(platform.approvals.map((a) => a.payload)).toEqual([{ shopId: org.shopId, platformReturnId: pr!.id, decision: 'APPROVE_RECEIVED_PACKAGE' }]);
+    expect((await ctx.services.returns.get(wh, r.id)).status).toBe('closed');
+  });
+});
+
+describe('reason tree versions', () => {
+  it('editing the tree makes a new version; earlier returns keep their snapshot', async () => {
+    const { org, owner } = await setup();
+    const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 5_000 }, { unitPrice: 6_000 }] });
+    const agent = actorFor(org, 'agent');
+    const r1 = await ctx.services.returns.create(agent, { orderId: order.orderId, orderLineIds: [order.lineIds[0]!], reasonCode: 'size_fit', channel: 'agent', language: 'de' });
+    expect(r1.reason).toMatchObject({ version: 1, label: 'Größe oder Passform', path: ['buyer_choice', 'size_fit'], faultOwner: 'buyer' });
+    const nodes = DEFAULT_REASON_TREE.map((n) => (n.code === 'size_fit' ? { ...n, faultOwner: 'seller' as const, labels: { ...n.labels, de: 'Fällt anders aus als angegeben' } } : n));
+    const v2 = await ctx.services.returns.updateReasonTree(owner, nodes);
+    expect(v2.version).toBe(2);
+    const r2 = await ctx.services.returns.create(agent, { orderId: order.orderId, orderLineIds: [order.lineIds[1]!], reasonCode: 'size_fit', channel: 'agent', language: 'de' });
+    expect(r2.reason).toMatchObject({ version: 2, label: 'Fällt anders aus als angegeben', faultOwner: 'seller' });
+    expect((await ctx.services.returns.get(agent, r1.id)).reason).toMatchObject({ version: 1, label: 'Größe oder Passform', faultOwner: 'buyer' });
+    await expect(ctx.services.returns.updateReasonTree(owner, [...nodes, { ...nodes[0]!, code: 'x_orphan', parent: 'nope' }])).rejects.toMatchObject({ code: 'returns.bad_reason_tree' });
+    await expect(ctx.services.returns.updateReasonTree(agent, nodes)).rejects.toMatchObject({ code: 'auth.role_forbidden' });
+  });
+});
+
+describe('exchanges', () => {
+  it('reserves the replacement when requested; offers a fallback when out of stock', async () => {
+    const { org, owner } = await setup();
+    await ctx.services.returns.setExchangeStock(owner, org.shopId, { sku: 'SHOE-42', productId: 'p-shoe', label: 'Size 42', available: 1 });
+    await ctx.services.returns.setExchangeStock(owner, org.shopId, { sku: 'SHOE-43', productId: 'p-shoe', label: 'Size 43', available: 3 });
+    const agent = actorFor(org, 'agent');
+    const o1 = await seedOrder(ctx, org, { lines: [{ unitPrice: 12_000, productId: 'p-shoe', sku: 'SHOE-41' }] });
+    const r1 = await ctx.services.returns.create(agent, { orderId: o1.orderId, orderLineIds: o1.lineIds, reasonCode: 'size_fit', channel: 'agent', resolution: 'exchange', exchangeSku: 'SHOE-42' });
+    expect(r1).toMatchObject({ resolution: 'exchange', refundTotal: 0, exchange: { sku: 'SHOE-42', status: 'reserved', fallback: null } });
+    expect(await ctx.services.returns.stockOf(agent, org.shopId, 'SHOE-42')).toMatchObject({ available: 0, reserved: 1 });
+    const o2 = await seedOrder(ctx, org, { lines: [{ unitPrice: 12_000, productId: 'p-shoe', sku: 'SHOE-41' }] });
+    const r2 = await ctx.services.returns.create(agent, { orderId: o2.orderId, orderLineIds: o2.lineIds, reasonCode: 'size_fit', channel: 'agent', resolution: 'exchange', exchangeSku: 'SHOE-42' });
+    expect(r2.exchange).toEqual({ sku: 'SHOE-42', label: 'Size 42', status: 'out_of_stock', fallback: 'in stock: SHOE-43' });
+  });
+});
+
+describe('tenancy', () => {
+  it('another organisation gets 404 for returns and lookups', async () => {
+    const { org } = await setup();
+    const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 5_000 }] });
+    const r = await ctx.services.returns.create(actorFor(org, 'agent'), { orderId: order.orderId, orderLineIds: order.lineIds, channel: 'agent' });
+    const other: TestOrg = await createTestOrg(ctx, { market: 'DE' });
+    await expect(ctx.services.returns.get(actorFor(other, 'owner'), r.id)).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(ctx.services.returns.lookup(actorFor(other, 'warehouse'), r.rma)).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(ctx.services.returns.receive(actorFor(other, 'warehouse'), r.id, {})).rejects.toMatchObject({ kind: 'not_found' });
+  });
+});
+
