@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.js';
 import { newId } from '../../src/platform/ids.js';
-import type { SlaEscalation } from '../../src/modules/sla/index.js';
+import { silentLogger } from '../../src/platform/logger.js';
+import { registerSlaJobs, type SlaEscalation } from '../../src/modules/sla/index.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { actorFor, createTestOrg, type TestOrg } from '../helpers/org.js';
 
@@ -254,5 +255,22 @@ describe('pauses and replies', () => {
     const first = (await clocks(org, t.ticketId)).find((c) => c.metric === 'first_reply')!;
     expect(kinds(first)).toEqual(['started', 'recalculated']);
     expect(first.events[1]!.data).toMatchObject({ fromTargetMinutes: 60, toTargetMinutes: 10, previousDueAt: '2026-01-05T10:00:00.000Z' });
+  });
+});
+
+describe('catch-up after downtime', () => {
+  it('timers whose instants passed while no worker ran fire when the worker starts', async () => {
+    const org = await createTestOrg(ctx);
+    const t = await ticket(org, { orderValue: { amount: 30_000, currency: 'EUR' } });
+    // Down from 10:01 to 11:00 Berlin: the 50 %, 80 % and breach instants all passed meanwhile.
+    clock.set('2026-01-05T10:00:00Z');
+    await registerSlaJobs(undefined, silentLogger, sla());
+    const first = (await clocks(org, t.ticketId)).find((c) => c.metric === 'first_reply')!;
+    expect(kinds(first)).toEqual(['started', 'warning_50', 'warning_80', 'breached']);
+    expect(first.events.slice(1).map((e) => [e.at, e.data.firedAt])).toEqual([
+      ['2026-01-05T09:07:30.000Z', '2026-01-05T10:00:00.000Z'],
+      ['2026-01-05T09:12:00.000Z', '2026-01-05T10:00:00.000Z'],
+      ['2026-01-05T09:15:00.000Z', '2026-01-05T10:00:00.000Z'],
+    ]);
   });
 });

@@ -1,0 +1,71 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/platform/ids.js';
+import { silentLogger } from '../../src/platform/logger.js';
+import { registerSlaJobs, type SlaEscalation } from '../../src/modules/sla/index.js';
+import { createTestContext, type TestContext } from '../helpers/context.js';
+import { actorFor, createTestOrg } from '../helpers/org.js';
+
+// Real pg-boss on this worker's database, real time: the jobs fire on their own.
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext({ jobs: true, clock: { now: () => new Date() } });
+  await registerSlaJobs(ctx.platform.jobs, silentLogger, ctx.services.sla, { catchUp: false });
+});
+afterAll(async () => {
+  await ctx?.close();
+});
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('exact timers through pg-boss', () => {
+  it('schedules a job at the exact next instant and, when the jobs fire, warns, breaches and escalates once', async () => {
+    const org = await createTestOrg(ctx);
+    const sla = ctx.services.sla;
+    const seen: SlaEscalation[] = [];
+    const off = sla.onEscalation(async (e) => {
+      if (e.orgId === org.orgId) seen.push(e);
+    });
+    try {
+      // Calendar time keeps this independent of the day the suite runs on.
+      await sla.createPolicy(actorFor(org, 'owner'), { name: 'E-mail, calendar time', channel: 'email', firstReplyMinutes: 10, mode: 'calendar', warningPercents: [50, 80] });
+      const ticketId = newId('tkt');
+      // Started 9 min 57 s ago: both warnings are past, the breach is 3 s away.
+      const at = new Date(Date.now() - 597_000);
+      await ctx.platform.db.tenant(org.orgId, (tx) => sla.startClocks(tx, { orgId: org.orgId, shopId: org.shopId, ticketId, channel: 'email', priority: 'normal', at }));
+      const first = (await sla.getClocks(actorFor(org, 'agent'), ticketId)).find((c) => c.metric === 'first_reply')!;
+
+      const admin = new pg.Client({ connectionString: ctx.platform.adminUrl });
+      await admin.connect();
+      try {
+        const jobs = await admin.query(`select data, start_after from pgboss.job where name = 'sla.timer' and data->>'clockId' = $1 order by created_on`, [first.id]);
+        expect(jobs.rows[0].data).toEqual({ orgId: org.orgId, clockId: first.id, generation: 1 });
+        expect((jobs.rows[0].start_after as Date).getTime()).toBe(at.getTime() + 300_000);
+
+        const done = await waitFor('breach and escalation', async () => {
+          const c = (await sla.getClocks(actorFor(org, 'agent'), ticketId)).find((x) => x.metric === 'first_reply')!;
+          return c.escalatedAt ? c : undefined;
+        });
+        expect(done.events.map((e) => e.kind)).toEqual(['started', 'warning_50', 'warning_80', 'breached', 'escalated']);
+        expect(done.breachedAt).toBe(new Date(at.getTime() + 600_000).toISOString());
+        expect(seen.map((e) => [e.clockId, e.metric, e.escalateTo])).toEqual([[first.id, 'first_reply', 'supervisor']]);
+
+        // The breach job ran at its instant: pg-boss was told to start it exactly at the due.
+        const breachJob = await admin.query(`select start_after from pgboss.job where name = 'sla.timer' and data->>'clockId' = $1 and (data->>'generation')::int = 2`, [first.id]);
+        expect((breachJob.rows[0].start_after as Date).getTime()).toBe(at.getTime() + 600_000);
+      } finally {
+        await admin.end();
+      }
+    } finally {
+      off();
+    }
+  });
+});
