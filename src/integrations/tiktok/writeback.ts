@@ -93,6 +93,17 @@ export function writebackHandlers(d: WritebackDeps): Record<string, OutboxHandle
     return undefined;
   }
 
+  type Plan = { via: 'APPROVE_REFUND' | 'create_return'; returnId?: string };
+  async function loadOrSavePlan(ctx: OutboxContext, fresh: Plan): Promise<Plan> {
+    return d.db.tenant(ctx.orgId, async (tx) => {
+      const [r] = await tx.select({ result: outbox.result }).from(outbox).where(and(eq(outbox.orgId, ctx.orgId), eq(outbox.id, ctx.id))).for('update');
+      const saved = (r?.result as { plan?: Plan } | null)?.plan;
+      if (saved) return saved;
+      await tx.update(outbox).set({ result: { plan: fresh } }).where(and(eq(outbox.orgId, ctx.orgId), eq(outbox.id, ctx.id)));
+      return fresh;
+    });
+  }
+
   async function refreshReturn(orgId: string, shopId: string, externalId: string): Promise<void> {
     // Bring our copy up to date now rather than waiting for the webhook.
     try {
@@ -186,10 +197,15 @@ export function writebackHandlers(d: WritebackDeps): Record<string, OutboxHandle
         throw new PermanentError(`orderLineIds not on order ${p.orderId}: ${p.orderLineIds.filter((id) => !lines.some((l) => l.id === id)).join(', ')}`, 'tiktok.bad_payload');
       }
       const key = platformKey(ctx);
-      if (pending && (pending.refundAmount ?? 0) === p.amount) {
-        await d.connections.withShop(ctx.orgId, p.shopId, (auth) => d.client.approveReturn(auth, pending.externalId, { decision: 'APPROVE_REFUND' }, key)).catch(classify);
-        await refreshReturn(ctx.orgId, p.shopId, pending.externalId);
-        return { via: 'APPROVE_REFUND', returnId: pending.externalId };
+      // Which platform call we make must not change between attempts: after an approval lands,
+      // the buyer's request is no longer pending, and a re-run choosing "create return" instead
+      // would be a different endpoint where our key means nothing — a second refund. So the plan
+      // is saved on the outbox row before the first call and followed by every retry.
+      const plan = await loadOrSavePlan(ctx, pending && (pending.refundAmount ?? 0) === p.amount ? { via: 'APPROVE_REFUND', returnId: pending.externalId } : { via: 'create_return' });
+      if (plan.via === 'APPROVE_REFUND') {
+        await d.connections.withShop(ctx.orgId, p.shopId, (auth) => d.client.approveReturn(auth, plan.returnId!, { decision: 'APPROVE_REFUND' }, key)).catch(classify);
+        await refreshReturn(ctx.orgId, p.shopId, plan.returnId!);
+        return { via: 'APPROVE_REFUND', returnId: plan.returnId! };
       }
       const r = await d.connections
         .withShop(ctx.orgId, p.shopId, (auth) =>

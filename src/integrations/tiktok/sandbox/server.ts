@@ -472,7 +472,7 @@ export class TikTokSandbox {
 
   private recordReplay(route: Route, params: string[], shopId: string, key: string, body: Record<string, unknown>): void {
     const kind = route.shape.includes('approve') ? 'approve_return' : route.shape.includes('reject') ? 'reject_return' : 'create_return';
-    this.writebacks.push({ kind, shopId, target: params[0] ?? '', idempotencyKey: key, body, at: this.now(), replay: true });
+    this.writebacks.push({ kind, shopId, target: params[0] ?? String(body.order_id ?? ''), idempotencyKey: key, body, at: this.now(), replay: true });
   }
 
   // ---------------- endpoints ----------------
