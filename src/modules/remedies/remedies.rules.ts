@@ -52,8 +52,8 @@ const CUES: Record<Exclude<ProblemCategory, 'other'>, string[]> = {
   logistics_question: ['where is my', 'tracking', 'not arrived', 'not received', 'delivery', 'shipped', 'wo ist', 'sendungsverfolgung', 'nicht angekommen', 'lieferung', 'où est', 'suivi', 'pas reçu', 'livraison', 'dove', 'spedizione', 'non ricevuto', 'consegna', 'dónde está', 'seguimiento', 'no he recibido', 'envío', 'entrega'],
 };
 
-/** Earlier entries win ties: a broken item that is also late is a damage case, not a tracking question. */
-const CUE_PRIORITY: Exclude<ProblemCategory, 'other'>[] = ['severe_damage', 'wrong_item', 'missing_item', 'not_as_described', 'colour_difference', 'size_fit', 'minor_flaw', 'changed_mind', 'logistics_question'];
+/** Earlier entries win ties: a broken item that is also late is a damage case, not a tracking question; a colour complaint is the more specific kind of "not as described". */
+const CUE_PRIORITY: Exclude<ProblemCategory, 'other'>[] = ['severe_damage', 'wrong_item', 'missing_item', 'colour_difference', 'not_as_described', 'size_fit', 'minor_flaw', 'changed_mind', 'logistics_question'];
 
 export interface CategorySuggestion {
   category: ProblemCategory;
