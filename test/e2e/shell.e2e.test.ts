@@ -216,5 +216,37 @@ describeE2E('web shell (browser)', () => {
     await second.context.close();
     await context.close();
   }, 240_000);
-});
 
+  it('shows each role only its pages: agents get no settings, supervisors view settings read-only', async () => {
+    const agent = await openPage(browser, server.baseUrl);
+    await agent.page.goto('/');
+    await signIn(agent.page, org.users.agent.email, TEST_PASSWORD);
+    await poll(() => navLabels(agent.page)).toEqual(['Inbox', 'Returns', 'Evidence', 'Coupons']);
+    expect(new URL(agent.page.url()).pathname).toBe('/inbox');
+    await agent.page.goto('/settings/team');
+    await poll(() => agent.page.getByText('Page not found', { exact: true }).count()).toBe(1);
+    expect(agent.problems).toEqual([]);
+    await agent.context.close();
+
+    // The org's supervisor was locked out by the rate-limit test above; use a second one.
+    const supEmail = `sup2.${org.orgId.slice(-6).toLowerCase()}@test.afterdesk.dev`;
+    await server.ctx.services.auth.createUserInOrg(org.orgId, { email: supEmail, name: 'Second Supervisor', password: TEST_PASSWORD, role: 'supervisor' });
+    const sup = await openPage(browser, server.baseUrl);
+    await sup.page.goto('/settings/team');
+    await signIn(sup.page, supEmail, TEST_PASSWORD);
+    await poll(() => navLabels(sup.page)).toEqual(NAV_EN);
+    await poll(() => sup.page.getByText('You can view the team; only owners can add or change users.').count()).toBe(1);
+    await poll(() => sup.page.getByTestId('users-table').locator('tbody tr').count()).toBeGreaterThanOrEqual(4);
+    expect(await sup.page.getByRole('button', { name: 'Add user' }).count()).toBe(0);
+    await sup.page.getByRole('tab', { name: 'Shops' }).click();
+    expect(await sup.page.getByRole('button', { name: 'Add shop' }).count()).toBe(0);
+    await sup.page.getByTestId('shops-table').locator('tbody tr').first().click();
+    expect(await sup.page.getByRole('textbox', { name: 'Shop name' }).isDisabled()).toBe(true);
+    expect(await sup.page.getByRole('button', { name: 'Save changes' }).count()).toBe(0);
+    await sup.page.getByRole('tab', { name: 'Public holidays' }).click();
+    await poll(() => sup.page.getByTestId('holidays-table').locator('tbody tr').count()).toBeGreaterThan(5);
+    await screenshot(sup.page, 'shop-editor-readonly-supervisor-en');
+    expect(sup.problems).toEqual([]);
+    await sup.context.close();
+  }, 120_000);
+});

@@ -2,7 +2,7 @@ import { ActionIcon, Button, Checkbox, Drawer, Group, Indicator, MultiSelect, Nu
 import { notifications } from '@mantine/notifications';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, issuesToFieldErrors } from '../../lib/api';
 import { useFormErrors } from '../../lib/useFormErrors';
@@ -118,8 +118,7 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
       <form onSubmit={(e) => void save(e)} noValidate>
         <Stack gap="md">
           <FormAlert message={form.formError} />
-          <fieldset disabled={readOnly} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
-            <Tabs value={tab} onChange={(v) => v && setTab(v)}>
+          <Tabs value={tab} onChange={(v) => v && setTab(v)}>
               <Tabs.List>
                 {['general', 'hours', 'returns', 'contacts', 'holidays'].map((k) => (
                   <Tabs.Tab key={k} value={k}>
@@ -129,6 +128,7 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
               </Tabs.List>
 
               <Tabs.Panel value="general" pt="md">
+                <ReadOnly when={readOnly}>
                 <Stack gap="sm">
                   <TextInput label={t('shops.fields.name')} value={draft.name} onChange={(e) => set('name', e.currentTarget.value)} error={form.err('name')} />
                   <Group grow align="flex-start">
@@ -182,13 +182,17 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
                     inputMode="numeric"
                   />
                 </Stack>
+                </ReadOnly>
               </Tabs.Panel>
 
               <Tabs.Panel value="hours" pt="md">
+                <ReadOnly when={readOnly}>
                 <HoursEditor hours={draft.businessHours} onChange={(h) => set('businessHours', h)} err={form.err} timeZone={draft.timeZone} />
+                </ReadOnly>
               </Tabs.Panel>
 
               <Tabs.Panel value="returns" pt="md">
+                <ReadOnly when={readOnly}>
                 <Stack gap="sm">
                   <Group grow align="flex-start">
                     <NumberInput
@@ -251,9 +255,11 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
                     clearable
                   />
                 </Stack>
+                </ReadOnly>
               </Tabs.Panel>
 
               <Tabs.Panel value="contacts" pt="md">
+                <ReadOnly when={readOnly}>
                 <Stack gap="sm">
                   <Group grow align="flex-start">
                     <TextInput label={t('shops.contacts.email')} type="email" value={draft.supportContacts.email} onChange={(e) => setContact('email', e.currentTarget.value)} error={form.err('supportContacts.email')} />
@@ -271,13 +277,13 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
                     error={form.err('supportContacts.returnWarehouse')}
                   />
                 </Stack>
+                </ReadOnly>
               </Tabs.Panel>
 
               <Tabs.Panel value="holidays" pt="md">
                 <HolidaysList shop={shop} />
               </Tabs.Panel>
-            </Tabs>
-          </fieldset>
+          </Tabs>
           <Group justify="flex-end" pt="xs" style={{ borderTop: '1px solid var(--ad-border)' }}>
             <Button variant="default" onClick={onClose} mt="sm">
               {readOnly ? t('common:actions.close') : t('common:actions.cancel')}
@@ -291,6 +297,15 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
         </Stack>
       </form>
     </Drawer>
+  );
+}
+
+/** Supervisors see every setting but cannot change it (native fieldset disabling reaches every input). */
+function ReadOnly({ when, children }: { when: boolean; children: ReactNode }) {
+  return (
+    <fieldset disabled={when} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
+      {children}
+    </fieldset>
   );
 }
 

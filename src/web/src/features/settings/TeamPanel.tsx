@@ -75,13 +75,13 @@ export function TeamPanel() {
                       {u.email}
                     </Text>
                   </Table.Td>
-                  <Table.Td>
-                    <Badge variant="light" color={u.role === 'owner' ? 'indigo' : u.role === 'supervisor' ? 'violet' : u.role === 'agent' ? 'teal' : 'orange'} size="sm" tt="none">
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    <Badge variant="light" style={{ overflow: 'visible' }} color={u.role === 'owner' ? 'indigo' : u.role === 'supervisor' ? 'violet' : u.role === 'agent' ? 'teal' : 'orange'} size="sm" tt="none">
                       {t(`common:roles.${u.role}`)}
                     </Badge>
                   </Table.Td>
                   <Table.Td>
-                    <Group gap={4}>
+                    <Group gap={4} wrap="nowrap">
                       {u.languages.map((l) => (
                         <Badge key={l} size="xs" variant="outline" color="gray">
                           {l}
