@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor, Tx } from '../../platform/db.js';
 import { AppError, isUniqueViolation, pgErrorCode } from '../../platform/errors.js';
@@ -201,7 +201,7 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
     const loads = await tx
       .select({ id: tickets.assigneeId, n: sql<number>`count(*)::int` })
       .from(tickets)
-      .where(and(eq(tickets.orgId, orgId), inArray(tickets.assigneeId, userIds), inArray(tickets.status, [...OPEN_STATUSES])))
+      .where(and(eq(tickets.orgId, orgId), inArray(tickets.assigneeId, userIds), sql`${tickets.status} not in ('solved', 'closed')`))
       .groupBy(tickets.assigneeId);
     const schedules = await tx.select().from(agentSchedules).where(and(eq(agentSchedules.orgId, orgId), inArray(agentSchedules.id, userIds)));
     const [state] = await tx.select().from(routingState).where(and(eq(routingState.orgId, orgId), eq(routingState.id, t.queue))).for('update');
@@ -527,7 +527,22 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
 
     /** The ticket page's right-hand side: the order (contract 1 sidebar), and this buyer's other tickets. */
     async getSidebar(actor: Actor, id: string): Promise<{ order: unknown; otherTickets: TicketRow[] }> {
-      const t = await getTicketRow(actor, id);
+      const { t, otherTickets } = await db.tenant(actor.orgId, async (tx) => {
+        const [t] = await tx.select().from(tickets).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, id)));
+        if (!t) throw AppError.notFound('ticket', id);
+        const who: SQL[] = [];
+        if (t.buyerId) who.push(eq(tickets.buyerId, t.buyerId));
+        if (t.buyerExternalId) who.push(and(eq(tickets.shopId, t.shopId), eq(tickets.buyerExternalId, t.buyerExternalId))!);
+        if (t.buyerEmail) who.push(eq(tickets.buyerEmail, t.buyerEmail));
+        if (!who.length) return { t, otherTickets: [] };
+        const otherTickets = await tx
+          .select()
+          .from(tickets)
+          .where(and(eq(tickets.orgId, actor.orgId), sql`${tickets.id} <> ${t.id}`, sql`(${sql.join(who, sql` or `)})`))
+          .orderBy(desc(tickets.createdAt))
+          .limit(20);
+        return { t, otherTickets };
+      });
       const orders = portsOf().orders;
       let order: unknown = null;
       if (t.orderId && orders?.getOrderSidebar) {
@@ -537,25 +552,14 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
           if (!(e instanceof AppError && e.kind === 'not_found')) throw e;
         }
       }
-      const otherTickets = await db.tenant(actor.orgId, async (tx) => {
-        const who: SQL[] = [];
-        if (t.buyerId) who.push(eq(tickets.buyerId, t.buyerId));
-        if (t.buyerExternalId) who.push(and(eq(tickets.shopId, t.shopId), eq(tickets.buyerExternalId, t.buyerExternalId))!);
-        if (t.buyerEmail) who.push(eq(tickets.buyerEmail, t.buyerEmail));
-        if (!who.length) return [];
-        return tx
-          .select()
-          .from(tickets)
-          .where(and(eq(tickets.orgId, actor.orgId), sql`${tickets.id} <> ${t.id}`, sql`(${sql.join(who, sql` or `)})`))
-          .orderBy(desc(tickets.createdAt))
-          .limit(20);
-      });
       return { order, otherTickets };
     },
 
     async list(actor: Actor, q: ListQuery): Promise<{ items: TicketRow[]; nextCursor: string | null }> {
       const where: SQL[] = [eq(tickets.orgId, actor.orgId)];
-      const live = notInArray(tickets.status, ['solved', 'closed']);
+      // Literal, not bound parameters: the planner can only match the partial queue indexes
+      // (`where status not in ('solved','closed')`) against constants.
+      const live = sql`${tickets.status} not in ('solved', 'closed')`;
       switch (q.view) {
         case 'mine':
           where.push(eq(tickets.assigneeId, q.assigneeId ?? actor.userId), q.status ? eq(tickets.status, q.status) : live);
@@ -850,11 +854,18 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
         const tsq = sql`(websearch_to_tsquery('simple', ${q}) || websearch_to_tsquery('english', ${q}) || websearch_to_tsquery('german', ${q}) || websearch_to_tsquery('french', ${q}) || websearch_to_tsquery('italian', ${q}) || websearch_to_tsquery('spanish', ${q}))`;
         const r = await tx.execute(sql`
           with q as (select ${tsq} as query),
-          hits as (
-            select m.ticket_id, max(ts_rank(m.search, q.query)) as rank, (array_agg(m.id order by ts_rank(m.search, q.query) desc))[1] as message_id
+          -- Ranking reads every matching row, so a very common word would cost seconds on a large
+          -- org; only the first 2000 matches the index yields are ranked.
+          matches as (
+            select m.ticket_id, m.id, ts_rank(m.search, q.query) as rank
             from ticket_messages m, q
             where m.org_id = ${actor.orgId} and m.search @@ q.query
-            group by m.ticket_id
+            limit 2000
+          ),
+          hits as (
+            select ticket_id, max(rank) as rank, (array_agg(id order by rank desc))[1] as message_id
+            from matches
+            group by ticket_id
             union all
             select t.id, ts_rank(t.search, q.query) * 1.5, null
             from tickets t, q
