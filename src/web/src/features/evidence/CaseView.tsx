@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Grid, Group, Image, Paper, Select, SimpleGrid, Stack, Text, Timeline, Title, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Button, Grid, Group, Image, Paper, Select, Stack, Text, Timeline, Title, Tooltip } from '@mantine/core';
 import { IconArrowLeft, IconDownload, IconFile, IconPaperclip } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -28,6 +28,8 @@ const KIND_COLOR: Record<string, string> = {
   order_snapshot: 'teal',
 };
 
+const TYPE_LABEL: Record<string, string> = { 'text/plain': 'TXT', 'application/pdf': 'PDF', 'video/mp4': 'MP4', 'video/quicktime': 'MOV', 'image/heic': 'HEIC' };
+
 function messageText(r: EvidenceRecord): string | undefined {
   return typeof r.data.text === 'string' && r.data.text !== r.summary ? r.data.text : undefined;
 }
@@ -44,7 +46,7 @@ function FileTile({ file }: { file: StoredFile }) {
             <Stack align="center" justify="center" h="100%" gap={0}>
               <IconFile size={20} stroke={1.5} />
               <Text size="10px" c="dimmed">
-                {file.contentType.split('/')[1]}
+                {TYPE_LABEL[file.contentType] ?? file.contentType.split('/')[1]?.toUpperCase()}
               </Text>
             </Stack>
           </Paper>
@@ -88,13 +90,21 @@ function PackCard({ caseId }: { caseId: string }) {
           {check.data && (
             <>
               <WarningList warnings={check.data.warnings} />
-              <SimpleGrid cols={2} spacing={4} verticalSpacing={2}>
+              <Stack gap={2} data-testid="pack-sections">
                 {Object.entries(check.data.sections).map(([s, c]) => (
-                  <Text size="xs" c="dimmed" key={s}>
-                    {t(`sections.${s}`)}: {c.records} / {c.files} <IconPaperclip size={10} />
-                  </Text>
+                  <Group key={s} justify="space-between" gap="xs" wrap="nowrap">
+                    <Text size="xs" c="dimmed">
+                      {t(`sections.${s}`)}
+                    </Text>
+                    <Group gap={4} wrap="nowrap">
+                      <Text size="xs" c="dimmed">
+                        {t('pack.recordCount', { count: c.records })} · {t('pack.fileCount', { count: c.files })}
+                      </Text>
+                      {c.files > 0 && <IconPaperclip size={11} color="var(--mantine-color-dimmed)" />}
+                    </Group>
+                  </Group>
                 ))}
-              </SimpleGrid>
+              </Stack>
             </>
           )}
         </QueryState>
