@@ -86,5 +86,15 @@ export function computeDue(q: DueInput, fields: Partial<Record<DueField, string>
   const region = q.region?.toUpperCase();
   const holidays = yearsSpanned(start.getTime(), q.minutes * MINUTE, probe.weekMinutes).flatMap((y) => publicHolidays(country, region ?? null, y));
   const cal = compileCalendar({ timeZone: q.timezone, hours, holidays: holidays.map((h) => h.date), mode });
-  return explainDue(cal, hours, holidays, start, q.minutes);
+  return withinReach(() => explainDue(cal, hours, holidays, start, q.minutes), f.minutes);
+}
+
+/** The walk gives up after ten years of calendar days; say so about the minutes, not with a 500. */
+export function withinReach<T>(fn: () => T, field = 'minutes'): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof RangeError) throw AppError.validation('sla.too_far', `${field}: the due would lie more than ten years ahead`, [{ field, message: 'is too large for these business hours (due more than ten years ahead)' }]);
+    throw e;
+  }
 }

@@ -172,6 +172,7 @@ describe('calculator', () => {
     [{ hours: 'Mon-Fri 9 to 5' }, 'hours', /bad interval|cannot read/],
     [{ start: 'yesterday' }, 'start', /cannot read/],
     [{ minutes: -5 }, 'minutes', /whole number/],
+    [{ hours: 'Sun 10:00-10:15', minutes: 2_000_000 }, 'minutes', /ten years/],
   ] as const)('names the bad input %#', (patch, field, msg) => {
     const q = { timezone: 'Europe/Berlin', country: 'DE', hours: 'Mon-Fri 09:00-18:00', start: '2026-01-05T09:00:00Z', minutes: 60, ...patch };
     try {

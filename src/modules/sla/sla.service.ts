@@ -7,7 +7,7 @@ import type { Jobs } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { publicHolidays, shopsTable, type BusinessHours } from '../tenancy/index.js';
-import { computeDue, explainDue } from './sla.calculator.js';
+import { computeDue, explainDue, withinReach } from './sla.calculator.js';
 import { CreatePolicy, type ClockView, type DueView, type PolicyView, type UpdatePolicy } from './sla.dto.js';
 import {
   addBusinessMs,
@@ -820,7 +820,7 @@ export function createSlaService(deps: SlaDeps) {
       if (mode === 'business' && probe.weekMinutes === 0) throw AppError.unprocessable('sla.no_hours', `Shop ${shopId} has no business hours`);
       const holidays = yearsSpanned(start.getTime(), q.minutes * MINUTE, probe.weekMinutes).flatMap((y) => publicHolidays(shop.market, shop.region, y));
       const cal = compileCalendar({ timeZone: shop.timeZone, hours: shop.businessHours, holidays: holidays.map((h) => h.date), mode });
-      return explainDue(cal, shop.businessHours, holidays, start, q.minutes);
+      return withinReach(() => explainDue(cal, shop.businessHours, holidays, start, q.minutes), 'minutes');
     },
 
     /** Per shop and metric: how many clocks met or breached their targets, and first-reply times. */
