@@ -125,17 +125,21 @@ export function createEngine(d: EngineDeps) {
       if (!d.sink) return 0;
       let n = 0;
       for (const { conv, messages } of b.conversations) {
-        const cardOrderIds = messages.map((m) => messageContent(m)?.orderId).filter((x): x is string => !!x);
+        // The most recent order card wins: a returning buyer's chat is about their latest order.
+        const cardOrderIds = [...messages]
+          .sort((a, c) => c.create_time - a.create_time)
+          .map((m) => messageContent(m)?.orderId)
+          .filter((x): x is string => !!x);
         const buyerUserId = conv.participants.find((p) => p.role.toUpperCase() === 'BUYER')?.user_id;
         const link = await d.db.tenant(orgId, async (tx) => {
-          let [o] = cardOrderIds.length
+          const found = cardOrderIds.length
             ? await tx
-                .select({ id: ordersTable.id, country: buyersTable.country, placedAt: ordersTable.placedAt })
+                .select({ id: ordersTable.id, externalId: ordersTable.externalId, country: buyersTable.country, placedAt: ordersTable.placedAt })
                 .from(ordersTable)
                 .innerJoin(buyersTable, and(eq(buyersTable.orgId, ordersTable.orgId), eq(buyersTable.id, ordersTable.buyerId)))
                 .where(and(eq(ordersTable.orgId, orgId), eq(ordersTable.shopId, shopId), inArray(ordersTable.externalId, cardOrderIds)))
-                .orderBy(ordersTable.placedAt)
             : [];
+          let o: { id: string; country: string | null; placedAt: Date } | undefined = cardOrderIds.map((x) => found.find((f) => f.externalId === x)).find((f) => !!f);
           if (!o && buyerUserId) {
             const rows = await d.orders.buyerOfOrderExternal(tx, orgId, shopId, buyerUserId);
             if (rows[0]) o = { id: rows[0].id, country: null, placedAt: rows[0].placedAt };
