@@ -432,7 +432,7 @@ function HolidaysList({ shop }: { shop: ShopView }) {
               {q.data?.items.map((h) => (
                 <Table.Tr key={h.date}>
                   <Table.Td>
-                    <Text size="sm" ff="monospace" span>
+                    <Text size="sm" span style={{ fontVariantNumeric: 'tabular-nums' }}>
                       {h.date}
                     </Text>
                     <Text size="xs" c="dimmed" span ml={8}>
