@@ -121,7 +121,7 @@ describeE2E('web shell (browser)', () => {
     await page.getByRole('textbox', { name: 'Support e-mail' }).fill('not-an-email');
     await page.getByRole('textbox', { name: 'Return warehouse' }).fill('12 Rue du Retour, 75011 Paris');
     await page.getByRole('button', { name: 'Save changes' }).click();
-    await poll(() => page.getByRole('dialog').getByText('Invalid email address').count()).toBe(1);
+    await poll(() => page.getByRole('dialog').getByText('Enter a valid e-mail address').count()).toBe(1);
     await page.getByRole('textbox', { name: 'Support e-mail' }).fill('support@paris.example');
     await page.getByRole('tab', { name: 'Public holidays' }).click();
     await poll(() => page.getByTestId('holidays-table').locator('tbody tr').count()).toBeGreaterThan(5);
@@ -141,7 +141,7 @@ describeE2E('web shell (browser)', () => {
     await dialog.getByLabel('Initial password').fill('short');
     await dialog.getByRole('textbox', { name: 'Name' }).fill('Lena Vogel');
     await dialog.getByRole('button', { name: 'Add user' }).click();
-    await poll(() => dialog.getByText('must be at least 10 characters').count()).toBe(1);
+    await poll(() => dialog.getByText('Must be at least 10 characters').count()).toBe(1);
     await dialog.getByLabel('Initial password').fill('a-long-enough-password');
     await dialog.getByRole('button', { name: 'Add user' }).click();
     const userRow = page.getByTestId(`user-row-${email}`);
@@ -183,6 +183,9 @@ describeE2E('web shell (browser)', () => {
     await screenshot(page, 'settings-shops-zh-CN');
     await shopRow.click();
     await page.getByRole('tab', { name: '营业时间' }).click();
+    await page.getByRole('textbox', { name: '周一 结束' }).fill('08:00');
+    await page.getByRole('button', { name: '保存更改' }).click();
+    await poll(() => page.getByRole('dialog').getByText('结束时间必须晚于开始时间').count()).toBe(1);
     await screenshot(page, 'shop-editor-hours-zh-CN');
     await page.getByRole('button', { name: '取消' }).click();
     await page.getByRole('link', { name: '收件箱' }).click();

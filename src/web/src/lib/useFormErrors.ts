@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { isApiError, issuesToFieldErrors, type FieldErrors } from './api';
+import { useTranslation } from 'react-i18next';
 import { useErrorMessage } from './errors';
+import { translateFieldMessage } from './fieldMessages';
 
 /**
  * Server-driven form errors: field messages from a 400's `details.issues` (or a 409's `details.field`)
@@ -10,6 +12,7 @@ export function useFormErrors(knownFields: (field: string) => boolean) {
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const message = useErrorMessage();
+  const { t } = useTranslation();
 
   return {
     fieldErrors,
@@ -27,7 +30,7 @@ export function useFormErrors(knownFields: (field: string) => boolean) {
       setFormError(null);
     },
     fromError(e: unknown, summary: string) {
-      const fe = issuesToFieldErrors(e);
+      const fe = Object.fromEntries(Object.entries(issuesToFieldErrors(e)).map(([k, v]) => [k, translateFieldMessage(t, v)]));
       const conflictField = isApiError(e) && e.status === 409 ? (e.details as { field?: unknown } | undefined)?.field : undefined;
       if (typeof conflictField === 'string' && knownFields(conflictField)) {
         // A clash on one field (duplicate name or e-mail) is said once, translated, on that field.
@@ -39,7 +42,7 @@ export function useFormErrors(knownFields: (field: string) => boolean) {
       const placed = Object.keys(fe).filter(knownFields);
       const unplaced = isApiError(e) ? e.issues.filter((i) => !knownFields(i.field)) : [];
       if (isApiError(e) && e.status === 400 && placed.length > 0 && unplaced.length === 0) setFormError(summary);
-      else if (isApiError(e) && e.status === 400 && unplaced.length > 0) setFormError(unplaced.map((i) => `${i.field}: ${i.message}`).join('; '));
+      else if (isApiError(e) && e.status === 400 && unplaced.length > 0) setFormError(unplaced.map((i) => `${i.field}: ${translateFieldMessage(t, i.message)}`).join('; '));
       else setFormError(message(e));
     },
   };
