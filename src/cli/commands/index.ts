@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+// [helpdesk]
+import { registerHelpdeskCommands } from './helpdesk.js';
+// [/helpdesk]
 // [evidence]
 import { registerEvidenceCommands } from './evidence.js';
 // [/evidence]
@@ -12,6 +15,7 @@ export function registerModuleCommands(program: Command): void {
   // [orders + tiktok]
   // [/orders + tiktok]
   // [helpdesk]
+  registerHelpdeskCommands(program);
   // [/helpdesk]
   // [sla]
   registerSlaCommands(program);

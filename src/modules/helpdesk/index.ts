@@ -4,3 +4,4 @@ export type { HelpdeskPorts, SlaPort, RecordEvidence, EvidenceInput, FilesPort, 
 export { detectLanguage, routeTicket, renderMacro, queueFor } from './helpdesk.rules.js';
 export { DEFAULT_MACROS } from './helpdesk.macros.js';
 export { tickets as ticketsTable, ticketMessages as ticketMessagesTable, macros as macrosTable } from './helpdesk.schema.js';
+export { seedHelpdeskDemo, type HelpdeskDemoDeps } from './helpdesk.seed.js';
