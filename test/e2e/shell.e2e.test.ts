@@ -172,6 +172,7 @@ describeE2E('web shell (browser)', () => {
     // Language: switch to Chinese, which is saved on the account and survives a reload.
     await page.getByText('中文', { exact: true }).click();
     await poll(() => navLabels(page)).toEqual(NAV_ZH);
+    await poll(() => page.title()).toBe('设置 · Afterdesk');
     await poll(async () => (await server.ctx.services.auth.getUser(ownerActor(), org.users.owner.id)).uiLocale).toBe('zh-CN');
     await page.reload();
     await poll(() => navLabels(page)).toEqual(NAV_ZH);

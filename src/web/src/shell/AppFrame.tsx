@@ -22,6 +22,12 @@ export function AppFrame() {
 
   useEffect(() => close(), [location.pathname, close]);
 
+  const current = routes.find((r) => location.pathname === r.path || location.pathname.startsWith(`${r.path}/`));
+  const pageTitle = current?.navLabel ? t(current.navLabel) : undefined;
+  useEffect(() => {
+    document.title = pageTitle ? `${pageTitle} · Afterdesk` : 'Afterdesk';
+  }, [pageTitle]);
+
   return (
     <AppShell header={{ height: 52 }} navbar={{ width: 224, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="lg">
       <AppShell.Header className="ad-header">
@@ -58,7 +64,7 @@ export function AppFrame() {
                     to={r.path}
                     label={t(r.navLabel!)}
                     leftSection={Icon ? <Icon size={18} stroke={1.6} /> : undefined}
-                    active={location.pathname === r.path || location.pathname.startsWith(`${r.path}/`)}
+                    active={r === current}
                     className="ad-navlink"
                     data-testid={`nav-${r.path.slice(1)}`}
                   />
