@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { cancellationStatus, orderStatus, returnStatus, returnType, trafficSource } from './mapping.js';
+import { TikTokSchemaError, findDrift, parseResponse } from './json.js';
+import { Order } from './schemas.js';
+import { decryptSecret, encryptSecret } from './secrets.js';
+
+describe('lenient enum mapping (raw values are always stored beside these)', () => {
+  it('accepts the spellings seen in docs, SDK and webhooks', () => {
+    expect(orderStatus('CANCELLED')).toBe('cancelled');
+    expect(orderStatus('CANCEL')).toBe('cancelled');
+    expect(orderStatus('PARTIALLY_SHIPPING')).toBe('awaiting_shipment');
+    expect(orderStatus('in_transit')).toBe('shipped');
+    expect(orderStatus('SOMETHING_NEW')).toBe('unknown');
+    expect(returnStatus('REFUND_OR_RETURN_REQUEST_REJECT')).toBe('rejected');
+    expect(returnStatus('RETURN_OR_REFUND_REQUEST_REJECT')).toBe('rejected');
+    expect(returnStatus('REJECT_RECEIVE_PACKAGE')).toBe('receive_rejected');
+    expect(returnStatus('AWAITING_BUYER_RESPONSE')).toBe('awaiting_buyer_response');
+    expect(returnType('RETURN_AND_REFUND')).toBe('return_and_refund');
+    expect(cancellationStatus('CANCELLATION_REQUEST_CANCEL')).toBe('cancelled');
+    expect(cancellationStatus('CANCELLATION_REQUEST_CANCELLED')).toBe('cancelled');
+    expect(trafficSource({ type: 'LIVE', content_id: '1', content_name: 'x' })).toEqual({ type: 'livestream', id: '1', name: 'x' });
+    expect(trafficSource(undefined)).toEqual({ type: 'organic', id: null, name: null });
+  });
+});
+
+describe('response parsing', () => {
+  const base = { id: '1', status: 'DELIVERED', user_id: '2', create_time: 1, update_time: 2, payment: { currency: 'EUR', total_amount: '1.00' }, line_items: [] };
+  it('keeps unknown fields and reports them as drift', () => {
+    const v = parseResponse(Order, { ...base, brand_new: 1, payment: { ...base.payment, vat_mode: 'x' } }, 'orders');
+    expect((v as Record<string, unknown>).brand_new).toBe(1);
+    expect(findDrift(Order, { ...base, brand_new: 1, payment: { ...base.payment, vat_mode: 'x' } }).sort()).toEqual(['brand_new', 'payment.vat_mode']);
+  });
+  it('names the field that broke the shape', () => {
+    expect(() => parseResponse(Order, { ...base, payment: {} }, 'orders')).toThrow(TikTokSchemaError);
+    expect(() => parseResponse(Order, { ...base, payment: {} }, 'orders')).toThrow(/payment\.currency/);
+  });
+});
+
+describe('token encryption at rest', () => {
+  it('round-trips and detects tampering', () => {
+    const key = Buffer.alloc(32, 3);
+    const s = encryptSecret(key, 'ROW_secret');
+    expect(s).not.toContain('ROW_secret');
+    expect(decryptSecret(key, s)).toBe('ROW_secret');
+    expect(() => decryptSecret(Buffer.alloc(32, 4), s)).toThrow();
+  });
+});
