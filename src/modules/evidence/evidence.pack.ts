@@ -275,7 +275,12 @@ async function renderPdf(input: PackInput, ctx: { warnings: PackWarning[]; fileE
     w.table(
       [t('when'), t('what'), t('details')],
       [118, 120, w.width - 238],
-      remedies.map((r) => [fmtDate(r.occurredAt, lang), t(`kind.${r.kind}`), `${r.summary}${isMoney(r.data.amount) ? ` (${fmtMoney(r.data.amount, lang)})` : ''}`]),
+      remedies.map((r) => {
+        const amount = isMoney(r.data.amount) ? fmtMoney(r.data.amount, lang) : '';
+        // Summaries often quote the amount already; repeat it only when they do not.
+        const digits = (x: string) => x.replace(/\D/g, '');
+        return [fmtDate(r.occurredAt, lang), t(`kind.${r.kind}`), amount && !digits(r.summary).includes(digits(amount)) ? `${r.summary} (${amount})` : r.summary];
+      }),
     );
   } else w.para('—');
 
