@@ -10,7 +10,8 @@ import { createEvidenceService, evidenceRoutes, registerEvidenceJobs } from '../
 import { createFileStore } from '../integrations/storage/index.js';
 // [/evidence]
 // [helpdesk]
-import { createHelpdeskService } from '../modules/helpdesk/index.js';
+import { createHelpdeskService, ordersPortFrom, trackingUrl } from '../modules/helpdesk/index.js';
+import { createOrdersService as createHelpdeskOrders } from '../modules/orders/index.js';
 import { recordEvidence } from '../modules/evidence/index.js';
 import { helpdeskRoutes } from '../modules/helpdesk/helpdesk.routes.js';
 import { localEmail, localEmailInbound, registerEmailChannel } from '../integrations/email/index.js';
@@ -42,13 +43,14 @@ export function buildModuleServices(p: Platform, core: CoreServices) {
     })(),
     // [/orders + tiktok]
     // [helpdesk]
-    // Its own SLA instance: a service cannot see its siblings while this object is built. Timers
-    // and escalations still run on `sla` below (registerSlaJobs + onEscalation).
-    helpdesk: ((sla) =>
+    // Its own SLA and orders instances (both stateless over the database): a service cannot see
+    // its siblings while this object is built. Timers and escalations still run on `sla` below.
+    helpdesk: ((sla, orders) =>
       createHelpdeskService(p, () => ({
         sla,
+        orders,
         recordEvidence: (tx, input) => recordEvidence(tx, { ids: p.ids, clock: p.clock }, input),
-      })))(createHelpdeskSla({ db: p.db, clock: p.clock, ids: p.ids, log: p.log, jobs: p.jobs })),
+      })))(createHelpdeskSla({ db: p.db, clock: p.clock, ids: p.ids, log: p.log, jobs: p.jobs }), ordersPortFrom(createHelpdeskOrders(p), trackingUrl)),
     // [/helpdesk]
     // [sla]
     sla: createSlaService({ db: p.db, clock: p.clock, ids: p.ids, log: p.log, jobs: p.jobs }),

@@ -187,6 +187,64 @@ describe('helpdesk over HTTP, wired to the real SLA and evidence modules', () =>
   });
 });
 
+describe('with a real order (orders module, contract 1)', () => {
+  it('links buyer and order, routes a livestream order to its queue, fills macros and the sidebar', async () => {
+    const org = await createTestOrg(ctx);
+    const [orderId] = [
+      ...(
+        await ctx.platform.db.tenant(org.orgId, (tx) =>
+          ctx.services.orders.applyOrders(tx, org.orgId, [
+            {
+              shopId: org.shopId,
+              externalId: '5781002233',
+              buyer: { platformBuyerId: 'tt-buyer-9', displayName: 'Lena M.', language: 'de', country: 'DE' },
+              status: 'shipped',
+              rawStatus: 'IN_TRANSIT',
+              currency: 'EUR',
+              subtotal: 24000,
+              shipping: 0,
+              sellerDiscount: 0,
+              platformDiscount: 0,
+              tax: 0,
+              total: 24000,
+              placedAt: new Date('2026-03-01T10:00:00Z'),
+              trackingNumber: 'JJD0001234',
+              carrier: 'DHL',
+              deliveryStatus: 'in_transit',
+              externalUpdatedAt: new Date('2026-03-02T10:00:00Z'),
+              lines: [{ externalId: 'l1', skuId: 's1', productId: 'p1', productName: 'Seidentuch Rosé', category: 'Fashion', unitPrice: 24000, paidAmount: 24000, trafficSource: { type: 'livestream', id: 'live-7', name: 'Launch live' } }],
+            },
+          ]),
+        )
+      ).values(),
+    ];
+    const r = await ctx.services.helpdesk.ingestInbound({
+      orgId: org.orgId,
+      shopId: org.shopId,
+      channel: 'tiktok_chat',
+      externalThreadId: 'conv-live-9',
+      externalMessageId: 'cm-1',
+      buyer: { externalId: 'tt-buyer-9', name: 'Lena M.' },
+      orderId,
+      direction: 'inbound',
+      text: 'Hallo, wann kommt mein Tuch aus dem Live an?',
+      sentAt: clock.now().toISOString(),
+    });
+    const t = (await call(org, 'agent', 'GET', `/api/tickets/${r.ticketId}`)).body.ticket;
+    const order = await ctx.services.orders.getOrder({ orgId: org.orgId, userId: org.users.agent.id, role: 'agent' }, orderId!);
+    expect(t).toMatchObject({ queue: 'livestream', orderId, buyer: { id: order.buyerId } });
+    const side = await call(org, 'agent', 'GET', `/api/tickets/${r.ticketId}/sidebar`);
+    expect(side.body.order).toMatchObject({ order: { id: orderId, externalId: '5781002233' }, delivery: { trackingNumber: 'JJD0001234', carrier: 'DHL' } });
+    await ctx.services.helpdesk.seedDefaultMacros(org.orgId);
+    const wismo = (await call(org, 'agent', 'GET', '/api/macros')).body.items.find((m: any) => m.key === 'where_is_my_order');
+    const out = await call(org, 'agent', 'POST', `/api/macros/${wismo.id}/render`, { ticketId: r.ticketId });
+    expect(out.body).toMatchObject({ language: 'de', missing: [] });
+    expect(out.body.text).toContain('Bestellung 5781002233');
+    expect(out.body.text).toContain('Ihr Seidentuch Rosé ist bereits unterwegs');
+    expect(out.body.text).toContain('https://www.dhl.com/global-en/home/tracking/tracking-parcel.html?tracking-id=JJD0001234');
+  });
+});
+
 describe('tenant isolation for helpdesk objects', () => {
   it('another organisation gets 404 for tickets, macros and schedules', async () => {
     const a = await createTestOrg(ctx);

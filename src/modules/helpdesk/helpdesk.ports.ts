@@ -87,3 +87,41 @@ export interface HelpdeskPorts {
   files?: FilesPort;
   orders?: OrdersPort;
 }
+
+/** The slice of the orders module (contract 1) the adapter below reads. */
+export interface OrdersLike {
+  getOrder(
+    actor: Actor,
+    orderId: string,
+  ): Promise<{
+    id: string;
+    externalId: string;
+    buyerId: string;
+    currency: string;
+    total: number;
+    trackingNumber: string | null;
+    carrier: string | null;
+    lines: { productName: string; category: string | null; trafficSource: { type: string } }[];
+  }>;
+  getOrderSidebar(actor: Actor, orderId: string): Promise<unknown>;
+}
+
+export function ordersPortFrom(orders: OrdersLike, trackingUrl: (carrier: string | null, number: string) => string | null): OrdersPort {
+  return {
+    async getOrderFacts(actor, orderId) {
+      const o = await orders.getOrder(actor, orderId);
+      return {
+        id: o.id,
+        externalId: o.externalId,
+        buyerId: o.buyerId,
+        currency: o.currency,
+        totalAmount: o.total,
+        trackingNumber: o.trackingNumber,
+        carrier: o.carrier,
+        trackingUrl: o.trackingNumber ? trackingUrl(o.carrier, o.trackingNumber) : null,
+        lines: o.lines.map((l) => ({ productName: l.productName, category: l.category, trafficSourceType: l.trafficSource.type })),
+      };
+    },
+    getOrderSidebar: (actor, orderId) => orders.getOrderSidebar(actor, orderId),
+  };
+}

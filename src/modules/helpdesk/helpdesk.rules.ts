@@ -242,3 +242,27 @@ export function decodeCursor(s: string): Cursor | undefined {
   if (!/^[a-z]+_[0-9a-z]+$/.test(id)) return undefined;
   return { slaSort, id };
 }
+
+// ---------- tracking links ----------
+
+const TRACKING_URLS: [RegExp, (n: string) => string][] = [
+  [/^dhl/i, (n) => `https://www.dhl.com/global-en/home/tracking/tracking-parcel.html?tracking-id=${n}`],
+  [/^ups/i, (n) => `https://www.ups.com/track?tracknum=${n}`],
+  [/^usps/i, (n) => `https://tools.usps.com/go/TrackConfirmAction?tLabels=${n}`],
+  [/^fedex/i, (n) => `https://www.fedex.com/fedextrack/?trknbr=${n}`],
+  [/^royal\s*mail/i, (n) => `https://www.royalmail.com/track-your-item#/tracking-results/${n}`],
+  [/^(la\s*poste|colissimo)/i, (n) => `https://www.laposte.fr/outils/suivre-vos-envois?code=${n}`],
+  [/^dpd/i, (n) => `https://tracking.dpd.de/status/en_US/parcel/${n}`],
+  [/^(hermes|evri)/i, (n) => `https://www.evri.com/track/parcel/${n}`],
+  [/^gls/i, (n) => `https://gls-group.com/track/${n}`],
+  [/^(poste\s*italiane|sda)/i, (n) => `https://www.poste.it/cerca/index.html#/risultati-spedizioni/${n}`],
+  [/^correos/i, (n) => `https://www.correos.es/es/es/herramientas/localizador/envios/detalle?tracking-number=${n}`],
+  [/^canada\s*post/i, (n) => `https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor=${n}`],
+];
+
+/** A buyer-clickable tracking page for well-known carriers; otherwise null (the number is shown). */
+export function trackingUrl(carrier: string | null | undefined, trackingNumber: string): string | null {
+  const n = encodeURIComponent(trackingNumber.trim());
+  const hit = carrier ? TRACKING_URLS.find(([re]) => re.test(carrier.trim())) : undefined;
+  return hit ? hit[1](n) : null;
+}
