@@ -452,7 +452,7 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
           })
           .where(and(eq(returns.orgId, actor.orgId), eq(returns.id, id)))
           .returning();
-        await evidence(tx, ev(row!, 'inspection', actor, `Inspection: ${input.grade} — ${passed ? 'pass' : 'fail'}`, { grade: input.grade, passed, note: input.note ?? null, photos: input.photos ?? [] }));
+        await evidence(tx, ev(row!, 'inspection', actor, `Inspection: ${input.grade} — ${passed ? 'pass' : 'fail'}`, { grade: input.grade, passed, note: input.note ?? null, photos: input.photos ?? [] }, { fileSha256s: (input.photos ?? []).filter((p) => /^[0-9a-f]{64}$/.test(p)) }));
         if (!passed && earlyRefund) {
           await evidence(tx, ev(row!, 'status_change', actor, `Platform refunded early; appeal opened, deadline ${row!.appealDeadline!.toISOString()}`, { appealDeadline: row!.appealDeadline!.toISOString() }, { responsibility: 'buyer' }));
         }

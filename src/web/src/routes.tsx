@@ -13,6 +13,9 @@ import type { Role } from './lib/session';
 import { ComingSoon } from './features/placeholders/ComingSoon';
 import { SettingsPage } from './features/settings/SettingsPage';
 import { EvidencePage } from './features/evidence/EvidencePage';
+import { ReturnsPage } from './features/returns/ReturnsPage';
+import { WarehousePage } from './features/returns/WarehousePage';
+import { RemediesPage } from './features/remedies/RemediesPage';
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -29,7 +32,10 @@ const ALL: readonly Role[] = ['owner', 'supervisor', 'agent', 'warehouse'];
 
 export const ROUTES: AppRoute[] = [
   { path: '/inbox', navLabel: 'common:nav.inbox', icon: IconInbox, roles: ['owner', 'supervisor', 'agent'], element: <ComingSoon feature="inbox" icon={IconInbox} /> },
-  { path: '/returns', navLabel: 'common:nav.returns', icon: IconReceiptRefund, roles: ALL, element: <ComingSoon feature="returns" icon={IconReceiptRefund} /> },
+  { path: '/returns', navLabel: 'common:nav.returns', icon: IconReceiptRefund, roles: ALL, element: <ReturnsPage /> },
+  // Reached from the Returns page (and later from the inbox), so the main navigation stays as it is.
+  { path: '/warehouse', roles: ['owner', 'supervisor', 'warehouse'], element: <WarehousePage /> },
+  { path: '/remedies', roles: ['owner', 'supervisor', 'agent'], element: <RemediesPage /> },
   { path: '/evidence', navLabel: 'common:nav.evidence', icon: IconShieldCheck, roles: ['owner', 'supervisor', 'agent'], element: <EvidencePage /> },
   { path: '/coupons', navLabel: 'common:nav.coupons', icon: IconTicket, roles: ['owner', 'supervisor', 'agent'], element: <ComingSoon feature="coupons" icon={IconTicket} /> },
   { path: '/analytics', navLabel: 'common:nav.analytics', icon: IconChartBar, roles: ['owner', 'supervisor'], element: <ComingSoon feature="analytics" icon={IconChartBar} /> },

@@ -1,0 +1,361 @@
+import { Alert, Badge, Button, Group, Paper, Radio, Select, SimpleGrid, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { IconCheck, IconGavel, IconScale, IconX } from '@tabler/icons-react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router-dom';
+import { api } from '../../lib/api';
+import { useErrorMessage } from '../../lib/errors';
+import { formatMoney } from '../../lib/money';
+import { useSession } from '../../lib/session';
+import { PageHeader } from '../../shell/PageHeader';
+import { QueryState } from '../settings/common';
+import { CATEGORIES, useRemedies, type Category, type Quote, type RemedyView } from './api';
+
+const STATUS_COLOR: Record<RemedyView['status'], string> = { proposed: 'gray', pending_approval: 'yellow', rejected: 'dark', executing: 'blue', attention: 'red', completed: 'green', abandoned: 'gray' };
+
+export function RemediesPage() {
+  const { t } = useTranslation('remedies');
+  const { user } = useSession();
+  const approver = user.role === 'owner' || user.role === 'supervisor';
+  const [params] = useSearchParams();
+  const [tab, setTab] = useState<string | null>(approver && !params.get('orderId') ? 'approvals' : 'offer');
+  return (
+    <Stack gap="md">
+      <PageHeader title={t('title')} description={t('description')} />
+      <Tabs value={tab} onChange={setTab}>
+        <Tabs.List>
+          <Tabs.Tab value="offer" leftSection={<IconScale size={16} />}>
+            {t('tabs.offer')}
+          </Tabs.Tab>
+          {approver && (
+            <Tabs.Tab value="approvals" leftSection={<IconGavel size={16} />} data-testid="tab-approvals">
+              {t('tabs.approvals')}
+            </Tabs.Tab>
+          )}
+          <Tabs.Tab value="recent">{t('tabs.recent')}</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="offer" pt="md">
+          <RemedyPanel orderId={params.get('orderId') ?? ''} ticketId={params.get('ticketId') ?? ''} text={params.get('text') ?? ''} />
+        </Tabs.Panel>
+        {approver && (
+          <Tabs.Panel value="approvals" pt="md">
+            <ApprovalQueue />
+          </Tabs.Panel>
+        )}
+        <Tabs.Panel value="recent" pt="md">
+          <RemedyTable />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}
+
+/** Classify, see the ladder with its economics, offer. Embeddable beside a ticket (pass its ids). */
+export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?: string }) {
+  const { t, i18n } = useTranslation('remedies');
+  const message = useErrorMessage();
+  const qc = useQueryClient();
+  const [orderId, setOrderId] = useState(props.orderId ?? '');
+  const [ticketId, setTicketId] = useState(props.ticketId ?? '');
+  const [text, setText] = useState(props.text ?? '');
+  const [category, setCategory] = useState<Category | null>(null);
+  const [quote, setQuote] = useState<Quote | null>(null);
+  const [choice, setChoice] = useState<string>('');
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<RemedyView | null>(null);
+  const m = (n: number) => (quote ? formatMoney(n, quote.economics.currency, i18n.language) : '');
+
+  async function load(e?: FormEvent, cat?: Category | null) {
+    e?.preventDefault();
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      const q = await api.post<Quote>('/api/remedies/quote', { orderId: orderId.trim(), ...(ticketId.trim() ? { ticketId: ticketId.trim() } : {}), ...(text.trim() ? { text } : {}), ...((cat ?? category) ? { category: cat ?? category } : {}) });
+      setQuote(q);
+      setCategory(q.category);
+      setChoice(q.recommendedKey);
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function offer() {
+    if (!quote || !choice) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.post<RemedyView>('/api/remedies', {
+        orderId: orderId.trim(),
+        ...(ticketId.trim() ? { ticketId: ticketId.trim() } : {}),
+        category: quote.category,
+        ...(quote.suggestion ? { suggestedCategory: quote.suggestion.category } : {}),
+        optionKey: choice,
+        ...(reason.trim() ? { reason: reason.trim() } : {}),
+      });
+      setDone(r);
+      void qc.invalidateQueries({ queryKey: ['remedies'] });
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const selected = quote?.options.find((o) => o.key === choice);
+  return (
+    <Stack gap="md">
+      <form onSubmit={(e) => void load(e)}>
+        <Paper withBorder radius="md" p="md">
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <TextInput label={t('form.orderId')} value={orderId} onChange={(e) => setOrderId(e.currentTarget.value)} required data-testid="remedy-order" />
+            <TextInput label={t('form.ticketId')} value={ticketId} onChange={(e) => setTicketId(e.currentTarget.value)} data-testid="remedy-ticket" />
+          </SimpleGrid>
+          <Textarea mt="sm" label={t('form.text')} description={t('form.textHint')} value={text} onChange={(e) => setText(e.currentTarget.value)} autosize minRows={2} data-testid="remedy-text" />
+          <Group mt="sm" justify="space-between">
+            <Select
+              w={280}
+              label={t('form.category')}
+              placeholder={t('form.categoryAuto')}
+              clearable
+              value={category}
+              onChange={(v) => {
+                setCategory(v as Category | null);
+                if (quote) void load(undefined, v as Category | null);
+              }}
+              data={CATEGORIES.map((c) => ({ value: c, label: t(`categories.${c}`) }))}
+              data-testid="remedy-category"
+            />
+            <Button type="submit" loading={busy && !quote} mt="lg" data-testid="remedy-quote">
+              {t('form.quote')}
+            </Button>
+          </Group>
+        </Paper>
+      </form>
+      {error && (
+        <Alert color="red" data-testid="remedy-error">
+          {error}
+        </Alert>
+      )}
+      {quote && (
+        <Paper withBorder radius="md" p="md" data-testid="remedy-options">
+          <Group justify="space-between" mb="sm">
+            <Stack gap={0}>
+              <Title order={4} fz={15}>
+                {t('options.title', { category: t(`categories.${quote.category}`) })}
+              </Title>
+              {quote.suggestion && quote.suggestion.matched.length > 0 && (
+                <Text size="xs" c="dimmed">
+                  {t('options.suggested', { category: t(`categories.${quote.suggestion.category}`), cues: quote.suggestion.matched.join(', ') })}
+                </Text>
+              )}
+            </Stack>
+            <Group gap="lg">
+              <Econ label={t('econ.paid')} value={m(quote.economics.paid)} />
+              <Econ label={t('econ.itemCost')} value={m(quote.economics.itemCost)} />
+              <Econ label={t('econ.returnShipping')} value={quote.economics.sellerPaysReturn ? m(quote.economics.returnShipping) : t('econ.buyerPays')} />
+              <Econ label={t('econ.resale')} value={m(quote.economics.expectedResale)} />
+              <Econ label={t('econ.ltv')} value={m(quote.economics.buyerLifetimeValue)} />
+            </Group>
+          </Group>
+          <Radio.Group value={choice} onChange={setChoice}>
+            <Table verticalSpacing="xs" highlightOnHover>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th />
+                  <Table.Th>{t('options.option')}</Table.Th>
+                  <Table.Th ta="right">{t('options.refund')}</Table.Th>
+                  <Table.Th ta="right">{t('options.coupon')}</Table.Th>
+                  <Table.Th ta="right">{t('options.netCost')}</Table.Th>
+                  <Table.Th>{t('options.authority')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {quote.options.map((o) => (
+                  <Table.Tr key={o.key} data-testid={`option-${o.key}`} onClick={() => setChoice(o.key)} style={{ cursor: 'pointer' }}>
+                    <Table.Td>
+                      <Radio value={o.key} aria-label={o.key} />
+                    </Table.Td>
+                    <Table.Td>
+                      <Group gap={6}>
+                        <Badge variant="light" color={['teal', 'yellow', 'red'][o.tier - 1]}>
+                          {t('options.tier', { n: o.tier })}
+                        </Badge>
+                        <Text size="sm">{t(`kinds.${o.kind}`)}</Text>
+                        {o.reship && <Badge variant="outline">{t('options.reship')}</Badge>}
+                        {o.apologyCard && <Badge variant="outline">{t('options.card')}</Badge>}
+                        {o.key === quote.recommendedKey && <Badge color="grape">{t('options.recommended')}</Badge>}
+                      </Group>
+                    </Table.Td>
+                    <Table.Td ta="right">{o.refundAmount ? m(o.refundAmount) : '—'}</Table.Td>
+                    <Table.Td ta="right">{o.coupon ? `${m(o.coupon.amount)}${o.coupon.vip ? ' VIP' : ''}` : '—'}</Table.Td>
+                    <Table.Td ta="right" fw={600}>
+                      {m(o.netCost)}
+                    </Table.Td>
+                    <Table.Td>{o.needsApproval ? <Badge color="orange">{t('options.needsApproval')}</Badge> : <Badge color="green">{t('options.withinLimit')}</Badge>}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Radio.Group>
+          {selected?.needsApproval && (
+            <Textarea mt="sm" label={t('form.reason')} description={t('form.reasonHint')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} required data-testid="remedy-reason" />
+          )}
+          <Group justify="flex-end" mt="md">
+            <Button onClick={() => void offer()} loading={busy} disabled={!selected} data-testid="remedy-offer">
+              {selected?.needsApproval ? t('form.askApproval') : t('form.offer')}
+            </Button>
+          </Group>
+        </Paper>
+      )}
+      {done && (
+        <Alert color={done.status === 'pending_approval' ? 'yellow' : 'green'} data-testid="remedy-result" title={t(`status.${done.status}`)}>
+          {done.status === 'pending_approval' ? t('result.pending') : t('result.executing')}
+        </Alert>
+      )}
+    </Stack>
+  );
+}
+
+function Econ({ label, value }: { label: string; value: string }) {
+  return (
+    <Stack gap={0} align="flex-end">
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text size="sm" fw={600}>
+        {value}
+      </Text>
+    </Stack>
+  );
+}
+
+function ApprovalQueue() {
+  const { t, i18n } = useTranslation('remedies');
+  const q = useRemedies('pending_approval');
+  const qc = useQueryClient();
+  const message = useErrorMessage();
+  const [notes, setNotes] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  async function decide(r: RemedyView, approve: boolean) {
+    setError(null);
+    try {
+      if (approve) await api.post(`/api/remedies/${r.id}/approve`, notes[r.id] ? { note: notes[r.id] } : {});
+      else await api.post(`/api/remedies/${r.id}/reject`, { note: notes[r.id] || t('approvals.defaultReject') });
+      void qc.invalidateQueries({ queryKey: ['remedies'] });
+    } catch (e) {
+      setError(message(e));
+    }
+  }
+  return (
+    <Stack gap="sm">
+      {error && <Alert color="red">{error}</Alert>}
+      <QueryState isPending={q.isPending} error={q.error} empty={(q.data ?? []).length === 0} emptyText={t('approvals.empty')}>
+        {(q.data ?? []).map((r) => (
+          <Paper key={r.id} withBorder radius="md" p="md" data-testid="approval-item">
+            <Group justify="space-between" align="flex-start">
+              <Stack gap={2}>
+                <Text fw={600}>
+                  {t(`kinds.${r.kind}`)} · {t(`categories.${r.category}`)}
+                </Text>
+                <Text size="sm">
+                  {t('approvals.amounts', { refund: formatMoney(r.refundAmount, r.currency, i18n.language), coupon: formatMoney(r.coupon?.amount ?? 0, r.currency, i18n.language), paid: formatMoney(r.paidBase, r.currency, i18n.language) })}
+                </Text>
+                <Text size="sm" c="dimmed">
+                  {t('approvals.over', { check: t(`checks.${r.limitCheck}`, { defaultValue: r.limitCheck }) })}
+                </Text>
+                <Text size="sm" data-testid="approval-reason">
+                  «{r.approvalReason}»
+                </Text>
+              </Stack>
+              <Stack gap="xs" w={320}>
+                <TextInput size="xs" placeholder={t('approvals.note')} value={notes[r.id] ?? ''} onChange={(e) => setNotes({ ...notes, [r.id]: e.currentTarget.value })} />
+                <Group gap="xs" grow>
+                  <Button color="green" leftSection={<IconCheck size={16} />} onClick={() => void decide(r, true)} data-testid="approve">
+                    {t('approvals.approve')}
+                  </Button>
+                  <Button color="red" variant="light" leftSection={<IconX size={16} />} onClick={() => void decide(r, false)}>
+                    {t('approvals.reject')}
+                  </Button>
+                </Group>
+              </Stack>
+            </Group>
+          </Paper>
+        ))}
+      </QueryState>
+    </Stack>
+  );
+}
+
+function RemedyTable() {
+  const { t, i18n } = useTranslation('remedies');
+  const q = useRemedies();
+  const qc = useQueryClient();
+  const message = useErrorMessage();
+  const [error, setError] = useState<string | null>(null);
+  async function retry(r: RemedyView) {
+    setError(null);
+    try {
+      await api.post(`/api/remedies/${r.id}/steps/${r.failedStep}/retry`, {});
+      void qc.invalidateQueries({ queryKey: ['remedies'] });
+    } catch (e) {
+      setError(message(e));
+    }
+  }
+  return (
+    <Stack gap="sm">
+      {error && <Alert color="red">{error}</Alert>}
+      <QueryState isPending={q.isPending} error={q.error} empty={(q.data ?? []).length === 0} emptyText={t('recent.empty')}>
+        <Paper withBorder radius="md">
+          <Table verticalSpacing="sm" data-testid="remedy-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('recent.remedy')}</Table.Th>
+                <Table.Th>{t('recent.status')}</Table.Th>
+                <Table.Th ta="right">{t('options.refund')}</Table.Th>
+                <Table.Th>{t('recent.steps')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {(q.data ?? []).map((r) => (
+                <Table.Tr key={r.id}>
+                  <Table.Td>
+                    {t(`kinds.${r.kind}`)} · {t(`categories.${r.category}`)}
+                    <Text size="xs" c="dimmed">
+                      {new Date(r.createdAt).toLocaleString(i18n.language)}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge color={STATUS_COLOR[r.status]} data-testid="remedy-status">
+                      {t(`status.${r.status}`)}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td ta="right">{r.refundAmount ? formatMoney(r.refundAmount, r.currency, i18n.language) : '—'}</Table.Td>
+                  <Table.Td>
+                    <Group gap={4}>
+                      {r.steps.map((s) => (
+                        <Badge key={s.step} variant="dot" color={s.status === 'done' ? 'green' : s.status === 'failed' ? 'red' : 'gray'} title={s.lastError ?? ''}>
+                          {t(`steps.${s.step}`)}
+                        </Badge>
+                      ))}
+                      {r.status === 'attention' && r.failedStep && (
+                        <Button size="compact-xs" color="red" variant="light" onClick={() => void retry(r)}>
+                          {t('recent.retry')}
+                        </Button>
+                      )}
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Paper>
+      </QueryState>
+    </Stack>
+  );
+}
