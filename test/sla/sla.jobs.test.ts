@@ -38,8 +38,8 @@ describe('exact timers through pg-boss', () => {
       // Calendar time keeps this independent of the day the suite runs on.
       await sla.createPolicy(actorFor(org, 'owner'), { name: 'E-mail, calendar time', channel: 'email', firstReplyMinutes: 10, mode: 'calendar', warningPercents: [50, 80] });
       const ticketId = newId('tkt');
-      // Started 9 min 57 s ago: both warnings are past, the breach is 3 s away.
-      const at = new Date(Date.now() - 597_000);
+      // Started 9 min 50 s ago: both warnings are past, the breach is 10 s away.
+      const at = new Date(Date.now() - 590_000);
       await ctx.platform.db.tenant(org.orgId, (tx) => sla.startClocks(tx, { orgId: org.orgId, shopId: org.shopId, ticketId, channel: 'email', priority: 'normal', at }));
       const first = (await sla.getClocks(actorFor(org, 'agent'), ticketId)).find((c) => c.metric === 'first_reply')!;
 
@@ -47,7 +47,7 @@ describe('exact timers through pg-boss', () => {
       await admin.connect();
       try {
         const jobs = await admin.query(`select data, start_after from pgboss.job where name = 'sla.timer' and data->>'clockId' = $1 order by created_on`, [first.id]);
-        expect(jobs.rows[0].data).toEqual({ orgId: org.orgId, clockId: first.id, generation: 1 });
+        expect(jobs.rows[0].data).toEqual({ orgId: org.orgId, clockId: first.id, generation: 1, at: at.getTime() + 300_000 });
         expect((jobs.rows[0].start_after as Date).getTime()).toBe(at.getTime() + 300_000);
 
         const done = await waitFor('breach and escalation', async () => {

@@ -187,10 +187,13 @@ describe('timers', () => {
     const org = await createTestOrg(ctx);
     const t = await ticket(org);
     const first = (await clocks(org, t.ticketId)).find((c) => c.metric === 'first_reply')!;
-    clock.set('2026-01-05T09:30:00Z');
-    expect(await sla().fireTimer({ orgId: org.orgId, clockId: first.id, generation: 1 })).toEqual({ warnings: 1, breaches: 0, escalations: 0 });
+    // The app's clock trails the database's by a second: the job's own instant still counts as reached.
+    clock.set('2026-01-05T09:29:59Z');
+    expect(await sla().fireTimer({ orgId: org.orgId, clockId: first.id, generation: 1, at: Date.parse('2026-01-05T09:30:00Z') })).toEqual({ warnings: 1, breaches: 0, escalations: 0 });
     // Same job delivered twice: the generation moved on, nothing repeats.
-    expect(await sla().fireTimer({ orgId: org.orgId, clockId: first.id, generation: 1 })).toEqual({ warnings: 0, breaches: 0, escalations: 0 });
+    expect(await sla().fireTimer({ orgId: org.orgId, clockId: first.id, generation: 1, at: Date.parse('2026-01-05T09:30:00Z') })).toEqual({ warnings: 0, breaches: 0, escalations: 0 });
+    const c = (await clocks(org, t.ticketId)).find((x) => x.metric === 'first_reply')!;
+    expect([c.warningsFired, c.events.at(-1)!.at]).toEqual([[50], '2026-01-05T09:30:00.000Z']);
   });
 });
 

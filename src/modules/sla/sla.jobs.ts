@@ -1,6 +1,6 @@
 import type { Jobs } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
-import { SLA_SWEEP_QUEUE, SLA_TIMER_QUEUE, type SlaService, type TimerJob } from './sla.service.js';
+import { SLA_SWEEP_QUEUE, SLA_TIMER_QUEUE, TimerNotVisibleYet, type SlaService, type TimerJob } from './sla.service.js';
 
 /**
  * Exact timers: one pg-boss job per clock generation at the next warning/breach instant. The
@@ -9,12 +9,26 @@ import { SLA_SWEEP_QUEUE, SLA_TIMER_QUEUE, type SlaService, type TimerJob } from
  */
 export async function registerSlaJobs(jobs: Jobs | undefined, log: Logger, sla: SlaService, opts: { sweepCron?: string; catchUp?: boolean } = {}): Promise<void> {
   if (jobs) {
-    await jobs.boss.createQueue(SLA_TIMER_QUEUE, { name: SLA_TIMER_QUEUE, retryLimit: 6, retryDelay: 2, retryBackoff: true } as never);
-    await jobs.boss.work<TimerJob>(SLA_TIMER_QUEUE, { batchSize: 5, pollingIntervalSeconds: 1 }, async (batch) => {
+    await jobs.boss.createQueue(SLA_TIMER_QUEUE, { name: SLA_TIMER_QUEUE, retryLimit: 6, retryDelay: 2, retryBackoff: true });
+    // pg-boss waits a polling interval between fetches, so fetch generously per round.
+    await jobs.boss.work<TimerJob>(SLA_TIMER_QUEUE, { batchSize: 50, pollingIntervalSeconds: 1 }, async (batch) => {
+      let failure: unknown;
       for (const job of batch) {
-        const r = await sla.fireTimer(job.data);
-        if (r.warnings || r.breaches) log.info({ clockId: job.data.clockId, ...r }, 'SLA timer fired');
+        try {
+          const r = await sla.fireTimer(job.data);
+          if (r.warnings || r.breaches) log.info({ clockId: job.data.clockId, ...r }, 'SLA timer fired');
+        } catch (e) {
+          if (e instanceof TimerNotVisibleYet) {
+            // Its transaction has not committed (or rolled back): look again later, a few times.
+            const attempt = (job.data.attempt ?? 0) + 1;
+            if (attempt <= 6) await jobs.send(SLA_TIMER_QUEUE, { ...job.data, attempt }, { startAfter: 2 ** attempt });
+            continue;
+          }
+          failure ??= e;
+        }
       }
+      // Failing the batch retries all of it; the generation check makes the repeats harmless.
+      if (failure) throw failure;
     });
     await jobs.define(SLA_SWEEP_QUEUE, async () => {
       const r = await sla.runDueTimers();

@@ -74,6 +74,10 @@ export interface TimerJob {
   orgId: string;
   clockId: string;
   generation: number;
+  /** The instant (ms) the job was scheduled for; reaching it is what the job announces. */
+  at?: number;
+  /** How often this timer already found its clock not yet committed. */
+  attempt?: number;
 }
 
 export interface TimerReport {
@@ -96,7 +100,6 @@ export const DEFAULT_POLICIES: Omit<CreatePolicy, 'active'>[] = [
 export class TimerNotVisibleYet extends Error {}
 
 const MINUTE = 60_000;
-const JOB_EARLY_TOLERANCE_MS = 1_000;
 const ESCALATION_LEASE_MS = 5 * MINUTE;
 
 type ShopCal = { id: string; timeZone: string; businessHours: BusinessHours; market: string; region: string | null; updatedAt: Date };
@@ -346,7 +349,7 @@ export function createSlaService(deps: SlaDeps) {
     if (!jobs?.isStarted) return;
     queueReady ??= (async () => {
       // Retries with a delay cover a timer that fires before its scheduling transaction commits.
-      await jobs.boss.createQueue(SLA_TIMER_QUEUE, { name: SLA_TIMER_QUEUE, retryLimit: 6, retryDelay: 2, retryBackoff: true } as never);
+      await jobs.boss.createQueue(SLA_TIMER_QUEUE, { name: SLA_TIMER_QUEUE, retryLimit: 6, retryDelay: 2, retryBackoff: true });
     })().catch((e) => {
       queueReady = undefined;
       throw e;
@@ -360,7 +363,7 @@ export function createSlaService(deps: SlaDeps) {
     if (!jobs?.isStarted || c.state !== 'running' || !c.nextTimerAt) return;
     try {
       await ensureQueue();
-      const data: TimerJob = { orgId: c.orgId, clockId: c.id, generation: c.generation };
+      const data: TimerJob = { orgId: c.orgId, clockId: c.id, generation: c.generation, at: c.nextTimerAt.getTime() };
       await jobs.send(SLA_TIMER_QUEUE, data, { startAfter: c.nextTimerAt, singletonKey: `${c.id}:${c.generation}:${c.nextTimerAt.getTime()}` });
     } catch (e) {
       // The catch-up sweep still finds the clock through next_timer_at.
@@ -465,8 +468,9 @@ export function createSlaService(deps: SlaDeps) {
       const c = await lockClock(tx, job.orgId, job.clockId);
       if (!c || c.generation < job.generation) throw new TimerNotVisibleYet(`SLA clock ${job.clockId} generation ${job.generation} is not visible yet`);
       if (c.generation > job.generation) return null;
-      const r = await evaluate(tx, c, clock.now().getTime() + JOB_EARLY_TOLERANCE_MS);
-      // Fired early (clock skew between app and database): wait for the same instant again.
+      // pg-boss released the job at its instant by the database's clock; an app clock a little
+      // behind must not make it miss, so the job's own instant counts as reached.
+      const r = await evaluate(tx, c, Math.max(clock.now().getTime(), job.at ?? 0));
       if (!r) await schedule(c);
       return r;
     });
