@@ -213,9 +213,9 @@ const ORDER_TYPES = new Set([1, 3]);
 
 export class WebhookProcessor {
   private stopped = true;
-  private running = false;
+  private running = 0;
   private wakeFn: (() => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timers = new Set<NodeJS.Timeout>();
   constructor(private readonly d: ProcessorDeps) {}
 
   private backoffMs(attempt: number): number {
@@ -368,34 +368,49 @@ export class WebhookProcessor {
     this.wakeFn?.();
   }
 
-  start(pollMs = 500): void {
+  /**
+   * Poll (and wake on local stores). `loops` claimers run side by side so one batch's platform
+   * round trips overlap the next batch's database work; SKIP LOCKED keeps them apart.
+   */
+  start(pollMs = 500, loops = 2): void {
     if (!this.stopped) return;
     this.stopped = false;
+    const wakers = new Set<() => void>();
+    this.wakeFn = () => {
+      for (const w of [...wakers]) w();
+    };
     const loop = async () => {
       while (!this.stopped) {
-        this.running = true;
+        this.running++;
         let claimed = 0;
         try {
           claimed = (await this.runOnce()).claimed;
         } catch (e) {
           this.d.log.error({ err: e }, 'TikTok webhook processor round failed');
         }
-        this.running = false;
+        this.running--;
         if (claimed > 0 || this.stopped) continue;
         await new Promise<void>((resolve) => {
-          this.wakeFn = resolve;
-          this.timer = setTimeout(resolve, pollMs);
+          const done = () => {
+            clearTimeout(t);
+            this.timers.delete(t);
+            wakers.delete(done);
+            resolve();
+          };
+          const t = setTimeout(done, pollMs);
+          wakers.add(done);
+          this.timers.add(t);
         });
       }
     };
-    void loop();
+    for (let i = 0; i < loops; i++) void loop();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    for (const t of this.timers) clearTimeout(t);
     this.wakeFn?.();
-    while (this.running) await new Promise((r) => setTimeout(r, 10));
+    while (this.running > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
   /** Delete processed events past retention (never below 72 h: the platform retries for ~15 h). */
