@@ -10,7 +10,7 @@ import { createEvidenceService, evidenceRoutes, registerEvidenceJobs } from '../
 import { createFileStore } from '../integrations/storage/index.js';
 // [/evidence]
 // [helpdesk]
-import { createHelpdeskService, ordersPortFrom, trackingUrl } from '../modules/helpdesk/index.js';
+import { createHelpdeskService, ordersPortFrom, registerHelpdeskHandlers, trackingUrl } from '../modules/helpdesk/index.js';
 import { createOrdersService as createHelpdeskOrders } from '../modules/orders/index.js';
 import { recordEvidence } from '../modules/evidence/index.js';
 import { helpdeskRoutes } from '../modules/helpdesk/helpdesk.routes.js';
@@ -103,6 +103,7 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   // [helpdesk]
   registerEmailChannel(p.outbox, localEmail, s.helpdesk);
   registerWhatsAppChannel(p.outbox, localWhatsApp, s.helpdesk);
+  registerHelpdeskHandlers(p.outbox, s.helpdesk, s.evidence);
   // [/helpdesk]
   // [sla]
   wireSlaEscalation(s);

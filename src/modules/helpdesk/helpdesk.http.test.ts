@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.js';
@@ -7,6 +8,7 @@ import { outbox } from '../../platform/outbox/outbox.schema.js';
 import { evidenceRecordsTable } from '../evidence/index.js';
 import { LocalEmailProvider, registerEmailChannel } from '../../integrations/email/index.js';
 import { LocalWhatsAppProvider, registerWhatsAppChannel } from '../../integrations/whatsapp/index.js';
+import { registerHelpdeskHandlers } from './helpdesk.jobs.js';
 
 let ctx: TestContext;
 const clock = new ManualClock('2026-03-03T09:30:00Z'); // a Tuesday morning in Europe
@@ -242,6 +244,67 @@ describe('with a real order (orders module, contract 1)', () => {
     expect(out.body.text).toContain('Bestellung 5781002233');
     expect(out.body.text).toContain('Ihr Seidentuch Rosé ist bereits unterwegs');
     expect(out.body.text).toContain('https://www.dhl.com/global-en/home/tracking/tracking-parcel.html?tracking-id=JJD0001234');
+  });
+});
+
+describe('attachments', () => {
+  const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+  it('a linked return photo is fetched into the evidence store and cited by sha256', async () => {
+    const org = await createTestOrg(ctx);
+    registerHelpdeskHandlers(ctx.platform.outbox, ctx.services.helpdesk, ctx.services.evidence, (async (url: URL | string) => {
+      expect(String(url)).toBe('https://cdn.example/return/photo-1.png');
+      return new Response(PNG, { status: 200, headers: { 'content-type': 'image/jpeg' } });
+    }) as typeof fetch);
+    const r = await ctx.services.helpdesk.ingestInbound({
+      orgId: org.orgId,
+      shopId: org.shopId,
+      channel: 'tiktok_return_request',
+      externalThreadId: 'ret-77',
+      externalMessageId: 'ret-77:req',
+      buyer: { externalId: 'b77' },
+      direction: 'inbound',
+      text: 'Return request: item damaged in transit',
+      attachments: [{ url: 'https://cdn.example/return/photo-1.png', contentType: 'image/jpeg' }],
+      sentAt: clock.now().toISOString(),
+    });
+    // A retried webhook enqueues nothing new.
+    await ctx.services.helpdesk.ingestInbound({ orgId: org.orgId, shopId: org.shopId, channel: 'tiktok_return_request', externalThreadId: 'ret-77', externalMessageId: 'ret-77:req', buyer: {}, direction: 'inbound', text: 'x', attachments: [{ url: 'https://cdn.example/return/photo-1.png' }], sentAt: clock.now().toISOString() });
+    const report = await ctx.platform.dispatcher.drain(50, org.orgId);
+    expect(report).toMatchObject({ claimed: 1, done: 1 });
+    const { messages } = await ctx.services.helpdesk.getTicket({ orgId: org.orgId, userId: org.users.agent.id, role: 'agent' }, r.ticketId);
+    const sha = crypto.createHash('sha256').update(PNG).digest('hex');
+    expect(messages[0]!.attachments).toEqual([{ url: 'https://cdn.example/return/photo-1.png', contentType: 'image/png', sha256: sha, size: PNG.length, fileName: 'photo-1.png' }]);
+    const ev = await ctx.platform.db.tenant(org.orgId, (tx) =>
+      tx.select().from(evidenceRecordsTable).where(and(eq(evidenceRecordsTable.orgId, org.orgId), eq(evidenceRecordsTable.caseId, r.ticketId), eq(evidenceRecordsTable.kind, 'attachment'))),
+    );
+    expect(ev.map((e) => e.fileSha256s)).toEqual([[sha]]);
+  });
+
+  it('agents upload a file for a reply; the reply cites it', async () => {
+    const org = await createTestOrg(ctx);
+    const inb = await call(org, 'agent', 'POST', '/api/helpdesk/inbound/whatsapp', { shopId: org.shopId, from: '+4915100001111', text: 'Können Sie mir die Rechnung schicken?' });
+    const boundary = '----afterdesk-test';
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="label.png"\r\nContent-Type: image/png\r\n\r\n`),
+      PNG,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const up = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/tickets/${inb.body.ticketId}/attachments`,
+      headers: { cookie: await org.cookie('agent'), 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: body,
+    });
+    expect(up.statusCode).toBe(201);
+    const att = up.json();
+    expect(att).toEqual({ sha256: crypto.createHash('sha256').update(PNG).digest('hex'), fileName: 'label.png', contentType: 'image/png', size: PNG.length });
+    const rep = await call(org, 'agent', 'POST', `/api/tickets/${inb.body.ticketId}/reply`, { text: 'Anbei das Rücksendeetikett.', attachments: [att] });
+    expect(rep.status).toBe(201);
+    expect(rep.body.message.attachments).toEqual([att]);
+    const other = await createTestOrg(ctx);
+    const stolen = await ctx.app.inject({ method: 'POST', url: `/api/tickets/${inb.body.ticketId}/attachments`, headers: { cookie: await other.cookie('agent'), 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body });
+    expect(stolen.statusCode).toBe(404);
   });
 });
 

@@ -342,6 +342,24 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
         .returning({ id: ticketMessages.id });
       if (!inserted.length) throw new IngestRace('message');
 
+      // Files the channel only linked to are fetched into the evidence store after commit, so a
+      // slow CDN never holds the ingest transaction; the key makes a webhook retry a no-op.
+      for (const [index, a] of attachments.entries()) {
+        if (!a.url || a.sha256) continue;
+        await enqueue(
+          tx,
+          {
+            orgId,
+            handler: 'helpdesk.fetch_attachment',
+            idempotencyKey: `helpdesk.attachment:${input.channel}:${input.externalMessageId}:${index}`,
+            payload: { ticketId: ticket.id, messageId, index, url: a.url, fileName: a.fileName ?? null, contentType: a.contentType ?? null },
+            subjectType: 'ticket_message',
+            subjectId: messageId,
+          },
+          { ids, clock },
+        );
+      }
+
       const status: TicketStatus = outcome?.action === 'append' ? outcome.newStatus : ticket.status;
       const patch: Partial<TicketRow> = {
         messageCount: ticket.messageCount + 1,
@@ -1057,6 +1075,31 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
         });
         const [fresh] = await tx.select().from(tickets).where(and(eq(tickets.orgId, e.orgId), eq(tickets.id, t.id)));
         return fresh!;
+      });
+    },
+
+    /** The fetch-attachment step stored a linked file: pin it on the message and in the evidence. */
+    async attachStoredFile(orgId: string, input: { messageId: string; index: number; sha256: string; contentType: string; size: number; fileName?: string | null }): Promise<void> {
+      const now = clock.now();
+      await db.tenant(orgId, async (tx) => {
+        const [m] = await tx.select().from(ticketMessages).where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.id, input.messageId))).for('update');
+        if (!m) throw AppError.notFound('message', input.messageId);
+        const list = [...m.attachments];
+        const cur = list[input.index];
+        if (!cur || cur.sha256 === input.sha256) return;
+        list[input.index] = { ...cur, sha256: input.sha256, contentType: input.contentType, size: input.size, ...(input.fileName && !cur.fileName ? { fileName: input.fileName } : {}) };
+        await tx.update(ticketMessages).set({ attachments: list }).where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.id, m.id)));
+        await evidence(tx, {
+          orgId,
+          caseId: m.ticketId,
+          caseType: 'ticket',
+          kind: 'attachment',
+          actor: m.authorType === 'buyer' ? { type: 'buyer', id: m.authorId ?? undefined, name: m.authorName ?? undefined } : { type: 'system' },
+          occurredAt: now,
+          summary: `File from the ${m.channel} message stored: ${cur.fileName ?? input.fileName ?? input.sha256.slice(0, 12)} (${input.contentType}, ${input.size} bytes)`,
+          data: { messageId: m.id, index: input.index, url: cur.url ?? null, sha256: input.sha256 },
+          fileSha256s: [input.sha256],
+        });
       });
     },
 

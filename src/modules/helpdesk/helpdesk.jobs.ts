@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { PermanentError, type OutboxRegistry } from '../../platform/outbox/outbox.js';
+import type { FilesPort } from './helpdesk.ports.js';
+import type { HelpdeskService } from './helpdesk.service.js';
+
+const FetchPayload = z.object({
+  ticketId: z.string(),
+  messageId: z.string(),
+  index: z.number().int().nonnegative(),
+  url: z.string(),
+  fileName: z.string().nullable(),
+  contentType: z.string().nullable(),
+});
+
+const MAX_BYTES = 50 * 1024 * 1024;
+
+/**
+ * `helpdesk.fetch_attachment`: download a file a channel only linked to (TikTok return photos and
+ * videos) and keep it in the evidence store, since platform links expire long before disputes end.
+ */
+export function registerHelpdeskHandlers(outbox: OutboxRegistry, helpdesk: Pick<HelpdeskService, 'attachStoredFile'>, files: FilesPort, fetchImpl: typeof fetch = fetch): void {
+  outbox.register('helpdesk.fetch_attachment', async (raw, ctx) => {
+    const parsed = FetchPayload.safeParse(raw);
+    if (!parsed.success) throw new PermanentError('helpdesk.fetch_attachment payload is invalid');
+    const p = parsed.data;
+    let url: URL;
+    try {
+      url = new URL(p.url);
+    } catch {
+      throw new PermanentError(`not a URL: ${p.url}`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new PermanentError(`only http(s) links are fetched, not ${url.protocol}`);
+    const res = await fetchImpl(url, { signal: AbortSignal.timeout(30_000), redirect: 'follow' });
+    if (res.status === 404 || res.status === 410 || res.status === 403) throw new PermanentError(`the link answered ${res.status}; the file is gone`);
+    if (!res.ok) throw new Error(`the link answered ${res.status}`);
+    const declared = Number(res.headers.get('content-length') ?? 0);
+    if (declared > MAX_BYTES) throw new PermanentError(`file is ${declared} bytes; the limit is ${MAX_BYTES}`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (bytes.length > MAX_BYTES) throw new PermanentError(`file is ${bytes.length} bytes; the limit is ${MAX_BYTES}`);
+    const fileName = p.fileName ?? (decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'attachment');
+    const stored = await files.storeFile(ctx.orgId, { bytes, fileName, declaredContentType: undefined });
+    await helpdesk.attachStoredFile(ctx.orgId, { messageId: p.messageId, index: p.index, sha256: stored.sha256, contentType: stored.contentType, size: stored.size, fileName });
+    return { sha256: stored.sha256, size: stored.size, contentType: stored.contentType };
+  });
+}
