@@ -55,6 +55,19 @@ describe('evidence HTTP API', () => {
     expect(nope.statusCode).toBe(404);
   });
 
+  it('accepts a 60 MB video upload (per-kind limit, above the server-wide multipart default)', async () => {
+    const cookie = await org.cookie('agent');
+    const ftyp = Buffer.from('0000001c667479706973736f6d0000020069736f6d69736f326d703431', 'hex');
+    const mdatHead = Buffer.alloc(8);
+    const body = crypto.randomBytes(60 * 1024 * 1024);
+    mdatHead.writeUInt32BE(8 + body.length, 0);
+    mdatHead.write('mdat', 4, 'latin1');
+    const mp4 = Buffer.concat([ftyp, mdatHead, body]);
+    const up = await ctx.app.inject({ method: 'POST', url: '/api/evidence/files', ...merge(multipart('file', 'unboxing.mp4', 'video/mp4', mp4), cookie) });
+    expect(up.statusCode).toBe(201);
+    expect(up.json()).toEqual({ sha256: sha(mp4), contentType: 'video/mp4', size: mp4.length });
+  });
+
   it('lists cases and a case timeline; other organisations get 404', async () => {
     const cookie = await org.cookie('agent');
     const list = await ctx.app.inject({ method: 'GET', url: '/api/evidence/cases', headers: { cookie } });
