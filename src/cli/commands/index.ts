@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+// [orders + tiktok]
+import { registerTikTokCommands } from './tiktok.js';
+// [/orders + tiktok]
 // [helpdesk]
 import { registerHelpdeskCommands } from './helpdesk.js';
 // [/helpdesk]
@@ -13,6 +16,7 @@ import { registerSlaCommands } from './sla.js';
 export function registerModuleCommands(program: Command): void {
   void program;
   // [orders + tiktok]
+  registerTikTokCommands(program);
   // [/orders + tiktok]
   // [helpdesk]
   registerHelpdeskCommands(program);
