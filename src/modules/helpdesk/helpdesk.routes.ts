@@ -25,6 +25,7 @@ import {
   UpdateMacro,
 } from './helpdesk.dto.js';
 import type { FilesPort } from './helpdesk.ports.js';
+import { trackingUrl } from './helpdesk.rules.js';
 import { macroView, messageView, ticketView, type HelpdeskService } from './helpdesk.service.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
@@ -98,12 +99,14 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
         tags,
         summary: "Ticket sidebar: the order (lines, traffic source, tracking, buyer history) and the buyer's other tickets",
         params: IdParams,
-        response: { 200: z.object({ order: z.unknown(), otherTickets: z.array(TicketView) }), ...errors },
+        response: { 200: z.object({ order: z.unknown(), otherTickets: z.array(TicketView), trackingUrl: z.string().nullable() }), ...errors },
       },
     },
     async (req) => {
       const r = await svc.getSidebar(actorOf(req), req.params.id);
-      return { order: r.order, otherTickets: r.otherTickets.map(ticketView) };
+      // The carrier's tracking page, so the inbox links it without knowing carrier URL formats.
+      const delivery = (r.order as { delivery?: { carrier?: string | null; trackingNumber?: string | null } } | null)?.delivery;
+      return { order: r.order, otherTickets: r.otherTickets.map(ticketView), trackingUrl: delivery?.trackingNumber ? trackingUrl(delivery.carrier, delivery.trackingNumber) : null };
     },
   );
 
