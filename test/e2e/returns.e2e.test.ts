@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { registerModuleWorkers } from '../../src/app/modules.js';
+import { ManualClock } from '../../src/platform/clock.js';
 import { RecordingPlatform, seedOrder, seedTicket, settle } from '../../src/modules/returns/returns.fixtures.js';
 import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer } from '../helpers/e2e.js';
 import { actorFor, createTestOrg, TEST_PASSWORD, type TestOrg } from '../helpers/org.js';
@@ -88,6 +89,8 @@ describeE2E('remedies and returns (browser)', () => {
     const ticketId = await seedTicket(ctx, org, order.orderId, 'Die Uhr ist mir zu groß, ich schicke sie zurück');
     const ret = await ctx.services.returns.create(actorFor(org, 'agent'), { orderId: order.orderId, orderLineIds: order.lineIds, reasonCode: 'size_fit', channel: 'agent', ticketId });
     await settle(ctx, org.orgId);
+    // The parcel travels for three days and a half before the warehouse scans it.
+    (ctx.clock as ManualClock).advance(84 * 3_600_000);
 
     const wh = await openPage(browser, server.baseUrl, { viewport: { width: 1024, height: 768 } });
     onTestFailed(async () => {
@@ -101,6 +104,7 @@ describeE2E('remedies and returns (browser)', () => {
     await poll(() => wh.page.getByTestId('warehouse-status').innerText()).toBe('AWAITING PARCEL');
     await wh.page.getByTestId('receive').click();
     await poll(() => wh.page.getByTestId('warehouse-status').innerText()).toBe('RECEIVED');
+    (ctx.clock as ManualClock).advance(50 * 60_000);
     await wh.page.getByTestId('grade-as_new').click();
     await screenshot(wh.page, 'warehouse-grade-tablet-en');
     await wh.page.getByTestId('inspect').click();
@@ -119,11 +123,12 @@ describeE2E('remedies and returns (browser)', () => {
     await signIn(agent.page, org.users.agent.email);
     await poll(() => agent.page.getByTestId('return-status').innerText()).toBe('CLOSED');
     await poll(() => agent.page.getByTestId('refund-status').innerText()).toBe('REFUND SENT');
-    await poll(() => agent.page.getByTestId('cycle-time').innerText()).toContain('slowest step');
+    await poll(() => agent.page.getByTestId('cycle-time').innerText()).toMatch(/Approval → parcel received\s+3 d 12 h · slowest step/);
     await screenshot(agent.page, 'return-detail-en');
     await agent.page.getByText('中文', { exact: true }).click().catch(() => undefined);
     await agent.page.goto('/returns');
     await poll(() => agent.page.getByTestId('returns-table').isVisible()).toBe(true);
+    await poll(() => agent.page.getByTestId('cycle-stats').innerText()).toContain('批准 → 收到包裹');
     await screenshot(agent.page, 'returns-list');
     expect(wh.problems).toEqual([]);
     expect(agent.problems).toEqual([]);

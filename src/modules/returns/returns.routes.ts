@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { actorOf, IdParams, type Http } from '../../platform/http.js';
-import { AppealBody, CreateReturnBody, DecideBody, EligibilityBody, FromPlatformBody, InspectBody, LangQuery, ListQuery, LookupQuery, ReasonTreeBody, ReceiveBody, StockBody } from './returns.dto.js';
+import { AppealBody, CreateReturnBody, DecideBody, EligibilityBody, FromPlatformBody, InspectBody, LangQuery, ListQuery, LookupQuery, ReasonTreeBody, StatsQuery, ReceiveBody, StockBody } from './returns.dto.js';
 import type { ReturnsService } from './returns.service.js';
 
 export function returnsRoutes(app: Http, svc: ReturnsService): void {
@@ -19,6 +19,7 @@ export function returnsRoutes(app: Http, svc: ReturnsService): void {
     return r;
   });
   app.get('/api/returns', { schema: { tags, summary: 'List returns', querystring: ListQuery } }, async (req) => ({ items: await svc.list(actorOf(req), req.query) }));
+  app.get('/api/returns/cycle-stats', { schema: { tags, summary: 'Request → refund cycle time (median, p90) and the slowest step', querystring: StatsQuery } }, async (req) => svc.cycleStats(actorOf(req), req.query));
   app.get('/api/returns/lookup', { schema: { tags, summary: 'Find a return by RMA or tracking number (warehouse scan)', querystring: LookupQuery } }, async (req) => svc.lookup(actorOf(req), req.query.code));
   app.get('/api/returns/:id', { schema: { tags, summary: 'One return: lines, receipt, inspection, refund, cycle time', params: IdParams } }, async (req) => svc.get(actorOf(req), req.params.id));
   app.get('/api/returns/:id/instructions', { schema: { tags, summary: 'Return instructions for the buyer in their language', params: IdParams, querystring: LangQuery } }, async (req) => svc.instructions(actorOf(req), req.params.id, req.query.lang));

@@ -11,6 +11,7 @@ import {
   inspectionPasses,
   refundDueOn,
   snapshotReason,
+  summariseCycles,
   validateReasonTree,
   type Grade,
 } from './returns.rules.js';
@@ -211,5 +212,28 @@ describe('cycle time', () => {
   it('an open return has no total yet but still names the slowest step so far', () => {
     const c = cycleTime({ requestedAt: at('2026-03-01T00:00:00Z'), receivedAt: at('2026-03-03T00:00:00Z') });
     expect(c).toEqual({ totalMs: null, steps: [{ step: 'requested→received', from: 'requested', to: 'received', ms: 2 * 86_400_000 }], slowest: { step: 'requested→received', ms: 2 * 86_400_000 } });
+  });
+});
+
+describe('cycle-time summary', () => {
+  const H = 3_600_000;
+  const c = (h: number[]) => {
+    const t0 = Date.parse('2026-03-01T00:00:00Z');
+    const [a, r, i, f] = h.map((x, k) => new Date(t0 + h.slice(0, k + 1).reduce((s, y) => s + y, 0) * H));
+    return cycleTime({ requestedAt: new Date(t0), approvedAt: a, receivedAt: r, inspectedAt: i, refundedAt: f });
+  };
+  it('median, p90 and the step that is slowest most often; open returns do not count', () => {
+    const s = summariseCycles([c([1, 96, 2, 0]), c([1, 48, 30, 1]), c([2, 120, 1, 1]), cycleTime({ requestedAt: new Date('2026-03-01T00:00:00Z') })]);
+    expect(s.count).toBe(3);
+    expect(s.medianMs).toBe(99 * H);
+    expect(s.p90Ms).toBe(124 * H);
+    expect(s.slowestSteps).toEqual([{ step: 'approved→received', count: 3 }]);
+    expect(s.meanByStep.map((x) => [x.step, x.ms / H])).toEqual([
+      ['approved→received', 88],
+      ['received→inspected', 11],
+      ['requested→approved', 4 / 3],
+      ['inspected→refunded', 2 / 3],
+    ]);
+    expect(summariseCycles([])).toEqual({ count: 0, medianMs: null, p90Ms: null, slowestSteps: [], meanByStep: [] });
   });
 });

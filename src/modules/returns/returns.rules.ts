@@ -319,3 +319,45 @@ export function cycleTime(t: { requestedAt: Date; approvedAt?: Date | null; rece
 // Return status
 
 export type ReturnStatus = 'requested' | 'awaiting_parcel' | 'received' | 'inspected' | 'refund_pending' | 'refunded' | 'closed' | 'inspection_failed' | 'appeal_open' | 'rejected';
+
+// ---------------------------------------------------------------------------------------------
+// Cycle-time summary
+
+export interface CycleSummary {
+  count: number;
+  medianMs: number | null;
+  p90Ms: number | null;
+  /** How often each step was the slowest one, most frequent first. */
+  slowestSteps: { step: string; count: number }[];
+  /** Mean duration of each step over the returns that had it. */
+  meanByStep: { step: string; ms: number }[];
+}
+
+function quantile(sorted: number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  // Nearest-rank: the value a person would point at in a sorted list.
+  const idx = Math.max(0, Math.ceil(q * sorted.length) - 1);
+  return sorted[idx]!;
+}
+
+/** What the team is measured on: request → refund, and which step keeps them waiting. */
+export function summariseCycles(cycles: CycleTime[]): CycleSummary {
+  const done = cycles.filter((c) => c.totalMs !== null);
+  const totals = done.map((c) => c.totalMs!).sort((a, b) => a - b);
+  const slow = new Map<string, number>();
+  const sums = new Map<string, { total: number; n: number }>();
+  for (const c of done) {
+    if (c.slowest) slow.set(c.slowest.step, (slow.get(c.slowest.step) ?? 0) + 1);
+    for (const s of c.steps) {
+      const cur = sums.get(s.step) ?? { total: 0, n: 0 };
+      sums.set(s.step, { total: cur.total + s.ms, n: cur.n + 1 });
+    }
+  }
+  return {
+    count: done.length,
+    medianMs: quantile(totals, 0.5),
+    p90Ms: quantile(totals, 0.9),
+    slowestSteps: [...slow.entries()].map(([step, count]) => ({ step, count })).sort((a, b) => b.count - a.count || a.step.localeCompare(b.step)),
+    meanByStep: [...sums.entries()].map(([step, v]) => ({ step, ms: Math.round(v.total / v.n) })).sort((a, b) => b.ms - a.ms),
+  };
+}

@@ -114,6 +114,8 @@ describe('receipt, inspection and refund are separate steps; the trigger decides
     expect(done.cycleTime.steps.map((s) => s.step)).toEqual(['requested→approved', 'approved→received', 'received→inspected', 'inspected→refunded']);
     expect(done.cycleTime.steps[3]!.ms).toBeLessThan(60_000);
     expect((await ctx.services.helpdesk.getTicket(agent, ticketId)).ticket.status).toBe('solved');
+    const stats = await ctx.services.returns.cycleStats(actorFor(org, 'owner'), { days: 30 });
+    expect(stats).toMatchObject({ days: 30, count: 1, medianMs: done.cycleTime.totalMs, slowestSteps: [{ step: 'approved→received', count: 1 }] });
     expect(await evidenceKinds(org.orgId, found.id)).toEqual(expect.arrayContaining(['policy_snapshot', 'order_snapshot', 'responsibility', 'tracking', 'inspection', 'refund', 'status_change']));
   });
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor, Tx } from '../../platform/db.js';
 import { AppError, isUniqueViolation } from '../../platform/errors.js';
@@ -17,6 +17,7 @@ import {
   inspectionPasses,
   refundDueOn,
   snapshotReason,
+  summariseCycles,
   validateReasonTree,
   type Eligibility,
   type Grade,
@@ -528,6 +529,21 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
         const out: ReturnView[] = [];
         for (const r of rows) out.push(await view(tx, r));
         return out;
+      });
+    },
+
+    /** Request → refund over the returns refunded in the last `days`, with the step that slows them most. */
+    async cycleStats(actor: Actor, filter: { shopId?: string; days?: number }) {
+      const days = filter.days ?? 30;
+      const since = new Date(clock.now().getTime() - days * 86_400_000);
+      return db.tenant(actor.orgId, async (tx) => {
+        const conds = [eq(returns.orgId, actor.orgId), gte(returns.refundedAt, since)];
+        if (filter.shopId) conds.push(eq(returns.shopId, filter.shopId));
+        const rows = await tx
+          .select({ requestedAt: returns.requestedAt, approvedAt: returns.approvedAt, receivedAt: returns.receivedAt, inspectedAt: returns.inspectedAt, refundedAt: returns.refundedAt })
+          .from(returns)
+          .where(and(...conds));
+        return { days, ...summariseCycles(rows.map((r) => cycleTime(r))) };
       });
     },
 

@@ -7,7 +7,7 @@ import { formatMoney } from '../../lib/money';
 import { useSession } from '../../lib/session';
 import { PageHeader } from '../../shell/PageHeader';
 import { QueryState } from '../settings/common';
-import { formatDuration, useReturn, useReturns, type ReturnView } from './api';
+import { formatDuration, useCycleStats, useReturn, useReturns, type ReturnView } from './api';
 
 export function ReturnsPage() {
   return (
@@ -57,6 +57,7 @@ function ReturnList() {
           </>
         }
       />
+      <CycleStatsBar />
       <SegmentedControl value={filter} onChange={(v) => setFilter(v as (typeof FILTERS)[number])} data={FILTERS.map((f) => ({ value: f, label: t(`filters.${f}`) }))} w="fit-content" />
       <QueryState isPending={q.isPending} error={q.error} empty={(q.data ?? []).length === 0} emptyText={t('empty')}>
         <Paper withBorder radius="md">
@@ -104,6 +105,39 @@ function ReturnList() {
         </Paper>
       </QueryState>
     </Stack>
+  );
+}
+
+function CycleStatsBar() {
+  const { t } = useTranslation('returns');
+  const q = useCycleStats(30);
+  const s = q.data;
+  if (!s || s.count === 0) return null;
+  const slowest = s.slowestSteps[0];
+  return (
+    <SimpleGrid cols={{ base: 1, sm: 3 }} data-testid="cycle-stats">
+      <Stat label={t('stats.median', { days: s.days })} value={formatDuration(s.medianMs ?? 0, t)} hint={t('stats.count', { count: s.count })} />
+      <Stat label={t('stats.p90')} value={formatDuration(s.p90Ms ?? 0, t)} />
+      <Stat label={t('stats.slowest')} value={slowest ? t(`cycle.steps.${slowest.step}`, { defaultValue: slowest.step }) : '—'} hint={slowest ? t('stats.slowestHint', { count: slowest.count, total: s.count }) : undefined} />
+    </SimpleGrid>
+  );
+}
+
+function Stat({ label, value, hint }: { label: string; value: string; hint?: string }) {
+  return (
+    <Paper withBorder radius="md" p="sm">
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text fw={700} size="lg">
+        {value}
+      </Text>
+      {hint && (
+        <Text size="xs" c="dimmed">
+          {hint}
+        </Text>
+      )}
+    </Paper>
   );
 }
 

@@ -76,3 +76,14 @@ export async function uploadPhoto(file: File): Promise<string> {
   if (!res.ok || !body.sha256) throw new Error(body.message ?? `upload failed (${res.status})`);
   return body.sha256;
 }
+
+export interface CycleStats {
+  days: number;
+  count: number;
+  medianMs: number | null;
+  p90Ms: number | null;
+  slowestSteps: { step: string; count: number }[];
+  meanByStep: { step: string; ms: number }[];
+}
+export const useCycleStats = (days = 30) =>
+  useQuery({ queryKey: ['returns', 'cycle-stats', days], queryFn: ({ signal }) => api.get<CycleStats>(`/api/returns/cycle-stats?days=${days}`, { signal }) });
