@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Platform, Services } from './deps.js';
 import { usersTable } from '../modules/auth/index.js';
 import { systemActor } from '../platform/tenancy.js';
+import { seedModuleDemo } from './modules.js';
 
 export const DEMO_PASSWORD = 'afterdesk-demo';
 export const DEMO_ORG_NAME = 'Northwind Goods (demo)';
@@ -56,6 +57,7 @@ export async function seedDemo(p: Platform, s: Services): Promise<DemoWorld> {
   await s.tenancy.createShop(owner, { brandId: voltix.id, name: 'Voltix UK', market: 'GB', tiktokShopId: '7494001000000000002', supportContacts: contacts('UK', 'help-uk@voltix.example', '+44 20 7946 0321') });
   await s.tenancy.createShop(owner, { brandId: lumiere.id, name: 'Lumière DE', market: 'DE', region: 'BY', tiktokShopId: '7494001000000000003', supportContacts: contacts('DE', 'hilfe@lumiere.example', '+49 89 5550 1234') });
   await s.tenancy.createShop(owner, { brandId: lumiere.id, name: 'Lumière FR', market: 'FR', tiktokShopId: '7494001000000000004', supportContacts: contacts('FR', 'aide@lumiere.example', '+33 1 55 50 12 34') });
+  await seedModuleDemo(p, s, org.orgId);
   return { orgId: org.orgId, created: true, logins };
 }
 
