@@ -261,6 +261,35 @@ describe('pauses and replies', () => {
   });
 });
 
+describe('imported history', () => {
+  it('a ticket that arrives already overdue records the breach but warns and escalates nobody', async () => {
+    const org = await createTestOrg(ctx);
+    let calls = 0;
+    const off = sla().onEscalation(async (e) => {
+      if (e.orgId === org.orgId) calls++;
+    });
+    try {
+      const ticketId = newId('tkt');
+      clock.set('2026-01-07T09:00:00Z');
+      // The buyer wrote on Monday; the shop was connected (and the chat imported) on Wednesday.
+      const r = await ctx.platform.db.tenant(org.orgId, (tx) =>
+        sla().startClocks(tx, { orgId: org.orgId, shopId: org.shopId, ticketId, channel: 'tiktok_chat', priority: 'normal', at: new Date('2026-01-05T09:00:00Z') }),
+      );
+      expect(r.nextDueAt?.toISOString()).toBe('2026-01-05T10:00:00.000Z');
+      expect(await sla().runDueTimers({ orgId: org.orgId })).toEqual({ warnings: 0, breaches: 1, escalations: 0 });
+      const first = (await clocks(org, ticketId)).find((c) => c.metric === 'first_reply')!;
+      expect(kinds(first)).toEqual(['started', 'breached']);
+      expect(first.events[1]!.data).toMatchObject({ overdueOnArrival: true });
+      expect([first.state, first.escalatedAt, calls]).toEqual(['breached', null, 0]);
+      // The resolution clock (due Thursday) is still ahead: it will warn and escalate normally.
+      const res = (await clocks(org, ticketId)).find((c) => c.metric === 'resolution')!;
+      expect([res.state, res.dueAt]).toEqual(['running', '2026-01-08T09:00:00.000Z']);
+    } finally {
+      off();
+    }
+  });
+});
+
 describe('catch-up after downtime', () => {
   it('timers whose instants passed while no worker ran fire when the worker starts', async () => {
     const org = await createTestOrg(ctx);

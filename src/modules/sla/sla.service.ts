@@ -434,15 +434,18 @@ export function createSlaService(deps: SlaDeps) {
     const firedAt = new Date(nowMs).toISOString();
     const events: ClockEvent[] = [];
     const fired: number[] = [];
+    // A ticket imported with its history (a shop connected today, last month's chats) arrives with
+    // instants already behind it: nobody could have been warned then, so those warnings are skipped.
+    const createdMs = c.createdAt.getTime();
     for (const p of [...c.warningPercents].sort((a, b) => a - b)) {
       if (c.warningsFired.includes(p)) continue;
       const at = thresholdMs(cal, c.startedAt.getTime(), c.targetMinutes, c.pausedBusinessMs, p);
       if (at > nowMs) continue;
       fired.push(p);
-      events.push({ kind: `warning_${p}`, at: new Date(at), data: { percent: p, firedAt } });
+      if (at >= createdMs) events.push({ kind: `warning_${p}`, at: new Date(at), data: { percent: p, firedAt } });
     }
     const breached = c.dueAt.getTime() <= nowMs;
-    if (breached) events.push({ kind: 'breached', at: c.dueAt, data: { targetMinutes: c.targetMinutes, firedAt } });
+    if (breached) events.push({ kind: 'breached', at: c.dueAt, data: { targetMinutes: c.targetMinutes, firedAt, overdueOnArrival: c.dueAt.getTime() < createdMs } });
     if (!events.length) return null;
     await saveClock(
       tx,
@@ -454,7 +457,7 @@ export function createSlaService(deps: SlaDeps) {
       },
       events,
     );
-    return { warnings: fired.length, breached };
+    return { warnings: events.filter((e) => e.kind.startsWith('warning_')).length, breached };
   }
 
   async function lockClock(tx: Executor, orgId: string, clockId: string): Promise<ClockRow | undefined> {
@@ -530,6 +533,8 @@ export function createSlaService(deps: SlaDeps) {
           and(
             sql`${slaClocks.breachedAt} is not null`,
             isNull(slaClocks.escalatedAt),
+            // Overdue on arrival (imported history) sorts first in every queue but pages no supervisor.
+            sql`${slaClocks.dueAt} >= ${slaClocks.createdAt}`,
             sql`(${slaClocks.escalationClaimedAt} is null or ${slaClocks.escalationClaimedAt} < ${leaseEnd.toISOString()}::timestamptz)`,
             orgId ? eq(slaClocks.orgId, orgId) : undefined,
           ),
