@@ -220,3 +220,22 @@ describe('tenancy', () => {
     await expect(ctx.services.remedies.quote(actorFor(other, 'agent'), { orderId: order.orderId })).rejects.toMatchObject({ kind: 'not_found' });
   });
 });
+
+describe('remedies on a TikTok after-sales request', () => {
+  it('a partial refund becomes a platform partial-refund offer; a full one an approval', async () => {
+    const { org, order, ticketId, platform } = await setup();
+    const { createOrdersService } = await import('../orders/index.js');
+    const orders = createOrdersService(ctx.platform);
+    await ctx.platform.db.tenant(org.orgId, (tx) =>
+      orders.applyPlatformReturns(tx, org.orgId, [
+        { shopId: org.shopId, kind: 'return', externalId: `rt-${order.externalId}`, externalOrderId: order.externalId, type: 'refund_only', rawType: 'REFUND', status: 'requested', rawStatus: 'RETURN_OR_REFUND_REQUEST_PENDING', reasonText: 'Farbe', lines: [{ externalOrderLineId: `${order.externalId}-1` }], photos: [], videos: [], requestedAt: clock.now(), externalUpdatedAt: clock.now() },
+      ]),
+    );
+    const [pr] = await orders.listPlatformReturns(actorFor(org, 'agent'), { orderId: order.orderId });
+    const partial = await ctx.services.remedies.propose(actorFor(org, 'supervisor'), { orderId: order.orderId, ticketId, platformReturnId: pr!.id, category: 'colour_difference', optionKey: 't2:partial_refund+coupon' });
+    await settle(ctx, org.orgId);
+    expect(platform.approvals.map((a) => a.payload)).toEqual([{ shopId: org.shopId, platformReturnId: pr!.id, decision: 'OFFER_PARTIAL_REFUND', partialRefund: { amount: 4_000, currency: 'EUR' } }]);
+    expect(platform.refunds).toHaveLength(0);
+    expect((await ctx.services.remedies.get(actorFor(org, 'agent'), partial.id)).steps.map((s) => [s.step, s.status])).toEqual([['approve_return', 'done'], ['message', 'done']]);
+  });
+});

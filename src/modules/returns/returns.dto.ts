@@ -54,3 +54,4 @@ export const ReasonTreeBody = z.strictObject({
 
 export const StockBody = z.strictObject({ sku: z.string().min(1).max(100), productId: id, label: z.string().min(1).max(200), available: z.number().int().min(0).max(1_000_000) });
 export const StatsQuery = z.strictObject({ shopId: id.optional(), days: z.coerce.number().int().min(1).max(365).optional() });
+export const SwitchBody = z.strictObject({ note: z.string().max(2_000).nullable().optional() });

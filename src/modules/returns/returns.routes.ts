@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { actorOf, IdParams, type Http } from '../../platform/http.js';
-import { AppealBody, CreateReturnBody, DecideBody, EligibilityBody, FromPlatformBody, InspectBody, LangQuery, ListQuery, LookupQuery, ReasonTreeBody, StatsQuery, ReceiveBody, StockBody } from './returns.dto.js';
+import { AppealBody, CreateReturnBody, DecideBody, EligibilityBody, FromPlatformBody, InspectBody, LangQuery, ListQuery, LookupQuery, ReasonTreeBody, StatsQuery, SwitchBody, ReceiveBody, StockBody } from './returns.dto.js';
 import type { ReturnsService } from './returns.service.js';
 
 export function returnsRoutes(app: Http, svc: ReturnsService): void {
@@ -28,5 +28,6 @@ export function returnsRoutes(app: Http, svc: ReturnsService): void {
   app.post('/api/returns/:id/decide', { schema: { tags, summary: 'Supervisor decision after a failed inspection', params: IdParams, body: DecideBody } }, async (req) => svc.decide(actorOf(req), req.params.id, req.body));
   app.post('/api/returns/:id/platform-refunded', { schema: { tags, summary: 'Record that the platform refunded the buyer early', params: IdParams } }, async (req) => svc.markPlatformRefunded(actorOf(req), req.params.id));
   app.post('/api/returns/:id/appeal', { schema: { tags, summary: 'Record the outcome of an appeal to the platform', params: IdParams, body: AppealBody } }, async (req) => svc.recordAppealOutcome(actorOf(req), req.params.id, req.body.outcome));
+  app.post('/api/returns/:id/switch-to-refund', { schema: { tags, summary: 'Turn an exchange into a refund (fallback when the replacement is out of stock)', params: IdParams, body: SwitchBody } }, async (req) => svc.switchToRefund(actorOf(req), req.params.id, req.body));
   app.put('/api/shops/:shopId/exchange-stock', { schema: { tags, summary: 'Stock available for exchanges', params: z.strictObject({ shopId: z.string().min(1).max(64) }), body: StockBody } }, async (req) => svc.setExchangeStock(actorOf(req), req.params.shopId, req.body));
 }

@@ -244,6 +244,13 @@ describe('exchanges', () => {
     const o2 = await seedOrder(ctx, org, { lines: [{ unitPrice: 12_000, productId: 'p-shoe', sku: 'SHOE-41' }] });
     const r2 = await ctx.services.returns.create(agent, { orderId: o2.orderId, orderLineIds: o2.lineIds, reasonCode: 'size_fit', channel: 'agent', resolution: 'exchange', exchangeSku: 'SHOE-42' });
     expect(r2.exchange).toEqual({ sku: 'SHOE-42', label: 'Size 42', status: 'out_of_stock', fallback: 'in stock: SHOE-43' });
+    // The buyer prefers the money: the exchange becomes a refund, paid when the policy's step comes.
+    const switched = await ctx.services.returns.switchToRefund(agent, r2.id, { note: 'buyer declined size 43' });
+    expect(switched).toMatchObject({ resolution: 'refund', refundTotal: 12_000, refund: { status: 'not_due' }, lines: [{ refund: 12_000 }], exchange: { status: 'released' } });
+    // Releasing a reserved replacement puts it back in stock.
+    await ctx.services.returns.switchToRefund(agent, r1.id, {});
+    expect(await ctx.services.returns.stockOf(agent, org.shopId, 'SHOE-42')).toMatchObject({ available: 1, reserved: 0 });
+    await expect(ctx.services.returns.switchToRefund(agent, r1.id, {})).rejects.toMatchObject({ code: 'returns.not_exchange' });
   });
 });
 

@@ -379,7 +379,8 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
         channel: 'tiktok',
         ticketId: input.ticketId ?? null,
         platformReturnId: pr.id,
-        platformRefundedAt: input.platformRefunded ? clock.now() : null,
+        // A refund-only request TikTok already approved means the buyer has the money (early refund).
+        platformRefundedAt: (input.platformRefunded ?? (pr.type === 'refund_only' && ['approved', 'completed'].includes(pr.status))) ? clock.now() : null,
       });
     },
 
@@ -544,6 +545,37 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
           .from(returns)
           .where(and(...conds));
         return { days, ...summariseCycles(rows.map((r) => cycleTime(r))) };
+      });
+    },
+
+    /** The exchange's fallback: the buyer takes the money instead (e.g. the size is out of stock). */
+    async switchToRefund(actor: Actor, id: string, input: { note?: string | null }): Promise<ReturnView> {
+      requireRole(actor, ['owner', 'supervisor', 'agent'], 'changing a return to a refund');
+      return db.tenant(actor.orgId, async (tx) => {
+        const r = await loadReturn(tx, actor.orgId, id, true);
+        if (r.resolution !== 'exchange') throw AppError.conflict('returns.not_exchange', `Return ${r.rma} is a ${r.resolution}, not an exchange`);
+        if (r.exchange?.status === 'shipped') throw AppError.conflict('returns.exchange_shipped', `The replacement for ${r.rma} has already shipped`);
+        if (r.exchange?.status === 'reserved') {
+          await tx
+            .update(exchangeStock)
+            .set({ available: sql`${exchangeStock.available} + 1`, reserved: sql`greatest(${exchangeStock.reserved} - 1, 0)` })
+            .where(and(eq(exchangeStock.orgId, actor.orgId), eq(exchangeStock.id, `${r.shopId}:${r.exchange.sku}`)));
+        }
+        const now = clock.now();
+        const [row] = await tx
+          .update(returns)
+          .set({ resolution: 'refund', refundTotal: r.refundCalc.total, exchange: r.exchange ? { ...r.exchange, status: 'released' } : null, updatedAt: now })
+          .where(and(eq(returns.orgId, actor.orgId), eq(returns.id, id)))
+          .returning();
+        for (const l of r.refundCalc.lines) {
+          await tx.update(returnLines).set({ refund: l.refund }).where(and(eq(returnLines.orgId, actor.orgId), eq(returnLines.returnId, id), eq(returnLines.orderLineId, l.lineId)));
+        }
+        await evidence(tx, ev(row!, 'status_change', actor, `Exchange changed to a refund of ${row!.refundTotal} ${row!.currency}${input.note ? `: ${input.note}` : ''}`, { exchange: r.exchange, refundTotal: row!.refundTotal }));
+        // Pay now if the policy's paying step has already happened.
+        const due = row!.refundTrigger === 'on_request' || (row!.refundTrigger === 'on_receipt' && !!row!.receivedAt) || (row!.refundTrigger === 'on_inspection_pass' && row!.inspectionPassed === true);
+        let out = row!;
+        if (due && !out.platformRefundedAt && out.refundTotal > 0) out = await startRefund(tx, actor, out, (await linesOf(tx, out.orgId, out.id)).filter((l) => l.active));
+        return view(tx, out);
       });
     },
 

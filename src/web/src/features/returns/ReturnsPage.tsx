@@ -3,6 +3,8 @@ import { IconArrowLeft, IconBuildingWarehouse, IconClockHour4, IconScale, IconPa
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Route, Routes, useParams } from 'react-router-dom';
+import { useQueryClient } from '@tanstack/react-query';
+import { api } from '../../lib/api';
 import { formatMoney } from '../../lib/money';
 import { useSession } from '../../lib/session';
 import { PageHeader } from '../../shell/PageHeader';
@@ -158,6 +160,12 @@ function ReturnDetail() {
   const { t, i18n } = useTranslation('returns');
   const q = useReturn(id);
   const r = q.data;
+  const { user } = useSession();
+  const qc = useQueryClient();
+  async function switchToRefund() {
+    await api.post(`/api/returns/${encodeURIComponent(id)}/switch-to-refund`, {});
+    void qc.invalidateQueries({ queryKey: ['returns'] });
+  }
   const m = (n: number) => (r ? formatMoney(n, r.currency, i18n.language) : '');
   return (
     <Stack gap="md">
@@ -191,7 +199,16 @@ function ReturnDetail() {
             )}
             {r.exchange && (
               <Alert color={r.exchange.status === 'reserved' ? 'teal' : 'yellow'} title={t('exchange.title')}>
-                {r.exchange.status === 'reserved' ? t('exchange.reserved', { label: r.exchange.label }) : t('exchange.outOfStock', { label: r.exchange.label, fallback: r.exchange.fallback ?? '' })}
+                {r.exchange.status === 'reserved'
+                  ? t('exchange.reserved', { label: r.exchange.label })
+                  : r.exchange.status === 'released'
+                    ? t('exchange.released')
+                    : t('exchange.outOfStock', { label: r.exchange.label, fallback: r.exchange.fallback ?? '' })}
+                {r.resolution === 'exchange' && user.role !== 'warehouse' && (
+                  <Button mt="xs" size="xs" variant="light" onClick={() => void switchToRefund()} data-testid="switch-to-refund">
+                    {t('exchange.refundInstead')}
+                  </Button>
+                )}
               </Alert>
             )}
             <SimpleGrid cols={{ base: 1, md: 3 }}>
