@@ -90,8 +90,13 @@ export const Order = z.looseObject({
   cancel_reason: optStr,
   is_on_hold_order: z.boolean().optional(),
   shipping_provider: optStr,
+  shipping_provider_id: optStr,
   tracking_number: optStr,
-  recipient_address: z.looseObject({ region_code: optStr, name: optStr }).optional(),
+  fulfillment_type: optStr,
+  shipping_type: optStr,
+  order_type: optStr,
+  is_sample_order: z.boolean().optional(),
+  recipient_address: z.looseObject({ region_code: optStr, name: optStr, full_address: optStr, postal_code: optStr }).optional(),
   payment: Payment,
   line_items: z.array(LineItem),
 });
@@ -130,6 +135,9 @@ export const ReturnOrder = z.looseObject({
   refund_amount: z.looseObject({ currency: str, refund_total: Decimal.optional(), refund_subtotal: Decimal.optional(), refund_shipping_fee: Decimal.optional() }).optional(),
   seller_next_action_response: z.array(SellerNextAction).optional().nullable(),
   return_tracking_number: optStr,
+  shipment_type: optStr,
+  handover_method: optStr,
+  return_method: optStr,
   can_buyer_keep_item: z.boolean().optional(),
   create_time: UnixSeconds,
   update_time: UnixSeconds,
@@ -200,12 +208,12 @@ export const Message = z.looseObject({
   index: OptId,
   type: str,
   content: z.string(),
-  sender: z.looseObject({ im_user_id: OptId, nickname: optStr, role: str }),
+  sender: z.looseObject({ im_user_id: OptId, nickname: optStr, role: str, avatar: optStr }),
   is_visible: z.boolean().optional(),
   create_time: UnixSeconds,
 });
 export type Message = z.infer<typeof Message>;
-export const MessageListData = z.looseObject({ messages: z.array(Message).default([]), next_page_token: z.string().default('') });
+export const MessageListData = z.looseObject({ messages: z.array(Message).default([]), next_page_token: z.string().default(''), unsupported_msg_tips: optStr });
 export const EmptyData = z.looseObject({});
 export const SendMessageData = z.looseObject({ message_id: Id });
 export const CreateReturnData = z.looseObject({ return_id: Id, return_status: optStr });
