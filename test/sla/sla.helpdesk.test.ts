@@ -4,7 +4,8 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { actorFor, createTestOrg } from '../helpers/org.js';
 
-// The app's real wiring: the helpdesk starts clocks and stores the next due; a breach escalates.
+// The app's real wiring: the helpdesk starts clocks and stores the next due; a breach escalates
+// through helpdesk.escalate (note in en + zh-CN, urgent, tagged).
 let ctx: TestContext;
 const clock = new ManualClock('2026-01-05T09:00:00Z');
 beforeAll(async () => {
@@ -45,6 +46,7 @@ describe('helpdesk ↔ SLA', () => {
 
     const after = await helpdesk.getTicket(agent, r.ticketId);
     expect(after.ticket.priority).toBe('urgent');
+    expect(after.ticket.tags).toContain('sla-breached');
     const notes = after.messages.filter((m) => m.kind === 'note');
     expect(notes.map((m) => m.body)).toEqual([
       'SLA breached: first reply was due 2026-01-05T10:00:00Z (target 60 min). Escalated to a supervisor.\nSLA 已超时：首次回复应于 2026-01-05T10:00:00Z 前完成（目标 60 分钟），已升级给主管。',
