@@ -87,6 +87,11 @@ describe('policies', () => {
     expect(dup.statusCode).toBe(409);
 
     const id = created.json().id;
+    const one = await get(`/api/sla/policies/${id}`);
+    expect(one.json()).toEqual(created.json());
+    const other = await createTestOrg(ctx);
+    const foreign = await ctx.app.inject({ method: 'GET', url: `/api/sla/policies/${id}`, headers: { cookie: await other.cookie('owner') } });
+    expect(foreign.statusCode).toBe(404);
     const patched = await ctx.app.inject({ method: 'PATCH', url: `/api/sla/policies/${id}`, headers: { cookie: await org.cookie('owner') }, payload: { firstReplyMinutes: 20, mode: 'calendar' } });
     expect(patched.statusCode).toBe(200);
     expect(patched.json()).toMatchObject({ firstReplyMinutes: 20, mode: 'calendar' });

@@ -16,6 +16,8 @@ export function slaRoutes(app: Http, svc: SlaService): void {
     return svc.createPolicy(actorOf(req), req.body);
   });
 
+  app.get('/api/sla/policies/:id', { schema: { tags, summary: 'One SLA policy', params: IdParams, response: { 200: PolicyView, ...errors } } }, async (req) => svc.getPolicy(actorOf(req), req.params.id));
+
   app.patch('/api/sla/policies/:id', { schema: { tags, summary: 'Change an SLA policy; running clocks keep the targets they started with', params: IdParams, body: UpdatePolicy, response: { 200: PolicyView, 409: ErrorBody, ...errors } } }, async (req) =>
     svc.updatePolicy(actorOf(req), req.params.id, req.body),
   );

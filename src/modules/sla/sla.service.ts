@@ -243,6 +243,14 @@ export function createSlaService(deps: SlaDeps) {
     return db.tenant(actor.orgId, async (tx) => (await loadPolicies(tx, actor.orgId)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).map(policyView));
   }
 
+  async function getPolicy(actor: Actor, id: string): Promise<PolicyView> {
+    return db.tenant(actor.orgId, async (tx) => {
+      const [p] = await tx.select().from(slaPolicies).where(and(eq(slaPolicies.orgId, actor.orgId), eq(slaPolicies.id, id)));
+      if (!p) throw AppError.notFound('sla_policy', id);
+      return policyView(p);
+    });
+  }
+
   async function createPolicy(actor: Actor, input: CreatePolicy): Promise<PolicyView> {
     requireRole(actor, ['owner', 'supervisor'], 'changing SLA policies');
     const p = CreatePolicy.parse(input);
@@ -813,6 +821,7 @@ export function createSlaService(deps: SlaDeps) {
     runDueTimers,
     fireTimer,
     listPolicies,
+    getPolicy,
     createPolicy,
     updatePolicy,
     deactivatePolicy,
