@@ -11,6 +11,9 @@ import { registerEvidenceCommands } from './evidence.js';
 // [sla]
 import { registerSlaCommands } from './sla.js';
 // [/sla]
+// [remedies + returns]
+import { registerReturnsCommands } from './returns.js';
+// [/remedies + returns]
 
 /** Module commands (sla, tiktok, evidence, …) register here, each inside its own marked block. */
 export function registerModuleCommands(program: Command): void {
@@ -28,5 +31,6 @@ export function registerModuleCommands(program: Command): void {
   registerEvidenceCommands(program);
   // [/evidence]
   // [remedies + returns]
+  registerReturnsCommands(program);
   // [/remedies + returns]
 }
