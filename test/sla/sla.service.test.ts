@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.js';
 import { newId } from '../../src/platform/ids.js';
@@ -258,6 +259,21 @@ describe('pauses and replies', () => {
     const first = (await clocks(org, t.ticketId)).find((c) => c.metric === 'first_reply')!;
     expect(kinds(first)).toEqual(['started', 'recalculated']);
     expect(first.events[1]!.data).toMatchObject({ fromTargetMinutes: 60, toTargetMinutes: 10, previousDueAt: '2026-01-05T10:00:00.000Z' });
+  });
+});
+
+describe('audit', () => {
+  it('clock events are append-only for the application role', async () => {
+    const org = await createTestOrg(ctx);
+    const t = await ticket(org);
+    const denied = async (q: ReturnType<typeof sql>) => {
+      const e = await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(q)).then(() => undefined, (err: { cause?: { code?: string }; code?: string }) => err);
+      return e?.cause?.code ?? e?.code;
+    };
+    // 42501 = insufficient_privilege
+    expect(await denied(sql`update sla_clock_events set kind = 'stopped' where ticket_id = ${t.ticketId}`)).toBe('42501');
+    expect(await denied(sql`delete from sla_clock_events where ticket_id = ${t.ticketId}`)).toBe('42501');
+    expect((await clocks(org, t.ticketId)).flatMap(kinds)).toEqual(['started', 'started']);
   });
 });
 

@@ -280,6 +280,22 @@ describe('properties', () => {
     );
   });
 
+  it('a pause moves the due out by exactly the business time it covered', () => {
+    fc.assert(
+      fc.property(calArb, startArb, fc.integer({ min: 1, max: 3000 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 14 * 24 * 60 }), (c, s, target, where, lengthMin) => {
+        const due = addBusinessMs(c, s, target * MIN);
+        const p = s + Math.floor((due - s) * where);
+        const r = p + lengthMin * MIN;
+        const paused = businessMsBetween(c, p, r);
+        const moved = addBusinessMs(c, s, target * MIN + paused);
+        expect(moved).toBeGreaterThanOrEqual(due);
+        expect(businessMsBetween(c, s, moved) - paused).toBe(target * MIN);
+        expect(businessMsBetween(c, due, moved)).toBe(paused);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('calendar mode is plain addition', () => {
     fc.assert(
       fc.property(calArb, startArb, minutesArb, (c, s, a) => {
