@@ -191,6 +191,17 @@ describe('replies, notes, status', () => {
     expect(byHandler['whatsapp.send']).toMatchObject({ to: '+4915112345678', text: 'Wir kümmern uns darum.', messageId: wrep.message.id });
   });
 
+  it("a reply on a return request goes to the buyer's TikTok chat, or is refused when there is none", async () => {
+    const org = await createTestOrg(ctx);
+    const agent = actorFor(org, 'agent');
+    const ret = await hd.ingestInbound(inbound(org, { channel: 'tiktok_return_request', externalThreadId: 'return:R1', externalMessageId: 'return:R1:requested', buyer: { externalId: 'tt-b1' } }));
+    await expect(hd.reply(agent, ret.ticketId, { text: 'Wir prüfen das.' })).rejects.toMatchObject({ code: 'tickets.no_chat_for_return' });
+    await hd.ingestInbound(inbound(org, { channel: 'tiktok_chat', externalThreadId: 'conv-tt-b1', externalMessageId: 'c1', buyer: { externalId: 'tt-b1' } }));
+    const rep = await hd.reply(agent, ret.ticketId, { text: 'Wir prüfen das.' });
+    const [row] = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(outbox).where(and(eq(outbox.orgId, org.orgId), eq(outbox.subjectId, rep.message.id))));
+    expect(row!.payload).toEqual({ shopId: org.shopId, conversationId: 'conv-tt-b1', text: 'Wir prüfen das.', messageKey: rep.message.id });
+  });
+
   it('status waiting_on_buyer reaches the SLA recordEvent and clears the due time it returns', async () => {
     const org = await createTestOrg(ctx);
     const agent = actorFor(org, 'agent');
@@ -335,5 +346,3 @@ describe('macros', () => {
   });
 });
 
-// Keep the import used: some assertions read the outbox directly.
-void and;

@@ -1114,7 +1114,24 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
   async function replyPayload(tx: Executor, t: TicketRow, m: MessageRow): Promise<Record<string, unknown>> {
     const handler = replyHandlerFor(t.channel);
     if (handler === 'tiktok.send_message') {
-      return { shopId: t.shopId, conversationId: t.externalThreadId, text: m.body, messageKey: m.id };
+      let conversationId = t.externalThreadId;
+      if (t.channel === 'tiktok_return_request') {
+        // A return request is not a conversation; the buyer reads replies in their chat with the shop.
+        const [chat] = t.buyerExternalId
+          ? await tx
+              .select({ conv: ticketThreads.externalThreadId })
+              .from(ticketThreads)
+              .innerJoin(tickets, and(eq(tickets.orgId, ticketThreads.orgId), eq(tickets.id, ticketThreads.ticketId)))
+              .where(and(eq(ticketThreads.orgId, t.orgId), eq(ticketThreads.channel, 'tiktok_chat'), eq(tickets.shopId, t.shopId), eq(tickets.buyerExternalId, t.buyerExternalId)))
+              .orderBy(desc(ticketThreads.createdAt))
+              .limit(1)
+          : [];
+        if (!chat) {
+          throw AppError.conflict('tickets.no_chat_for_return', 'This buyer has no TikTok chat with the shop yet, so a reply cannot reach them; decide the return request instead, or wait for the buyer to write');
+        }
+        conversationId = chat.conv;
+      }
+      return { shopId: t.shopId, conversationId, text: m.body, messageKey: m.id };
     }
     const [shop] = await tx.select().from(shopsTable).where(and(eq(shopsTable.orgId, t.orgId), eq(shopsTable.id, t.shopId)));
     if (handler === 'email.send') {
