@@ -16,6 +16,7 @@ import { EvidencePage } from './features/evidence/EvidencePage';
 import { ReturnsPage } from './features/returns/ReturnsPage';
 import { WarehousePage } from './features/returns/WarehousePage';
 import { RemediesPage } from './features/remedies/RemediesPage';
+import { InboxPage } from './features/inbox/InboxPage';
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -31,7 +32,7 @@ export interface AppRoute {
 const ALL: readonly Role[] = ['owner', 'supervisor', 'agent', 'warehouse'];
 
 export const ROUTES: AppRoute[] = [
-  { path: '/inbox', navLabel: 'common:nav.inbox', icon: IconInbox, roles: ['owner', 'supervisor', 'agent'], element: <ComingSoon feature="inbox" icon={IconInbox} /> },
+  { path: '/inbox', navLabel: 'common:nav.inbox', icon: IconInbox, roles: ['owner', 'supervisor', 'agent'], element: <InboxPage /> },
   { path: '/returns', navLabel: 'common:nav.returns', icon: IconReceiptRefund, roles: ALL, element: <ReturnsPage /> },
   // Reached from the Returns page (and later from the inbox), so the main navigation stays as it is.
   { path: '/warehouse', roles: ['owner', 'supervisor', 'warehouse'], element: <WarehousePage /> },

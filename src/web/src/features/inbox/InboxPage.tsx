@@ -1,0 +1,430 @@
+import { ActionIcon, Badge, Center, CloseButton, Group, Kbd, Loader, Modal, NavLink, ScrollArea, Stack, Table, Text, TextInput, Tooltip, UnstyledButton } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { IconInbox, IconKeyboard, IconSearch, IconStack2, IconUser, IconUserQuestion } from '@tabler/icons-react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Route, Routes, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { useErrorMessage } from '../../lib/errors';
+import { useSession } from '../../lib/session';
+import { LIVE_STATUSES, useCounts, useSearch, useTeam, useTicketList, type TicketView, type ViewKey } from './api';
+import { ChannelIcon, Highlighted, HighlightWords, isLive, LanguageTag, PriorityBadge, SlaBadge, StatusText } from './bits';
+import { TicketPane, type ComposeRequest } from './TicketPane';
+import { TicketSidebar } from './TicketSidebar';
+import './inbox.css';
+
+export function InboxPage() {
+  return (
+    <Routes>
+      <Route path=":ticketId?" element={<Inbox />} />
+    </Routes>
+  );
+}
+
+function isTyping(el: EventTarget | null): boolean {
+  if (!(el instanceof HTMLElement)) return false;
+  return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
+}
+
+function isViewKey(v: string | null): v is ViewKey {
+  return !!v && (v === 'mine' || v === 'unassigned' || v.startsWith('queue:') || v.startsWith('status:'));
+}
+
+interface Row {
+  ticket: TicketView;
+  snippet?: string | null;
+}
+
+function Inbox() {
+  const { t } = useTranslation('inbox');
+  const { user, can } = useSession();
+  const navigate = useNavigate();
+  const { ticketId } = useParams();
+  const [params, setParams] = useSearchParams();
+  const view: ViewKey = isViewKey(params.get('view')) ? (params.get('view') as ViewKey) : 'mine';
+  const [query, setQuery] = useState('');
+  const [debounced] = useDebouncedValue(query.trim(), 250);
+  const searching = debounced.length > 0;
+  const list = useTicketList(view);
+  const search = useSearch(debounced);
+  const team = useTeam(can(['owner', 'supervisor']));
+  const names = useMemo(() => new Map((team.data?.items ?? []).map((u) => [u.id, u.name])), [team.data]);
+  names.set(user.id, user.name);
+  const rows: Row[] = searching ? (search.data?.items ?? []).map((h) => ({ ticket: h.ticket, snippet: h.snippet })) : (list.data?.items ?? []).map((ticket) => ({ ticket }));
+  const [cursor, setCursor] = useState(0);
+  const [help, setHelp] = useState(false);
+  const [compose, setCompose] = useState<ComposeRequest | null>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
+
+  const linkTo = useCallback((id?: string) => `/inbox${id ? `/${id}` : ''}${params.toString() ? `?${params}` : ''}`, [params]);
+  const open = useCallback((id: string) => navigate(linkTo(id)), [navigate, linkTo]);
+
+  // Keep the keyboard cursor on the open ticket, and inside the list when it shrinks.
+  useEffect(() => {
+    if (!ticketId) return;
+    const i = rows.findIndex((r) => r.ticket.id === ticketId);
+    if (i >= 0) setCursor(i);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ticketId, rows.length]);
+  useEffect(() => {
+    if (cursor >= rows.length && rows.length > 0) setCursor(rows.length - 1);
+  }, [cursor, rows.length]);
+  useEffect(() => {
+    listRef.current?.querySelector(`[data-row-index="${cursor}"]`)?.scrollIntoView({ block: 'nearest' });
+  }, [cursor]);
+
+  useEffect(() => {
+    function onKey(e: KeyboardEvent) {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (isTyping(e.target)) {
+        if (e.key === 'Escape') (e.target as HTMLElement).blur();
+        return;
+      }
+      if (document.querySelector('[role="dialog"]') && e.key !== '?') return;
+      const move = (d: number) => {
+        e.preventDefault();
+        setCursor((c) => Math.max(0, Math.min(rows.length - 1, c + d)));
+      };
+      switch (e.key) {
+        case 'j':
+        case 'ArrowDown':
+          return move(1);
+        case 'k':
+        case 'ArrowUp':
+          return move(-1);
+        case 'Enter': {
+          const r = rows[cursor];
+          if (r) {
+            e.preventDefault();
+            open(r.ticket.id);
+          }
+          return;
+        }
+        case 'r':
+        case 'n':
+          if (ticketId) {
+            e.preventDefault();
+            setCompose({ mode: e.key === 'r' ? 'reply' : 'note', n: Date.now() });
+          }
+          return;
+        case '/':
+          e.preventDefault();
+          searchRef.current?.focus();
+          return;
+        case '?':
+          e.preventDefault();
+          setHelp((h) => !h);
+          return;
+        case 'Escape':
+          if (ticketId) {
+            e.preventDefault();
+            navigate(linkTo());
+          } else if (query) setQuery('');
+          return;
+      }
+    }
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [rows, cursor, ticketId, open, navigate, linkTo, query]);
+
+  const pending = searching ? search.isPending : list.isPending;
+  const error = searching ? search.error : list.error;
+
+  return (
+    <div className={`ad-inbox ${ticketId ? 'ad-inbox--open' : ''}`} data-testid="inbox">
+      <ViewsRail view={view} onPick={(v) => setParams(v === 'mine' ? {} : { view: v })} />
+      <section className="ad-inbox-list" aria-label={t('list.label')}>
+        <div className="ad-inbox-list-head">
+          <Group justify="space-between" wrap="nowrap" gap="xs">
+            <Text fw={600} size="sm" truncate data-testid="list-title">
+              {searching ? t('search.title', { q: debounced }) : viewLabel(t, view)}
+            </Text>
+            <Group gap={4} wrap="nowrap">
+              {(list.isFetching || search.isFetching) && <Loader size={12} />}
+              <Tooltip label={t('shortcuts.title')}>
+                <ActionIcon variant="subtle" color="gray" size="sm" onClick={() => setHelp(true)} aria-label={t('shortcuts.title')}>
+                  <IconKeyboard size={16} />
+                </ActionIcon>
+              </Tooltip>
+            </Group>
+          </Group>
+          <TextInput
+            ref={searchRef}
+            mt={6}
+            size="xs"
+            value={query}
+            onChange={(e) => setQuery(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && rows[0]) {
+                e.preventDefault();
+                (e.target as HTMLInputElement).blur();
+                setCursor(0);
+              }
+            }}
+            placeholder={t('search.placeholder')}
+            aria-label={t('search.label')}
+            leftSection={<IconSearch size={14} />}
+            rightSection={query ? <CloseButton size="xs" onClick={() => setQuery('')} aria-label={t('search.clear')} /> : <Kbd size="xs">/</Kbd>}
+            data-testid="inbox-search"
+          />
+        </div>
+        <ScrollArea className="ad-inbox-scroll" viewportRef={listRef}>
+          {pending ? (
+            <Center py="xl">
+              <Loader size="sm" />
+            </Center>
+          ) : error ? (
+            <ErrorText error={error} />
+          ) : rows.length === 0 ? (
+            <Text size="sm" c="dimmed" ta="center" py="xl" data-testid="list-empty">
+              {searching ? t('search.none') : t('list.empty')}
+            </Text>
+          ) : ticketId ? (
+            <CompactList rows={rows} cursor={cursor} openId={ticketId} q={searching ? debounced : ''} onOpen={open} names={names} />
+          ) : (
+            <WideList rows={rows} cursor={cursor} q={searching ? debounced : ''} onOpen={open} names={names} />
+          )}
+        </ScrollArea>
+      </section>
+      {ticketId && (
+        <>
+          <TicketPane key={ticketId} ticketId={ticketId} compose={compose} names={names} onClose={() => navigate(linkTo())} />
+          <TicketSidebar key={`s-${ticketId}`} ticketId={ticketId} onOpen={open} />
+        </>
+      )}
+      <ShortcutHelp opened={help} onClose={() => setHelp(false)} />
+    </div>
+  );
+}
+
+function ErrorText({ error }: { error: unknown }) {
+  const message = useErrorMessage();
+  return (
+    <Text size="sm" c="red" p="md" role="alert">
+      {message(error)}
+    </Text>
+  );
+}
+
+type T = ReturnType<typeof useTranslation<'inbox'>>['t'];
+
+function viewLabel(t: T, view: ViewKey): string {
+  if (view === 'mine') return t('views.mine');
+  if (view === 'unassigned') return t('views.unassigned');
+  if (view.startsWith('queue:')) return t('views.queue', { queue: queueLabel(t, view.slice(6)) });
+  return t(`statuses.${view.slice(7)}`);
+}
+
+// Queues are free text on the server; only the built-in ones have translations.
+const KNOWN_QUEUES = new Set(['general', 'returns', 'livestream']);
+function queueLabel(t: T, queue: string): string {
+  return KNOWN_QUEUES.has(queue) ? t(`queues.${queue}`) : queue;
+}
+
+function ViewsRail({ view, onPick }: { view: ViewKey; onPick: (v: ViewKey) => void }) {
+  const { t } = useTranslation('inbox');
+  const counts = useCounts();
+  const c = counts.data;
+  const item = (key: ViewKey, label: string, n: number | undefined, icon?: React.ReactNode) => (
+    <NavLink
+      key={key}
+      label={label}
+      leftSection={icon}
+      active={view === key}
+      onClick={() => onPick(key)}
+      className="ad-inbox-view"
+      data-testid={`view-${key}`}
+      rightSection={
+        <Badge size="xs" variant={view === key ? 'filled' : 'light'} color="gray" radius="sm" data-testid="view-count">
+          {n ?? 0}
+        </Badge>
+      }
+    />
+  );
+  const queues = Object.entries(c?.queues ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <nav className="ad-inbox-rail" aria-label={t('views.label')}>
+      <ScrollArea h="100%">
+        <Text className="ad-inbox-rail-title">{t('views.title')}</Text>
+        {item('mine', t('views.mine'), c?.mine, <IconUser size={15} />)}
+        {item('unassigned', t('views.unassigned'), c?.unassigned, <IconUserQuestion size={15} />)}
+        {queues.length > 0 && <Text className="ad-inbox-rail-title">{t('views.queues')}</Text>}
+        {queues.map(([q, n]) => item(`queue:${q}`, queueLabel(t, q), n, <IconStack2 size={15} />))}
+        <Text className="ad-inbox-rail-title">{t('views.statuses')}</Text>
+        {[...LIVE_STATUSES, 'solved' as const].map((s) => item(`status:${s}`, t(`statuses.${s}`), c?.statuses[s], <IconInbox size={15} />))}
+      </ScrollArea>
+    </nav>
+  );
+}
+
+interface ListProps {
+  rows: Row[];
+  cursor: number;
+  q: string;
+  onOpen: (id: string) => void;
+  names: Map<string, string>;
+}
+
+function Subject({ ticket, q }: { ticket: TicketView; q: string }) {
+  return q ? <HighlightWords text={ticket.subject} q={q} /> : <>{ticket.subject}</>;
+}
+
+function BuyerName({ ticket, q }: { ticket: TicketView; q: string }) {
+  const { t } = useTranslation('inbox');
+  const name = ticket.buyer.name ?? ticket.buyer.email ?? ticket.buyer.phone ?? t('ticket.unknownBuyer');
+  return q ? <HighlightWords text={name} q={q} /> : <>{name}</>;
+}
+
+/** The list on its own: a dense table with every column a triage needs. */
+function WideList({ rows, cursor, q, onOpen, names }: ListProps) {
+  const { t } = useTranslation('inbox');
+  return (
+    <Table className="ad-inbox-table" highlightOnHover verticalSpacing={6} data-testid="ticket-list">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th w={110}>{t('list.columns.sla')}</Table.Th>
+          <Table.Th w={28} />
+          <Table.Th>{t('list.columns.subject')}</Table.Th>
+          <Table.Th>{t('list.columns.buyer')}</Table.Th>
+          <Table.Th w={64}>{t('list.columns.language')}</Table.Th>
+          <Table.Th w={80}>{t('list.columns.priority')}</Table.Th>
+          <Table.Th>{t('list.columns.status')}</Table.Th>
+          <Table.Th>{t('list.columns.assignee')}</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {rows.map(({ ticket, snippet }, i) => (
+          <Table.Tr
+            key={ticket.id}
+            className={`ad-clickable-row ${i === cursor ? 'ad-inbox-cursor' : ''}`}
+            onClick={() => onOpen(ticket.id)}
+            data-testid="ticket-row"
+            data-ticket-id={ticket.id}
+            data-row-index={i}
+            aria-selected={i === cursor}
+          >
+            <Table.Td>
+              <SlaBadge dueAt={isLive(ticket) ? ticket.slaDueAt : null} startedAt={ticket.lastMessageAt} />
+            </Table.Td>
+            <Table.Td>
+              <ChannelIcon channel={ticket.channel} />
+            </Table.Td>
+            <Table.Td maw={420}>
+              <Text size="sm" fw={ticket.status === 'new' ? 600 : 500} truncate data-testid="ticket-subject">
+                <Subject ticket={ticket} q={q} />
+              </Text>
+              <Text size="xs" c="dimmed" truncate data-testid="ticket-preview">
+                {snippet ? <Highlighted text={snippet} /> : `#${ticket.number} · ${ticket.lastMessagePreview ?? ''}`}
+              </Text>
+            </Table.Td>
+            <Table.Td maw={180}>
+              <Text size="sm" truncate data-testid="ticket-buyer">
+                <BuyerName ticket={ticket} q={q} />
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <LanguageTag language={ticket.language} />
+            </Table.Td>
+            <Table.Td>
+              <PriorityBadge priority={ticket.priority} />
+            </Table.Td>
+            <Table.Td>
+              <StatusText status={ticket.status} />
+            </Table.Td>
+            <Table.Td maw={140}>
+              <Text size="xs" c={ticket.assigneeId ? undefined : 'dimmed'} truncate>
+                {ticket.assigneeId ? (names.get(ticket.assigneeId) ?? t('ticket.someone')) : t('ticket.unassigned')}
+              </Text>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+/** Beside an open ticket: two lines per ticket so the thread keeps its width. */
+function CompactList({ rows, cursor, openId, q, onOpen, names }: ListProps & { openId: string }) {
+  const { t } = useTranslation('inbox');
+  return (
+    <Stack gap={0} data-testid="ticket-list">
+      {rows.map(({ ticket, snippet }, i) => (
+        <UnstyledButton
+          key={ticket.id}
+          className={`ad-inbox-item ${i === cursor ? 'ad-inbox-cursor' : ''} ${ticket.id === openId ? 'ad-inbox-item--open' : ''}`}
+          onClick={() => onOpen(ticket.id)}
+          data-testid="ticket-row"
+          data-ticket-id={ticket.id}
+          data-row-index={i}
+          aria-current={ticket.id === openId ? 'true' : undefined}
+        >
+          <Group gap={6} wrap="nowrap" justify="space-between">
+            <Group gap={6} wrap="nowrap" style={{ minWidth: 0 }}>
+              <ChannelIcon channel={ticket.channel} size={14} />
+              <Text size="xs" fw={600} truncate data-testid="ticket-buyer">
+                <BuyerName ticket={ticket} q={q} />
+              </Text>
+              <LanguageTag language={ticket.language} />
+            </Group>
+            <SlaBadge size="xs" dueAt={isLive(ticket) ? ticket.slaDueAt : null} startedAt={ticket.lastMessageAt} />
+          </Group>
+          <Text size="sm" fw={ticket.status === 'new' ? 600 : 500} truncate mt={2} data-testid="ticket-subject">
+            <Subject ticket={ticket} q={q} />
+          </Text>
+          {snippet && (
+            <Text size="xs" c="dimmed" lineClamp={2} data-testid="ticket-preview">
+              <Highlighted text={snippet} />
+            </Text>
+          )}
+          <Group gap={6} mt={3} wrap="nowrap">
+            <PriorityBadge priority={ticket.priority} />
+            <StatusText status={ticket.status} />
+            <Text size="xs" c="dimmed" truncate>
+              · {ticket.assigneeId ? (names.get(ticket.assigneeId) ?? t('ticket.someone')) : t('ticket.unassigned')}
+            </Text>
+          </Group>
+        </UnstyledButton>
+      ))}
+    </Stack>
+  );
+}
+
+const SHORTCUTS: [string[], string][] = [
+  [['j', '↓'], 'next'],
+  [['k', '↑'], 'previous'],
+  [['Enter'], 'open'],
+  [['r'], 'reply'],
+  [['n'], 'note'],
+  [['/'], 'search'],
+  [['Ctrl', 'Enter'], 'send'],
+  [['Esc'], 'back'],
+  [['?'], 'help'],
+];
+
+function ShortcutHelp({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const { t } = useTranslation('inbox');
+  return (
+    <Modal opened={opened} onClose={onClose} title={t('shortcuts.title')} size="sm" data-testid="shortcut-help">
+      <Table verticalSpacing={4}>
+        <Table.Tbody>
+          {SHORTCUTS.map(([keys, action]) => (
+            <Table.Tr key={action}>
+              <Table.Td w={110}>
+                <Group gap={4}>
+                  {keys.map((k) => (
+                    <Kbd key={k} size="xs">
+                      {k}
+                    </Kbd>
+                  ))}
+                </Group>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{t(`shortcuts.${action}`)}</Text>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Modal>
+  );
+}

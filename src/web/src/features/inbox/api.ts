@@ -1,0 +1,160 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { MacroView, MessageView, TicketView, AttachmentRef, Channel, TicketStatus, Priority } from '../../../../modules/helpdesk/helpdesk.dto.js';
+import type { ClockView } from '../../../../modules/sla/sla.dto.js';
+import type { OrderSidebarView } from '../../../../modules/orders/orders.dto.js';
+import type { UserView } from '../../lib/session';
+import { api, ApiError } from '../../lib/api';
+
+export type { MacroView, MessageView, TicketView, AttachmentRef, Channel, TicketStatus, Priority, ClockView, OrderSidebarView };
+
+export const CHANNELS: readonly Channel[] = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment'];
+export const SETTABLE_STATUSES: readonly TicketStatus[] = ['open', 'waiting_on_buyer', 'waiting_on_warehouse', 'waiting_on_platform', 'solved', 'closed'];
+export const PRIORITIES: readonly Priority[] = ['low', 'normal', 'high', 'urgent'];
+export const LIVE_STATUSES: readonly TicketStatus[] = ['new', 'open', 'waiting_on_buyer', 'waiting_on_warehouse', 'waiting_on_platform'];
+
+/** A rail entry, kept in the URL as `?view=…` so a reload or a shared link lands on the same list. */
+export type ViewKey = 'mine' | 'unassigned' | `queue:${string}` | `status:${TicketStatus}`;
+
+export function viewQuery(view: ViewKey): string {
+  const p = new URLSearchParams({ limit: '100' });
+  if (view.startsWith('queue:')) {
+    p.set('view', 'queue');
+    p.set('queue', view.slice(6));
+  } else if (view.startsWith('status:')) {
+    p.set('view', 'status');
+    p.set('status', view.slice(7));
+  } else p.set('view', view);
+  return p.toString();
+}
+
+export interface Counts {
+  mine: number;
+  unassigned: number;
+  queues: Record<string, number>;
+  statuses: Record<string, number>;
+}
+
+export interface Sidebar {
+  order: OrderSidebarView | null;
+  otherTickets: TicketView[];
+  trackingUrl?: string | null;
+}
+
+export interface SearchHit {
+  ticket: TicketView;
+  snippet: string | null;
+  rank: number;
+}
+
+export interface RenderedMacro {
+  language: string;
+  text: string;
+  missing: string[];
+  fellBack: boolean;
+  variables: Record<string, string>;
+}
+
+// New tickets and SLA changes arrive by polling; the countdowns tick locally in between.
+const LIST_POLL_MS = 10_000;
+
+export const inboxKeys = {
+  all: ['inbox'] as const,
+  list: (view: ViewKey) => ['inbox', 'list', view] as const,
+  counts: ['inbox', 'counts'] as const,
+  ticket: (id: string) => ['inbox', 'ticket', id] as const,
+  sidebar: (id: string) => ['inbox', 'sidebar', id] as const,
+  clocks: (id: string) => ['inbox', 'clocks', id] as const,
+  search: (q: string) => ['inbox', 'search', q] as const,
+};
+
+export function useTicketList(view: ViewKey) {
+  return useQuery({
+    queryKey: inboxKeys.list(view),
+    queryFn: ({ signal }) => api.get<{ items: TicketView[]; nextCursor: string | null }>(`/api/tickets?${viewQuery(view)}`, { signal }),
+    refetchInterval: LIST_POLL_MS,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useCounts() {
+  return useQuery({ queryKey: inboxKeys.counts, queryFn: ({ signal }) => api.get<Counts>('/api/tickets/counts', { signal }), refetchInterval: LIST_POLL_MS });
+}
+
+export function useTicket(id: string | undefined) {
+  return useQuery({
+    queryKey: inboxKeys.ticket(id ?? ''),
+    queryFn: ({ signal }) => api.get<{ ticket: TicketView; messages: MessageView[] }>(`/api/tickets/${encodeURIComponent(id!)}`, { signal }),
+    enabled: !!id,
+    refetchInterval: LIST_POLL_MS,
+  });
+}
+
+export function useSidebar(id: string | undefined) {
+  return useQuery({
+    queryKey: inboxKeys.sidebar(id ?? ''),
+    queryFn: ({ signal }) => api.get<Sidebar>(`/api/tickets/${encodeURIComponent(id!)}/sidebar`, { signal }),
+    enabled: !!id,
+    staleTime: 30_000,
+  });
+}
+
+export function useClocks(id: string | undefined) {
+  return useQuery({
+    queryKey: inboxKeys.clocks(id ?? ''),
+    queryFn: ({ signal }) => api.get<{ items: ClockView[] }>(`/api/sla/tickets/${encodeURIComponent(id!)}/clocks`, { signal }),
+    enabled: !!id,
+    refetchInterval: LIST_POLL_MS,
+  });
+}
+
+export function useSearch(q: string) {
+  return useQuery({
+    queryKey: inboxKeys.search(q),
+    queryFn: ({ signal }) => api.get<{ items: SearchHit[] }>(`/api/tickets/search?${new URLSearchParams({ q, limit: '50' })}`, { signal }),
+    enabled: q.trim().length > 0,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useMacros() {
+  return useQuery({ queryKey: ['inbox', 'macros'], queryFn: ({ signal }) => api.get<{ items: MacroView[] }>('/api/macros', { signal }), staleTime: 5 * 60_000 });
+}
+
+/** The team for the assignee picker; agents may not list users (403), they get "assign to me" only. */
+export function useTeam(enabled: boolean) {
+  return useQuery({ queryKey: ['inbox', 'team'], queryFn: ({ signal }) => api.get<{ items: UserView[] }>('/api/users', { signal }), enabled, staleTime: 5 * 60_000, retry: false });
+}
+
+export function renderMacro(macroId: string, ticketId: string) {
+  return api.post<RenderedMacro>(`/api/macros/${encodeURIComponent(macroId)}/render`, { ticketId });
+}
+
+/** Multipart upload; the JSON client does not do forms. */
+export async function uploadAttachment(ticketId: string, file: File): Promise<AttachmentRef> {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  const res = await fetch(`/api/tickets/${encodeURIComponent(ticketId)}/attachments`, { method: 'POST', body: form, credentials: 'same-origin', headers: { accept: 'application/json' } });
+  const body = (await res.json().catch(() => ({}))) as AttachmentRef & { code?: string; message?: string; details?: Record<string, unknown> };
+  if (!res.ok) throw new ApiError(res.status, body.code ?? `http.${res.status}`, body.message ?? res.statusText, body.details);
+  return body;
+}
+
+export function fileUrl(sha256: string): string {
+  return `/api/evidence/files/${sha256}`;
+}
+
+/** Every change to a ticket refreshes the lists, counts, thread and clocks it may have moved. */
+export function useTicketMutation<I, O>(ticketId: string, fn: (input: I) => Promise<O>) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSuccess: async () => {
+      await Promise.all([
+        qc.invalidateQueries({ queryKey: inboxKeys.ticket(ticketId) }),
+        qc.invalidateQueries({ queryKey: inboxKeys.clocks(ticketId) }),
+        qc.invalidateQueries({ queryKey: ['inbox', 'list'] }),
+        qc.invalidateQueries({ queryKey: inboxKeys.counts }),
+      ]);
+    },
+  });
+}
