@@ -304,6 +304,23 @@ describe('imported history', () => {
       off();
     }
   });
+
+  it('a clock imported part-way skips only the warnings already behind it', async () => {
+    const org = await createTestOrg(ctx);
+    const ticketId = newId('tkt');
+    // Imported 40 minutes after the buyer wrote: 50 % (30 min) is behind, 80 % (48 min) ahead.
+    clock.set('2026-01-05T09:40:00Z');
+    await ctx.platform.db.tenant(org.orgId, (tx) =>
+      sla().startClocks(tx, { orgId: org.orgId, shopId: org.shopId, ticketId, channel: 'tiktok_chat', priority: 'normal', at: new Date('2026-01-05T09:00:00Z') }),
+    );
+    expect(await sla().runDueTimers({ orgId: org.orgId })).toEqual({ warnings: 0, breaches: 0, escalations: 0 });
+    let first = (await clocks(org, ticketId)).find((c) => c.metric === 'first_reply')!;
+    expect([first.warningsFired, kinds(first)]).toEqual([[50], ['started']]);
+    clock.set('2026-01-05T09:48:00Z');
+    expect(await sla().runDueTimers({ orgId: org.orgId })).toEqual({ warnings: 1, breaches: 0, escalations: 0 });
+    first = (await clocks(org, ticketId)).find((c) => c.metric === 'first_reply')!;
+    expect(kinds(first)).toEqual(['started', 'warning_80']);
+  });
 });
 
 describe('catch-up after downtime', () => {

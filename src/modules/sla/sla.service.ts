@@ -454,7 +454,8 @@ export function createSlaService(deps: SlaDeps) {
     }
     const breached = c.dueAt.getTime() <= nowMs;
     if (breached) events.push({ kind: 'breached', at: c.dueAt, data: { targetMinutes: c.targetMinutes, firedAt, overdueOnArrival: c.dueAt.getTime() < createdMs } });
-    if (!events.length) return null;
+    // Skipped warnings still advance the clock's next timer, or it would come due again and again.
+    if (!fired.length && !breached) return null;
     await saveClock(
       tx,
       cal,
@@ -481,8 +482,10 @@ export function createSlaService(deps: SlaDeps) {
       if (c.generation > job.generation) return null;
       // pg-boss released the job at its instant by the database's clock; an app clock a little
       // behind must not make it miss, so the job's own instant counts as reached.
-      const r = await evaluate(tx, c, Math.max(clock.now().getTime(), job.at ?? 0));
-      if (!r) await schedule(c);
+      const nowMs = Math.max(clock.now().getTime(), job.at ?? 0);
+      const r = await evaluate(tx, c, nowMs);
+      // Nothing was due yet (a job released early): wait for the clock's real next instant.
+      if (!r && c.nextTimerAt && c.nextTimerAt.getTime() > nowMs) await schedule(c);
       return r;
     });
     const escalations = out?.breached ? await runEscalations(job.orgId) : 0;
