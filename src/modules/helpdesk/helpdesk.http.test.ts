@@ -142,6 +142,13 @@ describe('helpdesk over HTTP, wired to the real SLA and evidence modules', () =>
     expect(order.map((t: any) => t.id)).toEqual(ids);
     const dues = order.map((t: any) => t.slaDueAt);
     expect([...dues].sort()).toEqual(dues);
+    const agents = await call(org, 'agent', 'GET', '/api/helpdesk/agents');
+    // The French ticket stays unassigned: nobody in this org speaks French.
+    expect(agents.body.items.map((a: any) => [a.role, a.load, a.onShift]).sort()).toEqual([
+      ['agent', 2, true],
+      ['owner', 0, true],
+      ['supervisor', 0, true],
+    ]);
     const counts = await call(org, 'agent', 'GET', '/api/tickets/counts');
     expect(counts.body.queues).toEqual({ general: 3 });
 

@@ -220,6 +220,33 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
   );
 
   // ---- agent shifts (routing reads them) ----
+  app.get(
+    '/api/helpdesk/agents',
+    {
+      schema: {
+        tags,
+        summary: 'People who take tickets: languages, skills, live load, shift and whether they are on shift now',
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                id: z.string(),
+                name: z.string(),
+                role: z.string(),
+                languages: z.array(z.string()),
+                skills: z.array(z.string()),
+                load: z.number(),
+                onShift: z.boolean(),
+                schedule: z.object({ timeZone: z.string(), hours: z.record(z.string(), z.array(z.object({ start: z.string(), end: z.string() }))) }).nullable(),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => ({ items: await svc.listAgents(actorOf(req)) }),
+  );
   const ScheduleView = z.object({ timeZone: z.string(), hours: z.record(z.string(), z.array(z.object({ start: z.string(), end: z.string() }))) }).nullable();
   app.get('/api/helpdesk/agents/:id/schedule', { schema: { tags, summary: "An agent's working hours (null: always available)", params: IdParams, response: { 200: z.object({ schedule: ScheduleView }), ...errors } } }, async (req) => ({
     schedule: await svc.getSchedule(actorOf(req), req.params.id),

@@ -35,7 +35,7 @@ import {
   encodeCursor,
   initialPriority,
   isLive,
-  OPEN_STATUSES,
+  isOnShift,
   onBuyerMessage,
   preview,
   queueFor,
@@ -46,6 +46,7 @@ import {
   type RenderedMacro,
   type RoutingDecision,
 } from './helpdesk.rules.js';
+import type { BusinessHours } from '../tenancy/index.js';
 import { agentSchedules, macros, routingState, ticketCounters, ticketMessages, tickets, ticketThreads } from './helpdesk.schema.js';
 
 export type TicketRow = typeof tickets.$inferSelect;
@@ -1010,6 +1011,30 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
     },
 
     // ---------- agent shifts ----------
+
+    /** Who can take tickets: languages, skills, shift, live load (assignment pickers, supervisor view). */
+    async listAgents(actor: Actor): Promise<{ id: string; name: string; role: string; languages: string[]; skills: string[]; load: number; onShift: boolean; schedule: { timeZone: string; hours: BusinessHours } | null }[]> {
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => {
+        const people = await tx
+          .select({ id: usersTable.id, name: usersTable.name, role: usersTable.role, languages: usersTable.languages, skills: usersTable.skills })
+          .from(usersTable)
+          .where(and(eq(usersTable.orgId, actor.orgId), eq(usersTable.active, true), inArray(usersTable.role, ['owner', 'supervisor', 'agent'])))
+          .orderBy(asc(usersTable.name));
+        const loads = await tx
+          .select({ id: tickets.assigneeId, n: sql<number>`count(*)::int` })
+          .from(tickets)
+          .where(and(eq(tickets.orgId, actor.orgId), sql`${tickets.assigneeId} is not null`, sql`${tickets.status} not in ('solved', 'closed')`))
+          .groupBy(tickets.assigneeId);
+        const schedules = await tx.select().from(agentSchedules).where(eq(agentSchedules.orgId, actor.orgId));
+        const loadOf = new Map(loads.map((l) => [l.id, l.n]));
+        const schedOf = new Map(schedules.map((x) => [x.id, { timeZone: x.timeZone, hours: x.hours }]));
+        return people.map((u) => {
+          const schedule = schedOf.get(u.id) ?? null;
+          return { ...u, load: loadOf.get(u.id) ?? 0, schedule, onShift: isOnShift(schedule, now) };
+        });
+      });
+    },
 
     async getSchedule(actor: Actor, userId: string): Promise<{ timeZone: string; hours: Record<string, { start: string; end: string }[]> } | null> {
       return db.tenant(actor.orgId, async (tx) => {
