@@ -544,6 +544,8 @@ export function createSlaService(deps: SlaDeps) {
           and(
             sql`${slaClocks.breachedAt} is not null`,
             isNull(slaClocks.escalatedAt),
+            // Answered meanwhile (a retry after a failed handler): nothing left to escalate.
+            isNull(slaClocks.stoppedAt),
             // Overdue on arrival (imported history) sorts first in every queue but pages no supervisor.
             sql`${slaClocks.dueAt} >= ${slaClocks.createdAt}`,
             sql`(${slaClocks.escalationClaimedAt} is null or ${slaClocks.escalationClaimedAt} < ${leaseEnd.toISOString()}::timestamptz)`,
