@@ -237,7 +237,7 @@ describe('merge, assignment, routing, search', () => {
     expect(merged).toMatchObject({ id: a.ticketId, tags: ['damaged'], messageCount: 3 });
     const loser = await hd.getTicket(agent, b.ticketId);
     expect(loser.ticket).toMatchObject({ status: 'closed', mergedIntoId: a.ticketId });
-    expect(loser.messages.map((m) => [m.kind, m.body])).toEqual([['note', 'Merged into ticket #1 (' + a.ticketId + ').']]);
+    expect(loser.messages.map((m) => [m.kind, m.body])).toEqual([['note', `Merged into ticket #1 (${a.ticketId}).\n已合并到工单 #1。`]]);
     const winner = await hd.getTicket(agent, a.ticketId);
     expect(winner.messages.map((m) => [m.kind, m.movedFromTicketId])).toEqual([
       ['public', null],

@@ -827,7 +827,7 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
             .set({ status: 'closed', mergedIntoId: targetId, closedAt: now, solvedAt: s.solvedAt ?? now, solvedReason: `merged into #${target.number}`, messageCount: 0, updatedAt: now })
             .where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, sid)));
           await slaEvent(tx, s, { kind: 'status_changed', status: 'closed' }, now);
-          await addMessage(tx, actor, { ...s, status: 'closed' }, { kind: 'note', text: `Merged into ticket #${target.number} (${targetId}).` }, now);
+          await addMessage(tx, actor, { ...s, status: 'closed' }, { kind: 'note', text: `Merged into ticket #${target.number} (${targetId}).\n已合并到工单 #${target.number}。` }, now);
           await evidence(tx, {
             orgId: actor.orgId,
             caseId: sid,
@@ -840,7 +840,7 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
           });
           tags = applyTags(tags, { add: s.tags });
         }
-        await addMessage(tx, actor, target, { kind: 'note', text: `Merged ${unique.map((id) => `#${locked.get(id)!.number}`).join(', ')} into this ticket.` }, now);
+        await addMessage(tx, actor, target, { kind: 'note', text: ((nums) => `Merged ${nums} into this ticket.\n已将 ${nums} 合并到本工单。`)(unique.map((id) => `#${locked.get(id)!.number}`).join(', ')) }, now);
         await evidence(tx, {
           orgId: actor.orgId,
           caseId: targetId,
