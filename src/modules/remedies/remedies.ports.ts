@@ -28,6 +28,8 @@ export interface OrderInfo {
   trackingNumber: string | null;
   lines: OrderLineInfo[];
   buyer: { lifetimeValue: number; orderCount: number; language: string | null };
+  /** An order-level coupon with a minimum spend, when the order carries one (drives the coupon-minimum rule). */
+  coupon?: { code: string; minSpend: number; amount: number } | null;
 }
 
 export interface PlatformReturnInfo {

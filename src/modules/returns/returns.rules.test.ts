@@ -142,6 +142,18 @@ describe('per-line refunds', () => {
     expect(r.total).toBe(9_000 + 5_400 - 400);
   });
 
+  it('over several returns the deductions add up to the share on what is still kept; returning all refunds all', () => {
+    const base = { currency: 'EUR', allLines: lines, restockingFeePercent: 0, faultOwner: 'buyer' as const, coupon, couponRule: 'claw_back' as const };
+    const r1 = computeRefund({ ...base, returnedLineIds: ['a'] });
+    expect(r1.lines[0]).toMatchObject({ couponClawback: 1_000, refund: 8_000 });
+    // b comes back too: only c (share 4.00) is kept, so 6.00 of the 10.00 taken is given back.
+    const r2 = computeRefund({ ...base, returnedLineIds: ['b'], previouslyReturnedLineIds: ['a'], previousClawback: 1_000 });
+    expect(r2.lines[0]).toMatchObject({ paid: 5_400, couponClawback: -600, refund: 6_000 });
+    const r3 = computeRefund({ ...base, returnedLineIds: ['c'], previouslyReturnedLineIds: ['a', 'b'], previousClawback: 1_000 - 600 });
+    expect(r3.lines[0]).toMatchObject({ paid: 3_600, couponClawback: -400, refund: 4_000 });
+    expect(r1.total + r2.total + r3.total).toBe(18_000);
+  });
+
   it('keep_discount lets the buyer keep it', () => {
     const r = computeRefund({ currency: 'EUR', allLines: lines, returnedLineIds: ['a'], restockingFeePercent: 0, faultOwner: 'buyer', coupon, couponRule: 'keep_discount' });
     expect(r.total).toBe(9_000);

@@ -183,8 +183,11 @@ export interface RefundComputation {
  * Coupon minimum (our written rule): when the items the buyer keeps fall below the coupon's
  * minimum spend, `claw_back` deducts the discount share that sat on the kept items, because
  * the buyer would not have qualified for it on those items alone; `keep_discount` lets the
- * buyer keep it (goodwill). The deduction never takes a line's refund below zero and is taken
- * from the returned lines in proportion to what they paid, so it adds up to the cent.
+ * buyer keep it (goodwill). Over several returns of one order the deductions always add up to the
+ * share on the items still kept: a later return gives back what an earlier one took for items
+ * that are now coming back too, so returning everything refunds everything paid. A deduction
+ * never takes a refund below zero and is spread over the returned lines in proportion to their
+ * refunds, to the cent.
  */
 export function computeRefund(i: {
   currency: string;
@@ -194,10 +197,15 @@ export function computeRefund(i: {
   faultOwner: FaultOwner;
   coupon: OrderCoupon | null;
   couponRule: CouponMinimumRule;
+  /** Lines already in other live returns of this order, and what those returns deducted. */
+  previouslyReturnedLineIds?: string[];
+  previousClawback?: number;
 }): RefundComputation {
   const returned = new Set(i.returnedLineIds);
+  const gone = new Set([...i.returnedLineIds, ...(i.previouslyReturnedLineIds ?? [])]);
+  const previous = i.previousClawback ?? 0;
   const back = i.allLines.filter((l) => returned.has(l.id));
-  const kept = i.allLines.filter((l) => !returned.has(l.id));
+  const kept = i.allLines.filter((l) => !gone.has(l.id));
   // A restocking fee is for buyer's remorse only; our own or the carrier's faults are free.
   const feePercent = i.faultOwner === 'buyer' ? i.restockingFeePercent : 0;
   const lines: LineRefund[] = back.map((l) => {
@@ -205,31 +213,36 @@ export function computeRefund(i: {
     return { lineId: l.id, paid: l.paid, restockingFee, couponClawback: 0, refund: l.paid - restockingFee };
   });
   let couponRule: RefundComputation['couponRule'] = null;
-  if (i.coupon && kept.length > 0) {
+  if (i.coupon && (kept.length > 0 || previous !== 0)) {
     const keptListPrice = kept.reduce((a, l) => a + l.unitPrice, 0);
-    const below = keptListPrice < i.coupon.minSpend;
-    let clawback = 0;
+    const below = kept.length > 0 && keptListPrice < i.coupon.minSpend;
+    let target = 0;
     if (below && i.couponRule === 'claw_back') {
       const shares = allocateOrderDiscount(i.allLines.map((l) => l.unitPrice), i.coupon.amount, i.currency);
-      const keptShare = i.allLines.reduce((a, l, idx) => (returned.has(l.id) ? a : a + shares[idx]!), 0);
-      clawback = Math.min(keptShare, lines.reduce((a, l) => a + l.refund, 0));
-      const parts = allocateOrderDiscount(lines.map((l) => l.refund), clawback, i.currency);
+      target = i.allLines.reduce((a, l, idx) => (gone.has(l.id) ? a : a + shares[idx]!), 0);
+    }
+    // Positive: take more now; negative: give back what an earlier return took.
+    const clawback = Math.min(target - previous, lines.reduce((a, l) => a + l.refund, 0));
+    if (clawback !== 0 && lines.length) {
+      const parts = allocateOrderDiscount(lines.map((l) => Math.max(l.refund, 1)), clawback, i.currency);
       lines.forEach((l, idx) => {
         l.couponClawback = parts[idx]!;
         l.refund -= parts[idx]!;
       });
     }
     couponRule = {
-      applied: below && i.couponRule === 'claw_back',
+      applied: clawback !== 0,
       rule: i.couponRule,
       keptListPrice,
       minSpend: i.coupon.minSpend,
       clawback,
-      note: !below
-        ? `kept items (${keptListPrice}) still meet the coupon minimum (${i.coupon.minSpend})`
-        : i.couponRule === 'claw_back'
-          ? `kept items (${keptListPrice}) fall below the coupon minimum (${i.coupon.minSpend}); the discount on kept items (${clawback}) is deducted`
-          : `kept items fall below the coupon minimum; the shop lets the buyer keep the discount`,
+      note: clawback < 0
+        ? `items coming back now carry ${-clawback} of discount deducted by an earlier return; it is given back`
+        : !below
+          ? `kept items (${keptListPrice}) still meet the coupon minimum (${i.coupon.minSpend})`
+          : i.couponRule === 'claw_back'
+            ? `kept items (${keptListPrice}) fall below the coupon minimum (${i.coupon.minSpend}); the discount on kept items (${clawback}) is deducted`
+            : `kept items fall below the coupon minimum; the shop lets the buyer keep the discount`,
     };
   }
   return { lines, total: lines.reduce((a, l) => a + l.refund, 0), couponRule };

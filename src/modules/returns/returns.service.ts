@@ -129,10 +129,21 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
   }
 
   async function startRefund(tx: Tx, actor: Actor, r: ReturnRow, lines: ReturnLineRow[]): Promise<ReturnRow> {
+    let lineIds = lines.map((l) => l.orderLineId);
+    if (r.refundTotal > lines.reduce((a, l) => a + l.paid, 0)) {
+      // Giving back a coupon deduction taken on an earlier return: the platform caps a refund at
+      // what the cited lines have left, so cite the earlier lines the deduction sat on too.
+      const earlier = await tx
+        .select({ orderLineId: returnLines.orderLineId })
+        .from(returnLines)
+        .innerJoin(returns, and(eq(returns.orgId, returnLines.orgId), eq(returns.id, returnLines.returnId)))
+        .where(and(eq(returnLines.orgId, r.orgId), eq(returns.orderId, r.orderId), eq(returnLines.active, true), sql`${returnLines.couponClawback} > 0`));
+      lineIds = [...new Set([...lineIds, ...earlier.map((e) => e.orderLineId)])];
+    }
     const rem = await remedies.startPolicyRefund(tx, actor, {
       shopId: r.shopId,
       orderId: r.orderId,
-      orderLineIds: lines.map((l) => l.orderLineId),
+      orderLineIds: lineIds,
       returnId: r.id,
       ticketId: r.ticketId,
       platformReturnId: r.platformReturnId,
@@ -278,13 +289,20 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
         }
         const now = clock.now();
         const faultOwner = reason?.faultOwner ?? 'buyer';
+        // Lines of this order already in other live returns, and what those deducted for the coupon.
+        const earlier = await tx
+          .select({ orderLineId: returnLines.orderLineId, clawback: returnLines.couponClawback })
+          .from(returnLines)
+          .where(and(eq(returnLines.orgId, actor.orgId), inArray(returnLines.orderLineId, order.lines.map((l) => l.id)), eq(returnLines.active, true)));
         const calc = computeRefund({
+          previouslyReturnedLineIds: earlier.map((e) => e.orderLineId),
+          previousClawback: earlier.reduce((a, e) => a + e.clawback, 0),
           currency: order.currency,
           allLines: order.lines.map((l) => ({ id: l.id, unitPrice: l.unitPrice, paid: l.paid })),
           returnedLineIds: input.orderLineIds,
           restockingFeePercent: shop.returnPolicy.restockingFeePercent,
           faultOwner,
-          coupon: null,
+          coupon: order.coupon ?? null,
           couponRule: settings.couponMinimumRule,
         });
         const resolution = input.resolution ?? 'refund';
