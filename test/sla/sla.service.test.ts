@@ -177,6 +177,26 @@ describe('timers', () => {
     expect(after.events[1]!.data).toEqual({ reason: 'reply', met: true });
   });
 
+  it('a reply after the due whose timer has not run yet still counts as a breach, without paging anyone', async () => {
+    const org = await createTestOrg(ctx);
+    let calls = 0;
+    const off = sla().onEscalation(async (e) => {
+      if (e.orgId === org.orgId) calls++;
+    });
+    try {
+      const t = await ticket(org);
+      await event(org, t.ticketId, 'agent_public_reply', '2026-01-05T10:05:00Z');
+      expect(await sla().runDueTimers({ orgId: org.orgId })).toEqual({ warnings: 0, breaches: 0, escalations: 0 });
+      const first = (await clocks(org, t.ticketId)).find((c) => c.metric === 'first_reply')!;
+      expect([first.state, first.breachedAt, first.stoppedAt]).toEqual(['breached', '2026-01-05T10:00:00.000Z', '2026-01-05T10:05:00.000Z']);
+      expect(kinds(first)).toEqual(['started', 'breached', 'stopped']);
+      expect(first.events[2]!.data).toEqual({ reason: 'reply', met: false });
+      expect(calls).toBe(0);
+    } finally {
+      off();
+    }
+  });
+
   it('a timer for a generation not committed yet asks pg-boss to retry', async () => {
     const org = await createTestOrg(ctx);
     const t = await ticket(org);

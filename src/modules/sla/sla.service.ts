@@ -684,12 +684,25 @@ export function createSlaService(deps: SlaDeps) {
     const cal = clockCalendar(shop, c);
     // A clock stopped while paused also banks the paused stretch, so its audit stays exact.
     const extra = c.state === 'paused' && c.pausedAt ? businessMsBetween(cal, c.pausedAt.getTime(), at.getTime()) : 0;
+    // Answered after the due but before its timer ran (no worker, a slow queue): still a breach,
+    // so attainment counts it right; answered, so nobody is paged.
+    const lateUnseen = c.state === 'running' && at.getTime() > c.dueAt.getTime();
+    const events: ClockEvent[] = lateUnseen ? [{ kind: 'breached', at: c.dueAt, data: { targetMinutes: c.targetMinutes, firedAt: at.toISOString(), detectedOnStop: true } }] : [];
+    const breached = c.state === 'breached' || lateUnseen;
+    events.push({ kind: 'stopped', at, data: { reason, met: !breached } });
     await saveClock(
       tx,
       cal,
       c,
-      { state: c.state === 'breached' ? 'breached' : 'stopped', stoppedAt: at, stopReason: reason, pausedAt: null, pausedBusinessMs: c.pausedBusinessMs + extra },
-      [{ kind: 'stopped', at, data: { reason, met: c.state !== 'breached' && at.getTime() <= c.dueAt.getTime() } }],
+      {
+        state: breached ? 'breached' : 'stopped',
+        stoppedAt: at,
+        stopReason: reason,
+        pausedAt: null,
+        pausedBusinessMs: c.pausedBusinessMs + extra,
+        ...(lateUnseen ? { breachedAt: c.dueAt } : {}),
+      },
+      events,
     );
   }
 
