@@ -246,9 +246,12 @@ describeE2E('agent inbox (browser)', () => {
     await page.keyboard.press('n');
     await poll(() => page.getByTestId('composer').getAttribute('data-mode')).toBe('note');
     await page.keyboard.type('Kundin hat Foto geschickt – Anlaufen sieht nach Materialfehler aus, Ersatz anbieten.');
-    await page.keyboard.press('Control+Enter');
+    await page.locator('[data-testid=composer] input[type=file]').setInputFiles({ name: 'lupe-detail.png', mimeType: 'image/png', buffer: png(120, 90, [90, 70, 40]) });
+    await poll(() => page.getByTestId('pending-attachment').allInnerTexts()).toEqual(['lupe-detail.png']);
+    await page.getByTestId('composer-text').press('Control+Enter');
     const note = page.locator('[data-testid=message][data-kind=note]');
     await poll(() => note.count()).toBe(1);
+    await poll(() => note.locator('[data-testid=attachment] img').evaluate((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth === 120)).toBe(true);
     expect(await note.getByTestId('note-badge').innerText()).toBe('Internal note');
     expect(await note.getByTestId('message-text').innerText()).toBe('Kundin hat Foto geschickt – Anlaufen sieht nach Materialfehler aus, Ersatz anbieten.');
     expect((await outboxRows()).map((r) => r.handler)).toEqual(['email.send']);

@@ -50,7 +50,10 @@ function Inbox() {
   const names = useMemo(() => new Map((team.data?.items ?? []).map((u) => [u.id, u.name])), [team.data]);
   names.set(user.id, user.name);
   const rows: Row[] = searching ? (search.data?.items ?? []).map((h) => ({ ticket: h.ticket, snippet: h.snippet })) : (list.data?.items ?? []).map((ticket) => ({ ticket }));
-  const [cursor, setCursor] = useState(0);
+  // The keyboard cursor follows a ticket, not a position: polling may reorder the list under it.
+  const [cursorId, setCursorId] = useState<string | null>(null);
+  const found = rows.findIndex((r) => r.ticket.id === cursorId);
+  const cursor = found >= 0 ? found : 0;
   const [help, setHelp] = useState(false);
   const [compose, setCompose] = useState<ComposeRequest | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
@@ -59,16 +62,10 @@ function Inbox() {
   const linkTo = useCallback((id?: string) => `/inbox${id ? `/${id}` : ''}${params.toString() ? `?${params}` : ''}`, [params]);
   const open = useCallback((id: string) => navigate(linkTo(id)), [navigate, linkTo]);
 
-  // Keep the keyboard cursor on the open ticket, and inside the list when it shrinks.
+  // Opening a ticket (click, link, Enter) puts the cursor on it.
   useEffect(() => {
-    if (!ticketId) return;
-    const i = rows.findIndex((r) => r.ticket.id === ticketId);
-    if (i >= 0) setCursor(i);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [ticketId, rows.length]);
-  useEffect(() => {
-    if (cursor >= rows.length && rows.length > 0) setCursor(rows.length - 1);
-  }, [cursor, rows.length]);
+    if (ticketId) setCursorId(ticketId);
+  }, [ticketId]);
   useEffect(() => {
     listRef.current?.querySelector(`[data-row-index="${cursor}"]`)?.scrollIntoView({ block: 'nearest' });
   }, [cursor]);
@@ -83,7 +80,8 @@ function Inbox() {
       if (document.querySelector('[role="dialog"]') && e.key !== '?') return;
       const move = (d: number) => {
         e.preventDefault();
-        setCursor((c) => Math.max(0, Math.min(rows.length - 1, c + d)));
+        const next = rows[Math.max(0, Math.min(rows.length - 1, cursor + d))];
+        if (next) setCursorId(next.ticket.id);
       };
       switch (e.key) {
         case 'j':
@@ -158,7 +156,7 @@ function Inbox() {
               if (e.key === 'Enter' && rows[0]) {
                 e.preventDefault();
                 (e.target as HTMLInputElement).blur();
-                setCursor(0);
+                setCursorId(rows[0].ticket.id);
               }
             }}
             placeholder={t('search.placeholder')}

@@ -6,7 +6,7 @@ import { api } from '../../lib/api';
 import { useErrorMessage } from '../../lib/errors';
 import { useSession } from '../../lib/session';
 import { PRIORITIES, renderMacro, SETTABLE_STATUSES, uploadAttachment, useMacros, useTeam, useTicket, useTicketMutation, fileUrl, type AttachmentRef, type MessageView, type Priority, type RenderedMacro, type TicketStatus, type TicketView } from './api';
-import { ChannelIcon, LanguageTag } from './bits';
+import { ChannelIcon, isLive, LanguageTag, SlaBadge } from './bits';
 
 export interface ComposeRequest {
   mode: 'reply' | 'note';
@@ -86,9 +86,12 @@ function TicketHeader({ ticket, names, onClose }: { ticket: TicketView; names: M
             {ticket.subject}
           </Text>
         </Group>
-        <Text size="xs" c="dimmed" style={{ flex: 'none' }}>
-          #{ticket.number}
-        </Text>
+        <Group gap={8} wrap="nowrap" style={{ flex: 'none' }}>
+          <SlaBadge dueAt={isLive(ticket) ? ticket.slaDueAt : null} startedAt={ticket.lastMessageAt} />
+          <Text size="xs" c="dimmed">
+            #{ticket.number}
+          </Text>
+        </Group>
       </Group>
       <Group gap={8} mt={4} wrap="nowrap">
         <Text size="xs" c="dimmed" truncate>
@@ -122,7 +125,7 @@ function TicketHeader({ ticket, names, onClose }: { ticket: TicketView; names: M
         />
         <Select
           size="xs"
-          w={150}
+          w={190}
           label={t('ticket.assignee')}
           placeholder={t('ticket.unassigned')}
           data={assignees}
@@ -386,7 +389,7 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
       {files.length > 0 && (
         <Group gap={6} mt={6}>
           {files.map((f, i) => (
-            <Badge key={`${f.sha256}-${i}`} variant="outline" color="gray" radius="sm" rightSection={<IconX size={10} style={{ cursor: 'pointer' }} onClick={() => setFiles((all) => all.filter((_, j) => j !== i))} />}>
+            <Badge key={`${f.sha256}-${i}`} variant="outline" color="gray" radius="sm" data-testid="pending-attachment" rightSection={<IconX size={10} style={{ cursor: 'pointer' }} onClick={() => setFiles((all) => all.filter((_, j) => j !== i))} />}>
               {f.fileName}
             </Badge>
           ))}
