@@ -69,6 +69,14 @@ describe('default policies', () => {
     ]);
   });
 
+  it('a shop without any opening hours counts calendar time instead of failing its tickets', async () => {
+    const org = await createTestOrg(ctx);
+    const closed = { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
+    await ctx.services.tenancy.updateShop(actorFor(org, 'owner'), org.shopId, { businessHours: closed });
+    const t = await ticket(org, { at: '2026-01-10T20:00:00Z' });
+    expect(t.nextDueAt?.toISOString()).toBe('2026-01-10T21:00:00.000Z');
+  });
+
   it('startClocks is idempotent per ticket', async () => {
     const org = await createTestOrg(ctx);
     const t = await ticket(org);

@@ -145,6 +145,9 @@ export function createSlaService(deps: SlaDeps) {
     let c = calendars.get(key);
     if (!c) {
       c = compileCalendar({ timeZone: shop.timeZone, hours: shop.businessHours, holidays: holidaysFor(shop.market, shop.region, [y - 1, y, y + 1, y + 2]), mode });
+      // A shop with no opening hours at all would never reach a business-time target (and would
+      // fail every ticket it receives); its clocks count calendar time instead.
+      if (c.mode === 'business' && c.weekMinutes === 0) c = { ...c, mode: 'calendar' };
       if (calendars.size > 5_000) calendars.clear();
       calendars.set(key, c);
     }
