@@ -6,7 +6,12 @@ import type { Logger } from '../../platform/logger.js';
  * TikTok ids are 64-bit integers. They are documented as strings, but some samples (and webhooks)
  * carry them as bare numbers, which JSON.parse would silently round. Unsafe integers stay strings.
  */
+// Any integer beyond 2^53 has at least 16 digits. When no such digit run sits in a value position,
+// native JSON.parse is exact and ~4x faster; otherwise (or on a false alarm) the lossless parser runs.
+const MAYBE_UNSAFE = /[:[,]\s*-?\d{16}/;
+
 export function parseTikTokJson(text: string): unknown {
+  if (!MAYBE_UNSAFE.test(text)) return JSON.parse(text);
   return parse(text, null, (value: string) => {
     if (isInteger(value) && !isSafeNumber(value)) return value;
     return Number(value);

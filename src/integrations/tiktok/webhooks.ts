@@ -214,6 +214,8 @@ export interface ProcessorDeps {
   /** A claimed event whose worker died becomes due again after this long. */
   leaseMs?: number;
   maxAttempts?: number;
+  /** Pause after a partial batch so trickling events are claimed together (default 50 ms). */
+  gatherMs?: number;
   /** Test hook: called after entities were fetched and before domain rows are written. */
   beforeApply?: () => Promise<void>;
 }
@@ -414,7 +416,14 @@ export class WebhookProcessor {
           this.d.log.error({ err: e }, 'TikTok webhook processor round failed');
         }
         this.running--;
-        if (claimed > 0 || this.stopped) continue;
+        if (this.stopped) continue;
+        // A full batch means a backlog: go again at once. A partial one means events are trickling
+        // in: wait a moment so the next claim takes many at a time instead of one per wake-up.
+        if (claimed >= (this.d.batchSize ?? 500)) continue;
+        if (claimed > 0) {
+          await new Promise((r) => setTimeout(r, this.d.gatherMs ?? 50));
+          continue;
+        }
         await new Promise<void>((resolve) => {
           const done = () => {
             clearTimeout(t);
