@@ -232,7 +232,8 @@ describeE2E('agent inbox (browser)', () => {
     await poll(() => firstReply.getAttribute('data-state')).toBe('stopped');
     expect(await firstReply.getByTestId('clock-state').innerText()).toBe('Met');
     const deRow = page.locator(`[data-testid=ticket-row][data-ticket-id=${ids.de}]`);
-    await poll(() => deRow.getByTestId('sla-badge').getAttribute('data-tone')).toBe('none');
+    await poll(() => deRow.getByTestId('sla-badge').getAttribute('data-tone')).toBe('paused');
+    expect(await deRow.getByTestId('sla-badge').innerText()).toBe('Paused');
     await poll(() => rowIds(page)).toEqual([ids.es, ids.fr, ids.en, ids.de]);
     await poll(() => deRow.getByTestId('ticket-status').innerText()).toBe('Waiting on buyer');
     const sent = await outboxRows();
@@ -302,6 +303,15 @@ describeE2E('agent inbox (browser)', () => {
     expect(await page.getByTestId('message').first().getByTestId('message-text').innerText()).toContain('die Goldkette aus Ihrem Livestream');
     expect(await side.getByTestId('traffic-source').allInnerTexts()).toEqual(['直播', '达人视频']);
     await screenshot(page, 'inbox-ticket-zh-CN');
+
+    // A laptop screen: the rail folds into a drop-down beside the open ticket; switching views keeps it open.
+    await page.setViewportSize({ width: 1366, height: 860 });
+    await poll(() => page.getByTestId('ticket-row').first().isVisible()).toBe(true);
+    await page.getByTestId('view-picker').click();
+    await page.getByRole('option', { name: '等待买家 (1)' }).click();
+    await poll(() => rowIds(page)).toEqual([ids.de]);
+    expect(new URL(page.url()).pathname).toBe(`/inbox/${ids.de}`);
+    await screenshot(page, 'inbox-ticket-1366-zh-CN');
 
     expect(problems).toEqual([]);
     await context.close();

@@ -1,4 +1,4 @@
-import { ActionIcon, Badge, Center, CloseButton, Group, Kbd, Loader, Modal, NavLink, ScrollArea, Stack, Table, Text, TextInput, Tooltip, UnstyledButton } from '@mantine/core';
+import { ActionIcon, Badge, Center, CloseButton, Group, Kbd, Loader, Modal, NavLink, ScrollArea, Select, Stack, Table, Text, TextInput, Tooltip, UnstyledButton } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconInbox, IconKeyboard, IconSearch, IconStack2, IconUser, IconUserQuestion } from '@tabler/icons-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -6,8 +6,8 @@ import { useTranslation } from 'react-i18next';
 import { Route, Routes, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useErrorMessage } from '../../lib/errors';
 import { useSession } from '../../lib/session';
-import { LIVE_STATUSES, useCounts, useSearch, useTeam, useTicketList, type TicketView, type ViewKey } from './api';
-import { ChannelIcon, Highlighted, HighlightWords, isLive, LanguageTag, PriorityBadge, SlaBadge, StatusText } from './bits';
+import { LIVE_STATUSES, useCounts, type Counts, useSearch, useTeam, useTicketList, type TicketView, type ViewKey } from './api';
+import { ChannelIcon, Highlighted, HighlightWords, LanguageTag, PriorityBadge, StatusText, TicketSla } from './bits';
 import { TicketPane, type ComposeRequest } from './TicketPane';
 import { TicketSidebar } from './TicketSidebar';
 import './inbox.css';
@@ -39,7 +39,7 @@ function Inbox() {
   const { user, can } = useSession();
   const navigate = useNavigate();
   const { ticketId } = useParams();
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const view: ViewKey = isViewKey(params.get('view')) ? (params.get('view') as ViewKey) : 'mine';
   const [query, setQuery] = useState('');
   const [debounced] = useDebouncedValue(query.trim(), 250);
@@ -59,6 +59,8 @@ function Inbox() {
   const searchRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLDivElement>(null);
 
+  // Switching views keeps the open ticket open.
+  const pickView = (v: ViewKey) => navigate(`/inbox${ticketId ? `/${ticketId}` : ''}${v === 'mine' ? '' : `?${new URLSearchParams({ view: v })}`}`);
   const linkTo = useCallback((id?: string) => `/inbox${id ? `/${id}` : ''}${params.toString() ? `?${params}` : ''}`, [params]);
   const open = useCallback((id: string) => navigate(linkTo(id)), [navigate, linkTo]);
 
@@ -130,13 +132,14 @@ function Inbox() {
 
   return (
     <div className={`ad-inbox ${ticketId ? 'ad-inbox--open' : ''}`} data-testid="inbox">
-      <ViewsRail view={view} onPick={(v) => setParams(v === 'mine' ? {} : { view: v })} />
+      <ViewsRail view={view} onPick={pickView} />
       <section className="ad-inbox-list" aria-label={t('list.label')}>
         <div className="ad-inbox-list-head">
           <Group justify="space-between" wrap="nowrap" gap="xs">
-            <Text fw={600} size="sm" truncate data-testid="list-title">
+            <Text fw={600} size="sm" truncate data-testid="list-title" className={searching ? undefined : 'ad-inbox-list-title'}>
               {searching ? t('search.title', { q: debounced }) : viewLabel(t, view)}
             </Text>
+            {!searching && <ViewPicker view={view} onPick={pickView} />}
             <Group gap={4} wrap="nowrap">
               {(list.isFetching || search.isFetching) && <Loader size={12} />}
               <Tooltip label={t('shortcuts.title')}>
@@ -217,6 +220,40 @@ function viewLabel(t: T, view: ViewKey): string {
 const KNOWN_QUEUES = new Set(['general', 'returns', 'livestream']);
 function queueLabel(t: T, queue: string): string {
   return KNOWN_QUEUES.has(queue) ? t(`queues.${queue}`) : queue;
+}
+
+function viewKeys(c: Counts | undefined): ViewKey[] {
+  const queues = Object.keys(c?.queues ?? {}).sort((a, b) => a.localeCompare(b));
+  return ['mine', 'unassigned', ...queues.map((q) => `queue:${q}` as const), ...[...LIVE_STATUSES, 'solved' as const].map((s) => `status:${s}` as const)];
+}
+
+function countOf(c: Counts | undefined, key: ViewKey): number {
+  if (!c) return 0;
+  if (key === 'mine') return c.mine;
+  if (key === 'unassigned') return c.unassigned;
+  if (key.startsWith('queue:')) return c.queues[key.slice(6)] ?? 0;
+  return c.statuses[key.slice(7)] ?? 0;
+}
+
+/** The rail as a drop-down, for when the rail is hidden (narrow screens, or beside an open ticket). */
+function ViewPicker({ view, onPick }: { view: ViewKey; onPick: (v: ViewKey) => void }) {
+  const { t } = useTranslation('inbox');
+  const counts = useCounts();
+  const keys = viewKeys(counts.data);
+  if (!keys.includes(view)) keys.push(view);
+  return (
+    <Select
+      className="ad-inbox-viewpicker"
+      size="xs"
+      w={210}
+      aria-label={t('views.pick')}
+      value={view}
+      allowDeselect={false}
+      onChange={(v) => v && onPick(v as ViewKey)}
+      data={keys.map((k) => ({ value: k, label: `${viewLabel(t, k)} (${countOf(counts.data, k)})` }))}
+      data-testid="view-picker"
+    />
+  );
 }
 
 function ViewsRail({ view, onPick }: { view: ViewKey; onPick: (v: ViewKey) => void }) {
@@ -302,7 +339,7 @@ function WideList({ rows, cursor, q, onOpen, names }: ListProps) {
             aria-selected={i === cursor}
           >
             <Table.Td>
-              <SlaBadge dueAt={isLive(ticket) ? ticket.slaDueAt : null} startedAt={ticket.lastMessageAt} />
+              <TicketSla ticket={ticket} />
             </Table.Td>
             <Table.Td>
               <ChannelIcon channel={ticket.channel} />
@@ -364,7 +401,7 @@ function CompactList({ rows, cursor, openId, q, onOpen, names }: ListProps & { o
               </Text>
               <LanguageTag language={ticket.language} />
             </Group>
-            <SlaBadge size="xs" dueAt={isLive(ticket) ? ticket.slaDueAt : null} startedAt={ticket.lastMessageAt} />
+            <TicketSla size="xs" ticket={ticket} />
           </Group>
           <Text size="sm" fw={ticket.status === 'new' ? 600 : 500} truncate mt={2} data-testid="ticket-subject">
             <Subject ticket={ticket} q={q} />

@@ -6,7 +6,7 @@ import { api } from '../../lib/api';
 import { useErrorMessage } from '../../lib/errors';
 import { useSession } from '../../lib/session';
 import { PRIORITIES, renderMacro, SETTABLE_STATUSES, uploadAttachment, useMacros, useTeam, useTicket, useTicketMutation, fileUrl, type AttachmentRef, type MessageView, type Priority, type RenderedMacro, type TicketStatus, type TicketView } from './api';
-import { ChannelIcon, isLive, LanguageTag, SlaBadge } from './bits';
+import { ChannelIcon, LanguageTag, TicketSla } from './bits';
 
 export interface ComposeRequest {
   mode: 'reply' | 'note';
@@ -87,7 +87,7 @@ function TicketHeader({ ticket, names, onClose }: { ticket: TicketView; names: M
           </Text>
         </Group>
         <Group gap={8} wrap="nowrap" style={{ flex: 'none' }}>
-          <SlaBadge dueAt={isLive(ticket) ? ticket.slaDueAt : null} startedAt={ticket.lastMessageAt} />
+          <TicketSla ticket={ticket} />
           <Text size="xs" c="dimmed">
             #{ticket.number}
           </Text>

@@ -50,13 +50,13 @@ export function PriorityBadge({ priority }: { priority: Priority }) {
 }
 
 /** Live countdown to an SLA due, re-rendered every second from one shared timer. */
-export function SlaBadge({ dueAt, startedAt, size = 'sm' }: { dueAt: string | null; startedAt?: string | null; size?: 'xs' | 'sm' }) {
+export function SlaBadge({ dueAt, startedAt, paused = false, size = 'sm' }: { dueAt: string | null; startedAt?: string | null; paused?: boolean; size?: 'xs' | 'sm' }) {
   const { t } = useTranslation('inbox');
   const now = useNow();
   if (!dueAt) {
     return (
-      <Badge size={size} variant="outline" color="gray" radius="sm" className="ad-sla-badge" data-testid="sla-badge" data-tone="none">
-        {t('sla.noDue')}
+      <Badge size={size} variant="outline" color="gray" radius="sm" className="ad-sla-badge" data-testid="sla-badge" data-tone={paused ? 'paused' : 'none'}>
+        {paused ? t('sla.paused') : t('sla.noDue')}
       </Badge>
     );
   }
@@ -113,3 +113,8 @@ export function StatusText({ status }: { status: TicketView['status'] }) {
   );
 }
 
+
+/** The list's SLA cell: live tickets count down; waiting on the buyer pauses the clocks (README of the SLA module). */
+export function TicketSla({ ticket, size }: { ticket: TicketView; size?: 'xs' | 'sm' }) {
+  return <SlaBadge size={size} dueAt={isLive(ticket) ? ticket.slaDueAt : null} startedAt={ticket.lastMessageAt} paused={ticket.status === 'waiting_on_buyer' && !ticket.slaDueAt} />;
+}
