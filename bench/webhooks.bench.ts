@@ -111,7 +111,7 @@ export default async function webhooks(ctx: BenchContext): Promise<void> {
         return r!.n;
       });
     const e0 = performance.now();
-    const burst = await tt.ask({ type: 'burst', n: N, target, concurrency: 64 });
+    const burst = await tt.ask({ type: 'burst', n: N, target, concurrency: 256 });
     while ((await countDone()) < N) await new Promise((r) => setTimeout(r, 10));
     const e2eMs = performance.now() - e0;
     const [ordersIn] = await platform.db.tenant(org.orgId, (tx) => tx.select({ n: sql<number>`count(*)::int` }).from(ordersTable).where(eq(ordersTable.orgId, org.orgId)));
@@ -122,7 +122,7 @@ export default async function webhooks(ctx: BenchContext): Promise<void> {
       baseline: { label: 'raw batched INSERT (500/batch), same Postgres', stats: raw },
       subject: { label: 'signed POST → ack → re-fetch → orders+lines', stats: e2e },
       notes: [
-        `subject p50/p99 are acknowledgement latencies with 64 concurrent senders; all acknowledged after ${burst.elapsedMs.toFixed(0)} ms (${((N / burst.elapsedMs) * 1000).toFixed(0)} acks/s), all processed after ${e2eMs.toFixed(0)} ms`,
+        `subject p50/p99 are acknowledgement latencies with 256 concurrent senders; all acknowledged after ${burst.elapsedMs.toFixed(0)} ms (${((N / burst.elapsedMs) * 1000).toFixed(0)} acks/s), all processed after ${e2eMs.toFixed(0)} ms`,
         `processed: ${e2e.perSecond.toFixed(0)} events/s = ${((e2e.perSecond / raw.perSecond) * 100).toFixed(1)} % of the raw batched-INSERT rate (${raw.perSecond.toFixed(0)} rows/s); aim ≥ 5,000 events/s`,
         `${burst.requests} platform re-fetch calls (orders by 50 ids)`,
       ],

@@ -26,7 +26,7 @@ function event(i: number): { body: string; sig: string } {
   return { body, sig: sandbox.signWebhook(body) };
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
 function post(target: string, body: string, sig: string): Promise<void> {
   const u = new URL(target);
   return new Promise((resolve, reject) => {
