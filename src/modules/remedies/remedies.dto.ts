@@ -29,6 +29,7 @@ export const ProposeBody = z.strictObject({
   faultOwner: FaultOwnerEnum.optional(),
   optionKey: z.string().min(1).max(100),
   reason: z.string().trim().max(2_000).optional(),
+  message: z.string().trim().max(2_000).optional(),
 });
 export type ProposeBody = z.infer<typeof ProposeBody>;
 

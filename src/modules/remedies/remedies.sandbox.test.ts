@@ -38,10 +38,10 @@ describe('remedy refund against the TikTok sandbox', () => {
       let calls = 0;
       let hang: (() => void) | undefined;
       const crashing: OutboxHandler = async (payload, c) => {
-        calls++;
-        if (calls === 2) throw new Error('connect ECONNRESET');
+        const n = ++calls;
+        if (n === 2) throw new Error('connect ECONNRESET');
         const r = await realRefund(payload, c);
-        if (calls === 1) await new Promise<void>((resolve) => (hang = resolve));
+        if (n === 1) await new Promise<void>((resolve) => (hang = resolve));
         return r;
       };
       ctx.platform.outbox.register(TIKTOK_HANDLERS.refund, crashing);

@@ -58,6 +58,7 @@ export const remedies = pgTable('remedies', {
   decisionNote: text('decision_note'),
   reconcileRound: integer('reconcile_round').notNull(),
   failedStep: text('failed_step'),
+  buyerMessage: text('buyer_message'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   completedAt: timestamp('completed_at', { withTimezone: true }),

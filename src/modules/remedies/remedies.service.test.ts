@@ -57,7 +57,8 @@ describe('quote', () => {
 describe('within authority: executes at once through the outbox', () => {
   it('information + coupon: coupon minted, buyer told in German, ticket solved, evidence kept', async () => {
     const { org, order, ticketId } = await setup();
-    const rem = await ctx.services.remedies.propose(actorFor(org, 'agent'), { orderId: order.orderId, ticketId, category: 'minor_flaw', suggestedCategory: 'severe_damage', optionKey: 't1:information+coupon' });
+    const personal = 'Der leichte Ledergeruch verfliegt nach ein paar Tagen an der Luft.';
+    const rem = await ctx.services.remedies.propose(actorFor(org, 'agent'), { orderId: order.orderId, ticketId, category: 'minor_flaw', suggestedCategory: 'severe_damage', optionKey: 't1:information+coupon', message: personal });
     expect(rem.status).toBe('executing');
     expect(rem.coupon).toMatchObject({ amount: 1_000, currency: 'EUR', status: 'issued' });
     expect(rem.coupon!.code).toMatch(/^AD-[A-Z2-9]{5}-[A-Z2-9]{5}$/);
@@ -70,6 +71,7 @@ describe('within authority: executes at once through the outbox', () => {
     const reply = t.messages.find((m) => m.kind === 'public' && m.direction === 'outbound')!;
     expect(reply.body).toContain(rem.coupon!.code!);
     expect(reply.body).toContain('Gutschein über 10,00');
+    expect(reply.body.startsWith(`Es tut uns leid, dass hier etwas schiefgelaufen ist. ${personal} Als Dankeschön`)).toBe(true);
     expect(await evidenceKinds(org.orgId, ticketId)).toEqual(expect.arrayContaining(['classification', 'responsibility', 'remedy_offered', 'remedy_approved', 'coupon', 'remedy_given']));
   });
 

@@ -243,6 +243,7 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
   async function messageText(tx: Executor, r: RemedyRow): Promise<string> {
     const [c] = await tx.select().from(coupons).where(and(eq(coupons.orgId, r.orgId), eq(coupons.remedyId, r.id)));
     return remedyMessage(r.language, {
+      personal: r.buyerMessage,
       refund: r.refundAmount > 0 ? { amount: r.refundAmount, currency: r.currency } : null,
       reship: r.reship,
       apologyCard: r.apologyCard,
@@ -325,6 +326,7 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
       decidedAt: r.decidedAt?.toISOString() ?? null,
       decisionNote: r.decisionNote,
       failedStep: r.failedStep,
+      buyerMessage: r.buyerMessage,
       steps,
       createdAt: r.createdAt.toISOString(),
       completedAt: r.completedAt?.toISOString() ?? null,
@@ -421,7 +423,7 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
 
     async propose(
       actor: Actor,
-      input: { orderId: string; orderLineIds?: string[]; ticketId?: string; returnId?: string; platformReturnId?: string; category: ProblemCategory; suggestedCategory?: ProblemCategory; faultOwner?: FaultOwner; optionKey: string; reason?: string },
+      input: { orderId: string; orderLineIds?: string[]; ticketId?: string; returnId?: string; platformReturnId?: string; category: ProblemCategory; suggestedCategory?: ProblemCategory; faultOwner?: FaultOwner; optionKey: string; reason?: string; message?: string },
     ): Promise<RemedyView> {
       requireRole(actor, PROPOSER_ROLES, 'offering remedies');
       const { order, lineIds, language } = await context(actor, input);
@@ -473,6 +475,7 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
           decisionNote: null,
           reconcileRound: 0,
           failedStep: null,
+          buyerMessage: input.message?.trim() || null,
           createdAt: now,
           updatedAt: now,
           completedAt: null,
@@ -633,6 +636,7 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
         decisionNote: 'refund owed by the return policy',
         reconcileRound: 0,
         failedStep: null,
+        buyerMessage: null,
         createdAt: now,
         updatedAt: now,
         completedAt: null,

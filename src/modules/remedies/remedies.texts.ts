@@ -11,6 +11,8 @@ export function buyerLanguage(lang: string | null | undefined): BuyerLanguage {
 }
 
 export interface RemedyMessageInput {
+  /** The agent's own words (an explanation, a care tip), placed right after the apology. */
+  personal?: string | null;
   refund: { amount: number; currency: string } | null;
   reship: boolean;
   apologyCard: boolean;
@@ -70,6 +72,7 @@ export function remedyMessage(langIn: string | null | undefined, m: RemedyMessag
     },
   }[lang];
   parts.push(T.open);
+  if (m.personal?.trim()) parts.push(m.personal.trim());
   if (m.refund && m.refund.amount > 0) parts.push(T.refund(fm(m.refund.amount, m.refund.currency)));
   if (m.reship) parts.push(T.reship);
   if (m.reship && m.apologyCard) parts.push(T.card);

@@ -63,6 +63,7 @@ export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?:
   const [quote, setQuote] = useState<Quote | null>(null);
   const [choice, setChoice] = useState<string>('');
   const [reason, setReason] = useState('');
+  const [personal, setPersonal] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<RemedyView | null>(null);
@@ -97,6 +98,7 @@ export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?:
         ...(quote.suggestion ? { suggestedCategory: quote.suggestion.category } : {}),
         optionKey: choice,
         ...(reason.trim() ? { reason: reason.trim() } : {}),
+        ...(personal.trim() ? { message: personal.trim() } : {}),
       });
       setDone(r);
       void qc.invalidateQueries({ queryKey: ['remedies'] });
@@ -203,6 +205,7 @@ export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?:
               </Table.Tbody>
             </Table>
           </Radio.Group>
+          <Textarea mt="sm" label={t('form.message')} description={t('form.messageHint')} value={personal} onChange={(e) => setPersonal(e.currentTarget.value)} autosize minRows={2} data-testid="remedy-message" />
           {selected?.needsApproval && (
             <Textarea mt="sm" label={t('form.reason')} description={t('form.reasonHint')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} required data-testid="remedy-reason" />
           )}
