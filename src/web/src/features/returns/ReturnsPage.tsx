@@ -193,8 +193,18 @@ function ReturnDetail() {
               }
             />
             {r.appeal && (
-              <Alert color="orange" title={t('appeal.title')}>
+              <Alert color="orange" title={t('appeal.title')} data-testid="appeal">
                 {t(`appeal.${r.appeal.status}`, { deadline: r.appeal.deadline ? new Date(r.appeal.deadline).toLocaleString(i18n.language) : '—' })}
+                {r.appeal.status === 'open' && user.role !== 'warehouse' && (
+                  <Group mt="xs" gap="xs">
+                    <Button component={Link} to={`/evidence/${r.id}`} size="xs" variant="light">
+                      {t('appeal.evidence')}
+                    </Button>
+                    <Button component="a" href={`/api/evidence/cases/${encodeURIComponent(r.id)}/pack?reason=not_as_described&language=en`} size="xs" variant="default">
+                      {t('appeal.pack')}
+                    </Button>
+                  </Group>
+                )}
               </Alert>
             )}
             {r.exchange && (
