@@ -316,4 +316,40 @@ describeE2E('agent inbox (browser)', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 180_000);
+
+  it('lets a supervisor set priority, tags, assignee and status from the ticket header', async () => {
+    const { page, context, problems } = await openPage(browser, server.baseUrl, { viewport: { width: 1600, height: 900 } });
+    onTestFailed(async () => {
+      await screenshot(page, 'failed-inbox-supervisor');
+      console.log('page problems:', problems);
+    });
+    const supervisor = actorFor(org, 'supervisor');
+    const ticket = async () => (await server.ctx.services.helpdesk.getTicket(supervisor, ids.fr)).ticket;
+    await page.goto(`/inbox/${ids.fr}?view=queue:general`);
+    await signIn(page, org.users.supervisor.email);
+    await poll(() => page.getByTestId('ticket-title').innerText()).toBe('Bonjour, la couleur du sac ne correspond pas du tout à la vidéo. Puis-je…');
+    expect(await page.getByTestId('list-title').innerText()).toBe('Queue: General');
+
+    await page.getByTestId('priority-select').click();
+    await page.getByRole('option', { name: 'Urgent' }).click();
+    await poll(async () => (await ticket()).priority).toBe('urgent');
+    await poll(() => page.locator(`[data-testid=ticket-row][data-ticket-id=${ids.fr}]`).getByTestId('ticket-priority').innerText()).toBe('Urgent');
+
+    await page.getByTestId('tags-input').fill('colour');
+    await page.getByTestId('tags-input').press('Enter');
+    await poll(async () => (await ticket()).tags).toEqual(['colour']);
+
+    const supervisorName = (await server.ctx.services.auth.getUser(supervisor, org.users.supervisor.id)).name;
+    await page.getByTestId('assignee-select').click();
+    await page.getByRole('option', { name: supervisorName }).click();
+    await poll(async () => (await ticket()).assigneeId).toBe(org.users.supervisor.id);
+
+    await page.getByTestId('status-select').click();
+    await page.getByRole('option', { name: 'Waiting on warehouse' }).click();
+    await poll(async () => (await ticket()).status).toBe('waiting_on_warehouse');
+    await poll(() => page.locator(`[data-testid=ticket-row][data-ticket-id=${ids.fr}]`).getByTestId('ticket-status').innerText()).toBe('Waiting on warehouse');
+    await screenshot(page, 'inbox-supervisor-en');
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
 });

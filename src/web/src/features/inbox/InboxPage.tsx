@@ -12,6 +12,11 @@ import { TicketPane, type ComposeRequest } from './TicketPane';
 import { TicketSidebar } from './TicketSidebar';
 import './inbox.css';
 
+/**
+ * The agent workspace: views rail (with counts) | tickets sorted by SLA due | the open ticket |
+ * order, buyer and SLA clocks. The URL holds the open ticket (`/inbox/:ticketId`) and the view
+ * (`?view=mine|unassigned|queue:<q>|status:<s>`). Lists poll; countdowns tick locally every second.
+ */
 export function InboxPage() {
   return (
     <Routes>
@@ -75,6 +80,8 @@ function Inbox() {
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+      // Enter on a focused control (button, link, option) belongs to that control.
+      if (e.key === 'Enter' && e.target instanceof HTMLElement && e.target.closest('button, a, [role="option"], [role="tab"]')) return;
       if (isTyping(e.target)) {
         if (e.key === 'Escape') (e.target as HTMLElement).blur();
         return;
