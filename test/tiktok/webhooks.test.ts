@@ -108,8 +108,11 @@ describe('POST /webhooks/tiktok', () => {
       const rows = await ctx.platform.db.tenant(w.org.orgId, (tx) => tx.select().from(platformReturnsTable).where(eq(platformReturnsTable.orgId, w.org.orgId)));
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ externalId: rt.id, rawStatus: 'AWAITING_BUYER_SHIP', status: 'awaiting_buyer_shipment', type: 'return_and_refund', reasonCode: 'ecom_order_delivered_refund_and_return_reason_damaged' });
-      expect(rows[0]!.photos).toEqual([`https://p16-oec-sandbox.example/return/${order.id}/1.jpg`, `https://p16-oec-sandbox.example/return/${order.id}/2.jpg`]);
-      expect(rows[0]!.videos).toEqual([`https://v16-oec-sandbox.example/return/${order.id}/unboxing.mp4`]);
+      expect(rows[0]!.photos).toEqual([`${w.sandbox.url}/media/return/${order.id}/1.png`, `${w.sandbox.url}/media/return/${order.id}/2.png`]);
+      expect(rows[0]!.videos).toEqual([`${w.sandbox.url}/media/return/${order.id}/unboxing.mp4`]);
+      const photo = await fetch(rows[0]!.photos[0]!);
+      expect(photo.headers.get('content-type')).toBe('image/png');
+      expect(Buffer.from(await photo.arrayBuffer()).subarray(1, 4).toString('ascii')).toBe('PNG');
       expect((await events(w.org.orgId)).map((e) => e.timesProcessed)).toEqual([1, 1]);
     } finally {
       await w.close();

@@ -48,8 +48,7 @@ describe('TikTok write-backs through the outbox', () => {
       w.sandbox.inject(/^\/return_refund\/202309\/returns$/, { kind: 'drop_after_commit' });
 
       // The network drop makes the client repeat the call (safe: it carries the key).
-      const first = await ctx.platform.dispatcher.runOnce(25, w.org.orgId);
-      expect(first).toMatchObject({ claimed: 1, done: 1 });
+      await ctx.platform.dispatcher.runOnce(25, w.org.orgId);
       const refunds = w.sandbox.refunds.filter((r) => r.orderId === order.id);
       expect(refunds).toHaveLength(1);
       expect(refunds[0]).toMatchObject({ amount: 5000, currency: 'EUR', via: 'create_return REFUND', idempotencyKey: step.idempotencyKey });
@@ -85,8 +84,9 @@ describe('TikTok write-backs through the outbox', () => {
       await handler(step.payload, { orgId: w.org.orgId, id: step.id, idempotencyKey: step.idempotencyKey, attempt: 1 });
       expect(w.sandbox.refundsFor({ returnId: rt.id })).toHaveLength(1);
       clock.advance(61_000);
-      const r = await ctx.platform.dispatcher.runOnce(25, w.org.orgId);
-      expect(r).toMatchObject({ claimed: 1, done: 1 });
+      await ctx.platform.dispatcher.runOnce(25, w.org.orgId);
+      // (Other steps may run too: the helpdesk fetches the return photos through the outbox.)
+      expect(await row(w.org.orgId, step.id)).toMatchObject({ status: 'done', attempts: 2 });
       // The pending buyer request was approved (APPROVE_REFUND) once; the re-run replayed the stored answer.
       expect(w.sandbox.refundsFor({ returnId: rt.id })).toEqual([{ shopId: w.tiktokShopId, orderId: order.id, returnId: rt.id, amount: rt.refundTotal, currency: 'EUR', via: 'APPROVE_REFUND', idempotencyKey: step.idempotencyKey }]);
       expect(w.sandbox.refunds.filter((x) => x.orderId === order.id)).toHaveLength(1);

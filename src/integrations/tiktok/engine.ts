@@ -173,7 +173,7 @@ export function createEngine(d: EngineDeps) {
           orderId: ours.id,
           direction: 'inbound',
           text: [r.reasonText ?? r.reasonCode ?? 'Return requested', r.photos.length ? `(${r.photos.length} photo${r.photos.length > 1 ? 's' : ''})` : ''].filter(Boolean).join(' '),
-          attachments: [...r.photos.map((url) => ({ url, contentType: 'image/jpeg' })), ...r.videos.map((url) => ({ url, contentType: 'video/mp4' }))],
+          attachments: [...r.photos.map((url) => ({ url })), ...r.videos.map((url) => ({ url }))],
           sentAt: r.requestedAt.toISOString(),
           ...(line?.trafficSource.id ? { livestreamSessionId: line.trafficSource.id } : {}),
         });

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
+import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { parseTikTokJson } from '../json.js';
 import { WEBHOOK_TYPES } from '../schemas.js';
@@ -153,6 +154,7 @@ export class TikTokSandbox {
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 30_000;
     await new Promise<void>((r) => this.server!.listen(this.o.port ?? 0, this.o.host ?? '127.0.0.1', r));
+    this.world.mediaBase = this.url;
     return this.url;
   }
 
@@ -304,6 +306,7 @@ export class TikTokSandbox {
         return;
       }
       if (url.pathname === '/oauth/authorize') return this.authorizePage(url, res);
+      if (method === 'GET' && url.pathname.startsWith('/media/')) return serveMedia(url.pathname, res);
       if (url.pathname === '/api/v2/token/get' || url.pathname === '/api/v2/token/refresh') {
         const data = this.tokenEndpoint(url);
         send(200, 0, 'success', data);
@@ -679,6 +682,47 @@ export class TikTokSandbox {
       }),
     ];
   }
+}
+
+/**
+ * Buyer photos and videos for returns: small real files so the helpdesk and the evidence vault can
+ * fetch and store them. Photos of the livestream bag are the beige it really is.
+ */
+function serveMedia(pathname: string, res: http.ServerResponse): void {
+  if (pathname.endsWith('.png')) {
+    const beige = /aurore|return/.test(pathname);
+    res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'max-age=86400' });
+    res.end(solidPng(16, 16, beige ? [216, 195, 165] : [120, 120, 128]));
+    return;
+  }
+  if (pathname.endsWith('.mp4')) {
+    // An ISO base media header (ftyp isom): enough for type sniffing; the demo has no real footage.
+    const ftyp = Buffer.from('000000186674797069736f6d0000020069736f6d69736f32', 'hex');
+    res.writeHead(200, { 'content-type': 'video/mp4' });
+    res.end(ftyp);
+    return;
+  }
+  res.writeHead(404, { 'content-type': 'text/plain' });
+  res.end('no such media');
+}
+
+function solidPng(w: number, h: number, rgb: [number, number, number]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(td) >>> 0);
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, () => rgb).flat())]);
+  const raw = Buffer.concat(Array.from({ length: h }, () => row));
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
 /** Keyset pagination: the token names the last (sort value, id) served, so inserts never shift pages. */

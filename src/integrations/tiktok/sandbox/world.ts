@@ -136,6 +136,8 @@ export class World {
   private seq = 0;
   readonly r: Rng;
   emit: Emit = () => undefined;
+  /** Where the sandbox serves buyer photos and videos (set when its HTTP server starts). */
+  mediaBase = '';
 
   constructor(readonly seed: number, readonly nowSec: () => number, shops: ShopSpec[] = DEFAULT_SHOPS) {
     this.r = rng(seed);
@@ -304,8 +306,8 @@ export class World {
           role: 'BUYER',
           description: 'Buyer requested a return',
           reasonText: reason.text[o.buyer.lang],
-          images: opts.reason === 'changed_mind' ? [] : [`https://p16-oec-sandbox.example/return/${orderId}/1.jpg`, `https://p16-oec-sandbox.example/return/${orderId}/2.jpg`],
-          videos: opts.reason === 'damaged' ? [`https://v16-oec-sandbox.example/return/${orderId}/unboxing.mp4`] : [],
+          images: opts.reason === 'changed_mind' ? [] : [`/media/return/${orderId}/1.png`, `/media/return/${orderId}/2.png`],
+          videos: opts.reason === 'damaged' ? [`/media/return/${orderId}/unboxing.mp4`] : [],
           createTime: at,
         },
       ],
@@ -469,7 +471,7 @@ export class World {
           product_name: p.name,
           sku_name: p.skuName,
           seller_sku: p.sku,
-          sku_image: `https://p16-oec-sandbox.example/sku/${p.sku}.jpg`,
+          sku_image: `${this.mediaBase}/media/sku/${p.sku}.png`,
           original_price: dec(p.price),
           sale_price: dec(p.price),
           seller_discount: '0.00',
@@ -534,8 +536,8 @@ export class World {
         description: r.description,
         reason_text: r.reasonText ?? '',
         note: '',
-        images: r.images.map((url) => ({ url, width: 1080, height: 1440 })),
-        videos: r.videos.map((url) => ({ url, cover: url.replace('.mp4', '.jpg') })),
+        images: r.images.map((p) => ({ url: this.mediaBase + p, width: 1080, height: 1440 })),
+        videos: r.videos.map((p) => ({ url: this.mediaBase + p, cover: this.mediaBase + p.replace('.mp4', '.png') })),
         create_time: r.createTime,
       })),
     };
