@@ -101,6 +101,54 @@ describeE2E('agent inbox (browser)', () => {
       ]),
     );
     orderId = orders.get('5770012398411')!;
+    // An earlier order of the same buyer, returned: the sidebar shows it as history and in the lifetime value.
+    await ctx.platform.db.tenant(org.orgId, async (tx) => {
+      await ctx.services.orders.applyOrders(tx, org.orgId, [
+        {
+          shopId: org.shopId,
+          externalId: '5770011100022',
+          buyer: { platformBuyerId: 'byr-kv', displayName: 'Katharina Vogel', email: 'k.vogel@example.de', language: 'de', country: 'DE' },
+          status: 'completed',
+          rawStatus: 'COMPLETED',
+          currency: 'EUR',
+          subtotal: 18900,
+          shipping: 0,
+          sellerDiscount: 0,
+          platformDiscount: 0,
+          tax: 0,
+          total: 18900,
+          placedAt: new Date(now - 70 * 24 * 60 * MIN),
+          paidAt: new Date(now - 70 * 24 * 60 * MIN),
+          deliveredAt: new Date(now - 66 * 24 * 60 * MIN),
+          trackingNumber: 'JJD0011223344',
+          carrier: 'DHL',
+          deliveryStatus: 'delivered',
+          externalUpdatedAt: new Date(now - 50 * 24 * 60 * MIN),
+          lines: [{ externalId: 'o2-l-1', skuId: 'sku-ohr', productId: 'p-ohr', productName: 'Ohrringe Lumi', unitPrice: 18900, paidAmount: 18900, trafficSource: { type: 'ad_campaign', id: 'cmp-3', name: 'Herbst Schmuck' } }],
+        },
+      ]);
+      await ctx.services.orders.applyPlatformReturns(tx, org.orgId, [
+        {
+          shopId: org.shopId,
+          kind: 'return',
+          externalId: 'R-5770011100022',
+          externalOrderId: '5770011100022',
+          type: 'return_and_refund',
+          rawType: 'RETURN_AND_REFUND',
+          status: 'completed',
+          rawStatus: 'RETURN_OR_REFUND_REQUEST_COMPLETE',
+          reasonCode: 'defective',
+          reasonText: 'Verschluss defekt',
+          lines: [{ externalOrderLineId: 'o2-l-1', refundAmount: 18900 }],
+          currency: 'EUR',
+          refundAmount: 18900,
+          photos: [],
+          videos: [],
+          requestedAt: new Date(now - 60 * 24 * 60 * MIN),
+          externalUpdatedAt: new Date(now - 50 * 24 * 60 * MIN),
+        },
+      ]);
+    });
     const photo = await ctx.services.evidence.storeFile(org.orgId, { bytes: png(160, 120, [196, 160, 64]), fileName: 'kette-angelaufen.png' });
 
     ids.de = await ingest({
@@ -200,8 +248,10 @@ describeE2E('agent inbox (browser)', () => {
     expect(await side.getByTestId('traffic-source').allInnerTexts()).toEqual(['Livestream', 'Creator video']);
     expect(await side.getByTestId('delivery-state').innerText()).toBe('Delivered');
     expect(await side.getByTestId('tracking-link').getAttribute('href')).toBe('https://www.dhl.com/global-en/home/tracking/tracking-parcel.html?tracking-id=JJD0099887766');
-    expect(await side.getByTestId('buyer-ltv').innerText()).toBe('€329.00');
-    expect(await side.getByTestId('buyer-orders').innerText()).toBe('1');
+    expect(await side.getByTestId('buyer-ltv').innerText()).toBe('€518.00');
+    expect(await side.getByTestId('buyer-orders').innerText()).toBe('2');
+    expect(await side.getByTestId('return-row').allInnerTexts()).toEqual([expect.stringContaining('Return and refund · 5770011100022')]);
+    expect(await side.getByTestId('return-row').innerText()).toContain('€189.00 · Verschluss defekt');
     const firstReply = side.locator('[data-testid=clock][data-metric=first_reply]');
     await poll(() => firstReply.getAttribute('data-state')).toBe('running');
 
