@@ -141,7 +141,7 @@ describe('clocks and attainment', () => {
     const res = await get(`/api/sla/tickets/${c}/clocks`);
     expect(res.statusCode).toBe(200);
     const first = res.json().items.find((x: { metric: string }) => x.metric === 'first_reply');
-    expect(first).toMatchObject({ state: 'breached', dueAt: '2026-02-04T10:00:00.000Z', breachedAt: '2026-02-04T10:00:00.000Z', stoppedAt: '2026-02-04T10:30:00.000Z', stopReason: 'reply' });
+    expect(first).toMatchObject({ state: 'stopped', dueAt: '2026-02-04T10:00:00.000Z', breachedAt: '2026-02-04T10:00:00.000Z', stoppedAt: '2026-02-04T10:30:00.000Z', stopReason: 'reply' });
     expect(first.events.map((e: { kind: string }) => e.kind)).toEqual(['started', 'warning_50', 'warning_80', 'breached', 'stopped']);
 
     const other = await createTestOrg(ctx);

@@ -141,7 +141,7 @@ describe('timers', () => {
       // Resolution: 540 business minutes from Mon 10:00 Berlin = 8 h Monday + 1 h Tuesday.
       expect(r.nextDueAt?.toISOString()).toBe('2026-01-06T09:00:00.000Z');
       const after = (await clocks(org, t.ticketId)).find((c) => c.metric === 'first_reply')!;
-      expect([after.state, after.stoppedAt, after.stopReason]).toEqual(['breached', '2026-01-05T09:40:00.000Z', 'reply']);
+      expect([after.state, after.breachedAt, after.stoppedAt, after.stopReason]).toEqual(['stopped', '2026-01-05T09:15:00.000Z', '2026-01-05T09:40:00.000Z', 'reply']);
     } finally {
       off();
     }
@@ -196,7 +196,7 @@ describe('timers', () => {
       await event(org, t.ticketId, 'agent_public_reply', '2026-01-05T10:05:00Z');
       expect(await sla().runDueTimers({ orgId: org.orgId })).toEqual({ warnings: 0, breaches: 0, escalations: 0 });
       const first = (await clocks(org, t.ticketId)).find((c) => c.metric === 'first_reply')!;
-      expect([first.state, first.breachedAt, first.stoppedAt]).toEqual(['breached', '2026-01-05T10:00:00.000Z', '2026-01-05T10:05:00.000Z']);
+      expect([first.state, first.breachedAt, first.stoppedAt]).toEqual(['stopped', '2026-01-05T10:00:00.000Z', '2026-01-05T10:05:00.000Z']);
       expect(kinds(first)).toEqual(['started', 'breached', 'stopped']);
       expect(first.events[2]!.data).toEqual({ reason: 'reply', met: false });
       expect(calls).toBe(0);
@@ -272,6 +272,13 @@ describe('pauses and replies', () => {
     await event(org, t.ticketId, 'agent_public_reply', '2026-01-06T08:30:00Z');
     c = await clocks(org, t.ticketId);
     expect(c.find((x) => x.metric === 'next_reply')!.state).toBe('stopped');
+    // A second round: the new next-reply clock continues the metric's generations.
+    await event(org, t.ticketId, 'buyer_message', '2026-01-06T08:40:00Z');
+    c = await clocks(org, t.ticketId);
+    expect(c.filter((x) => x.metric === 'next_reply').map((x) => [x.state, x.generation])).toEqual([
+      ['stopped', 2],
+      ['running', 3],
+    ]);
     const solved = await event(org, t.ticketId, 'status_changed', '2026-01-06T09:00:00Z', { status: 'solved' });
     expect(solved.nextDueAt).toBeNull();
     c = await clocks(org, t.ticketId);

@@ -607,6 +607,12 @@ export function createSlaService(deps: SlaDeps) {
     const target = p ? targetOf(p, metric) : null;
     if (!p || !target) return null;
     const cal = shopCalendar(shop, p.mode, at.getTime());
+    // Generations keep counting across a metric's successive clocks (next reply after next reply,
+    // a reopened resolution), so "highest generation" always names the ticket's current clock.
+    const [prev] = await tx
+      .select({ g: sql<number | null>`max(${slaClocks.generation})` })
+      .from(slaClocks)
+      .where(and(eq(slaClocks.orgId, t.orgId), eq(slaClocks.ticketId, t.ticketId), eq(slaClocks.metric, metric)));
     const base = {
       orgId: t.orgId,
       id: ids('slc'),
@@ -627,7 +633,7 @@ export function createSlaService(deps: SlaDeps) {
       escalatedAt: null,
       escalationClaimedAt: null,
       state: 'running' as const,
-      generation: 1,
+      generation: (prev?.g ?? 0) + 1,
       createdAt: clock.now(),
       updatedAt: clock.now(),
     };
@@ -698,7 +704,8 @@ export function createSlaService(deps: SlaDeps) {
       cal,
       c,
       {
-        state: breached ? 'breached' : 'stopped',
+        // The state says where the clock is (stopped); breached_at keeps whether it was met.
+        state: 'stopped',
         stoppedAt: at,
         stopReason: reason,
         pausedAt: null,
