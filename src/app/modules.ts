@@ -24,7 +24,7 @@ import { wireSlaEscalation } from './sla.wiring.js';
 // [/sla]
 // [remedies + returns]
 import { registerRemedyHandlers, remediesRoutes, ticketsPortFrom } from '../modules/remedies/index.js';
-import { buildRemediesAndReturns, returnsRoutes } from '../modules/returns/index.js';
+import { buildRemediesAndReturns, registerReturnsJobs, returnsRoutes } from '../modules/returns/index.js';
 // [/remedies + returns]
 
 /**
@@ -115,6 +115,7 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   // [remedies + returns]
   s.remediesPorts.tickets ??= ticketsPortFrom(s.helpdesk);
   registerRemedyHandlers(p.outbox, s.remedies);
+  await registerReturnsJobs(p.jobs, s.returns, p.log);
   // [/remedies + returns]
 }
 

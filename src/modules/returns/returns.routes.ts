@@ -18,6 +18,7 @@ export function returnsRoutes(app: Http, svc: ReturnsService): void {
     reply.code(201);
     return r;
   });
+  app.post('/api/returns/import-platform', { schema: { tags, summary: 'Open RMAs for TikTok return requests that have none (policy still decides)' } }, async (req) => svc.importPlatformReturns(actorOf(req)));
   app.get('/api/returns', { schema: { tags, summary: 'List returns', querystring: ListQuery } }, async (req) => ({ items: await svc.list(actorOf(req), req.query) }));
   app.get('/api/returns/cycle-stats', { schema: { tags, summary: 'Request → refund cycle time (median, p90) and the slowest step', querystring: StatsQuery } }, async (req) => svc.cycleStats(actorOf(req), req.query));
   app.get('/api/returns/lookup', { schema: { tags, summary: 'Find a return by RMA or tracking number (warehouse scan)', querystring: LookupQuery } }, async (req) => svc.lookup(actorOf(req), req.query.code));

@@ -10,6 +10,7 @@ import {
   effectiveTrigger,
   inspectionPasses,
   refundDueOn,
+  reasonFromPlatform,
   snapshotReason,
   summariseCycles,
   validateReasonTree,
@@ -247,5 +248,18 @@ describe('cycle-time summary', () => {
       ['inspected→refunded', 2 / 3],
     ]);
     expect(summariseCycles([])).toEqual({ count: 0, medianMs: null, p90Ms: null, slowestSteps: [], meanByStep: [] });
+  });
+});
+
+describe('platform reasons', () => {
+  it.each([
+    ['wrong_item_sent', null, 'wrong_item'],
+    ['damaged', 'Package arrived broken', 'damaged'],
+    [null, 'Size too small', 'size_fit'],
+    ['ecom_order_delivered_reason_no_longer_needed', "I don't want it anymore", 'changed_mind'],
+    ['opaque_code_123', null, null],
+    [null, null, null],
+  ])('%s / %s → %s', (code, text, out) => {
+    expect(reasonFromPlatform(code, text)).toBe(out);
   });
 });

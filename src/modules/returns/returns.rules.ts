@@ -1,5 +1,6 @@
 import type { ReturnPolicy } from '../tenancy/index.js';
 import { allocate, percentOf } from '../../platform/money.js';
+import { suggestCategory, type ProblemCategory } from '../remedies/index.js';
 
 /** Pure return decisions: eligibility, refund amounts, which step pays, inspection, cycle time. */
 
@@ -373,4 +374,29 @@ export function summariseCycles(cycles: CycleTime[]): CycleSummary {
     slowestSteps: [...slow.entries()].map(([step, count]) => ({ step, count })).sort((a, b) => b.count - a.count || a.step.localeCompare(b.step)),
     meanByStep: [...sums.entries()].map(([step, v]) => ({ step, ms: Math.round(v.total / v.n) })).sort((a, b) => b.ms - a.ms),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Platform reasons
+
+const CATEGORY_REASON: Partial<Record<ProblemCategory, string>> = {
+  severe_damage: 'damaged',
+  wrong_item: 'wrong_item',
+  missing_item: 'missing_parts',
+  colour_difference: 'colour_difference',
+  not_as_described: 'not_as_described',
+  size_fit: 'size_fit',
+  minor_flaw: 'defective',
+  changed_mind: 'changed_mind',
+};
+
+/**
+ * A node of the default tree for a TikTok request's reason. TikTok's codes are opaque and change,
+ * so the reason's words (code and text) are read like a buyer's message; no match → no reason,
+ * which the policy then judges like a no-reason return.
+ */
+export function reasonFromPlatform(code: string | null, text: string | null): string | null {
+  const words = `${(code ?? '').replace(/[_-]+/g, ' ')} ${text ?? ''}`.trim();
+  if (!words) return null;
+  return CATEGORY_REASON[suggestCategory(words).category] ?? null;
 }

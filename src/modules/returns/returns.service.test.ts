@@ -287,3 +287,25 @@ describe('coupon minimum on a partial return', () => {
     expect(r2.lines[0]).toMatchObject({ paid: 5_400, couponClawback: -1_000, refund: 6_400 });
   });
 });
+
+describe('TikTok return requests', () => {
+  it('the import opens RMAs for requests inside the policy and reports the rest with reasons', async () => {
+    const { org } = await setup({ windowDays: 30 });
+    const { createOrdersService } = await import('../orders/index.js');
+    const orders = createOrdersService(ctx.platform);
+    const fresh = await seedOrder(ctx, org, { lines: [{ unitPrice: 30_000 }] });
+    const old = await seedOrder(ctx, org, { deliveredAt: new Date(clock.now().getTime() - 40 * DAY), lines: [{ unitPrice: 30_000 }] });
+    const req = (o: typeof fresh, reasonText: string) => ({ shopId: org.shopId, kind: 'return' as const, externalId: `rt-${o.externalId}`, externalOrderId: o.externalId, type: 'return_and_refund' as const, rawType: 'RETURN_AND_REFUND', status: 'requested' as const, rawStatus: 'RETURN_OR_REFUND_REQUEST_PENDING', reasonText, lines: [{ externalOrderLineId: `${o.externalId}-1` }], photos: ['https://example/p.jpg'], videos: [], requestedAt: clock.now(), externalUpdatedAt: clock.now() });
+    await ctx.platform.db.tenant(org.orgId, (tx) => orders.applyPlatformReturns(tx, org.orgId, [req(fresh, 'Arrived broken'), req(old, 'Changed my mind')]));
+    const agent = actorFor(org, 'agent');
+    const r = await ctx.services.returns.importPlatformReturns(agent);
+    expect(r.created).toHaveLength(1);
+    expect(r.skipped).toEqual([{ platformReturnId: expect.stringMatching(/^prt_/), code: 'returns.not_eligible', reasons: [expect.objectContaining({ code: 'window_closed' })] }]);
+    const created = await ctx.services.returns.get(agent, r.created[0]!.returnId);
+    expect(created).toMatchObject({ channel: 'tiktok', orderId: fresh.orderId, reason: { code: 'damaged', faultOwner: 'carrier' } });
+    expect(await ctx.services.returns.orgsWithPendingPlatformReturns()).toContain(org.orgId);
+    // Running again creates nothing new.
+    expect((await ctx.services.returns.importPlatformReturns(agent)).created).toEqual([]);
+    await expect(ctx.services.returns.importPlatformReturns(actorFor(org, 'warehouse'))).rejects.toMatchObject({ code: 'auth.role_forbidden' });
+  });
+});

@@ -6,6 +6,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import { enqueue } from '../../platform/outbox/outbox.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
 import { shopsTable } from '../tenancy/index.js';
+import { platformReturnsTable } from '../orders/index.js';
 import { buyerLanguage, MESSAGE_HANDLER, remedySettingsTable as remedySettings, returnInstructions, settingsDefaults, type EvidenceInput, type OrderInfo, type RemediesPorts, type RemediesService, type RemedyRow } from '../remedies/index.js';
 import {
   appealDeadline,
@@ -15,6 +16,7 @@ import {
   DEFAULT_REASON_TREE,
   effectiveTrigger,
   inspectionPasses,
+  reasonFromPlatform,
   refundDueOn,
   snapshotReason,
   summariseCycles,
@@ -399,6 +401,54 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
         platformReturnId: pr.id,
         // A refund-only request TikTok already approved means the buyer has the money (early refund).
         platformRefundedAt: (input.platformRefunded ?? (pr.type === 'refund_only' && ['approved', 'completed'].includes(pr.status))) ? clock.now() : null,
+      });
+    },
+
+    /**
+     * Open RMAs for TikTok return requests that have none yet. The policy still decides: a request
+     * outside it is reported with its reasons (the seller answers it on TikTok), not imported.
+     */
+    async importPlatformReturns(actor: Actor, opts: { limit?: number } = {}) {
+      requireRole(actor, ['owner', 'supervisor', 'agent'], 'importing TikTok return requests');
+      const candidates = await db.tenant(actor.orgId, (tx) =>
+        tx
+          .select({ id: platformReturnsTable.id, reasonCode: platformReturnsTable.reasonCode, reasonText: platformReturnsTable.reasonText })
+          .from(platformReturnsTable)
+          .where(
+            and(
+              eq(platformReturnsTable.orgId, actor.orgId),
+              eq(platformReturnsTable.kind, 'return'),
+              eq(platformReturnsTable.type, 'return_and_refund'),
+              inArray(platformReturnsTable.status, ['requested', 'awaiting_buyer_shipment', 'buyer_shipped', 'approved']),
+              sql`${platformReturnsTable.orderId} is not null`,
+              sql`not exists (select 1 from returns r where r.org_id = ${platformReturnsTable.orgId} and r.platform_return_id = ${platformReturnsTable.id})`,
+            ),
+          )
+          .orderBy(platformReturnsTable.requestedAt)
+          .limit(opts.limit ?? 100),
+      );
+      const created: { platformReturnId: string; returnId: string; rma: string }[] = [];
+      const skipped: { platformReturnId: string; code: string; reasons: unknown }[] = [];
+      for (const c of candidates) {
+        try {
+          const r = await this.fromPlatformReturn(actor, c.id, { reasonCode: reasonFromPlatform(c.reasonCode, c.reasonText) });
+          created.push({ platformReturnId: c.id, returnId: r.id, rma: r.rma });
+        } catch (e) {
+          if (!(e instanceof AppError) || (e.kind !== 'unprocessable' && e.kind !== 'conflict')) throw e;
+          skipped.push({ platformReturnId: c.id, code: e.code, reasons: e.details?.reasons ?? e.message });
+        }
+      }
+      return { created, skipped };
+    },
+
+    /** Organisations with TikTok return requests waiting for an RMA (for the import job). */
+    async orgsWithPendingPlatformReturns(): Promise<string[]> {
+      return db.system(async (tx) => {
+        const r = await tx.execute(sql`select distinct pr.org_id from platform_returns pr
+          where pr.kind = 'return' and pr.type = 'return_and_refund' and pr.order_id is not null
+            and pr.status in ('requested', 'awaiting_buyer_shipment', 'buyer_shipped', 'approved')
+            and not exists (select 1 from returns r where r.org_id = pr.org_id and r.platform_return_id = pr.id)`);
+        return (r.rows as { org_id: string }[]).map((x) => x.org_id);
       });
     },
 

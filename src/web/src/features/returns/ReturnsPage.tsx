@@ -46,6 +46,7 @@ function ReturnList() {
         description={t('description')}
         actions={
           <>
+            {user.role !== 'warehouse' && <ImportButton />}
             {user.role !== 'warehouse' && (
               <Button component={Link} to="/remedies" variant="light" leftSection={<IconScale size={16} />} data-testid="open-remedies">
                 {t('nav.remedies')}
@@ -107,6 +108,37 @@ function ReturnList() {
         </Paper>
       </QueryState>
     </Stack>
+  );
+}
+
+function ImportButton() {
+  const { t } = useTranslation('returns');
+  const qc = useQueryClient();
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<string | null>(null);
+  async function run() {
+    setBusy(true);
+    try {
+      const r = await api.post<{ created: unknown[]; skipped: unknown[] }>('/api/returns/import-platform', {});
+      setResult(t('import.result', { created: r.created.length, skipped: r.skipped.length }));
+      void qc.invalidateQueries({ queryKey: ['returns'] });
+    } catch (e) {
+      setResult((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Group gap={6}>
+      {result && (
+        <Text size="xs" c="dimmed" data-testid="import-result">
+          {result}
+        </Text>
+      )}
+      <Button variant="default" loading={busy} onClick={() => void run()} data-testid="import-platform">
+        {t('import.action')}
+      </Button>
+    </Group>
   );
 }
 
