@@ -52,6 +52,11 @@ describeE2E('remedies and returns (browser)', () => {
     await agent.page.getByTestId('option-t2:partial_refund+coupon').click();
     await agent.page.getByTestId('remedy-reason').fill('Buyer keeps the bag at 20 % off');
     await screenshot(agent.page, 'remedy-panel-en');
+    await agent.page.getByText('中文', { exact: true }).click();
+    await poll(() => agent.page.getByTestId('remedy-offer').innerText()).toBe('提交审批');
+    await screenshot(agent.page, 'remedy-panel-zh-CN');
+    await agent.page.getByText('EN', { exact: true }).click();
+    await poll(() => agent.page.getByTestId('remedy-offer').innerText()).toBe('Ask for approval');
     await agent.page.getByTestId('remedy-offer').click();
     await poll(() => agent.page.getByTestId('remedy-result').innerText()).toContain('Waiting for approval');
     expect(platform.refunds).toHaveLength(0);
