@@ -140,6 +140,9 @@ export class TikTokSandbox {
     this.now = o.nowMs ?? Date.now;
     this.world = new World(o.seed ?? 42, () => Math.floor(this.now() / 1000), o.shops);
     this.world.populate(o.ordersPerShop ?? 40);
+    // The seeded history is the same for a seed on every run; what happens afterwards gets ids
+    // from a time-based sequence, so a restarted demo never reuses an id for a different order.
+    this.world.continueIdsFrom(Math.floor(this.now() / 1000) * 1_000_000);
     this.world.emit = (shopId, type, data) => this.emitWebhook(shopId, type, data);
     this.routes = this.buildRoutes();
   }

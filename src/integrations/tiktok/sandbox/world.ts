@@ -159,6 +159,10 @@ export class World {
     return prefix + String(this.seq).padStart(19 - prefix.length, '0');
   }
 
+  continueIdsFrom(n: number): void {
+    this.seq = Math.max(this.seq, n);
+  }
+
   shop(id: string): SbShop | undefined {
     return this.shops.find((s) => s.id === id);
   }
