@@ -285,6 +285,21 @@ describe('pauses and replies', () => {
     expect(c.find((x) => x.metric === 'resolution')!.stopReason).toBe('solved');
   });
 
+  it('a reopened ticket gets a fresh resolution clock', async () => {
+    const org = await createTestOrg(ctx);
+    const t = await ticket(org);
+    await event(org, t.ticketId, 'agent_public_reply', '2026-01-05T09:20:00Z');
+    expect((await event(org, t.ticketId, 'status_changed', '2026-01-05T10:00:00Z', { status: 'solved' })).nextDueAt).toBeNull();
+    // Reopened Tuesday 10:00 Berlin: 1620 business minutes → Friday 10:00 Berlin.
+    const r = await event(org, t.ticketId, 'status_changed', '2026-01-06T09:00:00Z', { status: 'open' });
+    expect(r.nextDueAt?.toISOString()).toBe('2026-01-09T09:00:00.000Z');
+    const res = (await clocks(org, t.ticketId)).filter((c) => c.metric === 'resolution');
+    expect(res.map((c) => [c.state, c.stopReason, c.startedAt])).toEqual([
+      ['stopped', 'solved', '2026-01-05T09:00:00.000Z'],
+      ['running', null, '2026-01-06T09:00:00.000Z'],
+    ]);
+  });
+
   it('a priority change re-selects the policy and records the recalculation', async () => {
     const org = await createTestOrg(ctx);
     await sla().createPolicy(actorFor(org, 'supervisor'), { name: 'Urgent', priority: 'urgent', firstReplyMinutes: 10 });
