@@ -161,20 +161,23 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
   }
 
   async function stepsOf(tx: Executor, orgId: string, remedyId: string): Promise<StepView[]> {
+    return (await stepsOfMany(tx, orgId, [remedyId])).get(remedyId) ?? [];
+  }
+
+  async function stepsOfMany(tx: Executor, orgId: string, remedyIds: string[]): Promise<Map<string, StepView[]>> {
+    const out = new Map<string, StepView[]>();
+    if (remedyIds.length === 0) return out;
     const rows = await tx
       .select()
       .from(outbox)
-      .where(and(eq(outbox.orgId, orgId), eq(outbox.subjectType, 'remedy'), eq(outbox.subjectId, remedyId), ne(outbox.handler, RECONCILE_HANDLER)))
+      .where(and(eq(outbox.orgId, orgId), eq(outbox.subjectType, 'remedy'), inArray(outbox.subjectId, remedyIds), ne(outbox.handler, RECONCILE_HANDLER)))
       .orderBy(asc(outbox.createdAt), asc(outbox.id));
-    return rows.map((r) => ({
-      step: stepOf(r.idempotencyKey),
-      outboxId: r.id,
-      handler: r.handler,
-      status: r.status,
-      attempts: r.attempts,
-      lastError: r.lastError,
-      doneAt: r.doneAt?.toISOString() ?? null,
-    }));
+    for (const r of rows) {
+      const list = out.get(r.subjectId!) ?? [];
+      list.push({ step: stepOf(r.idempotencyKey), outboxId: r.id, handler: r.handler, status: r.status, attempts: r.attempts, lastError: r.lastError, doneAt: r.doneAt?.toISOString() ?? null });
+      out.set(r.subjectId!, list);
+    }
+    return out;
   }
 
   async function armReconcile(tx: Executor, r: RemedyRow, round: number): Promise<void> {
@@ -585,9 +588,11 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
         if (filter.ticketId) conds.push(eq(remedies.ticketId, filter.ticketId));
         if (filter.returnId) conds.push(eq(remedies.returnId, filter.returnId));
         const rows = await tx.select().from(remedies).where(and(...conds)).orderBy(desc(remedies.createdAt)).limit(filter.limit ?? 100);
-        const out: RemedyView[] = [];
-        for (const r of rows) out.push(await view(tx, r));
-        return out;
+        if (rows.length === 0) return [];
+        const ids = rows.map((r) => r.id);
+        const steps = await stepsOfMany(tx, actor.orgId, ids);
+        const cs = await tx.select().from(coupons).where(and(eq(coupons.orgId, actor.orgId), inArray(coupons.remedyId, ids)));
+        return rows.map((r) => remedyView(r, steps.get(r.id) ?? [], cs.find((c) => c.remedyId === r.id)));
       });
     },
 

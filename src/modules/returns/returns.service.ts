@@ -7,7 +7,7 @@ import { enqueue } from '../../platform/outbox/outbox.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
 import { shopsTable } from '../tenancy/index.js';
 import { platformReturnsTable } from '../orders/index.js';
-import { buyerLanguage, MESSAGE_HANDLER, remedySettingsTable as remedySettings, returnInstructions, settingsDefaults, type EvidenceInput, type OrderInfo, type RemediesPorts, type RemediesService, type RemedyRow } from '../remedies/index.js';
+import { buyerLanguage, MESSAGE_HANDLER, remediesTable, remedySettingsTable as remedySettings, returnInstructions, settingsDefaults, type EvidenceInput, type OrderInfo, type RemediesPorts, type RemediesService, type RemedyRow } from '../remedies/index.js';
 import {
   appealDeadline,
   checkEligibility,
@@ -190,9 +190,24 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
     await evidence(tx, ev(row!, 'status_change', systemActor(rem.orgId), `Refund sent; return ${row!.status}`, { refundedAt: now.toISOString() }));
   });
 
+  /** Views for many returns with two extra queries in all (lines, refund remedies), on the caller's transaction. */
+  async function views(tx: Executor, rows: ReturnRow[]) {
+    if (rows.length === 0) return [];
+    const orgId = rows[0]!.orgId;
+    const allLines = await tx.select().from(returnLines).where(and(eq(returnLines.orgId, orgId), inArray(returnLines.returnId, rows.map((r) => r.id))));
+    const remIds = rows.map((r) => r.refundRemedyId).filter((x): x is string => !!x);
+    const rems = remIds.length
+      ? await tx.select({ id: remediesTable.id, status: remediesTable.status, failedStep: remediesTable.failedStep }).from(remediesTable).where(and(eq(remediesTable.orgId, orgId), inArray(remediesTable.id, remIds)))
+      : [];
+    const remById = new Map(rems.map((x) => [x.id, x]));
+    return rows.map((r) => shape(r, allLines.filter((l) => l.returnId === r.id), r.refundRemedyId ? (remById.get(r.refundRemedyId) ?? null) : null));
+  }
+
   async function view(tx: Executor, r: ReturnRow) {
-    const lines = await linesOf(tx, r.orgId, r.id);
-    const refundRemedy = r.refundRemedyId ? await remedies.get(systemActor(r.orgId), r.refundRemedyId).catch(() => null) : null;
+    return (await views(tx, [r]))[0]!;
+  }
+
+  function shape(r: ReturnRow, lines: ReturnLineRow[], refundRemedy: { status: string; failedStep: string | null } | null) {
     const refundStatus = r.resolution !== 'refund' ? 'not_applicable' : r.platformRefundedAt ? 'platform_refunded' : r.refundedAt ? 'sent' : r.refundRemedyId ? (refundRemedy?.status === 'attention' ? 'failed' : 'pending') : 'not_due';
     return {
       id: r.id,
@@ -226,7 +241,7 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
       closedAt: r.closedAt?.toISOString() ?? null,
     };
   }
-  type ReturnView = Awaited<ReturnType<typeof view>>;
+  type ReturnView = ReturnType<typeof shape>;
 
   async function nextRma(tx: Executor, orgId: string): Promise<string> {
     const r = await tx.execute(sql`select count(*)::int as n from returns where org_id = ${orgId}`);
@@ -595,9 +610,7 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
         if (filter.shopId) conds.push(eq(returns.shopId, filter.shopId));
         if (filter.orderId) conds.push(eq(returns.orderId, filter.orderId));
         const rows = await tx.select().from(returns).where(and(...conds)).orderBy(desc(returns.requestedAt)).limit(filter.limit ?? 100);
-        const out: ReturnView[] = [];
-        for (const r of rows) out.push(await view(tx, r));
-        return out;
+        return views(tx, rows);
       });
     },
 
