@@ -116,3 +116,40 @@ describe('remedies over HTTP', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/remedies', '/api/remedies/quote', '/api/remedies/{id}/approve', '/api/returns', '/api/returns/lookup', '/api/returns/{id}/inspect']));
   });
 });
+
+describe('settings over HTTP', () => {
+  it('the ladder and item economics: owner only, validated, and the quote follows them', async () => {
+    const org = await createTestOrg(ctx, { market: 'DE' });
+    const owner = await org.cookie('owner');
+    const sup = await org.cookie('supervisor');
+    const got = await call('GET', `/api/shops/${org.shopId}/remedy-settings`, sup);
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({ highTicketThreshold: 30_000, couponMinimumRule: 'claw_back', ladder: { tiers: { 2: { partialRefundPercent: 20 } } } });
+    const ladder = { ...got.body.ladder, tiers: { ...got.body.ladder.tiers, 2: { ...got.body.ladder.tiers[2], partialRefundPercent: 35 } } };
+    expect((await call('PATCH', `/api/shops/${org.shopId}/remedy-settings`, sup, { ladder })).status).toBe(403);
+    const bad = await call('PATCH', `/api/shops/${org.shopId}/remedy-settings`, owner, { ladder: { ...ladder, tiers: { ...ladder.tiers, 2: { ...ladder.tiers[2], partialRefundPercent: 140 } } } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('partialRefundPercent');
+    expect((await call('PATCH', `/api/shops/${org.shopId}/remedy-settings`, owner, { ladder, highTicketThreshold: null })).status).toBe(200);
+    expect((await call('PUT', `/api/shops/${org.shopId}/item-economics`, sup, { key: 'category:headphones', itemCost: 5_000, resalePercent: 70 })).status).toBe(200);
+    const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 20_000, category: 'Headphones' }] });
+    const q = await call('POST', '/api/remedies/quote', await org.cookie('agent'), { orderId: order.orderId, category: 'size_fit' });
+    expect(q.body.economics).toMatchObject({ itemCost: 5_000, expectedResale: 14_000 });
+    expect(q.body.options.find((o: { key: string }) => o.key === 't2:partial_refund+coupon')).toMatchObject({ refundAmount: 7_000 });
+    const other = await createTestOrg(ctx, { market: 'DE' });
+    expect((await call('GET', `/api/shops/${org.shopId}/remedy-settings`, await other.cookie('owner'))).status).toBe(404);
+  });
+
+  it('the reason tree: read, new version by the owner, invalid trees named', async () => {
+    const org = await createTestOrg(ctx, { market: 'DE' });
+    const owner = await org.cookie('owner');
+    const tree = await call('GET', '/api/returns/reasons', await org.cookie('agent'));
+    expect(tree.body).toMatchObject({ version: 1 });
+    const nodes = tree.body.nodes.map((n: { code: string; labels: Record<string, string> }) => (n.code === 'changed_mind' ? { ...n, labels: { ...n.labels, en: 'No longer wanted' } } : n));
+    const saved = await call('PUT', '/api/returns/reasons', owner, { nodes });
+    expect(saved.body).toMatchObject({ version: 2 });
+    const orphan = await call('PUT', '/api/returns/reasons', owner, { nodes: [...nodes, { ...nodes[0], code: 'orphan', parent: 'missing' }] });
+    expect(orphan.status).toBe(400);
+    expect(orphan.body).toMatchObject({ code: 'returns.bad_reason_tree', details: { issues: [{ field: 'nodes', message: 'orphan: parent missing does not exist' }] } });
+  });
+});
