@@ -82,8 +82,18 @@ export function createConnections(d: ConnectionsDeps) {
      */
     async completeAuthorisation(orgId: string, authCode: string): Promise<{ connected: { shopId: string; tiktokShopId: string; name: string }[]; unmatched: { tiktokShopId: string; name: string; region: string }[] }> {
       if (!authCode.trim()) throw AppError.validation('tiktok.code_required', 'The authorisation code is empty', [{ field: 'code', message: 'required' }]);
-      const tokens = await d.client.getAccessToken(authCode.trim());
-      const shops = await d.client.getAuthorizedShops(tokens.access_token);
+      let tokens: TokenData;
+      let shops: Awaited<ReturnType<TikTokClient['getAuthorizedShops']>>;
+      try {
+        tokens = await d.client.getAccessToken(authCode.trim());
+        shops = await d.client.getAuthorizedShops(tokens.access_token);
+      } catch (e) {
+        if (e instanceof TikTokApiError && (e.code === 36004005 || e.code === 36009004)) {
+          throw AppError.validation('tiktok.code_invalid', `TikTok refused the authorisation code (${e.code} ${e.message}); codes are single use and live 30 minutes — authorise again`, [{ field: 'code', message: 'invalid, used or expired' }]);
+        }
+        if (e instanceof TikTokApiError) throw new AppError('upstream', 'tiktok.upstream', e.message, { code: e.code, requestId: e.requestId }, { cause: e });
+        throw e;
+      }
       const now = d.clock.now();
       return d.db.tenant(orgId, async (tx) => {
         const ours = await tx.select({ id: shopsTable.id, tiktokShopId: shopsTable.tiktokShopId }).from(shopsTable).where(eq(shopsTable.orgId, orgId));
