@@ -159,6 +159,7 @@ describe('failed inspections', () => {
     expect(failed).toMatchObject({ status: 'appeal_open', inspection: { passed: false, grade: 'empty_box' }, refund: { status: 'platform_refunded' }, appeal: { status: 'open', deadline: new Date(at.getTime() + 7 * DAY).toISOString() } });
     await settle(ctx, org.orgId);
     expect(platform.refunds).toHaveLength(0);
+    expect((await ctx.services.returns.list(actorFor(org, 'supervisor'), { status: 'appeal_open' })).map((x) => x.id)).toEqual([r.id]);
     const won = await ctx.services.returns.recordAppealOutcome(actorFor(org, 'supervisor'), r.id, 'won');
     expect(won).toMatchObject({ status: 'closed', appeal: { status: 'won' } });
   });

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor, Tx } from '../../platform/db.js';
 import { AppError, isUniqueViolation } from '../../platform/errors.js';
@@ -609,7 +609,9 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
         if (filter.status) conds.push(eq(returns.status, filter.status as ReturnRow['status']));
         if (filter.shopId) conds.push(eq(returns.shopId, filter.shopId));
         if (filter.orderId) conds.push(eq(returns.orderId, filter.orderId));
-        const rows = await tx.select().from(returns).where(and(...conds)).orderBy(desc(returns.requestedAt)).limit(filter.limit ?? 100);
+        // Open appeals are worked by deadline: the one that expires first comes first.
+        const order = filter.status === 'appeal_open' ? [asc(returns.appealDeadline)] : [desc(returns.requestedAt)];
+        const rows = await tx.select().from(returns).where(and(...conds)).orderBy(...order).limit(filter.limit ?? 100);
         return views(tx, rows);
       });
     },

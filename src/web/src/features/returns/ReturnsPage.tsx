@@ -91,6 +91,11 @@ function ReturnList() {
                     <Badge color={STATUS_COLOR[r.status] ?? 'gray'} variant="light">
                       {t(`status.${r.status}`)}
                     </Badge>
+                    {r.appeal?.status === 'open' && r.appeal.deadline && (
+                      <Text size="xs" c={Date.parse(r.appeal.deadline) - Date.now() < 48 * 3_600_000 ? 'red' : 'dimmed'}>
+                        {t('appeal.by', { date: new Date(r.appeal.deadline).toLocaleDateString(i18n.language) })}
+                      </Text>
+                    )}
                   </Table.Td>
                   <Table.Td>
                     <Badge color={REFUND_COLOR[r.refund.status]} variant="dot">
