@@ -180,10 +180,14 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
     return out;
   }
 
-  async function armReconcile(tx: Executor, r: RemedyRow, round: number): Promise<void> {
+  /**
+   * Due a millisecond after the steps it watches, so a dispatcher round (which takes rows in
+   * due order) runs the steps first and the watch usually finds them done on its first try.
+   */
+  async function armReconcile(tx: Executor, r: RemedyRow, round: number, suffix = ''): Promise<void> {
     await enqueue(
       tx,
-      { orgId: r.orgId, handler: RECONCILE_HANDLER, idempotencyKey: `remedy:${r.id}:reconcile:${round}`, payload: { remedyId: r.id }, subjectType: 'remedy-control', subjectId: r.id, maxAttempts: 200 },
+      { orgId: r.orgId, handler: RECONCILE_HANDLER, idempotencyKey: `remedy:${r.id}:reconcile:${round}${suffix}`, payload: { remedyId: r.id }, subjectType: 'remedy-control', subjectId: r.id, maxAttempts: 200, notBefore: new Date(clock.now().getTime() + 1) },
       { ids, clock },
     );
   }
@@ -276,7 +280,9 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
       const phase1Done = steps.filter((s) => s.step !== 'message').every((s) => s.status === 'done');
       if (phase1Done && !steps.some((s) => s.step === 'message') && r.ticketId) {
         await enqueue(tx, { orgId, handler: MESSAGE_HANDLER, idempotencyKey: stepKey(r.id, 'message'), payload: { ticketId: r.ticketId, text: await messageText(tx, r) }, subjectType: 'remedy', subjectId: r.id }, { ids, clock });
-        return { state: 'waiting' as const, r };
+        // A fresh watch right behind the message, rather than this one's retry backoff.
+        await armReconcile(tx, r, r.reconcileRound, ':message');
+        return { state: 'message_queued' as const, r };
       }
       if (progress === 'done') {
         const [done] = await tx.update(remedies).set({ status: 'completed', completedAt: now, failedStep: null, updatedAt: now }).where(and(eq(remedies.orgId, orgId), eq(remedies.id, r.id))).returning();
