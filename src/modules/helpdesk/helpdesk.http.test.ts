@@ -242,6 +242,10 @@ describe('with a real order (orders module, contract 1)', () => {
     const t = (await call(org, 'agent', 'GET', `/api/tickets/${r.ticketId}`)).body.ticket;
     const order = await ctx.services.orders.getOrder({ orgId: org.orgId, userId: org.users.agent.id, role: 'agent' }, orderId!);
     expect(t).toMatchObject({ queue: 'livestream', orderId, buyer: { id: order.buyerId } });
+    // The same buyer writes again from a new conversation: the ticket page lists the earlier one.
+    const second = await ctx.services.helpdesk.ingestInbound({ orgId: org.orgId, shopId: org.shopId, channel: 'tiktok_chat', externalThreadId: 'conv-live-10', externalMessageId: 'cm-9', buyer: { externalId: 'tt-buyer-9' }, direction: 'inbound', text: 'Noch eine Frage zur Pflege.', sentAt: clock.now().toISOString() });
+    const page = await call(org, 'agent', 'GET', `/api/tickets/${second.ticketId}`);
+    expect(page.body.otherTickets.map((x: any) => x.id)).toEqual([r.ticketId]);
     const side = await call(org, 'agent', 'GET', `/api/tickets/${r.ticketId}/sidebar`);
     expect(side.body.order).toMatchObject({ order: { id: orderId, externalId: '5781002233' }, delivery: { trackingNumber: 'JJD0001234', carrier: 'DHL' } });
     await ctx.services.helpdesk.seedDefaultMacros(org.orgId);

@@ -87,10 +87,21 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
     }),
   );
 
-  app.get('/api/tickets/:id', { schema: { tags, summary: 'A ticket with its whole thread (replies and internal notes)', params: IdParams, response: { 200: TicketWithThread, ...errors } } }, async (req) => {
-    const r = await svc.getTicket(actorOf(req), req.params.id);
-    return { ticket: ticketView(r.ticket), messages: r.messages.map(messageView) };
-  });
+  app.get(
+    '/api/tickets/:id',
+    {
+      schema: {
+        tags,
+        summary: "A ticket with its whole thread (replies and internal notes) and the buyer's other tickets",
+        params: IdParams,
+        response: { 200: TicketWithThread.extend({ otherTickets: z.array(TicketView) }), ...errors },
+      },
+    },
+    async (req) => {
+      const r = await svc.openTicket(actorOf(req), req.params.id);
+      return { ticket: ticketView(r.ticket), messages: r.messages.map(messageView), otherTickets: r.otherTickets.map(ticketView) };
+    },
+  );
 
   app.get(
     '/api/tickets/:id/sidebar',

@@ -544,6 +544,38 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
       });
     },
 
+    /**
+     * The ticket page in one transaction and two statements: the ticket with this buyer's other
+     * tickets (matched by order-module buyer, channel identity or e-mail), then the thread.
+     */
+    async openTicket(actor: Actor, id: string): Promise<{ ticket: TicketRow; messages: MessageRow[]; otherTickets: TicketRow[] }> {
+      return db.tenant(actor.orgId, async (tx) => {
+        const me = (col: string) => sql.raw(`(select ${col} from tickets where org_id = `).append(sql`${actor.orgId} and id = ${id})`);
+        const rows = await tx
+          .select()
+          .from(tickets)
+          .where(
+            and(
+              eq(tickets.orgId, actor.orgId),
+              sql`(${tickets.id} = ${id}
+                or ${tickets.buyerId} = ${me('buyer_id')}
+                or (${tickets.shopId}, ${tickets.buyerExternalId}) = (select shop_id, buyer_external_id from tickets where org_id = ${actor.orgId} and id = ${id})
+                or ${tickets.buyerEmail} = ${me('buyer_email')})`,
+            ),
+          )
+          .orderBy(sql`${tickets.id} = ${id} desc`, desc(tickets.createdAt))
+          .limit(21);
+        const ticket = rows[0];
+        if (!ticket || ticket.id !== id) throw AppError.notFound('ticket', id);
+        const messages = await tx
+          .select()
+          .from(ticketMessages)
+          .where(and(eq(ticketMessages.orgId, actor.orgId), eq(ticketMessages.ticketId, id)))
+          .orderBy(asc(ticketMessages.sentAt), asc(ticketMessages.id));
+        return { ticket, messages, otherTickets: rows.slice(1) };
+      });
+    },
+
     /** The ticket page's right-hand side: the order (contract 1 sidebar), and this buyer's other tickets. */
     async getSidebar(actor: Actor, id: string): Promise<{ order: unknown; otherTickets: TicketRow[] }> {
       const { t, otherTickets } = await db.tenant(actor.orgId, async (tx) => {
