@@ -62,6 +62,7 @@ export interface StepView {
   status: StepState;
   attempts: number;
   lastError: string | null;
+  nextAttemptAt: string;
   doneAt: string | null;
 }
 
@@ -174,20 +175,23 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
       .orderBy(asc(outbox.createdAt), asc(outbox.id));
     for (const r of rows) {
       const list = out.get(r.subjectId!) ?? [];
-      list.push({ step: stepOf(r.idempotencyKey), outboxId: r.id, handler: r.handler, status: r.status, attempts: r.attempts, lastError: r.lastError, doneAt: r.doneAt?.toISOString() ?? null });
+      list.push({ step: stepOf(r.idempotencyKey), outboxId: r.id, handler: r.handler, status: r.status, attempts: r.attempts, lastError: r.lastError, nextAttemptAt: r.nextAttemptAt.toISOString(), doneAt: r.doneAt?.toISOString() ?? null });
       out.set(r.subjectId!, list);
     }
     return out;
   }
 
   /**
-   * Due a millisecond after the steps it watches, so a dispatcher round (which takes rows in
-   * due order) runs the steps first and the watch usually finds them done on its first try.
+   * The watch over a remedy's steps is itself an outbox row. It is due just after the steps it
+   * watches; when it finds them still pending or in flight it hands over to a fresh watch due
+   * when they next can have moved (`hop` counts these, `tag` names the phase), and only after
+   * many hops does it fall back to the outbox's growing retry backoff.
    */
-  async function armReconcile(tx: Executor, r: RemedyRow, round: number, suffix = ''): Promise<void> {
+  async function armReconcile(tx: Executor, r: RemedyRow, round: number, tag = 'steps', hop = 0, at?: Date): Promise<void> {
+    const due = at ?? new Date(clock.now().getTime() + 1);
     await enqueue(
       tx,
-      { orgId: r.orgId, handler: RECONCILE_HANDLER, idempotencyKey: `remedy:${r.id}:reconcile:${round}${suffix}`, payload: { remedyId: r.id }, subjectType: 'remedy-control', subjectId: r.id, maxAttempts: 200, notBefore: new Date(clock.now().getTime() + 1) },
+      { orgId: r.orgId, handler: RECONCILE_HANDLER, idempotencyKey: `remedy:${r.id}:reconcile:${round}:${tag}:${hop}`, payload: { remedyId: r.id, tag, hop }, subjectType: 'remedy-control', subjectId: r.id, maxAttempts: 200, notBefore: due },
       { ids, clock },
     );
   }
@@ -263,7 +267,16 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
    * everything is done, complete the remedy. A failed step parks the remedy in `attention`
    * (visible, retryable, or abandoned with compensation).
    */
-  async function reconcile(orgId: string, remedyId: string): Promise<Record<string, unknown>> {
+  const MAX_HOPS = 40;
+  /** How soon a step can have moved: a pending one at its next attempt, one in flight shortly. */
+  function nextLook(steps: StepView[], now: Date): Date {
+    const times = steps
+      .filter((x) => x.status === 'pending' || x.status === 'running')
+      .map((x) => (x.status === 'pending' ? Date.parse(x.nextAttemptAt) : now.getTime() + 25));
+    return new Date(Math.max(now.getTime() + 1, (times.length ? Math.min(...times) : now.getTime()) + 1));
+  }
+
+  async function reconcile(orgId: string, remedyId: string, watch: { tag?: string; hop?: number } = {}): Promise<Record<string, unknown>> {
     const outcome = await db.tenant(orgId, async (tx) => {
       const r = await loadRemedy(tx, orgId, remedyId, true);
       if (r.status === 'completed') return { state: 'completed' as const, r };
@@ -281,7 +294,7 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
       if (phase1Done && !steps.some((s) => s.step === 'message') && r.ticketId) {
         await enqueue(tx, { orgId, handler: MESSAGE_HANDLER, idempotencyKey: stepKey(r.id, 'message'), payload: { ticketId: r.ticketId, text: await messageText(tx, r) }, subjectType: 'remedy', subjectId: r.id }, { ids, clock });
         // A fresh watch right behind the message, rather than this one's retry backoff.
-        await armReconcile(tx, r, r.reconcileRound, ':message');
+        await armReconcile(tx, r, r.reconcileRound, 'message');
         return { state: 'message_queued' as const, r };
       }
       if (progress === 'done') {
@@ -292,6 +305,11 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
         await evidence(tx, caseEvidence(r, 'remedy_given', null, `Remedy ${r.optionKey} completed`, { optionKey: r.optionKey, givenValue: r.givenValue }));
         for (const h of completionHooks) await h(tx, done!);
         return { state: 'completed' as const, r: done! };
+      }
+      const hop = watch.hop ?? 0;
+      if (hop < MAX_HOPS) {
+        await armReconcile(tx, r, r.reconcileRound, watch.tag ?? 'steps', hop + 1, nextLook(steps, now));
+        return { state: 'handed_over' as const, r };
       }
       return { state: 'waiting' as const, r };
     });
@@ -659,7 +677,8 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
 
     /** Outbox handlers owned by this module. */
     handlers: {
-      [RECONCILE_HANDLER]: async (payload: Record<string, unknown>, ctx: { orgId: string }) => reconcile(ctx.orgId, String(payload.remedyId)),
+      [RECONCILE_HANDLER]: async (payload: Record<string, unknown>, ctx: { orgId: string }) =>
+        reconcile(ctx.orgId, String(payload.remedyId), { tag: typeof payload.tag === 'string' ? payload.tag : undefined, hop: typeof payload.hop === 'number' ? payload.hop : undefined }),
       [MESSAGE_HANDLER]: async (payload: Record<string, unknown>, ctx: { orgId: string; attempt: number }) => {
         const tickets = portsOf().tickets;
         if (!tickets) throw new AppError('unavailable', 'remedies.helpdesk_unavailable', 'The helpdesk is not wired');
