@@ -172,59 +172,30 @@ export function createOrdersService({ db, ids, clock }: OrdersDeps) {
         })
         .returning({ id: buyers.id, platformBuyerId: buyers.platformBuyerId });
       const buyerId = new Map(buyerRows.map((b) => [b.platformBuyerId, b.id]));
-      const orderRows = await tx
-        .insert(orders)
-        .values(
-          list.map((o) => ({
-            orgId,
-            id: ids('ord'),
-            shopId: o.shopId,
-            buyerId: buyerId.get(o.buyer.platformBuyerId)!,
-            externalId: o.externalId,
-            status: o.status,
-            rawStatus: o.rawStatus,
-            currency: o.currency,
-            subtotalAmount: o.subtotal,
-            shippingAmount: o.shipping,
-            sellerDiscountAmount: o.sellerDiscount,
-            platformDiscountAmount: o.platformDiscount,
-            taxAmount: o.tax,
-            totalAmount: o.total,
-            placedAt: o.placedAt,
-            paidAt: o.paidAt ?? null,
-            deliveredAt: o.deliveredAt ?? null,
-            trackingNumber: o.trackingNumber ?? null,
-            carrier: o.carrier ?? null,
-            deliveryStatus: o.deliveryStatus,
-            buyerMessage: o.buyerMessage ?? null,
-            externalUpdatedAt: o.externalUpdatedAt,
-            createdAt: now,
-            updatedAt: now,
-          })),
-        )
-        .onConflictDoUpdate({
-          target: [orders.orgId, orders.shopId, orders.externalId],
-          set: {
-            status: sql`excluded.status`,
-            rawStatus: sql`excluded.raw_status`,
-            subtotalAmount: sql`excluded.subtotal_amount`,
-            shippingAmount: sql`excluded.shipping_amount`,
-            sellerDiscountAmount: sql`excluded.seller_discount_amount`,
-            platformDiscountAmount: sql`excluded.platform_discount_amount`,
-            taxAmount: sql`excluded.tax_amount`,
-            totalAmount: sql`excluded.total_amount`,
-            paidAt: sql`excluded.paid_at`,
-            deliveredAt: sql`excluded.delivered_at`,
-            trackingNumber: sql`excluded.tracking_number`,
-            carrier: sql`excluded.carrier`,
-            deliveryStatus: sql`excluded.delivery_status`,
-            buyerMessage: sql`excluded.buyer_message`,
-            externalUpdatedAt: sql`excluded.external_updated_at`,
-            updatedAt: now,
-          },
-          setWhere: sql`${orders.externalUpdatedAt} <= excluded.external_updated_at`,
-        })
-        .returning({ id: orders.id, externalId: orders.externalId, shopId: orders.shopId });
+      // One array parameter per column (unnest) instead of one parameter per value: a 500-order
+      // batch is a small statement to parse and plan, several times faster than a VALUES list.
+      const col = <T>(f: (o: OrderInput) => T) => list.map(f);
+      const orderRows = (
+        await tx.execute(sql`
+        insert into orders (org_id, id, shop_id, buyer_id, external_id, status, raw_status, currency, subtotal_amount, shipping_amount,
+          seller_discount_amount, platform_discount_amount, tax_amount, total_amount, placed_at, paid_at, delivered_at, tracking_number,
+          carrier, delivery_status, buyer_message, external_updated_at, created_at, updated_at)
+        select ${orgId}, * , ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz from unnest(
+          ${sql.param(col(() => ids('ord')))}::text[], ${sql.param(col((o) => o.shopId))}::text[], ${sql.param(col((o) => buyerId.get(o.buyer.platformBuyerId)!))}::text[], ${sql.param(col((o) => o.externalId))}::text[],
+          ${sql.param(col((o) => o.status))}::text[], ${sql.param(col((o) => o.rawStatus))}::text[], ${sql.param(col((o) => o.currency))}::text[], ${sql.param(col((o) => o.subtotal))}::int8[], ${sql.param(col((o) => o.shipping))}::int8[],
+          ${sql.param(col((o) => o.sellerDiscount))}::int8[], ${sql.param(col((o) => o.platformDiscount))}::int8[], ${sql.param(col((o) => o.tax))}::int8[], ${sql.param(col((o) => o.total))}::int8[],
+          ${sql.param(col((o) => o.placedAt.toISOString()))}::timestamptz[], ${sql.param(col((o) => o.paidAt?.toISOString() ?? null))}::timestamptz[], ${sql.param(col((o) => o.deliveredAt?.toISOString() ?? null))}::timestamptz[],
+          ${sql.param(col((o) => o.trackingNumber ?? null))}::text[], ${sql.param(col((o) => o.carrier ?? null))}::text[], ${sql.param(col((o) => o.deliveryStatus))}::text[], ${sql.param(col((o) => o.buyerMessage ?? null))}::text[],
+          ${sql.param(col((o) => o.externalUpdatedAt.toISOString()))}::timestamptz[])
+        on conflict (org_id, shop_id, external_id) do update set
+          status = excluded.status, raw_status = excluded.raw_status, subtotal_amount = excluded.subtotal_amount, shipping_amount = excluded.shipping_amount,
+          seller_discount_amount = excluded.seller_discount_amount, platform_discount_amount = excluded.platform_discount_amount, tax_amount = excluded.tax_amount,
+          total_amount = excluded.total_amount, paid_at = excluded.paid_at, delivered_at = excluded.delivered_at, tracking_number = excluded.tracking_number,
+          carrier = excluded.carrier, delivery_status = excluded.delivery_status, buyer_message = excluded.buyer_message,
+          external_updated_at = excluded.external_updated_at, updated_at = excluded.updated_at
+        where orders.external_updated_at <= excluded.external_updated_at
+        returning id, external_id, shop_id`)
+      ).rows.map((r) => ({ id: String(r.id), externalId: String(r.external_id), shopId: String(r.shop_id) }));
       const applied = new Map(orderRows.map((r) => [`${r.shopId}|${r.externalId}`, r.id]));
       const lineValues = list.flatMap((o) => {
         const orderId = applied.get(`${o.shopId}|${o.externalId}`);
@@ -253,13 +224,17 @@ export function createOrdersService({ db, ids, clock }: OrdersDeps) {
         }));
       });
       if (lineValues.length) {
-        await tx
-          .insert(orderLines)
-          .values(lineValues)
-          .onConflictDoUpdate({
-            target: [orderLines.orgId, orderLines.orderId, orderLines.externalId],
-            set: { rawStatus: sql`excluded.raw_status`, paidAmount: sql`excluded.paid_amount`, unitPriceAmount: sql`excluded.unit_price_amount`, updatedAt: now },
-          });
+        const lc = <T>(f: (l: (typeof lineValues)[number]) => T) => lineValues.map(f);
+        await tx.execute(sql`
+          insert into order_lines (org_id, id, order_id, external_id, sku_id, seller_sku, product_id, product_name, sku_name, category, image_url,
+            currency, unit_price_amount, paid_amount, raw_status, traffic_source_type, traffic_source_id, traffic_source_name, created_at, updated_at)
+          select ${orgId}, *, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz from unnest(
+            ${sql.param(lc((l) => l.id))}::text[], ${sql.param(lc((l) => l.orderId))}::text[], ${sql.param(lc((l) => l.externalId))}::text[], ${sql.param(lc((l) => l.skuId))}::text[], ${sql.param(lc((l) => l.sellerSku))}::text[],
+            ${sql.param(lc((l) => l.productId))}::text[], ${sql.param(lc((l) => l.productName))}::text[], ${sql.param(lc((l) => l.skuName))}::text[], ${sql.param(lc((l) => l.category))}::text[], ${sql.param(lc((l) => l.imageUrl))}::text[],
+            ${sql.param(lc((l) => l.currency))}::text[], ${sql.param(lc((l) => l.unitPriceAmount))}::int8[], ${sql.param(lc((l) => l.paidAmount))}::int8[], ${sql.param(lc((l) => l.rawStatus))}::text[],
+            ${sql.param(lc((l) => l.trafficSourceType))}::text[], ${sql.param(lc((l) => l.trafficSourceId))}::text[], ${sql.param(lc((l) => l.trafficSourceName))}::text[])
+          on conflict (org_id, order_id, external_id) do update set
+            raw_status = excluded.raw_status, paid_amount = excluded.paid_amount, unit_price_amount = excluded.unit_price_amount, updated_at = excluded.updated_at`);
       }
       for (const [k, v] of applied) out.set(k.split('|')[1]!, v);
       return out;
