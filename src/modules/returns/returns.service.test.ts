@@ -55,6 +55,14 @@ describe('eligibility is returned with reasons, and enforced on create', () => {
     });
   });
 
+  it('concurrent requests get distinct RMA numbers', async () => {
+    const { org } = await setup();
+    const agent = actorFor(org, 'agent');
+    const orders = await Promise.all([1, 2, 3, 4].map(() => seedOrder(ctx, org, { lines: [{ unitPrice: 5_000 }] })));
+    const made = await Promise.all(orders.map((o) => ctx.services.returns.create(agent, { orderId: o.orderId, orderLineIds: o.lineIds, channel: 'agent' })));
+    expect(made.map((r) => r.rma).sort()).toEqual(['RMA-000001', 'RMA-000002', 'RMA-000003', 'RMA-000004']);
+  });
+
   it('a second return for the same item is refused', async () => {
     const { org } = await setup();
     const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 10_000 }] });

@@ -244,8 +244,10 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
   type ReturnView = ReturnType<typeof shape>;
 
   async function nextRma(tx: Executor, orgId: string): Promise<string> {
-    const r = await tx.execute(sql`select count(*)::int as n from returns where org_id = ${orgId}`);
-    const n = Number((r.rows[0] as { n: number }).n) + 1;
+    // The counter row is locked until this transaction ends, so concurrent requests queue for a number.
+    const r = await tx.execute(sql`insert into return_counters (org_id, id, value) values (${orgId}, 'rma', 1)
+      on conflict (org_id, id) do update set value = return_counters.value + 1 returning value`);
+    const n = Number((r.rows[0] as { value: number }).value);
     return `RMA-${String(n).padStart(6, '0')}`;
   }
 
