@@ -138,4 +138,28 @@ describeE2E('remedies and returns (browser)', () => {
     expect(wh.problems).toEqual([]);
     expect(agent.problems).toEqual([]);
   });
+  it('agent opens a return: the policy answers reason by reason before anything is created', async () => {
+    const ctx = server.ctx;
+    const late = await seedOrder(ctx, org, { deliveredAt: new Date(ctx.clock.now().getTime() - 45 * 86_400_000), lines: [{ unitPrice: 15_900 }] });
+    const fresh = await seedOrder(ctx, org, { lines: [{ unitPrice: 15_900 }, { unitPrice: 8_900 }] });
+    // The previous test left this agent's interface in Chinese.
+    await ctx.services.auth.setUiLocale(actorFor(org, 'agent'), 'en');
+    const agent = await openPage(browser, server.baseUrl);
+    onTestFailed(async () => {
+      await screenshot(agent.page, 'failed-new-return');
+      console.log('agent page problems:', agent.problems);
+    });
+    await agent.page.goto(`/returns?newForOrder=${late.orderId}`);
+    await signIn(agent.page, org.users.agent.email);
+    const verdict = agent.page.getByTestId('new-return-eligibility');
+    await poll(() => verdict.innerText()).toMatch(/Not possible under the shop's policy\s+The 30-day return window ended on \d{4}-\d{2}-\d{2}/);
+    expect(await agent.page.getByTestId('new-return-submit').isDisabled()).toBe(true);
+    await screenshot(agent.page, 'new-return-outside-window-en');
+    await agent.page.getByTestId('new-return-order').fill(fresh.orderId);
+    await poll(() => verdict.innerText()).toContain('Within the policy');
+    await agent.page.getByTestId('new-return-submit').click();
+    await poll(() => agent.page.getByTestId('return-status').innerText()).toBe('AWAITING PARCEL');
+    await poll(() => agent.page.getByTestId('return-lines').innerText()).toContain('€89.00');
+    expect(agent.problems).toEqual([]);
+  });
 });

@@ -9,6 +9,7 @@ import { formatMoney } from '../../lib/money';
 import { useSession } from '../../lib/session';
 import { PageHeader } from '../../shell/PageHeader';
 import { QueryState } from '../settings/common';
+import { NewReturnButton } from './NewReturn';
 import { formatDuration, useCycleStats, useReturn, useReturns, type ReturnView } from './api';
 
 export function ReturnsPage() {
@@ -46,7 +47,6 @@ function ReturnList() {
         description={t('description')}
         actions={
           <>
-            {user.role !== 'warehouse' && <ImportButton />}
             {user.role !== 'warehouse' && (
               <Button component={Link} to="/remedies" variant="light" leftSection={<IconScale size={16} />} data-testid="open-remedies">
                 {t('nav.remedies')}
@@ -61,7 +61,15 @@ function ReturnList() {
         }
       />
       <CycleStatsBar />
-      <SegmentedControl value={filter} onChange={(v) => setFilter(v as (typeof FILTERS)[number])} data={FILTERS.map((f) => ({ value: f, label: t(`filters.${f}`) }))} w="fit-content" />
+      <Group justify="space-between" gap="sm">
+        <SegmentedControl value={filter} onChange={(v) => setFilter(v as (typeof FILTERS)[number])} data={FILTERS.map((f) => ({ value: f, label: t(`filters.${f}`) }))} w="fit-content" />
+        {user.role !== 'warehouse' && (
+          <Group gap="xs">
+            <ImportButton />
+            <NewReturnButton />
+          </Group>
+        )}
+      </Group>
       <QueryState isPending={q.isPending} error={q.error} empty={(q.data ?? []).length === 0} emptyText={t('empty')}>
         <Paper withBorder radius="md">
           <Table highlightOnHover verticalSpacing="sm" data-testid="returns-table">
