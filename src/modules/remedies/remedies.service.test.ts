@@ -241,3 +241,22 @@ describe('remedies on a TikTok after-sales request', () => {
     expect((await ctx.services.remedies.get(actorFor(org, 'agent'), partial.id)).steps.map((s) => [s.step, s.status])).toEqual([['approve_return', 'done'], ['message', 'done']]);
   });
 });
+
+describe('compensation', () => {
+  it('a reship already released is recalled when the remedy is abandoned after a later step fails', async () => {
+    const { org, order, ticketId } = await setup();
+    const rem = await ctx.services.remedies.propose(actorFor(org, 'supervisor'), { orderId: order.orderId, ticketId, category: 'severe_damage', optionKey: 't3:reship+reship+coupon+card' });
+    // The buyer's message cannot be delivered: the ticket was closed meanwhile (a merge, say).
+    await ctx.services.helpdesk.setStatus(actorFor(org, 'supervisor'), ticketId, 'closed');
+    await settle(ctx, org.orgId);
+    const parked = await ctx.services.remedies.get(actorFor(org, 'agent'), rem.id);
+    expect(parked).toMatchObject({ status: 'attention', failedStep: 'message' });
+    expect(parked.steps.map((s) => [s.step, s.status])).toEqual([['reship', 'done'], ['message', 'failed']]);
+    const gone = await ctx.services.remedies.abandon(actorFor(org, 'supervisor'), rem.id, { note: 'buyer unreachable; stop the replacement' });
+    expect(gone.coupon).toMatchObject({ status: 'void' });
+    await settle(ctx, org.orgId);
+    const [reship] = await ctx.platform.db.system((tx) => tx.select().from(reshipsTable).where(eq(reshipsTable.remedyId, rem.id)));
+    expect(reship).toMatchObject({ status: 'cancelled' });
+    expect(await evidenceKinds(org.orgId, ticketId)).toContain('status_change');
+  });
+});

@@ -297,10 +297,20 @@ function ApprovalQueue() {
 
 function RemedyTable() {
   const { t, i18n } = useTranslation('remedies');
+  const { user } = useSession();
   const q = useRemedies();
   const qc = useQueryClient();
   const message = useErrorMessage();
   const [error, setError] = useState<string | null>(null);
+  async function abandon(r: RemedyView) {
+    setError(null);
+    try {
+      await api.post(`/api/remedies/${r.id}/abandon`, { note: t('recent.abandonNote') });
+      void qc.invalidateQueries({ queryKey: ['remedies'] });
+    } catch (e) {
+      setError(message(e));
+    }
+  }
   async function retry(r: RemedyView) {
     setError(null);
     try {
@@ -349,6 +359,11 @@ function RemedyTable() {
                       {r.status === 'attention' && r.failedStep && (
                         <Button size="compact-xs" color="red" variant="light" onClick={() => void retry(r)}>
                           {t('recent.retry')}
+                        </Button>
+                      )}
+                      {r.status === 'attention' && (user.role === 'owner' || user.role === 'supervisor') && (
+                        <Button size="compact-xs" color="gray" variant="light" onClick={() => void abandon(r)} title={t('recent.abandonHint')}>
+                          {t('recent.abandon')}
                         </Button>
                       )}
                     </Group>
