@@ -170,6 +170,15 @@ describe('helpdesk over HTTP, wired to the real SLA and evidence modules', () =>
     const bad = await call(org, 'supervisor', 'POST', '/api/macros', { key: 'ok_key', name: 'Ok', bodies: { de: 'nur deutsch' } });
     expect(bad.status).toBe(400);
     expect(bad.body.details.issues[0].field).toContain('bodies');
+    const made = await call(org, 'supervisor', 'POST', '/api/macros', { key: 'gift_wrap', name: 'Gift wrap', bodies: { en: 'We wrapped it for you, {{buyer_name}}.', it: "L'abbiamo incartato per te, {{buyer_name}}." } });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ key: 'gift_wrap', category: 'general', languages: ['en', 'it'] });
+    const patched = await call(org, 'supervisor', 'PATCH', `/api/macros/${made.body.id}`, { active: false });
+    expect(patched.body.active).toBe(false);
+    expect((await call(org, 'agent', 'GET', '/api/macros')).body.items.map((m: any) => m.key)).not.toContain('gift_wrap');
+    const del = await ctx.app.inject({ method: 'DELETE', url: `/api/macros/${made.body.id}`, headers: { cookie: await org.cookie('supervisor') } });
+    expect(del.statusCode).toBe(204);
+    expect((await call(org, 'supervisor', 'GET', `/api/macros/${made.body.id}`)).status).toBe(404);
     const unknown = await call(org, 'agent', 'POST', `/api/tickets/${ids[0]}/reply`, { text: 'hi', sendNow: true });
     expect(unknown.status).toBe(400);
     expect(unknown.body.details.issues).toEqual([{ field: 'sendNow', message: 'unknown field' }]);
