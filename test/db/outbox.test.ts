@@ -113,3 +113,21 @@ describe('transactional outbox', () => {
     expect(cross.statusCode).toBe(404);
   });
 });
+
+describe('dispatch order', () => {
+  it('runs claimed steps in the order they became due', async () => {
+    const org = await createTestOrg(ctx);
+    const { db, ids, outbox, dispatcher } = ctx.platform;
+    const order: string[] = [];
+    outbox.register('test.order', async (payload) => {
+      order.push(String(payload.step));
+    });
+    await db.tenant(org.orgId, async (tx) => {
+      for (const [step, offset] of [['c', 3], ['a', 1], ['b', 2]] as const) {
+        await enqueue(tx, { orgId: org.orgId, handler: 'test.order', idempotencyKey: `order:${step}`, payload: { step }, notBefore: new Date(clock.now().getTime() - 10_000 + offset) }, { ids, clock });
+      }
+    });
+    expect(await dispatcher.runOnce(25, org.orgId)).toMatchObject({ claimed: 3, done: 3 });
+    expect(order).toEqual(['a', 'b', 'c']);
+  });
+});

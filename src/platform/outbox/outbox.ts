@@ -125,8 +125,12 @@ export class OutboxDispatcher {
           order by next_attempt_at
           limit ${limit}
           for update skip locked)
-        returning o.org_id, o.id, o.handler, o.idempotency_key, o.payload, o.attempts, o.max_attempts`);
-      return r.rows as { org_id: string; id: string; handler: string; idempotency_key: string; payload: Record<string, unknown>; attempts: number; max_attempts: number }[];
+        returning o.org_id, o.id, o.handler, o.idempotency_key, o.payload, o.attempts, o.max_attempts, o.next_attempt_at, o.created_at`);
+      // UPDATE … RETURNING has no order; run steps in the order they became due (then were written),
+      // so a module chaining steps sees them executed in sequence.
+      return (r.rows as { org_id: string; id: string; handler: string; idempotency_key: string; payload: Record<string, unknown>; attempts: number; max_attempts: number; next_attempt_at: string | Date; created_at: string | Date }[]).sort(
+        (a, b) => new Date(a.next_attempt_at).getTime() - new Date(b.next_attempt_at).getTime() || new Date(a.created_at).getTime() - new Date(b.created_at).getTime() || a.id.localeCompare(b.id),
+      );
     });
     const report: DispatchReport = { claimed: claimed.length, done: 0, retried: 0, failed: 0 };
     for (const row of claimed) {
