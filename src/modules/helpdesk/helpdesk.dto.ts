@@ -80,6 +80,8 @@ export const ReplyInput = z.strictObject({
   attachments: z.array(AttachmentRef).max(20).optional(),
   /** Set a status in the same step ("reply and set waiting on buyer"). */
   status: TicketStatus.optional(),
+  /** Chosen by the client once per composed reply: a resubmit (double click, retry) sends nothing twice. */
+  clientKey: z.string().regex(/^[\w-]{8,80}$/, '8–80 letters, digits, _ or -').optional(),
 });
 export type ReplyInput = z.infer<typeof ReplyInput>;
 

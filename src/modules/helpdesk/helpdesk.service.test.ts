@@ -191,6 +191,18 @@ describe('replies, notes, status', () => {
     expect(byHandler['whatsapp.send']).toMatchObject({ to: '+4915112345678', text: 'Wir kümmern uns darum.', messageId: wrep.message.id });
   });
 
+  it('a resubmitted reply with the same clientKey is sent once', async () => {
+    const org = await createTestOrg(ctx);
+    const agent = actorFor(org, 'agent');
+    const r = await hd.ingestInbound(inbound(org, { externalThreadId: 'ck', externalMessageId: 'ck1' }));
+    const results = await Promise.all([1, 2, 3].map(() => hd.reply(agent, r.ticketId, { text: 'Einmal bitte.', clientKey: 'compose-7f3a9c21' })));
+    expect(new Set(results.map((x) => x.message.id)).size).toBe(1);
+    const rows = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(outbox).where(eq(outbox.orgId, org.orgId)));
+    expect(rows.map((o) => o.idempotencyKey)).toEqual([`helpdesk.reply:${r.ticketId}:compose-7f3a9c21`]);
+    const { messages } = await hd.getTicket(agent, r.ticketId);
+    expect(messages.filter((m) => m.direction === 'outbound').length).toBe(1);
+  });
+
   it("a reply on a return request goes to the buyer's TikTok chat, or is refused when there is none", async () => {
     const org = await createTestOrg(ctx);
     const agent = actorFor(org, 'agent');

@@ -5,6 +5,7 @@ import { AppError, isUniqueViolation, pgErrorCode } from '../../platform/errors.
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { enqueue } from '../../platform/outbox/outbox.js';
+import { outbox } from '../../platform/outbox/outbox.schema.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
 import { usersTable } from '../auth/index.js';
 import { shopsTable } from '../tenancy/index.js';
@@ -662,13 +663,22 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
       const now = clock.now();
       return db.tenant(actor.orgId, async (tx) => {
         let t = await lockTicket(tx, actor.orgId, ticketId);
+        const idempotencyKey = input.clientKey ? `helpdesk.reply:${ticketId}:${input.clientKey}` : undefined;
+        if (idempotencyKey) {
+          // The ticket row lock serialises replies on this ticket, so the first submit has committed.
+          const [prior] = await tx.select().from(outbox).where(and(eq(outbox.orgId, actor.orgId), eq(outbox.idempotencyKey, idempotencyKey)));
+          if (prior?.subjectId) {
+            const [m] = await tx.select().from(ticketMessages).where(and(eq(ticketMessages.orgId, actor.orgId), eq(ticketMessages.id, prior.subjectId)));
+            if (m) return { message: m, ticket: t, outboxId: prior.id };
+          }
+        }
         if (t.status === 'closed') throw AppError.conflict('tickets.closed', `Ticket #${t.number} is closed${t.mergedIntoId ? ` (merged into ${t.mergedIntoId})` : ''}; reply on the open ticket`);
         const m = await addMessage(tx, actor, t, { kind: 'public', text: input.text, attachments: input.attachments, macroId: input.macroId }, now);
         const handler = replyHandlerFor(t.channel);
         const payload = await replyPayload(tx, t, m);
         const { row } = await enqueue(
           tx,
-          { orgId: actor.orgId, handler, idempotencyKey: `helpdesk.reply:${m.id}`, payload, subjectType: 'ticket_message', subjectId: m.id },
+          { orgId: actor.orgId, handler, idempotencyKey: idempotencyKey ?? `helpdesk.reply:${m.id}`, payload, subjectType: 'ticket_message', subjectId: m.id },
           { ids, clock },
         );
         await tx.update(ticketMessages).set({ outboxId: row.id }).where(and(eq(ticketMessages.orgId, actor.orgId), eq(ticketMessages.id, m.id)));
