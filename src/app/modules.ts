@@ -6,11 +6,11 @@ import { createTikTokIntegration, tiktokCredentials } from '../integrations/tikt
 import { startDemoSandbox } from '../integrations/tiktok/demo.js';
 // [/orders + tiktok]
 // [evidence]
-import { createEvidenceService, evidenceRoutes, registerEvidenceJobs } from '../modules/evidence/index.js';
+import { createEvidenceService, evidenceRoutes, registerEvidenceJobs, seedEvidenceDemo } from '../modules/evidence/index.js';
 import { createFileStore } from '../integrations/storage/index.js';
 // [/evidence]
 // [helpdesk]
-import { createHelpdeskService, ordersPortFrom, registerHelpdeskHandlers, trackingUrl } from '../modules/helpdesk/index.js';
+import { createHelpdeskService, ordersPortFrom, registerHelpdeskHandlers, seedHelpdeskDemo, trackingUrl } from '../modules/helpdesk/index.js';
 import { createOrdersService as createHelpdeskOrders } from '../modules/orders/index.js';
 import { recordEvidence } from '../modules/evidence/index.js';
 import { helpdeskRoutes } from '../modules/helpdesk/helpdesk.routes.js';
@@ -140,4 +140,22 @@ export async function startHooks(p: Platform, s: Services, opts: { demo: boolean
       for (const st of stoppers.reverse()) await st();
     },
   };
+}
+
+/**
+ * Demo content per module, run once when the demo organisation is first created (`src/app/seed.ts`).
+ * Each module adds its own seeding inside its block; every seed must be idempotent.
+ */
+export async function seedModuleDemo(p: Platform, s: Services, orgId: string): Promise<void> {
+  void p;
+  // [orders + tiktok]
+  // [/orders + tiktok]
+  // [helpdesk]
+  await seedHelpdeskDemo({ helpdesk: s.helpdesk, tenancy: s.tenancy, auth: s.auth, clock: p.clock }, orgId);
+  // [/helpdesk]
+  // [evidence]
+  await seedEvidenceDemo(s.evidence, orgId, p.clock.now());
+  // [/evidence]
+  // [remedies + returns]
+  // [/remedies + returns]
 }
