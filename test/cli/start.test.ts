@@ -5,6 +5,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const BIN = path.resolve('bin/afterdesk.js');
+// The exact arguments `npm start` passes, so a typo in package.json fails here.
+const START_ARGS = (JSON.parse(fs.readFileSync('package.json', 'utf8')).scripts.start as string).split('node bin/afterdesk.js ')[1]!.trim().split(/\s+/);
 
 interface Running {
   child: ChildProcess;
@@ -14,7 +16,7 @@ interface Running {
 
 /** Start `afterdesk start` as a real process and wait for its "running" line. */
 async function start(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'start', '--no-demo'], {
+  const child = spawn(process.execPath, [BIN, ...START_ARGS, '--no-demo'], {
     env: { ...process.env, DATA_DIR: dataDir, PORT: '0', PG_PORT: '0', LOG_LEVEL: 'info', SANDBOX_SPEED: '0', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
