@@ -24,7 +24,7 @@ import { wireSlaEscalation } from './sla.wiring.js';
 // [/sla]
 // [remedies + returns]
 import { registerRemedyHandlers, remediesRoutes, ticketsPortFrom } from '../modules/remedies/index.js';
-import { buildRemediesAndReturns, registerReturnsJobs, returnsRoutes } from '../modules/returns/index.js';
+import { buildRemediesAndReturns, registerReturnsJobs, returnsRoutes, IMPORT_PLATFORM_RETURNS_JOB } from '../modules/returns/index.js';
 // [/remedies + returns]
 
 /**
@@ -135,6 +135,10 @@ export async function startHooks(p: Platform, s: Services, opts: { demo: boolean
     stoppers.push(() => demo.stop());
   }
   // [/orders + tiktok]
+  // [remedies + returns]
+  // The demo's first TikTok return requests become RMAs shortly after the initial sync, not at the next 5-minute tick.
+  if (opts.demo && p.jobs?.isStarted) await p.jobs.send(IMPORT_PLATFORM_RETURNS_JOB, {}, { startAfter: 20 });
+  // [/remedies + returns]
   return {
     stop: async () => {
       for (const st of stoppers.reverse()) await st();
