@@ -55,7 +55,17 @@ export class Database {
 }
 
 export function createPool(url: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: 5_000,
+    // Postgres caches a generic plan for each foreign-key check (and plpgsql statement) the first
+    // times it runs. On a young database those plans are made while the tables are nearly empty,
+    // where every org_id-led index costs the same, and Postgres may keep one that scans the whole
+    // organisation for each checked row until autovacuum's next ANALYZE. Custom plans see the
+    // table's real size each time; our own queries are unnamed statements and always were.
+    options: '-c plan_cache_mode=force_custom_plan',
+  });
   // A dropped connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;
