@@ -31,7 +31,7 @@ type Result = { latencies: number[]; elapsedMs: number; requests: number };
 
 function platformProcess(): Promise<{ child: ChildProcess; url: string; shops: { id: string; name: string; region: string }[]; authCode: string; ask(m: object): Promise<Result> }> {
   const child = fork(path.join(here, '../src/integrations/tiktok/sandbox/loadgen.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  let pending: ((r: Result) => void) | undefined;
+  let pending: { res: (r: Result) => void; rej: (e: Error) => void } | undefined;
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.on('message', (m: { type: string } & Record<string, unknown>) => {
@@ -42,13 +42,15 @@ function platformProcess(): Promise<{ child: ChildProcess; url: string; shops: {
           shops: m.shops as { id: string; name: string; region: string }[],
           authCode: m.authCode as string,
           ask: (msg) =>
-            new Promise<Result>((res) => {
-              pending = res;
+            new Promise<Result>((res, rej) => {
+              pending = { res, rej };
               child.send(msg);
             }),
         });
       } else if (m.type === 'result') {
-        pending?.(m as unknown as Result);
+        pending?.res(m as unknown as Result);
+      } else if (m.type === 'error') {
+        pending?.rej(new Error(`load generator: ${String(m.message)}`));
       }
     });
   });
@@ -110,6 +112,7 @@ export default async function webhooks(ctx: BenchContext): Promise<void> {
         const [r] = await tx.select({ n: sql<number>`count(*)::int` }).from(tiktokWebhookEvents).where(and(eq(tiktokWebhookEvents.orgId, org.orgId), eq(tiktokWebhookEvents.status, 'done')));
         return r!.n;
       });
+    await tt.ask({ type: 'prepare', n: N });
     const e0 = performance.now();
     const burst = await tt.ask({ type: 'burst', n: N, target, concurrency: 256 });
     while ((await countDone()) < N) await new Promise((r) => setTimeout(r, 10));
@@ -130,6 +133,7 @@ export default async function webhooks(ctx: BenchContext): Promise<void> {
 
     // ---- where the time goes: the same burst with the processor paused (ack path alone) ----
     await services.tiktok.processor.stop();
+    await tt.ask({ type: 'prepare', n: N });
     const ackOnly = await tt.ask({ type: 'burst', n: N, target, concurrency: 256 });
     const ackStats: Stats = { ...stats(ackOnly.latencies, ackOnly.elapsedMs), n: N, perSecond: (N / ackOnly.elapsedMs) * 1000 };
     const d0 = performance.now();
@@ -144,7 +148,9 @@ export default async function webhooks(ctx: BenchContext): Promise<void> {
     });
 
     // ---- acknowledgement latency under an open-loop 1,000 events/s while processing runs ----
+    await tt.ask({ type: 'prepare', n: M });
     const base = await tt.ask({ type: 'openloop', n: M, ratePerSec: 1000, target: `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`, signed: false });
+    await tt.ask({ type: 'prepare', n: M });
     const subj = await tt.ask({ type: 'openloop', n: M, ratePerSec: 1000, target, signed: true });
     const doneTarget = 2 * N + M;
     while ((await countDone()) < doneTarget) await new Promise((r) => setTimeout(r, 10));
