@@ -1,5 +1,5 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Database } from '../../platform/db.js';
+import type { Database, Tx } from '../../platform/db.js';
 import type { Logger } from '../../platform/logger.js';
 import type { InboundMessage } from '../../modules/helpdesk/index.js';
 import { orderLinesTable, ordersTable, buyersTable, type OrderInput, type OrdersService, type PlatformReturnInput } from '../../modules/orders/index.js';
@@ -110,10 +110,18 @@ export function createEngine(d: EngineDeps) {
     /** Domain writes for one organisation, in its tenant transaction. */
     async apply(orgId: string, b: Bundle): Promise<void> {
       if (b.orders.length === 0 && b.returns.length === 0) return;
-      await d.db.tenant(orgId, async (tx) => {
-        await d.orders.applyOrders(tx, orgId, b.orders);
-        await d.orders.applyPlatformReturns(tx, orgId, b.returns);
-      });
+      await d.db.tenant(orgId, (tx) => engine.applyIn(tx, orgId, b));
+    },
+
+    /** The same writes inside a transaction the caller holds (so it can commit more with them). */
+    async applyIn(tx: Tx, orgId: string, b: Bundle): Promise<void> {
+      await d.orders.applyOrders(tx, orgId, b.orders);
+      await d.orders.applyPlatformReturns(tx, orgId, b.returns);
+    },
+
+    /** Whether deliverToInbox has anything to hand to the helpdesk for this bundle. */
+    hasInboxWork(b: Bundle): boolean {
+      return !!d.sink && (b.conversations.length > 0 || b.returns.some((r) => r.kind === 'return' && r.status === 'requested'));
     },
 
     /**

@@ -1,6 +1,6 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/db.js';
+import type { Database, Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { Http } from '../../platform/http.js';
 import type { IdGenerator } from '../../platform/ids.js';
@@ -328,15 +328,21 @@ export class WebhookProcessor {
         work.push(ev.id);
       }
       try {
-        if (work.length) {
-          // Re-fetch: webhooks may arrive late, twice or out of order; the platform's current state wins.
-          const bundle = await this.d.engine.fetchByIds(orgId, shopId, refs);
-          await this.d.beforeApply?.();
+        const bundle = work.length ? await this.d.engine.fetchByIds(orgId, shopId, refs) : undefined;
+        await this.d.beforeApply?.();
+        if (bundle && this.d.engine.hasInboxWork(bundle)) {
+          // Chats and new return requests go on to the helpdesk after the domain rows are in; the
+          // events are marked done only after that, so a crash in between re-delivers (idempotently).
           await this.d.engine.apply(orgId, bundle);
           await this.d.engine.deliverToInbox(orgId, shopId, bundle);
+          await this.d.db.tenant(orgId, (tx) => this.finishIn(tx, orgId, [...work, ...handled], ignored));
+        } else {
+          // Domain rows and "done" commit together: processed exactly once, in one transaction.
+          await this.d.db.tenant(orgId, async (tx) => {
+            if (bundle) await this.d.engine.applyIn(tx, orgId, bundle);
+            await this.finishIn(tx, orgId, [...work, ...handled], ignored);
+          });
         }
-        await this.finish(orgId, [...work, ...handled], 'done');
-        await this.finish(orgId, ignored, 'ignored');
         report.done += work.length + handled.length;
         report.ignored += ignored.length;
       } catch (e) {
@@ -360,13 +366,20 @@ export class WebhookProcessor {
 
   private async finish(orgId: string, ids: string[], status: 'done' | 'ignored' | 'failed', error?: string): Promise<void> {
     if (ids.length === 0) return;
-    const now = this.d.clock.now();
-    await this.d.db.tenant(orgId, (tx) =>
-      tx
-        .update(tiktokWebhookEvents)
-        .set({ status, timesProcessed: sql`${tiktokWebhookEvents.timesProcessed} + 1`, processedAt: now, lastError: error ?? null })
-        .where(and(eq(tiktokWebhookEvents.orgId, orgId), inArray(tiktokWebhookEvents.id, ids), eq(tiktokWebhookEvents.status, 'pending'))),
-    );
+    await this.d.db.tenant(orgId, (tx) => this.mark(tx, orgId, ids, status, error));
+  }
+
+  private async finishIn(tx: Tx, orgId: string, done: string[], ignored: string[]): Promise<void> {
+    await this.mark(tx, orgId, done, 'done');
+    await this.mark(tx, orgId, ignored, 'ignored');
+  }
+
+  /** Only still-pending rows move: an event another worker already finished is left as it is. */
+  private async mark(tx: Tx, orgId: string, ids: string[], status: 'done' | 'ignored' | 'failed', error?: string): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.execute(sql`
+      update tiktok_webhook_events set status = ${status}, times_processed = times_processed + 1, processed_at = ${this.d.clock.now().toISOString()}::timestamptz, last_error = ${error ?? null}
+      where org_id = ${orgId} and id = any(${sql.param(ids)}::text[]) and status = 'pending'`);
   }
 
   private async reschedule(orgId: string, ev: ClaimedEvent, error: string): Promise<void> {
