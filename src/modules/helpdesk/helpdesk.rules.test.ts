@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MACROS } from './helpdesk.macros.js';
 import {
   applyTags,
+  HISTORY_ANSWERED,
+  HISTORY_UNANSWERED,
+  isHistory,
+  statusAfterChannelMessage,
   canChangeStatus,
   decodeCursor,
   detectLanguage,
@@ -162,5 +166,32 @@ describe('macro rendering', () => {
         expect({ key: m.key, lang, detected: detectLanguage(text).language }).toEqual({ key: m.key, lang, detected: lang });
       }
     }
+  });
+});
+
+describe('statusAfterChannelMessage (history horizon)', () => {
+  const imported = (solvedReason: string) => ({ status: 'solved' as const, solvedReason });
+  it('decides buyer messages by age only for new or imported tickets', () => {
+    expect(statusAfterChannelMessage(null, 'inbound', false)).toEqual({ status: 'new', solvedReason: null });
+    expect(statusAfterChannelMessage(null, 'inbound', true)).toEqual({ status: 'solved', solvedReason: HISTORY_UNANSWERED });
+    expect(statusAfterChannelMessage(imported(HISTORY_ANSWERED), 'inbound', true)).toEqual({ status: 'solved', solvedReason: HISTORY_UNANSWERED });
+    expect(statusAfterChannelMessage(imported(HISTORY_UNANSWERED), 'inbound', false)).toEqual({ status: 'open', solvedReason: null });
+    // Live work stays live even when an old message is delivered late.
+    expect(statusAfterChannelMessage({ status: 'waiting_on_buyer', solvedReason: null }, 'inbound', true)).toEqual({ status: 'open', solvedReason: null });
+    expect(statusAfterChannelMessage({ status: 'solved', solvedReason: 'done' }, 'inbound', true)).toEqual({ status: 'open', solvedReason: null });
+  });
+  it('treats a seller message from the channel as a reply; an old one ends the conversation', () => {
+    expect(statusAfterChannelMessage(imported(HISTORY_UNANSWERED), 'outbound', true)).toEqual({ status: 'solved', solvedReason: HISTORY_ANSWERED });
+    expect(statusAfterChannelMessage(imported(HISTORY_UNANSWERED), 'outbound', false)).toEqual({ status: 'waiting_on_buyer', solvedReason: null });
+    expect(statusAfterChannelMessage(null, 'outbound', false)).toEqual({ status: 'waiting_on_buyer', solvedReason: null });
+    expect(statusAfterChannelMessage(null, 'outbound', true)).toEqual({ status: 'solved', solvedReason: HISTORY_ANSWERED });
+    expect(statusAfterChannelMessage({ status: 'new', solvedReason: null }, 'outbound', false)).toEqual({ status: 'waiting_on_buyer', solvedReason: null });
+    expect(statusAfterChannelMessage({ status: 'waiting_on_warehouse', solvedReason: null }, 'outbound', true)).toEqual({ status: 'waiting_on_warehouse', solvedReason: null });
+    expect(statusAfterChannelMessage({ status: 'open', solvedReason: null }, 'outbound', true)).toEqual({ status: 'waiting_on_buyer', solvedReason: null });
+  });
+  it('draws the horizon at 72 hours', () => {
+    const now = new Date('2026-03-04T12:00:00Z');
+    expect(isHistory(new Date('2026-03-01T12:00:00Z'), now)).toBe(false);
+    expect(isHistory(new Date('2026-03-01T11:59:59Z'), now)).toBe(true);
   });
 });

@@ -95,6 +95,58 @@ export function statusAfterReply(current: TicketStatus, chosen?: TicketStatus): 
   return current;
 }
 
+// ---------- history (messages written long before they reached us) ----------
+
+/**
+ * A channel message that reaches Afterdesk more than this after it was written is history: the
+ * backlog imported when a shop connects (or a delivery that was days late), not live work.
+ */
+export const HISTORY_HORIZON_MS = 72 * 3600_000;
+
+/** `solved_reason` of tickets whose state comes from imported history (also marks them as such). */
+export const HISTORY_ANSWERED = 'history_answered';
+export const HISTORY_UNANSWERED = 'history_unanswered';
+
+export const isHistory = (sentAt: Date, now: Date, horizonMs: number = HISTORY_HORIZON_MS): boolean => now.getTime() - sentAt.getTime() > horizonMs;
+
+/** A ticket whose current state was decided by imported history (solved by the rules below). */
+export const isImported = (t: { status: TicketStatus; solvedReason: string | null }): boolean =>
+  t.status === 'solved' && (t.solvedReason === HISTORY_ANSWERED || t.solvedReason === HISTORY_UNANSWERED);
+
+export interface ChannelStatus {
+  status: TicketStatus;
+  /** Set when the rule solved the ticket; null clears a previous reason. */
+  solvedReason: string | null;
+}
+
+/**
+ * Status after a message that came in through the channel: a buyer message, or a seller message
+ * written outside Afterdesk (e.g. in TikTok Seller Center, or before the shop was connected).
+ * `current` is null when the message opens the ticket. History only decides for new or imported
+ * tickets: once a ticket holds live work, a late old message is treated like a live one.
+ *
+ * - Buyer, live: new ticket → new; otherwise `onBuyerMessage` (an imported ticket reopens).
+ * - Buyer, history: solved as `history_unanswered` (nobody owes a weeks-old chat a first reply;
+ *   a later seller answer or live buyer message brings it back).
+ * - Seller: like an agent's reply (`statusAfterReply`); a history answer that leaves the ticket
+ *   waiting on the buyer ends the conversation: solved as `history_answered`.
+ */
+export function statusAfterChannelMessage(current: { status: TicketStatus; solvedReason: string | null } | null, direction: 'inbound' | 'outbound', history: boolean): ChannelStatus {
+  const fresh = current === null || isImported(current);
+  if (direction === 'inbound') {
+    if (history && fresh) return { status: 'solved', solvedReason: HISTORY_UNANSWERED };
+    if (current === null) return { status: 'new', solvedReason: null };
+    const o = onBuyerMessage(current.status);
+    const status = o.action === 'append' ? o.newStatus : 'new';
+    return { status, solvedReason: status === 'solved' ? current.solvedReason : null };
+  }
+  const before: TicketStatus = current === null || current.solvedReason === HISTORY_UNANSWERED ? 'open' : current.status;
+  const next = statusAfterReply(before);
+  if (history && fresh && next === 'waiting_on_buyer') return { status: 'solved', solvedReason: HISTORY_ANSWERED };
+  if (next === 'solved' && current) return { status: next, solvedReason: current.solvedReason };
+  return { status: next, solvedReason: null };
+}
+
 export function canChangeStatus(from: TicketStatus, to: TicketStatus): { ok: true } | { ok: false; reason: string } {
   if (from === to) return { ok: true };
   if (from === 'closed') return { ok: false, reason: 'A closed ticket is final; a new buyer message opens a new ticket' };

@@ -35,6 +35,9 @@ import {
   detectLanguage,
   encodeCursor,
   initialPriority,
+  HISTORY_UNANSWERED,
+  isHistory,
+  isImported,
   isLive,
   isOnShift,
   onBuyerMessage,
@@ -42,6 +45,7 @@ import {
   queueFor,
   renderMacro,
   routeTicket,
+  statusAfterChannelMessage,
   statusAfterReply,
   subjectFrom,
   type RenderedMacro,
@@ -226,6 +230,41 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
       .onConflictDoUpdate({ target: [routingState.orgId, routingState.id], set: { lastUserId: userId, updatedAt: now } });
   }
 
+  /**
+   * Our own reply coming back through the channel (TikTok reports the shop's messages, including
+   * the ones we sent): the newest unclaimed public reply on this ticket with the same text, sent
+   * by us up to a day before the platform's timestamp (5 minutes of clock skew allowed).
+   */
+  async function findOwnReply(tx: Executor, t: TicketRow, text: string, sentAt: Date): Promise<{ id: string } | undefined> {
+    const [m] = await tx
+      .select({ id: ticketMessages.id })
+      .from(ticketMessages)
+      .where(
+        and(
+          eq(ticketMessages.orgId, t.orgId),
+          eq(ticketMessages.ticketId, t.id),
+          eq(ticketMessages.kind, 'public'),
+          eq(ticketMessages.direction, 'outbound'),
+          inArray(ticketMessages.authorType, ['user', 'system']),
+          isNull(ticketMessages.externalMessageId),
+          eq(ticketMessages.body, text),
+          sql`${ticketMessages.sentAt} between ${new Date(sentAt.getTime() - 24 * 3600_000).toISOString()}::timestamptz and ${new Date(sentAt.getTime() + 5 * 60_000).toISOString()}::timestamptz`,
+        ),
+      )
+      .orderBy(desc(ticketMessages.sentAt))
+      .limit(1);
+    return m;
+  }
+
+  /** The first buyer message after the ticket's latest public reply: where an unanswered stretch began. */
+  async function firstUnanswered(tx: Executor, t: TicketRow): Promise<Date | undefined> {
+    const r = await tx.execute(sql`select min(sent_at) as at from ticket_messages
+      where org_id = ${t.orgId} and ticket_id = ${t.id} and kind = 'public' and direction = 'inbound'
+        and sent_at > coalesce((select max(sent_at) from ticket_messages where org_id = ${t.orgId} and ticket_id = ${t.id} and kind = 'public' and direction = 'outbound'), '-infinity'::timestamptz)`);
+    const at = (r.rows[0] as { at: string | Date | null } | undefined)?.at;
+    return at ? new Date(at) : undefined;
+  }
+
   async function ingestOnce(input: InboundMessage, facts: OrderFacts | null): Promise<{ ticketId: string; messageId: string; created: boolean }> {
     const now = clock.now();
     const sentAt = new Date(input.sentAt);
@@ -249,17 +288,36 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
         .where(and(eq(ticketThreads.orgId, orgId), eq(ticketThreads.channel, input.channel), eq(ticketThreads.externalThreadId, input.externalThreadId)));
       let ticket = thread ? await lockTicket(tx, orgId, thread.ticketId) : undefined;
       const fromBuyer = input.direction === 'inbound';
-      const outcome = ticket && fromBuyer ? onBuyerMessage(ticket.status) : undefined;
-      if (ticket && outcome?.action === 'new_ticket') ticket = undefined;
+      if (ticket && fromBuyer && onBuyerMessage(ticket.status).action === 'new_ticket') ticket = undefined;
+
+      if (ticket && !fromBuyer) {
+        const own = await findOwnReply(tx, ticket, input.text, sentAt);
+        if (own) {
+          // Already in the thread as the agent's reply: remember the platform's id so later
+          // deliveries are duplicates, and count nothing twice.
+          await tx.update(ticketMessages).set({ externalMessageId: input.externalMessageId, deliveryStatus: 'sent' }).where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.id, own.id)));
+          return { ticketId: ticket.id, messageId: own.id, created: false };
+        }
+      }
+
+      // A pending return request is live whatever its age (the platform's deadline runs), so the
+      // history rules only apply to conversations.
+      const history = input.channel !== 'tiktok_return_request' && isHistory(sentAt, now);
+      const before = ticket ? { status: ticket.status, solvedReason: ticket.solvedReason, lastInboundAt: ticket.lastInboundAt } : null;
+      const next = statusAfterChannelMessage(before, input.direction, history);
+      // Buyer messages of an imported, still unanswered stretch that a seller answer now settles.
+      const replayFrom = ticket && !fromBuyer && before?.status === 'solved' && before.solvedReason === HISTORY_UNANSWERED ? await firstUnanswered(tx, ticket) : undefined;
 
       const guess = detectLanguage(input.text, { hint: input.buyer.language, shopLanguages: shop.languages });
+      const orderValue = facts?.totalAmount != null && facts.currency ? { amount: facts.totalAmount, currency: facts.currency } : undefined;
       let created = false;
       if (!ticket) {
         created = true;
         const queue = queueFor({ channel: input.channel, livestreamSessionId: input.livestreamSessionId, orderTrafficSource: facts?.lines.find((l) => l.trafficSourceType)?.trafficSourceType });
         const language = guess.language;
         const category = facts?.lines.find((l) => l.category)?.category ?? null;
-        const route = await decideRoute(tx, orgId, { language, queue }, category, now);
+        // Settled history and seller-opened threads are nobody's work yet: no routing.
+        const route: RoutingDecision = next.status === 'new' ? await decideRoute(tx, orgId, { language, queue }, category, now) : { assigneeId: null, reason: history ? 'history' : 'no buyer message yet', wanted: [] };
         const id = ids('tkt');
         const [row] = await tx
           .insert(tickets)
@@ -278,7 +336,7 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
             orderId: input.orderId ?? null,
             livestreamSessionId: input.livestreamSessionId ?? null,
             subject: subjectFrom(input.text, input.subject),
-            status: 'new',
+            status: next.status,
             priority: initialPriority(input.channel),
             language,
             tags: [],
@@ -286,6 +344,8 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
             queue,
             slaDueAt: null,
             mergedIntoId: null,
+            solvedReason: next.solvedReason,
+            solvedAt: next.status === 'solved' ? sentAt : null,
             messageCount: 0,
             createdAt: now,
             updatedAt: now,
@@ -303,9 +363,12 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
             .returning({ id: ticketThreads.id });
           if (!ins.length) throw new IngestRace('thread');
         }
-        const orderValue = facts?.totalAmount != null && facts.currency ? { amount: facts.totalAmount, currency: facts.currency } : undefined;
-        const due = await slaStart(tx, ticket, orderValue, sentAt);
-        if (due !== undefined) ticket.slaDueAt = due;
+        // Clocks run from a live buyer message; imported history starts them only if a seller
+        // answer settles it (below), a seller-opened thread when the buyer first writes.
+        if (next.status === 'new') {
+          const due = await slaStart(tx, ticket, orderValue, sentAt);
+          if (due !== undefined) ticket.slaDueAt = due;
+        }
         await evidence(tx, {
           orgId,
           caseId: id,
@@ -313,8 +376,14 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
           kind: 'status_change',
           actor: { type: 'system' },
           occurredAt: now,
-          summary: `Ticket #${ticket.number} opened from ${input.channel}${route.assigneeId ? `, routed to ${route.assigneeId} (${route.reason})` : `, unassigned in ${queue} (${route.reason})`}`,
-          data: { status: 'new', channel: input.channel, queue, language, languageSource: guess.source, assigneeId: route.assigneeId, routing: route },
+          summary: `Ticket #${ticket.number} opened from ${input.channel}${
+            next.status !== 'new'
+              ? ` as ${next.status}${next.solvedReason ? ` (${next.solvedReason}: written ${sentAt.toISOString()}, before the import horizon)` : ' (the seller wrote first)'}`
+              : route.assigneeId
+                ? `, routed to ${route.assigneeId} (${route.reason})`
+                : `, unassigned in ${queue} (${route.reason})`
+          }`,
+          data: { status: next.status, solvedReason: next.solvedReason, history, channel: input.channel, queue, language, languageSource: guess.source, assigneeId: route.assigneeId, routing: route },
         });
       }
 
@@ -362,7 +431,7 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
         );
       }
 
-      const status: TicketStatus = outcome?.action === 'append' ? outcome.newStatus : ticket.status;
+      const status: TicketStatus = created ? ticket.status : next.status;
       const patch: Partial<TicketRow> = {
         messageCount: ticket.messageCount + 1,
         lastMessageAt: ticket.lastMessageAt && ticket.lastMessageAt > sentAt ? ticket.lastMessageAt : sentAt,
@@ -371,14 +440,46 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
         status,
         slaDueAt: ticket.slaDueAt,
       };
-      if (fromBuyer) patch.lastInboundAt = sentAt;
-      if (status !== ticket.status && ticket.status === 'solved') patch.solvedAt = null;
+      if (fromBuyer) patch.lastInboundAt = ticket.lastInboundAt && ticket.lastInboundAt > sentAt ? ticket.lastInboundAt : sentAt;
+      if (!created && status !== ticket.status) {
+        // History settles at the time the conversation went quiet, not at import time.
+        patch.solvedAt = status === 'solved' ? sentAt : null;
+        patch.solvedReason = status === 'solved' ? next.solvedReason : null;
+      } else if (!created && status === 'solved' && ticket.solvedReason !== next.solvedReason && isImported(ticket)) {
+        patch.solvedAt = sentAt;
+        patch.solvedReason = next.solvedReason;
+      }
       // The order may arrive with a later message of the same conversation (TikTok chat cards).
       if (!ticket.orderId && input.orderId) patch.orderId = input.orderId;
       if (!ticket.buyerId && facts?.buyerId) patch.buyerId = facts.buyerId;
       if (!ticket.livestreamSessionId && input.livestreamSessionId) patch.livestreamSessionId = input.livestreamSessionId;
       await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, orgId), eq(tickets.id, ticket.id)));
-      if (fromBuyer && !created) await slaEvent(tx, ticket, { kind: 'buyer_message', status }, sentAt);
+
+      // SLA, in the order things happened on the channel (all at the messages' own times).
+      const startLate = async (at: Date) => {
+        const due = await slaStart(tx, { ...ticket!, ...patch } as TicketRow, orderValue, at);
+        if (due !== undefined) await tx.update(tickets).set({ slaDueAt: due }).where(and(eq(tickets.orgId, orgId), eq(tickets.id, ticket!.id)));
+      };
+      if (!created && before) {
+        if (fromBuyer) {
+          const deferred = status === 'solved' && next.solvedReason === HISTORY_UNANSWERED;
+          if (!deferred) {
+            // A seller-opened or imported ticket may have no clocks yet: this message starts them.
+            if (before.lastInboundAt === null || isImported(before)) await startLate(sentAt);
+            await slaEvent(tx, ticket, { kind: 'buyer_message', status }, sentAt);
+          }
+        } else {
+          let replyStatus: TicketStatus = before.status;
+          if (replayFrom && replayFrom <= sentAt) {
+            // The unanswered stretch is now answered: measure it from the buyer's message.
+            await startLate(replayFrom);
+            await slaEvent(tx, ticket, { kind: 'buyer_message', status: 'open' }, replayFrom);
+            replyStatus = 'open';
+          }
+          await slaEvent(tx, ticket, { kind: 'agent_public_reply', status: replyStatus }, sentAt);
+          if (status !== replyStatus) await slaEvent(tx, ticket, { kind: 'status_changed', status }, sentAt);
+        }
+      }
 
       await evidence(tx, {
         orgId,
@@ -390,16 +491,16 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
         summary: `${fromBuyer ? 'Buyer' : 'Seller'} message via ${input.channel}: ${preview(input.text)}`,
         data: { messageId, channel: input.channel, externalMessageId: input.externalMessageId, direction: input.direction, text: input.text, attachments },
       });
-      if (status !== ticket.status) {
+      if (!created && (status !== ticket.status || patch.solvedReason !== undefined)) {
         await evidence(tx, {
           orgId,
           caseId: ticket.id,
           caseType: 'ticket',
           kind: 'status_change',
-          actor: { type: 'buyer', id: input.buyer.externalId, name: input.buyer.name },
+          actor: fromBuyer ? { type: 'buyer', id: input.buyer.externalId, name: input.buyer.name } : { type: 'platform' },
           occurredAt: sentAt,
-          summary: `Status ${ticket.status} → ${status} (buyer wrote)`,
-          data: { from: ticket.status, to: status, messageId },
+          summary: `Status ${ticket.status} → ${status} (${fromBuyer ? 'buyer' : 'seller outside Afterdesk'} wrote${status === 'solved' && next.solvedReason ? `; ${next.solvedReason}` : ''})`,
+          data: { from: ticket.status, to: status, messageId, solvedReason: status === 'solved' ? next.solvedReason : null, history },
         });
       }
       return { ticketId: ticket.id, messageId, created };
