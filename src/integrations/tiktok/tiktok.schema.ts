@@ -43,6 +43,7 @@ export const tiktokWebhookEvents = pgTable('tiktok_webhook_events', {
   ttsNotificationId: text('tts_notification_id'),
   type: integer('type').notNull(),
   rawBody: text('raw_body').notNull(),
+  workRefs: text('work_refs'),
   status: text('status').$type<'pending' | 'done' | 'failed' | 'ignored'>().notNull(),
   attempts: integer('attempts').notNull(),
   deliveries: integer('deliveries').notNull(),

@@ -7,11 +7,12 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { TikTokApiError } from './client.js';
 import type { Connections } from './connections.js';
-import { pool, type Engine, type EntityRefs } from './engine.js';
+import { pool, type Bundle, type Engine } from './engine.js';
 import { parseTikTokJson, TikTokSchemaError } from './json.js';
 import { WebhookEvent } from './schemas.js';
 import { verifyWebhookSignature } from './signing.js';
 import { tiktokWebhookEvents } from './tiktok.schema.js';
+import { decodeWork, encodeWork, workOf, type WebhookWork } from './webhooks.rules.js';
 
 /** The platform retries the same body for ~15 h; we keep processed events far longer than that. */
 export const WEBHOOK_RETENTION_MIN_MS = 72 * 3600_000;
@@ -74,11 +75,11 @@ export function createWebhookIngest(d: WebhookIngestDeps) {
     try {
       const lit = (v: unknown) => (v === null || v === undefined ? 'null' : typeof v === 'number' ? String(v) : client.escapeLiteral(v instanceof Date ? v.toISOString() : String(v)));
       const values = rows
-        .map((r) => `(${[r.orgId, r.id, r.shopId, r.tiktokShopId, r.dedupeKey, r.ttsNotificationId, r.type, r.rawBody, r.status, r.attempts, r.deliveries, r.timesProcessed, r.nextAttemptAt, r.receivedAt].map(lit).join(',')})`)
+        .map((r) => `(${[r.orgId, r.id, r.shopId, r.tiktokShopId, r.dedupeKey, r.ttsNotificationId, r.type, r.rawBody, r.workRefs, r.status, r.attempts, r.deliveries, r.timesProcessed, r.nextAttemptAt, r.receivedAt].map(lit).join(',')})`)
         .join(',');
       try {
         await client.query(`begin; select set_config('app.system', 'on', true);
-          insert into tiktok_webhook_events (org_id, id, shop_id, tiktok_shop_id, dedupe_key, tts_notification_id, type, raw_body, status, attempts, deliveries, times_processed, next_attempt_at, received_at)
+          insert into tiktok_webhook_events (org_id, id, shop_id, tiktok_shop_id, dedupe_key, tts_notification_id, type, raw_body, work_refs, status, attempts, deliveries, times_processed, next_attempt_at, received_at)
           values ${values}
           on conflict (org_id, dedupe_key) do update set deliveries = tiktok_webhook_events.deliveries + excluded.deliveries;
           commit;`);
@@ -155,6 +156,7 @@ export function createWebhookIngest(d: WebhookIngestDeps) {
         ttsNotificationId: e.tts_notification_id ?? null,
         type: e.type,
         rawBody: rawBody.toString('utf8'),
+        workRefs: encodeWork(workOf(e)),
         status: 'pending',
         attempts: 0,
         deliveries: 1,
@@ -232,11 +234,23 @@ interface ClaimedEvent {
   id: string;
   shopId: string;
   type: number;
-  rawBody: string;
+  /** What the event asks for, decided at receipt (null for rows stored before that column existed). */
+  workRefs: string | null;
+  /** Only fetched when workRefs is null. */
+  rawBody: string | null;
   attempts: number;
 }
 
-const ORDER_TYPES = new Set([1, 3]);
+interface ShopPlan {
+  shopId: string;
+  events: ClaimedEvent[];
+  refs: { orderIds: Set<string>; returnIds: Set<string>; cancelIds: Set<string>; conversationIds: Set<string> };
+  work: string[];
+  handled: string[];
+  ignored: string[];
+  bundle?: Bundle;
+  error?: unknown;
+}
 
 export class WebhookProcessor {
   private stopped = true;
@@ -284,84 +298,111 @@ export class WebhookProcessor {
           order by received_at, id
           limit ${this.d.batchSize ?? 500}
           for update skip locked)
-        returning e.id, e.shop_id, e.type, e.raw_body, e.attempts`);
-      return (r.rows as { id: string; shop_id: string; type: number; raw_body: string; attempts: number }[]).map((x) => ({ id: x.id, shopId: x.shop_id, type: x.type, rawBody: x.raw_body, attempts: x.attempts }));
+        returning e.id, e.shop_id, e.type, e.work_refs, case when e.work_refs is null then e.raw_body end as raw_body, e.attempts`);
+      return (r.rows as { id: string; shop_id: string; type: number; work_refs: string | null; raw_body: string | null; attempts: number }[]).map((x) => ({ id: x.id, shopId: x.shop_id, type: x.type, workRefs: x.work_refs, rawBody: x.raw_body, attempts: x.attempts }));
     });
     const report: ProcessReport = { claimed: claimed.length, done: 0, ignored: 0, retried: 0, failed: 0 };
     if (claimed.length === 0) return report;
 
-    const byShop = new Map<string, ClaimedEvent[]>();
-    for (const e of claimed) byShop.set(e.shopId, [...(byShop.get(e.shopId) ?? []), e]);
-    await pool([...byShop.entries()], 4, async ([shopId, events]) => {
-      const refs = { orderIds: new Set<string>(), returnIds: new Set<string>(), cancelIds: new Set<string>(), conversationIds: new Set<string>() } satisfies EntityRefs;
-      const ignored: string[] = [];
-      const handled: string[] = [];
-      const work: string[] = [];
-      for (const ev of events) {
-        let e: WebhookEvent;
-        try {
-          e = WebhookEvent.parse(parseTikTokJson(ev.rawBody));
-        } catch {
-          ignored.push(ev.id);
-          continue;
-        }
-        const data = e.data as Record<string, unknown>;
-        const s = (k: string) => (data[k] === undefined || data[k] === null ? undefined : String(data[k]));
-        if (ORDER_TYPES.has(e.type) && s('order_id')) refs.orderIds.add(s('order_id')!);
-        else if (e.type === 4) for (const p of (data.package_list as { order_id_list?: unknown[] }[] | undefined) ?? []) for (const id of p.order_id_list ?? []) refs.orderIds.add(String(id));
-        else if (e.type === 11 && s('cancel_id')) refs.cancelIds.add(s('cancel_id')!);
-        else if (e.type === 12 && s('return_id')) refs.returnIds.add(s('return_id')!);
-        else if ((e.type === 14 || e.type === 13) && s('conversation_id')) refs.conversationIds.add(s('conversation_id')!);
-        else if (e.type === 6) {
-          await this.d.connections.markRevoked(orgId, shopId);
-          this.d.log.warn({ orgId, shopId }, 'TikTok seller de-authorised the app for this shop');
-          handled.push(ev.id);
-          continue;
-        } else if (e.type === 7) {
-          this.d.log.warn({ orgId, shopId, expiration: data.expiration_time }, 'TikTok authorisation expires soon: ask the seller to authorise again');
-          ignored.push(ev.id);
-          continue;
-        } else {
-          ignored.push(ev.id);
-          continue;
-        }
-        work.push(ev.id);
+    // 1. What each event asks for, grouped by shop (the platform is asked per shop).
+    const plans = new Map<string, ShopPlan>();
+    for (const ev of claimed) {
+      let plan = plans.get(ev.shopId);
+      if (!plan) plans.set(ev.shopId, (plan = { shopId: ev.shopId, events: [], refs: { orderIds: new Set(), returnIds: new Set(), cancelIds: new Set(), conversationIds: new Set() }, work: [], handled: [], ignored: [] }));
+      plan.events.push(ev);
+      const w = this.workOf(ev);
+      if (w.kind === 'fetch') {
+        for (const k of ['orderIds', 'returnIds', 'cancelIds', 'conversationIds'] as const) for (const v of w[k]) plan.refs[k].add(v);
+        plan.work.push(ev.id);
+      } else if (w.kind === 'deauth') {
+        await this.d.connections.markRevoked(orgId, ev.shopId);
+        this.d.log.warn({ orgId, shopId: ev.shopId }, 'TikTok seller de-authorised the app for this shop');
+        plan.handled.push(ev.id);
+      } else {
+        if (w.kind === 'expiring') this.d.log.warn({ orgId, shopId: ev.shopId }, 'TikTok authorisation expires soon: ask the seller to authorise again');
+        plan.ignored.push(ev.id);
       }
+    }
+
+    // 2. Re-fetch: webhooks may arrive late, twice or out of order; the platform's current state wins.
+    await pool([...plans.values()], 4, async (plan) => {
+      if (plan.work.length === 0) return;
       try {
-        const bundle = work.length ? await this.d.engine.fetchByIds(orgId, shopId, refs) : undefined;
-        await this.d.beforeApply?.();
-        if (bundle && this.d.engine.hasInboxWork(bundle)) {
-          // Chats and new return requests go on to the helpdesk after the domain rows are in; the
-          // events are marked done only after that, so a crash in between re-delivers (idempotently).
-          await this.d.engine.apply(orgId, bundle);
-          await this.d.engine.deliverToInbox(orgId, shopId, bundle);
-          await this.d.db.tenant(orgId, (tx) => this.finishIn(tx, orgId, [...work, ...handled], ignored));
-        } else {
-          // Domain rows and "done" commit together: processed exactly once, in one transaction.
-          await this.d.db.tenant(orgId, async (tx) => {
-            if (bundle) await this.d.engine.applyIn(tx, orgId, bundle);
-            await this.finishIn(tx, orgId, [...work, ...handled], ignored);
-          });
-        }
-        report.done += work.length + handled.length;
-        report.ignored += ignored.length;
+        plan.bundle = await this.d.engine.fetchByIds(orgId, plan.shopId, plan.refs);
       } catch (e) {
-        const retryable = (e instanceof TikTokApiError && (e.retryable || e.code === -1)) || !(e instanceof TikTokApiError || e instanceof TikTokSchemaError || e instanceof AppError);
-        const msg = e instanceof Error ? e.message : String(e);
-        const maxAttempts = this.d.maxAttempts ?? 10;
-        const retry = events.filter((ev) => work.includes(ev.id) && retryable && ev.attempts < maxAttempts);
-        const fail = events.filter((ev) => work.includes(ev.id) && !retry.includes(ev));
-        for (const ev of retry) await this.reschedule(orgId, ev, msg);
-        await this.finish(orgId, fail.map((x) => x.id), 'failed', msg);
-        await this.finish(orgId, handled, 'done');
-        await this.finish(orgId, ignored, 'ignored');
-        report.retried += retry.length;
-        report.failed += fail.length;
-        report.ignored += ignored.length;
-        this.d.log.warn({ orgId, shopId, err: msg, retried: retry.length, failed: fail.length }, 'TikTok webhook processing failed for a shop batch');
+        plan.error = e;
       }
     });
+    await this.d.beforeApply?.();
+
+    // 3a. Shops whose bundle goes on to the helpdesk (chats, new return requests): domain rows
+    // first, then the inbox, then "done" — a crash in between re-delivers, idempotently.
+    const together: ShopPlan[] = [];
+    for (const plan of plans.values()) {
+      if (plan.error) continue;
+      if (!plan.bundle || !this.d.engine.hasInboxWork(plan.bundle)) {
+        together.push(plan);
+        continue;
+      }
+      try {
+        await this.d.engine.apply(orgId, plan.bundle);
+        await this.d.engine.deliverToInbox(orgId, plan.shopId, plan.bundle);
+        await this.d.db.tenant(orgId, (tx) => this.finishIn(tx, orgId, [...plan.work, ...plan.handled], plan.ignored));
+        report.done += plan.work.length + plan.handled.length;
+        report.ignored += plan.ignored.length;
+      } catch (e) {
+        plan.error = e;
+      }
+    }
+    // 3b. Everything else: all shops' domain rows and "done" marks commit in one transaction.
+    if (together.length) {
+      try {
+        await this.d.db.tenant(orgId, async (tx) => {
+          const bundles = together.flatMap((p) => (p.bundle ? [p.bundle] : []));
+          if (bundles.length) await this.d.engine.applyIn(tx, orgId, { orders: bundles.flatMap((b) => b.orders), returns: bundles.flatMap((b) => b.returns), conversations: [] });
+          await this.finishIn(tx, orgId, together.flatMap((p) => [...p.work, ...p.handled]), together.flatMap((p) => p.ignored));
+        });
+        for (const p of together) {
+          report.done += p.work.length + p.handled.length;
+          report.ignored += p.ignored.length;
+        }
+      } catch (e) {
+        for (const p of together) p.error = e;
+      }
+    }
+
+    // 4. Failures: retry what may succeed later (with backoff), fail the rest; actions and ignores still finish.
+    for (const plan of plans.values()) {
+      if (plan.error === undefined) continue;
+      const e = plan.error;
+      const retryable = (e instanceof TikTokApiError && (e.retryable || e.code === -1)) || !(e instanceof TikTokApiError || e instanceof TikTokSchemaError || e instanceof AppError);
+      const msg = e instanceof Error ? e.message : String(e);
+      const maxAttempts = this.d.maxAttempts ?? 10;
+      const work = new Set(plan.work);
+      const retry = plan.events.filter((ev) => work.has(ev.id) && retryable && ev.attempts < maxAttempts);
+      const fail = plan.events.filter((ev) => work.has(ev.id) && !retry.includes(ev));
+      for (const ev of retry) await this.reschedule(orgId, ev, msg);
+      await this.finish(orgId, fail.map((x) => x.id), 'failed', msg);
+      await this.finish(orgId, plan.handled, 'done');
+      await this.finish(orgId, plan.ignored, 'ignored');
+      report.done += plan.handled.length;
+      report.retried += retry.length;
+      report.failed += fail.length;
+      report.ignored += plan.ignored.length;
+      this.d.log.warn({ orgId, shopId: plan.shopId, err: msg, retried: retry.length, failed: fail.length }, 'TikTok webhook processing failed for a shop batch');
+    }
     return report;
+  }
+
+  /** The stored decision when there is one (events received by this version), else the raw body's. */
+  private workOf(ev: ClaimedEvent): WebhookWork {
+    const stored = decodeWork(ev.workRefs);
+    if (stored) return stored;
+    try {
+      return workOf(WebhookEvent.parse(parseTikTokJson(ev.rawBody ?? '')));
+    } catch {
+      return { kind: 'ignore' };
+    }
   }
 
   private async finish(orgId: string, ids: string[], status: 'done' | 'ignored' | 'failed', error?: string): Promise<void> {
