@@ -26,6 +26,18 @@ export function rng(seed: number) {
 }
 export type Rng = ReturnType<typeof rng>;
 
+/** Which topic a buyer's text came from (the catalogue's phrases); `where` for anything else. */
+function topicOf(lang: Lang, content: string): Topic {
+  let text = content;
+  try {
+    text = String((JSON.parse(content) as { content?: unknown }).content ?? content);
+  } catch {
+    // plain text
+  }
+  for (const [topic, phrases] of Object.entries(BUYER_TEXTS[lang]) as [Topic, string[]][]) if (phrases.includes(text)) return topic;
+  return 'where';
+}
+
 const dec = (minor: number) => (minor / 100).toFixed(2);
 
 export interface SbShop extends ShopSpec {
@@ -120,6 +132,55 @@ export interface SbConversation {
   messages: SbMessage[];
 }
 
+/** What the shop's own service team wrote back on the platform, per buyer language and topic. */
+export const SELLER_REPLIES: Record<Lang, Record<Topic, string>> = {
+  en: {
+    where: 'Hi, thanks for your patience! Your parcel is with the carrier and should be delivered within 2 business days. We will keep an eye on the tracking for you.',
+    colour: 'We are sorry the colour is not what you expected from the livestream. You can return it free of charge: please open a return request in the app and we will approve it.',
+    battery: 'Sorry about the battery life. Please open a return request in the app with a short description; we will approve a refund or a replacement, whichever you prefer.',
+    smell: 'That is normal for real leather and fades within a few days. Airing the jacket on a hanger speeds it up. Enjoy wearing it!',
+    damaged: 'We are very sorry it arrived damaged. Thank you for the photos. Please open a return request in the app and we will approve it right away.',
+    size: 'Of course! Please open a return request in the app and order the next size up; we will refund the first one as soon as it is back.',
+    thanks: 'You are welcome! Let us know if there is anything else we can do.',
+  },
+  de: {
+    where: 'Hallo, danke für Ihre Geduld! Ihr Paket ist beim Versanddienstleister und sollte innerhalb von 2 Werktagen ankommen. Wir behalten die Sendungsverfolgung im Blick.',
+    colour: 'Es tut uns leid, dass die Farbe nicht Ihren Erwartungen aus dem Livestream entspricht. Die Rücksendung ist kostenlos: Bitte stellen Sie in der App einen Rückgabeantrag, wir genehmigen ihn.',
+    battery: 'Das mit dem Akku tut uns leid. Bitte stellen Sie in der App einen Rückgabeantrag mit einer kurzen Beschreibung; wir erstatten oder ersetzen das Gerät, wie Sie möchten.',
+    smell: 'Das ist bei echtem Leder normal und verfliegt nach einigen Tagen. Lüften auf einem Bügel beschleunigt das. Viel Freude damit!',
+    damaged: 'Es tut uns sehr leid, dass der Artikel beschädigt ankam. Danke für die Fotos. Bitte stellen Sie in der App einen Rückgabeantrag, wir genehmigen ihn sofort.',
+    size: 'Selbstverständlich! Bitte stellen Sie in der App einen Rückgabeantrag und bestellen Sie die nächste Größe; wir erstatten den ersten Artikel, sobald er zurück ist.',
+    thanks: 'Gern geschehen! Melden Sie sich jederzeit, wenn wir noch helfen können.',
+  },
+  fr: {
+    where: 'Bonjour, merci de votre patience ! Votre colis est chez le transporteur et devrait être livré sous 2 jours ouvrés. Nous surveillons le suivi pour vous.',
+    colour: 'Nous sommes désolés que la couleur ne corresponde pas au live. Le retour est gratuit : ouvrez une demande de retour dans l’application, nous l’accepterons.',
+    battery: 'Désolés pour l’autonomie. Ouvrez une demande de retour dans l’application avec une courte description ; nous vous proposerons un remboursement ou un échange, au choix.',
+    smell: 'C’est normal pour du cuir véritable et cela disparaît en quelques jours. L’aérer sur un cintre aide beaucoup. Belle journée !',
+    damaged: 'Nous sommes vraiment désolés que l’article soit arrivé abîmé. Merci pour les photos. Ouvrez une demande de retour dans l’application, nous l’accepterons tout de suite.',
+    size: 'Bien sûr ! Ouvrez une demande de retour dans l’application et commandez la taille au-dessus ; nous remboursons le premier article dès son retour.',
+    thanks: 'Avec plaisir ! N’hésitez pas à nous écrire si besoin.',
+  },
+  it: {
+    where: 'Ciao, grazie per la pazienza! Il pacco è presso il corriere e dovrebbe arrivare entro 2 giorni lavorativi. Teniamo d’occhio la spedizione per te.',
+    colour: 'Ci dispiace che il colore non sia quello visto nella diretta. Il reso è gratuito: apri una richiesta di reso nell’app e la approveremo.',
+    battery: 'Ci dispiace per la durata della batteria. Apri una richiesta di reso nell’app con una breve descrizione; ti offriremo rimborso o sostituzione, come preferisci.',
+    smell: 'È normale per la vera pelle e sparisce in pochi giorni. Lasciarla arieggiare su una gruccia aiuta. Buona giornata!',
+    damaged: 'Ci dispiace molto che l’articolo sia arrivato danneggiato. Grazie per le foto. Apri una richiesta di reso nell’app e la approveremo subito.',
+    size: 'Certo! Apri una richiesta di reso nell’app e ordina la taglia successiva; rimborseremo il primo articolo appena rientra.',
+    thanks: 'Prego! Scrivici pure se ti serve altro.',
+  },
+  es: {
+    where: 'Hola, ¡gracias por tu paciencia! Tu paquete está con el transportista y debería llegar en 2 días laborables. Seguimos el envío por ti.',
+    colour: 'Sentimos que el color no sea el que viste en el directo. La devolución es gratuita: abre una solicitud de devolución en la app y la aprobaremos.',
+    battery: 'Sentimos lo de la batería. Abre una solicitud de devolución en la app con una breve descripción; te ofreceremos reembolso o cambio, como prefieras.',
+    smell: 'Es normal en la piel auténtica y desaparece en pocos días. Airearla en una percha ayuda. ¡Que la disfrutes!',
+    damaged: 'Sentimos mucho que el artículo llegara dañado. Gracias por las fotos. Abre una solicitud de devolución en la app y la aprobaremos enseguida.',
+    size: '¡Claro! Abre una solicitud de devolución en la app y pide la talla siguiente; reembolsaremos el primero en cuanto vuelva.',
+    thanks: '¡De nada! Escríbenos si necesitas algo más.',
+  },
+};
+
 export type Emit = (shopId: string, type: number, data: Record<string, unknown>) => void;
 
 /**
@@ -192,6 +253,51 @@ export class World {
         if (ageDays > 6) this.maybeAfterSales(o, t + 6 * 86400, true);
         if (ageDays > 30 && o.status === 'DELIVERED') this.setOrderStatus(o.id, 'COMPLETED', { at: t + 30 * 86400, silent: true });
       }
+    }
+    this.converseHistory(now);
+  }
+
+  /**
+   * The customer-service side of the seeded history. The shop's team answered nearly every chat
+   * back then (mostly within the hour, sometimes hours late), buyers sometimes said thanks; a few
+   * chats from the last couple of hours are still waiting. A separate generator seeded from the
+   * world's seed, so orders and returns stay exactly what `r` makes them.
+   */
+  private converseHistory(now: number): void {
+    const r = rng(this.seed ^ 0x5a11c0de);
+    // A couple of buyers per shop wrote within the last hour or two and nobody has answered yet.
+    for (const shop of this.shops) {
+      const open = [...this.orders.values()].filter((o) => o.shopId === shop.id && (o.status === 'IN_TRANSIT' || o.status === 'DELIVERED' || o.status === 'COMPLETED'));
+      for (let i = 0; i < 2 && open.length; i++) {
+        const o = open.splice(Math.floor(r.next() * open.length), 1)[0]!;
+        const topic: Topic = o.status === 'IN_TRANSIT' ? 'where' : r.pick(['smell', 'size', 'damaged'] as const);
+        this.buyerMessage(o, topic, { at: now - r.int(8, 100) * 60, silent: true, text: r.pick(BUYER_TEXTS[o.buyer.lang][topic]) });
+      }
+    }
+    const shopRoles = new Set(['SHOP', 'CUSTOMER_SERVICE']);
+    for (const conv of this.conversations.values()) {
+      conv.messages.sort((a, b) => a.createTime - b.createTime);
+      const written = [...conv.messages];
+      for (let k = 0; k < written.length; k++) {
+        const m = written[k]!;
+        if (m.senderRole !== 'BUYER' || m.type !== 'TEXT') continue;
+        const nextMsg = written[k + 1];
+        // Answer the last buyer message of each stretch (the next one is the seller's or comes days later).
+        if (nextMsg && nextMsg.senderRole === 'BUYER' && nextMsg.createTime - m.createTime < 3600) continue;
+        if (nextMsg && shopRoles.has(nextMsg.senderRole)) continue;
+        if (now - m.createTime < 6 * 3600 || r.chance(0.06)) continue;
+        const delay = r.chance(0.85) ? r.int(4, 50) * 60 : r.int(2, 9) * 3600;
+        const at = Math.min(m.createTime + delay, now - 60);
+        const limit = nextMsg ? nextMsg.createTime - 1 : now;
+        if (at >= limit) continue;
+        const topic = topicOf(conv.buyer.lang, m.content);
+        this.addMessage(conv, { type: 'TEXT', content: JSON.stringify({ content: SELLER_REPLIES[conv.buyer.lang][topic] }), role: 'CUSTOMER_SERVICE', at }, true);
+        if (topic !== 'thanks' && r.chance(0.3)) {
+          const thanksAt = at + r.int(10, 180) * 60;
+          if (thanksAt < limit && thanksAt < now - 4 * 86400) this.addMessage(conv, { type: 'TEXT', content: JSON.stringify({ content: r.pick(BUYER_TEXTS[conv.buyer.lang].thanks) }), role: 'BUYER', at: thanksAt }, true);
+        }
+      }
+      conv.messages.sort((a, b) => a.createTime - b.createTime);
     }
   }
 
