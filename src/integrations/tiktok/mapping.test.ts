@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cancellationStatus, orderStatus, returnStatus, returnType, trafficSource } from './mapping.js';
+import { cancellationStatus, mapMessage, orderStatus, returnStatus, returnType, trafficSource } from './mapping.js';
 import { TikTokSchemaError, findDrift, parseResponse } from './json.js';
-import { Order } from './schemas.js';
+import { Order, type Conversation, type Message } from './schemas.js';
 import { decryptSecret, encryptSecret } from './secrets.js';
 
 describe('lenient enum mapping (raw values are always stored beside these)', () => {
@@ -43,5 +43,22 @@ describe('token encryption at rest', () => {
     expect(s).not.toContain('ROW_secret');
     expect(decryptSecret(key, s)).toBe('ROW_secret');
     expect(() => decryptSecret(Buffer.alloc(32, 4), s)).toThrow();
+  });
+});
+
+describe('chat messages', () => {
+  const conv = { id: '7600000000000000001', participants: [{ im_user_id: '69', user_id: '70', nickname: 'Lena K.', role: 'BUYER' }], create_time: 1 } as unknown as Conversation;
+  const msg = (role: string, type = 'TEXT', content = JSON.stringify({ content: 'Hallo' })) =>
+    ({ id: `73${role}`, index: '1', type, content, sender: { im_user_id: '69', role }, is_visible: true, create_time: 1_770_000_000 }) as unknown as Message;
+  const ctx = { orgId: 'org_1', shopId: 'shp_1', language: 'de' };
+  it('imports what the shop or its service team wrote on the platform as outbound, the buyer as inbound, at the platform time', () => {
+    expect(mapMessage(conv, msg('BUYER'), ctx)).toMatchObject({ direction: 'inbound', text: 'Hallo', externalThreadId: conv.id, sentAt: '2026-02-02T02:40:00.000Z', buyer: { externalId: '70', name: 'Lena K.', language: 'de' } });
+    expect(mapMessage(conv, msg('CUSTOMER_SERVICE'), ctx)).toMatchObject({ direction: 'outbound', text: 'Hallo', sentAt: '2026-02-02T02:40:00.000Z' });
+    expect(mapMessage(conv, msg('SHOP'), ctx)).toMatchObject({ direction: 'outbound' });
+  });
+  it('skips system notices, cards and hidden messages', () => {
+    expect(mapMessage(conv, msg('SYSTEM'), ctx)).toBeNull();
+    expect(mapMessage(conv, msg('BUYER', 'ORDER_CARD', JSON.stringify({ order_id: '58' })), ctx)).toBeNull();
+    expect(mapMessage(conv, { ...msg('BUYER'), is_visible: false } as Message, ctx)).toBeNull();
   });
 });
