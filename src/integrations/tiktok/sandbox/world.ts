@@ -259,19 +259,19 @@ export class World {
 
   /**
    * The customer-service side of the seeded history. The shop's team answered nearly every chat
-   * back then (mostly within the hour, sometimes hours late), buyers sometimes said thanks; a few
-   * chats from the last couple of hours are still waiting. A separate generator seeded from the
+   * back then (mostly within the hour, sometimes hours late, a few never), buyers sometimes said
+   * thanks; the chats of the last few hours are still waiting. A separate generator seeded from the
    * world's seed, so orders and returns stay exactly what `r` makes them.
    */
   private converseHistory(now: number): void {
     const r = rng(this.seed ^ 0x5a11c0de);
-    // A couple of buyers per shop wrote within the last hour or two and nobody has answered yet.
+    // Two buyers per shop are waiting: one wrote a few minutes ago, one about an hour ago.
     for (const shop of this.shops) {
       const open = [...this.orders.values()].filter((o) => o.shopId === shop.id && (o.status === 'IN_TRANSIT' || o.status === 'DELIVERED' || o.status === 'COMPLETED'));
       for (let i = 0; i < 2 && open.length; i++) {
         const o = open.splice(Math.floor(r.next() * open.length), 1)[0]!;
         const topic: Topic = o.status === 'IN_TRANSIT' ? 'where' : r.pick(['smell', 'size', 'damaged'] as const);
-        this.buyerMessage(o, topic, { at: now - r.int(8, 100) * 60, silent: true, text: r.pick(BUYER_TEXTS[o.buyer.lang][topic]) });
+        this.buyerMessage(o, topic, { at: now - (i === 0 ? r.int(2, 12) : r.int(20, 90)) * 60, silent: true, text: r.pick(BUYER_TEXTS[o.buyer.lang][topic]) });
       }
     }
     const shopRoles = new Set(['SHOP', 'CUSTOMER_SERVICE']);
