@@ -35,6 +35,8 @@ const EnvSchema = z.object({
   TIKTOK_SERVICE_ID: z.string().min(1).optional(),
   TIKTOK_API_BASE: z.string().url().optional(),
   TIKTOK_AUTH_BASE: z.string().url().optional(),
+  /** Where stored webhooks are processed: a worker thread (default; acks never wait for it) or the main thread. */
+  WEBHOOK_PROCESSOR: z.enum(['thread', 'inline']).default('thread'),
   SANDBOX_PORT: port.default(0),
   SANDBOX_SEED: z.coerce.number().int().default(42),
   SANDBOX_SPEED: z.coerce.number().min(0).default(60),
@@ -72,6 +74,7 @@ export interface Config {
     serviceId: string | undefined;
     apiBase: string | undefined;
     authBase: string | undefined;
+    webhookProcessor: 'thread' | 'inline';
   };
   sandbox: { port: number; seed: number; speed: number };
   storage: {
@@ -136,6 +139,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       serviceId: e.TIKTOK_SERVICE_ID,
       apiBase: e.TIKTOK_API_BASE,
       authBase: e.TIKTOK_AUTH_BASE,
+      webhookProcessor: e.WEBHOOK_PROCESSOR,
     },
     sandbox: { port: e.SANDBOX_PORT, seed: e.SANDBOX_SEED, speed: e.SANDBOX_SPEED },
     storage: {

@@ -1,6 +1,7 @@
 import type { Http } from '../platform/http.js';
 import type { CoreServices, Platform, Services } from './deps.js';
 // [orders + tiktok]
+import { startWebhookThread } from './webhook-thread.js';
 import { createOrdersService, ordersRoutes } from '../modules/orders/index.js';
 import { createTikTokIntegration, tiktokCredentials } from '../integrations/tiktok/index.js';
 import { startDemoSandbox } from '../integrations/tiktok/demo.js';
@@ -97,8 +98,19 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   s.tiktok.attachSink(s.helpdesk);
   s.tiktok.registerOutboxHandlers(p.outbox);
   await s.tiktok.registerJobs(p.jobs?.isStarted ? p.jobs : undefined);
-  // Tests drive the processor themselves (drain); a running worker processes webhooks continuously.
-  if (p.config.env !== 'test') s.tiktok.processor.start();
+  // Tests drive the processor themselves (drain); a running worker processes webhooks continuously,
+  // by default in a thread of its own so acknowledgements never wait behind a batch.
+  if (p.config.env !== 'test') {
+    if (p.config.tiktok.webhookProcessor === 'thread') {
+      const appUrl = p.db.url;
+      if (!appUrl) throw new Error('webhook thread: the database pool has no connection string');
+      const thread = await startWebhookThread({ config: p.config, adminUrl: p.adminUrl, appUrl, secretKey: p.secretKey, log: p.log, bases: s.tiktok.client.bases, jobs: !!p.jobs?.isStarted });
+      s.tiktok.client.onRetarget((b) => thread.retarget(b));
+      s.tiktok.useRemoteProcessor(thread);
+    } else {
+      s.tiktok.processor.start();
+    }
+  }
   // [/orders + tiktok]
   // [helpdesk]
   registerEmailChannel(p.outbox, localEmail, s.helpdesk);
@@ -129,7 +141,7 @@ export async function startHooks(p: Platform, s: Services, opts: { demo: boolean
   void opts;
   const stoppers: (() => Promise<void>)[] = [];
   // [orders + tiktok]
-  stoppers.push(() => s.tiktok.processor.stop());
+  stoppers.push(() => s.tiktok.stopProcessing());
   if (p.config.tiktok.mode === 'sandbox' && opts.demo) {
     const demo = await startDemoSandbox(s.tiktok, { ...tiktokCredentials(p.config), seed: p.config.sandbox.seed, port: p.config.sandbox.port, speed: p.config.sandbox.speed, appPort: opts.port, log: p.log });
     stoppers.push(() => demo.stop());

@@ -21,6 +21,11 @@ export class Database {
     this.orm = drizzle(pool) as Orm;
   }
 
+  /** The connection string the pool was made with (another thread opens its own pool with it). */
+  get url(): string | undefined {
+    return (this.pool as unknown as { options?: { connectionString?: string } }).options?.connectionString;
+  }
+
   /** Run `fn` in a transaction that can see and write only `orgId`'s rows. */
   async tenant<T>(orgId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.orm.transaction(async (tx) => {

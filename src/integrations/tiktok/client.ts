@@ -141,6 +141,19 @@ export class TikTokClient {
   retarget(bases: { apiBase: string; authBase?: string }): void {
     this.apiBase = bases.apiBase.replace(/\/$/, '');
     this.authBase = (bases.authBase ?? bases.apiBase).replace(/\/$/, '');
+    for (const l of this.retargetListeners) l(this.bases);
+  }
+
+  private readonly retargetListeners = new Set<(b: { apiBase: string; authBase: string }) => void>();
+
+  /** Hosts in use now (a processing thread starts with these and follows later retargets). */
+  get bases(): { apiBase: string; authBase: string } {
+    return { apiBase: this.apiBase, authBase: this.authBase };
+  }
+
+  onRetarget(listener: (b: { apiBase: string; authBase: string }) => void): () => void {
+    this.retargetListeners.add(listener);
+    return () => this.retargetListeners.delete(listener);
   }
 
   get appKey(): string {

@@ -69,7 +69,20 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
   const engine = createEngine({ db: d.db, log: d.log, client, connections, orders: d.orders, sink: lazySink });
   const sync = createSync({ db: d.db, ids: d.ids, clock: d.clock, log: d.log, client, connections, engine });
   const processor = new WebhookProcessor({ db: d.db, clock: d.clock, log: d.log, engine, connections });
-  const ingest = createWebhookIngest({ db: d.db, ids: d.ids, clock: d.clock, log: d.log, ...creds, connections, onStored: () => processor.wake() });
+  // Processing may run in another thread (see app/webhook-thread.ts); stored events wake it too.
+  let remote: { wake(): void; stop(): Promise<void> } | undefined;
+  const ingest = createWebhookIngest({
+    db: d.db,
+    ids: d.ids,
+    clock: d.clock,
+    log: d.log,
+    ...creds,
+    connections,
+    onStored: () => {
+      processor.wake();
+      remote?.wake();
+    },
+  });
 
   return {
     client,
@@ -78,6 +91,17 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
     sync,
     ingest,
     processor,
+    /** Webhook processing runs elsewhere (a thread of this process): wake it on every store. */
+    useRemoteProcessor(r: { wake(): void; stop(): Promise<void> }): void {
+      remote = r;
+    },
+    /** Stop webhook processing wherever it runs. */
+    async stopProcessing(): Promise<void> {
+      await processor.stop();
+      const r = remote;
+      remote = undefined;
+      await r?.stop();
+    },
     /** Helpdesk's ingestInbound (contract 2); attached once every service exists. */
     attachSink(s: ConversationSink | undefined): void {
       sink = s;
