@@ -5,7 +5,7 @@
  *   parent → {type:'prepare', n}   creates n new orders and their signed webhooks (untimed)
  *   parent → {type:'burst', n, target, concurrency}   sends n signed order webhooks as fast as acked
  *   parent → {type:'openloop', n, ratePerSec, target, signed}  sends on a fixed schedule
- *   child  → {type:'ready', url, shops, authCode} / {type:'result', latencies, elapsedMs, requests}
+ *   child  → {type:'ready', pids, url, shops, authCode} / {type:'result', latencies, elapsedMs, requests}
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -70,4 +70,4 @@ async function handle(m: Msg): Promise<void> {
 // A failed phase is reported, not left hanging.
 process.on('message', (m: Msg) => void handle(m).catch((e: Error) => process.send!({ type: 'error', message: e.stack ?? String(e) })));
 
-process.send!({ type: 'ready', url, shops: shops.map((s) => ({ id: s.id, name: s.name, region: s.region })), authCode: sandbox.issueAuthCode(shops.map((s) => s.id)) });
+process.send!({ type: 'ready', pids: [process.pid, sender.pid], url, shops: shops.map((s) => ({ id: s.id, name: s.name, region: s.region })), authCode: sandbox.issueAuthCode(shops.map((s) => s.id)) });
