@@ -147,6 +147,27 @@ describe('timers', () => {
     }
   });
 
+  it('an answer written before the due that reaches us after the breach timer ran withdraws the breach', async () => {
+    const org = await createTestOrg(ctx);
+    const t = await ticket(org, { orderValue: { amount: 50_000, currency: 'EUR' } });
+    clock.set('2026-01-05T09:20:00Z');
+    await sla().runDueTimers({ orgId: org.orgId });
+    expect((await clocks(org, t.ticketId)).find((c) => c.metric === 'first_reply')).toMatchObject({ state: 'breached', breachedAt: '2026-01-05T09:15:00.000Z' });
+    // The seller answered on the platform at 09:10; the import brings it in at 09:20.
+    await event(org, t.ticketId, 'agent_public_reply', '2026-01-05T09:10:00Z');
+    const after = (await clocks(org, t.ticketId)).find((c) => c.metric === 'first_reply')!;
+    expect([after.state, after.breachedAt, after.stoppedAt, after.stopReason]).toEqual(['stopped', null, '2026-01-05T09:10:00.000Z', 'reply']);
+    expect(after.events.find((e) => e.kind === 'stopped')).toMatchObject({ data: { met: true, breachWithdrawn: true } });
+    // One written after the due stays a breach.
+    const late = await ticket(org, { orderValue: { amount: 50_000, currency: 'EUR' } });
+    clock.set('2026-01-05T09:20:00Z');
+    await sla().runDueTimers({ orgId: org.orgId });
+    await event(org, late.ticketId, 'agent_public_reply', '2026-01-05T09:16:00Z');
+    const l = (await clocks(org, late.ticketId)).find((c) => c.metric === 'first_reply')!;
+    expect([l.state, l.breachedAt]).toEqual(['stopped', '2026-01-05T09:15:00.000Z']);
+    expect(l.events.find((e) => e.kind === 'stopped')).toMatchObject({ data: { met: false } });
+  });
+
   it('a failing escalation handler is retried by the next run and then recorded once', async () => {
     const org = await createTestOrg(ctx);
     let calls = 0;

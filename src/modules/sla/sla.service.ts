@@ -696,9 +696,13 @@ export function createSlaService(deps: SlaDeps) {
     // Answered after the due but before its timer ran (no worker, a slow queue): still a breach,
     // so attainment counts it right; answered, so nobody is paged.
     const lateUnseen = c.state === 'running' && at.getTime() > c.dueAt.getTime();
+    // The other way round: the answer was written in time (on the platform, say) but reached us
+    // after the breach timer ran. The clock is judged by when the answer was given, so the breach
+    // is withdrawn (an escalation already sent stays in the audit trail).
+    const answeredInTime = c.state === 'breached' && at.getTime() <= c.dueAt.getTime();
     const events: ClockEvent[] = lateUnseen ? [{ kind: 'breached', at: c.dueAt, data: { targetMinutes: c.targetMinutes, firedAt: at.toISOString(), detectedOnStop: true } }] : [];
-    const breached = c.state === 'breached' || lateUnseen;
-    events.push({ kind: 'stopped', at, data: { reason, met: !breached } });
+    const breached = (c.state === 'breached' && !answeredInTime) || lateUnseen;
+    events.push({ kind: 'stopped', at, data: { reason, met: !breached, ...(answeredInTime ? { breachWithdrawn: true } : {}) } });
     await saveClock(
       tx,
       cal,
@@ -711,6 +715,7 @@ export function createSlaService(deps: SlaDeps) {
         pausedAt: null,
         pausedBusinessMs: c.pausedBusinessMs + extra,
         ...(lateUnseen ? { breachedAt: c.dueAt } : {}),
+        ...(answeredInTime ? { breachedAt: null } : {}),
       },
       events,
     );
