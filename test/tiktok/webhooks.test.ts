@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tiktokWebhookEvents } from '../../src/integrations/tiktok/tiktok.schema.js';
 import { ordersTable, platformReturnsTable } from '../../src/modules/orders/index.js';
 import { ticketMessagesTable, ticketsTable } from '../../src/modules/helpdesk/index.js';
@@ -25,6 +25,22 @@ async function post(body: string, signature?: string) {
 }
 
 describe('POST /webhooks/tiktok', () => {
+  it('a burst for a shop not yet cached looks the shop up once, not once per request', async () => {
+    const w = await connectedWorld(ctx);
+    const spy = vi.spyOn(ctx.platform.db, 'system');
+    try {
+      const all = await Promise.all(Array.from({ length: 25 }, () => ctx.services.tiktok.connections.resolveTikTokShop(w.tiktokShopId)));
+      expect(new Set(all.map((r) => `${r?.orgId}|${r?.shopId}`))).toEqual(new Set([`${w.org.orgId}|${w.shopId}`]));
+      expect(spy).toHaveBeenCalledTimes(1);
+      // Cached afterwards: no query at all.
+      await ctx.services.tiktok.connections.resolveTikTokShop(w.tiktokShopId);
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+      await w.close();
+    }
+  });
+
   it('stores a validly signed event, acknowledges with an empty 200, and processing re-fetches the order', async () => {
     const w = await connectedWorld(ctx);
     try {

@@ -38,6 +38,7 @@ export interface ResolvedShop {
 export function createConnections(d: ConnectionsDeps) {
   const authCache = new Map<string, { auth: ShopAuth & { tiktokShopId: string }; accessExpiresAt: number }>();
   const shopCache = new Map<string, { v: ResolvedShop | null; at: number }>();
+  const shopLookups = new Map<string, Promise<ResolvedShop | null>>();
 
   const stateMac = (payload: string) => crypto.createHmac('sha256', d.secretKey).update(`tiktok-oauth-state:${payload}`).digest('base64url').slice(0, 22);
 
@@ -206,12 +207,22 @@ export function createConnections(d: ConnectionsDeps) {
       const hit = shopCache.get(tiktokShopId);
       const now = Date.now();
       if (hit && now - hit.at < (hit.v ? 60_000 : 5_000)) return hit.v;
-      const v = await d.db.system(async (tx) => {
-        const [s] = await tx.select({ orgId: shopsTable.orgId, shopId: shopsTable.id }).from(shopsTable).where(eq(shopsTable.tiktokShopId, tiktokShopId)).limit(1);
-        return s ?? null;
-      });
-      shopCache.set(tiktokShopId, { v, at: now });
-      return v;
+      // One lookup per shop at a time: a burst arriving on a cold (or just expired) entry waits
+      // for the same query instead of sending one each.
+      const running = shopLookups.get(tiktokShopId);
+      if (running) return running;
+      const lookup = d.db
+        .system(async (tx) => {
+          const [s] = await tx.select({ orgId: shopsTable.orgId, shopId: shopsTable.id }).from(shopsTable).where(eq(shopsTable.tiktokShopId, tiktokShopId)).limit(1);
+          return s ?? null;
+        })
+        .then((v) => {
+          shopCache.set(tiktokShopId, { v, at: now });
+          return v;
+        })
+        .finally(() => shopLookups.delete(tiktokShopId));
+      shopLookups.set(tiktokShopId, lookup);
+      return lookup;
     },
 
     async markRevoked(orgId: string, shopId: string): Promise<void> {
