@@ -1,3 +1,4 @@
+import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { systemClock, type Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
@@ -219,16 +220,20 @@ export class TikTokClient {
   }): Promise<z.output<S>> {
     for (let attempt = 0; ; attempt++) {
       await this.pacer.wait(r.shopKey, this.sleep);
-      let res: Response;
+      let res: { status: number; ok: boolean; retryAfter: number };
       let text: string;
       try {
-        res = await fetch(typeof r.url === 'string' ? r.url : r.url(), {
-          method: r.method,
+        // undici's request API: the same HTTP client as fetch without the WHATWG stream layers,
+        // a fraction of the CPU per call (webhook processing re-fetches constantly).
+        const out = await request(typeof r.url === 'string' ? r.url : r.url(), {
+          method: r.method as Dispatcher.HttpMethod,
           headers: r.headers,
           body: r.body,
           signal: AbortSignal.timeout(this.o.requestTimeoutMs ?? 15_000),
         });
-        text = await res.text();
+        text = await out.body.text();
+        const ra = out.headers['retry-after'];
+        res = { status: out.statusCode, ok: out.statusCode >= 200 && out.statusCode < 300, retryAfter: Number(Array.isArray(ra) ? ra[0] : (ra ?? NaN)) };
       } catch (e) {
         // No answer: the platform may or may not have applied a write. Only repeat what is safe.
         const err = new TikTokApiError(-1, `network error: ${(e as Error).message}`, 0, '', r.path, r.safeToRepeat, r.method !== 'GET');
@@ -244,7 +249,7 @@ export class TikTokClient {
       } catch {
         const retryable = res.status >= 500 || res.status === 429;
         if (retryable && attempt < this.maxRetries && (r.safeToRepeat || res.status === 429 || res.status === 503)) {
-          await this.sleep(this.backoffMs(attempt, Number(res.headers.get('retry-after') ?? NaN)));
+          await this.sleep(this.backoffMs(attempt, res.retryAfter));
           continue;
         }
         throw new TikTokApiError(-1, `HTTP ${res.status} with a body that is not a TikTok envelope: ${text.slice(0, 200)}`, res.status, '', r.path, retryable, r.method !== 'GET' && res.status >= 500);
@@ -256,7 +261,7 @@ export class TikTokClient {
       const retryable = RETRYABLE_CODES.has(env.code) || res.status === 429 || res.status === 503;
       if (retryable && attempt < this.maxRetries) {
         this.o.log?.debug({ path: r.path, code: env.code, attempt }, 'TikTok asked us to retry');
-        await this.sleep(this.backoffMs(attempt, Number(res.headers.get('retry-after') ?? NaN)));
+        await this.sleep(this.backoffMs(attempt, res.retryAfter));
         continue;
       }
       throw new TikTokApiError(env.code === 0 ? -1 : env.code, env.message || `HTTP ${res.status}`, res.status, env.request_id ?? '', r.path, retryable);
