@@ -6,6 +6,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { Actor } from '../../platform/tenancy.js';
 import type { BuyerView, OrderInput, OrderSidebarView, OrderView, PlatformReturnFilter, PlatformReturnInput, PlatformReturnView } from './orders.dto.js';
 import { PlatformReturnFilter as FilterSchema } from './orders.dto.js';
+import { latestBy } from './orders.rules.js';
 import { buyers, orderLines, orders, platformReturns, type PlatformReturnLine } from './orders.schema.js';
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -91,16 +92,6 @@ export interface OrdersDeps {
 }
 
 /** Keep the newest version of each key: a batch may hold the same entity twice (duplicates, re-fetches). */
-function latestBy<T>(items: T[], key: (t: T) => string, time: (t: T) => number): T[] {
-  const m = new Map<string, T>();
-  for (const it of items) {
-    const k = key(it);
-    const cur = m.get(k);
-    if (!cur || time(it) >= time(cur)) m.set(k, it);
-  }
-  return [...m.values()];
-}
-
 export function createOrdersService({ db, ids, clock }: OrdersDeps) {
   async function loadOrder(tx: Executor, orgId: string, id: string): Promise<OrderRow> {
     const [o] = await tx.select().from(orders).where(and(eq(orders.orgId, orgId), eq(orders.id, id)));
