@@ -34,6 +34,8 @@ export interface WebhookThreadData {
   pollMs: number;
   loops: number;
   poolSize: number;
+  /** Log like the main thread: readable lines on a terminal, JSON otherwise. */
+  prettyLogs: boolean;
 }
 
 export type ToThread = { type: 'wake' } | { type: 'retarget'; apiBase: string; authBase: string } | { type: 'stop' };
@@ -63,6 +65,7 @@ export async function startWebhookThread(o: WebhookThreadOptions): Promise<Webho
     pollMs: o.pollMs ?? 500,
     loops: o.loops ?? 2,
     poolSize: o.poolSize ?? 8,
+    prettyLogs: process.stdout.isTTY === true,
   };
   let worker: Worker | undefined;
   let stopping = false;

@@ -13,7 +13,7 @@ const port = parentPort!;
 const send = (m: FromThread) => port.postMessage(m);
 const secretKey = Buffer.from(d.secretKeyHex, 'hex');
 const config = { ...d.config, secretKey };
-const log = createLogger(config.logLevel, 'afterdesk-webhooks', false);
+const log = createLogger(config.logLevel, 'afterdesk-webhooks', d.prettyLogs);
 
 try {
   const db = new Database(createPool(d.appUrl, d.poolSize));
