@@ -231,6 +231,16 @@ export default async function webhooks(ctx: BenchContext): Promise<void> {
       subject: { label: 'signed POST → ack → re-fetch → orders+lines', stats: { ...stats(inline.latencies, inlineMs), n: N, perSecond: (N / inlineMs) * 1000 } },
       notes: [`all acknowledged after ${inline.elapsedMs.toFixed(0)} ms, all processed after ${inlineMs.toFixed(0)} ms = ${((N / inlineMs) * 1000).toFixed(0)} events/s (the tables hold ${2 * N + M} more rows than in the first phase)`],
     });
+    await tt.ask({ type: 'prepare', n: M });
+    const subjInline = await tt.ask({ type: 'openloop', n: M, ratePerSec: 1000, target, signed: true });
+    await processed(W + 3 * N + 2 * M);
+    printComparison({
+      name: 'For comparison: acknowledgement latency at 1,000 events/s with processing on the main thread (WEBHOOK_PROCESSOR=inline)',
+      baseline: { label: 'bare node:http POST → empty 200', stats: stats(base.latencies, base.elapsedMs) },
+      subject: { label: 'POST /webhooks/tiktok (verify + durable store)', stats: stats(subjInline.latencies, subjInline.elapsedMs) },
+      notes: ['the baseline is the one measured above'],
+    });
+
     // A batch that failed (a deadlock, a platform error) waits out its backoff: say so, it costs seconds.
     const retried = await admin.query(`select count(*)::int as n from tiktok_webhook_events where attempts > 1`);
     console.log(`\n  events processed more than once after a failed attempt, in all phases: ${retried.rows[0].n}`);
