@@ -1,13 +1,14 @@
 import { Tabs } from '@mantine/core';
-import { IconBuildingStore, IconTags, IconUsers } from '@tabler/icons-react';
+import { IconBuildingStore, IconClockHour4, IconTags, IconUsers } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { PageHeader } from '../../shell/PageHeader';
 import { BrandsPanel } from './BrandsPanel';
 import { ShopsPanel } from './ShopsPanel';
+import { SlaPanel } from './SlaPanel';
 import { TeamPanel } from './TeamPanel';
 
-const TABS = ['shops', 'brands', 'team'] as const;
+const TABS = ['shops', 'brands', 'team', 'sla'] as const;
 
 export function SettingsPage() {
   const { t } = useTranslation('settings');
@@ -29,6 +30,9 @@ export function SettingsPage() {
           <Tabs.Tab value="team" leftSection={<IconUsers size={16} stroke={1.6} />}>
             {t('tabs.team')}
           </Tabs.Tab>
+          <Tabs.Tab value="sla" leftSection={<IconClockHour4 size={16} stroke={1.6} />}>
+            {t('tabs.sla')}
+          </Tabs.Tab>
         </Tabs.List>
       </Tabs>
       <div style={{ paddingTop: 16 }}>
@@ -37,6 +41,7 @@ export function SettingsPage() {
           <Route path="shops/*" element={<ShopsPanel />} />
           <Route path="brands" element={<BrandsPanel />} />
           <Route path="team" element={<TeamPanel />} />
+          <Route path="sla" element={<SlaPanel />} />
           <Route path="*" element={<Navigate to="shops" replace />} />
         </Routes>
       </div>

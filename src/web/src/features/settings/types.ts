@@ -13,3 +13,23 @@ export const BUYER_LANGUAGES = ['en', 'de', 'fr', 'it', 'es'] as const;
 export const AGENT_LANGUAGES = ['en', 'de', 'fr', 'it', 'es', 'zh-CN'] as const;
 export const CURRENCIES = ['USD', 'CAD', 'MXN', 'GBP', 'EUR'] as const;
 export const REFUND_TRIGGERS = ['on_request', 'on_receipt', 'on_inspection_pass'] as const;
+
+export type { PolicyView as SlaPolicy, UpdatePolicy as SlaPolicyInput } from '../../../../modules/sla/sla.dto.js';
+
+/** One row of `GET /api/sla/attainment` (clocks started in the period, per shop and metric). */
+export interface SlaAttainmentRow {
+  shopId: string;
+  metric: string;
+  count: number;
+  met: number;
+  breached: number;
+  open: number;
+  attainmentPercent: number | null;
+  p50FirstReplyMinutes: number | null;
+  p90FirstReplyMinutes: number | null;
+}
+
+// Mirrors the SLA module's enums; kept here so the web bundle does not pull in server code.
+export const SLA_CHANNELS = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment'] as const;
+export const SLA_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export const SLA_METRICS = ['first_reply', 'next_reply', 'resolution'] as const;
