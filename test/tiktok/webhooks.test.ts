@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tiktokWebhookEvents } from '../../src/integrations/tiktok/tiktok.schema.js';
 import { ordersTable, platformReturnsTable } from '../../src/modules/orders/index.js';
 import { ticketMessagesTable, ticketsTable } from '../../src/modules/helpdesk/index.js';
+import { AppError } from '../../src/platform/errors.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
+import { actorFor } from '../helpers/org.js';
 import { connectedWorld, webhookBody } from './helpers.js';
 
 let ctx: TestContext;
@@ -25,6 +27,37 @@ async function post(body: string, signature?: string) {
 }
 
 describe('POST /webhooks/tiktok', () => {
+  it('one shop whose rows cannot be written fails only its own events; the other shop of the batch is applied', async () => {
+    const w = await connectedWorld(ctx, { connect: false });
+    const fr = w.sandbox.world.shops.find((s) => s.region === 'FR')!;
+    const frShop = await ctx.services.tenancy.createShop(actorFor(w.org, 'owner'), { brandId: w.org.brandId, name: 'FR shop', market: 'FR', tiktokShopId: fr.id });
+    await ctx.services.tiktok.connections.completeAuthorisation(w.org.orgId, w.sandbox.issueAuthCode([w.tiktokShopId, fr.id]));
+    const engine = ctx.services.tiktok.engine;
+    const real = engine.applyIn.bind(engine);
+    // Rows of the FR shop are refused (as a constraint or a bad value would refuse them).
+    const spy = vi.spyOn(engine, 'applyIn').mockImplementation(async (tx, orgId, b) => {
+      if (b.orders.some((o) => o.shopId === frShop.id)) throw AppError.validation('orders.bad_row', 'refused for the test', [{ field: 'orders', message: 'refused' }]);
+      return real(tx, orgId, b);
+    });
+    try {
+      const de = Array.from({ length: 3 }, () => w.sandbox.world.createOrder(w.tiktokShopId, { silent: true }));
+      const frOrders = Array.from({ length: 2 }, () => w.sandbox.world.createOrder(fr.id, { silent: true }));
+      for (const [shopId, o] of [...de.map((o) => [w.tiktokShopId, o] as const), ...frOrders.map((o) => [fr.id, o] as const)]) {
+        const body = webhookBody(shopId, 1, { order_id: o.id, order_status: o.status, update_time: o.updateTime }, `6${o.id}`);
+        expect((await post(body, w.sandbox.signWebhook(body))).statusCode).toBe(200);
+      }
+      const r = await ctx.services.tiktok.processor.drain(w.org.orgId);
+      expect(r).toMatchObject({ claimed: 5, done: 3, failed: 2, retried: 0 });
+      const byStatus = (await events(w.org.orgId)).map((e) => [e.shopId, e.status]).sort();
+      expect(byStatus).toEqual([...de.map(() => [w.shopId, 'done']), ...frOrders.map(() => [frShop.id, 'failed'])].sort());
+      const stored = await ctx.platform.db.tenant(w.org.orgId, (tx) => tx.select({ externalId: ordersTable.externalId }).from(ordersTable).where(eq(ordersTable.orgId, w.org.orgId)));
+      expect(stored.map((o) => o.externalId).sort()).toEqual(de.map((o) => o.id).sort());
+    } finally {
+      spy.mockRestore();
+      await w.close();
+    }
+  });
+
   it('a burst for a shop not yet cached looks the shop up once, not once per request', async () => {
     const w = await connectedWorld(ctx);
     const spy = vi.spyOn(ctx.platform.db, 'system');

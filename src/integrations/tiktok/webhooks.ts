@@ -354,20 +354,33 @@ export class WebhookProcessor {
         plan.error = e;
       }
     }
-    // 3b. Everything else: all shops' domain rows and "done" marks commit in one transaction.
+    // 3b. Everything else: all shops' domain rows and "done" marks commit in one transaction. If
+    // that fails, each shop is tried on its own, so one shop's bad data fails only its own events.
+    const commit = async (group: ShopPlan[]) => {
+      await this.d.db.tenant(orgId, async (tx) => {
+        const bundles = group.flatMap((p) => (p.bundle ? [p.bundle] : []));
+        if (bundles.length) await this.d.engine.applyIn(tx, orgId, { orders: bundles.flatMap((b) => b.orders), returns: bundles.flatMap((b) => b.returns), conversations: [] });
+        await this.finishIn(tx, orgId, group.flatMap((p) => [...p.work, ...p.handled]), group.flatMap((p) => p.ignored));
+      });
+      for (const p of group) {
+        report.done += p.work.length + p.handled.length;
+        report.ignored += p.ignored.length;
+      }
+    };
     if (together.length) {
       try {
-        await this.d.db.tenant(orgId, async (tx) => {
-          const bundles = together.flatMap((p) => (p.bundle ? [p.bundle] : []));
-          if (bundles.length) await this.d.engine.applyIn(tx, orgId, { orders: bundles.flatMap((b) => b.orders), returns: bundles.flatMap((b) => b.returns), conversations: [] });
-          await this.finishIn(tx, orgId, together.flatMap((p) => [...p.work, ...p.handled]), together.flatMap((p) => p.ignored));
-        });
-        for (const p of together) {
-          report.done += p.work.length + p.handled.length;
-          report.ignored += p.ignored.length;
-        }
+        await commit(together);
       } catch (e) {
-        for (const p of together) p.error = e;
+        if (together.length === 1) together[0]!.error = e;
+        else {
+          for (const p of together) {
+            try {
+              await commit([p]);
+            } catch (err) {
+              p.error = err;
+            }
+          }
+        }
       }
     }
 
