@@ -27,6 +27,12 @@ describe('config', () => {
     expect(() => loadConfig({ TIKTOK_MODE: 'live' })).toThrow(/TIKTOK_APP_KEY: required when TIKTOK_MODE=live/);
   });
 
+  it('processes webhooks in a thread unless told otherwise, and names a bad choice', () => {
+    expect(loadConfig({}).tiktok.webhookProcessor).toBe('thread');
+    expect(loadConfig({ WEBHOOK_PROCESSOR: 'inline' }).tiktok.webhookProcessor).toBe('inline');
+    expect(() => loadConfig({ WEBHOOK_PROCESSOR: 'fork' })).toThrow(/WEBHOOK_PROCESSOR: /);
+  });
+
   it('derives secure cookies from an https public URL', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://desk.example.com' }).cookieSecure).toBe(true);
   });
