@@ -97,6 +97,34 @@ export type TagsInput = z.infer<typeof TagsInput>;
 export const AssignInput = z.strictObject({ assigneeId: z.string().max(64).nullable().optional(), queue: z.string().trim().min(1).max(60).optional() });
 export type AssignInput = z.infer<typeof AssignInput>;
 export const MergeInput = z.strictObject({ sourceTicketIds: z.array(z.string().min(1).max(64)).min(1).max(20) });
+/**
+ * One action applied to many tickets. Each variant reuses the field rules of its single-ticket
+ * endpoint; `assign` has no queue (re-routing a batch to a queue is not offered) and `tags` no `set`.
+ */
+export const BulkAction = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('status'), status: StatusInput.shape.status }),
+  z.strictObject({ kind: z.literal('priority'), priority: PriorityInput.shape.priority }),
+  z.strictObject({ kind: z.literal('assign'), assigneeId: z.string().max(64).nullable() }),
+  z
+    .strictObject({ kind: z.literal('tags'), add: TagsInput.shape.add, remove: TagsInput.shape.remove })
+    .refine((a) => (a.add?.length ?? 0) + (a.remove?.length ?? 0) > 0, { message: 'give at least one tag to add or remove', path: ['add'] }),
+]);
+export type BulkAction = z.infer<typeof BulkAction>;
+export const BULK_MAX = 100;
+export const BulkInput = z.strictObject({
+  ticketIds: z
+    .array(z.string().min(1).max(64))
+    .min(1)
+    .max(BULK_MAX)
+    .refine((ids) => new Set(ids).size === ids.length, { message: 'ticket ids must be unique' }),
+  action: BulkAction,
+});
+export type BulkInput = z.infer<typeof BulkInput>;
+export const BulkResult = z.discriminatedUnion('ok', [
+  z.object({ ticketId: z.string(), ok: z.literal(true) }),
+  z.object({ ticketId: z.string(), ok: z.literal(false), code: z.string(), kind: z.string(), message: z.string() }),
+]);
+export type BulkResult = z.infer<typeof BulkResult>;
 export const LinkInput = z.strictObject({ orderId: z.string().max(64).nullable().optional(), buyerId: z.string().max(64).nullable().optional() });
 
 export const VIEWS = ['mine', 'unassigned', 'queue', 'status', 'all'] as const;

@@ -6,6 +6,8 @@ import { BusinessHours } from '../tenancy/index.js';
 import {
   AssignInput,
   AttachmentRef,
+  BulkInput,
+  BulkResult,
   CreateMacro,
   InboundEmailTest,
   InboundWhatsAppTest,
@@ -149,6 +151,20 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
     },
   );
 
+  app.post(
+    '/api/tickets/bulk',
+    {
+      schema: {
+        tags,
+        summary: 'One action (status, priority, assign, tags) on up to 100 tickets; a result per ticket',
+        description:
+          'Each ticket goes through the same rules as its single endpoint, in its own transaction. A refusal for one ticket (e.g. `tickets.bad_status_change`, `ticket.not_found` — also for ids of another organisation) is reported in its result and does not stop the others. A role that may not do the action at all gets 403 for the whole request.',
+        body: BulkInput,
+        response: { 200: z.object({ results: z.array(BulkResult) }), ...errors },
+      },
+    },
+    async (req) => ({ results: await svc.bulk(actorOf(req), req.body) }),
+  );
   app.post('/api/tickets/:id/status', { schema: { tags, summary: 'Set the ticket status', params: IdParams, body: StatusInput, response: { 200: TicketView, ...errors } } }, async (req) =>
     ticketView(await svc.setStatus(actorOf(req), req.params.id, req.body.status, req.body.reason)),
   );

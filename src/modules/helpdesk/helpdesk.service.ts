@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor, Tx } from '../../platform/db.js';
-import { AppError, isUniqueViolation, pgErrorCode } from '../../platform/errors.js';
+import { AppError, isAppError, isUniqueViolation, pgErrorCode } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { enqueue } from '../../platform/outbox/outbox.js';
@@ -13,6 +13,8 @@ import {
   InboundMessageSchema,
   type AssignInput,
   type AttachmentRef,
+  type BulkInput,
+  type BulkResult,
   type Channel,
   type CreateMacro,
   type InboundMessage,
@@ -609,6 +611,14 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
     });
   }
 
+  /** Who may set which status, whatever the ticket: shared by the single and the bulk endpoint. */
+  function checkStatusRole(actor: Actor, status: TicketStatus): void {
+    requireRole(actor, ['owner', 'supervisor', 'agent', 'warehouse'], 'changing ticket status');
+    if (actor.role === 'warehouse' && status !== 'waiting_on_warehouse' && status !== 'open') {
+      throw AppError.forbidden('tickets.warehouse_status', 'Warehouse staff may only hand a ticket back (open) or mark it waiting on warehouse');
+    }
+  }
+
   const service = {
     /** Contract 2: idempotent on org + channel + externalMessageId. */
     async ingestInbound(raw: InboundMessage): Promise<{ ticketId: string; messageId: string; created: boolean }> {
@@ -807,10 +817,7 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
     },
 
     async setStatus(actor: Actor, ticketId: string, status: TicketStatus, reason?: string): Promise<TicketRow> {
-      requireRole(actor, ['owner', 'supervisor', 'agent', 'warehouse'], 'changing ticket status');
-      if (actor.role === 'warehouse' && status !== 'waiting_on_warehouse' && status !== 'open') {
-        throw AppError.forbidden('tickets.warehouse_status', 'Warehouse staff may only hand a ticket back (open) or mark it waiting on warehouse');
-      }
+      checkStatusRole(actor, status);
       const now = clock.now();
       return db.tenant(actor.orgId, async (tx) => writeStatus(tx, actor, await lockTicket(tx, actor.orgId, ticketId), status, reason, now));
     },
@@ -940,6 +947,35 @@ export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => Helpdes
         });
         return { ticket: row!, decision };
       });
+    },
+
+    /**
+     * One action on many tickets. Each ticket runs through the same method as its single endpoint,
+     * in its own transaction, so SLA events, evidence and outbox rows are exactly those of one call
+     * per ticket. A refusal about one ticket (not found — also for another organisation's id —,
+     * a status change it does not allow, another agent's ticket) is reported for that ticket and the
+     * others go on. A role that may not do the action at all refuses the whole request up front, as
+     * the single endpoint would refuse every call. Anything that is not an AppError is a bug and
+     * propagates (tickets before it stay changed: each was its own committed call).
+     */
+    async bulk(actor: Actor, input: BulkInput): Promise<BulkResult[]> {
+      const a = input.action;
+      if (a.kind === 'status') checkStatusRole(actor, a.status);
+      else requireRole(actor, AGENT_ROLES, a.kind === 'priority' ? 'changing priority' : a.kind === 'tags' ? 'tagging tickets' : 'assigning tickets');
+      const results: BulkResult[] = [];
+      for (const ticketId of input.ticketIds) {
+        try {
+          if (a.kind === 'status') await service.setStatus(actor, ticketId, a.status);
+          else if (a.kind === 'priority') await service.setPriority(actor, ticketId, a.priority);
+          else if (a.kind === 'assign') await service.assign(actor, ticketId, { assigneeId: a.assigneeId });
+          else await service.setTags(actor, ticketId, { ...(a.add ? { add: a.add } : {}), ...(a.remove ? { remove: a.remove } : {}) });
+          results.push({ ticketId, ok: true });
+        } catch (e) {
+          if (!isAppError(e)) throw e;
+          results.push({ ticketId, ok: false, code: e.code, kind: e.kind, message: e.message });
+        }
+      }
+      return results;
     },
 
     /**
