@@ -1,4 +1,4 @@
-import { ActionIcon, Badge, Center, CloseButton, Group, Kbd, Loader, Modal, NavLink, ScrollArea, Select, Stack, Table, Text, TextInput, Tooltip, UnstyledButton } from '@mantine/core';
+import { ActionIcon, Badge, Center, Checkbox, CloseButton, Group, Kbd, Loader, Modal, NavLink, ScrollArea, Select, Stack, Table, Text, TextInput, Tooltip, UnstyledButton } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconInbox, IconKeyboard, IconSearch, IconStack2, IconUser, IconUserQuestion } from '@tabler/icons-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -6,8 +6,9 @@ import { useTranslation } from 'react-i18next';
 import { Route, Routes, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useErrorMessage } from '../../lib/errors';
 import { useSession } from '../../lib/session';
-import { LIVE_STATUSES, useCounts, type Counts, useSearch, useTeam, useTicketList, type TicketView, type ViewKey } from './api';
+import { BULK_MAX, LIVE_STATUSES, useCounts, type Counts, useSearch, useTeam, useTicketList, type TicketView, type ViewKey } from './api';
 import { ChannelIcon, Highlighted, HighlightWords, LanguageTag, PriorityBadge, StatusText, TicketSla } from './bits';
+import { BulkBar } from './BulkBar';
 import { TicketPane, type ComposeRequest } from './TicketPane';
 import { TicketSidebar } from './TicketSidebar';
 import './inbox.css';
@@ -63,6 +64,20 @@ function Inbox() {
   const [compose, setCompose] = useState<ComposeRequest | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLDivElement>(null);
+  // Checked tickets for bulk actions. Only rows still on screen count, so a ticket that polling
+  // moved out of the view is never changed by an action the agent cannot see it in.
+  const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
+  const selected = rows.filter((r) => checked.has(r.ticket.id)).map((r) => r.ticket);
+  const toggle = useCallback((id: string) => setChecked((c) => {
+    const next = new Set(c);
+    if (!next.delete(id)) next.add(id);
+    return next;
+  }), []);
+  const clearChecked = useCallback(() => setChecked(new Set()), []);
+  const allChecked = rows.length > 0 && selected.length === Math.min(rows.length, BULK_MAX);
+  const toggleAll = () => setChecked(allChecked || selected.length > 0 ? new Set() : new Set(rows.slice(0, BULK_MAX).map((r) => r.ticket.id)));
+  // Another view or search is another list: a selection does not carry over.
+  useEffect(() => setChecked(new Set()), [view, debounced]);
 
   // Switching views keeps the open ticket open.
   const pickView = (v: ViewKey) => navigate(`/inbox${ticketId ? `/${ticketId}` : ''}${v === 'mine' ? '' : `?${new URLSearchParams({ view: v })}`}`);
@@ -99,6 +114,14 @@ function Inbox() {
         case 'k':
         case 'ArrowUp':
           return move(-1);
+        case 'x': {
+          const r = rows[cursor];
+          if (r) {
+            e.preventDefault();
+            toggle(r.ticket.id);
+          }
+          return;
+        }
         case 'Enter': {
           const r = rows[cursor];
           if (r) {
@@ -126,13 +149,14 @@ function Inbox() {
           if (ticketId) {
             e.preventDefault();
             navigate(linkTo());
-          } else if (query) setQuery('');
+          } else if (checked.size) clearChecked();
+          else if (query) setQuery('');
           return;
       }
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [rows, cursor, ticketId, open, navigate, linkTo, query]);
+  }, [rows, cursor, ticketId, open, navigate, linkTo, query, toggle, checked, clearChecked]);
 
   const pending = searching ? search.isPending : list.isPending;
   const error = searching ? search.error : list.error;
@@ -143,9 +167,21 @@ function Inbox() {
       <section className="ad-inbox-list" aria-label={t('list.label')}>
         <div className="ad-inbox-list-head">
           <Group justify="space-between" wrap="nowrap" gap="xs">
-            <Text fw={600} size="sm" truncate data-testid="list-title" className={searching ? undefined : 'ad-inbox-list-title'}>
-              {searching ? t('search.title', { q: debounced }) : viewLabel(t, view)}
-            </Text>
+            <Group gap={10} wrap="nowrap" style={{ minWidth: 0 }}>
+              <Checkbox
+                size="xs"
+                checked={allChecked}
+                indeterminate={selected.length > 0 && !allChecked}
+                disabled={rows.length === 0}
+                onChange={toggleAll}
+                aria-label={t('bulk.selectAll')}
+                title={t('bulk.selectAll')}
+                data-testid="select-all"
+              />
+              <Text fw={600} size="sm" truncate data-testid="list-title" className={searching ? undefined : 'ad-inbox-list-title'}>
+                {searching ? t('search.title', { q: debounced }) : viewLabel(t, view)}
+              </Text>
+            </Group>
             {!searching && <ViewPicker view={view} onPick={pickView} />}
             <Group gap={4} wrap="nowrap">
               {(list.isFetching || search.isFetching) && <Loader size={12} />}
@@ -175,6 +211,7 @@ function Inbox() {
             rightSection={query ? <CloseButton size="xs" onClick={() => setQuery('')} aria-label={t('search.clear')} /> : <Kbd size="xs">/</Kbd>}
             data-testid="inbox-search"
           />
+          {selected.length > 0 && <BulkBar selected={selected} onClear={clearChecked} />}
         </div>
         <ScrollArea className="ad-inbox-scroll" viewportRef={listRef}>
           {pending ? (
@@ -188,9 +225,9 @@ function Inbox() {
               {searching ? t('search.none') : t('list.empty')}
             </Text>
           ) : ticketId ? (
-            <CompactList rows={rows} cursor={cursor} openId={ticketId} q={searching ? debounced : ''} onOpen={open} names={names} />
+            <CompactList rows={rows} cursor={cursor} openId={ticketId} q={searching ? debounced : ''} onOpen={open} names={names} checked={checked} onToggle={toggle} />
           ) : (
-            <WideList rows={rows} cursor={cursor} q={searching ? debounced : ''} onOpen={open} names={names} />
+            <WideList rows={rows} cursor={cursor} q={searching ? debounced : ''} onOpen={open} names={names} checked={checked} onToggle={toggle} />
           )}
         </ScrollArea>
       </section>
@@ -305,6 +342,23 @@ interface ListProps {
   q: string;
   onOpen: (id: string) => void;
   names: Map<string, string>;
+  checked: ReadonlySet<string>;
+  onToggle: (id: string) => void;
+}
+
+/** The row's checkbox; a click on it selects and never opens the ticket. */
+function RowCheck({ ticket, checked, onToggle }: { ticket: TicketView; checked: boolean; onToggle: (id: string) => void }) {
+  const { t } = useTranslation('inbox');
+  return (
+    <Checkbox
+      size="xs"
+      checked={checked}
+      onChange={() => onToggle(ticket.id)}
+      onClick={(e) => e.stopPropagation()}
+      aria-label={t('bulk.selectOne', { number: ticket.number })}
+      data-testid="row-check"
+    />
+  );
 }
 
 function Subject({ ticket, q }: { ticket: TicketView; q: string }) {
@@ -318,12 +372,13 @@ function BuyerName({ ticket, q }: { ticket: TicketView; q: string }) {
 }
 
 /** The list on its own: a dense table with every column a triage needs. */
-function WideList({ rows, cursor, q, onOpen, names }: ListProps) {
+function WideList({ rows, cursor, q, onOpen, names, checked, onToggle }: ListProps) {
   const { t } = useTranslation('inbox');
   return (
     <Table className="ad-inbox-table" highlightOnHover verticalSpacing={6} data-testid="ticket-list">
       <Table.Thead>
         <Table.Tr>
+          <Table.Th w={28} className="ad-inbox-check-cell" />
           <Table.Th w={110}>{t('list.columns.sla')}</Table.Th>
           <Table.Th w={28} />
           <Table.Th>{t('list.columns.subject')}</Table.Th>
@@ -344,7 +399,11 @@ function WideList({ rows, cursor, q, onOpen, names }: ListProps) {
             data-ticket-id={ticket.id}
             data-row-index={i}
             aria-selected={i === cursor}
+            data-checked={checked.has(ticket.id) || undefined}
           >
+            <Table.Td onClick={(e) => e.stopPropagation()} className="ad-inbox-check-cell">
+              <RowCheck ticket={ticket} checked={checked.has(ticket.id)} onToggle={onToggle} />
+            </Table.Td>
             <Table.Td>
               <TicketSla ticket={ticket} />
             </Table.Td>
@@ -367,7 +426,7 @@ function WideList({ rows, cursor, q, onOpen, names }: ListProps) {
             <Table.Td>
               <LanguageTag language={ticket.language} />
             </Table.Td>
-            <Table.Td>
+            <Table.Td className="ad-inbox-priority-cell">
               <PriorityBadge priority={ticket.priority} />
             </Table.Td>
             <Table.Td>
@@ -386,13 +445,16 @@ function WideList({ rows, cursor, q, onOpen, names }: ListProps) {
 }
 
 /** Beside an open ticket: two lines per ticket so the thread keeps its width. */
-function CompactList({ rows, cursor, openId, q, onOpen, names }: ListProps & { openId: string }) {
+function CompactList({ rows, cursor, openId, q, onOpen, names, checked, onToggle }: ListProps & { openId: string }) {
   const { t } = useTranslation('inbox');
   return (
     <Stack gap={0} data-testid="ticket-list">
       {rows.map(({ ticket, snippet }, i) => (
+        <div key={ticket.id} className="ad-inbox-item-wrap" data-checked={checked.has(ticket.id) || undefined}>
+        <div className="ad-inbox-item-check">
+          <RowCheck ticket={ticket} checked={checked.has(ticket.id)} onToggle={onToggle} />
+        </div>
         <UnstyledButton
-          key={ticket.id}
           className={`ad-inbox-item ${i === cursor ? 'ad-inbox-cursor' : ''} ${ticket.id === openId ? 'ad-inbox-item--open' : ''}`}
           onClick={() => onOpen(ticket.id)}
           data-testid="ticket-row"
@@ -426,6 +488,7 @@ function CompactList({ rows, cursor, openId, q, onOpen, names }: ListProps & { o
             </Text>
           </Group>
         </UnstyledButton>
+        </div>
       ))}
     </Stack>
   );
@@ -435,6 +498,7 @@ const SHORTCUTS: [string[], string][] = [
   [['j', '↓'], 'next'],
   [['k', '↑'], 'previous'],
   [['Enter'], 'open'],
+  [['x'], 'select'],
   [['r'], 'reply'],
   [['n'], 'note'],
   [['/'], 'search'],

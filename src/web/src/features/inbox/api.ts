@@ -158,3 +158,27 @@ export function useTicketMutation<I, O>(ticketId: string, fn: (input: I) => Prom
     },
   });
 }
+
+export type BulkAction =
+  | { kind: 'status'; status: TicketStatus }
+  | { kind: 'priority'; priority: Priority }
+  | { kind: 'assign'; assigneeId: string | null }
+  | { kind: 'tags'; add?: string[]; remove?: string[] };
+export type BulkResult = { ticketId: string; ok: true } | { ticketId: string; ok: false; code: string; kind: string; message: string };
+
+/** The server's batch limit; select-all never sends more. */
+export const BULK_MAX = 100;
+
+export function bulkAction(ticketIds: string[], action: BulkAction) {
+  return api.post<{ results: BulkResult[] }>('/api/tickets/bulk', { ticketIds, action });
+}
+
+export function mergeTickets(targetId: string, sourceTicketIds: string[]) {
+  return api.post<TicketView>(`/api/tickets/${encodeURIComponent(targetId)}/merge`, { sourceTicketIds });
+}
+
+/** After a change to several tickets: every list, the counts and any open thread may have moved. */
+export function useRefreshInbox() {
+  const qc = useQueryClient();
+  return () => qc.invalidateQueries({ queryKey: inboxKeys.all });
+}
