@@ -45,6 +45,10 @@ export interface WebhookThread {
   wake(): void;
   retarget(b: { apiBase: string; authBase: string }): void;
   stop(): Promise<void>;
+  /** End the thread abruptly, as a crash would (it is started again). Tests use it. */
+  kill(): Promise<void>;
+  /** Resolves when a (re)started thread is ready. */
+  ready(): Promise<void>;
 }
 
 // The thread runs our TypeScript sources the way the CLI does: through tsx, registered inside it.
@@ -94,15 +98,28 @@ export async function startWebhookThread(o: WebhookThreadOptions): Promise<Webho
         if (worker === w) worker = undefined;
         if (stopping) return;
         if (!up) return reject(new Error(`webhook processing thread exited with code ${code} before it was ready`));
-        // Stored events stay pending (and claimed ones come back when their lease ends): start again.
-        const delay = Math.min(1000 * 2 ** restarts++, 30_000);
-        o.log.warn({ code, inMs: delay }, 'webhook processing thread stopped unexpectedly; starting it again');
-        restartTimer = setTimeout(() => void spawn().catch((e) => o.log.error({ err: e }, 'webhook processing thread did not restart')), delay);
-        restartTimer.unref();
+        // Stored events stay pending (and claimed ones come back when their lease ends): start again,
+        // with a growing pause while starting keeps failing (the database may be down).
+        o.log.warn({ code }, 'webhook processing thread stopped unexpectedly; starting it again');
+        current = new Promise<void>((resolve) => {
+          const attempt = () => {
+            const delay = Math.min(1000 * 2 ** restarts++, 30_000);
+            restartTimer = setTimeout(() => {
+              if (stopping) return resolve();
+              spawn().then(resolve, (e) => {
+                o.log.error({ err: e, retryInMs: Math.min(1000 * 2 ** restarts, 30_000) }, 'webhook processing thread did not start');
+                attempt();
+              });
+            }, delay);
+            restartTimer.unref();
+          };
+          attempt();
+        });
       });
     });
 
-  await spawn();
+  let current = spawn();
+  await current;
   const post = (m: ToThread) => worker?.postMessage(m);
   return {
     wake: () => post({ type: 'wake' }),
@@ -110,6 +127,16 @@ export async function startWebhookThread(o: WebhookThreadOptions): Promise<Webho
       data = { ...data, bases: b };
       post({ type: 'retarget', ...b });
     },
+    async kill() {
+      const w = worker;
+      if (!w) return;
+      // Our own exit listener (registered first) has scheduled the restart when this one runs.
+      await new Promise<void>((r) => {
+        w.once('exit', () => setImmediate(r));
+        void w.terminate();
+      });
+    },
+    ready: () => current,
     async stop() {
       stopping = true;
       if (restartTimer) clearTimeout(restartTimer);

@@ -55,4 +55,31 @@ describe('webhook processing in its own thread', () => {
       await w.close();
     }
   });
+  it('a thread that dies is started again and processes what arrives next', async () => {
+    const w = await connectedWorld(ctx);
+    const tdb = await testDatabase();
+    const thread = await startWebhookThread({ config: ctx.platform.config, adminUrl: tdb.adminUrl, appUrl: tdb.appUrl, secretKey: ctx.platform.secretKey, log: silentLogger, bases: { apiBase: w.sandbox.url, authBase: w.sandbox.url }, jobs: false, pollMs: 60_000, loops: 1 });
+    try {
+      ctx.services.tiktok.useRemoteProcessor(thread);
+      await thread.kill();
+      const started = Date.now();
+      await thread.ready();
+      // The first restart waits a second, so a thread that dies at once does not spin.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      const o = w.sandbox.world.createOrder(w.tiktokShopId, { silent: true });
+      const body = webhookBody(w.tiktokShopId, 1, { order_id: o.id, order_status: o.status, update_time: o.updateTime }, `8${o.id}`);
+      expect((await ctx.services.tiktok.ingest.handle(Buffer.from(body), w.sandbox.signWebhook(body))).status).toBe(200);
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const [e] = await ctx.platform.db.tenant(w.org.orgId, (tx) => tx.select().from(tiktokWebhookEvents).where(and(eq(tiktokWebhookEvents.orgId, w.org.orgId), eq(tiktokWebhookEvents.dedupeKey, `8${o.id}`))));
+        if (e?.status === 'done') break;
+        if (Date.now() > deadline) throw new Error(`not processed after the restart: ${e?.status} ${e?.lastError}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await ctx.services.tiktok.stopProcessing();
+      await thread.stop();
+      await w.close();
+    }
+  });
 });
