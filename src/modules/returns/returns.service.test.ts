@@ -159,7 +159,7 @@ describe('failed inspections', () => {
     const { org, platform } = await setup();
     const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 45_000 }] });
     const r = await ctx.services.returns.create(actorFor(org, 'agent'), { orderId: order.orderId, orderLineIds: order.lineIds, reasonCode: 'changed_mind', channel: 'agent' });
-    await ctx.services.returns.markPlatformRefunded(actorFor(org, 'agent'), r.id);
+    await ctx.services.returns.markPlatformRefunded(actorFor(org, 'supervisor'), r.id);
     const wh = actorFor(org, 'warehouse');
     await ctx.services.returns.receive(wh, r.id, {});
     const at = clock.now();

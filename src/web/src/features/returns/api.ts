@@ -40,8 +40,9 @@ export interface ReturnView {
   lines: ReturnLine[];
   receipt: { at: string | null; by: string | null };
   inspection: { at: string | null; by: string | null; grade: Grade | null; passed: boolean | null; note: string | null; photos: string[] };
-  refund: { status: 'not_due' | 'pending' | 'sent' | 'failed' | 'not_applicable' | 'platform_refunded'; remedyId: string | null; at: string | null; platformRefundedAt: string | null; failedStep: string | null };
+  refund: { status: 'not_due' | 'pending' | 'sent' | 'failed' | 'not_applicable' | 'platform_refunded' | 'held' | 'cancelled'; remedyId: string | null; at: string | null; platformRefundedAt: string | null; failedStep: string | null };
   appeal: { status: 'open' | 'won' | 'lost'; deadline: string | null } | null;
+  payoutHold: { reason: string; since: string } | null;
   exchange: { sku: string; label: string; status: string; fallback: string | null } | null;
   cycleTime: { totalMs: number | null; steps: { step: string; ms: number }[]; slowest: { step: string; ms: number } | null };
   requestedAt: string;
