@@ -16,6 +16,7 @@ import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
 import { authRoutes, SESSION_COOKIE } from '../modules/auth/index.js';
 import { tenancyRoutes } from '../modules/tenancy/index.js';
+import { registerAccess } from './access.js';
 import type { Platform, Services } from './deps.js';
 import { outboxRoutes } from './outbox.routes.js';
 import { registerModuleRoutes } from './modules.js';
@@ -106,6 +107,8 @@ export async function buildServer(platform: Platform, services: Services): Promi
       req.sessionId = hit.sessionId;
     }
   });
+  // Before any route is added: every route needs a rule in the access table.
+  registerAccess(app);
 
   app.get(
     '/healthz',
