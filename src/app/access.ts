@@ -56,8 +56,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/tiktok/authorize': OWNER,
   'POST /api/tiktok/shops/:id/sync': LEADS,
 
-  // outbox (payloads carry buyer messages and refund amounts)
-  'GET /api/outbox': LEADS,
+  // outbox: the desk sees why a step failed; only leads send it again
+  'GET /api/outbox': DESK,
   'POST /api/outbox/:id/retry': LEADS,
 
   // helpdesk: reading and notes are for everyone (the warehouse notes what it found); answering buyers is the desk's
