@@ -8,7 +8,7 @@ import { startDemoSandbox } from '../integrations/tiktok/demo.js';
 // [/orders + tiktok]
 // [evidence]
 import { createEvidenceService, evidenceRoutes, registerEvidenceJobs, seedEvidenceDemo } from '../modules/evidence/index.js';
-import { createFileStore } from '../integrations/storage/index.js';
+import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
 // [/evidence]
 // [helpdesk]
 import { createHelpdeskService, ordersPortFrom, registerHelpdeskHandlers, seedHelpdeskDemo, trackingUrl } from '../modules/helpdesk/index.js';
@@ -57,7 +57,7 @@ export function buildModuleServices(p: Platform, core: CoreServices) {
     sla: createSlaService({ db: p.db, clock: p.clock, ids: p.ids, log: p.log, jobs: p.jobs }),
     // [/sla]
     // [evidence]
-    evidence: createEvidenceService({ db: p.db, ids: p.ids, clock: p.clock, log: p.log, secretKey: p.secretKey, files: createFileStore(p.config) }),
+    evidence: createEvidenceService({ db: p.db, ids: p.ids, clock: p.clock, log: p.log, secretKey: p.secretKey, files: createFileStore(p.config), checkpointCopies: createCheckpointCopies(p.config) }),
     // [/evidence]
     // [remedies + returns]
     ...buildRemediesAndReturns(p),

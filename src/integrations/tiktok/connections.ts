@@ -26,6 +26,13 @@ export interface ConnectionsDeps {
 /** Refresh this long before the access token's absolute expiry, so no call ever races it. */
 export const REFRESH_AHEAD_MS = 24 * 3600_000;
 
+/**
+ * A decrypted token is trusted from memory this long, then re-read: another process (or the
+ * webhook thread's sibling, the main thread) may have re-authorised or refreshed the shop, and
+ * the platform may already refuse the token we hold.
+ */
+export const AUTH_RECHECK_MS = 60_000;
+
 export interface ResolvedShop {
   orgId: string;
   shopId: string;
@@ -36,7 +43,7 @@ export interface ResolvedShop {
  * refresh before expiry (serialised per shop with an advisory lock, rotate-and-replace).
  */
 export function createConnections(d: ConnectionsDeps) {
-  const authCache = new Map<string, { auth: ShopAuth & { tiktokShopId: string }; accessExpiresAt: number }>();
+  const authCache = new Map<string, { auth: ShopAuth & { tiktokShopId: string }; accessExpiresAt: number; readAt: number }>();
   const shopCache = new Map<string, { v: ResolvedShop | null; at: number }>();
   const shopLookups = new Map<string, Promise<ResolvedShop | null>>();
 
@@ -133,11 +140,11 @@ export function createConnections(d: ConnectionsDeps) {
       const key = `${orgId}|${shopId}`;
       const cached = authCache.get(key);
       const nowMs = d.clock.now().getTime();
-      if (!opts.forceRefresh && cached && cached.accessExpiresAt - REFRESH_AHEAD_MS > nowMs) return cached.auth;
+      if (!opts.forceRefresh && cached && cached.accessExpiresAt - REFRESH_AHEAD_MS > nowMs && nowMs - cached.readAt < AUTH_RECHECK_MS) return cached.auth;
       const row = await d.db.tenant(orgId, (tx) => loadConnection(tx, orgId, shopId));
       if (!opts.forceRefresh && row.accessExpiresAt.getTime() - REFRESH_AHEAD_MS > nowMs) {
         const auth = { accessToken: decryptSecret(d.secretKey, row.accessTokenEnc), cipher: row.shopCipher, tiktokShopId: row.tiktokShopId };
-        authCache.set(key, { auth, accessExpiresAt: row.accessExpiresAt.getTime() });
+        authCache.set(key, { auth, accessExpiresAt: row.accessExpiresAt.getTime(), readAt: nowMs });
         return auth;
       }
       return api.refresh(orgId, shopId, row.updatedAt);
@@ -156,7 +163,7 @@ export function createConnections(d: ConnectionsDeps) {
         const nowMs = d.clock.now().getTime();
         if (seenUpdatedAt && row.updatedAt.getTime() > seenUpdatedAt.getTime() && row.accessExpiresAt.getTime() - REFRESH_AHEAD_MS > nowMs) {
           const auth = { accessToken: decryptSecret(d.secretKey, row.accessTokenEnc), cipher: row.shopCipher, tiktokShopId: row.tiktokShopId };
-          authCache.set(key, { auth, accessExpiresAt: row.accessExpiresAt.getTime() });
+          authCache.set(key, { auth, accessExpiresAt: row.accessExpiresAt.getTime(), readAt: nowMs });
           return auth;
         }
         let t: TokenData;
@@ -176,21 +183,53 @@ export function createConnections(d: ConnectionsDeps) {
         await tx.update(tiktokConnections).set(values).where(and(eq(tiktokConnections.orgId, orgId), eq(tiktokConnections.shopId, shopId)));
         for (const k of [...authCache.keys()]) if (k.startsWith(`${orgId}|`)) authCache.delete(k);
         const auth = { accessToken: t.access_token, cipher: row.shopCipher, tiktokShopId: row.tiktokShopId };
-        authCache.set(key, { auth, accessExpiresAt: values.accessExpiresAt.getTime() });
+        authCache.set(key, { auth, accessExpiresAt: values.accessExpiresAt.getTime(), readAt: d.clock.now().getTime() });
         d.log.info({ orgId, shopId }, 'TikTok access token refreshed');
         return auth;
       });
     },
 
-    /** Run a call with the shop's credentials; on "access token expired" refresh once and retry. */
+    /**
+     * Run a call with the shop's credentials. On "access token expired" refresh once and retry; on
+     * an answer that may mean our token is stale, take the stored token again (or refresh when
+     * the stored one is the token that was refused) and retry once — before the caller marks
+     * anything failed.
+     */
     async withShop<T>(orgId: string, shopId: string, fn: (auth: ShopAuth) => Promise<T>): Promise<T> {
       const auth = await api.shopAuth(orgId, shopId);
       try {
         return await fn(auth);
       } catch (e) {
-        if (e instanceof TikTokApiError && e.needsRefresh) return fn(await api.shopAuth(orgId, shopId, { forceRefresh: true }));
+        if (!(e instanceof TikTokApiError)) throw e;
+        if (e.needsRefresh) return fn(await api.shopAuth(orgId, shopId, { forceRefresh: true }));
+        if (e.mayBeStaleToken) {
+          const fresh = await api.replaceRefusedToken(orgId, shopId, auth.accessToken, e);
+          if (fresh) return fn(fresh);
+        }
         throw e;
       }
+    },
+
+    /**
+     * The platform refused `refused`. A different stored token means someone else re-authorised
+     * or refreshed (the webhook thread keeps its own cache): use it. The same stored token is
+     * refreshed only when the answer names the token, since 36009004 also means a bad parameter
+     * and a refresh rotates the seller's whole grant. Null: nothing new to retry with.
+     */
+    async replaceRefusedToken(orgId: string, shopId: string, refused: string, e: TikTokApiError): Promise<(ShopAuth & { tiktokShopId: string }) | null> {
+      const key = `${orgId}|${shopId}`;
+      authCache.delete(key);
+      const row = await d.db.tenant(orgId, (tx) => loadConnection(tx, orgId, shopId));
+      const stored = decryptSecret(d.secretKey, row.accessTokenEnc);
+      if (stored !== refused) {
+        d.log.info({ orgId, shopId, code: e.code }, 'TikTok refused a token another process had replaced; retrying with the stored one');
+        const auth = { accessToken: stored, cipher: row.shopCipher, tiktokShopId: row.tiktokShopId };
+        authCache.set(key, { auth, accessExpiresAt: row.accessExpiresAt.getTime(), readAt: d.clock.now().getTime() });
+        return auth;
+      }
+      if (!e.saysTokenInvalid) return null;
+      d.log.warn({ orgId, shopId, code: e.code }, 'TikTok refused the stored access token; refreshing it once');
+      return api.refresh(orgId, shopId, row.updatedAt);
     },
 
     async list(orgId: string): Promise<ConnectionRow[]> {
