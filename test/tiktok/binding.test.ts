@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pickShopFor } from '../../src/integrations/tiktok/connections.js';
+import { pickShopFor, planBinding } from '../../src/integrations/tiktok/connections.js';
 import { tiktokConnections, tiktokWebhookEvents } from '../../src/integrations/tiktok/tiktok.schema.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { testDatabase } from '../helpers/db.js';
@@ -142,6 +142,11 @@ describe('a TikTok shop belongs to one organisation, bound only by its OAuth aut
       expect((await post(late, w.sandbox.signWebhook(late))).statusCode).toBe(200);
       expect((await events(w.org.orgId)).length).toBe(2);
 
+      // An authorisation that has no shop to put it in takes nothing away from the old organisation.
+      const c = await createTestOrg(ctx, { market: 'FR' });
+      expect((await authoriseOverHttp(w, c, [w.tiktokShopId])).json()).toEqual({ connected: [], unmatched: [{ tiktokShopId: w.tiktokShopId, name: 'Lumière DE', region: 'DE', reason: 'no_shop_in_market' }], refused: [] });
+      expect(await shopsOf(w.org)).toEqual([{ id: w.shopId, tiktokShopId: w.tiktokShopId }]);
+
       const b = await createTestOrg(ctx, { market: 'DE' });
       const cb = await authoriseOverHttp(w, b, [w.tiktokShopId]);
       expect(cb.statusCode).toBe(200);
@@ -227,5 +232,24 @@ describe('pickShopFor (which of our shops an authorised TikTok shop bound nowher
     ['a target bound to another TikTok shop', { region: 'DE' }, [{ id: 'a', market: 'DE', tiktokShopId: '9' }], 'a', { reason: 'target_shop_bound' }],
   ] as const)('%s', (_name, s, ours, target, expected) => {
     expect(pickShopFor(s, [...ours], target)).toEqual(expected);
+  });
+});
+
+describe('planBinding (what one authorisation does with each shop it covers)', () => {
+  const tt = (id: string, region = 'DE') => ({ id, name: `TT ${id}`, region, cipher: `c${id}` });
+  const ours = [{ id: 'shp_de', market: 'DE', tiktokShopId: null }, { id: 'shp_fr', market: 'FR', tiktokShopId: '2' }];
+  it('renews its own, refuses another organisation\'s, takes a revoked one, binds a free one, reports the rest', () => {
+    const holders = new Map([
+      ['2', { orgId: 'org_me', shopId: 'shp_fr', status: 'needs_reauthorisation' }],
+      ['3', { orgId: 'org_other', shopId: 'shp_x', status: 'active' }],
+      ['4', { orgId: 'org_other', shopId: 'shp_y', status: 'revoked' }],
+    ]);
+    expect(planBinding('org_me', [tt('2', 'FR'), tt('3'), tt('4'), tt('5')], holders, ours).map((p) => ({ ...p, shop: p.shop.id }))).toEqual([
+      { kind: 'renew', shop: '2', shopId: 'shp_fr' },
+      { kind: 'refused', shop: '3' },
+      { kind: 'bind', shop: '4', shopId: 'shp_de', takeOverFrom: { orgId: 'org_other', shopId: 'shp_y', status: 'revoked' } },
+      { kind: 'unmatched', shop: '5', reason: 'no_shop_in_market' },
+    ]);
+    expect(ours[0]!.tiktokShopId).toBeNull();
   });
 });

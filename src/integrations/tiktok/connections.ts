@@ -34,7 +34,8 @@ export interface AuthorisedShop {
 }
 
 /** Why an authorised TikTok shop was not bound: the owner can fix each by creating or choosing a shop. */
-export type UnmatchedReason = 'no_shop_in_market' | 'several_shops_in_market' | 'target_shop_other_market' | 'target_shop_bound' | 'not_the_target';
+export const UNMATCHED_REASONS = ['no_shop_in_market', 'several_shops_in_market', 'target_shop_other_market', 'target_shop_bound', 'not_the_target'] as const;
+export type UnmatchedReason = (typeof UNMATCHED_REASONS)[number];
 
 export interface AuthorisationResult {
   connected: { shopId: string; tiktokShopId: string; name: string }[];
@@ -64,6 +65,42 @@ export function pickShopFor(
   if (free.length === 0) return { reason: 'no_shop_in_market' };
   if (free.length > 1) return { reason: 'several_shops_in_market' };
   return { shop: free[0]! };
+}
+
+interface Holder {
+  orgId: string;
+  shopId: string;
+  status: string | null;
+}
+
+export type BindingStep =
+  | { kind: 'renew' | 'bind'; shop: AuthorisedShop; shopId: string; takeOverFrom?: Holder }
+  | { kind: 'unmatched'; shop: AuthorisedShop; reason: UnmatchedReason }
+  | { kind: 'refused'; shop: AuthorisedShop };
+
+/**
+ * What one authorisation does with each shop it covers (pure; the rules are in
+ * `bindAuthorisedShops`' comment). `holders` are the current bindings of those TikTok shops across
+ * the installation; `ours` this organisation's shops.
+ */
+export function planBinding(
+  orgId: string,
+  authorised: AuthorisedShop[],
+  holders: Map<string, Holder>,
+  ours: { id: string; market: string; tiktokShopId: string | null }[],
+  targetShopId?: string,
+): BindingStep[] {
+  const shops = ours.map((o) => ({ ...o }));
+  return authorised.map((s): BindingStep => {
+    const h = holders.get(s.id);
+    if (h && h.orgId !== orgId && h.status !== 'revoked') return { kind: 'refused', shop: s };
+    const mine = h?.orgId === orgId ? shops.find((o) => o.id === h.shopId) : undefined;
+    if (mine) return { kind: 'renew', shop: s, shopId: mine.id };
+    const pick = pickShopFor(s, shops, targetShopId);
+    if ('reason' in pick) return { kind: 'unmatched', shop: s, reason: pick.reason };
+    pick.shop.tiktokShopId = s.id;
+    return h ? { kind: 'bind', shop: s, shopId: pick.shop.id, takeOverFrom: h } : { kind: 'bind', shop: s, shopId: pick.shop.id };
+  });
 }
 
 function boundElsewhere(shops: { id?: string; tiktokShopId?: string; name: string }[]): AppError {
@@ -124,10 +161,11 @@ export function createConnections(d: ConnectionsDeps) {
       const parts = state.split('.');
       const mac = parts.pop();
       const payload = parts.join('.');
-      if (!mac || parts.length !== 3 || !parts[0] || !crypto.timingSafeEqual(Buffer.from(stateMac(payload)), Buffer.from(mac.padEnd(22, '.').slice(0, 22)))) {
+      // Two parts (org, nonce) is the form issued before one-shop authorisations; still honoured.
+      if (!mac || (parts.length !== 2 && parts.length !== 3) || !parts[0] || !crypto.timingSafeEqual(Buffer.from(stateMac(payload)), Buffer.from(mac.padEnd(22, '.').slice(0, 22)))) {
         throw AppError.validation('tiktok.bad_state', 'The OAuth state is not one we issued', [{ field: 'state', message: 'signature mismatch' }]);
       }
-      return parts[1] ? { orgId: parts[0], shopId: parts[1] } : { orgId: parts[0] };
+      return parts.length === 3 && parts[1] ? { orgId: parts[0], shopId: parts[1] } : { orgId: parts[0] };
     },
 
     /** Throws unless the organisation has this shop (the target of a one-shop authorisation). */
@@ -172,7 +210,7 @@ export function createConnections(d: ConnectionsDeps) {
     async bindAuthorisedShops(orgId: string, tokens: TokenData, authorised: AuthorisedShop[], opts: { shopId?: string } = {}): Promise<AuthorisationResult> {
       if (opts.shopId) await api.requireShop(orgId, opts.shopId);
       const ids = authorised.map((s) => s.id);
-      const holders = new Map<string, { orgId: string; shopId: string; status: string | null }>();
+      const holders = new Map<string, Holder>();
       if (ids.length) {
         const rows = await d.db.system((tx) =>
           tx
@@ -183,40 +221,43 @@ export function createConnections(d: ConnectionsDeps) {
         );
         for (const r of rows) holders.set(r.tiktokShopId!, { orgId: r.orgId, shopId: r.shopId, status: r.status });
       }
-      for (const [tiktokShopId, h] of holders) {
-        if (h.orgId === orgId || h.status !== 'revoked') continue;
+      const ours = await d.db.tenant(orgId, (tx) => tx.select({ id: shopsTable.id, market: shopsTable.market, tiktokShopId: shopsTable.tiktokShopId }).from(shopsTable).where(eq(shopsTable.orgId, orgId)));
+      const plan = planBinding(orgId, authorised, holders, ours, opts.shopId);
+
+      // Only a shop this authorisation will really bind is taken from an organisation where it was revoked.
+      for (const p of plan) {
+        if (p.kind !== 'bind' || !p.takeOverFrom) continue;
+        const h = p.takeOverFrom;
         await d.db.system(async (tx) => {
           await tx.delete(tiktokConnections).where(and(eq(tiktokConnections.orgId, h.orgId), eq(tiktokConnections.shopId, h.shopId), eq(tiktokConnections.status, 'revoked')));
-          await tx.update(shopsTable).set({ tiktokShopId: null, updatedAt: d.clock.now() }).where(and(eq(shopsTable.orgId, h.orgId), eq(shopsTable.id, h.shopId), eq(shopsTable.tiktokShopId, tiktokShopId)));
+          await tx.update(shopsTable).set({ tiktokShopId: null, updatedAt: d.clock.now() }).where(and(eq(shopsTable.orgId, h.orgId), eq(shopsTable.id, h.shopId), eq(shopsTable.tiktokShopId, p.shop.id)));
         });
         authCache.delete(`${h.orgId}|${h.shopId}`);
-        shopCache.delete(tiktokShopId);
-        holders.delete(tiktokShopId);
-        d.log.info({ tiktokShopId, fromOrgId: h.orgId, fromShopId: h.shopId, toOrgId: orgId }, 'TikTok shop de-authorised at its old organisation and authorised for another: binding moved');
+        shopCache.delete(p.shop.id);
+        d.log.info({ tiktokShopId: p.shop.id, fromOrgId: h.orgId, fromShopId: h.shopId, toOrgId: orgId, toShopId: p.shopId }, 'TikTok shop de-authorised at its old organisation and authorised for another: binding moved');
       }
 
       const now = d.clock.now();
-      let result: AuthorisationResult;
+      const result: AuthorisationResult = { connected: [], unmatched: [], refused: [] };
       try {
-        result = await d.db.tenant(orgId, async (tx) => {
-          const ours = await tx.select({ id: shopsTable.id, market: shopsTable.market, tiktokShopId: shopsTable.tiktokShopId }).from(shopsTable).where(eq(shopsTable.orgId, orgId));
-          const r: AuthorisationResult = { connected: [], unmatched: [], refused: [] };
-          for (const s of authorised) {
-            const h = holders.get(s.id);
-            if (h && h.orgId !== orgId) {
-              r.refused.push({ tiktokShopId: s.id, name: s.name, region: s.region });
+        await d.db.tenant(orgId, async (tx) => {
+          for (const p of plan) {
+            const s = p.shop;
+            if (p.kind === 'refused') {
+              result.refused.push({ tiktokShopId: s.id, name: s.name, region: s.region });
               continue;
             }
-            let mine = ours.find((o) => o.tiktokShopId === s.id);
-            if (!mine) {
-              const pick = pickShopFor(s, ours, opts.shopId);
-              if ('reason' in pick) {
-                r.unmatched.push({ tiktokShopId: s.id, name: s.name, region: s.region, reason: pick.reason });
-                continue;
-              }
-              mine = pick.shop;
-              await tx.update(shopsTable).set({ tiktokShopId: s.id, updatedAt: now }).where(and(eq(shopsTable.orgId, orgId), eq(shopsTable.id, mine.id)));
-              mine.tiktokShopId = s.id;
+            if (p.kind === 'unmatched') {
+              result.unmatched.push({ tiktokShopId: s.id, name: s.name, region: s.region, reason: p.reason });
+              continue;
+            }
+            if (p.kind === 'bind') {
+              const bound = await tx
+                .update(shopsTable)
+                .set({ tiktokShopId: s.id, updatedAt: now })
+                .where(and(eq(shopsTable.orgId, orgId), eq(shopsTable.id, p.shopId), sql`${shopsTable.tiktokShopId} is null`))
+                .returning({ id: shopsTable.id });
+              if (bound.length === 0) throw AppError.conflict('tiktok.binding_changed', 'Another authorisation changed the shops of this organisation at the same time; authorise again', { shopId: p.shopId });
             }
             const values = {
               tiktokShopId: s.id,
@@ -232,19 +273,20 @@ export function createConnections(d: ConnectionsDeps) {
             };
             await tx
               .insert(tiktokConnections)
-              .values({ orgId, id: d.ids('ttc'), shopId: mine.id, createdAt: now, ...values })
+              .values({ orgId, id: d.ids('ttc'), shopId: p.shopId, createdAt: now, ...values })
               .onConflictDoUpdate({ target: [tiktokConnections.orgId, tiktokConnections.shopId], set: values });
-            authCache.delete(`${orgId}|${mine.id}`);
-            r.connected.push({ shopId: mine.id, tiktokShopId: s.id, name: s.name });
+            result.connected.push({ shopId: p.shopId, tiktokShopId: s.id, name: s.name });
           }
-          return r;
         });
       } catch (e) {
         // Another organisation bound one of these shops between our look-up and our write.
         if (isUniqueViolation(e, 'shops_tiktok_shop_unique') || isUniqueViolation(e, 'tiktok_connections_tiktok_shop_unique')) throw boundElsewhere(authorised);
         throw e;
       }
-      for (const c of result.connected) shopCache.delete(c.tiktokShopId);
+      for (const c of result.connected) {
+        authCache.delete(`${orgId}|${c.shopId}`);
+        shopCache.delete(c.tiktokShopId);
+      }
       if (result.connected.length) {
         // Events for these shops now have a home; the operator's list shows only shops bound nowhere.
         await d.db.system((tx) => tx.delete(tiktokUnboundShops).where(inArray(tiktokUnboundShops.tiktokShopId, result.connected.map((c) => c.tiktokShopId))));

@@ -10,7 +10,7 @@ import type { OutboxRegistry } from '../../platform/outbox/outbox.js';
 import { requireRole } from '../../platform/tenancy.js';
 import type { OrdersService } from '../../modules/orders/index.js';
 import { TikTokClient, TIKTOK_API_BASE, TIKTOK_AUTH_BASE } from './client.js';
-import { createConnections } from './connections.js';
+import { createConnections, UNMATCHED_REASONS } from './connections.js';
 import { createEngine, type ConversationSink } from './engine.js';
 import { SANDBOX_APP_KEY, SANDBOX_APP_SECRET } from './sandbox/server.js';
 import { createSync } from './sync.js';
@@ -160,7 +160,7 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
             response: {
               200: z.object({
                 connected: z.array(z.object({ shopId: z.string(), tiktokShopId: z.string(), name: z.string() })),
-                unmatched: z.array(z.object({ tiktokShopId: z.string(), name: z.string(), region: z.string(), reason: z.string() })),
+                unmatched: z.array(z.object({ tiktokShopId: z.string(), name: z.string(), region: z.string(), reason: z.enum(UNMATCHED_REASONS) })),
                 refused: z.array(z.object({ tiktokShopId: z.string(), name: z.string(), region: z.string() })),
               }),
             },
