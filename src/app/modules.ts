@@ -135,7 +135,7 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
  * Things that run beside the server in `afterdesk start` (the TikTok sandbox and its demo clock).
  * Returns a stopper.
  */
-export async function startHooks(p: Platform, s: Services, opts: { demo: boolean; port: number }): Promise<{ stop(): Promise<void> }> {
+export async function startHooks(p: Platform, s: Services, opts: { demo: boolean; port: number; demoOrgId?: string }): Promise<{ stop(): Promise<void> }> {
   void p;
   void s;
   void opts;
@@ -143,7 +143,7 @@ export async function startHooks(p: Platform, s: Services, opts: { demo: boolean
   // [orders + tiktok]
   stoppers.push(() => s.tiktok.stopProcessing());
   if (p.config.tiktok.mode === 'sandbox' && opts.demo) {
-    const demo = await startDemoSandbox(s.tiktok, { ...tiktokCredentials(p.config), seed: p.config.sandbox.seed, port: p.config.sandbox.port, speed: p.config.sandbox.speed, appPort: opts.port, log: p.log });
+    const demo = await startDemoSandbox(s.tiktok, { ...tiktokCredentials(p.config), seed: p.config.sandbox.seed, port: p.config.sandbox.port, speed: p.config.sandbox.speed, appPort: opts.port, orgId: opts.demoOrgId, log: p.log });
     stoppers.push(() => demo.stop());
   }
   // [/orders + tiktok]

@@ -63,7 +63,7 @@ export function registerCoreCommands(program: Command): void {
         await app.listen({ host: config.host, port });
         const addr = app.server.address();
         const actualPort = typeof addr === 'object' && addr ? addr.port : port;
-        hooks = await startHooks(rt.platform, services, { demo: !!world, port: actualPort });
+        hooks = await startHooks(rt.platform, services, { demo: !!world, port: actualPort, demoOrgId: world?.orgId });
         const url = config.publicUrlSet ? config.publicUrl : `http://localhost:${actualPort}`;
         if (!config.publicUrlSet) config.publicUrl = url;
         if (world) printLogins(world, url);
