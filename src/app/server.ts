@@ -11,7 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, isAppError } from '../platform/errors.js';
-import type { Http } from '../platform/http.js';
+import { findUnstorableString, type Http } from '../platform/http.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
 import { authRoutes, SESSION_COOKIE } from '../modules/auth/index.js';
@@ -77,6 +77,22 @@ export async function buildServer(platform: Platform, services: Services): Promi
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+  });
+
+  // One gate for every route, schema or not, before Zod runs: strings Postgres cannot store
+  // (NUL, lone surrogates) become a 400 naming the field instead of a 500 from the database.
+  app.addHook('preValidation', async (req) => {
+    for (const [part, value, prefix] of [
+      ['body', req.body, []],
+      ['querystring', req.query, ['querystring']],
+      ['params', req.params, ['params']],
+    ] as const) {
+      const found = findUnstorableString(value, [...prefix]);
+      if (found) {
+        const field = found.field || part;
+        throw AppError.validation('request.invalid', `Invalid request: ${field}: ${found.message}`, [{ field, message: found.message }]);
+      }
+    }
   });
 
   app.setErrorHandler((err, req, reply) => {
