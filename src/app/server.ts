@@ -3,7 +3,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
 import cookie from '@fastify/cookie';
-import rateLimit from '@fastify/rate-limit';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -69,7 +68,9 @@ export async function buildServer(platform: Platform, services: Services): Promi
       return typeof incoming === 'string' && /^[\w.-]{1,80}$/.test(incoming) ? incoming : newId('req');
     },
     bodyLimit: 5 * 1024 * 1024,
-    trustProxy: true,
+    // Forwarding headers are believed only from the proxies named in TRUST_PROXY; from anyone else
+    // X-Forwarded-For is just a string the client chose (it once let login guesses dodge the limit).
+    trustProxy: config.trustProxy.length ? config.trustProxy : false,
   }).withTypeProvider<ZodTypeProvider>() as unknown as Http;
 
   app.setValidatorCompiler(validatorCompiler);
@@ -97,6 +98,8 @@ export async function buildServer(platform: Platform, services: Services): Promi
 
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = errorBody(err as FastifyError, req.id, req.log);
+    const retry = (body.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+    if (status === 429 && retry) void reply.header('retry-after', String(retry));
     void reply.code(status).send(body);
   });
 
@@ -110,7 +113,6 @@ export async function buildServer(platform: Platform, services: Services): Promi
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
   await app.register(multipart, { limits: { fileSize: 50 * 1024 * 1024, files: 20 } });
 
   app.addHook('onRequest', async (req) => {
@@ -144,7 +146,7 @@ export async function buildServer(platform: Platform, services: Services): Promi
     },
   );
 
-  authRoutes(app, services.auth, { cookieSecure: config.cookieSecure, loginRateLimit: config.loginRateLimit });
+  authRoutes(app, services.auth, { cookieSecure: config.cookieSecure, loginRateLimit: config.loginRateLimit, clock: platform.clock });
   tenancyRoutes(app, services.tenancy);
   outboxRoutes(app, platform);
   await registerModuleRoutes(app, platform, services);
