@@ -78,7 +78,10 @@ export interface Config {
   pgPort: number;
   logLevel: Env['LOG_LEVEL'];
   secretKey: Buffer | undefined;
+  /** Secure session cookie for every request: COOKIE_SECURE, else an https PUBLIC_URL. */
   cookieSecure: boolean;
+  /** COOKIE_SECURE as given; `false` also stops a trusted proxy's https from setting Secure. */
+  cookieSecureExplicit: boolean | undefined;
   /** Proxy addresses/ranges whose forwarding headers are believed; empty → none. */
   trustProxy: string[];
   loginRateLimit: number;
@@ -156,6 +159,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: e.LOG_LEVEL,
     secretKey: e.SECRET_KEY ? (decodeKey(e.SECRET_KEY) ?? undefined) : undefined,
     cookieSecure: e.COOKIE_SECURE ?? publicUrl.startsWith('https://'),
+    cookieSecureExplicit: e.COOKIE_SECURE,
     trustProxy: e.TRUST_PROXY ?? [],
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     worker: e.WORKER,

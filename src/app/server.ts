@@ -146,7 +146,13 @@ export async function buildServer(platform: Platform, services: Services): Promi
     },
   );
 
-  authRoutes(app, services.auth, { cookieSecure: config.cookieSecure, loginRateLimit: config.loginRateLimit, clock: platform.clock });
+  authRoutes(app, services.auth, {
+    // req.protocol reads X-Forwarded-Proto only from a TRUST_PROXY address, so a client cannot
+    // claim https; an https PUBLIC_URL means every cookie is Secure whatever the hop says.
+    cookieSecure: (req) => config.cookieSecure || (config.cookieSecureExplicit !== false && req.protocol === 'https'),
+    loginRateLimit: config.loginRateLimit,
+    clock: platform.clock,
+  });
   tenancyRoutes(app, services.tenancy);
   outboxRoutes(app, platform);
   await registerModuleRoutes(app, platform, services);

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock.js';
 import { AppError, isAppError } from '../../platform/errors.js';
@@ -8,7 +9,8 @@ import { userView, type AuthService } from './auth.service.js';
 import { createLoginThrottle } from './auth.throttle.js';
 
 export interface AuthRouteOptions {
-  cookieSecure: boolean;
+  /** Whether this request's session cookie gets `Secure` (https public URL, or https at a trusted proxy). */
+  cookieSecure: (req: FastifyRequest) => boolean;
   loginRateLimit: number;
   clock: Clock;
 }
@@ -44,7 +46,7 @@ export function authRoutes(app: Http, svc: AuthService, opts: AuthRouteOptions):
       }
       throttle.succeeded(address, req.body.email);
       const { token, user, expiresAt } = session;
-      reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: opts.cookieSecure, expires: expiresAt });
+      reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: opts.cookieSecure(req), expires: expiresAt });
       return { user: userView(user) };
     },
   );
