@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -103,6 +104,40 @@ export async function buildServer(platform: Platform, services: Services): Promi
     void reply.code(status).send(body);
   });
 
+  // Registered before every route so its hooks cover the API, the web UI, its SPA fallback and /docs.
+  const https = config.publicUrl.startsWith('https://');
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        // Vite emits one external module script and no inline script: nothing inline may run.
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        // Mantine injects <style> elements (theme CSS variables) and sets style attributes on
+        // components (and the charts position with them); a nonce covers neither attributes nor
+        // styles React adds after load. Styles cannot run script, and React escapes every text we
+        // render, so 'unsafe-inline' for styles only is the accepted trade.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        // The favicon is a data: URI.
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        // Only where we are served over https: on a plain-http install it would break every asset.
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    frameguard: { action: 'deny' },
+    // Same-origin requests keep their Referer (and Origin); links out of tickets leak no ticket URL.
+    referrerPolicy: { policy: 'same-origin' },
+    strictTransportSecurity: https ? { maxAge: 180 * 24 * 3600, includeSubDomains: false } : false,
+  });
+
   await app.register(swagger, {
     openapi: {
       info: { title: 'Afterdesk API', version: VERSION, description: 'After-sales operations for TikTok Shop sellers. Errors are `{code, message, details, requestId}`.' },
@@ -111,7 +146,18 @@ export async function buildServer(platform: Platform, services: Services): Promi
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // Swagger UI brings its own policy (hashes of its inline scripts, data: images). Its bundle
+    // also injects a <style> element, which a hash cannot allow, so its styles get the same
+    // inline allowance as our UI; and it may not be framed either.
+    staticCSP: true,
+    transformStaticCSP: (header) =>
+      header
+        .replace(/style-src [^;]*;/, "style-src 'self' 'unsafe-inline';")
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace(https ? /$^/ : /\s*upgrade-insecure-requests;?/, ''),
+  });
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: 50 * 1024 * 1024, files: 20 } });
 
