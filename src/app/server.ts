@@ -60,6 +60,49 @@ export function errorBody(err: FastifyError | Error, requestId: string, log: Pic
   return { status: 500, body: { code: 'internal', message: `Internal error; quote request id ${requestId} to support`, requestId } };
 }
 
+/**
+ * The only state-changing requests that need not come from our UI, and why. Everything else that
+ * is not GET/HEAD/OPTIONS must pass `crossSiteProblem`. (API-token requests, once they exist, carry
+ * no cookie and belong here too.)
+ */
+export const CROSS_SITE_EXEMPT: { prefix: string; why: string }[] = [
+  { prefix: '/webhooks/', why: 'called by TikTok, not a browser; every request is HMAC-signed and carries no session cookie' },
+];
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Why a state-changing request cannot be trusted to come from our UI, or null. A cookie rides
+ * along with any form another site (or another port of our own host: SameSite=Lax does not tell
+ * ports apart) submits, so the request must show it came from our page:
+ * - the browser's own Origin / Sec-Fetch-Site, when sent, must name our origin;
+ * - and it must be JSON or carry X-Requested-With; a plain HTML form can send neither, and a
+ *   script on another origin would need a CORS preflight we never grant. Multipart and text/plain
+ *   bodies (what forms send) get no pass.
+ */
+export function crossSiteProblem(
+  req: { method: string; url: string; headers: Record<string, string | string[] | undefined>; protocol: string; host: string },
+  publicOrigin: string | undefined,
+): string | null {
+  if (SAFE_METHODS.has(req.method)) return null;
+  const path = req.url.split('?')[0]!;
+  if (CROSS_SITE_EXEMPT.some((e) => path.startsWith(e.prefix))) return null;
+  const header = (n: string) => {
+    const v = req.headers[n];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const site = header('sec-fetch-site');
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `Sec-Fetch-Site is ${site}`;
+  const origin = header('origin');
+  if (origin !== undefined) {
+    const expected = publicOrigin ?? `${req.protocol}://${req.host}`;
+    if (origin !== expected) return `Origin ${origin} is not ${expected}`;
+  }
+  const type = (header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json' && !header('x-requested-with')) return 'neither a JSON body nor the X-Requested-With header';
+  return null;
+}
+
 export async function buildServer(platform: Platform, services: Services): Promise<Http> {
   const { config, log } = platform;
   const app = Fastify({
@@ -160,6 +203,15 @@ export async function buildServer(platform: Platform, services: Services): Promi
   });
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: 50 * 1024 * 1024, files: 20 } });
+
+  // Before the body is read: a forged multipart upload is refused without being buffered.
+  const publicOrigin = config.publicUrlSet ? new URL(config.publicUrl).origin : undefined;
+  app.addHook('onRequest', async (req) => {
+    const problem = crossSiteProblem(req, publicOrigin);
+    if (problem) {
+      throw AppError.forbidden('request.cross_site', `Refused: this request did not come from the Afterdesk app (${problem})`, { reason: problem });
+    }
+  });
 
   app.addHook('onRequest', async (req) => {
     const token = req.cookies?.[SESSION_COOKIE];
