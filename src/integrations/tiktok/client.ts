@@ -6,7 +6,7 @@ import { parseResponse, parseTikTokJson } from './json.js';
 import {
   AuthorizedShopsData,
   CancellationSearchData,
-  Conversation,
+  ConversationDetailData,
   ConversationListData,
   CreateReturnData,
   EmptyData,
@@ -255,7 +255,7 @@ export class TikTokClient {
         throw new TikTokApiError(-1, `HTTP ${res.status} with a body that is not a TikTok envelope: ${text.slice(0, 200)}`, res.status, '', r.path, retryable, r.method !== 'GET' && res.status >= 500);
       }
       if (env.code === 0 && res.ok) {
-        return parseResponse(r.schema, env.data ?? {}, `${r.method} ${r.path.replace(/\/\d{6,}(?=\/|$)/g, '/{id}')}`, this.o.log);
+        return parseResponse(r.schema, env.data ?? {}, `${r.method} ${r.path.replace(/\/\d{8,}(?=\/|$)/g, '/{id}')}`, this.o.log);
       }
       // 429/503 and the rate-limit/internal/timeout codes mean "not applied, come back later".
       const retryable = RETRYABLE_CODES.has(env.code) || res.status === 429 || res.status === 503;
@@ -323,8 +323,10 @@ export class TikTokClient {
     return this.request({ method: 'GET', path: '/customer_service/202309/conversations', shop, query: { page_size: page.page_size ?? 20, page_token: page.page_token, locale: page.locale }, schema: ConversationListData, safeToRepeat: true });
   }
 
-  getConversation(shop: ShopAuth, conversationId: string) {
-    return this.request({ method: 'GET', path: `/customer_service/202601/conversations/${conversationId}`, shop, schema: Conversation, safeToRepeat: true });
+  /** Get Conversation (202601): the platform wraps the object in `data.conversation`. */
+  async getConversation(shop: ShopAuth, conversationId: string) {
+    const data = await this.request({ method: 'GET', path: `/customer_service/202601/conversations/${conversationId}`, shop, schema: ConversationDetailData, safeToRepeat: true });
+    return data.conversation;
   }
 
   listMessages(shop: ShopAuth, conversationId: string, page: { page_size?: number; page_token?: string; sort_order?: 'ASC' | 'DESC' } = {}) {

@@ -6,7 +6,7 @@ import { orderLinesTable, ordersTable, buyersTable, type OrderInput, type Orders
 import type { ShopAuth, TikTokClient } from './client.js';
 import type { Connections } from './connections.js';
 import { languageForRegion, mapCancellation, mapMessage, mapOrder, mapReturn, messageContent } from './mapping.js';
-import type { Conversation, Message, ReturnOrder } from './schemas.js';
+import type { ConversationDetail, Message, ReturnOrder } from './schemas.js';
 
 /** Contract 2: where chat messages go (the helpdesk's ingestInbound). Idempotent on org + channel + external message id. */
 export interface ConversationSink {
@@ -16,7 +16,7 @@ export interface ConversationSink {
 export interface Bundle {
   orders: OrderInput[];
   returns: PlatformReturnInput[];
-  conversations: { conv: Conversation; messages: Message[] }[];
+  conversations: { conv: ConversationDetail; messages: Message[] }[];
 }
 
 export interface EntityRefs {
@@ -93,7 +93,7 @@ export function createEngine(d: EngineDeps) {
     },
 
     /** One conversation (202601 get-one) and its latest page of messages. */
-    async fetchConversation(auth: ShopAuth, conversationId: string, opts: { sinceSec?: number; maxPages?: number } = {}): Promise<{ conv: Conversation; messages: Message[] }> {
+    async fetchConversation(auth: ShopAuth, conversationId: string, opts: { sinceSec?: number; maxPages?: number } = {}): Promise<{ conv: ConversationDetail; messages: Message[] }> {
       const conv = await d.client.getConversation(auth, conversationId);
       const messages: Message[] = [];
       let token: string | undefined;

@@ -1,7 +1,7 @@
 import type { InboundMessage } from '../../modules/helpdesk/index.js';
 import type { DeliveryStatus, OrderInput, OrderStatus, PlatformReturnInput, ReturnStatus, ReturnType, TrafficSource } from '../../modules/orders/index.js';
 import { allocate, parseDecimal } from '../../platform/money.js';
-import type { Cancellation, Conversation, Message, Order, ReturnOrder, ReturnRecord } from './schemas.js';
+import type { Cancellation, ConversationRef, Message, Order, ReturnOrder, ReturnRecord } from './schemas.js';
 
 /**
  * TikTok payloads → our domain vocabulary. Pure functions: the only place that knows both sides.
@@ -277,7 +277,7 @@ export interface ConversationContext {
 }
 
 /** One platform chat message → the helpdesk's InboundMessage (null for cards, system notices, hidden messages). */
-export function mapMessage(conv: Conversation, m: Message, ctx: ConversationContext): InboundMessage | null {
+export function mapMessage(conv: ConversationRef, m: Message, ctx: ConversationContext): InboundMessage | null {
   if (m.is_visible === false) return null;
   const role = norm(m.sender.role);
   if (role !== 'BUYER' && role !== 'SHOP' && role !== 'CUSTOMER_SERVICE') return null;

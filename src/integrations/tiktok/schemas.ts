@@ -183,6 +183,7 @@ export const CancellationSearchData = z.looseObject({
   total_count: z.number().int().optional(),
 });
 
+/** A participant as the 202309 conversation list returns it (`buyer_platform` only for Indonesian buyers). */
 export const Participant = z.looseObject({
   im_user_id: OptId,
   user_id: OptId,
@@ -191,17 +192,50 @@ export const Participant = z.looseObject({
   role: str,
   buyer_platform: optStr,
 });
+export const LatestMessage = z.looseObject({
+  id: OptId,
+  index: OptId,
+  type: optStr,
+  content: optStr,
+  create_time: UnixSeconds.optional(),
+  is_visible: z.boolean().optional(),
+  sender: z.looseObject({ im_user_id: OptId, nickname: optStr, role: optStr, avatar: optStr }).optional().nullable(),
+});
+/** One row of Get Conversations (202309). */
 export const Conversation = z.looseObject({
   id: Id,
   participants: z.array(Participant).default([]),
   participant_count: z.number().int().optional(),
-  latest_message: z.looseObject({ id: OptId, create_time: UnixSeconds.optional(), type: optStr }).optional().nullable(),
+  latest_message: LatestMessage.optional().nullable(),
   unread_count: z.number().int().optional(),
   can_send_message: z.boolean().optional(),
   create_time: UnixSeconds,
 });
 export type Conversation = z.infer<typeof Conversation>;
 export const ConversationListData = z.looseObject({ conversations: z.array(Conversation).default([]), next_page_token: z.string().default('') });
+
+/**
+ * Get Conversation (202601): `data` wraps the object in `conversation`, which has fewer fields
+ * than a list row (no latest_message, no can_send_message) and names the participant's platform
+ * `platform` rather than `buyer_platform`.
+ */
+export const ConversationDetail = z.looseObject({
+  id: Id,
+  participants: z
+    .array(z.looseObject({ im_user_id: OptId, user_id: OptId, nickname: optStr, avatar: optStr, role: str, platform: optStr }))
+    .default([]),
+  participant_count: z.number().int().optional(),
+  unread_count: z.number().int().optional(),
+  create_time: UnixSeconds,
+});
+export type ConversationDetail = z.infer<typeof ConversationDetail>;
+export const ConversationDetailData = z.looseObject({ conversation: ConversationDetail });
+
+/** What the chat mapping needs from either shape: the id and who takes part. */
+export interface ConversationRef {
+  id: string;
+  participants: { role: string; user_id?: string | undefined; nickname?: string | null | undefined }[];
+}
 
 export const Message = z.looseObject({
   id: Id,

@@ -659,7 +659,7 @@ export class TikTokSandbox {
       r('GET', '/customer_service/202601/conversations/{conversation_id}', 'shop', (c) => {
         const conv = w.conversations.get(c.params[0]!);
         if (!conv || conv.shopId !== c.shopId) throw new ApiError(404, 36009004, `conversation ${c.params[0]} not found`);
-        return w.conversationJson(conv);
+        return { conversation: w.conversationDetailJson(conv) };
       }),
       r('GET', '/customer_service/202309/conversations/{conversation_id}/messages', 'shop', (c) => {
         const conv = w.conversations.get(c.params[0]!);

@@ -672,19 +672,45 @@ export class World {
     };
   }
 
-  conversationJson(c: SbConversation): Record<string, unknown> {
+  /** A buyer participant; the platform names its source platform only for Indonesian buyers. */
+  private buyerParticipant(c: SbConversation, platformKey: 'buyer_platform' | 'platform'): Record<string, unknown> {
     const shop = this.shop(c.shopId)!;
+    return {
+      im_user_id: c.buyer.imUserId,
+      user_id: c.buyer.userId,
+      nickname: c.buyer.nickname,
+      avatar: '',
+      role: 'BUYER',
+      ...(shop.region === 'ID' ? { [platformKey]: 'TIKTOK_SHOP' } : {}),
+    };
+  }
+
+  private shopParticipant(c: SbConversation): Record<string, unknown> {
+    const shop = this.shop(c.shopId)!;
+    return { im_user_id: `69${shop.id.slice(-17)}`, user_id: '', nickname: shop.name, avatar: '', role: 'SHOP' };
+  }
+
+  /** A row of Get Conversations (202309). */
+  conversationJson(c: SbConversation): Record<string, unknown> {
     const last = c.messages[c.messages.length - 1];
     return {
       id: c.id,
-      participants: [
-        { im_user_id: c.buyer.imUserId, user_id: c.buyer.userId, nickname: c.buyer.nickname, avatar: '', role: 'BUYER', buyer_platform: 'TIKTOK_SHOP' },
-        { im_user_id: `69${shop.id.slice(-17)}`, user_id: '', nickname: shop.name, avatar: '', role: 'SHOP' },
-      ],
+      participants: [this.buyerParticipant(c, 'buyer_platform'), this.shopParticipant(c)],
       participant_count: 2,
-      latest_message: last ? { id: last.id, create_time: last.createTime, type: last.type } : null,
+      ...(last ? { latest_message: this.messageJson(last) } : {}),
       unread_count: 0,
       can_send_message: true,
+      create_time: c.createTime,
+    };
+  }
+
+  /** Get Conversation (202601): fewer fields than a list row, and the platform key is `platform`. */
+  conversationDetailJson(c: SbConversation): Record<string, unknown> {
+    return {
+      id: c.id,
+      participants: [this.buyerParticipant(c, 'platform'), this.shopParticipant(c)],
+      participant_count: 2,
+      unread_count: 0,
       create_time: c.createTime,
     };
   }
