@@ -110,6 +110,19 @@ async function fixtureServer() {
 const raw = z.unknown();
 const fastSleep = () => Promise.resolve();
 
+describe('shapeDiff (the comparison the suite relies on)', () => {
+  const ref = { a: 'x', n: 1, list: [{ k: 'A' }], o: { s: 'y' } } as Json;
+  it.each<[string, unknown, string[]]>([
+    ['same shape', { a: 'z', n: 2, list: [{ k: 'A' }, { k: 'A' }], o: { s: '' } }, []],
+    ['an extra key', { a: 'z', n: 2, list: [], o: { s: '', t: 1 } }, ['o.t: not in the real API']],
+    ['a missing key', { a: 'z', list: [], o: { s: '' } }, ['n: missing']],
+    ['a wrong type', { a: 1, n: 2, list: [], o: { s: '' } }, ['a: number where the reference has string']],
+    ['an unknown enum value', { a: 'z', n: 2, list: [{ k: 'B' }], o: { s: '' } }, ['list[].k: "B" is not one of A']],
+  ])('%s', (_, live, diff) => {
+    expect(shapeDiff(ref, live, { enums: { 'list[].k': ['A'] } })).toEqual(diff);
+  });
+});
+
 describe('TikTok conformance: client schemas and sandbox shapes follow the public reference', () => {
   let sandbox: TikTokSandbox;
   let sbClient: TikTokClient;
@@ -141,6 +154,84 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
     expect(list.conversations.length).toBeGreaterThan(0);
     return list.conversations[0]!.id;
   };
+
+  /** The DE shop of the sandbox world (the one `shop` is authorised for). */
+  const deShopId = () => sandbox.world.shopByCipher(shop.cipher)!.id;
+  const orderIn = (status: string) => [...sandbox.world.orders.values()].find((o) => o.shopId === deShopId() && o.status === status)!;
+  const check = (name: string, live: unknown) => {
+    const f = fixture(name);
+    expect(shapeDiff(f.data as Json, live, f)).toEqual([]);
+  };
+
+  describe('every endpoint the client calls: the client parses the reference answer', () => {
+    const ids = { order: '576469520244313491', ret: '4035318803080172555', conv: '7494560109732760325' };
+    const cases: [string, (c: TikTokClient) => Promise<unknown>, (r: never) => void][] = [
+      ['authorized-shops', (c) => c.getAuthorizedShops('ROW_fixture'), (r: { shops: { id: string; cipher: string }[] }) => expect(r.shops[0]!.cipher).toBe('GCP_XF90igAAAABh00qsWgtvOiGFNqyubMt3')],
+      ['token-get', (c) => c.getAccessToken('code'), (r: { access_token_expire_in: number }) => expect(r.access_token_expire_in).toBe(1767830400)],
+      ['webhooks-list', (c) => c.listWebhooks(fxShop), (r: { webhooks: { address: string }[] }) => expect(r.webhooks[0]!.address).toBe('https://hooks.example.com/tiktok')],
+      ['empty:update webhook', (c) => c.setWebhook(fxShop, 'NEW_MESSAGE', 'https://hooks.example.com/tiktok'), () => undefined],
+      ['empty:approve return', (c) => c.approveReturn(fxShop, ids.ret, { decision: 'APPROVE_REFUND' }, 'k1'), () => undefined],
+      ['empty:reject return', (c) => c.rejectReturn(fxShop, ids.ret, { decision: 'REJECT_REFUND', reject_reason: 'reverse_reject_request_reason_1' }, 'k2'), () => undefined],
+      ['return-records', (c) => c.getReturnRecords(fxShop, ids.ret), (r: { records: { images?: { url?: string | null }[] | null }[] }) => expect(r.records[0]!.images![0]!.url).toContain('1.jpeg')],
+      ['cancellations-search', (c) => c.searchCancellations(fxShop, {}), (r: { cancellations: { cancel_id: string }[] }) => expect(r.cancellations[0]!.cancel_id).toBe('4035318803080106195')],
+      ['create-return', (c) => c.createReturn(fxShop, { order_id: ids.order, return_reason: 'r', return_type: 'REFUND' }, 'k3'), (r: { return_id: string }) => expect(r.return_id).toBe(ids.ret)],
+      ['conversations-list', (c) => c.listConversations(fxShop), (r: { conversations: { latest_message?: { create_time?: number } | null }[] }) => expect(r.conversations[0]!.latest_message!.create_time).toBe(1767225600)],
+      ['get-conversation', (c) => c.getConversation(fxShop, ids.conv), (r: { id: string }) => expect(r.id).toBe(ids.conv)],
+      ['messages-list', (c) => c.listMessages(fxShop, ids.conv), (r: { messages: { type: string }[] }) => expect(r.messages.map((m) => m.type)).toEqual(['TEXT', 'ORDER_CARD'])],
+      ['send-message', (c) => c.sendMessage(fxShop, ids.conv, 'Hello'), (r: { message_id: string }) => expect(r.message_id).toBe('7494560109732762222')],
+    ];
+    for (const [label, call, assert] of cases) {
+      const [name, what] = label.split(':') as [string, string | undefined];
+      it(`${what ?? fixture(name).endpoint} (${name})`, async () => {
+        stand.serve(fixture(name).data);
+        assert((await call(fxClient)) as never);
+      });
+    }
+  });
+
+  describe('every endpoint the sandbox serves: its answer has the reference shape', () => {
+    it('authorised shops', async () => {
+      check('authorized-shops', await sbClient.request({ method: 'GET', path: '/authorization/202309/shops', token: shop.accessToken, schema: raw, safeToRepeat: true }));
+    });
+    it('token get and refresh (auth host, envelope around the token)', async () => {
+      const q = new URLSearchParams({ app_key: sandbox.appKey, app_secret: sandbox.appSecret, auth_code: sandbox.issueAuthCode(), grant_type: 'authorized_code' });
+      const got = (await (await fetch(`${sandbox.url}/api/v2/token/get?${q}`)).json()) as { code: number; data: { refresh_token: string } };
+      expect(got.code).toBe(0);
+      check('token-get', got.data);
+      const r = new URLSearchParams({ app_key: sandbox.appKey, app_secret: sandbox.appSecret, refresh_token: got.data.refresh_token, grant_type: 'refresh_token' });
+      check('token-get', ((await (await fetch(`${sandbox.url}/api/v2/token/refresh?${r}`)).json()) as { data: unknown }).data);
+    });
+    it('webhooks: update answers an empty object, list names address and event type', async () => {
+      check('empty', await sbClient.request({ method: 'PUT', path: '/event/202309/webhooks', shop, body: { address: 'https://hooks.example.com/tiktok', event_type: 'RETURN_STATUS_CHANGE' }, schema: raw, safeToRepeat: true }));
+      check('webhooks-list', await sbGet('/event/202309/webhooks'));
+    });
+    it('return records', async () => {
+      const rt = [...sandbox.world.returns.values()].find((x) => x.shopId === deShopId())!;
+      check('return-records', await sbGet(`/return_refund/202309/returns/${rt.id}/records`));
+    });
+    it('approve and reject answer an empty object', async () => {
+      const o1 = orderIn('DELIVERED');
+      const a = sandbox.world.openReturn(o1.id, { reason: 'damaged', type: 'REFUND', silent: true });
+      check('empty', await sbPost(`/return_refund/202309/returns/${a.id}/approve`, { decision: 'APPROVE_REFUND' }, { idempotency_key: `a-${a.id}` }));
+      const b = sandbox.world.openReturn(o1.id, { reason: 'size', type: 'RETURN_AND_REFUND', silent: true });
+      check('empty', await sbPost(`/return_refund/202309/returns/${b.id}/reject`, { decision: 'REJECT_RETURN', reject_reason: 'reverse_reject_request_reason_1' }, { idempotency_key: `r-${b.id}` }));
+    });
+    it('cancellations search', async () => {
+      sandbox.world.requestCancel(orderIn('AWAITING_SHIPMENT').id, { silent: true });
+      const live = (await sbPost('/return_refund/202309/cancellations/search', {}, { page_size: 50 })) as { cancellations: unknown[] };
+      expect(live.cancellations.length).toBeGreaterThan(0);
+      check('cancellations-search', live);
+    });
+    it('create return', async () => {
+      check('create-return', await sbPost('/return_refund/202309/returns', { order_id: orderIn('DELIVERED').id, return_reason: 'ecom_order_delivered_refund_reason_damaged', return_type: 'REFUND' }, { idempotency_key: 'create-1' }));
+    });
+    it('conversations list, messages and send message', async () => {
+      check('conversations-list', await sbGet('/customer_service/202309/conversations', { page_size: 20 }));
+      const id = await anyConversationId();
+      check('messages-list', await sbGet(`/customer_service/202309/conversations/${id}/messages`, { page_size: 10 }));
+      check('send-message', await sbPost(`/customer_service/202309/conversations/${id}/messages`, { type: 'TEXT', content: JSON.stringify({ content: 'Hello' }) }));
+    });
+  });
 
   describe('Get Conversation (202601): data is {conversation: {…}}', () => {
     const f = fixture('get-conversation');

@@ -517,7 +517,10 @@ export class TikTokSandbox {
         shops: w.shops.filter((s) => c.shopIds.includes(s.id)).map((s) => ({ id: s.id, name: s.name, region: s.region, code: s.code, cipher: s.cipher, seller_type: 'LOCAL' })),
       })),
       r('GET', '/seller/202309/shops', 'token', (c) => ({ shops: w.shops.filter((s) => c.shopIds.includes(s.id)).map((s) => ({ id: s.id, region: s.region })) })),
-      r('GET', '/event/202309/webhooks', 'shop', (c) => ({ webhooks: [...(this.webhooks.get(c.shopId) ?? new Map()).entries()].map(([event_type, address]) => ({ event_type, address })) })),
+      r('GET', '/event/202309/webhooks', 'shop', (c) => {
+        const webhooks = [...(this.webhooks.get(c.shopId) ?? new Map()).entries()].map(([event_type, address]) => ({ event_type, address }));
+        return { webhooks, total_count: webhooks.length };
+      }),
       r('PUT', '/event/202309/webhooks', 'shop', (c) => {
         const address = c.body.address;
         const type = c.body.event_type;

@@ -664,7 +664,19 @@ export class World {
       role: c.role,
       cancel_reason: c.reason,
       cancel_reason_text: c.reasonText,
-      cancel_line_items: c.lineIds.map((id) => ({ order_line_item_id: id, sku_id: this.product(shop, o.lines.find((l) => l.id === id)!.productKey).skuId, refund_amount: { currency: shop.currency, refund_total: dec(this.linePaid(o, id)) } })),
+      cancel_line_items: c.lineIds.map((id, i) => {
+        const p = this.product(shop, o.lines.find((l) => l.id === id)!.productKey);
+        return {
+          cancel_line_item_id: `${c.id.slice(0, -2)}${String(i + 1).padStart(2, '0')}`,
+          order_line_item_id: id,
+          sku_id: p.skuId,
+          sku_name: p.skuName,
+          product_name: p.name,
+          seller_sku: p.sku,
+          product_image: { url: `${this.mediaBase}/media/sku/${p.sku}.png`, width: 16, height: 16 },
+          refund_amount: { currency: shop.currency, refund_total: dec(this.linePaid(o, id)) },
+        };
+      }),
       refund_amount: { currency: shop.currency, refund_total: dec(c.refundTotal) },
       seller_next_action_response: c.status === 'CANCELLATION_REQUEST_PENDING' ? [{ action: 'SELLER_RESPOND_CANCEL', deadline: c.createTime + 48 * 3600 }] : [],
       create_time: c.createTime,
