@@ -166,6 +166,8 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
   describe('every endpoint the client calls: the client parses the reference answer', () => {
     const ids = { order: '576469520244313491', ret: '4035318803080172555', conv: '7494560109732760325' };
     const cases: [string, (c: TikTokClient) => Promise<unknown>, (r: never) => void][] = [
+      ['orders-search', (c) => c.searchOrders(fxShop, {}), (r: { orders: { line_items: { display_status?: string | null }[] }[] }) => expect(r.orders[0]!.line_items[0]!.display_status).toBe('IN_TRANSIT')],
+      ['orders-detail', (c) => c.getOrders(fxShop, [ids.order]), (r: { orders: { id: string }[] }) => expect(r.orders[0]!.id).toBe(ids.order)],
       ['authorized-shops', (c) => c.getAuthorizedShops('ROW_fixture'), (r: { shops: { id: string; cipher: string }[] }) => expect(r.shops[0]!.cipher).toBe('GCP_XF90igAAAABh00qsWgtvOiGFNqyubMt3')],
       ['token-get', (c) => c.getAccessToken('code'), (r: { access_token_expire_in: number }) => expect(r.access_token_expire_in).toBe(1767830400)],
       ['webhooks-list', (c) => c.listWebhooks(fxShop), (r: { webhooks: { address: string }[] }) => expect(r.webhooks[0]!.address).toBe('https://hooks.example.com/tiktok')],
@@ -190,6 +192,40 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
   });
 
   describe('every endpoint the sandbox serves: its answer has the reference shape', () => {
+    it('orders search and detail; line display_status and package_status follow the order', async () => {
+      const seen = new Map<string, Set<string>>();
+      let token: string | undefined;
+      for (;;) {
+        const page = (await sbPost('/order/202309/orders/search', {}, { page_size: 100, page_token: token })) as { orders: { status: string; line_items: { display_status: string; package_status?: string }[] }[]; next_page_token: string };
+        check('orders-search', page);
+        for (const o of page.orders) for (const l of o.line_items) seen.set(o.status, (seen.get(o.status) ?? new Set()).add(`${l.display_status}/${l.package_status ?? '-'}`));
+        if (!page.next_page_token) break;
+        token = page.next_page_token;
+      }
+      // Shipped lines are IN_TRANSIT (package FULFILLING), delivered ones DELIVERED (package
+      // COMPLETED); only a COMPLETED order, closed to after-sales, has COMPLETED lines.
+      const expected: Record<string, string[]> = {
+        AWAITING_SHIPMENT: ['AWAITING_SHIPMENT/TO_FULFILL'],
+        IN_TRANSIT: ['IN_TRANSIT/FULFILLING'],
+        DELIVERED: ['DELIVERED/COMPLETED'],
+        COMPLETED: ['COMPLETED/COMPLETED'],
+        CANCELLED: ['CANCELLED/CANCELLED'],
+      };
+      expect(seen.has('IN_TRANSIT') && seen.has('DELIVERED')).toBe(true);
+      for (const [status, pairs] of seen) expect([status, [...pairs]]).toEqual([status, expected[status]]);
+      const one = orderIn('DELIVERED');
+      check('orders-detail', await sbGet('/order/202309/orders', { ids: one.id }));
+    });
+    it('a US shop sends no package fields before shipment (local US/UK sellers)', async () => {
+      const us = sandbox.world.shops.find((s) => s.region === 'US')!;
+      const o = [...sandbox.world.orders.values()].find((x) => x.shopId === us.id && x.status === 'AWAITING_SHIPMENT')!;
+      const d = (await sbClient.request({ method: 'GET', path: '/order/202309/orders', shop: { ...shop, cipher: us.cipher }, query: { ids: o.id }, schema: raw, safeToRepeat: true })) as { orders: { line_items: Record<string, unknown>[] }[] };
+      check('orders-detail', d);
+      for (const l of d.orders[0]!.line_items) {
+        expect(l.display_status).toBe('AWAITING_SHIPMENT');
+        expect('package_status' in l || 'package_id' in l).toBe(false);
+      }
+    });
     it('authorised shops', async () => {
       check('authorized-shops', await sbClient.request({ method: 'GET', path: '/authorization/202309/shops', token: shop.accessToken, schema: raw, safeToRepeat: true }));
     });

@@ -107,6 +107,26 @@ describe('incremental sync', () => {
     }
   });
 
+  it('a delivered line stays open to returns: DELIVERED lines map as delivered and the order is eligible', async () => {
+    const w = await connectedWorld(ctx);
+    try {
+      const world = w.sandbox.world;
+      const o = world.createOrder(w.tiktokShopId, { productKey: 'aurore', units: 1, silent: true });
+      world.ship(o.id, { silent: true });
+      world.setOrderStatus(o.id, 'DELIVERED', { silent: true });
+      await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['orders']);
+      const owner = { orgId: w.org.orgId, userId: w.org.users.owner.id, role: 'owner' as const };
+      const order = await ctx.services.orders.findOrderByExternalId(owner, w.shopId, o.id);
+      expect(order).toMatchObject({ status: 'delivered', rawStatus: 'DELIVERED', deliveryStatus: 'delivered' });
+      expect(order!.lines.map((l) => l.rawStatus)).toEqual(['DELIVERED']);
+      const e = await ctx.services.returns.eligibility(owner, { orderId: order!.id, orderLineIds: order!.lines.map((l) => l.id), reasonCode: 'changed_mind' });
+      expect(e.reasons).toEqual([]);
+      expect(e.eligible).toBe(true);
+    } finally {
+      await w.close();
+    }
+  });
+
   it('refreshes an expired access token once (rotate-and-replace) and keeps tokens encrypted at rest', async () => {
     const w = await connectedWorld(ctx);
     try {

@@ -40,6 +40,16 @@ function topicOf(lang: Lang, content: string): Topic {
 
 const dec = (minor: number) => (minor / 100).toFixed(2);
 
+/** Line display_status → package_status (FULFILLING = collected and in transit; COMPLETED = delivered). */
+const PACKAGE_STATUS: Record<string, string> = {
+  AWAITING_SHIPMENT: 'TO_FULFILL',
+  AWAITING_COLLECTION: 'PROCESSING',
+  IN_TRANSIT: 'FULFILLING',
+  DELIVERED: 'COMPLETED',
+  COMPLETED: 'COMPLETED',
+  CANCELLED: 'CANCELLED',
+};
+
 export interface SbShop extends ShopSpec {
   cipher: string;
   code: string;
@@ -357,7 +367,9 @@ export class World {
   setOrderStatus(orderId: string, status: string, opts: { at?: number; silent?: boolean } = {}): SbOrder {
     const o = this.orders.get(orderId)!;
     o.status = status;
-    for (const l of o.lines) l.status = status === 'CANCELLED' ? 'CANCELLED' : status === 'AWAITING_SHIPMENT' ? 'AWAITING_SHIPMENT' : status === 'DELIVERED' || status === 'COMPLETED' ? 'COMPLETED' : 'FULFILLING';
+    // A line's display_status follows its order's: IN_TRANSIT once collected, DELIVERED on
+    // delivery, and COMPLETED only when the order closes to returns and refunds.
+    for (const l of o.lines) l.status = status === 'PARTIALLY_SHIPPING' || status === 'ON_HOLD' ? 'AWAITING_SHIPMENT' : status;
     if (status === 'DELIVERED') o.deliveryTime = opts.at ?? this.nowSec();
     this.touch(o, opts.at);
     if (!opts.silent) this.emit(o.shopId, 1, { order_id: o.id, order_status: status, is_on_hold_order: false, update_time: o.updateTime });
@@ -543,6 +555,14 @@ export class World {
 
   orderJson(o: SbOrder): Record<string, unknown> {
     const shop = this.shop(o.shopId)!;
+    // One package per order once shipped; its id is derived from the order's so it stays stable.
+    const packageId = o.trackingNumber ? `11${o.id.slice(2)}` : undefined;
+    const packageFields = (lineStatus: string): Record<string, string> => {
+      const ps = PACKAGE_STATUS[lineStatus];
+      // Local US and UK sellers get neither package_id nor package_status before shipment.
+      if (!packageId && (shop.region === 'US' || shop.region === 'GB')) return {};
+      return { ...(packageId ? { package_id: packageId } : {}), ...(ps ? { package_status: ps } : {}) };
+    };
     const subtotalGross = o.lines.reduce((a, l) => a + this.product(shop, l.productKey).price, 0);
     const subTotal = subtotalGross - o.sellerDiscount - o.platformDiscount;
     return {
@@ -562,6 +582,7 @@ export class World {
       fulfillment_type: 'FULFILLMENT_BY_SELLER',
       shipping_type: 'TIKTOK',
       recipient_address: { region_code: shop.region, name: o.buyer.nickname, full_address: '*** (masked)' },
+      ...(packageId ? { packages: [{ id: packageId }] } : {}),
       payment: {
         currency: shop.currency,
         original_total_product_price: dec(subtotalGross),
@@ -588,7 +609,7 @@ export class World {
           platform_discount: '0.00',
           currency: shop.currency,
           display_status: l.status,
-          package_status: l.status === 'CANCELLED' ? 'CANCELLED' : l.status === 'AWAITING_SHIPMENT' ? 'TO_FULFILL' : 'COMPLETED',
+          ...packageFields(l.status),
           tracking_number: o.trackingNumber ?? '',
           is_gift: false,
           // Sandbox extension: attribution the platform reports through its affiliate/ads/LIVE
