@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TikTokClient, type ShopAuth } from '../../src/integrations/tiktok/client.js';
+import { mapReturn } from '../../src/integrations/tiktok/mapping.js';
 import { TikTokSandbox } from '../../src/integrations/tiktok/sandbox/server.js';
+import { ReturnSearchData } from '../../src/integrations/tiktok/schemas.js';
 import { uniqueShops } from './helpers.js';
 
 /**
@@ -168,6 +170,10 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
     const cases: [string, (c: TikTokClient) => Promise<unknown>, (r: never) => void][] = [
       ['orders-search', (c) => c.searchOrders(fxShop, {}), (r: { orders: { line_items: { display_status?: string | null }[] }[] }) => expect(r.orders[0]!.line_items[0]!.display_status).toBe('IN_TRANSIT')],
       ['orders-detail', (c) => c.getOrders(fxShop, [ids.order]), (r: { orders: { id: string }[] }) => expect(r.orders[0]!.id).toBe(ids.order)],
+      ['returns-search', (c) => c.searchReturns(fxShop, {}), (r: { return_orders: { return_status: string; partial_refund?: { amount?: string | null } | null; refund_amount?: { refund_total?: string } }[] }) => {
+        const offer = r.return_orders.find((x) => x.return_status === 'AWAITING_BUYER_RESPONSE')!;
+        expect([offer.partial_refund?.amount, offer.refund_amount?.refund_total]).toEqual(['25.80', '129.00']);
+      }],
       ['authorized-shops', (c) => c.getAuthorizedShops('ROW_fixture'), (r: { shops: { id: string; cipher: string }[] }) => expect(r.shops[0]!.cipher).toBe('GCP_XF90igAAAABh00qsWgtvOiGFNqyubMt3')],
       ['token-get', (c) => c.getAccessToken('code'), (r: { access_token_expire_in: number }) => expect(r.access_token_expire_in).toBe(1767830400)],
       ['webhooks-list', (c) => c.listWebhooks(fxShop), (r: { webhooks: { address: string }[] }) => expect(r.webhooks[0]!.address).toBe('https://hooks.example.com/tiktok')],
@@ -189,6 +195,15 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
         assert((await call(fxClient)) as never);
       });
     }
+  });
+
+  it('the mapping reads a partial refund offer as an offer, never as a refund', () => {
+    const data = ReturnSearchData.parse(fixture('returns-search').data);
+    const [pending, offered] = data.return_orders.map((r) => mapReturn('shp_x', r));
+    expect(pending).toMatchObject({ status: 'requested', refundAmount: 12900, offer: null });
+    expect(offered).toMatchObject({ status: 'awaiting_buyer_response', rawStatus: 'AWAITING_BUYER_RESPONSE', refundAmount: 12900, offer: { kind: 'partial_refund', amount: 2580, currency: 'EUR', buyerRejected: false } });
+    const refused = mapReturn('shp_x', { ...data.return_orders[1]!, return_status: 'RETURN_OR_REFUND_REQUEST_PENDING', buyer_rejected_partial_refund: true });
+    expect(refused).toMatchObject({ status: 'requested', refundAmount: 12900, offer: { kind: 'partial_refund', amount: 2580, buyerRejected: true } });
   });
 
   describe('every endpoint the sandbox serves: its answer has the reference shape', () => {
@@ -225,6 +240,32 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
         expect(l.display_status).toBe('AWAITING_SHIPMENT');
         expect('package_status' in l || 'package_id' in l).toBe(false);
       }
+    });
+    it('returns search, with a partial refund offer read as an offer and a refusal marked', async () => {
+      const o = orderIn('DELIVERED');
+      const rt = sandbox.world.openReturn(o.id, { reason: 'colour', type: 'RETURN_AND_REFUND', silent: true });
+      const refundsBefore = sandbox.refunds.length;
+      const currency = sandbox.world.shop(deShopId())!.currency;
+      await sbPost(`/return_refund/202309/returns/${rt.id}/approve`, { decision: 'OFFER_PARTIAL_REFUND', partial_refund: { amount: '10.00', currency } }, { idempotency_key: `offer-${rt.id}` });
+      const find = async () => {
+        const live = (await sbPost('/return_refund/202309/returns/search', { return_ids: [rt.id] }, { page_size: 10 })) as { return_orders: Record<string, unknown>[] };
+        check('returns-search', live);
+        return live.return_orders[0]!;
+      };
+      const requested = (rt.refundTotal / 100).toFixed(2);
+      expect(await find()).toMatchObject({
+        return_status: 'AWAITING_BUYER_RESPONSE',
+        seller_proposed_return_type: 'PARTIAL_REFUND',
+        partial_refund: { amount: '10.00', currency },
+        refund_amount: { refund_total: requested },
+        buyer_rejected_partial_refund: false,
+      });
+      expect(sandbox.refunds.length).toBe(refundsBefore);
+      sandbox.world.answerPartialRefund(rt.id, false);
+      expect(await find()).toMatchObject({ return_status: 'RETURN_OR_REFUND_REQUEST_PENDING', buyer_rejected_partial_refund: true, refund_amount: { refund_total: requested } });
+      expect(sandbox.refunds.length).toBe(refundsBefore);
+      // Every other return the sandbox holds has the reference shape too.
+      check('returns-search', await sbPost('/return_refund/202309/returns/search', {}, { page_size: 50 }));
     });
     it('authorised shops', async () => {
       check('authorized-shops', await sbClient.request({ method: 'GET', path: '/authorization/202309/shops', token: shop.accessToken, schema: raw, safeToRepeat: true }));

@@ -127,6 +127,28 @@ describe('incremental sync', () => {
     }
   });
 
+  it('stores a partial refund offer as an offer beside the requested refund, and the refusal', async () => {
+    const w = await connectedWorld(ctx);
+    try {
+      const world = w.sandbox.world;
+      const o = world.createOrder(w.tiktokShopId, { productKey: 'aurore', units: 1, silent: true });
+      world.ship(o.id, { silent: true });
+      world.setOrderStatus(o.id, 'DELIVERED', { silent: true });
+      const rt = world.openReturn(o.id, { reason: 'colour', type: 'RETURN_AND_REFUND', silent: true });
+      rt.partialRefund = 2500;
+      world.setReturnStatus(rt.id, 'AWAITING_BUYER_RESPONSE', { role: 'SELLER', silent: true });
+      await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['orders', 'returns']);
+      const row = async () => (await q(w.org.orgId, (tx) => tx.select().from(platformReturnsTable).where(and(eq(platformReturnsTable.orgId, w.org.orgId), eq(platformReturnsTable.externalId, rt.id)))))[0]!;
+      expect(await row()).toMatchObject({ status: 'awaiting_buyer_response', refundAmount: rt.refundTotal, offer: { kind: 'partial_refund', amount: 2500, currency: 'EUR', buyerRejected: false } });
+      world.answerPartialRefund(rt.id, false, { silent: true });
+      await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['returns']);
+      expect(await row()).toMatchObject({ status: 'requested', refundAmount: rt.refundTotal, offer: { amount: 2500, buyerRejected: true } });
+      expect(w.sandbox.refunds.filter((r) => r.returnId === rt.id)).toEqual([]);
+    } finally {
+      await w.close();
+    }
+  });
+
   it('refreshes an expired access token once (rotate-and-replace) and keeps tokens encrypted at rest', async () => {
     const w = await connectedWorld(ctx);
     try {

@@ -184,6 +184,13 @@ export function mapOrder(shopId: string, o: Order): OrderInput {
   };
 }
 
+/** The seller's partial refund offer on a return, if one was made: an offer, not money paid. */
+export function partialRefundOffer(r: ReturnOrder): PlatformReturnInput['offer'] {
+  const pr = r.partial_refund;
+  if (norm(r.seller_proposed_return_type) !== 'PARTIAL_REFUND' || !pr?.amount || !pr.currency) return null;
+  return { kind: 'partial_refund', amount: amount(pr.amount, pr.currency), currency: pr.currency, buyerRejected: r.buyer_rejected_partial_refund === true };
+}
+
 export function mapReturn(shopId: string, r: ReturnOrder, records: ReturnRecord[] = []): PlatformReturnInput {
   const currency = r.refund_amount?.currency ?? r.return_line_items[0]?.refund_amount?.currency ?? null;
   const next = r.seller_next_action_response?.[0];
@@ -206,6 +213,7 @@ export function mapReturn(shopId: string, r: ReturnOrder, records: ReturnRecord[
     })),
     currency,
     refundAmount: currency && r.refund_amount?.refund_total ? amount(r.refund_amount.refund_total, currency) : null,
+    offer: partialRefundOffer(r),
     photos: records.flatMap((x) => (x.images ?? []).map((i) => i.url).filter((u): u is string => !!u)),
     videos: records.flatMap((x) => (x.videos ?? []).map((v) => v.url).filter((u): u is string => !!u)),
     sellerNextAction: next?.action ?? null,

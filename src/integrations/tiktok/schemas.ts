@@ -132,8 +132,15 @@ export const ReturnOrder = z.looseObject({
   return_reason: optStr,
   return_reason_text: optStr,
   return_line_items: z.array(ReturnLineItem).default([]),
-  refund_amount: z.looseObject({ currency: str, refund_total: Decimal.optional(), refund_subtotal: Decimal.optional(), refund_shipping_fee: Decimal.optional() }).optional(),
+  /** The request's amounts. A seller's partial refund offer is never here (see partial_refund). */
+  refund_amount: z
+    .looseObject({ currency: str, refund_total: Decimal.optional(), refund_subtotal: Decimal.optional(), refund_shipping_fee: Decimal.optional(), refund_tax: Decimal.optional(), retail_delivery_fee: Decimal.optional(), buyer_service_fee: Decimal.optional() })
+    .optional(),
   seller_next_action_response: z.array(SellerNextAction).optional().nullable(),
+  /** PARTIAL_REFUND while the seller's offer stands (return_status AWAITING_BUYER_RESPONSE). */
+  seller_proposed_return_type: optStr,
+  partial_refund: z.looseObject({ amount: Decimal.optional(), currency: optStr }).optional().nullable(),
+  buyer_rejected_partial_refund: z.boolean().optional().nullable(),
   return_tracking_number: optStr,
   shipment_type: optStr,
   handover_method: optStr,

@@ -144,6 +144,7 @@ export class TikTokSandbox {
     // from a time-based sequence, so a restarted demo never reuses an id for a different order.
     this.world.continueIdsFrom(Math.floor(this.now() / 1000) * 1_000_000);
     this.world.emit = (shopId, type, data) => this.emitWebhook(shopId, type, data);
+    this.world.onRefund = (rt, amount, via) => this.refunds.push({ shopId: rt.shopId, orderId: rt.orderId, returnId: rt.id, amount, currency: this.world.shop(rt.shopId)!.currency, via, idempotencyKey: null });
     this.routes = this.buildRoutes();
   }
 
@@ -594,8 +595,10 @@ export class TikTokSandbox {
             const pr = c.body.partial_refund as { amount?: string; currency?: string } | undefined;
             if (!pr?.amount || !pr.currency) throw new ApiError(400, 36009004, 'param body.partial_refund is missing');
             const amount = toMinor(pr.amount);
+            if (!pending) throw new ApiError(400, 25011012, `status ${rt.status} cannot be approved`);
             if (!(amount > 0) || amount > rt.refundTotal) throw new ApiError(400, 25005005, 'refund total exceeds the refundable amount');
             rt.partialRefund = amount;
+            rt.buyerRejectedPartialRefund = false;
             w.setReturnStatus(rt.id, 'AWAITING_BUYER_RESPONSE', { role: 'SELLER', note: `Seller offered a partial refund of ${pr.amount} ${pr.currency}` });
             break;
           }

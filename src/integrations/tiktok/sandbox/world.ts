@@ -108,7 +108,9 @@ export interface SbReturn {
   createTime: number;
   updateTime: number;
   records: SbRecord[];
+  /** The seller's standing partial refund offer (minor units); never the refund itself. */
   partialRefund?: number;
+  buyerRejectedPartialRefund?: boolean;
 }
 export interface SbCancellation {
   id: string;
@@ -207,6 +209,8 @@ export class World {
   private seq = 0;
   readonly r: Rng;
   emit: Emit = () => undefined;
+  /** Money the platform pays out on its own (a buyer accepting an offer); the server records it. */
+  onRefund: (rt: SbReturn, amount: number, via: string) => void = () => undefined;
   /** Where the sandbox serves buyer photos and videos (set when its HTTP server starts). */
   mediaBase = '';
 
@@ -466,6 +470,23 @@ export class World {
     return rt;
   }
 
+  /**
+   * The buyer answers a partial refund offer. Accepting pays the offered amount and settles the
+   * request; refusing marks buyer_rejected_partial_refund and hands the request back to the seller.
+   */
+  answerPartialRefund(returnId: string, accept: boolean, opts: { at?: number; silent?: boolean } = {}): SbReturn {
+    const rt = this.returns.get(returnId)!;
+    if (rt.status !== 'AWAITING_BUYER_RESPONSE' || rt.partialRefund === undefined) throw new Error(`return ${returnId} has no open offer`);
+    if (accept) {
+      this.setReturnStatus(rt.id, 'RETURN_OR_REFUND_REQUEST_SUCCESS', { ...opts, role: 'BUYER', note: 'Buyer accepted the partial refund' });
+      this.onRefund(rt, rt.partialRefund, 'OFFER_PARTIAL_REFUND accepted');
+    } else {
+      rt.buyerRejectedPartialRefund = true;
+      this.setReturnStatus(rt.id, 'RETURN_OR_REFUND_REQUEST_PENDING', { ...opts, role: 'BUYER', note: 'Buyer rejected the partial refund' });
+    }
+    return rt;
+  }
+
   emitReturn(rt: SbReturn): void {
     this.emit(rt.shopId, 12, { order_id: rt.orderId, return_role: rt.role, return_type: rt.type, return_status: rt.status, return_id: rt.id, create_time: rt.createTime, update_time: rt.updateTime });
   }
@@ -625,12 +646,13 @@ export class World {
     const o = this.orders.get(rt.orderId)!;
     const shop = this.shop(rt.shopId)!;
     const pending = rt.status === 'RETURN_OR_REFUND_REQUEST_PENDING' || rt.status === 'BUYER_SHIPPED_ITEM';
+    const money = (minor: number) => ({ currency: shop.currency, refund_total: dec(minor), refund_subtotal: dec(minor), refund_shipping_fee: '0.00', refund_tax: '0.00', retail_delivery_fee: '0.00', buyer_service_fee: '0.00' });
     return {
       return_id: rt.id,
       order_id: rt.orderId,
       return_type: rt.type,
       return_status: rt.status,
-      arbitration_status: rt.arbitration ?? '',
+      ...(rt.arbitration ? { arbitration_status: rt.arbitration } : {}),
       role: rt.role,
       return_reason: RETURN_REASONS[rt.reason].code,
       return_reason_text: RETURN_REASONS[rt.reason].text[o.buyer.lang],
@@ -644,16 +666,20 @@ export class World {
           sku_name: p.skuName,
           product_name: p.name,
           seller_sku: p.sku,
-          refund_amount: { currency: shop.currency, refund_total: dec(this.linePaid(o, id)) },
+          product_image: { url: `${this.mediaBase}/media/sku/${p.sku}.png`, width: 16, height: 16 },
+          refund_amount: money(this.linePaid(o, id)),
         };
       }),
-      refund_amount: { currency: shop.currency, refund_total: dec(rt.partialRefund ?? rt.refundTotal), refund_subtotal: dec(rt.partialRefund ?? rt.refundTotal), refund_shipping_fee: '0.00' },
+      // The request's amounts; a partial refund offer lives in partial_refund, never here.
+      refund_amount: money(rt.refundTotal),
       seller_next_action_response: pending
         ? [{ action: rt.status === 'BUYER_SHIPPED_ITEM' ? 'SELLER_RESPOND_RECEIVE_PACKAGE' : rt.type === 'REFUND' ? 'SELLER_RESPOND_REFUND' : 'SELLER_RESPOND_RETURN', deadline: rt.updateTime + 48 * 3600 }]
         : [],
       shipment_type: 'PLATFORM',
       handover_method: 'DROP_OFF',
       can_buyer_keep_item: rt.type === 'REFUND',
+      ...(rt.partialRefund !== undefined ? { seller_proposed_return_type: 'PARTIAL_REFUND', partial_refund: { amount: dec(rt.partialRefund), currency: shop.currency } } : {}),
+      buyer_rejected_partial_refund: rt.buyerRejectedPartialRefund ?? false,
       create_time: rt.createTime,
       update_time: rt.updateTime,
     };
