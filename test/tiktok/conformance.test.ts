@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { TikTokClient, type ShopAuth } from '../../src/integrations/tiktok/client.js';
+import { TikTokApiError, TikTokClient, type ShopAuth } from '../../src/integrations/tiktok/client.js';
 import { mapReturn } from '../../src/integrations/tiktok/mapping.js';
 import { TikTokSandbox } from '../../src/integrations/tiktok/sandbox/server.js';
 import { ReturnSearchData } from '../../src/integrations/tiktok/schemas.js';
@@ -307,6 +307,37 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
       const id = await anyConversationId();
       check('messages-list', await sbGet(`/customer_service/202309/conversations/${id}/messages`, { page_size: 10 }));
       check('send-message', await sbPost(`/customer_service/202309/conversations/${id}/messages`, { type: 'TEXT', content: JSON.stringify({ content: 'Hello' }) }));
+    });
+  });
+
+  describe('error codes per endpoint, as documented (shared doc §4.4)', () => {
+    const codeOf = async (p: Promise<unknown>) => {
+      try {
+        await p;
+      } catch (e) {
+        if (e instanceof TikTokApiError) return e.code;
+        throw e;
+      }
+      return 0;
+    };
+    it('25020010 belongs to reject (already approved); approve answers 25011012 on a decided request and 25011013 on a receipt it cannot approve', async () => {
+      const o = orderIn('DELIVERED');
+      const rt = sandbox.world.openReturn(o.id, { reason: 'size', type: 'RETURN_AND_REFUND', silent: true });
+      const approve = (decision: string, k: string) => sbPost(`/return_refund/202309/returns/${rt.id}/approve`, { decision }, { idempotency_key: `${k}-${rt.id}` });
+      // A receipt can only be approved once the buyer has shipped the item back.
+      expect(await codeOf(approve('APPROVE_RECEIVED_PACKAGE', 'rcpt0'))).toBe(25011013);
+      expect(await codeOf(approve('APPROVE_RETURN', 'ok'))).toBe(0);
+      expect(await codeOf(approve('APPROVE_RETURN', 'again'))).toBe(25011012);
+      expect(await codeOf(approve('APPROVE_RECEIVED_PACKAGE', 'rcpt1'))).toBe(25011013);
+      expect(await codeOf(sbPost(`/return_refund/202309/returns/${rt.id}/reject`, { decision: 'REJECT_RETURN', reject_reason: 'reverse_reject_request_reason_1' }, { idempotency_key: `rej-${rt.id}` }))).toBe(25020010);
+    });
+    it('a replacement request is REPLACEMENT_REQUEST_PENDING and approves once', async () => {
+      const rt = sandbox.world.openReturn(orderIn('DELIVERED').id, { reason: 'damaged', type: 'REPLACEMENT', silent: true });
+      const live = (await sbPost('/return_refund/202309/returns/search', { return_ids: [rt.id] }, { page_size: 10 })) as { return_orders: Record<string, unknown>[] };
+      check('returns-search', live);
+      expect(live.return_orders[0]).toMatchObject({ return_status: 'REPLACEMENT_REQUEST_PENDING', seller_next_action_response: [{ action: 'SELLER_RESPOND_REPLACEMENT' }] });
+      expect(await codeOf(sbPost(`/return_refund/202309/returns/${rt.id}/approve`, { decision: 'APPROVE_REPLACEMENT' }, { idempotency_key: `rp1-${rt.id}` }))).toBe(0);
+      expect(await codeOf(sbPost(`/return_refund/202309/returns/${rt.id}/approve`, { decision: 'APPROVE_REPLACEMENT' }, { idempotency_key: `rp2-${rt.id}` }))).toBe(25011012);
     });
   });
 

@@ -563,7 +563,8 @@ export class TikTokSandbox {
         const key = c.query.get('idempotency_key');
         this.writebacks.push({ kind: 'approve_return', shopId: c.shopId, target: rt.id, idempotencyKey: key, body: c.body, at: this.now(), replay: false });
         const pending = rt.status === 'RETURN_OR_REFUND_REQUEST_PENDING';
-        if (rt.status === 'RETURN_OR_REFUND_REQUEST_SUCCESS' || rt.status === 'AWAITING_BUYER_SHIP') throw new ApiError(400, 25020010, 'the request has already been approved');
+        // Documented per endpoint: 25020010 ("already approved") is reject's; approve answers a
+        // decided request with 25011012 and a receipt it cannot approve with 25011013.
         if (rt.status === 'RETURN_OR_REFUND_REQUEST_CANCEL') throw new ApiError(400, 25020009, 'the request has been cancelled');
         switch (decision) {
           case 'APPROVE_REFUND':
@@ -583,12 +584,13 @@ export class TikTokSandbox {
             }
             break;
           case 'APPROVE_RECEIVED_PACKAGE':
-            if (rt.status !== 'BUYER_SHIPPED_ITEM') throw new ApiError(400, 25011012, `status ${rt.status} has no package to approve`);
+            if (rt.status !== 'BUYER_SHIPPED_ITEM') throw new ApiError(400, 25011013, `status ${rt.status} has no received package to approve`);
             w.setReturnStatus(rt.id, 'RETURN_OR_REFUND_REQUEST_SUCCESS', { role: 'SELLER', note: 'Seller approved the received package' });
             refund(rt, rt.refundTotal, decision, key);
             break;
           case 'APPROVE_REPLACEMENT':
             if (rt.type !== 'REPLACEMENT') throw new ApiError(400, 25020004, 'APPROVE_REPLACEMENT does not match return_type ' + rt.type);
+            if (rt.status !== 'REPLACEMENT_REQUEST_PENDING') throw new ApiError(400, 25011012, `status ${rt.status} cannot be approved`);
             w.setReturnStatus(rt.id, 'AWAITING_BUYER_SHIP', { role: 'SELLER' });
             break;
           case 'OFFER_PARTIAL_REFUND': {
@@ -612,6 +614,9 @@ export class TikTokSandbox {
         const decision = String(c.body.decision ?? '');
         this.writebacks.push({ kind: 'reject_return', shopId: c.shopId, target: rt.id, idempotencyKey: c.query.get('idempotency_key'), body: c.body, at: this.now(), replay: false });
         if (!c.body.reject_reason) throw new ApiError(400, 36009004, 'param body.reject_reason is missing');
+        if (['RETURN_OR_REFUND_REQUEST_SUCCESS', 'AWAITING_BUYER_SHIP', 'RETURN_OR_REFUND_REQUEST_COMPLETE', 'REPLACEMENT_REQUEST_REFUND_SUCCESS', 'REPLACEMENT_REQUEST_COMPLETE'].includes(rt.status) && decision !== 'REJECT_RECEIVED_PACKAGE') {
+          throw new ApiError(400, 25020010, 'the request has already been approved and cannot be rejected');
+        }
         if (decision === 'REJECT_RECEIVED_PACKAGE') {
           if (rt.status !== 'BUYER_SHIPPED_ITEM') throw new ApiError(400, 25011012, `status ${rt.status} has no package to reject`);
           w.setReturnStatus(rt.id, 'REJECT_RECEIVE_PACKAGE', { role: 'SELLER' });

@@ -420,7 +420,7 @@ export class World {
       orderId,
       shopId: o.shopId,
       type,
-      status: 'RETURN_OR_REFUND_REQUEST_PENDING',
+      status: type === 'REPLACEMENT' ? 'REPLACEMENT_REQUEST_PENDING' : 'RETURN_OR_REFUND_REQUEST_PENDING',
       role: 'BUYER',
       reason: opts.reason,
       lineIds,
@@ -645,7 +645,7 @@ export class World {
   returnJson(rt: SbReturn): Record<string, unknown> {
     const o = this.orders.get(rt.orderId)!;
     const shop = this.shop(rt.shopId)!;
-    const pending = rt.status === 'RETURN_OR_REFUND_REQUEST_PENDING' || rt.status === 'BUYER_SHIPPED_ITEM';
+    const pending = rt.status === 'RETURN_OR_REFUND_REQUEST_PENDING' || rt.status === 'REPLACEMENT_REQUEST_PENDING' || rt.status === 'BUYER_SHIPPED_ITEM';
     const money = (minor: number) => ({ currency: shop.currency, refund_total: dec(minor), refund_subtotal: dec(minor), refund_shipping_fee: '0.00', refund_tax: '0.00', retail_delivery_fee: '0.00', buyer_service_fee: '0.00' });
     return {
       return_id: rt.id,
@@ -673,7 +673,7 @@ export class World {
       // The request's amounts; a partial refund offer lives in partial_refund, never here.
       refund_amount: money(rt.refundTotal),
       seller_next_action_response: pending
-        ? [{ action: rt.status === 'BUYER_SHIPPED_ITEM' ? 'SELLER_RESPOND_RECEIVE_PACKAGE' : rt.type === 'REFUND' ? 'SELLER_RESPOND_REFUND' : 'SELLER_RESPOND_RETURN', deadline: rt.updateTime + 48 * 3600 }]
+        ? [{ action: rt.status === 'BUYER_SHIPPED_ITEM' ? 'SELLER_RESPOND_RECEIVE_PACKAGE' : rt.type === 'REFUND' ? 'SELLER_RESPOND_REFUND' : rt.type === 'REPLACEMENT' ? 'SELLER_RESPOND_REPLACEMENT' : 'SELLER_RESPOND_RETURN', deadline: rt.updateTime + 48 * 3600 }]
         : [],
       shipment_type: 'PLATFORM',
       handover_method: 'DROP_OFF',
