@@ -341,6 +341,60 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
     });
   });
 
+  describe('smaller platform rules (issue 22 item 8)', () => {
+    const codeOf = async (p: Promise<unknown>) => {
+      try {
+        await p;
+      } catch (e) {
+        if (e instanceof TikTokApiError) return e.code;
+        throw e;
+      }
+      return 0;
+    };
+    it('Search Returns takes page_size 10–50; the client never asks for less than 10', async () => {
+      expect(await codeOf(sbPost('/return_refund/202309/returns/search', {}, { page_size: 5 }))).toBe(36009004);
+      expect(await codeOf(sbPost('/return_refund/202309/returns/search', {}, { page_size: 51 }))).toBe(36009004);
+      expect(await codeOf(sbPost('/return_refund/202309/returns/search', {}, { page_size: 10 }))).toBe(0);
+      const r = await sbClient.searchReturns(shop, {}, { page_size: 3 });
+      expect(r.return_orders.length).toBeLessThanOrEqual(10);
+    });
+    it('emits NEW_CONVERSATION (13) when a buyer opens a chat, and spells the cancelled order status CANCEL in type 1', async () => {
+      sandbox.deliveriesEnabled = false;
+      sandbox.setWebhookAddressForAll('https://hooks.example.com/tiktok');
+      try {
+        const from = sandbox.deliveries.length;
+        const buyerless = [...sandbox.world.orders.values()].find((o) => o.shopId === deShopId() && o.status === 'DELIVERED' && ![...sandbox.world.conversations.values()].some((c) => c.buyer.userId === o.buyer.userId))!;
+        sandbox.world.buyerMessage(buyerless, 'where');
+        const conv = [...sandbox.world.conversations.values()].find((c) => c.buyer.userId === buyerless.buyer.userId)!;
+        const fresh = sandbox.world.createOrder(deShopId());
+        sandbox.world.setOrderStatus(fresh.id, 'CANCELLED');
+        const sent = sandbox.deliveries.slice(from).map((d) => JSON.parse(d.body) as { type: number; data: Record<string, unknown> });
+        expect(sent.filter((d) => d.type === 13)).toEqual([{ type: 13, tts_notification_id: expect.any(String), shop_id: deShopId(), timestamp: expect.any(Number), data: { conversation_id: conv.id, create_time: conv.createTime } }]);
+        expect(sent.findIndex((d) => d.type === 13)).toBeLessThan(sent.findIndex((d) => d.type === 14));
+        expect(sent.filter((d) => d.type === 1 && d.data.order_id === fresh.id).map((d) => d.data.order_status)).toEqual(['AWAITING_SHIPMENT', 'CANCEL']);
+      } finally {
+        sandbox.deliveriesEnabled = true;
+      }
+    });
+    it('a webhook target must be https on a domain without a port; the sandbox lets http on this machine through and says so', async () => {
+      const put = (address: string) => codeOf(sbClient.request({ method: 'PUT', path: '/event/202309/webhooks', shop, body: { address, event_type: 'NEW_MESSAGE' }, schema: raw, safeToRepeat: true }));
+      expect(await put('https://hooks.example.com/tiktok')).toBe(0);
+      for (const bad of ['http://hooks.example.com/tiktok', 'https://203.0.113.7/tiktok', 'https://hooks.example.com:8443/tiktok', `https://hooks.example.com/${'x'.repeat(250)}`]) expect([bad, await put(bad)]).toEqual([bad, 36009004]);
+      const notes = sandbox.notes.length;
+      expect(await put('http://127.0.0.1:3000/webhooks/tiktok')).toBe(0);
+      expect(sandbox.notes.slice(notes)).toEqual([expect.stringContaining('TikTok itself would refuse http://127.0.0.1:3000/webhooks/tiktok')]);
+    });
+    it('messages take need_data and may carry a data field', async () => {
+      const id = await anyConversationId();
+      const withData = await sbClient.listMessages(shop, id, { need_data: true });
+      expect(withData.messages.length).toBeGreaterThan(0);
+      expect(await codeOf(sbGet(`/customer_service/202309/conversations/${id}/messages`, { page_size: 10, need_data: 'yes' }))).toBe(36009004);
+      stand.serve({ messages: [{ id: '1', index: '1', type: 'LOGISTICS_CARD', content: '{"order_id":"5"}', data: '{"update_time":1767225600000}', sender: { im_user_id: '6', role: 'BUYER' }, is_visible: true, create_time: 1767225600 }], next_page_token: '' });
+      const parsed = await fxClient.listMessages(fxShop, '7', { need_data: true });
+      expect(parsed.messages[0]!.data).toBe('{"update_time":1767225600000}');
+    });
+  });
+
   describe('Get Conversation (202601): data is {conversation: {…}}', () => {
     const f = fixture('get-conversation');
     it('the client parses the reference answer and hands back the inner conversation', async () => {

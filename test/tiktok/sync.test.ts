@@ -149,6 +149,29 @@ describe('incremental sync', () => {
     }
   });
 
+  it('links a chat the buyer opened from an order page (BUYER_ENTER_FROM_ORDER) to that order, not the buyer\'s latest', async () => {
+    const w = await connectedWorld(ctx);
+    try {
+      const world = w.sandbox.world;
+      const first = world.createOrder(w.tiktokShopId, { silent: true });
+      world.ship(first.id, { silent: true });
+      world.setOrderStatus(first.id, 'DELIVERED', { silent: true });
+      const later = world.createOrder(w.tiktokShopId, { buyer: first.buyer, silent: true });
+      world.buyerEntersFromOrder(first, 'damaged', { silent: true });
+      await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['orders', 'conversations']);
+      const owner = { orgId: w.org.orgId, userId: 'x', role: 'owner' as const };
+      const ours = await ctx.services.orders.findOrderByExternalId(owner, w.shopId, first.id);
+      const newer = await ctx.services.orders.findOrderByExternalId(owner, w.shopId, later.id);
+      expect(newer).not.toBeNull();
+      const conv = [...world.conversations.values()].find((c) => c.buyer.userId === first.buyer.userId)!;
+      expect(conv.messages.map((m) => m.type).slice(-2)).toEqual(['BUYER_ENTER_FROM_ORDER', 'TEXT']);
+      const tickets = await q(w.org.orgId, (tx) => tx.select().from(ticketsTable).where(and(eq(ticketsTable.orgId, w.org.orgId), eq(ticketsTable.externalThreadId, conv.id))));
+      expect(tickets.map((t) => t.orderId)).toEqual([ours!.id]);
+    } finally {
+      await w.close();
+    }
+  });
+
   it('refreshes an expired access token once (rotate-and-replace) and keeps tokens encrypted at rest', async () => {
     const w = await connectedWorld(ctx);
     try {

@@ -292,7 +292,9 @@ export class TikTokClient {
   }
 
   searchReturns(shop: ShopAuth, filter: { return_ids?: string[]; order_ids?: string[]; update_time_ge?: number; update_time_lt?: number; locale?: string }, page: { page_size?: number; page_token?: string; sort_field?: string; sort_order?: 'ASC' | 'DESC' } = {}) {
-    return this.request({ method: 'POST', path: '/return_refund/202309/returns/search', shop, query: { page_size: page.page_size ?? 50, page_token: page.page_token, sort_field: page.sort_field, sort_order: page.sort_order }, body: filter, schema: ReturnSearchData, safeToRepeat: true });
+    // The platform takes 10–50 here (not 1–50 like the other searches).
+    const size = Math.min(50, Math.max(10, page.page_size ?? 50));
+    return this.request({ method: 'POST', path: '/return_refund/202309/returns/search', shop, query: { page_size: size, page_token: page.page_token, sort_field: page.sort_field, sort_order: page.sort_order }, body: filter, schema: ReturnSearchData, safeToRepeat: true });
   }
 
   getReturnRecords(shop: ShopAuth, returnId: string, locale?: string) {
@@ -329,12 +331,13 @@ export class TikTokClient {
     return data.conversation;
   }
 
-  listMessages(shop: ShopAuth, conversationId: string, page: { page_size?: number; page_token?: string; sort_order?: 'ASC' | 'DESC' } = {}) {
+  /** `need_data` asks for each message's `data` field (logistics details, times in milliseconds). */
+  listMessages(shop: ShopAuth, conversationId: string, page: { page_size?: number; page_token?: string; sort_order?: 'ASC' | 'DESC'; need_data?: boolean } = {}) {
     return this.request({
       method: 'GET',
       path: `/customer_service/202309/conversations/${conversationId}/messages`,
       shop,
-      query: { page_size: page.page_size ?? 10, page_token: page.page_token, sort_order: page.sort_order ?? 'DESC', sort_field: 'create_time' },
+      query: { page_size: page.page_size ?? 10, page_token: page.page_token, sort_order: page.sort_order ?? 'DESC', sort_field: 'create_time', need_data: page.need_data === undefined ? undefined : String(page.need_data) },
       schema: MessageListData,
       safeToRepeat: true,
     });

@@ -269,6 +269,8 @@ export function messageContent(m: Message): { text: string; attachments: { url?:
     case 'ORDER_CARD':
     case 'RETURN_REFUND_CARD':
     case 'LOGISTICS_CARD':
+    // The buyer opened the chat from an order page: the platform names that order.
+    case 'BUYER_ENTER_FROM_ORDER':
       return { text: '', attachments: [], orderId: c.order_id === undefined ? undefined : String(c.order_id) };
     default:
       return null;

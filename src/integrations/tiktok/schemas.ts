@@ -251,6 +251,8 @@ export const Message = z.looseObject({
   content: z.string(),
   sender: z.looseObject({ im_user_id: OptId, nickname: optStr, role: str, avatar: optStr }),
   is_visible: z.boolean().optional(),
+  /** Only with need_data=true: extra detail such as a logistics card's tracking (times in ms). */
+  data: z.unknown().optional(),
   create_time: UnixSeconds,
 });
 export type Message = z.infer<typeof Message>;

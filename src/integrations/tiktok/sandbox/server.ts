@@ -32,6 +32,8 @@ export interface SandboxOptions {
   webhookTimeoutMs?: number;
   accessTokenTtlSec?: number;
   nowMs?: () => number;
+  /** Refuse http and loopback webhook addresses as the platform does (by default they pass, with a note). */
+  strictWebhookAddresses?: boolean;
   /** Log lines (the CLI prints them; tests leave it silent). */
   log?: (line: string) => void;
 }
@@ -211,6 +213,13 @@ export class TikTokSandbox {
       this.idle.push(r);
       this.pump();
     });
+  }
+
+  /** What the sandbox lets through that the platform would not (printed by the CLI, read by tests). */
+  readonly notes: string[] = [];
+  private note(line: string): void {
+    this.notes.push(line);
+    this.o.log?.(line);
   }
 
   /** Build a signed webhook body the way the platform does (tests use it to craft their own events). */
@@ -525,7 +534,13 @@ export class TikTokSandbox {
       r('PUT', '/event/202309/webhooks', 'shop', (c) => {
         const address = c.body.address;
         const type = c.body.event_type;
-        if (typeof address !== 'string' || !/^https?:\/\//.test(address) || address.length > 255) throw new ApiError(400, 36009004, 'param body.address is invalid');
+        if (typeof address !== 'string') throw new ApiError(400, 36009004, 'param body.address is missing');
+        const problem = webhookAddressProblem(address);
+        if (problem) {
+          // Local development needs http://127.0.0.1:port; the platform itself never accepts it.
+          if (!isLoopbackUrl(address) || this.o.strictWebhookAddresses) throw new ApiError(400, 36009004, `param body.address is invalid: ${problem}`);
+          this.note(`sandbox: accepting webhook address ${address} for local use; TikTok itself would refuse ${address} (${problem}: it wants https on a domain without a port)`);
+        }
         if (typeof type !== 'string' || !Object.values(WEBHOOK_TYPES).includes(type)) throw new ApiError(400, 36009004, 'param body.event_type is invalid');
         const m = this.webhooks.get(c.shopId) ?? new Map<string, string>();
         m.set(type, address);
@@ -549,7 +564,7 @@ export class TikTokSandbox {
         return { orders: ids.map((id) => w.orders.get(id)).filter((o) => o && o.shopId === c.shopId).map((o) => w.orderJson(o!)) };
       }),
       r('POST', '/return_refund/202309/returns/search', 'shop', (c) => {
-        const size = pageSize(c.query, 10, 1, 50);
+        const size = pageSize(c.query, 10, 10, 50);
         const ids = c.body.return_ids as string[] | undefined;
         const orderIds = c.body.order_ids as string[] | undefined;
         const items = inShop(c, w.returns.values()).filter((x) => timeFilter(c.body, x.createTime, x.updateTime) && (!ids || ids.includes(x.id)) && (!orderIds || orderIds.includes(x.orderId)));
@@ -676,6 +691,8 @@ export class TikTokSandbox {
         const conv = w.conversations.get(c.params[0]!);
         if (!conv || conv.shopId !== c.shopId) throw new ApiError(404, 36009004, `conversation ${c.params[0]} not found`);
         const size = pageSize(c.query, 10, 1, 10);
+        const needData = c.query.get('need_data');
+        if (needData !== null && needData !== 'true' && needData !== 'false') throw new ApiError(400, 36009004, 'need_data must be true or false');
         const page = paginate(conv.messages, c.query, size, (m) => m.createTime, (m) => m.id, 'DESC');
         return { messages: page.items.map((m) => w.messageJson(m)), next_page_token: page.next, unsupported_msg_tips: '' };
       }),
@@ -761,6 +778,33 @@ function paginate<T>(items: T[], q: URLSearchParams, size: number, sortKey: (t: 
   const last = page[page.length - 1];
   const next = start + size < sorted.length && last ? Buffer.from(JSON.stringify([sortKey(last), id(last)])).toString('base64url') : '';
   return { items: page, next };
+}
+
+/**
+ * The platform's rule for a webhook target: https, a domain name (no IP address), no port, at most
+ * 255 characters. Null when the address is acceptable.
+ */
+export function webhookAddressProblem(address: string): string | null {
+  if (address.length > 255) return 'longer than 255 characters';
+  let u: URL;
+  try {
+    u = new URL(address);
+  } catch {
+    return 'not a URL';
+  }
+  if (u.protocol !== 'https:') return 'not https';
+  if (u.port) return 'has a port';
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(u.hostname) || u.hostname.startsWith('[')) return 'an IP address, not a domain';
+  return null;
+}
+
+function isLoopbackUrl(address: string): boolean {
+  try {
+    const h = new URL(address).hostname;
+    return h === 'localhost' || h === '[::1]' || /^127\./.test(h);
+  } catch {
+    return false;
+  }
 }
 
 export { dec as sandboxDecimal };

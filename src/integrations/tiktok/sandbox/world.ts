@@ -376,7 +376,8 @@ export class World {
     for (const l of o.lines) l.status = status === 'PARTIALLY_SHIPPING' || status === 'ON_HOLD' ? 'AWAITING_SHIPMENT' : status;
     if (status === 'DELIVERED') o.deliveryTime = opts.at ?? this.nowSec();
     this.touch(o, opts.at);
-    if (!opts.silent) this.emit(o.shopId, 1, { order_id: o.id, order_status: status, is_on_hold_order: false, update_time: o.updateTime });
+    // The order webhook's documented enum spells a cancelled order CANCEL (the API says CANCELLED).
+    if (!opts.silent) this.emit(o.shopId, 1, { order_id: o.id, order_status: status === 'CANCELLED' ? 'CANCEL' : status, is_on_hold_order: false, update_time: o.updateTime });
     return o;
   }
 
@@ -523,19 +524,29 @@ export class World {
     return c;
   }
 
-  conversationFor(buyer: SbBuyer, at: number): SbConversation {
+  conversationFor(buyer: SbBuyer, at: number, silent = false): SbConversation {
     let conv = [...this.conversations.values()].find((c) => c.buyer.userId === buyer.userId);
     if (!conv) {
       conv = { id: this.nextId('76'), shopId: buyer.shopId, buyer, createTime: at, messages: [] };
       this.conversations.set(conv.id, conv);
+      if (!silent) this.emit(conv.shopId, 13, { conversation_id: conv.id, create_time: at });
     }
     return conv;
+  }
+
+  /** The buyer taps "contact seller" on an order page: the chat opens with BUYER_ENTER_FROM_ORDER carrying the order id. */
+  buyerEntersFromOrder(o: SbOrder, topic: Topic, opts: { at?: number; silent?: boolean; text?: string } = {}): SbMessage {
+    const at = opts.at ?? this.nowSec();
+    const conv = this.conversationFor(o.buyer, at, opts.silent);
+    this.addMessage(conv, { type: 'BUYER_ENTER_FROM_ORDER', content: JSON.stringify({ order_id: o.id }), role: 'BUYER', at }, opts.silent);
+    const text = opts.text ?? this.r.pick(BUYER_TEXTS[o.buyer.lang][topic]);
+    return this.addMessage(conv, { type: 'TEXT', content: JSON.stringify({ content: text }), role: 'BUYER', at: at + 1 }, opts.silent);
   }
 
   /** A buyer writes about an order: an ORDER_CARD first (so the chat links to the order), then text. */
   buyerMessage(o: SbOrder, topic: Topic, opts: { at?: number; silent?: boolean; text?: string } = {}): SbMessage {
     const at = opts.at ?? this.nowSec();
-    const conv = this.conversationFor(o.buyer, at);
+    const conv = this.conversationFor(o.buyer, at, opts.silent);
     if (!conv.messages.some((m) => m.type === 'ORDER_CARD' && m.content.includes(o.id))) {
       this.addMessage(conv, { type: 'ORDER_CARD', content: JSON.stringify({ order_id: o.id }), role: 'BUYER', at }, opts.silent);
     }
