@@ -160,6 +160,14 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
   /** The DE shop of the sandbox world (the one `shop` is authorised for). */
   const deShopId = () => sandbox.world.shopByCipher(shop.cipher)!.id;
   const orderIn = (status: string) => [...sandbox.world.orders.values()].find((o) => o.shopId === deShopId() && o.status === status)!;
+  /** An order of the DE shop with no after-sales history, moved to `status`. */
+  const freshOrder = (status: 'IN_TRANSIT' | 'DELIVERED' | 'COMPLETED') => {
+    const o = sandbox.world.createOrder(deShopId(), { silent: true });
+    sandbox.world.ship(o.id, { silent: true });
+    if (status !== 'IN_TRANSIT') sandbox.world.setOrderStatus(o.id, 'DELIVERED', { silent: true });
+    if (status === 'COMPLETED') sandbox.world.setOrderStatus(o.id, 'COMPLETED', { silent: true });
+    return o;
+  };
   const check = (name: string, live: unknown) => {
     const f = fixture(name);
     expect(shapeDiff(f.data as Json, live, f)).toEqual([]);
@@ -174,6 +182,7 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
         const offer = r.return_orders.find((x) => x.return_status === 'AWAITING_BUYER_RESPONSE')!;
         expect([offer.partial_refund?.amount, offer.refund_amount?.refund_total]).toEqual(['25.80', '129.00']);
       }],
+      ['reject-reasons', (c) => c.getRejectReasons(fxShop, ids.ret, 'en-US'), (r: { reasons: { name: string }[] }) => expect(r.reasons.map((x) => x.name)).toEqual(['reverse_reject_request_reason_1'])],
       ['authorized-shops', (c) => c.getAuthorizedShops('ROW_fixture'), (r: { shops: { id: string; cipher: string }[] }) => expect(r.shops[0]!.cipher).toBe('GCP_XF90igAAAABh00qsWgtvOiGFNqyubMt3')],
       ['token-get', (c) => c.getAccessToken('code'), (r: { access_token_expire_in: number }) => expect(r.access_token_expire_in).toBe(1767830400)],
       ['webhooks-list', (c) => c.listWebhooks(fxShop), (r: { webhooks: { address: string }[] }) => expect(r.webhooks[0]!.address).toBe('https://hooks.example.com/tiktok')],
@@ -300,7 +309,7 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
       check('cancellations-search', live);
     });
     it('create return', async () => {
-      check('create-return', await sbPost('/return_refund/202309/returns', { order_id: orderIn('DELIVERED').id, return_reason: 'ecom_order_delivered_refund_reason_damaged', return_type: 'REFUND' }, { idempotency_key: 'create-1' }));
+      check('create-return', await sbPost('/return_refund/202309/returns', { order_id: freshOrder('DELIVERED').id, return_reason: 'ecom_order_delivered_refund_reason_damaged_seller', return_type: 'REFUND' }, { idempotency_key: 'create-1' }));
     });
     it('conversations list, messages and send message', async () => {
       check('conversations-list', await sbGet('/customer_service/202309/conversations', { page_size: 20 }));
@@ -330,6 +339,41 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
       expect(await codeOf(approve('APPROVE_RETURN', 'again'))).toBe(25011012);
       expect(await codeOf(approve('APPROVE_RECEIVED_PACKAGE', 'rcpt1'))).toBe(25011013);
       expect(await codeOf(sbPost(`/return_refund/202309/returns/${rt.id}/reject`, { decision: 'REJECT_RETURN', reject_reason: 'reverse_reject_request_reason_1' }, { idempotency_key: `rej-${rt.id}` }))).toBe(25020010);
+    });
+    it('Get Reject Reasons lists the reasons for the request\'s step; reject refuses any other reason with the documented code', async () => {
+      const rt = sandbox.world.openReturn(orderIn('DELIVERED').id, { reason: 'size', type: 'RETURN_AND_REFUND', silent: true });
+      const reasons = (await sbGet('/return_refund/202309/reject_reasons', { return_or_cancel_id: rt.id, locale: 'de-DE' })) as { reasons: { name: string }[] };
+      check('reject-reasons', reasons);
+      expect(reasons.reasons.map((r) => r.name)).toContain('reverse_reject_request_reason_3');
+      expect(reasons.reasons.map((r) => r.name)).not.toContain('reverse_reject_return_parcel_reason_1');
+      expect(await codeOf(sbGet('/return_refund/202309/reject_reasons', {}))).toBe(36009004);
+      const reject = (reason: string, k: string) => codeOf(sbPost(`/return_refund/202309/returns/${rt.id}/reject`, { decision: 'REJECT_RETURN', reject_reason: reason }, { idempotency_key: `${k}-${rt.id}` }));
+      expect(await reject('too expensive', 'r1')).toBe(25001014);
+      expect(await reject('reverse_reject_return_parcel_reason_1', 'r2')).toBe(25001016);
+      expect(await reject('reverse_reject_request_reason_3_uk', 'r3')).toBe(25001057);
+      expect(await reject('seller_reject_apply_reason_is_unclear_/_lack_of_evidence', 'r4')).toBe(25001020);
+      expect(sandbox.world.returns.get(rt.id)!.status).toBe('RETURN_OR_REFUND_REQUEST_PENDING');
+      expect(await reject('reverse_reject_request_reason_3', 'r5')).toBe(0);
+      // A parcel the buyer sent back is rejected with the parcel reasons.
+      const back = sandbox.world.openReturn(orderIn('DELIVERED').id, { reason: 'size', type: 'RETURN_AND_REFUND', silent: true });
+      sandbox.world.setReturnStatus(back.id, 'BUYER_SHIPPED_ITEM', { silent: true });
+      const parcel = (await sbGet('/return_refund/202309/reject_reasons', { return_or_cancel_id: back.id })) as { reasons: { name: string }[] };
+      expect(parcel.reasons.map((r) => r.name)).toContain('reverse_reject_return_parcel_reason_1');
+      expect(await codeOf(sbPost(`/return_refund/202309/returns/${back.id}/reject`, { decision: 'REJECT_RECEIVED_PACKAGE', reject_reason: 'reverse_reject_request_reason_1' }, { idempotency_key: `p1-${back.id}` }))).toBe(25001016);
+      expect(await codeOf(sbPost(`/return_refund/202309/returns/${back.id}/reject`, { decision: 'REJECT_RECEIVED_PACKAGE', reject_reason: 'reverse_reject_return_parcel_reason_3' }, { idempotency_key: `p2-${back.id}` }))).toBe(0);
+    });
+    it('Create Return takes a seller reason for the order\'s status, one request per order, none on a completed order', async () => {
+      const create = (orderId: string, reason: string, k: string, type = 'REFUND') => codeOf(sbPost('/return_refund/202309/returns', { order_id: orderId, return_reason: reason, return_type: type }, { idempotency_key: k }));
+      const o = freshOrder('DELIVERED');
+      expect(await create(o.id, 'changed my mind', 'c1')).toBe(25001014);
+      expect(await create(o.id, 'ecom_order_delivered_refund_reason_damaged', 'c2')).toBe(25001015);
+      expect(await create(o.id, 'seller_shipped_refund_package_lost', 'c3')).toBe(25001021);
+      expect(await create(o.id, 'seller_ecom_delivered_return_refund_reason1', 'c4', 'RETURN_AND_REFUND')).toBe(0);
+      expect(await create(o.id, 'ecom_order_delivered_refund_reason_damaged_seller', 'c5')).toBe(25001011);
+      const moving = freshOrder('IN_TRANSIT');
+      expect(await create(moving.id, 'seller_shipped_refund_package_lost', 'c6')).toBe(0);
+      expect(await create(moving.id, 'seller_shipped_refund_package_lost', 'c7')).toBe(25001010);
+      expect(await create(freshOrder('COMPLETED').id, 'ecom_order_delivered_refund_reason_damaged_seller', 'c8')).toBe(25001051);
     });
     it('a replacement request is REPLACEMENT_REQUEST_PENDING and approves once', async () => {
       const rt = sandbox.world.openReturn(orderIn('DELIVERED').id, { reason: 'damaged', type: 'REPLACEMENT', silent: true });

@@ -57,6 +57,8 @@ describe('TikTok write-backs through the outbox', () => {
         [step.idempotencyKey, false],
         [step.idempotencyKey, true],
       ]);
+      // Free text becomes a seller reason code valid for a delivered order (the platform takes no other).
+      expect(calls[0]!.body.return_reason).toBe('ecom_order_delivered_refund_reason_not_match_description_seller');
       const done = await row(w.org.orgId, step.id);
       expect(done).toMatchObject({ status: 'done', attempts: 1 });
       expect(done.result).toMatchObject({ via: 'create_return', returnId: refunds[0]!.returnId });

@@ -14,6 +14,7 @@ import {
   MessageListData,
   OrderDetailData,
   OrderSearchData,
+  RejectReasonsData,
   ReturnRecordsData,
   ReturnSearchData,
   SendMessageData,
@@ -307,6 +308,11 @@ export class TikTokClient {
 
   approveReturn(shop: ShopAuth, returnId: string, body: { decision: string; buyer_keep_item?: boolean; partial_refund?: { amount: string; currency: string } }, idempotencyKey: string) {
     return this.request({ method: 'POST', path: `/return_refund/202309/returns/${returnId}/approve`, shop, query: { idempotency_key: idempotencyKey }, body, schema: EmptyData, safeToRepeat: true });
+  }
+
+  /** The reasons a reject of this return or cancellation may use (`reject_reason` must be one of their names). */
+  getRejectReasons(shop: ShopAuth, returnOrCancelId: string, locale?: string) {
+    return this.request({ method: 'GET', path: '/return_refund/202309/reject_reasons', shop, query: { return_or_cancel_id: returnOrCancelId, locale }, schema: RejectReasonsData, safeToRepeat: true });
   }
 
   rejectReturn(shop: ShopAuth, returnId: string, body: { decision: string; reject_reason: string; comment?: string }, idempotencyKey: string) {

@@ -258,6 +258,9 @@ export const Message = z.looseObject({
 export type Message = z.infer<typeof Message>;
 export const MessageListData = z.looseObject({ messages: z.array(Message).default([]), next_page_token: z.string().default(''), unsupported_msg_tips: optStr });
 export const EmptyData = z.looseObject({});
+/** Get Reject Reasons: the names a reject of this return or cancellation may carry, with display text. */
+export const RejectReasonsData = z.looseObject({ reasons: z.array(z.looseObject({ name: str, text: optStr })).default([]) });
+export type RejectReason = z.infer<typeof RejectReasonsData>['reasons'][number];
 export const SendMessageData = z.looseObject({ message_id: Id });
 export const CreateReturnData = z.looseObject({ return_id: Id, return_status: optStr });
 export const WebhookListData = z.looseObject({ webhooks: z.array(z.looseObject({ event_type: str, address: str })).default([]) });

@@ -11,6 +11,8 @@ import { TikTokApiError, type ShopAuth, type TikTokClient } from './client.js';
 import type { Connections } from './connections.js';
 import type { Engine } from './engine.js';
 import { messageContent } from './mapping.js';
+import { marketOf, sellerRefundReason } from './reasons.js';
+import { tiktokConnections } from './tiktok.schema.js';
 
 /** Handler names (the outbox knows handlers only by name; payloads use our ids). */
 export const TIKTOK_HANDLERS = {
@@ -185,10 +187,11 @@ export function writebackHandlers(d: WritebackDeps): Record<string, OutboxHandle
      */
     [TIKTOK_HANDLERS.refund]: async (payload, ctx) => {
       const p = parse(RefundPayload, payload, TIKTOK_HANDLERS.refund);
-      const { order, lines, pending } = await d.db.tenant(ctx.orgId, async (tx) => {
+      const { order, lines, pending, region } = await d.db.tenant(ctx.orgId, async (tx) => {
         const refs = await d.orders.externalRefs(tx, ctx.orgId, p.orderId);
         const returns = await d.orders.listPlatformReturns(sys(ctx.orgId), { orderId: p.orderId, kind: 'return', status: 'requested' });
-        return { ...refs, pending: returns.find((r) => r.rawType === 'REFUND' && r.sellerNextAction === 'SELLER_RESPOND_REFUND') };
+        const [conn] = await tx.select({ region: tiktokConnections.region }).from(tiktokConnections).where(and(eq(tiktokConnections.orgId, ctx.orgId), eq(tiktokConnections.shopId, refs.order.shopId)));
+        return { ...refs, pending: returns.find((r) => r.rawType === 'REFUND' && r.sellerNextAction === 'SELLER_RESPOND_REFUND'), region: conn?.region ?? null };
       });
       if (order.shopId !== p.shopId) throw new PermanentError(`order ${p.orderId} belongs to shop ${order.shopId}, not ${p.shopId}`, 'tiktok.bad_payload');
       if (order.currency !== p.currency) throw new PermanentError(`refund currency ${p.currency} differs from the order's ${order.currency}`, 'tiktok.bad_payload');
@@ -207,11 +210,13 @@ export function writebackHandlers(d: WritebackDeps): Record<string, OutboxHandle
         await refreshReturn(ctx.orgId, p.shopId, plan.returnId!);
         return { via: 'APPROVE_REFUND', returnId: plan.returnId! };
       }
+      // The platform takes a reason code from its table for the order's status, never free text.
+      const returnReason = sellerRefundReason(marketOf(region), order.rawStatus, p.reason) ?? p.reason;
       const r = await d.connections
         .withShop(ctx.orgId, p.shopId, (auth) =>
           d.client.createReturn(
             auth,
-            { order_id: order.externalId, order_line_item_ids: chosen.map((l) => l.externalId), return_reason: p.reason, return_type: 'REFUND', refund_total: toDecimal({ amount: p.amount, currency: p.currency }), currency: p.currency },
+            { order_id: order.externalId, order_line_item_ids: chosen.map((l) => l.externalId), return_reason: returnReason, return_type: 'REFUND', refund_total: toDecimal({ amount: p.amount, currency: p.currency }), currency: p.currency },
             key,
           ),
         )

@@ -6,6 +6,7 @@ import { parseTikTokJson } from '../json.js';
 import { WEBHOOK_TYPES } from '../schemas.js';
 import { signRequest, webhookSignature } from '../signing.js';
 import type { ShopSpec } from './catalogue.js';
+import { createReasonProblem, rejectReasonProblem, rejectReasons, type RejectStage } from './reasons.js';
 import { World, type SbReturn } from './world.js';
 
 /**
@@ -572,6 +573,16 @@ export class TikTokSandbox {
         return { return_orders: page.items.map((x) => w.returnJson(x)), next_page_token: page.next, total_count: items.length };
       }),
       r('GET', '/return_refund/202309/returns/{return_id}/records', 'shop', (c) => w.recordsJson(returnFor(c))),
+      r('GET', '/return_refund/202309/reject_reasons', 'shop', (c) => {
+        const id = c.query.get('return_or_cancel_id');
+        if (!id) throw new ApiError(400, 36009004, 'param return_or_cancel_id is missing');
+        const region = w.shop(c.shopId)!.region;
+        const rt = w.returns.get(id);
+        if (rt && rt.shopId === c.shopId) return { reasons: rejectReasons(rejectStage(rt), region) };
+        const cn = w.cancellations.get(id);
+        if (cn && cn.shopId === c.shopId) return { reasons: rejectReasons('cancel', region) };
+        throw new ApiError(404, 25020005, `no permission for ${id} or it does not exist`);
+      }),
       r('POST', '/return_refund/202309/returns/{return_id}/approve', 'shop', (c) => {
         const rt = returnFor(c);
         const decision = String(c.body.decision ?? '');
@@ -632,11 +643,17 @@ export class TikTokSandbox {
         if (['RETURN_OR_REFUND_REQUEST_SUCCESS', 'AWAITING_BUYER_SHIP', 'RETURN_OR_REFUND_REQUEST_COMPLETE', 'REPLACEMENT_REQUEST_REFUND_SUCCESS', 'REPLACEMENT_REQUEST_COMPLETE'].includes(rt.status) && decision !== 'REJECT_RECEIVED_PACKAGE') {
           throw new ApiError(400, 25020010, 'the request has already been approved and cannot be rejected');
         }
+        const checkReason = () => {
+          const problem = rejectReasonProblem(String(c.body.reject_reason), rejectStage(rt), w.shop(c.shopId)!.region);
+          if (problem) throw new ApiError(400, problem.code, problem.message);
+        };
         if (decision === 'REJECT_RECEIVED_PACKAGE') {
-          if (rt.status !== 'BUYER_SHIPPED_ITEM') throw new ApiError(400, 25011012, `status ${rt.status} has no package to reject`);
+          if (rt.status !== 'BUYER_SHIPPED_ITEM') throw new ApiError(400, 25020012, `status ${rt.status} has no received package to reject`);
+          checkReason();
           w.setReturnStatus(rt.id, 'REJECT_RECEIVE_PACKAGE', { role: 'SELLER' });
         } else if (decision === 'REJECT_REFUND' || decision === 'REJECT_RETURN' || decision === 'REJECT_REPLACEMENT') {
-          if (rt.status !== 'RETURN_OR_REFUND_REQUEST_PENDING' && rt.status !== 'REPLACEMENT_REQUEST_PENDING') throw new ApiError(400, 25011012, `status ${rt.status} cannot be rejected`);
+          if (rt.status !== 'RETURN_OR_REFUND_REQUEST_PENDING' && rt.status !== 'REPLACEMENT_REQUEST_PENDING') throw new ApiError(400, 25001003, `status ${rt.status} cannot be rejected`);
+          checkReason();
           w.setReturnStatus(rt.id, decision === 'REJECT_REPLACEMENT' ? 'REPLACEMENT_REQUEST_REJECT' : 'REFUND_OR_RETURN_REQUEST_REJECT', { role: 'SELLER', note: String(c.body.comment ?? '') });
         } else {
           throw new ApiError(400, 36009004, `param body.decision "${decision}" is invalid`);
@@ -648,10 +665,17 @@ export class TikTokSandbox {
         this.writebacks.push({ kind: 'create_return', shopId: c.shopId, target: String(c.body.order_id ?? ''), idempotencyKey: key, body: c.body, at: this.now(), replay: false });
         const o = w.orders.get(String(c.body.order_id ?? ''));
         if (!o || o.shopId !== c.shopId) throw new ApiError(400, 25020005, 'no permission for this order');
+        if (o.status === 'COMPLETED' || o.status === 'CANCELLED') throw new ApiError(400, 25001051, `order ${o.id} is ${o.status}: no more returns or refunds`);
         if (!['AWAITING_COLLECTION', 'IN_TRANSIT', 'DELIVERED'].includes(o.status)) throw new ApiError(400, 25001003, `order status ${o.status} does not allow a seller-initiated return`);
         const type = String(c.body.return_type ?? '');
         if (type !== 'REFUND' && type !== 'RETURN_AND_REFUND') throw new ApiError(400, 36009004, 'param body.return_type must be REFUND or RETURN_AND_REFUND');
         if (!c.body.return_reason) throw new ApiError(400, 36009004, 'param body.return_reason is missing');
+        const reasonProblem = createReasonProblem(String(c.body.return_reason), type, o.status, w.shop(c.shopId)!.region);
+        if (reasonProblem) throw new ApiError(400, reasonProblem.code, reasonProblem.message);
+        // One after-sales request per order at a time, and none after one has completed.
+        const earlier = [...w.returns.values()].filter((x) => x.orderId === o.id);
+        if (earlier.some((x) => OPEN_RETURN.has(x.status))) throw new ApiError(400, 25001011, `a return request for order ${o.id} is already in process`);
+        if (earlier.some((x) => DONE_RETURN.has(x.status))) throw new ApiError(400, 25001010, `a return request for order ${o.id} has already been completed`);
         const lineIds = (c.body.order_line_item_ids as string[] | undefined) ?? o.lines.map((l) => l.id);
         for (const id of lineIds) if (!o.lines.some((l) => l.id === id)) throw new ApiError(400, 25001001, `order_line_item_id ${id} is not part of order ${o.id}`);
         const refundable = lineIds.reduce((a, id) => a + w.linePaid(o, id), 0);
@@ -754,6 +778,14 @@ function solidPng(w: number, h: number, rgb: [number, number, number]): Buffer {
   const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, () => rgb).flat())]);
   const raw = Buffer.concat(Array.from({ length: h }, () => row));
   return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+const OPEN_RETURN = new Set(['RETURN_OR_REFUND_REQUEST_PENDING', 'AWAITING_BUYER_SHIP', 'BUYER_SHIPPED_ITEM', 'AWAITING_BUYER_RESPONSE', 'REPLACEMENT_REQUEST_PENDING']);
+const DONE_RETURN = new Set(['RETURN_OR_REFUND_REQUEST_SUCCESS', 'RETURN_OR_REFUND_REQUEST_COMPLETE', 'REPLACEMENT_REQUEST_REFUND_SUCCESS', 'REPLACEMENT_REQUEST_COMPLETE']);
+
+/** Which reject reasons apply: the received parcel's once the buyer shipped it back, else the request's. */
+function rejectStage(rt: SbReturn): RejectStage {
+  return rt.status === 'BUYER_SHIPPED_ITEM' ? 'parcel' : 'request';
 }
 
 /** Keyset pagination: the token names the last (sort value, id) served, so inserts never shift pages. */

@@ -502,7 +502,7 @@ export class World {
       type: 'BUYER_CANCEL',
       status: 'CANCELLATION_REQUEST_PENDING',
       role: 'BUYER',
-      reason: 'ecom_order_to_ship_cancel_reason_no_longer_needed',
+      reason: 'ecom_order_to_ship_canceled_reason_no_longer_needed',
       reasonText: { en: 'No longer needed', de: 'Nicht mehr benötigt', fr: "Je n'en ai plus besoin", it: 'Non più necessario', es: 'Ya no lo necesito' }[o.buyer.lang],
       lineIds: o.lines.map((l) => l.id),
       refundTotal: o.lines.reduce((a, l) => a + this.linePaid(o, l.id), 0) + o.shippingFee,
