@@ -183,6 +183,9 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
         expect([offer.partial_refund?.amount, offer.refund_amount?.refund_total]).toEqual(['25.80', '129.00']);
       }],
       ['reject-reasons', (c) => c.getRejectReasons(fxShop, ids.ret, 'en-US'), (r: { reasons: { name: string }[] }) => expect(r.reasons.map((x) => x.name)).toEqual(['reverse_reject_request_reason_1'])],
+      ['cancel-order', (c) => c.cancelOrder(fxShop, { order_id: ids.order, cancel_reason: 'seller_cancel_reason_out_of_stock' }, 'k4'), (r: { cancel_id: string }) => expect(r.cancel_id).toBe('4035319218955782461')],
+      ['empty:approve cancellation', (c) => c.approveCancellation(fxShop, '4035319218955782461', 'k5'), () => undefined],
+      ['empty:reject cancellation', (c) => c.rejectCancellation(fxShop, '4035319218955782461', { reject_reason: 'seller_reject_apply_product_has_been_packed' }, 'k6'), () => undefined],
       ['authorized-shops', (c) => c.getAuthorizedShops('ROW_fixture'), (r: { shops: { id: string; cipher: string }[] }) => expect(r.shops[0]!.cipher).toBe('GCP_XF90igAAAABh00qsWgtvOiGFNqyubMt3')],
       ['token-get', (c) => c.getAccessToken('code'), (r: { access_token_expire_in: number }) => expect(r.access_token_expire_in).toBe(1767830400)],
       ['webhooks-list', (c) => c.listWebhooks(fxShop), (r: { webhooks: { address: string }[] }) => expect(r.webhooks[0]!.address).toBe('https://hooks.example.com/tiktok')],
@@ -374,6 +377,60 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
       expect(await create(moving.id, 'seller_shipped_refund_package_lost', 'c6')).toBe(0);
       expect(await create(moving.id, 'seller_shipped_refund_package_lost', 'c7')).toBe(25001010);
       expect(await create(freshOrder('COMPLETED').id, 'ecom_order_delivered_refund_reason_damaged_seller', 'c8')).toBe(25001051);
+    });
+    it('cancellations: approve, reject with a cancel reason, seller cancel, the platform\'s auto-decision, and a type 11 webhook for every state', async () => {
+      sandbox.deliveriesEnabled = false;
+      sandbox.setWebhookAddressForAll('https://hooks.example.com/tiktok');
+      const from = sandbox.deliveries.length;
+      try {
+        const w = sandbox.world;
+        const statuses = (cancelId: string) =>
+          sandbox.deliveries
+            .slice(from)
+            .map((d) => JSON.parse(d.body) as { type: number; data: { cancel_id?: string; cancel_status?: string } })
+            .filter((d) => d.type === 11 && d.data.cancel_id === cancelId)
+            .map((d) => d.data.cancel_status);
+        const post = (path: string, body: unknown, k: string) => codeOf(sbPost(path, body, { idempotency_key: k }));
+        // Approve: the order is cancelled and refunded.
+        const a = w.requestCancel(w.createOrder(deShopId(), { silent: true }).id);
+        expect(await post(`/return_refund/202309/cancellations/${a.id}/approve`, {}, `ca-${a.id}`)).toBe(0);
+        expect(await post(`/return_refund/202309/cancellations/${a.id}/approve`, {}, `ca2-${a.id}`)).toBe(25011012);
+        expect(statuses(a.id)).toEqual(['CANCELLATION_REQUEST_PENDING', 'CANCELLATION_REQUEST_SUCCESS', 'CANCELLATION_REQUEST_COMPLETE']);
+        expect(w.orders.get(a.orderId)!.status).toBe('CANCELLED');
+        expect(sandbox.refunds.filter((r) => r.returnId === a.id).map((r) => r.amount)).toEqual([a.refundTotal]);
+        // Reject: only with a cancellation reject reason.
+        const b = w.requestCancel(w.createOrder(deShopId(), { silent: true }).id);
+        const reasons = (await sbGet('/return_refund/202309/reject_reasons', { return_or_cancel_id: b.id })) as { reasons: { name: string }[] };
+        expect(reasons.reasons.map((r) => r.name)).toContain('seller_reject_apply_product_has_been_packed');
+        expect(await post(`/return_refund/202309/cancellations/${b.id}/reject`, { reject_reason: 'reverse_reject_request_reason_1' }, `cr1-${b.id}`)).toBe(25001016);
+        expect(await post(`/return_refund/202309/cancellations/${b.id}/reject`, { reject_reason: 'seller_reject_apply_product_has_been_packed', comment: 'Packed' }, `cr2-${b.id}`)).toBe(0);
+        expect(statuses(b.id)).toEqual(['CANCELLATION_REQUEST_PENDING', 'CANCELLATION_REQUEST_CANCEL']);
+        expect(w.orders.get(b.orderId)!.status).toBe('AWAITING_SHIPMENT');
+        expect(await post(`/return_refund/202309/cancellations/${b.id}/approve`, {}, `ca-${b.id}`)).toBe(25020009);
+        // Seller cancel: no approval needed.
+        const c = w.createOrder(deShopId(), { silent: true });
+        expect(await post('/return_refund/202309/cancellations', { order_id: c.id, cancel_reason: 'too busy' }, `sc1-${c.id}`)).toBe(25001014);
+        const sc = (await sbPost('/return_refund/202309/cancellations', { order_id: c.id, cancel_reason: 'seller_cancel_reason_out_of_stock' }, { idempotency_key: `sc2-${c.id}` })) as { cancel_id: string };
+        check('cancel-order', sc);
+        expect(statuses(sc.cancel_id)).toEqual(['CANCELLATION_REQUEST_SUCCESS', 'CANCELLATION_REQUEST_COMPLETE']);
+        expect(w.orders.get(c.id)!.status).toBe('CANCELLED');
+        expect(await post('/return_refund/202309/cancellations', { order_id: c.id, cancel_reason: 'seller_cancel_reason_out_of_stock' }, `sc3-${c.id}`)).toBe(25001051);
+        expect(await post('/return_refund/202309/cancellations', { order_id: freshOrder('IN_TRANSIT').id, cancel_reason: 'seller_cancel_reason_out_of_stock' }, 'sc4')).toBe(25001045);
+        // Unanswered for 48 hours: the platform approves on the seller's behalf.
+        const d = w.requestCancel(w.createOrder(deShopId(), { silent: true }).id);
+        w.autoDecide(d.createTime + 48 * 3600);
+        expect(statuses(d.id)).toEqual(['CANCELLATION_REQUEST_PENDING', 'CANCELLATION_REQUEST_SUCCESS', 'CANCELLATION_REQUEST_COMPLETE']);
+        const live = (await sbPost('/return_refund/202309/cancellations/search', { cancel_ids: [a.id, b.id, sc.cancel_id, d.id] }, { page_size: 10 })) as { cancellations: { cancel_id: string; cancel_status: string; cancel_type: string; role: string }[] };
+        check('cancellations-search', live);
+        expect(Object.fromEntries(live.cancellations.map((x) => [x.cancel_id, [x.cancel_status, x.cancel_type, x.role]]))).toEqual({
+          [a.id]: ['CANCELLATION_REQUEST_COMPLETE', 'BUYER_CANCEL', 'BUYER'],
+          [b.id]: ['CANCELLATION_REQUEST_CANCEL', 'BUYER_CANCEL', 'BUYER'],
+          [sc.cancel_id]: ['CANCELLATION_REQUEST_COMPLETE', 'CANCEL', 'SELLER'],
+          [d.id]: ['CANCELLATION_REQUEST_COMPLETE', 'BUYER_CANCEL', 'BUYER'],
+        });
+      } finally {
+        sandbox.deliveriesEnabled = true;
+      }
     });
     it('a replacement request is REPLACEMENT_REQUEST_PENDING and approves once', async () => {
       const rt = sandbox.world.openReturn(orderIn('DELIVERED').id, { reason: 'damaged', type: 'REPLACEMENT', silent: true });

@@ -172,6 +172,22 @@ describe('incremental sync', () => {
     }
   });
 
+  it('a buyer\'s cancellation request reaches the inbox once, linked to its order', async () => {
+    const w = await connectedWorld(ctx);
+    try {
+      const world = w.sandbox.world;
+      const o = world.createOrder(w.tiktokShopId, { silent: true });
+      const c = world.requestCancel(o.id, { silent: true });
+      await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['orders', 'cancellations']);
+      await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['cancellations']);
+      const ours = await ctx.services.orders.findOrderByExternalId({ orgId: w.org.orgId, userId: 'x', role: 'owner' }, w.shopId, o.id);
+      const tickets = await q(w.org.orgId, (tx) => tx.select().from(ticketsTable).where(and(eq(ticketsTable.orgId, w.org.orgId), eq(ticketsTable.externalThreadId, `cancel:${c.id}`))));
+      expect(tickets.map((t) => [t.channel, t.orderId])).toEqual([['tiktok_return_request', ours!.id]]);
+    } finally {
+      await w.close();
+    }
+  });
+
   it('refreshes an expired access token once (rotate-and-replace) and keeps tokens encrypted at rest', async () => {
     const w = await connectedWorld(ctx);
     try {

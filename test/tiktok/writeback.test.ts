@@ -130,6 +130,37 @@ describe('TikTok write-backs through the outbox', () => {
     }
   });
 
+  it('cancellations: approve and reject (with a reason from Get Reject Reasons) through the outbox; a wrong reason fails for good', async () => {
+    clock.set(Date.now());
+    const w = await connectedWorld(ctx);
+    try {
+      const world = w.sandbox.world;
+      const ca = world.requestCancel(world.createOrder(w.tiktokShopId, { silent: true }).id, { silent: true });
+      const cb = world.requestCancel(world.createOrder(w.tiktokShopId, { silent: true }).id, { silent: true });
+      const cc = world.requestCancel(world.createOrder(w.tiktokShopId, { silent: true }).id, { silent: true });
+      await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['orders', 'cancellations']);
+      const owner = { orgId: w.org.orgId, userId: 'x', role: 'owner' as const };
+      const prts = await ctx.services.orders.listPlatformReturns(owner, { status: 'requested' });
+      const id = (ext: string) => prts.find((p) => p.externalId === ext)!.id;
+      const s1 = await enqueueStep(w.org.orgId, TIKTOK_HANDLERS.approveCancellation, `cancel-approve:${ca.id}`, { shopId: w.shopId, platformReturnId: id(ca.id) });
+      const s2 = await enqueueStep(w.org.orgId, TIKTOK_HANDLERS.rejectCancellation, `cancel-reject:${cb.id}`, { shopId: w.shopId, platformReturnId: id(cb.id), rejectReason: 'seller_reject_apply_product_has_been_packed', comment: 'Already packed' });
+      const s3 = await enqueueStep(w.org.orgId, TIKTOK_HANDLERS.rejectCancellation, `cancel-reject:${cc.id}`, { shopId: w.shopId, platformReturnId: id(cc.id), rejectReason: 'reverse_reject_request_reason_1' });
+      await ctx.platform.dispatcher.drain(5, w.org.orgId);
+      expect(await row(w.org.orgId, s1.row.id)).toMatchObject({ status: 'done' });
+      expect(await row(w.org.orgId, s2.row.id)).toMatchObject({ status: 'done' });
+      const failed = await row(w.org.orgId, s3.row.id);
+      expect([failed.status, failed.attempts]).toEqual(['failed', 1]);
+      expect(failed.lastError).toContain('25001016');
+      expect([world.cancellations.get(ca.id)!.status, world.orders.get(ca.orderId)!.status]).toEqual(['CANCELLATION_REQUEST_COMPLETE', 'CANCELLED']);
+      expect(world.cancellations.get(cb.id)!.status).toBe('CANCELLATION_REQUEST_CANCEL');
+      // Our copies follow right after the write-back.
+      expect((await ctx.services.orders.getPlatformReturn(owner, id(ca.id))).status).toBe('completed');
+      expect((await ctx.services.orders.getPlatformReturn(owner, id(cb.id))).status).toBe('cancelled');
+    } finally {
+      await w.close();
+    }
+  });
+
   it('send message: no platform key, so after a lost answer the retry re-reads the chat and does not send twice', async () => {
     clock.set(Date.now());
     const w = await connectedWorld(ctx);

@@ -5,6 +5,7 @@ import type { Logger } from '../../platform/logger.js';
 import { parseResponse, parseTikTokJson } from './json.js';
 import {
   AuthorizedShopsData,
+  CancelOrderData,
   CancellationSearchData,
   ConversationDetailData,
   ConversationListData,
@@ -325,6 +326,21 @@ export class TikTokClient {
     idempotencyKey: string,
   ) {
     return this.request({ method: 'POST', path: '/return_refund/202309/returns', shop, query: { idempotency_key: idempotencyKey }, body, schema: CreateReturnData, safeToRepeat: true });
+  }
+
+  /** Approve a buyer's cancellation request (the order is cancelled and refunded). */
+  approveCancellation(shop: ShopAuth, cancelId: string, idempotencyKey: string) {
+    return this.request({ method: 'POST', path: `/return_refund/202309/cancellations/${cancelId}/approve`, shop, query: { idempotency_key: idempotencyKey }, body: {}, schema: EmptyData, safeToRepeat: true });
+  }
+
+  /** Reject a buyer's cancellation request; `reject_reason` comes from Get Reject Reasons for that cancellation. */
+  rejectCancellation(shop: ShopAuth, cancelId: string, body: { reject_reason: string; comment?: string }, idempotencyKey: string) {
+    return this.request({ method: 'POST', path: `/return_refund/202309/cancellations/${cancelId}/reject`, shop, query: { idempotency_key: idempotencyKey }, body, schema: EmptyData, safeToRepeat: true });
+  }
+
+  /** The seller cancels an order that has not shipped (no approval step). */
+  cancelOrder(shop: ShopAuth, body: { order_id: string; order_line_item_ids?: string[]; cancel_reason: string }, idempotencyKey: string) {
+    return this.request({ method: 'POST', path: '/return_refund/202309/cancellations', shop, query: { idempotency_key: idempotencyKey }, body, schema: CancelOrderData, safeToRepeat: true });
   }
 
   listConversations(shop: ShopAuth, page: { page_size?: number; page_token?: string; locale?: string } = {}) {

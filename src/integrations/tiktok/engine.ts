@@ -121,7 +121,7 @@ export function createEngine(d: EngineDeps) {
 
     /** Whether deliverToInbox has anything to hand to the helpdesk for this bundle. */
     hasInboxWork(b: Bundle): boolean {
-      return !!d.sink && (b.conversations.length > 0 || b.returns.some((r) => r.kind === 'return' && r.status === 'requested'));
+      return !!d.sink && (b.conversations.length > 0 || b.returns.some((r) => r.status === 'requested'));
     },
 
     /**
@@ -165,8 +165,10 @@ export function createEngine(d: EngineDeps) {
           n++;
         }
       }
+      // New after-sales requests (returns and buyers' cancellation requests) wait for a decision in the inbox.
       for (const r of b.returns) {
-        if (r.kind !== 'return' || r.status !== 'requested') continue;
+        if (r.status !== 'requested') continue;
+        const tag = r.kind === 'cancellation' ? 'cancel' : 'return';
         const order = b.orders.find((o) => o.externalId === r.externalOrderId);
         const ours = await d.orders.findOrderByExternalId({ orgId, userId: 'system', role: 'owner' }, shopId, r.externalOrderId);
         if (!ours) continue;
@@ -175,12 +177,12 @@ export function createEngine(d: EngineDeps) {
           orgId,
           shopId,
           channel: 'tiktok_return_request',
-          externalThreadId: `return:${r.externalId}`,
-          externalMessageId: `return:${r.externalId}:requested`,
+          externalThreadId: `${tag}:${r.externalId}`,
+          externalMessageId: `${tag}:${r.externalId}:requested`,
           buyer: { externalId: order?.buyer.platformBuyerId, name: order?.buyer.displayName ?? undefined, language: order?.buyer.language ?? undefined },
           orderId: ours.id,
           direction: 'inbound',
-          text: [r.reasonText ?? r.reasonCode ?? 'Return requested', r.photos.length ? `(${r.photos.length} photo${r.photos.length > 1 ? 's' : ''})` : ''].filter(Boolean).join(' '),
+          text: [r.reasonText ?? r.reasonCode ?? (r.kind === 'cancellation' ? 'Cancellation requested' : 'Return requested'), r.photos.length ? `(${r.photos.length} photo${r.photos.length > 1 ? 's' : ''})` : ''].filter(Boolean).join(' '),
           attachments: [...r.photos.map((url) => ({ url })), ...r.videos.map((url) => ({ url }))],
           sentAt: r.requestedAt.toISOString(),
           ...(line?.trafficSource.id ? { livestreamSessionId: line.trafficSource.id } : {}),

@@ -32,6 +32,24 @@ export const SELLER_CREATE_REASONS: Record<Market, Record<CreateType, Partial<Re
   },
 };
 
+/** Seller Cancel Order reasons by order status (Partner Center "Cancel reasons"). */
+export const SELLER_CANCEL_REASONS: Record<Market, Record<'unpaid' | 'paid', string[]>> = {
+  default: {
+    unpaid: ['seller_cancel_unpaid_reason_out_of_stock', 'seller_cancel_unpaid_reason_wrong_price', 'seller_cancel_unpaid_reason_buyer_hasnt_paid_within_time_allowed', 'seller_cancel_unpaid_reason_buyer_requested_cancellation'],
+    paid: ['seller_cancel_reason_out_of_stock', 'seller_cancel_reason_wrong_price', 'seller_cancel_paid_reason_address_not_deliver', 'seller_cancel_paid_reason_buyer_requested_cancellation'],
+  },
+  UK: {
+    unpaid: ['seller_cancel_unpaid_reason_out_of_stock_uk', 'seller_cancel_unpaid_reason_wrong_price_uk', 'seller_cancel_unpaid_reason_buyer_hasnt_paid_within_time_allowed_uk'],
+    paid: ['seller_cancel_reason_wrong_price_uk', 'seller_cancel_paid_reason_address_not_deliver_uk', 'seller_cancel_reason_out_of_stock_uk'],
+  },
+};
+
+export function sellerCancelReasons(market: Market, orderStatus: string): string[] {
+  if (orderStatus === 'UNPAID') return SELLER_CANCEL_REASONS[market].unpaid;
+  if (orderStatus === 'ON_HOLD' || orderStatus === 'AWAITING_SHIPMENT') return SELLER_CANCEL_REASONS[market].paid;
+  return [];
+}
+
 export const marketOf = (region: string | null | undefined): Market => (region === 'GB' || region === 'UK' ? 'UK' : 'default');
 
 const stageOf = (orderStatus: string): Stage | undefined =>

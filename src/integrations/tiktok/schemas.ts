@@ -263,6 +263,7 @@ export const RejectReasonsData = z.looseObject({ reasons: z.array(z.looseObject(
 export type RejectReason = z.infer<typeof RejectReasonsData>['reasons'][number];
 export const SendMessageData = z.looseObject({ message_id: Id });
 export const CreateReturnData = z.looseObject({ return_id: Id, return_status: optStr });
+export const CancelOrderData = z.looseObject({ cancel_id: Id, cancel_status: optStr });
 export const WebhookListData = z.looseObject({ webhooks: z.array(z.looseObject({ event_type: str, address: str })).default([]) });
 
 /** Webhook envelope (after the signature check). `type` is the numeric event type. */

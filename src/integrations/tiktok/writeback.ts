@@ -20,6 +20,8 @@ export const TIKTOK_HANDLERS = {
   approveReturn: 'tiktok.approve_return',
   rejectReturn: 'tiktok.reject_return',
   refund: 'tiktok.refund',
+  approveCancellation: 'tiktok.approve_cancellation',
+  rejectCancellation: 'tiktok.reject_cancellation',
 } as const;
 
 export const SendMessagePayload = z.strictObject({
@@ -40,6 +42,13 @@ export const RejectReturnPayload = z.strictObject({
   platformReturnId: z.string().startsWith('prt_', 'must be our prt_ id'),
   decision: z.enum(['REJECT_REFUND', 'REJECT_RETURN', 'REJECT_RECEIVED_PACKAGE', 'REJECT_REPLACEMENT']),
   rejectReason: z.string().min(1),
+  comment: z.string().max(1000).optional(),
+});
+export const DecideCancellationPayload = z.strictObject({
+  shopId: z.string().min(1),
+  platformReturnId: z.string().startsWith('prt_', 'must be our prt_ id of the cancellation'),
+  /** Only for a reject: a name from Get Reject Reasons for this cancellation. */
+  rejectReason: z.string().min(1).optional(),
   comment: z.string().max(1000).optional(),
 });
 export const RefundPayload = z.strictObject({
@@ -104,6 +113,21 @@ export function writebackHandlers(d: WritebackDeps): Record<string, OutboxHandle
       await tx.update(outbox).set({ result: { plan: fresh } }).where(and(eq(outbox.orgId, ctx.orgId), eq(outbox.id, ctx.id)));
       return fresh;
     });
+  }
+
+  async function refreshCancellation(orgId: string, shopId: string, externalId: string): Promise<void> {
+    try {
+      const b = await d.engine.fetchByIds(orgId, shopId, { cancelIds: [externalId] });
+      await d.engine.apply(orgId, b);
+    } catch (e) {
+      d.log.warn({ err: e, orgId, externalId }, 'could not refresh the cancellation after a write-back; the webhook or reconciliation will');
+    }
+  }
+
+  async function cancellationRow(orgId: string, id: string) {
+    const c = await d.db.tenant(orgId, (tx) => d.orders.platformReturnRow(tx, orgId, id));
+    if (c.kind !== 'cancellation') throw new PermanentError(`${id} is a return, not a cancellation`, 'tiktok.bad_payload');
+    return c;
   }
 
   async function refreshReturn(orgId: string, shopId: string, externalId: string): Promise<void> {
@@ -178,6 +202,26 @@ export function writebackHandlers(d: WritebackDeps): Record<string, OutboxHandle
         .catch(classify);
       await refreshReturn(ctx.orgId, p.shopId, rt.externalId);
       return { returnId: rt.externalId, decision: p.decision };
+    },
+
+    /** Approve a buyer's cancellation request: the platform cancels the order and refunds it. */
+    [TIKTOK_HANDLERS.approveCancellation]: async (payload, ctx) => {
+      const p = parse(DecideCancellationPayload, payload, TIKTOK_HANDLERS.approveCancellation);
+      const c = await cancellationRow(ctx.orgId, p.platformReturnId);
+      await d.connections.withShop(ctx.orgId, p.shopId, (auth) => d.client.approveCancellation(auth, c.externalId, platformKey(ctx))).catch(classify);
+      await refreshCancellation(ctx.orgId, p.shopId, c.externalId);
+      return { cancelId: c.externalId, decision: 'approve' };
+    },
+
+    [TIKTOK_HANDLERS.rejectCancellation]: async (payload, ctx) => {
+      const p = parse(DecideCancellationPayload, payload, TIKTOK_HANDLERS.rejectCancellation);
+      if (!p.rejectReason) throw new PermanentError('rejectReason is required to reject a cancellation', 'tiktok.bad_payload');
+      const c = await cancellationRow(ctx.orgId, p.platformReturnId);
+      await d.connections
+        .withShop(ctx.orgId, p.shopId, (auth) => d.client.rejectCancellation(auth, c.externalId, { reject_reason: p.rejectReason!, ...(p.comment ? { comment: p.comment } : {}) }, platformKey(ctx)))
+        .catch(classify);
+      await refreshCancellation(ctx.orgId, p.shopId, c.externalId);
+      return { cancelId: c.externalId, decision: 'reject' };
     },
 
     /**

@@ -1,4 +1,4 @@
-import { marketOf, SELLER_CREATE_REASONS, sellerCreateReasons } from '../reasons.js';
+import { marketOf, SELLER_CANCEL_REASONS, SELLER_CREATE_REASONS, sellerCancelReasons, sellerCreateReasons } from '../reasons.js';
 
 /**
  * Reason codes the sandbox accepts, by the step they belong to. The names are the platform's
@@ -77,4 +77,13 @@ export function createReasonProblem(name: string, type: 'REFUND' | 'RETURN_AND_R
   const known = Object.values(SELLER_CREATE_REASONS[market]).some((byStage) => Object.values(byStage).some((names) => names?.includes(name)));
   if (known) return { code: 25001021, message: `return_reason ${name} does not match order status ${orderStatus} and return_type ${type}` };
   return { code: 25001014, message: `unknown return_reason ${name}` };
+}
+
+/** The platform's answer to a seller Cancel Order reason (Cancel Order error table), or null when it is fine. */
+export function cancelReasonProblem(name: string, orderStatus: string, region: string): ReasonProblem | null {
+  const market = marketOf(region);
+  if (sellerCancelReasons(market, orderStatus).includes(name)) return null;
+  if (/^ecom_order_(unpaid|to_ship)_canceled_reason_/.test(name)) return { code: 25001015, message: `cancel_reason ${name} is a buyer's reason and cannot be used by the seller` };
+  if (Object.values(SELLER_CANCEL_REASONS[market]).some((names) => names.includes(name))) return { code: 25001021, message: `cancel_reason ${name} does not match order status ${orderStatus}` };
+  return { code: 25001014, message: `unknown cancel_reason ${name}` };
 }

@@ -6,7 +6,7 @@ import { parseTikTokJson } from '../json.js';
 import { WEBHOOK_TYPES } from '../schemas.js';
 import { signRequest, webhookSignature } from '../signing.js';
 import type { ShopSpec } from './catalogue.js';
-import { createReasonProblem, rejectReasonProblem, rejectReasons, type RejectStage } from './reasons.js';
+import { cancelReasonProblem, createReasonProblem, rejectReasonProblem, rejectReasons, type RejectStage } from './reasons.js';
 import { World, type SbReturn } from './world.js';
 
 /**
@@ -55,7 +55,7 @@ interface FaultRule {
 }
 
 export interface Writeback {
-  kind: 'approve_return' | 'reject_return' | 'create_return' | 'send_message';
+  kind: 'approve_return' | 'reject_return' | 'create_return' | 'send_message' | 'approve_cancellation' | 'reject_cancellation' | 'cancel_order';
   shopId: string;
   target: string;
   idempotencyKey: string | null;
@@ -147,7 +147,7 @@ export class TikTokSandbox {
     // from a time-based sequence, so a restarted demo never reuses an id for a different order.
     this.world.continueIdsFrom(Math.floor(this.now() / 1000) * 1_000_000);
     this.world.emit = (shopId, type, data) => this.emitWebhook(shopId, type, data);
-    this.world.onRefund = (rt, amount, via) => this.refunds.push({ shopId: rt.shopId, orderId: rt.orderId, returnId: rt.id, amount, currency: this.world.shop(rt.shopId)!.currency, via, idempotencyKey: null });
+    this.world.onRefund = (r, amount, via) => this.refunds.push({ shopId: r.shopId, orderId: r.orderId, returnId: r.id, amount, currency: this.world.shop(r.shopId)!.currency, via, idempotencyKey: null });
     this.routes = this.buildRoutes();
   }
 
@@ -488,7 +488,8 @@ export class TikTokSandbox {
   }
 
   private recordReplay(route: Route, params: string[], shopId: string, key: string, body: Record<string, unknown>): void {
-    const kind = route.shape.includes('approve') ? 'approve_return' : route.shape.includes('reject') ? 'reject_return' : 'create_return';
+    const cancel = route.shape.includes('cancellations');
+    const kind = route.shape.includes('approve') ? (cancel ? 'approve_cancellation' : 'approve_return') : route.shape.includes('reject') ? (cancel ? 'reject_cancellation' : 'reject_return') : cancel ? 'cancel_order' : 'create_return';
     this.writebacks.push({ kind, shopId, target: params[0] ?? String(body.order_id ?? ''), idempotencyKey: key, body, at: this.now(), replay: true });
   }
 
@@ -517,6 +518,16 @@ export class TikTokSandbox {
       const rt = w.returns.get(c.params[0]!);
       if (!rt || rt.shopId !== c.shopId) throw new ApiError(404, 25020005, `no permission for return ${c.params[0]} or it does not exist`);
       return rt;
+    };
+    const cancellationFor = (c: Ctx) => {
+      const cn = w.cancellations.get(c.params[0]!);
+      if (!cn || cn.shopId !== c.shopId) throw new ApiError(404, 25020005, `no permission for cancellation ${c.params[0]} or it does not exist`);
+      return cn;
+    };
+    // Approve/Reject Cancellation error table: 25020009 once the request is closed, 25011012 for any other non-pending state.
+    const decidable = (cn: { status: string; id: string }) => {
+      if (cn.status === 'CANCELLATION_REQUEST_CANCEL' || cn.status === 'CANCELLATION_REQUEST_CANCELLED') throw new ApiError(400, 25020009, `cancellation ${cn.id} is already closed`);
+      if (cn.status !== 'CANCELLATION_REQUEST_PENDING') throw new ApiError(400, 25011012, `cancellation ${cn.id} is ${cn.status} and cannot be decided`);
     };
     const refund = (rt: SbReturn, amount: number, via: string, key: string | null) => {
       const shop = w.shop(rt.shopId)!;
@@ -699,6 +710,39 @@ export class TikTokSandbox {
         const items = inShop(c, w.cancellations.values()).filter((x) => timeFilter(c.body, x.createTime, x.updateTime) && (!ids || ids.includes(x.id)));
         const page = paginate(items, c.query, size, (x) => (c.query.get('sort_field') === 'update_time' ? x.updateTime : x.createTime), (x) => x.id, 'ASC');
         return { cancellations: page.items.map((x) => w.cancellationJson(x)), next_page_token: page.next, total_count: items.length };
+      }),
+      r('POST', '/return_refund/202309/cancellations/{cancel_id}/approve', 'shop', (c) => {
+        const cn = cancellationFor(c);
+        this.writebacks.push({ kind: 'approve_cancellation', shopId: c.shopId, target: cn.id, idempotencyKey: c.query.get('idempotency_key'), body: c.body, at: this.now(), replay: false });
+        decidable(cn);
+        w.approveCancellation(cn.id);
+        return {};
+      }),
+      r('POST', '/return_refund/202309/cancellations/{cancel_id}/reject', 'shop', (c) => {
+        const cn = cancellationFor(c);
+        this.writebacks.push({ kind: 'reject_cancellation', shopId: c.shopId, target: cn.id, idempotencyKey: c.query.get('idempotency_key'), body: c.body, at: this.now(), replay: false });
+        if (!c.body.reject_reason) throw new ApiError(400, 36009004, 'param body.reject_reason is missing');
+        decidable(cn);
+        const problem = rejectReasonProblem(String(c.body.reject_reason), 'cancel', w.shop(c.shopId)!.region);
+        if (problem) throw new ApiError(400, problem.code, problem.message);
+        w.rejectCancellation(cn.id);
+        return {};
+      }),
+      r('POST', '/return_refund/202309/cancellations', 'shop', (c) => {
+        this.writebacks.push({ kind: 'cancel_order', shopId: c.shopId, target: String(c.body.order_id ?? ''), idempotencyKey: c.query.get('idempotency_key'), body: c.body, at: this.now(), replay: false });
+        const o = w.orders.get(String(c.body.order_id ?? ''));
+        if (!o || o.shopId !== c.shopId) throw new ApiError(400, 25020005, 'no permission for this order');
+        if (o.status === 'COMPLETED' || o.status === 'CANCELLED') throw new ApiError(400, 25001051, `order ${o.id} is ${o.status}: it cannot be cancelled`);
+        if (['AWAITING_COLLECTION', 'IN_TRANSIT', 'DELIVERED'].includes(o.status)) throw new ApiError(400, 25001045, `order ${o.id} has shipped; the shipment cannot be cancelled with the carrier`);
+        if (!c.body.cancel_reason) throw new ApiError(400, 36009004, 'param body.cancel_reason is missing');
+        const problem = cancelReasonProblem(String(c.body.cancel_reason), o.status, w.shop(c.shopId)!.region);
+        if (problem) throw new ApiError(400, problem.code, problem.message);
+        if ([...w.cancellations.values()].some((x) => x.orderId === o.id && x.status === 'CANCELLATION_REQUEST_PENDING')) throw new ApiError(400, 25001011, `a cancellation for order ${o.id} is already in process`);
+        const lineIds = c.body.order_line_item_ids as string[] | undefined;
+        for (const id of lineIds ?? []) if (!o.lines.some((l) => l.id === id)) throw new ApiError(400, 25001001, `order_line_item_id ${id} is not part of order ${o.id}`);
+        const cn = w.sellerCancel(o.id, String(c.body.cancel_reason), { lineIds });
+        // The answer reports the state the request was accepted in; completion follows (webhooks say so).
+        return { cancel_id: cn.id, cancel_status: 'CANCELLATION_REQUEST_SUCCESS' };
       }),
       r('GET', '/customer_service/202309/conversations', 'shop', (c) => {
         const size = pageSize(c.query, 20, 1, 20);

@@ -59,6 +59,8 @@ export class SandboxSimulation {
         continue;
       }
       if (o.status === 'AWAITING_SHIPMENT') {
+        // A buyer's cancellation request holds the parcel until it is decided.
+        if ([...w.cancellations.values()].some((c) => c.orderId === id && c.status === 'CANCELLATION_REQUEST_PENDING')) continue;
         w.ship(id);
         this.nextStep.set(id, this.simTime + r.int(24, 72) * 3600);
         if (r.chance(0.1)) w.buyerMessage(o, 'where');
@@ -70,6 +72,8 @@ export class SandboxSimulation {
         this.nextStep.delete(id);
       }
     }
+    // Buyer cancellations the seller left unanswered for 48 hours are approved by the platform.
+    w.autoDecide();
     // Partial refund offers: the buyer answers within a few simulated hours, mostly accepting.
     for (const rt of w.returns.values()) {
       if (rt.status !== 'AWAITING_BUYER_RESPONSE') {

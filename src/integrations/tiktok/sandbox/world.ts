@@ -210,7 +210,7 @@ export class World {
   readonly r: Rng;
   emit: Emit = () => undefined;
   /** Money the platform pays out on its own (a buyer accepting an offer); the server records it. */
-  onRefund: (rt: SbReturn, amount: number, via: string) => void = () => undefined;
+  onRefund: (r: { shopId: string; orderId: string; id: string }, amount: number, via: string) => void = () => undefined;
   /** Where the sandbox serves buyer photos and videos (set when its HTTP server starts). */
   mediaBase = '';
 
@@ -519,9 +519,55 @@ export class World {
     const c = this.cancellations.get(cancelId)!;
     c.status = status;
     c.updateTime = Math.max(c.updateTime, opts.at ?? this.nowSec());
-    if (status === 'CANCELLATION_REQUEST_COMPLETE') this.setOrderStatus(c.orderId, 'CANCELLED', { at: c.updateTime, silent: opts.silent });
+    if (status === 'CANCELLATION_REQUEST_COMPLETE') {
+      this.setOrderStatus(c.orderId, 'CANCELLED', { at: c.updateTime, silent: opts.silent });
+      this.onRefund(c, c.refundTotal, `cancellation ${c.type}`);
+    }
     if (!opts.silent) this.emit(c.shopId, 11, { order_id: c.orderId, cancellations_role: c.role, cancel_status: status, cancel_id: c.id, create_time: c.createTime });
     return c;
+  }
+
+  /** The seller (or the platform on its behalf) approves: the cancellation succeeds, then completes with the refund. */
+  approveCancellation(cancelId: string, opts: { at?: number; silent?: boolean } = {}): SbCancellation {
+    this.setCancellationStatus(cancelId, 'CANCELLATION_REQUEST_SUCCESS', opts);
+    return this.setCancellationStatus(cancelId, 'CANCELLATION_REQUEST_COMPLETE', opts);
+  }
+
+  /** A rejected request ends as CANCELLATION_REQUEST_CANCEL (Cancel Order's documented status set); the order goes on. */
+  rejectCancellation(cancelId: string, opts: { at?: number; silent?: boolean } = {}): SbCancellation {
+    return this.setCancellationStatus(cancelId, 'CANCELLATION_REQUEST_CANCEL', opts);
+  }
+
+  /** A seller cancels the order: no approval step, so it succeeds and completes at once. */
+  sellerCancel(orderId: string, reason: string, opts: { at?: number; silent?: boolean; lineIds?: string[] } = {}): SbCancellation {
+    const o = this.orders.get(orderId)!;
+    const at = opts.at ?? this.nowSec();
+    const lineIds = opts.lineIds ?? o.lines.map((l) => l.id);
+    const c: SbCancellation = {
+      id: this.nextId('42'),
+      orderId,
+      shopId: o.shopId,
+      type: 'CANCEL',
+      status: 'CANCELLATION_REQUEST_SUCCESS',
+      role: 'SELLER',
+      reason,
+      reasonText: reason,
+      lineIds,
+      refundTotal: lineIds.reduce((a, id) => a + this.linePaid(o, id), 0) + (lineIds.length === o.lines.length ? o.shippingFee : 0),
+      createTime: at,
+      updateTime: at,
+    };
+    this.cancellations.set(c.id, c);
+    this.touch(o, at);
+    if (!opts.silent) this.emit(o.shopId, 11, { order_id: orderId, cancellations_role: 'SELLER', cancel_status: c.status, cancel_id: c.id, create_time: at });
+    return this.setCancellationStatus(c.id, 'CANCELLATION_REQUEST_COMPLETE', opts);
+  }
+
+  /** The platform decides for a seller who did not answer a buyer's cancellation within 48 hours: approved. */
+  autoDecide(nowSec = this.nowSec()): SbCancellation[] {
+    const due = [...this.cancellations.values()].filter((c) => c.status === 'CANCELLATION_REQUEST_PENDING' && c.createTime + 48 * 3600 <= nowSec);
+    for (const c of due) this.approveCancellation(c.id, { at: nowSec });
+    return due;
   }
 
   conversationFor(buyer: SbBuyer, at: number, silent = false): SbConversation {
