@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { TikTokApiError, TikTokClient, type ShopAuth } from '../../src/integrations/tiktok/client.js';
 import { mapReturn } from '../../src/integrations/tiktok/mapping.js';
 import { TikTokSandbox } from '../../src/integrations/tiktok/sandbox/server.js';
+import type { SbBuyer } from '../../src/integrations/tiktok/sandbox/world.js';
 import { ReturnSearchData } from '../../src/integrations/tiktok/schemas.js';
 import { uniqueShops } from './helpers.js';
 
@@ -166,6 +167,14 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
     sandbox.world.ship(o.id, { silent: true });
     if (status !== 'IN_TRANSIT') sandbox.world.setOrderStatus(o.id, 'DELIVERED', { silent: true });
     if (status === 'COMPLETED') sandbox.world.setOrderStatus(o.id, 'COMPLETED', { silent: true });
+    return o;
+  };
+  const freshOrderFor = (buyer: SbBuyer, status: 'AWAITING_SHIPMENT' | 'DELIVERED') => {
+    const o = sandbox.world.createOrder(deShopId(), { buyer, silent: true });
+    if (status === 'DELIVERED') {
+      sandbox.world.ship(o.id, { silent: true });
+      sandbox.world.setOrderStatus(o.id, 'DELIVERED', { silent: true });
+    }
     return o;
   };
   const check = (name: string, live: unknown) => {
@@ -430,6 +439,70 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
         });
       } finally {
         sandbox.deliveriesEnabled = true;
+      }
+    });
+    it('Send Message: every sendable type with its own rules, and the customer-service error codes', async () => {
+      const w = sandbox.world;
+      const shopSpec = w.shop(deShopId())!;
+      const conv = [...w.conversations.values()].find((c) => c.shopId === deShopId())!;
+      const buyerOrders = [...w.orders.values()].filter((o) => o.buyer.userId === conv.buyer.userId);
+      const delivered = buyerOrders.find((o) => o.status === 'DELIVERED' || o.status === 'IN_TRANSIT') ?? freshOrderFor(conv.buyer, 'DELIVERED');
+      const send = (type: string, content: unknown, id = conv.id) => codeOf(sbPost(`/customer_service/202309/conversations/${id}/messages`, { type, content: typeof content === 'string' ? content : JSON.stringify(content) }));
+      expect(await send('TEXT', { content: 'Your parcel is on its way.' })).toBe(0);
+      expect(await send('TEXT', { content: '' })).toBe(45101001);
+      expect(await send('TEXT', 'not json')).toBe(45101001);
+      expect(await send('TEXT', { content: 'Write me on WhatsApp instead' })).toBe(45101006);
+      expect(await send('STICKER', { content: 'x' })).toBe(45101001);
+      expect(await send('IMAGE', { url: 'https://p16-oec.example.com/img/1.png', width: 800, height: 600 })).toBe(0);
+      expect(await send('IMAGE', { url: 'https://p16-oec.example.com/img/1.png' })).toBe(45101001);
+      expect(await send('VIDEO', { vid: 'v0a3e1g10000cq7' })).toBe(0);
+      expect(await send('PRODUCT_CARD', { product_id: shopSpec.products[0]!.productId })).toBe(0);
+      expect(await send('PRODUCT_CARD', { product_id: '1' })).toBe(45101003);
+      expect(await send('ORDER_CARD', { order_id: delivered.id })).toBe(0);
+      expect(await send('ORDER_CARD', { order_id: '58' })).toBe(45101003);
+      expect(await send('LOGISTICS_CARD', { order_id: delivered.id })).toBe(0);
+      expect(await send('RETURN_REFUND_CARD', { order_id: delivered.id, sku_id: w.product(shopSpec, delivered.lines[0]!.productKey).skuId })).toBe(0);
+      const unshipped = freshOrderFor(conv.buyer, 'AWAITING_SHIPMENT');
+      expect(await send('RETURN_REFUND_CARD', { order_id: unshipped.id, sku_id: w.product(shopSpec, unshipped.lines[0]!.productKey).skuId })).toBe(45101002);
+      expect(await send('LOGISTICS_CARD', { order_id: unshipped.id })).toBe(45101001);
+      expect(await send('COUPON_CARD', { coupon_id: '7300000000000000001' })).toBe(45111017);
+      expect(await send('COUPON_CARD', { coupon_id: '7300000000000000001' })).toBe(45111012);
+      expect(await send('TEXT', { content: 'hello' }, '7600000000000000000')).toBe(45101003);
+      const other = [...w.conversations.values()].find((c) => c.shopId !== deShopId())!;
+      expect(await send('TEXT', { content: 'hello' }, other.id)).toBe(45102007);
+      // Sent cards are in the conversation as the platform stores them.
+      const last = (await sbClient.listMessages(shop, conv.id, { page_size: 10 })).messages.map((m) => m.type);
+      expect(last).toEqual(expect.arrayContaining(['RETURN_REFUND_CARD', 'LOGISTICS_CARD', 'ORDER_CARD', 'PRODUCT_CARD', 'VIDEO', 'IMAGE']));
+    });
+    it('a buyer out of reach (no order in 60 days, no chat in 30) cannot be written to: 45109001, and can_send_message says so', async () => {
+      const w = sandbox.world;
+      const o = w.createOrder(deShopId(), { at: Math.floor(Date.now() / 1000) - 90 * 86400, silent: true });
+      const conv = w.conversationFor(o.buyer, Math.floor(Date.now() / 1000) - 80 * 86400, true);
+      w.addMessage(conv, { type: 'TEXT', content: JSON.stringify({ content: 'hi' }), role: 'BUYER', at: Math.floor(Date.now() / 1000) - 80 * 86400 }, true);
+      expect(await codeOf(sbPost(`/customer_service/202309/conversations/${conv.id}/messages`, { type: 'TEXT', content: JSON.stringify({ content: 'Hello again' }) }))).toBe(45109001);
+      const list = (await sbGet('/customer_service/202309/conversations', { page_size: 20 })) as { conversations: { id: string; can_send_message: boolean }[] };
+      let token: string | undefined;
+      let row = list.conversations.find((c) => c.id === conv.id);
+      for (let i = 0; !row && i < 20; i++) {
+        const page = (await sbGet('/customer_service/202309/conversations', { page_size: 20, page_token: token })) as { conversations: { id: string; can_send_message: boolean }[]; next_page_token: string };
+        row = page.conversations.find((c) => c.id === conv.id);
+        token = page.next_page_token;
+        if (!token) break;
+      }
+      expect(row?.can_send_message).toBe(false);
+    });
+    it('the customer-service endpoints share a daily quota per shop: 45101004', async () => {
+      const sb = new TikTokSandbox({ seed: 3, ordersPerShop: 5, shops: uniqueShops(), csDailyQuota: 3 });
+      const url = await sb.start();
+      try {
+        const c = new TikTokClient({ appKey: sb.appKey, appSecret: sb.appSecret, apiBase: url, authBase: url, sleep: fastSleep });
+        const t = await c.getAccessToken(sb.issueAuthCode());
+        const s1 = { accessToken: t.access_token, cipher: (await c.getAuthorizedShops(t.access_token)).shops[0]!.cipher };
+        for (let i = 0; i < 3; i++) expect(await codeOf(c.listConversations(s1))).toBe(0);
+        expect(await codeOf(c.listConversations(s1))).toBe(45101004);
+        expect(await codeOf(c.searchOrders(s1, {}, { page_size: 1 }))).toBe(0);
+      } finally {
+        await sb.stop();
       }
     });
     it('a replacement request is REPLACEMENT_REQUEST_PENDING and approves once', async () => {

@@ -189,6 +189,36 @@ describe('TikTok write-backs through the outbox', () => {
     }
   });
 
+  it('send message: the daily quota (45101004) defers the step and the retry re-reads first; sensitive content (45101006) fails for good', async () => {
+    clock.set(Date.now());
+    const w = await connectedWorld(ctx);
+    try {
+      const world = w.sandbox.world;
+      const order = [...world.orders.values()].find((o) => o.shopId === w.tiktokShopId)!;
+      world.buyerMessage(order, 'where', { silent: true });
+      const conv = [...world.conversations.values()].find((c) => c.buyer.userId === order.buyer.userId)!;
+      const text = 'Ihr Paket kommt morgen an.';
+      const { row: step } = await enqueueStep(w.org.orgId, TIKTOK_HANDLERS.sendMessage, 'reply:tkt-2:msg-1', { shopId: w.shopId, conversationId: conv.id, text, messageKey: 'msg-q' });
+      w.sandbox.inject(new RegExp(`/conversations/${conv.id}/messages$`), { kind: 'error', http: 400, code: 45101004, message: 'daily quota used up' }, 1, 'POST');
+      await ctx.platform.dispatcher.runOnce(25, w.org.orgId);
+      const deferred = await row(w.org.orgId, step.id);
+      expect([deferred.status, deferred.attempts]).toEqual(['pending', 1]);
+      expect(deferred.lastError).toContain('45101004');
+      clock.advance(10 * 60_000);
+      await ctx.platform.dispatcher.runOnce(25, w.org.orgId);
+      expect(await row(w.org.orgId, step.id)).toMatchObject({ status: 'done', attempts: 2 });
+      expect(conv.messages.filter((m) => m.senderRole === 'SHOP' && m.content === JSON.stringify({ content: text }))).toHaveLength(1);
+
+      const { row: bad } = await enqueueStep(w.org.orgId, TIKTOK_HANDLERS.sendMessage, 'reply:tkt-2:msg-2', { shopId: w.shopId, conversationId: conv.id, text: 'Schreiben Sie mir auf WhatsApp', messageKey: 'msg-s' });
+      await ctx.platform.dispatcher.runOnce(25, w.org.orgId);
+      const failed = await row(w.org.orgId, bad.id);
+      expect([failed.status, failed.attempts]).toEqual(['failed', 1]);
+      expect(failed.lastError).toContain('45101006');
+    } finally {
+      await w.close();
+    }
+  });
+
   it('names the bad field of a malformed payload and fails permanently', async () => {
     clock.set(Date.now());
     const w = await connectedWorld(ctx);

@@ -44,7 +44,24 @@ export const CODES = {
   badVersion: 36009014,
   refreshExpired: 36004001,
   authNotFound: 36004005,
+  // Customer service (Send Message and the conversation endpoints).
+  csInvalidParam: 45101001,
+  csReturnCardConditions: 45101002,
+  csNotFound: 45101003,
+  csDailyQuota: 45101004,
+  csSensitiveContent: 45101006,
+  csNoPermission: 45102007,
+  csConversationRules: 45109001,
+  csCouponCardQps: 45111012,
+  csCouponCardConditions: 45111017,
 } as const;
+
+/**
+ * Refusals that say "not now" rather than "never": the shop's daily customer-service quota and the
+ * coupon-card rate. Not retried inside one call (a daily quota does not free up in seconds); the
+ * outbox tries again later, re-reading the chat first.
+ */
+export const DEFERRABLE_CODES = new Set<number>([CODES.csDailyQuota, CODES.csCouponCardQps]);
 
 const RETRYABLE_CODES = new Set<number>([CODES.rateLimited, CODES.internal, CODES.timeout]);
 const REAUTH_CODES = new Set<number>([CODES.refreshExpired, CODES.authNotFound]);
@@ -70,7 +87,12 @@ export class TikTokApiError extends Error {
   get needsReauthorisation(): boolean {
     return REAUTH_CODES.has(this.code);
   }
+  get deferrable(): boolean {
+    return DEFERRABLE_CODES.has(this.code);
+  }
 }
+
+export type SendableType = 'TEXT' | 'IMAGE' | 'VIDEO' | 'PRODUCT_CARD' | 'ORDER_CARD' | 'RETURN_REFUND_CARD' | 'COUPON_CARD' | 'LOGISTICS_CARD';
 
 export interface ShopAuth {
   accessToken: string;
@@ -367,6 +389,16 @@ export class TikTokClient {
 
   /** Not idempotent on the platform: never repeated automatically (the outbox handler re-reads first). */
   sendMessage(shop: ShopAuth, conversationId: string, text: string) {
-    return this.request({ method: 'POST', path: `/customer_service/202309/conversations/${conversationId}/messages`, shop, body: { type: 'TEXT', content: JSON.stringify({ content: text }) }, schema: SendMessageData, safeToRepeat: false });
+    return this.sendCard(shop, conversationId, { type: 'TEXT', content: { content: text } });
+  }
+
+  /**
+   * One message of any sendable type; `content` is serialised to the JSON string the platform wants.
+   * IMAGE `{url,width,height}` (from Upload Image), VIDEO `{vid}`, PRODUCT_CARD `{product_id}`,
+   * ORDER_CARD / LOGISTICS_CARD `{order_id}`, RETURN_REFUND_CARD `{order_id, sku_id}` (the order must
+   * pass after-sale eligibility), COUPON_CARD `{coupon_id}` (0.5 QPS; coupon conditions apply).
+   */
+  sendCard(shop: ShopAuth, conversationId: string, m: { type: SendableType; content: Record<string, unknown> }) {
+    return this.request({ method: 'POST', path: `/customer_service/202309/conversations/${conversationId}/messages`, shop, body: { type: m.type, content: JSON.stringify(m.content) }, schema: SendMessageData, safeToRepeat: false });
   }
 }

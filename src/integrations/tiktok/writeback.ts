@@ -71,9 +71,12 @@ export function platformKey(ctx: OutboxContext): string {
   return ctx.idempotencyKey.length <= 255 ? ctx.idempotencyKey : crypto.createHash('sha256').update(ctx.idempotencyKey).digest('hex');
 }
 
-/** Business refusals are final; throttling, internal errors and lost answers are retried by the outbox. */
+/**
+ * Business refusals are final; throttling, internal errors, lost answers and "not now" refusals
+ * (the daily customer-service quota, the coupon-card rate) are retried later by the outbox.
+ */
 function classify(e: unknown): never {
-  if (e instanceof TikTokApiError && !e.retryable && e.code !== -1) throw new PermanentError(e.message, `tiktok.${e.code}`);
+  if (e instanceof TikTokApiError && !e.retryable && !e.deferrable && e.code !== -1) throw new PermanentError(e.message, `tiktok.${e.code}`);
   throw e;
 }
 

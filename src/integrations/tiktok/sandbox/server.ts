@@ -7,7 +7,7 @@ import { WEBHOOK_TYPES } from '../schemas.js';
 import { signRequest, webhookSignature } from '../signing.js';
 import type { ShopSpec } from './catalogue.js';
 import { cancelReasonProblem, createReasonProblem, rejectReasonProblem, rejectReasons, type RejectStage } from './reasons.js';
-import { World, type SbReturn } from './world.js';
+import { World, type SbConversation, type SbReturn } from './world.js';
 
 /**
  * A local TikTok Shop: same paths and versions, signature and timestamp checks, token endpoints,
@@ -33,6 +33,8 @@ export interface SandboxOptions {
   webhookTimeoutMs?: number;
   accessTokenTtlSec?: number;
   nowMs?: () => number;
+  /** Customer-service calls per shop per UTC day before 45101004 (the platform allows 10,000). */
+  csDailyQuota?: number;
   /** Refuse http and loopback webhook addresses as the platform does (by default they pass, with a note). */
   strictWebhookAddresses?: boolean;
   /** Log lines (the CLI prints them; tests leave it silent). */
@@ -124,6 +126,8 @@ export class TikTokSandbox {
   private idempotency = new Map<string, { status: number; body: string }>();
   private faults: FaultRule[] = [];
   private rate = new Map<string, { second: number; n: number }>();
+  private csCalls = new Map<string, { day: number; n: number }>();
+  private couponCardAt = new Map<string, number>();
   readonly writebacks: Writeback[] = [];
   readonly refunds: RefundIssued[] = [];
   readonly deliveries: Delivery[] = [];
@@ -334,6 +338,7 @@ export class TikTokSandbox {
         if (!cipher) throw new ApiError(400, 106013, 'shop_cipher is missing');
         if (!shop || !shopIds.includes(shop.id)) throw new ApiError(401, 101000, 'access token does not authorise this shop_cipher');
         this.rateLimit(`${this.appKey}|${shop.id}`);
+        if (url.pathname.startsWith('/customer_service/')) this.csQuota(shop.id);
       } else if (cipher) {
         throw new ApiError(400, 36009004, 'Unexpected identifier: shop_cipher is not allowed on this endpoint');
       }
@@ -424,6 +429,16 @@ export class TikTokSandbox {
       return;
     }
     if (++r.n > qps) throw new ApiError(429, 36009002, 'too many requests');
+  }
+
+  private csQuota(shopId: string): void {
+    const day = Math.floor(this.now() / 86_400_000);
+    const q = this.csCalls.get(shopId);
+    if (!q || q.day !== day) {
+      this.csCalls.set(shopId, { day, n: 1 });
+      return;
+    }
+    if (++q.n > (this.o.csDailyQuota ?? 10_000)) throw new ApiError(400, 45101004, 'the daily customer service quota of this shop is used up');
   }
 
   private authorizePage(url: URL, res: http.ServerResponse): void {
@@ -767,16 +782,25 @@ export class TikTokSandbox {
       r('POST', '/customer_service/202309/conversations/{conversation_id}/messages', 'shop', (c) => {
         const conv = w.conversations.get(c.params[0]!);
         this.writebacks.push({ kind: 'send_message', shopId: c.shopId, target: c.params[0]!, idempotencyKey: null, body: c.body, at: this.now(), replay: false });
-        if (!conv || conv.shopId !== c.shopId) throw new ApiError(404, 36009004, `conversation ${c.params[0]} not found`);
-        if (c.body.type !== 'TEXT') throw new ApiError(400, 36009004, 'the sandbox accepts TEXT messages only');
-        let text: unknown;
+        if (!conv) throw new ApiError(404, 45101003, `conversation ${c.params[0]} not found`);
+        if (conv.shopId !== c.shopId) throw new ApiError(403, 45102007, `no permission for conversation ${conv.id}`);
+        const type = String(c.body.type ?? '');
+        let content: Record<string, unknown>;
         try {
-          text = (JSON.parse(String(c.body.content ?? '')) as { content?: unknown }).content;
+          content = JSON.parse(String(c.body.content ?? '')) as Record<string, unknown>;
+          if (!content || typeof content !== 'object') throw new Error('not an object');
         } catch {
-          throw new ApiError(400, 36009004, 'param body.content must be a JSON string like {"content":"…"}');
+          throw new ApiError(400, 45101001, 'param body.content must be a JSON object string, e.g. {"content":"…"}');
         }
-        if (typeof text !== 'string' || text.length === 0 || text.length > 2000) throw new ApiError(400, 36009004, 'TEXT content must be 1–2000 characters');
-        const m = w.addMessage(conv, { type: 'TEXT', content: JSON.stringify({ content: text }), role: 'SHOP' }, true);
+        if (type === 'COUPON_CARD') {
+          // Coupon cards are limited to 0.5 QPS per shop.
+          const last = this.couponCardAt.get(c.shopId);
+          this.couponCardAt.set(c.shopId, this.now());
+          if (last !== undefined && this.now() - last < 2000) throw new ApiError(400, 45111012, 'coupon cards are limited to one every 2 seconds');
+        }
+        const problem = sendProblem(w, conv, type, content, Math.floor(this.now() / 1000));
+        if (problem) throw new ApiError(400, problem.code, problem.message);
+        const m = w.addMessage(conv, { type, content: JSON.stringify(content), role: 'SHOP' }, true);
         return { message_id: m.id };
       }),
     ];
@@ -826,6 +850,53 @@ function solidPng(w: number, h: number, rgb: [number, number, number]): Buffer {
 
 const OPEN_RETURN = new Set(['RETURN_OR_REFUND_REQUEST_PENDING', 'AWAITING_BUYER_SHIP', 'BUYER_SHIPPED_ITEM', 'AWAITING_BUYER_RESPONSE', 'REPLACEMENT_REQUEST_PENDING']);
 const DONE_RETURN = new Set(['RETURN_OR_REFUND_REQUEST_SUCCESS', 'RETURN_OR_REFUND_REQUEST_COMPLETE', 'REPLACEMENT_REQUEST_REFUND_SUCCESS', 'REPLACEMENT_REQUEST_COMPLETE']);
+
+/** Chat text that points buyers off the platform is refused as sensitive content (a sandbox stand-in for the platform's filter). */
+const SENSITIVE = /\b(whatsapp|wechat|telegram|paypal\.me)\b|[\w.+-]+@[\w-]+\.[\w.]+/i;
+const SENDABLE = new Set(['TEXT', 'IMAGE', 'VIDEO', 'PRODUCT_CARD', 'ORDER_CARD', 'RETURN_REFUND_CARD', 'COUPON_CARD', 'LOGISTICS_CARD']);
+
+/** Send Message rules per type, answered with the customer-service error codes. */
+function sendProblem(w: World, conv: SbConversation, type: string, c: Record<string, unknown>, nowSec: number): { code: number; message: string } | null {
+  if (!SENDABLE.has(type)) return { code: 45101001, message: `type ${type} cannot be sent` };
+  if (!w.canSendMessage(conv, nowSec)) return { code: 45109001, message: 'the buyer cannot be messaged: no order in 60 days and no chat in 30 days' };
+  const str = (k: string) => (typeof c[k] === 'string' && c[k] !== '' ? (c[k] as string) : undefined);
+  const order = () => {
+    const o = w.orders.get(str('order_id') ?? '');
+    return o && o.shopId === conv.shopId && o.buyer.userId === conv.buyer.userId ? o : undefined;
+  };
+  switch (type) {
+    case 'TEXT': {
+      const text = str('content');
+      if (!text || text.length > 2000) return { code: 45101001, message: 'TEXT content must be 1–2000 characters' };
+      if (SENSITIVE.test(text)) return { code: 45101006, message: 'the message contains sensitive content' };
+      return null;
+    }
+    case 'IMAGE':
+      return str('url') && Number.isInteger(c.width) && Number.isInteger(c.height) ? null : { code: 45101001, message: 'IMAGE needs url, width and height (from Upload Image)' };
+    case 'VIDEO':
+      return str('vid') ? null : { code: 45101001, message: 'VIDEO needs vid' };
+    case 'PRODUCT_CARD':
+      return w.shop(conv.shopId)!.products.some((p) => p.productId === str('product_id')) ? null : { code: 45101003, message: `product ${str('product_id')} not found in this shop` };
+    case 'ORDER_CARD':
+      return order() ? null : { code: 45101003, message: `order ${str('order_id')} of this buyer not found` };
+    case 'LOGISTICS_CARD': {
+      const o = order();
+      if (!o) return { code: 45101003, message: `order ${str('order_id')} of this buyer not found` };
+      return o.trackingNumber ? null : { code: 45101001, message: `order ${o.id} has not shipped` };
+    }
+    case 'RETURN_REFUND_CARD': {
+      const o = order();
+      if (!o) return { code: 45101003, message: `order ${str('order_id')} of this buyer not found` };
+      // The order must pass after-sale eligibility: shipped or delivered, not completed or cancelled.
+      return ['AWAITING_COLLECTION', 'IN_TRANSIT', 'DELIVERED'].includes(o.status) ? null : { code: 45101002, message: `order ${o.id} (${o.status}) is not eligible for a return or refund` };
+    }
+    case 'COUPON_CARD':
+      // The sandbox has no coupons yet, so no coupon meets the card's conditions.
+      return { code: 45111017, message: `coupon ${str('coupon_id')} does not meet the coupon card conditions` };
+    default:
+      return null;
+  }
+}
 
 /** Which reject reasons apply: the received parcel's once the buyer shipped it back, else the request's. */
 function rejectStage(rt: SbReturn): RejectStage {

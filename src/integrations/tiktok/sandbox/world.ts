@@ -806,6 +806,13 @@ export class World {
     return { im_user_id: `69${shop.id.slice(-17)}`, user_id: '', nickname: shop.name, avatar: '', role: 'SHOP' };
   }
 
+  /** Buyer reachability: an order with the shop within 60 days or a chat within 30 days. */
+  canSendMessage(c: SbConversation, nowSec = this.nowSec()): boolean {
+    const recentOrder = [...this.orders.values()].some((o) => o.buyer.userId === c.buyer.userId && o.shopId === c.shopId && o.createTime >= nowSec - 60 * 86400);
+    const recentChat = c.messages.some((m) => m.senderRole === 'BUYER' && m.createTime >= nowSec - 30 * 86400);
+    return recentOrder || recentChat;
+  }
+
   /** A row of Get Conversations (202309). */
   conversationJson(c: SbConversation): Record<string, unknown> {
     const last = c.messages[c.messages.length - 1];
@@ -815,7 +822,7 @@ export class World {
       participant_count: 2,
       ...(last ? { latest_message: this.messageJson(last) } : {}),
       unread_count: 0,
-      can_send_message: true,
+      can_send_message: this.canSendMessage(c),
       create_time: c.createTime,
     };
   }
