@@ -425,6 +425,11 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
         expect(w.orders.get(c.id)!.status).toBe('CANCELLED');
         expect(await post('/return_refund/202309/cancellations', { order_id: c.id, cancel_reason: 'seller_cancel_reason_out_of_stock' }, `sc3-${c.id}`)).toBe(25001051);
         expect(await post('/return_refund/202309/cancellations', { order_id: freshOrder('IN_TRANSIT').id, cancel_reason: 'seller_cancel_reason_out_of_stock' }, 'sc4')).toBe(25001045);
+        // Cancelling one line of two cancels that line only.
+        const two = w.createOrder(deShopId(), { units: 2, silent: true });
+        expect(await post('/return_refund/202309/cancellations', { order_id: two.id, order_line_item_ids: [two.lines[0]!.id], cancel_reason: 'seller_cancel_reason_out_of_stock' }, `sc5-${two.id}`)).toBe(0);
+        const detail = (await sbGet('/order/202309/orders', { ids: two.id })) as { orders: { status: string; line_items: { display_status: string }[] }[] };
+        expect([detail.orders[0]!.status, ...detail.orders[0]!.line_items.map((l) => l.display_status)].slice(0, 3)).toEqual(['AWAITING_SHIPMENT', 'CANCELLED', 'AWAITING_SHIPMENT']);
         // Unanswered for 48 hours: the platform approves on the seller's behalf.
         const d = w.requestCancel(w.createOrder(deShopId(), { silent: true }).id);
         w.autoDecide(d.createTime + 48 * 3600);

@@ -520,7 +520,10 @@ export class World {
     c.status = status;
     c.updateTime = Math.max(c.updateTime, opts.at ?? this.nowSec());
     if (status === 'CANCELLATION_REQUEST_COMPLETE') {
-      this.setOrderStatus(c.orderId, 'CANCELLED', { at: c.updateTime, silent: opts.silent });
+      const o = this.orders.get(c.orderId)!;
+      // Cancelling some lines cancels those lines; the order is cancelled once none is left.
+      if (o.lines.every((l) => c.lineIds.includes(l.id) || l.status === 'CANCELLED')) this.setOrderStatus(c.orderId, 'CANCELLED', { at: c.updateTime, silent: opts.silent });
+      else for (const l of o.lines) if (c.lineIds.includes(l.id)) l.status = 'CANCELLED';
       this.onRefund(c, c.refundTotal, `cancellation ${c.type}`);
     }
     if (!opts.silent) this.emit(c.shopId, 11, { order_id: c.orderId, cancellations_role: c.role, cancel_status: status, cancel_id: c.id, create_time: c.createTime });
