@@ -107,6 +107,87 @@ describe('incremental sync', () => {
     }
   });
 
+  it('a delivered line stays open to returns: DELIVERED lines map as delivered and the order is eligible', async () => {
+    const w = await connectedWorld(ctx);
+    try {
+      const world = w.sandbox.world;
+      const o = world.createOrder(w.tiktokShopId, { productKey: 'aurore', units: 1, silent: true });
+      world.ship(o.id, { silent: true });
+      world.setOrderStatus(o.id, 'DELIVERED', { silent: true });
+      await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['orders']);
+      const owner = { orgId: w.org.orgId, userId: w.org.users.owner.id, role: 'owner' as const };
+      const order = await ctx.services.orders.findOrderByExternalId(owner, w.shopId, o.id);
+      expect(order).toMatchObject({ status: 'delivered', rawStatus: 'DELIVERED', deliveryStatus: 'delivered' });
+      expect(order!.lines.map((l) => l.rawStatus)).toEqual(['DELIVERED']);
+      const e = await ctx.services.returns.eligibility(owner, { orderId: order!.id, orderLineIds: order!.lines.map((l) => l.id), reasonCode: 'changed_mind' });
+      expect(e.reasons).toEqual([]);
+      expect(e.eligible).toBe(true);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('stores a partial refund offer as an offer beside the requested refund, and the refusal', async () => {
+    const w = await connectedWorld(ctx);
+    try {
+      const world = w.sandbox.world;
+      const o = world.createOrder(w.tiktokShopId, { productKey: 'aurore', units: 1, silent: true });
+      world.ship(o.id, { silent: true });
+      world.setOrderStatus(o.id, 'DELIVERED', { silent: true });
+      const rt = world.openReturn(o.id, { reason: 'colour', type: 'RETURN_AND_REFUND', silent: true });
+      rt.partialRefund = 2500;
+      world.setReturnStatus(rt.id, 'AWAITING_BUYER_RESPONSE', { role: 'SELLER', silent: true });
+      await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['orders', 'returns']);
+      const row = async () => (await q(w.org.orgId, (tx) => tx.select().from(platformReturnsTable).where(and(eq(platformReturnsTable.orgId, w.org.orgId), eq(platformReturnsTable.externalId, rt.id)))))[0]!;
+      expect(await row()).toMatchObject({ status: 'awaiting_buyer_response', refundAmount: rt.refundTotal, offer: { kind: 'partial_refund', amount: 2500, currency: 'EUR', buyerRejected: false } });
+      world.answerPartialRefund(rt.id, false, { silent: true });
+      await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['returns']);
+      expect(await row()).toMatchObject({ status: 'requested', refundAmount: rt.refundTotal, offer: { amount: 2500, buyerRejected: true } });
+      expect(w.sandbox.refunds.filter((r) => r.returnId === rt.id)).toEqual([]);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('links a chat the buyer opened from an order page (BUYER_ENTER_FROM_ORDER) to that order, not the buyer\'s latest', async () => {
+    const w = await connectedWorld(ctx);
+    try {
+      const world = w.sandbox.world;
+      const first = world.createOrder(w.tiktokShopId, { silent: true });
+      world.ship(first.id, { silent: true });
+      world.setOrderStatus(first.id, 'DELIVERED', { silent: true });
+      const later = world.createOrder(w.tiktokShopId, { buyer: first.buyer, silent: true });
+      world.buyerEntersFromOrder(first, 'damaged', { silent: true });
+      await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['orders', 'conversations']);
+      const owner = { orgId: w.org.orgId, userId: 'x', role: 'owner' as const };
+      const ours = await ctx.services.orders.findOrderByExternalId(owner, w.shopId, first.id);
+      const newer = await ctx.services.orders.findOrderByExternalId(owner, w.shopId, later.id);
+      expect(newer).not.toBeNull();
+      const conv = [...world.conversations.values()].find((c) => c.buyer.userId === first.buyer.userId)!;
+      expect(conv.messages.map((m) => m.type).slice(-2)).toEqual(['BUYER_ENTER_FROM_ORDER', 'TEXT']);
+      const tickets = await q(w.org.orgId, (tx) => tx.select().from(ticketsTable).where(and(eq(ticketsTable.orgId, w.org.orgId), eq(ticketsTable.externalThreadId, conv.id))));
+      expect(tickets.map((t) => t.orderId)).toEqual([ours!.id]);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('a buyer\'s cancellation request reaches the inbox once, linked to its order', async () => {
+    const w = await connectedWorld(ctx);
+    try {
+      const world = w.sandbox.world;
+      const o = world.createOrder(w.tiktokShopId, { silent: true });
+      const c = world.requestCancel(o.id, { silent: true });
+      await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['orders', 'cancellations']);
+      await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['cancellations']);
+      const ours = await ctx.services.orders.findOrderByExternalId({ orgId: w.org.orgId, userId: 'x', role: 'owner' }, w.shopId, o.id);
+      const tickets = await q(w.org.orgId, (tx) => tx.select().from(ticketsTable).where(and(eq(ticketsTable.orgId, w.org.orgId), eq(ticketsTable.externalThreadId, `cancel:${c.id}`))));
+      expect(tickets.map((t) => [t.channel, t.orderId])).toEqual([['tiktok_return_request', ours!.id]]);
+    } finally {
+      await w.close();
+    }
+  });
+
   it('refreshes an expired access token once (rotate-and-replace) and keeps tokens encrypted at rest', async () => {
     const w = await connectedWorld(ctx);
     try {

@@ -57,6 +57,8 @@ describe('TikTok write-backs through the outbox', () => {
         [step.idempotencyKey, false],
         [step.idempotencyKey, true],
       ]);
+      // Free text becomes a seller reason code valid for a delivered order (the platform takes no other).
+      expect(calls[0]!.body.return_reason).toBe('ecom_order_delivered_refund_reason_not_match_description_seller');
       const done = await row(w.org.orgId, step.id);
       expect(done).toMatchObject({ status: 'done', attempts: 1 });
       expect(done.result).toMatchObject({ via: 'create_return', returnId: refunds[0]!.returnId });
@@ -128,6 +130,37 @@ describe('TikTok write-backs through the outbox', () => {
     }
   });
 
+  it('cancellations: approve and reject (with a reason from Get Reject Reasons) through the outbox; a wrong reason fails for good', async () => {
+    clock.set(Date.now());
+    const w = await connectedWorld(ctx);
+    try {
+      const world = w.sandbox.world;
+      const ca = world.requestCancel(world.createOrder(w.tiktokShopId, { silent: true }).id, { silent: true });
+      const cb = world.requestCancel(world.createOrder(w.tiktokShopId, { silent: true }).id, { silent: true });
+      const cc = world.requestCancel(world.createOrder(w.tiktokShopId, { silent: true }).id, { silent: true });
+      await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['orders', 'cancellations']);
+      const owner = { orgId: w.org.orgId, userId: 'x', role: 'owner' as const };
+      const prts = await ctx.services.orders.listPlatformReturns(owner, { status: 'requested' });
+      const id = (ext: string) => prts.find((p) => p.externalId === ext)!.id;
+      const s1 = await enqueueStep(w.org.orgId, TIKTOK_HANDLERS.approveCancellation, `cancel-approve:${ca.id}`, { shopId: w.shopId, platformReturnId: id(ca.id) });
+      const s2 = await enqueueStep(w.org.orgId, TIKTOK_HANDLERS.rejectCancellation, `cancel-reject:${cb.id}`, { shopId: w.shopId, platformReturnId: id(cb.id), rejectReason: 'seller_reject_apply_product_has_been_packed', comment: 'Already packed' });
+      const s3 = await enqueueStep(w.org.orgId, TIKTOK_HANDLERS.rejectCancellation, `cancel-reject:${cc.id}`, { shopId: w.shopId, platformReturnId: id(cc.id), rejectReason: 'reverse_reject_request_reason_1' });
+      await ctx.platform.dispatcher.drain(5, w.org.orgId);
+      expect(await row(w.org.orgId, s1.row.id)).toMatchObject({ status: 'done' });
+      expect(await row(w.org.orgId, s2.row.id)).toMatchObject({ status: 'done' });
+      const failed = await row(w.org.orgId, s3.row.id);
+      expect([failed.status, failed.attempts]).toEqual(['failed', 1]);
+      expect(failed.lastError).toContain('25001016');
+      expect([world.cancellations.get(ca.id)!.status, world.orders.get(ca.orderId)!.status]).toEqual(['CANCELLATION_REQUEST_COMPLETE', 'CANCELLED']);
+      expect(world.cancellations.get(cb.id)!.status).toBe('CANCELLATION_REQUEST_CANCEL');
+      // Our copies follow right after the write-back.
+      expect((await ctx.services.orders.getPlatformReturn(owner, id(ca.id))).status).toBe('completed');
+      expect((await ctx.services.orders.getPlatformReturn(owner, id(cb.id))).status).toBe('cancelled');
+    } finally {
+      await w.close();
+    }
+  });
+
   it('send message: no platform key, so after a lost answer the retry re-reads the chat and does not send twice', async () => {
     clock.set(Date.now());
     const w = await connectedWorld(ctx);
@@ -151,6 +184,36 @@ describe('TikTok write-backs through the outbox', () => {
       expect(again).toEqual({ messageId: shopMsgs()[0]!.id, deduplicated: true });
       expect(shopMsgs()).toHaveLength(1);
       expect(w.sandbox.writebacks.filter((x) => x.kind === 'send_message' && x.target === conv.id)).toHaveLength(1);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('send message: the daily quota (45101004) defers the step and the retry re-reads first; sensitive content (45101006) fails for good', async () => {
+    clock.set(Date.now());
+    const w = await connectedWorld(ctx);
+    try {
+      const world = w.sandbox.world;
+      const order = [...world.orders.values()].find((o) => o.shopId === w.tiktokShopId)!;
+      world.buyerMessage(order, 'where', { silent: true });
+      const conv = [...world.conversations.values()].find((c) => c.buyer.userId === order.buyer.userId)!;
+      const text = 'Ihr Paket kommt morgen an.';
+      const { row: step } = await enqueueStep(w.org.orgId, TIKTOK_HANDLERS.sendMessage, 'reply:tkt-2:msg-1', { shopId: w.shopId, conversationId: conv.id, text, messageKey: 'msg-q' });
+      w.sandbox.inject(new RegExp(`/conversations/${conv.id}/messages$`), { kind: 'error', http: 400, code: 45101004, message: 'daily quota used up' }, 1, 'POST');
+      await ctx.platform.dispatcher.runOnce(25, w.org.orgId);
+      const deferred = await row(w.org.orgId, step.id);
+      expect([deferred.status, deferred.attempts]).toEqual(['pending', 1]);
+      expect(deferred.lastError).toContain('45101004');
+      clock.advance(10 * 60_000);
+      await ctx.platform.dispatcher.runOnce(25, w.org.orgId);
+      expect(await row(w.org.orgId, step.id)).toMatchObject({ status: 'done', attempts: 2 });
+      expect(conv.messages.filter((m) => m.senderRole === 'SHOP' && m.content === JSON.stringify({ content: text }))).toHaveLength(1);
+
+      const { row: bad } = await enqueueStep(w.org.orgId, TIKTOK_HANDLERS.sendMessage, 'reply:tkt-2:msg-2', { shopId: w.shopId, conversationId: conv.id, text: 'Schreiben Sie mir auf WhatsApp', messageKey: 'msg-s' });
+      await ctx.platform.dispatcher.runOnce(25, w.org.orgId);
+      const failed = await row(w.org.orgId, bad.id);
+      expect([failed.status, failed.attempts]).toEqual(['failed', 1]);
+      expect(failed.lastError).toContain('45101006');
     } finally {
       await w.close();
     }

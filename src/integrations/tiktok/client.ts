@@ -5,8 +5,9 @@ import type { Logger } from '../../platform/logger.js';
 import { parseResponse, parseTikTokJson } from './json.js';
 import {
   AuthorizedShopsData,
+  CancelOrderData,
   CancellationSearchData,
-  Conversation,
+  ConversationDetailData,
   ConversationListData,
   CreateReturnData,
   EmptyData,
@@ -14,6 +15,7 @@ import {
   MessageListData,
   OrderDetailData,
   OrderSearchData,
+  RejectReasonsData,
   ReturnRecordsData,
   ReturnSearchData,
   SendMessageData,
@@ -42,7 +44,24 @@ export const CODES = {
   badVersion: 36009014,
   refreshExpired: 36004001,
   authNotFound: 36004005,
+  // Customer service (Send Message and the conversation endpoints).
+  csInvalidParam: 45101001,
+  csReturnCardConditions: 45101002,
+  csNotFound: 45101003,
+  csDailyQuota: 45101004,
+  csSensitiveContent: 45101006,
+  csNoPermission: 45102007,
+  csConversationRules: 45109001,
+  csCouponCardQps: 45111012,
+  csCouponCardConditions: 45111017,
 } as const;
+
+/**
+ * Refusals that say "not now" rather than "never": the shop's daily customer-service quota and the
+ * coupon-card rate. Not retried inside one call (a daily quota does not free up in seconds); the
+ * outbox tries again later, re-reading the chat first.
+ */
+export const DEFERRABLE_CODES = new Set<number>([CODES.csDailyQuota, CODES.csCouponCardQps]);
 
 const RETRYABLE_CODES = new Set<number>([CODES.rateLimited, CODES.internal, CODES.timeout]);
 const REAUTH_CODES = new Set<number>([CODES.refreshExpired, CODES.authNotFound]);
@@ -80,7 +99,12 @@ export class TikTokApiError extends Error {
   get saysTokenInvalid(): boolean {
     return this.code === CODES.badToken || (this.code === CODES.invalidParams && /access[ _-]?token|credential/i.test(this.message));
   }
+  get deferrable(): boolean {
+    return DEFERRABLE_CODES.has(this.code);
+  }
 }
+
+export type SendableType = 'TEXT' | 'IMAGE' | 'VIDEO' | 'PRODUCT_CARD' | 'ORDER_CARD' | 'RETURN_REFUND_CARD' | 'COUPON_CARD' | 'LOGISTICS_CARD';
 
 export interface ShopAuth {
   accessToken: string;
@@ -267,7 +291,7 @@ export class TikTokClient {
         throw new TikTokApiError(-1, `HTTP ${res.status} with a body that is not a TikTok envelope: ${text.slice(0, 200)}`, res.status, '', r.path, retryable, r.method !== 'GET' && res.status >= 500);
       }
       if (env.code === 0 && res.ok) {
-        return parseResponse(r.schema, env.data ?? {}, `${r.method} ${r.path.replace(/\/\d{6,}(?=\/|$)/g, '/{id}')}`, this.o.log);
+        return parseResponse(r.schema, env.data ?? {}, `${r.method} ${r.path.replace(/\/\d{8,}(?=\/|$)/g, '/{id}')}`, this.o.log);
       }
       // 429/503 and the rate-limit/internal/timeout codes mean "not applied, come back later".
       const retryable = RETRYABLE_CODES.has(env.code) || res.status === 429 || res.status === 503;
@@ -304,7 +328,9 @@ export class TikTokClient {
   }
 
   searchReturns(shop: ShopAuth, filter: { return_ids?: string[]; order_ids?: string[]; update_time_ge?: number; update_time_lt?: number; locale?: string }, page: { page_size?: number; page_token?: string; sort_field?: string; sort_order?: 'ASC' | 'DESC' } = {}) {
-    return this.request({ method: 'POST', path: '/return_refund/202309/returns/search', shop, query: { page_size: page.page_size ?? 50, page_token: page.page_token, sort_field: page.sort_field, sort_order: page.sort_order }, body: filter, schema: ReturnSearchData, safeToRepeat: true });
+    // The platform takes 10–50 here (not 1–50 like the other searches).
+    const size = Math.min(50, Math.max(10, page.page_size ?? 50));
+    return this.request({ method: 'POST', path: '/return_refund/202309/returns/search', shop, query: { page_size: size, page_token: page.page_token, sort_field: page.sort_field, sort_order: page.sort_order }, body: filter, schema: ReturnSearchData, safeToRepeat: true });
   }
 
   getReturnRecords(shop: ShopAuth, returnId: string, locale?: string) {
@@ -319,6 +345,11 @@ export class TikTokClient {
     return this.request({ method: 'POST', path: `/return_refund/202309/returns/${returnId}/approve`, shop, query: { idempotency_key: idempotencyKey }, body, schema: EmptyData, safeToRepeat: true });
   }
 
+  /** The reasons a reject of this return or cancellation may use (`reject_reason` must be one of their names). */
+  getRejectReasons(shop: ShopAuth, returnOrCancelId: string, locale?: string) {
+    return this.request({ method: 'GET', path: '/return_refund/202309/reject_reasons', shop, query: { return_or_cancel_id: returnOrCancelId, locale }, schema: RejectReasonsData, safeToRepeat: true });
+  }
+
   rejectReturn(shop: ShopAuth, returnId: string, body: { decision: string; reject_reason: string; comment?: string }, idempotencyKey: string) {
     return this.request({ method: 'POST', path: `/return_refund/202309/returns/${returnId}/reject`, shop, query: { idempotency_key: idempotencyKey }, body, schema: EmptyData, safeToRepeat: true });
   }
@@ -331,20 +362,38 @@ export class TikTokClient {
     return this.request({ method: 'POST', path: '/return_refund/202309/returns', shop, query: { idempotency_key: idempotencyKey }, body, schema: CreateReturnData, safeToRepeat: true });
   }
 
+  /** Approve a buyer's cancellation request (the order is cancelled and refunded). */
+  approveCancellation(shop: ShopAuth, cancelId: string, idempotencyKey: string) {
+    return this.request({ method: 'POST', path: `/return_refund/202309/cancellations/${cancelId}/approve`, shop, query: { idempotency_key: idempotencyKey }, body: {}, schema: EmptyData, safeToRepeat: true });
+  }
+
+  /** Reject a buyer's cancellation request; `reject_reason` comes from Get Reject Reasons for that cancellation. */
+  rejectCancellation(shop: ShopAuth, cancelId: string, body: { reject_reason: string; comment?: string }, idempotencyKey: string) {
+    return this.request({ method: 'POST', path: `/return_refund/202309/cancellations/${cancelId}/reject`, shop, query: { idempotency_key: idempotencyKey }, body, schema: EmptyData, safeToRepeat: true });
+  }
+
+  /** The seller cancels an order that has not shipped (no approval step). */
+  cancelOrder(shop: ShopAuth, body: { order_id: string; order_line_item_ids?: string[]; cancel_reason: string }, idempotencyKey: string) {
+    return this.request({ method: 'POST', path: '/return_refund/202309/cancellations', shop, query: { idempotency_key: idempotencyKey }, body, schema: CancelOrderData, safeToRepeat: true });
+  }
+
   listConversations(shop: ShopAuth, page: { page_size?: number; page_token?: string; locale?: string } = {}) {
     return this.request({ method: 'GET', path: '/customer_service/202309/conversations', shop, query: { page_size: page.page_size ?? 20, page_token: page.page_token, locale: page.locale }, schema: ConversationListData, safeToRepeat: true });
   }
 
-  getConversation(shop: ShopAuth, conversationId: string) {
-    return this.request({ method: 'GET', path: `/customer_service/202601/conversations/${conversationId}`, shop, schema: Conversation, safeToRepeat: true });
+  /** Get Conversation (202601): the platform wraps the object in `data.conversation`. */
+  async getConversation(shop: ShopAuth, conversationId: string) {
+    const data = await this.request({ method: 'GET', path: `/customer_service/202601/conversations/${conversationId}`, shop, schema: ConversationDetailData, safeToRepeat: true });
+    return data.conversation;
   }
 
-  listMessages(shop: ShopAuth, conversationId: string, page: { page_size?: number; page_token?: string; sort_order?: 'ASC' | 'DESC' } = {}) {
+  /** `need_data` asks for each message's `data` field (logistics details, times in milliseconds). */
+  listMessages(shop: ShopAuth, conversationId: string, page: { page_size?: number; page_token?: string; sort_order?: 'ASC' | 'DESC'; need_data?: boolean } = {}) {
     return this.request({
       method: 'GET',
       path: `/customer_service/202309/conversations/${conversationId}/messages`,
       shop,
-      query: { page_size: page.page_size ?? 10, page_token: page.page_token, sort_order: page.sort_order ?? 'DESC', sort_field: 'create_time' },
+      query: { page_size: page.page_size ?? 10, page_token: page.page_token, sort_order: page.sort_order ?? 'DESC', sort_field: 'create_time', need_data: page.need_data === undefined ? undefined : String(page.need_data) },
       schema: MessageListData,
       safeToRepeat: true,
     });
@@ -352,6 +401,16 @@ export class TikTokClient {
 
   /** Not idempotent on the platform: never repeated automatically (the outbox handler re-reads first). */
   sendMessage(shop: ShopAuth, conversationId: string, text: string) {
-    return this.request({ method: 'POST', path: `/customer_service/202309/conversations/${conversationId}/messages`, shop, body: { type: 'TEXT', content: JSON.stringify({ content: text }) }, schema: SendMessageData, safeToRepeat: false });
+    return this.sendCard(shop, conversationId, { type: 'TEXT', content: { content: text } });
+  }
+
+  /**
+   * One message of any sendable type; `content` is serialised to the JSON string the platform wants.
+   * IMAGE `{url,width,height}` (from Upload Image), VIDEO `{vid}`, PRODUCT_CARD `{product_id}`,
+   * ORDER_CARD / LOGISTICS_CARD `{order_id}`, RETURN_REFUND_CARD `{order_id, sku_id}` (the order must
+   * pass after-sale eligibility), COUPON_CARD `{coupon_id}` (0.5 QPS; coupon conditions apply).
+   */
+  sendCard(shop: ShopAuth, conversationId: string, m: { type: SendableType; content: Record<string, unknown> }) {
+    return this.request({ method: 'POST', path: `/customer_service/202309/conversations/${conversationId}/messages`, shop, body: { type: m.type, content: JSON.stringify(m.content) }, schema: SendMessageData, safeToRepeat: false });
   }
 }

@@ -6,7 +6,7 @@ import { orderLinesTable, ordersTable, buyersTable, type OrderInput, type Orders
 import type { ShopAuth, TikTokClient } from './client.js';
 import type { Connections } from './connections.js';
 import { languageForRegion, mapCancellation, mapMessage, mapOrder, mapReturn, messageContent } from './mapping.js';
-import type { Conversation, Message, ReturnOrder } from './schemas.js';
+import type { ConversationDetail, Message, ReturnOrder } from './schemas.js';
 
 /** Contract 2: where chat messages go (the helpdesk's ingestInbound). Idempotent on org + channel + external message id. */
 export interface ConversationSink {
@@ -16,7 +16,7 @@ export interface ConversationSink {
 export interface Bundle {
   orders: OrderInput[];
   returns: PlatformReturnInput[];
-  conversations: { conv: Conversation; messages: Message[] }[];
+  conversations: { conv: ConversationDetail; messages: Message[] }[];
 }
 
 export interface EntityRefs {
@@ -93,7 +93,7 @@ export function createEngine(d: EngineDeps) {
     },
 
     /** One conversation (202601 get-one) and its latest page of messages. */
-    async fetchConversation(auth: ShopAuth, conversationId: string, opts: { sinceSec?: number; maxPages?: number } = {}): Promise<{ conv: Conversation; messages: Message[] }> {
+    async fetchConversation(auth: ShopAuth, conversationId: string, opts: { sinceSec?: number; maxPages?: number } = {}): Promise<{ conv: ConversationDetail; messages: Message[] }> {
       const conv = await d.client.getConversation(auth, conversationId);
       const messages: Message[] = [];
       let token: string | undefined;
@@ -121,7 +121,7 @@ export function createEngine(d: EngineDeps) {
 
     /** Whether deliverToInbox has anything to hand to the helpdesk for this bundle. */
     hasInboxWork(b: Bundle): boolean {
-      return !!d.sink && (b.conversations.length > 0 || b.returns.some((r) => r.kind === 'return' && r.status === 'requested'));
+      return !!d.sink && (b.conversations.length > 0 || b.returns.some((r) => r.status === 'requested'));
     },
 
     /**
@@ -165,8 +165,10 @@ export function createEngine(d: EngineDeps) {
           n++;
         }
       }
+      // New after-sales requests (returns and buyers' cancellation requests) wait for a decision in the inbox.
       for (const r of b.returns) {
-        if (r.kind !== 'return' || r.status !== 'requested') continue;
+        if (r.status !== 'requested') continue;
+        const tag = r.kind === 'cancellation' ? 'cancel' : 'return';
         const order = b.orders.find((o) => o.externalId === r.externalOrderId);
         const ours = await d.orders.findOrderByExternalId({ orgId, userId: 'system', role: 'owner' }, shopId, r.externalOrderId);
         if (!ours) continue;
@@ -175,12 +177,12 @@ export function createEngine(d: EngineDeps) {
           orgId,
           shopId,
           channel: 'tiktok_return_request',
-          externalThreadId: `return:${r.externalId}`,
-          externalMessageId: `return:${r.externalId}:requested`,
+          externalThreadId: `${tag}:${r.externalId}`,
+          externalMessageId: `${tag}:${r.externalId}:requested`,
           buyer: { externalId: order?.buyer.platformBuyerId, name: order?.buyer.displayName ?? undefined, language: order?.buyer.language ?? undefined },
           orderId: ours.id,
           direction: 'inbound',
-          text: [r.reasonText ?? r.reasonCode ?? 'Return requested', r.photos.length ? `(${r.photos.length} photo${r.photos.length > 1 ? 's' : ''})` : ''].filter(Boolean).join(' '),
+          text: [r.reasonText ?? r.reasonCode ?? (r.kind === 'cancellation' ? 'Cancellation requested' : 'Return requested'), r.photos.length ? `(${r.photos.length} photo${r.photos.length > 1 ? 's' : ''})` : ''].filter(Boolean).join(' '),
           attachments: [...r.photos.map((url) => ({ url })), ...r.videos.map((url) => ({ url }))],
           sentAt: r.requestedAt.toISOString(),
           ...(line?.trafficSource.id ? { livestreamSessionId: line.trafficSource.id } : {}),

@@ -1,7 +1,7 @@
 import type { InboundMessage } from '../../modules/helpdesk/index.js';
 import type { DeliveryStatus, OrderInput, OrderStatus, PlatformReturnInput, ReturnStatus, ReturnType, TrafficSource } from '../../modules/orders/index.js';
 import { allocate, parseDecimal } from '../../platform/money.js';
-import type { Cancellation, Conversation, Message, Order, ReturnOrder, ReturnRecord } from './schemas.js';
+import type { Cancellation, ConversationRef, Message, Order, ReturnOrder, ReturnRecord } from './schemas.js';
 
 /**
  * TikTok payloads → our domain vocabulary. Pure functions: the only place that knows both sides.
@@ -184,6 +184,13 @@ export function mapOrder(shopId: string, o: Order): OrderInput {
   };
 }
 
+/** The seller's partial refund offer on a return, if one was made: an offer, not money paid. */
+export function partialRefundOffer(r: ReturnOrder): PlatformReturnInput['offer'] {
+  const pr = r.partial_refund;
+  if (norm(r.seller_proposed_return_type) !== 'PARTIAL_REFUND' || !pr?.amount || !pr.currency) return null;
+  return { kind: 'partial_refund', amount: amount(pr.amount, pr.currency), currency: pr.currency, buyerRejected: r.buyer_rejected_partial_refund === true };
+}
+
 export function mapReturn(shopId: string, r: ReturnOrder, records: ReturnRecord[] = []): PlatformReturnInput {
   const currency = r.refund_amount?.currency ?? r.return_line_items[0]?.refund_amount?.currency ?? null;
   const next = r.seller_next_action_response?.[0];
@@ -206,6 +213,7 @@ export function mapReturn(shopId: string, r: ReturnOrder, records: ReturnRecord[
     })),
     currency,
     refundAmount: currency && r.refund_amount?.refund_total ? amount(r.refund_amount.refund_total, currency) : null,
+    offer: partialRefundOffer(r),
     photos: records.flatMap((x) => (x.images ?? []).map((i) => i.url).filter((u): u is string => !!u)),
     videos: records.flatMap((x) => (x.videos ?? []).map((v) => v.url).filter((u): u is string => !!u)),
     sellerNextAction: next?.action ?? null,
@@ -261,6 +269,8 @@ export function messageContent(m: Message): { text: string; attachments: { url?:
     case 'ORDER_CARD':
     case 'RETURN_REFUND_CARD':
     case 'LOGISTICS_CARD':
+    // The buyer opened the chat from an order page: the platform names that order.
+    case 'BUYER_ENTER_FROM_ORDER':
       return { text: '', attachments: [], orderId: c.order_id === undefined ? undefined : String(c.order_id) };
     default:
       return null;
@@ -277,7 +287,7 @@ export interface ConversationContext {
 }
 
 /** One platform chat message → the helpdesk's InboundMessage (null for cards, system notices, hidden messages). */
-export function mapMessage(conv: Conversation, m: Message, ctx: ConversationContext): InboundMessage | null {
+export function mapMessage(conv: ConversationRef, m: Message, ctx: ConversationContext): InboundMessage | null {
   if (m.is_visible === false) return null;
   const role = norm(m.sender.role);
   if (role !== 'BUYER' && role !== 'SHOP' && role !== 'CUSTOMER_SERVICE') return null;

@@ -132,8 +132,15 @@ export const ReturnOrder = z.looseObject({
   return_reason: optStr,
   return_reason_text: optStr,
   return_line_items: z.array(ReturnLineItem).default([]),
-  refund_amount: z.looseObject({ currency: str, refund_total: Decimal.optional(), refund_subtotal: Decimal.optional(), refund_shipping_fee: Decimal.optional() }).optional(),
+  /** The request's amounts. A seller's partial refund offer is never here (see partial_refund). */
+  refund_amount: z
+    .looseObject({ currency: str, refund_total: Decimal.optional(), refund_subtotal: Decimal.optional(), refund_shipping_fee: Decimal.optional(), refund_tax: Decimal.optional(), retail_delivery_fee: Decimal.optional(), buyer_service_fee: Decimal.optional() })
+    .optional(),
   seller_next_action_response: z.array(SellerNextAction).optional().nullable(),
+  /** PARTIAL_REFUND while the seller's offer stands (return_status AWAITING_BUYER_RESPONSE). */
+  seller_proposed_return_type: optStr,
+  partial_refund: z.looseObject({ amount: Decimal.optional(), currency: optStr }).optional().nullable(),
+  buyer_rejected_partial_refund: z.boolean().optional().nullable(),
   return_tracking_number: optStr,
   shipment_type: optStr,
   handover_method: optStr,
@@ -183,6 +190,7 @@ export const CancellationSearchData = z.looseObject({
   total_count: z.number().int().optional(),
 });
 
+/** A participant as the 202309 conversation list returns it (`buyer_platform` only for Indonesian buyers). */
 export const Participant = z.looseObject({
   im_user_id: OptId,
   user_id: OptId,
@@ -191,17 +199,50 @@ export const Participant = z.looseObject({
   role: str,
   buyer_platform: optStr,
 });
+export const LatestMessage = z.looseObject({
+  id: OptId,
+  index: OptId,
+  type: optStr,
+  content: optStr,
+  create_time: UnixSeconds.optional(),
+  is_visible: z.boolean().optional(),
+  sender: z.looseObject({ im_user_id: OptId, nickname: optStr, role: optStr, avatar: optStr }).optional().nullable(),
+});
+/** One row of Get Conversations (202309). */
 export const Conversation = z.looseObject({
   id: Id,
   participants: z.array(Participant).default([]),
   participant_count: z.number().int().optional(),
-  latest_message: z.looseObject({ id: OptId, create_time: UnixSeconds.optional(), type: optStr }).optional().nullable(),
+  latest_message: LatestMessage.optional().nullable(),
   unread_count: z.number().int().optional(),
   can_send_message: z.boolean().optional(),
   create_time: UnixSeconds,
 });
 export type Conversation = z.infer<typeof Conversation>;
 export const ConversationListData = z.looseObject({ conversations: z.array(Conversation).default([]), next_page_token: z.string().default('') });
+
+/**
+ * Get Conversation (202601): `data` wraps the object in `conversation`, which has fewer fields
+ * than a list row (no latest_message, no can_send_message) and names the participant's platform
+ * `platform` rather than `buyer_platform`.
+ */
+export const ConversationDetail = z.looseObject({
+  id: Id,
+  participants: z
+    .array(z.looseObject({ im_user_id: OptId, user_id: OptId, nickname: optStr, avatar: optStr, role: str, platform: optStr }))
+    .default([]),
+  participant_count: z.number().int().optional(),
+  unread_count: z.number().int().optional(),
+  create_time: UnixSeconds,
+});
+export type ConversationDetail = z.infer<typeof ConversationDetail>;
+export const ConversationDetailData = z.looseObject({ conversation: ConversationDetail });
+
+/** What the chat mapping needs from either shape: the id and who takes part. */
+export interface ConversationRef {
+  id: string;
+  participants: { role: string; user_id?: string | undefined; nickname?: string | null | undefined }[];
+}
 
 export const Message = z.looseObject({
   id: Id,
@@ -210,13 +251,19 @@ export const Message = z.looseObject({
   content: z.string(),
   sender: z.looseObject({ im_user_id: OptId, nickname: optStr, role: str, avatar: optStr }),
   is_visible: z.boolean().optional(),
+  /** Only with need_data=true: extra detail such as a logistics card's tracking (times in ms). */
+  data: z.unknown().optional(),
   create_time: UnixSeconds,
 });
 export type Message = z.infer<typeof Message>;
 export const MessageListData = z.looseObject({ messages: z.array(Message).default([]), next_page_token: z.string().default(''), unsupported_msg_tips: optStr });
 export const EmptyData = z.looseObject({});
+/** Get Reject Reasons: the names a reject of this return or cancellation may carry, with display text. */
+export const RejectReasonsData = z.looseObject({ reasons: z.array(z.looseObject({ name: str, text: optStr })).default([]) });
+export type RejectReason = z.infer<typeof RejectReasonsData>['reasons'][number];
 export const SendMessageData = z.looseObject({ message_id: Id });
 export const CreateReturnData = z.looseObject({ return_id: Id, return_status: optStr });
+export const CancelOrderData = z.looseObject({ cancel_id: Id, cancel_status: optStr });
 export const WebhookListData = z.looseObject({ webhooks: z.array(z.looseObject({ event_type: str, address: str })).default([]) });
 
 /** Webhook envelope (after the signature check). `type` is the numeric event type. */

@@ -110,7 +110,7 @@ export function createSync(d: SyncDeps) {
             return { next: r.next_page_token, bundle: { orders: orders.orders, returns: r.cancellations.map((c) => mapCancellation(shopId, c)), conversations: [] }, times: r.cancellations.map((c) => c.update_time) };
           });
           await d.engine.apply(orgId, res.bundle);
-          if (kind === 'returns') await d.engine.deliverToInbox(orgId, shopId, { ...res.bundle, conversations: [] });
+          if (kind === 'returns' || kind === 'cancellations') await d.engine.deliverToInbox(orgId, shopId, { ...res.bundle, conversations: [] });
           const n = kind === 'orders' ? res.bundle.orders.length : res.bundle.returns.length;
           count += n;
           report[kind] += n;

@@ -11,6 +11,8 @@ import { TikTokApiError, type ShopAuth, type TikTokClient } from './client.js';
 import type { Connections } from './connections.js';
 import type { Engine } from './engine.js';
 import { messageContent } from './mapping.js';
+import { marketOf, sellerRefundReason } from './reasons.js';
+import { tiktokConnections } from './tiktok.schema.js';
 
 /** Handler names (the outbox knows handlers only by name; payloads use our ids). */
 export const TIKTOK_HANDLERS = {
@@ -18,6 +20,8 @@ export const TIKTOK_HANDLERS = {
   approveReturn: 'tiktok.approve_return',
   rejectReturn: 'tiktok.reject_return',
   refund: 'tiktok.refund',
+  approveCancellation: 'tiktok.approve_cancellation',
+  rejectCancellation: 'tiktok.reject_cancellation',
 } as const;
 
 export const SendMessagePayload = z.strictObject({
@@ -40,6 +44,13 @@ export const RejectReturnPayload = z.strictObject({
   rejectReason: z.string().min(1),
   comment: z.string().max(1000).optional(),
 });
+export const DecideCancellationPayload = z.strictObject({
+  shopId: z.string().min(1),
+  platformReturnId: z.string().startsWith('prt_', 'must be our prt_ id of the cancellation'),
+  /** Only for a reject: a name from Get Reject Reasons for this cancellation. */
+  rejectReason: z.string().min(1).optional(),
+  comment: z.string().max(1000).optional(),
+});
 export const RefundPayload = z.strictObject({
   shopId: z.string().min(1),
   orderId: z.string().startsWith('ord_', 'must be our ord_ id'),
@@ -60,9 +71,12 @@ export function platformKey(ctx: OutboxContext): string {
   return ctx.idempotencyKey.length <= 255 ? ctx.idempotencyKey : crypto.createHash('sha256').update(ctx.idempotencyKey).digest('hex');
 }
 
-/** Business refusals are final; throttling, internal errors and lost answers are retried by the outbox. */
+/**
+ * Business refusals are final; throttling, internal errors, lost answers and "not now" refusals
+ * (the daily customer-service quota, the coupon-card rate) are retried later by the outbox.
+ */
 function classify(e: unknown): never {
-  if (e instanceof TikTokApiError && !e.retryable && e.code !== -1) throw new PermanentError(e.message, `tiktok.${e.code}`);
+  if (e instanceof TikTokApiError && !e.retryable && !e.deferrable && e.code !== -1) throw new PermanentError(e.message, `tiktok.${e.code}`);
   throw e;
 }
 
@@ -102,6 +116,21 @@ export function writebackHandlers(d: WritebackDeps): Record<string, OutboxHandle
       await tx.update(outbox).set({ result: { plan: fresh } }).where(and(eq(outbox.orgId, ctx.orgId), eq(outbox.id, ctx.id)));
       return fresh;
     });
+  }
+
+  async function refreshCancellation(orgId: string, shopId: string, externalId: string): Promise<void> {
+    try {
+      const b = await d.engine.fetchByIds(orgId, shopId, { cancelIds: [externalId] });
+      await d.engine.apply(orgId, b);
+    } catch (e) {
+      d.log.warn({ err: e, orgId, externalId }, 'could not refresh the cancellation after a write-back; the webhook or reconciliation will');
+    }
+  }
+
+  async function cancellationRow(orgId: string, id: string) {
+    const c = await d.db.tenant(orgId, (tx) => d.orders.platformReturnRow(tx, orgId, id));
+    if (c.kind !== 'cancellation') throw new PermanentError(`${id} is a return, not a cancellation`, 'tiktok.bad_payload');
+    return c;
   }
 
   async function refreshReturn(orgId: string, shopId: string, externalId: string): Promise<void> {
@@ -178,6 +207,26 @@ export function writebackHandlers(d: WritebackDeps): Record<string, OutboxHandle
       return { returnId: rt.externalId, decision: p.decision };
     },
 
+    /** Approve a buyer's cancellation request: the platform cancels the order and refunds it. */
+    [TIKTOK_HANDLERS.approveCancellation]: async (payload, ctx) => {
+      const p = parse(DecideCancellationPayload, payload, TIKTOK_HANDLERS.approveCancellation);
+      const c = await cancellationRow(ctx.orgId, p.platformReturnId);
+      await d.connections.withShop(ctx.orgId, p.shopId, (auth) => d.client.approveCancellation(auth, c.externalId, platformKey(ctx))).catch(classify);
+      await refreshCancellation(ctx.orgId, p.shopId, c.externalId);
+      return { cancelId: c.externalId, decision: 'approve' };
+    },
+
+    [TIKTOK_HANDLERS.rejectCancellation]: async (payload, ctx) => {
+      const p = parse(DecideCancellationPayload, payload, TIKTOK_HANDLERS.rejectCancellation);
+      if (!p.rejectReason) throw new PermanentError('rejectReason is required to reject a cancellation', 'tiktok.bad_payload');
+      const c = await cancellationRow(ctx.orgId, p.platformReturnId);
+      await d.connections
+        .withShop(ctx.orgId, p.shopId, (auth) => d.client.rejectCancellation(auth, c.externalId, { reject_reason: p.rejectReason!, ...(p.comment ? { comment: p.comment } : {}) }, platformKey(ctx)))
+        .catch(classify);
+      await refreshCancellation(ctx.orgId, p.shopId, c.externalId);
+      return { cancelId: c.externalId, decision: 'reject' };
+    },
+
     /**
      * Seller refund: approve the buyer's pending refund request when there is one (APPROVE_REFUND),
      * otherwise create a seller-initiated REFUND. Either call carries this row's idempotency key,
@@ -185,10 +234,11 @@ export function writebackHandlers(d: WritebackDeps): Record<string, OutboxHandle
      */
     [TIKTOK_HANDLERS.refund]: async (payload, ctx) => {
       const p = parse(RefundPayload, payload, TIKTOK_HANDLERS.refund);
-      const { order, lines, pending } = await d.db.tenant(ctx.orgId, async (tx) => {
+      const { order, lines, pending, region } = await d.db.tenant(ctx.orgId, async (tx) => {
         const refs = await d.orders.externalRefs(tx, ctx.orgId, p.orderId);
         const returns = await d.orders.listPlatformReturns(sys(ctx.orgId), { orderId: p.orderId, kind: 'return', status: 'requested' });
-        return { ...refs, pending: returns.find((r) => r.rawType === 'REFUND' && r.sellerNextAction === 'SELLER_RESPOND_REFUND') };
+        const [conn] = await tx.select({ region: tiktokConnections.region }).from(tiktokConnections).where(and(eq(tiktokConnections.orgId, ctx.orgId), eq(tiktokConnections.shopId, refs.order.shopId)));
+        return { ...refs, pending: returns.find((r) => r.rawType === 'REFUND' && r.sellerNextAction === 'SELLER_RESPOND_REFUND'), region: conn?.region ?? null };
       });
       if (order.shopId !== p.shopId) throw new PermanentError(`order ${p.orderId} belongs to shop ${order.shopId}, not ${p.shopId}`, 'tiktok.bad_payload');
       if (order.currency !== p.currency) throw new PermanentError(`refund currency ${p.currency} differs from the order's ${order.currency}`, 'tiktok.bad_payload');
@@ -207,11 +257,13 @@ export function writebackHandlers(d: WritebackDeps): Record<string, OutboxHandle
         await refreshReturn(ctx.orgId, p.shopId, plan.returnId!);
         return { via: 'APPROVE_REFUND', returnId: plan.returnId! };
       }
+      // The platform takes a reason code from its table for the order's status, never free text.
+      const returnReason = sellerRefundReason(marketOf(region), order.rawStatus, p.reason) ?? p.reason;
       const r = await d.connections
         .withShop(ctx.orgId, p.shopId, (auth) =>
           d.client.createReturn(
             auth,
-            { order_id: order.externalId, order_line_item_ids: chosen.map((l) => l.externalId), return_reason: p.reason, return_type: 'REFUND', refund_total: toDecimal({ amount: p.amount, currency: p.currency }), currency: p.currency },
+            { order_id: order.externalId, order_line_item_ids: chosen.map((l) => l.externalId), return_reason: returnReason, return_type: 'REFUND', refund_total: toDecimal({ amount: p.amount, currency: p.currency }), currency: p.currency },
             key,
           ),
         )

@@ -69,6 +69,14 @@ export interface OrderInput {
   lines: OrderLineInput[];
 }
 
+export interface PlatformReturnOffer {
+  kind: 'partial_refund';
+  /** Minor units. */
+  amount: number;
+  currency: string;
+  buyerRejected: boolean;
+}
+
 export interface PlatformReturnInput {
   shopId: string;
   kind: 'return' | 'cancellation';
@@ -88,6 +96,8 @@ export interface PlatformReturnInput {
   sellerNextAction?: string | null;
   sellerDeadline?: Date | null;
   arbitrationStatus?: string | null;
+  /** A standing (or refused) seller offer such as a partial refund; never counted as refunded. */
+  offer?: PlatformReturnOffer | null;
   requestedAt: Date;
   externalUpdatedAt: Date;
 }
@@ -170,6 +180,7 @@ export const PlatformReturnView = z.object({
   sellerNextAction: z.string().nullable(),
   sellerDeadline: z.string().nullable(),
   arbitrationStatus: z.string().nullable(),
+  offer: z.object({ kind: z.literal('partial_refund'), amount: z.number().int(), currency: z.string(), buyerRejected: z.boolean() }).nullable(),
   requestedAt: z.string(),
   updatedAt: z.string(),
 });

@@ -1,4 +1,5 @@
 import { bigint, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { PlatformReturnOffer } from './orders.dto.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true });
 const minor = (name: string) => bigint(name, { mode: 'number' });
@@ -99,6 +100,7 @@ export const platformReturns = pgTable('platform_returns', {
   sellerNextAction: text('seller_next_action'),
   sellerDeadline: ts('seller_deadline'),
   arbitrationStatus: text('arbitration_status'),
+  offer: jsonb('offer').$type<PlatformReturnOffer>(),
   requestedAt: ts('requested_at').notNull(),
   externalUpdatedAt: ts('external_updated_at').notNull(),
   createdAt: ts('created_at').notNull().defaultNow(),

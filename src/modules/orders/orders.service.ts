@@ -80,6 +80,7 @@ export function platformReturnView(r: PlatformReturnRow): PlatformReturnView {
     sellerNextAction: r.sellerNextAction,
     sellerDeadline: iso(r.sellerDeadline),
     arbitrationStatus: r.arbitrationStatus,
+    offer: r.offer ?? null,
     requestedAt: r.requestedAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
@@ -270,6 +271,7 @@ export function createOrdersService({ db, ids, clock }: OrdersDeps) {
               sellerNextAction: r.sellerNextAction ?? null,
               sellerDeadline: r.sellerDeadline ?? null,
               arbitrationStatus: r.arbitrationStatus ?? null,
+              offer: r.offer ?? null,
               requestedAt: r.requestedAt,
               externalUpdatedAt: r.externalUpdatedAt,
               createdAt: now,
@@ -297,6 +299,7 @@ export function createOrdersService({ db, ids, clock }: OrdersDeps) {
             sellerNextAction: sql`excluded.seller_next_action`,
             sellerDeadline: sql`excluded.seller_deadline`,
             arbitrationStatus: sql`excluded.arbitration_status`,
+            offer: sql`excluded.offer`,
             externalUpdatedAt: sql`excluded.external_updated_at`,
             updatedAt: now,
           },

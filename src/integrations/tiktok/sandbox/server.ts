@@ -6,7 +6,8 @@ import { parseTikTokJson } from '../json.js';
 import { WEBHOOK_TYPES } from '../schemas.js';
 import { signRequest, webhookSignature } from '../signing.js';
 import type { ShopSpec } from './catalogue.js';
-import { World, type SbReturn } from './world.js';
+import { cancelReasonProblem, createReasonProblem, rejectReasonProblem, rejectReasons, type RejectStage } from './reasons.js';
+import { World, type SbConversation, type SbReturn } from './world.js';
 
 /**
  * A local TikTok Shop: same paths and versions, signature and timestamp checks, token endpoints,
@@ -32,6 +33,10 @@ export interface SandboxOptions {
   webhookTimeoutMs?: number;
   accessTokenTtlSec?: number;
   nowMs?: () => number;
+  /** Customer-service calls per shop per UTC day before 45101004 (the platform allows 10,000). */
+  csDailyQuota?: number;
+  /** Refuse http and loopback webhook addresses as the platform does (by default they pass, with a note). */
+  strictWebhookAddresses?: boolean;
   /** Log lines (the CLI prints them; tests leave it silent). */
   log?: (line: string) => void;
 }
@@ -52,7 +57,7 @@ interface FaultRule {
 }
 
 export interface Writeback {
-  kind: 'approve_return' | 'reject_return' | 'create_return' | 'send_message';
+  kind: 'approve_return' | 'reject_return' | 'create_return' | 'send_message' | 'approve_cancellation' | 'reject_cancellation' | 'cancel_order';
   shopId: string;
   target: string;
   idempotencyKey: string | null;
@@ -121,6 +126,8 @@ export class TikTokSandbox {
   private idempotency = new Map<string, { status: number; body: string }>();
   private faults: FaultRule[] = [];
   private rate = new Map<string, { second: number; n: number }>();
+  private csCalls = new Map<string, { day: number; n: number }>();
+  private couponCardAt = new Map<string, number>();
   readonly writebacks: Writeback[] = [];
   readonly refunds: RefundIssued[] = [];
   readonly deliveries: Delivery[] = [];
@@ -144,6 +151,7 @@ export class TikTokSandbox {
     // from a time-based sequence, so a restarted demo never reuses an id for a different order.
     this.world.continueIdsFrom(Math.floor(this.now() / 1000) * 1_000_000);
     this.world.emit = (shopId, type, data) => this.emitWebhook(shopId, type, data);
+    this.world.onRefund = (r, amount, via) => this.refunds.push({ shopId: r.shopId, orderId: r.orderId, returnId: r.id, amount, currency: this.world.shop(r.shopId)!.currency, via, idempotencyKey: null });
     this.routes = this.buildRoutes();
   }
 
@@ -219,6 +227,13 @@ export class TikTokSandbox {
       this.idle.push(r);
       this.pump();
     });
+  }
+
+  /** What the sandbox lets through that the platform would not (printed by the CLI, read by tests). */
+  readonly notes: string[] = [];
+  private note(line: string): void {
+    this.notes.push(line);
+    this.o.log?.(line);
   }
 
   /** Build a signed webhook body the way the platform does (tests use it to craft their own events). */
@@ -332,6 +347,7 @@ export class TikTokSandbox {
         if (!cipher) throw new ApiError(400, 106013, 'shop_cipher is missing');
         if (!shop || !shopIds.includes(shop.id)) throw new ApiError(401, 101000, 'access token does not authorise this shop_cipher');
         this.rateLimit(`${this.appKey}|${shop.id}`);
+        if (url.pathname.startsWith('/customer_service/')) this.csQuota(shop.id);
       } else if (cipher) {
         throw new ApiError(400, 36009004, 'Unexpected identifier: shop_cipher is not allowed on this endpoint');
       }
@@ -424,6 +440,16 @@ export class TikTokSandbox {
     if (++r.n > qps) throw new ApiError(429, 36009002, 'too many requests');
   }
 
+  private csQuota(shopId: string): void {
+    const day = Math.floor(this.now() / 86_400_000);
+    const q = this.csCalls.get(shopId);
+    if (!q || q.day !== day) {
+      this.csCalls.set(shopId, { day, n: 1 });
+      return;
+    }
+    if (++q.n > (this.o.csDailyQuota ?? 10_000)) throw new ApiError(400, 45101004, 'the daily customer service quota of this shop is used up');
+  }
+
   private authorizePage(url: URL, res: http.ServerResponse): void {
     if (url.searchParams.get('app_key') !== this.appKey) {
       res.writeHead(400, { 'content-type': 'text/plain' });
@@ -486,7 +512,8 @@ export class TikTokSandbox {
   }
 
   private recordReplay(route: Route, params: string[], shopId: string, key: string, body: Record<string, unknown>): void {
-    const kind = route.shape.includes('approve') ? 'approve_return' : route.shape.includes('reject') ? 'reject_return' : 'create_return';
+    const cancel = route.shape.includes('cancellations');
+    const kind = route.shape.includes('approve') ? (cancel ? 'approve_cancellation' : 'approve_return') : route.shape.includes('reject') ? (cancel ? 'reject_cancellation' : 'reject_return') : cancel ? 'cancel_order' : 'create_return';
     this.writebacks.push({ kind, shopId, target: params[0] ?? String(body.order_id ?? ''), idempotencyKey: key, body, at: this.now(), replay: true });
   }
 
@@ -516,6 +543,16 @@ export class TikTokSandbox {
       if (!rt || rt.shopId !== c.shopId) throw new ApiError(404, 25020005, `no permission for return ${c.params[0]} or it does not exist`);
       return rt;
     };
+    const cancellationFor = (c: Ctx) => {
+      const cn = w.cancellations.get(c.params[0]!);
+      if (!cn || cn.shopId !== c.shopId) throw new ApiError(404, 25020005, `no permission for cancellation ${c.params[0]} or it does not exist`);
+      return cn;
+    };
+    // Approve/Reject Cancellation error table: 25020009 once the request is closed, 25011012 for any other non-pending state.
+    const decidable = (cn: { status: string; id: string }) => {
+      if (cn.status === 'CANCELLATION_REQUEST_CANCEL' || cn.status === 'CANCELLATION_REQUEST_CANCELLED') throw new ApiError(400, 25020009, `cancellation ${cn.id} is already closed`);
+      if (cn.status !== 'CANCELLATION_REQUEST_PENDING') throw new ApiError(400, 25011012, `cancellation ${cn.id} is ${cn.status} and cannot be decided`);
+    };
     const refund = (rt: SbReturn, amount: number, via: string, key: string | null) => {
       const shop = w.shop(rt.shopId)!;
       this.refunds.push({ shopId: rt.shopId, orderId: rt.orderId, returnId: rt.id, amount, currency: shop.currency, via, idempotencyKey: key });
@@ -526,11 +563,20 @@ export class TikTokSandbox {
         shops: w.shops.filter((s) => c.shopIds.includes(s.id)).map((s) => ({ id: s.id, name: s.name, region: s.region, code: s.code, cipher: s.cipher, seller_type: 'LOCAL' })),
       })),
       r('GET', '/seller/202309/shops', 'token', (c) => ({ shops: w.shops.filter((s) => c.shopIds.includes(s.id)).map((s) => ({ id: s.id, region: s.region })) })),
-      r('GET', '/event/202309/webhooks', 'shop', (c) => ({ webhooks: [...(this.webhooks.get(c.shopId) ?? new Map()).entries()].map(([event_type, address]) => ({ event_type, address })) })),
+      r('GET', '/event/202309/webhooks', 'shop', (c) => {
+        const webhooks = [...(this.webhooks.get(c.shopId) ?? new Map()).entries()].map(([event_type, address]) => ({ event_type, address }));
+        return { webhooks, total_count: webhooks.length };
+      }),
       r('PUT', '/event/202309/webhooks', 'shop', (c) => {
         const address = c.body.address;
         const type = c.body.event_type;
-        if (typeof address !== 'string' || !/^https?:\/\//.test(address) || address.length > 255) throw new ApiError(400, 36009004, 'param body.address is invalid');
+        if (typeof address !== 'string') throw new ApiError(400, 36009004, 'param body.address is missing');
+        const problem = webhookAddressProblem(address);
+        if (problem) {
+          // Local development needs http://127.0.0.1:port; the platform itself never accepts it.
+          if (!isLoopbackUrl(address) || this.o.strictWebhookAddresses) throw new ApiError(400, 36009004, `param body.address is invalid: ${problem}`);
+          this.note(`sandbox: accepting webhook address ${address} for local use; TikTok itself would refuse ${address} (${problem}: it wants https on a domain without a port)`);
+        }
         if (typeof type !== 'string' || !Object.values(WEBHOOK_TYPES).includes(type)) throw new ApiError(400, 36009004, 'param body.event_type is invalid');
         const m = this.webhooks.get(c.shopId) ?? new Map<string, string>();
         m.set(type, address);
@@ -554,7 +600,7 @@ export class TikTokSandbox {
         return { orders: ids.map((id) => w.orders.get(id)).filter((o) => o && o.shopId === c.shopId).map((o) => w.orderJson(o!)) };
       }),
       r('POST', '/return_refund/202309/returns/search', 'shop', (c) => {
-        const size = pageSize(c.query, 10, 1, 50);
+        const size = pageSize(c.query, 10, 10, 50);
         const ids = c.body.return_ids as string[] | undefined;
         const orderIds = c.body.order_ids as string[] | undefined;
         const items = inShop(c, w.returns.values()).filter((x) => timeFilter(c.body, x.createTime, x.updateTime) && (!ids || ids.includes(x.id)) && (!orderIds || orderIds.includes(x.orderId)));
@@ -562,13 +608,24 @@ export class TikTokSandbox {
         return { return_orders: page.items.map((x) => w.returnJson(x)), next_page_token: page.next, total_count: items.length };
       }),
       r('GET', '/return_refund/202309/returns/{return_id}/records', 'shop', (c) => w.recordsJson(returnFor(c))),
+      r('GET', '/return_refund/202309/reject_reasons', 'shop', (c) => {
+        const id = c.query.get('return_or_cancel_id');
+        if (!id) throw new ApiError(400, 36009004, 'param return_or_cancel_id is missing');
+        const region = w.shop(c.shopId)!.region;
+        const rt = w.returns.get(id);
+        if (rt && rt.shopId === c.shopId) return { reasons: rejectReasons(rejectStage(rt), region) };
+        const cn = w.cancellations.get(id);
+        if (cn && cn.shopId === c.shopId) return { reasons: rejectReasons('cancel', region) };
+        throw new ApiError(404, 25020005, `no permission for ${id} or it does not exist`);
+      }),
       r('POST', '/return_refund/202309/returns/{return_id}/approve', 'shop', (c) => {
         const rt = returnFor(c);
         const decision = String(c.body.decision ?? '');
         const key = c.query.get('idempotency_key');
         this.writebacks.push({ kind: 'approve_return', shopId: c.shopId, target: rt.id, idempotencyKey: key, body: c.body, at: this.now(), replay: false });
         const pending = rt.status === 'RETURN_OR_REFUND_REQUEST_PENDING';
-        if (rt.status === 'RETURN_OR_REFUND_REQUEST_SUCCESS' || rt.status === 'AWAITING_BUYER_SHIP') throw new ApiError(400, 25020010, 'the request has already been approved');
+        // Documented per endpoint: 25020010 ("already approved") is reject's; approve answers a
+        // decided request with 25011012 and a receipt it cannot approve with 25011013.
         if (rt.status === 'RETURN_OR_REFUND_REQUEST_CANCEL') throw new ApiError(400, 25020009, 'the request has been cancelled');
         switch (decision) {
           case 'APPROVE_REFUND':
@@ -588,20 +645,23 @@ export class TikTokSandbox {
             }
             break;
           case 'APPROVE_RECEIVED_PACKAGE':
-            if (rt.status !== 'BUYER_SHIPPED_ITEM') throw new ApiError(400, 25011012, `status ${rt.status} has no package to approve`);
+            if (rt.status !== 'BUYER_SHIPPED_ITEM') throw new ApiError(400, 25011013, `status ${rt.status} has no received package to approve`);
             w.setReturnStatus(rt.id, 'RETURN_OR_REFUND_REQUEST_SUCCESS', { role: 'SELLER', note: 'Seller approved the received package' });
             refund(rt, rt.refundTotal, decision, key);
             break;
           case 'APPROVE_REPLACEMENT':
             if (rt.type !== 'REPLACEMENT') throw new ApiError(400, 25020004, 'APPROVE_REPLACEMENT does not match return_type ' + rt.type);
+            if (rt.status !== 'REPLACEMENT_REQUEST_PENDING') throw new ApiError(400, 25011012, `status ${rt.status} cannot be approved`);
             w.setReturnStatus(rt.id, 'AWAITING_BUYER_SHIP', { role: 'SELLER' });
             break;
           case 'OFFER_PARTIAL_REFUND': {
             const pr = c.body.partial_refund as { amount?: string; currency?: string } | undefined;
             if (!pr?.amount || !pr.currency) throw new ApiError(400, 36009004, 'param body.partial_refund is missing');
             const amount = toMinor(pr.amount);
+            if (!pending) throw new ApiError(400, 25011012, `status ${rt.status} cannot be approved`);
             if (!(amount > 0) || amount > rt.refundTotal) throw new ApiError(400, 25005005, 'refund total exceeds the refundable amount');
             rt.partialRefund = amount;
+            rt.buyerRejectedPartialRefund = false;
             w.setReturnStatus(rt.id, 'AWAITING_BUYER_RESPONSE', { role: 'SELLER', note: `Seller offered a partial refund of ${pr.amount} ${pr.currency}` });
             break;
           }
@@ -615,11 +675,20 @@ export class TikTokSandbox {
         const decision = String(c.body.decision ?? '');
         this.writebacks.push({ kind: 'reject_return', shopId: c.shopId, target: rt.id, idempotencyKey: c.query.get('idempotency_key'), body: c.body, at: this.now(), replay: false });
         if (!c.body.reject_reason) throw new ApiError(400, 36009004, 'param body.reject_reason is missing');
+        if (['RETURN_OR_REFUND_REQUEST_SUCCESS', 'AWAITING_BUYER_SHIP', 'RETURN_OR_REFUND_REQUEST_COMPLETE', 'REPLACEMENT_REQUEST_REFUND_SUCCESS', 'REPLACEMENT_REQUEST_COMPLETE'].includes(rt.status) && decision !== 'REJECT_RECEIVED_PACKAGE') {
+          throw new ApiError(400, 25020010, 'the request has already been approved and cannot be rejected');
+        }
+        const checkReason = () => {
+          const problem = rejectReasonProblem(String(c.body.reject_reason), rejectStage(rt), w.shop(c.shopId)!.region);
+          if (problem) throw new ApiError(400, problem.code, problem.message);
+        };
         if (decision === 'REJECT_RECEIVED_PACKAGE') {
-          if (rt.status !== 'BUYER_SHIPPED_ITEM') throw new ApiError(400, 25011012, `status ${rt.status} has no package to reject`);
+          if (rt.status !== 'BUYER_SHIPPED_ITEM') throw new ApiError(400, 25020012, `status ${rt.status} has no received package to reject`);
+          checkReason();
           w.setReturnStatus(rt.id, 'REJECT_RECEIVE_PACKAGE', { role: 'SELLER' });
         } else if (decision === 'REJECT_REFUND' || decision === 'REJECT_RETURN' || decision === 'REJECT_REPLACEMENT') {
-          if (rt.status !== 'RETURN_OR_REFUND_REQUEST_PENDING' && rt.status !== 'REPLACEMENT_REQUEST_PENDING') throw new ApiError(400, 25011012, `status ${rt.status} cannot be rejected`);
+          if (rt.status !== 'RETURN_OR_REFUND_REQUEST_PENDING' && rt.status !== 'REPLACEMENT_REQUEST_PENDING') throw new ApiError(400, 25001003, `status ${rt.status} cannot be rejected`);
+          checkReason();
           w.setReturnStatus(rt.id, decision === 'REJECT_REPLACEMENT' ? 'REPLACEMENT_REQUEST_REJECT' : 'REFUND_OR_RETURN_REQUEST_REJECT', { role: 'SELLER', note: String(c.body.comment ?? '') });
         } else {
           throw new ApiError(400, 36009004, `param body.decision "${decision}" is invalid`);
@@ -631,10 +700,17 @@ export class TikTokSandbox {
         this.writebacks.push({ kind: 'create_return', shopId: c.shopId, target: String(c.body.order_id ?? ''), idempotencyKey: key, body: c.body, at: this.now(), replay: false });
         const o = w.orders.get(String(c.body.order_id ?? ''));
         if (!o || o.shopId !== c.shopId) throw new ApiError(400, 25020005, 'no permission for this order');
+        if (o.status === 'COMPLETED' || o.status === 'CANCELLED') throw new ApiError(400, 25001051, `order ${o.id} is ${o.status}: no more returns or refunds`);
         if (!['AWAITING_COLLECTION', 'IN_TRANSIT', 'DELIVERED'].includes(o.status)) throw new ApiError(400, 25001003, `order status ${o.status} does not allow a seller-initiated return`);
         const type = String(c.body.return_type ?? '');
         if (type !== 'REFUND' && type !== 'RETURN_AND_REFUND') throw new ApiError(400, 36009004, 'param body.return_type must be REFUND or RETURN_AND_REFUND');
         if (!c.body.return_reason) throw new ApiError(400, 36009004, 'param body.return_reason is missing');
+        const reasonProblem = createReasonProblem(String(c.body.return_reason), type, o.status, w.shop(c.shopId)!.region);
+        if (reasonProblem) throw new ApiError(400, reasonProblem.code, reasonProblem.message);
+        // One after-sales request per order at a time, and none after one has completed.
+        const earlier = [...w.returns.values()].filter((x) => x.orderId === o.id);
+        if (earlier.some((x) => OPEN_RETURN.has(x.status))) throw new ApiError(400, 25001011, `a return request for order ${o.id} is already in process`);
+        if (earlier.some((x) => DONE_RETURN.has(x.status))) throw new ApiError(400, 25001010, `a return request for order ${o.id} has already been completed`);
         const lineIds = (c.body.order_line_item_ids as string[] | undefined) ?? o.lines.map((l) => l.id);
         for (const id of lineIds) if (!o.lines.some((l) => l.id === id)) throw new ApiError(400, 25001001, `order_line_item_id ${id} is not part of order ${o.id}`);
         const refundable = lineIds.reduce((a, id) => a + w.linePaid(o, id), 0);
@@ -659,6 +735,39 @@ export class TikTokSandbox {
         const page = paginate(items, c.query, size, (x) => (c.query.get('sort_field') === 'update_time' ? x.updateTime : x.createTime), (x) => x.id, 'ASC');
         return { cancellations: page.items.map((x) => w.cancellationJson(x)), next_page_token: page.next, total_count: items.length };
       }),
+      r('POST', '/return_refund/202309/cancellations/{cancel_id}/approve', 'shop', (c) => {
+        const cn = cancellationFor(c);
+        this.writebacks.push({ kind: 'approve_cancellation', shopId: c.shopId, target: cn.id, idempotencyKey: c.query.get('idempotency_key'), body: c.body, at: this.now(), replay: false });
+        decidable(cn);
+        w.approveCancellation(cn.id);
+        return {};
+      }),
+      r('POST', '/return_refund/202309/cancellations/{cancel_id}/reject', 'shop', (c) => {
+        const cn = cancellationFor(c);
+        this.writebacks.push({ kind: 'reject_cancellation', shopId: c.shopId, target: cn.id, idempotencyKey: c.query.get('idempotency_key'), body: c.body, at: this.now(), replay: false });
+        if (!c.body.reject_reason) throw new ApiError(400, 36009004, 'param body.reject_reason is missing');
+        decidable(cn);
+        const problem = rejectReasonProblem(String(c.body.reject_reason), 'cancel', w.shop(c.shopId)!.region);
+        if (problem) throw new ApiError(400, problem.code, problem.message);
+        w.rejectCancellation(cn.id);
+        return {};
+      }),
+      r('POST', '/return_refund/202309/cancellations', 'shop', (c) => {
+        this.writebacks.push({ kind: 'cancel_order', shopId: c.shopId, target: String(c.body.order_id ?? ''), idempotencyKey: c.query.get('idempotency_key'), body: c.body, at: this.now(), replay: false });
+        const o = w.orders.get(String(c.body.order_id ?? ''));
+        if (!o || o.shopId !== c.shopId) throw new ApiError(400, 25020005, 'no permission for this order');
+        if (o.status === 'COMPLETED' || o.status === 'CANCELLED') throw new ApiError(400, 25001051, `order ${o.id} is ${o.status}: it cannot be cancelled`);
+        if (['AWAITING_COLLECTION', 'IN_TRANSIT', 'DELIVERED'].includes(o.status)) throw new ApiError(400, 25001045, `order ${o.id} has shipped; the shipment cannot be cancelled with the carrier`);
+        if (!c.body.cancel_reason) throw new ApiError(400, 36009004, 'param body.cancel_reason is missing');
+        const problem = cancelReasonProblem(String(c.body.cancel_reason), o.status, w.shop(c.shopId)!.region);
+        if (problem) throw new ApiError(400, problem.code, problem.message);
+        if ([...w.cancellations.values()].some((x) => x.orderId === o.id && x.status === 'CANCELLATION_REQUEST_PENDING')) throw new ApiError(400, 25001011, `a cancellation for order ${o.id} is already in process`);
+        const lineIds = c.body.order_line_item_ids as string[] | undefined;
+        for (const id of lineIds ?? []) if (!o.lines.some((l) => l.id === id)) throw new ApiError(400, 25001001, `order_line_item_id ${id} is not part of order ${o.id}`);
+        const cn = w.sellerCancel(o.id, String(c.body.cancel_reason), { lineIds });
+        // The answer reports the state the request was accepted in; completion follows (webhooks say so).
+        return { cancel_id: cn.id, cancel_status: 'CANCELLATION_REQUEST_SUCCESS' };
+      }),
       r('GET', '/customer_service/202309/conversations', 'shop', (c) => {
         const size = pageSize(c.query, 20, 1, 20);
         const items = inShop(c, w.conversations.values());
@@ -668,28 +777,39 @@ export class TikTokSandbox {
       r('GET', '/customer_service/202601/conversations/{conversation_id}', 'shop', (c) => {
         const conv = w.conversations.get(c.params[0]!);
         if (!conv || conv.shopId !== c.shopId) throw new ApiError(404, 36009004, `conversation ${c.params[0]} not found`);
-        return w.conversationJson(conv);
+        return { conversation: w.conversationDetailJson(conv) };
       }),
       r('GET', '/customer_service/202309/conversations/{conversation_id}/messages', 'shop', (c) => {
         const conv = w.conversations.get(c.params[0]!);
         if (!conv || conv.shopId !== c.shopId) throw new ApiError(404, 36009004, `conversation ${c.params[0]} not found`);
         const size = pageSize(c.query, 10, 1, 10);
+        const needData = c.query.get('need_data');
+        if (needData !== null && needData !== 'true' && needData !== 'false') throw new ApiError(400, 36009004, 'need_data must be true or false');
         const page = paginate(conv.messages, c.query, size, (m) => m.createTime, (m) => m.id, 'DESC');
         return { messages: page.items.map((m) => w.messageJson(m)), next_page_token: page.next, unsupported_msg_tips: '' };
       }),
       r('POST', '/customer_service/202309/conversations/{conversation_id}/messages', 'shop', (c) => {
         const conv = w.conversations.get(c.params[0]!);
         this.writebacks.push({ kind: 'send_message', shopId: c.shopId, target: c.params[0]!, idempotencyKey: null, body: c.body, at: this.now(), replay: false });
-        if (!conv || conv.shopId !== c.shopId) throw new ApiError(404, 36009004, `conversation ${c.params[0]} not found`);
-        if (c.body.type !== 'TEXT') throw new ApiError(400, 36009004, 'the sandbox accepts TEXT messages only');
-        let text: unknown;
+        if (!conv) throw new ApiError(404, 45101003, `conversation ${c.params[0]} not found`);
+        if (conv.shopId !== c.shopId) throw new ApiError(403, 45102007, `no permission for conversation ${conv.id}`);
+        const type = String(c.body.type ?? '');
+        let content: Record<string, unknown>;
         try {
-          text = (JSON.parse(String(c.body.content ?? '')) as { content?: unknown }).content;
+          content = JSON.parse(String(c.body.content ?? '')) as Record<string, unknown>;
+          if (!content || typeof content !== 'object') throw new Error('not an object');
         } catch {
-          throw new ApiError(400, 36009004, 'param body.content must be a JSON string like {"content":"…"}');
+          throw new ApiError(400, 45101001, 'param body.content must be a JSON object string, e.g. {"content":"…"}');
         }
-        if (typeof text !== 'string' || text.length === 0 || text.length > 2000) throw new ApiError(400, 36009004, 'TEXT content must be 1–2000 characters');
-        const m = w.addMessage(conv, { type: 'TEXT', content: JSON.stringify({ content: text }), role: 'SHOP' }, true);
+        if (type === 'COUPON_CARD') {
+          // Coupon cards are limited to 0.5 QPS per shop.
+          const last = this.couponCardAt.get(c.shopId);
+          this.couponCardAt.set(c.shopId, this.now());
+          if (last !== undefined && this.now() - last < 2000) throw new ApiError(400, 45111012, 'coupon cards are limited to one every 2 seconds');
+        }
+        const problem = sendProblem(w, conv, type, content, Math.floor(this.now() / 1000));
+        if (problem) throw new ApiError(400, problem.code, problem.message);
+        const m = w.addMessage(conv, { type, content: JSON.stringify(content), role: 'SHOP' }, true);
         return { message_id: m.id };
       }),
     ];
@@ -737,6 +857,61 @@ function solidPng(w: number, h: number, rgb: [number, number, number]): Buffer {
   return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
+const OPEN_RETURN = new Set(['RETURN_OR_REFUND_REQUEST_PENDING', 'AWAITING_BUYER_SHIP', 'BUYER_SHIPPED_ITEM', 'AWAITING_BUYER_RESPONSE', 'REPLACEMENT_REQUEST_PENDING']);
+const DONE_RETURN = new Set(['RETURN_OR_REFUND_REQUEST_SUCCESS', 'RETURN_OR_REFUND_REQUEST_COMPLETE', 'REPLACEMENT_REQUEST_REFUND_SUCCESS', 'REPLACEMENT_REQUEST_COMPLETE']);
+
+/** Chat text that points buyers off the platform is refused as sensitive content (a sandbox stand-in for the platform's filter). */
+const SENSITIVE = /\b(whatsapp|wechat|telegram|paypal\.me)\b|[\w.+-]+@[\w-]+\.[\w.]+/i;
+const SENDABLE = new Set(['TEXT', 'IMAGE', 'VIDEO', 'PRODUCT_CARD', 'ORDER_CARD', 'RETURN_REFUND_CARD', 'COUPON_CARD', 'LOGISTICS_CARD']);
+
+/** Send Message rules per type, answered with the customer-service error codes. */
+function sendProblem(w: World, conv: SbConversation, type: string, c: Record<string, unknown>, nowSec: number): { code: number; message: string } | null {
+  if (!SENDABLE.has(type)) return { code: 45101001, message: `type ${type} cannot be sent` };
+  if (!w.canSendMessage(conv, nowSec)) return { code: 45109001, message: 'the buyer cannot be messaged: no order in 60 days and no chat in 30 days' };
+  const str = (k: string) => (typeof c[k] === 'string' && c[k] !== '' ? (c[k] as string) : undefined);
+  const order = () => {
+    const o = w.orders.get(str('order_id') ?? '');
+    return o && o.shopId === conv.shopId && o.buyer.userId === conv.buyer.userId ? o : undefined;
+  };
+  switch (type) {
+    case 'TEXT': {
+      const text = str('content');
+      if (!text || text.length > 2000) return { code: 45101001, message: 'TEXT content must be 1–2000 characters' };
+      if (SENSITIVE.test(text)) return { code: 45101006, message: 'the message contains sensitive content' };
+      return null;
+    }
+    case 'IMAGE':
+      return str('url') && Number.isInteger(c.width) && Number.isInteger(c.height) ? null : { code: 45101001, message: 'IMAGE needs url, width and height (from Upload Image)' };
+    case 'VIDEO':
+      return str('vid') ? null : { code: 45101001, message: 'VIDEO needs vid' };
+    case 'PRODUCT_CARD':
+      return w.shop(conv.shopId)!.products.some((p) => p.productId === str('product_id')) ? null : { code: 45101003, message: `product ${str('product_id')} not found in this shop` };
+    case 'ORDER_CARD':
+      return order() ? null : { code: 45101003, message: `order ${str('order_id')} of this buyer not found` };
+    case 'LOGISTICS_CARD': {
+      const o = order();
+      if (!o) return { code: 45101003, message: `order ${str('order_id')} of this buyer not found` };
+      return o.trackingNumber ? null : { code: 45101001, message: `order ${o.id} has not shipped` };
+    }
+    case 'RETURN_REFUND_CARD': {
+      const o = order();
+      if (!o) return { code: 45101003, message: `order ${str('order_id')} of this buyer not found` };
+      // The order must pass after-sale eligibility: shipped or delivered, not completed or cancelled.
+      return ['AWAITING_COLLECTION', 'IN_TRANSIT', 'DELIVERED'].includes(o.status) ? null : { code: 45101002, message: `order ${o.id} (${o.status}) is not eligible for a return or refund` };
+    }
+    case 'COUPON_CARD':
+      // The sandbox has no coupons yet, so no coupon meets the card's conditions.
+      return { code: 45111017, message: `coupon ${str('coupon_id')} does not meet the coupon card conditions` };
+    default:
+      return null;
+  }
+}
+
+/** Which reject reasons apply: the received parcel's once the buyer shipped it back, else the request's. */
+function rejectStage(rt: SbReturn): RejectStage {
+  return rt.status === 'BUYER_SHIPPED_ITEM' ? 'parcel' : 'request';
+}
+
 /** Keyset pagination: the token names the last (sort value, id) served, so inserts never shift pages. */
 function paginate<T>(items: T[], q: URLSearchParams, size: number, sortKey: (t: T) => number, id: (t: T) => string, defDir: 'ASC' | 'DESC'): { items: T[]; next: string } {
   const so = q.get('sort_order');
@@ -759,6 +934,33 @@ function paginate<T>(items: T[], q: URLSearchParams, size: number, sortKey: (t: 
   const last = page[page.length - 1];
   const next = start + size < sorted.length && last ? Buffer.from(JSON.stringify([sortKey(last), id(last)])).toString('base64url') : '';
   return { items: page, next };
+}
+
+/**
+ * The platform's rule for a webhook target: https, a domain name (no IP address), no port, at most
+ * 255 characters. Null when the address is acceptable.
+ */
+export function webhookAddressProblem(address: string): string | null {
+  if (address.length > 255) return 'longer than 255 characters';
+  let u: URL;
+  try {
+    u = new URL(address);
+  } catch {
+    return 'not a URL';
+  }
+  if (u.protocol !== 'https:') return 'not https';
+  if (u.port) return 'has a port';
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(u.hostname) || u.hostname.startsWith('[')) return 'an IP address, not a domain';
+  return null;
+}
+
+function isLoopbackUrl(address: string): boolean {
+  try {
+    const h = new URL(address).hostname;
+    return h === 'localhost' || h === '[::1]' || /^127\./.test(h);
+  } catch {
+    return false;
+  }
 }
 
 export { dec as sandboxDecimal };

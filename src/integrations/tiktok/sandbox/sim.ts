@@ -18,6 +18,7 @@ export class SandboxSimulation {
   /** Simulated second at which each open order takes its next step. */
   private nextStep = new Map<string, number>();
   private awaitingShip = new Map<string, number>();
+  private awaitingAnswer = new Map<string, number>();
 
   constructor(private readonly world: World, private readonly o: SimOptions) {}
 
@@ -58,6 +59,8 @@ export class SandboxSimulation {
         continue;
       }
       if (o.status === 'AWAITING_SHIPMENT') {
+        // A buyer's cancellation request holds the parcel until it is decided.
+        if ([...w.cancellations.values()].some((c) => c.orderId === id && c.status === 'CANCELLATION_REQUEST_PENDING')) continue;
         w.ship(id);
         this.nextStep.set(id, this.simTime + r.int(24, 72) * 3600);
         if (r.chance(0.1)) w.buyerMessage(o, 'where');
@@ -67,6 +70,21 @@ export class SandboxSimulation {
         this.nextStep.delete(id);
       } else {
         this.nextStep.delete(id);
+      }
+    }
+    // Buyer cancellations the seller left unanswered for 48 hours are approved by the platform.
+    w.autoDecide();
+    // Partial refund offers: the buyer answers within a few simulated hours, mostly accepting.
+    for (const rt of w.returns.values()) {
+      if (rt.status !== 'AWAITING_BUYER_RESPONSE') {
+        this.awaitingAnswer.delete(rt.id);
+        continue;
+      }
+      const due = this.awaitingAnswer.get(rt.id);
+      if (due === undefined) this.awaitingAnswer.set(rt.id, this.simTime + r.int(1, 8) * 3600);
+      else if (due <= this.simTime) {
+        this.awaitingAnswer.delete(rt.id);
+        w.answerPartialRefund(rt.id, r.chance(0.7));
       }
     }
     // Returns the seller approved: the buyer ships within a simulated day.

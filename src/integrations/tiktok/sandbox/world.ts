@@ -40,6 +40,16 @@ function topicOf(lang: Lang, content: string): Topic {
 
 const dec = (minor: number) => (minor / 100).toFixed(2);
 
+/** Line display_status → package_status (FULFILLING = collected and in transit; COMPLETED = delivered). */
+const PACKAGE_STATUS: Record<string, string> = {
+  AWAITING_SHIPMENT: 'TO_FULFILL',
+  AWAITING_COLLECTION: 'PROCESSING',
+  IN_TRANSIT: 'FULFILLING',
+  DELIVERED: 'COMPLETED',
+  COMPLETED: 'COMPLETED',
+  CANCELLED: 'CANCELLED',
+};
+
 export interface SbShop extends ShopSpec {
   cipher: string;
   code: string;
@@ -98,7 +108,9 @@ export interface SbReturn {
   createTime: number;
   updateTime: number;
   records: SbRecord[];
+  /** The seller's standing partial refund offer (minor units); never the refund itself. */
   partialRefund?: number;
+  buyerRejectedPartialRefund?: boolean;
 }
 export interface SbCancellation {
   id: string;
@@ -197,6 +209,8 @@ export class World {
   private seq = 0;
   readonly r: Rng;
   emit: Emit = () => undefined;
+  /** Money the platform pays out on its own (a buyer accepting an offer); the server records it. */
+  onRefund: (r: { shopId: string; orderId: string; id: string }, amount: number, via: string) => void = () => undefined;
   /** Where the sandbox serves buyer photos and videos (set when its HTTP server starts). */
   mediaBase = '';
 
@@ -357,10 +371,13 @@ export class World {
   setOrderStatus(orderId: string, status: string, opts: { at?: number; silent?: boolean } = {}): SbOrder {
     const o = this.orders.get(orderId)!;
     o.status = status;
-    for (const l of o.lines) l.status = status === 'CANCELLED' ? 'CANCELLED' : status === 'AWAITING_SHIPMENT' ? 'AWAITING_SHIPMENT' : status === 'DELIVERED' || status === 'COMPLETED' ? 'COMPLETED' : 'FULFILLING';
+    // A line's display_status follows its order's: IN_TRANSIT once collected, DELIVERED on
+    // delivery, and COMPLETED only when the order closes to returns and refunds.
+    for (const l of o.lines) l.status = status === 'PARTIALLY_SHIPPING' || status === 'ON_HOLD' ? 'AWAITING_SHIPMENT' : status;
     if (status === 'DELIVERED') o.deliveryTime = opts.at ?? this.nowSec();
     this.touch(o, opts.at);
-    if (!opts.silent) this.emit(o.shopId, 1, { order_id: o.id, order_status: status, is_on_hold_order: false, update_time: o.updateTime });
+    // The order webhook's documented enum spells a cancelled order CANCEL (the API says CANCELLED).
+    if (!opts.silent) this.emit(o.shopId, 1, { order_id: o.id, order_status: status === 'CANCELLED' ? 'CANCEL' : status, is_on_hold_order: false, update_time: o.updateTime });
     return o;
   }
 
@@ -404,7 +421,7 @@ export class World {
       orderId,
       shopId: o.shopId,
       type,
-      status: 'RETURN_OR_REFUND_REQUEST_PENDING',
+      status: type === 'REPLACEMENT' ? 'REPLACEMENT_REQUEST_PENDING' : 'RETURN_OR_REFUND_REQUEST_PENDING',
       role: 'BUYER',
       reason: opts.reason,
       lineIds,
@@ -454,6 +471,23 @@ export class World {
     return rt;
   }
 
+  /**
+   * The buyer answers a partial refund offer. Accepting pays the offered amount and settles the
+   * request; refusing marks buyer_rejected_partial_refund and hands the request back to the seller.
+   */
+  answerPartialRefund(returnId: string, accept: boolean, opts: { at?: number; silent?: boolean } = {}): SbReturn {
+    const rt = this.returns.get(returnId)!;
+    if (rt.status !== 'AWAITING_BUYER_RESPONSE' || rt.partialRefund === undefined) throw new Error(`return ${returnId} has no open offer`);
+    if (accept) {
+      this.setReturnStatus(rt.id, 'RETURN_OR_REFUND_REQUEST_SUCCESS', { ...opts, role: 'BUYER', note: 'Buyer accepted the partial refund' });
+      this.onRefund(rt, rt.partialRefund, 'OFFER_PARTIAL_REFUND accepted');
+    } else {
+      rt.buyerRejectedPartialRefund = true;
+      this.setReturnStatus(rt.id, 'RETURN_OR_REFUND_REQUEST_PENDING', { ...opts, role: 'BUYER', note: 'Buyer rejected the partial refund' });
+    }
+    return rt;
+  }
+
   emitReturn(rt: SbReturn): void {
     this.emit(rt.shopId, 12, { order_id: rt.orderId, return_role: rt.role, return_type: rt.type, return_status: rt.status, return_id: rt.id, create_time: rt.createTime, update_time: rt.updateTime });
   }
@@ -468,7 +502,7 @@ export class World {
       type: 'BUYER_CANCEL',
       status: 'CANCELLATION_REQUEST_PENDING',
       role: 'BUYER',
-      reason: 'ecom_order_to_ship_cancel_reason_no_longer_needed',
+      reason: 'ecom_order_to_ship_canceled_reason_no_longer_needed',
       reasonText: { en: 'No longer needed', de: 'Nicht mehr benötigt', fr: "Je n'en ai plus besoin", it: 'Non più necessario', es: 'Ya no lo necesito' }[o.buyer.lang],
       lineIds: o.lines.map((l) => l.id),
       refundTotal: o.lines.reduce((a, l) => a + this.linePaid(o, l.id), 0) + o.shippingFee,
@@ -485,24 +519,83 @@ export class World {
     const c = this.cancellations.get(cancelId)!;
     c.status = status;
     c.updateTime = Math.max(c.updateTime, opts.at ?? this.nowSec());
-    if (status === 'CANCELLATION_REQUEST_COMPLETE') this.setOrderStatus(c.orderId, 'CANCELLED', { at: c.updateTime, silent: opts.silent });
+    if (status === 'CANCELLATION_REQUEST_COMPLETE') {
+      const o = this.orders.get(c.orderId)!;
+      // Cancelling some lines cancels those lines; the order is cancelled once none is left.
+      if (o.lines.every((l) => c.lineIds.includes(l.id) || l.status === 'CANCELLED')) this.setOrderStatus(c.orderId, 'CANCELLED', { at: c.updateTime, silent: opts.silent });
+      else for (const l of o.lines) if (c.lineIds.includes(l.id)) l.status = 'CANCELLED';
+      this.onRefund(c, c.refundTotal, `cancellation ${c.type}`);
+    }
     if (!opts.silent) this.emit(c.shopId, 11, { order_id: c.orderId, cancellations_role: c.role, cancel_status: status, cancel_id: c.id, create_time: c.createTime });
     return c;
   }
 
-  conversationFor(buyer: SbBuyer, at: number): SbConversation {
+  /** The seller (or the platform on its behalf) approves: the cancellation succeeds, then completes with the refund. */
+  approveCancellation(cancelId: string, opts: { at?: number; silent?: boolean } = {}): SbCancellation {
+    this.setCancellationStatus(cancelId, 'CANCELLATION_REQUEST_SUCCESS', opts);
+    return this.setCancellationStatus(cancelId, 'CANCELLATION_REQUEST_COMPLETE', opts);
+  }
+
+  /** A rejected request ends as CANCELLATION_REQUEST_CANCEL (Cancel Order's documented status set); the order goes on. */
+  rejectCancellation(cancelId: string, opts: { at?: number; silent?: boolean } = {}): SbCancellation {
+    return this.setCancellationStatus(cancelId, 'CANCELLATION_REQUEST_CANCEL', opts);
+  }
+
+  /** A seller cancels the order: no approval step, so it succeeds and completes at once. */
+  sellerCancel(orderId: string, reason: string, opts: { at?: number; silent?: boolean; lineIds?: string[] } = {}): SbCancellation {
+    const o = this.orders.get(orderId)!;
+    const at = opts.at ?? this.nowSec();
+    const lineIds = opts.lineIds ?? o.lines.map((l) => l.id);
+    const c: SbCancellation = {
+      id: this.nextId('42'),
+      orderId,
+      shopId: o.shopId,
+      type: 'CANCEL',
+      status: 'CANCELLATION_REQUEST_SUCCESS',
+      role: 'SELLER',
+      reason,
+      reasonText: reason,
+      lineIds,
+      refundTotal: lineIds.reduce((a, id) => a + this.linePaid(o, id), 0) + (lineIds.length === o.lines.length ? o.shippingFee : 0),
+      createTime: at,
+      updateTime: at,
+    };
+    this.cancellations.set(c.id, c);
+    this.touch(o, at);
+    if (!opts.silent) this.emit(o.shopId, 11, { order_id: orderId, cancellations_role: 'SELLER', cancel_status: c.status, cancel_id: c.id, create_time: at });
+    return this.setCancellationStatus(c.id, 'CANCELLATION_REQUEST_COMPLETE', opts);
+  }
+
+  /** The platform decides for a seller who did not answer a buyer's cancellation within 48 hours: approved. */
+  autoDecide(nowSec = this.nowSec()): SbCancellation[] {
+    const due = [...this.cancellations.values()].filter((c) => c.status === 'CANCELLATION_REQUEST_PENDING' && c.createTime + 48 * 3600 <= nowSec);
+    for (const c of due) this.approveCancellation(c.id, { at: nowSec });
+    return due;
+  }
+
+  conversationFor(buyer: SbBuyer, at: number, silent = false): SbConversation {
     let conv = [...this.conversations.values()].find((c) => c.buyer.userId === buyer.userId);
     if (!conv) {
       conv = { id: this.nextId('76'), shopId: buyer.shopId, buyer, createTime: at, messages: [] };
       this.conversations.set(conv.id, conv);
+      if (!silent) this.emit(conv.shopId, 13, { conversation_id: conv.id, create_time: at });
     }
     return conv;
+  }
+
+  /** The buyer taps "contact seller" on an order page: the chat opens with BUYER_ENTER_FROM_ORDER carrying the order id. */
+  buyerEntersFromOrder(o: SbOrder, topic: Topic, opts: { at?: number; silent?: boolean; text?: string } = {}): SbMessage {
+    const at = opts.at ?? this.nowSec();
+    const conv = this.conversationFor(o.buyer, at, opts.silent);
+    this.addMessage(conv, { type: 'BUYER_ENTER_FROM_ORDER', content: JSON.stringify({ order_id: o.id }), role: 'BUYER', at }, opts.silent);
+    const text = opts.text ?? this.r.pick(BUYER_TEXTS[o.buyer.lang][topic]);
+    return this.addMessage(conv, { type: 'TEXT', content: JSON.stringify({ content: text }), role: 'BUYER', at: at + 1 }, opts.silent);
   }
 
   /** A buyer writes about an order: an ORDER_CARD first (so the chat links to the order), then text. */
   buyerMessage(o: SbOrder, topic: Topic, opts: { at?: number; silent?: boolean; text?: string } = {}): SbMessage {
     const at = opts.at ?? this.nowSec();
-    const conv = this.conversationFor(o.buyer, at);
+    const conv = this.conversationFor(o.buyer, at, opts.silent);
     if (!conv.messages.some((m) => m.type === 'ORDER_CARD' && m.content.includes(o.id))) {
       this.addMessage(conv, { type: 'ORDER_CARD', content: JSON.stringify({ order_id: o.id }), role: 'BUYER', at }, opts.silent);
     }
@@ -543,6 +636,14 @@ export class World {
 
   orderJson(o: SbOrder): Record<string, unknown> {
     const shop = this.shop(o.shopId)!;
+    // One package per order once shipped; its id is derived from the order's so it stays stable.
+    const packageId = o.trackingNumber ? `11${o.id.slice(2)}` : undefined;
+    const packageFields = (lineStatus: string): Record<string, string> => {
+      const ps = PACKAGE_STATUS[lineStatus];
+      // Local US and UK sellers get neither package_id nor package_status before shipment.
+      if (!packageId && (shop.region === 'US' || shop.region === 'GB')) return {};
+      return { ...(packageId ? { package_id: packageId } : {}), ...(ps ? { package_status: ps } : {}) };
+    };
     const subtotalGross = o.lines.reduce((a, l) => a + this.product(shop, l.productKey).price, 0);
     const subTotal = subtotalGross - o.sellerDiscount - o.platformDiscount;
     return {
@@ -562,6 +663,7 @@ export class World {
       fulfillment_type: 'FULFILLMENT_BY_SELLER',
       shipping_type: 'TIKTOK',
       recipient_address: { region_code: shop.region, name: o.buyer.nickname, full_address: '*** (masked)' },
+      ...(packageId ? { packages: [{ id: packageId }] } : {}),
       payment: {
         currency: shop.currency,
         original_total_product_price: dec(subtotalGross),
@@ -588,7 +690,7 @@ export class World {
           platform_discount: '0.00',
           currency: shop.currency,
           display_status: l.status,
-          package_status: l.status === 'CANCELLED' ? 'CANCELLED' : l.status === 'AWAITING_SHIPMENT' ? 'TO_FULFILL' : 'COMPLETED',
+          ...packageFields(l.status),
           tracking_number: o.trackingNumber ?? '',
           is_gift: false,
           // Sandbox extension: attribution the platform reports through its affiliate/ads/LIVE
@@ -603,13 +705,14 @@ export class World {
   returnJson(rt: SbReturn): Record<string, unknown> {
     const o = this.orders.get(rt.orderId)!;
     const shop = this.shop(rt.shopId)!;
-    const pending = rt.status === 'RETURN_OR_REFUND_REQUEST_PENDING' || rt.status === 'BUYER_SHIPPED_ITEM';
+    const pending = rt.status === 'RETURN_OR_REFUND_REQUEST_PENDING' || rt.status === 'REPLACEMENT_REQUEST_PENDING' || rt.status === 'BUYER_SHIPPED_ITEM';
+    const money = (minor: number) => ({ currency: shop.currency, refund_total: dec(minor), refund_subtotal: dec(minor), refund_shipping_fee: '0.00', refund_tax: '0.00', retail_delivery_fee: '0.00', buyer_service_fee: '0.00' });
     return {
       return_id: rt.id,
       order_id: rt.orderId,
       return_type: rt.type,
       return_status: rt.status,
-      arbitration_status: rt.arbitration ?? '',
+      ...(rt.arbitration ? { arbitration_status: rt.arbitration } : {}),
       role: rt.role,
       return_reason: RETURN_REASONS[rt.reason].code,
       return_reason_text: RETURN_REASONS[rt.reason].text[o.buyer.lang],
@@ -623,16 +726,20 @@ export class World {
           sku_name: p.skuName,
           product_name: p.name,
           seller_sku: p.sku,
-          refund_amount: { currency: shop.currency, refund_total: dec(this.linePaid(o, id)) },
+          product_image: { url: `${this.mediaBase}/media/sku/${p.sku}.png`, width: 16, height: 16 },
+          refund_amount: money(this.linePaid(o, id)),
         };
       }),
-      refund_amount: { currency: shop.currency, refund_total: dec(rt.partialRefund ?? rt.refundTotal), refund_subtotal: dec(rt.partialRefund ?? rt.refundTotal), refund_shipping_fee: '0.00' },
+      // The request's amounts; a partial refund offer lives in partial_refund, never here.
+      refund_amount: money(rt.refundTotal),
       seller_next_action_response: pending
-        ? [{ action: rt.status === 'BUYER_SHIPPED_ITEM' ? 'SELLER_RESPOND_RECEIVE_PACKAGE' : rt.type === 'REFUND' ? 'SELLER_RESPOND_REFUND' : 'SELLER_RESPOND_RETURN', deadline: rt.updateTime + 48 * 3600 }]
+        ? [{ action: rt.status === 'BUYER_SHIPPED_ITEM' ? 'SELLER_RESPOND_RECEIVE_PACKAGE' : rt.type === 'REFUND' ? 'SELLER_RESPOND_REFUND' : rt.type === 'REPLACEMENT' ? 'SELLER_RESPOND_REPLACEMENT' : 'SELLER_RESPOND_RETURN', deadline: rt.updateTime + 48 * 3600 }]
         : [],
       shipment_type: 'PLATFORM',
       handover_method: 'DROP_OFF',
       can_buyer_keep_item: rt.type === 'REFUND',
+      ...(rt.partialRefund !== undefined ? { seller_proposed_return_type: 'PARTIAL_REFUND', partial_refund: { amount: dec(rt.partialRefund), currency: shop.currency } } : {}),
+      buyer_rejected_partial_refund: rt.buyerRejectedPartialRefund ?? false,
       create_time: rt.createTime,
       update_time: rt.updateTime,
     };
@@ -664,7 +771,19 @@ export class World {
       role: c.role,
       cancel_reason: c.reason,
       cancel_reason_text: c.reasonText,
-      cancel_line_items: c.lineIds.map((id) => ({ order_line_item_id: id, sku_id: this.product(shop, o.lines.find((l) => l.id === id)!.productKey).skuId, refund_amount: { currency: shop.currency, refund_total: dec(this.linePaid(o, id)) } })),
+      cancel_line_items: c.lineIds.map((id, i) => {
+        const p = this.product(shop, o.lines.find((l) => l.id === id)!.productKey);
+        return {
+          cancel_line_item_id: `${c.id.slice(0, -2)}${String(i + 1).padStart(2, '0')}`,
+          order_line_item_id: id,
+          sku_id: p.skuId,
+          sku_name: p.skuName,
+          product_name: p.name,
+          seller_sku: p.sku,
+          product_image: { url: `${this.mediaBase}/media/sku/${p.sku}.png`, width: 16, height: 16 },
+          refund_amount: { currency: shop.currency, refund_total: dec(this.linePaid(o, id)) },
+        };
+      }),
       refund_amount: { currency: shop.currency, refund_total: dec(c.refundTotal) },
       seller_next_action_response: c.status === 'CANCELLATION_REQUEST_PENDING' ? [{ action: 'SELLER_RESPOND_CANCEL', deadline: c.createTime + 48 * 3600 }] : [],
       create_time: c.createTime,
@@ -672,19 +791,52 @@ export class World {
     };
   }
 
-  conversationJson(c: SbConversation): Record<string, unknown> {
+  /** A buyer participant; the platform names its source platform only for Indonesian buyers. */
+  private buyerParticipant(c: SbConversation, platformKey: 'buyer_platform' | 'platform'): Record<string, unknown> {
     const shop = this.shop(c.shopId)!;
+    return {
+      im_user_id: c.buyer.imUserId,
+      user_id: c.buyer.userId,
+      nickname: c.buyer.nickname,
+      avatar: '',
+      role: 'BUYER',
+      ...(shop.region === 'ID' ? { [platformKey]: 'TIKTOK_SHOP' } : {}),
+    };
+  }
+
+  private shopParticipant(c: SbConversation): Record<string, unknown> {
+    const shop = this.shop(c.shopId)!;
+    return { im_user_id: `69${shop.id.slice(-17)}`, user_id: '', nickname: shop.name, avatar: '', role: 'SHOP' };
+  }
+
+  /** Buyer reachability: an order with the shop within 60 days or a chat within 30 days. */
+  canSendMessage(c: SbConversation, nowSec = this.nowSec()): boolean {
+    const recentOrder = [...this.orders.values()].some((o) => o.buyer.userId === c.buyer.userId && o.shopId === c.shopId && o.createTime >= nowSec - 60 * 86400);
+    const recentChat = c.messages.some((m) => m.senderRole === 'BUYER' && m.createTime >= nowSec - 30 * 86400);
+    return recentOrder || recentChat;
+  }
+
+  /** A row of Get Conversations (202309). */
+  conversationJson(c: SbConversation): Record<string, unknown> {
     const last = c.messages[c.messages.length - 1];
     return {
       id: c.id,
-      participants: [
-        { im_user_id: c.buyer.imUserId, user_id: c.buyer.userId, nickname: c.buyer.nickname, avatar: '', role: 'BUYER', buyer_platform: 'TIKTOK_SHOP' },
-        { im_user_id: `69${shop.id.slice(-17)}`, user_id: '', nickname: shop.name, avatar: '', role: 'SHOP' },
-      ],
+      participants: [this.buyerParticipant(c, 'buyer_platform'), this.shopParticipant(c)],
       participant_count: 2,
-      latest_message: last ? { id: last.id, create_time: last.createTime, type: last.type } : null,
+      ...(last ? { latest_message: this.messageJson(last) } : {}),
       unread_count: 0,
-      can_send_message: true,
+      can_send_message: this.canSendMessage(c),
+      create_time: c.createTime,
+    };
+  }
+
+  /** Get Conversation (202601): fewer fields than a list row, and the platform key is `platform`. */
+  conversationDetailJson(c: SbConversation): Record<string, unknown> {
+    return {
+      id: c.id,
+      participants: [this.buyerParticipant(c, 'platform'), this.shopParticipant(c)],
+      participant_count: 2,
+      unread_count: 0,
       create_time: c.createTime,
     };
   }
