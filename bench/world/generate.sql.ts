@@ -8,6 +8,9 @@
 /** Session helpers and the small dimension tables the bulk statements join against. */
 export const SESSION_SETUP = `
 set max_parallel_workers_per_gather = 0;
+-- Row triggers off for the load: the foreign keys' per-row checks are replaced by one
+-- set-based check of every key afterwards (FOREIGN_KEY_CHECKS), which fails the build on an orphan.
+set session_replication_role = replica;
 create function pg_temp.r(seed bigint, stream int, i bigint) returns float8 language sql immutable as
   $$ select (hashint8extended(i, seed * 128 + stream) & 9007199254740991)::float8 / 9007199254740992.0 $$;
 create function pg_temp.pick(a text[], x float8) returns text language sql immutable as
@@ -17,6 +20,7 @@ create temp table w_shop (org_k int, s int, org_id text, shop_id text, market te
 create temp table w_product (org_k int, p int, product_id text, sku_id text, seller_sku text, name text, sku_name text, category text, price bigint, primary key (org_k, p));
 create temp table w_source (org_k int, type text, rank int, id text, name text, rate float8, bad boolean, primary key (org_k, type, rank));
 create temp table w_user (org_k int, role text, n int, id text);
+create temp table w_source_arr (org_k int, type text, n int, ids text[], names text[], rates float8[], bads boolean[], primary key (org_k, type));
 create temp table w_reason (code text, lang text, snapshot jsonb, fault_owner text, primary key (code, lang));
 `;
 
@@ -77,83 +81,86 @@ cross join (select '${now}'::timestamptz as ts) c`;
 
 /**
  * Orders `a..b` and their lines. A chunk's plan goes to temp tables first, so an order's totals
- * are exactly the sum of its lines. Lines are numbered `order * 8 + k` (at most 8 per order).
+ * are exactly the sum of its lines and no insert has to read back what another just wrote.
+ * Lines are numbered `order * 8 + k` (at most 8 per order).
  */
-export function ordersSql(seed: number, now: string, days: number, a: number, b: number): string[] {
+export function ordersSql(seed: number, now: string, days: number, a: number, b: number, products: number): string[] {
+  const N = `'${now}'::timestamptz`;
   return [
     `drop table if exists w_ord; drop table if exists w_ln`,
     `create temp table w_ord as
-select j, o.k as org_k, o.org_id, bi, s.shop_id, s.s, s.currency, s.carrier, s.lang,
-  placed_at, n_lines, st, src_type, src_rank,
-  extract(epoch from ('${now}'::timestamptz - placed_at)) / 86400 as age
+select y.*,
+  case y.status when 'cancelled' then 'CANCELLED' when 'awaiting_shipment' then 'AWAITING_SHIPMENT' when 'shipped' then 'IN_TRANSIT'
+                when 'delivered' then 'DELIVERED' else 'COMPLETED' end as raw_status,
+  case y.status when 'cancelled' then 'cancelled' when 'awaiting_shipment' then 'not_shipped' when 'shipped' then 'in_transit' else 'delivered' end as delivery,
+  case when y.status in ('delivered', 'completed') then least(${N} - interval '1 hour', y.placed_at + (2 + y.st * 4) * interval '1 day') end as delivered_at,
+  least(${N}, y.placed_at + interval '5 minutes') as created_at
 from (
-  select j, o.k, o.b_lo + floor(power(pg_temp.r(${seed}, 10, j), 1.6) * (o.b_hi - o.b_lo + 1))::bigint as bi,
-    '${now}'::timestamptz - (${days} * power(pg_temp.r(${seed}, 11, j), 0.8)) * interval '1 day' as placed_at,
-    1 + least(7, floor(-ln(1 - pg_temp.r(${seed}, 12, j)) * 2.0))::int as n_lines,
-    pg_temp.r(${seed}, 13, j) as st,
-    case when pg_temp.r(${seed}, 14, j) < 0.40 then 'organic' when pg_temp.r(${seed}, 14, j) < 0.65 then 'ad_campaign'
-         when pg_temp.r(${seed}, 14, j) < 0.90 then 'creator_video' else 'livestream' end as src_type,
-    pg_temp.r(${seed}, 15, j) as src_rank
-  from generate_series(${a}::bigint, ${b}::bigint) j join w_org o on j between o.o_lo and o.o_hi
-) x
-join w_org o on o.k = x.k
-join w_shop s on s.org_k = o.k and s.s = (pg_temp.r(${seed}, 2, x.bi) >= 0.6)::int`,
+  select x.*, o.org_id, s.shop_id, s.s, s.currency, s.carrier, s.mult,
+    case when x.st < 0.03 then 'cancelled' when x.age < 2 then 'awaiting_shipment' when x.age < 6 and x.st < 0.6 then 'shipped'
+         when x.age < 20 then 'delivered' else 'completed' end as status
+  from (
+    select j, o.k as org_k, o.b_lo + floor(power(pg_temp.r(${seed}, 10, j), 1.6) * (o.b_hi - o.b_lo + 1))::bigint as bi,
+      ${N} - (${days} * power(pg_temp.r(${seed}, 11, j), 0.8)) * interval '1 day' as placed_at,
+      ${days} * power(pg_temp.r(${seed}, 11, j), 0.8) as age,
+      1 + least(7, floor(-ln(1 - pg_temp.r(${seed}, 12, j)) * 2.0))::int as n_lines,
+      pg_temp.r(${seed}, 13, j) as st,
+      case when pg_temp.r(${seed}, 14, j) < 0.40 then 'organic' when pg_temp.r(${seed}, 14, j) < 0.65 then 'ad_campaign'
+           when pg_temp.r(${seed}, 14, j) < 0.90 then 'creator_video' else 'livestream' end as src_type,
+      pg_temp.r(${seed}, 15, j) as src_rank
+    from generate_series(${a}::bigint, ${b}::bigint) j join w_org o on j between o.o_lo and o.o_hi
+  ) x
+  join w_org o on o.k = x.org_k
+  join w_shop s on s.org_k = x.org_k and s.s = (pg_temp.r(${seed}, 2, x.bi) >= 0.6)::int
+) y`,
+    `analyze w_ord`,
+    // Popular sources and products sell more: a power of a uniform draw picks the rank.
     `create temp table w_ln as
-select w.j, g.k, w.j * 8 + g.k as li, w.org_id, w.org_k, p.product_id, p.sku_id, p.seller_sku, p.name, p.sku_name, p.category,
-  round(p.price * sh.mult)::bigint as unit_price,
-  case when pg_temp.r(${seed}, 21, w.j * 8 + g.k) < 0.15 then round(p.price * sh.mult * 0.9)::bigint else round(p.price * sh.mult)::bigint end as paid,
-  w.src_type, src.id as src_id, src.name as src_name
+select w.j, g.k, w.j * 8 + g.k as li, w.org_k, w.org_id, p.product_id, p.sku_id, p.seller_sku, p.name, p.sku_name, p.category,
+  round(p.price * w.mult)::bigint as unit_price,
+  case when pg_temp.r(${seed}, 21, w.j * 8 + g.k) < 0.15 then round(p.price * w.mult * 0.9)::bigint else round(p.price * w.mult)::bigint end as paid,
+  w.src_type, sa.ids[1 + floor(power(w.src_rank, 2.2) * sa.n)::int] as src_id, sa.names[1 + floor(power(w.src_rank, 2.2) * sa.n)::int] as src_name,
+  sa.rates[1 + floor(power(w.src_rank, 2.2) * sa.n)::int] as src_rate, sa.bads[1 + floor(power(w.src_rank, 2.2) * sa.n)::int] as src_bad
 from w_ord w
-join w_shop sh on sh.org_k = w.org_k and sh.s = w.s
 cross join lateral generate_series(1, w.n_lines) g(k)
-join w_product p on p.org_k = w.org_k and p.p = floor(power(pg_temp.r(${seed}, 20, w.j * 8 + g.k), 1.3) * (select count(*) from w_product q where q.org_k = w.org_k))::int
-join lateral (
-  select s.id, s.name from w_source s where s.org_k = w.org_k and s.type = w.src_type
-  order by s.rank offset floor(power(w.src_rank, 2.2) * (select count(*) from w_source c where c.org_k = w.org_k and c.type = w.src_type))::int limit 1
-) src on true`,
+join w_product p on p.org_k = w.org_k and p.p = floor(power(pg_temp.r(${seed}, 20, w.j * 8 + g.k), 1.3) * ${products})::int
+join w_source_arr sa on sa.org_k = w.org_k and sa.type = w.src_type`,
+    `analyze w_ln`,
     `insert into orders (org_id, id, shop_id, buyer_id, external_id, status, raw_status, currency, subtotal_amount, shipping_amount,
   seller_discount_amount, platform_discount_amount, tax_amount, total_amount, placed_at, paid_at, delivered_at, tracking_number, carrier,
   delivery_status, buyer_message, external_updated_at, created_at, updated_at)
 select w.org_id, ${id('ord', 'w.j')}, w.shop_id, ${id('byr', 'w.bi')}, (576000000000000000 + w.j)::text,
-  x.status, x.raw, w.currency, t.sub, t.ship, t.sub - t.paid, 0, 0, t.paid + t.ship, w.placed_at, w.placed_at + interval '1 minute',
-  x.delivered_at, case when x.status in ('shipped', 'delivered', 'completed') then 'TT' || lpad(w.j::text, 14, '0') end,
-  case when x.status in ('shipped', 'delivered', 'completed') then w.carrier end, x.delivery, null,
-  least('${now}'::timestamptz, coalesce(x.delivered_at, w.placed_at + interval '1 hour')),
-  least('${now}'::timestamptz, w.placed_at + interval '5 minutes'), least('${now}'::timestamptz, coalesce(x.delivered_at, w.placed_at + interval '5 minutes'))
+  w.status, w.raw_status, w.currency, t.sub, t.ship, t.sub - t.paid, 0, 0, t.paid + t.ship, w.placed_at, w.placed_at + interval '1 minute',
+  w.delivered_at, case when w.status in ('shipped', 'delivered', 'completed') then 'TT' || lpad(w.j::text, 14, '0') end,
+  case when w.status in ('shipped', 'delivered', 'completed') then w.carrier end, w.delivery, null,
+  least(${N}, coalesce(w.delivered_at, w.placed_at + interval '1 hour')), w.created_at, least(${N}, coalesce(w.delivered_at, w.created_at))
 from w_ord w
 join (select j, sum(unit_price) as sub, sum(paid) as paid, case when sum(paid) < 2500 then 499 else 0 end as ship from w_ln group by j) t on t.j = w.j
-cross join lateral (
-  select case when w.st < 0.03 then 'cancelled' when w.age < 2 then 'awaiting_shipment' when w.age < 6 and w.st < 0.6 then 'shipped'
-              when w.age < 20 then 'delivered' else 'completed' end as status) y
-cross join lateral (
-  select y.status,
-    case y.status when 'cancelled' then 'CANCELLED' when 'awaiting_shipment' then 'AWAITING_SHIPMENT' when 'shipped' then 'IN_TRANSIT'
-                  when 'delivered' then 'DELIVERED' else 'COMPLETED' end as raw,
-    case y.status when 'cancelled' then 'cancelled' when 'awaiting_shipment' then 'not_shipped' when 'shipped' then 'in_transit' else 'delivered' end as delivery,
-    case when y.status in ('delivered', 'completed') then least('${now}'::timestamptz - interval '1 hour', w.placed_at + (2 + w.st * 4) * interval '1 day') end as delivered_at) x`,
+order by w.j`,
     `insert into order_lines (org_id, id, order_id, external_id, sku_id, seller_sku, product_id, product_name, sku_name, category, image_url,
   currency, unit_price_amount, paid_amount, raw_status, traffic_source_type, traffic_source_id, traffic_source_name, created_at, updated_at)
 select l.org_id, ${id('oln', 'l.li')}, ${id('ord', 'l.j')}, (577000000000000000 + l.li)::text, l.sku_id, l.seller_sku, l.product_id, l.name,
-  l.sku_name, l.category, null, o.currency, l.unit_price, l.paid, o.raw_status, l.src_type, l.src_id, l.src_name, o.created_at, o.updated_at
-from w_ln l join orders o on o.org_id = l.org_id and o.id = ${id('ord', 'l.j')}`,
+  l.sku_name, l.category, null, w.currency, l.unit_price, l.paid, w.raw_status, l.src_type, l.src_id, l.src_name,
+  w.created_at, least(${N}, coalesce(w.delivered_at, w.created_at))
+from w_ln l join w_ord w on w.j = l.j
+order by l.li`,
     // ~3 % of delivered lines come back; a source's own rate decides (the bad ones far more often).
     `insert into platform_returns (org_id, id, shop_id, order_id, buyer_id, kind, external_id, external_order_id, type, raw_type, status,
   raw_status, reason_code, reason_text, lines, currency, refund_amount, seller_next_action, seller_deadline, requested_at, external_updated_at,
   created_at, updated_at)
-select l.org_id, ${id('prt', 'l.li')}, o.shop_id, o.id, o.buyer_id, 'return', (4035000000000000000 + l.li)::text, o.external_id,
+select l.org_id, ${id('prt', 'l.li')}, w.shop_id, ${id('ord', 'l.j')}, ${id('byr', 'w.bi')}, 'return', (4035000000000000000 + l.li)::text, (576000000000000000 + l.j)::text,
   case when q.ro < 0.35 then 'refund_only' else 'return_and_refund' end, case when q.ro < 0.35 then 'REFUND' else 'RETURN_AND_REFUND' end,
   q.status, q.raw, q.reason_tiktok, q.reason_text,
   jsonb_build_array(jsonb_build_object('orderLineId', ${id('oln', 'l.li')}, 'externalOrderLineId', (577000000000000000 + l.li)::text,
     'skuId', l.sku_id, 'productName', l.name, 'refundAmount', l.paid)),
-  o.currency, l.paid, case when q.status = 'requested' then 'respond' end,
-  case when q.status = 'requested' then q.req + interval '48 hours' end, q.req, least('${now}'::timestamptz, q.req + interval '2 hours'),
-  least('${now}'::timestamptz, q.req + interval '5 minutes'), least('${now}'::timestamptz, q.req + interval '2 hours')
+  w.currency, l.paid, case when q.status = 'requested' then 'respond' end,
+  case when q.status = 'requested' then q.req + interval '48 hours' end, q.req, least(${N}, q.req + interval '2 hours'),
+  least(${N}, q.req + interval '5 minutes'), least(${N}, q.req + interval '2 hours')
 from w_ln l
-join orders o on o.org_id = l.org_id and o.id = ${id('ord', 'l.j')}
-join w_source s on s.org_k = l.org_k and s.type = l.src_type and s.id is not distinct from l.src_id
+join w_ord w on w.j = l.j
 cross join lateral (
   select pg_temp.r(${seed}, 31, l.li) as ro,
-    least('${now}'::timestamptz - interval '1 hour', o.delivered_at + pg_temp.r(${seed}, 32, l.li) * 14 * interval '1 day') as req,
+    least(${N} - interval '1 hour', w.delivered_at + pg_temp.r(${seed}, 32, l.li) * 14 * interval '1 day') as req,
     pg_temp.r(${seed}, 33, l.li) as rs,
     ${s_reason(seed)}) q0
 cross join lateral (
@@ -163,14 +170,15 @@ cross join lateral (
     case when q0.rs < 0.55 then 'RETURN_OR_REFUND_REQUEST_COMPLETE' when q0.rs < 0.68 then 'AWAITING_BUYER_SHIP' when q0.rs < 0.78 then 'BUYER_SHIPPED_ITEM'
          when q0.rs < 0.86 then 'RETURN_OR_REFUND_REQUEST_SUCCESS' when q0.rs < 0.94 then 'RETURN_OR_REFUND_REQUEST_PENDING' else 'RETURN_OR_REFUND_REQUEST_REJECT' end as raw
   from (values ${RETURN_REASONS.map((r, i) => `(${i}, '${r.tiktok}', '${r.text}')`).join(', ')}) rr(n, tiktok, text) where rr.n = q0.reason_n) q
-where o.status in ('delivered', 'completed') and pg_temp.r(${seed}, 30, l.li) < s.rate`,
+where w.status in ('delivered', 'completed') and pg_temp.r(${seed}, 30, l.li) < l.src_rate
+order by l.li`,
   ];
 }
 
 /** Bad sources mostly over-promise (not as described); the rest spread over the whole tree. */
 function s_reason(seed: number): string {
   const n = RETURN_REASONS.length;
-  return `case when s.bad and pg_temp.r(${seed}, 34, l.li) < 0.7 then 3 else floor(pg_temp.r(${seed}, 35, l.li) * ${n})::int end as reason_n`;
+  return `case when l.src_bad and pg_temp.r(${seed}, 34, l.li) < 0.7 then 3 else floor(pg_temp.r(${seed}, 35, l.li) * ${n})::int end as reason_n`;
 }
 
 /** Our RMAs for the accepted return-and-refund requests (one line each), numbered per organisation. */
@@ -265,4 +273,17 @@ where m.org_id = k.org_id and m.ticket_id = k.id and m.id = ${id('msg', 'substr(
     `insert into ticket_counters (org_id, id, value) select org_id, 'tickets', max(number) from tickets group by org_id
   on conflict (org_id, id) do update set value = excluded.value`,
   ];
+}
+
+/** One anti-join per foreign key of the filled tables: the orphans each would have refused. */
+export const FOREIGN_KEYS = `
+select c.conname, c.conrelid::regclass::text as child, c.confrelid::regclass::text as parent,
+  array(select a.attname from unnest(c.conkey) with ordinality k(n, i) join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.n order by k.i)::text[] as cols,
+  array(select a.attname from unnest(c.confkey) with ordinality k(n, i) join pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.n order by k.i)::text[] as pcols
+from pg_constraint c where c.contype = 'f' and c.connamespace = 'public'::regnamespace`;
+
+export function orphanSql(fk: { child: string; parent: string; cols: string[]; pcols: string[] }): string {
+  const q = (x: string) => `"${x}"`;
+  return `select count(*)::int8 as n from ${fk.child} c where ${fk.cols.map((x) => `c.${q(x)} is not null`).join(' and ')}
+    and not exists (select 1 from ${fk.parent} p where ${fk.cols.map((x, i) => `p.${q(fk.pcols[i]!)} = c.${q(x)}`).join(' and ')})`;
 }

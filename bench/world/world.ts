@@ -15,7 +15,7 @@ import { createPool, Database } from '../../src/platform/db.js';
 import type { IdGenerator } from '../../src/platform/ids.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { APP_PASSWORD, type BenchContext, type BenchDb } from '../harness.js';
-import { buyersSql, FIRST_NAMES, ordersSql, rmasSql, SESSION_SETUP, ticketsSql } from './generate.sql.js';
+import { buyersSql, FIRST_NAMES, FOREIGN_KEYS, orphanSql, ordersSql, rmasSql, SESSION_SETUP, ticketsSql } from './generate.sql.js';
 
 /**
  * The shared benchmark world: a few organisations selling on TikTok Shop in six markets, their
@@ -32,6 +32,8 @@ export interface WorldOptions {
   seed?: number;
   /** Name of the clone this benchmark works on (dropped when the run ends). */
   name?: string;
+  /** Build again even if the template is cached (also BENCH_WORLD_REBUILD=1). */
+  rebuild?: boolean;
 }
 
 export interface WorldSource {
@@ -167,7 +169,7 @@ export async function benchWorld(ctx: BenchContext, opts: WorldOptions = {}): Pr
   const t0 = performance.now();
   let built = false;
   let [found] = await query<{ comment: string | null }>(postgresUrl, `select shobj_description(oid, 'pg_database') as comment from pg_database where datname = $1`, [key]);
-  if (!found?.comment) {
+  if (!found?.comment || opts.rebuild || process.env.BENCH_WORLD_REBUILD === '1') {
     await buildTemplate(ctx, c.pg, key, seed, plan);
     built = true;
     [found] = await query<{ comment: string | null }>(postgresUrl, `select shobj_description(oid, 'pg_database') as comment from pg_database where datname = $1`, [key]);
@@ -276,6 +278,8 @@ async function buildTemplate(ctx: BenchContext, pgh: EmbeddedHandle, key: string
       await client.query(`insert into w_user values ($1, 'warehouse', 0, $2)`, [k, u.warehouse]);
       for (const [n, a] of u.agents.entries()) await client.query(`insert into w_user values ($1, 'agent', $2, $3)`, [k, n, a]);
     }
+    await client.query(`insert into w_source_arr select org_k, type, count(*), array_agg(id order by rank), array_agg(name order by rank), array_agg(rate order by rank), array_agg(bad order by rank) from w_source group by org_k, type`);
+    await client.query(`analyze w_org; analyze w_shop; analyze w_product; analyze w_source; analyze w_source_arr`);
     // Reason snapshots from the default tree, pinned as each organisation's version 1 the way
     // the returns service pins it on first use; an RMA's snapshot names that stored tree.
     for (const o of orgs) {
@@ -294,8 +298,12 @@ async function buildTemplate(ctx: BenchContext, pgh: EmbeddedHandle, key: string
     const bulkStarted = performance.now();
     const steps = Math.ceil(plan.orders / CHUNK_ORDERS);
     let rows = 0;
+    const spent = new Map<string, number>();
     const count = async (sqlText: string) => {
+      const label = /^\s*(?:insert into|update|create temp table|drop table if exists)\s+(\w+)/i.exec(sqlText)?.[1] ?? 'other';
+      const ts = performance.now();
       const r = await client.query(sqlText);
+      spent.set(label, (spent.get(label) ?? 0) + performance.now() - ts);
       const n = Array.isArray(r) ? r.reduce((a, x: pg.QueryResult) => a + (x.command === 'INSERT' || x.command === 'UPDATE' ? (x.rowCount ?? 0) : 0), 0) : r.command === 'INSERT' ? (r.rowCount ?? 0) : 0;
       rows += n;
       return n;
@@ -306,7 +314,7 @@ async function buildTemplate(ctx: BenchContext, pgh: EmbeddedHandle, key: string
       bar.increment(1, { rows: rows.toLocaleString('en') });
     }
     for (let a = 1; a <= plan.orders; a += CHUNK_ORDERS) {
-      for (const q of ordersSql(seed, WORLD_NOW, plan.days, a, Math.min(plan.orders, a + CHUNK_ORDERS - 1))) await count(q);
+      for (const q of ordersSql(seed, WORLD_NOW, plan.days, a, Math.min(plan.orders, a + CHUNK_ORDERS - 1), PRODUCTS.length)) await count(q);
       bar.increment(1, { step: 'orders, lines, platform returns', rows: rows.toLocaleString('en') });
     }
     bar.update({ step: 'RMAs' });
@@ -315,12 +323,18 @@ async function buildTemplate(ctx: BenchContext, pgh: EmbeddedHandle, key: string
     await client.query(`update return_lines l set reason = r.reason from returns r where r.org_id = l.org_id and r.id = l.return_id`);
     bar.increment(1, { step: 'tickets', rows: rows.toLocaleString('en') });
     for (const q of ticketsSql(seed, WORLD_NOW, plan.ticketShare)) await count(q);
-    bar.increment(1, { step: 'vacuum analyze', rows: rows.toLocaleString('en') });
+    bar.increment(1, { step: 'foreign keys', rows: rows.toLocaleString('en') });
+    const fks = (await client.query(FOREIGN_KEYS)).rows as Array<{ conname: string; child: string; parent: string; cols: string[]; pcols: string[] }>;
+    for (const fk of fks) {
+      const n = Number((await client.query(orphanSql(fk))).rows[0].n);
+      if (n > 0) throw new Error(`world generator bug: ${n} row(s) of ${fk.child} break foreign key ${fk.conname}`);
+    }
     void trees;
     await client.query(`drop table if exists w_ord, w_ln, w_tkt`);
     bar.increment(1, { step: 'done', rows: rows.toLocaleString('en') });
     bar.stop();
     const bulkSeconds = (performance.now() - bulkStarted) / 1000;
+    if (process.env.BENCH_WORLD_PROFILE) ctx.log(`  time per statement: ${[...spent].map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}`);
 
     const counts: Record<string, number> = {};
     for (const t of ['organisations', 'shops', 'users', 'buyers', 'orders', 'order_lines', 'platform_returns', 'returns', 'return_lines', 'tickets', 'ticket_messages']) {
