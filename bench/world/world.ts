@@ -81,7 +81,7 @@ const ORGS = [
   { name: 'Maison Lumière', share: 0.3, shops: [{ market: 'DE', name: 'Lumière DE', carrier: 'DHL', mult: 0.93 }, { market: 'FR', name: 'Lumière FR', carrier: 'Colissimo', mult: 0.93 }] },
   { name: 'Casa Sole', share: 0.2, shops: [{ market: 'IT', name: 'Casa Sole IT', carrier: 'Poste Italiane', mult: 0.93 }, { market: 'ES', name: 'Casa Sole ES', carrier: 'Correos', mult: 0.93 }] },
 ] as const;
-const LANG: Record<string, string> = { US: 'en', GB: 'en', DE: 'de', FR: 'fr', IT: 'it', ES: 'es' };
+const LANG: Record<string, 'en' | 'de' | 'fr' | 'it' | 'es'> = { US: 'en', GB: 'en', DE: 'de', FR: 'fr', IT: 'it', ES: 'es' };
 const PRODUCTS = [
   ['Headphones', 'Wireless earbuds', 4_999], ['Headphones', 'Over-ear headphones', 12_900], ['Speakers', 'Bluetooth speaker', 5_900],
   ['Phone accessories', 'Phone case', 1_499], ['Phone accessories', 'Fast charger 30W', 2_499], ['Beauty', 'Vitamin C serum', 2_200],
@@ -216,7 +216,7 @@ async function buildTemplate(ctx: BenchContext, pgh: EmbeddedHandle, key: string
   try {
     for (const [k, o] of ORGS.entries()) {
       const org = await s.tenancy.createOrganisation({ name: o.name });
-      const mk = async (role: 'owner' | 'supervisor' | 'agent' | 'warehouse', n: number, languages: string[]) =>
+      const mk = async (role: 'owner' | 'supervisor' | 'agent' | 'warehouse', n: number, languages: Array<'en' | 'de' | 'fr' | 'it' | 'es'>) =>
         (await s.auth.createUserInOrg(org.orgId, { email: `${role}${n}.org${k + 1}@world.bench.afterdesk.dev`, name: `${role[0]!.toUpperCase()}${role.slice(1)} ${FIRST_NAMES[(k * 7 + n) % FIRST_NAMES.length]}`, password: PASSWORD, role, languages })).id;
       const langs = [...new Set(o.shops.map((x) => LANG[x.market]!))];
       const owner = await mk('owner', 1, langs);
