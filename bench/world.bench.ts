@@ -57,7 +57,7 @@ export default async function worldBench(ctx: BenchContext): Promise<void> {
       baseline: { label: 'lines per traffic source (count only)', stats: baseline },
       subject: { label: 'return rate per source (lines⋈orders⋈returns)', stats: subject },
       notes: [
-        `world build${world.built ? '' : ' (cached; figures from when it was built)'}: ${m.build.seconds.toFixed(1)} s = setup ${m.build.setupSeconds.toFixed(1)} s + bulk ${m.build.bulkSeconds.toFixed(1)} s (${m.build.rows.toLocaleString('en')} rows, ${Math.round(m.build.rowsPerSecond).toLocaleString('en')} rows/s) + vacuum ${m.build.vacuumSeconds.toFixed(1)} s; clone of the cached template ${again.cloneSeconds.toFixed(2)} s`,
+        `world build${world.built ? '' : ' (cached; figures from when it was built)'}: ${m.build.seconds.toFixed(1)} s = setup ${m.build.setupSeconds.toFixed(1)} s + bulk ${m.build.bulkSeconds.toFixed(1)} s (${m.build.rows.toLocaleString('en')} rows, ${Math.round(m.build.rowsPerSecond).toLocaleString('en')} rows/s) + vacuum ${m.build.vacuumSeconds.toFixed(1)} s, template ${(m.build.bytes / 1e6).toFixed(0)} MB; clone of the cached template ${again.cloneSeconds.toFixed(2)} s`,
         `planted bad sources of ${org.name} among the ${bad.length} worst by return rate: ${found}/${bad.length} (${rows.length} sources with ≥ 30 lines)`,
       ],
     });

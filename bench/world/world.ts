@@ -66,7 +66,7 @@ export interface WorldManifest {
   /** The sources generated with a high return rate: what an analytics query should find. */
   badSources: WorldSource[];
   /** seconds: whole build; setupSeconds: migrations + the service-made rows; rows/s counts the bulk load only. */
-  build: { seconds: number; setupSeconds: number; bulkSeconds: number; vacuumSeconds: number; rows: number; rowsPerSecond: number };
+  build: { seconds: number; setupSeconds: number; bulkSeconds: number; vacuumSeconds: number; rows: number; rowsPerSecond: number; bytes: number };
 }
 
 export interface World extends BenchDb {
@@ -199,6 +199,9 @@ async function buildTemplate(ctx: BenchContext, pgh: EmbeddedHandle, key: string
   const building = `${key}_building`;
   const postgresUrl = pgh.superuserUrl('postgres');
   await dropWorld(postgresUrl, building);
+  // A changed generator or schema makes a new key; the older builds of this seed and size go.
+  const stale = await query<{ datname: string }>(postgresUrl, `select datname from pg_database where datname like $1 and datname <> $2`, [`world\\_${plan.buyers}\\_${seed}\\_%`, key]);
+  for (const d of stale) await dropWorld(postgresUrl, d.datname);
   await dropWorld(postgresUrl, key);
   await query(postgresUrl, `create database "${building}"`);
   const adminUrl = pgh.superuserUrl(building);
@@ -353,7 +356,7 @@ async function buildTemplate(ctx: BenchContext, pgh: EmbeddedHandle, key: string
       counts,
       samples: { buyers: await sample('buyers'), orders: await sample('orders'), orderLines: await sample('order_lines'), platformReturns: await sample('platform_returns'), returns: await sample('returns'), tickets: await sample('tickets') },
       badSources: bad.map((r) => ({ orgId: r.org_id, type: r.type, id: r.id, name: r.name, returnRate: Number(r.rate) })),
-      build: { seconds: 0, setupSeconds, bulkSeconds, vacuumSeconds: 0, rows, rowsPerSecond: rows / bulkSeconds },
+      build: { seconds: 0, setupSeconds, bulkSeconds, vacuumSeconds: 0, rows, rowsPerSecond: rows / bulkSeconds, bytes: 0 },
     };
     await client.end();
     // Statistics and the visibility map travel with the template, so every clone starts warm.
@@ -361,13 +364,14 @@ async function buildTemplate(ctx: BenchContext, pgh: EmbeddedHandle, key: string
     await query(adminUrl, `vacuum (analyze, freeze)`);
     manifest.build.vacuumSeconds = (performance.now() - vacuumStarted) / 1000;
     manifest.build.seconds = (performance.now() - started) / 1000;
+    manifest.build.bytes = Number((await query<{ n: string }>(adminUrl, `select pg_database_size(current_database()) as n`))[0]!.n);
     await query(postgresUrl, `checkpoint`);
     await dropWorld(postgresUrl, key);
     await query(postgresUrl, `alter database "${building}" rename to "${key}"`);
     // The manifest rides on the database itself: a template without it is an unfinished build.
     await query(postgresUrl, `comment on database "${key}" is '${JSON.stringify(manifest).replace(/'/g, "''")}'`);
     await query(postgresUrl, `alter database "${key}" is_template true`);
-    ctx.log(`  built ${key} in ${manifest.build.seconds.toFixed(1)} s: setup ${setupSeconds.toFixed(1)} s, bulk ${rows.toLocaleString('en')} rows in ${bulkSeconds.toFixed(1)} s (${Math.round(rows / bulkSeconds).toLocaleString('en')} rows/s), vacuum/analyze ${manifest.build.vacuumSeconds.toFixed(1)} s`);
+    ctx.log(`  built ${key} in ${manifest.build.seconds.toFixed(1)} s: setup ${setupSeconds.toFixed(1)} s, bulk ${rows.toLocaleString('en')} rows in ${bulkSeconds.toFixed(1)} s (${Math.round(rows / bulkSeconds).toLocaleString('en')} rows/s), vacuum/analyze ${manifest.build.vacuumSeconds.toFixed(1)} s; template ${(manifest.build.bytes / 1e6).toFixed(0)} MB`);
   } catch (e) {
     bar.stop();
     await client.end().catch(() => undefined);
