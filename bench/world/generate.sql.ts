@@ -182,7 +182,7 @@ function s_reason(seed: number): string {
 }
 
 /** Our RMAs for the accepted return-and-refund requests (one line each), numbered per organisation. */
-export function rmasSql(seed: number, now: string): string[] {
+export function rmasSql(now: string): string[] {
   return [
     `insert into returns (org_id, id, rma, shop_id, order_id, buyer_id, ticket_id, platform_return_id, channel, status, resolution, reason, buyer_note,
   photos, language, policy, refund_trigger, currency, refund_total, refund_calc, requested_at, approved_at, received_at, received_by,
@@ -220,7 +220,6 @@ from returns r join order_lines ol on ol.org_id = r.org_id and ol.id = r.refund_
     `insert into return_counters (org_id, id, value) select org_id, 'rma', count(*) from returns group by org_id
   on conflict (org_id, id) do update set value = excluded.value`,
   ];
-  void seed;
 }
 
 /** Chat tickets for a share of orders, with a short buyer/agent thread each. */
