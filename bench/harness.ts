@@ -64,6 +64,8 @@ export interface BenchContext {
   /** Scale factor from BENCH_SCALE (default 1); benchmarks size their data by it. */
   scale: number;
   log(line: string): void;
+  /** Run `fn` when the run ends, before the run's Postgres stops (last registered runs first). */
+  onClose(fn: () => Promise<void>): void;
 }
 
 export type Bench = (ctx: BenchContext) => Promise<void>;
@@ -74,7 +76,9 @@ export async function createBenchContext(): Promise<{ ctx: BenchContext; close()
   const dir = path.resolve('.tmp', `pg-bench-${process.pid}`);
   fs.rmSync(dir, { recursive: true, force: true });
   let pg: EmbeddedHandle | undefined;
+  const closers: Array<() => Promise<void>> = [];
   const ctx: BenchContext = {
+    onClose: (fn) => void closers.unshift(fn),
     scale: Number(process.env.BENCH_SCALE ?? 1),
     log: (l) => console.log(l),
     async database(name: string) {
@@ -88,6 +92,7 @@ export async function createBenchContext(): Promise<{ ctx: BenchContext; close()
   return {
     ctx,
     async close() {
+      for (const fn of closers) await fn().catch((e: unknown) => console.error(`  cleanup failed: ${String(e)}`));
       await pg?.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
