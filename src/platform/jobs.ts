@@ -22,9 +22,15 @@ export class Jobs {
     // pg-boss creates (or upgrades) its schema on its first start, after our migrations ran; the
     // grant that lets the app role queue jobs inside its own transactions (migration 0251) can
     // only land once the tables exist, so it is repeated on every start.
-    const db = this.boss.getDb();
-    const { rows } = await db.executeSql(`select to_regprocedure('afterdesk_grant_job_sends()') is not null as present`, []);
-    if (rows[0]?.present) await db.executeSql('select afterdesk_grant_job_sends()', []);
+    try {
+      const db = this.boss.getDb();
+      const { rows } = await db.executeSql(`select to_regprocedure('afterdesk_grant_job_sends()') is not null as present`, []);
+      if (rows[0]?.present) await db.executeSql('select afterdesk_grant_job_sends()', []);
+    } catch (e) {
+      // Not started as far as `stop()` knows: shut pg-boss down here so the process can exit.
+      await this.boss.stop({ graceful: false, wait: true }).catch(() => undefined);
+      throw e;
+    }
     this.started = true;
   }
 

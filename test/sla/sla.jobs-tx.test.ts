@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.js';
+import { Jobs } from '../../src/platform/jobs.js';
+import { silentLogger } from '../../src/platform/logger.js';
 import { newId } from '../../src/platform/ids.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { actorFor, createTestOrg, type TestOrg } from '../helpers/org.js';
@@ -77,5 +79,22 @@ describe('SLA timer jobs are queued inside the transaction that made them necess
     } finally {
       await app.end();
     }
+  });
+
+  it('without the rights the change fails with its timer, and the next pg-boss start grants them again', async () => {
+    // pg-boss may recreate its tables when it upgrades itself; the grants must follow.
+    await admin.query(`revoke all on pgboss.job, pgboss.queue from afterdesk_app; revoke usage on schema pgboss from afterdesk_app`);
+    const org = await createTestOrg(ctx);
+    const ticketId = newId('tkt');
+    await expect(ctx.platform.db.tenant(org.orgId, start(org, ticketId))).rejects.toThrow(/permission denied for schema pgboss/);
+    // Nothing of the change committed without its timer.
+    await expect(ctx.services.sla.getClocks(actorFor(org, 'agent'), ticketId)).rejects.toMatchObject({ code: 'ticket.not_found' });
+
+    const again = new Jobs(ctx.platform.adminUrl, silentLogger);
+    await again.start();
+    await again.stop();
+    await ctx.platform.db.tenant(org.orgId, start(org, ticketId));
+    const clocks = await ctx.services.sla.getClocks(actorFor(org, 'agent'), ticketId);
+    expect((await timerJobs(org.orgId)).map((j) => j.clockId).sort()).toEqual(clocks.map((c) => c.id).sort());
   });
 });
