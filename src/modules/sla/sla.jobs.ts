@@ -3,9 +3,10 @@ import type { Logger } from '../../platform/logger.js';
 import { SLA_SWEEP_QUEUE, SLA_TIMER_QUEUE, TimerNotVisibleYet, type SlaService, type TimerJob } from './sla.service.js';
 
 /**
- * Exact timers: one pg-boss job per clock generation at the next warning/breach instant. The
- * sweep is only a safety net (a job lost to a crash between commit and send); it is cheap because
- * it reads one partial index. On start we catch up on everything that fell due while we were down.
+ * Exact timers: one pg-boss job per clock generation at the next warning/breach instant, queued on
+ * the clock's own transaction. The sweep is only a safety net (a job that failed for good, a queue
+ * that could not be created); it is cheap because it reads one partial index. On start we catch up
+ * on everything that fell due while we were down.
  */
 export async function registerSlaJobs(jobs: Jobs | undefined, log: Logger, sla: SlaService, opts: { sweepCron?: string; catchUp?: boolean } = {}): Promise<void> {
   if (jobs) {
@@ -19,7 +20,7 @@ export async function registerSlaJobs(jobs: Jobs | undefined, log: Logger, sla: 
           if (r.warnings || r.breaches) log.info({ clockId: job.data.clockId, ...r }, 'SLA timer fired');
         } catch (e) {
           if (e instanceof TimerNotVisibleYet) {
-            // Its transaction has not committed (or rolled back): look again later, a few times.
+            // Queued outside its clock's transaction (by an older version) and not visible yet: look again later, a few times.
             const attempt = (job.data.attempt ?? 0) + 1;
             if (attempt <= 6) await jobs.send(SLA_TIMER_QUEUE, { ...job.data, attempt }, { startAfter: 2 ** attempt });
             continue;

@@ -1,0 +1,388 @@
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Executor } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import type { Actor } from '../../platform/tenancy.js';
+import { clockCalendar, dueOf, loadShop, MINUTE, nextTimerOf, shopCalendar, type ShopCal } from './sla.calendars.js';
+import type { ClockView } from './sla.dto.js';
+import type { SlaPolicies } from './sla.policies.js';
+import { businessMsBetween, choosePolicy, targetOf, thresholdMs, type CompiledCalendar, type SlaMetric, type TicketFacts } from './sla.rules.js';
+import { slaClockEvents, slaClocks, slaTickets, type ClockRow, type PolicyRow } from './sla.schema.js';
+import type { TimerScheduler } from './sla.timers.js';
+
+export interface StartClocksInput {
+  orgId: string;
+  shopId: string;
+  ticketId: string;
+  channel: string;
+  priority: string;
+  orderValue?: { amount: number; currency: string } | null;
+  at: Date;
+}
+
+export type SlaEventKind = 'agent_public_reply' | 'buyer_message' | 'status_changed' | 'priority_changed';
+export interface RecordEventInput {
+  orgId: string;
+  ticketId: string;
+  kind: SlaEventKind;
+  status?: string;
+  priority?: string;
+  at: Date;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * Per-ticket clocks: started by a new ticket, paused, resumed, stopped and recalculated by its
+ * events, warned and breached when their instants pass. Every change is saved with a new
+ * generation, an audit row and its next timer, all on the caller's transaction.
+ */
+export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGenerator; policies: Pick<SlaPolicies, 'loadPolicies'>; scheduler: TimerScheduler }) {
+  const { db, clock, ids, scheduler } = deps;
+  const { loadPolicies } = deps.policies;
+
+  interface ClockEvent {
+    kind: string;
+    at: Date;
+    data?: Record<string, unknown>;
+  }
+
+  /** Every change goes through here: new generation, next timer, audit rows, a fresh job. */
+  async function saveClock(tx: Executor, cal: CompiledCalendar, c: ClockRow, patch: Partial<ClockRow>, events: ClockEvent[]): Promise<ClockRow> {
+    const next: ClockRow = { ...c, ...patch, generation: c.generation + 1, updatedAt: clock.now() };
+    next.nextTimerAt = nextTimerOf(cal, next);
+    await tx
+      .update(slaClocks)
+      .set({
+        policyId: next.policyId,
+        targetMinutes: next.targetMinutes,
+        mode: next.mode,
+        warningPercents: next.warningPercents,
+        warningsFired: next.warningsFired,
+        dueAt: next.dueAt,
+        pausedAt: next.pausedAt,
+        pausedBusinessMs: next.pausedBusinessMs,
+        stoppedAt: next.stoppedAt,
+        stopReason: next.stopReason,
+        breachedAt: next.breachedAt,
+        state: next.state,
+        nextTimerAt: next.nextTimerAt,
+        generation: next.generation,
+        updatedAt: next.updatedAt,
+      })
+      .where(and(eq(slaClocks.orgId, c.orgId), eq(slaClocks.id, c.id)));
+    await insertEvents(tx, next, events);
+    await scheduler.schedule(tx, next);
+    return next;
+  }
+
+  async function insertEvents(tx: Executor, c: ClockRow, events: ClockEvent[]): Promise<void> {
+    if (!events.length) return;
+    const now = clock.now();
+    await tx.insert(slaClockEvents).values(
+      events.map((e) => ({
+        orgId: c.orgId,
+        id: ids('sle'),
+        clockId: c.id,
+        ticketId: c.ticketId,
+        metric: c.metric,
+        kind: e.kind,
+        at: e.at,
+        generation: c.generation,
+        dueAt: c.dueAt,
+        data: e.data ?? {},
+        createdAt: now,
+      })),
+    );
+  }
+
+  /** Announces every warning and the breach whose instant is at or before `nowMs`; each once. */
+  async function evaluate(tx: Executor, c: ClockRow, nowMs: number): Promise<{ warnings: number; breached: boolean } | null> {
+    if (c.state !== 'running') return null;
+    const shop = await loadShop(tx, c.orgId, c.shopId);
+    const cal = clockCalendar(shop, c);
+    const firedAt = new Date(nowMs).toISOString();
+    const events: ClockEvent[] = [];
+    const fired: number[] = [];
+    // A ticket imported with its history (a shop connected today, last month's chats) arrives with
+    // instants already behind it: nobody could have been warned then, so those warnings are skipped.
+    const createdMs = c.createdAt.getTime();
+    for (const p of [...c.warningPercents].sort((a, b) => a - b)) {
+      if (c.warningsFired.includes(p)) continue;
+      const at = thresholdMs(cal, c.startedAt.getTime(), c.targetMinutes, c.pausedBusinessMs, p);
+      if (at > nowMs) continue;
+      fired.push(p);
+      if (at >= createdMs) events.push({ kind: `warning_${p}`, at: new Date(at), data: { percent: p, firedAt } });
+    }
+    const breached = c.dueAt.getTime() <= nowMs;
+    if (breached) events.push({ kind: 'breached', at: c.dueAt, data: { targetMinutes: c.targetMinutes, firedAt, overdueOnArrival: c.dueAt.getTime() < createdMs } });
+    // Skipped warnings still advance the clock's next timer, or it would come due again and again.
+    if (!fired.length && !breached) return null;
+    await saveClock(
+      tx,
+      cal,
+      c,
+      {
+        warningsFired: [...c.warningsFired, ...fired],
+        ...(breached ? { state: 'breached' as const, breachedAt: c.dueAt } : {}),
+      },
+      events,
+    );
+    return { warnings: events.filter((e) => e.kind.startsWith('warning_')).length, breached };
+  }
+
+  async function lockClock(tx: Executor, orgId: string, clockId: string): Promise<ClockRow | undefined> {
+    const [c] = await tx.select().from(slaClocks).where(and(eq(slaClocks.orgId, orgId), eq(slaClocks.id, clockId))).for('update');
+    return c;
+  }
+
+  async function startClock(tx: Executor, t: typeof slaTickets.$inferSelect, policies: PolicyRow[], shop: ShopCal, metric: SlaMetric, at: Date): Promise<ClockRow | null> {
+    const facts: TicketFacts = { shopId: t.shopId, channel: t.channel, priority: t.priority, orderValue: t.orderAmount !== null && t.orderCurrency ? { amount: t.orderAmount, currency: t.orderCurrency } : null };
+    const p = choosePolicy(policies, facts, metric);
+    const target = p ? targetOf(p, metric) : null;
+    if (!p || !target) return null;
+    const cal = shopCalendar(shop, p.mode, at.getTime());
+    // Generations keep counting across a metric's successive clocks (next reply after next reply,
+    // a reopened resolution), so "highest generation" always names the ticket's current clock.
+    const [prev] = await tx
+      .select({ g: sql<number | null>`max(${slaClocks.generation})` })
+      .from(slaClocks)
+      .where(and(eq(slaClocks.orgId, t.orgId), eq(slaClocks.ticketId, t.ticketId), eq(slaClocks.metric, metric)));
+    const base = {
+      orgId: t.orgId,
+      id: ids('slc'),
+      ticketId: t.ticketId,
+      shopId: t.shopId,
+      metric,
+      policyId: p.id,
+      targetMinutes: target,
+      mode: p.mode,
+      warningPercents: [...p.warningPercents].sort((a, b) => a - b),
+      warningsFired: [] as number[],
+      startedAt: at,
+      pausedAt: null,
+      pausedBusinessMs: 0,
+      stoppedAt: null,
+      stopReason: null,
+      breachedAt: null,
+      escalatedAt: null,
+      escalationClaimedAt: null,
+      state: 'running' as const,
+      generation: (prev?.g ?? 0) + 1,
+      createdAt: clock.now(),
+      updatedAt: clock.now(),
+    };
+    const dueAt = dueOf(cal, base);
+    const row: ClockRow = { ...base, dueAt, nextTimerAt: null };
+    row.nextTimerAt = nextTimerOf(cal, row);
+    await tx.insert(slaClocks).values(row);
+    await insertEvents(tx, row, [{ kind: 'started', at, data: { policyId: p.id, policyName: p.name, targetMinutes: target, mode: p.mode } }]);
+    await scheduler.schedule(tx, row);
+    return row;
+  }
+
+  async function nextDueAt(tx: Executor, orgId: string, ticketId: string): Promise<Date | null> {
+    const [r] = await tx
+      .select({ due: sql<string | null>`min(${slaClocks.dueAt})` })
+      .from(slaClocks)
+      .where(and(eq(slaClocks.orgId, orgId), eq(slaClocks.ticketId, ticketId), isNull(slaClocks.stoppedAt), inArray(slaClocks.state, ['running', 'breached'])));
+    return r?.due ? new Date(r.due) : null;
+  }
+
+  async function startClocks(tx: Executor, input: StartClocksInput): Promise<{ nextDueAt: Date | null }> {
+    const [existing] = await tx.select().from(slaTickets).where(and(eq(slaTickets.orgId, input.orgId), eq(slaTickets.ticketId, input.ticketId)));
+    if (existing) return { nextDueAt: await nextDueAt(tx, input.orgId, input.ticketId) };
+    const shop = await loadShop(tx, input.orgId, input.shopId);
+    const now = clock.now();
+    const [t] = await tx
+      .insert(slaTickets)
+      .values({
+        orgId: input.orgId,
+        ticketId: input.ticketId,
+        shopId: input.shopId,
+        channel: input.channel,
+        priority: input.priority,
+        orderAmount: input.orderValue?.amount ?? null,
+        orderCurrency: input.orderValue?.currency ?? null,
+        status: 'new',
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    const policies = await loadPolicies(tx, input.orgId);
+    await startClock(tx, t!, policies, shop, 'first_reply', input.at);
+    await startClock(tx, t!, policies, shop, 'resolution', input.at);
+    return { nextDueAt: await nextDueAt(tx, input.orgId, input.ticketId) };
+  }
+
+  async function openClocks(tx: Executor, orgId: string, ticketId: string): Promise<ClockRow[]> {
+    return tx
+      .select()
+      .from(slaClocks)
+      .where(and(eq(slaClocks.orgId, orgId), eq(slaClocks.ticketId, ticketId), isNull(slaClocks.stoppedAt)))
+      .orderBy(asc(slaClocks.startedAt))
+      .for('update');
+  }
+
+  async function stopClock(tx: Executor, shop: ShopCal, c: ClockRow, at: Date, reason: string): Promise<void> {
+    const cal = clockCalendar(shop, c);
+    // A clock stopped while paused also banks the paused stretch, so its audit stays exact.
+    const extra = c.state === 'paused' && c.pausedAt ? businessMsBetween(cal, c.pausedAt.getTime(), at.getTime()) : 0;
+    // Answered after the due but before its timer ran (no worker, a slow queue): still a breach,
+    // so attainment counts it right; answered, so nobody is paged.
+    const lateUnseen = c.state === 'running' && at.getTime() > c.dueAt.getTime();
+    // The other way round: the answer was written in time (on the platform, say) but reached us
+    // after the breach timer ran. The clock is judged by when the answer was given, so the breach
+    // is withdrawn (an escalation already sent stays in the audit trail).
+    const answeredInTime = c.state === 'breached' && at.getTime() <= c.dueAt.getTime();
+    const events: ClockEvent[] = lateUnseen ? [{ kind: 'breached', at: c.dueAt, data: { targetMinutes: c.targetMinutes, firedAt: at.toISOString(), detectedOnStop: true } }] : [];
+    const breached = (c.state === 'breached' && !answeredInTime) || lateUnseen;
+    events.push({ kind: 'stopped', at, data: { reason, met: !breached, ...(answeredInTime ? { breachWithdrawn: true } : {}) } });
+    await saveClock(
+      tx,
+      cal,
+      c,
+      {
+        // The state says where the clock is (stopped); breached_at keeps whether it was met.
+        state: 'stopped',
+        stoppedAt: at,
+        stopReason: reason,
+        pausedAt: null,
+        pausedBusinessMs: c.pausedBusinessMs + extra,
+        ...(lateUnseen ? { breachedAt: c.dueAt } : {}),
+        ...(answeredInTime ? { breachedAt: null } : {}),
+      },
+      events,
+    );
+  }
+
+  const PAUSING = new Set(['waiting_on_buyer']);
+  const FINAL = new Set(['solved', 'closed']);
+
+  /** Waiting on the buyer pauses; leaving that state resumes; solved/closed stop; reopening restarts resolution. */
+  async function applyStatus(tx: Executor, t: typeof slaTickets.$inferSelect, shop: ShopCal, open: ClockRow[], status: string, at: Date): Promise<void> {
+    const before = t.status;
+    if (before === status) return;
+    await tx.update(slaTickets).set({ status, updatedAt: clock.now() }).where(and(eq(slaTickets.orgId, t.orgId), eq(slaTickets.ticketId, t.ticketId)));
+    if (FINAL.has(status)) {
+      for (const c of open) await stopClock(tx, shop, c, at, status);
+      return;
+    }
+    if (PAUSING.has(status)) {
+      for (const c of open) {
+        if (c.state !== 'running') continue;
+        await saveClock(tx, clockCalendar(shop, c), c, { state: 'paused', pausedAt: at }, [{ kind: 'paused', at, data: { status } }]);
+      }
+      return;
+    }
+    for (const c of open) {
+      if (c.state !== 'paused' || !c.pausedAt) continue;
+      const cal = clockCalendar(shop, c);
+      const pausedMs = businessMsBetween(cal, c.pausedAt.getTime(), Math.max(at.getTime(), c.pausedAt.getTime()));
+      const moved = { ...c, pausedBusinessMs: c.pausedBusinessMs + pausedMs };
+      await saveClock(tx, cal, c, { state: 'running', pausedAt: null, pausedBusinessMs: moved.pausedBusinessMs, dueAt: dueOf(cal, moved) }, [
+        { kind: 'resumed', at, data: { status, pausedBusinessMinutes: pausedMs / MINUTE, previousDueAt: c.dueAt.toISOString() } },
+      ]);
+    }
+    // A reopened ticket gets a fresh resolution clock.
+    if (FINAL.has(before) && !open.some((c) => c.metric === 'resolution')) {
+      await startClock(tx, { ...t, status }, await loadPolicies(tx, t.orgId), shop, 'resolution', at);
+    }
+  }
+
+  async function recordEvent(tx: Executor, input: RecordEventInput): Promise<{ nextDueAt: Date | null }> {
+    const [t] = await tx.select().from(slaTickets).where(and(eq(slaTickets.orgId, input.orgId), eq(slaTickets.ticketId, input.ticketId))).for('update');
+    // A ticket that never started clocks (created before SLA policies existed) has nothing to move.
+    if (!t) return { nextDueAt: null };
+    const shop = await loadShop(tx, t.orgId, t.shopId);
+    const at = input.at;
+    let open = await openClocks(tx, t.orgId, t.ticketId);
+    // A reply or buyer message may carry the status it moved the ticket to (waiting_on_buyer → open).
+    if (input.kind !== 'status_changed' && input.status && input.status !== t.status) {
+      await applyStatus(tx, t, shop, open, input.status, at);
+      t.status = input.status;
+      open = await openClocks(tx, t.orgId, t.ticketId);
+    }
+    switch (input.kind) {
+      case 'agent_public_reply': {
+        for (const c of open) if (c.metric === 'first_reply' || c.metric === 'next_reply') await stopClock(tx, shop, c, at, 'reply');
+        break;
+      }
+      case 'buyer_message': {
+        const [replied] = await tx
+          .select({ id: slaClocks.id })
+          .from(slaClocks)
+          .where(and(eq(slaClocks.orgId, t.orgId), eq(slaClocks.ticketId, t.ticketId), eq(slaClocks.metric, 'first_reply'), sql`${slaClocks.stoppedAt} is not null`))
+          .limit(1);
+        // Next-reply clocks start only once the first reply went out, and only one at a time.
+        if (replied && !open.some((c) => c.metric === 'next_reply') && !FINAL.has(t.status)) {
+          const policies = await loadPolicies(tx, t.orgId);
+          await startClock(tx, t, policies, shop, 'next_reply', at);
+        }
+        break;
+      }
+      case 'status_changed': {
+        if (!input.status) throw AppError.validation('sla.status_required', 'status_changed needs the new status', [{ field: 'status', message: 'required' }]);
+        await applyStatus(tx, t, shop, open, input.status, at);
+        break;
+      }
+      case 'priority_changed': {
+        const priority = input.priority;
+        if (!priority) throw AppError.validation('sla.priority_required', 'priority_changed needs the new priority', [{ field: 'priority', message: 'required' }]);
+        await tx.update(slaTickets).set({ priority, updatedAt: clock.now() }).where(and(eq(slaTickets.orgId, t.orgId), eq(slaTickets.ticketId, t.ticketId)));
+        const policies = await loadPolicies(tx, t.orgId);
+        const facts: TicketFacts = { shopId: t.shopId, channel: t.channel, priority, orderValue: t.orderAmount !== null && t.orderCurrency ? { amount: t.orderAmount, currency: t.orderCurrency } : null };
+        for (const c of open) {
+          if (c.state === 'breached') continue;
+          const p = choosePolicy(policies, facts, c.metric);
+          const target = p ? targetOf(p, c.metric) : null;
+          if (!p || !target || (p.id === c.policyId && target === c.targetMinutes && p.mode === c.mode)) continue;
+          const cal = shopCalendar(shop, p.mode, c.startedAt.getTime());
+          const moved = { ...c, targetMinutes: target, mode: p.mode };
+          const dueAt = dueOf(cal, moved);
+          await saveClock(tx, cal, c, { policyId: p.id, targetMinutes: target, mode: p.mode, warningPercents: [...p.warningPercents].sort((a, b) => a - b), dueAt }, [
+            { kind: 'recalculated', at, data: { reason: 'priority_changed', priority, fromPolicyId: c.policyId, toPolicyId: p.id, fromTargetMinutes: c.targetMinutes, toTargetMinutes: target, previousDueAt: c.dueAt.toISOString() } },
+          ]);
+        }
+        break;
+      }
+    }
+    return { nextDueAt: await nextDueAt(tx, t.orgId, t.ticketId) };
+  }
+
+  async function getClocks(actor: Actor, ticketId: string): Promise<ClockView[]> {
+    return db.tenant(actor.orgId, async (tx) => {
+      const [t] = await tx.select({ id: slaTickets.ticketId }).from(slaTickets).where(and(eq(slaTickets.orgId, actor.orgId), eq(slaTickets.ticketId, ticketId)));
+      if (!t) throw AppError.notFound('ticket', ticketId);
+      const clocks = await tx.select().from(slaClocks).where(and(eq(slaClocks.orgId, actor.orgId), eq(slaClocks.ticketId, ticketId))).orderBy(asc(slaClocks.startedAt), asc(slaClocks.id));
+      const events = await tx.select().from(slaClockEvents).where(and(eq(slaClockEvents.orgId, actor.orgId), eq(slaClockEvents.ticketId, ticketId))).orderBy(asc(slaClockEvents.at), asc(slaClockEvents.id));
+      return clocks.map((c) => ({
+        id: c.id,
+        ticketId: c.ticketId,
+        metric: c.metric,
+        policyId: c.policyId,
+        targetMinutes: c.targetMinutes,
+        mode: c.mode,
+        state: c.state,
+        startedAt: c.startedAt.toISOString(),
+        dueAt: c.dueAt.toISOString(),
+        pausedAt: iso(c.pausedAt),
+        pausedBusinessMinutes: c.pausedBusinessMs / MINUTE,
+        stoppedAt: iso(c.stoppedAt),
+        stopReason: c.stopReason,
+        breachedAt: iso(c.breachedAt),
+        escalatedAt: iso(c.escalatedAt),
+        warningsFired: c.warningsFired,
+        generation: c.generation,
+        events: events
+          .filter((e) => e.clockId === c.id)
+          .map((e) => ({ id: e.id, kind: e.kind, at: e.at.toISOString(), generation: e.generation, dueAt: iso(e.dueAt), data: e.data })),
+      }));
+    });
+  }
+
+  return { startClocks, recordEvent, getClocks, evaluate, lockClock, insertEvents };
+}
+
+export type SlaClocks = ReturnType<typeof createSlaClocks>;
