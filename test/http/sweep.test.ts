@@ -1,0 +1,79 @@
+/**
+ * Another organisation's ids answer exactly like ids that exist nowhere, on every id-taking route
+ * of the OpenAPI document (path, query string and JSON body), for the attacker's owner and agent;
+ * and no answer carries the victim's data. See test/helpers/sweep.ts.
+ */
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from '../helpers/context.js';
+import { createTestOrg } from '../helpers/org.js';
+import { pathSlots, seedWorld, specRoutes, sweep, type SweepAttacker, type SweepReport, type SweepVictim } from '../helpers/sweep.js';
+
+/** Routes with a path parameter that the sweep leaves alone, and why. */
+const EXEMPT: Record<string, string> = {};
+
+/** Bodies the schema sampler cannot make valid on its own (patterns, business rules). */
+const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> }> = {
+  'POST /api/returns': { body: { orderId: '$order', orderLineIds: ['$orderLine'] } },
+  'POST /api/returns/eligibility': { body: { orderId: '$order', orderLineIds: ['$orderLine'] } },
+  'POST /api/remedies': { body: { orderId: '$order', category: 'minor_flaw', optionKey: 't1:information+coupon' } },
+  'POST /api/remedies/quote': { body: { orderId: '$order' } },
+  'POST /api/tickets/bulk': { body: { ticketIds: ['$ticket'], action: { kind: 'assign', assigneeId: '$user' } } },
+  'POST /api/tickets/:id/merge': { body: { sourceTicketIds: ['$ticket'] } },
+  'POST /api/tickets/:id/reply': { body: { text: 'Thanks for waiting' } },
+  'POST /api/tickets/:id/assign': { body: { queue: 'general' } },
+  'POST /api/helpdesk/inbound/email': { body: { shopId: '$shop', from: 'buyer@example.com', subject: 'Where is it', text: 'Where is my parcel?' } },
+  'POST /api/helpdesk/inbound/whatsapp': { body: { shopId: '$shop', from: '+4915100000000', text: 'Where is my parcel?' } },
+  'PATCH /api/sla/policies/:id': { body: { name: 'Renamed' } },
+  'PUT /api/shops/:shopId/item-economics': { body: { key: 'category:Headphones', itemCost: 100, resalePercent: 50 } },
+  'PUT /api/shops/:shopId/exchange-stock': { body: { sku: 'SKU-1', productId: 'prod-1', label: 'Blue', available: 3 } },
+  'PATCH /api/macros/:id': { body: { name: 'Renamed' } },
+  'PATCH /api/shops/:id': { body: { name: 'Renamed' } },
+  'PATCH /api/users/:id': { body: { name: 'Renamed' } },
+  'PUT /api/helpdesk/agents/:id/schedule': { body: { timeZone: 'Europe/Berlin', hours: { mon: [{ start: '09:00', end: '17:00' }] } } },
+  'POST /api/returns/:id/inspect': { body: { grade: 'A', note: 'fine' } },
+  'POST /api/returns/:id/decide': { body: { decision: 'reject', note: 'no' } },
+  'POST /api/remedies/:id/reject': { body: { note: 'no' } },
+  'POST /api/remedies/:id/abandon': { body: { note: 'no' } },
+  'GET /api/sla/attainment': { query: { from: '2026-01-01', to: '2026-02-01' } },
+  'GET /api/sla/shops/:id/due': { query: { start: '2026-01-05T09:00:00Z', minutes: '60' } },
+  'POST /api/shops': { body: { brandId: '$brand', name: 'Second shop', market: 'FR' } },
+};
+
+/** Ids nested where the schema walker cannot see them (inside a `oneOf`). */
+const SLOTS = {
+  'POST /api/tickets/bulk': [{ where: 'body' as const, name: 'action.assigneeId', path: ['action', 'assigneeId'], kind: 'user' as const }],
+};
+
+let ctx: TestContext;
+let victim: SweepVictim;
+let attacker: SweepAttacker;
+let report: SweepReport;
+beforeAll(async () => {
+  ctx = await createTestContext();
+  const v = await createTestOrg(ctx, { market: 'DE' });
+  const a = await createTestOrg(ctx, { market: 'DE' });
+  victim = await seedWorld(ctx, v, `VICTIM${crypto.randomBytes(4).toString('hex')}`);
+  const own = await seedWorld(ctx, a, `ATTACKER${crypto.randomBytes(4).toString('hex')}`);
+  attacker = { cookie: (role) => a.cookie(role), ids: own.ids };
+}, 60_000);
+afterAll(async () => {
+  await ctx?.close();
+});
+
+describe('the id sweep across organisations', () => {
+  it("another organisation's ids answer exactly like missing ones, and nothing of theirs comes back", async () => {
+    report = await sweep(ctx, { victim, attacker, examples: EXAMPLES, slots: SLOTS, roles: ['owner', 'agent'] });
+    console.log(report.unreached.join('\n'));
+    expect(report.cases.length).toBeGreaterThan(100);
+    expect(report.findings).toEqual([]);
+  }, 120_000);
+
+  it('every route with a path parameter is swept, or exempt with a reason', () => {
+    const withParams = specRoutes(ctx)
+      .filter((r) => pathSlots(r.path).length > 0)
+      .map((r) => r.key);
+    const notSwept = withParams.filter((k) => !report.swept.has(k) && !EXEMPT[k]);
+    expect(notSwept).toEqual([]);
+  });
+});
