@@ -94,6 +94,12 @@ export interface SweepOptions {
   examples?: Record<string, { body?: unknown; query?: Record<string, string> }>;
   /** Returns a finding when the two answers differ in a way that matters; default: exact equality. */
   compare?: (c: SweepCase) => string | null;
+  /**
+   * Fresh attacker objects for a route, made before each call: a route that consumes what it is
+   * given (a return takes the order's lines) would otherwise answer every call after the first
+   * with "already done", and the comparison would prove nothing.
+   */
+  fresh?: (key: string) => Promise<Partial<IdSet>> | undefined;
   /** Also call with the attacker's own id (skipped for routes that destroy what they name). */
   baseline?: (key: string) => boolean;
 }
@@ -254,12 +260,16 @@ function normalise(raw: string, contentType: string | undefined, swept: string):
   }
 }
 
+/** A write went through; a 200 that reports a refusal per item (`ok: false`, as bulk does) did not. */
+export function accepted(a: Answer): boolean {
+  return a.status >= 200 && a.status < 300 && !JSON.stringify(a.body).includes('"ok":false');
+}
+
 function defaultCompare(c: SweepCase): string | null {
-  const ok = (a: Answer) => a.status >= 200 && a.status < 300;
   // Two writes that both went through differ by the ids they made; accepting a reference that
   // exists nowhere is reported on its own (see `sweep`).
   const write = !c.route.startsWith('GET ');
-  const same = write && ok(c.victim) && ok(c.missing) ? c.victim.status === c.missing.status : JSON.stringify(c.victim) === JSON.stringify(c.missing);
+  const same = write && accepted(c.victim) && accepted(c.missing) ? c.victim.status === c.missing.status : JSON.stringify(c.victim) === JSON.stringify(c.missing);
   if (!same) return `${c.route} as ${c.role}, ${c.slot.where} ${c.slot.name}: foreign → ${c.victim.status} ${JSON.stringify(c.victim.body).slice(0, 200)}; missing → ${c.missing.status} ${JSON.stringify(c.missing.body).slice(0, 200)}`;
   return null;
 }
@@ -286,16 +296,16 @@ export async function sweep(ctx: TestContext, opts: SweepOptions): Promise<Sweep
     const example = opts.examples?.[route.key];
     const schema = bodySchema(route.op);
     const hasBody = route.method !== 'GET' && route.method !== 'DELETE';
-    const baseBody = hasBody ? fill(example?.body ?? sample(schema) ?? {}, opts.attacker.ids) : undefined;
     const baseQuery: Record<string, string> = {};
     for (const q of route.op.parameters ?? []) if (q.in === 'query' && q.required) baseQuery[q.name] = String(sample(q.schema));
     Object.assign(baseQuery, example?.query ?? {});
 
+    let own: IdSet = opts.attacker.ids;
     const request = (slot: Slot, value: string) => {
       const params: Record<string, string> = { ...FIXED_PATH_VALUES };
-      for (const p of pathSlots(route.path)) if (p.kind) params[p.name] = opts.attacker.ids[p.kind];
+      for (const p of pathSlots(route.path)) if (p.kind) params[p.name] = own[p.kind];
       const query = { ...baseQuery };
-      let body = baseBody;
+      let body = hasBody ? fill(example?.body ?? sample(schema) ?? {}, own) : undefined;
       if (slot.where === 'path') params[slot.name] = value;
       else if (slot.where === 'query') query[slot.name] = value;
       else body = setAt(body, slot.path ?? [slot.name], slot.array ? [value] : value);
@@ -303,7 +313,10 @@ export async function sweep(ctx: TestContext, opts: SweepOptions): Promise<Sweep
       const url = route.path.replace(/:(\w+)/g, (_m, n: string) => encodeURIComponent(params[n] ?? n)) + (qs ? `?${qs}` : '');
       return { url, body };
     };
-    const call = async (role: Role, slot: Slot, value: string): Promise<{ answer: Answer; raw: string }> => {
+    const call = async (role: Role, slot: Slot, value: string, pick: (ids: IdSet) => string = () => value): Promise<{ answer: Answer; raw: string }> => {
+      const fresh = await opts.fresh?.(route.key);
+      own = { ...opts.attacker.ids, ...fresh };
+      value = pick(own);
       const { url, body } = request(slot, value);
       const res = await ctx.app.inject({
         method: route.method as 'GET',
@@ -312,7 +325,10 @@ export async function sweep(ctx: TestContext, opts: SweepOptions): Promise<Sweep
         ...(hasBody ? { payload: JSON.stringify(body) } : {}),
       });
       const ct = res.headers['content-type']?.toString();
-      return { answer: { status: res.statusCode, body: normalise(res.body, ct, value) }, raw: res.body };
+      // Fresh objects differ from call to call; they are the attacker's own, so they are named, not compared.
+      let raw = res.body;
+      for (const [kind, id] of Object.entries(fresh ?? {})) if (id !== value) raw = raw.split(id).join(`<own ${kind}>`);
+      return { answer: { status: res.statusCode, body: normalise(raw, ct, value) }, raw: res.body };
     };
 
     for (const slot of slots) {
@@ -320,7 +336,7 @@ export async function sweep(ctx: TestContext, opts: SweepOptions): Promise<Sweep
       const victimId = opts.victim.ids[slot.kind];
       const missingId = missingLike(victimId);
       let reached = false;
-      let accepted = false;
+      let acceptsMissing = false;
       for (const role of roles) {
         const missing = await call(role, slot, missingId);
         const victim = await call(role, slot, victimId);
@@ -330,16 +346,16 @@ export async function sweep(ctx: TestContext, opts: SweepOptions): Promise<Sweep
         const rest = victim.raw.split(victimId).join('');
         const leaked = [...victimIds.filter((id) => id !== victimId), ...opts.victim.secrets].filter((s) => rest.includes(s));
         if (leaked.length) report.findings.push(`${route.key} as ${role}, ${slot.where} ${slot.name}: the answer carries the victim's ${leaked.join(', ')}`);
-        if (route.method !== 'GET' && missing.answer.status < 300) accepted = true;
+        if (route.method !== 'GET' && accepted(missing.answer)) acceptsMissing = true;
         if (opts.baseline?.(route.key) ?? route.method !== 'DELETE') {
-          c.own = (await call(role, slot, opts.attacker.ids[slot.kind])).answer;
+          c.own = (await call(role, slot, '', (ids) => ids[slot.kind])).answer;
           if (JSON.stringify(c.own) !== JSON.stringify(c.missing)) reached = true;
         } else reached = true;
         report.cases.push(c);
       }
-      if (accepted) report.findings.push(`${route.key}, ${slot.where} ${slot.name}: a ${slot.kind} id that exists nowhere (or in another organisation) is accepted`);
+      if (acceptsMissing) report.findings.push(`${route.key}, ${slot.where} ${slot.name}: a ${slot.kind} id that exists nowhere (or in another organisation) is accepted`);
       if (!reached) {
-        const c = report.cases[report.cases.length - 1]!;
+        const c = report.cases[report.cases.length - roles.length]!;
         report.unreached.push(`${route.key} ${slot.where} ${slot.name}: own and missing both → ${c.missing.status} ${JSON.stringify(c.missing.body).slice(0, 160)}`);
       }
     }
@@ -360,9 +376,53 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
     return res.json();
   };
   const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 20_000, productId: `p-${marker}` }] });
-  const orderView = await inject('GET', `/api/orders/${order.orderId}`);
   const ticketId = await seedTicket(ctx, org, order.orderId, `Kaputt angekommen ${marker}`);
 
+  const purchase = await seedPurchase(ctx, org, marker);
+
+  const ret = await inject('POST', '/api/returns', { orderId: order.orderId, orderLineIds: order.lineIds, ticketId, note: `Return note ${marker}` });
+  const remedy = await inject('POST', '/api/remedies', { orderId: order.orderId, ticketId, category: 'minor_flaw', optionKey: 't1:information+coupon', message: `Sorry ${marker}` });
+  const macro = await inject('POST', '/api/macros', { key: `m_${marker.toLowerCase().replace(/[^a-z0-9_]/g, '')}`.slice(0, 60), name: `Macro ${marker}`, bodies: { en: `Hello ${marker}` } });
+  const policy = await inject('POST', '/api/sla/policies', { name: `Policy ${marker}`, shopId: org.shopId, firstReplyMinutes: 60 });
+
+  const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: crypto.randomInt(256), g: crypto.randomInt(256), b: crypto.randomInt(256) } } }).jpeg().toBuffer();
+  const boundary = `----sweep${crypto.randomBytes(8).toString('hex')}`;
+  const multipart = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo-${marker}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+    jpeg,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  const file = await inject('POST', '/api/evidence/files', multipart, { 'content-type': `multipart/form-data; boundary=${boundary}` });
+  const cases = (await inject('GET', '/api/evidence/cases')).cases as { caseId: string }[];
+  const outbox = (await inject('GET', '/api/outbox')).items as { id: string }[];
+  if (!cases.length || !outbox.length) throw new Error(`seeding: ${cases.length} evidence cases, ${outbox.length} outbox rows`);
+
+  const emails = Object.values(org.users).map((u) => u.email);
+  return {
+    ids: {
+      brand: org.brandId,
+      shop: org.shopId,
+      user: org.users.agent.id,
+      ...purchase,
+      ticket: ticketId,
+      return: ret.id,
+      remedy: remedy.id,
+      macro: macro.id,
+      slaPolicy: policy.id,
+      evidenceCase: cases[0]!.caseId,
+      evidenceFile: file.sha256,
+      outbox: outbox[0]!.id,
+    },
+    secrets: [marker, ...emails],
+  };
+}
+
+/**
+ * A delivered order nobody has acted on yet, with a return request waiting on the platform: the
+ * objects a return consumes, so routes that open returns can be swept with fresh ones.
+ */
+export async function seedPurchase(ctx: TestContext, org: TestOrg, marker: string): Promise<Pick<IdSet, 'order' | 'orderLine' | 'buyer' | 'platformReturn'>> {
+  const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 20_000, productId: `p-${marker}` }] });
   const orders = createOrdersService(ctx.platform);
   const now = ctx.clock.now();
   await ctx.platform.db.tenant(org.orgId, (tx) =>
@@ -390,44 +450,9 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
       } as never,
     ]),
   );
-  const platformReturns = (await inject('GET', `/api/platform-returns?orderId=${order.orderId}`)).items as { id: string }[];
-
-  const ret = await inject('POST', '/api/returns', { orderId: order.orderId, orderLineIds: order.lineIds, ticketId, note: `Return note ${marker}` });
-  const remedy = await inject('POST', '/api/remedies', { orderId: order.orderId, ticketId, category: 'minor_flaw', optionKey: 't1:information+coupon', message: `Sorry ${marker}` });
-  const macro = await inject('POST', '/api/macros', { key: `m_${marker.toLowerCase().replace(/[^a-z0-9_]/g, '')}`.slice(0, 60), name: `Macro ${marker}`, bodies: { en: `Hello ${marker}` } });
-  const policy = await inject('POST', '/api/sla/policies', { name: `Policy ${marker}`, shopId: org.shopId, firstReplyMinutes: 60 });
-
-  const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: crypto.randomInt(256), g: crypto.randomInt(256), b: crypto.randomInt(256) } } }).jpeg().toBuffer();
-  const boundary = `----sweep${crypto.randomBytes(8).toString('hex')}`;
-  const multipart = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo-${marker}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
-    jpeg,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  const file = await inject('POST', '/api/evidence/files', multipart, { 'content-type': `multipart/form-data; boundary=${boundary}` });
-  const cases = (await inject('GET', '/api/evidence/cases')).cases as { caseId: string }[];
-  const outbox = (await inject('GET', '/api/outbox')).items as { id: string }[];
-  if (!cases.length || !outbox.length || !platformReturns.length) throw new Error(`seeding: ${cases.length} evidence cases, ${outbox.length} outbox rows, ${platformReturns.length} platform returns`);
-
-  const emails = Object.values(org.users).map((u) => u.email);
-  return {
-    ids: {
-      brand: org.brandId,
-      shop: org.shopId,
-      user: org.users.agent.id,
-      order: order.orderId,
-      orderLine: order.lineIds[0]!,
-      buyer: orderView.buyerId,
-      platformReturn: platformReturns[0]!.id,
-      ticket: ticketId,
-      return: ret.id,
-      remedy: remedy.id,
-      macro: macro.id,
-      slaPolicy: policy.id,
-      evidenceCase: cases[0]!.caseId,
-      evidenceFile: file.sha256,
-      outbox: outbox[0]!.id,
-    },
-    secrets: [marker, ...emails, order.externalId],
-  };
+  
+  const actor = { orgId: org.orgId, userId: org.users.owner.id, role: 'owner' as const };
+  const view = await orders.getOrder(actor, order.orderId);
+  const [pr] = await orders.listPlatformReturns(actor, { orderId: order.orderId });
+  return { order: order.orderId, orderLine: order.lineIds[0]!, buyer: view.buyerId, platformReturn: pr!.id };
 }

@@ -7,7 +7,8 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { createTestOrg } from '../helpers/org.js';
-import { pathSlots, seedWorld, specRoutes, sweep, type SweepAttacker, type SweepReport, type SweepVictim } from '../helpers/sweep.js';
+import { pathSlots, seedPurchase, seedWorld, specRoutes, sweep, type SweepAttacker, type SweepReport, type SweepVictim } from '../helpers/sweep.js';
+import type { TestOrg } from '../helpers/org.js';
 
 /** Routes with a path parameter that the sweep leaves alone, and why. */
 const EXEMPT: Record<string, string> = {};
@@ -31,14 +32,18 @@ const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> 
   'PATCH /api/shops/:id': { body: { name: 'Renamed' } },
   'PATCH /api/users/:id': { body: { name: 'Renamed' } },
   'PUT /api/helpdesk/agents/:id/schedule': { body: { timeZone: 'Europe/Berlin', hours: { mon: [{ start: '09:00', end: '17:00' }] } } },
-  'POST /api/returns/:id/inspect': { body: { grade: 'A', note: 'fine' } },
+  'POST /api/returns/:id/inspect': { body: { grade: 'as_new', note: 'fine' } },
   'POST /api/returns/:id/decide': { body: { decision: 'reject', note: 'no' } },
   'POST /api/remedies/:id/reject': { body: { note: 'no' } },
   'POST /api/remedies/:id/abandon': { body: { note: 'no' } },
-  'GET /api/sla/attainment': { query: { from: '2026-01-01', to: '2026-02-01' } },
+  'GET /api/sla/attainment': { query: { from: '2026-01-01T00:00:00+00:00', to: '2026-02-01T00:00:00+00:00' } },
+  'POST /api/sla/policies': { body: { name: 'Fast lane', firstReplyMinutes: 30 } },
   'GET /api/sla/shops/:id/due': { query: { start: '2026-01-05T09:00:00Z', minutes: '60' } },
   'POST /api/shops': { body: { brandId: '$brand', name: 'Second shop', market: 'FR' } },
 };
+
+/** Routes that consume the order they are given: each slot gets a purchase nobody has acted on. */
+const CONSUMING = new Set(['POST /api/returns', 'POST /api/returns/from-platform/:id']);
 
 /** Ids nested where the schema walker cannot see them (inside a `oneOf`). */
 const SLOTS = {
@@ -48,6 +53,7 @@ const SLOTS = {
 let ctx: TestContext;
 let victim: SweepVictim;
 let attacker: SweepAttacker;
+let attackerOrg: TestOrg;
 let report: SweepReport;
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -56,6 +62,7 @@ beforeAll(async () => {
   victim = await seedWorld(ctx, v, `VICTIM${crypto.randomBytes(4).toString('hex')}`);
   const own = await seedWorld(ctx, a, `ATTACKER${crypto.randomBytes(4).toString('hex')}`);
   attacker = { cookie: (role) => a.cookie(role), ids: own.ids };
+  attackerOrg = a;
 }, 60_000);
 afterAll(async () => {
   await ctx?.close();
@@ -63,7 +70,7 @@ afterAll(async () => {
 
 describe('the id sweep across organisations', () => {
   it("another organisation's ids answer exactly like missing ones, and nothing of theirs comes back", async () => {
-    report = await sweep(ctx, { victim, attacker, examples: EXAMPLES, slots: SLOTS, roles: ['owner', 'agent'] });
+    report = await sweep(ctx, { victim, attacker, examples: EXAMPLES, slots: SLOTS, roles: ['owner', 'agent'], fresh: (key) => (CONSUMING.has(key) ? seedPurchase(ctx, attackerOrg, 'fresh') : undefined) });
     console.log(report.unreached.join('\n'));
     expect(report.cases.length).toBeGreaterThan(100);
     expect(report.findings).toEqual([]);
