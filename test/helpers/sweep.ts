@@ -16,7 +16,7 @@ import sharp from 'sharp';
 import type { Role } from '../../src/platform/tenancy.js';
 import { newId } from '../../src/platform/ids.js';
 import { createOrdersService } from '../../src/modules/orders/index.js';
-import { seedOrder, seedTicket } from '../../src/modules/returns/returns.fixtures.js';
+import { seedOrder, seedTicket } from './returns.js';
 import type { TestContext } from './context.js';
 import type { TestOrg } from './org.js';
 import { sample, type Op } from './schema-sample.js';
@@ -109,8 +109,12 @@ export interface SweepReport {
   findings: string[];
   /** Routes that had at least one slot swept. */
   swept: Set<string>;
-  /** Route slots whose answer for the attacker's own id equalled the one for a missing id: the check was never reached. */
-  unreached: string[];
+  /**
+   * Slots (`GET /api/returns query orderId`) where the attacker's own object answered like a
+   * missing one for every role: either a filter with nothing to show, or a request that never got
+   * as far as looking the id up, which would make the comparison prove nothing.
+   */
+  unreached: { slot: string; answer: Answer }[];
   cases: SweepCase[];
 }
 
@@ -356,7 +360,7 @@ export async function sweep(ctx: TestContext, opts: SweepOptions): Promise<Sweep
       if (acceptsMissing) report.findings.push(`${route.key}, ${slot.where} ${slot.name}: a ${slot.kind} id that exists nowhere (or in another organisation) is accepted`);
       if (!reached) {
         const c = report.cases[report.cases.length - roles.length]!;
-        report.unreached.push(`${route.key} ${slot.where} ${slot.name}: own and missing both → ${c.missing.status} ${JSON.stringify(c.missing.body).slice(0, 160)}`);
+        report.unreached.push({ slot: `${route.key} ${slot.where} ${slot.name}`, answer: c.missing });
       }
     }
   }
