@@ -15,7 +15,7 @@ import crypto from 'node:crypto';
 import sharp from 'sharp';
 import type { Role } from '../../src/platform/tenancy.js';
 import { newId } from '../../src/platform/ids.js';
-import { createOrdersService } from '../../src/modules/orders/index.js';
+import { createOrdersService, type PlatformReturnInput } from '../../src/modules/orders/index.js';
 import { seedOrder, seedTicket } from './returns.js';
 import type { TestContext } from './context.js';
 import type { TestOrg } from './org.js';
@@ -429,32 +429,28 @@ export async function seedPurchase(ctx: TestContext, org: TestOrg, marker: strin
   const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 20_000, productId: `p-${marker}` }] });
   const orders = createOrdersService(ctx.platform);
   const now = ctx.clock.now();
-  await ctx.platform.db.tenant(org.orgId, (tx) =>
-    orders.applyPlatformReturns(tx, org.orgId, [
-      {
-        shopId: org.shopId,
-        kind: 'return',
-        externalId: `R-${order.externalId}`,
-        externalOrderId: order.externalId,
-        type: 'return_and_refund',
-        rawType: 'RETURN_AND_REFUND',
-        status: 'requested',
-        rawStatus: 'RETURN_OR_REFUND_REQUEST_PENDING',
-        reasonCode: 'not_as_described',
-        reasonText: `Farbe weicht ab ${marker}`,
-        lines: [{ externalOrderLineId: `${order.externalId}-1`, refundAmount: 20_000 }],
-        currency: 'EUR',
-        refundAmount: 20_000,
-        photos: [],
-        videos: [],
-        sellerNextAction: 'SELLER_RESPOND_RETURN',
-        sellerDeadline: new Date(now.getTime() + 2 * 86_400_000),
-        requestedAt: now,
-        externalUpdatedAt: now,
-      } as never,
-    ]),
-  );
-  
+  const request: PlatformReturnInput = {
+    shopId: org.shopId,
+    kind: 'return',
+    externalId: `R-${order.externalId}`,
+    externalOrderId: order.externalId,
+    type: 'return_and_refund',
+    rawType: 'RETURN_AND_REFUND',
+    status: 'requested',
+    rawStatus: 'RETURN_OR_REFUND_REQUEST_PENDING',
+    reasonCode: 'not_as_described',
+    reasonText: `Farbe weicht ab ${marker}`,
+    lines: [{ externalOrderLineId: `${order.externalId}-1`, refundAmount: 20_000 }],
+    currency: 'EUR',
+    refundAmount: 20_000,
+    photos: [],
+    videos: [],
+    sellerNextAction: 'SELLER_RESPOND_RETURN',
+    sellerDeadline: new Date(now.getTime() + 2 * 86_400_000),
+    requestedAt: now,
+    externalUpdatedAt: now,
+  };
+  await ctx.platform.db.tenant(org.orgId, (tx) => orders.applyPlatformReturns(tx, org.orgId, [request]));
   const actor = { orgId: org.orgId, userId: org.users.owner.id, role: 'owner' as const };
   const view = await orders.getOrder(actor, order.orderId);
   const [pr] = await orders.listPlatformReturns(actor, { orderId: order.orderId });

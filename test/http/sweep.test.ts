@@ -1,16 +1,20 @@
 /**
  * Another organisation's ids answer exactly like ids that exist nowhere, on every id-taking route
- * of the OpenAPI document (path, query string and JSON body), for the attacker's owner and agent;
- * and no answer carries the victim's data. See test/helpers/sweep.ts.
+ * of the OpenAPI document (path, query string and JSON body), for the attacker's owner, agent and
+ * warehouse user; and no answer carries the victim's data. See test/helpers/sweep.ts.
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TikTokSandbox } from '../../src/integrations/tiktok/sandbox/server.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
-import { createTestOrg } from '../helpers/org.js';
+import { createTestOrg, type TestOrg } from '../helpers/org.js';
 import { pathSlots, seedPurchase, seedWorld, specRoutes, sweep, type SweepAttacker, type SweepReport, type SweepVictim } from '../helpers/sweep.js';
-import type { TestOrg } from '../helpers/org.js';
+import { uniqueShops } from '../tiktok/helpers.js';
 
-/** Routes with a path parameter that the sweep leaves alone, and why. */
+/**
+ * Routes with a path parameter that the sweep leaves alone, and why. None today: the OAuth
+ * callback carries its organisation in a signed `state` query value, not an id parameter.
+ */
 const EXEMPT: Record<string, string> = {};
 
 /** Bodies the schema sampler cannot make valid on its own (patterns, business rules). */
@@ -51,14 +55,24 @@ const SLOTS = {
 };
 
 let ctx: TestContext;
+let sandbox: TikTokSandbox;
 let victim: SweepVictim;
 let attacker: SweepAttacker;
 let attackerOrg: TestOrg;
 let report: SweepReport;
 beforeAll(async () => {
   ctx = await createTestContext();
+  // Both shops connected to TikTok (the sandbox), so the sync and authorise routes meet a real connection.
+  const shops = uniqueShops();
+  sandbox = new TikTokSandbox({ seed: 11, ordersPerShop: 2, shops });
+  const url = await sandbox.start();
+  ctx.services.tiktok.client.retarget({ apiBase: url, authBase: url });
   const v = await createTestOrg(ctx, { market: 'DE' });
-  const a = await createTestOrg(ctx, { market: 'DE' });
+  const a = await createTestOrg(ctx, { market: 'FR' });
+  for (const [org, region] of [[v, 'DE'], [a, 'FR']] as const) {
+    const r = await ctx.services.tiktok.connections.completeAuthorisation(org.orgId, sandbox.issueAuthCode([shops.find((s) => s.region === region)!.id]));
+    if (r.connected[0]?.shopId !== org.shopId) throw new Error(`the sandbox ${region} shop was not bound: ${JSON.stringify(r)}`);
+  }
   victim = await seedWorld(ctx, v, `VICTIM${crypto.randomBytes(4).toString('hex')}`);
   const own = await seedWorld(ctx, a, `ATTACKER${crypto.randomBytes(4).toString('hex')}`);
   attacker = { cookie: (role) => a.cookie(role), ids: own.ids };
@@ -66,6 +80,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await ctx?.close();
+  await sandbox?.stop();
 });
 
 /**
@@ -87,12 +102,11 @@ const UNREACHED: Record<string, string> = {
   'GET /api/returns/cycle-stats query shopId': 'a filter: no return has closed in the window',
   'GET /api/sla/attainment query shopId': 'a filter: no SLA clock has run',
   'POST /api/tickets/:id/link body buyerId': 'any buyer id is accepted today (finding 11, above)',
-  'POST /api/tiktok/shops/:id/sync path id': 'no shop is connected to TikTok here; connections are read by organisation and shop',
 };
 
 describe('the id sweep across organisations', () => {
   it("another organisation's ids answer exactly like missing ones, and nothing of theirs comes back", async () => {
-    report = await sweep(ctx, { victim, attacker, examples: EXAMPLES, slots: SLOTS, roles: ['owner', 'agent'], fresh: (key) => (CONSUMING.has(key) ? seedPurchase(ctx, attackerOrg, 'fresh') : undefined) });
+    report = await sweep(ctx, { victim, attacker, examples: EXAMPLES, slots: SLOTS, roles: ['owner', 'agent', 'warehouse'], fresh: (key) => (CONSUMING.has(key) ? seedPurchase(ctx, attackerOrg, 'fresh') : undefined) });
     expect(report.cases.length).toBeGreaterThan(150);
     expect(report.findings.filter((f) => !HELPDESK_FINDING_11.includes(f))).toEqual([]);
     // Every other slot was reached: the attacker's own object answered differently from a missing one.
