@@ -19,7 +19,7 @@ import { createOrdersService, type PlatformReturnInput } from '../../src/modules
 import { seedOrder, seedTicket } from './returns.js';
 import type { TestContext } from './context.js';
 import type { TestOrg } from './org.js';
-import { sample, type Op } from './schema-sample.js';
+import { sample, type Op, type Schema } from './schema-sample.js';
 
 /** Every kind of object an id of our API can name. */
 export const ID_KINDS = [
@@ -59,8 +59,9 @@ export interface SweepAttacker {
 /** A place an id goes: a path parameter, a query parameter or a (possibly nested) body field. */
 export interface Slot {
   where: 'path' | 'query' | 'body';
-  /** Parameter name, or the path to the body field. */
+  /** Parameter name, or for a body field its dotted path (`action.assigneeId`, `attachments[].sha256`). */
   name: string;
+  /** Where a body field is set; array elements by index (`['attachments', '0', 'sha256']`). */
   path?: string[];
   kind: IdKind;
   array?: boolean;
@@ -198,16 +199,19 @@ export function pathSlots(path: string): { name: string; kind: IdKind | undefine
   return out;
 }
 
-type JsonSchema = NonNullable<Op['requestBody']>['content'] extends Record<string, { schema?: infer S }> | undefined ? S : never;
-
-function bodySchema(op: Op): JsonSchema | undefined {
+function bodySchema(op: Op): Schema | undefined {
   return op.requestBody?.content?.['application/json']?.schema;
 }
 
-/** Every id slot of a route the document describes; names it cannot classify are returned apart. */
-export function slotsOf(route: Route): { slots: Slot[]; unknown: string[] } {
+/**
+ * Every id slot of a route the document describes. Names it cannot classify are returned apart, and
+ * so are ids inside arrays of objects or `oneOf` variants (`attachments[].sha256`): which element
+ * or variant to send is the caller's choice, given as an explicit slot.
+ */
+export function slotsOf(route: Route): { slots: Slot[]; unknown: string[]; nested: string[] } {
   const slots: Slot[] = [];
   const unknown: string[] = [];
+  const nested: string[] = [];
   for (const p of pathSlots(route.path)) {
     if (p.kind) slots.push({ where: 'path', name: p.name, kind: p.kind });
     else unknown.push(`path :${p.name}`);
@@ -219,17 +223,22 @@ export function slotsOf(route: Route): { slots: Slot[]; unknown: string[] } {
     if (k) slots.push({ where: 'query', name: q.name, ...k });
     else unknown.push(`query ${q.name}`);
   }
-  const walk = (s: JsonSchema | undefined, prefix: string[]) => {
-    for (const [name, v] of Object.entries(s?.properties ?? {})) {
-      if (v.properties) walk(v, [...prefix, name]);
-      if (!idLike(name) || name in NOT_OUR_IDS) continue;
+  const walk = (s: Schema | undefined, prefix: string[], inside: boolean, depth = 0) => {
+    if (!s || depth > 5) return;
+    for (const alt of [...(s.oneOf ?? []), ...(s.anyOf ?? [])]) walk(alt, prefix, true, depth + 1);
+    if (s.items) walk(s.items, [...prefix, '[]'], true, depth + 1);
+    for (const [name, v] of Object.entries(s.properties ?? {})) {
+      walk(v, [...prefix, name], inside, depth + 1);
+      if (!(idLike(name) || name === 'sha256') || name in NOT_OUR_IDS) continue;
       const k = NAMED_KINDS[name];
-      if (k) slots.push({ where: 'body', name, path: [...prefix, name], ...k });
-      else unknown.push(`body ${[...prefix, name].join('.')}`);
+      const at = [...prefix, name].join('.').replaceAll('.[]', '[]');
+      if (!k) unknown.push(`body ${at}`);
+      else if (inside) nested.push(at);
+      else slots.push({ where: 'body', name, path: [...prefix, name], ...k });
     }
   };
-  walk(bodySchema(route.op), []);
-  return { slots, unknown };
+  walk(bodySchema(route.op), [], false);
+  return { slots, unknown, nested: [...new Set(nested)] };
 }
 
 /** A well-formed id of the same kind that names nothing anywhere. */
@@ -295,7 +304,9 @@ export async function sweep(ctx: TestContext, opts: SweepOptions): Promise<Sweep
   for (const route of routes) {
     const discovered = slotsOf(route);
     for (const u of discovered.unknown) report.findings.push(`${route.key}: ${u} looks like an id the sweep cannot classify (add it to NAMED_KINDS or NOT_OUR_IDS)`);
-    const slots = [...discovered.slots, ...(opts.slots?.[route.key] ?? [])];
+    const extra = opts.slots?.[route.key] ?? [];
+    for (const n of discovered.nested) if (!extra.some((x) => x.name === n)) report.findings.push(`${route.key}: body ${n} is an id inside an array or a variant; give the sweep a slot for it`);
+    const slots = [...discovered.slots, ...extra];
     if (!slots.length) continue;
     const example = opts.examples?.[route.key];
     const schema = bodySchema(route.op);

@@ -25,7 +25,8 @@ const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> 
   'POST /api/remedies/quote': { body: { orderId: '$order' } },
   'POST /api/tickets/bulk': { body: { ticketIds: ['$ticket'], action: { kind: 'assign', assigneeId: '$user' } } },
   'POST /api/tickets/:id/merge': { body: { sourceTicketIds: ['$ticket'] } },
-  'POST /api/tickets/:id/reply': { body: { text: 'Thanks for waiting' } },
+  'POST /api/tickets/:id/reply': { body: { text: 'Thanks for waiting', attachments: [{ fileName: 'photo.jpg', contentType: 'image/jpeg', sha256: '$evidenceFile', size: 100 }] } },
+  'POST /api/tickets/:id/notes': { body: { text: 'Checked the parcel', attachments: [{ fileName: 'photo.jpg', contentType: 'image/jpeg', sha256: '$evidenceFile', size: 100 }] } },
   'POST /api/tickets/:id/assign': { body: { queue: 'general' } },
   'POST /api/helpdesk/inbound/email': { body: { shopId: '$shop', from: 'buyer@example.com', subject: 'Where is it', text: 'Where is my parcel?' } },
   'POST /api/helpdesk/inbound/whatsapp': { body: { shopId: '$shop', from: '+4915100000000', text: 'Where is my parcel?' } },
@@ -49,9 +50,12 @@ const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> 
 /** Routes that consume the order they are given: each slot gets a purchase nobody has acted on. */
 const CONSUMING = new Set(['POST /api/returns', 'POST /api/returns/from-platform/:id']);
 
-/** Ids nested where the schema walker cannot see them (inside a `oneOf`). */
+/** Ids inside a `oneOf` variant or an array element: the example body above picks the variant and element. */
+const attachment = { where: 'body' as const, name: 'attachments[].sha256', path: ['attachments', '0', 'sha256'], kind: 'evidenceFile' as const };
 const SLOTS = {
   'POST /api/tickets/bulk': [{ where: 'body' as const, name: 'action.assigneeId', path: ['action', 'assigneeId'], kind: 'user' as const }],
+  'POST /api/tickets/:id/reply': [attachment],
+  'POST /api/tickets/:id/notes': [attachment],
 };
 
 let ctx: TestContext;
