@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TikTokSandbox } from '../../src/integrations/tiktok/sandbox/server.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
-import { createTestOrg, type TestOrg } from '../helpers/org.js';
+import { actorFor, createTestOrg, type TestOrg } from '../helpers/org.js';
 import { pathSlots, seedPurchase, seedWorld, specRoutes, sweep, type SweepAttacker, type SweepReport, type SweepVictim } from '../helpers/sweep.js';
 import { uniqueShops } from '../tiktok/helpers.js';
 
@@ -37,7 +37,7 @@ const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> 
   'PATCH /api/shops/:id': { body: { name: 'Renamed' } },
   'PATCH /api/users/:id': { body: { name: 'Renamed' } },
   'PUT /api/helpdesk/agents/:id/schedule': { body: { timeZone: 'Europe/Berlin', hours: { mon: [{ start: '09:00', end: '17:00' }] } } },
-  'POST /api/returns/:id/inspect': { body: { grade: 'as_new', note: 'fine' } },
+  'POST /api/returns/:id/inspect': { body: { grade: 'as_new', note: 'fine', photos: ['$evidenceFile'] } },
   'POST /api/returns/:id/decide': { body: { decision: 'reject', note: 'no' } },
   'POST /api/remedies/:id/reject': { body: { note: 'no' } },
   'POST /api/remedies/:id/abandon': { body: { note: 'no' } },
@@ -47,8 +47,17 @@ const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> 
   'POST /api/shops': { body: { brandId: '$brand', name: 'Second shop', market: 'FR' } },
 };
 
-/** Routes that consume the order they are given: each slot gets a purchase nobody has acted on. */
+/** Routes that consume the order they are given: each call gets a purchase nobody has acted on. */
 const CONSUMING = new Set(['POST /api/returns', 'POST /api/returns/from-platform/:id']);
+
+/** Each inspection call gets a return of its own whose parcel has arrived. */
+async function receivedReturn(org: TestOrg) {
+  const p = await seedPurchase(ctx, org, 'fresh');
+  const owner = actorFor(org, 'owner');
+  const r = await ctx.services.returns.create(owner, { orderId: p.order, orderLineIds: [p.orderLine], channel: 'agent' });
+  await ctx.services.returns.receive(owner, r.id, {});
+  return { ...p, return: r.id };
+}
 
 /** Ids inside a `oneOf` variant or an array element: the example body above picks the variant and element. */
 const attachment = { where: 'body' as const, name: 'attachments[].sha256', path: ['attachments', '0', 'sha256'], kind: 'evidenceFile' as const };
@@ -56,6 +65,8 @@ const SLOTS = {
   'POST /api/tickets/bulk': [{ where: 'body' as const, name: 'action.assigneeId', path: ['action', 'assigneeId'], kind: 'user' as const }],
   'POST /api/tickets/:id/reply': [attachment],
   'POST /api/tickets/:id/notes': [attachment],
+  // Inspection photos given as a stored file's sha256 are cited as evidence.
+  'POST /api/returns/:id/inspect': [{ where: 'body' as const, name: 'photos[]', path: ['photos', '0'], kind: 'evidenceFile' as const }],
 };
 
 let ctx: TestContext;
@@ -110,7 +121,7 @@ const UNREACHED: Record<string, string> = {
 
 describe('the id sweep across organisations', () => {
   it("another organisation's ids answer exactly like missing ones, and nothing of theirs comes back", async () => {
-    report = await sweep(ctx, { victim, attacker, examples: EXAMPLES, slots: SLOTS, roles: ['owner', 'agent', 'warehouse'], fresh: (key) => (CONSUMING.has(key) ? seedPurchase(ctx, attackerOrg, 'fresh') : undefined) });
+    report = await sweep(ctx, { victim, attacker, examples: EXAMPLES, slots: SLOTS, roles: ['owner', 'agent', 'warehouse'], fresh: (key) => (CONSUMING.has(key) ? seedPurchase(ctx, attackerOrg, 'fresh') : key === 'POST /api/returns/:id/inspect' ? receivedReturn(attackerOrg) : undefined) });
     expect(report.cases.length).toBeGreaterThan(150);
     expect(report.findings.filter((f) => !HELPDESK_FINDING_11.includes(f))).toEqual([]);
     // Every other slot was reached: the attacker's own object answered differently from a missing one.
