@@ -125,7 +125,7 @@ describe('the id sweep across organisations', () => {
     expect(report.cases.length).toBeGreaterThan(150);
     expect(report.findings.filter((f) => !HELPDESK_FINDING_11.includes(f))).toEqual([]);
     // Every other slot was reached: the attacker's own object answered differently from a missing one.
-    expect(report.unreached.map((u) => u.slot).sort()).toEqual(Object.keys(UNREACHED).sort());
+    expect(report.unreached.filter((u) => !UNREACHED[u.slot])).toEqual([]);
   }, 120_000);
 
   it('every route with a path parameter is swept, or exempt with a reason', () => {
