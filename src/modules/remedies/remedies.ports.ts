@@ -100,8 +100,14 @@ export interface EvidenceInput {
 }
 export type RecordEvidence = (tx: Executor, input: EvidenceInput) => Promise<unknown>;
 
+/** The returns module, which is built on remedies and so reaches it only through this port. */
+export interface ReturnsPort {
+  getReturn(actor: Actor, id: string): Promise<{ id: string; orderId: string }>;
+}
+
 export interface RemediesPorts {
   orders?: OrdersPort;
+  returns?: ReturnsPort;
   tickets?: TicketsPort;
   recordEvidence?: RecordEvidence;
 }

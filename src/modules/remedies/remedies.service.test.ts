@@ -223,6 +223,30 @@ describe('tenancy', () => {
   });
 });
 
+describe('references', () => {
+  it("a remedy names only a return or TikTok request of its own order: completing it marks that return refunded", async () => {
+    const { org, order, ticketId } = await setup();
+    const agent = actorFor(org, 'agent');
+    const other = await seedOrder(ctx, org, { lines: [{ unitPrice: 5_000, productId: 'p-hp' }] });
+    const ret = await ctx.services.returns.create(agent, { orderId: other.orderId, orderLineIds: other.lineIds, channel: 'agent' });
+    const { createOrdersService } = await import('../orders/index.js');
+    const orders = createOrdersService(ctx.platform);
+    await ctx.platform.db.tenant(org.orgId, (tx) =>
+      orders.applyPlatformReturns(tx, org.orgId, [
+        { shopId: org.shopId, kind: 'return', externalId: `rt-${other.externalId}`, externalOrderId: other.externalId, type: 'refund_only', rawType: 'REFUND', status: 'requested', rawStatus: 'RETURN_OR_REFUND_REQUEST_PENDING', reasonText: 'Farbe', lines: [{ externalOrderLineId: `${other.externalId}-1` }], photos: [], videos: [], requestedAt: clock.now(), externalUpdatedAt: clock.now() },
+      ]),
+    );
+    const [pr] = await orders.listPlatformReturns(agent, { orderId: other.orderId });
+    const base = { orderId: order.orderId, ticketId, category: 'minor_flaw' as const, optionKey: 't1:information+coupon' };
+    const before = (await ctx.services.returns.get(agent, ret.id)).refund;
+    await expect(ctx.services.remedies.propose(agent, { ...base, returnId: ret.id })).rejects.toMatchObject({ code: 'remedies.reference_order_mismatch', details: { issues: [{ field: 'returnId' }] } });
+    await expect(ctx.services.remedies.propose(agent, { ...base, platformReturnId: pr!.id })).rejects.toMatchObject({ code: 'remedies.reference_order_mismatch', details: { issues: [{ field: 'platformReturnId' }] } });
+    await expect(ctx.services.remedies.propose(agent, { ...base, returnId: 'ret_01kzzzzzzzzzzzzzzzzzzzzzzz' })).rejects.toMatchObject({ code: 'return.not_found' });
+    await settle(ctx, org.orgId);
+    expect((await ctx.services.returns.get(agent, ret.id)).refund).toEqual(before);
+  });
+});
+
 describe('remedies on a TikTok after-sales request', () => {
   it('a partial refund becomes a platform partial-refund offer; a full one an approval', async () => {
     const { org, order, ticketId, platform } = await setup();

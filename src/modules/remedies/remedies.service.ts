@@ -418,8 +418,20 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
     return remedyView(r, await stepsOf(tx, r.orgId, r.id), c);
   }
 
-  async function context(actor: Actor, input: { orderId: string; orderLineIds?: string[]; ticketId?: string }) {
+  async function context(actor: Actor, input: { orderId: string; orderLineIds?: string[]; ticketId?: string; returnId?: string; platformReturnId?: string }) {
     const order = await orders().getOrder(actor, input.orderId);
+    // A remedy's completion marks its return refunded: a return of another order (or one that
+    // exists nowhere, or in another organisation) must never ride along.
+    const refs: [string, string | undefined, ((a: Actor, id: string) => Promise<{ id: string; orderId: string | null }>) | undefined][] = [
+      ['returnId', input.returnId, portsOf().returns?.getReturn],
+      ['platformReturnId', input.platformReturnId, orders().getPlatformReturn],
+    ];
+    for (const [field, id, get] of refs) {
+      if (!id) continue;
+      if (!get) throw new AppError('unavailable', 'remedies.reference_unavailable', `Cannot check ${field} ${id}: the returns module is not wired`);
+      const ref = await get(actor, id);
+      if (ref.orderId !== order.id) throw AppError.validation('remedies.reference_order_mismatch', `${field} ${id} belongs to another order than ${order.id}`, [{ field, message: "differs from the remedy's order" }]);
+    }
     const lineIds = input.orderLineIds?.length ? input.orderLineIds : order.lines.map((l) => l.id);
     for (const l of lineIds) if (!order.lines.some((x) => x.id === l)) throw AppError.validation('remedies.unknown_line', `Order line ${l} is not part of order ${order.id}`, [{ field: 'orderLineIds', message: `unknown line ${l}` }]);
     let language = order.buyer.language ?? null;

@@ -328,6 +328,8 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
      */
     async create(actor: Actor, input: CreateReturnInput): Promise<ReturnView> {
       const order = await orders().getOrder(actor, input.orderId);
+      // The buyer's instructions go to this ticket: it must be one of the caller's own.
+      if (input.ticketId && portsOf().tickets) await portsOf().tickets!.getTicket(actor, input.ticketId);
       return db.tenant(actor.orgId, async (tx) => {
         const { shop, settings, reason, eligibility } = await evaluate(tx, actor, order, input);
         if (!eligibility.eligible) {

@@ -30,6 +30,7 @@ export function buildRemediesAndReturns(p: RemediesPlatform, overrides: Remedies
   };
   const remedies = createRemediesService(p, () => ports);
   const returns = createReturnsService({ db: p.db, ids: p.ids, clock: p.clock, remedies }, () => ports);
+  ports.returns ??= { getReturn: async (actor, id) => returns.get(actor, id) };
   return { remedies, returns, remediesPorts: ports };
 }
 

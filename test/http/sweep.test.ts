@@ -1,0 +1,156 @@
+/**
+ * Another organisation's ids answer exactly like ids that exist nowhere, on every id-taking route
+ * of the OpenAPI document (path, query string and JSON body), for the attacker's owner, agent and
+ * warehouse user; and no answer carries the victim's data. See test/helpers/sweep.ts.
+ */
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TikTokSandbox } from '../../src/integrations/tiktok/sandbox/server.js';
+import { createTestContext, type TestContext } from '../helpers/context.js';
+import { actorFor, createTestOrg, type TestOrg } from '../helpers/org.js';
+import { pathSlots, seedPurchase, seedWorld, specRoutes, sweep, type SweepAttacker, type SweepReport, type SweepVictim } from '../helpers/sweep.js';
+import { uniqueShops } from '../tiktok/helpers.js';
+
+/**
+ * Routes with a path parameter that the sweep leaves alone, and why. None today: the OAuth
+ * callback carries its organisation in a signed `state` query value, not an id parameter.
+ */
+const EXEMPT: Record<string, string> = {};
+
+/** Bodies the schema sampler cannot make valid on its own (patterns, business rules). */
+const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> }> = {
+  'POST /api/returns': { body: { orderId: '$order', orderLineIds: ['$orderLine'] } },
+  'POST /api/returns/eligibility': { body: { orderId: '$order', orderLineIds: ['$orderLine'] } },
+  'POST /api/remedies': { body: { orderId: '$order', category: 'minor_flaw', optionKey: 't1:information+coupon' } },
+  'POST /api/remedies/quote': { body: { orderId: '$order' } },
+  'POST /api/tickets/bulk': { body: { ticketIds: ['$ticket'], action: { kind: 'assign', assigneeId: '$user' } } },
+  'POST /api/tickets/:id/merge': { body: { sourceTicketIds: ['$ticket'] } },
+  'POST /api/tickets/:id/reply': { body: { text: 'Thanks for waiting', attachments: [{ fileName: 'photo.jpg', contentType: 'image/jpeg', sha256: '$evidenceFile', size: 100 }] } },
+  'POST /api/tickets/:id/notes': { body: { text: 'Checked the parcel', attachments: [{ fileName: 'photo.jpg', contentType: 'image/jpeg', sha256: '$evidenceFile', size: 100 }] } },
+  'POST /api/tickets/:id/assign': { body: { queue: 'general' } },
+  'POST /api/helpdesk/inbound/email': { body: { shopId: '$shop', from: 'buyer@example.com', subject: 'Where is it', text: 'Where is my parcel?' } },
+  'POST /api/helpdesk/inbound/whatsapp': { body: { shopId: '$shop', from: '+4915100000000', text: 'Where is my parcel?' } },
+  'PATCH /api/sla/policies/:id': { body: { name: 'Renamed' } },
+  'PUT /api/shops/:shopId/item-economics': { body: { key: 'category:Headphones', itemCost: 100, resalePercent: 50 } },
+  'PUT /api/shops/:shopId/exchange-stock': { body: { sku: 'SKU-1', productId: 'prod-1', label: 'Blue', available: 3 } },
+  'PATCH /api/macros/:id': { body: { name: 'Renamed' } },
+  'PATCH /api/shops/:id': { body: { name: 'Renamed' } },
+  'PATCH /api/users/:id': { body: { name: 'Renamed' } },
+  'PUT /api/helpdesk/agents/:id/schedule': { body: { timeZone: 'Europe/Berlin', hours: { mon: [{ start: '09:00', end: '17:00' }] } } },
+  'POST /api/returns/:id/inspect': { body: { grade: 'as_new', note: 'fine', photos: ['$evidenceFile'] } },
+  'POST /api/returns/:id/decide': { body: { decision: 'reject', note: 'no' } },
+  'POST /api/remedies/:id/reject': { body: { note: 'no' } },
+  'POST /api/remedies/:id/abandon': { body: { note: 'no' } },
+  'GET /api/sla/attainment': { query: { from: '2026-01-01T00:00:00+00:00', to: '2026-02-01T00:00:00+00:00' } },
+  'POST /api/sla/policies': { body: { name: 'Fast lane', firstReplyMinutes: 30 } },
+  'GET /api/sla/shops/:id/due': { query: { start: '2026-01-05T09:00:00Z', minutes: '60' } },
+  'POST /api/shops': { body: { brandId: '$brand', name: 'Second shop', market: 'FR' } },
+};
+
+/** Routes that consume the order they are given: each call gets a purchase nobody has acted on. */
+const CONSUMING = new Set(['POST /api/returns', 'POST /api/returns/from-platform/:id']);
+
+/** Each inspection call gets a return of its own whose parcel has arrived. */
+async function receivedReturn(org: TestOrg) {
+  const p = await seedPurchase(ctx, org, 'fresh');
+  const owner = actorFor(org, 'owner');
+  const r = await ctx.services.returns.create(owner, { orderId: p.order, orderLineIds: [p.orderLine], channel: 'agent' });
+  await ctx.services.returns.receive(owner, r.id, {});
+  return { ...p, return: r.id };
+}
+
+/** Ids inside a `oneOf` variant or an array element: the example body above picks the variant and element. */
+const attachment = { where: 'body' as const, name: 'attachments[].sha256', path: ['attachments', '0', 'sha256'], kind: 'evidenceFile' as const };
+const SLOTS = {
+  'POST /api/tickets/bulk': [{ where: 'body' as const, name: 'action.assigneeId', path: ['action', 'assigneeId'], kind: 'user' as const }],
+  'POST /api/tickets/:id/reply': [attachment],
+  'POST /api/tickets/:id/notes': [attachment],
+  // Inspection photos given as a stored file's sha256 are cited as evidence.
+  'POST /api/returns/:id/inspect': [{ where: 'body' as const, name: 'photos[]', path: ['photos', '0'], kind: 'evidenceFile' as const }],
+};
+
+let ctx: TestContext;
+let sandbox: TikTokSandbox;
+let victim: SweepVictim;
+let attacker: SweepAttacker;
+let attackerOrg: TestOrg;
+let report: SweepReport;
+beforeAll(async () => {
+  ctx = await createTestContext();
+  // Both shops connected to TikTok (the sandbox), so the sync and authorise routes meet a real connection.
+  const shops = uniqueShops();
+  sandbox = new TikTokSandbox({ seed: 11, ordersPerShop: 2, shops });
+  const url = await sandbox.start();
+  ctx.services.tiktok.client.retarget({ apiBase: url, authBase: url });
+  const v = await createTestOrg(ctx, { market: 'DE' });
+  const a = await createTestOrg(ctx, { market: 'FR' });
+  for (const [org, region] of [[v, 'DE'], [a, 'FR']] as const) {
+    const r = await ctx.services.tiktok.connections.completeAuthorisation(org.orgId, sandbox.issueAuthCode([shops.find((s) => s.region === region)!.id]));
+    if (r.connected[0]?.shopId !== org.shopId) throw new Error(`the sandbox ${region} shop was not bound: ${JSON.stringify(r)}`);
+  }
+  victim = await seedWorld(ctx, v, `VICTIM${crypto.randomBytes(4).toString('hex')}`);
+  const own = await seedWorld(ctx, a, `ATTACKER${crypto.randomBytes(4).toString('hex')}`);
+  attacker = { cookie: (role) => a.cookie(role), ids: own.ids };
+  attackerOrg = a;
+}, 60_000);
+afterAll(async () => {
+  await ctx?.close();
+  await sandbox?.stop();
+});
+
+/**
+ * Helpdesk references the sweep finds accepted whatever they name (finding 11 of issue 10, fixed on
+ * its own branch): tolerated here so this file stays green until that fix lands; delete each line
+ * once the helpdesk validates the reference, and the sweep then keeps it fixed.
+ */
+const HELPDESK_FINDING_11 = [
+  'POST /api/helpdesk/inbound/email, body orderId: a order id that exists nowhere (or in another organisation) is accepted',
+  'POST /api/helpdesk/inbound/whatsapp, body orderId: a order id that exists nowhere (or in another organisation) is accepted',
+  'POST /api/tickets/:id/link, body buyerId: a buyer id that exists nowhere (or in another organisation) is accepted',
+  'POST /api/tickets/:id/reply, body macroId: a macro id that exists nowhere (or in another organisation) is accepted',
+];
+
+/** Slots where the attacker's own object answers like a missing one, and why that proves nothing is wrong. */
+const UNREACHED: Record<string, string> = {
+  'GET /api/remedies query returnId': "a filter: the attacker's own return has no remedies either",
+  'GET /api/returns query orderId': "a filter: the attacker's fresh order has no return",
+  'GET /api/returns/cycle-stats query shopId': 'a filter: no return has closed in the window',
+  'GET /api/sla/attainment query shopId': 'a filter: no SLA clock has run',
+  'POST /api/tickets/:id/link body buyerId': 'any buyer id is accepted today (finding 11, above)',
+};
+
+describe('the id sweep across organisations', () => {
+  it("another organisation's ids answer exactly like missing ones, and nothing of theirs comes back", async () => {
+    report = await sweep(ctx, { victim, attacker, examples: EXAMPLES, slots: SLOTS, roles: ['owner', 'agent', 'warehouse'], fresh: (key) => (CONSUMING.has(key) ? seedPurchase(ctx, attackerOrg, 'fresh') : key === 'POST /api/returns/:id/inspect' ? receivedReturn(attackerOrg) : undefined) });
+    expect(report.cases.length).toBeGreaterThan(150);
+    expect(report.findings.filter((f) => !HELPDESK_FINDING_11.includes(f))).toEqual([]);
+    // Every other slot was reached: the attacker's own object answered differently from a missing one.
+    expect(report.unreached.filter((u) => !UNREACHED[u.slot])).toEqual([]);
+  }, 120_000);
+
+  it('every route with a path parameter is swept, or exempt with a reason', () => {
+    const withParams = specRoutes(ctx)
+      .filter((r) => pathSlots(r.path).length > 0)
+      .map((r) => r.key);
+    expect(withParams.length).toBeGreaterThan(40);
+    const notSwept = withParams.filter((k) => !report.swept.has(k) && !EXEMPT[k]);
+    expect(notSwept).toEqual([]);
+  });
+
+  it("the sweep tells: the attacker's own objects in the victim's place answer differently from missing ones", async () => {
+    const own = { ids: attacker.ids, secrets: [] };
+    const r = await sweep(ctx, { victim: own, attacker, roles: ['owner'], examples: EXAMPLES, routes: (k) => k === 'GET /api/tickets/:id' || k === 'GET /api/platform-returns' || k === 'POST /api/returns/eligibility' });
+    const heads = (pred: (f: string) => boolean) => [...new Set(r.findings.filter(pred).map((f) => f.slice(0, f.indexOf(':', f.indexOf(',')))))].sort();
+    // Their answers differ from a missing id's…
+    expect(heads((f) => !f.includes('carries'))).toEqual([
+      'GET /api/platform-returns as owner, query buyerId',
+      'GET /api/platform-returns as owner, query orderId',
+      'GET /api/platform-returns as owner, query shopId',
+      'GET /api/tickets/:id as owner, path id',
+      'POST /api/returns/eligibility as owner, body orderId',
+      'POST /api/returns/eligibility as owner, body orderLineIds',
+    ]);
+    // …and carry the data of the objects next to them.
+    expect(heads((f) => f.includes('carries'))).toEqual(['GET /api/platform-returns as owner, query buyerId', 'GET /api/platform-returns as owner, query orderId', 'GET /api/platform-returns as owner, query shopId', 'GET /api/tickets/:id as owner, path id']);
+  });
+});
