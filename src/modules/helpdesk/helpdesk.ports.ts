@@ -79,6 +79,8 @@ export interface OrderFacts {
 export interface OrdersPort {
   getOrderFacts(actor: Actor, orderId: string): Promise<OrderFacts | null>;
   getOrderSidebar?(actor: Actor, orderId: string): Promise<unknown>;
+  /** False for a missing buyer and for another organisation's alike. */
+  buyerExists?(actor: Actor, buyerId: string): Promise<boolean>;
 }
 
 export interface HelpdeskPorts {
@@ -104,6 +106,7 @@ export interface OrdersLike {
     lines: { productName: string; category: string | null; trafficSource: { type: string } }[];
   }>;
   getOrderSidebar(actor: Actor, orderId: string): Promise<unknown>;
+  getBuyer(actor: Actor, buyerId: string): Promise<unknown>;
 }
 
 export function ordersPortFrom(orders: OrdersLike, trackingUrl: (carrier: string | null, number: string) => string | null): OrdersPort {
@@ -123,5 +126,14 @@ export function ordersPortFrom(orders: OrdersLike, trackingUrl: (carrier: string
       };
     },
     getOrderSidebar: (actor, orderId) => orders.getOrderSidebar(actor, orderId),
+    async buyerExists(actor, buyerId) {
+      try {
+        await orders.getBuyer(actor, buyerId);
+        return true;
+      } catch (e) {
+        if ((e as { kind?: string }).kind === 'not_found') return false;
+        throw e;
+      }
+    },
   };
 }

@@ -302,6 +302,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
     { schema: { tags, summary: 'Deliver a test e-mail through the local e-mail provider (as if a buyer wrote in)', body: InboundEmailTest, response: { 201: IngestResult, 200: IngestResult, ...errors } } },
     async (req, reply) => {
       if (!opts.inbound?.email) throw new AppError('unavailable', 'helpdesk.no_local_email', 'The local e-mail provider is not enabled');
+      if (req.body.orderId) await svc.checkOrder(actorOf(req), req.body.orderId);
       const r = await opts.inbound.email(actorOf(req), req.body);
       reply.code(r.created ? 201 : 200);
       return r;
@@ -312,6 +313,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
     { schema: { tags, summary: 'Deliver a test WhatsApp message through the local WhatsApp provider', body: InboundWhatsAppTest, response: { 201: IngestResult, 200: IngestResult, ...errors } } },
     async (req, reply) => {
       if (!opts.inbound?.whatsapp) throw new AppError('unavailable', 'helpdesk.no_local_whatsapp', 'The local WhatsApp provider is not enabled');
+      if (req.body.orderId) await svc.checkOrder(actorOf(req), req.body.orderId);
       const r = await opts.inbound.whatsapp(actorOf(req), req.body);
       reply.code(r.created ? 201 : 200);
       return r;
