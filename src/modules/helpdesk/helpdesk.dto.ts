@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HttpUrl } from '../../platform/http-url.js';
 
 export const CHANNELS = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment'] as const;
 export const Channel = z.enum(CHANNELS);
@@ -23,7 +24,8 @@ export type MessageKind = 'public' | 'note';
  * they were stored there; `url` is where the channel offered them when we only have a link.
  */
 export const AttachmentRef = z.strictObject({
-  url: z.string().max(2000).optional(),
+  // Only web links: anything else (file:, gopher:, javascript:) has no business in a thread.
+  url: HttpUrl.optional(),
   fileName: z.string().max(300).optional(),
   contentType: z.string().max(200).optional(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),

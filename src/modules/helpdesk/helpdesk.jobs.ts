@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OutboundRefused } from '../../platform/outbound.js';
 import { PermanentError, type OutboxRegistry } from '../../platform/outbox/outbox.js';
 import type { FilesPort } from './helpdesk.ports.js';
 import type { HelpdeskService } from './helpdesk.service.js';
@@ -14,11 +15,14 @@ const FetchPayload = z.object({
 
 const MAX_BYTES = 50 * 1024 * 1024;
 
+/** How links are fetched: the platform's outbound policy (`platform.outbound.fetch`) in the app. */
+export type LinkFetcher = (url: URL, init: { signal?: AbortSignal }) => Promise<Response>;
+
 /**
  * `helpdesk.fetch_attachment`: download a file a channel only linked to (TikTok return photos and
  * videos) and keep it in the evidence store, since platform links expire long before disputes end.
  */
-export function registerHelpdeskHandlers(outbox: OutboxRegistry, helpdesk: Pick<HelpdeskService, 'attachStoredFile'>, files: FilesPort, fetchImpl: typeof fetch = fetch): void {
+export function registerHelpdeskHandlers(outbox: OutboxRegistry, helpdesk: Pick<HelpdeskService, 'attachStoredFile'>, files: FilesPort, fetchImpl: LinkFetcher): void {
   outbox.register('helpdesk.fetch_attachment', async (raw, ctx) => {
     const parsed = FetchPayload.safeParse(raw);
     if (!parsed.success) throw new PermanentError('helpdesk.fetch_attachment payload is invalid');
@@ -30,7 +34,14 @@ export function registerHelpdeskHandlers(outbox: OutboxRegistry, helpdesk: Pick<
       throw new PermanentError(`not a URL: ${p.url}`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new PermanentError(`only http(s) links are fetched, not ${url.protocol}`);
-    const res = await fetchImpl(url, { signal: AbortSignal.timeout(30_000), redirect: 'follow' });
+    let res: Response;
+    try {
+      // The fetcher checks the target before each connection and each redirect it follows.
+      res = await fetchImpl(url, { signal: AbortSignal.timeout(30_000) });
+    } catch (e) {
+      if (e instanceof OutboundRefused) throw new PermanentError(e.message);
+      throw e;
+    }
     if (res.status === 404 || res.status === 410 || res.status === 403) throw new PermanentError(`the link answered ${res.status}; the file is gone`);
     if (!res.ok) throw new Error(`the link answered ${res.status}`);
     const declared = Number(res.headers.get('content-length') ?? 0);

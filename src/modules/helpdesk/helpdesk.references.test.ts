@@ -46,7 +46,7 @@ async function makeOrder(org: TestOrg, externalId: string): Promise<{ orderId: s
         carrier: 'DHL',
         deliveryStatus: 'in_transit',
         externalUpdatedAt: new Date('2026-03-02T10:00:00Z'),
-        lines: [{ externalId: `${externalId}-1`, skuId: 's1', productId: 'p1', productName: 'Tuch', category: 'Fashion', unitPrice: 1000, paidAmount: 1000, trafficSource: { type: 'organic' } }],
+        lines: [{ externalId: `${externalId}-1`, skuId: 's1', productId: 'p1', productName: 'Tuch', category: 'Fashion', unitPrice: 1000, paidAmount: 1000, trafficSource: { type: 'organic', id: null, name: null } }],
       },
     ]),
   );
