@@ -5,7 +5,7 @@ import type { FileStore } from './storage.js';
 
 export { LocalFileStore } from './local.js';
 export { S3FileStore, type S3StoreConfig } from './s3.js';
-export { type FileStore, SHA256_RE } from './storage.js';
+export { type FileStore, type StagedFile, discardStaged, SHA256_RE } from './storage.js';
 
 /** The configured store: local disk under DATA_DIR/files unless STORAGE=s3. */
 export function createFileStore(cfg: { dataDir: string; storage: { kind: 'local' | 's3'; s3?: S3StoreConfig } }): FileStore {

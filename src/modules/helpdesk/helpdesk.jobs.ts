@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import { z } from 'zod';
+import { isAppError } from '../../platform/errors.js';
 import { OutboundRefused } from '../../platform/outbound.js';
 import { PermanentError, type OutboxRegistry } from '../../platform/outbox/outbox.js';
 import type { FilesPort } from './helpdesk.ports.js';
@@ -45,11 +47,20 @@ export function registerHelpdeskHandlers(outbox: OutboxRegistry, helpdesk: Pick<
     if (res.status === 404 || res.status === 410 || res.status === 403) throw new PermanentError(`the link answered ${res.status}; the file is gone`);
     if (!res.ok) throw new Error(`the link answered ${res.status}`);
     const declared = Number(res.headers.get('content-length') ?? 0);
-    if (declared > MAX_BYTES) throw new PermanentError(`file is ${declared} bytes; the limit is ${MAX_BYTES}`);
-    const bytes = Buffer.from(await res.arrayBuffer());
-    if (bytes.length > MAX_BYTES) throw new PermanentError(`file is ${bytes.length} bytes; the limit is ${MAX_BYTES}`);
+    if (declared > MAX_BYTES) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new PermanentError(`file is ${declared} bytes; the limit is ${MAX_BYTES}`);
+    }
+    if (!res.body) throw new PermanentError('the link answered without a body');
     const fileName = p.fileName ?? (decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'attachment');
-    const stored = await files.storeFile(ctx.orgId, { bytes, fileName, declaredContentType: undefined });
+    let stored: Awaited<ReturnType<FilesPort['storeUpload']>>;
+    try {
+      // Streamed to disk while hashed: a large video never sits in memory.
+      stored = await files.storeUpload(ctx.orgId, { stream: Readable.fromWeb(res.body as never), fileName, declaredContentType: undefined, maxBytes: MAX_BYTES });
+    } catch (e) {
+      if (isAppError(e) && e.code === 'upload.too_large') throw new PermanentError(`file is larger than ${MAX_BYTES} bytes`);
+      throw e;
+    }
     await helpdesk.attachStoredFile(ctx.orgId, { messageId: p.messageId, index: p.index, sha256: stored.sha256, contentType: stored.contentType, size: stored.size, fileName });
     return { sha256: stored.sha256, size: stored.size, contentType: stored.contentType };
   });

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Executor } from '../../platform/db.js';
 import type { Actor } from '../../platform/tenancy.js';
 import type { Channel, Priority, TicketStatus } from './helpdesk.dto.js';
@@ -60,6 +61,8 @@ export interface StoredFile {
 }
 export interface FilesPort {
   storeFile(orgId: string, input: { bytes: Buffer; fileName: string; declaredContentType?: string }): Promise<StoredFile>;
+  /** The same for a stream: written to disk while hashed; more than `maxBytes` is a 413 `upload.too_large`. */
+  storeUpload(orgId: string, input: { stream: Readable; fileName: string; declaredContentType?: string; maxBytes?: number }): Promise<StoredFile>;
   readFile?(orgId: string, sha256: string): Promise<unknown>;
 }
 
