@@ -77,4 +77,13 @@ describe('error logs never carry query values', () => {
       await admin.end();
     }
   });
+
+  it('request lines keep the path but not the query string (searches name buyers)', async () => {
+    const org = await createTestOrg(ctx);
+    const res = await ctx.app.inject({ method: 'GET', url: '/api/tickets/search?q=%2B447700900555', headers: { cookie: await org.cookie('agent') } });
+    expect(res.statusCode).toBe(200);
+    const line = logs.lines.find((l) => l.includes('incoming request') && l.includes('/api/tickets/search'));
+    expect(line).toContain('"url":"/api/tickets/search?[redacted]"');
+    expect(logs.lines.join('')).not.toContain('447700900555');
+  });
 });

@@ -77,12 +77,22 @@ export function serializeError(err: unknown): unknown {
   return scrub(base, 0);
 }
 
+/**
+ * A request as logged: method, path and where it came from. The query string stays out, since
+ * searches carry what agents look for (a buyer's name, phone number or e-mail).
+ */
+export function serializeRequest(req: { method?: string; url?: string; host?: string; hostname?: string; ip?: string; socket?: { remoteAddress?: string } }): Record<string, unknown> {
+  const url = typeof req.url === 'string' ? req.url : '';
+  const q = url.indexOf('?');
+  return { method: req.method, url: q < 0 ? url : `${url.slice(0, q)}?[redacted]`, host: req.host ?? req.hostname, remoteAddress: req.ip ?? req.socket?.remoteAddress };
+}
+
 export function loggerOptions(level: string, name: string): LoggerOptions {
   return {
     name,
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: { err: serializeError, error: serializeError },
+    serializers: { err: serializeError, error: serializeError, req: serializeRequest },
   };
 }
 
