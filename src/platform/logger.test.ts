@@ -73,6 +73,8 @@ describe('error logs never carry query values', () => {
       expect(s2).toContain('23505');
       expect(s2).toContain('t_unique_phone_key');
       expect(s2).not.toContain('447700900124');
+      const withClient = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01', client: { connectionParameters: { user: 'postgres', host: '127.0.0.1' } } });
+      expect(serializeError(withClient)).not.toHaveProperty('client');
     } finally {
       await admin.end();
     }

@@ -51,6 +51,8 @@ type Serialized = Record<string, unknown>;
 function scrub(obj: Serialized, depth: number): Serialized {
   const out: Serialized = { ...obj };
   for (const k of VALUE_FIELDS) if (out[k] !== undefined && out[k] !== null) out[k] = '[redacted]';
+  // pg hangs its whole Client on some errors: connection parameters and driver state, no use in a log.
+  delete out.client;
   // String literals in a query text are values too; parameters are never logged at all.
   if (typeof out.query === 'string') out.query = out.query.replace(/'(?:[^']|'')*'/g, "'?'");
   if (typeof out.message === 'string') out.message = scrubMessage(out.message, out.code);
