@@ -10,7 +10,7 @@ import yazl from 'yazl';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/app/config.js';
 import { buildServices, createPlatform } from '../src/app/deps.js';
-import { LocalFileStore } from '../src/integrations/storage/index.js';
+import { LocalCheckpointCopies, LocalFileStore } from '../src/integrations/storage/index.js';
 import { createEvidenceService, recordEvidence, type EvidenceInput } from '../src/modules/evidence/index.js';
 import { systemClock } from '../src/platform/clock.js';
 import { createPool, Database } from '../src/platform/db.js';
@@ -57,7 +57,7 @@ export default async function evidenceBench(ctx: BenchContext): Promise<void> {
   const platform = createPlatform({ config, db, adminUrl: dbs.adminUrl, clock: systemClock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 3) });
   const s = buildServices(platform);
   const store = new LocalFileStore(path.join(dir, 'files'));
-  const evidence = createEvidenceService({ db, ids: newId, clock: systemClock, log: silentLogger, secretKey: platform.secretKey, files: store });
+  const evidence = createEvidenceService({ db, ids: newId, clock: systemClock, log: silentLogger, secretKey: platform.secretKey, files: store, checkpointCopies: [new LocalCheckpointCopies(path.join(dir, 'evidence-checkpoints'))] });
   try {
     const org = await s.tenancy.createOrganisation({ name: 'Bench evidence' });
     const orgId = org.orgId;

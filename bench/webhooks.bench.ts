@@ -104,7 +104,7 @@ export default async function webhooks(ctx: BenchContext): Promise<void> {
   const org = await services.tenancy.createOrganisation({ name: 'Bench org' });
   const owner = systemActor(org.orgId);
   const brand = await services.tenancy.createBrand(owner, { name: 'Bench brand' });
-  for (const s of tt.shops) await services.tenancy.createShop(owner, { brandId: brand.id, name: s.name, market: s.region, tiktokShopId: s.id });
+  for (const s of tt.shops) await services.tenancy.createShop(owner, { brandId: brand.id, name: s.name, market: s.region });
   await services.tiktok.connections.completeAuthorisation(org.orgId, tt.authCode);
 
   const admin = new pg.Client({ connectionString: dbs.adminUrl });

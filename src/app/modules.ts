@@ -8,7 +8,7 @@ import { startDemoSandbox } from '../integrations/tiktok/demo.js';
 // [/orders + tiktok]
 // [evidence]
 import { createEvidenceService, evidenceRoutes, registerEvidenceJobs, seedEvidenceDemo } from '../modules/evidence/index.js';
-import { createFileStore } from '../integrations/storage/index.js';
+import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
 // [/evidence]
 // [helpdesk]
 import { createHelpdeskService, ordersPortFrom, registerHelpdeskHandlers, seedHelpdeskDemo, trackingUrl } from '../modules/helpdesk/index.js';
@@ -58,7 +58,7 @@ export function buildModuleServices(p: Platform, core: CoreServices) {
     sla: createSlaService({ db: p.db, clock: p.clock, ids: p.ids, log: p.log, jobs: p.jobs }),
     // [/sla]
     // [evidence]
-    evidence: createEvidenceService({ db: p.db, ids: p.ids, clock: p.clock, log: p.log, secretKey: p.secretKey, files: createFileStore(p.config) }),
+    evidence: createEvidenceService({ db: p.db, ids: p.ids, clock: p.clock, log: p.log, secretKey: p.secretKey, files: createFileStore(p.config), checkpointCopies: createCheckpointCopies(p.config) }),
     // [/evidence]
     // [remedies + returns]
     ...buildRemediesAndReturns(p),
@@ -151,7 +151,7 @@ function allowSandbox(policy: OutboundPolicy, bases: { apiBase: string; authBase
  * Things that run beside the server in `afterdesk start` (the TikTok sandbox and its demo clock).
  * Returns a stopper.
  */
-export async function startHooks(p: Platform, s: Services, opts: { demo: boolean; port: number }): Promise<{ stop(): Promise<void> }> {
+export async function startHooks(p: Platform, s: Services, opts: { demo: boolean; port: number; demoOrgId?: string }): Promise<{ stop(): Promise<void> }> {
   void p;
   void s;
   void opts;
@@ -159,7 +159,7 @@ export async function startHooks(p: Platform, s: Services, opts: { demo: boolean
   // [orders + tiktok]
   stoppers.push(() => s.tiktok.stopProcessing());
   if (p.config.tiktok.mode === 'sandbox' && opts.demo) {
-    const demo = await startDemoSandbox(s.tiktok, { ...tiktokCredentials(p.config), seed: p.config.sandbox.seed, port: p.config.sandbox.port, speed: p.config.sandbox.speed, appPort: opts.port, log: p.log });
+    const demo = await startDemoSandbox(s.tiktok, { ...tiktokCredentials(p.config), seed: p.config.sandbox.seed, port: p.config.sandbox.port, speed: p.config.sandbox.speed, appPort: opts.port, orgId: opts.demoOrgId, log: p.log });
     stoppers.push(() => demo.stop());
   }
   // [/orders + tiktok]

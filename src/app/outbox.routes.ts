@@ -26,7 +26,7 @@ export function outboxRoutes(app: Http, p: Platform): void {
       schema: {
         tags,
         summary: 'External steps (refunds, messages) and their state',
-        querystring: z.strictObject({ status: z.enum(['pending', 'running', 'done', 'failed', 'cancelled']).optional(), subjectId: z.string().optional() }),
+        querystring: z.strictObject({ status: z.enum(['pending', 'running', 'done', 'failed', 'cancelled', 'held']).optional(), subjectId: z.string().optional() }),
         response: { 200: z.object({ items: z.array(OutboxView) }) },
       },
     },

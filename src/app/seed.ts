@@ -4,7 +4,8 @@ import { usersTable } from '../modules/auth/index.js';
 import { systemActor } from '../platform/tenancy.js';
 import { seedModuleDemo } from './modules.js';
 
-export const DEMO_PASSWORD = 'afterdesk-demo';
+// Must pass the password checker like any other (a product-name password does not).
+export const DEMO_PASSWORD = 'lantern-parcel-demo';
 export const DEMO_ORG_NAME = 'Northwind Goods (demo)';
 
 export interface DemoLogin {
@@ -53,10 +54,12 @@ export async function seedDemo(p: Platform, s: Services): Promise<DemoWorld> {
     whatsapp: phone,
     returnWarehouse: `Afterdesk Returns ${market}, Unit 4, Local Logistics Park`,
   });
-  await s.tenancy.createShop(owner, { brandId: voltix.id, name: 'Voltix US', market: 'US', tiktokShopId: '7494001000000000001', supportContacts: contacts('US', 'help-us@voltix.example', '+1 212 555 0147') });
-  await s.tenancy.createShop(owner, { brandId: voltix.id, name: 'Voltix UK', market: 'GB', tiktokShopId: '7494001000000000002', supportContacts: contacts('UK', 'help-uk@voltix.example', '+44 20 7946 0321') });
-  await s.tenancy.createShop(owner, { brandId: lumiere.id, name: 'Lumière DE', market: 'DE', region: 'BY', tiktokShopId: '7494001000000000003', supportContacts: contacts('DE', 'hilfe@lumiere.example', '+49 89 5550 1234') });
-  await s.tenancy.createShop(owner, { brandId: lumiere.id, name: 'Lumière FR', market: 'FR', tiktokShopId: '7494001000000000004', supportContacts: contacts('FR', 'aide@lumiere.example', '+33 1 55 50 12 34') });
+  await s.tenancy.createShop(owner, { brandId: voltix.id, name: 'Voltix US', market: 'US', supportContacts: contacts('US', 'help-us@voltix.example', '+1 212 555 0147') });
+  await s.tenancy.createShop(owner, { brandId: voltix.id, name: 'Voltix UK', market: 'GB', supportContacts: contacts('UK', 'help-uk@voltix.example', '+44 20 7946 0321') });
+  await s.tenancy.createShop(owner, { brandId: lumiere.id, name: 'Lumière DE', market: 'DE', region: 'BY', supportContacts: contacts('DE', 'hilfe@lumiere.example', '+49 89 5550 1234') });
+  await s.tenancy.createShop(owner, { brandId: lumiere.id, name: 'Lumière FR', market: 'FR', supportContacts: contacts('FR', 'aide@lumiere.example', '+33 1 55 50 12 34') });
+  // No TikTok shop ids here: the demo start binds the sandbox's shops to these (one per market)
+  // through the OAuth authorisation, the only way a shop gets one.
   await seedModuleDemo(p, s, org.orgId);
   return { orgId: org.orgId, created: true, logins };
 }

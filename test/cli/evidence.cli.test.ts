@@ -49,7 +49,7 @@ describe('afterdesk evidence (CLI)', () => {
 
     const ok = await cli('evidence', 'verify', '--org', org.orgId);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toContain(`✔ ${org.orgId}: 21 records, 4 files, 1 signed checkpoints — chain intact`);
+    expect(ok.stdout).toContain(`✔ ${org.orgId}: 21 records, 4 files, 1 signed checkpoints, 1 outside copies — chain intact`);
 
     const c = new pg.Client({ connectionString: ctx.platform.adminUrl });
     await c.connect();
@@ -60,5 +60,33 @@ describe('afterdesk evidence (CLI)', () => {
     expect(bad.stdout).toContain(`✘ ${org.orgId}: BROKEN after 10 good records`);
     expect(bad.stdout).toContain('problem: record_hash');
     expect(bad.stdout).toContain(`record:  ${rows[0]!.id} (seq 11)`);
+  }, 120_000);
+
+  it('verify names records deleted from the end after the last checkpoint, and a forged checkpoint copy in DATA_DIR', async () => {
+    const o = await createTestOrg(ctx);
+    const add = (n: number) =>
+      ctx.services.evidence.record({ orgId: o.orgId, caseId: 'tkt_cli_tail', caseType: 'ticket', kind: 'message', actor: { type: 'buyer', name: 'Ida' }, occurredAt: new Date(Date.UTC(2026, 2, 1, 9, n)), summary: `message ${n}`, data: { text: `hi ${n}` } });
+    for (let n = 1; n <= 3; n++) await add(n);
+    const cp = await cli('evidence', 'checkpoint', '--org', o.orgId);
+    expect(cp.stdout).toContain(`${o.orgId}: checkpoint at #3`);
+    const copy = path.join(ctx.platform.config.dataDir, 'evidence-checkpoints', `${o.orgId}.json`);
+    expect(JSON.parse(fs.readFileSync(copy, 'utf8'))).toMatchObject({ orgId: o.orgId, seq: 3 });
+    await add(4);
+    await add(5);
+
+    const c = new pg.Client({ connectionString: ctx.platform.adminUrl });
+    await c.connect();
+    await c.query(`delete from evidence_records where org_id = $1 and seq > 3`, [o.orgId]);
+    await c.end();
+    const bad = await cli('evidence', 'verify', '--org', o.orgId);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('problem: tail_missing');
+    expect(bad.stdout).toContain('record(s) 4…5 were removed from the end');
+
+    const doc = JSON.parse(fs.readFileSync(copy, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(copy, JSON.stringify({ ...doc, hash: 'f'.repeat(64) }));
+    const forged = await cli('evidence', 'verify', '--org', o.orgId);
+    expect(forged.code).toBe(1);
+    expect(forged.stdout).toContain('problem: external_checkpoint_signature');
   }, 120_000);
 });

@@ -22,7 +22,7 @@ export async function loginCookie(ctx: TestContext, email: string, password = TE
 }
 
 /** A fresh organisation with a brand, one shop (market given) and one user per role. */
-export async function createTestOrg(ctx: TestContext, opts: { market?: string; region?: string; tiktokShopId?: string } = {}): Promise<TestOrg> {
+export async function createTestOrg(ctx: TestContext, opts: { market?: string; region?: string } = {}): Promise<TestOrg> {
   const tag = crypto.randomBytes(5).toString('hex');
   const { tenancy, auth } = ctx.services;
   const org = await tenancy.createOrganisation({ name: `Test org ${tag}` });
@@ -35,7 +35,7 @@ export async function createTestOrg(ctx: TestContext, opts: { market?: string; r
   }
   const owner = { orgId: org.orgId, userId: users.owner.id, role: 'owner' as const };
   const brand = await tenancy.createBrand(owner, { name: `Brand ${tag}` });
-  const shop = await tenancy.createShop(owner, { brandId: brand.id, name: `Shop ${tag}`, market: opts.market ?? 'DE', region: opts.region, tiktokShopId: opts.tiktokShopId });
+  const shop = await tenancy.createShop(owner, { brandId: brand.id, name: `Shop ${tag}`, market: opts.market ?? 'DE', region: opts.region });
   const cookies = new Map<Role, string>();
   return {
     orgId: org.orgId,

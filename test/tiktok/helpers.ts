@@ -20,8 +20,9 @@ export interface TikTokTestWorld {
 }
 
 /**
- * A sandbox with a fresh world, an organisation whose shop is the sandbox's DE shop, and that shop
- * connected through the real OAuth code exchange of the client.
+ * A sandbox with a fresh world, an organisation with one DE shop, and the sandbox's DE shop bound
+ * to it through the real OAuth code exchange of the client (the only way a shop gets a TikTok
+ * shop id). With `connect: false` the shop stays unbound and the test authorises it itself.
  */
 export async function connectedWorld(ctx: TestContext, opts: Partial<SandboxOptions> & { connect?: boolean } = {}): Promise<TikTokTestWorld> {
   const shops = opts.shops ?? uniqueShops();
@@ -29,9 +30,10 @@ export async function connectedWorld(ctx: TestContext, opts: Partial<SandboxOpti
   const url = await sandbox.start();
   ctx.services.tiktok.client.retarget({ apiBase: url, authBase: url });
   const de = shops.find((s) => s.region === 'DE')!;
-  const org = await createTestOrg(ctx, { market: 'DE', tiktokShopId: de.id });
+  const org = await createTestOrg(ctx, { market: 'DE' });
   if (opts.connect !== false) {
-    await ctx.services.tiktok.connections.completeAuthorisation(org.orgId, sandbox.issueAuthCode([de.id]));
+    const r = await ctx.services.tiktok.connections.completeAuthorisation(org.orgId, sandbox.issueAuthCode([de.id]));
+    if (r.connected[0]?.shopId !== org.shopId) throw new Error(`the sandbox DE shop was not bound to the test shop: ${JSON.stringify(r)}`);
   }
   return {
     sandbox,

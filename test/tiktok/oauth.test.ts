@@ -26,7 +26,7 @@ describe('connecting a shop through the OAuth code flow over HTTP', () => {
       expect(back.searchParams.get('state')).toBe(state);
       const cb = await ctx.app.inject({ method: 'GET', url: `/api/tiktok/oauth/callback${back.search}` });
       expect(cb.statusCode).toBe(200);
-      expect(cb.json()).toEqual({ connected: [{ shopId: w.shopId, tiktokShopId: w.tiktokShopId, name: 'Lumière DE' }], unmatched: [] });
+      expect(cb.json()).toEqual({ connected: [{ shopId: w.shopId, tiktokShopId: w.tiktokShopId, name: 'Lumière DE' }], unmatched: [], refused: [] });
       // A used code cannot be replayed; a forged state is refused naming the field.
       const again = await ctx.app.inject({ method: 'GET', url: `/api/tiktok/oauth/callback${back.search}` });
       expect(again.statusCode).toBe(400);

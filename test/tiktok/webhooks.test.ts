@@ -30,7 +30,7 @@ describe('POST /webhooks/tiktok', () => {
   it('one shop whose rows cannot be written fails only its own events; the other shop of the batch is applied', async () => {
     const w = await connectedWorld(ctx, { connect: false });
     const fr = w.sandbox.world.shops.find((s) => s.region === 'FR')!;
-    const frShop = await ctx.services.tenancy.createShop(actorFor(w.org, 'owner'), { brandId: w.org.brandId, name: 'FR shop', market: 'FR', tiktokShopId: fr.id });
+    const frShop = await ctx.services.tenancy.createShop(actorFor(w.org, 'owner'), { brandId: w.org.brandId, name: 'FR shop', market: 'FR' });
     await ctx.services.tiktok.connections.completeAuthorisation(w.org.orgId, w.sandbox.issueAuthCode([w.tiktokShopId, fr.id]));
     const engine = ctx.services.tiktok.engine;
     const real = engine.applyIn.bind(engine);

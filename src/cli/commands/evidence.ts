@@ -17,7 +17,9 @@ const PackOptions = z.strictObject({
 
 function printResult(r: VerifyResult): void {
   if (r.ok) {
-    console.log(`✔ ${r.orgId}: ${r.records} records, ${r.files} files, ${r.checkpoints} signed checkpoints — chain intact (head #${r.headSeq} ${r.headHash.slice(0, 16)}…)`);
+    console.log(
+      `✔ ${r.orgId}: ${r.records} records, ${r.files} files, ${r.checkpoints} signed checkpoints, ${r.externalCheckpoints} outside copies — chain intact (head #${r.headSeq} ${r.headHash.slice(0, 16)}…)`,
+    );
     return;
   }
   const b = r.broken!;
@@ -33,7 +35,7 @@ export function registerEvidenceCommands(program: Command): void {
   const ev = program.command('evidence').description('Evidence vault: verify the tamper-evident chain, build dispute / appeal packs');
 
   ev.command('verify')
-    .description('Walk every evidence record (and file hash, and signed checkpoint); print the first broken record; exit 1 when broken')
+    .description('Walk every evidence record (and file hash, signed checkpoint, the head and the checkpoint copies outside the database); print the first break; exit 1 when broken')
     .option('--org <orgId>', 'only this organisation (default: every organisation with evidence)')
     .option('--no-files', 'skip re-hashing the stored files')
     .action(async (opts: { org?: string; files: boolean }) => {
@@ -102,7 +104,7 @@ export function registerEvidenceCommands(program: Command): void {
     });
 
   ev.command('checkpoint')
-    .description('Sign the current chain head of every organisation (or one) now')
+    .description('Sign the current chain head of every organisation (or one) now and copy it outside the database (DATA_DIR, S3)')
     .option('--org <orgId>', 'only this organisation')
     .action(async (opts: { org?: string }) => {
       try {

@@ -5,6 +5,7 @@ import { AppError } from '../../platform/errors.js';
 import { signRequest, verifyWebhookSignature, webhookSignature } from '../../integrations/tiktok/signing.js';
 import { SANDBOX_APP_KEY, SANDBOX_APP_SECRET, TikTokSandbox } from '../../integrations/tiktok/sandbox/server.js';
 import { SandboxSimulation } from '../../integrations/tiktok/sandbox/sim.js';
+import type { UnmatchedReason } from '../../integrations/tiktok/connections.js';
 import { fail, withRuntime } from '../context.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -19,6 +20,14 @@ export function parseQueryPairs(pairs: string[]): Record<string, string> {
   }
   return out;
 }
+
+const UNMATCHED_HINT: Record<UnmatchedReason, string> = {
+  no_shop_in_market: 'create a shop for this market (without a TikTok shop yet), then connect again',
+  several_shops_in_market: 'you have several shops in this market: connect again with --shop <shopId>',
+  target_shop_other_market: 'it is not in the market of the shop given with --shop',
+  target_shop_bound: 'the shop given with --shop is already bound to another TikTok shop',
+  not_the_target: 'not the shop given with --shop',
+};
 
 /** The pains sellers actually have: "why is my sign rejected?", "why does my webhook check fail?", "how do I connect?". */
 export function registerTikTokCommands(program: Command): void {
@@ -93,17 +102,19 @@ export function registerTikTokCommands(program: Command): void {
 
   tiktok
     .command('connect')
-    .description('Authorise a TikTok shop: prints the authorise link, takes the redirect (or code), stores encrypted tokens for the shops your organisation has')
+    .description('Authorise a TikTok shop: prints the authorise link, takes the redirect (or code), binds each authorised TikTok shop to your shop of its market (or to --shop) and stores encrypted tokens')
     .requiredOption('--org <orgId>', 'organisation id (org_…)')
+    .option('--shop <shopId>', 'bind the authorised TikTok shop of this shop\'s market to this shop (shp_…); needed when you have several shops in one market')
     .option('--code <codeOrUrl>', 'the auth code, or the whole URL you were redirected to (otherwise asked interactively)')
     .option('--market <cc>', 'market of the shop (US uses the US authorisation host)')
     .option('--api-base <url>', 'API host (default TIKTOK_API_BASE or the live host; the sandbox URL for a local run)')
     .option('--webhook-url <url>', 'also subscribe the after-sales webhooks of every connected shop to this URL')
-    .action(async (o: { org: string; code?: string; market?: string; apiBase?: string; webhookUrl?: string }) => {
+    .action(async (o: { org: string; shop?: string; code?: string; market?: string; apiBase?: string; webhookUrl?: string }) => {
       try {
         await withRuntime(async (_p, s) => {
           if (o.apiBase) s.tiktok.client.retarget({ apiBase: o.apiBase, authBase: o.apiBase });
-          const { url, state } = s.tiktok.connections.authorizeUrl(o.org, o.market);
+          if (o.shop) await s.tiktok.connections.requireShop(o.org, o.shop);
+          const { url, state } = s.tiktok.connections.authorizeUrl(o.org, { market: o.market, shopId: o.shop });
           console.log('1. Open this link signed in as the seller and click "Authorise":');
           console.log(`   ${url}`);
           let input = o.code;
@@ -120,11 +131,36 @@ export function registerTikTokCommands(program: Command): void {
             if (st && st !== state) console.error('note: the state in that URL is from another attempt; using its code anyway');
             code = u.searchParams.get('code') ?? '';
           }
-          const r = await s.tiktok.connections.completeAuthorisation(o.org, code);
+          const r = await s.tiktok.connections.completeAuthorisation(o.org, code, { shopId: o.shop });
           for (const c of r.connected) console.log(`connected ${c.name} (TikTok ${c.tiktokShopId}) → ${c.shopId}`);
-          for (const u of r.unmatched) console.log(`not connected: ${u.name} (${u.region}, TikTok ${u.tiktokShopId}) — add a shop with this TikTok shop id first`);
+          for (const u of r.unmatched) console.log(`not connected: ${u.name} (${u.region}, TikTok ${u.tiktokShopId}) — ${UNMATCHED_HINT[u.reason]}`);
+          for (const u of r.refused) console.log(`refused: ${u.name} (${u.region}, TikTok ${u.tiktokShopId}) is connected to another organisation on this installation`);
           if (r.connected.length === 0) process.exitCode = 1;
           if (o.webhookUrl) for (const c of r.connected) console.log(`webhooks for ${c.name}: ${(await s.tiktok.connections.registerWebhooks(o.org, c.shopId, o.webhookUrl)).join(', ')}`);
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  tiktok
+    .command('unbound')
+    .description('TikTok shops whose webhooks arrive but that no organisation has authorised: acknowledged, counted, never routed (installation operator)')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      try {
+        await withRuntime(async (_p, s) => {
+          const rows = await s.tiktok.unboundShops();
+          if (o.json) {
+            console.log(JSON.stringify(rows.map((r) => ({ ...r, firstSeenAt: r.firstSeenAt.toISOString(), lastSeenAt: r.lastSeenAt.toISOString() })), null, 2));
+            return;
+          }
+          if (rows.length === 0) {
+            console.log('No webhook events for unbound TikTok shops.');
+            return;
+          }
+          console.log(`${'TikTok shop id'.padEnd(22)}${'events'.padStart(8)}  ${'last type'.padStart(9)}  ${'first seen'.padEnd(24)}  last seen`);
+          for (const r of rows) console.log(`${r.tiktokShopId.padEnd(22)}${String(r.events).padStart(8)}  ${String(r.lastType).padStart(9)}  ${r.firstSeenAt.toISOString().padEnd(24)}  ${r.lastSeenAt.toISOString()}`);
         });
       } catch (e) {
         fail(e);

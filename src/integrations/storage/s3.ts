@@ -102,6 +102,28 @@ export class S3FileStore implements FileStore {
     return Buffer.concat(chunks);
   }
 
+  /**
+   * A small named object beside the content-addressed ones (the evidence checkpoint copies). Not
+   * content-addressed, so it may be replaced; a versioned or object-locked bucket keeps old ones.
+   */
+  async putNamed(name: string, bytes: Buffer, contentType: string): Promise<void> {
+    const { client, mod } = await this.load();
+    await client.send(new mod.PutObjectCommand({ Bucket: this.cfg.bucket, Key: `${this.prefix}${name}`, Body: bytes, ContentType: contentType }));
+  }
+
+  async getNamed(name: string): Promise<Buffer | null> {
+    const { client, mod } = await this.load();
+    try {
+      const out = await client.send(new mod.GetObjectCommand({ Bucket: this.cfg.bucket, Key: `${this.prefix}${name}` }));
+      const chunks: Buffer[] = [];
+      for await (const c of out.Body as Readable) chunks.push(Buffer.from(c as Uint8Array));
+      return Buffer.concat(chunks);
+    } catch (e) {
+      if (isMissing(e)) return null;
+      throw e;
+    }
+  }
+
   async exists(sha256: string): Promise<boolean> {
     const { client, mod } = await this.load();
     try {

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { FileTooLarge } from '../../platform/uploads.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFileStore, LocalFileStore, S3FileStore, type FileStore } from './index.js';
+import { createCheckpointCopies, createFileStore, LocalCheckpointCopies, S3CheckpointCopies, LocalFileStore, S3FileStore, type FileStore } from './index.js';
 
 /**
  * A minimal S3-compatible endpoint (path-style PUT/GET/HEAD) so the real AWS SDK client, its
@@ -106,5 +106,23 @@ describe('file stores', () => {
     expect(fs.readdirSync(path.join(root, '.staging'))).toEqual([]);
     expect(fs.readdirSync(path.join(os.tmpdir(), 'afterdesk-uploads')).filter((f) => f.startsWith(`${process.pid}.`))).toEqual([]);
     fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('evidence checkpoint copies: a file in DATA_DIR always, and an object in the bucket when S3 is configured; replaced on write', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'afterdesk-cp-'));
+    expect(createCheckpointCopies({ dataDir, storage: { kind: 'local' } }).map((c) => c.kind)).toEqual(['local']);
+    const copies = createCheckpointCopies({ dataDir, storage: { kind: 's3', s3: { endpoint, bucket: 'evidence-bucket', region: 'eu-central-1', accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } } });
+    expect(copies[0]).toBeInstanceOf(LocalCheckpointCopies);
+    expect(copies[1]).toBeInstanceOf(S3CheckpointCopies);
+    for (const c of copies) {
+      expect(await c.read('org_abc')).toBeNull();
+      await c.write('org_abc', Buffer.from('{"seq":1}'));
+      await c.write('org_abc', Buffer.from('{"seq":2}'));
+      expect((await c.read('org_abc'))!.toString()).toBe('{"seq":2}');
+      await expect(c.write('../etc', Buffer.from('x'))).rejects.toThrow('not an organisation id');
+    }
+    expect(fs.readFileSync(path.join(dataDir, 'evidence-checkpoints', 'org_abc.json'), 'utf8')).toBe('{"seq":2}');
+    expect(s3.objects.get('/evidence-bucket/evidence/checkpoints/org_abc.json')?.body.toString()).toBe('{"seq":2}');
+    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 });

@@ -68,6 +68,18 @@ export class TikTokApiError extends Error {
   get needsReauthorisation(): boolean {
     return REAUTH_CODES.has(this.code);
   }
+  /**
+   * The token we sent may be one the platform no longer knows (the seller re-authorised, another
+   * process refreshed). 36009004 is generic — bad params answer with it too — so only the caller
+   * who holds the stored token can tell: it re-reads it and retries when it changed.
+   */
+  get mayBeStaleToken(): boolean {
+    return this.code === CODES.badToken || this.code === CODES.invalidParams;
+  }
+  /** The answer names the token itself, so a refresh is worth one grant rotation. */
+  get saysTokenInvalid(): boolean {
+    return this.code === CODES.badToken || (this.code === CODES.invalidParams && /access[ _-]?token|credential/i.test(this.message));
+  }
 }
 
 export interface ShopAuth {

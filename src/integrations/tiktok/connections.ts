@@ -1,15 +1,15 @@
 import crypto from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, isUniqueViolation } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { shopsTable } from '../../modules/tenancy/index.js';
 import { TikTokApiError, type ShopAuth, type TikTokClient } from './client.js';
 import type { TokenData } from './schemas.js';
 import { decryptSecret, encryptSecret } from './secrets.js';
-import { tiktokConnections } from './tiktok.schema.js';
+import { tiktokConnections, tiktokUnboundShops } from './tiktok.schema.js';
 
 export type ConnectionRow = typeof tiktokConnections.$inferSelect;
 
@@ -26,6 +26,99 @@ export interface ConnectionsDeps {
 /** Refresh this long before the access token's absolute expiry, so no call ever races it. */
 export const REFRESH_AHEAD_MS = 24 * 3600_000;
 
+/**
+ * A decrypted token is trusted from memory this long, then re-read: another process (or the
+ * webhook thread's sibling, the main thread) may have re-authorised or refreshed the shop, and
+ * the platform may already refuse the token we hold.
+ */
+export const AUTH_RECHECK_MS = 60_000;
+
+export interface AuthorisedShop {
+  id: string;
+  name: string;
+  region: string;
+  cipher: string;
+}
+
+/** Why an authorised TikTok shop was not bound: the owner can fix each by creating or choosing a shop. */
+export const UNMATCHED_REASONS = ['no_shop_in_market', 'several_shops_in_market', 'target_shop_other_market', 'target_shop_bound', 'not_the_target'] as const;
+export type UnmatchedReason = (typeof UNMATCHED_REASONS)[number];
+
+export interface AuthorisationResult {
+  connected: { shopId: string; tiktokShopId: string; name: string }[];
+  unmatched: { tiktokShopId: string; name: string; region: string; reason: UnmatchedReason }[];
+  /** Bound to another organisation of this installation: never moved by this authorisation. */
+  refused: { tiktokShopId: string; name: string; region: string }[];
+}
+
+/** TikTok names the United Kingdom "UK" in places; our markets are ISO 3166 codes. */
+const marketOfRegion = (region: string) => (region.toUpperCase() === 'UK' ? 'GB' : region.toUpperCase());
+
+/** Which of our shops an authorised TikTok shop bound nowhere goes to (pure). */
+export function pickShopFor(
+  s: { region: string },
+  ours: { id: string; market: string; tiktokShopId: string | null }[],
+  targetShopId?: string,
+): { shop: { id: string; market: string; tiktokShopId: string | null } } | { reason: UnmatchedReason } {
+  const market = marketOfRegion(s.region);
+  if (targetShopId) {
+    const target = ours.find((o) => o.id === targetShopId);
+    if (!target) return { reason: 'not_the_target' };
+    if (target.market !== market) return { reason: 'target_shop_other_market' };
+    if (target.tiktokShopId) return { reason: 'target_shop_bound' };
+    return { shop: target };
+  }
+  const free = ours.filter((o) => !o.tiktokShopId && o.market === market);
+  if (free.length === 0) return { reason: 'no_shop_in_market' };
+  if (free.length > 1) return { reason: 'several_shops_in_market' };
+  return { shop: free[0]! };
+}
+
+interface Holder {
+  orgId: string;
+  shopId: string;
+  status: string | null;
+}
+
+export type BindingStep =
+  | { kind: 'renew' | 'bind'; shop: AuthorisedShop; shopId: string; takeOverFrom?: Holder }
+  | { kind: 'unmatched'; shop: AuthorisedShop; reason: UnmatchedReason }
+  | { kind: 'refused'; shop: AuthorisedShop };
+
+/**
+ * What one authorisation does with each shop it covers (pure; the rules are in
+ * `bindAuthorisedShops`' comment). `holders` are the current bindings of those TikTok shops across
+ * the installation; `ours` this organisation's shops.
+ */
+export function planBinding(
+  orgId: string,
+  authorised: AuthorisedShop[],
+  holders: Map<string, Holder>,
+  ours: { id: string; market: string; tiktokShopId: string | null }[],
+  targetShopId?: string,
+): BindingStep[] {
+  const shops = ours.map((o) => ({ ...o }));
+  return authorised.map((s): BindingStep => {
+    const h = holders.get(s.id);
+    if (h && h.orgId !== orgId && h.status !== 'revoked') return { kind: 'refused', shop: s };
+    const mine = h?.orgId === orgId ? shops.find((o) => o.id === h.shopId) : undefined;
+    if (mine) return { kind: 'renew', shop: s, shopId: mine.id };
+    const pick = pickShopFor(s, shops, targetShopId);
+    if ('reason' in pick) return { kind: 'unmatched', shop: s, reason: pick.reason };
+    pick.shop.tiktokShopId = s.id;
+    return h ? { kind: 'bind', shop: s, shopId: pick.shop.id, takeOverFrom: h } : { kind: 'bind', shop: s, shopId: pick.shop.id };
+  });
+}
+
+function boundElsewhere(shops: { id?: string; tiktokShopId?: string; name: string }[]): AppError {
+  const ids = shops.map((s) => s.tiktokShopId ?? s.id!);
+  return AppError.conflict(
+    'tiktok.shop_bound_elsewhere',
+    `TikTok shop ${shops.map((s) => `${s.name} (${s.tiktokShopId ?? s.id})`).join(', ')} is connected to another organisation on this installation. A TikTok shop belongs to one organisation: the seller must remove the app there (de-authorise) before connecting it here.`,
+    { tiktokShopIds: ids },
+  );
+}
+
 export interface ResolvedShop {
   orgId: string;
   shopId: string;
@@ -36,7 +129,7 @@ export interface ResolvedShop {
  * refresh before expiry (serialised per shop with an advisory lock, rotate-and-replace).
  */
 export function createConnections(d: ConnectionsDeps) {
-  const authCache = new Map<string, { auth: ShopAuth & { tiktokShopId: string }; accessExpiresAt: number }>();
+  const authCache = new Map<string, { auth: ShopAuth & { tiktokShopId: string }; accessExpiresAt: number; readAt: number }>();
   const shopCache = new Map<string, { v: ResolvedShop | null; at: number }>();
   const shopLookups = new Map<string, Promise<ResolvedShop | null>>();
 
@@ -59,29 +152,40 @@ export function createConnections(d: ConnectionsDeps) {
   }
 
   const api = {
-    /** The seller's authorise link; `state` is signed so the callback can trust the org it names. */
-    authorizeUrl(orgId: string, market?: string): { url: string; state: string } {
+    /**
+     * The seller's authorise link; `state` is signed so the callback can trust the organisation
+     * (and, when the owner connects one particular shop, that shop) it names.
+     */
+    authorizeUrl(orgId: string, opts: { market?: string; shopId?: string } = {}): { url: string; state: string } {
       const nonce = crypto.randomBytes(6).toString('base64url');
-      const payload = `${orgId}.${nonce}`;
+      const payload = `${orgId}.${opts.shopId ?? ''}.${nonce}`;
       const state = `${payload}.${stateMac(payload)}`;
-      return { url: d.client.authorizeUrl(state, { serviceId: d.serviceId, market }), state };
+      return { url: d.client.authorizeUrl(state, { serviceId: d.serviceId, market: opts.market }), state };
     },
 
-    orgFromState(state: string): string {
+    /** The organisation and optional target shop a state we issued names; anything else is refused. */
+    stateOf(state: string): { orgId: string; shopId?: string } {
       const parts = state.split('.');
       const mac = parts.pop();
       const payload = parts.join('.');
-      if (!mac || parts.length !== 2 || !crypto.timingSafeEqual(Buffer.from(stateMac(payload)), Buffer.from(mac.padEnd(22, '.').slice(0, 22)))) {
+      // Two parts (org, nonce) is the form issued before one-shop authorisations; still honoured.
+      if (!mac || (parts.length !== 2 && parts.length !== 3) || !parts[0] || !crypto.timingSafeEqual(Buffer.from(stateMac(payload)), Buffer.from(mac.padEnd(22, '.').slice(0, 22)))) {
         throw AppError.validation('tiktok.bad_state', 'The OAuth state is not one we issued', [{ field: 'state', message: 'signature mismatch' }]);
       }
-      return parts[0]!;
+      return parts.length === 3 && parts[1] ? { orgId: parts[0], shopId: parts[1] } : { orgId: parts[0] };
+    },
+
+    /** Throws unless the organisation has this shop (the target of a one-shop authorisation). */
+    async requireShop(orgId: string, shopId: string): Promise<void> {
+      const [s] = await d.db.tenant(orgId, (tx) => tx.select({ id: shopsTable.id }).from(shopsTable).where(and(eq(shopsTable.orgId, orgId), eq(shopsTable.id, shopId))));
+      if (!s) throw AppError.notFound('shop', shopId);
     },
 
     /**
-     * Exchange the one-time auth code, list the shops the token covers and store one connection
-     * per shop that this organisation has (matched by TikTok shop id). Others are reported.
+     * Exchange the one-time auth code, list the shops the token covers and bind them. This is the
+     * only way a shop gets a TikTok shop id (see bindAuthorisedShops).
      */
-    async completeAuthorisation(orgId: string, authCode: string): Promise<{ connected: { shopId: string; tiktokShopId: string; name: string }[]; unmatched: { tiktokShopId: string; name: string; region: string }[] }> {
+    async completeAuthorisation(orgId: string, authCode: string, opts: { shopId?: string } = {}): Promise<AuthorisationResult> {
       if (!authCode.trim()) throw AppError.validation('tiktok.code_required', 'The authorisation code is empty', [{ field: 'code', message: 'required' }]);
       let tokens: TokenData;
       let shops: Awaited<ReturnType<TikTokClient['getAuthorizedShops']>>;
@@ -95,37 +199,107 @@ export function createConnections(d: ConnectionsDeps) {
         if (e instanceof TikTokApiError) throw new AppError('upstream', 'tiktok.upstream', e.message, { code: e.code, requestId: e.requestId }, { cause: e });
         throw e;
       }
+      return api.bindAuthorisedShops(orgId, tokens, shops.shops, opts);
+    },
+
+    /**
+     * Bind the shops one token covers to this organisation. A TikTok shop belongs to at most one
+     * organisation (unique `shops.tiktok_shop_id`), and only a token the platform issued for it
+     * proves the seller chose us:
+     * - bound to a shop of this organisation already: re-authorisation, tokens replaced (idempotent);
+     * - bound to another organisation: refused (the whole call is a 409 when nothing else bound),
+     *   unless that organisation's connection is `revoked` — the seller removed the app there, and
+     *   this fresh authorisation is the seller's choice of a new home: the binding moves;
+     * - bound nowhere: given to the target shop of a one-shop authorisation, else to this
+     *   organisation's one unbound shop in the TikTok shop's market; none or several → unmatched.
+     * Internal: callers hold tokens the platform issued for exactly these shops.
+     */
+    async bindAuthorisedShops(orgId: string, tokens: TokenData, authorised: AuthorisedShop[], opts: { shopId?: string } = {}): Promise<AuthorisationResult> {
+      if (opts.shopId) await api.requireShop(orgId, opts.shopId);
+      const ids = authorised.map((s) => s.id);
+      const holders = new Map<string, Holder>();
+      if (ids.length) {
+        const rows = await d.db.system((tx) =>
+          tx
+            .select({ orgId: shopsTable.orgId, shopId: shopsTable.id, tiktokShopId: shopsTable.tiktokShopId, status: tiktokConnections.status })
+            .from(shopsTable)
+            .leftJoin(tiktokConnections, and(eq(tiktokConnections.orgId, shopsTable.orgId), eq(tiktokConnections.shopId, shopsTable.id)))
+            .where(inArray(shopsTable.tiktokShopId, ids)),
+        );
+        for (const r of rows) holders.set(r.tiktokShopId!, { orgId: r.orgId, shopId: r.shopId, status: r.status });
+      }
+      const ours = await d.db.tenant(orgId, (tx) => tx.select({ id: shopsTable.id, market: shopsTable.market, tiktokShopId: shopsTable.tiktokShopId }).from(shopsTable).where(eq(shopsTable.orgId, orgId)));
+      const plan = planBinding(orgId, authorised, holders, ours, opts.shopId);
+
+      // Only a shop this authorisation will really bind is taken from an organisation where it was revoked.
+      for (const p of plan) {
+        if (p.kind !== 'bind' || !p.takeOverFrom) continue;
+        const h = p.takeOverFrom;
+        await d.db.system(async (tx) => {
+          await tx.delete(tiktokConnections).where(and(eq(tiktokConnections.orgId, h.orgId), eq(tiktokConnections.shopId, h.shopId), eq(tiktokConnections.status, 'revoked')));
+          await tx.update(shopsTable).set({ tiktokShopId: null, updatedAt: d.clock.now() }).where(and(eq(shopsTable.orgId, h.orgId), eq(shopsTable.id, h.shopId), eq(shopsTable.tiktokShopId, p.shop.id)));
+        });
+        authCache.delete(`${h.orgId}|${h.shopId}`);
+        shopCache.delete(p.shop.id);
+        d.log.info({ tiktokShopId: p.shop.id, fromOrgId: h.orgId, fromShopId: h.shopId, toOrgId: orgId, toShopId: p.shopId }, 'TikTok shop de-authorised at its old organisation and authorised for another: binding moved');
+      }
+
       const now = d.clock.now();
-      return d.db.tenant(orgId, async (tx) => {
-        const ours = await tx.select({ id: shopsTable.id, tiktokShopId: shopsTable.tiktokShopId }).from(shopsTable).where(eq(shopsTable.orgId, orgId));
-        const connected: { shopId: string; tiktokShopId: string; name: string }[] = [];
-        const unmatched: { tiktokShopId: string; name: string; region: string }[] = [];
-        for (const s of shops.shops) {
-          const mine = ours.find((o) => o.tiktokShopId === s.id);
-          if (!mine) {
-            unmatched.push({ tiktokShopId: s.id, name: s.name, region: s.region });
-            continue;
+      const result: AuthorisationResult = { connected: [], unmatched: [], refused: [] };
+      try {
+        await d.db.tenant(orgId, async (tx) => {
+          for (const p of plan) {
+            const s = p.shop;
+            if (p.kind === 'refused') {
+              result.refused.push({ tiktokShopId: s.id, name: s.name, region: s.region });
+              continue;
+            }
+            if (p.kind === 'unmatched') {
+              result.unmatched.push({ tiktokShopId: s.id, name: s.name, region: s.region, reason: p.reason });
+              continue;
+            }
+            if (p.kind === 'bind') {
+              const bound = await tx
+                .update(shopsTable)
+                .set({ tiktokShopId: s.id, updatedAt: now })
+                .where(and(eq(shopsTable.orgId, orgId), eq(shopsTable.id, p.shopId), sql`${shopsTable.tiktokShopId} is null`))
+                .returning({ id: shopsTable.id });
+              if (bound.length === 0) throw AppError.conflict('tiktok.binding_changed', 'Another authorisation changed the shops of this organisation at the same time; authorise again', { shopId: p.shopId });
+            }
+            const values = {
+              tiktokShopId: s.id,
+              shopCipher: s.cipher,
+              shopName: s.name,
+              region: s.region,
+              sellerName: tokens.seller_name ?? null,
+              openId: tokens.open_id ?? null,
+              ...persistTokens(tokens),
+              grantedScopes: tokens.granted_scopes ?? [],
+              status: 'active' as const,
+              updatedAt: now,
+            };
+            await tx
+              .insert(tiktokConnections)
+              .values({ orgId, id: d.ids('ttc'), shopId: p.shopId, createdAt: now, ...values })
+              .onConflictDoUpdate({ target: [tiktokConnections.orgId, tiktokConnections.shopId], set: values });
+            result.connected.push({ shopId: p.shopId, tiktokShopId: s.id, name: s.name });
           }
-          const values = {
-            shopCipher: s.cipher,
-            shopName: s.name,
-            region: s.region,
-            sellerName: tokens.seller_name ?? null,
-            openId: tokens.open_id ?? null,
-            ...persistTokens(tokens),
-            grantedScopes: tokens.granted_scopes ?? [],
-            status: 'active' as const,
-            updatedAt: now,
-          };
-          await tx
-            .insert(tiktokConnections)
-            .values({ orgId, id: d.ids('ttc'), shopId: mine.id, tiktokShopId: s.id, createdAt: now, ...values })
-            .onConflictDoUpdate({ target: [tiktokConnections.orgId, tiktokConnections.shopId], set: { ...values, tiktokShopId: s.id } });
-          authCache.delete(`${orgId}|${mine.id}`);
-          connected.push({ shopId: mine.id, tiktokShopId: s.id, name: s.name });
-        }
-        return { connected, unmatched };
-      });
+        });
+      } catch (e) {
+        // Another organisation bound one of these shops between our look-up and our write.
+        if (isUniqueViolation(e, 'shops_tiktok_shop_unique') || isUniqueViolation(e, 'tiktok_connections_tiktok_shop_unique')) throw boundElsewhere(authorised);
+        throw e;
+      }
+      for (const c of result.connected) {
+        authCache.delete(`${orgId}|${c.shopId}`);
+        shopCache.delete(c.tiktokShopId);
+      }
+      if (result.connected.length) {
+        // Events for these shops now have a home; the operator's list shows only shops bound nowhere.
+        await d.db.system((tx) => tx.delete(tiktokUnboundShops).where(inArray(tiktokUnboundShops.tiktokShopId, result.connected.map((c) => c.tiktokShopId))));
+      }
+      if (result.connected.length === 0 && result.refused.length > 0) throw boundElsewhere(result.refused);
+      return result;
     },
 
     /** Token and cipher for a shop, refreshed ahead of expiry. Cached in memory (decrypted) per process. */
@@ -133,11 +307,11 @@ export function createConnections(d: ConnectionsDeps) {
       const key = `${orgId}|${shopId}`;
       const cached = authCache.get(key);
       const nowMs = d.clock.now().getTime();
-      if (!opts.forceRefresh && cached && cached.accessExpiresAt - REFRESH_AHEAD_MS > nowMs) return cached.auth;
+      if (!opts.forceRefresh && cached && cached.accessExpiresAt - REFRESH_AHEAD_MS > nowMs && nowMs - cached.readAt < AUTH_RECHECK_MS) return cached.auth;
       const row = await d.db.tenant(orgId, (tx) => loadConnection(tx, orgId, shopId));
       if (!opts.forceRefresh && row.accessExpiresAt.getTime() - REFRESH_AHEAD_MS > nowMs) {
         const auth = { accessToken: decryptSecret(d.secretKey, row.accessTokenEnc), cipher: row.shopCipher, tiktokShopId: row.tiktokShopId };
-        authCache.set(key, { auth, accessExpiresAt: row.accessExpiresAt.getTime() });
+        authCache.set(key, { auth, accessExpiresAt: row.accessExpiresAt.getTime(), readAt: nowMs });
         return auth;
       }
       return api.refresh(orgId, shopId, row.updatedAt);
@@ -156,7 +330,7 @@ export function createConnections(d: ConnectionsDeps) {
         const nowMs = d.clock.now().getTime();
         if (seenUpdatedAt && row.updatedAt.getTime() > seenUpdatedAt.getTime() && row.accessExpiresAt.getTime() - REFRESH_AHEAD_MS > nowMs) {
           const auth = { accessToken: decryptSecret(d.secretKey, row.accessTokenEnc), cipher: row.shopCipher, tiktokShopId: row.tiktokShopId };
-          authCache.set(key, { auth, accessExpiresAt: row.accessExpiresAt.getTime() });
+          authCache.set(key, { auth, accessExpiresAt: row.accessExpiresAt.getTime(), readAt: nowMs });
           return auth;
         }
         let t: TokenData;
@@ -176,21 +350,53 @@ export function createConnections(d: ConnectionsDeps) {
         await tx.update(tiktokConnections).set(values).where(and(eq(tiktokConnections.orgId, orgId), eq(tiktokConnections.shopId, shopId)));
         for (const k of [...authCache.keys()]) if (k.startsWith(`${orgId}|`)) authCache.delete(k);
         const auth = { accessToken: t.access_token, cipher: row.shopCipher, tiktokShopId: row.tiktokShopId };
-        authCache.set(key, { auth, accessExpiresAt: values.accessExpiresAt.getTime() });
+        authCache.set(key, { auth, accessExpiresAt: values.accessExpiresAt.getTime(), readAt: d.clock.now().getTime() });
         d.log.info({ orgId, shopId }, 'TikTok access token refreshed');
         return auth;
       });
     },
 
-    /** Run a call with the shop's credentials; on "access token expired" refresh once and retry. */
+    /**
+     * Run a call with the shop's credentials. On "access token expired" refresh once and retry; on
+     * an answer that may mean our token is stale, take the stored token again (or refresh when
+     * the stored one is the token that was refused) and retry once — before the caller marks
+     * anything failed.
+     */
     async withShop<T>(orgId: string, shopId: string, fn: (auth: ShopAuth) => Promise<T>): Promise<T> {
       const auth = await api.shopAuth(orgId, shopId);
       try {
         return await fn(auth);
       } catch (e) {
-        if (e instanceof TikTokApiError && e.needsRefresh) return fn(await api.shopAuth(orgId, shopId, { forceRefresh: true }));
+        if (!(e instanceof TikTokApiError)) throw e;
+        if (e.needsRefresh) return fn(await api.shopAuth(orgId, shopId, { forceRefresh: true }));
+        if (e.mayBeStaleToken) {
+          const fresh = await api.replaceRefusedToken(orgId, shopId, auth.accessToken, e);
+          if (fresh) return fn(fresh);
+        }
         throw e;
       }
+    },
+
+    /**
+     * The platform refused `refused`. A different stored token means someone else re-authorised
+     * or refreshed (the webhook thread keeps its own cache): use it. The same stored token is
+     * refreshed only when the answer names the token, since 36009004 also means a bad parameter
+     * and a refresh rotates the seller's whole grant. Null: nothing new to retry with.
+     */
+    async replaceRefusedToken(orgId: string, shopId: string, refused: string, e: TikTokApiError): Promise<(ShopAuth & { tiktokShopId: string }) | null> {
+      const key = `${orgId}|${shopId}`;
+      authCache.delete(key);
+      const row = await d.db.tenant(orgId, (tx) => loadConnection(tx, orgId, shopId));
+      const stored = decryptSecret(d.secretKey, row.accessTokenEnc);
+      if (stored !== refused) {
+        d.log.info({ orgId, shopId, code: e.code }, 'TikTok refused a token another process had replaced; retrying with the stored one');
+        const auth = { accessToken: stored, cipher: row.shopCipher, tiktokShopId: row.tiktokShopId };
+        authCache.set(key, { auth, accessExpiresAt: row.accessExpiresAt.getTime(), readAt: d.clock.now().getTime() });
+        return auth;
+      }
+      if (!e.saysTokenInvalid) return null;
+      d.log.warn({ orgId, shopId, code: e.code }, 'TikTok refused the stored access token; refreshing it once');
+      return api.refresh(orgId, shopId, row.updatedAt);
     },
 
     async list(orgId: string): Promise<ConnectionRow[]> {

@@ -11,8 +11,8 @@ export interface DemoOptions {
   appPort: number;
   appKey: string;
   appSecret: string;
-  /** A TikTok shop id of the demo organisation (finds the org to authorise). */
-  demoTikTokShopId?: string;
+  /** The demo organisation, whose shops the sandbox's shops are bound to by the OAuth flow. */
+  orgId?: string;
   log: Logger;
 }
 
@@ -28,7 +28,10 @@ export async function startDemoSandbox(t: TikTokIntegration, o: DemoOptions): Pr
   o.log.info(`TikTok Shop sandbox (seed ${o.seed}) listening on ${url}`);
   const sim = new SandboxSimulation(sandbox.world, { speed: o.speed });
   let reconcile: NodeJS.Timeout | undefined;
-  const org = await t.connections.resolveTikTokShop(o.demoTikTokShopId ?? '7494001000000000001');
+  // The shops are bound only here, through the seller's authorisation (never a field of the
+  // shop): the first start binds each sandbox shop to the demo shop of its market, later starts
+  // re-authorise the same bindings.
+  const org = o.orgId ? { orgId: o.orgId } : undefined;
   if (org) {
     const { url: authUrl, state } = t.connections.authorizeUrl(org.orgId);
     const redirect = `http://127.0.0.1:${o.appPort}/api/tiktok/oauth/callback`;
@@ -36,8 +39,8 @@ export async function startDemoSandbox(t: TikTokIntegration, o: DemoOptions): Pr
     const location = new URL(res.headers.get('location') ?? '', redirect);
     const code = location.searchParams.get('code');
     if (!code || location.searchParams.get('state') !== state) throw new Error('sandbox authorisation did not redirect with a code and our state');
-    const done = await t.connections.completeAuthorisation(t.connections.orgFromState(state), code);
-    o.log.info({ shops: done.connected.map((c) => c.name), notInDemoOrg: done.unmatched.map((u) => u.name) }, 'Demo shops authorised against the sandbox');
+    const done = await t.connections.completeAuthorisation(t.connections.stateOf(state).orgId, code);
+    o.log.info({ shops: done.connected.map((c) => c.name), notInDemoOrg: done.unmatched.map((u) => u.name), boundElsewhere: done.refused.map((u) => u.name) }, 'Demo shops authorised against the sandbox');
     for (const c of done.connected) await t.connections.registerWebhooks(org.orgId, c.shopId, `http://127.0.0.1:${o.appPort}/webhooks/tiktok`);
     void (async () => {
       for (const c of done.connected) {

@@ -10,11 +10,11 @@ import type { OutboxRegistry } from '../../platform/outbox/outbox.js';
 import { requireRole } from '../../platform/tenancy.js';
 import type { OrdersService } from '../../modules/orders/index.js';
 import { TikTokClient, TIKTOK_API_BASE, TIKTOK_AUTH_BASE } from './client.js';
-import { createConnections } from './connections.js';
+import { createConnections, UNMATCHED_REASONS } from './connections.js';
 import { createEngine, type ConversationSink } from './engine.js';
 import { SANDBOX_APP_KEY, SANDBOX_APP_SECRET } from './sandbox/server.js';
 import { createSync } from './sync.js';
-import { createWebhookIngest, WebhookProcessor, webhookRoutes } from './webhooks.js';
+import { createWebhookIngest, listUnboundShops, WebhookProcessor, webhookRoutes } from './webhooks.js';
 import { registerWritebackHandlers } from './writeback.js';
 
 export { TikTokClient, TikTokApiError, CODES } from './client.js';
@@ -91,6 +91,8 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
     sync,
     ingest,
     processor,
+    /** TikTok shops sending webhooks that no organisation has authorised (installation operator only). */
+    unboundShops: () => listUnboundShops(d.db),
     /** Webhook processing runs elsewhere (a thread of this process): wake it on every store. */
     useRemoteProcessor(r: { wake(): void; stop(): Promise<void> }): void {
       remote = r;
@@ -130,19 +132,38 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
         const rows = await connections.list(actor.orgId);
         return { items: rows.map((c) => ({ shopId: c.shopId, tiktokShopId: c.tiktokShopId, shopName: c.shopName, region: c.region, status: c.status, accessExpiresAt: c.accessExpiresAt.toISOString(), grantedScopes: c.grantedScopes })) };
       });
-      app.post('/api/tiktok/authorize', { schema: { tags, summary: "The seller's TikTok Shop authorisation link (state is signed for this organisation)", body: z.strictObject({ market: z.string().length(2).optional() }).optional(), response: { 200: z.object({ url: z.string(), state: z.string() }) } } }, async (req) => {
-        const actor = actorOf(req);
-        requireRole(actor, ['owner'], 'connecting TikTok shops');
-        return connections.authorizeUrl(actor.orgId, req.body?.market);
-      });
+      app.post(
+        '/api/tiktok/authorize',
+        {
+          schema: {
+            tags,
+            summary: "The seller's TikTok Shop authorisation link (state is signed for this organisation and, with shopId, for that shop: the authorised TikTok shop in its market is bound to it)",
+            body: z.strictObject({ market: z.string().length(2).optional(), shopId: z.string().min(1).optional() }).optional(),
+            response: { 200: z.object({ url: z.string(), state: z.string() }) },
+          },
+        },
+        async (req) => {
+          const actor = actorOf(req);
+          requireRole(actor, ['owner'], 'connecting TikTok shops');
+          if (req.body?.shopId) await connections.requireShop(actor.orgId, req.body.shopId);
+          return connections.authorizeUrl(actor.orgId, { market: req.body?.market, shopId: req.body?.shopId });
+        },
+      );
       app.get(
         '/api/tiktok/oauth/callback',
         {
           schema: {
             tags,
-            summary: 'OAuth redirect target: exchanges the one-time code for tokens and stores the authorised shops',
+            summary: 'OAuth redirect target: exchanges the one-time code for tokens and binds the authorised shops (409 tiktok.shop_bound_elsewhere when every one belongs to another organisation)',
             security: [],
             querystring: z.object({ code: z.string().optional(), state: z.string().optional(), error: z.string().optional() }),
+            response: {
+              200: z.object({
+                connected: z.array(z.object({ shopId: z.string(), tiktokShopId: z.string(), name: z.string() })),
+                unmatched: z.array(z.object({ tiktokShopId: z.string(), name: z.string(), region: z.string(), reason: z.enum(UNMATCHED_REASONS) })),
+                refused: z.array(z.object({ tiktokShopId: z.string(), name: z.string(), region: z.string() })),
+              }),
+            },
           },
         },
         async (req) => {
@@ -150,8 +171,8 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
           if (q.error) throw AppError.validation('tiktok.auth_denied', `The seller refused the authorisation (${q.error})`, [{ field: 'error', message: q.error }]);
           if (!q.code || q.code === 'null') throw AppError.validation('tiktok.code_required', 'The redirect has no authorisation code', [{ field: 'code', message: 'required' }]);
           if (!q.state) throw AppError.validation('tiktok.state_required', 'The redirect has no state; start the connection from Afterdesk (App Store installs pass none)', [{ field: 'state', message: 'required' }]);
-          const orgId = connections.orgFromState(q.state);
-          return connections.completeAuthorisation(orgId, q.code);
+          const { orgId, shopId } = connections.stateOf(q.state);
+          return connections.completeAuthorisation(orgId, q.code, { shopId });
         },
       );
       app.post('/api/tiktok/shops/:id/sync', { schema: { tags, summary: 'Run the incremental sync of one shop now (orders, returns, cancellations, chats)', params: IdParams } }, async (req) => {

@@ -53,3 +53,13 @@ export const tiktokWebhookEvents = pgTable('tiktok_webhook_events', {
   receivedAt: ts('received_at').notNull(),
   processedAt: ts('processed_at'),
 });
+
+/** Per TikTok shop bound to no organisation: how many webhook events arrived for it (installation-wide, no tenant). */
+export const tiktokUnboundShops = pgTable('tiktok_unbound_shops', {
+  tiktokShopId: text('tiktok_shop_id').primaryKey(),
+  events: bigint('events', { mode: 'number' }).notNull(),
+  lastType: integer('last_type').notNull(),
+  lastNotificationId: text('last_notification_id'),
+  firstSeenAt: ts('first_seen_at').notNull(),
+  lastSeenAt: ts('last_seen_at').notNull(),
+});

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -11,7 +11,7 @@ import { pool, type Bundle, type Engine } from './engine.js';
 import { parseTikTokJson, TikTokSchemaError } from './json.js';
 import { WebhookEvent } from './schemas.js';
 import { verifyWebhookSignature } from './signing.js';
-import { tiktokWebhookEvents } from './tiktok.schema.js';
+import { tiktokUnboundShops, tiktokWebhookEvents } from './tiktok.schema.js';
 import { decodeWork, encodeWork, workOf, type WebhookWork } from './webhooks.rules.js';
 
 /** The platform retries the same body for ~15 h; we keep processed events far longer than that. */
@@ -53,6 +53,33 @@ export function dedupeKeyOf(e: WebhookEvent): string {
   const status = d.order_status ?? d.return_status ?? d.cancel_status ?? '';
   const t = d.update_time ?? d.create_time ?? e.timestamp ?? '';
   return `fallback:${e.type}:${e.shop_id}:${entityOf(e)}:${String(status)}:${String(t)}`;
+}
+
+/** One counter row per TikTok shop bound nowhere; the event itself is not kept (it belongs to no one). */
+async function recordUnbound(db: Database, now: Date, e: WebhookEvent): Promise<void> {
+  await db.system((tx) =>
+    tx
+      .insert(tiktokUnboundShops)
+      .values({ tiktokShopId: e.shop_id, events: 1, lastType: e.type, lastNotificationId: e.tts_notification_id ?? null, firstSeenAt: now, lastSeenAt: now })
+      .onConflictDoUpdate({
+        target: tiktokUnboundShops.tiktokShopId,
+        set: { events: sql`${tiktokUnboundShops.events} + 1`, lastType: e.type, lastNotificationId: e.tts_notification_id ?? null, lastSeenAt: now },
+      }),
+  );
+}
+
+export interface UnboundShop {
+  tiktokShopId: string;
+  events: number;
+  lastType: number;
+  lastNotificationId: string | null;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+}
+
+/** The installation operator's view (`afterdesk tiktok unbound`): TikTok shops sending us events that no organisation has authorised. */
+export async function listUnboundShops(db: Database): Promise<UnboundShop[]> {
+  return db.system((tx) => tx.select().from(tiktokUnboundShops).orderBy(desc(tiktokUnboundShops.lastSeenAt), tiktokUnboundShops.tiktokShopId));
 }
 
 /**
@@ -142,9 +169,11 @@ export function createWebhookIngest(d: WebhookIngestDeps) {
       const e = r.data;
       const shop = await d.connections.resolveTikTokShop(e.shop_id);
       if (!shop) {
-        // Acknowledge: retrying cannot help, and an unacknowledged event would be re-sent for 15 h.
-        d.log.warn({ tiktokShopId: e.shop_id, type: e.type }, 'TikTok webhook for a shop no organisation has connected; acknowledged and dropped');
-        return { status: 200, stored: false, note: 'unknown shop' };
+        // Bound to no organisation: never routed to anyone (not even a guess), acknowledged because
+        // a retry cannot help and the platform would re-send for ~15 h, counted for the operator.
+        await recordUnbound(d.db, d.clock.now(), e);
+        d.log.warn({ tiktokShopId: e.shop_id, type: e.type }, 'TikTok webhook for a shop bound to no organisation; acknowledged, counted (afterdesk tiktok unbound), not stored');
+        return { status: 200, stored: false, note: 'unbound shop' };
       }
       const now = d.clock.now();
       await store({

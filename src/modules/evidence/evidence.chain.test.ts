@@ -10,6 +10,8 @@ import { ManualClock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import { recordEvidence, type EvidenceInput, type EvidenceRecordView } from './index.js';
 
+const copyPath = (orgId: string) => path.join(ctx.platform.config.dataDir, 'evidence-checkpoints', `${orgId}.json`);
+
 let ctx: TestContext;
 const clock = new ManualClock('2026-03-02T10:00:00Z');
 beforeAll(async () => {
@@ -168,7 +170,10 @@ describe('evidence hash chain', () => {
     expect(await ctx.services.evidence.verify(org.orgId)).toMatchObject({ ok: true, checkpoints: 1 });
 
     await superuser((c) => c.query(`delete from evidence_records where org_id = $1 and seq = 3`, [org.orgId]));
-    expect((await ctx.services.evidence.verify(org.orgId)).broken).toMatchObject({ seq: 3, problem: 'checkpoint_beyond_head' });
+    expect((await ctx.services.evidence.verify(org.orgId)).broken).toMatchObject({ seq: 3, problem: 'tail_missing' });
+    // With the head row moved back as well, the checkpoint in the database still names the loss.
+    await superuser((c) => c.query(`delete from evidence_heads where org_id = $1`, [org.orgId]));
+    expect((await ctx.services.evidence.verify(org.orgId)).broken).toMatchObject({ seq: 2, problem: 'head_missing' });
 
     const org2 = await createTestOrg(ctx);
     for (let i = 1; i <= 2; i++) await ctx.services.evidence.record(input(org2.orgId, i));
@@ -217,5 +222,107 @@ describe('evidence hash chain', () => {
     await expect(ctx.services.evidence.record(input(org.orgId, 1, { fileSha256s: ['a'.repeat(64)] }))).rejects.toMatchObject({ code: 'evidence.unknown_file', details: { issues: [{ field: 'fileSha256s' }] } });
     await expect(ctx.platform.db.tenant(org.orgId, (tx) => recordEvidence(tx, { ids: newId, clock }, input(other.orgId, 1)))).rejects.toThrow();
     expect((await ctx.services.evidence.verify(other.orgId)).records).toBe(0);
+  });
+});
+
+// Finding 6 of issue 10: deleting the newest records after the last checkpoint verified as
+// intact, and the next append took the deleted numbers again.
+describe('evidence chain head', () => {
+  async function chain(orgId: string, n: number): Promise<EvidenceRecordView[]> {
+    const rows: EvidenceRecordView[] = [];
+    for (let i = 1; i <= n; i++) rows.push(await ctx.services.evidence.record(input(orgId, i)));
+    return rows;
+  }
+
+  it('a tail deleted by the superuser after the last checkpoint is named by verify, and its numbers are never handed out again', async () => {
+    const org = await createTestOrg(ctx);
+    await chain(org.orgId, 3);
+    expect(await ctx.services.evidence.checkpoint(org.orgId)).toEqual({ seq: 3, created: true });
+    await ctx.services.evidence.record(input(org.orgId, 4));
+    await ctx.services.evidence.record(input(org.orgId, 5));
+    expect(await ctx.services.evidence.verify(org.orgId)).toMatchObject({ ok: true, records: 5, headSeq: 5 });
+
+    await superuser((c) => c.query(`delete from evidence_records where org_id = $1 and seq > 3`, [org.orgId]));
+    const res = await ctx.services.evidence.verify(org.orgId);
+    expect(res).toMatchObject({ ok: false, records: 3, broken: { seq: 4, problem: 'tail_missing' } });
+    expect(res.broken?.message).toContain('4…5');
+
+    const next = await ctx.services.evidence.record(input(org.orgId, 6));
+    expect(next.seq).toBe(6);
+    expect((await ctx.services.evidence.verify(org.orgId)).broken).toMatchObject({ recordId: next.id, seq: 6, problem: 'sequence_gap' });
+  });
+
+  it('a head moved back with the tail is caught by the signed checkpoint copy in DATA_DIR', async () => {
+    const org = await createTestOrg(ctx);
+    const rows = await chain(org.orgId, 5);
+    await ctx.services.evidence.checkpoint(org.orgId);
+    expect(JSON.parse(fs.readFileSync(copyPath(org.orgId), 'utf8'))).toMatchObject({ orgId: org.orgId, seq: 5, hash: rows[4]!.hash });
+    expect(await ctx.services.evidence.verify(org.orgId)).toMatchObject({ ok: true, externalCheckpoints: 1 });
+
+    // Everything the database holds is rewritten to look like a chain that ended at 3.
+    await superuser(async (c) => {
+      await c.query(`delete from evidence_records where org_id = $1 and seq > 3`, [org.orgId]);
+      await c.query(`delete from evidence_checkpoints where org_id = $1`, [org.orgId]);
+      await c.query(`alter table evidence_heads disable trigger evidence_heads_forward`);
+      try {
+        await c.query(`update evidence_heads set seq = 3, hash = $2, exported_seq = 0 where org_id = $1`, [org.orgId, rows[2]!.hash]);
+      } finally {
+        await c.query(`alter table evidence_heads enable trigger evidence_heads_forward`);
+      }
+    });
+    expect((await ctx.services.evidence.verify(org.orgId)).broken).toMatchObject({ seq: 5, problem: 'external_checkpoint_beyond_head' });
+    // A later checkpoint never moves the outside copy back over the loss.
+    expect(await ctx.services.evidence.checkpoint(org.orgId)).toEqual({ seq: 3, created: true });
+    expect(JSON.parse(fs.readFileSync(copyPath(org.orgId), 'utf8'))).toMatchObject({ seq: 5 });
+    expect((await ctx.services.evidence.verify(org.orgId)).broken).toMatchObject({ seq: 5, problem: 'external_checkpoint_beyond_head' });
+  });
+
+  it('a tampered, removed or older checkpoint copy outside the database is detected', async () => {
+    const org = await createTestOrg(ctx);
+    await chain(org.orgId, 2);
+    await ctx.services.evidence.checkpoint(org.orgId);
+    const older = fs.readFileSync(copyPath(org.orgId));
+    await ctx.services.evidence.record(input(org.orgId, 3));
+    await ctx.services.evidence.checkpoint(org.orgId);
+    const good = fs.readFileSync(copyPath(org.orgId));
+    expect(await ctx.services.evidence.verify(org.orgId)).toMatchObject({ ok: true, checkpoints: 2, externalCheckpoints: 1 });
+
+    const doc = JSON.parse(good.toString('utf8')) as { seq: number; signedAt: string };
+    fs.writeFileSync(copyPath(org.orgId), JSON.stringify({ ...doc, seq: 9 }));
+    expect((await ctx.services.evidence.verify(org.orgId)).broken).toMatchObject({ seq: 9, problem: 'external_checkpoint_signature' });
+    fs.writeFileSync(copyPath(org.orgId), JSON.stringify({ ...doc, signedAt: new Date(Date.parse(doc.signedAt) + 1000).toISOString() }));
+    expect((await ctx.services.evidence.verify(org.orgId)).broken).toMatchObject({ seq: 3, problem: 'external_checkpoint_signature' });
+    fs.writeFileSync(copyPath(org.orgId), 'not json');
+    expect((await ctx.services.evidence.verify(org.orgId)).broken).toMatchObject({ problem: 'external_checkpoint_signature' });
+
+    fs.writeFileSync(copyPath(org.orgId), older);
+    expect((await ctx.services.evidence.verify(org.orgId)).broken).toMatchObject({ seq: 3, problem: 'external_checkpoint_missing' });
+    fs.rmSync(copyPath(org.orgId));
+    expect((await ctx.services.evidence.verify(org.orgId)).broken).toMatchObject({ seq: 3, problem: 'external_checkpoint_missing' });
+
+    fs.writeFileSync(copyPath(org.orgId), good);
+    expect(await ctx.services.evidence.verify(org.orgId)).toMatchObject({ ok: true, headSeq: 3, externalCheckpoints: 1 });
+  });
+
+  it('the scheduled job copies checkpoints signed inside an append outside the database', async () => {
+    const org = await createTestOrg(ctx);
+    await chain(org.orgId, 2);
+    expect(fs.existsSync(copyPath(org.orgId))).toBe(false);
+    expect(await ctx.services.evidence.checkpointAll()).toBeGreaterThanOrEqual(1);
+    expect(JSON.parse(fs.readFileSync(copyPath(org.orgId), 'utf8'))).toMatchObject({ seq: 2 });
+  });
+
+  it('the app role can move the head forward only, and cannot delete it', async () => {
+    const org = await createTestOrg(ctx);
+    await chain(org.orgId, 2);
+    const tryAs = (q: string) =>
+      ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(q as never)).then(
+        () => 'allowed',
+        (e: { cause?: { code?: string }; code?: string }) => e.cause?.code ?? e.code,
+      );
+    expect(await tryAs(`update evidence_heads set seq = 1 where org_id = '${org.orgId}'`)).toBe('23514');
+    expect(await tryAs(`update evidence_heads set hash = 'x' where org_id = '${org.orgId}'`)).toBe('23514');
+    expect(await tryAs(`delete from evidence_heads where org_id = '${org.orgId}'`)).toBe('42501');
+    expect(await ctx.services.evidence.verify(org.orgId)).toMatchObject({ ok: true, headSeq: 2 });
   });
 });

@@ -6,7 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import { EvidenceInputSchema, type EvidenceInput } from './evidence.dto.js';
 import { checkpointMessage, GENESIS_HASH, jsonClean, needsCheckpoint, recordHash } from './evidence.rules.js';
-import { evidenceCheckpoints, evidenceFiles, evidenceRecords, type EvidenceRecordRow } from './evidence.schema.js';
+import { evidenceCheckpoints, evidenceFiles, evidenceHeads, evidenceRecords, type EvidenceRecordRow } from './evidence.schema.js';
 
 /** Ed25519 key that signs chain checkpoints, derived from the installation's secret key. */
 export interface CheckpointSigner {
@@ -84,12 +84,7 @@ export async function recordEvidence(tx: Executor, deps: RecordDeps, input: Evid
   }
 
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${'afterdesk.evidence:' + v.orgId}, 0))`);
-  const [head] = await tx
-    .select({ seq: evidenceRecords.seq, hash: evidenceRecords.hash })
-    .from(evidenceRecords)
-    .where(eq(evidenceRecords.orgId, v.orgId))
-    .orderBy(desc(evidenceRecords.seq))
-    .limit(1);
+  const head = await readHead(tx, v.orgId);
 
   const row: EvidenceRecordRow = {
     orgId: v.orgId,
@@ -110,8 +105,30 @@ export async function recordEvidence(tx: Executor, deps: RecordDeps, input: Evid
   };
   row.hash = recordHash(row);
   await tx.insert(evidenceRecords).values(row);
+  await tx
+    .insert(evidenceHeads)
+    .values({ orgId: v.orgId, seq: row.seq, hash: row.hash, updatedAt: row.recordedAt })
+    .onConflictDoUpdate({ target: evidenceHeads.orgId, set: { seq: row.seq, hash: row.hash, updatedAt: row.recordedAt } });
   if (deps.signer && needsCheckpoint(row.seq)) await writeCheckpoint(tx, deps.signer, v.orgId, row.seq, row.hash, row.recordedAt);
   return row;
+}
+
+/**
+ * The newest record ever appended, from the head row rather than max(seq): records deleted from
+ * the end of the chain do not move it back, so their numbers are never handed out again. An
+ * organisation without a head row has no evidence yet — unless the row itself was deleted, which
+ * verify reports; appending then continues from the surviving records.
+ */
+export async function readHead(tx: Executor, orgId: string): Promise<{ seq: number; hash: string } | undefined> {
+  const [head] = await tx.select({ seq: evidenceHeads.seq, hash: evidenceHeads.hash }).from(evidenceHeads).where(eq(evidenceHeads.orgId, orgId));
+  if (head) return head;
+  const [last] = await tx
+    .select({ seq: evidenceRecords.seq, hash: evidenceRecords.hash })
+    .from(evidenceRecords)
+    .where(eq(evidenceRecords.orgId, orgId))
+    .orderBy(desc(evidenceRecords.seq))
+    .limit(1);
+  return last;
 }
 
 export async function writeCheckpoint(tx: Executor, signer: CheckpointSigner, orgId: string, seq: number, hash: string, at: Date): Promise<boolean> {

@@ -137,13 +137,31 @@ export const VerifyView = z.object({
   records: z.number(),
   files: z.number(),
   checkpoints: z.number(),
+  /** Signed checkpoint copies found outside the database (DATA_DIR file, S3 object). */
+  externalCheckpoints: z.number(),
   headSeq: z.number(),
   headHash: z.string(),
   broken: z
     .object({
       recordId: z.string().optional(),
       seq: z.number().optional(),
-      problem: z.enum(['record_hash', 'link', 'sequence_gap', 'file_missing', 'file_hash', 'checkpoint_signature', 'checkpoint_mismatch', 'checkpoint_beyond_head']),
+      problem: z.enum([
+        'record_hash',
+        'link',
+        'sequence_gap',
+        'file_missing',
+        'file_hash',
+        'checkpoint_signature',
+        'checkpoint_mismatch',
+        'checkpoint_beyond_head',
+        'tail_missing',
+        'head_mismatch',
+        'head_missing',
+        'external_checkpoint_signature',
+        'external_checkpoint_mismatch',
+        'external_checkpoint_beyond_head',
+        'external_checkpoint_missing',
+      ]),
       message: z.string(),
       sha256: z.string().optional(),
     })

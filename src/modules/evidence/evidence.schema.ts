@@ -39,6 +39,15 @@ export const evidenceCheckpoints = pgTable('evidence_checkpoints', {
   signature: text('signature').notNull(),
 });
 
+/** One row per organisation: the newest seq and hash ever appended (never rewinds; see 0301). */
+export const evidenceHeads = pgTable('evidence_heads', {
+  orgId: text('org_id').notNull().primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+  exportedSeq: bigint('exported_seq', { mode: 'number' }).notNull().default(0),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 export type EvidenceRecordRow = typeof evidenceRecords.$inferSelect;
 export type EvidenceFileRow = typeof evidenceFiles.$inferSelect;
 export type EvidenceCheckpointRow = typeof evidenceCheckpoints.$inferSelect;

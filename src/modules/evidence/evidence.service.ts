@@ -11,7 +11,8 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { isTooLarge, uploadTooLarge } from '../../platform/uploads.js';
-import { checkpointSigner, recordEvidence, writeCheckpoint, type CheckpointSigner } from './evidence.chain.js';
+import { z } from 'zod';
+import { checkpointSigner, readHead, recordEvidence, writeCheckpoint, type CheckpointSigner } from './evidence.chain.js';
 import type {
   CaseSummary,
   DisputeReason,
@@ -25,7 +26,7 @@ import type {
 } from './evidence.dto.js';
 import { buildPack, type PackOutput } from './evidence.pack.js';
 import { checkpointMessage, decideFile, GENESIS_HASH, looksLikeText, MAX_FILE_BYTES, TEXT_SNIFF_BYTES, type FilePolicy, missingEvidence, recordHash, sectionFor, THUMBNAIL_TYPES } from './evidence.rules.js';
-import { evidenceCheckpoints, evidenceFiles, evidenceRecords, type EvidenceCheckpointRow, type EvidenceFileRow, type EvidenceRecordRow } from './evidence.schema.js';
+import { evidenceCheckpoints, evidenceFiles, evidenceHeads, evidenceRecords, type EvidenceCheckpointRow, type EvidenceFileRow, type EvidenceRecordRow } from './evidence.schema.js';
 
 /** What the vault needs from a file store (src/integrations/storage implements it). */
 export interface EvidenceFileStore {
@@ -46,6 +47,17 @@ export interface StagedUpload {
   size: number;
 }
 
+/**
+ * Somewhere outside the database that keeps one small document per organisation: the newest
+ * signed checkpoint (src/integrations/storage: a file in DATA_DIR, an object in the S3 bucket).
+ * Whoever can rewrite the database alone cannot also move these back.
+ */
+export interface CheckpointCopyStore {
+  readonly kind: string;
+  read(orgId: string): Promise<Buffer | null>;
+  write(orgId: string, bytes: Buffer): Promise<void>;
+}
+
 export interface EvidenceDeps {
   db: Database;
   ids: IdGenerator;
@@ -53,6 +65,29 @@ export interface EvidenceDeps {
   log: Logger;
   secretKey: Buffer;
   files: EvidenceFileStore;
+  checkpointCopies: CheckpointCopyStore[];
+}
+
+/** The outside copy of a checkpoint: the database row's fields, signed the same way. */
+const CheckpointCopy = z.object({
+  v: z.literal(1),
+  orgId: z.string(),
+  seq: z.number().int().positive(),
+  hash: z.string(),
+  signedAt: z.iso.datetime(),
+  publicKey: z.string(),
+  signature: z.string(),
+});
+type CheckpointCopy = z.infer<typeof CheckpointCopy>;
+
+function parseCopy(raw: Buffer | null): CheckpointCopy | 'unreadable' | null {
+  if (!raw) return null;
+  try {
+    const r = CheckpointCopy.safeParse(JSON.parse(raw.toString('utf8')));
+    return r.success ? r.data : 'unreadable';
+  } catch {
+    return 'unreadable';
+  }
 }
 
 export interface VerifyProgress {
@@ -96,7 +131,7 @@ async function hashStream(s: Readable): Promise<{ sha256: string; size: number }
 }
 
 export function createEvidenceService(deps: EvidenceDeps) {
-  const { db, files, clock, ids } = deps;
+  const { db, files, clock, ids, checkpointCopies } = deps;
   const signer: CheckpointSigner = checkpointSigner(deps.secretKey);
 
   async function fileRow(orgId: string, sha256: string): Promise<EvidenceFileRow | undefined> {
@@ -189,6 +224,34 @@ export function createEvidenceService(deps: EvidenceDeps) {
         .onConflictDoNothing();
     });
     return { sha256, contentType: f.contentType, size: f.size, ...(thumbnailSha256 ? { thumbnailSha256 } : {}) };
+  }
+
+  /** Write the checkpoint to every outside store, never replacing a newer copy with an older one. */
+  async function exportCheckpoint(cp: EvidenceCheckpointRow): Promise<void> {
+    const doc: CheckpointCopy = { v: 1, orgId: cp.orgId, seq: cp.seq, hash: cp.hash, signedAt: cp.signedAt.toISOString(), publicKey: cp.publicKey, signature: cp.signature };
+    const bytes = Buffer.from(`${JSON.stringify(doc, null, 2)}\n`);
+    for (const store of checkpointCopies) {
+      const existing = parseCopy(await store.read(cp.orgId));
+      if (existing === 'unreadable') {
+        // Overwriting it would erase what verify has to report; an operator removes it after looking.
+        deps.log.warn({ orgId: cp.orgId, store: store.kind }, 'the outside evidence checkpoint is unreadable; left in place for verify');
+        continue;
+      }
+      if (existing) {
+        if (existing.seq > cp.seq) {
+          deps.log.warn({ orgId: cp.orgId, store: store.kind, outside: existing.seq, head: cp.seq }, 'the outside evidence checkpoint is ahead of the chain head; left in place for verify');
+          continue;
+        }
+        if (existing.seq === cp.seq && existing.signature === cp.signature) continue;
+      }
+      await store.write(cp.orgId, bytes);
+    }
+    await db.tenant(cp.orgId, (tx) =>
+      tx
+        .update(evidenceHeads)
+        .set({ exportedSeq: sql`greatest(${evidenceHeads.exportedSeq}, ${cp.seq})` })
+        .where(eq(evidenceHeads.orgId, cp.orgId)),
+    );
   }
 
   const service = {
@@ -326,23 +389,28 @@ export function createEvidenceService(deps: EvidenceDeps) {
       });
     },
 
-    /** Sign the current chain head unless it is already signed. Returns the checkpointed seq (or null for an empty chain). */
+    /**
+     * Sign the current chain head unless it is already signed, and copy the signed checkpoint
+     * outside the database. Returns the checkpointed seq (or null for an empty chain).
+     */
     async checkpoint(orgId: string): Promise<{ seq: number; created: boolean } | null> {
-      return db.tenant(orgId, async (tx) => {
-        const [head] = await tx.select({ seq: evidenceRecords.seq, hash: evidenceRecords.hash }).from(evidenceRecords).where(eq(evidenceRecords.orgId, orgId)).orderBy(desc(evidenceRecords.seq)).limit(1);
+      const signed = await db.tenant(orgId, async (tx) => {
+        const head = await readHead(tx, orgId);
         if (!head) return null;
         const created = await writeCheckpoint(tx, signer, orgId, head.seq, head.hash, clock.now());
-        return { seq: head.seq, created };
+        const [row] = await tx.select().from(evidenceCheckpoints).where(and(eq(evidenceCheckpoints.orgId, orgId), eq(evidenceCheckpoints.seq, head.seq)));
+        return { row: row!, created };
       });
+      if (!signed) return null;
+      // After the commit: an outside copy of a checkpoint that was rolled back would accuse an intact chain.
+      await exportCheckpoint(signed.row);
+      return { seq: signed.row.seq, created: signed.created };
     },
 
-    /** The scheduled job: every organisation whose chain grew since its last checkpoint. */
+    /** The scheduled job: every organisation whose chain grew since its checkpoint was last copied outside. */
     async checkpointAll(): Promise<number> {
       const orgs = await db.system(async (tx) => {
-        const r = await tx.execute(sql`
-          select h.org_id from (select org_id, max(seq) as seq from evidence_records group by org_id) h
-          left join (select org_id, max(seq) as seq from evidence_checkpoints group by org_id) c using (org_id)
-          where c.seq is null or c.seq < h.seq`);
+        const r = await tx.execute(sql`select org_id from evidence_heads where exported_seq < seq order by org_id`);
         return (r.rows as { org_id: string }[]).map((x) => x.org_id);
       });
       let n = 0;
@@ -368,16 +436,26 @@ export function createEvidenceService(deps: EvidenceDeps) {
     /**
      * Walk the organisation's chain in order: recompute every record hash, check each link and
      * that no sequence number is missing, re-hash every cited file, and check every checkpoint's
-     * signature and that it still matches the record it signed. Stops at the first break.
+     * signature and that it still matches the record it signed. Then the end: the walk must reach
+     * the head row (which never rewinds) and every checkpoint copy kept outside the database,
+     * whose signatures are checked too. Stops at the first break.
      */
     async verify(orgId: string, opts: { onProgress?: VerifyProgress; checkFiles?: boolean; batch?: number } = {}): Promise<VerifyResult> {
       const batch = opts.batch ?? 500;
       const checkFiles = opts.checkFiles ?? true;
-      const { total, checkpoints } = await db.tenant(orgId, async (tx) => {
+      const { total, checkpoints, exportedSeq } = await db.tenant(orgId, async (tx) => {
         const [c] = await tx.select({ n: sql<number>`count(*)::int` }).from(evidenceRecords).where(eq(evidenceRecords.orgId, orgId));
         const checkpoints = await tx.select().from(evidenceCheckpoints).where(eq(evidenceCheckpoints.orgId, orgId)).orderBy(asc(evidenceCheckpoints.seq));
-        return { total: c?.n ?? 0, checkpoints };
+        const [h] = await tx.select({ exportedSeq: evidenceHeads.exportedSeq }).from(evidenceHeads).where(eq(evidenceHeads.orgId, orgId));
+        return { total: c?.n ?? 0, checkpoints, exportedSeq: h?.exportedSeq ?? 0 };
       });
+      const copies: { store: string; cp: CheckpointCopy }[] = [];
+      const unreadable: string[] = [];
+      for (const store of checkpointCopies) {
+        const c = parseCopy(await store.read(orgId));
+        if (c === 'unreadable') unreadable.push(store.kind);
+        else if (c) copies.push({ store: store.kind, cp: c });
+      }
       const bySeq = new Map<number, EvidenceCheckpointRow>(checkpoints.map((c) => [c.seq, c]));
       const fileResults = new Map<string, 'ok' | 'file_missing' | 'file_hash'>();
       let prevHash = GENESIS_HASH;
@@ -390,6 +468,7 @@ export function createEvidenceService(deps: EvidenceDeps) {
         records: done,
         files: filesChecked,
         checkpoints: checkpoints.length,
+        externalCheckpoints: copies.length,
         headSeq: expectSeq - 1,
         headHash: prevHash,
         broken,
@@ -401,6 +480,29 @@ export function createEvidenceService(deps: EvidenceDeps) {
           return result({ seq: c.seq, problem: 'checkpoint_signature', message: `Checkpoint at seq ${c.seq} has a signature that does not verify with this installation's key` });
         }
       }
+
+      // The copies outside: a forged or swapped copy is a break; so is one gone (or replaced by an
+      // older one) when the database says a newer one was written.
+      if (unreadable.length) {
+        return result({ problem: 'external_checkpoint_signature', message: `The checkpoint copy in the ${unreadable[0]} store is not a readable checkpoint` });
+      }
+      for (const { store, cp } of copies) {
+        if (cp.orgId !== orgId || !signer.verify(checkpointMessage(orgId, cp.seq, cp.hash, new Date(cp.signedAt)), cp.signature)) {
+          return result({ seq: cp.seq, problem: 'external_checkpoint_signature', message: `The checkpoint copy in the ${store} store (seq ${cp.seq}) has a signature that does not verify with this installation's key` });
+        }
+      }
+      const newestCopy = Math.max(0, ...copies.map((c) => c.cp.seq));
+      if (exportedSeq > newestCopy) {
+        return result({
+          seq: exportedSeq,
+          problem: 'external_checkpoint_missing',
+          message: newestCopy
+            ? `A checkpoint of seq ${exportedSeq} was copied outside the database, but the newest copy found is of seq ${newestCopy}`
+            : `A checkpoint of seq ${exportedSeq} was copied outside the database (${checkpointCopies.map((c) => c.kind).join(', ')}), but no copy is there`,
+        });
+      }
+      const copiesBySeq = new Map<number, { store: string; cp: CheckpointCopy }[]>();
+      for (const c of copies) copiesBySeq.set(c.cp.seq, [...(copiesBySeq.get(c.cp.seq) ?? []), c]);
 
       async function checkFile(sha: string): Promise<'ok' | 'file_missing' | 'file_hash'> {
         const known = fileResults.get(sha);
@@ -415,50 +517,91 @@ export function createEvidenceService(deps: EvidenceDeps) {
       }
 
       let lastSeq = 0;
-      for (;;) {
-        const rows = await db.tenant(orgId, (tx) =>
-          tx.select().from(evidenceRecords).where(and(eq(evidenceRecords.orgId, orgId), gt(evidenceRecords.seq, lastSeq))).orderBy(asc(evidenceRecords.seq)).limit(batch),
-        );
-        if (!rows.length) break;
-        for (const r of rows) {
-          if (r.seq !== expectSeq) {
-            return result({ recordId: r.id, seq: r.seq, problem: 'sequence_gap', message: `Record ${r.id} has seq ${r.seq} but ${expectSeq} was expected: record(s) ${expectSeq}…${r.seq - 1} are missing` });
-          }
-          const computed = recordHash(r);
-          if (computed !== r.hash) {
-            return result({ recordId: r.id, seq: r.seq, problem: 'record_hash', message: `Record ${r.id} (seq ${r.seq}) was changed after it was written: its content hashes to ${computed.slice(0, 16)}… but it is stored with ${r.hash.slice(0, 16)}…` });
-          }
-          if (r.prevHash !== prevHash) {
-            return result({ recordId: r.id, seq: r.seq, problem: 'link', message: `Record ${r.id} (seq ${r.seq}) does not link to the record before it (expected prev ${prevHash.slice(0, 16)}…, found ${r.prevHash.slice(0, 16)}…)` });
-          }
-          const cp = bySeq.get(r.seq);
-          if (cp && cp.hash !== r.hash) {
-            return result({ recordId: r.id, seq: r.seq, problem: 'checkpoint_mismatch', message: `Record ${r.id} (seq ${r.seq}) no longer matches the signed checkpoint taken at ${cp.signedAt.toISOString()}` });
-          }
-          if (checkFiles) {
-            for (const sha of r.fileSha256s) {
-              const fr = await checkFile(sha);
-              if (fr !== 'ok') {
-                return result({
-                  recordId: r.id,
-                  seq: r.seq,
-                  sha256: sha,
-                  problem: fr,
-                  message: fr === 'file_missing' ? `File ${sha} cited by record ${r.id} (seq ${r.seq}) is missing from the ${files.kind} store` : `File ${sha} cited by record ${r.id} (seq ${r.seq}) no longer matches its sha256`,
-                });
+      const walk = async (): Promise<VerifyResult['broken']> => {
+        for (;;) {
+          const rows = await db.tenant(orgId, (tx) =>
+            tx.select().from(evidenceRecords).where(and(eq(evidenceRecords.orgId, orgId), gt(evidenceRecords.seq, lastSeq))).orderBy(asc(evidenceRecords.seq)).limit(batch),
+          );
+          if (!rows.length) break;
+          for (const r of rows) {
+            if (r.seq !== expectSeq) {
+              return { recordId: r.id, seq: r.seq, problem: 'sequence_gap', message: `Record ${r.id} has seq ${r.seq} but ${expectSeq} was expected: record(s) ${expectSeq}…${r.seq - 1} are missing` };
+            }
+            const computed = recordHash(r);
+            if (computed !== r.hash) {
+              return { recordId: r.id, seq: r.seq, problem: 'record_hash', message: `Record ${r.id} (seq ${r.seq}) was changed after it was written: its content hashes to ${computed.slice(0, 16)}… but it is stored with ${r.hash.slice(0, 16)}…` };
+            }
+            if (r.prevHash !== prevHash) {
+              return { recordId: r.id, seq: r.seq, problem: 'link', message: `Record ${r.id} (seq ${r.seq}) does not link to the record before it (expected prev ${prevHash.slice(0, 16)}…, found ${r.prevHash.slice(0, 16)}…)` };
+            }
+            const cp = bySeq.get(r.seq);
+            if (cp && cp.hash !== r.hash) {
+              return { recordId: r.id, seq: r.seq, problem: 'checkpoint_mismatch', message: `Record ${r.id} (seq ${r.seq}) no longer matches the signed checkpoint taken at ${cp.signedAt.toISOString()}` };
+            }
+            const outside = copiesBySeq.get(r.seq)?.find((c) => c.cp.hash !== r.hash);
+            if (outside) {
+              return { recordId: r.id, seq: r.seq, problem: 'external_checkpoint_mismatch', message: `Record ${r.id} (seq ${r.seq}) no longer matches the checkpoint copy in the ${outside.store} store signed at ${outside.cp.signedAt}` };
+            }
+            if (checkFiles) {
+              for (const sha of r.fileSha256s) {
+                const fr = await checkFile(sha);
+                if (fr !== 'ok') {
+                  return {
+                    recordId: r.id,
+                    seq: r.seq,
+                    sha256: sha,
+                    problem: fr,
+                    message: fr === 'file_missing' ? `File ${sha} cited by record ${r.id} (seq ${r.seq}) is missing from the ${files.kind} store` : `File ${sha} cited by record ${r.id} (seq ${r.seq}) no longer matches its sha256`,
+                  };
+                }
               }
             }
+            prevHash = r.hash;
+            expectSeq = r.seq + 1;
+            done++;
           }
-          prevHash = r.hash;
-          expectSeq = r.seq + 1;
-          done++;
+          lastSeq = rows[rows.length - 1]!.seq;
+          opts.onProgress?.(done, total);
         }
-        lastSeq = rows[rows.length - 1]!.seq;
-        opts.onProgress?.(done, total);
+        return null;
+      };
+
+      // The head row and the records it counts commit together, so a head read after the walk
+      // never runs ahead of what exists — unless records were removed. Records appended while we
+      // walked are walked too before the head is compared again.
+      for (;;) {
+        const broken = await walk();
+        if (broken) return result(broken);
+        const walked = expectSeq - 1;
+        const [head] = await db.tenant(orgId, (tx) => tx.select().from(evidenceHeads).where(eq(evidenceHeads.orgId, orgId)));
+        if (!head) {
+          if (walked > 0) return result({ seq: walked, problem: 'head_missing', message: `The chain has ${walked} records but its head row is gone: the head was deleted (maybe with records at the end)` });
+          break;
+        }
+        if (head.seq === walked) {
+          if (head.hash !== prevHash) return result({ seq: walked, problem: 'head_mismatch', message: `The head says record ${walked} hashes to ${head.hash.slice(0, 16)}… but the chain ends with ${prevHash.slice(0, 16)}…` });
+          break;
+        }
+        if (head.seq < walked) return result({ seq: head.seq, problem: 'head_mismatch', message: `The head was moved back to seq ${head.seq} but the chain goes on to ${walked}` });
+        const more = await db.tenant(orgId, (tx) => tx.select({ seq: evidenceRecords.seq }).from(evidenceRecords).where(and(eq(evidenceRecords.orgId, orgId), gt(evidenceRecords.seq, lastSeq))).limit(1));
+        if (more.length) continue;
+        return result({
+          seq: walked + 1,
+          problem: 'tail_missing',
+          message: `The chain ends at seq ${walked} but seq ${head.seq} was written: record(s) ${walked + 1}…${head.seq} were removed from the end`,
+        });
       }
       const beyond = checkpoints.find((c) => c.seq >= expectSeq);
       if (beyond) {
         return result({ seq: beyond.seq, problem: 'checkpoint_beyond_head', message: `A checkpoint signed seq ${beyond.seq} but the chain ends at ${expectSeq - 1}: records were removed from the end` });
+      }
+      const outsideBeyond = copies.find((c) => c.cp.seq >= expectSeq);
+      if (outsideBeyond) {
+        return result({
+          seq: outsideBeyond.cp.seq,
+          problem: 'external_checkpoint_beyond_head',
+          message: `The checkpoint copy in the ${outsideBeyond.store} store signed seq ${outsideBeyond.cp.seq} but the chain ends at ${expectSeq - 1}: records were removed from the end and the head moved back`,
+        });
       }
       return result(null);
     },

@@ -31,7 +31,7 @@ function declareHuge(pathname: string, cookie: string, declared: number, sendFir
   return new Promise((resolve, reject) => {
     const req = http.request(new URL(pathname, base), {
       method: 'POST',
-      headers: { cookie, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(declared) },
+      headers: { cookie, 'x-requested-with': 'XMLHttpRequest', 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(declared) },
     });
     let sent = 0;
     req.on('response', (res) => {
@@ -58,7 +58,7 @@ function streamMp4(pathname: string, cookie: string, size: number): Promise<{ st
     const pre = head('big.mp4', 'video/mp4');
     const req = http.request(new URL(pathname, base), {
       method: 'POST',
-      headers: { cookie, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(pre.length + size + tail.length) },
+      headers: { cookie, 'x-requested-with': 'XMLHttpRequest', 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(pre.length + size + tail.length) },
     });
     const hash = crypto.createHash('sha256');
     let left = size;

@@ -1,4 +1,4 @@
-export { createRemediesService, settingsDefaults, RECONCILE_HANDLER, MESSAGE_HANDLER, RESHIP_HANDLER, RESHIP_CANCEL_HANDLER, type RemediesService, type RemedyRow, type StepView } from './remedies.service.js';
+export { createRemediesService, settingsDefaults, RECONCILE_HANDLER, MESSAGE_HANDLER, RESHIP_HANDLER, RESHIP_CANCEL_HANDLER, type RemediesService, type RemedyRow, type StepView, type HoldReport } from './remedies.service.js';
 export { registerRemedyHandlers, ordersPortFrom, ticketsPortFrom } from './remedies.wiring.js';
 export { remediesRoutes } from './remedies.routes.js';
 export * from './remedies.rules.js';

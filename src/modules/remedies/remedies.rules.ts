@@ -249,16 +249,18 @@ export function authorityFor(limits: RemedyLimits, o: { refundAmount: number; gi
 // ---------------------------------------------------------------------------------------------
 // Lifecycle
 
-export type RemedyStatus = 'proposed' | 'pending_approval' | 'rejected' | 'executing' | 'attention' | 'completed' | 'abandoned';
+/** `on_hold`: its money has not moved and a payout hold on the order stops it (failed inspection). */
+export type RemedyStatus = 'proposed' | 'pending_approval' | 'rejected' | 'executing' | 'attention' | 'completed' | 'abandoned' | 'on_hold';
 
 const TRANSITIONS: Record<RemedyStatus, RemedyStatus[]> = {
   proposed: ['pending_approval', 'executing', 'abandoned'],
   pending_approval: ['executing', 'rejected'],
   rejected: [],
-  executing: ['completed', 'attention'],
-  attention: ['executing', 'abandoned', 'completed'],
+  executing: ['completed', 'attention', 'on_hold'],
+  attention: ['executing', 'abandoned', 'completed', 'on_hold'],
   completed: [],
   abandoned: [],
+  on_hold: ['executing', 'abandoned'],
 };
 
 export function canTransition(from: RemedyStatus, to: RemedyStatus): boolean {
@@ -292,7 +294,27 @@ export function stepKey(remedyId: string, step: StepKind): string {
   return `remedy:${remedyId}:${step}`;
 }
 
-export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'held';
+
+/** Steps that move money to the buyer: a payout hold stops exactly these. */
+export const MONEY_STEPS: readonly StepKind[] = ['refund', 'approve_return'];
+
+export function isMoneyStep(step: StepKind): boolean {
+  return MONEY_STEPS.includes(step);
+}
+
+/**
+ * What a payout hold does to a remedy, decided from its status and its money steps: `hold` stops
+ * it (nothing of its money has moved), `in_flight` cannot be stopped any more (the platform call
+ * is running or done), `none` has no money to stop.
+ */
+export function holdEffect(status: RemedyStatus, refundAmount: number, moneySteps: StepState[]): 'hold' | 'in_flight' | 'none' {
+  if (refundAmount <= 0 || status === 'completed' || status === 'abandoned' || status === 'rejected') return 'none';
+  if (moneySteps.some((s) => s === 'running' || s === 'done')) return 'in_flight';
+  if (status === 'executing' || status === 'attention' || status === 'on_hold') return 'hold';
+  // proposed / pending_approval: nothing queued yet; approval itself is refused while the hold lasts.
+  return 'none';
+}
 
 /** What the remedy as a whole is, given its step rows. */
 export function remedyProgress(steps: { phase: 1 | 2; state: StepState }[]): 'waiting' | 'phase1_done' | 'done' | 'failed' {

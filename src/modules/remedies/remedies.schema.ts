@@ -93,3 +93,17 @@ export const reships = pgTable('reships', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
+
+/** An open hold stops every payout on the order (a failed inspection) until someone decides. */
+export const payoutHolds = pgTable('payout_holds', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  orderId: text('order_id').notNull(),
+  returnId: text('return_id').notNull(),
+  reason: text('reason').notNull(),
+  placedBy: text('placed_by').notNull(),
+  placedAt: timestamp('placed_at', { withTimezone: true }).notNull(),
+  releasedAt: timestamp('released_at', { withTimezone: true }),
+  releasedBy: text('released_by'),
+  outcome: text('outcome').$type<'pay' | 'cancel'>(),
+});

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, asc, desc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor, Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -15,6 +15,8 @@ import {
   authorityFor,
   CATEGORY_FAULT,
   DEFAULT_LADDER,
+  holdEffect,
+  isMoneyStep,
   planSteps,
   recommend,
   remedyProgress,
@@ -28,12 +30,20 @@ import {
   type StepKind,
   type StepState,
 } from './remedies.rules.js';
-import { coupons, productEconomics, remedies, remedySettings, reships } from './remedies.schema.js';
+import { coupons, payoutHolds, productEconomics, remedies, remedySettings, reships } from './remedies.schema.js';
 import { remedyMessage } from './remedies.texts.js';
 
 export type RemedyRow = typeof remedies.$inferSelect;
 export type SettingsRow = typeof remedySettings.$inferSelect;
 export type CouponRow = typeof coupons.$inferSelect;
+export type PayoutHoldRow = typeof payoutHolds.$inferSelect;
+
+/** What placing a hold did to each remedy on the order (for evidence and the caller's note). */
+export interface HoldReport {
+  holdId: string;
+  held: string[];
+  inFlight: string[];
+}
 
 export interface RemediesDeps {
   db: Database;
@@ -202,7 +212,27 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
    * and the step, and a reconcile row watches them. A crash before commit leaves nothing; after
    * commit, the outbox owns the rest.
    */
+  async function openHoldOn(tx: Executor, orgId: string, orderId: string): Promise<PayoutHoldRow | undefined> {
+    const [h] = await tx
+      .select()
+      .from(payoutHolds)
+      .where(and(eq(payoutHolds.orgId, orgId), eq(payoutHolds.orderId, orderId), isNull(payoutHolds.releasedAt)))
+      .orderBy(asc(payoutHolds.placedAt))
+      .limit(1);
+    return h;
+  }
+
+  /** No money leaves for an order under a payout hold, whoever asks. */
+  async function assertPayable(tx: Executor, orgId: string, orderId: string, refundAmount: number): Promise<void> {
+    if (refundAmount <= 0) return;
+    const h = await openHoldOn(tx, orgId, orderId);
+    if (h) {
+      throw AppError.conflict('remedies.payout_held', `Refunds for this order are on hold: ${h.reason}. A supervisor or owner decides the failed inspection first`, { holdId: h.id, returnId: h.returnId, reason: h.reason });
+    }
+  }
+
   async function startExecution(tx: Tx, r: RemedyRow, actor: Actor, opts: { platformDecision?: 'APPROVE_REFUND' | 'APPROVE_RECEIVED_PACKAGE' } = {}): Promise<void> {
+    await assertPayable(tx, r.orgId, r.orderId, r.refundAmount);
     const now = clock.now();
     if (r.coupon) {
       const expiresAt = new Date(now.getTime() + r.coupon.validDays * 86_400_000);
@@ -235,6 +265,32 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
       await enqueue(tx, { orgId: r.orgId, handler: s.handler, idempotencyKey: stepKey(r.id, s.step), payload, subjectType: 'remedy', subjectId: r.id }, { ids, clock });
     }
     await armReconcile(tx, r, r.reconcileRound);
+  }
+
+  /** Steps not yet run are cancelled, the coupon voided, a reship recalled; money sent stands. */
+  async function abandonIn(tx: Tx, actor: Actor, r: RemedyRow, note: string): Promise<RemedyRow> {
+    const id = r.id;
+    const now = clock.now();
+    const compensated: string[] = [];
+    await tx
+      .update(outbox)
+      .set({ status: 'cancelled', updatedAt: now })
+      .where(and(eq(outbox.orgId, actor.orgId), eq(outbox.subjectId, id), inArray(outbox.status, ['pending', 'failed', 'held'])));
+    const steps = await stepsOf(tx, actor.orgId, id);
+    const [c] = await tx.update(coupons).set({ status: 'void', voidedAt: now }).where(and(eq(coupons.orgId, actor.orgId), eq(coupons.remedyId, id), eq(coupons.status, 'issued'))).returning();
+    if (c) compensated.push(`coupon ${c.code} voided`);
+    const reshipStep = steps.find((s) => s.step === 'reship');
+    if (reshipStep?.status === 'done') {
+      await enqueue(tx, { orgId: actor.orgId, handler: RESHIP_CANCEL_HANDLER, idempotencyKey: `remedy:${id}:reship_cancel`, payload: { remedyId: id }, subjectType: 'remedy-compensation', subjectId: id }, { ids, clock });
+      compensated.push('reship recalled');
+    } else if (reshipStep) {
+      await tx.update(reships).set({ status: 'cancelled', updatedAt: now }).where(and(eq(reships.orgId, actor.orgId), eq(reships.remedyId, id)));
+      compensated.push('reship cancelled before release');
+    }
+    const refunded = steps.find((s) => (s.step === 'refund' || s.step === 'approve_return') && s.status === 'done');
+    const [row] = await tx.update(remedies).set({ status: 'abandoned', decisionNote: note, updatedAt: now }).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.id, id))).returning();
+    await evidence(tx, caseEvidence(row!, 'status_change', actor, `Remedy abandoned: ${note}. ${compensated.join('; ') || 'nothing to undo'}${refunded ? '; the refund already sent stands' : ''}`, { compensated, refundStands: !!refunded }));
+    return row!;
   }
 
   function caseEvidence(r: RemedyRow, kind: EvidenceInput['kind'], actor: Actor | null, summary: string, data: Record<string, unknown>): EvidenceInput {
@@ -462,6 +518,7 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
         const rec = recommend(settings.ladder, input.category, economics);
         const opt: RemedyOption | undefined = rec.options.find((o) => o.key === input.optionKey);
         if (!opt) throw AppError.validation('remedies.unknown_option', `Option ${input.optionKey} is not on this shop's ladder`, [{ field: 'optionKey', message: `one of ${rec.options.map((o) => o.key).join(', ')}` }]);
+        await assertPayable(tx, actor.orgId, order.id, opt.refundAmount);
         const limits = await limitsOf(tx, actor);
         const auth = authorityFor(limits, opt, economics.currency, economics.paid);
         if (auth.needsApproval && !input.reason?.trim()) {
@@ -577,27 +634,8 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
       return db.tenant(actor.orgId, async (tx) => {
         const r = await loadRemedy(tx, actor.orgId, id, true);
         if (r.status !== 'attention' && r.status !== 'proposed') throw AppError.conflict('remedies.cannot_abandon', `Remedy ${id} is ${r.status}; only a remedy with a failed step can be abandoned`);
-        const now = clock.now();
-        const compensated: string[] = [];
-        await tx
-          .update(outbox)
-          .set({ status: 'cancelled', updatedAt: now })
-          .where(and(eq(outbox.orgId, actor.orgId), eq(outbox.subjectId, id), inArray(outbox.status, ['pending', 'failed'])));
-        const steps = await stepsOf(tx, actor.orgId, id);
-        const [c] = await tx.update(coupons).set({ status: 'void', voidedAt: now }).where(and(eq(coupons.orgId, actor.orgId), eq(coupons.remedyId, id), eq(coupons.status, 'issued'))).returning();
-        if (c) compensated.push(`coupon ${c.code} voided`);
-        const reshipStep = steps.find((s) => s.step === 'reship');
-        if (reshipStep?.status === 'done') {
-          await enqueue(tx, { orgId: actor.orgId, handler: RESHIP_CANCEL_HANDLER, idempotencyKey: `remedy:${id}:reship_cancel`, payload: { remedyId: id }, subjectType: 'remedy-compensation', subjectId: id }, { ids, clock });
-          compensated.push('reship recalled');
-        } else if (reshipStep) {
-          await tx.update(reships).set({ status: 'cancelled', updatedAt: now }).where(and(eq(reships.orgId, actor.orgId), eq(reships.remedyId, id)));
-          compensated.push('reship cancelled before release');
-        }
-        const refunded = steps.find((s) => (s.step === 'refund' || s.step === 'approve_return') && s.status === 'done');
-        const [row] = await tx.update(remedies).set({ status: 'abandoned', decisionNote: input.note, updatedAt: now }).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.id, id))).returning();
-        await evidence(tx, caseEvidence(row!, 'status_change', actor, `Remedy abandoned: ${input.note}. ${compensated.join('; ') || 'nothing to undo'}${refunded ? '; the refund already sent stands' : ''}`, { compensated, refundStands: !!refunded }));
-        return view(tx, row!);
+        const row = await abandonIn(tx, actor, r, input.note);
+        return view(tx, row);
       });
     },
 
@@ -673,6 +711,108 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
       await tx.insert(remedies).values(row);
       await startExecution(tx, row, actor, { platformDecision: input.parcelReceived ? 'APPROVE_RECEIVED_PACKAGE' : 'APPROVE_REFUND' });
       return row;
+    },
+
+    /**
+     * Stop every payout on an order (a failed inspection). In the caller's transaction: remedies
+     * whose money has not moved go `on_hold` with their money steps `held`; a platform call already
+     * running or done cannot be stopped and is reported as in flight. New refunds on the order are
+     * refused until the hold is released, and the outbox gate stops anything that slips past.
+     */
+    async holdPayouts(tx: Tx, actor: Actor, input: { orderId: string; returnId: string; reason: string }): Promise<HoldReport> {
+      const now = clock.now();
+      const [existing] = await tx.select().from(payoutHolds).where(and(eq(payoutHolds.orgId, actor.orgId), eq(payoutHolds.returnId, input.returnId), isNull(payoutHolds.releasedAt)));
+      const holdId = existing?.id ?? ids('phd');
+      if (!existing) {
+        await tx.insert(payoutHolds).values({ orgId: actor.orgId, id: holdId, orderId: input.orderId, returnId: input.returnId, reason: input.reason, placedBy: actor.userId, placedAt: now, releasedAt: null, releasedBy: null, outcome: null });
+      }
+      const rows = await tx.select().from(remedies).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.orderId, input.orderId))).for('update');
+      const steps = await stepsOfMany(tx, actor.orgId, rows.map((r) => r.id));
+      const report: HoldReport = { holdId, held: [], inFlight: [] };
+      for (const r of rows) {
+        const money = (steps.get(r.id) ?? []).filter((x) => isMoneyStep(x.step));
+        const effect = holdEffect(r.status, r.refundAmount, money.map((x) => x.status));
+        if (effect === 'in_flight') {
+          report.inFlight.push(r.id);
+          await evidence(tx, caseEvidence(r, 'status_change', actor, `Payout hold: the refund of ${r.refundAmount} ${r.currency} was already with the platform and could not be stopped`, { holdId, reason: input.reason }));
+        } else if (effect === 'hold') {
+          report.held.push(r.id);
+          // Pending money steps wait; a failed one stays failed (retrying it stays a person's choice).
+          const pending = money.filter((x) => x.status === 'pending').map((x) => x.outboxId);
+          if (pending.length) {
+            await tx.update(outbox).set({ status: 'held', lastError: input.reason, lockedUntil: null, updatedAt: now }).where(and(eq(outbox.orgId, actor.orgId), inArray(outbox.id, pending)));
+          }
+          if (r.status !== 'on_hold') {
+            await tx.update(remedies).set({ status: 'on_hold', failedStep: null, updatedAt: now }).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.id, r.id)));
+            await evidence(tx, caseEvidence(r, 'status_change', actor, `Remedy on hold: ${input.reason}`, { holdId, reason: input.reason, from: r.status }));
+          }
+        }
+      }
+      return report;
+    },
+
+    /**
+     * The supervisor's or owner's decision ends a hold. `pay`: held remedies resume (their held
+     * steps run again under their original idempotency keys, so nothing can be paid twice).
+     * `cancel`: the return's own held refund is abandoned; other remedies on the order resume,
+     * since someone with authority decided them separately. Either way, only when no other hold
+     * remains on the order.
+     */
+    async releasePayouts(tx: Tx, actor: Actor, input: { returnId: string; outcome: 'pay' | 'cancel'; note: string }): Promise<{ resumed: string[]; abandoned: string[] }> {
+      requireRole(actor, APPROVER_ROLES, 'releasing payout holds');
+      const now = clock.now();
+      const [h] = await tx
+        .update(payoutHolds)
+        .set({ releasedAt: now, releasedBy: actor.userId, outcome: input.outcome })
+        .where(and(eq(payoutHolds.orgId, actor.orgId), eq(payoutHolds.returnId, input.returnId), isNull(payoutHolds.releasedAt)))
+        .returning();
+      const out = { resumed: [] as string[], abandoned: [] as string[] };
+      if (!h) return out;
+      const stillHeld = await openHoldOn(tx, actor.orgId, h.orderId);
+      const rows = await tx.select().from(remedies).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.orderId, h.orderId), eq(remedies.status, 'on_hold'))).for('update');
+      for (const r of rows) {
+        if (input.outcome === 'cancel' && r.returnId === input.returnId) {
+          await abandonIn(tx, actor, r, `failed inspection decided: ${input.note}`);
+          out.abandoned.push(r.id);
+          continue;
+        }
+        if (stillHeld) continue;
+        await tx.update(outbox).set({ status: 'pending', nextAttemptAt: now, lastError: null, updatedAt: now }).where(and(eq(outbox.orgId, actor.orgId), eq(outbox.subjectId, r.id), eq(outbox.status, 'held')));
+        const [row] = await tx.update(remedies).set({ status: 'executing', reconcileRound: r.reconcileRound + 1, updatedAt: now }).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.id, r.id))).returning();
+        await armReconcile(tx, row!, row!.reconcileRound);
+        await evidence(tx, caseEvidence(row!, 'status_change', actor, `Payout hold released (${input.outcome}): ${input.note}`, { holdId: h.id, outcome: input.outcome }));
+        out.resumed.push(r.id);
+      }
+      return out;
+    },
+
+    /** Open holds of these returns, by return id (for the returns' views). */
+    async openHoldsOf(tx: Executor, orgId: string, returnIds: string[]): Promise<Map<string, { id: string; reason: string; placedAt: Date }>> {
+      if (returnIds.length === 0) return new Map();
+      const rows = await tx.select().from(payoutHolds).where(and(eq(payoutHolds.orgId, orgId), inArray(payoutHolds.returnId, returnIds), isNull(payoutHolds.releasedAt)));
+      return new Map(rows.map((h) => [h.returnId, { id: h.id, reason: h.reason, placedAt: h.placedAt }]));
+    },
+
+    /**
+     * The outbox gate for remedy steps: a money step of a remedy on hold, or of any remedy whose
+     * order has an open hold (one committed while the step was queued or retrying), is held.
+     */
+    async payoutGate(row: { orgId: string; id: string; handler: string; subjectId: string | null }): Promise<string | null> {
+      if (!row.subjectId) return null;
+      return db.tenant(row.orgId, async (tx) => {
+        const [step] = await tx.select({ key: outbox.idempotencyKey }).from(outbox).where(and(eq(outbox.orgId, row.orgId), eq(outbox.id, row.id)));
+        if (!step || !isMoneyStep(stepOf(step.key))) return null;
+        const [r] = await tx.select().from(remedies).where(and(eq(remedies.orgId, row.orgId), eq(remedies.id, row.subjectId!))).for('update');
+        if (!r) return null;
+        const h = await openHoldOn(tx, row.orgId, r.orderId);
+        if (!h && r.status !== 'on_hold') return null;
+        const reason = h?.reason ?? 'payout hold';
+        if (r.status === 'executing' || r.status === 'attention') {
+          await tx.update(remedies).set({ status: 'on_hold', updatedAt: clock.now() }).where(and(eq(remedies.orgId, row.orgId), eq(remedies.id, r.id)));
+          await evidence(tx, caseEvidence(r, 'status_change', null, `Remedy on hold: ${reason} (stopped before the platform call)`, { holdId: h?.id ?? null, reason }));
+        }
+        return reason;
+      });
     },
 
     /** Outbox handlers owned by this module. */

@@ -70,7 +70,8 @@ export function ticketsPortFrom(svc: HelpdeskService): TicketsPort {
   };
 }
 
-/** Register this module's outbox handlers (reconcile, buyer message, reship release/cancel). */
+/** Register this module's outbox handlers (reconcile, buyer message, reship release/cancel) and the payout gate on its steps. */
 export function registerRemedyHandlers(registry: OutboxRegistry, remedies: ReturnType<typeof createRemediesService>): void {
   for (const [name, h] of Object.entries(remedies.handlers)) registry.register(name, h as Parameters<OutboxRegistry['register']>[1]);
+  registry.gate('remedy', (row) => remedies.payoutGate(row));
 }

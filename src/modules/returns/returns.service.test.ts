@@ -6,7 +6,7 @@ import { actorFor, createTestOrg, type TestOrg } from '../../../test/helpers/org
 import { ManualClock } from '../../platform/clock.js';
 import type { ReturnPolicy } from '../tenancy/index.js';
 import { evidenceRecordsTable } from '../evidence/index.js';
-import { RecordingPlatform, seedOrder, seedTicket, settle } from './returns.fixtures.js';
+import { RecordingPlatform, seedOrder, seedTicket, settle } from '../../../test/helpers/returns.js';
 import { DEFAULT_REASON_TREE } from './returns.rules.js';
 
 let ctx: TestContext;
@@ -159,7 +159,7 @@ describe('failed inspections', () => {
     const { org, platform } = await setup();
     const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 45_000 }] });
     const r = await ctx.services.returns.create(actorFor(org, 'agent'), { orderId: order.orderId, orderLineIds: order.lineIds, reasonCode: 'changed_mind', channel: 'agent' });
-    await ctx.services.returns.markPlatformRefunded(actorFor(org, 'agent'), r.id);
+    await ctx.services.returns.markPlatformRefunded(actorFor(org, 'supervisor'), r.id);
     const wh = actorFor(org, 'warehouse');
     await ctx.services.returns.receive(wh, r.id, {});
     const at = clock.now();

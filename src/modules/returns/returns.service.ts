@@ -200,15 +200,33 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
       ? await tx.select({ id: remediesTable.id, status: remediesTable.status, failedStep: remediesTable.failedStep }).from(remediesTable).where(and(eq(remediesTable.orgId, orgId), inArray(remediesTable.id, remIds)))
       : [];
     const remById = new Map(rems.map((x) => [x.id, x]));
-    return rows.map((r) => shape(r, allLines.filter((l) => l.returnId === r.id), r.refundRemedyId ? (remById.get(r.refundRemedyId) ?? null) : null));
+    const holds = await remedies.openHoldsOf(tx, orgId, rows.map((r) => r.id));
+    return rows.map((r) => shape(r, allLines.filter((l) => l.returnId === r.id), r.refundRemedyId ? (remById.get(r.refundRemedyId) ?? null) : null, holds.get(r.id) ?? null));
   }
 
   async function view(tx: Executor, r: ReturnRow) {
     return (await views(tx, [r]))[0]!;
   }
 
-  function shape(r: ReturnRow, lines: ReturnLineRow[], refundRemedy: { status: string; failedStep: string | null } | null) {
-    const refundStatus = r.resolution !== 'refund' ? 'not_applicable' : r.platformRefundedAt ? 'platform_refunded' : r.refundedAt ? 'sent' : r.refundRemedyId ? (refundRemedy?.status === 'attention' ? 'failed' : 'pending') : 'not_due';
+  function shape(r: ReturnRow, lines: ReturnLineRow[], refundRemedy: { status: string; failedStep: string | null } | null, hold: { reason: string; placedAt: Date } | null) {
+    const refundStatus =
+      r.resolution !== 'refund'
+        ? 'not_applicable'
+        : r.platformRefundedAt
+          ? 'platform_refunded'
+          : r.refundedAt
+            ? 'sent'
+            : r.refundRemedyId
+              ? refundRemedy?.status === 'attention'
+                ? 'failed'
+                : refundRemedy?.status === 'on_hold'
+                  ? 'held'
+                  : refundRemedy?.status === 'abandoned'
+                    ? 'cancelled'
+                    : 'pending'
+              : hold
+                ? 'held'
+                : 'not_due';
     return {
       id: r.id,
       rma: r.rma,
@@ -235,6 +253,7 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
       inspection: { at: r.inspectedAt?.toISOString() ?? null, by: r.inspectedBy, grade: r.grade, passed: r.inspectionPassed, note: r.inspectionNote, photos: r.inspectionPhotos },
       refund: { status: refundStatus, remedyId: r.refundRemedyId, at: r.refundedAt?.toISOString() ?? null, platformRefundedAt: r.platformRefundedAt?.toISOString() ?? null, failedStep: refundRemedy?.failedStep ?? null },
       appeal: r.appealStatus ? { status: r.appealStatus, deadline: r.appealDeadline?.toISOString() ?? null } : null,
+      payoutHold: hold ? { reason: hold.reason, since: hold.placedAt.toISOString() } : null,
       exchange: r.exchange,
       cycleTime: cycleTime({ requestedAt: r.requestedAt, approvedAt: r.approvedAt, receivedAt: r.receivedAt, inspectedAt: r.inspectedAt, refundedAt: r.refundedAt ?? r.platformRefundedAt }),
       requestedAt: r.requestedAt.toISOString(),
@@ -543,7 +562,12 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
         if (!passed && earlyRefund) {
           await evidence(tx, ev(row!, 'status_change', actor, `Platform refunded early; appeal opened, deadline ${row!.appealDeadline!.toISOString()}`, { appealDeadline: row!.appealDeadline!.toISOString() }, { responsibility: 'buyer' }));
         }
-        let out = await maybeRefund(tx, actor, row!, 'inspection_passed');
+        if (!passed) {
+          // A failed inspection stops every payout on the order until a supervisor or owner decides.
+          const hold = await remedies.holdPayouts(tx, actor, { orderId: r.orderId, returnId: r.id, reason: `return ${r.rma} failed inspection (${input.grade})` });
+          await evidence(tx, ev(row!, 'status_change', actor, `Payouts on the order held until a supervisor or owner decides${hold.inFlight.length ? `; ${hold.inFlight.length} refund(s) were already with the platform` : ''}`, { holdId: hold.holdId, heldRemedies: hold.held, inFlightRemedies: hold.inFlight }));
+        }
+        let out = passed ? await maybeRefund(tx, actor, row!, 'inspection_passed') : row!;
         if (passed && settled(out)) {
           [out] = await tx.update(returns).set({ status: 'closed', closedAt: now, updatedAt: now }).where(and(eq(returns.orgId, actor.orgId), eq(returns.id, id))).returning() as [ReturnRow];
         }
@@ -567,9 +591,11 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
         const now = clock.now();
         let out: ReturnRow;
         if (input.decision === 'refund_anyway') {
+          await remedies.releasePayouts(tx, actor, { returnId: id, outcome: 'pay', note: input.note });
           [out] = (await tx.update(returns).set({ status: 'inspected', inspectionPassed: true, updatedAt: now }).where(and(eq(returns.orgId, actor.orgId), eq(returns.id, id))).returning()) as [ReturnRow];
-          if (!out.refundRemedyId && out.refundTotal > 0) out = await startRefund(tx, actor, out, (await linesOf(tx, r.orgId, r.id)).filter((l) => l.active));
+          if (!out.refundRemedyId && out.refundTotal > 0 && !out.platformRefundedAt) out = await startRefund(tx, actor, out, (await linesOf(tx, r.orgId, r.id)).filter((l) => l.active));
         } else {
+          await remedies.releasePayouts(tx, actor, { returnId: id, outcome: 'cancel', note: input.note });
           [out] = (await tx.update(returns).set({ status: 'rejected', closedAt: now, updatedAt: now }).where(and(eq(returns.orgId, actor.orgId), eq(returns.id, id))).returning()) as [ReturnRow];
           await tx.update(returnLines).set({ active: false }).where(and(eq(returnLines.orgId, actor.orgId), eq(returnLines.returnId, id)));
         }
@@ -585,12 +611,16 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
         if (r.appealStatus !== 'open') throw AppError.conflict('returns.no_open_appeal', `Return ${r.rma} has no open appeal`);
         const now = clock.now();
         const [row] = await tx.update(returns).set({ appealStatus: outcome, status: 'closed', closedAt: now, updatedAt: now }).where(and(eq(returns.orgId, actor.orgId), eq(returns.id, id))).returning();
+        // The platform paid the buyer already; the appeal settles it, so nothing more is owed by us.
+        await remedies.releasePayouts(tx, actor, { returnId: id, outcome: 'cancel', note: `appeal ${outcome}` });
         await evidence(tx, ev(row!, 'status_change', actor, `Appeal ${outcome}`, { outcome }));
         return view(tx, row!);
       });
     },
 
     async markPlatformRefunded(actor: Actor, id: string): Promise<ReturnView> {
+      // It suppresses the seller's own refund, so it is a money decision.
+      requireRole(actor, ['owner', 'supervisor'], 'recording a platform refund');
       return db.tenant(actor.orgId, async (tx) => {
         const r = await loadReturn(tx, actor.orgId, id, true);
         if (r.platformRefundedAt) return view(tx, r);
@@ -657,7 +687,8 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
         }
         await evidence(tx, ev(row!, 'status_change', actor, `Exchange changed to a refund of ${row!.refundTotal} ${row!.currency}${input.note ? `: ${input.note}` : ''}`, { exchange: r.exchange, refundTotal: row!.refundTotal }));
         // Pay now if the policy's paying step has already happened.
-        const due = row!.refundTrigger === 'on_request' || (row!.refundTrigger === 'on_receipt' && !!row!.receivedAt) || (row!.refundTrigger === 'on_inspection_pass' && row!.inspectionPassed === true);
+        // A failed inspection waits for the supervisor's decision, which pays if it says so.
+        const due = row!.inspectionPassed !== false && (row!.refundTrigger === 'on_request' || (row!.refundTrigger === 'on_receipt' && !!row!.receivedAt) || (row!.refundTrigger === 'on_inspection_pass' && row!.inspectionPassed === true));
         let out = row!;
         if (due && !out.platformRefundedAt && out.refundTotal > 0) out = await startRefund(tx, actor, out, (await linesOf(tx, out.orgId, out.id)).filter((l) => l.active));
         return view(tx, out);

@@ -69,7 +69,6 @@ export const CreateShop = z.strictObject({
   businessHours: BusinessHours.optional(),
   returnPolicy: ReturnPolicy.optional(),
   supportContacts: SupportContacts.optional(),
-  tiktokShopId: z.string().regex(/^\d{1,20}$/, 'must be the numeric TikTok shop id as a string').optional(),
 });
 export type CreateShop = z.infer<typeof CreateShop>;
 
@@ -88,6 +87,7 @@ export const ShopView = z.object({
   businessHours: BusinessHours,
   returnPolicy: ReturnPolicy,
   supportContacts: SupportContacts,
+  /** Read-only: set only by the seller's OAuth authorisation of this shop (integrations/tiktok/connections.ts). */
   tiktokShopId: z.string().nullable(),
   createdAt: z.string(),
 });

@@ -29,6 +29,7 @@ export const shops = pgTable('shops', {
   businessHours: jsonb('business_hours').$type<BusinessHours>().notNull(),
   returnPolicy: jsonb('return_policy').$type<ReturnPolicy>().notNull(),
   supportContacts: jsonb('support_contacts').$type<SupportContacts>().notNull(),
+  /** Unique across the installation; written only by the TikTok OAuth binding (migration 0104). */
   tiktokShopId: text('tiktok_shop_id'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

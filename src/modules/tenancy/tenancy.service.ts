@@ -131,7 +131,6 @@ export function createTenancyService({ db, ids, clock }: TenancyDeps) {
               businessHours: input.businessHours ?? defaultBusinessHours(),
               returnPolicy: input.returnPolicy ?? d.returnPolicy,
               supportContacts: input.supportContacts ?? {},
-              tiktokShopId: input.tiktokShopId ?? null,
               createdAt: now,
               updatedAt: now,
             })
@@ -140,7 +139,6 @@ export function createTenancyService({ db, ids, clock }: TenancyDeps) {
         });
       } catch (e) {
         if (isUniqueViolation(e, 'shops_name_unique')) throw AppError.conflict('shops.duplicate_name', `A shop named "${input.name}" already exists`, { field: 'name' });
-        if (isUniqueViolation(e, 'shops_tiktok_unique')) throw AppError.conflict('shops.duplicate_tiktok_shop', `TikTok shop ${input.tiktokShopId} is already connected`, { field: 'tiktokShopId' });
         throw e;
       }
     },
@@ -160,17 +158,8 @@ export function createTenancyService({ db, ids, clock }: TenancyDeps) {
         });
       } catch (e) {
         if (isUniqueViolation(e, 'shops_name_unique')) throw AppError.conflict('shops.duplicate_name', `A shop named "${input.name}" already exists`, { field: 'name' });
-        if (isUniqueViolation(e, 'shops_tiktok_unique')) throw AppError.conflict('shops.duplicate_tiktok_shop', `TikTok shop ${input.tiktokShopId} is already connected`, { field: 'tiktokShopId' });
         throw e;
       }
-    },
-
-    /** Webhook routing: TikTok identifies shops by shop_id only, before we know the organisation. */
-    async findShopByTiktokId(tiktokShopId: string): Promise<ShopRow | undefined> {
-      return db.system(async (tx) => {
-        const [row] = await tx.select().from(shops).where(eq(shops.tiktokShopId, tiktokShopId));
-        return row;
-      });
     },
   };
 }

@@ -1,6 +1,7 @@
 import { integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
-export type OutboxStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+/** `held`: a gate stopped the step before it ran (e.g. a payout hold); it runs only once released. */
+export type OutboxStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'held';
 
 export const outbox = pgTable('outbox', {
   orgId: text('org_id').notNull(),

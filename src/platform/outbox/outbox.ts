@@ -24,11 +24,26 @@ export class PermanentError extends Error {
   }
 }
 
+/**
+ * Asked just before a claimed step runs: a reason string holds the step (status `held`, the
+ * handler is not called), null lets it run. Gates are per subject type, so the module that owns
+ * the subject (e.g. remedies for money steps) decides, and a step queued before a hold, or
+ * retried after one, is stopped at the last moment rather than only when the hold was placed.
+ */
+export type OutboxGate = (row: { orgId: string; id: string; handler: string; subjectId: string | null }) => Promise<string | null>;
+
 /** The outbox knows its handlers only by name; `app/` registers them (TikTok, e-mail, WhatsApp…). */
 export class OutboxRegistry {
   private handlers = new Map<string, OutboxHandler>();
+  private gates = new Map<string, OutboxGate>();
   register(name: string, handler: OutboxHandler): void {
     this.handlers.set(name, handler);
+  }
+  gate(subjectType: string, gate: OutboxGate): void {
+    this.gates.set(subjectType, gate);
+  }
+  gateFor(subjectType: string | null): OutboxGate | undefined {
+    return subjectType ? this.gates.get(subjectType) : undefined;
   }
   get(name: string): OutboxHandler | undefined {
     return this.handlers.get(name);
@@ -94,6 +109,7 @@ export interface DispatchReport {
   done: number;
   retried: number;
   failed: number;
+  held: number;
 }
 
 export class OutboxDispatcher {
@@ -125,17 +141,28 @@ export class OutboxDispatcher {
           order by next_attempt_at
           limit ${limit}
           for update skip locked)
-        returning o.org_id, o.id, o.handler, o.idempotency_key, o.payload, o.attempts, o.max_attempts, o.next_attempt_at, o.created_at`);
+        returning o.org_id, o.id, o.handler, o.idempotency_key, o.payload, o.attempts, o.max_attempts, o.next_attempt_at, o.created_at, o.subject_type, o.subject_id`);
       // UPDATE … RETURNING has no order; run steps in the order they became due (then were written),
       // so a module chaining steps sees them executed in sequence.
-      return (r.rows as { org_id: string; id: string; handler: string; idempotency_key: string; payload: Record<string, unknown>; attempts: number; max_attempts: number; next_attempt_at: string | Date; created_at: string | Date }[]).sort(
+      return (r.rows as { org_id: string; id: string; handler: string; idempotency_key: string; payload: Record<string, unknown>; attempts: number; max_attempts: number; next_attempt_at: string | Date; created_at: string | Date; subject_type: string | null; subject_id: string | null }[]).sort(
         (a, b) => new Date(a.next_attempt_at).getTime() - new Date(b.next_attempt_at).getTime() || new Date(a.created_at).getTime() - new Date(b.created_at).getTime() || a.id.localeCompare(b.id),
       );
     });
-    const report: DispatchReport = { claimed: claimed.length, done: 0, retried: 0, failed: 0 };
+    const report: DispatchReport = { claimed: claimed.length, done: 0, retried: 0, failed: 0, held: 0 };
     for (const row of claimed) {
       const handler = this.registry.get(row.handler);
       try {
+        const gate = this.registry.gateFor(row.subject_type);
+        const holdReason = gate ? await gate({ orgId: row.org_id, id: row.id, handler: row.handler, subjectId: row.subject_id }) : null;
+        if (holdReason) {
+          // Not an attempt: the handler never ran, so the claim's count is given back.
+          await this.db.system((tx) =>
+            tx.execute(sql`update outbox set status = 'held', attempts = greatest(attempts - 1, 0), locked_until = null, last_error = ${holdReason}, updated_at = ${this.clock.now().toISOString()}::timestamptz
+              where org_id = ${row.org_id} and id = ${row.id}`),
+          );
+          report.held++;
+          continue;
+        }
         if (!handler) throw new PermanentError(`No outbox handler registered under "${row.handler}"`);
         const result = await handler(row.payload, { orgId: row.org_id, id: row.id, idempotencyKey: row.idempotency_key, attempt: row.attempts });
         await this.finish(row.org_id, row.id, 'done', { result: result ?? {}, error: null });
@@ -172,13 +199,14 @@ export class OutboxDispatcher {
 
   /** Drain everything currently due (tests and CLI). */
   async drain(maxRounds = 50, onlyOrgId?: string): Promise<DispatchReport> {
-    const total: DispatchReport = { claimed: 0, done: 0, retried: 0, failed: 0 };
+    const total: DispatchReport = { claimed: 0, done: 0, retried: 0, failed: 0, held: 0 };
     for (let i = 0; i < maxRounds; i++) {
       const r = await this.runOnce(25, onlyOrgId);
       total.claimed += r.claimed;
       total.done += r.done;
       total.retried += r.retried;
       total.failed += r.failed;
+      total.held += r.held;
       if (r.claimed === 0) break;
     }
     return total;

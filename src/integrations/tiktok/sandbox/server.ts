@@ -185,6 +185,15 @@ export class TikTokSandbox {
     for (const t of this.accessTokens.values()) t.expiresAt = this.now() - 1000;
   }
 
+  /**
+   * The platform stops knowing every access token issued so far (a restarted sandbox, a seller
+   * who re-authorised): calls with them answer 36009004 "invalid access token". Refresh tokens
+   * keep working, and tokens issued afterwards are valid.
+   */
+  forgetAccessTokens(): void {
+    this.accessTokens.clear();
+  }
+
   /** Make the next `times` matching calls fail the way the platform or the network can. */
   inject(path: RegExp, fault: Fault, times = 1, method?: string): void {
     this.faults.push({ path, fault, times, method });

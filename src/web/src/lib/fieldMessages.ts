@@ -16,12 +16,12 @@ const PATTERNS: [RegExp, string, (m: RegExpMatchArray) => Record<string, string>
   [/^Too big: expected number to be <=?(-?\d+(?:\.\d+)?)$/i, 'maxNumber', (m) => ({ n: m[1]! })],
   [/must be HH:MM/i, 'hhmm', () => ({})],
   [/^start must be before end$/i, 'startBeforeEnd', () => ({})],
-  [/numeric TikTok shop id/i, 'tiktokShopId', () => ({})],
   [/IANA time zone/i, 'timeZone', () => ({})],
   [/ISO 4217/i, 'currency', () => ({})],
   [/^not a region of ([A-Z]{2})$/, 'region', (m) => ({ market: m[1]! })],
   [/^no such brand$/i, 'unknownBrand', () => ({})],
   [/^unknown field$/i, 'unknownField', () => ({})],
+  [/^too easy to guess\b/i, 'weakPassword', () => ({})],
 ];
 
 export function translateFieldMessage(t: TFunction, message: string): string {

@@ -31,7 +31,7 @@ export const STATUS_COLOR: Record<string, string> = {
   closed: 'gray',
   rejected: 'dark',
 };
-export const REFUND_COLOR: Record<string, string> = { not_due: 'gray', pending: 'yellow', sent: 'green', failed: 'red', not_applicable: 'gray', platform_refunded: 'violet' };
+export const REFUND_COLOR: Record<string, string> = { not_due: 'gray', pending: 'yellow', sent: 'green', failed: 'red', not_applicable: 'gray', platform_refunded: 'violet', held: 'red', cancelled: 'gray' };
 
 const FILTERS = ['all', 'awaiting_parcel', 'received', 'inspection_failed', 'appeal_open', 'closed'] as const;
 
@@ -237,6 +237,11 @@ function ReturnDetail() {
                 </Group>
               }
             />
+            {r.payoutHold && (
+              <Alert color="red" title={t('hold.title')} data-testid="payout-hold">
+                {t('hold.text', { since: new Date(r.payoutHold.since).toLocaleString(i18n.language) })}
+              </Alert>
+            )}
             {r.appeal && (
               <Alert color="orange" title={t('appeal.title')} data-testid="appeal">
                 {t(`appeal.${r.appeal.status}`, { deadline: r.appeal.deadline ? new Date(r.appeal.deadline).toLocaleString(i18n.language) : '—' })}

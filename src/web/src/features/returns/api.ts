@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { api } from '../../lib/api';
+import { api, UI_HEADERS } from '../../lib/api';
 
 export const GRADES = ['as_new', 'opened', 'damaged', 'not_ours', 'empty_box'] as const;
 export type Grade = (typeof GRADES)[number];
@@ -40,8 +40,9 @@ export interface ReturnView {
   lines: ReturnLine[];
   receipt: { at: string | null; by: string | null };
   inspection: { at: string | null; by: string | null; grade: Grade | null; passed: boolean | null; note: string | null; photos: string[] };
-  refund: { status: 'not_due' | 'pending' | 'sent' | 'failed' | 'not_applicable' | 'platform_refunded'; remedyId: string | null; at: string | null; platformRefundedAt: string | null; failedStep: string | null };
+  refund: { status: 'not_due' | 'pending' | 'sent' | 'failed' | 'not_applicable' | 'platform_refunded' | 'held' | 'cancelled'; remedyId: string | null; at: string | null; platformRefundedAt: string | null; failedStep: string | null };
   appeal: { status: 'open' | 'won' | 'lost'; deadline: string | null } | null;
+  payoutHold: { reason: string; since: string } | null;
   exchange: { sku: string; label: string; status: string; fallback: string | null } | null;
   cycleTime: { totalMs: number | null; steps: { step: string; ms: number }[]; slowest: { step: string; ms: number } | null };
   requestedAt: string;
@@ -71,7 +72,7 @@ export function formatDuration(ms: number, t: (k: string, o?: Record<string, unk
 export async function uploadPhoto(file: File): Promise<string> {
   const fd = new FormData();
   fd.append('file', file);
-  const res = await fetch('/api/evidence/files', { method: 'POST', body: fd, credentials: 'same-origin' });
+  const res = await fetch('/api/evidence/files', { method: 'POST', body: fd, credentials: 'same-origin', headers: UI_HEADERS });
   const body = (await res.json()) as { sha256?: string; message?: string };
   if (!res.ok || !body.sha256) throw new Error(body.message ?? `upload failed (${res.status})`);
   return body.sha256;

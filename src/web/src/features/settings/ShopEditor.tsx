@@ -16,7 +16,6 @@ interface Draft {
   timeZone: string;
   currency: string;
   region: string;
-  tiktokShopId: string;
   businessHours: BusinessHours;
   returnPolicy: ReturnPolicy;
   supportContacts: Required<{ [K in keyof SupportContacts]: string }>;
@@ -32,7 +31,6 @@ function toDraft(s: ShopView): Draft {
     timeZone: s.timeZone,
     currency: s.currency,
     region: s.region ?? '',
-    tiktokShopId: s.tiktokShopId ?? '',
     businessHours: structuredClone(s.businessHours),
     returnPolicy: structuredClone(s.returnPolicy),
     supportContacts: { email: c.email ?? '', phone: c.phone ?? '', whatsapp: c.whatsapp ?? '', address: c.address ?? '', returnWarehouse: c.returnWarehouse ?? '' },
@@ -51,7 +49,7 @@ function timeZones(current: string): string[] {
 }
 
 const TAB_FIELDS: Record<string, string[]> = {
-  general: ['name', 'languages', 'timeZone', 'currency', 'region', 'tiktokShopId'],
+  general: ['name', 'languages', 'timeZone', 'currency', 'region'],
   hours: ['businessHours'],
   returns: ['returnPolicy'],
   contacts: ['supportContacts'],
@@ -85,7 +83,6 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
       returnPolicy: draft.returnPolicy,
       supportContacts: contacts,
       ...(draft.region.trim() ? { region: draft.region.trim().toUpperCase() } : {}),
-      ...(draft.tiktokShopId.trim() ? { tiktokShopId: draft.tiktokShopId.trim() } : {}),
     };
     setBusy(true);
     try {
@@ -173,13 +170,13 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
                       comboboxProps={{ withinPortal: true }}
                     />
                   </Group>
+                  {/* Not editable: only the seller's TikTok authorisation binds a TikTok shop to this shop. */}
                   <TextInput
                     label={t('shops.fields.tiktokShopId')}
                     description={t('shops.fields.tiktokShopIdHint')}
-                    value={draft.tiktokShopId}
-                    onChange={(e) => set('tiktokShopId', e.currentTarget.value)}
-                    error={form.err('tiktokShopId')}
-                    inputMode="numeric"
+                    value={shop.tiktokShopId ?? t('shops.notConnected')}
+                    readOnly
+                    variant="filled"
                   />
                 </Stack>
                 </ReadOnly>

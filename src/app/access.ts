@@ -1,0 +1,188 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../platform/errors.js';
+import type { Http } from '../platform/http.js';
+import { requireRole, type Role } from '../platform/tenancy.js';
+
+/**
+ * Who may call each route: the one table, checked before validation so a refused role learns
+ * nothing about the body it sent. Services keep their own checks too (jobs, CLI and webhooks call
+ * them without HTTP), and `test/http/access.test.ts` proves the two agree for every route and role.
+ *
+ * - `public`: no session (sign-in, health, the OAuth redirect whose `state` is signed).
+ * - `webhook`: no session; the route verifies the platform's signature itself.
+ * - `signed_in`: any role of the organisation.
+ * - a role list; `self` names a path parameter that lets anyone reach their own record.
+ */
+export type Access = 'public' | 'webhook' | 'signed_in' | { roles: readonly Role[]; self?: string };
+
+const OWNER = { roles: ['owner'] } as const;
+const LEADS = { roles: ['owner', 'supervisor'] } as const;
+const DESK = { roles: ['owner', 'supervisor', 'agent'] } as const;
+const WAREHOUSE = { roles: ['owner', 'supervisor', 'warehouse'] } as const;
+const EVERYONE = 'signed_in' as const;
+
+export const ROUTE_ACCESS: Record<string, Access> = {
+  'GET /healthz': 'public',
+  'POST /webhooks/tiktok': 'webhook',
+  'GET /api/tiktok/oauth/callback': 'public',
+
+  // people and sign-in
+  'POST /api/auth/login': 'public',
+  'POST /api/auth/logout': EVERYONE,
+  'GET /api/auth/me': EVERYONE,
+  'PATCH /api/auth/me': EVERYONE,
+  'GET /api/users': LEADS,
+  'POST /api/users': OWNER,
+  'GET /api/users/:id': { roles: ['owner', 'supervisor'], self: 'id' },
+  'PATCH /api/users/:id': OWNER,
+
+  // organisation, brands, shops
+  'GET /api/organisation': EVERYONE,
+  'GET /api/brands': EVERYONE,
+  'GET /api/brands/:id': EVERYONE,
+  'POST /api/brands': OWNER,
+  'GET /api/shops': EVERYONE,
+  'GET /api/shops/:id': EVERYONE,
+  'GET /api/shops/:id/holidays': EVERYONE,
+  'POST /api/shops': OWNER,
+  'PATCH /api/shops/:id': OWNER,
+  'GET /api/shops/:shopId/remedy-settings': EVERYONE,
+  'PATCH /api/shops/:shopId/remedy-settings': OWNER,
+  'PUT /api/shops/:shopId/item-economics': LEADS,
+  'PUT /api/shops/:shopId/exchange-stock': WAREHOUSE,
+
+  // TikTok connection
+  'GET /api/tiktok/connections': LEADS,
+  'POST /api/tiktok/authorize': OWNER,
+  'POST /api/tiktok/shops/:id/sync': LEADS,
+
+  // outbox: the desk sees why a step failed; only leads send it again
+  'GET /api/outbox': DESK,
+  'POST /api/outbox/:id/retry': LEADS,
+
+  // helpdesk: reading and notes are for everyone (the warehouse notes what it found); answering buyers is the desk's
+  'GET /api/tickets': EVERYONE,
+  'GET /api/tickets/counts': EVERYONE,
+  'GET /api/tickets/search': EVERYONE,
+  'GET /api/tickets/:id': EVERYONE,
+  'GET /api/tickets/:id/sidebar': EVERYONE,
+  'POST /api/tickets/:id/notes': EVERYONE,
+  'POST /api/tickets/:id/status': EVERYONE,
+  'POST /api/tickets/:id/attachments': EVERYONE,
+  // per action: status is everyone's, the rest the desk's (checked by the service per ticket)
+  'POST /api/tickets/bulk': EVERYONE,
+  'POST /api/tickets/:id/reply': DESK,
+  'POST /api/tickets/:id/priority': DESK,
+  'POST /api/tickets/:id/tags': DESK,
+  'POST /api/tickets/:id/link': DESK,
+  'POST /api/tickets/:id/assign': DESK,
+  'POST /api/tickets/:id/merge': DESK,
+  'POST /api/tickets/:id/reroute': LEADS,
+  'GET /api/helpdesk/agents': EVERYONE,
+  'GET /api/helpdesk/agents/:id/schedule': EVERYONE,
+  'PUT /api/helpdesk/agents/:id/schedule': { roles: ['owner', 'supervisor'], self: 'id' },
+  'POST /api/helpdesk/inbound/email': DESK,
+  'POST /api/helpdesk/inbound/whatsapp': DESK,
+  'GET /api/macros': EVERYONE,
+  'GET /api/macros/:id': EVERYONE,
+  'POST /api/macros/:id/render': DESK,
+  'POST /api/macros': LEADS,
+  'PATCH /api/macros/:id': LEADS,
+  'DELETE /api/macros/:id': LEADS,
+
+  // SLA
+  'GET /api/sla/due': EVERYONE,
+  'GET /api/sla/shops/:id/due': EVERYONE,
+  'GET /api/sla/tickets/:ticketId/clocks': EVERYONE,
+  'GET /api/sla/policies': EVERYONE,
+  'GET /api/sla/policies/:id': EVERYONE,
+  'POST /api/sla/policies': LEADS,
+  'PATCH /api/sla/policies/:id': LEADS,
+  'DELETE /api/sla/policies/:id': LEADS,
+  'GET /api/sla/attainment': LEADS,
+
+  // orders
+  'GET /api/orders/:id': EVERYONE,
+  'GET /api/orders/:id/sidebar': EVERYONE,
+  'GET /api/buyers/:id': EVERYONE,
+  'GET /api/platform-returns': EVERYONE,
+  'GET /api/platform-returns/:id': EVERYONE,
+
+  // remedies: the desk offers, leads approve, reject and abandon
+  'GET /api/remedies': EVERYONE,
+  'GET /api/remedies/:id': EVERYONE,
+  'POST /api/remedies/suggest': DESK,
+  'POST /api/remedies/quote': DESK,
+  'POST /api/remedies': DESK,
+  'POST /api/remedies/:id/approve': LEADS,
+  'POST /api/remedies/:id/reject': LEADS,
+  'POST /api/remedies/:id/abandon': LEADS,
+  'POST /api/remedies/:id/steps/:step/retry': DESK,
+
+  // returns: the desk opens, the warehouse receives and grades, leads decide money questions
+  'GET /api/returns': EVERYONE,
+  'GET /api/returns/cycle-stats': EVERYONE,
+  'GET /api/returns/lookup': EVERYONE,
+  'GET /api/returns/reasons': EVERYONE,
+  'GET /api/returns/:id': EVERYONE,
+  'GET /api/returns/:id/instructions': EVERYONE,
+  'PUT /api/returns/reasons': OWNER,
+  'POST /api/returns/eligibility': DESK,
+  'POST /api/returns': DESK,
+  'POST /api/returns/from-platform/:id': DESK,
+  'POST /api/returns/import-platform': DESK,
+  'POST /api/returns/:id/switch-to-refund': DESK,
+  'POST /api/returns/:id/receive': WAREHOUSE,
+  'POST /api/returns/:id/inspect': WAREHOUSE,
+  'POST /api/returns/:id/decide': LEADS,
+  'POST /api/returns/:id/appeal': LEADS,
+  'POST /api/returns/:id/platform-refunded': LEADS,
+
+  // evidence: files are everyone's (inspection photos); cases and packs are for disputes
+  'POST /api/evidence/files': EVERYONE,
+  'GET /api/evidence/files/:sha256': EVERYONE,
+  'GET /api/evidence/cases': DESK,
+  'GET /api/evidence/cases/:caseId': DESK,
+  'POST /api/evidence/cases/:caseId/packs': DESK,
+  'GET /api/evidence/cases/:caseId/pack': DESK,
+  'GET /api/evidence/cases/:caseId/pack/check': DESK,
+  'GET /api/evidence/verify': LEADS,
+};
+
+/** Routes the table governs; the web UI, its assets and the API docs are public by nature. */
+export function governed(url: string): boolean {
+  return url.startsWith('/api/') || url.startsWith('/webhooks/') || url === '/healthz';
+}
+
+export function accessKey(method: string, url: string): string {
+  return `${method.toUpperCase()} ${url}`;
+}
+
+function check(req: FastifyRequest, access: Access): void {
+  if (access === 'public' || access === 'webhook') return;
+  if (!req.actor) throw AppError.unauthenticated();
+  if (access === 'signed_in') return;
+  if (access.self && (req.params as Record<string, string> | undefined)?.[access.self] === req.actor.userId) return;
+  requireRole(req.actor, access.roles, `${req.method} ${req.routeOptions.url}`);
+}
+
+/**
+ * Every governed route must have a rule (a route without one fails the boot, so a new route
+ * cannot ship unguarded); the rule runs before validation.
+ */
+export function registerAccess(app: Http, table: Record<string, Access> = ROUTE_ACCESS): void {
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const m of methods) {
+      if (m === 'HEAD' || !governed(route.url)) continue;
+      if (!table[accessKey(m, route.url)]) throw new Error(`Route ${m} ${route.url} has no access rule in src/app/access.ts`);
+    }
+  });
+  app.addHook('preValidation', async (req) => {
+    const url = req.routeOptions.url;
+    if (!url || !governed(url)) return;
+    const access = table[accessKey(req.method === 'HEAD' ? 'GET' : req.method, url)];
+    if (!access) throw new AppError('forbidden', 'auth.no_access_rule', `No access rule for ${req.method} ${url}`);
+    check(req, access);
+  });
+}
