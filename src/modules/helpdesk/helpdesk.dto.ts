@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpUrl } from '../../platform/http-url.js';
+import { HttpUrl, isHttpUrl } from '../../platform/http-url.js';
 
 export const CHANNELS = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment'] as const;
 export const Channel = z.enum(CHANNELS);
@@ -24,14 +24,27 @@ export type MessageKind = 'public' | 'note';
  * they were stored there; `url` is where the channel offered them when we only have a link.
  */
 export const AttachmentRef = z.strictObject({
-  // Only web links: anything else (file:, gopher:, javascript:) has no business in a thread.
-  url: HttpUrl.optional(),
+  url: z.string().max(2000).optional(),
   fileName: z.string().max(300).optional(),
   contentType: z.string().max(200).optional(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   size: z.number().int().nonnegative().optional(),
 });
 export type AttachmentRef = z.infer<typeof AttachmentRef>;
+/**
+ * Links are web links only (file:, gopher:, javascript: have no business in a thread, and the UI
+ * renders them as anchors): a request body with another scheme is a 400 naming the field…
+ */
+export const AttachmentInput = z.strictObject({ ...AttachmentRef.shape, url: HttpUrl.optional() });
+/** …while a channel's payload keeps its message and only loses the link. */
+export const InboundAttachmentRef = z.strictObject({
+  ...AttachmentRef.shape,
+  url: z
+    .string()
+    .max(2000)
+    .optional()
+    .transform((v) => (v && isHttpUrl(v) ? v : undefined)),
+});
 
 /** Contract 2: what channel integrations hand the helpdesk. */
 export interface InboundMessage {
@@ -68,7 +81,7 @@ export const InboundMessageSchema = z.strictObject({
   orderId: z.string().max(64).optional(),
   direction: z.enum(['inbound', 'outbound']),
   text: z.string().max(50_000),
-  attachments: z.array(AttachmentRef).max(50).optional(),
+  attachments: z.array(InboundAttachmentRef).max(50).optional(),
   sentAt: z.string().datetime({ offset: true }),
   livestreamSessionId: z.string().max(200).optional(),
   subject: z.string().max(300).optional(),
@@ -79,7 +92,7 @@ export const InboundMessageSchema = z.strictObject({
 export const ReplyInput = z.strictObject({
   text: z.string().trim().min(1).max(20_000),
   macroId: z.string().max(64).optional(),
-  attachments: z.array(AttachmentRef).max(20).optional(),
+  attachments: z.array(AttachmentInput).max(20).optional(),
   /** Set a status in the same step ("reply and set waiting on buyer"). */
   status: TicketStatus.optional(),
   /** Chosen by the client once per composed reply: a resubmit (double click, retry) sends nothing twice. */
@@ -87,7 +100,7 @@ export const ReplyInput = z.strictObject({
 });
 export type ReplyInput = z.infer<typeof ReplyInput>;
 
-export const NoteInput = z.strictObject({ text: z.string().trim().min(1).max(20_000), attachments: z.array(AttachmentRef).max(20).optional() });
+export const NoteInput = z.strictObject({ text: z.string().trim().min(1).max(20_000), attachments: z.array(AttachmentInput).max(20).optional() });
 export const StatusInput = z.strictObject({ status: TicketStatus, reason: z.string().max(500).optional() });
 export const PriorityInput = z.strictObject({ priority: Priority });
 export const TagsInput = z.strictObject({

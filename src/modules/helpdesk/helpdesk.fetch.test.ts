@@ -107,6 +107,28 @@ describe('the attachment fetcher follows the outbound policy', () => {
     expect(ok.statusCode).toBe(201);
   });
 
+  it("a channel's non-web link is dropped (nothing fetched, nothing to click) while its message arrives", async () => {
+    const org = await createTestOrg(ctx);
+    const r = await ctx.services.helpdesk.ingestInbound({
+      orgId: org.orgId,
+      shopId: org.shopId,
+      channel: 'tiktok_chat',
+      externalThreadId: 'conv-links',
+      externalMessageId: 'cl-1',
+      buyer: { externalId: 'b-links' },
+      direction: 'inbound',
+      text: 'pictures',
+      attachments: [{ url: 'javascript:alert(1)', contentType: 'image/*' }, { url: '', contentType: 'video/*' }, { url: 'file:///etc/passwd' }],
+      sentAt: ctx.clock.now().toISOString(),
+    });
+    const { messages } = await ctx.services.helpdesk.getTicket({ orgId: org.orgId, userId: org.users.agent.id, role: 'agent' }, r.ticketId);
+    expect(messages[0]!.attachments).toEqual([{ contentType: 'image/*' }, { contentType: 'video/*' }, {}]);
+    const rows = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(outbox).where(eq(outbox.orgId, org.orgId)));
+    expect(rows).toEqual([]);
+    const page = await ctx.app.inject({ method: 'GET', url: `/api/tickets/${r.ticketId}`, headers: { cookie: await org.cookie('agent') } });
+    expect(page.statusCode).toBe(200);
+  });
+
   it("the TikTok sandbox (a local stand-in) passes by its exact host and port, wherever it is moved", async () => {
     await registerModuleWorkers(ctx.platform, ctx.services);
     await expect(ctx.platform.outbound.assertHost('127.0.0.1', port)).rejects.toThrow(/loopback/);
