@@ -43,4 +43,10 @@ describe('config', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: "true" is not an IP address or CIDR range/);
     expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/99' })).toThrow(/TRUST_PROXY: "10.0.0.0\/99"/);
   });
+
+  it('reads OUTBOUND_ALLOW entries and names a bad one', () => {
+    expect(loadConfig({}).outboundAllow).toEqual([]);
+    expect(loadConfig({ OUTBOUND_ALLOW: 'localhost:4010, 10.0.0.0/8' }).outboundAllow).toEqual(['localhost:4010', '10.0.0.0/8']);
+    expect(() => loadConfig({ OUTBOUND_ALLOW: 'localhost:4010, 10.0.0.0/99' })).toThrow(/OUTBOUND_ALLOW: not a CIDR range: 10\.0\.0\.0\/99/);
+  });
 });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { parseAllowList } from '../platform/outbound.js';
 
 /**
  * The only reader of process.env. Every variable is validated here so a bad value fails at boot
@@ -60,6 +61,17 @@ const EnvSchema = z.object({
   S3_REGION: z.string().optional(),
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** Non-public targets the server may still connect to (local stand-ins): hosts, host:port, addresses, CIDR ranges. */
+  OUTBOUND_ALLOW: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      try {
+        parseAllowList(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      }
+    }),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -100,6 +112,8 @@ export interface Config {
     kind: 'local' | 's3';
     s3?: { endpoint?: string; bucket: string; region?: string; accessKeyId?: string; secretAccessKey?: string };
   };
+  /** OUTBOUND_ALLOW entries (see platform/outbound.ts). */
+  outboundAllow: string[];
 }
 
 export class ConfigError extends Error {
@@ -179,5 +193,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         ? { endpoint: e.S3_ENDPOINT, bucket: e.S3_BUCKET, region: e.S3_REGION, accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
         : undefined,
     },
+    outboundAllow: (e.OUTBOUND_ALLOW ?? '').split(/[\s,]+/).filter(Boolean),
   };
 }

@@ -3,6 +3,7 @@ import type { Database } from '../platform/db.js';
 import type { IdGenerator } from '../platform/ids.js';
 import type { Jobs } from '../platform/jobs.js';
 import type { Logger } from '../platform/logger.js';
+import { createOutboundPolicy, type OutboundPolicy } from '../platform/outbound.js';
 import { OutboxDispatcher, OutboxRegistry } from '../platform/outbox/outbox.js';
 import { createAuthService } from '../modules/auth/index.js';
 import { createTenancyService } from '../modules/tenancy/index.js';
@@ -23,6 +24,8 @@ export interface Platform {
   dispatcher: OutboxDispatcher;
   /** 32-byte key for encrypting secrets at rest (platform tokens). */
   secretKey: Buffer;
+  /** The rule for every outbound connection made for data we did not choose (links, mail servers). */
+  outbound: OutboundPolicy;
 }
 
 export function buildCoreServices(p: Platform) {
@@ -40,7 +43,8 @@ export function buildServices(p: Platform) {
 }
 export type Services = ReturnType<typeof buildServices>;
 
-export function createPlatform(args: Omit<Platform, 'outbox' | 'dispatcher'>): Platform {
+export function createPlatform(args: Omit<Platform, 'outbox' | 'dispatcher' | 'outbound'> & { outbound?: OutboundPolicy }): Platform {
   const outbox = new OutboxRegistry();
-  return { ...args, outbox, dispatcher: new OutboxDispatcher(args.db, outbox, args.clock, args.log) };
+  const outbound = args.outbound ?? createOutboundPolicy({ allow: args.config.outboundAllow.join(',') });
+  return { ...args, outbox, outbound, dispatcher: new OutboxDispatcher(args.db, outbox, args.clock, args.log) };
 }

@@ -18,6 +18,7 @@ import { helpdeskRoutes } from '../modules/helpdesk/helpdesk.routes.js';
 import { localEmail, localEmailInbound, registerEmailChannel } from '../integrations/email/index.js';
 import { localWhatsApp, localWhatsAppInbound, registerWhatsAppChannel } from '../integrations/whatsapp/index.js';
 import { createSlaService as createHelpdeskSla } from '../modules/sla/index.js';
+import type { OutboundPolicy } from '../platform/outbound.js';
 // [/helpdesk]
 // [sla]
 import { createSlaService, registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
@@ -115,7 +116,13 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   // [helpdesk]
   registerEmailChannel(p.outbox, localEmail, s.helpdesk);
   registerWhatsAppChannel(p.outbox, localWhatsApp, s.helpdesk);
-  registerHelpdeskHandlers(p.outbox, s.helpdesk, s.evidence);
+  // The TikTok sandbox is a local stand-in: the links it hands out (return photos) pass the
+  // outbound rule by its exact host and port, wherever it is started or moved to.
+  if (p.config.tiktok.mode === 'sandbox') {
+    allowSandbox(p.outbound, s.tiktok.client.bases);
+    s.tiktok.client.onRetarget((b) => allowSandbox(p.outbound, b));
+  }
+  registerHelpdeskHandlers(p.outbox, s.helpdesk, s.evidence, (url, init) => p.outbound.fetch(url, init));
   // [/helpdesk]
   // [sla]
   wireSlaEscalation(s);
@@ -130,6 +137,15 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   await registerReturnsJobs(p.jobs, s.returns, p.log);
   // [/remedies + returns]
 }
+
+// [helpdesk]
+function allowSandbox(policy: OutboundPolicy, bases: { apiBase: string; authBase: string }): void {
+  for (const b of [bases.apiBase, bases.authBase]) {
+    const u = new URL(b);
+    policy.allow(`${u.hostname}:${u.port || (u.protocol === 'https:' ? 443 : 80)}`);
+  }
+}
+// [/helpdesk]
 
 /**
  * Things that run beside the server in `afterdesk start` (the TikTok sandbox and its demo clock).

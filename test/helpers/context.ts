@@ -5,7 +5,7 @@ import { ManualClock, type Clock } from '../../src/platform/clock.js';
 import { createPool, Database } from '../../src/platform/db.js';
 import { newId } from '../../src/platform/ids.js';
 import { Jobs } from '../../src/platform/jobs.js';
-import { silentLogger } from '../../src/platform/logger.js';
+import { silentLogger, type Logger } from '../../src/platform/logger.js';
 import type { Http } from '../../src/platform/http.js';
 import { testDatabase } from './db.js';
 
@@ -23,6 +23,8 @@ export interface TestContextOptions {
   /** Start pg-boss on the worker's database. */
   jobs?: boolean;
   env?: Record<string, string>;
+  /** A real logger to read what the app logs (defaults to a silent one). */
+  log?: Logger;
   /**
    * Send the header our web UI sends on every request (`X-Requested-With`), so `app.inject` passes
    * the cross-site request check like the UI does. Default true; CSRF tests turn it off.
@@ -41,7 +43,7 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   const jobs = opts.jobs ? new Jobs(tdb.adminUrl, silentLogger) : undefined;
   if (jobs) await jobs.start();
   const clock = opts.clock ?? new ManualClock(Date.now());
-  const platform = createPlatform({ config, db, adminUrl: tdb.adminUrl, clock, ids: newId, log: silentLogger, jobs, secretKey: Buffer.alloc(32, 7) });
+  const platform = createPlatform({ config, db, adminUrl: tdb.adminUrl, clock, ids: newId, log: opts.log ?? silentLogger, jobs, secretKey: Buffer.alloc(32, 7) });
   const services = buildServices(platform);
   const app = await buildServer(platform, services);
   await app.ready();

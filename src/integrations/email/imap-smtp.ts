@@ -1,5 +1,7 @@
 import { ImapFlow, type FetchMessageObject, type MessageStructureObject } from 'imapflow';
+import net from 'node:net';
 import nodemailer, { type Transporter } from 'nodemailer';
+import type { OutboundPolicy } from '../../platform/outbound.js';
 import { messageIdFor, type EmailProvider, type InboundEmail, type OutboundEmail } from './email.js';
 
 export interface ImapSmtpOptions {
@@ -9,6 +11,12 @@ export interface ImapSmtpOptions {
   messageIdDomain?: string;
   /** Mail bigger than this is skipped (attachments are fetched as metadata only). */
   maxTextBytes?: number;
+  /**
+   * The server's outbound rule (`platform.outbound`): mail hosts come from a shop's settings, so
+   * each connection goes to an address the rule accepted (a test mail server on this machine
+   * needs an OUTBOUND_ALLOW entry).
+   */
+  outbound: Pick<OutboundPolicy, 'assertHost'>;
 }
 
 function findPart(node: MessageStructureObject | undefined, type: string): MessageStructureObject | undefined {
@@ -46,20 +54,27 @@ const htmlToText = (html: string) =>
  */
 export class ImapSmtpEmailProvider implements EmailProvider {
   readonly kind = 'imap-smtp';
-  private transport: Transporter;
+  constructor(private readonly opts: ImapSmtpOptions) {}
 
-  constructor(private readonly opts: ImapSmtpOptions) {
-    this.transport = nodemailer.createTransport({
-      host: opts.smtp.host,
-      port: opts.smtp.port,
-      secure: opts.smtp.secure,
-      auth: { user: opts.smtp.user, pass: opts.smtp.pass },
-    });
+  /** The checked address to open, with the configured name kept for TLS. */
+  private async target(server: { host: string; port: number }): Promise<{ host: string; servername?: string }> {
+    const address = await this.opts.outbound.assertHost(server.host, server.port);
+    return { host: address, servername: net.isIP(server.host) ? undefined : server.host };
   }
 
   async send(mail: OutboundEmail): Promise<{ messageId: string }> {
     const messageId = messageIdFor(mail.messageKey, this.opts.messageIdDomain);
-    await this.transport.sendMail({
+    const { smtp } = this.opts;
+    const t = await this.target(smtp);
+    const transport: Transporter = nodemailer.createTransport({
+      host: t.host,
+      port: smtp.port,
+      secure: smtp.secure,
+      auth: { user: smtp.user, pass: smtp.pass },
+      ...(t.servername ? { tls: { servername: t.servername } } : {}),
+    });
+    try {
+      await transport.sendMail({
       from: mail.fromName ? { name: mail.fromName, address: mail.from } : mail.from,
       to: mail.toName ? { name: mail.toName, address: mail.to } : mail.to,
       subject: mail.subject,
@@ -67,13 +82,17 @@ export class ImapSmtpEmailProvider implements EmailProvider {
       messageId,
       inReplyTo: mail.inReplyTo,
       references: mail.references,
-    });
+      });
+    } finally {
+      transport.close();
+    }
     return { messageId };
   }
 
   async fetchNew(): Promise<InboundEmail[]> {
     const { imap } = this.opts;
-    const client = new ImapFlow({ host: imap.host, port: imap.port, secure: imap.secure, auth: { user: imap.user, pass: imap.pass }, logger: false });
+    const t = await this.target(imap);
+    const client = new ImapFlow({ host: t.host, ...(t.servername ? { servername: t.servername } : {}), port: imap.port, secure: imap.secure, auth: { user: imap.user, pass: imap.pass }, logger: false });
     await client.connect();
     const out: InboundEmail[] = [];
     const lock = await client.getMailboxLock(imap.mailbox ?? 'INBOX');
@@ -121,6 +140,6 @@ export class ImapSmtpEmailProvider implements EmailProvider {
   }
 
   async close(): Promise<void> {
-    this.transport.close();
+    // Connections are opened per use (each to a freshly checked address).
   }
 }

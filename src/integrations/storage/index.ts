@@ -6,7 +6,7 @@ import type { FileStore } from './storage.js';
 
 export { LocalFileStore } from './local.js';
 export { S3FileStore, type S3StoreConfig } from './s3.js';
-export { type FileStore, SHA256_RE } from './storage.js';
+export { type FileStore, type StagedFile, discardStaged, SHA256_RE } from './storage.js';
 export { LocalCheckpointCopies, S3CheckpointCopies, type CheckpointCopies } from './checkpoints.js';
 
 /** The configured store: local disk under DATA_DIR/files unless STORAGE=s3. */

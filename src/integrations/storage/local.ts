@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { assertSha256, type FileStore } from './storage.js';
+import { assertSha256, discardStaged, stageStream, type FileStore, type StagedFile } from './storage.js';
 
 /**
  * Files under `<root>/ab/cd/<sha256>`: two levels of fan-out keep directories small at millions
@@ -26,6 +26,22 @@ export class LocalFileStore implements FileStore {
     const tmp = `${target}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`;
     await fsp.writeFile(tmp, bytes, { flag: 'wx' });
     await fsp.rename(tmp, target);
+  }
+
+  discardStaged(staged: StagedFile): Promise<void> {
+    return discardStaged(staged);
+  }
+
+  /** Staged under the root so the final rename stays on one filesystem (atomic). */
+  stage(source: Readable, maxBytes: number): Promise<StagedFile> {
+    return stageStream(source, path.join(this.root, '.staging'), maxBytes);
+  }
+
+  async putStaged(staged: StagedFile): Promise<void> {
+    const target = this.pathFor(staged.sha256);
+    if (await this.exists(staged.sha256)) return discardStaged(staged);
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    await fsp.rename(staged.path, target);
   }
 
   async get(sha256: string): Promise<Buffer | null> {

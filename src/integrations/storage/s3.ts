@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { assertSha256, type FileStore } from './storage.js';
+import { assertSha256, discardStaged, stageStream, type FileStore, type StagedFile } from './storage.js';
 
 export interface S3StoreConfig {
   endpoint?: string;
@@ -56,6 +59,28 @@ export class S3FileStore implements FileStore {
     const { client, mod } = await this.load();
     const checksum = Buffer.from(sha256, 'hex').toString('base64');
     await client.send(new mod.PutObjectCommand({ Bucket: this.cfg.bucket, Key: this.keyFor(sha256), Body: bytes, ContentType: contentType, ChecksumSHA256: checksum }));
+  }
+
+  discardStaged(staged: StagedFile): Promise<void> {
+    return discardStaged(staged);
+  }
+
+  stage(source: Readable, maxBytes: number): Promise<StagedFile> {
+    return stageStream(source, path.join(os.tmpdir(), 'afterdesk-uploads'), maxBytes);
+  }
+
+  /** Streams the staged file up (its length is known, so no buffering), then removes it. */
+  async putStaged(staged: StagedFile, contentType: string): Promise<void> {
+    try {
+      if (await this.exists(staged.sha256)) return;
+      const { client, mod } = await this.load();
+      const checksum = Buffer.from(staged.sha256, 'hex').toString('base64');
+      await client.send(
+        new mod.PutObjectCommand({ Bucket: this.cfg.bucket, Key: this.keyFor(staged.sha256), Body: fs.createReadStream(staged.path), ContentLength: staged.size, ContentType: contentType, ChecksumSHA256: checksum }),
+      );
+    } finally {
+      await discardStaged(staged);
+    }
   }
 
   async stream(sha256: string): Promise<Readable | null> {

@@ -4,6 +4,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { FileTooLarge } from '../../platform/uploads.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCheckpointCopies, createFileStore, LocalCheckpointCopies, S3CheckpointCopies, LocalFileStore, S3FileStore, type FileStore } from './index.js';
 
@@ -85,6 +87,25 @@ describe('file stores', () => {
     const puts = s3.seen.filter((x) => x.method === 'PUT');
     expect(puts).toHaveLength(1);
     expect(puts[0]).toMatchObject({ url: key, auth: true, checksum: Buffer.from(h, 'hex').toString('base64') });
+  });
+
+  it('staged uploads: streamed to disk while hashed, kept under their hash (local rename, S3 streamed up), cut off over the limit with nothing left', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'afterdesk-store-'));
+    const stores: FileStore[] = [new LocalFileStore(root), createFileStore({ dataDir: '/unused', storage: { kind: 's3', s3: { endpoint, bucket: 'evidence-bucket', region: 'eu-central-1', accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } } })];
+    for (const store of stores) {
+      const bytes = crypto.randomBytes(300_000);
+      const staged = await store.stage(Readable.from([bytes.subarray(0, 100_000), bytes.subarray(100_000)]), bytes.length);
+      expect({ sha256: staged.sha256, size: staged.size }).toEqual({ sha256: sha(bytes), size: bytes.length });
+      await store.putStaged(staged, 'video/mp4');
+      expect(fs.existsSync(staged.path)).toBe(false);
+      expect((await store.get(staged.sha256))!.equals(bytes)).toBe(true);
+
+      const over = store.stage(Readable.from([bytes]), bytes.length - 1);
+      await expect(over).rejects.toBeInstanceOf(FileTooLarge);
+    }
+    expect(fs.readdirSync(path.join(root, '.staging'))).toEqual([]);
+    expect(fs.readdirSync(path.join(os.tmpdir(), 'afterdesk-uploads')).filter((f) => f.startsWith(`${process.pid}.`))).toEqual([]);
+    fs.rmSync(root, { recursive: true, force: true });
   });
 
   it('evidence checkpoint copies: a file in DATA_DIR always, and an object in the bucket when S3 is configured; replaced on write', async () => {

@@ -14,12 +14,13 @@ import {
   StoredFileView,
   VerifyView,
 } from './evidence.dto.js';
-import { FILE_POLICIES } from './evidence.rules.js';
+import { FILE_POLICIES, MAX_FILE_BYTES } from './evidence.rules.js';
+import { refuseOversizedUpload } from '../../platform/uploads.js';
 import type { EvidenceService } from './evidence.service.js';
 
 const tags = ['evidence'];
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
-const MAX_UPLOAD = Math.max(...Object.values(FILE_POLICIES).map((p) => p.maxBytes));
+const MAX_UPLOAD = MAX_FILE_BYTES;
 
 function contentDisposition(name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
@@ -114,24 +115,17 @@ export function evidenceRoutes(app: Http, evidence: EvidenceService): void {
           .map(([t, p]) => `${t} ≤ ${p.maxBytes / 1024 / 1024} MB`)
           .join(', ')}. A declared type that disagrees with the content is refused.`,
         consumes: ['multipart/form-data'],
-        response: { 201: StoredFileView, ...errors },
+        response: { 201: StoredFileView, ...errors, 413: ErrorBody },
       },
+      onRequest: refuseOversizedUpload(MAX_UPLOAD),
     },
     async (req, reply) => {
       const actor = actorOf(req);
       if (!req.isMultipart()) throw AppError.validation('evidence.not_multipart', 'Send the file as multipart/form-data in the field "file"', [{ field: 'file', message: 'required (multipart/form-data)' }]);
-      const part = await req.file({ limits: { fileSize: MAX_UPLOAD, files: 1 } });
+      // multipart's own limit is one byte over ours, so the cut-off (and its error) is the store's.
+      const part = await req.file({ limits: { fileSize: MAX_UPLOAD + 1, files: 1 } });
       if (!part || part.fieldname !== 'file') throw AppError.validation('evidence.file_required', 'Send the file in the multipart field "file"', [{ field: 'file', message: 'required' }]);
-      let bytes: Buffer;
-      try {
-        bytes = await part.toBuffer();
-      } catch (e) {
-        if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-          throw AppError.validation('evidence.file_too_large', `Files may be at most ${MAX_UPLOAD / 1024 / 1024} MB`, [{ field: 'file', message: 'too large' }]);
-        }
-        throw e;
-      }
-      const stored = await evidence.storeFile(actor.orgId, { bytes, fileName: part.filename, declaredContentType: part.mimetype });
+      const stored = await evidence.storeUpload(actor.orgId, { stream: part.file, fileName: part.filename, declaredContentType: part.mimetype, maxBytes: MAX_UPLOAD });
       return reply.code(201).send(stored);
     },
   );

@@ -104,6 +104,11 @@ export const FILE_POLICIES: Record<string, FilePolicy> = {
   'text/plain': { kind: 'text', maxBytes: 2 * MB },
 };
 
+/** The largest upload any accepted type allows: the cut-off while an upload streams to disk. */
+export const MAX_FILE_BYTES = Math.max(...Object.values(FILE_POLICIES).map((p) => p.maxBytes));
+/** How much of a file without a magic number is read to tell text from binary (text is ≤ 2 MB anyway). */
+export const TEXT_SNIFF_BYTES = 2 * MB + 1;
+
 /** Spellings browsers and phones send for the same type. */
 const ALIASES: Record<string, string> = {
   'image/jpg': 'image/jpeg',
@@ -125,11 +130,14 @@ export function isVagueContentType(ct: string | undefined): boolean {
   return !ct || ct === 'application/octet-stream' || ct === 'binary/octet-stream';
 }
 
-/** Plain text has no magic number: accept it only if it decodes as UTF-8 and holds no NUL bytes. */
-export function looksLikeText(bytes: Buffer): boolean {
+/**
+ * Plain text has no magic number: accept it only if it decodes as UTF-8 and holds no NUL bytes.
+ * `truncated`: only the head of the file was read, so a character cut at the end is not an error.
+ */
+export function looksLikeText(bytes: Buffer, truncated = false): boolean {
   if (bytes.includes(0)) return false;
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: truncated });
     return true;
   } catch {
     return false;

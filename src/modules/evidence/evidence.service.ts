@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
-import { fileTypeFromBuffer } from 'file-type';
+import fsp from 'node:fs/promises';
+import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type';
 import sharp from 'sharp';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db.js';
@@ -9,6 +10,7 @@ import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
+import { isTooLarge, uploadTooLarge } from '../../platform/uploads.js';
 import { z } from 'zod';
 import { checkpointSigner, readHead, recordEvidence, writeCheckpoint, type CheckpointSigner } from './evidence.chain.js';
 import type {
@@ -23,7 +25,7 @@ import type {
   VerifyResult,
 } from './evidence.dto.js';
 import { buildPack, type PackOutput } from './evidence.pack.js';
-import { checkpointMessage, decideFile, GENESIS_HASH, looksLikeText, missingEvidence, recordHash, sectionFor, THUMBNAIL_TYPES } from './evidence.rules.js';
+import { checkpointMessage, decideFile, GENESIS_HASH, looksLikeText, MAX_FILE_BYTES, TEXT_SNIFF_BYTES, type FilePolicy, missingEvidence, recordHash, sectionFor, THUMBNAIL_TYPES } from './evidence.rules.js';
 import { evidenceCheckpoints, evidenceFiles, evidenceHeads, evidenceRecords, type EvidenceCheckpointRow, type EvidenceFileRow, type EvidenceRecordRow } from './evidence.schema.js';
 
 /** What the vault needs from a file store (src/integrations/storage implements it). */
@@ -33,6 +35,16 @@ export interface EvidenceFileStore {
   get(sha256: string): Promise<Buffer | null>;
   stream(sha256: string): Promise<Readable | null>;
   exists(sha256: string): Promise<boolean>;
+  stage(source: Readable, maxBytes: number): Promise<StagedUpload>;
+  putStaged(staged: StagedUpload, contentType: string): Promise<void>;
+  discardStaged(staged: StagedUpload): Promise<void>;
+}
+
+/** An upload copied to local disk with its hash and size (see FileStore.stage). */
+export interface StagedUpload {
+  path: string;
+  sha256: string;
+  size: number;
 }
 
 /**
@@ -152,6 +164,68 @@ export function createEvidenceService(deps: EvidenceDeps) {
     return out;
   }
 
+  /** Plain-text check on a staged file without reading a large one whole: its head decides. */
+  async function stagedLooksLikeText(staged: StagedUpload): Promise<boolean> {
+    const fh = await fsp.open(staged.path, 'r');
+    try {
+      const head = Buffer.alloc(Math.min(staged.size, TEXT_SNIFF_BYTES));
+      const { bytesRead } = await fh.read(head, 0, head.length, 0);
+      return looksLikeText(head.subarray(0, bytesRead), bytesRead < staged.size);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /**
+   * Record a file whose type was decided: bytes under their hash, a thumbnail for images (from the
+   * bytes or the staged file), and the organisation's rows.
+   */
+  async function keepFile(
+    orgId: string,
+    f: { sha256: string; size: number; contentType: string; kind: FilePolicy['kind']; fileName: string; source: Buffer | string; put: (contentType: string) => Promise<void> },
+  ): Promise<StoredFile> {
+    const { sha256 } = f;
+    const existing = await fileRow(orgId, sha256);
+    if (existing) {
+      // A lost object (disk wiped, bucket pruned) is healed by uploading it again.
+      if (!(await files.exists(sha256))) await f.put(existing.contentType);
+      return { sha256, contentType: existing.contentType, size: existing.size, ...(existing.thumbnailSha256 ? { thumbnailSha256: existing.thumbnailSha256 } : {}) };
+    }
+    let thumbnailSha256: string | undefined;
+    let thumb: Buffer | undefined;
+    if (THUMBNAIL_TYPES.has(f.contentType)) {
+      try {
+        thumb = await sharp(f.source, { animated: false })
+          .rotate()
+          .resize(THUMB_PX, THUMB_PX, { fit: 'inside', withoutEnlargement: true })
+          .flatten({ background: '#ffffff' })
+          .jpeg({ quality: 78, mozjpeg: true })
+          .toBuffer();
+        thumbnailSha256 = sha256Hex(thumb);
+      } catch (e) {
+        // A corrupt image still counts as evidence (the buyer sent it); it just has no preview.
+        deps.log.warn({ err: e, sha256 }, 'thumbnail failed');
+      }
+    }
+    await f.put(f.contentType);
+    if (thumb && thumbnailSha256) await files.put(thumbnailSha256, thumb, 'image/jpeg');
+    const now = clock.now();
+    const fileName = f.fileName.replace(/[\\/\u0000-\u001f]/g, '_').slice(0, 200) || 'file';
+    await db.tenant(orgId, async (tx) => {
+      if (thumb && thumbnailSha256) {
+        await tx
+          .insert(evidenceFiles)
+          .values({ orgId, sha256: thumbnailSha256, contentType: 'image/jpeg', size: thumb.length, fileName: `thumb-${fileName.replace(/\.[^.]*$/, '')}.jpg`, kind: 'thumbnail', createdAt: now })
+          .onConflictDoNothing();
+      }
+      await tx
+        .insert(evidenceFiles)
+        .values({ orgId, sha256, contentType: f.contentType, size: f.size, fileName, kind: f.kind, thumbnailSha256: thumbnailSha256 ?? null, createdAt: now })
+        .onConflictDoNothing();
+    });
+    return { sha256, contentType: f.contentType, size: f.size, ...(thumbnailSha256 ? { thumbnailSha256 } : {}) };
+  }
+
   /** Write the checkpoint to every outside store, never replacing a newer copy with an older one. */
   async function exportCheckpoint(cp: EvidenceCheckpointRow): Promise<void> {
     const doc: CheckpointCopy = { v: 1, orgId: cp.orgId, seq: cp.seq, hash: cp.hash, signedAt: cp.signedAt.toISOString(), publicKey: cp.publicKey, signature: cp.signature };
@@ -199,46 +273,32 @@ export function createEvidenceService(deps: EvidenceDeps) {
       const sniff = await fileTypeFromBuffer(bytes);
       const decision = decideFile({ sniffed: sniff?.mime, declared: input.declaredContentType, size: bytes.length, isText: !sniff && looksLikeText(bytes) });
       if (!decision.ok) throw AppError.validation(decision.code, decision.message, [{ field: 'file', message: decision.message }]);
-      const sha256 = sha256Hex(bytes);
-      const existing = await fileRow(orgId, sha256);
-      if (existing) {
-        // A lost object (disk wiped, bucket pruned) is healed by uploading it again.
-        if (!(await files.exists(sha256))) await files.put(sha256, bytes, existing.contentType);
-        return { sha256, contentType: existing.contentType, size: existing.size, ...(existing.thumbnailSha256 ? { thumbnailSha256: existing.thumbnailSha256 } : {}) };
+      return keepFile(orgId, { sha256: sha256Hex(bytes), size: bytes.length, contentType: decision.contentType, kind: decision.kind, fileName: input.fileName, source: bytes, put: (ct) => files.put(sha256Hex(bytes), bytes, ct) });
+    },
+
+    /**
+     * `storeFile` for a stream (HTTP uploads, fetched links): the bytes go to disk while they are
+     * hashed, so memory stays flat whatever the size; more than `maxBytes` (default: the largest
+     * accepted type) is refused as `upload.too_large` (413) and nothing is kept.
+     */
+    async storeUpload(orgId: string, input: { stream: Readable; fileName: string; declaredContentType?: string; maxBytes?: number }): Promise<StoredFile> {
+      const limit = input.maxBytes ?? MAX_FILE_BYTES;
+      let staged: StagedUpload;
+      try {
+        staged = await files.stage(input.stream, limit);
+      } catch (e) {
+        if (isTooLarge(e)) throw uploadTooLarge(limit);
+        throw e;
       }
-      let thumbnailSha256: string | undefined;
-      let thumb: Buffer | undefined;
-      if (THUMBNAIL_TYPES.has(decision.contentType)) {
-        try {
-          thumb = await sharp(bytes, { animated: false })
-            .rotate()
-            .resize(THUMB_PX, THUMB_PX, { fit: 'inside', withoutEnlargement: true })
-            .flatten({ background: '#ffffff' })
-            .jpeg({ quality: 78, mozjpeg: true })
-            .toBuffer();
-          thumbnailSha256 = sha256Hex(thumb);
-        } catch (e) {
-          // A corrupt image still counts as evidence (the buyer sent it); it just has no preview.
-          deps.log.warn({ err: e, sha256 }, 'thumbnail failed');
-        }
+      try {
+        const sniff = await fileTypeFromFile(staged.path);
+        const isText = !sniff && (await stagedLooksLikeText(staged));
+        const decision = decideFile({ sniffed: sniff?.mime, declared: input.declaredContentType, size: staged.size, isText });
+        if (!decision.ok) throw AppError.validation(decision.code, decision.message, [{ field: 'file', message: decision.message }]);
+        return await keepFile(orgId, { sha256: staged.sha256, size: staged.size, contentType: decision.contentType, kind: decision.kind, fileName: input.fileName, source: staged.path, put: (ct) => files.putStaged(staged, ct) });
+      } finally {
+        await files.discardStaged(staged);
       }
-      await files.put(sha256, bytes, decision.contentType);
-      if (thumb && thumbnailSha256) await files.put(thumbnailSha256, thumb, 'image/jpeg');
-      const now = clock.now();
-      const fileName = input.fileName.replace(/[\\/\u0000-\u001f]/g, '_').slice(0, 200) || 'file';
-      await db.tenant(orgId, async (tx) => {
-        if (thumb && thumbnailSha256) {
-          await tx
-            .insert(evidenceFiles)
-            .values({ orgId, sha256: thumbnailSha256, contentType: 'image/jpeg', size: thumb.length, fileName: `thumb-${fileName.replace(/\.[^.]*$/, '')}.jpg`, kind: 'thumbnail', createdAt: now })
-            .onConflictDoNothing();
-        }
-        await tx
-          .insert(evidenceFiles)
-          .values({ orgId, sha256, contentType: decision.contentType, size: bytes.length, fileName, kind: decision.kind, thumbnailSha256: thumbnailSha256 ?? null, createdAt: now })
-          .onConflictDoNothing();
-      });
-      return { sha256, contentType: decision.contentType, size: bytes.length, ...(thumbnailSha256 ? { thumbnailSha256 } : {}) };
     },
 
     /** The bytes of a file this organisation holds; 404 for files it never stored. */

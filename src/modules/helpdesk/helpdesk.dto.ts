@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HttpUrl, isHttpUrl } from '../../platform/http-url.js';
 
 export const CHANNELS = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment'] as const;
 export const Channel = z.enum(CHANNELS);
@@ -30,6 +31,20 @@ export const AttachmentRef = z.strictObject({
   size: z.number().int().nonnegative().optional(),
 });
 export type AttachmentRef = z.infer<typeof AttachmentRef>;
+/**
+ * Links are web links only (file:, gopher:, javascript: have no business in a thread, and the UI
+ * renders them as anchors): a request body with another scheme is a 400 naming the field…
+ */
+export const AttachmentInput = z.strictObject({ ...AttachmentRef.shape, url: HttpUrl.optional() });
+/** …while a channel's payload keeps its message and only loses the link. */
+export const InboundAttachmentRef = z.strictObject({
+  ...AttachmentRef.shape,
+  url: z
+    .string()
+    .max(2000)
+    .optional()
+    .transform((v) => (v && isHttpUrl(v) ? v : undefined)),
+});
 
 /** Contract 2: what channel integrations hand the helpdesk. */
 export interface InboundMessage {
@@ -66,7 +81,7 @@ export const InboundMessageSchema = z.strictObject({
   orderId: z.string().max(64).optional(),
   direction: z.enum(['inbound', 'outbound']),
   text: z.string().max(50_000),
-  attachments: z.array(AttachmentRef).max(50).optional(),
+  attachments: z.array(InboundAttachmentRef).max(50).optional(),
   sentAt: z.string().datetime({ offset: true }),
   livestreamSessionId: z.string().max(200).optional(),
   subject: z.string().max(300).optional(),
@@ -77,7 +92,7 @@ export const InboundMessageSchema = z.strictObject({
 export const ReplyInput = z.strictObject({
   text: z.string().trim().min(1).max(20_000),
   macroId: z.string().max(64).optional(),
-  attachments: z.array(AttachmentRef).max(20).optional(),
+  attachments: z.array(AttachmentInput).max(20).optional(),
   /** Set a status in the same step ("reply and set waiting on buyer"). */
   status: TicketStatus.optional(),
   /** Chosen by the client once per composed reply: a resubmit (double click, retry) sends nothing twice. */
@@ -85,7 +100,7 @@ export const ReplyInput = z.strictObject({
 });
 export type ReplyInput = z.infer<typeof ReplyInput>;
 
-export const NoteInput = z.strictObject({ text: z.string().trim().min(1).max(20_000), attachments: z.array(AttachmentRef).max(20).optional() });
+export const NoteInput = z.strictObject({ text: z.string().trim().min(1).max(20_000), attachments: z.array(AttachmentInput).max(20).optional() });
 export const StatusInput = z.strictObject({ status: TicketStatus, reason: z.string().max(500).optional() });
 export const PriorityInput = z.strictObject({ priority: Priority });
 export const TagsInput = z.strictObject({

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Executor } from '../../platform/db.js';
 import type { Actor } from '../../platform/tenancy.js';
 import type { Channel, Priority, TicketStatus } from './helpdesk.dto.js';
@@ -60,6 +61,8 @@ export interface StoredFile {
 }
 export interface FilesPort {
   storeFile(orgId: string, input: { bytes: Buffer; fileName: string; declaredContentType?: string }): Promise<StoredFile>;
+  /** The same for a stream: written to disk while hashed; more than `maxBytes` is a 413 `upload.too_large`. */
+  storeUpload(orgId: string, input: { stream: Readable; fileName: string; declaredContentType?: string; maxBytes?: number }): Promise<StoredFile>;
   readFile?(orgId: string, sha256: string): Promise<unknown>;
 }
 
@@ -79,6 +82,8 @@ export interface OrderFacts {
 export interface OrdersPort {
   getOrderFacts(actor: Actor, orderId: string): Promise<OrderFacts | null>;
   getOrderSidebar?(actor: Actor, orderId: string): Promise<unknown>;
+  /** False for a missing buyer and for another organisation's alike. */
+  buyerExists?(actor: Actor, buyerId: string): Promise<boolean>;
 }
 
 export interface HelpdeskPorts {
@@ -104,6 +109,7 @@ export interface OrdersLike {
     lines: { productName: string; category: string | null; trafficSource: { type: string } }[];
   }>;
   getOrderSidebar(actor: Actor, orderId: string): Promise<unknown>;
+  getBuyer(actor: Actor, buyerId: string): Promise<unknown>;
 }
 
 export function ordersPortFrom(orders: OrdersLike, trackingUrl: (carrier: string | null, number: string) => string | null): OrdersPort {
@@ -123,5 +129,14 @@ export function ordersPortFrom(orders: OrdersLike, trackingUrl: (carrier: string
       };
     },
     getOrderSidebar: (actor, orderId) => orders.getOrderSidebar(actor, orderId),
+    async buyerExists(actor, buyerId) {
+      try {
+        await orders.getBuyer(actor, buyerId);
+        return true;
+      } catch (e) {
+        if ((e as { kind?: string }).kind === 'not_found') return false;
+        throw e;
+      }
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.js';
+import { refuseOversizedUpload } from '../../platform/uploads.js';
 import { actorOf, ErrorBody, IdParams, type Http } from '../../platform/http.js';
 import type { Actor } from '../../platform/tenancy.js';
 import { BusinessHours } from '../tenancy/index.js';
@@ -38,6 +39,8 @@ export interface InboundTestHooks {
   whatsapp?(actor: Actor, input: z.infer<typeof InboundWhatsAppTest>): Promise<{ ticketId: string; messageId: string; created: boolean }>;
 }
 
+/** Files agents attach to replies and notes (what the multipart plugin allowed before uploads streamed). */
+const MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024;
 const IngestResult = z.object({ ticketId: z.string(), messageId: z.string(), created: z.boolean() });
 const TicketWithThread = z.object({ ticket: TicketView, messages: z.array(MessageView) });
 const ListResult = z.object({ items: z.array(TicketView), nextCursor: z.string().nullable() });
@@ -229,18 +232,18 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
         description: 'Bytes go to the evidence file store (content-addressed); download with GET /api/evidence/files/{sha256}.',
         params: IdParams,
         consumes: ['multipart/form-data'],
-        response: { 201: AttachmentRef, ...errors },
+        response: { 201: AttachmentRef, ...errors, 413: ErrorBody },
       },
+      onRequest: refuseOversizedUpload(MAX_ATTACHMENT_BYTES),
     },
     async (req, reply) => {
       const actor = actorOf(req);
       await svc.getTicket(actor, req.params.id);
       if (!opts.files) throw new AppError('unavailable', 'tickets.no_file_store', 'No file store is configured');
       if (!req.isMultipart()) throw AppError.validation('tickets.not_multipart', 'Send the file as multipart/form-data in the field "file"', [{ field: 'file', message: 'required (multipart/form-data)' }]);
-      const part = await req.file({ limits: { files: 1 } });
+      const part = await req.file({ limits: { fileSize: MAX_ATTACHMENT_BYTES + 1, files: 1 } });
       if (!part || part.fieldname !== 'file') throw AppError.validation('tickets.file_required', 'Send the file in the multipart field "file"', [{ field: 'file', message: 'required' }]);
-      const bytes = await part.toBuffer();
-      const stored = await opts.files.storeFile(actor.orgId, { bytes, fileName: part.filename, declaredContentType: part.mimetype });
+      const stored = await opts.files.storeUpload(actor.orgId, { stream: part.file, fileName: part.filename, declaredContentType: part.mimetype, maxBytes: MAX_ATTACHMENT_BYTES });
       reply.code(201);
       return { sha256: stored.sha256, fileName: part.filename, contentType: stored.contentType, size: stored.size };
     },
@@ -302,6 +305,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
     { schema: { tags, summary: 'Deliver a test e-mail through the local e-mail provider (as if a buyer wrote in)', body: InboundEmailTest, response: { 201: IngestResult, 200: IngestResult, ...errors } } },
     async (req, reply) => {
       if (!opts.inbound?.email) throw new AppError('unavailable', 'helpdesk.no_local_email', 'The local e-mail provider is not enabled');
+      if (req.body.orderId) await svc.checkOrder(actorOf(req), req.body.orderId);
       const r = await opts.inbound.email(actorOf(req), req.body);
       reply.code(r.created ? 201 : 200);
       return r;
@@ -312,6 +316,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
     { schema: { tags, summary: 'Deliver a test WhatsApp message through the local WhatsApp provider', body: InboundWhatsAppTest, response: { 201: IngestResult, 200: IngestResult, ...errors } } },
     async (req, reply) => {
       if (!opts.inbound?.whatsapp) throw new AppError('unavailable', 'helpdesk.no_local_whatsapp', 'The local WhatsApp provider is not enabled');
+      if (req.body.orderId) await svc.checkOrder(actorOf(req), req.body.orderId);
       const r = await opts.inbound.whatsapp(actorOf(req), req.body);
       reply.code(r.created ? 201 : 200);
       return r;
