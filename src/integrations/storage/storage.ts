@@ -13,6 +13,8 @@ export interface FileStore {
   /** A stream of the bytes, or null when the object is missing (packs stream large videos). */
   stream(sha256: string): Promise<Readable | null>;
   exists(sha256: string): Promise<boolean>;
+  /** Remove the bytes (a buyer's erasure, once no organisation holds the file); missing is fine. */
+  delete(sha256: string): Promise<void>;
 }
 
 export const SHA256_RE = /^[0-9a-f]{64}$/;

@@ -1,0 +1,102 @@
+import type { Executor } from '../../platform/db.js';
+
+/**
+ * Everything one buyer is, gathered across modules before an export or an erasure. Each
+ * registration's `scope` adds what it knows (orders → order ids, helpdesk → tickets …), in
+ * registration order, so later modules can follow earlier ones' links.
+ */
+export interface BuyerSubject {
+  orgId: string;
+  buyerId: string;
+  emails: Set<string>;
+  phones: Set<string>;
+  platformBuyerIds: Set<string>;
+  orderIds: Set<string>;
+  externalOrderIds: Set<string>;
+  platformReturnIds: Set<string>;
+  ticketIds: Set<string>;
+  returnIds: Set<string>;
+  /** Evidence cases of this buyer (ticket and return ids). */
+  caseIds: Set<string>;
+  /** Case id → why it is held back (an open dispute needs it: GDPR Art. 17(3)(e)). */
+  holdBack: Map<string, string>;
+  /** Stored files (sha256) of this buyer: attachments, return photos. */
+  files: Set<string>;
+}
+
+export function emptySubject(orgId: string, buyerId: string): BuyerSubject {
+  return {
+    orgId,
+    buyerId,
+    emails: new Set(),
+    phones: new Set(),
+    platformBuyerIds: new Set(),
+    orderIds: new Set(),
+    externalOrderIds: new Set(),
+    platformReturnIds: new Set(),
+    ticketIds: new Set(),
+    returnIds: new Set(),
+    caseIds: new Set(),
+    holdBack: new Map(),
+    files: new Set(),
+  };
+}
+
+export interface PersonalTable {
+  table: string;
+  /** Columns that point at a buyer (buyer_id, buyer_external_id …). */
+  buyerColumns: string[];
+  /** Columns whose content is personal (names, e-mails, phones, addresses, message text, photos). */
+  personalColumns: string[];
+}
+
+export interface HeldBackItem {
+  recordId?: string;
+  caseId: string;
+  caseType?: string;
+  reason: 'legal_claims';
+  basis: 'GDPR Art. 17(3)(e)';
+  why: string;
+}
+
+export interface EraseOutcome {
+  /** Rows changed per table. */
+  counts: Record<string, number>;
+  heldBack?: HeldBackItem[];
+  /** Files whose organisation row went; their bytes are removed after commit. */
+  forgottenFiles?: string[];
+}
+
+/** Retention periods of an organisation, in days (null: keep). */
+export interface RetentionPolicy {
+  closedTicketContentDays: number | null;
+  webhookBodyDays: number | null;
+  orderPersonalDays: number | null;
+}
+
+export interface EraseContext {
+  erasureId: string;
+  at: Date;
+  /** Replaces identifiers that must stay unique (a platform buyer id, a thread id): a salted HMAC. */
+  pseudonym(value: string): string;
+}
+
+/**
+ * What a module declares about the personal data it holds. Every table with a buyer reference
+ * or personal columns must appear in some registration's `tables` — or in `exempt` with the
+ * reason it holds no buyer's data (staff, configuration) — or `privacy.registry.test.ts` fails.
+ */
+export interface PrivacyRegistration {
+  module: string;
+  tables: PersonalTable[];
+  exempt?: { table: string; reason: string }[];
+  scope?(tx: Executor, s: BuyerSubject): Promise<void>;
+  export(tx: Executor, s: BuyerSubject): Promise<Record<string, unknown>>;
+  erase(tx: Executor, s: BuyerSubject, ctx: EraseContext): Promise<EraseOutcome>;
+  /** Apply the organisation's retention periods; returns rows changed per table. */
+  retain?(tx: Executor, orgId: string, policy: RetentionPolicy, now: Date, ctx: EraseContext): Promise<Record<string, number>>;
+}
+
+export const DAY_MS = 86_400_000;
+export const cutoff = (now: Date, days: number) => new Date(now.getTime() - days * DAY_MS);
+export const ids = (s: Set<string>) => [...s];
