@@ -66,7 +66,7 @@ export const ordersPrivacy: PrivacyRegistration = {
     // A buyer's name and e-mail go once their newest order is past the period.
     const buyers = await tx.execute(
       sql`update buyers b set display_name = null, email = null, updated_at = ${now}
-           where b.org_id = ${orgId} and (b.display_name is not null or b.email is not null) and b.created_at < ${before}
+           where b.org_id = ${orgId} and (b.display_name is not null or b.email is not null)
              and not exists (select 1 from orders o where o.org_id = b.org_id and o.buyer_id = b.id and o.placed_at >= ${before})`,
     );
     return { orders: orders.rowCount ?? 0, platform_returns: prt.rowCount ?? 0, buyers: buyers.rowCount ?? 0 };
