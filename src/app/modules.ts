@@ -34,6 +34,7 @@ import { helpdeskPrivacy } from '../modules/helpdesk/helpdesk.privacy.js';
 import { returnsPrivacy } from '../modules/returns/returns.privacy.js';
 import { remediesPrivacy } from '../modules/remedies/remedies.privacy.js';
 import { tiktokPrivacy } from '../integrations/tiktok/tiktok.privacy.js';
+import { slaPrivacy } from '../modules/sla/sla.privacy.js';
 // [/privacy]
 
 /**
@@ -73,7 +74,7 @@ export function buildModuleServices(p: Platform, core: CoreServices) {
     // [privacy]
     privacy: ((evidence) => {
       // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-      const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, tiktokPrivacy, foundationPrivacy, evidencePrivacy(evidence)];
+      const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, foundationPrivacy, evidencePrivacy(evidence)];
       return createPrivacyService({ db: p.db, ids: p.ids, clock: p.clock, log: p.log, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
     })(createEvidenceService({ db: p.db, ids: p.ids, clock: p.clock, log: p.log, secretKey: p.secretKey, files: createFileStore(p.config), checkpointCopies: createCheckpointCopies(p.config) })),
     // [/privacy]

@@ -19,7 +19,7 @@ export const tiktokPrivacy: PrivacyRegistration = {
     if (!needles.length) return { webhookEvents: [] };
     const found = await rows(
       tx,
-      sql`select id, type, received_at, raw_body from tiktok_webhook_events where org_id = ${s.orgId} and raw_body like any(${needles.map((n) => `%${n}%`)}::text[]) order by received_at`,
+      sql`select id, type, received_at, raw_body from tiktok_webhook_events where org_id = ${s.orgId} and raw_body like any(${sql.param(needles.map((n) => `%${n}%`))}::text[]) order by received_at`,
     );
     return { webhookEvents: found };
   },
@@ -30,7 +30,7 @@ export const tiktokPrivacy: PrivacyRegistration = {
     // Pending events are still to be processed; they are about the order, and processing them
     // re-creates nothing erased here (names and messages are blanked again by the next erasure).
     const u = await tx.execute(
-      sql`update tiktok_webhook_events set raw_body = '{}', work_refs = null where org_id = ${s.orgId} and status <> 'pending' and raw_body like any(${needles.map((n) => `%${n}%`)}::text[])`,
+      sql`update tiktok_webhook_events set raw_body = '{}', work_refs = null where org_id = ${s.orgId} and status <> 'pending' and raw_body like any(${sql.param(needles.map((n) => `%${n}%`))}::text[])`,
     );
     return { counts: { tiktok_webhook_events: u.rowCount ?? 0 } };
   },

@@ -171,7 +171,7 @@ export async function eraseEvidenceCases(
   if (candidateFiles.size) {
     const files = [...candidateFiles];
     const stillCited = await tx.execute(
-      sql`select distinct f from evidence_records, unnest(file_sha256s) f where org_id = ${input.orgId} and not (data ? 'tombstone') and f = any(${files}::text[])`,
+      sql`select distinct f from evidence_records, unnest(file_sha256s) f where org_id = ${input.orgId} and not (data ? 'tombstone') and f = any(${sql.param(files)}::text[])`,
     );
     const keep = new Set((stillCited.rows as { f: string }[]).map((x) => x.f));
     const held = await tx.select({ sha256: evidenceFiles.sha256, thumb: evidenceFiles.thumbnailSha256 }).from(evidenceFiles).where(and(eq(evidenceFiles.orgId, input.orgId), inArray(evidenceFiles.sha256, files)));

@@ -12,21 +12,21 @@ async function blankTickets(tx: Executor, orgId: string, ticketIds: string[], ct
   const t = await tx.execute(
     sql`update tickets set buyer_name = null, buyer_email = null, buyer_phone = null, buyer_external_id = null, subject = ${ERASED_SUBJECT},
                last_message_preview = null, external_thread_id = 'erased:' || id, updated_at = ${ctx.at}
-         where org_id = ${orgId} and id = any(${ticketIds}::text[]) and subject <> ${ERASED_SUBJECT}`,
+         where org_id = ${orgId} and id = any(${sql.param(ticketIds)}::text[]) and subject <> ${ERASED_SUBJECT}`,
   );
   // Staff replies quote the buyer (names, addresses), so every message of the ticket goes.
   const m = await tx.execute(
     sql`update ticket_messages set body = '', author_name = case when author_type = 'buyer' then null else author_name end, attachments = '[]'::jsonb
-         where org_id = ${orgId} and ticket_id = any(${ticketIds}::text[]) and (body <> '' or attachments <> '[]'::jsonb or (author_type = 'buyer' and author_name is not null))`,
+         where org_id = ${orgId} and ticket_id = any(${sql.param(ticketIds)}::text[]) and (body <> '' or attachments <> '[]'::jsonb or (author_type = 'buyer' and author_name is not null))`,
   );
   // Thread ids can be an e-mail message id or a phone number (WhatsApp); they must stay unique.
-  const th = await tx.execute(sql`update ticket_threads set external_thread_id = 'erased:' || id where org_id = ${orgId} and ticket_id = any(${ticketIds}::text[]) and external_thread_id not like 'erased:%'`);
+  const th = await tx.execute(sql`update ticket_threads set external_thread_id = 'erased:' || id where org_id = ${orgId} and ticket_id = any(${sql.param(ticketIds)}::text[]) and external_thread_id not like 'erased:%'`);
   return { tickets: t.rowCount ?? 0, ticket_messages: m.rowCount ?? 0, ticket_threads: th.rowCount ?? 0 };
 }
 
 async function attachmentsOf(tx: Executor, orgId: string, ticketIds: string[]): Promise<string[]> {
   if (!ticketIds.length) return [];
-  const r = await rows(tx, sql`select distinct a->>'sha256' as sha from ticket_messages m, jsonb_array_elements(m.attachments) a where m.org_id = ${orgId} and m.ticket_id = any(${ticketIds}::text[]) and a ? 'sha256'`);
+  const r = await rows(tx, sql`select distinct a->>'sha256' as sha from ticket_messages m, jsonb_array_elements(m.attachments) a where m.org_id = ${orgId} and m.ticket_id = any(${sql.param(ticketIds)}::text[]) and a ? 'sha256'`);
   return r.map((x) => String(x.sha));
 }
 
@@ -47,15 +47,16 @@ export const helpdeskPrivacy: PrivacyRegistration = {
   async scope(tx, s) {
     const found = await rows(
       tx,
-      sql`select id from tickets where org_id = ${s.orgId}
-            and (buyer_id = ${s.buyerId} or lower(buyer_email) = any(${ids(s.emails)}::text[]) or order_id = any(${ids(s.orderIds)}::text[])
-                 or buyer_external_id = any(${ids(s.platformBuyerIds)}::text[]))`,
+      sql`select id, order_id from tickets where org_id = ${s.orgId}
+            and (buyer_id = ${s.buyerId} or lower(buyer_email) = any(${sql.param(ids(s.emails))}::text[]) or order_id = any(${sql.param(ids(s.orderIds))}::text[])
+                 or buyer_external_id = any(${sql.param(ids(s.platformBuyerIds))}::text[]))`,
     );
     for (const t of found) {
       s.ticketIds.add(String(t.id));
       s.caseIds.add(String(t.id));
+      s.ticketOrders.set(String(t.id), (t.order_id as string | null) ?? null);
     }
-    for (const p of await rows(tx, sql`select distinct buyer_phone from tickets where org_id = ${s.orgId} and id = any(${ids(s.ticketIds)}::text[]) and buyer_phone is not null`)) s.phones.add(String(p.buyer_phone));
+    for (const p of await rows(tx, sql`select distinct buyer_phone from tickets where org_id = ${s.orgId} and id = any(${sql.param(ids(s.ticketIds))}::text[]) and buyer_phone is not null`)) s.phones.add(String(p.buyer_phone));
     for (const sha of await attachmentsOf(tx, s.orgId, ids(s.ticketIds))) s.files.add(sha);
   },
 
@@ -64,7 +65,7 @@ export const helpdeskPrivacy: PrivacyRegistration = {
       await rows(
         tx,
         sql`select to_jsonb(t) - 'search' || jsonb_build_object('messages', coalesce((select jsonb_agg(to_jsonb(m) - 'search' order by m.sent_at, m.id) from ticket_messages m where m.org_id = t.org_id and m.ticket_id = t.id), '[]'::jsonb)) as j
-              from tickets t where org_id = ${s.orgId} and id = any(${ids(s.ticketIds)}::text[]) order by created_at`,
+              from tickets t where org_id = ${s.orgId} and id = any(${sql.param(ids(s.ticketIds))}::text[]) order by created_at`,
       )
     ).map((r) => r.j);
     return { tickets };

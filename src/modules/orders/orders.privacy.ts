@@ -25,7 +25,7 @@ export const ordersPrivacy: PrivacyRegistration = {
       s.orderIds.add(String(o.id));
       s.externalOrderIds.add(String(o.external_id));
     }
-    for (const r of await rows(tx, sql`select id from platform_returns where org_id = ${s.orgId} and (buyer_id = ${s.buyerId} or order_id = any(${ids(s.orderIds)}::text[]))`)) {
+    for (const r of await rows(tx, sql`select id from platform_returns where org_id = ${s.orgId} and (buyer_id = ${s.buyerId} or order_id = any(${sql.param(ids(s.orderIds))}::text[]))`)) {
       s.platformReturnIds.add(String(r.id));
     }
   },
@@ -37,10 +37,10 @@ export const ordersPrivacy: PrivacyRegistration = {
         await rows(
           tx,
           sql`select to_jsonb(o) || jsonb_build_object('lines', coalesce((select jsonb_agg(to_jsonb(l) order by l.id) from order_lines l where l.org_id = o.org_id and l.order_id = o.id), '[]'::jsonb)) as j
-                from orders o where org_id = ${s.orgId} and id = any(${ids(s.orderIds)}::text[]) order by placed_at`,
+                from orders o where org_id = ${s.orgId} and id = any(${sql.param(ids(s.orderIds))}::text[]) order by placed_at`,
         )
       ).map((r) => r.j),
-      platformReturns: (await rows(tx, sql`select to_jsonb(p) as j from platform_returns p where org_id = ${s.orgId} and id = any(${ids(s.platformReturnIds)}::text[]) order by requested_at`)).map((r) => r.j),
+      platformReturns: (await rows(tx, sql`select to_jsonb(p) as j from platform_returns p where org_id = ${s.orgId} and id = any(${sql.param(ids(s.platformReturnIds))}::text[]) order by requested_at`)).map((r) => r.j),
     };
   },
 
@@ -48,9 +48,9 @@ export const ordersPrivacy: PrivacyRegistration = {
     const buyers = await tx.execute(
       sql`update buyers set display_name = null, email = null, platform_buyer_id = ${ctx.pseudonym(`${s.buyerId}`)}, updated_at = ${ctx.at} where org_id = ${s.orgId} and id = ${s.buyerId}`,
     );
-    const orders = await tx.execute(sql`update orders set buyer_message = null, updated_at = ${ctx.at} where org_id = ${s.orgId} and id = any(${ids(s.orderIds)}::text[]) and buyer_message is not null`);
+    const orders = await tx.execute(sql`update orders set buyer_message = null, updated_at = ${ctx.at} where org_id = ${s.orgId} and id = any(${sql.param(ids(s.orderIds))}::text[]) and buyer_message is not null`);
     const prt = await tx.execute(
-      sql`update platform_returns set reason_text = null, photos = '[]'::jsonb, videos = '[]'::jsonb, updated_at = ${ctx.at} where org_id = ${s.orgId} and id = any(${ids(s.platformReturnIds)}::text[])`,
+      sql`update platform_returns set reason_text = null, photos = '[]'::jsonb, videos = '[]'::jsonb, updated_at = ${ctx.at} where org_id = ${s.orgId} and id = any(${sql.param(ids(s.platformReturnIds))}::text[])`,
     );
     return { counts: { buyers: buyers.rowCount ?? 0, orders: orders.rowCount ?? 0, platform_returns: prt.rowCount ?? 0 } };
   },

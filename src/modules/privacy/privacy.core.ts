@@ -22,7 +22,7 @@ export const foundationPrivacy: PrivacyRegistration = {
   async export(tx, s) {
     const subjects = [...s.ticketIds, ...s.returnIds, ...s.orderIds];
     const found = subjects.length
-      ? await rows(tx, sql`select id, handler, status, subject_type, subject_id, payload, created_at from outbox where org_id = ${s.orgId} and subject_id = any(${subjects}::text[]) order by created_at`)
+      ? await rows(tx, sql`select id, handler, status, subject_type, subject_id, payload, created_at from outbox where org_id = ${s.orgId} and subject_id = any(${sql.param(subjects)}::text[]) order by created_at`)
       : [];
     return { outgoing: found };
   },
@@ -34,7 +34,7 @@ export const foundationPrivacy: PrivacyRegistration = {
     const u = await tx.execute(
       sql`update outbox set payload = '{}'::jsonb, result = null, last_error = null
            where org_id = ${s.orgId} and status in ('done', 'failed', 'cancelled')
-             and (subject_id = any(${subjects}::text[]) or payload::text like any(${[...s.ticketIds, ...s.emails, ...s.phones].map((n) => `%${n}%`)}::text[]))`,
+             and (subject_id = any(${sql.param(subjects)}::text[]) or payload::text like any(${sql.param([...s.ticketIds, ...s.emails, ...s.phones].map((n) => `%${n}%`))}::text[]))`,
     );
     return { counts: { outbox: u.rowCount ?? 0 } };
   },
@@ -56,13 +56,13 @@ export function evidencePrivacy(evidence: EvidenceService): PrivacyRegistration 
     async export(tx, s) {
       const records = await rows(
         tx,
-        sql`select id, seq, case_id, case_type, kind, actor, occurred_at, summary, data, file_sha256s from evidence_records where org_id = ${s.orgId} and case_id = any(${ids(s.caseIds)}::text[]) order by seq`,
+        sql`select id, seq, case_id, case_type, kind, actor, occurred_at, summary, data, file_sha256s from evidence_records where org_id = ${s.orgId} and case_id = any(${sql.param(ids(s.caseIds))}::text[]) order by seq`,
       );
       const files = s.files.size || records.length
         ? await rows(
             tx,
             sql`select sha256, file_name, content_type, size, created_at from evidence_files where org_id = ${s.orgId}
-                  and sha256 in (select unnest(${ids(s.files)}::text[]) union select unnest(file_sha256s) from evidence_records where org_id = ${s.orgId} and case_id = any(${ids(s.caseIds)}::text[]))`,
+                  and sha256 in (select unnest(${sql.param(ids(s.files))}::text[]) union select unnest(file_sha256s) from evidence_records where org_id = ${s.orgId} and case_id = any(${sql.param(ids(s.caseIds))}::text[]))`,
           )
         : [];
       return { evidence: records, files };

@@ -15,6 +15,8 @@ export interface BuyerSubject {
   externalOrderIds: Set<string>;
   platformReturnIds: Set<string>;
   ticketIds: Set<string>;
+  /** Ticket id → the order it is about (a dispute over an order holds back its tickets). */
+  ticketOrders: Map<string, string | null>;
   returnIds: Set<string>;
   /** Evidence cases of this buyer (ticket and return ids). */
   caseIds: Set<string>;
@@ -35,6 +37,7 @@ export function emptySubject(orgId: string, buyerId: string): BuyerSubject {
     externalOrderIds: new Set(),
     platformReturnIds: new Set(),
     ticketIds: new Set(),
+    ticketOrders: new Map(),
     returnIds: new Set(),
     caseIds: new Set(),
     holdBack: new Map(),

@@ -19,7 +19,7 @@ export const remediesPrivacy: PrivacyRegistration = {
   ],
 
   async export(tx, s) {
-    const where = sql`org_id = ${s.orgId} and (buyer_id = ${s.buyerId} or order_id = any(${ids(s.orderIds)}::text[]))`;
+    const where = sql`org_id = ${s.orgId} and (buyer_id = ${s.buyerId} or order_id = any(${sql.param(ids(s.orderIds))}::text[]))`;
     return {
       remedies: (await rows(tx, sql`select to_jsonb(r) as j from remedies r where ${where} order by created_at`)).map((r) => r.j),
       coupons: (await rows(tx, sql`select to_jsonb(c) as j from coupons c where org_id = ${s.orgId} and buyer_id = ${s.buyerId} order by created_at`)).map((r) => r.j),
@@ -29,7 +29,7 @@ export const remediesPrivacy: PrivacyRegistration = {
   async erase(tx, s, ctx) {
     const u = await tx.execute(
       sql`update remedies set buyer_message = null, decision_note = null, updated_at = ${ctx.at}
-           where org_id = ${s.orgId} and (buyer_id = ${s.buyerId} or order_id = any(${ids(s.orderIds)}::text[])) and (buyer_message is not null or decision_note is not null)`,
+           where org_id = ${s.orgId} and (buyer_id = ${s.buyerId} or order_id = any(${sql.param(ids(s.orderIds))}::text[])) and (buyer_message is not null or decision_note is not null)`,
     );
     return { counts: { remedies: u.rowCount ?? 0 } };
   },

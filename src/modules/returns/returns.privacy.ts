@@ -17,8 +17,8 @@ export const returnsPrivacy: PrivacyRegistration = {
   async scope(tx, s) {
     const found = await rows(
       tx,
-      sql`select id, rma, ticket_id, appeal_status, photos, inspection_photos from returns where org_id = ${s.orgId}
-            and (buyer_id = ${s.buyerId} or order_id = any(${ids(s.orderIds)}::text[]) or ticket_id = any(${ids(s.ticketIds)}::text[]))`,
+      sql`select id, rma, order_id, ticket_id, appeal_status, photos, inspection_photos from returns where org_id = ${s.orgId}
+            and (buyer_id = ${s.buyerId} or order_id = any(${sql.param(ids(s.orderIds))}::text[]) or ticket_id = any(${sql.param(ids(s.ticketIds))}::text[]))`,
     );
     for (const r of found) {
       const id = String(r.id);
@@ -34,6 +34,8 @@ export const returnsPrivacy: PrivacyRegistration = {
         const why = `open appeal on return ${String(r.rma)}`;
         s.holdBack.set(id, why);
         if (r.ticket_id) s.holdBack.set(String(r.ticket_id), why);
+        // The buyer's messages about the same order are what the appeal rests on.
+        for (const [ticketId, orderId] of s.ticketOrders) if (orderId === r.order_id) s.holdBack.set(ticketId, why);
       }
     }
   },
@@ -43,7 +45,7 @@ export const returnsPrivacy: PrivacyRegistration = {
       await rows(
         tx,
         sql`select to_jsonb(r) || jsonb_build_object('lines', coalesce((select jsonb_agg(to_jsonb(l) order by l.id) from return_lines l where l.org_id = r.org_id and l.return_id = r.id), '[]'::jsonb)) as j
-              from returns r where org_id = ${s.orgId} and id = any(${ids(s.returnIds)}::text[]) order by requested_at`,
+              from returns r where org_id = ${s.orgId} and id = any(${sql.param(ids(s.returnIds))}::text[]) order by requested_at`,
       )
     ).map((r) => r.j);
     return { returns };
@@ -53,7 +55,7 @@ export const returnsPrivacy: PrivacyRegistration = {
     const erasable = ids(s.returnIds).filter((r) => !s.holdBack.has(r));
     const u = await tx.execute(
       sql`update returns set buyer_note = null, photos = '{}', inspection_note = null, inspection_photos = '{}', tracking_number = null, updated_at = ${ctx.at}
-           where org_id = ${s.orgId} and id = any(${erasable}::text[])`,
+           where org_id = ${s.orgId} and id = any(${sql.param(erasable)}::text[])`,
     );
     const heldBack = ids(s.returnIds)
       .filter((r) => s.holdBack.has(r))
