@@ -49,6 +49,11 @@ export function createPrivacyService(deps: PrivacyDeps) {
   const service = {
     registrations,
 
+    /** Which organisations hold a buyer id (ids are unique, so normally one): for the CLI, which has no session. */
+    async orgsOfBuyer(buyerId: string): Promise<string[]> {
+      return db.system(async (tx) => (await rows(tx, sql`select org_id from buyers where id = ${buyerId} order by org_id`)).map((r) => String(r.org_id)));
+    },
+
     async findBuyers(actor: Actor, q: string) {
       requireRole(actor, OWNER_ONLY, 'finding a buyer');
       const like = `%${q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
