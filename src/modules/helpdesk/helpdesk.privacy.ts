@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db.js';
-import { cutoff, ids, type EraseContext, type PrivacyRegistration } from '../privacy/index.js';
+import { addFile, cutoff, ids, type EraseContext, type PrivacyRegistration } from '../privacy/index.js';
 
 const rows = async (tx: Executor, q: ReturnType<typeof sql>) => (await tx.execute(q)).rows as Record<string, unknown>[];
 
@@ -24,10 +24,10 @@ async function blankTickets(tx: Executor, orgId: string, ticketIds: string[], ct
   return { tickets: t.rowCount ?? 0, ticket_messages: m.rowCount ?? 0, ticket_threads: th.rowCount ?? 0 };
 }
 
-async function attachmentsOf(tx: Executor, orgId: string, ticketIds: string[]): Promise<string[]> {
+async function attachmentsOf(tx: Executor, orgId: string, ticketIds: string[]): Promise<{ ticketId: string; sha: string }[]> {
   if (!ticketIds.length) return [];
-  const r = await rows(tx, sql`select distinct a->>'sha256' as sha from ticket_messages m, jsonb_array_elements(m.attachments) a where m.org_id = ${orgId} and m.ticket_id = any(${sql.param(ticketIds)}::text[]) and a ? 'sha256'`);
-  return r.map((x) => String(x.sha));
+  const r = await rows(tx, sql`select distinct m.ticket_id, a->>'sha256' as sha from ticket_messages m, jsonb_array_elements(m.attachments) a where m.org_id = ${orgId} and m.ticket_id = any(${sql.param(ticketIds)}::text[]) and a ? 'sha256'`);
+  return r.map((x) => ({ ticketId: String(x.ticket_id), sha: String(x.sha) }));
 }
 
 /** Tickets, their threads and messages. */
@@ -57,7 +57,7 @@ export const helpdeskPrivacy: PrivacyRegistration = {
       s.ticketOrders.set(String(t.id), (t.order_id as string | null) ?? null);
     }
     for (const p of await rows(tx, sql`select distinct buyer_phone from tickets where org_id = ${s.orgId} and id = any(${sql.param(ids(s.ticketIds))}::text[]) and buyer_phone is not null`)) s.phones.add(String(p.buyer_phone));
-    for (const sha of await attachmentsOf(tx, s.orgId, ids(s.ticketIds))) s.files.add(sha);
+    for (const a of await attachmentsOf(tx, s.orgId, ids(s.ticketIds))) addFile(s, a.sha, a.ticketId);
   },
 
   async export(tx, s) {

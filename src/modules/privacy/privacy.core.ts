@@ -69,9 +69,12 @@ export function evidencePrivacy(evidence: EvidenceService): PrivacyRegistration 
     },
 
     async erase(tx, s, ctx) {
-      const r = await evidence.eraseCases(tx, { orgId: s.orgId, caseIds: ids(s.caseIds), holdBack: s.holdBack, erasureId: ctx.erasureId, at: ctx.at, reason: 'data_subject_request', extraFiles: ids(s.files) });
+      // Files of a held-back case stay with it, even when no evidence record cites them.
+      const extraFiles = ids(s.files).filter((f) => ![...(s.fileCases.get(f) ?? [])].some((c) => s.holdBack.has(c)));
+      const r = await evidence.eraseCases(tx, { orgId: s.orgId, caseIds: ids(s.caseIds), holdBack: s.holdBack, erasureId: ctx.erasureId, at: ctx.at, reason: 'data_subject_request', extraFiles });
       return {
-        counts: { evidence_records: r.tombstoned, evidence_files: r.forgottenFiles.length },
+        // Records whose content no longer matched their hash are not tombstoned (verify names them); say so.
+        counts: { evidence_records: r.tombstoned, evidence_files: r.forgottenFiles.length, ...(r.skippedBroken.length ? { evidence_records_unverifiable: r.skippedBroken.length } : {}) },
         heldBack: r.heldBack,
         forgottenFiles: r.forgottenFiles,
       };

@@ -24,6 +24,16 @@ export interface BuyerSubject {
   holdBack: Map<string, string>;
   /** Stored files (sha256) of this buyer: attachments, return photos. */
   files: Set<string>;
+  /** File → the cases it belongs to, so a held-back case keeps its files. */
+  fileCases: Map<string, Set<string>>;
+}
+
+/** Note a buyer's file and the case it belongs to. */
+export function addFile(s: BuyerSubject, sha256: string, caseId: string): void {
+  s.files.add(sha256);
+  const cases = s.fileCases.get(sha256) ?? new Set<string>();
+  cases.add(caseId);
+  s.fileCases.set(sha256, cases);
 }
 
 export function emptySubject(orgId: string, buyerId: string): BuyerSubject {
@@ -42,6 +52,7 @@ export function emptySubject(orgId: string, buyerId: string): BuyerSubject {
     caseIds: new Set(),
     holdBack: new Map(),
     files: new Set(),
+    fileCases: new Map(),
   };
 }
 

@@ -189,6 +189,7 @@ describe('export and erasure', () => {
     expect(buyer).toEqual({ display_name: null, email: null });
     const [kept] = await rows(org.orgId, sql`select count(*)::int as n from evidence_records where org_id = ${org.orgId} and case_id = ${b.ticketId} and not (data ? 'tombstone')`);
     expect(Number(kept!.n)).toBeGreaterThan(0);
+    expect(await createFileStore(ctx.platform.config).exists(b.photo)).toBe(true);
     expect((await ctx.services.evidence.verify(org.orgId)).ok).toBe(true);
     const stored = await rows(org.orgId, sql`select report from privacy_erasures where org_id = ${org.orgId} and id = ${report.erasureId}`);
     expect((stored[0]!.report as { heldBack: unknown[] }).heldBack).toHaveLength(report.heldBack.length);

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db.js';
-import { ids, type PrivacyRegistration } from '../privacy/index.js';
+import { addFile, ids, type PrivacyRegistration } from '../privacy/index.js';
 
 const rows = async (tx: Executor, q: ReturnType<typeof sql>) => (await tx.execute(q)).rows as Record<string, unknown>[];
 
@@ -28,7 +28,7 @@ export const returnsPrivacy: PrivacyRegistration = {
         s.ticketIds.add(String(r.ticket_id));
         s.caseIds.add(String(r.ticket_id));
       }
-      for (const f of [...((r.photos as string[]) ?? []), ...((r.inspection_photos as string[]) ?? [])]) s.files.add(f);
+      for (const f of [...((r.photos as string[]) ?? []), ...((r.inspection_photos as string[]) ?? [])]) addFile(s, f, id);
       // An open appeal is a claim the seller is still defending before the platform.
       if (r.appeal_status === 'open') {
         const why = `open appeal on return ${String(r.rma)}`;
