@@ -134,6 +134,16 @@ describe('export and erasure', () => {
     const verify = await ctx.services.evidence.verify(org.orgId);
     expect(verify).toMatchObject({ ok: true, broken: null });
 
+    // A pack of the erased case still builds: tombstones in the timeline, the erased photo gone from it.
+    const pack = await ctx.services.evidence.buildPack(actorFor(org, 'owner'), b.ticketId, { reason: 'damaged', language: 'en' });
+    const zip = await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      pack.stream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+    });
+    expect(pack.manifest.files.map((f) => f.sha256)).not.toContain(b.photo);
+    expect(zip.length).toBeGreaterThan(0);
+    expect(JSON.stringify(pack.manifest)).not.toContain(b.name);
+
     // The tombstone keeps a salted hash that matches the value given again, and only with the salt.
     const [rec] = await rows(org.orgId, sql`select data from evidence_records where org_id = ${org.orgId} and case_id = ${b.ticketId} and kind = 'message' and data->'tombstone'->'fields' @> ${JSON.stringify([{ path: 'actor.name' }])}::jsonb`);
     const fields = (rec!.data as { tombstone: { fields: { path: string; hmac: string }[] } }).tombstone.fields;
