@@ -114,3 +114,33 @@ export interface PrivacyRegistration {
 export const DAY_MS = 86_400_000;
 export const cutoff = (now: Date, days: number) => new Date(now.getTime() - days * DAY_MS);
 export const ids = (s: Set<string>) => [...s];
+
+/** Column names that mean a buyer reference or personal content. */
+export const PERSONAL_COLUMN = /(^|_)(buyer|customer|author|recipient|sender)(_|$)|name$|email|e_mail|phone|address|body|text|message|note|preview|subject|photo|video|attachment|payload|^data$|^actor$|^summary$/;
+
+/**
+ * Checks a database catalogue (table → columns) against the registrations: tables with
+ * personal-looking columns nobody registered or exempted, and registered tables or columns
+ * that no longer exist.
+ */
+export function checkRegistry(catalogue: Map<string, string[]>, registrations: PrivacyRegistration[], ignore: string[] = ['afterdesk_migrations']): { unregistered: string[]; stale: string[] } {
+  const known = new Set<string>();
+  const stale: string[] = [];
+  for (const r of registrations) {
+    for (const t of r.tables) {
+      known.add(t.table);
+      const cols = catalogue.get(t.table);
+      if (!cols) stale.push(`${r.module}: ${t.table}`);
+      else for (const c of [...t.buyerColumns, ...t.personalColumns]) if (!cols.includes(c)) stale.push(`${r.module}: ${t.table}.${c}`);
+    }
+    for (const e of r.exempt ?? []) {
+      known.add(e.table);
+      if (!catalogue.has(e.table)) stale.push(`${r.module}: ${e.table} (exempt)`);
+    }
+  }
+  const unregistered = [...catalogue]
+    .filter(([t, cols]) => !known.has(t) && !ignore.includes(t) && cols.some((c) => PERSONAL_COLUMN.test(c)))
+    .map(([t]) => t)
+    .sort();
+  return { unregistered, stale };
+}
