@@ -82,12 +82,12 @@ export const helpdeskPrivacy: PrivacyRegistration = {
   async retain(tx, orgId, policy, now, ctx) {
     if (!policy.closedTicketContentDays) return {};
     const before = cutoff(now, policy.closedTicketContentDays);
-    // Tickets a return with an open appeal still needs keep their content (legal claims).
+    // Tickets an open dispute still needs (the case itself, or its order's) keep their content.
     const due = await rows(
       tx,
-      sql`select t.id from tickets t where t.org_id = ${orgId} and t.status in ('solved', 'closed') and coalesce(t.closed_at, t.solved_at, t.updated_at) < ${before} and t.subject <> ${ERASED_SUBJECT}
-            and not exists (select 1 from returns r where r.org_id = t.org_id and r.ticket_id = t.id and r.appeal_status = 'open')`,
+      sql`select t.id, t.order_id from tickets t where t.org_id = ${orgId} and t.status in ('solved', 'closed') and coalesce(t.closed_at, t.solved_at, t.updated_at) < ${before} and t.subject <> ${ERASED_SUBJECT}`,
     );
-    return blankTickets(tx, orgId, due.map((d) => String(d.id)), ctx);
+    const free = due.filter((d) => !ctx.holds.caseIds.has(String(d.id)) && !(d.order_id && ctx.holds.orderIds.has(String(d.order_id))));
+    return blankTickets(tx, orgId, free.map((d) => String(d.id)), ctx);
   },
 };

@@ -55,19 +55,22 @@ export const ordersPrivacy: PrivacyRegistration = {
     return { counts: { buyers: buyers.rowCount ?? 0, orders: orders.rowCount ?? 0, platform_returns: prt.rowCount ?? 0 } };
   },
 
-  async retain(tx, orgId, policy, now): Promise<Record<string, number>> {
+  async retain(tx, orgId, policy, now, ctx): Promise<Record<string, number>> {
     if (!policy.orderPersonalDays) return {};
     const before = cutoff(now, policy.orderPersonalDays);
-    const orders = await tx.execute(sql`update orders set buyer_message = null, updated_at = ${now} where org_id = ${orgId} and placed_at < ${before} and buyer_message is not null`);
+    // Orders under an open dispute keep what the dispute may need.
+    const held = sql.param([...ctx.holds.orderIds]);
+    const orders = await tx.execute(sql`update orders set buyer_message = null, updated_at = ${now} where org_id = ${orgId} and placed_at < ${before} and buyer_message is not null and not (id = any(${held}::text[]))`);
     const prt = await tx.execute(
       sql`update platform_returns set reason_text = null, photos = '[]'::jsonb, videos = '[]'::jsonb, updated_at = ${now}
-           where org_id = ${orgId} and requested_at < ${before} and (reason_text is not null or photos <> '[]'::jsonb or videos <> '[]'::jsonb)`,
+           where org_id = ${orgId} and requested_at < ${before} and (reason_text is not null or photos <> '[]'::jsonb or videos <> '[]'::jsonb)
+             and not (coalesce(order_id, '') = any(${held}::text[]))`,
     );
     // A buyer's name and e-mail go once their newest order is past the period.
     const buyers = await tx.execute(
       sql`update buyers b set display_name = null, email = null, updated_at = ${now}
            where b.org_id = ${orgId} and (b.display_name is not null or b.email is not null)
-             and not exists (select 1 from orders o where o.org_id = b.org_id and o.buyer_id = b.id and o.placed_at >= ${before})`,
+             and not exists (select 1 from orders o where o.org_id = b.org_id and o.buyer_id = b.id and (o.placed_at >= ${before} or o.id = any(${held}::text[])))`,
     );
     return { orders: orders.rowCount ?? 0, platform_returns: prt.rowCount ?? 0, buyers: buyers.rowCount ?? 0 };
   },

@@ -88,9 +88,17 @@ export interface RetentionPolicy {
   orderPersonalDays: number | null;
 }
 
+/** Cases and orders an open dispute still needs (GDPR Art. 17(3)(e)); retention leaves them alone. */
+export interface LegalHolds {
+  caseIds: Set<string>;
+  orderIds: Set<string>;
+}
+
 export interface EraseContext {
   erasureId: string;
   at: Date;
+  /** Filled for retention runs from every registration's `legalHolds`. */
+  holds: LegalHolds;
   /** Replaces identifiers that must stay unique (a platform buyer id, a thread id): a salted HMAC. */
   pseudonym(value: string): string;
 }
@@ -107,6 +115,8 @@ export interface PrivacyRegistration {
   scope?(tx: Executor, s: BuyerSubject): Promise<void>;
   export(tx: Executor, s: BuyerSubject): Promise<Record<string, unknown>>;
   erase(tx: Executor, s: BuyerSubject, ctx: EraseContext): Promise<EraseOutcome>;
+  /** Cases and orders this module knows to be under an open dispute (read before retention runs). */
+  legalHolds?(tx: Executor, orgId: string): Promise<{ caseIds: string[]; orderIds: string[] }>;
   /** Apply the organisation's retention periods; returns rows changed per table. */
   retain?(tx: Executor, orgId: string, policy: RetentionPolicy, now: Date, ctx: EraseContext): Promise<Record<string, number>>;
 }

@@ -28,7 +28,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
 
   function context(orgId: string, erasureId: string, at: Date): EraseContext {
     const salt = Buffer.from(crypto.hkdfSync('sha256', deps.secretKey, Buffer.from('afterdesk'), Buffer.from(`privacy-pseudonym-v1:${orgId}`), 32));
-    return { erasureId, at, pseudonym: (v) => 'erased:' + crypto.createHmac('sha256', salt).update(v).digest('hex').slice(0, 32) };
+    return { erasureId, at, holds: { caseIds: new Set(), orderIds: new Set() }, pseudonym: (v) => 'erased:' + crypto.createHmac('sha256', salt).update(v).digest('hex').slice(0, 32) };
   }
 
   async function resolve(tx: Executor, orgId: string, buyerId: string): Promise<BuyerSubject> {
@@ -146,6 +146,11 @@ export function createPrivacyService(deps: PrivacyDeps) {
       const ctx = context(orgId, deps.ids('era'), now);
       return db.tenant(orgId, async (tx) => {
         const policy = await readSettings(tx, orgId);
+        for (const r of registrations) {
+          const h = await r.legalHolds?.(tx, orgId);
+          for (const c of h?.caseIds ?? []) ctx.holds.caseIds.add(c);
+          for (const o of h?.orderIds ?? []) ctx.holds.orderIds.add(o);
+        }
         const changed: Record<string, number> = {};
         for (const r of registrations) {
           const out = (await r.retain?.(tx, orgId, policy, now, ctx)) ?? {};

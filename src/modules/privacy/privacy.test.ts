@@ -233,8 +233,13 @@ describe('retention', () => {
     const org = await createTestOrg(ctx);
     new RecordingPlatform().register(ctx);
     const b = await seedBuyer(org, crypto.randomBytes(4).toString('hex'));
+    // A second buyer whose return failed inspection after an early refund: the appeal is open.
+    const disputed = await seedBuyer(org, crypto.randomBytes(4).toString('hex'));
+    await ctx.services.returns.markPlatformRefunded(actorFor(org, 'supervisor'), disputed.returnId);
+    await ctx.services.returns.receive(actorFor(org, 'warehouse'), disputed.returnId, {});
+    expect((await ctx.services.returns.inspect(actorFor(org, 'warehouse'), disputed.returnId, { grade: 'empty_box', note: 'nothing inside' })).appeal).toMatchObject({ status: 'open' });
     const owner = actorFor(org, 'owner');
-    await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`update tickets set status = 'closed', closed_at = ${clock.now()} where org_id = ${org.orgId} and id = ${b.ticketId}`));
+    await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`update tickets set status = 'closed', closed_at = ${clock.now()} where org_id = ${org.orgId} and id = any(${sql.param([b.ticketId, disputed.ticketId])}::text[])`));
     const settings = await ctx.app.inject({ method: 'PUT', url: '/api/privacy/settings', headers: { cookie: await org.cookie('owner') }, payload: { closedTicketContentDays: 30, webhookBodyDays: null, orderPersonalDays: 90 } });
     expect(settings.json()).toEqual({ closedTicketContentDays: 30, webhookBodyDays: null, orderPersonalDays: 90 });
     expect(await ctx.services.privacy.getSettings(owner)).toEqual({ closedTicketContentDays: 30, webhookBodyDays: null, orderPersonalDays: 90 });
@@ -253,6 +258,11 @@ describe('retention', () => {
     expect(await ctx.services.privacy.applyRetention(org.orgId)).toMatchObject({ orders: 1, buyers: 1 });
     const [o2] = await rows(org.orgId, sql`select buyer_message from orders where org_id = ${org.orgId} and id = ${b.orderId}`);
     expect(o2!.buyer_message).toBeNull();
+    // The disputed order and its ticket keep what the appeal needs.
+    const [dt] = await rows(org.orgId, sql`select buyer_name from tickets where org_id = ${org.orgId} and id = ${disputed.ticketId}`);
+    expect(dt!.buyer_name).toBe(disputed.name);
+    const [dor] = await rows(org.orgId, sql`select buyer_message from orders where org_id = ${org.orgId} and id = ${disputed.orderId}`);
+    expect(dor!.buyer_message).toContain(disputed.phone);
     // The job runs every organisation with settings; a second run changes nothing.
     const all = await ctx.services.privacy.applyRetentionAll();
     expect(all.find((r) => r.orgId === org.orgId)!.changed).toEqual({});

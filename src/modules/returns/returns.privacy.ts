@@ -40,6 +40,11 @@ export const returnsPrivacy: PrivacyRegistration = {
     }
   },
 
+  async legalHolds(tx, orgId) {
+    const open = await rows(tx, sql`select id, order_id, ticket_id from returns where org_id = ${orgId} and appeal_status = 'open'`);
+    return { caseIds: open.flatMap((r) => [String(r.id), ...(r.ticket_id ? [String(r.ticket_id)] : [])]), orderIds: open.map((r) => String(r.order_id)) };
+  },
+
   async export(tx, s) {
     const returns = (
       await rows(
