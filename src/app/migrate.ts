@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,12 +12,19 @@ export interface MigrateResult {
   total: number;
 }
 
+export function checksum(text: string): string {
+  return crypto.createHash('sha256').update(text).digest('hex');
+}
+
 /**
  * Applies `migrations/*.sql` in name order, each in its own transaction, once. Numbering leaves a
  * range per module (0001 foundation, 0100 tiktok, 0200 helpdesk, …) so parallel work never collides.
- * An advisory lock lets several processes start at once without racing.
+ * An advisory lock lets several processes start at once without racing. Each applied file's
+ * sha256 is kept: a committed migration edited afterwards would leave databases migrated before
+ * and after the edit different under the same name, so the start is refused instead.
  */
-export async function migrate(adminUrl: string, appPassword: string | undefined, onApply?: (name: string) => void): Promise<MigrateResult> {
+export async function migrate(adminUrl: string, appPassword: string | undefined, onApply?: (name: string) => void, opts: { dir?: string } = {}): Promise<MigrateResult> {
+  const dir = opts.dir ?? MIGRATIONS_DIR;
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
@@ -29,16 +37,24 @@ export async function migrate(adminUrl: string, appPassword: string | undefined,
     // With APP_DATABASE_URL the role's password is managed outside; never overwrite it.
     if (appPassword !== undefined) await client.query(`alter role ${APP_ROLE} with login password '${appPassword.replace(/'/g, "''")}'`);
     await client.query(`create table if not exists afterdesk_migrations (name text primary key, applied_at timestamptz not null default now())`);
-    const done = new Set((await client.query<{ name: string }>('select name from afterdesk_migrations')).rows.map((r) => r.name));
-    const files = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+    await client.query(`alter table afterdesk_migrations add column if not exists checksum text`);
+    const done = new Map((await client.query<{ name: string; checksum: string | null }>('select name, checksum from afterdesk_migrations')).rows.map((r) => [r.name, r.checksum]));
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+    const texts = new Map(files.map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+    const edited = files.filter((f) => done.has(f) && done.get(f) !== null && done.get(f) !== checksum(texts.get(f)!));
+    if (edited.length) {
+      throw new Error(`Applied migration(s) edited since they ran: ${edited.join(', ')}. A committed migration never changes; restore the file and add a new migration instead.`);
+    }
+    // Databases migrated before checksums were kept learn them from today's files.
+    for (const f of files) if (done.has(f) && done.get(f) === null) await client.query('update afterdesk_migrations set checksum = $2 where name = $1', [f, checksum(texts.get(f)!)]);
     const applied: string[] = [];
     for (const f of files) {
       if (done.has(f)) continue;
-      const text = fs.readFileSync(path.join(MIGRATIONS_DIR, f), 'utf8');
+      const text = texts.get(f)!;
       await client.query('begin');
       try {
         await client.query(text);
-        await client.query('insert into afterdesk_migrations(name) values ($1)', [f]);
+        await client.query('insert into afterdesk_migrations(name, checksum) values ($1, $2)', [f, checksum(text)]);
         await client.query('commit');
       } catch (e) {
         await client.query('rollback');

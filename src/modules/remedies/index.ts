@@ -5,4 +5,3 @@ export * from './remedies.rules.js';
 export * from './remedies.dto.js';
 export type { RemediesPorts, OrdersPort, TicketsPort, OrderInfo, OrderLineInfo, EvidenceInput } from './remedies.ports.js';
 export { remedyMessage, returnInstructions, buyerLanguage } from './remedies.texts.js';
-export { remedies as remediesTable, coupons as couponsTable, reships as reshipsTable, remedySettings as remedySettingsTable } from './remedies.schema.js';

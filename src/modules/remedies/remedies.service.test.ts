@@ -7,7 +7,7 @@ import { ManualClock } from '../../platform/clock.js';
 import { OutboxDispatcher } from '../../platform/outbox/outbox.js';
 import { silentLogger } from '../../platform/logger.js';
 import { evidenceRecordsTable } from '../evidence/index.js';
-import { couponsTable, reshipsTable } from './index.js';
+import { coupons as couponsTable, reships as reshipsTable } from './remedies.schema.js';
 import { outboxRows, RecordingPlatform, seedOrder, seedTicket, settle } from '../../../test/helpers/returns.js';
 
 let ctx: TestContext;

@@ -8,8 +8,8 @@ import type { Logger } from '../../platform/logger.js';
 import { enqueue, type OutboxDispatcher, type OutboxRegistry } from '../../platform/outbox/outbox.js';
 import { outbox } from '../../platform/outbox/outbox.schema.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
-import { usersTable, type RemedyLimits } from '../auth/index.js';
-import { shopsTable } from '../tenancy/index.js';
+import { remedyLimitsOf, type RemedyLimits } from '../auth/index.js';
+import { shopIn } from '../tenancy/index.js';
 import type { OrderInfo, RemediesPorts, EvidenceInput } from './remedies.ports.js';
 import {
   authorityFor,
@@ -123,16 +123,12 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
     return s ?? settingsDefaults(orgId, shopId, clock.now());
   }
 
-  async function assertShop(tx: Executor, orgId: string, shopId: string) {
-    const [s] = await tx.select().from(shopsTable).where(and(eq(shopsTable.orgId, orgId), eq(shopsTable.id, shopId)));
-    if (!s) throw AppError.notFound('shop', shopId);
-    return s;
-  }
+  const assertShop = shopIn;
 
   async function limitsOf(tx: Executor, actor: Actor): Promise<RemedyLimits> {
-    const [u] = await tx.select({ l: usersTable.remedyLimits }).from(usersTable).where(and(eq(usersTable.orgId, actor.orgId), eq(usersTable.id, actor.userId)));
-    if (!u) throw AppError.forbidden('remedies.no_user', 'Only signed-in people can give remedies');
-    return u.l;
+    const limits = await remedyLimitsOf(tx, actor.orgId, actor.userId);
+    if (!limits) throw AppError.forbidden('remedies.no_user', 'Only signed-in people can give remedies');
+    return limits;
   }
 
   /** Item cost and resale per product, else per category, else the shop's default ratios. */
@@ -784,6 +780,16 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
         out.resumed.push(r.id);
       }
       return out;
+    },
+
+    /** A shop's remedy settings (defaults until the owner saves some), on the caller's transaction. */
+    settingsIn: loadSettings,
+
+    /** Status and failed step of these remedies, by id (for views of what they pay). */
+    async statusesIn(tx: Executor, orgId: string, remedyIds: string[]): Promise<Map<string, { status: RemedyRow['status']; failedStep: string | null }>> {
+      if (remedyIds.length === 0) return new Map();
+      const rows = await tx.select({ id: remedies.id, status: remedies.status, failedStep: remedies.failedStep }).from(remedies).where(and(eq(remedies.orgId, orgId), inArray(remedies.id, remedyIds)));
+      return new Map(rows.map((r) => [r.id, { status: r.status, failedStep: r.failedStep }]));
     },
 
     /** Open holds of these returns, by return id (for the returns' views). */

@@ -17,4 +17,3 @@ export {
   type ReasonNode,
   type ReasonSnapshot,
 } from './returns.rules.js';
-export { returns as returnsTable, returnLines as returnLinesTable } from './returns.schema.js';

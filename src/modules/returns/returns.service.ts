@@ -5,9 +5,9 @@ import { AppError, isUniqueViolation } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import { enqueue } from '../../platform/outbox/outbox.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
-import { shopsTable } from '../tenancy/index.js';
-import { platformReturnsTable } from '../orders/index.js';
-import { buyerLanguage, MESSAGE_HANDLER, remediesTable, remedySettingsTable as remedySettings, returnInstructions, settingsDefaults, type EvidenceInput, type OrderInfo, type RemediesPorts, type RemediesService, type RemedyRow } from '../remedies/index.js';
+import { shopIn } from '../tenancy/index.js';
+import { openReturnRequests, orgsWithOpenReturnRequests } from '../orders/index.js';
+import { buyerLanguage, MESSAGE_HANDLER, returnInstructions, type EvidenceInput, type OrderInfo, type RemediesPorts, type RemediesService, type RemedyRow } from '../remedies/index.js';
 import {
   appealDeadline,
   checkEligibility,
@@ -95,10 +95,7 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
   }
 
   async function shopOf(tx: Executor, orgId: string, shopId: string) {
-    const [s] = await tx.select().from(shopsTable).where(and(eq(shopsTable.orgId, orgId), eq(shopsTable.id, shopId)));
-    if (!s) throw AppError.notFound('shop', shopId);
-    const [st] = await tx.select().from(remedySettings).where(and(eq(remedySettings.orgId, orgId), eq(remedySettings.id, shopId)));
-    return { shop: s, settings: st ?? settingsDefaults(orgId, shopId, clock.now()) };
+    return { shop: await shopIn(tx, orgId, shopId), settings: await remedies.settingsIn(tx, orgId, shopId) };
   }
 
   async function evaluate(tx: Executor, actor: Actor, order: OrderInfo, input: Pick<CreateReturnInput, 'orderLineIds' | 'reasonCode' | 'photos' | 'language'>) {
@@ -195,11 +192,7 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
     if (rows.length === 0) return [];
     const orgId = rows[0]!.orgId;
     const allLines = await tx.select().from(returnLines).where(and(eq(returnLines.orgId, orgId), inArray(returnLines.returnId, rows.map((r) => r.id))));
-    const remIds = rows.map((r) => r.refundRemedyId).filter((x): x is string => !!x);
-    const rems = remIds.length
-      ? await tx.select({ id: remediesTable.id, status: remediesTable.status, failedStep: remediesTable.failedStep }).from(remediesTable).where(and(eq(remediesTable.orgId, orgId), inArray(remediesTable.id, remIds)))
-      : [];
-    const remById = new Map(rems.map((x) => [x.id, x]));
+    const remById = await remedies.statusesIn(tx, orgId, rows.map((r) => r.refundRemedyId).filter((x): x is string => !!x));
     const holds = await remedies.openHoldsOf(tx, orgId, rows.map((r) => r.id));
     return rows.map((r) => shape(r, allLines.filter((l) => l.returnId === r.id), r.refundRemedyId ? (remById.get(r.refundRemedyId) ?? null) : null, holds.get(r.id) ?? null));
   }
@@ -261,6 +254,21 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
     };
   }
   type ReturnView = ReturnType<typeof shape>;
+
+  /** Open TikTok return requests that have no RMA yet, oldest first (the orders module pages them). */
+  async function requestsWithoutRma(tx: Executor, orgId: string, limit: number) {
+    const out: Awaited<ReturnType<typeof openReturnRequests>> = [];
+    let after: { requestedAt: Date; id: string } | undefined;
+    while (out.length < limit) {
+      const page = await openReturnRequests(tx, orgId, { limit: 200, after });
+      if (page.length === 0) break;
+      const imported = new Set((await tx.select({ id: returns.platformReturnId }).from(returns).where(and(eq(returns.orgId, orgId), inArray(returns.platformReturnId, page.map((p) => p.id))))).map((r) => r.id));
+      out.push(...page.filter((p) => !imported.has(p.id)).slice(0, limit - out.length));
+      const last = page[page.length - 1]!;
+      after = { requestedAt: last.requestedAt, id: last.id };
+    }
+    return out;
+  }
 
   async function nextRma(tx: Executor, orgId: string): Promise<string> {
     // The counter row is locked until this transaction ends, so concurrent requests queue for a number.
@@ -446,23 +454,7 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
      */
     async importPlatformReturns(actor: Actor, opts: { limit?: number } = {}) {
       requireRole(actor, ['owner', 'supervisor', 'agent'], 'importing TikTok return requests');
-      const candidates = await db.tenant(actor.orgId, (tx) =>
-        tx
-          .select({ id: platformReturnsTable.id, reasonCode: platformReturnsTable.reasonCode, reasonText: platformReturnsTable.reasonText })
-          .from(platformReturnsTable)
-          .where(
-            and(
-              eq(platformReturnsTable.orgId, actor.orgId),
-              eq(platformReturnsTable.kind, 'return'),
-              eq(platformReturnsTable.type, 'return_and_refund'),
-              inArray(platformReturnsTable.status, ['requested', 'awaiting_buyer_shipment', 'buyer_shipped', 'approved']),
-              sql`${platformReturnsTable.orderId} is not null`,
-              sql`not exists (select 1 from returns r where r.org_id = ${platformReturnsTable.orgId} and r.platform_return_id = ${platformReturnsTable.id})`,
-            ),
-          )
-          .orderBy(platformReturnsTable.requestedAt)
-          .limit(opts.limit ?? 100),
-      );
+      const candidates = await db.tenant(actor.orgId, (tx) => requestsWithoutRma(tx, actor.orgId, opts.limit ?? 100));
       const created: { platformReturnId: string; returnId: string; rma: string }[] = [];
       const skipped: { platformReturnId: string; code: string; reasons: unknown }[] = [];
       for (const c of candidates) {
@@ -479,13 +471,11 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
 
     /** Organisations with TikTok return requests waiting for an RMA (for the import job). */
     async orgsWithPendingPlatformReturns(): Promise<string[]> {
-      return db.system(async (tx) => {
-        const r = await tx.execute(sql`select distinct pr.org_id from platform_returns pr
-          where pr.kind = 'return' and pr.type = 'return_and_refund' and pr.order_id is not null
-            and pr.status in ('requested', 'awaiting_buyer_shipment', 'buyer_shipped', 'approved')
-            and not exists (select 1 from returns r where r.org_id = pr.org_id and r.platform_return_id = pr.id)`);
-        return (r.rows as { org_id: string }[]).map((x) => x.org_id);
-      });
+      const out: string[] = [];
+      for (const orgId of await orgsWithOpenReturnRequests(db)) {
+        if ((await db.tenant(orgId, (tx) => requestsWithoutRma(tx, orgId, 1))).length) out.push(orgId);
+      }
+      return out;
     },
 
     async instructions(actor: Actor, id: string, language?: string) {
