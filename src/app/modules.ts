@@ -29,12 +29,12 @@ import { buildRemediesAndReturns, registerReturnsJobs, returnsRoutes, IMPORT_PLA
 // [/remedies + returns]
 // [privacy]
 import { createPrivacyService, evidencePrivacy, foundationPrivacy, privacyRoutes, registerPrivacyJobs, type PrivacyRegistration } from '../modules/privacy/index.js';
-import { ordersPrivacy } from '../modules/orders/orders.privacy.js';
-import { helpdeskPrivacy } from '../modules/helpdesk/helpdesk.privacy.js';
-import { returnsPrivacy } from '../modules/returns/returns.privacy.js';
-import { remediesPrivacy } from '../modules/remedies/remedies.privacy.js';
-import { tiktokPrivacy } from '../integrations/tiktok/tiktok.privacy.js';
-import { slaPrivacy } from '../modules/sla/sla.privacy.js';
+import { ordersPrivacy } from '../modules/orders/index.js';
+import { helpdeskPrivacy } from '../modules/helpdesk/index.js';
+import { returnsPrivacy } from '../modules/returns/index.js';
+import { remediesPrivacy } from '../modules/remedies/index.js';
+import { slaPrivacy } from '../modules/sla/index.js';
+import { tiktokPrivacy } from '../integrations/tiktok/index.js';
 // [/privacy]
 
 /**

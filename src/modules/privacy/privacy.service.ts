@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import type { BuyerExport, ErasureReport, RetentionSettings } from './privacy.dto.js';
+import { privacyErasures, privacySettings } from './privacy.schema.js';
 import { emptySubject, type BuyerSubject, type EraseContext, type HeldBackItem, type PrivacyRegistration } from './privacy.registry.js';
 
 export interface PrivacyDeps {
@@ -38,12 +39,8 @@ export function createPrivacyService(deps: PrivacyDeps) {
   }
 
   async function readSettings(tx: Executor, orgId: string): Promise<RetentionSettings> {
-    const [r] = await rows(tx, sql`select closed_ticket_content_days, webhook_body_days, order_personal_days from privacy_settings where org_id = ${orgId}`);
-    return {
-      closedTicketContentDays: (r?.closed_ticket_content_days as number | null) ?? null,
-      webhookBodyDays: (r?.webhook_body_days as number | null) ?? null,
-      orderPersonalDays: (r?.order_personal_days as number | null) ?? null,
-    };
+    const [r] = await tx.select().from(privacySettings).where(eq(privacySettings.orgId, orgId));
+    return { closedTicketContentDays: r?.closedTicketContentDays ?? null, webhookBodyDays: r?.webhookBodyDays ?? null, orderPersonalDays: r?.orderPersonalDays ?? null };
   }
 
   const service = {
@@ -78,7 +75,9 @@ export function createPrivacyService(deps: PrivacyDeps) {
         const s = await resolve(tx, orgId, buyerId);
         const modules: BuyerExport['modules'] = {};
         for (const r of registrations) modules[r.module] = await r.export(tx, s);
-        const erasures = (await rows(tx, sql`select report from privacy_erasures where org_id = ${orgId} and buyer_id = ${buyerId} order by requested_at`)).map((r) => r.report as ErasureReport);
+        const erasures = (
+          await tx.select({ report: privacyErasures.report }).from(privacyErasures).where(and(eq(privacyErasures.orgId, orgId), eq(privacyErasures.buyerId, buyerId))).orderBy(asc(privacyErasures.requestedAt), asc(privacyErasures.id))
+        ).map((r) => r.report);
         return JSON.parse(JSON.stringify({ format: 'afterdesk.buyer-export.v1', exportedAt: clock.now().toISOString(), orgId, buyerId, modules, erasures })) as BuyerExport;
       });
     },
@@ -109,7 +108,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
           forgotten.push(...(out.forgottenFiles ?? []));
         }
         const report: ErasureReport = { erasureId, buyerId, erasedAt: at.toISOString(), erased, filesRemoved: 0, heldBack };
-        await tx.execute(sql`insert into privacy_erasures (org_id, id, buyer_id, requested_by, requested_at, report) values (${orgId}, ${erasureId}, ${buyerId}, ${requestedBy}, ${at}, ${JSON.stringify(report)}::jsonb)`);
+        await tx.insert(privacyErasures).values({ orgId, id: erasureId, buyerId, requestedBy, requestedAt: at, report });
         return { report, forgotten };
       });
       report.filesRemoved = await deps.purgeFiles(orgId, forgotten);
@@ -130,12 +129,8 @@ export function createPrivacyService(deps: PrivacyDeps) {
     async updateSettings(actor: Actor, input: RetentionSettings): Promise<RetentionSettings> {
       requireRole(actor, OWNER_ONLY, 'changing retention settings');
       return db.tenant(actor.orgId, async (tx) => {
-        await tx.execute(
-          sql`insert into privacy_settings (org_id, closed_ticket_content_days, webhook_body_days, order_personal_days, updated_at, updated_by)
-              values (${actor.orgId}, ${input.closedTicketContentDays}, ${input.webhookBodyDays}, ${input.orderPersonalDays}, ${clock.now()}, ${actor.userId})
-              on conflict (org_id) do update set closed_ticket_content_days = excluded.closed_ticket_content_days, webhook_body_days = excluded.webhook_body_days,
-                order_personal_days = excluded.order_personal_days, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-        );
+        const values = { ...input, updatedAt: clock.now(), updatedBy: actor.userId };
+        await tx.insert(privacySettings).values({ orgId: actor.orgId, ...values }).onConflictDoUpdate({ target: privacySettings.orgId, set: values });
         return readSettings(tx, actor.orgId);
       });
     },
@@ -161,7 +156,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
     },
 
     async applyRetentionAll(): Promise<{ orgId: string; changed: Record<string, number> }[]> {
-      const orgs = await db.system(async (tx) => (await rows(tx, sql`select org_id from privacy_settings order by org_id`)).map((r) => String(r.org_id)));
+      const orgs = await db.system(async (tx) => (await tx.select({ orgId: privacySettings.orgId }).from(privacySettings).orderBy(asc(privacySettings.orgId))).map((r) => r.orgId));
       const out = [];
       for (const orgId of orgs) out.push({ orgId, changed: await service.applyRetention(orgId) });
       return out;
