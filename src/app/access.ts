@@ -147,6 +147,13 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/evidence/cases/:caseId/pack': DESK,
   'GET /api/evidence/cases/:caseId/pack/check': DESK,
   'GET /api/evidence/verify': LEADS,
+
+  // buyers' rights (GDPR): only the owner answers a data-subject request or sets retention
+  'GET /api/privacy/buyers': OWNER,
+  'GET /api/privacy/buyers/:id/export': OWNER,
+  'POST /api/privacy/buyers/:id/erase': OWNER,
+  'GET /api/privacy/settings': OWNER,
+  'PUT /api/privacy/settings': OWNER,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */

@@ -28,6 +28,15 @@ import { wireSlaEscalation } from './sla.wiring.js';
 import { registerRemedyHandlers, remediesRoutes, ticketsPortFrom } from '../modules/remedies/index.js';
 import { buildRemediesAndReturns, registerReturnsJobs, returnsRoutes, IMPORT_PLATFORM_RETURNS_JOB } from '../modules/returns/index.js';
 // [/remedies + returns]
+// [privacy]
+import { createPrivacyService, evidencePrivacy, foundationPrivacy, privacyRoutes, registerPrivacyJobs, type PrivacyRegistration } from '../modules/privacy/index.js';
+import { ordersPrivacy } from '../modules/orders/index.js';
+import { helpdeskPrivacy } from '../modules/helpdesk/index.js';
+import { returnsPrivacy } from '../modules/returns/index.js';
+import { remediesPrivacy } from '../modules/remedies/index.js';
+import { slaPrivacy } from '../modules/sla/index.js';
+import { tiktokPrivacy } from '../integrations/tiktok/index.js';
+// [/privacy]
 
 /**
  * The one place where domain modules and integrations are wired in. Each module adds its lines
@@ -63,6 +72,13 @@ export function buildModuleServices(p: Platform, core: CoreServices) {
     // [remedies + returns]
     ...buildRemediesAndReturns(p),
     // [/remedies + returns]
+    // [privacy]
+    privacy: ((evidence) => {
+      // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
+      const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, foundationPrivacy, evidencePrivacy(evidence)];
+      return createPrivacyService({ db: p.db, ids: p.ids, clock: p.clock, log: p.log, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
+    })(createEvidenceService({ db: p.db, ids: p.ids, clock: p.clock, log: p.log, secretKey: p.secretKey, files: createFileStore(p.config), checkpointCopies: createCheckpointCopies(p.config) })),
+    // [/privacy]
   };
 }
 
@@ -89,6 +105,9 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   remediesRoutes(app, s.remedies);
   returnsRoutes(app, s.returns);
   // [/remedies + returns]
+  // [privacy]
+  privacyRoutes(app, s.privacy);
+  // [/privacy]
 }
 
 /** Jobs (pg-boss) and outbox handlers. Called by the worker and by tests that drive handlers. */
@@ -136,6 +155,9 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   registerRemedyHandlers(p.outbox, s.remedies);
   await registerReturnsJobs(p.jobs, s.returns, p.log);
   // [/remedies + returns]
+  // [privacy]
+  await registerPrivacyJobs(p.jobs, s.privacy, p.log);
+  // [/privacy]
 }
 
 // [helpdesk]

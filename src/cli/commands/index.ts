@@ -14,6 +14,9 @@ import { registerSlaCommands } from './sla.js';
 // [remedies + returns]
 import { registerReturnsCommands } from './returns.js';
 // [/remedies + returns]
+// [privacy]
+import { registerPrivacyCommands } from './privacy.js';
+// [/privacy]
 
 /** Module commands (sla, tiktok, evidence, …) register here, each inside its own marked block. */
 export function registerModuleCommands(program: Command): void {
@@ -33,4 +36,7 @@ export function registerModuleCommands(program: Command): void {
   // [remedies + returns]
   registerReturnsCommands(program);
   // [/remedies + returns]
+  // [privacy]
+  registerPrivacyCommands(program);
+  // [/privacy]
 }

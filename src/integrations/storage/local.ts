@@ -66,4 +66,8 @@ export class LocalFileStore implements FileStore {
       return false;
     }
   }
+
+  async delete(sha256: string): Promise<void> {
+    await fsp.rm(this.pathFor(sha256), { force: true });
+  }
 }

@@ -134,4 +134,9 @@ export class S3FileStore implements FileStore {
       throw e;
     }
   }
+
+  async delete(sha256: string): Promise<void> {
+    const { client, mod } = await this.load();
+    await client.send(new mod.DeleteObjectCommand({ Bucket: this.cfg.bucket, Key: this.keyFor(sha256) }));
+  }
 }

@@ -28,6 +28,8 @@ export interface FileStore {
   putStaged(staged: StagedFile, contentType: string): Promise<void>;
   /** Remove a staged file that is not kept (refused type, or already moved: then a no-op). */
   discardStaged(staged: StagedFile): Promise<void>;
+  /** Remove the bytes (a buyer's erasure, once no organisation holds the file); missing is fine. */
+  delete(sha256: string): Promise<void>;
 }
 
 /** Bytes on local disk whose hash and size are known; not yet under their name. */

@@ -185,3 +185,4 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
 }
 
 export type TikTokIntegration = ReturnType<typeof createTikTokIntegration>;
+export { tiktokPrivacy } from './tiktok.privacy.js';

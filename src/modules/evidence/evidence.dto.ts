@@ -161,6 +161,7 @@ export const VerifyView = z.object({
         'external_checkpoint_mismatch',
         'external_checkpoint_beyond_head',
         'external_checkpoint_missing',
+        'tombstone_signature',
       ]),
       message: z.string(),
       sha256: z.string().optional(),

@@ -5,7 +5,7 @@ import fsp from 'node:fs/promises';
 import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type';
 import sharp from 'sharp';
 import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/db.js';
+import type { Database, Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
@@ -25,6 +25,7 @@ import type {
   VerifyResult,
 } from './evidence.dto.js';
 import { buildPack, type PackOutput } from './evidence.pack.js';
+import { eraseEvidenceCases, erasureSalt, purgeUnheldBytes, saltedHash, tombstoneOf, verifyTombstone, type EraseCasesResult } from './evidence.erasure.js';
 import { checkpointMessage, decideFile, GENESIS_HASH, looksLikeText, MAX_FILE_BYTES, TEXT_SNIFF_BYTES, type FilePolicy, missingEvidence, recordHash, sectionFor, THUMBNAIL_TYPES } from './evidence.rules.js';
 import { evidenceCheckpoints, evidenceFiles, evidenceHeads, evidenceRecords, type EvidenceCheckpointRow, type EvidenceFileRow, type EvidenceRecordRow } from './evidence.schema.js';
 
@@ -38,6 +39,7 @@ export interface EvidenceFileStore {
   stage(source: Readable, maxBytes: number): Promise<StagedUpload>;
   putStaged(staged: StagedUpload, contentType: string): Promise<void>;
   discardStaged(staged: StagedUpload): Promise<void>;
+  delete(sha256: string): Promise<void>;
 }
 
 /** An upload copied to local disk with its hash and size (see FileStore.stage). */
@@ -527,7 +529,14 @@ export function createEvidenceService(deps: EvidenceDeps) {
             if (r.seq !== expectSeq) {
               return { recordId: r.id, seq: r.seq, problem: 'sequence_gap', message: `Record ${r.id} has seq ${r.seq} but ${expectSeq} was expected: record(s) ${expectSeq}…${r.seq - 1} are missing` };
             }
-            const computed = recordHash(r);
+            const tomb = tombstoneOf(r.data);
+            if (tomb) {
+              // Erased content cannot be re-hashed; the tombstone's signature stands in for it (evidence.erasure.ts).
+              if (!verifyTombstone(signer, r)) {
+                return { recordId: r.id, seq: r.seq, problem: 'tombstone_signature', message: `Record ${r.id} (seq ${r.seq}) is marked erased, but its tombstone is not signed by this installation for this record` };
+              }
+            }
+            const computed = tomb ? r.hash : recordHash(r);
             if (computed !== r.hash) {
               return { recordId: r.id, seq: r.seq, problem: 'record_hash', message: `Record ${r.id} (seq ${r.seq}) was changed after it was written: its content hashes to ${computed.slice(0, 16)}… but it is stored with ${r.hash.slice(0, 16)}…` };
             }
@@ -544,6 +553,7 @@ export function createEvidenceService(deps: EvidenceDeps) {
             }
             if (checkFiles) {
               for (const sha of r.fileSha256s) {
+                if (tomb?.filesRemoved.includes(sha)) continue;
                 const fr = await checkFile(sha);
                 if (fr !== 'ok') {
                   return {
@@ -604,6 +614,26 @@ export function createEvidenceService(deps: EvidenceDeps) {
         });
       }
       return result(null);
+    },
+
+    /**
+     * Tombstone the evidence of a buyer's cases inside the caller's transaction (see
+     * evidence.erasure.ts); cases in `holdBack` keep their content, with the reason reported.
+     * Call `purgeFiles` with `forgottenFiles` after the transaction commits.
+     */
+    eraseCases(tx: Executor, input: { orgId: string; caseIds: string[]; holdBack: Map<string, string>; erasureId: string; at: Date; reason: 'data_subject_request' | 'retention'; extraFiles?: string[] }): Promise<EraseCasesResult> {
+      return eraseEvidenceCases(tx, { signer, salt: erasureSalt(deps.secretKey, input.orgId) }, input);
+    },
+
+    /** Remove stored bytes that no organisation holds any more (after an erasure committed). */
+    async purgeFiles(orgId: string, shas: string[]): Promise<number> {
+      if (!shas.length) return 0;
+      return db.tenant(orgId, (tx) => purgeUnheldBytes(tx, files, shas));
+    },
+
+    /** The salted hash a tombstone keeps for a value, so a value given again can be matched. */
+    saltedHash(orgId: string, value: string): string {
+      return saltedHash(erasureSalt(deps.secretKey, orgId), value);
     },
 
     async verifyForActor(actor: Actor): Promise<VerifyResult> {

@@ -6,3 +6,4 @@ export { DEFAULT_MACROS } from './helpdesk.macros.js';
 export { tickets as ticketsTable, ticketMessages as ticketMessagesTable, macros as macrosTable } from './helpdesk.schema.js';
 export { seedHelpdeskDemo, type HelpdeskDemoDeps } from './helpdesk.seed.js';
 export { registerHelpdeskHandlers } from './helpdesk.jobs.js';
+export { helpdeskPrivacy } from './helpdesk.privacy.js';

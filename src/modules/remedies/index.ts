@@ -5,3 +5,4 @@ export * from './remedies.rules.js';
 export * from './remedies.dto.js';
 export type { RemediesPorts, OrdersPort, TicketsPort, OrderInfo, OrderLineInfo, EvidenceInput } from './remedies.ports.js';
 export { remedyMessage, returnInstructions, buyerLanguage } from './remedies.texts.js';
+export { remediesPrivacy } from './remedies.privacy.js';

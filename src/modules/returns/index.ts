@@ -17,3 +17,4 @@ export {
   type ReasonNode,
   type ReasonSnapshot,
 } from './returns.rules.js';
+export { returnsPrivacy } from './returns.privacy.js';

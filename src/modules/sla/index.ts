@@ -31,3 +31,4 @@ export {
 export { slaRoutes } from './sla.routes.js';
 export { registerSlaJobs } from './sla.jobs.js';
 export * from './sla.dto.js';
+export { slaPrivacy } from './sla.privacy.js';

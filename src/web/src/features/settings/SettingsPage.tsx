@@ -1,18 +1,22 @@
 import { Tabs } from '@mantine/core';
-import { IconBuildingStore, IconClockHour4, IconTags, IconUsers } from '@tabler/icons-react';
+import { IconBuildingStore, IconClockHour4, IconLock, IconTags, IconUsers } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { PageHeader } from '../../shell/PageHeader';
+import { useSession } from '../../lib/session';
+import { PrivacyPanel } from '../privacy/PrivacyPanel';
 import { BrandsPanel } from './BrandsPanel';
 import { ShopsPanel } from './ShopsPanel';
 import { SlaPanel } from './SlaPanel';
 import { TeamPanel } from './TeamPanel';
 
-const TABS = ['shops', 'brands', 'team', 'sla'] as const;
+const TABS = ['shops', 'brands', 'team', 'sla', 'privacy'] as const;
 
 export function SettingsPage() {
   const { t } = useTranslation('settings');
   const navigate = useNavigate();
+  // A buyer's data requests and retention are the owner's (the API says the same).
+  const isOwner = useSession().can(['owner']);
   const location = useLocation();
   const current = TABS.find((tab) => location.pathname.startsWith(`/settings/${tab}`)) ?? 'shops';
 
@@ -33,6 +37,11 @@ export function SettingsPage() {
           <Tabs.Tab value="sla" leftSection={<IconClockHour4 size={16} stroke={1.6} />}>
             {t('tabs.sla')}
           </Tabs.Tab>
+          {isOwner && (
+            <Tabs.Tab value="privacy" leftSection={<IconLock size={16} stroke={1.6} />}>
+              {t('tabs.privacy')}
+            </Tabs.Tab>
+          )}
         </Tabs.List>
       </Tabs>
       <div style={{ paddingTop: 16 }}>
@@ -42,6 +51,7 @@ export function SettingsPage() {
           <Route path="brands" element={<BrandsPanel />} />
           <Route path="team" element={<TeamPanel />} />
           <Route path="sla" element={<SlaPanel />} />
+          {isOwner && <Route path="privacy" element={<PrivacyPanel />} />}
           <Route path="*" element={<Navigate to="shops" replace />} />
         </Routes>
       </div>
