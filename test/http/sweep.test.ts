@@ -98,32 +98,19 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-/**
- * Helpdesk references the sweep finds accepted whatever they name (finding 11 of issue 10, fixed on
- * its own branch): tolerated here so this file stays green until that fix lands; delete each line
- * once the helpdesk validates the reference, and the sweep then keeps it fixed.
- */
-const HELPDESK_FINDING_11 = [
-  'POST /api/helpdesk/inbound/email, body orderId: a order id that exists nowhere (or in another organisation) is accepted',
-  'POST /api/helpdesk/inbound/whatsapp, body orderId: a order id that exists nowhere (or in another organisation) is accepted',
-  'POST /api/tickets/:id/link, body buyerId: a buyer id that exists nowhere (or in another organisation) is accepted',
-  'POST /api/tickets/:id/reply, body macroId: a macro id that exists nowhere (or in another organisation) is accepted',
-];
-
 /** Slots where the attacker's own object answers like a missing one, and why that proves nothing is wrong. */
 const UNREACHED: Record<string, string> = {
   'GET /api/remedies query returnId': "a filter: the attacker's own return has no remedies either",
   'GET /api/returns query orderId': "a filter: the attacker's fresh order has no return",
   'GET /api/returns/cycle-stats query shopId': 'a filter: no return has closed in the window',
   'GET /api/sla/attainment query shopId': 'a filter: no SLA clock has run',
-  'POST /api/tickets/:id/link body buyerId': 'any buyer id is accepted today (finding 11, above)',
 };
 
 describe('the id sweep across organisations', () => {
   it("another organisation's ids answer exactly like missing ones, and nothing of theirs comes back", async () => {
     report = await sweep(ctx, { victim, attacker, examples: EXAMPLES, slots: SLOTS, roles: ['owner', 'agent', 'warehouse'], fresh: (key) => (CONSUMING.has(key) ? seedPurchase(ctx, attackerOrg, 'fresh') : key === 'POST /api/returns/:id/inspect' ? receivedReturn(attackerOrg) : undefined) });
     expect(report.cases.length).toBeGreaterThan(150);
-    expect(report.findings.filter((f) => !HELPDESK_FINDING_11.includes(f))).toEqual([]);
+    expect(report.findings).toEqual([]);
     // Every other slot was reached: the attacker's own object answered differently from a missing one.
     expect(report.unreached.filter((u) => !UNREACHED[u.slot])).toEqual([]);
   }, 120_000);
