@@ -14,6 +14,9 @@ import { registerSlaCommands } from './sla.js';
 // [remedies + returns]
 import { registerReturnsCommands } from './returns.js';
 // [/remedies + returns]
+// [backup]
+import { registerBackupCommands } from './backup.js';
+// [/backup]
 
 /** Module commands (sla, tiktok, evidence, …) register here, each inside its own marked block. */
 export function registerModuleCommands(program: Command): void {
@@ -33,4 +36,7 @@ export function registerModuleCommands(program: Command): void {
   // [remedies + returns]
   registerReturnsCommands(program);
   // [/remedies + returns]
+  // [backup]
+  registerBackupCommands(program);
+  // [/backup]
 }
