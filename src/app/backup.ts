@@ -276,7 +276,7 @@ class ArchiveWriter {
 
   async finish(manifest: Buffer): Promise<void> {
     this.zip.addBuffer(manifest, MANIFEST, { mode: 0o100600 });
-    this.zip.end({ comment: `afterdesk-backup v1 manifest-sha256=${sha256Hex(manifest)}` });
+    this.zip.end({ comment: `afterdesk-backup v1 manifest-sha256=${sha256Hex(manifest)}`, forceZip64Format: false });
     await Promise.race([finished(this.out), this.failed]);
   }
 

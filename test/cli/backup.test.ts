@@ -6,6 +6,9 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
+import { createBackup, restoreBackup } from '../../src/app/backup.js';
+import { loadConfig } from '../../src/app/config.js';
+import { AppError } from '../../src/platform/errors.js';
 
 const run = promisify(execFile);
 const BIN = path.resolve('bin/afterdesk.js');
@@ -110,6 +113,21 @@ async function flipByteIn(file: string, pick: (entries: yauzl.Entry[]) => yauzl.
   return entry.fileName;
 }
 
+const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined };
+const configFor = (dataDir: string) => loadConfig({ DATA_DIR: dataDir, PG_PORT: '0' });
+
+async function refusal(p: Promise<unknown>): Promise<AppError> {
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(AppError);
+  return e as AppError;
+}
+
+/** The archive made online by the first test, and the stopped installation it came from. */
+let made: { archive: string; src: string } | undefined;
+
 describe('afterdesk backup / restore (embedded Postgres)', () => {
   it('backs up a running installation online; the restore recovers from the backup label with the same tickets and an intact evidence chain; a flipped byte is refused naming the member', async () => {
     const src = tmpDir('afterdesk-backup-src-');
@@ -152,34 +170,20 @@ describe('afterdesk backup / restore (embedded Postgres)', () => {
     expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
     await stop(first);
 
-    // Restore into a fresh DATA_DIR; meanwhile, three restores that must be refused: over the
-    // installation that is there (no --force), and two copies of the archive with one byte flipped —
-    // in a stored evidence file, and in the largest compressed table file.
+    // Restore into a fresh DATA_DIR; meanwhile a copy with one byte flipped in a stored evidence
+    // file must be refused, naming the member, leaving nothing behind.
     const flipped = async (name: string, pick: (es: yauzl.Entry[]) => yauzl.Entry) => {
       const f = path.join(path.dirname(archive), name);
       fs.copyFileSync(archive, f);
       return { file: f, member: await flipByteIn(f, pick), dir: tmpDir('afterdesk-backup-bad-') };
     };
     const badFile = await flipped('flipped-file.zip', (es) => es.find((e) => e.fileName.startsWith('files/') && e.compressedSize > 100)!);
-    const badTable = await flipped('flipped-table.zip', (es) => es.filter((e) => e.fileName.startsWith('pg/base/')).sort((a, b) => b.compressedSize - a.compressedSize)[0]!);
     const dst = tmpDir('afterdesk-backup-dst-');
-    const [restore, over, refusedFile, refusedTable] = await Promise.all([
-      cli(dst, ['restore', archive]),
-      cli(src, ['restore', archive]),
-      cli(badFile.dir, ['restore', badFile.file]),
-      cli(badTable.dir, ['restore', badTable.file]),
-    ]);
-    expect(over.code).toBe(1);
-    expect(over.stderr).toContain(`error backup.data_dir_not_empty: DATA_DIR ${src} is not empty`);
-    expect(over.stderr).toContain('pass --force to replace its contents');
+    const [restore, refusedFile] = await Promise.all([cli(dst, ['restore', archive]), cli(badFile.dir, ['restore', badFile.file])]);
     expect(refusedFile.code).toBe(1);
     expect(refusedFile.stderr).toContain(`error backup.damaged: The backup is damaged: member ${badFile.member} has sha256 `);
     expect(refusedFile.stderr).toContain('Nothing was restored.');
-    expect(refusedTable.code).toBe(1);
-    expect(refusedTable.stderr).toContain(`error backup.damaged: The backup is damaged: member ${badTable.member} `);
     expect(fs.readdirSync(badFile.dir)).toEqual([]);
-    expect(fs.readdirSync(badTable.dir)).toEqual([]);
-
     expect(restore.stderr).toBe('');
     expect(restore.code).toBe(0);
     expect(restore.stdout).toMatch(/members verified against the manifest/);
@@ -219,7 +223,60 @@ describe('afterdesk backup / restore (embedded Postgres)', () => {
       expect(((await res.json()) as { ticket: { id: string; subject: string } }).ticket).toMatchObject({ id, subject: before.get(id) });
     }
     await stop(second);
+    made = { archive, src };
   }, 150_000);
+
+  it('offline and without secrets; refuses a non-empty DATA_DIR without --force, a damaged table file or manifest, and secrets that are not the installation\'s', async () => {
+    expect(made).toBeDefined();
+    const { archive, src } = made!;
+
+    const over = await refusal(restoreBackup({ config: configFor(src), file: archive, log: quiet }));
+    expect(over.code).toBe('backup.data_dir_not_empty');
+    expect(over.message).toBe(`DATA_DIR ${src} is not empty (evidence-checkpoints, files, pg, secrets.json); restore into an empty directory or pass --force to replace its contents`);
+
+    const table = path.join(path.dirname(archive), 'flipped-table.zip');
+    fs.copyFileSync(archive, table);
+    const member = await flipByteIn(table, (es) => es.filter((e) => e.fileName.startsWith('pg/base/')).sort((a, b) => b.compressedSize - a.compressedSize)[0]!);
+    const badDir = tmpDir('afterdesk-backup-bad-');
+    const damagedTable = await refusal(restoreBackup({ config: configFor(badDir), file: table, log: quiet }));
+    expect(damagedTable.code).toBe('backup.damaged');
+    expect(damagedTable.details).toEqual({ member });
+    expect(damagedTable.message).toContain(`The backup is damaged: member ${member} `);
+    expect(fs.readdirSync(badDir)).toEqual([]);
+
+    fs.copyFileSync(archive, table);
+    await flipByteIn(table, (es) => es.find((e) => e.fileName === 'manifest.json')!);
+    const damagedManifest = await refusal(restoreBackup({ config: configFor(badDir), file: table, log: quiet }));
+    expect(damagedManifest.code).toBe('backup.damaged');
+    expect(damagedManifest.details).toEqual({ member: 'manifest.json' });
+
+    // Afterdesk is stopped: the backup starts PostgreSQL by itself; secrets.json stays out.
+    const noSecrets = path.join(path.dirname(archive), 'no-secrets.zip');
+    const offline = await createBackup({ config: configFor(src), out: noSecrets, version: 'test', includeSecrets: false, log: quiet });
+    expect(offline.manifest.postgres.online).toBe(false);
+    expect(offline.manifest.secrets.included).toBe(false);
+    expect(offline.manifest.members.some((m) => m.path === 'secrets.json')).toBe(false);
+    expect(offline.warnings).toContain(`secrets.json was left out (--no-secrets): keep ${path.join(src, 'secrets.json')} safe apart from this archive; restore needs it (--secrets <file>).`);
+    expect(fs.existsSync(path.join(src, 'afterdesk.pid'))).toBe(false);
+
+    const needs = await refusal(restoreBackup({ config: configFor(tmpDir('afterdesk-backup-nosec-')), file: noSecrets, log: quiet }));
+    expect(needs.code).toBe('backup.secrets_required');
+    const keptApart = path.join(path.dirname(archive), 'secrets-kept-apart.json');
+    const other = path.join(path.dirname(archive), 'secrets-of-another.json');
+    fs.copyFileSync(path.join(src, 'secrets.json'), keptApart);
+    fs.writeFileSync(other, fs.readFileSync(keptApart, 'utf8').replace(/"secretKey": "./, '"secretKey": "0'));
+    const wrong = await refusal(restoreBackup({ config: configFor(tmpDir('afterdesk-backup-nosec-')), file: noSecrets, secretsFile: other, log: quiet }));
+    expect(wrong.code).toBe('backup.secrets_mismatch');
+    const withSecrets = tmpDir('afterdesk-backup-sec-');
+    await restoreBackup({ config: configFor(withSecrets), file: noSecrets, secretsFile: keptApart, log: quiet });
+    expect(fs.readFileSync(path.join(withSecrets, 'secrets.json'))).toEqual(fs.readFileSync(keptApart));
+    expect(fs.existsSync(path.join(withSecrets, 'pg', 'backup_label'))).toBe(true);
+
+    const forced = await restoreBackup({ config: configFor(src), file: archive, force: true, log: quiet });
+    expect(forced.replaced).toEqual(['evidence-checkpoints', 'files', 'pg', 'secrets.json']);
+    expect(fs.existsSync(path.join(src, 'pg', 'backup_label'))).toBe(true);
+    expect(fs.readdirSync(src).filter((n) => n.startsWith('.restore-'))).toEqual([]);
+  }, 90_000);
 
   it('says clearly that an external PostgreSQL (DATABASE_URL) is backed up with pg_dump, and copies nothing', async () => {
     const dir = tmpDir('afterdesk-backup-ext-');
