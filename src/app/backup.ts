@@ -455,7 +455,9 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
       }
       // Evidence is mostly photos, video and PDFs, already compressed: stored as they are.
       const isStored = f.member.startsWith('files/');
-      if (await writer.addFile(f, !isStored)) isStored ? storedFiles++ : other++;
+      if (!(await writer.addFile(f, !isStored))) continue;
+      if (isStored) storedFiles++;
+      else other++;
     }
     if (config.storage.kind === 's3') warnings.push(`STORAGE=s3: evidence files and checkpoint copies in the bucket ${config.storage.s3?.bucket ?? ''} are not in this archive; rely on the bucket's versioning or replication.`);
     if (config.secretKey) warnings.push('SECRET_KEY comes from the environment and is not in this archive: the restored installation needs the same SECRET_KEY.');
