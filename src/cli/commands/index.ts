@@ -17,6 +17,9 @@ import { registerReturnsCommands } from './returns.js';
 // [privacy]
 import { registerPrivacyCommands } from './privacy.js';
 // [/privacy]
+// [backup]
+import { registerBackupCommands } from './backup.js';
+// [/backup]
 
 /** Module commands (sla, tiktok, evidence, …) register here, each inside its own marked block. */
 export function registerModuleCommands(program: Command): void {
@@ -39,4 +42,7 @@ export function registerModuleCommands(program: Command): void {
   // [privacy]
   registerPrivacyCommands(program);
   // [/privacy]
+  // [backup]
+  registerBackupCommands(program);
+  // [/backup]
 }
