@@ -25,7 +25,7 @@ import {
   type LanguageGuess,
   type RoutingDecision,
 } from './helpdesk.rules.js';
-import { ticketCounters, ticketMessages, tickets, ticketThreads } from './helpdesk.schema.js';
+import { ticketMessages, tickets, ticketThreads } from './helpdesk.schema.js';
 
 /** Thrown inside an ingest transaction that lost a race for the same message or thread. */
 class IngestRace extends Error {}
@@ -124,7 +124,6 @@ async function nextNumber(tx: Executor, orgId: string): Promise<number> {
     on conflict (org_id, id) do update set value = ticket_counters.value + 1 returning value`);
   return Number((r.rows[0] as { value: number }).value);
 }
-void ticketCounters;
 
 /**
  * What the message changes on its ticket: counters, last message, status (history settles at the
