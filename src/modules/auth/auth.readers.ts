@@ -1,10 +1,67 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../platform/db.js';
-import type { RemedyLimits } from './auth.rules.js';
+import type { RemedyLimits, Role } from './auth.rules.js';
 import { users } from './auth.schema.js';
+
+/*
+ * Narrow reads for other modules, on the caller's transaction (so they see its writes and its
+ * organisation): the users table stays this module's own.
+ */
 
 /** A person's remedy authority, on the caller's transaction; null when no such person exists here. */
 export async function remedyLimitsOf(tx: Executor, orgId: string, userId: string): Promise<RemedyLimits | null> {
   const [u] = await tx.select({ l: users.remedyLimits }).from(users).where(and(eq(users.orgId, orgId), eq(users.id, userId)));
   return u?.l ?? null;
+}
+
+export interface PersonRef {
+  id: string;
+  name: string;
+  role: Role;
+  active: boolean;
+}
+
+/** One person of the organisation (active or not); null when there is no such person here. */
+export async function userIn(tx: Executor, orgId: string, userId: string): Promise<PersonRef | null> {
+  const [u] = await tx
+    .select({ id: users.id, name: users.name, role: users.role, active: users.active })
+    .from(users)
+    .where(and(eq(users.orgId, orgId), eq(users.id, userId)));
+  return u ?? null;
+}
+
+export interface DeskPerson extends PersonRef {
+  languages: string[];
+  skills: string[];
+}
+
+const deskColumns = { id: users.id, name: users.name, role: users.role, active: users.active, languages: users.languages, skills: users.skills };
+
+/** Active agents and supervisors: the people the helpdesk may route a ticket to. */
+export async function routableAgentsIn(tx: Executor, orgId: string): Promise<DeskPerson[]> {
+  return tx
+    .select(deskColumns)
+    .from(users)
+    .where(and(eq(users.orgId, orgId), eq(users.active, true), inArray(users.role, ['agent', 'supervisor'])))
+    .orderBy(asc(users.id));
+}
+
+/** Active owners, supervisors and agents by name: everyone who can hold a ticket. */
+export async function deskPeopleIn(tx: Executor, orgId: string): Promise<DeskPerson[]> {
+  return tx
+    .select(deskColumns)
+    .from(users)
+    .where(and(eq(users.orgId, orgId), eq(users.active, true), inArray(users.role, ['owner', 'supervisor', 'agent'])))
+    .orderBy(asc(users.name));
+}
+
+/** The active supervisor with the lowest id (a stable pick for escalations), or null. */
+export async function firstSupervisorIn(tx: Executor, orgId: string): Promise<string | null> {
+  const [s] = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.orgId, orgId), eq(users.role, 'supervisor'), eq(users.active, true)))
+    .orderBy(asc(users.id))
+    .limit(1);
+  return s?.id ?? null;
 }

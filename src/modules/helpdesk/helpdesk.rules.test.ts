@@ -16,9 +16,11 @@ import {
   queueFor,
   renderMacro,
   routeTicket,
+  slaEventsForInbound,
   statusAfterReply,
   subjectFrom,
   type AgentCandidate,
+  type InboundSlaStep,
 } from './helpdesk.rules.js';
 
 describe('language detection (tinyld restricted to en/de/fr/it/es)', () => {
@@ -193,5 +195,95 @@ describe('statusAfterChannelMessage (history horizon)', () => {
     const now = new Date('2026-03-04T12:00:00Z');
     expect(isHistory(new Date('2026-03-01T12:00:00Z'), now)).toBe(false);
     expect(isHistory(new Date('2026-03-01T11:59:59Z'), now)).toBe(true);
+  });
+});
+
+describe('slaEventsForInbound (table)', () => {
+  const sent = new Date('2026-03-04T12:00:00Z');
+  const earlier = new Date('2026-03-01T08:00:00Z');
+  const later = new Date('2026-03-05T08:00:00Z');
+  const seen = new Date('2026-02-20T10:00:00Z');
+  type Case = [string, Parameters<typeof slaEventsForInbound>[0], InboundSlaStep[]];
+  const live = { status: 'open' as const, solvedReason: null, lastInboundAt: seen };
+  const importedAnswered = { status: 'solved' as const, solvedReason: HISTORY_ANSWERED, lastInboundAt: seen };
+  const importedUnanswered = { status: 'solved' as const, solvedReason: HISTORY_UNANSWERED, lastInboundAt: seen };
+  const sellerOpened = { status: 'waiting_on_buyer' as const, solvedReason: null, lastInboundAt: null };
+  const cases: Case[] = [
+    ['a live buyer message opening a ticket starts its clocks', { created: true, direction: 'inbound', before: null, after: { status: 'new', solvedReason: null }, sentAt: sent }, [{ kind: 'start_clocks', at: sent }]],
+    ['an old buyer message opening a ticket starts nothing', { created: true, direction: 'inbound', before: null, after: { status: 'solved', solvedReason: HISTORY_UNANSWERED }, sentAt: sent }, []],
+    ['a seller-opened thread starts nothing', { created: true, direction: 'outbound', before: null, after: { status: 'waiting_on_buyer', solvedReason: null }, sentAt: sent }, []],
+    ['old answered history opening a ticket starts nothing', { created: true, direction: 'outbound', before: null, after: { status: 'solved', solvedReason: HISTORY_ANSWERED }, sentAt: sent }, []],
+    ['a buyer message on live work', { created: false, direction: 'inbound', before: live, after: { status: 'open', solvedReason: null }, sentAt: sent }, [{ kind: 'buyer_message', status: 'open', at: sent }]],
+    [
+      'the buyer answering a seller-opened thread starts the clocks first',
+      { created: false, direction: 'inbound', before: sellerOpened, after: { status: 'open', solvedReason: null }, sentAt: sent },
+      [
+        { kind: 'start_clocks', at: sent },
+        { kind: 'buyer_message', status: 'open', at: sent },
+      ],
+    ],
+    [
+      'a live buyer message reopens imported history with fresh clocks',
+      { created: false, direction: 'inbound', before: importedAnswered, after: { status: 'open', solvedReason: null }, sentAt: sent },
+      [
+        { kind: 'start_clocks', at: sent },
+        { kind: 'buyer_message', status: 'open', at: sent },
+      ],
+    ],
+    ['an old buyer message leaving history unanswered emits nothing', { created: false, direction: 'inbound', before: importedAnswered, after: { status: 'solved', solvedReason: HISTORY_UNANSWERED }, sentAt: sent }, []],
+    [
+      'a seller reply outside Afterdesk on live work is an agent reply and a status change',
+      { created: false, direction: 'outbound', before: live, after: { status: 'waiting_on_buyer', solvedReason: null }, sentAt: sent },
+      [
+        { kind: 'agent_public_reply', status: 'open', at: sent },
+        { kind: 'status_changed', status: 'waiting_on_buyer', at: sent },
+      ],
+    ],
+    [
+      'a seller reply that leaves the status alone is only an agent reply',
+      { created: false, direction: 'outbound', before: { status: 'waiting_on_warehouse', solvedReason: null, lastInboundAt: seen }, after: { status: 'waiting_on_warehouse', solvedReason: null }, sentAt: sent },
+      [{ kind: 'agent_public_reply', status: 'waiting_on_warehouse', at: sent }],
+    ],
+    [
+      'a seller answer to an unanswered stretch measures it from its first buyer message',
+      { created: false, direction: 'outbound', before: importedUnanswered, after: { status: 'waiting_on_buyer', solvedReason: null }, sentAt: sent, replayFrom: earlier },
+      [
+        { kind: 'start_clocks', at: earlier },
+        { kind: 'buyer_message', status: 'open', at: earlier },
+        { kind: 'agent_public_reply', status: 'open', at: sent },
+        { kind: 'status_changed', status: 'waiting_on_buyer', at: sent },
+      ],
+    ],
+    [
+      'an old seller answer settles the stretch as answered history',
+      { created: false, direction: 'outbound', before: importedUnanswered, after: { status: 'solved', solvedReason: HISTORY_ANSWERED }, sentAt: sent, replayFrom: earlier },
+      [
+        { kind: 'start_clocks', at: earlier },
+        { kind: 'buyer_message', status: 'open', at: earlier },
+        { kind: 'agent_public_reply', status: 'open', at: sent },
+        { kind: 'status_changed', status: 'solved', at: sent },
+      ],
+    ],
+    [
+      'a seller message written before the stretch began replays nothing',
+      { created: false, direction: 'outbound', before: importedUnanswered, after: { status: 'waiting_on_buyer', solvedReason: null }, sentAt: sent, replayFrom: later },
+      [
+        { kind: 'agent_public_reply', status: 'solved', at: sent },
+        { kind: 'status_changed', status: 'waiting_on_buyer', at: sent },
+      ],
+    ],
+    [
+      'a stretch that began at the very moment of the answer is replayed',
+      { created: false, direction: 'outbound', before: importedUnanswered, after: { status: 'waiting_on_buyer', solvedReason: null }, sentAt: sent, replayFrom: sent },
+      [
+        { kind: 'start_clocks', at: sent },
+        { kind: 'buyer_message', status: 'open', at: sent },
+        { kind: 'agent_public_reply', status: 'open', at: sent },
+        { kind: 'status_changed', status: 'waiting_on_buyer', at: sent },
+      ],
+    ],
+  ];
+  it.each(cases)('%s', (_name, input, expected) => {
+    expect(slaEventsForInbound(input)).toEqual(expected);
   });
 });

@@ -147,6 +147,56 @@ export function statusAfterChannelMessage(current: { status: TicketStatus; solve
   return { status: next, solvedReason: null };
 }
 
+export type InboundSlaStep =
+  /** Start the ticket's clocks as of `at` (its first live buyer message). */
+  | { kind: 'start_clocks'; at: Date }
+  | { kind: 'buyer_message' | 'agent_public_reply' | 'status_changed'; status: TicketStatus; at: Date };
+
+/**
+ * Which SLA events a channel message emits, in the order things happened on the channel (all at
+ * the messages' own times, never at import time).
+ *
+ * - A ticket the message opens starts its clocks only when the message is live buyer work (new);
+ *   settled history and seller-opened threads have no clocks yet.
+ * - A buyer message on an existing ticket records `buyer_message`, first starting the clocks if
+ *   the ticket has none (seller-opened, or imported); an old message that leaves imported history
+ *   unanswered emits nothing (a later seller answer measures it, below).
+ * - A seller message (written outside Afterdesk) is an agent reply. When it answers an imported
+ *   unanswered stretch (`replayFrom`, that stretch's first buyer message, not after this one), the
+ *   stretch is measured from its first buyer message: clocks start and a `buyer_message` lands
+ *   there, as if the ticket had been open since. A status the reply leaves other than the one it
+ *   was written against is a `status_changed`.
+ */
+export function slaEventsForInbound(input: {
+  /** The message opened this ticket. */
+  created: boolean;
+  direction: 'inbound' | 'outbound';
+  /** The ticket before the message; null when the message opened it. */
+  before: { status: TicketStatus; solvedReason: string | null; lastInboundAt: Date | null } | null;
+  /** The status the message leaves (`statusAfterChannelMessage`). */
+  after: ChannelStatus;
+  sentAt: Date;
+  replayFrom?: Date | null;
+}): InboundSlaStep[] {
+  const { before, after, sentAt } = input;
+  if (input.created || !before) return after.status === 'new' ? [{ kind: 'start_clocks', at: sentAt }] : [];
+  const steps: InboundSlaStep[] = [];
+  if (input.direction === 'inbound') {
+    if (after.status === 'solved' && after.solvedReason === HISTORY_UNANSWERED) return [];
+    if (before.lastInboundAt === null || isImported(before)) steps.push({ kind: 'start_clocks', at: sentAt });
+    steps.push({ kind: 'buyer_message', status: after.status, at: sentAt });
+    return steps;
+  }
+  let replyStatus: TicketStatus = before.status;
+  if (input.replayFrom && input.replayFrom <= sentAt) {
+    steps.push({ kind: 'start_clocks', at: input.replayFrom }, { kind: 'buyer_message', status: 'open', at: input.replayFrom });
+    replyStatus = 'open';
+  }
+  steps.push({ kind: 'agent_public_reply', status: replyStatus, at: sentAt });
+  if (after.status !== replyStatus) steps.push({ kind: 'status_changed', status: after.status, at: sentAt });
+  return steps;
+}
+
 export function canChangeStatus(from: TicketStatus, to: TicketStatus): { ok: true } | { ok: false; reason: string } {
   if (from === to) return { ok: true };
   if (from === 'closed') return { ok: false, reason: 'A closed ticket is final; a new buyer message opens a new ticket' };

@@ -1,0 +1,113 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import { requireRole, type Actor } from '../../platform/tenancy.js';
+import { deskPeopleIn, routableAgentsIn, userIn } from '../auth/index.js';
+import type { BusinessHours } from '../tenancy/index.js';
+import { SUPERVISOR_ROLES, type HelpdeskCore, type TicketRow } from './helpdesk.core.js';
+import { isOnShift, routeTicket, type RoutingDecision } from './helpdesk.rules.js';
+import { agentSchedules, routingState, tickets } from './helpdesk.schema.js';
+
+/** Route within one transaction: candidates, their live load, shifts and the queue's cursor. */
+export async function decideRoute(tx: Executor, orgId: string, t: { language: string; queue: string }, category: string | null | undefined, now: Date): Promise<RoutingDecision> {
+  const people = await routableAgentsIn(tx, orgId);
+  if (!people.length) return { assigneeId: null, reason: 'no agents', wanted: [] };
+  const userIds = people.map((p) => p.id);
+  const loads = await tx
+    .select({ id: tickets.assigneeId, n: sql<number>`count(*)::int` })
+    .from(tickets)
+    .where(and(eq(tickets.orgId, orgId), inArray(tickets.assigneeId, userIds), sql`${tickets.status} not in ('solved', 'closed')`))
+    .groupBy(tickets.assigneeId);
+  const schedules = await tx.select().from(agentSchedules).where(and(eq(agentSchedules.orgId, orgId), inArray(agentSchedules.id, userIds)));
+  const [state] = await tx.select().from(routingState).where(and(eq(routingState.orgId, orgId), eq(routingState.id, t.queue))).for('update');
+  const loadOf = new Map(loads.map((l) => [l.id, l.n]));
+  const schedOf = new Map(schedules.map((s) => [s.id, { timeZone: s.timeZone, hours: s.hours }]));
+  return routeTicket({
+    language: t.language,
+    queue: t.queue,
+    category,
+    now,
+    lastAssignedId: state?.lastUserId ?? null,
+    agents: people.map((p) => ({ ...p, load: loadOf.get(p.id) ?? 0, schedule: schedOf.get(p.id) ?? null })),
+  });
+}
+
+/** Move the queue's round-robin cursor to whoever just got a ticket from it. */
+export async function rememberRoute(tx: Executor, orgId: string, queue: string, userId: string, now: Date): Promise<void> {
+  await tx
+    .insert(routingState)
+    .values({ orgId, id: queue, lastUserId: userId, updatedAt: now })
+    .onConflictDoUpdate({ target: [routingState.orgId, routingState.id], set: { lastUserId: userId, updatedAt: now } });
+}
+
+/** Agents and routing: who can take tickets, their shifts, and re-running the router. */
+export function createAgents(core: HelpdeskCore) {
+  const { db, clock } = core;
+
+  return {
+    /** Who can take tickets: languages, skills, shift, live load (assignment pickers, supervisor view). */
+    async listAgents(actor: Actor): Promise<{ id: string; name: string; role: string; languages: string[]; skills: string[]; load: number; onShift: boolean; schedule: { timeZone: string; hours: BusinessHours } | null }[]> {
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => {
+        const people = await deskPeopleIn(tx, actor.orgId);
+        const loads = await tx
+          .select({ id: tickets.assigneeId, n: sql<number>`count(*)::int` })
+          .from(tickets)
+          .where(and(eq(tickets.orgId, actor.orgId), sql`${tickets.assigneeId} is not null`, sql`${tickets.status} not in ('solved', 'closed')`))
+          .groupBy(tickets.assigneeId);
+        const schedules = await tx.select().from(agentSchedules).where(eq(agentSchedules.orgId, actor.orgId));
+        const loadOf = new Map(loads.map((l) => [l.id, l.n]));
+        const schedOf = new Map(schedules.map((x) => [x.id, { timeZone: x.timeZone, hours: x.hours }]));
+        return people.map(({ id, name, role, languages, skills }) => {
+          const schedule = schedOf.get(id) ?? null;
+          return { id, name, role, languages, skills, load: loadOf.get(id) ?? 0, schedule, onShift: isOnShift(schedule, now) };
+        });
+      });
+    },
+
+    async getSchedule(actor: Actor, userId: string): Promise<{ timeZone: string; hours: Record<string, { start: string; end: string }[]> } | null> {
+      return db.tenant(actor.orgId, async (tx) => {
+        if (!(await userIn(tx, actor.orgId, userId))) throw AppError.notFound('user', userId);
+        const [s] = await tx.select().from(agentSchedules).where(and(eq(agentSchedules.orgId, actor.orgId), eq(agentSchedules.id, userId)));
+        return s ? { timeZone: s.timeZone, hours: s.hours } : null;
+      });
+    },
+
+    async setSchedule(actor: Actor, userId: string, input: { timeZone: string; hours: BusinessHours }): Promise<void> {
+      if (actor.userId !== userId) requireRole(actor, SUPERVISOR_ROLES, "changing another person's shift");
+      const now = clock.now();
+      await db.tenant(actor.orgId, async (tx) => {
+        if (!(await userIn(tx, actor.orgId, userId))) throw AppError.notFound('user', userId);
+        await tx
+          .insert(agentSchedules)
+          .values({ orgId: actor.orgId, id: userId, timeZone: input.timeZone, hours: input.hours, updatedAt: now })
+          .onConflictDoUpdate({ target: [agentSchedules.orgId, agentSchedules.id], set: { timeZone: input.timeZone, hours: input.hours, updatedAt: now } });
+      });
+    },
+
+    /** Re-run routing for a ticket (supervisor "re-route" button). */
+    async reroute(actor: Actor, ticketId: string): Promise<{ ticket: TicketRow; decision: RoutingDecision }> {
+      requireRole(actor, SUPERVISOR_ROLES, 're-routing tickets');
+      const now = clock.now();
+      const t0 = await core.getTicketRow(actor, ticketId);
+      const facts = await core.orderFacts(actor, t0.orderId);
+      return db.tenant(actor.orgId, async (tx) => {
+        const t = await core.lockTicket(tx, actor.orgId, ticketId);
+        const decision = await decideRoute(tx, actor.orgId, { language: t.language, queue: t.queue }, facts?.lines.find((l) => l.category)?.category, now);
+        const [row] = await tx.update(tickets).set({ assigneeId: decision.assigneeId, updatedAt: now }).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning();
+        if (decision.assigneeId) await rememberRoute(tx, actor.orgId, t.queue, decision.assigneeId, now);
+        await core.evidence(tx, {
+          orgId: t.orgId,
+          caseId: t.id,
+          caseType: 'ticket',
+          kind: 'status_change',
+          actor: { type: 'user', id: actor.userId },
+          occurredAt: now,
+          summary: `Re-routed: ${t.assigneeId ?? 'nobody'} → ${decision.assigneeId ?? 'nobody'} (${decision.reason})`,
+          data: { assignment: { from: t.assigneeId, to: decision.assigneeId }, routing: decision },
+        });
+        return { ticket: row!, decision };
+      });
+    },
+  };
+}

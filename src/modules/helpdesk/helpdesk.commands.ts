@@ -1,0 +1,394 @@
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db.js';
+import { AppError, isAppError } from '../../platform/errors.js';
+import { enqueue } from '../../platform/outbox/outbox.js';
+import { outbox } from '../../platform/outbox/outbox.schema.js';
+import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
+import { firstSupervisorIn, userIn } from '../auth/index.js';
+import { shopIn } from '../tenancy/index.js';
+import { AGENT_ROLES, replyHandlerFor, SUPERVISOR_ROLES, type HelpdeskCore, type MessageRow, type TicketRow } from './helpdesk.core.js';
+import type { AssignInput, AttachmentRef, BulkInput, BulkResult, Priority, ReplyInput, TagsInput, TicketStatus } from './helpdesk.dto.js';
+import type { OrderFacts } from './helpdesk.ports.js';
+import { applyTags, isLive, preview, statusAfterReply } from './helpdesk.rules.js';
+import { ticketMessages, tickets, ticketThreads } from './helpdesk.schema.js';
+
+/** An order of the caller's organisation, or the same 404 a missing one gets (also without the orders module). */
+async function requireOrder(core: HelpdeskCore, actor: Actor, orderId: string): Promise<OrderFacts> {
+  const facts = await core.orderFacts(actor, orderId);
+  if (!facts) throw AppError.notFound('order', orderId);
+  return facts;
+}
+
+async function requireBuyer(core: HelpdeskCore, actor: Actor, buyerId: string): Promise<void> {
+  const orders = core.portsOf().orders;
+  if (!orders?.buyerExists || !(await orders.buyerExists(actor, buyerId))) throw AppError.notFound('buyer', buyerId);
+}
+
+/** What the channel's outbox handler needs to deliver a public reply. */
+async function replyPayload(tx: Executor, t: TicketRow, m: MessageRow): Promise<Record<string, unknown>> {
+  const handler = replyHandlerFor(t.channel);
+  if (handler === 'tiktok.send_message') {
+    let conversationId = t.externalThreadId;
+    if (t.channel === 'tiktok_return_request') {
+      // A return request is not a conversation; the buyer reads replies in their chat with the shop.
+      const [chat] = t.buyerExternalId
+        ? await tx
+            .select({ conv: ticketThreads.externalThreadId })
+            .from(ticketThreads)
+            .innerJoin(tickets, and(eq(tickets.orgId, ticketThreads.orgId), eq(tickets.id, ticketThreads.ticketId)))
+            .where(and(eq(ticketThreads.orgId, t.orgId), eq(ticketThreads.channel, 'tiktok_chat'), eq(tickets.shopId, t.shopId), eq(tickets.buyerExternalId, t.buyerExternalId)))
+            .orderBy(desc(ticketThreads.createdAt))
+            .limit(1)
+        : [];
+      if (!chat) {
+        throw AppError.conflict('tickets.no_chat_for_return', 'This buyer has no TikTok chat with the shop yet, so a reply cannot reach them; decide the return request instead, or wait for the buyer to write');
+      }
+      conversationId = chat.conv;
+    }
+    return { shopId: t.shopId, conversationId, text: m.body, messageKey: m.id };
+  }
+  // The ticket's shop always exists (foreign key), so this never refuses.
+  const shop = await shopIn(tx, t.orgId, t.shopId);
+  if (handler === 'email.send') {
+    // Thread the reply under the buyer's latest mail so their client groups it.
+    const [lastIn] = await tx
+      .select({ ext: ticketMessages.externalMessageId })
+      .from(ticketMessages)
+      .where(and(eq(ticketMessages.orgId, t.orgId), eq(ticketMessages.ticketId, t.id), eq(ticketMessages.direction, 'inbound'), eq(ticketMessages.channel, 'email')))
+      .orderBy(desc(ticketMessages.sentAt))
+      .limit(1);
+    const refs = await tx
+      .select({ ext: ticketMessages.externalMessageId })
+      .from(ticketMessages)
+      .where(and(eq(ticketMessages.orgId, t.orgId), eq(ticketMessages.ticketId, t.id), eq(ticketMessages.channel, 'email'), sql`${ticketMessages.externalMessageId} is not null`))
+      .orderBy(asc(ticketMessages.sentAt));
+    return {
+      shopId: t.shopId,
+      ticketId: t.id,
+      messageId: m.id,
+      from: shop.supportContacts.email ?? null,
+      fromName: shop.name ?? null,
+      to: t.buyerEmail,
+      toName: t.buyerName,
+      subject: /^re:/i.test(t.subject) ? t.subject : `Re: ${t.subject}`,
+      text: m.body,
+      inReplyTo: lastIn?.ext ?? null,
+      references: refs.map((r) => r.ext).filter((x): x is string => !!x),
+      attachments: m.attachments,
+    };
+  }
+  return { shopId: t.shopId, ticketId: t.id, messageId: m.id, from: shop.supportContacts.whatsapp ?? null, to: t.buyerPhone ?? t.externalThreadId, text: m.body, attachments: m.attachments };
+}
+
+/**
+ * Ticket commands: what agents (and other modules, and SLA escalation) do to a ticket — reply,
+ * note, status, priority, tags, links, assignment, merge, and the bulk form of some of them.
+ */
+export function createCommands(core: HelpdeskCore) {
+  const { db, ids, clock } = core;
+
+  const part = {
+    /** A public reply: the message, the channel's outbox row, SLA and evidence in one transaction. */
+    async reply(actor: Actor, ticketId: string, input: ReplyInput): Promise<{ message: MessageRow; ticket: TicketRow; outboxId: string }> {
+      requireRole(actor, AGENT_ROLES, 'replying to buyers');
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => {
+        let t = await core.lockTicket(tx, actor.orgId, ticketId);
+        const idempotencyKey = input.clientKey ? `helpdesk.reply:${ticketId}:${input.clientKey}` : undefined;
+        if (idempotencyKey) {
+          // The ticket row lock serialises replies on this ticket, so the first submit has committed.
+          const [prior] = await tx.select().from(outbox).where(and(eq(outbox.orgId, actor.orgId), eq(outbox.idempotencyKey, idempotencyKey)));
+          if (prior?.subjectId) {
+            const [m] = await tx.select().from(ticketMessages).where(and(eq(ticketMessages.orgId, actor.orgId), eq(ticketMessages.id, prior.subjectId)));
+            if (m) return { message: m, ticket: t, outboxId: prior.id };
+          }
+        }
+        if (t.status === 'closed') throw AppError.conflict('tickets.closed', `Ticket #${t.number} is closed${t.mergedIntoId ? ` (merged into ${t.mergedIntoId})` : ''}; reply on the open ticket`);
+        const m = await core.addMessage(tx, actor, t, { kind: 'public', text: input.text, attachments: input.attachments, macroId: input.macroId }, now);
+        const handler = replyHandlerFor(t.channel);
+        const payload = await replyPayload(tx, t, m);
+        const { row } = await enqueue(
+          tx,
+          { orgId: actor.orgId, handler, idempotencyKey: idempotencyKey ?? `helpdesk.reply:${m.id}`, payload, subjectType: 'ticket_message', subjectId: m.id },
+          { ids, clock },
+        );
+        await tx.update(ticketMessages).set({ outboxId: row.id }).where(and(eq(ticketMessages.orgId, actor.orgId), eq(ticketMessages.id, m.id)));
+        const patch: Partial<TicketRow> = { messageCount: t.messageCount + 1, lastMessageAt: now, lastMessagePreview: preview(input.text), updatedAt: now };
+        // Whoever answers an unowned ticket owns it; the queue stays on their list.
+        if (!t.assigneeId && actor.userId !== 'system') patch.assigneeId = actor.userId;
+        [t] = (await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning()) as [TicketRow];
+        await core.slaEvent(tx, t, { kind: 'agent_public_reply', status: t.status }, now);
+        const next = statusAfterReply(t.status, input.status);
+        if (next !== t.status) t = await core.writeStatus(tx, actor, t, next, undefined, now);
+        const [fresh] = await tx.select().from(tickets).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id)));
+        return { message: { ...m, outboxId: row.id }, ticket: fresh!, outboxId: row.id };
+      });
+    },
+
+    async addNote(actor: Actor, ticketId: string, input: { text: string; attachments?: AttachmentRef[] }): Promise<MessageRow> {
+      requireRole(actor, ['owner', 'supervisor', 'agent', 'warehouse'], 'adding notes');
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => {
+        const t = await core.lockTicket(tx, actor.orgId, ticketId);
+        const m = await core.addMessage(tx, actor, t, { kind: 'note', text: input.text, attachments: input.attachments }, now);
+        await tx.update(tickets).set({ messageCount: t.messageCount + 1, updatedAt: now }).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id)));
+        return m;
+      });
+    },
+
+    async setStatus(actor: Actor, ticketId: string, status: TicketStatus, reason?: string): Promise<TicketRow> {
+      core.checkStatusRole(actor, status);
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => core.writeStatus(tx, actor, await core.lockTicket(tx, actor.orgId, ticketId), status, reason, now));
+    },
+
+    /** For other modules (e.g. after a refund went through). */
+    async markSolved(actor: Actor, ticketId: string, reason: string): Promise<TicketRow> {
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => {
+        const t = await core.lockTicket(tx, actor.orgId, ticketId);
+        if (t.status === 'closed' || t.status === 'solved') return t;
+        return core.writeStatus(tx, actor, t, 'solved', reason, now);
+      });
+    },
+
+    async setPriority(actor: Actor, ticketId: string, priority: Priority): Promise<TicketRow> {
+      requireRole(actor, AGENT_ROLES, 'changing priority');
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => {
+        const t = await core.lockTicket(tx, actor.orgId, ticketId);
+        if (t.priority === priority) return t;
+        await tx.update(tickets).set({ priority, updatedAt: now }).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id)));
+        await core.slaEvent(tx, t, { kind: 'priority_changed', priority }, now);
+        await core.evidence(tx, {
+          orgId: t.orgId,
+          caseId: t.id,
+          caseType: 'ticket',
+          kind: 'status_change',
+          actor: { type: 'user', id: actor.userId },
+          occurredAt: now,
+          summary: `Priority ${t.priority} → ${priority}`,
+          data: { priorityFrom: t.priority, priorityTo: priority },
+        });
+        const [fresh] = await tx.select().from(tickets).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id)));
+        return fresh!;
+      });
+    },
+
+    async setTags(actor: Actor, ticketId: string, change: TagsInput): Promise<TicketRow> {
+      requireRole(actor, AGENT_ROLES, 'tagging tickets');
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => {
+        const t = await core.lockTicket(tx, actor.orgId, ticketId);
+        const tags = applyTags(t.tags, change);
+        const [row] = await tx.update(tickets).set({ tags, updatedAt: now }).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning();
+        return row!;
+      });
+    },
+
+    /** 404 unless the order is one of the caller's organisation (bodies that carry an order id). */
+    async checkOrder(actor: Actor, orderId: string): Promise<void> {
+      await requireOrder(core, actor, orderId);
+    },
+
+    /** Link the ticket to an order / buyer of the orders module once known. */
+    async link(actor: Actor, ticketId: string, input: { orderId?: string | null; buyerId?: string | null }): Promise<TicketRow> {
+      requireRole(actor, AGENT_ROLES, 'linking tickets');
+      const now = clock.now();
+      const facts = input.orderId ? await requireOrder(core, actor, input.orderId) : null;
+      if (input.buyerId) {
+        await requireBuyer(core, actor, input.buyerId);
+        if (facts?.buyerId && facts.buyerId !== input.buyerId) {
+          throw AppError.validation('tickets.buyer_order_mismatch', 'That order belongs to another buyer', [{ field: 'buyerId', message: "not the order's buyer" }]);
+        }
+      }
+      return db.tenant(actor.orgId, async (tx) => {
+        const t = await core.lockTicket(tx, actor.orgId, ticketId);
+        const patch: Partial<TicketRow> = { updatedAt: now };
+        if (input.orderId !== undefined) patch.orderId = input.orderId;
+        if (input.buyerId !== undefined) patch.buyerId = input.buyerId;
+        else if (facts?.buyerId && !t.buyerId) patch.buyerId = facts.buyerId;
+        const [row] = await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning();
+        return row!;
+      });
+    },
+
+    /**
+     * Assign and/or move to another queue. Agents may take a ticket or give it back; supervisors
+     * and owners re-route anything.
+     */
+    async assign(actor: Actor, ticketId: string, input: AssignInput): Promise<TicketRow> {
+      requireRole(actor, AGENT_ROLES, 'assigning tickets');
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => {
+        const t = await core.lockTicket(tx, actor.orgId, ticketId);
+        const supervisor = (SUPERVISOR_ROLES as readonly string[]).includes(actor.role);
+        if (!supervisor) {
+          const self = input.assigneeId === actor.userId || (input.assigneeId === null && t.assigneeId === actor.userId) || input.assigneeId === undefined;
+          if (!self || input.queue !== undefined) throw AppError.forbidden('tickets.reassign_forbidden', 'Agents may take a ticket or hand back their own; supervisors re-route');
+          if (input.assigneeId === actor.userId && t.assigneeId && t.assigneeId !== actor.userId) {
+            throw AppError.forbidden('tickets.reassign_forbidden', 'This ticket belongs to another agent; ask a supervisor to re-route it');
+          }
+        }
+        if (input.assigneeId) {
+          const u = await userIn(tx, actor.orgId, input.assigneeId);
+          if (!u || !u.active || u.role === 'warehouse') {
+            throw AppError.validation('tickets.bad_assignee', 'Assignee must be an active agent, supervisor or owner of this organisation', [{ field: 'assigneeId', message: 'unknown or inactive user' }]);
+          }
+        }
+        const patch: Partial<TicketRow> = { updatedAt: now };
+        if (input.assigneeId !== undefined) patch.assigneeId = input.assigneeId;
+        if (input.queue !== undefined) patch.queue = input.queue;
+        const [row] = await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning();
+        await core.evidence(tx, {
+          orgId: t.orgId,
+          caseId: t.id,
+          caseType: 'ticket',
+          kind: 'status_change',
+          actor: { type: 'user', id: actor.userId },
+          occurredAt: now,
+          summary: `Assignment: ${t.assigneeId ?? 'nobody'} → ${row!.assigneeId ?? 'nobody'}, queue ${t.queue} → ${row!.queue}`,
+          data: { assignment: { from: t.assigneeId, to: row!.assigneeId }, queue: { from: t.queue, to: row!.queue } },
+        });
+        return row!;
+      });
+    },
+
+    /**
+     * One action on many tickets. Each ticket runs through the same method as its single endpoint,
+     * in its own transaction, so SLA events, evidence and outbox rows are exactly those of one call
+     * per ticket. A refusal about one ticket (not found — also for another organisation's id —,
+     * a status change it does not allow, another agent's ticket) is reported for that ticket and the
+     * others go on. A role that may not do the action at all refuses the whole request up front, as
+     * the single endpoint would refuse every call. Anything that is not an AppError is a bug and
+     * propagates (tickets before it stay changed: each was its own committed call).
+     */
+    async bulk(actor: Actor, input: BulkInput): Promise<BulkResult[]> {
+      const a = input.action;
+      if (a.kind === 'status') core.checkStatusRole(actor, a.status);
+      else requireRole(actor, AGENT_ROLES, a.kind === 'priority' ? 'changing priority' : a.kind === 'tags' ? 'tagging tickets' : 'assigning tickets');
+      const results: BulkResult[] = [];
+      for (const ticketId of input.ticketIds) {
+        try {
+          if (a.kind === 'status') await part.setStatus(actor, ticketId, a.status);
+          else if (a.kind === 'priority') await part.setPriority(actor, ticketId, a.priority);
+          else if (a.kind === 'assign') await part.assign(actor, ticketId, { assigneeId: a.assigneeId });
+          else await part.setTags(actor, ticketId, { ...(a.add ? { add: a.add } : {}), ...(a.remove ? { remove: a.remove } : {}) });
+          results.push({ ticketId, ok: true });
+        } catch (e) {
+          if (!isAppError(e)) throw e;
+          results.push({ ticketId, ok: false, code: e.code, kind: e.kind, message: e.message });
+        }
+      }
+      return results;
+    },
+
+    /**
+     * Merge duplicates into `targetId`: their messages and conversations move to the survivor,
+     * each merged ticket closes pointing at it, and its evidence stays under its own id.
+     */
+    async merge(actor: Actor, targetId: string, sourceIds: string[]): Promise<TicketRow> {
+      requireRole(actor, AGENT_ROLES, 'merging tickets');
+      const now = clock.now();
+      const unique = [...new Set(sourceIds)];
+      if (unique.includes(targetId)) throw AppError.validation('tickets.merge_self', 'A ticket cannot be merged into itself', [{ field: 'sourceTicketIds', message: 'contains the target' }]);
+      return db.tenant(actor.orgId, async (tx) => {
+        // Lock in id order so two merges of overlapping sets cannot deadlock.
+        const all = [targetId, ...unique].sort();
+        const locked = new Map<string, TicketRow>();
+        for (const id of all) locked.set(id, await core.lockTicket(tx, actor.orgId, id));
+        const target = locked.get(targetId)!;
+        if (target.status === 'closed') throw AppError.conflict('tickets.merge_into_closed', `Ticket #${target.number} is closed and cannot receive a merge`);
+        let tags = target.tags;
+        for (const sid of unique) {
+          const s = locked.get(sid)!;
+          if (s.status === 'closed') throw AppError.conflict('tickets.merge_closed', `Ticket #${s.number} is already closed`, { ticketId: sid });
+          await tx.execute(sql`update ticket_messages set ticket_id = ${targetId}, moved_from_ticket_id = coalesce(moved_from_ticket_id, ${sid})
+            where org_id = ${actor.orgId} and ticket_id = ${sid}`);
+          await tx.update(ticketThreads).set({ ticketId: targetId }).where(and(eq(ticketThreads.orgId, actor.orgId), eq(ticketThreads.ticketId, sid)));
+          await tx
+            .update(tickets)
+            .set({ status: 'closed', mergedIntoId: targetId, closedAt: now, solvedAt: s.solvedAt ?? now, solvedReason: `merged into #${target.number}`, messageCount: 0, updatedAt: now })
+            .where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, sid)));
+          await core.slaEvent(tx, s, { kind: 'status_changed', status: 'closed' }, now);
+          await core.addMessage(tx, actor, { ...s, status: 'closed' }, { kind: 'note', text: `Merged into ticket #${target.number} (${targetId}).\n已合并到工单 #${target.number}。` }, now);
+          await core.evidence(tx, {
+            orgId: actor.orgId,
+            caseId: sid,
+            caseType: 'ticket',
+            kind: 'status_change',
+            actor: { type: 'user', id: actor.userId },
+            occurredAt: now,
+            summary: `Merged into #${target.number}; messages moved`,
+            data: { from: s.status, to: 'closed', mergedIntoId: targetId },
+          });
+          tags = applyTags(tags, { add: s.tags });
+        }
+        await core.addMessage(tx, actor, target, { kind: 'note', text: ((nums) => `Merged ${nums} into this ticket.\n已将 ${nums} 合并到本工单。`)(unique.map((id) => `#${locked.get(id)!.number}`).join(', ')) }, now);
+        await core.evidence(tx, {
+          orgId: actor.orgId,
+          caseId: targetId,
+          caseType: 'ticket',
+          kind: 'status_change',
+          actor: { type: 'user', id: actor.userId },
+          occurredAt: now,
+          summary: `Absorbed ${unique.length} duplicate ticket(s)`,
+          data: { mergedTicketIds: unique },
+        });
+        const firstOrder = target.orderId ?? unique.map((id) => locked.get(id)!.orderId).find((o) => o);
+        await tx.execute(sql`update tickets set
+            message_count = (select count(*) from ticket_messages m where m.org_id = ${actor.orgId} and m.ticket_id = ${targetId}),
+            last_message_at = (select max(sent_at) from ticket_messages m where m.org_id = ${actor.orgId} and m.ticket_id = ${targetId} and m.kind = 'public'),
+            order_id = ${firstOrder ?? null}, updated_at = ${now.toISOString()}::timestamptz
+          where org_id = ${actor.orgId} and id = ${targetId}`);
+        await tx.update(tickets).set({ tags }).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, targetId)));
+        const [fresh] = await tx.select().from(tickets).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, targetId)));
+        return fresh!;
+      });
+    },
+
+    /**
+     * SLA breach (contract 3's onEscalation): the team sees a bilingual note, the ticket turns
+     * urgent and tagged so it tops every queue, and an unowned ticket goes to a supervisor.
+     */
+    async escalate(e: { orgId: string; ticketId: string; metric: string; dueAt: Date; targetMinutes: number }): Promise<TicketRow | null> {
+      const now = clock.now();
+      const actor = systemActor(e.orgId);
+      return db.tenant(e.orgId, async (tx) => {
+        const [t] = await tx.select().from(tickets).where(and(eq(tickets.orgId, e.orgId), eq(tickets.id, e.ticketId))).for('update');
+        if (!t || !isLive(t.status)) return t ?? null;
+        const label: Record<string, [string, string]> = { first_reply: ['first reply', '首次回复'], next_reply: ['next reply', '后续回复'], resolution: ['resolution', '解决'] };
+        const [en, zh] = label[e.metric] ?? [e.metric, e.metric];
+        const due = e.dueAt.toISOString().replace('.000Z', 'Z');
+        await core.addMessage(tx, actor, t, { kind: 'note', text: `SLA breached: ${en} was due ${due} (target ${e.targetMinutes} min). Escalated to a supervisor.\nSLA 已超时：${zh}应于 ${due} 前完成（目标 ${e.targetMinutes} 分钟），已升级给主管。` }, now);
+        const patch: Partial<TicketRow> = { tags: applyTags(t.tags, { add: ['sla-breached'] }), messageCount: t.messageCount + 1, updatedAt: now };
+        if (t.priority !== 'urgent') patch.priority = 'urgent';
+        if (!t.assigneeId) {
+          const sup = await firstSupervisorIn(tx, e.orgId);
+          if (sup) patch.assigneeId = sup;
+        }
+        await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, e.orgId), eq(tickets.id, t.id)));
+        if (patch.priority) await core.slaEvent(tx, t, { kind: 'priority_changed', priority: 'urgent' }, now);
+        await core.evidence(tx, {
+          orgId: e.orgId,
+          caseId: t.id,
+          caseType: 'ticket',
+          kind: 'status_change',
+          actor: { type: 'system' },
+          occurredAt: now,
+          summary: `SLA ${en} breached; escalated (priority urgent${patch.assigneeId ? `, assigned to supervisor ${patch.assigneeId}` : ''})`,
+          data: { escalation: { metric: e.metric, dueAt: due, targetMinutes: e.targetMinutes }, priorityFrom: t.priority, assigneeId: patch.assigneeId ?? t.assigneeId },
+        });
+        const [fresh] = await tx.select().from(tickets).where(and(eq(tickets.orgId, e.orgId), eq(tickets.id, t.id)));
+        return fresh!;
+      });
+    },
+
+    /** Outbox handlers call this after the channel accepted (or refused for good) a reply. */
+    async markDelivery(orgId: string, messageId: string, status: 'sent' | 'failed'): Promise<void> {
+      await db.tenant(orgId, (tx) => tx.update(ticketMessages).set({ deliveryStatus: status }).where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.id, messageId))));
+    },
+
+  };
+  return part;
+}

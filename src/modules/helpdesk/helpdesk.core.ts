@@ -1,0 +1,247 @@
+import { and, eq } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Executor, Tx } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import type { Logger } from '../../platform/logger.js';
+import { requireRole, type Actor } from '../../platform/tenancy.js';
+import { userIn } from '../auth/index.js';
+import type { AttachmentRef, Channel, MacroView, MessageView, Priority, TicketStatus, TicketView } from './helpdesk.dto.js';
+import type { EvidenceInput, HelpdeskPorts, OrderFacts } from './helpdesk.ports.js';
+import { canChangeStatus, detectLanguage, preview } from './helpdesk.rules.js';
+import { macros, ticketMessages, tickets } from './helpdesk.schema.js';
+
+/*
+ * What every part of the helpdesk service shares: its dependencies, the row views, and the few
+ * steps that more than one use case takes (a locked ticket, a message with its evidence, a status
+ * change with its SLA event). The parts (ingest, commands, queries, macros, agents) each build on
+ * one `HelpdeskCore`; `createHelpdeskService` assembles them.
+ */
+
+export type TicketRow = typeof tickets.$inferSelect;
+export type MessageRow = typeof ticketMessages.$inferSelect;
+export type MacroRow = typeof macros.$inferSelect;
+
+export interface HelpdeskDeps {
+  db: Database;
+  ids: IdGenerator;
+  clock: Clock;
+  log?: Logger;
+}
+
+export const AGENT_ROLES = ['owner', 'supervisor', 'agent'] as const;
+export const SUPERVISOR_ROLES = ['owner', 'supervisor'] as const;
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export function ticketView(t: TicketRow): TicketView {
+  return {
+    id: t.id,
+    number: t.number,
+    shopId: t.shopId,
+    channel: t.channel,
+    externalThreadId: t.externalThreadId,
+    buyer: { id: t.buyerId, externalId: t.buyerExternalId, name: t.buyerName, email: t.buyerEmail, phone: t.buyerPhone },
+    orderId: t.orderId,
+    livestreamSessionId: t.livestreamSessionId,
+    subject: t.subject,
+    status: t.status,
+    priority: t.priority,
+    language: t.language,
+    tags: t.tags,
+    assigneeId: t.assigneeId,
+    queue: t.queue,
+    slaDueAt: iso(t.slaDueAt),
+    mergedIntoId: t.mergedIntoId,
+    messageCount: t.messageCount,
+    lastMessageAt: iso(t.lastMessageAt),
+    lastMessagePreview: t.lastMessagePreview,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+    solvedAt: iso(t.solvedAt),
+    closedAt: iso(t.closedAt),
+  };
+}
+
+export function messageView(m: MessageRow): MessageView {
+  return {
+    id: m.id,
+    ticketId: m.ticketId,
+    kind: m.kind,
+    direction: m.direction,
+    channel: m.channel,
+    author: { type: m.authorType, id: m.authorId, name: m.authorName },
+    text: m.body,
+    language: m.language,
+    attachments: m.attachments,
+    macroId: m.macroId,
+    deliveryStatus: m.deliveryStatus,
+    movedFromTicketId: m.movedFromTicketId,
+    sentAt: m.sentAt.toISOString(),
+  };
+}
+
+export function macroView(m: MacroRow): MacroView {
+  return {
+    id: m.id,
+    key: m.key,
+    name: m.name,
+    category: m.category,
+    bodies: m.bodies,
+    languages: Object.keys(m.bodies).sort(),
+    active: m.active,
+    updatedAt: m.updatedAt.toISOString(),
+  };
+}
+
+/** Which outbox handler carries a public reply back to the buyer on each channel. */
+export function replyHandlerFor(channel: Channel): 'tiktok.send_message' | 'email.send' | 'whatsapp.send' {
+  if (channel === 'email') return 'email.send';
+  if (channel === 'whatsapp') return 'whatsapp.send';
+  return 'tiktok.send_message';
+}
+
+export type SlaEventKind = 'agent_public_reply' | 'buyer_message' | 'status_changed' | 'priority_changed';
+
+export function createHelpdeskCore(deps: HelpdeskDeps, portsOf: () => HelpdeskPorts) {
+  const { db, ids } = deps;
+
+  async function evidence(tx: Executor, input: EvidenceInput): Promise<void> {
+    const rec = portsOf().recordEvidence;
+    if (rec) await rec(tx, input);
+  }
+
+  /** Start the ticket's SLA clocks; undefined when no SLA engine is wired (isolated tests). */
+  async function slaStart(tx: Executor, t: TicketRow, orderValue: { amount: number; currency: string } | undefined, at: Date): Promise<Date | null | undefined> {
+    const sla = portsOf().sla;
+    if (!sla) return undefined;
+    const r = await sla.startClocks(tx, { orgId: t.orgId, shopId: t.shopId, ticketId: t.id, channel: t.channel, priority: t.priority, orderValue, at });
+    return r.nextDueAt;
+  }
+
+  async function slaEvent(tx: Executor, t: { orgId: string; id: string }, ev: { kind: SlaEventKind; status?: TicketStatus; priority?: Priority }, at: Date): Promise<void> {
+    const sla = portsOf().sla;
+    if (!sla) return;
+    const r = await sla.recordEvent(tx, { orgId: t.orgId, ticketId: t.id, ...ev, at });
+    await tx.update(tickets).set({ slaDueAt: r.nextDueAt }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
+  }
+
+  /** The order's facts through the orders port; null for none, a missing one, or no orders module. */
+  async function orderFacts(actor: Actor, orderId: string | null | undefined): Promise<OrderFacts | null> {
+    const orders = portsOf().orders;
+    if (!orderId || !orders) return null;
+    try {
+      return await orders.getOrderFacts(actor, orderId);
+    } catch (e) {
+      if (e instanceof AppError && e.kind === 'not_found') return null;
+      throw e;
+    }
+  }
+
+  async function lockTicket(tx: Executor, orgId: string, id: string): Promise<TicketRow> {
+    const [t] = await tx.select().from(tickets).where(and(eq(tickets.orgId, orgId), eq(tickets.id, id))).for('update');
+    if (!t) throw AppError.notFound('ticket', id);
+    return t;
+  }
+
+  async function getTicketRow(actor: Actor, id: string): Promise<TicketRow> {
+    return db.tenant(actor.orgId, async (tx) => {
+      const [t] = await tx.select().from(tickets).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, id)));
+      if (!t) throw AppError.notFound('ticket', id);
+      return t;
+    });
+  }
+
+  async function writeStatus(tx: Tx, actor: Actor, t: TicketRow, to: TicketStatus, reason: string | undefined, now: Date): Promise<TicketRow> {
+    if (t.status === to) return t;
+    const ok = canChangeStatus(t.status, to);
+    if (!ok.ok) throw AppError.conflict('tickets.bad_status_change', ok.reason, { from: t.status, to });
+    const patch: Partial<TicketRow> = { status: to, updatedAt: now };
+    if (to === 'solved') {
+      patch.solvedAt = now;
+      patch.solvedReason = reason ?? null;
+    } else if (to === 'closed') {
+      patch.closedAt = now;
+      patch.solvedAt = t.solvedAt ?? now;
+    } else {
+      patch.solvedAt = null;
+    }
+    await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
+    await slaEvent(tx, t, { kind: 'status_changed', status: to }, now);
+    const [row] = await tx.select().from(tickets).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
+    await evidence(tx, {
+      orgId: t.orgId,
+      caseId: t.id,
+      caseType: 'ticket',
+      kind: 'status_change',
+      actor: actor.userId === 'system' ? { type: 'system' } : { type: 'user', id: actor.userId },
+      occurredAt: now,
+      summary: `Status ${t.status} → ${to}${reason ? ` (${reason})` : ''}`,
+      data: { from: t.status, to, reason: reason ?? null },
+    });
+    return row!;
+  }
+
+  /** An agent's (or the system's) reply or note, with its evidence; the caller updates the ticket. */
+  async function addMessage(
+    tx: Tx,
+    actor: Actor,
+    t: TicketRow,
+    input: { kind: 'public' | 'note'; text: string; attachments?: AttachmentRef[]; macroId?: string },
+    now: Date,
+  ): Promise<MessageRow> {
+    const user = actor.userId === 'system' ? undefined : ((await userIn(tx, actor.orgId, actor.userId)) ?? undefined);
+    if (input.macroId) {
+      const [mac] = await tx.select({ id: macros.id }).from(macros).where(and(eq(macros.orgId, actor.orgId), eq(macros.id, input.macroId)));
+      if (!mac) throw AppError.notFound('macro', input.macroId);
+    }
+    const id = ids('msg');
+    const attachments = input.attachments ?? [];
+    const [m] = await tx
+      .insert(ticketMessages)
+      .values({
+        orgId: t.orgId,
+        id,
+        ticketId: t.id,
+        kind: input.kind,
+        direction: 'outbound',
+        channel: t.channel,
+        externalMessageId: null,
+        authorType: user ? 'user' : 'system',
+        authorId: user?.id ?? null,
+        authorName: user?.name ?? 'Afterdesk',
+        body: input.text,
+        language: input.kind === 'public' ? t.language : detectLanguage(input.text, { hint: 'en' }).language,
+        attachments,
+        macroId: input.macroId ?? null,
+        deliveryStatus: input.kind === 'public' ? 'queued' : null,
+        sentAt: now,
+        createdAt: now,
+      })
+      .returning();
+    await evidence(tx, {
+      orgId: t.orgId,
+      caseId: t.id,
+      caseType: 'ticket',
+      kind: input.kind === 'public' ? 'message' : 'note',
+      actor: user ? { type: 'user', id: user.id, name: user.name } : { type: 'system' },
+      occurredAt: now,
+      summary: `${input.kind === 'public' ? 'Reply to buyer' : 'Internal note'}: ${preview(input.text)}`,
+      data: { messageId: id, channel: t.channel, text: input.text, attachments, macroId: input.macroId ?? null },
+      fileSha256s: attachments.flatMap((a) => (a.sha256 ? [a.sha256] : [])),
+    });
+    return m!;
+  }
+
+  /** Who may set which status, whatever the ticket: shared by the single and the bulk endpoint. */
+  function checkStatusRole(actor: Actor, status: TicketStatus): void {
+    requireRole(actor, ['owner', 'supervisor', 'agent', 'warehouse'], 'changing ticket status');
+    if (actor.role === 'warehouse' && status !== 'waiting_on_warehouse' && status !== 'open') {
+      throw AppError.forbidden('tickets.warehouse_status', 'Warehouse staff may only hand a ticket back (open) or mark it waiting on warehouse');
+    }
+  }
+
+  return { ...deps, portsOf, evidence, slaStart, slaEvent, orderFacts, lockTicket, getTicketRow, writeStatus, addMessage, checkStatusRole };
+}
+
+export type HelpdeskCore = ReturnType<typeof createHelpdeskCore>;

@@ -1,0 +1,443 @@
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db.js';
+import { AppError, isUniqueViolation, pgErrorCode } from '../../platform/errors.js';
+import { enqueue } from '../../platform/outbox/outbox.js';
+import { systemActor } from '../../platform/tenancy.js';
+import { shopIn } from '../tenancy/index.js';
+import type { HelpdeskCore, TicketRow } from './helpdesk.core.js';
+import { decideRoute, rememberRoute } from './helpdesk.agents.js';
+import { InboundMessageSchema, type InboundMessage, type TicketStatus } from './helpdesk.dto.js';
+import type { OrderFacts } from './helpdesk.ports.js';
+import {
+  detectLanguage,
+  HISTORY_UNANSWERED,
+  initialPriority,
+  isHistory,
+  isImported,
+  onBuyerMessage,
+  preview,
+  queueFor,
+  slaEventsForInbound,
+  statusAfterChannelMessage,
+  subjectFrom,
+  type ChannelStatus,
+  type InboundSlaStep,
+  type LanguageGuess,
+  type RoutingDecision,
+} from './helpdesk.rules.js';
+import { ticketMessages, tickets, ticketThreads } from './helpdesk.schema.js';
+
+/** Thrown inside an ingest transaction that lost a race for the same message or thread. */
+class IngestRace extends Error {}
+
+type Ingested = { ticketId: string; messageId: string; created: boolean };
+type ThreadRow = typeof ticketThreads.$inferSelect;
+
+/** One inbound message and what was decided about it before any ticket is written. */
+interface Arrival {
+  input: InboundMessage;
+  facts: OrderFacts | null;
+  sentAt: Date;
+  now: Date;
+  fromBuyer: boolean;
+  history: boolean;
+  /** The status (and solved reason) the message leaves the ticket in. */
+  next: ChannelStatus;
+  guess: LanguageGuess;
+  orderValue: { amount: number; currency: string } | undefined;
+}
+
+// ---------- steps that only read or write this module's tables ----------
+
+/**
+ * One conversation ingests one message at a time: webhook retries and parallel deliveries of the
+ * same chat must not both open a ticket.
+ */
+async function lockConversation(tx: Executor, input: InboundMessage): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${input.orgId}|${input.channel}|${input.externalThreadId}`}, 0))`);
+}
+
+/** The message, when an earlier delivery already stored it. */
+async function findDelivered(tx: Executor, input: InboundMessage): Promise<{ id: string; ticketId: string } | undefined> {
+  const [dup] = await tx
+    .select({ id: ticketMessages.id, ticketId: ticketMessages.ticketId })
+    .from(ticketMessages)
+    .where(and(eq(ticketMessages.orgId, input.orgId), eq(ticketMessages.channel, input.channel), eq(ticketMessages.externalMessageId, input.externalMessageId)));
+  return dup;
+}
+
+async function findThread(tx: Executor, input: InboundMessage): Promise<ThreadRow | undefined> {
+  const [thread] = await tx
+    .select()
+    .from(ticketThreads)
+    .where(and(eq(ticketThreads.orgId, input.orgId), eq(ticketThreads.channel, input.channel), eq(ticketThreads.externalThreadId, input.externalThreadId)));
+  return thread;
+}
+
+/**
+ * Our own reply coming back through the channel (TikTok reports the shop's messages, including
+ * the ones we sent): the newest unclaimed public reply on this ticket with the same text, sent
+ * by us up to a day before the platform's timestamp (5 minutes of clock skew allowed).
+ */
+async function findOwnReply(tx: Executor, t: TicketRow, text: string, sentAt: Date): Promise<{ id: string } | undefined> {
+  const [m] = await tx
+    .select({ id: ticketMessages.id })
+    .from(ticketMessages)
+    .where(
+      and(
+        eq(ticketMessages.orgId, t.orgId),
+        eq(ticketMessages.ticketId, t.id),
+        eq(ticketMessages.kind, 'public'),
+        eq(ticketMessages.direction, 'outbound'),
+        inArray(ticketMessages.authorType, ['user', 'system']),
+        isNull(ticketMessages.externalMessageId),
+        eq(ticketMessages.body, text),
+        sql`${ticketMessages.sentAt} between ${new Date(sentAt.getTime() - 24 * 3600_000).toISOString()}::timestamptz and ${new Date(sentAt.getTime() + 5 * 60_000).toISOString()}::timestamptz`,
+      ),
+    )
+    .orderBy(desc(ticketMessages.sentAt))
+    .limit(1);
+  return m;
+}
+
+/**
+ * Already in the thread as the agent's reply: remember the platform's id so later deliveries are
+ * duplicates, and count nothing twice.
+ */
+async function claimOwnReply(tx: Executor, t: TicketRow, input: InboundMessage, sentAt: Date): Promise<{ id: string } | undefined> {
+  const own = await findOwnReply(tx, t, input.text, sentAt);
+  if (own) await tx.update(ticketMessages).set({ externalMessageId: input.externalMessageId, deliveryStatus: 'sent' }).where(and(eq(ticketMessages.orgId, t.orgId), eq(ticketMessages.id, own.id)));
+  return own;
+}
+
+/** The first buyer message after the ticket's latest public reply: where an unanswered stretch began. */
+async function firstUnanswered(tx: Executor, t: TicketRow): Promise<Date | undefined> {
+  const r = await tx.execute(sql`select min(sent_at) as at from ticket_messages
+    where org_id = ${t.orgId} and ticket_id = ${t.id} and kind = 'public' and direction = 'inbound'
+      and sent_at > coalesce((select max(sent_at) from ticket_messages where org_id = ${t.orgId} and ticket_id = ${t.id} and kind = 'public' and direction = 'outbound'), '-infinity'::timestamptz)`);
+  const at = (r.rows[0] as { at: string | Date | null } | undefined)?.at;
+  return at ? new Date(at) : undefined;
+}
+
+async function nextNumber(tx: Executor, orgId: string): Promise<number> {
+  const r = await tx.execute(sql`insert into ticket_counters (org_id, id, value) values (${orgId}, 'tickets', 1)
+    on conflict (org_id, id) do update set value = ticket_counters.value + 1 returning value`);
+  return Number((r.rows[0] as { value: number }).value);
+}
+
+/**
+ * What the message changes on its ticket: counters, last message, status (history settles at the
+ * time the conversation went quiet, not at import time), and references that arrive late.
+ */
+function ticketPatchAfter(ticket: TicketRow, a: Arrival, created: boolean): Partial<TicketRow> {
+  const { input, sentAt, next } = a;
+  const status: TicketStatus = created ? ticket.status : next.status;
+  const patch: Partial<TicketRow> = {
+    messageCount: ticket.messageCount + 1,
+    lastMessageAt: ticket.lastMessageAt && ticket.lastMessageAt > sentAt ? ticket.lastMessageAt : sentAt,
+    lastMessagePreview: preview(input.text),
+    updatedAt: a.now,
+    status,
+    slaDueAt: ticket.slaDueAt,
+  };
+  if (a.fromBuyer) patch.lastInboundAt = ticket.lastInboundAt && ticket.lastInboundAt > sentAt ? ticket.lastInboundAt : sentAt;
+  if (!created && status !== ticket.status) {
+    patch.solvedAt = status === 'solved' ? sentAt : null;
+    patch.solvedReason = status === 'solved' ? next.solvedReason : null;
+  } else if (!created && status === 'solved' && ticket.solvedReason !== next.solvedReason && isImported(ticket)) {
+    patch.solvedAt = sentAt;
+    patch.solvedReason = next.solvedReason;
+  }
+  // The order may arrive with a later message of the same conversation (TikTok chat cards).
+  if (!ticket.orderId && input.orderId) patch.orderId = input.orderId;
+  if (!ticket.buyerId && a.facts?.buyerId) patch.buyerId = a.facts.buyerId;
+  if (!ticket.livestreamSessionId && input.livestreamSessionId) patch.livestreamSessionId = input.livestreamSessionId;
+  return patch;
+}
+
+/** Inbound messages from every channel become tickets (contract 2). */
+export function createIngest(core: HelpdeskCore) {
+  const { db, ids, clock } = core;
+
+  /**
+   * Run the SLA steps `slaEventsForInbound` chose. A clock start on a ticket being opened only
+   * sets `slaDueAt` in memory (the ticket's patch writes it); on an existing ticket it is written.
+   */
+  async function runSlaSteps(tx: Executor, t: TicketRow, steps: InboundSlaStep[], orderValue: Arrival['orderValue'], opts: { writeDue: boolean }): Promise<void> {
+    for (const step of steps) {
+      if (step.kind === 'start_clocks') {
+        const due = await core.slaStart(tx, t, orderValue, step.at);
+        if (due === undefined) continue;
+        if (opts.writeDue) await tx.update(tickets).set({ slaDueAt: due }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
+        else t.slaDueAt = due;
+      } else {
+        await core.slaEvent(tx, t, { kind: step.kind, status: step.status }, step.at);
+      }
+    }
+  }
+
+  /** A new ticket for the message: numbered, routed when it is live work, its thread pointed at it. */
+  async function openTicket(tx: Executor, a: Arrival, thread: ThreadRow | undefined): Promise<TicketRow> {
+    const { input, facts, now, next, history } = a;
+    const { orgId } = input;
+    const queue = queueFor({ channel: input.channel, livestreamSessionId: input.livestreamSessionId, orderTrafficSource: facts?.lines.find((l) => l.trafficSourceType)?.trafficSourceType });
+    const language = a.guess.language;
+    const category = facts?.lines.find((l) => l.category)?.category ?? null;
+    // Settled history and seller-opened threads are nobody's work yet: no routing.
+    const route: RoutingDecision = next.status === 'new' ? await decideRoute(tx, orgId, { language, queue }, category, now) : { assigneeId: null, reason: history ? 'history' : 'no buyer message yet', wanted: [] };
+    const id = ids('tkt');
+    const [row] = await tx
+      .insert(tickets)
+      .values({
+        orgId,
+        id,
+        number: await nextNumber(tx, orgId),
+        shopId: input.shopId,
+        channel: input.channel,
+        externalThreadId: input.externalThreadId,
+        buyerId: facts?.buyerId ?? null,
+        buyerExternalId: input.buyer.externalId ?? null,
+        buyerName: input.buyer.name ?? null,
+        buyerEmail: input.buyer.email?.toLowerCase() ?? null,
+        buyerPhone: input.buyer.phone ?? null,
+        orderId: input.orderId ?? null,
+        livestreamSessionId: input.livestreamSessionId ?? null,
+        subject: subjectFrom(input.text, input.subject),
+        status: next.status,
+        priority: initialPriority(input.channel),
+        language,
+        tags: [],
+        assigneeId: route.assigneeId,
+        queue,
+        slaDueAt: null,
+        mergedIntoId: null,
+        solvedReason: next.solvedReason,
+        solvedAt: next.status === 'solved' ? a.sentAt : null,
+        messageCount: 0,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    const ticket = row!;
+    if (route.assigneeId) await rememberRoute(tx, orgId, queue, route.assigneeId, now);
+    if (thread) {
+      await tx.update(ticketThreads).set({ ticketId: id }).where(and(eq(ticketThreads.orgId, orgId), eq(ticketThreads.id, thread.id)));
+    } else {
+      const ins = await tx
+        .insert(ticketThreads)
+        .values({ orgId, id: ids('tth'), channel: input.channel, externalThreadId: input.externalThreadId, ticketId: id, createdAt: now })
+        .onConflictDoNothing()
+        .returning({ id: ticketThreads.id });
+      if (!ins.length) throw new IngestRace('thread');
+    }
+    await runSlaSteps(tx, ticket, slaEventsForInbound({ created: true, direction: input.direction, before: null, after: next, sentAt: a.sentAt }), a.orderValue, { writeDue: false });
+    await core.evidence(tx, {
+      orgId,
+      caseId: id,
+      caseType: 'ticket',
+      kind: 'status_change',
+      actor: { type: 'system' },
+      occurredAt: now,
+      summary: `Ticket #${ticket.number} opened from ${input.channel}${
+        next.status !== 'new'
+          ? ` as ${next.status}${next.solvedReason ? ` (${next.solvedReason}: written ${a.sentAt.toISOString()}, before the import horizon)` : ' (the seller wrote first)'}`
+          : route.assigneeId
+            ? `, routed to ${route.assigneeId} (${route.reason})`
+            : `, unassigned in ${queue} (${route.reason})`
+      }`,
+      data: { status: next.status, solvedReason: next.solvedReason, history, channel: input.channel, queue, language, languageSource: a.guess.source, assigneeId: route.assigneeId, routing: route },
+    });
+    return ticket;
+  }
+
+  /** The channel message itself on the ticket; losing a race to a parallel delivery is an IngestRace. */
+  async function appendMessage(tx: Executor, ticket: TicketRow, a: Arrival): Promise<string> {
+    const { input, fromBuyer } = a;
+    const messageId = ids('msg');
+    const inserted = await tx
+      .insert(ticketMessages)
+      .values({
+        orgId: input.orgId,
+        id: messageId,
+        ticketId: ticket.id,
+        kind: 'public',
+        direction: input.direction,
+        channel: input.channel,
+        externalMessageId: input.externalMessageId,
+        authorType: fromBuyer ? 'buyer' : 'platform',
+        authorId: fromBuyer ? (input.buyer.externalId ?? null) : null,
+        authorName: fromBuyer ? (input.buyer.name ?? input.buyer.email ?? input.buyer.phone ?? null) : 'Seller (outside Afterdesk)',
+        body: input.text,
+        language: fromBuyer ? a.guess.language : ticket.language,
+        attachments: input.attachments ?? [],
+        deliveryStatus: fromBuyer ? null : 'sent',
+        sentAt: a.sentAt,
+        createdAt: a.now,
+      })
+      .onConflictDoNothing()
+      .returning({ id: ticketMessages.id });
+    if (!inserted.length) throw new IngestRace('message');
+    return messageId;
+  }
+
+  /**
+   * Files the channel only linked to are fetched into the evidence store after commit, so a slow
+   * CDN never holds the ingest transaction; the key makes a webhook retry a no-op.
+   */
+  async function queueAttachmentFetches(tx: Executor, ticketId: string, messageId: string, input: InboundMessage): Promise<void> {
+    for (const [index, a] of (input.attachments ?? []).entries()) {
+      if (!a.url || a.sha256) continue;
+      await enqueue(
+        tx,
+        {
+          orgId: input.orgId,
+          handler: 'helpdesk.fetch_attachment',
+          idempotencyKey: `helpdesk.attachment:${input.channel}:${input.externalMessageId}:${index}`,
+          payload: { ticketId, messageId, index, url: a.url, fileName: a.fileName ?? null, contentType: a.contentType ?? null },
+          subjectType: 'ticket_message',
+          subjectId: messageId,
+        },
+        { ids, clock },
+      );
+    }
+  }
+
+  /** The message's evidence, and the status change it caused on an existing ticket. */
+  async function recordArrival(tx: Executor, ticket: TicketRow, patch: Partial<TicketRow>, a: Arrival, messageId: string, created: boolean): Promise<void> {
+    const { input, fromBuyer, sentAt, next } = a;
+    const status = patch.status!;
+    const who = fromBuyer ? ({ type: 'buyer', id: input.buyer.externalId, name: input.buyer.name } as const) : ({ type: 'platform' } as const);
+    await core.evidence(tx, {
+      orgId: input.orgId,
+      caseId: ticket.id,
+      caseType: 'ticket',
+      kind: 'message',
+      actor: who,
+      occurredAt: sentAt,
+      summary: `${fromBuyer ? 'Buyer' : 'Seller'} message via ${input.channel}: ${preview(input.text)}`,
+      data: { messageId, channel: input.channel, externalMessageId: input.externalMessageId, direction: input.direction, text: input.text, attachments: input.attachments ?? [] },
+    });
+    if (!created && (status !== ticket.status || patch.solvedReason !== undefined)) {
+      await core.evidence(tx, {
+        orgId: input.orgId,
+        caseId: ticket.id,
+        caseType: 'ticket',
+        kind: 'status_change',
+        actor: who,
+        occurredAt: sentAt,
+        summary: `Status ${ticket.status} → ${status} (${fromBuyer ? 'buyer' : 'seller outside Afterdesk'} wrote${status === 'solved' && next.solvedReason ? `; ${next.solvedReason}` : ''})`,
+        data: { from: ticket.status, to: status, messageId, solvedReason: status === 'solved' ? next.solvedReason : null, history: a.history },
+      });
+    }
+  }
+
+  async function ingestOnce(input: InboundMessage, facts: OrderFacts | null): Promise<Ingested> {
+    const now = clock.now();
+    const sentAt = new Date(input.sentAt);
+    const { orgId } = input;
+    return db.tenant(orgId, async (tx) => {
+      await lockConversation(tx, input);
+      const dup = await findDelivered(tx, input);
+      if (dup) return { ticketId: dup.ticketId, messageId: dup.id, created: false };
+      const shop = await shopIn(tx, orgId, input.shopId);
+
+      const thread = await findThread(tx, input);
+      let current = thread ? await core.lockTicket(tx, orgId, thread.ticketId) : undefined;
+      const fromBuyer = input.direction === 'inbound';
+      if (current && fromBuyer && onBuyerMessage(current.status).action === 'new_ticket') current = undefined;
+      if (current && !fromBuyer) {
+        const own = await claimOwnReply(tx, current, input, sentAt);
+        if (own) return { ticketId: current.id, messageId: own.id, created: false };
+      }
+
+      // A pending return request is live whatever its age (the platform's deadline runs), so the
+      // history rules only apply to conversations.
+      const history = input.channel !== 'tiktok_return_request' && isHistory(sentAt, now);
+      const before = current ? { status: current.status, solvedReason: current.solvedReason, lastInboundAt: current.lastInboundAt } : null;
+      // Buyer messages of an imported, still unanswered stretch that a seller answer now settles.
+      const replayFrom = current && !fromBuyer && before?.status === 'solved' && before.solvedReason === HISTORY_UNANSWERED ? await firstUnanswered(tx, current) : undefined;
+      const arrival: Arrival = {
+        input,
+        facts,
+        sentAt,
+        now,
+        fromBuyer,
+        history,
+        next: statusAfterChannelMessage(before, input.direction, history),
+        guess: detectLanguage(input.text, { hint: input.buyer.language, shopLanguages: shop.languages }),
+        orderValue: facts?.totalAmount != null && facts.currency ? { amount: facts.totalAmount, currency: facts.currency } : undefined,
+      };
+
+      const created = !current;
+      const ticket = current ?? (await openTicket(tx, arrival, thread));
+      const messageId = await appendMessage(tx, ticket, arrival);
+      await queueAttachmentFetches(tx, ticket.id, messageId, input);
+      const patch = ticketPatchAfter(ticket, arrival, created);
+      await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, orgId), eq(tickets.id, ticket.id)));
+      if (!created) {
+        const steps = slaEventsForInbound({ created, direction: input.direction, before, after: arrival.next, sentAt, replayFrom });
+        await runSlaSteps(tx, { ...ticket, ...patch } as TicketRow, steps, arrival.orderValue, { writeDue: true });
+      }
+      await recordArrival(tx, ticket, patch, arrival, messageId, created);
+      return { ticketId: ticket.id, messageId, created };
+    });
+  }
+
+  return {
+    /** Contract 2: idempotent on org + channel + externalMessageId. */
+    async ingestInbound(raw: InboundMessage): Promise<Ingested> {
+      const parsed = InboundMessageSchema.safeParse(raw);
+      if (!parsed.success) {
+        throw AppError.validation(
+          'helpdesk.bad_inbound',
+          'Inbound message is invalid',
+          parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+        );
+      }
+      const input = parsed.data as InboundMessage;
+      const facts = await core.orderFacts(systemActor(input.orgId), input.orderId);
+      // A channel's order reference is kept only when it names an order of this organisation;
+      // the buyer's message itself is never refused for it. Without the orders module (isolated
+      // tests) nothing can be checked and the reference is kept as given.
+      if (input.orderId && core.portsOf().orders && !facts) {
+        core.log?.warn({ orgId: input.orgId, channel: input.channel }, 'inbound order reference not found in the organisation; not linked');
+        input.orderId = undefined;
+      }
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await ingestOnce(input, facts);
+        } catch (e) {
+          // Two deliveries of one webhook raced; the loser retries and finds the winner's rows.
+          const race = e instanceof IngestRace || isUniqueViolation(e) || pgErrorCode(e) === '40P01';
+          if (!race || attempt >= 2) throw e;
+        }
+      }
+    },
+
+    /** The fetch-attachment step stored a linked file: pin it on the message and in the evidence. */
+    async attachStoredFile(orgId: string, input: { messageId: string; index: number; sha256: string; contentType: string; size: number; fileName?: string | null }): Promise<void> {
+      const now = clock.now();
+      await db.tenant(orgId, async (tx) => {
+        const [m] = await tx.select().from(ticketMessages).where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.id, input.messageId))).for('update');
+        if (!m) throw AppError.notFound('message', input.messageId);
+        const list = [...m.attachments];
+        const cur = list[input.index];
+        if (!cur || cur.sha256 === input.sha256) return;
+        list[input.index] = { ...cur, sha256: input.sha256, contentType: input.contentType, size: input.size, ...(input.fileName && !cur.fileName ? { fileName: input.fileName } : {}) };
+        await tx.update(ticketMessages).set({ attachments: list }).where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.id, m.id)));
+        await core.evidence(tx, {
+          orgId,
+          caseId: m.ticketId,
+          caseType: 'ticket',
+          kind: 'attachment',
+          actor: m.authorType === 'buyer' ? { type: 'buyer', id: m.authorId ?? undefined, name: m.authorName ?? undefined } : { type: 'system' },
+          occurredAt: now,
+          summary: `File from the ${m.channel} message stored: ${cur.fileName ?? input.fileName ?? input.sha256.slice(0, 12)} (${input.contentType}, ${input.size} bytes)`,
+          data: { messageId: m.id, index: input.index, url: cur.url ?? null, sha256: input.sha256 },
+          fileSha256s: [input.sha256],
+        });
+      });
+    },
+
+  };
+}
