@@ -42,5 +42,7 @@ export type Services = ReturnType<typeof buildServices>;
 
 export function createPlatform(args: Omit<Platform, 'outbox' | 'dispatcher'>): Platform {
   const outbox = new OutboxRegistry();
-  return { ...args, outbox, dispatcher: new OutboxDispatcher(args.db, outbox, args.clock, args.log) };
+  const dispatcher = new OutboxDispatcher(args.db, outbox, args.clock, args.log);
+  dispatcher.leaseMs = args.config.leases.outboxMs;
+  return { ...args, outbox, dispatcher };
 }
