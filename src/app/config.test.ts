@@ -42,4 +42,11 @@ describe('config', () => {
   it('derives secure cookies from an https public URL', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://desk.example.com' }).cookieSecure).toBe(true);
   });
+
+  it('trusts no proxy unless TRUST_PROXY lists addresses or ranges, and names a bad entry', () => {
+    expect(loadConfig({}).trustProxy).toEqual([]);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,::1' }).trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', '::1']);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: "true" is not an IP address or CIDR range/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/99' })).toThrow(/TRUST_PROXY: "10.0.0.0\/99"/);
+  });
 });

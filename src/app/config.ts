@@ -1,4 +1,5 @@
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /**
@@ -27,6 +28,19 @@ const EnvSchema = z.object({
     .refine((v) => decodeKey(v) !== null, 'must be 32 bytes as 64 hex characters or base64')
     .optional(),
   COOKIE_SECURE: bool.optional(),
+  /**
+   * Addresses (or CIDR ranges) of the reverse proxies in front of us, comma-separated. Only their
+   * X-Forwarded-For/-Proto are believed; unset means no proxy is trusted and the socket address
+   * is the client (a forged header then changes nothing).
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean))
+    .superRefine((list, ctx) => {
+      if (list.length === 0) ctx.addIssue({ code: 'custom', message: 'list at least one proxy address' });
+      for (const a of list) if (!isAddressOrRange(a)) ctx.addIssue({ code: 'custom', message: `"${a}" is not an IP address or CIDR range (e.g. 10.0.0.5,10.1.0.0/16)` });
+    })
+    .optional(),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   WORKER: bool.default(true),
   /**
@@ -71,7 +85,12 @@ export interface Config {
   pgPort: number;
   logLevel: Env['LOG_LEVEL'];
   secretKey: Buffer | undefined;
+  /** Secure session cookie for every request: COOKIE_SECURE, else an https PUBLIC_URL. */
   cookieSecure: boolean;
+  /** COOKIE_SECURE as given; `false` also stops a trusted proxy's https from setting Secure. */
+  cookieSecureExplicit: boolean | undefined;
+  /** Proxy addresses/ranges whose forwarding headers are believed; empty → none. */
+  trustProxy: string[];
   loginRateLimit: number;
   worker: boolean;
   /** Claim leases in ms (OUTBOX_LEASE_MS, WEBHOOK_LEASE_MS). */
@@ -96,6 +115,16 @@ export class ConfigError extends Error {
   constructor(readonly issues: { variable: string; message: string }[]) {
     super(`Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`);
     this.name = 'ConfigError';
+  }
+}
+
+function isAddressOrRange(v: string): boolean {
+  try {
+    if (v.includes('/')) ipaddr.parseCIDR(v);
+    else ipaddr.parse(v);
+    return ipaddr.isValid(v.split('/')[0]!);
+  } catch {
+    return false;
   }
 }
 
@@ -139,6 +168,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: e.LOG_LEVEL,
     secretKey: e.SECRET_KEY ? (decodeKey(e.SECRET_KEY) ?? undefined) : undefined,
     cookieSecure: e.COOKIE_SECURE ?? publicUrl.startsWith('https://'),
+    cookieSecureExplicit: e.COOKIE_SECURE,
+    trustProxy: e.TRUST_PROXY ?? [],
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     worker: e.WORKER,
     leases: { outboxMs: e.OUTBOX_LEASE_MS, webhookMs: e.WEBHOOK_LEASE_MS },

@@ -122,6 +122,10 @@ export interface EmbeddedOptions {
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedHandle> {
   const { dir, log } = opts;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const initialised = fs.existsSync(path.join(dir, 'PG_VERSION'));
+  // An orphan left by a crash still listens on our port; stop it before probing, or the probe
+  // finds the port taken and the restart silently moves to a random one, ignoring PG_PORT.
+  if (initialised) await recoverStaleLock(dir, log);
   let port = opts.port;
   if (port === 0 || !(await isPortFree(port))) {
     const wanted = port;
@@ -150,12 +154,10 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedHand
     onError: (m: unknown) => log.warn(String(m instanceof Error ? m.message : m).trim()),
   });
 
-  if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
+  if (!initialised) {
     log.info(`Creating a new PostgreSQL cluster in ${dir} (first start).`);
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     await server.initialise();
-  } else {
-    await recoverStaleLock(dir, log);
   }
   try {
     await server.start();

@@ -4,7 +4,8 @@ import { usersTable } from '../modules/auth/index.js';
 import { systemActor } from '../platform/tenancy.js';
 import { seedModuleDemo } from './modules.js';
 
-export const DEMO_PASSWORD = 'afterdesk-demo';
+// Must pass the password checker like any other (a product-name password does not).
+export const DEMO_PASSWORD = 'lantern-parcel-demo';
 export const DEMO_ORG_NAME = 'Northwind Goods (demo)';
 
 export interface DemoLogin {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
 import cookie from '@fastify/cookie';
-import rateLimit from '@fastify/rate-limit';
+import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -11,7 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, isAppError } from '../platform/errors.js';
-import type { Http } from '../platform/http.js';
+import { findUnstorableString, type Http } from '../platform/http.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
 import { authRoutes, SESSION_COOKIE } from '../modules/auth/index.js';
@@ -61,6 +61,49 @@ export function errorBody(err: FastifyError | Error, requestId: string, log: Pic
   return { status: 500, body: { code: 'internal', message: `Internal error; quote request id ${requestId} to support`, requestId } };
 }
 
+/**
+ * The only state-changing requests that need not come from our UI, and why. Everything else that
+ * is not GET/HEAD/OPTIONS must pass `crossSiteProblem`. (API-token requests, once they exist, carry
+ * no cookie and belong here too.)
+ */
+export const CROSS_SITE_EXEMPT: { prefix: string; why: string }[] = [
+  { prefix: '/webhooks/', why: 'called by TikTok, not a browser; every request is HMAC-signed and carries no session cookie' },
+];
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Why a state-changing request cannot be trusted to come from our UI, or null. A cookie rides
+ * along with any form another site (or another port of our own host: SameSite=Lax does not tell
+ * ports apart) submits, so the request must show it came from our page:
+ * - the browser's own Origin / Sec-Fetch-Site, when sent, must name our origin;
+ * - and it must be JSON or carry X-Requested-With; a plain HTML form can send neither, and a
+ *   script on another origin would need a CORS preflight we never grant. Multipart and text/plain
+ *   bodies (what forms send) get no pass.
+ */
+export function crossSiteProblem(
+  req: { method: string; url: string; headers: Record<string, string | string[] | undefined>; protocol: string; host: string },
+  publicOrigin: string | undefined,
+): string | null {
+  if (SAFE_METHODS.has(req.method)) return null;
+  const path = req.url.split('?')[0]!;
+  if (CROSS_SITE_EXEMPT.some((e) => path.startsWith(e.prefix))) return null;
+  const header = (n: string) => {
+    const v = req.headers[n];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const site = header('sec-fetch-site');
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `Sec-Fetch-Site is ${site}`;
+  const origin = header('origin');
+  if (origin !== undefined) {
+    const expected = publicOrigin ?? `${req.protocol}://${req.host}`;
+    if (origin !== expected) return `Origin ${origin} is not ${expected}`;
+  }
+  const type = (header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json' && !header('x-requested-with')) return 'neither a JSON body nor the X-Requested-With header';
+  return null;
+}
+
 export async function buildServer(platform: Platform, services: Services): Promise<Http> {
   const { config, log } = platform;
   const app = Fastify({
@@ -70,7 +113,9 @@ export async function buildServer(platform: Platform, services: Services): Promi
       return typeof incoming === 'string' && /^[\w.-]{1,80}$/.test(incoming) ? incoming : newId('req');
     },
     bodyLimit: 5 * 1024 * 1024,
-    trustProxy: true,
+    // Forwarding headers are believed only from the proxies named in TRUST_PROXY; from anyone else
+    // X-Forwarded-For is just a string the client chose (it once let login guesses dodge the limit).
+    trustProxy: config.trustProxy.length ? config.trustProxy : false,
   }).withTypeProvider<ZodTypeProvider>() as unknown as Http;
 
   app.setValidatorCompiler(validatorCompiler);
@@ -80,9 +125,61 @@ export async function buildServer(platform: Platform, services: Services): Promi
     reply.header('x-request-id', req.id);
   });
 
+  // One gate for every route, schema or not, before Zod runs: strings Postgres cannot store
+  // (NUL, lone surrogates) become a 400 naming the field instead of a 500 from the database.
+  app.addHook('preValidation', async (req) => {
+    for (const [part, value, prefix] of [
+      ['body', req.body, []],
+      ['querystring', req.query, ['querystring']],
+      ['params', req.params, ['params']],
+    ] as const) {
+      const found = findUnstorableString(value, [...prefix]);
+      if (found) {
+        const field = found.field || part;
+        throw AppError.validation('request.invalid', `Invalid request: ${field}: ${found.message}`, [{ field, message: found.message }]);
+      }
+    }
+  });
+
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = errorBody(err as FastifyError, req.id, req.log);
+    const retry = (body.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+    if (status === 429 && retry) void reply.header('retry-after', String(retry));
     void reply.code(status).send(body);
+  });
+
+  // Registered before every route so its hooks cover the API, the web UI, its SPA fallback and /docs.
+  const https = config.publicUrl.startsWith('https://');
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        // Vite emits one external module script and no inline script: nothing inline may run.
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        // Mantine injects <style> elements (theme CSS variables) and sets style attributes on
+        // components (and the charts position with them); a nonce covers neither attributes nor
+        // styles React adds after load. Styles cannot run script, and React escapes every text we
+        // render, so 'unsafe-inline' for styles only is the accepted trade.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        // The favicon is a data: URI.
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        // Only where we are served over https: on a plain-http install it would break every asset.
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    frameguard: { action: 'deny' },
+    // Same-origin requests keep their Referer (and Origin); links out of tickets leak no ticket URL.
+    referrerPolicy: { policy: 'same-origin' },
+    strictTransportSecurity: https ? { maxAge: 180 * 24 * 3600, includeSubDomains: false } : false,
   });
 
   await app.register(swagger, {
@@ -93,10 +190,29 @@ export async function buildServer(platform: Platform, services: Services): Promi
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // Swagger UI brings its own policy (hashes of its inline scripts, data: images). Its bundle
+    // also injects a <style> element, which a hash cannot allow, so its styles get the same
+    // inline allowance as our UI; and it may not be framed either.
+    staticCSP: true,
+    transformStaticCSP: (header) =>
+      header
+        .replace(/style-src [^;]*;/, "style-src 'self' 'unsafe-inline';")
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace(https ? /$^/ : /\s*upgrade-insecure-requests;?/, ''),
+  });
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
   await app.register(multipart, { limits: { fileSize: 50 * 1024 * 1024, files: 20 } });
+
+  // Before the body is read: a forged multipart upload is refused without being buffered.
+  const publicOrigin = config.publicUrlSet ? new URL(config.publicUrl).origin : undefined;
+  app.addHook('onRequest', async (req) => {
+    const problem = crossSiteProblem(req, publicOrigin);
+    if (problem) {
+      throw AppError.forbidden('request.cross_site', `Refused: this request did not come from the Afterdesk app (${problem})`, { reason: problem });
+    }
+  });
 
   app.addHook('onRequest', async (req) => {
     const token = req.cookies?.[SESSION_COOKIE];
@@ -131,7 +247,13 @@ export async function buildServer(platform: Platform, services: Services): Promi
     },
   );
 
-  authRoutes(app, services.auth, { cookieSecure: config.cookieSecure, loginRateLimit: config.loginRateLimit });
+  authRoutes(app, services.auth, {
+    // req.protocol reads X-Forwarded-Proto only from a TRUST_PROXY address, so a client cannot
+    // claim https; an https PUBLIC_URL means every cookie is Secure whatever the hop says.
+    cookieSecure: (req) => config.cookieSecure || (config.cookieSecureExplicit !== false && req.protocol === 'https'),
+    loginRateLimit: config.loginRateLimit,
+    clock: platform.clock,
+  });
   tenancyRoutes(app, services.tenancy);
   outboxRoutes(app, platform);
   await registerModuleRoutes(app, platform, services);

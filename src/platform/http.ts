@@ -27,3 +27,28 @@ export const ErrorBody = z.object({
 });
 
 export const IdParams = z.strictObject({ id: z.string().min(1).max(64) });
+
+// NUL, or a UTF-16 surrogate without its partner.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The first string (or object key) in a parsed request part that Postgres cannot store: `text`
+ * refuses NUL and `jsonb` refuses lone surrogates, and `text` silently turns them into U+FFFD.
+ * Returns the field path in the same shape the validation errors use (`items.2.name`).
+ */
+export function findUnstorableString(value: unknown, path: string[] = [], depth = 0): { field: string; message: string } | undefined {
+  const hit = (p: string[], s: string) => ({
+    field: p.join('.'),
+    message: s.includes('\u0000') ? 'must not contain NUL characters' : 'must be valid Unicode (a lone surrogate was found)',
+  });
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? hit(path, value) : undefined;
+  // Parsed JSON nests no deeper than the body limit allows; the cap only guards the stack.
+  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
+  if (Buffer.isBuffer(value)) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    if (UNSTORABLE.test(k)) return hit([...path, k.replace(UNSTORABLE, '?')], k);
+    const found = findUnstorableString(v, [...path, k], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}

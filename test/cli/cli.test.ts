@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { testDatabase } from '../helpers/db.js';
@@ -54,6 +55,17 @@ describe('afterdesk CLI', () => {
     expect(r.stderr).toContain('--email:');
     expect(r.stderr).toContain('--role:');
     expect(r.stderr).toContain('--password: must be at least 10 characters');
+  });
+
+  it('user add refuses a weak password, naming --password, and creates no organisation', async () => {
+    const name = `Weak Org ${Date.now()}`;
+    const r = await cli(['user', 'add', '--new-org', name, '--email', `weak.${Date.now()}@test.afterdesk.dev`, '--name', 'Weak', '--role', 'owner', '--password', 'aaaaaaaaaa']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--password: too easy to guess\. /);
+    // A control row proves the query sees organisations at all.
+    await ctx.services.tenancy.createOrganisation({ name: `${name} control` });
+    const orgs = await ctx.platform.db.system((tx) => tx.execute(sql`select name from organisations where name like ${`${name}%`}`));
+    expect(orgs.rows).toEqual([{ name: `${name} control` }]);
   });
 
   it('migrate reports an up-to-date database', async () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/app/postgres.js';
 
 const BIN = path.resolve('bin/afterdesk.js');
 // The exact arguments `npm start` passes, so a typo in package.json fails here.
@@ -54,13 +55,15 @@ afterAll(() => {
 });
 
 describe('afterdesk start on embedded Postgres', () => {
-  it('starts, reuses its data, recovers after SIGKILL with a clear message, and stops Postgres cleanly on Ctrl-C', async () => {
+  it('starts, reuses its data, recovers after SIGKILL on the same PG_PORT with a clear message, and stops Postgres cleanly on Ctrl-C', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'afterdesk-start-'));
     // The embedded server runs as an unprivileged OS user when we are root; it must reach the directory.
     fs.chmodSync(dataDir, 0o755);
     dirs.push(dataDir);
 
-    const first = await start(dataDir);
+    // A fixed PG_PORT: after a crash the orphan still holds it, and the restart must reclaim it.
+    const pgPort = await freePort();
+    const first = await start(dataDir, { PG_PORT: String(pgPort) });
     const health = await fetch(`${first.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', database: 'up' });
@@ -72,8 +75,10 @@ describe('afterdesk start on embedded Postgres', () => {
     await exitOf(first.child);
     expect(fs.existsSync(path.join(dataDir, 'afterdesk.pid'))).toBe(true);
 
-    const second = await start(dataDir);
+    const second = await start(dataDir, { PG_PORT: String(pgPort) });
     const out = second.output();
+    expect(out).not.toContain(`Port ${pgPort} is taken`);
+    expect(out).toContain(`Embedded PostgreSQL is running on 127.0.0.1:${pgPort} `);
     expect(out).not.toContain('Creating a new PostgreSQL cluster');
     expect(out).toContain(`Postgres (pid ${pgPid}) was left running by an earlier run that did not shut down`);
     expect(out).toMatch(/Recovered a stale lock .*afterdesk\.pid/);

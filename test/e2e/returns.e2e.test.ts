@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { registerModuleWorkers } from '../../src/app/modules.js';
 import { ManualClock } from '../../src/platform/clock.js';
-import { RecordingPlatform, seedOrder, seedTicket, settle } from '../../src/modules/returns/returns.fixtures.js';
+import { RecordingPlatform, seedOrder, seedTicket, settle } from '../helpers/returns.js';
 import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer } from '../helpers/e2e.js';
 import { actorFor, createTestOrg, TEST_PASSWORD, type TestOrg } from '../helpers/org.js';
 

@@ -56,12 +56,12 @@ describeE2E('web shell (browser)', () => {
     await poll(() => page.getByTestId('login-error').innerText()).toBe('登录失败\n邮箱或密码错误。');
     await screenshot(page, 'login-error-zh-CN');
 
-    // Third wrong attempt is the last one allowed; the fourth is refused with 429.
+    // Third wrong attempt is the last one allowed from this address; the fourth is refused with 429.
     await signIn(page, org.users.supervisor.email, 'third wrong', { email: '邮箱', password: '密码', submit: '登录' });
     await poll(() => page.getByTestId('login-error').innerText()).toBe('登录失败\n邮箱或密码错误。');
     await page.getByText('EN', { exact: true }).click();
     await signIn(page, org.users.supervisor.email, TEST_PASSWORD);
-    await poll(() => page.getByTestId('login-error').innerText()).toBe('Sign-in failed\nToo many sign-in attempts. Wait a minute and try again.');
+    await poll(() => page.getByTestId('login-error').innerText()).toBe('Sign-in failed\nToo many failed sign-ins. Wait a few minutes and try again.');
     await page.reload();
     await poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Sign in');
     expect(problems).toEqual([]);

@@ -23,6 +23,11 @@ export interface TestContextOptions {
   /** Start pg-boss on the worker's database. */
   jobs?: boolean;
   env?: Record<string, string>;
+  /**
+   * Send the header our web UI sends on every request (`X-Requested-With`), so `app.inject` passes
+   * the cross-site request check like the UI does. Default true; CSRF tests turn it off.
+   */
+  uiHeader?: boolean;
 }
 
 /**
@@ -40,6 +45,14 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   const services = buildServices(platform);
   const app = await buildServer(platform, services);
   await app.ready();
+  if (opts.uiHeader !== false) {
+    const inject = app.inject.bind(app) as (o: unknown) => unknown;
+    (app as { inject: unknown }).inject = (o?: unknown) => {
+      if (!o || typeof o !== 'object') return inject(o);
+      const req = o as { headers?: Record<string, unknown> };
+      return inject({ ...req, headers: { 'x-requested-with': 'afterdesk', ...req.headers } });
+    };
+  }
   return {
     platform,
     services,

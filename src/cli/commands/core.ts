@@ -9,7 +9,7 @@ import { migrate } from '../../app/migrate.js';
 import { freePort, isPortFree } from '../../app/postgres.js';
 import { AppError } from '../../platform/errors.js';
 import { createLogger } from '../../platform/logger.js';
-import { CreateUser } from '../../modules/auth/index.js';
+import { CreateUser, passwordWeakness } from '../../modules/auth/index.js';
 import { configOrExit, fail, withRuntime } from '../context.js';
 import { startHooks } from '../../app/modules.js';
 
@@ -127,13 +127,11 @@ export function registerCoreCommands(program: Command): void {
           languages: o.languages ? o.languages.split(',').map((x) => x.trim()) : undefined,
           skills: o.skills ? o.skills.split(',').map((x) => x.trim()) : undefined,
         });
-        if (!parsed.success) {
-          throw AppError.validation(
-            'cli.invalid',
-            'Invalid user',
-            parsed.error.issues.map((i) => ({ field: `--${String(i.path[0] ?? '?')}`, message: i.message })),
-          );
-        }
+        const issues = parsed.success ? [] : parsed.error.issues.map((i) => ({ field: `--${String(i.path[0] ?? '?')}`, message: i.message }));
+        // Checked before anything is written, so a weak password leaves no new organisation behind.
+        const weakness = parsed.success || !issues.some((i) => i.field === '--password') ? passwordWeakness(o.password, { email: o.email, name: o.name }) : null;
+        if (weakness) issues.push({ field: '--password', message: weakness });
+        if (!parsed.success || issues.length) throw AppError.validation('cli.invalid', 'Invalid user', issues);
         await withRuntime(async (_p, s) => {
           const orgId = o.org ?? (await s.tenancy.createOrganisation({ name: z.string().min(1).parse(o.newOrg) })).orgId;
           const u = await s.auth.createUserInOrg(orgId, parsed.data);

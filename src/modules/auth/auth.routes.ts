@@ -1,35 +1,52 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { Clock } from '../../platform/clock.js';
+import { AppError, isAppError } from '../../platform/errors.js';
 import { actorOf, IdParams, type Http } from '../../platform/http.js';
 import { CreateUser, LoginBody, UpdateMe, UpdateUser, UserView } from './auth.dto.js';
 import { SESSION_COOKIE } from './auth.rules.js';
 import { userView, type AuthService } from './auth.service.js';
+import { createLoginThrottle } from './auth.throttle.js';
 
 export interface AuthRouteOptions {
-  cookieSecure: boolean;
+  /** Whether this request's session cookie gets `Secure` (https public URL, or https at a trusted proxy). */
+  cookieSecure: (req: FastifyRequest) => boolean;
   loginRateLimit: number;
+  clock: Clock;
 }
 
 export function authRoutes(app: Http, svc: AuthService, opts: AuthRouteOptions): void {
+  const throttle = createLoginThrottle(opts.clock, { perAccountAddress: opts.loginRateLimit });
   const tags = ['auth'];
   app.post(
     '/api/auth/login',
     {
-      schema: { tags, summary: 'Sign in with e-mail and password; sets the session cookie', body: LoginBody, response: { 200: z.object({ user: UserView }) } },
-      config: {
-        rateLimit: {
-          max: opts.loginRateLimit,
-          timeWindow: '1 minute',
-          // Counted after the body is parsed (the default onRequest hook has no body yet, which
-          // silently made this a per-address limit that locked a whole office out).
-          hook: 'preHandler',
-          // Per address and account: one attacker cannot lock a colleague out from elsewhere.
-          keyGenerator: (req) => `${req.ip}|${String((req.body as { email?: string } | undefined)?.email ?? '').toLowerCase()}`,
-        },
+      schema: {
+        tags,
+        summary: 'Sign in with e-mail and password; sets the session cookie',
+        description: 'Failed attempts are limited per client address and account, and an account under attack answers 429 with `details.retryAfterSeconds` to addresses it was not used from before.',
+        body: LoginBody,
+        response: { 200: z.object({ user: UserView }) },
       },
     },
     async (req, reply) => {
-      const { token, user, expiresAt } = await svc.login(req.body.email, req.body.password, { userAgent: req.headers['user-agent'], ip: req.ip });
-      reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: opts.cookieSecure, expires: expiresAt });
+      // req.ip is the socket address unless a configured proxy (TRUST_PROXY) forwarded the request.
+      const address = req.ip;
+      const wait = throttle.check(address, req.body.email);
+      if (wait > 0) {
+        const seconds = Math.ceil(wait / 1000);
+        throw new AppError('rate_limited', 'request.rate_limited', `Too many failed sign-ins; try again in ${seconds} s`, { retryAfterSeconds: seconds });
+      }
+      let session: Awaited<ReturnType<AuthService['login']>>;
+      try {
+        session = await svc.login(req.body.email, req.body.password, { userAgent: req.headers['user-agent'], ip: address });
+      } catch (e) {
+        if (isAppError(e) && e.code === 'auth.bad_credentials') throttle.failed(address, req.body.email);
+        throw e;
+      }
+      throttle.succeeded(address, req.body.email);
+      const { token, user, expiresAt } = session;
+      reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: opts.cookieSecure(req), expires: expiresAt });
       return { user: userView(user) };
     },
   );

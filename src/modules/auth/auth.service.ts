@@ -8,6 +8,7 @@ import { AppError, isUniqueViolation } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import type { CreateUser, UpdateUser, UserView } from './auth.dto.js';
+import { assertStrongPassword } from './auth.password.js';
 import { defaultRemedyLimits, SESSION_TTL_MS } from './auth.rules.js';
 import { sessions, users } from './auth.schema.js';
 
@@ -41,6 +42,7 @@ export interface AuthDeps {
 
 export function createAuthService({ db, ids, clock }: AuthDeps) {
   async function insertUser(tx: Executor, orgId: string, input: CreateUser): Promise<UserRow> {
+    assertStrongPassword(input.password, { email: input.email, name: input.name });
     const now = clock.now();
     const [row] = await tx
       .insert(users)
@@ -119,7 +121,10 @@ export function createAuthService({ db, ids, clock }: AuthDeps) {
         if (input.skills !== undefined) patch.skills = input.skills;
         if (input.remedyLimits !== undefined) patch.remedyLimits = input.remedyLimits;
         if (input.active !== undefined) patch.active = input.active;
-        if (input.password !== undefined) patch.passwordHash = await argon2.hash(input.password);
+        if (input.password !== undefined) {
+          assertStrongPassword(input.password, { email: current.email, name: input.name ?? current.name });
+          patch.passwordHash = await argon2.hash(input.password);
+        }
         const [row] = await tx.update(users).set(patch).where(and(eq(users.orgId, actor.orgId), eq(users.id, id))).returning();
         if (input.active === false || input.password !== undefined) {
           await tx.delete(sessions).where(and(eq(sessions.orgId, actor.orgId), eq(sessions.userId, id)));

@@ -9,7 +9,7 @@ import { ManualClock } from '../../platform/clock.js';
 import { silentLogger } from '../../platform/logger.js';
 import { OutboxDispatcher, type OutboxHandler } from '../../platform/outbox/outbox.js';
 import { ordersTable } from '../orders/index.js';
-import { outboxRows, settle } from '../returns/returns.fixtures.js';
+import { outboxRows, settle } from '../../../test/helpers/returns.js';
 
 let ctx: TestContext;
 const clock = new ManualClock(Date.now());

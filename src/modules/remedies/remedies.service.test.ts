@@ -8,7 +8,7 @@ import { OutboxDispatcher } from '../../platform/outbox/outbox.js';
 import { silentLogger } from '../../platform/logger.js';
 import { evidenceRecordsTable } from '../evidence/index.js';
 import { couponsTable, reshipsTable } from './index.js';
-import { outboxRows, RecordingPlatform, seedOrder, seedTicket, settle } from '../returns/returns.fixtures.js';
+import { outboxRows, RecordingPlatform, seedOrder, seedTicket, settle } from '../../../test/helpers/returns.js';
 
 let ctx: TestContext;
 const clock = new ManualClock('2026-03-10T10:00:00Z');

@@ -7,7 +7,7 @@ import { createTestContext, type TestContext } from '../../../test/helpers/conte
 import { testDatabase } from '../../../test/helpers/db.js';
 import { actorFor, createTestOrg } from '../../../test/helpers/org.js';
 import { ManualClock } from '../../platform/clock.js';
-import { RecordingPlatform, seedOrder, settle } from './returns.fixtures.js';
+import { RecordingPlatform, seedOrder, settle } from '../../../test/helpers/returns.js';
 
 const run = promisify(execFile);
 const BIN = path.resolve('bin/afterdesk.js');

@@ -13,7 +13,7 @@ import { ManualClock } from '../../platform/clock.js';
 import { outbox } from '../../platform/outbox/outbox.schema.js';
 import type { ReturnPolicy } from '../tenancy/index.js';
 import { createOrdersService } from '../orders/index.js';
-import { outboxRows, RecordingPlatform, seedOrder, seedTicket, settle } from './returns.fixtures.js';
+import { outboxRows, RecordingPlatform, seedOrder, seedTicket, settle } from '../../../test/helpers/returns.js';
 
 let ctx: TestContext;
 const clock = new ManualClock('2026-03-10T10:00:00Z');

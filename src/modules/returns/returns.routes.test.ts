@@ -3,7 +3,7 @@ import { registerModuleWorkers } from '../../app/modules.js';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.js';
 import { actorFor, createTestOrg } from '../../../test/helpers/org.js';
 import { ManualClock } from '../../platform/clock.js';
-import { RecordingPlatform, seedOrder, seedTicket, settle } from './returns.fixtures.js';
+import { RecordingPlatform, seedOrder, seedTicket, settle } from '../../../test/helpers/returns.js';
 
 let ctx: TestContext;
 const clock = new ManualClock('2026-03-10T10:00:00Z');

@@ -6,7 +6,7 @@ import { actorFor, createTestOrg, type TestOrg } from '../../../test/helpers/org
 import { ManualClock } from '../../platform/clock.js';
 import type { ReturnPolicy } from '../tenancy/index.js';
 import { evidenceRecordsTable } from '../evidence/index.js';
-import { RecordingPlatform, seedOrder, seedTicket, settle } from './returns.fixtures.js';
+import { RecordingPlatform, seedOrder, seedTicket, settle } from '../../../test/helpers/returns.js';
 import { DEFAULT_REASON_TREE } from './returns.rules.js';
 
 let ctx: TestContext;

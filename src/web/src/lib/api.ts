@@ -41,13 +41,20 @@ export const UNAUTHENTICATED_EVENT = 'afterdesk:unauthenticated';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
+/**
+ * Sent on every request to our API. The server refuses state-changing requests that carry neither
+ * a JSON body nor X-Requested-With (a form on another site can send neither), so uploads and
+ * body-less POSTs made with `fetch` directly must spread these headers too.
+ */
+export const UI_HEADERS = { accept: 'application/json', 'x-requested-with': 'afterdesk' } as const;
+
 export async function request<T>(method: Method, path: string, body?: unknown, init?: { signal?: AbortSignal }): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers: body === undefined ? { ...UI_HEADERS } : { ...UI_HEADERS, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: init?.signal,
     });

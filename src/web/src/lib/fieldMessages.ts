@@ -21,6 +21,7 @@ const PATTERNS: [RegExp, string, (m: RegExpMatchArray) => Record<string, string>
   [/^not a region of ([A-Z]{2})$/, 'region', (m) => ({ market: m[1]! })],
   [/^no such brand$/i, 'unknownBrand', () => ({})],
   [/^unknown field$/i, 'unknownField', () => ({})],
+  [/^too easy to guess\b/i, 'weakPassword', () => ({})],
 ];
 
 export function translateFieldMessage(t: TFunction, message: string): string {

@@ -3,7 +3,7 @@ import type { MacroView, MessageView, TicketView, AttachmentRef, Channel, Ticket
 import type { ClockView } from '../../../../modules/sla/sla.dto.js';
 import type { OrderSidebarView } from '../../../../modules/orders/orders.dto.js';
 import type { UserView } from '../../lib/session';
-import { api, ApiError } from '../../lib/api';
+import { api, ApiError, UI_HEADERS } from '../../lib/api';
 
 export type { MacroView, MessageView, TicketView, AttachmentRef, Channel, TicketStatus, Priority, ClockView, OrderSidebarView };
 
@@ -133,7 +133,7 @@ export function renderMacro(macroId: string, ticketId: string) {
 export async function uploadAttachment(ticketId: string, file: File): Promise<AttachmentRef> {
   const form = new FormData();
   form.append('file', file, file.name);
-  const res = await fetch(`/api/tickets/${encodeURIComponent(ticketId)}/attachments`, { method: 'POST', body: form, credentials: 'same-origin', headers: { accept: 'application/json' } });
+  const res = await fetch(`/api/tickets/${encodeURIComponent(ticketId)}/attachments`, { method: 'POST', body: form, credentials: 'same-origin', headers: UI_HEADERS });
   const body = (await res.json().catch(() => ({}))) as AttachmentRef & { code?: string; message?: string; details?: Record<string, unknown> };
   if (!res.ok) throw new ApiError(res.status, body.code ?? `http.${res.status}`, body.message ?? res.statusText, body.details);
   return body;

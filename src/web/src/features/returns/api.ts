@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { api } from '../../lib/api';
+import { api, UI_HEADERS } from '../../lib/api';
 
 export const GRADES = ['as_new', 'opened', 'damaged', 'not_ours', 'empty_box'] as const;
 export type Grade = (typeof GRADES)[number];
@@ -72,7 +72,7 @@ export function formatDuration(ms: number, t: (k: string, o?: Record<string, unk
 export async function uploadPhoto(file: File): Promise<string> {
   const fd = new FormData();
   fd.append('file', file);
-  const res = await fetch('/api/evidence/files', { method: 'POST', body: fd, credentials: 'same-origin' });
+  const res = await fetch('/api/evidence/files', { method: 'POST', body: fd, credentials: 'same-origin', headers: UI_HEADERS });
   const body = (await res.json()) as { sha256?: string; message?: string };
   if (!res.ok || !body.sha256) throw new Error(body.message ?? `upload failed (${res.status})`);
   return body.sha256;

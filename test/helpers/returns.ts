@@ -1,17 +1,17 @@
 /**
- * Test fixtures for remedies and returns: real orders through the orders module, real tickets
+ * Test fixtures for remedies and returns (moved out of src/: shipped code never imports tests): real orders through the orders module, real tickets
  * through the helpdesk, a recording stand-in for TikTok's refund API, and a loop that runs the
  * outbox until nothing is due. Used by tests only.
  */
 import crypto from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { TestContext } from '../../../test/helpers/context.js';
-import type { TestOrg } from '../../../test/helpers/org.js';
-import { ManualClock } from '../../platform/clock.js';
-import { outbox } from '../../platform/outbox/outbox.schema.js';
-import type { OutboxContext } from '../../platform/outbox/outbox.js';
-import { createOrdersService } from '../orders/index.js';
-import { ApproveReturnPayload, RefundPayload } from '../../integrations/tiktok/writeback.js';
+import type { TestContext } from './context.js';
+import type { TestOrg } from './org.js';
+import { ManualClock } from '../../src/platform/clock.js';
+import { outbox } from '../../src/platform/outbox/outbox.schema.js';
+import type { OutboxContext } from '../../src/platform/outbox/outbox.js';
+import { createOrdersService } from '../../src/modules/orders/index.js';
+import { ApproveReturnPayload, RefundPayload } from '../../src/integrations/tiktok/writeback.js';
 
 export interface FixtureLine {
   unitPrice: number;
@@ -117,7 +117,7 @@ export class RecordingPlatform {
     RefundPayload.parse(payload);
     this.calls++;
     if (this.reject) {
-      const { PermanentError } = await import('../../platform/outbox/outbox.js');
+      const { PermanentError } = await import('../../src/platform/outbox/outbox.js');
       throw new PermanentError('refund rejected by the platform: order already fully refunded');
     }
     if (this.failBefore > 0) {
