@@ -14,6 +14,22 @@ export class Jobs {
   constructor(connectionString: string, private readonly log: Logger) {
     this.boss = new PgBoss({ connectionString, max: 4 });
     this.boss.on('error', (e) => this.log.error({ err: e }, 'job queue error'));
+    // pg-boss creates a queue (a row plus a partition of its job table) without a lock of its own,
+    // so two processes creating the same queue at once — workers booting together after a deploy —
+    // deadlock, and Postgres ends one of them. The other has created the queue by then and the
+    // function does nothing for an existing queue, so the loser only has to try again. Wrapped on
+    // the client itself because modules create their queues through `boss` too.
+    const create = this.boss.createQueue.bind(this.boss);
+    this.boss.createQueue = async (name: string, options?: PgBoss.Queue) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await create(name, options);
+        } catch (e) {
+          if ((e as { code?: string }).code !== '40P01' || attempt >= 5) throw e;
+          await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
+        }
+      }
+    };
   }
 
   async start(): Promise<void> {
