@@ -13,7 +13,9 @@ export class Jobs {
 
   constructor(connectionString: string, private readonly log: Logger) {
     this.boss = new PgBoss({ connectionString, max: 4 });
-    this.boss.on('error', (e) => this.log.error({ err: e }, 'job queue error'));
+    // Only what says what went wrong: pg-boss hands on pool errors that carry the whole connection
+    // object (its buffers and state filled a log line per lost connection on a Postgres restart).
+    this.boss.on('error', (e) => this.log.error({ err: { message: e.message, code: (e as { code?: string }).code, stack: e.stack } }, 'job queue error'));
     // pg-boss creates a queue (a row plus a partition of its job table) without a lock of its own,
     // so two processes creating the same queue at once — workers booting together after a deploy —
     // deadlock, and Postgres ends one of them. The other has created the queue by then and the
