@@ -73,6 +73,7 @@ export async function startNode(name: string, e: NodeEnv): Promise<Node> {
     child.stdout!.on('data', check);
     void exited.then(({ code }) => reject(new Error(`${name} exited (${code}) before it was ready:\n${out}`)));
   });
+  void exited.then(() => fs.rmSync(dataDir, { recursive: true, force: true }));
   return { name, child, url: `http://127.0.0.1:${port}`, output: () => out, exited };
 }
 
