@@ -11,8 +11,12 @@ export class Jobs {
   readonly boss: PgBoss;
   private started = false;
 
-  constructor(connectionString: string, private readonly log: Logger) {
-    this.boss = new PgBoss({ connectionString, max: 4 });
+  /**
+   * `sendOnly`: an API process (`WORKER=false`) queues jobs — an SLA timer in the same breath as the
+   * change that moves the clock — but works none, keeps no schedules and does no maintenance.
+   */
+  constructor(connectionString: string, private readonly log: Logger, opts: { sendOnly?: boolean } = {}) {
+    this.boss = new PgBoss({ connectionString, max: opts.sendOnly ? 2 : 4, ...(opts.sendOnly ? { supervise: false, schedule: false } : {}) });
     // Only what says what went wrong: pg-boss hands on pool errors that carry the whole connection
     // object (its buffers and state filled a log line per lost connection on a Postgres restart).
     this.boss.on('error', (e) => this.log.error({ err: { message: e.message, code: (e as { code?: string }).code, stack: e.stack } }, 'job queue error'));

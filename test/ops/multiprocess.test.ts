@@ -43,6 +43,8 @@ describe('two API and two worker processes on one Postgres', () => {
     const orgId = w.org.orgId;
     // A one-minute first-reply target in calendar time, so a chat 45 s old breaches in the test.
     await ctx.services.sla.createPolicy(actorFor(w.org, 'owner'), { name: 'ops: one minute', shopId: w.shopId, firstReplyMinutes: 1, mode: 'calendar', warningPercents: [50] });
+    // The same target under another policy, so raising the priority moves a clock to a new generation.
+    await ctx.services.sla.createPolicy(actorFor(w.org, 'owner'), { name: 'ops: one minute, high', shopId: w.shopId, priority: 'high', firstReplyMinutes: 1, mode: 'calendar', warningPercents: [50] });
     const tdb = await testDatabase();
     const env = { adminUrl: tdb.adminUrl, appUrl: tdb.appUrl, secretKeyHex: ctx.platform.secretKey.toString('hex'), platformUrl: proxy.url, extra: { OUTBOX_LEASE_MS: '3000', WEBHOOK_LEASE_MS: '3000' } };
     const started = await Promise.all([
@@ -72,6 +74,15 @@ describe('two API and two worker processes on one Postgres', () => {
       return rows.length >= 11;
     });
     const cookies = [await login(api1, w.org.users.agent.email, TEST_PASSWORD), await login(api2, w.org.users.agent.email, TEST_PASSWORD)];
+    // A change made on an API process moves the late tickets' clocks to a new generation: the
+    // timer for it must be queued there (an API process sends jobs, it only does not work them).
+    for (const [i, c] of breaching.entries()) {
+      const node = i % 2 ? api1 : api2;
+      const r = await fetch(`${node.url}/api/tickets/${ticketOf.get(c.conversationId)!}/priority`, { method: 'POST', headers: { 'content-type': 'application/json', origin: node.url, cookie: cookies[i % 2]! }, body: JSON.stringify({ priority: 'high' }) });
+      expect(r.status).toBe(200);
+    }
+    const recalculated = await q<{ n: number }>(`select count(*)::int as n from sla_clock_events where org_id = $1 and kind = 'recalculated'`, [orgId]);
+    expect(recalculated[0]!.n).toBe(3);
     const firstText = (i: number) => `Ihr Paket ist unterwegs (${i}).`;
     for (const [i, c] of answered.entries()) {
       const ticketId = ticketOf.get(c.conversationId)!;
