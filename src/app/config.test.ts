@@ -33,6 +33,12 @@ describe('config', () => {
     expect(() => loadConfig({ WEBHOOK_PROCESSOR: 'fork' })).toThrow(/WEBHOOK_PROCESSOR: /);
   });
 
+  it('leases claims for 60 s (outbox) and 30 s (webhooks) unless told otherwise, never below a second', () => {
+    expect(loadConfig({}).leases).toEqual({ outboxMs: 60_000, webhookMs: 30_000 });
+    expect(loadConfig({ OUTBOX_LEASE_MS: '3000', WEBHOOK_LEASE_MS: '2000' }).leases).toEqual({ outboxMs: 3000, webhookMs: 2000 });
+    expect(() => loadConfig({ OUTBOX_LEASE_MS: '10', WEBHOOK_LEASE_MS: 'soon' })).toThrow(/OUTBOX_LEASE_MS: [\s\S]*WEBHOOK_LEASE_MS: /);
+  });
+
   it('derives secure cookies from an https public URL', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://desk.example.com' }).cookieSecure).toBe(true);
   });

@@ -44,6 +44,13 @@ const EnvSchema = z.object({
     .optional(),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   WORKER: bool.default(true),
+  /**
+   * How long a claimed outbox step / webhook batch belongs to the worker that claimed it. A worker
+   * that dies loses its claims only after this long, so it bounds the delay a crash adds; it must
+   * stay longer than any one step or batch takes, or a slow but live worker's rows are claimed twice.
+   */
+  OUTBOX_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  WEBHOOK_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
   TIKTOK_MODE: z.enum(['sandbox', 'live']).default('sandbox'),
   TIKTOK_APP_KEY: z.string().min(1).optional(),
   TIKTOK_APP_SECRET: z.string().min(1).optional(),
@@ -98,6 +105,8 @@ export interface Config {
   trustProxy: string[];
   loginRateLimit: number;
   worker: boolean;
+  /** Claim leases in ms (OUTBOX_LEASE_MS, WEBHOOK_LEASE_MS). */
+  leases: { outboxMs: number; webhookMs: number };
   tiktok: {
     mode: 'sandbox' | 'live';
     appKey: string | undefined;
@@ -177,6 +186,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     trustProxy: e.TRUST_PROXY ?? [],
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     worker: e.WORKER,
+    leases: { outboxMs: e.OUTBOX_LEASE_MS, webhookMs: e.WEBHOOK_LEASE_MS },
     tiktok: {
       mode: e.TIKTOK_MODE,
       appKey: e.TIKTOK_APP_KEY,

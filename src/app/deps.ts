@@ -46,5 +46,7 @@ export type Services = ReturnType<typeof buildServices>;
 export function createPlatform(args: Omit<Platform, 'outbox' | 'dispatcher' | 'outbound'> & { outbound?: OutboundPolicy }): Platform {
   const outbox = new OutboxRegistry();
   const outbound = args.outbound ?? createOutboundPolicy({ allow: args.config.outboundAllow.join(',') });
-  return { ...args, outbox, outbound, dispatcher: new OutboxDispatcher(args.db, outbox, args.clock, args.log) };
+  const dispatcher = new OutboxDispatcher(args.db, outbox, args.clock, args.log);
+  dispatcher.leaseMs = args.config.leases.outboxMs;
+  return { ...args, outbox, outbound, dispatcher };
 }

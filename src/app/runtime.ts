@@ -42,8 +42,12 @@ export interface BootOptions {
   log: Logger;
   clock?: Clock;
   ids?: IdGenerator;
-  /** Start pg-boss (the worker and /healthz need it; one-shot CLI commands do not). */
-  jobs?: boolean;
+  /**
+   * pg-boss: `true` for a worker (started by `startWorker`); `'send'` for an API process
+   * (`WORKER=false`), started here and only queueing — SLA timers follow the changes an API request
+   * makes, in the same breath; one-shot CLI commands need none.
+   */
+  jobs?: boolean | 'send';
   onMigration?: (name: string) => void;
 }
 
@@ -79,7 +83,17 @@ export async function boot(config: Config, opts: BootOptions): Promise<Runtime> 
   }
   const appUrl = config.appDatabaseUrl ?? appUrlFrom(adminUrl, secrets.appPassword);
   const db = new Database(createPool(appUrl, 20));
-  const jobs = opts.jobs ? new Jobs(adminUrl, log) : undefined;
+  const jobs = opts.jobs ? new Jobs(adminUrl, log, { sendOnly: opts.jobs === 'send' }) : undefined;
+  if (opts.jobs === 'send') {
+    try {
+      await jobs!.start();
+    } catch (e) {
+      await db.close().catch(() => undefined);
+      await embedded?.stop();
+      releaseLock?.();
+      throw e;
+    }
+  }
   const platform = createPlatform({
     config,
     db,

@@ -71,7 +71,14 @@ export function createPool(url: string, max = 10): pg.Pool {
     // table's real size each time; our own queries are unnamed statements and always were.
     options: '-c plan_cache_mode=force_custom_plan',
   });
-  // A dropped connection must not crash the process; the next query reconnects.
+  // A dropped connection must not crash the process; the next query reconnects. The pool listens
+  // for errors only on idle clients: a checked-out client (an open transaction waiting on other
+  // work) whose server goes away — a Postgres restart, a failover — emits an 'error' nobody
+  // handles, and Node ends the process. So every client gets a listener of its own; the query on
+  // it fails instead, and the pool discards the dead client when it is released.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }

@@ -12,9 +12,31 @@ export class Jobs {
   readonly boss: PgBoss;
   private started = false;
 
-  constructor(connectionString: string, private readonly log: Logger) {
-    this.boss = new PgBoss({ connectionString, max: 4 });
-    this.boss.on('error', (e) => this.log.error({ err: e }, 'job queue error'));
+  /**
+   * `sendOnly`: an API process (`WORKER=false`) queues jobs — an SLA timer in the same breath as the
+   * change that moves the clock — but works none, keeps no schedules and does no maintenance.
+   */
+  constructor(connectionString: string, private readonly log: Logger, opts: { sendOnly?: boolean } = {}) {
+    this.boss = new PgBoss({ connectionString, max: opts.sendOnly ? 2 : 4, ...(opts.sendOnly ? { supervise: false, schedule: false } : {}) });
+    // Only what says what went wrong: pg-boss hands on pool errors that carry the whole connection
+    // object (its buffers and state filled a log line per lost connection on a Postgres restart).
+    this.boss.on('error', (e) => this.log.error({ err: { message: e.message, code: (e as { code?: string }).code, stack: e.stack } }, 'job queue error'));
+    // pg-boss creates a queue (a row plus a partition of its job table) without a lock of its own,
+    // so two processes creating the same queue at once — workers booting together after a deploy —
+    // deadlock, and Postgres ends one of them. The other has created the queue by then and the
+    // function does nothing for an existing queue, so the loser only has to try again. Wrapped on
+    // the client itself because modules create their queues through `boss` too.
+    const create = this.boss.createQueue.bind(this.boss);
+    this.boss.createQueue = async (name: string, options?: PgBoss.Queue) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await create(name, options);
+        } catch (e) {
+          if ((e as { code?: string }).code !== '40P01' || attempt >= 5) throw e;
+          await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
+        }
+      }
+    };
   }
 
   async start(): Promise<void> {

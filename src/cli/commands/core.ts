@@ -53,7 +53,7 @@ export function registerCoreCommands(program: Command): void {
       let app: Awaited<ReturnType<typeof buildServer>> | undefined;
       let hooks: Awaited<ReturnType<typeof startHooks>> | undefined;
       try {
-        rt = await boot(config, { log, jobs: config.worker, onMigration: (m) => log.info(`migration applied: ${m}`) });
+        rt = await boot(config, { log, jobs: config.worker ? true : 'send', onMigration: (m) => log.info(`migration applied: ${m}`) });
         const services = buildServices(rt.platform);
         const world = opts.demo ? await seedDemo(rt.platform, services) : undefined;
         if (world?.created) log.info('Demo organisation created.');

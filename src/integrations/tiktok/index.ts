@@ -27,6 +27,8 @@ export type { ConversationSink } from './engine.js';
 /** The slice of app config this integration reads (kept structural: integrations never import app/). */
 export interface TikTokConfig {
   tiktok: { mode: 'sandbox' | 'live'; appKey?: string | undefined; appSecret?: string | undefined; serviceId?: string | undefined; apiBase?: string | undefined; authBase?: string | undefined };
+  /** How long a claimed webhook batch stays with its worker (WEBHOOK_LEASE_MS); 30 s when absent. */
+  leases?: { webhookMs: number };
 }
 type Config = TikTokConfig;
 
@@ -68,7 +70,7 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
   };
   const engine = createEngine({ db: d.db, log: d.log, client, connections, orders: d.orders, sink: lazySink });
   const sync = createSync({ db: d.db, ids: d.ids, clock: d.clock, log: d.log, client, connections, engine });
-  const processor = new WebhookProcessor({ db: d.db, clock: d.clock, log: d.log, engine, connections });
+  const processor = new WebhookProcessor({ db: d.db, clock: d.clock, log: d.log, engine, connections, leaseMs: d.config.leases?.webhookMs });
   // Processing may run in another thread (see app/webhook-thread.ts); stored events wake it too.
   let remote: { wake(): void; stop(): Promise<void> } | undefined;
   const ingest = createWebhookIngest({
