@@ -27,8 +27,20 @@ export function loadOrCreateSecrets(dataDir: string): Secrets {
     appPassword: crypto.randomBytes(18).toString('base64url'),
     secretKey: crypto.randomBytes(32).toString('hex'),
   };
-  fs.writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });
-  return s;
+  // Several processes may start on a fresh DATA_DIR at once: each writes its own complete file and
+  // links it into place, which succeeds for exactly one; the others read the winner's. No reader
+  // ever sees a half-written file, and no process keeps secrets the others do not share.
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
+  fs.writeFileSync(tmp, JSON.stringify(s, null, 2), { mode: 0o600 });
+  try {
+    fs.linkSync(tmp, file);
+    return s;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Secrets;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
 }
 
 export interface Runtime {

@@ -1,0 +1,26 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+describe('secrets on a fresh DATA_DIR', () => {
+  it('processes starting together all end up with the same secrets, and one complete file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'afterdesk-secrets-'));
+    const script = `import { loadOrCreateSecrets } from ${JSON.stringify(path.resolve('src/app/runtime.ts'))}; process.stdout.write(loadOrCreateSecrets(${JSON.stringify(dir)}).secretKey);`;
+    const run = () =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(err))));
+      });
+    const keys = await Promise.all(Array.from({ length: 6 }, run));
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8')).secretKey).toBe(keys[0]);
+    expect(fs.readdirSync(dir)).toEqual(['secrets.json']);
+  }, 60_000);
+});
