@@ -17,6 +17,7 @@ import type { Logger } from '../platform/logger.js';
 import { authRoutes, SESSION_COOKIE } from '../modules/auth/index.js';
 import { tenancyRoutes } from '../modules/tenancy/index.js';
 import { registerAccess } from './access.js';
+import { registerContract } from './contract.js';
 import type { Platform, Services } from './deps.js';
 import { outboxRoutes } from './outbox.routes.js';
 import { registerModuleRoutes } from './modules.js';
@@ -225,11 +226,13 @@ export async function buildServer(platform: Platform, services: Services): Promi
   });
   // Before any route is added: every route needs a rule in the access table.
   registerAccess(app);
+  // …and an operationId and a success response schema (the HTTP contract).
+  registerContract(app);
 
   app.get(
     '/healthz',
     {
-      schema: {
+      schema: { operationId: 'health.check',
         tags: ['ops'],
         summary: 'Liveness and readiness: database and job queue',
         security: [],

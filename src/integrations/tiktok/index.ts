@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { actorOf, IdParams, type Http } from '../../platform/http.js';
+import { actorOf, ErrorBody, errors, IdParams, type Http } from '../../platform/http.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Jobs } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
@@ -126,7 +126,7 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
       await webhookRoutes(app, ingest);
       const tags = ['tiktok'];
       const ConnectionView = z.object({ shopId: z.string(), tiktokShopId: z.string(), shopName: z.string().nullable(), region: z.string().nullable(), status: z.string(), accessExpiresAt: z.string(), grantedScopes: z.array(z.string()) });
-      app.get('/api/tiktok/connections', { schema: { tags, summary: 'Authorised TikTok shops of this organisation (tokens never leave the server)', response: { 200: z.object({ items: z.array(ConnectionView) }) } } }, async (req) => {
+      app.get('/api/tiktok/connections', { schema: { tags, operationId: 'tiktok.listConnections', summary: 'Authorised TikTok shops of this organisation (tokens never leave the server)', response: { 200: z.object({ items: z.array(ConnectionView) }), ...errors() } } }, async (req) => {
         const actor = actorOf(req);
         requireRole(actor, ['owner', 'supervisor'], 'viewing TikTok connections');
         const rows = await connections.list(actor.orgId);
@@ -137,9 +137,10 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
         {
           schema: {
             tags,
+            operationId: 'tiktok.authorize',
             summary: "The seller's TikTok Shop authorisation link (state is signed for this organisation and, with shopId, for that shop: the authorised TikTok shop in its market is bound to it)",
             body: z.strictObject({ market: z.string().length(2).optional(), shopId: z.string().min(1).optional() }).optional(),
-            response: { 200: z.object({ url: z.string(), state: z.string() }) },
+            response: { 200: z.object({ url: z.string(), state: z.string() }), ...errors(404) },
           },
         },
         async (req) => {
@@ -154,6 +155,7 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
         {
           schema: {
             tags,
+            operationId: 'tiktok.oauthCallback',
             summary: 'OAuth redirect target: exchanges the one-time code for tokens and binds the authorised shops (409 tiktok.shop_bound_elsewhere when every one belongs to another organisation)',
             security: [],
             querystring: z.object({ code: z.string().optional(), state: z.string().optional(), error: z.string().optional() }),
@@ -163,6 +165,9 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
                 unmatched: z.array(z.object({ tiktokShopId: z.string(), name: z.string(), region: z.string(), reason: z.enum(UNMATCHED_REASONS) })),
                 refused: z.array(z.object({ tiktokShopId: z.string(), name: z.string(), region: z.string() })),
               }),
+              400: ErrorBody,
+              409: ErrorBody,
+              502: ErrorBody,
             },
           },
         },
@@ -175,11 +180,23 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
           return connections.completeAuthorisation(orgId, q.code, { shopId });
         },
       );
-      app.post('/api/tiktok/shops/:id/sync', { schema: { tags, summary: 'Run the incremental sync of one shop now (orders, returns, cancellations, chats)', params: IdParams } }, async (req) => {
+      app.post(
+        '/api/tiktok/shops/:id/sync',
+        {
+          schema: {
+            tags,
+            operationId: 'tiktok.syncShop',
+            summary: 'Run the incremental sync of one shop now (orders, returns, cancellations, chats)',
+            params: IdParams,
+            response: { 200: z.object({ orders: z.number(), returns: z.number(), cancellations: z.number(), messages: z.number() }), ...errors(404, 409, 502) },
+          },
+        },
+        async (req) => {
         const actor = actorOf(req);
         requireRole(actor, ['owner', 'supervisor'], 'syncing TikTok shops');
         return sync.syncShop(actor.orgId, req.params.id);
-      });
+        },
+      );
     },
   };
 }
