@@ -42,14 +42,25 @@ export function decodeCursor(cursor: string): CursorKey {
 }
 
 /**
- * The keyset condition after a cursor for a list ordered by `(sort, id)` in `direction`; the
- * query must order by the same two expressions in the same direction. Sort values are times
- * written by our clock (millisecond precision), so the ISO string in the cursor is exact.
+ * The keyset condition after a cursor for a list ordered by `sort` in `direction`, then by `id`
+ * in `idDirection` (the same unless given); the query must order by the same two expressions in
+ * the same directions. Sort values are times written by our clock (millisecond precision), so
+ * the ISO string in the cursor is exact.
  */
-export function afterCursor(sortExpr: AnyColumn | SQL, idExpr: AnyColumn | SQL, cursor: string | undefined, direction: 'asc' | 'desc' = 'desc'): SQL | undefined {
+export function afterCursor(
+  sortExpr: AnyColumn | SQL,
+  idExpr: AnyColumn | SQL,
+  cursor: string | undefined,
+  direction: 'asc' | 'desc' = 'desc',
+  idDirection: 'asc' | 'desc' = direction,
+): SQL | undefined {
   if (!cursor) return undefined;
   const key = decodeCursor(cursor);
-  return direction === 'desc' ? sql`(${sortExpr}, ${idExpr}) < (${key.sort}::timestamptz, ${key.id})` : sql`(${sortExpr}, ${idExpr}) > (${key.sort}::timestamptz, ${key.id})`;
+  const sort = sql`${key.sort}::timestamptz`;
+  if (idDirection === direction) return direction === 'desc' ? sql`(${sortExpr}, ${idExpr}) < (${sort}, ${key.id})` : sql`(${sortExpr}, ${idExpr}) > (${sort}, ${key.id})`;
+  const past = direction === 'desc' ? sql`${sortExpr} < ${sort}` : sql`${sortExpr} > ${sort}`;
+  const tie = idDirection === 'desc' ? sql`${idExpr} < ${key.id}` : sql`${idExpr} > ${key.id}`;
+  return sql`(${past} or (${sortExpr} = ${sort} and ${tie}))`;
 }
 
 /**

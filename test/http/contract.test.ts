@@ -105,6 +105,35 @@ describe('the HTTP contract', () => {
     await app.close();
   });
 
+  it('pages walk every item once, in the order of the whole list, including items that tie on time', async () => {
+    const { createTestOrg, actorFor } = await import('../helpers/org.js');
+    const { seedPurchase } = await import('../helpers/sweep.js');
+    const org = await createTestOrg(ctx, { market: 'DE' });
+    const cookie = await org.cookie('owner');
+    // The test clock stands still: every request, return and remedy below shares one timestamp.
+    for (const m of ['a', 'b', 'c']) {
+      const p = await seedPurchase(ctx, org, `page-${m}`);
+      await ctx.services.returns.fromPlatformReturn(actorFor(org, 'owner'), p.platformReturn, {});
+      await ctx.services.remedies.propose(actorFor(org, 'owner'), { orderId: p.order, category: 'minor_flaw', optionKey: 't1:information+coupon' });
+    }
+    for (const url of ['/api/platform-returns', '/api/returns', '/api/remedies', '/api/outbox', '/api/evidence/cases']) {
+      const all = await ctx.app.inject({ method: 'GET', url: `${url}?limit=200`, headers: { cookie } });
+      expect(all.statusCode, url).toBe(200);
+      const ids = (all.json() as { items: { id?: string; caseId?: string }[] }).items.map((i) => i.id ?? i.caseId);
+      expect(ids.length, url).toBeGreaterThanOrEqual(3);
+      expect(all.json().nextCursor, url).toBe(null);
+      const walked: unknown[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await ctx.app.inject({ method: 'GET', url: `${url}?limit=2${cursor ? `&cursor=${cursor}` : ''}`, headers: { cookie } });
+        expect(page.statusCode, url).toBe(200);
+        walked.push(...(page.json() as { items: { id?: string; caseId?: string }[] }).items.map((i) => i.id ?? i.caseId));
+        cursor = page.json().nextCursor;
+      } while (cursor && walked.length <= ids.length);
+      expect(walked, url).toEqual(ids);
+    }
+  });
+
   it('refuses a cursor it did not issue with a 400 naming cursor', async () => {
     const { createTestOrg } = await import('../helpers/org.js');
     const org = await createTestOrg(ctx, { market: 'US' });

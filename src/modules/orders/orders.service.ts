@@ -393,10 +393,10 @@ export function createOrdersService({ db, ids, clock }: OrdersDeps) {
               f.buyerId ? eq(platformReturns.buyerId, f.buyerId) : undefined,
               f.status ? eq(platformReturns.status, f.status) : undefined,
               f.kind ? eq(platformReturns.kind, f.kind) : undefined,
-              afterCursor(platformReturns.requestedAt, platformReturns.id, f.cursor),
+              afterCursor(platformReturns.requestedAt, platformReturns.id, f.cursor, 'desc', 'asc'),
             ),
           )
-          .orderBy(desc(platformReturns.requestedAt), desc(platformReturns.id))
+          .orderBy(desc(platformReturns.requestedAt), asc(platformReturns.id))
           .limit(f.limit + 1);
         const page = cutPage(rows, f.limit, (r) => ({ sort: r.requestedAt, id: r.id }));
         return { items: page.items.map(platformReturnView), nextCursor: page.nextCursor };
