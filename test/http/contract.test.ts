@@ -125,10 +125,10 @@ describe('the HTTP contract', () => {
       const walked: unknown[] = [];
       let cursor: string | null = null;
       do {
-        const page = await ctx.app.inject({ method: 'GET', url: `${url}?limit=2${cursor ? `&cursor=${cursor}` : ''}`, headers: { cookie } });
+        const page: { statusCode: number; json: () => any } = await ctx.app.inject({ method: 'GET', url: `${url}?limit=2${cursor ? `&cursor=${cursor}` : ''}`, headers: { cookie } });
         expect(page.statusCode, url).toBe(200);
         walked.push(...(page.json() as { items: { id?: string; caseId?: string }[] }).items.map((i) => i.id ?? i.caseId));
-        cursor = page.json().nextCursor;
+        cursor = (page.json() as { nextCursor: string | null }).nextCursor;
       } while (cursor && walked.length <= ids.length);
       expect(walked, url).toEqual(ids);
     }

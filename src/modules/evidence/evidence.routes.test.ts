@@ -77,10 +77,10 @@ describe('evidence HTTP API', () => {
     const walked: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = await ctx.app.inject({ method: 'GET', url: `/api/evidence/cases?limit=1${cursor ? `&cursor=${cursor}` : ''}`, headers: { cookie } });
+      const page: { statusCode: number; json: () => any } = await ctx.app.inject({ method: 'GET', url: `/api/evidence/cases?limit=1${cursor ? `&cursor=${cursor}` : ''}`, headers: { cookie } });
       expect(page.statusCode).toBe(200);
       walked.push(...page.json().items.map((c: { caseId: string }) => c.caseId));
-      cursor = page.json().nextCursor;
+      cursor = (page.json() as { nextCursor: string | null }).nextCursor;
     } while (cursor);
     expect(walked).toEqual(list.json().items.map((c: { caseId: string }) => c.caseId));
     const tl = await ctx.app.inject({ method: 'GET', url: `/api/evidence/cases/${caseIds[0]}`, headers: { cookie } });
