@@ -1,6 +1,6 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { actorOf, errors, IdParams, type Http } from '../platform/http.js';
+import { actorOf, EmptyBody, errors, IdParams, type Http } from '../platform/http.js';
 import { outbox } from '../platform/outbox/outbox.schema.js';
 import { afterCursor, cutPage, pageOf, pageQuery } from '../platform/pagination.js';
 import { requireRole } from '../platform/tenancy.js';
@@ -75,7 +75,7 @@ export function outboxRoutes(app: Http, p: Platform): void {
   );
   app.post(
     '/api/outbox/:id/retry',
-    { schema: { tags, operationId: 'outbox.retry', summary: 'Retry a failed step', params: IdParams, response: { 200: OutboxRetryView, ...errors(404, 409) } } },
+    { schema: { tags, operationId: 'outbox.retry', summary: 'Retry a failed step', params: IdParams, body: EmptyBody, response: { 200: OutboxRetryView, ...errors(404, 409) } } },
     async (req) => {
       const actor = actorOf(req);
       requireRole(actor, ['owner', 'supervisor'], 'retrying external steps');

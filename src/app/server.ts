@@ -11,7 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, isAppError } from '../platform/errors.js';
-import { findUnstorableString, type Http } from '../platform/http.js';
+import { ErrorBody, findUnstorableString, type Http } from '../platform/http.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
 import { authRoutes, SESSION_COOKIE } from '../modules/auth/index.js';
@@ -238,6 +238,8 @@ export async function buildServer(platform: Platform, services: Services): Promi
         security: [],
         response: {
           200: z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['up', 'down']), jobs: z.enum(['up', 'down', 'disabled']), version: z.string() }),
+          // Not signed in, not governed by a role: only a malformed request can be refused.
+          400: ErrorBody,
           503: z.object({ status: z.literal('down'), database: z.enum(['up', 'down']), jobs: z.enum(['up', 'down', 'disabled']), version: z.string() }),
         },
       },

@@ -44,6 +44,9 @@ export function binaryResponse(contentType: string, description: string) {
   return { description, content: { [contentType]: { schema: z.string().meta({ format: 'binary' }) } } };
 }
 
+/** The body of a command that takes none: nothing, or an empty JSON object (what the web app sends). */
+export const EmptyBody = z.strictObject({}).nullish();
+
 export const IdParams = z.strictObject({ id: z.string().min(1).max(64) });
 
 // NUL, or a UTF-16 surrogate without its partner.

@@ -8,6 +8,7 @@ import { createTestContext, type TestContext } from '../helpers/context.js';
 
 interface Operation {
   operationId?: string;
+  requestBody?: { content?: Record<string, unknown> };
   parameters?: { in: string; name: string }[];
   responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 }
@@ -57,6 +58,20 @@ describe('the HTTP contract', () => {
   it('gives every operation a success response schema', () => {
     // The pack download streams a zip and the files route a stored file: their 200 is a file, not JSON.
     expect(ops.filter((o) => !okSchema(o.op)).map((o) => o.key)).toEqual([]);
+  });
+
+  it('declares every path parameter, a body for every write (or EmptyBody), and the errors each route can give', () => {
+    const wrong: string[] = [];
+    // Their bodies are not JSON: a signed raw body, and multipart uploads.
+    const rawBody = new Set(['POST /webhooks/tiktok', 'POST /api/evidence/files', 'POST /api/tickets/{id}/attachments']);
+    for (const o of ops) {
+      const [method, path] = o.key.split(' ') as [string, string];
+      const declared = new Set((o.op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name));
+      for (const [, name] of path.matchAll(/\{(\w+)\}/g)) if (!declared.has(name!)) wrong.push(`${o.key}: path parameter ${name} undeclared`);
+      if (['POST', 'PUT', 'PATCH'].includes(method) && !rawBody.has(o.key) && !o.op.requestBody?.content?.['application/json']) wrong.push(`${o.key}: no JSON body schema`);
+      if (!Object.keys(o.op.responses ?? {}).some((s) => /^4\d\d$/.test(s))) wrong.push(`${o.key}: no error answer declared`);
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('pages every list with limit + cursor → {items, nextCursor}, and bounded lists answer {items}', () => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { actorOf, ErrorBody, errors, IdParams, type Http } from '../../platform/http.js';
+import { actorOf, EmptyBody, ErrorBody, errors, IdParams, type Http } from '../../platform/http.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Jobs } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
@@ -188,6 +188,7 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
             operationId: 'tiktok.syncShop',
             summary: 'Run the incremental sync of one shop now (orders, returns, cancellations, chats)',
             params: IdParams,
+            body: EmptyBody,
             response: { 200: z.object({ orders: z.number(), returns: z.number(), cancellations: z.number(), messages: z.number() }), ...errors(404, 409, 502) },
           },
         },

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock.js';
 import { AppError, isAppError } from '../../platform/errors.js';
-import { actorOf, ErrorBody, errors, IdParams, type Http } from '../../platform/http.js';
+import { actorOf, EmptyBody, ErrorBody, errors, IdParams, type Http } from '../../platform/http.js';
 import { CreateUser, LoginBody, UpdateMe, UpdateUser, UserView } from './auth.dto.js';
 import { SESSION_COOKIE } from './auth.rules.js';
 import { userView, type AuthService } from './auth.service.js';
@@ -51,7 +51,7 @@ export function authRoutes(app: Http, svc: AuthService, opts: AuthRouteOptions):
     },
   );
 
-  app.post('/api/auth/logout', { schema: { operationId: 'auth.logout', tags, summary: 'Sign out this session', response: { 204: z.null().describe('Signed out; the cookie is cleared'), ...errors() } } }, async (req, reply) => {
+  app.post('/api/auth/logout', { schema: { operationId: 'auth.logout', tags, summary: 'Sign out this session', body: EmptyBody, response: { 204: z.null().describe('Signed out; the cookie is cleared'), ...errors() } } }, async (req, reply) => {
     const actor = actorOf(req);
     await svc.logout(actor, req.sessionId!);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });

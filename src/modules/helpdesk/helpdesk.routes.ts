@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.js';
 import { refuseOversizedUpload } from '../../platform/uploads.js';
-import { actorOf, ErrorBody, IdParams, type Http } from '../../platform/http.js';
+import { actorOf, EmptyBody, ErrorBody, IdParams, type Http } from '../../platform/http.js';
 import type { Actor } from '../../platform/tenancy.js';
 import { BusinessHours } from '../tenancy/index.js';
 import {
@@ -71,7 +71,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
       schema: { operationId: 'tickets.counts',
         tags,
         summary: 'Counts for the inbox rail: mine, unassigned, per queue, per status',
-        response: { 200: z.object({ mine: z.number(), unassigned: z.number(), queues: z.record(z.string(), z.number()), statuses: z.record(z.string(), z.number()) }) },
+        response: { 200: z.object({ mine: z.number(), unassigned: z.number(), queues: z.record(z.string(), z.number()), statuses: z.record(z.string(), z.number()) }), ...errors },
       },
     },
     async (req) => svc.counts(actorOf(req)),
@@ -198,6 +198,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
         tags,
         summary: 'Re-run routing (language, skill, shift, load, round-robin); supervisors',
         params: IdParams,
+        body: EmptyBody,
         response: { 200: z.object({ ticket: TicketView, decision: z.object({ assigneeId: z.string().nullable(), reason: z.string(), wanted: z.array(z.string()) }) }), ...errors },
       },
     },

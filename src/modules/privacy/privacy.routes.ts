@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actorOf, ErrorBody, type Http } from '../../platform/http.js';
+import { actorOf, EmptyBody, ErrorBody, type Http } from '../../platform/http.js';
 import { BuyerExportView, BuyerMatch, BuyerParams, BuyerSearchQuery, ErasureReport, RetentionSettings } from './privacy.dto.js';
 import type { PrivacyService } from './privacy.service.js';
 
@@ -25,7 +25,7 @@ export function privacyRoutes(app: Http, privacy: PrivacyService): void {
 
   app.post(
     '/api/privacy/buyers/:id/erase',
-    { schema: { tags, summary: 'Erase a buyer (GDPR Art. 17); evidence an open dispute needs is held back and reported', operationId: 'privacy.eraseBuyer', params: BuyerParams, response: { 200: ErasureReport, ...errors } } },
+    { schema: { tags, summary: 'Erase a buyer (GDPR Art. 17); evidence an open dispute needs is held back and reported', operationId: 'privacy.eraseBuyer', params: BuyerParams, body: EmptyBody, response: { 200: ErasureReport, ...errors } } },
     async (req) => privacy.eraseForActor(actorOf(req), req.params.id),
   );
 

@@ -1,4 +1,4 @@
-import { errors, actorOf, IdParams, type Http } from '../../platform/http.js';
+import { EmptyBody, errors, actorOf, IdParams, type Http } from '../../platform/http.js';
 import {
   DecisionBody,
   EconomicsBody,
@@ -86,7 +86,7 @@ export function remediesRoutes(app: Http, svc: RemediesService): void {
   );
   app.post(
     '/api/remedies/:id/steps/:step/retry',
-    { schema: { tags, operationId: 'remedies.retryStep', summary: 'Retry a failed execution step', params: StepParams, response: { 200: RemedyView, ...errors(404, 409) } } },
+    { schema: { tags, operationId: 'remedies.retryStep', summary: 'Retry a failed execution step', params: StepParams, body: EmptyBody, response: { 200: RemedyView, ...errors(404, 409) } } },
     async (req) => svc.retryStep(actorOf(req), req.params.id, req.params.step),
   );
   app.post(

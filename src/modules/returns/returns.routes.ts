@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actorOf, errors, IdParams, type Http } from '../../platform/http.js';
+import { actorOf, EmptyBody, errors, IdParams, type Http } from '../../platform/http.js';
 import {
   AppealBody,
   CreateReturnBody,
@@ -82,7 +82,7 @@ export function returnsRoutes(app: Http, svc: ReturnsService): void {
   app.post(
     '/api/returns/import-platform',
     {
-      schema: { tags, operationId: 'returns.importPlatform', summary: 'Open RMAs for TikTok return requests that have none (policy still decides)', response: { 200: ImportResultView, ...errors(503) } },
+      schema: { tags, operationId: 'returns.importPlatform', summary: 'Open RMAs for TikTok return requests that have none (policy still decides)', body: EmptyBody, response: { 200: ImportResultView, ...errors(503) } },
     },
     async (req) => svc.importPlatformReturns(actorOf(req)),
   );
@@ -154,7 +154,7 @@ export function returnsRoutes(app: Http, svc: ReturnsService): void {
   );
   app.post(
     '/api/returns/:id/platform-refunded',
-    { schema: { tags, operationId: 'returns.markPlatformRefunded', summary: 'Record that the platform refunded the buyer early', params: IdParams, response: { 200: ReturnView, ...errors(404, 409) } } },
+    { schema: { tags, operationId: 'returns.markPlatformRefunded', summary: 'Record that the platform refunded the buyer early', params: IdParams, body: EmptyBody, response: { 200: ReturnView, ...errors(404, 409) } } },
     async (req) => svc.markPlatformRefunded(actorOf(req), req.params.id),
   );
   app.post(
