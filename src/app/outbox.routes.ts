@@ -1,28 +1,10 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { z } from 'zod';
 import { actorOf, EmptyBody, errors, IdParams, type Http } from '../platform/http.js';
 import { outbox } from '../platform/outbox/outbox.schema.js';
-import { afterCursor, cutPage, pageOf, pageQuery } from '../platform/pagination.js';
+import { OutboxQuery, OutboxRetryView, OutboxView } from '../platform/outbox/outbox.dto.js';
+import { afterCursor, cutPage, pageOf } from '../platform/pagination.js';
 import { requireRole } from '../platform/tenancy.js';
 import type { Platform } from './deps.js';
-
-const OUTBOX_STATES = ['pending', 'running', 'done', 'failed', 'cancelled', 'held'] as const;
-
-export const OutboxView = z.object({
-  id: z.string(),
-  handler: z.string(),
-  status: z.enum(OUTBOX_STATES),
-  attempts: z.number(),
-  lastError: z.string().nullable(),
-  subjectType: z.string().nullable(),
-  subjectId: z.string().nullable(),
-  createdAt: z.string(),
-  doneAt: z.string().nullable(),
-});
-export type OutboxView = z.infer<typeof OutboxView>;
-
-export const OutboxQuery = z.strictObject({ status: z.enum(OUTBOX_STATES).optional(), subjectId: z.string().max(200).optional(), ...pageQuery });
-export const OutboxRetryView = z.object({ id: z.string(), status: z.enum(OUTBOX_STATES) });
 
 /** External steps (refunds, messages) are visible, and a failed one can be retried by a supervisor. */
 export function outboxRoutes(app: Http, p: Platform): void {

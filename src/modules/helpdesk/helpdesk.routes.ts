@@ -4,11 +4,25 @@ import { refuseOversizedUpload } from '../../platform/uploads.js';
 import { actorOf, EmptyBody, ErrorBody, IdParams, type Http } from '../../platform/http.js';
 import type { Actor } from '../../platform/tenancy.js';
 import { BusinessHours } from '../tenancy/index.js';
+import type { OrderSidebarView } from '../orders/index.js';
+import {
+  AgentView,
+  BulkResultView,
+  CountsView,
+  IngestResult,
+  RenderedMacroView,
+  ReplyResultView,
+  RerouteResultView,
+  ScheduleAnswer,
+  SearchResultView,
+  TicketDetailView,
+  TicketPage,
+  TicketSidebarView,
+} from './helpdesk.dto.js';
 import {
   AssignInput,
   AttachmentRef,
   BulkInput,
-  BulkResult,
   CreateMacro,
   InboundEmailTest,
   InboundWhatsAppTest,
@@ -41,9 +55,6 @@ export interface InboundTestHooks {
 
 /** Files agents attach to replies and notes (what the multipart plugin allowed before uploads streamed). */
 const MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024;
-const IngestResult = z.object({ ticketId: z.string(), messageId: z.string(), created: z.boolean() });
-const TicketWithThread = z.object({ ticket: TicketView, messages: z.array(MessageView) });
-const ListResult = z.object({ items: z.array(TicketView), nextCursor: z.string().nullable() });
 
 export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: FilesPort; inbound?: InboundTestHooks } = {}): void {
   const tags = ['tickets'];
@@ -56,7 +67,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
         summary: 'Ticket list views (mine, unassigned, queue, status, all), sorted by SLA due; cursor pagination',
         description: 'Live tickets only for mine/unassigned/queue unless `status` is given. Tickets with no SLA due time sort last. Pass `nextCursor` back as `cursor`.',
         querystring: ListQuery,
-        response: { 200: ListResult, ...errors },
+        response: { 200: TicketPage, ...errors },
       },
     },
     async (req) => {
@@ -71,7 +82,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
       schema: { operationId: 'tickets.counts',
         tags,
         summary: 'Counts for the inbox rail: mine, unassigned, per queue, per status',
-        response: { 200: z.object({ mine: z.number(), unassigned: z.number(), queues: z.record(z.string(), z.number()), statuses: z.record(z.string(), z.number()) }), ...errors },
+        response: { 200: CountsView, ...errors },
       },
     },
     async (req) => svc.counts(actorOf(req)),
@@ -84,7 +95,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
         tags,
         summary: 'Full-text search over messages, subjects and buyer identity (stemmed per language)',
         querystring: SearchQuery,
-        response: { 200: z.object({ items: z.array(z.object({ ticket: TicketView, snippet: z.string().nullable(), rank: z.number() })) }), ...errors },
+        response: { 200: SearchResultView, ...errors },
       },
     },
     async (req) => ({
@@ -99,7 +110,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
         tags,
         summary: "A ticket with its whole thread (replies and internal notes) and the buyer's other tickets",
         params: IdParams,
-        response: { 200: TicketWithThread.extend({ otherTickets: z.array(TicketView) }), ...errors },
+        response: { 200: TicketDetailView, ...errors },
       },
     },
     async (req) => {
@@ -115,14 +126,16 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
         tags,
         summary: "Ticket sidebar: the order (lines, traffic source, tracking, buyer history) and the buyer's other tickets",
         params: IdParams,
-        response: { 200: z.object({ order: z.unknown(), otherTickets: z.array(TicketView), trackingUrl: z.string().nullable() }), ...errors },
+        response: { 200: TicketSidebarView, ...errors },
       },
     },
     async (req) => {
       const r = await svc.getSidebar(actorOf(req), req.params.id);
       // The carrier's tracking page, so the inbox links it without knowing carrier URL formats.
-      const delivery = (r.order as { delivery?: { carrier?: string | null; trackingNumber?: string | null } } | null)?.delivery;
-      return { order: r.order, otherTickets: r.otherTickets.map(ticketView), trackingUrl: delivery?.trackingNumber ? trackingUrl(delivery.carrier, delivery.trackingNumber) : null };
+      // The orders module's sidebar (null when the ticket names no order, or one since deleted).
+      const order = (r.order ?? null) as OrderSidebarView | null;
+      const delivery = order?.delivery;
+      return { order, otherTickets: r.otherTickets.map(ticketView), trackingUrl: delivery?.trackingNumber ? trackingUrl(delivery.carrier, delivery.trackingNumber) : null };
     },
   );
 
@@ -135,7 +148,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
         description: 'Without `status` a new/open ticket becomes waiting_on_buyer.',
         params: IdParams,
         body: ReplyInput,
-        response: { 201: z.object({ message: MessageView, ticket: TicketView, outboxId: z.string() }), ...errors },
+        response: { 201: ReplyResultView, ...errors },
       },
     },
     async (req, reply) => {
@@ -163,7 +176,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
         description:
           'Each ticket goes through the same rules as its single endpoint, in its own transaction. A refusal for one ticket (e.g. `tickets.bad_status_change`, `ticket.not_found` — also for ids of another organisation) is reported in its result and does not stop the others. A role that may not do the action at all gets 403 for the whole request.',
         body: BulkInput,
-        response: { 200: z.object({ results: z.array(BulkResult) }), ...errors },
+        response: { 200: BulkResultView, ...errors },
       },
     },
     async (req) => ({ results: await svc.bulk(actorOf(req), req.body) }),
@@ -199,7 +212,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
         summary: 'Re-run routing (language, skill, shift, load, round-robin); supervisors',
         params: IdParams,
         body: EmptyBody,
-        response: { 200: z.object({ ticket: TicketView, decision: z.object({ assigneeId: z.string().nullable(), reason: z.string(), wanted: z.array(z.string()) }) }), ...errors },
+        response: { 200: RerouteResultView, ...errors },
       },
     },
     async (req) => {
@@ -258,28 +271,14 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
         tags,
         summary: 'People who take tickets: languages, skills, live load, shift and whether they are on shift now',
         response: {
-          200: z.object({
-            items: z.array(
-              z.object({
-                id: z.string(),
-                name: z.string(),
-                role: z.string(),
-                languages: z.array(z.string()),
-                skills: z.array(z.string()),
-                load: z.number(),
-                onShift: z.boolean(),
-                schedule: z.object({ timeZone: z.string(), hours: z.record(z.string(), z.array(z.object({ start: z.string(), end: z.string() }))) }).nullable(),
-              }),
-            ),
-          }),
+          200: z.object({ items: z.array(AgentView) }),
           ...errors,
         },
       },
     },
     async (req) => ({ items: await svc.listAgents(actorOf(req)) }),
   );
-  const ScheduleView = z.object({ timeZone: z.string(), hours: z.record(z.string(), z.array(z.object({ start: z.string(), end: z.string() }))) }).nullable();
-  app.get('/api/helpdesk/agents/:id/schedule', { schema: { operationId: 'agents.getSchedule', tags, summary: "An agent's working hours (null: always available)", params: IdParams, response: { 200: z.object({ schedule: ScheduleView }), ...errors } } }, async (req) => ({
+  app.get('/api/helpdesk/agents/:id/schedule', { schema: { operationId: 'agents.getSchedule', tags, summary: "An agent's working hours (null: always available)", params: IdParams, response: { 200: ScheduleAnswer, ...errors } } }, async (req) => ({
     schedule: await svc.getSchedule(actorOf(req), req.params.id),
   }));
   app.put(
@@ -290,7 +289,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
         summary: "Set an agent's working hours in their own time zone (self or supervisor)",
         params: IdParams,
         body: z.strictObject({ timeZone: z.string().min(1).max(60), hours: BusinessHours }),
-        response: { 200: z.object({ schedule: ScheduleView }), ...errors },
+        response: { 200: ScheduleAnswer, ...errors },
       },
     },
     async (req) => {
@@ -359,7 +358,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
         description: 'Variables: order_number, product, tracking_link, buyer_name, shop_name. Explicit `variables` win; placeholders with no value stay in the text and are listed in `missing`.',
         params: IdParams,
         body: RenderMacroInput,
-        response: { 200: z.object({ language: z.string(), text: z.string(), missing: z.array(z.string()), fellBack: z.boolean(), variables: z.record(z.string(), z.string()) }), ...errors },
+        response: { 200: RenderedMacroView, ...errors },
       },
     },
     async (req) => svc.renderMacro(actorOf(req), req.params.id, req.body),
