@@ -1,21 +1,10 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { z } from 'zod';
-import { actorOf, IdParams, type Http } from '../platform/http.js';
+import { actorOf, EmptyBody, errors, IdParams, type Http } from '../platform/http.js';
 import { outbox } from '../platform/outbox/outbox.schema.js';
+import { OutboxQuery, OutboxRetryView, OutboxView } from '../platform/outbox/outbox.dto.js';
+import { afterCursor, cutPage, pageOf } from '../platform/pagination.js';
 import { requireRole } from '../platform/tenancy.js';
 import type { Platform } from './deps.js';
-
-const OutboxView = z.object({
-  id: z.string(),
-  handler: z.string(),
-  status: z.string(),
-  attempts: z.number(),
-  lastError: z.string().nullable(),
-  subjectType: z.string().nullable(),
-  subjectId: z.string().nullable(),
-  createdAt: z.string(),
-  doneAt: z.string().nullable(),
-});
 
 /** External steps (refunds, messages) are visible, and a failed one can be retried by a supervisor. */
 export function outboxRoutes(app: Http, p: Platform): void {
@@ -25,13 +14,15 @@ export function outboxRoutes(app: Http, p: Platform): void {
     {
       schema: {
         tags,
-        summary: 'External steps (refunds, messages) and their state',
-        querystring: z.strictObject({ status: z.enum(['pending', 'running', 'done', 'failed', 'cancelled', 'held']).optional(), subjectId: z.string().optional() }),
-        response: { 200: z.object({ items: z.array(OutboxView) }) },
+        operationId: 'outbox.list',
+        summary: 'External steps (refunds, messages) and their state, newest first; cursor pagination',
+        querystring: OutboxQuery,
+        response: { 200: pageOf(OutboxView), ...errors() },
       },
     },
     async (req) => {
       const actor = actorOf(req);
+      const limit = req.query.limit ?? 200;
       const rows = await p.db.tenant(actor.orgId, (tx) =>
         tx
           .select()
@@ -41,13 +32,15 @@ export function outboxRoutes(app: Http, p: Platform): void {
               eq(outbox.orgId, actor.orgId),
               req.query.status ? eq(outbox.status, req.query.status) : undefined,
               req.query.subjectId ? eq(outbox.subjectId, req.query.subjectId) : undefined,
+              afterCursor(outbox.createdAt, outbox.id, req.query.cursor),
             ),
           )
-          .orderBy(desc(outbox.createdAt))
-          .limit(200),
+          .orderBy(desc(outbox.createdAt), desc(outbox.id))
+          .limit(limit + 1),
       );
+      const page = cutPage(rows, limit, (r) => ({ sort: r.createdAt, id: r.id }));
       return {
-        items: rows.map((r) => ({
+        items: page.items.map((r) => ({
           id: r.id,
           handler: r.handler,
           status: r.status,
@@ -58,13 +51,18 @@ export function outboxRoutes(app: Http, p: Platform): void {
           createdAt: r.createdAt.toISOString(),
           doneAt: r.doneAt?.toISOString() ?? null,
         })),
+        nextCursor: page.nextCursor,
       };
     },
   );
-  app.post('/api/outbox/:id/retry', { schema: { tags, summary: 'Retry a failed step', params: IdParams } }, async (req) => {
-    const actor = actorOf(req);
-    requireRole(actor, ['owner', 'supervisor'], 'retrying external steps');
-    const row = await p.dispatcher.retry(actor.orgId, req.params.id);
-    return { id: row.id, status: row.status };
-  });
+  app.post(
+    '/api/outbox/:id/retry',
+    { schema: { tags, operationId: 'outbox.retry', summary: 'Retry a failed step', params: IdParams, body: EmptyBody, response: { 200: OutboxRetryView, ...errors(404, 409) } } },
+    async (req) => {
+      const actor = actorOf(req);
+      requireRole(actor, ['owner', 'supervisor'], 'retrying external steps');
+      const row = await p.dispatcher.retry(actor.orgId, req.params.id);
+      return { id: row.id, status: row.status };
+    },
+  );
 }

@@ -11,12 +11,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, isAppError } from '../platform/errors.js';
-import { findUnstorableString, type Http } from '../platform/http.js';
+import { ErrorBody, findUnstorableString, type Http } from '../platform/http.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
 import { authRoutes, SESSION_COOKIE } from '../modules/auth/index.js';
 import { tenancyRoutes } from '../modules/tenancy/index.js';
 import { registerAccess } from './access.js';
+import { registerContract } from './contract.js';
 import type { Platform, Services } from './deps.js';
 import { outboxRoutes } from './outbox.routes.js';
 import { registerModuleRoutes } from './modules.js';
@@ -225,16 +226,20 @@ export async function buildServer(platform: Platform, services: Services): Promi
   });
   // Before any route is added: every route needs a rule in the access table.
   registerAccess(app);
+  // …and an operationId and a success response schema (the HTTP contract).
+  registerContract(app);
 
   app.get(
     '/healthz',
     {
-      schema: {
+      schema: { operationId: 'health.check',
         tags: ['ops'],
         summary: 'Liveness and readiness: database and job queue',
         security: [],
         response: {
           200: z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['up', 'down']), jobs: z.enum(['up', 'down', 'disabled']), version: z.string() }),
+          // Not signed in, not governed by a role: only a malformed request can be refused.
+          400: ErrorBody,
           503: z.object({ status: z.literal('down'), database: z.enum(['up', 'down']), jobs: z.enum(['up', 'down', 'disabled']), version: z.string() }),
         },
       },

@@ -26,6 +26,27 @@ export const ErrorBody = z.object({
   requestId: z.string(),
 });
 
+/**
+ * The error answers a route can give, each `ErrorBody`: `errors(404, 409)` adds the common ones
+ * every signed-in route can give (400 invalid request, 401 no session, 403 role) to those named.
+ */
+export function errors<const S extends number>(...statuses: S[]): Record<400 | 401 | 403 | S, typeof ErrorBody> {
+  const out: Record<number, typeof ErrorBody> = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
+  for (const s of statuses) out[s] = ErrorBody;
+  return out as Record<400 | 401 | 403 | S, typeof ErrorBody>;
+}
+
+/**
+ * A success answer that is bytes, not JSON (a download): documented with its content type, and
+ * never serialised (Fastify sends streams as they are).
+ */
+export function binaryResponse(contentType: string, description: string) {
+  return { description, content: { [contentType]: { schema: z.string().meta({ format: 'binary' }) } } };
+}
+
+/** The body of a command that takes none: nothing, or an empty JSON object (what the web app sends). */
+export const EmptyBody = z.strictObject({}).nullish();
+
 export const IdParams = z.strictObject({ id: z.string().min(1).max(64) });
 
 // NUL, or a UTF-16 surrogate without its partner.

@@ -408,7 +408,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
   const file = await inject('POST', '/api/evidence/files', multipart, { 'content-type': `multipart/form-data; boundary=${boundary}` });
-  const cases = (await inject('GET', '/api/evidence/cases')).cases as { caseId: string }[];
+  const cases = (await inject('GET', '/api/evidence/cases')).items as { caseId: string }[];
   const outbox = (await inject('GET', '/api/outbox')).items as { id: string }[];
   if (!cases.length || !outbox.length) throw new Error(`seeding: ${cases.length} evidence cases, ${outbox.length} outbox rows`);
 

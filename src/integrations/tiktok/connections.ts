@@ -10,6 +10,7 @@ import { TikTokApiError, type ShopAuth, type TikTokClient } from './client.js';
 import type { TokenData } from './schemas.js';
 import { decryptSecret, encryptSecret } from './secrets.js';
 import { tiktokConnections, tiktokUnboundShops } from './tiktok.schema.js';
+import { UNMATCHED_REASONS } from './tiktok.dto.js';
 
 export type ConnectionRow = typeof tiktokConnections.$inferSelect;
 
@@ -41,7 +42,7 @@ export interface AuthorisedShop {
 }
 
 /** Why an authorised TikTok shop was not bound: the owner can fix each by creating or choosing a shop. */
-export const UNMATCHED_REASONS = ['no_shop_in_market', 'several_shops_in_market', 'target_shop_other_market', 'target_shop_bound', 'not_the_target'] as const;
+export { UNMATCHED_REASONS };
 export type UnmatchedReason = (typeof UNMATCHED_REASONS)[number];
 
 export interface AuthorisationResult {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { actorOf, IdParams, type Http } from '../../platform/http.js';
+import { actorOf, EmptyBody, ErrorBody, errors, IdParams, type Http } from '../../platform/http.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Jobs } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
@@ -10,7 +10,8 @@ import type { OutboxRegistry } from '../../platform/outbox/outbox.js';
 import { requireRole } from '../../platform/tenancy.js';
 import type { OrdersService } from '../../modules/orders/index.js';
 import { TikTokClient, TIKTOK_API_BASE, TIKTOK_AUTH_BASE } from './client.js';
-import { createConnections, UNMATCHED_REASONS } from './connections.js';
+import { createConnections } from './connections.js';
+import { AuthorizeBody, AuthorizeView, CallbackQuery, CallbackView, ConnectionView, SyncReportView } from './tiktok.dto.js';
 import { createEngine, type ConversationSink } from './engine.js';
 import { SANDBOX_APP_KEY, SANDBOX_APP_SECRET } from './sandbox/server.js';
 import { createSync } from './sync.js';
@@ -127,8 +128,7 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
     async routes(app: Http): Promise<void> {
       await webhookRoutes(app, ingest);
       const tags = ['tiktok'];
-      const ConnectionView = z.object({ shopId: z.string(), tiktokShopId: z.string(), shopName: z.string().nullable(), region: z.string().nullable(), status: z.string(), accessExpiresAt: z.string(), grantedScopes: z.array(z.string()) });
-      app.get('/api/tiktok/connections', { schema: { tags, summary: 'Authorised TikTok shops of this organisation (tokens never leave the server)', response: { 200: z.object({ items: z.array(ConnectionView) }) } } }, async (req) => {
+      app.get('/api/tiktok/connections', { schema: { tags, operationId: 'tiktok.listConnections', summary: 'Authorised TikTok shops of this organisation (tokens never leave the server)', response: { 200: z.object({ items: z.array(ConnectionView) }), ...errors() } } }, async (req) => {
         const actor = actorOf(req);
         requireRole(actor, ['owner', 'supervisor'], 'viewing TikTok connections');
         const rows = await connections.list(actor.orgId);
@@ -139,9 +139,10 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
         {
           schema: {
             tags,
+            operationId: 'tiktok.authorize',
             summary: "The seller's TikTok Shop authorisation link (state is signed for this organisation and, with shopId, for that shop: the authorised TikTok shop in its market is bound to it)",
-            body: z.strictObject({ market: z.string().length(2).optional(), shopId: z.string().min(1).optional() }).optional(),
-            response: { 200: z.object({ url: z.string(), state: z.string() }) },
+            body: AuthorizeBody,
+            response: { 200: AuthorizeView, ...errors(404) },
           },
         },
         async (req) => {
@@ -156,15 +157,15 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
         {
           schema: {
             tags,
+            operationId: 'tiktok.oauthCallback',
             summary: 'OAuth redirect target: exchanges the one-time code for tokens and binds the authorised shops (409 tiktok.shop_bound_elsewhere when every one belongs to another organisation)',
             security: [],
-            querystring: z.object({ code: z.string().optional(), state: z.string().optional(), error: z.string().optional() }),
+            querystring: CallbackQuery,
             response: {
-              200: z.object({
-                connected: z.array(z.object({ shopId: z.string(), tiktokShopId: z.string(), name: z.string() })),
-                unmatched: z.array(z.object({ tiktokShopId: z.string(), name: z.string(), region: z.string(), reason: z.enum(UNMATCHED_REASONS) })),
-                refused: z.array(z.object({ tiktokShopId: z.string(), name: z.string(), region: z.string() })),
-              }),
+              200: CallbackView,
+              400: ErrorBody,
+              409: ErrorBody,
+              502: ErrorBody,
             },
           },
         },
@@ -177,11 +178,24 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
           return connections.completeAuthorisation(orgId, q.code, { shopId });
         },
       );
-      app.post('/api/tiktok/shops/:id/sync', { schema: { tags, summary: 'Run the incremental sync of one shop now (orders, returns, cancellations, chats)', params: IdParams } }, async (req) => {
+      app.post(
+        '/api/tiktok/shops/:id/sync',
+        {
+          schema: {
+            tags,
+            operationId: 'tiktok.syncShop',
+            summary: 'Run the incremental sync of one shop now (orders, returns, cancellations, chats)',
+            params: IdParams,
+            body: EmptyBody,
+            response: { 200: SyncReportView, ...errors(404, 409, 502) },
+          },
+        },
+        async (req) => {
         const actor = actorOf(req);
         requireRole(actor, ['owner', 'supervisor'], 'syncing TikTok shops');
         return sync.syncShop(actor.orgId, req.params.id);
-      });
+        },
+      );
     },
   };
 }

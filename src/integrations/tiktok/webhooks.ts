@@ -2,7 +2,8 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import type { Http } from '../../platform/http.js';
+import { ErrorBody, type Http } from '../../platform/http.js';
+import { z } from 'zod';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { TikTokApiError } from './client.js';
@@ -214,8 +215,10 @@ export async function webhookRoutes(app: Http, ingest: WebhookIngest): Promise<v
         logLevel: 'warn',
         schema: {
           tags: ['tiktok'],
+          operationId: 'tiktok.webhook',
           summary: 'TikTok Shop webhook receiver: verifies the signature over the raw body, stores the event, acknowledges with an empty 200',
           security: [],
+          response: { 200: z.null().describe('Empty: the event is stored'), 400: ErrorBody, 401: ErrorBody },
         },
       },
       async (req, reply) => {

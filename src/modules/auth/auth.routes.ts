@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock.js';
 import { AppError, isAppError } from '../../platform/errors.js';
-import { actorOf, IdParams, type Http } from '../../platform/http.js';
+import { actorOf, EmptyBody, ErrorBody, errors, IdParams, type Http } from '../../platform/http.js';
 import { CreateUser, LoginBody, UpdateMe, UpdateUser, UserView } from './auth.dto.js';
 import { SESSION_COOKIE } from './auth.rules.js';
 import { userView, type AuthService } from './auth.service.js';
@@ -21,12 +21,12 @@ export function authRoutes(app: Http, svc: AuthService, opts: AuthRouteOptions):
   app.post(
     '/api/auth/login',
     {
-      schema: {
+      schema: { operationId: 'auth.login',
         tags,
         summary: 'Sign in with e-mail and password; sets the session cookie',
         description: 'Failed attempts are limited per client address and account, and an account under attack answers 429 with `details.retryAfterSeconds` to addresses it was not used from before.',
         body: LoginBody,
-        response: { 200: z.object({ user: UserView }) },
+        response: { 200: z.object({ user: UserView }), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
       },
     },
     async (req, reply) => {
@@ -51,32 +51,32 @@ export function authRoutes(app: Http, svc: AuthService, opts: AuthRouteOptions):
     },
   );
 
-  app.post('/api/auth/logout', { schema: { tags, summary: 'Sign out this session' } }, async (req, reply) => {
+  app.post('/api/auth/logout', { schema: { operationId: 'auth.logout', tags, summary: 'Sign out this session', body: EmptyBody, response: { 204: z.null().describe('Signed out; the cookie is cleared'), ...errors() } } }, async (req, reply) => {
     const actor = actorOf(req);
     await svc.logout(actor, req.sessionId!);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
-  app.get('/api/auth/me', { schema: { tags, summary: 'The signed-in user', response: { 200: z.object({ user: UserView }) } } }, async (req) => {
+  app.get('/api/auth/me', { schema: { operationId: 'auth.me', tags, summary: 'The signed-in user', response: { 200: z.object({ user: UserView }), ...errors() } } }, async (req) => {
     const actor = actorOf(req);
     return { user: userView(await svc.getUser(actor, actor.userId)) };
   });
 
-  app.patch('/api/auth/me', { schema: { tags, summary: 'Change own preferences (UI language)', body: UpdateMe, response: { 200: z.object({ user: UserView }) } } }, async (req) => ({
+  app.patch('/api/auth/me', { schema: { operationId: 'auth.updateMe', tags, summary: 'Change own preferences (UI language)', body: UpdateMe, response: { 200: z.object({ user: UserView }), ...errors() } } }, async (req) => ({
     user: userView(await svc.setUiLocale(actorOf(req), req.body.uiLocale)),
   }));
 
   const utags = ['users'];
-  app.get('/api/users', { schema: { tags: utags, summary: 'List the team', response: { 200: z.object({ items: z.array(UserView) }) } } }, async (req) => ({
+  app.get('/api/users', { schema: { operationId: 'users.list', tags: utags, summary: 'List the team', response: { 200: z.object({ items: z.array(UserView) }), ...errors() } } }, async (req) => ({
     items: (await svc.listUsers(actorOf(req))).map(userView),
   }));
-  app.get('/api/users/:id', { schema: { tags: utags, params: IdParams, response: { 200: UserView } } }, async (req) => userView(await svc.getUser(actorOf(req), req.params.id)));
-  app.post('/api/users', { schema: { tags: utags, summary: 'Add a user (owner only)', body: CreateUser, response: { 201: UserView } } }, async (req, reply) => {
+  app.get('/api/users/:id', { schema: { operationId: 'users.get', tags: utags, params: IdParams, response: { 200: UserView, ...errors(404) } } }, async (req) => userView(await svc.getUser(actorOf(req), req.params.id)));
+  app.post('/api/users', { schema: { operationId: 'users.create', tags: utags, summary: 'Add a user (owner only)', body: CreateUser, response: { 201: UserView, ...errors(409) } } }, async (req, reply) => {
     reply.code(201);
     return userView(await svc.createUser(actorOf(req), req.body));
   });
-  app.patch('/api/users/:id', { schema: { tags: utags, summary: 'Change a user (owner only)', params: IdParams, body: UpdateUser, response: { 200: UserView } } }, async (req) =>
+  app.patch('/api/users/:id', { schema: { operationId: 'users.update', tags: utags, summary: 'Change a user (owner only)', params: IdParams, body: UpdateUser, response: { 200: UserView, ...errors(404, 409) } } }, async (req) =>
     userView(await svc.updateUser(actorOf(req), req.params.id, req.body)),
   );
 }

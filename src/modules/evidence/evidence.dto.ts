@@ -132,7 +132,6 @@ export type PackCheck = z.infer<typeof PackCheckView>;
 
 export const VerifyQuery = z.strictObject({});
 export const VerifyView = z.object({
-  orgId: z.string(),
   ok: z.boolean(),
   records: z.number(),
   files: z.number(),
@@ -168,4 +167,6 @@ export const VerifyView = z.object({
     })
     .nullable(),
 });
-export type VerifyResult = z.infer<typeof VerifyView>;
+/** What the chain check reports (the CLI prints the organisation; the HTTP answer leaves it out). */
+export type VerifyAnswer = z.infer<typeof VerifyView>;
+export type VerifyResult = VerifyAnswer & { orgId: string };

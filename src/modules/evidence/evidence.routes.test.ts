@@ -71,7 +71,18 @@ describe('evidence HTTP API', () => {
   it('lists cases and a case timeline; other organisations get 404', async () => {
     const cookie = await org.cookie('agent');
     const list = await ctx.app.inject({ method: 'GET', url: '/api/evidence/cases', headers: { cookie } });
-    expect(list.json().cases.map((c: { caseId: string }) => c.caseId).sort()).toEqual([...caseIds].sort());
+    expect(list.json().items.map((c: { caseId: string }) => c.caseId).sort()).toEqual([...caseIds].sort());
+    expect(list.json().nextCursor).toBe(null);
+    // One case a page: the cursors walk every case once, most recent activity first.
+    const walked: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { statusCode: number; json: () => any } = await ctx.app.inject({ method: 'GET', url: `/api/evidence/cases?limit=1${cursor ? `&cursor=${cursor}` : ''}`, headers: { cookie } });
+      expect(page.statusCode).toBe(200);
+      walked.push(...page.json().items.map((c: { caseId: string }) => c.caseId));
+      cursor = (page.json() as { nextCursor: string | null }).nextCursor;
+    } while (cursor);
+    expect(walked).toEqual(list.json().items.map((c: { caseId: string }) => c.caseId));
     const tl = await ctx.app.inject({ method: 'GET', url: `/api/evidence/cases/${caseIds[0]}`, headers: { cookie } });
     expect(tl.statusCode).toBe(200);
     const body = tl.json();
@@ -153,7 +164,9 @@ describe('evidence HTTP API', () => {
   it('verify: owner and supervisor only', async () => {
     const ok = await ctx.app.inject({ method: 'GET', url: '/api/evidence/verify', headers: { cookie: await org.cookie('supervisor') } });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toMatchObject({ orgId: org.orgId, ok: true, records: 21, checkpoints: 1, broken: null });
+    // The answer is the caller's own organisation's: it names no organisation id (the HTTP contract).
+    expect(ok.json()).toMatchObject({ ok: true, records: 21, checkpoints: 1, broken: null });
+    expect(ok.json()).not.toHaveProperty('orgId');
     const no = await ctx.app.inject({ method: 'GET', url: '/api/evidence/verify', headers: { cookie: await org.cookie('agent') } });
     expect(no.statusCode).toBe(403);
   });

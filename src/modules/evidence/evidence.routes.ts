@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.js';
-import { actorOf, ErrorBody, type Http } from '../../platform/http.js';
+import { actorOf, binaryResponse, ErrorBody, type Http } from '../../platform/http.js';
 import {
   CaseParams,
   CaseSummaryView,
@@ -16,6 +16,7 @@ import {
 } from './evidence.dto.js';
 import { FILE_POLICIES, MAX_FILE_BYTES } from './evidence.rules.js';
 import { refuseOversizedUpload } from '../../platform/uploads.js';
+import { pageOf, pageQuery } from '../../platform/pagination.js';
 import type { EvidenceService } from './evidence.service.js';
 
 const tags = ['evidence'];
@@ -30,8 +31,16 @@ function contentDisposition(name: string): string {
 export function evidenceRoutes(app: Http, evidence: EvidenceService): void {
   app.get(
     '/api/evidence/cases',
-    { schema: { tags, summary: 'Cases that have evidence, most recent first', response: { 200: z.object({ cases: z.array(CaseSummaryView) }), ...errors } } },
-    async (req) => ({ cases: await evidence.listCases(actorOf(req)) }),
+    {
+      schema: {
+        tags,
+        operationId: 'evidence.listCases',
+        summary: 'Cases that have evidence, most recent activity first; cursor pagination',
+        querystring: z.strictObject(pageQuery),
+        response: { 200: pageOf(CaseSummaryView), ...errors },
+      },
+    },
+    async (req) => evidence.pageCases(actorOf(req), req.query),
   );
 
   app.get(
@@ -39,6 +48,7 @@ export function evidenceRoutes(app: Http, evidence: EvidenceService): void {
     {
       schema: {
         tags,
+        operationId: 'evidence.getCase',
         summary: "A case's evidence timeline (every record, oldest first) and its files",
         params: CaseParams,
         response: { 200: z.object({ caseId: z.string(), records: z.array(EvidenceRecordView), files: z.array(StoredFileView) }), ...errors },
@@ -52,6 +62,7 @@ export function evidenceRoutes(app: Http, evidence: EvidenceService): void {
     {
       schema: {
         tags,
+        operationId: 'evidence.checkPack',
         summary: 'Which evidence a dispute reason usually needs and what this case is missing',
         params: CaseParams,
         querystring: PackCheckQuery.extend({ language: z.enum(PACK_LANGUAGES).optional() }),
@@ -75,11 +86,12 @@ export function evidenceRoutes(app: Http, evidence: EvidenceService): void {
     {
       schema: {
         tags,
+        operationId: 'evidence.buildPack',
         summary: 'Build a dispute / appeal evidence pack (ZIP: PDF summary, original files, manifest with hashes)',
         description: 'Responds with the ZIP. Missing evidence for the reason is listed in the PDF, in manifest.json and in the `x-evidence-warnings` header.',
         params: CaseParams,
         body: PackRequest,
-        response: { ...errors },
+        response: { 200: binaryResponse('application/zip', 'The evidence pack'), ...errors },
       },
     },
     async (req, reply) => sendPack(actorOf(req), req.params.caseId, req.body, reply as unknown as FastifyReply),
@@ -90,10 +102,11 @@ export function evidenceRoutes(app: Http, evidence: EvidenceService): void {
     {
       schema: {
         tags,
+        operationId: 'evidence.downloadPack',
         summary: 'Build and download an evidence pack (same as POST …/packs, for plain links)',
         params: CaseParams,
         querystring: PackRequest,
-        response: { ...errors },
+        response: { 200: binaryResponse('application/zip', 'The evidence pack'), ...errors },
       },
     },
     async (req, reply) => sendPack(actorOf(req), req.params.caseId, req.query, reply as unknown as FastifyReply),
@@ -101,8 +114,11 @@ export function evidenceRoutes(app: Http, evidence: EvidenceService): void {
 
   app.get(
     '/api/evidence/verify',
-    { schema: { tags, summary: "Verify the organisation's evidence chain, file hashes and signed checkpoints (owner, supervisor)", response: { 200: VerifyView, ...errors } } },
-    async (req) => evidence.verifyForActor(actorOf(req)),
+    { schema: { tags, operationId: 'evidence.verify', summary: "Verify the organisation's evidence chain, file hashes and signed checkpoints (owner, supervisor)", response: { 200: VerifyView, ...errors } } },
+    async (req) => {
+      const { orgId: _org, ...result } = await evidence.verifyForActor(actorOf(req));
+      return result;
+    },
   );
 
   app.post(
@@ -110,6 +126,7 @@ export function evidenceRoutes(app: Http, evidence: EvidenceService): void {
     {
       schema: {
         tags,
+        operationId: 'evidence.uploadFile',
         summary: 'Upload an evidence file (multipart field "file"); type is checked from the bytes',
         description: `Accepted: ${Object.entries(FILE_POLICIES)
           .map(([t, p]) => `${t} ≤ ${p.maxBytes / 1024 / 1024} MB`)
@@ -132,7 +149,15 @@ export function evidenceRoutes(app: Http, evidence: EvidenceService): void {
 
   app.get(
     '/api/evidence/files/:sha256',
-    { schema: { tags, summary: 'Download an evidence file (or thumbnail) by its sha256; only files your organisation holds', params: Sha256Params, response: { ...errors } } },
+    {
+      schema: {
+        tags,
+        operationId: 'evidence.downloadFile',
+        summary: 'Download an evidence file (or thumbnail) by its sha256; only files your organisation holds',
+        params: Sha256Params,
+        response: { 200: binaryResponse('application/octet-stream', 'The stored bytes, with their own content type'), ...errors },
+      },
+    },
     async (req, reply) => {
       const f = await evidence.openFile(actorOf(req).orgId, req.params.sha256);
       reply.header('content-length', String(f.size));

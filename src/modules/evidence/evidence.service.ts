@@ -9,6 +9,7 @@ import type { Database, Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
+import { decodeCursor, encodeCursor, type Page } from '../../platform/pagination.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { isTooLarge, uploadTooLarge } from '../../platform/uploads.js';
 import { z } from 'zod';
@@ -320,16 +321,27 @@ export function createEvidenceService(deps: EvidenceDeps) {
       return { stream, contentType: row.contentType, fileName: row.fileName, size: row.size };
     },
 
-    async listCases(actor: Actor, opts: { limit?: number } = {}): Promise<CaseSummary[]> {
+    async listCases(actor: Actor, opts: { limit?: number; cursor?: string } = {}): Promise<CaseSummary[]> {
+      return (await this.pageCases(actor, opts)).items;
+    },
+
+    /**
+     * One page of cases, the most recent activity first; `cursor` is the previous page's
+     * `nextCursor`. A case that gains a record between two pages moves to the front and is not
+     * shown twice on later pages.
+     */
+    async pageCases(actor: Actor, opts: { limit?: number; cursor?: string } = {}): Promise<Page<CaseSummary>> {
       const limit = Math.min(opts.limit ?? 200, 500);
-      return db.tenant(actor.orgId, async (tx) => {
+      const key = opts.cursor ? decodeCursor(opts.cursor) : undefined;
+      const after = key ? sql`having (max(occurred_at), case_id) < (${key.sort}::timestamptz, ${key.id})` : sql``;
+      const items = await db.tenant(actor.orgId, async (tx) => {
         const r = await tx.execute(sql`
           select case_id, (array_agg(case_type order by seq desc))[1] as case_type, count(*)::int as records,
                  coalesce(sum(cardinality(file_sha256s)), 0)::int as files,
                  min(occurred_at) as first_at, max(occurred_at) as last_at,
                  (array_agg(summary order by occurred_at desc, seq desc))[1] as last_summary
           from evidence_records where org_id = ${actor.orgId}
-          group by case_id order by max(occurred_at) desc limit ${limit}`);
+          group by case_id ${after} order by max(occurred_at) desc, case_id desc limit ${limit + 1}`);
         return (r.rows as { case_id: string; case_type: CaseSummary['caseType']; records: number; files: number; first_at: string | Date; last_at: string | Date; last_summary: string }[]).map((x) => ({
           caseId: x.case_id,
           caseType: x.case_type,
@@ -340,6 +352,9 @@ export function createEvidenceService(deps: EvidenceDeps) {
           lastSummary: x.last_summary,
         }));
       });
+      const kept = items.slice(0, limit);
+      const last = kept[kept.length - 1];
+      return { items: kept, nextCursor: items.length > limit && last ? encodeCursor({ sort: last.lastAt, id: last.caseId }) : null };
     },
 
     async timeline(actor: Actor, caseId: string): Promise<{ caseId: string; records: EvidenceRecordView[]; files: StoredFile[] }> {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { HttpUrl, isHttpUrl } from '../../platform/http-url.js';
+import { pageOf } from '../../platform/pagination.dto.js';
+import { OrderSidebarView } from '../orders/index.js';
 
 export const CHANNELS = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment'] as const;
 export const Channel = z.enum(CHANNELS);
@@ -263,3 +265,34 @@ export const MacroView = z.object({
   updatedAt: z.string(),
 });
 export type MacroView = z.infer<typeof MacroView>;
+
+// ---------- answers (the web app imports these types) ----------
+
+export const TicketPage = pageOf(TicketView);
+export const CountsView = z.object({ mine: z.number(), unassigned: z.number(), queues: z.record(z.string(), z.number()), statuses: z.record(z.string(), z.number()) });
+export type CountsView = z.infer<typeof CountsView>;
+export const SearchResultView = z.object({ items: z.array(z.object({ ticket: TicketView, snippet: z.string().nullable(), rank: z.number() })) });
+export type SearchHit = z.infer<typeof SearchResultView>['items'][number];
+export const TicketDetailView = z.object({ ticket: TicketView, messages: z.array(MessageView), otherTickets: z.array(TicketView) });
+export const TicketSidebarView = z.object({ order: OrderSidebarView.nullable(), otherTickets: z.array(TicketView), trackingUrl: z.string().nullable() });
+export type TicketSidebarView = z.infer<typeof TicketSidebarView>;
+export const ReplyResultView = z.object({ message: MessageView, ticket: TicketView, outboxId: z.string() });
+export const BulkResultView = z.object({ results: z.array(BulkResult) });
+export const RerouteResultView = z.object({ ticket: TicketView, decision: z.object({ assigneeId: z.string().nullable(), reason: z.string(), wanted: z.array(z.string()) }) });
+const ScheduleView = z.object({ timeZone: z.string(), hours: z.record(z.string(), z.array(z.object({ start: z.string(), end: z.string() }))) });
+/** An agent's working hours; null: always available. */
+export const ScheduleAnswer = z.object({ schedule: ScheduleView.nullable() });
+export const AgentView = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.string(),
+  languages: z.array(z.string()),
+  skills: z.array(z.string()),
+  load: z.number(),
+  onShift: z.boolean(),
+  schedule: ScheduleView.nullable(),
+});
+export type AgentView = z.infer<typeof AgentView>;
+export const IngestResult = z.object({ ticketId: z.string(), messageId: z.string(), created: z.boolean() });
+export const RenderedMacroView = z.object({ language: z.string(), text: z.string(), missing: z.array(z.string()), fellBack: z.boolean(), variables: z.record(z.string(), z.string()) });
+export type RenderedMacroView = z.infer<typeof RenderedMacroView>;

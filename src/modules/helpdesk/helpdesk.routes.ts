@@ -1,14 +1,28 @@
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.js';
 import { refuseOversizedUpload } from '../../platform/uploads.js';
-import { actorOf, ErrorBody, IdParams, type Http } from '../../platform/http.js';
+import { actorOf, EmptyBody, ErrorBody, IdParams, type Http } from '../../platform/http.js';
 import type { Actor } from '../../platform/tenancy.js';
 import { BusinessHours } from '../tenancy/index.js';
+import type { OrderSidebarView } from '../orders/index.js';
+import {
+  AgentView,
+  BulkResultView,
+  CountsView,
+  IngestResult,
+  RenderedMacroView,
+  ReplyResultView,
+  RerouteResultView,
+  ScheduleAnswer,
+  SearchResultView,
+  TicketDetailView,
+  TicketPage,
+  TicketSidebarView,
+} from './helpdesk.dto.js';
 import {
   AssignInput,
   AttachmentRef,
   BulkInput,
-  BulkResult,
   CreateMacro,
   InboundEmailTest,
   InboundWhatsAppTest,
@@ -41,9 +55,6 @@ export interface InboundTestHooks {
 
 /** Files agents attach to replies and notes (what the multipart plugin allowed before uploads streamed). */
 const MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024;
-const IngestResult = z.object({ ticketId: z.string(), messageId: z.string(), created: z.boolean() });
-const TicketWithThread = z.object({ ticket: TicketView, messages: z.array(MessageView) });
-const ListResult = z.object({ items: z.array(TicketView), nextCursor: z.string().nullable() });
 
 export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: FilesPort; inbound?: InboundTestHooks } = {}): void {
   const tags = ['tickets'];
@@ -51,12 +62,12 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
   app.get(
     '/api/tickets',
     {
-      schema: {
+      schema: { operationId: 'tickets.list',
         tags,
         summary: 'Ticket list views (mine, unassigned, queue, status, all), sorted by SLA due; cursor pagination',
         description: 'Live tickets only for mine/unassigned/queue unless `status` is given. Tickets with no SLA due time sort last. Pass `nextCursor` back as `cursor`.',
         querystring: ListQuery,
-        response: { 200: ListResult, ...errors },
+        response: { 200: TicketPage, ...errors },
       },
     },
     async (req) => {
@@ -68,10 +79,10 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
   app.get(
     '/api/tickets/counts',
     {
-      schema: {
+      schema: { operationId: 'tickets.counts',
         tags,
         summary: 'Counts for the inbox rail: mine, unassigned, per queue, per status',
-        response: { 200: z.object({ mine: z.number(), unassigned: z.number(), queues: z.record(z.string(), z.number()), statuses: z.record(z.string(), z.number()) }) },
+        response: { 200: CountsView, ...errors },
       },
     },
     async (req) => svc.counts(actorOf(req)),
@@ -80,11 +91,11 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
   app.get(
     '/api/tickets/search',
     {
-      schema: {
+      schema: { operationId: 'tickets.search',
         tags,
         summary: 'Full-text search over messages, subjects and buyer identity (stemmed per language)',
         querystring: SearchQuery,
-        response: { 200: z.object({ items: z.array(z.object({ ticket: TicketView, snippet: z.string().nullable(), rank: z.number() })) }), ...errors },
+        response: { 200: SearchResultView, ...errors },
       },
     },
     async (req) => ({
@@ -95,11 +106,11 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
   app.get(
     '/api/tickets/:id',
     {
-      schema: {
+      schema: { operationId: 'tickets.get',
         tags,
         summary: "A ticket with its whole thread (replies and internal notes) and the buyer's other tickets",
         params: IdParams,
-        response: { 200: TicketWithThread.extend({ otherTickets: z.array(TicketView) }), ...errors },
+        response: { 200: TicketDetailView, ...errors },
       },
     },
     async (req) => {
@@ -111,31 +122,33 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
   app.get(
     '/api/tickets/:id/sidebar',
     {
-      schema: {
+      schema: { operationId: 'tickets.sidebar',
         tags,
         summary: "Ticket sidebar: the order (lines, traffic source, tracking, buyer history) and the buyer's other tickets",
         params: IdParams,
-        response: { 200: z.object({ order: z.unknown(), otherTickets: z.array(TicketView), trackingUrl: z.string().nullable() }), ...errors },
+        response: { 200: TicketSidebarView, ...errors },
       },
     },
     async (req) => {
       const r = await svc.getSidebar(actorOf(req), req.params.id);
       // The carrier's tracking page, so the inbox links it without knowing carrier URL formats.
-      const delivery = (r.order as { delivery?: { carrier?: string | null; trackingNumber?: string | null } } | null)?.delivery;
-      return { order: r.order, otherTickets: r.otherTickets.map(ticketView), trackingUrl: delivery?.trackingNumber ? trackingUrl(delivery.carrier, delivery.trackingNumber) : null };
+      // The orders module's sidebar (null when the ticket names no order, or one since deleted).
+      const order = (r.order ?? null) as OrderSidebarView | null;
+      const delivery = order?.delivery;
+      return { order, otherTickets: r.otherTickets.map(ticketView), trackingUrl: delivery?.trackingNumber ? trackingUrl(delivery.carrier, delivery.trackingNumber) : null };
     },
   );
 
   app.post(
     '/api/tickets/:id/reply',
     {
-      schema: {
+      schema: { operationId: 'tickets.reply',
         tags,
         summary: 'Public reply to the buyer; sent through the channel (TikTok chat, e-mail, WhatsApp) via the outbox',
         description: 'Without `status` a new/open ticket becomes waiting_on_buyer.',
         params: IdParams,
         body: ReplyInput,
-        response: { 201: z.object({ message: MessageView, ticket: TicketView, outboxId: z.string() }), ...errors },
+        response: { 201: ReplyResultView, ...errors },
       },
     },
     async (req, reply) => {
@@ -147,7 +160,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
 
   app.post(
     '/api/tickets/:id/notes',
-    { schema: { tags, summary: 'Internal note (never sent to the buyer)', params: IdParams, body: NoteInput, response: { 201: MessageView, ...errors } } },
+    { schema: { operationId: 'tickets.addNote', tags, summary: 'Internal note (never sent to the buyer)', params: IdParams, body: NoteInput, response: { 201: MessageView, ...errors } } },
     async (req, reply) => {
       reply.code(201);
       return messageView(await svc.addNote(actorOf(req), req.params.id, req.body));
@@ -157,30 +170,30 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
   app.post(
     '/api/tickets/bulk',
     {
-      schema: {
+      schema: { operationId: 'tickets.bulk',
         tags,
         summary: 'One action (status, priority, assign, tags) on up to 100 tickets; a result per ticket',
         description:
           'Each ticket goes through the same rules as its single endpoint, in its own transaction. A refusal for one ticket (e.g. `tickets.bad_status_change`, `ticket.not_found` — also for ids of another organisation) is reported in its result and does not stop the others. A role that may not do the action at all gets 403 for the whole request.',
         body: BulkInput,
-        response: { 200: z.object({ results: z.array(BulkResult) }), ...errors },
+        response: { 200: BulkResultView, ...errors },
       },
     },
     async (req) => ({ results: await svc.bulk(actorOf(req), req.body) }),
   );
-  app.post('/api/tickets/:id/status', { schema: { tags, summary: 'Set the ticket status', params: IdParams, body: StatusInput, response: { 200: TicketView, ...errors } } }, async (req) =>
+  app.post('/api/tickets/:id/status', { schema: { operationId: 'tickets.setStatus', tags, summary: 'Set the ticket status', params: IdParams, body: StatusInput, response: { 200: TicketView, ...errors } } }, async (req) =>
     ticketView(await svc.setStatus(actorOf(req), req.params.id, req.body.status, req.body.reason)),
   );
-  app.post('/api/tickets/:id/priority', { schema: { tags, summary: 'Set the ticket priority', params: IdParams, body: PriorityInput, response: { 200: TicketView, ...errors } } }, async (req) =>
+  app.post('/api/tickets/:id/priority', { schema: { operationId: 'tickets.setPriority', tags, summary: 'Set the ticket priority', params: IdParams, body: PriorityInput, response: { 200: TicketView, ...errors } } }, async (req) =>
     ticketView(await svc.setPriority(actorOf(req), req.params.id, req.body.priority)),
   );
-  app.post('/api/tickets/:id/tags', { schema: { tags, summary: 'Add, remove or replace tags', params: IdParams, body: TagsInput, response: { 200: TicketView, ...errors } } }, async (req) =>
+  app.post('/api/tickets/:id/tags', { schema: { operationId: 'tickets.setTags', tags, summary: 'Add, remove or replace tags', params: IdParams, body: TagsInput, response: { 200: TicketView, ...errors } } }, async (req) =>
     ticketView(await svc.setTags(actorOf(req), req.params.id, req.body)),
   );
   app.post(
     '/api/tickets/:id/assign',
     {
-      schema: {
+      schema: { operationId: 'tickets.assign',
         tags,
         summary: 'Assign (or unassign with null) and/or move to another queue',
         description: 'Agents may take an unowned ticket or hand back their own; supervisors and owners re-route anything.',
@@ -194,11 +207,12 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
   app.post(
     '/api/tickets/:id/reroute',
     {
-      schema: {
+      schema: { operationId: 'tickets.reroute',
         tags,
         summary: 'Re-run routing (language, skill, shift, load, round-robin); supervisors',
         params: IdParams,
-        response: { 200: z.object({ ticket: TicketView, decision: z.object({ assigneeId: z.string().nullable(), reason: z.string(), wanted: z.array(z.string()) }) }), ...errors },
+        body: EmptyBody,
+        response: { 200: RerouteResultView, ...errors },
       },
     },
     async (req) => {
@@ -209,7 +223,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
   app.post(
     '/api/tickets/:id/merge',
     {
-      schema: {
+      schema: { operationId: 'tickets.merge',
         tags,
         summary: 'Merge duplicate tickets into this one (messages move here; duplicates close with a link)',
         params: IdParams,
@@ -219,14 +233,14 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
     },
     async (req) => ticketView(await svc.merge(actorOf(req), req.params.id, req.body.sourceTicketIds)),
   );
-  app.post('/api/tickets/:id/link', { schema: { tags, summary: 'Link the ticket to an order and/or buyer', params: IdParams, body: LinkInput, response: { 200: TicketView, ...errors } } }, async (req) =>
+  app.post('/api/tickets/:id/link', { schema: { operationId: 'tickets.link', tags, summary: 'Link the ticket to an order and/or buyer', params: IdParams, body: LinkInput, response: { 200: TicketView, ...errors } } }, async (req) =>
     ticketView(await svc.link(actorOf(req), req.params.id, req.body)),
   );
 
   app.post(
     '/api/tickets/:id/attachments',
     {
-      schema: {
+      schema: { operationId: 'tickets.attach',
         tags,
         summary: 'Upload a file for a reply or note (multipart field "file"); returns the attachment to send with it',
         description: 'Bytes go to the evidence file store (content-addressed); download with GET /api/evidence/files/{sha256}.',
@@ -253,43 +267,29 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
   app.get(
     '/api/helpdesk/agents',
     {
-      schema: {
+      schema: { operationId: 'agents.list',
         tags,
         summary: 'People who take tickets: languages, skills, live load, shift and whether they are on shift now',
         response: {
-          200: z.object({
-            items: z.array(
-              z.object({
-                id: z.string(),
-                name: z.string(),
-                role: z.string(),
-                languages: z.array(z.string()),
-                skills: z.array(z.string()),
-                load: z.number(),
-                onShift: z.boolean(),
-                schedule: z.object({ timeZone: z.string(), hours: z.record(z.string(), z.array(z.object({ start: z.string(), end: z.string() }))) }).nullable(),
-              }),
-            ),
-          }),
+          200: z.object({ items: z.array(AgentView) }),
           ...errors,
         },
       },
     },
     async (req) => ({ items: await svc.listAgents(actorOf(req)) }),
   );
-  const ScheduleView = z.object({ timeZone: z.string(), hours: z.record(z.string(), z.array(z.object({ start: z.string(), end: z.string() }))) }).nullable();
-  app.get('/api/helpdesk/agents/:id/schedule', { schema: { tags, summary: "An agent's working hours (null: always available)", params: IdParams, response: { 200: z.object({ schedule: ScheduleView }), ...errors } } }, async (req) => ({
+  app.get('/api/helpdesk/agents/:id/schedule', { schema: { operationId: 'agents.getSchedule', tags, summary: "An agent's working hours (null: always available)", params: IdParams, response: { 200: ScheduleAnswer, ...errors } } }, async (req) => ({
     schedule: await svc.getSchedule(actorOf(req), req.params.id),
   }));
   app.put(
     '/api/helpdesk/agents/:id/schedule',
     {
-      schema: {
+      schema: { operationId: 'agents.setSchedule',
         tags,
         summary: "Set an agent's working hours in their own time zone (self or supervisor)",
         params: IdParams,
         body: z.strictObject({ timeZone: z.string().min(1).max(60), hours: BusinessHours }),
-        response: { 200: z.object({ schedule: ScheduleView }), ...errors },
+        response: { 200: ScheduleAnswer, ...errors },
       },
     },
     async (req) => {
@@ -302,7 +302,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
   // ---- local channel providers (demo and tests) ----
   app.post(
     '/api/helpdesk/inbound/email',
-    { schema: { tags, summary: 'Deliver a test e-mail through the local e-mail provider (as if a buyer wrote in)', body: InboundEmailTest, response: { 201: IngestResult, 200: IngestResult, ...errors } } },
+    { schema: { operationId: 'inbound.email', tags, summary: 'Deliver a test e-mail through the local e-mail provider (as if a buyer wrote in)', body: InboundEmailTest, response: { 201: IngestResult, 200: IngestResult, ...errors } } },
     async (req, reply) => {
       if (!opts.inbound?.email) throw new AppError('unavailable', 'helpdesk.no_local_email', 'The local e-mail provider is not enabled');
       if (req.body.orderId) await svc.checkOrder(actorOf(req), req.body.orderId);
@@ -313,7 +313,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
   );
   app.post(
     '/api/helpdesk/inbound/whatsapp',
-    { schema: { tags, summary: 'Deliver a test WhatsApp message through the local WhatsApp provider', body: InboundWhatsAppTest, response: { 201: IngestResult, 200: IngestResult, ...errors } } },
+    { schema: { operationId: 'inbound.whatsapp', tags, summary: 'Deliver a test WhatsApp message through the local WhatsApp provider', body: InboundWhatsAppTest, response: { 201: IngestResult, 200: IngestResult, ...errors } } },
     async (req, reply) => {
       if (!opts.inbound?.whatsapp) throw new AppError('unavailable', 'helpdesk.no_local_whatsapp', 'The local WhatsApp provider is not enabled');
       if (req.body.orderId) await svc.checkOrder(actorOf(req), req.body.orderId);
@@ -328,7 +328,7 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
   app.get(
     '/api/macros',
     {
-      schema: {
+      schema: { operationId: 'macros.list',
         tags: mtags,
         summary: 'List macros (playbooks) with their bodies per language',
         querystring: z.strictObject({ includeInactive: z.enum(['true', 'false']).optional() }),
@@ -337,28 +337,28 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
     },
     async (req) => ({ items: (await svc.listMacros(actorOf(req), { includeInactive: req.query.includeInactive === 'true' })).map(macroView) }),
   );
-  app.get('/api/macros/:id', { schema: { tags: mtags, summary: 'One macro', params: IdParams, response: { 200: MacroView, ...errors } } }, async (req) => macroView(await svc.getMacro(actorOf(req), req.params.id)));
-  app.post('/api/macros', { schema: { tags: mtags, summary: 'Create a macro (supervisors); bodies per language, en required', body: CreateMacro, response: { 201: MacroView, ...errors } } }, async (req, reply) => {
+  app.get('/api/macros/:id', { schema: { operationId: 'macros.get', tags: mtags, summary: 'One macro', params: IdParams, response: { 200: MacroView, ...errors } } }, async (req) => macroView(await svc.getMacro(actorOf(req), req.params.id)));
+  app.post('/api/macros', { schema: { operationId: 'macros.create', tags: mtags, summary: 'Create a macro (supervisors); bodies per language, en required', body: CreateMacro, response: { 201: MacroView, ...errors } } }, async (req, reply) => {
     reply.code(201);
     return macroView(await svc.createMacro(actorOf(req), req.body));
   });
-  app.patch('/api/macros/:id', { schema: { tags: mtags, summary: 'Change a macro (supervisors)', params: IdParams, body: UpdateMacro, response: { 200: MacroView, ...errors } } }, async (req) =>
+  app.patch('/api/macros/:id', { schema: { operationId: 'macros.update', tags: mtags, summary: 'Change a macro (supervisors)', params: IdParams, body: UpdateMacro, response: { 200: MacroView, ...errors } } }, async (req) =>
     macroView(await svc.updateMacro(actorOf(req), req.params.id, req.body)),
   );
-  app.delete('/api/macros/:id', { schema: { tags: mtags, summary: 'Delete a macro (supervisors)', params: IdParams, response: { 204: z.null(), ...errors } } }, async (req, reply) => {
+  app.delete('/api/macros/:id', { schema: { operationId: 'macros.delete', tags: mtags, summary: 'Delete a macro (supervisors)', params: IdParams, response: { 204: z.null(), ...errors } } }, async (req, reply) => {
     await svc.deleteMacro(actorOf(req), req.params.id);
     return reply.code(204).send(null);
   });
   app.post(
     '/api/macros/:id/render',
     {
-      schema: {
+      schema: { operationId: 'macros.render',
         tags: mtags,
         summary: "Render a macro in the buyer's language (fallback en) with the ticket's variables",
         description: 'Variables: order_number, product, tracking_link, buyer_name, shop_name. Explicit `variables` win; placeholders with no value stay in the text and are listed in `missing`.',
         params: IdParams,
         body: RenderMacroInput,
-        response: { 200: z.object({ language: z.string(), text: z.string(), missing: z.array(z.string()), fellBack: z.boolean(), variables: z.record(z.string(), z.string()) }), ...errors },
+        response: { 200: RenderedMacroView, ...errors },
       },
     },
     async (req) => svc.renderMacro(actorOf(req), req.params.id, req.body),

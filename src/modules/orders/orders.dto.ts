@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageQuery } from '../../platform/pagination.dto.js';
 
 /**
  * Canonical states. Platform enums are kept raw beside these (rawStatus), so a new platform value
@@ -200,6 +201,7 @@ export const PlatformReturnFilter = z.strictObject({
   buyerId: z.string().min(1).optional(),
   status: z.enum(RETURN_STATUSES).optional(),
   kind: z.enum(['return', 'cancellation']).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: pageQuery.limit.default(50),
+  cursor: pageQuery.cursor,
 });
 export type PlatformReturnFilter = z.input<typeof PlatformReturnFilter>;

@@ -7,6 +7,7 @@ import type { Actor } from '../../platform/tenancy.js';
 import type { BuyerView, OrderInput, OrderSidebarView, OrderView, PlatformReturnFilter, PlatformReturnInput, PlatformReturnView } from './orders.dto.js';
 import { PlatformReturnFilter as FilterSchema } from './orders.dto.js';
 import { latestBy } from './orders.rules.js';
+import { afterCursor, cutPage, type Page } from '../../platform/pagination.js';
 import { buyers, orderLines, orders, platformReturns, type PlatformReturnLine } from './orders.schema.js';
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -374,6 +375,11 @@ export function createOrdersService({ db, ids, clock }: OrdersDeps) {
     },
 
     async listPlatformReturns(actor: Actor, filter: PlatformReturnFilter = {}): Promise<PlatformReturnView[]> {
+      return (await this.pagePlatformReturns(actor, filter)).items;
+    },
+
+    /** One page of after-sales requests, newest first; `cursor` is the previous page's `nextCursor`. */
+    async pagePlatformReturns(actor: Actor, filter: PlatformReturnFilter = {}): Promise<Page<PlatformReturnView>> {
       const f = FilterSchema.parse(filter);
       return db.tenant(actor.orgId, async (tx) => {
         const rows = await tx
@@ -387,11 +393,13 @@ export function createOrdersService({ db, ids, clock }: OrdersDeps) {
               f.buyerId ? eq(platformReturns.buyerId, f.buyerId) : undefined,
               f.status ? eq(platformReturns.status, f.status) : undefined,
               f.kind ? eq(platformReturns.kind, f.kind) : undefined,
+              afterCursor(platformReturns.requestedAt, platformReturns.id, f.cursor, 'desc', 'asc'),
             ),
           )
           .orderBy(desc(platformReturns.requestedAt), asc(platformReturns.id))
-          .limit(f.limit);
-        return rows.map(platformReturnView);
+          .limit(f.limit + 1);
+        const page = cutPage(rows, f.limit, (r) => ({ sort: r.requestedAt, id: r.id }));
+        return { items: page.items.map(platformReturnView), nextCursor: page.nextCursor };
       });
     },
 

@@ -44,5 +44,7 @@ export const BuyerExport = z.object({
   erasures: z.array(ErasureReport),
 });
 export type BuyerExport = z.infer<typeof BuyerExport>;
+/** The export as the HTTP answer gives it: the organisation is the caller's own, so it is left out. */
+export const BuyerExportView = BuyerExport.omit({ orgId: true });
 
 export const RetentionRunView = z.object({ orgId: z.string(), changed: z.record(z.string(), z.number()) });

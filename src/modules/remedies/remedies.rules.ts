@@ -6,18 +6,9 @@ import { percentOf } from '../../platform/money.js';
  * what each option costs the seller, and whether the person offering it may do so alone.
  */
 
-export const PROBLEM_CATEGORIES = [
-  'logistics_question',
-  'minor_flaw',
-  'not_as_described',
-  'size_fit',
-  'colour_difference',
-  'severe_damage',
-  'wrong_item',
-  'missing_item',
-  'changed_mind',
-  'other',
-] as const;
+import { PROBLEM_CATEGORIES } from './remedies.dto.js';
+
+export { PROBLEM_CATEGORIES };
 export type ProblemCategory = (typeof PROBLEM_CATEGORIES)[number];
 
 export type FaultOwner = 'buyer' | 'seller' | 'carrier' | 'platform';

@@ -7,6 +7,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { enqueue, type OutboxDispatcher, type OutboxRegistry } from '../../platform/outbox/outbox.js';
 import { outbox } from '../../platform/outbox/outbox.schema.js';
+import { afterCursor, cutPage, type Page } from '../../platform/pagination.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
 import { remedyLimitsOf, type RemedyLimits } from '../auth/index.js';
 import { shopIn } from '../tenancy/index.js';
@@ -651,18 +652,27 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
       return db.tenant(actor.orgId, async (tx) => view(tx, await loadRemedy(tx, actor.orgId, id)));
     },
 
-    async list(actor: Actor, filter: { status?: RemedyRow['status']; ticketId?: string; returnId?: string; limit?: number }): Promise<RemedyView[]> {
+    async list(actor: Actor, filter: RemedyListFilter): Promise<RemedyView[]> {
+      return (await this.page(actor, filter)).items;
+    },
+
+    /** One page of remedies, newest first; `cursor` is the previous page's `nextCursor`. */
+    async page(actor: Actor, filter: RemedyListFilter): Promise<Page<RemedyView>> {
       return db.tenant(actor.orgId, async (tx) => {
         const conds = [eq(remedies.orgId, actor.orgId)];
         if (filter.status) conds.push(eq(remedies.status, filter.status));
         if (filter.ticketId) conds.push(eq(remedies.ticketId, filter.ticketId));
         if (filter.returnId) conds.push(eq(remedies.returnId, filter.returnId));
-        const rows = await tx.select().from(remedies).where(and(...conds)).orderBy(desc(remedies.createdAt)).limit(filter.limit ?? 100);
-        if (rows.length === 0) return [];
+        const after = afterCursor(remedies.createdAt, remedies.id, filter.cursor);
+        if (after) conds.push(after);
+        const limit = filter.limit ?? 100;
+        const fetched = await tx.select().from(remedies).where(and(...conds)).orderBy(desc(remedies.createdAt), desc(remedies.id)).limit(limit + 1);
+        const { items: rows, nextCursor } = cutPage(fetched, limit, (r) => ({ sort: r.createdAt, id: r.id }));
+        if (rows.length === 0) return { items: [], nextCursor };
         const ids = rows.map((r) => r.id);
         const steps = await stepsOfMany(tx, actor.orgId, ids);
         const cs = await tx.select().from(coupons).where(and(eq(coupons.orgId, actor.orgId), inArray(coupons.remedyId, ids)));
-        return rows.map((r) => remedyView(r, steps.get(r.id) ?? [], cs.find((c) => c.remedyId === r.id)));
+        return { items: rows.map((r) => remedyView(r, steps.get(r.id) ?? [], cs.find((c) => c.remedyId === r.id))), nextCursor };
       });
     },
 
@@ -871,3 +881,10 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
 }
 
 export type RemediesService = ReturnType<typeof createRemediesService>;
+export interface RemedyListFilter {
+  status?: RemedyRow['status'];
+  ticketId?: string;
+  returnId?: string;
+  limit?: number;
+  cursor?: string;
+}

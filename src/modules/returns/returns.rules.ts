@@ -279,7 +279,8 @@ export function refundDueOn(trigger: RefundTrigger, event: ReturnEvent, r: { res
 // ---------------------------------------------------------------------------------------------
 // Inspection
 
-export const GRADES = ['as_new', 'opened', 'damaged', 'not_ours', 'empty_box'] as const;
+export { GRADES } from './returns.dto.js';
+import { GRADES } from './returns.dto.js';
 export type Grade = (typeof GRADES)[number];
 
 /**

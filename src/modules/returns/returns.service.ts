@@ -4,6 +4,7 @@ import type { Database, Executor, Tx } from '../../platform/db.js';
 import { AppError, isUniqueViolation } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import { enqueue } from '../../platform/outbox/outbox.js';
+import { afterCursor, cutPage, type Page } from '../../platform/pagination.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
 import { shopIn } from '../tenancy/index.js';
 import { openReturnRequests, orgsWithOpenReturnRequests } from '../orders/index.js';
@@ -627,16 +628,28 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
       return db.tenant(actor.orgId, async (tx) => view(tx, await loadReturn(tx, actor.orgId, id)));
     },
 
-    async list(actor: Actor, filter: { status?: string; shopId?: string; orderId?: string; limit?: number }): Promise<ReturnView[]> {
+    async list(actor: Actor, filter: ReturnListFilter): Promise<ReturnView[]> {
+      return (await this.page(actor, filter)).items;
+    },
+
+    /** One page of returns, newest request first; `cursor` is the previous page's `nextCursor`. */
+    async page(actor: Actor, filter: ReturnListFilter): Promise<Page<ReturnView>> {
       return db.tenant(actor.orgId, async (tx) => {
         const conds = [eq(returns.orgId, actor.orgId)];
         if (filter.status) conds.push(eq(returns.status, filter.status as ReturnRow['status']));
         if (filter.shopId) conds.push(eq(returns.shopId, filter.shopId));
         if (filter.orderId) conds.push(eq(returns.orderId, filter.orderId));
-        // Open appeals are worked by deadline: the one that expires first comes first.
-        const order = filter.status === 'appeal_open' ? [asc(returns.appealDeadline)] : [desc(returns.requestedAt)];
-        const rows = await tx.select().from(returns).where(and(...conds)).orderBy(...order).limit(filter.limit ?? 100);
-        return views(tx, rows);
+        // Open appeals are worked by deadline: the one that expires first comes first (an open
+        // appeal always has one).
+        const byDeadline = filter.status === 'appeal_open';
+        const sortCol = byDeadline ? returns.appealDeadline : returns.requestedAt;
+        const after = afterCursor(sortCol, returns.id, filter.cursor, byDeadline ? 'asc' : 'desc');
+        if (after) conds.push(after);
+        const order = byDeadline ? [asc(returns.appealDeadline), asc(returns.id)] : [desc(returns.requestedAt), desc(returns.id)];
+        const limit = filter.limit ?? 100;
+        const rows = await tx.select().from(returns).where(and(...conds)).orderBy(...order).limit(limit + 1);
+        const page = cutPage(rows, limit, (r) => ({ sort: (byDeadline ? r.appealDeadline : r.requestedAt) ?? r.requestedAt, id: r.id }));
+        return { items: await views(tx, page.items), nextCursor: page.nextCursor };
       });
     },
 
@@ -710,3 +723,10 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
 }
 
 export type ReturnsService = ReturnType<typeof createReturnsService>;
+export interface ReturnListFilter {
+  status?: string;
+  shopId?: string;
+  orderId?: string;
+  limit?: number;
+  cursor?: string;
+}

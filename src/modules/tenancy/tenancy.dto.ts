@@ -92,3 +92,8 @@ export const ShopView = z.object({
   createdAt: z.string(),
 });
 export type ShopView = z.infer<typeof ShopView>;
+
+export const BrandView = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
+export type BrandView = z.infer<typeof BrandView>;
+export const OrganisationView = z.object({ id: z.string(), name: z.string(), kind: z.enum(['seller', 'agency']), defaultLocale: z.string() });
+export type OrganisationView = z.infer<typeof OrganisationView>;

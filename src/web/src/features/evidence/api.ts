@@ -9,55 +9,11 @@ export const PACK_LANGUAGES = ['en', 'de', 'fr', 'it', 'es', 'zh-CN'] as const;
 export type PackLanguage = (typeof PACK_LANGUAGES)[number];
 export type PackSection = 'customer_communication' | 'shipping_documentation' | 'refund_policy' | 'product_description' | 'uncategorised';
 
-export interface CaseSummary {
-  caseId: string;
-  caseType: 'ticket' | 'return' | 'dispute';
-  records: number;
-  files: number;
-  firstAt: string;
-  lastAt: string;
-  lastSummary: string;
-}
-
-export interface EvidenceRecord {
-  id: string;
-  seq: number;
-  caseId: string;
-  kind: EvidenceKind;
-  actor: { type: 'user' | 'buyer' | 'system' | 'platform'; id?: string; name?: string };
-  occurredAt: string;
-  summary: string;
-  data: Record<string, unknown>;
-  fileSha256s: string[];
-  responsibility: 'seller' | 'carrier' | 'buyer' | 'platform' | null;
-  section: PackSection;
-  hash: string;
-}
-
-export interface StoredFile {
-  sha256: string;
-  contentType: string;
-  size: number;
-  thumbnailSha256?: string;
-}
-
-export interface PackCheck {
-  caseId: string;
-  reason: DisputeReason;
-  ready: boolean;
-  warnings: { code: string; kind: EvidenceKind; section: PackSection; message: string }[];
-  sections: Record<PackSection, { records: number; files: number }>;
-}
-
-export interface VerifyResult {
-  ok: boolean;
-  records: number;
-  files: number;
-  checkpoints: number;
-  headSeq: number;
-  headHash: string;
-  broken: { recordId?: string; seq?: number; problem: string; message: string; sha256?: string } | null;
-}
+// The shapes come from the server's contract (type-only imports: nothing of the server is bundled).
+export type { CaseSummary, StoredFile, PackCheck } from '../../../../modules/evidence/evidence.dto';
+export type { EvidenceRecordView as EvidenceRecord, VerifyAnswer as VerifyResult } from '../../../../modules/evidence/evidence.dto';
+import type { CaseSummary, StoredFile, PackCheck, EvidenceRecordView as EvidenceRecord } from '../../../../modules/evidence/evidence.dto';
+import type { Page } from '../../../../platform/pagination.dto';
 
 export const keys = {
   cases: ['evidence', 'cases'] as const,
@@ -65,7 +21,7 @@ export const keys = {
   check: (caseId: string, reason: string, language: string) => ['evidence', 'cases', caseId, 'check', reason, language] as const,
 };
 
-export const useCases = () => useQuery({ queryKey: keys.cases, queryFn: ({ signal }) => api.get<{ cases: CaseSummary[] }>('/api/evidence/cases', { signal }).then((r) => r.cases) });
+export const useCases = () => useQuery({ queryKey: keys.cases, queryFn: ({ signal }) => api.get<Page<CaseSummary>>('/api/evidence/cases', { signal }).then((r) => r.items) });
 
 export const useTimeline = (caseId: string) =>
   useQuery({ queryKey: keys.timeline(caseId), queryFn: ({ signal }) => api.get<{ caseId: string; records: EvidenceRecord[]; files: StoredFile[] }>(`/api/evidence/cases/${encodeURIComponent(caseId)}`, { signal }) });

@@ -27,32 +27,8 @@ export function viewQuery(view: ViewKey): string {
   return p.toString();
 }
 
-export interface Counts {
-  mine: number;
-  unassigned: number;
-  queues: Record<string, number>;
-  statuses: Record<string, number>;
-}
-
-export interface Sidebar {
-  order: OrderSidebarView | null;
-  otherTickets: TicketView[];
-  trackingUrl?: string | null;
-}
-
-export interface SearchHit {
-  ticket: TicketView;
-  snippet: string | null;
-  rank: number;
-}
-
-export interface RenderedMacro {
-  language: string;
-  text: string;
-  missing: string[];
-  fellBack: boolean;
-  variables: Record<string, string>;
-}
+export type { CountsView as Counts, TicketSidebarView as Sidebar, SearchHit, RenderedMacroView as RenderedMacro } from '../../../../modules/helpdesk/helpdesk.dto.js';
+import type { CountsView as Counts, TicketSidebarView as Sidebar, SearchHit, RenderedMacroView as RenderedMacro } from '../../../../modules/helpdesk/helpdesk.dto.js';
 
 // New tickets and SLA changes arrive by polling; the countdowns tick locally in between.
 const LIST_POLL_MS = 10_000;

@@ -127,7 +127,7 @@ function BuyerRequests() {
   const [confirming, setConfirming] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [report, setReport] = useState<ErasureReport | null>(null);
-  const found = useQuery({ queryKey: ['privacy', 'buyers', query], queryFn: () => api.get<{ buyers: BuyerMatch[] }>(`/api/privacy/buyers?q=${encodeURIComponent(query)}`), enabled: query.length >= 2 });
+  const found = useQuery({ queryKey: ['privacy', 'buyers', query], queryFn: () => api.get<{ items: BuyerMatch[] }>(`/api/privacy/buyers?q=${encodeURIComponent(query)}`), enabled: query.length >= 2 });
 
   async function download(b: BuyerMatch) {
     setBusy(b.id);
@@ -181,8 +181,8 @@ function BuyerRequests() {
       </form>
       {report && <Report report={report} />}
       {found.error && <FormAlert message={errorText(found.error)} />}
-      {found.data && !found.data.buyers.length && <Text size="sm">{t('buyers.none')}</Text>}
-      {found.data && found.data.buyers.length > 0 && (
+      {found.data && !found.data.items.length && <Text size="sm">{t('buyers.none')}</Text>}
+      {found.data && found.data.items.length > 0 && (
         <div className="ad-table-wrap">
           <Table data-testid="buyer-results">
             <Table.Thead>
@@ -194,7 +194,7 @@ function BuyerRequests() {
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {found.data.buyers.map((b) => (
+              {found.data.items.map((b) => (
                 <Table.Tr key={b.id}>
                   <Table.Td>
                     {b.displayName ?? <Badge variant="light">{t('buyers.erased')}</Badge>}

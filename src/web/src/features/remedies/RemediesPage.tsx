@@ -12,7 +12,7 @@ import { PageHeader } from '../../shell/PageHeader';
 import { QueryState } from '../settings/common';
 import { CATEGORIES, useRemedies, type Category, type Quote, type RemedyView } from './api';
 
-const STATUS_COLOR: Record<RemedyView['status'], string> = { proposed: 'gray', pending_approval: 'yellow', rejected: 'dark', executing: 'blue', attention: 'red', completed: 'green', abandoned: 'gray' };
+const STATUS_COLOR: Record<RemedyView['status'], string> = { proposed: 'gray', pending_approval: 'yellow', rejected: 'dark', executing: 'blue', attention: 'red', completed: 'green', abandoned: 'gray', on_hold: 'orange' };
 
 export function RemediesPage() {
   const { t } = useTranslation('remedies');

@@ -1,11 +1,7 @@
 export type { BusinessHours, ReturnPolicy, ShopView, SupportContacts, Weekday } from '../../../../modules/tenancy/tenancy.dto.js';
 import type { Weekday } from '../../../../modules/tenancy/tenancy.dto.js';
 
-export interface Brand {
-  id: string;
-  name: string;
-  createdAt: string;
-}
+export type { BrandView as Brand } from '../../../../modules/tenancy/tenancy.dto.js';
 
 export const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 export const MARKETS = ['US', 'CA', 'MX', 'GB', 'IE', 'DE', 'FR', 'IT', 'ES'] as const;

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+// The TikTok connection's HTTP contract (schemas only; the web app may import its types).
+
+export const UNMATCHED_REASONS = ['no_shop_in_market', 'several_shops_in_market', 'target_shop_other_market', 'target_shop_bound', 'not_the_target'] as const;
+
+/** An authorised TikTok shop; its tokens never leave the server. */
+export const ConnectionView = z.object({
+  shopId: z.string(),
+  tiktokShopId: z.string(),
+  shopName: z.string().nullable(),
+  region: z.string().nullable(),
+  status: z.string(),
+  accessExpiresAt: z.string(),
+  grantedScopes: z.array(z.string()),
+});
+export type ConnectionView = z.infer<typeof ConnectionView>;
+
+export const AuthorizeBody = z.strictObject({ market: z.string().length(2).optional(), shopId: z.string().min(1).optional() }).optional();
+export const AuthorizeView = z.object({ url: z.string(), state: z.string() });
+
+export const CallbackQuery = z.object({ code: z.string().optional(), state: z.string().optional(), error: z.string().optional() });
+export const CallbackView = z.object({
+  connected: z.array(z.object({ shopId: z.string(), tiktokShopId: z.string(), name: z.string() })),
+  unmatched: z.array(z.object({ tiktokShopId: z.string(), name: z.string(), region: z.string(), reason: z.enum(UNMATCHED_REASONS) })),
+  refused: z.array(z.object({ tiktokShopId: z.string(), name: z.string(), region: z.string() })),
+});
+
+/** What one sync run brought in, per kind. */
+export const SyncReportView = z.object({ orders: z.number(), returns: z.number(), cancellations: z.number(), messages: z.number() });
