@@ -60,7 +60,7 @@ const cpuSince = (a: Record<string, number>, b: Record<string, number>) =>
 type Result = { latencies: number[]; elapsedMs: number; requests: number };
 
 function platformProcess(): Promise<{ child: ChildProcess; pids: number[]; url: string; shops: { id: string; name: string; region: string }[]; authCode: string; ask(m: object): Promise<Result> }> {
-  const child = fork(path.join(here, '../src/integrations/tiktok/sandbox/loadgen.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(here, 'tiktok/loadgen.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let pending: { res: (r: Result) => void; rej: (e: Error) => void } | undefined;
   return new Promise((resolve, reject) => {
     child.once('error', reject);
