@@ -1,4 +1,5 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
+import { exponentialBackoff } from '../../platform/backoff.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -289,7 +290,7 @@ export class WebhookProcessor {
   constructor(private readonly d: ProcessorDeps) {}
 
   private backoffMs(attempt: number): number {
-    return Math.min(2_000 * 2 ** Math.max(0, attempt - 1), 15 * 60_000);
+    return exponentialBackoff({ attempt: Math.max(0, attempt - 1), baseMs: 2_000, maxMs: 15 * 60_000 });
   }
 
   /** Claim due events per organisation (SKIP LOCKED, with a lease), re-fetch their entities, apply, mark done. */
