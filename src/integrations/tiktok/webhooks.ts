@@ -14,6 +14,7 @@ import { WebhookEvent } from './schemas.js';
 import { verifyWebhookSignature } from './signing.js';
 import { tiktokUnboundShops, tiktokWebhookEvents } from './tiktok.schema.js';
 import { decodeWork, encodeWork, workOf, type WebhookWork } from './webhooks.rules.js';
+import { describeIssues, zodIssues } from '../../platform/validation.js';
 
 /** The platform retries the same body for ~15 h; we keep processed events far longer than that. */
 export const WEBHOOK_RETENTION_MIN_MS = 72 * 3600_000;
@@ -164,8 +165,8 @@ export function createWebhookIngest(d: WebhookIngestDeps) {
       }
       const r = WebhookEvent.safeParse(parsed);
       if (!r.success) {
-        const i = r.error.issues[0]!;
-        return { status: 400, message: `Webhook body does not match the TikTok envelope: ${i.path.join('.') || 'body'}: ${i.message}`, field: i.path.join('.') || 'body' };
+        const i = zodIssues(r.error, { root: 'body' })[0]!;
+        return { status: 400, message: `Webhook body does not match the TikTok envelope: ${describeIssues([i])}`, field: i.field };
       }
       const e = r.data;
       const shop = await d.connections.resolveTikTokShop(e.shop_id);
