@@ -8,8 +8,30 @@ module.exports = {
       name: 'module-through-index',
       comment: 'A module is reached only through its index.ts; its other files are its own business.',
       severity: 'error',
-      from: { path: '^src/modules/([^/]+)/' },
+      from: { path: '^src/modules/([^/]+)/', pathNot: '\\.test\\.ts$' },
       to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'module-tests-through-index',
+      comment: 'A test next to a module reaches another module through its index.ts, or reads its tables (*.schema.ts) to assert on rows.',
+      severity: 'error',
+      from: { path: '^src/modules/([^/]+)/.+\\.test\\.ts$' },
+      to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index\\.ts$', '^src/modules/[^/]+/[^/]+\\.schema\\.ts$'] },
+    },
+    {
+      name: 'tables-have-one-owner',
+      comment:
+        'A module\'s tables (*.schema.ts) are read and written by that module only; others call its narrow readers on their own transaction. Tests may read them to assert on rows.',
+      severity: 'error',
+      from: { path: '^src/modules/([^/]+)/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^src/modules/[^/]+/[^/]+\\.schema\\.ts$', pathNot: '^src/modules/$1/' },
+    },
+    {
+      name: 'tables-have-one-owner-outside-modules',
+      comment: 'Integrations, the composition root, the CLI and the bench reach a module\'s tables only through its readers.',
+      severity: 'error',
+      from: { pathNot: ['^src/modules/', '\\.test\\.ts$', '^test/'] },
+      to: { path: '^src/modules/[^/]+/[^/]+\\.schema\\.ts$' },
     },
     {
       name: 'platform-is-the-bottom',

@@ -2,6 +2,7 @@ import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { parseAllowList } from '../platform/outbound.js';
+import { zodIssues } from '../platform/validation.js';
 
 /**
  * The only reader of process.env. Every variable is validated here so a bad value fails at boot
@@ -157,7 +158,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })));
+    throw new ConfigError(zodIssues(parsed.error, { root: '?', topLevel: true }).map((i) => ({ variable: i.field, message: i.message })));
   }
   const e = parsed.data;
   const issues: { variable: string; message: string }[] = [];

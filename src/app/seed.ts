@@ -1,6 +1,5 @@
-import { eq } from 'drizzle-orm';
 import type { Platform, Services } from './deps.js';
-import { usersTable } from '../modules/auth/index.js';
+import { orgOfUserEmail } from '../modules/auth/index.js';
 import { systemActor } from '../platform/tenancy.js';
 import { seedModuleDemo } from './modules.js';
 
@@ -35,11 +34,8 @@ export interface DemoWorld {
  */
 export async function seedDemo(p: Platform, s: Services): Promise<DemoWorld> {
   const logins = DEMO_USERS.map(({ email, role, name, languages }) => ({ email, role, name, languages }));
-  const existing = await p.db.system(async (tx) => {
-    const [u] = await tx.select({ orgId: usersTable.orgId }).from(usersTable).where(eq(usersTable.email, DEMO_USERS[0]!.email));
-    return u;
-  });
-  if (existing) return { orgId: existing.orgId, created: false, logins };
+  const existing = await p.db.system((tx) => orgOfUserEmail(tx, DEMO_USERS[0]!.email));
+  if (existing) return { orgId: existing, created: false, logins };
 
   const org = await s.tenancy.createOrganisation({ name: DEMO_ORG_NAME, kind: 'seller', defaultLocale: 'zh-CN' });
   const owner = systemActor(org.orgId);

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { exponentialBackoff } from '../platform/backoff.js';
 import type { Logger } from '../platform/logger.js';
 import type { Config } from './config.js';
 
@@ -103,11 +104,11 @@ export async function startWebhookThread(o: WebhookThreadOptions): Promise<Webho
         o.log.warn({ code }, 'webhook processing thread stopped unexpectedly; starting it again');
         current = new Promise<void>((resolve) => {
           const attempt = () => {
-            const delay = Math.min(1000 * 2 ** restarts++, 30_000);
+            const delay = exponentialBackoff({ attempt: restarts++, baseMs: 1000, maxMs: 30_000 });
             restartTimer = setTimeout(() => {
               if (stopping) return resolve();
               spawn().then(resolve, (e) => {
-                o.log.error({ err: e, retryInMs: Math.min(1000 * 2 ** restarts, 30_000) }, 'webhook processing thread did not start');
+                o.log.error({ err: e, retryInMs: exponentialBackoff({ attempt: restarts, baseMs: 1000, maxMs: 30_000 }) }, 'webhook processing thread did not start');
                 attempt();
               });
             }, delay);

@@ -5,7 +5,7 @@ import { eq, inArray, and } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tiktokWebhookEvents } from '../../src/integrations/tiktok/tiktok.schema.js';
 import { WebhookProcessor } from '../../src/integrations/tiktok/webhooks.js';
-import { orderLinesTable, ordersTable } from '../../src/modules/orders/index.js';
+import { orderLines as orderLinesTable, orders as ordersTable } from '../../src/modules/orders/orders.schema.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';

@@ -1,8 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tiktokConnections, tiktokSyncCursors } from '../../src/integrations/tiktok/tiktok.schema.js';
-import { buyersTable, orderLinesTable, ordersTable, platformReturnsTable } from '../../src/modules/orders/index.js';
-import { ticketsTable } from '../../src/modules/helpdesk/index.js';
+import { buyers as buyersTable, orderLines as orderLinesTable, orders as ordersTable, platformReturns as platformReturnsTable } from '../../src/modules/orders/orders.schema.js';
+import { tickets as ticketsTable } from '../../src/modules/helpdesk/helpdesk.schema.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { connectedWorld } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookThread } from '../../src/app/webhook-thread.js';
 import { tiktokWebhookEvents } from '../../src/integrations/tiktok/tiktok.schema.js';
-import { ordersTable } from '../../src/modules/orders/index.js';
+import { orders as ordersTable } from '../../src/modules/orders/orders.schema.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { testDatabase } from '../helpers/db.js';

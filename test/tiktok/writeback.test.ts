@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIKTOK_HANDLERS } from '../../src/integrations/tiktok/index.js';
-import { ordersTable, platformReturnsTable } from '../../src/modules/orders/index.js';
+import { orders as ordersTable, platformReturns as platformReturnsTable } from '../../src/modules/orders/orders.schema.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { enqueue } from '../../src/platform/outbox/outbox.js';
 import { outbox } from '../../src/platform/outbox/outbox.schema.js';

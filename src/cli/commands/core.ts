@@ -12,6 +12,7 @@ import { createLogger } from '../../platform/logger.js';
 import { CreateUser, passwordWeakness } from '../../modules/auth/index.js';
 import { configOrExit, fail, withRuntime } from '../context.js';
 import { startHooks } from '../../app/modules.js';
+import { zodIssues } from '../../platform/validation.js';
 
 async function pickPort(host: string, wanted: number): Promise<number> {
   if (wanted === 0) return 0;
@@ -127,7 +128,7 @@ export function registerCoreCommands(program: Command): void {
           languages: o.languages ? o.languages.split(',').map((x) => x.trim()) : undefined,
           skills: o.skills ? o.skills.split(',').map((x) => x.trim()) : undefined,
         });
-        const issues = parsed.success ? [] : parsed.error.issues.map((i) => ({ field: `--${String(i.path[0] ?? '?')}`, message: i.message }));
+        const issues = parsed.success ? [] : zodIssues(parsed.error, { prefix: '--', root: '?', topLevel: true });
         // Checked before anything is written, so a weak password leaves no new organisation behind.
         const weakness = parsed.success || !issues.some((i) => i.field === '--password') ? passwordWeakness(o.password, { email: o.email, name: o.name }) : null;
         if (weakness) issues.push({ field: '--password', message: weakness });

@@ -7,6 +7,7 @@ import { AppError } from '../../platform/errors.js';
 import { systemActor } from '../../platform/tenancy.js';
 import { DISPUTE_REASONS, PACK_LANGUAGES, type VerifyResult } from '../../modules/evidence/index.js';
 import { fail, withRuntime } from '../context.js';
+import { zodIssues } from '../../platform/validation.js';
 
 const PackOptions = z.strictObject({
   out: z.string().min(1),
@@ -78,7 +79,7 @@ export function registerEvidenceCommands(program: Command): void {
       try {
         const parsed = PackOptions.safeParse(raw);
         if (!parsed.success) {
-          throw AppError.validation('cli.invalid', 'Invalid options', parsed.error.issues.map((i) => ({ field: `--${i.path.join('.')}`, message: i.message })));
+          throw AppError.validation('cli.invalid', 'Invalid options', zodIssues(parsed.error, { prefix: '--' }));
         }
         const opts = parsed.data;
         await withRuntime(async (_p, s) => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../../platform/errors.js';
 import { systemActor } from '../../platform/tenancy.js';
 import { fail, withRuntime } from '../context.js';
+import { zodIssues } from '../../platform/validation.js';
 
 const StatsOptions = z.strictObject({
   org: z.string().min(1),
@@ -14,7 +15,7 @@ const AttentionOptions = z.strictObject({ org: z.string().min(1), json: z.boolea
 
 function parse<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
   const r = schema.safeParse(raw);
-  if (!r.success) throw AppError.validation('cli.invalid', 'Invalid options', r.error.issues.map((i) => ({ field: `--${i.path.join('.')}`, message: i.message })));
+  if (!r.success) throw AppError.validation('cli.invalid', 'Invalid options', zodIssues(r.error, { prefix: '--' }));
   return r.data;
 }
 

@@ -3,12 +3,13 @@ import type { HelpdeskService } from '../../modules/helpdesk/index.js';
 import type { Clock } from '../../platform/clock.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { EmailSendPayload, emailToInbound, type EmailProvider, type InboundEmail, type LocalEmailProvider } from './email.js';
+import { zodIssues } from '../../platform/validation.js';
 
 /** `email.send`: one ticket reply → one mail. The Message-ID is derived from the outbox key. */
 export function registerEmailChannel(outbox: OutboxRegistry, provider: EmailProvider, helpdesk: Pick<HelpdeskService, 'markDelivery'>): void {
   outbox.register('email.send', async (raw, ctx) => {
     const parsed = EmailSendPayload.safeParse(raw);
-    if (!parsed.success) throw new PermanentError(`email.send payload is invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    if (!parsed.success) throw new PermanentError(`email.send payload is invalid: ${zodIssues(parsed.error).map((i) => i.field).join(', ')}`);
     const p = parsed.data;
     if (!p.to) {
       await helpdesk.markDelivery(ctx.orgId, p.messageId, 'failed');

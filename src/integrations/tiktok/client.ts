@@ -1,4 +1,5 @@
 import { request, type Dispatcher } from 'undici';
+import { exponentialBackoff } from '../../platform/backoff.js';
 import type { z } from 'zod';
 import { systemClock, type Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
@@ -199,8 +200,7 @@ export class TikTokClient {
 
   backoffMs(attempt: number, retryAfterSec?: number): number {
     if (retryAfterSec !== undefined && Number.isFinite(retryAfterSec) && retryAfterSec >= 0) return Math.min(retryAfterSec * 1000, 60_000);
-    const base = Math.min(250 * 2 ** attempt, 8_000);
-    return Math.round(base / 2 + (this.random() * base) / 2);
+    return exponentialBackoff({ attempt, baseMs: 250, maxMs: 8_000, jitter: this.random });
   }
 
   // ---------- auth host (not signed; app_secret travels in the query, as the platform requires) ----------

@@ -5,7 +5,7 @@ import type { Database, Executor } from '../../platform/db.js';
 import { AppError, isUniqueViolation } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
-import { shopsTable } from '../../modules/tenancy/index.js';
+import { bindTikTokShop, shopBindingsIn, shopIn, shopOfTikTokShop, shopsBoundTo, unbindTikTokShop } from '../../modules/tenancy/index.js';
 import { TikTokApiError, type ShopAuth, type TikTokClient } from './client.js';
 import type { TokenData } from './schemas.js';
 import { decryptSecret, encryptSecret } from './secrets.js';
@@ -178,8 +178,7 @@ export function createConnections(d: ConnectionsDeps) {
 
     /** Throws unless the organisation has this shop (the target of a one-shop authorisation). */
     async requireShop(orgId: string, shopId: string): Promise<void> {
-      const [s] = await d.db.tenant(orgId, (tx) => tx.select({ id: shopsTable.id }).from(shopsTable).where(and(eq(shopsTable.orgId, orgId), eq(shopsTable.id, shopId))));
-      if (!s) throw AppError.notFound('shop', shopId);
+      await d.db.tenant(orgId, (tx) => shopIn(tx, orgId, shopId));
     },
 
     /**
@@ -220,16 +219,22 @@ export function createConnections(d: ConnectionsDeps) {
       const ids = authorised.map((s) => s.id);
       const holders = new Map<string, Holder>();
       if (ids.length) {
-        const rows = await d.db.system((tx) =>
-          tx
-            .select({ orgId: shopsTable.orgId, shopId: shopsTable.id, tiktokShopId: shopsTable.tiktokShopId, status: tiktokConnections.status })
-            .from(shopsTable)
-            .leftJoin(tiktokConnections, and(eq(tiktokConnections.orgId, shopsTable.orgId), eq(tiktokConnections.shopId, shopsTable.id)))
-            .where(inArray(shopsTable.tiktokShopId, ids)),
-        );
-        for (const r of rows) holders.set(r.tiktokShopId!, { orgId: r.orgId, shopId: r.shopId, status: r.status });
+        await d.db.system(async (tx) => {
+          const bound = await shopsBoundTo(tx, ids);
+          // A holder's connection (one per shop) tells whether the seller revoked us there; none → null.
+          const conns = bound.length
+            ? await tx
+                .select({ orgId: tiktokConnections.orgId, shopId: tiktokConnections.shopId, status: tiktokConnections.status })
+                .from(tiktokConnections)
+                .where(inArray(tiktokConnections.shopId, bound.map((b) => b.shopId)))
+            : [];
+          for (const b of bound) {
+            const c = conns.find((x) => x.orgId === b.orgId && x.shopId === b.shopId);
+            holders.set(b.tiktokShopId, { orgId: b.orgId, shopId: b.shopId, status: c?.status ?? null });
+          }
+        });
       }
-      const ours = await d.db.tenant(orgId, (tx) => tx.select({ id: shopsTable.id, market: shopsTable.market, tiktokShopId: shopsTable.tiktokShopId }).from(shopsTable).where(eq(shopsTable.orgId, orgId)));
+      const ours = await d.db.tenant(orgId, (tx) => shopBindingsIn(tx, orgId));
       const plan = planBinding(orgId, authorised, holders, ours, opts.shopId);
 
       // Only a shop this authorisation will really bind is taken from an organisation where it was revoked.
@@ -238,7 +243,7 @@ export function createConnections(d: ConnectionsDeps) {
         const h = p.takeOverFrom;
         await d.db.system(async (tx) => {
           await tx.delete(tiktokConnections).where(and(eq(tiktokConnections.orgId, h.orgId), eq(tiktokConnections.shopId, h.shopId), eq(tiktokConnections.status, 'revoked')));
-          await tx.update(shopsTable).set({ tiktokShopId: null, updatedAt: d.clock.now() }).where(and(eq(shopsTable.orgId, h.orgId), eq(shopsTable.id, h.shopId), eq(shopsTable.tiktokShopId, p.shop.id)));
+          await unbindTikTokShop(tx, h.orgId, h.shopId, p.shop.id, d.clock.now());
         });
         authCache.delete(`${h.orgId}|${h.shopId}`);
         shopCache.delete(p.shop.id);
@@ -260,12 +265,7 @@ export function createConnections(d: ConnectionsDeps) {
               continue;
             }
             if (p.kind === 'bind') {
-              const bound = await tx
-                .update(shopsTable)
-                .set({ tiktokShopId: s.id, updatedAt: now })
-                .where(and(eq(shopsTable.orgId, orgId), eq(shopsTable.id, p.shopId), sql`${shopsTable.tiktokShopId} is null`))
-                .returning({ id: shopsTable.id });
-              if (bound.length === 0) throw AppError.conflict('tiktok.binding_changed', 'Another authorisation changed the shops of this organisation at the same time; authorise again', { shopId: p.shopId });
+              if (!(await bindTikTokShop(tx, orgId, p.shopId, s.id, now))) throw AppError.conflict('tiktok.binding_changed', 'Another authorisation changed the shops of this organisation at the same time; authorise again', { shopId: p.shopId });
             }
             const values = {
               tiktokShopId: s.id,
@@ -420,8 +420,7 @@ export function createConnections(d: ConnectionsDeps) {
       if (running) return running;
       const lookup = d.db
         .system(async (tx) => {
-          const [s] = await tx.select({ orgId: shopsTable.orgId, shopId: shopsTable.id }).from(shopsTable).where(eq(shopsTable.tiktokShopId, tiktokShopId)).limit(1);
-          return s ?? null;
+          return shopOfTikTokShop(tx, tiktokShopId);
         })
         .then((v) => {
           shopCache.set(tiktokShopId, { v, at: now });

@@ -1,8 +1,7 @@
-import { and, eq, inArray } from 'drizzle-orm';
 import type { Database, Tx } from '../../platform/db.js';
 import type { Logger } from '../../platform/logger.js';
 import type { InboundMessage } from '../../modules/helpdesk/index.js';
-import { orderLinesTable, ordersTable, buyersTable, type OrderInput, type OrdersService, type PlatformReturnInput } from '../../modules/orders/index.js';
+import { ordersByExternalIds, trafficSourcesOf, type OrderInput, type OrdersService, type PlatformReturnInput } from '../../modules/orders/index.js';
 import type { ShopAuth, TikTokClient } from './client.js';
 import type { Connections } from './connections.js';
 import { languageForRegion, mapCancellation, mapMessage, mapOrder, mapReturn, messageContent } from './mapping.js';
@@ -140,21 +139,14 @@ export function createEngine(d: EngineDeps) {
           .filter((x): x is string => !!x);
         const buyerUserId = conv.participants.find((p) => p.role.toUpperCase() === 'BUYER')?.user_id;
         const link = await d.db.tenant(orgId, async (tx) => {
-          const found = cardOrderIds.length
-            ? await tx
-                .select({ id: ordersTable.id, externalId: ordersTable.externalId, country: buyersTable.country, placedAt: ordersTable.placedAt })
-                .from(ordersTable)
-                .innerJoin(buyersTable, and(eq(buyersTable.orgId, ordersTable.orgId), eq(buyersTable.id, ordersTable.buyerId)))
-                .where(and(eq(ordersTable.orgId, orgId), eq(ordersTable.shopId, shopId), inArray(ordersTable.externalId, cardOrderIds)))
-            : [];
+          const found = await ordersByExternalIds(tx, orgId, shopId, cardOrderIds);
           let o: { id: string; country: string | null; placedAt: Date } | undefined = cardOrderIds.map((x) => found.find((f) => f.externalId === x)).find((f) => !!f);
           if (!o && buyerUserId) {
             const rows = await d.orders.buyerOfOrderExternal(tx, orgId, shopId, buyerUserId);
             if (rows[0]) o = { id: rows[0].id, country: null, placedAt: rows[0].placedAt };
           }
           if (!o) return undefined;
-          const lines = await tx.select({ t: orderLinesTable.trafficSourceType, id: orderLinesTable.trafficSourceId }).from(orderLinesTable).where(and(eq(orderLinesTable.orgId, orgId), eq(orderLinesTable.orderId, o.id)));
-          const live = lines.find((l) => l.t === 'livestream');
+          const live = (await trafficSourcesOf(tx, orgId, o.id)).find((l) => l.type === 'livestream');
           return { orderId: o.id, country: o.country, livestreamSessionId: live?.id ?? undefined };
         });
         // Oldest first, so the helpdesk sees the thread in the order it was written.

@@ -1,6 +1,7 @@
 import { isInteger, isSafeNumber, parse } from 'lossless-json';
 import { z } from 'zod';
 import type { Logger } from '../../platform/logger.js';
+import { describeIssues, zodIssues } from '../../platform/validation.js';
 
 /**
  * TikTok ids are 64-bit integers. They are documented as strings, but some samples (and webhooks)
@@ -59,7 +60,7 @@ export function findDrift(schema: z.ZodType, value: unknown, path = ''): string[
 
 export class TikTokSchemaError extends Error {
   constructor(readonly what: string, readonly issues: { path: string; message: string }[]) {
-    super(`TikTok ${what} response did not match the expected shape: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
+    super(`TikTok ${what} response did not match the expected shape: ${describeIssues(issues.map((i) => ({ field: i.path || '(root)', message: i.message })))}`);
     this.name = 'TikTokSchemaError';
   }
 }
@@ -67,7 +68,7 @@ export class TikTokSchemaError extends Error {
 /** Parse with Zod, keep unknown fields (schemas are loose), log fields we have never seen. */
 export function parseResponse<S extends z.ZodType>(schema: S, value: unknown, what: string, log?: Logger): z.output<S> {
   const r = schema.safeParse(value);
-  if (!r.success) throw new TikTokSchemaError(what, r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  if (!r.success) throw new TikTokSchemaError(what, zodIssues(r.error).map((i) => ({ path: i.field, message: i.message })));
   if (log) {
     for (const p of findDrift(schema, value)) {
       const key = `${what}|${p}`;

@@ -1,4 +1,5 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
+import { exponentialBackoff } from '../../platform/backoff.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -14,6 +15,7 @@ import { WebhookEvent } from './schemas.js';
 import { verifyWebhookSignature } from './signing.js';
 import { tiktokUnboundShops, tiktokWebhookEvents } from './tiktok.schema.js';
 import { decodeWork, encodeWork, workOf, type WebhookWork } from './webhooks.rules.js';
+import { describeIssues, zodIssues } from '../../platform/validation.js';
 
 /** The platform retries the same body for ~15 h; we keep processed events far longer than that. */
 export const WEBHOOK_RETENTION_MIN_MS = 72 * 3600_000;
@@ -164,8 +166,8 @@ export function createWebhookIngest(d: WebhookIngestDeps) {
       }
       const r = WebhookEvent.safeParse(parsed);
       if (!r.success) {
-        const i = r.error.issues[0]!;
-        return { status: 400, message: `Webhook body does not match the TikTok envelope: ${i.path.join('.') || 'body'}: ${i.message}`, field: i.path.join('.') || 'body' };
+        const i = zodIssues(r.error, { root: 'body' })[0]!;
+        return { status: 400, message: `Webhook body does not match the TikTok envelope: ${describeIssues([i])}`, field: i.field };
       }
       const e = r.data;
       const shop = await d.connections.resolveTikTokShop(e.shop_id);
@@ -292,7 +294,7 @@ export class WebhookProcessor {
   constructor(private readonly d: ProcessorDeps) {}
 
   private backoffMs(attempt: number): number {
-    return Math.min(2_000 * 2 ** Math.max(0, attempt - 1), 15 * 60_000);
+    return exponentialBackoff({ attempt: Math.max(0, attempt - 1), baseMs: 2_000, maxMs: 15 * 60_000 });
   }
 
   /** Claim due events per organisation (SKIP LOCKED, with a lease), re-fetch their entities, apply, mark done. */

@@ -13,6 +13,7 @@ import type { Engine } from './engine.js';
 import { messageContent } from './mapping.js';
 import { marketOf, sellerRefundReason } from './reasons.js';
 import { tiktokConnections } from './tiktok.schema.js';
+import { describeIssues, zodIssues } from '../../platform/validation.js';
 
 /** Handler names (the outbox knows handlers only by name; payloads use our ids). */
 export const TIKTOK_HANDLERS = {
@@ -62,7 +63,7 @@ export const RefundPayload = z.strictObject({
 
 function parse<S extends z.ZodType>(schema: S, payload: unknown, handler: string): z.output<S> {
   const r = schema.safeParse(payload);
-  if (!r.success) throw new PermanentError(`${handler} payload invalid: ${r.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`, 'tiktok.bad_payload');
+  if (!r.success) throw new PermanentError(`${handler} payload invalid: ${describeIssues(zodIssues(r.error, { root: 'payload' }))}`, 'tiktok.bad_payload');
   return r.data;
 }
 

@@ -3,12 +3,13 @@ import type { HelpdeskService } from '../../modules/helpdesk/index.js';
 import type { Clock } from '../../platform/clock.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { WhatsAppSendPayload, whatsappToInbound, type LocalWhatsAppProvider, type WhatsAppProvider } from './whatsapp.js';
+import { zodIssues } from '../../platform/validation.js';
 
 /** `whatsapp.send`: one ticket reply → one WhatsApp message to the buyer's number. */
 export function registerWhatsAppChannel(outbox: OutboxRegistry, provider: WhatsAppProvider, helpdesk: Pick<HelpdeskService, 'markDelivery'>): void {
   outbox.register('whatsapp.send', async (raw, ctx) => {
     const parsed = WhatsAppSendPayload.safeParse(raw);
-    if (!parsed.success) throw new PermanentError(`whatsapp.send payload is invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    if (!parsed.success) throw new PermanentError(`whatsapp.send payload is invalid: ${zodIssues(parsed.error).map((i) => i.field).join(', ')}`);
     const p = parsed.data;
     if (!p.to) {
       await helpdesk.markDelivery(ctx.orgId, p.messageId, 'failed');

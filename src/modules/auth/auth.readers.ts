@@ -65,3 +65,9 @@ export async function firstSupervisorIn(tx: Executor, orgId: string): Promise<st
     .limit(1);
   return s?.id ?? null;
 }
+
+/** The organisation of the person signing in with this email (emails are unique across organisations), or null. */
+export async function orgOfUserEmail(tx: Executor, email: string): Promise<string | null> {
+  const [u] = await tx.select({ orgId: users.orgId }).from(users).where(eq(users.email, email));
+  return u?.orgId ?? null;
+}

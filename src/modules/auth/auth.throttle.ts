@@ -1,4 +1,5 @@
 import type { Clock } from '../../platform/clock.js';
+import { exponentialBackoff } from '../../platform/backoff.js';
 
 /**
  * Login throttling, keyed only by things a client cannot choose freely: the socket address (or the
@@ -41,7 +42,7 @@ const MAX_ENTRIES = 50_000;
 
 export function backoffMs(failuresInRow: number, freeFailures: number, maxBackoffMs: number): number {
   if (failuresInRow < freeFailures) return 0;
-  return Math.min(maxBackoffMs, 1000 * 2 ** (failuresInRow - freeFailures));
+  return exponentialBackoff({ attempt: failuresInRow - freeFailures, baseMs: 1000, maxMs: maxBackoffMs });
 }
 
 export function createLoginThrottle(clock: Clock, opts: LoginThrottleOptions) {

@@ -7,6 +7,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import { EvidenceInputSchema, type EvidenceInput } from './evidence.dto.js';
 import { checkpointMessage, GENESIS_HASH, jsonClean, needsCheckpoint, recordHash } from './evidence.rules.js';
 import { evidenceCheckpoints, evidenceFiles, evidenceHeads, evidenceRecords, type EvidenceRecordRow } from './evidence.schema.js';
+import { describeIssues, zodIssues } from '../../platform/validation.js';
 
 /** Ed25519 key that signs chain checkpoints, derived from the installation's secret key. */
 export interface CheckpointSigner {
@@ -61,11 +62,8 @@ export interface RecordDeps {
 export async function recordEvidence(tx: Executor, deps: RecordDeps, input: EvidenceInput): Promise<EvidenceRecordRow> {
   const parsed = EvidenceInputSchema.safeParse(input);
   if (!parsed.success) {
-    throw AppError.validation(
-      'evidence.invalid',
-      `Invalid evidence: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`,
-      parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'input', message: i.message })),
-    );
+    const issues = zodIssues(parsed.error, { root: 'input' });
+    throw AppError.validation('evidence.invalid', `Invalid evidence: ${describeIssues(issues)}`, issues);
   }
   const v = parsed.data;
   const files = [...new Set(v.fileSha256s ?? [])];

@@ -6,5 +6,5 @@ export { seedEvidenceDemo } from './evidence.seed.js';
 export { buildPack, type PackManifest, type PackOutput } from './evidence.pack.js';
 export { canonicalJson, recordHash, GENESIS_HASH, REQUIRED_EVIDENCE, missingEvidence, sectionFor, decideFile, FILE_POLICIES, tr as evidenceLabel } from './evidence.rules.js';
 export * from './evidence.dto.js';
-export { evidenceRecords as evidenceRecordsTable, evidenceFiles as evidenceFilesTable, evidenceCheckpoints as evidenceCheckpointsTable } from './evidence.schema.js';
+export { evidenceOfCases } from './evidence.readers.js';
 export { isTombstoned, tombstoneOf, TOMBSTONE_SUMMARY, type Tombstone, type HeldBack, type EraseCasesResult } from './evidence.erasure.js';

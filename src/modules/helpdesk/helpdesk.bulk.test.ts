@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.js';
 import { createTestOrg, type TestOrg } from '../../../test/helpers/org.js';
 import { ManualClock } from '../../platform/clock.js';
-import { evidenceRecordsTable } from '../evidence/index.js';
+import { evidenceRecords as evidenceRecordsTable } from '../evidence/evidence.schema.js';
 
 let ctx: TestContext;
 const clock = new ManualClock('2026-03-03T09:30:00Z');

@@ -6,7 +6,7 @@ import { createTestContext, type TestContext } from '../../../test/helpers/conte
 import { createTestOrg } from '../../../test/helpers/org.js';
 import { createOutboundPolicy, type Lookup } from '../../platform/outbound.js';
 import { outbox } from '../../platform/outbox/outbox.schema.js';
-import { evidenceFilesTable } from '../evidence/index.js';
+import { evidenceFiles as evidenceFilesTable } from '../evidence/evidence.schema.js';
 import { registerModuleWorkers } from '../../app/modules.js';
 import { registerHelpdeskHandlers } from './helpdesk.jobs.js';
 

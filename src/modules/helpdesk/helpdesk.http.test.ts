@@ -5,7 +5,7 @@ import { createTestContext, type TestContext } from '../../../test/helpers/conte
 import { createTestOrg, type TestOrg } from '../../../test/helpers/org.js';
 import { ManualClock } from '../../platform/clock.js';
 import { outbox } from '../../platform/outbox/outbox.schema.js';
-import { evidenceRecordsTable } from '../evidence/index.js';
+import { evidenceRecords as evidenceRecordsTable } from '../evidence/evidence.schema.js';
 import { LocalEmailProvider, registerEmailChannel } from '../../integrations/email/index.js';
 import { LocalWhatsAppProvider, registerWhatsAppChannel } from '../../integrations/whatsapp/index.js';
 import { registerHelpdeskHandlers } from './helpdesk.jobs.js';

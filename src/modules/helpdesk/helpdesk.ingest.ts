@@ -26,6 +26,7 @@ import {
   type RoutingDecision,
 } from './helpdesk.rules.js';
 import { ticketMessages, tickets, ticketThreads } from './helpdesk.schema.js';
+import { zodIssues } from '../../platform/validation.js';
 
 /** Thrown inside an ingest transaction that lost a race for the same message or thread. */
 class IngestRace extends Error {}
@@ -391,7 +392,7 @@ export function createIngest(core: HelpdeskCore) {
         throw AppError.validation(
           'helpdesk.bad_inbound',
           'Inbound message is invalid',
-          parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+          zodIssues(parsed.error),
         );
       }
       const input = parsed.data as InboundMessage;

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db.js';
-import type { EvidenceService } from '../evidence/index.js';
+import { evidenceOfCases, type EvidenceService } from '../evidence/index.js';
 import { ids, type PrivacyRegistration } from './privacy.registry.js';
 
 const rows = async (tx: Executor, q: ReturnType<typeof sql>) => (await tx.execute(q)).rows as Record<string, unknown>[];
@@ -54,18 +54,7 @@ export function evidencePrivacy(evidence: EvidenceService): PrivacyRegistration 
     ],
 
     async export(tx, s) {
-      const records = await rows(
-        tx,
-        sql`select id, seq, case_id, case_type, kind, actor, occurred_at, summary, data, file_sha256s from evidence_records where org_id = ${s.orgId} and case_id = any(${sql.param(ids(s.caseIds))}::text[]) order by seq`,
-      );
-      const files = s.files.size || records.length
-        ? await rows(
-            tx,
-            sql`select sha256, file_name, content_type, size, created_at from evidence_files where org_id = ${s.orgId}
-                  and sha256 in (select unnest(${sql.param(ids(s.files))}::text[]) union select unnest(file_sha256s) from evidence_records where org_id = ${s.orgId} and case_id = any(${sql.param(ids(s.caseIds))}::text[]))`,
-          )
-        : [];
-      return { evidence: records, files };
+      return evidenceOfCases(tx, s.orgId, ids(s.caseIds), ids(s.files));
     },
 
     async erase(tx, s, ctx) {

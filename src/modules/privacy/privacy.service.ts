@@ -1,10 +1,12 @@
 import crypto from 'node:crypto';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
+import { buyersWithTicketContact } from '../helpdesk/index.js';
+import { buyersMatching, orgsHoldingBuyer } from '../orders/index.js';
 import type { BuyerExport, ErasureReport, RetentionSettings } from './privacy.dto.js';
 import { privacyErasures, privacySettings } from './privacy.schema.js';
 import { emptySubject, type BuyerSubject, type EraseContext, type HeldBackItem, type PrivacyRegistration } from './privacy.registry.js';
@@ -21,8 +23,6 @@ export interface PrivacyDeps {
 }
 
 const OWNER_ONLY = ['owner'] as const;
-
-const rows = async (tx: Executor, q: ReturnType<typeof sql>) => (await tx.execute(q)).rows as Record<string, unknown>[];
 
 export function createPrivacyService(deps: PrivacyDeps) {
   const { db, clock, registrations } = deps;
@@ -48,25 +48,13 @@ export function createPrivacyService(deps: PrivacyDeps) {
 
     /** Which organisations hold a buyer id (ids are unique, so normally one): for the CLI, which has no session. */
     async orgsOfBuyer(buyerId: string): Promise<string[]> {
-      return db.system(async (tx) => (await rows(tx, sql`select org_id from buyers where id = ${buyerId} order by org_id`)).map((r) => String(r.org_id)));
+      return db.system((tx) => orgsHoldingBuyer(tx, buyerId));
     },
 
     async findBuyers(actor: Actor, q: string) {
       requireRole(actor, OWNER_ONLY, 'finding a buyer');
       const like = `%${q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-      return db.tenant(actor.orgId, async (tx) =>
-        (
-          await rows(
-            tx,
-            sql`select b.id, b.display_name, b.email, b.platform, (select count(*)::int from orders o where o.org_id = b.org_id and o.buyer_id = b.id) as orders
-                  from buyers b where b.org_id = ${actor.orgId}
-                   and (b.id = ${q} or b.display_name ilike ${like} or b.email ilike ${like} or b.platform_buyer_id = ${q}
-                        or exists (select 1 from orders o where o.org_id = b.org_id and o.buyer_id = b.id and o.external_id = ${q})
-                        or exists (select 1 from tickets t where t.org_id = b.org_id and t.buyer_id = b.id and (t.buyer_phone = ${q} or t.buyer_email ilike ${like})))
-                  order by b.created_at desc limit 50`,
-          )
-        ).map((r) => ({ id: String(r.id), displayName: (r.display_name as string | null) ?? null, email: (r.email as string | null) ?? null, platform: String(r.platform), orders: Number(r.orders) })),
-      );
+      return db.tenant(actor.orgId, async (tx) => buyersMatching(tx, actor.orgId, q, like, await buyersWithTicketContact(tx, actor.orgId, q, like)));
     },
 
     /** Everything we hold about one buyer, as one JSON document (Art. 15 and 20). */

@@ -228,6 +228,24 @@ describe('export and erasure', () => {
   });
 });
 
+describe('finding a buyer', () => {
+  it('by name, e-mail, order number, buyer id, or the phone they wrote a ticket from; with their order count; never in another organisation', async () => {
+    const org = await createTestOrg(ctx);
+    const other = await createTestOrg(ctx);
+    new RecordingPlatform().register(ctx);
+    const tag = crypto.randomBytes(4).toString('hex');
+    const b = await seedBuyer(org, tag);
+    await seedBuyer(other, tag);
+    const [o] = await rows(org.orgId, sql`select external_id from orders where org_id = ${org.orgId} and id = ${b.orderId}`);
+    const owner = actorFor(org, 'owner');
+    const expected = [{ id: b.buyerId, displayName: b.name, email: b.email, platform: 'tiktok', orders: 1 }];
+    // The phone is on the ticket only: that match comes from the helpdesk's tables.
+    for (const q of [b.name.slice(-8), b.email.toUpperCase(), String(o!.external_id), b.buyerId, b.phone]) expect(await ctx.services.privacy.findBuyers(owner, q), q).toEqual(expected);
+    expect(await ctx.services.privacy.findBuyers(owner, '+48000000000')).toEqual([]);
+    expect(await ctx.services.privacy.orgsOfBuyer(b.buyerId)).toEqual([org.orgId]);
+  });
+});
+
 describe('retention', () => {
   it('blanks closed tickets, webhook bodies and order personal fields once their period passes (ManualClock)', async () => {
     const org = await createTestOrg(ctx);

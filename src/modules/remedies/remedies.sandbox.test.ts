@@ -8,7 +8,7 @@ import { TIKTOK_HANDLERS } from '../../integrations/tiktok/index.js';
 import { ManualClock } from '../../platform/clock.js';
 import { silentLogger } from '../../platform/logger.js';
 import { OutboxDispatcher, type OutboxHandler } from '../../platform/outbox/outbox.js';
-import { ordersTable } from '../orders/index.js';
+import { orders as ordersTable } from '../orders/orders.schema.js';
 import { outboxRows, settle } from '../../../test/helpers/returns.js';
 
 let ctx: TestContext;

@@ -6,7 +6,7 @@ import { actorFor, createTestOrg, type TestOrg } from '../../../test/helpers/org
 import { ManualClock } from '../../platform/clock.js';
 import { OutboxDispatcher } from '../../platform/outbox/outbox.js';
 import { silentLogger } from '../../platform/logger.js';
-import { evidenceRecordsTable } from '../evidence/index.js';
+import { evidenceRecords as evidenceRecordsTable } from '../evidence/evidence.schema.js';
 import { coupons as couponsTable, reships as reshipsTable } from './remedies.schema.js';
 import { outboxRows, RecordingPlatform, seedOrder, seedTicket, settle } from '../../../test/helpers/returns.js';
 

@@ -5,7 +5,7 @@ import { createTestContext, type TestContext } from '../../../test/helpers/conte
 import { actorFor, createTestOrg, type TestOrg } from '../../../test/helpers/org.js';
 import { ManualClock } from '../../platform/clock.js';
 import type { ReturnPolicy } from '../tenancy/index.js';
-import { evidenceRecordsTable } from '../evidence/index.js';
+import { evidenceRecords as evidenceRecordsTable } from '../evidence/evidence.schema.js';
 import { RecordingPlatform, seedOrder, seedTicket, settle } from '../../../test/helpers/returns.js';
 import { DEFAULT_REASON_TREE } from './returns.rules.js';
 

@@ -1,4 +1,5 @@
 import type { Jobs } from '../../platform/jobs.js';
+import { exponentialBackoff } from '../../platform/backoff.js';
 import type { Logger } from '../../platform/logger.js';
 import { SLA_SWEEP_QUEUE, SLA_TIMER_QUEUE, TimerNotVisibleYet, type SlaService, type TimerJob } from './sla.service.js';
 
@@ -22,7 +23,7 @@ export async function registerSlaJobs(jobs: Jobs | undefined, log: Logger, sla: 
           if (e instanceof TimerNotVisibleYet) {
             // Queued outside its clock's transaction (by an older version) and not visible yet: look again later, a few times.
             const attempt = (job.data.attempt ?? 0) + 1;
-            if (attempt <= 6) await jobs.send(SLA_TIMER_QUEUE, { ...job.data, attempt }, { startAfter: 2 ** attempt });
+            if (attempt <= 6) await jobs.send(SLA_TIMER_QUEUE, { ...job.data, attempt }, { startAfter: exponentialBackoff({ attempt, baseMs: 1_000, maxMs: 64_000 }) / 1_000 });
             continue;
           }
           failure ??= e;

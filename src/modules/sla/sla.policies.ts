@@ -7,6 +7,7 @@ import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { shopIn } from '../tenancy/index.js';
 import { CreatePolicy, type PolicyView, type UpdatePolicy } from './sla.dto.js';
 import { slaPolicies, type PolicyRow } from './sla.schema.js';
+import { describeIssues, zodIssues } from '../../platform/validation.js';
 
 /**
  * Default policies every organisation starts with (seeded on its first ticket). Business minutes
@@ -176,8 +177,8 @@ export function createSlaPolicies(deps: { db: Database; clock: Clock; ids: IdGen
         active: merged.active,
       });
       if (!checked.success) {
-        const issues = checked.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message }));
-        throw AppError.validation('sla.invalid_policy', `Invalid policy: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
+        const issues = zodIssues(checked.error, { root: 'body' });
+        throw AppError.validation('sla.invalid_policy', `Invalid policy: ${describeIssues(issues)}`, issues);
       }
       if (patch.shopId !== undefined) await assertShop(tx, actor.orgId, patch.shopId);
       const v = checked.data;

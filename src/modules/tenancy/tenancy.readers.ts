@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { ShopRow } from './tenancy.service.js';
@@ -12,4 +12,42 @@ export async function shopIn(tx: Executor, orgId: string, shopId: string): Promi
   const [s] = await tx.select().from(shops).where(and(eq(shops.orgId, orgId), eq(shops.id, shopId)));
   if (!s) throw AppError.notFound('shop', shopId);
   return s;
+}
+
+/** The organisation's shops with their market and TikTok binding (the candidates when a TikTok authorisation binds shops). */
+export async function shopBindingsIn(tx: Executor, orgId: string): Promise<{ id: string; market: string; tiktokShopId: string | null }[]> {
+  return tx.select({ id: shops.id, market: shops.market, tiktokShopId: shops.tiktokShopId }).from(shops).where(eq(shops.orgId, orgId));
+}
+
+/** The shops, in any organisation, bound to these TikTok shop ids (a system read: used before the organisation is known). */
+export async function shopsBoundTo(tx: Executor, tiktokShopIds: string[]): Promise<{ orgId: string; shopId: string; tiktokShopId: string }[]> {
+  if (tiktokShopIds.length === 0) return [];
+  const rows = await tx.select({ orgId: shops.orgId, shopId: shops.id, tiktokShopId: shops.tiktokShopId }).from(shops).where(inArray(shops.tiktokShopId, tiktokShopIds));
+  return rows.map((r) => ({ orgId: r.orgId, shopId: r.shopId, tiktokShopId: r.tiktokShopId! }));
+}
+
+/** The shop bound to a TikTok shop id, or null (a system read: webhooks name the shop only). */
+export async function shopOfTikTokShop(tx: Executor, tiktokShopId: string): Promise<{ orgId: string; shopId: string } | null> {
+  const [s] = await tx.select({ orgId: shops.orgId, shopId: shops.id }).from(shops).where(eq(shops.tiktokShopId, tiktokShopId)).limit(1);
+  return s ?? null;
+}
+
+/*
+ * Narrow commands for the TikTok integration, on the caller's transaction: a shop's binding to a
+ * TikTok shop is written here so the shops table keeps one writer.
+ */
+
+/** Binds a still-unbound shop; false when the shop is gone or already bound (someone else changed it meanwhile). */
+export async function bindTikTokShop(tx: Executor, orgId: string, shopId: string, tiktokShopId: string, at: Date): Promise<boolean> {
+  const bound = await tx
+    .update(shops)
+    .set({ tiktokShopId, updatedAt: at })
+    .where(and(eq(shops.orgId, orgId), eq(shops.id, shopId), isNull(shops.tiktokShopId)))
+    .returning({ id: shops.id });
+  return bound.length > 0;
+}
+
+/** Releases a shop's binding, only while it still holds this TikTok shop id. */
+export async function unbindTikTokShop(tx: Executor, orgId: string, shopId: string, tiktokShopId: string, at: Date): Promise<void> {
+  await tx.update(shops).set({ tiktokShopId: null, updatedAt: at }).where(and(eq(shops.orgId, orgId), eq(shops.id, shopId), eq(shops.tiktokShopId, tiktokShopId)));
 }

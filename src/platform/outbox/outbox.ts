@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { exponentialBackoff } from '../backoff.js';
 import type { Clock } from '../clock.js';
 import type { Database, Executor } from '../db.js';
 import { AppError } from '../errors.js';
@@ -101,7 +102,7 @@ export async function enqueue(tx: Executor, input: EnqueueInput, deps: { ids: Id
 }
 
 export function backoffMs(attempt: number): number {
-  return Math.min(1_000 * 2 ** Math.max(0, attempt - 1), 10 * 60_000);
+  return exponentialBackoff({ attempt: Math.max(0, attempt - 1), baseMs: 1_000, maxMs: 10 * 60_000 });
 }
 
 export interface DispatchReport {

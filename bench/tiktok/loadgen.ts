@@ -9,7 +9,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { TikTokSandbox } from './server.js';
+import { TikTokSandbox } from '../../src/integrations/tiktok/sandbox/server.js';
 
 type Msg =
   | { type: 'burst'; n: number; target: string; concurrency: number }

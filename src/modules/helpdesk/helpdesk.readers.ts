@@ -1,0 +1,13 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db.js';
+
+/*
+ * Narrow reads for other modules, on the caller's transaction (so they see its writes and its
+ * organisation): the helpdesk's tables stay its own.
+ */
+
+/** Buyers who wrote from this phone number, or from an email matching `like` (the caller's escaped ILIKE pattern). */
+export async function buyersWithTicketContact(tx: Executor, orgId: string, phone: string, like: string): Promise<string[]> {
+  const r = await tx.execute(sql`select distinct buyer_id from tickets where org_id = ${orgId} and buyer_id is not null and (buyer_phone = ${phone} or buyer_email ilike ${like})`);
+  return (r.rows as { buyer_id: string }[]).map((x) => String(x.buyer_id));
+}
