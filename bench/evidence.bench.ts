@@ -9,7 +9,8 @@ import sharp from 'sharp';
 import yazl from 'yazl';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/app/config.js';
-import { buildServices, createPlatform } from '../src/app/deps.js';
+import { compose } from '../src/app/compose.js';
+import { createPlatform } from '../src/app/deps.js';
 import { LocalCheckpointCopies, LocalFileStore } from '../src/integrations/storage/index.js';
 import { createEvidenceService, recordEvidence, type EvidenceInput } from '../src/modules/evidence/index.js';
 import { systemClock } from '../src/platform/clock.js';
@@ -55,7 +56,7 @@ export default async function evidenceBench(ctx: BenchContext): Promise<void> {
   const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: dbs.adminUrl, APP_DATABASE_URL: dbs.appUrl, LOG_LEVEL: 'silent', DATA_DIR: dir });
   const db = new Database(createPool(dbs.appUrl, 12));
   const platform = createPlatform({ config, db, adminUrl: dbs.adminUrl, clock: systemClock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 3) });
-  const s = buildServices(platform);
+  const s = compose(platform);
   const store = new LocalFileStore(path.join(dir, 'files'));
   const evidence = createEvidenceService({ db, ids: newId, clock: systemClock, log: silentLogger, secretKey: platform.secretKey, files: store, checkpointCopies: [new LocalCheckpointCopies(path.join(dir, 'evidence-checkpoints'))] });
   try {
