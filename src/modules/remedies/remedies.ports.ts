@@ -47,7 +47,7 @@ export interface PlatformReturnInfo {
 
 export interface OrdersPort {
   getOrder(actor: Actor, orderId: string): Promise<OrderInfo>;
-  getPlatformReturn?(actor: Actor, id: string): Promise<PlatformReturnInfo>;
+  getPlatformReturn(actor: Actor, id: string): Promise<PlatformReturnInfo>;
 }
 
 export interface TicketInfo {

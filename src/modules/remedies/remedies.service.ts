@@ -422,13 +422,12 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
     const order = await orders().getOrder(actor, input.orderId);
     // A remedy's completion marks its return refunded: a return of another order (or one that
     // exists nowhere, or in another organisation) must never ride along.
-    const refs: [string, string | undefined, ((a: Actor, id: string) => Promise<{ id: string; orderId: string | null }>) | undefined][] = [
+    const refs: [string, string | undefined, (a: Actor, id: string) => Promise<{ id: string; orderId: string | null }>][] = [
       ['returnId', input.returnId, ports.returns.getReturn],
       ['platformReturnId', input.platformReturnId, orders().getPlatformReturn],
     ];
     for (const [field, id, get] of refs) {
       if (!id) continue;
-      if (!get) throw new AppError('unavailable', 'remedies.reference_unavailable', `Cannot check ${field} ${id}: the returns module is not wired`);
       const ref = await get(actor, id);
       if (ref.orderId !== order.id) throw AppError.validation('remedies.reference_order_mismatch', `${field} ${id} belongs to another order than ${order.id}`, [{ field, message: "differs from the remedy's order" }]);
     }

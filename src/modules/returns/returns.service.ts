@@ -435,9 +435,7 @@ export function createReturnsService(deps: ReturnsDeps, ports: ReturnsPorts) {
 
     /** Open an RMA for a TikTok after-sales request (reasons, photos and the early refund come with it). */
     async fromPlatformReturn(actor: Actor, platformReturnId: string, input: { reasonCode?: string | null; ticketId?: string | null; platformRefunded?: boolean }): Promise<ReturnView> {
-      const get = orders().getPlatformReturn;
-      if (!get) throw new AppError('unavailable', 'returns.platform_unavailable', 'Platform returns are not wired');
-      const pr = await get(actor, platformReturnId);
+      const pr = await orders().getPlatformReturn(actor, platformReturnId);
       if (!pr.orderId) throw AppError.unprocessable('returns.platform_without_order', `Platform return ${pr.externalId} is not linked to a synced order yet`);
       return this.create(actor, {
         orderId: pr.orderId,
