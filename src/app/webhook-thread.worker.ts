@@ -23,7 +23,7 @@ try {
   await jobs?.start();
   const platform = createPlatform({ config, db, adminUrl: d.adminUrl, clock: systemClock, ids: newId, log, jobs, secretKey });
   const services = compose(platform);
-    services.tiktok.client.retarget(d.bases);
+  services.tiktok.client.retarget(d.bases);
   services.tiktok.processor.start(d.pollMs, d.loops);
 
   port.on('message', (m: ToThread) => {

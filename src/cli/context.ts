@@ -1,6 +1,6 @@
 import { loadConfig, ConfigError, type Config } from '../app/config.js';
 import { compose } from '../app/compose.js';
-import { type Platform, type Services } from '../app/deps.js';
+import type { Platform, Services } from '../app/deps.js';
 import { boot, type BootOptions } from '../app/runtime.js';
 import { createLogger } from '../platform/logger.js';
 import { isAppError } from '../platform/errors.js';
