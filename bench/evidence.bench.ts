@@ -9,9 +9,10 @@ import sharp from 'sharp';
 import yazl from 'yazl';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/app/config.js';
-import { buildServices, createPlatform } from '../src/app/deps.js';
-import { LocalCheckpointCopies, LocalFileStore } from '../src/integrations/storage/index.js';
-import { createEvidenceService, recordEvidence, type EvidenceInput } from '../src/modules/evidence/index.js';
+import { compose } from '../src/app/compose.js';
+import { createPlatform } from '../src/app/deps.js';
+import { LocalFileStore } from '../src/integrations/storage/index.js';
+import { recordEvidence, type EvidenceInput } from '../src/modules/evidence/index.js';
 import { systemClock } from '../src/platform/clock.js';
 import { createPool, Database } from '../src/platform/db.js';
 import { newId } from '../src/platform/ids.js';
@@ -55,9 +56,11 @@ export default async function evidenceBench(ctx: BenchContext): Promise<void> {
   const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: dbs.adminUrl, APP_DATABASE_URL: dbs.appUrl, LOG_LEVEL: 'silent', DATA_DIR: dir });
   const db = new Database(createPool(dbs.appUrl, 12));
   const platform = createPlatform({ config, db, adminUrl: dbs.adminUrl, clock: systemClock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 3) });
-  const s = buildServices(platform);
+  const s = compose(platform);
+  // Files and checkpoint copies under DATA_DIR (local storage), as composed for any installation;
+  // `store` only names the files' paths for the size and zip measurements.
+  const evidence = s.evidence;
   const store = new LocalFileStore(path.join(dir, 'files'));
-  const evidence = createEvidenceService({ db, ids: newId, clock: systemClock, log: silentLogger, secretKey: platform.secretKey, files: store, checkpointCopies: [new LocalCheckpointCopies(path.join(dir, 'evidence-checkpoints'))] });
   try {
     const org = await s.tenancy.createOrganisation({ name: 'Bench evidence' });
     const orgId = org.orgId;

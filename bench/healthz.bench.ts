@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/app/config.js';
-import { buildServices, createPlatform } from '../src/app/deps.js';
+import { compose } from '../src/app/compose.js';
+import { createPlatform } from '../src/app/deps.js';
 import { buildServer } from '../src/app/server.js';
 import { systemClock } from '../src/platform/clock.js';
 import { createPool, Database } from '../src/platform/db.js';
@@ -37,7 +38,7 @@ export default async function healthz(ctx: BenchContext): Promise<void> {
   const jobs = new Jobs(dbs.adminUrl, silentLogger);
   await jobs.start();
   const platform = createPlatform({ config, db, adminUrl: dbs.adminUrl, clock: systemClock, ids: newId, log: silentLogger, jobs, secretKey: Buffer.alloc(32, 1) });
-  const app = await buildServer(platform, buildServices(platform));
+  const app = await buildServer(platform, compose(platform));
   await app.listen({ host: '127.0.0.1', port: 0 });
   try {
     const base = await sample(getter((bare.address() as AddressInfo).port, '/'), iterations);

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/app/config.js';
-import { buildServices, createPlatform } from '../src/app/deps.js';
+import { compose } from '../src/app/compose.js';
+import { createPlatform } from '../src/app/deps.js';
 import { systemClock } from '../src/platform/clock.js';
 import { createPool, Database } from '../src/platform/db.js';
 import { newId } from '../src/platform/ids.js';
@@ -46,7 +47,7 @@ export default async function helpdeskBench(ctx: BenchContext): Promise<void> {
   const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: dbs.adminUrl, APP_DATABASE_URL: dbs.appUrl, LOG_LEVEL: 'silent' });
   const db = new Database(createPool(dbs.appUrl, 4));
   const platform = createPlatform({ config, db, adminUrl: dbs.adminUrl, clock: systemClock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 1) });
-  const s = buildServices(platform);
+  const s = compose(platform);
   const admin = new pg.Client({ connectionString: dbs.adminUrl });
   await admin.connect();
   try {

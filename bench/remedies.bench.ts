@@ -1,6 +1,6 @@
 import { loadConfig } from '../src/app/config.js';
-import { buildServices, createPlatform } from '../src/app/deps.js';
-import { createOrdersService } from '../src/modules/orders/index.js';
+import { compose } from '../src/app/compose.js';
+import { createPlatform } from '../src/app/deps.js';
 import { registerRemedyHandlers } from '../src/modules/remedies/index.js';
 import { systemClock } from '../src/platform/clock.js';
 import { createPool, Database } from '../src/platform/db.js';
@@ -24,7 +24,7 @@ export default async function remediesBench(ctx: BenchContext): Promise<void> {
   const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: dbs.adminUrl, APP_DATABASE_URL: dbs.appUrl, LOG_LEVEL: 'silent' });
   const db = new Database(createPool(dbs.appUrl, 4));
   const p = createPlatform({ config, db, adminUrl: dbs.adminUrl, clock: systemClock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 1) });
-  const s = buildServices(p);
+  const s = compose(p);
   registerRemedyHandlers(p.outbox, s.remedies);
   let remoteRefunds = 0;
   p.outbox.register('tiktok.refund', async () => ({ refundId: `rf-${++remoteRefunds}` }));
@@ -35,7 +35,7 @@ export default async function remediesBench(ctx: BenchContext): Promise<void> {
     const supervisor: Actor = { orgId: org.orgId, userId: sup.id, role: 'supervisor' };
     const brand = await s.tenancy.createBrand(owner, { name: 'Bench brand' });
     const shop = await s.tenancy.createShop(owner, { brandId: brand.id, name: 'Bench DE', market: 'DE' });
-    const orders = createOrdersService(p);
+    const orders = s.orders;
     const nOrders = iterations * 2 + 150;
     const now = new Date();
     const ids = await db.tenant(org.orgId, (tx) =>

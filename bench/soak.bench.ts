@@ -3,7 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/app/config.js';
-import { buildServices, createPlatform } from '../src/app/deps.js';
+import { compose } from '../src/app/compose.js';
+import { createPlatform } from '../src/app/deps.js';
 import { freePort } from '../src/app/postgres.js';
 import { buildServer } from '../src/app/server.js';
 import { startWorker } from '../src/app/worker.js';
@@ -104,7 +105,7 @@ export default async function soak(ctx: BenchContext): Promise<void> {
   const db = new Database(createPool(dbs.appUrl, 20));
   const jobs = new Jobs(dbs.adminUrl, silentLogger);
   const p = createPlatform({ config, db, adminUrl: dbs.adminUrl, clock: systemClock, ids: newId, log: silentLogger, jobs, secretKey: Buffer.alloc(32, 5) });
-  const services = buildServices(p);
+  const services = compose(p);
   await startWorker(p, services);
   const app = await buildServer(p, services);
   await app.listen({ host: '127.0.0.1', port });

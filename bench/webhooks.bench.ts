@@ -8,7 +8,8 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { and, eq, sql } from 'drizzle-orm';
 import { loadConfig } from '../src/app/config.js';
-import { buildServices, createPlatform } from '../src/app/deps.js';
+import { compose } from '../src/app/compose.js';
+import { createPlatform } from '../src/app/deps.js';
 import { buildServer } from '../src/app/server.js';
 import { startWebhookThread } from '../src/app/webhook-thread.js';
 import { systemClock } from '../src/platform/clock.js';
@@ -93,7 +94,7 @@ export default async function webhooks(ctx: BenchContext): Promise<void> {
   const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: dbs.adminUrl, APP_DATABASE_URL: dbs.appUrl, LOG_LEVEL: 'silent', WORKER: 'false' });
   const db = new Database(createPool(dbs.appUrl, 20));
   const platform = createPlatform({ config, db, adminUrl: dbs.adminUrl, clock: systemClock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 9) });
-  const services = buildServices(platform);
+  const services = compose(platform);
   const app = await buildServer(platform, services);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const target = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/webhooks/tiktok`;

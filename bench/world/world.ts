@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { loadConfig } from '../../src/app/config.js';
-import { buildServices, createPlatform } from '../../src/app/deps.js';
+import { compose } from '../../src/app/compose.js';
+import { createPlatform } from '../../src/app/deps.js';
 import { appUrlFrom, migrate, MIGRATIONS_DIR } from '../../src/app/migrate.js';
 import { startEmbedded, takeAppLock, type EmbeddedHandle } from '../../src/app/postgres.js';
 import { DEFAULT_REASON_TREE, snapshotReason } from '../../src/modules/returns/index.js';
@@ -214,7 +215,7 @@ async function buildTemplate(ctx: BenchContext, pgh: EmbeddedHandle, key: string
   const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: adminUrl, APP_DATABASE_URL: appUrlFrom(adminUrl, APP_PASSWORD), LOG_LEVEL: 'silent' });
   const db = new Database(createPool(appUrlFrom(adminUrl, APP_PASSWORD), 2));
   const p = createPlatform({ config, db, adminUrl, clock, ids: seededIds(seed), log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 7) });
-  const s = buildServices(p);
+  const s = compose(p);
   const orgs: WorldManifest['orgs'] = [];
   try {
     for (const [k, o] of ORGS.entries()) {

@@ -5,10 +5,10 @@ import type { Jobs } from '../platform/jobs.js';
 import type { Logger } from '../platform/logger.js';
 import { createOutboundPolicy, type OutboundPolicy } from '../platform/outbound.js';
 import { OutboxDispatcher, OutboxRegistry } from '../platform/outbox/outbox.js';
-import { createAuthService } from '../modules/auth/index.js';
-import { createTenancyService } from '../modules/tenancy/index.js';
 import type { Config } from './config.js';
-import { buildModuleServices } from './modules.js';
+
+/** The services, built once by `compose` (src/app/compose.ts). */
+export type { Services } from './compose.js';
 
 /** Infrastructure every service may use. Built once by `runtime.ts` (or the test harness). */
 export interface Platform {
@@ -27,21 +27,6 @@ export interface Platform {
   /** The rule for every outbound connection made for data we did not choose (links, mail servers). */
   outbound: OutboundPolicy;
 }
-
-export function buildCoreServices(p: Platform) {
-  return {
-    tenancy: createTenancyService(p),
-    auth: createAuthService(p),
-  };
-}
-export type CoreServices = ReturnType<typeof buildCoreServices>;
-
-/** Plain factories, no container: each service gets exactly what it names. */
-export function buildServices(p: Platform) {
-  const core = buildCoreServices(p);
-  return { ...core, ...buildModuleServices(p, core) };
-}
-export type Services = ReturnType<typeof buildServices>;
 
 export function createPlatform(args: Omit<Platform, 'outbox' | 'dispatcher' | 'outbound'> & { outbound?: OutboundPolicy }): Platform {
   const outbox = new OutboxRegistry();

@@ -4,7 +4,8 @@ import { createPool, Database } from '../platform/db.js';
 import { newId } from '../platform/ids.js';
 import { Jobs } from '../platform/jobs.js';
 import { createLogger } from '../platform/logger.js';
-import { buildServices, createPlatform } from './deps.js';
+import { compose } from './compose.js';
+import { createPlatform } from './deps.js';
 import type { FromThread, ToThread, WebhookThreadData } from './webhook-thread.js';
 
 /** The body of the webhook processing thread (see webhook-thread.ts). */
@@ -21,8 +22,7 @@ try {
   // Only sends (SLA timers of new tickets); the main worker runs the queues.
   await jobs?.start();
   const platform = createPlatform({ config, db, adminUrl: d.adminUrl, clock: systemClock, ids: newId, log, jobs, secretKey });
-  const services = buildServices(platform);
-  services.tiktok.attachSink(services.helpdesk);
+  const services = compose(platform);
   services.tiktok.client.retarget(d.bases);
   services.tiktok.processor.start(d.pollMs, d.loops);
 

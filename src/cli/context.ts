@@ -1,5 +1,6 @@
 import { loadConfig, ConfigError, type Config } from '../app/config.js';
-import { buildServices, type Platform, type Services } from '../app/deps.js';
+import { compose } from '../app/compose.js';
+import type { Platform, Services } from '../app/deps.js';
 import { boot, type BootOptions } from '../app/runtime.js';
 import { createLogger } from '../platform/logger.js';
 import { isAppError } from '../platform/errors.js';
@@ -22,7 +23,7 @@ export async function withRuntime<T>(fn: (p: Platform, s: Services) => Promise<T
   const log = createLogger(process.env.AFTERDESK_CLI_LOG ?? 'warn', 'afterdesk-cli');
   const rt = await boot(config, { log, ...opts });
   try {
-    return await fn(rt.platform, buildServices(rt.platform));
+    return await fn(rt.platform, compose(rt.platform));
   } finally {
     await rt.shutdown();
   }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.js';
-import { buildServices, createPlatform } from '../../src/app/deps.js';
+import { compose } from '../../src/app/compose.js';
+import { createPlatform } from '../../src/app/deps.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { createPool, Database } from '../../src/platform/db.js';
 import { newId } from '../../src/platform/ids.js';
@@ -84,7 +85,7 @@ describe('bench world generator', () => {
     const clock = new ManualClock(m.now);
     const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: w.adminUrl, APP_DATABASE_URL: w.appUrl, LOG_LEVEL: 'silent' });
     const p = createPlatform({ config, db, adminUrl: w.adminUrl, clock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 7) });
-    const s = buildServices(p);
+    const s = compose(p);
     try {
       const org = m.orgs[0]!;
       const agent: Actor = { orgId: org.orgId, userId: org.users.agents[0]!, role: 'agent' };

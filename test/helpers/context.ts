@@ -1,5 +1,6 @@
 import { loadConfig } from '../../src/app/config.js';
-import { buildServices, createPlatform, type Platform, type Services } from '../../src/app/deps.js';
+import { compose } from '../../src/app/compose.js';
+import { createPlatform, type Platform, type Services } from '../../src/app/deps.js';
 import { buildServer } from '../../src/app/server.js';
 import { ManualClock, type Clock } from '../../src/platform/clock.js';
 import { createPool, Database } from '../../src/platform/db.js';
@@ -30,6 +31,11 @@ export interface TestContextOptions {
    * the cross-site request check like the UI does. Default true; CSRF tests turn it off.
    */
   uiHeader?: boolean;
+  /**
+   * SLA breaches escalate to the helpdesk as in production (default true). False: the SLA engine
+   * on its own, a breach escalates only when the test observes it (`services.events.slaEscalation`).
+   */
+  slaEscalation?: boolean;
 }
 
 /**
@@ -44,7 +50,7 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   if (jobs) await jobs.start();
   const clock = opts.clock ?? new ManualClock(Date.now());
   const platform = createPlatform({ config, db, adminUrl: tdb.adminUrl, clock, ids: newId, log: opts.log ?? silentLogger, jobs, secretKey: Buffer.alloc(32, 7) });
-  const services = buildServices(platform);
+  const services = compose(platform, { overrides: { escalateToHelpdesk: opts.slaEscalation !== false } });
   const app = await buildServer(platform, services);
   await app.ready();
   if (opts.uiHeader !== false) {

@@ -10,7 +10,6 @@ import type { TestOrg } from './org.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { outbox } from '../../src/platform/outbox/outbox.schema.js';
 import type { OutboxContext } from '../../src/platform/outbox/outbox.js';
-import { createOrdersService } from '../../src/modules/orders/index.js';
 import { ApproveReturnPayload, RefundPayload } from '../../src/integrations/tiktok/writeback.js';
 
 export interface FixtureLine {
@@ -22,7 +21,7 @@ export interface FixtureLine {
 }
 
 export async function seedOrder(ctx: TestContext, org: TestOrg, opts: { deliveredAt?: Date | null; lines: FixtureLine[]; language?: string; currency?: string }): Promise<{ orderId: string; lineIds: string[]; externalId: string }> {
-  const orders = createOrdersService(ctx.platform);
+  const orders = ctx.services.orders;
   const ext = String(Date.now()) + crypto.randomInt(1_000_000);
   const now = ctx.clock.now();
   const deliveredAt = opts.deliveredAt === undefined ? new Date(now.getTime() - 3 * 86_400_000) : opts.deliveredAt;

@@ -15,7 +15,7 @@ import crypto from 'node:crypto';
 import sharp from 'sharp';
 import type { Role } from '../../src/platform/tenancy.js';
 import { newId } from '../../src/platform/ids.js';
-import { createOrdersService, type PlatformReturnInput } from '../../src/modules/orders/index.js';
+import { type PlatformReturnInput } from '../../src/modules/orders/index.js';
 import { seedOrder, seedTicket } from './returns.js';
 import type { TestContext } from './context.js';
 import type { TestOrg } from './org.js';
@@ -438,7 +438,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
  */
 export async function seedPurchase(ctx: TestContext, org: TestOrg, marker: string): Promise<Pick<IdSet, 'order' | 'orderLine' | 'buyer' | 'platformReturn'>> {
   const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 20_000, productId: `p-${marker}` }] });
-  const orders = createOrdersService(ctx.platform);
+  const orders = ctx.services.orders;
   const now = ctx.clock.now();
   const request: PlatformReturnInput = {
     shopId: org.shopId,

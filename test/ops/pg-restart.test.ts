@@ -4,7 +4,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.js';
-import { buildServices, createPlatform } from '../../src/app/deps.js';
+import { compose } from '../../src/app/compose.js';
+import { createPlatform } from '../../src/app/deps.js';
 import { appUrlFrom, migrate } from '../../src/app/migrate.js';
 import { ensureDatabase, freePort, startEmbedded, type EmbeddedHandle } from '../../src/app/postgres.js';
 import { buildServer } from '../../src/app/server.js';
@@ -49,7 +50,7 @@ beforeAll(async () => {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: adminUrl, APP_DATABASE_URL: appUrl, LOG_LEVEL: 'silent', DATA_DIR: '.tmp/test-data', LOGIN_RATE_LIMIT: '1000' });
   const db = new Database(createPool(appUrl, 4));
   const platform = createPlatform({ config, db, adminUrl, clock: systemClock, ids: newId, log: silentLogger, jobs: undefined, secretKey: crypto.randomBytes(32) });
-  const services = buildServices(platform);
+  const services = compose(platform);
   const app = await buildServer(platform, services);
   ctx = {
     platform,

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wireSlaEscalation } from '../../src/app/sla.wiring.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { actorFor, createTestOrg } from '../helpers/org.js';
@@ -10,7 +9,6 @@ let ctx: TestContext;
 const clock = new ManualClock('2026-01-05T09:00:00Z');
 beforeAll(async () => {
   ctx = await createTestContext({ clock });
-  wireSlaEscalation(ctx.services);
 });
 afterAll(async () => {
   await ctx?.close();

@@ -9,7 +9,7 @@ let org: TestOrg;
 // Sessions expire on this clock too, so every instant in this file stays on one day.
 const clock = new ManualClock('2026-02-04T08:00:00Z');
 beforeAll(async () => {
-  ctx = await createTestContext({ clock });
+  ctx = await createTestContext({ clock, slaEscalation: false });
   org = await createTestOrg(ctx, { market: 'DE', region: 'BY' });
 });
 afterAll(async () => {

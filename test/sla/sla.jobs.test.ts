@@ -31,7 +31,7 @@ describe('exact timers through pg-boss', () => {
     const org = await createTestOrg(ctx);
     const sla = ctx.services.sla;
     const seen: SlaEscalation[] = [];
-    const off = sla.onEscalation(async (e) => {
+    const off = ctx.services.events.slaEscalation.observe(async (e) => {
       if (e.orgId === org.orgId) seen.push(e);
     });
     try {

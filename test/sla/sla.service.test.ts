@@ -10,7 +10,7 @@ import { actorFor, createTestOrg, type TestOrg } from '../helpers/org.js';
 let ctx: TestContext;
 const clock = new ManualClock('2026-01-05T08:00:00Z');
 beforeAll(async () => {
-  ctx = await createTestContext({ clock });
+  ctx = await createTestContext({ clock, slaEscalation: false });
 });
 afterAll(async () => {
   await ctx?.close();
@@ -92,7 +92,7 @@ describe('timers', () => {
   it('warns at 50 % and 80 % exactly once each, then breaches and escalates once to a supervisor', async () => {
     const org = await createTestOrg(ctx);
     const seen: SlaEscalation[] = [];
-    const off = sla().onEscalation(async (e) => {
+    const off = ctx.services.events.slaEscalation.observe(async (e) => {
       if (e.orgId === org.orgId) seen.push(e);
     });
     try {
@@ -171,7 +171,7 @@ describe('timers', () => {
   it('a failing escalation handler is retried by the next run and then recorded once', async () => {
     const org = await createTestOrg(ctx);
     let calls = 0;
-    const off = sla().onEscalation(async (e) => {
+    const off = ctx.services.events.slaEscalation.observe(async (e) => {
       if (e.orgId !== org.orgId) return;
       calls++;
       if (calls === 1) throw new Error('helpdesk down');
@@ -209,7 +209,7 @@ describe('timers', () => {
   it('a reply after the due whose timer has not run yet still counts as a breach, without paging anyone', async () => {
     const org = await createTestOrg(ctx);
     let calls = 0;
-    const off = sla().onEscalation(async (e) => {
+    const off = ctx.services.events.slaEscalation.observe(async (e) => {
       if (e.orgId === org.orgId) calls++;
     });
     try {
@@ -352,7 +352,7 @@ describe('imported history', () => {
   it('a ticket that arrives already overdue records the breach but warns and escalates nobody', async () => {
     const org = await createTestOrg(ctx);
     let calls = 0;
-    const off = sla().onEscalation(async (e) => {
+    const off = ctx.services.events.slaEscalation.observe(async (e) => {
       if (e.orgId === org.orgId) calls++;
     });
     try {

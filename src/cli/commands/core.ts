@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { buildServices } from '../../app/deps.js';
+import { compose } from '../../app/compose.js';
 import { boot } from '../../app/runtime.js';
 import { printLogins, seedDemo } from '../../app/seed.js';
 import { buildServer } from '../../app/server.js';
@@ -55,7 +55,7 @@ export function registerCoreCommands(program: Command): void {
       let hooks: Awaited<ReturnType<typeof startHooks>> | undefined;
       try {
         rt = await boot(config, { log, jobs: config.worker ? true : 'send', onMigration: (m) => log.info(`migration applied: ${m}`) });
-        const services = buildServices(rt.platform);
+        const services = compose(rt.platform);
         const world = opts.demo ? await seedDemo(rt.platform, services) : undefined;
         if (world?.created) log.info('Demo organisation created.');
         if (config.worker) await startWorker(rt.platform, services);

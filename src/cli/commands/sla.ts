@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { isAppError } from '../../platform/errors.js';
 import { computeDue } from '../../modules/sla/sla.calculator.js';
-import { wireSlaEscalation } from '../../app/sla.wiring.js';
 import { fail, withRuntime } from '../context.js';
 
 interface DueOptions {
@@ -70,10 +69,7 @@ export function registerSlaCommands(program: Command): void {
     .description('Fire every SLA warning, breach and escalation whose instant has passed (catch-up after downtime)')
     .action(async () => {
       try {
-        const r = await withRuntime(async (_p, s) => {
-          wireSlaEscalation(s);
-          return s.sla.runDueTimers();
-        });
+        const r = await withRuntime(async (_p, s) => s.sla.runDueTimers());
         console.log(`warnings ${r.warnings}, breaches ${r.breaches}, escalations ${r.escalations}`);
       } catch (e) {
         fail(e);

@@ -41,6 +41,8 @@ export interface TikTokIntegrationDeps {
   log: Logger;
   secretKey: Buffer;
   orders: OrdersService;
+  /** Where buyer conversations land (the helpdesk's ingestInbound, contract 2). */
+  sink: ConversationSink;
 }
 
 /** App key/secret: configured ones, or the sandbox's well-known pair in sandbox mode. */
@@ -62,14 +64,7 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
     log: d.log,
   });
   const connections = createConnections({ db: d.db, ids: d.ids, clock: d.clock, log: d.log, secretKey: d.secretKey, client, serviceId: d.config.tiktok.serviceId });
-  let sink: ConversationSink | undefined;
-  const lazySink: ConversationSink = {
-    ingestInbound: (input) => {
-      if (!sink) throw new Error('No conversation sink attached (helpdesk not wired)');
-      return sink.ingestInbound(input);
-    },
-  };
-  const engine = createEngine({ db: d.db, log: d.log, client, connections, orders: d.orders, sink: lazySink });
+  const engine = createEngine({ db: d.db, log: d.log, client, connections, orders: d.orders, sink: d.sink });
   const sync = createSync({ db: d.db, ids: d.ids, clock: d.clock, log: d.log, client, connections, engine });
   const processor = new WebhookProcessor({ db: d.db, clock: d.clock, log: d.log, engine, connections, leaseMs: d.config.leases?.webhookMs });
   // Processing may run in another thread (see app/webhook-thread.ts); stored events wake it too.
@@ -106,10 +101,6 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
       const r = remote;
       remote = undefined;
       await r?.stop();
-    },
-    /** Helpdesk's ingestInbound (contract 2); attached once every service exists. */
-    attachSink(s: ConversationSink | undefined): void {
-      sink = s;
     },
     registerOutboxHandlers(registry: OutboxRegistry): void {
       registerWritebackHandlers(registry, { db: d.db, log: d.log, client, connections, orders: d.orders, engine });

@@ -47,6 +47,9 @@ export interface RecordDeps {
   signer?: CheckpointSigner;
 }
 
+/** The shape other modules depend on for writing evidence in their own transaction (contract 4). */
+export type RecordEvidence = (tx: Executor, input: EvidenceInput) => Promise<unknown>;
+
 /**
  * Append one evidence record inside the caller's transaction (contract 4).
  *

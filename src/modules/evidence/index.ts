@@ -1,4 +1,4 @@
-export { recordEvidence, checkpointSigner, writeCheckpoint, type CheckpointSigner, type RecordDeps } from './evidence.chain.js';
+export { recordEvidence, checkpointSigner, type RecordEvidence, writeCheckpoint, type CheckpointSigner, type RecordDeps } from './evidence.chain.js';
 export { createEvidenceService, recordView, type EvidenceService, type EvidenceDeps, type EvidenceFileStore } from './evidence.service.js';
 export { evidenceRoutes } from './evidence.routes.js';
 export { registerEvidenceJobs } from './evidence.jobs.js';

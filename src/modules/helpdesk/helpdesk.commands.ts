@@ -20,7 +20,7 @@ async function requireOrder(core: HelpdeskCore, actor: Actor, orderId: string): 
 }
 
 async function requireBuyer(core: HelpdeskCore, actor: Actor, buyerId: string): Promise<void> {
-  const orders = core.portsOf().orders;
+  const orders = core.ports.orders;
   if (!orders?.buyerExists || !(await orders.buyerExists(actor, buyerId))) throw AppError.notFound('buyer', buyerId);
 }
 
@@ -348,7 +348,7 @@ export function createCommands(core: HelpdeskCore) {
     },
 
     /**
-     * SLA breach (contract 3's onEscalation): the team sees a bilingual note, the ticket turns
+     * SLA breach (contract 3's escalation, handed in by the composition): the team sees a bilingual note, the ticket turns
      * urgent and tagged so it tops every queue, and an unowned ticket goes to a supervisor.
      */
     async escalate(e: { orgId: string; ticketId: string; metric: string; dueAt: Date; targetMinutes: number }): Promise<TicketRow | null> {

@@ -103,32 +103,28 @@ export function replyHandlerFor(channel: Channel): 'tiktok.send_message' | 'emai
 
 export type SlaEventKind = 'agent_public_reply' | 'buyer_message' | 'status_changed' | 'priority_changed';
 
-export function createHelpdeskCore(deps: HelpdeskDeps, portsOf: () => HelpdeskPorts) {
+export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
   const { db, ids } = deps;
+  const { sla } = ports;
 
   async function evidence(tx: Executor, input: EvidenceInput): Promise<void> {
-    const rec = portsOf().recordEvidence;
-    if (rec) await rec(tx, input);
+    await ports.recordEvidence(tx, input);
   }
 
-  /** Start the ticket's SLA clocks; undefined when no SLA engine is wired (isolated tests). */
-  async function slaStart(tx: Executor, t: TicketRow, orderValue: { amount: number; currency: string } | undefined, at: Date): Promise<Date | null | undefined> {
-    const sla = portsOf().sla;
-    if (!sla) return undefined;
+  /** Start the ticket's SLA clocks; the next due instant (null when none runs). */
+  async function slaStart(tx: Executor, t: TicketRow, orderValue: { amount: number; currency: string } | undefined, at: Date): Promise<Date | null> {
     const r = await sla.startClocks(tx, { orgId: t.orgId, shopId: t.shopId, ticketId: t.id, channel: t.channel, priority: t.priority, orderValue, at });
     return r.nextDueAt;
   }
 
   async function slaEvent(tx: Executor, t: { orgId: string; id: string }, ev: { kind: SlaEventKind; status?: TicketStatus; priority?: Priority }, at: Date): Promise<void> {
-    const sla = portsOf().sla;
-    if (!sla) return;
     const r = await sla.recordEvent(tx, { orgId: t.orgId, ticketId: t.id, ...ev, at });
     await tx.update(tickets).set({ slaDueAt: r.nextDueAt }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
   }
 
   /** The order's facts through the orders port; null for none, a missing one, or no orders module. */
   async function orderFacts(actor: Actor, orderId: string | null | undefined): Promise<OrderFacts | null> {
-    const orders = portsOf().orders;
+    const orders = ports.orders;
     if (!orderId || !orders) return null;
     try {
       return await orders.getOrderFacts(actor, orderId);
@@ -241,7 +237,7 @@ export function createHelpdeskCore(deps: HelpdeskDeps, portsOf: () => HelpdeskPo
     }
   }
 
-  return { ...deps, portsOf, evidence, slaStart, slaEvent, orderFacts, lockTicket, getTicketRow, writeStatus, addMessage, checkStatusRole };
+  return { ...deps, ports, evidence, slaStart, slaEvent, orderFacts, lockTicket, getTicketRow, writeStatus, addMessage, checkStatusRole };
 }
 
 export type HelpdeskCore = ReturnType<typeof createHelpdeskCore>;

@@ -168,7 +168,6 @@ export function createIngest(core: HelpdeskCore) {
     for (const step of steps) {
       if (step.kind === 'start_clocks') {
         const due = await core.slaStart(tx, t, orderValue, step.at);
-        if (due === undefined) continue;
         if (opts.writeDue) await tx.update(tickets).set({ slaDueAt: due }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
         else t.slaDueAt = due;
       } else {
@@ -400,7 +399,7 @@ export function createIngest(core: HelpdeskCore) {
       // A channel's order reference is kept only when it names an order of this organisation;
       // the buyer's message itself is never refused for it. Without the orders module (isolated
       // tests) nothing can be checked and the reference is kept as given.
-      if (input.orderId && core.portsOf().orders && !facts) {
+      if (input.orderId && core.ports.orders && !facts) {
         core.log?.warn({ orgId: input.orgId, channel: input.channel }, 'inbound order reference not found in the organisation; not linked');
         input.orderId = undefined;
       }

@@ -1,11 +1,12 @@
 import type { Readable } from 'node:stream';
+import type { RecordEvidence } from '../evidence/index.js';
 import type { Executor } from '../../platform/db.js';
 import type { Actor } from '../../platform/tenancy.js';
 import type { Channel, Priority, TicketStatus } from './helpdesk.dto.js';
 
 /**
- * What the helpdesk needs from its neighbours, kept this narrow so it can run (and be tested)
- * before they land and so app/modules.ts decides which implementation fills each port.
+ * What the helpdesk needs from its neighbours, kept this narrow so the
+ * composition (src/app/compose.ts) decides which implementation fills each port.
  */
 
 /** Contract 3 (sla module). */
@@ -20,38 +21,8 @@ export interface SlaPort {
   ): Promise<{ nextDueAt: Date | null }>;
 }
 
-export type EvidenceKind =
-  | 'message'
-  | 'note'
-  | 'attachment'
-  | 'remedy_offered'
-  | 'remedy_approved'
-  | 'remedy_given'
-  | 'refund'
-  | 'coupon'
-  | 'reship'
-  | 'tracking'
-  | 'inspection'
-  | 'classification'
-  | 'responsibility'
-  | 'status_change'
-  | 'policy_snapshot'
-  | 'order_snapshot';
-
-/** Contract 4 (evidence module). */
-export interface EvidenceInput {
-  orgId: string;
-  caseId: string;
-  caseType: 'ticket' | 'return' | 'dispute';
-  kind: EvidenceKind;
-  actor: { type: 'user' | 'buyer' | 'system' | 'platform'; id?: string; name?: string };
-  occurredAt: Date;
-  summary: string;
-  data: Record<string, unknown>;
-  fileSha256s?: string[];
-  responsibility?: 'seller' | 'carrier' | 'buyer' | 'platform';
-}
-export type RecordEvidence = (tx: Executor, input: EvidenceInput) => Promise<unknown>;
+/** Contract 4 (evidence module): one type, owned there. */
+export type { EvidenceInput, RecordEvidence } from '../evidence/index.js';
 
 export interface StoredFile {
   sha256: string;
@@ -87,9 +58,12 @@ export interface OrdersPort {
 }
 
 export interface HelpdeskPorts {
-  sla?: SlaPort;
-  recordEvidence?: RecordEvidence;
-  files?: FilesPort;
+  sla: SlaPort;
+  recordEvidence: RecordEvidence;
+  /**
+   * Optional on purpose: without it (isolated tests) an inbound message's order reference cannot
+   * be checked and is kept as given. The composition always fills it.
+   */
   orders?: OrdersPort;
 }
 
@@ -112,7 +86,8 @@ export interface OrdersLike {
   getBuyer(actor: Actor, buyerId: string): Promise<unknown>;
 }
 
-export function ordersPortFrom(orders: OrdersLike, trackingUrl: (carrier: string | null, number: string) => string | null): OrdersPort {
+/** The orders module seen through the helpdesk's port (order facts for routing and macros, sidebar, buyer check). */
+export function helpdeskOrdersPort(orders: OrdersLike, trackingUrl: (carrier: string | null, number: string) => string | null): OrdersPort {
   return {
     async getOrderFacts(actor, orderId) {
       const o = await orders.getOrder(actor, orderId);

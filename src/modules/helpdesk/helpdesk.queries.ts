@@ -94,7 +94,7 @@ export function createQueries(core: HelpdeskCore) {
           .limit(20);
         return { t, otherTickets };
       });
-      const orders = core.portsOf().orders;
+      const orders = core.ports.orders;
       let order: unknown = null;
       if (t.orderId && orders?.getOrderSidebar) {
         try {

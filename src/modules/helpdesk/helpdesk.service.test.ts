@@ -35,12 +35,12 @@ const evidence: EvidenceInput[] = [];
 beforeAll(async () => {
   ctx = await createTestContext({ clock });
   sla = recordingSla();
-  hd = createHelpdeskService(ctx.platform, () => ({
+  hd = createHelpdeskService(ctx.platform, {
     sla: sla.port,
     recordEvidence: async (_tx, input) => {
       evidence.push(input);
     },
-  }));
+  });
 });
 afterAll(async () => {
   await ctx?.close();

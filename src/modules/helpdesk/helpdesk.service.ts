@@ -13,8 +13,8 @@ export { macroView, messageView, replyHandlerFor, ticketView, type HelpdeskDeps,
  * commands, queries and search, macros, and agents and routing. The parts share one core (the
  * dependencies and the steps several use cases take) and never call each other's methods.
  */
-export function createHelpdeskService(deps: HelpdeskDeps, portsOf: () => HelpdeskPorts = () => ({})) {
-  const core = createHelpdeskCore(deps, portsOf);
+export function createHelpdeskService(deps: HelpdeskDeps, ports: HelpdeskPorts) {
+  const core = createHelpdeskCore(deps, ports);
   return {
     ...createIngest(core),
     ...createCommands(core),

@@ -1,10 +1,9 @@
-import type { Executor } from '../../platform/db.js';
+import type { RecordEvidence } from '../evidence/index.js';
 import type { Actor } from '../../platform/tenancy.js';
 
 /**
  * What remedies and returns need from their neighbours (orders, helpdesk, evidence), kept this
- * narrow so the modules can be tested before the neighbours land and so app/modules.ts decides
- * which implementation fills each port.
+ * narrow so the composition (src/app/compose.ts) decides which implementation fills each port.
  */
 
 export interface OrderLineInfo {
@@ -48,7 +47,7 @@ export interface PlatformReturnInfo {
 
 export interface OrdersPort {
   getOrder(actor: Actor, orderId: string): Promise<OrderInfo>;
-  getPlatformReturn?(actor: Actor, id: string): Promise<PlatformReturnInfo>;
+  getPlatformReturn(actor: Actor, id: string): Promise<PlatformReturnInfo>;
 }
 
 export interface TicketInfo {
@@ -69,45 +68,18 @@ export interface TicketsPort {
   setStatus(actor: Actor, ticketId: string, status: 'open' | 'waiting_on_warehouse' | 'waiting_on_platform'): Promise<void>;
 }
 
-export type EvidenceKind =
-  | 'remedy_offered'
-  | 'remedy_approved'
-  | 'remedy_given'
-  | 'refund'
-  | 'coupon'
-  | 'reship'
-  | 'inspection'
-  | 'classification'
-  | 'responsibility'
-  | 'status_change'
-  | 'policy_snapshot'
-  | 'order_snapshot'
-  | 'tracking'
-  | 'attachment';
-
-/** Contract 4: append-only, written in the caller's transaction. */
-export interface EvidenceInput {
-  orgId: string;
-  caseId: string;
-  caseType: 'ticket' | 'return' | 'dispute';
-  kind: EvidenceKind;
-  actor: { type: 'user' | 'buyer' | 'system' | 'platform'; id?: string; name?: string };
-  occurredAt: Date;
-  summary: string;
-  data: Record<string, unknown>;
-  fileSha256s?: string[];
-  responsibility?: 'seller' | 'carrier' | 'buyer' | 'platform';
-}
-export type RecordEvidence = (tx: Executor, input: EvidenceInput) => Promise<unknown>;
+/** Contract 4: append-only, written in the caller's transaction. One type, owned by the evidence module. */
+export type { EvidenceInput, RecordEvidence } from '../evidence/index.js';
 
 /** The returns module, which is built on remedies and so reaches it only through this port. */
 export interface ReturnsPort {
   getReturn(actor: Actor, id: string): Promise<{ id: string; orderId: string }>;
 }
 
+/** Every port is required: a wiring slip is a compile error, not a remedy that silently records no evidence. */
 export interface RemediesPorts {
-  orders?: OrdersPort;
-  returns?: ReturnsPort;
-  tickets?: TicketsPort;
-  recordEvidence?: RecordEvidence;
+  orders: OrdersPort;
+  returns: ReturnsPort;
+  tickets: TicketsPort;
+  recordEvidence: RecordEvidence;
 }

@@ -105,18 +105,18 @@ function stepOf(idempotencyKey: string): StepKind {
   return idempotencyKey.slice(idempotencyKey.lastIndexOf(':') + 1) as StepKind;
 }
 
-export function createRemediesService(deps: RemediesDeps, portsOf: () => RemediesPorts = () => ({})) {
+/**
+ * `onCompleted` is the one subscriber to a remedy's completion (the composition hands in the
+ * returns module's); it runs in the completing transaction.
+ */
+export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts & { onCompleted: CompletionHook }) {
   const { db, ids, clock } = deps;
-  const completionHooks: CompletionHook[] = [];
 
   async function evidence(tx: Executor, input: EvidenceInput): Promise<void> {
-    const rec = portsOf().recordEvidence;
-    if (rec) await rec(tx, input);
+    await ports.recordEvidence(tx, input);
   }
   function orders() {
-    const o = portsOf().orders;
-    if (!o) throw new AppError('unavailable', 'remedies.orders_unavailable', 'The orders module is not wired');
-    return o;
+    return ports.orders;
   }
 
   async function loadSettings(tx: Executor, orgId: string, shopId: string): Promise<SettingsRow> {
@@ -356,7 +356,7 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
         if (refundStep) await evidence(tx, caseEvidence(r, 'refund', null, `Refund of ${r.refundAmount} ${r.currency} sent`, { amount: r.refundAmount, currency: r.currency, outboxId: refundStep.outboxId, handler: refundStep.handler }));
         if (r.reship) await evidence(tx, caseEvidence(r, 'reship', null, `Replacement released to the warehouse${r.apologyCard ? ' with an apology card' : ''}`, { apologyCard: r.apologyCard }));
         await evidence(tx, caseEvidence(r, 'remedy_given', null, `Remedy ${r.optionKey} completed`, { optionKey: r.optionKey, givenValue: r.givenValue }));
-        for (const h of completionHooks) await h(tx, done!);
+        await ports.onCompleted(tx, done!);
         return { state: 'completed' as const, r: done! };
       }
       const hop = watch.hop ?? 0;
@@ -369,7 +369,7 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
     if (outcome.state === 'waiting') throw new AppError('unavailable', 'remedies.steps_pending', `Remedy ${remedyId} is waiting for its steps`);
     if (outcome.state === 'completed' && outcome.r.ticketId) {
       // Outside the transaction (the helpdesk writes its own); idempotent, so a retry is harmless.
-      await portsOf().tickets?.markSolved(systemActor(orgId), outcome.r.ticketId, `remedy ${outcome.r.id} completed`);
+      await ports.tickets.markSolved(systemActor(orgId), outcome.r.ticketId, `remedy ${outcome.r.id} completed`);
     }
     return { state: outcome.state };
   }
@@ -423,13 +423,12 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
     const order = await orders().getOrder(actor, input.orderId);
     // A remedy's completion marks its return refunded: a return of another order (or one that
     // exists nowhere, or in another organisation) must never ride along.
-    const refs: [string, string | undefined, ((a: Actor, id: string) => Promise<{ id: string; orderId: string | null }>) | undefined][] = [
-      ['returnId', input.returnId, portsOf().returns?.getReturn],
+    const refs: [string, string | undefined, (a: Actor, id: string) => Promise<{ id: string; orderId: string | null }>][] = [
+      ['returnId', input.returnId, ports.returns.getReturn],
       ['platformReturnId', input.platformReturnId, orders().getPlatformReturn],
     ];
     for (const [field, id, get] of refs) {
       if (!id) continue;
-      if (!get) throw new AppError('unavailable', 'remedies.reference_unavailable', `Cannot check ${field} ${id}: the returns module is not wired`);
       const ref = await get(actor, id);
       if (ref.orderId !== order.id) throw AppError.validation('remedies.reference_order_mismatch', `${field} ${id} belongs to another order than ${order.id}`, [{ field, message: "differs from the remedy's order" }]);
     }
@@ -437,20 +436,14 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
     for (const l of lineIds) if (!order.lines.some((x) => x.id === l)) throw AppError.validation('remedies.unknown_line', `Order line ${l} is not part of order ${order.id}`, [{ field: 'orderLineIds', message: `unknown line ${l}` }]);
     let language = order.buyer.language ?? null;
     if (input.ticketId) {
-      const t = portsOf().tickets ? await portsOf().tickets!.getTicket(actor, input.ticketId) : undefined;
-      if (t) {
-        language = t.language;
-        if (t.orderId && t.orderId !== order.id) throw AppError.validation('remedies.ticket_order_mismatch', `Ticket ${t.id} is about order ${t.orderId}, not ${order.id}`, [{ field: 'orderId', message: 'differs from the ticket\'s order' }]);
-      }
+      const t = await ports.tickets.getTicket(actor, input.ticketId);
+      language = t.language;
+      if (t.orderId && t.orderId !== order.id) throw AppError.validation('remedies.ticket_order_mismatch', `Ticket ${t.id} is about order ${t.orderId}, not ${order.id}`, [{ field: 'orderId', message: 'differs from the ticket\'s order' }]);
     }
     return { order, lineIds, language: language ?? 'en' };
   }
 
   return {
-    onCompleted(hook: CompletionHook): void {
-      completionHooks.push(hook);
-    },
-
     suggest(text: string) {
       const s = suggestCategory(text);
       return { ...s, faultOwner: CATEGORY_FAULT[s.category] };
@@ -848,8 +841,7 @@ export function createRemediesService(deps: RemediesDeps, portsOf: () => Remedie
       [RECONCILE_HANDLER]: async (payload: Record<string, unknown>, ctx: { orgId: string }) =>
         reconcile(ctx.orgId, String(payload.remedyId), { tag: typeof payload.tag === 'string' ? payload.tag : undefined, hop: typeof payload.hop === 'number' ? payload.hop : undefined }),
       [MESSAGE_HANDLER]: async (payload: Record<string, unknown>, ctx: { orgId: string; attempt: number }) => {
-        const tickets = portsOf().tickets;
-        if (!tickets) throw new AppError('unavailable', 'remedies.helpdesk_unavailable', 'The helpdesk is not wired');
+        const tickets = ports.tickets;
         const ticketId = String(payload.ticketId);
         const text = String(payload.text);
         const actor = systemActor(ctx.orgId);

@@ -5,7 +5,7 @@ import type { OrdersPort, TicketsPort } from './remedies.ports.js';
 import type { createRemediesService } from './remedies.service.js';
 
 /** Adapt the orders module (contract 1) to the narrow port remedies and returns read through. */
-export function ordersPortFrom(svc: OrdersService): OrdersPort {
+export function remediesOrdersPort(svc: OrdersService): OrdersPort {
   return {
     async getOrder(actor, orderId) {
       const sb = await svc.getOrderSidebar(actor, orderId);

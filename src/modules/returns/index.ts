@@ -1,6 +1,5 @@
-export { createReturnsService, type ReturnsService, type ReturnRow, type CreateReturnInput } from './returns.service.js';
+export { createReturnsService, type ReturnsPorts, type ReturnsService, type ReturnRow, type CreateReturnInput } from './returns.service.js';
 export { returnsRoutes } from './returns.routes.js';
-export { buildRemediesAndReturns } from './returns.wiring.js';
 export { registerReturnsJobs, IMPORT_PLATFORM_RETURNS_JOB } from './returns.jobs.js';
 export * from './returns.dto.js';
 export {

@@ -280,11 +280,11 @@ describe('coupon minimum on a partial return', () => {
   it('the written rule is applied when the order carries a coupon with a minimum spend', async () => {
     const { org, owner } = await setup({ restockingFeePercent: 0 });
     // The orders module does not record coupon terms yet; a port that adds them to the real order.
-    const { buildRemediesAndReturns, ordersPortFrom } = await import('./index.js').then(async (m) => ({ ...m, ...(await import('../remedies/index.js')) }));
-    const { createOrdersService } = await import('../orders/index.js');
-    const real = ordersPortFrom(createOrdersService(ctx.platform));
+    const { remediesOrdersPort } = await import('../remedies/index.js');
+    const { compose } = await import('../../app/compose.js');
+    const real = remediesOrdersPort(ctx.services.orders);
     const withCoupon = { ...real, getOrder: async (a: Parameters<typeof real.getOrder>[0], id: string) => ({ ...(await real.getOrder(a, id)), coupon: { code: 'SPRING20', minSpend: 15_000, amount: 2_000 } }) };
-    const { returns } = buildRemediesAndReturns(ctx.platform, { orders: withCoupon });
+    const { returns } = compose(ctx.platform, { overrides: { remediesOrders: withCoupon } });
     // List 100.00 + 60.00 + 40.00, 20.00 coupon allocated at purchase: paid 90.00, 54.00, 36.00.
     const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 10_000, paid: 9_000 }, { unitPrice: 6_000, paid: 5_400 }, { unitPrice: 4_000, paid: 3_600 }] });
     const r = await returns.create(actorFor(org, 'agent'), { orderId: order.orderId, orderLineIds: [order.lineIds[0]!], reasonCode: 'changed_mind', channel: 'agent' });

@@ -40,6 +40,9 @@ export interface ReturnsDeps {
   remedies: RemediesService;
 }
 
+/** The neighbours a return reads and writes through; all required (the composition fills them). */
+export type ReturnsPorts = Pick<RemediesPorts, 'orders' | 'tickets' | 'recordEvidence'>;
+
 export interface CreateReturnInput {
   orderId: string;
   orderLineIds: string[];
@@ -58,17 +61,14 @@ export interface CreateReturnInput {
 
 const WAREHOUSE_ROLES = ['owner', 'supervisor', 'warehouse'] as const;
 
-export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesPorts = () => ({})) {
+export function createReturnsService(deps: ReturnsDeps, ports: ReturnsPorts) {
   const { db, ids, clock, remedies } = deps;
 
   async function evidence(tx: Executor, input: EvidenceInput): Promise<void> {
-    const rec = portsOf().recordEvidence;
-    if (rec) await rec(tx, input);
+    await ports.recordEvidence(tx, input);
   }
   function orders() {
-    const o = portsOf().orders;
-    if (!o) throw new AppError('unavailable', 'returns.orders_unavailable', 'The orders module is not wired');
-    return o;
+    return ports.orders;
   }
   function ev(r: ReturnRow, kind: EvidenceInput['kind'], actor: Actor, summary: string, data: Record<string, unknown>, extra: Partial<EvidenceInput> = {}): EvidenceInput {
     return { orgId: r.orgId, caseId: r.id, caseType: 'return', kind, actor: actor.userId === 'system' ? { type: 'system' } : { type: 'user', id: actor.userId }, occurredAt: clock.now(), summary, data, ...extra };
@@ -174,8 +174,9 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
     return inspected && refundDone;
   }
 
-  // Returns learn that their refund landed from the remedy's completion, in the same transaction.
-  remedies.onCompleted(async (tx, rem: RemedyRow) => {
+  // Returns learn that their refund landed from the remedy's completion, in the same transaction
+  // (the composition hands this to the remedies service as its completion subscriber).
+  async function remedyCompleted(tx: Tx, rem: RemedyRow): Promise<void> {
     if (!rem.returnId) return;
     const r = await loadReturn(tx, rem.orgId, rem.returnId, true);
     const now = clock.now();
@@ -186,7 +187,7 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
       .where(and(eq(returns.orgId, r.orgId), eq(returns.id, r.id)))
       .returning();
     await evidence(tx, ev(row!, 'status_change', systemActor(rem.orgId), `Refund sent; return ${row!.status}`, { refundedAt: now.toISOString() }));
-  });
+  }
 
   /** Views for many returns with two extra queries in all (lines, refund remedies), on the caller's transaction. */
   async function views(tx: Executor, rows: ReturnRow[]) {
@@ -296,6 +297,8 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
   }
 
   return {
+    remedyCompleted,
+
     async getReasonTree(actor: Actor) {
       return db.tenant(actor.orgId, (tx) => latestTree(tx, actor.orgId, actor));
     },
@@ -330,7 +333,7 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
     async create(actor: Actor, input: CreateReturnInput): Promise<ReturnView> {
       const order = await orders().getOrder(actor, input.orderId);
       // The buyer's instructions go to this ticket: it must be one of the caller's own.
-      if (input.ticketId && portsOf().tickets) await portsOf().tickets!.getTicket(actor, input.ticketId);
+      if (input.ticketId) await ports.tickets.getTicket(actor, input.ticketId);
       return db.tenant(actor.orgId, async (tx) => {
         const { shop, settings, reason, eligibility } = await evaluate(tx, actor, order, input);
         if (!eligibility.eligible) {
@@ -433,9 +436,7 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
 
     /** Open an RMA for a TikTok after-sales request (reasons, photos and the early refund come with it). */
     async fromPlatformReturn(actor: Actor, platformReturnId: string, input: { reasonCode?: string | null; ticketId?: string | null; platformRefunded?: boolean }): Promise<ReturnView> {
-      const get = orders().getPlatformReturn;
-      if (!get) throw new AppError('unavailable', 'returns.platform_unavailable', 'Platform returns are not wired');
-      const pr = await get(actor, platformReturnId);
+      const pr = await orders().getPlatformReturn(actor, platformReturnId);
       if (!pr.orderId) throw AppError.unprocessable('returns.platform_without_order', `Platform return ${pr.externalId} is not linked to a synced order yet`);
       return this.create(actor, {
         orderId: pr.orderId,
@@ -567,8 +568,8 @@ export function createReturnsService(deps: ReturnsDeps, portsOf: () => RemediesP
         return out;
       });
       // A failed inspection becomes the supervisor's case on the buyer's ticket.
-      if (after.inspectionPassed === false && after.ticketId && portsOf().tickets) {
-        const t = portsOf().tickets!;
+      if (after.inspectionPassed === false && after.ticketId) {
+        const t = ports.tickets;
         await t.addNote(actor, after.ticketId, `Return ${after.rma} failed inspection (${after.grade})${after.appealStatus === 'open' ? `; appeal to the platform by ${after.appealDeadline!.toISOString().slice(0, 10)}` : '; a supervisor decides refund or rejection'}.`);
         await t.setStatus(systemActor(actor.orgId), after.ticketId, 'open');
       }

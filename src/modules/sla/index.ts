@@ -8,6 +8,7 @@ export {
   type SlaDeps,
   type SlaEscalation,
   type EscalationHandler,
+  type EscalationPort,
   type StartClocksInput,
   type RecordEventInput,
   type SlaEventKind,

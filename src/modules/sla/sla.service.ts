@@ -7,11 +7,11 @@ import { computeDue } from './sla.calculator.js';
 import { createSlaClocks } from './sla.clocks.js';
 import { createSlaPolicies } from './sla.policies.js';
 import { createSlaReports } from './sla.reports.js';
-import { createSlaTimers, createTimerScheduler } from './sla.timers.js';
+import { createSlaTimers, createTimerScheduler, type EscalationPort } from './sla.timers.js';
 
 export { DEFAULT_POLICIES } from './sla.policies.js';
 export type { RecordEventInput, SlaEventKind, StartClocksInput } from './sla.clocks.js';
-export { SLA_SWEEP_QUEUE, SLA_TIMER_QUEUE, TimerNotVisibleYet, type EscalationHandler, type SlaEscalation, type TimerJob, type TimerReport } from './sla.timers.js';
+export { SLA_SWEEP_QUEUE, SLA_TIMER_QUEUE, TimerNotVisibleYet, type EscalationHandler, type EscalationPort, type SlaEscalation, type TimerJob, type TimerReport } from './sla.timers.js';
 
 export interface SlaDeps {
   db: Database;
@@ -19,6 +19,8 @@ export interface SlaDeps {
   ids: IdGenerator;
   log: Logger;
   jobs: Jobs | undefined;
+  /** Where a breached clock goes (the composition hands in the helpdesk's escalation). */
+  escalations: EscalationPort;
 }
 
 /**
@@ -37,7 +39,6 @@ export function createSlaService(deps: SlaDeps) {
     startClocks: clocks.startClocks,
     recordEvent: clocks.recordEvent,
     getClocks: clocks.getClocks,
-    onEscalation: timers.onEscalation,
     runDueTimers: timers.runDueTimers,
     fireTimer: timers.fireTimer,
     listPolicies: policies.listPolicies,

@@ -24,6 +24,15 @@ export interface SlaEscalation {
 }
 export type EscalationHandler = (e: SlaEscalation) => Promise<void>;
 
+/**
+ * Where breached clocks go. While nobody listens (an SLA engine run without a helpdesk, as some
+ * tests do) breaches stay unclaimed, so a later run with a listener still escalates them.
+ */
+export interface EscalationPort {
+  listening(): boolean;
+  publish: EscalationHandler;
+}
+
 export interface TimerJob {
   orgId: string;
   clockId: string;
@@ -101,10 +110,9 @@ export interface ClockEvaluator {
 }
 
 /** Timer handling: the pg-boss job, the sweep/catch-up, and escalation of breached clocks. */
-export function createSlaTimers(deps: { db: Database; clock: Clock; log: Logger; scheduler: TimerScheduler; clocks: ClockEvaluator }) {
-  const { db, clock, log, scheduler, clocks } = deps;
+export function createSlaTimers(deps: { db: Database; clock: Clock; log: Logger; scheduler: TimerScheduler; clocks: ClockEvaluator; escalations: EscalationPort }) {
+  const { db, clock, log, scheduler, clocks, escalations } = deps;
   const { lockClock, evaluate, insertEvents } = clocks;
-  const escalationHandlers: EscalationHandler[] = [];
 
   /** The pg-boss handler: re-check the clock (stale generations do nothing), fire, escalate. */
   async function fireTimer(job: TimerJob): Promise<TimerReport> {
@@ -165,7 +173,7 @@ export function createSlaTimers(deps: { db: Database; clock: Clock; log: Logger;
    * keeps two workers from escalating the same clock; a failed handler is retried by the next sweep.
    */
   async function runEscalations(orgId?: string): Promise<number> {
-    if (!escalationHandlers.length) return 0;
+    if (!escalations.listening()) return 0;
     const now = clock.now();
     const leaseEnd = new Date(now.getTime() - ESCALATION_LEASE_MS);
     const claimed = await db.system(async (tx) =>
@@ -201,7 +209,7 @@ export function createSlaTimers(deps: { db: Database; clock: Clock; log: Logger;
         escalateTo: 'supervisor',
       };
       try {
-        for (const h of escalationHandlers) await h(e);
+        await escalations.publish(e);
       } catch (err) {
         log.warn({ err, clockId: c.id }, 'SLA escalation handler failed; the next sweep retries it');
         continue;
@@ -219,13 +227,5 @@ export function createSlaTimers(deps: { db: Database; clock: Clock; log: Logger;
     return n;
   }
 
-  function onEscalation(handler: EscalationHandler): () => void {
-    escalationHandlers.push(handler);
-    return () => {
-      const i = escalationHandlers.indexOf(handler);
-      if (i >= 0) escalationHandlers.splice(i, 1);
-    };
-  }
-
-  return { fireTimer, runDueTimers, onEscalation };
+  return { fireTimer, runDueTimers };
 }
