@@ -134,6 +134,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/returns/:id/switch-to-refund': DESK,
   'POST /api/returns/:id/receive': WAREHOUSE,
   'POST /api/returns/:id/inspect': WAREHOUSE,
+  'GET /api/returns/:id/reject-reasons': LEADS,
   'POST /api/returns/:id/decide': LEADS,
   'POST /api/returns/:id/appeal': LEADS,
   'POST /api/returns/:id/platform-refunded': LEADS,

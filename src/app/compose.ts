@@ -87,7 +87,10 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     // Remedy completed → returns: the return learns its refund went out, in the same transaction.
     onCompleted: (tx, remedy) => returns.remedyCompleted(tx, remedy),
   });
-  const returns = createReturnsService({ db: p.db, ids: p.ids, clock: p.clock, remedies }, { orders: remediesOrders, tickets, recordEvidence: writeEvidence });
+  const returns = createReturnsService(
+    { db: p.db, ids: p.ids, clock: p.clock, remedies },
+    { orders: remediesOrders, tickets, recordEvidence: writeEvidence, platformRejectReasons: (actor, platformReturnId) => tiktok.rejectReasons(actor.orgId, platformReturnId) },
+  );
 
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
   const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, foundationPrivacy, evidencePrivacy(evidence)];

@@ -89,6 +89,12 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
     sync,
     ingest,
     processor,
+    /** The reasons TikTok accepts for rejecting one of its after-sales requests right now (Get Reject Reasons). */
+    async rejectReasons(orgId: string, platformReturnId: string): Promise<{ name: string; text: string | null }[]> {
+      const rt = await d.db.tenant(orgId, (tx) => d.orders.platformReturnRow(tx, orgId, platformReturnId));
+      const r = await connections.withShop(orgId, rt.shopId, (auth) => client.getRejectReasons(auth, rt.externalId));
+      return r.reasons.map((x) => ({ name: x.name, text: x.text ?? null }));
+    },
     /** TikTok shops sending webhooks that no organisation has authorised (installation operator only). */
     unboundShops: () => listUnboundShops(d.db),
     /** Webhook processing runs elsewhere (a thread of this process): wake it on every store. */

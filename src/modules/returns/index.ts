@@ -1,4 +1,4 @@
-export { createReturnsService, type ReturnsPorts, type ReturnsService, type ReturnRow, type CreateReturnInput } from './returns.service.js';
+export { createReturnsService, PLATFORM_REJECT_HANDLER, type PlatformRejectReason, type ReturnsPorts, type ReturnsService, type ReturnRow, type CreateReturnInput } from './returns.service.js';
 export { returnsRoutes } from './returns.routes.js';
 export { registerReturnsJobs, IMPORT_PLATFORM_RETURNS_JOB } from './returns.jobs.js';
 export * from './returns.dto.js';

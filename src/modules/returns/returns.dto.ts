@@ -37,7 +37,14 @@ export const FromPlatformBody = z.strictObject({
 
 export const ReceiveBody = z.strictObject({ trackingNumber: z.string().min(1).max(100).nullable().optional(), note: z.string().max(2_000).nullable().optional() });
 export const InspectBody = z.strictObject({ grade: z.enum(GRADES), note: z.string().max(2_000).nullable().optional(), photos: z.array(photo).max(20).optional() });
-export const DecideBody = z.strictObject({ decision: z.enum(['refund_anyway', 'reject']), note: z.string().trim().min(1).max(2_000) });
+export const DecideBody = z.strictObject({
+  decision: z.enum(['refund_anyway', 'reject']),
+  note: z.string().trim().min(1).max(2_000),
+  /** For a TikTok return: one of the names `GET /api/returns/:id/reject-reasons` lists (the platform takes no other). */
+  rejectReason: z.string().trim().min(1).max(200).optional(),
+});
+/** The reasons the platform accepts for rejecting this return now (none for our own returns). */
+export const RejectReasonsView = z.object({ items: z.array(z.object({ name: z.string(), text: z.string().nullable() })) });
 export const AppealBody = z.strictObject({ outcome: z.enum(['won', 'lost']) });
 export const LookupQuery = z.strictObject({ code: z.string().trim().min(1).max(100) });
 export const ListQuery = z.strictObject({

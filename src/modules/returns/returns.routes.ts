@@ -5,6 +5,7 @@ import {
   CreateReturnBody,
   CycleStatsView,
   DecideBody,
+  RejectReasonsView,
   EligibilityBody,
   EligibilityView,
   ExchangeStockView,
@@ -147,9 +148,14 @@ export function returnsRoutes(app: Http, svc: ReturnsService): void {
     },
     async (req) => svc.inspect(actorOf(req), req.params.id, req.body),
   );
+  app.get(
+    '/api/returns/:id/reject-reasons',
+    { schema: { tags, operationId: 'returns.rejectReasons', summary: 'Reasons the platform accepts for rejecting this return now (TikTok returns; empty for our own)', params: IdParams, response: { 200: RejectReasonsView, ...errors(404, 503) } } },
+    async (req) => ({ items: await svc.rejectReasons(actorOf(req), req.params.id) }),
+  );
   app.post(
     '/api/returns/:id/decide',
-    { schema: { tags, operationId: 'returns.decide', summary: 'Supervisor decision after a failed inspection', params: IdParams, body: DecideBody, response: { 200: ReturnView, ...errors(404, 409) } } },
+    { schema: { tags, operationId: 'returns.decide', summary: 'Supervisor decision after a failed inspection; rejecting a TikTok return names one of its reject reasons', params: IdParams, body: DecideBody, response: { 200: ReturnView, ...errors(404, 409, 503) } } },
     async (req) => svc.decide(actorOf(req), req.params.id, req.body),
   );
   app.post(

@@ -40,8 +40,20 @@ export interface ReturnsDeps {
   remedies: RemediesService;
 }
 
+/** A reason the platform accepts for rejecting an after-sales request (TikTok's Get Reject Reasons). */
+export interface PlatformRejectReason {
+  name: string;
+  text: string | null;
+}
+
 /** The neighbours a return reads and writes through; all required (the composition fills them). */
-export type ReturnsPorts = Pick<RemediesPorts, 'orders' | 'tickets' | 'recordEvidence'>;
+export type ReturnsPorts = Pick<RemediesPorts, 'orders' | 'tickets' | 'recordEvidence'> & {
+  /** The platform's reject reasons for one of its requests right now (they depend on its step). */
+  platformRejectReasons(actor: Actor, platformReturnId: string): Promise<PlatformRejectReason[]>;
+};
+
+/** The outbox step that rejects a platform request (the TikTok integration registers it by this name). */
+export const PLATFORM_REJECT_HANDLER = 'tiktok.reject_return';
 
 export interface CreateReturnInput {
   orderId: string;
@@ -577,8 +589,31 @@ export function createReturnsService(deps: ReturnsDeps, ports: ReturnsPorts) {
     },
 
     /** The supervisor's decision on a failed inspection. */
-    async decide(actor: Actor, id: string, input: { decision: 'refund_anyway' | 'reject'; note: string }): Promise<ReturnView> {
+    /** What the platform accepts as a reason to reject this return now (empty for our own returns). */
+    async rejectReasons(actor: Actor, id: string): Promise<PlatformRejectReason[]> {
       requireRole(actor, ['owner', 'supervisor'], 'deciding failed inspections');
+      const r = await db.tenant(actor.orgId, (tx) => loadReturn(tx, actor.orgId, id));
+      return r.platformReturnId ? ports.platformRejectReasons(actor, r.platformReturnId) : [];
+    },
+
+    async decide(actor: Actor, id: string, input: { decision: 'refund_anyway' | 'reject'; note: string; rejectReason?: string }): Promise<ReturnView> {
+      requireRole(actor, ['owner', 'supervisor'], 'deciding failed inspections');
+      const r0 = await db.tenant(actor.orgId, (tx) => loadReturn(tx, actor.orgId, id));
+      // Rejecting a TikTok return rejects the received parcel on TikTok too, with a reason the
+      // platform lists for it right now: asked before the transaction, checked here, sent by the outbox.
+      let platformReason: PlatformRejectReason | undefined;
+      if (input.decision === 'reject' && r0.platformReturnId && r0.status === 'inspection_failed') {
+        const reasons = await ports.platformRejectReasons(actor, r0.platformReturnId);
+        if (!input.rejectReason) {
+          throw AppError.validation('returns.reject_reason_required', 'Rejecting a TikTok return needs one of the platform\'s reject reasons', [{ field: 'rejectReason', message: `required: one of ${reasons.map((x) => x.name).join(', ') || '(the platform lists none now)'}` }]);
+        }
+        platformReason = reasons.find((x) => x.name === input.rejectReason);
+        if (!platformReason) {
+          throw AppError.validation('returns.unknown_reject_reason', `TikTok does not accept "${input.rejectReason}" for this return now`, [{ field: 'rejectReason', message: `one of ${reasons.map((x) => x.name).join(', ') || '(none now)'}` }]);
+        }
+      } else if (input.rejectReason && !r0.platformReturnId) {
+        throw AppError.validation('returns.reject_reason_unused', 'Only a TikTok return is rejected with a platform reason', [{ field: 'rejectReason', message: 'only for TikTok returns' }]);
+      }
       return db.tenant(actor.orgId, async (tx) => {
         const r = await loadReturn(tx, actor.orgId, id, true);
         if (r.status !== 'inspection_failed') throw AppError.conflict('returns.not_failed', `Return ${r.rma} is ${r.status}, not a failed inspection`);
@@ -592,8 +627,22 @@ export function createReturnsService(deps: ReturnsDeps, ports: ReturnsPorts) {
           await remedies.releasePayouts(tx, actor, { returnId: id, outcome: 'cancel', note: input.note });
           [out] = (await tx.update(returns).set({ status: 'rejected', closedAt: now, updatedAt: now }).where(and(eq(returns.orgId, actor.orgId), eq(returns.id, id))).returning()) as [ReturnRow];
           await tx.update(returnLines).set({ active: false }).where(and(eq(returnLines.orgId, actor.orgId), eq(returnLines.returnId, id)));
+          if (platformReason && r.platformReturnId) {
+            await enqueue(
+              tx,
+              {
+                orgId: actor.orgId,
+                handler: PLATFORM_REJECT_HANDLER,
+                idempotencyKey: `return:${id}:reject`,
+                payload: { shopId: r.shopId, platformReturnId: r.platformReturnId, decision: 'REJECT_RECEIVED_PACKAGE', rejectReason: platformReason.name, comment: input.note.slice(0, 1000) },
+                subjectType: 'return',
+                subjectId: id,
+              },
+              { ids, clock },
+            );
+          }
         }
-        await evidence(tx, ev(out, 'status_change', actor, `Supervisor: ${input.decision} — ${input.note}`, { decision: input.decision, note: input.note }));
+        await evidence(tx, ev(out, 'status_change', actor, `Supervisor: ${input.decision} — ${input.note}${platformReason ? ` (TikTok reason: ${platformReason.text ?? platformReason.name})` : ''}`, { decision: input.decision, note: input.note, platformRejectReason: platformReason?.name ?? null }));
         return view(tx, out);
       });
     },
