@@ -12,7 +12,7 @@ import yazl from 'yazl';
 import { z } from 'zod';
 import { AppError } from '../platform/errors.js';
 import type { Config } from './config.js';
-import { startEmbedded, takeAppLock, type EmbeddedHandle, type PostgresLog } from './postgres.js';
+import { cmdline, pidAlive, startEmbedded, takeAppLock, type EmbeddedHandle, type PostgresLog } from './postgres.js';
 
 /**
  * Backup and restore of an installation on the embedded PostgreSQL: one ZIP holding an online base
@@ -99,22 +99,9 @@ function readSecrets(file: string): { raw: Buffer; secrets: z.infer<typeof Secre
   return { raw, secrets: parsed.data };
 }
 
-// The same liveness test as postgres.ts uses for its locks: a pid alone may have been reused.
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
+// A pid alone may have been reused: it must still be a postgres.
 function isPostgresProcess(pid: number): boolean {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
-  } catch {
-    return false;
-  }
+  return cmdline(pid).includes('postgres');
 }
 
 /** The server that holds the cluster now, read from postmaster.pid (pid, port and "ready" status). */

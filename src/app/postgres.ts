@@ -43,7 +43,8 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-function pidAlive(pid: number): boolean {
+/** A live process with this pid (EPERM: alive, owned by another user). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -52,7 +53,8 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-function cmdline(pid: number): string {
+/** A process's command line, '' when it is gone. */
+export function cmdline(pid: number): string {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
   } catch {
