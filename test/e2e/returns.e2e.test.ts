@@ -162,4 +162,30 @@ describeE2E('remedies and returns (browser)', () => {
     await poll(() => agent.page.getByTestId('return-lines').innerText()).toContain('€89.00');
     expect(agent.problems).toEqual([]);
   });
+  it('a failed inspection shows the payout hold to the supervisor, in English and Chinese, and nothing is paid', async () => {
+    const ctx = server.ctx;
+    const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 34_900 }] });
+    const ret = await ctx.services.returns.create(actorFor(org, 'agent'), { orderId: order.orderId, orderLineIds: order.lineIds, reasonCode: 'changed_mind', channel: 'agent' });
+    await ctx.services.returns.receive(actorFor(org, 'warehouse'), ret.id, {});
+    await ctx.services.returns.inspect(actorFor(org, 'warehouse'), ret.id, { grade: 'damaged', note: 'cracked case' });
+    await settle(ctx, org.orgId);
+    expect(platform.refunds.filter((r) => r.payload.orderId === order.orderId)).toEqual([]);
+    await ctx.services.auth.setUiLocale(actorFor(org, 'supervisor'), 'en');
+    const sup = await openPage(browser, server.baseUrl);
+    onTestFailed(async () => {
+      await screenshot(sup.page, 'failed-payout-hold');
+      console.log('supervisor page problems:', sup.problems);
+    });
+    await sup.page.goto(`/returns/${ret.id}`);
+    await signIn(sup.page, org.users.supervisor.email);
+    await poll(() => sup.page.getByTestId('refund-status').innerText()).toBe('REFUND ON HOLD');
+    await poll(() => sup.page.getByTestId('payout-hold').innerText()).toMatch(/Payouts on hold\s+The inspection failed \(since .+\): no refund for this order leaves until a supervisor or owner decides/);
+    await screenshot(sup.page, 'return-payout-hold-en');
+    await sup.page.getByText('中文', { exact: true }).click();
+    await poll(() => sup.page.getByTestId('payout-hold').innerText()).toMatch(/付款已冻结\s+质检未通过/);
+    await poll(() => sup.page.getByTestId('refund-status').innerText()).toBe('退款已冻结');
+    await screenshot(sup.page, 'return-payout-hold-zh-CN');
+    await ctx.services.auth.setUiLocale(actorFor(org, 'supervisor'), 'en');
+    expect(sup.problems).toEqual([]);
+  });
 });
