@@ -1,5 +1,4 @@
 import type { Http } from '../platform/http.js';
-import type { OutboundPolicy } from '../platform/outbound.js';
 import type { Platform, Services } from './deps.js';
 import { startWebhookThread } from './webhook-thread.js';
 import { ordersRoutes } from '../modules/orders/index.js';
@@ -50,12 +49,8 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   }
   registerEmailChannel(p.outbox, localEmail, s.helpdesk);
   registerWhatsAppChannel(p.outbox, localWhatsApp, s.helpdesk);
-  // The TikTok sandbox is a local stand-in: the links it hands out (return photos) pass the
-  // outbound rule by its exact host and port, wherever it is started or moved to.
-  if (p.config.tiktok.mode === 'sandbox') {
-    allowSandbox(p.outbound, s.tiktok.client.bases);
-    s.tiktok.client.onRetarget((b) => allowSandbox(p.outbound, b));
-  }
+  // The TikTok API base (and so the sandbox's photo links on it) passes the outbound rule by its exact
+  // host and port: the integration allows it wherever the client is pointed.
   registerHelpdeskHandlers(p.outbox, s.helpdesk, s.evidence, (url, init) => p.outbound.fetch(url, init));
   await registerSlaJobs(p.jobs?.isStarted ? p.jobs : undefined, p.log, s.sla);
   await registerEvidenceJobs(p.jobs, s.evidence, p.log);
@@ -64,12 +59,6 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   await registerPrivacyJobs(p.jobs, s.privacy, p.log);
 }
 
-function allowSandbox(policy: OutboundPolicy, bases: { apiBase: string; authBase: string }): void {
-  for (const b of [bases.apiBase, bases.authBase]) {
-    const u = new URL(b);
-    policy.allow(`${u.hostname}:${u.port || (u.protocol === 'https:' ? 443 : 80)}`);
-  }
-}
 
 /**
  * Things that run beside the server in `afterdesk start` (the TikTok sandbox and its demo clock).

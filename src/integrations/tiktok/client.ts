@@ -126,6 +126,8 @@ export interface TikTokClientOptions {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   requestTimeoutMs?: number;
+  /** The connection rule every call goes through (the server's outbound policy); undici's default when absent. */
+  dispatcher?: Dispatcher;
 }
 
 interface RequestSpec<S extends z.ZodType> {
@@ -266,6 +268,7 @@ export class TikTokClient {
           headers: r.headers,
           body: r.body,
           signal: AbortSignal.timeout(this.o.requestTimeoutMs ?? 15_000),
+          ...(this.o.dispatcher ? { dispatcher: this.o.dispatcher } : {}),
         });
         text = await out.body.text();
         const ra = out.headers['retry-after'];

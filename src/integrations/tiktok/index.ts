@@ -7,6 +7,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { Jobs } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
 import type { OutboxRegistry } from '../../platform/outbox/outbox.js';
+import type { OutboundPolicy } from '../../platform/outbound.js';
 import { requireRole } from '../../platform/tenancy.js';
 import type { OrdersService } from '../../modules/orders/index.js';
 import { TikTokClient, TIKTOK_API_BASE, TIKTOK_AUTH_BASE } from './client.js';
@@ -40,9 +41,19 @@ export interface TikTokIntegrationDeps {
   clock: Clock;
   log: Logger;
   secretKey: Buffer;
+  /** Every call to the platform goes through the server's outbound rule. */
+  outbound: OutboundPolicy;
   orders: OrdersService;
   /** Where buyer conversations land (the helpdesk's ingestInbound, contract 2). */
   sink: ConversationSink;
+}
+
+function allowApiBases(policy: OutboundPolicy, bases: { apiBase: string; authBase: string }): void {
+  for (const b of [bases.apiBase, bases.authBase]) {
+    const u = new URL(b);
+    const entry = `${u.hostname}:${u.port || (u.protocol === 'https:' ? 443 : 80)}`;
+    if (!policy.isAllowed(u.hostname, Number(u.port || (u.protocol === 'https:' ? 443 : 80)))) policy.allow(entry);
+  }
 }
 
 /** App key/secret: configured ones, or the sandbox's well-known pair in sandbox mode. */
@@ -62,7 +73,12 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
     apiBase: d.config.tiktok.apiBase ?? TIKTOK_API_BASE,
     authBase: d.config.tiktok.authBase ?? TIKTOK_AUTH_BASE,
     log: d.log,
+    dispatcher: d.outbound.dispatcher,
   });
+  // The API base is the operator's configuration (or the local sandbox), so its exact host and port
+  // pass the outbound rule wherever the client is pointed; redirects and other hosts are still checked.
+  allowApiBases(d.outbound, client.bases);
+  client.onRetarget((b) => allowApiBases(d.outbound, b));
   const connections = createConnections({ db: d.db, ids: d.ids, clock: d.clock, log: d.log, secretKey: d.secretKey, client, serviceId: d.config.tiktok.serviceId });
   const engine = createEngine({ db: d.db, log: d.log, client, connections, orders: d.orders, sink: d.sink });
   const sync = createSync({ db: d.db, ids: d.ids, clock: d.clock, log: d.log, client, connections, engine });

@@ -215,6 +215,8 @@ export async function webhookRoutes(app: Http, ingest: WebhookIngest): Promise<v
       {
         // The platform can send thousands a minute: log rejections and failures, not every delivery.
         logLevel: 'warn',
+        // A server-to-server acknowledgement: browser security headers would only cost time here.
+        helmet: false,
         schema: {
           tags: ['tiktok'],
           operationId: 'tiktok.webhook',
