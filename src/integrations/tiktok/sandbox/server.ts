@@ -231,7 +231,9 @@ export class TikTokSandbox {
 
   /** What the sandbox lets through that the platform would not (printed by the CLI, read by tests). */
   readonly notes: string[] = [];
+  /** A note is said once: shops × event types register the same address many times. */
   private note(line: string): void {
+    if (this.notes.includes(line)) return;
     this.notes.push(line);
     this.o.log?.(line);
   }
