@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db.js';
@@ -40,6 +41,24 @@ function policyView(p: PolicyRow): PolicyView {
 }
 
 /** SLA policies: the organisation's targets, seeded with defaults on first use. */
+/** A validated policy as the columns it is stored in (create and update write the same ones). */
+function policyColumns(p: z.output<typeof CreatePolicy>) {
+  return {
+    name: p.name,
+    shopId: p.shopId ?? null,
+    channel: p.channel ?? null,
+    priority: p.priority ?? null,
+    minOrderAmount: p.minOrderAmount ?? null,
+    minOrderCurrency: p.minOrderCurrency ?? null,
+    firstReplyMinutes: p.firstReplyMinutes ?? null,
+    nextReplyMinutes: p.nextReplyMinutes ?? null,
+    resolutionMinutes: p.resolutionMinutes ?? null,
+    mode: p.mode,
+    warningPercents: [...p.warningPercents].sort((a, b) => a - b),
+    active: p.active,
+  };
+}
+
 export function createSlaPolicies(deps: { db: Database; clock: Clock; ids: IdGenerator }) {
   const { db, clock, ids } = deps;
 
@@ -131,18 +150,7 @@ export function createSlaPolicies(deps: { db: Database; clock: Clock; ids: IdGen
           .values({
             orgId: actor.orgId,
             id: ids('slp'),
-            name: p.name,
-            shopId: p.shopId ?? null,
-            channel: p.channel ?? null,
-            priority: p.priority ?? null,
-            minOrderAmount: p.minOrderAmount ?? null,
-            minOrderCurrency: p.minOrderCurrency ?? null,
-            firstReplyMinutes: p.firstReplyMinutes ?? null,
-            nextReplyMinutes: p.nextReplyMinutes ?? null,
-            resolutionMinutes: p.resolutionMinutes ?? null,
-            mode: p.mode,
-            warningPercents: [...p.warningPercents].sort((a, b) => a - b),
-            active: p.active,
+            ...policyColumns(p),
             createdAt: now,
             updatedAt: now,
           })
@@ -186,18 +194,7 @@ export function createSlaPolicies(deps: { db: Database; clock: Clock; ids: IdGen
         const [row] = await tx
           .update(slaPolicies)
           .set({
-            name: v.name,
-            shopId: v.shopId ?? null,
-            channel: v.channel ?? null,
-            priority: v.priority ?? null,
-            minOrderAmount: v.minOrderAmount ?? null,
-            minOrderCurrency: v.minOrderCurrency ?? null,
-            firstReplyMinutes: v.firstReplyMinutes ?? null,
-            nextReplyMinutes: v.nextReplyMinutes ?? null,
-            resolutionMinutes: v.resolutionMinutes ?? null,
-            mode: v.mode,
-            warningPercents: [...v.warningPercents].sort((a, b) => a - b),
-            active: v.active,
+            ...policyColumns(v),
             updatedAt: clock.now(),
           })
           .where(and(eq(slaPolicies.orgId, actor.orgId), eq(slaPolicies.id, id)))
