@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { sql } from 'drizzle-orm';
+import { currentShopScope, shopScopeSetting } from './scope.js';
 
 // int8 (bigint / count(*)) as JS numbers: our counts and minor-unit amounts stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -26,10 +27,15 @@ export class Database {
     return (this.pool as unknown as { options?: { connectionString?: string } }).options?.connectionString;
   }
 
-  /** Run `fn` in a transaction that can see and write only `orgId`'s rows. */
+  /**
+   * Run `fn` in a transaction that can see and write only `orgId`'s rows — and, when the work runs
+   * in a brand scope (`runInShopScope`, set per request for a brand-limited user), only the rows of
+   * that scope's shops on brand-scoped tables.
+   */
   async tenant<T>(orgId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const shops = shopScopeSetting(currentShopScope());
     return this.orm.transaction(async (tx) => {
-      await tx.execute(sql`select set_config('app.org_id', ${orgId}, true)`);
+      await tx.execute(sql`select set_config('app.org_id', ${orgId}, true), set_config('app.shop_ids', ${shops}, true)`);
       return fn(tx);
     });
   }
