@@ -155,6 +155,12 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/privacy/buyers/:id/erase': OWNER,
   'GET /api/privacy/settings': OWNER,
   'PUT /api/privacy/settings': OWNER,
+
+  // issue 13 (workspace-b): lookup, Orders and Customers pages, acting from the ticket
+  'GET /api/lookup': EVERYONE,
+  'GET /api/lookup/related': DESK,
+  'GET /api/orders': DESK,
+  'GET /api/buyers': DESK,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */

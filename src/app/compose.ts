@@ -2,6 +2,7 @@ import type { Platform } from './deps.js';
 import { createAuthService } from '../modules/auth/index.js';
 import { createTenancyService } from '../modules/tenancy/index.js';
 import { createOrdersService, ordersPrivacy } from '../modules/orders/index.js';
+import { createLookupService } from '../modules/lookup/index.js';
 import { createEvidenceService, recordEvidence, type RecordEvidence } from '../modules/evidence/index.js';
 import { createSlaService, slaPrivacy, type SlaEscalation } from '../modules/sla/index.js';
 import { createHelpdeskService, helpdeskOrdersPort, helpdeskPrivacy, trackingUrl } from '../modules/helpdesk/index.js';
@@ -107,6 +108,8 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     remedies,
     returns,
     privacy,
+    // issue 13 (workspace-b): the one lookup across orders, tickets, buyers and returns
+    lookup: createLookupService({ db: p.db }),
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },
   };

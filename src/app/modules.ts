@@ -13,6 +13,7 @@ import { registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
 import { registerRemedyHandlers, remediesRoutes } from '../modules/remedies/index.js';
 import { registerReturnsJobs, returnsRoutes, IMPORT_PLATFORM_RETURNS_JOB } from '../modules/returns/index.js';
 import { privacyRoutes, registerPrivacyJobs } from '../modules/privacy/index.js';
+import { lookupRoutes } from '../modules/lookup/index.js';
 
 /*
  * What each module adds around its services (which compose.ts builds): HTTP routes, jobs and
@@ -28,6 +29,8 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   remediesRoutes(app, s.remedies);
   returnsRoutes(app, s.returns);
   privacyRoutes(app, s.privacy);
+  // issue 13 (workspace-b)
+  lookupRoutes(app, s.lookup);
 }
 
 /** Jobs (pg-boss) and outbox handlers. Called by the worker and by tests that drive handlers. */

@@ -1,0 +1,134 @@
+import type { Database } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import { requireRole, type Actor } from '../../platform/tenancy.js';
+import { buyersMatching, likePattern, orderLabels, ordersMatching } from '../orders/index.js';
+import type { Executor } from '../../platform/db.js';
+import { buyerIdsByContact, ticketsMatching, ticketsRelated } from '../helpdesk/index.js';
+import { returnsMatching, returnsRelated } from '../returns/index.js';
+import { remediesRelated } from '../remedies/index.js';
+import { LookupQuery as LookupQuerySchema, RelatedQuery as RelatedQuerySchema, type LookupHitView, type LookupQuery, type LookupResultView, type RelatedQuery, type RelatedView } from './lookup.dto.js';
+import { rankHits, scoreOf } from './lookup.rules.js';
+
+const DESK = ['owner', 'supervisor', 'agent'] as const;
+
+/**
+ * The one lookup: find orders, tickets, buyers and returns by the numbers and names people have.
+ * It owns no table; it reads each owner's readers in one tenant transaction and ranks the hits.
+ */
+export function createLookupService({ db }: { db: Database }) {
+  return {
+    async find(actor: Actor, query: LookupQuery): Promise<LookupResultView> {
+      const f = LookupQuerySchema.parse(query);
+      const limit = f.limit ?? 20;
+      const q = f.q;
+      const like = likePattern(q);
+      const want = (k: LookupHitView['kind']) => !f.kind || f.kind === k;
+      // The warehouse finds returns (by RMA or tracking number) but not buyers' conversations.
+      const desk = (DESK as readonly string[]).includes(actor.role);
+      return db.tenant(actor.orgId, async (tx) => {
+        const hits: LookupHitView[] = [];
+        const contactBuyers = desk ? await buyerIdsByContact(tx, actor.orgId, q, like) : [];
+        if (want('order')) {
+          for (const o of await ordersMatching(tx, actor.orgId, q, like, contactBuyers, limit))
+            hits.push({
+              kind: 'order',
+              id: o.id,
+              title: o.externalId,
+              subtitle: o.buyerName,
+              match: o.match,
+              status: o.status,
+              amount: { value: o.total, currency: o.currency },
+              shopId: o.shopId,
+              orderId: o.id,
+              ticketId: null,
+              buyerId: o.buyerId,
+              at: o.placedAt.toISOString(),
+              score: o.match === 'buyer' ? scoreOf('buyer', o.buyerName ?? '', q) - 5 : 100,
+            });
+        }
+        if (want('return')) {
+          for (const r of await returnsMatching(tx, actor.orgId, q, limit))
+            hits.push({
+              kind: 'return',
+              id: r.id,
+              title: r.rma,
+              subtitle: null,
+              match: r.match === 'rma' ? 'rma' : 'tracking_number',
+              status: r.status,
+              amount: { value: r.refundTotal, currency: r.currency },
+              shopId: r.shopId,
+              orderId: r.orderId,
+              ticketId: r.ticketId,
+              buyerId: r.buyerId,
+              at: r.requestedAt.toISOString(),
+              score: 100,
+            });
+        }
+        if (desk && want('ticket')) {
+          for (const t of await ticketsMatching(tx, actor.orgId, q, like, limit))
+            hits.push({
+              kind: 'ticket',
+              id: t.id,
+              title: `#${t.number}`,
+              subtitle: [t.buyerName, t.subject].filter(Boolean).join(' · ') || null,
+              match: t.match,
+              status: t.status,
+              amount: null,
+              shopId: t.shopId,
+              orderId: t.orderId,
+              ticketId: t.id,
+              buyerId: t.buyerId,
+              at: t.lastMessageAt?.toISOString() ?? null,
+              score: t.match === 'ticket_number' ? 100 : scoreOf('buyer', t.buyerName ?? '', q) - 10,
+            });
+        }
+        if (desk && want('buyer')) {
+          for (const b of await buyersMatching(tx, actor.orgId, q, like, contactBuyers))
+            hits.push({
+              kind: 'buyer',
+              id: b.id,
+              title: b.displayName ?? b.email ?? b.id,
+              subtitle: b.email,
+              match: 'buyer',
+              status: null,
+              amount: null,
+              shopId: null,
+              orderId: null,
+              ticketId: null,
+              buyerId: b.id,
+              at: null,
+              score: scoreOf('buyer', b.displayName ?? '', q),
+            });
+        }
+        return { items: rankHits(hits, limit) };
+      });
+    },
+
+    /** Conversations, returns and remedies of one order or one buyer (404 when it is not this organisation's). */
+    async related(actor: Actor, query: RelatedQuery): Promise<RelatedView> {
+      requireRole(actor, DESK, 'reading what belongs to an order or buyer');
+      const f = RelatedQuerySchema.parse(query);
+      const by = f.orderId ? { orderId: f.orderId } : f.buyerId ? { buyerId: f.buyerId } : null;
+      if (!by) throw AppError.validation('request.invalid', 'Invalid request: orderId: give an order or a buyer', [{ field: 'orderId', message: 'give an order or a buyer' }]);
+      return db.tenant(actor.orgId, async (tx) => {
+        const [tickets, returns, remedies] = [await ticketsRelated(tx, actor.orgId, by), await returnsRelated(tx, actor.orgId, by), await remediesRelated(tx, actor.orgId, by)];
+        if (tickets.length + returns.length + remedies.length === 0) await mustExist(tx, actor.orgId, by);
+        return {
+          tickets: tickets.map((t) => ({ id: t.id, number: t.number, channel: t.channel, subject: t.subject, status: t.status, orderId: t.orderId, lastMessageAt: t.lastMessageAt?.toISOString() ?? null })),
+          returns: returns.map((r) => ({ id: r.id, rma: r.rma, orderId: r.orderId, status: r.status, resolution: r.resolution, currency: r.currency, refundTotal: r.refundTotal, requestedAt: r.requestedAt.toISOString() })),
+          remedies: remedies.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })),
+        };
+      });
+    },
+  };
+}
+
+async function mustExist(tx: Executor, orgId: string, by: { orderId?: string; buyerId?: string }): Promise<void> {
+  if (by.orderId) {
+    if (!(await orderLabels(tx, orgId, [by.orderId])).size) throw AppError.notFound('order', by.orderId);
+  } else if (by.buyerId) {
+    if (!(await buyersMatching(tx, orgId, by.buyerId, '', [])).some((b) => b.id === by.buyerId)) throw AppError.notFound('buyer', by.buyerId);
+  }
+}
+
+export type LookupService = ReturnType<typeof createLookupService>;
