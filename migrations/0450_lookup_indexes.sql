@@ -5,7 +5,6 @@ create index orders_tracking on orders (org_id, tracking_number) where tracking_
 create index orders_placed on orders (org_id, placed_at desc, id);
 create index buyers_created on buyers (org_id, created_at desc, id);
 create index tickets_buyer_phone on tickets (org_id, buyer_phone) where buyer_phone is not null;
-create index tickets_buyer_email on tickets (org_id, lower(buyer_email)) where buyer_email is not null;
 create index remedies_order on remedies (org_id, order_id);
 create index remedies_buyer on remedies (org_id, buyer_id) where buyer_id is not null;
 create index returns_order on returns (org_id, order_id);

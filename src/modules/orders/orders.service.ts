@@ -420,7 +420,7 @@ export function createOrdersService({ db, ids, clock }: OrdersDeps) {
       const like = f.q ? likePattern(f.q) : null;
       return db.tenant(actor.orgId, async (tx) => {
         const rows = await tx
-          .select({ o: orders, buyerName: buyers.displayName, lineCount: sql<number>`(select count(*)::int from order_lines l where l.org_id = ${orders.orgId} and l.order_id = ${orders.id})` })
+          .select({ o: orders, buyerName: buyers.displayName, lineCount: sql<number>`(select count(*)::int from order_lines l where l.org_id = "orders"."org_id" and l.order_id = "orders"."id")` })
           .from(orders)
           .innerJoin(buyers, and(eq(buyers.orgId, orders.orgId), eq(buyers.id, orders.buyerId)))
           .where(
@@ -464,10 +464,10 @@ export function createOrdersService({ db, ids, clock }: OrdersDeps) {
         const rows = await tx
           .select({
             b: buyers,
-            orderCount: sql<number>`(select count(*)::int from orders o where o.org_id = ${buyers.orgId} and o.buyer_id = ${buyers.id})`,
-            ltv: sql<number>`(select coalesce(sum(o.total_amount), 0)::int8 from orders o where o.org_id = ${buyers.orgId} and o.buyer_id = ${buyers.id} and o.status <> 'cancelled')`,
-            currency: sql<string | null>`(select min(o.currency) from orders o where o.org_id = ${buyers.orgId} and o.buyer_id = ${buyers.id})`,
-            lastOrderAt: sql<string | null>`(select max(o.placed_at) from orders o where o.org_id = ${buyers.orgId} and o.buyer_id = ${buyers.id})`,
+            orderCount: sql<number>`(select count(*)::int from orders o where o.org_id = "buyers"."org_id" and o.buyer_id = "buyers"."id")`,
+            ltv: sql<number>`(select coalesce(sum(o.total_amount), 0)::int8 from orders o where o.org_id = "buyers"."org_id" and o.buyer_id = "buyers"."id" and o.status <> 'cancelled')`,
+            currency: sql<string | null>`(select min(o.currency) from orders o where o.org_id = "buyers"."org_id" and o.buyer_id = "buyers"."id")`,
+            lastOrderAt: sql<string | null>`(select max(o.placed_at) from orders o where o.org_id = "buyers"."org_id" and o.buyer_id = "buyers"."id")`,
           })
           .from(buyers)
           .where(
@@ -478,7 +478,7 @@ export function createOrdersService({ db, ids, clock }: OrdersDeps) {
                     sql`${buyers.displayName} ilike ${like}`,
                     sql`${buyers.email} ilike ${like}`,
                     eq(buyers.platformBuyerId, f.q),
-                    sql`exists (select 1 from orders o where o.org_id = ${buyers.orgId} and o.buyer_id = ${buyers.id} and o.external_id = ${f.q})`,
+                    sql`exists (select 1 from orders o where o.org_id = "buyers"."org_id" and o.buyer_id = "buyers"."id" and o.external_id = ${f.q})`,
                   )
                 : undefined,
               afterCursor(buyers.createdAt, buyers.id, f.cursor, 'desc', 'asc'),
