@@ -161,6 +161,10 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/lookup/related': DESK,
   'GET /api/orders': DESK,
   'GET /api/buyers': DESK,
+  'POST /api/returns/:id/cancel': DESK,
+  'POST /api/returns/:id/resend-instructions': DESK,
+  'GET /api/platform-returns/:id/reject-reasons': DESK,
+  'POST /api/platform-returns/:id/decide': DESK,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */

@@ -1,0 +1,87 @@
+/**
+ * The lookup service finds an order, its return, its ticket and its buyer by the numbers people
+ * have, ranks exact numbers first, keeps the warehouse away from conversations, and never reaches
+ * into another organisation. The Orders and Customers lists page and filter.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from '../helpers/context.js';
+import { actorFor, createTestOrg, type TestOrg } from '../helpers/org.js';
+import { seedOrder, seedTicket } from '../helpers/returns.js';
+
+let ctx: TestContext;
+let org: TestOrg;
+let other: TestOrg;
+beforeAll(async () => {
+  ctx = await createTestContext();
+  org = await createTestOrg(ctx, { market: 'DE' });
+  other = await createTestOrg(ctx, { market: 'DE' });
+});
+afterAll(async () => {
+  await ctx?.close();
+});
+
+const get = async (o: TestOrg, role: 'owner' | 'agent' | 'warehouse', url: string) => ctx.app.inject({ method: 'GET', url, headers: { cookie: await o.cookie(role) } });
+
+describe('lookup', () => {
+  it('finds an order by its platform number, a return by RMA and tracking, a ticket by number, a buyer by name', async () => {
+    const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 4_900 }] });
+    const ticketId = await seedTicket(ctx, org, order.orderId, 'Wo ist mein Paket?');
+    const ret = await ctx.services.returns.create(actorFor(org, 'agent'), { orderId: order.orderId, orderLineIds: order.lineIds, reasonCode: 'changed_mind', channel: 'agent', ticketId });
+    const ticket = await ctx.services.helpdesk.getTicket(actorFor(org, 'agent'), ticketId);
+
+    const byNumber = await get(org, 'agent', `/api/lookup?q=${order.externalId}`);
+    expect(byNumber.statusCode).toBe(200);
+    const first = byNumber.json().items[0];
+    expect(first).toMatchObject({ kind: 'order', id: order.orderId, title: order.externalId, subtitle: 'Anna Becker', match: 'order_number', score: 100 });
+
+    const byRma = (await get(org, 'agent', `/api/lookup?q=${ret.rma.toLowerCase()}`)).json().items;
+    expect(byRma[0]).toMatchObject({ kind: 'return', id: ret.id, title: ret.rma, orderId: order.orderId, ticketId });
+
+    const byTracking = (await get(org, 'agent', `/api/lookup?q=TRK${order.externalId}&kind=order`)).json().items;
+    expect(byTracking.map((h: { id: string; match: string }) => [h.id, h.match])).toEqual([[order.orderId, 'tracking_number']]);
+
+    const byTicket = (await get(org, 'agent', `/api/lookup?q=%23${ticket.ticket.number}&kind=ticket`)).json().items;
+    expect(byTicket[0]).toMatchObject({ kind: 'ticket', id: ticketId, title: `#${ticket.ticket.number}`, match: 'ticket_number', orderId: order.orderId });
+
+    const byName = (await get(org, 'agent', `/api/lookup?q=anna%20becker&kind=buyer`)).json().items;
+    expect(byName.length).toBeGreaterThan(0);
+    expect(byName[0]).toMatchObject({ kind: 'buyer', title: 'Anna Becker', score: 80 });
+
+    // The warehouse scans RMAs; conversations and buyers are not theirs to browse.
+    const wh = (await get(org, 'warehouse', `/api/lookup?q=${ret.rma}`)).json().items;
+    expect(wh.map((h: { kind: string }) => h.kind)).toEqual(['return']);
+    expect((await get(org, 'warehouse', `/api/lookup?q=anna&kind=ticket`)).json().items).toEqual([]);
+
+    // Another organisation finds nothing of ours.
+    expect((await get(other, 'owner', `/api/lookup?q=${order.externalId}`)).json().items).toEqual([]);
+    expect((await get(other, 'owner', `/api/lookup?q=${ret.rma}`)).json().items).toEqual([]);
+
+    // Too short or unknown fields: a 400 naming the field.
+    const short = await get(org, 'agent', '/api/lookup?q=a');
+    expect(short.statusCode).toBe(400);
+
+    // Everything that hangs off the order.
+    const rel = await get(org, 'agent', `/api/lookup/related?orderId=${order.orderId}`);
+    expect(rel.statusCode).toBe(200);
+    expect(rel.json()).toMatchObject({ tickets: [{ id: ticketId }], returns: [{ id: ret.id, rma: ret.rma }], remedies: [] });
+    expect((await get(other, 'owner', `/api/lookup/related?orderId=${order.orderId}`)).statusCode).toBe(404);
+  });
+
+  it('lists orders and customers newest first, a page at a time, filtered by q and buyer', async () => {
+    const o = await createTestOrg(ctx, { market: 'DE' });
+    const a = await seedOrder(ctx, o, { lines: [{ unitPrice: 1_000 }] });
+    const b = await seedOrder(ctx, o, { lines: [{ unitPrice: 2_000 }, { unitPrice: 500 }] });
+    const p1 = (await get(o, 'agent', '/api/orders?limit=1')).json();
+    expect(p1.items).toHaveLength(1);
+    expect(p1.nextCursor).not.toBeNull();
+    const p2 = (await get(o, 'agent', `/api/orders?limit=1&cursor=${p1.nextCursor}`)).json();
+    expect(new Set([p1.items[0].id, p2.items[0].id])).toEqual(new Set([a.orderId, b.orderId]));
+    const found = (await get(o, 'agent', `/api/orders?q=${b.externalId}`)).json().items;
+    expect(found).toEqual([expect.objectContaining({ id: b.orderId, total: 2_500, lineCount: 2, buyerName: 'Anna Becker', currency: 'EUR' })]);
+    const buyers = (await get(o, 'agent', `/api/buyers?q=${b.externalId}`)).json().items;
+    expect(buyers).toEqual([expect.objectContaining({ displayName: 'Anna Becker', orderCount: 1, lifetimeValue: { amount: 2_500, currency: 'EUR' } })]);
+    const ofBuyer = (await get(o, 'agent', `/api/orders?buyerId=${buyers[0].id}`)).json().items;
+    expect(ofBuyer.map((x: { id: string }) => x.id)).toEqual([b.orderId]);
+    expect((await get(o, 'warehouse', '/api/orders')).statusCode).toBe(403);
+  });
+});
