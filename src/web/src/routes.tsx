@@ -8,7 +8,7 @@
  * Leave `navLabel` out for pages that need a route but no navigation item.
  */
 import type { ReactNode } from 'react';
-import { IconChartBar, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
+import { IconBuildingWarehouse, IconPackage, IconScale, IconUsers, IconChartBar, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
 import type { Role } from './lib/session';
 import { ComingSoon } from './features/placeholders/ComingSoon';
 import { SettingsPage } from './features/settings/SettingsPage';
@@ -17,6 +17,8 @@ import { ReturnsPage } from './features/returns/ReturnsPage';
 import { WarehousePage } from './features/returns/WarehousePage';
 import { RemediesPage } from './features/remedies/RemediesPage';
 import { InboxPage } from './features/inbox/InboxPage';
+import { OrdersPage } from './features/records/OrdersPage';
+import { CustomersPage } from './features/records/CustomersPage';
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -34,9 +36,11 @@ const ALL: readonly Role[] = ['owner', 'supervisor', 'agent', 'warehouse'];
 export const ROUTES: AppRoute[] = [
   { path: '/inbox', navLabel: 'common:nav.inbox', icon: IconInbox, roles: ['owner', 'supervisor', 'agent'], element: <InboxPage /> },
   { path: '/returns', navLabel: 'common:nav.returns', icon: IconReceiptRefund, roles: ALL, element: <ReturnsPage /> },
-  // Reached from the Returns page (and later from the inbox), so the main navigation stays as it is.
-  { path: '/warehouse', roles: ['owner', 'supervisor', 'warehouse'], element: <WarehousePage /> },
-  { path: '/remedies', roles: ['owner', 'supervisor', 'agent'], element: <RemediesPage /> },
+  // issue 13 (workspace-b): Orders, Customers, Remedies and Warehouse in the navigation
+  { path: '/orders', navLabel: 'records:nav.orders', icon: IconPackage, roles: ['owner', 'supervisor', 'agent'], element: <OrdersPage /> },
+  { path: '/customers', navLabel: 'records:nav.customers', icon: IconUsers, roles: ['owner', 'supervisor', 'agent'], element: <CustomersPage /> },
+  { path: '/remedies', navLabel: 'records:nav.remedies', icon: IconScale, roles: ['owner', 'supervisor', 'agent'], element: <RemediesPage /> },
+  { path: '/warehouse', navLabel: 'records:nav.warehouse', icon: IconBuildingWarehouse, roles: ['owner', 'supervisor', 'warehouse'], element: <WarehousePage /> },
   { path: '/evidence', navLabel: 'common:nav.evidence', icon: IconShieldCheck, roles: ['owner', 'supervisor', 'agent'], element: <EvidencePage /> },
   { path: '/coupons', navLabel: 'common:nav.coupons', icon: IconTicket, roles: ['owner', 'supervisor', 'agent'], element: <ComingSoon feature="coupons" icon={IconTicket} /> },
   { path: '/analytics', navLabel: 'common:nav.analytics', icon: IconChartBar, roles: ['owner', 'supervisor'], element: <ComingSoon feature="analytics" icon={IconChartBar} /> },

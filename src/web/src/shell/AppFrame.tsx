@@ -1,4 +1,4 @@
-import { AppShell, Burger, Divider, Group, NavLink, ScrollArea, Text } from '@mantine/core';
+import { AppShell, Box, Burger, Divider, Group, NavLink, ScrollArea, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +9,7 @@ import { LanguageSwitch } from './LanguageSwitch';
 import { Logo } from './Logo';
 import { NotFound } from './NotFound';
 import { UserMenu } from './UserMenu';
+import { ShellSearch } from '../features/records/ShellSearch';
 
 /** Header + navigation + the page for the current URL, all built from the registry in routes.tsx. */
 export function AppFrame() {
@@ -44,13 +45,21 @@ export function AppFrame() {
               </>
             )}
           </Group>
-          <Group gap="sm" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
+            {user.role !== 'warehouse' && (
+              <Box visibleFrom="sm" w={340}>
+                <ShellSearch />
+              </Box>
+            )}
             <LanguageSwitch signedIn />
             <UserMenu />
           </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" className="ad-navbar">
+        <AppShell.Section hiddenFrom="sm" pb="xs">
+          {user.role !== 'warehouse' && <ShellSearch />}
+        </AppShell.Section>
         <AppShell.Section grow component={ScrollArea}>
           <nav aria-label={t('header.navigation')}>
             {routes

@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Group, Paper, Radio, Select, SimpleGrid, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { IconCheck, IconGavel, IconScale, IconX } from '@tabler/icons-react';
-import { useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
 import { api } from '../../lib/api';
@@ -10,6 +10,7 @@ import { formatMoney } from '../../lib/money';
 import { useSession } from '../../lib/session';
 import { PageHeader } from '../../shell/PageHeader';
 import { QueryState } from '../settings/common';
+import { LookupPicker } from '../records/LookupPicker';
 import { CATEGORIES, useRemedies, type Category, type Quote, type RemedyView } from './api';
 
 const STATUS_COLOR: Record<RemedyView['status'], string> = { proposed: 'gray', pending_approval: 'yellow', rejected: 'dark', executing: 'blue', attention: 'red', completed: 'green', abandoned: 'gray', on_hold: 'orange' };
@@ -52,12 +53,14 @@ export function RemediesPage() {
 }
 
 /** Classify, see the ladder with its economics, offer. Embeddable beside a ticket (pass its ids). */
-export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?: string }) {
+export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?: string; orderLabel?: string | null; ticketLabel?: string | null; onDone?: (r: RemedyView) => void }) {
   const { t, i18n } = useTranslation('remedies');
   const message = useErrorMessage();
   const qc = useQueryClient();
   const [orderId, setOrderId] = useState(props.orderId ?? '');
   const [ticketId, setTicketId] = useState(props.ticketId ?? '');
+  const [orderLabel, setOrderLabel] = useState<string | null>(props.orderLabel ?? (props.orderId ? props.orderId : null));
+  const [ticketLabel, setTicketLabel] = useState<string | null>(props.ticketLabel ?? (props.ticketId ? props.ticketId : null));
   const [text, setText] = useState(props.text ?? '');
   const [category, setCategory] = useState<Category | null>(null);
   const [quote, setQuote] = useState<Quote | null>(null);
@@ -68,6 +71,15 @@ export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?:
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<RemedyView | null>(null);
   const m = (n: number) => (quote ? formatMoney(n, quote.economics.currency, i18n.language) : '');
+  // Opened with ids (from a ticket or an order page): show the numbers people know instead.
+  const orderName = useQuery({ queryKey: ['orders', orderId], enabled: !!orderId && orderLabel === orderId, queryFn: ({ signal }) => api.get<{ externalId: string }>(`/api/orders/${encodeURIComponent(orderId)}`, { signal }) });
+  const ticketName = useQuery({ queryKey: ['inbox', 'ticket', ticketId], enabled: !!ticketId && ticketLabel === ticketId, queryFn: ({ signal }) => api.get<{ ticket: { number: number; subject: string } }>(`/api/tickets/${encodeURIComponent(ticketId)}`, { signal }) });
+  useEffect(() => {
+    if (orderName.data && orderLabel === orderId) setOrderLabel(orderName.data.externalId);
+  }, [orderName.data, orderLabel, orderId]);
+  useEffect(() => {
+    if (ticketName.data && ticketLabel === ticketId) setTicketLabel(`#${ticketName.data.ticket.number} ${ticketName.data.ticket.subject}`);
+  }, [ticketName.data, ticketLabel, ticketId]);
 
   async function load(e?: FormEvent, cat?: Category | null) {
     e?.preventDefault();
@@ -101,6 +113,7 @@ export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?:
         ...(personal.trim() ? { message: personal.trim() } : {}),
       });
       setDone(r);
+      props.onDone?.(r);
       void qc.invalidateQueries({ queryKey: ['remedies'] });
     } catch (err) {
       setError(message(err));
@@ -115,8 +128,29 @@ export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?:
       <form onSubmit={(e) => void load(e)}>
         <Paper withBorder radius="md" p="md">
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <TextInput label={t('form.orderId')} value={orderId} onChange={(e) => setOrderId(e.currentTarget.value)} required data-testid="remedy-order" />
-            <TextInput label={t('form.ticketId')} value={ticketId} onChange={(e) => setTicketId(e.currentTarget.value)} data-testid="remedy-ticket" />
+            <LookupPicker
+              kind="order"
+              label={t('form.orderId')}
+              required
+              selectedLabel={orderLabel}
+              onPick={(h) => {
+                setOrderId(h?.id ?? '');
+                setOrderLabel(h ? h.title : null);
+                setQuote(null);
+              }}
+              testId="remedy-order"
+            />
+            <LookupPicker
+              kind="ticket"
+              label={t('form.ticketId')}
+              selectedLabel={ticketLabel}
+              onPick={(h) => {
+                setTicketId(h?.id ?? '');
+                setTicketLabel(h ? `${h.title} ${h.subtitle ?? ''}`.trim() : null);
+                if (h?.orderId && !orderId) setOrderId(h.orderId);
+              }}
+              testId="remedy-ticket"
+            />
           </SimpleGrid>
           <Textarea mt="sm" label={t('form.text')} description={t('form.textHint')} value={text} onChange={(e) => setText(e.currentTarget.value)} autosize minRows={2} data-testid="remedy-text" />
           <Group mt="sm" justify="space-between">
