@@ -58,7 +58,7 @@ export function AppFrame() {
       </AppShell.Header>
       <AppShell.Navbar p="xs" className="ad-navbar">
         <AppShell.Section hiddenFrom="sm" pb="xs">
-          {user.role !== 'warehouse' && <ShellSearch />}
+          {user.role !== 'warehouse' && <ShellSearch testId="shell-search-nav" />}
         </AppShell.Section>
         <AppShell.Section grow component={ScrollArea}>
           <nav aria-label={t('header.navigation')}>

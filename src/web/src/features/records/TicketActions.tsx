@@ -61,7 +61,7 @@ export function TicketActions({ ticketId, orderId, orderLabel }: { ticketId: str
       )}
       <Progress ticketId={ticketId} />
       <Modal opened={remedyOpen} onClose={remedy.close} title={t('act.remedyTitle', { order: orderLabel ?? '' })} size="xl" fullScreen={typeof window !== 'undefined' && window.innerWidth < 600}>
-        {remedyOpen && orderId && <RemedyPanel orderId={orderId} orderLabel={orderLabel} ticketId={ticketId} ticketLabel={tk ? `#${tk.number} ${tk.subject}` : null} text={buyerWords} />}
+        {remedyOpen && orderId && <RemedyPanel orderId={orderId} orderLabel={orderLabel} ticketId={ticketId} ticketLabel={tk ? `#${tk.number} ${tk.subject}` : null} text={buyerWords} platformReturnId={request && ['requested', 'buyer_shipped'].includes(request.status) ? request.id : null} />}
       </Modal>
     </div>
   );

@@ -53,7 +53,11 @@ export function RemediesPage() {
 }
 
 /** Classify, see the ladder with its economics, offer. Embeddable beside a ticket (pass its ids). */
-export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?: string; orderLabel?: string | null; ticketLabel?: string | null; onDone?: (r: RemedyView) => void }) {
+/**
+ * `platformReturnId`: the platform request the ticket is about; a refund then goes through that
+ * request (TikTok refuses a second request on an order while one is open).
+ */
+export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?: string; orderLabel?: string | null; ticketLabel?: string | null; platformReturnId?: string | null; onDone?: (r: RemedyView) => void }) {
   const { t, i18n } = useTranslation('remedies');
   const message = useErrorMessage();
   const qc = useQueryClient();
@@ -109,6 +113,7 @@ export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?:
         category: quote.category,
         ...(quote.suggestion ? { suggestedCategory: quote.suggestion.category } : {}),
         optionKey: choice,
+        ...(props.platformReturnId && orderId === props.orderId ? { platformReturnId: props.platformReturnId } : {}),
         ...(reason.trim() ? { reason: reason.trim() } : {}),
         ...(personal.trim() ? { message: personal.trim() } : {}),
       });

@@ -204,8 +204,9 @@ export function ReturnContext({ r }: { r: ReturnView }) {
         {photos.length > 0 && (
           <SimpleGrid cols={4} mt="sm" data-testid="return-photos">
             {photos.map(({ p, who }) => (
-              <Anchor key={`${who}-${p}`} href={isSha(p) ? fileUrl(p) : p} target="_blank" rel="noreferrer" title={t(`ctx.photo.${who}`)}>
-                <Image src={isSha(p) ? fileUrl(p) : p} h={64} radius="sm" fit="cover" alt={t(`ctx.photo.${who}`)} />
+              <Anchor key={`${who}-${p}`} href={isSha(p) ? fileUrl(p) : p} target="_blank" rel="noreferrer" title={t(`ctx.photo.${who}`)} size="xs">
+                {/* Only our stored copies are shown inline (the page's policy loads images from here alone); a platform link opens in a tab. */}
+                {isSha(p) ? <Image src={fileUrl(p)} h={64} radius="sm" fit="cover" alt={t(`ctx.photo.${who}`)} /> : t(`ctx.photo.${who}`)}
               </Anchor>
             ))}
           </SimpleGrid>
