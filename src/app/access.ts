@@ -159,6 +159,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   // issue 13 (workspace-b): lookup, Orders and Customers pages, acting from the ticket
   'GET /api/lookup': EVERYONE,
   'GET /api/lookup/related': DESK,
+  'GET /api/lookup/labels': DESK,
   'GET /api/orders': DESK,
   'GET /api/buyers': DESK,
   'POST /api/returns/:id/cancel': DESK,

@@ -65,6 +65,21 @@ describe('lookup', () => {
     expect(rel.statusCode).toBe(200);
     expect(rel.json()).toMatchObject({ tickets: [{ id: ticketId }], returns: [{ id: ret.id, rma: ret.rma }], remedies: [] });
     expect((await get(other, 'owner', `/api/lookup/related?orderId=${order.orderId}`)).statusCode).toBe(404);
+
+    // Evidence cases in words: what each case is about, and people by name; other organisations' ids stay unknown.
+    const labels = await get(org, 'agent', `/api/lookup/labels?ids=${ticketId},${ret.id},${order.orderId},${org.users.agent.id},usr_nothere000000`);
+    expect(labels.statusCode).toBe(200);
+    const l = labels.json();
+    expect(l.cases).toEqual(
+      expect.arrayContaining([
+        { id: ticketId, kind: 'ticket', orderId: order.orderId, orderNumber: order.externalId, buyerId: expect.any(String), buyerName: 'Anna Becker', ticketId, ticketNumber: ticket.ticket.number, returnId: null, rma: null },
+        { id: ret.id, kind: 'return', orderId: order.orderId, orderNumber: order.externalId, buyerId: expect.any(String), buyerName: 'Anna Becker', ticketId, ticketNumber: ticket.ticket.number, returnId: ret.id, rma: ret.rma },
+        expect.objectContaining({ id: order.orderId, kind: 'order', orderNumber: order.externalId }),
+      ]),
+    );
+    expect(l.cases).toHaveLength(3);
+    expect(l.people).toEqual([{ id: org.users.agent.id, name: expect.any(String) }]);
+    expect((await get(other, 'owner', `/api/lookup/labels?ids=${ticketId},${ret.id},${order.orderId}`)).json()).toEqual({ cases: [], people: [] });
   });
 
   it('lists orders and customers newest first, a page at a time, filtered by q and buyer', async () => {

@@ -71,3 +71,9 @@ export async function orgOfUserEmail(tx: Executor, email: string): Promise<strin
   const [u] = await tx.select({ orgId: users.orgId }).from(users).where(eq(users.email, email));
   return u?.orgId ?? null;
 }
+
+/** Names of people of the organisation by id (to write "Anna approved", not an id); unknown ids are left out. */
+export async function namesOf(tx: Executor, orgId: string, ids: string[]): Promise<{ id: string; name: string }[]> {
+  if (ids.length === 0) return [];
+  return tx.select({ id: users.id, name: users.name }).from(users).where(and(eq(users.orgId, orgId), inArray(users.id, [...new Set(ids)])));
+}

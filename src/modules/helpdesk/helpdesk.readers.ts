@@ -78,3 +78,12 @@ export async function buyerIdsByContact(tx: Executor, orgId: string, q: string, 
   );
   return (r.rows as { buyer_id: string }[]).map((x) => String(x.buyer_id));
 }
+
+/** Number, subject, buyer and order of tickets by id (to title evidence cases and rows in words). */
+export async function ticketLabels(tx: Executor, orgId: string, ids: string[]): Promise<TicketMatch[]> {
+  if (ids.length === 0) return [];
+  const r = await tx.execute(sql`
+    select id, number, shop_id, channel, subject, status, buyer_id, buyer_name, order_id, last_message_at
+      from tickets where org_id = ${orgId} and id = any(${sql.param([...new Set(ids)])}::text[])`);
+  return (r.rows as Record<string, unknown>[]).map((x) => ticketMatchOf(x, 'buyer'));
+}

@@ -62,3 +62,22 @@ export const RelatedRemedyView = z.object({
 /** What hangs off an order or a buyer in the other modules: conversations, returns, remedies (refunds, reships, coupons). */
 export const RelatedView = z.object({ tickets: z.array(RelatedTicketView), returns: z.array(RelatedReturnView), remedies: z.array(RelatedRemedyView) });
 export type RelatedView = z.infer<typeof RelatedView>;
+
+/** Up to 100 ids (comma-separated): evidence case ids (tickets, returns, orders) and people. */
+export const LabelsQuery = z.strictObject({ ids: z.string().min(1).max(4_000) });
+export const CaseLabelView = z.object({
+  id: z.string(),
+  kind: z.enum(['ticket', 'return', 'order']),
+  orderId: z.string().nullable(),
+  orderNumber: z.string().nullable(),
+  buyerId: z.string().nullable(),
+  buyerName: z.string().nullable(),
+  ticketId: z.string().nullable(),
+  ticketNumber: z.number().nullable(),
+  returnId: z.string().nullable(),
+  rma: z.string().nullable(),
+});
+export type CaseLabelView = z.infer<typeof CaseLabelView>;
+/** Words for ids: what a case is about (order number, buyer, ticket, RMA) and people's names. Unknown ids are left out. */
+export const LabelsView = z.object({ cases: z.array(CaseLabelView), people: z.array(z.object({ id: z.string(), name: z.string() })) });
+export type LabelsView = z.infer<typeof LabelsView>;

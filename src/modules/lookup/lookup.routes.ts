@@ -1,5 +1,5 @@
 import { actorOf, errors, type Http } from '../../platform/http.js';
-import { LookupQuery, LookupResultView, RelatedQuery, RelatedView } from './lookup.dto.js';
+import { LabelsQuery, LabelsView, LookupQuery, LookupResultView, RelatedQuery, RelatedView } from './lookup.dto.js';
 import type { LookupService } from './lookup.service.js';
 
 export function lookupRoutes(app: Http, svc: LookupService): void {
@@ -16,6 +16,19 @@ export function lookupRoutes(app: Http, svc: LookupService): void {
       },
     },
     async (req) => svc.find(actorOf(req), req.query),
+  );
+  app.get(
+    '/api/lookup/labels',
+    {
+      schema: {
+        tags,
+        operationId: 'lookup.labels',
+        summary: 'Words for ids: evidence cases (tickets, returns, order disputes) with order number, buyer, ticket number and RMA; people by name',
+        querystring: LabelsQuery,
+        response: { 200: LabelsView, ...errors() },
+      },
+    },
+    async (req) => svc.labels(actorOf(req), req.query),
   );
   app.get(
     '/api/lookup/related',

@@ -3,10 +3,11 @@ import { AppError } from '../../platform/errors.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { buyersMatching, likePattern, orderLabels, ordersMatching } from '../orders/index.js';
 import type { Executor } from '../../platform/db.js';
-import { buyerIdsByContact, ticketsMatching, ticketsRelated } from '../helpdesk/index.js';
-import { returnsMatching, returnsRelated } from '../returns/index.js';
+import { buyerIdsByContact, ticketLabels, ticketsMatching, ticketsRelated } from '../helpdesk/index.js';
+import { namesOf } from '../auth/index.js';
+import { returnLabels, returnsMatching, returnsRelated } from '../returns/index.js';
 import { remediesRelated } from '../remedies/index.js';
-import { LookupQuery as LookupQuerySchema, RelatedQuery as RelatedQuerySchema, type LookupHitView, type LookupQuery, type LookupResultView, type RelatedQuery, type RelatedView } from './lookup.dto.js';
+import { LookupQuery as LookupQuerySchema, RelatedQuery as RelatedQuerySchema, LabelsQuery as LabelsQuerySchema, type CaseLabelView, type LabelsView, type LookupHitView, type LookupQuery, type LookupResultView, type RelatedQuery, type RelatedView } from './lookup.dto.js';
 import { rankHits, scoreOf } from './lookup.rules.js';
 
 const DESK = ['owner', 'supervisor', 'agent'] as const;
@@ -101,6 +102,39 @@ export function createLookupService({ db }: { db: Database }) {
             });
         }
         return { items: rankHits(hits, limit) };
+      });
+    },
+
+    /**
+     * Words for ids: each evidence case (a ticket, a return, or an order's dispute case) with its
+     * order number, buyer, ticket number and RMA; people's names. Ids not of this organisation are left out.
+     */
+    async labels(actor: Actor, query: { ids: string }): Promise<LabelsView> {
+      requireRole(actor, DESK, 'reading evidence labels');
+      const ids = [...new Set(LabelsQuerySchema.parse(query).ids.split(',').map((x) => x.trim()).filter((x) => /^[a-z]{2,5}_[0-9a-z]{8,40}$/.test(x)))].slice(0, 100);
+      return db.tenant(actor.orgId, async (tx) => {
+        const tickets = await ticketLabels(tx, actor.orgId, ids.filter((x) => x.startsWith('tkt_')));
+        const rets = await returnLabels(tx, actor.orgId, ids.filter((x) => !x.startsWith('tkt_') && !x.startsWith('ord_') && !x.startsWith('usr_')));
+        const orderIds = [...ids.filter((x) => x.startsWith('ord_')), ...tickets.map((t) => t.orderId ?? ''), ...rets.map((r) => r.orderId)].filter(Boolean);
+        const orders = await orderLabels(tx, actor.orgId, orderIds);
+        const ticketNumbers = new Map(tickets.map((t) => [t.id, t.number]));
+        const extraTickets = await ticketLabels(tx, actor.orgId, rets.map((r) => r.ticketId ?? '').filter((x) => x && !ticketNumbers.has(x)));
+        for (const t of extraTickets) ticketNumbers.set(t.id, t.number);
+        const cases: CaseLabelView[] = [];
+        for (const t of tickets) {
+          const o = t.orderId ? orders.get(t.orderId) : undefined;
+          cases.push({ id: t.id, kind: 'ticket', orderId: t.orderId, orderNumber: o?.externalId ?? null, buyerId: t.buyerId ?? o?.buyerId ?? null, buyerName: t.buyerName ?? o?.buyerName ?? null, ticketId: t.id, ticketNumber: t.number, returnId: null, rma: null });
+        }
+        for (const r of rets) {
+          const o = orders.get(r.orderId);
+          cases.push({ id: r.id, kind: 'return', orderId: r.orderId, orderNumber: o?.externalId ?? null, buyerId: r.buyerId ?? o?.buyerId ?? null, buyerName: o?.buyerName ?? null, ticketId: r.ticketId, ticketNumber: r.ticketId ? (ticketNumbers.get(r.ticketId) ?? null) : null, returnId: r.id, rma: r.rma });
+        }
+        for (const id of ids.filter((x) => x.startsWith('ord_'))) {
+          const o = orders.get(id);
+          if (o) cases.push({ id, kind: 'order', orderId: id, orderNumber: o.externalId, buyerId: o.buyerId, buyerName: o.buyerName, ticketId: null, ticketNumber: null, returnId: null, rma: null });
+        }
+        const people = await namesOf(tx, actor.orgId, ids.filter((x) => x.startsWith('usr_')));
+        return { cases, people };
       });
     },
 

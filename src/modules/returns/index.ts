@@ -17,4 +17,4 @@ export {
   type ReasonSnapshot,
 } from './returns.rules.js';
 export { returnsPrivacy } from './returns.privacy.js';
-export { returnsMatching, returnsRelated, type ReturnMatch } from './returns.readers.js';
+export { returnsMatching, returnsRelated, returnLabels, type ReturnMatch } from './returns.readers.js';

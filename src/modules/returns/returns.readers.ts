@@ -54,3 +54,12 @@ export async function returnsRelated(tx: Executor, orgId: string, by: { orderId?
      order by requested_at desc, id limit 100`);
   return (r.rows as Record<string, unknown>[]).map((x) => matchOf(x, 'related'));
 }
+
+/** RMA, order, ticket and buyer of returns by id. */
+export async function returnLabels(tx: Executor, orgId: string, ids: string[]): Promise<ReturnMatch[]> {
+  if (ids.length === 0) return [];
+  const r = await tx.execute(sql`
+    select id, rma, shop_id, order_id, buyer_id, ticket_id, status, resolution, currency, refund_total, requested_at
+      from returns where org_id = ${orgId} and id = any(${sql.param([...new Set(ids)])}::text[])`);
+  return (r.rows as Record<string, unknown>[]).map((x) => matchOf(x, 'related'));
+}
