@@ -56,3 +56,34 @@ export const usePlatformReturns = (by: { orderId?: string; buyerId?: string }) =
     refetchInterval: 5_000,
     queryFn: ({ signal }) => api.get<Page<PlatformReturnView>>(`/api/platform-returns?${new URLSearchParams(by.orderId ? { orderId: by.orderId } : { buyerId: by.buyerId! })}`, { signal }).then((r) => r.items),
   });
+
+import type { CaseLabelView, LabelsView } from '../../../../modules/lookup/lookup.dto';
+export type { CaseLabelView };
+
+const USER_ID = /\busr_[0-9a-z]{10,40}\b/g;
+
+/** Words for case ids and the people named in texts (summaries that mention `usr_…`). */
+export function useLabels(ids: string[], texts: string[] = []) {
+  const people = texts.flatMap((x) => x.match(USER_ID) ?? []);
+  const all = [...new Set([...ids, ...people])].filter(Boolean).sort().slice(0, 100);
+  return useQuery({
+    queryKey: ['lookup', 'labels', all.join(',')],
+    enabled: all.length > 0,
+    staleTime: 60_000,
+    queryFn: ({ signal }) => api.get<LabelsView>(`/api/lookup/labels?ids=${encodeURIComponent(all.join(','))}`, { signal }),
+  });
+}
+
+/** A text with every `usr_…` id that names someone of the organisation replaced by their name. */
+export function withNames(text: string, labels: LabelsView | undefined): string {
+  if (!labels) return text;
+  const names = new Map(labels.people.map((p) => [p.id, p.name]));
+  return text.replace(USER_ID, (id) => names.get(id) ?? id);
+}
+
+/** "Order 5800… · Lena G." — what a case is about, in the words people use. */
+export function caseTitle(l: CaseLabelView | undefined, t: (k: string, o?: Record<string, unknown>) => string): string | null {
+  if (!l) return null;
+  const parts = [l.orderNumber ? t('cases.order', { number: l.orderNumber }) : null, l.buyerName].filter(Boolean);
+  return parts.length ? parts.join(' · ') : null;
+}
