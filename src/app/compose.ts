@@ -109,7 +109,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     returns,
     privacy,
     // issue 13 (workspace-b): the one lookup across orders, tickets, buyers and returns
-    lookup: createLookupService({ db: p.db }),
+    lookup: createLookupService({ db: p.db, evidence }),
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },
   };

@@ -80,6 +80,27 @@ describe('lookup', () => {
     expect(l.cases).toHaveLength(3);
     expect(l.people).toEqual([{ id: org.users.agent.id, name: expect.any(String) }]);
     expect((await get(other, 'owner', `/api/lookup/labels?ids=${ticketId},${ret.id},${order.orderId}`)).json()).toEqual({ cases: [], people: [] });
+
+    // One dispute case per order, gathering its ticket (with the buyer's message) and its return.
+    const post = async (o: TestOrg, role: 'owner' | 'agent' | 'supervisor', url: string, payload: unknown) => ctx.app.inject({ method: 'POST', url, headers: { cookie: await o.cookie(role) }, payload: payload as object });
+    expect((await get(org, 'agent', `/api/disputes?orderId=${order.orderId}`)).json()).toEqual({ dispute: null });
+    const opened = await post(org, 'agent', '/api/disputes', { orderId: order.orderId });
+    expect(opened.statusCode).toBe(200);
+    const dispute = opened.json();
+    expect(dispute).toMatchObject({ orderId: order.orderId, status: 'open', memberCaseIds: expect.arrayContaining([order.orderId, ticketId, ret.id]) });
+    expect((await post(org, 'agent', '/api/disputes', { orderId: order.orderId })).json().id).toBe(dispute.id);
+    expect((await post(other, 'owner', '/api/disputes', { orderId: order.orderId })).statusCode).toBe(404);
+    expect((await get(other, 'owner', `/api/disputes?orderId=${order.orderId}`)).statusCode).toBe(404);
+    const tl = (await get(org, 'agent', `/api/evidence/cases/${dispute.id}`)).json();
+    const caseIds = new Set(tl.records.map((r: { caseId: string }) => r.caseId));
+    expect([...caseIds].sort()).toEqual([dispute.id, ticketId, ret.id].sort());
+    expect(tl.records.some((r: { kind: string; caseId: string }) => r.kind === 'message' && r.caseId === ticketId)).toBe(true);
+    expect((await get(org, 'agent', `/api/evidence/cases/${dispute.id}/pack/check?reason=not_as_described`)).statusCode).toBe(200);
+    expect((await get(org, 'agent', `/api/lookup/labels?ids=${dispute.id}`)).json().cases).toEqual([expect.objectContaining({ id: dispute.id, kind: 'dispute', orderNumber: order.externalId, buyerName: 'Anna Becker' })]);
+    expect((await post(org, 'agent', `/api/disputes/${dispute.id}/status`, { status: 'submitted' })).json().status).toBe('submitted');
+    expect((await post(org, 'agent', `/api/disputes/${dispute.id}/status`, { status: 'won' })).statusCode).toBe(403);
+    expect((await post(org, 'supervisor', `/api/disputes/${dispute.id}/status`, { status: 'won' })).json().status).toBe('won');
+    expect((await post(other, 'owner', `/api/disputes/${dispute.id}/status`, { status: 'lost' })).statusCode).toBe(404);
   });
 
   it('lists orders and customers newest first, a page at a time, filtered by q and buyer', async () => {

@@ -67,7 +67,7 @@ export type RelatedView = z.infer<typeof RelatedView>;
 export const LabelsQuery = z.strictObject({ ids: z.string().min(1).max(4_000) });
 export const CaseLabelView = z.object({
   id: z.string(),
-  kind: z.enum(['ticket', 'return', 'order']),
+  kind: z.enum(['ticket', 'return', 'order', 'dispute']),
   orderId: z.string().nullable(),
   orderNumber: z.string().nullable(),
   buyerId: z.string().nullable(),

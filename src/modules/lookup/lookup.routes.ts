@@ -1,4 +1,5 @@
-import { actorOf, errors, type Http } from '../../platform/http.js';
+import { actorOf, errors, IdParams, type Http } from '../../platform/http.js';
+import { DisputeAnswer, DisputeQuery, DisputeStatusBody, DisputeView, OpenDisputeBody } from '../evidence/index.js';
 import { LabelsQuery, LabelsView, LookupQuery, LookupResultView, RelatedQuery, RelatedView } from './lookup.dto.js';
 import type { LookupService } from './lookup.service.js';
 
@@ -42,5 +43,28 @@ export function lookupRoutes(app: Http, svc: LookupService): void {
       },
     },
     async (req) => svc.related(actorOf(req), req.query),
+  );
+  app.get(
+    '/api/disputes',
+    { schema: { tags, operationId: 'disputes.ofOrder', summary: "The order's dispute case (null when none is open)", querystring: DisputeQuery, response: { 200: DisputeAnswer, ...errors(404) } } },
+    async (req) => ({ dispute: await svc.disputeOf(actorOf(req), req.query.orderId) }),
+  );
+  app.post(
+    '/api/disputes',
+    {
+      schema: {
+        tags,
+        operationId: 'disputes.open',
+        summary: "Open the order's one dispute case (or get it), gathering its tickets (with their messages), returns, remedies and refunds; its pack is /api/evidence/cases/:id/pack",
+        body: OpenDisputeBody,
+        response: { 200: DisputeView, ...errors(404, 409) },
+      },
+    },
+    async (req) => svc.openDispute(actorOf(req), req.body.orderId),
+  );
+  app.post(
+    '/api/disputes/:id/status',
+    { schema: { tags, operationId: 'disputes.setStatus', summary: 'open → submitted → won or lost (won/lost: supervisor or owner)', params: IdParams, body: DisputeStatusBody, response: { 200: DisputeView, ...errors(404) } } },
+    async (req) => svc.setDisputeStatus(actorOf(req), req.params.id, req.body),
   );
 }

@@ -5,6 +5,7 @@ import { buyersMatching, likePattern, orderLabels, ordersMatching } from '../ord
 import type { Executor } from '../../platform/db.js';
 import { buyerIdsByContact, ticketLabels, ticketsMatching, ticketsRelated } from '../helpdesk/index.js';
 import { namesOf } from '../auth/index.js';
+import { disputeOrders, type DisputeCaseView, type EvidenceService } from '../evidence/index.js';
 import { returnLabels, returnsMatching, returnsRelated } from '../returns/index.js';
 import { remediesRelated } from '../remedies/index.js';
 import { LookupQuery as LookupQuerySchema, RelatedQuery as RelatedQuerySchema, LabelsQuery as LabelsQuerySchema, type CaseLabelView, type LabelsView, type LookupHitView, type LookupQuery, type LookupResultView, type RelatedQuery, type RelatedView } from './lookup.dto.js';
@@ -16,7 +17,7 @@ const DESK = ['owner', 'supervisor', 'agent'] as const;
  * The one lookup: find orders, tickets, buyers and returns by the numbers and names people have.
  * It owns no table; it reads each owner's readers in one tenant transaction and ranks the hits.
  */
-export function createLookupService({ db }: { db: Database }) {
+export function createLookupService({ db, evidence }: { db: Database; evidence: Pick<EvidenceService, 'openDispute' | 'disputeOfOrder' | 'setDisputeStatus'> }) {
   return {
     async find(actor: Actor, query: LookupQuery): Promise<LookupResultView> {
       const f = LookupQuerySchema.parse(query);
@@ -114,8 +115,9 @@ export function createLookupService({ db }: { db: Database }) {
       const ids = [...new Set(LabelsQuerySchema.parse(query).ids.split(',').map((x) => x.trim()).filter((x) => /^[a-z]{2,5}_[0-9a-z]{8,40}$/.test(x)))].slice(0, 100);
       return db.tenant(actor.orgId, async (tx) => {
         const tickets = await ticketLabels(tx, actor.orgId, ids.filter((x) => x.startsWith('tkt_')));
-        const rets = await returnLabels(tx, actor.orgId, ids.filter((x) => !x.startsWith('tkt_') && !x.startsWith('ord_') && !x.startsWith('usr_')));
-        const orderIds = [...ids.filter((x) => x.startsWith('ord_')), ...tickets.map((t) => t.orderId ?? ''), ...rets.map((r) => r.orderId)].filter(Boolean);
+        const rets = await returnLabels(tx, actor.orgId, ids.filter((x) => x.startsWith('ret_')));
+        const disputes = await disputeOrders(tx, actor.orgId, ids.filter((x) => x.startsWith('dsp_')));
+        const orderIds = [...ids.filter((x) => x.startsWith('ord_')), ...disputes.map((d) => d.orderId), ...tickets.map((t) => t.orderId ?? ''), ...rets.map((r) => r.orderId)].filter(Boolean);
         const orders = await orderLabels(tx, actor.orgId, orderIds);
         const ticketNumbers = new Map(tickets.map((t) => [t.id, t.number]));
         const extraTickets = await ticketLabels(tx, actor.orgId, rets.map((r) => r.ticketId ?? '').filter((x) => x && !ticketNumbers.has(x)));
@@ -133,9 +135,37 @@ export function createLookupService({ db }: { db: Database }) {
           const o = orders.get(id);
           if (o) cases.push({ id, kind: 'order', orderId: id, orderNumber: o.externalId, buyerId: o.buyerId, buyerName: o.buyerName, ticketId: null, ticketNumber: null, returnId: null, rma: null });
         }
+        for (const d of disputes) {
+          const o = orders.get(d.orderId);
+          if (o) cases.push({ id: d.id, kind: 'dispute', orderId: d.orderId, orderNumber: o.externalId, buyerId: o.buyerId, buyerName: o.buyerName, ticketId: null, ticketNumber: null, returnId: null, rma: null });
+        }
         const people = await namesOf(tx, actor.orgId, ids.filter((x) => x.startsWith('usr_')));
         return { cases, people };
       });
+    },
+
+    /** The order's dispute case, or null (404 when the order is not this organisation's). */
+    async disputeOf(actor: Actor, orderId: string): Promise<DisputeCaseView | null> {
+      requireRole(actor, DESK, 'reading dispute cases');
+      await db.tenant(actor.orgId, (tx) => mustExist(tx, actor.orgId, { orderId }));
+      return evidence.disputeOfOrder(actor, orderId);
+    },
+
+    /** Open the order's one dispute case (or return it), gathering the order's tickets and returns as its members. */
+    async openDispute(actor: Actor, orderId: string): Promise<DisputeCaseView> {
+      requireRole(actor, DESK, 'opening dispute cases');
+      const found = await db.tenant(actor.orgId, async (tx) => {
+        const o = (await orderLabels(tx, actor.orgId, [orderId])).get(orderId);
+        if (!o) throw AppError.notFound('order', orderId);
+        const tickets = await ticketsRelated(tx, actor.orgId, { orderId });
+        const rets = await returnsRelated(tx, actor.orgId, { orderId });
+        return { shopId: o.shopId, orderNumber: o.externalId, members: [...tickets.map((t) => t.id), ...rets.map((r) => r.id)] };
+      });
+      return evidence.openDispute(actor, { orderId, shopId: found.shopId, orderNumber: found.orderNumber, memberCaseIds: found.members });
+    },
+
+    async setDisputeStatus(actor: Actor, id: string, input: { status: DisputeCaseView['status']; note?: string }): Promise<DisputeCaseView> {
+      return evidence.setDisputeStatus(actor, id, input);
     },
 
     /** Conversations, returns and remedies of one order or one buyer (404 when it is not this organisation's). */

@@ -133,12 +133,12 @@ export async function ordersMatching(tx: Executor, orgId: string, q: string, lik
 }
 
 /** Order numbers and buyer names for ids other modules hold (to title cases and rows in words, not ids). */
-export async function orderLabels(tx: Executor, orgId: string, orderIds: string[]): Promise<Map<string, { externalId: string; buyerId: string; buyerName: string | null }>> {
+export async function orderLabels(tx: Executor, orgId: string, orderIds: string[]): Promise<Map<string, { externalId: string; shopId: string; buyerId: string; buyerName: string | null }>> {
   if (orderIds.length === 0) return new Map();
   const rows = await tx
-    .select({ id: orders.id, externalId: orders.externalId, buyerId: orders.buyerId, buyerName: buyers.displayName })
+    .select({ id: orders.id, externalId: orders.externalId, shopId: orders.shopId, buyerId: orders.buyerId, buyerName: buyers.displayName })
     .from(orders)
     .innerJoin(buyers, and(eq(buyers.orgId, orders.orgId), eq(buyers.id, orders.buyerId)))
     .where(and(eq(orders.orgId, orgId), inArray(orders.id, [...new Set(orderIds)])));
-  return new Map(rows.map((r) => [r.id, { externalId: r.externalId, buyerId: r.buyerId, buyerName: r.buyerName }]));
+  return new Map(rows.map((r) => [r.id, { externalId: r.externalId, shopId: r.shopId, buyerId: r.buyerId, buyerName: r.buyerName }]));
 }
