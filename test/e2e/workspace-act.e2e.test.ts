@@ -137,7 +137,7 @@ describeE2E('act from the ticket and the order (browser, TikTok sandbox)', () =>
     expect(sup.problems).toEqual([]);
     await agent.context.close();
     await sup.context.close();
-  });
+  }, 150_000);
 
   it('a supervisor decides a failed inspection from the returns queue; the sandbox records the reject with its reason', async () => {
     const ctx = server.ctx;
@@ -185,7 +185,7 @@ describeE2E('act from the ticket and the order (browser, TikTok sandbox)', () =>
     await screenshot(sup.page, 'return-detail-desktop-zh-CN');
     expect(sup.problems).toEqual([]);
     await sup.context.close();
-  });
+  }, 150_000);
 
   it('at 390 px no page is wider than the screen: inbox, ticket with its order, returns, orders, customers', async () => {
     const phone = await openPage(browser, server.baseUrl, { viewport: { width: 390, height: 844 } });
@@ -236,9 +236,26 @@ describeE2E('act from the ticket and the order (browser, TikTok sandbox)', () =>
       await screenshot(desk.page, `search-desktop-${lang}`);
       await desk.page.keyboard.press('Escape');
     }
+    // The order's dispute case gathers its conversation and returns; the evidence list reads in words.
+    await setLanguage(desk.page, 'en');
+    await desk.page.goto(`/orders/${orderId}`);
+    await desk.page.getByTestId('dispute-open').click();
+    await poll(() => desk.page.getByTestId('dispute-status').innerText()).toMatch(/open/i);
+    await screenshot(desk.page, 'order-dispute-desktop-en');
+    await desk.page.getByTestId('dispute-evidence').click();
+    const number = (await server.ctx.services.orders.getOrder(actorFor(w.org, 'owner'), orderId)).externalId;
+    await poll(() => desk.page.getByTestId('case-title').innerText()).toContain(`Order ${number}`);
+    await screenshot(desk.page, 'dispute-case-desktop-en');
+    for (const lang of ['en', 'zh-CN'] as const) {
+      await setLanguage(desk.page, lang);
+      await desk.page.goto('/evidence');
+      await poll(() => desk.page.getByTestId('case-link').count()).toBeGreaterThan(0);
+      expect(await desk.page.getByTestId('evidence-cases').innerText()).not.toMatch(/usr_[0-9a-z]{10}/);
+      await screenshot(desk.page, `evidence-list-desktop-${lang}`);
+    }
     expect(phone.problems).toEqual([]);
     expect(desk.problems).toEqual([]);
     await phone.context.close();
     await desk.context.close();
-  });
+  }, 240_000);
 });

@@ -9,6 +9,7 @@ import { PageHeader } from '../../shell/PageHeader';
 import { QueryState } from '../settings/common';
 import { useOrderSidebar, useOrders, usePlatformReturns, useRelated } from './api';
 import { Card, Pager, RelatedCards } from './bits';
+import { DisputeCard } from './DisputeCard';
 
 export function OrdersPage() {
   return (
@@ -145,8 +146,9 @@ function OrderDetail() {
                 </Card>
               </Stack>
             </SimpleGrid>
-            <SimpleGrid cols={{ base: 1, md: 3 }}>
+            <SimpleGrid cols={{ base: 1, md: 2, lg: 4 }}>
               <RelatedCards related={related.data} platform={platform.data} />
+              <DisputeCard orderId={o.id} />
             </SimpleGrid>
           </Stack>
         )}
