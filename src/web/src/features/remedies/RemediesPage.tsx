@@ -1,9 +1,9 @@
-import { Alert, Badge, Button, Group, Paper, Radio, Select, SimpleGrid, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Paper, Radio, Select, SimpleGrid, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { IconCheck, IconGavel, IconScale, IconX } from '@tabler/icons-react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import { api } from '../../lib/api';
 import { useErrorMessage } from '../../lib/errors';
 import { formatMoney } from '../../lib/money';
@@ -11,6 +11,7 @@ import { useSession } from '../../lib/session';
 import { PageHeader } from '../../shell/PageHeader';
 import { QueryState } from '../settings/common';
 import { LookupPicker } from '../records/LookupPicker';
+import { caseTitle, useLabels } from '../records/api';
 import { CATEGORIES, useRemedies, type Category, type Quote, type RemedyView } from './api';
 
 const STATUS_COLOR: Record<RemedyView['status'], string> = { proposed: 'gray', pending_approval: 'yellow', rejected: 'dark', executing: 'blue', attention: 'red', completed: 'green', abandoned: 'gray', on_hold: 'orange' };
@@ -277,9 +278,29 @@ function Econ({ label, value }: { label: string; value: string }) {
   );
 }
 
+/** Which order (number, buyer) and ticket a remedy is for, each a link. */
+function RemedyFor({ r, labels }: { r: RemedyView; labels: ReturnType<typeof useLabels>['data'] }) {
+  const { t } = useTranslation('records');
+  const order = labels?.cases.find((c) => c.id === r.orderId);
+  const ticket = r.ticketId ? labels?.cases.find((c) => c.id === r.ticketId) : undefined;
+  return (
+    <Group gap={8} wrap="wrap">
+      <Anchor component={Link} to={`/orders/${r.orderId}`} size="xs" data-testid="remedy-order-link">
+        {caseTitle(order, t) ?? t('cases.openOrder')}
+      </Anchor>
+      {ticket?.ticketNumber != null && (
+        <Anchor component={Link} to={`/inbox/${ticket.id}`} size="xs">
+          {t('cases.ticket', { number: ticket.ticketNumber })}
+        </Anchor>
+      )}
+    </Group>
+  );
+}
+
 function ApprovalQueue() {
   const { t, i18n } = useTranslation('remedies');
   const q = useRemedies('pending_approval');
+  const labels = useLabels((q.data ?? []).flatMap((r) => [r.orderId, r.ticketId ?? '']));
   const qc = useQueryClient();
   const message = useErrorMessage();
   const [notes, setNotes] = useState<Record<string, string>>({});
@@ -314,8 +335,9 @@ function ApprovalQueue() {
                 <Text size="sm" data-testid="approval-reason">
                   «{r.approvalReason}»
                 </Text>
+                <RemedyFor r={r} labels={labels.data} />
               </Stack>
-              <Stack gap="xs" w={320}>
+              <Stack gap="xs" w={{ base: '100%', sm: 320 }}>
                 <TextInput size="xs" placeholder={t('approvals.note')} value={notes[r.id] ?? ''} onChange={(e) => setNotes({ ...notes, [r.id]: e.currentTarget.value })} />
                 <Group gap="xs" grow>
                   <Button color="green" leftSection={<IconCheck size={16} />} onClick={() => void decide(r, true)} data-testid="approve">
@@ -338,6 +360,7 @@ function RemedyTable() {
   const { t, i18n } = useTranslation('remedies');
   const { user } = useSession();
   const q = useRemedies();
+  const labels = useLabels((q.data ?? []).flatMap((r) => [r.orderId, r.ticketId ?? '']));
   const qc = useQueryClient();
   const message = useErrorMessage();
   const [error, setError] = useState<string | null>(null);
@@ -364,6 +387,7 @@ function RemedyTable() {
       {error && <Alert color="red">{error}</Alert>}
       <QueryState isPending={q.isPending} error={q.error} empty={(q.data ?? []).length === 0} emptyText={t('recent.empty')}>
         <Paper withBorder radius="md">
+          <Table.ScrollContainer minWidth={560}>
           <Table verticalSpacing="sm" data-testid="remedy-table">
             <Table.Thead>
               <Table.Tr>
@@ -381,6 +405,7 @@ function RemedyTable() {
                     <Text size="xs" c="dimmed">
                       {new Date(r.createdAt).toLocaleString(i18n.language)}
                     </Text>
+                    <RemedyFor r={r} labels={labels.data} />
                   </Table.Td>
                   <Table.Td>
                     <Badge color={STATUS_COLOR[r.status]} data-testid="remedy-status">
@@ -411,6 +436,7 @@ function RemedyTable() {
               ))}
             </Table.Tbody>
           </Table>
+          </Table.ScrollContainer>
         </Paper>
       </QueryState>
     </Stack>
