@@ -97,7 +97,7 @@ function OrderDetail() {
         {s && o && (
           <Stack gap="md" data-testid="order-detail">
             <PageHeader
-              title={t('orders.detailTitle', { number: o.externalId })}
+              title={<span style={{ wordBreak: 'break-all' }}>{t('orders.detailTitle', { number: o.externalId })}</span>}
               description={`${t(`orderStatus.${o.status}`, { defaultValue: o.status })} · ${new Date(o.placedAt).toLocaleString(lang)} · ${formatMoney(o.total, o.currency, lang)}`}
               actions={
                 <Group gap="xs">
