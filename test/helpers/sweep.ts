@@ -38,6 +38,7 @@ export const ID_KINDS = [
   'evidenceCase',
   'evidenceFile',
   'outbox',
+  'dispute',
 ] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 export type IdSet = Record<IdKind, string>;
@@ -162,6 +163,7 @@ const SEGMENT_KINDS: Record<string, IdKind> = {
   policies: 'slaPolicy',
   remedies: 'remedy',
   returns: 'return',
+  disputes: 'dispute',
 };
 
 const FIXED_PATH_VALUES: Record<string, string> = { step: 'refund' };
@@ -397,6 +399,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
 
   const ret = await inject('POST', '/api/returns', { orderId: order.orderId, orderLineIds: order.lineIds, ticketId, note: `Return note ${marker}` });
   const remedy = await inject('POST', '/api/remedies', { orderId: order.orderId, ticketId, category: 'minor_flaw', optionKey: 't1:information+coupon', message: `Sorry ${marker}` });
+  const dispute = await inject('POST', '/api/disputes', { orderId: order.orderId });
   const macro = await inject('POST', '/api/macros', { key: `m_${marker.toLowerCase().replace(/[^a-z0-9_]/g, '')}`.slice(0, 60), name: `Macro ${marker}`, bodies: { en: `Hello ${marker}` } });
   const policy = await inject('POST', '/api/sla/policies', { name: `Policy ${marker}`, shopId: org.shopId, firstReplyMinutes: 60 });
 
@@ -427,6 +430,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
       evidenceCase: cases[0]!.caseId,
       evidenceFile: file.sha256,
       outbox: outbox[0]!.id,
+      dispute: dispute.id,
     },
     secrets: [marker, ...emails],
   };
