@@ -106,6 +106,8 @@ export const HISTORY_HORIZON_MS = 72 * 3600_000;
 /** `solved_reason` of tickets whose state comes from imported history (also marks them as such). */
 export const HISTORY_ANSWERED = 'history_answered';
 export const HISTORY_UNANSWERED = 'history_unanswered';
+/** Solved reason of a conversation a machine opened (auto-reply, bounce, list mail). */
+export const AUTOMATED = 'automated';
 
 export const isHistory = (sentAt: Date, now: Date, horizonMs: number = HISTORY_HORIZON_MS): boolean => now.getTime() - sentAt.getTime() > horizonMs;
 
