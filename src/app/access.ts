@@ -51,6 +51,13 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'PUT /api/shops/:shopId/item-economics': LEADS,
   'PUT /api/shops/:shopId/exchange-stock': WAREHOUSE,
 
+  // shop mailboxes (e-mail channel)
+  'GET /api/shops/:shopId/mailbox': LEADS,
+  'PUT /api/shops/:shopId/mailbox': OWNER,
+  'DELETE /api/shops/:shopId/mailbox': OWNER,
+  'POST /api/shops/:shopId/mailbox/test': LEADS,
+  'POST /api/shops/:shopId/mailbox/sync': LEADS,
+
   // TikTok connection
   'GET /api/tiktok/connections': LEADS,
   'POST /api/tiktok/authorize': OWNER,

@@ -10,6 +10,7 @@ import { createReturnsService, returnsPrivacy } from '../modules/returns/index.j
 import { createPrivacyService, evidencePrivacy, foundationPrivacy, type PrivacyRegistration } from '../modules/privacy/index.js';
 import { createTikTokIntegration, tiktokPrivacy } from '../integrations/tiktok/index.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
+import { createInstallationMail, createMailboxes } from '../integrations/email/index.js';
 
 export interface ComposeOptions {
   /** Test seams: stand-ins for a port, everything else real. Production passes none. */
@@ -92,6 +93,11 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     { orders: remediesOrders, tickets, recordEvidence: writeEvidence, platformRejectReasons: (actor, platformReturnId) => tiktok.rejectReasons(actor.orgId, platformReturnId) },
   );
 
+  // Shops' own mailboxes: mail in through IMAP becomes tickets, replies go out through SMTP.
+  const email = createMailboxes({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence });
+  // The installation's own mail to staff (invitations, password resets, notifications).
+  const mail = createInstallationMail(p.config.mail);
+
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
   const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, foundationPrivacy, evidencePrivacy(evidence)];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
@@ -107,6 +113,8 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     remedies,
     returns,
     privacy,
+    email,
+    mail,
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },
   };

@@ -1,3 +1,5 @@
 export * from './email.js';
-export { ImapSmtpEmailProvider, type ImapSmtpOptions } from './imap-smtp.js';
-export { registerEmailChannel, pollEmail, localEmailInbound, type LocalEmailInput } from './channel.js';
+export { registerEmailChannel, localEmailInbound, type LocalEmailInput, type ShopMailSender } from './channel.js';
+export { createMailboxes, mailboxView, MAX_MAIL_BYTES, type Mailboxes } from './mailboxes.js';
+export { emailRoutes } from './email.routes.js';
+export { createInstallationMail, type InstallationMail } from './installation.js';

@@ -65,6 +65,7 @@ async function replyPayload(tx: Executor, t: TicketRow, m: MessageRow): Promise<
     return {
       shopId: t.shopId,
       ticketId: t.id,
+      ticketNumber: t.number,
       messageId: m.id,
       from: shop.supportContacts.email ?? null,
       fromName: shop.name ?? null,
