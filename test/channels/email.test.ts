@@ -139,7 +139,7 @@ describe.skipIf(!run)('a shop mailbox over real IMAP and SMTP (dovecot + smtp-se
     expect(sent.attachments.map((a) => [a.filename, a.contentType, a.content.equals(PNG)])).toEqual([['care.png', 'image/png', true]]);
     const imap = new ImapFlow({ host: '127.0.0.1', port: mail.imapPort, secure: false, auth: { user: SHOP.user, pass: SHOP.pass }, logger: false });
     await imap.connect();
-    expect((await imap.status('Sent', { messages: true })).messages).toBe(1);
+    expect(((await imap.status('Sent', { messages: true })) as { messages?: number }).messages).toBe(1);
     await imap.logout();
     const reply = (await messagesOf(ticket!.id)).find((m) => m.direction === 'outbound');
     expect(reply!.deliveryStatus).toBe('sent');

@@ -82,6 +82,10 @@ export const ChannelMeta = z.strictObject({
   authentication: z.strictObject({ spf: z.string().max(20).nullable(), dkim: z.string().max(20).nullable(), dmarc: z.string().max(20).nullable() }).optional(),
   /** The sender claims one of our own addresses (an agent's or the shop's): treated as the buyer's words. */
   spoofSuspect: z.boolean().optional(),
+  /** For our replies: how far the channel says it got (WhatsApp delivered / read). */
+  delivery: z.enum(['delivered', 'read']).optional(),
+  /** For our replies: the channel's reason when it failed. */
+  deliveryError: z.string().max(300).optional(),
 });
 export type ChannelMeta = z.infer<typeof ChannelMeta>;
 

@@ -370,3 +370,13 @@ export function trackingUrl(carrier: string | null | undefined, trackingNumber: 
   const hit = carrier ? TRACKING_URLS.find(([re]) => re.test(carrier.trim())) : undefined;
   return hit ? hit[1](n) : null;
 }
+
+/** WhatsApp's customer-service window: free-form replies only within 24 h of the buyer's last message. */
+export const WHATSAPP_WINDOW_MS = 24 * 3_600_000;
+
+/** Why a free-form reply cannot go out on this ticket's channel now, or null. */
+export function replyWindowClosed(t: { channel: string; lastInboundAt: Date | null }, now: Date): { lastInboundAt: string | null } | null {
+  if (t.channel !== 'whatsapp') return null;
+  if (t.lastInboundAt && now.getTime() - t.lastInboundAt.getTime() <= WHATSAPP_WINDOW_MS) return null;
+  return { lastInboundAt: t.lastInboundAt?.toISOString() ?? null };
+}
