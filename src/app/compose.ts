@@ -11,6 +11,7 @@ import { createPrivacyService, evidencePrivacy, foundationPrivacy, type PrivacyR
 import { createTikTokIntegration, tiktokPrivacy } from '../integrations/tiktok/index.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
 import { createInstallationMail, createMailboxes } from '../integrations/email/index.js';
+import { createWhatsAppNumbers } from '../integrations/whatsapp/index.js';
 
 export interface ComposeOptions {
   /** Test seams: stand-ins for a port, everything else real. Production passes none. */
@@ -95,6 +96,8 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
 
   // Shops' own mailboxes: mail in through IMAP becomes tickets, replies go out through SMTP.
   const email = createMailboxes({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence });
+  // Shops' WhatsApp Business numbers on the Cloud API (webhooks in, replies and media out).
+  const whatsapp = createWhatsAppNumbers({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence, graph: { base: p.config.whatsapp.graphBase, version: p.config.whatsapp.apiVersion }, publicUrl: p.config.publicUrl });
   // The installation's own mail to staff (invitations, password resets, notifications).
   const mail = createInstallationMail(p.config.mail);
 
@@ -114,6 +117,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     returns,
     privacy,
     email,
+    whatsapp,
     mail,
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },

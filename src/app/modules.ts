@@ -8,7 +8,7 @@ import { evidenceRoutes, registerEvidenceJobs, seedEvidenceDemo } from '../modul
 import { registerHelpdeskHandlers, seedHelpdeskDemo } from '../modules/helpdesk/index.js';
 import { helpdeskRoutes } from '../modules/helpdesk/helpdesk.routes.js';
 import { emailRoutes, localEmail, localEmailInbound, registerEmailChannel } from '../integrations/email/index.js';
-import { localWhatsApp, localWhatsAppInbound, registerWhatsAppChannel } from '../integrations/whatsapp/index.js';
+import { localWhatsApp, localWhatsAppInbound, whatsappRoutes } from '../integrations/whatsapp/index.js';
 import { registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
 import { registerRemedyHandlers, remediesRoutes } from '../modules/remedies/index.js';
 import { registerReturnsJobs, returnsRoutes, IMPORT_PLATFORM_RETURNS_JOB } from '../modules/returns/index.js';
@@ -29,6 +29,7 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   returnsRoutes(app, s.returns);
   privacyRoutes(app, s.privacy);
   emailRoutes(app, s.email);
+  await whatsappRoutes(app, s.whatsapp);
 }
 
 /** Jobs (pg-boss) and outbox handlers. Called by the worker and by tests that drive handlers. */
@@ -56,7 +57,7 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
       if (r.ingested > 0 || r.failed > 0) p.log.info(r, 'mailboxes synced');
     }, { cron: '* * * * *', retryLimit: 0 });
   }
-  registerWhatsAppChannel(p.outbox, localWhatsApp, s.helpdesk);
+  s.whatsapp.registerOutboxHandlers(p.outbox, localWhatsApp);
   // The TikTok API base (and so the sandbox's photo links on it) passes the outbound rule by its exact
   // host and port: the integration allows it wherever the client is pointed.
   registerHelpdeskHandlers(p.outbox, s.helpdesk, s.evidence, (url, init) => p.outbound.fetch(url, init));
