@@ -48,9 +48,9 @@ describe('WhatsApp Cloud API channel against the local Graph stand-in', () => {
     const ok = await fetch(`${server}/webhooks/whatsapp/${numberId}?hub.mode=subscribe&hub.verify_token=verify-me-123&hub.challenge=1158201444`);
     expect([ok.status, await ok.text()]).toEqual([200, '1158201444']);
     const wrong = await fetch(`${server}/webhooks/whatsapp/${numberId}?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1`);
-    expect(wrong.status).toBe(403);
+    expect(wrong.status).toBe(401);
     const unknown = await fetch(`${server}/webhooks/whatsapp/wan_unknown?hub.mode=subscribe&hub.verify_token=verify-me-123&hub.challenge=1`);
-    expect(unknown.status).toBe(403);
+    expect(unknown.status).toBe(401);
   });
 
   it('turns a signed webhook with an image into a ticket whose image is an evidence file; refuses unsigned and tampered ones', async () => {

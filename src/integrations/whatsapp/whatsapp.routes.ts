@@ -41,13 +41,13 @@ export async function whatsappRoutes(app: Http, numbers: WhatsAppNumbers): Promi
           security: [],
           params: NumberParams,
           querystring: VerifyQuery,
-          response: { 200: z.string(), 403: ErrorBody },
+          response: { 200: z.string(), 401: ErrorBody },
         },
       },
       async (req, reply) => {
         const q = req.query;
         const challenge = await numbers.verify(req.params.numberId, { mode: q['hub.mode'], token: q['hub.verify_token'], challenge: q['hub.challenge'] });
-        if (challenge === null) return reply.code(403).send({ code: 'whatsapp.verify_refused', message: 'The verify token does not match this number', requestId: req.id });
+        if (challenge === null) return reply.code(401).send({ code: 'whatsapp.verify_refused', message: 'The verify token does not match this number', requestId: req.id });
         return reply.code(200).type('text/plain').send(challenge);
       },
     );
