@@ -3,3 +3,4 @@ export { registerEmailChannel, localEmailInbound, type LocalEmailInput, type Sho
 export { createMailboxes, mailboxView, MAX_MAIL_BYTES, type Mailboxes } from './mailboxes.js';
 export { emailRoutes } from './email.routes.js';
 export { createInstallationMail, type InstallationMail } from './installation.js';
+export { channelsPrivacy } from './channels.privacy.js';
