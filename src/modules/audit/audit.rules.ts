@@ -71,9 +71,12 @@ const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'obje
  * objects are walked, arrays and scalars compared whole. What the Audit page shows as before → after.
  */
 export function diffStates(before: unknown, after: unknown, prefix = ''): FieldChange[] {
-  if (isPlain(before) && isPlain(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    return keys.flatMap((k) => diffStates(before[k], after[k], prefix ? `${prefix}.${k}` : k));
+  // Something created (or removed) as a whole shows as its fields, each from (or to) null.
+  const b = before == null && isPlain(after) ? {} : before;
+  const a = after == null && isPlain(before) ? {} : after;
+  if (isPlain(b) && isPlain(a)) {
+    const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].sort();
+    return keys.flatMap((k) => diffStates(b[k], a[k], prefix ? `${prefix}.${k}` : k));
   }
   if (JSON.stringify(before ?? null) === JSON.stringify(after ?? null)) return [];
   return [{ path: prefix, before: before ?? null, after: after ?? null }];
