@@ -82,7 +82,10 @@ describeE2E('Account and two-factor sign-in (browser)', () => {
 
     // Owners require it for everyone; the audit log shows what happened, before → after.
     await page.goto('/settings/security');
-    await page.getByRole('switch', { name: 'Require two-factor sign-in for everyone' }).check({ force: true });
+    const requireSwitch = page.getByRole('switch', { name: 'Require two-factor sign-in for everyone' });
+    await poll(() => requireSwitch.isEnabled()).toBe(true);
+    await requireSwitch.click({ force: true });
+    await poll(() => requireSwitch.isChecked()).toBe(true);
     await poll(() => page.getByText('People without two-factor sign-in: 3').count()).toBe(1);
     await shot(page, 'settings-security-en-desktop');
     await page.goto('/settings/audit');

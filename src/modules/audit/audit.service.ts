@@ -90,3 +90,16 @@ export function createAuditService({ db }: { db: Database }) {
 }
 
 export type AuditService = ReturnType<typeof createAuditService>;
+
+/**
+ * A person's membership of an organisation changed (added, role, brands, removed): for the agency
+ * work, called in the transaction that changes it.
+ */
+export function recordMembershipChange(tx: Executor, deps: { ids: IdGenerator; clock: Clock }, input: { orgId: string; actor: AuditActor; userId: string; before: unknown; after: unknown }): Promise<void> {
+  return recordAudit(tx, deps, { orgId: input.orgId, actor: input.actor, action: 'memberships.changed', subject: { type: 'user', id: input.userId }, before: input.before, after: input.after });
+}
+
+/** A coupon budget changed (money): for the coupons module, called in the transaction that changes it. */
+export function recordCouponBudgetChange(tx: Executor, deps: { ids: IdGenerator; clock: Clock }, input: { orgId: string; actor: AuditActor; subject: { type: string; id: string }; before: unknown; after: unknown }): Promise<void> {
+  return recordAudit(tx, deps, { orgId: input.orgId, actor: input.actor, action: 'coupons.budget_changed', subject: input.subject, before: input.before, after: input.after });
+}

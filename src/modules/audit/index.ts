@@ -1,4 +1,4 @@
-export { recordAudit, createAuditService, auditEventView, type AuditInput, type RecordAudit, type AuditService } from './audit.service.js';
+export { recordAudit, recordMembershipChange, recordCouponBudgetChange, createAuditService, auditEventView, type AuditInput, type RecordAudit, type AuditService } from './audit.service.js';
 export { auditRoutes } from './audit.routes.js';
 export { auditPrivacy } from './audit.privacy.js';
 export { AUDIT_ACTIONS, auditActorOf, diffStates, changedOnly, coarseIp, type AuditAction, type AuditActor, type FieldChange } from './audit.rules.js';

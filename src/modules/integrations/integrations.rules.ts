@@ -4,9 +4,10 @@ import type { Role } from '../../platform/tenancy.js';
 /**
  * What an API token may do. Each scope opens one area of the API for reading or writing; the
  * token then acts with a supervisor's role inside it, so owner-only routes (team, settings that
- * move money, privacy) stay closed to every token whatever its scopes.
+ * move money, privacy) stay closed to every token whatever its scopes. There is no
+ * `remedies:write`: giving money away needs a person with remedy authority limits.
  */
-export const TOKEN_SCOPES = ['tickets:read', 'tickets:write', 'orders:read', 'returns:read', 'returns:write', 'remedies:read', 'remedies:write', 'sla:read'] as const;
+export const TOKEN_SCOPES = ['tickets:read', 'tickets:write', 'orders:read', 'returns:read', 'returns:write', 'remedies:read', 'sla:read'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 /** The role a token acts with (the access table and the services check it like anyone's). */
