@@ -1,8 +1,12 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
+import { registerModuleWorkers } from '../../src/app/modules.js';
 import { totpCode } from '../../src/modules/auth/index.js';
+import { verifyWebhookSignature } from '../../src/modules/integrations/index.js';
 import type { ManualClock } from '../../src/platform/clock.js';
 import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer } from '../helpers/e2e.js';
 import { createTestOrg, TEST_PASSWORD } from '../helpers/org.js';
@@ -30,15 +34,32 @@ async function typeCode(page: Page, testId: string, code: string) {
 describeE2E('Account and two-factor sign-in (browser)', () => {
   let server: E2EServer;
   let browser: Browser;
+  // A local webhook receiver (allowed through OUTBOUND_ALLOW), answering `status`.
+  let receiver: http.Server;
+  let receiverPort: number;
+  const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+  let status = 200;
 
   beforeAll(async () => {
-    server = await startE2EServer();
+    receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    receiverPort = (receiver.address() as AddressInfo).port;
+    server = await startE2EServer({ env: { OUTBOUND_ALLOW: `127.0.0.1:${receiverPort}` }, overrides: { webhookAutoDisableAfter: 2 } });
+    await registerModuleWorkers(server.ctx.platform, server.ctx.services);
     browser = await launchBrowser();
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await new Promise((r) => receiver?.close(r));
   });
 
   it('an owner turns on two-factor sign-in and signs in with a code; the audit log and integrations show it', async () => {
@@ -113,6 +134,47 @@ describeE2E('Account and two-factor sign-in (browser)', () => {
     await shot(agent.page, 'restricted-enrolment-en-phone');
     await agent.context.close();
 
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('an owner adds a webhook, sends a test, and sees it turned off with a notice after failures', async () => {
+    const org = await createTestOrg(server.ctx, { market: 'DE' });
+    const { page, context, problems } = await openPage(browser, server.baseUrl);
+    onTestFailed(async () => {
+      await screenshot(page, 'failed-webhooks');
+      console.log('page problems:', problems);
+    });
+    await page.goto('/settings/integrations');
+    await signIn(page, org.users.owner.email);
+    await page.getByTestId('webhook-new').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Address').fill(`http://127.0.0.1:${receiverPort}/alerts`);
+    await dialog.getByLabel('Description').fill('Team chat alerts');
+    await dialog.getByRole('button', { name: 'Add webhook' }).click();
+    const secret = (await page.getByTestId('shown-once').innerText()).trim();
+    expect(secret).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'Done, I have stored it' }).click();
+
+    received.length = 0;
+    status = 200;
+    await page.getByRole('button', { name: 'Send test' }).click();
+    await poll(async () => (await server.ctx.platform.dispatcher.drain(5, org.orgId), received.length)).toBe(1);
+    expect(received[0]!.headers['afterdesk-event']).toBe('webhook.test');
+    expect(verifyWebhookSignature(secret, String(received[0]!.headers['afterdesk-signature']), received[0]!.body, Math.floor(server.ctx.clock.now().getTime() / 1000))).toBe(true);
+
+    // The receiver breaks: two failed attempts in a row turn the endpoint off (threshold lowered for the test).
+    status = 503;
+    await server.ctx.services.integrations.emitNow({ orgId: org.orgId, type: 'sla.breached', key: `sla.breached:e2e_${org.orgId}`, data: { ticketId: 'tkt_e2e' } });
+    await server.ctx.platform.dispatcher.drain(5, org.orgId);
+    (server.ctx.clock as ManualClock).advance(10 * 60_000);
+    await server.ctx.platform.dispatcher.drain(5, org.orgId);
+    await page.reload();
+    await poll(() => page.getByTestId('webhook-notice').count()).toBe(1);
+    await shot(page, 'settings-webhooks-disabled-en-desktop');
+    await page.getByRole('button', { name: 'Delivery log' }).click();
+    await poll(() => page.getByRole('dialog').locator('tbody tr').count()).toBe(3);
+    await shot(page, 'settings-webhook-log-en-desktop');
     expect(problems).toEqual([]);
     await context.close();
   }, 120_000);

@@ -12,7 +12,7 @@ const show = (v: unknown): string => (v === null || v === undefined ? '—' : ty
 
 /** Settings → Audit: who changed what, when, with before → after (owners). */
 export function AuditPanel() {
-  const { t } = useTranslation('account');
+  const { t, i18n } = useTranslation('account');
   const f = useFormat();
   const [actorId, setActorId] = useState<string | null>(null);
   const [action, setAction] = useState<string | null>(null);
@@ -38,7 +38,7 @@ export function AuditPanel() {
   const names = new Map((users.data ?? []).map((u) => [u.id, u.name]));
   const actorName = (e: AuditEventView) =>
     e.actorType === 'system' ? t('audit.system') : e.actorType === 'anonymous' ? t('audit.anonymous') : e.actorType === 'token' ? `${t('audit.token')} ${e.actorLabel ?? e.actorId ?? ''}` : (names.get(e.actorId ?? '') ?? e.actorLabel ?? e.actorId ?? '—');
-  const actionLabel = (a: string) => t(`actions.${a.replace('.', '_')}`, { defaultValue: a });
+  const actionLabel = (a: string) => (i18n.exists(`account:actions.${a.replace('.', '_')}`) ? t(`actions.${a.replace('.', '_')}`) : a);
   const items = log.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <Stack gap="md">
@@ -79,7 +79,7 @@ export function AuditPanel() {
                     <Badge variant="light" size="sm" tt="none" color={e.action.includes('failed') ? 'red' : e.action.startsWith('auth.') ? 'gray' : 'indigo'}>
                       {actionLabel(e.action)}
                     </Badge>
-                    {e.subjectType && (
+                    {e.subjectType && e.subjectType !== 'organisation' && (
                       <Text size="xs" c="dimmed" mt={2}>
                         {e.subjectType === 'user' ? (names.get(e.subjectId ?? '') ?? e.subjectId) : `${e.subjectType} ${e.subjectId ?? ''}`}
                       </Text>
@@ -98,7 +98,7 @@ export function AuditPanel() {
                       <Text size="xs" c="dimmed">
                         {Object.entries(e.context)
                           .filter(([k]) => k !== 'network' && k !== 'device')
-                          .map(([k, v]) => `${k}: ${show(v)}`)
+                          .map(([k, v]) => (i18n.exists(`account:audit.ctx.${k}.${show(v)}`) ? t(`audit.ctx.${k}.${show(v)}`) : i18n.exists(`account:audit.ctx.${k}.n`) ? t(`audit.ctx.${k}.n`, { n: show(v) }) : `${k}: ${show(v)}`))
                           .join(' · ') || '—'}
                       </Text>
                     )}
