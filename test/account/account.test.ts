@@ -290,6 +290,13 @@ describe('password resets', () => {
     expect((await ctx.app.inject({ method: 'POST', url: '/api/auth/password-reset/complete', payload: { token: late, password: NEW_PASSWORD } })).json().code).toBe('auth.reset_token_invalid');
   });
 
+  it('reset requests for one address are limited', async () => {
+    const email = `limited.${Date.now()}@test.afterdesk.dev`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await ctx.app.inject({ method: 'POST', url: '/api/auth/password-reset/request', payload: { email } })).statusCode);
+    expect(statuses).toEqual([202, 202, 202, 429, 429, 429]);
+  });
+
   it('without a mail server the request says so, clearly', async () => {
     const res = await noMail.app.inject({ method: 'POST', url: '/api/auth/password-reset/request', payload: { email: 'someone@test.afterdesk.dev' } });
     expect(res.statusCode).toBe(503);

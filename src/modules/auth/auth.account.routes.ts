@@ -55,6 +55,8 @@ export function registerAccountGuard(app: Http, svc: AccountService): void {
 
 export function accountRoutes(app: Http, svc: AccountService, opts: AccountRouteOptions): void {
   const codeThrottle = createLoginThrottle(opts.clock, { perAccountAddress: opts.loginRateLimit });
+  // Every reset request counts like a failed sign-in: nobody can fill a colleague's mailbox with links.
+  const resetThrottle = createLoginThrottle(opts.clock, { perAccountAddress: opts.loginRateLimit, freeFailures: 3 });
   const setCookie = (req: FastifyRequest, reply: { setCookie: (n: string, v: string, o: Record<string, unknown>) => unknown }, token: string, expiresAt: Date) =>
     reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: opts.cookieSecure(req), expires: expiresAt });
 
@@ -97,12 +99,18 @@ export function accountRoutes(app: Http, svc: AccountService, opts: AccountRoute
         operationId: 'auth.requestPasswordReset',
         tags,
         summary: 'Forgot password: mails a single-use link (same answer whether or not the e-mail has an account)',
-        description: 'Answers 503 `auth.reset_mail_unavailable` while the installation has no mail server; an owner resets passwords then.',
+        description: 'Answers 503 `auth.reset_mail_unavailable` while the installation has no mail server; an owner resets passwords then. Requests are limited per address and e-mail like failed sign-ins (429).',
         body: ResetRequestBody,
-        response: { 202: z.object({ accepted: z.literal(true) }), 400: ErrorBody, 503: ErrorBody },
+        response: { 202: z.object({ accepted: z.literal(true) }), 400: ErrorBody, 429: ErrorBody, 503: ErrorBody },
       },
     },
     async (req, reply) => {
+      const wait = resetThrottle.check(req.ip, req.body.email);
+      if (wait > 0) {
+        const seconds = Math.ceil(wait / 1000);
+        throw new AppError('rate_limited', 'request.rate_limited', `Too many reset requests; try again in ${seconds} s`, { retryAfterSeconds: seconds });
+      }
+      resetThrottle.failed(req.ip, req.body.email);
       await svc.requestPasswordReset(req.body.email, meta(req));
       return reply.code(202).send({ accepted: true as const });
     },
