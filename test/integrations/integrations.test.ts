@@ -7,6 +7,7 @@ import { requiredScope, TOKEN_SCOPES, verifyWebhookSignature } from '../../src/m
 import { ManualClock } from '../../src/platform/clock.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { createTestOrg, type TestOrg } from '../helpers/org.js';
+import { seedOrder, seedTicket } from '../helpers/returns.js';
 
 const clock = new ManualClock(Date.parse('2026-05-04T08:00:00Z'));
 const UI = 'http://desk.example.test:3000';
@@ -188,6 +189,22 @@ describe('outgoing webhooks', () => {
       ['webhook.test', true, 200],
       ['remedy.completed', true, 200],
     ]);
+  });
+
+  it('a new ticket is an event, queued in the transaction that opens it', async () => {
+    const org = await createTestOrg(ctx);
+    const { secret } = (await ownerCall(org, 'POST', '/api/integrations/webhooks', { url: url(), events: ['ticket.created'] })).json();
+    received.length = 0;
+    answer = 200;
+    const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 1500 }] });
+    const ticketId = await seedTicket(ctx, org, order.orderId, 'Wo bleibt mein Paket?');
+    await ctx.platform.dispatcher.drain(10, org.orgId);
+    expect(received).toHaveLength(1);
+    const body = JSON.parse(received[0]!.body);
+    expect(body).toMatchObject({ type: 'ticket.created', data: { ticketId, shopId: org.shopId, channel: 'email', orderId: order.orderId } });
+    expect(received[0]!.body).not.toContain('Paket');
+    expect(received[0]!.body).not.toContain('Anna');
+    expect(verifyWebhookSignature(secret, String(received[0]!.headers['afterdesk-signature']), received[0]!.body, Math.floor(clock.now().getTime() / 1000))).toBe(true);
   });
 
   it('retries failures with backoff through the outbox, then turns the endpoint off with a notice', async () => {

@@ -48,7 +48,7 @@ export function newApiToken(): { token: string; prefix: string } {
 export const hashApiToken = (token: string) => crypto.createHash('sha256').update(`api-token:${token}`).digest('hex');
 
 /** The events outgoing webhooks can subscribe to (what the codebase emits today). */
-export const WEBHOOK_EVENTS = ['remedy.completed', 'sla.breached', 'webhook.test'] as const;
+export const WEBHOOK_EVENTS = ['ticket.created', 'remedy.completed', 'sla.breached', 'webhook.test'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 export const SUBSCRIBABLE_EVENTS = WEBHOOK_EVENTS.filter((e) => e !== 'webhook.test');
 

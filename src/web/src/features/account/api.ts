@@ -26,4 +26,4 @@ export function useSessions() {
 
 /** The scopes an API token can have and the events a webhook can subscribe to (mirrors the server's lists). */
 export const TOKEN_SCOPES = ['tickets:read', 'tickets:write', 'orders:read', 'returns:read', 'returns:write', 'remedies:read', 'sla:read'] as const;
-export const WEBHOOK_EVENTS = ['remedy.completed', 'sla.breached'] as const;
+export const WEBHOOK_EVENTS = ['ticket.created', 'remedy.completed', 'sla.breached'] as const;
