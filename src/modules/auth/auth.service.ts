@@ -158,7 +158,11 @@ export function createAuthService({ db, ids, clock }: AuthDeps) {
       });
     },
 
-    /** Checks a password; returns a new session token (shown once, stored only as a hash). */
+    /**
+     * Checks a password; returns a new session token (shown once, stored only as a hash). Password
+     * only: it knows nothing of two-factor sign-in or the audit log. `POST /api/auth/login` goes
+     * through the account service's `passwordStep` instead; nothing else should sign people in.
+     */
     async login(email: string, password: string, meta: { userAgent?: string; ip?: string }): Promise<{ token: string; user: UserRow; expiresAt: Date }> {
       const user = await db.system(async (tx) => {
         const [row] = await tx.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
