@@ -169,6 +169,40 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/privacy/buyers/:id/erase': OWNER,
   'GET /api/privacy/settings': OWNER,
   'PUT /api/privacy/settings': OWNER,
+
+  // own account, sign-in steps, password resets (issue 12)
+  'POST /api/auth/login/two-factor': 'public',
+  'POST /api/auth/password-reset/request': 'public',
+  'POST /api/auth/password-reset/complete': 'public',
+  'GET /api/account': EVERYONE,
+  'PATCH /api/account': EVERYONE,
+  'POST /api/account/password': EVERYONE,
+  'POST /api/account/two-factor/setup': EVERYONE,
+  'POST /api/account/two-factor/confirm': EVERYONE,
+  'POST /api/account/two-factor/disable': EVERYONE,
+  'POST /api/account/two-factor/recovery-codes': EVERYONE,
+  'GET /api/account/sessions': EVERYONE,
+  'DELETE /api/account/sessions/:id': EVERYONE,
+  'POST /api/account/sessions/revoke-others': EVERYONE,
+  'POST /api/users/:id/password-reset': OWNER,
+  'GET /api/security/settings': OWNER,
+  'PUT /api/security/settings': OWNER,
+
+  // audit log: owners only
+  'GET /api/audit': OWNER,
+  'GET /api/audit/actions': OWNER,
+
+  // integrations: API tokens and outgoing webhooks are the owner's
+  'GET /api/integrations/scopes': OWNER,
+  'GET /api/integrations/tokens': OWNER,
+  'POST /api/integrations/tokens': OWNER,
+  'POST /api/integrations/tokens/:id/revoke': OWNER,
+  'GET /api/integrations/webhooks': OWNER,
+  'POST /api/integrations/webhooks': OWNER,
+  'PATCH /api/integrations/webhooks/:id': OWNER,
+  'DELETE /api/integrations/webhooks/:id': OWNER,
+  'GET /api/integrations/webhooks/:id/deliveries': OWNER,
+  'POST /api/integrations/webhooks/:id/test': OWNER,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */

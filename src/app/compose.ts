@@ -1,5 +1,7 @@
 import type { Platform } from './deps.js';
-import { createAuthService } from '../modules/auth/index.js';
+import { accountPrivacy, createAccountService, createAuthService, type MailSender } from '../modules/auth/index.js';
+import { auditPrivacy, createAuditService } from '../modules/audit/index.js';
+import { createIntegrationsService, integrationsPrivacy } from '../modules/integrations/index.js';
 import { createTenancyService } from '../modules/tenancy/index.js';
 import { createOrdersService, ordersPrivacy } from '../modules/orders/index.js';
 import { createEvidenceService, recordEvidence, type RecordEvidence } from '../modules/evidence/index.js';
@@ -10,7 +12,7 @@ import { createReturnsService, returnsPrivacy } from '../modules/returns/index.j
 import { createPrivacyService, evidencePrivacy, foundationPrivacy, type PrivacyRegistration } from '../modules/privacy/index.js';
 import { createTikTokIntegration, tiktokPrivacy } from '../integrations/tiktok/index.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
-import { channelsPrivacy, createInstallationMail, createMailboxes } from '../integrations/email/index.js';
+import { channelsPrivacy, createInstallationMail, createMailboxes, passwordResetSender } from '../integrations/email/index.js';
 import { createWhatsAppNumbers } from '../integrations/whatsapp/index.js';
 
 export interface ComposeOptions {
@@ -23,6 +25,10 @@ export interface ComposeOptions {
      * them (`events.slaEscalation.observe`): for tests that watch the SLA engine on its own.
      */
     escalateToHelpdesk?: boolean;
+    /** Where password-reset mail goes (tests pass a fake; unset until the installation has SMTP). */
+    mail?: MailSender;
+    /** Failed webhook attempts in a row before an endpoint is turned off (tests lower it). */
+    webhookAutoDisableAfter?: number;
   };
 }
 
@@ -63,6 +69,18 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
 
   const tenancy = createTenancyService(p);
   const auth = createAuthService(p);
+  const audit = createAuditService(p);
+  // The installation's own mail to staff (invitations, password resets, notifications).
+  const mail = createInstallationMail(p.config.mail);
+  const account = createAccountService({ ...base, secretKey: p.secretKey, publicUrl: p.config.publicUrl, mail: opts.overrides?.mail ?? passwordResetSender(mail) });
+  // Outgoing webhooks: every delivery through the outbound rule (internal addresses refused unless OUTBOUND_ALLOW names them).
+  const integrations = createIntegrationsService({
+    ...base,
+    secretKey: p.secretKey,
+    fetch: (url, init) => p.outbound.fetch(url, init),
+    assertUrl: (url) => p.outbound.assertUrl(url),
+    autoDisableAfter: opts.overrides?.webhookAutoDisableAfter,
+  });
   const orders = createOrdersService(p);
 
   // One evidence writer for every module, in the caller's transaction.
@@ -70,7 +88,15 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const evidence = createEvidenceService({ ...base, secretKey: p.secretKey, files: createFileStore(p.config), checkpointCopies: createCheckpointCopies(p.config) });
 
   // SLA escalation → helpdesk: a breached clock makes the ticket urgent and hands it to a supervisor.
-  const slaEscalation = createTopic<SlaEscalation>(opts.overrides?.escalateToHelpdesk === false ? undefined : (e) => helpdesk.escalate(e));
+  // …and, after the helpdesk took it, to the organisation's webhooks (`sla.breached`).
+  const slaEscalation = createTopic<SlaEscalation>(
+    opts.overrides?.escalateToHelpdesk === false
+      ? undefined
+      : async (e) => {
+          await helpdesk.escalate(e);
+          await integrations.emitNow({ orgId: e.orgId, type: 'sla.breached', key: `sla.breached:${e.clockId}`, data: { ticketId: e.ticketId, shopId: e.shopId, metric: e.metric, policyId: e.policyId, targetMinutes: e.targetMinutes, dueAt: e.dueAt.toISOString(), breachedAt: e.breachedAt.toISOString() } });
+        },
+  );
   const sla = createSlaService({ ...base, jobs: p.jobs, escalations: slaEscalation });
 
   const helpdesk = createHelpdeskService(p, { sla, recordEvidence: writeEvidence, orders: helpdeskOrdersPort(orders, trackingUrl) });
@@ -87,7 +113,16 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     // Built on remedies, returns are reached back through these two callbacks.
     returns: { getReturn: (actor, id) => returns.get(actor, id) },
     // Remedy completed → returns: the return learns its refund went out, in the same transaction.
-    onCompleted: (tx, remedy) => returns.remedyCompleted(tx, remedy),
+    // …and to the organisation's webhooks (`remedy.completed`), queued in that transaction too.
+    onCompleted: async (tx, remedy) => {
+      await returns.remedyCompleted(tx, remedy);
+      await integrations.emit(tx, {
+        orgId: remedy.orgId,
+        type: 'remedy.completed',
+        key: `remedy.completed:${remedy.id}`,
+        data: { remedyId: remedy.id, shopId: remedy.shopId, orderId: remedy.orderId, ticketId: remedy.ticketId, returnId: remedy.returnId, kind: remedy.kind, optionKey: remedy.optionKey, currency: remedy.currency, refundAmount: remedy.refundAmount, givenValue: remedy.givenValue },
+      });
+    },
   });
   const returns = createReturnsService(
     { db: p.db, ids: p.ids, clock: p.clock, remedies },
@@ -98,11 +133,9 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const email = createMailboxes({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence });
   // Shops' WhatsApp Business numbers on the Cloud API (webhooks in, replies and media out).
   const whatsapp = createWhatsAppNumbers({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence, graph: { base: p.config.whatsapp.graphBase, version: p.config.whatsapp.apiVersion }, publicUrl: p.config.publicUrl });
-  // The installation's own mail to staff (invitations, password resets, notifications).
-  const mail = createInstallationMail(p.config.mail);
 
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence)];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
 
   return {
@@ -119,6 +152,9 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     email,
     whatsapp,
     mail,
+    audit,
+    account,
+    integrations,
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },
   };

@@ -13,6 +13,9 @@ import { registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
 import { registerRemedyHandlers, remediesRoutes } from '../modules/remedies/index.js';
 import { registerReturnsJobs, returnsRoutes, IMPORT_PLATFORM_RETURNS_JOB } from '../modules/returns/index.js';
 import { privacyRoutes, registerPrivacyJobs } from '../modules/privacy/index.js';
+import { auditRoutes } from '../modules/audit/index.js';
+import { integrationsRoutes, WEBHOOK_DELIVERY_STEP } from '../modules/integrations/index.js';
+import { PASSWORD_RESET_MAIL_STEP } from '../modules/auth/index.js';
 
 /*
  * What each module adds around its services (which compose.ts builds): HTTP routes, jobs and
@@ -30,6 +33,8 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   privacyRoutes(app, s.privacy);
   emailRoutes(app, s.email);
   await whatsappRoutes(app, s.whatsapp);
+  auditRoutes(app, s.audit);
+  integrationsRoutes(app, s.integrations);
 }
 
 /** Jobs (pg-boss) and outbox handlers. Called by the worker and by tests that drive handlers. */
@@ -66,6 +71,10 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   registerRemedyHandlers(p.outbox, s.remedies);
   await registerReturnsJobs(p.jobs, s.returns, p.log);
   await registerPrivacyJobs(p.jobs, s.privacy, p.log);
+  p.outbox.register(WEBHOOK_DELIVERY_STEP, (payload, ctx) => s.integrations.deliver(payload, ctx));
+  p.outbox.register(PASSWORD_RESET_MAIL_STEP, async (payload) => {
+    await s.account.sendResetMail(payload);
+  });
 }
 
 

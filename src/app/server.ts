@@ -14,7 +14,8 @@ import { AppError, isAppError } from '../platform/errors.js';
 import { ErrorBody, findUnstorableString, type Http } from '../platform/http.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
-import { authRoutes, SESSION_COOKIE } from '../modules/auth/index.js';
+import { accountRoutes, authRoutes, registerAccountGuard, SESSION_COOKIE } from '../modules/auth/index.js';
+import { bearerOf, registerTokenAuth } from '../modules/integrations/index.js';
 import { tenancyRoutes } from '../modules/tenancy/index.js';
 import { registerAccess } from './access.js';
 import { registerContract } from './contract.js';
@@ -64,11 +65,15 @@ export function errorBody(err: FastifyError | Error, requestId: string, log: Pic
 
 /**
  * The only state-changing requests that need not come from our UI, and why. Everything else that
- * is not GET/HEAD/OPTIONS must pass `crossSiteProblem`. (API-token requests, once they exist, carry
- * no cookie and belong here too.)
+ * is not GET/HEAD/OPTIONS must pass `crossSiteProblem`. An entry names a path prefix, or a test on
+ * the request's headers.
  */
-export const CROSS_SITE_EXEMPT: { prefix: string; why: string }[] = [
+export const CROSS_SITE_EXEMPT: { prefix?: string; headers?: (h: Record<string, string | string[] | undefined>) => boolean; why: string }[] = [
   { prefix: '/webhooks/', why: 'called by TikTok, not a browser; every request is HMAC-signed and carries no session cookie' },
+  {
+    headers: (h) => bearerOf({ headers: h }) !== undefined,
+    why: 'API-token requests (Authorization: Bearer): a browser form cannot set that header, and such a request is authenticated by the token alone — a session cookie on it is ignored',
+  },
 ];
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -88,7 +93,7 @@ export function crossSiteProblem(
 ): string | null {
   if (SAFE_METHODS.has(req.method)) return null;
   const path = req.url.split('?')[0]!;
-  if (CROSS_SITE_EXEMPT.some((e) => path.startsWith(e.prefix))) return null;
+  if (CROSS_SITE_EXEMPT.some((e) => (e.prefix !== undefined && path.startsWith(e.prefix)) || e.headers?.(req.headers))) return null;
   const header = (n: string) => {
     const v = req.headers[n];
     return Array.isArray(v) ? v[0] : v;
@@ -186,8 +191,8 @@ export async function buildServer(platform: Platform, services: Services): Promi
   await app.register(swagger, {
     openapi: {
       info: { title: 'Afterdesk API', version: VERSION, description: 'After-sales operations for TikTok Shop sellers. Errors are `{code, message, details, requestId}`.' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
-      security: [{ session: [] }],
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE }, apiToken: { type: 'http', scheme: 'bearer', description: 'An API token (Settings → Integrations) with the scopes the route needs' } } },
+      security: [{ session: [] }, { apiToken: [] }],
     },
     transform: jsonSchemaTransform,
   });
@@ -215,15 +220,19 @@ export async function buildServer(platform: Platform, services: Services): Promi
     }
   });
 
+  // Bearer requests are the API token's alone (set here); the session cookie is not read for them.
+  registerTokenAuth(app, services.integrations);
   app.addHook('onRequest', async (req) => {
     const token = req.cookies?.[SESSION_COOKIE];
-    if (!token) return;
+    if (!token || bearerOf(req)) return;
     const hit = await services.auth.authenticate(token);
     if (hit) {
       req.actor = hit.actor;
       req.sessionId = hit.sessionId;
     }
   });
+  // Sessions that must first change the password or enrol a second factor may do only that.
+  registerAccountGuard(app, services.account);
   // Before any route is added: every route needs a rule in the access table.
   registerAccess(app);
   // …and an operationId and a success response schema (the HTTP contract).
@@ -255,6 +264,12 @@ export async function buildServer(platform: Platform, services: Services): Promi
   authRoutes(app, services.auth, {
     // req.protocol reads X-Forwarded-Proto only from a TRUST_PROXY address, so a client cannot
     // claim https; an https PUBLIC_URL means every cookie is Secure whatever the hop says.
+    cookieSecure: (req) => config.cookieSecure || (config.cookieSecureExplicit !== false && req.protocol === 'https'),
+    loginRateLimit: config.loginRateLimit,
+    clock: platform.clock,
+    account: services.account,
+  });
+  accountRoutes(app, services.account, {
     cookieSecure: (req) => config.cookieSecure || (config.cookieSecureExplicit !== false && req.protocol === 'https'),
     loginRateLimit: config.loginRateLimit,
     clock: platform.clock,

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 
 /**
- * Secrets at rest (platform tokens, mailbox passwords, WhatsApp tokens): AES-256-GCM with the app's 32-byte secret key (config SECRET_KEY or the
+ * Secrets at rest (platform tokens, two-factor secrets, webhook signing secrets): AES-256-GCM with the app's 32-byte secret key (config SECRET_KEY or the
  * generated data/secrets.json). Format `v1.<iv>.<tag>.<ciphertext>` (base64url), so the key can be
  * rotated later by adding a v2 without touching stored rows.
  */

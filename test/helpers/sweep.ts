@@ -38,6 +38,9 @@ export const ID_KINDS = [
   'evidenceCase',
   'evidenceFile',
   'outbox',
+  'session',
+  'apiToken',
+  'webhook',
 ] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 export type IdSet = Record<IdKind, string>;
@@ -137,6 +140,7 @@ export const NAMED_KINDS: Record<string, { kind: IdKind; array?: boolean }> = {
   subjectId: { kind: 'remedy' },
   caseId: { kind: 'evidenceCase' },
   sha256: { kind: 'evidenceFile' },
+  actorId: { kind: 'user' },
 };
 
 /** Names that end like an id but name something outside our database. */
@@ -165,6 +169,9 @@ const SEGMENT_KINDS: Record<string, IdKind> = {
   policies: 'slaPolicy',
   remedies: 'remedy',
   returns: 'return',
+  sessions: 'session',
+  tokens: 'apiToken',
+  webhooks: 'webhook',
 };
 
 const FIXED_PATH_VALUES: Record<string, string> = { step: 'refund' };
@@ -414,6 +421,10 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
   const cases = (await inject('GET', '/api/evidence/cases')).items as { caseId: string }[];
   const outbox = (await inject('GET', '/api/outbox')).items as { id: string }[];
   if (!cases.length || !outbox.length) throw new Error(`seeding: ${cases.length} evidence cases, ${outbox.length} outbox rows`);
+  const sessions = (await inject('GET', '/api/account/sessions')).items as { id: string }[];
+  const token = await inject('POST', '/api/integrations/tokens', { name: `Token ${marker}`.slice(0, 80), scopes: ['tickets:read'] });
+  // A public address literal: the outbound rule accepts it without a DNS lookup.
+  const webhook = await inject('POST', '/api/integrations/webhooks', { url: 'https://93.184.215.14/afterdesk', description: `Hook ${marker}`.slice(0, 200), events: ['remedy.completed'] });
 
   const emails = Object.values(org.users).map((u) => u.email);
   return {
@@ -430,6 +441,9 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
       evidenceCase: cases[0]!.caseId,
       evidenceFile: file.sha256,
       outbox: outbox[0]!.id,
+      session: sessions[0]!.id,
+      apiToken: token.item.id,
+      webhook: webhook.item.id,
     },
     secrets: [marker, ...emails],
   };

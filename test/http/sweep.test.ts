@@ -109,6 +109,7 @@ const UNREACHED: Record<string, string> = {
   'GET /api/returns query orderId': "a filter: the attacker's fresh order has no return",
   'GET /api/returns/cycle-stats query shopId': 'a filter: no return has closed in the window',
   'GET /api/sla/attainment query shopId': 'a filter: no SLA clock has run',
+  'GET /api/audit query actorId': "a filter: the attacker's agent has not signed in when the audit route is swept, so it has no events",
 };
 
 describe('the id sweep across organisations', () => {

@@ -1,2 +1,2 @@
-// Moved to the kernel (other integrations seal their credentials the same way).
-export { encryptSecret, decryptSecret } from '../../platform/secrets.js';
+// The cipher moved to the kernel so modules (two-factor secrets, webhook secrets) share it.
+export { decryptSecret, encryptSecret } from '../../platform/secrets.js';

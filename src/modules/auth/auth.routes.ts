@@ -7,12 +7,16 @@ import { CreateUser, LoginBody, UpdateMe, UpdateUser, UserView } from './auth.dt
 import { SESSION_COOKIE } from './auth.rules.js';
 import { userView, type AuthService } from './auth.service.js';
 import { createLoginThrottle } from './auth.throttle.js';
+import type { AccountService } from './auth.account.js';
+import { LoginAnswer } from './auth.account.dto.js';
 
 export interface AuthRouteOptions {
   /** Whether this request's session cookie gets `Secure` (https public URL, or https at a trusted proxy). */
   cookieSecure: (req: FastifyRequest) => boolean;
   loginRateLimit: number;
   clock: Clock;
+  /** The sign-in steps around the password (two-factor challenge, audit). */
+  account: AccountService;
 }
 
 export function authRoutes(app: Http, svc: AuthService, opts: AuthRouteOptions): void {
@@ -23,10 +27,11 @@ export function authRoutes(app: Http, svc: AuthService, opts: AuthRouteOptions):
     {
       schema: { operationId: 'auth.login',
         tags,
-        summary: 'Sign in with e-mail and password; sets the session cookie',
-        description: 'Failed attempts are limited per client address and account, and an account under attack answers 429 with `details.retryAfterSeconds` to addresses it was not used from before.',
+        summary: 'Sign in with e-mail and password; sets the session cookie, or answers a two-factor challenge',
+        description:
+          'Failed attempts are limited per client address and account, and an account under attack answers 429 with `details.retryAfterSeconds` to addresses it was not used from before. With two-factor sign-in on, the answer is `{twoFactor: {challenge}}` and no cookie: send the challenge and a code to `/api/auth/login/two-factor`.',
         body: LoginBody,
-        response: { 200: z.object({ user: UserView }), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+        response: { 200: LoginAnswer, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
       },
     },
     async (req, reply) => {
@@ -37,15 +42,16 @@ export function authRoutes(app: Http, svc: AuthService, opts: AuthRouteOptions):
         const seconds = Math.ceil(wait / 1000);
         throw new AppError('rate_limited', 'request.rate_limited', `Too many failed sign-ins; try again in ${seconds} s`, { retryAfterSeconds: seconds });
       }
-      let session: Awaited<ReturnType<AuthService['login']>>;
+      let step: Awaited<ReturnType<AccountService['passwordStep']>>;
       try {
-        session = await svc.login(req.body.email, req.body.password, { userAgent: req.headers['user-agent'], ip: address });
+        step = await opts.account.passwordStep(req.body.email, req.body.password, { userAgent: req.headers['user-agent'], ip: address });
       } catch (e) {
         if (isAppError(e) && e.code === 'auth.bad_credentials') throttle.failed(address, req.body.email);
         throw e;
       }
       throttle.succeeded(address, req.body.email);
-      const { token, user, expiresAt } = session;
+      if (step.kind === 'challenge') return { twoFactor: { challenge: step.challenge, expiresAt: step.expiresAt.toISOString() } };
+      const { token, user, expiresAt } = step;
       reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: opts.cookieSecure(req), expires: expiresAt });
       return { user: userView(user) };
     },

@@ -11,6 +11,7 @@ import type { CreateUser, UpdateUser, UserView } from './auth.dto.js';
 import { assertStrongPassword } from './auth.password.js';
 import { defaultRemedyLimits, SESSION_TTL_MS } from './auth.rules.js';
 import { sessions, users } from './auth.schema.js';
+import { auditActorOf, changedOnly, recordAudit } from '../audit/index.js';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -28,6 +29,9 @@ export function userView(u: UserRow): UserView {
     createdAt: u.createdAt.toISOString(),
   };
 }
+
+/** What the audit log keeps of a person: role, authority and status, never the password hash. */
+const auditedUser = (u: UserRow): Record<string, unknown> => ({ email: u.email, name: u.name, role: u.role, languages: u.languages, skills: u.skills, remedyLimits: u.remedyLimits, active: u.active });
 
 const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 
@@ -83,7 +87,11 @@ export function createAuthService({ db, ids, clock }: AuthDeps) {
     async createUser(actor: Actor, input: CreateUser): Promise<UserRow> {
       requireRole(actor, ['owner'], 'adding users');
       try {
-        return await db.tenant(actor.orgId, (tx) => insertUser(tx, actor.orgId, input));
+        return await db.tenant(actor.orgId, async (tx) => {
+          const row = await insertUser(tx, actor.orgId, input);
+          await recordAudit(tx, { ids, clock }, { orgId: actor.orgId, actor: auditActorOf(actor), action: 'users.created', subject: { type: 'user', id: row.id }, after: auditedUser(row) });
+          return row;
+        });
       } catch (e) {
         return dupEmail(e, input.email);
       }
@@ -129,6 +137,11 @@ export function createAuthService({ db, ids, clock }: AuthDeps) {
         if (input.active === false || input.password !== undefined) {
           await tx.delete(sessions).where(and(eq(sessions.orgId, actor.orgId), eq(sessions.userId, id)));
         }
+        const diff = changedOnly(auditedUser(current), { ...auditedUser(row!), ...(input.password !== undefined ? { passwordSet: true } : {}) });
+        if (Object.keys(diff.after).length) {
+          const action = current.active && input.active === false ? 'users.deactivated' : 'users.updated';
+          await recordAudit(tx, { ids, clock }, { orgId: actor.orgId, actor: auditActorOf(actor), action, subject: { type: 'user', id }, ...diff });
+        }
         return row!;
       });
     },
@@ -145,7 +158,11 @@ export function createAuthService({ db, ids, clock }: AuthDeps) {
       });
     },
 
-    /** Checks a password; returns a new session token (shown once, stored only as a hash). */
+    /**
+     * Checks a password; returns a new session token (shown once, stored only as a hash). Password
+     * only: it knows nothing of two-factor sign-in or the audit log. `POST /api/auth/login` goes
+     * through the account service's `passwordStep` instead; nothing else should sign people in.
+     */
     async login(email: string, password: string, meta: { userAgent?: string; ip?: string }): Promise<{ token: string; user: UserRow; expiresAt: Date }> {
       const user = await db.system(async (tx) => {
         const [row] = await tx.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`);

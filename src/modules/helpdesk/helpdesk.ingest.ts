@@ -4,6 +4,7 @@ import { AppError, isUniqueViolation, pgErrorCode } from '../../platform/errors.
 import { enqueue } from '../../platform/outbox/outbox.js';
 import { systemActor } from '../../platform/tenancy.js';
 import { shopIn } from '../tenancy/index.js';
+import { emitWebhookEvent } from '../integrations/index.js';
 import type { HelpdeskCore, TicketRow } from './helpdesk.core.js';
 import { decideRoute, rememberRoute } from './helpdesk.agents.js';
 import { InboundMessageSchema, type InboundMessage, type TicketStatus } from './helpdesk.dto.js';
@@ -229,6 +230,8 @@ export function createIngest(core: HelpdeskCore) {
       .returning();
     const ticket = row!;
     if (route.assigneeId) await rememberRoute(tx, orgId, queue, route.assigneeId, now);
+    // The organisation's outgoing webhooks hear of it in this transaction (no buyer name or text in the event).
+    await emitWebhookEvent(tx, { ids, clock }, { orgId, type: 'ticket.created', key: `ticket.created:${id}`, data: { ticketId: id, number: ticket.number, shopId: ticket.shopId, channel: ticket.channel, status: ticket.status, priority: ticket.priority, language: ticket.language, queue: ticket.queue, orderId: ticket.orderId, assigneeId: ticket.assigneeId } });
     if (thread) {
       await tx.update(ticketThreads).set({ ticketId: id }).where(and(eq(ticketThreads.orgId, orgId), eq(ticketThreads.id, thread.id)));
     } else {

@@ -11,6 +11,7 @@ import { afterCursor, cutPage, type Page } from '../../platform/pagination.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
 import { remedyLimitsOf, type RemedyLimits } from '../auth/index.js';
 import { shopIn } from '../tenancy/index.js';
+import { auditActorOf, changedOnly, recordAudit } from '../audit/index.js';
 import type { OrderInfo, RemediesPorts, EvidenceInput } from './remedies.ports.js';
 import {
   authorityFor,
@@ -460,8 +461,13 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
       requireRole(actor, ['owner'], 'changing the remedy ladder');
       return db.tenant(actor.orgId, async (tx) => {
         await assertShop(tx, actor.orgId, shopId);
-        const next = { ...(await loadSettings(tx, actor.orgId, shopId)), ...patch, orgId: actor.orgId, id: shopId, updatedAt: clock.now() };
+        const prev = await loadSettings(tx, actor.orgId, shopId);
+        const next = { ...prev, ...patch, orgId: actor.orgId, id: shopId, updatedAt: clock.now() };
         const [row] = await tx.insert(remedySettings).values(next).onConflictDoUpdate({ target: [remedySettings.orgId, remedySettings.id], set: { ...next } }).returning();
+        const { orgId: _o, id: _i, updatedAt: _u, ...before } = prev;
+        const { orgId: _o2, id: _i2, updatedAt: _u2, ...after } = row!;
+        const diff = changedOnly(before, after);
+        if (Object.keys(diff.after).length) await recordAudit(tx, { ids, clock }, { orgId: actor.orgId, actor: auditActorOf(actor), action: 'remedies.settings_changed', subject: { type: 'shop', id: shopId }, ...diff });
         return row!;
       });
     },
@@ -471,6 +477,18 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
       return db.tenant(actor.orgId, async (tx) => {
         await assertShop(tx, actor.orgId, shopId);
         const now = clock.now();
+        const [prev] = await tx
+          .select({ itemCost: productEconomics.itemCost, resalePercent: productEconomics.resalePercent })
+          .from(productEconomics)
+          .where(and(eq(productEconomics.orgId, actor.orgId), eq(productEconomics.shopId, shopId), eq(productEconomics.key, input.key.toLowerCase())));
+        await recordAudit(tx, { ids, clock }, {
+          orgId: actor.orgId,
+          actor: auditActorOf(actor),
+          action: 'remedies.item_economics_changed',
+          subject: { type: 'shop', id: shopId },
+          before: prev ? { key: input.key.toLowerCase(), ...prev } : null,
+          after: { key: input.key.toLowerCase(), itemCost: input.itemCost, resalePercent: input.resalePercent },
+        });
         const [row] = await tx
           .insert(productEconomics)
           .values({ orgId: actor.orgId, id: ids('pec'), shopId, key: input.key.toLowerCase(), itemCost: input.itemCost, resalePercent: input.resalePercent, updatedAt: now })

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { auditActorOf, changedOnly, recordAudit } from '../audit/index.js';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db.js';
@@ -155,6 +156,8 @@ export function createSlaPolicies(deps: { db: Database; clock: Clock; ids: IdGen
             updatedAt: now,
           })
           .returning();
+        const { id: _id, createdAt: _c, updatedAt: _u, ...after } = policyView(row!);
+        await recordAudit(tx, { ids, clock }, { orgId: actor.orgId, actor: auditActorOf(actor), action: 'sla.policy_created', subject: { type: 'sla_policy', id: row!.id }, after });
         return policyView(row!);
       } catch (e) {
         if (isUniqueViolation(e, 'sla_policies_name_unique')) throw AppError.conflict('sla.policy_name_taken', `A policy named "${p.name}" exists already`, { field: 'name' });
@@ -199,6 +202,10 @@ export function createSlaPolicies(deps: { db: Database; clock: Clock; ids: IdGen
           })
           .where(and(eq(slaPolicies.orgId, actor.orgId), eq(slaPolicies.id, id)))
           .returning();
+        const { updatedAt: _b, ...before } = policyView(cur);
+        const { updatedAt: _a, ...after } = policyView(row!);
+        const diff = changedOnly(before, after);
+        if (Object.keys(diff.after).length) await recordAudit(tx, { ids, clock }, { orgId: actor.orgId, actor: auditActorOf(actor), action: 'sla.policy_changed', subject: { type: 'sla_policy', id }, ...diff });
         return policyView(row!);
       } catch (e) {
         if (isUniqueViolation(e, 'sla_policies_name_unique')) throw AppError.conflict('sla.policy_name_taken', `A policy named "${v.name}" exists already`, { field: 'name' });

@@ -8,6 +8,8 @@ import { ME_KEY, SessionProvider, useMeQuery } from './lib/session';
 import { applyLocale, isUiLocale } from './i18n';
 import { LoginPage } from './features/auth/LoginPage';
 import { AppFrame } from './shell/AppFrame';
+import { RestrictionGate } from './features/account/RestrictionGate';
+import { ResetPasswordPage } from './features/account/SignInExtras';
 
 /** `GET /api/auth/me` decides: the login page, or the app frame for the signed-in user. */
 export function App() {
@@ -51,10 +53,12 @@ export function App() {
       </Center>
     );
   }
-  if (!me.data) return <LoginPage />;
+  if (!me.data) return window.location.pathname === '/reset-password' ? <ResetPasswordPage /> : <LoginPage />;
   return (
     <SessionProvider user={me.data}>
-      <AppFrame />
+      <RestrictionGate>
+        <AppFrame />
+      </RestrictionGate>
     </SessionProvider>
   );
 }

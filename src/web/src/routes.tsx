@@ -27,6 +27,7 @@ const WarehousePage = page(() => import('./features/returns/WarehousePage'), (m)
 const RemediesPage = page(() => import('./features/remedies/RemediesPage'), (m) => m.RemediesPage);
 const EvidencePage = page(() => import('./features/evidence/EvidencePage'), (m) => m.EvidencePage);
 const SettingsPage = page(() => import('./features/settings/SettingsPage'), (m) => m.SettingsPage);
+const AccountPage = page(() => import('./features/account/AccountPage'), (m) => m.AccountPage);
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -51,6 +52,8 @@ export const ROUTES: AppRoute[] = [
   { path: '/coupons', navLabel: 'common:nav.coupons', icon: IconTicket, roles: ['owner', 'supervisor', 'agent'], element: <ComingSoon feature="coupons" icon={IconTicket} /> },
   { path: '/analytics', navLabel: 'common:nav.analytics', icon: IconChartBar, roles: ['owner', 'supervisor'], element: <ComingSoon feature="analytics" icon={IconChartBar} /> },
   { path: '/settings', navLabel: 'common:nav.settings', icon: IconSettings, roles: ['owner', 'supervisor'], element: <SettingsPage /> },
+  // Reached from the user menu (every role: own profile, password, two-factor sign-in, sessions).
+  { path: '/account', roles: ALL, element: <AccountPage /> },
 ];
 
 export function routesFor(role: Role): AppRoute[] {

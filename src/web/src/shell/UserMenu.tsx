@@ -1,5 +1,6 @@
 import { Avatar, Badge, Group, Menu, Text, UnstyledButton } from '@mantine/core';
-import { IconChevronDown, IconLogout } from '@tabler/icons-react';
+import { IconChevronDown, IconLogout, IconUserCircle } from '@tabler/icons-react';
+import { useNavigate } from 'react-router-dom';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { notifications } from '@mantine/notifications';
@@ -18,6 +19,7 @@ export function UserMenu() {
   const { t } = useTranslation();
   const { user } = useSession();
   const qc = useQueryClient();
+  const navigate = useNavigate();
 
   async function signOut() {
     try {
@@ -64,6 +66,9 @@ export function UserMenu() {
           </Badge>
         </div>
         <Menu.Divider />
+        <Menu.Item leftSection={<IconUserCircle size={16} stroke={1.5} />} onClick={() => navigate('/account')} data-testid="menu-account">
+          {t('user.account')}
+        </Menu.Item>
         <Menu.Item leftSection={<IconLogout size={16} stroke={1.5} />} onClick={() => void signOut()}>
           {t('user.signOut')}
         </Menu.Item>

@@ -1,5 +1,5 @@
 import { Tabs } from '@mantine/core';
-import { IconBuildingStore, IconClockHour4, IconLock, IconTags, IconUsers } from '@tabler/icons-react';
+import { IconBuildingStore, IconClockHour4, IconHistory, IconLock, IconPlugConnected, IconShieldLock, IconTags, IconUsers } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { PageHeader } from '../../shell/PageHeader';
@@ -9,8 +9,11 @@ import { BrandsPanel } from './BrandsPanel';
 import { ShopsPanel } from './ShopsPanel';
 import { SlaPanel } from './SlaPanel';
 import { TeamPanel } from './TeamPanel';
+import { SecurityPanel } from '../account/SecurityPanel';
+import { AuditPanel } from '../account/AuditPanel';
+import { IntegrationsPanel } from '../account/IntegrationsPanel';
 
-const TABS = ['shops', 'brands', 'team', 'sla', 'privacy'] as const;
+const TABS = ['shops', 'brands', 'team', 'sla', 'privacy', 'security', 'audit', 'integrations'] as const;
 
 export function SettingsPage() {
   const { t } = useTranslation('settings');
@@ -42,6 +45,19 @@ export function SettingsPage() {
               {t('tabs.privacy')}
             </Tabs.Tab>
           )}
+          {isOwner && (
+            <>
+              <Tabs.Tab value="security" leftSection={<IconShieldLock size={16} stroke={1.6} />}>
+                {t('account:tabs.security')}
+              </Tabs.Tab>
+              <Tabs.Tab value="audit" leftSection={<IconHistory size={16} stroke={1.6} />}>
+                {t('account:tabs.audit')}
+              </Tabs.Tab>
+              <Tabs.Tab value="integrations" leftSection={<IconPlugConnected size={16} stroke={1.6} />}>
+                {t('account:tabs.integrations')}
+              </Tabs.Tab>
+            </>
+          )}
         </Tabs.List>
       </Tabs>
       <div style={{ paddingTop: 16 }}>
@@ -52,6 +68,9 @@ export function SettingsPage() {
           <Route path="team" element={<TeamPanel />} />
           <Route path="sla" element={<SlaPanel />} />
           {isOwner && <Route path="privacy" element={<PrivacyPanel />} />}
+          {isOwner && <Route path="security" element={<SecurityPanel />} />}
+          {isOwner && <Route path="audit" element={<AuditPanel />} />}
+          {isOwner && <Route path="integrations" element={<IntegrationsPanel />} />}
           <Route path="*" element={<Navigate to="shops" replace />} />
         </Routes>
       </div>

@@ -11,6 +11,7 @@ import { useFormErrors } from '../../lib/useFormErrors';
 import { keys, useUsers } from './api';
 import { FormAlert, QueryState } from './common';
 import { AGENT_LANGUAGES, CURRENCIES } from './types';
+import { MemberPasswordReset } from '../account/MemberPasswordReset';
 
 type Limits = UserView['remedyLimits'];
 
@@ -158,6 +159,7 @@ function limitsBody(d: LimitsDraft): Limits {
 }
 
 function UserModal({ user, onClose }: { user: UserView | null; onClose: () => void }) {
+  const { user: me } = useSession();
   const { t } = useTranslation('settings');
   const qc = useQueryClient();
   const isNew = user === null;
@@ -292,6 +294,7 @@ function UserModal({ user, onClose }: { user: UserView | null; onClose: () => vo
             )}
           </Stack>
 
+          {!isNew && user.id !== me.id && <MemberPasswordReset user={user} />}
           {!isNew && <Switch mt="xs" label={t('team.fields.active')} description={t('team.fields.activeHint')} checked={active} onChange={(e) => setActive(e.currentTarget.checked)} error={form.err('active')} />}
 
           <Group justify="flex-end" mt="sm">
