@@ -24,6 +24,8 @@ const EVERYONE = 'signed_in' as const;
 export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /healthz': 'public',
   'POST /webhooks/tiktok': 'webhook',
+  'GET /webhooks/whatsapp/:numberId': 'webhook',
+  'POST /webhooks/whatsapp/:numberId': 'webhook',
   'GET /api/tiktok/oauth/callback': 'public',
 
   // people and sign-in
@@ -50,6 +52,18 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'PATCH /api/shops/:shopId/remedy-settings': OWNER,
   'PUT /api/shops/:shopId/item-economics': LEADS,
   'PUT /api/shops/:shopId/exchange-stock': WAREHOUSE,
+
+  // shop mailboxes (e-mail channel)
+  'GET /api/shops/:shopId/mailbox': LEADS,
+  'PUT /api/shops/:shopId/mailbox': OWNER,
+  'DELETE /api/shops/:shopId/mailbox': OWNER,
+  'POST /api/shops/:shopId/mailbox/test': LEADS,
+  'POST /api/shops/:shopId/mailbox/sync': LEADS,
+
+  // shop WhatsApp numbers
+  'GET /api/shops/:shopId/whatsapp': LEADS,
+  'PUT /api/shops/:shopId/whatsapp': OWNER,
+  'DELETE /api/shops/:shopId/whatsapp': OWNER,
 
   // TikTok connection
   'GET /api/tiktok/connections': LEADS,

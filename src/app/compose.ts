@@ -12,6 +12,8 @@ import { createReturnsService, returnsPrivacy } from '../modules/returns/index.j
 import { createPrivacyService, evidencePrivacy, foundationPrivacy, type PrivacyRegistration } from '../modules/privacy/index.js';
 import { createTikTokIntegration, tiktokPrivacy } from '../integrations/tiktok/index.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
+import { channelsPrivacy, createInstallationMail, createMailboxes, passwordResetSender } from '../integrations/email/index.js';
+import { createWhatsAppNumbers } from '../integrations/whatsapp/index.js';
 
 export interface ComposeOptions {
   /** Test seams: stand-ins for a port, everything else real. Production passes none. */
@@ -68,7 +70,9 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const tenancy = createTenancyService(p);
   const auth = createAuthService(p);
   const audit = createAuditService(p);
-  const account = createAccountService({ ...base, secretKey: p.secretKey, publicUrl: p.config.publicUrl, mail: opts.overrides?.mail });
+  // The installation's own mail to staff (invitations, password resets, notifications).
+  const mail = createInstallationMail(p.config.mail);
+  const account = createAccountService({ ...base, secretKey: p.secretKey, publicUrl: p.config.publicUrl, mail: opts.overrides?.mail ?? passwordResetSender(mail) });
   // Outgoing webhooks: every delivery through the outbound rule (internal addresses refused unless OUTBOUND_ALLOW names them).
   const integrations = createIntegrationsService({
     ...base,
@@ -125,8 +129,13 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     { orders: remediesOrders, tickets, recordEvidence: writeEvidence, platformRejectReasons: (actor, platformReturnId) => tiktok.rejectReasons(actor.orgId, platformReturnId) },
   );
 
+  // Shops' own mailboxes: mail in through IMAP becomes tickets, replies go out through SMTP.
+  const email = createMailboxes({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence });
+  // Shops' WhatsApp Business numbers on the Cloud API (webhooks in, replies and media out).
+  const whatsapp = createWhatsAppNumbers({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence, graph: { base: p.config.whatsapp.graphBase, version: p.config.whatsapp.apiVersion }, publicUrl: p.config.publicUrl });
+
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
 
   return {
@@ -140,6 +149,9 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     remedies,
     returns,
     privacy,
+    email,
+    whatsapp,
+    mail,
     audit,
     account,
     integrations,

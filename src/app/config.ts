@@ -80,6 +80,12 @@ const EnvSchema = z.object({
         ctx.addIssue({ code: 'custom', message: (e as Error).message });
       }
     }),
+  /** The installation's SMTP server for mail to staff: smtp://user:pass@host:587 or smtps://…:465. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().email().optional(),
+  /** The WhatsApp Cloud API's Graph base (the local stand-in for the demo and tests). */
+  WHATSAPP_GRAPH_BASE: z.string().url().default('https://graph.facebook.com'),
+  WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/).default('v21.0'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -124,6 +130,10 @@ export interface Config {
   };
   /** OUTBOUND_ALLOW entries (see platform/outbound.ts). */
   outboundAllow: string[];
+  /** The installation's own mail to staff (SMTP_URL, MAIL_FROM); unset → none is sent. */
+  mail: { smtpUrl?: string; from?: string };
+  /** WhatsApp Cloud API (Graph) base and version; the demo points it at the local stand-in. */
+  whatsapp: { graphBase: string; apiVersion: string };
 }
 
 export class ConfigError extends Error {
@@ -205,5 +215,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         : undefined,
     },
     outboundAllow: (e.OUTBOUND_ALLOW ?? '').split(/[\s,]+/).filter(Boolean),
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    whatsapp: { graphBase: e.WHATSAPP_GRAPH_BASE, apiVersion: e.WHATSAPP_API_VERSION },
   };
 }

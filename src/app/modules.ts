@@ -7,8 +7,8 @@ import { startDemoSandbox } from '../integrations/tiktok/demo.js';
 import { evidenceRoutes, registerEvidenceJobs, seedEvidenceDemo } from '../modules/evidence/index.js';
 import { registerHelpdeskHandlers, seedHelpdeskDemo } from '../modules/helpdesk/index.js';
 import { helpdeskRoutes } from '../modules/helpdesk/helpdesk.routes.js';
-import { localEmail, localEmailInbound, registerEmailChannel } from '../integrations/email/index.js';
-import { localWhatsApp, localWhatsAppInbound, registerWhatsAppChannel } from '../integrations/whatsapp/index.js';
+import { emailRoutes, localEmail, localEmailInbound, registerEmailChannel } from '../integrations/email/index.js';
+import { localWhatsApp, localWhatsAppInbound, whatsappRoutes } from '../integrations/whatsapp/index.js';
 import { registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
 import { registerRemedyHandlers, remediesRoutes } from '../modules/remedies/index.js';
 import { registerReturnsJobs, returnsRoutes, IMPORT_PLATFORM_RETURNS_JOB } from '../modules/returns/index.js';
@@ -31,6 +31,8 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   remediesRoutes(app, s.remedies);
   returnsRoutes(app, s.returns);
   privacyRoutes(app, s.privacy);
+  emailRoutes(app, s.email);
+  await whatsappRoutes(app, s.whatsapp);
   auditRoutes(app, s.audit);
   integrationsRoutes(app, s.integrations);
 }
@@ -52,8 +54,15 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
       s.tiktok.processor.start();
     }
   }
-  registerEmailChannel(p.outbox, localEmail, s.helpdesk);
-  registerWhatsAppChannel(p.outbox, localWhatsApp, s.helpdesk);
+  registerEmailChannel(p.outbox, localEmail, s.helpdesk, (orgId, shopId, mail) => s.email.send(orgId, shopId, mail));
+  // Every shop mailbox is read each minute (one worker per mailbox: an advisory lock).
+  if (p.jobs?.isStarted) {
+    await p.jobs.define('email.poll', async () => {
+      const r = await s.email.syncAll();
+      if (r.ingested > 0 || r.failed > 0) p.log.info(r, 'mailboxes synced');
+    }, { cron: '* * * * *', retryLimit: 0 });
+  }
+  s.whatsapp.registerOutboxHandlers(p.outbox, localWhatsApp);
   // The TikTok API base (and so the sandbox's photo links on it) passes the outbound rule by its exact
   // host and port: the integration allows it wherever the client is pointed.
   registerHelpdeskHandlers(p.outbox, s.helpdesk, s.evidence, (url, init) => p.outbound.fetch(url, init));

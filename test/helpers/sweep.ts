@@ -148,6 +148,9 @@ export const NOT_OUR_IDS: Record<string, string> = {
   messageId: 'the Message-ID header of an inbound e-mail, chosen by the sender',
   productId: "the platform's product id, free text for exchange stock",
   step: 'a step kind (refund, coupon…), not an id',
+  phoneNumberId: "Meta's id of a WhatsApp business number, typed by the owner (unique across the installation: a taken one is a 409)",
+  businessAccountId: "Meta's WhatsApp Business Account id, typed by the owner",
+  numberId: 'the WhatsApp webhook path: no session, the signature over the body (app secret of that number) is the check',
 };
 
 /** The kind a `:id` path parameter names, by the path segment before it. */
@@ -199,7 +202,7 @@ export function pathSlots(path: string): { name: string; kind: IdKind | undefine
   segs.forEach((s, i) => {
     if (!s.startsWith(':')) return;
     const name = s.slice(1);
-    if (name in FIXED_PATH_VALUES) return;
+    if (name in FIXED_PATH_VALUES || name in NOT_OUR_IDS) return;
     const kind = name === 'id' ? SEGMENT_KINDS[segs[i - 1] ?? ''] : NAMED_KINDS[name]?.kind;
     out.push({ name, kind });
   });

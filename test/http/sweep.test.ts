@@ -12,10 +12,14 @@ import { pathSlots, seedPurchase, seedWorld, specRoutes, sweep, type SweepAttack
 import { uniqueShops } from '../tiktok/helpers.js';
 
 /**
- * Routes with a path parameter that the sweep leaves alone, and why. None today: the OAuth
- * callback carries its organisation in a signed `state` query value, not an id parameter.
+ * Routes with a path parameter that the sweep leaves alone, and why. The OAuth callback carries
+ * its organisation in a signed `state` query value, not an id parameter; webhooks prove themselves
+ * by signature.
  */
-const EXEMPT: Record<string, string> = {};
+const EXEMPT: Record<string, string> = {
+  'GET /webhooks/whatsapp/:numberId': 'Meta calls it without a session; only the number’s verify token answers (test/channels/whatsapp.test.ts)',
+  'POST /webhooks/whatsapp/:numberId': 'Meta calls it without a session; a body must carry the number’s app-secret signature (test/channels/whatsapp.test.ts)',
+};
 
 /** Bodies the schema sampler cannot make valid on its own (patterns, business rules). */
 const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> }> = {
@@ -45,6 +49,7 @@ const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> 
   'POST /api/sla/policies': { body: { name: 'Fast lane', firstReplyMinutes: 30 } },
   'GET /api/sla/shops/:id/due': { query: { start: '2026-01-05T09:00:00Z', minutes: '60' } },
   'POST /api/shops': { body: { brandId: '$brand', name: 'Second shop', market: 'FR' } },
+  'PUT /api/shops/:shopId/whatsapp': { body: { phoneNumberId: String(100000 + Math.floor(Math.random() * 1e9)), displayNumber: '+49 89 555 0100', accessToken: 'EAAG-sweep-token', appSecret: 'sweep-app-secret', verifyToken: 'sweep-verify-token' } },
 };
 
 /** Routes that consume the order they are given: each call gets a purchase nobody has acted on. */

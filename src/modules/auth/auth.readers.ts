@@ -71,3 +71,9 @@ export async function orgOfUserEmail(tx: Executor, email: string): Promise<strin
   const [u] = await tx.select({ orgId: users.orgId }).from(users).where(eq(users.email, email));
   return u?.orgId ?? null;
 }
+
+/** The e-mail addresses of this organisation's people (a mail claiming one of them is suspect). */
+export async function staffEmailsIn(tx: Executor, orgId: string): Promise<string[]> {
+  const rows = await tx.select({ email: users.email }).from(users).where(eq(users.orgId, orgId));
+  return rows.map((r) => r.email);
+}

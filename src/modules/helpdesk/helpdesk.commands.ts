@@ -7,9 +7,20 @@ import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js'
 import { firstSupervisorIn, userIn } from '../auth/index.js';
 import { shopIn } from '../tenancy/index.js';
 import { AGENT_ROLES, replyHandlerFor, SUPERVISOR_ROLES, type HelpdeskCore, type MessageRow, type TicketRow } from './helpdesk.core.js';
-import type { AssignInput, AttachmentRef, BulkInput, BulkResult, Priority, ReplyInput, TagsInput, TicketStatus } from './helpdesk.dto.js';
+import type { AssignInput, AttachmentRef, BulkInput, BulkResult, Channel, Priority, ReplyInput, TagsInput, TicketStatus } from './helpdesk.dto.js';
 import type { OrderFacts } from './helpdesk.ports.js';
-import { applyTags, isLive, preview, statusAfterReply } from './helpdesk.rules.js';
+import { applyTags, isLive, preview, replyWindowClosed, statusAfterReply } from './helpdesk.rules.js';
+
+/** A WhatsApp ticket whose buyer has been silent for over 24 h takes only approved templates. */
+function replyWindowProblem(t: TicketRow, now: Date): AppError | null {
+  const closed = replyWindowClosed(t, now);
+  if (!closed) return null;
+  return AppError.unprocessable(
+    'whatsapp.window_closed',
+    `WhatsApp accepts free-form replies only within 24 hours of the buyer's last message (${closed.lastInboundAt ?? 'none yet'}); outside it only an approved template may be sent`,
+    { lastInboundAt: closed.lastInboundAt },
+  );
+}
 import { ticketMessages, tickets, ticketThreads } from './helpdesk.schema.js';
 
 /** An order of the caller's organisation, or the same 404 a missing one gets (also without the orders module). */
@@ -65,6 +76,7 @@ async function replyPayload(tx: Executor, t: TicketRow, m: MessageRow): Promise<
     return {
       shopId: t.shopId,
       ticketId: t.id,
+      ticketNumber: t.number,
       messageId: m.id,
       from: shop.supportContacts.email ?? null,
       fromName: shop.name ?? null,
@@ -104,6 +116,8 @@ export function createCommands(core: HelpdeskCore) {
           }
         }
         if (t.status === 'closed') throw AppError.conflict('tickets.closed', `Ticket #${t.number} is closed${t.mergedIntoId ? ` (merged into ${t.mergedIntoId})` : ''}; reply on the open ticket`);
+        const window = replyWindowProblem(t, now);
+        if (window) throw window;
         const m = await core.addMessage(tx, actor, t, { kind: 'public', text: input.text, attachments: input.attachments, macroId: input.macroId }, now);
         const handler = replyHandlerFor(t.channel);
         const payload = await replyPayload(tx, t, m);
@@ -385,8 +399,39 @@ export function createCommands(core: HelpdeskCore) {
     },
 
     /** Outbox handlers call this after the channel accepted (or refused for good) a reply. */
-    async markDelivery(orgId: string, messageId: string, status: 'sent' | 'failed'): Promise<void> {
-      await db.tenant(orgId, (tx) => tx.update(ticketMessages).set({ deliveryStatus: status }).where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.id, messageId))));
+    /** What the channel said about one of our replies: sent (with the channel's id for it) or failed. */
+    async markDelivery(orgId: string, messageId: string, status: 'sent' | 'failed', externalMessageId?: string): Promise<void> {
+      await db.tenant(orgId, (tx) =>
+        tx
+          .update(ticketMessages)
+          .set({ deliveryStatus: status, ...(externalMessageId ? { externalMessageId } : {}) })
+          .where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.id, messageId))),
+      );
+    },
+
+    /**
+     * A channel's later word on a reply, found by the channel's id for it (WhatsApp: delivered,
+     * read, or failed with the platform's reason). Unknown ids are ignored: not every status is ours.
+     */
+    async markDeliveryByExternalId(orgId: string, channel: Channel, externalMessageId: string, update: { status: 'sent' | 'failed'; detail?: 'delivered' | 'read'; error?: string }): Promise<boolean> {
+      return db.tenant(orgId, async (tx) => {
+        const [m] = await tx
+          .select({ id: ticketMessages.id, meta: ticketMessages.channelMeta, status: ticketMessages.deliveryStatus })
+          .from(ticketMessages)
+          .where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.channel, channel), eq(ticketMessages.externalMessageId, externalMessageId), eq(ticketMessages.direction, 'outbound')))
+          .for('update');
+        if (!m) return false;
+        // Statuses may arrive out of order: read never goes back to delivered, failed stays failed.
+        const rank = { delivered: 1, read: 2 } as const;
+        const cur = m.meta?.delivery;
+        const detail = update.detail && (!cur || rank[update.detail] > rank[cur]) ? update.detail : cur;
+        const meta = { ...m.meta, ...(detail ? { delivery: detail } : {}), ...(update.error ? { deliveryError: update.error.slice(0, 300) } : {}) };
+        await tx
+          .update(ticketMessages)
+          .set({ deliveryStatus: m.status === 'failed' ? 'failed' : update.status, channelMeta: meta })
+          .where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.id, m.id)));
+        return true;
+      });
     },
 
   };

@@ -77,6 +77,7 @@ export function messageView(m: MessageRow): MessageView {
     macroId: m.macroId,
     deliveryStatus: m.deliveryStatus,
     movedFromTicketId: m.movedFromTicketId,
+    channelMeta: m.channelMeta ?? null,
     sentAt: m.sentAt.toISOString(),
   };
 }

@@ -65,7 +65,29 @@ export interface InboundMessage {
   livestreamSessionId?: string;
   /** Optional subject (e-mail); otherwise derived from the first words. */
   subject?: string;
+  /**
+   * A machine wrote it (an auto-reply, a bounce, mailing-list mail): kept on the ticket, but it
+   * starts no SLA clock and changes no status; a conversation it opens arrives solved.
+   */
+  automated?: AutomatedKind;
+  /** What the channel told about the message (e-mail authentication results, spoofing suspicion). */
+  channelMeta?: ChannelMeta;
 }
+
+export const AUTOMATED_KINDS = ['auto_reply', 'bounce', 'list'] as const;
+export type AutomatedKind = (typeof AUTOMATED_KINDS)[number];
+export const ChannelMeta = z.strictObject({
+  automated: z.enum(AUTOMATED_KINDS).optional(),
+  /** SPF / DKIM / DMARC verdicts from the receiving server's Authentication-Results header. */
+  authentication: z.strictObject({ spf: z.string().max(20).nullable(), dkim: z.string().max(20).nullable(), dmarc: z.string().max(20).nullable() }).optional(),
+  /** The sender claims one of our own addresses (an agent's or the shop's): treated as the buyer's words. */
+  spoofSuspect: z.boolean().optional(),
+  /** For our replies: how far the channel says it got (WhatsApp delivered / read). */
+  delivery: z.enum(['delivered', 'read']).optional(),
+  /** For our replies: the channel's reason when it failed. */
+  deliveryError: z.string().max(300).optional(),
+});
+export type ChannelMeta = z.infer<typeof ChannelMeta>;
 
 export const InboundMessageSchema = z.strictObject({
   orgId: z.string().min(1),
@@ -87,6 +109,8 @@ export const InboundMessageSchema = z.strictObject({
   sentAt: z.string().datetime({ offset: true }),
   livestreamSessionId: z.string().max(200).optional(),
   subject: z.string().max(300).optional(),
+  automated: z.enum(AUTOMATED_KINDS).optional(),
+  channelMeta: ChannelMeta.optional(),
 });
 
 // ---- HTTP shapes ----
@@ -250,6 +274,7 @@ export const MessageView = z.object({
   macroId: z.string().nullable(),
   deliveryStatus: z.enum(['queued', 'sent', 'failed']).nullable(),
   movedFromTicketId: z.string().nullable(),
+  channelMeta: ChannelMeta.nullable(),
   sentAt: z.string(),
 });
 export type MessageView = z.infer<typeof MessageView>;

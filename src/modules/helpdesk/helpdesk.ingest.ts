@@ -20,6 +20,7 @@ import {
   queueFor,
   slaEventsForInbound,
   statusAfterChannelMessage,
+  AUTOMATED,
   subjectFrom,
   type ChannelStatus,
   type InboundSlaStep,
@@ -157,6 +158,14 @@ function ticketPatchAfter(ticket: TicketRow, a: Arrival, created: boolean): Part
   return patch;
 }
 
+/**
+ * An auto-reply, bounce or list mail is nobody's work: it opens a conversation solved (reason
+ * `automated`, no clock) and leaves an existing ticket's status and clocks as they were.
+ */
+function automatedStatus(current: TicketRow | undefined): { status: TicketStatus; solvedReason: string | null } {
+  return current ? { status: current.status, solvedReason: current.solvedReason } : { status: 'solved', solvedReason: AUTOMATED };
+}
+
 /** Inbound messages from every channel become tickets (contract 2). */
 export function createIngest(core: HelpdeskCore) {
   const { db, ids, clock } = core;
@@ -243,7 +252,7 @@ export function createIngest(core: HelpdeskCore) {
       occurredAt: now,
       summary: `Ticket #${ticket.number} opened from ${input.channel}${
         next.status !== 'new'
-          ? ` as ${next.status}${next.solvedReason ? ` (${next.solvedReason}: written ${a.sentAt.toISOString()}, before the import horizon)` : ' (the seller wrote first)'}`
+          ? ` as ${next.status}${next.solvedReason === AUTOMATED ? ` (automated mail: ${input.automated})` : next.solvedReason ? ` (${next.solvedReason}: written ${a.sentAt.toISOString()}, before the import horizon)` : ' (the seller wrote first)'}`
           : route.assigneeId
             ? `, routed to ${route.assigneeId} (${route.reason})`
             : `, unassigned in ${queue} (${route.reason})`
@@ -273,6 +282,7 @@ export function createIngest(core: HelpdeskCore) {
         body: input.text,
         language: fromBuyer ? a.guess.language : ticket.language,
         attachments: input.attachments ?? [],
+        channelMeta: input.automated || input.channelMeta ? { ...input.channelMeta, ...(input.automated ? { automated: input.automated } : {}) } : null,
         deliveryStatus: fromBuyer ? null : 'sent',
         sentAt: a.sentAt,
         createdAt: a.now,
@@ -366,7 +376,7 @@ export function createIngest(core: HelpdeskCore) {
         now,
         fromBuyer,
         history,
-        next: statusAfterChannelMessage(before, input.direction, history),
+        next: input.automated ? automatedStatus(current) : statusAfterChannelMessage(before, input.direction, history),
         guess: detectLanguage(input.text, { hint: input.buyer.language, shopLanguages: shop.languages }),
         orderValue: facts?.totalAmount != null && facts.currency ? { amount: facts.totalAmount, currency: facts.currency } : undefined,
       };
@@ -377,7 +387,7 @@ export function createIngest(core: HelpdeskCore) {
       await queueAttachmentFetches(tx, ticket.id, messageId, input);
       const patch = ticketPatchAfter(ticket, arrival, created);
       await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, orgId), eq(tickets.id, ticket.id)));
-      if (!created) {
+      if (!created && !input.automated) {
         const steps = slaEventsForInbound({ created, direction: input.direction, before, after: arrival.next, sentAt, replayFrom });
         await runSlaSteps(tx, { ...ticket, ...patch } as TicketRow, steps, arrival.orderValue, { writeDue: true });
       }

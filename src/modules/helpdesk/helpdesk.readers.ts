@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import { tickets } from './helpdesk.schema.js';
 import type { Executor } from '../../platform/db.js';
 
 /*
@@ -10,4 +11,17 @@ import type { Executor } from '../../platform/db.js';
 export async function buyersWithTicketContact(tx: Executor, orgId: string, phone: string, like: string): Promise<string[]> {
   const r = await tx.execute(sql`select distinct buyer_id from tickets where org_id = ${orgId} and buyer_id is not null and (buyer_phone = ${phone} or buyer_email ilike ${like})`);
   return (r.rows as { buyer_id: string }[]).map((x) => String(x.buyer_id));
+}
+
+/**
+ * The e-mail conversation of ticket number `n` (the `[#n]` token of our subjects), so a buyer's
+ * fresh mail quoting it lands on that ticket; null for another channel's ticket or no such number.
+ */
+export async function emailThreadOfTicket(tx: Executor, orgId: string, shopId: string, n: number): Promise<string | null> {
+  const [row] = await tx
+    .select({ thread: tickets.externalThreadId })
+    .from(tickets)
+    .where(and(eq(tickets.orgId, orgId), eq(tickets.number, n), eq(tickets.shopId, shopId), eq(tickets.channel, 'email')))
+    .limit(1);
+  return row?.thread ?? null;
 }

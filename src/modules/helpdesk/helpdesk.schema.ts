@@ -1,5 +1,5 @@
 import { bigint, boolean, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import type { AttachmentRef, Channel, MessageKind, Priority, TicketStatus } from './helpdesk.dto.js';
+import type { AttachmentRef, Channel, ChannelMeta, MessageKind, Priority, TicketStatus } from './helpdesk.dto.js';
 import type { BusinessHours } from '../tenancy/index.js';
 
 export const tickets = pgTable('tickets', {
@@ -65,6 +65,7 @@ export const ticketMessages = pgTable('ticket_messages', {
   body: text('body').notNull(),
   language: text('language').notNull(),
   attachments: jsonb('attachments').$type<AttachmentRef[]>().notNull(),
+  channelMeta: jsonb('channel_meta').$type<ChannelMeta>(),
   macroId: text('macro_id'),
   deliveryStatus: text('delivery_status').$type<'queued' | 'sent' | 'failed'>(),
   outboxId: text('outbox_id'),
