@@ -231,7 +231,7 @@ describeE2E('Settings → SLA policies (browser)', () => {
     const { page, context, problems } = await openPage(browser, server.baseUrl);
     await page.goto('/settings/sla');
     await signIn(page, org.users.agent.email);
-    await poll(() => page.getByText('Page not found').count()).toBe(1);
+    await poll(() => page.getByText('You do not have access').count()).toBe(1);
     expect(await page.getByTestId('sla-policies-table').count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Settings' }).count()).toBe(0);
     // And the API refuses the agent's changes whatever the UI shows.
