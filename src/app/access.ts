@@ -155,6 +155,12 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/privacy/buyers/:id/erase': OWNER,
   'GET /api/privacy/settings': OWNER,
   'PUT /api/privacy/settings': OWNER,
+
+  // settings screens (issue 12): reading what the editors change
+  'GET /api/shops/:shopId/item-economics': LEADS,
+  'GET /api/shops/:shopId/exchange-stock': WAREHOUSE,
+  'GET /api/returns/reasons/versions': LEADS,
+  'POST /api/helpdesk/agents/:id/reroute': LEADS,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */
