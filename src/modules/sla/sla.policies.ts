@@ -86,6 +86,7 @@ export function createSlaPolicies(deps: { db: Database; clock: Clock; ids: IdGen
           orgId,
           id: ids('slp'),
           name: p.name,
+          names: p.names,
           shopId: p.shopId ?? null,
           channel: p.channel ?? null,
           priority: p.priority ?? null,
