@@ -183,3 +183,4 @@ export type CycleStatsView = z.infer<typeof CycleStatsView>;
 export const InstructionsView = z.object({ language: z.string(), text: z.string() });
 
 export const ExchangeStockView = z.object({ shopId: z.string(), sku: z.string(), productId: z.string(), label: z.string(), available: z.number(), reserved: z.number() });
+export type ExchangeStockView = z.infer<typeof ExchangeStockView>;

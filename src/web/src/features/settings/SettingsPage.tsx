@@ -1,5 +1,6 @@
 import { Tabs } from '@mantine/core';
 import { IconBuildingStore, IconClockHour4, IconLock, IconTags, IconUsers } from '@tabler/icons-react';
+import { IconBrandTiktok, IconCalendarTime, IconListTree, IconReceiptRefund, IconSend } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { PageHeader } from '../../shell/PageHeader';
@@ -9,8 +10,21 @@ import { BrandsPanel } from './BrandsPanel';
 import { ShopsPanel } from './ShopsPanel';
 import { SlaPanel } from './SlaPanel';
 import { TeamPanel } from './TeamPanel';
+import { AgentsPanel } from '../setup/AgentsPanel';
+import { OutboxPanel } from '../setup/OutboxPanel';
+import { ReasonsPanel } from '../setup/ReasonsPanel';
+import { RemediesPanel } from '../setup/RemediesPanel';
+import { TikTokPanel } from '../setup/TikTokPanel';
 
-const TABS = ['shops', 'brands', 'team', 'sla', 'privacy'] as const;
+const TABS = ['shops', 'brands', 'team', 'sla', 'privacy', 'tiktok', 'remedies', 'reasons', 'agents', 'outbox'] as const;
+// Issue 12's settings screens (features/setup), in the order they appear after the others.
+const SETUP_TABS = [
+  { value: 'tiktok', icon: IconBrandTiktok, element: <TikTokPanel /> },
+  { value: 'remedies', icon: IconReceiptRefund, element: <RemediesPanel /> },
+  { value: 'reasons', icon: IconListTree, element: <ReasonsPanel /> },
+  { value: 'agents', icon: IconCalendarTime, element: <AgentsPanel /> },
+  { value: 'outbox', icon: IconSend, element: <OutboxPanel /> },
+] as const;
 
 export function SettingsPage() {
   const { t } = useTranslation('settings');
@@ -42,6 +56,11 @@ export function SettingsPage() {
               {t('tabs.privacy')}
             </Tabs.Tab>
           )}
+          {SETUP_TABS.map(({ value, icon: Icon }) => (
+            <Tabs.Tab key={value} value={value} leftSection={<Icon size={16} stroke={1.6} />}>
+              {t(`setup:tabs.${value}`)}
+            </Tabs.Tab>
+          ))}
         </Tabs.List>
       </Tabs>
       <div style={{ paddingTop: 16 }}>
@@ -52,6 +71,9 @@ export function SettingsPage() {
           <Route path="team" element={<TeamPanel />} />
           <Route path="sla" element={<SlaPanel />} />
           {isOwner && <Route path="privacy" element={<PrivacyPanel />} />}
+          {SETUP_TABS.map(({ value, element }) => (
+            <Route key={value} path={value} element={element} />
+          ))}
           <Route path="*" element={<Navigate to="shops" replace />} />
         </Routes>
       </div>
