@@ -70,7 +70,7 @@ function OutboxStep({ step }: { step: OutboxView }) {
               {t(`outbox.status.${step.status}`)}
             </Badge>
             <Text size="sm" fw={600}>
-              {t(`outbox.handlers.${step.handler}`, { defaultValue: step.handler })}
+              {i18n.exists(`setup:outbox.handlers.${step.handler}`) ? t(`outbox.handlers.${step.handler}`) : step.handler}
             </Text>
             <Code>{step.handler}</Code>
           </Group>

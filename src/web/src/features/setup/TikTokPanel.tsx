@@ -55,10 +55,21 @@ function useOauthOutcome(): { outcome: Outcome | null; errorCode: string | null;
 export function TikTokPanel() {
   const { t } = useTranslation('setup');
   const shops = useShops();
-  const connections = useConnections();
   const { can } = useSession();
   const isOwner = can(['owner']);
   const { outcome, errorCode, dismiss } = useOauthOutcome();
+  // After an authorisation the first sync runs in the background: follow it until every newly
+  // connected shop shows a sync of each kind.
+  const [following, setFollowing] = useState(false);
+  const connections = useConnections(following);
+  useEffect(() => {
+    if (outcome?.connected.length) setFollowing(true);
+  }, [outcome]);
+  useEffect(() => {
+    if (!following || !outcome || !connections.data) return;
+    const done = outcome.connected.every((c) => (connections.data.find((x) => x.shopId === c.shopId)?.lastSync.length ?? 0) >= KINDS.length);
+    if (done) setFollowing(false);
+  }, [following, outcome, connections.data]);
   const message = useErrorMessage();
   const byShop = useMemo(() => new Map((connections.data ?? []).map((c) => [c.shopId, c])), [connections.data]);
 

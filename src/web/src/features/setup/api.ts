@@ -20,8 +20,13 @@ export const setupKeys = {
   outbox: (status: string) => ['outbox', status] as const,
 };
 
-export const useConnections = () =>
-  useQuery({ queryKey: setupKeys.connections, queryFn: ({ signal }) => api.get<{ items: ConnectionView[] }>('/api/tiktok/connections', { signal }).then((r) => r.items) });
+/** `follow`: refresh every few seconds (right after an authorisation, while the first sync runs). */
+export const useConnections = (follow = false) =>
+  useQuery({
+    queryKey: setupKeys.connections,
+    queryFn: ({ signal }) => api.get<{ items: ConnectionView[] }>('/api/tiktok/connections', { signal }).then((r) => r.items),
+    refetchInterval: follow ? 3_000 : false,
+  });
 
 export const useRemedySettings = (shopId: string) =>
   useQuery({ queryKey: setupKeys.remedySettings(shopId), queryFn: ({ signal }) => api.get<RemedySettingsView>(`/api/shops/${encodeURIComponent(shopId)}/remedy-settings`, { signal }) });
