@@ -81,14 +81,19 @@ async function addLaterDemoShops(s: Services, orgId: string): Promise<void> {
   if (!have.has('ES')) await s.tenancy.createShop(owner, { brandId: lumiere.id, name: 'Lumière ES', market: 'ES', supportContacts: demoContacts('ES', 'ayuda@lumiere.example', '+34 91 555 01 23') });
 }
 
-export function printLogins(world: DemoWorld, url: string, out: (line: string) => void = console.log): void {
+/** The demo's sign-in lines; `running` (the start command) adds where it runs and how to stop it. */
+export function printLogins(world: DemoWorld, url: string, out: (line: string) => void = console.log, running = true): void {
   out('');
-  out(`  Afterdesk is running: ${url}`);
-  out(`  API docs:             ${url}/docs`);
-  out('');
+  if (running) {
+    out(`  Afterdesk is running: ${url}`);
+    out(`  API docs:             ${url}/docs`);
+    out('');
+  }
   out(`  Demo logins (password for all: ${DEMO_PASSWORD})`);
   for (const l of world.logins) out(`    ${l.role.padEnd(10)} ${l.email.padEnd(32)} ${l.name} (${l.languages.join(', ')})`);
   out('');
-  out('  Press Ctrl-C to stop (PostgreSQL shuts down cleanly).');
-  out('');
+  if (running) {
+    out('  Press Ctrl-C to stop (PostgreSQL shuts down cleanly).');
+    out('');
+  }
 }

@@ -107,6 +107,8 @@ describeE2E('Settings screens (browser)', () => {
     await signIn(page, org.users.supervisor.email);
     const step = page.getByTestId(`outbox-step-${row.id}`);
     await poll(() => step.getByTestId('outbox-error').innerText()).toBe('Why it failed: the chat tool answered 410 Gone for this webhook address');
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, 'outbox-failed-en-desktop.png'), animations: 'disabled' });
     await step.getByRole('button', { name: 'Send again' }).click();
     await poll(() => status()).toBe('pending');
     // It leaves the "Failed" list; the dispatcher runs it and it shows under "Done".

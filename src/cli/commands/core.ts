@@ -104,7 +104,7 @@ export function registerCoreCommands(program: Command): void {
         await withRuntime(async (p, s) => {
           const world = await seedDemo(p, s);
           console.log(world.created ? `created demo organisation ${world.orgId}` : `demo organisation ${world.orgId} already exists`);
-          printLogins(world, p.config.publicUrl);
+          printLogins(world, p.config.publicUrl, console.log, false);
         });
       } catch (e) {
         fail(e);
