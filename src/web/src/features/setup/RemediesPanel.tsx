@@ -6,14 +6,15 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api';
 import { useErrorMessage } from '../../lib/errors';
-import { formatMoney, toMajor, toMinor } from '../../lib/money';
+import { formatterFor } from '../../lib/format';
+import { toMajor, toMinor } from '../../lib/money';
 import { useSession } from '../../lib/session';
 import { useFormErrors } from '../../lib/useFormErrors';
 import type { PROBLEM_CATEGORIES as ServerCategories } from '../../../../modules/remedies/remedies.dto.js';
 import { useShops } from '../settings/api';
 import { FormAlert, QueryState } from '../settings/common';
 import type { ShopView } from '../settings/types';
-import { setupKeys, useExchangeStock, useItemEconomics, useRemedySettings, type RemedySettingsView } from './api';
+import { formatDateTime, setupKeys, useExchangeStock, useItemEconomics, useRemedySettings, type RemedySettingsView } from './api';
 import { ShopPicker } from './ShopPicker';
 
 type Ladder = RemedySettingsView['ladder'];
@@ -200,7 +201,7 @@ function LadderForm({ shop, settings }: { shop: ShopView; settings: RemedySettin
         {isOwner && (
           <Group justify="space-between">
             <Text size="xs" c="dimmed">
-              {t('remedies.updatedAt', { at: new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(settings.updatedAt)) })}
+              {t('remedies.updatedAt', { at: formatDateTime(settings.updatedAt, i18n.language) })}
             </Text>
             <Button onClick={() => save.mutate()} loading={save.isPending} data-testid="save-ladder">
               {t('common.save')}
@@ -254,7 +255,7 @@ function ItemEconomics({ shop }: { shop: ShopView }) {
                       {e.key.slice(e.key.indexOf(':') + 1)}
                     </Text>
                   </Table.Td>
-                  <Table.Td ta="right">{formatMoney(e.itemCost, shop.currency, i18n.language)}</Table.Td>
+                  <Table.Td ta="right">{formatterFor(i18n.language).money(e.itemCost, shop.currency)}</Table.Td>
                   <Table.Td ta="right">{e.resalePercent} %</Table.Td>
                 </Table.Tr>
               ))}

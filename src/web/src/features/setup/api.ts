@@ -1,5 +1,6 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api } from '../../lib/api';
+import { formatterFor } from '../../lib/format';
 import type { ConnectionView } from '../../../../integrations/tiktok/tiktok.dto.js';
 import type { ItemEconomicsView, RemedySettingsView } from '../../../../modules/remedies/remedies.dto.js';
 import type { ExchangeStockView, ReasonTreeVersionView, ReasonTreeView } from '../../../../modules/returns/returns.dto.js';
@@ -57,8 +58,7 @@ export const useOutbox = (status: string) =>
     getNextPageParam: (last) => last.nextCursor,
   });
 
-/** Dates and times in the person's UI language. */
+/** Dates and times in the person's UI language (the shared formatter, `lib/format.ts`). */
 export function formatDateTime(iso: string | null | undefined, locale: string): string {
-  if (!iso) return '—';
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  return formatterFor(locale).dateTime(iso ?? null);
 }
