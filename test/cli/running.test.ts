@@ -24,7 +24,7 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, [BIN, ...args], { env: env({ LOG_LEVEL: 'warn' }), timeout: 60_000 });
+    const r = await run(process.execPath, [BIN, ...args], { env: env({ LOG_LEVEL: 'warn' }), timeout: 110_000 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
@@ -39,7 +39,7 @@ beforeAll(async () => {
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 90 s:\n${out}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`no start within 150 s:\n${out}`)), 150_000);
     child!.stdout!.on('data', () => {
       const m = /Afterdesk is running: (http:\/\/\S+)/.exec(out);
       if (m) {
@@ -52,7 +52,7 @@ beforeAll(async () => {
       reject(new Error(`exited ${code} before start:\n${out}`));
     });
   });
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   if (child && child.exitCode === null && child.signalCode === null) {
@@ -80,7 +80,7 @@ describe('afterdesk CLI while Afterdesk runs on the same DATA_DIR', () => {
     // The app is untouched: still serving, its lock still its own.
     expect(fs.readFileSync(path.join(dataDir, 'afterdesk.pid'), 'utf8').trim()).toBe(String(child!.pid));
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
-  });
+  }, 120_000);
 
   it('a second user into that organisation with --org, and a read command (returns cycle-times) work too', async () => {
     const first = await cli(['user', 'add', '--new-org', 'Second Org', '--email', 'second.owner@test.afterdesk.dev', '--name', 'Second Owner', '--role', 'owner', '--password', 'copper-meadow-violin-4']);
@@ -91,7 +91,7 @@ describe('afterdesk CLI while Afterdesk runs on the same DATA_DIR', () => {
     const stats = await cli(['returns', 'cycle-times', '--org', org]);
     expect(stats.stderr).toBe('');
     expect(stats.stdout.split('\n')[0]).toBe('0 returns refunded in the last 30 days');
-  });
+  }, 240_000);
 
   it('migrate still refuses while the app runs, saying why, and leaves the app running', async () => {
     const r = await cli(['migrate']);
@@ -99,5 +99,5 @@ describe('afterdesk CLI while Afterdesk runs on the same DATA_DIR', () => {
     expect(r.stderr).toContain(`error cli.app_running: Afterdesk is running (pid ${child!.pid})`);
     expect(r.stderr).toContain('migrations change the schema under it');
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
-  });
+  }, 120_000);
 });

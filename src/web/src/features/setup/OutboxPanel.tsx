@@ -69,13 +69,15 @@ function OutboxStep({ step }: { step: OutboxView }) {
             <Badge color={STATUS_COLOR[step.status] ?? 'gray'} variant="light" tt="none">
               {t(`outbox.status.${step.status}`)}
             </Badge>
-            <Text size="sm" fw={600}>
-              {i18n.exists(`setup:outbox.handlers.${step.handler}`) ? t(`outbox.handlers.${step.handler}`) : step.handler}
-            </Text>
+            {i18n.exists(`setup:outbox.handlers.${step.handler}`) && (
+              <Text size="sm" fw={600}>
+                {t(`outbox.handlers.${step.handler}`)}
+              </Text>
+            )}
             <Code>{step.handler}</Code>
           </Group>
           <Text size="xs" c="dimmed">
-            {t('outbox.meta', { created: formatDateTime(step.createdAt, i18n.language), attempts: step.attempts })}
+            {t('outbox.meta', { created: formatDateTime(step.createdAt, i18n.language), count: step.attempts })}
             {step.subjectId ? ` · ${step.subjectType ?? ''} ${step.subjectId}` : ''}
           </Text>
           {step.lastError && (
