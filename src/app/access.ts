@@ -203,6 +203,11 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'DELETE /api/integrations/webhooks/:id': OWNER,
   'GET /api/integrations/webhooks/:id/deliveries': OWNER,
   'POST /api/integrations/webhooks/:id/test': OWNER,
+  // settings screens (issue 12): reading what the editors change
+  'GET /api/shops/:shopId/item-economics': LEADS,
+  'GET /api/shops/:shopId/exchange-stock': WAREHOUSE,
+  'GET /api/returns/reasons/versions': LEADS,
+  'POST /api/helpdesk/agents/:id/reroute': LEADS,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */

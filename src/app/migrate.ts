@@ -71,6 +71,19 @@ export async function migrate(adminUrl: string, appPassword: string | undefined,
   }
 }
 
+/** Migration files this database has not applied yet (all of them when it never ran one). */
+export async function pendingMigrations(adminUrl: string, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const exists = (await client.query<{ t: string | null }>("select to_regclass('afterdesk_migrations')::text as t")).rows[0]?.t;
+    const done = new Set(exists ? (await client.query<{ name: string }>('select name from afterdesk_migrations')).rows.map((r) => r.name) : []);
+    return fs.readdirSync(dir).filter((f) => f.endsWith('.sql') && !done.has(f)).sort();
+  } finally {
+    await client.end();
+  }
+}
+
 /** The app role's URL: same server and database as the admin URL, different user. */
 export function appUrlFrom(adminUrl: string, password: string): string {
   const u = new URL(adminUrl);

@@ -86,7 +86,7 @@ export async function startHooks(p: Platform, s: Services, opts: { demo: boolean
   const stoppers: (() => Promise<void>)[] = [];
   stoppers.push(() => s.tiktok.stopProcessing());
   if (p.config.tiktok.mode === 'sandbox' && opts.demo) {
-    const demo = await startDemoSandbox(s.tiktok, { ...tiktokCredentials(p.config), seed: p.config.sandbox.seed, port: p.config.sandbox.port, speed: p.config.sandbox.speed, appPort: opts.port, orgId: opts.demoOrgId, log: p.log });
+    const demo = await startDemoSandbox(s.tiktok, { ...tiktokCredentials(p.config), seed: p.config.sandbox.seed, port: p.config.sandbox.port, speed: p.config.sandbox.speed, appPort: opts.port, publicUrl: p.config.publicUrlSet ? p.config.publicUrl : `http://localhost:${opts.port}`, orgId: opts.demoOrgId, log: p.log });
     stoppers.push(() => demo.stop());
   }
   // The demo's first TikTok return requests become RMAs shortly after the initial sync, not at the next 5-minute tick.

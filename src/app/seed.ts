@@ -29,13 +29,17 @@ export interface DemoWorld {
 }
 
 /**
- * The demo organisation: two client brands, shops in US, UK, DE and FR, and a person for every
- * role. Idempotent: a second run finds the owner and changes nothing.
+ * The demo organisation: two client brands, shops in US, UK, DE, FR, IT and ES (one per sandbox
+ * shop, so the demo start binds all six), and a person for every role. Idempotent: a second run
+ * finds the owner and only adds the demo shops an older seed did not create (IT and ES).
  */
 export async function seedDemo(p: Platform, s: Services): Promise<DemoWorld> {
   const logins = DEMO_USERS.map(({ email, role, name, languages }) => ({ email, role, name, languages }));
   const existing = await p.db.system((tx) => orgOfUserEmail(tx, DEMO_USERS[0]!.email));
-  if (existing) return { orgId: existing, created: false, logins };
+  if (existing) {
+    await addLaterDemoShops(s, existing);
+    return { orgId: existing, created: false, logins };
+  }
 
   const org = await s.tenancy.createOrganisation({ name: DEMO_ORG_NAME, kind: 'seller', defaultLocale: 'zh-CN' });
   const owner = systemActor(org.orgId);
@@ -54,20 +58,42 @@ export async function seedDemo(p: Platform, s: Services): Promise<DemoWorld> {
   await s.tenancy.createShop(owner, { brandId: voltix.id, name: 'Voltix UK', market: 'GB', supportContacts: contacts('UK', 'help-uk@voltix.example', '+44 20 7946 0321') });
   await s.tenancy.createShop(owner, { brandId: lumiere.id, name: 'Lumière DE', market: 'DE', region: 'BY', supportContacts: contacts('DE', 'hilfe@lumiere.example', '+49 89 5550 1234') });
   await s.tenancy.createShop(owner, { brandId: lumiere.id, name: 'Lumière FR', market: 'FR', supportContacts: contacts('FR', 'aide@lumiere.example', '+33 1 55 50 12 34') });
+  await addLaterDemoShops(s, org.orgId);
   // No TikTok shop ids here: the demo start binds the sandbox's shops to these (one per market)
   // through the OAuth authorisation, the only way a shop gets one.
   await seedModuleDemo(p, s, org.orgId);
   return { orgId: org.orgId, created: true, logins };
 }
 
-export function printLogins(world: DemoWorld, url: string, out: (line: string) => void = console.log): void {
+const demoContacts = (market: string, email: string, phone: string) => ({ email, phone, whatsapp: phone, returnWarehouse: `Afterdesk Returns ${market}, Unit 4, Local Logistics Park` });
+
+/**
+ * Lumière's Italian and Spanish shops: the sandbox has a shop in each, and without one of ours in
+ * the market its authorisation stays unmatched and its webhooks are dropped as bound nowhere.
+ * Demo organisations seeded before these existed get them on their next start.
+ */
+async function addLaterDemoShops(s: Services, orgId: string): Promise<void> {
+  const owner = systemActor(orgId);
+  const have = new Set((await s.tenancy.listShops(owner)).map((x) => x.market));
+  const lumiere = (await s.tenancy.listBrands(owner)).find((b) => b.name === 'Lumière Atelier');
+  if (!lumiere) return;
+  if (!have.has('IT')) await s.tenancy.createShop(owner, { brandId: lumiere.id, name: 'Lumière IT', market: 'IT', supportContacts: demoContacts('IT', 'assistenza@lumiere.example', '+39 02 5550 1234') });
+  if (!have.has('ES')) await s.tenancy.createShop(owner, { brandId: lumiere.id, name: 'Lumière ES', market: 'ES', supportContacts: demoContacts('ES', 'ayuda@lumiere.example', '+34 91 555 01 23') });
+}
+
+/** The demo's sign-in lines; `running` (the start command) adds where it runs and how to stop it. */
+export function printLogins(world: DemoWorld, url: string, out: (line: string) => void = console.log, running = true): void {
   out('');
-  out(`  Afterdesk is running: ${url}`);
-  out(`  API docs:             ${url}/docs`);
-  out('');
+  if (running) {
+    out(`  Afterdesk is running: ${url}`);
+    out(`  API docs:             ${url}/docs`);
+    out('');
+  }
   out(`  Demo logins (password for all: ${DEMO_PASSWORD})`);
   for (const l of world.logins) out(`    ${l.role.padEnd(10)} ${l.email.padEnd(32)} ${l.name} (${l.languages.join(', ')})`);
   out('');
-  out('  Press Ctrl-C to stop (PostgreSQL shuts down cleanly).');
-  out('');
+  if (running) {
+    out('  Press Ctrl-C to stop (PostgreSQL shuts down cleanly).');
+    out('');
+  }
 }

@@ -228,6 +228,10 @@ describeE2E('web shell (browser)', () => {
     await poll(() => navLabels(agent.page)).toEqual(['Inbox', 'Returns', 'Evidence', 'Coupons']);
     expect(new URL(agent.page.url()).pathname).toBe('/inbox');
     await agent.page.goto('/settings/team');
+    await poll(() => agent.page.getByText('You do not have access', { exact: true }).count()).toBe(1);
+    expect(await agent.page.getByText('Page not found', { exact: true }).count()).toBe(0);
+    // An address that is no page at all still says so.
+    await agent.page.goto('/no-such-page');
     await poll(() => agent.page.getByText('Page not found', { exact: true }).count()).toBe(1);
     expect(agent.problems).toEqual([]);
     await agent.context.close();

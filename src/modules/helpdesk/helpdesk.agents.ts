@@ -44,7 +44,7 @@ export async function rememberRoute(tx: Executor, orgId: string, queue: string, 
 export function createAgents(core: HelpdeskCore) {
   const { db, clock } = core;
 
-  return {
+  const agents = {
     /** Who can take tickets: languages, skills, shift, live load (assignment pickers, supervisor view). */
     async listAgents(actor: Actor): Promise<{ id: string; name: string; role: string; languages: string[]; skills: string[]; load: number; onShift: boolean; schedule: { timeZone: string; hours: BusinessHours } | null }[]> {
       const now = clock.now();
@@ -85,6 +85,30 @@ export function createAgents(core: HelpdeskCore) {
       });
     },
 
+    /**
+     * Re-route every open ticket assigned to one person (they went off shift, on leave, or left):
+     * each ticket runs through the router again, in its own transaction, at most 200 at a time.
+     * The router may hand a ticket back to the same person when they are still the best match.
+     */
+    async rerouteAgentTickets(actor: Actor, userId: string): Promise<{ ticketId: string; from: string | null; to: string | null; reason: string }[]> {
+      requireRole(actor, SUPERVISOR_ROLES, 're-routing tickets');
+      const open = await db.tenant(actor.orgId, async (tx) => {
+        if (!(await userIn(tx, actor.orgId, userId))) throw AppError.notFound('user', userId);
+        return tx
+          .select({ id: tickets.id })
+          .from(tickets)
+          .where(and(eq(tickets.orgId, actor.orgId), eq(tickets.assigneeId, userId), sql`${tickets.status} not in ('solved', 'closed')`))
+          .orderBy(tickets.createdAt)
+          .limit(200);
+      });
+      const out: { ticketId: string; from: string | null; to: string | null; reason: string }[] = [];
+      for (const t of open) {
+        const r = await agents.reroute(actor, t.id);
+        out.push({ ticketId: t.id, from: userId, to: r.decision.assigneeId, reason: r.decision.reason });
+      }
+      return out;
+    },
+
     /** Re-run routing for a ticket (supervisor "re-route" button). */
     async reroute(actor: Actor, ticketId: string): Promise<{ ticket: TicketRow; decision: RoutingDecision }> {
       requireRole(actor, SUPERVISOR_ROLES, 're-routing tickets');
@@ -110,4 +134,5 @@ export function createAgents(core: HelpdeskCore) {
       });
     },
   };
+  return agents;
 }

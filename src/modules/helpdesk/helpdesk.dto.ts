@@ -304,6 +304,9 @@ export type TicketSidebarView = z.infer<typeof TicketSidebarView>;
 export const ReplyResultView = z.object({ message: MessageView, ticket: TicketView, outboxId: z.string() });
 export const BulkResultView = z.object({ results: z.array(BulkResult) });
 export const RerouteResultView = z.object({ ticket: TicketView, decision: z.object({ assigneeId: z.string().nullable(), reason: z.string(), wanted: z.array(z.string()) }) });
+/** What re-routing one person's open tickets did, per ticket. */
+export const AgentRerouteView = z.object({ items: z.array(z.object({ ticketId: z.string(), from: z.string().nullable(), to: z.string().nullable(), reason: z.string() })) });
+export type AgentRerouteView = z.infer<typeof AgentRerouteView>;
 const ScheduleView = z.object({ timeZone: z.string(), hours: z.record(z.string(), z.array(z.object({ start: z.string(), end: z.string() }))) });
 /** An agent's working hours; null: always available. */
 export const ScheduleAnswer = z.object({ schedule: ScheduleView.nullable() });

@@ -6,6 +6,7 @@ import type { Actor } from '../../platform/tenancy.js';
 import { BusinessHours } from '../tenancy/index.js';
 import type { OrderSidebarView } from '../orders/index.js';
 import {
+  AgentRerouteView,
   AgentView,
   BulkResultView,
   CountsView,
@@ -297,6 +298,19 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
       await svc.setSchedule(actor, req.params.id, req.body);
       return { schedule: await svc.getSchedule(actor, req.params.id) };
     },
+  );
+  app.post(
+    '/api/helpdesk/agents/:id/reroute',
+    {
+      schema: { operationId: 'agents.rerouteTickets',
+        tags,
+        summary: "Re-route every open ticket assigned to this person (off shift, on leave); supervisors",
+        params: IdParams,
+        body: EmptyBody,
+        response: { 200: AgentRerouteView, ...errors },
+      },
+    },
+    async (req) => ({ items: await svc.rerouteAgentTickets(actorOf(req), req.params.id) }),
   );
 
   // ---- local channel providers (demo and tests) ----

@@ -472,6 +472,14 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
       });
     },
 
+    /** Item costs and resale values set for a shop's products and categories. */
+    async listProductEconomics(actor: Actor, shopId: string) {
+      return db.tenant(actor.orgId, async (tx) => {
+        await assertShop(tx, actor.orgId, shopId);
+        return tx.select().from(productEconomics).where(and(eq(productEconomics.orgId, actor.orgId), eq(productEconomics.shopId, shopId))).orderBy(asc(productEconomics.key));
+      });
+    },
+
     async setProductEconomics(actor: Actor, shopId: string, input: { key: string; itemCost: number; resalePercent: number }) {
       requireRole(actor, ['owner', 'supervisor'], 'setting item costs');
       return db.tenant(actor.orgId, async (tx) => {

@@ -7,6 +7,8 @@ export const slaPolicies = pgTable('sla_policies', {
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),
   name: text('name').notNull(),
+  /** The name per language (`en`, `zh-CN`, `de`, …); `name` is shown where one is missing. */
+  names: jsonb('names').$type<Record<string, string>>().notNull().default({}),
   shopId: text('shop_id'),
   channel: text('channel'),
   priority: text('priority'),

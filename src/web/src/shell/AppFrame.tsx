@@ -4,7 +4,8 @@ import { Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, NavLink as RouterNavLink, Route, Routes, useLocation } from 'react-router-dom';
 import { useOrganisation, useSession } from '../lib/session';
-import { routesFor } from '../routes';
+import { ROUTES, routesFor } from '../routes';
+import { Forbidden } from './Forbidden';
 import { LanguageSwitch } from './LanguageSwitch';
 import { Logo } from './Logo';
 import { NotFound } from './NotFound';
@@ -84,6 +85,10 @@ export function AppFrame() {
             <Route path="/" element={<Navigate to={home} replace />} />
             {routes.map((r) => (
               <Route key={r.path} path={`${r.path}/*`} element={r.element} />
+            ))}
+            {/* Pages that exist but not for this role: say so instead of "Page not found". */}
+            {ROUTES.filter((r) => !routes.includes(r)).map((r) => (
+              <Route key={r.path} path={`${r.path}/*`} element={<Forbidden home={home} />} />
             ))}
             <Route path="*" element={<NotFound home={home} />} />
           </Routes>

@@ -1,5 +1,6 @@
 import { Tabs } from '@mantine/core';
 import { IconBuildingStore, IconClockHour4, IconHistory, IconLock, IconPlugConnected, IconShieldLock, IconTags, IconUsers } from '@tabler/icons-react';
+import { IconBrandTiktok, IconCalendarTime, IconListTree, IconReceiptRefund, IconSend } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { PageHeader } from '../../shell/PageHeader';
@@ -12,8 +13,21 @@ import { TeamPanel } from './TeamPanel';
 import { SecurityPanel } from '../account/SecurityPanel';
 import { AuditPanel } from '../account/AuditPanel';
 import { IntegrationsPanel } from '../account/IntegrationsPanel';
+import { AgentsPanel } from '../setup/AgentsPanel';
+import { OutboxPanel } from '../setup/OutboxPanel';
+import { ReasonsPanel } from '../setup/ReasonsPanel';
+import { RemediesPanel } from '../setup/RemediesPanel';
+import { TikTokPanel } from '../setup/TikTokPanel';
 
-const TABS = ['shops', 'brands', 'team', 'sla', 'privacy', 'security', 'audit', 'integrations'] as const;
+const TABS = ['shops', 'brands', 'team', 'sla', 'privacy', 'security', 'audit', 'integrations', 'tiktok', 'remedies', 'reasons', 'agents', 'outbox'] as const;
+// Issue 12's settings screens (features/setup), in the order they appear after the others.
+const SETUP_TABS = [
+  { value: 'tiktok', icon: IconBrandTiktok, element: <TikTokPanel /> },
+  { value: 'remedies', icon: IconReceiptRefund, element: <RemediesPanel /> },
+  { value: 'reasons', icon: IconListTree, element: <ReasonsPanel /> },
+  { value: 'agents', icon: IconCalendarTime, element: <AgentsPanel /> },
+  { value: 'outbox', icon: IconSend, element: <OutboxPanel /> },
+] as const;
 
 export function SettingsPage() {
   const { t } = useTranslation('settings');
@@ -58,6 +72,11 @@ export function SettingsPage() {
               </Tabs.Tab>
             </>
           )}
+          {SETUP_TABS.map(({ value, icon: Icon }) => (
+            <Tabs.Tab key={value} value={value} leftSection={<Icon size={16} stroke={1.6} />}>
+              {t(`setup:tabs.${value}`)}
+            </Tabs.Tab>
+          ))}
         </Tabs.List>
       </Tabs>
       <div style={{ paddingTop: 16 }}>
@@ -71,6 +90,9 @@ export function SettingsPage() {
           {isOwner && <Route path="security" element={<SecurityPanel />} />}
           {isOwner && <Route path="audit" element={<AuditPanel />} />}
           {isOwner && <Route path="integrations" element={<IntegrationsPanel />} />}
+          {SETUP_TABS.map(({ value, element }) => (
+            <Route key={value} path={value} element={element} />
+          ))}
           <Route path="*" element={<Navigate to="shops" replace />} />
         </Routes>
       </div>
