@@ -1,6 +1,7 @@
 import type { Platform } from './deps.js';
 import { createAuthService } from '../modules/auth/index.js';
 import { createTenancyService } from '../modules/tenancy/index.js';
+import { createAgencyService } from '../modules/agency/index.js';
 import { createOrdersService, ordersPrivacy } from '../modules/orders/index.js';
 import { createEvidenceService, recordEvidence, type RecordEvidence } from '../modules/evidence/index.js';
 import { createSlaService, slaPrivacy, type SlaEscalation } from '../modules/sla/index.js';
@@ -96,9 +97,13 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, foundationPrivacy, evidencePrivacy(evidence)];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
 
+  // Agency overview: counts per organisation of a login, each in its own tenant transaction.
+  const agency = createAgencyService({ db: p.db, auth });
+
   return {
     tenancy,
     auth,
+    agency,
     orders,
     tiktok,
     helpdesk,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { AppError, isAppError } from '../platform/errors.js';
 import { ErrorBody, findUnstorableString, type Http } from '../platform/http.js';
 import { newId } from '../platform/ids.js';
+import { runInShopScope } from '../platform/scope.js';
 import type { Logger } from '../platform/logger.js';
 import { authRoutes, SESSION_COOKIE } from '../modules/auth/index.js';
 import { tenancyRoutes } from '../modules/tenancy/index.js';
@@ -222,7 +223,20 @@ export async function buildServer(platform: Platform, services: Services): Promi
     if (hit) {
       req.actor = hit.actor;
       req.sessionId = hit.sessionId;
+      req.loginId = hit.loginId;
+      req.shopScope = hit.shopScope;
     }
+  });
+  // Brand scope: a brand-limited person's handler runs inside their shop scope, so every
+  // db.tenant() it opens (and everything those calls start) sets app.shop_ids. Wrapping the
+  // handler itself, rather than entering the scope in a hook, guarantees the context reaches it.
+  app.addHook('onRoute', (route) => {
+    const handler = route.handler as (this: unknown, req: FastifyRequest, reply: unknown) => unknown;
+    route.handler = function scoped(this: unknown, req: FastifyRequest, reply: unknown) {
+      const scope = req.shopScope;
+      if (scope === undefined || scope === null) return handler.call(this, req, reply);
+      return runInShopScope(scope, () => handler.call(this, req, reply));
+    } as typeof route.handler;
   });
   // Before any route is added: every route needs a rule in the access table.
   registerAccess(app);
@@ -258,6 +272,7 @@ export async function buildServer(platform: Platform, services: Services): Promi
     cookieSecure: (req) => config.cookieSecure || (config.cookieSecureExplicit !== false && req.protocol === 'https'),
     loginRateLimit: config.loginRateLimit,
     clock: platform.clock,
+    publicUrl: config.publicUrl,
   });
   tenancyRoutes(app, services.tenancy);
   outboxRoutes(app, platform);

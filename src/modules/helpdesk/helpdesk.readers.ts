@@ -11,3 +11,9 @@ export async function buyersWithTicketContact(tx: Executor, orgId: string, phone
   const r = await tx.execute(sql`select distinct buyer_id from tickets where org_id = ${orgId} and buyer_id is not null and (buyer_phone = ${phone} or buyer_email ilike ${like})`);
   return (r.rows as { buyer_id: string }[]).map((x) => String(x.buyer_id));
 }
+
+/** Tickets still open (not solved, closed or merged away): a count for the agency overview. */
+export async function openTicketCount(tx: Executor, orgId: string): Promise<number> {
+  const r = await tx.execute(sql`select count(*)::int as n from tickets where org_id = ${orgId} and status not in ('solved', 'closed') and merged_into_id is null`);
+  return (r.rows[0] as { n: number }).n;
+}
