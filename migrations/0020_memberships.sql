@@ -64,3 +64,11 @@ create table invitations (
 create unique index invitations_token on invitations (token_hash);
 create index invitations_pending on invitations (org_id, created_at) where accepted_at is null and revoked_at is null;
 select afterdesk_tenant_table('invitations');
+
+-- 0010's visibility test, made safe to plan: the planner may evaluate the array expression while
+-- estimating (even when the first branch already decides), and '' is not an array literal.
+create or replace function afterdesk_shop_visible(s text) returns boolean language sql stable as $fn$
+  select coalesce(current_setting('app.shop_ids', true), '') = ''
+      or current_setting('app.system', true) = 'on'
+      or s = any (coalesce(nullif(current_setting('app.shop_ids', true), ''), '{}')::text[])
+$fn$;
