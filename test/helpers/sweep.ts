@@ -38,6 +38,8 @@ export const ID_KINDS = [
   'evidenceCase',
   'evidenceFile',
   'outbox',
+  'organisation',
+  'invitation',
 ] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 export type IdSet = Record<IdKind, string>;
@@ -103,6 +105,11 @@ export interface SweepOptions {
   fresh?: (key: string) => Promise<Partial<IdSet>> | undefined;
   /** Also call with the attacker's own id (skipped for routes that destroy what they name). */
   baseline?: (key: string) => boolean;
+  /**
+   * Only slots of these kinds. A sweep inside one organisation (other brand) leaves out what is
+   * organisation-wide by design: people, macros, stored files, the organisation itself.
+   */
+  kinds?: readonly IdKind[];
 }
 
 export interface SweepReport {
@@ -137,6 +144,8 @@ export const NAMED_KINDS: Record<string, { kind: IdKind; array?: boolean }> = {
   subjectId: { kind: 'remedy' },
   caseId: { kind: 'evidenceCase' },
   sha256: { kind: 'evidenceFile' },
+  brandIds: { kind: 'brand', array: true },
+  orgId: { kind: 'organisation' },
 };
 
 /** Names that end like an id but name something outside our database. */
@@ -162,6 +171,7 @@ const SEGMENT_KINDS: Record<string, IdKind> = {
   policies: 'slaPolicy',
   remedies: 'remedy',
   returns: 'return',
+  invitations: 'invitation',
 };
 
 const FIXED_PATH_VALUES: Record<string, string> = { step: 'refund' };
@@ -306,7 +316,7 @@ export async function sweep(ctx: TestContext, opts: SweepOptions): Promise<Sweep
     for (const u of discovered.unknown) report.findings.push(`${route.key}: ${u} looks like an id the sweep cannot classify (add it to NAMED_KINDS or NOT_OUR_IDS)`);
     const extra = opts.slots?.[route.key] ?? [];
     for (const n of discovered.nested) if (!extra.some((x) => x.name === n)) report.findings.push(`${route.key}: body ${n} is an id inside an array or a variant; give the sweep a slot for it`);
-    const slots = [...discovered.slots, ...extra];
+    const slots = [...discovered.slots, ...extra].filter((x) => !opts.kinds || opts.kinds.includes(x.kind));
     if (!slots.length) continue;
     const example = opts.examples?.[route.key];
     const schema = bodySchema(route.op);
@@ -411,6 +421,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
   const cases = (await inject('GET', '/api/evidence/cases')).items as { caseId: string }[];
   const outbox = (await inject('GET', '/api/outbox')).items as { id: string }[];
   if (!cases.length || !outbox.length) throw new Error(`seeding: ${cases.length} evidence cases, ${outbox.length} outbox rows`);
+  const invitation = await inject('POST', '/api/invitations', { email: `invited.${marker.toLowerCase()}@test.afterdesk.dev`, role: 'agent' });
 
   const emails = Object.values(org.users).map((u) => u.email);
   return {
@@ -427,6 +438,8 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
       evidenceCase: cases[0]!.caseId,
       evidenceFile: file.sha256,
       outbox: outbox[0]!.id,
+      organisation: org.orgId,
+      invitation: invitation.invitation.id,
     },
     secrets: [marker, ...emails],
   };
@@ -466,4 +479,27 @@ export async function seedPurchase(ctx: TestContext, org: TestOrg, marker: strin
   const view = await orders.getOrder(actor, order.orderId);
   const [pr] = await orders.listPlatformReturns(actor, { orderId: order.orderId });
   return { order: order.orderId, orderLine: order.lineIds[0]!, buyer: view.buyerId, platformReturn: pr!.id };
+}
+
+/**
+ * Every list (a GET route without path parameters) called as the attacker: none may carry an id or
+ * a secret of the victim. The id sweep compares answers for ids it sends; this catches the lists
+ * that take no id at all (the inbox, the outbox view, evidence cases, counts…).
+ */
+export async function listLeaks(ctx: TestContext, opts: { victim: SweepVictim; cookie: string; examples?: Record<string, { query?: Record<string, string> }>; skip?: Record<string, string> }): Promise<{ findings: string[]; called: string[] }> {
+  const findings: string[] = [];
+  const called: string[] = [];
+  const ids = Object.values(opts.victim.ids);
+  for (const route of specRoutes(ctx)) {
+    if (route.method !== 'GET' || pathSlots(route.path).length || route.path.includes(':') || opts.skip?.[route.key]) continue;
+    const query: Record<string, string> = {};
+    for (const q of route.op.parameters ?? []) if (q.in === 'query' && q.required) query[q.name] = String(sample(q.schema));
+    Object.assign(query, opts.examples?.[route.key]?.query ?? {});
+    const qs = new URLSearchParams(query).toString();
+    const res = await ctx.app.inject({ method: 'GET', url: route.path + (qs ? `?${qs}` : ''), headers: { cookie: opts.cookie } });
+    called.push(`${route.key} ${res.statusCode}`);
+    const leaked = [...ids, ...opts.victim.secrets].filter((x) => res.body.includes(x));
+    if (leaked.length) findings.push(`${route.key}: the list carries the victim's ${leaked.join(', ')}`);
+  }
+  return { findings, called };
 }
