@@ -154,15 +154,18 @@ export function createAuthService({ db, ids, clock }: AuthDeps) {
    * An owner sets a password for a person of their organisation. A login that also belongs to
    * another organisation is that person's own: one organisation's owner may not take it over.
    */
-  async function setLoginPassword(orgId: string, user: UserRow, password: string, name: string): Promise<void> {
+  async function setLoginPassword(orgId: string, userId: string, password: string, newName: string | undefined): Promise<void> {
+    const [member] = await db.system((tx) => tx.select().from(users).where(and(eq(users.orgId, orgId), eq(users.id, userId))));
+    if (!member) throw AppError.notFound('user', userId);
+    assertStrongPassword(password, { email: member.email, name: newName ?? member.name });
     const hash = await argon2.hash(password);
     await db.system(async (tx) => {
-      const others = await tx.select({ orgId: users.orgId }).from(users).where(and(eq(users.loginId, user.loginId), eq(users.active, true)));
+      const others = await tx.select({ orgId: users.orgId }).from(users).where(and(eq(users.loginId, member.loginId), eq(users.active, true)));
       if (others.some((o) => o.orgId !== orgId)) {
         throw AppError.conflict('users.shared_login', 'This person also works in another organisation; only they can change their password', { field: 'password' });
       }
-      await tx.update(logins).set({ passwordHash: hash, name, updatedAt: clock.now() }).where(eq(logins.id, user.loginId));
-      await tx.delete(sessions).where(eq(sessions.loginId, user.loginId));
+      await tx.update(logins).set({ passwordHash: hash, updatedAt: clock.now() }).where(eq(logins.id, member.loginId));
+      await tx.delete(sessions).where(eq(sessions.loginId, member.loginId));
     });
   }
 
@@ -201,6 +204,8 @@ export function createAuthService({ db, ids, clock }: AuthDeps) {
 
     async updateUser(actor: Actor, id: string, input: UpdateUser): Promise<UserRow> {
       requireRole(actor, ['owner'], 'changing users');
+      // The password is the login's: set first (or refused) so a refusal changes nothing else.
+      if (input.password !== undefined) await setLoginPassword(actor.orgId, id, input.password, input.name);
       const updated = await db.tenant(actor.orgId, async (tx) => {
         const [current] = await tx.select().from(users).where(and(eq(users.orgId, actor.orgId), eq(users.id, id)));
         if (!current) throw AppError.notFound('user', id);
@@ -226,7 +231,6 @@ export function createAuthService({ db, ids, clock }: AuthDeps) {
         }
         return row!;
       });
-      if (input.password !== undefined) await setLoginPassword(actor.orgId, updated, input.password, input.name ?? updated.name);
       return updated;
     },
 
