@@ -8,6 +8,7 @@ import { ME_KEY, SessionProvider, useMeQuery } from './lib/session';
 import { applyLocale, isUiLocale } from './i18n';
 import { LoginPage } from './features/auth/LoginPage';
 import { AppFrame } from './shell/AppFrame';
+import { InvitePage } from './features/agency/InvitePage';
 
 /** `GET /api/auth/me` decides: the login page, or the app frame for the signed-in user. */
 export function App() {
@@ -30,6 +31,8 @@ export function App() {
     if (isUiLocale(uiLocale)) void applyLocale(uiLocale);
   }, [uiLocale]);
 
+  // An invitation link works signed in or not: accepting starts a session in the inviting organisation.
+  if (window.location.pathname === '/invite') return <InvitePage />;
   if (me.isPending) {
     return (
       <Center h="100vh">

@@ -17,6 +17,7 @@ import { ReturnsPage } from './features/returns/ReturnsPage';
 import { WarehousePage } from './features/returns/WarehousePage';
 import { RemediesPage } from './features/remedies/RemediesPage';
 import { InboxPage } from './features/inbox/InboxPage';
+import { AgencyPage } from './features/agency/AgencyPage';
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -41,6 +42,8 @@ export const ROUTES: AppRoute[] = [
   { path: '/coupons', navLabel: 'common:nav.coupons', icon: IconTicket, roles: ['owner', 'supervisor', 'agent'], element: <ComingSoon feature="coupons" icon={IconTicket} /> },
   { path: '/analytics', navLabel: 'common:nav.analytics', icon: IconChartBar, roles: ['owner', 'supervisor'], element: <ComingSoon feature="analytics" icon={IconChartBar} /> },
   { path: '/settings', navLabel: 'common:nav.settings', icon: IconSettings, roles: ['owner', 'supervisor'], element: <SettingsPage /> },
+  // Reached from the user menu's organisation switcher (shown to logins in several organisations).
+  { path: '/agency', roles: ALL, element: <AgencyPage /> },
 ];
 
 export function routesFor(role: Role): AppRoute[] {
