@@ -160,7 +160,7 @@ describeE2E('agencies (browser)', () => {
     await context.close();
   });
 
-  it('an owner invites by e-mail from Team settings; the link makes a brand-limited colleague', async () => {
+  it('an owner invites by e-mail from Team settings; the link makes a new colleague, once', async () => {
     const org = await createTestOrg(server.ctx, { market: 'DE' });
     await ticket(org, 'Kabel fehlt im Paket');
     const { page, context, problems } = await openPage(browser, server.baseUrl);
