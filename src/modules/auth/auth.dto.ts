@@ -118,3 +118,6 @@ export const AcceptInvitation = z.strictObject({
   password: z.string().min(1).max(200),
 });
 export type AcceptInvitation = z.infer<typeof AcceptInvitation>;
+
+/** The roles, for the web app (which imports nothing from the server but its DTO types). */
+export type { Role } from '../../platform/tenancy.js';
