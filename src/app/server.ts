@@ -10,7 +10,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, isAppError } from '../platform/errors.js';
+import { AppError, isAppError, pgErrorCode } from '../platform/errors.js';
 import { ErrorBody, findUnstorableString, type Http } from '../platform/http.js';
 import { newId } from '../platform/ids.js';
 import { runInShopScope } from '../platform/scope.js';
@@ -50,6 +50,11 @@ export function errorBody(err: FastifyError | Error, requestId: string, log: Pic
   }
   if (isAppError(err)) {
     return { status: err.status, body: { code: err.code, message: err.message, details: err.details, requestId } };
+  }
+  // A write the brand scope's policy refused (a brand-limited person writing an organisation-wide
+  // or another brand's row that no earlier check caught): a refusal, not an internal error.
+  if (pgErrorCode(err) === '42501' && /row-level security/.test(String((err as { cause?: { message?: string } }).cause?.message ?? err.message))) {
+    return { status: 403, body: { code: 'auth.outside_scope', message: 'This is outside the brands you work with', requestId } };
   }
   const fe = err as FastifyError;
   if (fe.statusCode === 429) {

@@ -223,3 +223,15 @@ describe('brand scope through HTTP', () => {
     expect((await ctx.services.helpdesk.list(owner, { view: 'all' } as never)).items.length).toBe(2);
   });
 });
+
+describe('brand scope refusals', () => {
+  it('a brand-limited supervisor cannot create an organisation-wide SLA policy: 403, not a 500', async () => {
+    const org = await createTestOrg(ctx);
+    const sup = await brandScopedUser(ctx, org, 'supervisor', [org.brandId]);
+    const wide = await call(sup.cookie, 'POST', '/api/sla/policies', { name: 'Everything fast', firstReplyMinutes: 30 });
+    expect(wide.status).toBe(403);
+    expect(wide.body.code).toBe('auth.outside_scope');
+    const own = await call(sup.cookie, 'POST', '/api/sla/policies', { name: 'Our shop fast', shopId: org.shopId, firstReplyMinutes: 30 });
+    expect(own.status).toBe(201);
+  });
+});
