@@ -26,7 +26,7 @@ const BODIES = [
 export default async function brandScopeBench(ctx: BenchContext): Promise<void> {
   const nTickets = Math.max(10_000, Math.round(200_000 * ctx.scale));
   const nMessages = nTickets * 5;
-  const iterations = 600;
+  const iterations = 200;
   const dbs = await ctx.database('bench_brand_scope');
   const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: dbs.adminUrl, APP_DATABASE_URL: dbs.appUrl, LOG_LEVEL: 'silent' });
   const db = new Database(createPool(dbs.appUrl, 4));
@@ -81,9 +81,9 @@ export default async function brandScopeBench(ctx: BenchContext): Promise<void> 
       ['search: common words (every third message), top 25', () => search('Kopfhörer kaputt')],
     ];
     for (const [name, fn] of rows) {
-      const n = name.startsWith('search: common') ? 60 : iterations;
-      const unscoped = await sample(fn, n, Math.min(30, n));
-      const inScope = await sample(() => scoped(fn), n, Math.min(30, n));
+      const n = name.startsWith('search: common') || name.includes('view=all') ? 40 : iterations;
+      const unscoped = await sample(fn, n, Math.min(10, n));
+      const inScope = await sample(() => scoped(fn), n, Math.min(10, n));
       printComparison({
         name: `${name} (${nTickets.toLocaleString('en')} tickets, ${nMessages.toLocaleString('en')} messages, 2 brands)`,
         baseline: { label: 'whole organisation (no scope)', stats: unscoped },

@@ -227,11 +227,39 @@ describe('brand scope through HTTP', () => {
 describe('brand scope refusals', () => {
   it('a brand-limited supervisor cannot create an organisation-wide SLA policy: 403, not a 500', async () => {
     const org = await createTestOrg(ctx);
+    // The organisation's default (organisation-wide) policies exist once anyone has loaded them.
+    expect((await call(await org.cookie('owner'), 'GET', '/api/sla/policies')).status).toBe(200);
     const sup = await brandScopedUser(ctx, org, 'supervisor', [org.brandId]);
     const wide = await call(sup.cookie, 'POST', '/api/sla/policies', { name: 'Everything fast', firstReplyMinutes: 30 });
     expect(wide.status).toBe(403);
     expect(wide.body.code).toBe('auth.outside_scope');
     const own = await call(sup.cookie, 'POST', '/api/sla/policies', { name: 'Our shop fast', shopId: org.shopId, firstReplyMinutes: 30 });
     expect(own.status).toBe(201);
+  });
+});
+
+describe('routing and brand limits', () => {
+  it('a new ticket is routed only to people whose brand limit covers its shop', async () => {
+    const org = await createTestOrg(ctx);
+    const other = await addBrand(ctx, org, { market: 'DE' });
+    const owner = actorFor(org, 'owner');
+    for (const role of ['agent', 'supervisor'] as const) await ctx.services.auth.updateUser(owner, org.users[role].id, { active: false });
+    const scoped = await brandScopedUser(ctx, org, 'agent', [org.brandId]);
+    const assignee = async (shopId: string) => {
+      const r = await ctx.services.helpdesk.ingestInbound({
+        orgId: org.orgId,
+        shopId,
+        channel: 'email',
+        externalThreadId: `thr-${crypto.randomUUID()}`,
+        externalMessageId: `msg-${crypto.randomUUID()}`,
+        buyer: { email: `b.${crypto.randomBytes(3).toString('hex')}@example.de`, name: 'B', language: 'en' },
+        direction: 'inbound',
+        text: 'Where is my parcel? It has been ten days.',
+        sentAt: ctx.clock.now().toISOString(),
+      });
+      return (await ctx.services.helpdesk.getTicket(owner, r.ticketId)).ticket.assigneeId;
+    };
+    expect(await assignee(org.shopId)).toBe(scoped.id);
+    expect(await assignee(other.shopId)).toBeNull();
   });
 });
