@@ -35,8 +35,7 @@ export function AgencyPage() {
   const open = (org: AgencyOrgCounts, key: CountKey) => {
     const to = TARGETS[key];
     if (org.current) return navigate(to);
-    switcher.mutate(org.id, {
-      onSuccess: () => navigate(to, { replace: true }),
+    switcher.mutate({ orgId: org.id, to }, {
       onError: (e) => notifications.show({ color: 'red', title: t('switchFailed'), message: errorMessage(t, e) }),
     });
   };

@@ -18,8 +18,7 @@ export function OrgSwitcherItems() {
   if (!orgs.data || orgs.data.length < 2) return null;
 
   const pick = (orgId: string) =>
-    switcher.mutate(orgId, {
-      onSuccess: () => navigate('/', { replace: true }),
+    switcher.mutate({ orgId, to: '/' }, {
       onError: (e) => notifications.show({ color: 'red', title: t('switchFailed'), message: errorMessage(t, e) }),
     });
 

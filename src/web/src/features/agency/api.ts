@@ -2,7 +2,6 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { InvitationView, MembershipView, UserView } from '../../../../modules/auth/auth.dto.js';
 import type { AgencyOrgCounts } from '../../../../modules/agency/agency.dto.js';
 import { api } from '../../lib/api';
-import { ME_KEY } from '../../lib/session';
 
 export type { AgencyOrgCounts, InvitationView, MembershipView };
 
@@ -22,16 +21,17 @@ export const useInvitations = (enabled: boolean) =>
   useQuery({ queryKey: agencyKeys.invitations, enabled, queryFn: ({ signal }) => api.get<{ items: InvitationView[] }>('/api/invitations', { signal }).then((r) => r.items) });
 
 /**
- * Work in another organisation. Every cached answer belonged to the old one, so the whole cache
- * is dropped before the new user is set: nothing of one organisation is ever shown in another.
+ * Work in another organisation, then open `to` there. Every cached answer and every open screen
+ * belonged to the old one, so the cache is dropped and the app starts afresh (a full page load):
+ * nothing of one organisation is ever shown in another.
  */
 export function useSwitchOrganisation() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (orgId: string) => api.post<{ user: UserView }>('/api/auth/switch', { orgId }),
-    onSuccess: ({ user }) => {
+    mutationFn: ({ orgId }: { orgId: string; to: string }) => api.post<{ user: UserView }>('/api/auth/switch', { orgId }),
+    onSuccess: (_r, { to }) => {
       qc.clear();
-      qc.setQueryData(ME_KEY, user);
+      window.location.assign(to);
     },
   });
 }
