@@ -1,14 +1,16 @@
 import { ActionIcon, Alert, Badge, Button, CopyButton, Group, Modal, MultiSelect, Select, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconCheck, IconCopy, IconMailPlus, IconX } from '@tabler/icons-react';
+import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CreatedInvitation } from '../../../../modules/auth/auth.dto.js';
 import { api } from '../../lib/api';
 import { errorMessage } from '../../lib/errors';
 import { ROLES, type Role } from '../../lib/session';
-import { useFormErrors } from '../../lib/useFormErrors';
+import { useFormat } from '../../lib/format';
+import { useApiMutation } from '../../lib/mutation';
 import { useBrands } from '../settings/api';
 import { agencyKeys, useInvitations, type InvitationView } from './api';
 
@@ -18,7 +20,8 @@ import { agencyKeys, useInvitations, type InvitationView } from './api';
  * passes it on), and revoke pending ones.
  */
 export function InvitationsPanel() {
-  const { t, i18n } = useTranslation('agency');
+  const { t } = useTranslation('agency');
+  const fmt = useFormat();
   const list = useInvitations(true);
   const brands = useBrands();
   const qc = useQueryClient();
@@ -75,7 +78,7 @@ export function InvitationsPanel() {
                         {t('invitations.expired')}
                       </Badge>
                     ) : (
-                      <Text size="xs">{new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(i.expiresAt))}</Text>
+                      <Text size="xs">{fmt.dateTime(i.expiresAt)}</Text>
                     )}
                   </Table.Td>
                   <Table.Td>
@@ -129,41 +132,38 @@ export function InvitationsPanel() {
 
 function InviteModal({ brands, onClose, onCreated }: { brands: { id: string; name: string }[]; onClose: () => void; onCreated: (c: CreatedInvitation) => void }) {
   const { t } = useTranslation('agency');
-  const qc = useQueryClient();
-  const [email, setEmail] = useState('');
-  const [role, setRole] = useState<Role>('agent');
-  const [brandIds, setBrandIds] = useState<string[]>([]);
-  const form = useFormErrors((f) => ['email', 'role', 'brandIds'].includes(f));
-  const create = useMutation({
-    mutationFn: () => api.post<CreatedInvitation>('/api/invitations', { email: email.trim(), role, ...(role !== 'owner' && brandIds.length ? { brandIds } : {}) }),
-    onSuccess: async (c) => {
-      await qc.invalidateQueries({ queryKey: agencyKeys.invitations });
-      onCreated(c);
-    },
-    onError: (e) => form.fromError(e, t('common:form.fixErrors')),
+  const form = useForm({
+    initialValues: { email: '', role: 'agent' as Role, brandIds: [] as string[] },
+    validate: { email: (v) => (v.trim() ? null : t('common:form.required')) },
   });
-  function submit(e: FormEvent) {
-    e.preventDefault();
-    form.clear();
-    if (!email.trim()) return form.setLocal({ email: t('common:form.required') });
-    create.mutate();
-  }
+  const [formError, setFormError] = useState<string | null>(null);
+  const create = useApiMutation({
+    mutationFn: (v: typeof form.values) => api.post<CreatedInvitation>('/api/invitations', { email: v.email.trim(), role: v.role, ...(v.role !== 'owner' && v.brandIds.length ? { brandIds: v.brandIds } : {}) }),
+    form,
+    invalidate: [agencyKeys.invitations],
+    onSuccess: (c) => onCreated(c),
+    onError: (p) => setFormError(p.message),
+  });
   return (
     <Modal opened onClose={onClose} title={<Text fw={600}>{t('invitations.invite')}</Text>}>
-      <form onSubmit={submit} noValidate>
+      <form
+        onSubmit={form.onSubmit((v) => {
+          setFormError(null);
+          create.mutate(v);
+        })}
+        noValidate
+      >
         <Stack gap="sm">
-          {form.formError && <Alert color="red">{form.formError}</Alert>}
-          <TextInput label={t('invitations.email')} type="email" value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={form.err('email')} data-testid="invite-email" />
-          <Select label={t('invitations.role')} data={ROLES.map((r) => ({ value: r, label: t(`common:roles.${r}`) }))} value={role} onChange={(v) => v && setRole(v as Role)} allowDeselect={false} comboboxProps={{ withinPortal: true }} />
-          {role !== 'owner' && (
+          {formError && <Alert color="red">{formError}</Alert>}
+          <TextInput label={t('invitations.email')} type="email" {...form.getInputProps('email')} data-testid="invite-email" />
+          <Select label={t('invitations.role')} data={ROLES.map((r) => ({ value: r, label: t(`common:roles.${r}`) }))} {...form.getInputProps('role')} allowDeselect={false} comboboxProps={{ withinPortal: true }} />
+          {form.values.role !== 'owner' && (
             <MultiSelect
               label={t('invitations.brands')}
               description={t('invitations.brandsHint')}
-              placeholder={brandIds.length ? undefined : t('invitations.allBrands')}
+              placeholder={form.values.brandIds.length ? undefined : t('invitations.allBrands')}
               data={brands.map((b) => ({ value: b.id, label: b.name }))}
-              value={brandIds}
-              onChange={setBrandIds}
-              error={form.err('brandIds')}
+              {...form.getInputProps('brandIds')}
               comboboxProps={{ withinPortal: true }}
             />
           )}

@@ -1,9 +1,10 @@
 import { Alert, Box, Button, Center, Group, Loader, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { InvitationPreview, UserView } from '../../../../modules/auth/auth.dto.js';
-import { api, issuesToFieldErrors, type FieldErrors } from '../../lib/api';
+import { api, issuesToFieldErrors } from '../../lib/api';
 import { errorMessage } from '../../lib/errors';
 import { LanguageSwitch } from '../../shell/LanguageSwitch';
 import { Logo } from '../../shell/Logo';
@@ -21,28 +22,24 @@ export function InvitePage() {
   const { t } = useTranslation('agency');
   const qc = useQueryClient();
   const [token] = useState(tokenFromLocation);
-  const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const preview = useQuery({ queryKey: ['invitation', token], queryFn: () => api.post<InvitationPreview>('/api/invitations/preview', { token }), retry: false, enabled: token.length >= 20 });
+  const hasLogin = preview.data?.hasLogin ?? false;
+  const form = useForm({
+    initialValues: { name: '', password: '' },
+    validate: {
+      name: (v) => (!hasLogin && !v.trim() ? t('common:form.required') : null),
+      password: (v) => (v ? null : t('common:form.required')),
+    },
+  });
   const accept = useMutation({
-    mutationFn: () => api.post<{ user: UserView }>('/api/invitations/accept', { token, password, ...(preview.data?.hasLogin ? {} : { name: name.trim() }) }),
+    mutationFn: (v: typeof form.values) => api.post<{ user: UserView }>('/api/invitations/accept', { token, password: v.password, ...(hasLogin ? {} : { name: v.name.trim() }) }),
     onSuccess: () => {
       // The session cookie is set: start the app afresh in the organisation just joined.
       qc.clear();
       window.location.replace('/');
     },
-    onError: (e) => setFieldErrors(issuesToFieldErrors(e)),
+    onError: (e) => form.setErrors(issuesToFieldErrors(e)),
   });
-
-  function submit(e: FormEvent) {
-    e.preventDefault();
-    const missing: FieldErrors = {};
-    if (!preview.data?.hasLogin && !name.trim()) missing.name = t('common:form.required');
-    if (!password) missing.password = t('common:form.required');
-    setFieldErrors(missing);
-    if (!Object.keys(missing).length) accept.mutate();
-  }
 
   return (
     <Box className="ad-login-bg" mih="100vh">
@@ -62,7 +59,7 @@ export function InvitePage() {
             ) : preview.isPending ? (
               <Loader size="sm" />
             ) : (
-              <form onSubmit={submit} noValidate>
+              <form onSubmit={form.onSubmit((v) => accept.mutate(v))} noValidate>
                 <Stack gap="sm">
                   <Title order={3}>{t('invite.title', { org: preview.data.organisationName })}</Title>
                   <Text size="sm" c="dimmed">
@@ -71,14 +68,12 @@ export function InvitePage() {
                   {preview.data.hasLogin ? (
                     <Text size="sm">{t('invite.hasLogin')}</Text>
                   ) : (
-                    <TextInput label={t('invite.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldErrors.name} autoComplete="name" data-testid="invite-name" />
+                    <TextInput label={t('invite.name')} {...form.getInputProps('name')} autoComplete="name" data-testid="invite-name" />
                   )}
                   <PasswordInput
                     label={preview.data.hasLogin ? t('invite.yourPassword') : t('invite.newPassword')}
                     description={preview.data.hasLogin ? undefined : t('invite.passwordHint')}
-                    value={password}
-                    onChange={(e) => setPassword(e.currentTarget.value)}
-                    error={fieldErrors.password}
+                    {...form.getInputProps('password')}
                     autoComplete={preview.data.hasLogin ? 'current-password' : 'new-password'}
                     data-testid="invite-password"
                   />
