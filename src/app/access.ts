@@ -37,6 +37,15 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/users': OWNER,
   'GET /api/users/:id': { roles: ['owner', 'supervisor'], self: 'id' },
   'PATCH /api/users/:id': OWNER,
+  // memberships and invitations (agencies)
+  'GET /api/auth/organisations': EVERYONE,
+  'POST /api/auth/switch': EVERYONE,
+  'GET /api/invitations': OWNER,
+  'POST /api/invitations': OWNER,
+  'POST /api/invitations/:id/revoke': OWNER,
+  'POST /api/invitations/preview': 'public',
+  'POST /api/invitations/accept': 'public',
+  'GET /api/agency/overview': EVERYONE,
 
   // organisation, brands, shops
   'GET /api/organisation': EVERYONE,

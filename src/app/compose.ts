@@ -3,6 +3,7 @@ import { accountPrivacy, createAccountService, createAuthService, type MailSende
 import { auditPrivacy, createAuditService } from '../modules/audit/index.js';
 import { createIntegrationsService, integrationsPrivacy } from '../modules/integrations/index.js';
 import { createTenancyService } from '../modules/tenancy/index.js';
+import { createAgencyService } from '../modules/agency/index.js';
 import { createOrdersService, ordersPrivacy } from '../modules/orders/index.js';
 import { createEvidenceService, recordEvidence, type RecordEvidence } from '../modules/evidence/index.js';
 import { createSlaService, slaPrivacy, type SlaEscalation } from '../modules/sla/index.js';
@@ -138,9 +139,13 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
 
+  // Agency overview: counts per organisation of a login, each in its own tenant transaction.
+  const agency = createAgencyService({ db: p.db, auth });
+
   return {
     tenancy,
     auth,
+    agency,
     orders,
     tiktok,
     helpdesk,

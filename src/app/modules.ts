@@ -16,6 +16,7 @@ import { privacyRoutes, registerPrivacyJobs } from '../modules/privacy/index.js'
 import { auditRoutes } from '../modules/audit/index.js';
 import { integrationsRoutes, WEBHOOK_DELIVERY_STEP } from '../modules/integrations/index.js';
 import { PASSWORD_RESET_MAIL_STEP } from '../modules/auth/index.js';
+import { agencyRoutes } from '../modules/agency/index.js';
 
 /*
  * What each module adds around its services (which compose.ts builds): HTTP routes, jobs and
@@ -35,6 +36,7 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   await whatsappRoutes(app, s.whatsapp);
   auditRoutes(app, s.audit);
   integrationsRoutes(app, s.integrations);
+  agencyRoutes(app, s.agency);
 }
 
 /** Jobs (pg-boss) and outbox handlers. Called by the worker and by tests that drive handlers. */

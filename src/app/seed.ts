@@ -22,10 +22,23 @@ export const DEMO_USERS: (DemoLogin & { skills: string[] })[] = [
   { email: 'warehouse@demo.afterdesk.dev', name: 'Tom Baker', role: 'warehouse', languages: ['en'], skills: [] },
 ];
 
+/** A second, small client organisation, so an agency login has two to switch between. */
+export const DEMO_CLIENT_ORG_NAME = 'Harbour & Pine (demo client)';
+
+/**
+ * People with more than one membership or a brand limit: an agency's account manager who works in
+ * both demo organisations, and an agent of the demo seller limited to one brand.
+ */
+export const DEMO_AGENCY_LOGINS: (DemoLogin & { note: string })[] = [
+  { email: 'agency@demo.afterdesk.dev', name: 'Ana Costa', role: 'supervisor', languages: ['en', 'es'], note: `supervisor here, owner of ${DEMO_CLIENT_ORG_NAME}` },
+  { email: 'agent.voltix@demo.afterdesk.dev', name: 'Noah Kim', role: 'agent', languages: ['en'], note: 'sees the Voltix Audio brand only' },
+];
+
 export interface DemoWorld {
   orgId: string;
   created: boolean;
   logins: DemoLogin[];
+  agencyLogins: (DemoLogin & { note: string })[];
 }
 
 /**
@@ -36,9 +49,10 @@ export interface DemoWorld {
 export async function seedDemo(p: Platform, s: Services): Promise<DemoWorld> {
   const logins = DEMO_USERS.map(({ email, role, name, languages }) => ({ email, role, name, languages }));
   const existing = await p.db.system((tx) => orgOfUserEmail(tx, DEMO_USERS[0]!.email));
+  const agencyLogins = DEMO_AGENCY_LOGINS;
   if (existing) {
     await addLaterDemoShops(s, existing);
-    return { orgId: existing, created: false, logins };
+    return { orgId: existing, created: false, logins, agencyLogins };
   }
 
   const org = await s.tenancy.createOrganisation({ name: DEMO_ORG_NAME, kind: 'seller', defaultLocale: 'zh-CN' });
@@ -62,7 +76,44 @@ export async function seedDemo(p: Platform, s: Services): Promise<DemoWorld> {
   // No TikTok shop ids here: the demo start binds the sandbox's shops to these (one per market)
   // through the OAuth authorisation, the only way a shop gets one.
   await seedModuleDemo(p, s, org.orgId);
-  return { orgId: org.orgId, created: true, logins };
+  await seedAgencyDemo(p, s, org.orgId, voltix.id);
+  return { orgId: org.orgId, created: true, logins, agencyLogins };
+}
+
+/**
+ * The agency side of the demo: a small second client organisation with one brand, one shop and a
+ * few buyer e-mails in its inbox; an agency login that belongs to both organisations (supervisor
+ * in the demo seller, owner of the client); and an agent of the demo seller limited to Voltix.
+ */
+async function seedAgencyDemo(p: Platform, s: Services, demoOrgId: string, voltixBrandId: string): Promise<void> {
+  const ana = DEMO_AGENCY_LOGINS[0]!;
+  const noah = DEMO_AGENCY_LOGINS[1]!;
+  await s.auth.createUserInOrg(demoOrgId, { email: ana.email, name: ana.name, password: DEMO_PASSWORD, role: 'supervisor', languages: ['en', 'es'] });
+  await s.auth.createUserInOrg(demoOrgId, { email: noah.email, name: noah.name, password: DEMO_PASSWORD, role: 'agent', languages: ['en'], skills: ['electronics'], brandIds: [voltixBrandId] });
+
+  const client = await s.tenancy.createOrganisation({ name: DEMO_CLIENT_ORG_NAME, kind: 'seller', defaultLocale: 'en' });
+  await s.auth.addMembership(client.orgId, ana.email, { role: 'owner', languages: ['en', 'es'] });
+  const owner = systemActor(client.orgId);
+  const brand = await s.tenancy.createBrand(owner, { name: 'Harbour & Pine Home' });
+  const shop = await s.tenancy.createShop(owner, { brandId: brand.id, name: 'Harbour & Pine ES', market: 'ES', supportContacts: { email: 'ayuda@harbourpine.example' } });
+  const mails = [
+    { name: 'Lucía Fernández', email: 'lucia.f@example.es', text: 'Hola, la lámpara llegó con el cristal roto. ¿Podéis enviarme otra?' },
+    { name: 'Javier Ortega', email: 'j.ortega@example.es', text: 'Buenos días, ¿cuándo llega mi pedido de cojines? Ya han pasado diez días.' },
+    { name: 'Marta Gil', email: 'marta.gil@example.es', text: 'Quiero devolver la manta, el color no es el de la foto.' },
+  ];
+  for (const [i, m] of mails.entries()) {
+    await s.helpdesk.ingestInbound({
+      orgId: client.orgId,
+      shopId: shop.id,
+      channel: 'email',
+      externalThreadId: `demo-hp-${i}`,
+      externalMessageId: `demo-hp-${i}@mail.example`,
+      buyer: { email: m.email, name: m.name, language: 'es' },
+      direction: 'inbound',
+      text: m.text,
+      sentAt: new Date(p.clock.now().getTime() - (i + 1) * 3_600_000).toISOString(),
+    });
+  }
 }
 
 const demoContacts = (market: string, email: string, phone: string) => ({ email, phone, whatsapp: phone, returnWarehouse: `Afterdesk Returns ${market}, Unit 4, Local Logistics Park` });
@@ -91,6 +142,8 @@ export function printLogins(world: DemoWorld, url: string, out: (line: string) =
   }
   out(`  Demo logins (password for all: ${DEMO_PASSWORD})`);
   for (const l of world.logins) out(`    ${l.role.padEnd(10)} ${l.email.padEnd(32)} ${l.name} (${l.languages.join(', ')})`);
+  out('  Agency and brand-limited logins (same password)');
+  for (const l of world.agencyLogins) out(`    ${l.role.padEnd(10)} ${l.email.padEnd(32)} ${l.name}: ${l.note}`);
   out('');
   if (running) {
     out('  Press Ctrl-C to stop (PostgreSQL shuts down cleanly).');

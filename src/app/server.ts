@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
@@ -10,9 +10,10 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, isAppError } from '../platform/errors.js';
+import { AppError, isAppError, pgErrorCode } from '../platform/errors.js';
 import { ErrorBody, findUnstorableString, type Http } from '../platform/http.js';
 import { newId } from '../platform/ids.js';
+import { runInShopScope } from '../platform/scope.js';
 import type { Logger } from '../platform/logger.js';
 import { accountRoutes, authRoutes, registerAccountGuard, SESSION_COOKIE } from '../modules/auth/index.js';
 import { bearerOf, registerTokenAuth } from '../modules/integrations/index.js';
@@ -50,6 +51,11 @@ export function errorBody(err: FastifyError | Error, requestId: string, log: Pic
   }
   if (isAppError(err)) {
     return { status: err.status, body: { code: err.code, message: err.message, details: err.details, requestId } };
+  }
+  // A write the brand scope's policy refused (a brand-limited person writing an organisation-wide
+  // or another brand's row that no earlier check caught): a refusal, not an internal error.
+  if (pgErrorCode(err) === '42501' && /row-level security/.test(String((err as { cause?: { message?: string } }).cause?.message ?? err.message))) {
+    return { status: 403, body: { code: 'auth.outside_scope', message: 'This is outside the brands you work with', requestId } };
   }
   const fe = err as FastifyError;
   if (fe.statusCode === 429) {
@@ -229,10 +235,23 @@ export async function buildServer(platform: Platform, services: Services): Promi
     if (hit) {
       req.actor = hit.actor;
       req.sessionId = hit.sessionId;
+      req.loginId = hit.loginId;
+      req.shopScope = hit.shopScope;
     }
   });
   // Sessions that must first change the password or enrol a second factor may do only that.
   registerAccountGuard(app, services.account);
+  // Brand scope: a brand-limited person's handler runs inside their shop scope, so every
+  // db.tenant() it opens (and everything those calls start) sets app.shop_ids. Wrapping the
+  // handler itself, rather than entering the scope in a hook, guarantees the context reaches it.
+  app.addHook('onRoute', (route) => {
+    const handler = route.handler as (this: unknown, req: FastifyRequest, reply: unknown) => unknown;
+    route.handler = function scoped(this: unknown, req: FastifyRequest, reply: unknown) {
+      const scope = req.shopScope;
+      if (scope === undefined || scope === null) return handler.call(this, req, reply);
+      return runInShopScope(scope, () => handler.call(this, req, reply));
+    } as typeof route.handler;
+  });
   // Before any route is added: every route needs a rule in the access table.
   registerAccess(app);
   // …and an operationId and a success response schema (the HTTP contract).
@@ -267,6 +286,7 @@ export async function buildServer(platform: Platform, services: Services): Promi
     cookieSecure: (req) => config.cookieSecure || (config.cookieSecureExplicit !== false && req.protocol === 'https'),
     loginRateLimit: config.loginRateLimit,
     clock: platform.clock,
+    publicUrl: config.publicUrl,
     account: services.account,
   });
   accountRoutes(app, services.account, {

@@ -41,6 +41,8 @@ export const ID_KINDS = [
   'session',
   'apiToken',
   'webhook',
+  'organisation',
+  'invitation',
 ] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 export type IdSet = Record<IdKind, string>;
@@ -106,6 +108,11 @@ export interface SweepOptions {
   fresh?: (key: string) => Promise<Partial<IdSet>> | undefined;
   /** Also call with the attacker's own id (skipped for routes that destroy what they name). */
   baseline?: (key: string) => boolean;
+  /**
+   * Only slots of these kinds. A sweep inside one organisation (other brand) leaves out what is
+   * organisation-wide by design: people, macros, stored files, the organisation itself.
+   */
+  kinds?: readonly IdKind[];
 }
 
 export interface SweepReport {
@@ -141,6 +148,8 @@ export const NAMED_KINDS: Record<string, { kind: IdKind; array?: boolean }> = {
   caseId: { kind: 'evidenceCase' },
   sha256: { kind: 'evidenceFile' },
   actorId: { kind: 'user' },
+  brandIds: { kind: 'brand', array: true },
+  orgId: { kind: 'organisation' },
 };
 
 /** Names that end like an id but name something outside our database. */
@@ -172,6 +181,7 @@ const SEGMENT_KINDS: Record<string, IdKind> = {
   sessions: 'session',
   tokens: 'apiToken',
   webhooks: 'webhook',
+  invitations: 'invitation',
 };
 
 const FIXED_PATH_VALUES: Record<string, string> = { step: 'refund' };
@@ -316,7 +326,7 @@ export async function sweep(ctx: TestContext, opts: SweepOptions): Promise<Sweep
     for (const u of discovered.unknown) report.findings.push(`${route.key}: ${u} looks like an id the sweep cannot classify (add it to NAMED_KINDS or NOT_OUR_IDS)`);
     const extra = opts.slots?.[route.key] ?? [];
     for (const n of discovered.nested) if (!extra.some((x) => x.name === n)) report.findings.push(`${route.key}: body ${n} is an id inside an array or a variant; give the sweep a slot for it`);
-    const slots = [...discovered.slots, ...extra];
+    const slots = [...discovered.slots, ...extra].filter((x) => !opts.kinds || opts.kinds.includes(x.kind));
     if (!slots.length) continue;
     const example = opts.examples?.[route.key];
     const schema = bodySchema(route.op);
@@ -425,6 +435,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
   const token = await inject('POST', '/api/integrations/tokens', { name: `Token ${marker}`.slice(0, 80), scopes: ['tickets:read'] });
   // A public address literal: the outbound rule accepts it without a DNS lookup.
   const webhook = await inject('POST', '/api/integrations/webhooks', { url: 'https://93.184.215.14/afterdesk', description: `Hook ${marker}`.slice(0, 200), events: ['remedy.completed'] });
+  const invitation = await inject('POST', '/api/invitations', { email: `invited.${marker.toLowerCase()}@test.afterdesk.dev`, role: 'agent' });
 
   const emails = Object.values(org.users).map((u) => u.email);
   return {
@@ -444,6 +455,8 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
       session: sessions[0]!.id,
       apiToken: token.item.id,
       webhook: webhook.item.id,
+      organisation: org.orgId,
+      invitation: invitation.invitation.id,
     },
     secrets: [marker, ...emails],
   };
@@ -483,4 +496,27 @@ export async function seedPurchase(ctx: TestContext, org: TestOrg, marker: strin
   const view = await orders.getOrder(actor, order.orderId);
   const [pr] = await orders.listPlatformReturns(actor, { orderId: order.orderId });
   return { order: order.orderId, orderLine: order.lineIds[0]!, buyer: view.buyerId, platformReturn: pr!.id };
+}
+
+/**
+ * Every list (a GET route without path parameters) called as the attacker: none may carry an id or
+ * a secret of the victim. The id sweep compares answers for ids it sends; this catches the lists
+ * that take no id at all (the inbox, the outbox view, evidence cases, counts…).
+ */
+export async function listLeaks(ctx: TestContext, opts: { victim: SweepVictim; cookie: string; examples?: Record<string, { query?: Record<string, string> }>; skip?: Record<string, string> }): Promise<{ findings: string[]; called: string[] }> {
+  const findings: string[] = [];
+  const called: string[] = [];
+  const ids = Object.values(opts.victim.ids);
+  for (const route of specRoutes(ctx)) {
+    if (route.method !== 'GET' || pathSlots(route.path).length || route.path.includes(':') || opts.skip?.[route.key]) continue;
+    const query: Record<string, string> = {};
+    for (const q of route.op.parameters ?? []) if (q.in === 'query' && q.required) query[q.name] = String(sample(q.schema));
+    Object.assign(query, opts.examples?.[route.key]?.query ?? {});
+    const qs = new URLSearchParams(query).toString();
+    const res = await ctx.app.inject({ method: 'GET', url: route.path + (qs ? `?${qs}` : ''), headers: { cookie: opts.cookie } });
+    called.push(`${route.key} ${res.statusCode}`);
+    const leaked = [...ids, ...opts.victim.secrets].filter((x) => res.body.includes(x));
+    if (leaked.length) findings.push(`${route.key}: the list carries the victim's ${leaked.join(', ')}`);
+  }
+  return { findings, called };
 }

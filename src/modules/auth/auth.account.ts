@@ -26,7 +26,7 @@ import {
 } from './auth.account.rules.js';
 import { assertStrongPassword } from './auth.password.js';
 import { SESSION_TTL_MS } from './auth.rules.js';
-import { sessions, users } from './auth.schema.js';
+import { logins, sessions, users } from './auth.schema.js';
 import { orgSecurity, passwordResets, userSecurity } from './auth.security.schema.js';
 import { newTotpSecret, totpEnrolment, totpStep } from './auth.totp.js';
 
@@ -113,6 +113,7 @@ export function createAccountService(d: AccountDeps) {
       orgId: user.orgId,
       id: ids('ses'),
       userId: user.id,
+      loginId: user.loginId,
       tokenHash: sha256(token),
       createdAt: now,
       lastSeenAt: now,
@@ -140,8 +141,11 @@ export function createAccountService(d: AccountDeps) {
     return null;
   }
 
+  /** The password belongs to the person (their installation-wide login), not to one membership. */
   async function checkPassword(user: UserRow, password: string): Promise<boolean> {
-    return argon2.verify(user.passwordHash, password).catch(() => false);
+    const [login] = await db.system((tx) => tx.select({ hash: logins.passwordHash }).from(logins).where(eq(logins.id, user.loginId)));
+    if (!login) return false;
+    return argon2.verify(login.hash, password).catch(() => false);
   }
 
   function resetLink(token: string): string {
@@ -163,11 +167,13 @@ export function createAccountService(d: AccountDeps) {
 
   async function setPassword(tx: Executor, user: UserRow, password: string, opts: { mustChange: boolean; keepSessionId?: string }): Promise<void> {
     const now = clock.now();
-    await tx.update(users).set({ passwordHash: await argon2.hash(password), updatedAt: now }).where(and(eq(users.orgId, user.orgId), eq(users.id, user.id)));
+    const hash = await argon2.hash(password);
     await saveSecurity(tx, user.orgId, user.id, { mustChangePassword: opts.mustChange, passwordChangedAt: now });
-    await tx
-      .delete(sessions)
-      .where(and(eq(sessions.orgId, user.orgId), eq(sessions.userId, user.id), ...(opts.keepSessionId ? [ne(sessions.id, opts.keepSessionId)] : [])));
+    // The login (and its sessions in every organisation) is installation-wide: system work only.
+    await db.system(async (sys) => {
+      await sys.update(logins).set({ passwordHash: hash, updatedAt: now }).where(eq(logins.id, user.loginId));
+      await sys.delete(sessions).where(and(eq(sessions.loginId, user.loginId), ...(opts.keepSessionId ? [ne(sessions.id, opts.keepSessionId)] : [])));
+    });
   }
 
   async function view(tx: Executor, actor: Actor): Promise<AccountView> {
@@ -186,6 +192,7 @@ export function createAccountService(d: AccountDeps) {
         remedyLimits: user.remedyLimits,
         uiLocale: user.uiLocale,
         active: user.active,
+        brandIds: user.brandIds ?? null,
         createdAt: user.createdAt.toISOString(),
       },
       twoFactor: { enabled, required, enabledAt: sec?.totpEnabledAt?.toISOString() ?? null, recoveryCodesLeft: enabled ? sec!.recoveryCodeHashes.length : 0 },
@@ -198,9 +205,12 @@ export function createAccountService(d: AccountDeps) {
   return {
     /** Step one of signing in. Without two-factor sign-in it opens the session; with it, it hands out a signed challenge. */
     async passwordStep(email: string, password: string, meta: ClientMeta): Promise<PasswordStep> {
+      // The person signs in once; the session lands in the organisation they used last.
       const user = await db.system(async (tx) => {
-        const [row] = await tx.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
-        return row;
+        const [login] = await tx.select().from(logins).where(sql`lower(${logins.email}) = ${email.toLowerCase()}`);
+        if (!login) return undefined;
+        const members = await tx.select().from(users).where(and(eq(users.loginId, login.id), eq(users.active, true))).orderBy(users.createdAt);
+        return members.find((m) => m.orgId === login.lastOrgId) ?? members[0];
       });
       if (!user || !user.active) {
         dummyHash ??= argon2.hash('not-a-real-password');

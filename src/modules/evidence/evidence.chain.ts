@@ -89,6 +89,8 @@ export async function recordEvidence(tx: Executor, deps: RecordDeps, input: Evid
 
   const row: EvidenceRecordRow = {
     orgId: v.orgId,
+    // The database fills it from the case (migration 0021): brand scope reads it.
+    shopId: null,
     id: deps.ids('evd'),
     seq: (head?.seq ?? 0) + 1,
     prevHash: head?.hash ?? GENESIS_HASH,

@@ -3,14 +3,15 @@ import type { Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { deskPeopleIn, routableAgentsIn, userIn } from '../auth/index.js';
-import type { BusinessHours } from '../tenancy/index.js';
+import { shopIn, type BusinessHours } from '../tenancy/index.js';
 import { SUPERVISOR_ROLES, type HelpdeskCore, type TicketRow } from './helpdesk.core.js';
 import { isOnShift, routeTicket, type RoutingDecision } from './helpdesk.rules.js';
 import { agentSchedules, routingState, tickets } from './helpdesk.schema.js';
 
 /** Route within one transaction: candidates, their live load, shifts and the queue's cursor. */
-export async function decideRoute(tx: Executor, orgId: string, t: { language: string; queue: string }, category: string | null | undefined, now: Date): Promise<RoutingDecision> {
-  const people = await routableAgentsIn(tx, orgId);
+export async function decideRoute(tx: Executor, orgId: string, t: { language: string; queue: string; shopId: string }, category: string | null | undefined, now: Date): Promise<RoutingDecision> {
+  // Only people whose brand limit covers the ticket's shop can see it, so only they may get it.
+  const people = await routableAgentsIn(tx, orgId, (await shopIn(tx, orgId, t.shopId)).brandId);
   if (!people.length) return { assigneeId: null, reason: 'no agents', wanted: [] };
   const userIds = people.map((p) => p.id);
   const loads = await tx
@@ -117,7 +118,7 @@ export function createAgents(core: HelpdeskCore) {
       const facts = await core.orderFacts(actor, t0.orderId);
       return db.tenant(actor.orgId, async (tx) => {
         const t = await core.lockTicket(tx, actor.orgId, ticketId);
-        const decision = await decideRoute(tx, actor.orgId, { language: t.language, queue: t.queue }, facts?.lines.find((l) => l.category)?.category, now);
+        const decision = await decideRoute(tx, actor.orgId, { language: t.language, queue: t.queue, shopId: t.shopId }, facts?.lines.find((l) => l.category)?.category, now);
         const [row] = await tx.update(tickets).set({ assigneeId: decision.assigneeId, updatedAt: now }).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning();
         if (decision.assigneeId) await rememberRoute(tx, actor.orgId, t.queue, decision.assigneeId, now);
         await core.evidence(tx, {

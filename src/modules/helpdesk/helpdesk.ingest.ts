@@ -194,7 +194,7 @@ export function createIngest(core: HelpdeskCore) {
     const language = a.guess.language;
     const category = facts?.lines.find((l) => l.category)?.category ?? null;
     // Settled history and seller-opened threads are nobody's work yet: no routing.
-    const route: RoutingDecision = next.status === 'new' ? await decideRoute(tx, orgId, { language, queue }, category, now) : { assigneeId: null, reason: history ? 'history' : 'no buyer message yet', wanted: [] };
+    const route: RoutingDecision = next.status === 'new' ? await decideRoute(tx, orgId, { language, queue, shopId: input.shopId }, category, now) : { assigneeId: null, reason: history ? 'history' : 'no buyer message yet', wanted: [] };
     const id = ids('tkt');
     const [row] = await tx
       .insert(tickets)

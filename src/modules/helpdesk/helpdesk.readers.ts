@@ -25,3 +25,9 @@ export async function emailThreadOfTicket(tx: Executor, orgId: string, shopId: s
     .limit(1);
   return row?.thread ?? null;
 }
+
+/** Tickets still open (not solved, closed or merged away): a count for the agency overview. */
+export async function openTicketCount(tx: Executor, orgId: string): Promise<number> {
+  const r = await tx.execute(sql`select count(*)::int as n from tickets where org_id = ${orgId} and status not in ('solved', 'closed') and merged_into_id is null`);
+  return (r.rows[0] as { n: number }).n;
+}

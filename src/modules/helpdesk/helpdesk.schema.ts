@@ -43,6 +43,8 @@ export const ticketCounters = pgTable('ticket_counters', {
 });
 
 export const ticketThreads = pgTable('ticket_threads', {
+  /** Filled by the database from the parent row (migration 0021); brand scope reads it. */
+  shopId: text('shop_id'),
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),
   channel: text('channel').$type<Channel>().notNull(),
@@ -52,6 +54,8 @@ export const ticketThreads = pgTable('ticket_threads', {
 });
 
 export const ticketMessages = pgTable('ticket_messages', {
+  /** Filled by the database from the parent row (migration 0021); brand scope reads it. */
+  shopId: text('shop_id'),
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),
   ticketId: text('ticket_id').notNull(),

@@ -96,6 +96,8 @@ export const reships = pgTable('reships', {
 
 /** An open hold stops every payout on the order (a failed inspection) until someone decides. */
 export const payoutHolds = pgTable('payout_holds', {
+  /** Filled by the database from the parent row (migration 0021); brand scope reads it. */
+  shopId: text('shop_id'),
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),
   orderId: text('order_id').notNull(),

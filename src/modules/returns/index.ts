@@ -17,3 +17,4 @@ export {
   type ReasonSnapshot,
 } from './returns.rules.js';
 export { returnsPrivacy } from './returns.privacy.js';
+export { returnsWaitingCount, RETURN_STATUSES_WAITING } from './returns.readers.js';

@@ -33,3 +33,4 @@ export { slaRoutes } from './sla.routes.js';
 export { registerSlaJobs } from './sla.jobs.js';
 export * from './sla.dto.js';
 export { slaPrivacy } from './sla.privacy.js';
+export { slaRiskCounts } from './sla.readers.js';

@@ -65,6 +65,8 @@ export const slaClocks = pgTable('sla_clocks', {
 });
 
 export const slaClockEvents = pgTable('sla_clock_events', {
+  /** Filled by the database from the parent row (migration 0021); brand scope reads it. */
+  shopId: text('shop_id'),
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),
   clockId: text('clock_id').notNull(),

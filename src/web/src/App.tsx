@@ -10,6 +10,7 @@ import { LoginPage } from './features/auth/LoginPage';
 import { AppFrame } from './shell/AppFrame';
 import { RestrictionGate } from './features/account/RestrictionGate';
 import { ResetPasswordPage } from './features/account/SignInExtras';
+import { InvitePage } from './features/agency/InvitePage';
 
 /** `GET /api/auth/me` decides: the login page, or the app frame for the signed-in user. */
 export function App() {
@@ -32,6 +33,8 @@ export function App() {
     if (isUiLocale(uiLocale)) void applyLocale(uiLocale);
   }, [uiLocale]);
 
+  // An invitation link works signed in or not: accepting starts a session in the inviting organisation.
+  if (window.location.pathname === '/invite') return <InvitePage />;
   if (me.isPending) {
     return (
       <Center h="100vh">

@@ -28,6 +28,7 @@ const RemediesPage = page(() => import('./features/remedies/RemediesPage'), (m) 
 const EvidencePage = page(() => import('./features/evidence/EvidencePage'), (m) => m.EvidencePage);
 const SettingsPage = page(() => import('./features/settings/SettingsPage'), (m) => m.SettingsPage);
 const AccountPage = page(() => import('./features/account/AccountPage'), (m) => m.AccountPage);
+const AgencyPage = page(() => import('./features/agency/AgencyPage'), (m) => m.AgencyPage);
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -54,6 +55,8 @@ export const ROUTES: AppRoute[] = [
   { path: '/settings', navLabel: 'common:nav.settings', icon: IconSettings, roles: ['owner', 'supervisor'], element: <SettingsPage /> },
   // Reached from the user menu (every role: own profile, password, two-factor sign-in, sessions).
   { path: '/account', roles: ALL, element: <AccountPage /> },
+  // Reached from the user menu's organisation switcher (shown to logins in several organisations).
+  { path: '/agency', roles: ALL, element: <AgencyPage /> },
 ];
 
 export function routesFor(role: Role): AppRoute[] {

@@ -7,6 +7,7 @@ import { notifications } from '@mantine/notifications';
 import { api } from '../lib/api';
 import { errorMessage } from '../lib/errors';
 import { ME_KEY, useSession } from '../lib/session';
+import { OrgSwitcherItems } from '../features/agency/OrgSwitcher';
 
 export function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
@@ -33,7 +34,7 @@ export function UserMenu() {
   }
 
   return (
-    <Menu position="bottom-end" width={240} shadow="md" withinPortal>
+    <Menu position="bottom-end" width={260} shadow="md" withinPortal>
       <Menu.Target>
         <UnstyledButton aria-label={t('user.menu')} data-testid="user-menu" className="ad-user-button">
           <Group gap={8} wrap="nowrap">
@@ -65,6 +66,7 @@ export function UserMenu() {
             {t(`roles.${user.role}`)}
           </Badge>
         </div>
+        <OrgSwitcherItems />
         <Menu.Divider />
         <Menu.Item leftSection={<IconUserCircle size={16} stroke={1.5} />} onClick={() => navigate('/account')} data-testid="menu-account">
           {t('user.account')}
