@@ -9,6 +9,8 @@ import { createRemediesService, remediesOrdersPort, remediesPrivacy, ticketsPort
 import { createReturnsService, returnsPrivacy } from '../modules/returns/index.js';
 import { createPrivacyService, evidencePrivacy, foundationPrivacy, type PrivacyRegistration } from '../modules/privacy/index.js';
 import { createTikTokIntegration, tiktokPrivacy } from '../integrations/tiktok/index.js';
+import { createNotificationsService, notificationsPrivacy } from '../modules/notifications/index.js';
+import { createTranslationService, translationPrivacy } from '../modules/translation/index.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
 
 export interface ComposeOptions {
@@ -69,9 +71,14 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
 
   // SLA escalation → helpdesk: a breached clock makes the ticket urgent and hands it to a supervisor.
   const slaEscalation = createTopic<SlaEscalation>(opts.overrides?.escalateToHelpdesk === false ? undefined : (e) => helpdesk.escalate(e));
-  const sla = createSlaService({ ...base, jobs: p.jobs, escalations: slaEscalation });
+  // The notification centre: every module writes its notices in its own transaction through `notify`.
+  const notifications = createNotificationsService(p);
+  const notify = notifications.notify;
 
-  const helpdesk = createHelpdeskService(p, { sla, recordEvidence: writeEvidence, orders: helpdeskOrdersPort(orders, trackingUrl) });
+  // SLA warning → helpdesk: the assignee and the supervisors are told, in the timer's transaction.
+  const sla = createSlaService({ ...base, jobs: p.jobs, escalations: slaEscalation, onWarning: (tx, w) => helpdesk.slaWarned(tx, w) });
+
+  const helpdesk = createHelpdeskService(p, { sla, recordEvidence: writeEvidence, orders: helpdeskOrdersPort(orders, trackingUrl), notify });
 
   // Conversation sink → helpdesk: buyer chats and return requests become tickets.
   const tiktok = createTikTokIntegration({ ...p, orders, sink: helpdesk });
@@ -82,6 +89,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     orders: remediesOrders,
     tickets,
     recordEvidence: writeEvidence,
+    notify,
     // Built on remedies, returns are reached back through these two callbacks.
     returns: { getReturn: (actor, id) => returns.get(actor, id) },
     // Remedy completed → returns: the return learns its refund went out, in the same transaction.
@@ -92,8 +100,11 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     { orders: remediesOrders, tickets, recordEvidence: writeEvidence, platformRejectReasons: (actor, platformReturnId) => tiktok.rejectReasons(actor.orgId, platformReturnId) },
   );
 
+  // Translation for the reader, through the outbound rule (the seller's key, their chosen base URL).
+  const translation = createTranslationService({ db: p.db, clock: p.clock, secretKey: p.secretKey, fetch: (url, init) => p.outbound.fetch(url, init) });
+
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, foundationPrivacy, evidencePrivacy(evidence)];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, foundationPrivacy, evidencePrivacy(evidence), notificationsPrivacy, translationPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
 
   return {
@@ -107,6 +118,8 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     remedies,
     returns,
     privacy,
+    notifications,
+    translation,
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },
   };

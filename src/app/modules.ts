@@ -13,6 +13,10 @@ import { registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
 import { registerRemedyHandlers, remediesRoutes } from '../modules/remedies/index.js';
 import { registerReturnsJobs, returnsRoutes, IMPORT_PLATFORM_RETURNS_JOB } from '../modules/returns/index.js';
 import { privacyRoutes, registerPrivacyJobs } from '../modules/privacy/index.js';
+import { notificationsRoutes } from '../modules/notifications/index.js';
+import { translationRoutes } from '../modules/translation/index.js';
+import { startTranslationStandIn } from '../integrations/translation/index.js';
+import { helpdeskWorkspaceRoutes } from '../modules/helpdesk/helpdesk.workspace.routes.js';
 
 /*
  * What each module adds around its services (which compose.ts builds): HTTP routes, jobs and
@@ -28,6 +32,9 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   remediesRoutes(app, s.remedies);
   returnsRoutes(app, s.returns);
   privacyRoutes(app, s.privacy);
+  notificationsRoutes(app, s.notifications);
+  helpdeskWorkspaceRoutes(app, s.helpdesk);
+  translationRoutes(app, s.translation);
 }
 
 /** Jobs (pg-boss) and outbox handlers. Called by the worker and by tests that drive handlers. */
@@ -57,6 +64,38 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   registerRemedyHandlers(p.outbox, s.remedies);
   await registerReturnsJobs(p.jobs, s.returns, p.log);
   await registerPrivacyJobs(p.jobs, s.privacy, p.log);
+  registerWorkspaceWorkers(p, s);
+  if (p.jobs?.isStarted) {
+    await p.jobs.define(AUTO_CLOSE_JOB, async () => {
+      const n = await s.helpdesk.runAutoClose();
+      if (n) p.log.info({ closed: n }, 'tickets closed automatically after waiting on the buyer');
+    }, { cron: '23 * * * *' });
+  }
+}
+
+export const AUTO_CLOSE_JOB = 'helpdesk.auto_close';
+
+/**
+ * Every outbox step's end: a reply's delivery status follows its step (whichever channel carried it),
+ * and a step that failed for good is a notification for the supervisors.
+ */
+export function registerWorkspaceWorkers(p: Platform, s: Services): void {
+  p.outbox.onFinished(async (f) => {
+    let ticket: { ticketId: string; shopId: string | null } | null = null;
+    if (f.subjectType === 'ticket_message' && f.subjectId) ticket = await s.helpdesk.markDelivery(f.orgId, f.subjectId, f.status === 'done' ? 'sent' : 'failed', f.error);
+    if (f.status !== 'failed') return;
+    await p.db.tenant(f.orgId, (tx) =>
+      s.notifications.notify(tx, {
+        orgId: f.orgId,
+        to: { role: ['supervisor'] },
+        kind: 'outbox_failed',
+        subject: { type: f.subjectType ?? 'outbox', id: f.subjectId ?? f.id },
+        shopId: ticket?.shopId ?? null,
+        params: { handler: f.handler, stepId: f.id, ticketId: ticket?.ticketId ?? null },
+        link: ticket ? `/inbox/${ticket.ticketId}` : f.subjectType === 'remedy' ? `/remedies?remedy=${f.subjectId}` : null,
+      }),
+    );
+  });
 }
 
 
@@ -70,6 +109,16 @@ export async function startHooks(p: Platform, s: Services, opts: { demo: boolean
   if (p.config.tiktok.mode === 'sandbox' && opts.demo) {
     const demo = await startDemoSandbox(s.tiktok, { ...tiktokCredentials(p.config), seed: p.config.sandbox.seed, port: p.config.sandbox.port, speed: p.config.sandbox.speed, appPort: opts.port, orgId: opts.demoOrgId, log: p.log });
     stoppers.push(() => demo.stop());
+  }
+  // The demo translates through a local DeepL-protocol stand-in (labelled pseudo-translations), unless
+  // the owner has set up a real service.
+  if (opts.demo && opts.demoOrgId) {
+    const standIn = await startTranslationStandIn({});
+    p.outbound.allow(new URL(standIn.url).host);
+    stoppers.push(() => standIn.stop());
+    const owner = { orgId: opts.demoOrgId, userId: 'system', role: 'owner' as const };
+    const cur = await s.translation.settings(owner);
+    if (!cur.hasKey || cur.baseUrl?.startsWith('http://127.0.0.1')) await s.translation.setSettings(owner, { baseUrl: standIn.url, apiKey: 'demo-stand-in' });
   }
   // The demo's first TikTok return requests become RMAs shortly after the initial sync, not at the next 5-minute tick.
   if (opts.demo && p.jobs?.isStarted) await p.jobs.send(IMPORT_PLATFORM_RETURNS_JOB, {}, { startAfter: 20 });
