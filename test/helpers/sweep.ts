@@ -38,6 +38,9 @@ export const ID_KINDS = [
   'evidenceCase',
   'evidenceFile',
   'outbox',
+  'savedView',
+  'automationRule',
+  'ticketMessage',
 ] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 export type IdSet = Record<IdKind, string>;
@@ -137,6 +140,8 @@ export const NAMED_KINDS: Record<string, { kind: IdKind; array?: boolean }> = {
   subjectId: { kind: 'remedy' },
   caseId: { kind: 'evidenceCase' },
   sha256: { kind: 'evidenceFile' },
+  shopIds: { kind: 'shop', array: true },
+  messageIds: { kind: 'ticketMessage', array: true },
 };
 
 /** Names that end like an id but name something outside our database. */
@@ -162,6 +167,8 @@ const SEGMENT_KINDS: Record<string, IdKind> = {
   policies: 'slaPolicy',
   remedies: 'remedy',
   returns: 'return',
+  'saved-views': 'savedView',
+  rules: 'automationRule',
 };
 
 const FIXED_PATH_VALUES: Record<string, string> = { step: 'refund' };
@@ -412,6 +419,10 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
   const outbox = (await inject('GET', '/api/outbox')).items as { id: string }[];
   if (!cases.length || !outbox.length) throw new Error(`seeding: ${cases.length} evidence cases, ${outbox.length} outbox rows`);
 
+  const savedView = await inject('POST', '/api/saved-views', { name: `View ${marker}`, filter: { view: 'open', shopId: org.shopId } });
+  const rule = await inject('POST', '/api/automations/rules', { name: `Rule ${marker}`, conditions: { shopIds: [org.shopId], keywords: [marker] }, actions: { addTags: ['swept'] } });
+  const thread = await inject('GET', `/api/tickets/${ticketId}`);
+
   const emails = Object.values(org.users).map((u) => u.email);
   return {
     ids: {
@@ -427,6 +438,9 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
       evidenceCase: cases[0]!.caseId,
       evidenceFile: file.sha256,
       outbox: outbox[0]!.id,
+      savedView: savedView.id,
+      automationRule: rule.id,
+      ticketMessage: thread.messages[0].id,
     },
     secrets: [marker, ...emails],
   };

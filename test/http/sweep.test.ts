@@ -45,6 +45,10 @@ const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> 
   'POST /api/sla/policies': { body: { name: 'Fast lane', firstReplyMinutes: 30 } },
   'GET /api/sla/shops/:id/due': { query: { start: '2026-01-05T09:00:00Z', minutes: '60' } },
   'POST /api/shops': { body: { brandId: '$brand', name: 'Second shop', market: 'FR' } },
+  'POST /api/automations/rules': { body: { name: 'Swept rule', conditions: { shopIds: ['$shop'] }, actions: { priority: 'high' } } },
+  'PATCH /api/automations/rules/:id': { body: { conditions: { shopIds: ['$shop'] } } },
+  'POST /api/tickets/:id/translate': { body: { target: 'en', messageIds: ['$ticketMessage'] } },
+  'POST /api/saved-views': { body: { name: 'Swept view', filter: { view: 'open', shopId: '$shop' } } },
 };
 
 /** Routes that consume the order they are given: each call gets a purchase nobody has acted on. */

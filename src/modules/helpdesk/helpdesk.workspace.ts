@@ -28,6 +28,11 @@ function ruleView(r: RuleRow): AutomationRuleView {
 export function createWorkspace(core: HelpdeskCore) {
   const { db, ids, clock } = core;
 
+  /** Every shop a rule names is one of the organisation's (404 like a missing one otherwise). */
+  async function checkShops(tx: Executor, orgId: string, conditions: RuleConditions | undefined): Promise<void> {
+    for (const s of conditions?.shopIds ?? []) await shopIn(tx, orgId, s);
+  }
+
   async function checkAssignee(tx: Executor, orgId: string, actions: RuleActions): Promise<void> {
     if (!actions.assigneeId) return;
     const u = await userIn(tx, orgId, actions.assigneeId);
@@ -106,6 +111,7 @@ export function createWorkspace(core: HelpdeskCore) {
       requireRole(actor, SUPERVISOR_ROLES, 'managing automations');
       const now = clock.now();
       return db.tenant(actor.orgId, async (tx) => {
+        await checkShops(tx, actor.orgId, input.conditions);
         await checkAssignee(tx, actor.orgId, input.actions);
         const [{ next }] = (await tx.execute(sql`select coalesce(max(position) + 1, 0)::int as next from automation_rules where org_id = ${actor.orgId}`)).rows as [{ next: number }];
         const [r] = await tx
@@ -120,6 +126,7 @@ export function createWorkspace(core: HelpdeskCore) {
       requireRole(actor, SUPERVISOR_ROLES, 'managing automations');
       const now = clock.now();
       return db.tenant(actor.orgId, async (tx) => {
+        await checkShops(tx, actor.orgId, input.conditions);
         if (input.actions) await checkAssignee(tx, actor.orgId, input.actions);
         const patch: Partial<RuleRow> = { updatedAt: now };
         if (input.name !== undefined) patch.name = input.name;
