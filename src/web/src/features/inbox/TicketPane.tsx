@@ -560,7 +560,10 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
           </Text>
           <Group gap={6} mt={4} align="flex-end" wrap="wrap">
             {unresolved.map((v) => (
-              <TextInput key={v} size="xs" w={170} label={`{{${v}}}`} value={values[v] ?? ''} onChange={(e) => setValues((cur) => ({ ...cur, [v]: e.currentTarget.value }))} data-testid={`var-${v}`} />
+              <TextInput key={v} size="xs" w={170} label={`{{${v}}}`} value={values[v] ?? ''} onChange={(e) => {
+                  const value = e.currentTarget.value;
+                  setValues((cur) => ({ ...cur, [v]: value }));
+                }} data-testid={`var-${v}`} />
             ))}
             <Button size="xs" variant="light" color="orange" onClick={() => void fillVariables()} data-testid="fill-variables">
               {t('composer.fill')}

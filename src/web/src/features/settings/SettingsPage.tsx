@@ -1,5 +1,5 @@
 import { Tabs } from '@mantine/core';
-import { IconBuildingStore, IconClockHour4, IconLock, IconTags, IconUsers } from '@tabler/icons-react';
+import { IconBolt, IconBuildingStore, IconClockHour4, IconLock, IconTags, IconUsers } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { PageHeader } from '../../shell/PageHeader';
@@ -9,8 +9,9 @@ import { BrandsPanel } from './BrandsPanel';
 import { ShopsPanel } from './ShopsPanel';
 import { SlaPanel } from './SlaPanel';
 import { TeamPanel } from './TeamPanel';
+import { AutomationsPanel } from './AutomationsPanel';
 
-const TABS = ['shops', 'brands', 'team', 'sla', 'privacy'] as const;
+const TABS = ['shops', 'brands', 'team', 'sla', 'automations', 'privacy'] as const;
 
 export function SettingsPage() {
   const { t } = useTranslation('settings');
@@ -37,6 +38,9 @@ export function SettingsPage() {
           <Tabs.Tab value="sla" leftSection={<IconClockHour4 size={16} stroke={1.6} />}>
             {t('tabs.sla')}
           </Tabs.Tab>
+          <Tabs.Tab value="automations" leftSection={<IconBolt size={16} stroke={1.6} />} data-testid="tab-automations">
+            {t('tabs.automations')}
+          </Tabs.Tab>
           {isOwner && (
             <Tabs.Tab value="privacy" leftSection={<IconLock size={16} stroke={1.6} />}>
               {t('tabs.privacy')}
@@ -51,6 +55,7 @@ export function SettingsPage() {
           <Route path="brands" element={<BrandsPanel />} />
           <Route path="team" element={<TeamPanel />} />
           <Route path="sla" element={<SlaPanel />} />
+          <Route path="automations" element={<AutomationsPanel />} />
           {isOwner && <Route path="privacy" element={<PrivacyPanel />} />}
           <Route path="*" element={<Navigate to="shops" replace />} />
         </Routes>
