@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { describeE2E, launchBrowser, openPage, startE2EServer, type E2EServer } from '../helpers/e2e.js';
 import { actorFor, createTestOrg, TEST_PASSWORD, type TestOrg } from '../helpers/org.js';
 import { seedOrder, seedTicket } from '../helpers/returns.js';
+import { startTranslationStandIn, type TranslationStandIn } from '../../src/integrations/translation/index.js';
 
 const poll = <T,>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
 const SHOTS = process.env.SHOTS_DIR ?? '/work/shots/workspace-a';
@@ -39,6 +40,7 @@ describeE2E('workspace: notifications, mentions, variables, send buttons (browse
   let remedyTicket = '';
   let chatId = '';
   let orderNumber = '';
+  let standIn: TranslationStandIn;
 
   beforeAll(async () => {
     server = await startE2EServer({ env: { LIVE_STREAM_MAX_MS: '600000' } });
@@ -60,9 +62,13 @@ describeE2E('workspace: notifications, mentions, variables, send buttons (browse
     chatId = chat.ticketId;
     await server.ctx.services.helpdesk.assign(actorFor(org, 'supervisor'), chatId, { assigneeId: org.users.agent.id });
     await server.ctx.services.helpdesk.createMacro(actorFor(org, 'supervisor'), { key: 'shipped', name: 'Shipped with tracking', category: 'shipping', bodies: { en: 'Hi {{buyer_name}}, order {{order_number}} left our warehouse: {{tracking_link}}', de: 'Hallo {{buyer_name}}, Bestellung {{order_number}} ist unterwegs: {{tracking_link}}' } });
+    standIn = await startTranslationStandIn({ acceptKey: 'seller-key' });
+    server.ctx.platform.outbound.allow(new URL(standIn.url).host);
+    await server.ctx.services.translation.setSettings(actorFor(org, 'owner'), { baseUrl: standIn.url, apiKey: 'seller-key' });
     browser = await launchBrowser();
   }, 120_000);
   afterAll(async () => {
+    await standIn?.stop();
     await browser?.close();
     await server?.close();
   });
@@ -142,6 +148,12 @@ describeE2E('workspace: notifications, mentions, variables, send buttons (browse
     await page.goto(`/inbox/${chatId}`);
     await signIn(page, org.users.agent.email);
     await poll(() => page.getByTestId('ticket-title').count()).toBe(1);
+
+    // The buyer's German shown translated beside the original (the stand-in labels its pseudo-translation).
+    await page.getByTestId('translate-message').first().click();
+    await poll(() => page.getByTestId('translation').first().innerText()).toContain('[DE→EN] Hallo, wann kommt meine Bestellung?');
+    expect(await page.getByTestId('message-text').first().innerText()).toBe('Hallo, wann kommt meine Bestellung? Ich warte seit einer Woche.');
+    await shot(page, 'translation-en-desktop');
 
     // The macro renders in German; the chat has no order, so its variables stay open.
     await page.getByTestId('macro-button').click();

@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Anchor, Badge, Button, Center, Combobox, FileButton, Group, Image, Loader, ScrollArea, SegmentedControl, Select, Stack, TagsInput, Text, Textarea, TextInput, Tooltip, useCombobox } from '@mantine/core';
+import { ActionIcon, Alert, Anchor, Badge, Button, Center, Combobox, FileButton, Group, Image, Loader, ScrollArea, SegmentedControl, Select, Stack, Switch, TagsInput, Text, Textarea, TextInput, Tooltip, useCombobox } from '@mantine/core';
 import { IconArrowLeft, IconCheck, IconDownload, IconEye, IconHourglass, IconLanguage, IconLock, IconPaperclip, IconRobot, IconSend, IconTemplate, IconX } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
@@ -47,6 +47,7 @@ export function TicketPane({ ticketId, compose, names, onClose }: { ticketId: st
     <section className="ad-inbox-ticket" aria-label={t('ticket.label', { number: ticket.number })} data-testid="ticket-pane" data-ticket-id={ticket.id}>
       <TicketHeader ticket={ticket} names={names} onClose={onClose} />
       <Viewers ticketId={ticket.id} />
+      <TranslateToggle language={ticket.language} />
       <ScrollArea className="ad-inbox-thread" data-testid="thread">
         <Stack gap="sm" p="md">
           {messages.map((m) => (m.event ? <SystemLine key={m.id} m={m} names={names} /> : <MessageBubble key={m.id} m={m} ticketId={ticket.id} />))}
@@ -157,6 +158,23 @@ function TicketHeader({ ticket, names, onClose }: { ticket: TicketView; names: M
 
 function when(iso: string, lang: string): string {
   return new Date(iso).toLocaleString(lang, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** "Always show translated": the reader's own default, offered when the buyer writes another language. */
+function TranslateToggle({ language }: { language: string }) {
+  const { t, i18n } = useTranslation('inbox');
+  const pref = useTranslationPreference();
+  const qc = useQueryClient();
+  const save = useMutation({
+    mutationFn: (alwaysTranslate: boolean) => api.put<{ alwaysTranslate: boolean }>('/api/translation/preference', { alwaysTranslate }),
+    onSuccess: (d) => qc.setQueryData(['translation', 'pref'], d),
+  });
+  if (language === i18n.language.slice(0, 2) || !pref.data) return null;
+  return (
+    <Group justify="flex-end" px="md" pt={6}>
+      <Switch size="xs" label={t('translate.always')} checked={pref.data.alwaysTranslate} onChange={(e) => save.mutate(e.currentTarget.checked)} data-testid="always-translate" />
+    </Group>
+  );
 }
 
 /** Who else has this ticket open right now (the collision warning). */
