@@ -4,14 +4,9 @@ import { actorOf, binaryResponse, errors, type Http } from '../platform/http.js'
 import type { LiveEvent, LiveHub } from '../platform/live.js';
 import { currentShopScope } from '../platform/scope.js';
 import type { Actor } from '../platform/tenancy.js';
+import type { LiveMessage } from '../platform/live.dto.js';
 
-/** What the browser receives on the stream (one JSON object per `data:` line; ids only). */
-export type LiveMessage =
-  | { type: 'ticket'; ticketId: string }
-  | { type: 'notification' }
-  | { type: 'delivery'; ticketId: string; messageId: string; status: 'done' | 'failed' }
-  | { type: 'presence'; ticketId: string; userId: string }
-  | { type: 'resync' };
+export type { LiveMessage };
 
 /** The event as this person may see it, or null: another organisation, another brand's shop, another person's notification. */
 export function liveMessageFor(e: LiveEvent, actor: Actor, shops: readonly string[] | null): LiveMessage | null {

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { LiveMessage } from '../../../app/events.routes';
+import type { LiveMessage } from '../../../platform/live.dto';
 
 /**
  * The one live-update channel: an EventSource on `/api/events` (the session cookie signs it in)
