@@ -123,7 +123,14 @@ describe('notifications', () => {
       const list = (await get(org, role, '/api/notifications')).json() as { items: { kind: string; params: Record<string, unknown> }[] };
       expect(list.items.map((n) => [n.kind, n.params.metric, n.params.percent])).toContainEqual(['sla_warning', 'first_reply', 50]);
     }
-    clock.advance(-35 * 60_000);
+    // Past the due: the breach escalates, and both hear of it.
+    clock.advance(30 * 60_000);
+    await ctx.services.sla.runDueTimers({ orgId: org.orgId });
+    for (const role of ['agent', 'supervisor'] as const) {
+      const list = (await get(org, role, '/api/notifications')).json() as { items: { kind: string; params: Record<string, unknown>; link: string }[] };
+      expect(list.items.filter((n) => n.kind === 'sla_breach').map((n) => [n.params.metric, n.link])).toEqual([['first_reply', `/inbox/${t.ticketId}`]]);
+    }
+    clock.advance(-65 * 60_000);
   });
 });
 
