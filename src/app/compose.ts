@@ -12,6 +12,8 @@ import { createRemediesService, remediesOrdersPort, remediesPrivacy, ticketsPort
 import { createReturnsService, returnsPrivacy } from '../modules/returns/index.js';
 import { createPrivacyService, evidencePrivacy, foundationPrivacy, type PrivacyRegistration } from '../modules/privacy/index.js';
 import { createTikTokIntegration, tiktokPrivacy } from '../integrations/tiktok/index.js';
+import { createNotificationsService, notificationsPrivacy } from '../modules/notifications/index.js';
+import { createTranslationService, translationPrivacy } from '../modules/translation/index.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
 import { channelsPrivacy, createInstallationMail, createMailboxes, passwordResetSender } from '../integrations/email/index.js';
 import { createWhatsAppNumbers } from '../integrations/whatsapp/index.js';
@@ -98,9 +100,14 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
           await integrations.emitNow({ orgId: e.orgId, type: 'sla.breached', key: `sla.breached:${e.clockId}`, data: { ticketId: e.ticketId, shopId: e.shopId, metric: e.metric, policyId: e.policyId, targetMinutes: e.targetMinutes, dueAt: e.dueAt.toISOString(), breachedAt: e.breachedAt.toISOString() } });
         },
   );
-  const sla = createSlaService({ ...base, jobs: p.jobs, escalations: slaEscalation });
+  // The notification centre: every module writes its notices in its own transaction through `notify`.
+  const notifications = createNotificationsService(p);
+  const notify = notifications.notify;
 
-  const helpdesk = createHelpdeskService(p, { sla, recordEvidence: writeEvidence, orders: helpdeskOrdersPort(orders, trackingUrl) });
+  // SLA warning → helpdesk: the assignee and the supervisors are told, in the timer's transaction.
+  const sla = createSlaService({ ...base, jobs: p.jobs, escalations: slaEscalation, onWarning: (tx, w) => helpdesk.slaWarned(tx, w) });
+
+  const helpdesk = createHelpdeskService(p, { sla, recordEvidence: writeEvidence, orders: helpdeskOrdersPort(orders, trackingUrl), notify });
 
   // Conversation sink → helpdesk: buyer chats and return requests become tickets.
   const tiktok = createTikTokIntegration({ ...p, orders, sink: helpdesk });
@@ -111,6 +118,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     orders: remediesOrders,
     tickets,
     recordEvidence: writeEvidence,
+    notify,
     // Built on remedies, returns are reached back through these two callbacks.
     returns: { getReturn: (actor, id) => returns.get(actor, id) },
     // Remedy completed → returns: the return learns its refund went out, in the same transaction.
@@ -130,13 +138,16 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     { orders: remediesOrders, tickets, recordEvidence: writeEvidence, platformRejectReasons: (actor, platformReturnId) => tiktok.rejectReasons(actor.orgId, platformReturnId) },
   );
 
+  // Translation for the reader, through the outbound rule (the seller's key, their chosen base URL).
+  const translation = createTranslationService({ db: p.db, clock: p.clock, secretKey: p.secretKey, fetch: (url, init) => p.outbound.fetch(url, init) });
+
   // Shops' own mailboxes: mail in through IMAP becomes tickets, replies go out through SMTP.
   const email = createMailboxes({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence });
   // Shops' WhatsApp Business numbers on the Cloud API (webhooks in, replies and media out).
   const whatsapp = createWhatsAppNumbers({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence, graph: { base: p.config.whatsapp.graphBase, version: p.config.whatsapp.apiVersion }, publicUrl: p.config.publicUrl });
 
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
 
   // Agency overview: counts per organisation of a login, each in its own tenant transaction.
@@ -160,6 +171,8 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     audit,
     account,
     integrations,
+    notifications,
+    translation,
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },
   };

@@ -52,6 +52,13 @@ const EnvSchema = z.object({
    */
   OUTBOX_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   WEBHOOK_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+  /**
+   * Live-update streams (GET /api/events): a heartbeat comment every LIVE_HEARTBEAT_MS keeps proxies
+   * from closing an idle stream; a stream ends after LIVE_STREAM_MAX_MS and the browser reconnects
+   * (which re-checks the session). Tests default to a stream that ends at once unless they ask.
+   */
+  LIVE_HEARTBEAT_MS: z.coerce.number().int().min(50).max(600_000).default(20_000),
+  LIVE_STREAM_MAX_MS: z.coerce.number().int().min(0).max(86_400_000).optional(),
   TIKTOK_MODE: z.enum(['sandbox', 'live']).default('sandbox'),
   TIKTOK_APP_KEY: z.string().min(1).optional(),
   TIKTOK_APP_SECRET: z.string().min(1).optional(),
@@ -114,6 +121,8 @@ export interface Config {
   worker: boolean;
   /** Claim leases in ms (OUTBOX_LEASE_MS, WEBHOOK_LEASE_MS). */
   leases: { outboxMs: number; webhookMs: number };
+  /** Live-update streams: heartbeat and longest life in ms. */
+  live: { heartbeatMs: number; maxStreamMs: number };
   tiktok: {
     mode: 'sandbox' | 'live';
     appKey: string | undefined;
@@ -198,6 +207,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     worker: e.WORKER,
     leases: { outboxMs: e.OUTBOX_LEASE_MS, webhookMs: e.WEBHOOK_LEASE_MS },
+    live: { heartbeatMs: e.LIVE_HEARTBEAT_MS, maxStreamMs: e.LIVE_STREAM_MAX_MS ?? (e.NODE_ENV === 'test' ? 0 : 30 * 60_000) },
     tiktok: {
       mode: e.TIKTOK_MODE,
       appKey: e.TIKTOK_APP_KEY,

@@ -22,6 +22,7 @@ import { registerAccess } from './access.js';
 import { registerContract } from './contract.js';
 import type { Platform, Services } from './deps.js';
 import { outboxRoutes } from './outbox.routes.js';
+import { eventsRoutes } from './events.routes.js';
 import { registerModuleRoutes } from './modules.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -296,6 +297,7 @@ export async function buildServer(platform: Platform, services: Services): Promi
   });
   tenancyRoutes(app, services.tenancy);
   outboxRoutes(app, platform);
+  eventsRoutes(app, platform.live, platform.config.live);
   await registerModuleRoutes(app, platform, services);
 
   const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));

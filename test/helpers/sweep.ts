@@ -43,6 +43,9 @@ export const ID_KINDS = [
   'webhook',
   'organisation',
   'invitation',
+  'savedView',
+  'automationRule',
+  'ticketMessage',
 ] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 export type IdSet = Record<IdKind, string>;
@@ -150,6 +153,8 @@ export const NAMED_KINDS: Record<string, { kind: IdKind; array?: boolean }> = {
   actorId: { kind: 'user' },
   brandIds: { kind: 'brand', array: true },
   orgId: { kind: 'organisation' },
+  shopIds: { kind: 'shop', array: true },
+  messageIds: { kind: 'ticketMessage', array: true },
 };
 
 /** Names that end like an id but name something outside our database. */
@@ -182,6 +187,8 @@ const SEGMENT_KINDS: Record<string, IdKind> = {
   tokens: 'apiToken',
   webhooks: 'webhook',
   invitations: 'invitation',
+  'saved-views': 'savedView',
+  rules: 'automationRule',
 };
 
 const FIXED_PATH_VALUES: Record<string, string> = { step: 'refund' };
@@ -437,6 +444,10 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
   const webhook = await inject('POST', '/api/integrations/webhooks', { url: 'https://93.184.215.14/afterdesk', description: `Hook ${marker}`.slice(0, 200), events: ['remedy.completed'] });
   const invitation = await inject('POST', '/api/invitations', { email: `invited.${marker.toLowerCase()}@test.afterdesk.dev`, role: 'agent' });
 
+  const savedView = await inject('POST', '/api/saved-views', { name: `View ${marker}`, filter: { view: 'open', shopId: org.shopId } });
+  const rule = await inject('POST', '/api/automations/rules', { name: `Rule ${marker}`, conditions: { shopIds: [org.shopId], keywords: [marker] }, actions: { addTags: ['swept'] } });
+  const thread = await inject('GET', `/api/tickets/${ticketId}`);
+
   const emails = Object.values(org.users).map((u) => u.email);
   return {
     ids: {
@@ -457,6 +468,9 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
       webhook: webhook.item.id,
       organisation: org.orgId,
       invitation: invitation.invitation.id,
+      savedView: savedView.id,
+      automationRule: rule.id,
+      ticketMessage: thread.messages[0].id,
     },
     secrets: [marker, ...emails],
   };

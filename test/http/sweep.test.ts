@@ -52,6 +52,10 @@ const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> 
   'PUT /api/shops/:shopId/whatsapp': { body: { phoneNumberId: String(100000 + Math.floor(Math.random() * 1e9)), displayNumber: '+49 89 555 0100', accessToken: 'EAAG-sweep-token', appSecret: 'sweep-app-secret', verifyToken: 'sweep-verify-token' } },
   'POST /api/users': { body: { email: 'swept.person@test.afterdesk.dev', name: 'Swept Person', password: 'correct horse battery', role: 'agent', brandIds: ['$brand'] } },
   'POST /api/invitations': { body: { email: 'swept.invitee@test.afterdesk.dev', role: 'agent', brandIds: ['$brand'] } },
+  'POST /api/automations/rules': { body: { name: 'Swept rule', conditions: { shopIds: ['$shop'] }, actions: { priority: 'high' } } },
+  'PATCH /api/automations/rules/:id': { body: { conditions: { shopIds: ['$shop'] } } },
+  'POST /api/tickets/:id/translate': { body: { target: 'en', messageIds: ['$ticketMessage'] } },
+  'POST /api/saved-views': { body: { name: 'Swept view', filter: { view: 'open', shopId: '$shop' } } },
 };
 
 /** Routes that consume the order they are given: each call gets a purchase nobody has acted on. */

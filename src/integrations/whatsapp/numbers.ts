@@ -204,7 +204,7 @@ export function createWhatsAppNumbers(d: WhatsAppDeps) {
         if (!r || r.status === 'paused') {
           // A shop without a Cloud API number: the local line of the demo and tests.
           const sent = await fallback.send({ from: p.from, to: p.to, text: p.text, messageKey: ctx.idempotencyKey });
-          await d.helpdesk.markDelivery(ctx.orgId, p.messageId, 'sent', sent.messageId);
+          await d.helpdesk.markDelivery(ctx.orgId, p.messageId, 'sent', null, sent.messageId);
           return { providerMessageId: sent.messageId, provider: fallback.kind };
         }
         // The Cloud API takes no idempotency key and cannot list what was sent, so a send whose
@@ -229,7 +229,7 @@ export function createWhatsAppNumbers(d: WhatsAppDeps) {
           const m = await once(() => cloud.sendMedia(p.to!, { kind: mediaKindOf(a.contentType ?? f.contentType), id: mediaId, filename: a.fileName ?? f.fileName }));
           ids.push(m.messageId);
         }
-        await d.helpdesk.markDelivery(ctx.orgId, p.messageId, 'sent', text.messageId);
+        await d.helpdesk.markDelivery(ctx.orgId, p.messageId, 'sent', null, text.messageId);
         return { providerMessageId: text.messageId, mediaMessageIds: ids.slice(1), provider: cloud.kind };
       });
     },

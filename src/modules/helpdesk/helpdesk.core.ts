@@ -6,7 +6,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { userIn } from '../auth/index.js';
-import type { AttachmentRef, Channel, MacroView, MessageView, Priority, TicketStatus, TicketView } from './helpdesk.dto.js';
+import type { AttachmentRef, Channel, MacroView, MessageView, Priority, ThreadEvent, TicketStatus, TicketView } from './helpdesk.dto.js';
 import type { EvidenceInput, HelpdeskPorts, OrderFacts } from './helpdesk.ports.js';
 import { canChangeStatus, detectLanguage, preview } from './helpdesk.rules.js';
 import { macros, ticketMessages, tickets } from './helpdesk.schema.js';
@@ -76,6 +76,8 @@ export function messageView(m: MessageRow): MessageView {
     attachments: m.attachments,
     macroId: m.macroId,
     deliveryStatus: m.deliveryStatus,
+    deliveryError: m.deliveryError,
+    event: m.event ?? null,
     movedFromTicketId: m.movedFromTicketId,
     channelMeta: m.channelMeta ?? null,
     sentAt: m.sentAt.toISOString(),
@@ -91,6 +93,7 @@ export function macroView(m: MacroRow): MacroView {
     bodies: m.bodies,
     languages: Object.keys(m.bodies).sort(),
     active: m.active,
+    defaultStatusAfter: m.defaultStatusAfter,
     updatedAt: m.updatedAt.toISOString(),
   };
 }
@@ -184,7 +187,7 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     tx: Tx,
     actor: Actor,
     t: TicketRow,
-    input: { kind: 'public' | 'note'; text: string; attachments?: AttachmentRef[]; macroId?: string },
+    input: { kind: 'public' | 'note'; text: string; attachments?: AttachmentRef[]; macroId?: string; event?: ThreadEvent },
     now: Date,
   ): Promise<MessageRow> {
     const user = actor.userId === 'system' ? undefined : ((await userIn(tx, actor.orgId, actor.userId)) ?? undefined);
@@ -211,6 +214,7 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
         language: input.kind === 'public' ? t.language : detectLanguage(input.text, { hint: 'en' }).language,
         attachments,
         macroId: input.macroId ?? null,
+        event: input.event ?? null,
         deliveryStatus: input.kind === 'public' ? 'queued' : null,
         sentAt: now,
         createdAt: now,

@@ -7,6 +7,8 @@ import { shopIn } from '../tenancy/index.js';
 import { emitWebhookEvent } from '../integrations/index.js';
 import type { HelpdeskCore, TicketRow } from './helpdesk.core.js';
 import { decideRoute, rememberRoute } from './helpdesk.agents.js';
+import { createAutomationHook } from './helpdesk.automations.js';
+import { replyPayload } from './helpdesk.commands.js';
 import { InboundMessageSchema, type InboundMessage, type TicketStatus } from './helpdesk.dto.js';
 import type { OrderFacts } from './helpdesk.ports.js';
 import {
@@ -169,6 +171,7 @@ function automatedStatus(current: TicketRow | undefined): { status: TicketStatus
 /** Inbound messages from every channel become tickets (contract 2). */
 export function createIngest(core: HelpdeskCore) {
   const { db, ids, clock } = core;
+  const onTicketCreated = createAutomationHook(core, { replyPayload });
 
   /**
    * Run the SLA steps `slaEventsForInbound` chose. A clock start on a ticket being opened only
@@ -392,6 +395,8 @@ export function createIngest(core: HelpdeskCore) {
         await runSlaSteps(tx, { ...ticket, ...patch } as TicketRow, steps, arrival.orderValue, { writeDue: true });
       }
       await recordArrival(tx, ticket, patch, arrival, messageId, created);
+      // Automations (rules, out-of-hours acknowledgement) for live work a buyer just opened.
+      if (created && fromBuyer && arrival.next.status === 'new') await onTicketCreated(tx, { ...ticket, ...patch } as TicketRow, { facts, shop, text: input.text, now });
       return { ticketId: ticket.id, messageId, created };
     });
   }

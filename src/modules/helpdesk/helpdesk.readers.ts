@@ -31,3 +31,23 @@ export async function openTicketCount(tx: Executor, orgId: string): Promise<numb
   const r = await tx.execute(sql`select count(*)::int as n from tickets where org_id = ${orgId} and status not in ('solved', 'closed') and merged_into_id is null`);
   return (r.rows[0] as { n: number }).n;
 }
+
+export interface TicketLanguageFacts {
+  id: string;
+  shopId: string;
+  language: string;
+}
+
+/** A ticket's shop and buyer language; null when no such ticket is the organisation's. */
+export async function ticketLanguageIn(tx: Executor, orgId: string, ticketId: string): Promise<TicketLanguageFacts | null> {
+  const r = await tx.execute(sql`select id, shop_id, language from tickets where org_id = ${orgId} and id = ${ticketId}`);
+  const t = r.rows[0] as { id: string; shop_id: string; language: string } | undefined;
+  return t ? { id: t.id, shopId: t.shop_id, language: t.language } : null;
+}
+
+/** One message of a ticket (its original text and language); null when it is not on that ticket. */
+export async function ticketMessageIn(tx: Executor, orgId: string, ticketId: string, messageId: string): Promise<{ id: string; text: string; language: string; direction: string } | null> {
+  const r = await tx.execute(sql`select id, body, language, direction from ticket_messages where org_id = ${orgId} and ticket_id = ${ticketId} and id = ${messageId}`);
+  const m = r.rows[0] as { id: string; body: string; language: string; direction: string } | undefined;
+  return m ? { id: m.id, text: m.body, language: m.language, direction: m.direction } : null;
+}

@@ -146,10 +146,10 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
       schema: { operationId: 'tickets.reply',
         tags,
         summary: 'Public reply to the buyer; sent through the channel (TikTok chat, e-mail, WhatsApp) via the outbox',
-        description: 'Without `status` a new/open ticket becomes waiting_on_buyer.',
+        description: 'Without `status`, the status the macro asks for (`defaultStatusAfter`), else a new/open ticket becomes waiting_on_buyer. A text still carrying `{{placeholders}}` is refused: 422 `tickets.unresolved_variables` with `details.variables`.',
         params: IdParams,
         body: ReplyInput,
-        response: { 201: ReplyResultView, ...errors },
+        response: { 201: ReplyResultView, ...errors, 422: ErrorBody },
       },
     },
     async (req, reply) => {

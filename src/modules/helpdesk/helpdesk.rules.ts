@@ -380,3 +380,36 @@ export function replyWindowClosed(t: { channel: string; lastInboundAt: Date | nu
   if (t.lastInboundAt && now.getTime() - t.lastInboundAt.getTime() <= WHATSAPP_WINDOW_MS) return null;
   return { lastInboundAt: t.lastInboundAt?.toISOString() ?? null };
 }
+
+// ---------- mentions ----------
+
+/**
+ * The people an internal note mentions: `@` followed by a person's full name (or their first
+ * name when no one else shares it), case-insensitive, not inside a word. Longest names first, so
+ * "@Ana Lima" is Ana Lima and not an "Ana" beside her. Each person once, in the people's order.
+ */
+export function mentionedIn(text: string, people: readonly { id: string; name: string }[]): string[] {
+  const lower = text.toLowerCase();
+  const firstCounts = new Map<string, number>();
+  for (const p of people) {
+    const f = p.name.trim().split(/\s+/)[0]!.toLowerCase();
+    firstCounts.set(f, (firstCounts.get(f) ?? 0) + 1);
+  }
+  const hit = (needle: string) => {
+    let i = lower.indexOf(needle);
+    while (i >= 0) {
+      const before = i === 0 ? ' ' : lower[i - 1]!;
+      const after = lower[i + needle.length] ?? ' ';
+      if (!/[\p{L}\p{N}]/u.test(before) && !/[\p{L}\p{N}]/u.test(after)) return true;
+      i = lower.indexOf(needle, i + 1);
+    }
+    return false;
+  };
+  const out: string[] = [];
+  for (const p of people) {
+    const full = p.name.trim().toLowerCase();
+    const first = full.split(/\s+/)[0]!;
+    if (hit(`@${full}`) || (firstCounts.get(first) === 1 && hit(`@${first}`))) out.push(p.id);
+  }
+  return out;
+}

@@ -4,6 +4,10 @@ export { helpdeskOrdersPort, type HelpdeskPorts, type SlaPort, type RecordEviden
 export { detectLanguage, routeTicket, renderMacro, queueFor, trackingUrl, HISTORY_HORIZON_MS, HISTORY_ANSWERED, HISTORY_UNANSWERED, AUTOMATED } from './helpdesk.rules.js';
 export { DEFAULT_MACROS } from './helpdesk.macros.js';
 export { buyersWithTicketContact, emailThreadOfTicket, openTicketCount } from './helpdesk.readers.js';
+export { ticketLanguageIn, ticketMessageIn, type TicketLanguageFacts } from './helpdesk.readers.js';
+export { fillVariables, placeholdersIn, unresolvedVariables, variablesFrom, KNOWN_VARIABLES, type VariableSources, type KnownVariable } from './helpdesk.variables.js';
+export { evaluateRules, ruleMatches, type Rule, type RuleFacts, type AutomationOutcome } from './helpdesk.automations.rules.js';
+export { helpdeskWorkspaceRoutes } from './helpdesk.workspace.routes.js';
 export { seedHelpdeskDemo, type HelpdeskDemoDeps } from './helpdesk.seed.js';
 export { registerHelpdeskHandlers } from './helpdesk.jobs.js';
 export { helpdeskPrivacy } from './helpdesk.privacy.js';

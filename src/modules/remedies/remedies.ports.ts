@@ -1,4 +1,5 @@
 import type { RecordEvidence } from '../evidence/index.js';
+import type { Notify } from '../notifications/index.js';
 import type { Actor } from '../../platform/tenancy.js';
 
 /**
@@ -82,4 +83,6 @@ export interface RemediesPorts {
   returns: ReturnsPort;
   tickets: TicketsPort;
   recordEvidence: RecordEvidence;
+  /** The notification centre: approvals waiting (supervisors, owners) and decided (the proposer). */
+  notify?: Notify;
 }

@@ -120,6 +120,20 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
     return ports.orders;
   }
 
+  /** The person who proposed a remedy hears the supervisor's decision. */
+  async function notifyDecided(tx: Executor, r: RemedyRow, actor: Actor, decision: 'approved' | 'rejected'): Promise<void> {
+    await ports.notify?.(tx, {
+      orgId: r.orgId,
+      to: [r.proposedBy],
+      kind: 'approval_decided',
+      subject: { type: 'remedy', id: r.id },
+      shopId: r.shopId,
+      params: { decision, option: r.optionKey, amount: r.refundAmount, currency: r.currency, ticketId: r.ticketId },
+      link: r.ticketId ? `/inbox/${r.ticketId}` : `/remedies?remedy=${r.id}`,
+      except: actor.userId,
+    });
+  }
+
   async function loadSettings(tx: Executor, orgId: string, shopId: string): Promise<SettingsRow> {
     const [s] = await tx.select().from(remedySettings).where(and(eq(remedySettings.orgId, orgId), eq(remedySettings.id, shopId)));
     return s ?? settingsDefaults(orgId, shopId, clock.now());
@@ -599,8 +613,18 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
         if (!auth.needsApproval) {
           await evidence(tx, caseEvidence(row, 'remedy_approved', actor, `Within ${actor.role} authority`, { by: actor.userId, limitCheck: auth.check.reason }));
           await startExecution(tx, row, actor);
-        } else if (row.ticketId) {
-          // nothing external yet: the supervisor decides first
+        } else {
+          // Nothing external yet: the supervisors and owners decide first, and hear of it now.
+          await ports.notify?.(tx, {
+            orgId: actor.orgId,
+            to: { role: ['supervisor', 'owner'] },
+            kind: 'approval_waiting',
+            subject: { type: 'remedy', id: row.id },
+            shopId: row.shopId,
+            params: { option: row.optionKey, amount: row.refundAmount, currency: row.currency, orderNumber: order.externalId, ticketId: row.ticketId },
+            link: `/remedies?remedy=${row.id}`,
+            except: actor.userId,
+          });
         }
         return view(tx, row);
       });
@@ -617,6 +641,7 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
         const now = clock.now();
         const [row] = await tx.update(remedies).set({ status: 'executing', decidedBy: actor.userId, decidedAt: now, decisionNote: input.note ?? null, updatedAt: now }).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.id, id))).returning();
         await evidence(tx, caseEvidence(row!, 'remedy_approved', actor, `Approved by ${actor.role}${input.note ? `: ${input.note}` : ''}`, { by: actor.userId, note: input.note ?? null, reason: r.approvalReason }));
+        await notifyDecided(tx, row!, actor, 'approved');
         await startExecution(tx, row!, actor);
         return view(tx, row!);
       });
@@ -630,6 +655,7 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
         const now = clock.now();
         const [row] = await tx.update(remedies).set({ status: 'rejected', decidedBy: actor.userId, decidedAt: now, decisionNote: input.note, updatedAt: now }).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.id, id))).returning();
         await evidence(tx, caseEvidence(row!, 'status_change', actor, `Remedy rejected: ${input.note}`, { note: input.note }));
+        await notifyDecided(tx, row!, actor, 'rejected');
         return view(tx, row!);
       });
     },

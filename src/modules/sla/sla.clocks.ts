@@ -38,7 +38,10 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * events, warned and breached when their instants pass. Every change is saved with a new
  * generation, an audit row and its next timer, all on the caller's transaction.
  */
-export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGenerator; policies: Pick<SlaPolicies, 'loadPolicies'>; scheduler: TimerScheduler }) {
+/** Told (in the timer's transaction) when a clock passes a warning threshold; the app notifies people. */
+export type SlaWarningHook = (tx: Executor, w: { orgId: string; ticketId: string; metric: string; percent: number; dueAt: Date }) => Promise<void>;
+
+export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGenerator; policies: Pick<SlaPolicies, 'loadPolicies'>; scheduler: TimerScheduler; onWarning?: SlaWarningHook }) {
   const { db, clock, ids, scheduler } = deps;
   const { loadPolicies } = deps.policies;
 
@@ -129,7 +132,11 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
       },
       events,
     );
-    return { warnings: events.filter((e) => e.kind.startsWith('warning_')).length, breached };
+    const warned = events.filter((e) => e.kind.startsWith('warning_'));
+    // Only the newest warning is worth a notification when several fire at once (a late sweep).
+    const last = warned[warned.length - 1];
+    if (last && !breached && deps.onWarning) await deps.onWarning(tx, { orgId: c.orgId, ticketId: c.ticketId, metric: c.metric, percent: Number(last.data?.percent), dueAt: c.dueAt });
+    return { warnings: warned.length, breached };
   }
 
   async function lockClock(tx: Executor, orgId: string, clockId: string): Promise<ClockRow | undefined> {

@@ -10,6 +10,8 @@ import { LanguageSwitch } from './LanguageSwitch';
 import { Logo } from './Logo';
 import { NotFound } from './NotFound';
 import { UserMenu } from './UserMenu';
+import { NotificationBell } from '../features/notifications/NotificationBell';
+import { useLiveEvents } from '../lib/live';
 
 /** Header + navigation + the page for the current URL, all built from the registry in routes.tsx. */
 export function AppFrame() {
@@ -19,6 +21,8 @@ export function AppFrame() {
   const location = useLocation();
   const [opened, { toggle, close }] = useDisclosure(false);
   const routes = routesFor(user.role);
+  // One live-update stream per signed-in tab: it refreshes whatever query a change touches.
+  useLiveEvents();
   const home = routes[0]?.path ?? '/settings';
 
   useEffect(() => close(), [location.pathname, close]);
@@ -47,6 +51,7 @@ export function AppFrame() {
           </Group>
           <Group gap="sm" wrap="nowrap">
             <LanguageSwitch signedIn />
+            {user.role !== 'warehouse' && <NotificationBell />}
             <UserMenu />
           </Group>
         </Group>

@@ -1,5 +1,5 @@
 import { Tabs } from '@mantine/core';
-import { IconBuildingStore, IconClockHour4, IconHistory, IconLock, IconPlugConnected, IconShieldLock, IconTags, IconUsers } from '@tabler/icons-react';
+import { IconBolt, IconBuildingStore, IconClockHour4, IconHistory, IconLock, IconPlugConnected, IconShieldLock, IconTags, IconUsers } from '@tabler/icons-react';
 import { IconBrandTiktok, IconCalendarTime, IconListTree, IconReceiptRefund, IconSend } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
@@ -10,6 +10,7 @@ import { BrandsPanel } from './BrandsPanel';
 import { ShopsPanel } from './ShopsPanel';
 import { SlaPanel } from './SlaPanel';
 import { TeamPanel } from './TeamPanel';
+import { AutomationsPanel } from './AutomationsPanel';
 import { SecurityPanel } from '../account/SecurityPanel';
 import { AuditPanel } from '../account/AuditPanel';
 import { IntegrationsPanel } from '../account/IntegrationsPanel';
@@ -19,7 +20,7 @@ import { ReasonsPanel } from '../setup/ReasonsPanel';
 import { RemediesPanel } from '../setup/RemediesPanel';
 import { TikTokPanel } from '../setup/TikTokPanel';
 
-const TABS = ['shops', 'brands', 'team', 'sla', 'privacy', 'security', 'audit', 'integrations', 'tiktok', 'remedies', 'reasons', 'agents', 'outbox'] as const;
+const TABS = ['shops', 'brands', 'team', 'sla', 'automations', 'privacy', 'security', 'audit', 'integrations', 'tiktok', 'remedies', 'reasons', 'agents', 'outbox'] as const;
 // Issue 12's settings screens (features/setup), in the order they appear after the others.
 const SETUP_TABS = [
   { value: 'tiktok', icon: IconBrandTiktok, element: <TikTokPanel /> },
@@ -54,6 +55,9 @@ export function SettingsPage() {
           <Tabs.Tab value="sla" leftSection={<IconClockHour4 size={16} stroke={1.6} />}>
             {t('tabs.sla')}
           </Tabs.Tab>
+          <Tabs.Tab value="automations" leftSection={<IconBolt size={16} stroke={1.6} />} data-testid="tab-automations">
+            {t('tabs.automations')}
+          </Tabs.Tab>
           {isOwner && (
             <Tabs.Tab value="privacy" leftSection={<IconLock size={16} stroke={1.6} />}>
               {t('tabs.privacy')}
@@ -86,6 +90,7 @@ export function SettingsPage() {
           <Route path="brands" element={<BrandsPanel />} />
           <Route path="team" element={<TeamPanel />} />
           <Route path="sla" element={<SlaPanel />} />
+          <Route path="automations" element={<AutomationsPanel />} />
           {isOwner && <Route path="privacy" element={<PrivacyPanel />} />}
           {isOwner && <Route path="security" element={<SecurityPanel />} />}
           {isOwner && <Route path="audit" element={<AuditPanel />} />}
