@@ -155,6 +155,17 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/privacy/buyers/:id/erase': OWNER,
   'GET /api/privacy/settings': OWNER,
   'PUT /api/privacy/settings': OWNER,
+  // coupons: everyone reads; the desk sends a coupon to a buyer; leads run programmes
+  'GET /api/coupons/platform': EVERYONE,
+  'POST /api/coupons/platform/sync': LEADS,
+  'GET /api/coupons/programmes': EVERYONE,
+  'POST /api/coupons/programmes': LEADS,
+  'GET /api/coupons/programmes/:id': EVERYONE,
+  'PATCH /api/coupons/programmes/:id': LEADS,
+  'POST /api/coupons/programmes/run': LEADS,
+  'GET /api/coupons/sendable': DESK,
+  'POST /api/coupons/issue': DESK,
+  'GET /api/coupons/buyers/:id/ledger': EVERYONE,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */

@@ -8,7 +8,10 @@ import { createHelpdeskService, helpdeskOrdersPort, helpdeskPrivacy, trackingUrl
 import { createRemediesService, remediesOrdersPort, remediesPrivacy, ticketsPortFrom, type OrdersPort as RemediesOrdersPort } from '../modules/remedies/index.js';
 import { createReturnsService, returnsPrivacy } from '../modules/returns/index.js';
 import { createPrivacyService, evidencePrivacy, foundationPrivacy, type PrivacyRegistration } from '../modules/privacy/index.js';
-import { createTikTokIntegration, tiktokPrivacy } from '../integrations/tiktok/index.js';
+import { couponPlatformPort, createTikTokIntegration, tiktokPrivacy } from '../integrations/tiktok/index.js';
+import { createOutreachService, outreachPrivacy } from '../modules/outreach/index.js';
+import { createCouponsService, couponsPrivacy, type CouponPlatformPort } from '../modules/coupons/index.js';
+import { shopIn } from '../modules/tenancy/index.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
 
 export interface ComposeOptions {
@@ -21,6 +24,8 @@ export interface ComposeOptions {
      * them (`events.slaEscalation.observe`): for tests that watch the SLA engine on its own.
      */
     escalateToHelpdesk?: boolean;
+    /** The platform side of coupons (chat reach, price detail, coupon sync). */
+    couponPlatform?: CouponPlatformPort;
   };
 }
 
@@ -76,10 +81,20 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   // Conversation sink → helpdesk: buyer chats and return requests become tickets.
   const tiktok = createTikTokIntegration({ ...p, orders, sink: helpdesk });
 
+  // Coupons: the contact policy every message we start passes, and platform coupons read through the
+  // TikTok integration (a narrow port; the integration's handlers call back into coupons).
+  const outreach = createOutreachService(base);
+  const couponPlatform = opts.overrides?.couponPlatform ?? couponPlatformPort(
+    { db: p.db, log: p.log, client: tiktok.client, connections: tiktok.connections, shopCurrency: (orgId, shopId) => p.db.tenant(orgId, async (tx) => (await shopIn(tx, orgId, shopId)).currency) },
+    () => coupons,
+  );
+  const coupons = createCouponsService(base, { recordEvidence: writeEvidence, outreach, platform: couponPlatform });
+
   const remediesOrders = opts.overrides?.remediesOrders ?? remediesOrdersPort(orders);
   const tickets = ticketsPortFrom(helpdesk);
   const remedies = createRemediesService(p, {
     orders: remediesOrders,
+    coupons,
     tickets,
     recordEvidence: writeEvidence,
     // Built on remedies, returns are reached back through these two callbacks.
@@ -93,7 +108,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   );
 
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, foundationPrivacy, evidencePrivacy(evidence)];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, foundationPrivacy, evidencePrivacy(evidence), couponsPrivacy, outreachPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
 
   return {
@@ -107,6 +122,9 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     remedies,
     returns,
     privacy,
+    outreach,
+    coupons,
+    couponPlatform,
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },
   };

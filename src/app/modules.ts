@@ -13,6 +13,9 @@ import { registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
 import { registerRemedyHandlers, remediesRoutes } from '../modules/remedies/index.js';
 import { registerReturnsJobs, returnsRoutes, IMPORT_PLATFORM_RETURNS_JOB } from '../modules/returns/index.js';
 import { privacyRoutes, registerPrivacyJobs } from '../modules/privacy/index.js';
+import { couponsRoutes, registerCouponJobs } from '../modules/coupons/index.js';
+import { registerCouponHandlers, registerCouponSyncJob } from '../integrations/tiktok/index.js';
+import { shopIn } from '../modules/tenancy/index.js';
 
 /*
  * What each module adds around its services (which compose.ts builds): HTTP routes, jobs and
@@ -28,6 +31,7 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   remediesRoutes(app, s.remedies);
   returnsRoutes(app, s.returns);
   privacyRoutes(app, s.privacy);
+  couponsRoutes(app, s.coupons);
 }
 
 /** Jobs (pg-boss) and outbox handlers. Called by the worker and by tests that drive handlers. */
@@ -57,6 +61,10 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   registerRemedyHandlers(p.outbox, s.remedies);
   await registerReturnsJobs(p.jobs, s.returns, p.log);
   await registerPrivacyJobs(p.jobs, s.privacy, p.log);
+  // Coupons: the COUPON_CARD send (TikTok), the coupon sync, the programmes and attribution.
+  registerCouponHandlers(p.outbox, { db: p.db, log: p.log, client: s.tiktok.client, connections: s.tiktok.connections, shopCurrency: (orgId, shopId) => p.db.tenant(orgId, async (tx) => (await shopIn(tx, orgId, shopId)).currency) }, s.coupons);
+  await registerCouponSyncJob(p.jobs?.isStarted ? p.jobs : undefined, s.tiktok.connections, s.couponPlatform, p.log);
+  await registerCouponJobs(p.jobs, s.coupons, p.log);
 }
 
 

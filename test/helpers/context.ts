@@ -36,6 +36,8 @@ export interface TestContextOptions {
    * on its own, a breach escalates only when the test observes it (`services.events.slaEscalation`).
    */
   slaEscalation?: boolean;
+  /** A stand-in for the platform side of coupons (chat reach, price detail, coupon sync). */
+  couponPlatform?: import('../../src/modules/coupons/index.js').CouponPlatformPort;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   if (jobs) await jobs.start();
   const clock = opts.clock ?? new ManualClock(Date.now());
   const platform = createPlatform({ config, db, adminUrl: tdb.adminUrl, clock, ids: newId, log: opts.log ?? silentLogger, jobs, secretKey: Buffer.alloc(32, 7) });
-  const services = compose(platform, { overrides: { escalateToHelpdesk: opts.slaEscalation !== false } });
+  const services = compose(platform, { overrides: { escalateToHelpdesk: opts.slaEscalation !== false, couponPlatform: opts.couponPlatform } });
   const app = await buildServer(platform, services);
   await app.ready();
   if (opts.uiHeader !== false) {

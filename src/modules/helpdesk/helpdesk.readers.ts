@@ -11,3 +11,14 @@ export async function buyersWithTicketContact(tx: Executor, orgId: string, phone
   const r = await tx.execute(sql`select distinct buyer_id from tickets where org_id = ${orgId} and buyer_id is not null and (buyer_phone = ${phone} or buyer_email ilike ${like})`);
   return (r.rows as { buyer_id: string }[]).map((x) => String(x.buyer_id));
 }
+
+/** When each buyer last wrote to us in a TikTok chat (the platform's 30-day messaging window) and whether a ticket is still open. */
+export async function buyerChatFacts(tx: Executor, orgId: string, buyerIds: string[]): Promise<Map<string, { lastChatAt: Date | null; openTicket: boolean }>> {
+  const out = new Map<string, { lastChatAt: Date | null; openTicket: boolean }>();
+  if (buyerIds.length === 0) return out;
+  const r = await tx.execute(sql`select buyer_id, max(last_inbound_at) filter (where channel in ('tiktok_chat', 'livestream')) as last_chat,
+      bool_or(status not in ('solved', 'closed')) as open
+    from tickets where org_id = ${orgId} and buyer_id = any(${sql.param(buyerIds)}::text[]) group by buyer_id`);
+  for (const x of r.rows as { buyer_id: string; last_chat: string | null; open: boolean }[]) out.set(x.buyer_id, { lastChatAt: x.last_chat ? new Date(x.last_chat) : null, openTicket: !!x.open });
+  return out;
+}
