@@ -38,6 +38,8 @@ export const ID_KINDS = [
   'evidenceCase',
   'evidenceFile',
   'outbox',
+  'couponProgramme',
+  'platformCoupon',
 ] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 export type IdSet = Record<IdKind, string>;
@@ -137,6 +139,7 @@ export const NAMED_KINDS: Record<string, { kind: IdKind; array?: boolean }> = {
   subjectId: { kind: 'remedy' },
   caseId: { kind: 'evidenceCase' },
   sha256: { kind: 'evidenceFile' },
+  platformCouponId: { kind: 'platformCoupon' },
 };
 
 /** Names that end like an id but name something outside our database. */
@@ -162,6 +165,7 @@ const SEGMENT_KINDS: Record<string, IdKind> = {
   policies: 'slaPolicy',
   remedies: 'remedy',
   returns: 'return',
+  programmes: 'couponProgramme',
 };
 
 const FIXED_PATH_VALUES: Record<string, string> = { step: 'refund' };
@@ -399,6 +403,12 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
   const remedy = await inject('POST', '/api/remedies', { orderId: order.orderId, ticketId, category: 'minor_flaw', optionKey: 't1:information+coupon', message: `Sorry ${marker}` });
   const macro = await inject('POST', '/api/macros', { key: `m_${marker.toLowerCase().replace(/[^a-z0-9_]/g, '')}`.slice(0, 60), name: `Macro ${marker}`, bodies: { en: `Hello ${marker}` } });
   const policy = await inject('POST', '/api/sla/policies', { name: `Policy ${marker}`, shopId: org.shopId, firstReplyMinutes: 60 });
+  // Coupons need the shop's platform coupons: the sweep's organisations are bound to the sandbox.
+  await inject('POST', '/api/coupons/platform/sync', { shopId: org.shopId });
+  const coupons = (await inject('GET', `/api/coupons/platform?shopId=${org.shopId}`)).items as { id: string; title: string }[];
+  const chatCoupon = coupons.find((c) => c.title.startsWith('Return visit'));
+  if (!chatCoupon) throw new Error('seeding: the sandbox shop has no return-visit coupon');
+  const programme = await inject('POST', '/api/coupons/programmes', { shopId: org.shopId, name: `Programme ${marker}`, kind: 'return_visit', schedule: { afterDeliveryDays: 3 }, holdoutPercent: 10, budget: 10_000, variants: [{ key: 'a', platformCouponId: chatCoupon.id }] });
 
   const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: crypto.randomInt(256), g: crypto.randomInt(256), b: crypto.randomInt(256) } } }).jpeg().toBuffer();
   const boundary = `----sweep${crypto.randomBytes(8).toString('hex')}`;
@@ -427,6 +437,8 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
       evidenceCase: cases[0]!.caseId,
       evidenceFile: file.sha256,
       outbox: outbox[0]!.id,
+      couponProgramme: programme.id,
+      platformCoupon: chatCoupon.id,
     },
     secrets: [marker, ...emails],
   };

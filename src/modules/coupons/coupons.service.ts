@@ -192,7 +192,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
 
   async function couponById(tx: Executor, orgId: string, id: string): Promise<PlatformCouponRow> {
     const [c] = await tx.select().from(platformCoupons).where(and(eq(platformCoupons.orgId, orgId), eq(platformCoupons.id, id)));
-    if (!c) throw AppError.notFound('platform coupon', id);
+    if (!c) throw AppError.notFound('platform_coupon', id);
     return c;
   }
 
@@ -296,7 +296,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
 
   async function loadProgramme(tx: Executor, orgId: string, id: string): Promise<ProgrammeRow> {
     const [p] = await tx.select().from(couponProgrammes).where(and(eq(couponProgrammes.orgId, orgId), eq(couponProgrammes.id, id)));
-    if (!p) throw AppError.notFound('coupon programme', id);
+    if (!p) throw AppError.notFound('coupon_programme', id);
     return p;
   }
 
@@ -326,7 +326,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     for (const [i, v] of input.variants.entries()) {
       const field = `variants.${i}.platformCouponId`;
       const [c] = await tx.select().from(platformCoupons).where(and(eq(platformCoupons.orgId, orgId), eq(platformCoupons.id, v.platformCouponId)));
-      if (!c || c.shopId !== shop.id) throw AppError.notFound('platform coupon', v.platformCouponId);
+      if (!c || c.shopId !== shop.id) throw AppError.notFound('platform_coupon', v.platformCouponId);
       issues.push(...variantCouponProblems(termsOf(c), { currency: shop.currency, channel: input.channel, maxMinSpend: input.maxMinSpend, maxFaceValue: input.maxFaceValue }, now, field));
     }
     if (issues.length) throw AppError.unprocessable(issues[0]!.code, `${issues[0]!.field}: ${issues[0]!.message}`, { issues: issues.map(({ field, message }) => ({ field, message })) });

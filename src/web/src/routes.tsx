@@ -17,6 +17,7 @@ import { ReturnsPage } from './features/returns/ReturnsPage';
 import { WarehousePage } from './features/returns/WarehousePage';
 import { RemediesPage } from './features/remedies/RemediesPage';
 import { InboxPage } from './features/inbox/InboxPage';
+import { CouponsPage } from './features/coupons/CouponsPage';
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -38,7 +39,7 @@ export const ROUTES: AppRoute[] = [
   { path: '/warehouse', roles: ['owner', 'supervisor', 'warehouse'], element: <WarehousePage /> },
   { path: '/remedies', roles: ['owner', 'supervisor', 'agent'], element: <RemediesPage /> },
   { path: '/evidence', navLabel: 'common:nav.evidence', icon: IconShieldCheck, roles: ['owner', 'supervisor', 'agent'], element: <EvidencePage /> },
-  { path: '/coupons', navLabel: 'common:nav.coupons', icon: IconTicket, roles: ['owner', 'supervisor', 'agent'], element: <ComingSoon feature="coupons" icon={IconTicket} /> },
+  { path: '/coupons', navLabel: 'common:nav.coupons', icon: IconTicket, roles: ['owner', 'supervisor', 'agent'], element: <CouponsPage /> },
   { path: '/analytics', navLabel: 'common:nav.analytics', icon: IconChartBar, roles: ['owner', 'supervisor'], element: <ComingSoon feature="analytics" icon={IconChartBar} /> },
   { path: '/settings', navLabel: 'common:nav.settings', icon: IconSettings, roles: ['owner', 'supervisor'], element: <SettingsPage /> },
 ];
