@@ -57,6 +57,8 @@ export interface CouponsDeps {
   ids: IdGenerator;
   clock: Clock;
   log: Logger;
+  /** Sends planned per shop and day (default DAILY_SEND_CAP; the bench lifts it). */
+  dailySendCap?: number;
 }
 
 /** What this module needs from the platform integration (narrow callbacks wired in compose.ts). */
@@ -385,7 +387,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
    * A shop's due buyers for every active programme today (shop zone), decided and planned in one
    * transaction: hold-out rows for the hold-out arm, issues (ledger + paced outbox steps) for the rest.
    */
-  async function runDueIn(tx: Tx, orgId: string, shopId: string, now: Date): Promise<RunReport> {
+  async function runDueIn(tx: Tx, orgId: string, shopId: string, now: Date, opts: { dryRun?: boolean } = {}): Promise<RunReport> {
     const report: RunReport = { planned: 0, heldOut: 0, skipped: {} };
     const skip = (k: string) => (report.skipped[k] = (report.skipped[k] ?? 0) + 1);
     const programmes = await tx.select().from(couponProgrammes).where(and(eq(couponProgrammes.orgId, orgId), eq(couponProgrammes.shopId, shopId), eq(couponProgrammes.status, 'active')));
@@ -438,6 +440,10 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
         }
         const intentKey = `programme:${p.id}:${buyerId}:${occasion}`;
         if (assignArm(p.id, buyerId, p.holdoutPercent) === 'holdout') {
+          if (opts.dryRun) {
+            report.heldOut++;
+            continue;
+          }
           const ins = await tx
             .insert(couponLedger)
             .values({ orgId, id: ids('cpn'), shopId, intentKey, programmeId: p.id, variantId: variant.id, remedyId: null, buyerId, platformCouponId: coupon.id, occasion, arm: 'holdout', status: 'held_out', channel: p.channel, currency: coupon.currency, faceValue: value, minSpend: coupon.minSpend, promoCode: null, expiresAt: null, plannedAt: now, sentAt: null, redeemedAt: null, redeemedOrderId: null, orderValue: null, discountAmount: null, settled: null, voidedAt: null, outboxId: null, updatedAt: now })
@@ -451,8 +457,14 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
           skip(d.reasons[0]!);
           continue;
         }
-        if (slot >= DAILY_SEND_CAP) {
+        if (slot >= (deps.dailySendCap ?? DAILY_SEND_CAP)) {
           skip('daily_quota');
+          continue;
+        }
+        if (opts.dryRun) {
+          report.planned++;
+          slot++;
+          budgetLeft -= value;
           continue;
         }
         const base = d.notBefore && d.notBefore > now ? d.notBefore : now;
@@ -860,6 +872,11 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     async runDue(orgId: string, shopId: string, at?: Date): Promise<RunReport> {
       const now = at ?? clock.now();
       return db.tenant(orgId, (tx) => runDueIn(tx, orgId, shopId, now));
+    },
+
+    /** The same selection as `runDue` (candidates, facts, eligibility, hold-out, contact policy) without writing: what would be planned. */
+    async selectDue(orgId: string, shopId: string, at?: Date): Promise<RunReport> {
+      return db.tenant(orgId, (tx) => runDueIn(tx, orgId, shopId, at ?? clock.now(), { dryRun: true }));
     },
 
     attribute,
