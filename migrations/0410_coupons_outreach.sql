@@ -1,16 +1,6 @@
 -- Coupons (platform coupons synced from TikTok Shop, programmes, the per-buyer ledger), the contact
 -- policy (outreach) and a buyer case type for evidence about a buyer's coupons.
 
--- 0010's visibility test put the text[] cast beside the "unscoped" test in one OR, and SQL does not
--- promise to evaluate an OR left to right: with app.shop_ids = '' the cast of '' failed every query on
--- a brand-scoped table (22P02). CASE evaluates its branches in order.
-create or replace function afterdesk_shop_visible(s text) returns boolean language sql stable as $fn$
-  select case
-    when coalesce(current_setting('app.shop_ids', true), '') = '' or current_setting('app.system', true) = 'on' then true
-    else s = any (current_setting('app.shop_ids', true)::text[])
-  end
-$fn$;
-
 -- A shop's coupons as the platform reports them (Search/Get Coupons, 202406). Created in Seller Center;
 -- the API only reads them, so these rows are a copy refreshed by the sync.
 create table platform_coupons (
