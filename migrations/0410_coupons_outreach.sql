@@ -167,3 +167,5 @@ alter table evidence_records add constraint evidence_records_case_type_check che
 create index orders_shop_delivered on orders (org_id, shop_id, delivered_at) include (buyer_id) where delivered_at is not null;
 create index orders_shop_placed on orders (org_id, shop_id, placed_at) include (buyer_id, total_amount);
 create index orders_buyer_placed on orders (org_id, buyer_id, placed_at);
+-- A buyer's after-sales history (serial returners, open cases, the chat window's return rule).
+create index platform_returns_buyer on platform_returns (org_id, buyer_id) where buyer_id is not null;

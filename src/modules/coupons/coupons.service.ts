@@ -91,6 +91,8 @@ export interface IssueInput {
   /** Evidence case: the ticket or return a remedy belongs to, else the buyer. */
   evidenceCase?: { caseId: string; caseType: 'ticket' | 'return' };
   notBefore?: Date;
+  /** A batch caller (the programme run) that already asked the contact policy passes its answer and the coupon row. */
+  decided?: { decision: ContactDecision; coupon: PlatformCouponRow };
 }
 
 const SENT_LIKE: LedgerStatus[] = ['sent', 'redeemed', 'expired', 'clawed_back'];
@@ -227,26 +229,30 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     const intentKey = `${owner}:${input.buyerId}:${input.occasion}`;
     const [existing] = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, orgId), eq(couponLedger.intentKey, intentKey)));
     if (existing) return { row: existing, created: false, decision: null };
-    const coupon = await couponById(tx, orgId, input.platformCouponId);
+    const coupon = input.decided?.coupon ?? (await couponById(tx, orgId, input.platformCouponId));
     if (coupon.shopId !== input.shopId) throw AppError.validation('coupons.coupon_shop', 'The coupon belongs to another shop', [{ field: 'platformCouponId', message: 'belongs to another shop' }]);
     const now = clock.now();
     const problems = sendProblems(termsOf(coupon), 'tiktok_chat', now);
     if (problems.length) throw AppError.unprocessable('coupons.coupon_not_sendable', `Coupon ${coupon.title} cannot be sent in chat: ${problems.join(', ')}`, { issues: [{ field: 'platformCouponId', message: problems.join(', ') }] });
-    const shop = await shopIn(tx, orgId, input.shopId);
-    const reach = await ports.platform.reach(orgId, input.shopId);
-    const [buyer] = [...(await buyerPlatformIds(tx, orgId, [input.buyerId])).values()];
-    if (!buyer) throw AppError.notFound('buyer', input.buyerId);
-    const facts = (await buyerShopFacts(tx, orgId, input.shopId, [input.buyerId], now)).get(input.buyerId);
-    const decision = await ports.outreach.decideIn(tx, {
-      orgId,
-      shopId: input.shopId,
-      buyerId: input.buyerId,
-      purpose: input.purpose,
-      channel: 'tiktok_chat',
-      zone: zoneOf(shop, facts?.country ?? null),
-      reach: { noChatScope: !reach.connected || !reach.chatScope },
-      at: input.notBefore && input.notBefore > now ? input.notBefore : now,
-    });
+    let decision: ContactDecision;
+    if (input.decided) decision = input.decided.decision;
+    else {
+      const shop = await shopIn(tx, orgId, input.shopId);
+      const reach = await ports.platform.reach(orgId, input.shopId);
+      const [buyer] = [...(await buyerPlatformIds(tx, orgId, [input.buyerId])).values()];
+      if (!buyer) throw AppError.notFound('buyer', input.buyerId);
+      const facts = (await buyerShopFacts(tx, orgId, input.shopId, [input.buyerId], now)).get(input.buyerId);
+      decision = await ports.outreach.decideIn(tx, {
+        orgId,
+        shopId: input.shopId,
+        buyerId: input.buyerId,
+        purpose: input.purpose,
+        channel: 'tiktok_chat',
+        zone: zoneOf(shop, facts?.country ?? null),
+        reach: { noChatScope: !reach.connected || !reach.chatScope },
+        at: input.notBefore && input.notBefore > now ? input.notBefore : now,
+      });
+    }
     const deferrable = !decision.allowed && decision.notBefore !== null;
     if (!decision.allowed && !deferrable) {
       throw AppError.unprocessable('coupons.contact_refused', `The contact policy refuses this message: ${decision.reasons.join(', ')}`, { issues: [{ field: 'buyerId', message: decision.reasons.join(', ') }], reasons: decision.reasons });
@@ -417,7 +423,8 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
       const candidates = [...new Set([...c.delivered, ...c.lapsed, ...c.frequent])];
       if (candidates.length === 0) continue;
       const [facts, chats, prefs] = await Promise.all([buyerShopFacts(tx, orgId, shopId, candidates, now), buyerChatFacts(tx, orgId, candidates), ports.outreach.preferencesIn(tx, orgId, candidates)]);
-      const decisions = await ports.outreach.decideManyIn(tx, { orgId, shopId, purpose: 'marketing', channel: 'tiktok_chat', zone, reach: { noChatScope: !reach.connected || !reach.chatScope }, at: now }, candidates);
+      const known = new Map(candidates.map((id) => [id, { lastOrderAt: facts.get(id)?.lastOrderAt ?? null, lastChatAt: chats.get(id)?.lastChatAt ?? null, hasReturnHistory: facts.get(id)?.hasReturnHistory ?? false, email: null, phone: null }]));
+      const decisions = await ports.outreach.decideManyIn(tx, { orgId, shopId, purpose: 'marketing', channel: 'tiktok_chat', zone, reach: { noChatScope: !reach.connected || !reach.chatScope }, at: now }, candidates, known);
       let budgetLeft = await budgetLeftIn(tx, p);
       for (const buyerId of candidates) {
         const f = facts.get(buyerId);
@@ -479,7 +486,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
           until: until ? DateTime.fromJSDate(until, { zone }).setLocale(lang).toLocaleString(DateTime.DATE_MED) : '',
         });
         try {
-          const r = await issueIn(tx, systemActor(orgId), { shopId, buyerId, platformCouponId: coupon.id, occasion, programmeId: p.id, variantId: variant.id, purpose: 'marketing', text, notBefore });
+          const r = await issueIn(tx, systemActor(orgId), { shopId, buyerId, platformCouponId: coupon.id, occasion, programmeId: p.id, variantId: variant.id, purpose: 'marketing', text, notBefore, decided: { decision: d, coupon } });
           if (r.created) {
             report.planned++;
             slot++;

@@ -7,6 +7,15 @@ import { buyerShopFacts, getBuyerIn } from './outreach.ports.js';
 import { decideContact, DEFAULT_POLICY, type Channel, type ContactDecision, type ContactPolicy, type Purpose, type Reach } from './outreach.rules.js';
 import { outreachContacts, outreachPreferences } from './outreach.schema.js';
 
+/** What reachability is decided from (a caller that already read it passes it in). */
+export interface ReachFacts {
+  lastOrderAt: Date | null;
+  lastChatAt: Date | null;
+  hasReturnHistory: boolean;
+  email: string | null;
+  phone: string | null;
+}
+
 export interface OutreachDeps {
   db: Database;
   ids: IdGenerator;
@@ -54,10 +63,10 @@ export function createOutreachService(deps: OutreachDeps) {
   }
 
   /** Decide for many buyers of one shop at once (programmes); same answer as one by one. */
-  async function decideManyIn(tx: Executor, base: Omit<ContactRequest, 'buyerId'>, buyerIds: string[]): Promise<Map<string, ContactDecision>> {
+  async function decideManyIn(tx: Executor, base: Omit<ContactRequest, 'buyerId'>, buyerIds: string[], known?: Map<string, ReachFacts>): Promise<Map<string, ContactDecision>> {
     const now = base.at ?? clock.now();
     const [facts, prefs, history] = await Promise.all([
-      buyerShopFacts(tx, base.orgId, base.shopId, buyerIds, now),
+      known ?? buyerShopFacts(tx, base.orgId, base.shopId, buyerIds, now),
       preferencesIn(tx, base.orgId, buyerIds),
       historyIn(tx, base.orgId, buyerIds, new Date(now.getTime() - 31 * 86_400_000)),
     ]);
