@@ -11,11 +11,12 @@ const poll = <T,>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000
 const SHOTS = '/work/shots/coupons';
 const DAY = 86_400_000;
 
-async function signIn(page: Page, email: string) {
-  await page.locator('input[type="email"], input[name="email"]').first().fill(email);
-  await page.locator('input[type="password"]').first().fill(TEST_PASSWORD);
-  await page.locator('button[type="submit"]').first().click();
+async function signIn(page: Page, email: string, labels = { email: 'E-mail', password: 'Password', submit: 'Sign in' }) {
+  await page.getByLabel(labels.email).fill(email);
+  await page.getByLabel(labels.password, { exact: true }).fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: labels.submit }).click();
 }
+const ZH = { email: '邮箱', password: '密码', submit: '登录' };
 
 async function shot(page: Page, name: string) {
   const file = await screenshot(page, name);
@@ -29,7 +30,8 @@ const coupon = (externalId: string, title: string, value: number, minSpend: numb
 describeE2E('Coupons page (browser)', () => {
   let server: E2EServer;
   let browser: Browser;
-  const clock = new ManualClock('2026-03-10T09:00:00Z');
+  // Near real time: the browser drops a session cookie whose expiry (from the server clock) lies in its past.
+  const clock = new ManualClock(Date.now());
   // Orders whose external id starts with RED carry a 5.00 seller voucher (what price detail would say).
   const platform = {
     reach: async () => ({ connected: true, chatScope: true }),
@@ -86,7 +88,7 @@ describeE2E('Coupons page (browser)', () => {
       console.log('page problems:', problems);
     });
     await page.goto('/coupons');
-    await signIn(page, org.users.supervisor.email);
+    await signIn(page, org.users.supervisor.email, ZH);
     await poll(() => page.getByRole('heading', { name: '优惠券' }).count()).toBe(1);
     await poll(() => page.getByText('该店铺还没有计划', { exact: false }).count()).toBe(1);
 
