@@ -70,6 +70,7 @@ const SLOTS = {
   'POST /api/tickets/:id/notes': [attachment],
   // Inspection photos given as a stored file's sha256 are cited as evidence.
   'POST /api/returns/:id/inspect': [{ where: 'body' as const, name: 'photos[]', path: ['photos', '0'], kind: 'evidenceFile' as const }],
+  'POST /api/coupons/programmes': [{ where: 'body' as const, name: 'variants[].platformCouponId', path: ['variants', '0', 'platformCouponId'], kind: 'platformCoupon' as const }],
 };
 
 let ctx: TestContext;
@@ -116,7 +117,8 @@ describe('the id sweep across organisations', () => {
     expect(report.findings).toEqual([]);
     // Every other slot was reached: the attacker's own object answered differently from a missing one.
     expect(report.unreached.filter((u) => !UNREACHED[u.slot])).toEqual([]);
-  }, 120_000);
+  // Coupons added ten routes; under a loaded machine the sweep needed more than 120 s.
+  }, 240_000);
 
   it('every route with a path parameter is swept, or exempt with a reason', () => {
     const withParams = specRoutes(ctx)

@@ -12,7 +12,7 @@ import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js'
 import type { RecordEvidence, EvidenceInput } from '../evidence/index.js';
 import { assignArm, economics, lift, pickVariant, type ArmOutcome } from '../experiments/index.js';
 import { averageOrderValueBefore, buyerOrdersBetween, buyerPlatformIds, buyerShopFacts, dueBuyerCandidates, orderOutcomes } from '../orders/index.js';
-import { buyerChatFacts } from '../helpdesk/index.js';
+import { buyerChatFacts, ticketExists } from '../helpdesk/index.js';
 import type { OutreachService, ContactDecision } from '../outreach/index.js';
 import { MARKET_DEFAULTS, shopIn } from '../tenancy/index.js';
 import {
@@ -708,6 +708,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
       requireRole(actor, ['owner', 'supervisor', 'agent'], 'sending coupons');
       return db.tenant(actor.orgId, async (tx) => {
         await assertShopIn(tx, actor.orgId, input.shopId);
+        if (input.ticketId && !(await ticketExists(tx, actor.orgId, input.ticketId))) throw AppError.notFound('ticket', input.ticketId);
         const day = DateTime.fromJSDate(clock.now(), { zone: 'UTC' }).toISODate();
         const r = await issueIn(tx, actor, { shopId: input.shopId, buyerId: input.buyerId, platformCouponId: input.platformCouponId, occasion: `agent:${input.platformCouponId}:${day}`, purpose: 'service', text: input.text ?? null, evidenceCase: input.ticketId ? { caseId: input.ticketId, caseType: 'ticket' } : undefined });
         const c = await couponById(tx, actor.orgId, input.platformCouponId);

@@ -22,3 +22,9 @@ export async function buyerChatFacts(tx: Executor, orgId: string, buyerIds: stri
   for (const x of r.rows as { buyer_id: string; last_chat: string | null; open: boolean }[]) out.set(x.buyer_id, { lastChatAt: x.last_chat ? new Date(x.last_chat) : null, openTicket: !!x.open });
   return out;
 }
+
+/** Whether a ticket exists in the organisation (for other modules that accept a ticket id). */
+export async function ticketExists(tx: Executor, orgId: string, ticketId: string): Promise<boolean> {
+  const r = await tx.execute(sql`select 1 from tickets where org_id = ${orgId} and id = ${ticketId}`);
+  return r.rows.length > 0;
+}
