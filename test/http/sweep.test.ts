@@ -108,6 +108,7 @@ const UNREACHED: Record<string, string> = {
   'GET /api/returns query orderId': "a filter: the attacker's fresh order has no return",
   'GET /api/returns/cycle-stats query shopId': 'a filter: no return has closed in the window',
   'GET /api/sla/attainment query shopId': 'a filter: no SLA clock has run',
+  'GET /api/coupons/sendable query buyerId': "the sampled query's other id (shopId) is not the attacker's shop, so the shop check answers first; the shopId slot itself is swept, and sendableFor answers 404 for a buyer outside the organisation",
 };
 
 describe('the id sweep across organisations', () => {
