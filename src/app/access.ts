@@ -244,6 +244,17 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/tickets/:id/translations': DESK,
   'POST /api/tickets/:id/translate': DESK,
   'POST /api/tickets/:id/translate-draft': DESK,
+  // coupons: everyone reads; the desk sends a coupon to a buyer; leads run programmes
+  'GET /api/coupons/platform': EVERYONE,
+  'POST /api/coupons/platform/sync': LEADS,
+  'GET /api/coupons/programmes': EVERYONE,
+  'POST /api/coupons/programmes': LEADS,
+  'GET /api/coupons/programmes/:id': EVERYONE,
+  'PATCH /api/coupons/programmes/:id': LEADS,
+  'POST /api/coupons/programmes/run': LEADS,
+  'GET /api/coupons/sendable': DESK,
+  'POST /api/coupons/issue': DESK,
+  'GET /api/coupons/buyers/:id/ledger': EVERYONE,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */

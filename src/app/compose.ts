@@ -11,9 +11,12 @@ import { createHelpdeskService, helpdeskOrdersPort, helpdeskPrivacy, trackingUrl
 import { createRemediesService, remediesOrdersPort, remediesPrivacy, ticketsPortFrom, type OrdersPort as RemediesOrdersPort } from '../modules/remedies/index.js';
 import { createReturnsService, returnsPrivacy } from '../modules/returns/index.js';
 import { createPrivacyService, evidencePrivacy, foundationPrivacy, type PrivacyRegistration } from '../modules/privacy/index.js';
-import { createTikTokIntegration, tiktokPrivacy } from '../integrations/tiktok/index.js';
+import { couponPlatformPort, createTikTokIntegration, tiktokPrivacy } from '../integrations/tiktok/index.js';
 import { createNotificationsService, notificationsPrivacy } from '../modules/notifications/index.js';
 import { createTranslationService, translationPrivacy } from '../modules/translation/index.js';
+import { createOutreachService, outreachPrivacy } from '../modules/outreach/index.js';
+import { createCouponsService, couponsPrivacy, type CouponPlatformPort } from '../modules/coupons/index.js';
+import { shopIn } from '../modules/tenancy/index.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
 import { channelsPrivacy, createInstallationMail, createMailboxes, passwordResetSender } from '../integrations/email/index.js';
 import { createWhatsAppNumbers } from '../integrations/whatsapp/index.js';
@@ -32,6 +35,8 @@ export interface ComposeOptions {
     mail?: MailSender;
     /** Failed webhook attempts in a row before an endpoint is turned off (tests lower it). */
     webhookAutoDisableAfter?: number;
+    /** The platform side of coupons (chat reach, price detail, coupon sync). */
+    couponPlatform?: CouponPlatformPort;
   };
 }
 
@@ -112,10 +117,20 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   // Conversation sink → helpdesk: buyer chats and return requests become tickets.
   const tiktok = createTikTokIntegration({ ...p, orders, sink: helpdesk });
 
+  // Coupons: the contact policy every message we start passes, and platform coupons read through the
+  // TikTok integration (a narrow port; the integration's handlers call back into coupons).
+  const outreach = createOutreachService(base);
+  const couponPlatform = opts.overrides?.couponPlatform ?? couponPlatformPort(
+    { db: p.db, log: p.log, client: tiktok.client, connections: tiktok.connections, shopCurrency: (orgId, shopId) => p.db.tenant(orgId, async (tx) => (await shopIn(tx, orgId, shopId)).currency) },
+    () => coupons,
+  );
+  const coupons = createCouponsService(base, { recordEvidence: writeEvidence, outreach, platform: couponPlatform });
+
   const remediesOrders = opts.overrides?.remediesOrders ?? remediesOrdersPort(orders);
   const tickets = ticketsPortFrom(helpdesk);
   const remedies = createRemediesService(p, {
     orders: remediesOrders,
+    coupons,
     tickets,
     recordEvidence: writeEvidence,
     notify,
@@ -147,7 +162,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const whatsapp = createWhatsAppNumbers({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence, graph: { base: p.config.whatsapp.graphBase, version: p.config.whatsapp.apiVersion }, publicUrl: p.config.publicUrl });
 
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
 
   // Agency overview: counts per organisation of a login, each in its own tenant transaction.
@@ -173,6 +188,9 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     integrations,
     notifications,
     translation,
+    outreach,
+    coupons,
+    couponPlatform,
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },
   };

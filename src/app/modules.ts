@@ -21,6 +21,9 @@ import { notificationsRoutes } from '../modules/notifications/index.js';
 import { translationRoutes } from '../modules/translation/index.js';
 import { startTranslationStandIn } from '../integrations/translation/index.js';
 import { helpdeskWorkspaceRoutes } from '../modules/helpdesk/helpdesk.workspace.routes.js';
+import { couponsRoutes, registerCouponJobs } from '../modules/coupons/index.js';
+import { registerCouponHandlers, registerCouponSyncJob } from '../integrations/tiktok/index.js';
+import { shopIn } from '../modules/tenancy/index.js';
 
 /*
  * What each module adds around its services (which compose.ts builds): HTTP routes, jobs and
@@ -44,6 +47,7 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   notificationsRoutes(app, s.notifications);
   helpdeskWorkspaceRoutes(app, s.helpdesk);
   translationRoutes(app, s.translation);
+  couponsRoutes(app, s.coupons);
 }
 
 /** Jobs (pg-boss) and outbox handlers. Called by the worker and by tests that drive handlers. */
@@ -84,6 +88,10 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   p.outbox.register(PASSWORD_RESET_MAIL_STEP, async (payload) => {
     await s.account.sendResetMail(payload);
   });
+  // Coupons: the COUPON_CARD send (TikTok), the coupon sync, the programmes and attribution.
+  registerCouponHandlers(p.outbox, { db: p.db, log: p.log, client: s.tiktok.client, connections: s.tiktok.connections, shopCurrency: (orgId, shopId) => p.db.tenant(orgId, async (tx) => (await shopIn(tx, orgId, shopId)).currency) }, s.coupons);
+  await registerCouponSyncJob(p.jobs?.isStarted ? p.jobs : undefined, s.tiktok.connections, s.couponPlatform, p.log);
+  await registerCouponJobs(p.jobs, s.coupons, p.log);
   registerWorkspaceWorkers(p, s);
   if (p.jobs?.isStarted) {
     await p.jobs.define(AUTO_CLOSE_JOB, async () => {

@@ -38,6 +38,8 @@ export interface TestContextOptions {
   slaEscalation?: boolean;
   /** Further test seams of `compose` (a fake mail sender, a lower webhook auto-disable threshold). */
   overrides?: Omit<NonNullable<ComposeOptions['overrides']>, 'escalateToHelpdesk'>;
+  /** A stand-in for the platform side of coupons (chat reach, price detail, coupon sync). */
+  couponPlatform?: import('../../src/modules/coupons/index.js').CouponPlatformPort;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   if (jobs) await jobs.start();
   const clock = opts.clock ?? new ManualClock(Date.now());
   const platform = createPlatform({ config, db, adminUrl: tdb.adminUrl, clock, ids: newId, log: opts.log ?? silentLogger, jobs, secretKey: Buffer.alloc(32, 7) });
-  const services = compose(platform, { overrides: { ...opts.overrides, escalateToHelpdesk: opts.slaEscalation !== false } });
+  const services = compose(platform, { overrides: { ...opts.overrides, escalateToHelpdesk: opts.slaEscalation !== false, ...(opts.couponPlatform ? { couponPlatform: opts.couponPlatform } : {}) } });
   const app = await buildServer(platform, services);
   await app.ready();
   if (opts.uiHeader !== false) {

@@ -46,6 +46,8 @@ export const ID_KINDS = [
   'savedView',
   'automationRule',
   'ticketMessage',
+  'couponProgramme',
+  'platformCoupon',
 ] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 export type IdSet = Record<IdKind, string>;
@@ -155,6 +157,7 @@ export const NAMED_KINDS: Record<string, { kind: IdKind; array?: boolean }> = {
   orgId: { kind: 'organisation' },
   shopIds: { kind: 'shop', array: true },
   messageIds: { kind: 'ticketMessage', array: true },
+  platformCouponId: { kind: 'platformCoupon' },
 };
 
 /** Names that end like an id but name something outside our database. */
@@ -189,6 +192,7 @@ const SEGMENT_KINDS: Record<string, IdKind> = {
   invitations: 'invitation',
   'saved-views': 'savedView',
   rules: 'automationRule',
+  programmes: 'couponProgramme',
 };
 
 const FIXED_PATH_VALUES: Record<string, string> = { step: 'refund' };
@@ -426,6 +430,12 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
   const remedy = await inject('POST', '/api/remedies', { orderId: order.orderId, ticketId, category: 'minor_flaw', optionKey: 't1:information+coupon', message: `Sorry ${marker}` });
   const macro = await inject('POST', '/api/macros', { key: `m_${marker.toLowerCase().replace(/[^a-z0-9_]/g, '')}`.slice(0, 60), name: `Macro ${marker}`, bodies: { en: `Hello ${marker}` } });
   const policy = await inject('POST', '/api/sla/policies', { name: `Policy ${marker}`, shopId: org.shopId, firstReplyMinutes: 60 });
+  // Coupons need the shop's platform coupons: the sweep's organisations are bound to the sandbox.
+  await inject('POST', '/api/coupons/platform/sync', { shopId: org.shopId });
+  const coupons = (await inject('GET', `/api/coupons/platform?shopId=${org.shopId}`)).items as { id: string; title: string }[];
+  const chatCoupon = coupons.find((c) => c.title.startsWith('Return visit'));
+  if (!chatCoupon) throw new Error('seeding: the sandbox shop has no return-visit coupon');
+  const programme = await inject('POST', '/api/coupons/programmes', { shopId: org.shopId, name: `Programme ${marker}`, kind: 'return_visit', schedule: { afterDeliveryDays: 3 }, holdoutPercent: 10, budget: 10_000, variants: [{ key: 'a', platformCouponId: chatCoupon.id }] });
 
   const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: crypto.randomInt(256), g: crypto.randomInt(256), b: crypto.randomInt(256) } } }).jpeg().toBuffer();
   const boundary = `----sweep${crypto.randomBytes(8).toString('hex')}`;
@@ -471,6 +481,8 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
       savedView: savedView.id,
       automationRule: rule.id,
       ticketMessage: thread.messages[0].id,
+      couponProgramme: programme.id,
+      platformCoupon: chatCoupon.id,
     },
     secrets: [marker, ...emails],
   };

@@ -56,6 +56,9 @@ const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> 
   'PATCH /api/automations/rules/:id': { body: { conditions: { shopIds: ['$shop'] } } },
   'POST /api/tickets/:id/translate': { body: { target: 'en', messageIds: ['$ticketMessage'] } },
   'POST /api/saved-views': { body: { name: 'Swept view', filter: { view: 'open', shopId: '$shop' } } },
+  'POST /api/coupons/programmes': { body: { shopId: '$shop', name: 'Sweep', kind: 'return_visit', schedule: { afterDeliveryDays: 3 }, holdoutPercent: 10, budget: 1000, variants: [{ key: 'a', platformCouponId: '$platformCoupon' }] } },
+  'POST /api/coupons/issue': { body: { shopId: '$shop', buyerId: '$buyer', platformCouponId: '$platformCoupon' } },
+  'PATCH /api/coupons/programmes/:id': { body: { name: 'Renamed' } },
 };
 
 /** Routes that consume the order they are given: each call gets a purchase nobody has acted on. */
@@ -78,6 +81,7 @@ const SLOTS = {
   'POST /api/tickets/:id/notes': [attachment],
   // Inspection photos given as a stored file's sha256 are cited as evidence.
   'POST /api/returns/:id/inspect': [{ where: 'body' as const, name: 'photos[]', path: ['photos', '0'], kind: 'evidenceFile' as const }],
+  'POST /api/coupons/programmes': [{ where: 'body' as const, name: 'variants[].platformCouponId', path: ['variants', '0', 'platformCouponId'], kind: 'platformCoupon' as const }],
 };
 
 let ctx: TestContext;
@@ -120,6 +124,7 @@ const UNREACHED: Record<string, string> = {
   'GET /api/returns/cycle-stats query shopId': 'a filter: no return has closed in the window',
   'GET /api/sla/attainment query shopId': 'a filter: no SLA clock has run',
   'GET /api/audit query actorId': "a filter: the attacker's agent has not signed in when the audit route is swept, so it has no events",
+  'GET /api/coupons/sendable query buyerId': "the sampled query's other id (shopId) is not the attacker's shop, so the shop check answers first; the shopId slot itself is swept, and sendableFor answers 404 for a buyer outside the organisation",
 };
 
 describe('the id sweep across organisations', () => {

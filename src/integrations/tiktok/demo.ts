@@ -28,7 +28,8 @@ export async function startDemoSandbox(t: TikTokIntegration, o: DemoOptions): Pr
   const url = await sandbox.start();
   t.client.retarget({ apiBase: url, authBase: url });
   o.log.info(`TikTok Shop sandbox (seed ${o.seed}) listening on ${url}`);
-  const sim = new SandboxSimulation(sandbox.world, { speed: o.speed });
+  const sim = new SandboxSimulation(sandbox.world, { speed: o.speed, afterAdvance: () => sandbox.coupons.advance() });
+  sandbox.coupons.speed = Math.max(1, o.speed);
   let reconcile: NodeJS.Timeout | undefined;
   // The shops are bound only here, through the seller's authorisation (never a field of the
   // shop): the first start binds each sandbox shop to the demo shop of its market, later starts

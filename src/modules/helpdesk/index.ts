@@ -3,7 +3,7 @@ export * from './helpdesk.dto.js';
 export { helpdeskOrdersPort, type HelpdeskPorts, type SlaPort, type RecordEvidence, type EvidenceInput, type FilesPort, type OrdersPort, type OrderFacts, type StoredFile, type OrdersLike } from './helpdesk.ports.js';
 export { detectLanguage, routeTicket, renderMacro, queueFor, trackingUrl, HISTORY_HORIZON_MS, HISTORY_ANSWERED, HISTORY_UNANSWERED, AUTOMATED } from './helpdesk.rules.js';
 export { DEFAULT_MACROS } from './helpdesk.macros.js';
-export { buyersWithTicketContact, emailThreadOfTicket, openTicketCount } from './helpdesk.readers.js';
+export { buyersWithTicketContact, buyerChatFacts, emailThreadOfTicket, openTicketCount, ticketExists } from './helpdesk.readers.js';
 export { ticketLanguageIn, ticketMessageIn, type TicketLanguageFacts } from './helpdesk.readers.js';
 export { fillVariables, placeholdersIn, unresolvedVariables, variablesFrom, KNOWN_VARIABLES, type VariableSources, type KnownVariable } from './helpdesk.variables.js';
 export { evaluateRules, ruleMatches, type Rule, type RuleFacts, type AutomationOutcome } from './helpdesk.automations.rules.js';

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { and, asc, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor, Tx } from '../../platform/db.js';
@@ -32,12 +31,12 @@ import {
   type StepKind,
   type StepState,
 } from './remedies.rules.js';
-import { coupons, payoutHolds, productEconomics, remedies, remedySettings, reships } from './remedies.schema.js';
+import { payoutHolds, productEconomics, remedies, remedySettings, reships } from './remedies.schema.js';
+import type { LedgerView } from '../coupons/index.js';
 import { remedyMessage } from './remedies.texts.js';
 
 export type RemedyRow = typeof remedies.$inferSelect;
 export type SettingsRow = typeof remedySettings.$inferSelect;
-export type CouponRow = typeof coupons.$inferSelect;
 export type PayoutHoldRow = typeof payoutHolds.$inferSelect;
 
 /** What placing a hold did to each remedy on the order (for evidence and the caller's note). */
@@ -91,15 +90,6 @@ export function settingsDefaults(orgId: string, shopId: string, now: Date): Sett
     outboundShipping: 900,
     updatedAt: now,
   };
-}
-
-function couponCode(): string {
-  // Unambiguous alphabet (no 0/O, 1/I/L) so buyers can type a code read off a phone.
-  const alphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
-  const bytes = crypto.randomBytes(10);
-  let s = '';
-  for (const b of bytes) s += alphabet[b % alphabet.length];
-  return `AD-${s.slice(0, 5)}-${s.slice(5)}`;
 }
 
 function stepOf(idempotencyKey: string): StepKind {
@@ -247,13 +237,9 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
     await assertPayable(tx, r.orgId, r.orderId, r.refundAmount);
     const now = clock.now();
     if (r.coupon) {
-      const expiresAt = new Date(now.getTime() + r.coupon.validDays * 86_400_000);
-      const [existing] = await tx.select().from(coupons).where(and(eq(coupons.orgId, r.orgId), eq(coupons.remedyId, r.id)));
-      if (!existing) {
-        const c = { orgId: r.orgId, id: ids('cpn'), shopId: r.shopId, code: couponCode(), remedyId: r.id, buyerId: r.buyerId, currency: r.currency, amount: r.coupon.amount, minSpend: r.coupon.minSpend, vip: r.coupon.vip, status: 'issued' as const, expiresAt, createdAt: now, voidedAt: null };
-        await tx.insert(coupons).values(c);
-        await evidence(tx, caseEvidence(r, 'coupon', actor, `Coupon ${c.code} for ${c.amount} ${c.currency} issued`, { code: c.code, amount: c.amount, currency: c.currency, minSpend: c.minSpend, expiresAt: expiresAt.toISOString(), vip: c.vip }));
-      }
+      // The shop's platform coupon closest in value (Seller Center coupons; nothing is minted here),
+      // sent as a chat card by the coupons module's outbox step in this same transaction.
+      await ports.coupons.issueCompensationIn(tx, actor, { remedyId: r.id, shopId: r.shopId, buyerId: r.buyerId, currency: r.currency, amount: r.coupon.amount, language: r.language, evidenceCase: caseOf(r) });
     }
     const steps = planSteps({ refundAmount: r.refundAmount, reship: r.reship, viaPlatformReturn: !!r.platformReturnId, message: false });
     for (const s of steps) {
@@ -289,8 +275,8 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
       .set({ status: 'cancelled', updatedAt: now })
       .where(and(eq(outbox.orgId, actor.orgId), eq(outbox.subjectId, id), inArray(outbox.status, ['pending', 'failed', 'held'])));
     const steps = await stepsOf(tx, actor.orgId, id);
-    const [c] = await tx.update(coupons).set({ status: 'void', voidedAt: now }).where(and(eq(coupons.orgId, actor.orgId), eq(coupons.remedyId, id), eq(coupons.status, 'issued'))).returning();
-    if (c) compensated.push(`coupon ${c.code} voided`);
+    const voided = await ports.coupons.voidRemedyIn(tx, actor, id);
+    if (voided) compensated.push(voided);
     const reshipStep = steps.find((s) => s.step === 'reship');
     if (reshipStep?.status === 'done') {
       await enqueue(tx, { orgId: actor.orgId, handler: RESHIP_CANCEL_HANDLER, idempotencyKey: `remedy:${id}:reship_cancel`, payload: { remedyId: id }, subjectType: 'remedy-compensation', subjectId: id }, { ids, clock });
@@ -303,6 +289,14 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
     const [row] = await tx.update(remedies).set({ status: 'abandoned', decisionNote: note, updatedAt: now }).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.id, id))).returning();
     await evidence(tx, caseEvidence(row!, 'status_change', actor, `Remedy abandoned: ${note}. ${compensated.join('; ') || 'nothing to undo'}${refunded ? '; the refund already sent stands' : ''}`, { compensated, refundStands: !!refunded }));
     return row!;
+  }
+
+  function caseOf(r: RemedyRow): { caseId: string; caseType: 'ticket' | 'return' } {
+    return { caseId: r.ticketId ?? r.returnId ?? r.id, caseType: r.ticketId ? 'ticket' : 'return' };
+  }
+
+  async function couponOf(tx: Executor, r: RemedyRow): Promise<LedgerView | undefined> {
+    return (await ports.coupons.remedyCouponIn(tx, r.orgId, [r.id])).get(r.id);
   }
 
   function caseEvidence(r: RemedyRow, kind: EvidenceInput['kind'], actor: Actor | null, summary: string, data: Record<string, unknown>): EvidenceInput {
@@ -320,13 +314,13 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
   }
 
   async function messageText(tx: Executor, r: RemedyRow): Promise<string> {
-    const [c] = await tx.select().from(coupons).where(and(eq(coupons.orgId, r.orgId), eq(coupons.remedyId, r.id)));
+    const c = await couponOf(tx, r);
     return remedyMessage(r.language, {
       personal: r.buyerMessage,
       refund: r.refundAmount > 0 ? { amount: r.refundAmount, currency: r.currency } : null,
       reship: r.reship,
       apologyCard: r.apologyCard,
-      coupon: c ? { code: c.code, amount: c.amount, currency: c.currency, minSpend: c.minSpend, expiresAt: c.expiresAt } : null,
+      coupon: c && c.status !== 'voided' && c.expiresAt ? { code: c.promoCode ?? c.couponTitle ?? '', amount: c.faceValue, currency: c.currency, minSpend: c.minSpend, expiresAt: new Date(c.expiresAt) } : null,
     });
   }
 
@@ -389,7 +383,7 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
     return { state: outcome.state };
   }
 
-  function remedyView(r: RemedyRow, steps: StepView[], coupon: CouponRow | undefined) {
+  function remedyView(r: RemedyRow, steps: StepView[], coupon: LedgerView | undefined) {
     return {
       id: r.id,
       shopId: r.shopId,
@@ -408,7 +402,7 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
       currency: r.currency,
       paidBase: r.paidBase,
       refundAmount: r.refundAmount,
-      coupon: coupon ? { code: coupon.code, amount: coupon.amount, currency: coupon.currency, minSpend: coupon.minSpend, vip: coupon.vip, status: coupon.status, expiresAt: coupon.expiresAt.toISOString() } : r.coupon ? { code: null, amount: r.coupon.amount, currency: r.currency, minSpend: r.coupon.minSpend, vip: r.coupon.vip, status: 'planned', expiresAt: null } : null,
+      coupon: coupon ? { code: coupon.promoCode ?? coupon.couponTitle, amount: coupon.faceValue, currency: coupon.currency, minSpend: coupon.minSpend, vip: r.coupon?.vip ?? false, status: coupon.status, expiresAt: coupon.expiresAt } : r.coupon ? { code: null, amount: r.coupon.amount, currency: r.currency, minSpend: r.coupon.minSpend, vip: r.coupon.vip, status: 'planned', expiresAt: null } : null,
       reship: r.reship,
       apologyCard: r.apologyCard,
       givenValue: r.givenValue,
@@ -430,8 +424,7 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
   type RemedyView = ReturnType<typeof remedyView>;
 
   async function view(tx: Executor, r: RemedyRow): Promise<RemedyView> {
-    const [c] = await tx.select().from(coupons).where(and(eq(coupons.orgId, r.orgId), eq(coupons.remedyId, r.id)));
-    return remedyView(r, await stepsOf(tx, r.orgId, r.id), c);
+    return remedyView(r, await stepsOf(tx, r.orgId, r.id), await couponOf(tx, r));
   }
 
   async function context(actor: Actor, input: { orderId: string; orderLineIds?: string[]; ticketId?: string; returnId?: string; platformReturnId?: string }) {
@@ -716,8 +709,8 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
         if (rows.length === 0) return { items: [], nextCursor };
         const ids = rows.map((r) => r.id);
         const steps = await stepsOfMany(tx, actor.orgId, ids);
-        const cs = await tx.select().from(coupons).where(and(eq(coupons.orgId, actor.orgId), inArray(coupons.remedyId, ids)));
-        return { items: rows.map((r) => remedyView(r, steps.get(r.id) ?? [], cs.find((c) => c.remedyId === r.id))), nextCursor };
+        const cs = await ports.coupons.remedyCouponIn(tx, actor.orgId, ids);
+        return { items: rows.map((r) => remedyView(r, steps.get(r.id) ?? [], cs.get(r.id))), nextCursor };
       });
     },
 

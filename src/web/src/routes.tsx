@@ -29,6 +29,7 @@ const EvidencePage = page(() => import('./features/evidence/EvidencePage'), (m) 
 const SettingsPage = page(() => import('./features/settings/SettingsPage'), (m) => m.SettingsPage);
 const AccountPage = page(() => import('./features/account/AccountPage'), (m) => m.AccountPage);
 const AgencyPage = page(() => import('./features/agency/AgencyPage'), (m) => m.AgencyPage);
+const CouponsPage = page(() => import('./features/coupons/CouponsPage'), (m) => m.CouponsPage);
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -50,7 +51,7 @@ export const ROUTES: AppRoute[] = [
   { path: '/warehouse', roles: ['owner', 'supervisor', 'warehouse'], element: <WarehousePage /> },
   { path: '/remedies', roles: ['owner', 'supervisor', 'agent'], element: <RemediesPage /> },
   { path: '/evidence', navLabel: 'common:nav.evidence', icon: IconShieldCheck, roles: ['owner', 'supervisor', 'agent'], element: <EvidencePage /> },
-  { path: '/coupons', navLabel: 'common:nav.coupons', icon: IconTicket, roles: ['owner', 'supervisor', 'agent'], element: <ComingSoon feature="coupons" icon={IconTicket} /> },
+  { path: '/coupons', navLabel: 'common:nav.coupons', icon: IconTicket, roles: ['owner', 'supervisor', 'agent'], element: <CouponsPage /> },
   { path: '/analytics', navLabel: 'common:nav.analytics', icon: IconChartBar, roles: ['owner', 'supervisor'], element: <ComingSoon feature="analytics" icon={IconChartBar} /> },
   { path: '/settings', navLabel: 'common:nav.settings', icon: IconSettings, roles: ['owner', 'supervisor'], element: <SettingsPage /> },
   // Reached from the user menu (every role: own profile, password, two-factor sign-in, sessions).

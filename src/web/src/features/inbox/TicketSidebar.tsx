@@ -3,6 +3,7 @@ import { IconExternalLink, IconTruck } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatMoney } from '../../lib/money';
+import { BuyerCoupons } from '../coupons/BuyerCoupons';
 import { useClocks, useSidebar, type ClockView } from './api';
 import { ChannelIcon, StatusText } from './bits';
 import { formatCountdown, slaTone, TONE_COLOR, useNow } from './sla';
@@ -128,6 +129,9 @@ export function TicketSidebar({ ticketId, onOpen }: { ticketId: string; onOpen: 
                   </Text>
                 </div>
               </Group>
+            </Section>
+            <Section title={t('side.coupons')} testId="side-coupons">
+              <BuyerCoupons buyerId={o.buyer.id} />
             </Section>
             <Section title={t('side.returns', { count: o.returnHistory.length })} testId="side-returns">
               {o.returnHistory.length === 0 ? (
