@@ -18,18 +18,20 @@ import { systemClock } from '../src/platform/clock.js';
 import { createPool, Database } from '../src/platform/db.js';
 import { newId } from '../src/platform/ids.js';
 import { Jobs } from '../src/platform/jobs.js';
-import { silentLogger } from '../src/platform/logger.js';
+import { createLogger } from '../src/platform/logger.js';
 
 const adminUrl = process.env.WP_ADMIN_URL!;
 const appUrl = process.env.WP_APP_URL!;
 const orgId = process.env.WP_ORG_ID!;
 const shopId = process.env.WP_SHOP_ID!;
 
-const config = loadConfig({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', PUBLIC_URL: 'http://127.0.0.1', DATABASE_URL: adminUrl, APP_DATABASE_URL: appUrl, LOG_LEVEL: 'silent', LOGIN_RATE_LIMIT: '1000' });
+const config = loadConfig({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', PUBLIC_URL: 'http://127.0.0.1', DATABASE_URL: adminUrl, APP_DATABASE_URL: appUrl, LOG_LEVEL: 'error', LOGIN_RATE_LIMIT: '1000' });
 // As boot() makes them: a pool of 20 app connections, pg-boss for the worker.
 const db = new Database(createPool(appUrl, 20));
-const jobs = new Jobs(adminUrl, silentLogger);
-const p = createPlatform({ config, db, adminUrl, clock: systemClock, ids: newId, log: silentLogger, jobs, secretKey: Buffer.alloc(32, 9) });
+// Errors only, to stderr: a failing request says why; nothing else is logged.
+const log = createLogger('error', 'write-path', false, process.stderr);
+const jobs = new Jobs(adminUrl, log);
+const p = createPlatform({ config, db, adminUrl, clock: systemClock, ids: newId, log, jobs, secretKey: Buffer.alloc(32, 9) });
 const services = compose(p);
 await startWorker(p, services);
 const app = await buildServer(p, services);
