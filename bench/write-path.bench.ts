@@ -29,7 +29,8 @@ import { benchWorld } from './world/world.js';
  * /proc before and after each phase; the load generator (this process) is not counted.
  * Then common-word search on a large generated thread table (WRITE_PATH_SEARCH_MESSAGES, 5 M by
  * default; 0 skips it).
- * Set WRITE_PATH_PROFILE=1 for a V8 CPU profile of the server per phase (in .tmp/write-path-prof).
+ * WRITE_PATH_PROFILE=1 writes a V8 CPU profile of the server per phase (.tmp/write-path-prof) and
+ * prints pg_stat_statements per phase when the cluster preloads it (see `makeProfiler`).
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLIENTS = 8;
@@ -97,9 +98,11 @@ interface Server {
   port: number;
   barePort: number;
   stop(): Promise<void>;
+  /** Send a message and wait for the reply of the given type. */
+  ask(m: object, reply: string): Promise<void>;
 }
-function startServer(env: Record<string, string>, profileDir?: string): Promise<Server> {
-  const execArgv = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+function startServer(env: Record<string, string>): Promise<Server> {
+  const execArgv = ['--import', 'tsx'];
   const child = fork(path.join(here, 'write-path.server.ts'), [], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
@@ -116,6 +119,16 @@ function startServer(env: Record<string, string>, profileDir?: string): Promise<
           new Promise<void>((r) => {
             child.once('exit', () => r());
             child.send({ type: 'stop' });
+          }),
+        ask: (msg, reply) =>
+          new Promise<void>((r) => {
+            const on = (x: { type: string }) => {
+              if (x.type !== reply) return;
+              child.off('message', on);
+              r();
+            };
+            child.on('message', on);
+            child.send(msg);
           }),
       });
     });
@@ -140,13 +153,22 @@ interface Phase {
   /** CPU ms per operation: server tree, Postgres tree. */
   cpu: { server: number; postgres: number; total: number };
 }
-async function phase(roots: { server: number; postgres: number }, n: number, op: (i: number, client: number) => Promise<void>): Promise<Phase> {
+/** Around each measured phase when profiling: a V8 profile of the server, Postgres statement statistics. */
+interface Profiler {
+  before(): Promise<void>;
+  after(n: number): Promise<void>;
+}
+let profiler: ((name: string) => Profiler) | undefined;
+
+async function phase(roots: { server: number; postgres: number }, n: number, op: (i: number, client: number) => Promise<void>, name?: string): Promise<Phase> {
   // Warm-up outside the measurement (JIT, plans, connections).
   const warm = Math.min(40, Math.ceil(n / 10));
   let w = 0;
   await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
     while (w < warm) await op(-1 - w++, c);
   }));
+  const prof = name && profiler ? profiler(name) : undefined;
+  await prof?.before();
   const lat: number[] = [];
   let next = 0;
   const cpu0 = treeCpuMs(roots);
@@ -160,6 +182,7 @@ async function phase(roots: { server: number; postgres: number }, n: number, op:
   }));
   const elapsed = performance.now() - t0;
   const cpu1 = treeCpuMs(roots);
+  await prof?.after(n);
   const server = (cpu1.server! - cpu0.server!) / n;
   const postgres = (cpu1.postgres! - cpu0.postgres!) / n;
   return { stats: stats(lat, elapsed), cpu: { server, postgres, total: server + postgres } };
@@ -174,6 +197,42 @@ function report(name: string, baseLabel: string, base: Phase, subjLabel: string,
   console.log(row(`subject:  ${subjLabel}`, subj));
   console.log(`  ratio subject/baseline: throughput ×${(subj.stats.perSecond / base.stats.perSecond).toFixed(3)}  p50 ×${(subj.stats.p50 / base.stats.p50).toFixed(2)}  p99 ×${(subj.stats.p99 / base.stats.p99).toFixed(2)}  CPU/op ×${(subj.cpu.total / base.cpu.total).toFixed(2)}`);
   if (target !== undefined) console.log(`  target CPU/op ≤ ${target} ms: ${subj.cpu.total <= target ? 'met' : 'NOT met'} (${subj.cpu.total.toFixed(2)} ms)`);
+}
+
+/**
+ * WRITE_PATH_PROFILE=1: each named phase writes `<dir>/<phase>.cpuprofile` (the server's main
+ * thread) and prints the phase's top statements from pg_stat_statements — available when the
+ * cluster preloads it (shared_preload_libraries = 'pg_stat_statements' in the world's
+ * postgresql.conf); without it only the V8 profiles are written.
+ */
+async function makeProfiler(ctx: BenchContext, server: Server, admin: pg.Client, dir: string): Promise<(name: string) => Profiler> {
+  let statements = true;
+  try {
+    await admin.query('create extension if not exists pg_stat_statements');
+    await admin.query('select pg_stat_statements_reset()');
+  } catch (e) {
+    statements = false;
+    ctx.log(`  (no pg_stat_statements: ${(e as Error).message})`);
+  }
+  return (name) => ({
+    async before() {
+      if (statements) await admin.query('select pg_stat_statements_reset()');
+      await server.ask({ type: 'profile-start' }, 'profiling');
+    },
+    async after(n) {
+      await server.ask({ type: 'profile-stop', file: path.join(dir, `${name}.cpuprofile`) }, 'profiled');
+      if (!statements) return;
+      const r = await admin.query(
+        `select calls, total_exec_time + total_plan_time as ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 150) as q
+         from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database()) order by 2 desc limit 25`,
+      );
+      const rows = r.rows as { calls: number; ms: number; rows: number; q: string }[];
+      const all = Number((await admin.query(`select sum(total_exec_time + total_plan_time) as ms, sum(calls) as calls from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`)).rows[0].ms);
+      const calls = Number((await admin.query(`select sum(calls) as c from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`)).rows[0].c);
+      console.log(`\n  pg_stat_statements, phase ${name}: ${(all / n).toFixed(2)} ms statement time and ${(calls / n).toFixed(1)} statements per operation; top:`);
+      for (const x of rows) console.log(`    ${((x.ms / all) * 100).toFixed(1).padStart(5)}%  ${(x.ms / n).toFixed(3)} ms/op  ${(x.calls / n).toFixed(2)} calls/op  ${x.q}`);
+    },
+  });
 }
 
 async function login(port: number, email: string, password: string): Promise<string> {
@@ -203,8 +262,9 @@ export default async function writePath(ctx: BenchContext): Promise<void> {
   const sampleIds = ((await admin.query('select id from tickets where org_id = $1 order by md5(id) limit 2000', [org.orgId])).rows as { id: string }[]).map((r) => r.id);
 
   const roots = { server: 0, postgres: await postmasterPid(world.adminUrl) };
-  const server = await startServer({ WP_ADMIN_URL: world.adminUrl, WP_APP_URL: world.appUrl, WP_ORG_ID: org.orgId, WP_SHOP_ID: shop.id }, profileDir);
+  const server = await startServer({ WP_ADMIN_URL: world.adminUrl, WP_APP_URL: world.appUrl, WP_ORG_ID: org.orgId, WP_SHOP_ID: shop.id });
   roots.server = server.pid;
+  if (profileDir) profiler = await makeProfiler(ctx, server, admin, profileDir);
   const users = [org.users.owner, org.users.supervisor, ...org.users.agents].slice(0, CLIENTS);
   const emails = ((await admin.query('select id, email from users where id = any($1)', [users])).rows as { id: string; email: string }[]);
   const cookies: string[] = [];
@@ -231,14 +291,14 @@ export default async function writePath(ctx: BenchContext): Promise<void> {
       });
       if (r.status !== 201) throw new Error(`create: ${r.status} ${r.body}`);
       created.push((JSON.parse(r.body) as { ticketId: string }).ticketId);
-    });
+    }, 'create');
     report('Create a ticket: inbound e-mail of a new buyer (routing, SLA clocks, evidence)', 'bare INSERT of a ticket row (node:http + pool)', bareInsert, 'POST /api/helpdesk/inbound/email', create, 3);
 
     const reply = await phase(roots, n(1500), async (i, c) => {
       const id = created[(i < 0 ? -i : i) % created.length]!;
       const r = await request(server.port, 'POST', `/api/tickets/${id}/reply`, H(c), { text: `Thanks for writing! Your parcel is with the carrier and should arrive tomorrow. (${run}-${i})`, clientKey: `wp-${run}-${i < 0 ? `w${-i}` : i}` });
       if (r.status !== 201 && r.status !== 200) throw new Error(`reply: ${r.status} ${r.body}`);
-    });
+    }, 'reply');
     report('Add a reply (message, evidence, one outbox row)', 'bare INSERT of a ticket row (node:http + pool)', bareInsert, 'POST /api/tickets/:id/reply', reply, 3);
 
     // ---- reads ----
@@ -250,12 +310,12 @@ export default async function writePath(ctx: BenchContext): Promise<void> {
       const r = await request(server.port, 'GET', '/api/tickets?view=all&limit=50', H(c));
       if (r.status !== 200) throw new Error(`queue: ${r.status} ${r.body}`);
       if ((JSON.parse(r.body) as { items: unknown[] }).items.length !== 50) throw new Error('queue page was not 50 tickets');
-    });
+    }, 'queue');
     report('Queue sorted by SLA due, a page of 50', 'bare SELECT by primary key (node:http + pool)', bareSelect, 'GET /api/tickets?view=all&limit=50', queue);
     const search = await phase(roots, n(2000), async (i, c) => {
       const r = await request(server.port, 'GET', `/api/tickets/search?q=${encodeURIComponent(WORDS[Math.abs(i) % WORDS.length]!)}&limit=50`, H(c));
       if (r.status !== 200) throw new Error(`search: ${r.status} ${r.body}`);
-    });
+    }, 'search');
     report('Full-text search, first 50', 'bare SELECT by primary key (node:http + pool)', bareSelect, 'GET /api/tickets/search?limit=50', search, 2);
 
     // Guarantees still hold for what the bench wrote.
@@ -273,11 +333,11 @@ export default async function writePath(ctx: BenchContext): Promise<void> {
 
   // ---- common-word search on a large thread table ----
   const big = Math.round(Number(process.env.WRITE_PATH_SEARCH_MESSAGES ?? 5_000_000) * ctx.scale);
-  if (big > 0) await bigSearch(ctx, big, profileDir);
+  if (big > 0) await bigSearch(ctx, big);
 }
 
 /** Tickets with 5 messages each, generated in SQL (as `helpdesk.bench.ts` does), then searched over HTTP. */
-async function bigSearch(ctx: BenchContext, nMessages: number, profileDir: string | undefined): Promise<void> {
+async function bigSearch(ctx: BenchContext, nMessages: number): Promise<void> {
   const nTickets = Math.ceil(nMessages / 5);
   const dbs = await ctx.database('bench_write_path_search');
   const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: dbs.adminUrl, APP_DATABASE_URL: dbs.appUrl, LOG_LEVEL: 'silent' });
@@ -343,7 +403,7 @@ async function bigSearch(ctx: BenchContext, nMessages: number, profileDir: strin
   const sampleIds = ((await admin.query(`select id from tickets where org_id = $1 and id like 'tkt_s%' order by md5(id) limit 2000`, [org.orgId])).rows as { id: string }[]).map((r) => r.id);
 
   const roots = { server: 0, postgres: await postmasterPid(dbs.adminUrl) };
-  const server = await startServer({ WP_ADMIN_URL: dbs.adminUrl, WP_APP_URL: dbs.appUrl, WP_ORG_ID: org.orgId, WP_SHOP_ID: shop.id }, profileDir);
+  const server = await startServer({ WP_ADMIN_URL: dbs.adminUrl, WP_APP_URL: dbs.appUrl, WP_ORG_ID: org.orgId, WP_SHOP_ID: shop.id });
   roots.server = server.pid;
   try {
     const cookie = await login(server.port, 'agent@search.bench.afterdesk.dev', password);

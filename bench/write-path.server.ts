@@ -7,7 +7,9 @@
  *   child → {type:'ready', port, barePort, pid}
  *   parent → {type:'stop'}  closes everything and exits (a --cpu-prof profile is written then)
  */
+import fs from 'node:fs';
 import http from 'node:http';
+import inspector from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/app/config.js';
 import { compose } from '../src/app/compose.js';
@@ -66,7 +68,21 @@ const bareServer = http.createServer((req, res) => {
 });
 await new Promise<void>((r) => bareServer.listen(0, '127.0.0.1', r));
 
-process.on('message', (m: { type: string }) => {
+// Per-phase V8 CPU profiles on request (the parent brackets each measured phase).
+const session = new inspector.Session();
+session.connect();
+process.on('message', (m: { type: string; file?: string }) => {
+  if (m.type === 'profile-start') {
+    void session.post('Profiler.enable').then(() => session.post('Profiler.setSamplingInterval', { interval: 200 })).then(() => session.post('Profiler.start')).then(() => process.send!({ type: 'profiling' }));
+    return;
+  }
+  if (m.type === 'profile-stop') {
+    void session.post('Profiler.stop').then(({ profile }) => {
+      fs.writeFileSync(m.file!, JSON.stringify(profile));
+      process.send!({ type: 'profiled' });
+    });
+    return;
+  }
   if (m.type !== 'stop') return;
   void (async () => {
     bareServer.close();
