@@ -249,6 +249,14 @@ export default async function writePath(ctx: BenchContext): Promise<void> {
   const profileDir = process.env.WRITE_PATH_PROFILE ? path.resolve('.tmp', 'write-path-prof') : undefined;
   if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
 
+  // WRITE_PATH_ONLY=world or =big runs one part.
+  const only = process.env.WRITE_PATH_ONLY;
+  if (only !== 'big') await worldPhases(ctx, buyers, n, profileDir);
+  const big = Math.round(Number(process.env.WRITE_PATH_SEARCH_MESSAGES ?? 5_000_000) * ctx.scale);
+  if (big > 0 && only !== 'world') await bigSearch(ctx, big);
+}
+
+async function worldPhases(ctx: BenchContext, buyers: number, n: (x: number) => number, profileDir: string | undefined): Promise<void> {
   const world = await benchWorld(ctx, { size: buyers, seed: 1 });
   const org = world.manifest.orgs[0]!;
   const shop = org.shops[0]!;
@@ -330,10 +338,6 @@ export default async function writePath(ctx: BenchContext): Promise<void> {
     await server.stop();
     await admin.end();
   }
-
-  // ---- common-word search on a large thread table ----
-  const big = Math.round(Number(process.env.WRITE_PATH_SEARCH_MESSAGES ?? 5_000_000) * ctx.scale);
-  if (big > 0) await bigSearch(ctx, big);
 }
 
 /** Tickets with 5 messages each, generated in SQL (as `helpdesk.bench.ts` does), then searched over HTTP. */
