@@ -190,7 +190,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
         return { orgId: c.orgId, id: ids('sle'), clockId: c.id, ticketId: c.ticketId, metric: c.metric, kind: 'started', at, generation: c.generation, dueAt: c.dueAt, data: { policyId: p.id, policyName: p.name, targetMinutes: c.targetMinutes, mode: p.mode }, createdAt: now };
       }),
     );
-    for (const c of rows) await scheduler.schedule(tx, c);
+    await scheduler.scheduleMany(tx, rows);
   }
 
   async function startClock(tx: Executor, t: typeof slaTickets.$inferSelect, policies: PolicyRow[], shop: ShopCal, metric: SlaMetric, at: Date): Promise<ClockRow | null> {
