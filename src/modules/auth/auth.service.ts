@@ -49,6 +49,42 @@ export function invitationView(r: InvitationRow, now: Date): InvitationView {
 
 const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 
+/** A users row as `to_jsonb` gives it (snake_case keys, timestamps as ISO text). */
+type UserJson = {
+  org_id: string;
+  id: string;
+  email: string;
+  name: string;
+  login_id: string;
+  brand_ids: string[] | null;
+  role: UserRow['role'];
+  languages: string[];
+  skills: string[];
+  remedy_limits: UserRow['remedyLimits'];
+  ui_locale: string;
+  active: boolean;
+  created_at: string;
+  updated_at: string;
+};
+function userFromJson(j: UserJson): UserRow {
+  return {
+    orgId: j.org_id,
+    id: j.id,
+    email: j.email,
+    name: j.name,
+    loginId: j.login_id,
+    brandIds: j.brand_ids ?? null,
+    role: j.role,
+    languages: j.languages,
+    skills: j.skills,
+    remedyLimits: j.remedy_limits,
+    uiLocale: j.ui_locale,
+    active: j.active,
+    createdAt: new Date(j.created_at),
+    updatedAt: new Date(j.updated_at),
+  };
+}
+
 // A fixed hash to verify against when the e-mail is unknown, so both paths cost the same time.
 let dummyHash: Promise<string> | undefined;
 
@@ -287,21 +323,19 @@ export function createAuthService({ db, ids, clock }: AuthDeps) {
      */
     async authenticate(token: string): Promise<Authenticated | undefined> {
       const now = clock.now();
-      return db.system(async (tx) => {
-        const rows = await tx
-          .select({ s: sessions, u: users })
-          .from(sessions)
-          .innerJoin(users, and(eq(users.orgId, sessions.orgId), eq(users.id, sessions.userId)))
-          .where(eq(sessions.tokenHash, hashToken(token)));
-        const hit = rows[0];
-        if (!hit || hit.s.expiresAt <= now || !hit.u.active) return undefined;
-        // Touch at most once a minute: a write per request would serialise a busy agent's tabs.
-        if (now.getTime() - hit.s.lastSeenAt.getTime() > 60_000) {
-          await tx.update(sessions).set({ lastSeenAt: now }).where(and(eq(sessions.orgId, hit.s.orgId), eq(sessions.id, hit.s.id)));
-        }
-        const shopScope = hit.u.brandIds ? await shopIdsOfBrands(tx, hit.u.orgId, hit.u.brandIds) : null;
-        return { actor: { orgId: hit.u.orgId, userId: hit.u.id, role: hit.u.role }, sessionId: hit.s.id, loginId: hit.s.loginId, user: hit.u, shopScope };
-      });
+      // One statement on every signed-in request (migration 0211), not a system transaction.
+      const r = await db.orm.execute(sql`select org_id, session_id, user_id, expires_at, last_seen_at, user_row from afterdesk_session_user(${hashToken(token)})`);
+      const hit = r.rows[0] as { org_id: string; session_id: string; user_id: string; expires_at: string | Date; last_seen_at: string | Date; user_row: UserJson } | undefined;
+      if (!hit) return undefined;
+      const u = userFromJson(hit.user_row);
+      if (new Date(hit.expires_at) <= now || !u.active) return undefined;
+      // Touch at most once a minute: a write per request would serialise a busy agent's tabs.
+      if (now.getTime() - new Date(hit.last_seen_at).getTime() > 60_000) {
+        await db.system((tx) => tx.update(sessions).set({ lastSeenAt: now }).where(and(eq(sessions.orgId, hit.org_id), eq(sessions.id, hit.session_id))));
+      }
+      // A brand-limited membership carries the ids of its brands' shops (one more read, only for them).
+      const shopScope = u.brandIds ? await db.system((tx) => shopIdsOfBrands(tx, u.orgId, u.brandIds!)) : null;
+      return { actor: { orgId: u.orgId, userId: u.id, role: u.role }, sessionId: hit.session_id, loginId: u.loginId, user: u, shopScope };
     },
 
     /** The organisations a login belongs to (active memberships), the current one marked. */

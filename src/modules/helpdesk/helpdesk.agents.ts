@@ -20,7 +20,15 @@ export async function decideRoute(tx: Executor, orgId: string, t: { language: st
     .where(and(eq(tickets.orgId, orgId), inArray(tickets.assigneeId, userIds), sql`${tickets.status} not in ('solved', 'closed')`))
     .groupBy(tickets.assigneeId);
   const schedules = await tx.select().from(agentSchedules).where(and(eq(agentSchedules.orgId, orgId), inArray(agentSchedules.id, userIds)));
-  const [state] = await tx.select().from(routingState).where(and(eq(routingState.orgId, orgId), eq(routingState.id, t.queue))).for('update');
+  // The queue's cursor row, locked until commit — created first when the queue has none yet. A
+  // plain SELECT … FOR UPDATE locks nothing while the row is missing, so the first routings of a
+  // new queue took the ticket counter before the cursor and later ones the other way round:
+  // concurrent ingests deadlocked. The no-op update locks the row whether it was there or not.
+  const [state] = await tx
+    .insert(routingState)
+    .values({ orgId, id: t.queue, lastUserId: null, updatedAt: now })
+    .onConflictDoUpdate({ target: [routingState.orgId, routingState.id], set: { lastUserId: sql`${routingState.lastUserId}` } })
+    .returning({ lastUserId: routingState.lastUserId });
   const loadOf = new Map(loads.map((l) => [l.id, l.n]));
   const schedOf = new Map(schedules.map((s) => [s.id, { timeZone: s.timeZone, hours: s.hours }]));
   return routeTicket({

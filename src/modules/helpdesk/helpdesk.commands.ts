@@ -151,11 +151,11 @@ export function createCommands(core: HelpdeskCore) {
         // Whoever answers an unowned ticket owns it; the queue stays on their list.
         if (!t.assigneeId && actor.userId !== 'system') patch.assigneeId = actor.userId;
         [t] = (await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning()) as [TicketRow];
-        await core.slaEvent(tx, t, { kind: 'agent_public_reply', status: t.status }, now);
+        // Each step hands back the ticket row as it leaves it (the last one with its new SLA due).
+        t = (await core.slaEvent(tx, t, { kind: 'agent_public_reply', status: t.status }, now)) ?? t;
         const next = statusAfterReply(t.status, input.status ?? (input.macroId ? await macroDefaultStatus(tx, actor.orgId, input.macroId) : undefined));
         if (next !== t.status) t = await core.writeStatus(tx, actor, t, next, undefined, now);
-        const [fresh] = await tx.select().from(tickets).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id)));
-        return { message: { ...m, outboxId: row.id }, ticket: fresh!, outboxId: row.id };
+        return { message: { ...m, outboxId: row.id }, ticket: t, outboxId: row.id };
       });
     },
 

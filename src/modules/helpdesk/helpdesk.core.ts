@@ -121,9 +121,11 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     return r.nextDueAt;
   }
 
-  async function slaEvent(tx: Executor, t: { orgId: string; id: string }, ev: { kind: SlaEventKind; status?: TicketStatus; priority?: Priority }, at: Date): Promise<void> {
+  /** Move the ticket's SLA clocks; the ticket row as it is afterwards (its new due written). */
+  async function slaEvent(tx: Executor, t: { orgId: string; id: string }, ev: { kind: SlaEventKind; status?: TicketStatus; priority?: Priority }, at: Date): Promise<TicketRow | undefined> {
     const r = await sla.recordEvent(tx, { orgId: t.orgId, ticketId: t.id, ...ev, at });
-    await tx.update(tickets).set({ slaDueAt: r.nextDueAt }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
+    const [row] = await tx.update(tickets).set({ slaDueAt: r.nextDueAt }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id))).returning();
+    return row;
   }
 
   /** The order's facts through the orders port; null for none, a missing one, or no orders module. */
@@ -167,8 +169,8 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
       patch.solvedAt = null;
     }
     await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
-    await slaEvent(tx, t, { kind: 'status_changed', status: to }, now);
-    const [row] = await tx.select().from(tickets).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
+    // The row as the SLA update returned it: status, times and the new due, without reading it again.
+    const row = await slaEvent(tx, t, { kind: 'status_changed', status: to }, now);
     await evidence(tx, {
       orgId: t.orgId,
       caseId: t.id,
