@@ -66,7 +66,6 @@ select afterdesk_brand_scoped_table('sla_tickets');
 select afterdesk_brand_scoped_table('sla_clocks');
 select afterdesk_brand_scoped_table('product_economics');
 select afterdesk_brand_scoped_table('remedies');
-select afterdesk_brand_scoped_table('coupons');
 select afterdesk_brand_scoped_table('reships');
 select afterdesk_brand_scoped_table('returns');
 select afterdesk_brand_scoped_table('exchange_stock');
