@@ -24,6 +24,8 @@ const EVERYONE = 'signed_in' as const;
 export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /healthz': 'public',
   'POST /webhooks/tiktok': 'webhook',
+  'GET /webhooks/whatsapp/:numberId': 'webhook',
+  'POST /webhooks/whatsapp/:numberId': 'webhook',
   'GET /api/tiktok/oauth/callback': 'public',
 
   // people and sign-in
@@ -35,6 +37,15 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/users': OWNER,
   'GET /api/users/:id': { roles: ['owner', 'supervisor'], self: 'id' },
   'PATCH /api/users/:id': OWNER,
+  // memberships and invitations (agencies)
+  'GET /api/auth/organisations': EVERYONE,
+  'POST /api/auth/switch': EVERYONE,
+  'GET /api/invitations': OWNER,
+  'POST /api/invitations': OWNER,
+  'POST /api/invitations/:id/revoke': OWNER,
+  'POST /api/invitations/preview': 'public',
+  'POST /api/invitations/accept': 'public',
+  'GET /api/agency/overview': EVERYONE,
 
   // organisation, brands, shops
   'GET /api/organisation': EVERYONE,
@@ -50,6 +61,18 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'PATCH /api/shops/:shopId/remedy-settings': OWNER,
   'PUT /api/shops/:shopId/item-economics': LEADS,
   'PUT /api/shops/:shopId/exchange-stock': WAREHOUSE,
+
+  // shop mailboxes (e-mail channel)
+  'GET /api/shops/:shopId/mailbox': LEADS,
+  'PUT /api/shops/:shopId/mailbox': OWNER,
+  'DELETE /api/shops/:shopId/mailbox': OWNER,
+  'POST /api/shops/:shopId/mailbox/test': LEADS,
+  'POST /api/shops/:shopId/mailbox/sync': LEADS,
+
+  // shop WhatsApp numbers
+  'GET /api/shops/:shopId/whatsapp': LEADS,
+  'PUT /api/shops/:shopId/whatsapp': OWNER,
+  'DELETE /api/shops/:shopId/whatsapp': OWNER,
 
   // TikTok connection
   'GET /api/tiktok/connections': LEADS,
@@ -169,6 +192,82 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/returns/:id/resend-instructions': DESK,
   'GET /api/platform-returns/:id/reject-reasons': DESK,
   'POST /api/platform-returns/:id/decide': DESK,
+  // own account, sign-in steps, password resets (issue 12)
+  'POST /api/auth/login/two-factor': 'public',
+  'POST /api/auth/password-reset/request': 'public',
+  'POST /api/auth/password-reset/complete': 'public',
+  'GET /api/account': EVERYONE,
+  'PATCH /api/account': EVERYONE,
+  'POST /api/account/password': EVERYONE,
+  'POST /api/account/two-factor/setup': EVERYONE,
+  'POST /api/account/two-factor/confirm': EVERYONE,
+  'POST /api/account/two-factor/disable': EVERYONE,
+  'POST /api/account/two-factor/recovery-codes': EVERYONE,
+  'GET /api/account/sessions': EVERYONE,
+  'DELETE /api/account/sessions/:id': EVERYONE,
+  'POST /api/account/sessions/revoke-others': EVERYONE,
+  'POST /api/users/:id/password-reset': OWNER,
+  'GET /api/security/settings': OWNER,
+  'PUT /api/security/settings': OWNER,
+
+  // audit log: owners only
+  'GET /api/audit': OWNER,
+  'GET /api/audit/actions': OWNER,
+
+  // integrations: API tokens and outgoing webhooks are the owner's
+  'GET /api/integrations/scopes': OWNER,
+  'GET /api/integrations/tokens': OWNER,
+  'POST /api/integrations/tokens': OWNER,
+  'POST /api/integrations/tokens/:id/revoke': OWNER,
+  'GET /api/integrations/webhooks': OWNER,
+  'POST /api/integrations/webhooks': OWNER,
+  'PATCH /api/integrations/webhooks/:id': OWNER,
+  'DELETE /api/integrations/webhooks/:id': OWNER,
+  'GET /api/integrations/webhooks/:id/deliveries': OWNER,
+  'POST /api/integrations/webhooks/:id/test': OWNER,
+  // settings screens (issue 12): reading what the editors change
+  'GET /api/shops/:shopId/item-economics': LEADS,
+  'GET /api/shops/:shopId/exchange-stock': WAREHOUSE,
+  'GET /api/returns/reasons/versions': LEADS,
+  'POST /api/helpdesk/agents/:id/reroute': LEADS,
+  // workspace (issue 13, workspace-a): notifications, live updates, saved views, presence,
+  // variables, automations, translation
+  'GET /api/notifications': EVERYONE,
+  'GET /api/notifications/unread-count': EVERYONE,
+  'POST /api/notifications/read': EVERYONE,
+  'POST /api/notifications/read-all': EVERYONE,
+  'GET /api/notifications/preferences': EVERYONE,
+  'PUT /api/notifications/preferences': EVERYONE,
+  'GET /api/events': EVERYONE,
+  'GET /api/saved-views': DESK,
+  'POST /api/saved-views': DESK,
+  'DELETE /api/saved-views/:id': DESK,
+  'POST /api/tickets/:id/viewing': DESK,
+  'POST /api/tickets/:id/resolve-text': DESK,
+  'GET /api/automations/rules': LEADS,
+  'POST /api/automations/rules': LEADS,
+  'PATCH /api/automations/rules/:id': LEADS,
+  'DELETE /api/automations/rules/:id': LEADS,
+  'GET /api/automations/settings': LEADS,
+  'PUT /api/automations/settings': LEADS,
+  'GET /api/translation/settings': LEADS,
+  'PUT /api/translation/settings': OWNER,
+  'GET /api/translation/preference': DESK,
+  'PUT /api/translation/preference': DESK,
+  'GET /api/tickets/:id/translations': DESK,
+  'POST /api/tickets/:id/translate': DESK,
+  'POST /api/tickets/:id/translate-draft': DESK,
+  // coupons: everyone reads; the desk sends a coupon to a buyer; leads run programmes
+  'GET /api/coupons/platform': EVERYONE,
+  'POST /api/coupons/platform/sync': LEADS,
+  'GET /api/coupons/programmes': EVERYONE,
+  'POST /api/coupons/programmes': LEADS,
+  'GET /api/coupons/programmes/:id': EVERYONE,
+  'PATCH /api/coupons/programmes/:id': LEADS,
+  'POST /api/coupons/programmes/run': LEADS,
+  'GET /api/coupons/sendable': DESK,
+  'POST /api/coupons/issue': DESK,
+  'GET /api/coupons/buyers/:id/ledger': EVERYONE,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */

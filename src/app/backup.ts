@@ -12,7 +12,7 @@ import yazl from 'yazl';
 import { z } from 'zod';
 import { AppError } from '../platform/errors.js';
 import type { Config } from './config.js';
-import { cmdline, pidAlive, startEmbedded, takeAppLock, type EmbeddedHandle, type PostgresLog } from './postgres.js';
+import { PostmasterNotReady, runningPostmaster as postmasterOf, startEmbedded, takeAppLock, type EmbeddedHandle, type PostgresLog } from './postgres.js';
 
 /**
  * Backup and restore of an installation on the embedded PostgreSQL: one ZIP holding an online base
@@ -99,27 +99,14 @@ function readSecrets(file: string): { raw: Buffer; secrets: z.infer<typeof Secre
   return { raw, secrets: parsed.data };
 }
 
-// A pid alone may have been reused: it must still be a postgres.
-function isPostgresProcess(pid: number): boolean {
-  return cmdline(pid).includes('postgres');
-}
-
-/** The server that holds the cluster now, read from postmaster.pid (pid, port and "ready" status). */
+/** The server that holds the cluster now (see `runningPostmaster`), as this module's error when it is not ready. */
 function runningPostmaster(pgDir: string): { pid: number; port: number } | null {
-  let lines: string[];
   try {
-    lines = fs.readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n');
-  } catch {
-    return null;
+    return postmasterOf(pgDir);
+  } catch (e) {
+    if (e instanceof PostmasterNotReady) throw new AppError('unavailable', 'backup.postgres_not_ready', e.message);
+    throw e;
   }
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || pid <= 0 || !pidAlive(pid) || !isPostgresProcess(pid)) return null;
-  if (!Number.isInteger(port) || port <= 0) return null;
-  if ((lines[7] ?? '').trim() !== 'ready') {
-    throw new AppError('unavailable', 'backup.postgres_not_ready', `PostgreSQL (pid ${pid}) in ${pgDir} is ${(lines[7] ?? '').trim() || 'starting'}; try again once Afterdesk is running`);
-  }
-  return { pid, port };
 }
 
 // Rebuilt by Postgres at start (docs, "Making a Base Backup Using the Low Level API"); the WAL is

@@ -1,6 +1,9 @@
 import type { Platform } from './deps.js';
-import { createAuthService } from '../modules/auth/index.js';
+import { accountPrivacy, createAccountService, createAuthService, type MailSender } from '../modules/auth/index.js';
+import { auditPrivacy, createAuditService } from '../modules/audit/index.js';
+import { createIntegrationsService, integrationsPrivacy } from '../modules/integrations/index.js';
 import { createTenancyService } from '../modules/tenancy/index.js';
+import { createAgencyService } from '../modules/agency/index.js';
 import { createOrdersService, ordersPrivacy } from '../modules/orders/index.js';
 import { createLookupService } from '../modules/lookup/index.js';
 import { createEvidenceService, recordEvidence, type RecordEvidence } from '../modules/evidence/index.js';
@@ -9,8 +12,15 @@ import { createHelpdeskService, helpdeskOrdersPort, helpdeskPrivacy, trackingUrl
 import { createRemediesService, remediesOrdersPort, remediesPrivacy, ticketsPortFrom, type OrdersPort as RemediesOrdersPort } from '../modules/remedies/index.js';
 import { createReturnsService, returnsPrivacy } from '../modules/returns/index.js';
 import { createPrivacyService, evidencePrivacy, foundationPrivacy, type PrivacyRegistration } from '../modules/privacy/index.js';
-import { createTikTokIntegration, tiktokPrivacy } from '../integrations/tiktok/index.js';
+import { couponPlatformPort, createTikTokIntegration, tiktokPrivacy } from '../integrations/tiktok/index.js';
+import { createNotificationsService, notificationsPrivacy } from '../modules/notifications/index.js';
+import { createTranslationService, translationPrivacy } from '../modules/translation/index.js';
+import { createOutreachService, outreachPrivacy } from '../modules/outreach/index.js';
+import { createCouponsService, couponsPrivacy, type CouponPlatformPort } from '../modules/coupons/index.js';
+import { shopIn } from '../modules/tenancy/index.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
+import { channelsPrivacy, createInstallationMail, createMailboxes, passwordResetSender } from '../integrations/email/index.js';
+import { createWhatsAppNumbers } from '../integrations/whatsapp/index.js';
 
 export interface ComposeOptions {
   /** Test seams: stand-ins for a port, everything else real. Production passes none. */
@@ -22,6 +32,12 @@ export interface ComposeOptions {
      * them (`events.slaEscalation.observe`): for tests that watch the SLA engine on its own.
      */
     escalateToHelpdesk?: boolean;
+    /** Where password-reset mail goes (tests pass a fake; unset until the installation has SMTP). */
+    mail?: MailSender;
+    /** Failed webhook attempts in a row before an endpoint is turned off (tests lower it). */
+    webhookAutoDisableAfter?: number;
+    /** The platform side of coupons (chat reach, price detail, coupon sync). */
+    couponPlatform?: CouponPlatformPort;
   };
 }
 
@@ -62,6 +78,18 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
 
   const tenancy = createTenancyService(p);
   const auth = createAuthService(p);
+  const audit = createAuditService(p);
+  // The installation's own mail to staff (invitations, password resets, notifications).
+  const mail = createInstallationMail(p.config.mail);
+  const account = createAccountService({ ...base, secretKey: p.secretKey, publicUrl: p.config.publicUrl, mail: opts.overrides?.mail ?? passwordResetSender(mail) });
+  // Outgoing webhooks: every delivery through the outbound rule (internal addresses refused unless OUTBOUND_ALLOW names them).
+  const integrations = createIntegrationsService({
+    ...base,
+    secretKey: p.secretKey,
+    fetch: (url, init) => p.outbound.fetch(url, init),
+    assertUrl: (url) => p.outbound.assertUrl(url),
+    autoDisableAfter: opts.overrides?.webhookAutoDisableAfter,
+  });
   const orders = createOrdersService(p);
 
   // One evidence writer for every module, in the caller's transaction.
@@ -69,37 +97,82 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const evidence = createEvidenceService({ ...base, secretKey: p.secretKey, files: createFileStore(p.config), checkpointCopies: createCheckpointCopies(p.config) });
 
   // SLA escalation → helpdesk: a breached clock makes the ticket urgent and hands it to a supervisor.
-  const slaEscalation = createTopic<SlaEscalation>(opts.overrides?.escalateToHelpdesk === false ? undefined : (e) => helpdesk.escalate(e));
-  const sla = createSlaService({ ...base, jobs: p.jobs, escalations: slaEscalation });
+  // …and, after the helpdesk took it, to the organisation's webhooks (`sla.breached`).
+  const slaEscalation = createTopic<SlaEscalation>(
+    opts.overrides?.escalateToHelpdesk === false
+      ? undefined
+      : async (e) => {
+          await helpdesk.escalate(e);
+          await integrations.emitNow({ orgId: e.orgId, type: 'sla.breached', key: `sla.breached:${e.clockId}`, data: { ticketId: e.ticketId, shopId: e.shopId, metric: e.metric, policyId: e.policyId, targetMinutes: e.targetMinutes, dueAt: e.dueAt.toISOString(), breachedAt: e.breachedAt.toISOString() } });
+        },
+  );
+  // The notification centre: every module writes its notices in its own transaction through `notify`.
+  const notifications = createNotificationsService(p);
+  const notify = notifications.notify;
 
-  const helpdesk = createHelpdeskService(p, { sla, recordEvidence: writeEvidence, orders: helpdeskOrdersPort(orders, trackingUrl) });
+  // SLA warning → helpdesk: the assignee and the supervisors are told, in the timer's transaction.
+  const sla = createSlaService({ ...base, jobs: p.jobs, escalations: slaEscalation, onWarning: (tx, w) => helpdesk.slaWarned(tx, w) });
+
+  const helpdesk = createHelpdeskService(p, { sla, recordEvidence: writeEvidence, orders: helpdeskOrdersPort(orders, trackingUrl), notify });
 
   // Conversation sink → helpdesk: buyer chats and return requests become tickets.
   const tiktok = createTikTokIntegration({ ...p, orders, sink: helpdesk });
+
+  // Coupons: the contact policy every message we start passes, and platform coupons read through the
+  // TikTok integration (a narrow port; the integration's handlers call back into coupons).
+  const outreach = createOutreachService(base);
+  const couponPlatform = opts.overrides?.couponPlatform ?? couponPlatformPort(
+    { db: p.db, log: p.log, client: tiktok.client, connections: tiktok.connections, shopCurrency: (orgId, shopId) => p.db.tenant(orgId, async (tx) => (await shopIn(tx, orgId, shopId)).currency) },
+    () => coupons,
+  );
+  const coupons = createCouponsService(base, { recordEvidence: writeEvidence, outreach, platform: couponPlatform });
 
   const remediesOrders = opts.overrides?.remediesOrders ?? remediesOrdersPort(orders);
   const tickets = ticketsPortFrom(helpdesk);
   const remedies = createRemediesService(p, {
     orders: remediesOrders,
+    coupons,
     tickets,
     recordEvidence: writeEvidence,
+    notify,
     // Built on remedies, returns are reached back through these two callbacks.
     returns: { getReturn: (actor, id) => returns.get(actor, id) },
     // Remedy completed → returns: the return learns its refund went out, in the same transaction.
-    onCompleted: (tx, remedy) => returns.remedyCompleted(tx, remedy),
+    // …and to the organisation's webhooks (`remedy.completed`), queued in that transaction too.
+    onCompleted: async (tx, remedy) => {
+      await returns.remedyCompleted(tx, remedy);
+      await integrations.emit(tx, {
+        orgId: remedy.orgId,
+        type: 'remedy.completed',
+        key: `remedy.completed:${remedy.id}`,
+        data: { remedyId: remedy.id, shopId: remedy.shopId, orderId: remedy.orderId, ticketId: remedy.ticketId, returnId: remedy.returnId, kind: remedy.kind, optionKey: remedy.optionKey, currency: remedy.currency, refundAmount: remedy.refundAmount, givenValue: remedy.givenValue },
+      });
+    },
   });
   const returns = createReturnsService(
     { db: p.db, ids: p.ids, clock: p.clock, remedies },
     { orders: remediesOrders, tickets, recordEvidence: writeEvidence, platformRejectReasons: (actor, platformReturnId) => tiktok.rejectReasons(actor.orgId, platformReturnId) },
   );
 
+  // Translation for the reader, through the outbound rule (the seller's key, their chosen base URL).
+  const translation = createTranslationService({ db: p.db, clock: p.clock, secretKey: p.secretKey, fetch: (url, init) => p.outbound.fetch(url, init) });
+
+  // Shops' own mailboxes: mail in through IMAP becomes tickets, replies go out through SMTP.
+  const email = createMailboxes({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence });
+  // Shops' WhatsApp Business numbers on the Cloud API (webhooks in, replies and media out).
+  const whatsapp = createWhatsAppNumbers({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence, graph: { base: p.config.whatsapp.graphBase, version: p.config.whatsapp.apiVersion }, publicUrl: p.config.publicUrl });
+
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, foundationPrivacy, evidencePrivacy(evidence)];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
+
+  // Agency overview: counts per organisation of a login, each in its own tenant transaction.
+  const agency = createAgencyService({ db: p.db, auth });
 
   return {
     tenancy,
     auth,
+    agency,
     orders,
     tiktok,
     helpdesk,
@@ -110,6 +183,17 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     privacy,
     // issue 13 (workspace-b): the one lookup across orders, tickets, buyers and returns
     lookup: createLookupService({ db: p.db, evidence }),
+    email,
+    whatsapp,
+    mail,
+    audit,
+    account,
+    integrations,
+    notifications,
+    translation,
+    outreach,
+    coupons,
+    couponPlatform,
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },
   };

@@ -52,6 +52,13 @@ const EnvSchema = z.object({
    */
   OUTBOX_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   WEBHOOK_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+  /**
+   * Live-update streams (GET /api/events): a heartbeat comment every LIVE_HEARTBEAT_MS keeps proxies
+   * from closing an idle stream; a stream ends after LIVE_STREAM_MAX_MS and the browser reconnects
+   * (which re-checks the session). Tests default to a stream that ends at once unless they ask.
+   */
+  LIVE_HEARTBEAT_MS: z.coerce.number().int().min(50).max(600_000).default(20_000),
+  LIVE_STREAM_MAX_MS: z.coerce.number().int().min(0).max(86_400_000).optional(),
   TIKTOK_MODE: z.enum(['sandbox', 'live']).default('sandbox'),
   TIKTOK_APP_KEY: z.string().min(1).optional(),
   TIKTOK_APP_SECRET: z.string().min(1).optional(),
@@ -80,6 +87,12 @@ const EnvSchema = z.object({
         ctx.addIssue({ code: 'custom', message: (e as Error).message });
       }
     }),
+  /** The installation's SMTP server for mail to staff: smtp://user:pass@host:587 or smtps://…:465. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().email().optional(),
+  /** The WhatsApp Cloud API's Graph base (the local stand-in for the demo and tests). */
+  WHATSAPP_GRAPH_BASE: z.string().url().default('https://graph.facebook.com'),
+  WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/).default('v21.0'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -108,6 +121,8 @@ export interface Config {
   worker: boolean;
   /** Claim leases in ms (OUTBOX_LEASE_MS, WEBHOOK_LEASE_MS). */
   leases: { outboxMs: number; webhookMs: number };
+  /** Live-update streams: heartbeat and longest life in ms. */
+  live: { heartbeatMs: number; maxStreamMs: number };
   tiktok: {
     mode: 'sandbox' | 'live';
     appKey: string | undefined;
@@ -124,6 +139,10 @@ export interface Config {
   };
   /** OUTBOUND_ALLOW entries (see platform/outbound.ts). */
   outboundAllow: string[];
+  /** The installation's own mail to staff (SMTP_URL, MAIL_FROM); unset → none is sent. */
+  mail: { smtpUrl?: string; from?: string };
+  /** WhatsApp Cloud API (Graph) base and version; the demo points it at the local stand-in. */
+  whatsapp: { graphBase: string; apiVersion: string };
 }
 
 export class ConfigError extends Error {
@@ -188,6 +207,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     worker: e.WORKER,
     leases: { outboxMs: e.OUTBOX_LEASE_MS, webhookMs: e.WEBHOOK_LEASE_MS },
+    live: { heartbeatMs: e.LIVE_HEARTBEAT_MS, maxStreamMs: e.LIVE_STREAM_MAX_MS ?? (e.NODE_ENV === 'test' ? 0 : 30 * 60_000) },
     tiktok: {
       mode: e.TIKTOK_MODE,
       appKey: e.TIKTOK_APP_KEY,
@@ -205,5 +225,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         : undefined,
     },
     outboundAllow: (e.OUTBOUND_ALLOW ?? '').split(/[\s,]+/).filter(Boolean),
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    whatsapp: { graphBase: e.WHATSAPP_GRAPH_BASE, apiVersion: e.WHATSAPP_API_VERSION },
   };
 }

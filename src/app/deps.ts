@@ -5,6 +5,7 @@ import type { Jobs } from '../platform/jobs.js';
 import type { Logger } from '../platform/logger.js';
 import { createOutboundPolicy, type OutboundPolicy } from '../platform/outbound.js';
 import { OutboxDispatcher, OutboxRegistry } from '../platform/outbox/outbox.js';
+import { LiveHub } from '../platform/live.js';
 import type { Config } from './config.js';
 
 /** The services, built once by `compose` (src/app/compose.ts). */
@@ -26,12 +27,15 @@ export interface Platform {
   secretKey: Buffer;
   /** The rule for every outbound connection made for data we did not choose (links, mail servers). */
   outbound: OutboundPolicy;
+  /** This process's one listener on the live-update channel (GET /api/events). */
+  live: LiveHub;
 }
 
-export function createPlatform(args: Omit<Platform, 'outbox' | 'dispatcher' | 'outbound'> & { outbound?: OutboundPolicy }): Platform {
+export function createPlatform(args: Omit<Platform, 'outbox' | 'dispatcher' | 'outbound' | 'live'> & { outbound?: OutboundPolicy }): Platform {
   const outbox = new OutboxRegistry();
   const outbound = args.outbound ?? createOutboundPolicy({ allow: args.config.outboundAllow.join(',') });
   const dispatcher = new OutboxDispatcher(args.db, outbox, args.clock, args.log);
   dispatcher.leaseMs = args.config.leases.outboxMs;
-  return { ...args, outbox, outbound, dispatcher };
+  const live = new LiveHub(args.db.url, args.log);
+  return { ...args, outbox, outbound, dispatcher, live };
 }

@@ -17,7 +17,18 @@ export function checksum(text: string): string {
 }
 
 /**
- * Applies `migrations/*.sql` in name order, each in its own transaction, once. Numbering leaves a
+ * Name order, except that `NNNN_name.late.sql` files come after all others: a migration that
+ * changes tables of every module (brand scope policies on each shop-owned table) keeps a number in
+ * its author's range yet must run after the modules' own migrations have created those tables.
+ * Each still runs once; on a database that already had the others it simply runs next.
+ */
+export function migrationOrder(files: string[]): string[] {
+  const late = (f: string) => (f.endsWith('.late.sql') ? 1 : 0);
+  return [...files].sort((a, b) => late(a) - late(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Applies `migrations/*.sql` in name order (late ones last, see `migrationOrder`), each in its own transaction, once. Numbering leaves a
  * range per module (0001 foundation, 0100 tiktok, 0200 helpdesk, …) so parallel work never collides.
  * An advisory lock lets several processes start at once without racing. Each applied file's
  * sha256 is kept: a committed migration edited afterwards would leave databases migrated before
@@ -39,7 +50,7 @@ export async function migrate(adminUrl: string, appPassword: string | undefined,
     await client.query(`create table if not exists afterdesk_migrations (name text primary key, applied_at timestamptz not null default now())`);
     await client.query(`alter table afterdesk_migrations add column if not exists checksum text`);
     const done = new Map((await client.query<{ name: string; checksum: string | null }>('select name, checksum from afterdesk_migrations')).rows.map((r) => [r.name, r.checksum]));
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+    const files = migrationOrder(fs.readdirSync(dir).filter((f) => f.endsWith('.sql')));
     const texts = new Map(files.map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
     const edited = files.filter((f) => done.has(f) && done.get(f) !== null && done.get(f) !== checksum(texts.get(f)!));
     if (edited.length) {
@@ -67,6 +78,19 @@ export async function migrate(adminUrl: string, appPassword: string | undefined,
     return { applied, total: files.length };
   } finally {
     await client.query('select pg_advisory_unlock(726352)').catch(() => undefined);
+    await client.end();
+  }
+}
+
+/** Migration files this database has not applied yet (all of them when it never ran one). */
+export async function pendingMigrations(adminUrl: string, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const exists = (await client.query<{ t: string | null }>("select to_regclass('afterdesk_migrations')::text as t")).rows[0]?.t;
+    const done = new Set(exists ? (await client.query<{ name: string }>('select name from afterdesk_migrations')).rows.map((r) => r.name) : []);
+    return fs.readdirSync(dir).filter((f) => f.endsWith('.sql') && !done.has(f)).sort();
+  } finally {
     await client.end();
   }
 }

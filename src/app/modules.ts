@@ -7,13 +7,24 @@ import { startDemoSandbox } from '../integrations/tiktok/demo.js';
 import { evidenceRoutes, registerEvidenceJobs, seedEvidenceDemo } from '../modules/evidence/index.js';
 import { registerHelpdeskHandlers, seedHelpdeskDemo } from '../modules/helpdesk/index.js';
 import { helpdeskRoutes } from '../modules/helpdesk/helpdesk.routes.js';
-import { localEmail, localEmailInbound, registerEmailChannel } from '../integrations/email/index.js';
-import { localWhatsApp, localWhatsAppInbound, registerWhatsAppChannel } from '../integrations/whatsapp/index.js';
+import { emailRoutes, localEmail, localEmailInbound, registerEmailChannel } from '../integrations/email/index.js';
+import { localWhatsApp, localWhatsAppInbound, whatsappRoutes } from '../integrations/whatsapp/index.js';
 import { registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
 import { registerRemedyHandlers, remediesRoutes } from '../modules/remedies/index.js';
 import { registerReturnsJobs, returnsRoutes, IMPORT_PLATFORM_RETURNS_JOB } from '../modules/returns/index.js';
 import { privacyRoutes, registerPrivacyJobs } from '../modules/privacy/index.js';
 import { lookupRoutes } from '../modules/lookup/index.js';
+import { auditRoutes } from '../modules/audit/index.js';
+import { integrationsRoutes, WEBHOOK_DELIVERY_STEP } from '../modules/integrations/index.js';
+import { PASSWORD_RESET_MAIL_STEP } from '../modules/auth/index.js';
+import { agencyRoutes } from '../modules/agency/index.js';
+import { notificationsRoutes } from '../modules/notifications/index.js';
+import { translationRoutes } from '../modules/translation/index.js';
+import { startTranslationStandIn } from '../integrations/translation/index.js';
+import { helpdeskWorkspaceRoutes } from '../modules/helpdesk/helpdesk.workspace.routes.js';
+import { couponsRoutes, registerCouponJobs } from '../modules/coupons/index.js';
+import { registerCouponHandlers, registerCouponSyncJob } from '../integrations/tiktok/index.js';
+import { shopIn } from '../modules/tenancy/index.js';
 
 /*
  * What each module adds around its services (which compose.ts builds): HTTP routes, jobs and
@@ -31,6 +42,15 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   privacyRoutes(app, s.privacy);
   // issue 13 (workspace-b)
   lookupRoutes(app, s.lookup);
+  emailRoutes(app, s.email);
+  await whatsappRoutes(app, s.whatsapp);
+  auditRoutes(app, s.audit);
+  integrationsRoutes(app, s.integrations);
+  agencyRoutes(app, s.agency);
+  notificationsRoutes(app, s.notifications);
+  helpdeskWorkspaceRoutes(app, s.helpdesk);
+  translationRoutes(app, s.translation);
+  couponsRoutes(app, s.coupons);
 }
 
 /** Jobs (pg-boss) and outbox handlers. Called by the worker and by tests that drive handlers. */
@@ -50,8 +70,15 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
       s.tiktok.processor.start();
     }
   }
-  registerEmailChannel(p.outbox, localEmail, s.helpdesk);
-  registerWhatsAppChannel(p.outbox, localWhatsApp, s.helpdesk);
+  registerEmailChannel(p.outbox, localEmail, s.helpdesk, (orgId, shopId, mail) => s.email.send(orgId, shopId, mail));
+  // Every shop mailbox is read each minute (one worker per mailbox: an advisory lock).
+  if (p.jobs?.isStarted) {
+    await p.jobs.define('email.poll', async () => {
+      const r = await s.email.syncAll();
+      if (r.ingested > 0 || r.failed > 0) p.log.info(r, 'mailboxes synced');
+    }, { cron: '* * * * *', retryLimit: 0 });
+  }
+  s.whatsapp.registerOutboxHandlers(p.outbox, localWhatsApp);
   // The TikTok API base (and so the sandbox's photo links on it) passes the outbound rule by its exact
   // host and port: the integration allows it wherever the client is pointed.
   registerHelpdeskHandlers(p.outbox, s.helpdesk, s.evidence, (url, init) => p.outbound.fetch(url, init));
@@ -60,6 +87,51 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   registerRemedyHandlers(p.outbox, s.remedies);
   await registerReturnsJobs(p.jobs, s.returns, p.log);
   await registerPrivacyJobs(p.jobs, s.privacy, p.log);
+  p.outbox.register(WEBHOOK_DELIVERY_STEP, (payload, ctx) => s.integrations.deliver(payload, ctx));
+  p.outbox.register(PASSWORD_RESET_MAIL_STEP, async (payload) => {
+    await s.account.sendResetMail(payload);
+  });
+  // Coupons: the COUPON_CARD send (TikTok), the coupon sync, the programmes and attribution.
+  registerCouponHandlers(p.outbox, { db: p.db, log: p.log, client: s.tiktok.client, connections: s.tiktok.connections, shopCurrency: (orgId, shopId) => p.db.tenant(orgId, async (tx) => (await shopIn(tx, orgId, shopId)).currency) }, s.coupons);
+  await registerCouponSyncJob(p.jobs?.isStarted ? p.jobs : undefined, s.tiktok.connections, s.couponPlatform, p.log);
+  await registerCouponJobs(p.jobs, s.coupons, p.log);
+  registerWorkspaceWorkers(p, s);
+  if (p.jobs?.isStarted) {
+    await p.jobs.define(AUTO_CLOSE_JOB, async () => {
+      const n = await s.helpdesk.runAutoClose();
+      if (n) p.log.info({ closed: n }, 'tickets closed automatically after waiting on the buyer');
+    }, { cron: '23 * * * *' });
+  }
+}
+
+export const AUTO_CLOSE_JOB = 'helpdesk.auto_close';
+
+/** The outbox steps that carry a reply to the buyer (one per channel, `replyHandlerFor`). */
+const REPLY_STEPS = new Set(['tiktok.send_message', 'email.send', 'whatsapp.send']);
+
+/**
+ * Every outbox step's end: a reply's delivery status follows its step (whichever channel carried it),
+ * and a step that failed for good is a notification for the supervisors.
+ */
+export function registerWorkspaceWorkers(p: Platform, s: Services): void {
+  p.outbox.onFinished(async (f) => {
+    let ticket: { ticketId: string; shopId: string | null } | null = null;
+    // Only reply steps say whether a message reached the buyer; a media fetch or attachment
+    // download on a buyer's message (also about a ticket message) must not mark it "sent".
+    if (f.subjectType === 'ticket_message' && f.subjectId && REPLY_STEPS.has(f.handler)) ticket = await s.helpdesk.markDelivery(f.orgId, f.subjectId, f.status === 'done' ? 'sent' : 'failed', f.error);
+    if (f.status !== 'failed') return;
+    await p.db.tenant(f.orgId, (tx) =>
+      s.notifications.notify(tx, {
+        orgId: f.orgId,
+        to: { role: ['supervisor'] },
+        kind: 'outbox_failed',
+        subject: { type: f.subjectType ?? 'outbox', id: f.subjectId ?? f.id },
+        shopId: ticket?.shopId ?? null,
+        params: { handler: f.handler, stepId: f.id, ticketId: ticket?.ticketId ?? null },
+        link: ticket ? `/inbox/${ticket.ticketId}` : f.subjectType === 'remedy' ? `/remedies?remedy=${f.subjectId}` : null,
+      }),
+    );
+  });
 }
 
 
@@ -71,8 +143,18 @@ export async function startHooks(p: Platform, s: Services, opts: { demo: boolean
   const stoppers: (() => Promise<void>)[] = [];
   stoppers.push(() => s.tiktok.stopProcessing());
   if (p.config.tiktok.mode === 'sandbox' && opts.demo) {
-    const demo = await startDemoSandbox(s.tiktok, { ...tiktokCredentials(p.config), seed: p.config.sandbox.seed, port: p.config.sandbox.port, speed: p.config.sandbox.speed, appPort: opts.port, orgId: opts.demoOrgId, log: p.log });
+    const demo = await startDemoSandbox(s.tiktok, { ...tiktokCredentials(p.config), seed: p.config.sandbox.seed, port: p.config.sandbox.port, speed: p.config.sandbox.speed, appPort: opts.port, publicUrl: p.config.publicUrlSet ? p.config.publicUrl : `http://localhost:${opts.port}`, orgId: opts.demoOrgId, log: p.log });
     stoppers.push(() => demo.stop());
+  }
+  // The demo translates through a local DeepL-protocol stand-in (labelled pseudo-translations), unless
+  // the owner has set up a real service.
+  if (opts.demo && opts.demoOrgId) {
+    const standIn = await startTranslationStandIn({});
+    p.outbound.allow(new URL(standIn.url).host);
+    stoppers.push(() => standIn.stop());
+    const owner = { orgId: opts.demoOrgId, userId: 'system', role: 'owner' as const };
+    const cur = await s.translation.settings(owner);
+    if (!cur.hasKey || cur.baseUrl?.startsWith('http://127.0.0.1')) await s.translation.setSettings(owner, { baseUrl: standIn.url, apiKey: 'demo-stand-in' });
   }
   // The demo's first TikTok return requests become RMAs shortly after the initial sync, not at the next 5-minute tick.
   if (opts.demo && p.jobs?.isStarted) await p.jobs.send(IMPORT_PLATFORM_RETURNS_JOB, {}, { startAfter: 20 });

@@ -91,6 +91,48 @@ export async function recoverStaleLock(pgDir: string, log: PostgresLog): Promise
   fs.rmSync(lockFile, { force: true });
 }
 
+/** The pid of a live Afterdesk holding `DATA_DIR/afterdesk.pid`, or null. */
+export function liveAppPid(dataDir: string): number | null {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(dataDir, 'afterdesk.pid'), 'utf8').trim());
+  } catch {
+    return null;
+  }
+  return pid && pid !== process.pid && pidAlive(pid) && /node|afterdesk|tsx/.test(cmdline(pid)) ? pid : null;
+}
+
+/**
+ * The PostgreSQL server that holds the cluster now, read from `postmaster.pid` (pid, port and its
+ * status line). Null when none runs; an Error when one runs but is not ready yet (starting, stopping).
+ */
+export function runningPostmaster(pgDir: string): { pid: number; port: number } | null {
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    return null;
+  }
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  // A pid alone may have been reused: it must still be a postgres.
+  if (!Number.isInteger(pid) || pid <= 0 || !pidAlive(pid) || !cmdline(pid).includes('postgres')) return null;
+  if (!Number.isInteger(port) || port <= 0) return null;
+  const status = (lines[7] ?? '').trim();
+  if (status !== 'ready') throw new PostmasterNotReady(pid, pgDir, status || 'starting');
+  return { pid, port };
+}
+
+export class PostmasterNotReady extends Error {
+  constructor(
+    readonly pid: number,
+    readonly pgDir: string,
+    readonly status: string,
+  ) {
+    super(`PostgreSQL (pid ${pid}) in ${pgDir} is ${status}; try again once Afterdesk is running`);
+  }
+}
+
 /** Our own lock, so two Afterdesk processes never share one data directory. */
 export function takeAppLock(dataDir: string, log: PostgresLog): () => void {
   fs.mkdirSync(dataDir, { recursive: true });

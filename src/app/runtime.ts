@@ -8,8 +8,8 @@ import { Jobs } from '../platform/jobs.js';
 import type { Logger } from '../platform/logger.js';
 import type { Config } from './config.js';
 import { createPlatform, type Platform } from './deps.js';
-import { appUrlFrom, migrate } from './migrate.js';
-import { ensureDatabase, startEmbedded, takeAppLock, type EmbeddedHandle } from './postgres.js';
+import { appUrlFrom, migrate, pendingMigrations } from './migrate.js';
+import { ensureDatabase, liveAppPid, runningPostmaster, startEmbedded, takeAppLock, type EmbeddedHandle } from './postgres.js';
 
 interface Secrets {
   pgPassword: string;
@@ -47,6 +47,7 @@ export interface Runtime {
   platform: Platform;
   embedded: EmbeddedHandle | undefined;
   appliedMigrations: string[];
+  mode: BootMode;
   shutdown(): Promise<void>;
 }
 
@@ -61,7 +62,16 @@ export interface BootOptions {
    */
   jobs?: boolean | 'send';
   onMigration?: (name: string) => void;
+  /**
+   * One-shot CLI commands: when an Afterdesk already runs on this `DATA_DIR`, connect to its
+   * embedded PostgreSQL (port from `postmaster.pid`, passwords from `secrets.json`) instead of
+   * refusing; migrations are then left to the running app (a pending one is refused, naming it).
+   */
+  attach?: boolean;
 }
+
+/** How a CLI command reached the database (printed by nobody; tests and `status` read it). */
+export type BootMode = 'external' | 'embedded' | 'attached';
 
 /** Database up (embedded unless DATABASE_URL), migrated, pools open. The caller starts HTTP/worker. */
 export async function boot(config: Config, opts: BootOptions): Promise<Runtime> {
@@ -71,8 +81,17 @@ export async function boot(config: Config, opts: BootOptions): Promise<Runtime> 
   let releaseLock: (() => void) | undefined;
   let adminUrl: string;
   const pgLog = { info: (m: string) => log.info(m), warn: (m: string) => log.warn(m), debug: (m: string) => log.debug(m) };
+  let mode: BootMode = 'embedded';
+  const running = !config.databaseUrl && opts.attach ? liveAppPid(config.dataDir) : null;
+  const postmaster = running ? runningPostmaster(path.join(config.dataDir, 'pg')) : null;
   if (config.databaseUrl) {
     adminUrl = config.databaseUrl;
+    mode = 'external';
+  } else if (running && postmaster) {
+    // The running app owns the cluster (and its lock): we are one more client of its server.
+    adminUrl = `postgres://postgres:${encodeURIComponent(secrets.pgPassword)}@127.0.0.1:${postmaster.port}/afterdesk`;
+    mode = 'attached';
+    log.info(`Afterdesk (pid ${running}) is running on ${config.dataDir}: using its PostgreSQL on 127.0.0.1:${postmaster.port}.`);
   } else {
     releaseLock = takeAppLock(config.dataDir, pgLog);
     try {
@@ -86,12 +105,20 @@ export async function boot(config: Config, opts: BootOptions): Promise<Runtime> 
     log.info(`Embedded PostgreSQL is running on 127.0.0.1:${embedded.port} (data in ${path.join(config.dataDir, 'pg')}).`);
   }
   let applied: string[] = [];
-  try {
-    applied = (await migrate(adminUrl, config.appDatabaseUrl ? undefined : secrets.appPassword, opts.onMigration)).applied;
-  } catch (e) {
-    await embedded?.stop();
-    releaseLock?.();
-    throw e;
+  if (mode === 'attached') {
+    // Changing the schema under a running app is exactly what the lock protects against.
+    const pending = await pendingMigrations(adminUrl);
+    if (pending.length) {
+      throw new Error(`Afterdesk (pid ${running}) runs on a database without migration(s) ${pending.join(', ')}. Restart it to apply them (or stop it and run \`afterdesk migrate\`), then retry.`);
+    }
+  } else {
+    try {
+      applied = (await migrate(adminUrl, config.appDatabaseUrl ? undefined : secrets.appPassword, opts.onMigration)).applied;
+    } catch (e) {
+      await embedded?.stop();
+      releaseLock?.();
+      throw e;
+    }
   }
   const appUrl = config.appDatabaseUrl ?? appUrlFrom(adminUrl, secrets.appPassword);
   const db = new Database(createPool(appUrl, 20));
@@ -121,6 +148,7 @@ export async function boot(config: Config, opts: BootOptions): Promise<Runtime> 
     platform,
     embedded,
     appliedMigrations: applied,
+    mode,
     async shutdown() {
       if (down) return;
       down = true;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
@@ -10,16 +10,19 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, isAppError } from '../platform/errors.js';
+import { AppError, isAppError, pgErrorCode } from '../platform/errors.js';
 import { ErrorBody, findUnstorableString, type Http } from '../platform/http.js';
 import { newId } from '../platform/ids.js';
+import { runInShopScope } from '../platform/scope.js';
 import type { Logger } from '../platform/logger.js';
-import { authRoutes, SESSION_COOKIE } from '../modules/auth/index.js';
+import { accountRoutes, authRoutes, registerAccountGuard, SESSION_COOKIE } from '../modules/auth/index.js';
+import { bearerOf, registerTokenAuth } from '../modules/integrations/index.js';
 import { tenancyRoutes } from '../modules/tenancy/index.js';
 import { registerAccess } from './access.js';
 import { registerContract } from './contract.js';
 import type { Platform, Services } from './deps.js';
 import { outboxRoutes } from './outbox.routes.js';
+import { eventsRoutes } from './events.routes.js';
 import { registerModuleRoutes } from './modules.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -50,6 +53,11 @@ export function errorBody(err: FastifyError | Error, requestId: string, log: Pic
   if (isAppError(err)) {
     return { status: err.status, body: { code: err.code, message: err.message, details: err.details, requestId } };
   }
+  // A write the brand scope's policy refused (a brand-limited person writing an organisation-wide
+  // or another brand's row that no earlier check caught): a refusal, not an internal error.
+  if (pgErrorCode(err) === '42501' && /row-level security/.test(String((err as { cause?: { message?: string } }).cause?.message ?? err.message))) {
+    return { status: 403, body: { code: 'auth.outside_scope', message: 'This is outside the brands you work with', requestId } };
+  }
   const fe = err as FastifyError;
   if (fe.statusCode === 429) {
     return { status: 429, body: { code: 'request.rate_limited', message: 'Too many attempts; wait a minute and try again', requestId } };
@@ -64,11 +72,15 @@ export function errorBody(err: FastifyError | Error, requestId: string, log: Pic
 
 /**
  * The only state-changing requests that need not come from our UI, and why. Everything else that
- * is not GET/HEAD/OPTIONS must pass `crossSiteProblem`. (API-token requests, once they exist, carry
- * no cookie and belong here too.)
+ * is not GET/HEAD/OPTIONS must pass `crossSiteProblem`. An entry names a path prefix, or a test on
+ * the request's headers.
  */
-export const CROSS_SITE_EXEMPT: { prefix: string; why: string }[] = [
+export const CROSS_SITE_EXEMPT: { prefix?: string; headers?: (h: Record<string, string | string[] | undefined>) => boolean; why: string }[] = [
   { prefix: '/webhooks/', why: 'called by TikTok, not a browser; every request is HMAC-signed and carries no session cookie' },
+  {
+    headers: (h) => bearerOf({ headers: h }) !== undefined,
+    why: 'API-token requests (Authorization: Bearer): a browser form cannot set that header, and such a request is authenticated by the token alone — a session cookie on it is ignored',
+  },
 ];
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -88,7 +100,7 @@ export function crossSiteProblem(
 ): string | null {
   if (SAFE_METHODS.has(req.method)) return null;
   const path = req.url.split('?')[0]!;
-  if (CROSS_SITE_EXEMPT.some((e) => path.startsWith(e.prefix))) return null;
+  if (CROSS_SITE_EXEMPT.some((e) => (e.prefix !== undefined && path.startsWith(e.prefix)) || e.headers?.(req.headers))) return null;
   const header = (n: string) => {
     const v = req.headers[n];
     return Array.isArray(v) ? v[0] : v;
@@ -186,8 +198,8 @@ export async function buildServer(platform: Platform, services: Services): Promi
   await app.register(swagger, {
     openapi: {
       info: { title: 'Afterdesk API', version: VERSION, description: 'After-sales operations for TikTok Shop sellers. Errors are `{code, message, details, requestId}`.' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
-      security: [{ session: [] }],
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE }, apiToken: { type: 'http', scheme: 'bearer', description: 'An API token (Settings → Integrations) with the scopes the route needs' } } },
+      security: [{ session: [] }, { apiToken: [] }],
     },
     transform: jsonSchemaTransform,
   });
@@ -215,14 +227,31 @@ export async function buildServer(platform: Platform, services: Services): Promi
     }
   });
 
+  // Bearer requests are the API token's alone (set here); the session cookie is not read for them.
+  registerTokenAuth(app, services.integrations);
   app.addHook('onRequest', async (req) => {
     const token = req.cookies?.[SESSION_COOKIE];
-    if (!token) return;
+    if (!token || bearerOf(req)) return;
     const hit = await services.auth.authenticate(token);
     if (hit) {
       req.actor = hit.actor;
       req.sessionId = hit.sessionId;
+      req.loginId = hit.loginId;
+      req.shopScope = hit.shopScope;
     }
+  });
+  // Sessions that must first change the password or enrol a second factor may do only that.
+  registerAccountGuard(app, services.account);
+  // Brand scope: a brand-limited person's handler runs inside their shop scope, so every
+  // db.tenant() it opens (and everything those calls start) sets app.shop_ids. Wrapping the
+  // handler itself, rather than entering the scope in a hook, guarantees the context reaches it.
+  app.addHook('onRoute', (route) => {
+    const handler = route.handler as (this: unknown, req: FastifyRequest, reply: unknown) => unknown;
+    route.handler = function scoped(this: unknown, req: FastifyRequest, reply: unknown) {
+      const scope = req.shopScope;
+      if (scope === undefined || scope === null) return handler.call(this, req, reply);
+      return runInShopScope(scope, () => handler.call(this, req, reply));
+    } as typeof route.handler;
   });
   // Before any route is added: every route needs a rule in the access table.
   registerAccess(app);
@@ -258,9 +287,17 @@ export async function buildServer(platform: Platform, services: Services): Promi
     cookieSecure: (req) => config.cookieSecure || (config.cookieSecureExplicit !== false && req.protocol === 'https'),
     loginRateLimit: config.loginRateLimit,
     clock: platform.clock,
+    publicUrl: config.publicUrl,
+    account: services.account,
+  });
+  accountRoutes(app, services.account, {
+    cookieSecure: (req) => config.cookieSecure || (config.cookieSecureExplicit !== false && req.protocol === 'https'),
+    loginRateLimit: config.loginRateLimit,
+    clock: platform.clock,
   });
   tenancyRoutes(app, services.tenancy);
   outboxRoutes(app, platform);
+  eventsRoutes(app, platform.live, platform.config.live);
   await registerModuleRoutes(app, platform, services);
 
   const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));

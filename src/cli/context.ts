@@ -17,11 +17,15 @@ export function configOrExit(): Config {
   }
 }
 
-/** Boot the database for a one-shot command, run it, shut down (also on failure). */
+/**
+ * Boot the database for a one-shot command, run it, shut down (also on failure). When Afterdesk
+ * already runs on this DATA_DIR the command works through its PostgreSQL (see `BootOptions.attach`);
+ * pass `attach: false` for the commands that must have the data directory to themselves.
+ */
 export async function withRuntime<T>(fn: (p: Platform, s: Services) => Promise<T>, opts: Partial<BootOptions> = {}): Promise<T> {
   const config = configOrExit();
   const log = createLogger(process.env.AFTERDESK_CLI_LOG ?? 'warn', 'afterdesk-cli');
-  const rt = await boot(config, { log, ...opts });
+  const rt = await boot(config, { log, attach: true, ...opts });
   try {
     return await fn(rt.platform, compose(rt.platform));
   } finally {

@@ -8,6 +8,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor?: Actor;
     sessionId?: string;
+    /** The login (person) behind the session; one login may belong to several organisations. */
+    loginId?: string;
+    /** The shops a brand-limited person may see in this organisation; null or unset: all. */
+    shopScope?: readonly string[] | null;
   }
 }
 

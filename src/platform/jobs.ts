@@ -81,6 +81,19 @@ export class Jobs {
     return this.boss.send(name, data, { ...opts, db: { executeSql: (text, values) => clientOf(tx).query(text, values) } });
   }
 
+  /**
+   * Several jobs of one queue on the caller's transaction in one statement (pg-boss `insert`),
+   * with the same guarantee as `sendIn`. Each job may carry its start time and singleton key; a
+   * job whose singleton key is already queued is skipped, as `send` skips it.
+   */
+  async sendManyIn<T extends object>(tx: Executor, name: string, jobs: Array<{ data: T; startAfter?: Date; singletonKey?: string }>): Promise<void> {
+    if (!jobs.length) return;
+    await this.boss.insert(
+      jobs.map((j) => ({ name, data: j.data, ...(j.startAfter ? { startAfter: j.startAfter.toISOString() } : {}), ...(j.singletonKey ? { singletonKey: j.singletonKey } : {}) })) as PgBoss.JobInsert[],
+      { db: { executeSql: (text, values) => clientOf(tx).query(text, values) } },
+    );
+  }
+
   /** Whether the queue answers: used by /healthz. */
   async healthy(): Promise<boolean> {
     if (!this.started) return false;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { migrate, MIGRATIONS_DIR } from '../../src/app/migrate.js';
+import { migrate, migrationOrder, MIGRATIONS_DIR } from '../../src/app/migrate.js';
 import { ensureDatabase } from '../../src/app/postgres.js';
 import { testDatabase } from '../helpers/db.js';
 
@@ -23,6 +23,12 @@ async function query<T>(url: string, sql: string, params: unknown[] = []): Promi
     await c.end();
   }
 }
+
+describe('migration order', () => {
+  it('late migrations run after every other, each group in name order', () => {
+    expect(migrationOrder(['0200_b.sql', '0021_scope.late.sql', '0001_a.sql', '0500_c.sql', '0010_x.late.sql'])).toEqual(['0001_a.sql', '0200_b.sql', '0500_c.sql', '0010_x.late.sql', '0021_scope.late.sql']);
+  });
+});
 
 describe('migration checksums', () => {
   it('an applied migration edited afterwards stops the start, naming the file; new ones still apply', async () => {

@@ -89,7 +89,7 @@ describeE2E('web shell (browser)', () => {
     // Settings → Shops lists the org's shop; create another one through the UI.
     await poll(() => page.getByTestId('shops-table').locator('tbody tr').count()).toBe(1);
     await page.getByRole('link', { name: 'Inbox' }).click();
-    await poll(() => page.getByTestId('list-title').innerText()).toBe('My tickets');
+    await poll(() => page.getByTestId('list-title').innerText()).toBe('All open'); // owners land on the whole desk (issue 13)
     await screenshot(page, 'frame-en');
     await page.getByRole('link', { name: 'Settings' }).click();
     await poll(() => page.getByTestId('shops-table').locator('tbody tr').count()).toBe(1);
@@ -190,7 +190,7 @@ describeE2E('web shell (browser)', () => {
     await screenshot(page, 'shop-editor-hours-zh-CN');
     await page.getByRole('button', { name: '取消' }).click();
     await page.getByRole('link', { name: '收件箱' }).click();
-    await poll(() => page.getByTestId('list-title').innerText()).toBe('我的工单');
+    await poll(() => page.getByTestId('list-title').innerText()).toBe('全部未结');
     await screenshot(page, 'frame-zh-CN');
     // Tablet: navigation stays beside the page; narrower, it folds behind the burger.
     await page.setViewportSize({ width: 820, height: 1180 });
@@ -228,6 +228,10 @@ describeE2E('web shell (browser)', () => {
     await poll(() => navLabels(agent.page)).toEqual(['Inbox', 'Returns', 'Orders', 'Customers', 'Remedies', 'Evidence', 'Coupons']);
     expect(new URL(agent.page.url()).pathname).toBe('/inbox');
     await agent.page.goto('/settings/team');
+    await poll(() => agent.page.getByText('You do not have access', { exact: true }).count()).toBe(1);
+    expect(await agent.page.getByText('Page not found', { exact: true }).count()).toBe(0);
+    // An address that is no page at all still says so.
+    await agent.page.goto('/no-such-page');
     await poll(() => agent.page.getByText('Page not found', { exact: true }).count()).toBe(1);
     expect(agent.problems).toEqual([]);
     await agent.context.close();

@@ -81,6 +81,7 @@ describeE2E('Settings → SLA policies (browser)', () => {
     expect(created).toEqual({
       id: expect.stringMatching(/^slp_/),
       name: 'VIP DE',
+      names: {},
       shopId: org.shopId,
       channel: null,
       priority: null,
@@ -217,7 +218,9 @@ describeE2E('Settings → SLA policies (browser)', () => {
       [shopName, '首次回复', '2', '1', '0', '66.7%', '15 分钟', '19 分钟'],
       ['解决', '0', '0', '3', '—', '', ''],
     ]);
-    expect(await rowCells(page, 'General')).toEqual(['General', '全部店铺', '任意', '任意', '任意', '1 小时', '2 小时', '27 小时', '营业时间', '50%, 80%', '启用', '']);
+    // The default policy carries its Chinese name; the one unique name stays beside it.
+    const general = page.getByTestId('sla-policies-table').locator('tbody tr', { hasText: '通用' }).locator('td');
+    expect(await general.allInnerTexts()).toEqual(['通用\n\nGeneral', '全部店铺', '任意', '任意', '任意', '1 小时', '2 小时', '27 小时', '营业时间', '50%, 80%', '启用', '']);
     await page.screenshot({ path: '/tmp/sla-settings-zh-CN.png', fullPage: true, animations: 'disabled' });
     await page.getByRole('button', { name: '编辑策略: E2E shop SLA' }).click();
     await poll(() => page.getByRole('dialog').getByTestId('sla-running-clocks-note').innerText()).toBe('正在计时的时钟沿用开始时的目标；修改只对保存之后开始的时钟生效。');
@@ -231,7 +234,7 @@ describeE2E('Settings → SLA policies (browser)', () => {
     const { page, context, problems } = await openPage(browser, server.baseUrl);
     await page.goto('/settings/sla');
     await signIn(page, org.users.agent.email);
-    await poll(() => page.getByText('Page not found').count()).toBe(1);
+    await poll(() => page.getByText('You do not have access').count()).toBe(1);
     expect(await page.getByTestId('sla-policies-table').count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Settings' }).count()).toBe(0);
     // And the API refuses the agent's changes whatever the UI shows.

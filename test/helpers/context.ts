@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/app/config.js';
-import { compose } from '../../src/app/compose.js';
+import { compose, type ComposeOptions } from '../../src/app/compose.js';
 import { createPlatform, type Platform, type Services } from '../../src/app/deps.js';
 import { buildServer } from '../../src/app/server.js';
 import { ManualClock, type Clock } from '../../src/platform/clock.js';
@@ -36,6 +36,10 @@ export interface TestContextOptions {
    * on its own, a breach escalates only when the test observes it (`services.events.slaEscalation`).
    */
   slaEscalation?: boolean;
+  /** Further test seams of `compose` (a fake mail sender, a lower webhook auto-disable threshold). */
+  overrides?: Omit<NonNullable<ComposeOptions['overrides']>, 'escalateToHelpdesk'>;
+  /** A stand-in for the platform side of coupons (chat reach, price detail, coupon sync). */
+  couponPlatform?: import('../../src/modules/coupons/index.js').CouponPlatformPort;
 }
 
 /**
@@ -50,7 +54,7 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   if (jobs) await jobs.start();
   const clock = opts.clock ?? new ManualClock(Date.now());
   const platform = createPlatform({ config, db, adminUrl: tdb.adminUrl, clock, ids: newId, log: opts.log ?? silentLogger, jobs, secretKey: Buffer.alloc(32, 7) });
-  const services = compose(platform, { overrides: { escalateToHelpdesk: opts.slaEscalation !== false } });
+  const services = compose(platform, { overrides: { ...opts.overrides, escalateToHelpdesk: opts.slaEscalation !== false, ...(opts.couponPlatform ? { couponPlatform: opts.couponPlatform } : {}) } });
   const app = await buildServer(platform, services);
   await app.ready();
   if (opts.uiHeader !== false) {

@@ -56,3 +56,19 @@ export async function createTestOrg(ctx: TestContext, opts: { market?: string; r
 export function actorFor(org: TestOrg, role: Role) {
   return { orgId: org.orgId, userId: org.users[role].id, role };
 }
+
+/** A second brand with one shop in the same organisation (brand scoping). */
+export async function addBrand(ctx: TestContext, org: TestOrg, opts: { market?: string; name?: string } = {}): Promise<{ brandId: string; shopId: string }> {
+  const tag = crypto.randomBytes(4).toString('hex');
+  const owner = actorFor(org, 'owner');
+  const brand = await ctx.services.tenancy.createBrand(owner, { name: opts.name ?? `Brand B ${tag}` });
+  const shop = await ctx.services.tenancy.createShop(owner, { brandId: brand.id, name: `Shop B ${tag}`, market: opts.market ?? 'FR' });
+  return { brandId: brand.id, shopId: shop.id };
+}
+
+/** A person of `org` limited to some brands, signed in. */
+export async function brandScopedUser(ctx: TestContext, org: TestOrg, role: Exclude<Role, 'owner'>, brandIds: string[]): Promise<{ id: string; email: string; cookie: string }> {
+  const email = `${role}.scoped.${crypto.randomBytes(4).toString('hex')}@test.afterdesk.dev`;
+  const u = await ctx.services.auth.createUserInOrg(org.orgId, { email, name: `Scoped ${role}`, password: TEST_PASSWORD, role, languages: ['en', 'de', 'fr'], brandIds });
+  return { id: u.id, email, cookie: await loginCookie(ctx, email) };
+}

@@ -39,6 +39,16 @@ export const ID_KINDS = [
   'evidenceFile',
   'outbox',
   'dispute',
+  'session',
+  'apiToken',
+  'webhook',
+  'organisation',
+  'invitation',
+  'savedView',
+  'automationRule',
+  'ticketMessage',
+  'couponProgramme',
+  'platformCoupon',
 ] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 export type IdSet = Record<IdKind, string>;
@@ -104,6 +114,11 @@ export interface SweepOptions {
   fresh?: (key: string) => Promise<Partial<IdSet>> | undefined;
   /** Also call with the attacker's own id (skipped for routes that destroy what they name). */
   baseline?: (key: string) => boolean;
+  /**
+   * Only slots of these kinds. A sweep inside one organisation (other brand) leaves out what is
+   * organisation-wide by design: people, macros, stored files, the organisation itself.
+   */
+  kinds?: readonly IdKind[];
 }
 
 export interface SweepReport {
@@ -138,6 +153,12 @@ export const NAMED_KINDS: Record<string, { kind: IdKind; array?: boolean }> = {
   subjectId: { kind: 'remedy' },
   caseId: { kind: 'evidenceCase' },
   sha256: { kind: 'evidenceFile' },
+  actorId: { kind: 'user' },
+  brandIds: { kind: 'brand', array: true },
+  orgId: { kind: 'organisation' },
+  shopIds: { kind: 'shop', array: true },
+  messageIds: { kind: 'ticketMessage', array: true },
+  platformCouponId: { kind: 'platformCoupon' },
 };
 
 /** Names that end like an id but name something outside our database. */
@@ -145,6 +166,9 @@ export const NOT_OUR_IDS: Record<string, string> = {
   messageId: 'the Message-ID header of an inbound e-mail, chosen by the sender',
   productId: "the platform's product id, free text for exchange stock",
   step: 'a step kind (refund, coupon…), not an id',
+  phoneNumberId: "Meta's id of a WhatsApp business number, typed by the owner (unique across the installation: a taken one is a 409)",
+  businessAccountId: "Meta's WhatsApp Business Account id, typed by the owner",
+  numberId: 'the WhatsApp webhook path: no session, the signature over the body (app secret of that number) is the check',
 };
 
 /** The kind a `:id` path parameter names, by the path segment before it. */
@@ -164,6 +188,13 @@ const SEGMENT_KINDS: Record<string, IdKind> = {
   remedies: 'remedy',
   returns: 'return',
   disputes: 'dispute',
+  sessions: 'session',
+  tokens: 'apiToken',
+  webhooks: 'webhook',
+  invitations: 'invitation',
+  'saved-views': 'savedView',
+  rules: 'automationRule',
+  programmes: 'couponProgramme',
 };
 
 const FIXED_PATH_VALUES: Record<string, string> = { step: 'refund' };
@@ -194,7 +225,7 @@ export function pathSlots(path: string): { name: string; kind: IdKind | undefine
   segs.forEach((s, i) => {
     if (!s.startsWith(':')) return;
     const name = s.slice(1);
-    if (name in FIXED_PATH_VALUES) return;
+    if (name in FIXED_PATH_VALUES || name in NOT_OUR_IDS) return;
     const kind = name === 'id' ? SEGMENT_KINDS[segs[i - 1] ?? ''] : NAMED_KINDS[name]?.kind;
     out.push({ name, kind });
   });
@@ -308,7 +339,7 @@ export async function sweep(ctx: TestContext, opts: SweepOptions): Promise<Sweep
     for (const u of discovered.unknown) report.findings.push(`${route.key}: ${u} looks like an id the sweep cannot classify (add it to NAMED_KINDS or NOT_OUR_IDS)`);
     const extra = opts.slots?.[route.key] ?? [];
     for (const n of discovered.nested) if (!extra.some((x) => x.name === n)) report.findings.push(`${route.key}: body ${n} is an id inside an array or a variant; give the sweep a slot for it`);
-    const slots = [...discovered.slots, ...extra];
+    const slots = [...discovered.slots, ...extra].filter((x) => !opts.kinds || opts.kinds.includes(x.kind));
     if (!slots.length) continue;
     const example = opts.examples?.[route.key];
     const schema = bodySchema(route.op);
@@ -402,6 +433,12 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
   const dispute = await inject('POST', '/api/disputes', { orderId: order.orderId });
   const macro = await inject('POST', '/api/macros', { key: `m_${marker.toLowerCase().replace(/[^a-z0-9_]/g, '')}`.slice(0, 60), name: `Macro ${marker}`, bodies: { en: `Hello ${marker}` } });
   const policy = await inject('POST', '/api/sla/policies', { name: `Policy ${marker}`, shopId: org.shopId, firstReplyMinutes: 60 });
+  // Coupons need the shop's platform coupons: the sweep's organisations are bound to the sandbox.
+  await inject('POST', '/api/coupons/platform/sync', { shopId: org.shopId });
+  const coupons = (await inject('GET', `/api/coupons/platform?shopId=${org.shopId}`)).items as { id: string; title: string }[];
+  const chatCoupon = coupons.find((c) => c.title.startsWith('Return visit'));
+  if (!chatCoupon) throw new Error('seeding: the sandbox shop has no return-visit coupon');
+  const programme = await inject('POST', '/api/coupons/programmes', { shopId: org.shopId, name: `Programme ${marker}`, kind: 'return_visit', schedule: { afterDeliveryDays: 3 }, holdoutPercent: 10, budget: 10_000, variants: [{ key: 'a', platformCouponId: chatCoupon.id }] });
 
   const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: crypto.randomInt(256), g: crypto.randomInt(256), b: crypto.randomInt(256) } } }).jpeg().toBuffer();
   const boundary = `----sweep${crypto.randomBytes(8).toString('hex')}`;
@@ -414,6 +451,15 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
   const cases = (await inject('GET', '/api/evidence/cases')).items as { caseId: string }[];
   const outbox = (await inject('GET', '/api/outbox')).items as { id: string }[];
   if (!cases.length || !outbox.length) throw new Error(`seeding: ${cases.length} evidence cases, ${outbox.length} outbox rows`);
+  const sessions = (await inject('GET', '/api/account/sessions')).items as { id: string }[];
+  const token = await inject('POST', '/api/integrations/tokens', { name: `Token ${marker}`.slice(0, 80), scopes: ['tickets:read'] });
+  // A public address literal: the outbound rule accepts it without a DNS lookup.
+  const webhook = await inject('POST', '/api/integrations/webhooks', { url: 'https://93.184.215.14/afterdesk', description: `Hook ${marker}`.slice(0, 200), events: ['remedy.completed'] });
+  const invitation = await inject('POST', '/api/invitations', { email: `invited.${marker.toLowerCase()}@test.afterdesk.dev`, role: 'agent' });
+
+  const savedView = await inject('POST', '/api/saved-views', { name: `View ${marker}`, filter: { view: 'open', shopId: org.shopId } });
+  const rule = await inject('POST', '/api/automations/rules', { name: `Rule ${marker}`, conditions: { shopIds: [org.shopId], keywords: [marker] }, actions: { addTags: ['swept'] } });
+  const thread = await inject('GET', `/api/tickets/${ticketId}`);
 
   const emails = Object.values(org.users).map((u) => u.email);
   return {
@@ -431,6 +477,16 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
       evidenceFile: file.sha256,
       outbox: outbox[0]!.id,
       dispute: dispute.id,
+      session: sessions[0]!.id,
+      apiToken: token.item.id,
+      webhook: webhook.item.id,
+      organisation: org.orgId,
+      invitation: invitation.invitation.id,
+      savedView: savedView.id,
+      automationRule: rule.id,
+      ticketMessage: thread.messages[0].id,
+      couponProgramme: programme.id,
+      platformCoupon: chatCoupon.id,
     },
     secrets: [marker, ...emails],
   };
@@ -470,4 +526,27 @@ export async function seedPurchase(ctx: TestContext, org: TestOrg, marker: strin
   const view = await orders.getOrder(actor, order.orderId);
   const [pr] = await orders.listPlatformReturns(actor, { orderId: order.orderId });
   return { order: order.orderId, orderLine: order.lineIds[0]!, buyer: view.buyerId, platformReturn: pr!.id };
+}
+
+/**
+ * Every list (a GET route without path parameters) called as the attacker: none may carry an id or
+ * a secret of the victim. The id sweep compares answers for ids it sends; this catches the lists
+ * that take no id at all (the inbox, the outbox view, evidence cases, counts…).
+ */
+export async function listLeaks(ctx: TestContext, opts: { victim: SweepVictim; cookie: string; examples?: Record<string, { query?: Record<string, string> }>; skip?: Record<string, string> }): Promise<{ findings: string[]; called: string[] }> {
+  const findings: string[] = [];
+  const called: string[] = [];
+  const ids = Object.values(opts.victim.ids);
+  for (const route of specRoutes(ctx)) {
+    if (route.method !== 'GET' || pathSlots(route.path).length || route.path.includes(':') || opts.skip?.[route.key]) continue;
+    const query: Record<string, string> = {};
+    for (const q of route.op.parameters ?? []) if (q.in === 'query' && q.required) query[q.name] = String(sample(q.schema));
+    Object.assign(query, opts.examples?.[route.key]?.query ?? {});
+    const qs = new URLSearchParams(query).toString();
+    const res = await ctx.app.inject({ method: 'GET', url: route.path + (qs ? `?${qs}` : ''), headers: { cookie: opts.cookie } });
+    called.push(`${route.key} ${res.statusCode}`);
+    const leaked = [...ids, ...opts.victim.secrets].filter((x) => res.body.includes(x));
+    if (leaked.length) findings.push(`${route.key}: the list carries the victim's ${leaked.join(', ')}`);
+  }
+  return { findings, called };
 }

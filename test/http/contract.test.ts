@@ -63,7 +63,7 @@ describe('the HTTP contract', () => {
   it('declares every path parameter, a body for every write (or EmptyBody), and the errors each route can give', () => {
     const wrong: string[] = [];
     // Their bodies are not JSON: a signed raw body, and multipart uploads.
-    const rawBody = new Set(['POST /webhooks/tiktok', 'POST /api/evidence/files', 'POST /api/tickets/{id}/attachments']);
+    const rawBody = new Set(['POST /webhooks/tiktok', 'POST /webhooks/whatsapp/{numberId}', 'POST /api/evidence/files', 'POST /api/tickets/{id}/attachments']);
     for (const o of ops) {
       const [method, path] = o.key.split(' ') as [string, string];
       const declared = new Set((o.op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name));

@@ -7,15 +7,19 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TikTokSandbox } from '../../src/integrations/tiktok/sandbox/server.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
-import { actorFor, createTestOrg, type TestOrg } from '../helpers/org.js';
-import { pathSlots, seedPurchase, seedWorld, specRoutes, sweep, type SweepAttacker, type SweepReport, type SweepVictim } from '../helpers/sweep.js';
+import { actorFor, addBrand, brandScopedUser, createTestOrg, type TestOrg } from '../helpers/org.js';
+import { ID_KINDS, listLeaks, missingLike, pathSlots, seedPurchase, seedWorld, specRoutes, sweep, type IdKind, type SweepAttacker, type SweepReport, type SweepVictim } from '../helpers/sweep.js';
 import { uniqueShops } from '../tiktok/helpers.js';
 
 /**
- * Routes with a path parameter that the sweep leaves alone, and why. None today: the OAuth
- * callback carries its organisation in a signed `state` query value, not an id parameter.
+ * Routes with a path parameter that the sweep leaves alone, and why. The OAuth callback carries
+ * its organisation in a signed `state` query value, not an id parameter; webhooks prove themselves
+ * by signature.
  */
-const EXEMPT: Record<string, string> = {};
+const EXEMPT: Record<string, string> = {
+  'GET /webhooks/whatsapp/:numberId': 'Meta calls it without a session; only the number’s verify token answers (test/channels/whatsapp.test.ts)',
+  'POST /webhooks/whatsapp/:numberId': 'Meta calls it without a session; a body must carry the number’s app-secret signature (test/channels/whatsapp.test.ts)',
+};
 
 /** Bodies the schema sampler cannot make valid on its own (patterns, business rules). */
 const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> }> = {
@@ -45,6 +49,16 @@ const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> 
   'POST /api/sla/policies': { body: { name: 'Fast lane', firstReplyMinutes: 30 } },
   'GET /api/sla/shops/:id/due': { query: { start: '2026-01-05T09:00:00Z', minutes: '60' } },
   'POST /api/shops': { body: { brandId: '$brand', name: 'Second shop', market: 'FR' } },
+  'PUT /api/shops/:shopId/whatsapp': { body: { phoneNumberId: String(100000 + Math.floor(Math.random() * 1e9)), displayNumber: '+49 89 555 0100', accessToken: 'EAAG-sweep-token', appSecret: 'sweep-app-secret', verifyToken: 'sweep-verify-token' } },
+  'POST /api/users': { body: { email: 'swept.person@test.afterdesk.dev', name: 'Swept Person', password: 'correct horse battery', role: 'agent', brandIds: ['$brand'] } },
+  'POST /api/invitations': { body: { email: 'swept.invitee@test.afterdesk.dev', role: 'agent', brandIds: ['$brand'] } },
+  'POST /api/automations/rules': { body: { name: 'Swept rule', conditions: { shopIds: ['$shop'] }, actions: { priority: 'high' } } },
+  'PATCH /api/automations/rules/:id': { body: { conditions: { shopIds: ['$shop'] } } },
+  'POST /api/tickets/:id/translate': { body: { target: 'en', messageIds: ['$ticketMessage'] } },
+  'POST /api/saved-views': { body: { name: 'Swept view', filter: { view: 'open', shopId: '$shop' } } },
+  'POST /api/coupons/programmes': { body: { shopId: '$shop', name: 'Sweep', kind: 'return_visit', schedule: { afterDeliveryDays: 3 }, holdoutPercent: 10, budget: 1000, variants: [{ key: 'a', platformCouponId: '$platformCoupon' }] } },
+  'POST /api/coupons/issue': { body: { shopId: '$shop', buyerId: '$buyer', platformCouponId: '$platformCoupon' } },
+  'PATCH /api/coupons/programmes/:id': { body: { name: 'Renamed' } },
 };
 
 /** Routes that consume the order they are given: each call gets a purchase nobody has acted on. */
@@ -67,6 +81,7 @@ const SLOTS = {
   'POST /api/tickets/:id/notes': [attachment],
   // Inspection photos given as a stored file's sha256 are cited as evidence.
   'POST /api/returns/:id/inspect': [{ where: 'body' as const, name: 'photos[]', path: ['photos', '0'], kind: 'evidenceFile' as const }],
+  'POST /api/coupons/programmes': [{ where: 'body' as const, name: 'variants[].platformCouponId', path: ['variants', '0', 'platformCouponId'], kind: 'platformCoupon' as const }],
 };
 
 let ctx: TestContext;
@@ -92,6 +107,10 @@ beforeAll(async () => {
   const own = await seedWorld(ctx, a, `ATTACKER${crypto.randomBytes(4).toString('hex')}`);
   attacker = { cookie: (role) => a.cookie(role), ids: own.ids };
   attackerOrg = a;
+  // The attacker's people are an agency's: each login also belongs to a third organisation, and
+  // still sees nothing of the victim's (they are not members there).
+  const third = await createTestOrg(ctx, { market: 'GB' });
+  for (const role of ['owner', 'agent', 'warehouse'] as const) await ctx.services.auth.addMembership(third.orgId, a.users[role].email, { role });
 }, 60_000);
 afterAll(async () => {
   await ctx?.close();
@@ -104,6 +123,8 @@ const UNREACHED: Record<string, string> = {
   'GET /api/returns query orderId': "a filter: the attacker's fresh order has no return",
   'GET /api/returns/cycle-stats query shopId': 'a filter: no return has closed in the window',
   'GET /api/sla/attainment query shopId': 'a filter: no SLA clock has run',
+  'GET /api/audit query actorId': "a filter: the attacker's agent has not signed in when the audit route is swept, so it has no events",
+  'GET /api/coupons/sendable query buyerId': "the sampled query's other id (shopId) is not the attacker's shop, so the shop check answers first; the shopId slot itself is swept, and sendableFor answers 404 for a buyer outside the organisation",
 };
 
 describe('the id sweep across organisations', () => {
@@ -113,7 +134,15 @@ describe('the id sweep across organisations', () => {
     expect(report.findings).toEqual([]);
     // Every other slot was reached: the attacker's own object answered differently from a missing one.
     expect(report.unreached.filter((u) => !UNREACHED[u.slot])).toEqual([]);
-  }, 120_000);
+  }, 300_000);
+
+  it("no list of the attacker's (an agency login's) carries anything of the victim's", async () => {
+    for (const role of ['owner', 'agent', 'warehouse'] as const) {
+      const r = await listLeaks(ctx, { victim, cookie: await attacker.cookie(role), examples: EXAMPLES });
+      expect(r.called.length).toBeGreaterThan(20);
+      expect(r.findings).toEqual([]);
+    }
+  }, 60_000);
 
   it('every route with a path parameter is swept, or exempt with a reason', () => {
     const withParams = specRoutes(ctx)
@@ -140,4 +169,70 @@ describe('the id sweep across organisations', () => {
     // …and carry the data of the objects next to them.
     expect(heads((f) => f.includes('carries'))).toEqual(['GET /api/platform-returns as owner, query buyerId', 'GET /api/platform-returns as owner, query orderId', 'GET /api/platform-returns as owner, query shopId', 'GET /api/tickets/:id as owner, path id']);
   });
+});
+
+/** What a brand limit hides: everything that belongs to a shop. People, macros, stored files and the organisation itself are organisation-wide. */
+const BRAND_KINDS: IdKind[] = ['brand', 'shop', 'order', 'orderLine', 'buyer', 'platformReturn', 'ticket', 'return', 'remedy', 'slaPolicy', 'evidenceCase', 'outbox'];
+
+/** Slots where the scoped attacker's own object answers like a missing one, and why. */
+const BRAND_UNREACHED: Record<string, string> = {
+  ...UNREACHED,
+  'GET /api/tickets query shopId': "a filter on the default view (mine): nothing is assigned to the scoped attacker in their own shop either",
+  'POST /api/tiktok/shops/:id/sync path id': 'no shop of this organisation is connected to TikTok; the sweep across organisations covers it with connected shops',
+};
+
+/** Lists that show organisation-wide objects by design (the victim's marker is in their names). */
+const ORG_WIDE_LISTS: Record<string, string> = {
+  'GET /api/macros': 'macros are organisation-wide configuration',
+};
+
+describe('the id sweep across brands of one organisation', () => {
+  let scoped: { victim: SweepVictim; attacker: SweepAttacker; org: TestOrg };
+  beforeAll(async () => {
+    const org = await createTestOrg(ctx, { market: 'DE' });
+    const b = await addBrand(ctx, org, { market: 'FR' });
+    const own = await seedWorld(ctx, org, `BRANDA${crypto.randomBytes(4).toString('hex')}`);
+    const marker = `BRANDB${crypto.randomBytes(4).toString('hex')}`;
+    const world = await seedWorld(ctx, { ...org, brandId: b.brandId, shopId: b.shopId }, marker);
+    // Organisation-wide kinds are not the victim's: in their place, ids that exist nowhere.
+    const ids = Object.fromEntries(ID_KINDS.map((k) => [k, BRAND_KINDS.includes(k) ? world.ids[k] : missingLike(world.ids[k])])) as SweepVictim['ids'];
+    const cookies = new Map<string, string>();
+    scoped = {
+      org,
+      victim: { ids, secrets: [marker] },
+      attacker: {
+        ids: own.ids,
+        async cookie(role) {
+          if (role === 'owner') throw new Error('owners are never brand-limited');
+          if (!cookies.has(role)) cookies.set(role, (await brandScopedUser(ctx, org, role, [org.brandId])).cookie);
+          return cookies.get(role)!;
+        },
+      },
+    };
+  }, 60_000);
+
+  it("a brand-limited person gets exactly a missing id's answer for another brand's objects, on every id-taking route", async () => {
+    const r = await sweep(ctx, {
+      victim: scoped.victim,
+      attacker: scoped.attacker,
+      kinds: BRAND_KINDS,
+      examples: EXAMPLES,
+      slots: SLOTS,
+      roles: ['supervisor', 'agent', 'warehouse'],
+      fresh: (key) => (CONSUMING.has(key) ? seedPurchase(ctx, scoped.org, 'fresh') : key === 'POST /api/returns/:id/inspect' ? receivedReturn(scoped.org) : undefined),
+    });
+    expect(r.cases.length).toBeGreaterThan(150);
+    expect(r.findings).toEqual([]);
+    // Owner-only routes refuse every brand-limited role before looking at ids (owners are never limited).
+    const ownerOnly = (u: { answer: { status: number } }) => u.answer.status === 403;
+    expect(r.unreached.filter((u) => !BRAND_UNREACHED[u.slot] && !ownerOnly(u)).map((u) => u.slot)).toEqual([]);
+  }, 180_000);
+
+  it("no list shows a brand-limited person another brand's objects", async () => {
+    for (const role of ['supervisor', 'agent', 'warehouse'] as const) {
+      const r = await listLeaks(ctx, { victim: scoped.victim, cookie: await scoped.attacker.cookie(role), examples: EXAMPLES, skip: ORG_WIDE_LISTS });
+      expect(r.called.length).toBeGreaterThan(20);
+      expect(r.findings).toEqual([]);
+    }
+  }, 60_000);
 });

@@ -6,7 +6,7 @@ import { printLogins, seedDemo } from '../../app/seed.js';
 import { buildServer } from '../../app/server.js';
 import { startWorker } from '../../app/worker.js';
 import { migrate } from '../../app/migrate.js';
-import { freePort, isPortFree } from '../../app/postgres.js';
+import { freePort, isPortFree, liveAppPid } from '../../app/postgres.js';
 import { AppError } from '../../platform/errors.js';
 import { createLogger } from '../../platform/logger.js';
 import { CreateUser, passwordWeakness } from '../../modules/auth/index.js';
@@ -77,10 +77,16 @@ export function registerCoreCommands(program: Command): void {
 
   program
     .command('migrate')
-    .description('Apply pending database migrations and exit')
+    .description('Apply pending database migrations and exit (refused while Afterdesk runs on this DATA_DIR)')
     .action(async () => {
       try {
+        const config = configOrExit();
+        const running = config.databaseUrl ? null : liveAppPid(config.dataDir);
+        // The one database command that keeps the refusal: a schema changed under a running app
+        // would serve requests with code that expects the old one.
+        if (running) throw AppError.conflict('cli.app_running', `Afterdesk is running (pid ${running}) on ${config.dataDir}; migrations change the schema under it. Stop it first (its next start applies them too).`);
         await withRuntime(async () => undefined, {
+          attach: false,
           onMigration: (m) => console.log(`applied ${m}`),
         });
         console.log('database is up to date');
@@ -98,7 +104,7 @@ export function registerCoreCommands(program: Command): void {
         await withRuntime(async (p, s) => {
           const world = await seedDemo(p, s);
           console.log(world.created ? `created demo organisation ${world.orgId}` : `demo organisation ${world.orgId} already exists`);
-          printLogins(world, p.config.publicUrl);
+          printLogins(world, p.config.publicUrl, console.log, false);
         });
       } catch (e) {
         fail(e);
@@ -112,7 +118,7 @@ export function registerCoreCommands(program: Command): void {
     .requiredOption('--email <email>', 'login e-mail')
     .requiredOption('--name <name>', 'display name')
     .requiredOption('--role <role>', 'owner | supervisor | agent | warehouse')
-    .requiredOption('--password <password>', 'at least 10 characters')
+    .requiredOption('--password <password>', 'at least 10 characters and hard to guess (zxcvbn score 3 of 4)')
     .option('--org <orgId>', 'organisation id (org_…)')
     .option('--new-org <name>', 'create a new organisation with this name')
     .option('--languages <list>', 'comma-separated: en,de,fr,it,es', '')

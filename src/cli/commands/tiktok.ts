@@ -182,7 +182,8 @@ export function registerTikTokCommands(program: Command): void {
         const sandbox = new TikTokSandbox({ seed: Number(o.seed), port: Number(o.port), appKey: process.env.TIKTOK_APP_KEY || SANDBOX_APP_KEY, appSecret: process.env.TIKTOK_APP_SECRET || SANDBOX_APP_SECRET, log: (l) => console.log(l) });
         const url = await sandbox.start();
         if (o.webhook) sandbox.setWebhookAddressForAll(o.webhook);
-        const sim = new SandboxSimulation(sandbox.world, { speed: Number(o.speed) });
+        const sim = new SandboxSimulation(sandbox.world, { speed: Number(o.speed), afterAdvance: () => sandbox.coupons.advance() });
+        sandbox.coupons.speed = Math.max(1, Number(o.speed));
         sim.start();
         console.log(`TikTok Shop sandbox listening on ${url} (seed ${o.seed}, speed ×${o.speed})`);
         console.log(`  app key:    ${sandbox.appKey}`);

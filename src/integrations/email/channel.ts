@@ -4,9 +4,17 @@ import type { Clock } from '../../platform/clock.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { EmailSendPayload, emailToInbound, type EmailProvider, type InboundEmail, type LocalEmailProvider } from './email.js';
 import { zodIssues } from '../../platform/validation.js';
+import type { Mailboxes } from './mailboxes.js';
 
-/** `email.send`: one ticket reply → one mail. The Message-ID is derived from the outbox key. */
-export function registerEmailChannel(outbox: OutboxRegistry, provider: EmailProvider, helpdesk: Pick<HelpdeskService, 'markDelivery'>): void {
+/** A shop's own mailbox, when it has one (mailboxes.ts); null → the fallback provider sends. */
+export type ShopMailSender = (orgId: string, shopId: string, mail: Parameters<Mailboxes['send']>[2]) => Promise<{ messageId: string; deduplicated: boolean } | null>;
+
+/**
+ * `email.send`: one ticket reply → one mail, through the shop's mailbox (SMTP, copy in Sent) or,
+ * for a shop without one, the fallback provider (the local outbox of the demo and tests). The
+ * Message-ID is derived from the outbox key, the same on every attempt.
+ */
+export function registerEmailChannel(outbox: OutboxRegistry, provider: EmailProvider, helpdesk: Pick<HelpdeskService, 'markDelivery'>, shopMail?: ShopMailSender): void {
   outbox.register('email.send', async (raw, ctx) => {
     const parsed = EmailSendPayload.safeParse(raw);
     if (!parsed.success) throw new PermanentError(`email.send payload is invalid: ${zodIssues(parsed.error).map((i) => i.field).join(', ')}`);
@@ -14,6 +22,23 @@ export function registerEmailChannel(outbox: OutboxRegistry, provider: EmailProv
     if (!p.to) {
       await helpdesk.markDelivery(ctx.orgId, p.messageId, 'failed');
       throw new PermanentError('The buyer has no e-mail address on this ticket', 'email.no_recipient');
+    }
+    const own = await shopMail?.(ctx.orgId, p.shopId, {
+      key: ctx.idempotencyKey,
+      attempt: ctx.attempt,
+      to: p.to,
+      toName: p.toName ?? undefined,
+      fromName: p.fromName ?? undefined,
+      subject: p.subject,
+      ticketNumber: p.ticketNumber,
+      text: p.text,
+      inReplyTo: p.inReplyTo ?? undefined,
+      references: p.references,
+      attachments: p.attachments ?? [],
+    });
+    if (own) {
+      await helpdesk.markDelivery(ctx.orgId, p.messageId, 'sent');
+      return { providerMessageId: own.messageId, provider: 'mailbox', deduplicated: own.deduplicated };
     }
     if (!p.from) {
       await helpdesk.markDelivery(ctx.orgId, p.messageId, 'failed');
@@ -33,14 +58,6 @@ export function registerEmailChannel(outbox: OutboxRegistry, provider: EmailProv
     await helpdesk.markDelivery(ctx.orgId, p.messageId, 'sent');
     return { providerMessageId: r.messageId, provider: provider.kind };
   });
-}
-
-/** Pull new mail from the provider into tickets (the IMAP poll job, or the local inbox). */
-export async function pollEmail(provider: EmailProvider, helpdesk: Pick<HelpdeskService, 'ingestInbound'>, route: { orgId: string; shopId: string }): Promise<{ ingested: number }> {
-  if (!provider.fetchNew) return { ingested: 0 };
-  const mails: InboundEmail[] = await provider.fetchNew();
-  for (const m of mails) await helpdesk.ingestInbound(emailToInbound(route.orgId, route.shopId, m));
-  return { ingested: mails.length };
 }
 
 export interface LocalEmailInput {

@@ -126,7 +126,9 @@ export const EmailSendPayload = z.object({
   text: z.string(),
   inReplyTo: z.string().nullable().optional(),
   references: z.array(z.string()).optional(),
+  ticketNumber: z.number().int().optional(),
+  attachments: z.array(z.object({ sha256: z.string().optional(), fileName: z.string().optional(), contentType: z.string().optional() }).passthrough()).optional(),
 });
 
-/** The process's local mailbox (demo and tests); real shops use ImapSmtpEmailProvider. */
+/** The process's local mailbox (demo and tests, shops without a mailbox); real shops use their mailbox (mailboxes.ts). */
 export const localEmail = new LocalEmailProvider();

@@ -1,3 +1,6 @@
 export * from './email.js';
-export { ImapSmtpEmailProvider, type ImapSmtpOptions } from './imap-smtp.js';
-export { registerEmailChannel, pollEmail, localEmailInbound, type LocalEmailInput } from './channel.js';
+export { registerEmailChannel, localEmailInbound, type LocalEmailInput, type ShopMailSender } from './channel.js';
+export { createMailboxes, mailboxView, MAX_MAIL_BYTES, type Mailboxes } from './mailboxes.js';
+export { emailRoutes } from './email.routes.js';
+export { createInstallationMail, passwordResetSender, type InstallationMail } from './installation.js';
+export { channelsPrivacy } from './channels.privacy.js';

@@ -161,7 +161,7 @@ class Pacer {
 export class TikTokClient {
   apiBase: string;
   authBase: string;
-  private readonly clock: Clock;
+  private clock: Clock;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly pacer: Pacer;
@@ -174,6 +174,7 @@ export class TikTokClient {
     this.sleep = o.sleep ?? defaultSleep;
     this.random = o.random ?? Math.random;
     this.maxRetries = o.maxRetries ?? 4;
+    // (setClock below: tests that move a sandbox's time sign with the same clock.)
     this.pacer = new Pacer(o.qpsPerShop ? 1000 / o.qpsPerShop : 0);
   }
 
@@ -214,6 +215,11 @@ export class TikTokClient {
       return `${host}/open/authorize?service_id=${encodeURIComponent(opts.serviceId)}&state=${encodeURIComponent(state)}`;
     }
     return `${this.authBase}/oauth/authorize?app_key=${encodeURIComponent(this.o.appKey)}&state=${encodeURIComponent(state)}`;
+  }
+
+  /** Sign with this clock from now on (a local sandbox whose time a test moves; production never calls it). */
+  setClock(clock: Clock): void {
+    this.clock = clock;
   }
 
   async getAccessToken(authCode: string): Promise<TokenData> {

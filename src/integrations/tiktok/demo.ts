@@ -9,6 +9,8 @@ export interface DemoOptions {
   speed: number;
   /** Afterdesk's own HTTP port (webhook target and OAuth redirect). */
   appPort: number;
+  /** Where people's browsers reach Afterdesk: an authorisation started from the connections page returns there. */
+  publicUrl?: string;
   appKey: string;
   appSecret: string;
   /** The demo organisation, whose shops the sandbox's shops are bound to by the OAuth flow. */
@@ -22,11 +24,12 @@ export interface DemoOptions {
  * webhooks pointed at our endpoint, an initial sync, and the accelerated clock.
  */
 export async function startDemoSandbox(t: TikTokIntegration, o: DemoOptions): Promise<{ sandbox: TikTokSandbox; stop(): Promise<void> }> {
-  const sandbox = new TikTokSandbox({ seed: o.seed, port: o.port, appKey: o.appKey, appSecret: o.appSecret, log: (l) => o.log.info(l), retryDelaysMs: [2, 30, 180, 720].map((m) => (m * 60_000) / Math.max(1, o.speed)) });
+  const sandbox = new TikTokSandbox({ seed: o.seed, port: o.port, appKey: o.appKey, appSecret: o.appSecret, redirectUrl: `${o.publicUrl ?? `http://localhost:${o.appPort}`}/api/tiktok/oauth/callback`, log: (l) => o.log.info(l), retryDelaysMs: [2, 30, 180, 720].map((m) => (m * 60_000) / Math.max(1, o.speed)) });
   const url = await sandbox.start();
   t.client.retarget({ apiBase: url, authBase: url });
   o.log.info(`TikTok Shop sandbox (seed ${o.seed}) listening on ${url}`);
-  const sim = new SandboxSimulation(sandbox.world, { speed: o.speed });
+  const sim = new SandboxSimulation(sandbox.world, { speed: o.speed, afterAdvance: () => sandbox.coupons.advance() });
+  sandbox.coupons.speed = Math.max(1, o.speed);
   let reconcile: NodeJS.Timeout | undefined;
   // The shops are bound only here, through the seller's authorisation (never a field of the
   // shop): the first start binds each sandbox shop to the demo shop of its market, later starts

@@ -26,6 +26,10 @@ export { SandboxSimulation } from './sandbox/sim.js';
 export { TIKTOK_HANDLERS } from './writeback.js';
 export type { ConversationSink } from './engine.js';
 
+/** Where a seller's browser lands after authorising on TikTok (the web UI's connections page). */
+export const CONNECTIONS_PAGE = '/settings/tiktok';
+const SYNC_SHOP_JOB = 'tiktok.sync_shop';
+
 /** The slice of app config this integration reads (kept structural: integrations never import app/). */
 export interface TikTokConfig {
   tiktok: { mode: 'sandbox' | 'live'; appKey?: string | undefined; appSecret?: string | undefined; serviceId?: string | undefined; apiBase?: string | undefined; authBase?: string | undefined };
@@ -98,11 +102,19 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
     },
   });
 
+  let jobQueue: Jobs | undefined;
+  /** Run one shop's sync in the background: a pg-boss job when this process has a worker, else here. */
+  function queueSync(orgId: string, shopId: string): void {
+    const run = jobQueue ? jobQueue.send(SYNC_SHOP_JOB, { orgId, shopId }).then(() => undefined) : sync.syncShop(orgId, shopId).then(() => undefined);
+    run.catch((e: unknown) => d.log.warn({ err: e, shopId }, 'TikTok sync after authorisation failed; reconciliation will retry'));
+  }
+
   return {
     client,
     connections,
     engine,
     sync,
+    queueSync,
     ingest,
     processor,
     /** The reasons TikTok accepts for rejecting one of its after-sales requests right now (Get Reject Reasons). */
@@ -130,6 +142,11 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
     /** Reconciliation every 5 minutes and a daily purge of old processed webhook events. */
     async registerJobs(jobs: Jobs | undefined): Promise<void> {
       if (!jobs) return;
+      jobQueue = jobs;
+      await jobs.define(SYNC_SHOP_JOB, async (data: { orgId: string; shopId: string }) => {
+        const r = await sync.syncShop(data.orgId, data.shopId);
+        d.log.info({ shopId: data.shopId, ...r }, 'TikTok shop synced');
+      }, { retryLimit: 0 });
       await jobs.define('tiktok.reconcile', async () => {
         const r = await sync.reconcileAll();
         if (r.report.orders + r.report.returns + r.report.cancellations + r.report.messages > 0) d.log.info(r, 'TikTok reconciliation caught up');
@@ -144,8 +161,21 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
       app.get('/api/tiktok/connections', { schema: { tags, operationId: 'tiktok.listConnections', summary: 'Authorised TikTok shops of this organisation (tokens never leave the server)', response: { 200: z.object({ items: z.array(ConnectionView) }), ...errors() } } }, async (req) => {
         const actor = actorOf(req);
         requireRole(actor, ['owner', 'supervisor'], 'viewing TikTok connections');
-        const rows = await connections.list(actor.orgId);
-        return { items: rows.map((c) => ({ shopId: c.shopId, tiktokShopId: c.tiktokShopId, shopName: c.shopName, region: c.region, status: c.status, accessExpiresAt: c.accessExpiresAt.toISOString(), grantedScopes: c.grantedScopes })) };
+        const [rows, cursors] = await Promise.all([connections.list(actor.orgId), sync.cursors(actor.orgId)]);
+        return {
+          items: rows.map((c) => ({
+            shopId: c.shopId,
+            tiktokShopId: c.tiktokShopId,
+            shopName: c.shopName,
+            region: c.region,
+            status: c.status,
+            accessExpiresAt: c.accessExpiresAt.toISOString(),
+            refreshExpiresAt: c.refreshExpiresAt.toISOString(),
+            grantedScopes: c.grantedScopes,
+            authorisedAt: c.updatedAt.toISOString(),
+            lastSync: cursors.filter((k) => k.shopId === c.shopId).map((k) => ({ kind: k.kind, lastRunAt: k.lastRunAt?.toISOString() ?? null, lastCount: k.lastCount })),
+          })),
+        };
       });
       app.post(
         '/api/tiktok/authorize',
@@ -182,13 +212,25 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
             },
           },
         },
-        async (req) => {
-          const q = req.query;
-          if (q.error) throw AppError.validation('tiktok.auth_denied', `The seller refused the authorisation (${q.error})`, [{ field: 'error', message: q.error }]);
-          if (!q.code || q.code === 'null') throw AppError.validation('tiktok.code_required', 'The redirect has no authorisation code', [{ field: 'code', message: 'required' }]);
-          if (!q.state) throw AppError.validation('tiktok.state_required', 'The redirect has no state; start the connection from Afterdesk (App Store installs pass none)', [{ field: 'state', message: 'required' }]);
-          const { orgId, shopId } = connections.stateOf(q.state);
-          return connections.completeAuthorisation(orgId, q.code, { shopId });
+        async (req, reply) => {
+          // The seller's browser arrives here from TikTok: it goes back to the connections page with
+          // the outcome (a one-time summary in the query). Other callers get JSON as before.
+          const page = (req.headers.accept ?? '').includes('text/html');
+          try {
+            const q = req.query;
+            if (q.error) throw AppError.validation('tiktok.auth_denied', `The seller refused the authorisation (${q.error})`, [{ field: 'error', message: q.error }]);
+            if (!q.code || q.code === 'null') throw AppError.validation('tiktok.code_required', 'The redirect has no authorisation code', [{ field: 'code', message: 'required' }]);
+            if (!q.state) throw AppError.validation('tiktok.state_required', 'The redirect has no state; start the connection from Afterdesk (App Store installs pass none)', [{ field: 'state', message: 'required' }]);
+            const { orgId, shopId } = connections.stateOf(q.state);
+            const result = await connections.completeAuthorisation(orgId, q.code, { shopId });
+            // A newly connected shop starts with its first sync at once (in the background).
+            for (const c of result.connected) queueSync(orgId, c.shopId);
+            if (page) return reply.redirect(`${CONNECTIONS_PAGE}?oauth=${Buffer.from(JSON.stringify(result)).toString('base64url')}`, 303);
+            return result;
+          } catch (e) {
+            if (page && e instanceof AppError) return reply.redirect(`${CONNECTIONS_PAGE}?oauthError=${encodeURIComponent(e.code)}`, 303);
+            throw e;
+          }
         },
       );
       app.post(
@@ -215,3 +257,4 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
 
 export type TikTokIntegration = ReturnType<typeof createTikTokIntegration>;
 export { tiktokPrivacy } from './tiktok.privacy.js';
+export { couponPlatformPort, registerCouponHandlers, registerCouponSyncJob, mapCoupon } from './coupons.js';

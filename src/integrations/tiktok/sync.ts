@@ -58,6 +58,16 @@ export function createSync(d: SyncDeps) {
 
   const api = {
     cursor,
+    /** Every sync cursor of an organisation: per shop and kind, when it last ran and what it brought. */
+    async cursors(orgId: string): Promise<{ shopId: string; kind: SyncKind; lastRunAt: Date | null; lastCount: number }[]> {
+      return d.db.tenant(orgId, (tx) =>
+        tx
+          .select({ shopId: tiktokSyncCursors.shopId, kind: tiktokSyncCursors.kind, lastRunAt: tiktokSyncCursors.lastRunAt, lastCount: tiktokSyncCursors.lastCount })
+          .from(tiktokSyncCursors)
+          .where(eq(tiktokSyncCursors.orgId, orgId))
+          .orderBy(tiktokSyncCursors.shopId, tiktokSyncCursors.kind),
+      );
+    },
 
     async syncShop(orgId: string, shopId: string, kinds: SyncKind[] = SYNC_KINDS, opts: { pageSize?: number } = {}): Promise<SyncReport> {
       const report: SyncReport = { orders: 0, returns: 0, cancellations: 0, messages: 0 };

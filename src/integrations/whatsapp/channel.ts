@@ -1,25 +1,7 @@
-import { PermanentError, type OutboxRegistry } from '../../platform/outbox/outbox.js';
 import type { HelpdeskService } from '../../modules/helpdesk/index.js';
 import type { Clock } from '../../platform/clock.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
-import { WhatsAppSendPayload, whatsappToInbound, type LocalWhatsAppProvider, type WhatsAppProvider } from './whatsapp.js';
-import { zodIssues } from '../../platform/validation.js';
-
-/** `whatsapp.send`: one ticket reply → one WhatsApp message to the buyer's number. */
-export function registerWhatsAppChannel(outbox: OutboxRegistry, provider: WhatsAppProvider, helpdesk: Pick<HelpdeskService, 'markDelivery'>): void {
-  outbox.register('whatsapp.send', async (raw, ctx) => {
-    const parsed = WhatsAppSendPayload.safeParse(raw);
-    if (!parsed.success) throw new PermanentError(`whatsapp.send payload is invalid: ${zodIssues(parsed.error).map((i) => i.field).join(', ')}`);
-    const p = parsed.data;
-    if (!p.to) {
-      await helpdesk.markDelivery(ctx.orgId, p.messageId, 'failed');
-      throw new PermanentError('The buyer has no WhatsApp number on this ticket', 'whatsapp.no_recipient');
-    }
-    const r = await provider.send({ from: p.from, to: p.to, text: p.text, messageKey: ctx.idempotencyKey });
-    await helpdesk.markDelivery(ctx.orgId, p.messageId, 'sent');
-    return { providerMessageId: r.messageId, provider: provider.kind };
-  });
-}
+import { whatsappToInbound, type LocalWhatsAppProvider } from './whatsapp.js';
 
 export interface LocalWhatsAppInput {
   shopId: string;

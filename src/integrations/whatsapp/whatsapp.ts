@@ -74,6 +74,7 @@ export const WhatsAppSendPayload = z.object({
   from: z.string().nullable(),
   to: z.string().nullable(),
   text: z.string(),
+  attachments: z.array(z.object({ sha256: z.string().optional(), fileName: z.string().optional(), contentType: z.string().optional() }).passthrough()).optional(),
 });
 
 /** The process's local WhatsApp line (demo and tests). */

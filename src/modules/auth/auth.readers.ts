@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db.js';
 import type { RemedyLimits, Role } from './auth.rules.js';
 import { users } from './auth.schema.js';
@@ -37,12 +37,16 @@ export interface DeskPerson extends PersonRef {
 
 const deskColumns = { id: users.id, name: users.name, role: users.role, active: users.active, languages: users.languages, skills: users.skills };
 
-/** Active agents and supervisors: the people the helpdesk may route a ticket to. */
-export async function routableAgentsIn(tx: Executor, orgId: string): Promise<DeskPerson[]> {
+/**
+ * Active agents and supervisors: the people the helpdesk may route a ticket to. Given the ticket's
+ * brand, people limited to other brands are left out (they could not see the ticket).
+ */
+export async function routableAgentsIn(tx: Executor, orgId: string, brandId?: string): Promise<DeskPerson[]> {
+  const brandOk = brandId === undefined ? undefined : or(isNull(users.brandIds), sql`${brandId} = any(${users.brandIds})`);
   return tx
     .select(deskColumns)
     .from(users)
-    .where(and(eq(users.orgId, orgId), eq(users.active, true), inArray(users.role, ['agent', 'supervisor'])))
+    .where(and(eq(users.orgId, orgId), eq(users.active, true), inArray(users.role, ['agent', 'supervisor']), brandOk))
     .orderBy(asc(users.id));
 }
 
@@ -76,4 +80,10 @@ export async function orgOfUserEmail(tx: Executor, email: string): Promise<strin
 export async function namesOf(tx: Executor, orgId: string, ids: string[]): Promise<{ id: string; name: string }[]> {
   if (ids.length === 0) return [];
   return tx.select({ id: users.id, name: users.name }).from(users).where(and(eq(users.orgId, orgId), inArray(users.id, [...new Set(ids)])));
+}
+
+/** The e-mail addresses of this organisation's people (a mail claiming one of them is suspect). */
+export async function staffEmailsIn(tx: Executor, orgId: string): Promise<string[]> {
+  const rows = await tx.select({ email: users.email }).from(users).where(eq(users.orgId, orgId));
+  return rows.map((r) => r.email);
 }

@@ -53,14 +53,16 @@ export type RecordEvidence = (tx: Executor, input: EvidenceInput) => Promise<unk
 /**
  * Append one evidence record inside the caller's transaction (contract 4).
  *
- * Ordering: we take a per-organisation transaction-scoped advisory lock just before reading the
- * chain head, and hold it until the caller commits. We chose this over "insert unsealed, seal
- * later" because it keeps every record sealed the moment it is visible (a pack or verify never
- * sees a half-linked chain) and needs no sealing worker. The cost is that evidence-writing
- * transactions of the *same* organisation queue behind each other from the append until commit;
- * other organisations never wait, and callers append evidence as the last step of a change, so
- * the held window is short (see bench/evidence.bench.ts for the measured cost). Under READ
- * COMMITTED (the default) the head read after the lock sees the previous holder's commit.
+ * Ordering: the chain head row of the organisation is locked (SELECT … FOR UPDATE) before it is
+ * read, and held until the caller commits. We chose this over "insert unsealed, seal later"
+ * because it keeps every record sealed the moment it is visible (a pack or verify never sees a
+ * half-linked chain) and needs no sealing worker. The cost is that evidence-writing transactions
+ * of the *same* organisation queue behind each other from the append until commit; other
+ * organisations never wait, and callers append evidence as the last step of a change, so the held
+ * window is short (see bench/evidence.bench.ts for the measured cost). Under READ COMMITTED a
+ * waiter's FOR UPDATE returns the row version the previous holder committed, so lock and read
+ * are one round trip; only an organisation without a head row yet (its first record) serialises
+ * on an advisory lock first (`lockHead`).
  */
 export async function recordEvidence(tx: Executor, deps: RecordDeps, input: EvidenceInput): Promise<EvidenceRecordRow> {
   const parsed = EvidenceInputSchema.safeParse(input);
@@ -84,11 +86,12 @@ export async function recordEvidence(tx: Executor, deps: RecordDeps, input: Evid
     }
   }
 
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${'afterdesk.evidence:' + v.orgId}, 0))`);
-  const head = await readHead(tx, v.orgId);
+  const head = await lockHead(tx, v.orgId);
 
   const row: EvidenceRecordRow = {
     orgId: v.orgId,
+    // The database fills it from the case (migration 0021): brand scope reads it.
+    shopId: null,
     id: deps.ids('evd'),
     seq: (head?.seq ?? 0) + 1,
     prevHash: head?.hash ?? GENESIS_HASH,
@@ -105,13 +108,31 @@ export async function recordEvidence(tx: Executor, deps: RecordDeps, input: Evid
     responsibility: v.responsibility ?? null,
   };
   row.hash = recordHash(row);
-  await tx.insert(evidenceRecords).values(row);
-  await tx
-    .insert(evidenceHeads)
-    .values({ orgId: v.orgId, seq: row.seq, hash: row.hash, updatedAt: row.recordedAt })
-    .onConflictDoUpdate({ target: evidenceHeads.orgId, set: { seq: row.seq, hash: row.hash, updatedAt: row.recordedAt } });
+  // The record and the moved head in one statement (a data-modifying WITH runs exactly once).
+  await tx.execute(sql`with appended as (
+      insert into evidence_records (org_id, id, seq, prev_hash, hash, case_id, case_type, kind, actor, occurred_at, recorded_at, summary, data, file_sha256s, responsibility)
+      values (${row.orgId}, ${row.id}, ${row.seq}, ${row.prevHash}, ${row.hash}, ${row.caseId}, ${row.caseType}, ${row.kind}, ${JSON.stringify(row.actor)}::jsonb,
+        ${row.occurredAt.toISOString()}::timestamptz, ${row.recordedAt.toISOString()}::timestamptz, ${row.summary}, ${JSON.stringify(row.data)}::jsonb, ${sql.param(row.fileSha256s)}::text[], ${row.responsibility})
+    )
+    insert into evidence_heads (org_id, seq, hash, updated_at) values (${row.orgId}, ${row.seq}, ${row.hash}, ${row.recordedAt.toISOString()}::timestamptz)
+    on conflict (org_id) do update set seq = excluded.seq, hash = excluded.hash, updated_at = excluded.updated_at`);
   if (deps.signer && needsCheckpoint(row.seq)) await writeCheckpoint(tx, deps.signer, v.orgId, row.seq, row.hash, row.recordedAt);
   return row;
+}
+
+/**
+ * The chain head, locked for this transaction. Normally the head row itself, locked as it is
+ * read. Without one (an organisation's first record, or a deleted head row) there is nothing to
+ * lock, so appenders queue on a per-organisation advisory lock and look again: a concurrent first
+ * append may have committed the row meanwhile, and from then on the row lock orders everyone.
+ */
+async function lockHead(tx: Executor, orgId: string): Promise<{ seq: number; hash: string } | undefined> {
+  const locked = () => tx.select({ seq: evidenceHeads.seq, hash: evidenceHeads.hash }).from(evidenceHeads).where(eq(evidenceHeads.orgId, orgId)).for('update');
+  const [head] = await locked();
+  if (head) return head;
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${'afterdesk.evidence:' + orgId}, 0))`);
+  const [again] = await locked();
+  return again ?? readHead(tx, orgId);
 }
 
 /**

@@ -13,6 +13,8 @@ export const evidenceFiles = pgTable('evidence_files', {
 });
 
 export const evidenceRecords = pgTable('evidence_records', {
+  /** Filled by the database from the parent row (migration 0021); brand scope reads it. */
+  shopId: text('shop_id'),
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),
   seq: bigint('seq', { mode: 'number' }).notNull(),

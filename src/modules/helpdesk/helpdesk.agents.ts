@@ -3,14 +3,15 @@ import type { Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { deskPeopleIn, routableAgentsIn, userIn } from '../auth/index.js';
-import type { BusinessHours } from '../tenancy/index.js';
+import { shopIn, type BusinessHours } from '../tenancy/index.js';
 import { SUPERVISOR_ROLES, type HelpdeskCore, type TicketRow } from './helpdesk.core.js';
 import { isOnShift, routeTicket, type RoutingDecision } from './helpdesk.rules.js';
 import { agentSchedules, routingState, tickets } from './helpdesk.schema.js';
 
 /** Route within one transaction: candidates, their live load, shifts and the queue's cursor. */
-export async function decideRoute(tx: Executor, orgId: string, t: { language: string; queue: string }, category: string | null | undefined, now: Date): Promise<RoutingDecision> {
-  const people = await routableAgentsIn(tx, orgId);
+export async function decideRoute(tx: Executor, orgId: string, t: { language: string; queue: string; shopId: string }, category: string | null | undefined, now: Date): Promise<RoutingDecision> {
+  // Only people whose brand limit covers the ticket's shop can see it, so only they may get it.
+  const people = await routableAgentsIn(tx, orgId, (await shopIn(tx, orgId, t.shopId)).brandId);
   if (!people.length) return { assigneeId: null, reason: 'no agents', wanted: [] };
   const userIds = people.map((p) => p.id);
   const loads = await tx
@@ -19,7 +20,15 @@ export async function decideRoute(tx: Executor, orgId: string, t: { language: st
     .where(and(eq(tickets.orgId, orgId), inArray(tickets.assigneeId, userIds), sql`${tickets.status} not in ('solved', 'closed')`))
     .groupBy(tickets.assigneeId);
   const schedules = await tx.select().from(agentSchedules).where(and(eq(agentSchedules.orgId, orgId), inArray(agentSchedules.id, userIds)));
-  const [state] = await tx.select().from(routingState).where(and(eq(routingState.orgId, orgId), eq(routingState.id, t.queue))).for('update');
+  // The queue's cursor row, locked until commit — created first when the queue has none yet. A
+  // plain SELECT … FOR UPDATE locks nothing while the row is missing, so the first routings of a
+  // new queue took the ticket counter before the cursor and later ones the other way round:
+  // concurrent ingests deadlocked. The no-op update locks the row whether it was there or not.
+  const [state] = await tx
+    .insert(routingState)
+    .values({ orgId, id: t.queue, lastUserId: null, updatedAt: now })
+    .onConflictDoUpdate({ target: [routingState.orgId, routingState.id], set: { lastUserId: sql`${routingState.lastUserId}` } })
+    .returning({ lastUserId: routingState.lastUserId });
   const loadOf = new Map(loads.map((l) => [l.id, l.n]));
   const schedOf = new Map(schedules.map((s) => [s.id, { timeZone: s.timeZone, hours: s.hours }]));
   return routeTicket({
@@ -44,7 +53,7 @@ export async function rememberRoute(tx: Executor, orgId: string, queue: string, 
 export function createAgents(core: HelpdeskCore) {
   const { db, clock } = core;
 
-  return {
+  const agents = {
     /** Who can take tickets: languages, skills, shift, live load (assignment pickers, supervisor view). */
     async listAgents(actor: Actor): Promise<{ id: string; name: string; role: string; languages: string[]; skills: string[]; load: number; onShift: boolean; schedule: { timeZone: string; hours: BusinessHours } | null }[]> {
       const now = clock.now();
@@ -85,6 +94,30 @@ export function createAgents(core: HelpdeskCore) {
       });
     },
 
+    /**
+     * Re-route every open ticket assigned to one person (they went off shift, on leave, or left):
+     * each ticket runs through the router again, in its own transaction, at most 200 at a time.
+     * The router may hand a ticket back to the same person when they are still the best match.
+     */
+    async rerouteAgentTickets(actor: Actor, userId: string): Promise<{ ticketId: string; from: string | null; to: string | null; reason: string }[]> {
+      requireRole(actor, SUPERVISOR_ROLES, 're-routing tickets');
+      const open = await db.tenant(actor.orgId, async (tx) => {
+        if (!(await userIn(tx, actor.orgId, userId))) throw AppError.notFound('user', userId);
+        return tx
+          .select({ id: tickets.id })
+          .from(tickets)
+          .where(and(eq(tickets.orgId, actor.orgId), eq(tickets.assigneeId, userId), sql`${tickets.status} not in ('solved', 'closed')`))
+          .orderBy(tickets.createdAt)
+          .limit(200);
+      });
+      const out: { ticketId: string; from: string | null; to: string | null; reason: string }[] = [];
+      for (const t of open) {
+        const r = await agents.reroute(actor, t.id);
+        out.push({ ticketId: t.id, from: userId, to: r.decision.assigneeId, reason: r.decision.reason });
+      }
+      return out;
+    },
+
     /** Re-run routing for a ticket (supervisor "re-route" button). */
     async reroute(actor: Actor, ticketId: string): Promise<{ ticket: TicketRow; decision: RoutingDecision }> {
       requireRole(actor, SUPERVISOR_ROLES, 're-routing tickets');
@@ -93,7 +126,7 @@ export function createAgents(core: HelpdeskCore) {
       const facts = await core.orderFacts(actor, t0.orderId);
       return db.tenant(actor.orgId, async (tx) => {
         const t = await core.lockTicket(tx, actor.orgId, ticketId);
-        const decision = await decideRoute(tx, actor.orgId, { language: t.language, queue: t.queue }, facts?.lines.find((l) => l.category)?.category, now);
+        const decision = await decideRoute(tx, actor.orgId, { language: t.language, queue: t.queue, shopId: t.shopId }, facts?.lines.find((l) => l.category)?.category, now);
         const [row] = await tx.update(tickets).set({ assigneeId: decision.assigneeId, updatedAt: now }).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning();
         if (decision.assigneeId) await rememberRoute(tx, actor.orgId, t.queue, decision.assigneeId, now);
         await core.evidence(tx, {
@@ -110,4 +143,5 @@ export function createAgents(core: HelpdeskCore) {
       });
     },
   };
+  return agents;
 }

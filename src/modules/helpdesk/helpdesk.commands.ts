@@ -2,15 +2,28 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db.js';
 import { AppError, isAppError } from '../../platform/errors.js';
 import { enqueue } from '../../platform/outbox/outbox.js';
+import { publishLive } from '../../platform/live.js';
 import { outbox } from '../../platform/outbox/outbox.schema.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
-import { firstSupervisorIn, userIn } from '../auth/index.js';
+import { deskPeopleIn, firstSupervisorIn, userIn } from '../auth/index.js';
 import { shopIn } from '../tenancy/index.js';
 import { AGENT_ROLES, replyHandlerFor, SUPERVISOR_ROLES, type HelpdeskCore, type MessageRow, type TicketRow } from './helpdesk.core.js';
-import type { AssignInput, AttachmentRef, BulkInput, BulkResult, Priority, ReplyInput, TagsInput, TicketStatus } from './helpdesk.dto.js';
+import type { AssignInput, AttachmentRef, BulkInput, BulkResult, Channel, Priority, ReplyInput, TagsInput, TicketStatus } from './helpdesk.dto.js';
 import type { OrderFacts } from './helpdesk.ports.js';
-import { applyTags, isLive, preview, statusAfterReply } from './helpdesk.rules.js';
-import { ticketMessages, tickets, ticketThreads } from './helpdesk.schema.js';
+import { applyTags, isLive, mentionedIn, preview, replyWindowClosed, statusAfterReply } from './helpdesk.rules.js';
+import { unresolvedVariables } from './helpdesk.variables.js';
+import { macros, ticketMessages, tickets, ticketThreads } from './helpdesk.schema.js';
+
+/** A WhatsApp ticket whose buyer has been silent for over 24 h takes only approved templates. */
+function replyWindowProblem(t: TicketRow, now: Date): AppError | null {
+  const closed = replyWindowClosed(t, now);
+  if (!closed) return null;
+  return AppError.unprocessable(
+    'whatsapp.window_closed',
+    `WhatsApp accepts free-form replies only within 24 hours of the buyer's last message (${closed.lastInboundAt ?? 'none yet'}); outside it only an approved template may be sent`,
+    { lastInboundAt: closed.lastInboundAt },
+  );
+}
 
 /** An order of the caller's organisation, or the same 404 a missing one gets (also without the orders module). */
 async function requireOrder(core: HelpdeskCore, actor: Actor, orderId: string): Promise<OrderFacts> {
@@ -24,8 +37,23 @@ async function requireBuyer(core: HelpdeskCore, actor: Actor, buyerId: string): 
   if (!orders?.buyerExists || !(await orders.buyerExists(actor, buyerId))) throw AppError.notFound('buyer', buyerId);
 }
 
+/** The status a macro asks a reply to leave the ticket in (null: the usual one). */
+async function macroDefaultStatus(tx: Executor, orgId: string, macroId: string): Promise<TicketStatus | undefined> {
+  const [m] = await tx.select({ s: macros.defaultStatusAfter }).from(macros).where(and(eq(macros.orgId, orgId), eq(macros.id, macroId)));
+  return m?.s ?? undefined;
+}
+
+/** `@Name` in an internal note tells that person (a mention of oneself tells nobody). */
+async function notifyMentions(core: HelpdeskCore, tx: Executor, actor: Actor, t: TicketRow, text: string): Promise<void> {
+  if (!core.ports.notify || !text.includes('@')) return;
+  const people = await deskPeopleIn(tx, actor.orgId);
+  const mentioned = mentionedIn(text, people);
+  if (!mentioned.length) return;
+  await core.ports.notify(tx, { orgId: actor.orgId, to: mentioned, kind: 'mention', subject: { type: 'ticket', id: t.id }, shopId: t.shopId, params: { ticketNumber: t.number, byUserId: actor.userId, by: people.find((p) => p.id === actor.userId)?.name ?? null }, link: `/inbox/${t.id}`, except: actor.userId });
+}
+
 /** What the channel's outbox handler needs to deliver a public reply. */
-async function replyPayload(tx: Executor, t: TicketRow, m: MessageRow): Promise<Record<string, unknown>> {
+export async function replyPayload(tx: Executor, t: TicketRow, m: MessageRow): Promise<Record<string, unknown>> {
   const handler = replyHandlerFor(t.channel);
   if (handler === 'tiktok.send_message') {
     let conversationId = t.externalThreadId;
@@ -65,6 +93,7 @@ async function replyPayload(tx: Executor, t: TicketRow, m: MessageRow): Promise<
     return {
       shopId: t.shopId,
       ticketId: t.id,
+      ticketNumber: t.number,
       messageId: m.id,
       from: shop.supportContacts.email ?? null,
       fromName: shop.name ?? null,
@@ -91,6 +120,9 @@ export function createCommands(core: HelpdeskCore) {
     /** A public reply: the message, the channel's outbox row, SLA and evidence in one transaction. */
     async reply(actor: Actor, ticketId: string, input: ReplyInput): Promise<{ message: MessageRow; ticket: TicketRow; outboxId: string }> {
       requireRole(actor, AGENT_ROLES, 'replying to buyers');
+      // A placeholder left in the text would reach the buyer as `{{order_number}}`: refuse, naming them.
+      const unresolved = unresolvedVariables(input.text);
+      if (unresolved.length) throw AppError.unprocessable('tickets.unresolved_variables', `Fill in ${unresolved.map((v) => `{{${v}}}`).join(', ')} before sending`, { variables: unresolved });
       const now = clock.now();
       return db.tenant(actor.orgId, async (tx) => {
         let t = await core.lockTicket(tx, actor.orgId, ticketId);
@@ -104,6 +136,8 @@ export function createCommands(core: HelpdeskCore) {
           }
         }
         if (t.status === 'closed') throw AppError.conflict('tickets.closed', `Ticket #${t.number} is closed${t.mergedIntoId ? ` (merged into ${t.mergedIntoId})` : ''}; reply on the open ticket`);
+        const window = replyWindowProblem(t, now);
+        if (window) throw window;
         const m = await core.addMessage(tx, actor, t, { kind: 'public', text: input.text, attachments: input.attachments, macroId: input.macroId }, now);
         const handler = replyHandlerFor(t.channel);
         const payload = await replyPayload(tx, t, m);
@@ -117,11 +151,11 @@ export function createCommands(core: HelpdeskCore) {
         // Whoever answers an unowned ticket owns it; the queue stays on their list.
         if (!t.assigneeId && actor.userId !== 'system') patch.assigneeId = actor.userId;
         [t] = (await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning()) as [TicketRow];
-        await core.slaEvent(tx, t, { kind: 'agent_public_reply', status: t.status }, now);
-        const next = statusAfterReply(t.status, input.status);
+        // Each step hands back the ticket row as it leaves it (the last one with its new SLA due).
+        t = (await core.slaEvent(tx, t, { kind: 'agent_public_reply', status: t.status }, now)) ?? t;
+        const next = statusAfterReply(t.status, input.status ?? (input.macroId ? await macroDefaultStatus(tx, actor.orgId, input.macroId) : undefined));
         if (next !== t.status) t = await core.writeStatus(tx, actor, t, next, undefined, now);
-        const [fresh] = await tx.select().from(tickets).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id)));
-        return { message: { ...m, outboxId: row.id }, ticket: fresh!, outboxId: row.id };
+        return { message: { ...m, outboxId: row.id }, ticket: t, outboxId: row.id };
       });
     },
 
@@ -132,6 +166,7 @@ export function createCommands(core: HelpdeskCore) {
         const t = await core.lockTicket(tx, actor.orgId, ticketId);
         const m = await core.addMessage(tx, actor, t, { kind: 'note', text: input.text, attachments: input.attachments }, now);
         await tx.update(tickets).set({ messageCount: t.messageCount + 1, updatedAt: now }).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id)));
+        await notifyMentions(core, tx, actor, t, input.text);
         return m;
       });
     },
@@ -369,6 +404,15 @@ export function createCommands(core: HelpdeskCore) {
         }
         await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, e.orgId), eq(tickets.id, t.id)));
         if (patch.priority) await core.slaEvent(tx, t, { kind: 'priority_changed', priority: 'urgent' }, now);
+        await core.ports.notify?.(tx, {
+          orgId: e.orgId,
+          to: { role: ['supervisor'], userIds: [patch.assigneeId ?? t.assigneeId].filter((x): x is string => !!x) },
+          kind: 'sla_breach',
+          subject: { type: 'ticket', id: t.id },
+          shopId: t.shopId,
+          params: { ticketNumber: t.number, metric: e.metric, dueAt: due },
+          link: `/inbox/${t.id}`,
+        });
         await core.evidence(tx, {
           orgId: e.orgId,
           caseId: t.id,
@@ -384,9 +428,48 @@ export function createCommands(core: HelpdeskCore) {
       });
     },
 
-    /** Outbox handlers call this after the channel accepted (or refused for good) a reply. */
-    async markDelivery(orgId: string, messageId: string, status: 'sent' | 'failed'): Promise<void> {
-      await db.tenant(orgId, (tx) => tx.update(ticketMessages).set({ deliveryStatus: status }).where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.id, messageId))));
+    /**
+     * The channel accepted (or refused for good) a reply: outbox handlers call this, and so does the
+     * outbox's finish listener for every reply step (the TikTok handler reports nothing itself), so a
+     * reply turns "Sent", or "Failed" with the reason, whichever channel carried it.
+     */
+    async markDelivery(orgId: string, messageId: string, status: 'sent' | 'failed', error?: string | null, externalMessageId?: string): Promise<{ ticketId: string; shopId: string | null } | null> {
+      return db.tenant(orgId, async (tx) => {
+        const [m] = await tx
+          .update(ticketMessages)
+          .set({ deliveryStatus: status, deliveryError: status === 'failed' ? (error ?? null)?.slice(0, 500) ?? null : null, ...(externalMessageId ? { externalMessageId } : {}) })
+          .where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.id, messageId)))
+          .returning({ ticketId: ticketMessages.ticketId });
+        if (!m) return null;
+        const [t] = await tx.select({ shopId: tickets.shopId }).from(tickets).where(and(eq(tickets.orgId, orgId), eq(tickets.id, m.ticketId)));
+        await publishLive(tx, { t: 'delivery', o: orgId, s: t?.shopId ?? null, id: m.ticketId, m: messageId, st: status === 'sent' ? 'done' : 'failed' });
+        return { ticketId: m.ticketId, shopId: t?.shopId ?? null };
+      });
+    },
+
+    /**
+     * A channel's later word on a reply, found by the channel's id for it (WhatsApp: delivered,
+     * read, or failed with the platform's reason). Unknown ids are ignored: not every status is ours.
+     */
+    async markDeliveryByExternalId(orgId: string, channel: Channel, externalMessageId: string, update: { status: 'sent' | 'failed'; detail?: 'delivered' | 'read'; error?: string }): Promise<boolean> {
+      return db.tenant(orgId, async (tx) => {
+        const [m] = await tx
+          .select({ id: ticketMessages.id, meta: ticketMessages.channelMeta, status: ticketMessages.deliveryStatus })
+          .from(ticketMessages)
+          .where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.channel, channel), eq(ticketMessages.externalMessageId, externalMessageId), eq(ticketMessages.direction, 'outbound')))
+          .for('update');
+        if (!m) return false;
+        // Statuses may arrive out of order: read never goes back to delivered, failed stays failed.
+        const rank = { delivered: 1, read: 2 } as const;
+        const cur = m.meta?.delivery;
+        const detail = update.detail && (!cur || rank[update.detail] > rank[cur]) ? update.detail : cur;
+        const meta = { ...m.meta, ...(detail ? { delivery: detail } : {}), ...(update.error ? { deliveryError: update.error.slice(0, 300) } : {}) };
+        await tx
+          .update(ticketMessages)
+          .set({ deliveryStatus: m.status === 'failed' ? 'failed' : update.status, channelMeta: meta, ...(update.status === 'failed' && update.error ? { deliveryError: update.error.slice(0, 500) } : {}) })
+          .where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.id, m.id)));
+        return true;
+      });
     },
 
   };

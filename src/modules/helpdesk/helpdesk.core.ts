@@ -6,7 +6,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { userIn } from '../auth/index.js';
-import type { AttachmentRef, Channel, MacroView, MessageView, Priority, TicketStatus, TicketView } from './helpdesk.dto.js';
+import type { AttachmentRef, Channel, MacroView, MessageView, Priority, ThreadEvent, TicketStatus, TicketView } from './helpdesk.dto.js';
 import type { EvidenceInput, HelpdeskPorts, OrderFacts } from './helpdesk.ports.js';
 import { canChangeStatus, detectLanguage, preview } from './helpdesk.rules.js';
 import { macros, ticketMessages, tickets } from './helpdesk.schema.js';
@@ -76,7 +76,10 @@ export function messageView(m: MessageRow): MessageView {
     attachments: m.attachments,
     macroId: m.macroId,
     deliveryStatus: m.deliveryStatus,
+    deliveryError: m.deliveryError,
+    event: m.event ?? null,
     movedFromTicketId: m.movedFromTicketId,
+    channelMeta: m.channelMeta ?? null,
     sentAt: m.sentAt.toISOString(),
   };
 }
@@ -90,6 +93,7 @@ export function macroView(m: MacroRow): MacroView {
     bodies: m.bodies,
     languages: Object.keys(m.bodies).sort(),
     active: m.active,
+    defaultStatusAfter: m.defaultStatusAfter,
     updatedAt: m.updatedAt.toISOString(),
   };
 }
@@ -117,9 +121,11 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     return r.nextDueAt;
   }
 
-  async function slaEvent(tx: Executor, t: { orgId: string; id: string }, ev: { kind: SlaEventKind; status?: TicketStatus; priority?: Priority }, at: Date): Promise<void> {
+  /** Move the ticket's SLA clocks; the ticket row as it is afterwards (its new due written). */
+  async function slaEvent(tx: Executor, t: { orgId: string; id: string }, ev: { kind: SlaEventKind; status?: TicketStatus; priority?: Priority }, at: Date): Promise<TicketRow | undefined> {
     const r = await sla.recordEvent(tx, { orgId: t.orgId, ticketId: t.id, ...ev, at });
-    await tx.update(tickets).set({ slaDueAt: r.nextDueAt }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
+    const [row] = await tx.update(tickets).set({ slaDueAt: r.nextDueAt }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id))).returning();
+    return row;
   }
 
   /** The order's facts through the orders port; null for none, a missing one, or no orders module. */
@@ -163,8 +169,8 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
       patch.solvedAt = null;
     }
     await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
-    await slaEvent(tx, t, { kind: 'status_changed', status: to }, now);
-    const [row] = await tx.select().from(tickets).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
+    // The row as the SLA update returned it: status, times and the new due, without reading it again.
+    const row = await slaEvent(tx, t, { kind: 'status_changed', status: to }, now);
     await evidence(tx, {
       orgId: t.orgId,
       caseId: t.id,
@@ -183,7 +189,7 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     tx: Tx,
     actor: Actor,
     t: TicketRow,
-    input: { kind: 'public' | 'note'; text: string; attachments?: AttachmentRef[]; macroId?: string },
+    input: { kind: 'public' | 'note'; text: string; attachments?: AttachmentRef[]; macroId?: string; event?: ThreadEvent },
     now: Date,
   ): Promise<MessageRow> {
     const user = actor.userId === 'system' ? undefined : ((await userIn(tx, actor.orgId, actor.userId)) ?? undefined);
@@ -210,6 +216,7 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
         language: input.kind === 'public' ? t.language : detectLanguage(input.text, { hint: 'en' }).language,
         attachments,
         macroId: input.macroId ?? null,
+        event: input.event ?? null,
         deliveryStatus: input.kind === 'public' ? 'queued' : null,
         sentAt: now,
         createdAt: now,

@@ -65,7 +65,29 @@ export interface InboundMessage {
   livestreamSessionId?: string;
   /** Optional subject (e-mail); otherwise derived from the first words. */
   subject?: string;
+  /**
+   * A machine wrote it (an auto-reply, a bounce, mailing-list mail): kept on the ticket, but it
+   * starts no SLA clock and changes no status; a conversation it opens arrives solved.
+   */
+  automated?: AutomatedKind;
+  /** What the channel told about the message (e-mail authentication results, spoofing suspicion). */
+  channelMeta?: ChannelMeta;
 }
+
+export const AUTOMATED_KINDS = ['auto_reply', 'bounce', 'list'] as const;
+export type AutomatedKind = (typeof AUTOMATED_KINDS)[number];
+export const ChannelMeta = z.strictObject({
+  automated: z.enum(AUTOMATED_KINDS).optional(),
+  /** SPF / DKIM / DMARC verdicts from the receiving server's Authentication-Results header. */
+  authentication: z.strictObject({ spf: z.string().max(20).nullable(), dkim: z.string().max(20).nullable(), dmarc: z.string().max(20).nullable() }).optional(),
+  /** The sender claims one of our own addresses (an agent's or the shop's): treated as the buyer's words. */
+  spoofSuspect: z.boolean().optional(),
+  /** For our replies: how far the channel says it got (WhatsApp delivered / read). */
+  delivery: z.enum(['delivered', 'read']).optional(),
+  /** For our replies: the channel's reason when it failed. */
+  deliveryError: z.string().max(300).optional(),
+});
+export type ChannelMeta = z.infer<typeof ChannelMeta>;
 
 export const InboundMessageSchema = z.strictObject({
   orgId: z.string().min(1),
@@ -87,6 +109,8 @@ export const InboundMessageSchema = z.strictObject({
   sentAt: z.string().datetime({ offset: true }),
   livestreamSessionId: z.string().max(200).optional(),
   subject: z.string().max(300).optional(),
+  automated: z.enum(AUTOMATED_KINDS).optional(),
+  channelMeta: ChannelMeta.optional(),
 });
 
 // ---- HTTP shapes ----
@@ -144,7 +168,7 @@ export const BulkResult = z.discriminatedUnion('ok', [
 export type BulkResult = z.infer<typeof BulkResult>;
 export const LinkInput = z.strictObject({ orderId: z.string().max(64).nullable().optional(), buyerId: z.string().max(64).nullable().optional() });
 
-export const VIEWS = ['mine', 'unassigned', 'queue', 'status', 'all'] as const;
+export const VIEWS = ['mine', 'unassigned', 'queue', 'status', 'all', 'open', 'breached', 'waiting_on_platform'] as const;
 export const ListQuery = z.strictObject({
   view: z.enum(VIEWS).default('mine'),
   queue: z.string().max(60).optional(),
@@ -152,6 +176,7 @@ export const ListQuery = z.strictObject({
   assigneeId: z.string().max(64).optional(),
   shopId: z.string().max(64).optional(),
   tag: z.string().max(60).optional(),
+  channel: Channel.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });
@@ -165,11 +190,15 @@ export const SearchQuery = z.strictObject({
 export const MacroBodies = z
   .partialRecord(BuyerLanguage, z.string().trim().min(1).max(10_000))
   .refine((b) => typeof b.en === 'string', { message: 'an English body (en) is required as the fallback', path: ['en'] });
+/** The status a reply made with the macro leaves the ticket in, unless the agent picks another button. */
+export const DefaultStatusAfter = z.enum(['open', 'waiting_on_buyer', 'waiting_on_warehouse', 'waiting_on_platform', 'solved']);
+export type DefaultStatusAfter = z.infer<typeof DefaultStatusAfter>;
 export const CreateMacro = z.strictObject({
   key: z.string().trim().regex(/^[a-z0-9_]{2,60}$/, 'lower-case letters, digits and _'),
   name: z.string().trim().min(1).max(120),
   category: z.string().trim().min(1).max(60).default('general'),
   bodies: MacroBodies,
+  defaultStatusAfter: DefaultStatusAfter.nullish(),
 });
 export type CreateMacro = z.infer<typeof CreateMacro>;
 export const UpdateMacro = z.strictObject({
@@ -177,6 +206,7 @@ export const UpdateMacro = z.strictObject({
   category: z.string().trim().min(1).max(60).optional(),
   bodies: MacroBodies.optional(),
   active: z.boolean().optional(),
+  defaultStatusAfter: DefaultStatusAfter.nullish(),
 });
 export type UpdateMacro = z.infer<typeof UpdateMacro>;
 export const RenderMacroInput = z.strictObject({
@@ -249,7 +279,12 @@ export const MessageView = z.object({
   attachments: z.array(AttachmentRef),
   macroId: z.string().nullable(),
   deliveryStatus: z.enum(['queued', 'sent', 'failed']).nullable(),
+  /** Why the channel refused the reply (when `failed`). */
+  deliveryError: z.string().nullable(),
+  /** A line the system wrote (automation, auto-close, acknowledgement): worded by the reader's UI. */
+  event: z.object({ kind: z.string(), params: z.record(z.string(), z.union([z.string(), z.number(), z.null()])) }).nullable(),
   movedFromTicketId: z.string().nullable(),
+  channelMeta: ChannelMeta.nullable(),
   sentAt: z.string(),
 });
 export type MessageView = z.infer<typeof MessageView>;
@@ -262,6 +297,7 @@ export const MacroView = z.object({
   bodies: z.record(z.string(), z.string()),
   languages: z.array(z.string()),
   active: z.boolean(),
+  defaultStatusAfter: DefaultStatusAfter.nullable(),
   updatedAt: z.string(),
 });
 export type MacroView = z.infer<typeof MacroView>;
@@ -279,6 +315,9 @@ export type TicketSidebarView = z.infer<typeof TicketSidebarView>;
 export const ReplyResultView = z.object({ message: MessageView, ticket: TicketView, outboxId: z.string() });
 export const BulkResultView = z.object({ results: z.array(BulkResult) });
 export const RerouteResultView = z.object({ ticket: TicketView, decision: z.object({ assigneeId: z.string().nullable(), reason: z.string(), wanted: z.array(z.string()) }) });
+/** What re-routing one person's open tickets did, per ticket. */
+export const AgentRerouteView = z.object({ items: z.array(z.object({ ticketId: z.string(), from: z.string().nullable(), to: z.string().nullable(), reason: z.string() })) });
+export type AgentRerouteView = z.infer<typeof AgentRerouteView>;
 const ScheduleView = z.object({ timeZone: z.string(), hours: z.record(z.string(), z.array(z.object({ start: z.string(), end: z.string() }))) });
 /** An agent's working hours; null: always available. */
 export const ScheduleAnswer = z.object({ schedule: ScheduleView.nullable() });
@@ -296,3 +335,80 @@ export type AgentView = z.infer<typeof AgentView>;
 export const IngestResult = z.object({ ticketId: z.string(), messageId: z.string(), created: z.boolean() });
 export const RenderedMacroView = z.object({ language: z.string(), text: z.string(), missing: z.array(z.string()), fellBack: z.boolean(), variables: z.record(z.string(), z.string()) });
 export type RenderedMacroView = z.infer<typeof RenderedMacroView>;
+
+// ---------- inbox workspace: system lines, saved views, presence, variables, automations ----------
+
+/** What a system line in the thread says, as a kind and its values (never stored prose). */
+export interface ThreadEvent {
+  kind: 'automation' | 'auto_close' | 'out_of_hours_ack';
+  params: Record<string, string | number | null>;
+}
+
+/** A saved inbox view: the list's filter under a name of the person's choosing. */
+export const SavedViewFilter = z.strictObject({
+  view: z.enum(VIEWS),
+  queue: z.string().max(60).optional(),
+  status: TicketStatus.optional(),
+  shopId: z.string().max(64).optional(),
+  channel: Channel.optional(),
+  tag: z.string().max(60).optional(),
+});
+export type SavedViewFilter = z.infer<typeof SavedViewFilter>;
+export const SavedViewInput = z.strictObject({ name: z.string().trim().min(1).max(60), filter: SavedViewFilter });
+export const SavedViewView = z.object({ id: z.string(), name: z.string(), filter: SavedViewFilter, createdAt: z.string() });
+export type SavedViewView = z.infer<typeof SavedViewView>;
+export const SavedViewsView = z.object({ items: z.array(SavedViewView) });
+
+/** Who else has the ticket open (seen within the last minute). */
+export const ViewersView = z.object({ items: z.array(z.object({ userId: z.string(), name: z.string(), seenAt: z.string() })) });
+export type ViewersView = z.infer<typeof ViewersView>;
+
+/** 422 `tickets.unresolved_variables` details: the placeholders the text still carries. */
+export const ResolveVariablesInput = z.strictObject({ text: z.string().max(20_000), variables: z.record(z.string().max(60), z.string().max(2000)).optional() });
+export const ResolvedTextView = z.object({ text: z.string(), unresolved: z.array(z.string()), variables: z.record(z.string(), z.string()) });
+export type ResolvedTextView = z.infer<typeof ResolvedTextView>;
+
+export const RuleConditions = z.strictObject({
+  channels: z.array(Channel).max(10).optional(),
+  shopIds: z.array(z.string().min(1).max(64)).max(50).optional(),
+  languages: z.array(BuyerLanguage).max(5).optional(),
+  /** Every tag listed must be on the ticket. */
+  tags: z.array(z.string().trim().min(1).max(60)).max(20).optional(),
+  /** Order value bounds in minor units of the order's currency (a ticket without an order never matches a bound). */
+  orderValueMin: z.number().int().nonnegative().optional(),
+  orderValueMax: z.number().int().nonnegative().optional(),
+  /** Product category of an order line. */
+  categories: z.array(z.string().trim().min(1).max(120)).max(30).optional(),
+  /** Words in the buyer's first message (any of them, case-insensitive). */
+  keywords: z.array(z.string().trim().min(1).max(60)).max(30).optional(),
+});
+export type RuleConditions = z.infer<typeof RuleConditions>;
+export const RuleActions = z
+  .strictObject({
+    addTags: z.array(z.string().trim().min(1).max(60)).max(20).optional(),
+    priority: Priority.optional(),
+    assigneeId: z.string().min(1).max(64).optional(),
+    queue: z.string().trim().min(1).max(60).optional(),
+  })
+  .refine((a) => !!(a.addTags?.length || a.priority || a.assigneeId || a.queue), { message: 'give at least one action', path: ['addTags'] });
+export type RuleActions = z.infer<typeof RuleActions>;
+export const AutomationRuleInput = z.strictObject({
+  name: z.string().trim().min(1).max(120),
+  active: z.boolean().default(true),
+  position: z.number().int().min(0).max(10_000).optional(),
+  conditions: RuleConditions,
+  actions: RuleActions,
+});
+export const AutomationRulePatch = z.strictObject({
+  name: z.string().trim().min(1).max(120).optional(),
+  active: z.boolean().optional(),
+  position: z.number().int().min(0).max(10_000).optional(),
+  conditions: RuleConditions.optional(),
+  actions: RuleActions.optional(),
+});
+export const AutomationRuleView = z.object({ id: z.string(), name: z.string(), active: z.boolean(), position: z.number(), conditions: RuleConditions, actions: z.object({ addTags: z.array(z.string()).optional(), priority: Priority.optional(), assigneeId: z.string().optional(), queue: z.string().optional() }), updatedAt: z.string() });
+export type AutomationRuleView = z.infer<typeof AutomationRuleView>;
+export const AutomationRulesView = z.object({ items: z.array(AutomationRuleView) });
+export const AutomationSettingsInput = z.strictObject({ autoCloseDays: z.number().int().min(1).max(90).nullable(), outOfHoursAck: z.boolean() });
+export const AutomationSettingsView = z.object({ autoCloseDays: z.number().nullable(), outOfHoursAck: z.boolean() });
+export type AutomationSettingsView = z.infer<typeof AutomationSettingsView>;

@@ -7,7 +7,7 @@ import { ManualClock } from '../../platform/clock.js';
 import { outbox } from '../../platform/outbox/outbox.schema.js';
 import { evidenceRecords as evidenceRecordsTable } from '../evidence/evidence.schema.js';
 import { LocalEmailProvider, registerEmailChannel } from '../../integrations/email/index.js';
-import { LocalWhatsAppProvider, registerWhatsAppChannel } from '../../integrations/whatsapp/index.js';
+import { LocalWhatsAppProvider } from '../../integrations/whatsapp/index.js';
 import { registerHelpdeskHandlers } from './helpdesk.jobs.js';
 
 let ctx: TestContext;
@@ -18,7 +18,7 @@ const wa = new LocalWhatsAppProvider();
 beforeAll(async () => {
   ctx = await createTestContext({ clock });
   registerEmailChannel(ctx.platform.outbox, mail, ctx.services.helpdesk);
-  registerWhatsAppChannel(ctx.platform.outbox, wa, ctx.services.helpdesk);
+  ctx.services.whatsapp.registerOutboxHandlers(ctx.platform.outbox, wa);
 });
 afterAll(async () => {
   await ctx?.close();

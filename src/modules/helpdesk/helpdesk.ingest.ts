@@ -4,8 +4,11 @@ import { AppError, isUniqueViolation, pgErrorCode } from '../../platform/errors.
 import { enqueue } from '../../platform/outbox/outbox.js';
 import { systemActor } from '../../platform/tenancy.js';
 import { shopIn } from '../tenancy/index.js';
+import { emitWebhookEvent } from '../integrations/index.js';
 import type { HelpdeskCore, TicketRow } from './helpdesk.core.js';
 import { decideRoute, rememberRoute } from './helpdesk.agents.js';
+import { createAutomationHook } from './helpdesk.automations.js';
+import { replyPayload } from './helpdesk.commands.js';
 import { InboundMessageSchema, type InboundMessage, type TicketStatus } from './helpdesk.dto.js';
 import type { OrderFacts } from './helpdesk.ports.js';
 import {
@@ -19,6 +22,7 @@ import {
   queueFor,
   slaEventsForInbound,
   statusAfterChannelMessage,
+  AUTOMATED,
   subjectFrom,
   type ChannelStatus,
   type InboundSlaStep,
@@ -156,9 +160,18 @@ function ticketPatchAfter(ticket: TicketRow, a: Arrival, created: boolean): Part
   return patch;
 }
 
+/**
+ * An auto-reply, bounce or list mail is nobody's work: it opens a conversation solved (reason
+ * `automated`, no clock) and leaves an existing ticket's status and clocks as they were.
+ */
+function automatedStatus(current: TicketRow | undefined): { status: TicketStatus; solvedReason: string | null } {
+  return current ? { status: current.status, solvedReason: current.solvedReason } : { status: 'solved', solvedReason: AUTOMATED };
+}
+
 /** Inbound messages from every channel become tickets (contract 2). */
 export function createIngest(core: HelpdeskCore) {
   const { db, ids, clock } = core;
+  const onTicketCreated = createAutomationHook(core, { replyPayload });
 
   /**
    * Run the SLA steps `slaEventsForInbound` chose. A clock start on a ticket being opened only
@@ -184,7 +197,7 @@ export function createIngest(core: HelpdeskCore) {
     const language = a.guess.language;
     const category = facts?.lines.find((l) => l.category)?.category ?? null;
     // Settled history and seller-opened threads are nobody's work yet: no routing.
-    const route: RoutingDecision = next.status === 'new' ? await decideRoute(tx, orgId, { language, queue }, category, now) : { assigneeId: null, reason: history ? 'history' : 'no buyer message yet', wanted: [] };
+    const route: RoutingDecision = next.status === 'new' ? await decideRoute(tx, orgId, { language, queue, shopId: input.shopId }, category, now) : { assigneeId: null, reason: history ? 'history' : 'no buyer message yet', wanted: [] };
     const id = ids('tkt');
     const [row] = await tx
       .insert(tickets)
@@ -220,6 +233,8 @@ export function createIngest(core: HelpdeskCore) {
       .returning();
     const ticket = row!;
     if (route.assigneeId) await rememberRoute(tx, orgId, queue, route.assigneeId, now);
+    // The organisation's outgoing webhooks hear of it in this transaction (no buyer name or text in the event).
+    await emitWebhookEvent(tx, { ids, clock }, { orgId, type: 'ticket.created', key: `ticket.created:${id}`, data: { ticketId: id, number: ticket.number, shopId: ticket.shopId, channel: ticket.channel, status: ticket.status, priority: ticket.priority, language: ticket.language, queue: ticket.queue, orderId: ticket.orderId, assigneeId: ticket.assigneeId } });
     if (thread) {
       await tx.update(ticketThreads).set({ ticketId: id }).where(and(eq(ticketThreads.orgId, orgId), eq(ticketThreads.id, thread.id)));
     } else {
@@ -240,7 +255,7 @@ export function createIngest(core: HelpdeskCore) {
       occurredAt: now,
       summary: `Ticket #${ticket.number} opened from ${input.channel}${
         next.status !== 'new'
-          ? ` as ${next.status}${next.solvedReason ? ` (${next.solvedReason}: written ${a.sentAt.toISOString()}, before the import horizon)` : ' (the seller wrote first)'}`
+          ? ` as ${next.status}${next.solvedReason === AUTOMATED ? ` (automated mail: ${input.automated})` : next.solvedReason ? ` (${next.solvedReason}: written ${a.sentAt.toISOString()}, before the import horizon)` : ' (the seller wrote first)'}`
           : route.assigneeId
             ? `, routed to ${route.assigneeId} (${route.reason})`
             : `, unassigned in ${queue} (${route.reason})`
@@ -270,6 +285,7 @@ export function createIngest(core: HelpdeskCore) {
         body: input.text,
         language: fromBuyer ? a.guess.language : ticket.language,
         attachments: input.attachments ?? [],
+        channelMeta: input.automated || input.channelMeta ? { ...input.channelMeta, ...(input.automated ? { automated: input.automated } : {}) } : null,
         deliveryStatus: fromBuyer ? null : 'sent',
         sentAt: a.sentAt,
         createdAt: a.now,
@@ -363,7 +379,7 @@ export function createIngest(core: HelpdeskCore) {
         now,
         fromBuyer,
         history,
-        next: statusAfterChannelMessage(before, input.direction, history),
+        next: input.automated ? automatedStatus(current) : statusAfterChannelMessage(before, input.direction, history),
         guess: detectLanguage(input.text, { hint: input.buyer.language, shopLanguages: shop.languages }),
         orderValue: facts?.totalAmount != null && facts.currency ? { amount: facts.totalAmount, currency: facts.currency } : undefined,
       };
@@ -374,11 +390,13 @@ export function createIngest(core: HelpdeskCore) {
       await queueAttachmentFetches(tx, ticket.id, messageId, input);
       const patch = ticketPatchAfter(ticket, arrival, created);
       await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, orgId), eq(tickets.id, ticket.id)));
-      if (!created) {
+      if (!created && !input.automated) {
         const steps = slaEventsForInbound({ created, direction: input.direction, before, after: arrival.next, sentAt, replayFrom });
         await runSlaSteps(tx, { ...ticket, ...patch } as TicketRow, steps, arrival.orderValue, { writeDue: true });
       }
       await recordArrival(tx, ticket, patch, arrival, messageId, created);
+      // Automations (rules, out-of-hours acknowledgement) for live work a buyer just opened.
+      if (created && fromBuyer && arrival.next.status === 'new') await onTicketCreated(tx, { ...ticket, ...patch } as TicketRow, { facts, shop, text: input.text, now });
       return { ticketId: ticket.id, messageId, created };
     });
   }

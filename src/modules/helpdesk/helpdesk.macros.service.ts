@@ -2,6 +2,8 @@ import { and, asc, eq } from 'drizzle-orm';
 import { AppError, isUniqueViolation } from '../../platform/errors.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { shopIn } from '../tenancy/index.js';
+import { userIn } from '../auth/index.js';
+import { fillVariables, variablesFrom } from './helpdesk.variables.js';
 import { SUPERVISOR_ROLES, type HelpdeskCore, type MacroRow } from './helpdesk.core.js';
 import type { CreateMacro, UpdateMacro } from './helpdesk.dto.js';
 import { DEFAULT_MACROS } from './helpdesk.macros.js';
@@ -38,7 +40,7 @@ export function createMacros(core: HelpdeskCore) {
         return await db.tenant(actor.orgId, async (tx) => {
           const [m] = await tx
             .insert(macros)
-            .values({ orgId: actor.orgId, id: ids('mac'), key: input.key, name: input.name, category: input.category, bodies: input.bodies as Record<string, string>, active: true, createdAt: now, updatedAt: now })
+            .values({ orgId: actor.orgId, id: ids('mac'), key: input.key, name: input.name, category: input.category, bodies: input.bodies as Record<string, string>, active: true, defaultStatusAfter: input.defaultStatusAfter ?? null, createdAt: now, updatedAt: now })
             .returning();
           return m!;
         });
@@ -57,6 +59,7 @@ export function createMacros(core: HelpdeskCore) {
         if (input.category !== undefined) patch.category = input.category;
         if (input.bodies !== undefined) patch.bodies = input.bodies as Record<string, string>;
         if (input.active !== undefined) patch.active = input.active;
+        if (input.defaultStatusAfter !== undefined) patch.defaultStatusAfter = input.defaultStatusAfter;
         const [m] = await tx.update(macros).set(patch).where(and(eq(macros.orgId, actor.orgId), eq(macros.id, id))).returning();
         if (!m) throw AppError.notFound('macro', id);
         return m;
@@ -77,27 +80,47 @@ export function createMacros(core: HelpdeskCore) {
      */
     async renderMacro(actor: Actor, id: string, opts: { ticketId?: string; language?: string; variables?: Record<string, string> }): Promise<RenderedMacro & { variables: Record<string, string> }> {
       const m = await part.getMacro(actor, id);
-      const vars: Record<string, string> = {};
       let language = opts.language ?? 'en';
+      let vars: Record<string, string> = {};
       if (opts.ticketId) {
         const t = await core.getTicketRow(actor, opts.ticketId);
         language = opts.language ?? t.language;
-        // The ticket's shop always exists (foreign key), so this never refuses.
-        const shop = await db.tenant(actor.orgId, (tx) => shopIn(tx, actor.orgId, t.shopId));
-        if (t.buyerName) vars.buyer_name = t.buyerName.split(/\s+/)[0]!;
-        vars.shop_name = shop.name;
-        if (t.orderId) vars.order_number = t.orderId;
-        const facts = await core.orderFacts(actor, t.orderId);
-        if (facts) {
-          if (facts.externalId) vars.order_number = facts.externalId;
-          const product = facts.lines.find((l) => l.productName)?.productName;
-          if (product) vars.product = product;
-          if (facts.trackingUrl) vars.tracking_link = facts.trackingUrl;
-          else if (facts.trackingNumber) vars.tracking_link = `${facts.carrier ? `${facts.carrier} ` : ''}${facts.trackingNumber}`;
-        }
+        vars = await part.variablesForTicket(actor, t.id, language);
       }
       Object.assign(vars, opts.variables ?? {});
       return { ...renderMacro(m.bodies, language, vars), variables: vars };
+    },
+
+    /**
+     * The one resolver's values for a ticket: buyer, order (number, product, tracking, return
+     * deadline), shop and the agent writing. Other modules (knowledge, incidents) fill their texts
+     * through `resolveText`.
+     */
+    async variablesForTicket(actor: Actor, ticketId: string, language?: string): Promise<Record<string, string>> {
+      const t = await core.getTicketRow(actor, ticketId);
+      const { shop, agent } = await db.tenant(actor.orgId, async (tx) => ({
+        // The ticket's shop always exists (foreign key).
+        shop: await shopIn(tx, actor.orgId, t.shopId),
+        agent: actor.userId === 'system' ? null : await userIn(tx, actor.orgId, actor.userId),
+      }));
+      const facts = await core.orderFacts(actor, t.orderId);
+      const product = facts?.lines.find((l) => l.productName)?.productName ?? null;
+      const vars = variablesFrom({
+        buyerName: t.buyerName,
+        shopName: shop.name,
+        shopTimeZone: shop.timeZone,
+        agentName: agent?.name ?? null,
+        order: facts ? { externalId: facts.externalId, productName: product, trackingUrl: facts.trackingUrl, trackingNumber: facts.trackingNumber, carrier: facts.carrier, deliveredAt: facts.deliveredAt } : null,
+        returnWindowDays: shop.returnPolicy?.windowDays ?? null,
+        language: language ?? t.language,
+      });
+      return Object.fromEntries(Object.entries(vars).filter(([, v]) => !!v)) as Record<string, string>;
+    },
+
+    /** Fill a text for a ticket; what stays unresolved is listed (and would block sending). */
+    async resolveText(actor: Actor, ticketId: string, text: string, given: Record<string, string> = {}): Promise<{ text: string; unresolved: string[]; variables: Record<string, string> }> {
+      const vars = { ...(await part.variablesForTicket(actor, ticketId)), ...given };
+      return { ...fillVariables(text, vars), variables: vars };
     },
 
     /** The starter playbooks in five languages; existing keys are left alone. */

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { RecordEvidence } from '../evidence/index.js';
+import type { Notify } from '../notifications/index.js';
 import type { Executor } from '../../platform/db.js';
 import type { Actor } from '../../platform/tenancy.js';
 import type { Channel, Priority, TicketStatus } from './helpdesk.dto.js';
@@ -48,6 +49,7 @@ export interface OrderFacts {
   trackingUrl?: string | null;
   carrier?: string | null;
   lines: { productName?: string | null; category?: string | null; trafficSourceType?: string | null }[];
+  deliveredAt?: string | null;
 }
 
 export interface OrdersPort {
@@ -65,6 +67,8 @@ export interface HelpdeskPorts {
    * be checked and is kept as given. The composition always fills it.
    */
   orders?: OrdersPort;
+  /** The notification centre (mentions, SLA warnings and breaches), written in the caller's transaction. */
+  notify?: Notify;
 }
 
 /** The slice of the orders module (contract 1) the adapter below reads. */
@@ -80,6 +84,7 @@ export interface OrdersLike {
     total: number;
     trackingNumber: string | null;
     carrier: string | null;
+    deliveredAt?: string | null;
     lines: { productName: string; category: string | null; trafficSource: { type: string } }[];
   }>;
   getOrderSidebar(actor: Actor, orderId: string): Promise<unknown>;
@@ -101,6 +106,7 @@ export function helpdeskOrdersPort(orders: OrdersLike, trackingUrl: (carrier: st
         carrier: o.carrier,
         trackingUrl: o.trackingNumber ? trackingUrl(o.carrier, o.trackingNumber) : null,
         lines: o.lines.map((l) => ({ productName: l.productName, category: l.category, trafficSourceType: l.trafficSource.type })),
+        deliveredAt: o.deliveredAt ?? null,
       };
     },
     getOrderSidebar: (actor, orderId) => orders.getOrderSidebar(actor, orderId),

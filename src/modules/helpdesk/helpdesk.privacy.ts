@@ -42,6 +42,10 @@ export const helpdeskPrivacy: PrivacyRegistration = {
     { table: 'macros', reason: 'reply templates written by staff, with variables instead of names' },
     { table: 'agent_schedules', reason: 'staff shifts' },
     { table: 'routing_state', reason: 'round-robin pointer to a staff member' },
+    { table: 'saved_views', reason: "staff members' inbox filters under names they chose" },
+    { table: 'ticket_viewers', reason: 'which staff member had a ticket open, for a minute (presence)' },
+    { table: 'automation_rules', reason: 'configuration: conditions and actions written by staff' },
+    { table: 'automation_settings', reason: 'configuration: timers' },
   ],
 
   async scope(tx, s) {

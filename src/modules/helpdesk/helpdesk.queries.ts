@@ -129,7 +129,18 @@ export function createQueries(core: HelpdeskCore) {
         case 'all':
           if (q.status) where.push(eq(tickets.status, q.status));
           break;
+        case 'open':
+          where.push(q.status ? eq(tickets.status, q.status) : live);
+          break;
+        case 'breached':
+          // Escalated by the SLA engine, or due already and still waiting for the team.
+          where.push(live, sql`(${tickets.tags} @> array['sla-breached']::text[] or ${tickets.slaDueAt} < ${core.clock.now().toISOString()}::timestamptz)`);
+          break;
+        case 'waiting_on_platform':
+          where.push(eq(tickets.status, 'waiting_on_platform'));
+          break;
       }
+      if (q.channel) where.push(eq(tickets.channel, q.channel));
       if (q.view !== 'mine' && q.assigneeId) where.push(eq(tickets.assigneeId, q.assigneeId));
       if (q.view !== 'queue' && q.queue) where.push(eq(tickets.queue, q.queue));
       if (q.shopId) where.push(eq(tickets.shopId, q.shopId));

@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import { tickets } from './helpdesk.schema.js';
 import type { Executor } from '../../platform/db.js';
 
 /*
@@ -86,4 +87,60 @@ export async function ticketLabels(tx: Executor, orgId: string, ids: string[]): 
     select id, number, shop_id, channel, subject, status, buyer_id, buyer_name, order_id, last_message_at
       from tickets where org_id = ${orgId} and id = any(${sql.param([...new Set(ids)])}::text[])`);
   return (r.rows as Record<string, unknown>[]).map((x) => ticketMatchOf(x, 'buyer'));
+}
+
+/**
+ * The e-mail conversation of ticket number `n` (the `[#n]` token of our subjects), so a buyer's
+ * fresh mail quoting it lands on that ticket; null for another channel's ticket or no such number.
+ */
+export async function emailThreadOfTicket(tx: Executor, orgId: string, shopId: string, n: number): Promise<string | null> {
+  const [row] = await tx
+    .select({ thread: tickets.externalThreadId })
+    .from(tickets)
+    .where(and(eq(tickets.orgId, orgId), eq(tickets.number, n), eq(tickets.shopId, shopId), eq(tickets.channel, 'email')))
+    .limit(1);
+  return row?.thread ?? null;
+}
+
+/** Tickets still open (not solved, closed or merged away): a count for the agency overview. */
+export async function openTicketCount(tx: Executor, orgId: string): Promise<number> {
+  const r = await tx.execute(sql`select count(*)::int as n from tickets where org_id = ${orgId} and status not in ('solved', 'closed') and merged_into_id is null`);
+  return (r.rows[0] as { n: number }).n;
+}
+
+export interface TicketLanguageFacts {
+  id: string;
+  shopId: string;
+  language: string;
+}
+
+/** A ticket's shop and buyer language; null when no such ticket is the organisation's. */
+export async function ticketLanguageIn(tx: Executor, orgId: string, ticketId: string): Promise<TicketLanguageFacts | null> {
+  const r = await tx.execute(sql`select id, shop_id, language from tickets where org_id = ${orgId} and id = ${ticketId}`);
+  const t = r.rows[0] as { id: string; shop_id: string; language: string } | undefined;
+  return t ? { id: t.id, shopId: t.shop_id, language: t.language } : null;
+}
+
+/** One message of a ticket (its original text and language); null when it is not on that ticket. */
+export async function ticketMessageIn(tx: Executor, orgId: string, ticketId: string, messageId: string): Promise<{ id: string; text: string; language: string; direction: string } | null> {
+  const r = await tx.execute(sql`select id, body, language, direction from ticket_messages where org_id = ${orgId} and ticket_id = ${ticketId} and id = ${messageId}`);
+  const m = r.rows[0] as { id: string; body: string; language: string; direction: string } | undefined;
+  return m ? { id: m.id, text: m.body, language: m.language, direction: m.direction } : null;
+}
+
+/** When each buyer last wrote to us in a TikTok chat (the platform's 30-day messaging window) and whether a ticket is still open. */
+export async function buyerChatFacts(tx: Executor, orgId: string, buyerIds: string[]): Promise<Map<string, { lastChatAt: Date | null; openTicket: boolean }>> {
+  const out = new Map<string, { lastChatAt: Date | null; openTicket: boolean }>();
+  if (buyerIds.length === 0) return out;
+  const r = await tx.execute(sql`select buyer_id, max(last_inbound_at) filter (where channel in ('tiktok_chat', 'livestream')) as last_chat,
+      bool_or(status not in ('solved', 'closed')) as open
+    from tickets where org_id = ${orgId} and buyer_id = any(${sql.param(buyerIds)}::text[]) group by buyer_id`);
+  for (const x of r.rows as { buyer_id: string; last_chat: string | null; open: boolean }[]) out.set(x.buyer_id, { lastChatAt: x.last_chat ? new Date(x.last_chat) : null, openTicket: !!x.open });
+  return out;
+}
+
+/** Whether a ticket exists in the organisation (for other modules that accept a ticket id). */
+export async function ticketExists(tx: Executor, orgId: string, ticketId: string): Promise<boolean> {
+  const r = await tx.execute(sql`select 1 from tickets where org_id = ${orgId} and id = ${ticketId}`);
+  return r.rows.length > 0;
 }

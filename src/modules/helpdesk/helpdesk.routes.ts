@@ -6,6 +6,7 @@ import type { Actor } from '../../platform/tenancy.js';
 import { BusinessHours } from '../tenancy/index.js';
 import type { OrderSidebarView } from '../orders/index.js';
 import {
+  AgentRerouteView,
   AgentView,
   BulkResultView,
   CountsView,
@@ -145,10 +146,10 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
       schema: { operationId: 'tickets.reply',
         tags,
         summary: 'Public reply to the buyer; sent through the channel (TikTok chat, e-mail, WhatsApp) via the outbox',
-        description: 'Without `status` a new/open ticket becomes waiting_on_buyer.',
+        description: 'Without `status`, the status the macro asks for (`defaultStatusAfter`), else a new/open ticket becomes waiting_on_buyer. A text still carrying `{{placeholders}}` is refused: 422 `tickets.unresolved_variables` with `details.variables`.',
         params: IdParams,
         body: ReplyInput,
-        response: { 201: ReplyResultView, ...errors },
+        response: { 201: ReplyResultView, ...errors, 422: ErrorBody },
       },
     },
     async (req, reply) => {
@@ -297,6 +298,19 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
       await svc.setSchedule(actor, req.params.id, req.body);
       return { schedule: await svc.getSchedule(actor, req.params.id) };
     },
+  );
+  app.post(
+    '/api/helpdesk/agents/:id/reroute',
+    {
+      schema: { operationId: 'agents.rerouteTickets',
+        tags,
+        summary: "Re-route every open ticket assigned to this person (off shift, on leave); supervisors",
+        params: IdParams,
+        body: EmptyBody,
+        response: { 200: AgentRerouteView, ...errors },
+      },
+    },
+    async (req) => ({ items: await svc.rerouteAgentTickets(actorOf(req), req.params.id) }),
   );
 
   // ---- local channel providers (demo and tests) ----

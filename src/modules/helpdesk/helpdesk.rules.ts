@@ -106,6 +106,8 @@ export const HISTORY_HORIZON_MS = 72 * 3600_000;
 /** `solved_reason` of tickets whose state comes from imported history (also marks them as such). */
 export const HISTORY_ANSWERED = 'history_answered';
 export const HISTORY_UNANSWERED = 'history_unanswered';
+/** Solved reason of a conversation a machine opened (auto-reply, bounce, list mail). */
+export const AUTOMATED = 'automated';
 
 export const isHistory = (sentAt: Date, now: Date, horizonMs: number = HISTORY_HORIZON_MS): boolean => now.getTime() - sentAt.getTime() > horizonMs;
 
@@ -367,4 +369,47 @@ export function trackingUrl(carrier: string | null | undefined, trackingNumber: 
   const n = encodeURIComponent(trackingNumber.trim());
   const hit = carrier ? TRACKING_URLS.find(([re]) => re.test(carrier.trim())) : undefined;
   return hit ? hit[1](n) : null;
+}
+
+/** WhatsApp's customer-service window: free-form replies only within 24 h of the buyer's last message. */
+export const WHATSAPP_WINDOW_MS = 24 * 3_600_000;
+
+/** Why a free-form reply cannot go out on this ticket's channel now, or null. */
+export function replyWindowClosed(t: { channel: string; lastInboundAt: Date | null }, now: Date): { lastInboundAt: string | null } | null {
+  if (t.channel !== 'whatsapp') return null;
+  if (t.lastInboundAt && now.getTime() - t.lastInboundAt.getTime() <= WHATSAPP_WINDOW_MS) return null;
+  return { lastInboundAt: t.lastInboundAt?.toISOString() ?? null };
+}
+
+// ---------- mentions ----------
+
+/**
+ * The people an internal note mentions: `@` followed by a person's full name (or their first
+ * name when no one else shares it), case-insensitive, not inside a word. Longest names first, so
+ * "@Ana Lima" is Ana Lima and not an "Ana" beside her. Each person once, in the people's order.
+ */
+export function mentionedIn(text: string, people: readonly { id: string; name: string }[]): string[] {
+  const lower = text.toLowerCase();
+  const firstCounts = new Map<string, number>();
+  for (const p of people) {
+    const f = p.name.trim().split(/\s+/)[0]!.toLowerCase();
+    firstCounts.set(f, (firstCounts.get(f) ?? 0) + 1);
+  }
+  const hit = (needle: string) => {
+    let i = lower.indexOf(needle);
+    while (i >= 0) {
+      const before = i === 0 ? ' ' : lower[i - 1]!;
+      const after = lower[i + needle.length] ?? ' ';
+      if (!/[\p{L}\p{N}]/u.test(before) && !/[\p{L}\p{N}]/u.test(after)) return true;
+      i = lower.indexOf(needle, i + 1);
+    }
+    return false;
+  };
+  const out: string[] = [];
+  for (const p of people) {
+    const full = p.name.trim().toLowerCase();
+    const first = full.split(/\s+/)[0]!;
+    if (hit(`@${full}`) || (firstCounts.get(first) === 1 && hit(`@${first}`))) out.push(p.id);
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import { bigint, boolean, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import type { AttachmentRef, Channel, MessageKind, Priority, TicketStatus } from './helpdesk.dto.js';
+import type { AttachmentRef, Channel, ChannelMeta, DefaultStatusAfter, MessageKind, Priority, RuleActions, RuleConditions, SavedViewFilter, ThreadEvent, TicketStatus } from './helpdesk.dto.js';
 import type { BusinessHours } from '../tenancy/index.js';
 
 export const tickets = pgTable('tickets', {
@@ -43,6 +43,8 @@ export const ticketCounters = pgTable('ticket_counters', {
 });
 
 export const ticketThreads = pgTable('ticket_threads', {
+  /** Filled by the database from the parent row (migration 0021); brand scope reads it. */
+  shopId: text('shop_id'),
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),
   channel: text('channel').$type<Channel>().notNull(),
@@ -52,6 +54,8 @@ export const ticketThreads = pgTable('ticket_threads', {
 });
 
 export const ticketMessages = pgTable('ticket_messages', {
+  /** Filled by the database from the parent row (migration 0021); brand scope reads it. */
+  shopId: text('shop_id'),
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),
   ticketId: text('ticket_id').notNull(),
@@ -65,8 +69,11 @@ export const ticketMessages = pgTable('ticket_messages', {
   body: text('body').notNull(),
   language: text('language').notNull(),
   attachments: jsonb('attachments').$type<AttachmentRef[]>().notNull(),
+  channelMeta: jsonb('channel_meta').$type<ChannelMeta>(),
   macroId: text('macro_id'),
   deliveryStatus: text('delivery_status').$type<'queued' | 'sent' | 'failed'>(),
+  deliveryError: text('delivery_error'),
+  event: jsonb('event').$type<ThreadEvent | null>(),
   outboxId: text('outbox_id'),
   movedFromTicketId: text('moved_from_ticket_id'),
   sentAt: timestamp('sent_at', { withTimezone: true }).notNull(),
@@ -81,6 +88,7 @@ export const macros = pgTable('macros', {
   category: text('category').notNull(),
   bodies: jsonb('bodies').$type<Record<string, string>>().notNull(),
   active: boolean('active').notNull(),
+  defaultStatusAfter: text('default_status_after').$type<DefaultStatusAfter | null>(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
@@ -97,5 +105,41 @@ export const routingState = pgTable('routing_state', {
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),
   lastUserId: text('last_user_id'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
+
+export const savedViews = pgTable('saved_views', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  userId: text('user_id').notNull(),
+  name: text('name').notNull(),
+  filter: jsonb('filter').$type<SavedViewFilter>().notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});
+
+export const ticketViewers = pgTable('ticket_viewers', {
+  orgId: text('org_id').notNull(),
+  ticketId: text('ticket_id').notNull(),
+  userId: text('user_id').notNull(),
+  shopId: text('shop_id').notNull(),
+  seenAt: timestamp('seen_at', { withTimezone: true }).notNull(),
+});
+
+export const automationRules = pgTable('automation_rules', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  name: text('name').notNull(),
+  active: boolean('active').notNull(),
+  position: integer('position').notNull(),
+  conditions: jsonb('conditions').$type<RuleConditions>().notNull(),
+  actions: jsonb('actions').$type<RuleActions>().notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
+
+export const automationSettings = pgTable('automation_settings', {
+  orgId: text('org_id').notNull(),
+  autoCloseDays: integer('auto_close_days'),
+  outOfHoursAck: boolean('out_of_hours_ack').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });

@@ -5,6 +5,7 @@ import { createIngest } from './helpdesk.ingest.js';
 import { createMacros } from './helpdesk.macros.service.js';
 import type { HelpdeskPorts } from './helpdesk.ports.js';
 import { createQueries } from './helpdesk.queries.js';
+import { createWorkspace } from './helpdesk.workspace.js';
 
 export { macroView, messageView, replyHandlerFor, ticketView, type HelpdeskDeps, type MacroRow, type MessageRow, type TicketRow } from './helpdesk.core.js';
 
@@ -21,6 +22,7 @@ export function createHelpdeskService(deps: HelpdeskDeps, ports: HelpdeskPorts) 
     ...createQueries(core),
     ...createMacros(core),
     ...createAgents(core),
+    ...createWorkspace(core),
   };
 }
 

@@ -1,9 +1,14 @@
 export { createHelpdeskService, ticketView, messageView, macroView, replyHandlerFor, type HelpdeskService, type TicketRow, type MessageRow, type MacroRow } from './helpdesk.service.js';
 export * from './helpdesk.dto.js';
 export { helpdeskOrdersPort, type HelpdeskPorts, type SlaPort, type RecordEvidence, type EvidenceInput, type FilesPort, type OrdersPort, type OrderFacts, type StoredFile, type OrdersLike } from './helpdesk.ports.js';
-export { detectLanguage, routeTicket, renderMacro, queueFor, trackingUrl, HISTORY_HORIZON_MS, HISTORY_ANSWERED, HISTORY_UNANSWERED } from './helpdesk.rules.js';
+export { detectLanguage, routeTicket, renderMacro, queueFor, trackingUrl, HISTORY_HORIZON_MS, HISTORY_ANSWERED, HISTORY_UNANSWERED, AUTOMATED } from './helpdesk.rules.js';
 export { DEFAULT_MACROS } from './helpdesk.macros.js';
 export { buyersWithTicketContact, ticketsMatching, ticketsRelated, ticketLabels, buyerIdsByContact, type TicketMatch } from './helpdesk.readers.js';
+export { buyerChatFacts, emailThreadOfTicket, openTicketCount, ticketExists } from './helpdesk.readers.js';
+export { ticketLanguageIn, ticketMessageIn, type TicketLanguageFacts } from './helpdesk.readers.js';
+export { fillVariables, placeholdersIn, unresolvedVariables, variablesFrom, KNOWN_VARIABLES, type VariableSources, type KnownVariable } from './helpdesk.variables.js';
+export { evaluateRules, ruleMatches, type Rule, type RuleFacts, type AutomationOutcome } from './helpdesk.automations.rules.js';
+export { helpdeskWorkspaceRoutes } from './helpdesk.workspace.routes.js';
 export { seedHelpdeskDemo, type HelpdeskDemoDeps } from './helpdesk.seed.js';
 export { registerHelpdeskHandlers } from './helpdesk.jobs.js';
 export { helpdeskPrivacy } from './helpdesk.privacy.js';

@@ -142,3 +142,147 @@ export async function orderLabels(tx: Executor, orgId: string, orderIds: string[
     .where(and(eq(orders.orgId, orgId), inArray(orders.id, [...new Set(orderIds)])));
   return new Map(rows.map((r) => [r.id, { externalId: r.externalId, shopId: r.shopId, buyerId: r.buyerId, buyerName: r.buyerName }]));
 }
+
+/** What the coupon programmes and the contact policy need to know about buyers of one shop. */
+export interface BuyerShopFacts {
+  buyerId: string;
+  lastOrderAt: Date | null;
+  lastOrderId: string | null;
+  lastDeliveredAt: Date | null;
+  lastDeliveredOrderId: string | null;
+  orders365: number;
+  spend365: number;
+  spend180: number;
+  returns180: number;
+  returnedValue180: number;
+  hasReturnHistory: boolean;
+  openReturn: boolean;
+  language: string | null;
+  country: string | null;
+}
+
+const OPEN_AFTER_SALES = ['requested', 'awaiting_buyer_shipment', 'buyer_shipped', 'approved'];
+
+/** Per buyer (of these ids) in one shop: recency, frequency, spend, returns and open after-sales cases. */
+export async function buyerShopFacts(tx: Executor, orgId: string, shopId: string, buyerIds: string[], now: Date): Promise<Map<string, BuyerShopFacts>> {
+  const out = new Map<string, BuyerShopFacts>();
+  if (buyerIds.length === 0) return out;
+  const y = new Date(now.getTime() - 365 * 86_400_000).toISOString();
+  const h = new Date(now.getTime() - 180 * 86_400_000).toISOString();
+  const r = await tx.execute(sql`
+    with b as (select unnest(${sql.param(buyerIds)}::text[]) as id)
+    select b.id as buyer_id, bu.language, bu.country,
+      lo.id as last_order_id, lo.placed_at as last_order_at,
+      ld.id as last_delivered_id, ld.delivered_at as last_delivered_at,
+      coalesce(s.n365, 0)::int as orders365, coalesce(s.v365, 0)::bigint as spend365, coalesce(s.v180, 0)::bigint as spend180,
+      coalesce(rt.n180, 0)::int as returns180, coalesce(rt.v180, 0)::bigint as returned180, coalesce(rt.any, false) as has_returns, coalesce(rt.open, false) as open_return
+    from b
+    left join buyers bu on bu.org_id = ${orgId} and bu.id = b.id
+    left join lateral (select id, placed_at from orders o where o.org_id = ${orgId} and o.buyer_id = b.id and o.shop_id = ${shopId} order by placed_at desc limit 1) lo on true
+    left join lateral (select id, delivered_at from orders o where o.org_id = ${orgId} and o.buyer_id = b.id and o.shop_id = ${shopId} and delivered_at is not null order by delivered_at desc limit 1) ld on true
+    left join lateral (
+      select count(*) filter (where placed_at >= ${y}::timestamptz and status <> 'cancelled') as n365,
+             sum(total_amount) filter (where placed_at >= ${y}::timestamptz and status <> 'cancelled') as v365,
+             sum(total_amount) filter (where placed_at >= ${h}::timestamptz and status <> 'cancelled') as v180
+      from orders o where o.org_id = ${orgId} and o.buyer_id = b.id and o.shop_id = ${shopId} and placed_at >= ${y}::timestamptz) s on true
+    left join lateral (
+      select count(*) filter (where requested_at >= ${h}::timestamptz and kind = 'return') as n180,
+             sum(refund_amount) filter (where requested_at >= ${h}::timestamptz and kind = 'return') as v180,
+             count(*) > 0 as any,
+             bool_or(status = any(${sql.param(OPEN_AFTER_SALES)}::text[])) as open
+      from platform_returns p where p.org_id = ${orgId} and p.buyer_id = b.id and p.shop_id = ${shopId}) rt on true`);
+  for (const x of r.rows as Record<string, unknown>[]) {
+    const d = (v: unknown) => (v ? new Date(v as string) : null);
+    out.set(String(x.buyer_id), {
+      buyerId: String(x.buyer_id),
+      lastOrderAt: d(x.last_order_at),
+      lastOrderId: (x.last_order_id as string) ?? null,
+      lastDeliveredAt: d(x.last_delivered_at),
+      lastDeliveredOrderId: (x.last_delivered_id as string) ?? null,
+      orders365: Number(x.orders365),
+      spend365: Number(x.spend365),
+      spend180: Number(x.spend180),
+      returns180: Number(x.returns180),
+      returnedValue180: Number(x.returned180),
+      hasReturnHistory: !!x.has_returns,
+      openReturn: !!x.open_return,
+      language: (x.language as string) ?? null,
+      country: (x.country as string) ?? null,
+    });
+  }
+  return out;
+}
+
+/**
+ * Buyers of a shop with a candidate occasion in [from, to): delivered in the window (return visit),
+ * whose latest order was placed in the window (win-back), or — with `frequentSince` — with at least
+ * `minOrders` orders since then (loyalty). Index range scans on (shop, delivered_at / placed_at).
+ */
+export async function dueBuyerCandidates(
+  tx: Executor,
+  orgId: string,
+  shopId: string,
+  q: { deliveredIn?: [Date, Date]; lastOrderIn?: [Date, Date]; frequentSince?: Date; minOrders?: number },
+): Promise<{ delivered: string[]; lapsed: string[]; frequent: string[] }> {
+  const out = { delivered: [] as string[], lapsed: [] as string[], frequent: [] as string[] };
+  if (q.deliveredIn) {
+    const r = await tx.execute(sql`select distinct buyer_id from orders where org_id = ${orgId} and shop_id = ${shopId} and delivered_at >= ${q.deliveredIn[0].toISOString()}::timestamptz and delivered_at < ${q.deliveredIn[1].toISOString()}::timestamptz`);
+    out.delivered = (r.rows as { buyer_id: string }[]).map((x) => x.buyer_id);
+  }
+  if (q.lastOrderIn) {
+    const r = await tx.execute(sql`select distinct o.buyer_id from orders o
+      where o.org_id = ${orgId} and o.shop_id = ${shopId} and o.placed_at >= ${q.lastOrderIn[0].toISOString()}::timestamptz and o.placed_at < ${q.lastOrderIn[1].toISOString()}::timestamptz
+        and not exists (select 1 from orders l where l.org_id = o.org_id and l.buyer_id = o.buyer_id and l.shop_id = o.shop_id and l.placed_at > o.placed_at)`);
+    out.lapsed = (r.rows as { buyer_id: string }[]).map((x) => x.buyer_id);
+  }
+  if (q.frequentSince) {
+    const r = await tx.execute(sql`select buyer_id from orders where org_id = ${orgId} and shop_id = ${shopId} and placed_at >= ${q.frequentSince.toISOString()}::timestamptz
+      group by buyer_id having count(*) >= ${q.minOrders ?? 3}`);
+    out.frequent = (r.rows as { buyer_id: string }[]).map((x) => x.buyer_id);
+  }
+  return out;
+}
+
+/** A buyer's orders in a shop placed in [from, to), for redemption attribution and settlement. */
+export async function buyerOrdersBetween(tx: Executor, orgId: string, shopId: string, buyerIds: string[], from: Date, to: Date): Promise<{ id: string; buyerId: string; externalId: string; placedAt: Date; subtotal: number; sellerDiscount: number; totalAmount: number; status: string }[]> {
+  if (buyerIds.length === 0) return [];
+  const rows = await tx
+    .select({ id: orders.id, buyerId: orders.buyerId, externalId: orders.externalId, placedAt: orders.placedAt, subtotal: orders.subtotalAmount, sellerDiscount: orders.sellerDiscountAmount, totalAmount: orders.totalAmount, status: orders.status })
+    .from(orders)
+    .where(and(eq(orders.orgId, orgId), eq(orders.shopId, shopId), inArray(orders.buyerId, buyerIds), sql`${orders.placedAt} >= ${from.toISOString()}::timestamptz and ${orders.placedAt} < ${to.toISOString()}::timestamptz`));
+  return rows.map((r) => ({ ...r, subtotal: Number(r.subtotal), sellerDiscount: Number(r.sellerDiscount), totalAmount: Number(r.totalAmount) }));
+}
+
+/** Status of these orders and whether they were returned (fully or in part), for coupon settlement. */
+export async function orderOutcomes(tx: Executor, orgId: string, orderIds: string[]): Promise<Map<string, { status: string; returned: 'none' | 'partial' | 'full' }>> {
+  const out = new Map<string, { status: string; returned: 'none' | 'partial' | 'full' }>();
+  if (orderIds.length === 0) return out;
+  const r = await tx.execute(sql`select o.id, o.status, o.subtotal_amount,
+      coalesce((select sum(refund_amount) from platform_returns p where p.org_id = o.org_id and p.order_id = o.id and p.kind = 'return' and p.status in ('completed', 'approved')), 0)::bigint as refunded
+    from orders o where o.org_id = ${orgId} and o.id = any(${sql.param(orderIds)}::text[])`);
+  for (const x of r.rows as { id: string; status: string; subtotal_amount: string | number; refunded: string | number }[]) {
+    const refunded = Number(x.refunded);
+    const subtotal = Number(x.subtotal_amount);
+    out.set(x.id, { status: x.status, returned: refunded <= 0 ? 'none' : refunded >= subtotal ? 'full' : 'partial' });
+  }
+  return out;
+}
+
+/** Buyer ids by the platform's buyer id (TikTok user id), and back. */
+export async function buyerPlatformIds(tx: Executor, orgId: string, buyerIds: string[]): Promise<Map<string, { platformBuyerId: string; email: string | null; language: string | null }>> {
+  if (buyerIds.length === 0) return new Map();
+  const rows = await tx.select({ id: buyers.id, platformBuyerId: buyers.platformBuyerId, email: buyers.email, language: buyers.language }).from(buyers).where(and(eq(buyers.orgId, orgId), inArray(buyers.id, buyerIds)));
+  return new Map(rows.map((r) => [r.id, { platformBuyerId: r.platformBuyerId, email: r.email, language: r.language }]));
+}
+
+/** Each buyer's average order value in a shop before a moment (the baseline of order-value uplift); null without earlier orders. */
+export async function averageOrderValueBefore(tx: Executor, orgId: string, shopId: string, pairs: { buyerId: string; before: Date }[]): Promise<Map<string, number | null>> {
+  const out = new Map<string, number | null>();
+  if (pairs.length === 0) return out;
+  const r = await tx.execute(sql`
+    with p as (select unnest(${sql.param(pairs.map((x) => x.buyerId))}::text[]) as buyer_id, unnest(${sql.param(pairs.map((x) => x.before.toISOString()))}::timestamptz[]) as before)
+    select p.buyer_id, p.before, (select avg(total_amount) from orders o where o.org_id = ${orgId} and o.shop_id = ${shopId} and o.buyer_id = p.buyer_id and o.placed_at < p.before and o.status <> 'cancelled') as avg
+    from p`);
+  for (const x of r.rows as { buyer_id: string; avg: string | null }[]) out.set(x.buyer_id, x.avg === null ? null : Number(x.avg));
+  return out;
+}

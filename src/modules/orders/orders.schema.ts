@@ -45,6 +45,8 @@ export const orders = pgTable('orders', {
 });
 
 export const orderLines = pgTable('order_lines', {
+  /** Filled by the database from the parent row (migration 0021); brand scope reads it. */
+  shopId: text('shop_id'),
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),
   orderId: text('order_id').notNull(),

@@ -15,6 +15,8 @@ export const foundationPrivacy: PrivacyRegistration = {
     { table: 'shops', reason: 'the seller’s shops and business contacts' },
     { table: 'users', reason: 'staff accounts (their own data, managed by the owner), not buyers' },
     { table: 'sessions', reason: 'staff sign-in sessions' },
+    { table: 'logins', reason: 'staff sign-in identities (installation-wide), not buyers' },
+    { table: 'invitations', reason: 'staff invitations (an e-mail address of a future colleague), not buyers' },
     { table: 'privacy_settings', reason: 'retention configuration' },
     { table: 'privacy_erasures', reason: 'the record that an erasure happened (accountability, Art. 5(2)): ids and counts only' },
   ],

@@ -7,3 +7,4 @@ export type { RemediesPorts, OrdersPort, TicketsPort, ReturnsPort, OrderInfo, Or
 export { remedyMessage, returnInstructions, buyerLanguage } from './remedies.texts.js';
 export { remediesPrivacy } from './remedies.privacy.js';
 export { remediesRelated, type RemedySummary } from './remedies.readers.js';
+export { approvalsWaitingCount } from './remedies.readers.js';

@@ -1,5 +1,7 @@
 import type { RecordEvidence } from '../evidence/index.js';
+import type { Notify } from '../notifications/index.js';
 import type { Actor } from '../../platform/tenancy.js';
+import type { CouponsService } from '../coupons/index.js';
 
 /**
  * What remedies and returns need from their neighbours (orders, helpdesk, evidence), kept this
@@ -77,9 +79,15 @@ export interface ReturnsPort {
 }
 
 /** Every port is required: a wiring slip is a compile error, not a remedy that silently records no evidence. */
+/** Compensation coupons are the coupons module's (platform coupons, the per-buyer ledger), in the remedy's transaction. */
+export type CouponsPort = Pick<CouponsService, 'issueCompensationIn' | 'voidRemedyIn' | 'remedyCouponIn'>;
+
 export interface RemediesPorts {
   orders: OrdersPort;
+  coupons: CouponsPort;
   returns: ReturnsPort;
   tickets: TicketsPort;
   recordEvidence: RecordEvidence;
+  /** The notification centre: approvals waiting (supervisors, owners) and decided (the proposer). */
+  notify?: Notify;
 }

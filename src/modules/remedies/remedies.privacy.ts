@@ -4,12 +4,11 @@ import { ids, type PrivacyRegistration } from '../privacy/index.js';
 
 const rows = async (tx: Executor, q: ReturnType<typeof sql>) => (await tx.execute(q)).rows as Record<string, unknown>[];
 
-/** Remedies (the text sent to the buyer) and coupons issued to a buyer. */
+/** Remedies (the text sent to the buyer). Their coupons are in the coupons module's ledger. */
 export const remediesPrivacy: PrivacyRegistration = {
   module: 'remedies',
   tables: [
     { table: 'remedies', buyerColumns: ['buyer_id'], personalColumns: ['buyer_message', 'decision_note'] },
-    { table: 'coupons', buyerColumns: ['buyer_id'], personalColumns: [] },
   ],
   exempt: [
     { table: 'reships', reason: 'products of a replacement shipment (the address stays with the platform)' },
@@ -22,7 +21,6 @@ export const remediesPrivacy: PrivacyRegistration = {
     const where = sql`org_id = ${s.orgId} and (buyer_id = ${s.buyerId} or order_id = any(${sql.param(ids(s.orderIds))}::text[]))`;
     return {
       remedies: (await rows(tx, sql`select to_jsonb(r) as j from remedies r where ${where} order by created_at`)).map((r) => r.j),
-      coupons: (await rows(tx, sql`select to_jsonb(c) as j from coupons c where org_id = ${s.orgId} and buyer_id = ${s.buyerId} order by created_at`)).map((r) => r.j),
     };
   },
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { EmptyBody, errors, actorOf, IdParams, type Http } from '../../platform/http.js';
 import {
   DecisionBody,
@@ -115,6 +116,13 @@ export function remediesRoutes(app: Http, svc: RemediesService): void {
       const { ladder, ...rest } = req.body;
       return settingsView(await svc.updateSettings(actorOf(req), req.params.shopId, { ...rest, ...(ladder ? { ladder: ladder as LadderConfig } : {}) }));
     },
+  );
+  app.get(
+    '/api/shops/:shopId/item-economics',
+    { schema: { tags, operationId: 'remedies.listItemEconomics', summary: 'Item cost and resale value set per product or category of this shop', params: ShopParams, response: { 200: z.object({ items: z.array(ItemEconomicsView) }), ...errors(404) } } },
+    async (req) => ({
+      items: (await svc.listProductEconomics(actorOf(req), req.params.shopId)).map((r) => ({ id: r.id, shopId: r.shopId, key: r.key, itemCost: r.itemCost, resalePercent: r.resalePercent, updatedAt: r.updatedAt.toISOString() })),
+    }),
   );
   app.put(
     '/api/shops/:shopId/item-economics',

@@ -64,23 +64,6 @@ export const remedies = pgTable('remedies', {
   completedAt: timestamp('completed_at', { withTimezone: true }),
 });
 
-export const coupons = pgTable('coupons', {
-  orgId: text('org_id').notNull(),
-  id: text('id').notNull(),
-  shopId: text('shop_id').notNull(),
-  code: text('code').notNull(),
-  remedyId: text('remedy_id'),
-  buyerId: text('buyer_id'),
-  currency: text('currency').notNull(),
-  amount: integer('amount').notNull(),
-  minSpend: integer('min_spend').notNull(),
-  vip: boolean('vip').notNull(),
-  status: text('status').$type<'issued' | 'void' | 'redeemed'>().notNull(),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-  voidedAt: timestamp('voided_at', { withTimezone: true }),
-});
-
 export const reships = pgTable('reships', {
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),
@@ -96,6 +79,8 @@ export const reships = pgTable('reships', {
 
 /** An open hold stops every payout on the order (a failed inspection) until someone decides. */
 export const payoutHolds = pgTable('payout_holds', {
+  /** Filled by the database from the parent row (migration 0021); brand scope reads it. */
+  shopId: text('shop_id'),
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),
   orderId: text('order_id').notNull(),

@@ -7,13 +7,15 @@ import { ManualClock } from '../../platform/clock.js';
 import { OutboxDispatcher } from '../../platform/outbox/outbox.js';
 import { silentLogger } from '../../platform/logger.js';
 import { evidenceRecords as evidenceRecordsTable } from '../evidence/evidence.schema.js';
-import { coupons as couponsTable, reships as reshipsTable } from './remedies.schema.js';
+import { reships as reshipsTable } from './remedies.schema.js';
+import { couponLedger } from '../coupons/coupons.schema.js';
 import { outboxRows, RecordingPlatform, seedOrder, seedTicket, settle } from '../../../test/helpers/returns.js';
 
 let ctx: TestContext;
 const clock = new ManualClock('2026-03-10T10:00:00Z');
 beforeAll(async () => {
-  ctx = await createTestContext({ clock });
+  // Chat reach on, no platform calls: the shop's compensation coupons are seeded in setup().
+  ctx = await createTestContext({ clock, couponPlatform: { reach: async () => ({ connected: true, chatScope: true }), sellerVouchers: async () => new Map(), syncCoupons: async () => ({ coupons: 0 }) } });
   await registerModuleWorkers(ctx.platform, ctx.services);
 });
 afterAll(async () => {
@@ -27,7 +29,13 @@ async function setup(platform = new RecordingPlatform()) {
   const order = await seedOrder(ctx, org, { lines: [{ unitPrice: 20_000, paid: 20_000, productId: 'p-hp' }] });
   await ctx.services.remedies.setProductEconomics(actorFor(org, 'owner'), org.shopId, { key: 'product:p-hp', itemCost: 8_000, resalePercent: 60 });
   const ticketId = await seedTicket(ctx, org, order.orderId);
+  await ctx.services.coupons.upsertPlatformCoupons(org.orgId, org.shopId, [500, 1_000, 2_500].map((v) => compensationCoupon(`73${v}`, v)));
   return { org, order, ticketId, platform };
+}
+
+/** A Seller Center chat coupon worth `value` (what the platform sync would store). */
+function compensationCoupon(externalId: string, value: number) {
+  return { externalId, title: `Sorry ${value / 100} EUR`, status: 'ONGOING', displayType: 'CHAT', creationSource: 'SELLER_CENTER', targetBuyerSegment: 'ALL', promoCode: `SORRY${value / 100}`, discountType: 'AMOUNT_OFF', currency: 'EUR', reductionAmount: value, percentageBp: null, maxDiscount: null, minSpend: 0, claimEndAt: new Date('2027-01-01T00:00:00Z'), redemptionType: 'RELATIVE', redemptionEndAt: null, redemptionDays: 30, totalClaimLimit: null, claimedCount: 0, displayChannels: ['CHAT'], productScope: 'FULL_SHOP', productIds: [], claimStartAt: null, redemptionStartAt: null, singleBuyerClaimLimit: 1, redemptionLimit: null, redeemedCount: 0, externalUpdatedAt: null };
 }
 
 async function evidenceKinds(orgId: string, caseId: string): Promise<string[]> {
@@ -55,13 +63,13 @@ describe('quote', () => {
 });
 
 describe('within authority: executes at once through the outbox', () => {
-  it('information + coupon: coupon minted, buyer told in German, ticket solved, evidence kept', async () => {
+  it("information + coupon: the shop's platform coupon is issued, buyer told in German, ticket solved, evidence kept", async () => {
     const { org, order, ticketId } = await setup();
     const personal = 'Der leichte Ledergeruch verfliegt nach ein paar Tagen an der Luft.';
     const rem = await ctx.services.remedies.propose(actorFor(org, 'agent'), { orderId: order.orderId, ticketId, category: 'minor_flaw', suggestedCategory: 'severe_damage', optionKey: 't1:information+coupon', message: personal });
     expect(rem.status).toBe('executing');
-    expect(rem.coupon).toMatchObject({ amount: 1_000, currency: 'EUR', status: 'issued' });
-    expect(rem.coupon!.code).toMatch(/^AD-[A-Z2-9]{5}-[A-Z2-9]{5}$/);
+    // The 10 € Seller Center coupon (largest not above the ladder's 10 €), no locally minted code.
+    expect(rem.coupon).toMatchObject({ amount: 1_000, currency: 'EUR', status: 'planned', code: 'SORRY10' });
     await settle(ctx, org.orgId);
     const done = await ctx.services.remedies.get(actorFor(org, 'agent'), rem.id);
     expect(done.status).toBe('completed');
@@ -132,7 +140,8 @@ describe('exactly once', () => {
     // Worker A claims the refund, the platform accepts it, then the process "dies" (never returns).
     platform.crashAfter = 1;
     const workerA = new OutboxDispatcher(ctx.platform.db, ctx.platform.outbox, clock, silentLogger);
-    const crashed = workerA.runOnce(1, org.orgId);
+    // The remedy's compensation coupon is an outbox step of its own (the coupons module's), due at the same moment.
+    const crashed = workerA.runOnce(5, org.orgId);
     while (platform.refunds.length === 0) await new Promise((r) => setTimeout(r, 10));
     const [refundRow] = (await outboxRows(ctx, org.orgId, rem.id)).filter((r) => r.handler === 'tiktok.refund');
     expect(refundRow).toMatchObject({ status: 'running', attempts: 1 });
@@ -169,7 +178,7 @@ describe('exactly once', () => {
     expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'remedies.not_pending' } });
     await settle(ctx, org.orgId);
     expect(platform.refunds).toHaveLength(1);
-    const coupons = await ctx.platform.db.system((tx) => tx.select().from(couponsTable).where(eq(couponsTable.remedyId, rem.id)));
+    const coupons = await ctx.platform.db.system((tx) => tx.select().from(couponLedger).where(eq(couponLedger.remedyId, rem.id)));
     expect(coupons).toHaveLength(1);
   });
 });
@@ -206,7 +215,7 @@ describe('failed steps', () => {
     await expect(ctx.services.remedies.abandon(actorFor(org, 'agent'), rem.id, { note: 'x' })).rejects.toMatchObject({ code: 'auth.role_forbidden' });
     const gone = await ctx.services.remedies.abandon(actorFor(org, 'supervisor'), rem.id, { note: 'platform will not refund; offering store credit instead' });
     expect(gone.status).toBe('abandoned');
-    expect(gone.coupon).toMatchObject({ status: 'void' });
+    expect(gone.coupon).toMatchObject({ status: 'voided' });
     expect(gone.steps.find((s) => s.step === 'refund')).toMatchObject({ status: 'cancelled' });
     expect(platform.refunds).toHaveLength(0);
   });
@@ -277,7 +286,7 @@ describe('compensation', () => {
     expect(parked).toMatchObject({ status: 'attention', failedStep: 'message' });
     expect(parked.steps.map((s) => [s.step, s.status])).toEqual([['reship', 'done'], ['message', 'failed']]);
     const gone = await ctx.services.remedies.abandon(actorFor(org, 'supervisor'), rem.id, { note: 'buyer unreachable; stop the replacement' });
-    expect(gone.coupon).toMatchObject({ status: 'void' });
+    expect(gone.coupon).toMatchObject({ status: 'voided' });
     await settle(ctx, org.orgId);
     const [reship] = await ctx.platform.db.system((tx) => tx.select().from(reshipsTable).where(eq(reshipsTable.remedyId, rem.id)));
     expect(reship).toMatchObject({ status: 'cancelled' });

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { and, asc, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor, Tx } from '../../platform/db.js';
@@ -11,6 +10,7 @@ import { afterCursor, cutPage, type Page } from '../../platform/pagination.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
 import { remedyLimitsOf, type RemedyLimits } from '../auth/index.js';
 import { shopIn } from '../tenancy/index.js';
+import { auditActorOf, changedOnly, recordAudit } from '../audit/index.js';
 import type { OrderInfo, RemediesPorts, EvidenceInput } from './remedies.ports.js';
 import {
   authorityFor,
@@ -31,12 +31,12 @@ import {
   type StepKind,
   type StepState,
 } from './remedies.rules.js';
-import { coupons, payoutHolds, productEconomics, remedies, remedySettings, reships } from './remedies.schema.js';
+import { payoutHolds, productEconomics, remedies, remedySettings, reships } from './remedies.schema.js';
+import type { LedgerView } from '../coupons/index.js';
 import { remedyMessage } from './remedies.texts.js';
 
 export type RemedyRow = typeof remedies.$inferSelect;
 export type SettingsRow = typeof remedySettings.$inferSelect;
-export type CouponRow = typeof coupons.$inferSelect;
 export type PayoutHoldRow = typeof payoutHolds.$inferSelect;
 
 /** What placing a hold did to each remedy on the order (for evidence and the caller's note). */
@@ -92,15 +92,6 @@ export function settingsDefaults(orgId: string, shopId: string, now: Date): Sett
   };
 }
 
-function couponCode(): string {
-  // Unambiguous alphabet (no 0/O, 1/I/L) so buyers can type a code read off a phone.
-  const alphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
-  const bytes = crypto.randomBytes(10);
-  let s = '';
-  for (const b of bytes) s += alphabet[b % alphabet.length];
-  return `AD-${s.slice(0, 5)}-${s.slice(5)}`;
-}
-
 function stepOf(idempotencyKey: string): StepKind {
   return idempotencyKey.slice(idempotencyKey.lastIndexOf(':') + 1) as StepKind;
 }
@@ -117,6 +108,20 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
   }
   function orders() {
     return ports.orders;
+  }
+
+  /** The person who proposed a remedy hears the supervisor's decision. */
+  async function notifyDecided(tx: Executor, r: RemedyRow, actor: Actor, decision: 'approved' | 'rejected'): Promise<void> {
+    await ports.notify?.(tx, {
+      orgId: r.orgId,
+      to: [r.proposedBy],
+      kind: 'approval_decided',
+      subject: { type: 'remedy', id: r.id },
+      shopId: r.shopId,
+      params: { decision, option: r.optionKey, amount: r.refundAmount, currency: r.currency, ticketId: r.ticketId },
+      link: r.ticketId ? `/inbox/${r.ticketId}` : `/remedies?remedy=${r.id}`,
+      except: actor.userId,
+    });
   }
 
   async function loadSettings(tx: Executor, orgId: string, shopId: string): Promise<SettingsRow> {
@@ -232,13 +237,9 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
     await assertPayable(tx, r.orgId, r.orderId, r.refundAmount);
     const now = clock.now();
     if (r.coupon) {
-      const expiresAt = new Date(now.getTime() + r.coupon.validDays * 86_400_000);
-      const [existing] = await tx.select().from(coupons).where(and(eq(coupons.orgId, r.orgId), eq(coupons.remedyId, r.id)));
-      if (!existing) {
-        const c = { orgId: r.orgId, id: ids('cpn'), shopId: r.shopId, code: couponCode(), remedyId: r.id, buyerId: r.buyerId, currency: r.currency, amount: r.coupon.amount, minSpend: r.coupon.minSpend, vip: r.coupon.vip, status: 'issued' as const, expiresAt, createdAt: now, voidedAt: null };
-        await tx.insert(coupons).values(c);
-        await evidence(tx, caseEvidence(r, 'coupon', actor, `Coupon ${c.code} for ${c.amount} ${c.currency} issued`, { code: c.code, amount: c.amount, currency: c.currency, minSpend: c.minSpend, expiresAt: expiresAt.toISOString(), vip: c.vip }));
-      }
+      // The shop's platform coupon closest in value (Seller Center coupons; nothing is minted here),
+      // sent as a chat card by the coupons module's outbox step in this same transaction.
+      await ports.coupons.issueCompensationIn(tx, actor, { remedyId: r.id, shopId: r.shopId, buyerId: r.buyerId, currency: r.currency, amount: r.coupon.amount, language: r.language, evidenceCase: caseOf(r) });
     }
     const steps = planSteps({ refundAmount: r.refundAmount, reship: r.reship, viaPlatformReturn: !!r.platformReturnId, message: false });
     for (const s of steps) {
@@ -274,8 +275,8 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
       .set({ status: 'cancelled', updatedAt: now })
       .where(and(eq(outbox.orgId, actor.orgId), eq(outbox.subjectId, id), inArray(outbox.status, ['pending', 'failed', 'held'])));
     const steps = await stepsOf(tx, actor.orgId, id);
-    const [c] = await tx.update(coupons).set({ status: 'void', voidedAt: now }).where(and(eq(coupons.orgId, actor.orgId), eq(coupons.remedyId, id), eq(coupons.status, 'issued'))).returning();
-    if (c) compensated.push(`coupon ${c.code} voided`);
+    const voided = await ports.coupons.voidRemedyIn(tx, actor, id);
+    if (voided) compensated.push(voided);
     const reshipStep = steps.find((s) => s.step === 'reship');
     if (reshipStep?.status === 'done') {
       await enqueue(tx, { orgId: actor.orgId, handler: RESHIP_CANCEL_HANDLER, idempotencyKey: `remedy:${id}:reship_cancel`, payload: { remedyId: id }, subjectType: 'remedy-compensation', subjectId: id }, { ids, clock });
@@ -288,6 +289,14 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
     const [row] = await tx.update(remedies).set({ status: 'abandoned', decisionNote: note, updatedAt: now }).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.id, id))).returning();
     await evidence(tx, caseEvidence(row!, 'status_change', actor, `Remedy abandoned: ${note}. ${compensated.join('; ') || 'nothing to undo'}${refunded ? '; the refund already sent stands' : ''}`, { compensated, refundStands: !!refunded }));
     return row!;
+  }
+
+  function caseOf(r: RemedyRow): { caseId: string; caseType: 'ticket' | 'return' } {
+    return { caseId: r.ticketId ?? r.returnId ?? r.id, caseType: r.ticketId ? 'ticket' : 'return' };
+  }
+
+  async function couponOf(tx: Executor, r: RemedyRow): Promise<LedgerView | undefined> {
+    return (await ports.coupons.remedyCouponIn(tx, r.orgId, [r.id])).get(r.id);
   }
 
   function caseEvidence(r: RemedyRow, kind: EvidenceInput['kind'], actor: Actor | null, summary: string, data: Record<string, unknown>): EvidenceInput {
@@ -305,13 +314,13 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
   }
 
   async function messageText(tx: Executor, r: RemedyRow): Promise<string> {
-    const [c] = await tx.select().from(coupons).where(and(eq(coupons.orgId, r.orgId), eq(coupons.remedyId, r.id)));
+    const c = await couponOf(tx, r);
     return remedyMessage(r.language, {
       personal: r.buyerMessage,
       refund: r.refundAmount > 0 ? { amount: r.refundAmount, currency: r.currency } : null,
       reship: r.reship,
       apologyCard: r.apologyCard,
-      coupon: c ? { code: c.code, amount: c.amount, currency: c.currency, minSpend: c.minSpend, expiresAt: c.expiresAt } : null,
+      coupon: c && c.status !== 'voided' && c.expiresAt ? { code: c.promoCode ?? c.couponTitle ?? '', amount: c.faceValue, currency: c.currency, minSpend: c.minSpend, expiresAt: new Date(c.expiresAt) } : null,
     });
   }
 
@@ -374,7 +383,7 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
     return { state: outcome.state };
   }
 
-  function remedyView(r: RemedyRow, steps: StepView[], coupon: CouponRow | undefined) {
+  function remedyView(r: RemedyRow, steps: StepView[], coupon: LedgerView | undefined) {
     return {
       id: r.id,
       shopId: r.shopId,
@@ -393,7 +402,7 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
       currency: r.currency,
       paidBase: r.paidBase,
       refundAmount: r.refundAmount,
-      coupon: coupon ? { code: coupon.code, amount: coupon.amount, currency: coupon.currency, minSpend: coupon.minSpend, vip: coupon.vip, status: coupon.status, expiresAt: coupon.expiresAt.toISOString() } : r.coupon ? { code: null, amount: r.coupon.amount, currency: r.currency, minSpend: r.coupon.minSpend, vip: r.coupon.vip, status: 'planned', expiresAt: null } : null,
+      coupon: coupon ? { code: coupon.promoCode ?? coupon.couponTitle, amount: coupon.faceValue, currency: coupon.currency, minSpend: coupon.minSpend, vip: r.coupon?.vip ?? false, status: coupon.status, expiresAt: coupon.expiresAt } : r.coupon ? { code: null, amount: r.coupon.amount, currency: r.currency, minSpend: r.coupon.minSpend, vip: r.coupon.vip, status: 'planned', expiresAt: null } : null,
       reship: r.reship,
       apologyCard: r.apologyCard,
       givenValue: r.givenValue,
@@ -415,8 +424,7 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
   type RemedyView = ReturnType<typeof remedyView>;
 
   async function view(tx: Executor, r: RemedyRow): Promise<RemedyView> {
-    const [c] = await tx.select().from(coupons).where(and(eq(coupons.orgId, r.orgId), eq(coupons.remedyId, r.id)));
-    return remedyView(r, await stepsOf(tx, r.orgId, r.id), c);
+    return remedyView(r, await stepsOf(tx, r.orgId, r.id), await couponOf(tx, r));
   }
 
   async function context(actor: Actor, input: { orderId: string; orderLineIds?: string[]; ticketId?: string; returnId?: string; platformReturnId?: string }) {
@@ -460,9 +468,22 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
       requireRole(actor, ['owner'], 'changing the remedy ladder');
       return db.tenant(actor.orgId, async (tx) => {
         await assertShop(tx, actor.orgId, shopId);
-        const next = { ...(await loadSettings(tx, actor.orgId, shopId)), ...patch, orgId: actor.orgId, id: shopId, updatedAt: clock.now() };
+        const prev = await loadSettings(tx, actor.orgId, shopId);
+        const next = { ...prev, ...patch, orgId: actor.orgId, id: shopId, updatedAt: clock.now() };
         const [row] = await tx.insert(remedySettings).values(next).onConflictDoUpdate({ target: [remedySettings.orgId, remedySettings.id], set: { ...next } }).returning();
+        const { orgId: _o, id: _i, updatedAt: _u, ...before } = prev;
+        const { orgId: _o2, id: _i2, updatedAt: _u2, ...after } = row!;
+        const diff = changedOnly(before, after);
+        if (Object.keys(diff.after).length) await recordAudit(tx, { ids, clock }, { orgId: actor.orgId, actor: auditActorOf(actor), action: 'remedies.settings_changed', subject: { type: 'shop', id: shopId }, ...diff });
         return row!;
+      });
+    },
+
+    /** Item costs and resale values set for a shop's products and categories. */
+    async listProductEconomics(actor: Actor, shopId: string) {
+      return db.tenant(actor.orgId, async (tx) => {
+        await assertShop(tx, actor.orgId, shopId);
+        return tx.select().from(productEconomics).where(and(eq(productEconomics.orgId, actor.orgId), eq(productEconomics.shopId, shopId))).orderBy(asc(productEconomics.key));
       });
     },
 
@@ -471,6 +492,18 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
       return db.tenant(actor.orgId, async (tx) => {
         await assertShop(tx, actor.orgId, shopId);
         const now = clock.now();
+        const [prev] = await tx
+          .select({ itemCost: productEconomics.itemCost, resalePercent: productEconomics.resalePercent })
+          .from(productEconomics)
+          .where(and(eq(productEconomics.orgId, actor.orgId), eq(productEconomics.shopId, shopId), eq(productEconomics.key, input.key.toLowerCase())));
+        await recordAudit(tx, { ids, clock }, {
+          orgId: actor.orgId,
+          actor: auditActorOf(actor),
+          action: 'remedies.item_economics_changed',
+          subject: { type: 'shop', id: shopId },
+          before: prev ? { key: input.key.toLowerCase(), ...prev } : null,
+          after: { key: input.key.toLowerCase(), itemCost: input.itemCost, resalePercent: input.resalePercent },
+        });
         const [row] = await tx
           .insert(productEconomics)
           .values({ orgId: actor.orgId, id: ids('pec'), shopId, key: input.key.toLowerCase(), itemCost: input.itemCost, resalePercent: input.resalePercent, updatedAt: now })
@@ -573,8 +606,18 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
         if (!auth.needsApproval) {
           await evidence(tx, caseEvidence(row, 'remedy_approved', actor, `Within ${actor.role} authority`, { by: actor.userId, limitCheck: auth.check.reason }));
           await startExecution(tx, row, actor);
-        } else if (row.ticketId) {
-          // nothing external yet: the supervisor decides first
+        } else {
+          // Nothing external yet: the supervisors and owners decide first, and hear of it now.
+          await ports.notify?.(tx, {
+            orgId: actor.orgId,
+            to: { role: ['supervisor', 'owner'] },
+            kind: 'approval_waiting',
+            subject: { type: 'remedy', id: row.id },
+            shopId: row.shopId,
+            params: { option: row.optionKey, amount: row.refundAmount, currency: row.currency, orderNumber: order.externalId, ticketId: row.ticketId },
+            link: `/remedies?remedy=${row.id}`,
+            except: actor.userId,
+          });
         }
         return view(tx, row);
       });
@@ -591,6 +634,7 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
         const now = clock.now();
         const [row] = await tx.update(remedies).set({ status: 'executing', decidedBy: actor.userId, decidedAt: now, decisionNote: input.note ?? null, updatedAt: now }).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.id, id))).returning();
         await evidence(tx, caseEvidence(row!, 'remedy_approved', actor, `Approved by ${actor.role}${input.note ? `: ${input.note}` : ''}`, { by: actor.userId, note: input.note ?? null, reason: r.approvalReason }));
+        await notifyDecided(tx, row!, actor, 'approved');
         await startExecution(tx, row!, actor);
         return view(tx, row!);
       });
@@ -604,6 +648,7 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
         const now = clock.now();
         const [row] = await tx.update(remedies).set({ status: 'rejected', decidedBy: actor.userId, decidedAt: now, decisionNote: input.note, updatedAt: now }).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.id, id))).returning();
         await evidence(tx, caseEvidence(row!, 'status_change', actor, `Remedy rejected: ${input.note}`, { note: input.note }));
+        await notifyDecided(tx, row!, actor, 'rejected');
         return view(tx, row!);
       });
     },
@@ -664,8 +709,8 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
         if (rows.length === 0) return { items: [], nextCursor };
         const ids = rows.map((r) => r.id);
         const steps = await stepsOfMany(tx, actor.orgId, ids);
-        const cs = await tx.select().from(coupons).where(and(eq(coupons.orgId, actor.orgId), inArray(coupons.remedyId, ids)));
-        return { items: rows.map((r) => remedyView(r, steps.get(r.id) ?? [], cs.find((c) => c.remedyId === r.id))), nextCursor };
+        const cs = await ports.coupons.remedyCouponIn(tx, actor.orgId, ids);
+        return { items: rows.map((r) => remedyView(r, steps.get(r.id) ?? [], cs.get(r.id))), nextCursor };
       });
     },
 

@@ -74,6 +74,10 @@ const LabelsView = z.object({ en: z.string(), de: z.string(), fr: z.string(), it
 
 export const ReasonNodeView = z.object({ code: z.string(), parent: z.string().nullable(), faultOwner: FaultOwner, labels: LabelsView, photosRequired: z.boolean() });
 export const ReasonTreeView = z.object({ id: z.string(), version: z.number(), nodes: z.array(ReasonNodeView) });
+export const ReasonTreeQuery = z.strictObject({ version: z.coerce.number().int().min(1).optional() });
+/** One saved version of the reason tree (who saved it, when, how many reasons it has). */
+export const ReasonTreeVersionView = z.object({ id: z.string(), version: z.number(), createdBy: z.string(), createdAt: z.string(), nodeCount: z.number() });
+export type ReasonTreeVersionView = z.infer<typeof ReasonTreeVersionView>;
 export type ReasonTreeView = z.infer<typeof ReasonTreeView>;
 
 export const EligibilityView = z.object({
@@ -179,6 +183,7 @@ export type CycleStatsView = z.infer<typeof CycleStatsView>;
 export const InstructionsView = z.object({ language: z.string(), text: z.string() });
 
 export const ExchangeStockView = z.object({ shopId: z.string(), sku: z.string(), productId: z.string(), label: z.string(), available: z.number(), reserved: z.number() });
+export type ExchangeStockView = z.infer<typeof ExchangeStockView>;
 
 // ---------- issue 13: returns you can run, platform requests decided in place ----------
 

@@ -63,3 +63,12 @@ export async function returnLabels(tx: Executor, orgId: string, ids: string[]): 
       from returns where org_id = ${orgId} and id = any(${sql.param([...new Set(ids)])}::text[])`);
   return (r.rows as Record<string, unknown>[]).map((x) => matchOf(x, 'related'));
 }
+
+/** Statuses in which a return waits for the seller: a decision, an inspection, a hold or an appeal. */
+export const RETURN_STATUSES_WAITING = ['requested', 'received', 'inspection_failed', 'appeal_open'] as const;
+
+/** Returns waiting for the seller, on the caller's transaction (its organisation and brand scope). */
+export async function returnsWaitingCount(tx: Executor, orgId: string): Promise<number> {
+  const r = await tx.execute(sql`select count(*)::int as n from returns where org_id = ${orgId} and status = any(${sql.param([...RETURN_STATUSES_WAITING])}::text[])`);
+  return (r.rows[0] as { n: number }).n;
+}

@@ -26,6 +26,8 @@ import {
   StatsQuery,
   SwitchBody,
   ReceiveBody,
+  ReasonTreeQuery,
+  ReasonTreeVersionView,
   StockBody,
 } from './returns.dto.js';
 import type { ReturnsService } from './returns.service.js';
@@ -33,8 +35,30 @@ import type { ReturnsService } from './returns.service.js';
 export function returnsRoutes(app: Http, svc: ReturnsService): void {
   const tags = ['returns'];
   const tree = (t: { id: string; version: number; nodes: ReasonTreeView['nodes'] }) => ({ id: t.id, version: t.version, nodes: t.nodes });
-  app.get('/api/returns/reasons', { schema: { tags, operationId: 'returns.getReasons', summary: 'The current version of the return reason tree', response: { 200: ReasonTreeView, ...errors() } } }, async (req) =>
-    tree(await svc.getReasonTree(actorOf(req))),
+  app.get(
+    '/api/returns/reasons',
+    { schema: { tags, operationId: 'returns.getReasons', summary: 'The current version of the return reason tree (or an earlier one with ?version=)', querystring: ReasonTreeQuery, response: { 200: ReasonTreeView, ...errors(404) } } },
+    async (req) => tree(await svc.getReasonTree(actorOf(req), req.query.version)),
+  );
+  app.get(
+    '/api/returns/reasons/versions',
+    { schema: { tags, operationId: 'returns.listReasonVersions', summary: 'The saved versions of the reason tree, newest first (the latest 100)', response: { 200: z.object({ items: z.array(ReasonTreeVersionView) }), ...errors() } } },
+    async (req) => ({ items: (await svc.reasonTreeVersions(actorOf(req))).map((v) => ({ ...v, createdAt: v.createdAt.toISOString() })) }),
+  );
+  app.get(
+    '/api/shops/:shopId/exchange-stock',
+    {
+      schema: {
+        tags,
+        operationId: 'returns.listExchangeStock',
+        summary: "The shop's stock available for exchanges, by product and SKU",
+        params: z.strictObject({ shopId: z.string().min(1).max(64) }),
+        response: { 200: z.object({ items: z.array(ExchangeStockView) }), ...errors(404) },
+      },
+    },
+    async (req) => ({
+      items: (await svc.listExchangeStock(actorOf(req), req.params.shopId)).map((r) => ({ shopId: r.shopId, sku: r.sku, productId: r.productId, label: r.label, available: r.available, reserved: r.reserved })),
+    }),
   );
   app.put(
     '/api/returns/reasons',

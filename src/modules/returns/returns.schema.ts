@@ -62,6 +62,8 @@ export const returns = pgTable('returns', {
 });
 
 export const returnLines = pgTable('return_lines', {
+  /** Filled by the database from the parent row (migration 0021); brand scope reads it. */
+  shopId: text('shop_id'),
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),
   returnId: text('return_id').notNull(),

@@ -325,8 +325,23 @@ export function createReturnsService(deps: ReturnsDeps, ports: ReturnsPorts) {
   return {
     remedyCompleted,
 
-    async getReasonTree(actor: Actor) {
-      return db.tenant(actor.orgId, (tx) => latestTree(tx, actor.orgId, actor));
+    async getReasonTree(actor: Actor, version?: number) {
+      return db.tenant(actor.orgId, async (tx) => {
+        const latest = await latestTree(tx, actor.orgId, actor);
+        if (version === undefined || version === latest.version) return latest;
+        const [t] = await tx.select().from(reasonTrees).where(and(eq(reasonTrees.orgId, actor.orgId), eq(reasonTrees.version, version)));
+        if (!t) throw AppError.notFound('reason_tree', String(version));
+        return t;
+      });
+    },
+
+    /** The reason tree's history, newest first (the latest 100 versions). */
+    async reasonTreeVersions(actor: Actor): Promise<{ id: string; version: number; createdBy: string; createdAt: Date; nodeCount: number }[]> {
+      return db.tenant(actor.orgId, async (tx) => {
+        await latestTree(tx, actor.orgId, actor);
+        const rows = await tx.select().from(reasonTrees).where(eq(reasonTrees.orgId, actor.orgId)).orderBy(desc(reasonTrees.version)).limit(100);
+        return rows.map((r) => ({ id: r.id, version: r.version, createdBy: r.createdBy, createdAt: r.createdAt, nodeCount: r.nodes.length }));
+      });
     },
 
     /** A new version; returns already opened keep the snapshot of the version they used. */
@@ -867,6 +882,14 @@ export function createReturnsService(deps: ReturnsDeps, ports: ReturnsPorts) {
           .onConflictDoUpdate({ target: [exchangeStock.orgId, exchangeStock.id], set: { available: input.available, label: input.label, productId: input.productId } })
           .returning();
         return row!;
+      });
+    },
+
+    /** A shop's exchange stock, by product and SKU. */
+    async listExchangeStock(actor: Actor, shopId: string) {
+      return db.tenant(actor.orgId, async (tx) => {
+        await shopOf(tx, actor.orgId, shopId);
+        return tx.select().from(exchangeStock).where(and(eq(exchangeStock.orgId, actor.orgId), eq(exchangeStock.shopId, shopId))).orderBy(asc(exchangeStock.productId), asc(exchangeStock.sku));
       });
     },
 

@@ -29,7 +29,10 @@ export {
   type SlaMetric,
   type SlaMode,
 } from './sla.rules.js';
+export { isBusinessInstant } from './sla.rules.js';
+export { shopCalendar, type ShopCal } from './sla.calendars.js';
 export { slaRoutes } from './sla.routes.js';
 export { registerSlaJobs } from './sla.jobs.js';
 export * from './sla.dto.js';
 export { slaPrivacy } from './sla.privacy.js';
+export { slaRiskCounts } from './sla.readers.js';

@@ -38,7 +38,10 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * events, warned and breached when their instants pass. Every change is saved with a new
  * generation, an audit row and its next timer, all on the caller's transaction.
  */
-export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGenerator; policies: Pick<SlaPolicies, 'loadPolicies'>; scheduler: TimerScheduler }) {
+/** Told (in the timer's transaction) when a clock passes a warning threshold; the app notifies people. */
+export type SlaWarningHook = (tx: Executor, w: { orgId: string; ticketId: string; metric: string; percent: number; dueAt: Date }) => Promise<void>;
+
+export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGenerator; policies: Pick<SlaPolicies, 'loadPolicies'>; scheduler: TimerScheduler; onWarning?: SlaWarningHook }) {
   const { db, clock, ids, scheduler } = deps;
   const { loadPolicies } = deps.policies;
 
@@ -129,7 +132,11 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
       },
       events,
     );
-    return { warnings: events.filter((e) => e.kind.startsWith('warning_')).length, breached };
+    const warned = events.filter((e) => e.kind.startsWith('warning_'));
+    // Only the newest warning is worth a notification when several fire at once (a late sweep).
+    const last = warned[warned.length - 1];
+    if (last && !breached && deps.onWarning) await deps.onWarning(tx, { orgId: c.orgId, ticketId: c.ticketId, metric: c.metric, percent: Number(last.data?.percent), dueAt: c.dueAt });
+    return { warnings: warned.length, breached };
   }
 
   async function lockClock(tx: Executor, orgId: string, clockId: string): Promise<ClockRow | undefined> {
@@ -137,18 +144,18 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
     return c;
   }
 
-  async function startClock(tx: Executor, t: typeof slaTickets.$inferSelect, policies: PolicyRow[], shop: ShopCal, metric: SlaMetric, at: Date): Promise<ClockRow | null> {
+  /**
+   * The clock a metric starts under the ticket's policy (none when no policy covers it), not yet
+   * written. `generation` is the metric's next one: generations keep counting across a metric's
+   * successive clocks (next reply after next reply, a reopened resolution), so "highest
+   * generation" always names the ticket's current clock.
+   */
+  function planClock(t: typeof slaTickets.$inferSelect, policies: PolicyRow[], shop: ShopCal, metric: SlaMetric, at: Date, generation: number): ClockRow | null {
     const facts: TicketFacts = { shopId: t.shopId, channel: t.channel, priority: t.priority, orderValue: t.orderAmount !== null && t.orderCurrency ? { amount: t.orderAmount, currency: t.orderCurrency } : null };
     const p = choosePolicy(policies, facts, metric);
     const target = p ? targetOf(p, metric) : null;
     if (!p || !target) return null;
     const cal = shopCalendar(shop, p.mode, at.getTime());
-    // Generations keep counting across a metric's successive clocks (next reply after next reply,
-    // a reopened resolution), so "highest generation" always names the ticket's current clock.
-    const [prev] = await tx
-      .select({ g: sql<number | null>`max(${slaClocks.generation})` })
-      .from(slaClocks)
-      .where(and(eq(slaClocks.orgId, t.orgId), eq(slaClocks.ticketId, t.ticketId), eq(slaClocks.metric, metric)));
     const base = {
       orgId: t.orgId,
       id: ids('slc'),
@@ -169,16 +176,37 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
       escalatedAt: null,
       escalationClaimedAt: null,
       state: 'running' as const,
-      generation: (prev?.g ?? 0) + 1,
+      generation,
       createdAt: clock.now(),
       updatedAt: clock.now(),
     };
     const dueAt = dueOf(cal, base);
     const row: ClockRow = { ...base, dueAt, nextTimerAt: null };
     row.nextTimerAt = nextTimerOf(cal, row);
-    await tx.insert(slaClocks).values(row);
-    await insertEvents(tx, row, [{ kind: 'started', at, data: { policyId: p.id, policyName: p.name, targetMinutes: target, mode: p.mode } }]);
-    await scheduler.schedule(tx, row);
+    return row;
+  }
+
+  /** Write started clocks: the rows, their 'started' audit rows (one statement each), their timers. */
+  async function writeStarted(tx: Executor, rows: ClockRow[], policies: PolicyRow[], at: Date): Promise<void> {
+    if (!rows.length) return;
+    await tx.insert(slaClocks).values(rows);
+    const now = clock.now();
+    await tx.insert(slaClockEvents).values(
+      rows.map((c) => {
+        const p = policies.find((x) => x.id === c.policyId)!;
+        return { orgId: c.orgId, id: ids('sle'), clockId: c.id, ticketId: c.ticketId, metric: c.metric, kind: 'started', at, generation: c.generation, dueAt: c.dueAt, data: { policyId: p.id, policyName: p.name, targetMinutes: c.targetMinutes, mode: p.mode }, createdAt: now };
+      }),
+    );
+    await scheduler.scheduleMany(tx, rows);
+  }
+
+  async function startClock(tx: Executor, t: typeof slaTickets.$inferSelect, policies: PolicyRow[], shop: ShopCal, metric: SlaMetric, at: Date): Promise<ClockRow | null> {
+    const [prev] = await tx
+      .select({ g: sql<number | null>`max(${slaClocks.generation})` })
+      .from(slaClocks)
+      .where(and(eq(slaClocks.orgId, t.orgId), eq(slaClocks.ticketId, t.ticketId), eq(slaClocks.metric, metric)));
+    const row = planClock(t, policies, shop, metric, at, (prev?.g ?? 0) + 1);
+    if (row) await writeStarted(tx, [row], policies, at);
     return row;
   }
 
@@ -191,10 +219,8 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
   }
 
   async function startClocks(tx: Executor, input: StartClocksInput): Promise<{ nextDueAt: Date | null }> {
-    const [existing] = await tx.select().from(slaTickets).where(and(eq(slaTickets.orgId, input.orgId), eq(slaTickets.ticketId, input.ticketId)));
-    if (existing) return { nextDueAt: await nextDueAt(tx, input.orgId, input.ticketId) };
-    const shop = await loadShop(tx, input.orgId, input.shopId);
     const now = clock.now();
+    // Inserted only when the ticket has no SLA row yet; a second start (a retried ingest) changes nothing.
     const [t] = await tx
       .insert(slaTickets)
       .values({
@@ -209,11 +235,17 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
         createdAt: now,
         updatedAt: now,
       })
+      .onConflictDoNothing({ target: [slaTickets.orgId, slaTickets.ticketId] })
       .returning();
+    if (!t) return { nextDueAt: await nextDueAt(tx, input.orgId, input.ticketId) };
+    const shop = await loadShop(tx, input.orgId, input.shopId);
     const policies = await loadPolicies(tx, input.orgId);
-    await startClock(tx, t!, policies, shop, 'first_reply', input.at);
-    await startClock(tx, t!, policies, shop, 'resolution', input.at);
-    return { nextDueAt: await nextDueAt(tx, input.orgId, input.ticketId) };
+    // A ticket that had no SLA row has no clocks: both start at generation 1, written together,
+    // and the next due instant is the earlier of theirs (both run).
+    const rows = (['first_reply', 'resolution'] as const).flatMap((m) => planClock(t, policies, shop, m, input.at, 1) ?? []);
+    await writeStarted(tx, rows, policies, input.at);
+    const due = rows.reduce<number | null>((min, c) => (min === null || c.dueAt.getTime() < min ? c.dueAt.getTime() : min), null);
+    return { nextDueAt: due === null ? null : new Date(due) };
   }
 
   async function openClocks(tx: Executor, orgId: string, ticketId: string): Promise<ClockRow[]> {

@@ -9,6 +9,10 @@ export const Priority = z.enum(PRIORITIES);
 export type Priority = z.infer<typeof Priority>;
 export const Mode = z.enum(['business', 'calendar']);
 
+/** Languages a policy name may be given in: the UI's and the desk's. */
+export const NAME_LANGUAGES = ['en', 'zh-CN', 'de', 'fr', 'it', 'es'] as const;
+const Names = z.partialRecord(z.enum(NAME_LANGUAGES), z.string().trim().min(1).max(120));
+
 const minutes = z.number().int().min(1).max(60 * 24 * 366);
 const percents = z
   .array(z.number().int().min(1).max(99))
@@ -18,6 +22,7 @@ const percents = z
 export const CreatePolicy = z
   .strictObject({
     name: z.string().trim().min(1).max(120),
+    names: Names.default({}),
     shopId: z.string().min(1).max(64).nullable().optional(),
     channel: Channel.nullable().optional(),
     priority: Priority.nullable().optional(),
@@ -40,6 +45,7 @@ export type CreatePolicy = z.input<typeof CreatePolicy>;
 
 export const UpdatePolicy = z.strictObject({
   name: z.string().trim().min(1).max(120).optional(),
+  names: Names.optional(),
   shopId: z.string().min(1).max(64).nullable().optional(),
   channel: Channel.nullable().optional(),
   priority: Priority.nullable().optional(),
@@ -57,6 +63,8 @@ export type UpdatePolicy = z.infer<typeof UpdatePolicy>;
 export const PolicyView = z.object({
   id: z.string(),
   name: z.string(),
+  /** The name per language; the UI shows its language's, else `name`. */
+  names: z.record(z.string(), z.string()),
   shopId: z.string().nullable(),
   channel: z.string().nullable(),
   priority: z.string().nullable(),

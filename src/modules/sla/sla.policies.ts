@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { auditActorOf, changedOnly, recordAudit } from '../audit/index.js';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db.js';
@@ -15,15 +16,16 @@ import { describeIssues, zodIssues } from '../../platform/validation.js';
  * unless the mode says calendar. Resolution targets assume the default 9-hour business day.
  */
 export const DEFAULT_POLICIES: Omit<CreatePolicy, 'active'>[] = [
-  { name: 'General', firstReplyMinutes: 60, nextReplyMinutes: 120, resolutionMinutes: 3 * 540, mode: 'business', warningPercents: [50, 80] },
-  { name: 'High-ticket orders (≥ 200.00)', minOrderAmount: 20_000, firstReplyMinutes: 15, nextReplyMinutes: 30, resolutionMinutes: 540, mode: 'business', warningPercents: [50, 80] },
-  { name: 'Livestream channel', channel: 'livestream', firstReplyMinutes: 24 * 60, nextReplyMinutes: 24 * 60, resolutionMinutes: 72 * 60, mode: 'calendar', warningPercents: [50, 80] },
+  { name: 'General', names: { 'zh-CN': '通用' }, firstReplyMinutes: 60, nextReplyMinutes: 120, resolutionMinutes: 3 * 540, mode: 'business', warningPercents: [50, 80] },
+  { name: 'High-ticket orders (≥ 200.00)', names: { 'zh-CN': '高客单价订单（≥ 200.00）' }, minOrderAmount: 20_000, firstReplyMinutes: 15, nextReplyMinutes: 30, resolutionMinutes: 540, mode: 'business', warningPercents: [50, 80] },
+  { name: 'Livestream channel', names: { 'zh-CN': '直播渠道' }, channel: 'livestream', firstReplyMinutes: 24 * 60, nextReplyMinutes: 24 * 60, resolutionMinutes: 72 * 60, mode: 'calendar', warningPercents: [50, 80] },
 ];
 
 function policyView(p: PolicyRow): PolicyView {
   return {
     id: p.id,
     name: p.name,
+    names: p.names,
     shopId: p.shopId,
     channel: p.channel,
     priority: p.priority,
@@ -45,6 +47,7 @@ function policyView(p: PolicyRow): PolicyView {
 function policyColumns(p: z.output<typeof CreatePolicy>) {
   return {
     name: p.name,
+    names: p.names,
     shopId: p.shopId ?? null,
     channel: p.channel ?? null,
     priority: p.priority ?? null,
@@ -84,6 +87,7 @@ export function createSlaPolicies(deps: { db: Database; clock: Clock; ids: IdGen
           orgId,
           id: ids('slp'),
           name: p.name,
+          names: p.names,
           shopId: p.shopId ?? null,
           channel: p.channel ?? null,
           priority: p.priority ?? null,
@@ -155,6 +159,8 @@ export function createSlaPolicies(deps: { db: Database; clock: Clock; ids: IdGen
             updatedAt: now,
           })
           .returning();
+        const { id: _id, createdAt: _c, updatedAt: _u, ...after } = policyView(row!);
+        await recordAudit(tx, { ids, clock }, { orgId: actor.orgId, actor: auditActorOf(actor), action: 'sla.policy_created', subject: { type: 'sla_policy', id: row!.id }, after });
         return policyView(row!);
       } catch (e) {
         if (isUniqueViolation(e, 'sla_policies_name_unique')) throw AppError.conflict('sla.policy_name_taken', `A policy named "${p.name}" exists already`, { field: 'name' });
@@ -172,6 +178,7 @@ export function createSlaPolicies(deps: { db: Database; clock: Clock; ids: IdGen
       // Re-validate the whole policy so a patch cannot leave it without any target.
       const checked = CreatePolicy.safeParse({
         name: merged.name,
+        names: merged.names,
         shopId: merged.shopId,
         channel: merged.channel,
         priority: merged.priority,
@@ -199,6 +206,10 @@ export function createSlaPolicies(deps: { db: Database; clock: Clock; ids: IdGen
           })
           .where(and(eq(slaPolicies.orgId, actor.orgId), eq(slaPolicies.id, id)))
           .returning();
+        const { updatedAt: _b, ...before } = policyView(cur);
+        const { updatedAt: _a, ...after } = policyView(row!);
+        const diff = changedOnly(before, after);
+        if (Object.keys(diff.after).length) await recordAudit(tx, { ids, clock }, { orgId: actor.orgId, actor: auditActorOf(actor), action: 'sla.policy_changed', subject: { type: 'sla_policy', id }, ...diff });
         return policyView(row!);
       } catch (e) {
         if (isUniqueViolation(e, 'sla_policies_name_unique')) throw AppError.conflict('sla.policy_name_taken', `A policy named "${v.name}" exists already`, { field: 'name' });

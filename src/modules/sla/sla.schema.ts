@@ -7,6 +7,8 @@ export const slaPolicies = pgTable('sla_policies', {
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),
   name: text('name').notNull(),
+  /** The name per language (`en`, `zh-CN`, `de`, …); `name` is shown where one is missing. */
+  names: jsonb('names').$type<Record<string, string>>().notNull().default({}),
   shopId: text('shop_id'),
   channel: text('channel'),
   priority: text('priority'),
@@ -63,6 +65,8 @@ export const slaClocks = pgTable('sla_clocks', {
 });
 
 export const slaClockEvents = pgTable('sla_clock_events', {
+  /** Filled by the database from the parent row (migration 0021); brand scope reads it. */
+  shopId: text('shop_id'),
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),
   clockId: text('clock_id').notNull(),

@@ -4,13 +4,13 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { Jobs } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
 import { computeDue } from './sla.calculator.js';
-import { createSlaClocks } from './sla.clocks.js';
+import { createSlaClocks, type SlaWarningHook } from './sla.clocks.js';
 import { createSlaPolicies } from './sla.policies.js';
 import { createSlaReports } from './sla.reports.js';
 import { createSlaTimers, createTimerScheduler, type EscalationPort } from './sla.timers.js';
 
 export { DEFAULT_POLICIES } from './sla.policies.js';
-export type { RecordEventInput, SlaEventKind, StartClocksInput } from './sla.clocks.js';
+export type { RecordEventInput, SlaEventKind, StartClocksInput, SlaWarningHook } from './sla.clocks.js';
 export { SLA_SWEEP_QUEUE, SLA_TIMER_QUEUE, TimerNotVisibleYet, type EscalationHandler, type EscalationPort, type SlaEscalation, type TimerJob, type TimerReport } from './sla.timers.js';
 
 export interface SlaDeps {
@@ -21,6 +21,8 @@ export interface SlaDeps {
   jobs: Jobs | undefined;
   /** Where a breached clock goes (the composition hands in the helpdesk's escalation). */
   escalations: EscalationPort;
+  /** Warning thresholds passed (the composition hands in the helpdesk's notice). */
+  onWarning?: SlaWarningHook;
 }
 
 /**

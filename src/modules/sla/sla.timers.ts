@@ -97,7 +97,26 @@ export function createTimerScheduler(deps: { jobs: Jobs | undefined; log: Logger
     await jobs.sendIn(tx, SLA_TIMER_QUEUE, data, { startAfter: c.nextTimerAt, singletonKey: `${c.id}:${c.generation}:${c.nextTimerAt.getTime()}` });
   }
 
-  return { schedule };
+  /** `schedule` for several clocks at once: their jobs in one statement on `tx`. */
+  async function scheduleMany(tx: Executor, clocks: Array<Pick<ClockRow, 'orgId' | 'id' | 'generation' | 'nextTimerAt' | 'state'>>): Promise<void> {
+    const jobs = deps.jobs;
+    const due = clocks.filter((c) => c.state === 'running' && c.nextTimerAt);
+    if (!jobs?.isStarted || !due.length) return;
+    if (due.length === 1) return schedule(tx, due[0]!);
+    try {
+      await ensureQueue();
+    } catch (e) {
+      log.warn({ err: e, clockIds: due.map((c) => c.id) }, 'could not create the SLA timer queue');
+      return;
+    }
+    await jobs.sendManyIn<TimerJob>(
+      tx,
+      SLA_TIMER_QUEUE,
+      due.map((c) => ({ data: { orgId: c.orgId, clockId: c.id, generation: c.generation, at: c.nextTimerAt!.getTime() }, startAfter: c.nextTimerAt!, singletonKey: `${c.id}:${c.generation}:${c.nextTimerAt!.getTime()}` })),
+    );
+  }
+
+  return { schedule, scheduleMany };
 }
 
 export type TimerScheduler = ReturnType<typeof createTimerScheduler>;

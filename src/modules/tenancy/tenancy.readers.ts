@@ -2,7 +2,7 @@ import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { ShopRow } from './tenancy.service.js';
-import { shops } from './tenancy.schema.js';
+import { brands, organisations, shops } from './tenancy.schema.js';
 
 /**
  * Narrow reads for other modules, on the caller's transaction (so they see its writes and its
@@ -50,4 +50,25 @@ export async function bindTikTokShop(tx: Executor, orgId: string, shopId: string
 /** Releases a shop's binding, only while it still holds this TikTok shop id. */
 export async function unbindTikTokShop(tx: Executor, orgId: string, shopId: string, tiktokShopId: string, at: Date): Promise<void> {
   await tx.update(shops).set({ tiktokShopId: null, updatedAt: at }).where(and(eq(shops.orgId, orgId), eq(shops.id, shopId), eq(shops.tiktokShopId, tiktokShopId)));
+}
+
+/** Name and kind of organisations by id (system work: a login's memberships span organisations). */
+export async function organisationsByIds(tx: Executor, orgIds: string[]): Promise<{ orgId: string; name: string; kind: 'seller' | 'agency' }[]> {
+  if (!orgIds.length) return [];
+  const rows = await tx.select({ orgId: organisations.orgId, name: organisations.name, kind: organisations.kind }).from(organisations).where(inArray(organisations.orgId, orgIds));
+  return rows as { orgId: string; name: string; kind: 'seller' | 'agency' }[];
+}
+
+/** Which of these brand ids exist in the organisation. */
+export async function brandsIn(tx: Executor, orgId: string, brandIds: string[]): Promise<string[]> {
+  if (!brandIds.length) return [];
+  const rows = await tx.select({ id: brands.id }).from(brands).where(and(eq(brands.orgId, orgId), inArray(brands.id, brandIds)));
+  return rows.map((r) => r.id);
+}
+
+/** The shops of these brands: a brand-limited person's shop scope. */
+export async function shopIdsOfBrands(tx: Executor, orgId: string, brandIds: string[]): Promise<string[]> {
+  if (!brandIds.length) return [];
+  const rows = await tx.select({ id: shops.id }).from(shops).where(and(eq(shops.orgId, orgId), inArray(shops.brandId, brandIds)));
+  return rows.map((r) => r.id);
 }

@@ -1,4 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm';
+import { auditActorOf, recordAudit } from '../audit/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db.js';
 import { AppError, isUniqueViolation } from '../../platform/errors.js';
@@ -154,6 +155,10 @@ export function createTenancyService({ db, ids, clock }: TenancyDeps) {
             if (input[k] !== undefined) (patch as Record<string, unknown>)[k] = input[k];
           }
           const [row] = await tx.update(shops).set(patch).where(and(eq(shops.orgId, actor.orgId), eq(shops.id, id))).returning();
+          // The return policy is a promise to buyers (window, who pays the label): every change is audited.
+          if (JSON.stringify(current.returnPolicy) !== JSON.stringify(row!.returnPolicy)) {
+            await recordAudit(tx, { ids, clock }, { orgId: actor.orgId, actor: auditActorOf(actor), action: 'shops.return_policy_changed', subject: { type: 'shop', id }, before: current.returnPolicy, after: row!.returnPolicy });
+          }
           return row!;
         });
       } catch (e) {

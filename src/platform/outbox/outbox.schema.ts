@@ -4,6 +4,8 @@ import { integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 export type OutboxStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'held';
 
 export const outbox = pgTable('outbox', {
+  /** Filled by the database from the parent row (migration 0021); brand scope reads it. */
+  shopId: text('shop_id'),
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),
   handler: text('handler').notNull(),

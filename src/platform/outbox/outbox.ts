@@ -33,10 +33,33 @@ export class PermanentError extends Error {
  */
 export type OutboxGate = (row: { orgId: string; id: string; handler: string; subjectId: string | null }) => Promise<string | null>;
 
+/** A step reached its end (done, or failed for good); told after the outcome committed. */
+export interface OutboxFinished {
+  orgId: string;
+  id: string;
+  handler: string;
+  subjectType: string | null;
+  subjectId: string | null;
+  status: 'done' | 'failed';
+  error: string | null;
+}
+export type OutboxFinishListener = (f: OutboxFinished) => Promise<void>;
+
 /** The outbox knows its handlers only by name; `app/` registers them (TikTok, e-mail, WhatsApp…). */
 export class OutboxRegistry {
   private handlers = new Map<string, OutboxHandler>();
   private gates = new Map<string, OutboxGate>();
+  private finishListeners: OutboxFinishListener[] = [];
+  /**
+   * Listen to steps ending (a reply's delivery status, a failed step's alert). A listener's own
+   * failure is logged and never changes the step's outcome.
+   */
+  onFinished(listener: OutboxFinishListener): void {
+    this.finishListeners.push(listener);
+  }
+  finishedListeners(): readonly OutboxFinishListener[] {
+    return this.finishListeners;
+  }
   register(name: string, handler: OutboxHandler): void {
     this.handlers.set(name, handler);
   }
@@ -168,6 +191,7 @@ export class OutboxDispatcher {
         const result = await handler(row.payload, { orgId: row.org_id, id: row.id, idempotencyKey: row.idempotency_key, attempt: row.attempts });
         await this.finish(row.org_id, row.id, 'done', { result: result ?? {}, error: null });
         report.done++;
+        await this.tell(row, 'done', null);
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         const permanent = e instanceof PermanentError || (e instanceof AppError && e.kind !== 'upstream' && e.kind !== 'unavailable' && e.kind !== 'rate_limited');
@@ -175,6 +199,7 @@ export class OutboxDispatcher {
           await this.finish(row.org_id, row.id, 'failed', { error: msg });
           report.failed++;
           this.log.warn({ outboxId: row.id, handler: row.handler, err: msg }, 'outbox step failed');
+          await this.tell(row, 'failed', msg);
         } else {
           const next = new Date(this.clock.now().getTime() + backoffMs(row.attempts));
           await this.db.system((tx) =>
@@ -186,6 +211,16 @@ export class OutboxDispatcher {
       }
     }
     return report;
+  }
+
+  private async tell(row: { org_id: string; id: string; handler: string; subject_type: string | null; subject_id: string | null }, status: 'done' | 'failed', error: string | null): Promise<void> {
+    for (const l of this.registry.finishedListeners()) {
+      try {
+        await l({ orgId: row.org_id, id: row.id, handler: row.handler, subjectType: row.subject_type, subjectId: row.subject_id, status, error });
+      } catch (err) {
+        this.log.warn({ err, outboxId: row.id }, 'outbox finish listener failed');
+      }
+    }
   }
 
   private async finish(orgId: string, id: string, status: OutboxStatus, r: { result?: Record<string, unknown>; error: string | null }): Promise<void> {

@@ -8,6 +8,9 @@ import { ME_KEY, SessionProvider, useMeQuery } from './lib/session';
 import { applyLocale, isUiLocale } from './i18n';
 import { LoginPage } from './features/auth/LoginPage';
 import { AppFrame } from './shell/AppFrame';
+import { RestrictionGate } from './features/account/RestrictionGate';
+import { ResetPasswordPage } from './features/account/SignInExtras';
+import { InvitePage } from './features/agency/InvitePage';
 
 /** `GET /api/auth/me` decides: the login page, or the app frame for the signed-in user. */
 export function App() {
@@ -30,6 +33,8 @@ export function App() {
     if (isUiLocale(uiLocale)) void applyLocale(uiLocale);
   }, [uiLocale]);
 
+  // An invitation link works signed in or not: accepting starts a session in the inviting organisation.
+  if (window.location.pathname === '/invite') return <InvitePage />;
   if (me.isPending) {
     return (
       <Center h="100vh">
@@ -51,10 +56,12 @@ export function App() {
       </Center>
     );
   }
-  if (!me.data) return <LoginPage />;
+  if (!me.data) return window.location.pathname === '/reset-password' ? <ResetPasswordPage /> : <LoginPage />;
   return (
     <SessionProvider user={me.data}>
-      <AppFrame />
+      <RestrictionGate>
+        <AppFrame />
+      </RestrictionGate>
     </SessionProvider>
   );
 }

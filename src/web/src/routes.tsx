@@ -29,6 +29,9 @@ const EvidencePage = page(() => import('./features/evidence/EvidencePage'), (m) 
 const SettingsPage = page(() => import('./features/settings/SettingsPage'), (m) => m.SettingsPage);
 const OrdersPage = page(() => import('./features/records/OrdersPage'), (m) => m.OrdersPage);
 const CustomersPage = page(() => import('./features/records/CustomersPage'), (m) => m.CustomersPage);
+const AccountPage = page(() => import('./features/account/AccountPage'), (m) => m.AccountPage);
+const AgencyPage = page(() => import('./features/agency/AgencyPage'), (m) => m.AgencyPage);
+const CouponsPage = page(() => import('./features/coupons/CouponsPage'), (m) => m.CouponsPage);
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -52,9 +55,13 @@ export const ROUTES: AppRoute[] = [
   { path: '/remedies', navLabel: 'records:nav.remedies', icon: IconScale, roles: ['owner', 'supervisor', 'agent'], element: <RemediesPage /> },
   { path: '/warehouse', navLabel: 'records:nav.warehouse', icon: IconBuildingWarehouse, roles: ['owner', 'supervisor', 'warehouse'], element: <WarehousePage /> },
   { path: '/evidence', navLabel: 'common:nav.evidence', icon: IconShieldCheck, roles: ['owner', 'supervisor', 'agent'], element: <EvidencePage /> },
-  { path: '/coupons', navLabel: 'common:nav.coupons', icon: IconTicket, roles: ['owner', 'supervisor', 'agent'], element: <ComingSoon feature="coupons" icon={IconTicket} /> },
+  { path: '/coupons', navLabel: 'common:nav.coupons', icon: IconTicket, roles: ['owner', 'supervisor', 'agent'], element: <CouponsPage /> },
   { path: '/analytics', navLabel: 'common:nav.analytics', icon: IconChartBar, roles: ['owner', 'supervisor'], element: <ComingSoon feature="analytics" icon={IconChartBar} /> },
   { path: '/settings', navLabel: 'common:nav.settings', icon: IconSettings, roles: ['owner', 'supervisor'], element: <SettingsPage /> },
+  // Reached from the user menu (every role: own profile, password, two-factor sign-in, sessions).
+  { path: '/account', roles: ALL, element: <AccountPage /> },
+  // Reached from the user menu's organisation switcher (shown to logins in several organisations).
+  { path: '/agency', roles: ALL, element: <AgencyPage /> },
 ];
 
 export function routesFor(role: Role): AppRoute[] {

@@ -8,6 +8,7 @@ import { signRequest, webhookSignature } from '../signing.js';
 import type { ShopSpec } from './catalogue.js';
 import { cancelReasonProblem, createReasonProblem, rejectReasonProblem, rejectReasons, type RejectStage } from './reasons.js';
 import { World, type SbConversation, type SbReturn } from './world.js';
+import { couponRoutes, SandboxCoupons } from './coupons.js';
 
 /**
  * A local TikTok Shop: same paths and versions, signature and timestamp checks, token endpoints,
@@ -86,7 +87,7 @@ export interface Delivery {
   outcomes: (number | string)[];
 }
 
-class ApiError extends Error {
+export class ApiError extends Error {
   constructor(readonly http: number, readonly code: number, message: string) {
     super(message);
   }
@@ -117,6 +118,8 @@ export class TikTokSandbox {
   readonly appKey: string;
   readonly appSecret: string;
   readonly world: World;
+  /** Seller Center coupons, COUPON_CARD conditions, price detail, and buyers redeeming (sandbox/coupons.ts). */
+  readonly coupons: SandboxCoupons;
   private server: http.Server | undefined;
   private readonly now: () => number;
   private authCodes = new Map<string, { shopIds: string[]; expiresAt: number; used: boolean }>();
@@ -152,6 +155,8 @@ export class TikTokSandbox {
     this.world.continueIdsFrom(Math.floor(this.now() / 1000) * 1_000_000);
     this.world.emit = (shopId, type, data) => this.emitWebhook(shopId, type, data);
     this.world.onRefund = (r, amount, via) => this.refunds.push({ shopId: r.shopId, orderId: r.orderId, returnId: r.id, amount, currency: this.world.shop(r.shopId)!.currency, via, idempotencyKey: null });
+    this.coupons = new SandboxCoupons(this.world, () => Math.floor(this.now() / 1000));
+    couponBooks.set(this.world, this.coupons);
     this.routes = this.buildRoutes();
   }
 
@@ -561,6 +566,7 @@ export class TikTokSandbox {
     };
 
     return [
+      ...couponRoutes(r, w, this.coupons, (status, code, message) => new ApiError(status, code, message), () => Math.floor(this.now() / 1000)),
       r('GET', '/authorization/202309/shops', 'token', (c) => ({
         shops: w.shops.filter((s) => c.shopIds.includes(s.id)).map((s) => ({ id: s.id, name: s.name, region: s.region, code: s.code, cipher: s.cipher, seller_type: 'LOCAL' })),
       })),
@@ -812,6 +818,7 @@ export class TikTokSandbox {
         const problem = sendProblem(w, conv, type, content, Math.floor(this.now() / 1000));
         if (problem) throw new ApiError(400, problem.code, problem.message);
         const m = w.addMessage(conv, { type, content: JSON.stringify(content), role: 'SHOP' }, true);
+        if (type === 'COUPON_CARD') this.coupons.delivered(conv, String(content.coupon_id));
         return { message_id: m.id };
       }),
     ];
@@ -859,6 +866,9 @@ function solidPng(w: number, h: number, rgb: [number, number, number]): Buffer {
   return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
+/** Each world's coupons (read by the Send Message rules below). */
+const couponBooks = new WeakMap<World, SandboxCoupons>();
+
 const OPEN_RETURN = new Set(['RETURN_OR_REFUND_REQUEST_PENDING', 'AWAITING_BUYER_SHIP', 'BUYER_SHIPPED_ITEM', 'AWAITING_BUYER_RESPONSE', 'REPLACEMENT_REQUEST_PENDING']);
 const DONE_RETURN = new Set(['RETURN_OR_REFUND_REQUEST_SUCCESS', 'RETURN_OR_REFUND_REQUEST_COMPLETE', 'REPLACEMENT_REQUEST_REFUND_SUCCESS', 'REPLACEMENT_REQUEST_COMPLETE']);
 
@@ -902,8 +912,10 @@ function sendProblem(w: World, conv: SbConversation, type: string, c: Record<str
       return ['AWAITING_COLLECTION', 'IN_TRANSIT', 'DELIVERED'].includes(o.status) ? null : { code: 45101002, message: `order ${o.id} (${o.status}) is not eligible for a return or refund` };
     }
     case 'COUPON_CARD':
-      // The sandbox has no coupons yet, so no coupon meets the card's conditions.
-      return { code: 45111017, message: `coupon ${str('coupon_id')} does not meet the coupon card conditions` };
+    {
+      const book = couponBooks.get(w);
+      return book ? book.cardProblem(conv, str('coupon_id') ?? '') : { code: 45111017, message: `coupon ${str('coupon_id')} does not meet the coupon card conditions` };
+    }
     default:
       return null;
   }

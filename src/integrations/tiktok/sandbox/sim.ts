@@ -10,6 +10,8 @@ export interface SimOptions {
   /** New orders per shop per simulated hour. */
   ordersPerHour?: number;
   tickMs?: number;
+  /** Called after each step of simulated time (the coupons' buyers decide on cards they received). */
+  afterAdvance?: () => void;
 }
 
 export class SandboxSimulation {
@@ -100,5 +102,6 @@ export class SandboxSimulation {
         this.awaitingShip.delete(rt.id);
       }
     }
+    this.o.afterAdvance?.();
   }
 }

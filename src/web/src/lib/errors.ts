@@ -6,7 +6,9 @@ import { isApiError } from './api';
 export function errorMessage(t: TFunction, err: unknown): string {
   if (isApiError(err)) {
     if (err.status >= 500 && err.code === 'internal') return t('errors:internal', { requestId: err.requestId ?? '—' });
-    return t(`errors:${err.code}`, { defaultValue: err.message, requestId: err.requestId ?? '—' });
+    // A refusal we have no specific text for still reads as one, in the person's language.
+    const fallback = err.status === 403 ? t('errors:forbidden') : err.message;
+    return t(`errors:${err.code}`, { defaultValue: fallback, requestId: err.requestId ?? '—' });
   }
   return err instanceof Error ? err.message : String(err);
 }

@@ -4,12 +4,15 @@ import { Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, NavLink as RouterNavLink, Route, Routes, useLocation } from 'react-router-dom';
 import { useOrganisation, useSession } from '../lib/session';
-import { routesFor } from '../routes';
+import { ROUTES, routesFor } from '../routes';
+import { Forbidden } from './Forbidden';
 import { LanguageSwitch } from './LanguageSwitch';
 import { Logo } from './Logo';
 import { NotFound } from './NotFound';
 import { UserMenu } from './UserMenu';
 import { ShellSearch } from '../features/records/ShellSearch';
+import { NotificationBell } from '../features/notifications/NotificationBell';
+import { useLiveEvents } from '../lib/live';
 
 /** Header + navigation + the page for the current URL, all built from the registry in routes.tsx. */
 export function AppFrame() {
@@ -19,6 +22,8 @@ export function AppFrame() {
   const location = useLocation();
   const [opened, { toggle, close }] = useDisclosure(false);
   const routes = routesFor(user.role);
+  // One live-update stream per signed-in tab: it refreshes whatever query a change touches.
+  useLiveEvents();
   const home = routes[0]?.path ?? '/settings';
 
   useEffect(() => close(), [location.pathname, close]);
@@ -52,6 +57,7 @@ export function AppFrame() {
               </Box>
             )}
             <LanguageSwitch signedIn />
+            {user.role !== 'warehouse' && <NotificationBell />}
             <UserMenu />
           </Group>
         </Group>
@@ -93,6 +99,10 @@ export function AppFrame() {
             <Route path="/" element={<Navigate to={home} replace />} />
             {routes.map((r) => (
               <Route key={r.path} path={`${r.path}/*`} element={r.element} />
+            ))}
+            {/* Pages that exist but not for this role: say so instead of "Page not found". */}
+            {ROUTES.filter((r) => !routes.includes(r)).map((r) => (
+              <Route key={r.path} path={`${r.path}/*`} element={<Forbidden home={home} />} />
             ))}
             <Route path="*" element={<NotFound home={home} />} />
           </Routes>

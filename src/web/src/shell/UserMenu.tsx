@@ -1,11 +1,13 @@
 import { Avatar, Badge, Group, Menu, Text, UnstyledButton } from '@mantine/core';
-import { IconChevronDown, IconLogout } from '@tabler/icons-react';
+import { IconChevronDown, IconLogout, IconUserCircle } from '@tabler/icons-react';
+import { useNavigate } from 'react-router-dom';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { notifications } from '@mantine/notifications';
 import { api } from '../lib/api';
 import { errorMessage } from '../lib/errors';
 import { ME_KEY, useSession } from '../lib/session';
+import { OrgSwitcherItems } from '../features/agency/OrgSwitcher';
 
 export function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
@@ -18,6 +20,7 @@ export function UserMenu() {
   const { t } = useTranslation();
   const { user } = useSession();
   const qc = useQueryClient();
+  const navigate = useNavigate();
 
   async function signOut() {
     try {
@@ -31,7 +34,7 @@ export function UserMenu() {
   }
 
   return (
-    <Menu position="bottom-end" width={240} shadow="md" withinPortal>
+    <Menu position="bottom-end" width={260} shadow="md" withinPortal>
       <Menu.Target>
         <UnstyledButton aria-label={t('user.menu')} data-testid="user-menu" className="ad-user-button">
           <Group gap={8} wrap="nowrap">
@@ -63,7 +66,11 @@ export function UserMenu() {
             {t(`roles.${user.role}`)}
           </Badge>
         </div>
+        <OrgSwitcherItems />
         <Menu.Divider />
+        <Menu.Item leftSection={<IconUserCircle size={16} stroke={1.5} />} onClick={() => navigate('/account')} data-testid="menu-account">
+          {t('user.account')}
+        </Menu.Item>
         <Menu.Item leftSection={<IconLogout size={16} stroke={1.5} />} onClick={() => void signOut()}>
           {t('user.signOut')}
         </Menu.Item>

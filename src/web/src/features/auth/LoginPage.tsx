@@ -1,4 +1,4 @@
-import { Alert, Box, Button, Center, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Box, Button, Center, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { IconAlertCircle } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +8,7 @@ import { type UserView, useSetMe } from '../../lib/session';
 import { applyLocale, currentLocale, isUiLocale } from '../../i18n';
 import { LanguageSwitch, PICKED_BEFORE_LOGIN } from '../../shell/LanguageSwitch';
 import { Logo } from '../../shell/Logo';
+import { ForgotPassword, TwoFactorStep } from '../account/SignInExtras';
 
 export function LoginPage() {
   const { t } = useTranslation('auth');
@@ -17,6 +18,22 @@ export function LoginPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  // With two-factor sign-in on, the password step answers a challenge for the code instead of a session.
+  const [challenge, setChallenge] = useState<string | null>(null);
+  const [forgot, setForgot] = useState(false);
+
+  async function signedIn(signed: UserView) {
+    let user = signed;
+    // A language picked on this page wins over the account's; otherwise the account's applies.
+    const picked = sessionStorage.getItem(PICKED_BEFORE_LOGIN) === '1';
+    sessionStorage.removeItem(PICKED_BEFORE_LOGIN);
+    if (picked && user.uiLocale !== currentLocale()) {
+      user = (await api.patch<{ user: UserView }>('/api/auth/me', { uiLocale: currentLocale() }).catch(() => ({ user }))).user;
+    } else if (isUiLocale(user.uiLocale)) {
+      await applyLocale(user.uiLocale);
+    }
+    setMe(user);
+  }
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -28,16 +45,13 @@ export function LoginPage() {
     if (Object.keys(missing).length) return setFieldErrors(missing);
     setBusy(true);
     try {
-      let { user } = await api.post<{ user: UserView }>('/api/auth/login', { email: email.trim(), password });
-      // A language picked on this page wins over the account's; otherwise the account's applies.
-      const picked = sessionStorage.getItem(PICKED_BEFORE_LOGIN) === '1';
-      sessionStorage.removeItem(PICKED_BEFORE_LOGIN);
-      if (picked && user.uiLocale !== currentLocale()) {
-        user = (await api.patch<{ user: UserView }>('/api/auth/me', { uiLocale: currentLocale() }).catch(() => ({ user }))).user;
-      } else if (isUiLocale(user.uiLocale)) {
-        await applyLocale(user.uiLocale);
+      const answer = await api.post<{ user?: UserView; twoFactor?: { challenge: string } }>('/api/auth/login', { email: email.trim(), password });
+      if (answer.twoFactor) {
+        setChallenge(answer.twoFactor.challenge);
+        setBusy(false);
+        return;
       }
-      setMe(user);
+      await signedIn(answer.user!);
     } catch (err) {
       const fe = issuesToFieldErrors(err);
       setFieldErrors(fe);
@@ -60,6 +74,11 @@ export function LoginPage() {
             </Text>
           </Stack>
           <Paper withBorder shadow="sm" radius="md" p="xl">
+            {challenge ? (
+              <TwoFactorStep challenge={challenge} onSignedIn={(u) => void signedIn(u)} onBack={() => (setChallenge(null), setPassword(''))} />
+            ) : forgot ? (
+              <ForgotPassword onBack={() => setForgot(false)} />
+            ) : (
             <form onSubmit={(e) => void submit(e)} noValidate>
               <Stack gap="md">
                 <Title order={1} fz={18} fw={600}>
@@ -89,8 +108,12 @@ export function LoginPage() {
                 <Button type="submit" loading={busy} fullWidth mt={4}>
                   {t('submit')}
                 </Button>
+                <Anchor component="button" type="button" size="sm" ta="center" onClick={() => setForgot(true)}>
+                  {t('account:signIn.forgot')}
+                </Anchor>
               </Stack>
             </form>
+            )}
           </Paper>
         </Stack>
       </Center>

@@ -6,6 +6,10 @@ import { useTranslation } from 'react-i18next';
 import { Route, Routes, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useErrorMessage } from '../../lib/errors';
 import { useSession } from '../../lib/session';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { IconAlarm, IconBookmark, IconBuildingStore, IconClockPause, IconDeviceFloppy } from '@tabler/icons-react';
+import { api } from '../../lib/api';
+import { filterOf, savedKey, useSavedViews, useShops } from './api';
 import { BULK_MAX, LIVE_STATUSES, useCounts, type Counts, useSearch, useTeam, useTicketList, type TicketView, type ViewKey } from './api';
 import { ChannelIcon, Highlighted, HighlightWords, LanguageTag, PriorityBadge, StatusText, TicketSla } from './bits';
 import { BulkBar } from './BulkBar';
@@ -33,7 +37,7 @@ function isTyping(el: EventTarget | null): boolean {
 }
 
 function isViewKey(v: string | null): v is ViewKey {
-  return !!v && (v === 'mine' || v === 'unassigned' || v.startsWith('queue:') || v.startsWith('status:'));
+  return !!v && (['mine', 'unassigned', 'open', 'breached', 'waiting_on_platform'].includes(v) || /^(queue|status|channel|shop|saved):/.test(v));
 }
 
 interface Row {
@@ -47,7 +51,9 @@ function Inbox() {
   const navigate = useNavigate();
   const { ticketId } = useParams();
   const [params] = useSearchParams();
-  const view: ViewKey = isViewKey(params.get('view')) ? (params.get('view') as ViewKey) : 'mine';
+  // Owners and supervisors watch the whole desk: they land on "All open", agents on their own tickets.
+  const home: ViewKey = can(['owner', 'supervisor']) ? 'open' : 'mine';
+  const view: ViewKey = isViewKey(params.get('view')) ? (params.get('view') as ViewKey) : home;
   const [query, setQuery] = useState('');
   const [debounced] = useDebouncedValue(query.trim(), 250);
   const searching = debounced.length > 0;
@@ -81,7 +87,7 @@ function Inbox() {
   useEffect(() => setChecked(new Set()), [view, debounced]);
 
   // Switching views keeps the open ticket open.
-  const pickView = (v: ViewKey) => navigate(`/inbox${ticketId ? `/${ticketId}` : ''}${v === 'mine' ? '' : `?${new URLSearchParams({ view: v })}`}`);
+  const pickView = (v: ViewKey) => navigate(`/inbox${ticketId ? `/${ticketId}` : ''}${v === home ? '' : `?${new URLSearchParams({ view: v })}`}`);
   const linkTo = useCallback((id?: string) => `/inbox${id ? `/${id}` : ''}${params.toString() ? `?${params}` : ''}`, [params]);
   const open = useCallback((id: string) => navigate(linkTo(id)), [navigate, linkTo]);
 
@@ -258,6 +264,10 @@ type T = ReturnType<typeof useTranslation<'inbox'>>['t'];
 function viewLabel(t: T, view: ViewKey): string {
   if (view === 'mine') return t('views.mine');
   if (view === 'unassigned') return t('views.unassigned');
+  if (view === 'open' || view === 'breached' || view === 'waiting_on_platform') return t(`views.${view}`);
+  if (view.startsWith('channel:')) return t(`channels.${view.slice(8)}`);
+  if (view.startsWith('shop:')) return t('views.shop');
+  if (view.startsWith('saved:')) return t('views.saved');
   if (view.startsWith('queue:')) return t('views.queue', { queue: queueLabel(t, view.slice(6)) });
   return t(`statuses.${view.slice(7)}`);
 }
@@ -270,11 +280,14 @@ function queueLabel(t: T, queue: string): string {
 
 function viewKeys(c: Counts | undefined): ViewKey[] {
   const queues = Object.keys(c?.queues ?? {}).sort((a, b) => a.localeCompare(b));
-  return ['mine', 'unassigned', ...queues.map((q) => `queue:${q}` as const), ...[...LIVE_STATUSES, 'solved' as const].map((s) => `status:${s}` as const)];
+  return ['open', 'mine', 'unassigned', 'breached', 'waiting_on_platform', ...queues.map((q) => `queue:${q}` as const), ...[...LIVE_STATUSES, 'solved' as const].map((s) => `status:${s}` as const)];
 }
 
-function countOf(c: Counts | undefined, key: ViewKey): number {
+function countOf(c: Counts | undefined, key: ViewKey): number | undefined {
   if (!c) return 0;
+  if (key === 'open') return LIVE_STATUSES.reduce((n, s) => n + (c.statuses[s] ?? 0), 0);
+  if (key === 'waiting_on_platform') return c.statuses.waiting_on_platform ?? 0;
+  if (key === 'breached' || !/^(mine|unassigned|queue:|status:)/.test(key)) return undefined;
   if (key === 'mine') return c.mine;
   if (key === 'unassigned') return c.unassigned;
   if (key.startsWith('queue:')) return c.queues[key.slice(6)] ?? 0;
@@ -296,7 +309,7 @@ function ViewPicker({ view, onPick }: { view: ViewKey; onPick: (v: ViewKey) => v
       value={view}
       allowDeselect={false}
       onChange={(v) => v && onPick(v as ViewKey)}
-      data={keys.map((k) => ({ value: k, label: `${viewLabel(t, k)} (${countOf(counts.data, k)})` }))}
+      data={keys.map((k) => ({ value: k, label: countOf(counts.data, k) === undefined ? viewLabel(t, k) : `${viewLabel(t, k)} (${countOf(counts.data, k)})` }))}
       data-testid="view-picker"
     />
   );
@@ -306,7 +319,7 @@ function ViewsRail({ view, onPick }: { view: ViewKey; onPick: (v: ViewKey) => vo
   const { t } = useTranslation('inbox');
   const counts = useCounts();
   const c = counts.data;
-  const item = (key: ViewKey, label: string, n: number | undefined, icon?: React.ReactNode) => (
+  const item = (key: ViewKey, label: string, n: number | null | undefined, icon?: React.ReactNode) => (
     <NavLink
       key={key}
       label={label}
@@ -316,19 +329,73 @@ function ViewsRail({ view, onPick }: { view: ViewKey; onPick: (v: ViewKey) => vo
       className="ad-inbox-view"
       data-testid={`view-${key}`}
       rightSection={
-        <Badge size="xs" variant={view === key ? 'filled' : 'light'} color="gray" radius="sm" data-testid="view-count">
-          {n ?? 0}
-        </Badge>
+        n === null ? undefined : (
+          <Badge size="xs" variant={view === key ? 'filled' : 'light'} color="gray" radius="sm" data-testid="view-count">
+            {n ?? 0}
+          </Badge>
+        )
       }
     />
   );
+  const saved = useSavedViews();
+  const shops = useShops();
+  const refresh = useQueryClient();
+  const [naming, setNaming] = useState<string | null>(null);
+  const save = useMutation({
+    mutationFn: (name: string) => api.post('/api/saved-views', { name, filter: filterOf(view) }),
+    onSuccess: () => {
+      setNaming(null);
+      void refresh.invalidateQueries({ queryKey: ['inbox', 'saved-views'] });
+    },
+  });
+  const remove = useMutation({ mutationFn: (id: string) => api.delete(`/api/saved-views/${id}`), onSuccess: () => refresh.invalidateQueries({ queryKey: ['inbox', 'saved-views'] }) });
+  const errorText = useErrorMessage();
   const queues = Object.entries(c?.queues ?? {}).sort(([a], [b]) => a.localeCompare(b));
   return (
     <nav className="ad-inbox-rail" aria-label={t('views.label')}>
       <ScrollArea h="100%">
         <Text className="ad-inbox-rail-title">{t('views.title')}</Text>
+        {item('open', t('views.open'), countOf(c, 'open'), <IconInbox size={15} />)}
         {item('mine', t('views.mine'), c?.mine, <IconUser size={15} />)}
         {item('unassigned', t('views.unassigned'), c?.unassigned, <IconUserQuestion size={15} />)}
+        {item('breached', t('views.breached'), null, <IconAlarm size={15} />)}
+        {item('waiting_on_platform', t('views.waiting_on_platform'), countOf(c, 'waiting_on_platform'), <IconClockPause size={15} />)}
+        <Text className="ad-inbox-rail-title">{t('views.channels')}</Text>
+        {(['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp'] as const).map((ch) => item(`channel:${ch}`, t(`channels.${ch}`), null, <ChannelIcon channel={ch} size={15} />))}
+        {(shops.data?.items.length ?? 0) > 1 && <Text className="ad-inbox-rail-title">{t('views.shops')}</Text>}
+        {(shops.data?.items.length ?? 0) > 1 && shops.data!.items.map((s) => item(`shop:${s.id}`, s.name, null, <IconBuildingStore size={15} />))}
+        <Group justify="space-between" wrap="nowrap" pr={4}>
+          <Text className="ad-inbox-rail-title">{t('views.savedTitle')}</Text>
+          <Tooltip label={t('views.saveCurrent')}>
+            <ActionIcon size="xs" variant="subtle" color="gray" onClick={() => setNaming('')} aria-label={t('views.saveCurrent')} data-testid="save-view">
+              <IconDeviceFloppy size={13} />
+            </ActionIcon>
+          </Tooltip>
+        </Group>
+        {naming !== null && (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (naming.trim()) save.mutate(naming.trim());
+            }}
+          >
+            <TextInput size="xs" mx={6} autoFocus value={naming} onChange={(e) => setNaming(e.currentTarget.value)} placeholder={t('views.viewName')} aria-label={t('views.viewName')} data-testid="view-name" error={save.error ? errorText(save.error) : undefined} onKeyDown={(e) => e.key === 'Escape' && setNaming(null)} />
+          </form>
+        )}
+        {saved.data?.items.map((sv) => (
+          <NavLink
+            key={sv.id}
+            label={sv.name}
+            leftSection={<IconBookmark size={15} />}
+            active={view === savedKey(sv.filter)}
+            onClick={() => onPick(savedKey(sv.filter))}
+            className="ad-inbox-view"
+            data-testid="saved-view"
+            rightSection={
+              <CloseButton size="xs" aria-label={t('views.deleteSaved', { name: sv.name })} onClick={(e) => { e.stopPropagation(); remove.mutate(sv.id); }} />
+            }
+          />
+        ))}
         {queues.length > 0 && <Text className="ad-inbox-rail-title">{t('views.queues')}</Text>}
         {queues.map(([q, n]) => item(`queue:${q}`, queueLabel(t, q), n, <IconStack2 size={15} />))}
         <Text className="ad-inbox-rail-title">{t('views.statuses')}</Text>

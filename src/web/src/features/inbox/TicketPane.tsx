@@ -1,5 +1,6 @@
-import { ActionIcon, Alert, Anchor, Badge, Button, Center, Combobox, FileButton, Group, Image, Loader, ScrollArea, SegmentedControl, Select, Stack, TagsInput, Text, Textarea, Tooltip, useCombobox } from '@mantine/core';
-import { IconArrowLeft, IconDownload, IconLock, IconPaperclip, IconSend, IconTemplate, IconX } from '@tabler/icons-react';
+import { ActionIcon, Alert, Anchor, Badge, Button, Center, Combobox, FileButton, Group, Image, Loader, ScrollArea, SegmentedControl, Select, Stack, Switch, TagsInput, Text, Textarea, TextInput, Tooltip, useCombobox } from '@mantine/core';
+import { IconArrowLeft, IconCheck, IconDownload, IconEye, IconHourglass, IconLanguage, IconLock, IconPaperclip, IconRobot, IconSend, IconTemplate, IconX } from '@tabler/icons-react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api';
@@ -7,6 +8,7 @@ import { useErrorMessage } from '../../lib/errors';
 import { useSession } from '../../lib/session';
 import { PRIORITIES, renderMacro, SETTABLE_STATUSES, uploadAttachment, useMacros, useTeam, useTicket, useTicketMutation, fileUrl, type AttachmentRef, type MessageView, type Priority, type RenderedMacro, type TicketStatus, type TicketView } from './api';
 import { ChannelIcon, LanguageTag, TicketSla } from './bits';
+import { placeholders, resolveText, useAgents, useTranslationPreference, useTranslations, useViewers, type TranslationView } from './api';
 
 export interface ComposeRequest {
   mode: 'reply' | 'note';
@@ -44,11 +46,11 @@ export function TicketPane({ ticketId, compose, names, onClose }: { ticketId: st
   return (
     <section className="ad-inbox-ticket" aria-label={t('ticket.label', { number: ticket.number })} data-testid="ticket-pane" data-ticket-id={ticket.id}>
       <TicketHeader ticket={ticket} names={names} onClose={onClose} />
+      <Viewers ticketId={ticket.id} />
+      <TranslateToggle language={ticket.language} />
       <ScrollArea className="ad-inbox-thread" data-testid="thread">
         <Stack gap="sm" p="md">
-          {messages.map((m) => (
-            <MessageBubble key={m.id} m={m} />
-          ))}
+          {messages.map((m) => (m.event ? <SystemLine key={m.id} m={m} names={names} /> : <MessageBubble key={m.id} m={m} ticketId={ticket.id} />))}
           <div ref={bottom} />
         </Stack>
       </ScrollArea>
@@ -158,8 +160,112 @@ function when(iso: string, lang: string): string {
   return new Date(iso).toLocaleString(lang, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
-function MessageBubble({ m }: { m: MessageView }) {
+/** "Always show translated": the reader's own default, offered when the buyer writes another language. */
+function TranslateToggle({ language }: { language: string }) {
   const { t, i18n } = useTranslation('inbox');
+  const pref = useTranslationPreference();
+  const qc = useQueryClient();
+  const save = useMutation({
+    mutationFn: (alwaysTranslate: boolean) => api.put<{ alwaysTranslate: boolean }>('/api/translation/preference', { alwaysTranslate }),
+    onSuccess: (d) => qc.setQueryData(['translation', 'pref'], d),
+  });
+  if (language === i18n.language.slice(0, 2) || !pref.data) return null;
+  return (
+    <Group justify="flex-end" px="md" pt={6}>
+      <Switch size="xs" label={t('translate.always')} checked={pref.data.alwaysTranslate} onChange={(e) => save.mutate(e.currentTarget.checked)} data-testid="always-translate" />
+    </Group>
+  );
+}
+
+/** Who else has this ticket open right now (the collision warning). */
+function Viewers({ ticketId }: { ticketId: string }) {
+  const { t } = useTranslation('inbox');
+  const v = useViewers(ticketId);
+  const others = v.data?.items ?? [];
+  if (!others.length) return null;
+  return (
+    <Alert color="orange" variant="light" py={6} px="md" radius={0} icon={<IconEye size={16} />} data-testid="collision-warning">
+      <Text size="xs">{t('presence.alsoViewing', { names: others.map((o) => o.name).join(', '), count: others.length })}</Text>
+    </Alert>
+  );
+}
+
+/** A line the system wrote (automation, out-of-hours acknowledgement, auto-close), worded here. */
+function SystemLine({ m, names }: { m: MessageView; names: Map<string, string> }) {
+  const { t, i18n } = useTranslation('inbox');
+  const e = m.event!;
+  const p = e.params;
+  const parts: string[] = [];
+  if (e.kind === 'automation') {
+    if (p.tags) parts.push(t('events.addTags', { tags: p.tags }));
+    if (p.priority) parts.push(t('events.setPriority', { priority: t(`priorities.${p.priority}`) }));
+    if (p.assigneeId) parts.push(t('events.assign', { name: names.get(String(p.assigneeId)) ?? t('ticket.someone') }));
+    if (p.queue) parts.push(t('events.route', { queue: p.queue }));
+  }
+  const text =
+    e.kind === 'automation'
+      ? t('events.automation', { rule: p.rule, actions: parts.join(', ') })
+      : e.kind === 'out_of_hours_ack'
+        ? t('events.outOfHours', { at: new Date(String(p.answerBy)).toLocaleString(i18n.language, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) })
+        : t('events.autoClose', { days: p.days });
+  return (
+    <div className="ad-system-line" data-testid="system-line" data-event={e.kind}>
+      <Group gap={6} justify="center" wrap="nowrap">
+        <IconRobot size={14} />
+        <Text size="xs" c="dimmed">
+          {text} · {when(m.sentAt, i18n.language)}
+        </Text>
+      </Group>
+      {m.kind === 'public' && (
+        <Text size="xs" className="ad-msg-text" c="dimmed" ta="center" mt={2} data-testid="message-text">
+          {m.text}
+        </Text>
+      )}
+      {m.deliveryStatus && (
+        <Group justify="center" mt={2}>
+          <DeliveryBadge m={m} />
+        </Group>
+      )}
+    </div>
+  );
+}
+
+function DeliveryBadge({ m }: { m: MessageView }) {
+  const { t } = useTranslation('inbox');
+  if (!m.deliveryStatus) return null;
+  const badge = (
+    <Badge size="xs" variant="light" radius="sm" color={m.deliveryStatus === 'failed' ? 'red' : m.deliveryStatus === 'sent' ? 'teal' : 'gray'} data-testid="delivery-status">
+      {t(`thread.delivery.${m.deliveryStatus}`)}
+    </Badge>
+  );
+  return m.deliveryStatus === 'failed' && m.deliveryError ? (
+    <Tooltip label={t('thread.failedBecause', { reason: m.deliveryError })} multiline w={260}>
+      {badge}
+    </Tooltip>
+  ) : (
+    badge
+  );
+}
+
+function MessageBubble({ m, ticketId }: { m: MessageView; ticketId: string }) {
+  const { t, i18n } = useTranslation('inbox');
+  const message = useErrorMessage();
+  const target = i18n.language === 'zh-CN' ? 'zh-CN' : 'en';
+  const pref = useTranslationPreference();
+  const stored = useTranslations(ticketId, target);
+  const qc = useQueryClient();
+  const translation = stored.data?.items.find((x) => x.messageId === m.id);
+  const [show, setShow] = useState(false);
+  const translate = useMutation({
+    mutationFn: () => api.post<{ items: TranslationView[] }>(`/api/tickets/${ticketId}/translate`, { target, messageIds: [m.id] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['inbox', 'translations', ticketId, target] }),
+  });
+  const foreign = m.direction === 'inbound' && m.kind === 'public' && m.language !== target.slice(0, 2) && m.text.trim().length > 0;
+  const always = !!pref.data?.alwaysTranslate;
+  useEffect(() => {
+    if (foreign && always && stored.isSuccess && !translation && translate.isIdle) translate.mutate();
+  }, [foreign, always, stored.isSuccess, translation, translate]);
+  const visible = translation && (show || always);
   const note = m.kind === 'note';
   const cls = note ? 'ad-msg ad-msg--note' : m.direction === 'inbound' ? 'ad-msg ad-msg--in' : 'ad-msg ad-msg--out';
   const author = m.author.name ?? (m.author.type === 'buyer' ? t('thread.buyer') : m.author.type === 'system' ? t('thread.system') : m.author.type === 'platform' ? t('thread.platform') : t('thread.agent'));
@@ -182,20 +288,38 @@ function MessageBubble({ m }: { m: MessageView }) {
           )}
         </Group>
         <Group gap={6} wrap="nowrap">
-          {m.deliveryStatus && (
-            <Badge size="xs" variant="light" radius="sm" color={m.deliveryStatus === 'failed' ? 'red' : m.deliveryStatus === 'sent' ? 'teal' : 'gray'} data-testid="delivery-status">
-              {t(`thread.delivery.${m.deliveryStatus}`)}
-            </Badge>
+          {m.deliveryStatus && <DeliveryBadge m={m} />}
+          {foreign && (
+            <Tooltip label={visible ? t('translate.showOriginal') : t('translate.translate')}>
+              <ActionIcon size="xs" variant={visible ? 'filled' : 'subtle'} color="gray" loading={translate.isPending} onClick={() => (translation ? setShow((s) => !s) : (setShow(true), translate.mutate()))} aria-label={t('translate.translate')} data-testid="translate-message">
+                <IconLanguage size={13} />
+              </ActionIcon>
+            </Tooltip>
           )}
           <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
             {when(m.sentAt, i18n.language)}
           </Text>
         </Group>
       </Group>
-      {/* Buyer text stays exactly as written (no translation), line breaks kept. */}
+      {/* Buyer text stays exactly as written; a translation shows beside it, never instead of it. */}
       <Text size="sm" className="ad-msg-text" data-testid="message-text">
         {m.text}
       </Text>
+      {visible && (
+        <div className="ad-translation" data-testid="translation">
+          <Text size="xs" c="dimmed">
+            {t('translate.label', { from: (translation.sourceLanguage ?? m.language).toUpperCase(), provider: translation.provider })}
+          </Text>
+          <Text size="sm" className="ad-msg-text">
+            {translation.text}
+          </Text>
+        </div>
+      )}
+      {translate.error && (
+        <Text size="xs" c="red" role="alert">
+          {message(translate.error)}
+        </Text>
+      )}
       {m.attachments.length > 0 && <Attachments items={m.attachments} />}
     </div>
   );
@@ -259,17 +383,21 @@ function MacroPicker({ onPick, disabled }: { onPick: (macroId: string) => void; 
   );
 }
 
-type SendStatus = 'auto' | TicketStatus;
+type SendAction = 'open' | 'waiting_on_buyer' | 'solved';
+const SEND_ACTIONS: readonly SendAction[] = ['open', 'waiting_on_buyer', 'solved'];
 
 function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeRequest | null }) {
   const { t } = useTranslation('inbox');
   const message = useErrorMessage();
+  const macros = useMacros();
+  const agents = useAgents();
   const [mode, setMode] = useState<'reply' | 'note'>('reply');
   const [text, setText] = useState('');
   const [macro, setMacro] = useState<{ id: string; rendered: RenderedMacro } | null>(null);
   const [files, setFiles] = useState<AttachmentRef[]>([]);
   const [uploading, setUploading] = useState(false);
-  const [sendStatus, setSendStatus] = useState<SendStatus>('auto');
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [translatedTo, setTranslatedTo] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
 
@@ -280,11 +408,24 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
     requestAnimationFrame(() => area.current?.focus());
   }, [compose]);
 
-  const reply = useTicketMutation(ticket.id, () =>
-    api.post(`/api/tickets/${ticket.id}/reply`, { text: text.trim(), ...(macro ? { macroId: macro.id } : {}), ...(files.length ? { attachments: files } : {}), ...(sendStatus !== 'auto' ? { status: sendStatus } : {}) }),
+  const reply = useTicketMutation(ticket.id, (status: SendAction) =>
+    api.post(`/api/tickets/${ticket.id}/reply`, { text: text.trim(), status, ...(macro ? { macroId: macro.id } : {}), ...(files.length ? { attachments: files } : {}) }),
   );
   const note = useTicketMutation(ticket.id, () => api.post(`/api/tickets/${ticket.id}/notes`, { text: text.trim(), ...(files.length ? { attachments: files } : {}) }));
   const busy = reply.isPending || note.isPending;
+  const isNote = mode === 'note';
+  // The macro says what a reply made with it leaves the ticket in; otherwise the buyer owes the next word.
+  const macroDefault = macro ? macros.data?.items.find((m) => m.id === macro.id)?.defaultStatusAfter : null;
+  const defaultAction: SendAction = macroDefault && (SEND_ACTIONS as readonly string[]).includes(macroDefault) ? (macroDefault as SendAction) : 'waiting_on_buyer';
+  const unresolved = isNote ? [] : placeholders(text);
+
+  // @mentions: the word being typed after an @ suggests team members.
+  const mentionQuery = isNote ? (/(?:^|\s)@([\p{L}\p{N}. -]{0,30})$/u.exec(text)?.[1] ?? null) : null;
+  const suggestions = mentionQuery === null ? [] : (agents.data?.items ?? []).filter((a) => a.name.toLowerCase().startsWith(mentionQuery.trimStart().toLowerCase())).slice(0, 6);
+  const insertMention = (name: string) => {
+    setText((cur) => cur.replace(/@([\p{L}\p{N}. -]{0,30})$/u, `@${name} `));
+    requestAnimationFrame(() => area.current?.focus());
+  };
 
   async function pickMacro(id: string) {
     setError(null);
@@ -293,7 +434,29 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
       setMacro({ id, rendered });
       setMode('reply');
       setText(rendered.text);
+      setValues({});
       requestAnimationFrame(() => area.current?.focus());
+    } catch (e) {
+      setError(message(e));
+    }
+  }
+
+  async function fillVariables() {
+    setError(null);
+    try {
+      const r = await resolveText(ticket.id, text, Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim())));
+      setText(r.text);
+    } catch (e) {
+      setError(message(e));
+    }
+  }
+
+  async function translateDraft() {
+    setError(null);
+    try {
+      const r = await api.post<{ text: string; target: string }>(`/api/tickets/${ticket.id}/translate-draft`, { text: text.trim() });
+      setText(r.text);
+      setTranslatedTo(r.target);
     } catch (e) {
       setError(message(e));
     }
@@ -313,24 +476,29 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
     }
   }
 
-  async function send() {
+  async function send(action: SendAction = defaultAction) {
     if (!text.trim() || busy) return;
+    if (!isNote && unresolved.length) {
+      setError(t('composer.fillFirst'));
+      return;
+    }
     setError(null);
     try {
-      await (mode === 'reply' ? reply : note).mutateAsync(undefined);
+      if (isNote) await note.mutateAsync(undefined);
+      else await reply.mutateAsync(action);
       setText('');
       setMacro(null);
       setFiles([]);
-      setSendStatus('auto');
+      setValues({});
+      setTranslatedTo(null);
     } catch (e) {
       setError(message(e));
     }
   }
 
-  const isNote = mode === 'note';
   return (
     <div className={`ad-composer ${isNote ? 'ad-composer--note' : ''}`} data-testid="composer" data-mode={mode}>
-      <Group justify="space-between" gap={6} mb={6} wrap="nowrap">
+      <Group justify="space-between" gap={6} mb={6} wrap="wrap">
         <SegmentedControl
           size="xs"
           value={mode}
@@ -343,6 +511,13 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
         />
         <Group gap={6} wrap="nowrap">
           <MacroPicker onPick={(id) => void pickMacro(id)} disabled={busy} />
+          {!isNote && (
+            <Tooltip label={t('translate.draftHint', { language: ticket.language.toUpperCase() })}>
+              <Button size="xs" variant="default" leftSection={<IconLanguage size={14} />} onClick={() => void translateDraft()} disabled={!text.trim() || busy} data-testid="translate-draft">
+                {ticket.language.toUpperCase()}
+              </Button>
+            </Tooltip>
+          )}
           <FileButton onChange={(f) => void attach(f)}>
             {(props) => (
               <Button {...props} size="xs" variant="default" leftSection={<IconPaperclip size={14} />} loading={uploading} data-testid="attach-button">
@@ -362,12 +537,12 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
               {t('composer.fellBack')}
             </Text>
           )}
-          {macro.rendered.missing.length > 0 && (
-            <Text size="xs" c="orange" data-testid="macro-missing">
-              {t('composer.missing', { vars: macro.rendered.missing.join(', ') })}
-            </Text>
-          )}
         </Group>
+      )}
+      {translatedTo && (
+        <Badge size="xs" variant="light" color="grape" radius="sm" mb={4} data-testid="draft-translated">
+          {t('translate.draftDone', { language: translatedTo.toUpperCase() })}
+        </Badge>
       )}
       <Textarea
         ref={area}
@@ -384,8 +559,36 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
         autosize
         minRows={3}
         maxRows={10}
+        error={unresolved.length > 0}
         data-testid="composer-text"
       />
+      {suggestions.length > 0 && (
+        <Group gap={4} mt={4} data-testid="mention-suggestions">
+          {suggestions.map((a) => (
+            <Button key={a.id} size="compact-xs" variant="light" onClick={() => insertMention(a.name)} data-testid="mention-option">
+              @{a.name}
+            </Button>
+          ))}
+        </Group>
+      )}
+      {unresolved.length > 0 && (
+        <div className="ad-vars" data-testid="unresolved-variables">
+          <Text size="xs" c="orange.8" fw={600}>
+            {t('composer.unresolved', { count: unresolved.length })}
+          </Text>
+          <Group gap={6} mt={4} align="flex-end" wrap="wrap">
+            {unresolved.map((v) => (
+              <TextInput key={v} size="xs" w={170} label={`{{${v}}}`} value={values[v] ?? ''} onChange={(e) => {
+                  const value = e.currentTarget.value;
+                  setValues((cur) => ({ ...cur, [v]: value }));
+                }} data-testid={`var-${v}`} />
+            ))}
+            <Button size="xs" variant="light" color="orange" onClick={() => void fillVariables()} data-testid="fill-variables">
+              {t('composer.fill')}
+            </Button>
+          </Group>
+        </div>
+      )}
       {files.length > 0 && (
         <Group gap={6} mt={6}>
           {files.map((f, i) => (
@@ -400,27 +603,33 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
           {error}
         </Text>
       )}
-      <Group justify="space-between" mt={8} wrap="nowrap">
+      <Group justify="space-between" mt={8} wrap="wrap" gap={6}>
         <Text size="xs" c="dimmed">
           {isNote ? t('composer.noteHint') : t('composer.replyHint')}
         </Text>
-        <Group gap={6} wrap="nowrap">
-          {!isNote && (
-            <Select
-              size="xs"
-              w={190}
-              aria-label={t('composer.thenSet')}
-              value={sendStatus}
-              onChange={(v) => setSendStatus((v ?? 'auto') as SendStatus)}
-              allowDeselect={false}
-              data={[{ value: 'auto', label: t('composer.statusAuto') }, ...SETTABLE_STATUSES.filter((s) => s !== 'closed').map((s) => ({ value: s, label: t('composer.thenStatus', { status: t(`statuses.${s}`) }) }))]}
-              data-testid="send-status"
-            />
-          )}
-          <Button size="xs" color={isNote ? 'yellow' : undefined} leftSection={isNote ? <IconLock size={14} /> : <IconSend size={14} />} onClick={() => void send()} loading={busy} disabled={!text.trim()} data-testid="send-button">
-            {isNote ? t('composer.addNote') : t('composer.send')}
+        {isNote ? (
+          <Button size="xs" color="yellow" leftSection={<IconLock size={14} />} onClick={() => void send()} loading={busy} disabled={!text.trim()} data-testid="send-button">
+            {t('composer.addNote')}
           </Button>
-        </Group>
+        ) : (
+          <Group gap={6} wrap="wrap" justify="flex-end">
+            {SEND_ACTIONS.map((a) => (
+              <Button
+                key={a}
+                size="xs"
+                variant={a === defaultAction ? 'filled' : 'default'}
+                leftSection={a === 'solved' ? <IconCheck size={14} /> : a === 'waiting_on_buyer' ? <IconHourglass size={14} /> : <IconSend size={14} />}
+                onClick={() => void send(a)}
+                loading={busy && a === reply.variables}
+                disabled={!text.trim() || busy || unresolved.length > 0}
+                data-testid={a === defaultAction ? 'send-button' : `send-${a}`}
+                data-action={a}
+              >
+                {t(`composer.sendAs.${a}`)}
+              </Button>
+            ))}
+          </Group>
+        )}
       </Group>
     </div>
   );

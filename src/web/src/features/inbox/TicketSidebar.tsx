@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { TicketActions } from '../records/TicketActions';
 import { formatMoney } from '../../lib/money';
+import { BuyerCoupons } from '../coupons/BuyerCoupons';
 import { useClocks, useSidebar, type ClockView } from './api';
 import { ChannelIcon, StatusText } from './bits';
 import { formatCountdown, slaTone, TONE_COLOR, useNow } from './sla';
@@ -131,6 +132,9 @@ export function TicketSidebar({ ticketId, onOpen }: { ticketId: string; onOpen: 
                   </Text>
                 </div>
               </Group>
+            </Section>
+            <Section title={t('side.coupons')} testId="side-coupons">
+              <BuyerCoupons buyerId={o.buyer.id} />
             </Section>
             <Section title={t('side.returns', { count: o.returnHistory.length })} testId="side-returns">
               {o.returnHistory.length === 0 ? (

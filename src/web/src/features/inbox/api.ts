@@ -13,11 +13,20 @@ export const PRIORITIES: readonly Priority[] = ['low', 'normal', 'high', 'urgent
 export const LIVE_STATUSES: readonly TicketStatus[] = ['new', 'open', 'waiting_on_buyer', 'waiting_on_warehouse', 'waiting_on_platform'];
 
 /** A rail entry, kept in the URL as `?view=…` so a reload or a shared link lands on the same list. */
-export type ViewKey = 'mine' | 'unassigned' | `queue:${string}` | `status:${TicketStatus}`;
+export type ViewKey = 'mine' | 'unassigned' | 'open' | 'breached' | 'waiting_on_platform' | `queue:${string}` | `status:${TicketStatus}` | `channel:${Channel}` | `shop:${string}` | `saved:${string}`;
 
 export function viewQuery(view: ViewKey): string {
   const p = new URLSearchParams({ limit: '100' });
-  if (view.startsWith('queue:')) {
+  if (view.startsWith('saved:')) {
+    // A saved view carries its filter as a query string (`view=open&channel=email`).
+    for (const [k, v] of new URLSearchParams(view.slice(6))) if (['view', 'queue', 'status', 'shopId', 'channel', 'tag'].includes(k)) p.set(k, v);
+  } else if (view.startsWith('channel:')) {
+    p.set('view', 'open');
+    p.set('channel', view.slice(8));
+  } else if (view.startsWith('shop:')) {
+    p.set('view', 'open');
+    p.set('shopId', view.slice(5));
+  } else if (view.startsWith('queue:')) {
     p.set('view', 'queue');
     p.set('queue', view.slice(6));
   } else if (view.startsWith('status:')) {
@@ -157,4 +166,67 @@ export function mergeTickets(targetId: string, sourceTicketIds: string[]) {
 export function useRefreshInbox() {
   const qc = useQueryClient();
   return () => qc.invalidateQueries({ queryKey: inboxKeys.all });
+}
+
+// ---------- workspace (issue 13): saved views, presence, variables, translation ----------
+
+export type { SavedViewView, SavedViewFilter, ViewersView, ResolvedTextView } from '../../../../modules/helpdesk/helpdesk.dto.js';
+import type { SavedViewView, SavedViewFilter, ViewersView, ResolvedTextView } from '../../../../modules/helpdesk/helpdesk.dto.js';
+import type { TranslationView } from '../../../../modules/translation/translation.dto.js';
+export type { TranslationView };
+
+/** The list filter a view key stands for, as a saved view stores it. */
+export function filterOf(view: ViewKey): SavedViewFilter {
+  const q = new URLSearchParams(viewQuery(view));
+  const f: Record<string, string> = {};
+  for (const k of ['view', 'queue', 'status', 'shopId', 'channel', 'tag']) {
+    const v = q.get(k);
+    if (v) f[k] = v;
+  }
+  return f as unknown as SavedViewFilter;
+}
+
+export function savedKey(filter: SavedViewFilter): ViewKey {
+  return `saved:${new URLSearchParams(Object.entries(filter).filter(([, v]) => v) as [string, string][]).toString()}`;
+}
+
+export function useSavedViews() {
+  return useQuery({ queryKey: ['inbox', 'saved-views'], queryFn: ({ signal }) => api.get<{ items: SavedViewView[] }>('/api/saved-views', { signal }), staleTime: 60_000 });
+}
+
+export function useShops() {
+  return useQuery({ queryKey: ['inbox', 'shops'], queryFn: ({ signal }) => api.get<{ items: { id: string; name: string }[] }>('/api/shops', { signal }), staleTime: 5 * 60_000 });
+}
+
+/** Heartbeat while the ticket is open: answers (and the live channel refreshes) who else has it open. */
+export function useViewers(ticketId: string) {
+  return useQuery({
+    queryKey: ['inbox', 'viewers', ticketId],
+    queryFn: () => api.post<ViewersView>(`/api/tickets/${encodeURIComponent(ticketId)}/viewing`, {}),
+    refetchInterval: 20_000,
+  });
+}
+
+export function resolveText(ticketId: string, text: string, variables?: Record<string, string>) {
+  return api.post<ResolvedTextView>(`/api/tickets/${encodeURIComponent(ticketId)}/resolve-text`, { text, ...(variables ? { variables } : {}) });
+}
+
+/** People who can be @mentioned in a note. */
+export function useAgents() {
+  return useQuery({ queryKey: ['inbox', 'agents'], queryFn: ({ signal }) => api.get<{ items: { id: string; name: string; role: string }[] }>('/api/helpdesk/agents', { signal }), staleTime: 5 * 60_000 });
+}
+
+export function useTranslationPreference() {
+  return useQuery({ queryKey: ['translation', 'pref'], queryFn: ({ signal }) => api.get<{ alwaysTranslate: boolean }>('/api/translation/preference', { signal }), staleTime: 5 * 60_000 });
+}
+
+export function useTranslations(ticketId: string, target: string) {
+  return useQuery({ queryKey: ['inbox', 'translations', ticketId, target], queryFn: ({ signal }) => api.get<{ items: TranslationView[] }>(`/api/tickets/${encodeURIComponent(ticketId)}/translations?target=${encodeURIComponent(target)}`, { signal }) });
+}
+
+/** Placeholders a text still carries (what the server would refuse to send). */
+export function placeholders(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\{\{\s*([^{}]*?)\s*\}\}/g)) if (!out.includes(m[1]!)) out.push(m[1]!);
+  return out;
 }

@@ -11,12 +11,10 @@ import { formatMoney } from '../../lib/money';
 import type { RemedyView } from '../../../../modules/remedies/remedies.dto';
 import type { MessageView, TicketView } from '../../../../modules/helpdesk/helpdesk.dto';
 import type { Page } from '../../../../platform/pagination.dto';
+import type { LedgerView, SendableView } from '../../../../modules/coupons/coupons.dto';
 import { formatCountdown, useNow } from '../inbox/sla';
 import { RemedyPanel } from '../remedies/RemediesPage';
 import { usePlatformReturns, type PlatformReturnView } from './api';
-
-/** Whether the coupons module has landed (its remedy step exists); until then the action says so. */
-const COUPONS_READY = false;
 
 /**
  * The order's actions beside the conversation: offer a remedy (order, the buyer's words and the
@@ -26,6 +24,7 @@ const COUPONS_READY = false;
 export function TicketActions({ ticketId, orderId, orderLabel }: { ticketId: string; orderId: string | null; orderLabel: string | null }) {
   const { t } = useTranslation('records');
   const [remedyOpen, remedy] = useDisclosure(false);
+  const [couponOpen, coupon] = useDisclosure(false);
   const ticket = useQuery({
     queryKey: ['inbox', 'ticket', ticketId],
     queryFn: ({ signal }) => api.get<{ ticket: TicketView; messages: MessageView[] }>(`/api/tickets/${encodeURIComponent(ticketId)}`, { signal }),
@@ -48,8 +47,8 @@ export function TicketActions({ ticketId, orderId, orderLabel }: { ticketId: str
           <Button size="xs" variant="default" component={Link} to={`/returns?newForOrder=${orderId}&ticketId=${ticketId}`} leftSection={<IconReceiptRefund size={14} />} data-testid="act-return">
             {t('act.return')}
           </Button>
-          <Tooltip label={t('act.couponLater')}>
-            <Button size="xs" variant="default" disabled leftSection={<IconDiscount2 size={14} />} data-testid="act-coupon">
+          <Tooltip label={t('act.couponNoBuyer')} disabled={!!tk?.buyer.id}>
+            <Button size="xs" variant="default" disabled={!tk?.buyer.id} onClick={coupon.open} leftSection={<IconDiscount2 size={14} />} data-testid="act-coupon">
               {t('act.coupon')}
             </Button>
           </Tooltip>
@@ -63,7 +62,80 @@ export function TicketActions({ ticketId, orderId, orderLabel }: { ticketId: str
       <Modal opened={remedyOpen} onClose={remedy.close} title={t('act.remedyTitle', { order: orderLabel ?? '' })} size="xl" fullScreen={typeof window !== 'undefined' && window.innerWidth < 600}>
         {remedyOpen && orderId && <RemedyPanel orderId={orderId} orderLabel={orderLabel} ticketId={ticketId} ticketLabel={tk ? `#${tk.number} ${tk.subject}` : null} text={buyerWords} platformReturnId={request && ['requested', 'buyer_shipped'].includes(request.status) ? request.id : null} />}
       </Modal>
+      <Modal opened={couponOpen} onClose={coupon.close} title={t('act.couponTitle')} size="md">
+        {couponOpen && tk?.buyer.id && <CouponSend shopId={tk.shopId} buyerId={tk.buyer.id} ticketId={ticketId} onDone={coupon.close} />}
+      </Modal>
     </div>
+  );
+}
+
+/**
+ * Send one of the shop's platform coupons to the ticket's buyer as a chat card (coupons module:
+ * `GET /api/coupons/sendable` with the contact policy's answer, `POST /api/coupons/issue`).
+ */
+function CouponSend({ shopId, buyerId, ticketId, onDone }: { shopId: string; buyerId: string; ticketId: string; onDone: () => void }) {
+  const { t, i18n } = useTranslation('records');
+  const qc = useQueryClient();
+  const message = useErrorMessage();
+  const [couponId, setCouponId] = useState<string | null>(null);
+  const [text, setText] = useState('');
+  const sendable = useQuery({
+    queryKey: ['coupons', 'sendable', shopId, buyerId],
+    queryFn: ({ signal }) => api.get<SendableView>(`/api/coupons/sendable?shopId=${encodeURIComponent(shopId)}&buyerId=${encodeURIComponent(buyerId)}`, { signal }),
+  });
+  const issue = useMutation({
+    mutationFn: () => api.post<LedgerView>('/api/coupons/issue', { shopId, buyerId, platformCouponId: couponId, ticketId, ...(text.trim() ? { text: text.trim() } : {}) }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ['coupons'] });
+      onDone();
+    },
+  });
+  const items = sendable.data?.items ?? [];
+  const contact = sendable.data?.contact;
+  return (
+    <Stack gap="sm" data-testid="coupon-send">
+      {sendable.error && (
+        <Alert color="red" p={6}>
+          <Text size="xs">{message(sendable.error)}</Text>
+        </Alert>
+      )}
+      {contact && !contact.allowed && (
+        <Alert color="orange" p={6} data-testid="coupon-contact">
+          <Text size="xs">{t('act.couponBlocked', { reasons: contact.reasons.map((r) => t(`contactReason.${r}`, { defaultValue: r })).join(', ') })}</Text>
+        </Alert>
+      )}
+      {contact?.notBefore && (
+        <Text size="xs" c="dimmed">
+          {t('act.couponNotBefore', { at: new Date(contact.notBefore).toLocaleString(i18n.language) })}
+        </Text>
+      )}
+      {sendable.isSuccess && items.length === 0 ? (
+        <Text size="sm" c="dimmed" data-testid="coupon-none">
+          {t('act.couponNone')}
+        </Text>
+      ) : (
+        <Select
+          label={t('act.couponPick')}
+          placeholder={sendable.isPending ? t('picker.searching') : undefined}
+          data={items.map((c) => ({ value: c.id, label: `${formatMoney(c.faceValue, c.currency, i18n.language)} · ${c.title}` }))}
+          value={couponId}
+          onChange={setCouponId}
+          comboboxProps={{ withinPortal: true }}
+          data-testid="coupon-pick"
+        />
+      )}
+      <Textarea label={t('act.couponText')} value={text} onChange={(e) => setText(e.currentTarget.value)} maxLength={2000} autosize minRows={2} />
+      {issue.error && (
+        <Alert color="red" p={6} data-testid="coupon-error">
+          <Text size="xs">{message(issue.error)}</Text>
+        </Alert>
+      )}
+      <Group justify="flex-end">
+        <Button disabled={!couponId || (contact ? !contact.allowed : true)} loading={issue.isPending} onClick={() => issue.mutate()} data-testid="coupon-send-submit">
+          {t('act.couponSend')}
+        </Button>
+      </Group>
+    </Stack>
   );
 }
 

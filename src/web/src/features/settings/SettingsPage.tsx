@@ -1,5 +1,6 @@
 import { Tabs } from '@mantine/core';
-import { IconBuildingStore, IconClockHour4, IconLock, IconTags, IconUsers } from '@tabler/icons-react';
+import { IconBolt, IconBuildingStore, IconClockHour4, IconHistory, IconLock, IconPlugConnected, IconShieldLock, IconTags, IconUsers } from '@tabler/icons-react';
+import { IconBrandTiktok, IconCalendarTime, IconListTree, IconReceiptRefund, IconSend } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { PageHeader } from '../../shell/PageHeader';
@@ -9,8 +10,25 @@ import { BrandsPanel } from './BrandsPanel';
 import { ShopsPanel } from './ShopsPanel';
 import { SlaPanel } from './SlaPanel';
 import { TeamPanel } from './TeamPanel';
+import { AutomationsPanel } from './AutomationsPanel';
+import { SecurityPanel } from '../account/SecurityPanel';
+import { AuditPanel } from '../account/AuditPanel';
+import { IntegrationsPanel } from '../account/IntegrationsPanel';
+import { AgentsPanel } from '../setup/AgentsPanel';
+import { OutboxPanel } from '../setup/OutboxPanel';
+import { ReasonsPanel } from '../setup/ReasonsPanel';
+import { RemediesPanel } from '../setup/RemediesPanel';
+import { TikTokPanel } from '../setup/TikTokPanel';
 
-const TABS = ['shops', 'brands', 'team', 'sla', 'privacy'] as const;
+const TABS = ['shops', 'brands', 'team', 'sla', 'automations', 'privacy', 'security', 'audit', 'integrations', 'tiktok', 'remedies', 'reasons', 'agents', 'outbox'] as const;
+// Issue 12's settings screens (features/setup), in the order they appear after the others.
+const SETUP_TABS = [
+  { value: 'tiktok', icon: IconBrandTiktok, element: <TikTokPanel /> },
+  { value: 'remedies', icon: IconReceiptRefund, element: <RemediesPanel /> },
+  { value: 'reasons', icon: IconListTree, element: <ReasonsPanel /> },
+  { value: 'agents', icon: IconCalendarTime, element: <AgentsPanel /> },
+  { value: 'outbox', icon: IconSend, element: <OutboxPanel /> },
+] as const;
 
 export function SettingsPage() {
   const { t } = useTranslation('settings');
@@ -37,11 +55,32 @@ export function SettingsPage() {
           <Tabs.Tab value="sla" leftSection={<IconClockHour4 size={16} stroke={1.6} />}>
             {t('tabs.sla')}
           </Tabs.Tab>
+          <Tabs.Tab value="automations" leftSection={<IconBolt size={16} stroke={1.6} />} data-testid="tab-automations">
+            {t('tabs.automations')}
+          </Tabs.Tab>
           {isOwner && (
             <Tabs.Tab value="privacy" leftSection={<IconLock size={16} stroke={1.6} />}>
               {t('tabs.privacy')}
             </Tabs.Tab>
           )}
+          {isOwner && (
+            <>
+              <Tabs.Tab value="security" leftSection={<IconShieldLock size={16} stroke={1.6} />}>
+                {t('account:tabs.security')}
+              </Tabs.Tab>
+              <Tabs.Tab value="audit" leftSection={<IconHistory size={16} stroke={1.6} />}>
+                {t('account:tabs.audit')}
+              </Tabs.Tab>
+              <Tabs.Tab value="integrations" leftSection={<IconPlugConnected size={16} stroke={1.6} />}>
+                {t('account:tabs.integrations')}
+              </Tabs.Tab>
+            </>
+          )}
+          {SETUP_TABS.map(({ value, icon: Icon }) => (
+            <Tabs.Tab key={value} value={value} leftSection={<Icon size={16} stroke={1.6} />}>
+              {t(`setup:tabs.${value}`)}
+            </Tabs.Tab>
+          ))}
         </Tabs.List>
       </Tabs>
       <div style={{ paddingTop: 16 }}>
@@ -51,7 +90,14 @@ export function SettingsPage() {
           <Route path="brands" element={<BrandsPanel />} />
           <Route path="team" element={<TeamPanel />} />
           <Route path="sla" element={<SlaPanel />} />
+          <Route path="automations" element={<AutomationsPanel />} />
           {isOwner && <Route path="privacy" element={<PrivacyPanel />} />}
+          {isOwner && <Route path="security" element={<SecurityPanel />} />}
+          {isOwner && <Route path="audit" element={<AuditPanel />} />}
+          {isOwner && <Route path="integrations" element={<IntegrationsPanel />} />}
+          {SETUP_TABS.map(({ value, element }) => (
+            <Route key={value} path={value} element={element} />
+          ))}
           <Route path="*" element={<Navigate to="shops" replace />} />
         </Routes>
       </div>

@@ -4,6 +4,7 @@ import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router-dom';
 import { api, issuesToFieldErrors } from '../../lib/api';
 import { useFormErrors } from '../../lib/useFormErrors';
 import { keys, useHolidays } from './api';
@@ -37,7 +38,7 @@ function toDraft(s: ShopView): Draft {
   };
 }
 
-function timeZones(current: string): string[] {
+export function timeZones(current: string): string[] {
   let all: string[] = [];
   try {
     all = Intl.supportedValuesOf('timeZone');
@@ -170,14 +171,20 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
                       comboboxProps={{ withinPortal: true }}
                     />
                   </Group>
-                  {/* Not editable: only the seller's TikTok authorisation binds a TikTok shop to this shop. */}
-                  <TextInput
-                    label={t('shops.fields.tiktokShopId')}
-                    description={t('shops.fields.tiktokShopIdHint')}
-                    value={shop.tiktokShopId ?? t('shops.notConnected')}
-                    readOnly
-                    variant="filled"
-                  />
+                  {/* Not editable: only the seller's TikTok authorisation binds a TikTok shop to this shop (TikTok connections tab). */}
+                  <Group gap="xs" justify="space-between" wrap="wrap" data-testid="shop-tiktok">
+                    <div>
+                      <Text size="sm" fw={500}>
+                        {t('shops.fields.tiktokShopId')}
+                      </Text>
+                      <Text size="sm" c={shop.tiktokShopId ? undefined : 'dimmed'}>
+                        {shop.tiktokShopId ?? t('shops.notConnected')}
+                      </Text>
+                    </div>
+                    <Button component={Link} to="/settings/tiktok" variant="light" size="xs">
+                      {t('setup:tabs.tiktok')}
+                    </Button>
+                  </Group>
                 </Stack>
                 </ReadOnly>
               </Tabs.Panel>
@@ -306,7 +313,8 @@ function ReadOnly({ when, children }: { when: boolean; children: ReactNode }) {
   );
 }
 
-function HoursEditor({ hours, onChange, err, timeZone }: { hours: BusinessHours; onChange: (h: BusinessHours) => void; err: (f: string) => string | undefined; timeZone: string }) {
+/** Weekly hours editor; also used for agents' shifts (`errPrefix` names the server's field). */
+export function HoursEditor({ hours, onChange, err, timeZone, errPrefix = 'businessHours' }: { hours: BusinessHours; onChange: (h: BusinessHours) => void; err: (f: string) => string | undefined; timeZone: string; errPrefix?: string }) {
   const { t } = useTranslation('settings');
   const update = (day: keyof BusinessHours, intervals: BusinessHours[keyof BusinessHours]) => onChange({ ...hours, [day]: intervals });
   return (
@@ -345,7 +353,7 @@ function HoursEditor({ hours, onChange, err, timeZone }: { hours: BusinessHours;
                             placeholder="09:00"
                             value={iv.start}
                             onChange={(e) => update(day, intervals.map((x, j) => (j === i ? { ...x, start: e.currentTarget.value } : x)))}
-                            error={err(`businessHours.${day}.${i}.start`)}
+                            error={err(`${errPrefix}.${day}.${i}.start`)}
                           />
                           <Text mt={6} c="dimmed">
                             –
@@ -356,7 +364,7 @@ function HoursEditor({ hours, onChange, err, timeZone }: { hours: BusinessHours;
                             placeholder="18:00"
                             value={iv.end}
                             onChange={(e) => update(day, intervals.map((x, j) => (j === i ? { ...x, end: e.currentTarget.value } : x)))}
-                            error={err(`businessHours.${day}.${i}.end`) ?? err(`businessHours.${day}.${i}`)}
+                            error={err(`${errPrefix}.${day}.${i}.end`) ?? err(`${errPrefix}.${day}.${i}`)}
                           />
                           <Tooltip label={t('shops.hours.remove')}>
                             <ActionIcon variant="subtle" color="gray" mt={4} onClick={() => update(day, intervals.filter((_, j) => j !== i))} aria-label={t('shops.hours.remove')}>
@@ -366,9 +374,9 @@ function HoursEditor({ hours, onChange, err, timeZone }: { hours: BusinessHours;
                         </Group>
                       ))}
                     </Stack>
-                    {err(`businessHours.${day}`) && (
+                    {err(`${errPrefix}.${day}`) && (
                       <Text size="xs" c="red" mt={4}>
-                        {err(`businessHours.${day}`)}
+                        {err(`${errPrefix}.${day}`)}
                       </Text>
                     )}
                   </Table.Td>

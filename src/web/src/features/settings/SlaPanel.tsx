@@ -96,7 +96,12 @@ export function SlaPanel() {
                   onClick={canEdit ? () => setEditing(p) : undefined}
                 >
                   <Table.Td fw={500} miw={170} style={{ whiteSpace: 'normal' }}>
-                    {p.name}
+                    {p.names[i18n.language] ?? p.name}
+                    {p.names[i18n.language] && p.names[i18n.language] !== p.name && (
+                      <Text size="xs" c="dimmed" fw={400}>
+                        {p.name}
+                      </Text>
+                    )}
                   </Table.Td>
                   <Table.Td>{p.shopId ? shopName(p.shopId) : any(t('sla.allShops'))}</Table.Td>
                   <Table.Td>{p.channel ? t(`sla.channels.${p.channel}`, { defaultValue: p.channel }) : any(t('sla.any'))}</Table.Td>

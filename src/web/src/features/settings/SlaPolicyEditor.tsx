@@ -16,10 +16,13 @@ import { CURRENCIES, SLA_CHANNELS, SLA_PRIORITIES, type SlaPolicy, type SlaPolic
 const ANY = '__any';
 const TARGETS = ['firstReplyMinutes', 'nextReplyMinutes', 'resolutionMinutes'] as const;
 type Target = (typeof TARGETS)[number];
-const FIELDS = ['name', 'shopId', 'channel', 'priority', 'minOrderAmount', 'minOrderCurrency', ...TARGETS, 'mode', 'warningPercents', 'active'];
+const SLA_NAME_LANGS = ['en', 'zh-CN', 'de', 'fr', 'it', 'es'] as const;
+const FIELDS = ['name', 'names', 'shopId', 'channel', 'priority', 'minOrderAmount', 'minOrderCurrency', ...TARGETS, 'mode', 'warningPercents', 'active'];
 
 interface Draft {
   name: string;
+  /** The name in each language ('' = use `name`). */
+  names: Record<string, string>;
   shopId: string;
   channel: string;
   priority: string;
@@ -34,10 +37,11 @@ interface Draft {
 
 function toDraft(p: SlaPolicy | null): Draft {
   if (!p) {
-    return { name: '', shopId: ANY, channel: ANY, priority: ANY, minOrder: '', minOrderCurrency: ANY, targets: { firstReplyMinutes: '', nextReplyMinutes: '', resolutionMinutes: '' }, mode: 'business', warnings: ['50', '80'], active: true };
+    return { name: '', names: {}, shopId: ANY, channel: ANY, priority: ANY, minOrder: '', minOrderCurrency: ANY, targets: { firstReplyMinutes: '', nextReplyMinutes: '', resolutionMinutes: '' }, mode: 'business', warnings: ['50', '80'], active: true };
   }
   return {
     name: p.name,
+    names: { ...p.names },
     shopId: p.shopId ?? ANY,
     channel: p.channel ?? ANY,
     priority: p.priority ?? ANY,
@@ -73,6 +77,7 @@ export function SlaPolicyEditor({ policy, onClose }: { policy: SlaPolicy | null;
     const currency = orNull(draft.minOrderCurrency);
     const body: SlaPolicyInput = {
       name: draft.name,
+      names: Object.fromEntries(Object.entries(draft.names).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, v.trim()])),
       shopId: orNull(draft.shopId),
       channel: orNull(draft.channel) as SlaPolicyInput['channel'],
       priority: orNull(draft.priority) as SlaPolicyInput['priority'],
@@ -128,6 +133,23 @@ export function SlaPolicyEditor({ policy, onClose }: { policy: SlaPolicy | null;
           )}
           <FormAlert message={form.formError} />
           <TextInput label={t('sla.editor.fields.name')} value={draft.name} onChange={(e) => set('name', e.currentTarget.value)} error={err('name')} maxLength={120} />
+          <Text size="xs" c="dimmed" mt={-4}>
+            {t('setup:slaNames.hint')}
+          </Text>
+          <SimpleGrid cols={{ base: 1, xs: 2, sm: 3 }} spacing="xs" data-testid="sla-names">
+            {SLA_NAME_LANGS.map((l) => (
+              <TextInput
+                key={l}
+                size="xs"
+                label={t('setup:slaNames.label', { language: t(`common:languages.${l}`) })}
+                placeholder={draft.name}
+                value={draft.names[l] ?? ''}
+                onChange={(e) => set('names', { ...draft.names, [l]: e.currentTarget.value })}
+                error={err(`names.${l}`)}
+                maxLength={120}
+              />
+            ))}
+          </SimpleGrid>
 
           <Divider label={t('sla.editor.matches')} labelPosition="left" mt="xs" />
           <Text size="xs" c="dimmed" mt={-6}>

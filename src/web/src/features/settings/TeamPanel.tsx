@@ -8,9 +8,11 @@ import { api } from '../../lib/api';
 import { formatMoney, toMajor, toMinor } from '../../lib/money';
 import { ROLES, useSession, type Role, type UserView } from '../../lib/session';
 import { useFormErrors } from '../../lib/useFormErrors';
-import { keys, useUsers } from './api';
+import { keys, useBrands, useUsers } from './api';
+import { InvitationsPanel } from '../agency/InvitationsPanel';
 import { FormAlert, QueryState } from './common';
 import { AGENT_LANGUAGES, CURRENCIES } from './types';
+import { MemberPasswordReset } from '../account/MemberPasswordReset';
 
 type Limits = UserView['remedyLimits'];
 
@@ -19,6 +21,7 @@ export function TeamPanel() {
   const { can, user: me } = useSession();
   const isOwner = can(['owner']);
   const users = useUsers();
+  const brands = useBrands();
   const [editing, setEditing] = useState<UserView | 'new' | null>(null);
 
   const limitsSummary = (l: Limits) => {
@@ -74,6 +77,11 @@ export function TeamPanel() {
                     <Text size="xs" c="dimmed">
                       {u.email}
                     </Text>
+                    {u.brandIds && (
+                      <Badge size="xs" variant="outline" color="orange" tt="none" mt={2} data-testid={`user-brands-${u.email}`}>
+                        {u.brandIds.map((b) => brands.data?.find((x) => x.id === b)?.name ?? b).join(', ')}
+                      </Badge>
+                    )}
                   </Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>
                     <Badge variant="light" style={{ overflow: 'visible' }} color={u.role === 'owner' ? 'indigo' : u.role === 'supervisor' ? 'violet' : u.role === 'agent' ? 'teal' : 'orange'} size="sm" tt="none">
@@ -117,6 +125,7 @@ export function TeamPanel() {
           </Table>
         </div>
       </QueryState>
+      {isOwner && <InvitationsPanel />}
       {editing && <UserModal key={editing === 'new' ? 'new' : editing.id} user={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />}
     </Stack>
   );
@@ -158,6 +167,7 @@ function limitsBody(d: LimitsDraft): Limits {
 }
 
 function UserModal({ user, onClose }: { user: UserView | null; onClose: () => void }) {
+  const { user: me } = useSession();
   const { t } = useTranslation('settings');
   const qc = useQueryClient();
   const isNew = user === null;
@@ -168,11 +178,13 @@ function UserModal({ user, onClose }: { user: UserView | null; onClose: () => vo
   const [languages, setLanguages] = useState<string[]>(user?.languages ?? []);
   const [skills, setSkills] = useState<string[]>(user?.skills ?? []);
   const [active, setActive] = useState(user?.active ?? true);
+  const [brandIds, setBrandIds] = useState<string[]>(user?.brandIds ?? []);
+  const brands = useBrands();
   // New users get the server's defaults for their role unless the owner sets limits explicitly.
   const [customLimits, setCustomLimits] = useState(!isNew);
   const [limits, setLimits] = useState<LimitsDraft>(() => limitsDraft(user?.remedyLimits));
   const [busy, setBusy] = useState(false);
-  const FIELDS = ['email', 'password', 'name', 'role', 'languages', 'skills', 'active', 'remedyLimits'];
+  const FIELDS = ['email', 'password', 'name', 'role', 'languages', 'skills', 'active', 'remedyLimits', 'brandIds'];
   const form = useFormErrors((f) => FIELDS.some((p) => f === p || f.startsWith(`${p}.`)));
 
   async function submit(e: FormEvent) {
@@ -185,7 +197,9 @@ function UserModal({ user, onClose }: { user: UserView | null; onClose: () => vo
     if (Object.keys(missing).length) return form.setLocal(missing);
     setBusy(true);
     try {
-      const common = { name: name.trim(), role, languages, skills, ...(customLimits ? { remedyLimits: limitsBody(limits) } : {}) };
+      // Owners see the whole organisation; an empty choice means every brand.
+      const limit = role !== 'owner' && brandIds.length ? brandIds : null;
+      const common = { name: name.trim(), role, languages, skills, ...(customLimits ? { remedyLimits: limitsBody(limits) } : {}), ...(isNew ? (limit ? { brandIds: limit } : {}) : { brandIds: limit }) };
       const saved = isNew
         ? await api.post<UserView>('/api/users', { email: email.trim(), password, ...common })
         : await api.patch<UserView>(`/api/users/${encodeURIComponent(user.id)}`, { ...common, active });
@@ -239,6 +253,19 @@ function UserModal({ user, onClose }: { user: UserView | null; onClose: () => vo
             error={form.err('languages')}
             comboboxProps={{ withinPortal: true }}
           />
+          {role !== 'owner' && (
+            <MultiSelect
+              label={t('agency:team.brands')}
+              description={t('agency:team.brandsHint')}
+              placeholder={brandIds.length ? undefined : t('agency:team.allBrands')}
+              data={(brands.data ?? []).map((b) => ({ value: b.id, label: b.name }))}
+              value={brandIds}
+              onChange={setBrandIds}
+              error={form.err('brandIds')}
+              comboboxProps={{ withinPortal: true }}
+              data-testid="user-brands"
+            />
+          )}
           <TagsInput label={t('team.fields.skills')} description={t('team.fields.skillsHint')} value={skills} onChange={setSkills} error={form.err('skills')} clearable />
 
           <Stack gap={6} mt="xs">
@@ -292,6 +319,7 @@ function UserModal({ user, onClose }: { user: UserView | null; onClose: () => vo
             )}
           </Stack>
 
+          {!isNew && user.id !== me.id && <MemberPasswordReset user={user} />}
           {!isNew && <Switch mt="xs" label={t('team.fields.active')} description={t('team.fields.activeHint')} checked={active} onChange={(e) => setActive(e.currentTarget.checked)} error={form.err('active')} />}
 
           <Group justify="flex-end" mt="sm">

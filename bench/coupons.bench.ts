@@ -1,0 +1,142 @@
+import pg from 'pg';
+import { loadConfig } from '../src/app/config.js';
+import { compose } from '../src/app/compose.js';
+import { createPlatform } from '../src/app/deps.js';
+import { ManualClock, systemClock } from '../src/platform/clock.js';
+import { createPool, Database } from '../src/platform/db.js';
+import { newId } from '../src/platform/ids.js';
+import { silentLogger } from '../src/platform/logger.js';
+import type { Actor } from '../src/platform/tenancy.js';
+import { createCouponsService, type CouponPlatformPort } from '../src/modules/coupons/index.js';
+import { recordEvidence } from '../src/modules/evidence/index.js';
+import { printComparison, sample, stats, type BenchContext } from './harness.js';
+import { benchWorld } from './world/world.js';
+
+/**
+ * Coupons, two measurements, each against a baseline from the same run:
+ *
+ * 1. Selecting the day's due buyers for all programmes of a shop (return visit 3 days after
+ *    delivery, win-back after 60 days, loyal buyers on a member day) over the shared bench world
+ *    (`BENCH_WORLD_SIZE`, default small; full = 1 M buyers / 4 M orders). Subject: the service's
+ *    whole selection (`selectDue`: candidates, recency/frequency/spend and returns per candidate,
+ *    open cases, hold-out, budget, contact policy) without writing. Baseline: the bare indexed scans
+ *    of the same rows (the three candidate queries alone).
+ * 2. Issuing N sends (`COUPONS_BENCH_SENDS`, default 100 000 × BENCH_SCALE): `runDue` on a shop
+ *    where N buyers are due (ledger row, outbox step, contact record and evidence record per send,
+ *    in one transaction) against a raw batched INSERT … SELECT of the same ledger and outbox rows.
+ */
+export default async function couponsBench(ctx: BenchContext): Promise<void> {
+  const reach: CouponPlatformPort = { reach: async () => ({ connected: true, chatScope: true }), sellerVouchers: async () => new Map(), syncCoupons: async () => ({ coupons: 0 }) };
+
+  // ---------------- 1. due-buyer selection over the shared world ----------------
+  {
+    const size = (process.env.BENCH_WORLD_SIZE as 'small' | 'full' | undefined) ?? 'small';
+    const world = await benchWorld(ctx, { size: /^\d+$/.test(size) ? Number(size) : size, name: 'bench_coupons_world' });
+    const m = world.manifest;
+    const clock = new ManualClock(new Date(m.now));
+    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: world.adminUrl, APP_DATABASE_URL: world.appUrl, LOG_LEVEL: 'silent' });
+    const db = new Database(createPool(world.appUrl, 4));
+    const p = createPlatform({ config, db, adminUrl: world.adminUrl, clock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 1) });
+    const s = compose(p, { overrides: { couponPlatform: reach } });
+    const org = m.orgs[0]!;
+    const shop = org.shops[0]!;
+    const owner: Actor = { orgId: org.orgId, userId: org.users.owner, role: 'owner' };
+    const term = (id: string, value: number, min: number) => ({ externalId: id, title: `Bench ${id}`, status: 'ONGOING', displayType: 'CHAT', creationSource: 'SELLER_CENTER', targetBuyerSegment: 'ALL', promoCode: null, discountType: 'AMOUNT_OFF', currency: shop.currency, reductionAmount: value, percentageBp: null, maxDiscount: null, minSpend: min, claimEndAt: new Date(clock.now().getTime() + 90 * 86_400_000), redemptionType: 'RELATIVE', redemptionEndAt: null, redemptionDays: 14, totalClaimLimit: null, claimedCount: 0, displayChannels: ['CHAT'], productScope: 'FULL_SHOP', productIds: [], claimStartAt: null, redemptionStartAt: null, singleBuyerClaimLimit: 1, redemptionLimit: null, redeemedCount: 0, externalUpdatedAt: null });
+    await s.coupons.upsertPlatformCoupons(org.orgId, shop.id, [term('7301', 500, 3000), term('7302', 1000, 5000)]);
+    const coupons = await s.coupons.listPlatformCoupons(owner, shop.id);
+    const [c1, c2] = coupons.items;
+    const day = new Date(m.now).getUTCDate();
+    const mk = (kind: 'return_visit' | 'winback' | 'loyalty', schedule: Record<string, unknown>, couponId: string) =>
+      s.coupons.createProgramme(owner, { shopId: shop.id, name: `Bench ${kind}`, kind, schedule, segment: {}, holdoutPercent: 10, budget: 100_000_000, channel: 'tiktok_chat', maxMinSpend: null, maxFaceValue: null, messages: {}, variants: [{ key: 'a', platformCouponId: couponId, weight: 1 }] });
+    await mk('return_visit', { afterDeliveryDays: 3 }, c1!.id);
+    await mk('winback', { inactiveDays: 60 }, c2!.id);
+    await mk('loyalty', { memberDays: [day] }, c2!.id);
+    const admin = new pg.Client({ connectionString: world.adminUrl });
+    await admin.connect();
+    await admin.query('analyze');
+    const now = clock.now();
+    const dayStart = (back: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - back));
+    const bare = async () => {
+      const a = await admin.query('select distinct buyer_id from orders where org_id = $1 and shop_id = $2 and delivered_at >= $3 and delivered_at < $4', [org.orgId, shop.id, dayStart(3), dayStart(2)]);
+      const b = await admin.query('select distinct o.buyer_id from orders o where o.org_id = $1 and o.shop_id = $2 and o.placed_at >= $3 and o.placed_at < $4 and not exists (select 1 from orders l where l.org_id = o.org_id and l.buyer_id = o.buyer_id and l.shop_id = o.shop_id and l.placed_at > o.placed_at)', [org.orgId, shop.id, dayStart(60), dayStart(59)]);
+      const c = await admin.query('select buyer_id from orders where org_id = $1 and shop_id = $2 and placed_at >= $3 group by buyer_id having count(*) >= 3', [org.orgId, shop.id, dayStart(365)]);
+      return a.rowCount! + b.rowCount! + c.rowCount!;
+    };
+    const candidates = await bare();
+    const due = await s.coupons.selectDue(org.orgId, shop.id, now);
+    const n = Math.max(5, Math.round(20 * ctx.scale));
+    const baseline = await sample(bare, n, 2);
+    const subject = await sample(() => s.coupons.selectDue(org.orgId, shop.id, now), n, 2);
+    printComparison({
+      name: `coupons: the day's due buyers, all programmes of one shop (${m.buyers.toLocaleString('en')} buyers, ${(m.counts.orders ?? 0).toLocaleString('en')} orders in the world)`,
+      baseline: { label: 'bare indexed scans of the candidate rows', stats: baseline },
+      subject: { label: 'selectDue (facts, eligibility, hold-out, policy)', stats: subject },
+      notes: [`candidates ${candidates}; would plan ${due.planned}, hold out ${due.heldOut}; skipped ${JSON.stringify(due.skipped)}`, `target: under 1 s — p50 ${subject.p50.toFixed(0)} ms`],
+    });
+    await admin.end();
+    await db.close();
+  }
+
+  // ---------------- 2. issuing N sends ----------------
+  {
+    const sends = Number(process.env.COUPONS_BENCH_SENDS ?? Math.round(100_000 * ctx.scale));
+    const dbs = await ctx.database('bench_coupons_issue');
+    const clock = new ManualClock('2026-03-10T09:00:00Z');
+    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: dbs.adminUrl, APP_DATABASE_URL: dbs.appUrl, LOG_LEVEL: 'silent' });
+    const db = new Database(createPool(dbs.appUrl, 4));
+    const p = createPlatform({ config, db, adminUrl: dbs.adminUrl, clock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 1) });
+    const composed = compose(p, { overrides: { couponPlatform: reach } });
+    // The same service with the per-shop daily cap lifted, so one run plans every due buyer.
+    const s = { ...composed, coupons: createCouponsService({ db, ids: newId, clock, log: silentLogger, dailySendCap: Number.MAX_SAFE_INTEGER }, { recordEvidence: (tx, input) => recordEvidence(tx, { ids: newId, clock }, input), outreach: composed.outreach, platform: reach }) };
+    const org = await s.tenancy.createOrganisation({ name: 'Bench coupons' });
+    const u = await s.auth.createUserInOrg(org.orgId, { email: `own.${org.orgId}@bench.afterdesk.dev`, name: 'Owner', password: 'bench-password-1', role: 'owner', languages: ['en'] });
+    const owner: Actor = { orgId: org.orgId, userId: u.id, role: 'owner' };
+    const brand = await s.tenancy.createBrand(owner, { name: 'Bench brand' });
+    const shop = await s.tenancy.createShop(owner, { brandId: brand.id, name: 'Bench DE', market: 'DE' });
+    const admin = new pg.Client({ connectionString: dbs.adminUrl });
+    await admin.connect();
+    // N buyers, each with one order delivered three days ago (Berlin): all due for the return visit today.
+    const t0 = Date.now();
+    await admin.query(`insert into buyers (org_id, id, platform, platform_buyer_id, display_name, language, country, created_at, updated_at)
+      select $1, 'byr_b' || g, 'tiktok', '70' || lpad(g::text, 17, '0'), 'Bench ' || g, 'de', 'DE', now(), now() from generate_series(1, $2) g`, [org.orgId, sends]);
+    await admin.query(`insert into orders (org_id, id, shop_id, buyer_id, external_id, status, raw_status, currency, subtotal_amount, shipping_amount, seller_discount_amount, platform_discount_amount, tax_amount, total_amount, placed_at, paid_at, delivered_at, delivery_status, external_updated_at, created_at, updated_at)
+      select $1, 'ord_b' || g, $2, 'byr_b' || g, '58' || lpad(g::text, 17, '0'), 'delivered', 'DELIVERED', 'EUR', 4000, 0, 0, 0, 0, 4000, $3::timestamptz - interval '5 days', $3::timestamptz - interval '5 days', $3::timestamptz - interval '3 days', 'delivered', now(), now(), now() from generate_series(1, $4) g`, [org.orgId, shop.id, clock.now().toISOString(), sends]);
+    await admin.query('analyze');
+    ctx.log(`seeded ${sends} buyers with a delivered order in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const term = { externalId: '7301', title: 'Spend 30 save 5', status: 'ONGOING', displayType: 'CHAT', creationSource: 'SELLER_CENTER', targetBuyerSegment: 'ALL', promoCode: null, discountType: 'AMOUNT_OFF', currency: 'EUR', reductionAmount: 500, percentageBp: null, maxDiscount: null, minSpend: 3000, claimEndAt: new Date('2027-01-01T00:00:00Z'), redemptionType: 'RELATIVE', redemptionEndAt: null, redemptionDays: 14, totalClaimLimit: null, claimedCount: 0, displayChannels: ['CHAT'], productScope: 'FULL_SHOP', productIds: [], claimStartAt: null, redemptionStartAt: null, singleBuyerClaimLimit: 1, redemptionLimit: null, redeemedCount: 0, externalUpdatedAt: null };
+    await s.coupons.upsertPlatformCoupons(org.orgId, shop.id, [term]);
+    const [coupon] = (await s.coupons.listPlatformCoupons(owner, shop.id)).items;
+    await s.coupons.createProgramme(owner, { shopId: shop.id, name: 'Bench return visit', kind: 'return_visit', schedule: { afterDeliveryDays: 3 }, segment: {}, holdoutPercent: 0, budget: 100_000_000, channel: 'tiktok_chat', maxMinSpend: null, maxFaceValue: null, messages: {}, variants: [{ key: 'a', platformCouponId: coupon!.id, weight: 1 }] });
+
+    // Baseline: the same rows, raw, in batches of 5 000 (ledger + outbox).
+    const tb = Date.now();
+    for (let from = 1; from <= sends; from += 5_000) {
+      const to = Math.min(sends, from + 4_999);
+      await admin.query('begin');
+      await admin.query(`insert into coupon_ledger (org_id, id, shop_id, intent_key, programme_id, buyer_id, platform_coupon_id, occasion, arm, status, channel, currency, face_value, min_spend, planned_at, updated_at)
+        select $1, 'cpn_raw' || g, $2, 'raw:' || g, 'raw', 'byr_b' || g, $3, 'delivery:ord_b' || g, 'treatment', 'planned', 'tiktok_chat', 'EUR', 500, 3000, now(), now() from generate_series($4::int, $5::int) g`, [org.orgId, shop.id, coupon!.id, from, to]);
+      await admin.query(`insert into outbox (org_id, id, handler, idempotency_key, payload, status, attempts, max_attempts, next_attempt_at, subject_type, subject_id, created_at, updated_at)
+        select $1, 'obx_raw' || g, 'raw.noop', 'raw:' || g, jsonb_build_object('buyerId', 'byr_b' || g), 'cancelled', 0, 1, now(), 'coupon', 'cpn_raw' || g, now(), now() from generate_series($2::int, $3::int) g`, [org.orgId, from, to]);
+      await admin.query('commit');
+    }
+    const baseMs = Date.now() - tb;
+    await admin.query(`delete from coupon_ledger where org_id = $1 and programme_id = 'raw'`, [org.orgId]);
+    await admin.query(`delete from outbox where org_id = $1 and handler = 'raw.noop'`, [org.orgId]);
+
+    const ts = Date.now();
+    const r = await s.coupons.runDue(org.orgId, shop.id, clock.now());
+    const subjMs = Date.now() - ts;
+    const counted = await admin.query(`select (select count(*) from coupon_ledger where org_id = $1)::int as ledger, (select count(*) from outbox where org_id = $1 and handler = 'tiktok.send_coupon_card')::int as steps`, [org.orgId]);
+    printComparison({
+      name: `coupons: issuing ${sends.toLocaleString('en')} sends (ledger + outbox rows)`,
+      baseline: { label: 'raw batched INSERT … SELECT (5 000 per tx)', stats: stats([baseMs / sends], baseMs) },
+      subject: { label: 'runDue (policy, ledger, outbox, contact, evidence)', stats: stats([subjMs / sends], subjMs) },
+      notes: [
+        `baseline ${(sends / (baseMs / 1000)).toFixed(0)} sends/s, subject ${(r.planned / (subjMs / 1000)).toFixed(0)} sends/s; planned ${r.planned}, skipped ${JSON.stringify(r.skipped)}; rows written: ${counted.rows[0].ledger} ledger, ${counted.rows[0].steps} outbox`,
+        'the production service plans at most DAILY_SEND_CAP (2 000) sends per shop and day (the customer-service quota); this run lifts the cap to measure the write path',
+      ],
+    });
+    await admin.end();
+  }
+  void systemClock;
+}

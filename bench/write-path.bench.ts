@@ -1,0 +1,434 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { loadConfig } from '../src/app/config.js';
+import { compose } from '../src/app/compose.js';
+import { createPlatform } from '../src/app/deps.js';
+import { systemClock } from '../src/platform/clock.js';
+import { createPool, Database } from '../src/platform/db.js';
+import { newId } from '../src/platform/ids.js';
+import { silentLogger } from '../src/platform/logger.js';
+import { stats, type BenchContext, type Stats } from './harness.js';
+import { benchWorld } from './world/world.js';
+
+/**
+ * The write path at a fixed concurrency (issue 20): over real HTTP, 8 clients in a closed loop,
+ * on a clone of the shared benchmark world (≥ 20 k tickets in the measured organisation):
+ *   create  POST /api/helpdesk/inbound/email — a new buyer's mail → ticket (routing, SLA clocks, evidence)
+ *   reply   POST /api/tickets/:id/reply      — reply + evidence + one outbox row
+ *   queue   GET  /api/tickets?view=all        — sorted by SLA due, a page of 50
+ *   search  GET  /api/tickets/search          — full text, first 50
+ * each beside a bare baseline measured in the same run on the same server process and pool
+ * (a plain INSERT of one ticket row; a bare SELECT by primary key, both over node:http).
+ * CPU per operation is the server process (API + worker, as `afterdesk start` runs it) plus its
+ * Postgres cluster (the postmaster and every process under it, reaped ones included), read from
+ * /proc before and after each phase; the load generator (this process) is not counted.
+ * Then common-word search on a large generated thread table (WRITE_PATH_SEARCH_MESSAGES, 5 M by
+ * default; 0 skips it).
+ * WRITE_PATH_PROFILE=1 writes a V8 CPU profile of the server per phase (.tmp/write-path-prof) and
+ * prints pg_stat_statements per phase when the cluster preloads it (see `makeProfiler`).
+ */
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CLIENTS = 8;
+const HZ = 100;
+
+// ---------- CPU from /proc ----------
+
+interface ProcStat {
+  ppid: number;
+  /** utime + stime + cutime + cstime, in ticks (reaped children fold into their parent). */
+  ticks: number;
+}
+function readProcs(): Map<number, ProcStat> {
+  const out = new Map<number, ProcStat>();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+    } catch {
+      // ended while we read it
+    }
+  }
+  return out;
+}
+/** CPU ms of each root's process tree. */
+function treeCpuMs(roots: Record<string, number>): Record<string, number> {
+  const procs = readProcs();
+  const kids = new Map<number, number[]>();
+  for (const [pid, s] of procs) kids.set(s.ppid, [...(kids.get(s.ppid) ?? []), pid]);
+  const out: Record<string, number> = {};
+  for (const [name, root] of Object.entries(roots)) {
+    let t = 0;
+    const stack = [root];
+    while (stack.length) {
+      const p = stack.pop()!;
+      t += procs.get(p)?.ticks ?? 0;
+      stack.push(...(kids.get(p) ?? []));
+    }
+    out[name] = (t * 1000) / HZ;
+  }
+  return out;
+}
+
+// ---------- HTTP client ----------
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS * 2 });
+function request(port: number, method: string, p: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: p, agent, headers: { ...headers, ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+interface Server {
+  child: ChildProcess;
+  pid: number;
+  port: number;
+  barePort: number;
+  stop(): Promise<void>;
+  /** Send a message and wait for the reply of the given type. */
+  ask(m: object, reply: string): Promise<void>;
+}
+function startServer(env: Record<string, string>): Promise<Server> {
+  const execArgv = ['--import', 'tsx'];
+  const child = fork(path.join(here, 'write-path.server.ts'), [], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
+    child.on('message', (m: { type: string; port: number; barePort: number; pid: number }) => {
+      if (m.type !== 'ready') return;
+      child.removeAllListeners('exit');
+      resolve({
+        child,
+        pid: m.pid,
+        port: m.port,
+        barePort: m.barePort,
+        stop: () =>
+          new Promise<void>((r) => {
+            child.once('exit', () => r());
+            child.send({ type: 'stop' });
+          }),
+        ask: (msg, reply) =>
+          new Promise<void>((r) => {
+            const on = (x: { type: string }) => {
+              if (x.type !== reply) return;
+              child.off('message', on);
+              r();
+            };
+            child.on('message', on);
+            child.send(msg);
+          }),
+      });
+    });
+  });
+}
+
+async function postmasterPid(adminUrl: string): Promise<number> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    const dir = (await c.query('show data_directory')).rows[0].data_directory as string;
+    return Number(fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } finally {
+    await c.end();
+  }
+}
+
+// ---------- a phase: CLIENTS closed loops, n operations in all ----------
+
+interface Phase {
+  stats: Stats;
+  /** CPU ms per operation: server tree, Postgres tree. */
+  cpu: { server: number; postgres: number; total: number };
+}
+/** Around each measured phase when profiling: a V8 profile of the server, Postgres statement statistics. */
+interface Profiler {
+  before(): Promise<void>;
+  after(n: number): Promise<void>;
+}
+let profiler: ((name: string) => Profiler) | undefined;
+
+async function phase(roots: { server: number; postgres: number }, n: number, op: (i: number, client: number) => Promise<void>, name?: string): Promise<Phase> {
+  // Warm-up outside the measurement (JIT, plans, connections).
+  const warm = Math.min(40, Math.ceil(n / 10));
+  let w = 0;
+  await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
+    while (w < warm) await op(-1 - w++, c);
+  }));
+  const prof = name && profiler ? profiler(name) : undefined;
+  await prof?.before();
+  const lat: number[] = [];
+  let next = 0;
+  const cpu0 = treeCpuMs(roots);
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
+    for (let i = next++; i < n; i = next++) {
+      const a = performance.now();
+      await op(i, c);
+      lat.push(performance.now() - a);
+    }
+  }));
+  const elapsed = performance.now() - t0;
+  const cpu1 = treeCpuMs(roots);
+  await prof?.after(n);
+  const server = (cpu1.server! - cpu0.server!) / n;
+  const postgres = (cpu1.postgres! - cpu0.postgres!) / n;
+  return { stats: stats(lat, elapsed), cpu: { server, postgres, total: server + postgres } };
+}
+
+const f = (x: number, d = 3) => (x >= 100 ? x.toFixed(0) : x.toPrecision(d));
+function report(name: string, baseLabel: string, base: Phase, subjLabel: string, subj: Phase, target?: number): void {
+  console.log(`\n## ${name}`);
+  const row = (label: string, p: Phase) =>
+    `  ${label.padEnd(48)} n=${String(p.stats.n).padStart(5)}  ${f(p.stats.perSecond).padStart(6)}/s  p50=${f(p.stats.p50).padStart(6)} ms  p99=${f(p.stats.p99).padStart(6)} ms  CPU/op ${f(p.cpu.total).padStart(6)} ms (server ${f(p.cpu.server)} + pg ${f(p.cpu.postgres)})`;
+  console.log(row(`baseline: ${baseLabel}`, base));
+  console.log(row(`subject:  ${subjLabel}`, subj));
+  console.log(`  ratio subject/baseline: throughput ×${(subj.stats.perSecond / base.stats.perSecond).toFixed(3)}  p50 ×${(subj.stats.p50 / base.stats.p50).toFixed(2)}  p99 ×${(subj.stats.p99 / base.stats.p99).toFixed(2)}  CPU/op ×${(subj.cpu.total / base.cpu.total).toFixed(2)}`);
+  if (target !== undefined) console.log(`  target CPU/op ≤ ${target} ms: ${subj.cpu.total <= target ? 'met' : 'NOT met'} (${subj.cpu.total.toFixed(2)} ms)`);
+}
+
+/**
+ * WRITE_PATH_PROFILE=1: each named phase writes `<dir>/<phase>.cpuprofile` (the server's main
+ * thread) and prints the phase's top statements from pg_stat_statements — available when the
+ * cluster preloads it (shared_preload_libraries = 'pg_stat_statements' in the world's
+ * postgresql.conf); without it only the V8 profiles are written.
+ */
+async function makeProfiler(ctx: BenchContext, server: Server, admin: pg.Client, dir: string): Promise<(name: string) => Profiler> {
+  let statements = true;
+  try {
+    await admin.query('create extension if not exists pg_stat_statements');
+    await admin.query('select pg_stat_statements_reset()');
+  } catch (e) {
+    statements = false;
+    ctx.log(`  (no pg_stat_statements: ${(e as Error).message})`);
+  }
+  return (name) => ({
+    async before() {
+      if (statements) await admin.query('select pg_stat_statements_reset()');
+      await server.ask({ type: 'profile-start' }, 'profiling');
+    },
+    async after(n) {
+      await server.ask({ type: 'profile-stop', file: path.join(dir, `${name}.cpuprofile`) }, 'profiled');
+      if (!statements) return;
+      const r = await admin.query(
+        `select calls, total_exec_time + total_plan_time as ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 150) as q
+         from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database()) order by 2 desc limit 25`,
+      );
+      const rows = r.rows as { calls: number; ms: number; rows: number; q: string }[];
+      const all = Number((await admin.query(`select sum(total_exec_time + total_plan_time) as ms, sum(calls) as calls from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`)).rows[0].ms);
+      const calls = Number((await admin.query(`select sum(calls) as c from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`)).rows[0].c);
+      console.log(`\n  pg_stat_statements, phase ${name}: ${(all / n).toFixed(2)} ms statement time and ${(calls / n).toFixed(1)} statements per operation; top:`);
+      for (const x of rows) console.log(`    ${((x.ms / all) * 100).toFixed(1).padStart(5)}%  ${(x.ms / n).toFixed(3)} ms/op  ${(x.calls / n).toFixed(2)} calls/op  ${x.q}`);
+    },
+  });
+}
+
+async function login(port: number, email: string, password: string): Promise<string> {
+  const r = await request(port, 'POST', '/api/auth/login', { origin: 'http://127.0.0.1' }, { email, password });
+  if (r.status !== 200) throw new Error(`login ${email}: ${r.status} ${r.body}`);
+  return /afterdesk_session=[^;]+/.exec(String(r.headers['set-cookie'] ?? ''))![0];
+}
+
+const WORDS = ['refund', 'tracking', 'earbud', 'Paket', 'colis', 'pacco', 'talla', 'exchange', 'Sendung', 'taglia'];
+
+export default async function writePath(ctx: BenchContext): Promise<void> {
+  const buyers = Number(process.env.WRITE_PATH_BUYERS ?? 170_000);
+  const n = (x: number) => Math.max(50, Math.round(x * ctx.scale));
+  const profileDir = process.env.WRITE_PATH_PROFILE ? path.resolve('.tmp', 'write-path-prof') : undefined;
+  if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
+
+  // WRITE_PATH_ONLY=world or =big runs one part.
+  const only = process.env.WRITE_PATH_ONLY;
+  if (only !== 'big') await worldPhases(ctx, buyers, n, profileDir);
+  const big = Math.round(Number(process.env.WRITE_PATH_SEARCH_MESSAGES ?? 5_000_000) * ctx.scale);
+  if (big > 0 && only !== 'world') await bigSearch(ctx, big);
+}
+
+async function worldPhases(ctx: BenchContext, buyers: number, n: (x: number) => number, profileDir: string | undefined): Promise<void> {
+  const world = await benchWorld(ctx, { size: buyers, seed: 1 });
+  const org = world.manifest.orgs[0]!;
+  const shop = org.shops[0]!;
+  const admin = new pg.Client({ connectionString: world.adminUrl });
+  admin.on('error', () => undefined);
+  await admin.connect();
+  const orgTickets = Number((await admin.query('select count(*)::int8 as n from tickets where org_id = $1', [org.orgId])).rows[0].n);
+  const orgMessages = Number((await admin.query('select count(*)::int8 as n from ticket_messages where org_id = $1', [org.orgId])).rows[0].n);
+  ctx.log(`  organisation "${org.name}": ${orgTickets.toLocaleString('en')} tickets, ${orgMessages.toLocaleString('en')} messages (database: ${world.manifest.counts.tickets!.toLocaleString('en')} tickets)`);
+  if (orgTickets < 20_000) throw new Error(`the measured organisation has ${orgTickets} tickets; the bench needs ≥ 20 000 (raise WRITE_PATH_BUYERS)`);
+  const sampleIds = ((await admin.query('select id from tickets where org_id = $1 order by md5(id) limit 2000', [org.orgId])).rows as { id: string }[]).map((r) => r.id);
+
+  const roots = { server: 0, postgres: await postmasterPid(world.adminUrl) };
+  const server = await startServer({ WP_ADMIN_URL: world.adminUrl, WP_APP_URL: world.appUrl, WP_ORG_ID: org.orgId, WP_SHOP_ID: shop.id });
+  roots.server = server.pid;
+  if (profileDir) profiler = await makeProfiler(ctx, server, admin, profileDir);
+  const users = [org.users.owner, org.users.supervisor, ...org.users.agents].slice(0, CLIENTS);
+  const emails = ((await admin.query('select id, email from users where id = any($1)', [users])).rows as { id: string; email: string }[]);
+  const cookies: string[] = [];
+  for (const u of users) cookies.push(await login(server.port, emails.find((e) => e.id === u)!.email, world.manifest.password));
+  const H = (c: number) => ({ cookie: cookies[c]!, origin: 'http://127.0.0.1' });
+  const run = Date.now().toString(36);
+
+  try {
+    ctx.log(`  server pid ${server.pid}, Postgres postmaster pid ${roots.postgres}; ${CLIENTS} clients; CPU = server process tree + Postgres tree, per operation`);
+    // ---- writes ----
+    const bareInsert = await phase(roots, n(1500), async () => {
+      const r = await request(server.barePort, 'POST', '/insert', {}, {});
+      if (r.status !== 201) throw new Error(`bare insert: ${r.status} ${r.body}`);
+    });
+    const created: string[] = [];
+    const create = await phase(roots, n(1500), async (i, c) => {
+      const r = await request(server.port, 'POST', '/api/helpdesk/inbound/email', H(c), {
+        shopId: shop.id,
+        from: `wp-${run}-${i < 0 ? `w${-i}` : i}@buyers.bench.afterdesk.dev`,
+        fromName: `Buyer ${i}`,
+        subject: 'Where is my parcel?',
+        text: `Hi, my parcel has not arrived yet and the tracking has not moved since Monday. Can you check please? (ref ${run}-${i})`,
+        messageId: `<wp-${run}-${i}@mail.bench.afterdesk.dev>`,
+      });
+      if (r.status !== 201) throw new Error(`create: ${r.status} ${r.body}`);
+      created.push((JSON.parse(r.body) as { ticketId: string }).ticketId);
+    }, 'create');
+    report('Create a ticket: inbound e-mail of a new buyer (routing, SLA clocks, evidence)', 'bare INSERT of a ticket row (node:http + pool)', bareInsert, 'POST /api/helpdesk/inbound/email', create, 3);
+
+    const reply = await phase(roots, n(1500), async (i, c) => {
+      const id = created[(i < 0 ? -i : i) % created.length]!;
+      const r = await request(server.port, 'POST', `/api/tickets/${id}/reply`, H(c), { text: `Thanks for writing! Your parcel is with the carrier and should arrive tomorrow. (${run}-${i})`, clientKey: `wp-${run}-${i < 0 ? `w${-i}` : i}` });
+      if (r.status !== 201 && r.status !== 200) throw new Error(`reply: ${r.status} ${r.body}`);
+    }, 'reply');
+    report('Add a reply (message, evidence, one outbox row)', 'bare INSERT of a ticket row (node:http + pool)', bareInsert, 'POST /api/tickets/:id/reply', reply, 3);
+
+    // ---- reads ----
+    const bareSelect = await phase(roots, n(3000), async (i) => {
+      const r = await request(server.barePort, 'GET', `/select?id=${sampleIds[Math.abs(i) % sampleIds.length]}`, {});
+      if (r.status !== 200) throw new Error(`bare select: ${r.status}`);
+    });
+    const queue = await phase(roots, n(2000), async (_i, c) => {
+      const r = await request(server.port, 'GET', '/api/tickets?view=all&limit=50', H(c));
+      if (r.status !== 200) throw new Error(`queue: ${r.status} ${r.body}`);
+      if ((JSON.parse(r.body) as { items: unknown[] }).items.length !== 50) throw new Error('queue page was not 50 tickets');
+    }, 'queue');
+    report('Queue sorted by SLA due, a page of 50', 'bare SELECT by primary key (node:http + pool)', bareSelect, 'GET /api/tickets?view=all&limit=50', queue);
+    const search = await phase(roots, n(2000), async (i, c) => {
+      const r = await request(server.port, 'GET', `/api/tickets/search?q=${encodeURIComponent(WORDS[Math.abs(i) % WORDS.length]!)}&limit=50`, H(c));
+      if (r.status !== 200) throw new Error(`search: ${r.status} ${r.body}`);
+    }, 'search');
+    report('Full-text search, first 50', 'bare SELECT by primary key (node:http + pool)', bareSelect, 'GET /api/tickets/search?limit=50', search, 2);
+
+    // Guarantees still hold for what the bench wrote.
+    const check = (await admin.query(
+      `select (select count(*) from ticket_messages where org_id = $1 and ticket_id = any($2) and direction = 'outbound' and kind = 'public')::int as replies,
+              (select count(*) from outbox where org_id = $1 and subject_type = 'ticket_message' and subject_id in (select id from ticket_messages where org_id = $1 and ticket_id = any($2) and direction = 'outbound'))::int as outbox,
+              (select count(*) from evidence_records where org_id = $1 and case_id = any($2))::int as evidence`,
+      [org.orgId, created],
+    )).rows[0] as { replies: number; outbox: number; evidence: number };
+    console.log(`\n  written by the bench: ${created.length} tickets, ${check.replies} replies, ${check.outbox} outbox rows for them, ${check.evidence} evidence records`);
+  } finally {
+    await server.stop();
+    await admin.end();
+  }
+}
+
+/** Tickets with 5 messages each, generated in SQL (as `helpdesk.bench.ts` does), then searched over HTTP. */
+async function bigSearch(ctx: BenchContext, nMessages: number): Promise<void> {
+  const nTickets = Math.ceil(nMessages / 5);
+  const dbs = await ctx.database('bench_write_path_search');
+  const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: dbs.adminUrl, APP_DATABASE_URL: dbs.appUrl, LOG_LEVEL: 'silent' });
+  const db = new Database(createPool(dbs.appUrl, 2));
+  const s = compose(createPlatform({ config, db, adminUrl: dbs.adminUrl, clock: systemClock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 9) }));
+  const org = await s.tenancy.createOrganisation({ name: 'Search bench' });
+  const password = 'write-path bench: copper lantern 7';
+  const user = await s.auth.createUserInOrg(org.orgId, { email: 'agent@search.bench.afterdesk.dev', name: 'Agent', password, role: 'agent', languages: ['en', 'de'] });
+  const owner = { orgId: org.orgId, userId: user.id, role: 'owner' as const };
+  const brand = await s.tenancy.createBrand(owner, { name: 'Brand' });
+  const shop = await s.tenancy.createShop(owner, { brandId: brand.id, name: 'DE', market: 'DE' });
+  await db.close();
+  const admin = new pg.Client({ connectionString: dbs.adminUrl });
+  admin.on('error', () => undefined);
+  await admin.connect();
+  try {
+    await fillAndSearch();
+  } finally {
+    await admin.end();
+  }
+  async function fillAndSearch(): Promise<void> {
+  ctx.log(`  generating ${nTickets.toLocaleString('en')} tickets / ${nMessages.toLocaleString('en')} messages for the common-word search …`);
+  const t0 = performance.now();
+  await admin.query(`set synchronous_commit = off; set maintenance_work_mem = '256MB'`);
+  await admin.query('drop index ticket_messages_search; drop index tickets_search');
+  const chunk = 250_000;
+  for (let a = 1; a <= nTickets; a += chunk) {
+    await admin.query(
+      `insert into tickets (org_id, id, number, shop_id, channel, external_thread_id, buyer_external_id, buyer_name, subject, status, priority, language, tags, queue, sla_due_at, message_count, last_message_at, created_at, updated_at)
+       select $1, 'tkt_s' || lpad(g::text, 21, '0'), g, $2, 'tiktok_chat', 'thr-' || g, 'buyer-' || g, 'Buyer ' || g,
+         (array['Where is my order?','Kopfhörer defekt angekommen','Colis non reçu','Wrong colour'])[1 + g % 4],
+         case when g % 10 < 3 then 'open' else 'closed' end, 'normal', (array['en','de','fr'])[1 + g % 3], '{}', 'general',
+         case when g % 10 < 3 then now() + (g % 4320) * interval '1 minute' end, 5, now() - (g % 100000) * interval '1 minute', now() - (g % 100000) * interval '1 minute', now()
+       from generate_series($3::bigint, $4::bigint) g`,
+      [org.orgId, shop.id, a, Math.min(nTickets, a + chunk - 1)],
+    );
+  }
+  await admin.query(`insert into ticket_counters (org_id, id, value) values ($1, 'tickets', $2)`, [org.orgId, nTickets]);
+  const bodies = [
+    'Hi, my order has not arrived yet and the tracking has not moved for a week. Can you check please?',
+    'Hallo, die Kopfhörer sind kaputt angekommen, der linke Lautsprecher ist stumm. Was kann ich tun?',
+    "Bonjour, je n'ai toujours pas reçu mon colis, le suivi ne bouge plus depuis cinq jours.",
+    'Thanks for your patience, we have asked the carrier and will update you tomorrow.',
+    'Vielen Dank, wir haben einen Ersatz verschickt. Die Sendungsnummer folgt per Nachricht.',
+    'Ciao, la taglia è sbagliata, vorrei cambiarla con una più piccola.',
+    '¿Dónde está mi pedido? El color no es el mismo que en la foto.',
+  ];
+  for (let a = 1; a <= nMessages; a += chunk) {
+    await admin.query(
+      `insert into ticket_messages (org_id, id, ticket_id, kind, direction, channel, author_type, author_name, body, language, attachments, sent_at, created_at)
+       select $1, 'msg_s' || lpad(g::text, 21, '0'), 'tkt_s' || lpad((1 + (g - 1) / 5)::text, 21, '0'), 'public',
+         case when g % 2 = 1 then 'inbound' else 'outbound' end, 'tiktok_chat', case when g % 2 = 1 then 'buyer' else 'user' end, 'Someone',
+         ($2::text[])[1 + g % 7] || ' (ref ' || (1000000000 + g) || ')', (array['en','de','fr','en','de','it','es'])[1 + g % 7], '[]'::jsonb,
+         now() - ((g * 31) % 100000) * interval '1 minute', now()
+       from generate_series($3::bigint, $4::bigint) g`,
+      [org.orgId, bodies, a, Math.min(nMessages, a + chunk - 1)],
+    );
+  }
+  await admin.query('create index ticket_messages_search on ticket_messages using gin (search); create index tickets_search on tickets using gin (search)');
+  await admin.query('vacuum analyze tickets');
+  await admin.query('vacuum analyze ticket_messages');
+  ctx.log(`  generated in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  const sampleIds = ((await admin.query(`select id from tickets where org_id = $1 and id like 'tkt_s%' order by md5(id) limit 2000`, [org.orgId])).rows as { id: string }[]).map((r) => r.id);
+
+  const roots = { server: 0, postgres: await postmasterPid(dbs.adminUrl) };
+  const server = await startServer({ WP_ADMIN_URL: dbs.adminUrl, WP_APP_URL: dbs.appUrl, WP_ORG_ID: org.orgId, WP_SHOP_ID: shop.id });
+  roots.server = server.pid;
+  try {
+    const cookie = await login(server.port, 'agent@search.bench.afterdesk.dev', password);
+    const H = { cookie, origin: 'http://127.0.0.1' };
+    const base = await phase(roots, Math.max(200, Math.round(1000 * ctx.scale)), async (i) => {
+      const r = await request(server.barePort, 'GET', `/select?id=${sampleIds[Math.abs(i) % sampleIds.length]}`, {});
+      if (r.status !== 200) throw new Error(`bare select: ${r.status}`);
+    });
+    const common = await phase(roots, Math.max(40, Math.round(200 * ctx.scale)), async () => {
+      const r = await request(server.port, 'GET', `/api/tickets/search?q=${encodeURIComponent('Kopfhörer kaputt')}&limit=50`, H);
+      if (r.status !== 200) throw new Error(`search: ${r.status} ${r.body}`);
+    });
+    report(`Common-word search ("Kopfhörer kaputt": every seventh of ${nMessages.toLocaleString('en')} messages), first 50`, 'bare SELECT by primary key (node:http + pool)', base, 'GET /api/tickets/search?limit=50', common);
+    const rare = await phase(roots, Math.max(100, Math.round(500 * ctx.scale)), async (i) => {
+      const r = await request(server.port, 'GET', `/api/tickets/search?q=${1_000_000_000 + 1 + ((Math.abs(i) * 7919) % nMessages)}&limit=50`, H);
+      if (r.status !== 200) throw new Error(`search: ${r.status} ${r.body}`);
+      if ((JSON.parse(r.body) as { items: unknown[] }).items.length !== 1) throw new Error('reference search did not find its one ticket');
+    });
+    report(`Reference-number search (one message of ${nMessages.toLocaleString('en')})`, 'bare SELECT by primary key (node:http + pool)', base, 'GET /api/tickets/search?limit=50', rare);
+  } finally {
+    await server.stop();
+  }
+  }
+}

@@ -1,0 +1,1 @@
+export { startTranslationStandIn, type TranslationStandIn } from './standin.js';

@@ -1,0 +1,12 @@
+import type { Role } from '../../platform/tenancy.js';
+
+/**
+ * Who receives a notification: named people and everyone holding one of the roles, each once,
+ * active people only (the list given is the organisation's active desk people), never the person
+ * who caused it. Order follows the people list, so the rows come out the same every time.
+ */
+export function recipientsFor(people: readonly { id: string; role: string; active: boolean }[], to: string[] | { role: Role[]; userIds?: string[] }, except: string | null): string[] {
+  const ids = new Set(Array.isArray(to) ? to : (to.userIds ?? []));
+  const roles = new Set<string>(Array.isArray(to) ? [] : to.role);
+  return people.filter((p) => p.active && p.id !== except && (ids.has(p.id) || roles.has(p.role))).map((p) => p.id);
+}

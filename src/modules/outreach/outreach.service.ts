@@ -1,0 +1,136 @@
+import { and, eq, gte, inArray } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Executor } from '../../platform/db.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import { requireRole, type Actor } from '../../platform/tenancy.js';
+import { buyerShopFacts, getBuyerIn } from './outreach.ports.js';
+import { decideContact, DEFAULT_POLICY, type Channel, type ContactDecision, type ContactPolicy, type Purpose, type Reach } from './outreach.rules.js';
+import { outreachContacts, outreachPreferences } from './outreach.schema.js';
+
+/** What reachability is decided from (a caller that already read it passes it in). */
+export interface ReachFacts {
+  lastOrderAt: Date | null;
+  lastChatAt: Date | null;
+  hasReturnHistory: boolean;
+  email: string | null;
+  phone: string | null;
+}
+
+export interface OutreachDeps {
+  db: Database;
+  ids: IdGenerator;
+  clock: Clock;
+}
+
+export interface ContactRequest {
+  orgId: string;
+  shopId: string;
+  buyerId: string;
+  purpose: Purpose;
+  channel: Channel;
+  /** The buyer's market zone (the caller knows the shop; the buyer's country wins when known). */
+  zone: string;
+  /** Facts only the caller has (the platform's `can_send_message`, the connection's scopes). */
+  reach?: Partial<Reach>;
+  policy?: ContactPolicy;
+  at?: Date;
+}
+
+/**
+ * The contact policy as a service: gathers reachability (orders, chats, after-sales history),
+ * consent and the contact history, asks the pure rules, and records the contacts that go ahead.
+ * Every message to a buyer that we start ourselves passes `decideIn` and then `recordIn`, both on
+ * the caller's transaction.
+ */
+export function createOutreachService(deps: OutreachDeps) {
+  const { ids, clock, db } = deps;
+
+  async function preferencesIn(tx: Executor, orgId: string, buyerIds: string[]) {
+    if (buyerIds.length === 0) return new Map<string, typeof outreachPreferences.$inferSelect>();
+    const rows = await tx.select().from(outreachPreferences).where(and(eq(outreachPreferences.orgId, orgId), inArray(outreachPreferences.id, buyerIds)));
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  async function historyIn(tx: Executor, orgId: string, buyerIds: string[], since: Date): Promise<Map<string, Date[]>> {
+    const out = new Map<string, Date[]>();
+    if (buyerIds.length === 0) return out;
+    const rows = await tx
+      .select({ buyerId: outreachContacts.buyerId, at: outreachContacts.at })
+      .from(outreachContacts)
+      .where(and(eq(outreachContacts.orgId, orgId), inArray(outreachContacts.buyerId, buyerIds), gte(outreachContacts.at, since)));
+    for (const r of rows) out.set(r.buyerId, [...(out.get(r.buyerId) ?? []), r.at]);
+    return out;
+  }
+
+  /** Decide for many buyers of one shop at once (programmes); same answer as one by one. */
+  async function decideManyIn(tx: Executor, base: Omit<ContactRequest, 'buyerId'>, buyerIds: string[], known?: Map<string, ReachFacts>): Promise<Map<string, ContactDecision>> {
+    const now = base.at ?? clock.now();
+    const [facts, prefs, history] = await Promise.all([
+      known ?? buyerShopFacts(tx, base.orgId, base.shopId, buyerIds, now),
+      preferencesIn(tx, base.orgId, buyerIds),
+      historyIn(tx, base.orgId, buyerIds, new Date(now.getTime() - 31 * 86_400_000)),
+    ]);
+    const out = new Map<string, ContactDecision>();
+    for (const id of buyerIds) {
+      const f = facts.get(id);
+      const p = prefs.get(id);
+      out.set(
+        id,
+        decideContact({
+          purpose: base.purpose,
+          channel: base.channel,
+          reach: { lastOrderAt: f?.lastOrderAt ?? null, lastChatAt: f?.lastChatAt ?? null, hasReturnHistory: f?.hasReturnHistory ?? false, hasAddress: base.channel === 'email' ? !!f?.email : base.channel === 'whatsapp' ? !!f?.phone : undefined, ...base.reach },
+          consent: { marketingConsent: p?.marketingConsent ?? false, unsubscribedAt: p?.unsubscribedAt ?? null },
+          zone: base.zone,
+          now,
+          history: history.get(id) ?? [],
+          policy: base.policy ?? DEFAULT_POLICY,
+        }),
+      );
+    }
+    return out;
+  }
+
+  return {
+    decideManyIn,
+
+    /** May we start this conversation now? */
+    async decideIn(tx: Executor, r: ContactRequest): Promise<ContactDecision> {
+      return (await decideManyIn(tx, r, [r.buyerId])).get(r.buyerId)!;
+    },
+
+    /** Record a contact that goes ahead (in the transaction that queues the message). */
+    async recordIn(tx: Executor, r: { orgId: string; shopId: string; buyerId: string; purpose: Purpose; channel: Channel; source: string; at?: Date }): Promise<void> {
+      await tx.insert(outreachContacts).values({ orgId: r.orgId, id: ids('otc'), shopId: r.shopId, buyerId: r.buyerId, purpose: r.purpose, channel: r.channel, source: r.source, at: r.at ?? clock.now() });
+    },
+
+    /** Consent, unsubscribe and the birthday (only with consent) for one buyer. */
+    async setPreferences(actor: Actor, buyerId: string, p: { marketingConsent?: boolean; consentSource?: string | null; unsubscribed?: boolean; birthday?: string | null; birthdayConsent?: boolean }) {
+      requireRole(actor, ['owner', 'supervisor', 'agent'], 'changing contact preferences');
+      return db.tenant(actor.orgId, async (tx) => {
+        await getBuyerIn(tx, actor.orgId, buyerId);
+        const now = clock.now();
+        const [cur] = await tx.select().from(outreachPreferences).where(and(eq(outreachPreferences.orgId, actor.orgId), eq(outreachPreferences.id, buyerId)));
+        const birthdayConsent = p.birthdayConsent ?? cur?.birthdayConsent ?? false;
+        const row = {
+          orgId: actor.orgId,
+          id: buyerId,
+          marketingConsent: p.unsubscribed ? false : (p.marketingConsent ?? cur?.marketingConsent ?? false),
+          consentSource: p.consentSource !== undefined ? p.consentSource : (cur?.consentSource ?? null),
+          unsubscribedAt: p.unsubscribed === true ? (cur?.unsubscribedAt ?? now) : p.unsubscribed === false ? null : (cur?.unsubscribedAt ?? null),
+          // No consent, no birthday: it is never stored without it.
+          birthday: birthdayConsent ? (p.birthday !== undefined ? p.birthday : (cur?.birthday ?? null)) : null,
+          birthdayConsent,
+          updatedAt: now,
+        };
+        await tx.insert(outreachPreferences).values(row).onConflictDoUpdate({ target: [outreachPreferences.orgId, outreachPreferences.id], set: { ...row } });
+        return row;
+      });
+    },
+
+    preferencesIn,
+    historyIn,
+  };
+}
+
+export type OutreachService = ReturnType<typeof createOutreachService>;

@@ -1,0 +1,120 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerModuleWorkers } from '../../src/app/modules.js';
+import { startWhatsAppStandIn, type WhatsAppStandIn } from '../../src/integrations/whatsapp/index.js';
+import { whatsappNumbers } from '../../src/integrations/whatsapp/whatsapp.schema.js';
+import { tickets, ticketMessages } from '../../src/modules/helpdesk/helpdesk.schema.js';
+import { ManualClock } from '../../src/platform/clock.js';
+import { createTestContext, type TestContext } from '../helpers/context.js';
+import { createTestOrg, type TestOrg } from '../helpers/org.js';
+
+// A 1×1 JPEG-ish payload is enough: the bytes must arrive unchanged in the evidence store.
+const PHOTO = Buffer.from('/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=', 'base64');
+const PNID = '109876543210';
+
+describe('WhatsApp Cloud API channel against the local Graph stand-in', () => {
+  let ctx: TestContext;
+  let org: TestOrg;
+  let graph: WhatsAppStandIn;
+  let clock: ManualClock;
+  let numberId: string;
+  let server: string;
+
+  beforeAll(async () => {
+    graph = await startWhatsAppStandIn();
+    clock = new ManualClock(Date.now());
+    ctx = await createTestContext({ clock, env: { WHATSAPP_GRAPH_BASE: graph.base, OUTBOUND_ALLOW: `127.0.0.1:${graph.port}` } });
+    await registerModuleWorkers(ctx.platform, ctx.services);
+    server = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    org = await createTestOrg(ctx);
+    const cookie = await org.cookie('owner');
+    const res = await ctx.app.inject({ method: 'PUT', url: `/api/shops/${org.shopId}/whatsapp`, headers: { cookie }, payload: { phoneNumberId: PNID, displayNumber: '+49 89 555 0100', accessToken: 'EAAG-test-access-token', appSecret: 'app-secret-123', verifyToken: 'verify-me-123' } });
+    expect(res.statusCode).toBe(200);
+    numberId = res.json().id;
+    expect(res.json().webhookUrl).toMatch(new RegExp(`/webhooks/whatsapp/${numberId}$`));
+    graph.registerNumber({ phoneNumberId: PNID, displayNumber: '+49 89 555 0100', token: 'EAAG-test-access-token', appSecret: 'app-secret-123', webhookUrl: `${server}/webhooks/whatsapp/${numberId}` });
+  }, 60_000);
+  afterAll(async () => {
+    await ctx?.close();
+    await graph?.close();
+  });
+
+  const ticketsOf = () => ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(tickets).where(and(eq(tickets.orgId, org.orgId), eq(tickets.channel, 'whatsapp'))));
+  const messagesOf = (id: string) => ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(ticketMessages).where(and(eq(ticketMessages.orgId, org.orgId), eq(ticketMessages.ticketId, id))).orderBy(ticketMessages.sentAt));
+
+  it('keeps the secrets sealed and answers the subscription handshake only with the right token', async () => {
+    const [row] = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(whatsappNumbers).where(eq(whatsappNumbers.orgId, org.orgId)));
+    for (const secret of [row!.accessToken, row!.appSecret, row!.verifyToken]) expect(secret).toMatch(/^v1\./);
+    const ok = await fetch(`${server}/webhooks/whatsapp/${numberId}?hub.mode=subscribe&hub.verify_token=verify-me-123&hub.challenge=1158201444`);
+    expect([ok.status, await ok.text()]).toEqual([200, '1158201444']);
+    const wrong = await fetch(`${server}/webhooks/whatsapp/${numberId}?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1`);
+    expect(wrong.status).toBe(401);
+    const unknown = await fetch(`${server}/webhooks/whatsapp/wan_unknown?hub.mode=subscribe&hub.verify_token=verify-me-123&hub.challenge=1`);
+    expect(unknown.status).toBe(401);
+  });
+
+  it('turns a signed webhook with an image into a ticket whose image is an evidence file; refuses unsigned and tampered ones', async () => {
+    const r = await graph.inbound({ phoneNumberId: PNID, from: '+49 151 2345 6789', name: 'Tobias Klein', text: 'Der Verschluss geht ständig auf', media: { type: 'image', bytes: PHOTO, mimeType: 'image/jpeg' } });
+    expect(r.status).toBe(200);
+    const [t] = await ticketsOf();
+    expect(t).toMatchObject({ channel: 'whatsapp', buyerPhone: '+4915123456789', buyerName: 'Tobias Klein', status: 'new' });
+    // The media arrives by its outbox step: lookup → download with the token → evidence file.
+    expect(await ctx.platform.dispatcher.drain(50, org.orgId)).toMatchObject({ done: 1, failed: 0 });
+    const [m] = await messagesOf(t!.id);
+    expect(m!.body).toBe('Der Verschluss geht ständig auf');
+    expect(m!.attachments).toHaveLength(1);
+    const file = await ctx.services.evidence.readFile(org.orgId, m!.attachments[0]!.sha256!);
+    expect(file.bytes.equals(PHOTO)).toBe(true);
+
+    // Unsigned, signed with another secret, or changed after signing: 401 and nothing stored.
+    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ changes: [{ value: { metadata: { phone_number_id: PNID }, messages: [{ from: '4915100000', id: 'wamid.forged', timestamp: '1', type: 'text', text: { body: 'forged' } }] } }] }] });
+    const unsigned = await fetch(`${server}/webhooks/whatsapp/${numberId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(unsigned.status).toBe(401);
+    expect((await graph.inbound({ phoneNumberId: PNID, from: '+4915100000', text: 'other secret', signWith: 'not-the-app-secret' })).status).toBe(401);
+    const { hubSignature } = await import('../../src/integrations/whatsapp/index.js');
+    const tampered = await fetch(`${server}/webhooks/whatsapp/${numberId}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': hubSignature('app-secret-123', body) }, body: body.replace('forged', 'FORGED') });
+    expect(tampered.status).toBe(401);
+    expect(await ticketsOf()).toHaveLength(1);
+  });
+
+  it('replies with text and a file through the Graph API, follows delivery statuses, and refuses a reply outside the 24-hour window', async () => {
+    const [t] = await ticketsOf();
+    const [first] = await messagesOf(t!.id);
+    const cookie = await org.cookie('agent');
+    const rep = await ctx.app.inject({ method: 'POST', url: `/api/tickets/${t!.id}/reply`, headers: { cookie }, payload: { text: 'Wir schicken Ihnen einen neuen Verschluss.', attachments: [{ sha256: first!.attachments[0]!.sha256!, fileName: 'clasp.jpg', contentType: 'image/jpeg' }] } });
+    expect(rep.statusCode).toBe(201);
+    expect(await ctx.platform.dispatcher.drain(50, org.orgId)).toMatchObject({ done: 1, failed: 0 });
+    expect(graph.sent.map((s) => [s.to, s.type, s.text ?? null])).toEqual([
+      ['4915123456789', 'text', 'Wir schicken Ihnen einen neuen Verschluss.'],
+      ['4915123456789', 'image', null],
+    ]);
+    const reply = (await messagesOf(t!.id)).find((m) => m.direction === 'outbound')!;
+    expect(reply).toMatchObject({ deliveryStatus: 'sent', externalMessageId: graph.sent[0]!.wamid });
+
+    // Meta's statuses arrive signed, possibly out of order: read stays read.
+    expect(await graph.status(PNID, graph.sent[0]!.wamid, 'read')).toBe(200);
+    expect(await graph.status(PNID, graph.sent[0]!.wamid, 'delivered')).toBe(200);
+    const after = (await messagesOf(t!.id)).find((m) => m.direction === 'outbound')!;
+    expect(after).toMatchObject({ deliveryStatus: 'sent', channelMeta: { delivery: 'read' } });
+
+    // 25 hours of silence from the buyer: free-form text is refused up front with a clear error.
+    clock.advance(25 * 3_600_000);
+    const late = await ctx.app.inject({ method: 'POST', url: `/api/tickets/${t!.id}/reply`, headers: { cookie }, payload: { text: 'Haben Sie den Verschluss erhalten?' } });
+    expect(late.statusCode).toBe(422);
+    expect(late.json()).toMatchObject({ code: 'whatsapp.window_closed' });
+    expect(graph.sent).toHaveLength(2);
+  });
+
+  it('marks a reply failed with the platform’s reason when Meta reports a failure', async () => {
+    const r = await graph.inbound({ phoneNumberId: PNID, from: '+33 6 12 34 56 78', name: 'Léa', text: 'Bonjour, ma commande ?', at: clock.now() });
+    expect(r.status).toBe(200);
+    const t = (await ticketsOf()).find((x) => x.buyerPhone === '+33612345678')!;
+    const cookie = await org.cookie('agent');
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/tickets/${t.id}/reply`, headers: { cookie }, payload: { text: 'Elle part demain.' } })).statusCode).toBe(201);
+    expect(await ctx.platform.dispatcher.drain(50, org.orgId)).toMatchObject({ done: 1 });
+    const wamid = graph.sent.at(-1)!.wamid;
+    expect(await graph.status(PNID, wamid, 'failed', { code: 131026, title: 'Message undeliverable' })).toBe(200);
+    const reply = (await messagesOf(t.id)).find((m) => m.direction === 'outbound')!;
+    expect(reply).toMatchObject({ deliveryStatus: 'failed', channelMeta: { deliveryError: '131026 Message undeliverable' } });
+  });
+});
