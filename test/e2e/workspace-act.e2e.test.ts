@@ -139,6 +139,33 @@ describeE2E('act from the ticket and the order (browser, TikTok sandbox)', () =>
     await sup.context.close();
   }, 150_000);
 
+  it('the agent sends one of the shop\'s coupons to the ticket\'s buyer from the same panel: one ledger row, one chat-card step', async () => {
+    const ctx = server.ctx;
+    const owner = actorFor(w.org, 'owner');
+    await ctx.services.coupons.syncShop(owner, w.shopId);
+    const agent = await openPage(browser, server.baseUrl);
+    onTestFailed(async () => {
+      await screenshot(agent.page, 'failed-act-coupon');
+      console.log('agent page problems:', agent.problems);
+    });
+    await agent.page.goto(`/inbox/${ticketId}`);
+    await signIn(agent.page, w.org.users.agent.email);
+    await poll(() => agent.page.getByTestId('act-coupon').isEnabled()).toBe(true);
+    await agent.page.getByTestId('act-coupon').click();
+    await poll(() => agent.page.getByTestId('coupon-send').isVisible()).toBe(true);
+    await agent.page.getByTestId('coupon-pick').click();
+    await agent.page.getByRole('option', { name: /Return visit: spend 30, save 5/ }).click();
+    await screenshot(agent.page, 'ticket-coupon-modal-desktop-en');
+    await agent.page.getByTestId('coupon-send-submit').click();
+    await poll(() => agent.page.getByTestId('coupon-send').count()).toBe(0);
+    const tk = (await ctx.app.inject({ method: 'GET', url: `/api/tickets/${ticketId}`, headers: { cookie: await w.org.cookie('owner') } })).json().ticket as { buyer: { id: string } };
+    const ledger = (await ctx.app.inject({ method: 'GET', url: `/api/coupons/buyers/${tk.buyer.id}/ledger`, headers: { cookie: await w.org.cookie('owner') } })).json().items as { status: string; couponTitle: string | null }[];
+    expect(ledger.map((x) => x.couponTitle)).toEqual(['Return visit: spend 30, save 5']);
+    expect(['planned', 'sent']).toContain(ledger[0]!.status);
+    expect(agent.problems).toEqual([]);
+    await agent.context.close();
+  }, 120_000);
+
   it('a supervisor decides a failed inspection from the returns queue; the sandbox records the reject with its reason', async () => {
     const ctx = server.ctx;
     const world = w.sandbox.world;

@@ -433,12 +433,19 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
   const dispute = await inject('POST', '/api/disputes', { orderId: order.orderId });
   const macro = await inject('POST', '/api/macros', { key: `m_${marker.toLowerCase().replace(/[^a-z0-9_]/g, '')}`.slice(0, 60), name: `Macro ${marker}`, bodies: { en: `Hello ${marker}` } });
   const policy = await inject('POST', '/api/sla/policies', { name: `Policy ${marker}`, shopId: org.shopId, firstReplyMinutes: 60 });
-  // Coupons need the shop's platform coupons: the sweep's organisations are bound to the sandbox.
-  await inject('POST', '/api/coupons/platform/sync', { shopId: org.shopId });
-  const coupons = (await inject('GET', `/api/coupons/platform?shopId=${org.shopId}`)).items as { id: string; title: string }[];
-  const chatCoupon = coupons.find((c) => c.title.startsWith('Return visit'));
-  if (!chatCoupon) throw new Error('seeding: the sandbox shop has no return-visit coupon');
-  const programme = await inject('POST', '/api/coupons/programmes', { shopId: org.shopId, name: `Programme ${marker}`, kind: 'return_visit', schedule: { afterDeliveryDays: 3 }, holdoutPercent: 10, budget: 10_000, variants: [{ key: 'a', platformCouponId: chatCoupon.id }] });
+  // Coupons need the shop's platform coupons: the cross-organisation sweep binds its shops to the
+  // sandbox. The brand sweep's shops are not connected (and it sweeps no coupon kinds): ids of
+  // coupons that exist nowhere stand in for them.
+  const connected = (await ctx.app.inject({ method: 'POST', url: '/api/coupons/platform/sync', headers: { cookie: owner }, payload: { shopId: org.shopId } })).statusCode === 200;
+  let chatCoupon = { id: newId('pcp') };
+  let programme = { id: newId('cpg') };
+  if (connected) {
+    const coupons = (await inject('GET', `/api/coupons/platform?shopId=${org.shopId}`)).items as { id: string; title: string }[];
+    const found = coupons.find((c) => c.title.startsWith('Return visit'));
+    if (!found) throw new Error('seeding: the sandbox shop has no return-visit coupon');
+    chatCoupon = found;
+    programme = await inject('POST', '/api/coupons/programmes', { shopId: org.shopId, name: `Programme ${marker}`, kind: 'return_visit', schedule: { afterDeliveryDays: 3 }, holdoutPercent: 10, budget: 10_000, variants: [{ key: 'a', platformCouponId: chatCoupon.id }] });
+  }
 
   const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: crypto.randomInt(256), g: crypto.randomInt(256), b: crypto.randomInt(256) } } }).jpeg().toBuffer();
   const boundary = `----sweep${crypto.randomBytes(8).toString('hex')}`;
