@@ -155,6 +155,22 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/privacy/buyers/:id/erase': OWNER,
   'GET /api/privacy/settings': OWNER,
   'PUT /api/privacy/settings': OWNER,
+
+  // analytics, exclusions, feedback tasks, annotations
+  'GET /api/analytics/report': LEADS,
+  'GET /api/analytics/weekly': LEADS,
+  'GET /api/analytics/drilldown': LEADS,
+  'GET /api/analytics/recommendations': LEADS,
+  'GET /api/analytics/recommendations.csv': LEADS,
+  'GET /api/analytics/reason-trends': LEADS,
+  'GET /api/analytics/exclusions': LEADS,
+  'POST /api/analytics/exclusions': LEADS,
+  'POST /api/analytics/ads-reports': LEADS,
+  'POST /api/analytics/fx-rates': OWNER,
+  'POST /api/analytics/annotations': DESK,
+  'GET /api/feedback-tasks': DESK,
+  'POST /api/feedback-tasks': LEADS,
+  'PATCH /api/feedback-tasks/:id': DESK,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */

@@ -10,6 +10,7 @@ import { createReturnsService, returnsPrivacy } from '../modules/returns/index.j
 import { createPrivacyService, evidencePrivacy, foundationPrivacy, type PrivacyRegistration } from '../modules/privacy/index.js';
 import { createTikTokIntegration, tiktokPrivacy } from '../integrations/tiktok/index.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
+import { createAnalyticsService } from '../modules/analytics/index.js';
 
 export interface ComposeOptions {
   /** Test seams: stand-ins for a port, everything else real. Production passes none. */
@@ -74,7 +75,9 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const helpdesk = createHelpdeskService(p, { sla, recordEvidence: writeEvidence, orders: helpdeskOrdersPort(orders, trackingUrl) });
 
   // Conversation sink → helpdesk: buyer chats and return requests become tickets.
-  const tiktok = createTikTokIntegration({ ...p, orders, sink: helpdesk });
+  const analytics = createAnalyticsService({ db: p.db, ids: p.ids, clock: p.clock });
+
+  const tiktok = createTikTokIntegration({ ...p, orders, sink: helpdesk, attribution: analytics });
 
   const remediesOrders = opts.overrides?.remediesOrders ?? remediesOrdersPort(orders);
   const tickets = ticketsPortFrom(helpdesk);
@@ -107,6 +110,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     remedies,
     returns,
     privacy,
+    analytics,
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },
   };

@@ -1,0 +1,20 @@
+import type { Jobs } from '../../platform/jobs.js';
+import type { Logger } from '../../platform/logger.js';
+import type { AnalyticsService } from './analytics.service.js';
+
+export const ANALYTICS_REFRESH_JOB = 'analytics.refresh';
+
+/** Keeps the rollup fresh between reads: drains the changed-orders queue of every organisation each minute. */
+export async function registerAnalyticsJobs(jobs: Jobs | undefined, analytics: AnalyticsService, log: Logger): Promise<void> {
+  if (!jobs?.isStarted) return;
+  await jobs.define(
+    ANALYTICS_REFRESH_JOB,
+    async () => {
+      for (const orgId of await analytics.orgsWithChanges()) {
+        const n = await analytics.refresh(orgId);
+        if (n) log.debug({ orgId, orders: n }, 'analytics facts refreshed');
+      }
+    },
+    { cron: '* * * * *', retryLimit: 1 },
+  );
+}

@@ -1,0 +1,5 @@
+export { createAnalyticsService, type AnalyticsService, type AnalyticsDeps, type AttributionClaimInput, type LiveSessionInput } from './analytics.service.js';
+export { analyticsRoutes } from './analytics.routes.js';
+export { registerAnalyticsJobs, ANALYTICS_REFRESH_JOB } from './analytics.jobs.js';
+export * from './analytics.dto.js';
+export { METRIC_DEFINITIONS, PROVENANCE_PRECEDENCE, affiliateSourceType, parseCsatReply } from './analytics.rules.js';
