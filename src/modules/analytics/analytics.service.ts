@@ -59,7 +59,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
       from attribution_claims c
       join orders o on o.org_id = c.org_id and o.shop_id = c.shop_id and o.external_id = c.external_order_id
       join order_lines ol on ol.org_id = o.org_id and ol.order_id = o.id
-      where c.org_id = ${orgId} ${externalOrderIds ? sql`and c.external_order_id = any(${sql.param(externalOrderIds)}::text[])` : sql``}`);
+      where c.org_id = ${orgId} and (${externalOrderIds === undefined}::bool or c.external_order_id = any(${sql.param(externalOrderIds ?? [])}::text[]))`);
     const byLine = new Map<string, { productId: string; claims: Claim[] }>();
     for (const x of r.rows as Row[]) {
       const e = byLine.get(String(x.line_id)) ?? { productId: String(x.product_id), claims: [] };
