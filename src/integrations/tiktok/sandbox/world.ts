@@ -344,9 +344,18 @@ export class World {
     const shop = this.shop(shopId)!;
     const day = Math.floor(this.anchorSec / 86400) * 86400;
     return shop.sources.filter((s) => s.type === 'LIVE').map((source, i) => {
+      const onAir = this.onAir.get(`${shopId}|${source.id}`);
+      if (onAir) return { source, ...onAir };
       const start = day - (12 + 5 * i) * 86400 + 18 * 3600;
       return { source, start, end: start + 5 * 3600 };
     });
+  }
+
+  private readonly onAir = new Map<string, { start: number; end: number }>();
+  /** The show of a LIVE source goes on air now (for four hours): orders from it are placed now. */
+  goLive(shopId: string, sourceIdx: number, at = this.nowSec()): void {
+    const source = this.shop(shopId)!.sources[sourceIdx]!;
+    this.onAir.set(`${shopId}|${source.id}`, { start: at - 1800, end: at + 4 * 3600 });
   }
 
   createOrder(shopId: string, opts: { at?: number; silent?: boolean; productKey?: string; sourceIdx?: number; units?: number; buyer?: SbBuyer; history?: boolean } = {}): SbOrder {
