@@ -170,7 +170,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
   // ---------------- facts and rollup ----------------
 
   /** Rebuild the facts of the queued orders and move their contributions in the weekly rollup. */
-  async function refresh(orgId: string, batch = 5000): Promise<number> {
+  async function refresh(orgId: string, batch = 5000, onBatch?: (n: number) => void): Promise<number> {
     let total = 0;
     for (;;) {
       const n = await db.tenant(orgId, async (tx) => {
@@ -184,6 +184,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
         return orderIds.length;
       });
       total += n;
+      onBatch?.(n);
       if (n < batch) return total;
     }
   }
@@ -278,9 +279,9 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
   }
 
   /** Queue every order of the organisation (first install, or after a bulk load with triggers off). */
-  async function rebuildAll(orgId: string): Promise<number> {
+  async function rebuildAll(orgId: string, onBatch?: (n: number) => void): Promise<number> {
     await db.tenant(orgId, (tx) => tx.execute(sql`insert into analytics_dirty_orders (org_id, order_id) select org_id, id from orders where org_id = ${orgId} on conflict do nothing`));
-    return refresh(orgId);
+    return refresh(orgId, 5000, onBatch);
   }
 
   // ---------------- reports ----------------
