@@ -50,3 +50,6 @@ export const UserView = z.object({
   createdAt: z.string(),
 });
 export type UserView = z.infer<typeof UserView>;
+
+/** The roles, for the web app (which imports nothing from the server but its DTO types). */
+export type { Role } from '../../platform/tenancy.js';

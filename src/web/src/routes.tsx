@@ -7,16 +7,26 @@
  * is an i18n key (`namespace:key`); `roles` decides both the nav item and access to the route.
  * Leave `navLabel` out for pages that need a route but no navigation item.
  */
-import type { ReactNode } from 'react';
+import { lazy, type ComponentType, type ReactNode } from 'react';
 import { IconChartBar, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
 import type { Role } from './lib/session';
 import { ComingSoon } from './features/placeholders/ComingSoon';
-import { SettingsPage } from './features/settings/SettingsPage';
-import { EvidencePage } from './features/evidence/EvidencePage';
-import { ReturnsPage } from './features/returns/ReturnsPage';
-import { WarehousePage } from './features/returns/WarehousePage';
-import { RemediesPage } from './features/remedies/RemediesPage';
-import { InboxPage } from './features/inbox/InboxPage';
+
+/**
+ * Pages are loaded when first opened (code splitting by page): the first screen after login
+ * fetches the shell and the page it shows, nothing else. `AppFrame` shows a loader meanwhile.
+ * New pages use `page()` too — a static import here would pull the page into the first load.
+ */
+function page<M>(load: () => Promise<M>, pick: (m: M) => ComponentType): ComponentType {
+  return lazy(async () => ({ default: pick(await load()) }));
+}
+
+const InboxPage = page(() => import('./features/inbox/InboxPage'), (m) => m.InboxPage);
+const ReturnsPage = page(() => import('./features/returns/ReturnsPage'), (m) => m.ReturnsPage);
+const WarehousePage = page(() => import('./features/returns/WarehousePage'), (m) => m.WarehousePage);
+const RemediesPage = page(() => import('./features/remedies/RemediesPage'), (m) => m.RemediesPage);
+const EvidencePage = page(() => import('./features/evidence/EvidencePage'), (m) => m.EvidencePage);
+const SettingsPage = page(() => import('./features/settings/SettingsPage'), (m) => m.SettingsPage);
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */

@@ -1,7 +1,7 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { UserView } from '../../../modules/auth/auth.dto.js';
-import type { Role } from '../../../platform/tenancy.js';
+import type { Role } from '../../../modules/auth/auth.dto.js';
 import { api, isApiError } from './api';
 
 export type { Role, UserView };

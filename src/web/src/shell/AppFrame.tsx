@@ -1,6 +1,6 @@
-import { AppShell, Burger, Divider, Group, NavLink, ScrollArea, Text } from '@mantine/core';
+import { AppShell, Burger, Center, Divider, Group, Loader, NavLink, ScrollArea, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useEffect } from 'react';
+import { Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, NavLink as RouterNavLink, Route, Routes, useLocation } from 'react-router-dom';
 import { useOrganisation, useSession } from '../lib/session';
@@ -79,14 +79,26 @@ export function AppFrame() {
         </AppShell.Section>
       </AppShell.Navbar>
       <AppShell.Main className="ad-main">
-        <Routes>
-          <Route path="/" element={<Navigate to={home} replace />} />
-          {routes.map((r) => (
-            <Route key={r.path} path={`${r.path}/*`} element={r.element} />
-          ))}
-          <Route path="*" element={<NotFound home={home} />} />
-        </Routes>
+        <Suspense fallback={<PageLoading />}>
+          <Routes>
+            <Route path="/" element={<Navigate to={home} replace />} />
+            {routes.map((r) => (
+              <Route key={r.path} path={`${r.path}/*`} element={r.element} />
+            ))}
+            <Route path="*" element={<NotFound home={home} />} />
+          </Routes>
+        </Suspense>
       </AppShell.Main>
     </AppShell>
+  );
+}
+
+/** Shown while a page's code arrives (pages are loaded on first use, see routes.tsx). */
+function PageLoading() {
+  const { t } = useTranslation();
+  return (
+    <Center py="xl" role="status" aria-label={t('states.loading')}>
+      <Loader size="sm" />
+    </Center>
   );
 }
