@@ -168,6 +168,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/analytics/ads-reports': LEADS,
   'POST /api/analytics/fx-rates': OWNER,
   'POST /api/analytics/annotations': DESK,
+  'GET /api/analytics/shop-health': LEADS,
+  'PUT /api/analytics/shop-health/thresholds': OWNER,
   'GET /api/feedback-tasks': DESK,
   'POST /api/feedback-tasks': LEADS,
   'PATCH /api/feedback-tasks/:id': DESK,

@@ -10,7 +10,7 @@ import { createReturnsService, returnsPrivacy } from '../modules/returns/index.j
 import { createPrivacyService, evidencePrivacy, foundationPrivacy, type PrivacyRegistration } from '../modules/privacy/index.js';
 import { createTikTokIntegration, tiktokPrivacy } from '../integrations/tiktok/index.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
-import { createAnalyticsService } from '../modules/analytics/index.js';
+import { createAnalyticsService, type OwnerNotice } from '../modules/analytics/index.js';
 
 export interface ComposeOptions {
   /** Test seams: stand-ins for a port, everything else real. Production passes none. */
@@ -22,6 +22,8 @@ export interface ComposeOptions {
      * them (`events.slaEscalation.observe`): for tests that watch the SLA engine on its own.
      */
     escalateToHelpdesk?: boolean;
+    /** Where shop-health warnings to owners go (tests watch them). */
+    notifyOwners?: (orgId: string, notice: OwnerNotice) => Promise<void>;
   };
 }
 
@@ -75,7 +77,10 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const helpdesk = createHelpdeskService(p, { sla, recordEvidence: writeEvidence, orders: helpdeskOrdersPort(orders, trackingUrl) });
 
   // Conversation sink → helpdesk: buyer chats and return requests become tickets.
-  const analytics = createAnalyticsService({ db: p.db, ids: p.ids, clock: p.clock });
+  // Shop-health warnings go to the owners through the workspace notification centre; until that
+  // module is on main the port writes a warning to the log (the only sink there is).
+  const notifyOwners = opts.overrides?.notifyOwners ?? (async (orgId: string, n: OwnerNotice) => void p.log.warn({ orgId, shopId: n.shopId, metric: n.metric, severity: n.severity }, `shop health: ${n.text}`));
+  const analytics = createAnalyticsService({ db: p.db, ids: p.ids, clock: p.clock, notifyOwners });
 
   const tiktok = createTikTokIntegration({ ...p, orders, sink: helpdesk, attribution: analytics });
 

@@ -46,6 +46,23 @@ export const ShopVideosData = z.looseObject({
   total_count: z.number().optional(),
 });
 
+export const CsPerformanceData = z.looseObject({
+  performance: z
+    .looseObject({
+      support_session_count: z.union([z.number(), z.string()]).optional().nullable(),
+      response_percentage: z.union([z.number(), z.string()]).optional().nullable(),
+      response_time_mins: z.union([z.number(), z.string()]).optional().nullable(),
+      satisfaction_percentage: z.union([z.number(), z.string()]).optional().nullable(),
+    })
+    .optional()
+    .nullable(),
+});
+
+/** Get Customer Service Performance: the shop's chat KPIs over a date range (shop time zone). */
+export function csPerformance(client: TikTokClient, shop: ShopAuth, q: { support_date_ge: string; support_date_lt: string }) {
+  return client.request({ method: 'GET', path: '/customer_service/202407/performance', shop, query: q, schema: CsPerformanceData, safeToRepeat: true });
+}
+
 export function searchAffiliateOrders(client: TikTokClient, shop: ShopAuth, filter: { create_time_ge?: number; create_time_lt?: number }, page: { page_size?: number; page_token?: string }) {
   return client.request({ method: 'POST', path: '/affiliate_seller/202410/orders/search', shop, query: { page_size: page.page_size ?? 50, page_token: page.page_token }, body: filter, schema: AffiliateOrdersData, safeToRepeat: true });
 }
@@ -63,6 +80,7 @@ export interface AttributionSink {
   ingestClaims(orgId: string, shopId: string, claims: AttributionClaimInput[]): Promise<number>;
   syncLiveSessions(orgId: string, shopId: string, sessions: LiveSessionInput[]): Promise<number>;
   applyPending(orgId: string): Promise<number>;
+  storeCsPerformance(orgId: string, shopId: string, p: { from: string; to: string; sessions: number | null; responsePct: number | null; responseTimeMins: number | null; satisfactionPct: number | null }): Promise<void>;
 }
 
 export interface AttributionReport {
@@ -140,6 +158,13 @@ export function createAttributionSync(d: { client: TikTokClient; connections: Co
         });
         report.liveSessions = sessions.length;
         report.linesAttributed += await d.sink.syncLiveSessions(orgId, shopId, sessions);
+        // Shop health: the platform's customer-service KPIs for the last 30 days.
+        await feed('cs_performance', report.skipped, async () => {
+          const q = { support_date_ge: day(now - 30 * 86_400_000), support_date_lt: day(now) };
+          const p = (await csPerformance(d.client, auth, q)).performance ?? {};
+          const n = (v: unknown) => (v === null || v === undefined || v === '' ? null : Number(v));
+          await d.sink.storeCsPerformance(orgId, shopId, { from: q.support_date_ge, to: q.support_date_lt, sessions: n(p.support_session_count), responsePct: n(p.response_percentage), responseTimeMins: n(p.response_time_mins), satisfactionPct: n(p.satisfaction_percentage) });
+        });
       });
       report.linesAttributed += await d.sink.applyPending(orgId);
       if (report.skipped.length) d.log.info({ orgId, shopId, skipped: report.skipped }, 'TikTok attribution: feeds without the scope were skipped');

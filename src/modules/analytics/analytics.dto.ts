@@ -122,3 +122,19 @@ export const ImportAdsReport = z.strictObject({ shopId: z.string().min(1).max(64
 export const ImportResult = z.object({ rows: z.number(), claimed: z.number(), skipped: z.number(), linesAttributed: z.number() });
 export const ImportRates = z.strictObject({ csv: z.string().min(1).max(5_000_000) });
 export const RatesResult = z.object({ imported: z.number() });
+
+export const HealthMetricView = z.object({ metric: z.string(), value: z.number().nullable(), limit: z.number(), better: z.enum(['higher', 'lower']), state: z.enum(['ok', 'near', 'crossed', 'unknown']), source: z.string(), computed: z.enum(['platform', 'afterdesk']), note: z.string().nullable() });
+export const ShopHealthView = z.object({
+  shopId: z.string(),
+  market: z.string(),
+  from: z.string(),
+  to: z.string(),
+  metrics: z.array(HealthMetricView),
+  platform: z.object({ sessions: z.number().nullable(), responsePct: z.number().nullable(), responseTimeMins: z.number().nullable(), satisfactionPct: z.number().nullable(), period: z.string().nullable() }),
+  /** The shop rating (e.g. 3.8 → 4.7): the Open API exposes none; shown only when a source gives it. */
+  rating: z.number().nullable(),
+  notes: z.array(z.string()),
+});
+export type ShopHealthView = z.infer<typeof ShopHealthView>;
+export const SetThreshold = z.strictObject({ market: z.string().regex(/^[A-Z]{2}$/), metric: z.enum(['chat_response_rate', 'non_buyer_fault_return_rate', 'seller_fault_cancellation_rate', 'dispute_escalation_rate', 'csat_average']), limit: z.number().min(0).max(5), source: z.string().min(1).max(500) });
+export const CsatAnswer = z.strictObject({ ticketId: z.string().min(1).max(64), text: z.string().min(1).max(200) });

@@ -3,6 +3,7 @@ import type { Logger } from '../../platform/logger.js';
 import type { AnalyticsService } from './analytics.service.js';
 
 export const ANALYTICS_REFRESH_JOB = 'analytics.refresh';
+export const ANALYTICS_HEALTH_JOB = 'analytics.shop_health';
 
 /** Keeps the rollup fresh between reads: drains the changed-orders queue of every organisation each minute. */
 export async function registerAnalyticsJobs(jobs: Jobs | undefined, analytics: AnalyticsService, log: Logger): Promise<void> {
@@ -16,5 +17,15 @@ export async function registerAnalyticsJobs(jobs: Jobs | undefined, analytics: A
       }
     },
     { cron: '* * * * *', retryLimit: 1 },
+  );
+  await jobs.define(
+    ANALYTICS_HEALTH_JOB,
+    async () => {
+      for (const orgId of await analytics.orgsWithShops()) {
+        const n = await analytics.checkHealth(orgId);
+        if (n) log.info({ orgId, warnings: n }, 'shop health warnings sent to owners');
+      }
+    },
+    { cron: '17 7 * * *', retryLimit: 1 },
   );
 }

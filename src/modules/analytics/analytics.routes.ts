@@ -3,7 +3,7 @@ import { actorOf, binaryResponse, errors, IdParams, type Http } from '../../plat
 import { pageOf, pageQuery } from '../../platform/pagination.dto.js';
 import {
   AnnotationView, CreateAnnotation, CreateExclusion, CreateFeedbackTask, DrillQuery, DrillView, ExclusionView, FeedbackTaskView, FEEDBACK_STATUSES, ImportAdsReport, ImportRates, ImportResult,
-  RatesResult, ReasonTrendRow, RecommendationView, ReportQuery, ReportView, UpdateFeedbackTask, WeeklyQuery, WeeklyView,
+  RatesResult, ReasonTrendRow, SetThreshold, ShopHealthView, RecommendationView, ReportQuery, ReportView, UpdateFeedbackTask, WeeklyQuery, WeeklyView,
 } from './analytics.dto.js';
 import type { AnalyticsService } from './analytics.service.js';
 
@@ -53,6 +53,14 @@ export function analyticsRoutes(app: Http, svc: AnalyticsService): void {
   app.patch('/api/feedback-tasks/:id', { schema: { operationId: 'feedbackTasks.update', tags, summary: 'Assign a feedback task or change its status', params: IdParams, body: UpdateFeedbackTask, response: { 200: FeedbackTaskView, ...errors(404) } } }, async (req) =>
     svc.updateTask(actorOf(req), req.params.id, req.body),
   );
+  app.get('/api/analytics/shop-health', { schema: { operationId: 'analytics.shopHealth', tags, summary: "Shop health per shop, last 30 days: the platform's customer-service KPIs and the metrics computed here, against per-market limits with their source", querystring: z.strictObject({ shopId: z.string().min(1).max(64).optional() }), response: { 200: z.object({ items: z.array(ShopHealthView) }), ...errors(404) } } }, async (req) => ({
+    items: await svc.shopHealth(actorOf(req), req.query),
+  }));
+  app.put('/api/analytics/shop-health/thresholds', { schema: { operationId: 'analytics.setThreshold', tags, summary: 'Set a per-market shop health limit with its source (owner)', body: SetThreshold, response: { 204: z.null(), ...errors() } } }, async (req, reply) => {
+    await svc.setThreshold(actorOf(req), req.body);
+    reply.code(204);
+    return null;
+  });
   app.post('/api/analytics/annotations', { schema: { operationId: 'analytics.annotate', tags, summary: 'Add an annotation (incident, listing change, note) that charts draw', body: CreateAnnotation, response: { 201: AnnotationView, ...errors(404) } } }, async (req, reply) => {
     reply.code(201);
     return svc.annotate(actorOf(req), req.body);

@@ -194,3 +194,22 @@ export const METRIC_DEFINITIONS = {
   },
 } as const;
 export type MetricKey = keyof typeof METRIC_DEFINITIONS;
+
+/** Shop health metrics: direction (higher or lower is better) and the default limit where no public source gives one. */
+export const HEALTH_METRICS = {
+  chat_response_rate: { better: 'higher', limit: 0.9, windowHours: 24 },
+  non_buyer_fault_return_rate: { better: 'lower', limit: 0.05 },
+  seller_fault_cancellation_rate: { better: 'lower', limit: 0.025 },
+  dispute_escalation_rate: { better: 'lower', limit: 0.2 },
+  csat_average: { better: 'higher', limit: 4.0 },
+} as const;
+export type HealthMetric = keyof typeof HEALTH_METRICS;
+export const DEFAULT_THRESHOLD_SOURCE = 'Afterdesk default — no public TikTok Shop source found for this market; set your own';
+
+/** ok, near (within 20 % of the way to the limit) or crossed. */
+export function healthState(value: number | null, limit: number, better: 'higher' | 'lower'): 'ok' | 'near' | 'crossed' | 'unknown' {
+  if (value === null || Number.isNaN(value)) return 'unknown';
+  if (better === 'lower') return value >= limit ? 'crossed' : value >= limit * 0.8 ? 'near' : 'ok';
+  const gap = 1 - limit;
+  return value <= limit ? 'crossed' : value <= limit + Math.max(gap, limit * 0.05) * 0.2 ? 'near' : 'ok';
+}

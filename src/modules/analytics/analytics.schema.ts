@@ -1,4 +1,4 @@
-import { bigint, boolean, date, numeric, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, date, integer, numeric, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true });
 const minor = (name: string) => bigint(name, { mode: 'number' });
@@ -135,4 +135,48 @@ export const fxRates = pgTable('fx_rates', {
   rateDate: date('rate_date').notNull(),
   rate: numeric('rate', { precision: 20, scale: 10 }).notNull(),
   importedAt: ts('imported_at').notNull(),
+});
+
+export const shopCsPerformance = pgTable('shop_cs_performance', {
+  orgId: text('org_id').notNull(),
+  shopId: text('shop_id').notNull(),
+  dateFrom: date('date_from').notNull(),
+  dateTo: date('date_to').notNull(),
+  sessions: integer('sessions'),
+  responsePct: numeric('response_pct', { precision: 7, scale: 3 }),
+  responseTimeMins: numeric('response_time_mins', { precision: 12, scale: 3 }),
+  satisfactionPct: numeric('satisfaction_pct', { precision: 7, scale: 3 }),
+  syncedAt: ts('synced_at').notNull(),
+});
+
+export const shopHealthThresholds = pgTable('shop_health_thresholds', {
+  orgId: text('org_id').notNull(),
+  market: text('market').notNull(),
+  metric: text('metric').notNull(),
+  limitValue: numeric('limit_value', { precision: 12, scale: 6 }).notNull(),
+  source: text('source').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+});
+
+export const shopHealthWarnings = pgTable('shop_health_warnings', {
+  orgId: text('org_id').notNull(),
+  shopId: text('shop_id').notNull(),
+  metric: text('metric').notNull(),
+  day: date('day').notNull(),
+  severity: text('severity').notNull(),
+  value: numeric('value', { precision: 12, scale: 6 }).notNull(),
+  limitValue: numeric('limit_value', { precision: 12, scale: 6 }).notNull(),
+  sentAt: ts('sent_at').notNull(),
+});
+
+export const csatSurveys = pgTable('csat_surveys', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  shopId: text('shop_id').notNull(),
+  ticketId: text('ticket_id').notNull(),
+  channel: text('channel').notNull(),
+  language: text('language').notNull(),
+  askedAt: ts('asked_at').notNull(),
+  score: smallint('score'),
+  answeredAt: ts('answered_at'),
 });

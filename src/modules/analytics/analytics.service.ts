@@ -8,8 +8,8 @@ import type { IdGenerator } from '../../platform/ids.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { setLineSources, type TrafficSourceType } from '../orders/index.js';
 import { shopIn } from '../tenancy/index.js';
-import type { AnnotationView, CreateAnnotation, CreateFeedbackTask, DrillView, ExclusionView, FeedbackTaskView, RateRow, RecommendationView, ReasonTrendRow, ReportQuery, ReportView, WeeklyView } from './analytics.dto.js';
-import { cohortProvisional, convertMinor, faultOwnerOf, flagSources, METRIC_DEFINITIONS, PROVENANCE_PRECEDENCE, sessionAt, winningClaim, type Claim } from './analytics.rules.js';
+import type { ShopHealthView, AnnotationView, CreateAnnotation, CreateFeedbackTask, DrillView, ExclusionView, FeedbackTaskView, RateRow, RecommendationView, ReasonTrendRow, ReportQuery, ReportView, WeeklyView } from './analytics.dto.js';
+import { cohortProvisional, convertMinor, DEFAULT_THRESHOLD_SOURCE, faultOwnerOf, flagSources, HEALTH_METRICS, healthState, parseCsatReply, type HealthMetric, METRIC_DEFINITIONS, PROVENANCE_PRECEDENCE, sessionAt, winningClaim, type Claim } from './analytics.rules.js';
 
 const LEADS = ['owner', 'supervisor'] as const;
 const DAY = 86_400_000;
@@ -35,10 +35,23 @@ export interface LiveSessionInput {
   endedAt: Date;
 }
 
+/** A warning for the organisation's owners (the workspace notification centre when it exists). */
+export interface OwnerNotice {
+  kind: 'shop_health';
+  shopId: string;
+  metric: string;
+  severity: 'near' | 'crossed';
+  value: number;
+  limit: number;
+  text: string;
+}
+
 export interface AnalyticsDeps {
   db: Database;
   ids: IdGenerator;
   clock: Clock;
+  /** Required port: compose wires it to the notification centre (or, until that exists, the log). */
+  notifyOwners: (orgId: string, notice: OwnerNotice) => Promise<void>;
 }
 
 /**
@@ -275,6 +288,11 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
   /** Organisations with orders waiting in the queue (for the refresh job, across tenants). */
   async function orgsWithChanges(): Promise<string[]> {
     const r = await db.system((tx) => tx.execute(sql`select distinct org_id from analytics_dirty_orders`));
+    return (r.rows as Row[]).map((x) => String(x.org_id));
+  }
+
+  async function orgsWithShops(): Promise<string[]> {
+    const r = await db.system((tx) => tx.execute(sql`select distinct org_id from shops`));
     return (r.rows as Row[]).map((x) => String(x.org_id));
   }
 
@@ -629,8 +647,132 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     return { imported: good.length };
   }
 
+  // ---------------- shop health ----------------
+
+  /** The platform's customer-service performance for a period (Get Customer Service Performance). */
+  async function storeCsPerformance(orgId: string, shopId: string, p: { from: string; to: string; sessions: number | null; responsePct: number | null; responseTimeMins: number | null; satisfactionPct: number | null }): Promise<void> {
+    await db.tenant(orgId, (tx) =>
+      tx.execute(sql`
+        insert into shop_cs_performance (org_id, shop_id, date_from, date_to, sessions, response_pct, response_time_mins, satisfaction_pct, synced_at)
+        values (${orgId}, ${shopId}, ${p.from}::date, ${p.to}::date, ${p.sessions}, ${p.responsePct}, ${p.responseTimeMins}, ${p.satisfactionPct}, ${clock.now().toISOString()}::timestamptz)
+        on conflict (org_id, shop_id, date_from, date_to) do update set sessions = excluded.sessions, response_pct = excluded.response_pct, response_time_mins = excluded.response_time_mins, satisfaction_pct = excluded.satisfaction_pct, synced_at = excluded.synced_at`),
+    );
+  }
+
+  async function setThreshold(actor: Actor, t: { market: string; metric: HealthMetric; limit: number; source: string }): Promise<void> {
+    requireRole(actor, ['owner'], 'setting shop health thresholds');
+    await db.tenant(actor.orgId, (tx) =>
+      tx.execute(sql`insert into shop_health_thresholds (org_id, market, metric, limit_value, source, updated_at) values (${actor.orgId}, ${t.market}, ${t.metric}, ${t.limit}, ${t.source}, ${clock.now().toISOString()}::timestamptz)
+        on conflict (org_id, market, metric) do update set limit_value = excluded.limit_value, source = excluded.source, updated_at = excluded.updated_at`),
+    );
+  }
+
+  /** Per shop, the last 30 days: what the platform reports and what we compute, against per-market limits. */
+  async function shopHealth(actor: Actor, q: { shopId?: string } = {}): Promise<ShopHealthView[]> {
+    requireRole(actor, LEADS, 'reading shop health');
+    await refresh(actor.orgId);
+    const to = clock.now();
+    const from = new Date(to.getTime() - 30 * DAY);
+    return db.tenant(actor.orgId, async (tx) => {
+      if (q.shopId) await shopIn(tx, actor.orgId, q.shopId);
+      const shops = (await tx.execute(sql`select id, market from shops where org_id = ${actor.orgId} ${q.shopId ? sql`and id = ${q.shopId}` : sql``} order by id`)).rows as Row[];
+      const out: ShopHealthView[] = [];
+      for (const s of shops) {
+        const shopId = String(s.id);
+        const market = String(s.market);
+        const th = new Map(((await tx.execute(sql`select metric, limit_value, source from shop_health_thresholds where org_id = ${actor.orgId} and market = ${market}`)).rows as Row[]).map((r) => [String(r.metric), { limit: Number(r.limit_value), source: String(r.source) }]));
+        const range = sql`${from.toISOString()}::timestamptz and ${to.toISOString()}::timestamptz`;
+        const window = HEALTH_METRICS.chat_response_rate.windowHours;
+        const chat = (await tx.execute(sql`
+          select count(*) as n, count(*) filter (where first_out is not null and first_out <= t.created_at + make_interval(hours => ${window})) as answered
+          from tickets t left join lateral (select min(m.created_at) as first_out from ticket_messages m where m.org_id = t.org_id and m.ticket_id = t.id and m.direction = 'outbound') f on true
+          where t.org_id = ${actor.orgId} and t.shop_id = ${shopId} and t.channel in ('tiktok_chat', 'livestream') and t.created_at between ${range}`)).rows[0] as Row;
+        const facts = (await tx.execute(sql`
+          select count(*) filter (where delivered) as d, count(*) filter (where delivered and returned and coalesce(fault_owner, 'unknown') <> 'buyer') as nbf,
+            count(*) filter (where delivered and returned) as r, count(*) filter (where delivered and disputed) as disp
+          from analytics_line_facts where org_id = ${actor.orgId} and shop_id = ${shopId} and delivered_at between ${range}`)).rows[0] as Row;
+        const canc = (await tx.execute(sql`
+          select (select count(*) from orders where org_id = ${actor.orgId} and shop_id = ${shopId} and placed_at between ${range}) as orders,
+            (select count(*) from platform_returns where org_id = ${actor.orgId} and shop_id = ${shopId} and kind = 'cancellation' and raw_type = 'CANCEL' and requested_at between ${range}) as seller_cancels`)).rows[0] as Row;
+        const csat = (await tx.execute(sql`select avg(score)::float8 as avg, count(score) as n from csat_surveys where org_id = ${actor.orgId} and shop_id = ${shopId} and answered_at between ${range}`)).rows[0] as Row;
+        const cs = (await tx.execute(sql`select * from shop_cs_performance where org_id = ${actor.orgId} and shop_id = ${shopId} order by date_to desc, date_from limit 1`)).rows[0] as Row | undefined;
+        const ratio = (a: unknown, b: unknown) => (num(b) > 0 ? num(a) / num(b) : null);
+        const values: Record<HealthMetric, { value: number | null; note: string | null }> = {
+          chat_response_rate: { value: ratio(chat.answered, chat.n), note: `TikTok chats answered within ${window} h` },
+          non_buyer_fault_return_rate: { value: ratio(facts.nbf, facts.d), note: 'returns whose fault owner is not the buyer (unknown counts against the seller)' },
+          seller_fault_cancellation_rate: { value: ratio(canc.seller_cancels, canc.orders), note: 'seller-initiated cancellations (cancel_type CANCEL) per order placed' },
+          dispute_escalation_rate: { value: ratio(facts.disp, facts.r), note: 'returns that went to platform arbitration' },
+          csat_average: { value: num(csat.n) > 0 ? Number(csat.avg) : null, note: `${num(csat.n)} survey answers` },
+        };
+        const metrics = (Object.keys(HEALTH_METRICS) as HealthMetric[]).map((m) => {
+          const def = HEALTH_METRICS[m];
+          const t = th.get(m) ?? { limit: def.limit, source: DEFAULT_THRESHOLD_SOURCE };
+          return { metric: m, value: values[m].value, limit: t.limit, better: def.better, state: healthState(values[m].value, t.limit, def.better), source: t.source, computed: 'afterdesk' as const, note: values[m].note };
+        });
+        out.push({
+          shopId,
+          market,
+          from: ymd(from),
+          to: ymd(to),
+          metrics,
+          platform: {
+            sessions: cs?.sessions === null || cs?.sessions === undefined ? null : num(cs.sessions),
+            responsePct: cs?.response_pct == null ? null : Number(cs.response_pct),
+            responseTimeMins: cs?.response_time_mins == null ? null : Number(cs.response_time_mins),
+            satisfactionPct: cs?.satisfaction_pct == null ? null : Number(cs.satisfaction_pct),
+            period: cs ? `${String(cs.date_from instanceof Date ? ymd(cs.date_from) : cs.date_from).slice(0, 10)}/${String(cs.date_to instanceof Date ? ymd(cs.date_to) : cs.date_to).slice(0, 10)}` : null,
+          },
+          rating: null,
+          notes: [
+            'The shop rating / Shop Performance Score and violation points are shown in Seller Center only; the Open API exposes no endpoint for them, so no rating is shown here.',
+            'Dispute win rate and early-refund appeal success are not computed yet.',
+            'The negative-review rate needs the product review API, which is not synced yet.',
+          ],
+        });
+      }
+      return out;
+    });
+  }
+
+  /** Warn the owners once a day per shop and metric that is near or over its limit. */
+  async function checkHealth(orgId: string): Promise<number> {
+    const actor = { orgId, userId: 'system', role: 'owner' as const };
+    const day = ymd(clock.now());
+    let sent = 0;
+    for (const h of await shopHealth(actor)) {
+      for (const m of h.metrics) {
+        if ((m.state !== 'near' && m.state !== 'crossed') || m.value === null) continue;
+        const fresh = await db.tenant(orgId, (tx) =>
+          tx.execute(sql`insert into shop_health_warnings (org_id, shop_id, metric, day, severity, value, limit_value, sent_at) values (${orgId}, ${h.shopId}, ${m.metric}, ${day}::date, ${m.state}, ${m.value}, ${m.limit}, ${clock.now().toISOString()}::timestamptz) on conflict do nothing returning metric`),
+        );
+        if (fresh.rows.length === 0) continue;
+        await deps.notifyOwners(orgId, { kind: 'shop_health', shopId: h.shopId, metric: m.metric, severity: m.state, value: m.value, limit: m.limit, text: `${m.metric} is ${m.value.toFixed(3)} (limit ${m.limit}, ${m.better} is better) — ${m.state === 'crossed' ? 'over the limit' : 'close to the limit'}` });
+        sent++;
+      }
+    }
+    return sent;
+  }
+
+  // ---------------- CSAT ----------------
+
+  /** Record that the survey was asked on a resolved ticket (the helpdesk sends the question through the ticket's channel). */
+  async function csatAsked(orgId: string, t: { ticketId: string; shopId: string; channel: string; language: string }): Promise<void> {
+    await db.tenant(orgId, (tx) =>
+      tx.execute(sql`insert into csat_surveys (org_id, id, shop_id, ticket_id, channel, language, asked_at) values (${orgId}, ${ids('csat')}, ${t.shopId}, ${t.ticketId}, ${t.channel}, ${t.language}, ${clock.now().toISOString()}::timestamptz) on conflict (org_id, ticket_id) do nothing`),
+    );
+  }
+
+  /** A buyer's reply on a ticket with an open survey: a 1–5 answer is stored; anything else is not an answer (null). */
+  async function csatReply(orgId: string, ticketId: string, text: string): Promise<number | null> {
+    const score = parseCsatReply(text);
+    if (score === null) return null;
+    const r = await db.tenant(orgId, (tx) => tx.execute(sql`update csat_surveys set score = ${score}, answered_at = ${clock.now().toISOString()}::timestamptz where org_id = ${orgId} and ticket_id = ${ticketId} and score is null returning id`));
+    return r.rows.length ? score : null;
+  }
+
   return {
-    ingestClaims, syncLiveSessions, applyPending, importAdsReport, refresh, rebuildAll, orgsWithChanges,
+    storeCsPerformance, setThreshold, shopHealth, checkHealth, csatAsked, csatReply,
+    ingestClaims, syncLiveSessions, applyPending, importAdsReport, refresh, rebuildAll, orgsWithChanges, orgsWithShops,
     report, weekly, drilldown, recommendations, recommendationsCsv, reasonTrends,
     exclude, listExclusions, createTask, createTaskIn, updateTask, listTasks, taskFromTrend, annotate, importRates,
   };

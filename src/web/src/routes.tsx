@@ -27,6 +27,7 @@ const WarehousePage = page(() => import('./features/returns/WarehousePage'), (m)
 const RemediesPage = page(() => import('./features/remedies/RemediesPage'), (m) => m.RemediesPage);
 const EvidencePage = page(() => import('./features/evidence/EvidencePage'), (m) => m.EvidencePage);
 const SettingsPage = page(() => import('./features/settings/SettingsPage'), (m) => m.SettingsPage);
+const AnalyticsPage = page(() => import('./features/analytics/AnalyticsPage'), (m) => m.AnalyticsPage);
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -49,7 +50,7 @@ export const ROUTES: AppRoute[] = [
   { path: '/remedies', roles: ['owner', 'supervisor', 'agent'], element: <RemediesPage /> },
   { path: '/evidence', navLabel: 'common:nav.evidence', icon: IconShieldCheck, roles: ['owner', 'supervisor', 'agent'], element: <EvidencePage /> },
   { path: '/coupons', navLabel: 'common:nav.coupons', icon: IconTicket, roles: ['owner', 'supervisor', 'agent'], element: <ComingSoon feature="coupons" icon={IconTicket} /> },
-  { path: '/analytics', navLabel: 'common:nav.analytics', icon: IconChartBar, roles: ['owner', 'supervisor'], element: <ComingSoon feature="analytics" icon={IconChartBar} /> },
+  { path: '/analytics', navLabel: 'common:nav.analytics', icon: IconChartBar, roles: ['owner', 'supervisor'], element: <AnalyticsPage /> },
   { path: '/settings', navLabel: 'common:nav.settings', icon: IconSettings, roles: ['owner', 'supervisor'], element: <SettingsPage /> },
 ];
 

@@ -107,6 +107,37 @@ export function analyticsRoutes(w: World, kit: SbRouteKit): unknown[] {
         total_count: videos.length,
       };
     }),
+    kit.r('GET', '/customer_service/202407/performance', 'shop', (c) => {
+      const from = dateSec(c.query.get('support_date_ge'), kit, 'support_date_ge');
+      const to = dateSec(c.query.get('support_date_lt'), kit, 'support_date_lt');
+      // Buyer messages in the period and whether the shop answered within 12 hours.
+      let asked = 0;
+      let answered = 0;
+      let minutes = 0;
+      let sessions = 0;
+      for (const conv of w.conversations.values()) {
+        if (conv.shopId !== c.shopId) continue;
+        const inPeriod = conv.messages.filter((m) => m.createTime >= from && m.createTime < to);
+        if (inPeriod.length) sessions++;
+        for (const m of inPeriod) {
+          if (m.senderRole !== 'BUYER' || m.type !== 'TEXT') continue;
+          asked++;
+          const reply = conv.messages.find((x) => x.createTime >= m.createTime && x.senderRole !== 'BUYER' && x.senderRole !== 'SYSTEM');
+          if (reply && reply.createTime - m.createTime <= 12 * 3600) {
+            answered++;
+            minutes += (reply.createTime - m.createTime) / 60;
+          }
+        }
+      }
+      return {
+        performance: {
+          support_session_count: sessions,
+          response_percentage: asked ? Math.round((answered / asked) * 1000) / 10 : 0,
+          response_time_mins: answered ? Math.round(minutes / answered) : 0,
+          satisfaction_percentage: 92.5,
+        },
+      };
+    }),
   ];
 }
 
