@@ -10,7 +10,7 @@ import { createReturnsService, returnsPrivacy } from '../modules/returns/index.j
 import { createPrivacyService, evidencePrivacy, foundationPrivacy, type PrivacyRegistration } from '../modules/privacy/index.js';
 import { createTikTokIntegration, tiktokPrivacy } from '../integrations/tiktok/index.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
-import { createAnalyticsService, type OwnerNotice } from '../modules/analytics/index.js';
+import { analyticsPrivacy, createAnalyticsService, type OwnerNotice } from '../modules/analytics/index.js';
 
 export interface ComposeOptions {
   /** Test seams: stand-ins for a port, everything else real. Production passes none. */
@@ -101,7 +101,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   );
 
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, foundationPrivacy, evidencePrivacy(evidence)];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, foundationPrivacy, evidencePrivacy(evidence), analyticsPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
 
   return {

@@ -601,7 +601,8 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
       shopId: t.shopId,
       kind,
       title: `${t.returns} returns "${t.reason}" on ${t.productName}${t.sourceName ? ` via ${t.sourceName}` : ''}`,
-      body: [`Check what ${t.sourceName ?? 'the listing'} says about ${t.productName}.`, ...t.examples.map((e) => `> ${e}`)].join('\n'),
+      // Buyer messages stay in their tickets (where erasure reaches them); the task points at them.
+      body: `Check what ${t.sourceName ?? 'the listing'} says about ${t.productName}: ${t.returns} buyers returned it for "${t.reason}". Their messages are in the Analytics reason trends and the tickets.`,
       subjectType: t.sourceType,
       subjectId: t.sourceId || undefined,
     });

@@ -4,3 +4,4 @@ export { registerAnalyticsJobs, ANALYTICS_REFRESH_JOB } from './analytics.jobs.j
 export * from './analytics.dto.js';
 export { METRIC_DEFINITIONS, PROVENANCE_PRECEDENCE, affiliateSourceType, parseCsatReply } from './analytics.rules.js';
 export { liveSessionAt } from './analytics.readers.js';
+export { analyticsPrivacy } from './analytics.privacy.js';

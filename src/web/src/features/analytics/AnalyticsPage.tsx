@@ -264,7 +264,8 @@ function TrendsTab({ f }: { f: Filters }) {
         shopId: r.shopId,
         kind: r.sourceType === 'ad_campaign' ? 'ad_copy' : r.sourceType === 'organic' ? 'listing' : 'creator_content',
         title: t('taskTitle', { n: r.returns, reason: r.reason, product: r.productName, source: r.sourceName ?? t(`sourceTypes.${r.sourceType}`) }),
-        body: r.examples.map((e) => `> ${e}`).join('\n'),
+        // Buyer messages stay in their tickets (erasable there); the task names product, reason and source.
+        body: t('taskBody', { n: r.returns, reason: r.reason, product: r.productName }),
         subjectType: r.sourceType,
         ...(r.sourceId ? { subjectId: r.sourceId } : {}),
       }),
