@@ -187,9 +187,12 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     let total = 0;
     for (;;) {
       const n = await db.tenant(orgId, async (tx) => {
+        // One refresher per organisation at a time: a reader that arrives while another refreshes
+        // waits for it instead of skipping the queued orders and reading a stale rollup.
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`analytics:${orgId}`}, 0))`);
         const taken = await tx.execute(sql`
           delete from analytics_dirty_orders d using (
-            select order_id from analytics_dirty_orders where org_id = ${orgId} order by order_id limit ${batch} for update skip locked) x
+            select order_id from analytics_dirty_orders where org_id = ${orgId} order by order_id limit ${batch}) x
           where d.org_id = ${orgId} and d.order_id = x.order_id returning d.order_id`);
         const orderIds = (taken.rows as Row[]).map((r) => String(r.order_id));
         if (orderIds.length === 0) return 0;

@@ -38,7 +38,7 @@ export const useWeekly = (f: Filters, source?: { sourceType: string; sourceId: s
     queryFn: ({ signal }) => api.get<WeeklyView>(`/api/analytics/weekly?${qs({ shopId: source?.shopId ?? f.shopId, sourceType: source?.sourceType ?? f.sourceType, sourceId: source?.sourceId, from: f.from, to: f.to })}`, { signal }),
   });
 export const useDrill = (shopId: string, sourceType: string, sourceId: string, f: Filters) =>
-  useQuery({ queryKey: analyticsKeys.drill(shopId, sourceType, sourceId, f), queryFn: ({ signal }) => api.get<DrillView>(`/api/analytics/drilldown?${qs({ shopId, sourceType, sourceId, from: f.from, to: f.to })}`, { signal }).then((r) => r.items) });
+  useQuery({ enabled: !!shopId && !!sourceType, queryKey: analyticsKeys.drill(shopId, sourceType, sourceId, f), queryFn: ({ signal }) => api.get<DrillView>(`/api/analytics/drilldown?${qs({ shopId, sourceType, sourceId, from: f.from, to: f.to })}`, { signal }).then((r) => r.items) });
 export const useTrends = (f: Filters) =>
   useQuery({ queryKey: analyticsKeys.trends(f), queryFn: ({ signal }) => api.get<{ items: ReasonTrendRow[] }>(`/api/analytics/reason-trends?${qs({ shopId: f.shopId, from: f.from, to: f.to })}`, { signal }).then((r) => r.items) });
 export const useExclusions = () => useQuery({ queryKey: analyticsKeys.exclusions, queryFn: ({ signal }) => api.get<{ items: ExclusionView[] }>('/api/analytics/exclusions', { signal }).then((r) => r.items) });
