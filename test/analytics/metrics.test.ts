@@ -158,7 +158,7 @@ describe('analytics metrics on a hand-built world', () => {
     const owner = actorFor(org, 'owner');
     await load(org, [order(org.shopId, '5770001'), order(org.shopId, '5770002'), order(org.shopId, '5770003')], []);
     const csv = 'Bestellnummer;Kampagne;Name\n5770001;c-9;Spring\n5770002;c-9;Spring\nnot-an-id;c-9;Spring\n';
-    const r = await ctx.services.analytics.importAdsReport(owner, { shopId: org.shopId, csv: csv.replace(/;/g, ','), mapping: { orderId: 'Bestellnummer', campaignId: 'Kampagne', campaignName: 'Name' } });
+    const r = await ctx.services.analytics.importAdsReport(owner, { shopId: org.shopId, csv: csv.replace(/;/g, ','), mapping: { orderColumn: 'Bestellnummer', campaignColumn: 'Kampagne', campaignNameColumn: 'Name' } });
     expect(r).toEqual({ rows: 3, claimed: 2, skipped: 1, linesAttributed: 2 });
     await expect(ctx.services.analytics.importAdsReport(owner, { shopId: org.shopId, csv: 'Order,X\n1,2\n' })).rejects.toMatchObject({ code: 'analytics.missing_column' });
   });

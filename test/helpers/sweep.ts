@@ -38,6 +38,7 @@ export const ID_KINDS = [
   'evidenceCase',
   'evidenceFile',
   'outbox',
+  'feedbackTask',
 ] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 export type IdSet = Record<IdKind, string>;
@@ -144,6 +145,8 @@ export const NOT_OUR_IDS: Record<string, string> = {
   messageId: 'the Message-ID header of an inbound e-mail, chosen by the sender',
   productId: "the platform's product id, free text for exchange stock",
   step: 'a step kind (refund, coupon…), not an id',
+  sourceId: 'a platform traffic source (ad campaign, creator video or LIVE session id), not an object of ours',
+  campaignId: 'the name of a column in an imported ads report',
 };
 
 /** The kind a `:id` path parameter names, by the path segment before it. */
@@ -162,6 +165,7 @@ const SEGMENT_KINDS: Record<string, IdKind> = {
   policies: 'slaPolicy',
   remedies: 'remedy',
   returns: 'return',
+  'feedback-tasks': 'feedbackTask',
 };
 
 const FIXED_PATH_VALUES: Record<string, string> = { step: 'refund' };
@@ -399,6 +403,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
   const remedy = await inject('POST', '/api/remedies', { orderId: order.orderId, ticketId, category: 'minor_flaw', optionKey: 't1:information+coupon', message: `Sorry ${marker}` });
   const macro = await inject('POST', '/api/macros', { key: `m_${marker.toLowerCase().replace(/[^a-z0-9_]/g, '')}`.slice(0, 60), name: `Macro ${marker}`, bodies: { en: `Hello ${marker}` } });
   const policy = await inject('POST', '/api/sla/policies', { name: `Policy ${marker}`, shopId: org.shopId, firstReplyMinutes: 60 });
+  const task = await inject('POST', '/api/feedback-tasks', { shopId: org.shopId, kind: 'listing', title: `Task ${marker}` });
 
   const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: crypto.randomInt(256), g: crypto.randomInt(256), b: crypto.randomInt(256) } } }).jpeg().toBuffer();
   const boundary = `----sweep${crypto.randomBytes(8).toString('hex')}`;
@@ -427,6 +432,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
       evidenceCase: cases[0]!.caseId,
       evidenceFile: file.sha256,
       outbox: outbox[0]!.id,
+      feedbackTask: task.id,
     },
     secrets: [marker, ...emails],
   };

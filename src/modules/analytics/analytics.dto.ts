@@ -110,14 +110,16 @@ export const FEEDBACK_KINDS = ['listing', 'product', 'ad_copy', 'creator_content
 export const FEEDBACK_STATUSES = ['open', 'in_progress', 'done'] as const;
 export const FeedbackTaskView = z.object({ id: z.string(), shopId: z.string(), kind: z.enum(FEEDBACK_KINDS), title: z.string(), body: z.string(), subjectType: z.string().nullable(), subjectId: z.string().nullable(), assigneeId: z.string().nullable(), status: z.enum(FEEDBACK_STATUSES), createdAt: z.string(), doneAt: z.string().nullable() });
 export type FeedbackTaskView = z.infer<typeof FeedbackTaskView>;
-export const CreateFeedbackTask = z.strictObject({ shopId: z.string().min(1).max(64), kind: z.enum(FEEDBACK_KINDS), title: z.string().min(1).max(300), body: z.string().max(5000).default(''), subjectType: z.string().max(40).optional(), subjectId: z.string().max(128).optional(), assigneeId: z.string().min(1).max(64).optional() });
+/** `aboutType`/`about` name what the task is about (a creator video, an ad campaign, a product…), often a platform id. */
+export const CreateFeedbackTask = z.strictObject({ shopId: z.string().min(1).max(64), kind: z.enum(FEEDBACK_KINDS), title: z.string().min(1).max(300), body: z.string().max(5000).default(''), aboutType: z.string().max(40).optional(), about: z.string().max(128).optional(), assigneeId: z.string().min(1).max(64).optional() });
 export type CreateFeedbackTask = z.input<typeof CreateFeedbackTask>;
 export const UpdateFeedbackTask = z.strictObject({ status: z.enum(FEEDBACK_STATUSES).optional(), assigneeId: z.string().min(1).max(64).nullable().optional() });
 
-export const CreateAnnotation = z.strictObject({ shopId: z.string().min(1).max(64).optional(), kind: z.enum(['incident', 'listing_change', 'exclusion', 'note']), title: z.string().min(1).max(300), startsAt: z.string().datetime({ offset: true }), endsAt: z.string().datetime({ offset: true }).optional(), subjectType: z.string().max(40).optional(), subjectId: z.string().max(128).optional() });
+export const CreateAnnotation = z.strictObject({ shopId: z.string().min(1).max(64).optional(), kind: z.enum(['incident', 'listing_change', 'exclusion', 'note']), title: z.string().min(1).max(300), startsAt: z.string().datetime({ offset: true }), endsAt: z.string().datetime({ offset: true }).optional(), aboutType: z.string().max(40).optional(), about: z.string().max(128).optional() });
 export type CreateAnnotation = z.input<typeof CreateAnnotation>;
 
-export const AdsMapping = z.strictObject({ orderId: z.string().min(1).max(100), campaignId: z.string().min(1).max(100), campaignName: z.string().min(1).max(100).optional() });
+/** Which CSV column holds what (the report's own header names). */
+export const AdsMapping = z.strictObject({ orderColumn: z.string().min(1).max(100), campaignColumn: z.string().min(1).max(100), campaignNameColumn: z.string().min(1).max(100).optional() });
 export const ImportAdsReport = z.strictObject({ shopId: z.string().min(1).max(64), csv: z.string().min(1).max(20_000_000), mapping: AdsMapping.optional() });
 export const ImportResult = z.object({ rows: z.number(), claimed: z.number(), skipped: z.number(), linesAttributed: z.number() });
 export const ImportRates = z.strictObject({ csv: z.string().min(1).max(5_000_000) });

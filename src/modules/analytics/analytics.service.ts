@@ -151,9 +151,10 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
   }
 
   /** An Ads Manager / GMV Max order report (CSV): one row per order with its campaign, columns named by the mapping. */
-  async function importAdsReport(actor: Actor, input: { shopId: string; csv: string; mapping?: { orderId: string; campaignId: string; campaignName?: string } }) {
+  async function importAdsReport(actor: Actor, input: { shopId: string; csv: string; mapping?: { orderColumn: string; campaignColumn: string; campaignNameColumn?: string } }) {
     requireRole(actor, LEADS, 'importing an ads report');
-    const mapping = input.mapping ?? { orderId: 'Order ID', campaignId: 'Campaign ID', campaignName: 'Campaign name' };
+    const m = input.mapping ?? { orderColumn: 'Order ID', campaignColumn: 'Campaign ID', campaignNameColumn: 'Campaign name' };
+    const mapping = { orderId: m.orderColumn, campaignId: m.campaignColumn, campaignName: m.campaignNameColumn };
     await db.tenant(actor.orgId, (tx) => shopIn(tx, actor.orgId, input.shopId));
     let records: Record<string, string>[];
     try {
@@ -163,7 +164,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     }
     const header = records[0] ? Object.keys(records[0]) : [];
     for (const [field, col] of Object.entries(mapping)) {
-      if (col && records.length && !header.includes(col)) throw AppError.validation('analytics.missing_column', `The report has no column "${col}"`, [{ field: `mapping.${field}`, message: `no column "${col}" in the report` }]);
+      if (col && records.length && !header.includes(col)) throw AppError.validation('analytics.missing_column', `The report has no column "${col}"`, [{ field: `mapping.${{ orderId: 'orderColumn', campaignId: 'campaignColumn', campaignName: 'campaignNameColumn' }[field]}`, message: `no column "${col}" in the report` }]);
     }
     const claims: AttributionClaimInput[] = [];
     let skipped = 0;
@@ -507,6 +508,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     const { from, to } = period(q);
     await refresh(actor.orgId);
     return db.tenant(actor.orgId, async (tx) => {
+      if (q.shopId) await shopIn(tx, actor.orgId, q.shopId);
       const r = await tx.execute(sql`
         select f.shop_id, f.product_id, min(f.product_name) as product_name, coalesce(f.reason_text, f.reason_code, '?') as reason, f.source_type, f.source_id, min(f.source_name) as source_name, count(*) as n,
           (array_agg(distinct left(m.body, 300)) filter (where m.body is not null))[1:3] as examples
@@ -535,7 +537,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
         on conflict (org_id, shop_id, source_type, source_id) do update set note = coalesce(excluded.note, analytics_exclusions.note)
         returning *`);
       const row = (r.rows as Row[])[0]!;
-      if (row.id === id) await insertAnnotation(tx, actor, { shopId: body.shopId, kind: 'exclusion', title: `Excluded ${body.sourceType} ${body.sourceName ?? body.sourceId}`, startsAt: now.toISOString(), subjectType: body.sourceType, subjectId: body.sourceId });
+      if (row.id === id) await insertAnnotation(tx, actor, { shopId: body.shopId, kind: 'exclusion', title: `Excluded ${body.sourceType} ${body.sourceName ?? body.sourceId}`, startsAt: now.toISOString(), aboutType: body.sourceType, about: body.sourceId });
       return exclusionView(row);
     });
   }
@@ -554,7 +556,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     const now = clock.now().toISOString();
     const r = await tx.execute(sql`
       insert into feedback_tasks (org_id, id, shop_id, kind, title, body, subject_type, subject_id, assignee_id, status, created_by, created_at, updated_at)
-      values (${actor.orgId}, ${ids('fbt')}, ${input.shopId}, ${input.kind}, ${input.title}, ${input.body ?? ''}, ${input.subjectType ?? null}, ${input.subjectId ?? null}, ${input.assigneeId ?? null}, 'open', ${actor.userId}, ${now}::timestamptz, ${now}::timestamptz)
+      values (${actor.orgId}, ${ids('fbt')}, ${input.shopId}, ${input.kind}, ${input.title}, ${input.body ?? ''}, ${input.aboutType ?? null}, ${input.about ?? null}, ${input.assigneeId ?? null}, 'open', ${actor.userId}, ${now}::timestamptz, ${now}::timestamptz)
       returning *`);
     return taskView((r.rows as Row[])[0]!);
   }
@@ -606,8 +608,8 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
       title: `${t.returns} returns "${t.reason}" on ${t.productName}${t.sourceName ? ` via ${t.sourceName}` : ''}`,
       // Buyer messages stay in their tickets (where erasure reaches them); the task points at them.
       body: `Check what ${t.sourceName ?? 'the listing'} says about ${t.productName}: ${t.returns} buyers returned it for "${t.reason}". Their messages are in the Analytics reason trends and the tickets.`,
-      subjectType: t.sourceType,
-      subjectId: t.sourceId || undefined,
+      aboutType: t.sourceType,
+      about: t.sourceId || undefined,
     });
   }
 
@@ -617,7 +619,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     if (a.shopId) await shopIn(tx, actor.orgId, a.shopId);
     const r = await tx.execute(sql`
       insert into analytics_annotations (org_id, id, shop_id, kind, title, starts_at, ends_at, subject_type, subject_id, created_by, created_at)
-      values (${actor.orgId}, ${ids('ann')}, ${a.shopId ?? null}, ${a.kind}, ${a.title}, ${a.startsAt}::timestamptz, ${a.endsAt ?? null}::timestamptz, ${a.subjectType ?? null}, ${a.subjectId ?? null}, ${actor.userId}, ${clock.now().toISOString()}::timestamptz)
+      values (${actor.orgId}, ${ids('ann')}, ${a.shopId ?? null}, ${a.kind}, ${a.title}, ${a.startsAt}::timestamptz, ${a.endsAt ?? null}::timestamptz, ${a.aboutType ?? null}, ${a.about ?? null}, ${actor.userId}, ${clock.now().toISOString()}::timestamptz)
       returning *`);
     return annotationView((r.rows as Row[])[0]!);
   }

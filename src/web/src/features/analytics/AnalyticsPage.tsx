@@ -266,8 +266,8 @@ function TrendsTab({ f }: { f: Filters }) {
         title: t('taskTitle', { n: r.returns, reason: r.reason, product: r.productName, source: r.sourceName ?? t(`sourceTypes.${r.sourceType}`) }),
         // Buyer messages stay in their tickets (erasable there); the task names product, reason and source.
         body: t('taskBody', { n: r.returns, reason: r.reason, product: r.productName }),
-        subjectType: r.sourceType,
-        ...(r.sourceId ? { subjectId: r.sourceId } : {}),
+        aboutType: r.sourceType,
+        ...(r.sourceId ? { about: r.sourceId } : {}),
       }),
     invalidate: [analyticsKeys.tasks],
     success: t('taskCreated'),
