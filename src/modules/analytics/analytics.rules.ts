@@ -1,4 +1,4 @@
-import { jStat } from 'jstat';
+import jStat from 'jstat';
 
 /** Attribution feeds in order of precedence: the first that claims an order line wins. */
 export const PROVENANCE_PRECEDENCE = { affiliate_orders: 1, ads_report: 2, live_window: 3 } as const;

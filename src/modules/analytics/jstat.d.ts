@@ -1,6 +1,7 @@
-// jstat ships no types; we use only the binomial distribution.
+// jstat ships no types and is CommonJS: its default export is the jStat object. We use only the binomial distribution.
 declare module 'jstat' {
-  export const jStat: {
+  const jStat: {
     binomial: { cdf(k: number, n: number, p: number): number; pdf(k: number, n: number, p: number): number };
   };
+  export default jStat;
 }
