@@ -8,7 +8,7 @@ import { benchWorld, type WorldSize } from './world/world.js';
 
 /**
  * Return rate by traffic source by delivery week, for one organisation of the shared world:
- * subject = the weekly rollup the analytics module keeps (analytics_weekly), baseline = the same
+ * subject = the weekly source rollup the analytics module keeps (analytics_source_weekly), baseline = the same
  * answer computed from the raw rows (orders ⋈ order_lines ⋈ the line's latest after-sales request).
  * The world is loaded with triggers off, so the rollup is first built by `rebuildAll` (timed: what
  * a first install or a bulk import costs); afterwards triggers keep it current. Both answers are
@@ -33,7 +33,7 @@ export default async function analyticsBench(ctx: BenchContext): Promise<void> {
       db.tenant(org.orgId, (tx) =>
         tx.execute(sql`
           select source_type, source_id, week, sum(delivered_lines)::int8 as delivered, sum(returned_lines)::int8 as returned
-          from analytics_weekly group by 1, 2, 3 having sum(delivered_lines) > 0 order by 1, 2, 3`),
+          from analytics_source_weekly group by 1, 2, 3 having sum(delivered_lines) > 0 order by 1, 2, 3`),
       );
     const fromRaw = () =>
       db.tenant(org.orgId, (tx) =>
@@ -65,7 +65,7 @@ export default async function analyticsBench(ctx: BenchContext): Promise<void> {
     printComparison({
       name: `analytics (${m.counts.order_lines!.toLocaleString('en')} lines in the world, ${lines.toLocaleString('en')} in ${org.name}): return rate by source by delivery week`,
       baseline: { label: 'from raw rows (orders⋈lines⋈latest request)', stats: baseline },
-      subject: { label: 'from the weekly rollup (analytics_weekly)', stats: subject },
+      subject: { label: 'from the rollup (analytics_source_weekly)', stats: subject },
       notes: [`answers agree: ${a.length} (source, week) rows, identical`, `rollup backfill (rebuildAll, one org): ${rebuildSeconds.toFixed(1)} s for ${lines.toLocaleString('en')} lines`],
     });
   } finally {

@@ -12,6 +12,7 @@ export const analyticsPrivacy: PrivacyRegistration = {
   exempt: [
     { table: 'analytics_line_facts', reason: 'per order line: product, traffic source, delivery, return outcome and the platform reason category; the order row (orders module) links the buyer' },
     { table: 'analytics_weekly', reason: 'counts per shop, week, source and product' },
+    { table: 'analytics_source_weekly', reason: 'counts per shop, week and source' },
     { table: 'attribution_claims', reason: 'which campaign, creator video or LIVE session claims an order id; creator handles are public business accounts' },
     { table: 'live_sessions', reason: "the shop's own LIVE sessions (title, host account, times)" },
     { table: 'analytics_exclusions', reason: 'traffic sources the seller paused' },

@@ -80,6 +80,27 @@ export const weekly = pgTable('analytics_weekly', {
   faultPlatform: minor('fault_platform').notNull().default(0),
 });
 
+export const sourceWeekly = pgTable('analytics_source_weekly', {
+  orgId: text('org_id').notNull(),
+  shopId: text('shop_id').notNull(),
+  week: date('week').notNull(),
+  sourceType: text('source_type').notNull(),
+  sourceId: text('source_id').notNull(),
+  lines: minor('lines').notNull().default(0),
+  deliveredLines: minor('delivered_lines').notNull().default(0),
+  deliveredOrders: minor('delivered_orders').notNull().default(0),
+  returnedLines: minor('returned_lines').notNull().default(0),
+  refundedLines: minor('refunded_lines').notNull().default(0),
+  refundAmount: minor('refund_amount').notNull().default(0),
+  disputedLines: minor('disputed_lines').notNull().default(0),
+  complainedLines: minor('complained_lines').notNull().default(0),
+  paidAmount: minor('paid_amount').notNull().default(0),
+  faultSeller: minor('fault_seller').notNull().default(0),
+  faultCarrier: minor('fault_carrier').notNull().default(0),
+  faultBuyer: minor('fault_buyer').notNull().default(0),
+  faultPlatform: minor('fault_platform').notNull().default(0),
+});
+
 export const dirtyOrders = pgTable('analytics_dirty_orders', {
   orgId: text('org_id').notNull(),
   orderId: text('order_id').notNull(),

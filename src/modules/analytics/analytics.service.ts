@@ -213,17 +213,22 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     count(*) filter (where delivered and returned and fault_owner = 'seller') as fault_seller, count(*) filter (where delivered and returned and fault_owner = 'carrier') as fault_carrier,
     count(*) filter (where delivered and returned and fault_owner = 'buyer') as fault_buyer, count(*) filter (where delivered and returned and fault_owner = 'platform') as fault_platform`;
 
+  /** The two rollups: per source and product (product reports), per source only (source reports and the weekly series). */
+  const ROLLUPS = [
+    { table: 'analytics_weekly', keys: 'shop_id, week, source_type, source_id, product_id' },
+    { table: 'analytics_source_weekly', keys: 'shop_id, week, source_type, source_id' },
+  ];
+
   async function rebuildFacts(tx: Executor, orgId: string, orderIds: string[]): Promise<void> {
     const ids$ = sql.param(orderIds);
-    // Take the old contributions out of the rollup.
-    await tx.execute(sql`
-      update analytics_weekly w set lines = w.lines - s.lines, delivered_lines = w.delivered_lines - s.delivered_lines, delivered_orders = w.delivered_orders - s.delivered_orders,
+    // Take the old contributions out of both rollups.
+    for (const r of ROLLUPS) await tx.execute(sql`
+      update ${sql.raw(r.table)} w set lines = w.lines - s.lines, delivered_lines = w.delivered_lines - s.delivered_lines, delivered_orders = w.delivered_orders - s.delivered_orders,
         returned_lines = w.returned_lines - s.returned_lines, refunded_lines = w.refunded_lines - s.refunded_lines, refund_amount = w.refund_amount - s.refund_amount,
         disputed_lines = w.disputed_lines - s.disputed_lines, complained_lines = w.complained_lines - s.complained_lines, paid_amount = w.paid_amount - s.paid_amount,
         fault_seller = w.fault_seller - s.fault_seller, fault_carrier = w.fault_carrier - s.fault_carrier, fault_buyer = w.fault_buyer - s.fault_buyer, fault_platform = w.fault_platform - s.fault_platform
-      from (select shop_id, week, source_type, source_id, product_id, ${ROLLUP_SUMS} from analytics_line_facts where org_id = ${orgId} and order_id = any(${ids$}::text[])
-            group by shop_id, week, source_type, source_id, product_id) s
-      where w.org_id = ${orgId} and w.shop_id = s.shop_id and w.week = s.week and w.source_type = s.source_type and w.source_id = s.source_id and w.product_id = s.product_id`);
+      from (select ${sql.raw(r.keys)}, ${ROLLUP_SUMS} from analytics_line_facts where org_id = ${orgId} and order_id = any(${ids$}::text[]) group by ${sql.raw(r.keys)}) s
+      where w.org_id = ${orgId} and ${sql.raw(r.keys.split(', ').map((k) => `w.${k} = s.${k}`).join(' and '))}`);
     await tx.execute(sql`delete from analytics_line_facts where org_id = ${orgId} and order_id = any(${ids$}::text[])`);
     const raw = await tx.execute(sql`
       select ol.id, o.id as order_id, o.shop_id, s.market, ol.currency, ol.traffic_source_type, coalesce(ol.traffic_source_id, '') as source_id, ol.traffic_source_name, ol.traffic_source_provenance,
@@ -240,7 +245,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
         from platform_returns p
         where p.org_id = o.org_id and p.order_id = o.id and p.kind = 'return' and p.lines @> jsonb_build_array(jsonb_build_object('orderLineId', ol.id))
         order by p.requested_at desc limit 1) pr on true
-      left join lateral (select r.reason from return_lines r where r.org_id = ol.org_id and r.order_line_id = ol.id limit 1) rl on true
+      left join lateral (select r.reason from return_lines r where r.org_id = ol.org_id and r.order_line_id = ol.id and r.active limit 1) rl on true
       where o.org_id = ${orgId} and o.id = any(${ids$}::text[])
       order by o.id, ol.id`);
     const rows = raw.rows as Row[];
@@ -275,18 +280,17 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
         ${c((f) => f.skuId)}::text[], ${c((f) => f.paid)}::int8[], ${c((f) => f.placedAt)}::timestamptz[], ${c((f) => f.deliveredAt)}::timestamptz[], ${c((f) => f.week)}::date[], ${c((f) => f.delivered)}::bool[],
         ${c((f) => f.orderHead)}::bool[], ${c((f) => f.returned)}::bool[], ${c((f) => f.refunded)}::bool[], ${c((f) => f.refund)}::int8[], ${c((f) => f.disputed)}::bool[], ${c((f) => f.complained)}::bool[],
         ${c((f) => f.reasonCode)}::text[], ${c((f) => f.reasonText)}::text[], ${c((f) => f.fault)}::text[])`);
-    await tx.execute(sql`
-      insert into analytics_weekly (org_id, shop_id, week, source_type, source_id, product_id, lines, delivered_lines, delivered_orders, returned_lines, refunded_lines, refund_amount,
-        disputed_lines, complained_lines, paid_amount, fault_seller, fault_carrier, fault_buyer, fault_platform)
-      select ${orgId}, shop_id, week, source_type, source_id, product_id, ${ROLLUP_SUMS}
-      from analytics_line_facts where org_id = ${orgId} and order_id = any(${ids$}::text[])
-      group by shop_id, week, source_type, source_id, product_id
-      on conflict (org_id, shop_id, week, source_type, source_id, product_id) do update set
-        lines = analytics_weekly.lines + excluded.lines, delivered_lines = analytics_weekly.delivered_lines + excluded.delivered_lines, delivered_orders = analytics_weekly.delivered_orders + excluded.delivered_orders,
-        returned_lines = analytics_weekly.returned_lines + excluded.returned_lines, refunded_lines = analytics_weekly.refunded_lines + excluded.refunded_lines, refund_amount = analytics_weekly.refund_amount + excluded.refund_amount,
-        disputed_lines = analytics_weekly.disputed_lines + excluded.disputed_lines, complained_lines = analytics_weekly.complained_lines + excluded.complained_lines, paid_amount = analytics_weekly.paid_amount + excluded.paid_amount,
-        fault_seller = analytics_weekly.fault_seller + excluded.fault_seller, fault_carrier = analytics_weekly.fault_carrier + excluded.fault_carrier,
-        fault_buyer = analytics_weekly.fault_buyer + excluded.fault_buyer, fault_platform = analytics_weekly.fault_platform + excluded.fault_platform`);
+    for (const r of ROLLUPS) {
+      const t = r.table;
+      const plus = ['lines', 'delivered_lines', 'delivered_orders', 'returned_lines', 'refunded_lines', 'refund_amount', 'disputed_lines', 'complained_lines', 'paid_amount', 'fault_seller', 'fault_carrier', 'fault_buyer', 'fault_platform'].map((c) => `${c} = ${t}.${c} + excluded.${c}`).join(', ');
+      await tx.execute(sql`
+        insert into ${sql.raw(t)} (org_id, ${sql.raw(r.keys)}, lines, delivered_lines, delivered_orders, returned_lines, refunded_lines, refund_amount,
+          disputed_lines, complained_lines, paid_amount, fault_seller, fault_carrier, fault_buyer, fault_platform)
+        select ${orgId}, ${sql.raw(r.keys)}, ${ROLLUP_SUMS}
+        from analytics_line_facts where org_id = ${orgId} and order_id = any(${ids$}::text[])
+        group by ${sql.raw(r.keys)}
+        on conflict (org_id, ${sql.raw(r.keys)}) do update set ${sql.raw(plus)}`);
+    }
   }
 
   /** Organisations with orders waiting in the queue (for the refresh job, across tenants). */
@@ -352,7 +356,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
             ${name} as name,
             sum(delivered_orders) as orders, sum(delivered_lines) as delivered_lines, sum(returned_lines) as returns, sum(refunded_lines) as refunds, sum(complained_lines) as complaints,
             sum(disputed_lines) as disputes, sum(refund_amount) as refund_amount, sum(fault_seller) as fs, sum(fault_carrier) as fc, sum(fault_buyer) as fb, sum(fault_platform) as fp
-          from analytics_weekly w join shops s on s.org_id = w.org_id and s.id = w.shop_id
+          from ${sql.raw(by === 'product' ? 'analytics_weekly' : 'analytics_source_weekly')} w join shops s on s.org_id = w.org_id and s.id = w.shop_id
           where w.org_id = ${actor.orgId} and w.week >= ${ymd(from)}::date and w.week < ${ymd(to)}::date ${q.shopId ? sql`and w.shop_id = ${q.shopId}` : sql``} ${q.sourceType ? sql`and w.source_type = ${q.sourceType}` : sql``} ${q.market ? sql`and s.market = ${q.market}` : sql``}
           group by ${group}
           having sum(lines) > 0
@@ -375,7 +379,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
       const excluded = await tx.execute(sql`select shop_id, source_type, source_id from analytics_exclusions where org_id = ${actor.orgId}`);
       const excludedKeys = new Set((excluded.rows as Row[]).map((e) => `${e.shop_id}:${e.source_type}:${e.source_id}`));
       // Baselines: each shop's delivered and returned lines in the same period (all sources).
-      const totals = await tx.execute(sql`select shop_id, sum(delivered_lines) as d, sum(returned_lines) as r from analytics_weekly where org_id = ${actor.orgId} and ${range} group by shop_id`);
+      const totals = await tx.execute(sql`select shop_id, sum(delivered_lines) as d, sum(returned_lines) as r from analytics_source_weekly where org_id = ${actor.orgId} and ${range} group by shop_id`);
       const shopTotals = new Map((totals.rows as Row[]).map((t) => [String(t.shop_id), { deliveredLines: num(t.d), returnedLines: num(t.r) }]));
       const testable = by === 'source' || by === 'product';
       const flags = testable
@@ -445,7 +449,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
       let windowDays = 30;
       if (q.shopId) windowDays = (await shopIn(tx, actor.orgId, q.shopId)).returnPolicy.windowDays;
       const r = await tx.execute(sql`
-        select week, sum(delivered_lines) as d, sum(returned_lines) as r from analytics_weekly
+        select week, sum(delivered_lines) as d, sum(returned_lines) as r from analytics_source_weekly
         where org_id = ${actor.orgId} and week >= ${ymd(from)}::date and week < ${ymd(to)}::date
           ${q.shopId ? sql`and shop_id = ${q.shopId}` : sql``} ${q.sourceType ? sql`and source_type = ${q.sourceType}` : sql``} ${q.sourceId !== undefined ? sql`and source_id = ${q.sourceId}` : sql``}
         group by week order by week`);
