@@ -169,6 +169,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/analytics/fx-rates': OWNER,
   'POST /api/analytics/annotations': DESK,
   'GET /api/analytics/shop-health': LEADS,
+  'GET /api/analytics/operations': LEADS,
   'PUT /api/analytics/shop-health/thresholds': OWNER,
   'GET /api/feedback-tasks': DESK,
   'POST /api/feedback-tasks': LEADS,

@@ -52,3 +52,24 @@ describe('shop health', () => {
     expect(await a.checkHealth(org.orgId)).toBe(1);
   });
 });
+
+describe('operations', () => {
+  it('SLA clocks by shop, channel, agent, policy and promise; buyers who complained vs not', async () => {
+    const { seedOrder, seedTicket } = await import('../helpers/returns.js');
+    const org = await createTestOrg(ctx);
+    const owner = actorFor(org, 'owner');
+    const complained = await seedOrder(ctx, org, { lines: [{ unitPrice: 10_000 }] });
+    await seedOrder(ctx, org, { lines: [{ unitPrice: 5_000 }] });
+    await seedTicket(ctx, org, complained.orderId, 'Kaputt angekommen');
+    const from = new Date(clock.now().getTime() - 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(clock.now().getTime() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const ops = await ctx.services.analytics.operations(owner, { from, to });
+    // One ticket: its first-reply clock runs (neither met nor breached yet) under every dimension.
+    const firstReply = ops.sla.filter((r) => r.metric === 'first_reply');
+    expect(firstReply.map((r) => r.dimension).sort()).toEqual(['agent', 'channel', 'policy', 'promise', 'shop']);
+    expect(firstReply.every((r) => r.met === 0 && r.breached === 0 && r.attainment === null)).toBe(true);
+    expect(firstReply.find((r) => r.dimension === 'shop')!.key).toBe(org.shopId);
+    // Two buyers: the one with a ticket and the one without, each with one order.
+    expect(ops.buyers.map((b) => [b.complained, b.buyers, b.repurchaseRate])).toEqual([[false, 1, 0], [true, 1, 0]]);
+  });
+});

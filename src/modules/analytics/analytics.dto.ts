@@ -140,3 +140,16 @@ export const ShopHealthView = z.object({
 export type ShopHealthView = z.infer<typeof ShopHealthView>;
 export const SetThreshold = z.strictObject({ market: z.string().regex(/^[A-Z]{2}$/), metric: z.enum(['chat_response_rate', 'non_buyer_fault_return_rate', 'seller_fault_cancellation_rate', 'dispute_escalation_rate', 'csat_average']), limit: z.number().min(0).max(5), source: z.string().min(1).max(500) });
 export const CsatAnswer = z.strictObject({ ticketId: z.string().min(1).max(64), text: z.string().min(1).max(200) });
+
+export const OperationsQuery = z.strictObject({ shopId: z.string().min(1).max(64).optional(), from: Day.optional(), to: Day.optional() });
+export const OperationsView = z.object({
+  from: z.string(),
+  to: z.string(),
+  /** SLA attainment per dimension (shop, channel, agent, policy, and first-reply promise in minutes). */
+  sla: z.array(z.object({ dimension: z.enum(['shop', 'channel', 'agent', 'policy', 'promise']), key: z.string(), label: z.string().nullable(), metric: z.string(), met: z.number(), breached: z.number(), attainment: z.number().nullable() })),
+  /** Minutes to first reply and to resolution: percentiles and buckets. */
+  distributions: z.array(z.object({ metric: z.string(), n: z.number(), p50: z.number().nullable(), p90: z.number().nullable(), buckets: z.array(z.object({ upToMinutes: z.number().nullable(), count: z.number() })) })),
+  /** Buyers who complained (a ticket) vs those who did not: repurchase rate and spend per buyer, per currency. */
+  buyers: z.array(z.object({ currency: z.string(), complained: z.boolean(), buyers: z.number(), repurchaseRate: z.number().nullable(), spendPerBuyer: z.number().nullable() })),
+});
+export type OperationsView = z.infer<typeof OperationsView>;

@@ -3,7 +3,7 @@ import { actorOf, binaryResponse, errors, IdParams, type Http } from '../../plat
 import { pageOf, pageQuery } from '../../platform/pagination.dto.js';
 import {
   AnnotationView, CreateAnnotation, CreateExclusion, CreateFeedbackTask, DrillQuery, DrillView, ExclusionView, FeedbackTaskView, FEEDBACK_STATUSES, ImportAdsReport, ImportRates, ImportResult,
-  RatesResult, ReasonTrendRow, SetThreshold, ShopHealthView, RecommendationView, ReportQuery, ReportView, UpdateFeedbackTask, WeeklyQuery, WeeklyView,
+  OperationsQuery, OperationsView, RatesResult, ReasonTrendRow, SetThreshold, ShopHealthView, RecommendationView, ReportQuery, ReportView, UpdateFeedbackTask, WeeklyQuery, WeeklyView,
 } from './analytics.dto.js';
 import type { AnalyticsService } from './analytics.service.js';
 
@@ -56,6 +56,9 @@ export function analyticsRoutes(app: Http, svc: AnalyticsService): void {
   app.get('/api/analytics/shop-health', { schema: { operationId: 'analytics.shopHealth', tags, summary: "Shop health per shop, last 30 days: the platform's customer-service KPIs and the metrics computed here, against per-market limits with their source", querystring: z.strictObject({ shopId: z.string().min(1).max(64).optional() }), response: { 200: z.object({ items: z.array(ShopHealthView) }), ...errors(404) } } }, async (req) => ({
     items: await svc.shopHealth(actorOf(req), req.query),
   }));
+  app.get('/api/analytics/operations', { schema: { operationId: 'analytics.operations', tags, summary: 'SLA attainment by shop, channel, agent, policy and first-reply promise; reply and resolution time distributions; repurchase and spend of buyers who complained vs not', querystring: OperationsQuery, response: { 200: OperationsView, ...errors(404) } } }, async (req) =>
+    svc.operations(actorOf(req), req.query),
+  );
   app.put('/api/analytics/shop-health/thresholds', { schema: { operationId: 'analytics.setThreshold', tags, summary: 'Set a per-market shop health limit with its source (owner)', body: SetThreshold, response: { 204: z.null(), ...errors() } } }, async (req, reply) => {
     await svc.setThreshold(actorOf(req), req.body);
     reply.code(204);

@@ -8,7 +8,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { setLineSources, type TrafficSourceType } from '../orders/index.js';
 import { shopIn } from '../tenancy/index.js';
-import type { ShopHealthView, AnnotationView, CreateAnnotation, CreateFeedbackTask, DrillView, ExclusionView, FeedbackTaskView, RateRow, RecommendationView, ReasonTrendRow, ReportQuery, ReportView, WeeklyView } from './analytics.dto.js';
+import type { OperationsView, ShopHealthView, AnnotationView, CreateAnnotation, CreateFeedbackTask, DrillView, ExclusionView, FeedbackTaskView, RateRow, RecommendationView, ReasonTrendRow, ReportQuery, ReportView, WeeklyView } from './analytics.dto.js';
 import { cohortProvisional, convertMinor, DEFAULT_THRESHOLD_SOURCE, faultOwnerOf, flagSources, HEALTH_METRICS, healthState, parseCsatReply, type HealthMetric, METRIC_DEFINITIONS, PROVENANCE_PRECEDENCE, sessionAt, winningClaim, type Claim } from './analytics.rules.js';
 
 const LEADS = ['owner', 'supervisor'] as const;
@@ -780,7 +780,70 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     return r.rows.length ? score : null;
   }
 
+  // ---------------- operations ----------------
+
+  /** SLA attainment by shop, channel, agent, policy and first-reply promise; reply/resolution distributions; complainers vs others. */
+  async function operations(actor: Actor, q: { shopId?: string; from?: string; to?: string } = {}): Promise<OperationsView> {
+    requireRole(actor, LEADS, 'reading operations metrics');
+    const { from, to } = period(q);
+    return db.tenant(actor.orgId, async (tx) => {
+      if (q.shopId) await shopIn(tx, actor.orgId, q.shopId);
+      const shopF = q.shopId ? sql`and c.shop_id = ${q.shopId}` : sql``;
+      const r = await tx.execute(sql`
+        with c as (
+          select c.*, t.channel, t.assignee_id, p.name as policy_name, s.name as shop_name, u.name as agent_name
+          from sla_clocks c join tickets t on t.org_id = c.org_id and t.id = c.ticket_id
+          left join sla_policies p on p.org_id = c.org_id and p.id = c.policy_id
+          join shops s on s.org_id = c.org_id and s.id = c.shop_id
+          left join users u on u.org_id = c.org_id and u.id = t.assignee_id
+          where c.org_id = ${actor.orgId} and c.started_at >= ${from.toISOString()}::timestamptz and c.started_at < ${to.toISOString()}::timestamptz ${shopF})
+        select dimension, key, min(label) as label, metric, count(*) filter (where stopped_at is not null and breached_at is null) as met, count(*) filter (where breached_at is not null) as breached
+        from (
+          select 'shop' as dimension, shop_id as key, shop_name as label, metric, stopped_at, breached_at from c
+          union all select 'channel', channel, null, metric, stopped_at, breached_at from c
+          union all select 'agent', coalesce(assignee_id, '-'), agent_name, metric, stopped_at, breached_at from c
+          union all select 'policy', policy_id, policy_name, metric, stopped_at, breached_at from c
+          union all select 'promise', target_minutes::text, null, metric, stopped_at, breached_at from c where metric = 'first_reply'
+        ) x group by dimension, key, metric order by dimension, key, metric`);
+      const sla = (r.rows as Row[]).map((x) => {
+        const met = num(x.met);
+        const breached = num(x.breached);
+        return { dimension: x.dimension as OperationsView['sla'][number]['dimension'], key: String(x.key), label: (x.label as string | null) ?? null, metric: String(x.metric), met, breached, attainment: met + breached > 0 ? met / (met + breached) : null };
+      });
+      const d = await tx.execute(sql`
+        select metric, count(*) as n,
+          percentile_cont(0.5) within group (order by m) as p50, percentile_cont(0.9) within group (order by m) as p90,
+          count(*) filter (where m <= 15) as b15, count(*) filter (where m > 15 and m <= 60) as b60, count(*) filter (where m > 60 and m <= 240) as b240,
+          count(*) filter (where m > 240 and m <= 1440) as b1440, count(*) filter (where m > 1440) as bmore
+        from (select metric, extract(epoch from (stopped_at - started_at)) / 60 as m from sla_clocks c
+              where c.org_id = ${actor.orgId} and c.metric in ('first_reply', 'resolution') and c.stopped_at is not null and (c.metric <> 'first_reply' or c.stop_reason = 'reply')
+                and c.started_at >= ${from.toISOString()}::timestamptz and c.started_at < ${to.toISOString()}::timestamptz ${shopF}) x
+        group by metric order by metric`);
+      const distributions = (d.rows as Row[]).map((x) => ({
+        metric: String(x.metric),
+        n: num(x.n),
+        p50: x.p50 === null ? null : Math.round(Number(x.p50) * 10) / 10,
+        p90: x.p90 === null ? null : Math.round(Number(x.p90) * 10) / 10,
+        buckets: [{ upToMinutes: 15, count: num(x.b15) }, { upToMinutes: 60, count: num(x.b60) }, { upToMinutes: 240, count: num(x.b240) }, { upToMinutes: 1440, count: num(x.b1440) }, { upToMinutes: null, count: num(x.bmore) }],
+      }));
+      const b = await tx.execute(sql`
+        select o.currency, exists (select 1 from tickets t where t.org_id = o.org_id and t.buyer_id = o.buyer_id) as complained,
+          count(distinct o.buyer_id) as buyers, count(*) as orders, sum(o.total_amount) as spend,
+          count(distinct o.buyer_id) filter (where true) as _b
+        from orders o where o.org_id = ${actor.orgId} ${q.shopId ? sql`and o.shop_id = ${q.shopId}` : sql``} and o.status <> 'cancelled'
+        group by 1, 2 order by 1, 2`);
+      const rep = await tx.execute(sql`
+        select currency, complained, count(*) filter (where n >= 2) as repeaters, count(*) as buyers from (
+          select o.currency, o.buyer_id, count(*) as n, exists (select 1 from tickets t where t.org_id = o.org_id and t.buyer_id = o.buyer_id) as complained
+          from orders o where o.org_id = ${actor.orgId} ${q.shopId ? sql`and o.shop_id = ${q.shopId}` : sql``} and o.status <> 'cancelled' group by 1, 2, o.org_id) x group by 1, 2`);
+      const repeat = new Map((rep.rows as Row[]).map((x) => [`${x.currency}|${x.complained}`, num(x.repeaters) / Math.max(1, num(x.buyers))]));
+      const buyers = (b.rows as Row[]).map((x) => ({ currency: String(x.currency), complained: x.complained === true, buyers: num(x.buyers), repurchaseRate: repeat.get(`${x.currency}|${x.complained}`) ?? null, spendPerBuyer: num(x.buyers) > 0 ? Math.round(num(x.spend) / num(x.buyers)) : null }));
+      return { from: ymd(from), to: ymd(to), sla, distributions, buyers };
+    });
+  }
+
   return {
+    operations,
     storeCsPerformance, setThreshold, shopHealth, checkHealth, csatAsked, csatReply,
     ingestClaims, syncLiveSessions, applyPending, importAdsReport, refresh, rebuildAll, orgsWithChanges, orgsWithShops,
     report, weekly, drilldown, recommendations, recommendationsCsv, reasonTrends,
