@@ -73,6 +73,13 @@ describeE2E('analytics (browser)', () => {
     expect(csv).toHaveLength(2);
     expect(csv[1]).toContain(`,livestream,,,,${rose.id},`);
 
+    // Shop health and operations, in Chinese.
+    await page.getByRole('tab', { name: '店铺健康与运营' }).click();
+    await poll(() => page.getByTestId('health-shop').count()).toBe(1);
+    await poll(() => page.getByTestId('health-shop').innerText()).toContain('非买家责任退货率');
+    await shot(page, 'health-zh-CN');
+    await page.getByRole('tab', { name: '流量来源' }).click();
+
     // English and the phone width.
     await page.getByText('EN', { exact: true }).click();
     await poll(() => alert.innerText()).toContain('returns far more than');

@@ -10,7 +10,7 @@ import { useApiMutation } from '../../lib/mutation';
 import { PageHeader } from '../../shell/PageHeader';
 import { useShops, useUsers } from '../settings/api';
 import { useErrorMessage } from '../../lib/errors';
-import { analyticsKeys, downloadCsv, recommendationsCsvUrl, useDrill, useExclusions, useReport, useTasks, useTrends, useWeekly, type Filters, type RateRow, type ReasonTrendRow } from './api';
+import { analyticsKeys, downloadCsv, recommendationsCsvUrl, useDrill, useExclusions, useOperations, useReport, useShopHealth, useTasks, useTrends, useWeekly, type Filters, type RateRow, type ReasonTrendRow } from './api';
 
 const DAY = 86_400_000;
 
@@ -378,6 +378,76 @@ function ExclusionsTab() {
   );
 }
 
+function HealthTab({ f }: { f: Filters }) {
+  const { t } = useTranslation('analytics');
+  const fmt = useFormat();
+  const health = useShopHealth();
+  const ops = useOperations(f);
+  const shops = useShops();
+  const shopName = (id: string) => shops.data?.find((s) => s.id === id)?.name ?? id;
+  const val = (metric: string, v: number | null) => (v === null ? '—' : metric === 'csat_average' ? fmt.number(v, 2) : fmt.percent(v, 1));
+  const color = { ok: 'teal', near: 'yellow', crossed: 'red', unknown: 'gray' } as const;
+  return (
+    <Stack>
+      <QueryState query={health}>
+        {(items) => (
+          <Stack>
+            <Group justify="flex-end">
+              <Button size="xs" variant="default" leftSection={<IconDownload size={14} />} onClick={() => downloadCsv('shop-health.csv', ['shop', 'market', 'metric', 'value', 'limit', 'state', 'source'], items.flatMap((h) => h.metrics.map((m) => [h.shopId, h.market, m.metric, m.value, m.limit, m.state, m.source])))}>{t('exportCsv')}</Button>
+            </Group>
+            {items.map((h) => (
+              <Paper withBorder p="sm" key={h.shopId} data-testid="health-shop">
+                <Text fw={600} mb="xs">{shopName(h.shopId)} · {h.market}</Text>
+                <ScrollArea>
+                  <Table miw={640}>
+                    <Table.Tbody>
+                      {h.metrics.map((m) => (
+                        <Table.Tr key={m.metric}>
+                          <Table.Td>{t(`health.${m.metric}`)}</Table.Td>
+                          <Table.Td>{val(m.metric, m.value)}</Table.Td>
+                          <Table.Td>{t('health.limit', { limit: val(m.metric, m.limit) })}</Table.Td>
+                          <Table.Td><Badge color={color[m.state]}>{t(`health.state.${m.state}`)}</Badge></Table.Td>
+                          <Table.Td maw={260}><Text size="xs" c="dimmed" lineClamp={2}>{m.source}</Text></Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                </ScrollArea>
+                <Text size="xs" c="dimmed">{t('health.platform', { response: h.platform.responsePct ?? '—', minutes: h.platform.responseTimeMins ?? '—', satisfaction: h.platform.satisfactionPct ?? '—' })} {t('health.noRating')}</Text>
+              </Paper>
+            ))}
+          </Stack>
+        )}
+      </QueryState>
+      <QueryState query={ops}>
+        {(o) => (
+          <Paper withBorder p="sm">
+            <Group justify="space-between" mb="xs">
+              <Text fw={600}>{t('ops.title')}</Text>
+              <Button size="xs" variant="default" leftSection={<IconDownload size={14} />} onClick={() => downloadCsv('sla-attainment.csv', ['dimension', 'key', 'label', 'metric', 'met', 'breached', 'attainment'], o.sla.map((r) => [r.dimension, r.key, r.label, r.metric, r.met, r.breached, r.attainment]))}>{t('exportCsv')}</Button>
+            </Group>
+            <ScrollArea>
+              <Table miw={560}>
+                <Table.Tbody>
+                  {o.sla.map((r) => (
+                    <Table.Tr key={`${r.dimension}|${r.key}|${r.metric}`}>
+                      <Table.Td>{t(`ops.dim.${r.dimension}`)}</Table.Td>
+                      <Table.Td>{r.dimension === 'promise' ? `${r.key} min` : r.dimension === 'shop' ? shopName(r.key) : (r.label ?? r.key)}</Table.Td>
+                      <Table.Td>{t(`ops.metric.${r.metric}`)}</Table.Td>
+                      <Table.Td>{r.attainment === null ? '—' : fmt.percent(r.attainment, 1)}</Table.Td>
+                      <Table.Td><Text size="xs" c="dimmed">{t('ops.counts', { met: r.met, breached: r.breached })}</Text></Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </ScrollArea>
+          </Paper>
+        )}
+      </QueryState>
+    </Stack>
+  );
+}
+
 export function AnalyticsPage() {
   const { t } = useTranslation('analytics');
   const [f, setF] = useState<Filters>(() => ({ shopId: null, market: null, sourceType: null, from: ymd(Date.now() - 90 * DAY), to: ymd(Date.now() + DAY) }));
@@ -414,6 +484,7 @@ export function AnalyticsPage() {
           <Tabs.Tab value="reasons">{t('tabs.reasons')}</Tabs.Tab>
           <Tabs.Tab value="tasks">{t('tabs.tasks')}</Tabs.Tab>
           <Tabs.Tab value="exclusions">{t('tabs.exclusions')}</Tabs.Tab>
+          <Tabs.Tab value="health">{t('tabs.health')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="sources" pt="md">
           <Stack>
@@ -426,6 +497,7 @@ export function AnalyticsPage() {
         <Tabs.Panel value="reasons" pt="md"><TrendsTab f={f} /></Tabs.Panel>
         <Tabs.Panel value="tasks" pt="md"><TasksTab /></Tabs.Panel>
         <Tabs.Panel value="exclusions" pt="md"><ExclusionsTab /></Tabs.Panel>
+        <Tabs.Panel value="health" pt="md"><HealthTab f={f} /></Tabs.Panel>
       </Tabs>
       <DrillDrawer row={drill} f={f} onClose={() => setDrill(null)} />
     </Stack>

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../lib/api';
-import type { DrillView, ExclusionView, FeedbackTaskView, ReasonTrendRow, RecommendationView, ReportView, WeeklyView } from '../../../../modules/analytics/analytics.dto';
+import type { OperationsView, ShopHealthView, DrillView, ExclusionView, FeedbackTaskView, ReasonTrendRow, RecommendationView, ReportView, WeeklyView } from '../../../../modules/analytics/analytics.dto';
 import type { Page } from '../../../../platform/pagination.dto';
 
 export type { DrillView, ExclusionView, FeedbackTaskView, RateRow, ReasonTrendRow, RecommendationView, ReportView, WeeklyView } from '../../../../modules/analytics/analytics.dto';
@@ -45,6 +45,10 @@ export const useExclusions = () => useQuery({ queryKey: analyticsKeys.exclusions
 export const useRecommendations = (f: Filters) =>
   useQuery({ queryKey: analyticsKeys.recommendations(f), queryFn: ({ signal }) => api.get<{ items: RecommendationView[] }>(`/api/analytics/recommendations?${qs({ shopId: f.shopId, from: f.from, to: f.to })}`, { signal }).then((r) => r.items) });
 export const useTasks = () => useQuery({ queryKey: analyticsKeys.tasks, queryFn: ({ signal }) => api.get<Page<FeedbackTaskView>>('/api/feedback-tasks?limit=100', { signal }).then((r) => r.items) });
+
+export const useShopHealth = () => useQuery({ queryKey: ['analytics', 'health'], queryFn: ({ signal }) => api.get<{ items: ShopHealthView[] }>('/api/analytics/shop-health', { signal }).then((r) => r.items) });
+export const useOperations = (f: Filters) =>
+  useQuery({ queryKey: ['analytics', 'operations', f], queryFn: ({ signal }) => api.get<OperationsView>(`/api/analytics/operations?${qs({ shopId: f.shopId, from: f.from, to: f.to })}`, { signal }) });
 
 export const recommendationsCsvUrl = (f: Filters) => `/api/analytics/recommendations.csv?${qs({ shopId: f.shopId, from: f.from, to: f.to })}`;
 
