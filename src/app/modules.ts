@@ -24,6 +24,8 @@ import { helpdeskWorkspaceRoutes } from '../modules/helpdesk/helpdesk.workspace.
 import { couponsRoutes, registerCouponJobs } from '../modules/coupons/index.js';
 import { registerCouponHandlers, registerCouponSyncJob } from '../integrations/tiktok/index.js';
 import { shopIn } from '../modules/tenancy/index.js';
+import { analyticsRoutes, registerAnalyticsJobs } from '../modules/analytics/index.js';
+import { systemActor } from '../platform/tenancy.js';
 
 /*
  * What each module adds around its services (which compose.ts builds): HTTP routes, jobs and
@@ -48,6 +50,7 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   helpdeskWorkspaceRoutes(app, s.helpdesk);
   translationRoutes(app, s.translation);
   couponsRoutes(app, s.coupons);
+  analyticsRoutes(app, s.analytics);
 }
 
 /** Jobs (pg-boss) and outbox handlers. Called by the worker and by tests that drive handlers. */
@@ -92,6 +95,7 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   registerCouponHandlers(p.outbox, { db: p.db, log: p.log, client: s.tiktok.client, connections: s.tiktok.connections, shopCurrency: (orgId, shopId) => p.db.tenant(orgId, async (tx) => (await shopIn(tx, orgId, shopId)).currency) }, s.coupons);
   await registerCouponSyncJob(p.jobs?.isStarted ? p.jobs : undefined, s.tiktok.connections, s.couponPlatform, p.log);
   await registerCouponJobs(p.jobs, s.coupons, p.log);
+  await registerAnalyticsJobs(p.jobs, s.analytics, p.log);
   registerWorkspaceWorkers(p, s);
   if (p.jobs?.isStarted) {
     await p.jobs.define(AUTO_CLOSE_JOB, async () => {
@@ -140,7 +144,7 @@ export async function startHooks(p: Platform, s: Services, opts: { demo: boolean
   const stoppers: (() => Promise<void>)[] = [];
   stoppers.push(() => s.tiktok.stopProcessing());
   if (p.config.tiktok.mode === 'sandbox' && opts.demo) {
-    const demo = await startDemoSandbox(s.tiktok, { ...tiktokCredentials(p.config), seed: p.config.sandbox.seed, port: p.config.sandbox.port, speed: p.config.sandbox.speed, appPort: opts.port, publicUrl: p.config.publicUrlSet ? p.config.publicUrl : `http://localhost:${opts.port}`, orgId: opts.demoOrgId, log: p.log });
+    const demo = await startDemoSandbox(s.tiktok, { ...tiktokCredentials(p.config), seed: p.config.sandbox.seed, port: p.config.sandbox.port, speed: p.config.sandbox.speed, appPort: opts.port, publicUrl: p.config.publicUrlSet ? p.config.publicUrl : `http://localhost:${opts.port}`, orgId: opts.demoOrgId, log: p.log, importAdsReport: opts.demoOrgId ? (shopId, csv) => s.analytics.importAdsReport(systemActor(opts.demoOrgId!), { shopId, csv }) : undefined });
     stoppers.push(() => demo.stop());
   }
   // The demo translates through a local DeepL-protocol stand-in (labelled pseudo-translations), unless
