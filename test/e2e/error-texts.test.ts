@@ -24,11 +24,13 @@ function files(dir: string): string[] {
 }
 
 /** Constructions whose code is not a literal at the call, and the pattern that finds their codes. */
-const PASS_THROUGH: { file: string; call: RegExp; codes: RegExp }[] = [
+const PASS_THROUGH: { file: string; call: RegExp; codes: RegExp; source?: string }[] = [
   // computeDue's `bad(code, field, message)` helper
   { file: 'modules/sla/sla.calculator.ts', call: /AppError\.validation\(code,/, codes: /\bbad\(\s*'([^']+)'/g },
   // the upload policy's decision `{ ok: false, code }`
   { file: 'modules/evidence/evidence.service.ts', call: /AppError\.validation\(decision\.code,/, codes: /ok: false, code: '([^']+)'/g },
+  // a programme variant's coupon problems (`variantCouponProblems` in the coupons rules)
+  { file: 'modules/coupons/coupons.service.ts', call: /AppError\.unprocessable\(issues\[0\]!\.code,/, codes: /code: '(coupons\.[^']+)'/g, source: 'modules/coupons/coupons.rules.ts' },
 ];
 const DECISIONS = 'modules/evidence/evidence.rules.ts';
 
@@ -62,7 +64,7 @@ export function serverErrorCodes(): { codes: Set<string>; unreadable: string[] }
     }
   }
   for (const p of PASS_THROUGH) {
-    const src = fs.readFileSync(path.join(SRC, p.file === 'modules/evidence/evidence.service.ts' ? DECISIONS : p.file), 'utf8');
+    const src = fs.readFileSync(path.join(SRC, p.source ?? (p.file === 'modules/evidence/evidence.service.ts' ? DECISIONS : p.file)), 'utf8');
     for (const m of src.matchAll(p.codes)) codes.add(m[1]!);
   }
   return { codes, unreadable };
