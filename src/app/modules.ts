@@ -7,7 +7,7 @@ import { startDemoSandbox } from '../integrations/tiktok/demo.js';
 import { evidenceRoutes, registerEvidenceJobs, seedEvidenceDemo } from '../modules/evidence/index.js';
 import { registerHelpdeskHandlers, seedHelpdeskDemo } from '../modules/helpdesk/index.js';
 import { helpdeskRoutes } from '../modules/helpdesk/helpdesk.routes.js';
-import { emailRoutes, localEmail, localEmailInbound, registerEmailChannel } from '../integrations/email/index.js';
+import { emailRoutes, localEmail, localEmailInbound, registerEmailChannel, sendInvitationMail } from '../integrations/email/index.js';
 import { localWhatsApp, localWhatsAppInbound, whatsappRoutes } from '../integrations/whatsapp/index.js';
 import { registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
 import { registerRemedyHandlers, remediesRoutes } from '../modules/remedies/index.js';
@@ -15,7 +15,8 @@ import { registerReturnsJobs, returnsRoutes, IMPORT_PLATFORM_RETURNS_JOB } from 
 import { privacyRoutes, registerPrivacyJobs } from '../modules/privacy/index.js';
 import { auditRoutes } from '../modules/audit/index.js';
 import { integrationsRoutes, WEBHOOK_DELIVERY_STEP } from '../modules/integrations/index.js';
-import { PASSWORD_RESET_MAIL_STEP } from '../modules/auth/index.js';
+import { INVITATION_MAIL_STEP, PASSWORD_RESET_MAIL_STEP } from '../modules/auth/index.js';
+import { decryptSecret } from '../platform/secrets.js';
 import { agencyRoutes } from '../modules/agency/index.js';
 import { notificationsRoutes } from '../modules/notifications/index.js';
 import { translationRoutes } from '../modules/translation/index.js';
@@ -88,6 +89,10 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   await registerReturnsJobs(p.jobs, s.returns, p.log);
   await registerPrivacyJobs(p.jobs, s.privacy, p.log);
   p.outbox.register(WEBHOOK_DELIVERY_STEP, (payload, ctx) => s.integrations.deliver(payload, ctx));
+  p.outbox.register(INVITATION_MAIL_STEP, async (payload) => {
+    const m = payload as { to: string; organisation: string; role: string; locale: string; linkEnc: string; expiresAt: string };
+    await sendInvitationMail(s.mail, { to: m.to, organisation: m.organisation, role: m.role, locale: m.locale, link: decryptSecret(p.secretKey, m.linkEnc), expiresAt: new Date(m.expiresAt) });
+  });
   p.outbox.register(PASSWORD_RESET_MAIL_STEP, async (payload) => {
     await s.account.sendResetMail(payload);
   });
