@@ -268,6 +268,24 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/coupons/sendable': DESK,
   'POST /api/coupons/issue': DESK,
   'GET /api/coupons/buyers/:id/ledger': EVERYONE,
+  // analytics, exclusions, feedback tasks, annotations
+  'GET /api/analytics/report': LEADS,
+  'GET /api/analytics/weekly': LEADS,
+  'GET /api/analytics/drilldown': LEADS,
+  'GET /api/analytics/recommendations': LEADS,
+  'GET /api/analytics/recommendations.csv': LEADS,
+  'GET /api/analytics/reason-trends': LEADS,
+  'GET /api/analytics/exclusions': LEADS,
+  'POST /api/analytics/exclusions': LEADS,
+  'POST /api/analytics/ads-reports': LEADS,
+  'POST /api/analytics/fx-rates': OWNER,
+  'POST /api/analytics/annotations': DESK,
+  'GET /api/analytics/shop-health': LEADS,
+  'GET /api/analytics/operations': LEADS,
+  'PUT /api/analytics/shop-health/thresholds': OWNER,
+  'GET /api/feedback-tasks': DESK,
+  'POST /api/feedback-tasks': LEADS,
+  'PATCH /api/feedback-tasks/:id': DESK,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */

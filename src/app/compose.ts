@@ -21,6 +21,7 @@ import { shopIn } from '../modules/tenancy/index.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
 import { channelsPrivacy, createInstallationMail, createMailboxes, passwordResetSender } from '../integrations/email/index.js';
 import { createWhatsAppNumbers } from '../integrations/whatsapp/index.js';
+import { analyticsPrivacy, createAnalyticsService, type OwnerNotice } from '../modules/analytics/index.js';
 
 export interface ComposeOptions {
   /** Test seams: stand-ins for a port, everything else real. Production passes none. */
@@ -38,6 +39,8 @@ export interface ComposeOptions {
     webhookAutoDisableAfter?: number;
     /** The platform side of coupons (chat reach, price detail, coupon sync). */
     couponPlatform?: CouponPlatformPort;
+    /** Where shop-health warnings to owners go (tests watch them). */
+    notifyOwners?: (orgId: string, notice: OwnerNotice) => Promise<void>;
   };
 }
 
@@ -116,7 +119,18 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const helpdesk = createHelpdeskService(p, { sla, recordEvidence: writeEvidence, orders: helpdeskOrdersPort(orders, trackingUrl), notify });
 
   // Conversation sink → helpdesk: buyer chats and return requests become tickets.
-  const tiktok = createTikTokIntegration({ ...p, orders, sink: helpdesk });
+  // Shop-health warnings go to the owners through the workspace notification centre; until that
+  // module is on main the port writes a warning to the log (the only sink there is).
+  // Shop-health warnings reach the owners through the notification centre.
+  const notifyOwners =
+    opts.overrides?.notifyOwners ??
+    ((orgId: string, n: OwnerNotice) =>
+      p.db.tenant(orgId, (tx) =>
+        notify(tx, { orgId, to: { role: ['owner'] }, kind: 'shop_health', subject: { type: 'shop', id: n.shopId }, shopId: n.shopId, params: { metric: n.metric, severity: n.severity, value: n.value, limit: n.limit }, link: '/analytics' }),
+      ).then(() => undefined));
+  const analytics = createAnalyticsService({ db: p.db, ids: p.ids, clock: p.clock, notifyOwners });
+
+  const tiktok = createTikTokIntegration({ ...p, orders, sink: helpdesk, attribution: analytics });
 
   // Coupons: the contact policy every message we start passes, and platform coupons read through the
   // TikTok integration (a narrow port; the integration's handlers call back into coupons).
@@ -163,7 +177,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const whatsapp = createWhatsAppNumbers({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence, graph: { base: p.config.whatsapp.graphBase, version: p.config.whatsapp.apiVersion }, publicUrl: p.config.publicUrl });
 
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
 
   // Agency overview: counts per organisation of a login, each in its own tenant transaction.
@@ -194,6 +208,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     outreach,
     coupons,
     couponPlatform,
+    analytics,
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },
   };

@@ -7,7 +7,7 @@ import { startDemoSandbox } from '../integrations/tiktok/demo.js';
 import { evidenceRoutes, registerEvidenceJobs, seedEvidenceDemo } from '../modules/evidence/index.js';
 import { registerHelpdeskHandlers, seedHelpdeskDemo } from '../modules/helpdesk/index.js';
 import { helpdeskRoutes } from '../modules/helpdesk/helpdesk.routes.js';
-import { emailRoutes, localEmail, localEmailInbound, registerEmailChannel } from '../integrations/email/index.js';
+import { emailRoutes, localEmail, localEmailInbound, registerEmailChannel, sendInvitationMail } from '../integrations/email/index.js';
 import { localWhatsApp, localWhatsAppInbound, whatsappRoutes } from '../integrations/whatsapp/index.js';
 import { registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
 import { registerRemedyHandlers, remediesRoutes } from '../modules/remedies/index.js';
@@ -16,7 +16,8 @@ import { privacyRoutes, registerPrivacyJobs } from '../modules/privacy/index.js'
 import { lookupRoutes } from '../modules/lookup/index.js';
 import { auditRoutes } from '../modules/audit/index.js';
 import { integrationsRoutes, WEBHOOK_DELIVERY_STEP } from '../modules/integrations/index.js';
-import { PASSWORD_RESET_MAIL_STEP } from '../modules/auth/index.js';
+import { INVITATION_MAIL_STEP, PASSWORD_RESET_MAIL_STEP } from '../modules/auth/index.js';
+import { decryptSecret } from '../platform/secrets.js';
 import { agencyRoutes } from '../modules/agency/index.js';
 import { notificationsRoutes } from '../modules/notifications/index.js';
 import { translationRoutes } from '../modules/translation/index.js';
@@ -25,6 +26,8 @@ import { helpdeskWorkspaceRoutes } from '../modules/helpdesk/helpdesk.workspace.
 import { couponsRoutes, registerCouponJobs } from '../modules/coupons/index.js';
 import { registerCouponHandlers, registerCouponSyncJob } from '../integrations/tiktok/index.js';
 import { shopIn } from '../modules/tenancy/index.js';
+import { analyticsRoutes, registerAnalyticsJobs } from '../modules/analytics/index.js';
+import { systemActor } from '../platform/tenancy.js';
 
 /*
  * What each module adds around its services (which compose.ts builds): HTTP routes, jobs and
@@ -51,6 +54,7 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   helpdeskWorkspaceRoutes(app, s.helpdesk);
   translationRoutes(app, s.translation);
   couponsRoutes(app, s.coupons);
+  analyticsRoutes(app, s.analytics);
 }
 
 /** Jobs (pg-boss) and outbox handlers. Called by the worker and by tests that drive handlers. */
@@ -88,6 +92,10 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   await registerReturnsJobs(p.jobs, s.returns, p.log);
   await registerPrivacyJobs(p.jobs, s.privacy, p.log);
   p.outbox.register(WEBHOOK_DELIVERY_STEP, (payload, ctx) => s.integrations.deliver(payload, ctx));
+  p.outbox.register(INVITATION_MAIL_STEP, async (payload) => {
+    const m = payload as { to: string; organisation: string; role: string; locale: string; linkEnc: string; expiresAt: string };
+    await sendInvitationMail(s.mail, { to: m.to, organisation: m.organisation, role: m.role, locale: m.locale, link: decryptSecret(p.secretKey, m.linkEnc), expiresAt: new Date(m.expiresAt) });
+  });
   p.outbox.register(PASSWORD_RESET_MAIL_STEP, async (payload) => {
     await s.account.sendResetMail(payload);
   });
@@ -95,6 +103,7 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   registerCouponHandlers(p.outbox, { db: p.db, log: p.log, client: s.tiktok.client, connections: s.tiktok.connections, shopCurrency: (orgId, shopId) => p.db.tenant(orgId, async (tx) => (await shopIn(tx, orgId, shopId)).currency) }, s.coupons);
   await registerCouponSyncJob(p.jobs?.isStarted ? p.jobs : undefined, s.tiktok.connections, s.couponPlatform, p.log);
   await registerCouponJobs(p.jobs, s.coupons, p.log);
+  await registerAnalyticsJobs(p.jobs, s.analytics, p.log);
   registerWorkspaceWorkers(p, s);
   if (p.jobs?.isStarted) {
     await p.jobs.define(AUTO_CLOSE_JOB, async () => {
@@ -143,7 +152,7 @@ export async function startHooks(p: Platform, s: Services, opts: { demo: boolean
   const stoppers: (() => Promise<void>)[] = [];
   stoppers.push(() => s.tiktok.stopProcessing());
   if (p.config.tiktok.mode === 'sandbox' && opts.demo) {
-    const demo = await startDemoSandbox(s.tiktok, { ...tiktokCredentials(p.config), seed: p.config.sandbox.seed, port: p.config.sandbox.port, speed: p.config.sandbox.speed, appPort: opts.port, publicUrl: p.config.publicUrlSet ? p.config.publicUrl : `http://localhost:${opts.port}`, orgId: opts.demoOrgId, log: p.log });
+    const demo = await startDemoSandbox(s.tiktok, { ...tiktokCredentials(p.config), seed: p.config.sandbox.seed, port: p.config.sandbox.port, speed: p.config.sandbox.speed, appPort: opts.port, publicUrl: p.config.publicUrlSet ? p.config.publicUrl : `http://localhost:${opts.port}`, orgId: opts.demoOrgId, log: p.log, importAdsReport: opts.demoOrgId ? (shopId, csv) => s.analytics.importAdsReport(systemActor(opts.demoOrgId!), { shopId, csv }) : undefined });
     stoppers.push(() => demo.stop());
   }
   // The demo translates through a local DeepL-protocol stand-in (labelled pseudo-translations), unless

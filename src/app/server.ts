@@ -288,6 +288,7 @@ export async function buildServer(platform: Platform, services: Services): Promi
     loginRateLimit: config.loginRateLimit,
     clock: platform.clock,
     publicUrl: config.publicUrl,
+    mailInvitations: services.mail.configured,
     account: services.account,
   });
   accountRoutes(app, services.account, {

@@ -56,7 +56,7 @@ describe.skipIf(!run)('a shop mailbox over real IMAP and SMTP (dovecot + smtp-se
 
   beforeAll(async () => {
     mail = await startMailServers([SHOP, BUYER]);
-    ctx = await createTestContext({ env: { OUTBOUND_ALLOW: '127.0.0.1' } });
+    ctx = await createTestContext({ env: { OUTBOUND_ALLOW: '127.0.0.1', SMTP_URL: `smtp://${SHOP.user}:${SHOP.pass}@127.0.0.1:${mail.smtpPort}?ignoreTLS=true`, MAIL_FROM: 'afterdesk@voltix.test' } });
     await registerModuleWorkers(ctx.platform, ctx.services);
     org = await createTestOrg(ctx);
     const owner = { orgId: org.orgId, userId: org.users.owner.id, role: 'owner' as const };
@@ -246,5 +246,29 @@ describe.skipIf(!run)('a shop mailbox over real IMAP and SMTP (dovecot + smtp-se
     await on.send({ to: BUYER.address, subject: 'Your invitation', text: 'Join Afterdesk' });
     const last = await simpleParser(mail.received.at(-1)!.raw);
     expect([last.subject, last.from?.value[0]?.address, last.to && !Array.isArray(last.to) ? last.to.value[0]?.address : null]).toEqual(['Your invitation', 'afterdesk@voltix.test', BUYER.address]);
+  });
+
+  it('e-mails invitations and password resets through the installation’s SMTP, and audits the invitation', async () => {
+    const cookie = await org.cookie('owner');
+    const before = mail.received.length;
+    const inv = await ctx.app.inject({ method: 'POST', url: '/api/invitations', headers: { cookie }, payload: { email: BUYER.address, role: 'agent', locale: 'zh-CN' } });
+    expect(inv.statusCode).toBe(201);
+    expect(inv.json()).toMatchObject({ mailed: true });
+    expect(await ctx.platform.dispatcher.drain(50, org.orgId)).toMatchObject({ failed: 0 });
+    const sent = await simpleParser(mail.received.at(-1)!.raw);
+    expect(mail.received.length - before).toBe(1);
+    expect(sent.subject).toMatch(/^邀请你加入 Afterdesk 上的 /);
+    expect(sent.text).toContain(inv.json().link);
+    const audit = await ctx.app.inject({ method: 'GET', url: '/api/audit?limit=20', headers: { cookie } });
+    expect(audit.json().items.map((e: { action: string }) => e.action)).toContain('invitations.created');
+
+    // A password reset for a member goes out the same way (the link is in the mail, nowhere else).
+    const r = await ctx.app.inject({ method: 'POST', url: '/api/auth/password-reset/request', payload: { email: org.users.agent.email } });
+    expect(r.statusCode).toBe(202);
+    await ctx.platform.dispatcher.drain(50, org.orgId);
+    const reset = await simpleParser(mail.received.at(-1)!.raw);
+    expect(reset.subject).toBe('Reset your Afterdesk password');
+    expect(reset.to && !Array.isArray(reset.to) ? reset.to.value[0]?.address : null).toBe(org.users.agent.email);
+    expect(reset.text).toMatch(/\/reset-password\?token=/);
   });
 });

@@ -29,8 +29,8 @@ const PASS_THROUGH: { file: string; call: RegExp; codes: RegExp; source?: string
   { file: 'modules/sla/sla.calculator.ts', call: /AppError\.validation\(code,/, codes: /\bbad\(\s*'([^']+)'/g },
   // the upload policy's decision `{ ok: false, code }`
   { file: 'modules/evidence/evidence.service.ts', call: /AppError\.validation\(decision\.code,/, codes: /ok: false, code: '([^']+)'/g },
-  // a programme variant's coupon problems (`variantCouponProblems` in coupons.rules.ts)
-  { file: 'modules/coupons/coupons.service.ts', call: /AppError\.unprocessable\(issues\[0\]!\.code,/, codes: /code: (?:p === 'expired' \? )?'([^']+)'(?: : '([^']+)')?/g, source: 'modules/coupons/coupons.rules.ts' },
+  // a programme variant's coupon problems (`variantCouponProblems` in the coupons rules)
+  { file: 'modules/coupons/coupons.service.ts', call: /AppError\.unprocessable\(issues\[0\]!\.code,/, codes: /code: '(coupons\.[^']+)'/g, source: 'modules/coupons/coupons.rules.ts' },
 ];
 const DECISIONS = 'modules/evidence/evidence.rules.ts';
 
@@ -65,7 +65,7 @@ export function serverErrorCodes(): { codes: Set<string>; unreadable: string[] }
   }
   for (const p of PASS_THROUGH) {
     const src = fs.readFileSync(path.join(SRC, p.source ?? (p.file === 'modules/evidence/evidence.service.ts' ? DECISIONS : p.file)), 'utf8');
-    for (const m of src.matchAll(p.codes)) for (const c of m.slice(1)) if (c) codes.add(c);
+    for (const m of src.matchAll(p.codes)) codes.add(m[1]!);
   }
   return { codes, unreadable };
 }

@@ -49,6 +49,7 @@ export const ID_KINDS = [
   'ticketMessage',
   'couponProgramme',
   'platformCoupon',
+  'feedbackTask',
 ] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 export type IdSet = Record<IdKind, string>;
@@ -169,6 +170,8 @@ export const NOT_OUR_IDS: Record<string, string> = {
   phoneNumberId: "Meta's id of a WhatsApp business number, typed by the owner (unique across the installation: a taken one is a 409)",
   businessAccountId: "Meta's WhatsApp Business Account id, typed by the owner",
   numberId: 'the WhatsApp webhook path: no session, the signature over the body (app secret of that number) is the check',
+  sourceId: 'a platform traffic source (ad campaign, creator video or LIVE session id), not an object of ours',
+  campaignId: 'the name of a column in an imported ads report',
 };
 
 /** The kind a `:id` path parameter names, by the path segment before it. */
@@ -195,6 +198,7 @@ const SEGMENT_KINDS: Record<string, IdKind> = {
   'saved-views': 'savedView',
   rules: 'automationRule',
   programmes: 'couponProgramme',
+  'feedback-tasks': 'feedbackTask',
 };
 
 const FIXED_PATH_VALUES: Record<string, string> = { step: 'refund' };
@@ -446,6 +450,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
     chatCoupon = found;
     programme = await inject('POST', '/api/coupons/programmes', { shopId: org.shopId, name: `Programme ${marker}`, kind: 'return_visit', schedule: { afterDeliveryDays: 3 }, holdoutPercent: 10, budget: 10_000, variants: [{ key: 'a', platformCouponId: chatCoupon.id }] });
   }
+  const task = await inject('POST', '/api/feedback-tasks', { shopId: org.shopId, kind: 'listing', title: `Task ${marker}` });
 
   const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: crypto.randomInt(256), g: crypto.randomInt(256), b: crypto.randomInt(256) } } }).jpeg().toBuffer();
   const boundary = `----sweep${crypto.randomBytes(8).toString('hex')}`;
@@ -494,6 +499,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
       ticketMessage: thread.messages[0].id,
       couponProgramme: programme.id,
       platformCoupon: chatCoupon.id,
+      feedbackTask: task.id,
     },
     secrets: [marker, ...emails],
   };

@@ -48,6 +48,8 @@ const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> 
   'POST /api/remedies/:id/abandon': { body: { note: 'no' } },
   'GET /api/sla/attainment': { query: { from: '2026-01-01T00:00:00+00:00', to: '2026-02-01T00:00:00+00:00' } },
   'POST /api/sla/policies': { body: { name: 'Fast lane', firstReplyMinutes: 30 } },
+  'POST /api/feedback-tasks': { body: { shopId: '$shop', kind: 'listing', title: 'Check the claim', assigneeId: '$user' } },
+  'POST /api/analytics/ads-reports': { body: { shopId: '$shop', csv: 'Order ID,Campaign ID\n5770001,c-1\n' } },
   'GET /api/sla/shops/:id/due': { query: { start: '2026-01-05T09:00:00Z', minutes: '60' } },
   'POST /api/shops': { body: { brandId: '$brand', name: 'Second shop', market: 'FR' } },
   'PUT /api/shops/:shopId/whatsapp': { body: { phoneNumberId: String(100000 + Math.floor(Math.random() * 1e9)), displayNumber: '+49 89 555 0100', accessToken: 'EAAG-sweep-token', appSecret: 'sweep-app-secret', verifyToken: 'sweep-verify-token' } },

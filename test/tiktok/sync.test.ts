@@ -61,6 +61,9 @@ describe('incremental sync', () => {
       const world = w.sandbox.world;
       const shop = world.shop(w.tiktokShopId)!;
       const live = shop.sources.findIndex((s) => s.type === 'LIVE' && s.product === 'aurore');
+      world.goLive(w.tiktokShopId, live);
+      // The shop's LIVE session list is synced (Analytics API), so a chat about an order placed during it is a livestream ticket.
+      await ctx.services.tiktok.attribution.syncShop(w.org.orgId, w.shopId, { days: 2 });
       const o = world.createOrder(w.tiktokShopId, { productKey: 'aurore', sourceIdx: live, units: 2, silent: true });
       o.sellerDiscount = 1001; // odd cents: the allocation must still add up
       world.setOrderStatus(o.id, 'DELIVERED', { silent: true });
@@ -70,6 +73,8 @@ describe('incremental sync', () => {
       // runs exactly this per active shop) finds everything from the cursors.
       const r = await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId);
       expect(r).toMatchObject({ returns: [...world.returns.values()].filter((x) => x.shopId === w.tiktokShopId).length });
+      // The order arrived organic (line items name no source); the next attribution pass claims it for the session.
+      await ctx.services.tiktok.attribution.syncShop(w.org.orgId, w.shopId, { days: 2 });
       const order = await ctx.services.orders.findOrderByExternalId({ orgId: w.org.orgId, userId: 'x', role: 'owner' }, w.shopId, o.id);
       expect(order).not.toBeNull();
       expect(order!.lines).toHaveLength(2);

@@ -7,6 +7,7 @@ import { registerReturnsCommands } from './returns.js';
 import { registerPrivacyCommands } from './privacy.js';
 import { registerBackupCommands } from './backup.js';
 import { registerCouponsCommands } from './coupons.js';
+import { registerAnalyticsCommands } from './analytics.js';
 
 /** Module commands (sla, tiktok, evidence, …) register here. */
 export function registerModuleCommands(program: Command): void {
@@ -18,4 +19,5 @@ export function registerModuleCommands(program: Command): void {
   registerPrivacyCommands(program);
   registerBackupCommands(program);
   registerCouponsCommands(program);
+  registerAnalyticsCommands(program);
 }

@@ -63,3 +63,22 @@ export function passwordResetSender(mail: InstallationMail): { sendPasswordReset
     },
   };
 }
+
+const INVITE_TEXT: Record<'en' | 'zh-CN', { subject: (org: string) => string; body: (org: string, role: string, link: string, until: string) => string }> = {
+  en: {
+    subject: (org) => `You are invited to ${org} on Afterdesk`,
+    body: (org, role, link, until) => `Hello,\n\nYou are invited to join ${org} on Afterdesk as ${role}. Open this link to accept (you set a password, or sign in with the login you already have):\n\n${link}\n\nThe link works once, until ${until}.\n`,
+  },
+  'zh-CN': {
+    subject: (org) => `邀请你加入 Afterdesk 上的 ${org}`,
+    body: (org, role, link, until) => `你好：\n\n${org} 邀请你以「${role}」身份加入 Afterdesk。打开下面的链接接受邀请（设置密码，或用已有的账号登录）：\n\n${link}\n\n链接只能使用一次，有效期至 ${until}。\n`,
+  },
+};
+
+/** Mails one invitation (the `auth.invitation_mail` step's work), in the inviter's chosen language. */
+export async function sendInvitationMail(mail: InstallationMail, p: { to: string; organisation: string; role: string; locale: string; link: string; expiresAt: Date }): Promise<void> {
+  const lang = p.locale === 'zh-CN' ? 'zh-CN' : 'en';
+  const t = INVITE_TEXT[lang];
+  const until = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(p.expiresAt) + ' UTC';
+  await mail.send({ to: p.to, subject: t.subject(p.organisation), text: t.body(p.organisation, p.role, p.link, until) });
+}

@@ -15,8 +15,13 @@ export interface DemoOptions {
   appSecret: string;
   /** The demo organisation, whose shops the sandbox's shops are bound to by the OAuth flow. */
   orgId?: string;
+  /** Imports a shop's Ads Manager order report (the analytics module), as the seller would. */
+  importAdsReport?: (shopId: string, csv: string) => Promise<unknown>;
   log: Logger;
 }
+
+/** Enough history that the planted bad sources pass the 30-delivered-orders bar of the anomaly test. */
+export const DEMO_ORDERS_PER_SHOP = 250;
 
 /**
  * `afterdesk start --demo`: a local TikTok Shop with the seeded world, authorised through the
@@ -24,7 +29,7 @@ export interface DemoOptions {
  * webhooks pointed at our endpoint, an initial sync, and the accelerated clock.
  */
 export async function startDemoSandbox(t: TikTokIntegration, o: DemoOptions): Promise<{ sandbox: TikTokSandbox; stop(): Promise<void> }> {
-  const sandbox = new TikTokSandbox({ seed: o.seed, port: o.port, appKey: o.appKey, appSecret: o.appSecret, redirectUrl: `${o.publicUrl ?? `http://localhost:${o.appPort}`}/api/tiktok/oauth/callback`, log: (l) => o.log.info(l), retryDelaysMs: [2, 30, 180, 720].map((m) => (m * 60_000) / Math.max(1, o.speed)) });
+  const sandbox = new TikTokSandbox({ seed: o.seed, port: o.port, ordersPerShop: DEMO_ORDERS_PER_SHOP, appKey: o.appKey, appSecret: o.appSecret, redirectUrl: `${o.publicUrl ?? `http://localhost:${o.appPort}`}/api/tiktok/oauth/callback`, log: (l) => o.log.info(l), retryDelaysMs: [2, 30, 180, 720].map((m) => (m * 60_000) / Math.max(1, o.speed)) });
   const url = await sandbox.start();
   t.client.retarget({ apiBase: url, authBase: url });
   o.log.info(`TikTok Shop sandbox (seed ${o.seed}) listening on ${url}`);
@@ -50,6 +55,11 @@ export async function startDemoSandbox(t: TikTokIntegration, o: DemoOptions): Pr
         try {
           const r = await t.sync.syncShop(org.orgId, c.shopId);
           o.log.info({ shop: c.name, ...r }, 'Initial TikTok sync done');
+          // Attribution the real way: the Ads Manager report the seller exports, then the platform's feeds.
+          const tiktokShopId = (await t.connections.list(org.orgId)).find((x) => x.shopId === c.shopId)?.tiktokShopId;
+          if (o.importAdsReport && tiktokShopId) await o.importAdsReport(c.shopId, await (await fetch(`${url}/ads_manager/orders_report.csv?shop_id=${tiktokShopId}`)).text());
+          const a = await t.attribution.syncShop(org.orgId, c.shopId, { days: 90 });
+          o.log.info({ shop: c.name, ...a }, 'TikTok attribution synced');
         } catch (e) {
           o.log.warn({ err: e, shop: c.name }, 'Initial TikTok sync failed; reconciliation will retry');
         }

@@ -1,6 +1,7 @@
 import type { Database, Tx } from '../../platform/db.js';
 import type { Logger } from '../../platform/logger.js';
 import type { InboundMessage } from '../../modules/helpdesk/index.js';
+import { liveSessionAt } from '../../modules/analytics/index.js';
 import { ordersByExternalIds, trafficSourcesOf, type OrderInput, type OrdersService, type PlatformReturnInput } from '../../modules/orders/index.js';
 import type { ShopAuth, TikTokClient } from './client.js';
 import type { Connections } from './connections.js';
@@ -146,8 +147,9 @@ export function createEngine(d: EngineDeps) {
             if (rows[0]) o = { id: rows[0].id, country: null, placedAt: rows[0].placedAt };
           }
           if (!o) return undefined;
-          const live = (await trafficSourcesOf(tx, orgId, o.id)).find((l) => l.type === 'livestream');
-          return { orderId: o.id, country: o.country, livestreamSessionId: live?.id ?? undefined };
+          // Attributed to a LIVE already, or placed while one of the shop's synced sessions was on air.
+          const live = (await trafficSourcesOf(tx, orgId, o.id)).find((l) => l.type === 'livestream')?.id ?? (await liveSessionAt(tx, orgId, shopId, o.placedAt))?.id;
+          return { orderId: o.id, country: o.country, livestreamSessionId: live ?? undefined };
         });
         // Oldest first, so the helpdesk sees the thread in the order it was written.
         for (const m of [...messages].sort((a, c) => a.create_time - c.create_time || (a.id < c.id ? -1 : 1))) {

@@ -18,6 +18,7 @@ import { SANDBOX_APP_KEY, SANDBOX_APP_SECRET } from './sandbox/server.js';
 import { createSync } from './sync.js';
 import { createWebhookIngest, listUnboundShops, WebhookProcessor, webhookRoutes } from './webhooks.js';
 import { registerWritebackHandlers } from './writeback.js';
+import { createAttributionSync, type AttributionSink } from './attribution.js';
 
 export { TikTokClient, TikTokApiError, CODES } from './client.js';
 export { signRequest, stringToSign, verifyWebhookSignature, webhookSignature } from './signing.js';
@@ -50,6 +51,8 @@ export interface TikTokIntegrationDeps {
   orders: OrdersService;
   /** Where buyer conversations land (the helpdesk's ingestInbound, contract 2). */
   sink: ConversationSink;
+  /** Where traffic-source claims go (the analytics module). */
+  attribution: AttributionSink;
 }
 
 function allowApiBases(policy: OutboundPolicy, bases: { apiBase: string; authBase: string }): void {
@@ -86,6 +89,7 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
   const connections = createConnections({ db: d.db, ids: d.ids, clock: d.clock, log: d.log, secretKey: d.secretKey, client, serviceId: d.config.tiktok.serviceId });
   const engine = createEngine({ db: d.db, log: d.log, client, connections, orders: d.orders, sink: d.sink });
   const sync = createSync({ db: d.db, ids: d.ids, clock: d.clock, log: d.log, client, connections, engine });
+  const attribution = createAttributionSync({ client, connections, sink: d.attribution, clock: d.clock, log: d.log });
   const processor = new WebhookProcessor({ db: d.db, clock: d.clock, log: d.log, engine, connections, leaseMs: d.config.leases?.webhookMs });
   // Processing may run in another thread (see app/webhook-thread.ts); stored events wake it too.
   let remote: { wake(): void; stop(): Promise<void> } | undefined;
@@ -115,6 +119,7 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
     engine,
     sync,
     queueSync,
+    attribution,
     ingest,
     processor,
     /** The reasons TikTok accepts for rejecting one of its after-sales requests right now (Get Reject Reasons). */
@@ -150,6 +155,14 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
       await jobs.define('tiktok.reconcile', async () => {
         const r = await sync.reconcileAll();
         if (r.report.orders + r.report.returns + r.report.cancellations + r.report.messages > 0) d.log.info(r, 'TikTok reconciliation caught up');
+        // Attribution feeds after the orders they claim: the last 30 days (claims are upserts).
+        for (const s of await connections.allActive()) {
+          try {
+            await attribution.syncShop(s.orgId, s.shopId, { days: 30 });
+          } catch (e) {
+            d.log.warn({ err: e, orgId: s.orgId, shopId: s.shopId }, 'TikTok attribution sync of a shop failed; the next run retries');
+          }
+        }
       }, { cron: '*/5 * * * *', retryLimit: 0 });
       await jobs.define('tiktok.purge_webhook_events', async () => {
         await processor.purge();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cancellationStatus, mapMessage, orderStatus, returnStatus, returnType, trafficSource } from './mapping.js';
+import { cancellationStatus, mapMessage, orderStatus, returnStatus, returnType } from './mapping.js';
 import { TikTokSchemaError, findDrift, parseResponse } from './json.js';
 import { Order, type Conversation, type Message } from './schemas.js';
 import { decryptSecret, encryptSecret } from './secrets.js';
@@ -18,8 +18,6 @@ describe('lenient enum mapping (raw values are always stored beside these)', () 
     expect(returnType('RETURN_AND_REFUND')).toBe('return_and_refund');
     expect(cancellationStatus('CANCELLATION_REQUEST_CANCEL')).toBe('cancelled');
     expect(cancellationStatus('CANCELLATION_REQUEST_CANCELLED')).toBe('cancelled');
-    expect(trafficSource({ type: 'LIVE', content_id: '1', content_name: 'x' })).toEqual({ type: 'livestream', id: '1', name: 'x' });
-    expect(trafficSource(undefined)).toEqual({ type: 'organic', id: null, name: null });
   });
 });
 

@@ -111,24 +111,11 @@ export function cancellationStatus(raw: string): ReturnStatus {
   }
 }
 
-export function trafficSource(ts: { type: string; content_id?: string | null; content_name?: string | null } | null | undefined): TrafficSource {
-  const id = ts?.content_id || null;
-  const name = ts?.content_name || null;
-  switch (norm(ts?.type)) {
-    case 'LIVE':
-    case 'LIVESTREAM':
-      return { type: 'livestream', id, name };
-    case 'VIDEO':
-    case 'SHORT_VIDEO':
-      return { type: 'creator_video', id, name };
-    case 'ADS':
-    case 'AD':
-    case 'AD_CAMPAIGN':
-      return { type: 'ad_campaign', id, name };
-    default:
-      return { type: 'organic', id: null, name: null };
-  }
-}
+/**
+ * Line items carry no traffic source on the platform: a new line starts organic with provenance
+ * `none`, and the attribution feeds (affiliate orders, ads reports, LIVE windows) claim it later.
+ */
+const UNATTRIBUTED: TrafficSource = { type: 'organic', id: null, name: null };
 
 const LANG_BY_REGION: Record<string, string> = { US: 'en', GB: 'en', UK: 'en', IE: 'en', CA: 'en', DE: 'de', AT: 'de', FR: 'fr', IT: 'it', ES: 'es', MX: 'es' };
 export const languageForRegion = (region: string | null | undefined) => LANG_BY_REGION[norm(region)] ?? undefined;
@@ -179,7 +166,7 @@ export function mapOrder(shopId: string, o: Order): OrderInput {
       unitPrice: prices[i]!,
       paidAmount: prices[i]! - shares[i]!,
       rawStatus: l.display_status ?? null,
-      trafficSource: trafficSource(l.traffic_source),
+      trafficSource: UNATTRIBUTED,
     })),
   };
 }

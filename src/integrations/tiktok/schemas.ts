@@ -70,8 +70,6 @@ export const LineItem = z.looseObject({
   tracking_number: optStr,
   shipping_provider_name: optStr,
   is_gift: z.boolean().optional(),
-  /** Attribution (the sandbox carries it here; live shops get it from LIVE/video/ads analytics). */
-  traffic_source: z.looseObject({ type: str, content_id: OptId.nullable(), content_name: optStr }).optional().nullable(),
   product_category: optStr,
 });
 export type LineItem = z.infer<typeof LineItem>;

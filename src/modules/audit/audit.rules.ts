@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = [
   'users.updated',
   'users.deactivated',
   'memberships.changed',
+  'invitations.created',
+  'invitations.revoked',
   'security.settings_changed',
   // money and promises
   'remedies.settings_changed',

@@ -80,6 +80,8 @@ export const CreateInvitation = z.strictObject({
   email: z.string().trim().toLowerCase().email(),
   role: z.enum(ROLES),
   brandIds: z.array(z.string().min(1).max(64)).min(1).max(50).nullable().optional(),
+  /** The invitation e-mail's language (the invitee's; the inviter's UI language by default). */
+  locale: z.enum(['en', 'zh-CN']).optional(),
 });
 export type CreateInvitation = z.infer<typeof CreateInvitation>;
 
@@ -96,7 +98,7 @@ export const InvitationView = z.object({
 export type InvitationView = z.infer<typeof InvitationView>;
 
 /** The answer to creating an invitation: the link is shown once (only its hash is stored). */
-export const CreatedInvitation = z.object({ invitation: InvitationView, link: z.string(), token: z.string() });
+export const CreatedInvitation = z.object({ invitation: InvitationView, link: z.string(), token: z.string(), /** The invitation e-mail was queued (the installation has SMTP); else the owner passes the link on. */ mailed: z.boolean() });
 export type CreatedInvitation = z.infer<typeof CreatedInvitation>;
 
 export const InvitationToken = z.strictObject({ token: z.string().min(20).max(200) });

@@ -19,6 +19,8 @@ export interface AuthRouteOptions {
   account: AccountService;
   /** Where invitation links point (the web app's /invite page). */
   publicUrl: string;
+  /** The installation can send mail: invitations are e-mailed as well as shown. */
+  mailInvitations?: boolean;
 }
 
 export function authRoutes(app: Http, svc: AuthService, opts: AuthRouteOptions): void {
@@ -131,9 +133,9 @@ export function authRoutes(app: Http, svc: AuthService, opts: AuthRouteOptions):
       },
     },
     async (req, reply) => {
-      const { row, token } = await svc.createInvitation(actorOf(req), req.body);
+      const { row, token, mailed } = await svc.createInvitation(actorOf(req), req.body, opts.mailInvitations ? { link: linkOf, locale: req.body.locale ?? 'en' } : undefined);
       reply.code(201);
-      return { invitation: invitationView(row, opts.clock.now()), link: linkOf(token), token };
+      return { invitation: invitationView(row, opts.clock.now()), link: linkOf(token), token, mailed };
     },
   );
   app.post('/api/invitations/:id/revoke', { schema: { operationId: 'invitations.revoke', tags: itags, summary: 'Revoke a pending invitation (owner)', params: IdParams, body: EmptyBody, response: { 200: InvitationView, ...errors(404, 409) } } }, async (req) =>

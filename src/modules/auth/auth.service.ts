@@ -6,6 +6,8 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db.js';
 import { AppError, isUniqueViolation } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
+import { enqueue } from '../../platform/outbox/outbox.js';
+import { encryptSecret } from '../../platform/secrets.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import type { ShopScope } from '../../platform/scope.js';
 import { brandsIn, organisationsByIds, shopIdsOfBrands } from '../tenancy/index.js';
@@ -13,7 +15,7 @@ import type { AcceptInvitation, CreateInvitation, CreateUser, InvitationPreview,
 import { assertStrongPassword } from './auth.password.js';
 import { defaultRemedyLimits, SESSION_TTL_MS } from './auth.rules.js';
 import { invitations, logins, sessions, users } from './auth.schema.js';
-import { auditActorOf, changedOnly, recordAudit } from '../audit/index.js';
+import { auditActorOf, changedOnly, recordAudit, recordMembershipChange } from '../audit/index.js';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -34,7 +36,7 @@ export function userView(u: UserRow): UserView {
 }
 
 /** What the audit log keeps of a person: role, authority and status, never the password hash. */
-const auditedUser = (u: UserRow): Record<string, unknown> => ({ email: u.email, name: u.name, role: u.role, languages: u.languages, skills: u.skills, remedyLimits: u.remedyLimits, active: u.active });
+const auditedUser = (u: UserRow): Record<string, unknown> => ({ email: u.email, name: u.name, role: u.role, languages: u.languages, skills: u.skills, remedyLimits: u.remedyLimits, active: u.active, brandIds: u.brandIds ?? null });
 
 export type InvitationRow = typeof invitations.$inferSelect;
 export type LoginRow = typeof logins.$inferSelect;
@@ -92,7 +94,12 @@ export interface AuthDeps {
   db: Database;
   ids: IdGenerator;
   clock: Clock;
+  /** Seals an invitation link in the mail step's payload (the link is a credential). */
+  secretKey?: Buffer;
 }
+
+/** The outbox step that mails an invitation through the installation's SMTP. */
+export const INVITATION_MAIL_STEP = 'auth.invitation_mail';
 
 /** A signed-in request: who, in which organisation, and the shops it may see (null: all). */
 export interface Authenticated {
@@ -103,7 +110,7 @@ export interface Authenticated {
   shopScope: ShopScope;
 }
 
-export function createAuthService({ db, ids, clock }: AuthDeps) {
+export function createAuthService({ db, ids, clock, secretKey }: AuthDeps) {
   /** A brand limit must name brands of this organisation, and owners see everything. */
   async function checkBrandLimit(tx: Executor, orgId: string, role: string, brandIds: string[] | null | undefined): Promise<string[] | null> {
     if (brandIds === undefined || brandIds === null) return null;
@@ -376,7 +383,9 @@ export function createAuthService({ db, ids, clock }: AuthDeps) {
         if (!login) throw AppError.notFound('login', email);
         const brandIds = await checkBrandLimit(tx, orgId, input.role, input.brandIds);
         try {
-          return await insertMembership(tx, orgId, { id: login.id, email: login.email, name: input.name ?? login.name }, input, brandIds);
+          const row = await insertMembership(tx, orgId, { id: login.id, email: login.email, name: input.name ?? login.name }, input, brandIds);
+          await recordMembershipChange(tx, { ids, clock }, { orgId, actor: { type: 'system', id: null, label: null }, userId: row.id, before: null, after: auditedUser(row) });
+          return row;
         } catch (e) {
           return dupEmail(e, email);
         }
@@ -385,7 +394,11 @@ export function createAuthService({ db, ids, clock }: AuthDeps) {
 
     // --- invitations ---------------------------------------------------------------------------
 
-    async createInvitation(actor: Actor, input: CreateInvitation): Promise<{ row: InvitationRow; token: string }> {
+    /**
+     * `mail.link` (given when the installation can send mail) also queues the invitation e-mail as an
+     * outbox step in the same transaction, the link sealed in its payload.
+     */
+    async createInvitation(actor: Actor, input: CreateInvitation, mail?: { link: (token: string) => string; locale: string }): Promise<{ row: InvitationRow; token: string; mailed: boolean }> {
       requireRole(actor, ['owner'], 'inviting people');
       const token = crypto.randomBytes(32).toString('base64url');
       const now = clock.now();
@@ -397,9 +410,18 @@ export function createAuthService({ db, ids, clock }: AuthDeps) {
           .insert(invitations)
           .values({ orgId: actor.orgId, id: ids('inv'), email: input.email, role: input.role, brandIds, tokenHash: hashToken(token), invitedBy: actor.userId, createdAt: now, expiresAt: new Date(now.getTime() + INVITATION_TTL_MS) })
           .returning();
+        await recordAudit(tx, { ids, clock }, { orgId: actor.orgId, actor: auditActorOf(actor), action: 'invitations.created', subject: { type: 'invitation', id: r!.id }, after: { email: r!.email, role: r!.role, brandIds: r!.brandIds ?? null } });
+        if (mail && secretKey) {
+          const [org] = await organisationsByIds(tx, [actor.orgId]);
+          await enqueue(
+            tx,
+            { orgId: actor.orgId, handler: INVITATION_MAIL_STEP, idempotencyKey: `invitation.mail:${r!.id}`, payload: { to: r!.email, organisation: org?.name ?? '', role: r!.role, locale: mail.locale, linkEnc: encryptSecret(secretKey, mail.link(token)), expiresAt: r!.expiresAt.toISOString() }, subjectType: 'invitation', subjectId: r!.id },
+            { ids, clock },
+          );
+        }
         return r!;
       });
-      return { row, token };
+      return { row, token, mailed: !!(mail && secretKey) };
     },
 
     async listInvitations(actor: Actor): Promise<InvitationRow[]> {
@@ -415,7 +437,10 @@ export function createAuthService({ db, ids, clock }: AuthDeps) {
           .set({ revokedAt: clock.now() })
           .where(and(eq(invitations.orgId, actor.orgId), eq(invitations.id, id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
           .returning();
-        if (r) return r;
+        if (r) {
+          await recordAudit(tx, { ids, clock }, { orgId: actor.orgId, actor: auditActorOf(actor), action: 'invitations.revoked', subject: { type: 'invitation', id: r.id }, before: { email: r.email, role: r.role } });
+          return r;
+        }
         const [any] = await tx.select().from(invitations).where(and(eq(invitations.orgId, actor.orgId), eq(invitations.id, id)));
         if (!any) throw AppError.notFound('invitation', id);
         throw AppError.conflict('invitations.not_pending', 'This invitation was already used or revoked');
@@ -477,6 +502,8 @@ export function createAuthService({ db, ids, clock }: AuthDeps) {
           user = await insertMembership(tx, inv!.orgId, { id: login!.id, email: login!.email, name: input.name ?? login!.name }, { role: inv!.role }, inv!.role === 'owner' ? null : inv!.brandIds);
         }
         await tx.update(invitations).set({ acceptedAt: now, acceptedUserId: user.id }).where(and(eq(invitations.orgId, inv!.orgId), eq(invitations.id, inv!.id)));
+        // The new membership (or the returning one) is on the organisation's audit log.
+        await recordMembershipChange(tx, { ids, clock }, { orgId: inv!.orgId, actor: { type: 'user', id: user.id, label: user.email }, userId: user.id, before: existing ? auditedUser(existing) : null, after: { ...auditedUser(user), via: 'invitation', invitationId: inv!.id } });
         const s = await newSession(tx, user, meta);
         return { ...s, user };
       });

@@ -1,4 +1,4 @@
-export { createAuthService, userView, type AuthService, type UserRow } from './auth.service.js';
+export { createAuthService, userView, INVITATION_MAIL_STEP, type AuthService, type UserRow } from './auth.service.js';
 export { authRoutes } from './auth.routes.js';
 export { passwordWeakness, assertStrongPassword } from './auth.password.js';
 export { withinRemedyLimits, defaultRemedyLimits, SESSION_COOKIE, type RemedyLimits, type LimitCheck } from './auth.rules.js';

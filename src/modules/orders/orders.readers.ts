@@ -286,3 +286,18 @@ export async function averageOrderValueBefore(tx: Executor, orgId: string, shopI
   for (const x of r.rows as { buyer_id: string; avg: string | null }[]) out.set(x.buyer_id, x.avg === null ? null : Number(x.avg));
   return out;
 }
+
+/**
+ * The one write others make to order lines: the traffic source attribution decided by the analytics
+ * module (from affiliate orders, imported ads reports and LIVE session windows), with its provenance.
+ */
+export async function setLineSources(tx: Executor, orgId: string, rows: { lineId: string; type: TrafficSourceType; id: string | null; name: string | null; provenance: string }[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const col = <T>(f: (r: (typeof rows)[number]) => T) => sql.param(rows.map(f));
+  const r = await tx.execute(sql`
+    update order_lines ol set traffic_source_type = u.type, traffic_source_id = u.sid, traffic_source_name = u.name, traffic_source_provenance = u.prov, updated_at = now()
+    from unnest(${col((r) => r.lineId)}::text[], ${col((r) => r.type)}::text[], ${col((r) => r.id)}::text[], ${col((r) => r.name)}::text[], ${col((r) => r.provenance)}::text[]) as u(line_id, type, sid, name, prov)
+    where ol.org_id = ${orgId} and ol.id = u.line_id
+      and (ol.traffic_source_type, ol.traffic_source_id, ol.traffic_source_name, ol.traffic_source_provenance) is distinct from (u.type, u.sid, u.name, u.prov)`);
+  return r.rowCount ?? 0;
+}

@@ -65,6 +65,8 @@ export const orderLines = pgTable('order_lines', {
   trafficSourceType: text('traffic_source_type').$type<TrafficSourceType>().notNull(),
   trafficSourceId: text('traffic_source_id'),
   trafficSourceName: text('traffic_source_name'),
+  /** Which attribution feed set the source (`affiliate_orders`, `ads_report`, `live_window`) or `none` (organic fallback). */
+  trafficSourceProvenance: text('traffic_source_provenance').notNull().default('none'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });

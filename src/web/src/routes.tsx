@@ -32,6 +32,7 @@ const CustomersPage = page(() => import('./features/records/CustomersPage'), (m)
 const AccountPage = page(() => import('./features/account/AccountPage'), (m) => m.AccountPage);
 const AgencyPage = page(() => import('./features/agency/AgencyPage'), (m) => m.AgencyPage);
 const CouponsPage = page(() => import('./features/coupons/CouponsPage'), (m) => m.CouponsPage);
+const AnalyticsPage = page(() => import('./features/analytics/AnalyticsPage'), (m) => m.AnalyticsPage);
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -56,7 +57,7 @@ export const ROUTES: AppRoute[] = [
   { path: '/warehouse', navLabel: 'records:nav.warehouse', icon: IconBuildingWarehouse, roles: ['owner', 'supervisor', 'warehouse'], element: <WarehousePage /> },
   { path: '/evidence', navLabel: 'common:nav.evidence', icon: IconShieldCheck, roles: ['owner', 'supervisor', 'agent'], element: <EvidencePage /> },
   { path: '/coupons', navLabel: 'common:nav.coupons', icon: IconTicket, roles: ['owner', 'supervisor', 'agent'], element: <CouponsPage /> },
-  { path: '/analytics', navLabel: 'common:nav.analytics', icon: IconChartBar, roles: ['owner', 'supervisor'], element: <ComingSoon feature="analytics" icon={IconChartBar} /> },
+  { path: '/analytics', navLabel: 'common:nav.analytics', icon: IconChartBar, roles: ['owner', 'supervisor'], element: <AnalyticsPage /> },
   { path: '/settings', navLabel: 'common:nav.settings', icon: IconSettings, roles: ['owner', 'supervisor'], element: <SettingsPage /> },
   // Reached from the user menu (every role: own profile, password, two-factor sign-in, sessions).
   { path: '/account', roles: ALL, element: <AccountPage /> },

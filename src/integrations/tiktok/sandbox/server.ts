@@ -9,6 +9,7 @@ import type { ShopSpec } from './catalogue.js';
 import { cancelReasonProblem, createReasonProblem, rejectReasonProblem, rejectReasons, type RejectStage } from './reasons.js';
 import { World, type SbConversation, type SbReturn } from './world.js';
 import { couponRoutes, SandboxCoupons } from './coupons.js';
+import { adsOrderReportCsv, analyticsRoutes } from './analytics.js';
 
 /**
  * A local TikTok Shop: same paths and versions, signature and timestamp checks, token endpoints,
@@ -158,6 +159,11 @@ export class TikTokSandbox {
     this.coupons = new SandboxCoupons(this.world, () => Math.floor(this.now() / 1000));
     couponBooks.set(this.world, this.coupons);
     this.routes = this.buildRoutes();
+  }
+
+  /** The Ads Manager order report a seller of this shop would export (CSV). */
+  adsReport(shopId: string): string {
+    return adsOrderReportCsv(this.world, shopId);
   }
 
   get url(): string {
@@ -331,6 +337,7 @@ export class TikTokSandbox {
       return body;
     };
     const method = req.method ?? 'GET';
+    const w0 = this.world;
     const rule = this.faults.find((f) => f.times > 0 && f.path.test(url.pathname) && (!f.method || f.method === method));
     if (rule) rule.times--;
     try {
@@ -341,6 +348,14 @@ export class TikTokSandbox {
       }
       if (url.pathname === '/oauth/authorize') return this.authorizePage(url, res);
       if (method === 'GET' && url.pathname.startsWith('/media/')) return serveMedia(url.pathname, res);
+      // Stand-in for the seller's Ads Manager export (not an Open API call): the order report as CSV.
+      if (method === 'GET' && url.pathname === '/ads_manager/orders_report.csv') {
+        const shop = w0.shop(url.searchParams.get('shop_id') ?? '');
+        if (!shop) throw new ApiError(404, 36009009, 'unknown shop_id');
+        res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' });
+        res.end(adsOrderReportCsv(w0, shop.id));
+        return;
+      }
       if (url.pathname === '/api/v2/token/get' || url.pathname === '/api/v2/token/refresh') {
         const data = this.tokenEndpoint(url);
         send(200, 0, 'success', data);
@@ -821,6 +836,8 @@ export class TikTokSandbox {
         if (type === 'COUPON_CARD') this.coupons.delivered(conv, String(content.coupon_id));
         return { message_id: m.id };
       }),
+      // Attribution feeds (affiliate orders, LIVE sessions, videos): sandbox/analytics.ts.
+      ...(analyticsRoutes(w, { r: r as never, pageSize, paginate, fail: (http, code, message) => { throw new ApiError(http, code, message); } }) as Route[]),
     ];
   }
 }

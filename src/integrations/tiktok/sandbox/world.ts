@@ -214,8 +214,12 @@ export class World {
   /** Where the sandbox serves buyer photos and videos (set when its HTTP server starts). */
   mediaBase = '';
 
+  /** When the world was made: its LIVE sessions are placed relative to it. */
+  readonly anchorSec: number;
+
   constructor(readonly seed: number, readonly nowSec: () => number, shops: ShopSpec[] = DEFAULT_SHOPS) {
     this.r = rng(seed);
+    this.anchorSec = nowSec();
     this.shops = shops.map((s) => {
       const h = crypto.createHash('sha256').update(`${seed}:${s.id}`).digest('hex');
       return {
@@ -255,8 +259,10 @@ export class World {
     const now = this.nowSec();
     for (const shop of this.shops) {
       const times = Array.from({ length: ordersPerShop }, () => now - this.r.int(3600, days * 86400)).sort((a, b) => a - b);
-      for (const t of times) {
-        const o = this.createOrder(shop.id, { at: t, silent: true });
+      for (const t0 of times) {
+        const o = this.createOrder(shop.id, { at: t0, silent: true, history: true });
+        // A LIVE session's orders are placed while it runs: createOrder may have moved the time.
+        const t = o.createTime;
         const ageDays = (now - t) / 86400;
         if (this.r.chance(0.03)) {
           this.setOrderStatus(o.id, 'CANCELLED', { at: t + 1800, silent: true });
@@ -330,12 +336,40 @@ export class World {
     return b;
   }
 
-  createOrder(shopId: string, opts: { at?: number; silent?: boolean; productKey?: string; sourceIdx?: number; units?: number; buyer?: SbBuyer } = {}): SbOrder {
+  /**
+   * The shop's own LIVE sessions: one per LIVE source, a five-hour evening show 12, 17, 22 … days
+   * before the world was made. Orders from a LIVE source are placed while its session runs.
+   */
+  liveSessionsOf(shopId: string): { source: SourceSpec; start: number; end: number }[] {
     const shop = this.shop(shopId)!;
-    const at = opts.at ?? this.nowSec();
+    const day = Math.floor(this.anchorSec / 86400) * 86400;
+    return shop.sources.filter((s) => s.type === 'LIVE').map((source, i) => {
+      const onAir = this.onAir.get(`${shopId}|${source.id}`);
+      if (onAir) return { source, ...onAir };
+      const start = day - (12 + 5 * i) * 86400 + 18 * 3600;
+      return { source, start, end: start + 5 * 3600 };
+    });
+  }
+
+  private readonly onAir = new Map<string, { start: number; end: number }>();
+  /** The show of a LIVE source goes on air now (for four hours): orders from it are placed now. */
+  goLive(shopId: string, sourceIdx: number, at = this.nowSec()): void {
+    const source = this.shop(shopId)!.sources[sourceIdx]!;
+    this.onAir.set(`${shopId}|${source.id}`, { start: at - 1800, end: at + 4 * 3600 });
+  }
+
+  createOrder(shopId: string, opts: { at?: number; silent?: boolean; productKey?: string; sourceIdx?: number; units?: number; buyer?: SbBuyer; history?: boolean } = {}): SbOrder {
+    const shop = this.shop(shopId)!;
+    let at = opts.at ?? this.nowSec();
     const existing = [...this.buyers.values()].filter((b) => b.shopId === shopId);
     const buyer = opts.buyer ?? (existing.length > 5 && this.r.chance(0.25) ? this.r.pick(existing) : this.newBuyer(shop));
-    const source = opts.sourceIdx !== undefined ? shop.sources[opts.sourceIdx]! : this.r.weighted(shop.sources);
+    let source = opts.sourceIdx !== undefined ? shop.sources[opts.sourceIdx]! : this.r.weighted(shop.sources);
+    if (source.type === 'LIVE') {
+      const session = this.liveSessionsOf(shopId).find((x) => x.source.id === source.id)!;
+      if (opts.history) at = session.start + this.r.int(60, session.end - session.start - 60);
+      // Outside its session a LIVE sells nothing: the buyer found the product another way.
+      else if (at < session.start || at > session.end) source = shop.sources.find((x) => x.type === 'ORGANIC') ?? source;
+    }
     const main = opts.productKey ?? (source.product && this.r.chance(0.8) ? source.product : this.r.weighted(shop.products).key);
     const units = opts.units ?? (this.r.chance(0.15) ? 2 : 1);
     const lines: SbLine[] = [];
@@ -693,9 +727,6 @@ export class World {
           ...packageFields(l.status),
           tracking_number: o.trackingNumber ?? '',
           is_gift: false,
-          // Sandbox extension: attribution the platform reports through its affiliate/ads/LIVE
-          // analytics. Kept on the line so the demo world can show returns per traffic source.
-          traffic_source: { type: l.source.type, content_id: l.source.id, content_name: l.source.name },
           product_category: p.category,
         };
       }),

@@ -109,7 +109,7 @@ export function InvitationsPanel() {
       {created && (
         <Modal opened onClose={() => setCreated(null)} title={<Text fw={600}>{t('invitations.linkTitle')}</Text>} size="lg">
           <Stack gap="sm">
-            <Text size="sm">{t('invitations.linkBody', { email: created.invitation.email })}</Text>
+            <Text size="sm">{t(created.mailed ? 'invitations.linkMailed' : 'invitations.linkBody', { email: created.invitation.email })}</Text>
             <Group gap="xs" wrap="nowrap">
               <TextInput value={created.link} readOnly style={{ flex: 1 }} data-testid="invite-link" onFocus={(e) => e.currentTarget.select()} />
               <CopyButton value={created.link}>
@@ -131,14 +131,14 @@ export function InvitationsPanel() {
 }
 
 function InviteModal({ brands, onClose, onCreated }: { brands: { id: string; name: string }[]; onClose: () => void; onCreated: (c: CreatedInvitation) => void }) {
-  const { t } = useTranslation('agency');
+  const { t, i18n } = useTranslation('agency');
   const form = useForm({
     initialValues: { email: '', role: 'agent' as Role, brandIds: [] as string[] },
     validate: { email: (v) => (v.trim() ? null : t('common:form.required')) },
   });
   const [formError, setFormError] = useState<string | null>(null);
   const create = useApiMutation({
-    mutationFn: (v: typeof form.values) => api.post<CreatedInvitation>('/api/invitations', { email: v.email.trim(), role: v.role, ...(v.role !== 'owner' && v.brandIds.length ? { brandIds: v.brandIds } : {}) }),
+    mutationFn: (v: typeof form.values) => api.post<CreatedInvitation>('/api/invitations', { email: v.email.trim(), role: v.role, locale: i18n.language === 'zh-CN' ? 'zh-CN' : 'en', ...(v.role !== 'owner' && v.brandIds.length ? { brandIds: v.brandIds } : {}) }),
     form,
     invalidate: [agencyKeys.invitations],
     onSuccess: (c) => onCreated(c),

@@ -1,6 +1,6 @@
 import { Tabs } from '@mantine/core';
 import { IconBolt, IconBuildingStore, IconClockHour4, IconHistory, IconLock, IconPlugConnected, IconShieldLock, IconTags, IconUsers } from '@tabler/icons-react';
-import { IconBrandTiktok, IconCalendarTime, IconListTree, IconReceiptRefund, IconSend } from '@tabler/icons-react';
+import { IconBrandTiktok, IconCalendarTime, IconListTree, IconMessages, IconReceiptRefund, IconSend } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { PageHeader } from '../../shell/PageHeader';
@@ -19,11 +19,13 @@ import { OutboxPanel } from '../setup/OutboxPanel';
 import { ReasonsPanel } from '../setup/ReasonsPanel';
 import { RemediesPanel } from '../setup/RemediesPanel';
 import { TikTokPanel } from '../setup/TikTokPanel';
+import { ChannelsPanel } from '../channels/ChannelsPanel';
 
-const TABS = ['shops', 'brands', 'team', 'sla', 'automations', 'privacy', 'security', 'audit', 'integrations', 'tiktok', 'remedies', 'reasons', 'agents', 'outbox'] as const;
+const TABS = ['shops', 'brands', 'team', 'sla', 'automations', 'privacy', 'security', 'audit', 'integrations', 'tiktok', 'channels', 'remedies', 'reasons', 'agents', 'outbox'] as const;
 // Issue 12's settings screens (features/setup), in the order they appear after the others.
 const SETUP_TABS = [
   { value: 'tiktok', icon: IconBrandTiktok, element: <TikTokPanel /> },
+  { value: 'channels', icon: IconMessages, element: <ChannelsPanel /> },
   { value: 'remedies', icon: IconReceiptRefund, element: <RemediesPanel /> },
   { value: 'reasons', icon: IconListTree, element: <ReasonsPanel /> },
   { value: 'agents', icon: IconCalendarTime, element: <AgentsPanel /> },

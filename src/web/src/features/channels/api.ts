@@ -1,0 +1,28 @@
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../../lib/api';
+import type { ConnectionTestView, MailboxInput, MailboxSyncView, MailboxView } from '../../../../integrations/email/email.dto.js';
+import type { WhatsAppNumberInput, WhatsAppNumberView } from '../../../../integrations/whatsapp/whatsapp.dto.js';
+
+export type { ConnectionTestView, MailboxInput, MailboxSyncView, MailboxView, WhatsAppNumberInput, WhatsAppNumberView };
+
+export const channelKeys = {
+  mailbox: (shopId: string) => ['channels', 'mailbox', shopId] as const,
+  whatsapp: (shopId: string) => ['channels', 'whatsapp', shopId] as const,
+};
+
+const enc = encodeURIComponent;
+
+export const useMailbox = (shopId: string) =>
+  useQuery({ queryKey: channelKeys.mailbox(shopId), queryFn: ({ signal }) => api.get<{ mailbox: MailboxView | null }>(`/api/shops/${enc(shopId)}/mailbox`, { signal }).then((r) => r.mailbox) });
+
+export const useWhatsAppNumber = (shopId: string) =>
+  useQuery({ queryKey: channelKeys.whatsapp(shopId), queryFn: ({ signal }) => api.get<{ number: WhatsAppNumberView | null }>(`/api/shops/${enc(shopId)}/whatsapp`, { signal }).then((r) => r.number) });
+
+export const channelsApi = {
+  saveMailbox: (shopId: string, body: MailboxInput) => api.put<MailboxView>(`/api/shops/${enc(shopId)}/mailbox`, body),
+  removeMailbox: (shopId: string) => api.delete<{ removed: true }>(`/api/shops/${enc(shopId)}/mailbox`),
+  testMailbox: (shopId: string) => api.post<ConnectionTestView>(`/api/shops/${enc(shopId)}/mailbox/test`, {}),
+  syncMailbox: (shopId: string) => api.post<MailboxSyncView>(`/api/shops/${enc(shopId)}/mailbox/sync`, {}),
+  saveWhatsApp: (shopId: string, body: WhatsAppNumberInput) => api.put<WhatsAppNumberView>(`/api/shops/${enc(shopId)}/whatsapp`, body),
+  removeWhatsApp: (shopId: string) => api.delete<{ removed: true }>(`/api/shops/${enc(shopId)}/whatsapp`),
+};

@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
+import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer } from '../helpers/e2e.js';
+import { TEST_PASSWORD } from '../helpers/org.js';
+import { connectedWorld, type TikTokTestWorld } from '../tiktok/helpers.js';
+
+const poll = <T,>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 150 });
+const SHOTS = '/work/shots/analytics';
+
+async function signIn(page: Page, email: string) {
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+async function shot(page: Page, name: string) {
+  const file = await screenshot(page, `analytics-${name}`);
+  fs.mkdirSync(SHOTS, { recursive: true });
+  fs.copyFileSync(file, path.join(SHOTS, `${name}.png`));
+}
+
+describeE2E('analytics (browser)', () => {
+  let server: E2EServer;
+  let browser: Browser;
+  let w: TikTokTestWorld;
+
+  beforeAll(async () => {
+    server = await startE2EServer();
+    // The DE shop of the sandbox world (Lumière), attributed the real way: orders, returns, then the platform's feeds.
+    w = await connectedWorld(server.ctx, { ordersPerShop: 200 });
+    await server.ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['orders', 'returns']);
+    await server.ctx.services.analytics.importAdsReport({ orgId: w.org.orgId, userId: w.org.users.owner.id, role: 'owner' }, { shopId: w.shopId, csv: w.sandbox.adsReport(w.tiktokShopId) });
+    await server.ctx.services.tiktok.attribution.syncShop(w.org.orgId, w.shopId, { days: 90 });
+    browser = await launchBrowser();
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await w?.close();
+    await server?.close();
+  });
+
+  it('the owner opens Analytics in zh-CN, sees the flagged livestream, drills down to its returns and exports the exclusion list', async () => {
+    const rose = w.sandbox.world.shop(w.tiktokShopId)!.sources.find((s) => s.name.includes('Rose Poudré'))!;
+    const { page, problems, context } = await openPage(browser, server.baseUrl);
+    onTestFailed(async () => {
+      await shot(page, 'failed');
+      console.log('page problems:', problems);
+    });
+    await page.goto('/analytics');
+    await signIn(page, w.org.users.owner.email);
+    await page.getByText('中文', { exact: true }).click();
+    await poll(() => page.getByRole('heading', { name: '数据分析' }).count()).toBeGreaterThan(0);
+    const alert = page.getByTestId('flagged-alert');
+    await poll(() => alert.innerText()).toContain(rose.name);
+    await poll(() => alert.innerText()).toContain('个流量来源的退货率远高于所在店铺');
+    // Only the bad livestream is flagged in this shop.
+    expect(await page.getByTestId('flagged-source').allInnerTexts()).toEqual([expect.stringContaining(rose.name)]);
+    await shot(page, 'desktop-zh-CN');
+
+    await page.getByTestId('flagged-source').click();
+    const drawer = page.getByTestId('drill-table');
+    await poll(() => drawer.getByTestId('drill-row').count()).toBeGreaterThan(10);
+    // Returns only (the default): every row is a colour return through the LIVE session's window.
+    const rows = await drawer.getByTestId('drill-row').allInnerTexts();
+    expect(rows.every((r) => r.includes('Farbe weicht vom Livestream ab') && r.includes('直播时段'))).toBe(true);
+    await shot(page, 'drilldown-zh-CN');
+    await page.keyboard.press('Escape');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-exclusions').click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    expect(csv[0]).toContain('live_session_id');
+    expect(csv).toHaveLength(2);
+    expect(csv[1]).toContain(`,livestream,,,,${rose.id},`);
+
+    // Shop health and operations, in Chinese.
+    await page.getByRole('tab', { name: '店铺健康与运营' }).click();
+    await poll(() => page.getByTestId('health-shop').count()).toBe(1);
+    await poll(() => page.getByTestId('health-shop').innerText()).toContain('非买家责任退货率');
+    await shot(page, 'health-zh-CN');
+    await page.getByRole('tab', { name: '流量来源' }).click();
+
+    // English and the phone width.
+    await page.getByText('EN', { exact: true }).click();
+    await poll(() => alert.innerText()).toContain('returns far more than');
+    await shot(page, 'desktop-en');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'phone-en');
+    await page.getByText('中文', { exact: true }).click();
+    await poll(() => page.getByRole('heading', { name: '数据分析' }).count()).toBeGreaterThan(0);
+    await shot(page, 'phone-zh-CN');
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
+});
