@@ -139,7 +139,7 @@ describeE2E('act from the ticket and the order (browser, TikTok sandbox)', () =>
     await sup.context.close();
   }, 150_000);
 
-  it('the agent sends one of the shop\'s coupons to the ticket\'s buyer from the same panel: one ledger row, one chat-card step', async () => {
+  it('the agent sends one of the shop\'s coupons to the ticket\'s buyer from the same panel: exactly one ledger row for that coupon', async () => {
     const ctx = server.ctx;
     const owner = actorFor(w.org, 'owner');
     await ctx.services.coupons.syncShop(owner, w.shopId);

@@ -92,6 +92,8 @@ function CouponSend({ shopId, buyerId, ticketId, onDone }: { shopId: string; buy
   });
   const items = sendable.data?.items ?? [];
   const contact = sendable.data?.contact;
+  // Quiet hours only defer the send (to `notBefore`); any other reason refuses it.
+  const refused = !!contact && !contact.allowed && !contact.notBefore;
   return (
     <Stack gap="sm" data-testid="coupon-send">
       {sendable.error && (
@@ -99,7 +101,7 @@ function CouponSend({ shopId, buyerId, ticketId, onDone }: { shopId: string; buy
           <Text size="xs">{message(sendable.error)}</Text>
         </Alert>
       )}
-      {contact && !contact.allowed && (
+      {refused && (
         <Alert color="orange" p={6} data-testid="coupon-contact">
           <Text size="xs">{t('act.couponBlocked', { reasons: contact.reasons.map((r) => t(`contactReason.${r}`, { defaultValue: r })).join(', ') })}</Text>
         </Alert>
@@ -131,7 +133,7 @@ function CouponSend({ shopId, buyerId, ticketId, onDone }: { shopId: string; buy
         </Alert>
       )}
       <Group justify="flex-end">
-        <Button disabled={!couponId || (contact ? !contact.allowed : true)} loading={issue.isPending} onClick={() => issue.mutate()} data-testid="coupon-send-submit">
+        <Button disabled={!couponId || !contact || refused} loading={issue.isPending} onClick={() => issue.mutate()} data-testid="coupon-send-submit">
           {t('act.couponSend')}
         </Button>
       </Group>
