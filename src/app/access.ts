@@ -155,6 +155,12 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/privacy/buyers/:id/erase': OWNER,
   'GET /api/privacy/settings': OWNER,
   'PUT /api/privacy/settings': OWNER,
+
+  // buyer side: after-sales cards are printed by leads (the /p pages are the buyer's, see governed())
+  'POST /api/portal/batches': LEADS,
+  'POST /api/portal/preview': LEADS,
+  'GET /api/portal/batches': LEADS,
+  'POST /api/portal/orders/:orderId/revoke': LEADS,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */

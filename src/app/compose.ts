@@ -10,6 +10,7 @@ import { createReturnsService, returnsPrivacy } from '../modules/returns/index.j
 import { createPrivacyService, evidencePrivacy, foundationPrivacy, type PrivacyRegistration } from '../modules/privacy/index.js';
 import { createTikTokIntegration, tiktokPrivacy } from '../integrations/tiktok/index.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
+import { createPortalService, portalPrivacy } from '../modules/portal/index.js';
 
 export interface ComposeOptions {
   /** Test seams: stand-ins for a port, everything else real. Production passes none. */
@@ -92,8 +93,14 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     { orders: remediesOrders, tickets, recordEvidence: writeEvidence, platformRejectReasons: (actor, platformReturnId) => tiktok.rejectReasons(actor.orgId, platformReturnId) },
   );
 
+  // Buyer side (issue 17): cards, QR tokens and the self-service page, on the services above.
+  const portal = createPortalService(
+    { db: p.db, ids: p.ids, clock: p.clock, publicUrl: p.config.publicUrl },
+    { orders, returns, helpdesk, files: evidence, recordEvidence: writeEvidence },
+  );
+
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, foundationPrivacy, evidencePrivacy(evidence)];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, foundationPrivacy, evidencePrivacy(evidence), portalPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
 
   return {
@@ -107,6 +114,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     remedies,
     returns,
     privacy,
+    portal,
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },
   };

@@ -13,6 +13,7 @@ import { registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
 import { registerRemedyHandlers, remediesRoutes } from '../modules/remedies/index.js';
 import { registerReturnsJobs, returnsRoutes, IMPORT_PLATFORM_RETURNS_JOB } from '../modules/returns/index.js';
 import { privacyRoutes, registerPrivacyJobs } from '../modules/privacy/index.js';
+import { portalPublicRoutes, portalRoutes, registerPortalHandlers } from '../modules/portal/index.js';
 
 /*
  * What each module adds around its services (which compose.ts builds): HTTP routes, jobs and
@@ -28,6 +29,12 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   remediesRoutes(app, s.remedies);
   returnsRoutes(app, s.returns);
   privacyRoutes(app, s.privacy);
+  portalRoutes(app, s.portal);
+  portalPublicRoutes(app, s.portal, {
+    cookieSecure: (req) => p.config.cookieSecure || (p.config.cookieSecureExplicit !== false && req.protocol === 'https'),
+    publicOrigin: p.config.publicUrlSet ? new URL(p.config.publicUrl).origin : undefined,
+    now: () => p.clock.now().getTime(),
+  });
 }
 
 /** Jobs (pg-boss) and outbox handlers. Called by the worker and by tests that drive handlers. */
@@ -57,6 +64,7 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   registerRemedyHandlers(p.outbox, s.remedies);
   await registerReturnsJobs(p.jobs, s.returns, p.log);
   await registerPrivacyJobs(p.jobs, s.privacy, p.log);
+  registerPortalHandlers(p.outbox, s.helpdesk);
 }
 
 

@@ -69,7 +69,17 @@ export function errorBody(err: FastifyError | Error, requestId: string, log: Pic
  */
 export const CROSS_SITE_EXEMPT: { prefix: string; why: string }[] = [
   { prefix: '/webhooks/', why: 'called by TikTok, not a browser; every request is HMAC-signed and carries no session cookie' },
+  {
+    prefix: '/p/',
+    why: "the buyer's self-service page posts plain HTML forms (no script): each carries its own CSRF token (session-bound HMAC, or a double-submit cookie before sign-in) and the portal checks Origin/Sec-Fetch-Site itself; the staff cookie is never read there",
+  },
 ];
+
+/** The buyer's pages: the staff session cookie is neither read nor set under this path. */
+export function isPortalPath(url: string): boolean {
+  const path = url.split('?')[0]!;
+  return path === '/p' || path.startsWith('/p/');
+}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -217,7 +227,7 @@ export async function buildServer(platform: Platform, services: Services): Promi
 
   app.addHook('onRequest', async (req) => {
     const token = req.cookies?.[SESSION_COOKIE];
-    if (!token) return;
+    if (!token || isPortalPath(req.url)) return;
     const hit = await services.auth.authenticate(token);
     if (hit) {
       req.actor = hit.actor;

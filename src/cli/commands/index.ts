@@ -6,6 +6,7 @@ import { registerSlaCommands } from './sla.js';
 import { registerReturnsCommands } from './returns.js';
 import { registerPrivacyCommands } from './privacy.js';
 import { registerBackupCommands } from './backup.js';
+import { registerCardsCommands } from './cards.js';
 
 /** Module commands (sla, tiktok, evidence, …) register here. */
 export function registerModuleCommands(program: Command): void {
@@ -16,4 +17,5 @@ export function registerModuleCommands(program: Command): void {
   registerReturnsCommands(program);
   registerPrivacyCommands(program);
   registerBackupCommands(program);
+  registerCardsCommands(program);
 }

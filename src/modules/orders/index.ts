@@ -2,5 +2,5 @@ export { createOrdersService, orderView, platformReturnView, type OrdersService,
 export { ordersRoutes } from './orders.routes.js';
 export * from './orders.dto.js';
 export type { TrafficSourceType } from './orders.schema.js';
-export { openReturnRequests, orgsWithOpenReturnRequests, ordersByExternalIds, trafficSourcesOf, orgsHoldingBuyer, buyersMatching, type OpenReturnRequest, type BuyerMatch } from './orders.readers.js';
+export { openReturnRequests, orgsWithOpenReturnRequests, ordersByExternalIds, trafficSourcesOf, orgsHoldingBuyer, buyersMatching, orderIdsPlacedSince, type OpenReturnRequest, type BuyerMatch } from './orders.readers.js';
 export { ordersPrivacy } from './orders.privacy.js';

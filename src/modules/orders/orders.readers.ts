@@ -88,3 +88,14 @@ export async function buyersMatching(tx: Executor, orgId: string, q: string, lik
   );
   return (r.rows as Record<string, unknown>[]).map((x) => ({ id: String(x.id), displayName: (x.display_name as string | null) ?? null, email: (x.email as string | null) ?? null, platform: String(x.platform), orders: Number(x.orders) }));
 }
+
+/** Orders of one shop placed at or after `since`, oldest first (the after-sales card batch of a day's shipments). */
+export async function orderIdsPlacedSince(tx: Executor, orgId: string, shopId: string, since: Date, limit: number): Promise<string[]> {
+  const rows = await tx
+    .select({ id: orders.id })
+    .from(orders)
+    .where(and(eq(orders.orgId, orgId), eq(orders.shopId, shopId), sql`${orders.placedAt} >= ${since}`))
+    .orderBy(asc(orders.placedAt), asc(orders.id))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}

@@ -51,3 +51,9 @@ export async function bindTikTokShop(tx: Executor, orgId: string, shopId: string
 export async function unbindTikTokShop(tx: Executor, orgId: string, shopId: string, tiktokShopId: string, at: Date): Promise<void> {
   await tx.update(shops).set({ tiktokShopId: null, updatedAt: at }).where(and(eq(shops.orgId, orgId), eq(shops.id, shopId), eq(shops.tiktokShopId, tiktokShopId)));
 }
+
+/** The organisation a shop belongs to (shop ids are unique across the installation): the CLI takes a bare `--shop`. */
+export async function orgOfShop(tx: Executor, shopId: string): Promise<string | null> {
+  const [s] = await tx.select({ orgId: shops.orgId }).from(shops).where(eq(shops.id, shopId));
+  return s?.orgId ?? null;
+}
