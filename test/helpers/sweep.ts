@@ -137,6 +137,7 @@ export const NAMED_KINDS: Record<string, { kind: IdKind; array?: boolean }> = {
   subjectId: { kind: 'remedy' },
   caseId: { kind: 'evidenceCase' },
   sha256: { kind: 'evidenceFile' },
+  orderIds: { kind: 'order', array: true },
 };
 
 /** Names that end like an id but name something outside our database. */

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../platform/errors.js';
-import { actorOf, binaryResponse, errors, type Http } from '../../platform/http.js';
+import { actorOf, binaryResponse, EmptyBody, errors, type Http } from '../../platform/http.js';
 import { BatchList, BatchListQuery, OrderParams, PreviewBody, PrintBody, RevokeView } from './portal.dto.js';
 import { lookupForm, layout, orderPage, unknownPage } from './portal.page.js';
 import { createPortalLimiter, csrfMatches, normaliseOrderNumber, pickLanguage, type PortalLanguage } from './portal.rules.js';
@@ -50,7 +50,7 @@ export function portalRoutes(app: Http, svc: PortalService): void {
 
   app.post(
     '/api/portal/orders/:orderId/revoke',
-    { schema: { tags, operationId: 'portal.revokeOrder', summary: "Revoke every card of an order (its QR and code stop working)", params: OrderParams, response: { 200: RevokeView, ...errors(404) } } },
+    { schema: { tags, operationId: 'portal.revokeOrder', summary: "Revoke every card of an order (its QR and code stop working)", params: OrderParams, body: EmptyBody, response: { 200: RevokeView, ...errors(404) } } },
     async (req) => svc.revokeOrder(actorOf(req), req.params.orderId),
   );
 }

@@ -204,7 +204,10 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
       requireRole(actor, PRINT_ROLES, 'after-sales cards');
       return db.tenant(actor.orgId, async (tx) => {
         const conds = [eq(portalBatches.orgId, actor.orgId)];
-        if (shopId) conds.push(eq(portalBatches.shopId, shopId));
+        if (shopId) {
+          await shopIn(tx, actor.orgId, shopId);
+          conds.push(eq(portalBatches.shopId, shopId));
+        }
         const bs = await tx.select().from(portalBatches).where(and(...conds)).orderBy(desc(portalBatches.createdAt), desc(portalBatches.id)).limit(100);
         if (!bs.length) return [];
         const bIds = bs.map((b) => b.id);
