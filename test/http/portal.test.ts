@@ -57,7 +57,7 @@ describe('after-sales cards and the buyer page', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`Ihre Bestellung ${o.externalId}`);
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
-    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    expect(page.headers['referrer-policy']).toBe('same-origin');
     expect(page.body).not.toContain('<script');
 
     await open(link!);

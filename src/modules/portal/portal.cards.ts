@@ -98,7 +98,7 @@ export async function renderCards(
     row(tx(L, 'hours'), hours);
     doc.moveDown(0.4).font(regular).fontSize(8.5).fillColor('#333333').text(policy, { width: inner });
     // QR: error correction M survives a scuffed parcel insert; the quiet zone is part of the image.
-    const qrSize = Math.min(inner, h - doc.y - 70, 150);
+    const qrSize = Math.min(inner, h - doc.y - 70, 180);
     const png = await QRCode.toBuffer(card.url, { errorCorrectionLevel: 'M', margin: 2, width: 600 });
     const qrY = h - m - 44 - qrSize;
     doc.image(png, (w - qrSize) / 2, qrY, { width: qrSize, height: qrSize });

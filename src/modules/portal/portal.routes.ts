@@ -76,8 +76,9 @@ function html(reply: FastifyReply, status: number, body: string) {
     .header('content-type', 'text/html; charset=utf-8')
     .header('content-security-policy', PORTAL_CSP)
     .header('cache-control', 'no-store')
-    // The QR link carries the token: no page of the portal sends a Referer anywhere.
-    .header('referrer-policy', 'no-referrer')
+    // Links out of the portal carry no Referer; same-origin keeps the Origin header on our own
+    // form posts (with no-referrer, Chrome sends "Origin: null" and the origin check would refuse).
+    .header('referrer-policy', 'same-origin')
     .send(body);
 }
 
