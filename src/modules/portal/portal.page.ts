@@ -84,7 +84,7 @@ export function orderPage(lang: PortalLanguage, csrf: string, d: PageData, notic
   const lines = order.lines.map((l) => `<li>${esc(l.productName)}${l.skuName ? ` (${esc(l.skuName)})` : ''} — ${esc(money(l.paidAmount, l.currency, lang))}</li>`).join('');
   const reasonLabel = (n: ReasonNode) => n.labels[lang] ?? n.labels.en;
   const msgs = d.messages
-    .map((m) => `<div class="msg ${m.direction === 'outbound' ? 'us' : ''}"><div class="muted">${esc(m.direction === 'outbound' ? tx(lang, 'us') : tx(lang, 'you'))} · ${esc(date(m.sentAt.toISOString(), lang, shop.timeZone))}</div><div>${esc(m.body)}</div>${m.attachments.length ? `<div class="muted">📎 ${m.attachments.length}</div>` : ''}</div>`)
+    .map((m) => `<div class="msg ${m.direction === 'outbound' ? 'us' : ''}"><div class="muted">${esc(m.direction === 'outbound' ? tx(lang, 'us') : tx(lang, 'you'))} · ${esc(date(m.sentAt.toISOString(), lang, shop.timeZone))}</div><div>${esc(m.body)}</div>${m.attachments.length ? `<div class="muted">${esc(tx(lang, 'attachments'))}: ${m.attachments.length}</div>` : ''}</div>`)
     .join('');
   const hidden = `<input type="hidden" name="csrf" value="${esc(csrf)}">`;
   return layout(
@@ -106,7 +106,7 @@ ${msgs ? `<section><h2>${esc(tx(lang, 'conversation'))}</h2>${msgs}</section>` :
 <label for="mtext">${esc(tx(lang, 'message'))}</label><textarea id="mtext" name="text" required maxlength="4000"></textarea>
 <label for="mphoto">${esc(tx(lang, 'photo'))}</label><input type="file" id="mphoto" name="photo" accept="image/*,video/*">
 <button type="submit">${esc(tx(lang, 'send'))}</button></form></section>
-<section><p class="muted">${[c.phone && `${tx(lang, 'phone')}: ${c.phone}`, c.whatsapp && `${tx(lang, 'whatsapp')}: ${c.whatsapp}`, c.email && `${tx(lang, 'email')}: ${c.email}`].filter(Boolean).map((x) => esc(x as string)).join('<br>')}<br>${esc(tx(lang, 'hours'))}: ${esc(hoursLine(shop, lang))}</p></section>`,
+<section><p class="muted">${[c.phone && `${tx(lang, 'phone')}: ${c.phone}`, c.whatsapp && `${tx(lang, 'whatsapp')}: ${c.whatsapp}`, c.email && `${tx(lang, 'email')}: ${c.email}`, `${tx(lang, 'hours')}: ${hoursLine(shop, lang)}`].filter(Boolean).map((x) => esc(x as string)).join('<br>')}</p></section>`,
     { langLinks: '/p/order' },
   );
 }

@@ -45,6 +45,7 @@ const T = {
   notEligible: { en: 'This return is not possible:', de: 'Diese Rücksendung ist nicht möglich:', fr: 'Ce retour n’est pas possible :', it: 'Questo reso non è possibile:', es: 'Esta devolución no es posible:' },
   badFile: { en: 'This file cannot be accepted (only photos and short videos, within the size limit).', de: 'Diese Datei kann nicht angenommen werden (nur Fotos und kurze Videos innerhalb der Größengrenze).', fr: 'Ce fichier ne peut pas être accepté (photos et courtes vidéos uniquement, taille limitée).', it: 'Questo file non può essere accettato (solo foto e brevi video, entro il limite di dimensione).', es: 'Este archivo no se puede aceptar (solo fotos y vídeos cortos, dentro del límite de tamaño).' },
   expired: { en: 'Your session has expired. Please scan your card again.', de: 'Ihre Sitzung ist abgelaufen. Bitte scannen Sie Ihre Karte erneut.', fr: 'Votre session a expiré. Scannez à nouveau votre carte.', it: 'La sessione è scaduta. Scansiona di nuovo la scheda.', es: 'Tu sesión ha caducado. Vuelve a escanear tu tarjeta.' },
+  attachments: { en: 'Attachments', de: 'Anhänge', fr: 'Pièces jointes', it: 'Allegati', es: 'Adjuntos' },
   language: { en: 'Language', de: 'Sprache', fr: 'Langue', it: 'Lingua', es: 'Idioma' },
   requested: { en: 'Requested', de: 'Angefragt', fr: 'Demandé', it: 'Richiesto', es: 'Solicitado' },
   received: { en: 'Received by us', de: 'Bei uns eingegangen', fr: 'Reçu', it: 'Ricevuto', es: 'Recibido' },
