@@ -57,7 +57,7 @@ export function policyLine(policy: CardShop['returnPolicy'], lang: PortalLanguag
 export async function renderCards(
   shop: CardShop,
   cards: CardInput[],
-  opts: { size: CardSize; language: PortalLanguage; onProgress?: (done: number, total: number) => void },
+  opts: { size: CardSize; language: PortalLanguage; showContacts?: boolean; onProgress?: (done: number, total: number) => void },
 ): Promise<Buffer> {
   const [w, h] = CARD_SIZES[opts.size];
   const doc = new PDFDocument({ size: [w, h], margin: 18, autoFirstPage: false, info: { Title: `${shop.name} after-sales cards`, Producer: 'Afterdesk' } });
@@ -92,9 +92,11 @@ export async function renderCards(
       if (!v) return;
       doc.font(bold).fontSize(9).text(`${k}: `, { continued: true, width: inner }).font(regular).text(v);
     };
-    row(tx(L, 'phone'), c.phone);
-    row(tx(L, 'whatsapp'), c.whatsapp);
-    row(tx(L, 'email'), c.email);
+    if (opts.showContacts !== false) {
+      row(tx(L, 'phone'), c.phone);
+      row(tx(L, 'whatsapp'), c.whatsapp);
+      row(tx(L, 'email'), c.email);
+    }
     row(tx(L, 'hours'), hours);
     doc.moveDown(0.4).font(regular).fontSize(8.5).fillColor('#333333').text(policy, { width: inner });
     // QR: error correction M survives a scuffed parcel insert; the quiet zone is part of the image.

@@ -13,11 +13,13 @@ export const PrintBody = z
     size: CardSizeEnum,
     language: PortalLanguageEnum,
     holdoutPercent: z.number().int().min(0).max(50).optional(),
+    /** Print the phone/WhatsApp/e-mail block; default per market (see docs "Buyer side"). */
+    showContacts: z.boolean().optional(),
   })
   .refine((b) => !!b.orderIds !== !!b.since, { message: 'give either orderIds or since', path: ['orderIds'] });
 export type PrintBody = z.infer<typeof PrintBody>;
 
-export const PreviewBody = z.strictObject({ shopId: id, size: CardSizeEnum, language: PortalLanguageEnum });
+export const PreviewBody = z.strictObject({ shopId: id, size: CardSizeEnum, language: PortalLanguageEnum, showContacts: z.boolean().optional() });
 export const BatchListQuery = z.strictObject({ shopId: id.optional() });
 export const OrderParams = z.strictObject({ orderId: id });
 

@@ -25,7 +25,7 @@ export function portalRoutes(app: Http, svc: PortalService): void {
     },
     async (req, reply) => {
       const b = req.body;
-      const { batch, pdf } = await svc.printCards(actorOf(req), { shopId: b.shopId, orderIds: b.orderIds, since: b.since ? new Date(b.since) : undefined, size: b.size, language: b.language, holdoutPercent: b.holdoutPercent });
+      const { batch, pdf } = await svc.printCards(actorOf(req), { shopId: b.shopId, orderIds: b.orderIds, since: b.since ? new Date(b.since) : undefined, size: b.size, language: b.language, holdoutPercent: b.holdoutPercent, showContacts: b.showContacts });
       return (reply as unknown as FastifyReply)
         .header('content-type', 'application/pdf')
         .header('content-disposition', `attachment; filename="cards-${batch.id}.pdf"`)

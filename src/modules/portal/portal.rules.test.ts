@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hoursLine, policyLine } from './portal.cards.js';
-import { cardExpiry, createPortalLimiter, csrfFor, csrfMatches, hashSecret, isHoldout, lookupHash, newShortCode, newToken, pickLanguage, tokenState, wellFormedToken } from './portal.rules.js';
+import { cardContentFor, cardExpiry, createPortalLimiter, csrfFor, csrfMatches, hashSecret, isHoldout, lookupHash, newShortCode, newToken, pickLanguage, tokenState, wellFormedToken } from './portal.rules.js';
 
 describe('portal tokens', () => {
   it('are 32 url-safe characters of randomness, never the same twice, and carry no order data', () => {
@@ -85,5 +85,14 @@ describe('rate limiter', () => {
     expect(l.hit('b')).toBe(false);
     t = 60_000;
     expect(l.hit('a')).toBe(false);
+  });
+});
+
+describe('card content per market', () => {
+  it('Thai cards leave out the contact block unless asked; other markets keep it', () => {
+    expect(cardContentFor('TH')).toEqual({ showContacts: false });
+    expect(cardContentFor('DE')).toEqual({ showContacts: true });
+    expect(cardContentFor('TH', { showContacts: true })).toEqual({ showContacts: true });
+    expect(cardContentFor('GB', { showContacts: false })).toEqual({ showContacts: false });
   });
 });

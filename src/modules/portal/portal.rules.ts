@@ -116,3 +116,16 @@ export function createPortalLimiter(now: () => number, limit: number, windowMs =
     },
   };
 }
+
+/**
+ * What a card may carry per market (see docs/ARCHITECTURE.md "Buyer side"). TikTok Shop Thailand's
+ * customer communication guidelines cover notes in parcels and ask sellers to keep communication on
+ * the platform, so Thai cards default to the QR (the order's support page) without phone, WhatsApp
+ * and e-mail. Other markets: no verified rule against the seller's own support contacts.
+ * A print request may override the default (`showContacts`).
+ */
+export const CARD_MARKET_DEFAULTS: Record<string, { showContacts: boolean }> = { TH: { showContacts: false } };
+
+export function cardContentFor(market: string, override?: { showContacts?: boolean }): { showContacts: boolean } {
+  return { showContacts: override?.showContacts ?? CARD_MARKET_DEFAULTS[market.toUpperCase()]?.showContacts ?? true };
+}

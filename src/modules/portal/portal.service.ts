@@ -17,6 +17,7 @@ import {
   DEFAULT_HOLDOUT_PERCENT,
   DEFAULT_WARRANTY_DAYS,
   cardExpiry,
+  cardContentFor,
   csrfFor,
   hashSecret,
   isHoldout,
@@ -70,6 +71,8 @@ export interface PrintInput {
   size: CardSize;
   language: PortalLanguage;
   holdoutPercent?: number;
+  /** Overrides the market's default (cardContentFor). */
+  showContacts?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -184,7 +187,7 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
         await tx.insert(portalBatches).values({ orgId: actor.orgId, id: batchId, shopId: shop.id, size: input.size, language: input.language, holdoutPercent, orderCount: orders.length, cardCount: printed.length, createdBy: actor.userId, createdAt: now });
         for (let i = 0; i < rows.length; i += 500) await tx.insert(portalCards).values(rows.slice(i, i + 500));
       });
-      const pdf = await renderCards(shop, printed, { size: input.size, language: input.language, onProgress: input.onProgress });
+      const pdf = await renderCards(shop, printed, { size: input.size, language: input.language, ...cardContentFor(shop.market, { showContacts: input.showContacts }), onProgress: input.onProgress });
       return { batch: { id: batchId, shopId: shop.id, size: input.size, language: input.language, holdoutPercent, orderCount: orders.length, cardCount: printed.length, holdoutOrderIds: holdouts, scans: 0, createdAt: now.toISOString() }, pdf };
     },
 
@@ -194,10 +197,10 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
     },
 
     /** A sample card for the preview: a link that opens nothing, the shop's real content. */
-    async previewCard(actor: Actor, input: { shopId: string; size: CardSize; language: PortalLanguage }): Promise<Buffer> {
+    async previewCard(actor: Actor, input: { shopId: string; size: CardSize; language: PortalLanguage; showContacts?: boolean }): Promise<Buffer> {
       requireRole(actor, PRINT_ROLES, 'printing after-sales cards');
       const shop = await db.tenant(actor.orgId, (tx) => shopIn(tx, actor.orgId, input.shopId));
-      return renderCards(shop, [{ url: `${base}/p/${'x'.repeat(32)}`, code: 'SAMP-LE00' }], input);
+      return renderCards(shop, [{ url: `${base}/p/${'x'.repeat(32)}`, code: 'SAMP-LE00' }], { ...input, ...cardContentFor(shop.market, { showContacts: input.showContacts }) });
     },
 
     async listBatches(actor: Actor, shopId?: string): Promise<BatchView[]> {
