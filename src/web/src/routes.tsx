@@ -8,7 +8,7 @@
  * Leave `navLabel` out for pages that need a route but no navigation item.
  */
 import { lazy, type ComponentType, type ReactNode } from 'react';
-import { IconChartBar, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
+import { IconChartBar, IconId, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
 import type { Role } from './lib/session';
 import { ComingSoon } from './features/placeholders/ComingSoon';
 
@@ -27,6 +27,7 @@ const WarehousePage = page(() => import('./features/returns/WarehousePage'), (m)
 const RemediesPage = page(() => import('./features/remedies/RemediesPage'), (m) => m.RemediesPage);
 const EvidencePage = page(() => import('./features/evidence/EvidencePage'), (m) => m.EvidencePage);
 const SettingsPage = page(() => import('./features/settings/SettingsPage'), (m) => m.SettingsPage);
+const CardsPage = page(() => import('./features/cards/CardsPage'), (m) => m.CardsPage);
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -51,6 +52,7 @@ export const ROUTES: AppRoute[] = [
   { path: '/coupons', navLabel: 'common:nav.coupons', icon: IconTicket, roles: ['owner', 'supervisor', 'agent'], element: <ComingSoon feature="coupons" icon={IconTicket} /> },
   { path: '/analytics', navLabel: 'common:nav.analytics', icon: IconChartBar, roles: ['owner', 'supervisor'], element: <ComingSoon feature="analytics" icon={IconChartBar} /> },
   { path: '/settings', navLabel: 'common:nav.settings', icon: IconSettings, roles: ['owner', 'supervisor'], element: <SettingsPage /> },
+  { path: '/cards', navLabel: 'common:nav.cards', icon: IconId, roles: ['owner', 'supervisor'], element: <CardsPage /> },
 ];
 
 export function routesFor(role: Role): AppRoute[] {
