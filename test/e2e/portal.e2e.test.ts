@@ -3,7 +3,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import sharp from 'sharp';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestOrg, type TestOrg } from '../helpers/org.js';
+import { createTestOrg, TEST_PASSWORD, type TestOrg } from '../helpers/org.js';
 import { seedOrder } from '../helpers/returns.js';
 import { qrLinksOf } from '../helpers/portal.js';
 import { describeE2E, launchBrowser, openPage, startE2EServer, type E2EServer } from '../helpers/e2e.js';
@@ -93,5 +93,30 @@ describeE2E('the buyer side on a phone', () => {
     }
     expect(statuses).toEqual([404, 404, 404, 404, 404, 429]);
     expect(await page.getByRole('alert').innerText()).toContain('Zu viele Versuche');
+  });
+
+  it('the owner prints cards from the web page (desktop and phone, English and Chinese) and sees the batch with its scans', async () => {
+    const o = await seedOrder(server.ctx, org, { lines: [{ unitPrice: 1000 }] });
+    for (const [lang, viewport, labels] of [
+      ['en', { width: 1366, height: 860 }, { email: 'E-mail', password: 'Password', submit: 'Sign in', print: 'Print cards (PDF)', orders: 'Order ids', sample: 'Download a sample card' }],
+      ['zh-CN', PHONE, { email: '邮箱', password: '密码', submit: '登录', print: '打印售后卡（PDF）', orders: '订单 ID', sample: '下载样卡' }],
+    ] as const) {
+      const cookie = await org.cookie('owner');
+      await server.ctx.app.inject({ method: 'PATCH', url: '/api/auth/me', headers: { cookie }, payload: { uiLocale: lang } });
+      const { page, problems } = await openPage(browser, server.baseUrl, { viewport, locale: lang === 'en' ? 'en-US' : 'zh-CN' });
+      await page.goto('/cards');
+      await page.getByLabel(labels.email).fill(org.users.owner.email);
+      await page.getByLabel(labels.password, { exact: true }).fill(TEST_PASSWORD);
+      await page.getByRole('button', { name: labels.submit }).click();
+      await expect.poll(() => page.getByRole('button', { name: labels.print }).isVisible(), { timeout: 15_000 }).toBe(true);
+      const [sample] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: labels.sample }).click()]);
+      expect(sample.suggestedFilename()).toBe('card-preview.pdf');
+      await page.getByLabel(labels.orders).fill(o.orderId);
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: labels.print }).click()]);
+      expect(dl.suggestedFilename()).toBe('cards.pdf');
+      await expect.poll(() => page.locator('tbody tr').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      await page.screenshot({ path: `${SHOTS}/cards-page-${lang}-${viewport.width}.png`, fullPage: true });
+      expect(problems).toEqual([]);
+    }
   });
 });
