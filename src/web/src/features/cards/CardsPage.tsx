@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { BatchList, PrintBody } from '../../../../modules/portal/portal.dto';
 import { api, ApiError, UI_HEADERS } from '../../lib/api';
+import { useFormat } from '../../lib/format';
 import { useApiMutation } from '../../lib/mutation';
 import { useShops } from '../settings/api';
 
@@ -31,6 +32,7 @@ async function downloadPdf(path: string, body: unknown, fileName: string): Promi
 export function CardsPage() {
   const { t } = useTranslation('cards');
   const shops = useShops();
+  const fmt = useFormat();
   const [shopId, setShopId] = useState<string | null>(null);
   const [size, setSize] = useState<'a6' | 'label'>('a6');
   const [language, setLanguage] = useState<(typeof LANGS)[number]>('en');
@@ -89,7 +91,7 @@ export function CardsPage() {
             <Table.Tbody>
               {batches.data.map((b) => (
                 <Table.Tr key={b.id}>
-                  <Table.Td>{new Date(b.createdAt).toLocaleString()}</Table.Td>
+                  <Table.Td>{fmt.dateTime(b.createdAt)}</Table.Td>
                   <Table.Td>{b.size === 'a6' ? t('a6') : t('label')}</Table.Td>
                   <Table.Td>{b.language.toUpperCase()}</Table.Td>
                   <Table.Td>{b.cardCount}</Table.Td>
