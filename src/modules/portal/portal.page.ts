@@ -37,7 +37,7 @@ export function layout(lang: PortalLanguage, title: string, body: string, opts: 
 }
 
 export function unknownPage(lang: PortalLanguage, csrf: string): string {
-  return layout(lang, tx(lang, 'lookupTitle'), `<section class="err" role="alert"><p>${esc(tx(lang, 'unknown'))}</p></section>${lookupForm(lang, csrf)}`);
+  return layout(lang, tx(lang, 'lookupTitle'), `<section class="err" role="alert"><p>${esc(tx(lang, 'unknown'))}</p></section>${lookupForm(lang, csrf)}`, { langLinks: '/p' });
 }
 
 export function lookupForm(lang: PortalLanguage, csrf: string, notice?: string): string {

@@ -148,7 +148,7 @@ export function portalPublicRoutes(app: Http, svc: PortalService, opts: PortalPu
 
   app.get('/p', { schema: hide }, async (req, reply) => {
     const lang = langOf(req);
-    return html(reply, 200, layout(lang, tx(lang, 'lookupTitle'), lookupForm(lang, preCsrf(req, reply))));
+    return html(reply, 200, layout(lang, tx(lang, 'lookupTitle'), lookupForm(lang, preCsrf(req, reply)), { langLinks: '/p' }));
   });
 
   app.get('/p/:token', { schema: hide }, async (req, reply) => {
