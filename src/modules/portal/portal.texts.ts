@@ -2,8 +2,8 @@ import type { PortalLanguage } from './portal.rules.js';
 
 /** Every text a buyer sees, on the card and the page, in the five buyer languages. */
 const T = {
-  cardTitle: { en: 'Need help with your order?', de: 'Hilfe zu Ihrer Bestellung?', fr: 'Besoin d’aide pour votre commande ?', it: 'Serve aiuto con il tuo ordine?', es: '¿Necesitas ayuda con tu pedido?' },
-  cardIntro: { en: 'Contact us first — we answer in your language.', de: 'Schreiben Sie uns zuerst – wir antworten in Ihrer Sprache.', fr: 'Contactez-nous d’abord : nous répondons dans votre langue.', it: 'Contattaci prima: rispondiamo nella tua lingua.', es: 'Contáctanos primero: respondemos en tu idioma.' },
+  cardTitle: { en: 'Need help with your order?', de: 'Hilfe zu Ihrer Bestellung?', fr: 'Besoin d’aide pour votre commande\u00a0?', it: 'Serve aiuto con il tuo ordine?', es: '¿Necesitas ayuda con tu pedido?' },
+  cardIntro: { en: 'Contact us first — we answer in your language.', de: 'Schreiben Sie uns zuerst – wir antworten in Ihrer Sprache.', fr: 'Contactez-nous d’abord\u00a0: nous répondons dans votre langue.', it: 'Contattaci prima: rispondiamo nella tua lingua.', es: 'Contáctanos primero: respondemos en tu idioma.' },
   scan: { en: 'Scan for returns, problems and warranty', de: 'Scannen für Rückgabe, Probleme und Garantie', fr: 'Scannez pour retours, problèmes et garantie', it: 'Scansiona per resi, problemi e garanzia', es: 'Escanea para devoluciones, problemas y garantía' },
   phone: { en: 'Phone', de: 'Telefon', fr: 'Téléphone', it: 'Telefono', es: 'Teléfono' },
   email: { en: 'E-mail', de: 'E-Mail', fr: 'E-mail', it: 'E-mail', es: 'Correo' },
@@ -32,7 +32,7 @@ const T = {
   resolution: { en: 'I would like', de: 'Ich möchte', fr: 'Je souhaite', it: 'Vorrei', es: 'Quiero' },
   refund: { en: 'a refund', de: 'eine Erstattung', fr: 'un remboursement', it: 'un rimborso', es: 'un reembolso' },
   exchange: { en: 'an exchange', de: 'einen Umtausch', fr: 'un échange', it: 'un cambio', es: 'un cambio' },
-  note: { en: 'What happened?', de: 'Was ist passiert?', fr: 'Que s’est-il passé ?', it: 'Cosa è successo?', es: '¿Qué ha pasado?' },
+  note: { en: 'What happened?', de: 'Was ist passiert?', fr: 'Que s’est-il passé\u00a0?', it: 'Cosa è successo?', es: '¿Qué ha pasado?' },
   photo: { en: 'Photo (optional unless asked)', de: 'Foto (optional, außer wenn verlangt)', fr: 'Photo (facultative sauf si demandée)', it: 'Foto (facoltativa salvo richiesta)', es: 'Foto (opcional salvo que se pida)' },
   send: { en: 'Send', de: 'Senden', fr: 'Envoyer', it: 'Invia', es: 'Enviar' },
   writeUs: { en: 'Write to us', de: 'Schreiben Sie uns', fr: 'Écrivez-nous', it: 'Scrivici', es: 'Escríbenos' },
