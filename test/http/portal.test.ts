@@ -168,4 +168,17 @@ describe('after-sales cards and the buyer page', () => {
     expect(statuses.slice(0, 5)).toEqual([404, 404, 404, 404, 404]);
     expect(statuses.slice(5)).toEqual([429, 429]);
   });
+
+  it('the per-address lookup limit holds across different order numbers, whatever X-Forwarded-For says (no TRUST_PROXY)', async () => {
+    const form = await ctx.app.inject({ method: 'GET', url: '/p' });
+    const pre = cookieFrom(form.headers['set-cookie'], 'afterdesk_portal_csrf')!;
+    const token = csrfIn(form.body);
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const b = multipart([['csrf', token], ['orderNumber', `99000${i}`], ['code', 'AAAABBBB']]);
+      const r = await ctx.app.inject({ method: 'POST', url: '/p/lookup', remoteAddress: '10.7.7.7', headers: { cookie: pre, 'content-type': b.contentType, 'x-forwarded-for': `203.0.113.${i}` }, payload: b.payload });
+      statuses.push(r.statusCode);
+    }
+    expect(statuses).toEqual([...Array(10).fill(404), 429]);
+  });
 });
