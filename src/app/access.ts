@@ -286,6 +286,11 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/feedback-tasks': DESK,
   'POST /api/feedback-tasks': LEADS,
   'PATCH /api/feedback-tasks/:id': DESK,
+  // buyer side: after-sales cards are printed by leads (the /p pages are the buyer's, see governed())
+  'POST /api/portal/batches': LEADS,
+  'POST /api/portal/preview': LEADS,
+  'GET /api/portal/batches': LEADS,
+  'POST /api/portal/orders/:orderId/revoke': LEADS,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */

@@ -22,6 +22,7 @@ import { createCheckpointCopies, createFileStore } from '../integrations/storage
 import { channelsPrivacy, createInstallationMail, createMailboxes, passwordResetSender } from '../integrations/email/index.js';
 import { createWhatsAppNumbers } from '../integrations/whatsapp/index.js';
 import { analyticsPrivacy, createAnalyticsService, type OwnerNotice } from '../modules/analytics/index.js';
+import { createPortalService, portalPrivacy } from '../modules/portal/index.js';
 
 export interface ComposeOptions {
   /** Test seams: stand-ins for a port, everything else real. Production passes none. */
@@ -168,6 +169,12 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     { orders: remediesOrders, tickets, recordEvidence: writeEvidence, platformRejectReasons: (actor, platformReturnId) => tiktok.rejectReasons(actor.orgId, platformReturnId) },
   );
 
+  // Buyer side (issue 17): cards, QR tokens and the self-service page, on the services above.
+  const portal = createPortalService(
+    { db: p.db, ids: p.ids, clock: p.clock, publicUrl: p.config.publicUrl },
+    { orders, returns, helpdesk, files: evidence, recordEvidence: writeEvidence },
+  );
+
   // Translation for the reader, through the outbound rule (the seller's key, their chosen base URL).
   const translation = createTranslationService({ db: p.db, clock: p.clock, secretKey: p.secretKey, fetch: (url, init) => p.outbound.fetch(url, init) });
 
@@ -177,7 +184,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const whatsapp = createWhatsAppNumbers({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence, graph: { base: p.config.whatsapp.graphBase, version: p.config.whatsapp.apiVersion }, publicUrl: p.config.publicUrl });
 
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy, portalPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
 
   // Agency overview: counts per organisation of a login, each in its own tenant transaction.
@@ -209,6 +216,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     coupons,
     couponPlatform,
     analytics,
+    portal,
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },
   };

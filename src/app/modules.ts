@@ -28,6 +28,7 @@ import { registerCouponHandlers, registerCouponSyncJob } from '../integrations/t
 import { shopIn } from '../modules/tenancy/index.js';
 import { analyticsRoutes, registerAnalyticsJobs } from '../modules/analytics/index.js';
 import { systemActor } from '../platform/tenancy.js';
+import { portalPublicRoutes, portalRoutes, registerPortalHandlers } from '../modules/portal/index.js';
 
 /*
  * What each module adds around its services (which compose.ts builds): HTTP routes, jobs and
@@ -55,6 +56,12 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   translationRoutes(app, s.translation);
   couponsRoutes(app, s.coupons);
   analyticsRoutes(app, s.analytics);
+  portalRoutes(app, s.portal);
+  portalPublicRoutes(app, s.portal, {
+    cookieSecure: (req) => p.config.cookieSecure || (p.config.cookieSecureExplicit !== false && req.protocol === 'https'),
+    publicOrigin: p.config.publicUrlSet ? new URL(p.config.publicUrl).origin : undefined,
+    now: () => p.clock.now().getTime(),
+  });
 }
 
 /** Jobs (pg-boss) and outbox handlers. Called by the worker and by tests that drive handlers. */
@@ -116,7 +123,7 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
 export const AUTO_CLOSE_JOB = 'helpdesk.auto_close';
 
 /** The outbox steps that carry a reply to the buyer (one per channel, `replyHandlerFor`). */
-const REPLY_STEPS = new Set(['tiktok.send_message', 'email.send', 'whatsapp.send']);
+const REPLY_STEPS = new Set(['tiktok.send_message', 'email.send', 'whatsapp.send', 'portal.deliver']);
 
 /**
  * Every outbox step's end: a reply's delivery status follows its step (whichever channel carried it),
@@ -141,6 +148,7 @@ export function registerWorkspaceWorkers(p: Platform, s: Services): void {
       }),
     );
   });
+  registerPortalHandlers(p.outbox, s.helpdesk);
 }
 
 

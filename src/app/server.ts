@@ -81,7 +81,17 @@ export const CROSS_SITE_EXEMPT: { prefix?: string; headers?: (h: Record<string, 
     headers: (h) => bearerOf({ headers: h }) !== undefined,
     why: 'API-token requests (Authorization: Bearer): a browser form cannot set that header, and such a request is authenticated by the token alone — a session cookie on it is ignored',
   },
+  {
+    prefix: '/p/',
+    why: "the buyer's self-service page posts plain HTML forms (no script): each carries its own CSRF token (session-bound HMAC, or a double-submit cookie before sign-in) and the portal checks Origin/Sec-Fetch-Site itself; the staff cookie is never read there",
+  },
 ];
+
+/** The buyer's pages: the staff session cookie is neither read nor set under this path. */
+export function isPortalPath(url: string): boolean {
+  const path = url.split('?')[0]!;
+  return path === '/p' || path.startsWith('/p/');
+}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -231,7 +241,7 @@ export async function buildServer(platform: Platform, services: Services): Promi
   registerTokenAuth(app, services.integrations);
   app.addHook('onRequest', async (req) => {
     const token = req.cookies?.[SESSION_COOKIE];
-    if (!token || bearerOf(req)) return;
+    if (!token || bearerOf(req) || isPortalPath(req.url)) return;
     const hit = await services.auth.authenticate(token);
     if (hit) {
       req.actor = hit.actor;

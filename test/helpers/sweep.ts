@@ -160,6 +160,7 @@ export const NAMED_KINDS: Record<string, { kind: IdKind; array?: boolean }> = {
   shopIds: { kind: 'shop', array: true },
   messageIds: { kind: 'ticketMessage', array: true },
   platformCouponId: { kind: 'platformCoupon' },
+  orderIds: { kind: 'order', array: true },
 };
 
 /** Names that end like an id but name something outside our database. */

@@ -62,6 +62,7 @@ const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> 
   'POST /api/coupons/programmes': { body: { shopId: '$shop', name: 'Sweep', kind: 'return_visit', schedule: { afterDeliveryDays: 3 }, holdoutPercent: 10, budget: 1000, variants: [{ key: 'a', platformCouponId: '$platformCoupon' }] } },
   'POST /api/coupons/issue': { body: { shopId: '$shop', buyerId: '$buyer', platformCouponId: '$platformCoupon' } },
   'PATCH /api/coupons/programmes/:id': { body: { name: 'Renamed' } },
+  'POST /api/portal/batches': { body: { shopId: '$shop', orderIds: ['$order'], size: 'a6', language: 'de', holdoutPercent: 0 } },
 };
 
 /** Routes that consume the order they are given: each call gets a purchase nobody has acted on. */

@@ -8,6 +8,7 @@ import { registerPrivacyCommands } from './privacy.js';
 import { registerBackupCommands } from './backup.js';
 import { registerCouponsCommands } from './coupons.js';
 import { registerAnalyticsCommands } from './analytics.js';
+import { registerCardsCommands } from './cards.js';
 
 /** Module commands (sla, tiktok, evidence, …) register here. */
 export function registerModuleCommands(program: Command): void {
@@ -20,4 +21,5 @@ export function registerModuleCommands(program: Command): void {
   registerBackupCommands(program);
   registerCouponsCommands(program);
   registerAnalyticsCommands(program);
+  registerCardsCommands(program);
 }

@@ -99,8 +99,10 @@ export function macroView(m: MacroRow): MacroView {
 }
 
 /** Which outbox handler carries a public reply back to the buyer on each channel. */
-export function replyHandlerFor(channel: Channel): 'tiktok.send_message' | 'email.send' | 'whatsapp.send' {
+export function replyHandlerFor(channel: Channel): 'tiktok.send_message' | 'email.send' | 'whatsapp.send' | 'portal.deliver' {
   if (channel === 'email') return 'email.send';
+  // The buyer reads self-service replies on the portal page; the step only marks them delivered.
+  if (channel === 'self_service') return 'portal.deliver';
   if (channel === 'whatsapp') return 'whatsapp.send';
   return 'tiktok.send_message';
 }

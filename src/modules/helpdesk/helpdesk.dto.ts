@@ -3,7 +3,7 @@ import { HttpUrl, isHttpUrl } from '../../platform/http-url.js';
 import { pageOf } from '../../platform/pagination.dto.js';
 import { OrderSidebarView } from '../orders/index.js';
 
-export const CHANNELS = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment'] as const;
+export const CHANNELS = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment', 'self_service'] as const;
 export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;
 

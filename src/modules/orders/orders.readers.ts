@@ -301,3 +301,14 @@ export async function setLineSources(tx: Executor, orgId: string, rows: { lineId
       and (ol.traffic_source_type, ol.traffic_source_id, ol.traffic_source_name, ol.traffic_source_provenance) is distinct from (u.type, u.sid, u.name, u.prov)`);
   return r.rowCount ?? 0;
 }
+
+/** Orders of one shop placed at or after `since`, oldest first (the after-sales card batch of a day's shipments). */
+export async function orderIdsPlacedSince(tx: Executor, orgId: string, shopId: string, since: Date, limit: number): Promise<string[]> {
+  const rows = await tx
+    .select({ id: orders.id })
+    .from(orders)
+    .where(and(eq(orders.orgId, orgId), eq(orders.shopId, shopId), sql`${orders.placedAt} >= ${since}`))
+    .orderBy(asc(orders.placedAt), asc(orders.id))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}

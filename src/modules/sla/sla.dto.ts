@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Currency, TimeZone } from '../tenancy/index.js';
 
-export const CHANNELS = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment'] as const;
+export const CHANNELS = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment', 'self_service'] as const;
 export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;

@@ -72,3 +72,9 @@ export async function shopIdsOfBrands(tx: Executor, orgId: string, brandIds: str
   const rows = await tx.select({ id: shops.id }).from(shops).where(and(eq(shops.orgId, orgId), inArray(shops.brandId, brandIds)));
   return rows.map((r) => r.id);
 }
+
+/** The organisation a shop belongs to (shop ids are unique across the installation): the CLI takes a bare `--shop`. */
+export async function orgOfShop(tx: Executor, shopId: string): Promise<string | null> {
+  const [s] = await tx.select({ orgId: shops.orgId }).from(shops).where(eq(shops.id, shopId));
+  return s?.orgId ?? null;
+}

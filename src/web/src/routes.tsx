@@ -8,7 +8,7 @@
  * Leave `navLabel` out for pages that need a route but no navigation item.
  */
 import { lazy, type ComponentType, type ReactNode } from 'react';
-import { IconBuildingWarehouse, IconPackage, IconScale, IconUsers, IconChartBar, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
+import { IconBuildingWarehouse, IconPackage, IconScale, IconUsers, IconChartBar, IconId, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
 import type { Role } from './lib/session';
 import { ComingSoon } from './features/placeholders/ComingSoon';
 
@@ -33,6 +33,7 @@ const AccountPage = page(() => import('./features/account/AccountPage'), (m) => 
 const AgencyPage = page(() => import('./features/agency/AgencyPage'), (m) => m.AgencyPage);
 const CouponsPage = page(() => import('./features/coupons/CouponsPage'), (m) => m.CouponsPage);
 const AnalyticsPage = page(() => import('./features/analytics/AnalyticsPage'), (m) => m.AnalyticsPage);
+const CardsPage = page(() => import('./features/cards/CardsPage'), (m) => m.CardsPage);
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -63,6 +64,7 @@ export const ROUTES: AppRoute[] = [
   { path: '/account', roles: ALL, element: <AccountPage /> },
   // Reached from the user menu's organisation switcher (shown to logins in several organisations).
   { path: '/agency', roles: ALL, element: <AgencyPage /> },
+  { path: '/cards', navLabel: 'common:nav.cards', icon: IconId, roles: ['owner', 'supervisor'], element: <CardsPage /> },
 ];
 
 export function routesFor(role: Role): AppRoute[] {

@@ -7,7 +7,7 @@ import { api, ApiError, UI_HEADERS } from '../../lib/api';
 
 export type { MacroView, MessageView, TicketView, AttachmentRef, Channel, TicketStatus, Priority, ClockView, OrderSidebarView };
 
-export const CHANNELS: readonly Channel[] = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment'];
+export const CHANNELS: readonly Channel[] = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment', 'self_service'];
 export const SETTABLE_STATUSES: readonly TicketStatus[] = ['open', 'waiting_on_buyer', 'waiting_on_warehouse', 'waiting_on_platform', 'solved', 'closed'];
 export const PRIORITIES: readonly Priority[] = ['low', 'normal', 'high', 'urgent'];
 export const LIVE_STATUSES: readonly TicketStatus[] = ['new', 'open', 'waiting_on_buyer', 'waiting_on_warehouse', 'waiting_on_platform'];

@@ -1,5 +1,5 @@
 import { Badge, Text, Tooltip } from '@mantine/core';
-import { IconBrandTiktok, IconBrandWhatsapp, IconBroadcast, IconMail, IconReceiptRefund, IconVideo, type Icon } from '@tabler/icons-react';
+import { IconBrandTiktok, IconBrandWhatsapp, IconBroadcast, IconId, IconMail, IconReceiptRefund, IconVideo, type Icon } from '@tabler/icons-react';
 import { Fragment } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LIVE_STATUSES, type Channel, type Priority, type TicketView } from './api';
@@ -12,6 +12,7 @@ const CHANNEL_ICON: Record<Channel, { icon: Icon; color: string }> = {
   whatsapp: { icon: IconBrandWhatsapp, color: 'var(--mantine-color-green-7)' },
   livestream: { icon: IconBroadcast, color: 'var(--mantine-color-red-7)' },
   video_comment: { icon: IconVideo, color: 'var(--mantine-color-pink-7)' },
+  self_service: { icon: IconId, color: 'var(--mantine-color-teal-7)' },
 };
 
 export function ChannelIcon({ channel, size = 16 }: { channel: Channel; size?: number }) {

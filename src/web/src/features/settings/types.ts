@@ -26,6 +26,6 @@ export interface SlaAttainmentRow {
 }
 
 // Mirrors the SLA module's enums; kept here so the web bundle does not pull in server code.
-export const SLA_CHANNELS = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment'] as const;
+export const SLA_CHANNELS = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment', 'self_service'] as const;
 export const SLA_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const SLA_METRICS = ['first_reply', 'next_reply', 'resolution'] as const;

@@ -1,0 +1,112 @@
+import type { OrderView } from '../orders/index.js';
+import type { ReturnView } from '../returns/index.js';
+import type { ReasonNode } from '../returns/index.js';
+import type { MessageRow } from '../helpdesk/index.js';
+import type { ShopRow } from '../tenancy/index.js';
+import { hoursLine, policyLine } from './portal.cards.js';
+import { PORTAL_LANGUAGES, type PortalLanguage } from './portal.rules.js';
+import { LANGUAGE_NAMES, tx } from './portal.texts.js';
+
+/**
+ * The buyer's page, rendered on the server: plain HTML forms, no script at all (0 kB of
+ * JavaScript), so it works on any phone and the CSP can forbid every script.
+ */
+export function esc(s: string | number | null | undefined): string {
+  return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+const CSS = `
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#f4f5f7}
+header{background:#1d2b4f;color:#fff;padding:12px 16px}header h1{margin:0;font-size:1.15rem}
+main{max-width:560px;margin:0 auto;padding:12px}section{background:#fff;border-radius:10px;padding:14px 16px;margin:12px 0;border:1px solid #d9dce3}
+h2{font-size:1.05rem;margin:0 0 8px}label{display:block;font-weight:600;margin:10px 0 4px}
+input[type=text],select,textarea{width:100%;padding:10px;font:inherit;border:1px solid #6b7280;border-radius:6px;background:#fff;color:#1a1a1a}
+textarea{min-height:90px}button{margin-top:12px;padding:12px 18px;font:inherit;font-weight:600;color:#fff;background:#1d4ed8;border:0;border-radius:6px;width:100%}
+button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+.muted{color:#4b5563;font-size:.92rem}.ok{background:#e7f6ec;border-color:#2f855a}.err{background:#fdecec;border-color:#c53030}
+nav.lang{display:flex;gap:10px;flex-wrap:wrap;margin-top:6px}nav.lang a{color:#fff}
+ol.tl{padding-left:20px;margin:6px 0}ol.tl li.done{font-weight:600}.msg{border-left:4px solid #9ca3af;padding:4px 10px;margin:8px 0}.msg.us{border-color:#1d4ed8}
+fieldset{border:0;padding:0;margin:0}legend{font-weight:600;margin:10px 0 4px}.check{display:flex;gap:8px;align-items:flex-start;margin:4px 0}
+`;
+
+export function layout(lang: PortalLanguage, title: string, body: string, opts: { langLinks?: string } = {}): string {
+  const links = opts.langLinks
+    ? `<nav class="lang" aria-label="${esc(tx(lang, 'language'))}">${PORTAL_LANGUAGES.map((l) => (l === lang ? `<span lang="${l}" aria-current="true">${LANGUAGE_NAMES[l]}</span>` : `<a lang="${l}" href="${esc(opts.langLinks)}?lang=${l}">${LANGUAGE_NAMES[l]}</a>`)).join('')}</nav>`
+    : '';
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${esc(title)}</title><style>${CSS}</style></head><body><header><h1>${esc(title)}</h1>${links}</header><main>${body}</main></body></html>`;
+}
+
+export function unknownPage(lang: PortalLanguage, csrf: string): string {
+  return layout(lang, tx(lang, 'lookupTitle'), `<section class="err" role="alert"><p>${esc(tx(lang, 'unknown'))}</p></section>${lookupForm(lang, csrf)}`, { langLinks: '/p' });
+}
+
+export function lookupForm(lang: PortalLanguage, csrf: string, notice?: string): string {
+  return `${notice ? `<section class="err" role="alert"><p>${esc(notice)}</p></section>` : ''}<section><h2>${esc(tx(lang, 'lookupTitle'))}</h2>
+<form method="post" action="/p/lookup" enctype="multipart/form-data">
+<input type="hidden" name="csrf" value="${esc(csrf)}"><input type="hidden" name="lang" value="${lang}">
+<label for="orderNumber">${esc(tx(lang, 'orderNumber'))}</label><input type="text" id="orderNumber" name="orderNumber" autocomplete="off" inputmode="numeric" required maxlength="64">
+<label for="code">${esc(tx(lang, 'code'))}</label><input type="text" id="code" name="code" autocomplete="off" autocapitalize="characters" required maxlength="20">
+<button type="submit">${esc(tx(lang, 'open'))}</button></form></section>`;
+}
+
+export interface PageData {
+  order: OrderView;
+  shop: ShopRow;
+  returns: ReturnView[];
+  reasons: ReasonNode[];
+  messages: MessageRow[];
+}
+
+function money(amount: number, currency: string, lang: PortalLanguage): string {
+  const digits = ['JPY', 'KRW', 'VND', 'IDR'].includes(currency) ? 0 : 2;
+  return new Intl.NumberFormat(lang, { style: 'currency', currency }).format(amount / 10 ** digits);
+}
+
+function date(iso: string | null, lang: PortalLanguage, zone: string): string {
+  return iso ? new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: zone }).format(new Date(iso)) : '';
+}
+
+function returnTimeline(r: ReturnView, lang: PortalLanguage, zone: string): string {
+  const steps: [string, string | null][] = [
+    [tx(lang, 'requested'), r.requestedAt],
+    [tx(lang, 'received'), r.receipt.at],
+    [tx(lang, 'inspected'), r.inspection.at],
+    [tx(lang, 'refunded'), r.refund.at],
+    [tx(lang, 'closedStep'), r.closedAt],
+  ];
+  return `<p><strong>${esc(r.rma)}</strong> · ${esc(r.reason?.label ?? '')}</p><ol class="tl">${steps.map(([k, at]) => `<li class="${at ? 'done' : ''}">${esc(k)}${at ? ` — ${esc(date(at, lang, zone))}` : ''}</li>`).join('')}</ol>`;
+}
+
+export function orderPage(lang: PortalLanguage, csrf: string, d: PageData, notice?: { kind: 'ok' | 'err'; text: string }): string {
+  const { order, shop } = d;
+  const c = shop.supportContacts;
+  const delivered = order.deliveredAt ? `${tx(lang, 'delivered')}: ${date(order.deliveredAt, lang, shop.timeZone)}` : tx(lang, 'inTransit');
+  const lines = order.lines.map((l) => `<li>${esc(l.productName)}${l.skuName ? ` (${esc(l.skuName)})` : ''} — ${esc(money(l.paidAmount, l.currency, lang))}</li>`).join('');
+  const reasonLabel = (n: ReasonNode) => n.labels[lang] ?? n.labels.en;
+  const msgs = d.messages
+    .map((m) => `<div class="msg ${m.direction === 'outbound' ? 'us' : ''}"><div class="muted">${esc(m.direction === 'outbound' ? tx(lang, 'us') : tx(lang, 'you'))} · ${esc(date(m.sentAt.toISOString(), lang, shop.timeZone))}</div><div>${esc(m.body)}</div>${m.attachments.length ? `<div class="muted">${esc(tx(lang, 'attachments'))}: ${m.attachments.length}</div>` : ''}</div>`)
+    .join('');
+  const hidden = `<input type="hidden" name="csrf" value="${esc(csrf)}">`;
+  return layout(
+    lang,
+    `${tx(lang, 'pageTitle')} ${order.externalId}`,
+    `${notice ? `<section class="${notice.kind}" role="${notice.kind === 'err' ? 'alert' : 'status'}"><p>${esc(notice.text)}</p></section>` : ''}
+<section><h2>${esc(shop.name)}</h2><p>${esc(tx(lang, 'delivery'))}: ${esc(delivered)}${order.trackingNumber ? ` · ${esc(order.carrier ?? '')} ${esc(order.trackingNumber)}` : ''}</p>
+<h2>${esc(tx(lang, 'items'))}</h2><ul>${lines}</ul><p class="muted">${esc(policyLine(shop.returnPolicy, lang))}</p></section>
+${d.returns.length ? `<section><h2>${esc(tx(lang, 'returns'))}</h2>${d.returns.map((r) => returnTimeline(r, lang, shop.timeZone)).join('')}</section>` : ''}
+${msgs ? `<section><h2>${esc(tx(lang, 'conversation'))}</h2>${msgs}</section>` : ''}
+<section><h2>${esc(tx(lang, 'startReturn'))}</h2><form method="post" action="/p/order/return" enctype="multipart/form-data">${hidden}
+<fieldset><legend>${esc(tx(lang, 'items'))}</legend>${order.lines.map((l, i) => `<div class="check"><input type="checkbox" id="line${i}" name="line" value="${esc(l.id)}"><label for="line${i}" style="margin:0;font-weight:400">${esc(l.productName)}</label></div>`).join('')}</fieldset>
+<label for="reason">${esc(tx(lang, 'reason'))}</label><select id="reason" name="reason" required>${d.reasons.map((n) => `<option value="${esc(n.code)}">${esc(reasonLabel(n))}</option>`).join('')}</select>
+<fieldset><legend>${esc(tx(lang, 'resolution'))}</legend><div class="check"><input type="radio" id="resRefund" name="resolution" value="refund" checked><label for="resRefund" style="margin:0;font-weight:400">${esc(tx(lang, 'refund'))}</label></div><div class="check"><input type="radio" id="resExchange" name="resolution" value="exchange"><label for="resExchange" style="margin:0;font-weight:400">${esc(tx(lang, 'exchange'))}</label></div></fieldset>
+<label for="rnote">${esc(tx(lang, 'note'))}</label><textarea id="rnote" name="note" maxlength="4000"></textarea>
+<label for="rphoto">${esc(tx(lang, 'photo'))}</label><input type="file" id="rphoto" name="photo" accept="image/*,video/*">
+<button type="submit">${esc(tx(lang, 'startReturn'))}</button></form></section>
+<section><h2>${esc(tx(lang, 'writeUs'))}</h2><form method="post" action="/p/order/message" enctype="multipart/form-data">${hidden}
+<label for="mtext">${esc(tx(lang, 'message'))}</label><textarea id="mtext" name="text" required maxlength="4000"></textarea>
+<label for="mphoto">${esc(tx(lang, 'photo'))}</label><input type="file" id="mphoto" name="photo" accept="image/*,video/*">
+<button type="submit">${esc(tx(lang, 'send'))}</button></form></section>
+<section><p class="muted">${[c.phone && `${tx(lang, 'phone')}: ${c.phone}`, c.whatsapp && `${tx(lang, 'whatsapp')}: ${c.whatsapp}`, c.email && `${tx(lang, 'email')}: ${c.email}`, `${tx(lang, 'hours')}: ${hoursLine(shop, lang)}`].filter(Boolean).map((x) => esc(x as string)).join('<br>')}</p></section>`,
+    { langLinks: '/p/order' },
+  );
+}

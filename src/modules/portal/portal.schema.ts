@@ -1,0 +1,51 @@
+import { boolean, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+export const portalBatches = pgTable('portal_batches', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  shopId: text('shop_id').notNull(),
+  size: text('size').$type<'a6' | 'label'>().notNull(),
+  language: text('language').notNull(),
+  holdoutPercent: integer('holdout_percent').notNull(),
+  orderCount: integer('order_count').notNull(),
+  cardCount: integer('card_count').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});
+
+export const portalCards = pgTable('portal_cards', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  shopId: text('shop_id').notNull(),
+  batchId: text('batch_id').notNull(),
+  orderId: text('order_id').notNull(),
+  holdout: boolean('holdout').notNull(),
+  tokenHash: text('token_hash'),
+  lookupHash: text('lookup_hash'),
+  language: text('language').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  ticketId: text('ticket_id'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});
+
+export const portalScans = pgTable('portal_scans', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  shopId: text('shop_id').notNull(),
+  batchId: text('batch_id').notNull(),
+  cardId: text('card_id').notNull(),
+  scannedAt: timestamp('scanned_at', { withTimezone: true }).notNull(),
+});
+
+export const portalSessions = pgTable('portal_sessions', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  shopId: text('shop_id').notNull(),
+  orderId: text('order_id').notNull(),
+  cardId: text('card_id').notNull(),
+  sessionHash: text('session_hash').notNull(),
+  language: text('language').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});

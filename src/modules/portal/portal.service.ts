@@ -1,0 +1,367 @@
+import { randomBytes } from 'node:crypto';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import sharp from 'sharp';
+import { fileTypeFromBuffer } from 'file-type';
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Executor } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
+import { orgOfShop, shopIn, type ShopRow } from '../tenancy/index.js';
+import { orderIdsPlacedSince, type OrderView } from '../orders/index.js';
+import type { InboundMessage, MessageRow, TicketRow } from '../helpdesk/index.js';
+import type { CreateReturnInput, ReasonNode, ReturnView } from '../returns/index.js';
+import type { RecordEvidence, StoredFile } from '../evidence/index.js';
+import { renderCards, type CardSize } from './portal.cards.js';
+import {
+  DEFAULT_HOLDOUT_PERCENT,
+  DEFAULT_WARRANTY_DAYS,
+  cardExpiry,
+  cardContentFor,
+  csrfFor,
+  hashSecret,
+  isHoldout,
+  lookupHash,
+  newShortCode,
+  newToken,
+  tokenState,
+  wellFormedToken,
+  type PortalLanguage,
+} from './portal.rules.js';
+import { portalBatches, portalCards, portalScans, portalSessions } from './portal.schema.js';
+
+export interface PortalPorts {
+  orders: { getOrder(actor: Actor, id: string): Promise<OrderView> };
+  returns: {
+    create(actor: Actor, input: CreateReturnInput): Promise<ReturnView>;
+    list(actor: Actor, filter: { orderId?: string; limit?: number }): Promise<ReturnView[]>;
+    getReasonTree(actor: Actor): Promise<{ nodes: ReasonNode[] }>;
+  };
+  helpdesk: {
+    ingestInbound(m: InboundMessage): Promise<{ ticketId: string; messageId: string }>;
+    getTicket(actor: Actor, id: string): Promise<{ ticket: TicketRow; messages: MessageRow[] }>;
+  };
+  files: { storeFile(orgId: string, input: { bytes: Buffer; fileName: string; declaredContentType?: string }): Promise<StoredFile> };
+  recordEvidence: RecordEvidence;
+}
+
+export interface PortalDeps {
+  db: Database;
+  ids: IdGenerator;
+  clock: Clock;
+  /** Where the buyer's page is reached (PUBLIC_URL); card links are `${publicUrl}/p/<token>`. */
+  publicUrl: string;
+  warrantyDays?: number;
+}
+
+export interface PortalSession {
+  id: string;
+  orgId: string;
+  shopId: string;
+  orderId: string;
+  cardId: string;
+  language: PortalLanguage;
+  csrf: string;
+}
+
+export interface PrintInput {
+  shopId: string;
+  orderIds?: string[];
+  since?: Date;
+  size: CardSize;
+  language: PortalLanguage;
+  holdoutPercent?: number;
+  /** Overrides the market's default (cardContentFor). */
+  showContacts?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BatchView {
+  id: string;
+  shopId: string;
+  size: CardSize;
+  language: string;
+  holdoutPercent: number;
+  orderCount: number;
+  cardCount: number;
+  holdoutOrderIds: string[];
+  scans: number;
+  createdAt: string;
+}
+
+const SESSION_MS = 2 * 3600_000;
+const MAX_BATCH = 5_000;
+const PRINT_ROLES = ['owner', 'supervisor'] as const;
+
+function sniffLanguage(l: string): PortalLanguage {
+  return (['en', 'de', 'fr', 'it', 'es'].includes(l) ? l : 'en') as PortalLanguage;
+}
+
+export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
+  const { db, ids, clock } = deps;
+  const warrantyDays = deps.warrantyDays ?? DEFAULT_WARRANTY_DAYS;
+  const base = deps.publicUrl.replace(/\/$/, '');
+
+  async function newSession(tx: Executor, card: typeof portalCards.$inferSelect, language: PortalLanguage): Promise<{ secret: string; session: PortalSession }> {
+    const secret = randomBytes(32).toString('base64url');
+    const id = ids('pss');
+    const now = clock.now();
+    await tx.insert(portalSessions).values({ orgId: card.orgId, id, shopId: card.shopId, orderId: card.orderId, cardId: card.id, sessionHash: hashSecret(secret), language, expiresAt: new Date(now.getTime() + SESSION_MS), createdAt: now });
+    return { secret, session: { id, orgId: card.orgId, shopId: card.shopId, orderId: card.orderId, cardId: card.id, language, csrf: csrfFor(secret) } };
+  }
+
+  async function cardBy(where: 'token' | 'lookup', hash: string) {
+    // The buyer names no organisation: the hash is unique across the installation.
+    return db.system(async (tx) => {
+      const [c] = await tx.select().from(portalCards).where(where === 'token' ? eq(portalCards.tokenHash, hash) : eq(portalCards.lookupHash, hash));
+      return c ?? null;
+    });
+  }
+
+  /** Strip metadata from photos (EXIF GPS, camera serials) before they are kept; other types as sent. */
+  async function cleanUpload(bytes: Buffer): Promise<Buffer> {
+    const t = await fileTypeFromBuffer(bytes);
+    // The page takes photos and short videos only; the evidence store checks the limits per type.
+    if (!t || !/^(image|video)\//.test(t.mime)) throw AppError.validation('upload.type_not_allowed', 'Only photos and short videos are accepted', [{ field: 'photo', message: 'not a photo or video' }]);
+    if (t && ['image/jpeg', 'image/png', 'image/webp'].includes(t.mime)) {
+      // sharp writes no metadata unless asked; rotate() first applies the EXIF orientation it drops.
+      const img = sharp(bytes, { failOn: 'error' }).rotate();
+      return t.mime === 'image/png' ? img.png().toBuffer() : t.mime === 'image/webp' ? img.webp().toBuffer() : img.jpeg({ quality: 90 }).toBuffer();
+    }
+    return bytes;
+  }
+
+  return {
+    /**
+     * Print cards for a batch of orders: one card (fresh token + short code) per order except the
+     * hold-out share, all recorded in one transaction; then one PDF. Tokens exist in clear only in
+     * the PDF; a reprint issues new ones and revokes the old cards of those orders.
+     */
+    async printCards(actor: Actor, input: PrintInput): Promise<{ batch: BatchView; pdf: Buffer }> {
+      requireRole(actor, PRINT_ROLES, 'printing after-sales cards');
+      const holdoutPercent = input.holdoutPercent ?? DEFAULT_HOLDOUT_PERCENT;
+      const now = clock.now();
+      const { shop, orderIds } = await db.tenant(actor.orgId, async (tx) => {
+        const shop = await shopIn(tx, actor.orgId, input.shopId);
+        const orderIds = input.orderIds?.length ? [...new Set(input.orderIds)] : input.since ? await orderIdsPlacedSince(tx, actor.orgId, input.shopId, input.since, MAX_BATCH) : [];
+        return { shop, orderIds };
+      });
+      if (!orderIds.length) throw AppError.validation('portal.no_orders', 'No orders to print cards for', [{ field: input.orderIds ? 'orderIds' : 'since', message: 'no orders' }]);
+      const orders: OrderView[] = [];
+      for (const id of orderIds) {
+        const o = await ports.orders.getOrder(actor, id);
+        if (o.shopId !== shop.id) throw AppError.notFound('order', id);
+        orders.push(o);
+      }
+      const batchId = ids('pcb');
+      const printed: { url: string; code: string }[] = [];
+      const holdouts: string[] = [];
+      await db.tenant(actor.orgId, async (tx) => {
+        const rows: (typeof portalCards.$inferInsert)[] = [];
+        for (const o of orders) {
+          if (isHoldout(o.id, holdoutPercent)) {
+            holdouts.push(o.id);
+            rows.push({ orgId: actor.orgId, id: ids('pcd'), shopId: shop.id, batchId, orderId: o.id, holdout: true, language: input.language, createdAt: now });
+            continue;
+          }
+          const token = newToken();
+          const code = newShortCode();
+          const from = o.deliveredAt ? new Date(o.deliveredAt) : now;
+          rows.push({
+            orgId: actor.orgId,
+            id: ids('pcd'),
+            shopId: shop.id,
+            batchId,
+            orderId: o.id,
+            holdout: false,
+            tokenHash: hashSecret(token),
+            lookupHash: lookupHash(o.externalId, code),
+            language: input.language,
+            expiresAt: cardExpiry(from, shop.returnPolicy.windowDays, warrantyDays),
+            createdAt: now,
+          });
+          printed.push({ url: `${base}/p/${token}`, code: `${code.slice(0, 4)}-${code.slice(4)}` });
+        }
+        // A reprint replaces the earlier cards of these orders.
+        await tx.update(portalCards).set({ revokedAt: now }).where(and(eq(portalCards.orgId, actor.orgId), inArray(portalCards.orderId, orderIds), eq(portalCards.holdout, false)));
+        await tx.insert(portalBatches).values({ orgId: actor.orgId, id: batchId, shopId: shop.id, size: input.size, language: input.language, holdoutPercent, orderCount: orders.length, cardCount: printed.length, createdBy: actor.userId, createdAt: now });
+        for (let i = 0; i < rows.length; i += 500) await tx.insert(portalCards).values(rows.slice(i, i + 500));
+      });
+      const pdf = await renderCards(shop, printed, { size: input.size, language: input.language, ...cardContentFor(shop.market, { showContacts: input.showContacts }), onProgress: input.onProgress });
+      return { batch: { id: batchId, shopId: shop.id, size: input.size, language: input.language, holdoutPercent, orderCount: orders.length, cardCount: printed.length, holdoutOrderIds: holdouts, scans: 0, createdAt: now.toISOString() }, pdf };
+    },
+
+    /** The organisation of a shop (the CLI names only the shop). */
+    async orgOfShop(shopId: string): Promise<string | null> {
+      return db.system((tx) => orgOfShop(tx, shopId));
+    },
+
+    /** A sample card for the preview: a link that opens nothing, the shop's real content. */
+    async previewCard(actor: Actor, input: { shopId: string; size: CardSize; language: PortalLanguage; showContacts?: boolean }): Promise<Buffer> {
+      requireRole(actor, PRINT_ROLES, 'printing after-sales cards');
+      const shop = await db.tenant(actor.orgId, (tx) => shopIn(tx, actor.orgId, input.shopId));
+      return renderCards(shop, [{ url: `${base}/p/${'x'.repeat(32)}`, code: 'SAMP-LE00' }], { ...input, ...cardContentFor(shop.market, { showContacts: input.showContacts }) });
+    },
+
+    async listBatches(actor: Actor, shopId?: string): Promise<BatchView[]> {
+      requireRole(actor, PRINT_ROLES, 'after-sales cards');
+      return db.tenant(actor.orgId, async (tx) => {
+        const conds = [eq(portalBatches.orgId, actor.orgId)];
+        if (shopId) {
+          await shopIn(tx, actor.orgId, shopId);
+          conds.push(eq(portalBatches.shopId, shopId));
+        }
+        const bs = await tx.select().from(portalBatches).where(and(...conds)).orderBy(desc(portalBatches.createdAt), desc(portalBatches.id)).limit(100);
+        if (!bs.length) return [];
+        const bIds = bs.map((b) => b.id);
+        const holdouts = await tx.select({ b: portalCards.batchId, o: portalCards.orderId }).from(portalCards).where(and(eq(portalCards.orgId, actor.orgId), inArray(portalCards.batchId, bIds), eq(portalCards.holdout, true)));
+        const scans = await tx.select({ b: portalScans.batchId }).from(portalScans).where(and(eq(portalScans.orgId, actor.orgId), inArray(portalScans.batchId, bIds)));
+        return bs.map((b) => ({
+          id: b.id,
+          shopId: b.shopId,
+          size: b.size,
+          language: b.language,
+          holdoutPercent: b.holdoutPercent,
+          orderCount: b.orderCount,
+          cardCount: b.cardCount,
+          holdoutOrderIds: holdouts.filter((h) => h.b === b.id).map((h) => h.o),
+          scans: scans.filter((s) => s.b === b.id).length,
+          createdAt: b.createdAt.toISOString(),
+        }));
+      });
+    },
+
+    /** Revoke every card of an order (a lost parcel, a buyer who shared the link). */
+    async revokeOrder(actor: Actor, orderId: string): Promise<{ revoked: number }> {
+      requireRole(actor, PRINT_ROLES, 'revoking after-sales cards');
+      await ports.orders.getOrder(actor, orderId);
+      return db.tenant(actor.orgId, async (tx) => {
+        const r = await tx.update(portalCards).set({ revokedAt: clock.now() }).where(and(eq(portalCards.orgId, actor.orgId), eq(portalCards.orderId, orderId))).returning({ id: portalCards.id });
+        return { revoked: r.length };
+      });
+    },
+
+    /** A QR scan: a live card counts a scan and opens a session; anything else is null (one answer). */
+    async openByToken(token: string, language: PortalLanguage | undefined): Promise<{ secret: string; session: PortalSession } | null> {
+      if (!wellFormedToken(token)) return null;
+      const card = await cardBy('token', hashSecret(token));
+      if (!card || tokenState(card, clock.now()) !== 'ok') return null;
+      return db.tenant(card.orgId, async (tx) => {
+        await tx.insert(portalScans).values({ orgId: card.orgId, id: ids('psc'), shopId: card.shopId, batchId: card.batchId, cardId: card.id, scannedAt: clock.now() });
+        return newSession(tx, card, language ?? sniffLanguage(card.language));
+      });
+    },
+
+    async openByLookup(orderNumber: string, code: string, language: PortalLanguage | undefined): Promise<{ secret: string; session: PortalSession } | null> {
+      const card = await cardBy('lookup', lookupHash(orderNumber, code));
+      if (!card || tokenState(card, clock.now()) !== 'ok') return null;
+      return db.tenant(card.orgId, (tx) => newSession(tx, card, language ?? sniffLanguage(card.language)));
+    },
+
+    async session(secret: string | undefined): Promise<PortalSession | null> {
+      if (!secret || !/^[A-Za-z0-9_-]{43}$/.test(secret)) return null;
+      const hash = hashSecret(secret);
+      const s = await db.system(async (tx) => (await tx.select().from(portalSessions).where(eq(portalSessions.sessionHash, hash)))[0] ?? null);
+      if (!s || s.expiresAt.getTime() <= clock.now().getTime()) return null;
+      const card = await db.system(async (tx) => (await tx.select().from(portalCards).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId))))[0] ?? null);
+      if (tokenState(card, clock.now()) !== 'ok') return null;
+      return { id: s.id, orgId: s.orgId, shopId: s.shopId, orderId: s.orderId, cardId: s.cardId, language: sniffLanguage(s.language), csrf: csrfFor(secret) };
+    },
+
+    async setLanguage(s: PortalSession, language: PortalLanguage): Promise<void> {
+      await db.tenant(s.orgId, (tx) => tx.update(portalSessions).set({ language }).where(and(eq(portalSessions.orgId, s.orgId), eq(portalSessions.id, s.id))));
+    },
+
+    /** What the buyer's page shows: their order, the shop's contacts, returns, the conversation. */
+    async page(s: PortalSession) {
+      const actor = systemActor(s.orgId);
+      const order = await ports.orders.getOrder(actor, s.orderId);
+      const { shop, ticketId } = await db.tenant(s.orgId, async (tx) => {
+        const shop: ShopRow = await shopIn(tx, s.orgId, s.shopId);
+        const [card] = await tx.select({ t: portalCards.ticketId }).from(portalCards).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId)));
+        return { shop, ticketId: card?.t ?? null };
+      });
+      const returns = await ports.returns.list(actor, { orderId: s.orderId, limit: 20 });
+      const tree = await ports.returns.getReasonTree(actor);
+      const messages = ticketId ? (await ports.helpdesk.getTicket(actor, ticketId)).messages.filter((m) => m.kind === 'public') : [];
+      return { order, shop, returns, reasons: tree.nodes.filter((n) => !tree.nodes.some((c) => c.parent === n.code)), messages };
+    },
+
+    /** The buyer writes (with an optional photo): the order's self-service ticket gets the message. */
+    async write(s: PortalSession, input: { text: string; photo?: { bytes: Buffer; fileName: string; contentType?: string } | null; subject?: string }): Promise<{ ticketId: string; messageId: string; photo: StoredFile | null }> {
+      const order = await ports.orders.getOrder(systemActor(s.orgId), s.orderId);
+      let photo: StoredFile | null = null;
+      if (input.photo) {
+        const bytes = await cleanUpload(input.photo.bytes).catch((e: unknown) => {
+          if (e instanceof AppError) throw e;
+          throw AppError.validation('upload.unreadable_image', 'The image could not be read', [{ field: 'photo', message: 'unreadable image' }]);
+        });
+        photo = await ports.files.storeFile(s.orgId, { bytes, fileName: input.photo.fileName.slice(0, 200) || 'photo' });
+      }
+      const now = clock.now();
+      const messageId = ids('psm');
+      const ing = await ports.helpdesk.ingestInbound({
+        orgId: s.orgId,
+        shopId: s.shopId,
+        channel: 'self_service',
+        externalThreadId: `portal:${s.orderId}`,
+        externalMessageId: messageId,
+        buyer: { externalId: order.buyerId, language: s.language },
+        orderId: s.orderId,
+        direction: 'inbound',
+        text: input.text,
+        attachments: photo ? [{ fileName: (input.photo?.fileName ?? 'photo'), contentType: photo.contentType, sha256: photo.sha256, size: photo.size }] : [],
+        sentAt: now.toISOString(),
+        ...(input.subject ? { subject: input.subject } : {}),
+      });
+      await db.tenant(s.orgId, async (tx) => {
+        await tx.update(portalCards).set({ ticketId: ing.ticketId }).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId)));
+        if (photo) {
+          await ports.recordEvidence(tx, {
+            orgId: s.orgId,
+            caseId: ing.ticketId,
+            caseType: 'ticket',
+            kind: 'attachment',
+            actor: { type: 'buyer', id: order.buyerId },
+            occurredAt: now,
+            summary: `Photo from the buyer's self-service page: ${(input.photo?.fileName ?? 'photo')} (${photo.contentType}, ${photo.size} bytes)`,
+            data: { messageId: ing.messageId, sha256: photo.sha256, channel: 'self_service' },
+            fileSha256s: [photo.sha256],
+          });
+        }
+      });
+      return { ticketId: ing.ticketId, messageId: ing.messageId, photo };
+    },
+
+    /**
+     * Start a return from the page. The returns module checks the shop's policy exactly as for
+     * staff (an ineligible request is its 422 with the reasons); the ticket carries the buyer's
+     * words and photo, and the return is linked to it.
+     */
+    async startReturn(
+      s: PortalSession,
+      input: { orderLineIds: string[]; reasonCode: string; resolution: 'refund' | 'exchange'; note: string; photo?: { bytes: Buffer; fileName: string; contentType?: string } | null },
+    ): Promise<{ ret: ReturnView; ticketId: string }> {
+      const actor = systemActor(s.orgId);
+      const order = await ports.orders.getOrder(actor, s.orderId);
+      const lines = input.orderLineIds.filter((l) => order.lines.some((x) => x.id === l));
+      if (!lines.length) throw AppError.validation('portal.no_lines', 'Choose at least one item', [{ field: 'orderLineIds', message: 'choose at least one item' }]);
+      const text = input.note.trim() || input.reasonCode;
+      const w = await this.write(s, { text, photo: input.photo, subject: `Return request ${order.externalId}` });
+      const ret = await ports.returns.create(actor, {
+        orderId: s.orderId,
+        orderLineIds: lines,
+        reasonCode: input.reasonCode,
+        note: input.note.trim() || null,
+        photos: w.photo ? [w.photo.sha256] : [],
+        channel: 'self_service',
+        ticketId: w.ticketId,
+        resolution: input.resolution,
+        language: s.language,
+      });
+      return { ret, ticketId: w.ticketId };
+    },
+  };
+}
+
+export type PortalService = ReturnType<typeof createPortalService>;

@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import { AxeBuilder } from '@axe-core/playwright';
+import sharp from 'sharp';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestOrg, TEST_PASSWORD, type TestOrg } from '../helpers/org.js';
+import { seedOrder } from '../helpers/returns.js';
+import { qrLinksOf } from '../helpers/portal.js';
+import { describeE2E, launchBrowser, openPage, startE2EServer, type E2EServer } from '../helpers/e2e.js';
+
+const SHOTS = '/work/shots/portal';
+const PHONE = { width: 390, height: 844 };
+
+describeE2E('the buyer side on a phone', () => {
+  let server: E2EServer;
+  let browser: Browser;
+  let org: TestOrg;
+  let owner: string;
+
+  beforeAll(async () => {
+    server = await startE2EServer();
+    org = await createTestOrg(server.ctx, { market: 'DE' });
+    owner = await org.cookie('owner');
+    browser = await launchBrowser();
+    fs.mkdirSync(SHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function printCard(orderId: string): Promise<string> {
+    const res = await server.ctx.app.inject({ method: 'POST', url: '/api/portal/batches', headers: { cookie: owner }, payload: { shopId: org.shopId, orderIds: [orderId], size: 'label', language: 'de', holdoutPercent: 0 } });
+    expect(res.statusCode).toBe(200);
+    const [link] = await qrLinksOf(res.rawPayload, { keepPngAs: `${SHOTS}/e2e-card-label-de.png` });
+    return new URL(link!).pathname;
+  }
+
+  it('scan the printed card, start a return with a photo in German, and the agent sees the ticket with the photo', async () => {
+    const o = await seedOrder(server.ctx, org, { lines: [{ unitPrice: 5999 }, { unitPrice: 1999 }] });
+    const path = await printCard(o.orderId);
+    const { page, problems } = await openPage(browser, server.baseUrl, { viewport: PHONE, locale: 'de-DE' });
+    await page.goto(path);
+    await expect.poll(() => page.url()).toContain('/p/order');
+    await expect.poll(() => page.getByRole('heading', { name: `Ihre Bestellung ${o.externalId}` }).isVisible()).toBe(true);
+    const axe = await new AxeBuilder({ page } as never).analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.length}`)).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/portal-phone-de.png`, fullPage: true });
+
+    await page.getByLabel('Product 1').check();
+    await page.getByLabel('Grund').selectOption('damaged');
+    await page.getByLabel('Was ist passiert?').fill('Das Gehäuse ist gesprungen');
+    const photo = await sharp({ create: { width: 80, height: 60, channels: 3, background: '#2a6' } }).jpeg().toBuffer();
+    await page.getByLabel('Foto (optional, außer wenn verlangt)').first().setInputFiles({ name: 'schaden.jpg', mimeType: 'image/jpeg', buffer: photo });
+    await page.getByRole('button', { name: 'Rücksendung starten' }).click();
+    await expect.poll(() => page.getByText('Ihre Rücksendung wurde gestartet').isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('heading', { name: 'Ihre Rücksendungen' }).isVisible()).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/portal-phone-de-return.png`, fullPage: true });
+    expect(problems).toEqual([]);
+
+    const list = await server.ctx.app.inject({ method: 'GET', url: '/api/tickets?view=all&limit=200', headers: { cookie: owner } });
+    const t = list.json().items.find((x: { orderId: string | null; channel: string }) => x.orderId === o.orderId && x.channel === 'self_service');
+    expect(t).toBeDefined();
+    const full = (await server.ctx.app.inject({ method: 'GET', url: `/api/tickets/${t.id}`, headers: { cookie: owner } })).json();
+    expect(full.messages[0].text).toBe('Das Gehäuse ist gesprungen');
+    const sha = full.messages[0].attachments[0].sha256 as string;
+    const file = await server.ctx.app.inject({ method: 'GET', url: `/api/evidence/files/${sha}`, headers: { cookie: owner } });
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-type']).toContain('image/jpeg');
+  });
+
+  it('a tampered token gets the same page as an unknown one, and the lookup form is rate limited', async () => {
+    const o = await seedOrder(server.ctx, org, { lines: [{ unitPrice: 1000 }] });
+    const path = await printCard(o.orderId);
+    const { page } = await openPage(browser, server.baseUrl, { viewport: PHONE, locale: 'de-DE' });
+    const tampered = path.slice(0, -1) + (path.endsWith('A') ? 'B' : 'A');
+    const a = await page.goto(tampered);
+    const tamperedText = await page.locator('main').innerText();
+    const b = await page.goto(`/p/${'Z'.repeat(32)}`);
+    expect([a?.status(), b?.status()]).toEqual([404, 404]);
+    expect(await page.locator('main').innerText()).toBe(tamperedText);
+    const axe = await new AxeBuilder({ page } as never).analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.length}`)).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/portal-phone-unknown-de.png`, fullPage: true });
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      await page.goto('/p?lang=de');
+      await page.getByLabel('Bestellnummer').fill(o.externalId);
+      await page.getByLabel('Bestellcode').fill('AAAA-BBBB');
+      const [resp] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/p/lookup')), page.getByRole('button', { name: 'Öffnen' }).click()]);
+      statuses.push(resp.status());
+    }
+    expect(statuses).toEqual([404, 404, 404, 404, 404, 429]);
+    expect(await page.getByRole('alert').innerText()).toContain('Zu viele Versuche');
+  });
+
+  it('the owner prints cards from the web page (desktop and phone, English and Chinese) and sees the batch with its scans', async () => {
+    const o = await seedOrder(server.ctx, org, { lines: [{ unitPrice: 1000 }] });
+    for (const [lang, viewport, labels] of [
+      ['en', { width: 1366, height: 860 }, { email: 'E-mail', password: 'Password', submit: 'Sign in', print: 'Print cards (PDF)', orders: 'Order ids', sample: 'Download a sample card' }],
+      ['zh-CN', PHONE, { email: '邮箱', password: '密码', submit: '登录', print: '打印售后卡（PDF）', orders: '订单 ID', sample: '下载样卡' }],
+    ] as const) {
+      const cookie = await org.cookie('owner');
+      await server.ctx.app.inject({ method: 'PATCH', url: '/api/auth/me', headers: { cookie }, payload: { uiLocale: lang } });
+      const { page, problems } = await openPage(browser, server.baseUrl, { viewport, locale: lang === 'en' ? 'en-US' : 'zh-CN' });
+      await page.goto('/cards');
+      await page.getByLabel(labels.email).fill(org.users.owner.email);
+      await page.getByLabel(labels.password, { exact: true }).fill(TEST_PASSWORD);
+      await page.getByRole('button', { name: labels.submit }).click();
+      await expect.poll(() => page.getByRole('button', { name: labels.print }).isVisible(), { timeout: 15_000 }).toBe(true);
+      const [sample] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: labels.sample }).click()]);
+      expect(sample.suggestedFilename()).toBe('card-preview.pdf');
+      await page.getByLabel(labels.orders).fill(o.orderId);
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: labels.print }).click()]);
+      expect(dl.suggestedFilename()).toBe('cards.pdf');
+      await expect.poll(() => page.locator('tbody tr').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      await page.screenshot({ path: `${SHOTS}/cards-page-${lang}-${viewport.width}.png`, fullPage: true });
+      expect(problems).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,184 @@
+import { eq } from 'drizzle-orm';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from '../helpers/context.js';
+import { createTestOrg, type TestOrg } from '../helpers/org.js';
+import { seedOrder } from '../helpers/returns.js';
+import { cookieFrom, csrfIn, multipart, qrLinksOf } from '../helpers/portal.js';
+import { portalCards, portalScans } from '../../src/modules/portal/portal.schema.js';
+import { SESSION_COOKIE } from '../../src/modules/auth/auth.rules.js';
+
+let ctx: TestContext;
+let org: TestOrg;
+let owner: string;
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  org = await createTestOrg(ctx, { market: 'DE' });
+  owner = await org.cookie('owner');
+});
+afterAll(async () => {
+  await ctx?.close();
+});
+
+async function print(orderIds: string[], extra: Record<string, unknown> = {}) {
+  const res = await ctx.app.inject({ method: 'POST', url: '/api/portal/batches', headers: { cookie: owner }, payload: { shopId: org.shopId, orderIds, size: 'a6', language: 'de', holdoutPercent: 0, ...extra } });
+  expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
+  return res;
+}
+
+async function open(url: string, headers: Record<string, string> = {}) {
+  const path = new URL(url).pathname;
+  return ctx.app.inject({ method: 'GET', url: path, headers });
+}
+
+describe('after-sales cards and the buyer page', () => {
+  it('a printed card opens its order; scans are counted per batch; the token is not in the database', async () => {
+    const o = await seedOrder(ctx, org, { lines: [{ unitPrice: 4999 }] });
+    const res = await print([o.orderId]);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    const [link] = await qrLinksOf(res.rawPayload);
+    expect(link).toMatch(/\/p\/[A-Za-z0-9_-]{32}$/);
+    const token = link!.split('/p/')[1]!;
+    expect(link).not.toContain(o.orderId);
+    expect(link).not.toContain(o.externalId);
+    const rows = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(portalCards).where(eq(portalCards.orderId, o.orderId)));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.tokenHash).not.toBe(token);
+
+    const first = await open(link!);
+    expect(first.statusCode).toBe(303);
+    expect(first.headers.location).toBe('/p/order');
+    const sess = cookieFrom(first.headers['set-cookie'], 'afterdesk_portal');
+    expect(sess).not.toBeNull();
+    expect(String(first.headers['set-cookie'])).toContain('Path=/p');
+    expect(String(first.headers['set-cookie'])).not.toContain(SESSION_COOKIE);
+    const page = await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess! } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`Ihre Bestellung ${o.externalId}`);
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(page.headers['referrer-policy']).toBe('same-origin');
+    expect(page.body).not.toContain('<script');
+
+    await open(link!);
+    const scans = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(portalScans).where(eq(portalScans.batchId, res.headers['x-batch-id'] as string)));
+    expect(scans).toHaveLength(2);
+    const list = await ctx.app.inject({ method: 'GET', url: '/api/portal/batches', headers: { cookie: owner } });
+    expect(list.json().items.find((b: { id: string }) => b.id === res.headers['x-batch-id'])).toMatchObject({ cardCount: 1, orderCount: 1, scans: 2 });
+  });
+
+  it('a tampered, unknown, malformed or revoked token gets exactly the unknown answer', async () => {
+    const o = await seedOrder(ctx, org, { lines: [{ unitPrice: 1000 }] });
+    const [link] = await qrLinksOf((await print([o.orderId])).rawPayload);
+    const token = link!.split('/p/')[1]!;
+    const flipped = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
+    const norm = (r: { statusCode: number; body: string }) => ({ status: r.statusCode, body: r.body.replace(/name="csrf" value="[^"]+"/, '') });
+    const unknown = norm(await open(`http://x/p/${'Q'.repeat(32)}`));
+    expect(unknown.status).toBe(404);
+    expect(norm(await open(`http://x/p/${flipped}`))).toEqual(unknown);
+    expect(norm(await open('http://x/p/abc'))).toEqual(unknown);
+    const rev = await ctx.app.inject({ method: 'POST', url: `/api/portal/orders/${o.orderId}/revoke`, headers: { cookie: owner } });
+    expect(rev.json()).toEqual({ revoked: 1 });
+    expect(norm(await open(link!))).toEqual(unknown);
+  });
+
+  it('the hold-out share gets no card and is recorded', async () => {
+    const orders = [];
+    for (let i = 0; i < 6; i++) orders.push(await seedOrder(ctx, org, { lines: [{ unitPrice: 1000 }] }));
+    const res = await print(orders.map((o) => o.orderId), { holdoutPercent: 50 });
+    const holdouts = Number(res.headers['x-holdouts']);
+    expect(Number(res.headers['x-cards']) + holdouts).toBe(6);
+    const rows = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(portalCards).where(eq(portalCards.batchId, res.headers['x-batch-id'] as string)));
+    expect(rows.filter((r) => r.holdout)).toHaveLength(holdouts);
+    expect(rows.filter((r) => r.holdout).every((r) => r.tokenHash === null)).toBe(true);
+    expect(await qrLinksOf(res.rawPayload)).toHaveLength(6 - holdouts);
+  });
+
+  it('a return with a photo and a message arrive as a self_service ticket with evidence; the buyer sees the reply; the staff cookie is ignored', async () => {
+    const o = await seedOrder(ctx, org, { lines: [{ unitPrice: 4999 }, { unitPrice: 1999 }] });
+    const [link] = await qrLinksOf((await print([o.orderId])).rawPayload);
+    const sess = cookieFrom((await open(link!)).headers['set-cookie'], 'afterdesk_portal')!;
+    const page = await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } });
+    const csrf = csrfIn(page.body);
+    // EXIF-carrying JPEG: the kept copy has no metadata.
+    const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#c33' } }).jpeg().withExif({ IFD0: { Artist: 'Anna Becker', Copyright: 'secret-gps' } }).toBuffer();
+    const body = multipart([['csrf', csrf], ['line', o.lineIds[0]!], ['reason', 'damaged'], ['resolution', 'refund'], ['note', 'Das Display ist gesprungen']], { name: 'photo', fileName: 'bruch.jpg', type: 'image/jpeg', bytes: photo });
+    const ret = await ctx.app.inject({ method: 'POST', url: '/p/order/return', headers: { cookie: `${sess}; ${owner}`, 'content-type': body.contentType }, payload: body.payload });
+    expect(ret.statusCode, ret.body.slice(0, 400)).toBe(303);
+    expect(ret.headers['set-cookie']).toBeUndefined();
+
+    const tickets = await ctx.app.inject({ method: 'GET', url: '/api/tickets?view=all&limit=200', headers: { cookie: owner } });
+    const t = tickets.json().items.find((x: { orderId: string | null; channel: string }) => x.orderId === o.orderId && x.channel === 'self_service');
+    expect(t).toBeDefined();
+    const full = await ctx.app.inject({ method: 'GET', url: `/api/tickets/${t.id}`, headers: { cookie: owner } });
+    const msgs = full.json().messages as { text: string; attachments: { sha256?: string }[] }[];
+    expect(msgs[0]!.text).toBe('Das Display ist gesprungen');
+    const sha = msgs[0]!.attachments[0]!.sha256!;
+    const file = await ctx.app.inject({ method: 'GET', url: `/api/evidence/files/${sha}`, headers: { cookie: owner } });
+    expect(file.statusCode).toBe(200);
+    expect((await sharp(file.rawPayload).metadata()).exif).toBeUndefined();
+    const rets = await ctx.app.inject({ method: 'GET', url: `/api/returns?orderId=${o.orderId}`, headers: { cookie: owner } });
+    expect(rets.json().items).toHaveLength(1);
+    expect(rets.json().items[0]).toMatchObject({ channel: 'self_service', ticketId: t.id, photos: [sha] });
+    const ev = await ctx.app.inject({ method: 'GET', url: `/api/evidence/cases/${t.id}`, headers: { cookie: owner } });
+    expect(JSON.stringify(ev.json())).toContain(sha);
+
+    // The agent answers; the buyer sees it on the page.
+    const agent = await org.cookie('agent');
+    const rep = await ctx.app.inject({ method: 'POST', url: `/api/tickets/${t.id}/reply`, headers: { cookie: agent }, payload: { text: 'Danke, wir schicken ein Rücksendeetikett.' } });
+    expect(rep.statusCode, rep.body).toBeLessThan(300);
+    const after = await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } });
+    expect(after.body).toContain('Danke, wir schicken ein Rücksendeetikett.');
+    expect(after.body).toContain('Ihre Rücksendungen');
+  });
+
+  it('forms without the CSRF token, from another origin or with only the staff cookie are refused', async () => {
+    const o = await seedOrder(ctx, org, { lines: [{ unitPrice: 1000 }] });
+    const [link] = await qrLinksOf((await print([o.orderId])).rawPayload);
+    const sess = cookieFrom((await open(link!)).headers['set-cookie'], 'afterdesk_portal')!;
+    const csrf = csrfIn((await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).body);
+    const post = (cookie: string, fields: [string, string][], headers: Record<string, string> = {}) => {
+      const b = multipart(fields);
+      return ctx.app.inject({ method: 'POST', url: '/p/order/message', headers: { cookie, 'content-type': b.contentType, ...headers }, payload: b.payload });
+    };
+    expect((await post(sess, [['text', 'hallo']])).statusCode).toBe(403);
+    expect((await post(sess, [['csrf', 'x' + csrf.slice(1)], ['text', 'hallo']])).statusCode).toBe(403);
+    expect((await post(sess, [['csrf', csrf], ['text', 'hallo']], { origin: 'https://evil.example' })).statusCode).toBe(403);
+    expect((await post(sess, [['csrf', csrf], ['text', 'hallo']], { 'sec-fetch-site': 'cross-site' })).statusCode).toBe(403);
+    expect((await post(owner, [['csrf', csrf], ['text', 'hallo']])).statusCode).toBe(403);
+    expect((await post(sess, [['csrf', csrf], ['text', 'hallo']])).statusCode).toBe(303);
+  });
+
+  it('lookup by order number and card code works, a wrong code gets the unknown answer, and both are rate limited per order even with a forged X-Forwarded-For', async () => {
+    const o = await seedOrder(ctx, org, { lines: [{ unitPrice: 1000 }] });
+    const res = await print([o.orderId]);
+    const pdfText = res.rawPayload.toString('latin1');
+    expect(pdfText).not.toContain(o.externalId);
+    const rows = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(portalCards).where(eq(portalCards.orderId, o.orderId)));
+    expect(rows[0]!.lookupHash).toMatch(/^[0-9a-f]{64}$/);
+    const form = await ctx.app.inject({ method: 'GET', url: '/p' });
+    const pre = cookieFrom(form.headers['set-cookie'], 'afterdesk_portal_csrf')!;
+    const token = csrfIn(form.body);
+    const attempt = (code: string, ip: string) => {
+      const b = multipart([['csrf', token], ['lang', 'de'], ['orderNumber', o.externalId], ['code', code]]);
+      return ctx.app.inject({ method: 'POST', url: '/p/lookup', remoteAddress: '10.9.9.9', headers: { cookie: pre, 'content-type': b.contentType, 'x-forwarded-for': ip }, payload: b.payload });
+    };
+    const statuses = [];
+    for (let i = 0; i < 7; i++) statuses.push((await attempt('WRONG-CODE', `1.2.3.${i}`)).statusCode);
+    expect(statuses.slice(0, 5)).toEqual([404, 404, 404, 404, 404]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+  });
+
+  it('the per-address lookup limit holds across different order numbers, whatever X-Forwarded-For says (no TRUST_PROXY)', async () => {
+    const form = await ctx.app.inject({ method: 'GET', url: '/p' });
+    const pre = cookieFrom(form.headers['set-cookie'], 'afterdesk_portal_csrf')!;
+    const token = csrfIn(form.body);
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const b = multipart([['csrf', token], ['orderNumber', `99000${i}`], ['code', 'AAAABBBB']]);
+      const r = await ctx.app.inject({ method: 'POST', url: '/p/lookup', remoteAddress: '10.7.7.7', headers: { cookie: pre, 'content-type': b.contentType, 'x-forwarded-for': `203.0.113.${i}` }, payload: b.payload });
+      statuses.push(r.statusCode);
+    }
+    expect(statuses).toEqual([...Array(10).fill(404), 429]);
+  });
+});
