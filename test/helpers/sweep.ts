@@ -438,18 +438,19 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
   const dispute = await inject('POST', '/api/disputes', { orderId: order.orderId });
   const macro = await inject('POST', '/api/macros', { key: `m_${marker.toLowerCase().replace(/[^a-z0-9_]/g, '')}`.slice(0, 60), name: `Macro ${marker}`, bodies: { en: `Hello ${marker}` } });
   const policy = await inject('POST', '/api/sla/policies', { name: `Policy ${marker}`, shopId: org.shopId, firstReplyMinutes: 60 });
-  // Coupons need the shop's platform coupons: the cross-organisation sweep binds its shops to the
-  // sandbox. The brand sweep's shops are not connected (and it sweeps no coupon kinds): ids of
-  // coupons that exist nowhere stand in for them.
-  const connected = (await ctx.app.inject({ method: 'POST', url: '/api/coupons/platform/sync', headers: { cookie: owner }, payload: { shopId: org.shopId } })).statusCode === 200;
-  let chatCoupon = { id: newId('pcp') };
-  let programme = { id: newId('cpg') };
-  if (connected) {
+  // Coupons need the shop's platform coupons, so a shop bound to the sandbox (the sweep across
+  // organisations). A shop bound nowhere (the brand sweep's) has none: its coupon ids exist nowhere.
+  let chatCoupon: { id: string } = { id: 'pcp_00000000000000000000000000' };
+  let programme: { id: string } = { id: 'cpg_00000000000000000000000000' };
+  const sync = await ctx.app.inject({ method: 'POST', url: '/api/coupons/platform/sync', headers: { cookie: owner }, payload: { shopId: org.shopId } });
+  if (sync.statusCode < 300) {
     const coupons = (await inject('GET', `/api/coupons/platform?shopId=${org.shopId}`)).items as { id: string; title: string }[];
     const found = coupons.find((c) => c.title.startsWith('Return visit'));
     if (!found) throw new Error('seeding: the sandbox shop has no return-visit coupon');
     chatCoupon = found;
     programme = await inject('POST', '/api/coupons/programmes', { shopId: org.shopId, name: `Programme ${marker}`, kind: 'return_visit', schedule: { afterDeliveryDays: 3 }, holdoutPercent: 10, budget: 10_000, variants: [{ key: 'a', platformCouponId: chatCoupon.id }] });
+  } else if (sync.json().code !== 'tiktok.not_connected') {
+    throw new Error(`seeding POST /api/coupons/platform/sync: ${sync.statusCode} ${sync.body}`);
   }
   const task = await inject('POST', '/api/feedback-tasks', { shopId: org.shopId, kind: 'listing', title: `Task ${marker}` });
 

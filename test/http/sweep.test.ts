@@ -40,7 +40,6 @@ const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> 
   'PATCH /api/macros/:id': { body: { name: 'Renamed' } },
   'PATCH /api/shops/:id': { body: { name: 'Renamed' } },
   'PATCH /api/users/:id': { body: { name: 'Renamed' } },
-  // Working hours name every weekday (an empty list: not working that day).
   'PUT /api/helpdesk/agents/:id/schedule': { body: { timeZone: 'Europe/Berlin', hours: { mon: [{ start: '09:00', end: '17:00' }], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } } },
   'POST /api/returns/:id/inspect': { body: { grade: 'as_new', note: 'fine', photos: ['$evidenceFile'] } },
   'POST /api/returns/:id/decide': { body: { decision: 'reject', note: 'no' } },
@@ -183,14 +182,14 @@ const BRAND_UNREACHED: Record<string, string> = {
   ...UNREACHED,
   'GET /api/tickets query shopId': "a filter on the default view (mine): nothing is assigned to the scoped attacker in their own shop either",
   'POST /api/tiktok/shops/:id/sync path id': 'no shop of this organisation is connected to TikTok; the sweep across organisations covers it with connected shops',
-  'GET /api/coupons/programmes query shopId': "a filter: the unconnected shops have no platform coupons, so the attacker's shop has no programme either",
-  'POST /api/coupons/issue body buyerId': "the stand-in coupon exists nowhere, so the coupon check answers for both; the sweep across organisations reaches it with connected shops",
+  'GET /api/coupons/programmes query shopId': 'coupon programmes need a shop connected to TikTok (its platform coupons); none is here, so neither brand has one — the sweep across organisations covers it',
+  'POST /api/coupons/issue body buyerId': 'issuing needs a platform coupon of a connected shop; none is here — the sweep across organisations covers it',
 };
 
 /** Lists that show organisation-wide objects by design (the victim's marker is in their names). */
 const ORG_WIDE_LISTS: Record<string, string> = {
   'GET /api/macros': 'macros are organisation-wide configuration',
-  'GET /api/automations/rules': "automation rules are organisation-wide configuration (no shop_id); a rule's conditions may name any brand's shop",
+  'GET /api/automations/rules': 'automation rules are organisation-wide configuration (a rule may name any shop in its conditions)',
 };
 
 describe('the id sweep across brands of one organisation', () => {
