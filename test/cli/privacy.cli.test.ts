@@ -81,5 +81,5 @@ describe('afterdesk privacy (CLI)', () => {
 
     const missing = await cli('privacy', 'export', 'byr_missing');
     expect(missing.code).not.toBe(0);
-  });
+  }, 180_000);
 });
