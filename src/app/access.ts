@@ -179,6 +179,19 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/privacy/settings': OWNER,
   'PUT /api/privacy/settings': OWNER,
 
+  // issue 13 (workspace-b): lookup, Orders and Customers pages, acting from the ticket
+  'GET /api/lookup': EVERYONE,
+  'GET /api/lookup/related': DESK,
+  'GET /api/lookup/labels': DESK,
+  'GET /api/disputes': DESK,
+  'POST /api/disputes': DESK,
+  'POST /api/disputes/:id/status': DESK,
+  'GET /api/orders': DESK,
+  'GET /api/buyers': DESK,
+  'POST /api/returns/:id/cancel': DESK,
+  'POST /api/returns/:id/resend-instructions': DESK,
+  'GET /api/platform-returns/:id/reject-reasons': DESK,
+  'POST /api/platform-returns/:id/decide': DESK,
   // own account, sign-in steps, password resets (issue 12)
   'POST /api/auth/login/two-factor': 'public',
   'POST /api/auth/password-reset/request': 'public',

@@ -5,6 +5,7 @@ import { createIntegrationsService, integrationsPrivacy } from '../modules/integ
 import { createTenancyService } from '../modules/tenancy/index.js';
 import { createAgencyService } from '../modules/agency/index.js';
 import { createOrdersService, ordersPrivacy } from '../modules/orders/index.js';
+import { createLookupService } from '../modules/lookup/index.js';
 import { createEvidenceService, recordEvidence, type RecordEvidence } from '../modules/evidence/index.js';
 import { createSlaService, slaPrivacy, type SlaEscalation } from '../modules/sla/index.js';
 import { createHelpdeskService, helpdeskOrdersPort, helpdeskPrivacy, trackingUrl } from '../modules/helpdesk/index.js';
@@ -201,6 +202,8 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     remedies,
     returns,
     privacy,
+    // issue 13 (workspace-b): the one lookup across orders, tickets, buyers and returns
+    lookup: createLookupService({ db: p.db, evidence }),
     email,
     whatsapp,
     mail,

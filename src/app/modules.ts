@@ -13,6 +13,7 @@ import { registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
 import { registerRemedyHandlers, remediesRoutes } from '../modules/remedies/index.js';
 import { registerReturnsJobs, returnsRoutes, IMPORT_PLATFORM_RETURNS_JOB } from '../modules/returns/index.js';
 import { privacyRoutes, registerPrivacyJobs } from '../modules/privacy/index.js';
+import { lookupRoutes } from '../modules/lookup/index.js';
 import { auditRoutes } from '../modules/audit/index.js';
 import { integrationsRoutes, WEBHOOK_DELIVERY_STEP } from '../modules/integrations/index.js';
 import { INVITATION_MAIL_STEP, PASSWORD_RESET_MAIL_STEP } from '../modules/auth/index.js';
@@ -43,6 +44,8 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   remediesRoutes(app, s.remedies);
   returnsRoutes(app, s.returns);
   privacyRoutes(app, s.privacy);
+  // issue 13 (workspace-b)
+  lookupRoutes(app, s.lookup);
   emailRoutes(app, s.email);
   await whatsappRoutes(app, s.whatsapp);
   auditRoutes(app, s.audit);

@@ -155,7 +155,9 @@ describeE2E('remedies and returns (browser)', () => {
     await poll(() => verdict.innerText()).toMatch(/Not possible under the shop's policy\s+The 30-day return window ended on \d{4}-\d{2}-\d{2}/);
     expect(await agent.page.getByTestId('new-return-submit').isDisabled()).toBe(true);
     await screenshot(agent.page, 'new-return-outside-window-en');
-    await agent.page.getByTestId('new-return-order').fill(fresh.orderId);
+    // The order is found by the number people have (a picker, never an internal id).
+    await agent.page.getByTestId('new-return-order').fill(fresh.externalId);
+    await agent.page.getByTestId('hit-order').first().click();
     await poll(() => verdict.innerText()).toContain('Within the policy');
     await agent.page.getByTestId('new-return-submit').click();
     await poll(() => agent.page.getByTestId('return-status').innerText()).toBe('AWAITING PARCEL');

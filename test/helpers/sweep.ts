@@ -38,6 +38,7 @@ export const ID_KINDS = [
   'evidenceCase',
   'evidenceFile',
   'outbox',
+  'dispute',
   'session',
   'apiToken',
   'webhook',
@@ -190,6 +191,7 @@ const SEGMENT_KINDS: Record<string, IdKind> = {
   policies: 'slaPolicy',
   remedies: 'remedy',
   returns: 'return',
+  disputes: 'dispute',
   sessions: 'session',
   tokens: 'apiToken',
   webhooks: 'webhook',
@@ -433,6 +435,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
 
   const ret = await inject('POST', '/api/returns', { orderId: order.orderId, orderLineIds: order.lineIds, ticketId, note: `Return note ${marker}` });
   const remedy = await inject('POST', '/api/remedies', { orderId: order.orderId, ticketId, category: 'minor_flaw', optionKey: 't1:information+coupon', message: `Sorry ${marker}` });
+  const dispute = await inject('POST', '/api/disputes', { orderId: order.orderId });
   const macro = await inject('POST', '/api/macros', { key: `m_${marker.toLowerCase().replace(/[^a-z0-9_]/g, '')}`.slice(0, 60), name: `Macro ${marker}`, bodies: { en: `Hello ${marker}` } });
   const policy = await inject('POST', '/api/sla/policies', { name: `Policy ${marker}`, shopId: org.shopId, firstReplyMinutes: 60 });
   // Coupons need the shop's platform coupons, so a shop bound to the sandbox (the sweep across
@@ -487,6 +490,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
       evidenceCase: cases[0]!.caseId,
       evidenceFile: file.sha256,
       outbox: outbox[0]!.id,
+      dispute: dispute.id,
       session: sessions[0]!.id,
       apiToken: token.item.id,
       webhook: webhook.item.id,

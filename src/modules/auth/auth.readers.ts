@@ -76,6 +76,12 @@ export async function orgOfUserEmail(tx: Executor, email: string): Promise<strin
   return u?.orgId ?? null;
 }
 
+/** Names of people of the organisation by id (to write "Anna approved", not an id); unknown ids are left out. */
+export async function namesOf(tx: Executor, orgId: string, ids: string[]): Promise<{ id: string; name: string }[]> {
+  if (ids.length === 0) return [];
+  return tx.select({ id: users.id, name: users.name }).from(users).where(and(eq(users.orgId, orgId), inArray(users.id, [...new Set(ids)])));
+}
+
 /** The e-mail addresses of this organisation's people (a mail claiming one of them is suspect). */
 export async function staffEmailsIn(tx: Executor, orgId: string): Promise<string[]> {
   const rows = await tx.select({ email: users.email }).from(users).where(eq(users.orgId, orgId));

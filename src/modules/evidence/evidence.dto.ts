@@ -170,3 +170,23 @@ export const VerifyView = z.object({
 /** What the chain check reports (the CLI prints the organisation; the HTTP answer leaves it out). */
 export type VerifyAnswer = z.infer<typeof VerifyView>;
 export type VerifyResult = VerifyAnswer & { orgId: string };
+
+// ---------- dispute cases (issue 13) ----------
+
+export const DISPUTE_STATUSES = ['open', 'submitted', 'won', 'lost'] as const;
+export const DisputeView = z.object({
+  id: z.string(),
+  shopId: z.string(),
+  orderId: z.string(),
+  status: z.enum(DISPUTE_STATUSES),
+  /** The cases whose records the dispute's timeline and pack contain (tickets, returns, the order). */
+  memberCaseIds: z.array(z.string()),
+  openedBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type DisputeView = z.infer<typeof DisputeView>;
+export const OpenDisputeBody = z.strictObject({ orderId: z.string().min(1).max(64) });
+export const DisputeStatusBody = z.strictObject({ status: z.enum(DISPUTE_STATUSES), note: z.string().trim().max(2_000).optional() });
+export const DisputeQuery = z.strictObject({ orderId: z.string().min(1).max(64) });
+export const DisputeAnswer = z.object({ dispute: DisputeView.nullable() });

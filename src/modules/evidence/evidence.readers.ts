@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { disputeCases } from './evidence.schema.js';
 import type { Executor } from '../../platform/db.js';
 
 /*
@@ -25,4 +26,10 @@ export async function evidenceOfCases(tx: Executor, orgId: string, caseIds: stri
       )
     : [];
   return { evidence: records, files };
+}
+
+/** The orders of dispute cases by id (to title a dispute by its order number and buyer). */
+export async function disputeOrders(tx: Executor, orgId: string, ids: string[]): Promise<{ id: string; orderId: string; status: string }[]> {
+  if (ids.length === 0) return [];
+  return tx.select({ id: disputeCases.id, orderId: disputeCases.orderId, status: disputeCases.status }).from(disputeCases).where(and(eq(disputeCases.orgId, orgId), inArray(disputeCases.id, ids)));
 }

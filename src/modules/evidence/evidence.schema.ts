@@ -53,3 +53,16 @@ export const evidenceHeads = pgTable('evidence_heads', {
 export type EvidenceRecordRow = typeof evidenceRecords.$inferSelect;
 export type EvidenceFileRow = typeof evidenceFiles.$inferSelect;
 export type EvidenceCheckpointRow = typeof evidenceCheckpoints.$inferSelect;
+
+/** One dispute case per order; its evidence gathers the records of `memberCaseIds` (tickets, returns, the order). */
+export const disputeCases = pgTable('dispute_cases', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  shopId: text('shop_id').notNull(),
+  orderId: text('order_id').notNull(),
+  status: text('status').$type<'open' | 'submitted' | 'won' | 'lost'>().notNull(),
+  memberCaseIds: text('member_case_ids').array().notNull(),
+  openedBy: text('opened_by').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});

@@ -28,7 +28,7 @@ import type {
 import { buildPack, type PackOutput } from './evidence.pack.js';
 import { eraseEvidenceCases, erasureSalt, purgeUnheldBytes, saltedHash, tombstoneOf, verifyTombstone, type EraseCasesResult } from './evidence.erasure.js';
 import { checkpointMessage, decideFile, GENESIS_HASH, looksLikeText, MAX_FILE_BYTES, TEXT_SNIFF_BYTES, type FilePolicy, missingEvidence, recordHash, sectionFor, THUMBNAIL_TYPES } from './evidence.rules.js';
-import { evidenceCheckpoints, evidenceFiles, evidenceHeads, evidenceRecords, type EvidenceCheckpointRow, type EvidenceFileRow, type EvidenceRecordRow } from './evidence.schema.js';
+import { disputeCases, evidenceCheckpoints, evidenceFiles, evidenceHeads, evidenceRecords, type EvidenceCheckpointRow, type EvidenceFileRow, type EvidenceRecordRow } from './evidence.schema.js';
 
 /** What the vault needs from a file store (src/integrations/storage implements it). */
 export interface EvidenceFileStore {
@@ -133,6 +133,11 @@ async function hashStream(s: Readable): Promise<{ sha256: string; size: number }
   return { sha256: h.digest('hex'), size };
 }
 
+export type DisputeCaseView = { id: string; shopId: string; orderId: string; status: 'open' | 'submitted' | 'won' | 'lost'; memberCaseIds: string[]; openedBy: string; createdAt: string; updatedAt: string };
+function disputeView(r: typeof disputeCases.$inferSelect): DisputeCaseView {
+  return { id: r.id, shopId: r.shopId, orderId: r.orderId, status: r.status, memberCaseIds: r.memberCaseIds, openedBy: r.openedBy, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() };
+}
+
 export function createEvidenceService(deps: EvidenceDeps) {
   const { db, files, clock, ids, checkpointCopies } = deps;
   const signer: CheckpointSigner = checkpointSigner(deps.secretKey);
@@ -145,13 +150,17 @@ export function createEvidenceService(deps: EvidenceDeps) {
   }
 
   async function loadCase(orgId: string, caseId: string): Promise<EvidenceRecordRow[]> {
-    const rows = await db.tenant(orgId, (tx) =>
-      tx
+    const rows = await db.tenant(orgId, async (tx) => {
+      // A dispute case gathers its own records and those of its member cases (tickets with their
+      // messages, returns, the order), in the order they happened.
+      const [dispute] = caseId.startsWith('dsp_') ? await tx.select().from(disputeCases).where(and(eq(disputeCases.orgId, orgId), eq(disputeCases.id, caseId))) : [];
+      const caseIds = dispute ? [caseId, ...dispute.memberCaseIds] : [caseId];
+      return tx
         .select()
         .from(evidenceRecords)
-        .where(and(eq(evidenceRecords.orgId, orgId), eq(evidenceRecords.caseId, caseId)))
-        .orderBy(asc(evidenceRecords.occurredAt), asc(evidenceRecords.seq)),
-    );
+        .where(and(eq(evidenceRecords.orgId, orgId), inArray(evidenceRecords.caseId, caseIds)))
+        .orderBy(asc(evidenceRecords.occurredAt), asc(evidenceRecords.seq));
+    });
     if (!rows.length) throw AppError.notFound('evidence_case', caseId);
     return rows;
   }
@@ -355,6 +364,51 @@ export function createEvidenceService(deps: EvidenceDeps) {
       const kept = items.slice(0, limit);
       const last = kept[kept.length - 1];
       return { items: kept, nextCursor: items.length > limit && last ? encodeCursor({ sort: last.lastAt, id: last.caseId }) : null };
+    },
+
+    /**
+     * The order's dispute case: opened once per order (a second call returns the same case), its
+     * member cases refreshed with what the caller found for the order (tickets, returns); opening
+     * is recorded on the case itself.
+     */
+    async openDispute(actor: Actor, input: { orderId: string; shopId: string; orderNumber: string; memberCaseIds: string[] }): Promise<DisputeCaseView> {
+      requireRole(actor, ['owner', 'supervisor', 'agent'], 'opening dispute cases');
+      return db.tenant(actor.orgId, async (tx) => {
+        const now = clock.now();
+        const members = [...new Set([input.orderId, ...input.memberCaseIds])];
+        const [existing] = await tx.select().from(disputeCases).where(and(eq(disputeCases.orgId, actor.orgId), eq(disputeCases.orderId, input.orderId))).for('update');
+        if (existing) {
+          const merged = [...new Set([...existing.memberCaseIds, ...members])];
+          const [row] = await tx.update(disputeCases).set({ memberCaseIds: merged, updatedAt: merged.length === existing.memberCaseIds.length ? existing.updatedAt : now }).where(and(eq(disputeCases.orgId, actor.orgId), eq(disputeCases.id, existing.id))).returning();
+          return disputeView(row!);
+        }
+        const row = { orgId: actor.orgId, id: ids('dsp'), shopId: input.shopId, orderId: input.orderId, status: 'open' as const, memberCaseIds: members, openedBy: actor.userId, createdAt: now, updatedAt: now };
+        const [created] = await tx.insert(disputeCases).values(row).onConflictDoNothing().returning();
+        if (!created) throw AppError.conflict('evidence.dispute_race', 'The dispute case for this order was opened at the same moment; try again');
+        await recordEvidence(tx, { ids, clock, signer }, { orgId: actor.orgId, caseId: row.id, caseType: 'dispute', kind: 'status_change', actor: { type: 'user', id: actor.userId }, occurredAt: now, summary: `Dispute case opened for order ${input.orderNumber}`, data: { orderId: input.orderId, status: 'open', members } });
+        return disputeView(created);
+      });
+    },
+
+    async disputeOfOrder(actor: Actor, orderId: string): Promise<DisputeCaseView | null> {
+      return db.tenant(actor.orgId, async (tx) => {
+        const [row] = await tx.select().from(disputeCases).where(and(eq(disputeCases.orgId, actor.orgId), eq(disputeCases.orderId, orderId)));
+        return row ? disputeView(row) : null;
+      });
+    },
+
+    /** open → submitted (the pack went to the platform) → won or lost; each change is evidence. */
+    async setDisputeStatus(actor: Actor, id: string, input: { status: DisputeCaseView['status']; note?: string }): Promise<DisputeCaseView> {
+      requireRole(actor, input.status === 'won' || input.status === 'lost' ? ['owner', 'supervisor'] : ['owner', 'supervisor', 'agent'], 'changing a dispute case');
+      return db.tenant(actor.orgId, async (tx) => {
+        const [d] = await tx.select().from(disputeCases).where(and(eq(disputeCases.orgId, actor.orgId), eq(disputeCases.id, id))).for('update');
+        if (!d) throw AppError.notFound('dispute', id);
+        if (d.status === input.status) return disputeView(d);
+        const now = clock.now();
+        const [row] = await tx.update(disputeCases).set({ status: input.status, updatedAt: now }).where(and(eq(disputeCases.orgId, actor.orgId), eq(disputeCases.id, id))).returning();
+        await recordEvidence(tx, { ids, clock, signer }, { orgId: actor.orgId, caseId: id, caseType: 'dispute', kind: 'status_change', actor: { type: 'user', id: actor.userId }, occurredAt: now, summary: `Dispute ${d.status} → ${input.status}${input.note ? `: ${input.note}` : ''}`, data: { from: d.status, to: input.status, note: input.note ?? null } });
+        return disputeView(row!);
+      });
     },
 
     async timeline(actor: Actor, caseId: string): Promise<{ caseId: string; records: EvidenceRecordView[]; files: StoredFile[] }> {

@@ -13,6 +13,82 @@ export async function buyersWithTicketContact(tx: Executor, orgId: string, phone
   return (r.rows as { buyer_id: string }[]).map((x) => String(x.buyer_id));
 }
 
+export interface TicketMatch {
+  id: string;
+  number: number;
+  shopId: string;
+  channel: string;
+  subject: string;
+  status: string;
+  buyerId: string | null;
+  buyerName: string | null;
+  orderId: string | null;
+  lastMessageAt: Date | null;
+  /** What matched: the ticket number, or the buyer's name, e-mail or phone. */
+  match: 'ticket_number' | 'buyer';
+}
+
+const ticketMatchOf = (x: Record<string, unknown>, match: TicketMatch['match']): TicketMatch => ({
+  id: String(x.id),
+  number: Number(x.number),
+  shopId: String(x.shop_id),
+  channel: String(x.channel),
+  subject: String(x.subject),
+  status: String(x.status),
+  buyerId: (x.buyer_id as string | null) ?? null,
+  buyerName: (x.buyer_name as string | null) ?? null,
+  orderId: (x.order_id as string | null) ?? null,
+  lastMessageAt: x.last_message_at ? new Date(String(x.last_message_at)) : null,
+  match,
+});
+
+/**
+ * Tickets a person may mean by `q`: its number (`123` or `#123`), or a buyer by name or e-mail
+ * (`like`, the caller's escaped ILIKE pattern) or exact phone. Merged tickets are left out. Newest first.
+ */
+export async function ticketsMatching(tx: Executor, orgId: string, q: string, like: string, limit: number): Promise<TicketMatch[]> {
+  const num = /^#?\d{1,15}$/.test(q) ? Number(q.replace('#', '')) : null;
+  const phone = q.replace(/[\s()-]/g, '');
+  const r = await tx.execute(sql`
+    select id, number, shop_id, channel, subject, status, buyer_id, buyer_name, order_id, last_message_at, (number = ${num}) as by_number
+      from tickets
+     where org_id = ${orgId} and merged_into_id is null
+       and (number = ${num} or buyer_name ilike ${like} or buyer_email ilike ${like} or (${phone.length >= 5} and buyer_phone = ${phone}))
+     order by (number = ${num}) desc nulls last, last_message_at desc nulls last, id
+     limit ${limit}`);
+  return (r.rows as Record<string, unknown>[]).map((x) => ticketMatchOf(x, x.by_number ? 'ticket_number' : 'buyer'));
+}
+
+/** Tickets about an order or a buyer (the Orders and Customers pages), newest first, at most 100. */
+export async function ticketsRelated(tx: Executor, orgId: string, by: { orderId?: string; buyerId?: string }): Promise<TicketMatch[]> {
+  if (!by.orderId && !by.buyerId) return [];
+  const r = await tx.execute(sql`
+    select id, number, shop_id, channel, subject, status, buyer_id, buyer_name, order_id, last_message_at
+      from tickets
+     where org_id = ${orgId} and merged_into_id is null
+       and ${by.orderId ? sql`order_id = ${by.orderId}` : sql`buyer_id = ${by.buyerId}`}
+     order by created_at desc, id limit 100`);
+  return (r.rows as Record<string, unknown>[]).map((x) => ticketMatchOf(x, 'buyer'));
+}
+
+/** Buyers of tickets whose contact (phone exactly, e-mail or name in part) matches: how an e-mail or phone finds a buyer's orders. */
+export async function buyerIdsByContact(tx: Executor, orgId: string, q: string, like: string): Promise<string[]> {
+  const phone = q.replace(/[\s()-]/g, '');
+  const r = await tx.execute(
+    sql`select distinct buyer_id from tickets where org_id = ${orgId} and buyer_id is not null and ((${phone.length >= 5} and buyer_phone = ${phone}) or buyer_email ilike ${like}) limit 50`,
+  );
+  return (r.rows as { buyer_id: string }[]).map((x) => String(x.buyer_id));
+}
+
+/** Number, subject, buyer and order of tickets by id (to title evidence cases and rows in words). */
+export async function ticketLabels(tx: Executor, orgId: string, ids: string[]): Promise<TicketMatch[]> {
+  if (ids.length === 0) return [];
+  const r = await tx.execute(sql`
+    select id, number, shop_id, channel, subject, status, buyer_id, buyer_name, order_id, last_message_at
+      from tickets where org_id = ${orgId} and id = any(${sql.param([...new Set(ids)])}::text[])`);
+  return (r.rows as Record<string, unknown>[]).map((x) => ticketMatchOf(x, 'buyer'));
+}
+
 /**
  * The e-mail conversation of ticket number `n` (the `[#n]` token of our subjects), so a buyer's
  * fresh mail quoting it lands on that ticket; null for another channel's ticket or no such number.

@@ -1,6 +1,6 @@
-export { createOrdersService, orderView, platformReturnView, type OrdersService, type OrderRow, type OrderLineRow, type BuyerRow, type PlatformReturnRow } from './orders.service.js';
+export { createOrdersService, likePattern, orderView, platformReturnView, type OrdersService, type OrderRow, type OrderLineRow, type BuyerRow, type PlatformReturnRow } from './orders.service.js';
 export { ordersRoutes } from './orders.routes.js';
 export * from './orders.dto.js';
 export type { TrafficSourceType } from './orders.schema.js';
-export { openReturnRequests, orgsWithOpenReturnRequests, ordersByExternalIds, trafficSourcesOf, setLineSources, orgsHoldingBuyer, buyersMatching, orderIdsPlacedSince, buyerShopFacts, dueBuyerCandidates, buyerOrdersBetween, orderOutcomes, buyerPlatformIds, averageOrderValueBefore, type OpenReturnRequest, type BuyerMatch, type BuyerShopFacts } from './orders.readers.js';
+export { openReturnRequests, orgsWithOpenReturnRequests, ordersByExternalIds, trafficSourcesOf, setLineSources, orgsHoldingBuyer, buyersMatching, ordersMatching, orderLabels, orderIdsPlacedSince, buyerShopFacts, dueBuyerCandidates, buyerOrdersBetween, orderOutcomes, buyerPlatformIds, averageOrderValueBefore, type OpenReturnRequest, type BuyerMatch, type OrderMatch, type BuyerShopFacts } from './orders.readers.js';
 export { ordersPrivacy } from './orders.privacy.js';

@@ -205,3 +205,49 @@ export const PlatformReturnFilter = z.strictObject({
   cursor: pageQuery.cursor,
 });
 export type PlatformReturnFilter = z.input<typeof PlatformReturnFilter>;
+
+// ---------- lists (Orders and Customers pages) ----------
+
+/** `q`: an order number, tracking number, buyer name or e-mail (the lookup service ranks across kinds; this filters one list). */
+export const OrderListQuery = z.strictObject({
+  q: z.string().trim().min(1).max(200).optional(),
+  buyerId: z.string().min(1).max(64).optional(),
+  shopId: z.string().min(1).max(64).optional(),
+  ...pageQuery,
+});
+export type OrderListQuery = z.input<typeof OrderListQuery>;
+
+export const OrderSummaryView = z.object({
+  id: z.string(),
+  shopId: z.string(),
+  externalId: z.string(),
+  buyerId: z.string(),
+  buyerName: z.string().nullable(),
+  status: z.string(),
+  deliveryStatus: z.string(),
+  currency: z.string(),
+  total: z.number().int(),
+  lineCount: z.number().int(),
+  trackingNumber: z.string().nullable(),
+  placedAt: z.string(),
+});
+export type OrderSummaryView = z.infer<typeof OrderSummaryView>;
+
+export const BuyerListQuery = z.strictObject({
+  q: z.string().trim().min(1).max(200).optional(),
+  ...pageQuery,
+});
+export type BuyerListQuery = z.input<typeof BuyerListQuery>;
+
+export const BuyerSummaryView = z.object({
+  id: z.string(),
+  platform: z.string(),
+  displayName: z.string().nullable(),
+  email: z.string().nullable(),
+  country: z.string().nullable(),
+  orderCount: z.number().int(),
+  lifetimeValue: z.object({ amount: z.number().int(), currency: z.string().nullable() }),
+  lastOrderAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type BuyerSummaryView = z.infer<typeof BuyerSummaryView>;

@@ -89,6 +89,60 @@ export async function buyersMatching(tx: Executor, orgId: string, q: string, lik
   return (r.rows as Record<string, unknown>[]).map((x) => ({ id: String(x.id), displayName: (x.display_name as string | null) ?? null, email: (x.email as string | null) ?? null, platform: String(x.platform), orders: Number(x.orders) }));
 }
 
+export interface OrderMatch {
+  id: string;
+  externalId: string;
+  shopId: string;
+  buyerId: string;
+  buyerName: string | null;
+  status: string;
+  currency: string;
+  total: number;
+  placedAt: Date;
+  /** Which of the numbers people have matched: the platform's order number, a tracking number, or the buyer. */
+  match: 'order_number' | 'tracking_number' | 'buyer';
+}
+
+/**
+ * Orders a person may mean by `q` (for the lookup service): the platform order number or a tracking
+ * number exactly, or a buyer whose name or e-mail matches `like` (the caller's escaped ILIKE
+ * pattern) or who is one of `buyerIds`. Exact numbers first, then newest; at most `limit`.
+ */
+export async function ordersMatching(tx: Executor, orgId: string, q: string, like: string, buyerIds: string[], limit: number): Promise<OrderMatch[]> {
+  const r = await tx.execute(sql`
+    select o.id, o.external_id, o.shop_id, o.buyer_id, b.display_name, o.status, o.currency, o.total_amount, o.placed_at,
+           case when o.external_id = ${q} then 'order_number' when o.tracking_number = ${q} then 'tracking_number' else 'buyer' end as match
+      from orders o join buyers b on b.org_id = o.org_id and b.id = o.buyer_id
+     where o.org_id = ${orgId}
+       and (o.external_id = ${q} or o.tracking_number = ${q} or b.display_name ilike ${like} or b.email ilike ${like}
+            or o.buyer_id = any(${sql.param(buyerIds)}::text[]))
+     order by (o.external_id = ${q} or o.tracking_number = ${q}) desc, o.placed_at desc, o.id
+     limit ${limit}`);
+  return (r.rows as Record<string, unknown>[]).map((x) => ({
+    id: String(x.id),
+    externalId: String(x.external_id),
+    shopId: String(x.shop_id),
+    buyerId: String(x.buyer_id),
+    buyerName: (x.display_name as string | null) ?? null,
+    status: String(x.status),
+    currency: String(x.currency),
+    total: Number(x.total_amount),
+    placedAt: new Date(String(x.placed_at)),
+    match: x.match as OrderMatch['match'],
+  }));
+}
+
+/** Order numbers and buyer names for ids other modules hold (to title cases and rows in words, not ids). */
+export async function orderLabels(tx: Executor, orgId: string, orderIds: string[]): Promise<Map<string, { externalId: string; shopId: string; buyerId: string; buyerName: string | null }>> {
+  if (orderIds.length === 0) return new Map();
+  const rows = await tx
+    .select({ id: orders.id, externalId: orders.externalId, shopId: orders.shopId, buyerId: orders.buyerId, buyerName: buyers.displayName })
+    .from(orders)
+    .innerJoin(buyers, and(eq(buyers.orgId, orders.orgId), eq(buyers.id, orders.buyerId)))
+    .where(and(eq(orders.orgId, orgId), inArray(orders.id, [...new Set(orderIds)])));
+  return new Map(rows.map((r) => [r.id, { externalId: r.externalId, shopId: r.shopId, buyerId: r.buyerId, buyerName: r.buyerName }]));
+}
+
 /** What the coupon programmes and the contact policy need to know about buyers of one shop. */
 export interface BuyerShopFacts {
   buyerId: string;

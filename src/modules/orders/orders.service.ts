@@ -1,9 +1,11 @@
-import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Actor } from '../../platform/tenancy.js';
+import type { BuyerListQuery, BuyerSummaryView, OrderListQuery, OrderSummaryView } from './orders.dto.js';
+import { BuyerListQuery as BuyerListSchema, OrderListQuery as OrderListSchema } from './orders.dto.js';
 import type { BuyerView, OrderInput, OrderSidebarView, OrderView, PlatformReturnFilter, PlatformReturnInput, PlatformReturnView } from './orders.dto.js';
 import { PlatformReturnFilter as FilterSchema } from './orders.dto.js';
 import { latestBy } from './orders.rules.js';
@@ -16,6 +18,11 @@ export type BuyerRow = typeof buyers.$inferSelect;
 export type PlatformReturnRow = typeof platformReturns.$inferSelect;
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+/** An ILIKE pattern matching `q` anywhere, with its wildcards taken literally. */
+export function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+}
 
 export function orderView(o: OrderRow, lines: OrderLineRow[]): OrderView {
   return {
@@ -400,6 +407,100 @@ export function createOrdersService({ db, ids, clock }: OrdersDeps) {
           .limit(f.limit + 1);
         const page = cutPage(rows, f.limit, (r) => ({ sort: r.requestedAt, id: r.id }));
         return { items: page.items.map(platformReturnView), nextCursor: page.nextCursor };
+      });
+    },
+
+    /**
+     * The Orders page: newest first, a page at a time. `q` matches the platform order number or a
+     * tracking number exactly, or the buyer's name or e-mail in part.
+     */
+    async pageOrders(actor: Actor, query: OrderListQuery = {}): Promise<Page<OrderSummaryView>> {
+      const f = OrderListSchema.parse(query);
+      const limit = f.limit ?? 50;
+      const like = f.q ? likePattern(f.q) : null;
+      return db.tenant(actor.orgId, async (tx) => {
+        const rows = await tx
+          .select({ o: orders, buyerName: buyers.displayName, lineCount: sql<number>`(select count(*)::int from order_lines l where l.org_id = "orders"."org_id" and l.order_id = "orders"."id")` })
+          .from(orders)
+          .innerJoin(buyers, and(eq(buyers.orgId, orders.orgId), eq(buyers.id, orders.buyerId)))
+          .where(
+            and(
+              eq(orders.orgId, actor.orgId),
+              f.buyerId ? eq(orders.buyerId, f.buyerId) : undefined,
+              f.shopId ? eq(orders.shopId, f.shopId) : undefined,
+              f.q ? or(eq(orders.externalId, f.q), eq(orders.trackingNumber, f.q), sql`${buyers.displayName} ilike ${like}`, sql`${buyers.email} ilike ${like}`) : undefined,
+              afterCursor(orders.placedAt, orders.id, f.cursor, 'desc', 'asc'),
+            ),
+          )
+          .orderBy(desc(orders.placedAt), asc(orders.id))
+          .limit(limit + 1);
+        const page = cutPage(rows, limit, (r) => ({ sort: r.o.placedAt, id: r.o.id }));
+        return {
+          items: page.items.map((r) => ({
+            id: r.o.id,
+            shopId: r.o.shopId,
+            externalId: r.o.externalId,
+            buyerId: r.o.buyerId,
+            buyerName: r.buyerName,
+            status: r.o.status,
+            deliveryStatus: r.o.deliveryStatus,
+            currency: r.o.currency,
+            total: r.o.totalAmount,
+            lineCount: Number(r.lineCount),
+            trackingNumber: r.o.trackingNumber,
+            placedAt: r.o.placedAt.toISOString(),
+          })),
+          nextCursor: page.nextCursor,
+        };
+      });
+    },
+
+    /** The Customers page: newest buyers first, with their order count and lifetime value (cancelled orders excluded). */
+    async pageBuyers(actor: Actor, query: BuyerListQuery = {}): Promise<Page<BuyerSummaryView>> {
+      const f = BuyerListSchema.parse(query);
+      const limit = f.limit ?? 50;
+      const like = f.q ? likePattern(f.q) : null;
+      return db.tenant(actor.orgId, async (tx) => {
+        const rows = await tx
+          .select({
+            b: buyers,
+            orderCount: sql<number>`(select count(*)::int from orders o where o.org_id = "buyers"."org_id" and o.buyer_id = "buyers"."id")`,
+            ltv: sql<number>`(select coalesce(sum(o.total_amount), 0)::int8 from orders o where o.org_id = "buyers"."org_id" and o.buyer_id = "buyers"."id" and o.status <> 'cancelled')`,
+            currency: sql<string | null>`(select min(o.currency) from orders o where o.org_id = "buyers"."org_id" and o.buyer_id = "buyers"."id")`,
+            lastOrderAt: sql<string | null>`(select max(o.placed_at) from orders o where o.org_id = "buyers"."org_id" and o.buyer_id = "buyers"."id")`,
+          })
+          .from(buyers)
+          .where(
+            and(
+              eq(buyers.orgId, actor.orgId),
+              f.q
+                ? or(
+                    sql`${buyers.displayName} ilike ${like}`,
+                    sql`${buyers.email} ilike ${like}`,
+                    eq(buyers.platformBuyerId, f.q),
+                    sql`exists (select 1 from orders o where o.org_id = "buyers"."org_id" and o.buyer_id = "buyers"."id" and o.external_id = ${f.q})`,
+                  )
+                : undefined,
+              afterCursor(buyers.createdAt, buyers.id, f.cursor, 'desc', 'asc'),
+            ),
+          )
+          .orderBy(desc(buyers.createdAt), asc(buyers.id))
+          .limit(limit + 1);
+        const page = cutPage(rows, limit, (r) => ({ sort: r.b.createdAt, id: r.b.id }));
+        return {
+          items: page.items.map((r) => ({
+            id: r.b.id,
+            platform: r.b.platform,
+            displayName: r.b.displayName,
+            email: r.b.email,
+            country: r.b.country,
+            orderCount: Number(r.orderCount),
+            lifetimeValue: { amount: Number(r.ltv), currency: r.currency ?? null },
+            lastOrderAt: r.lastOrderAt ? new Date(r.lastOrderAt).toISOString() : null,
+            createdAt: r.b.createdAt.toISOString(),
+          })),
+          nextCursor: page.nextCursor,
+        };
       });
     },
 

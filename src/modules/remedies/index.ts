@@ -6,4 +6,5 @@ export * from './remedies.dto.js';
 export type { RemediesPorts, OrdersPort, TicketsPort, ReturnsPort, OrderInfo, OrderLineInfo, EvidenceInput, RecordEvidence } from './remedies.ports.js';
 export { remedyMessage, returnInstructions, buyerLanguage } from './remedies.texts.js';
 export { remediesPrivacy } from './remedies.privacy.js';
+export { remediesRelated, type RemedySummary } from './remedies.readers.js';
 export { approvalsWaitingCount } from './remedies.readers.js';

@@ -17,4 +17,5 @@ export {
   type ReasonSnapshot,
 } from './returns.rules.js';
 export { returnsPrivacy } from './returns.privacy.js';
+export { returnsMatching, returnsRelated, returnLabels, type ReturnMatch } from './returns.readers.js';
 export { returnsWaitingCount, RETURN_STATUSES_WAITING } from './returns.readers.js';

@@ -184,3 +184,18 @@ export const InstructionsView = z.object({ language: z.string(), text: z.string(
 
 export const ExchangeStockView = z.object({ shopId: z.string(), sku: z.string(), productId: z.string(), label: z.string(), available: z.number(), reserved: z.number() });
 export type ExchangeStockView = z.infer<typeof ExchangeStockView>;
+
+// ---------- issue 13: returns you can run, platform requests decided in place ----------
+
+export const CancelBody = z.strictObject({ note: z.string().trim().min(1).max(2_000) });
+export const PlatformDecisionBody = z.strictObject({
+  decision: z.enum(['approve', 'reject']),
+  /** For a rejection: one of the names `GET /api/platform-returns/:id/reject-reasons` lists. */
+  rejectReason: z.string().trim().min(1).max(200).optional(),
+  comment: z.string().trim().max(1_000).optional(),
+  /** The ticket the agent decides from: the note and the evidence go there. */
+  ticketId: id.optional(),
+  /** Evidence photos (sha256 of files uploaded through /api/evidence/files). */
+  images: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(10).optional(),
+});
+export const PlatformDecisionView = z.object({ outboxId: z.string(), decision: z.string(), handler: z.string() });

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { actorOf, EmptyBody, errors, IdParams, type Http } from '../../platform/http.js';
 import {
   AppealBody,
+  CancelBody,
+  PlatformDecisionBody,
+  PlatformDecisionView,
   CreateReturnBody,
   CycleStatsView,
   DecideBody,
@@ -205,6 +208,39 @@ export function returnsRoutes(app: Http, svc: ReturnsService): void {
       },
     },
     async (req) => svc.switchToRefund(actorOf(req), req.params.id, req.body),
+  );
+  app.post(
+    '/api/returns/:id/cancel',
+    { schema: { tags, operationId: 'returns.cancel', summary: 'Cancel a return still waiting for its parcel with nothing paid', params: IdParams, body: CancelBody, response: { 200: ReturnView, ...errors(404, 409) } } },
+    async (req) => svc.cancel(actorOf(req), req.params.id, req.body),
+  );
+  app.post(
+    '/api/returns/:id/resend-instructions',
+    { schema: { tags, operationId: 'returns.resendInstructions', summary: 'Send the buyer the return instructions again on the return\'s conversation', params: IdParams, body: EmptyBody, response: { 200: ReturnView, ...errors(404, 409) } } },
+    async (req) => svc.resendInstructions(actorOf(req), req.params.id),
+  );
+  app.get(
+    '/api/platform-returns/:id/reject-reasons',
+    { schema: { tags, operationId: 'returns.platformRejectReasons', summary: "The platform's reject reasons for one of its requests now", params: IdParams, response: { 200: RejectReasonsView, ...errors(404, 503) } } },
+    async (req) => ({ items: await svc.platformRequestRejectReasons(actorOf(req), req.params.id) }),
+  );
+  app.post(
+    '/api/platform-returns/:id/decide',
+    {
+      schema: {
+        tags,
+        operationId: 'returns.decidePlatformRequest',
+        summary: 'Approve or reject a TikTok return, refund, replacement or cancellation request (through the outbox; a rejection names a platform reason)',
+        params: IdParams,
+        body: PlatformDecisionBody,
+        response: { 202: PlatformDecisionView, ...errors(404, 409, 503) },
+      },
+    },
+    async (req, reply) => {
+      const r = await svc.decidePlatformRequest(actorOf(req), req.params.id, req.body);
+      reply.code(202);
+      return r;
+    },
   );
   app.put(
     '/api/shops/:shopId/exchange-stock',

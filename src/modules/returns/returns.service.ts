@@ -55,6 +55,20 @@ export type ReturnsPorts = Pick<RemediesPorts, 'orders' | 'tickets' | 'recordEvi
 /** The outbox step that rejects a platform request (the TikTok integration registers it by this name). */
 export const PLATFORM_REJECT_HANDLER = 'tiktok.reject_return';
 
+/**
+ * The platform decision for an approve or reject of a request of this type in this state (TikTok's
+ * decision names), or null when the platform takes none now. Cancellations use their own endpoints.
+ */
+export function platformDecision(type: string, status: string, decision: 'approve' | 'reject'): string | null {
+  if (type === 'cancellation') return status === 'requested' ? (decision === 'approve' ? 'APPROVE_CANCELLATION' : 'REJECT_CANCELLATION') : null;
+  if (status === 'buyer_shipped') return decision === 'approve' ? 'APPROVE_RECEIVED_PACKAGE' : 'REJECT_RECEIVED_PACKAGE';
+  if (status !== 'requested') return null;
+  if (type === 'refund_only') return decision === 'approve' ? 'APPROVE_REFUND' : 'REJECT_REFUND';
+  if (type === 'replacement') return decision === 'approve' ? 'APPROVE_REPLACEMENT' : 'REJECT_REPLACEMENT';
+  if (type === 'return_and_refund') return decision === 'approve' ? 'APPROVE_RETURN' : 'REJECT_RETURN';
+  return null;
+}
+
 export interface CreateReturnInput {
   orderId: string;
   orderLineIds: string[];
@@ -660,6 +674,99 @@ export function createReturnsService(deps: ReturnsDeps, ports: ReturnsPorts) {
         await evidence(tx, ev(out, 'status_change', actor, `Supervisor: ${input.decision} — ${input.note}${platformReason ? ` (TikTok reason: ${platformReason.text ?? platformReason.name})` : ''}`, { decision: input.decision, note: input.note, platformRejectReason: platformReason?.name ?? null }));
         return view(tx, out);
       });
+    },
+
+    /**
+     * Cancel a return nobody has shipped or been paid for yet (the buyer changed their mind, or it
+     * was opened by mistake): it closes, its lines become returnable again, and the ticket learns it.
+     */
+    async cancel(actor: Actor, id: string, input: { note: string }): Promise<ReturnView> {
+      requireRole(actor, ['owner', 'supervisor', 'agent'], 'cancelling returns');
+      const out = await db.tenant(actor.orgId, async (tx) => {
+        const r = await loadReturn(tx, actor.orgId, id, true);
+        if (!['requested', 'awaiting_parcel'].includes(r.status) || r.receivedAt || r.refundRemedyId || r.platformRefundedAt) {
+          throw AppError.conflict('returns.not_cancellable', `Return ${r.rma} is ${r.status}${r.refundRemedyId ? ' with a refund under way' : ''}; only a return still waiting for its parcel, with nothing paid, can be cancelled`);
+        }
+        const now = clock.now();
+        const [row] = await tx.update(returns).set({ status: 'closed', resolution: 'no_refund', closedAt: now, updatedAt: now }).where(and(eq(returns.orgId, actor.orgId), eq(returns.id, id))).returning();
+        await tx.update(returnLines).set({ active: false }).where(and(eq(returnLines.orgId, actor.orgId), eq(returnLines.returnId, id)));
+        await evidence(tx, ev(row!, 'status_change', actor, `Return ${r.rma} cancelled: ${input.note}`, { cancelled: true, note: input.note }));
+        return row!;
+      });
+      if (out.ticketId) await ports.tickets.addNote(actor, out.ticketId, `Return ${out.rma} cancelled: ${input.note}`);
+      return db.tenant(actor.orgId, async (tx) => view(tx, out));
+    },
+
+    /** Send the buyer the return instructions again (on the return's ticket, in the buyer's language); each resend is its own message. */
+    async resendInstructions(actor: Actor, id: string): Promise<ReturnView> {
+      requireRole(actor, ['owner', 'supervisor', 'agent'], 'sending return instructions');
+      return db.tenant(actor.orgId, async (tx) => {
+        const r = await loadReturn(tx, actor.orgId, id, true);
+        if (!r.ticketId) throw AppError.conflict('returns.no_ticket', `Return ${r.rma} has no conversation to send the instructions to`);
+        if (!['requested', 'awaiting_parcel'].includes(r.status)) throw AppError.conflict('returns.not_awaiting_parcel', `Return ${r.rma} is ${r.status}; instructions are for a parcel still to be sent`);
+        const { shop } = await shopOf(tx, actor.orgId, r.shopId);
+        const lang = buyerLanguage(r.language);
+        const text = returnInstructions(lang, { rma: r.rma, warehouseAddress: shop.supportContacts.returnWarehouse ?? null, buyerPaysShipping: r.policy.returnShippingPaidBy === 'buyer' && (r.reason?.faultOwner ?? 'buyer') === 'buyer', windowEndsAt: null, refundOn: r.refundTrigger });
+        const now = clock.now();
+        // One message per press: the key carries the time, so a resend is never swallowed by the first one.
+        await enqueue(tx, { orgId: actor.orgId, handler: MESSAGE_HANDLER, idempotencyKey: `return:${id}:instructions:${now.getTime()}`, payload: { ticketId: r.ticketId, text }, subjectType: 'return', subjectId: id }, { ids, clock });
+        await evidence(tx, ev(r, 'message', actor, `Return instructions sent again (${lang})`, { language: lang, text }));
+        return view(tx, r);
+      });
+    },
+
+    /**
+     * Approve or reject a platform after-sales request (a TikTok return, refund, replacement or
+     * cancellation) from where the agent is: the decision goes to the platform through the outbox
+     * (one step per request and decision: pressing twice sends once), a rejection names one of the
+     * platform's reject reasons for the request now, and the ticket and the evidence record it.
+     */
+    /** The platform's reject reasons for a request of its own (what the ticket's reject form offers). */
+    async platformRequestRejectReasons(actor: Actor, platformReturnId: string): Promise<PlatformRejectReason[]> {
+      requireRole(actor, ['owner', 'supervisor', 'agent'], 'deciding platform requests');
+      await ports.orders.getPlatformReturn(actor, platformReturnId);
+      return ports.platformRejectReasons(actor, platformReturnId);
+    },
+
+    async decidePlatformRequest(actor: Actor, platformReturnId: string, input: { decision: 'approve' | 'reject'; rejectReason?: string; comment?: string; ticketId?: string; images?: string[] }): Promise<{ outboxId: string; decision: string; handler: string }> {
+      requireRole(actor, ['owner', 'supervisor', 'agent'], 'deciding platform requests');
+      const p = await ports.orders.getPlatformReturn(actor, platformReturnId);
+      if (input.ticketId) await ports.tickets.getTicket(actor, input.ticketId);
+      const cancellation = p.type === 'cancellation';
+      const plan = platformDecision(p.type, p.status, input.decision);
+      if (!plan) throw AppError.conflict('returns.platform_not_actionable', `This ${p.type} request is ${p.status}; the platform takes no ${input.decision} now`);
+      let reason: PlatformRejectReason | undefined;
+      if (input.decision === 'reject') {
+        const reasons = await ports.platformRejectReasons(actor, platformReturnId);
+        if (!input.rejectReason) throw AppError.validation('returns.reject_reason_required', "Rejecting needs one of the platform's reject reasons", [{ field: 'rejectReason', message: `required: one of ${reasons.map((x) => x.name).join(', ') || '(the platform lists none now)'}` }]);
+        reason = reasons.find((x) => x.name === input.rejectReason);
+        if (!reason) throw AppError.validation('returns.unknown_reject_reason', `TikTok does not accept "${input.rejectReason}" for this request now`, [{ field: 'rejectReason', message: `one of ${reasons.map((x) => x.name).join(', ') || '(none now)'}` }]);
+      }
+      const handler = cancellation ? (input.decision === 'approve' ? 'tiktok.approve_cancellation' : 'tiktok.reject_cancellation') : input.decision === 'approve' ? 'tiktok.approve_return' : PLATFORM_REJECT_HANDLER;
+      const payload: Record<string, unknown> = cancellation
+        ? { shopId: p.shopId, platformReturnId, ...(reason ? { rejectReason: reason.name } : {}), ...(input.comment ? { comment: input.comment.slice(0, 1000) } : {}) }
+        : { shopId: p.shopId, platformReturnId, decision: plan, ...(reason ? { rejectReason: reason.name } : {}), ...(input.comment ? { comment: input.comment.slice(0, 1000) } : {}) };
+      const caseId = input.ticketId ?? p.orderId ?? platformReturnId;
+      const result = await db.tenant(actor.orgId, async (tx) => {
+        const step = await enqueue(tx, { orgId: actor.orgId, handler, idempotencyKey: `platform-request:${platformReturnId}:${plan}`, payload, subjectType: 'platform_return', subjectId: platformReturnId }, { ids, clock });
+        await ports.recordEvidence(tx, {
+          orgId: actor.orgId,
+          caseId,
+          caseType: input.ticketId ? 'ticket' : 'dispute',
+          kind: 'status_change',
+          actor: { type: 'user', id: actor.userId },
+          occurredAt: clock.now(),
+          summary: `${input.decision === 'approve' ? 'Approved' : 'Rejected'} the platform's ${p.type.replace(/_/g, ' ')} request ${p.externalId}${reason ? ` (reason: ${reason.text ?? reason.name})` : ''}${input.comment ? ` — ${input.comment}` : ''}`,
+          data: { platformReturnId, externalId: p.externalId, decision: plan, rejectReason: reason?.name ?? null, comment: input.comment ?? null, orderId: p.orderId, images: input.images ?? [] },
+          fileSha256s: (input.images ?? []).filter((x) => /^[0-9a-f]{64}$/.test(x)),
+        });
+        return step;
+      });
+      if (input.ticketId) {
+        await ports.tickets.addNote(actor, input.ticketId, `${input.decision === 'approve' ? 'Approved' : 'Rejected'} TikTok request ${p.externalId} (${plan}${reason ? `, ${reason.text ?? reason.name}` : ''}); sent to the platform.`);
+        await ports.tickets.setStatus(actor, input.ticketId, 'waiting_on_platform');
+      }
+      return { outboxId: result.row.id, decision: plan, handler };
     },
 
     async recordAppealOutcome(actor: Actor, id: string, outcome: 'won' | 'lost'): Promise<ReturnView> {

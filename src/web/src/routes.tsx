@@ -8,7 +8,7 @@
  * Leave `navLabel` out for pages that need a route but no navigation item.
  */
 import { lazy, type ComponentType, type ReactNode } from 'react';
-import { IconChartBar, IconId, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
+import { IconBuildingWarehouse, IconPackage, IconScale, IconUsers, IconChartBar, IconId, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
 import type { Role } from './lib/session';
 import { ComingSoon } from './features/placeholders/ComingSoon';
 
@@ -27,6 +27,8 @@ const WarehousePage = page(() => import('./features/returns/WarehousePage'), (m)
 const RemediesPage = page(() => import('./features/remedies/RemediesPage'), (m) => m.RemediesPage);
 const EvidencePage = page(() => import('./features/evidence/EvidencePage'), (m) => m.EvidencePage);
 const SettingsPage = page(() => import('./features/settings/SettingsPage'), (m) => m.SettingsPage);
+const OrdersPage = page(() => import('./features/records/OrdersPage'), (m) => m.OrdersPage);
+const CustomersPage = page(() => import('./features/records/CustomersPage'), (m) => m.CustomersPage);
 const AccountPage = page(() => import('./features/account/AccountPage'), (m) => m.AccountPage);
 const AgencyPage = page(() => import('./features/agency/AgencyPage'), (m) => m.AgencyPage);
 const CouponsPage = page(() => import('./features/coupons/CouponsPage'), (m) => m.CouponsPage);
@@ -49,9 +51,11 @@ const ALL: readonly Role[] = ['owner', 'supervisor', 'agent', 'warehouse'];
 export const ROUTES: AppRoute[] = [
   { path: '/inbox', navLabel: 'common:nav.inbox', icon: IconInbox, roles: ['owner', 'supervisor', 'agent'], element: <InboxPage /> },
   { path: '/returns', navLabel: 'common:nav.returns', icon: IconReceiptRefund, roles: ALL, element: <ReturnsPage /> },
-  // Reached from the Returns page (and later from the inbox), so the main navigation stays as it is.
-  { path: '/warehouse', roles: ['owner', 'supervisor', 'warehouse'], element: <WarehousePage /> },
-  { path: '/remedies', roles: ['owner', 'supervisor', 'agent'], element: <RemediesPage /> },
+  // issue 13 (workspace-b): Orders, Customers, Remedies and Warehouse in the navigation
+  { path: '/orders', navLabel: 'records:nav.orders', icon: IconPackage, roles: ['owner', 'supervisor', 'agent'], element: <OrdersPage /> },
+  { path: '/customers', navLabel: 'records:nav.customers', icon: IconUsers, roles: ['owner', 'supervisor', 'agent'], element: <CustomersPage /> },
+  { path: '/remedies', navLabel: 'records:nav.remedies', icon: IconScale, roles: ['owner', 'supervisor', 'agent'], element: <RemediesPage /> },
+  { path: '/warehouse', navLabel: 'records:nav.warehouse', icon: IconBuildingWarehouse, roles: ['owner', 'supervisor', 'warehouse'], element: <WarehousePage /> },
   { path: '/evidence', navLabel: 'common:nav.evidence', icon: IconShieldCheck, roles: ['owner', 'supervisor', 'agent'], element: <EvidencePage /> },
   { path: '/coupons', navLabel: 'common:nav.coupons', icon: IconTicket, roles: ['owner', 'supervisor', 'agent'], element: <CouponsPage /> },
   { path: '/analytics', navLabel: 'common:nav.analytics', icon: IconChartBar, roles: ['owner', 'supervisor'], element: <AnalyticsPage /> },

@@ -1,4 +1,4 @@
-import { AppShell, Burger, Center, Divider, Group, Loader, NavLink, ScrollArea, Text } from '@mantine/core';
+import { AppShell, Box, Burger, Center, Divider, Group, Loader, NavLink, ScrollArea, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,6 +10,7 @@ import { LanguageSwitch } from './LanguageSwitch';
 import { Logo } from './Logo';
 import { NotFound } from './NotFound';
 import { UserMenu } from './UserMenu';
+import { ShellSearch } from '../features/records/ShellSearch';
 import { NotificationBell } from '../features/notifications/NotificationBell';
 import { useLiveEvents } from '../lib/live';
 
@@ -49,7 +50,12 @@ export function AppFrame() {
               </>
             )}
           </Group>
-          <Group gap="sm" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
+            {user.role !== 'warehouse' && (
+              <Box visibleFrom="sm" w={340}>
+                <ShellSearch />
+              </Box>
+            )}
             <LanguageSwitch signedIn />
             {user.role !== 'warehouse' && <NotificationBell />}
             <UserMenu />
@@ -57,6 +63,9 @@ export function AppFrame() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" className="ad-navbar">
+        <AppShell.Section hiddenFrom="sm" pb="xs">
+          {user.role !== 'warehouse' && <ShellSearch testId="shell-search-nav" />}
+        </AppShell.Section>
         <AppShell.Section grow component={ScrollArea}>
           <nav aria-label={t('header.navigation')}>
             {routes

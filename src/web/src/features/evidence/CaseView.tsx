@@ -6,7 +6,8 @@ import { Link, useParams } from 'react-router-dom';
 import { PageHeader } from '../../shell/PageHeader';
 import { QueryState } from '../settings/common';
 import { DISPUTE_REASONS, fileUrl, PACK_LANGUAGES, packUrl, usePackCheck, useTimeline, type DisputeReason, type EvidenceRecord, type PackLanguage, type StoredFile } from './api';
-import { WarningList } from './EvidencePage';
+import { CaseSubtitle, WarningList } from './EvidencePage';
+import { caseTitle, useLabels, withNames } from '../records/api';
 import { formatSize, formatWhen } from './format';
 
 const KIND_COLOR: Record<string, string> = {
@@ -59,7 +60,9 @@ function FileTile({ file }: { file: StoredFile }) {
 function PackCard({ caseId }: { caseId: string }) {
   const { t } = useTranslation('evidence');
   const [reason, setReason] = useState<DisputeReason>('not_as_described');
-  const [language, setLanguage] = useState<PackLanguage>('en');
+  const { i18n } = useTranslation();
+  // The reader's language first; the pack can be made in the buyer's or the platform's too.
+  const [language, setLanguage] = useState<PackLanguage>(i18n.language === 'zh-CN' ? 'zh-CN' : 'en');
   const check = usePackCheck(caseId, reason, language);
   return (
     <Paper withBorder radius="md" p="md">
@@ -121,7 +124,15 @@ export function CaseView() {
   const caseId = decodeURIComponent(useParams().caseId ?? '');
   const timeline = useTimeline(caseId);
   const files = new Map((timeline.data?.files ?? []).map((f) => [f.sha256, f]));
-  const actorName = (r: EvidenceRecord) => (r.actor.name ? `${r.actor.name} · ${t(`actors.${r.actor.type}`)}` : t(`actors.${r.actor.type}`));
+  const { t: tr } = useTranslation('records');
+  const records = timeline.data?.records ?? [];
+  const labels = useLabels([caseId, ...records.map((r) => r.actor.id ?? '').filter((x) => x.startsWith('usr_'))], records.map((r) => r.summary));
+  const label = labels.data?.cases.find((c) => c.id === caseId);
+  const people = new Map((labels.data?.people ?? []).map((p) => [p.id, p.name]));
+  const actorName = (r: EvidenceRecord) => {
+    const name = r.actor.name ?? (r.actor.id ? people.get(r.actor.id) : undefined);
+    return name ? `${name} · ${t(`actors.${r.actor.type}`)}` : t(`actors.${r.actor.type}`);
+  };
   return (
     <>
       <Anchor component={Link} to="/evidence" size="sm">
@@ -130,7 +141,8 @@ export function CaseView() {
           {t('back')}
         </Group>
       </Anchor>
-      <PageHeader title={<span data-testid="case-title">{t('caseTitle', { caseId })}</span>} description={t('caseDescription')} />
+      <PageHeader title={<span data-testid="case-title">{caseTitle(label, tr) ?? t('caseTitle', { caseId })}</span>} description={t('caseDescription')} />
+      <CaseSubtitle l={label} />
       <QueryState isPending={timeline.isPending} error={timeline.error} empty={!timeline.data?.records.length} emptyText={t('timeline.empty')}>
         <Grid mt="md" gap="lg">
           <Grid.Col span={{ base: 12, md: 8 }}>
@@ -145,7 +157,7 @@ export function CaseView() {
                           {t(`kinds.${r.kind}`)}
                         </Badge>
                         <Text size="sm" fw={500}>
-                          {r.summary}
+                          {withNames(r.summary, labels.data)}
                         </Text>
                         {r.responsibility && (
                           <Badge size="sm" color="red" variant="outline">

@@ -9,6 +9,7 @@ import { useSession } from '../../lib/session';
 import { PageHeader } from '../../shell/PageHeader';
 import { QueryState } from '../settings/common';
 import { useCases, type VerifyResult } from './api';
+import { caseTitle, useLabels, withNames, type CaseLabelView } from '../records/api';
 import { CaseView } from './CaseView';
 import { formatWhen } from './format';
 
@@ -64,6 +65,9 @@ function CaseList() {
   const { t, i18n } = useTranslation('evidence');
   const { can } = useSession();
   const cases = useCases();
+  const { t: tr } = useTranslation('records');
+  const labels = useLabels((cases.data ?? []).map((c) => c.caseId), (cases.data ?? []).map((c) => c.lastSummary));
+  const labelOf = new Map((labels.data?.cases ?? []).map((l) => [l.id, l]));
   return (
     <>
       <PageHeader title={t('title')} description={t('description')} actions={can(['owner', 'supervisor']) ? <VerifyButton /> : undefined} />
@@ -85,9 +89,10 @@ function CaseList() {
                 {cases.data?.map((c) => (
                   <Table.Tr key={c.caseId}>
                     <Table.Td>
-                      <Anchor component={Link} to={`/evidence/${encodeURIComponent(c.caseId)}`} ff="monospace" fz="sm">
-                        {c.caseId}
+                      <Anchor component={Link} to={`/evidence/${encodeURIComponent(c.caseId)}`} fz="sm" fw={600} data-testid="case-link">
+                        {caseTitle(labelOf.get(c.caseId), tr) ?? c.caseId}
                       </Anchor>
+                      <CaseSubtitle l={labelOf.get(c.caseId)} />
                     </Table.Td>
                     <Table.Td>
                       <Badge variant="light" color={c.caseType === 'return' ? 'grape' : c.caseType === 'dispute' ? 'red' : 'blue'}>
@@ -98,7 +103,7 @@ function CaseList() {
                     <Table.Td ta="right">{c.files}</Table.Td>
                     <Table.Td>
                       <Text size="sm" lineClamp={1}>
-                        {c.lastSummary}
+                        {withNames(c.lastSummary, labels.data)}
                       </Text>
                     </Table.Td>
                     <Table.Td>
@@ -120,6 +125,36 @@ function CaseList() {
         </Text>
       </Group>
     </>
+  );
+}
+
+/** The ticket and RMA a case is about, each a link. */
+export function CaseSubtitle({ l }: { l: CaseLabelView | undefined }) {
+  const { t } = useTranslation('records');
+  if (!l) return null;
+  return (
+    <Group gap={8} wrap="wrap">
+      {l.ticketId && l.ticketNumber !== null && (
+        <Anchor component={Link} to={`/inbox/${l.ticketId}`} size="xs" data-testid="case-ticket">
+          {t('cases.ticket', { number: l.ticketNumber })}
+        </Anchor>
+      )}
+      {l.returnId && l.rma && (
+        <Anchor component={Link} to={`/returns/${l.returnId}`} size="xs">
+          {t('cases.return', { rma: l.rma })}
+        </Anchor>
+      )}
+      {l.orderId && (
+        <Anchor component={Link} to={`/orders/${l.orderId}`} size="xs" data-testid="case-order">
+          {t('cases.openOrder')}
+        </Anchor>
+      )}
+      {l.buyerId && (
+        <Anchor component={Link} to={`/customers/${l.buyerId}`} size="xs">
+          {t('cases.openCustomer')}
+        </Anchor>
+      )}
+    </Group>
   );
 }
 

@@ -15,6 +15,7 @@ import { ChannelIcon, Highlighted, HighlightWords, LanguageTag, PriorityBadge, S
 import { BulkBar } from './BulkBar';
 import { TicketPane, type ComposeRequest } from './TicketPane';
 import { TicketSidebar } from './TicketSidebar';
+import { PhoneOrderDrawer } from '../records/PhoneOrderDrawer';
 import './inbox.css';
 
 /**
@@ -241,6 +242,7 @@ function Inbox() {
         <>
           <TicketPane key={ticketId} ticketId={ticketId} compose={compose} names={names} onClose={() => navigate(linkTo())} />
           <TicketSidebar key={`s-${ticketId}`} ticketId={ticketId} onOpen={open} />
+          <PhoneOrderDrawer ticketId={ticketId} onOpen={open} />
         </>
       )}
       <ShortcutHelp opened={help} onClose={() => setHelp(false)} />

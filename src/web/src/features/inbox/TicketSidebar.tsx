@@ -2,6 +2,8 @@ import { Anchor, Badge, Center, Group, Loader, ScrollArea, Stack, Text, Tooltip,
 import { IconExternalLink, IconTruck } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router-dom';
+import { TicketActions } from '../records/TicketActions';
 import { formatMoney } from '../../lib/money';
 import { BuyerCoupons } from '../coupons/BuyerCoupons';
 import { useClocks, useSidebar, type ClockView } from './api';
@@ -31,6 +33,7 @@ export function TicketSidebar({ ticketId, onOpen }: { ticketId: string; onOpen: 
     <aside className="ad-inbox-side" aria-label={t('side.label')} data-testid="ticket-sidebar">
       <ScrollArea h="100%">
         <Clocks ticketId={ticketId} />
+        <TicketActions ticketId={ticketId} orderId={o?.order.id ?? null} orderLabel={o?.order.externalId ?? null} />
         {side.isPending ? (
           <Center py="lg">
             <Loader size="xs" />
@@ -45,9 +48,9 @@ export function TicketSidebar({ ticketId, onOpen }: { ticketId: string; onOpen: 
           <>
             <Section title={t('side.order')} testId="side-order">
               <Group justify="space-between" wrap="nowrap">
-                <Text size="sm" fw={600} data-testid="order-number">
+                <Anchor component={Link} to={`/orders/${o.order.id}`} size="sm" fw={600} data-testid="order-number">
                   {o.order.externalId}
-                </Text>
+                </Anchor>
                 <Badge size="xs" variant="light" radius="sm" color="gray">
                   {t(`orderStatuses.${o.order.status}`, { defaultValue: o.order.status })}
                 </Badge>
@@ -108,9 +111,9 @@ export function TicketSidebar({ ticketId, onOpen }: { ticketId: string; onOpen: 
               )}
             </Section>
             <Section title={t('side.buyer')} testId="side-buyer">
-              <Text size="sm" fw={500}>
+              <Anchor component={Link} to={`/customers/${o.buyer.id}`} size="sm" fw={500} data-testid="buyer-link">
                 {o.buyer.displayName ?? o.buyer.platformBuyerId}
-              </Text>
+              </Anchor>
               <Group gap="lg" mt={4}>
                 <div>
                   <Text size="xs" c="dimmed">

@@ -1,15 +1,17 @@
-import { Alert, Badge, Button, Group, Paper, Radio, Select, SimpleGrid, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Paper, Radio, Select, SimpleGrid, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { IconCheck, IconGavel, IconScale, IconX } from '@tabler/icons-react';
-import { useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import { api } from '../../lib/api';
 import { useErrorMessage } from '../../lib/errors';
 import { formatMoney } from '../../lib/money';
 import { useSession } from '../../lib/session';
 import { PageHeader } from '../../shell/PageHeader';
 import { QueryState } from '../settings/common';
+import { LookupPicker } from '../records/LookupPicker';
+import { caseTitle, useLabels } from '../records/api';
 import { CATEGORIES, useRemedies, type Category, type Quote, type RemedyView } from './api';
 
 const STATUS_COLOR: Record<RemedyView['status'], string> = { proposed: 'gray', pending_approval: 'yellow', rejected: 'dark', executing: 'blue', attention: 'red', completed: 'green', abandoned: 'gray', on_hold: 'orange' };
@@ -52,12 +54,18 @@ export function RemediesPage() {
 }
 
 /** Classify, see the ladder with its economics, offer. Embeddable beside a ticket (pass its ids). */
-export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?: string }) {
+/**
+ * `platformReturnId`: the platform request the ticket is about; a refund then goes through that
+ * request (TikTok refuses a second request on an order while one is open).
+ */
+export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?: string; orderLabel?: string | null; ticketLabel?: string | null; platformReturnId?: string | null; onDone?: (r: RemedyView) => void }) {
   const { t, i18n } = useTranslation('remedies');
   const message = useErrorMessage();
   const qc = useQueryClient();
   const [orderId, setOrderId] = useState(props.orderId ?? '');
   const [ticketId, setTicketId] = useState(props.ticketId ?? '');
+  const [orderLabel, setOrderLabel] = useState<string | null>(props.orderLabel ?? (props.orderId ? props.orderId : null));
+  const [ticketLabel, setTicketLabel] = useState<string | null>(props.ticketLabel ?? (props.ticketId ? props.ticketId : null));
   const [text, setText] = useState(props.text ?? '');
   const [category, setCategory] = useState<Category | null>(null);
   const [quote, setQuote] = useState<Quote | null>(null);
@@ -68,6 +76,15 @@ export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?:
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<RemedyView | null>(null);
   const m = (n: number) => (quote ? formatMoney(n, quote.economics.currency, i18n.language) : '');
+  // Opened with ids (from a ticket or an order page): show the numbers people know instead.
+  const orderName = useQuery({ queryKey: ['orders', orderId], enabled: !!orderId && orderLabel === orderId, queryFn: ({ signal }) => api.get<{ externalId: string }>(`/api/orders/${encodeURIComponent(orderId)}`, { signal }) });
+  const ticketName = useQuery({ queryKey: ['inbox', 'ticket', ticketId], enabled: !!ticketId && ticketLabel === ticketId, queryFn: ({ signal }) => api.get<{ ticket: { number: number; subject: string } }>(`/api/tickets/${encodeURIComponent(ticketId)}`, { signal }) });
+  useEffect(() => {
+    if (orderName.data && orderLabel === orderId) setOrderLabel(orderName.data.externalId);
+  }, [orderName.data, orderLabel, orderId]);
+  useEffect(() => {
+    if (ticketName.data && ticketLabel === ticketId) setTicketLabel(`#${ticketName.data.ticket.number} ${ticketName.data.ticket.subject}`);
+  }, [ticketName.data, ticketLabel, ticketId]);
 
   async function load(e?: FormEvent, cat?: Category | null) {
     e?.preventDefault();
@@ -97,10 +114,12 @@ export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?:
         category: quote.category,
         ...(quote.suggestion ? { suggestedCategory: quote.suggestion.category } : {}),
         optionKey: choice,
+        ...(props.platformReturnId && orderId === props.orderId ? { platformReturnId: props.platformReturnId } : {}),
         ...(reason.trim() ? { reason: reason.trim() } : {}),
         ...(personal.trim() ? { message: personal.trim() } : {}),
       });
       setDone(r);
+      props.onDone?.(r);
       void qc.invalidateQueries({ queryKey: ['remedies'] });
     } catch (err) {
       setError(message(err));
@@ -115,8 +134,29 @@ export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?:
       <form onSubmit={(e) => void load(e)}>
         <Paper withBorder radius="md" p="md">
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <TextInput label={t('form.orderId')} value={orderId} onChange={(e) => setOrderId(e.currentTarget.value)} required data-testid="remedy-order" />
-            <TextInput label={t('form.ticketId')} value={ticketId} onChange={(e) => setTicketId(e.currentTarget.value)} data-testid="remedy-ticket" />
+            <LookupPicker
+              kind="order"
+              label={t('form.orderId')}
+              required
+              selectedLabel={orderLabel}
+              onPick={(h) => {
+                setOrderId(h?.id ?? '');
+                setOrderLabel(h ? h.title : null);
+                setQuote(null);
+              }}
+              testId="remedy-order"
+            />
+            <LookupPicker
+              kind="ticket"
+              label={t('form.ticketId')}
+              selectedLabel={ticketLabel}
+              onPick={(h) => {
+                setTicketId(h?.id ?? '');
+                setTicketLabel(h ? `${h.title} ${h.subtitle ?? ''}`.trim() : null);
+                if (h?.orderId && !orderId) setOrderId(h.orderId);
+              }}
+              testId="remedy-ticket"
+            />
           </SimpleGrid>
           <Textarea mt="sm" label={t('form.text')} description={t('form.textHint')} value={text} onChange={(e) => setText(e.currentTarget.value)} autosize minRows={2} data-testid="remedy-text" />
           <Group mt="sm" justify="space-between">
@@ -238,9 +278,29 @@ function Econ({ label, value }: { label: string; value: string }) {
   );
 }
 
+/** Which order (number, buyer) and ticket a remedy is for, each a link. */
+function RemedyFor({ r, labels }: { r: RemedyView; labels: ReturnType<typeof useLabels>['data'] }) {
+  const { t } = useTranslation('records');
+  const order = labels?.cases.find((c) => c.id === r.orderId);
+  const ticket = r.ticketId ? labels?.cases.find((c) => c.id === r.ticketId) : undefined;
+  return (
+    <Group gap={8} wrap="wrap">
+      <Anchor component={Link} to={`/orders/${r.orderId}`} size="xs" data-testid="remedy-order-link">
+        {caseTitle(order, t) ?? t('cases.openOrder')}
+      </Anchor>
+      {ticket?.ticketNumber != null && (
+        <Anchor component={Link} to={`/inbox/${ticket.id}`} size="xs">
+          {t('cases.ticket', { number: ticket.ticketNumber })}
+        </Anchor>
+      )}
+    </Group>
+  );
+}
+
 function ApprovalQueue() {
   const { t, i18n } = useTranslation('remedies');
   const q = useRemedies('pending_approval');
+  const labels = useLabels((q.data ?? []).flatMap((r) => [r.orderId, r.ticketId ?? '']));
   const qc = useQueryClient();
   const message = useErrorMessage();
   const [notes, setNotes] = useState<Record<string, string>>({});
@@ -275,8 +335,9 @@ function ApprovalQueue() {
                 <Text size="sm" data-testid="approval-reason">
                   «{r.approvalReason}»
                 </Text>
+                <RemedyFor r={r} labels={labels.data} />
               </Stack>
-              <Stack gap="xs" w={320}>
+              <Stack gap="xs" w={{ base: '100%', sm: 320 }}>
                 <TextInput size="xs" placeholder={t('approvals.note')} value={notes[r.id] ?? ''} onChange={(e) => setNotes({ ...notes, [r.id]: e.currentTarget.value })} />
                 <Group gap="xs" grow>
                   <Button color="green" leftSection={<IconCheck size={16} />} onClick={() => void decide(r, true)} data-testid="approve">
@@ -299,6 +360,7 @@ function RemedyTable() {
   const { t, i18n } = useTranslation('remedies');
   const { user } = useSession();
   const q = useRemedies();
+  const labels = useLabels((q.data ?? []).flatMap((r) => [r.orderId, r.ticketId ?? '']));
   const qc = useQueryClient();
   const message = useErrorMessage();
   const [error, setError] = useState<string | null>(null);
@@ -325,6 +387,7 @@ function RemedyTable() {
       {error && <Alert color="red">{error}</Alert>}
       <QueryState isPending={q.isPending} error={q.error} empty={(q.data ?? []).length === 0} emptyText={t('recent.empty')}>
         <Paper withBorder radius="md">
+          <Table.ScrollContainer minWidth={560}>
           <Table verticalSpacing="sm" data-testid="remedy-table">
             <Table.Thead>
               <Table.Tr>
@@ -342,6 +405,7 @@ function RemedyTable() {
                     <Text size="xs" c="dimmed">
                       {new Date(r.createdAt).toLocaleString(i18n.language)}
                     </Text>
+                    <RemedyFor r={r} labels={labels.data} />
                   </Table.Td>
                   <Table.Td>
                     <Badge color={STATUS_COLOR[r.status]} data-testid="remedy-status">
@@ -372,6 +436,7 @@ function RemedyTable() {
               ))}
             </Table.Tbody>
           </Table>
+          </Table.ScrollContainer>
         </Paper>
       </QueryState>
     </Stack>

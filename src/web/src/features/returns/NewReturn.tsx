@@ -8,6 +8,7 @@ import { api, isApiError } from '../../lib/api';
 import { useErrorMessage } from '../../lib/errors';
 import { formatMoney } from '../../lib/money';
 import type { ReturnView } from './api';
+import { LookupPicker } from '../records/LookupPicker';
 
 interface OrderLine {
   id: string;
@@ -50,6 +51,7 @@ export function NewReturnButton() {
   const qc = useQueryClient();
   const [orderId, setOrderId] = useState(params.get('newForOrder') ?? '');
   const [ticketId, setTicketId] = useState(params.get('ticketId') ?? '');
+  const [ticketLabel, setTicketLabel] = useState<string | null>(null);
   const [lineIds, setLineIds] = useState<string[]>([]);
   const [reason, setReason] = useState<string | null>(null);
   const [resolution, setResolution] = useState<'refund' | 'exchange' | 'no_refund'>('refund');
@@ -61,7 +63,7 @@ export function NewReturnButton() {
 
   const order = useQuery({
     queryKey: ['orders', orderId.trim()],
-    enabled: opened && orderId.trim().length > 4,
+    enabled: opened && orderId.trim().startsWith('ord_'),
     retry: false,
     queryFn: ({ signal }) => api.get<Order>(`/api/orders/${encodeURIComponent(orderId.trim())}`, { signal }),
   });
@@ -124,8 +126,17 @@ export function NewReturnButton() {
       <Modal opened={opened} onClose={close} title={t('create.title')} size="lg">
         <Stack gap="sm">
           <Group grow>
-            <TextInput label={t('create.order')} value={orderId} onChange={(e) => setOrderId(e.currentTarget.value)} data-testid="new-return-order" />
-            <TextInput label={t('create.ticket')} value={ticketId} onChange={(e) => setTicketId(e.currentTarget.value)} />
+            <LookupPicker kind="order" label={t('create.order')} selectedLabel={order.data?.externalId ?? null} onPick={(h) => setOrderId(h?.id ?? '')} testId="new-return-order" />
+            <LookupPicker
+              kind="ticket"
+              label={t('create.ticket')}
+              selectedLabel={ticketLabel ?? (ticketId ? ticketId : null)}
+              onPick={(h) => {
+                setTicketId(h?.id ?? '');
+                setTicketLabel(h ? `${h.title} ${h.subtitle ?? ''}`.trim() : null);
+                if (h?.orderId && !orderId) setOrderId(h.orderId);
+              }}
+            />
           </Group>
           {order.error && <Text size="sm" c="red">{message(order.error)}</Text>}
           {order.data && (

@@ -1,8 +1,9 @@
-import { Alert, Anchor, Badge, Button, Group, Paper, SegmentedControl, SimpleGrid, Stack, Table, Text, Timeline, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Paper, ScrollArea, SegmentedControl, SimpleGrid, Stack, Table, Text, Timeline, Title } from '@mantine/core';
 import { IconArrowLeft, IconBuildingWarehouse, IconClockHour4, IconScale, IconPackage, IconReceiptRefund, IconSearch } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, Navigate, Route, Routes, useParams } from 'react-router-dom';
+import { Link, Navigate, Route, Routes, useParams, useSearchParams } from 'react-router-dom';
+import { ReturnActionBar, ReturnContext } from './ReturnActions';
 import { useQueryClient } from '@tanstack/react-query';
 import { api } from '../../lib/api';
 import { formatMoney } from '../../lib/money';
@@ -33,11 +34,12 @@ export const STATUS_COLOR: Record<string, string> = {
 };
 export const REFUND_COLOR: Record<string, string> = { not_due: 'gray', pending: 'yellow', sent: 'green', failed: 'red', not_applicable: 'gray', platform_refunded: 'violet', held: 'red', cancelled: 'gray' };
 
-const FILTERS = ['all', 'awaiting_parcel', 'received', 'inspection_failed', 'appeal_open', 'closed'] as const;
+const FILTERS = ['all', 'inspection_failed', 'awaiting_parcel', 'received', 'appeal_open', 'closed'] as const;
 
 function ReturnList() {
   const { t, i18n } = useTranslation('returns');
-  const [filter, setFilter] = useState<(typeof FILTERS)[number]>('all');
+  const [params] = useSearchParams();
+  const [filter, setFilter] = useState<(typeof FILTERS)[number]>((FILTERS as readonly string[]).includes(params.get('status') ?? '') ? (params.get('status') as (typeof FILTERS)[number]) : 'all');
   const q = useReturns(filter === 'all' ? undefined : filter);
   const { user } = useSession();
   return (
@@ -62,7 +64,9 @@ function ReturnList() {
       />
       <CycleStatsBar />
       <Group justify="space-between" gap="sm">
-        <SegmentedControl value={filter} onChange={(v) => setFilter(v as (typeof FILTERS)[number])} data={FILTERS.map((f) => ({ value: f, label: t(`filters.${f}`) }))} w="fit-content" />
+        <ScrollArea type="never" maw="100%">
+          <SegmentedControl value={filter} onChange={(v) => setFilter(v as (typeof FILTERS)[number])} data={FILTERS.map((f) => ({ value: f, label: t(`filters.${f}`) }))} w="fit-content" data-testid="returns-filter" />
+        </ScrollArea>
         {user.role !== 'warehouse' && (
           <Group gap="xs">
             <ImportButton />
@@ -72,6 +76,7 @@ function ReturnList() {
       </Group>
       <QueryState isPending={q.isPending} error={q.error} empty={(q.data ?? []).length === 0} emptyText={t('empty')}>
         <Paper withBorder radius="md">
+          <Table.ScrollContainer minWidth={640}>
           <Table highlightOnHover verticalSpacing="sm" data-testid="returns-table">
             <Table.Thead>
               <Table.Tr>
@@ -99,6 +104,11 @@ function ReturnList() {
                     <Badge color={STATUS_COLOR[r.status] ?? 'gray'} variant="light">
                       {t(`status.${r.status}`)}
                     </Badge>
+                    {r.status === 'inspection_failed' && (user.role === 'owner' || user.role === 'supervisor') && (
+                      <Button component={Link} to={`/returns/${r.id}?decide=1`} size="compact-xs" color="red" variant="light" ml={6} data-testid="queue-decide">
+                        {t('act.decide')}
+                      </Button>
+                    )}
                     {r.appeal?.status === 'open' && r.appeal.deadline && (
                       <Text size="xs" c={Date.parse(r.appeal.deadline) - Date.now() < 48 * 3_600_000 ? 'red' : 'dimmed'}>
                         {t('appeal.by', { date: new Date(r.appeal.deadline).toLocaleDateString(i18n.language) })}
@@ -118,6 +128,7 @@ function ReturnList() {
               ))}
             </Table.Tbody>
           </Table>
+          </Table.ScrollContainer>
         </Paper>
       </QueryState>
     </Stack>
@@ -237,6 +248,7 @@ function ReturnDetail() {
                 </Group>
               }
             />
+            <ReturnActionBar r={r} />
             {r.payoutHold && (
               <Alert color="red" title={t('hold.title')} data-testid="payout-hold">
                 {t('hold.text', { since: new Date(r.payoutHold.since).toLocaleString(i18n.language) })}
@@ -249,9 +261,6 @@ function ReturnDetail() {
                   <Group mt="xs" gap="xs">
                     <Button component={Link} to={`/evidence/${r.id}`} size="xs" variant="light">
                       {t('appeal.evidence')}
-                    </Button>
-                    <Button component="a" href={`/api/evidence/cases/${encodeURIComponent(r.id)}/pack?reason=not_as_described&language=en`} size="xs" variant="default">
-                      {t('appeal.pack')}
                     </Button>
                   </Group>
                 )}
@@ -285,6 +294,7 @@ function ReturnDetail() {
               <Title order={4} fz={15} mb="sm">
                 {t('lines')}
               </Title>
+              <Table.ScrollContainer minWidth={520}>
               <Table data-testid="return-lines">
                 <Table.Thead>
                   <Table.Tr>
@@ -314,6 +324,7 @@ function ReturnDetail() {
                   ))}
                 </Table.Tbody>
               </Table>
+              </Table.ScrollContainer>
               {r.couponRule && (
                 <Text size="xs" c="dimmed" mt="xs">
                   {r.couponRule.note}
@@ -355,6 +366,7 @@ function ReturnDetail() {
                 </Text>
               </Paper>
             </SimpleGrid>
+            <ReturnContext r={r} />
           </Stack>
         )}
       </QueryState>

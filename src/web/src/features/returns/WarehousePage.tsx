@@ -1,7 +1,8 @@
 import { Alert, Badge, Button, FileButton, Group, Paper, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { IconBarcode, IconCamera, IconCheck, IconPackageImport, IconX } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api';
 import { useErrorMessage } from '../../lib/errors';
@@ -17,7 +18,9 @@ export function WarehousePage() {
   const { t, i18n } = useTranslation('returns');
   const message = useErrorMessage();
   const qc = useQueryClient();
-  const [code, setCode] = useState('');
+  // Opened from a return's page ("receive at the warehouse"): its RMA is already in the scan field.
+  const [params] = useSearchParams();
+  const [code, setCode] = useState(params.get('code') ?? '');
   const [current, setCurrent] = useState<ReturnView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -39,8 +42,14 @@ export function WarehousePage() {
     }
   }
 
-  async function find(e: FormEvent) {
-    e.preventDefault();
+  useEffect(() => {
+    if (params.get('code')) void find();
+    // Once, for the code the page was opened with.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  async function find(e?: FormEvent) {
+    e?.preventDefault();
     if (!code.trim()) return;
     const r = await run(() => api.get<ReturnView>(`/api/returns/lookup?code=${encodeURIComponent(code.trim())}`));
     setCurrent(r ?? null);
