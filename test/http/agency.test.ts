@@ -236,6 +236,16 @@ describe('brand scope refusals', () => {
     const own = await call(sup.cookie, 'POST', '/api/sla/policies', { name: 'Our shop fast', shopId: org.shopId, firstReplyMinutes: 30 });
     expect(own.status).toBe(201);
   });
+
+  it("another brand's shop is missing to a brand-limited supervisor on the TikTok sync route, exactly like a shop that exists nowhere", async () => {
+    const org = await createTestOrg(ctx);
+    const other = await addBrand(ctx, org, { market: 'FR' });
+    const sup = await brandScopedUser(ctx, org, 'supervisor', [org.brandId]);
+    const theirs = await call(sup.cookie, 'POST', `/api/tiktok/shops/${other.shopId}/sync`, {});
+    const nowhere = await call(sup.cookie, 'POST', '/api/tiktok/shops/shp_00000000000000000000000000/sync', {});
+    expect([theirs.status, theirs.body.code]).toEqual([404, nowhere.body.code]);
+    expect(nowhere.status).toBe(404);
+  });
 });
 
 describe('routing and brand limits', () => {

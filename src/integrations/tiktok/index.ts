@@ -261,6 +261,8 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
         async (req) => {
         const actor = actorOf(req);
         requireRole(actor, ['owner', 'supervisor'], 'syncing TikTok shops');
+        // A shop outside the caller's brands is missing to them (404), like any id they cannot see.
+        await connections.requireShop(actor.orgId, req.params.id);
         return sync.syncShop(actor.orgId, req.params.id);
         },
       );
