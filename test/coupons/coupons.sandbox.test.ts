@@ -84,6 +84,13 @@ describe('coupons against the sandbox', () => {
       messages: { de: 'Danke! {value} Rabatt ab {minSpend} bis {until}.' },
       variants: [{ key: 'a', platformCouponId: returnVisit.id, weight: 1 }],
     });
+    // The budget moves money: creating and changing it is on the owners' audit log.
+    await ctx.services.coupons.updateProgramme(owner, programme.id, { budget: 1_200_000 });
+    const budgetAudit = await ctx.platform.db.tenant(world.org.orgId, (tx) => tx.execute(sql`select before, after from audit_events where org_id = ${world.org.orgId} and action = 'coupons.budget_changed' and subject_id = ${programme.id} order by at, id`));
+    expect(budgetAudit.rows.map((r) => [(r as { before: { budget: number } | null }).before?.budget ?? null, (r as { after: { budget: number } }).after.budget])).toEqual([
+      [null, 1_000_000],
+      [1_000_000, 1_200_000],
+    ]);
 
     // A new buyer orders, the parcel is delivered today.
     const order = sb.createOrder(world.tiktokShopId, { silent: false });

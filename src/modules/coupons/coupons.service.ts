@@ -10,6 +10,7 @@ import { enqueue } from '../../platform/outbox/outbox.js';
 import { outbox } from '../../platform/outbox/outbox.schema.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
 import type { RecordEvidence, EvidenceInput } from '../evidence/index.js';
+import { auditActorOf, recordCouponBudgetChange } from '../audit/index.js';
 import { assignArm, economics, lift, pickVariant, type ArmOutcome } from '../experiments/index.js';
 import { averageOrderValueBefore, buyerOrdersBetween, buyerPlatformIds, buyerShopFacts, dueBuyerCandidates, orderOutcomes } from '../orders/index.js';
 import { buyerChatFacts, ticketExists } from '../helpdesk/index.js';
@@ -808,6 +809,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
           updatedAt: now,
         };
         await tx.insert(couponProgrammes).values(p);
+        await recordCouponBudgetChange(tx, { ids, clock }, { orgId: actor.orgId, actor: auditActorOf(actor), subject: { type: 'coupon_programme', id: p.id }, before: null, after: { budget: p.budget, currency: p.currency, programme: p.name } });
         const vs = input.variants.map((v) => ({ orgId: actor.orgId, id: ids('cpv'), shopId: input.shopId, programmeId: p.id, key: v.key, platformCouponId: v.platformCouponId, weight: v.weight, messages: v.messages ?? null, createdAt: now }));
         await tx.insert(couponVariants).values(vs);
         return programmeView(p, vs);
@@ -837,8 +839,10 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
           })
           .where(and(eq(couponProgrammes.orgId, actor.orgId), eq(couponProgrammes.id, id)))
           .returning();
-        // TODO(audit): a budget change is recorded through the audit module once it is on main.
-        if (patch.budget !== undefined && patch.budget !== p.budget) log.info({ programmeId: id, from: p.budget, to: patch.budget, by: actor.userId }, 'coupon programme budget changed');
+        // A budget moves money: on the owners' audit log, in this transaction.
+        if (patch.budget !== undefined && patch.budget !== p.budget) {
+          await recordCouponBudgetChange(tx, { ids, clock }, { orgId: actor.orgId, actor: auditActorOf(actor), subject: { type: 'coupon_programme', id }, before: { budget: p.budget, currency: p.currency }, after: { budget: patch.budget, currency: p.currency } });
+        }
         return programmeView(row!, variants, (await figuresIn(tx, actor.orgId, [id])).get(id));
       });
     },
