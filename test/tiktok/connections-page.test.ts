@@ -31,6 +31,10 @@ describe('TikTok connections page support', () => {
     expect(to.pathname).toBe('/settings/tiktok');
     const outcome = JSON.parse(Buffer.from(to.searchParams.get('oauth')!, 'base64url').toString('utf8'));
     expect(outcome).toEqual({ connected: [{ shopId: w.shopId, tiktokShopId: w.tiktokShopId, name: 'Lumière DE' }], unmatched: [], refused: [] });
+    // The shop's events are subscribed to our receiver (in the background, right after the consent).
+    const subscribed = () => (w.sandbox as unknown as { webhooks: Map<string, Map<string, string>> }).webhooks.get(w.tiktokShopId);
+    for (let i = 0; i < 100 && !subscribed()?.size; i++) await new Promise((r) => setTimeout(r, 50));
+    expect([...new Set(subscribed()!.values())]).toEqual([`${ctx.platform.config.publicUrl.replace(/\/$/, '')}/webhooks/tiktok`]);
 
     const forged = await ctx.app.inject({ method: 'GET', url: '/api/tiktok/oauth/callback?code=abc&state=org_x..n.forged', headers: { accept: 'text/html' } });
     expect(forged.statusCode).toBe(303);

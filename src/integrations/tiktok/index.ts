@@ -36,6 +36,8 @@ export interface TikTokConfig {
   tiktok: { mode: 'sandbox' | 'live'; appKey?: string | undefined; appSecret?: string | undefined; serviceId?: string | undefined; apiBase?: string | undefined; authBase?: string | undefined };
   /** How long a claimed webhook batch stays with its worker (WEBHOOK_LEASE_MS); 30 s when absent. */
   leases?: { webhookMs: number };
+  /** Our public address: a shop connected from the UI subscribes its webhooks to `<publicUrl>/webhooks/tiktok`. */
+  publicUrl?: string;
 }
 type Config = TikTokConfig;
 
@@ -236,8 +238,15 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
             if (!q.state) throw AppError.validation('tiktok.state_required', 'The redirect has no state; start the connection from Afterdesk (App Store installs pass none)', [{ field: 'state', message: 'required' }]);
             const { orgId, shopId } = connections.stateOf(q.state);
             const result = await connections.completeAuthorisation(orgId, q.code, { shopId });
-            // A newly connected shop starts with its first sync at once (in the background).
-            for (const c of result.connected) queueSync(orgId, c.shopId);
+            // A newly connected shop starts with its first sync at once (in the background), and its
+            // events are subscribed to our receiver (the 5-minute reconciliation covers a failure).
+            for (const c of result.connected) {
+              queueSync(orgId, c.shopId);
+              if (d.config.publicUrl) {
+                const address = `${d.config.publicUrl.replace(/\/$/, '')}/webhooks/tiktok`;
+                connections.registerWebhooks(orgId, c.shopId, address).catch((e: unknown) => d.log.warn({ err: e, shopId: c.shopId }, 'TikTok webhook subscription after authorisation failed; reconciliation still syncs the shop'));
+              }
+            }
             if (page) return reply.redirect(`${CONNECTIONS_PAGE}?oauth=${Buffer.from(JSON.stringify(result)).toString('base64url')}`, 303);
             return result;
           } catch (e) {
