@@ -21,6 +21,10 @@ async function shot(page: Page, name: string) {
 }
 
 async function signIn(page: Page, email: string, labels = { email: 'E-mail', password: 'Password', submit: 'Sign in' }) {
+  // After "Sign out" the app frame (whose search box and profile also say "e-mail") may still be on
+  // screen for a moment: wait for the sign-in page itself.
+  await page.getByTestId('user-menu').waitFor({ state: 'detached' });
+  await page.getByRole('button', { name: labels.submit }).waitFor();
   await page.getByLabel(labels.email).fill(email);
   await page.getByLabel(labels.password, { exact: true }).fill(TEST_PASSWORD);
   await page.getByRole('button', { name: labels.submit }).click();
