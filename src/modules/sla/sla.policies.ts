@@ -42,7 +42,6 @@ function policyView(p: PolicyRow): PolicyView {
   };
 }
 
-/** SLA policies: the organisation's targets, seeded with defaults on first use. */
 /** A validated policy as the columns it is stored in (create and update write the same ones). */
 function policyColumns(p: z.output<typeof CreatePolicy>) {
   return {
@@ -62,6 +61,7 @@ function policyColumns(p: z.output<typeof CreatePolicy>) {
   };
 }
 
+/** SLA policies: the organisation's targets, seeded with defaults on first use. */
 export function createSlaPolicies(deps: { db: Database; clock: Clock; ids: IdGenerator }) {
   const { db, clock, ids } = deps;
 
@@ -86,18 +86,7 @@ export function createSlaPolicies(deps: { db: Database; clock: Clock; ids: IdGen
         .values({
           orgId,
           id: ids('slp'),
-          name: p.name,
-          names: p.names,
-          shopId: p.shopId ?? null,
-          channel: p.channel ?? null,
-          priority: p.priority ?? null,
-          minOrderAmount: p.minOrderAmount ?? null,
-          minOrderCurrency: p.minOrderCurrency ?? null,
-          firstReplyMinutes: p.firstReplyMinutes ?? null,
-          nextReplyMinutes: p.nextReplyMinutes ?? null,
-          resolutionMinutes: p.resolutionMinutes ?? null,
-          mode: p.mode,
-          warningPercents: p.warningPercents,
+          ...policyColumns(p),
           active: true,
           createdAt: at,
           updatedAt: at,
