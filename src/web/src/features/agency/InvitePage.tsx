@@ -1,11 +1,12 @@
 import { Alert, Box, Button, Center, Group, Loader, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { InvitationPreview, UserView } from '../../../../modules/auth/auth.dto.js';
 import { api, issuesToFieldErrors } from '../../lib/api';
 import { errorMessage } from '../../lib/errors';
+import { useApiMutation } from '../../lib/mutation';
 import { LanguageSwitch } from '../../shell/LanguageSwitch';
 import { Logo } from '../../shell/Logo';
 
@@ -31,14 +32,16 @@ export function InvitePage() {
       password: (v) => (v ? null : t('common:form.required')),
     },
   });
-  const accept = useMutation({
+  const accept = useApiMutation({
     mutationFn: (v: typeof form.values) => api.post<{ user: UserView }>('/api/invitations/accept', { token, password: v.password, ...(hasLogin ? {} : { name: v.name.trim() }) }),
     onSuccess: () => {
       // The session cookie is set: start the app afresh in the organisation just joined.
       qc.clear();
       window.location.replace('/');
     },
-    onError: (e) => form.setErrors(issuesToFieldErrors(e)),
+    form,
+    // Problems without a field (an expired invitation) are said above the form, not in a toast.
+    onError: () => undefined,
   });
 
   return (

@@ -1,10 +1,11 @@
 import { Anchor, Badge, Button, Group, Select, Text } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { IconGavel } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { api } from '../../lib/api';
 import { useErrorMessage } from '../../lib/errors';
+import { useApiMutation } from '../../lib/mutation';
 import { useSession } from '../../lib/session';
 import type { DisputeView } from '../../../../modules/evidence/evidence.dto';
 import { Card } from './bits';
@@ -15,11 +16,10 @@ const COLOR: Record<DisputeView['status'], string> = { open: 'orange', submitted
 export function DisputeCard({ orderId }: { orderId: string }) {
   const { t } = useTranslation('records');
   const { user } = useSession();
-  const qc = useQueryClient();
   const message = useErrorMessage();
   const q = useQuery({ queryKey: ['disputes', orderId], queryFn: ({ signal }) => api.get<{ dispute: DisputeView | null }>(`/api/disputes?orderId=${encodeURIComponent(orderId)}`, { signal }).then((r) => r.dispute) });
-  const open = useMutation({ mutationFn: () => api.post<DisputeView>('/api/disputes', { orderId }), onSuccess: () => void qc.invalidateQueries({ queryKey: ['disputes', orderId] }) });
-  const status = useMutation({ mutationFn: (s: DisputeView['status']) => api.post<DisputeView>(`/api/disputes/${encodeURIComponent(q.data!.id)}/status`, { status: s }), onSuccess: () => void qc.invalidateQueries({ queryKey: ['disputes', orderId] }) });
+  const open = useApiMutation({ mutationFn: () => api.post<DisputeView>('/api/disputes', { orderId }), invalidate: [['disputes', orderId]] });
+  const status = useApiMutation({ mutationFn: (s: DisputeView['status']) => api.post<DisputeView>(`/api/disputes/${encodeURIComponent(q.data!.id)}/status`, { status: s }), invalidate: [['disputes', orderId]] });
   const d = q.data;
   const lead = user.role === 'owner' || user.role === 'supervisor';
   return (

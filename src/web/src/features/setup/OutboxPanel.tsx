@@ -1,11 +1,9 @@
 import { Badge, Button, Code, Group, Paper, SegmentedControl, Stack, Text } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconRotateClockwise } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api';
-import { useErrorMessage } from '../../lib/errors';
+import { useApiMutation } from '../../lib/mutation';
 import { useSession } from '../../lib/session';
 import { QueryState } from '../settings/common';
 import { formatDateTime, useOutbox, type OutboxView } from './api';
@@ -50,16 +48,11 @@ export function OutboxPanel() {
 
 function OutboxStep({ step }: { step: OutboxView }) {
   const { t, i18n } = useTranslation('setup');
-  const qc = useQueryClient();
-  const message = useErrorMessage();
   const mayRetry = useSession().can(['owner', 'supervisor']);
-  const retry = useMutation({
+  const retry = useApiMutation({
     mutationFn: () => api.post<{ id: string; status: string }>(`/api/outbox/${encodeURIComponent(step.id)}/retry`, {}),
-    onSuccess: async () => {
-      notifications.show({ color: 'teal', message: t('outbox.retried') });
-      await qc.invalidateQueries({ queryKey: ['outbox'] });
-    },
-    onError: (e) => notifications.show({ color: 'red', message: message(e) }),
+    invalidate: [['outbox']],
+    success: t('outbox.retried'),
   });
   return (
     <Paper withBorder radius="md" p="sm" data-testid={`outbox-step-${step.id}`}>
