@@ -9,6 +9,7 @@ import { registerHelpdeskHandlers, seedHelpdeskDemo } from '../modules/helpdesk/
 import { helpdeskRoutes } from '../modules/helpdesk/helpdesk.routes.js';
 import { emailRoutes, localEmail, localEmailInbound, registerEmailChannel, sendInvitationMail } from '../integrations/email/index.js';
 import { localWhatsApp, localWhatsAppInbound, whatsappRoutes } from '../integrations/whatsapp/index.js';
+import { COMMENT_REPLY, videoCommentRoutes } from '../integrations/video-comments/index.js';
 import { registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
 import { registerRemedyHandlers, remediesRoutes } from '../modules/remedies/index.js';
 import { registerReturnsJobs, returnsRoutes, IMPORT_PLATFORM_RETURNS_JOB } from '../modules/returns/index.js';
@@ -48,6 +49,7 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   lookupRoutes(app, s.lookup);
   emailRoutes(app, s.email);
   await whatsappRoutes(app, s.whatsapp);
+  videoCommentRoutes(app, s.videoComments);
   auditRoutes(app, s.audit);
   integrationsRoutes(app, s.integrations);
   agencyRoutes(app, s.agency);
@@ -90,6 +92,14 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
     }, { cron: '* * * * *', retryLimit: 0 });
   }
   s.whatsapp.registerOutboxHandlers(p.outbox, localWhatsApp);
+  // TikTok video comments: polled every two minutes (one worker per account), replies and hiding as steps.
+  s.videoComments.registerOutboxHandlers(p.outbox);
+  if (p.jobs?.isStarted) {
+    await p.jobs.define('video_comments.poll', async () => {
+      const r = await s.videoComments.pollAll();
+      if (r.tickets > 0 || r.failed > 0) p.log.info(r, 'video comments polled');
+    }, { cron: '*/2 * * * *', retryLimit: 0 });
+  }
   // The TikTok API base (and so the sandbox's photo links on it) passes the outbound rule by its exact
   // host and port: the integration allows it wherever the client is pointed.
   registerHelpdeskHandlers(p.outbox, s.helpdesk, s.evidence, (url, init) => p.outbound.fetch(url, init));
@@ -123,7 +133,7 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
 export const AUTO_CLOSE_JOB = 'helpdesk.auto_close';
 
 /** The outbox steps that carry a reply to the buyer (one per channel, `replyHandlerFor`). */
-const REPLY_STEPS = new Set(['tiktok.send_message', 'email.send', 'whatsapp.send', 'portal.deliver']);
+const REPLY_STEPS = new Set(['tiktok.send_message', 'email.send', 'whatsapp.send', 'portal.deliver', COMMENT_REPLY]);
 
 /**
  * Every outbox step's end: a reply's delivery status follows its step (whichever channel carried it),
