@@ -90,6 +90,12 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
       const r = await s.email.syncAll();
       if (r.ingested > 0 || r.failed > 0) p.log.info(r, 'mailboxes synced');
     }, { cron: '* * * * *', retryLimit: 0 });
+    // Mailboxes whose server speaks IDLE are also watched: new mail is a ticket within seconds, and
+    // the minute poll skips a watched mailbox (the watcher holds its lock) and covers when it drops.
+    if (p.config.env !== 'test') {
+      const watchers = s.email.watch();
+      p.stopping.push(() => watchers.stop());
+    }
   }
   s.whatsapp.registerOutboxHandlers(p.outbox, localWhatsApp);
   // TikTok video comments: polled every two minutes (one worker per account), replies and hiding as steps.
