@@ -8,6 +8,7 @@ import { useErrorMessage } from '../../lib/errors';
 import { useSession } from '../../lib/session';
 import { PRIORITIES, renderMacro, SETTABLE_STATUSES, uploadAttachment, useMacros, useTeam, useTicket, useTicketMutation, fileUrl, type AttachmentRef, type MessageView, type Priority, type RenderedMacro, type TicketStatus, type TicketView } from './api';
 import { ChannelIcon, LanguageTag, TicketSla } from './bits';
+import { COMMENT_REPLY_MAX, PublicReplyWarning, VideoCommentBar } from './VideoComment';
 import { placeholders, resolveText, useAgents, useTranslationPreference, useTranslations, useViewers, type TranslationView } from './api';
 
 export interface ComposeRequest {
@@ -321,6 +322,7 @@ function MessageBubble({ m, ticketId }: { m: MessageView; ticketId: string }) {
         </Text>
       )}
       {m.attachments.length > 0 && <Attachments items={m.attachments} />}
+      {m.channelMeta?.videoComment && <VideoCommentBar m={m} />}
     </div>
   );
 }
@@ -418,6 +420,8 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
   const macroDefault = macro ? macros.data?.items.find((m) => m.id === macro.id)?.defaultStatusAfter : null;
   const defaultAction: SendAction = macroDefault && (SEND_ACTIONS as readonly string[]).includes(macroDefault) ? (macroDefault as SendAction) : 'waiting_on_buyer';
   const unresolved = isNote ? [] : placeholders(text);
+  // A reply on a video comment is posted publicly under it.
+  const publicComment = !isNote && ticket.channel === 'video_comment';
 
   // @mentions: the word being typed after an @ suggests team members.
   const mentionQuery = isNote ? (/(?:^|\s)@([\p{L}\p{N}. -]{0,30})$/u.exec(text)?.[1] ?? null) : null;
@@ -544,6 +548,7 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
           {t('translate.draftDone', { language: translatedTo.toUpperCase() })}
         </Badge>
       )}
+      {publicComment && <PublicReplyWarning length={text.trim().length} />}
       <Textarea
         ref={area}
         value={text}
@@ -559,7 +564,7 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
         autosize
         minRows={3}
         maxRows={10}
-        error={unresolved.length > 0}
+        error={unresolved.length > 0 || (publicComment && text.trim().length > COMMENT_REPLY_MAX)}
         data-testid="composer-text"
       />
       {suggestions.length > 0 && (
