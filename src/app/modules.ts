@@ -4,6 +4,7 @@ import { startWebhookThread } from './webhook-thread.js';
 import { ordersRoutes } from '../modules/orders/index.js';
 import { tiktokCredentials } from '../integrations/tiktok/index.js';
 import { startDemoSandbox } from '../integrations/tiktok/demo.js';
+import { startDemoChannels } from './demo-channels.js';
 import { evidenceRoutes, registerEvidenceJobs, seedEvidenceDemo } from '../modules/evidence/index.js';
 import { registerHelpdeskHandlers, seedHelpdeskDemo } from '../modules/helpdesk/index.js';
 import { helpdeskRoutes } from '../modules/helpdesk/helpdesk.routes.js';
@@ -188,6 +189,14 @@ export async function startHooks(p: Platform, s: Services, opts: { demo: boolean
     const owner = { orgId: opts.demoOrgId, userId: 'system', role: 'owner' as const };
     const cur = await s.translation.settings(owner);
     if (!cur.hasKey || cur.baseUrl?.startsWith('http://127.0.0.1')) await s.translation.setSettings(owner, { baseUrl: standIn.url, apiKey: 'demo-stand-in' });
+  }
+  // The demo's e-mail, WhatsApp and video-comment tickets arrive through their real paths (stand-ins, SMTP).
+  if (opts.demo && opts.demoOrgId) {
+    try {
+      stoppers.push(await startDemoChannels(p, s, { orgId: opts.demoOrgId, port: opts.port }));
+    } catch (e) {
+      p.log.warn({ err: e }, 'demo channels did not start');
+    }
   }
   // The demo's first TikTok return requests become RMAs shortly after the initial sync, not at the next 5-minute tick.
   if (opts.demo && p.jobs?.isStarted) await p.jobs.send(IMPORT_PLATFORM_RETURNS_JOB, {}, { startAfter: 20 });

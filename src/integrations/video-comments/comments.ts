@@ -63,7 +63,8 @@ export function createVideoComments(d: VideoCommentDeps) {
   } catch {
     /* a bad base fails at config validation */
   }
-  const clientFor = (r: BusinessAccountRow) => new TikTokBusinessClient({ base: d.apiBase, businessId: r.businessId, accessToken: decryptSecret(d.secretKey, r.accessToken), fetchImpl: (url, init) => d.outbound.fetch(url, init) });
+  let apiBase = d.apiBase;
+  const clientFor = (r: BusinessAccountRow) => new TikTokBusinessClient({ base: apiBase, businessId: r.businessId, accessToken: decryptSecret(d.secretKey, r.accessToken), fetchImpl: (url, init) => d.outbound.fetch(url, init) });
 
   async function rowOfShop(orgId: string, shopId: string): Promise<BusinessAccountRow | undefined> {
     return d.db.tenant(orgId, async (tx) => (await tx.select().from(tiktokBusinessAccounts).where(and(eq(tiktokBusinessAccounts.orgId, orgId), eq(tiktokBusinessAccounts.shopId, shopId))).limit(1))[0]);
@@ -200,6 +201,13 @@ export function createVideoComments(d: VideoCommentDeps) {
   }
 
   return {
+    /** Point the client at another base (the demo's stand-in, started after composition). */
+    retarget(base: string): void {
+      const u = new URL(base);
+      d.outbound.allow(`${u.hostname}:${u.port || (u.protocol === 'https:' ? 443 : 80)}`);
+      apiBase = base;
+    },
+
     async get(actor: Actor, shopId: string): Promise<BusinessAccountView | null> {
       requireRole(actor, ['owner', 'supervisor'], 'viewing TikTok comment settings');
       await requireShop(actor.orgId, shopId);
