@@ -7,6 +7,7 @@
  */
 import nodemailer from 'nodemailer';
 import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
 import { SMTPServer } from 'smtp-server';
 import { startBusinessStandIn } from '../integrations/video-comments/index.js';
 import { startWhatsAppStandIn } from '../integrations/whatsapp/index.js';
@@ -14,8 +15,6 @@ import type { Platform, Services } from './deps.js';
 
 const WA = { phoneNumberId: '1065550100', token: 'EAAG-demo-standin-token', appSecret: 'demo-app-secret', verifyToken: 'demo-verify-token' };
 const BIZ = { businessId: '7000000000000000001', token: 'act.demo-standin-token', displayName: 'lumiere.atelier' };
-// A tiny PNG (a red dot): the photo a buyer sends with their complaint.
-const PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEklEQVR4nGP4z8CAFWEXHbQSACj/B/nGA6ohAAAAAElFTkSuQmCC', 'base64');
 
 export async function startDemoChannels(p: Platform, s: Services, opts: { orgId: string; port: number }): Promise<() => Promise<void>> {
   const owner = { orgId: opts.orgId, userId: 'system', role: 'owner' as const };
@@ -24,6 +23,8 @@ export async function startDemoChannels(p: Platform, s: Services, opts: { orgId:
   const us = shops.find((x) => x.market === 'US') ?? shops[0];
   if (!de || !us) return async () => undefined;
   const app = `http://127.0.0.1:${opts.port}`;
+  // The photo a buyer sends with a complaint (a plain coloured square).
+  const PHOTO = await sharp({ create: { width: 96, height: 96, channels: 3, background: '#b0413e' } }).png().toBuffer();
   const stops: (() => Promise<void>)[] = [];
 
   // WhatsApp: the Graph stand-in, the Lumière DE number, and two buyers writing (one with a photo).
