@@ -8,7 +8,7 @@ import { useErrorMessage } from '../../lib/errors';
 import { useSession } from '../../lib/session';
 import { PRIORITIES, renderMacro, SETTABLE_STATUSES, uploadAttachment, useMacros, useTeam, useTicket, useTicketMutation, fileUrl, type AttachmentRef, type MessageView, type Priority, type RenderedMacro, type TicketStatus, type TicketView } from './api';
 import { ChannelIcon, LanguageTag, TicketSla } from './bits';
-import { COMMENT_REPLY_MAX, PublicReplyWarning, VideoCommentBar } from './VideoComment';
+import { COMMENT_REPLY_MAX, PublicReplyWarning, VideoCommentBar, WhatsAppWindowNotice } from './VideoComment';
 import { placeholders, resolveText, useAgents, useTranslationPreference, useTranslations, useViewers, type TranslationView } from './api';
 
 export interface ComposeRequest {
@@ -55,7 +55,7 @@ export function TicketPane({ ticketId, compose, names, onClose }: { ticketId: st
           <div ref={bottom} />
         </Stack>
       </ScrollArea>
-      <Composer ticket={ticket} compose={compose} />
+      <Composer ticket={ticket} compose={compose} lastInboundAt={messages.filter((m) => m.direction === 'inbound' && m.kind === 'public' && !m.event).at(-1)?.sentAt ?? null} />
     </section>
   );
 }
@@ -388,7 +388,7 @@ function MacroPicker({ onPick, disabled }: { onPick: (macroId: string) => void; 
 type SendAction = 'open' | 'waiting_on_buyer' | 'solved';
 const SEND_ACTIONS: readonly SendAction[] = ['open', 'waiting_on_buyer', 'solved'];
 
-function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeRequest | null }) {
+function Composer({ ticket, compose, lastInboundAt }: { ticket: TicketView; compose: ComposeRequest | null; lastInboundAt: string | null }) {
   const { t } = useTranslation('inbox');
   const message = useErrorMessage();
   const macros = useMacros();
@@ -549,6 +549,7 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
         </Badge>
       )}
       {publicComment && <PublicReplyWarning length={text.trim().length} />}
+      {!isNote && ticket.channel === 'whatsapp' && <WhatsAppWindowNotice lastInboundAt={lastInboundAt} />}
       <Textarea
         ref={area}
         value={text}

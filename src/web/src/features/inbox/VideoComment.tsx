@@ -3,6 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { IconEye, IconEyeOff, IconVideo } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../lib/format';
 import { useApiMutation } from '../../lib/mutation';
 import { channelsApi } from '../channels/api';
 import type { MessageView } from './api';
@@ -54,6 +55,21 @@ export function PublicReplyWarning({ length }: { length: number }) {
           {length}/{COMMENT_REPLY_MAX}
         </Text>
       </Group>
+    </Alert>
+  );
+}
+
+const WHATSAPP_WINDOW_MS = 24 * 3_600_000;
+
+/** On a WhatsApp ticket whose buyer has been silent for over 24 hours: free-form replies are refused. */
+export function WhatsAppWindowNotice({ lastInboundAt }: { lastInboundAt: string | null }) {
+  const { t } = useTranslation('inbox');
+  const fmt = useFormat();
+  const closedAt = lastInboundAt ? new Date(new Date(lastInboundAt).getTime() + WHATSAPP_WINDOW_MS) : null;
+  if (closedAt && closedAt.getTime() > Date.now()) return null;
+  return (
+    <Alert variant="light" color="orange" p="xs" mb={6} data-testid="whatsapp-window-closed">
+      <Text size="xs">{closedAt ? t('whatsappWindow.closed', { at: fmt.dateTime(closedAt.toISOString()) }) : t('whatsappWindow.none')}</Text>
     </Alert>
   );
 }
