@@ -74,6 +74,14 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'PUT /api/shops/:shopId/whatsapp': OWNER,
   'DELETE /api/shops/:shopId/whatsapp': OWNER,
 
+  // shop TikTok business accounts (video comments, issue 19)
+  'GET /api/shops/:shopId/tiktok-comments': LEADS,
+  'PUT /api/shops/:shopId/tiktok-comments': OWNER,
+  'DELETE /api/shops/:shopId/tiktok-comments': OWNER,
+  'POST /api/shops/:shopId/tiktok-comments/test': LEADS,
+  'POST /api/shops/:shopId/tiktok-comments/poll': LEADS,
+  'POST /api/video-comments/:commentId/visibility': DESK,
+
   // TikTok connection
   'GET /api/tiktok/connections': LEADS,
   'POST /api/tiktok/authorize': OWNER,

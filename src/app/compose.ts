@@ -21,6 +21,7 @@ import { shopIn } from '../modules/tenancy/index.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
 import { channelsPrivacy, createInstallationMail, createMailboxes, passwordResetSender } from '../integrations/email/index.js';
 import { createWhatsAppNumbers } from '../integrations/whatsapp/index.js';
+import { createVideoComments, videoCommentsPrivacy } from '../integrations/video-comments/index.js';
 import { analyticsPrivacy, createAnalyticsService, type OwnerNotice } from '../modules/analytics/index.js';
 import { createPortalService, portalPrivacy } from '../modules/portal/index.js';
 
@@ -183,8 +184,11 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   // Shops' WhatsApp Business numbers on the Cloud API (webhooks in, replies and media out).
   const whatsapp = createWhatsAppNumbers({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence, graph: { base: p.config.whatsapp.graphBase, version: p.config.whatsapp.apiVersion }, publicUrl: p.config.publicUrl });
 
+  // Shops' TikTok business accounts: comments under their videos polled into tickets, replies out (issue 19).
+  const videoComments = createVideoComments({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, apiBase: p.config.tiktokBusiness.apiBase });
+
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy, portalPrivacy];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy, portalPrivacy, videoCommentsPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
 
   // Agency overview: counts per organisation of a login, each in its own tenant transaction.
@@ -206,6 +210,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     lookup: createLookupService({ db: p.db, evidence }),
     email,
     whatsapp,
+    videoComments,
     mail,
     audit,
     account,

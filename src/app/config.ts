@@ -92,6 +92,8 @@ const EnvSchema = z.object({
   MAIL_FROM: z.string().email().optional(),
   /** The WhatsApp Cloud API's Graph base (the local stand-in for the demo and tests). */
   WHATSAPP_GRAPH_BASE: z.string().url().default('https://graph.facebook.com'),
+  /** The TikTok API for Business (video comments); the demo and tests point it at the stand-in. */
+  TIKTOK_BUSINESS_API_BASE: z.string().url().default('https://business-api.tiktok.com/open_api/v1.3'),
   WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/).default('v21.0'),
 });
 
@@ -143,6 +145,7 @@ export interface Config {
   mail: { smtpUrl?: string; from?: string };
   /** WhatsApp Cloud API (Graph) base and version; the demo points it at the local stand-in. */
   whatsapp: { graphBase: string; apiVersion: string };
+  tiktokBusiness: { apiBase: string };
 }
 
 export class ConfigError extends Error {
@@ -227,5 +230,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     outboundAllow: (e.OUTBOUND_ALLOW ?? '').split(/[\s,]+/).filter(Boolean),
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     whatsapp: { graphBase: e.WHATSAPP_GRAPH_BASE, apiVersion: e.WHATSAPP_API_VERSION },
+    tiktokBusiness: { apiBase: e.TIKTOK_BUSINESS_API_BASE },
   };
 }

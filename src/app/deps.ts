@@ -29,13 +29,15 @@ export interface Platform {
   outbound: OutboundPolicy;
   /** This process's one listener on the live-update channel (GET /api/events). */
   live: LiveHub;
+  /** Long-lived background work (IMAP IDLE watchers) stopped on shutdown, before the database closes. */
+  stopping: (() => Promise<void>)[];
 }
 
-export function createPlatform(args: Omit<Platform, 'outbox' | 'dispatcher' | 'outbound' | 'live'> & { outbound?: OutboundPolicy }): Platform {
+export function createPlatform(args: Omit<Platform, 'outbox' | 'dispatcher' | 'outbound' | 'live' | 'stopping'> & { outbound?: OutboundPolicy }): Platform {
   const outbox = new OutboxRegistry();
   const outbound = args.outbound ?? createOutboundPolicy({ allow: args.config.outboundAllow.join(',') });
   const dispatcher = new OutboxDispatcher(args.db, outbox, args.clock, args.log);
   dispatcher.leaseMs = args.config.leases.outboxMs;
   const live = new LiveHub(args.db.url, args.log);
-  return { ...args, outbox, outbound, dispatcher, live };
+  return { ...args, outbox, outbound, dispatcher, live, stopping: [] };
 }

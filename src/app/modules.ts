@@ -4,11 +4,13 @@ import { startWebhookThread } from './webhook-thread.js';
 import { ordersRoutes } from '../modules/orders/index.js';
 import { tiktokCredentials } from '../integrations/tiktok/index.js';
 import { startDemoSandbox } from '../integrations/tiktok/demo.js';
+import { startDemoChannels } from './demo-channels.js';
 import { evidenceRoutes, registerEvidenceJobs, seedEvidenceDemo } from '../modules/evidence/index.js';
 import { registerHelpdeskHandlers, seedHelpdeskDemo } from '../modules/helpdesk/index.js';
 import { helpdeskRoutes } from '../modules/helpdesk/helpdesk.routes.js';
 import { emailRoutes, localEmail, localEmailInbound, registerEmailChannel, sendInvitationMail } from '../integrations/email/index.js';
 import { localWhatsApp, localWhatsAppInbound, whatsappRoutes } from '../integrations/whatsapp/index.js';
+import { COMMENT_REPLY, videoCommentRoutes } from '../integrations/video-comments/index.js';
 import { registerSlaJobs, slaRoutes } from '../modules/sla/index.js';
 import { registerRemedyHandlers, remediesRoutes } from '../modules/remedies/index.js';
 import { registerReturnsJobs, returnsRoutes, IMPORT_PLATFORM_RETURNS_JOB } from '../modules/returns/index.js';
@@ -48,6 +50,7 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   lookupRoutes(app, s.lookup);
   emailRoutes(app, s.email);
   await whatsappRoutes(app, s.whatsapp);
+  videoCommentRoutes(app, s.videoComments);
   auditRoutes(app, s.audit);
   integrationsRoutes(app, s.integrations);
   agencyRoutes(app, s.agency);
@@ -88,8 +91,22 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
       const r = await s.email.syncAll();
       if (r.ingested > 0 || r.failed > 0) p.log.info(r, 'mailboxes synced');
     }, { cron: '* * * * *', retryLimit: 0 });
+    // Mailboxes whose server speaks IDLE are also watched: new mail is a ticket within seconds, and
+    // the minute poll skips a watched mailbox (the watcher holds its lock) and covers when it drops.
+    if (p.config.env !== 'test') {
+      const watchers = s.email.watch();
+      p.stopping.push(() => watchers.stop());
+    }
   }
   s.whatsapp.registerOutboxHandlers(p.outbox, localWhatsApp);
+  // TikTok video comments: polled every two minutes (one worker per account), replies and hiding as steps.
+  s.videoComments.registerOutboxHandlers(p.outbox);
+  if (p.jobs?.isStarted) {
+    await p.jobs.define('video_comments.poll', async () => {
+      const r = await s.videoComments.pollAll();
+      if (r.tickets > 0 || r.failed > 0) p.log.info(r, 'video comments polled');
+    }, { cron: '*/2 * * * *', retryLimit: 0 });
+  }
   // The TikTok API base (and so the sandbox's photo links on it) passes the outbound rule by its exact
   // host and port: the integration allows it wherever the client is pointed.
   registerHelpdeskHandlers(p.outbox, s.helpdesk, s.evidence, (url, init) => p.outbound.fetch(url, init));
@@ -123,7 +140,7 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
 export const AUTO_CLOSE_JOB = 'helpdesk.auto_close';
 
 /** The outbox steps that carry a reply to the buyer (one per channel, `replyHandlerFor`). */
-const REPLY_STEPS = new Set(['tiktok.send_message', 'email.send', 'whatsapp.send', 'portal.deliver']);
+const REPLY_STEPS = new Set(['tiktok.send_message', 'email.send', 'whatsapp.send', 'portal.deliver', COMMENT_REPLY]);
 
 /**
  * Every outbox step's end: a reply's delivery status follows its step (whichever channel carried it),
@@ -172,6 +189,14 @@ export async function startHooks(p: Platform, s: Services, opts: { demo: boolean
     const owner = { orgId: opts.demoOrgId, userId: 'system', role: 'owner' as const };
     const cur = await s.translation.settings(owner);
     if (!cur.hasKey || cur.baseUrl?.startsWith('http://127.0.0.1')) await s.translation.setSettings(owner, { baseUrl: standIn.url, apiKey: 'demo-stand-in' });
+  }
+  // The demo's e-mail, WhatsApp and video-comment tickets arrive through their real paths (stand-ins, SMTP).
+  if (opts.demo && opts.demoOrgId) {
+    try {
+      stoppers.push(await startDemoChannels(p, s, { orgId: opts.demoOrgId, port: opts.port }));
+    } catch (e) {
+      p.log.warn({ err: e }, 'demo channels did not start');
+    }
   }
   // The demo's first TikTok return requests become RMAs shortly after the initial sync, not at the next 5-minute tick.
   if (opts.demo && p.jobs?.isStarted) await p.jobs.send(IMPORT_PLATFORM_RETURNS_JOB, {}, { startAfter: 20 });

@@ -152,6 +152,7 @@ export async function boot(config: Config, opts: BootOptions): Promise<Runtime> 
     async shutdown() {
       if (down) return;
       down = true;
+      for (const stop of platform.stopping) await stop().catch((e) => log.warn({ err: e }, 'background work did not stop cleanly'));
       await platform.dispatcher.stop().catch(() => undefined);
       await jobs?.stop().catch((e) => log.warn({ err: e }, 'job queue did not stop cleanly'));
       await db.close().catch(() => undefined);

@@ -238,6 +238,44 @@ describe.skipIf(!run)('a shop mailbox over real IMAP and SMTP (dovecot + smtp-se
     }
   });
 
+  it('watches the mailbox with IMAP IDLE: new mail becomes a ticket without a poll, and a cut connection comes back', async () => {
+    const [row] = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(mailboxes).where(eq(mailboxes.orgId, org.orgId)));
+    const until = async (what: string, ok: () => boolean | Promise<boolean>) => {
+      for (let i = 0; i < 200; i++) {
+        if (await ok()) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`waited 10 s for ${what}`);
+    };
+    const watch = ctx.services.email.watch({ refreshMs: 60_000, backoff: { baseMs: 100, maxMs: 500 }, autoIdleDelayMs: 100 });
+    try {
+      await watch.started;
+      // Connected, caught up with what came while nobody watched, now in IDLE.
+      await until('the watcher to idle', () => watch.status()[0]?.state === 'idle' && watch.status()[0]!.syncs >= 1);
+      const syncs = watch.status()[0]!.syncs;
+      // While the watcher holds the mailbox, the minute poll (in any process) leaves it alone.
+      expect(await ctx.services.email.sync(org.orgId, org.shopId)).toMatchObject({ busy: true });
+      const before = (await ticketsOf()).length;
+      mail.deliver(SHOP.user, raw({ id: '<idle-1@buyer.test>', from: 'Piet <piet@buyer.test>', subject: 'Order 5511 never came', text: 'Where is my parcel?' }));
+      await until('the pushed mail to become a ticket', async () => (await ticketsOf()).some((t) => t.subject === 'Order 5511 never came'));
+      // The server's EXISTS during IDLE started that sync; nobody polled.
+      expect(watch.status()[0]!.syncs).toBe(syncs + 1);
+
+      // The server connection dies: the watcher lets go, reconnects after its backoff, and catches up.
+      watch.dropConnection(row!.id);
+      mail.deliver(SHOP.user, raw({ id: '<idle-2@buyer.test>', from: 'Piet <piet@buyer.test>', subject: 'Second parcel missing', text: 'And the other one?' }));
+      await until('the reconnect', () => watch.status()[0]?.reconnects === 1 && watch.status()[0]?.state === 'idle');
+      await until('the mail sent meanwhile to become a ticket', async () => (await ticketsOf()).some((t) => t.subject === 'Second parcel missing'));
+      mail.deliver(SHOP.user, raw({ id: '<idle-3@buyer.test>', from: 'Eva <eva@buyer.test>', subject: 'Wrong colour', text: 'I ordered black and got blue.' }));
+      await until('mail after the reconnect to become a ticket', async () => (await ticketsOf()).some((t) => t.subject === 'Wrong colour'));
+      expect((await ticketsOf()).length).toBe(before + 3);
+    } finally {
+      await watch.stop();
+    }
+    // Stopped: the lock is free again and the poll finds nothing left to do.
+    expect(await ctx.services.email.sync(org.orgId, org.shopId)).toMatchObject({ busy: false, ingested: 0 });
+  });
+
   it('sends the installation’s own mail through its SMTP server', async () => {
     const off = createInstallationMail({});
     expect(off.configured).toBe(false);

@@ -2,6 +2,8 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerModuleWorkers } from '../../src/app/modules.js';
 import { startWhatsAppStandIn, type WhatsAppStandIn } from '../../src/integrations/whatsapp/index.js';
+import { startBusinessStandIn, type BusinessStandIn } from '../../src/integrations/video-comments/index.js';
+import { tiktokBusinessAccounts, videoComments } from '../../src/integrations/video-comments/comments.schema.js';
 import { whatsappNumbers } from '../../src/integrations/whatsapp/whatsapp.schema.js';
 import { tickets, ticketMessages } from '../../src/modules/helpdesk/helpdesk.schema.js';
 import { ManualClock } from '../../src/platform/clock.js';
@@ -16,6 +18,7 @@ describe('WhatsApp Cloud API channel against the local Graph stand-in', () => {
   let ctx: TestContext;
   let org: TestOrg;
   let graph: WhatsAppStandIn;
+  let business: BusinessStandIn;
   let clock: ManualClock;
   let numberId: string;
   let server: string;
@@ -23,7 +26,8 @@ describe('WhatsApp Cloud API channel against the local Graph stand-in', () => {
   beforeAll(async () => {
     graph = await startWhatsAppStandIn();
     clock = new ManualClock(Date.now());
-    ctx = await createTestContext({ clock, env: { WHATSAPP_GRAPH_BASE: graph.base, OUTBOUND_ALLOW: `127.0.0.1:${graph.port}` } });
+    business = await startBusinessStandIn({ now: () => clock.now() });
+    ctx = await createTestContext({ clock, env: { WHATSAPP_GRAPH_BASE: graph.base, TIKTOK_BUSINESS_API_BASE: business.base, OUTBOUND_ALLOW: `127.0.0.1:${graph.port},127.0.0.1:${business.port}` } });
     await registerModuleWorkers(ctx.platform, ctx.services);
     server = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
     org = await createTestOrg(ctx);
@@ -37,6 +41,7 @@ describe('WhatsApp Cloud API channel against the local Graph stand-in', () => {
   afterAll(async () => {
     await ctx?.close();
     await graph?.close();
+    await business?.close();
   });
 
   const ticketsOf = () => ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(tickets).where(and(eq(tickets.orgId, org.orgId), eq(tickets.channel, 'whatsapp'))));
@@ -116,5 +121,100 @@ describe('WhatsApp Cloud API channel against the local Graph stand-in', () => {
     expect(await graph.status(PNID, wamid, 'failed', { code: 131026, title: 'Message undeliverable' })).toBe(200);
     const reply = (await messagesOf(t.id)).find((m) => m.direction === 'outbound')!;
     expect(reply).toMatchObject({ deliveryStatus: 'failed', channelMeta: { deliveryError: '131026 Message undeliverable' } });
+  });
+  // The same context serves the other API-driven channel: TikTok video comments (API for Business).
+  describe('TikTok video comments against the API for Business stand-in', () => {
+    const BIZ = { businessId: '7123456789012345678', token: 'act.business-token-123', displayName: 'voltix.official' };
+    let videoId: string;
+    const commentTickets = () => ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(tickets).where(and(eq(tickets.orgId, org.orgId), eq(tickets.channel, 'video_comment'))));
+    const poll = async () => {
+      const res = await ctx.app.inject({ method: 'POST', url: `/api/shops/${org.shopId}/tiktok-comments/poll`, headers: { cookie: await org.cookie('supervisor') }, payload: {} });
+      expect(res.statusCode).toBe(200);
+      return res.json();
+    };
+
+    beforeAll(async () => {
+      business.registerAccount(BIZ);
+      videoId = business.addVideo(BIZ.businessId, { caption: 'Voltix power bank unboxing', at: new Date(clock.now().getTime() - 86_400_000) }).item_id;
+    });
+
+    it('connects an account with a sealed token, and the test reads the video list', async () => {
+      const owner = await org.cookie('owner');
+      const missing = await ctx.app.inject({ method: 'PUT', url: `/api/shops/${org.shopId}/tiktok-comments`, headers: { cookie: owner }, payload: { businessId: BIZ.businessId, displayName: BIZ.displayName } });
+      expect(missing.statusCode).toBe(400);
+      const res = await ctx.app.inject({ method: 'PUT', url: `/api/shops/${org.shopId}/tiktok-comments`, headers: { cookie: owner }, payload: { businessId: BIZ.businessId, displayName: BIZ.displayName, accessToken: 'act.wrong-token-000' } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).not.toHaveProperty('accessToken');
+      const bad = await ctx.app.inject({ method: 'POST', url: `/api/shops/${org.shopId}/tiktok-comments/test`, headers: { cookie: owner }, payload: {} });
+      expect(bad.json()).toMatchObject({ ok: false, error: expect.stringContaining('access token is invalid') });
+      await ctx.app.inject({ method: 'PUT', url: `/api/shops/${org.shopId}/tiktok-comments`, headers: { cookie: owner }, payload: { businessId: BIZ.businessId, displayName: BIZ.displayName, accessToken: BIZ.token } });
+      const ok = await ctx.app.inject({ method: 'POST', url: `/api/shops/${org.shopId}/tiktok-comments/test`, headers: { cookie: owner }, payload: {} });
+      expect(ok.json()).toEqual({ ok: true, videos: 1, error: null });
+      const [row] = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(tiktokBusinessAccounts).where(eq(tiktokBusinessAccounts.orgId, org.orgId)));
+      expect(row!.accessToken).toMatch(/^v1\./);
+      expect(row!.accessToken).not.toContain(BIZ.token);
+    });
+
+    it('polls complaints into video_comment tickets threaded per comment, leaves praise out, and never duplicates', async () => {
+      const at = (min: number) => new Date(clock.now().getTime() - 3_600_000 + min * 60_000);
+      const broken = business.comment({ videoId, userId: 'u-1001', username: 'mila.k', displayName: 'Mila K', text: 'Mine arrived broken, the cable does not work', at: at(1) });
+      business.comment({ videoId, userId: 'u-1002', username: 'fan', text: 'Love it 😍', at: at(2) });
+      business.comment({ videoId, userId: 'u-1003', username: 'jonas', text: 'Falscher Artikel geliefert, wie bekomme ich mein Geld zurück?', at: at(3) });
+      expect(await poll()).toMatchObject({ videos: 1, seen: 3, tickets: 2, ignored: 1, busy: false });
+      // The buyer adds a reply under her comment: the same ticket; a second poll finds nothing new.
+      business.comment({ videoId, userId: 'u-1001', username: 'mila.k', displayName: 'Mila K', text: 'Hello??', parentId: broken, at: at(4) });
+      expect(await poll()).toMatchObject({ seen: 1, tickets: 0 });
+      expect(await poll()).toMatchObject({ seen: 0, tickets: 0 });
+      const ts = (await commentTickets()).sort((a, b) => String(a.buyerName).localeCompare(String(b.buyerName)));
+      expect(ts.map((t) => [t.buyerName, t.messageCount, t.externalThreadId.startsWith('ttcomment:')])).toEqual([
+        ['jonas', 1, true],
+        ['Mila K', 2, true],
+      ]);
+      const mila = ts.find((t) => t.externalThreadId === `ttcomment:${broken}`)!;
+      const msgs = await messagesOf(mila.id);
+      expect(msgs.map((m) => m.body)).toEqual(['Mine arrived broken, the cable does not work', 'Hello??']);
+      expect(msgs[0]!.channelMeta).toMatchObject({ videoComment: { videoId, commentId: broken, videoUrl: expect.stringContaining(videoId), caption: 'Voltix power bank unboxing', category: 'severe_damage' } });
+      const decisions = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(videoComments).where(eq(videoComments.orgId, org.orgId)));
+      expect(decisions.map((d) => d.decision).sort()).toEqual(['ignored', 'ticket', 'ticket', 'ticket']);
+    });
+
+    it('replies under the comment through the outbox; a lost answer is recovered by re-reading, never posted twice', async () => {
+      const [mila] = (await commentTickets()).filter((t) => t.buyerName === 'Mila K');
+      const agent = await org.cookie('agent');
+      const long = await ctx.app.inject({ method: 'POST', url: `/api/tickets/${mila!.id}/reply`, headers: { cookie: agent }, payload: { text: 'x'.repeat(151) } });
+      expect([long.statusCode, long.json().code]).toEqual([422, 'video_comment.reply_too_long']);
+
+      const rep = await ctx.app.inject({ method: 'POST', url: `/api/tickets/${mila!.id}/reply`, headers: { cookie: agent }, payload: { text: 'So sorry Mila! We sent you a DM to replace it.' } });
+      expect(rep.statusCode).toBe(201);
+      business.loseNextReplyAnswer();
+      expect(await ctx.platform.dispatcher.drain(50, org.orgId)).toMatchObject({ done: 0 });
+      expect(business.replyCalls).toHaveLength(1);
+      clock.advance(10 * 60_000);
+      expect(await ctx.platform.dispatcher.drain(50, org.orgId)).toMatchObject({ done: 1, failed: 0 });
+      // The retry found its reply among the comment's replies instead of posting again.
+      expect(business.replyCalls).toEqual([{ commentId: mila!.externalThreadId.slice('ttcomment:'.length), text: 'So sorry Mila! We sent you a DM to replace it.' }]);
+      const ours = [...business.comments.values()].find((c) => c.owner)!;
+      const out = (await messagesOf(mila!.id)).find((m) => m.direction === 'outbound')!;
+      expect(out).toMatchObject({ deliveryStatus: 'sent', externalMessageId: `ttc:${ours.comment_id}` });
+      // Our own reply is not ingested back as a buyer message.
+      await poll();
+      expect((await messagesOf(mila!.id)).filter((m) => m.direction === 'inbound')).toHaveLength(2);
+    });
+
+    it("hides a buyer's comment through an outbox step; other organisations' comments are 404", async () => {
+      const [mila] = (await commentTickets()).filter((t) => t.buyerName === 'Mila K');
+      const commentId = mila!.externalThreadId.slice('ttcomment:'.length);
+      const agent = await org.cookie('agent');
+      const res = await ctx.app.inject({ method: 'POST', url: `/api/video-comments/${commentId}/visibility`, headers: { cookie: agent }, payload: { hidden: true } });
+      expect(res.json()).toEqual({ commentId, hidden: true, pending: true });
+      expect(business.comments.get(commentId)!.status).toBe('PUBLIC');
+      await ctx.platform.dispatcher.drain(50, org.orgId);
+      expect(business.comments.get(commentId)!.status).toBe('HIDDEN');
+      const again = await ctx.app.inject({ method: 'POST', url: `/api/video-comments/${commentId}/visibility`, headers: { cookie: agent }, payload: { hidden: true } });
+      expect(again.json()).toEqual({ commentId, hidden: true, pending: false });
+      const other = await createTestOrg(ctx);
+      const foreign = await ctx.app.inject({ method: 'POST', url: `/api/video-comments/${commentId}/visibility`, headers: { cookie: await other.cookie('agent') }, payload: { hidden: false } });
+      expect(foreign.statusCode).toBe(404);
+    });
   });
 });

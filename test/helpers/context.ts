@@ -10,6 +10,10 @@ import { silentLogger, type Logger } from '../../src/platform/logger.js';
 import type { Http } from '../../src/platform/http.js';
 import { testDatabase } from './db.js';
 
+
+/** Tests never reach the real TikTok API for Business: a refused local port unless a test starts the stand-in. */
+const NO_BUSINESS_API = 'http://127.0.0.1:9/open_api/v1.3';
+
 export interface TestContext {
   platform: Platform;
   services: Services;
@@ -48,7 +52,7 @@ export interface TestContextOptions {
  */
 export async function createTestContext(opts: TestContextOptions = {}): Promise<TestContext> {
   const tdb = await testDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: tdb.adminUrl, APP_DATABASE_URL: tdb.appUrl, LOG_LEVEL: 'silent', DATA_DIR: '.tmp/test-data', LOGIN_RATE_LIMIT: '1000', ...opts.env });
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: tdb.adminUrl, APP_DATABASE_URL: tdb.appUrl, LOG_LEVEL: 'silent', DATA_DIR: '.tmp/test-data', LOGIN_RATE_LIMIT: '1000', TIKTOK_BUSINESS_API_BASE: NO_BUSINESS_API, ...opts.env });
   const db = new Database(createPool(tdb.appUrl, 10));
   const jobs = opts.jobs ? new Jobs(tdb.adminUrl, silentLogger) : undefined;
   if (jobs) await jobs.start();

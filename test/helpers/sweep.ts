@@ -173,6 +173,8 @@ export const NOT_OUR_IDS: Record<string, string> = {
   numberId: 'the WhatsApp webhook path: no session, the signature over the body (app secret of that number) is the check',
   sourceId: 'a platform traffic source (ad campaign, creator video or LIVE session id), not an object of ours',
   campaignId: 'the name of a column in an imported ads report',
+  businessId: "TikTok's id of a business account (API for Business), typed by the owner (unique across the installation: a taken one is a 409)",
+  commentId: "TikTok's id of a video comment; looked up only among the caller's organisation's comments, another organisation's answers 404 (test/channels/whatsapp.test.ts)",
 };
 
 /** The kind a `:id` path parameter names, by the path segment before it. */

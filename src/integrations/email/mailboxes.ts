@@ -15,6 +15,7 @@ import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import type { OutboundPolicy } from '../../platform/outbound.js';
+import { exponentialBackoff } from '../../platform/backoff.js';
 import { decryptSecret, encryptSecret } from '../../platform/secrets.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { emailThreadOfTicket, type ChannelMeta, type HelpdeskService } from '../../modules/helpdesk/index.js';
@@ -92,7 +93,7 @@ export function createMailboxes(d: MailboxDeps) {
     return { host: address, servername: net.isIP(s.host) ? undefined : s.host };
   }
 
-  async function imapClient(s: Opened['imap']): Promise<ImapFlow> {
+  async function imapClient(s: Opened['imap'], extra: { autoIdleDelay?: number } = {}): Promise<ImapFlow> {
     const t = await target(s);
     return new ImapFlow({
       host: t.host,
@@ -104,6 +105,7 @@ export function createMailboxes(d: MailboxDeps) {
       logger: false,
       connectionTimeout: 15_000,
       greetingTimeout: 10_000,
+      ...(extra.autoIdleDelay ? { autoIdleDelay: extra.autoIdleDelay } : {}),
     } as ConstructorParameters<typeof ImapFlow>[0]);
   }
 
@@ -256,6 +258,21 @@ export function createMailboxes(d: MailboxDeps) {
     return out;
   }
 
+  /** Sync with the mailbox's lock already held (by `sync` or by the IDLE watcher). */
+  async function syncHeld(orgId: string, shopId: string): Promise<Omit<MailboxSyncView, 'busy'>> {
+    const fresh = await rowOf(orgId, shopId);
+    if (!fresh) throw new AppError('not_found', 'email.no_mailbox', 'This shop has no mailbox');
+    try {
+      const res = await syncOpened(open(fresh));
+      if (fresh.status === 'failing') await setState(orgId, fresh.id, { status: 'active', lastError: null, lastErrorStep: null });
+      return res;
+    } catch (e) {
+      const step = failedStep(e as Record<string, unknown>, 'imap');
+      await setState(orgId, fresh.id, { status: 'failing', lastError: (e as Error).message.slice(0, 500), lastErrorStep: step });
+      throw new AppError('upstream', 'email.sync_failed', `The mailbox could not be read (${step}): ${(e as Error).message}`, { step });
+    }
+  }
+
   return {
     async get(actor: Actor, shopId: string): Promise<MailboxView | null> {
       requireRole(actor, ['owner', 'supervisor'], 'viewing mailbox settings');
@@ -370,20 +387,168 @@ export function createMailboxes(d: MailboxDeps) {
     async sync(orgId: string, shopId: string): Promise<MailboxSyncView> {
       const row = await rowOf(orgId, shopId);
       if (!row) throw new AppError('not_found', 'email.no_mailbox', 'This shop has no mailbox');
-      const r = await exclusively(row.id, async () => {
-        const fresh = (await rowOf(orgId, shopId))!;
-        try {
-          const res = await syncOpened(open(fresh));
-          if (fresh.status === 'failing') await setState(orgId, fresh.id, { status: 'active', lastError: null, lastErrorStep: null });
-          return res;
-        } catch (e) {
-          const step = failedStep(e as Record<string, unknown>, 'imap');
-          await setState(orgId, fresh.id, { status: 'failing', lastError: (e as Error).message.slice(0, 500), lastErrorStep: step });
-          throw new AppError('upstream', 'email.sync_failed', `The mailbox could not be read (${step}): ${(e as Error).message}`, { step });
-        }
-      });
+      const r = await exclusively(row.id, () => syncHeld(orgId, shopId));
       if (r === 'busy') return { fetched: 0, ingested: 0, skipped: { own: 0, tooLarge: 0 }, automated: 0, lastUid: row.lastUid, busy: true };
       return { ...r, busy: false };
+    },
+
+    /**
+     * Keep one IMAP connection per mailbox open in IDLE, so new mail becomes a ticket within
+     * seconds. The watcher holds the mailbox's lock while connected, so the minute poll (and any
+     * other worker process) skips that mailbox; when the connection drops, the lock goes with it,
+     * the poll takes over, and the watcher reconnects with exponential backoff. Mailboxes whose
+     * server does not announce IDLE are left to the poll.
+     */
+    watch(opts: { refreshMs?: number; backoff?: { baseMs: number; maxMs: number }; autoIdleDelayMs?: number } = {}): IdleWatchers {
+      const refreshMs = opts.refreshMs ?? 60_000;
+      const backoff = opts.backoff ?? { baseMs: 2_000, maxMs: 5 * 60_000 };
+      const watchers = new Map<string, Watcher>();
+      let stopped = false;
+      const sleep = (ms: number, w?: Watcher) =>
+        new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, ms);
+          t.unref?.();
+          if (w) w.wake = () => (clearTimeout(t), resolve());
+        });
+
+      async function runWatcher(w: Watcher): Promise<void> {
+        let failures = 0;
+        while (!stopped && !w.stopped) {
+          const pg = await d.db.pool.connect();
+          let locked = false;
+          try {
+            locked = !!(await pg.query<{ ok: boolean }>("select pg_try_advisory_lock(hashtextextended('afterdesk.mailbox:' || $1, 0)) as ok", [w.mailboxId])).rows[0]?.ok;
+            if (!locked) {
+              // Another process watches or syncs this mailbox: look again later.
+              w.state = 'standby';
+            } else {
+              const row = await rowOf(w.orgId, w.shopId);
+              if (!row || row.id !== w.mailboxId || row.status === 'paused') {
+                w.stopped = true;
+                break;
+              }
+              const o = open(row);
+              // IDLE starts soon after the folder is open (imapflow's own default waits 15 s).
+              const client = await imapClient(o.imap, { autoIdleDelay: opts.autoIdleDelayMs ?? 1_000 });
+              w.client = client;
+              const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+              client.on('error', (e: Error) => d.log.warn({ err: e, mailboxId: w.mailboxId }, 'IMAP IDLE connection error'));
+              await client.connect();
+              if (!client.capabilities.has('IDLE')) {
+                w.state = 'no_idle';
+                w.stopped = true;
+                await client.logout().catch(() => client.close());
+                break;
+              }
+              await client.mailboxOpen(o.imap.folder);
+              w.state = 'idle';
+              failures = 0;
+              let running: Promise<void> | null = null;
+              let again = false;
+              const syncNow = () => {
+                if (running) {
+                  again = true;
+                  return;
+                }
+                running = (async () => {
+                  do {
+                    again = false;
+                    try {
+                      const r = await syncHeld(w.orgId, w.shopId);
+                      w.syncs++;
+                      if (r.ingested) d.log.info({ mailboxId: w.mailboxId, ingested: r.ingested }, 'mail arrived (IDLE)');
+                    } catch (e) {
+                      d.log.warn({ err: e, mailboxId: w.mailboxId }, 'IDLE sync failed');
+                    }
+                  } while (again && !w.stopped);
+                  running = null;
+                })();
+              };
+              client.on('exists', syncNow);
+              // Catch up with what arrived while nobody watched, then wait for the server's word.
+              syncNow();
+              await Promise.race([closed, new Promise<void>((resolve) => (w.wake = resolve))]);
+              w.wake = undefined;
+              await (running as Promise<void> | null);
+              if (client.usable) await client.logout().catch(() => client.close());
+              if (!w.stopped && !stopped) {
+                failures++;
+                w.reconnects++;
+              }
+            }
+          } catch (e) {
+            failures++;
+            w.state = 'reconnecting';
+            d.log.warn({ err: e, mailboxId: w.mailboxId, failures }, 'IMAP IDLE connection failed; the minute poll covers until it is back');
+          } finally {
+            if (locked) await pg.query("select pg_advisory_unlock(hashtextextended('afterdesk.mailbox:' || $1, 0))", [w.mailboxId]).catch(() => undefined);
+            pg.release();
+            w.client = undefined;
+          }
+          if (stopped || w.stopped) break;
+          if (w.state !== 'standby') w.state = 'reconnecting';
+          await sleep(w.state === 'standby' ? refreshMs : exponentialBackoff({ attempt: Math.max(0, failures - 1), baseMs: backoff.baseMs, maxMs: backoff.maxMs }), w);
+        }
+        watchers.delete(w.mailboxId);
+      }
+
+      async function refresh(): Promise<void> {
+        const all = await d.db.system((tx) => tx.select({ id: mailboxes.id, orgId: mailboxes.orgId, shopId: mailboxes.shopId, status: mailboxes.status }).from(mailboxes));
+        for (const m of all) {
+          if (m.status === 'paused' || watchers.has(m.id) || noIdle.has(m.id)) continue;
+          const w: Watcher = { mailboxId: m.id, orgId: m.orgId, shopId: m.shopId, state: 'connecting', stopped: false, syncs: 0, reconnects: 0 };
+          watchers.set(m.id, w);
+          w.done = runWatcher(w).then(() => {
+            if (w.state === 'no_idle') noIdle.add(w.mailboxId);
+          });
+        }
+      }
+      const noIdle = new Set<string>();
+      let timer: NodeJS.Timeout | undefined;
+      const loop = async () => {
+        if (stopped) return;
+        await refresh().catch((e) => d.log.warn({ err: e }, 'IDLE watcher refresh failed'));
+        timer = setTimeout(loop, refreshMs);
+        timer.unref?.();
+      };
+      const started = loop();
+      return {
+        started,
+        status: () => [...watchers.values()].map((w) => ({ mailboxId: w.mailboxId, state: w.state, syncs: w.syncs, reconnects: w.reconnects })),
+        dropConnection(mailboxId) {
+          const w = watchers.get(mailboxId);
+          w?.client?.close();
+        },
+        async stop() {
+          stopped = true;
+          if (timer) clearTimeout(timer);
+          await started;
+          const all = [...watchers.values()];
+          for (const w of all) {
+            w.stopped = true;
+            w.wake?.();
+          }
+          await Promise.all(all.map((w) => w.done));
+        },
+      };
+    },
+
+    /**
+     * One raw mail delivered to the shop's support address by SMTP (the demo's in-process receiver):
+     * parsed and ingested exactly like a mail read over IMAP (threading, attachments as evidence
+     * files, automated and spoofed mail, Message-ID dedupe), without a mailbox to read.
+     */
+    async receiveRaw(orgId: string, shopId: string, raw: Buffer): Promise<{ ingested: boolean; own: boolean }> {
+      const shop = await d.db.tenant(orgId, (tx) => shopIn(tx, orgId, shopId));
+      const existing = await rowOf(orgId, shopId);
+      const address = existing?.address ?? shop.supportContacts.email ?? `support@${shopId}.invalid`;
+      const pseudo = { ...(existing ?? {}), orgId, shopId, address, uidValidity: existing?.uidValidity ?? null, imapHost: existing?.imapHost ?? 'smtp-inbound' } as MailboxRow;
+      const parsed = await simpleParser(raw);
+      const staff = await d.db.tenant(orgId, (tx) => staffEmailsIn(tx, orgId));
+      const r = await toInbound({ row: pseudo } as Opened, 0, parsed, staff);
+      if (r.own) return { ingested: false, own: true };
+      await d.helpdesk.ingestInbound(r.inbound);
+      return { ingested: true, own: false };
     },
 
     /** Every active mailbox of the installation (the poll job). Failures are recorded per mailbox. */
@@ -468,3 +633,25 @@ async function sentFolder(client: ImapFlow): Promise<string | null> {
 }
 
 export type Mailboxes = ReturnType<typeof createMailboxes>;
+
+interface Watcher {
+  mailboxId: string;
+  orgId: string;
+  shopId: string;
+  state: 'connecting' | 'idle' | 'reconnecting' | 'standby' | 'no_idle';
+  stopped: boolean;
+  syncs: number;
+  reconnects: number;
+  client?: ImapFlow;
+  wake?: () => void;
+  done?: Promise<void>;
+}
+
+export interface IdleWatchers {
+  /** Resolves once the first look at the mailboxes has started their watchers. */
+  readonly started: Promise<void>;
+  status(): { mailboxId: string; state: Watcher['state']; syncs: number; reconnects: number }[];
+  /** Cut a watcher's connection as a network failure would (tests). */
+  dropConnection(mailboxId: string): void;
+  stop(): Promise<void>;
+}

@@ -68,8 +68,9 @@ export function createWhatsAppNumbers(d: WhatsAppDeps) {
     updatedAt: r.updatedAt.toISOString(),
   });
 
+  const graph = { ...d.graph };
   const cloudFor = (r: WhatsAppNumberRow) =>
-    new WhatsAppCloudProvider({ phoneNumberId: r.phoneNumberId, accessToken: unseal(r.accessToken), baseUrl: d.graph.base, apiVersion: d.graph.version, fetchImpl: (url, init) => d.outbound.fetch(url, init) });
+    new WhatsAppCloudProvider({ phoneNumberId: r.phoneNumberId, accessToken: unseal(r.accessToken), baseUrl: graph.base, apiVersion: graph.version, fetchImpl: (url, init) => d.outbound.fetch(url, init) });
 
   async function rowOfShop(orgId: string, shopId: string): Promise<WhatsAppNumberRow | undefined> {
     return d.db.tenant(orgId, async (tx) => (await tx.select().from(whatsappNumbers).where(and(eq(whatsappNumbers.orgId, orgId), eq(whatsappNumbers.shopId, shopId))).limit(1))[0]);
@@ -86,6 +87,13 @@ export function createWhatsAppNumbers(d: WhatsAppDeps) {
   }
 
   return {
+    /** Point the Graph API at another base (the demo's stand-in, started after composition). */
+    retargetGraph(base: string): void {
+      const u = new URL(base);
+      d.outbound.allow(`${u.hostname}:${u.port || (u.protocol === 'https:' ? 443 : 80)}`);
+      graph.base = base;
+    },
+
     async get(actor: Actor, shopId: string): Promise<WhatsAppNumberView | null> {
       requireRole(actor, ['owner', 'supervisor'], 'viewing WhatsApp settings');
       await requireShop(actor.orgId, shopId);

@@ -14,6 +14,9 @@ import { applyTags, isLive, mentionedIn, preview, replyWindowClosed, statusAfter
 import { unresolvedVariables } from './helpdesk.variables.js';
 import { macros, ticketMessages, tickets, ticketThreads } from './helpdesk.schema.js';
 
+/** The longest public reply under a TikTok video comment (the cap public API clients apply). */
+export const VIDEO_COMMENT_REPLY_MAX = 150;
+
 /** A WhatsApp ticket whose buyer has been silent for over 24 h takes only approved templates. */
 function replyWindowProblem(t: TicketRow, now: Date): AppError | null {
   const closed = replyWindowClosed(t, now);
@@ -74,6 +77,10 @@ export async function replyPayload(tx: Executor, t: TicketRow, m: MessageRow): P
       conversationId = chat.conv;
     }
     return { shopId: t.shopId, conversationId, text: m.body, messageKey: m.id };
+  }
+  if (handler === 'tiktok.comment_reply') {
+    // The thread is the top-level comment; the step re-reads the replies before a retry.
+    return { shopId: t.shopId, ticketId: t.id, messageId: m.id, threadId: t.externalThreadId, text: m.body, queuedAt: m.sentAt.toISOString() };
   }
   // The ticket's shop always exists (foreign key), so this never refuses.
   const shop = await shopIn(tx, t.orgId, t.shopId);
@@ -138,6 +145,10 @@ export function createCommands(core: HelpdeskCore) {
         if (t.status === 'closed') throw AppError.conflict('tickets.closed', `Ticket #${t.number} is closed${t.mergedIntoId ? ` (merged into ${t.mergedIntoId})` : ''}; reply on the open ticket`);
         const window = replyWindowProblem(t, now);
         if (window) throw window;
+        // A comment reply is public and short; files cannot go under a comment.
+        if (t.channel === 'video_comment' && (input.text.length > VIDEO_COMMENT_REPLY_MAX || input.attachments?.length)) {
+          throw AppError.unprocessable('video_comment.reply_too_long', `A reply under a TikTok video comment is public and holds at most ${VIDEO_COMMENT_REPLY_MAX} characters and no files (this one has ${input.text.length}${input.attachments?.length ? ` and ${input.attachments.length} file(s)` : ''}); take longer answers to the buyer's chat`, { max: VIDEO_COMMENT_REPLY_MAX, length: input.text.length });
+        }
         const m = await core.addMessage(tx, actor, t, { kind: 'public', text: input.text, attachments: input.attachments, macroId: input.macroId }, now);
         const handler = replyHandlerFor(t.channel);
         const payload = await replyPayload(tx, t, m);

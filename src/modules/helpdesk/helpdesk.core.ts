@@ -99,11 +99,13 @@ export function macroView(m: MacroRow): MacroView {
 }
 
 /** Which outbox handler carries a public reply back to the buyer on each channel. */
-export function replyHandlerFor(channel: Channel): 'tiktok.send_message' | 'email.send' | 'whatsapp.send' | 'portal.deliver' {
+export function replyHandlerFor(channel: Channel): 'tiktok.send_message' | 'email.send' | 'whatsapp.send' | 'portal.deliver' | 'tiktok.comment_reply' {
   if (channel === 'email') return 'email.send';
   // The buyer reads self-service replies on the portal page; the step only marks them delivered.
   if (channel === 'self_service') return 'portal.deliver';
   if (channel === 'whatsapp') return 'whatsapp.send';
+  // A public reply under the TikTok video comment (API for Business).
+  if (channel === 'video_comment') return 'tiktok.comment_reply';
   return 'tiktok.send_message';
 }
 

@@ -86,6 +86,16 @@ export const ChannelMeta = z.strictObject({
   delivery: z.enum(['delivered', 'read']).optional(),
   /** For our replies: the channel's reason when it failed. */
   deliveryError: z.string().max(300).optional(),
+  /** A TikTok video comment: the video it was written under (linked from the ticket) and the triage. */
+  videoComment: z
+    .strictObject({
+      videoId: z.string().max(64),
+      commentId: z.string().max(64),
+      videoUrl: z.string().max(500).optional(),
+      caption: z.string().max(300).optional(),
+      category: z.string().max(40).optional(),
+    })
+    .optional(),
 });
 export type ChannelMeta = z.infer<typeof ChannelMeta>;
 

@@ -1,6 +1,6 @@
 import { Alert, Badge, Button, Card, Code, CopyButton, Group, NumberInput, PasswordInput, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { IconBrandWhatsapp, IconCheck, IconMail, IconRefresh, IconX } from '@tabler/icons-react';
+import { IconBrandTiktok, IconBrandWhatsapp, IconCheck, IconMail, IconRefresh, IconX } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../lib/format';
@@ -9,7 +9,7 @@ import { useSession } from '../../lib/session';
 import { useShops } from '../settings/api';
 import { QueryState } from '../settings/common';
 import { ShopPicker } from '../setup/ShopPicker';
-import { channelKeys, channelsApi, useMailbox, useWhatsAppNumber, type ConnectionTestView, type MailboxView, type WhatsAppNumberView } from './api';
+import { channelKeys, channelsApi, useMailbox, useTikTokCommentsAccount, useWhatsAppNumber, type BusinessAccountView, type BusinessTestView, type ConnectionTestView, type MailboxView, type WhatsAppNumberView } from './api';
 
 type Tls = 'implicit' | 'starttls' | 'none';
 
@@ -29,6 +29,7 @@ export function ChannelsPanel() {
           <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="lg">
             <MailboxCard key={`m-${shopId}`} shopId={shopId} />
             <WhatsAppCard key={`w-${shopId}`} shopId={shopId} />
+            <TikTokCommentsCard key={`c-${shopId}`} shopId={shopId} />
           </SimpleGrid>
         )}
       </Stack>
@@ -281,6 +282,110 @@ function WhatsAppCard({ shopId }: { shopId: string }) {
               </form>
             </Stack>
           ))(number.data ?? null)}
+        </QueryState>
+      </Stack>
+    </Card>
+  );
+}
+
+/** The shop's TikTok business account (API for Business): comments under its videos become tickets. */
+function TikTokCommentsCard({ shopId }: { shopId: string }) {
+  const { t } = useTranslation('channels');
+  const fmt = useFormat();
+  const { can } = useSession();
+  const isOwner = can(['owner']);
+  const account = useTikTokCommentsAccount(shopId);
+  const [test, setTest] = useState<BusinessTestView | null>(null);
+  const form = useForm({
+    mode: 'controlled',
+    initialValues: { businessId: '', displayName: '', accessToken: '' },
+    validate: {
+      businessId: (v) => (v.trim().length >= 3 ? null : t('v.required')),
+      displayName: (v) => (v.trim() ? null : t('v.required')),
+    },
+  });
+  const current = account.data;
+  useEffect(() => {
+    if (!current) return;
+    form.setValues({ businessId: current.businessId, displayName: current.displayName, accessToken: '' });
+    form.resetDirty();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [current?.id, current?.updatedAt]);
+  const save = useApiMutation({
+    mutationFn: (v: typeof form.values) => channelsApi.saveTikTokComments(shopId, { businessId: v.businessId.trim(), displayName: v.displayName.trim(), ...(v.accessToken ? { accessToken: v.accessToken } : {}) }),
+    form,
+    invalidate: [channelKeys.tiktokComments(shopId)],
+    success: t('tc.saved'),
+  });
+  const runTest = useApiMutation({ mutationFn: () => channelsApi.testTikTokComments(shopId), onSuccess: (r) => setTest(r) });
+  const poll = useApiMutation({
+    mutationFn: () => channelsApi.pollTikTokComments(shopId),
+    invalidate: [channelKeys.tiktokComments(shopId)],
+    success: (r) => (r.busy ? t('tc.busy') : t('tc.polled', { seen: r.seen, tickets: r.tickets, ignored: r.ignored })),
+  });
+
+  return (
+    <Card withBorder radius="md" padding="lg" data-testid="tiktok-comments-card">
+      <Stack gap="sm">
+        <Group justify="space-between">
+          <Group gap="xs">
+            <IconBrandTiktok size={20} />
+            <Title order={4}>{t('tc.title')}</Title>
+          </Group>
+          {current && <Badge color={STATUS_COLOR[current.status]}>{t(`status.${current.status}`)}</Badge>}
+        </Group>
+        <QueryState isPending={account.isPending} error={account.error} empty={false} emptyText="">
+          {((a: BusinessAccountView | null) => (
+            <Stack gap="sm">
+              <Text size="sm" c="dimmed">
+                {a ? t('tc.state', { at: a.lastPollAt ? fmt.dateTime(a.lastPollAt) : t('never'), seen: a.commentsSeen, tickets: a.ticketsOpened }) : t('tc.none')}
+              </Text>
+              {a?.lastError && (
+                <Alert variant="light" color="red">
+                  <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                    {a.lastError}
+                  </Text>
+                </Alert>
+              )}
+              <Text size="xs" c="dimmed">
+                {t('tc.how')}
+              </Text>
+              <form onSubmit={form.onSubmit((v) => save.mutate(v))}>
+                <Stack gap="xs">
+                  <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs">
+                    <TextInput label={t('tc.businessId')} disabled={!isOwner} {...form.getInputProps('businessId')} />
+                    <TextInput label={t('tc.displayName')} placeholder="@voltix.official" disabled={!isOwner} {...form.getInputProps('displayName')} />
+                  </SimpleGrid>
+                  <PasswordInput label={t('tc.accessToken')} placeholder={a ? t('mail.keep') : ''} disabled={!isOwner} {...form.getInputProps('accessToken')} />
+                  <Group mt="xs" gap="xs">
+                    {isOwner && (
+                      <Button type="submit" loading={save.isPending} data-testid="tiktok-comments-save">
+                        {t('save')}
+                      </Button>
+                    )}
+                    {a && (
+                      <>
+                        <Button variant="light" onClick={() => runTest.mutate()} loading={runTest.isPending}>
+                          {t('tc.test')}
+                        </Button>
+                        <Button variant="subtle" leftSection={<IconRefresh size={16} />} onClick={() => poll.mutate()} loading={poll.isPending}>
+                          {t('tc.poll')}
+                        </Button>
+                      </>
+                    )}
+                  </Group>
+                </Stack>
+              </form>
+              {test && (
+                <Group gap="xs" wrap="nowrap" align="flex-start">
+                  {test.ok ? <IconCheck size={16} color="var(--mantine-color-teal-7)" /> : <IconX size={16} color="var(--mantine-color-red-7)" />}
+                  <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                    {test.ok ? t('tc.testOk', { count: test.videos }) : t('tc.testFailed', { error: test.error ?? '' })}
+                  </Text>
+                </Group>
+              )}
+            </Stack>
+          ))(account.data ?? null)}
         </QueryState>
       </Stack>
     </Card>

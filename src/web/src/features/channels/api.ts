@@ -2,12 +2,15 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '../../lib/api';
 import type { ConnectionTestView, MailboxInput, MailboxSyncView, MailboxView } from '../../../../integrations/email/email.dto.js';
 import type { WhatsAppNumberInput, WhatsAppNumberView } from '../../../../integrations/whatsapp/whatsapp.dto.js';
+import type { BusinessAccountInput, BusinessAccountView, BusinessTestView, CommentPollView, VisibilityView } from '../../../../integrations/video-comments/comments.dto.js';
 
 export type { ConnectionTestView, MailboxInput, MailboxSyncView, MailboxView, WhatsAppNumberInput, WhatsAppNumberView };
+export type { BusinessAccountInput, BusinessAccountView, BusinessTestView, CommentPollView, VisibilityView };
 
 export const channelKeys = {
   mailbox: (shopId: string) => ['channels', 'mailbox', shopId] as const,
   whatsapp: (shopId: string) => ['channels', 'whatsapp', shopId] as const,
+  tiktokComments: (shopId: string) => ['channels', 'tiktok-comments', shopId] as const,
 };
 
 const enc = encodeURIComponent;
@@ -18,6 +21,9 @@ export const useMailbox = (shopId: string) =>
 export const useWhatsAppNumber = (shopId: string) =>
   useQuery({ queryKey: channelKeys.whatsapp(shopId), queryFn: ({ signal }) => api.get<{ number: WhatsAppNumberView | null }>(`/api/shops/${enc(shopId)}/whatsapp`, { signal }).then((r) => r.number) });
 
+export const useTikTokCommentsAccount = (shopId: string) =>
+  useQuery({ queryKey: channelKeys.tiktokComments(shopId), queryFn: ({ signal }) => api.get<{ account: BusinessAccountView | null }>(`/api/shops/${enc(shopId)}/tiktok-comments`, { signal }).then((r) => r.account) });
+
 export const channelsApi = {
   saveMailbox: (shopId: string, body: MailboxInput) => api.put<MailboxView>(`/api/shops/${enc(shopId)}/mailbox`, body),
   removeMailbox: (shopId: string) => api.delete<{ removed: true }>(`/api/shops/${enc(shopId)}/mailbox`),
@@ -25,4 +31,8 @@ export const channelsApi = {
   syncMailbox: (shopId: string) => api.post<MailboxSyncView>(`/api/shops/${enc(shopId)}/mailbox/sync`, {}),
   saveWhatsApp: (shopId: string, body: WhatsAppNumberInput) => api.put<WhatsAppNumberView>(`/api/shops/${enc(shopId)}/whatsapp`, body),
   removeWhatsApp: (shopId: string) => api.delete<{ removed: true }>(`/api/shops/${enc(shopId)}/whatsapp`),
+  saveTikTokComments: (shopId: string, body: BusinessAccountInput) => api.put<BusinessAccountView>(`/api/shops/${enc(shopId)}/tiktok-comments`, body),
+  testTikTokComments: (shopId: string) => api.post<BusinessTestView>(`/api/shops/${enc(shopId)}/tiktok-comments/test`, {}),
+  pollTikTokComments: (shopId: string) => api.post<CommentPollView>(`/api/shops/${enc(shopId)}/tiktok-comments/poll`, {}),
+  setCommentVisibility: (commentId: string, hidden: boolean) => api.post<VisibilityView>(`/api/video-comments/${enc(commentId)}/visibility`, { hidden }),
 };

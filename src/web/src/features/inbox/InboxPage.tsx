@@ -361,7 +361,7 @@ function ViewsRail({ view, onPick }: { view: ViewKey; onPick: (v: ViewKey) => vo
         {item('breached', t('views.breached'), null, <IconAlarm size={15} />)}
         {item('waiting_on_platform', t('views.waiting_on_platform'), countOf(c, 'waiting_on_platform'), <IconClockPause size={15} />)}
         <Text className="ad-inbox-rail-title">{t('views.channels')}</Text>
-        {(['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp'] as const).map((ch) => item(`channel:${ch}`, t(`channels.${ch}`), null, <ChannelIcon channel={ch} size={15} />))}
+        {(['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'video_comment'] as const).map((ch) => item(`channel:${ch}`, t(`channels.${ch}`), null, <ChannelIcon channel={ch} size={15} />))}
         {(shops.data?.items.length ?? 0) > 1 && <Text className="ad-inbox-rail-title">{t('views.shops')}</Text>}
         {(shops.data?.items.length ?? 0) > 1 && shops.data!.items.map((s) => item(`shop:${s.id}`, s.name, null, <IconBuildingStore size={15} />))}
         <Group justify="space-between" wrap="nowrap" pr={4}>

@@ -8,6 +8,7 @@ import { useErrorMessage } from '../../lib/errors';
 import { useSession } from '../../lib/session';
 import { PRIORITIES, renderMacro, SETTABLE_STATUSES, uploadAttachment, useMacros, useTeam, useTicket, useTicketMutation, fileUrl, type AttachmentRef, type MessageView, type Priority, type RenderedMacro, type TicketStatus, type TicketView } from './api';
 import { ChannelIcon, LanguageTag, TicketSla } from './bits';
+import { COMMENT_REPLY_MAX, PublicReplyWarning, VideoCommentBar, WhatsAppWindowNotice } from './VideoComment';
 import { placeholders, resolveText, useAgents, useTranslationPreference, useTranslations, useViewers, type TranslationView } from './api';
 
 export interface ComposeRequest {
@@ -54,7 +55,7 @@ export function TicketPane({ ticketId, compose, names, onClose }: { ticketId: st
           <div ref={bottom} />
         </Stack>
       </ScrollArea>
-      <Composer ticket={ticket} compose={compose} />
+      <Composer ticket={ticket} compose={compose} lastInboundAt={messages.filter((m) => m.direction === 'inbound' && m.kind === 'public' && !m.event).at(-1)?.sentAt ?? null} />
     </section>
   );
 }
@@ -321,6 +322,7 @@ function MessageBubble({ m, ticketId }: { m: MessageView; ticketId: string }) {
         </Text>
       )}
       {m.attachments.length > 0 && <Attachments items={m.attachments} />}
+      {m.channelMeta?.videoComment && <VideoCommentBar m={m} />}
     </div>
   );
 }
@@ -386,7 +388,7 @@ function MacroPicker({ onPick, disabled }: { onPick: (macroId: string) => void; 
 type SendAction = 'open' | 'waiting_on_buyer' | 'solved';
 const SEND_ACTIONS: readonly SendAction[] = ['open', 'waiting_on_buyer', 'solved'];
 
-function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeRequest | null }) {
+function Composer({ ticket, compose, lastInboundAt }: { ticket: TicketView; compose: ComposeRequest | null; lastInboundAt: string | null }) {
   const { t } = useTranslation('inbox');
   const message = useErrorMessage();
   const macros = useMacros();
@@ -418,6 +420,8 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
   const macroDefault = macro ? macros.data?.items.find((m) => m.id === macro.id)?.defaultStatusAfter : null;
   const defaultAction: SendAction = macroDefault && (SEND_ACTIONS as readonly string[]).includes(macroDefault) ? (macroDefault as SendAction) : 'waiting_on_buyer';
   const unresolved = isNote ? [] : placeholders(text);
+  // A reply on a video comment is posted publicly under it.
+  const publicComment = !isNote && ticket.channel === 'video_comment';
 
   // @mentions: the word being typed after an @ suggests team members.
   const mentionQuery = isNote ? (/(?:^|\s)@([\p{L}\p{N}. -]{0,30})$/u.exec(text)?.[1] ?? null) : null;
@@ -544,6 +548,8 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
           {t('translate.draftDone', { language: translatedTo.toUpperCase() })}
         </Badge>
       )}
+      {publicComment && <PublicReplyWarning length={text.trim().length} />}
+      {!isNote && ticket.channel === 'whatsapp' && <WhatsAppWindowNotice lastInboundAt={lastInboundAt} />}
       <Textarea
         ref={area}
         value={text}
@@ -559,7 +565,7 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
         autosize
         minRows={3}
         maxRows={10}
-        error={unresolved.length > 0}
+        error={unresolved.length > 0 || (publicComment && text.trim().length > COMMENT_REPLY_MAX)}
         data-testid="composer-text"
       />
       {suggestions.length > 0 && (

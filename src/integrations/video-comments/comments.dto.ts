@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+export const ShopParams = z.strictObject({ shopId: z.string().min(1).max(64) });
+export const CommentParams = z.strictObject({ commentId: z.string().min(1).max(64) });
+
+/** The account form; the token may be left out on an update to keep the stored one. */
+export const BusinessAccountInput = z.strictObject({
+  businessId: z.string().trim().min(3).max(100),
+  displayName: z.string().trim().min(1).max(100),
+  accessToken: z.string().min(10).max(2000).optional(),
+  status: z.enum(['active', 'paused']).optional(),
+});
+export type BusinessAccountInput = z.infer<typeof BusinessAccountInput>;
+
+export const BusinessAccountView = z.object({
+  id: z.string(),
+  shopId: z.string(),
+  businessId: z.string(),
+  displayName: z.string(),
+  status: z.enum(['active', 'paused', 'failing']),
+  lastError: z.string().nullable(),
+  lastPollAt: z.string().nullable(),
+  commentsSeen: z.number(),
+  ticketsOpened: z.number(),
+  updatedAt: z.string(),
+});
+export type BusinessAccountView = z.infer<typeof BusinessAccountView>;
+
+export const AccountOrNone = z.object({ account: BusinessAccountView.nullable() });
+
+export const BusinessTestView = z.object({ ok: z.boolean(), videos: z.number(), error: z.string().nullable() });
+export type BusinessTestView = z.infer<typeof BusinessTestView>;
+
+export const CommentPollView = z.object({ videos: z.number(), seen: z.number(), tickets: z.number(), ignored: z.number(), busy: z.boolean() });
+export type CommentPollView = z.infer<typeof CommentPollView>;
+
+export const VisibilityInput = z.strictObject({ hidden: z.boolean() });
+export const VisibilityView = z.object({ commentId: z.string(), hidden: z.boolean(), pending: z.boolean() });
+export type VisibilityView = z.infer<typeof VisibilityView>;

@@ -1,0 +1,363 @@
+/**
+ * Each shop's TikTok business account: settings (token sealed), a connection test, the comment
+ * poll (one worker per account through an advisory lock; complaints and after-sales questions
+ * become `video_comment` tickets threaded per top-level comment, each comment at most once),
+ * replies under the comment as outbox steps that re-read the replies before any retry, and
+ * hiding / showing a buyer's comment.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import type { Logger } from '../../platform/logger.js';
+import { enqueue, PermanentError, type OutboxRegistry } from '../../platform/outbox/outbox.js';
+import type { OutboundPolicy } from '../../platform/outbound.js';
+import { decryptSecret, encryptSecret } from '../../platform/secrets.js';
+import { requireRole, type Actor } from '../../platform/tenancy.js';
+import type { HelpdeskService, InboundMessage } from '../../modules/helpdesk/index.js';
+import { shopIn } from '../../modules/tenancy/index.js';
+import { BusinessApiError, BusinessRateLimited, TikTokBusinessClient, type BusinessComment, type BusinessVideo } from './client.js';
+import { commentOfThread, commentThreadId, findOwnReply, triageComment } from './comments.rules.js';
+import { tiktokBusinessAccounts, videoComments, type BusinessAccountRow, type VideoCommentRow } from './comments.schema.js';
+import type { BusinessAccountInput, BusinessAccountView, BusinessTestView, CommentPollView, VisibilityView } from './comments.dto.js';
+
+export interface VideoCommentDeps {
+  db: Database;
+  ids: IdGenerator;
+  clock: Clock;
+  log: Logger;
+  secretKey: Buffer;
+  outbound: Pick<OutboundPolicy, 'fetch' | 'allow'>;
+  helpdesk: Pick<HelpdeskService, 'ingestInbound' | 'markDelivery'>;
+  /** The API for Business base (`…/open_api/v1.3`; the stand-in's in tests and the demo). */
+  apiBase: string;
+}
+
+export const COMMENT_REPLY = 'tiktok.comment_reply';
+export const COMMENT_HIDE = 'tiktok.comment_hide';
+/** Recent videos looked at on each poll, and comment pages per video. */
+const VIDEOS_PER_POLL = 20;
+const PAGES_PER_VIDEO = 5;
+
+export function accountView(r: BusinessAccountRow): BusinessAccountView {
+  return {
+    id: r.id,
+    shopId: r.shopId,
+    businessId: r.businessId,
+    displayName: r.displayName,
+    status: r.status,
+    lastError: r.lastError,
+    lastPollAt: r.lastPollAt?.toISOString() ?? null,
+    commentsSeen: r.commentsSeen,
+    ticketsOpened: r.ticketsOpened,
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+export function createVideoComments(d: VideoCommentDeps) {
+  const seal = (s: string) => encryptSecret(d.secretKey, s);
+  try {
+    const u = new URL(d.apiBase);
+    d.outbound.allow(`${u.hostname}:${u.port || (u.protocol === 'https:' ? 443 : 80)}`);
+  } catch {
+    /* a bad base fails at config validation */
+  }
+  let apiBase = d.apiBase;
+  const clientFor = (r: BusinessAccountRow) => new TikTokBusinessClient({ base: apiBase, businessId: r.businessId, accessToken: decryptSecret(d.secretKey, r.accessToken), fetchImpl: (url, init) => d.outbound.fetch(url, init) });
+
+  async function rowOfShop(orgId: string, shopId: string): Promise<BusinessAccountRow | undefined> {
+    return d.db.tenant(orgId, async (tx) => (await tx.select().from(tiktokBusinessAccounts).where(and(eq(tiktokBusinessAccounts.orgId, orgId), eq(tiktokBusinessAccounts.shopId, shopId))).limit(1))[0]);
+  }
+
+  async function requireShop(orgId: string, shopId: string): Promise<void> {
+    const ok = await d.db.tenant(orgId, (tx) => shopIn(tx, orgId, shopId).then(() => true, () => false));
+    if (!ok) throw AppError.notFound('shops', shopId);
+  }
+
+  async function exclusively<T>(accountId: string, fn: () => Promise<T>): Promise<T | 'busy'> {
+    const client = await d.db.pool.connect();
+    try {
+      const got = await client.query<{ ok: boolean }>("select pg_try_advisory_lock(hashtextextended('afterdesk.video_comments:' || $1, 0)) as ok", [accountId]);
+      if (!got.rows[0]?.ok) return 'busy';
+      try {
+        return await fn();
+      } finally {
+        await client.query("select pg_advisory_unlock(hashtextextended('afterdesk.video_comments:' || $1, 0))", [accountId]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async function seenRows(r: BusinessAccountRow, commentIds: string[]): Promise<Map<string, VideoCommentRow>> {
+    if (!commentIds.length) return new Map();
+    const rows = await d.db.tenant(r.orgId, (tx) => tx.select().from(videoComments).where(and(eq(videoComments.orgId, r.orgId), eq(videoComments.accountId, r.id), inArray(videoComments.commentId, commentIds))));
+    return new Map(rows.map((x) => [x.commentId, x]));
+  }
+
+  async function record(r: BusinessAccountRow, c: BusinessComment, decision: VideoCommentRow['decision'], extra: { category?: string; language?: string; parentId?: string } = {}): Promise<void> {
+    await d.db.tenant(r.orgId, (tx) =>
+      tx
+        .insert(videoComments)
+        .values({ orgId: r.orgId, id: d.ids('vcm'), shopId: r.shopId, accountId: r.id, videoId: c.video_id, commentId: c.comment_id, parentCommentId: extra.parentId ?? null, decision, category: extra.category ?? null, language: extra.language ?? null, repliesSeen: 0, hidden: c.status === 'HIDDEN', visibilityVersion: 0, seenAt: d.clock.now() })
+        .onConflictDoNothing(),
+    );
+  }
+
+  function inbound(r: BusinessAccountRow, video: BusinessVideo, c: BusinessComment, top: string, t: { language: string; category: string }): InboundMessage {
+    const caption = (video.caption ?? '').trim();
+    return {
+      orgId: r.orgId,
+      shopId: r.shopId,
+      channel: 'video_comment',
+      externalThreadId: `ttcomment:${top}`,
+      externalMessageId: `ttc:${c.comment_id}`,
+      buyer: { externalId: c.user_id ?? c.username, name: c.display_name || c.username, language: t.language },
+      direction: 'inbound',
+      text: c.text || '(empty comment)',
+      subject: caption ? `Comment on “${caption.slice(0, 80)}”` : `Comment on video ${video.item_id}`,
+      sentAt: new Date(c.create_time * 1000).toISOString(),
+      channelMeta: { videoComment: { videoId: video.item_id, commentId: c.comment_id, ...(video.share_url ? { videoUrl: video.share_url.slice(0, 500) } : {}), ...(caption ? { caption: caption.slice(0, 300) } : {}), category: t.category } },
+    };
+  }
+
+  /** Read the account's recent videos' comments into tickets. Resumable: seen comments are skipped. */
+  async function pollOpened(r: BusinessAccountRow): Promise<Omit<CommentPollView, 'busy'>> {
+    const api = clientFor(r);
+    const shopLanguages = await d.db.tenant(r.orgId, async (tx) => (await shopIn(tx, r.orgId, r.shopId)).languages);
+    const out = { videos: 0, seen: 0, tickets: 0, ignored: 0 };
+    const { videos } = await api.listVideos({ maxCount: VIDEOS_PER_POLL });
+    for (const video of videos) {
+      out.videos++;
+      const tops: BusinessComment[] = [];
+      let cursor = 0;
+      for (let pageNo = 0; pageNo < PAGES_PER_VIDEO; pageNo++) {
+        const pg = await api.listComments(video.item_id, { cursor });
+        tops.push(...pg.comments);
+        const known = await seenRows(r, pg.comments.map((c) => c.comment_id));
+        // Newest first: a page of comments all seen before means the rest are older and seen too.
+        if (!pg.has_more || pg.comments.every((c) => known.has(c.comment_id))) break;
+        cursor = pg.cursor ?? cursor + pg.comments.length;
+      }
+      const known = await seenRows(r, tops.map((c) => c.comment_id));
+      // Oldest first, so a thread's ticket starts with its first words.
+      for (const c of [...tops].reverse()) {
+        let row = known.get(c.comment_id);
+        if (!row) {
+          out.seen++;
+          if (c.owner) await record(r, c, 'own');
+          else {
+            const t = triageComment(c.text, { shopLanguages });
+            if (t.ticket) {
+              await d.helpdesk.ingestInbound(inbound(r, video, c, c.comment_id, t));
+              out.tickets++;
+            } else out.ignored++;
+            // Recorded after the ticket exists: a crash in between ingests again, and the message id makes it a no-op.
+            await record(r, c, t.ticket ? 'ticket' : 'ignored', { category: t.category, language: t.language });
+          }
+          row = (await seenRows(r, [c.comment_id])).get(c.comment_id);
+        }
+        if (!row || c.owner || (c.replies ?? 0) <= row.repliesSeen) continue;
+        // New replies under this comment: part of its ticket, or a ticket of their own when they complain.
+        const replies = (await api.listReplies(video.item_id, c.comment_id)).comments;
+        const knownReplies = await seenRows(r, replies.map((x) => x.comment_id));
+        let threadIsTicket = row.decision === 'ticket';
+        for (const reply of [...replies].reverse()) {
+          if (knownReplies.has(reply.comment_id)) continue;
+          out.seen++;
+          if (reply.owner) {
+            await record(r, reply, 'own', { parentId: c.comment_id });
+            continue;
+          }
+          const t = triageComment(reply.text, { shopLanguages });
+          if (threadIsTicket || t.ticket) {
+            await d.helpdesk.ingestInbound(inbound(r, video, reply, c.comment_id, t));
+            if (!threadIsTicket) out.tickets++;
+            threadIsTicket = true;
+            await record(r, reply, 'ticket', { category: t.category, language: t.language, parentId: c.comment_id });
+          } else {
+            out.ignored++;
+            await record(r, reply, 'ignored', { category: t.category, language: t.language, parentId: c.comment_id });
+          }
+        }
+        await d.db.tenant(r.orgId, (tx) =>
+          tx
+            .update(videoComments)
+            .set({ repliesSeen: c.replies ?? replies.length, ...(threadIsTicket && row!.decision !== 'ticket' ? { decision: 'ticket' as const } : {}) })
+            .where(and(eq(videoComments.orgId, r.orgId), eq(videoComments.id, row!.id))),
+        );
+      }
+    }
+    return out;
+  }
+
+  async function setState(r: BusinessAccountRow, patch: Partial<BusinessAccountRow>): Promise<void> {
+    await d.db.tenant(r.orgId, (tx) => tx.update(tiktokBusinessAccounts).set(patch).where(and(eq(tiktokBusinessAccounts.orgId, r.orgId), eq(tiktokBusinessAccounts.id, r.id))));
+  }
+
+  async function commentRow(orgId: string, shopId: string | null, commentId: string): Promise<VideoCommentRow | undefined> {
+    return d.db.tenant(orgId, async (tx) => (await tx.select().from(videoComments).where(and(eq(videoComments.orgId, orgId), eq(videoComments.commentId, commentId), ...(shopId ? [eq(videoComments.shopId, shopId)] : []))).limit(1))[0]);
+  }
+
+  return {
+    /** Point the client at another base (the demo's stand-in, started after composition). */
+    retarget(base: string): void {
+      const u = new URL(base);
+      d.outbound.allow(`${u.hostname}:${u.port || (u.protocol === 'https:' ? 443 : 80)}`);
+      apiBase = base;
+    },
+
+    async get(actor: Actor, shopId: string): Promise<BusinessAccountView | null> {
+      requireRole(actor, ['owner', 'supervisor'], 'viewing TikTok comment settings');
+      await requireShop(actor.orgId, shopId);
+      const r = await rowOfShop(actor.orgId, shopId);
+      return r ? accountView(r) : null;
+    },
+
+    async save(actor: Actor, shopId: string, input: BusinessAccountInput): Promise<BusinessAccountView> {
+      requireRole(actor, ['owner'], 'changing TikTok comment settings');
+      await requireShop(actor.orgId, shopId);
+      const existing = await rowOfShop(actor.orgId, shopId);
+      if (!existing && !input.accessToken) throw AppError.validation('video_comments.token_required', 'A new account needs its access token', [{ field: 'accessToken', message: 'required' }]);
+      const now = d.clock.now();
+      const values = {
+        businessId: input.businessId,
+        displayName: input.displayName,
+        status: input.status ?? (existing?.status === 'paused' ? 'paused' : 'active'),
+        ...(input.accessToken ? { accessToken: seal(input.accessToken), lastError: null } : {}),
+        updatedAt: now,
+      } as const;
+      try {
+        const row = await d.db.tenant(actor.orgId, async (tx) => {
+          if (existing) return (await tx.update(tiktokBusinessAccounts).set(values).where(and(eq(tiktokBusinessAccounts.orgId, actor.orgId), eq(tiktokBusinessAccounts.id, existing.id))).returning())[0]!;
+          return (await tx.insert(tiktokBusinessAccounts).values({ orgId: actor.orgId, id: d.ids('tba'), shopId, ...values, accessToken: seal(input.accessToken!), commentsSeen: 0, ticketsOpened: 0, createdAt: now }).returning())[0]!;
+        });
+        return accountView(row);
+      } catch (e) {
+        if ((e as { cause?: { code?: string }; code?: string }).cause?.code === '23505' || (e as { code?: string }).code === '23505') throw AppError.conflict('video_comments.account_taken', 'This TikTok business account is already connected to a shop', { field: 'businessId' });
+        throw e;
+      }
+    },
+
+    async remove(actor: Actor, shopId: string): Promise<void> {
+      requireRole(actor, ['owner'], 'disconnecting a TikTok business account');
+      await requireShop(actor.orgId, shopId);
+      const gone = await d.db.tenant(actor.orgId, (tx) => tx.delete(tiktokBusinessAccounts).where(and(eq(tiktokBusinessAccounts.orgId, actor.orgId), eq(tiktokBusinessAccounts.shopId, shopId))).returning({ id: tiktokBusinessAccounts.id }));
+      if (!gone.length) throw new AppError('not_found', 'video_comments.no_account', 'This shop has no TikTok business account');
+    },
+
+    /** Read the video list once with the stored token: says whether the token and account id work. */
+    async test(actor: Actor, shopId: string): Promise<BusinessTestView> {
+      requireRole(actor, ['owner', 'supervisor'], 'testing the TikTok business account');
+      await requireShop(actor.orgId, shopId);
+      const r = await rowOfShop(actor.orgId, shopId);
+      if (!r) throw new AppError('not_found', 'video_comments.no_account', 'This shop has no TikTok business account');
+      try {
+        const v = await clientFor(r).listVideos({ maxCount: 20 });
+        return { ok: true, videos: v.videos.length, error: null };
+      } catch (e) {
+        return { ok: false, videos: 0, error: (e as Error).message.slice(0, 300) };
+      }
+    },
+
+    /** Poll one shop's comments now (the job and the "check now" button). */
+    async poll(orgId: string, shopId: string): Promise<CommentPollView> {
+      const row = await rowOfShop(orgId, shopId);
+      if (!row) throw new AppError('not_found', 'video_comments.no_account', 'This shop has no TikTok business account');
+      const res = await exclusively(row.id, async () => {
+        const fresh = (await rowOfShop(orgId, shopId))!;
+        try {
+          const r = await pollOpened(fresh);
+          await setState(fresh, { status: fresh.status === 'failing' ? 'active' : fresh.status, lastError: null, lastPollAt: d.clock.now(), commentsSeen: fresh.commentsSeen + r.seen, ticketsOpened: fresh.ticketsOpened + r.tickets });
+          return r;
+        } catch (e) {
+          if (!(e instanceof BusinessRateLimited)) await setState(fresh, { status: 'failing', lastError: (e as Error).message.slice(0, 500), lastPollAt: d.clock.now() });
+          throw new AppError('upstream', 'video_comments.poll_failed', `The comments could not be read: ${(e as Error).message}`);
+        }
+      });
+      if (res === 'busy') return { videos: 0, seen: 0, tickets: 0, ignored: 0, busy: true };
+      return { ...res, busy: false };
+    },
+
+    async pollAsActor(actor: Actor, shopId: string): Promise<CommentPollView> {
+      requireRole(actor, ['owner', 'supervisor'], 'checking TikTok comments');
+      await requireShop(actor.orgId, shopId);
+      return this.poll(actor.orgId, shopId);
+    },
+
+    /** Every active account of the installation (the poll job); failures are recorded per account. */
+    async pollAll(): Promise<{ accounts: number; tickets: number; failed: number }> {
+      const all = await d.db.system((tx) => tx.select({ orgId: tiktokBusinessAccounts.orgId, shopId: tiktokBusinessAccounts.shopId, status: tiktokBusinessAccounts.status }).from(tiktokBusinessAccounts));
+      let tickets = 0;
+      let failed = 0;
+      for (const a of all.filter((x) => x.status !== 'paused')) {
+        try {
+          tickets += (await this.poll(a.orgId, a.shopId)).tickets;
+        } catch (e) {
+          failed++;
+          d.log.warn({ err: e, shopId: a.shopId }, 'video comment poll failed');
+        }
+      }
+      return { accounts: all.length, tickets, failed };
+    },
+
+    /** Hide (or show again) a buyer's comment under the shop's video: an outbox step. */
+    async setVisibility(actor: Actor, commentId: string, hidden: boolean): Promise<VisibilityView> {
+      requireRole(actor, ['owner', 'supervisor', 'agent'], 'hiding video comments');
+      return d.db.tenant(actor.orgId, async (tx) => {
+        const [c] = await tx.select().from(videoComments).where(and(eq(videoComments.orgId, actor.orgId), eq(videoComments.commentId, commentId))).for('update').limit(1);
+        if (!c || c.decision === 'own') throw AppError.notFound('video_comment', commentId);
+        if (c.hidden === hidden) return { commentId, hidden, pending: false };
+        const version = c.visibilityVersion + 1;
+        await tx.update(videoComments).set({ visibilityVersion: version }).where(and(eq(videoComments.orgId, actor.orgId), eq(videoComments.id, c.id)));
+        await enqueue(tx, { orgId: actor.orgId, handler: COMMENT_HIDE, idempotencyKey: `video_comment.visibility:${c.id}:${version}`, payload: { shopId: c.shopId, commentId, videoId: c.videoId, hidden, version }, subjectType: 'video_comment', subjectId: c.id }, { ids: d.ids, clock: d.clock });
+        return { commentId, hidden, pending: true };
+      });
+    },
+
+    registerOutboxHandlers(outbox: OutboxRegistry): void {
+      outbox.register(COMMENT_REPLY, async (raw, ctx) => {
+        const p = raw as { shopId: string; ticketId: string; messageId: string; threadId: string; text: string; queuedAt: string };
+        const top = commentOfThread(p.threadId);
+        if (!top) throw new PermanentError('The ticket is not a TikTok comment thread');
+        const r = await rowOfShop(ctx.orgId, p.shopId);
+        if (!r || r.status === 'paused') throw new PermanentError('The shop has no active TikTok business account to reply with', 'video_comments.no_account');
+        const c = await commentRow(ctx.orgId, p.shopId, top);
+        if (!c) throw new PermanentError('The comment is not known to Afterdesk');
+        const api = clientFor(r);
+        // A comment reply has no idempotency key. After a try whose answer we did not get, the
+        // replies are read first: if ours is there, that was the send; only otherwise post again.
+        if (ctx.attempt > 1) {
+          const replies = (await api.listReplies(c.videoId, top)).comments;
+          const found = findOwnReply(replies, { text: p.text, notBefore: new Date(p.queuedAt) });
+          if (found) {
+            await record(r, { comment_id: found, video_id: c.videoId, text: p.text, create_time: 0, owner: true }, 'own', { parentId: top });
+            await d.helpdesk.markDelivery(ctx.orgId, p.messageId, 'sent', null, `ttc:${found}`);
+            return { commentId: found, recovered: true };
+          }
+        }
+        const sent = await api.reply(c.videoId, top, p.text);
+        await record(r, { comment_id: sent.commentId, video_id: c.videoId, text: p.text, create_time: 0, owner: true }, 'own', { parentId: top });
+        await d.helpdesk.markDelivery(ctx.orgId, p.messageId, 'sent', null, `ttc:${sent.commentId}`);
+        return { commentId: sent.commentId };
+      });
+
+      outbox.register(COMMENT_HIDE, async (raw, ctx) => {
+        const p = raw as { shopId: string; commentId: string; videoId: string; hidden: boolean; version: number };
+        const r = await rowOfShop(ctx.orgId, p.shopId);
+        if (!r) throw new PermanentError('The shop has no TikTok business account', 'video_comments.no_account');
+        const c = await commentRow(ctx.orgId, p.shopId, p.commentId);
+        // A later click supersedes this one: only the newest wish reaches TikTok.
+        if (!c || c.visibilityVersion !== p.version) return { superseded: true };
+        // Hiding is idempotent on TikTok's side: repeating it after a lost answer changes nothing.
+        await clientFor(r).hide(p.videoId, p.commentId, p.hidden);
+        await d.db.tenant(ctx.orgId, (tx) => tx.update(videoComments).set({ hidden: p.hidden }).where(and(eq(videoComments.orgId, ctx.orgId), eq(videoComments.id, c.id))));
+        return { hidden: p.hidden };
+      });
+    },
+  };
+}
+
+export type VideoComments = ReturnType<typeof createVideoComments>;
+export { BusinessApiError };
