@@ -9,6 +9,7 @@ import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { setLineSources, type TrafficSourceType } from '../orders/index.js';
 import { shopIn } from '../tenancy/index.js';
 import type { OperationsView, ShopHealthView, AnnotationView, CreateAnnotation, CreateFeedbackTask, DrillView, ExclusionView, FeedbackTaskView, RateRow, RecommendationView, ReasonTrendRow, ReportQuery, ReportView, WeeklyView } from './analytics.dto.js';
+import { createOutcomes, type CsatPorts } from './analytics.outcomes.js';
 import { cohortProvisional, convertMinor, DEFAULT_THRESHOLD_SOURCE, faultOwnerOf, flagSources, HEALTH_METRICS, healthState, parseCsatReply, type HealthMetric, METRIC_DEFINITIONS, PROVENANCE_PRECEDENCE, sessionAt, winningClaim, type Claim } from './analytics.rules.js';
 
 const LEADS = ['owner', 'supervisor'] as const;
@@ -52,6 +53,8 @@ export interface AnalyticsDeps {
   clock: Clock;
   /** Required port: compose wires it to the notification centre (or, until that exists, the log). */
   notifyOwners: (orgId: string, notice: OwnerNotice) => Promise<void>;
+  /** CSAT on resolution: the contact policy and the helpdesk's automated send (compose fills it; without it nothing is asked). */
+  csat?: CsatPorts;
 }
 
 /**
@@ -735,8 +738,8 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
           rating: null,
           notes: [
             'The shop rating / Shop Performance Score and violation points are shown in Seller Center only; the Open API exposes no endpoint for them, so no rating is shown here.',
-            'Dispute win rate and early-refund appeal success are not computed yet.',
-            'The negative-review rate needs the product review API, which is not synced yet.',
+            'Dispute win rate, early-refund appeal success, cycle time by step, cost share and CSAT by agent/channel/reason: GET /api/analytics/outcomes.',
+            'The negative-review rate needs review data the Open API does not give us for these shops; it is shown as not available.',
           ],
         });
       }
@@ -842,7 +845,10 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     });
   }
 
+  const outcomesPart = createOutcomes({ db, ids, clock, refresh: (orgId) => refresh(orgId), csat: deps.csat });
+
   return {
+    ...outcomesPart,
     operations,
     storeCsPerformance, setThreshold, shopHealth, checkHealth, csatAsked, csatReply,
     ingestClaims, syncLiveSessions, applyPending, importAdsReport, refresh, rebuildAll, orgsWithChanges, orgsWithShops,
