@@ -140,7 +140,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   };
   const analytics = createAnalyticsService({ db: p.db, ids: p.ids, clock: p.clock, notifyOwners, csat });
 
-  const tiktok = createTikTokIntegration({ ...p, orders, sink: helpdesk, attribution: analytics });
+  const tiktok = createTikTokIntegration({ ...p, orders, sink: helpdesk, attribution: analytics, finance: analytics });
 
   // Coupons: the contact policy every message we start passes, and platform coupons read through the
   // TikTok integration (a narrow port; the integration's handlers call back into coupons).
