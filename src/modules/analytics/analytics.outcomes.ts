@@ -23,7 +23,7 @@ const SURVEY_CHANNELS = { tiktok_chat: 'tiktok_chat', whatsapp: 'whatsapp', emai
  * the helpdesk's automated send on the ticket's channel, all on the caller's transaction.
  */
 export interface CsatPorts {
-  decide(tx: Tx, r: { orgId: string; shopId: string; buyerId: string; channel: 'tiktok_chat' | 'whatsapp' | 'email'; zone: string }): Promise<{ allowed: boolean; reasons: string[] }>;
+  decide(tx: Tx, r: { orgId: string; shopId: string; buyerId: string; channel: 'tiktok_chat' | 'whatsapp' | 'email'; zone: string; reach?: { hasAddress?: boolean } }): Promise<{ allowed: boolean; reasons: string[] }>;
   record(tx: Tx, r: { orgId: string; shopId: string; buyerId: string; channel: 'tiktok_chat' | 'whatsapp' | 'email' }): Promise<void>;
   send(tx: Tx, orgId: string, ticketId: string, text: string, idempotencyKey: string): Promise<boolean>;
   /** The buyer's rating reopened the ticket: solve it again (nothing else was asked). */
@@ -267,13 +267,13 @@ export function createOutcomes(d: { db: Database; ids: IdGenerator; clock: Clock
    * in the buyer's language on the ticket's channel, the survey row and the contact are stored in
    * the same transaction. A ticket the policy or the channel refuses now is tried again next run.
    */
-  async function askCsat(orgId: string, limit = 100): Promise<{ asked: number; refused: number }> {
+  async function askCsat(orgId: string, limit = 100): Promise<{ asked: number; refused: number; reasons: string[] }> {
     const ports = d.csat;
-    if (!ports) return { asked: 0, refused: 0 };
+    if (!ports) return { asked: 0, refused: 0, reasons: [] };
     const now = clock.now();
     const due = await db.tenant(orgId, (tx) =>
       tx.execute(sql`
-        select t.id, t.shop_id, t.channel, t.buyer_id, t.language, s.name as shop_name, s.time_zone
+        select t.id, t.shop_id, t.channel, t.buyer_id, t.language, t.buyer_email, t.buyer_phone, s.name as shop_name, s.time_zone
         from tickets t join shops s on s.org_id = t.org_id and s.id = t.shop_id
         where t.org_id = ${orgId} and t.status = 'solved' and t.solved_at >= ${new Date(now.getTime() - 3 * DAY).toISOString()}::timestamptz
           and t.buyer_id is not null and t.merged_into_id is null and t.channel in ('tiktok_chat', 'whatsapp', 'email')
@@ -282,13 +282,22 @@ export function createOutcomes(d: { db: Database; ids: IdGenerator; clock: Clock
     );
     let asked = 0;
     let refused = 0;
+    const reasons = new Set<string>();
     for (const t of due.rows as Row[]) {
       const channel = SURVEY_CHANNELS[String(t.channel) as keyof typeof SURVEY_CHANNELS];
       const ok = await db.tenant(orgId, async (tx) => {
-        const decision = await ports.decide(tx, { orgId, shopId: String(t.shop_id), buyerId: String(t.buyer_id), channel, zone: String(t.time_zone) });
-        if (!decision.allowed) return false;
+        // The ticket's own thread is the address: the buyer wrote to us from it.
+        const reach = channel === 'email' ? { hasAddress: !!t.buyer_email } : channel === 'whatsapp' ? { hasAddress: !!t.buyer_phone } : undefined;
+        const decision = await ports.decide(tx, { orgId, shopId: String(t.shop_id), buyerId: String(t.buyer_id), channel, zone: String(t.time_zone), reach });
+        if (!decision.allowed) {
+          for (const r of decision.reasons) reasons.add(r);
+          return false;
+        }
         const q = csatQuestion(String(t.language), String(t.shop_name));
-        if (!(await ports.send(tx, orgId, String(t.id), q.text, `analytics.csat:${String(t.id)}`))) return false;
+        if (!(await ports.send(tx, orgId, String(t.id), q.text, `analytics.csat:${String(t.id)}`))) {
+          reasons.add('channel_closed');
+          return false;
+        }
         await tx.execute(sql`insert into csat_surveys (org_id, id, shop_id, ticket_id, channel, language, asked_at) values (${orgId}, ${ids('csat')}, ${String(t.shop_id)}, ${String(t.id)}, ${String(t.channel)}, ${q.language}, ${now.toISOString()}::timestamptz) on conflict (org_id, ticket_id) do nothing`);
         await ports.record(tx, { orgId, shopId: String(t.shop_id), buyerId: String(t.buyer_id), channel });
         return true;
@@ -296,7 +305,7 @@ export function createOutcomes(d: { db: Database; ids: IdGenerator; clock: Clock
       if (ok) asked++;
       else refused++;
     }
-    return { asked, refused };
+    return { asked, refused, reasons: [...reasons].sort() };
   }
 
   /**
