@@ -426,7 +426,7 @@ export const OUTCOME_DEFINITIONS = {
     numerator: '—',
     denominator: '—',
     window: '—',
-    exclusions: 'not computed: the Open API gives us no product review data for these shops (see docs/tiktok-conformance.md); shown as not available',
+    exclusions: 'not computed: product reviews are not synced (Search Product Reviews is known from secondary sources only, UNCONFIRMED; docs/tiktok-conformance.md); shown as not available',
   },
   csat: {
     numerator: 'sum of 1–5 answers (average) / answers of 4 or 5 (share satisfied)',
