@@ -78,6 +78,17 @@ describeE2E('analytics (browser)', () => {
     await poll(() => page.getByTestId('health-shop').count()).toBe(1);
     await poll(() => page.getByTestId('health-shop').innerText()).toContain('非买家责任退货率');
     await shot(page, 'health-zh-CN');
+
+    // After-sales outcomes: cost share of sales from the shop's refunds, definitions beside the numbers.
+    await page.getByTestId('tab-outcomes').click();
+    await poll(() => page.getByTestId('cost-share').innerText()).toContain('EUR');
+    await poll(() => page.getByTestId('stat-reviews').innerText()).toContain('暂无数据');
+    expect(await page.getByTestId('def-cost_share').count()).toBe(1);
+    await shot(page, 'outcomes-zh-CN');
+    // Refund reconciliation: the DE shop's market has no Finance API; the page says so.
+    await page.getByTestId('tab-reconciliation').click();
+    await poll(() => page.getByText('1 个店铺没有结算单', { exact: false }).count()).toBe(1);
+    await shot(page, 'reconciliation-zh-CN');
     await page.getByRole('tab', { name: '流量来源' }).click();
 
     // English and the phone width.
