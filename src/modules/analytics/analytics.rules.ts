@@ -32,14 +32,19 @@ export function sessionAt<T extends { startedAt: Date; endedAt: Date }>(sessions
   return sessions.find((s) => s.startedAt.getTime() <= t && t <= s.endedAt.getTime()) ?? null;
 }
 
+/** The reason-code patterns of each fault owner, checked in this order (also used in SQL by the set-based rebuild). */
+export const FAULT_PATTERNS = {
+  carrier: 'damag|broken|lost|missing_package|not_received|late|delay|logistic',
+  seller: 'not_as_described|wrong_item|defect|quality|counterfeit|missing_part|expired|wrong_product|not_working|description',
+  buyer: 'no_longer|changed|mind|wrong_size|size|better_price|ordered_by_mistake|buyer',
+  platform: 'platform|system|risk',
+} as const;
+
 /** Fault owner of a return when no RMA reason says it: from the platform's reason code. */
 export function faultOwnerOf(reasonCode: string | null | undefined): 'seller' | 'carrier' | 'buyer' | 'platform' | null {
   const c = (reasonCode ?? '').toLowerCase();
   if (!c) return null;
-  if (/damag|broken|lost|missing_package|not_received|late|delay|logistic/.test(c)) return 'carrier';
-  if (/not_as_described|wrong_item|defect|quality|counterfeit|missing_part|expired|wrong_product|not_working|description/.test(c)) return 'seller';
-  if (/no_longer|changed|mind|wrong_size|size|better_price|ordered_by_mistake|buyer/.test(c)) return 'buyer';
-  if (/platform|system|risk/.test(c)) return 'platform';
+  for (const owner of ['carrier', 'seller', 'buyer', 'platform'] as const) if (new RegExp(FAULT_PATTERNS[owner]).test(c)) return owner;
   return null;
 }
 
