@@ -91,5 +91,6 @@ describe('refund reconciliation against the finance statements (sandbox)', () =>
     const recDe = await ctx.services.analytics.reconciliation(actorFor(orgDe, 'owner'), {});
     expect(recDe.shopsWithoutStatements).toEqual([orgDe.shopId]);
     expect(recDe.items).toEqual([]);
+    expect(Object.values(recDe.summary).every((n) => n === 0)).toBe(true);
   });
 });

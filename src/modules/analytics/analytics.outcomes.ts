@@ -230,11 +230,17 @@ export function createOutcomes(d: { db: Database; ids: IdGenerator; clock: Clock
         where l.org_id = ${org} ${q.shopId ? sql`and l.shop_id = ${q.shopId}` : sql``}
           and ((l.shop_id || '|' || l.external_order_id) = any(${sql.param(orderIds)}::text[])
                or (s.statement_time >= ${from.toISOString()}::timestamptz and s.statement_time < ${to.toISOString()}::timestamptz))`)).rows as Row[];
+      // A shop with no statements at all (no Finance API in its market, or not synced yet) is not
+      // reconciled: listed apart instead of showing each of its refunds as missing.
+      const without = (await tx.execute(sql`select s.id from shops s where s.org_id = ${org} ${q.shopId ? sql`and s.id = ${q.shopId}` : sql``}
+        and not exists (select 1 from finance_statements f where f.org_id = s.org_id and f.shop_id = s.id) order by s.id`)).rows as Row[];
+      const skip = new Set(without.map((x) => String(x.id)));
       const byShop = new Map<string, { ours: Row[]; st: Row[] }>();
       for (const x of ours) (byShop.get(String(x.shop_id)) ?? byShop.set(String(x.shop_id), { ours: [], st: [] }).get(String(x.shop_id))!).ours.push(x);
       for (const x of st) (byShop.get(String(x.shop_id)) ?? byShop.set(String(x.shop_id), { ours: [], st: [] }).get(String(x.shop_id))!).st.push(x);
       const items: ReconView['items'] = [];
       for (const [shopId, v] of byShop) {
+        if (skip.has(shopId)) continue;
         const rows = reconcileRefunds(
           v.ours.map((x) => ({ externalOrderId: String(x.external_order_id), skuId: String(x.sku_id), currency: String(x.currency), amount: num(x.amount), refundedAt: new Date(iso(x.refunded_at)) })),
           v.st.map((x) => ({ externalOrderId: String(x.external_order_id), skuId: String(x.sku_id), currency: String(x.currency), amount: num(x.refund_amount), statementId: String(x.statement_id) })),
@@ -246,8 +252,6 @@ export function createOutcomes(d: { db: Database; ids: IdGenerator; clock: Clock
       for (const r of items) summary[r.status] = (summary[r.status] ?? 0) + 1;
       const stm = (await tx.execute(sql`select shop_id, id, statement_time, currency, settlement_amount, revenue_amount, fee_amount, adjustment_amount, payment_status from finance_statements
         where org_id = ${org} and statement_time >= ${from.toISOString()}::timestamptz and statement_time < ${to.toISOString()}::timestamptz ${q.shopId ? sql`and shop_id = ${q.shopId}` : sql``} order by statement_time desc limit 200`)).rows as Row[];
-      const without = (await tx.execute(sql`select s.id from shops s where s.org_id = ${org} ${q.shopId ? sql`and s.id = ${q.shopId}` : sql``}
-        and not exists (select 1 from finance_statements f where f.org_id = s.org_id and f.shop_id = s.id) order by s.id`)).rows as Row[];
       return {
         from: ymd(from),
         to: ymd(to),
