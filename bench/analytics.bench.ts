@@ -70,7 +70,7 @@ export default async function analyticsBench(ctx: BenchContext): Promise<void> {
       name: `analytics (${m.counts.order_lines!.toLocaleString('en')} lines in the world, ${lines.toLocaleString('en')} in ${org.name}): return rate by source by delivery week`,
       baseline: { label: 'from raw rows (orders⋈lines⋈latest request)', stats: baseline },
       subject: { label: 'from the rollup (analytics_source_weekly)', stats: subject },
-      notes: [`answers agree: ${a.length} (source, week) rows, identical`, `rollup backfill (rebuildAll, one org): ${rebuildSeconds.toFixed(1)} s for ${lines.toLocaleString('en')} lines`],
+      notes: [`answers agree: ${a.length} (source, week) rows, identical`, `rollup backfill (${perOrder ? 'rebuildAll, per order' : 'rebuildAllSet, set-based'}, one org): ${rebuildSeconds.toFixed(1)} s for ${lines.toLocaleString('en')} lines`],
     });
   } finally {
     await db.close();
