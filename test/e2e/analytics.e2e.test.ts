@@ -88,8 +88,9 @@ describeE2E('analytics (browser)', () => {
 
     // Shop health and operations, in Chinese.
     await page.getByRole('tab', { name: '店铺健康与运营' }).click();
-    await poll(() => page.getByTestId('health-shop').count()).toBe(1);
-    await poll(() => page.getByTestId('health-shop').innerText()).toContain('非买家责任退货率');
+    // Two shops now (the DE shop and the US shop of the reconciliation).
+    await poll(() => page.getByTestId('health-shop').count()).toBe(2);
+    await poll(() => page.getByTestId('health-shop').first().innerText()).toContain('非买家责任退货率');
     await shot(page, 'health-zh-CN');
 
     // After-sales outcomes: cost share of sales from the shop's refunds, definitions beside the numbers.
