@@ -96,7 +96,8 @@ export function OutcomesTab({ f }: { f: Filters }) {
                   <Button size="xs" variant="default" disabled={typeof target !== 'number'} loading={save.isPending} onClick={() => typeof target === 'number' && save.mutate(target)}>{t('outcomes.saveTarget')}</Button>
                 </Group>
               </Group>
-              <BarChart h={220} data={chart} dataKey="step" unit=" h" series={[{ name: 'p50', label: 'p50', color: 'blue.6' }, { name: 'p90', label: 'p90', color: 'orange.5' }]} xAxisProps={{ fontSize: 10 }} />
+              {o.cycle.steps.every((s) => s.n === 0) && <Text c="dimmed" size="sm">{t('outcomes.none')}</Text>}
+              {o.cycle.steps.some((s) => s.n > 0) && <BarChart h={220} data={chart} dataKey="step" unit=" h" series={[{ name: 'p50', label: 'p50', color: 'blue.6' }, { name: 'p90', label: 'p90', color: 'orange.5' }]} xAxisProps={{ fontSize: 10 }} />}
               <ScrollArea>
                 <Table fz="sm" mt="xs">
                   <Table.Thead>
