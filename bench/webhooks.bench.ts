@@ -109,6 +109,13 @@ export default async function webhooks(ctx: BenchContext): Promise<void> {
 
   const admin = new pg.Client({ connectionString: dbs.adminUrl });
   await admin.connect();
+  // BENCH_ANALYTICS_TRIGGERS=off: the same run without the analytics rollup triggers (the "before"
+  // of the ≤ 10 % upkeep budget), so both sides use the same code and machine state.
+  if (process.env.BENCH_ANALYTICS_TRIGGERS === 'off') {
+    for (const [table, trigger] of [['orders', 'analytics_orders_ins'], ['orders', 'analytics_orders_upd'], ['order_lines', 'analytics_lines_ins'], ['order_lines', 'analytics_lines_upd'], ['platform_returns', 'analytics_returns_ins'], ['platform_returns', 'analytics_returns_upd'], ['tickets', 'analytics_tickets_ins']])
+      await admin.query(`alter table ${table} disable trigger ${trigger}`);
+    ctx.log('  analytics triggers disabled for this run');
+  }
   const bare = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => res.writeHead(200).end());

@@ -18,11 +18,12 @@ import { createTranslationService, translationPrivacy } from '../modules/transla
 import { createOutreachService, outreachPrivacy } from '../modules/outreach/index.js';
 import { createCouponsService, couponsPrivacy, type CouponPlatformPort } from '../modules/coupons/index.js';
 import { shopIn } from '../modules/tenancy/index.js';
+import { systemActor } from '../platform/tenancy.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
 import { channelsPrivacy, createInstallationMail, createMailboxes, passwordResetSender } from '../integrations/email/index.js';
 import { createWhatsAppNumbers } from '../integrations/whatsapp/index.js';
 import { createVideoComments, videoCommentsPrivacy } from '../integrations/video-comments/index.js';
-import { analyticsPrivacy, createAnalyticsService, type OwnerNotice } from '../modules/analytics/index.js';
+import { analyticsPrivacy, createAnalyticsService, type CsatPorts, type OwnerNotice } from '../modules/analytics/index.js';
 import { createPortalService, portalPrivacy } from '../modules/portal/index.js';
 
 export interface ComposeOptions {
@@ -130,13 +131,20 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
       p.db.tenant(orgId, (tx) =>
         notify(tx, { orgId, to: { role: ['owner'] }, kind: 'shop_health', subject: { type: 'shop', id: n.shopId }, shopId: n.shopId, params: { metric: n.metric, severity: n.severity, value: n.value, limit: n.limit }, link: '/analytics' }),
       ).then(() => undefined));
-  const analytics = createAnalyticsService({ db: p.db, ids: p.ids, clock: p.clock, notifyOwners });
+  // CSAT on resolution: asked through the contact policy, sent by the helpdesk on the ticket's channel.
+  const outreach = createOutreachService(base);
+  const csat: CsatPorts = {
+    decide: (tx, r) => outreach.decideIn(tx, { ...r, purpose: 'service' }),
+    record: (tx, r) => outreach.recordIn(tx, { ...r, purpose: 'service', source: 'csat' }),
+    send: (tx, orgId, ticketId, text, key) => helpdesk.sendAutomatedIn(tx, orgId, ticketId, text, key),
+    solveAgain: async (orgId, ticketId) => void (await helpdesk.markSolved(systemActor(orgId), ticketId, 'CSAT answer received')),
+  };
+  const analytics = createAnalyticsService({ db: p.db, ids: p.ids, clock: p.clock, notifyOwners, csat });
 
-  const tiktok = createTikTokIntegration({ ...p, orders, sink: helpdesk, attribution: analytics });
+  const tiktok = createTikTokIntegration({ ...p, orders, sink: helpdesk, attribution: analytics, finance: analytics });
 
   // Coupons: the contact policy every message we start passes, and platform coupons read through the
   // TikTok integration (a narrow port; the integration's handlers call back into coupons).
-  const outreach = createOutreachService(base);
   const couponPlatform = opts.overrides?.couponPlatform ?? couponPlatformPort(
     { db: p.db, log: p.log, client: tiktok.client, connections: tiktok.connections, shopCurrency: (orgId, shopId) => p.db.tenant(orgId, async (tx) => (await shopIn(tx, orgId, shopId)).currency) },
     () => coupons,

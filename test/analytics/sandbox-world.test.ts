@@ -64,6 +64,18 @@ describe('attribution and flags on the sandbox world', () => {
         ['creator_video', battery.id, '@techwithjay'],
         ['livestream', rose.id, ''],
       ]);
+
+      // The set-based rebuild (first install, bulk import) gives the same facts and rollups as the per-order one.
+      await ctx.services.analytics.refresh(w.org.orgId);
+      const snap = () => ctx.platform.db.tenant(w.org.orgId, async (tx) => [
+        (await tx.execute(sql`select order_line_id, order_id, shop_id, market, currency, source_type, source_id, source_name, provenance, product_id, sku_id, paid_amount, placed_at, delivered_at, week::text, delivered, order_head, returned, refunded, refund_amount, disputed, complained, reason_code, reason_text, fault_owner from analytics_line_facts where org_id = ${w.org.orgId} order by 1`)).rows,
+        (await tx.execute(sql`select * from analytics_weekly where org_id = ${w.org.orgId} and lines > 0 order by shop_id, week, source_type, source_id, product_id`)).rows,
+        (await tx.execute(sql`select * from analytics_source_weekly where org_id = ${w.org.orgId} and lines > 0 order by shop_id, week, source_type, source_id`)).rows,
+      ]);
+      const perOrder = await snap();
+      expect(perOrder[0]!.filter((f) => (f as { returned: boolean }).returned).length).toBeGreaterThan(20);
+      expect(await ctx.services.analytics.rebuildAllSet(w.org.orgId)).toBe(perOrder[0]!.length);
+      expect(await snap()).toEqual(perOrder);
     } finally {
       await w.close();
     }

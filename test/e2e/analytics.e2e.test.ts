@@ -24,6 +24,7 @@ describeE2E('analytics (browser)', () => {
   let server: E2EServer;
   let browser: Browser;
   let w: TikTokTestWorld;
+  let shortOrder = '';
 
   beforeAll(async () => {
     server = await startE2EServer();
@@ -32,6 +33,18 @@ describeE2E('analytics (browser)', () => {
     await server.ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['orders', 'returns']);
     await server.ctx.services.analytics.importAdsReport({ orgId: w.org.orgId, userId: w.org.users.owner.id, role: 'owner' }, { shopId: w.shopId, csv: w.sandbox.adsReport(w.tiktokShopId) });
     await server.ctx.services.tiktok.attribution.syncShop(w.org.orgId, w.shopId, { days: 90 });
+    // The US shop too, for the refund reconciliation (the Finance API serves US/GB shops): one of its
+    // refunds was booked 2.50 short on the statement.
+    const owner = { orgId: w.org.orgId, userId: w.org.users.owner.id, role: 'owner' as const };
+    const us = w.sandbox.world.shops.find((s) => s.region === 'US')!;
+    const usShop = await server.ctx.services.tenancy.createShop(owner, { brandId: w.org.brandId, name: 'Voltix US', market: 'US' });
+    await server.ctx.services.tiktok.connections.completeAuthorisation(w.org.orgId, w.sandbox.issueAuthCode([us.id]));
+    await server.ctx.services.tiktok.sync.syncShop(w.org.orgId, usShop.id, ['orders', 'returns']);
+    const refunded = [...w.sandbox.world.returns.values()].find((r) => r.shopId === us.id && r.type !== 'REPLACEMENT' && r.status === 'RETURN_OR_REFUND_REQUEST_COMPLETE' && r.updateTime < w.sandbox.world.nowSec() - 2 * 86_400)!;
+    w.sandbox.world.financeQuirks.set(refunded.id, refunded.refundTotal - 250);
+    shortOrder = refunded.orderId;
+    await server.ctx.services.tiktok.finance!.syncShop(w.org.orgId, usShop.id, { days: 90 });
+    await server.ctx.services.tiktok.finance!.syncShop(w.org.orgId, w.shopId, { days: 90 });
     browser = await launchBrowser();
   }, 180_000);
   afterAll(async () => {
@@ -75,9 +88,25 @@ describeE2E('analytics (browser)', () => {
 
     // Shop health and operations, in Chinese.
     await page.getByRole('tab', { name: '店铺健康与运营' }).click();
-    await poll(() => page.getByTestId('health-shop').count()).toBe(1);
-    await poll(() => page.getByTestId('health-shop').innerText()).toContain('非买家责任退货率');
+    // Two shops now (the DE shop and the US shop of the reconciliation).
+    await poll(() => page.getByTestId('health-shop').count()).toBe(2);
+    await poll(() => page.getByTestId('health-shop').first().innerText()).toContain('非买家责任退货率');
     await shot(page, 'health-zh-CN');
+
+    // After-sales outcomes: cost share of sales from the shop's refunds, definitions beside the numbers.
+    await page.getByTestId('tab-outcomes').click();
+    await poll(() => page.getByTestId('cost-share').innerText()).toContain('EUR');
+    await poll(() => page.getByTestId('stat-reviews').innerText()).toContain('暂无数据');
+    expect(await page.getByTestId('def-cost_share').count()).toBe(1);
+    await shot(page, 'outcomes-zh-CN');
+    // Refund reconciliation: the US shop's refund booked short is listed; the DE shop (no Finance API) is named apart.
+    await page.getByTestId('tab-reconciliation').click();
+    await poll(() => page.getByTestId('recon-amount_differs').innerText()).toBe('1');
+    expect(Number(await page.getByTestId('recon-matched').innerText())).toBeGreaterThan(0);
+    await poll(() => page.getByTestId('recon-table').innerText()).toContain(shortOrder);
+    expect(await page.getByTestId('recon-table').innerText()).toContain('-US$2.50');
+    await poll(() => page.getByText('1 个店铺没有结算单', { exact: false }).count()).toBe(1);
+    await shot(page, 'reconciliation-zh-CN');
     await page.getByRole('tab', { name: '流量来源' }).click();
 
     // English and the phone width.

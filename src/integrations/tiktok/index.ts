@@ -19,6 +19,7 @@ import { createSync } from './sync.js';
 import { createWebhookIngest, listUnboundShops, WebhookProcessor, webhookRoutes } from './webhooks.js';
 import { registerWritebackHandlers } from './writeback.js';
 import { createAttributionSync, type AttributionSink } from './attribution.js';
+import { createFinanceSync, type FinanceSink } from './finance.js';
 
 export { TikTokClient, TikTokApiError, CODES } from './client.js';
 export { signRequest, stringToSign, verifyWebhookSignature, webhookSignature } from './signing.js';
@@ -55,6 +56,8 @@ export interface TikTokIntegrationDeps {
   sink: ConversationSink;
   /** Where traffic-source claims go (the analytics module). */
   attribution: AttributionSink;
+  /** Where finance statements and refund lines go (the analytics module); optional in isolated tests. */
+  finance?: FinanceSink;
 }
 
 function allowApiBases(policy: OutboundPolicy, bases: { apiBase: string; authBase: string }): void {
@@ -92,6 +95,7 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
   const engine = createEngine({ db: d.db, log: d.log, client, connections, orders: d.orders, sink: d.sink });
   const sync = createSync({ db: d.db, ids: d.ids, clock: d.clock, log: d.log, client, connections, engine });
   const attribution = createAttributionSync({ client, connections, sink: d.attribution, clock: d.clock, log: d.log });
+  const finance = d.finance ? createFinanceSync({ client, connections, sink: d.finance, clock: d.clock, log: d.log }) : undefined;
   const processor = new WebhookProcessor({ db: d.db, clock: d.clock, log: d.log, engine, connections, leaseMs: d.config.leases?.webhookMs });
   // Processing may run in another thread (see app/webhook-thread.ts); stored events wake it too.
   let remote: { wake(): void; stop(): Promise<void> } | undefined;
@@ -122,6 +126,7 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
     sync,
     queueSync,
     attribution,
+    finance,
     ingest,
     processor,
     /** The reasons TikTok accepts for rejecting one of its after-sales requests right now (Get Reject Reasons). */
@@ -166,6 +171,19 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
           }
         }
       }, { cron: '*/5 * * * *', retryLimit: 0 });
+      // Finance statements and the refund lines of orders with refunds, for the reconciliation: hourly.
+      if (finance) {
+        await jobs.define('tiktok.finance', async () => {
+          for (const s of await connections.allActive()) {
+            try {
+              const r = await finance.syncShop(s.orgId, s.shopId, { days: 60 });
+              if (r.statements + r.orders > 0) d.log.info({ shopId: s.shopId, ...r }, 'TikTok finance statements synced');
+            } catch (e) {
+              d.log.warn({ err: e, orgId: s.orgId, shopId: s.shopId }, 'TikTok finance sync of a shop failed; the next run retries');
+            }
+          }
+        }, { cron: '23 * * * *', retryLimit: 0 });
+      }
       await jobs.define('tiktok.purge_webhook_events', async () => {
         await processor.purge();
       }, { cron: '41 3 * * *' });

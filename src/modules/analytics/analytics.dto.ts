@@ -153,3 +153,46 @@ export const OperationsView = z.object({
   buyers: z.array(z.object({ currency: z.string(), complained: z.boolean(), buyers: z.number(), repurchaseRate: z.number().nullable(), spendPerBuyer: z.number().nullable() })),
 });
 export type OperationsView = z.infer<typeof OperationsView>;
+
+// ---------------- after-sales outcomes, reconciliation, CSAT ----------------
+
+export const OutcomesQuery = z.strictObject({ shopId: z.string().min(1).max(64).optional(), from: Day.optional(), to: Day.optional() });
+export const OutcomesView = z.object({
+  from: z.string(),
+  to: z.string(),
+  /** Return cycle time by step (hours, p50/p90) and request → refund within the target. */
+  cycle: z.object({ targetDays: z.number(), steps: z.array(z.object({ step: z.string(), n: z.number(), p50Hours: z.number().nullable(), p90Hours: z.number().nullable(), withinTarget: z.number().nullable() })) }),
+  /** After-sales cost as a share of sales, per currency (minor units). */
+  cost: z.array(z.object({ currency: z.string(), revenue: z.number(), refunds: z.number(), reships: z.number(), coupons: z.number(), returnShipping: z.number(), total: z.number(), share: z.number().nullable() })),
+  /** Coupon ROI per programme (from the coupons module). */
+  coupons: z.array(z.object({ programmeId: z.string().nullable(), name: z.string(), kind: z.string(), shopId: z.string(), currency: z.string(), issued: z.number(), redeemed: z.number(), cost: z.number(), revenue: z.number(), redemptionRate: z.number().nullable(), roi: z.number().nullable() })),
+  disputes: z.object({ won: z.number(), lost: z.number(), open: z.number(), winRate: z.number().nullable() }),
+  appeals: z.object({ won: z.number(), lost: z.number(), open: z.number(), successRate: z.number().nullable() }),
+  /** Not available: no review data from the platform (see the definition). */
+  reviewRate: z.number().nullable(),
+  /** CSAT by agent, channel and reason. */
+  csat: z.object({
+    asked: z.number(),
+    answered: z.number(),
+    average: z.number().nullable(),
+    rows: z.array(z.object({ dimension: z.enum(['agent', 'channel', 'reason']), key: z.string(), label: z.string().nullable(), answered: z.number(), average: z.number().nullable(), satisfied: z.number().nullable() })),
+  }),
+  definitions: z.record(z.string(), Definition),
+});
+export type OutcomesView = z.infer<typeof OutcomesView>;
+export const AnalyticsSettings = z.strictObject({ cycleTargetDays: z.number().int().min(1).max(60) });
+
+export const RECON_STATUSES = ['matched', 'amount_differs', 'awaiting_statement', 'missing_on_statement', 'not_ours'] as const;
+export const ReconQuery = z.strictObject({ shopId: z.string().min(1).max(64).optional(), from: Day.optional(), to: Day.optional(), status: z.enum(RECON_STATUSES).optional() });
+export const ReconRowView = z.object({ shopId: z.string(), externalOrderId: z.string(), skuId: z.string(), currency: z.string(), ours: z.number().nullable(), statement: z.number().nullable(), difference: z.number(), statementIds: z.array(z.string()), status: z.enum(RECON_STATUSES) });
+export const ReconView = z.object({
+  from: z.string(),
+  to: z.string(),
+  /** Counts per status over the whole period (the list may be filtered). */
+  summary: z.record(z.string(), z.number()),
+  statements: z.array(z.object({ shopId: z.string(), id: z.string(), statementTime: z.string(), currency: z.string(), settlementAmount: z.number(), revenueAmount: z.number(), feeAmount: z.number(), adjustmentAmount: z.number(), paymentStatus: z.string().nullable() })),
+  items: z.array(ReconRowView),
+  /** Shops whose market gave no statements (the Finance API is not offered there, or nothing synced yet). */
+  shopsWithoutStatements: z.array(z.string()),
+});
+export type ReconView = z.infer<typeof ReconView>;

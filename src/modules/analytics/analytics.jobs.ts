@@ -4,6 +4,7 @@ import type { AnalyticsService } from './analytics.service.js';
 
 export const ANALYTICS_REFRESH_JOB = 'analytics.refresh';
 export const ANALYTICS_HEALTH_JOB = 'analytics.shop_health';
+export const ANALYTICS_CSAT_JOB = 'analytics.csat';
 
 /** Keeps the rollup fresh between reads: drains the changed-orders queue of every organisation each minute. */
 export async function registerAnalyticsJobs(jobs: Jobs | undefined, analytics: AnalyticsService, log: Logger): Promise<void> {
@@ -27,5 +28,16 @@ export async function registerAnalyticsJobs(jobs: Jobs | undefined, analytics: A
       }
     },
     { cron: '17 7 * * *', retryLimit: 1 },
+  );
+  await jobs.define(
+    ANALYTICS_CSAT_JOB,
+    async () => {
+      for (const orgId of await analytics.orgsWithShops()) {
+        const asked = await analytics.askCsat(orgId);
+        const answers = await analytics.collectCsat(orgId);
+        if (asked.asked || answers) log.info({ orgId, asked: asked.asked, answers }, 'CSAT questions sent and answers stored');
+      }
+    },
+    { cron: '*/5 * * * *', retryLimit: 1 },
   );
 }

@@ -1,9 +1,10 @@
+import { stringify as toCsv } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { actorOf, binaryResponse, errors, IdParams, type Http } from '../../platform/http.js';
 import { pageOf, pageQuery } from '../../platform/pagination.dto.js';
 import {
   AnnotationView, CreateAnnotation, CreateExclusion, CreateFeedbackTask, DrillQuery, DrillView, ExclusionView, FeedbackTaskView, FEEDBACK_STATUSES, ImportAdsReport, ImportRates, ImportResult,
-  OperationsQuery, OperationsView, RatesResult, ReasonTrendRow, SetThreshold, ShopHealthView, RecommendationView, ReportQuery, ReportView, UpdateFeedbackTask, WeeklyQuery, WeeklyView,
+  AnalyticsSettings, OperationsQuery, OperationsView, OutcomesQuery, OutcomesView, ReconQuery, ReconView, RatesResult, ReasonTrendRow, SetThreshold, ShopHealthView, RecommendationView, ReportQuery, ReportView, UpdateFeedbackTask, WeeklyQuery, WeeklyView,
 } from './analytics.dto.js';
 import type { AnalyticsService } from './analytics.service.js';
 
@@ -67,5 +68,21 @@ export function analyticsRoutes(app: Http, svc: AnalyticsService): void {
   app.post('/api/analytics/annotations', { schema: { operationId: 'analytics.annotate', tags, summary: 'Add an annotation (incident, listing change, note) that charts draw', body: CreateAnnotation, response: { 201: AnnotationView, ...errors(404) } } }, async (req, reply) => {
     reply.code(201);
     return svc.annotate(actorOf(req), req.body);
+  });
+  app.get('/api/analytics/outcomes', { schema: { operationId: 'analytics.outcomes', tags, summary: 'Return cycle time by step against the target, after-sales cost share, coupon ROI, dispute win rate, appeal success and CSAT by agent/channel/reason, with definitions', querystring: OutcomesQuery, response: { 200: OutcomesView, ...errors(404) } } }, async (req) =>
+    svc.outcomes(actorOf(req), req.query),
+  );
+  app.put('/api/analytics/settings', { schema: { operationId: 'analytics.setSettings', tags, summary: 'Analytics settings of the organisation: the return cycle target in days (owner)', body: AnalyticsSettings, response: { 200: AnalyticsSettings, ...errors() } } }, async (req) =>
+    svc.setSettings(actorOf(req), req.body),
+  );
+  app.get('/api/analytics/reconciliation', { schema: { operationId: 'analytics.reconciliation', tags, summary: "Refunds we paid or approved matched with the refund lines of the platform's finance statements; mismatches first", querystring: ReconQuery, response: { 200: ReconView, ...errors(404) } } }, async (req) =>
+    svc.reconciliation(actorOf(req), req.query),
+  );
+  app.get('/api/analytics/reconciliation.csv', { schema: { operationId: 'analytics.reconciliationCsv', tags, summary: 'The refund reconciliation as CSV', querystring: ReconQuery, response: { 200: binaryResponse('text/csv', 'Refund reconciliation'), ...errors(404) } } }, async (req, reply) => {
+    const r = await svc.reconciliation(actorOf(req), req.query);
+    const csv = toCsv(r.items.map((x) => ({ shop_id: x.shopId, order_id: x.externalOrderId, sku_id: x.skuId, currency: x.currency, ours_minor: x.ours ?? '', statement_minor: x.statement ?? '', difference_minor: x.difference, statements: x.statementIds.join(' '), status: x.status })), { header: true, columns: ['shop_id', 'order_id', 'sku_id', 'currency', 'ours_minor', 'statement_minor', 'difference_minor', 'statements', 'status'] });
+    reply.header('content-disposition', 'attachment; filename="refund-reconciliation.csv"');
+    reply.type('text/csv; charset=utf-8');
+    return reply.send(csv as never);
   });
 }

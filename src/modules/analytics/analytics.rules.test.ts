@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { affiliateSourceType, benjaminiHochberg, binomialUpperP, cohortProvisional, convertMinor, faultOwnerOf, flagSources, parseCsatReply, sessionAt, winningClaim, type Claim } from './analytics.rules.js';
+import * as rules from './analytics.rules.js';
 
 describe('binomial test', () => {
   it('P(X ≥ k) matches hand-computed tails', () => {
@@ -93,5 +94,76 @@ describe('other rules', () => {
     expect(parseCsatReply('cinq')).toBe(5);
     expect(parseCsatReply('6')).toBeNull();
     expect(parseCsatReply('thanks, 5 stars for the bag and 1 for shipping')).toBeNull();
+  });
+});
+
+describe('after-sales outcomes', () => {
+  const { costShare, couponRoi, csatQuestion, cycleByStep, decimalToMinor, reconcileRefunds, winRate } = rules;
+  it('cycle time by step: each step over the returns that went through it; request → refund against the target', () => {
+    const t = (d: number, h = 0) => new Date(Date.UTC(2026, 2, d, h));
+    const stats = cycleByStep(
+      [
+        // return and refund: 12 h to approve, 3 days in the post, 6 h to inspect, 2 h to refund → 3 d 20 h = 92 h in all
+        { requestedAt: t(1), approvedAt: t(1, 12), receivedAt: t(4, 12), inspectedAt: t(4, 18), refundedAt: t(4, 20) },
+        // refund only: approved after 2 h, refunded 10 days after the request (over a 7-day target)
+        { requestedAt: t(1), approvedAt: t(1, 2), receivedAt: null, inspectedAt: null, refundedAt: t(11) },
+        // still in the post: counts only in the first step
+        { requestedAt: t(2), approvedAt: t(2, 4), receivedAt: null, inspectedAt: null, refundedAt: null },
+      ],
+      7,
+    );
+    const by = Object.fromEntries(stats.map((s) => [s.step, s]));
+    expect(by.request_to_approval).toEqual({ step: 'request_to_approval', n: 3, p50Hours: 4, p90Hours: 12, withinTarget: null });
+    expect(by.approval_to_receipt).toMatchObject({ n: 1, p50Hours: 72 });
+    expect(by.receipt_to_inspection).toMatchObject({ n: 1, p50Hours: 6 });
+    // Refund-only has no inspection: 1 return in the step, 2 h.
+    expect(by.inspection_to_refund).toMatchObject({ n: 1, p50Hours: 2 });
+    // 92 h and 240 h: nearest-rank p50 = 92; one of two within 7 days (168 h).
+    expect(by.request_to_refund).toEqual({ step: 'request_to_refund', n: 2, p50Hours: 92, p90Hours: 240, withinTarget: 0.5 });
+  });
+
+  it('cost share, coupon ROI and win rates', () => {
+    expect(costShare({ currency: 'EUR', revenue: 100_000, refunds: 6_000, reships: 2_500, coupons: 1_000, returnShipping: 500 })).toMatchObject({ total: 10_000, share: 0.1 });
+    expect(costShare({ currency: 'EUR', revenue: 0, refunds: 10, reships: 0, coupons: 0, returnShipping: 0 }).share).toBeNull();
+    // 10 issued, 4 redeemed; 2 000 discount bought 14 000 of orders → ROI (14 000 − 2 000) / 2 000 = 6.
+    expect(couponRoi({ issued: 10, redeemed: 4, cost: 2_000, revenue: 14_000 })).toEqual({ redemptionRate: 0.4, roi: 6 });
+    expect(couponRoi({ issued: 0, redeemed: 0, cost: 0, revenue: 0 })).toEqual({ redemptionRate: null, roi: null });
+    expect(winRate(3, 1)).toBe(0.75);
+    expect(winRate(0, 0)).toBeNull();
+  });
+
+  it('reconciles our refunds with statement refund lines per order and SKU', () => {
+    const now = new Date('2026-03-30T00:00:00Z');
+    const rows = reconcileRefunds(
+      [
+        { externalOrderId: '5001', skuId: 'A', currency: 'GBP', amount: 1_999, refundedAt: new Date('2026-03-01') },
+        { externalOrderId: '5002', skuId: 'A', currency: 'GBP', amount: 2_500, refundedAt: new Date('2026-03-02') },
+        { externalOrderId: '5003', skuId: 'B', currency: 'GBP', amount: 1_000, refundedAt: new Date('2026-03-03') }, // 27 days: missing
+        { externalOrderId: '5004', skuId: 'B', currency: 'GBP', amount: 1_000, refundedAt: new Date('2026-03-25') }, // 5 days: awaiting
+      ],
+      [
+        { externalOrderId: '5001', skuId: 'A', currency: 'GBP', amount: 999, statementId: 'S1' },
+        { externalOrderId: '5001', skuId: 'A', currency: 'GBP', amount: 1_000, statementId: 'S2' },
+        { externalOrderId: '5002', skuId: 'A', currency: 'GBP', amount: 2_000, statementId: 'S2' },
+        { externalOrderId: '5009', skuId: 'C', currency: 'GBP', amount: 700, statementId: 'S3' },
+      ],
+      now,
+    );
+    expect(rows.map((r) => [r.externalOrderId, r.status, r.difference, r.statementIds.join(',')])).toEqual([
+      ['5002', 'amount_differs', -500, 'S2'],
+      ['5003', 'missing_on_statement', -1_000, ''],
+      ['5009', 'not_ours', 700, 'S3'],
+      ['5004', 'awaiting_statement', -1_000, ''],
+      ['5001', 'matched', 0, 'S1,S2'],
+    ]);
+  });
+
+  it('platform money strings and the CSAT question in the buyer language', () => {
+    expect(decimalToMinor('-12.34')).toBe(-1234);
+    expect(decimalToMinor('7.5')).toBe(750);
+    expect(decimalToMinor('3')).toBe(300);
+    expect(decimalToMinor('')).toBe(0);
+    expect(csatQuestion('de', 'Shop').text).toMatch(/^Wie zufrieden/);
+    expect(csatQuestion('pt-BR', 'Shop')).toMatchObject({ language: 'en' });
   });
 });

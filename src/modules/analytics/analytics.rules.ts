@@ -32,14 +32,19 @@ export function sessionAt<T extends { startedAt: Date; endedAt: Date }>(sessions
   return sessions.find((s) => s.startedAt.getTime() <= t && t <= s.endedAt.getTime()) ?? null;
 }
 
+/** The reason-code patterns of each fault owner, checked in this order (also used in SQL by the set-based rebuild). */
+export const FAULT_PATTERNS = {
+  carrier: 'damag|broken|lost|missing_package|not_received|late|delay|logistic',
+  seller: 'not_as_described|wrong_item|defect|quality|counterfeit|missing_part|expired|wrong_product|not_working|description',
+  buyer: 'no_longer|changed|mind|wrong_size|size|better_price|ordered_by_mistake|buyer',
+  platform: 'platform|system|risk',
+} as const;
+
 /** Fault owner of a return when no RMA reason says it: from the platform's reason code. */
 export function faultOwnerOf(reasonCode: string | null | undefined): 'seller' | 'carrier' | 'buyer' | 'platform' | null {
   const c = (reasonCode ?? '').toLowerCase();
   if (!c) return null;
-  if (/damag|broken|lost|missing_package|not_received|late|delay|logistic/.test(c)) return 'carrier';
-  if (/not_as_described|wrong_item|defect|quality|counterfeit|missing_part|expired|wrong_product|not_working|description/.test(c)) return 'seller';
-  if (/no_longer|changed|mind|wrong_size|size|better_price|ordered_by_mistake|buyer/.test(c)) return 'buyer';
-  if (/platform|system|risk/.test(c)) return 'platform';
+  for (const owner of ['carrier', 'seller', 'buyer', 'platform'] as const) if (new RegExp(FAULT_PATTERNS[owner]).test(c)) return owner;
   return null;
 }
 
@@ -213,3 +218,231 @@ export function healthState(value: number | null, limit: number, better: 'higher
   const gap = 1 - limit;
   return value <= limit ? 'crossed' : value <= limit + Math.max(gap, limit * 0.05) * 0.2 ? 'near' : 'ok';
 }
+
+// ---------------- after-sales outcomes (issue 15, second part) ----------------
+
+/** won ÷ (won + lost); open cases are left out; null when nothing was decided. */
+export function winRate(won: number, lost: number): number | null {
+  return won + lost > 0 ? won / (won + lost) : null;
+}
+
+/** Nearest-rank percentile of already sorted values (the value a person would point at); null when empty. */
+export function percentile(sorted: number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+export const CYCLE_STEPS = ['request_to_approval', 'approval_to_receipt', 'receipt_to_inspection', 'inspection_to_refund', 'request_to_refund'] as const;
+export type CycleStep = (typeof CYCLE_STEPS)[number];
+export interface ReturnTimes {
+  requestedAt: Date;
+  approvedAt: Date | null;
+  receivedAt: Date | null;
+  inspectedAt: Date | null;
+  refundedAt: Date | null;
+}
+export interface StepStat {
+  step: CycleStep;
+  n: number;
+  p50Hours: number | null;
+  p90Hours: number | null;
+  /** Only for request_to_refund: share of refunded returns within the target. */
+  withinTarget: number | null;
+}
+
+/**
+ * Return cycle time by step: each step counted over the returns that have both its ends (a
+ * refund-only return has no receipt or inspection, so it counts only in the steps it went
+ * through); the whole request → refund against the target in days.
+ */
+export function cycleByStep(returns: ReturnTimes[], targetDays: number): StepStat[] {
+  const h = (a: Date | null, b: Date | null) => (a && b && b.getTime() >= a.getTime() ? (b.getTime() - a.getTime()) / 3_600_000 : null);
+  const spans: Record<CycleStep, number[]> = { request_to_approval: [], approval_to_receipt: [], receipt_to_inspection: [], inspection_to_refund: [], request_to_refund: [] };
+  for (const r of returns) {
+    const push = (s: CycleStep, v: number | null) => v !== null && spans[s].push(v);
+    push('request_to_approval', h(r.requestedAt, r.approvedAt));
+    push('approval_to_receipt', h(r.approvedAt, r.receivedAt));
+    push('receipt_to_inspection', h(r.receivedAt, r.inspectedAt));
+    push('inspection_to_refund', h(r.inspectedAt, r.refundedAt));
+    push('request_to_refund', h(r.requestedAt, r.refundedAt));
+  }
+  const round = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
+  return CYCLE_STEPS.map((step) => {
+    const v = spans[step].sort((a, b) => a - b);
+    return {
+      step,
+      n: v.length,
+      p50Hours: round(percentile(v, 0.5)),
+      p90Hours: round(percentile(v, 0.9)),
+      withinTarget: step === 'request_to_refund' && v.length ? v.filter((x) => x <= targetDays * 24).length / v.length : null,
+    };
+  });
+}
+
+export interface CostParts {
+  currency: string;
+  revenue: number;
+  refunds: number;
+  reships: number;
+  coupons: number;
+  returnShipping: number;
+}
+/** After-sales cost (refunds + reships + coupons + return shipping) as a share of sales, per currency. */
+export function costShare(p: CostParts): CostParts & { total: number; share: number | null } {
+  const total = p.refunds + p.reships + p.coupons + p.returnShipping;
+  return { ...p, total, share: p.revenue > 0 ? total / p.revenue : null };
+}
+
+/** Coupon ROI: (revenue of redeeming orders − discount given) ÷ discount given; redemption = redeemed ÷ issued. */
+export function couponRoi(c: { issued: number; redeemed: number; cost: number; revenue: number }): { redemptionRate: number | null; roi: number | null } {
+  return { redemptionRate: c.issued > 0 ? c.redeemed / c.issued : null, roi: c.cost > 0 ? (c.revenue - c.cost) / c.cost : null };
+}
+
+// ---------------- refund reconciliation ----------------
+
+export interface OurRefund {
+  externalOrderId: string;
+  skuId: string;
+  currency: string;
+  amount: number;
+  refundedAt: Date;
+}
+export interface StatementRefund {
+  externalOrderId: string;
+  skuId: string;
+  currency: string;
+  amount: number;
+  statementId: string | null;
+}
+export type ReconStatus = 'matched' | 'amount_differs' | 'awaiting_statement' | 'missing_on_statement' | 'not_ours';
+export interface ReconRow {
+  externalOrderId: string;
+  skuId: string;
+  currency: string;
+  ours: number | null;
+  statement: number | null;
+  difference: number;
+  statementIds: string[];
+  status: ReconStatus;
+}
+
+/** Days after our refund before a statement must show it (statements settle daily, refunds a few days later). */
+export const STATEMENT_GRACE_DAYS = 14;
+
+/**
+ * Match refunds we paid or approved with the refund lines of the platform's statements, per order
+ * and SKU (amounts summed on both sides): equal → matched; different → amount_differs; only ours →
+ * awaiting_statement within the grace period, missing_on_statement after it; only the statement's →
+ * not_ours (a refund the platform booked that we have no record of).
+ */
+export function reconcileRefunds(ours: OurRefund[], statement: StatementRefund[], now: Date, graceDays = STATEMENT_GRACE_DAYS): ReconRow[] {
+  const key = (o: string, s: string) => `${o}|${s}`;
+  const a = new Map<string, { o: string; s: string; cur: string; amount: number; last: number }>();
+  for (const r of ours) {
+    const k = key(r.externalOrderId, r.skuId);
+    const e = a.get(k) ?? { o: r.externalOrderId, s: r.skuId, cur: r.currency, amount: 0, last: 0 };
+    e.amount += r.amount;
+    e.last = Math.max(e.last, r.refundedAt.getTime());
+    a.set(k, e);
+  }
+  const b = new Map<string, { o: string; s: string; cur: string; amount: number; ids: Set<string> }>();
+  for (const r of statement) {
+    const k = key(r.externalOrderId, r.skuId);
+    const e = b.get(k) ?? { o: r.externalOrderId, s: r.skuId, cur: r.currency, amount: 0, ids: new Set<string>() };
+    e.amount += r.amount;
+    if (r.statementId) e.ids.add(r.statementId);
+    b.set(k, e);
+  }
+  const out: ReconRow[] = [];
+  for (const k of new Set([...a.keys(), ...b.keys()])) {
+    const x = a.get(k);
+    const y = b.get(k);
+    const ids = y ? [...y.ids].sort() : [];
+    if (x && y && y.amount !== 0) {
+      out.push({ externalOrderId: x.o, skuId: x.s, currency: x.cur, ours: x.amount, statement: y.amount, difference: y.amount - x.amount, statementIds: ids, status: y.amount === x.amount ? 'matched' : 'amount_differs' });
+    } else if (x) {
+      const late = now.getTime() - x.last > graceDays * 86_400_000;
+      out.push({ externalOrderId: x.o, skuId: x.s, currency: x.cur, ours: x.amount, statement: null, difference: -x.amount, statementIds: ids, status: late ? 'missing_on_statement' : 'awaiting_statement' });
+    } else if (y && y.amount !== 0) {
+      out.push({ externalOrderId: y.o, skuId: y.s, currency: y.cur, ours: null, statement: y.amount, difference: y.amount, statementIds: ids, status: 'not_ours' });
+    }
+  }
+  const rank: Record<ReconStatus, number> = { amount_differs: 0, missing_on_statement: 1, not_ours: 2, awaiting_statement: 3, matched: 4 };
+  return out.sort((p, q) => rank[p.status] - rank[q.status] || p.externalOrderId.localeCompare(q.externalOrderId) || p.skuId.localeCompare(q.skuId));
+}
+
+/** Platform money strings ("-12.34", "12") → minor units of a currency with `exp` decimals. */
+export function decimalToMinor(s: string | null | undefined, exp = 2): number {
+  if (s === null || s === undefined || s.trim() === '') return 0;
+  const m = s.trim().match(/^(-)?(\d+)(?:\.(\d+))?$/);
+  if (!m) return 0;
+  const frac = (m[3] ?? '').padEnd(exp, '0').slice(0, exp);
+  const v = Number(m[2]) * 10 ** exp + (frac ? Number(frac) : 0);
+  return m[1] ? -v : v;
+}
+
+/** CSAT question in the buyer's language (buyer-facing: en, de, fr, it, es; others get English). */
+export const CSAT_QUESTION: Record<'en' | 'de' | 'fr' | 'it' | 'es', (shop: string) => string> = {
+  en: (s) => `How happy are you with how ${s} solved your request? Please reply with a number from 1 (not at all) to 5 (very happy).`,
+  de: (s) => `Wie zufrieden sind Sie damit, wie ${s} Ihr Anliegen gelöst hat? Bitte antworten Sie mit einer Zahl von 1 (gar nicht) bis 5 (sehr zufrieden).`,
+  fr: (s) => `Êtes-vous satisfait(e) de la façon dont ${s} a traité votre demande ? Répondez par un chiffre de 1 (pas du tout) à 5 (très satisfait(e)).`,
+  it: (s) => `Quanto è soddisfatto/a di come ${s} ha risolto la sua richiesta? Risponda con un numero da 1 (per niente) a 5 (molto soddisfatto/a).`,
+  es: (s) => `¿Qué tan satisfecho/a está con cómo ${s} resolvió su solicitud? Responda con un número del 1 (nada) al 5 (muy satisfecho/a).`,
+};
+export function csatQuestion(language: string, shopName: string): { language: keyof typeof CSAT_QUESTION; text: string } {
+  const l = (language || 'en').slice(0, 2).toLowerCase();
+  const lang = (l in CSAT_QUESTION ? l : 'en') as keyof typeof CSAT_QUESTION;
+  return { language: lang, text: CSAT_QUESTION[lang](shopName) };
+}
+
+/** Written definitions of the after-sales outcome metrics (UI and docs). */
+export const OUTCOME_DEFINITIONS = {
+  cycle_time: {
+    numerator: 'hours between the two timestamps of each step of an RMA (requested → approved → received → inspected → refunded); p50 and p90 by nearest rank',
+    denominator: 'RMAs that have both ends of the step; "within target" = refunded RMAs whose request → refund took at most the target (default 7 days) ÷ refunded RMAs',
+    window: 'RMAs requested in the chosen period',
+    exclusions: 'steps an RMA skipped (refund-only requests have no receipt or inspection); RMAs not refunded yet count only in the steps they finished',
+  },
+  cost_share: {
+    numerator: 'refunds on delivered lines + reships (item cost + outbound shipping of completed reship remedies) + coupon discounts actually redeemed + return labels the seller paid (completed remedies)',
+    denominator: 'paid amount of delivered order lines (sales)',
+    window: 'lines by delivery week in the period; remedies by completion date; coupons by planned send date',
+    exclusions: 'per currency, never summed across currencies; platform fees and the goods resold after a return are not netted',
+  },
+  coupon_roi: {
+    numerator: 'order value of orders that redeemed a coupon − the discount they got',
+    denominator: 'the discount given (redeemed coupons only)',
+    window: 'coupons sent (treatment arm) planned in the period',
+    exclusions: 'control-arm buyers; coupons issued but not redeemed cost nothing and count only in the redemption rate (redeemed ÷ issued)',
+  },
+  dispute_win_rate: {
+    numerator: 'dispute cases decided won',
+    denominator: 'dispute cases decided won or lost',
+    window: 'cases last updated in the period',
+    exclusions: 'cases still open or submitted',
+  },
+  appeal_success: {
+    numerator: 'early-refund appeals won (RMA appeal status won)',
+    denominator: 'appeals decided won or lost',
+    window: 'RMAs requested in the period',
+    exclusions: 'appeals still open; RMAs never appealed',
+  },
+  review_rate: {
+    numerator: '—',
+    denominator: '—',
+    window: '—',
+    exclusions: 'not computed: product reviews are not synced (Search Product Reviews is known from secondary sources only, UNCONFIRMED; docs/tiktok-conformance.md); shown as not available',
+  },
+  csat: {
+    numerator: 'sum of 1–5 answers (average) / answers of 4 or 5 (share satisfied)',
+    denominator: 'surveys answered',
+    window: 'surveys answered in the period; one survey per solved ticket, asked once',
+    exclusions: 'replies that are not a 1–5 answer; tickets where the contact policy refused the question (channel closed, buyer unsubscribed)',
+  },
+  reconciliation: {
+    numerator: 'per order and SKU: our refunds (platform requests approved/completed, line refund amounts) vs refund lines on the shop’s finance statements (refund subtotal after seller discount)',
+    denominator: '—',
+    window: 'refunds of the chosen period; a refund has 14 days to appear on a statement before it counts as missing',
+    exclusions: 'markets without the Finance API (initially US/UK local sellers only)',
+  },
+} as const;

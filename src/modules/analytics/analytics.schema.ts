@@ -201,3 +201,42 @@ export const csatSurveys = pgTable('csat_surveys', {
   score: smallint('score'),
   answeredAt: ts('answered_at'),
 });
+
+export const financeStatements = pgTable('finance_statements', {
+  orgId: text('org_id').notNull(),
+  shopId: text('shop_id').notNull(),
+  id: text('id').notNull(),
+  statementTime: ts('statement_time').notNull(),
+  currency: text('currency').notNull(),
+  settlementAmount: minor('settlement_amount').notNull(),
+  revenueAmount: minor('revenue_amount').notNull(),
+  feeAmount: minor('fee_amount').notNull(),
+  adjustmentAmount: minor('adjustment_amount').notNull(),
+  paymentStatus: text('payment_status'),
+  paymentId: text('payment_id'),
+  syncedAt: ts('synced_at').notNull(),
+});
+
+export const financeRefundLines = pgTable('finance_refund_lines', {
+  orgId: text('org_id').notNull(),
+  shopId: text('shop_id').notNull(),
+  externalOrderId: text('external_order_id').notNull(),
+  skuId: text('sku_id').notNull(),
+  statementId: text('statement_id').notNull(),
+  currency: text('currency').notNull(),
+  refundAmount: minor('refund_amount').notNull(),
+  fetchedAt: ts('fetched_at').notNull(),
+});
+
+export const financeOrderChecks = pgTable('finance_order_checks', {
+  orgId: text('org_id').notNull(),
+  shopId: text('shop_id').notNull(),
+  externalOrderId: text('external_order_id').notNull(),
+  checkedAt: ts('checked_at').notNull(),
+});
+
+export const analyticsSettings = pgTable('analytics_settings', {
+  orgId: text('org_id').notNull(),
+  cycleTargetDays: integer('cycle_target_days').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+});

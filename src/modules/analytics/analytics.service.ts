@@ -9,7 +9,8 @@ import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { setLineSources, type TrafficSourceType } from '../orders/index.js';
 import { shopIn } from '../tenancy/index.js';
 import type { OperationsView, ShopHealthView, AnnotationView, CreateAnnotation, CreateFeedbackTask, DrillView, ExclusionView, FeedbackTaskView, RateRow, RecommendationView, ReasonTrendRow, ReportQuery, ReportView, WeeklyView } from './analytics.dto.js';
-import { cohortProvisional, convertMinor, DEFAULT_THRESHOLD_SOURCE, faultOwnerOf, flagSources, HEALTH_METRICS, healthState, parseCsatReply, type HealthMetric, METRIC_DEFINITIONS, PROVENANCE_PRECEDENCE, sessionAt, winningClaim, type Claim } from './analytics.rules.js';
+import { createOutcomes, type CsatPorts } from './analytics.outcomes.js';
+import { cohortProvisional, convertMinor, DEFAULT_THRESHOLD_SOURCE, FAULT_PATTERNS, faultOwnerOf, flagSources, HEALTH_METRICS, healthState, parseCsatReply, type HealthMetric, METRIC_DEFINITIONS, PROVENANCE_PRECEDENCE, sessionAt, winningClaim, type Claim } from './analytics.rules.js';
 
 const LEADS = ['owner', 'supervisor'] as const;
 const DAY = 86_400_000;
@@ -52,6 +53,8 @@ export interface AnalyticsDeps {
   clock: Clock;
   /** Required port: compose wires it to the notification centre (or, until that exists, the log). */
   notifyOwners: (orgId: string, notice: OwnerNotice) => Promise<void>;
+  /** CSAT on resolution: the contact policy and the helpdesk's automated send (compose fills it; without it nothing is asked). */
+  csat?: CsatPorts;
 }
 
 /**
@@ -308,6 +311,62 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
   async function rebuildAll(orgId: string, onBatch?: (n: number) => void): Promise<number> {
     await db.tenant(orgId, (tx) => tx.execute(sql`insert into analytics_dirty_orders (org_id, order_id) select org_id, id from orders where org_id = ${orgId} on conflict do nothing`));
     return refresh(orgId, 5000, onBatch);
+  }
+
+  /**
+   * The same facts and rollups as `rebuildAll`, computed inside Postgres in three set-based
+   * statements (a first install or a bulk import of millions of lines): the per-line rules of
+   * `rebuildFacts` written in SQL — the fault owner by the same patterns as `faultOwnerOf` — and the
+   * changed-orders queue of the organisation cleared. A test checks both paths give equal facts.
+   */
+  async function rebuildAllSet(orgId: string): Promise<number> {
+    return db.tenant(orgId, async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`analytics:${orgId}`}, 0))`);
+      await tx.execute(sql`delete from analytics_dirty_orders where org_id = ${orgId}`);
+      for (const r of ROLLUPS) await tx.execute(sql`delete from ${sql.raw(r.table)} where org_id = ${orgId}`);
+      await tx.execute(sql`delete from analytics_line_facts where org_id = ${orgId}`);
+      const ins = await tx.execute(sql`
+        insert into analytics_line_facts (org_id, order_line_id, order_id, shop_id, market, currency, source_type, source_id, source_name, provenance, product_id, product_name, sku_id, paid_amount,
+          placed_at, delivered_at, week, delivered, order_head, returned, refunded, refund_amount, disputed, complained, reason_code, reason_text, fault_owner)
+        with x as (
+          select ol.id, o.id as order_id, o.shop_id, s.market, ol.currency, ol.traffic_source_type, coalesce(ol.traffic_source_id, '') as source_id, ol.traffic_source_name, ol.traffic_source_provenance,
+            ol.product_id, ol.product_name, ol.sku_id, ol.paid_amount, o.placed_at, o.delivered_at,
+            (o.delivered_at is not null and o.status <> 'cancelled' and coalesce(ol.raw_status, '') <> 'CANCELLED') as delivered,
+            pr.type as r_type, pr.status as r_status, pr.reason_code, pr.reason_text, pr.arbitration_status, pr.line_refund,
+            rl.reason ->> 'faultOwner' as rma_fault, rl.reason ->> 'label' as rma_label,
+            exists (select 1 from tickets t where t.org_id = o.org_id and t.order_id = o.id) as complained,
+            row_number() over (partition by o.id, ol.traffic_source_type, coalesce(ol.traffic_source_id, '') order by ol.id) = 1 as order_head
+          from orders o
+          join shops s on s.org_id = o.org_id and s.id = o.shop_id
+          join order_lines ol on ol.org_id = o.org_id and ol.order_id = o.id
+          left join lateral (
+            select p.type, p.status, p.reason_code, p.reason_text, p.arbitration_status,
+              (select (e ->> 'refundAmount')::bigint from jsonb_array_elements(p.lines) e where e ->> 'orderLineId' = ol.id limit 1) as line_refund
+            from platform_returns p
+            where p.org_id = o.org_id and p.order_id = o.id and p.kind = 'return' and p.lines @> jsonb_build_array(jsonb_build_object('orderLineId', ol.id))
+            order by p.requested_at desc limit 1) pr on true
+          left join lateral (select r.reason from return_lines r where r.org_id = ol.org_id and r.order_line_id = ol.id and r.active limit 1) rl on true
+          where o.org_id = ${orgId}),
+        y as (
+          select x.*, (r_type is not null and r_status is distinct from 'cancelled') as returned,
+            lower(coalesce(reason_code, '')) as code from x)
+        select ${orgId}, id, order_id, shop_id, market, currency, traffic_source_type, source_id, traffic_source_name, traffic_source_provenance, product_id, product_name, sku_id, paid_amount,
+          placed_at, delivered_at, date_trunc('week', (case when delivered then delivered_at else placed_at end) at time zone 'UTC')::date, delivered, order_head, returned,
+          returned and r_type in ('refund_only', 'return_and_refund') and r_status in ('approved', 'completed'),
+          case when returned and r_type in ('refund_only', 'return_and_refund') and r_status in ('approved', 'completed') then coalesce(line_refund, 0) else 0 end,
+          returned and coalesce(arbitration_status, '') <> '', complained,
+          case when returned then reason_code end, case when returned then coalesce(rma_label, reason_text) end,
+          case when not returned then null when rma_fault is not null then rma_fault when code = '' then null
+            when code ~ ${FAULT_PATTERNS.carrier} then 'carrier' when code ~ ${FAULT_PATTERNS.seller} then 'seller'
+            when code ~ ${FAULT_PATTERNS.buyer} then 'buyer' when code ~ ${FAULT_PATTERNS.platform} then 'platform' end
+        from y`);
+      for (const r of ROLLUPS) {
+        await tx.execute(sql`insert into ${sql.raw(r.table)} (org_id, ${sql.raw(r.keys)}, lines, delivered_lines, delivered_orders, returned_lines, refunded_lines, refund_amount,
+            disputed_lines, complained_lines, paid_amount, fault_seller, fault_carrier, fault_buyer, fault_platform)
+          select ${orgId}, ${sql.raw(r.keys)}, ${ROLLUP_SUMS} from analytics_line_facts where org_id = ${orgId} group by ${sql.raw(r.keys)}`);
+      }
+      return ins.rowCount ?? 0;
+    });
   }
 
   // ---------------- reports ----------------
@@ -735,8 +794,8 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
           rating: null,
           notes: [
             'The shop rating / Shop Performance Score and violation points are shown in Seller Center only; the Open API exposes no endpoint for them, so no rating is shown here.',
-            'Dispute win rate and early-refund appeal success are not computed yet.',
-            'The negative-review rate needs the product review API, which is not synced yet.',
+            'Dispute win rate, early-refund appeal success, cycle time by step, cost share and CSAT by agent/channel/reason: GET /api/analytics/outcomes.',
+            'The negative-review rate needs review data the Open API does not give us for these shops; it is shown as not available.',
           ],
         });
       }
@@ -842,10 +901,13 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     });
   }
 
+  const outcomesPart = createOutcomes({ db, ids, clock, refresh: (orgId) => refresh(orgId), csat: deps.csat });
+
   return {
+    ...outcomesPart,
     operations,
     storeCsPerformance, setThreshold, shopHealth, checkHealth, csatAsked, csatReply,
-    ingestClaims, syncLiveSessions, applyPending, importAdsReport, refresh, rebuildAll, orgsWithChanges, orgsWithShops,
+    ingestClaims, syncLiveSessions, applyPending, importAdsReport, refresh, rebuildAll, rebuildAllSet, orgsWithChanges, orgsWithShops,
     report, weekly, drilldown, recommendations, recommendationsCsv, reasonTrends,
     exclude, listExclusions, createTask, createTaskIn, updateTask, listTasks, taskFromTrend, annotate, importRates,
   };

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import type { Executor } from '../../platform/db.js';
+import type { Executor, Tx } from '../../platform/db.js';
 import { AppError, isAppError } from '../../platform/errors.js';
 import { enqueue } from '../../platform/outbox/outbox.js';
 import { publishLive } from '../../platform/live.js';
@@ -168,6 +168,25 @@ export function createCommands(core: HelpdeskCore) {
         if (next !== t.status) t = await core.writeStatus(tx, actor, t, next, undefined, now);
         return { message: { ...m, outboxId: row.id }, ticket: t, outboxId: row.id };
       });
+    },
+
+    /**
+     * A message the system sends on its own (the CSAT question), on the caller's transaction: the
+     * public message and the channel's outbox row under `idempotencyKey` (a retry sends nothing
+     * twice). No SLA event and no status change: it is not an agent's answer. False when the
+     * channel cannot take a free-form message now (closed ticket, WhatsApp window closed).
+     */
+    async sendAutomatedIn(tx: Tx, orgId: string, ticketId: string, text: string, idempotencyKey: string): Promise<boolean> {
+      const now = clock.now();
+      const t = await core.lockTicket(tx, orgId, ticketId);
+      if (t.status === 'closed' || replyWindowProblem(t, now)) return false;
+      const [prior] = await tx.select({ id: outbox.id }).from(outbox).where(and(eq(outbox.orgId, orgId), eq(outbox.idempotencyKey, idempotencyKey)));
+      if (prior) return true;
+      const m = await core.addMessage(tx, systemActor(orgId), t, { kind: 'public', text }, now);
+      const { row } = await enqueue(tx, { orgId, handler: replyHandlerFor(t.channel), idempotencyKey, payload: await replyPayload(tx, t, m), subjectType: 'ticket_message', subjectId: m.id }, { ids, clock });
+      await tx.update(ticketMessages).set({ outboxId: row.id }).where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.id, m.id)));
+      await tx.update(tickets).set({ messageCount: t.messageCount + 1, lastMessageAt: now, lastMessagePreview: preview(text) }).where(and(eq(tickets.orgId, orgId), eq(tickets.id, t.id)));
+      return true;
     },
 
     async addNote(actor: Actor, ticketId: string, input: { text: string; attachments?: AttachmentRef[] }): Promise<MessageRow> {

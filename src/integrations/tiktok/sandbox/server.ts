@@ -10,6 +10,7 @@ import { cancelReasonProblem, createReasonProblem, rejectReasonProblem, rejectRe
 import { World, type SbConversation, type SbReturn } from './world.js';
 import { couponRoutes, SandboxCoupons } from './coupons.js';
 import { adsOrderReportCsv, analyticsRoutes } from './analytics.js';
+import { financeRoutes } from './finance.js';
 
 /**
  * A local TikTok Shop: same paths and versions, signature and timestamp checks, token endpoints,
@@ -838,6 +839,8 @@ export class TikTokSandbox {
       }),
       // Attribution feeds (affiliate orders, LIVE sessions, videos): sandbox/analytics.ts.
       ...(analyticsRoutes(w, { r: r as never, pageSize, paginate, fail: (http, code, message) => { throw new ApiError(http, code, message); } }) as Route[]),
+      // Finance statements and order statement transactions (refund reconciliation): sandbox/finance.ts.
+      ...(financeRoutes(w, { r: r as never, pageSize, paginate, fail: (http, code, message) => { throw new ApiError(http, code, message); } }) as Route[]),
     ];
   }
 }

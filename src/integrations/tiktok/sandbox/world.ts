@@ -213,6 +213,11 @@ export class World {
   onRefund: (r: { shopId: string; orderId: string; id: string }, amount: number, via: string) => void = () => undefined;
   /** Where the sandbox serves buyer photos and videos (set when its HTTP server starts). */
   mediaBase = '';
+  /**
+   * Finance statements (sandbox/finance.ts): a refund the platform booked at another amount (minor
+   * units) or has not put on a statement ('withheld'), keyed by return id. Tests and the demo set it.
+   */
+  readonly financeQuirks = new Map<string, number | 'withheld'>();
 
   /** When the world was made: its LIVE sessions are placed relative to it. */
   readonly anchorSec: number;

@@ -10,6 +10,7 @@ import { useApiMutation } from '../../lib/mutation';
 import { PageHeader } from '../../shell/PageHeader';
 import { useShops, useUsers } from '../settings/api';
 import { useErrorMessage } from '../../lib/errors';
+import { OutcomesTab, ReconciliationTab } from './OutcomesTabs';
 import { analyticsKeys, downloadCsv, recommendationsCsvUrl, useDrill, useExclusions, useOperations, useReport, useShopHealth, useTasks, useTrends, useWeekly, type Filters, type RateRow, type ReasonTrendRow } from './api';
 
 const DAY = 86_400_000;
@@ -485,6 +486,8 @@ export function AnalyticsPage() {
           <Tabs.Tab value="tasks">{t('tabs.tasks')}</Tabs.Tab>
           <Tabs.Tab value="exclusions">{t('tabs.exclusions')}</Tabs.Tab>
           <Tabs.Tab value="health">{t('tabs.health')}</Tabs.Tab>
+          <Tabs.Tab value="outcomes" data-testid="tab-outcomes">{t('tabs.outcomes')}</Tabs.Tab>
+          <Tabs.Tab value="reconciliation" data-testid="tab-reconciliation">{t('tabs.reconciliation')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="sources" pt="md">
           <Stack>
@@ -498,6 +501,8 @@ export function AnalyticsPage() {
         <Tabs.Panel value="tasks" pt="md"><TasksTab /></Tabs.Panel>
         <Tabs.Panel value="exclusions" pt="md"><ExclusionsTab /></Tabs.Panel>
         <Tabs.Panel value="health" pt="md"><HealthTab f={f} /></Tabs.Panel>
+        <Tabs.Panel value="outcomes" pt="md"><OutcomesTab f={f} /></Tabs.Panel>
+        <Tabs.Panel value="reconciliation" pt="md"><ReconciliationTab f={f} /></Tabs.Panel>
       </Tabs>
       <DrillDrawer row={drill} f={f} onClose={() => setDrill(null)} />
     </Stack>

@@ -1,9 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../lib/api';
-import type { OperationsView, ShopHealthView, DrillView, ExclusionView, FeedbackTaskView, ReasonTrendRow, RecommendationView, ReportView, WeeklyView } from '../../../../modules/analytics/analytics.dto';
+import type { OperationsView, OutcomesView, ReconView, ShopHealthView, DrillView, ExclusionView, FeedbackTaskView, ReasonTrendRow, RecommendationView, ReportView, WeeklyView } from '../../../../modules/analytics/analytics.dto';
 import type { Page } from '../../../../platform/pagination.dto';
 
-export type { DrillView, ExclusionView, FeedbackTaskView, RateRow, ReasonTrendRow, RecommendationView, ReportView, WeeklyView } from '../../../../modules/analytics/analytics.dto';
+export type { OutcomesView, ReconView, DrillView, ExclusionView, FeedbackTaskView, RateRow, ReasonTrendRow, RecommendationView, ReportView, WeeklyView } from '../../../../modules/analytics/analytics.dto';
 
 export interface Filters {
   shopId: string | null;
@@ -49,6 +49,12 @@ export const useTasks = () => useQuery({ queryKey: analyticsKeys.tasks, queryFn:
 export const useShopHealth = () => useQuery({ queryKey: ['analytics', 'health'], queryFn: ({ signal }) => api.get<{ items: ShopHealthView[] }>('/api/analytics/shop-health', { signal }).then((r) => r.items) });
 export const useOperations = (f: Filters) =>
   useQuery({ queryKey: ['analytics', 'operations', f], queryFn: ({ signal }) => api.get<OperationsView>(`/api/analytics/operations?${qs({ shopId: f.shopId, from: f.from, to: f.to })}`, { signal }) });
+
+export const useOutcomes = (f: Filters) =>
+  useQuery({ queryKey: ['analytics', 'outcomes', f], queryFn: ({ signal }) => api.get<OutcomesView>(`/api/analytics/outcomes?${qs({ shopId: f.shopId, from: f.from, to: f.to })}`, { signal }) });
+export const useReconciliation = (f: Filters, status: string | null) =>
+  useQuery({ queryKey: ['analytics', 'reconciliation', f, status], queryFn: ({ signal }) => api.get<ReconView>(`/api/analytics/reconciliation?${qs({ shopId: f.shopId, from: f.from, to: f.to, status })}`, { signal }) });
+export const reconciliationCsvUrl = (f: Filters) => `/api/analytics/reconciliation.csv?${qs({ shopId: f.shopId, from: f.from, to: f.to })}`;
 
 export const recommendationsCsvUrl = (f: Filters) => `/api/analytics/recommendations.csv?${qs({ shopId: f.shopId, from: f.from, to: f.to })}`;
 
