@@ -6,6 +6,7 @@ import { createTestOrg, type TestOrg } from '../helpers/org.js';
 import { seedOrder } from '../helpers/returns.js';
 import { cookieFrom, csrfIn, multipart, qrLinksOf } from '../helpers/portal.js';
 import { portalCards, portalScans } from '../../src/modules/portal/portal.schema.js';
+import { PORTAL_PAGES } from '../../src/modules/portal/index.js';
 import { SESSION_COOKIE } from '../../src/modules/auth/auth.rules.js';
 import { buyers } from '../../src/modules/orders/orders.schema.js';
 import { shops } from '../../src/modules/tenancy/tenancy.schema.js';
@@ -39,6 +40,20 @@ async function open(url: string, headers: Record<string, string> = {}) {
 }
 
 describe('after-sales cards and the buyer page', () => {
+  it('the /p pages stay out of the OpenAPI document (HTML for browsers, see PORTAL_PAGES) and each answers HTML with the strict headers', async () => {
+    const spec = ctx.app.swagger() as { paths: Record<string, unknown> };
+    expect(Object.keys(spec.paths).filter((p) => p === '/p' || p.startsWith('/p/'))).toEqual([]);
+    expect(Object.keys(spec.paths)).toContain('/api/portal/buyers/{buyerId}');
+    for (const [method, url] of PORTAL_PAGES) {
+      expect(ctx.app.hasRoute({ method, url }), `${method} ${url}`).toBe(true);
+      const res = await ctx.app.inject({ method, url: url.replace(':token', 'Q'.repeat(32)), remoteAddress: '10.55.0.1' });
+      expect(res.headers['content-type'], `${method} ${url}`).toBe('text/html; charset=utf-8');
+      expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.statusCode, `${method} ${url}`).toBe(method === 'GET' ? (url === '/p' ? 200 : 404) : 403);
+    }
+  });
+
   it('a printed card opens its order; scans are counted per batch; the token is not in the database', async () => {
     const o = await seedOrder(ctx, org, { lines: [{ unitPrice: 4999 }] });
     const res = await print([o.orderId]);

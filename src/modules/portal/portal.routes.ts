@@ -70,6 +70,24 @@ export interface PortalPublicOptions {
   limits?: { opensPerAddress?: number; lookupsPerAddress?: number; lookupsPerOrder?: number; writesPerOrder?: number };
 }
 
+/**
+ * The buyer's pages. They are not in the OpenAPI document, on purpose: they are HTML pages for a
+ * browser (plain forms posting multipart, 303 redirects, answers that are pages in five languages),
+ * not a JSON API anyone integrates with; describing them as operations would promise a contract
+ * (JSON error codes, stable bodies) they do not have. test/http/portal.test.ts pins this list, that
+ * none of it leaks into the document, and that each answers HTML with the portal's headers.
+ */
+export const PORTAL_PAGES = [
+  ['GET', '/p'],
+  ['GET', '/p/:token'],
+  ['POST', '/p/lookup'],
+  ['GET', '/p/order'],
+  ['POST', '/p/order/message'],
+  ['POST', '/p/order/return'],
+  ['POST', '/p/order/warranty'],
+  ['POST', '/p/order/preferences'],
+] as const;
+
 export const PORTAL_COOKIE = 'afterdesk_portal';
 export const PORTAL_CSRF_COOKIE = 'afterdesk_portal_csrf';
 const MAX_PHOTO = 15 * 1024 * 1024;
