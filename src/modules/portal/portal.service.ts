@@ -128,6 +128,35 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
     return { secret, session: { id, orgId: card.orgId, shopId: card.shopId, orderId: card.orderId, cardId: card.id, language, csrf: csrfFor(secret) } };
   }
 
+  /**
+   * The leaves of the organisation's return-reason tree, for the page's reason list. Trees change
+   * rarely (a new version when staff edit them), so each organisation's list is kept for a minute
+   * rather than read on every page view.
+   */
+  const leafCache = new Map<string, { at: number; leaves: ReasonNode[] }>();
+  async function reasonLeaves(orgId: string): Promise<ReasonNode[]> {
+    const hit = leafCache.get(orgId);
+    const now = clock.now().getTime();
+    if (hit && now - hit.at < 60_000) return hit.leaves;
+    const tree = await ports.returns.getReasonTree(systemActor(orgId));
+    const leaves = tree.nodes.filter((n) => !tree.nodes.some((c) => c.parent === n.code));
+    if (leafCache.size > 10_000) leafCache.clear();
+    leafCache.set(orgId, { at: now, leaves });
+    return leaves;
+  }
+
+  /** A buyer's platform never changes: read once per buyer (the order page would otherwise ask on every view). */
+  const platformCache = new Map<string, string>();
+  async function buyerPlatform(orgId: string, buyerId: string): Promise<string> {
+    const key = `${orgId}:${buyerId}`;
+    const hit = platformCache.get(key);
+    if (hit) return hit;
+    const p = (await ports.orders.getBuyer(systemActor(orgId), buyerId)).platform;
+    if (platformCache.size > 50_000) platformCache.clear();
+    platformCache.set(key, p);
+    return p;
+  }
+
   async function cardBy(where: 'token' | 'lookup', hash: string) {
     // The buyer names no organisation: the hash is unique across the installation.
     return db.system(async (tx) => {
@@ -280,9 +309,15 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
     async session(secret: string | undefined): Promise<PortalSession | null> {
       if (!secret || !/^[A-Za-z0-9_-]{43}$/.test(secret)) return null;
       const hash = hashSecret(secret);
-      const s = await db.system(async (tx) => (await tx.select().from(portalSessions).where(eq(portalSessions.sessionHash, hash)))[0] ?? null);
-      if (!s || s.expiresAt.getTime() <= clock.now().getTime()) return null;
-      const card = await db.system(async (tx) => (await tx.select().from(portalCards).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId))))[0] ?? null);
+      // Session and card in one transaction (every page view and form post passes here).
+      const found = await db.system(async (tx) => {
+        const [s] = await tx.select().from(portalSessions).where(eq(portalSessions.sessionHash, hash));
+        if (!s || s.expiresAt.getTime() <= clock.now().getTime()) return null;
+        const [card] = await tx.select().from(portalCards).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId)));
+        return { s, card: card ?? null };
+      });
+      if (!found) return null;
+      const { s, card } = found;
       if (tokenState(card, clock.now()) !== 'ok') return null;
       return { id: s.id, orgId: s.orgId, shopId: s.shopId, orderId: s.orderId, cardId: s.cardId, language: sniffLanguage(s.language), csrf: csrfFor(secret) };
     },
@@ -294,24 +329,30 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
     /** What the buyer's page shows: their order, the shop's contacts, returns, the conversation. */
     async page(s: PortalSession) {
       const actor = systemActor(s.orgId);
-      const order = await ports.orders.getOrder(actor, s.orderId);
-      const { shop, ticketId } = await db.tenant(s.orgId, async (tx) => {
-        const shop: ShopRow = await shopIn(tx, s.orgId, s.shopId);
-        const [card] = await tx.select({ t: portalCards.ticketId }).from(portalCards).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId)));
-        return { shop, ticketId: card?.t ?? null };
-      });
-      const returns = await ports.returns.list(actor, { orderId: s.orderId, limit: 20 });
-      const tree = await ports.returns.getReasonTree(actor);
-      const messages = ticketId ? (await ports.helpdesk.getTicket(actor, ticketId)).messages.filter((m) => m.kind === 'public') : [];
-      const warranties = await db.tenant(s.orgId, (tx) => tx.select().from(portalWarranties).where(and(eq(portalWarranties.orgId, s.orgId), eq(portalWarranties.orderId, s.orderId))).orderBy(portalWarranties.createdAt));
+      // Independent reads side by side (each its own short transaction); the portal's own rows in one.
+      const [order, own, returns, leaves] = await Promise.all([
+        ports.orders.getOrder(actor, s.orderId),
+        db.tenant(s.orgId, async (tx) => {
+          const shop: ShopRow = await shopIn(tx, s.orgId, s.shopId);
+          const [card] = await tx.select({ t: portalCards.ticketId }).from(portalCards).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId)));
+          const warranties = await tx.select().from(portalWarranties).where(and(eq(portalWarranties.orgId, s.orgId), eq(portalWarranties.orderId, s.orderId))).orderBy(portalWarranties.createdAt);
+          return { shop, ticketId: card?.t ?? null, warranties };
+        }),
+        ports.returns.list(actor, { orderId: s.orderId, limit: 20 }),
+        reasonLeaves(s.orgId),
+      ]);
+      const [messages, platform] = await Promise.all([
+        own.ticketId ? ports.helpdesk.getTicket(actor, own.ticketId).then((t) => t.messages.filter((m) => m.kind === 'public')) : Promise.resolve([]),
+        buyerPlatform(s.orgId, order.buyerId),
+      ]);
       return {
         order,
-        shop,
+        shop: own.shop,
         returns,
-        reasons: tree.nodes.filter((n) => !tree.nodes.some((c) => c.parent === n.code)),
+        reasons: leaves,
         messages,
-        platformRoute: platformReturnRoute((await ports.orders.getBuyer(actor, order.buyerId)).platform, shop.market),
-        warranties: warranties.map((w) => ({ productName: w.productName, serialNumber: w.serialNumber, endsAt: w.endsAt.toISOString() })),
+        platformRoute: platformReturnRoute(platform, own.shop.market),
+        warranties: own.warranties.map((w) => ({ productName: w.productName, serialNumber: w.serialNumber, endsAt: w.endsAt.toISOString() })),
         warrantyDays,
         warrantyEndsAt: warrantyEnds(order.deliveredAt ? new Date(order.deliveredAt) : null, clock.now(), warrantyDays).toISOString(),
       };
@@ -394,7 +435,7 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
       // (US, UK) an outbox step does, once per return; elsewhere the page guides the buyer, and
       // the request is linked to this RMA when it arrives (returns.fromPlatformReturn).
       const shop = await db.tenant(s.orgId, (tx) => shopIn(tx, s.orgId, s.shopId));
-      const route = platformReturnRoute((await ports.orders.getBuyer(actor, order.buyerId)).platform, shop.market);
+      const route = platformReturnRoute(await buyerPlatform(s.orgId, order.buyerId), shop.market);
       if (route === 'api') {
         await db.tenant(s.orgId, (tx) =>
           enqueue(
