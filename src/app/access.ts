@@ -303,6 +303,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/portal/preview': LEADS,
   'GET /api/portal/batches': LEADS,
   'POST /api/portal/orders/:orderId/revoke': LEADS,
+  'GET /api/portal/buyers/:buyerId': DESK,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */

@@ -165,7 +165,7 @@ export function registerWorkspaceWorkers(p: Platform, s: Services): void {
       }),
     );
   });
-  registerPortalHandlers(p.outbox, s.helpdesk);
+  registerPortalHandlers(p.outbox, s.helpdesk, s.portal);
 }
 
 

@@ -16,6 +16,7 @@ describeE2E('the buyer side on a phone', () => {
   let browser: Browser;
   let org: TestOrg;
   let owner: string;
+  let selfServiceTicket: string | null = null;
 
   beforeAll(async () => {
     server = await startE2EServer();
@@ -55,7 +56,28 @@ describeE2E('the buyer side on a phone', () => {
     await page.getByRole('button', { name: 'Rücksendung starten' }).click();
     await expect.poll(() => page.getByText('Ihre Rücksendung wurde gestartet').isVisible()).toBe(true);
     await expect.poll(() => page.getByRole('heading', { name: 'Ihre Rücksendungen' }).isVisible()).toBe(true);
+    // TikTok DE: only the buyer can open the platform return, so the page shows the steps in German.
+    await expect.poll(() => page.getByRole('heading', { name: 'Noch ein Schritt: Rücksendung in der TikTok-App eröffnen' }).isVisible()).toBe(true);
     await page.screenshot({ path: `${SHOTS}/portal-phone-de-return.png`, fullPage: true });
+
+    // Warranty: a wrong serial is refused in German, then registered with a photo of the receipt.
+    await page.getByLabel('Produkt', { exact: true }).selectOption({ label: 'Product 1' });
+    await page.getByLabel('Seriennummer').fill('!!');
+    await page.getByRole('button', { name: 'Registrieren' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('Geben Sie die Seriennummer so ein');
+    await page.getByLabel('Seriennummer').fill('SN-77-1234');
+    await page.getByLabel('Foto des Belegs').setInputFiles({ name: 'beleg.png', mimeType: 'image/png', buffer: await sharp({ create: { width: 60, height: 40, channels: 3, background: '#eee' } }).png().toBuffer() });
+    await page.getByRole('button', { name: 'Registrieren' }).click();
+    await expect.poll(() => page.getByText('Ihre Garantie ist registriert.').isVisible()).toBe(true);
+    // Birthday with explicit consent, and the marketing opt-in.
+    await page.getByLabel('Geburtsdatum').fill('1991-04-12');
+    await page.getByLabel('Ich bin einverstanden, dass dieser Shop meinen Geburtstag').check();
+    await page.getByLabel('Ich möchte Angebote dieses Shops per E-Mail erhalten').check();
+    await page.getByRole('button', { name: 'Speichern' }).click();
+    await expect.poll(() => page.getByText('Danke – Ihre Auswahl ist gespeichert.').isVisible()).toBe(true);
+    const axeAfter = await new AxeBuilder({ page } as never).analyze();
+    expect(axeAfter.violations.map((v) => `${v.id}: ${v.nodes.length}`)).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/portal-phone-de-warranty.png`, fullPage: true });
     expect(problems).toEqual([]);
 
     const list = await server.ctx.app.inject({ method: 'GET', url: '/api/tickets?view=all&limit=200', headers: { cookie: owner } });
@@ -67,6 +89,10 @@ describeE2E('the buyer side on a phone', () => {
     const file = await server.ctx.app.inject({ method: 'GET', url: `/api/evidence/files/${sha}`, headers: { cookie: owner } });
     expect(file.statusCode).toBe(200);
     expect(file.headers['content-type']).toContain('image/jpeg');
+    selfServiceTicket = t.id;
+    const staff = (await server.ctx.app.inject({ method: 'GET', url: `/api/portal/buyers/${(await server.ctx.services.orders.getOrder({ orgId: org.orgId, userId: 'x', role: 'owner' }, o.orderId)).buyerId}`, headers: { cookie: owner } })).json();
+    expect(staff.warranties.map((w: { serialNumber: string }) => w.serialNumber)).toEqual(['SN-77-1234']);
+    expect(staff.consent).toMatchObject({ birthday: '1991-04-12', birthdayConsent: true, marketingConsent: true });
   });
 
   it('a tampered token gets the same page as an unknown one, and the lookup form is rate limited', async () => {
@@ -116,6 +142,14 @@ describeE2E('the buyer side on a phone', () => {
       expect(dl.suggestedFilename()).toBe('cards.pdf');
       await expect.poll(() => page.locator('tbody tr').count(), { timeout: 15_000 }).toBeGreaterThan(0);
       await page.screenshot({ path: `${SHOTS}/cards-page-${lang}-${viewport.width}.png`, fullPage: true });
+      if (lang === 'en' && selfServiceTicket) {
+        // The buyer panel of the self-service ticket shows the warranty and the consent given on the page.
+        await page.goto(`/inbox/${selfServiceTicket}`);
+        await expect.poll(() => page.getByTestId('buyer-warranty').first().isVisible(), { timeout: 15_000 }).toBe(true);
+        expect(await page.getByTestId('buyer-self-service').innerText()).toContain('SN-77-1234');
+        expect(await page.getByTestId('buyer-marketing-consent').textContent()).toBe('Marketing e-mail: yes');
+        await page.getByTestId('side-self-service').screenshot({ path: `${SHOTS}/inbox-buyer-self-service-en.png` });
+      }
       expect(problems).toEqual([]);
     }
   });

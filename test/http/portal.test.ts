@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/context.js';
@@ -6,7 +6,13 @@ import { createTestOrg, type TestOrg } from '../helpers/org.js';
 import { seedOrder } from '../helpers/returns.js';
 import { cookieFrom, csrfIn, multipart, qrLinksOf } from '../helpers/portal.js';
 import { portalCards, portalScans } from '../../src/modules/portal/portal.schema.js';
+import { PORTAL_PAGES } from '../../src/modules/portal/index.js';
 import { SESSION_COOKIE } from '../../src/modules/auth/auth.rules.js';
+import { buyers } from '../../src/modules/orders/orders.schema.js';
+import { shops } from '../../src/modules/tenancy/tenancy.schema.js';
+import { localEmail } from '../../src/integrations/email/index.js';
+import { registerModuleWorkers } from '../../src/app/modules.js';
+import type { ManualClock } from '../../src/platform/clock.js';
 
 let ctx: TestContext;
 let org: TestOrg;
@@ -16,6 +22,7 @@ beforeAll(async () => {
   ctx = await createTestContext();
   org = await createTestOrg(ctx, { market: 'DE' });
   owner = await org.cookie('owner');
+  await registerModuleWorkers(ctx.platform, ctx.services);
 });
 afterAll(async () => {
   await ctx?.close();
@@ -33,6 +40,20 @@ async function open(url: string, headers: Record<string, string> = {}) {
 }
 
 describe('after-sales cards and the buyer page', () => {
+  it('the /p pages stay out of the OpenAPI document (HTML for browsers, see PORTAL_PAGES) and each answers HTML with the strict headers', async () => {
+    const spec = ctx.app.swagger() as { paths: Record<string, unknown> };
+    expect(Object.keys(spec.paths).filter((p) => p === '/p' || p.startsWith('/p/'))).toEqual([]);
+    expect(Object.keys(spec.paths)).toContain('/api/portal/buyers/{buyerId}');
+    for (const [method, url] of PORTAL_PAGES) {
+      expect(ctx.app.hasRoute({ method, url }), `${method} ${url}`).toBe(true);
+      const res = await ctx.app.inject({ method, url: url.replace(':token', 'Q'.repeat(32)), remoteAddress: '10.55.0.1' });
+      expect(res.headers['content-type'], `${method} ${url}`).toBe('text/html; charset=utf-8');
+      expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.statusCode, `${method} ${url}`).toBe(method === 'GET' ? (url === '/p' ? 200 : 404) : 403);
+    }
+  });
+
   it('a printed card opens its order; scans are counted per batch; the token is not in the database', async () => {
     const o = await seedOrder(ctx, org, { lines: [{ unitPrice: 4999 }] });
     const res = await print([o.orderId]);
@@ -180,5 +201,89 @@ describe('after-sales cards and the buyer page', () => {
       statuses.push(r.statusCode);
     }
     expect(statuses).toEqual([...Array(10).fill(404), 429]);
+  });
+
+  it('a German TikTok buyer: the return is guided in the app; refusals are German; warranty with proof and birthday consent reach the staff; the reply is e-mailed with a link back', async () => {
+    // Daytime in Berlin, so the contact policy's quiet hours do not hold the e-mail back.
+    const day = new Date(ctx.clock.now().getTime() + 86_400_000);
+    day.setUTCHours(11, 0, 0, 0);
+    (ctx.clock as ManualClock).set(day.getTime());
+    const o = await seedOrder(ctx, org, { lines: [{ unitPrice: 4999 }] });
+    const order = await ctx.services.orders.getOrder({ orgId: org.orgId, userId: 'x', role: 'owner' }, o.orderId);
+    await ctx.platform.db.tenant(org.orgId, async (tx) => {
+      await tx.update(buyers).set({ email: 'anna.becker@example.de' }).where(and(eq(buyers.orgId, org.orgId), eq(buyers.id, order.buyerId)));
+      const [shop] = await tx.select().from(shops).where(and(eq(shops.orgId, org.orgId), eq(shops.id, org.shopId)));
+      await tx.update(shops).set({ supportContacts: { ...shop!.supportContacts, email: 'hilfe@shop.example' } }).where(and(eq(shops.orgId, org.orgId), eq(shops.id, org.shopId)));
+    });
+    const [link] = await qrLinksOf((await print([o.orderId])).rawPayload);
+    const ip = '10.44.0.1';
+    const sess = cookieFrom((await open(link!)).headers['set-cookie'], 'afterdesk_portal')!;
+    const csrf = csrfIn((await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).body);
+    const post = (url: string, fields: [string, string][], file?: Parameters<typeof multipart>[1]) => {
+      const b = multipart([['csrf', csrf], ...fields], file);
+      return ctx.app.inject({ method: 'POST', url, remoteAddress: ip, headers: { cookie: sess, 'content-type': b.contentType }, payload: b.payload });
+    };
+
+    // A damaged item without a photo: refused, in German, with the reason, never the staff English.
+    const refused = await post('/p/order/return', [['line', o.lineIds[0]!], ['reason', 'damaged'], ['resolution', 'refund']]);
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('Diese Rücksendung ist nicht möglich: Bitte fügen Sie ein Foto des Problems hinzu.');
+    expect(refused.body).not.toContain('Please add at least one photo');
+    const noItem = await post('/p/order/return', [['reason', 'changed_mind'], ['resolution', 'refund']]);
+    expect(noItem.body).toContain('Wählen Sie mindestens einen Artikel.');
+
+    // Accepted: TikTok DE lets only the buyer open it, so the page shows the steps in German.
+    expect((await post('/p/order/return', [['line', o.lineIds[0]!], ['reason', 'changed_mind'], ['resolution', 'refund']])).statusCode).toBe(303);
+    const guided = (await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).body;
+    expect(guided).toContain('Noch ein Schritt: Rücksendung in der TikTok-App eröffnen');
+    expect(guided).toContain(`dann die Bestellung ${o.externalId}.`);
+    expect(guided).toContain('wählen Sie den Grund „Nicht mehr benötigt“');
+    const steps = await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`select handler from outbox where org_id = ${org.orgId} and handler = 'tiktok.create_return'`));
+    expect(steps.rows).toHaveLength(0);
+
+    // Warranty: a bad serial is refused in German; a good one with a proof photo is registered.
+    const bad = await post('/p/order/warranty', [['line', o.lineIds[0]!], ['serial', '<x>']]);
+    expect(bad.statusCode).toBe(422);
+    expect(bad.body).toContain('Geben Sie die Seriennummer so ein, wie sie auf dem Produkt steht');
+    const proof = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#39c' } }).png().toBuffer();
+    expect((await post('/p/order/warranty', [['line', o.lineIds[0]!], ['serial', 'sn-4711-a']], { name: 'photo', fileName: 'kassenbon.png', type: 'image/png', bytes: proof })).statusCode).toBe(303);
+    const registered = (await ctx.app.inject({ method: 'GET', url: '/p/order?done=warranty', headers: { cookie: sess } })).body;
+    expect(registered).toContain('Ihre Garantie ist registriert.');
+    expect(registered).toContain('SN-4711-A');
+
+    // Birthday: not kept without the tick; kept with it, and the marketing opt-in recorded.
+    const noTick = await post('/p/order/preferences', [['birthday', '1990-05-17']]);
+    expect(noTick.statusCode).toBe(422);
+    expect(noTick.body).toContain('Wir speichern Ihren Geburtstag nur, wenn Sie das Kästchen ankreuzen.');
+    expect((await post('/p/order/preferences', [['birthday', '1990-05-17'], ['birthdayConsent', 'yes'], ['marketingConsent', 'yes']])).statusCode).toBe(303);
+
+    // The staff see both in the buyer panel; the proof photo is an evidence file.
+    const staff = await ctx.app.inject({ method: 'GET', url: `/api/portal/buyers/${order.buyerId}`, headers: { cookie: await org.cookie('agent') } });
+    expect(staff.statusCode, staff.body).toBe(200);
+    const v = staff.json();
+    expect(v.warranties).toHaveLength(1);
+    expect(v.warranties[0]).toMatchObject({ orderId: o.orderId, productName: 'Product 1', serialNumber: 'SN-4711-A' });
+    expect(v.consent).toMatchObject({ birthday: '1990-05-17', birthdayConsent: true, marketingConsent: true, source: 'self_service_page' });
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/evidence/files/${v.warranties[0].proofSha256}`, headers: { cookie: owner } })).statusCode).toBe(200);
+
+    // The agent replies: the buyer gets it by e-mail (the contact policy allows a service mail), with a link that opens the page.
+    const tickets = await ctx.app.inject({ method: 'GET', url: '/api/tickets?view=all&limit=200', headers: { cookie: owner } });
+    const t = tickets.json().items.find((x: { orderId: string | null; channel: string }) => x.orderId === o.orderId && x.channel === 'self_service');
+    const rep = await ctx.app.inject({ method: 'POST', url: `/api/tickets/${t.id}/reply`, headers: { cookie: await org.cookie('agent') }, payload: { text: 'Bitte öffnen Sie die Rücksendung in der App, wir bestätigen sofort.' } });
+    expect(rep.statusCode, rep.body).toBeLessThan(300);
+    await ctx.platform.dispatcher.drain(10, org.orgId);
+    // Every public reply on the ticket goes out (an automatic acknowledgement too); this one once.
+    const mails = localEmail.sent.filter((m) => m.to === 'anna.becker@example.de' && m.text.includes('wir bestätigen sofort'));
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toBe(`Antwort zu Ihrer Bestellung ${o.externalId}`);
+    expect(mails[0]!.text).toContain('Bitte öffnen Sie die Rücksendung in der App, wir bestätigen sofort.');
+    const back = /\/p\/[A-Za-z0-9_-]{32}/.exec(mails[0]!.text)![0];
+    const viaMail = await ctx.app.inject({ method: 'GET', url: back, remoteAddress: '10.44.0.2' });
+    expect(viaMail.statusCode).toBe(303);
+    const page = await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: cookieFrom(viaMail.headers['set-cookie'], 'afterdesk_portal')! } });
+    expect(page.body).toContain('Bitte öffnen Sie die Rücksendung in der App');
+    // Draining again mails nothing more (one step per reply).
+    await ctx.platform.dispatcher.drain(10, org.orgId);
+    expect(localEmail.sent.filter((m) => m.to === 'anna.becker@example.de' && m.text.includes('wir bestätigen sofort'))).toHaveLength(1);
   });
 });

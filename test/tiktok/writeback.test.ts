@@ -7,7 +7,9 @@ import { enqueue } from '../../src/platform/outbox/outbox.js';
 import { outbox } from '../../src/platform/outbox/outbox.schema.js';
 import { registerModuleWorkers } from '../../src/app/modules.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
-import { connectedWorld } from './helpers.js';
+import { connectedWorld, uniqueShops } from './helpers.js';
+import { createTestOrg } from '../helpers/org.js';
+import { sellerReturnReason } from '../../src/modules/portal/index.js';
 
 let ctx: TestContext;
 const clock = new ManualClock(Date.now());
@@ -28,6 +30,57 @@ async function row(orgId: string, id: string) {
 }
 
 describe('TikTok write-backs through the outbox', () => {
+  it("a buyer's return from the self-service page: created on TikTok for a US shop (RETURN_AND_REFUND, the step's key) and linked to our RMA; refused in DE", async () => {
+    clock.set(Date.now());
+    const shops = uniqueShops();
+    const w = await connectedWorld(ctx, { shops });
+    try {
+      const world = w.sandbox.world;
+      const us = shops.find((s) => s.region === 'US')!;
+      const usOrg = await createTestOrg(ctx, { market: 'US' });
+      const c = await ctx.services.tiktok.connections.completeAuthorisation(usOrg.orgId, w.sandbox.issueAuthCode([us.id]));
+      expect(c.connected[0]?.shopId).toBe(usOrg.shopId);
+      const fresh = (shopId: string) => [...world.orders.values()].find((o) => o.shopId === shopId && o.status === 'DELIVERED' && ![...world.returns.values()].some((r) => r.orderId === o.id))!;
+      const usOrder = fresh(us.id);
+      const deOrder = fresh(w.tiktokShopId);
+      await ctx.services.tiktok.sync.syncShop(usOrg.orgId, usOrg.shopId, ['orders']);
+      await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['orders']);
+      const ours = async (orgId: string, ext: string) => (await ctx.platform.db.tenant(orgId, (tx) => tx.select().from(ordersTable).where(and(eq(ordersTable.orgId, orgId), eq(ordersTable.externalId, ext)))))[0]!;
+      const owner = { orgId: usOrg.orgId, userId: 'x', role: 'owner' as const };
+      const usOurs = await ours(usOrg.orgId, usOrder.id);
+      const line = (await ctx.services.orders.getOrder(owner, usOurs.id)).lines[0]!;
+      // The RMA the buyer's page opens (self-service channel, no platform request yet).
+      const rma = await ctx.services.returns.create(owner, { orderId: usOurs.id, orderLineIds: [line.id], reasonCode: 'changed_mind', channel: 'self_service' });
+      const { row: step } = await enqueueStep(usOrg.orgId, TIKTOK_HANDLERS.createReturn, `portal-return:${rma.id}:platform`, { shopId: usOrg.shopId, orderId: usOurs.id, returnId: rma.id, orderLineIds: [line.id], returnReason: sellerReturnReason('US', 'changed_mind') });
+      await ctx.platform.dispatcher.drain(5, usOrg.orgId);
+      expect(await row(usOrg.orgId, step.id)).toMatchObject({ status: 'done' });
+      const calls = w.sandbox.writebacks.filter((x) => x.kind === 'create_return' && x.target === usOrder.id);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]).toMatchObject({ idempotencyKey: step.idempotencyKey, body: { return_type: 'RETURN_AND_REFUND', return_reason: 'seller_ecom_delivered_return_refund_reason1', order_line_item_ids: [line.externalId] } });
+      const created = [...world.returns.values()].filter((r) => r.orderId === usOrder.id);
+      expect(created).toHaveLength(1);
+      // The platform request arrives; the import links it to the buyer's RMA instead of opening a second one.
+      const imported = await ctx.services.returns.importPlatformReturns(owner);
+      expect(imported.created.map((x) => x.returnId)).toEqual([rma.id]);
+      const after = await ctx.services.returns.list(owner, { orderId: usOurs.id });
+      expect(after).toHaveLength(1);
+      expect(after[0]!.platformReturnId).toBe(imported.created[0]!.platformReturnId);
+
+      // DE: TikTok lets only the buyer open a return; the platform refuses the seller's attempt for good.
+      const deOwner = { orgId: w.org.orgId, userId: 'x', role: 'owner' as const };
+      const deOurs = await ours(w.org.orgId, deOrder.id);
+      const deLine = (await ctx.services.orders.getOrder(deOwner, deOurs.id)).lines[0]!;
+      const { row: de } = await enqueueStep(w.org.orgId, TIKTOK_HANDLERS.createReturn, `portal-return:de-${deOurs.id}:platform`, { shopId: w.shopId, orderId: deOurs.id, returnId: 'ret_x', orderLineIds: [deLine.id], returnReason: sellerReturnReason('DE', 'changed_mind') });
+      await ctx.platform.dispatcher.drain(5, w.org.orgId);
+      const failed = await row(w.org.orgId, de.id);
+      expect(failed.status).toBe('failed');
+      expect(failed.lastError).toContain('25020005');
+      expect([...world.returns.values()].filter((r) => r.orderId === deOrder.id)).toHaveLength(0);
+    } finally {
+      await w.close();
+    }
+  });
+
   it('refund: the answer is lost after the platform applied it; the retry sends the same idempotency key and the sandbox records exactly one refund', async () => {
     clock.set(Date.now());
     const w = await connectedWorld(ctx);

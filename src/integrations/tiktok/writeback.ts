@@ -23,6 +23,7 @@ export const TIKTOK_HANDLERS = {
   refund: 'tiktok.refund',
   approveCancellation: 'tiktok.approve_cancellation',
   rejectCancellation: 'tiktok.reject_cancellation',
+  createReturn: 'tiktok.create_return',
 } as const;
 
 export const SendMessagePayload = z.strictObject({
@@ -59,6 +60,15 @@ export const RefundPayload = z.strictObject({
   amount: z.number().int().positive(),
   currency: z.string().regex(/^[A-Z]{3}$/),
   reason: z.string().min(1).max(200),
+});
+
+/** A buyer's return started on our page, created on TikTok for them (US/UK: seller Create Return). */
+export const CreateReturnPayload = z.strictObject({
+  shopId: z.string().min(1),
+  orderId: z.string().startsWith('ord_', 'must be our ord_ id'),
+  returnId: z.string().min(1),
+  orderLineIds: z.array(z.string().startsWith('oln_')).min(1),
+  returnReason: z.string().min(1).max(200),
 });
 
 function parse<S extends z.ZodType>(schema: S, payload: unknown, handler: string): z.output<S> {
@@ -271,6 +281,27 @@ export function writebackHandlers(d: WritebackDeps): Record<string, OutboxHandle
         .catch(classify);
       await refreshReturn(ctx.orgId, p.shopId, r.return_id);
       return { via: 'create_return', returnId: r.return_id, returnStatus: r.return_status ?? null };
+    },
+
+    /**
+     * The buyer's return from our page, opened on TikTok as RETURN_AND_REFUND (the buyer sends the
+     * parcel back; the refund follows the platform's flow). The outbox key is the idempotency key,
+     * so a retry never opens a second request; the platform request then arrives like any other
+     * and is linked to our RMA by the returns import.
+     */
+    [TIKTOK_HANDLERS.createReturn]: async (payload, ctx) => {
+      const p = parse(CreateReturnPayload, payload, TIKTOK_HANDLERS.createReturn);
+      const { order, lines } = await d.db.tenant(ctx.orgId, (tx) => d.orders.externalRefs(tx, ctx.orgId, p.orderId));
+      if (order.shopId !== p.shopId) throw new PermanentError(`order ${p.orderId} belongs to shop ${order.shopId}, not ${p.shopId}`, 'tiktok.bad_payload');
+      const chosen = lines.filter((l) => p.orderLineIds.includes(l.id));
+      if (chosen.length !== p.orderLineIds.length) throw new PermanentError(`orderLineIds not on order ${p.orderId}`, 'tiktok.bad_payload');
+      const r = await d.connections
+        .withShop(ctx.orgId, p.shopId, (auth) =>
+          d.client.createReturn(auth, { order_id: order.externalId, order_line_item_ids: chosen.map((l) => l.externalId), return_reason: p.returnReason, return_type: 'RETURN_AND_REFUND' }, platformKey(ctx)),
+        )
+        .catch(classify);
+      await refreshReturn(ctx.orgId, p.shopId, r.return_id);
+      return { via: 'create_return', returnId: r.return_id, returnStatus: r.return_status ?? null, ourReturnId: p.returnId };
     },
   };
 }

@@ -38,3 +38,32 @@ export const BatchView = z.object({
 export type BatchViewT = z.infer<typeof BatchView>;
 export const BatchList = z.object({ items: z.array(BatchView) });
 export const RevokeView = z.object({ revoked: z.number().int() });
+
+export const BuyerParams = z.strictObject({ buyerId: id });
+export const BuyerSelfServiceView = z.object({
+  warranties: z.array(
+    z.object({
+      id: z.string(),
+      orderId: z.string(),
+      shopId: z.string(),
+      productName: z.string(),
+      serialNumber: z.string(),
+      /** The proof-of-purchase photo in the evidence vault, when one was given. */
+      proofSha256: z.string().nullable(),
+      endsAt: z.string(),
+      ticketId: z.string().nullable(),
+      createdAt: z.string(),
+    }),
+  ),
+  consent: z
+    .object({
+      marketingConsent: z.boolean(),
+      birthdayConsent: z.boolean(),
+      birthday: z.string().nullable(),
+      source: z.string().nullable(),
+      unsubscribedAt: z.string().nullable(),
+      updatedAt: z.string(),
+    })
+    .nullable(),
+});
+export type BuyerSelfServiceView = z.infer<typeof BuyerSelfServiceView>;

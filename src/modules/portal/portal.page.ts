@@ -4,7 +4,7 @@ import type { ReasonNode } from '../returns/index.js';
 import type { MessageRow } from '../helpdesk/index.js';
 import type { ShopRow } from '../tenancy/index.js';
 import { hoursLine, policyLine } from './portal.cards.js';
-import { PORTAL_LANGUAGES, type PortalLanguage } from './portal.rules.js';
+import { appReasonKey, PORTAL_LANGUAGES, type PlatformReturnRoute, type PortalLanguage } from './portal.rules.js';
 import { LANGUAGE_NAMES, tx } from './portal.texts.js';
 
 /**
@@ -20,12 +20,13 @@ const CSS = `
 header{background:#1d2b4f;color:#fff;padding:12px 16px}header h1{margin:0;font-size:1.15rem}
 main{max-width:560px;margin:0 auto;padding:12px}section{background:#fff;border-radius:10px;padding:14px 16px;margin:12px 0;border:1px solid #d9dce3}
 h2{font-size:1.05rem;margin:0 0 8px}label{display:block;font-weight:600;margin:10px 0 4px}
-input[type=text],select,textarea{width:100%;padding:10px;font:inherit;border:1px solid #6b7280;border-radius:6px;background:#fff;color:#1a1a1a}
+input[type=text],input[type=date],select,textarea{width:100%;padding:10px;font:inherit;border:1px solid #6b7280;border-radius:6px;background:#fff;color:#1a1a1a}
 textarea{min-height:90px}button{margin-top:12px;padding:12px 18px;font:inherit;font-weight:600;color:#fff;background:#1d4ed8;border:0;border-radius:6px;width:100%}
 button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
 .muted{color:#4b5563;font-size:.92rem}.ok{background:#e7f6ec;border-color:#2f855a}.err{background:#fdecec;border-color:#c53030}
 nav.lang{display:flex;gap:10px;flex-wrap:wrap;margin-top:6px}nav.lang a{color:#fff}
 ol.tl{padding-left:20px;margin:6px 0}ol.tl li.done{font-weight:600}.msg{border-left:4px solid #9ca3af;padding:4px 10px;margin:8px 0}.msg.us{border-color:#1d4ed8}
+a.btn{display:block;text-align:center;padding:12px 18px;font-weight:600;color:#fff;background:#111827;border-radius:6px;text-decoration:none}.guide{border-color:#1d4ed8}
 fieldset{border:0;padding:0;margin:0}legend{font-weight:600;margin:10px 0 4px}.check{display:flex;gap:8px;align-items:flex-start;margin:4px 0}
 `;
 
@@ -55,6 +56,52 @@ export interface PageData {
   returns: ReturnView[];
   reasons: ReasonNode[];
   messages: MessageRow[];
+  platformRoute: PlatformReturnRoute;
+  warranties: { productName: string; serialNumber: string; endsAt: string }[];
+  warrantyDays: number;
+  warrantyEndsAt: string;
+}
+
+/**
+ * Where TikTok lets only the buyer open the return: the steps in the app, with the reason to pick
+ * named in their language, for each return started here that TikTok does not have yet. The link
+ * opens TikTok's site (the app takes it over on a phone); no deep link into an order is published.
+ */
+function tiktokGuide(lang: PortalLanguage, d: PageData): string {
+  if (d.platformRoute === 'none') return '';
+  const pending = d.returns.filter((r) => r.channel === 'self_service' && !r.platformReturnId && !r.closedAt);
+  const linked = d.returns.filter((r) => r.channel === 'self_service' && r.platformReturnId);
+  const parts: string[] = [];
+  if (d.platformRoute === 'api' && pending.length) parts.push(`<section class="ok" role="status"><p>${esc(tx(lang, 'tiktokCreated'))}</p></section>`);
+  if (d.platformRoute === 'app' && pending.length) {
+    const reason = tx(lang, appReasonKey(pending[0]!.reason?.code ?? ''));
+    parts.push(`<section class="guide" aria-labelledby="tt-guide"><h2 id="tt-guide">${esc(tx(lang, 'tiktokGuideTitle'))}</h2><p>${esc(tx(lang, 'tiktokGuideWhy'))}</p><ol>
+<li>${esc(tx(lang, 'tiktokStep1'))}</li><li>${esc(tx(lang, 'tiktokStep2', { order: d.order.externalId }))}</li><li>${esc(tx(lang, 'tiktokStep3', { reason }))}</li><li>${esc(tx(lang, 'tiktokStep4'))}</li></ol>
+<p><a class="btn" href="https://www.tiktok.com/" rel="noopener noreferrer">${esc(tx(lang, 'tiktokOpenApp'))}</a></p></section>`);
+  }
+  if (linked.length) parts.push(`<section class="ok" role="status"><p>${esc(tx(lang, 'tiktokLinked'))} ${linked.map((r) => esc(r.rma)).join(', ')}</p></section>`);
+  return parts.join('\n');
+}
+
+function warrantySection(lang: PortalLanguage, d: PageData, hidden: string): string {
+  const list = d.warranties.length
+    ? `<p><strong>${esc(tx(lang, 'warrantyList'))}</strong></p><ul>${d.warranties.map((w) => `<li>${esc(w.productName)} — ${esc(w.serialNumber)} (${esc(date(w.endsAt, lang, d.shop.timeZone))})</li>`).join('')}</ul>`
+    : '';
+  return `<section><h2>${esc(tx(lang, 'warrantyTitle'))}</h2><p class="muted">${esc(tx(lang, 'warrantyTerms', { days: d.warrantyDays, until: date(d.warrantyEndsAt, lang, d.shop.timeZone) }))}</p>${list}
+<form method="post" action="/p/order/warranty" enctype="multipart/form-data">${hidden}
+<label for="wline">${esc(tx(lang, 'product'))}</label><select id="wline" name="line" required>${d.order.lines.map((l) => `<option value="${esc(l.id)}">${esc(l.productName)}</option>`).join('')}</select>
+<label for="wserial">${esc(tx(lang, 'serial'))}</label><input type="text" id="wserial" name="serial" required maxlength="64" autocomplete="off" autocapitalize="characters">
+<label for="wproof">${esc(tx(lang, 'proof'))}</label><input type="file" id="wproof" name="photo" accept="image/*">
+<button type="submit">${esc(tx(lang, 'register'))}</button></form></section>`;
+}
+
+function birthdaySection(lang: PortalLanguage, hidden: string): string {
+  return `<section><h2>${esc(tx(lang, 'birthdayTitle'))}</h2><p class="muted">${esc(tx(lang, 'birthdayIntro'))}</p>
+<form method="post" action="/p/order/preferences" enctype="multipart/form-data">${hidden}
+<label for="bday">${esc(tx(lang, 'birthday'))}</label><input type="date" id="bday" name="birthday">
+<div class="check"><input type="checkbox" id="bconsent" name="birthdayConsent" value="yes"><label for="bconsent" style="margin:0;font-weight:400">${esc(tx(lang, 'birthdayConsent'))}</label></div>
+<div class="check"><input type="checkbox" id="mconsent" name="marketingConsent" value="yes"><label for="mconsent" style="margin:0;font-weight:400">${esc(tx(lang, 'marketingConsent'))}</label></div>
+<button type="submit">${esc(tx(lang, 'save'))}</button></form></section>`;
 }
 
 function money(amount: number, currency: string, lang: PortalLanguage): string {
@@ -93,12 +140,14 @@ export function orderPage(lang: PortalLanguage, csrf: string, d: PageData, notic
     `${notice ? `<section class="${notice.kind}" role="${notice.kind === 'err' ? 'alert' : 'status'}"><p>${esc(notice.text)}</p></section>` : ''}
 <section><h2>${esc(shop.name)}</h2><p>${esc(tx(lang, 'delivery'))}: ${esc(delivered)}${order.trackingNumber ? ` · ${esc(order.carrier ?? '')} ${esc(order.trackingNumber)}` : ''}</p>
 <h2>${esc(tx(lang, 'items'))}</h2><ul>${lines}</ul><p class="muted">${esc(policyLine(shop.returnPolicy, lang))}</p></section>
+${tiktokGuide(lang, d)}
 ${d.returns.length ? `<section><h2>${esc(tx(lang, 'returns'))}</h2>${d.returns.map((r) => returnTimeline(r, lang, shop.timeZone)).join('')}</section>` : ''}
 ${msgs ? `<section><h2>${esc(tx(lang, 'conversation'))}</h2>${msgs}</section>` : ''}
 <section><h2>${esc(tx(lang, 'startReturn'))}</h2><form method="post" action="/p/order/return" enctype="multipart/form-data">${hidden}
 <fieldset><legend>${esc(tx(lang, 'items'))}</legend>${order.lines.map((l, i) => `<div class="check"><input type="checkbox" id="line${i}" name="line" value="${esc(l.id)}"><label for="line${i}" style="margin:0;font-weight:400">${esc(l.productName)}</label></div>`).join('')}</fieldset>
 <label for="reason">${esc(tx(lang, 'reason'))}</label><select id="reason" name="reason" required>${d.reasons.map((n) => `<option value="${esc(n.code)}">${esc(reasonLabel(n))}</option>`).join('')}</select>
 <fieldset><legend>${esc(tx(lang, 'resolution'))}</legend><div class="check"><input type="radio" id="resRefund" name="resolution" value="refund" checked><label for="resRefund" style="margin:0;font-weight:400">${esc(tx(lang, 'refund'))}</label></div><div class="check"><input type="radio" id="resExchange" name="resolution" value="exchange"><label for="resExchange" style="margin:0;font-weight:400">${esc(tx(lang, 'exchange'))}</label></div></fieldset>
+<label for="rwish">${esc(tx(lang, 'exchangeWish'))}</label><input type="text" id="rwish" name="exchangeWish" maxlength="100">
 <label for="rnote">${esc(tx(lang, 'note'))}</label><textarea id="rnote" name="note" maxlength="4000"></textarea>
 <label for="rphoto">${esc(tx(lang, 'photo'))}</label><input type="file" id="rphoto" name="photo" accept="image/*,video/*">
 <button type="submit">${esc(tx(lang, 'startReturn'))}</button></form></section>
@@ -106,6 +155,8 @@ ${msgs ? `<section><h2>${esc(tx(lang, 'conversation'))}</h2>${msgs}</section>` :
 <label for="mtext">${esc(tx(lang, 'message'))}</label><textarea id="mtext" name="text" required maxlength="4000"></textarea>
 <label for="mphoto">${esc(tx(lang, 'photo'))}</label><input type="file" id="mphoto" name="photo" accept="image/*,video/*">
 <button type="submit">${esc(tx(lang, 'send'))}</button></form></section>
+${warrantySection(lang, d, hidden)}
+${birthdaySection(lang, hidden)}
 <section><p class="muted">${[c.phone && `${tx(lang, 'phone')}: ${c.phone}`, c.whatsapp && `${tx(lang, 'whatsapp')}: ${c.whatsapp}`, c.email && `${tx(lang, 'email')}: ${c.email}`, `${tx(lang, 'hours')}: ${hoursLine(shop, lang)}`].filter(Boolean).map((x) => esc(x as string)).join('<br>')}</p></section>`,
     { langLinks: '/p/order' },
   );

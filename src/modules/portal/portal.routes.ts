@@ -4,9 +4,10 @@ import { AppError } from '../../platform/errors.js';
 import { actorOf, binaryResponse, EmptyBody, errors, type Http } from '../../platform/http.js';
 import { BatchList, BatchListQuery, OrderParams, PreviewBody, PrintBody, RevokeView } from './portal.dto.js';
 import { lookupForm, layout, orderPage, unknownPage } from './portal.page.js';
-import { createPortalLimiter, csrfMatches, normaliseOrderNumber, pickLanguage, type PortalLanguage } from './portal.rules.js';
+import { buyerMessageKeys, createPortalLimiter, csrfMatches, normaliseOrderNumber, pickLanguage, type PortalLanguage } from './portal.rules.js';
 import type { PortalService, PortalSession } from './portal.service.js';
-import { tx } from './portal.texts.js';
+import { tx, type TextKey } from './portal.texts.js';
+import { BuyerParams, BuyerSelfServiceView } from './portal.dto.js';
 
 const tags = ['portal'];
 
@@ -48,6 +49,12 @@ export function portalRoutes(app: Http, svc: PortalService): void {
     async (req) => ({ items: await svc.listBatches(actorOf(req), req.query.shopId) }),
   );
 
+  app.get(
+    '/api/portal/buyers/:buyerId',
+    { schema: { tags, operationId: 'portal.buyerSelfService', summary: "What a buyer registered (warranties) and agreed to (birthday, marketing e-mail) on the self-service page", params: BuyerParams, response: { 200: BuyerSelfServiceView, ...errors(404) } } },
+    async (req) => svc.buyerSelfService(actorOf(req), req.params.buyerId),
+  );
+
   app.post(
     '/api/portal/orders/:orderId/revoke',
     { schema: { tags, operationId: 'portal.revokeOrder', summary: "Revoke every card of an order (its QR and code stop working)", params: OrderParams, body: EmptyBody, response: { 200: RevokeView, ...errors(404) } } },
@@ -62,6 +69,24 @@ export interface PortalPublicOptions {
   now: () => number;
   limits?: { opensPerAddress?: number; lookupsPerAddress?: number; lookupsPerOrder?: number; writesPerOrder?: number };
 }
+
+/**
+ * The buyer's pages. They are not in the OpenAPI document, on purpose: they are HTML pages for a
+ * browser (plain forms posting multipart, 303 redirects, answers that are pages in five languages),
+ * not a JSON API anyone integrates with; describing them as operations would promise a contract
+ * (JSON error codes, stable bodies) they do not have. test/http/portal.test.ts pins this list, that
+ * none of it leaks into the document, and that each answers HTML with the portal's headers.
+ */
+export const PORTAL_PAGES = [
+  ['GET', '/p'],
+  ['GET', '/p/:token'],
+  ['POST', '/p/lookup'],
+  ['GET', '/p/order'],
+  ['POST', '/p/order/message'],
+  ['POST', '/p/order/return'],
+  ['POST', '/p/order/warranty'],
+  ['POST', '/p/order/preferences'],
+] as const;
 
 export const PORTAL_COOKIE = 'afterdesk_portal';
 export const PORTAL_CSRF_COOKIE = 'afterdesk_portal_csrf';
@@ -195,7 +220,8 @@ export function portalPublicRoutes(app: Http, svc: PortalService, opts: PortalPu
       s.language = pickLanguage(q.lang, s.language, undefined);
       await svc.setLanguage(s, s.language);
     }
-    const notice = q.done === 'return' ? { kind: 'ok' as const, text: tx(s.language, 'returnStarted') } : q.done === 'message' ? { kind: 'ok' as const, text: tx(s.language, 'messageSent') } : undefined;
+    const done: Record<string, TextKey> = { return: 'returnStarted', message: 'messageSent', warranty: 'warrantyDone', preferences: 'prefsDone' };
+    const notice = q.done && done[q.done] ? { kind: 'ok' as const, text: tx(s.language, done[q.done]!) } : undefined;
     return render(reply, s, 200, notice);
   });
 
@@ -211,22 +237,20 @@ export function portalPublicRoutes(app: Http, svc: PortalService, opts: PortalPu
     return { s, form };
   };
 
+  /** Every refusal in the buyer's language: error codes (and eligibility reasons) → page texts, never staff English. */
   const failure = async (reply: FastifyReply, s: PortalSession, e: unknown) => {
     if (!(e instanceof AppError)) throw e;
-    if (e.code.startsWith('upload.') || e.code.startsWith('evidence.')) return render(reply, s, 422, { kind: 'err', text: tx(s.language, 'badFile') });
-    if (e.code === 'returns.not_eligible') {
-      const reasons = ((e.details as { reasons?: { message: string }[] } | undefined)?.reasons ?? []).map((r) => r.message).join('; ');
-      return render(reply, s, 422, { kind: 'err', text: `${tx(s.language, 'notEligible')} ${reasons}` });
-    }
-    if (e.kind === 'validation' || e.kind === 'unprocessable') return render(reply, s, 422, { kind: 'err', text: e.message });
-    throw e;
+    if (e.kind !== 'validation' && e.kind !== 'unprocessable' && !e.code.startsWith('upload.') && !e.code.startsWith('evidence.')) throw e;
+    const reasons = ((e.details as { reasons?: { code: string }[] } | undefined)?.reasons ?? []).map((r) => r.code);
+    const text = buyerMessageKeys(e.code, reasons).map((k) => tx(s.language, k as TextKey)).join(' ');
+    return render(reply, s, 422, { kind: 'err', text });
   };
 
   app.post('/p/order/message', { schema: hide }, async (req, reply) => {
     const g = await gate(req, reply);
     if (!('s' in g)) return g;
     const text = first(g.form, 'text').slice(0, 4000);
-    if (!text && !g.form.photo) return render(reply, g.s, 422, { kind: 'err', text: tx(g.s.language, 'message') });
+    if (!text && !g.form.photo) return render(reply, g.s, 422, { kind: 'err', text: tx(g.s.language, 'errMessage') });
     try {
       await svc.write(g.s, { text: text || '(photo)', photo: g.form.photo });
     } catch (e) {
@@ -244,6 +268,7 @@ export function portalPublicRoutes(app: Http, svc: PortalService, opts: PortalPu
         orderLineIds: (f.fields.line ?? []).slice(0, 100),
         reasonCode: first(f, 'reason').slice(0, 100),
         resolution: first(f, 'resolution') === 'exchange' ? 'exchange' : 'refund',
+        exchangeWish: first(f, 'exchangeWish').slice(0, 100),
         note: first(f, 'note').slice(0, 4000),
         photo: f.photo,
       });
@@ -251,5 +276,27 @@ export function portalPublicRoutes(app: Http, svc: PortalService, opts: PortalPu
       return failure(reply, g.s, e);
     }
     return reply.code(303).redirect('/p/order?done=return', 303);
+  });
+
+  app.post('/p/order/warranty', { schema: hide }, async (req, reply) => {
+    const g = await gate(req, reply);
+    if (!('s' in g)) return g;
+    try {
+      await svc.registerWarranty(g.s, { orderLineId: first(g.form, 'line').slice(0, 100), serial: first(g.form, 'serial').slice(0, 100), proof: g.form.photo });
+    } catch (e) {
+      return failure(reply, g.s, e);
+    }
+    return reply.code(303).redirect('/p/order?done=warranty', 303);
+  });
+
+  app.post('/p/order/preferences', { schema: hide }, async (req, reply) => {
+    const g = await gate(req, reply);
+    if (!('s' in g)) return g;
+    try {
+      await svc.savePreferences(g.s, { birthday: first(g.form, 'birthday').slice(0, 20), birthdayConsent: first(g.form, 'birthdayConsent') === 'yes', marketingConsent: first(g.form, 'marketingConsent') === 'yes' });
+    } catch (e) {
+      return failure(reply, g.s, e);
+    }
+    return reply.code(303).redirect('/p/order?done=preferences', 303);
   });
 }

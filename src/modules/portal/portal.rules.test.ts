@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { hoursLine, policyLine } from './portal.cards.js';
-import { cardContentFor, cardExpiry, createPortalLimiter, csrfFor, csrfMatches, hashSecret, isHoldout, lookupHash, newShortCode, newToken, pickLanguage, tokenState, wellFormedToken } from './portal.rules.js';
+import { sellerCreateReasons } from '../../integrations/tiktok/reasons.js';
+import { tx, type TextKey } from './portal.texts.js';
+import { appReasonKey, buyerMessageKeys, normaliseSerial, platformReturnRoute, PORTAL_LANGUAGES, sellerReturnReason, validBirthday, warrantyEnds, cardContentFor, cardExpiry, createPortalLimiter, csrfFor, csrfMatches, hashSecret, isHoldout, lookupHash, newShortCode, newToken, pickLanguage, tokenState, wellFormedToken } from './portal.rules.js';
 
 describe('portal tokens', () => {
   it('are 32 url-safe characters of randomness, never the same twice, and carry no order data', () => {
@@ -94,5 +96,73 @@ describe('card content per market', () => {
     expect(cardContentFor('DE')).toEqual({ showContacts: true });
     expect(cardContentFor('TH', { showContacts: true })).toEqual({ showContacts: true });
     expect(cardContentFor('GB', { showContacts: false })).toEqual({ showContacts: false });
+  });
+});
+
+describe('returns on TikTok from the buyer page', () => {
+  it('are created by us in the US and UK, guided in the app elsewhere, and not a concern off TikTok', () => {
+    expect(platformReturnRoute('tiktok', 'US')).toBe('api');
+    expect(platformReturnRoute('tiktok', 'gb')).toBe('api');
+    expect(platformReturnRoute('tiktok', 'UK')).toBe('api');
+    expect(platformReturnRoute('tiktok', 'DE')).toBe('app');
+    expect(platformReturnRoute('tiktok', 'FR')).toBe('app');
+    expect(platformReturnRoute('tiktok', null)).toBe('app');
+    expect(platformReturnRoute('email', 'US')).toBe('none');
+  });
+  it('carry a seller reason code valid for a delivered RETURN_AND_REFUND in that market', () => {
+    expect(sellerReturnReason('US', 'damaged')).toBe('seller_ecom_delivered_return_refund_reason1');
+    expect(sellerReturnReason('GB', 'damaged')).toBe('ecom_order_delivered_refund_and_return_reason_damaged_seller_uk');
+    expect(sellerReturnReason('GB', 'colour_difference')).toBe('ecom_order_delivered_refund_and_return_reason_not_match_description_seller_uk');
+    expect(sellerReturnReason('GB', 'changed_mind')).toBe('seller_ecom_delivered_return_refund_reason1_uk');
+    for (const r of ['damaged', 'defective', 'not_as_described', 'wrong_item', 'missing_parts', 'changed_mind']) {
+      expect(sellerCreateReasons('UK', 'RETURN_AND_REFUND', 'DELIVERED')).toContain(sellerReturnReason('GB', r));
+      expect(sellerCreateReasons('default', 'RETURN_AND_REFUND', 'DELIVERED')).toContain(sellerReturnReason('US', r));
+    }
+  });
+  it('name the reason to pick in the app', () => {
+    expect(appReasonKey('damaged')).toBe('appReasonDamaged');
+    expect(appReasonKey('colour_difference')).toBe('appReasonDescription');
+    expect(appReasonKey('size_fit')).toBe('appReasonChoice');
+    expect(tx('de', 'tiktokStep3', { reason: tx('de', appReasonKey('damaged')) })).toBe('Tippen Sie beim Artikel auf „Rückgabe/Erstattung“ und wählen Sie den Grund „Beschädigt“.');
+  });
+});
+
+describe('warranty and birthday input', () => {
+  const now = new Date('2026-12-06T00:00:00Z');
+  it('serial numbers are normalised and checked', () => {
+    expect(normaliseSerial(' sn-1234 5 ')).toBe('SN-12345');
+    expect(normaliseSerial('ab')).toBeNull();
+    expect(normaliseSerial('<script>')).toBeNull();
+    expect(normaliseSerial('x'.repeat(65))).toBeNull();
+  });
+  it('birthdays must be real past dates within 120 years', () => {
+    expect(validBirthday('1990-02-28', now)).toBe('1990-02-28');
+    expect(validBirthday('1990-02-30', now)).toBeNull();
+    expect(validBirthday('2027-01-01', now)).toBeNull();
+    expect(validBirthday('1890-01-01', now)).toBeNull();
+    expect(validBirthday('28.02.1990', now)).toBeNull();
+  });
+  it('the warranty runs from delivery, or from now when not delivered', () => {
+    expect(warrantyEnds(new Date('2026-01-01T00:00:00Z'), now, 365).toISOString()).toBe('2027-01-01T00:00:00.000Z');
+    expect(warrantyEnds(null, now, 10).toISOString()).toBe('2026-12-16T00:00:00.000Z');
+  });
+});
+
+describe('refusals for the buyer', () => {
+  it('map error codes and eligibility reasons to texts in all five languages', () => {
+    expect(buyerMessageKeys('returns.not_eligible', ['window_closed', 'photos_required', 'window_closed'])).toEqual(['notEligible', 'elig_window_closed', 'elig_photos_required']);
+    expect(buyerMessageKeys('returns.not_eligible')).toEqual(['notEligible', 'errGeneral']);
+    expect(buyerMessageKeys('upload.type_not_allowed')).toEqual(['badFile']);
+    expect(buyerMessageKeys('portal.serial_invalid')).toEqual(['errSerial']);
+    expect(buyerMessageKeys('something.new')).toEqual(['errGeneral']);
+    const codes = ['not_delivered', 'window_closed', 'final_sale', 'reason_required', 'already_returned', 'no_lines', 'photos_required'];
+    const keys = new Set([...codes.flatMap((c) => buyerMessageKeys('returns.not_eligible', [c])), ...['portal.no_lines', 'portal.serial_invalid', 'portal.product_required', 'portal.birthday_invalid', 'portal.consent_required', 'portal.message_required', 'returns.exchange_sku_required', 'returns.unknown_reason'].flatMap((c) => buyerMessageKeys(c))]);
+    for (const k of keys) {
+      for (const l of PORTAL_LANGUAGES) {
+        const t = tx(l, k as TextKey);
+        expect(t.length, `${k}/${l}`).toBeGreaterThan(5);
+        if (l !== 'en') expect(t, `${k}/${l} is translated`).not.toBe(tx('en', k as TextKey));
+      }
+    }
   });
 });

@@ -129,3 +129,89 @@ export const CARD_MARKET_DEFAULTS: Record<string, { showContacts: boolean }> = {
 export function cardContentFor(market: string, override?: { showContacts?: boolean }): { showContacts: boolean } {
   return { showContacts: override?.showContacts ?? CARD_MARKET_DEFAULTS[market.toUpperCase()]?.showContacts ?? true };
 }
+
+/**
+ * How a TikTok return reaches the platform from the buyer's page. TikTok's seller-initiated
+ * Create Return (`POST /return_refund/202309/returns`) was launched for local US and UK sellers;
+ * the Partner Center overview leaves a seller-initiated return on a delivered order to "market
+ * policy" (docs/tiktok-conformance.md "Returns started on the buyer's page"). So: 'api' in the US
+ * and UK (we create it, RETURN_AND_REFUND), 'app' elsewhere (the page guides the buyer to open it
+ * in the TikTok app with the matching reason), 'none' for orders not from TikTok.
+ */
+export type PlatformReturnRoute = 'api' | 'app' | 'none';
+export const SELLER_CREATE_RETURN_MARKETS = ['US', 'GB', 'UK'] as const;
+
+export function platformReturnRoute(orderPlatform: string, market: string | null | undefined): PlatformReturnRoute {
+  if (orderPlatform !== 'tiktok') return 'none';
+  return (SELLER_CREATE_RETURN_MARKETS as readonly string[]).includes((market ?? '').toUpperCase()) ? 'api' : 'app';
+}
+
+/** The seller reason code for a RETURN_AND_REFUND we create for the buyer (Partner Center "Return reasons"). */
+export function sellerReturnReason(market: string, ourReason: string): string {
+  const uk = ['GB', 'UK'].includes(market.toUpperCase());
+  if (!uk) return 'seller_ecom_delivered_return_refund_reason1';
+  const map: Record<string, string> = {
+    damaged: 'damaged',
+    defective: 'defective',
+    not_as_described: 'not_match_description',
+    colour_difference: 'not_match_description',
+    wrong_item: 'wrong_product',
+    missing_parts: 'missing_product',
+  };
+  return map[ourReason] ? `ecom_order_delivered_refund_and_return_reason_${map[ourReason]}_seller_uk` : 'seller_ecom_delivered_return_refund_reason1_uk';
+}
+
+/** Which return reason the buyer picks in the TikTok app for ours (the step text names it). */
+export function appReasonKey(ourReason: string): 'appReasonDamaged' | 'appReasonDefective' | 'appReasonWrong' | 'appReasonMissing' | 'appReasonDescription' | 'appReasonChoice' {
+  if (ourReason === 'damaged') return 'appReasonDamaged';
+  if (ourReason === 'defective' || ourReason === 'product_issue') return 'appReasonDefective';
+  if (ourReason === 'wrong_item' || ourReason === 'order_issue') return 'appReasonWrong';
+  if (ourReason === 'missing_parts') return 'appReasonMissing';
+  if (ourReason === 'not_as_described' || ourReason === 'colour_difference') return 'appReasonDescription';
+  return 'appReasonChoice';
+}
+
+/** Serial numbers: letters, digits and - / . only, 3–64 characters (what is printed on products). */
+export function normaliseSerial(s: string): string | null {
+  const v = s.trim().toUpperCase().replace(/\s+/g, '');
+  return /^[A-Z0-9][A-Z0-9./-]{2,63}$/.test(v) ? v : null;
+}
+
+/** A birthday the buyer gives: a real calendar date, in the past, not more than 120 years ago. */
+export function validBirthday(s: string, now: Date): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s.trim());
+  if (!m) return null;
+  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!));
+  if (d.getUTCFullYear() !== +m[1]! || d.getUTCMonth() !== +m[2]! - 1 || d.getUTCDate() !== +m[3]!) return null;
+  if (d.getTime() >= now.getTime() || now.getUTCFullYear() - d.getUTCFullYear() > 120) return null;
+  return s.trim();
+}
+
+/** Warranty end: the card's warranty days counted from delivery (or, undelivered, from now). */
+export function warrantyEnds(deliveredAt: Date | null, now: Date, warrantyDays: number): Date {
+  return new Date((deliveredAt ?? now).getTime() + warrantyDays * 86_400_000);
+}
+
+/**
+ * The buyer reads every refusal in their language: a server error code (and, for returns, each
+ * eligibility reason's code) maps to a text key; anything unknown gets the general refusal, never
+ * the staff-facing English message.
+ */
+export function buyerMessageKeys(code: string, reasonCodes: string[] = []): string[] {
+  const byCode: Record<string, string> = {
+    'portal.no_lines': 'errNoLines',
+    'portal.serial_invalid': 'errSerial',
+    'portal.product_required': 'errProduct',
+    'portal.birthday_invalid': 'errBirthday',
+    'portal.consent_required': 'errConsent',
+    'portal.message_required': 'errMessage',
+    'returns.exchange_sku_required': 'errExchangeSku',
+    'returns.unknown_reason': 'errReason',
+  };
+  if (code === 'returns.not_eligible') {
+    const keys = [...new Set(reasonCodes.map((c) => `elig_${c}`))];
+    return ['notEligible', ...(keys.length ? keys : ['errGeneral'])];
+  }
+  if (code.startsWith('upload.') || code.startsWith('evidence.')) return ['badFile'];
+  return [byCode[code] ?? 'errGeneral'];
+}

@@ -17,8 +17,10 @@ export const portalCards = pgTable('portal_cards', {
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),
   shopId: text('shop_id').notNull(),
-  batchId: text('batch_id').notNull(),
+  batchId: text('batch_id'),
   orderId: text('order_id').notNull(),
+  /** 'card' (printed, in a batch) or 'email' (the link in a reply e-mail; no batch). */
+  kind: text('kind').$type<'card' | 'email'>().notNull().default('card'),
   holdout: boolean('holdout').notNull(),
   tokenHash: text('token_hash'),
   lookupHash: text('lookup_hash'),
@@ -47,5 +49,21 @@ export const portalSessions = pgTable('portal_sessions', {
   sessionHash: text('session_hash').notNull(),
   language: text('language').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});
+
+export const portalWarranties = pgTable('portal_warranties', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  shopId: text('shop_id').notNull(),
+  orderId: text('order_id').notNull(),
+  orderLineId: text('order_line_id').notNull(),
+  buyerId: text('buyer_id').notNull(),
+  productName: text('product_name').notNull(),
+  serialNumber: text('serial_number').notNull(),
+  proofSha256: text('proof_sha256'),
+  warrantyDays: integer('warranty_days').notNull(),
+  endsAt: timestamp('ends_at', { withTimezone: true }).notNull(),
+  ticketId: text('ticket_id'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 });

@@ -26,12 +26,20 @@ import {
   newToken,
   tokenState,
   wellFormedToken,
+  normaliseSerial,
+  platformReturnRoute,
+  sellerReturnReason,
+  validBirthday,
+  warrantyEnds,
   type PortalLanguage,
 } from './portal.rules.js';
-import { portalBatches, portalCards, portalScans, portalSessions } from './portal.schema.js';
+import { portalBatches, portalCards, portalScans, portalSessions, portalWarranties } from './portal.schema.js';
+import { enqueue } from '../../platform/outbox/outbox.js';
+import type { ContactDecision, OutreachChannel, Purpose } from '../outreach/index.js';
+import { tx as text } from './portal.texts.js';
 
 export interface PortalPorts {
-  orders: { getOrder(actor: Actor, id: string): Promise<OrderView> };
+  orders: { getOrder(actor: Actor, id: string): Promise<OrderView>; getBuyer(actor: Actor, id: string): Promise<{ platform: string; email: string | null; displayName: string | null }> };
   returns: {
     create(actor: Actor, input: CreateReturnInput): Promise<ReturnView>;
     list(actor: Actor, filter: { orderId?: string; limit?: number }): Promise<ReturnView[]>;
@@ -43,7 +51,17 @@ export interface PortalPorts {
   };
   files: { storeFile(orgId: string, input: { bytes: Buffer; fileName: string; declaredContentType?: string }): Promise<StoredFile> };
   recordEvidence: RecordEvidence;
+  /** The contact policy and the buyer's consent/birthday (owned by outreach). */
+  outreach: {
+    setPreferences(actor: Actor, buyerId: string, p: { marketingConsent?: boolean; consentSource?: string | null; birthday?: string | null; birthdayConsent?: boolean }): Promise<unknown>;
+    preferencesIn(tx: Executor, orgId: string, buyerIds: string[]): Promise<Map<string, { marketingConsent: boolean; consentSource: string | null; unsubscribedAt: Date | null; birthday: string | null; birthdayConsent: boolean; updatedAt: Date }>>;
+    decideIn(tx: Executor, r: { orgId: string; shopId: string; buyerId: string; purpose: Purpose; channel: OutreachChannel; zone: string; reach?: { hasAddress?: boolean } }): Promise<ContactDecision>;
+    recordIn(tx: Executor, r: { orgId: string; shopId: string; buyerId: string; purpose: Purpose; channel: OutreachChannel; source: string }): Promise<void>;
+  };
 }
+
+/** The handler that creates a buyer's return on TikTok (integrations/tiktok, seller Create Return). */
+export const PLATFORM_CREATE_RETURN_HANDLER = 'tiktok.create_return';
 
 export interface PortalDeps {
   db: Database;
@@ -108,6 +126,35 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
     const now = clock.now();
     await tx.insert(portalSessions).values({ orgId: card.orgId, id, shopId: card.shopId, orderId: card.orderId, cardId: card.id, sessionHash: hashSecret(secret), language, expiresAt: new Date(now.getTime() + SESSION_MS), createdAt: now });
     return { secret, session: { id, orgId: card.orgId, shopId: card.shopId, orderId: card.orderId, cardId: card.id, language, csrf: csrfFor(secret) } };
+  }
+
+  /**
+   * The leaves of the organisation's return-reason tree, for the page's reason list. Trees change
+   * rarely (a new version when staff edit them), so each organisation's list is kept for a minute
+   * rather than read on every page view.
+   */
+  const leafCache = new Map<string, { at: number; leaves: ReasonNode[] }>();
+  async function reasonLeaves(orgId: string): Promise<ReasonNode[]> {
+    const hit = leafCache.get(orgId);
+    const now = clock.now().getTime();
+    if (hit && now - hit.at < 60_000) return hit.leaves;
+    const tree = await ports.returns.getReasonTree(systemActor(orgId));
+    const leaves = tree.nodes.filter((n) => !tree.nodes.some((c) => c.parent === n.code));
+    if (leafCache.size > 10_000) leafCache.clear();
+    leafCache.set(orgId, { at: now, leaves });
+    return leaves;
+  }
+
+  /** A buyer's platform never changes: read once per buyer (the order page would otherwise ask on every view). */
+  const platformCache = new Map<string, string>();
+  async function buyerPlatform(orgId: string, buyerId: string): Promise<string> {
+    const key = `${orgId}:${buyerId}`;
+    const hit = platformCache.get(key);
+    if (hit) return hit;
+    const p = (await ports.orders.getBuyer(systemActor(orgId), buyerId)).platform;
+    if (platformCache.size > 50_000) platformCache.clear();
+    platformCache.set(key, p);
+    return p;
   }
 
   async function cardBy(where: 'token' | 'lookup', hash: string) {
@@ -247,7 +294,8 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
       const card = await cardBy('token', hashSecret(token));
       if (!card || tokenState(card, clock.now()) !== 'ok') return null;
       return db.tenant(card.orgId, async (tx) => {
-        await tx.insert(portalScans).values({ orgId: card.orgId, id: ids('psc'), shopId: card.shopId, batchId: card.batchId, cardId: card.id, scannedAt: clock.now() });
+        // Scans count printed cards per batch; an e-mailed link is not a scan.
+        if (card.kind === 'card' && card.batchId) await tx.insert(portalScans).values({ orgId: card.orgId, id: ids('psc'), shopId: card.shopId, batchId: card.batchId, cardId: card.id, scannedAt: clock.now() });
         return newSession(tx, card, language ?? sniffLanguage(card.language));
       });
     },
@@ -261,9 +309,15 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
     async session(secret: string | undefined): Promise<PortalSession | null> {
       if (!secret || !/^[A-Za-z0-9_-]{43}$/.test(secret)) return null;
       const hash = hashSecret(secret);
-      const s = await db.system(async (tx) => (await tx.select().from(portalSessions).where(eq(portalSessions.sessionHash, hash)))[0] ?? null);
-      if (!s || s.expiresAt.getTime() <= clock.now().getTime()) return null;
-      const card = await db.system(async (tx) => (await tx.select().from(portalCards).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId))))[0] ?? null);
+      // Session and card in one transaction (every page view and form post passes here).
+      const found = await db.system(async (tx) => {
+        const [s] = await tx.select().from(portalSessions).where(eq(portalSessions.sessionHash, hash));
+        if (!s || s.expiresAt.getTime() <= clock.now().getTime()) return null;
+        const [card] = await tx.select().from(portalCards).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId)));
+        return { s, card: card ?? null };
+      });
+      if (!found) return null;
+      const { s, card } = found;
       if (tokenState(card, clock.now()) !== 'ok') return null;
       return { id: s.id, orgId: s.orgId, shopId: s.shopId, orderId: s.orderId, cardId: s.cardId, language: sniffLanguage(s.language), csrf: csrfFor(secret) };
     },
@@ -275,16 +329,33 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
     /** What the buyer's page shows: their order, the shop's contacts, returns, the conversation. */
     async page(s: PortalSession) {
       const actor = systemActor(s.orgId);
-      const order = await ports.orders.getOrder(actor, s.orderId);
-      const { shop, ticketId } = await db.tenant(s.orgId, async (tx) => {
-        const shop: ShopRow = await shopIn(tx, s.orgId, s.shopId);
-        const [card] = await tx.select({ t: portalCards.ticketId }).from(portalCards).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId)));
-        return { shop, ticketId: card?.t ?? null };
-      });
-      const returns = await ports.returns.list(actor, { orderId: s.orderId, limit: 20 });
-      const tree = await ports.returns.getReasonTree(actor);
-      const messages = ticketId ? (await ports.helpdesk.getTicket(actor, ticketId)).messages.filter((m) => m.kind === 'public') : [];
-      return { order, shop, returns, reasons: tree.nodes.filter((n) => !tree.nodes.some((c) => c.parent === n.code)), messages };
+      // Independent reads side by side (each its own short transaction); the portal's own rows in one.
+      const [order, own, returns, leaves] = await Promise.all([
+        ports.orders.getOrder(actor, s.orderId),
+        db.tenant(s.orgId, async (tx) => {
+          const shop: ShopRow = await shopIn(tx, s.orgId, s.shopId);
+          const [card] = await tx.select({ t: portalCards.ticketId }).from(portalCards).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId)));
+          const warranties = await tx.select().from(portalWarranties).where(and(eq(portalWarranties.orgId, s.orgId), eq(portalWarranties.orderId, s.orderId))).orderBy(portalWarranties.createdAt);
+          return { shop, ticketId: card?.t ?? null, warranties };
+        }),
+        ports.returns.list(actor, { orderId: s.orderId, limit: 20 }),
+        reasonLeaves(s.orgId),
+      ]);
+      const [messages, platform] = await Promise.all([
+        own.ticketId ? ports.helpdesk.getTicket(actor, own.ticketId).then((t) => t.messages.filter((m) => m.kind === 'public')) : Promise.resolve([]),
+        buyerPlatform(s.orgId, order.buyerId),
+      ]);
+      return {
+        order,
+        shop: own.shop,
+        returns,
+        reasons: leaves,
+        messages,
+        platformRoute: platformReturnRoute(platform, own.shop.market),
+        warranties: own.warranties.map((w) => ({ productName: w.productName, serialNumber: w.serialNumber, endsAt: w.endsAt.toISOString() })),
+        warrantyDays,
+        warrantyEndsAt: warrantyEnds(order.deliveredAt ? new Date(order.deliveredAt) : null, clock.now(), warrantyDays).toISOString(),
+      };
     },
 
     /** The buyer writes (with an optional photo): the order's self-service ticket gets the message. */
@@ -340,8 +411,8 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
      */
     async startReturn(
       s: PortalSession,
-      input: { orderLineIds: string[]; reasonCode: string; resolution: 'refund' | 'exchange'; note: string; photo?: { bytes: Buffer; fileName: string; contentType?: string } | null },
-    ): Promise<{ ret: ReturnView; ticketId: string }> {
+      input: { orderLineIds: string[]; reasonCode: string; resolution: 'refund' | 'exchange'; exchangeWish?: string; note: string; photo?: { bytes: Buffer; fileName: string; contentType?: string } | null },
+    ): Promise<{ ret: ReturnView; ticketId: string; platformRoute: string }> {
       const actor = systemActor(s.orgId);
       const order = await ports.orders.getOrder(actor, s.orderId);
       const lines = input.orderLineIds.filter((l) => order.lines.some((x) => x.id === l));
@@ -357,9 +428,157 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
         channel: 'self_service',
         ticketId: w.ticketId,
         resolution: input.resolution,
+        exchangeSku: input.resolution === 'exchange' ? input.exchangeWish?.trim().slice(0, 100) || null : null,
         language: s.language,
       });
-      return { ret, ticketId: w.ticketId };
+      // A TikTok order's return must exist on the platform too. Where the seller may create it
+      // (US, UK) an outbox step does, once per return; elsewhere the page guides the buyer, and
+      // the request is linked to this RMA when it arrives (returns.fromPlatformReturn).
+      const shop = await db.tenant(s.orgId, (tx) => shopIn(tx, s.orgId, s.shopId));
+      const route = platformReturnRoute(await buyerPlatform(s.orgId, order.buyerId), shop.market);
+      if (route === 'api') {
+        await db.tenant(s.orgId, (tx) =>
+          enqueue(
+            tx,
+            {
+              orgId: s.orgId,
+              handler: PLATFORM_CREATE_RETURN_HANDLER,
+              idempotencyKey: `portal-return:${ret.id}:platform`,
+              payload: { shopId: s.shopId, orderId: s.orderId, returnId: ret.id, orderLineIds: lines, returnReason: sellerReturnReason(shop.market, input.reasonCode) },
+              subjectType: 'return',
+              subjectId: ret.id,
+            },
+            { ids, clock },
+          ),
+        );
+      }
+      return { ret, ticketId: w.ticketId, platformRoute: route };
+    },
+
+    /**
+     * Warranty registration: one product line of the order, its serial number and (optionally) a
+     * proof-of-purchase photo kept as an evidence file; the order's self-service ticket records it.
+     */
+    async registerWarranty(s: PortalSession, input: { orderLineId: string; serial: string; proof?: { bytes: Buffer; fileName: string; contentType?: string } | null }) {
+      const order = await ports.orders.getOrder(systemActor(s.orgId), s.orderId);
+      const line = order.lines.find((l) => l.id === input.orderLineId);
+      if (!line) throw AppError.validation('portal.product_required', 'Choose the product', [{ field: 'orderLineId', message: 'not an item of this order' }]);
+      const serial = normaliseSerial(input.serial);
+      if (!serial) throw AppError.validation('portal.serial_invalid', 'Serial numbers are 3–64 letters, digits, - / .', [{ field: 'serial', message: 'invalid serial number' }]);
+      const w = await this.write(s, { text: `Warranty registration: ${line.productName} — serial ${serial}`, photo: input.proof ?? null, subject: `Warranty ${order.externalId}` });
+      const now = clock.now();
+      const endsAt = warrantyEnds(order.deliveredAt ? new Date(order.deliveredAt) : null, now, warrantyDays);
+      return db.tenant(s.orgId, async (tx) => {
+        const [row] = await tx
+          .insert(portalWarranties)
+          .values({ orgId: s.orgId, id: ids('pwr'), shopId: s.shopId, orderId: s.orderId, orderLineId: line.id, buyerId: order.buyerId, productName: line.productName, serialNumber: serial, proofSha256: w.photo?.sha256 ?? null, warrantyDays, endsAt, ticketId: w.ticketId, createdAt: now })
+          .onConflictDoNothing()
+          .returning();
+        await ports.recordEvidence(tx, {
+          orgId: s.orgId,
+          caseId: w.ticketId,
+          caseType: 'ticket',
+          kind: 'status_change',
+          actor: { type: 'buyer', id: order.buyerId },
+          occurredAt: now,
+          summary: `Warranty registered on the self-service page: ${line.productName}, serial ${serial}, until ${endsAt.toISOString().slice(0, 10)}`,
+          data: { orderLineId: line.id, serial, warrantyDays, endsAt: endsAt.toISOString(), proofSha256: w.photo?.sha256 ?? null },
+          fileSha256s: w.photo ? [w.photo.sha256] : [],
+        });
+        return { registered: !!row, serial, endsAt: endsAt.toISOString(), ticketId: w.ticketId };
+      });
+    },
+
+    /**
+     * Birthday and marketing consent from the buyer's page. Stored by outreach (the contact
+     * policy owns consent); no tick, no birthday: an unticked box stores nothing of the date.
+     */
+    async savePreferences(s: PortalSession, input: { birthday: string; birthdayConsent: boolean; marketingConsent: boolean }) {
+      const order = await ports.orders.getOrder(systemActor(s.orgId), s.orderId);
+      const raw = input.birthday.trim();
+      const birthday = raw ? validBirthday(raw, clock.now()) : null;
+      if (raw && !birthday) throw AppError.validation('portal.birthday_invalid', 'Not a valid date of birth', [{ field: 'birthday', message: 'invalid date' }]);
+      if (birthday && !input.birthdayConsent) throw AppError.validation('portal.consent_required', 'A birthday is kept only with consent', [{ field: 'birthdayConsent', message: 'required with a birthday' }]);
+      await ports.outreach.setPreferences(systemActor(s.orgId), order.buyerId, {
+        marketingConsent: input.marketingConsent,
+        consentSource: 'self_service_page',
+        birthdayConsent: input.birthdayConsent,
+        birthday: input.birthdayConsent ? birthday : null,
+      });
+      await db.tenant(s.orgId, (tx) =>
+        ports.recordEvidence(tx, {
+          orgId: s.orgId,
+          caseId: order.buyerId,
+          caseType: 'buyer',
+          kind: 'status_change',
+          actor: { type: 'buyer', id: order.buyerId },
+          occurredAt: clock.now(),
+          summary: `Consent given on the self-service page: marketing e-mail ${input.marketingConsent ? 'yes' : 'no'}, birthday ${input.birthdayConsent ? 'yes' : 'no'}`,
+          data: { marketingConsent: input.marketingConsent, birthdayConsent: input.birthdayConsent, source: 'self_service_page' },
+        }),
+      );
+      return { saved: true };
+    },
+
+    /** Staff: what a buyer registered and agreed to on the page (the buyer panel). */
+    async buyerSelfService(actor: Actor, buyerId: string) {
+      requireRole(actor, ['owner', 'supervisor', 'agent'], 'reading buyer details');
+      await ports.orders.getBuyer(actor, buyerId);
+      return db.tenant(actor.orgId, async (tx) => {
+        const warranties = await tx.select().from(portalWarranties).where(and(eq(portalWarranties.orgId, actor.orgId), eq(portalWarranties.buyerId, buyerId))).orderBy(desc(portalWarranties.createdAt)).limit(50);
+        const prefs = (await ports.outreach.preferencesIn(tx, actor.orgId, [buyerId])).get(buyerId);
+        return {
+          warranties: warranties.map((w) => ({ id: w.id, orderId: w.orderId, shopId: w.shopId, productName: w.productName, serialNumber: w.serialNumber, proofSha256: w.proofSha256, endsAt: w.endsAt.toISOString(), ticketId: w.ticketId, createdAt: w.createdAt.toISOString() })),
+          consent: prefs
+            ? { marketingConsent: prefs.marketingConsent, birthdayConsent: prefs.birthdayConsent, birthday: prefs.birthday, source: prefs.consentSource, unsubscribedAt: prefs.unsubscribedAt?.toISOString() ?? null, updatedAt: prefs.updatedAt.toISOString() }
+            : null,
+        };
+      });
+    },
+
+    /**
+     * An agent's reply on a self-service ticket (the `portal.deliver` step): the buyer reads it on
+     * the page; when an e-mail address is known and the contact policy allows a service message,
+     * an `email.send` step (its own key, so a retry mails once) carries the reply and a fresh link
+     * back to the page (an 'email' link row: only its hash is kept, like a card's).
+     */
+    async deliverReply(orgId: string, p: { ticketId?: string; messageId: string; text?: string }): Promise<{ emailed: boolean; reason?: string }> {
+      if (!p.ticketId || !p.text) return { emailed: false, reason: 'no_ticket' };
+      const [card] = await db.tenant(orgId, (tx) => tx.select().from(portalCards).where(and(eq(portalCards.orgId, orgId), eq(portalCards.ticketId, p.ticketId!))).orderBy(desc(portalCards.createdAt)).limit(1));
+      if (!card) return { emailed: false, reason: 'no_card' };
+      const order = await ports.orders.getOrder(systemActor(orgId), card.orderId);
+      const buyer = await ports.orders.getBuyer(systemActor(orgId), order.buyerId);
+      const to = buyer.email;
+      if (!to) return { emailed: false, reason: 'no_address' };
+      const lang = sniffLanguage(card.language);
+      return db.tenant(orgId, async (tx) => {
+        const shop = await shopIn(tx, orgId, card.shopId);
+        if (!shop.supportContacts.email) return { emailed: false, reason: 'no_sender' };
+        const decision = await ports.outreach.decideIn(tx, { orgId, shopId: shop.id, buyerId: order.buyerId, purpose: 'service', channel: 'email', zone: shop.timeZone, reach: { hasAddress: true } });
+        const onlyQuiet = !decision.allowed && decision.reasons.length === 1 && decision.reasons[0] === 'quiet_hours';
+        if (!decision.allowed && !onlyQuiet) return { emailed: false, reason: decision.reasons.join(',') };
+        const token = newToken();
+        const link = `${base}/p/${token}`;
+        const body = `${text(lang, 'mailIntro')}\n\n${p.text}\n\n${text(lang, 'mailLink')}\n${link}\n\n${shop.name}`;
+        const step = await enqueue(
+          tx,
+          {
+            orgId,
+            handler: 'email.send',
+            idempotencyKey: `portal-mail:${p.messageId}`,
+            // messageId names no ticket message: the reply's delivery status is the page's, not this mail's.
+            payload: { shopId: shop.id, ticketId: p.ticketId, messageId: `portal-mail:${p.messageId}`, from: shop.supportContacts.email, fromName: shop.name, to, toName: buyer.displayName ?? null, subject: text(lang, 'mailSubject', { order: order.externalId }), text: body },
+            subjectType: 'portal_email',
+            subjectId: p.messageId,
+            ...(onlyQuiet && decision.notBefore ? { notBefore: decision.notBefore } : {}),
+          },
+          { ids, clock },
+        );
+        if (!step.created) return { emailed: true, reason: 'already_queued' };
+        await tx.insert(portalCards).values({ orgId, id: ids('pcd'), shopId: card.shopId, batchId: null, kind: 'email', orderId: card.orderId, holdout: false, tokenHash: hashSecret(token), language: card.language, expiresAt: card.expiresAt, ticketId: p.ticketId, createdAt: clock.now() });
+        await ports.outreach.recordIn(tx, { orgId, shopId: shop.id, buyerId: order.buyerId, purpose: 'service', channel: 'email', source: 'portal_reply' });
+        return { emailed: true };
+      });
     },
   };
 }

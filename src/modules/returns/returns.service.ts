@@ -479,6 +479,22 @@ export function createReturnsService(deps: ReturnsDeps, ports: ReturnsPorts) {
     async fromPlatformReturn(actor: Actor, platformReturnId: string, input: { reasonCode?: string | null; ticketId?: string | null; platformRefunded?: boolean }): Promise<ReturnView> {
       const pr = await orders().getPlatformReturn(actor, platformReturnId);
       if (!pr.orderId) throw AppError.unprocessable('returns.platform_without_order', `Platform return ${pr.externalId} is not linked to a synced order yet`);
+      // The buyer may have started this return on our self-service page first (and then opened it
+      // in the TikTok app as guided, or we created it for them): link that RMA instead of a second one.
+      const orderId = pr.orderId;
+      const linked = await db.tenant(actor.orgId, async (tx) => {
+        const [open] = await tx
+          .select({ id: returns.id })
+          .from(returns)
+          .where(and(eq(returns.orgId, actor.orgId), eq(returns.orderId, orderId), eq(returns.channel, 'self_service'), sql`${returns.platformReturnId} is null`, sql`${returns.closedAt} is null`))
+          .orderBy(asc(returns.requestedAt))
+          .limit(1);
+        if (!open) return null;
+        await tx.update(returns).set({ platformReturnId: pr.id }).where(and(eq(returns.orgId, actor.orgId), eq(returns.id, open.id)));
+        await evidence(tx, { orgId: actor.orgId, caseId: open.id, caseType: 'return', kind: 'status_change', actor: { type: 'system', id: 'returns' }, occurredAt: clock.now(), summary: `Linked to TikTok request ${pr.externalId} (the buyer started this return on the self-service page)`, data: { platformReturnId: pr.id, externalId: pr.externalId } });
+        return open.id;
+      });
+      if (linked) return this.get(actor, linked);
       return this.create(actor, {
         orderId: pr.orderId,
         orderLineIds: pr.orderLineIds,

@@ -729,6 +729,9 @@ export class TikTokSandbox {
         const type = String(c.body.return_type ?? '');
         if (type !== 'REFUND' && type !== 'RETURN_AND_REFUND') throw new ApiError(400, 36009004, 'param body.return_type must be REFUND or RETURN_AND_REFUND');
         if (!c.body.return_reason) throw new ApiError(400, 36009004, 'param body.return_reason is missing');
+        // A seller-initiated return (the buyer ships back) exists for local US and UK sellers only
+        // (docs/tiktok-conformance.md "Returns started on the buyer's page"; the error code is our assumption).
+        if (type === 'RETURN_AND_REFUND' && !['US', 'GB'].includes(w.shop(c.shopId)!.region)) throw new ApiError(400, 25020005, `seller-initiated returns are not available in market ${w.shop(c.shopId)!.region}`);
         const reasonProblem = createReasonProblem(String(c.body.return_reason), type, o.status, w.shop(c.shopId)!.region);
         if (reasonProblem) throw new ApiError(400, reasonProblem.code, reasonProblem.message);
         // One after-sales request per order at a time, and none after one has completed.

@@ -6,6 +6,8 @@ import { Link } from 'react-router-dom';
 import { TicketActions } from '../records/TicketActions';
 import { formatMoney } from '../../lib/money';
 import { BuyerCoupons } from '../coupons/BuyerCoupons';
+import { BuyerSelfService } from '../cards/BuyerSelfService';
+import { useTranslation as useCardsTranslation } from 'react-i18next';
 import { useClocks, useSidebar, type ClockView } from './api';
 import { ChannelIcon, StatusText } from './bits';
 import { formatCountdown, slaTone, TONE_COLOR, useNow } from './sla';
@@ -23,6 +25,7 @@ const SOURCE_COLOR: Record<string, string> = { ad_campaign: 'violet', creator_vi
 const DELIVERY_COLOR: Record<string, string> = { not_shipped: 'gray', in_transit: 'blue', delivered: 'teal', cancelled: 'red' };
 
 export function TicketSidebar({ ticketId, onOpen }: { ticketId: string; onOpen: (id: string) => void }) {
+  const { t: cardsT } = useTranslation('cards');
   const { t, i18n } = useTranslation('inbox');
   const side = useSidebar(ticketId);
   const lang = i18n.language;
@@ -135,6 +138,9 @@ export function TicketSidebar({ ticketId, onOpen }: { ticketId: string; onOpen: 
             </Section>
             <Section title={t('side.coupons')} testId="side-coupons">
               <BuyerCoupons buyerId={o.buyer.id} />
+            </Section>
+            <Section title={cardsT('buyer.selfService')} testId="side-self-service">
+              <BuyerSelfService buyerId={o.buyer.id} />
             </Section>
             <Section title={t('side.returns', { count: o.returnHistory.length })} testId="side-returns">
               {o.returnHistory.length === 0 ? (
