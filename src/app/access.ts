@@ -112,6 +112,9 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/macros': LEADS,
   'PATCH /api/macros/:id': LEADS,
   'DELETE /api/macros/:id': LEADS,
+  'GET /api/macros/variables': EVERYONE,
+  'GET /api/macros/:id/versions': LEADS,
+  'POST /api/macros/:id/restore': LEADS,
 
   // SLA
   'GET /api/sla/due': EVERYONE,
