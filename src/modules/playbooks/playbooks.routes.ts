@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actorOf, errors, IdParams, type Http } from '../../platform/http.js';
+import { actorOf, EmptyBody, errors, IdParams, type Http } from '../../platform/http.js';
 import {
   CategoryParams,
   CreateNotice,
@@ -48,5 +48,5 @@ export function playbooksRoutes(app: Http, svc: PlaybooksService): void {
   });
   app.patch('/api/notices/:id', { schema: { tags, operationId: 'notices.update', summary: 'Change or switch off a notice', params: IdParams, body: UpdateNotice, response: { 200: NoticeView, ...errors(404) } } }, async (req) => svc.updateNotice(actorOf(req), req.params.id, req.body));
   app.get('/api/notices/:id/report', { schema: { tags, operationId: 'notices.report', summary: 'Sends, and complaint and return rates against the hold-out with 95 % intervals', params: IdParams, response: { 200: NoticeReportView, ...errors(404) } } }, async (req) => svc.report(actorOf(req), req.params.id));
-  app.post('/api/notices/run', { schema: { tags, operationId: 'notices.run', summary: 'Plan the due notices now (the job does this every 15 minutes)', response: { 200: NoticeRunView, ...errors() } } }, async (req) => svc.runDueFor(actorOf(req)));
+  app.post('/api/notices/run', { schema: { tags, operationId: 'notices.run', summary: 'Plan the due notices now (the job does this every 15 minutes)', body: EmptyBody, response: { 200: NoticeRunView, ...errors() } } }, async (req) => svc.runDueFor(actorOf(req)));
 }

@@ -6,6 +6,7 @@ import { Link } from 'react-router-dom';
 import { TicketActions } from '../records/TicketActions';
 import { formatMoney } from '../../lib/money';
 import { BuyerCoupons } from '../coupons/BuyerCoupons';
+import { ProcedurePanel } from '../playbooks/ProcedurePanel';
 import { useClocks, useSidebar, type ClockView } from './api';
 import { ChannelIcon, StatusText } from './bits';
 import { formatCountdown, slaTone, TONE_COLOR, useNow } from './sla';
@@ -34,6 +35,7 @@ export function TicketSidebar({ ticketId, onOpen }: { ticketId: string; onOpen: 
       <ScrollArea h="100%">
         <Clocks ticketId={ticketId} />
         <TicketActions ticketId={ticketId} orderId={o?.order.id ?? null} orderLabel={o?.order.externalId ?? null} />
+        <ProcedurePanel ticketId={ticketId} />
         {side.isPending ? (
           <Center py="lg">
             <Loader size="xs" />
