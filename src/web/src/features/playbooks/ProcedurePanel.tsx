@@ -19,9 +19,12 @@ export function ProcedurePanel({ ticketId }: { ticketId: string }) {
   const [chosen, setChosen] = useState<string | null>(null);
   const [guided, setGuided] = useState(() => localStorage.getItem('afterdesk.newAgentMode') === '1');
   const q = useTicketProcedure(ticketId, chosen);
+  // A tick shows at once; the server's answer (refetched) replaces it.
+  const [pending, setPending] = useState<Record<string, boolean>>({});
   const move = useApiMutation({
     invalidate: [pbKeys.ticket(ticketId)],
     mutationFn: (m: Move) => api.post<TicketProcedureView>(`/api/tickets/${ticketId}/procedure`, { category: q.data?.category, ...m }),
+    onSettled: () => setPending({}),
   });
   const v = q.data;
   const setMode = (on: boolean) => {
@@ -114,10 +117,14 @@ export function ProcedurePanel({ ticketId }: { ticketId: string }) {
                         key={k}
                         size="xs"
                         label={local(c, lang)}
-                        checked={checked.has(k)}
+                        checked={pending[k] ?? checked.has(k)}
                         disabled={move.isPending}
-                        onChange={(e) => move.mutate({ action: e.currentTarget.checked ? 'check' : 'uncheck', step: i, check: j })}
-                        data-testid="procedure-check"
+                        onChange={(e) => {
+                          const on = e.currentTarget.checked;
+                          setPending({ [k]: on });
+                          move.mutate({ action: on ? 'check' : 'uncheck', step: i, check: j });
+                        }}
+                        wrapperProps={{ 'data-testid': 'procedure-check' }}
                       />
                     );
                   })}
