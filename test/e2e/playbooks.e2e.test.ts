@@ -102,8 +102,14 @@ describeE2E('Playbooks (browser)', () => {
     expect(await panel.getByTestId('procedure-check').first().innerText()).toBe('已请买家拍摄特写照片（含包装）');
     expect(await panel.getByTestId('procedure-tier').innerText()).toBe('补偿等级 1');
     await shot(s.page, 'ticket-procedure-desktop-zh-CN');
-    // The notices page with its report, then the phone width.
-    await ctx.services.playbooks.runDue(org.orgId);
+    // The notices page with its report (ten orders delivered after the notice began), then the phone width.
+    clock.advance(60_000);
+    const delivered = [];
+    for (let i = 0; i < 10; i++) delivered.push(await seedOrder(ctx, org, { deliveredAt: clock.now(), lines: [{ unitPrice: 12_000, productId: 'bag-1' }] }));
+    clock.advance(60_000);
+    const ran = await ctx.services.playbooks.runDue(org.orgId);
+    expect(ran.planned + ran.heldOut + ran.refused).toBe(10);
+    await seedTicket(ctx, org, delivered[0]!.orderId, 'Die Tasche riecht sehr stark');
     await s.page.goto('/notices');
     await s.page.getByTestId('notice-report-open').click();
     await poll(() => s.page.getByTestId('notice-report').locator('.recharts-wrapper').count()).toBe(1);
