@@ -24,7 +24,7 @@ import { translationRoutes } from '../modules/translation/index.js';
 import { startTranslationStandIn } from '../integrations/translation/index.js';
 import { helpdeskWorkspaceRoutes } from '../modules/helpdesk/helpdesk.workspace.routes.js';
 import { couponsRoutes, registerCouponJobs } from '../modules/coupons/index.js';
-import { playbooksRoutes, registerPlaybooksJobs } from '../modules/playbooks/index.js';
+import { playbooksRoutes, registerPlaybooksJobs, SEND_NOTICE_HANDLER } from '../modules/playbooks/index.js';
 import { registerCouponHandlers, registerCouponSyncJob, registerNoticeHandlers } from '../integrations/tiktok/index.js';
 import { shopIn } from '../modules/tenancy/index.js';
 import { analyticsRoutes, registerAnalyticsJobs } from '../modules/analytics/index.js';
@@ -117,6 +117,9 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   registerWorkspaceWorkers(p, s);
   // issue 16 (playbooks): the notice TEXT send (TikTok) and the job that plans due notices.
   registerNoticeHandlers(p.outbox, { db: p.db, client: s.tiktok.client, connections: s.tiktok.connections }, s.playbooks);
+  p.outbox.onFinished(async (f) => {
+    if (f.handler === SEND_NOTICE_HANDLER && f.status === 'failed' && f.subjectId) await s.playbooks.markFailed(f.orgId, f.subjectId, f.error);
+  });
   await registerPlaybooksJobs(p.jobs, s.playbooks, p.log);
   if (p.jobs?.isStarted) {
     await p.jobs.define(AUTO_CLOSE_JOB, async () => {

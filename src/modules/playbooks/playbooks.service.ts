@@ -410,6 +410,13 @@ export function createPlaybooksService(deps: PlaybooksDeps, ports: PlaybooksPort
       });
     },
 
+    /** The send step failed for good (the outbox already told the supervisors): the row says so. */
+    async markFailed(orgId: string, sendId: string, error: string | null): Promise<void> {
+      await db.tenant(orgId, async (tx) => {
+        await tx.update(noticeSends).set({ status: 'failed', reasons: error ? [error.slice(0, 200)] : [], updatedAt: clock.now() }).where(and(eq(noticeSends.orgId, orgId), eq(noticeSends.id, sendId), eq(noticeSends.status, 'planned')));
+      });
+    },
+
     /**
      * Complaints (a ticket about the order after its trigger) and returns (a refund approved) per arm,
      * intention to treat: the treatment arm counts every order drawn into it, also those the contact
