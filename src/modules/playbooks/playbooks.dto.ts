@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROBLEM_CATEGORIES } from '../remedies/index.js';
+import { PROBLEM_CATEGORIES } from '../remedies/remedies.dto.js';
 
 /*
  * Playbooks (issue 16, part 2): standard procedures per problem category, the per-ticket run of a

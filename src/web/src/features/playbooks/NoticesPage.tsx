@@ -5,7 +5,9 @@ import { useForm } from '@mantine/form';
 import { IconPlayerPlay, IconPlus } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CreateNotice, UpdateNotice } from '../../../../modules/playbooks/playbooks.dto';
 import { api } from '../../lib/api';
+import { contractValidator } from '../../lib/form';
 import { useApiMutation } from '../../lib/mutation';
 import { BUYER_LANGS, pbKeys, useNoticeReport, useNotices, useProducts, useShopList, type NoticeReportView, type NoticeRunView, type NoticeView } from './api';
 
@@ -173,8 +175,15 @@ interface NoticeForm {
   texts: Record<string, string>;
 }
 
+function noticeBody(v: NoticeForm, existing: boolean) {
+  const texts = Object.fromEntries(Object.entries(v.texts).filter(([, x]) => x.trim()));
+  const common = { trigger: v.trigger, delayHours: v.delayHours === '' ? undefined : Number(v.delayHours), holdoutPercent: v.holdoutPercent === '' ? undefined : Number(v.holdoutPercent), texts };
+  return existing ? { ...common, active: v.active } : { ...common, shopId: v.shopId, productId: v.productId };
+}
+
 function NoticeEditor({ notice, onClose }: { notice: NoticeView | null; onClose: () => void }) {
   const { t } = useTranslation('playbooks');
+  const { t: tAll } = useTranslation();
   const shops = useShopList();
   const [textLang, setTextLang] = useState('en');
   const form = useForm<NoticeForm>({
@@ -187,6 +196,7 @@ function NoticeEditor({ notice, onClose }: { notice: NoticeView | null; onClose:
       active: notice?.active ?? true,
       texts: Object.fromEntries(BUYER_LANGS.map((l) => [l, notice?.texts[l] ?? ''])),
     },
+    validate: contractValidator(tAll, notice ? UpdateNotice : CreateNotice, (v: NoticeForm) => noticeBody(v, !!notice)),
   });
   useEffect(() => {
     if (!form.values.shopId && shops.data?.[0]) form.setFieldValue('shopId', shops.data[0].id);
@@ -196,12 +206,7 @@ function NoticeEditor({ notice, onClose }: { notice: NoticeView | null; onClose:
     form,
     invalidate: [pbKeys.notices],
     success: t('notices.saved'),
-    mutationFn: () => {
-      const v = form.values;
-      const texts = Object.fromEntries(Object.entries(v.texts).filter(([, x]) => x.trim()));
-      const common = { trigger: v.trigger, delayHours: Number(v.delayHours), holdoutPercent: Number(v.holdoutPercent), texts };
-      return notice ? api.patch<NoticeView>(`/api/notices/${notice.id}`, { ...common, active: v.active }) : api.post<NoticeView>('/api/notices', { ...common, shopId: v.shopId, productId: v.productId });
-    },
+    mutationFn: () => (notice ? api.patch<NoticeView>(`/api/notices/${notice.id}`, noticeBody(form.values, true)) : api.post<NoticeView>('/api/notices', noticeBody(form.values, false))),
     onSuccess: () => onClose(),
   });
   return (

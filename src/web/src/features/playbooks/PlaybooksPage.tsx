@@ -3,7 +3,10 @@ import { useForm } from '@mantine/form';
 import { IconHistory, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CreateMacro, UpdateMacro } from '../../../../modules/helpdesk/helpdesk.dto';
+import { SaveProcedure } from '../../../../modules/playbooks/playbooks.dto';
 import { api } from '../../lib/api';
+import { contractValidator } from '../../lib/form';
 import { useApiMutation } from '../../lib/mutation';
 import { useSession } from '../../lib/session';
 import { BUYER_LANGS, local, pbKeys, PROBLEM_CATEGORIES, unknownIn, useAllMacros, useMacroVersions, useProcedures, useProcedureVersions, useShopList, useTeamList, useVariables, type MacroView, type ProcedureView } from './api';
@@ -112,8 +115,14 @@ interface MacroForm {
   bodies: Record<string, string>;
 }
 
+function macroBody(v: MacroForm, existing: boolean) {
+  const common = { name: v.name, category: v.category, bodies: Object.fromEntries(Object.entries(v.bodies).filter(([, x]) => x.trim())), shopId: v.shopId || null, ownerUserId: v.ownerUserId || null };
+  return existing ? { ...common, active: v.active } : { ...common, key: v.key };
+}
+
 function MacroEditor({ macro, onClose, lang }: { macro: MacroView | null; onClose: () => void; lang: string }) {
   const { t } = useTranslation('playbooks');
+  const { t: tAll } = useTranslation();
   const shops = useShopList();
   const team = useTeamList();
   const known = useVariables().data ?? [];
@@ -129,17 +138,14 @@ function MacroEditor({ macro, onClose, lang }: { macro: MacroView | null; onClos
       active: macro?.active ?? true,
       bodies: Object.fromEntries(BUYER_LANGS.map((l) => [l, macro?.bodies[l] ?? ''])),
     },
+    // The server's own schema checks the form before it is sent.
+    validate: contractValidator(tAll, macro ? UpdateMacro : CreateMacro, (v: MacroForm) => macroBody(v, !!macro)),
   });
-  const bodiesOut = () => Object.fromEntries(Object.entries(form.values.bodies).filter(([, v]) => v.trim()));
   const save = useApiMutation({
     form,
     invalidate: [pbKeys.macros, ['inbox', 'macros']],
     success: t('macros.saved'),
-    mutationFn: () => {
-      const v = form.values;
-      const common = { name: v.name, category: v.category, bodies: bodiesOut(), shopId: v.shopId || null, ownerUserId: v.ownerUserId || null };
-      return macro ? api.patch<MacroView>(`/api/macros/${macro.id}`, { ...common, active: v.active }) : api.post<MacroView>('/api/macros', { ...common, key: v.key });
-    },
+    mutationFn: () => (macro ? api.patch<MacroView>(`/api/macros/${macro.id}`, macroBody(form.values, true)) : api.post<MacroView>('/api/macros', macroBody(form.values, false))),
     onSuccess: () => onClose(),
   });
   const restore = useApiMutation({
@@ -292,8 +298,30 @@ interface ProcedureForm {
 
 const text = (en: string, zh: string) => (zh.trim() ? { en: en.trim(), 'zh-CN': zh.trim() } : { en: en.trim() });
 
+function procedureBody(v: ProcedureForm) {
+  return {
+    title: text(v.titleEn, v.titleZh),
+    steps: v.steps.map((s) => ({ title: text(s.titleEn, s.titleZh), checks: s.checks.filter((c) => c.en.trim()).map((c) => text(c.en, c.zh)) })),
+    remedyTier: v.remedyTier ? Number(v.remedyTier) : null,
+    escalateWhen: text(v.escalateEn, v.escalateZh),
+    escalateAfterHours: v.escalateAfterHours === '' ? null : Number(v.escalateAfterHours),
+    active: v.active,
+  };
+}
+
+/** Where a problem in the request body sits on the form (steps by index). */
+function procedureFields(v: ProcedureForm): Record<string, string> {
+  const out: Record<string, string> = { 'title.en': 'titleEn', 'title.zh-CN': 'titleZh', 'escalateWhen.en': 'escalateEn', 'escalateWhen.zh-CN': 'escalateZh' };
+  v.steps.forEach((_, i) => {
+    out[`steps.${i}.title.en`] = `steps.${i}.titleEn`;
+    out[`steps.${i}.title.zh-CN`] = `steps.${i}.titleZh`;
+  });
+  return out;
+}
+
 function ProcedureEditor({ category, procedure, onClose }: { category: string; procedure: ProcedureView | null; onClose: () => void }) {
   const { t, i18n } = useTranslation('playbooks');
+  const { t: tAll } = useTranslation();
   const versions = useProcedureVersions(procedure ? category : null);
   const form = useForm<ProcedureForm>({
     initialValues: {
@@ -306,23 +334,14 @@ function ProcedureEditor({ category, procedure, onClose }: { category: string; p
       escalateAfterHours: procedure?.escalateAfterHours ?? '',
       active: procedure?.active ?? true,
     },
+    validate: (v) => contractValidator(tAll, SaveProcedure, procedureBody, procedureFields(v))(v),
   });
   const save = useApiMutation({
     form,
     rename: { 'title.en': 'titleEn', 'escalateWhen.en': 'escalateEn' },
     invalidate: [pbKeys.procedures, ['playbooks', 'ticket'], pbKeys.procedureVersions(category)],
     success: t('procedures.saved'),
-    mutationFn: () => {
-      const v = form.values;
-      return api.put<ProcedureView>(`/api/procedures/${category}`, {
-        title: text(v.titleEn, v.titleZh),
-        steps: v.steps.map((s) => ({ title: text(s.titleEn, s.titleZh), checks: s.checks.filter((c) => c.en.trim()).map((c) => text(c.en, c.zh)) })),
-        remedyTier: v.remedyTier ? Number(v.remedyTier) : null,
-        escalateWhen: text(v.escalateEn, v.escalateZh),
-        escalateAfterHours: v.escalateAfterHours === '' ? null : Number(v.escalateAfterHours),
-        active: v.active,
-      });
-    },
+    mutationFn: () => api.put<ProcedureView>(`/api/procedures/${category}`, procedureBody(form.values)),
     onSuccess: () => onClose(),
   });
   const restore = useApiMutation({
