@@ -120,6 +120,22 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/macros': LEADS,
   'PATCH /api/macros/:id': LEADS,
   'DELETE /api/macros/:id': LEADS,
+  'GET /api/macros/variables': EVERYONE,
+  'GET /api/macros/:id/versions': LEADS,
+  'POST /api/macros/:id/restore': LEADS,
+  // issue 16 (playbooks): procedures and proactive notices
+  'GET /api/procedures': DESK,
+  'PUT /api/procedures/:category': LEADS,
+  'GET /api/procedures/:category/versions': LEADS,
+  'POST /api/procedures/:category/restore': LEADS,
+  'GET /api/tickets/:id/procedure': DESK,
+  'POST /api/tickets/:id/procedure': DESK,
+  'GET /api/notices': LEADS,
+  'GET /api/notices/products': LEADS,
+  'POST /api/notices': LEADS,
+  'PATCH /api/notices/:id': LEADS,
+  'GET /api/notices/:id/report': LEADS,
+  'POST /api/notices/run': LEADS,
 
   // SLA
   'GET /api/sla/due': EVERYONE,

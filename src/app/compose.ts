@@ -17,6 +17,7 @@ import { createNotificationsService, notificationsPrivacy } from '../modules/not
 import { createTranslationService, translationPrivacy } from '../modules/translation/index.js';
 import { createOutreachService, outreachPrivacy } from '../modules/outreach/index.js';
 import { createCouponsService, couponsPrivacy, type CouponPlatformPort } from '../modules/coupons/index.js';
+import { createPlaybooksService, playbooksPrivacy } from '../modules/playbooks/index.js';
 import { shopIn } from '../modules/tenancy/index.js';
 import { systemActor } from '../platform/tenancy.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
@@ -150,6 +151,9 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     () => coupons,
   );
   const coupons = createCouponsService(base, { recordEvidence: writeEvidence, outreach, platform: couponPlatform });
+  // issue 16 (playbooks): procedures per problem category, and proactive notices through the same
+  // contact policy and chat reach as coupons.
+  const playbooks = createPlaybooksService(base, { outreach, recordEvidence: writeEvidence, reach: (orgId, shopId) => couponPlatform.reach(orgId, shopId) });
 
   const remediesOrders = opts.overrides?.remediesOrders ?? remediesOrdersPort(orders);
   const tickets = ticketsPortFrom(helpdesk);
@@ -196,7 +200,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const videoComments = createVideoComments({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, apiBase: p.config.tiktokBusiness.apiBase });
 
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy, portalPrivacy, videoCommentsPrivacy];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy, portalPrivacy, videoCommentsPrivacy, playbooksPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
 
   // Agency overview: counts per organisation of a login, each in its own tenant transaction.
@@ -230,6 +234,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     couponPlatform,
     analytics,
     portal,
+    playbooks,
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },
   };

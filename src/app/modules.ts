@@ -26,7 +26,8 @@ import { translationRoutes } from '../modules/translation/index.js';
 import { startTranslationStandIn } from '../integrations/translation/index.js';
 import { helpdeskWorkspaceRoutes } from '../modules/helpdesk/helpdesk.workspace.routes.js';
 import { couponsRoutes, registerCouponJobs } from '../modules/coupons/index.js';
-import { registerCouponHandlers, registerCouponSyncJob } from '../integrations/tiktok/index.js';
+import { playbooksRoutes, registerPlaybooksJobs, SEND_NOTICE_HANDLER } from '../modules/playbooks/index.js';
+import { registerCouponHandlers, registerCouponSyncJob, registerNoticeHandlers } from '../integrations/tiktok/index.js';
 import { shopIn } from '../modules/tenancy/index.js';
 import { analyticsRoutes, registerAnalyticsJobs } from '../modules/analytics/index.js';
 import { systemActor } from '../platform/tenancy.js';
@@ -60,6 +61,8 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   couponsRoutes(app, s.coupons);
   analyticsRoutes(app, s.analytics);
   portalRoutes(app, s.portal);
+  // issue 16 (playbooks)
+  playbooksRoutes(app, s.playbooks);
   portalPublicRoutes(app, s.portal, {
     cookieSecure: (req) => p.config.cookieSecure || (p.config.cookieSecureExplicit !== false && req.protocol === 'https'),
     publicOrigin: p.config.publicUrlSet ? new URL(p.config.publicUrl).origin : undefined,
@@ -129,6 +132,12 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   await registerCouponJobs(p.jobs, s.coupons, p.log);
   await registerAnalyticsJobs(p.jobs, s.analytics, p.log);
   registerWorkspaceWorkers(p, s);
+  // issue 16 (playbooks): the notice TEXT send (TikTok) and the job that plans due notices.
+  registerNoticeHandlers(p.outbox, { db: p.db, client: s.tiktok.client, connections: s.tiktok.connections }, s.playbooks);
+  p.outbox.onFinished(async (f) => {
+    if (f.handler === SEND_NOTICE_HANDLER && f.status === 'failed' && f.subjectId) await s.playbooks.markFailed(f.orgId, f.subjectId, f.error);
+  });
+  await registerPlaybooksJobs(p.jobs, s.playbooks, p.log);
   if (p.jobs?.isStarted) {
     await p.jobs.define(AUTO_CLOSE_JOB, async () => {
       const n = await s.helpdesk.runAutoClose();
@@ -214,4 +223,5 @@ export async function startHooks(p: Platform, s: Services, opts: { demo: boolean
 export async function seedModuleDemo(p: Platform, s: Services, orgId: string): Promise<void> {
   await seedHelpdeskDemo({ helpdesk: s.helpdesk, tenancy: s.tenancy, auth: s.auth, clock: p.clock }, orgId);
   await seedEvidenceDemo(s.evidence, orgId, p.clock.now());
+  await s.playbooks.seedDefaultProcedures(orgId);
 }

@@ -50,6 +50,7 @@ export const ID_KINDS = [
   'couponProgramme',
   'platformCoupon',
   'feedbackTask',
+  'notice',
 ] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 export type IdSet = Record<IdKind, string>;
@@ -161,6 +162,8 @@ export const NAMED_KINDS: Record<string, { kind: IdKind; array?: boolean }> = {
   messageIds: { kind: 'ticketMessage', array: true },
   platformCouponId: { kind: 'platformCoupon' },
   orderIds: { kind: 'order', array: true },
+  // issue 16 (playbooks): a macro's owner
+  ownerUserId: { kind: 'user' },
 };
 
 /** Names that end like an id but name something outside our database. */
@@ -202,9 +205,11 @@ const SEGMENT_KINDS: Record<string, IdKind> = {
   rules: 'automationRule',
   programmes: 'couponProgramme',
   'feedback-tasks': 'feedbackTask',
+  notices: 'notice',
 };
 
-const FIXED_PATH_VALUES: Record<string, string> = { step: 'refund' };
+// A procedure's path names its problem category (a fixed list), not an object.
+const FIXED_PATH_VALUES: Record<string, string> = { step: 'refund', category: 'minor_flaw' };
 
 interface Route {
   key: string;
@@ -455,6 +460,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
     throw new Error(`seeding POST /api/coupons/platform/sync: ${sync.statusCode} ${sync.body}`);
   }
   const task = await inject('POST', '/api/feedback-tasks', { shopId: org.shopId, kind: 'listing', title: `Task ${marker}` });
+  const notice = await inject('POST', '/api/notices', { shopId: org.shopId, productId: `p-${marker}`, trigger: 'delivery', delayHours: 24, holdoutPercent: 0, texts: { en: `Notice ${marker}` } });
 
   const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: crypto.randomInt(256), g: crypto.randomInt(256), b: crypto.randomInt(256) } } }).jpeg().toBuffer();
   const boundary = `----sweep${crypto.randomBytes(8).toString('hex')}`;
@@ -504,6 +510,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
       couponProgramme: programme.id,
       platformCoupon: chatCoupon.id,
       feedbackTask: task.id,
+      notice: notice.id,
     },
     secrets: [marker, ...emails],
   };

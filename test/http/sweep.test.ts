@@ -61,6 +61,9 @@ const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> 
   'POST /api/coupons/programmes': { body: { shopId: '$shop', name: 'Sweep', kind: 'return_visit', schedule: { afterDeliveryDays: 3 }, holdoutPercent: 10, budget: 1000, variants: [{ key: 'a', platformCouponId: '$platformCoupon' }] } },
   'POST /api/coupons/issue': { body: { shopId: '$shop', buyerId: '$buyer', platformCouponId: '$platformCoupon' } },
   'PATCH /api/coupons/programmes/:id': { body: { name: 'Renamed' } },
+  'POST /api/notices': { body: { shopId: '$shop', productId: 'p-none', trigger: 'delivery', delayHours: 24, texts: { en: 'Air the strap for a day' } } },
+  'PATCH /api/notices/:id': { body: { delayHours: 48 } },
+  'POST /api/macros': { body: { key: 'swept_macro', name: 'Swept', bodies: { en: 'Hello' }, ownerUserId: '$user' } },
   'POST /api/portal/batches': { body: { shopId: '$shop', orderIds: ['$order'], size: 'a6', language: 'de', holdoutPercent: 0 } },
 };
 
@@ -175,7 +178,7 @@ describe('the id sweep across organisations', () => {
 });
 
 /** What a brand limit hides: everything that belongs to a shop. People, macros, stored files and the organisation itself are organisation-wide. */
-const BRAND_KINDS: IdKind[] = ['brand', 'shop', 'order', 'orderLine', 'buyer', 'platformReturn', 'ticket', 'return', 'remedy', 'slaPolicy', 'evidenceCase', 'outbox'];
+const BRAND_KINDS: IdKind[] = ['brand', 'shop', 'order', 'orderLine', 'buyer', 'platformReturn', 'ticket', 'return', 'remedy', 'slaPolicy', 'evidenceCase', 'outbox', 'notice'];
 
 /** Slots where the scoped attacker's own object answers like a missing one, and why. */
 const BRAND_UNREACHED: Record<string, string> = {

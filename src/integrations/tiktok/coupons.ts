@@ -160,6 +160,30 @@ export function couponPlatformPort(d: CouponIntegrationDeps, coupons: () => Coup
   };
 }
 
+/** A message the shop sent in this conversation since `sinceSec` that `match` accepts (how a send without an idempotency key is deduplicated). */
+export async function shopMessageSince(client: TikTokClient, auth: ShopAuth, conversationId: string, sinceSec: number, match: (type: string, content: Record<string, unknown>) => boolean): Promise<string | undefined> {
+  let token: string | undefined;
+  for (let page = 0; page < 5; page++) {
+    const r = await client.listMessages(auth, conversationId, { page_size: 10, page_token: token });
+    for (const m of r.messages) {
+      const role = m.sender.role.toUpperCase();
+      if (role !== 'SHOP' && role !== 'CUSTOMER_SERVICE') continue;
+      if (m.create_time < sinceSec) continue;
+      let content: Record<string, unknown> = {};
+      try {
+        content = JSON.parse(m.content) as Record<string, unknown>;
+      } catch {
+        content = {};
+      }
+      if (match(m.type.toUpperCase(), content)) return m.id;
+    }
+    const oldest = r.messages[r.messages.length - 1];
+    if (!r.next_page_token || !oldest || oldest.create_time < sinceSec) return undefined;
+    token = r.next_page_token;
+  }
+  return undefined;
+}
+
 /**
  * The COUPON_CARD send. The platform's send has no idempotency key, so: never auto-repeat the POST;
  * on a later attempt (or after a lost answer) re-read the conversation and count a shop COUPON_CARD
@@ -167,28 +191,7 @@ export function couponPlatformPort(d: CouponIntegrationDeps, coupons: () => Coup
  * Quota (45101004) and coupon-card rate (45111012) answers are "not now": the outbox retries later.
  */
 export function registerCouponHandlers(registry: OutboxRegistry, d: CouponIntegrationDeps, coupons: CouponsService): void {
-  async function sentSince(auth: ShopAuth, conversationId: string, sinceSec: number, match: (type: string, content: Record<string, unknown>) => boolean): Promise<string | undefined> {
-    let token: string | undefined;
-    for (let page = 0; page < 5; page++) {
-      const r = await d.client.listMessages(auth, conversationId, { page_size: 10, page_token: token });
-      for (const m of r.messages) {
-        const role = m.sender.role.toUpperCase();
-        if (role !== 'SHOP' && role !== 'CUSTOMER_SERVICE') continue;
-        if (m.create_time < sinceSec) continue;
-        let content: Record<string, unknown> = {};
-        try {
-          content = JSON.parse(m.content) as Record<string, unknown>;
-        } catch {
-          content = {};
-        }
-        if (match(m.type.toUpperCase(), content)) return m.id;
-      }
-      const oldest = r.messages[r.messages.length - 1];
-      if (!r.next_page_token || !oldest || oldest.create_time < sinceSec) return undefined;
-      token = r.next_page_token;
-    }
-    return undefined;
-  }
+  const sentSince = (auth: ShopAuth, conversationId: string, sinceSec: number, match: (type: string, content: Record<string, unknown>) => boolean) => shopMessageSince(d.client, auth, conversationId, sinceSec, match);
 
   registry.register(SEND_COUPON_HANDLER, async (payload, ctx) => {
     const parsed = SendCouponPayload.safeParse(payload);

@@ -300,3 +300,4 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
 export type TikTokIntegration = ReturnType<typeof createTikTokIntegration>;
 export { tiktokPrivacy } from './tiktok.privacy.js';
 export { couponPlatformPort, registerCouponHandlers, registerCouponSyncJob, mapCoupon } from './coupons.js';
+export { registerNoticeHandlers } from './notices.js';

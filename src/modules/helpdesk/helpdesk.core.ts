@@ -10,6 +10,7 @@ import type { AttachmentRef, Channel, MacroView, MessageView, Priority, ThreadEv
 import type { EvidenceInput, HelpdeskPorts, OrderFacts } from './helpdesk.ports.js';
 import { canChangeStatus, detectLanguage, preview } from './helpdesk.rules.js';
 import { macros, ticketMessages, tickets } from './helpdesk.schema.js';
+import { unknownPlaceholders } from './helpdesk.variables.js';
 
 /*
  * What every part of the helpdesk service shares: its dependencies, the row views, and the few
@@ -95,6 +96,10 @@ export function macroView(m: MacroRow): MacroView {
     active: m.active,
     defaultStatusAfter: m.defaultStatusAfter,
     updatedAt: m.updatedAt.toISOString(),
+    shopId: m.shopId,
+    ownerUserId: m.ownerUserId,
+    version: m.version,
+    unknownVariables: Object.fromEntries(Object.entries(m.bodies).map(([lang, body]) => [lang, unknownPlaceholders(body)]).filter(([, v]) => v.length > 0)),
   };
 }
 

@@ -209,6 +209,10 @@ export const CreateMacro = z.strictObject({
   category: z.string().trim().min(1).max(60).default('general'),
   bodies: MacroBodies,
   defaultStatusAfter: DefaultStatusAfter.nullish(),
+  /** Null or absent: every shop. */
+  shopId: z.string().max(64).nullish(),
+  /** The person who keeps this macro up to date (default: its author). */
+  ownerUserId: z.string().max(64).nullish(),
 });
 export type CreateMacro = z.infer<typeof CreateMacro>;
 export const UpdateMacro = z.strictObject({
@@ -217,6 +221,8 @@ export const UpdateMacro = z.strictObject({
   bodies: MacroBodies.optional(),
   active: z.boolean().optional(),
   defaultStatusAfter: DefaultStatusAfter.nullish(),
+  shopId: z.string().max(64).nullish(),
+  ownerUserId: z.string().max(64).nullish(),
 });
 export type UpdateMacro = z.infer<typeof UpdateMacro>;
 export const RenderMacroInput = z.strictObject({
@@ -309,8 +315,32 @@ export const MacroView = z.object({
   active: z.boolean(),
   defaultStatusAfter: DefaultStatusAfter.nullable(),
   updatedAt: z.string(),
+  shopId: z.string().nullable(),
+  ownerUserId: z.string().nullable(),
+  version: z.number().int(),
+  /** Per language, the placeholders the one variable resolver does not know (they would block sending). */
+  unknownVariables: z.record(z.string(), z.array(z.string())),
 });
 export type MacroView = z.infer<typeof MacroView>;
+
+export const RestoreMacroVersion = z.strictObject({ version: z.number().int().min(1) });
+export type RestoreMacroVersion = z.infer<typeof RestoreMacroVersion>;
+export const MacroVersionView = z.object({
+  version: z.number().int(),
+  name: z.string(),
+  category: z.string(),
+  bodies: z.record(z.string(), z.string()),
+  shopId: z.string().nullable(),
+  ownerUserId: z.string().nullable(),
+  active: z.boolean(),
+  defaultStatusAfter: DefaultStatusAfter.nullable(),
+  authorUserId: z.string().nullable(),
+  authorName: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type MacroVersionView = z.infer<typeof MacroVersionView>;
+export const MacroVariablesView = z.object({ items: z.array(z.object({ name: z.string() })) });
+export type MacroVariablesView = z.infer<typeof MacroVariablesView>;
 
 // ---------- answers (the web app imports these types) ----------
 

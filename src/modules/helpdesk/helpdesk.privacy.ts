@@ -40,6 +40,7 @@ export const helpdeskPrivacy: PrivacyRegistration = {
   ],
   exempt: [
     { table: 'macros', reason: 'reply templates written by staff, with variables instead of names' },
+    { table: 'macro_versions', reason: 'earlier states of staff reply templates and which staff member saved them' },
     { table: 'agent_schedules', reason: 'staff shifts' },
     { table: 'routing_state', reason: 'round-robin pointer to a staff member' },
     { table: 'saved_views', reason: "staff members' inbox filters under names they chose" },

@@ -144,3 +144,19 @@ export async function ticketExists(tx: Executor, orgId: string, ticketId: string
   const r = await tx.execute(sql`select 1 from tickets where org_id = ${orgId} and id = ${ticketId}`);
   return r.rows.length > 0;
 }
+
+/** issue 16 (playbooks): what a procedure is chosen from — the ticket's shop, order, subject and the buyer's first messages. */
+export async function ticketProblemFacts(tx: Executor, orgId: string, ticketId: string): Promise<{ id: string; shopId: string; orderId: string | null; language: string; status: string; subject: string | null; buyerText: string } | null> {
+  const r = await tx.execute(sql`select id, shop_id, order_id, language, status, subject from tickets where org_id = ${orgId} and id = ${ticketId}`);
+  const t = r.rows[0] as { id: string; shop_id: string; order_id: string | null; language: string; status: string; subject: string | null } | undefined;
+  if (!t) return null;
+  const m = await tx.execute(sql`select body from ticket_messages where org_id = ${orgId} and ticket_id = ${ticketId} and direction = 'inbound' order by sent_at, id limit 5`);
+  return { id: t.id, shopId: t.shop_id, orderId: t.order_id, language: t.language, status: t.status, subject: t.subject, buyerText: (m.rows as { body: string }[]).map((x) => x.body).join('\n') };
+}
+
+/** issue 16 (notices): for each of these orders with a ticket, when its latest ticket was opened (a complaint about the order). */
+export async function latestTicketOfOrders(tx: Executor, orgId: string, orderIds: string[]): Promise<Map<string, Date>> {
+  if (orderIds.length === 0) return new Map();
+  const r = await tx.execute(sql`select order_id, max(created_at) as at from tickets where org_id = ${orgId} and order_id = any(${sql.param(orderIds)}::text[]) group by order_id`);
+  return new Map((r.rows as { order_id: string; at: string | Date }[]).map((x) => [x.order_id, new Date(x.at)]));
+}

@@ -30,6 +30,9 @@ import {
   LinkInput,
   ListQuery,
   MacroView,
+  MacroVersionView,
+  MacroVariablesView,
+  RestoreMacroVersion,
   MergeInput,
   MessageView,
   NoteInput,
@@ -44,6 +47,7 @@ import {
 } from './helpdesk.dto.js';
 import type { FilesPort } from './helpdesk.ports.js';
 import { trackingUrl } from './helpdesk.rules.js';
+import { KNOWN_VARIABLES } from './helpdesk.variables.js';
 import { macroView, messageView, ticketView, type HelpdeskService } from './helpdesk.service.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
@@ -376,5 +380,15 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
       },
     },
     async (req) => svc.renderMacro(actorOf(req), req.params.id, req.body),
+  );
+  // issue 16 (playbooks): version history, restore, and the variables the one resolver knows.
+  app.get('/api/macros/variables', { schema: { operationId: 'macros.variables', tags: mtags, summary: 'The variables a macro may use (the one resolver knows these; any other placeholder blocks sending)', response: { 200: MacroVariablesView, ...errors } } }, async () => ({
+    items: KNOWN_VARIABLES.map((name) => ({ name })),
+  }));
+  app.get('/api/macros/:id/versions', { schema: { operationId: 'macros.versions', tags: mtags, summary: 'Saved states of a macro, newest first, with who saved them and when', params: IdParams, response: { 200: z.object({ items: z.array(MacroVersionView) }), ...errors } } }, async (req) => ({
+    items: await svc.listMacroVersions(actorOf(req), req.params.id),
+  }));
+  app.post('/api/macros/:id/restore', { schema: { operationId: 'macros.restore', tags: mtags, summary: 'Restore an earlier version of a macro (saved as a new version)', params: IdParams, body: RestoreMacroVersion, response: { 200: MacroView, ...errors } } }, async (req) =>
+    macroView(await svc.restoreMacroVersion(actorOf(req), req.params.id, req.body.version)),
   );
 }

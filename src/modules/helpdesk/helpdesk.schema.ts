@@ -91,6 +91,26 @@ export const macros = pgTable('macros', {
   defaultStatusAfter: text('default_status_after').$type<DefaultStatusAfter | null>(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  /** Null: every shop of the organisation (migration 0830). */
+  shopId: text('shop_id'),
+  ownerUserId: text('owner_user_id'),
+  version: integer('version').notNull().default(1),
+});
+
+/** Every saved state of a macro, with who saved it (migration 0830). */
+export const macroVersions = pgTable('macro_versions', {
+  orgId: text('org_id').notNull(),
+  macroId: text('macro_id').notNull(),
+  version: integer('version').notNull(),
+  name: text('name').notNull(),
+  category: text('category').notNull(),
+  bodies: jsonb('bodies').$type<Record<string, string>>().notNull(),
+  shopId: text('shop_id'),
+  ownerUserId: text('owner_user_id'),
+  active: boolean('active').notNull(),
+  defaultStatusAfter: text('default_status_after').$type<DefaultStatusAfter | null>(),
+  authorUserId: text('author_user_id'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 });
 
 export const agentSchedules = pgTable('agent_schedules', {

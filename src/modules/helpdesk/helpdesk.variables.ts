@@ -23,6 +23,11 @@ export function placeholdersIn(text: string): string[] {
   return out;
 }
 
+/** Placeholders in a text that no source of the resolver can fill (a typo, or a variable nobody provides). */
+export function unknownPlaceholders(text: string, extra: readonly string[] = []): string[] {
+  return placeholdersIn(text).filter((n) => !(KNOWN_VARIABLES as readonly string[]).includes(n) && !extra.includes(n));
+}
+
 /** Put the known values in; placeholders without a value stay as written and are listed. */
 export function fillVariables(text: string, vars: Record<string, string | null | undefined>): { text: string; unresolved: string[] } {
   const unresolved: string[] = [];

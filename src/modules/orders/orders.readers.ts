@@ -312,3 +312,37 @@ export async function orderIdsPlacedSince(tx: Executor, orgId: string, shopId: s
     .limit(limit);
   return rows.map((r) => r.id);
 }
+
+/**
+ * issue 16 (proactive notices): orders of a shop with a line of this platform product whose trigger
+ * happened in [since, until): paid/placed (purchase), delivered (delivery), or — the platform gives
+ * no shipping time we keep — currently in transit and placed since `since` (shipping; the caller
+ * takes the moment it first sees them as the anchor). Oldest first.
+ */
+export async function ordersForProductTrigger(
+  tx: Executor,
+  orgId: string,
+  q: { shopId: string; productId: string; trigger: 'purchase' | 'shipping' | 'delivery'; since: Date; until: Date; limit: number },
+): Promise<{ orderId: string; buyerId: string; anchorAt: Date | null }[]> {
+  const since = q.since.toISOString();
+  const until = q.until.toISOString();
+  const anchor = q.trigger === 'purchase' ? sql`coalesce(o.paid_at, o.placed_at)` : q.trigger === 'delivery' ? sql`o.delivered_at` : sql`o.placed_at`;
+  const state =
+    q.trigger === 'purchase' ? sql`o.status not in ('unpaid', 'cancelled')` : q.trigger === 'delivery' ? sql`o.delivered_at is not null and o.status <> 'cancelled'` : sql`(o.status = 'shipped' or o.delivery_status = 'in_transit')`;
+  const r = await tx.execute(sql`
+    select o.id, o.buyer_id, ${anchor} as anchor from orders o
+     where o.org_id = ${orgId} and o.shop_id = ${q.shopId} and ${state}
+       and ${anchor} >= ${since}::timestamptz and ${anchor} < ${until}::timestamptz
+       and exists (select 1 from order_lines l where l.org_id = o.org_id and l.order_id = o.id and l.product_id = ${q.productId})
+     order by anchor, o.id limit ${q.limit}`);
+  return (r.rows as { id: string; buyer_id: string; anchor: string | Date }[]).map((x) => ({ orderId: x.id, buyerId: x.buyer_id, anchorAt: q.trigger === 'shipping' ? null : new Date(x.anchor) }));
+}
+
+/** issue 16 (notices): the products a shop has sold, from its order lines (until the catalogue exists), most sold first. */
+export async function productsSold(tx: Executor, orgId: string, shopId: string | null, limit: number): Promise<{ shopId: string; productId: string; productName: string; lines: number }[]> {
+  const r = await tx.execute(sql`
+    select l.shop_id, l.product_id, max(l.product_name) as product_name, count(*)::int as n from order_lines l
+     where l.org_id = ${orgId} ${shopId ? sql`and l.shop_id = ${shopId}` : sql``}
+     group by l.shop_id, l.product_id order by n desc, l.product_id limit ${limit}`);
+  return (r.rows as { shop_id: string; product_id: string; product_name: string; n: number }[]).map((x) => ({ shopId: x.shop_id, productId: x.product_id, productName: x.product_name, lines: x.n }));
+}

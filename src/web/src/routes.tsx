@@ -8,6 +8,7 @@
  * Leave `navLabel` out for pages that need a route but no navigation item.
  */
 import { lazy, type ComponentType, type ReactNode } from 'react';
+import { IconBook2, IconSpeakerphone } from '@tabler/icons-react';
 import { IconBuildingWarehouse, IconPackage, IconScale, IconUsers, IconChartBar, IconId, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
 import type { Role } from './lib/session';
 import { ComingSoon } from './features/placeholders/ComingSoon';
@@ -34,6 +35,8 @@ const AgencyPage = page(() => import('./features/agency/AgencyPage'), (m) => m.A
 const CouponsPage = page(() => import('./features/coupons/CouponsPage'), (m) => m.CouponsPage);
 const AnalyticsPage = page(() => import('./features/analytics/AnalyticsPage'), (m) => m.AnalyticsPage);
 const CardsPage = page(() => import('./features/cards/CardsPage'), (m) => m.CardsPage);
+const PlaybooksPage = page(() => import('./features/playbooks/PlaybooksPage'), (m) => m.PlaybooksPage);
+const NoticesPage = page(() => import('./features/playbooks/NoticesPage'), (m) => m.NoticesPage);
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -65,6 +68,9 @@ export const ROUTES: AppRoute[] = [
   // Reached from the user menu's organisation switcher (shown to logins in several organisations).
   { path: '/agency', roles: ALL, element: <AgencyPage /> },
   { path: '/cards', navLabel: 'common:nav.cards', icon: IconId, roles: ['owner', 'supervisor'], element: <CardsPage /> },
+  // issue 16 (playbooks): macros and procedures, and proactive notices with their report
+  { path: '/playbooks', navLabel: 'playbooks:nav.playbooks', icon: IconBook2, roles: ['owner', 'supervisor'], element: <PlaybooksPage /> },
+  { path: '/notices', navLabel: 'playbooks:nav.notices', icon: IconSpeakerphone, roles: ['owner', 'supervisor'], element: <NoticesPage /> },
 ];
 
 export function routesFor(role: Role): AppRoute[] {

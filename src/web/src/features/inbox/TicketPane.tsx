@@ -349,12 +349,13 @@ function Attachments({ items }: { items: AttachmentRef[] }) {
   );
 }
 
-function MacroPicker({ onPick, disabled }: { onPick: (macroId: string) => void; disabled: boolean }) {
+function MacroPicker({ onPick, disabled, shopId }: { onPick: (macroId: string) => void; disabled: boolean; shopId: string }) {
   const { t } = useTranslation('inbox');
   const macros = useMacros();
   const [search, setSearch] = useState('');
   const combobox = useCombobox({ onDropdownClose: () => setSearch('') });
-  const items = (macros.data?.items ?? []).filter((m) => !search || `${m.name} ${m.category} ${m.key}`.toLowerCase().includes(search.toLowerCase()));
+  // A macro written for one shop is offered only on that shop's tickets.
+  const items = (macros.data?.items ?? []).filter((m) => (!m.shopId || m.shopId === shopId) && (!search || `${m.name} ${m.category} ${m.key}`.toLowerCase().includes(search.toLowerCase())));
   return (
     <Combobox store={combobox} onOptionSubmit={(id) => { onPick(id); combobox.closeDropdown(); }} width={320} position="top-start">
       <Combobox.Target>
@@ -514,7 +515,7 @@ function Composer({ ticket, compose, lastInboundAt }: { ticket: TicketView; comp
           data-testid="composer-mode"
         />
         <Group gap={6} wrap="nowrap">
-          <MacroPicker onPick={(id) => void pickMacro(id)} disabled={busy} />
+          <MacroPicker onPick={(id) => void pickMacro(id)} disabled={busy} shopId={ticket.shopId} />
           {!isNote && (
             <Tooltip label={t('translate.draftHint', { language: ticket.language.toUpperCase() })}>
               <Button size="xs" variant="default" leftSection={<IconLanguage size={14} />} onClick={() => void translateDraft()} disabled={!text.trim() || busy} data-testid="translate-draft">

@@ -8,6 +8,7 @@ import { formatMoney } from '../../lib/money';
 import { BuyerCoupons } from '../coupons/BuyerCoupons';
 import { BuyerSelfService } from '../cards/BuyerSelfService';
 import { useTranslation as useCardsTranslation } from 'react-i18next';
+import { ProcedurePanel } from '../playbooks/ProcedurePanel';
 import { useClocks, useSidebar, type ClockView } from './api';
 import { ChannelIcon, StatusText } from './bits';
 import { formatCountdown, slaTone, TONE_COLOR, useNow } from './sla';
@@ -37,6 +38,7 @@ export function TicketSidebar({ ticketId, onOpen }: { ticketId: string; onOpen: 
       <ScrollArea h="100%">
         <Clocks ticketId={ticketId} />
         <TicketActions ticketId={ticketId} orderId={o?.order.id ?? null} orderLabel={o?.order.externalId ?? null} />
+        <ProcedurePanel ticketId={ticketId} />
         {side.isPending ? (
           <Center py="lg">
             <Loader size="xs" />
