@@ -19,6 +19,7 @@ import { MARKET_DEFAULTS, shopIn } from '../tenancy/index.js';
 import {
   canMove,
   compensationCoupon,
+  BUYER_LANGUAGES,
   DEFAULT_MESSAGES,
   dueOccasion,
   eligibility,
@@ -54,6 +55,13 @@ export const SEND_COUPON_HANDLER = 'tiktok.send_coupon_card';
 export const SEND_PROMO_HANDLER = 'coupons.send_promo_code';
 /** Issues written per set-based batch (ledger, outbox, contacts, evidence: one statement each). */
 export const ISSUE_BATCH = 5_000;
+/**
+ * The WhatsApp message template a promo code goes out with when the buyer has not written in the
+ * last 24 hours (free text is refused then, 131047). The seller creates it in WhatsApp Manager
+ * (category MARKETING, one translation per buyer language) with four body variables: shop, value,
+ * code, valid until.
+ */
+export const PROMO_WHATSAPP_TEMPLATE = 'afterdesk_coupon_code';
 /** Coupon cards are limited to 0.5 QPS per shop (45111012): sends of one run are spaced by this. */
 export const CARD_SPACING_MS = 2_100;
 /** Of the 10,000 customer-service requests a shop has per day (45101004), coupon sends use at most this many (3 calls each). */
@@ -334,13 +342,23 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     return new Set((r.rows as { id: string }[]).map((x) => x.id));
   }
 
+  /** The shop's compensation programme (one per shop; created on first use with no hold-out). */
+  async function compensationProgrammeIn(tx: Tx, orgId: string, shopId: string, currency: string): Promise<ProgrammeRow> {
+    const [found] = await tx.select().from(couponProgrammes).where(and(eq(couponProgrammes.orgId, orgId), eq(couponProgrammes.shopId, shopId), eq(couponProgrammes.kind, 'compensation'))).orderBy(asc(couponProgrammes.createdAt)).limit(1);
+    if (found) return found;
+    const now = clock.now();
+    const p: ProgrammeRow = { orgId, id: ids('cpg'), shopId, name: 'Compensation coupons', kind: 'compensation', status: 'active', schedule: {}, segment: {}, holdoutPercent: 0, budget: 0, currency, channel: 'tiktok_chat', messages: {}, createdBy: 'system', createdAt: now, updatedAt: now };
+    await tx.insert(couponProgrammes).values(p);
+    return p;
+  }
+
   /** The comparison row of a hold-out buyer: no send, kept so the report can compare outcomes. */
   function holdoutRow(x: { orgId: string; shopId: string; intentKey: string; programmeId: string | null; variantId: string | null; remedyId?: string | null; buyerId: string; coupon: PlatformCouponRow; occasion: string; channel: string; now: Date }): LedgerRow {
     return { orgId: x.orgId, id: ids('cpn'), shopId: x.shopId, intentKey: x.intentKey, programmeId: x.programmeId, variantId: x.variantId, remedyId: x.remedyId ?? null, buyerId: x.buyerId, platformCouponId: x.coupon.id, occasion: x.occasion, arm: 'holdout', status: 'held_out', channel: x.channel, currency: x.coupon.currency, faceValue: faceValue(termsOf(x.coupon)), minSpend: x.coupon.minSpend, promoCode: null, expiresAt: null, plannedAt: x.now, sentAt: null, redeemedAt: null, redeemedOrderId: null, orderValue: null, discountAmount: null, settled: null, voidedAt: null, outboxId: null, updatedAt: x.now };
   }
 
   function intentOf(input: Pick<IssueInput, 'programmeId' | 'remedyId' | 'buyerId' | 'occasion'>): { owner: string; intentKey: string } {
-    const owner = input.programmeId ? `programme:${input.programmeId}` : input.remedyId ? `remedy:${input.remedyId}` : 'manual';
+    const owner = input.remedyId ? `remedy:${input.remedyId}` : input.programmeId ? `programme:${input.programmeId}` : 'manual';
     return { owner, intentKey: `${owner}:${input.buyerId}:${input.occasion}` };
   }
 
@@ -666,7 +684,9 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
   }
 
   async function reportIn(tx: Executor, p: ProgrammeRow): Promise<ProgrammeReport> {
-    const variants = await variantsOf(tx, p.orgId, [p.id]);
+    const own = await variantsOf(tx, p.orgId, [p.id]);
+    // A compensation programme has no variants (the remedy picks the coupon by value): one row for all.
+    const variants = own.length ? own : [{ id: '*', key: p.kind, platformCouponId: '' }];
     const rows = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, p.orgId), eq(couponLedger.programmeId, p.id)));
     const buyers = [...new Set(rows.map((r) => r.buyerId).filter((x): x is string => !!x))];
     const from = rows.length ? new Date(Math.min(...rows.map((r) => r.plannedAt.getTime()))) : clock.now();
@@ -686,8 +706,9 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     // The comparison group: the programme's hold-out (a variant's hold-out buyers are those the variant would have gone to).
     const holdoutAll = rows.filter((r) => r.arm === 'holdout');
     const perVariant = variants.map((v) => {
-      const treat = rows.filter((r) => r.variantId === v.id && r.arm === 'treatment' && r.status !== 'voided' && r.status !== 'planned');
-      const hold = holdoutAll.filter((r) => r.variantId === v.id);
+      const inVariant = (r: LedgerRow) => v.id === '*' || r.variantId === v.id;
+      const treat = rows.filter((r) => inVariant(r) && r.arm === 'treatment' && r.status !== 'voided' && r.status !== 'planned');
+      const hold = holdoutAll.filter(inVariant);
       const red = treat.filter((r) => r.status === 'redeemed');
       const l = lift(arm(treat), arm(hold.length ? hold : holdoutAll));
       const cost = red.reduce((a, r) => a + (r.discountAmount ?? 0), 0);
@@ -834,8 +855,17 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
         log.info({ remedyId: input.remedyId, shopId: input.shopId }, 'no sendable compensation coupon for this shop and currency');
         return null;
       }
+      // Compensation coupons have a hold-out too: the shop's compensation programme (made on first
+      // use, hold-out 0 % until the seller sets one) decides the arm, persistently per buyer.
+      const prog = await compensationProgrammeIn(tx, actor.orgId, input.shopId, input.currency);
+      const { intentKey } = intentOf({ remedyId: input.remedyId, buyerId: input.buyerId, occasion: 'compensation' });
+      if (assignArm(prog.id, input.buyerId, prog.holdoutPercent) === 'holdout') {
+        const row = holdoutRow({ orgId: actor.orgId, shopId: input.shopId, intentKey, programmeId: prog.id, variantId: null, remedyId: input.remedyId, buyerId: input.buyerId, coupon: chosen.row, occasion: 'compensation', channel: 'tiktok_chat', now });
+        if ((await insertLedgerRows(tx, [row])).size) await ports.recordEvidence(tx, evidenceFor(row, actor, `Compensation coupon held out (hold-out ${prog.holdoutPercent} % of programme ${prog.name}): the buyer is in the comparison group`, { arm: 'holdout' }, input.evidenceCase));
+        return null;
+      }
       try {
-        const r = await issueIn(tx, actor, { shopId: input.shopId, buyerId: input.buyerId, platformCouponId: chosen.row.id, occasion: 'compensation', remedyId: input.remedyId, purpose: 'service', evidenceCase: input.evidenceCase });
+        const r = await issueIn(tx, actor, { shopId: input.shopId, buyerId: input.buyerId, platformCouponId: chosen.row.id, occasion: 'compensation', remedyId: input.remedyId, programmeId: prog.id, purpose: 'service', evidenceCase: input.evidenceCase });
         return r.row;
       } catch (e) {
         if (e instanceof AppError && e.kind === 'unprocessable') {
@@ -849,7 +879,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     /** The remedy's coupon (for its view and its buyer message). */
     async remedyCouponIn(tx: Executor, orgId: string, remedyIds: string[]): Promise<Map<string, ReturnType<typeof ledgerView>>> {
       if (remedyIds.length === 0) return new Map();
-      const rows = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, orgId), inArray(couponLedger.remedyId, remedyIds)));
+      const rows = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, orgId), inArray(couponLedger.remedyId, remedyIds), eq(couponLedger.arm, 'treatment')));
       const cs = rows.length ? await tx.select().from(platformCoupons).where(and(eq(platformCoupons.orgId, orgId), inArray(platformCoupons.id, rows.map((r) => r.platformCouponId).filter((x): x is string => !!x)))) : [];
       return new Map(rows.map((r) => [r.remedyId!, ledgerView(r, cs.find((c) => c.id === r.platformCouponId))]));
     },
@@ -871,8 +901,28 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
         if (r.status !== 'planned') return { status: r.status };
         const now = clock.now();
         const c = r.platformCouponId ? await couponById(tx, orgId, r.platformCouponId) : null;
-        const moved = await moveIn(tx, r, 'sent', { sentAt: now, expiresAt: c ? expiryOf(termsOf(c), now) : r.expiresAt }, null, `Coupon card sent in chat (message ${info.messageId}${info.deduplicated ? ', found on re-read' : ''})`);
+        const how = r.channel === 'email' ? `Promo code sent by e-mail (message ${info.messageId}${info.deduplicated ? ', found in Sent' : ''})` : r.channel === 'whatsapp' ? `Promo code sent by WhatsApp (message ${info.messageId})` : `Coupon card sent in chat (message ${info.messageId}${info.deduplicated ? ', found on re-read' : ''})`;
+        const moved = await moveIn(tx, r, 'sent', { sentAt: now, expiresAt: c ? expiryOf(termsOf(c), now) : r.expiresAt }, null, how);
         return { status: moved?.status ?? r.status };
+      });
+    },
+
+    /**
+     * What a promo-code send needs at send time: the buyer's address on the channel (read now, not
+     * kept in the outbox payload) and the shop's sender; null when the row no longer wants a send.
+     */
+    async promoSendOf(orgId: string, ledgerId: string): Promise<{ shopId: string; channel: CouponChannel; to: string | null; fromEmail: string | null; fromWhatsApp: string | null; shopName: string; language: BuyerLanguage; templateParams: string[] } | null> {
+      return db.tenant(orgId, async (tx) => {
+        const [r] = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, orgId), eq(couponLedger.id, ledgerId)));
+        if (!r || r.status !== 'planned' || !r.buyerId) return null;
+        const shop = await shopIn(tx, orgId, r.shopId);
+        const [ids, chats] = await Promise.all([buyerPlatformIds(tx, orgId, [r.buyerId]), buyerChatFacts(tx, orgId, [r.buyerId])]);
+        const to = r.channel === 'email' ? (ids.get(r.buyerId)?.email ?? chats.get(r.buyerId)?.email ?? null) : (chats.get(r.buyerId)?.phone ?? null);
+        const lang = (BUYER_LANGUAGES as readonly string[]).includes(ids.get(r.buyerId)?.language ?? '') ? (ids.get(r.buyerId)!.language as BuyerLanguage) : 'en';
+        const until = r.expiresAt ? DateTime.fromJSDate(r.expiresAt, { zone: shop.timeZone }).setLocale(lang).toLocaleString(DateTime.DATE_MED) : '';
+        // The WhatsApp template's body variables, in order: shop, value, code, valid until.
+        const templateParams = [shop.name, formatMoney({ amount: r.faceValue, currency: r.currency }, lang), r.promoCode ?? '', until];
+        return { shopId: r.shopId, channel: r.channel as CouponChannel, to, fromEmail: shop.supportContacts.email ?? null, fromWhatsApp: shop.supportContacts.whatsapp ?? null, shopName: shop.name, language: lang, templateParams };
       });
     },
 
