@@ -8,7 +8,7 @@ import { newId } from '../src/platform/ids.js';
 import { silentLogger } from '../src/platform/logger.js';
 import type { Actor } from '../src/platform/tenancy.js';
 import { createCouponsService, type CouponPlatformPort } from '../src/modules/coupons/index.js';
-import { recordEvidence } from '../src/modules/evidence/index.js';
+import { recordEvidence, recordEvidenceMany } from '../src/modules/evidence/index.js';
 import { printComparison, sample, stats, type BenchContext } from './harness.js';
 
 /**
@@ -130,7 +130,7 @@ export default async function couponsBench(ctx: BenchContext): Promise<void> {
     const p = createPlatform({ config, db, adminUrl: dbs.adminUrl, clock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 1) });
     const composed = compose(p, { overrides: { couponPlatform: reach } });
     // The same service with the per-shop daily cap lifted, so one run plans every due buyer.
-    const s = { ...composed, coupons: createCouponsService({ db, ids: newId, clock, log: silentLogger, dailySendCap: Number.MAX_SAFE_INTEGER }, { recordEvidence: (tx, input) => recordEvidence(tx, { ids: newId, clock }, input), outreach: composed.outreach, platform: reach }) };
+    const s = { ...composed, coupons: createCouponsService({ db, ids: newId, clock, log: silentLogger, dailySendCap: Number.MAX_SAFE_INTEGER }, { recordEvidence: (tx, input) => recordEvidence(tx, { ids: newId, clock }, input), recordEvidenceMany: (tx, inputs) => recordEvidenceMany(tx, { ids: newId, clock }, inputs), outreach: composed.outreach, platform: reach }) };
     const org = await s.tenancy.createOrganisation({ name: 'Bench coupons' });
     const u = await s.auth.createUserInOrg(org.orgId, { email: `own.${org.orgId}@bench.afterdesk.dev`, name: 'Owner', password: 'bench-password-1', role: 'owner', languages: ['en'] });
     const owner: Actor = { orgId: org.orgId, userId: u.id, role: 'owner' };

@@ -502,6 +502,9 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
    */
   async function runDueIn(tx: Tx, orgId: string, shopId: string, now: Date, opts: { dryRun?: boolean } = {}): Promise<RunReport> {
     const report: RunReport = { planned: 0, heldOut: 0, skipped: {} };
+    // Formatting money and dates per buyer is the loop's main cost: the same few strings, made once.
+    const memoed = new Map<string, string>();
+    const memo = (k: string, f: () => string) => memoed.get(k) ?? memoed.set(k, f()).get(k)!;
     const skip = (k: string) => (report.skipped[k] = (report.skipped[k] ?? 0) + 1);
     const programmes = await tx.select().from(couponProgrammes).where(and(eq(couponProgrammes.orgId, orgId), eq(couponProgrammes.shopId, shopId), eq(couponProgrammes.status, 'active')));
     if (programmes.length === 0) return report;
@@ -604,11 +607,11 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
         const messages = { ...DEFAULT_MESSAGES[p.kind], ...p.messages, ...(variant.messages ?? {}) };
         const tpl = messages[lang as BuyerLanguage] || messages.en || '';
         const text = renderMessage(messages, lang, {
-          value: formatMoney({ amount: value, currency: coupon.currency }, lang),
-          minSpend: formatMoney({ amount: coupon.minSpend, currency: coupon.currency }, lang),
+          value: memo(`m:${lang}:${value}:${coupon.currency}`, () => formatMoney({ amount: value, currency: coupon.currency }, lang)),
+          minSpend: memo(`m:${lang}:${coupon.minSpend}:${coupon.currency}`, () => formatMoney({ amount: coupon.minSpend, currency: coupon.currency }, lang)),
           code: coupon.promoCode ?? '',
           coupon: coupon.title,
-          until: until ? DateTime.fromJSDate(until, { zone }).setLocale(lang).toLocaleString(DateTime.DATE_MED) : '',
+          until: until ? memo(`d:${lang}:${DateTime.fromJSDate(until, { zone }).toISODate()}`, () => DateTime.fromJSDate(until, { zone }).setLocale(lang).toLocaleString(DateTime.DATE_MED)) : '',
           products: suggestions.get(buyerId)?.map((x) => x.title).join(', ') ?? '',
         });
         const input: IssueInput = { shopId, buyerId, platformCouponId: coupon.id, occasion, programmeId: p.id, variantId: variant.id, purpose: 'marketing', channel: p.channel, subject: p.channel === 'email' ? promoSubject(lang, coupon.title) : null, text: withCode(text, p.channel, coupon.promoCode, lang, suggestions.get(buyerId) ?? [], /\{products\}/.test(tpl)), notBefore };

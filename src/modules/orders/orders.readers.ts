@@ -271,7 +271,7 @@ export async function orderOutcomes(tx: Executor, orgId: string, orderIds: strin
 /** Buyer ids by the platform's buyer id (TikTok user id), and back. */
 export async function buyerPlatformIds(tx: Executor, orgId: string, buyerIds: string[]): Promise<Map<string, { platformBuyerId: string; email: string | null; language: string | null }>> {
   if (buyerIds.length === 0) return new Map();
-  const rows = await tx.select({ id: buyers.id, platformBuyerId: buyers.platformBuyerId, email: buyers.email, language: buyers.language }).from(buyers).where(and(eq(buyers.orgId, orgId), inArray(buyers.id, buyerIds)));
+  const rows = await tx.select({ id: buyers.id, platformBuyerId: buyers.platformBuyerId, email: buyers.email, language: buyers.language }).from(buyers).where(and(eq(buyers.orgId, orgId), sql`${buyers.id} = any(${sql.param(buyerIds)}::text[])`));
   return new Map(rows.map((r) => [r.id, { platformBuyerId: r.platformBuyerId, email: r.email, language: r.language }]));
 }
 

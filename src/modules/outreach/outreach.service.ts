@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, eq, gte, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db.js';
 import type { IdGenerator } from '../../platform/ids.js';
@@ -47,7 +47,7 @@ export function createOutreachService(deps: OutreachDeps) {
 
   async function preferencesIn(tx: Executor, orgId: string, buyerIds: string[]) {
     if (buyerIds.length === 0) return new Map<string, typeof outreachPreferences.$inferSelect>();
-    const rows = await tx.select().from(outreachPreferences).where(and(eq(outreachPreferences.orgId, orgId), inArray(outreachPreferences.id, buyerIds)));
+    const rows = await tx.select().from(outreachPreferences).where(and(eq(outreachPreferences.orgId, orgId), sql`${outreachPreferences.id} = any(${sql.param(buyerIds)}::text[])`));
     return new Map(rows.map((r) => [r.id, r]));
   }
 
@@ -57,7 +57,7 @@ export function createOutreachService(deps: OutreachDeps) {
     const rows = await tx
       .select({ buyerId: outreachContacts.buyerId, at: outreachContacts.at })
       .from(outreachContacts)
-      .where(and(eq(outreachContacts.orgId, orgId), inArray(outreachContacts.buyerId, buyerIds), gte(outreachContacts.at, since)));
+      .where(and(eq(outreachContacts.orgId, orgId), sql`${outreachContacts.buyerId} = any(${sql.param(buyerIds)}::text[])`, gte(outreachContacts.at, since)));
     for (const r of rows) out.set(r.buyerId, [...(out.get(r.buyerId) ?? []), r.at]);
     return out;
   }
