@@ -430,7 +430,7 @@ function ProgrammeForm({ shop, programme, onClose }: { shop: ShopLite; programme
               {t('form.cancel')}
             </Button>
             <Button type="submit" loading={create.isPending} data-testid="f-save">
-              {t('form.save')}
+              {editing ? t('form.saveChanges') : t('form.save')}
             </Button>
           </Group>
         </Stack>
