@@ -882,7 +882,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     /** The remedy's coupon (for its view and its buyer message). */
     async remedyCouponIn(tx: Executor, orgId: string, remedyIds: string[]): Promise<Map<string, ReturnType<typeof ledgerView>>> {
       if (remedyIds.length === 0) return new Map();
-      const rows = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, orgId), inArray(couponLedger.remedyId, remedyIds), eq(couponLedger.arm, 'treatment')));
+      const rows = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, orgId), inArray(couponLedger.remedyId, remedyIds)));
       const cs = rows.length ? await tx.select().from(platformCoupons).where(and(eq(platformCoupons.orgId, orgId), inArray(platformCoupons.id, rows.map((r) => r.platformCouponId).filter((x): x is string => !!x)))) : [];
       return new Map(rows.map((r) => [r.remedyId!, ledgerView(r, cs.find((c) => c.id === r.platformCouponId))]));
     },
