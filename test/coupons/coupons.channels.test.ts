@@ -5,7 +5,8 @@ import { registerModuleWorkers } from '../../src/app/modules.js';
 import { startWhatsAppStandIn, type WhatsAppStandIn } from '../../src/integrations/whatsapp/index.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { outbox } from '../../src/platform/outbox/outbox.schema.js';
-import { SEND_PROMO_HANDLER } from '../../src/modules/coupons/index.js';
+import { SEND_PROMO_HANDLER, suggestProducts } from '../../src/modules/coupons/index.js';
+import { productHistory } from '../../src/modules/orders/index.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { mailServersAvailable, startMailServers, type MailServers } from '../helpers/mail-servers.js';
 import { actorFor, createTestOrg, type TestOrg } from '../helpers/org.js';
@@ -126,5 +127,26 @@ describe.skipIf(!run)('coupon promo codes by e-mail and WhatsApp', () => {
 
     // The contact was recorded: the same day nothing more goes to them, from any programme.
     expect(await coupons.runDue(orgId, org.shopId)).toMatchObject({ planned: 0 });
+  });
+
+  it("win-back suggestions read the buyer's and the shop's history and leave out what the buyer returned", async () => {
+    const { orgId } = org;
+    // Anna bought hoops and a ring in one order and returned the ring; others bought studs and drops.
+    const a = await seedOrder(ctx, org, { lines: [{ unitPrice: 3000, productId: 'hoops', category: 'Earrings' }, { unitPrice: 5000, productId: 'ring', category: 'Rings' }], language: 'de' });
+    const anna = await buyerOf(a.orderId);
+    for (const [p, n] of [['studs', 3], ['drops', 2], ['ring', 4], ['bangle', 1]] as const) {
+      for (let i = 0; i < n; i++) await seedOrder(ctx, org, { lines: [{ unitPrice: 2000, productId: p, category: p === 'ring' ? 'Rings' : p === 'bangle' ? 'Bracelets' : 'Earrings' }] });
+    }
+    await ctx.platform.db.system((tx) =>
+      tx.execute(sql`insert into platform_returns (org_id, id, shop_id, order_id, buyer_id, kind, external_id, external_order_id, type, raw_type, status, raw_status, lines, currency, refund_amount, requested_at, external_updated_at)
+        values (${orgId}, 'prt_anna1', ${org.shopId}, ${a.orderId}, ${anna}, 'return', 'r-anna-1', ${a.externalId}, 'return_and_refund', 'RETURN_AND_REFUND', 'completed', 'COMPLETE',
+          ${JSON.stringify([{ orderLineId: a.lineIds[1], externalOrderLineId: 'x', skuId: null, productName: 'Product 2', refundAmount: 5000 }])}::jsonb, 'EUR', 5000, now(), now())`),
+    );
+    const h = await ctx.platform.db.tenant(orgId, (tx) => productHistory(tx, orgId, org.shopId, [anna], clock.now()));
+    expect(h.bought.get(anna)?.map((b) => b.productId).sort()).toEqual(['hoops', 'ring']);
+    expect([...(h.returned.get(anna) ?? [])]).toEqual(['ring']);
+    expect(h.topByCategory.get('Earrings')?.map((p) => p.productId)).toEqual(['studs', 'drops', 'hoops']);
+    // Earrings only (the ring was returned): studs and drops, never the ring.
+    expect(suggestProducts(h.bought.get(anna)!, h.returned.get(anna)!, h.topByCategory).map((p) => p.productId)).toEqual(['studs', 'drops']);
   });
 });
