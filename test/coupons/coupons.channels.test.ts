@@ -127,6 +127,8 @@ describe.skipIf(!run)('coupon promo codes by e-mail and WhatsApp', () => {
 
     // The contact was recorded: the same day nothing more goes to them, from any programme.
     expect(await coupons.runDue(orgId, org.shopId)).toMatchObject({ planned: 0 });
+    // The run's evidence went in as one chained batch; the chain verifies.
+    expect(await ctx.services.evidence.verify(orgId)).toMatchObject({ ok: true });
   });
 
   it("win-back suggestions read the buyer's and the shop's history and leave out what the buyer returned", async () => {
