@@ -8,16 +8,16 @@ import { newId } from '../src/platform/ids.js';
 import { silentLogger } from '../src/platform/logger.js';
 import type { Actor } from '../src/platform/tenancy.js';
 import { createCouponsService, type CouponPlatformPort } from '../src/modules/coupons/index.js';
-import { recordEvidence } from '../src/modules/evidence/index.js';
+import { recordEvidence, recordEvidenceMany } from '../src/modules/evidence/index.js';
 import { printComparison, sample, stats, type BenchContext } from './harness.js';
-import { benchWorld } from './world/world.js';
 
 /**
  * Coupons, two measurements, each against a baseline from the same run:
  *
  * 1. Selecting the day's due buyers for all programmes of a shop (return visit 3 days after
- *    delivery, win-back after 60 days, loyal buyers on a member day) over the shared bench world
- *    (`BENCH_WORLD_SIZE`, default small; full = 1 M buyers / 4 M orders). Subject: the service's
+ *    delivery, win-back after 60 days, loyal buyers on a member day) over a coupon world generated
+ *    here with generate_series (`COUPONS_BENCH_BUYERS`, default 1 M × BENCH_SCALE buyers, 5 orders
+ *    each, skewed; `COUPONS_BENCH_SELECT=0` skips it). Subject: the service's
  *    whole selection (`selectDue`: candidates, recency/frequency/spend and returns per candidate,
  *    open cases, hold-out, budget, contact policy) without writing. Baseline: the bare indexed scans
  *    of the same rows (the three candidate queries alone).
@@ -28,57 +28,100 @@ import { benchWorld } from './world/world.js';
 export default async function couponsBench(ctx: BenchContext): Promise<void> {
   const reach: CouponPlatformPort = { reach: async () => ({ connected: true, chatScope: true }), sellerVouchers: async () => new Map(), syncCoupons: async () => ({ coupons: 0 }) };
 
-  // ---------------- 1. due-buyer selection over the shared world ----------------
-  {
-    const size = (process.env.BENCH_WORLD_SIZE as 'small' | 'full' | undefined) ?? 'small';
-    const world = await benchWorld(ctx, { size: /^\d+$/.test(size) ? Number(size) : size, name: 'bench_coupons_world' });
-    const m = world.manifest;
-    const clock = new ManualClock(new Date(m.now));
-    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: world.adminUrl, APP_DATABASE_URL: world.appUrl, LOG_LEVEL: 'silent' });
-    const db = new Database(createPool(world.appUrl, 4));
-    const p = createPlatform({ config, db, adminUrl: world.adminUrl, clock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 1) });
+  // ---------------- 1. due-buyer selection over a coupon world (1 M buyers, 5 M orders) ----------------
+  if (process.env.COUPONS_BENCH_SELECT !== '0') {
+    const buyers = Number(process.env.COUPONS_BENCH_BUYERS ?? Math.round(1_000_000 * ctx.scale));
+    const orderCount = buyers * 5;
+    const dbs = await ctx.database('bench_coupons_select');
+    const clock = new ManualClock('2026-03-10T09:00:00Z');
+    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: dbs.adminUrl, APP_DATABASE_URL: dbs.appUrl, LOG_LEVEL: 'silent' });
+    const db = new Database(createPool(dbs.appUrl, 4));
+    const p = createPlatform({ config, db, adminUrl: dbs.adminUrl, clock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 1) });
     const s = compose(p, { overrides: { couponPlatform: reach } });
-    const org = m.orgs[0]!;
-    const shop = org.shops[0]!;
-    const owner: Actor = { orgId: org.orgId, userId: org.users.owner, role: 'owner' };
-    const term = (id: string, value: number, min: number) => ({ externalId: id, title: `Bench ${id}`, status: 'ONGOING', displayType: 'CHAT', creationSource: 'SELLER_CENTER', targetBuyerSegment: 'ALL', promoCode: null, discountType: 'AMOUNT_OFF', currency: shop.currency, reductionAmount: value, percentageBp: null, maxDiscount: null, minSpend: min, claimEndAt: new Date(clock.now().getTime() + 90 * 86_400_000), redemptionType: 'RELATIVE', redemptionEndAt: null, redemptionDays: 14, totalClaimLimit: null, claimedCount: 0, displayChannels: ['CHAT'], productScope: 'FULL_SHOP', productIds: [], claimStartAt: null, redemptionStartAt: null, singleBuyerClaimLimit: 1, redemptionLimit: null, redeemedCount: 0, externalUpdatedAt: null });
+    const org = await s.tenancy.createOrganisation({ name: 'Bench coupon world' });
+    const u = await s.auth.createUserInOrg(org.orgId, { email: `own.${org.orgId}@bench.afterdesk.dev`, name: 'Owner', password: 'bench-password-1', role: 'owner', languages: ['en'] });
+    const owner: Actor = { orgId: org.orgId, userId: u.id, role: 'owner' };
+    const brand = await s.tenancy.createBrand(owner, { name: 'Bench brand' });
+    const shop = await s.tenancy.createShop(owner, { brandId: brand.id, name: 'Bench DE', market: 'DE' });
+    const admin = new pg.Client({ connectionString: dbs.adminUrl });
+    await admin.connect();
+    // Set-based world: every buyer has a first order; the other 4 orders per buyer go to buyers
+    // drawn with a cubic skew (a few very loyal buyers, a long tail of one-time buyers), placed over
+    // three years; delivered four days after placing. 1 % of orders are returned.
+    const now = clock.now();
+    const t0 = Date.now();
+    await admin.query(`insert into buyers (org_id, id, platform, platform_buyer_id, display_name, language, country, created_at, updated_at)
+      select $1, 'byr_s' || g, 'tiktok', '71' || lpad(g::text, 17, '0'), 'Buyer ' || g, (array['de','en','fr','it','es'])[1 + g % 5], 'DE', now(), now() from generate_series(1, $2::int) g`, [org.orgId, buyers]);
+    const tb = Date.now();
+    const chunk = 1_000_000;
+    for (let from = 1; from <= orderCount; from += chunk) {
+      const to = Math.min(orderCount, from + chunk - 1);
+      await admin.query(`insert into orders (org_id, id, shop_id, buyer_id, external_id, status, raw_status, currency, subtotal_amount, shipping_amount, seller_discount_amount, platform_discount_amount, tax_amount, total_amount, placed_at, paid_at, delivered_at, delivery_status, external_updated_at, created_at, updated_at)
+        select $1, 'ord_s' || g, $2, 'byr_s' || b, '59' || lpad(g::text, 17, '0'), case when d then 'delivered' else 'in_transit' end, case when d then 'DELIVERED' else 'IN_TRANSIT' end, 'EUR', amt, 0, 0, 0, 0, amt, at, at, case when d then at + interval '4 days' end, case when d then 'delivered' else 'in_transit' end, now(), now(), now()
+        from (select g,
+                case when g <= $3::bigint then g else 1 + floor($3::bigint * power(((g * 2654435761::bigint) % 4294967296) / 4294967296.0, 3))::bigint end as b,
+                $4::timestamptz - ((g * 40503::bigint) % (1095 * 1440)) * interval '1 minute' as at,
+                1500 + (g * 7919) % 9000 as amt
+              from generate_series($5::bigint, $6::bigint) g) x, lateral (select x.at + interval '4 days' < $4::timestamptz as d) y`, [org.orgId, shop.id, buyers, now.toISOString(), from, to]);
+      ctx.log(`  orders ${to.toLocaleString('en')} / ${orderCount.toLocaleString('en')} (${((Date.now() - tb) / 1000).toFixed(0)} s)`);
+    }
+    await admin.query(`insert into platform_returns (org_id, id, shop_id, order_id, buyer_id, kind, external_id, external_order_id, type, raw_type, status, raw_status, currency, refund_amount, requested_at, external_updated_at)
+      select o.org_id, 'prt_s' || o.id, o.shop_id, o.id, o.buyer_id, 'return', 'r' || o.external_id, o.external_id, 'RETURN_AND_REFUND', 'RETURN_AND_REFUND', 'completed', 'RETURN_OR_REFUND_REQUEST_COMPLETE', 'EUR', o.total_amount, o.delivered_at + interval '2 days', now()
+      from orders o where o.org_id = $1 and o.delivered_at is not null and hashtext(o.id) % 100 = 0`, [org.orgId]);
+    await admin.query('analyze');
+    const counts = (await admin.query(`select (select count(*) from orders where org_id = $1)::int as orders, (select count(*) from platform_returns where org_id = $1)::int as returns`, [org.orgId])).rows[0];
+    ctx.log(`  coupon world: ${buyers.toLocaleString('en')} buyers, ${counts.orders.toLocaleString('en')} orders, ${counts.returns.toLocaleString('en')} returns generated in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+
+    const term = (id: string, value: number, min: number) => ({ externalId: id, title: `Bench ${id}`, status: 'ONGOING', displayType: 'CHAT', creationSource: 'SELLER_CENTER', targetBuyerSegment: 'ALL', promoCode: null, discountType: 'AMOUNT_OFF', currency: 'EUR', reductionAmount: value, percentageBp: null, maxDiscount: null, minSpend: min, claimEndAt: new Date(now.getTime() + 90 * 86_400_000), redemptionType: 'RELATIVE', redemptionEndAt: null, redemptionDays: 14, totalClaimLimit: null, claimedCount: 0, displayChannels: ['CHAT'], productScope: 'FULL_SHOP', productIds: [], claimStartAt: null, redemptionStartAt: null, singleBuyerClaimLimit: 1, redemptionLimit: null, redeemedCount: 0, externalUpdatedAt: null });
     await s.coupons.upsertPlatformCoupons(org.orgId, shop.id, [term('7301', 500, 3000), term('7302', 1000, 5000)]);
-    const coupons = await s.coupons.listPlatformCoupons(owner, shop.id);
-    const [c1, c2] = coupons.items;
-    const day = new Date(m.now).getUTCDate();
+    const [c1, c2] = (await s.coupons.listPlatformCoupons(owner, shop.id)).items;
+    const today = Number(new Intl.DateTimeFormat('en', { timeZone: 'Europe/Berlin', day: 'numeric' }).format(now));
     const mk = (kind: 'return_visit' | 'winback' | 'loyalty', schedule: Record<string, unknown>, couponId: string) =>
       s.coupons.createProgramme(owner, { shopId: shop.id, name: `Bench ${kind}`, kind, schedule, segment: {}, holdoutPercent: 10, budget: 100_000_000, channel: 'tiktok_chat', maxMinSpend: null, maxFaceValue: null, messages: {}, variants: [{ key: 'a', platformCouponId: couponId, weight: 1 }] });
     await mk('return_visit', { afterDeliveryDays: 3 }, c1!.id);
     await mk('winback', { inactiveDays: 60 }, c2!.id);
-    await mk('loyalty', { memberDays: [day] }, c2!.id);
-    const admin = new pg.Client({ connectionString: world.adminUrl });
-    await admin.connect();
-    await admin.query('analyze');
-    const now = clock.now();
-    const dayStart = (back: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - back));
-    const bare = async () => {
-      const a = await admin.query('select distinct buyer_id from orders where org_id = $1 and shop_id = $2 and delivered_at >= $3 and delivered_at < $4', [org.orgId, shop.id, dayStart(3), dayStart(2)]);
-      const b = await admin.query('select distinct o.buyer_id from orders o where o.org_id = $1 and o.shop_id = $2 and o.placed_at >= $3 and o.placed_at < $4 and not exists (select 1 from orders l where l.org_id = o.org_id and l.buyer_id = o.buyer_id and l.shop_id = o.shop_id and l.placed_at > o.placed_at)', [org.orgId, shop.id, dayStart(60), dayStart(59)]);
-      const c = await admin.query('select buyer_id from orders where org_id = $1 and shop_id = $2 and placed_at >= $3 group by buyer_id having count(*) >= 3', [org.orgId, shop.id, dayStart(365)]);
-      return a.rowCount! + b.rowCount! + c.rowCount!;
+    const loyalty = await mk('loyalty', { memberDays: [today] }, c2!.id);
+    // Day bounds in the shop's zone (Berlin), as the service computes them.
+    const zoneDay = (back: number) => {
+      const d = new Date(now.getTime() - back * 86_400_000);
+      const ymd = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(d);
+      return new Date(`${ymd}T00:00:00+01:00`);
     };
-    const candidates = await bare();
-    const due = await s.coupons.selectDue(org.orgId, shop.id, now);
-    const n = Math.max(5, Math.round(20 * ctx.scale));
-    const baseline = await sample(bare, n, 2);
-    const subject = await sample(() => s.coupons.selectDue(org.orgId, shop.id, now), n, 2);
-    printComparison({
-      name: `coupons: the day's due buyers, all programmes of one shop (${m.buyers.toLocaleString('en')} buyers, ${(m.counts.orders ?? 0).toLocaleString('en')} orders in the world)`,
-      baseline: { label: 'bare indexed scans of the candidate rows', stats: baseline },
-      subject: { label: 'selectDue (facts, eligibility, hold-out, policy)', stats: subject },
-      notes: [`candidates ${candidates}; would plan ${due.planned}, hold out ${due.heldOut}; skipped ${JSON.stringify(due.skipped)}`, `target: under 1 s — p50 ${subject.p50.toFixed(0)} ms`],
-    });
+    const bareSql = {
+      delivered: 'select distinct buyer_id from orders where org_id = $1 and shop_id = $2 and delivered_at >= $3 and delivered_at < $4',
+      lapsed: 'select distinct o.buyer_id from orders o where o.org_id = $1 and o.shop_id = $2 and o.placed_at >= $3 and o.placed_at < $4 and not exists (select 1 from orders l where l.org_id = o.org_id and l.buyer_id = o.buyer_id and l.shop_id = o.shop_id and l.placed_at > o.placed_at)',
+      frequent: 'select buyer_id from orders where org_id = $1 and shop_id = $2 and placed_at >= $3 group by buyer_id having count(*) >= 3',
+    };
+    const bare = async (memberDay: boolean) => {
+      const a = await admin.query(bareSql.delivered, [org.orgId, shop.id, zoneDay(3), zoneDay(2)]);
+      const b = await admin.query(bareSql.lapsed, [org.orgId, shop.id, zoneDay(60), zoneDay(59)]);
+      const c = memberDay ? await admin.query(bareSql.frequent, [org.orgId, shop.id, zoneDay(365)]) : { rowCount: 0 };
+      return { delivered: a.rowCount!, lapsed: b.rowCount!, frequent: c.rowCount! };
+    };
+    for (const [k, q] of Object.entries(bareSql)) {
+      const plan = await admin.query(`explain ${q}`, k === 'frequent' ? [org.orgId, shop.id, zoneDay(365)] : [org.orgId, shop.id, zoneDay(3), zoneDay(2)]);
+      ctx.log(`  plan ${k}: ${(plan.rows as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN'].trim()).filter((l) => /Scan|Join/.test(l)).map((l) => l.replace(/\s+\(cost.*$/, '')).join(' | ')}`);
+    }
+    const n = Math.max(3, Math.round(7 * ctx.scale));
+    for (const memberDay of [false, true]) {
+      await s.coupons.updateProgramme(owner, loyalty.id, { status: memberDay ? 'active' : 'paused' });
+      const cand = await bare(memberDay);
+      const due = await s.coupons.selectDue(org.orgId, shop.id, now);
+      const baseline = await sample(() => bare(memberDay), n, 1);
+      const subject = await sample(() => s.coupons.selectDue(org.orgId, shop.id, now), n, 1);
+      printComparison({
+        name: `coupons: the day's due buyers of one shop, ${memberDay ? 'a member day (return visit + win-back + loyalty)' : 'an ordinary day (return visit + win-back)'} — ${buyers.toLocaleString('en')} buyers, ${counts.orders.toLocaleString('en')} orders`,
+        baseline: { label: 'bare indexed scans of the candidate rows', stats: baseline },
+        subject: { label: 'selectDue (facts, eligibility, hold-out, policy)', stats: subject },
+        notes: [`candidates ${JSON.stringify(cand)}; would plan ${due.planned}, hold out ${due.heldOut}; skipped ${JSON.stringify(due.skipped)}`, `target: under 1 s — p50 ${subject.p50.toFixed(0)} ms`],
+      });
+    }
     await admin.end();
     await db.close();
   }
 
   // ---------------- 2. issuing N sends ----------------
-  {
+  if (process.env.COUPONS_BENCH_SENDS !== '0') {
     const sends = Number(process.env.COUPONS_BENCH_SENDS ?? Math.round(100_000 * ctx.scale));
     const dbs = await ctx.database('bench_coupons_issue');
     const clock = new ManualClock('2026-03-10T09:00:00Z');
@@ -87,7 +130,7 @@ export default async function couponsBench(ctx: BenchContext): Promise<void> {
     const p = createPlatform({ config, db, adminUrl: dbs.adminUrl, clock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 1) });
     const composed = compose(p, { overrides: { couponPlatform: reach } });
     // The same service with the per-shop daily cap lifted, so one run plans every due buyer.
-    const s = { ...composed, coupons: createCouponsService({ db, ids: newId, clock, log: silentLogger, dailySendCap: Number.MAX_SAFE_INTEGER }, { recordEvidence: (tx, input) => recordEvidence(tx, { ids: newId, clock }, input), outreach: composed.outreach, platform: reach }) };
+    const s = { ...composed, coupons: createCouponsService({ db, ids: newId, clock, log: silentLogger, dailySendCap: Number.MAX_SAFE_INTEGER }, { recordEvidence: (tx, input) => recordEvidence(tx, { ids: newId, clock }, input), recordEvidenceMany: (tx, inputs) => recordEvidenceMany(tx, { ids: newId, clock }, inputs), outreach: composed.outreach, platform: reach }) };
     const org = await s.tenancy.createOrganisation({ name: 'Bench coupons' });
     const u = await s.auth.createUserInOrg(org.orgId, { email: `own.${org.orgId}@bench.afterdesk.dev`, name: 'Owner', password: 'bench-password-1', role: 'owner', languages: ['en'] });
     const owner: Actor = { orgId: org.orgId, userId: u.id, role: 'owner' };
@@ -130,7 +173,7 @@ export default async function couponsBench(ctx: BenchContext): Promise<void> {
     printComparison({
       name: `coupons: issuing ${sends.toLocaleString('en')} sends (ledger + outbox rows)`,
       baseline: { label: 'raw batched INSERT … SELECT (5 000 per tx)', stats: stats([baseMs / sends], baseMs) },
-      subject: { label: 'runDue (policy, ledger, outbox, contact, evidence)', stats: stats([subjMs / sends], subjMs) },
+      subject: { label: 'runDue (policy, then set-based ledger, outbox, contact, evidence per 5 000)', stats: stats([subjMs / sends], subjMs) },
       notes: [
         `baseline ${(sends / (baseMs / 1000)).toFixed(0)} sends/s, subject ${(r.planned / (subjMs / 1000)).toFixed(0)} sends/s; planned ${r.planned}, skipped ${JSON.stringify(r.skipped)}; rows written: ${counted.rows[0].ledger} ledger, ${counted.rows[0].steps} outbox`,
         'the production service plans at most DAILY_SEND_CAP (2 000) sends per shop and day (the customer-service quota); this run lifts the cap to measure the write path',

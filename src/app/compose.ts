@@ -6,7 +6,7 @@ import { createTenancyService } from '../modules/tenancy/index.js';
 import { createAgencyService } from '../modules/agency/index.js';
 import { createOrdersService, ordersPrivacy } from '../modules/orders/index.js';
 import { createLookupService } from '../modules/lookup/index.js';
-import { createEvidenceService, recordEvidence, type RecordEvidence } from '../modules/evidence/index.js';
+import { createEvidenceService, recordEvidence, recordEvidenceMany, type RecordEvidence } from '../modules/evidence/index.js';
 import { createSlaService, slaPrivacy, type SlaEscalation } from '../modules/sla/index.js';
 import { createHelpdeskService, helpdeskOrdersPort, helpdeskPrivacy, trackingUrl } from '../modules/helpdesk/index.js';
 import { createRemediesService, remediesOrdersPort, remediesPrivacy, ticketsPortFrom, type OrdersPort as RemediesOrdersPort } from '../modules/remedies/index.js';
@@ -150,7 +150,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     { db: p.db, log: p.log, client: tiktok.client, connections: tiktok.connections, shopCurrency: (orgId, shopId) => p.db.tenant(orgId, async (tx) => (await shopIn(tx, orgId, shopId)).currency) },
     () => coupons,
   );
-  const coupons = createCouponsService(base, { recordEvidence: writeEvidence, outreach, platform: couponPlatform });
+  const coupons = createCouponsService(base, { recordEvidence: writeEvidence, recordEvidenceMany: (tx, inputs) => recordEvidenceMany(tx, { ids: p.ids, clock: p.clock }, inputs), outreach, platform: couponPlatform });
   // issue 16 (playbooks): procedures per problem category, and proactive notices through the same
   // contact policy and chat reach as coupons.
   const playbooks = createPlaybooksService(base, { outreach, recordEvidence: writeEvidence, reach: (orgId, shopId) => couponPlatform.reach(orgId, shopId) });

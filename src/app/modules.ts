@@ -27,6 +27,7 @@ import { startTranslationStandIn } from '../integrations/translation/index.js';
 import { helpdeskWorkspaceRoutes } from '../modules/helpdesk/helpdesk.workspace.routes.js';
 import { couponsRoutes, registerCouponJobs } from '../modules/coupons/index.js';
 import { playbooksRoutes, registerPlaybooksJobs, SEND_NOTICE_HANDLER } from '../modules/playbooks/index.js';
+import { registerPromoCodeSends } from './coupon-sends.js';
 import { registerCouponHandlers, registerCouponSyncJob, registerNoticeHandlers } from '../integrations/tiktok/index.js';
 import { shopIn } from '../modules/tenancy/index.js';
 import { analyticsRoutes, registerAnalyticsJobs } from '../modules/analytics/index.js';
@@ -130,6 +131,8 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   registerCouponHandlers(p.outbox, { db: p.db, log: p.log, client: s.tiktok.client, connections: s.tiktok.connections, shopCurrency: (orgId, shopId) => p.db.tenant(orgId, async (tx) => (await shopIn(tx, orgId, shopId)).currency) }, s.coupons);
   await registerCouponSyncJob(p.jobs?.isStarted ? p.jobs : undefined, s.tiktok.connections, s.couponPlatform, p.log);
   await registerCouponJobs(p.jobs, s.coupons, p.log);
+  // Coupons: promo codes by e-mail and WhatsApp (programmes whose channel is not the TikTok chat).
+  registerPromoCodeSends(p.outbox, { coupons: s.coupons, mailboxes: s.email, email: localEmail, whatsapp: s.whatsapp, whatsappFallback: localWhatsApp });
   await registerAnalyticsJobs(p.jobs, s.analytics, p.log);
   registerWorkspaceWorkers(p, s);
   // issue 16 (playbooks): the notice TEXT send (TikTok) and the job that plans due notices.

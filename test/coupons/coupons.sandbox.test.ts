@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerModuleWorkers } from '../../src/app/modules.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { systemActor } from '../../src/platform/tenancy.js';
+import { assignArm } from '../../src/modules/experiments/index.js';
 import { outbox } from '../../src/platform/outbox/outbox.schema.js';
 import { evidenceRecords } from '../../src/modules/evidence/evidence.schema.js';
 import type { SbBuyer } from '../../src/integrations/tiktok/sandbox/world.js';
@@ -193,6 +194,38 @@ describe('coupons against the sandbox', () => {
     const gone = await ctx.services.remedies.abandon(actorFor(world.org, 'supervisor'), rem.id, { note: 'refund refused' });
     expect(gone.coupon).toMatchObject({ status: 'voided' });
     expect((await ctx.services.coupons.ledgerOfBuyer(systemActor(orgId), (await buyerIdOf(order.buyer.userId)))).items[0]).toMatchObject({ status: 'voided', remedyId: rem.id });
+  });
+
+  it('compensation coupons keep a persistent hold-out: a held-out buyer gets none, is counted in the report, and the evidence chain stays whole', async () => {
+    const { orgId } = world.org;
+    const sb = world.sandbox.world;
+    const owner = actorFor(world.org, 'owner');
+    // The shop's compensation programme was made by the remedy above (hold-out 0 %); the seller sets 50 %.
+    const comp = (await ctx.services.coupons.listProgrammes(owner, { shopId: world.shopId })).items.find((p) => p.kind === 'compensation')!;
+    expect(comp).toMatchObject({ name: 'Compensation coupons', holdoutPercent: 0, figures: { sent: 1, heldOut: 0 } });
+    await ctx.services.coupons.updateProgramme(owner, comp.id, { holdoutPercent: 50 });
+    // Buyers until one falls in the hold-out (a hash of programme and buyer: the same answer every time).
+    let held: { orderId: string; buyerId: string } | null = null;
+    for (let i = 0; i < 20 && !held; i++) {
+      const order = sb.createOrder(world.tiktokShopId, { silent: false });
+      sb.ship(order.id, { silent: true });
+      sb.setOrderStatus(order.id, 'DELIVERED', { silent: false });
+      await ctx.services.tiktok.sync.syncShop(orgId, world.shopId);
+      const buyerId = await buyerIdOf(order.buyer.userId);
+      if (assignArm(comp.id, buyerId, 50) === 'holdout') held = { orderId: await orderIdOf(order.id), buyerId };
+    }
+    expect(held).not.toBeNull();
+    const rem = await ctx.services.remedies.propose(actorFor(world.org, 'supervisor'), { orderId: held!.orderId, category: 'size_fit', optionKey: 't2:partial_refund+coupon' });
+    // The remedy shows its coupon as held out (nothing is sent, and the buyer message names no coupon).
+    expect(rem.coupon).toMatchObject({ status: 'held_out', amount: expect.any(Number) });
+    const rows = await ctx.platform.db.system((tx) => tx.execute(sql`select arm, status, remedy_id, programme_id, outbox_id from coupon_ledger where org_id = ${orgId} and buyer_id = ${held!.buyerId}`));
+    expect(rows.rows).toEqual([{ arm: 'holdout', status: 'held_out', remedy_id: rem.id, programme_id: comp.id, outbox_id: null }]);
+    const detail = await ctx.services.coupons.getProgramme(owner, comp.id);
+    expect(detail.programme.figures).toMatchObject({ heldOut: 1, sent: 1 });
+    // The report compares live issues only: the one sent earlier was voided with its remedy.
+    expect(detail.report.variants).toEqual([expect.objectContaining({ key: 'compensation', sent: 0, heldOut: 1, verdict: 'inconclusive' })]);
+    // Every coupon record (batched or single) is on one unbroken evidence chain.
+    expect(await ctx.services.evidence.verify(orgId)).toMatchObject({ ok: true });
   });
 });
 

@@ -131,6 +131,27 @@ describeE2E('Coupons page (browser)', () => {
     await poll(() => detail.getByTestId('verdict-a').innerText()).toBe('不确定');
     expect(await detail.getByText('发送与核销趋势').count()).toBe(1);
     await shot(page, 'coupons-desktop-zh-CN');
+
+    // Edit the programme (zh-CN): the form opens with its values; kind, channel and coupons are fixed.
+    await detail.getByTestId('edit-programme').click();
+    const edit = page.getByRole('dialog');
+    await poll(() => edit.getByTestId('f-name').inputValue()).toBe('回访 3 天');
+    expect(await edit.getByTestId('f-holdout').inputValue()).toBe('10 %');
+    expect(await edit.getByTestId('f-kind').isDisabled()).toBe(true);
+    expect(await edit.getByTestId('f-coupon-0').isDisabled()).toBe(true);
+    await edit.getByTestId('f-name').fill('回访 5 天');
+    await edit.getByTestId('f-holdout').fill('20');
+    await edit.getByLabel('签收后天数').fill('5');
+    await edit.getByRole('tab', { name: 'FR' }).click();
+    await edit.getByRole('textbox', { name: '发给买家的消息' }).fill('Merci ! {value} de réduction.');
+    await poll(() => edit.getByTestId('f-preview').innerText()).toMatch(/^Merci ! 5,00\s€ de réduction\.$/);
+    await edit.getByTestId('f-active').click();
+    await shot(page, 'coupons-edit-zh-CN');
+    await edit.getByTestId('f-save').click();
+    await poll(() => edit.count()).toBe(0);
+    const edited = (await server.ctx.services.coupons.listProgrammes({ orgId: org.orgId, userId: org.users.supervisor.id, role: 'supervisor' })).items[0]!;
+    expect(edited).toMatchObject({ id: p!.id, name: '回访 5 天', status: 'paused', holdoutPercent: 20, schedule: { afterDeliveryDays: 5 }, messages: { de: 'Danke! {value} Rabatt ab {minSpend}.', fr: 'Merci ! {value} de réduction.' }, variants: [{ key: 'a', platformCouponId: p!.variants[0]!.platformCouponId }] });
+    await poll(() => detail.getByTestId('detail-holdout').innerText()).toMatch(/^保留组 20\s?% · TikTok 聊天/);
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, 'coupons-phone-zh-CN');
     expect(problems).toEqual([]);

@@ -85,6 +85,21 @@ export class WhatsAppCloudProvider {
     return { messageId: r.messages[0]!.id };
   }
 
+  /**
+   * A template message (the only kind a business may start outside the buyer's 24-hour window):
+   * an approved template by name and language, its body variables filled in order.
+   */
+  async sendTemplate(to: string, t: { name: string; language: string; params: string[] }): Promise<{ messageId: string }> {
+    const template = { name: t.name, language: { code: t.language }, components: [{ type: 'body', parameters: t.params.map((text) => ({ type: 'text', text })) }] };
+    const r = await this.call(
+      `${encodeURIComponent(this.opts.phoneNumberId)}/messages`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to: normalisePhone(to).replace(/^\+/, ''), type: 'template', template }) },
+      SendResponse,
+      'message',
+    );
+    return { messageId: r.messages[0]!.id };
+  }
+
   async sendMedia(to: string, media: { kind: MediaKind; id: string; caption?: string; filename?: string }): Promise<{ messageId: string }> {
     const object: Record<string, string> = { id: media.id };
     if (media.caption && media.kind !== 'audio') object.caption = media.caption;

@@ -94,6 +94,33 @@ export function createWhatsAppNumbers(d: WhatsAppDeps) {
       graph.base = base;
     },
 
+    /**
+     * One text we start ourselves (a promo code), through the shop's Cloud API number or, without
+     * one, the fallback line. Like replies, a send whose outcome is unclear is not repeated blindly.
+     */
+    async sendText(orgId: string, shopId: string, m: { from: string | null; to: string; text: string; key: string; template?: { name: string; language: string; params: string[] } }, fallback: WhatsAppProvider): Promise<{ messageId: string; provider: string; template?: boolean }> {
+      const r = await rowOfShop(orgId, shopId);
+      if (!r || r.status === 'paused') {
+        const sent = await fallback.send({ from: m.from, to: m.to, text: m.text, messageKey: m.key });
+        return { messageId: sent.messageId, provider: fallback.kind };
+      }
+      const cloud = cloudFor(r);
+      try {
+        try {
+          const sent = await cloud.sendText(m.to, m.text);
+          return { messageId: sent.messageId, provider: cloud.kind };
+        } catch (e) {
+          // Outside the buyer's 24-hour window (131047) only an approved template may start the conversation.
+          if (!(e instanceof PermanentError && e.code === '131047' && m.template)) throw e;
+          const sent = await cloud.sendTemplate(m.to, m.template);
+          return { messageId: sent.messageId, provider: cloud.kind, template: true };
+        }
+      } catch (e) {
+        if (e instanceof PermanentError || e instanceof GraphRateLimited) throw e;
+        throw new PermanentError(`WhatsApp did not answer clearly; not resent automatically in case it arrived (${(e as Error).message})`, 'whatsapp.outcome_unknown');
+      }
+    },
+
     async get(actor: Actor, shopId: string): Promise<WhatsAppNumberView | null> {
       requireRole(actor, ['owner', 'supervisor'], 'viewing WhatsApp settings');
       await requireShop(actor.orgId, shopId);

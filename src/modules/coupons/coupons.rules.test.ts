@@ -8,7 +8,10 @@ import {
   faceValue,
   isSerialReturner,
   matchRedemption,
+  promoSubject,
   renderMessage,
+  suggestProducts,
+  withCode,
   segmentOf,
   sendProblems,
   settle,
@@ -174,5 +177,48 @@ describe('redemption attribution and settlement', () => {
   it('renders the message in the buyer language with English as fallback', () => {
     expect(renderMessage({ en: 'Save {value}', de: 'Spare {value}' }, 'de', { value: '5 €' })).toBe('Spare 5 €');
     expect(renderMessage({ en: 'Save {value}' }, 'ja', { value: '$5' })).toBe('Save $5');
+  });
+});
+
+describe('win-back product suggestions', () => {
+  const top = new Map([
+    ['Earrings', [{ productId: 'e1', title: 'Pearl studs', buyers: 90 }, { productId: 'e2', title: 'Gold hoops', buyers: 60 }, { productId: 'e3', title: 'Silver drops', buyers: 30 }]],
+    ['Rings', [{ productId: 'r1', title: 'Signet ring', buyers: 80 }, { productId: 'r2', title: 'Stacking ring', buyers: 20 }]],
+  ]);
+  const bought = [
+    { productId: 'e1', title: 'Pearl studs', category: 'Earrings', times: 2 },
+    { productId: 'r1', title: 'Signet ring', category: 'Rings', times: 1 },
+    { productId: 'e9', title: 'Ear cuff', category: 'Earrings', times: 3 },
+  ];
+  it("what similar buyers bought most in the buyer's main category first, then the buyer's own repeat buys", () => {
+    // Earrings weigh 5 (2 + 3), rings 1: hoops and drops (not yet bought), then the stacking ring.
+    expect(suggestProducts(bought, new Set(), top).map((p) => p.productId)).toEqual(['e2', 'e3', 'r2']);
+    expect(suggestProducts(bought, new Set(), top, 5).map((p) => p.productId)).toEqual(['e2', 'e3', 'r2', 'e9', 'e1']);
+  });
+  it('never a product the buyer returned; a returned purchase does not steer the categories', () => {
+    expect(suggestProducts(bought, new Set(['e2', 'e9']), top, 5).map((p) => p.productId)).toEqual(['e3', 'r2', 'e1']);
+    expect(suggestProducts([{ productId: 'r1', title: 'Signet ring', category: 'Rings', times: 1 }], new Set(['r1']), top)).toEqual([]);
+  });
+  it('nothing to suggest without history', () => {
+    expect(suggestProducts([], new Set(), top)).toEqual([]);
+  });
+});
+
+describe('promo-code messages', () => {
+  it('e-mail and WhatsApp carry the code in the buyer language; a chat card does not need it', () => {
+    expect(withCode('Danke!', 'email', 'WELCOME10', 'de')).toBe('Danke!\n\nIhr Code: WELCOME10 (beim Bezahlen in unserem TikTok Shop eingeben).');
+    expect(withCode('Grazie!', 'whatsapp', 'WELCOME10', 'it')).toBe('Grazie!\n\nIl tuo codice: WELCOME10 (inseriscilo al pagamento nel nostro TikTok Shop).');
+    expect(withCode('Use WELCOME10 today', 'email', 'WELCOME10', 'en')).toBe('Use WELCOME10 today');
+    expect(withCode('Thanks!', 'tiktok_chat', null, 'en')).toBe('Thanks!');
+    expect(withCode('Gracias', 'email', 'X1', 'ja')).toBe('Gracias\n\nYour code: X1 (enter it at checkout in our TikTok Shop).');
+  });
+  it('win-back suggestions are appended unless the text places {products} itself', () => {
+    const products = [{ productId: 'e2', title: 'Gold hoops' }, { productId: 'e3', title: 'Silver drops' }];
+    expect(withCode('Tu nous manques', 'tiktok_chat', null, 'fr', products)).toBe('Tu nous manques\n\nVous aimerez peut-être : Gold hoops, Silver drops.');
+    expect(withCode('Try Gold hoops, Silver drops', 'tiktok_chat', null, 'en', products, true)).toBe('Try Gold hoops, Silver drops');
+  });
+  it('the e-mail subject names the coupon in the buyer language', () => {
+    expect(promoSubject('es', 'Welcome back: 10 off')).toBe('Un cupón para ti: Welcome back: 10 off');
+    expect(promoSubject(null, 'X')).toBe('A coupon for you: X');
   });
 });

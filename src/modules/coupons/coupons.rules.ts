@@ -316,3 +316,70 @@ export const DEFAULT_MESSAGES: Record<ProgrammeKind, Record<BuyerLanguage, strin
     es: 'Sentimos las molestias. Te hemos enviado un cupón de {value} en este chat.',
   },
 };
+
+// ---------------- win-back product suggestions ----------------
+
+export interface ProductSuggestion {
+  productId: string;
+  title: string;
+}
+
+/**
+ * Up to `limit` products to suggest in a win-back offer. First what buyers with the same interests
+ * bought most (the shop's top products of the buyer's categories, most-bought category first) that
+ * this buyer has not bought; then the buyer's own repeat purchases (bought more than once). Never a
+ * product the buyer returned.
+ */
+export function suggestProducts(
+  bought: { productId: string; title: string; category: string | null; times: number }[],
+  returned: Set<string>,
+  topByCategory: Map<string, { productId: string; title: string; buyers: number }[]>,
+  limit = 3,
+): ProductSuggestion[] {
+  const out: ProductSuggestion[] = [];
+  const seen = new Set<string>();
+  const mine = new Set(bought.map((b) => b.productId));
+  const add = (p: ProductSuggestion) => {
+    if (out.length >= limit || seen.has(p.productId) || returned.has(p.productId)) return;
+    seen.add(p.productId);
+    out.push({ productId: p.productId, title: p.title });
+  };
+  const weight = new Map<string, number>();
+  for (const b of bought) if (b.category && !returned.has(b.productId)) weight.set(b.category, (weight.get(b.category) ?? 0) + b.times);
+  const cats = [...weight.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c);
+  for (const c of cats) for (const p of topByCategory.get(c) ?? []) if (!mine.has(p.productId)) add(p);
+  for (const b of [...bought].sort((a, b) => b.times - a.times || a.productId.localeCompare(b.productId))) if (b.times > 1) add(b);
+  return out;
+}
+
+// ---------------- promo codes by e-mail and WhatsApp ----------------
+
+const PROMO_TEXTS: Record<BuyerLanguage, { subject: string; code: string; products: string }> = {
+  en: { subject: 'A coupon for you: {coupon}', code: 'Your code: {code} (enter it at checkout in our TikTok Shop).', products: 'You might like: {products}.' },
+  de: { subject: 'Ein Gutschein für Sie: {coupon}', code: 'Ihr Code: {code} (beim Bezahlen in unserem TikTok Shop eingeben).', products: 'Das könnte Ihnen gefallen: {products}.' },
+  fr: { subject: 'Un bon de réduction pour vous : {coupon}', code: 'Votre code : {code} (à saisir au paiement dans notre boutique TikTok Shop).', products: 'Vous aimerez peut-être : {products}.' },
+  it: { subject: 'Un coupon per te: {coupon}', code: 'Il tuo codice: {code} (inseriscilo al pagamento nel nostro TikTok Shop).', products: 'Potrebbe piacerti: {products}.' },
+  es: { subject: 'Un cupón para ti: {coupon}', code: 'Tu código: {code} (introdúcelo al pagar en nuestra TikTok Shop).', products: 'Quizá te guste: {products}.' },
+};
+
+function langOf(language: string | null): BuyerLanguage {
+  return (BUYER_LANGUAGES as readonly string[]).includes(language ?? '') ? (language as BuyerLanguage) : 'en';
+}
+
+/** The e-mail subject of a promo-code send, in the buyer's language. */
+export function promoSubject(language: string | null, couponTitle: string): string {
+  return PROMO_TEXTS[langOf(language)].subject.replace('{coupon}', couponTitle);
+}
+
+/**
+ * The message as sent on a channel: e-mail and WhatsApp carry the promo code (a chat card carries
+ * the coupon itself), appended in the buyer's language unless the text already shows it; win-back
+ * suggestions are appended the same way when the text has no {products} of its own.
+ */
+export function withCode(text: string, channel: CouponChannel, code: string | null, language: string | null, products: ProductSuggestion[] = [], textHasProducts = false): string {
+  const t = PROMO_TEXTS[langOf(language)];
+  const parts = [text];
+  if (products.length && !textHasProducts) parts.push(t.products.replace('{products}', products.map((p) => p.title).join(', ')));
+  if (channel !== 'tiktok_chat' && code && !text.includes(code)) parts.push(t.code.replace('{code}', code));
+  return parts.filter(Boolean).join('\n\n');
+}

@@ -6,26 +6,31 @@ import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { formatMoney } from '../../platform/money.js';
-import { enqueue } from '../../platform/outbox/outbox.js';
+import { enqueueMany, type EnqueueInput } from '../../platform/outbox/outbox.js';
 import { outbox } from '../../platform/outbox/outbox.schema.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
-import type { RecordEvidence, EvidenceInput } from '../evidence/index.js';
+import type { RecordEvidence, RecordEvidenceMany, EvidenceInput } from '../evidence/index.js';
 import { auditActorOf, recordCouponBudgetChange } from '../audit/index.js';
 import { assignArm, economics, lift, pickVariant, type ArmOutcome } from '../experiments/index.js';
-import { averageOrderValueBefore, buyerOrdersBetween, buyerPlatformIds, buyerShopFacts, dueBuyerCandidates, orderOutcomes } from '../orders/index.js';
+import { averageOrderValueBefore, buyerOrdersBetween, buyerPlatformIds, buyerShopFacts, dueBuyerCandidates, orderOutcomes, productHistory } from '../orders/index.js';
 import { buyerChatFacts, ticketExists } from '../helpdesk/index.js';
 import type { OutreachService, ContactDecision } from '../outreach/index.js';
 import { MARKET_DEFAULTS, shopIn } from '../tenancy/index.js';
 import {
   canMove,
   compensationCoupon,
+  BUYER_LANGUAGES,
   DEFAULT_MESSAGES,
   dueOccasion,
   eligibility,
   expiryOf,
   faceValue,
   matchRedemption,
+  promoSubject,
   renderMessage,
+  suggestProducts,
+  withCode,
+  type ProductSuggestion,
   sendProblems,
   settle,
   variantCouponProblems,
@@ -46,6 +51,17 @@ export type LedgerRow = typeof couponLedger.$inferSelect;
 
 /** The outbox handler (registered by the TikTok integration) that sends a coupon card in chat. */
 export const SEND_COUPON_HANDLER = 'tiktok.send_coupon_card';
+/** The outbox handler that sends a promo code by e-mail or WhatsApp (registered by the channel integrations' wiring in modules.ts). */
+export const SEND_PROMO_HANDLER = 'coupons.send_promo_code';
+/** Issues written per set-based batch (ledger, outbox, contacts, evidence: one statement each). */
+export const ISSUE_BATCH = 5_000;
+/**
+ * The WhatsApp message template a promo code goes out with when the buyer has not written in the
+ * last 24 hours (free text is refused then, 131047). The seller creates it in WhatsApp Manager
+ * (category MARKETING, one translation per buyer language) with four body variables: shop, value,
+ * code, valid until.
+ */
+export const PROMO_WHATSAPP_TEMPLATE = 'afterdesk_coupon_code';
 /** Coupon cards are limited to 0.5 QPS per shop (45111012): sends of one run are spaced by this. */
 export const CARD_SPACING_MS = 2_100;
 /** Of the 10,000 customer-service requests a shop has per day (45101004), coupon sends use at most this many (3 calls each). */
@@ -74,6 +90,8 @@ export interface CouponPlatformPort {
 
 export interface CouponsPorts {
   recordEvidence: RecordEvidence;
+  /** A batch of evidence chained in one statement (programme runs); without it records go one by one. */
+  recordEvidenceMany?: RecordEvidenceMany;
   outreach: OutreachService;
   platform: CouponPlatformPort;
 }
@@ -88,6 +106,10 @@ export interface IssueInput {
   variantId?: string | null;
   remedyId?: string | null;
   purpose: 'service' | 'marketing';
+  /** How the coupon goes out (default the TikTok chat card; e-mail and WhatsApp carry the promo code). */
+  channel?: CouponChannel;
+  /** E-mail subject (e-mail only). */
+  subject?: string | null;
   text?: string | null;
   /** Evidence case: the ticket or return a remedy belongs to, else the buyer. */
   evidenceCase?: { caseId: string; caseType: 'ticket' | 'return' };
@@ -220,46 +242,20 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     return row ?? null;
   }
 
-  /**
-   * One issue to one buyer: a ledger row and its send (outbox step, key = the intent) in the
-   * caller's transaction, after the contact policy. The same intent twice is the same row.
-   */
-  async function issueIn(tx: Tx, actor: Actor, input: IssueInput): Promise<{ row: LedgerRow; created: boolean; decision: ContactDecision | null }> {
+  /** An issue decided but not yet written: its ledger row, its send step, the contact and the evidence. */
+  interface PlannedIssue {
+    row: LedgerRow;
+    step: EnqueueInput & { id: string };
+    contact: { orgId: string; shopId: string; buyerId: string; purpose: 'service' | 'marketing'; channel: CouponChannel; source: string; at: Date };
+    evidence: EvidenceInput;
+  }
+
+  /** The rows of one issue (pure: no statement runs). */
+  function planIssue(actor: Actor, input: IssueInput, coupon: PlatformCouponRow, decision: ContactDecision, intentKey: string, owner: string, now: Date): PlannedIssue {
     const orgId = actor.orgId;
-    const owner = input.programmeId ? `programme:${input.programmeId}` : input.remedyId ? `remedy:${input.remedyId}` : 'manual';
-    const intentKey = `${owner}:${input.buyerId}:${input.occasion}`;
-    const [existing] = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, orgId), eq(couponLedger.intentKey, intentKey)));
-    if (existing) return { row: existing, created: false, decision: null };
-    const coupon = input.decided?.coupon ?? (await couponById(tx, orgId, input.platformCouponId));
-    if (coupon.shopId !== input.shopId) throw AppError.validation('coupons.coupon_shop', 'The coupon belongs to another shop', [{ field: 'platformCouponId', message: 'belongs to another shop' }]);
-    const now = clock.now();
-    const problems = sendProblems(termsOf(coupon), 'tiktok_chat', now);
-    if (problems.length) throw AppError.unprocessable('coupons.coupon_not_sendable', `Coupon ${coupon.title} cannot be sent in chat: ${problems.join(', ')}`, { issues: [{ field: 'platformCouponId', message: problems.join(', ') }] });
-    let decision: ContactDecision;
-    if (input.decided) decision = input.decided.decision;
-    else {
-      const shop = await shopIn(tx, orgId, input.shopId);
-      const reach = await ports.platform.reach(orgId, input.shopId);
-      const [buyer] = [...(await buyerPlatformIds(tx, orgId, [input.buyerId])).values()];
-      if (!buyer) throw AppError.notFound('buyer', input.buyerId);
-      const facts = (await buyerShopFacts(tx, orgId, input.shopId, [input.buyerId], now)).get(input.buyerId);
-      decision = await ports.outreach.decideIn(tx, {
-        orgId,
-        shopId: input.shopId,
-        buyerId: input.buyerId,
-        purpose: input.purpose,
-        channel: 'tiktok_chat',
-        zone: zoneOf(shop, facts?.country ?? null),
-        reach: { noChatScope: !reach.connected || !reach.chatScope },
-        at: input.notBefore && input.notBefore > now ? input.notBefore : now,
-      });
-    }
-    const deferrable = !decision.allowed && decision.notBefore !== null;
-    if (!decision.allowed && !deferrable) {
-      throw AppError.unprocessable('coupons.contact_refused', `The contact policy refuses this message: ${decision.reasons.join(', ')}`, { issues: [{ field: 'buyerId', message: decision.reasons.join(', ') }], reasons: decision.reasons });
-    }
     const sendAt = new Date(Math.max(now.getTime(), input.notBefore?.getTime() ?? 0, decision.notBefore?.getTime() ?? 0));
     const value = faceValue(termsOf(coupon));
+    const channel: CouponChannel = input.channel ?? 'tiktok_chat';
     const row: LedgerRow = {
       orgId,
       id: ids('cpn'),
@@ -273,7 +269,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
       occasion: input.occasion,
       arm: 'treatment',
       status: 'planned',
-      channel: 'tiktok_chat',
+      channel,
       currency: coupon.currency,
       faceValue: value,
       minSpend: coupon.minSpend,
@@ -287,19 +283,129 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
       discountAmount: null,
       settled: null,
       voidedAt: null,
-      outboxId: null,
+      outboxId: ids('obx'),
       updatedAt: now,
     };
     const text = input.text ?? null;
-    const { row: step } = await enqueue(
-      tx,
-      { orgId, handler: SEND_COUPON_HANDLER, idempotencyKey: `coupon:${intentKey}`, payload: { shopId: input.shopId, buyerId: input.buyerId, ledgerId: row.id, couponExternalId: coupon.externalId, text }, subjectType: 'coupon', subjectId: row.id, maxAttempts: 300, notBefore: sendAt },
-      { ids, clock },
-    );
-    row.outboxId = step.id;
-    await tx.insert(couponLedger).values(row);
-    await ports.outreach.recordIn(tx, { orgId, shopId: input.shopId, buyerId: input.buyerId, purpose: input.purpose, channel: 'tiktok_chat', source: `coupons:${owner}`, at: sendAt });
-    await ports.recordEvidence(tx, evidenceFor(row, actor, `Coupon "${coupon.title}" (${value} ${coupon.currency}) planned for the buyer`, { couponId: coupon.externalId, faceValue: value, minSpend: coupon.minSpend, expiresAt: row.expiresAt?.toISOString() ?? null, sendAt: sendAt.toISOString(), text }, input.evidenceCase));
+    const payload: Record<string, unknown> =
+      channel === 'tiktok_chat'
+        ? { shopId: input.shopId, buyerId: input.buyerId, ledgerId: row.id, couponExternalId: coupon.externalId, text }
+        : { shopId: input.shopId, buyerId: input.buyerId, ledgerId: row.id, channel, subject: input.subject ?? null, text: text ?? '' };
+    const step = { id: row.outboxId!, orgId, handler: channel === 'tiktok_chat' ? SEND_COUPON_HANDLER : SEND_PROMO_HANDLER, idempotencyKey: `coupon:${intentKey}`, payload, subjectType: 'coupon', subjectId: row.id, maxAttempts: channel === 'tiktok_chat' ? 300 : 12, notBefore: sendAt };
+    return {
+      row,
+      step,
+      contact: { orgId, shopId: input.shopId, buyerId: input.buyerId, purpose: input.purpose, channel, source: `coupons:${owner}`, at: sendAt },
+      evidence: evidenceFor(row, actor, `Coupon "${coupon.title}" (${value} ${coupon.currency}) planned for the buyer${channel === 'tiktok_chat' ? '' : ` by ${channel}`}`, { couponId: coupon.externalId, faceValue: value, minSpend: coupon.minSpend, expiresAt: row.expiresAt?.toISOString() ?? null, sendAt: sendAt.toISOString(), channel, text }, input.evidenceCase),
+    };
+  }
+
+  /**
+   * Write planned issues set-based: per batch one INSERT … SELECT from unnest for the ledger rows
+   * (a key already there keeps its row), one for the send steps of the rows this call created, one
+   * for the contacts, one chained evidence append. Returns the rows created.
+   */
+  async function writeIssues(tx: Tx, items: PlannedIssue[]): Promise<LedgerRow[]> {
+    const created: LedgerRow[] = [];
+    for (let i = 0; i < items.length; i += ISSUE_BATCH) {
+      const batch = items.slice(i, i + ISSUE_BATCH);
+      const fresh = await insertLedgerRows(tx, batch.map((b) => b.row));
+      if (fresh.size === 0) continue;
+      const mine = batch.filter((b) => fresh.has(b.row.id));
+      const steps = await enqueueMany(tx, mine.map((b) => b.step), { clock });
+      const orphan = mine.filter((b) => !steps.has(b.step.idempotencyKey));
+      // A step under the same key from an earlier attempt whose ledger row is gone: point the row at it.
+      for (const b of orphan) {
+        const [st] = await tx.select({ id: outbox.id }).from(outbox).where(and(eq(outbox.orgId, b.row.orgId), eq(outbox.idempotencyKey, b.step.idempotencyKey)));
+        b.row.outboxId = st?.id ?? null;
+        await tx.update(couponLedger).set({ outboxId: b.row.outboxId }).where(and(eq(couponLedger.orgId, b.row.orgId), eq(couponLedger.id, b.row.id)));
+      }
+      await ports.outreach.recordManyIn(tx, mine.map((b) => b.contact));
+      if (ports.recordEvidenceMany) await ports.recordEvidenceMany(tx, mine.map((b) => b.evidence));
+      else for (const b of mine) await ports.recordEvidence(tx, b.evidence);
+      created.push(...mine.map((b) => b.row));
+    }
+    return created;
+  }
+
+  /** Ledger rows from unnest; returns the ids inserted (conflicting intent keys are left alone). */
+  async function insertLedgerRows(tx: Executor, rows: LedgerRow[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const col = <T>(f: (r: LedgerRow) => T) => sql.param(rows.map(f));
+    const iso = (d: Date | null) => d?.toISOString() ?? null;
+    const r = await tx.execute(sql`insert into coupon_ledger (org_id, id, shop_id, intent_key, programme_id, variant_id, remedy_id, buyer_id, platform_coupon_id, occasion, arm, status, channel, currency, face_value, min_spend, promo_code, expires_at, planned_at, outbox_id, updated_at)
+      select * from unnest(${col((x) => x.orgId)}::text[], ${col((x) => x.id)}::text[], ${col((x) => x.shopId)}::text[], ${col((x) => x.intentKey)}::text[], ${col((x) => x.programmeId)}::text[], ${col((x) => x.variantId)}::text[], ${col((x) => x.remedyId)}::text[],
+        ${col((x) => x.buyerId)}::text[], ${col((x) => x.platformCouponId)}::text[], ${col((x) => x.occasion)}::text[], ${col((x) => x.arm)}::text[], ${col((x) => x.status)}::text[], ${col((x) => x.channel)}::text[], ${col((x) => x.currency)}::text[],
+        ${col((x) => x.faceValue)}::int[], ${col((x) => x.minSpend)}::int[], ${col((x) => x.promoCode)}::text[], ${col((x) => iso(x.expiresAt))}::timestamptz[], ${col((x) => x.plannedAt.toISOString())}::timestamptz[], ${col((x) => x.outboxId)}::text[], ${col((x) => x.updatedAt.toISOString())}::timestamptz[])
+      on conflict (org_id, intent_key) do nothing
+      returning id`);
+    return new Set((r.rows as { id: string }[]).map((x) => x.id));
+  }
+
+  /** The shop's compensation programme (one per shop; created on first use with no hold-out). */
+  async function compensationProgrammeIn(tx: Tx, orgId: string, shopId: string, currency: string): Promise<ProgrammeRow> {
+    const [found] = await tx.select().from(couponProgrammes).where(and(eq(couponProgrammes.orgId, orgId), eq(couponProgrammes.shopId, shopId), eq(couponProgrammes.kind, 'compensation'))).orderBy(asc(couponProgrammes.createdAt)).limit(1);
+    if (found) return found;
+    const now = clock.now();
+    const p: ProgrammeRow = { orgId, id: ids('cpg'), shopId, name: 'Compensation coupons', kind: 'compensation', status: 'active', schedule: {}, segment: {}, holdoutPercent: 0, budget: 0, currency, channel: 'tiktok_chat', messages: {}, createdBy: 'system', createdAt: now, updatedAt: now };
+    await tx.insert(couponProgrammes).values(p);
+    return p;
+  }
+
+  /** The comparison row of a hold-out buyer: no send, kept so the report can compare outcomes. */
+  function holdoutRow(x: { orgId: string; shopId: string; intentKey: string; programmeId: string | null; variantId: string | null; remedyId?: string | null; buyerId: string; coupon: PlatformCouponRow; occasion: string; channel: string; now: Date }): LedgerRow {
+    return { orgId: x.orgId, id: ids('cpn'), shopId: x.shopId, intentKey: x.intentKey, programmeId: x.programmeId, variantId: x.variantId, remedyId: x.remedyId ?? null, buyerId: x.buyerId, platformCouponId: x.coupon.id, occasion: x.occasion, arm: 'holdout', status: 'held_out', channel: x.channel, currency: x.coupon.currency, faceValue: faceValue(termsOf(x.coupon)), minSpend: x.coupon.minSpend, promoCode: null, expiresAt: null, plannedAt: x.now, sentAt: null, redeemedAt: null, redeemedOrderId: null, orderValue: null, discountAmount: null, settled: null, voidedAt: null, outboxId: null, updatedAt: x.now };
+  }
+
+  function intentOf(input: Pick<IssueInput, 'programmeId' | 'remedyId' | 'buyerId' | 'occasion'>): { owner: string; intentKey: string } {
+    const owner = input.remedyId ? `remedy:${input.remedyId}` : input.programmeId ? `programme:${input.programmeId}` : 'manual';
+    return { owner, intentKey: `${owner}:${input.buyerId}:${input.occasion}` };
+  }
+
+  /**
+   * One issue to one buyer: a ledger row and its send (outbox step, key = the intent) in the
+   * caller's transaction, after the contact policy. The same intent twice is the same row.
+   */
+  async function issueIn(tx: Tx, actor: Actor, input: IssueInput): Promise<{ row: LedgerRow; created: boolean; decision: ContactDecision | null }> {
+    const orgId = actor.orgId;
+    const { owner, intentKey } = intentOf(input);
+    const [existing] = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, orgId), eq(couponLedger.intentKey, intentKey)));
+    if (existing) return { row: existing, created: false, decision: null };
+    const coupon = input.decided?.coupon ?? (await couponById(tx, orgId, input.platformCouponId));
+    if (coupon.shopId !== input.shopId) throw AppError.validation('coupons.coupon_shop', 'The coupon belongs to another shop', [{ field: 'platformCouponId', message: 'belongs to another shop' }]);
+    const now = clock.now();
+    const channel = input.channel ?? 'tiktok_chat';
+    const problems = sendProblems(termsOf(coupon), channel, now);
+    if (problems.length) throw AppError.unprocessable('coupons.coupon_not_sendable', `Coupon ${coupon.title} cannot be sent by ${channel}: ${problems.join(', ')}`, { issues: [{ field: 'platformCouponId', message: problems.join(', ') }] });
+    let decision: ContactDecision;
+    if (input.decided) decision = input.decided.decision;
+    else {
+      const shop = await shopIn(tx, orgId, input.shopId);
+      const reach = await ports.platform.reach(orgId, input.shopId);
+      const [buyer] = [...(await buyerPlatformIds(tx, orgId, [input.buyerId])).values()];
+      if (!buyer) throw AppError.notFound('buyer', input.buyerId);
+      const facts = (await buyerShopFacts(tx, orgId, input.shopId, [input.buyerId], now)).get(input.buyerId);
+      decision = await ports.outreach.decideIn(tx, {
+        orgId,
+        shopId: input.shopId,
+        buyerId: input.buyerId,
+        purpose: input.purpose,
+        channel,
+        zone: zoneOf(shop, facts?.country ?? null),
+        reach: { noChatScope: !reach.connected || !reach.chatScope },
+        at: input.notBefore && input.notBefore > now ? input.notBefore : now,
+      });
+    }
+    const deferrable = !decision.allowed && decision.notBefore !== null;
+    if (!decision.allowed && !deferrable) {
+      throw AppError.unprocessable('coupons.contact_refused', `The contact policy refuses this message: ${decision.reasons.join(', ')}`, { issues: [{ field: 'buyerId', message: decision.reasons.join(', ') }], reasons: decision.reasons });
+    }
+    const planned = planIssue(actor, input, coupon, decision, intentKey, owner, now);
+    const [row] = await writeIssues(tx, [planned]);
+    if (!row) {
+      const [again] = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, orgId), eq(couponLedger.intentKey, intentKey)));
+      return { row: again!, created: false, decision };
+    }
     return { row, created: true, decision };
   }
 
@@ -396,6 +502,9 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
    */
   async function runDueIn(tx: Tx, orgId: string, shopId: string, now: Date, opts: { dryRun?: boolean } = {}): Promise<RunReport> {
     const report: RunReport = { planned: 0, heldOut: 0, skipped: {} };
+    // Formatting money and dates per buyer is the loop's main cost: the same few strings, made once.
+    const memoed = new Map<string, string>();
+    const memo = (k: string, f: () => string) => memoed.get(k) ?? memoed.set(k, f()).get(k)!;
     const skip = (k: string) => (report.skipped[k] = (report.skipped[k] ?? 0) + 1);
     const programmes = await tx.select().from(couponProgrammes).where(and(eq(couponProgrammes.orgId, orgId), eq(couponProgrammes.shopId, shopId), eq(couponProgrammes.status, 'active')));
     if (programmes.length === 0) return report;
@@ -424,16 +533,42 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
       const candidates = [...new Set([...c.delivered, ...c.lapsed, ...c.frequent])];
       if (candidates.length === 0) continue;
       const [facts, chats, prefs] = await Promise.all([buyerShopFacts(tx, orgId, shopId, candidates, now), buyerChatFacts(tx, orgId, candidates), ports.outreach.preferencesIn(tx, orgId, candidates)]);
-      const known = new Map(candidates.map((id) => [id, { lastOrderAt: facts.get(id)?.lastOrderAt ?? null, lastChatAt: chats.get(id)?.lastChatAt ?? null, hasReturnHistory: facts.get(id)?.hasReturnHistory ?? false, email: null, phone: null }]));
-      const decisions = await ports.outreach.decideManyIn(tx, { orgId, shopId, purpose: 'marketing', channel: 'tiktok_chat', zone, reach: { noChatScope: !reach.connected || !reach.chatScope }, at: now }, candidates, known);
+      const addresses = p.channel === 'email' ? await buyerPlatformIds(tx, orgId, candidates) : new Map<string, { email: string | null }>();
+      const known = new Map(candidates.map((id) => [id, { lastOrderAt: facts.get(id)?.lastOrderAt ?? null, lastChatAt: chats.get(id)?.lastChatAt ?? null, hasReturnHistory: facts.get(id)?.hasReturnHistory ?? false, email: addresses.get(id)?.email ?? chats.get(id)?.email ?? null, phone: chats.get(id)?.phone ?? null }]));
+      const decisions = await ports.outreach.decideManyIn(tx, { orgId, shopId, purpose: 'marketing', channel: p.channel, zone, reach: { noChatScope: !reach.connected || !reach.chatScope }, at: now }, candidates, known);
       let budgetLeft = await budgetLeftIn(tx, p);
+      // What each candidate is due for; keys already in the ledger (an earlier run today) are left out in one read.
+      const due = new Map<string, string>();
       for (const buyerId of candidates) {
         const f = facts.get(buyerId);
         if (!f) continue;
         const pref = prefs.get(buyerId);
         const birthday = pref?.birthdayConsent && pref.birthday ? String(pref.birthday).slice(5, 10) : null;
         const occasion = dueOccasion(p.kind, s, p.segment, { ...f, openCase: false, birthday }, zone, now);
-        if (!occasion) continue;
+        if (occasion) due.set(buyerId, occasion);
+      }
+      const keyOf = (buyerId: string) => `programme:${p.id}:${buyerId}:${due.get(buyerId)}`;
+      const taken = new Set(
+        due.size
+          ? ((await tx.execute(sql`select intent_key from coupon_ledger where org_id = ${orgId} and intent_key = any(${sql.param([...due.keys()].map(keyOf))}::text[])`)).rows as { intent_key: string }[]).map((x) => x.intent_key)
+          : [],
+      );
+      // Win-back offers suggest products (the buyer's and similar buyers' history, never one they returned).
+      const suggestions = new Map<string, ProductSuggestion[]>();
+      if (p.kind === 'winback' && !opts.dryRun && due.size) {
+        const h = await productHistory(tx, orgId, shopId, [...due.keys()].filter((b) => !taken.has(keyOf(b))), now);
+        for (const b of due.keys()) {
+          const list = suggestProducts(h.bought.get(b) ?? [], h.returned.get(b) ?? new Set(), h.topByCategory);
+          if (list.length) suggestions.set(b, list);
+        }
+      }
+      const holds: LedgerRow[] = [];
+      const issues: PlannedIssue[] = [];
+      const actor = systemActor(orgId);
+      for (const [buyerId, occasion] of due) {
+        const intentKey = keyOf(buyerId);
+        if (taken.has(intentKey)) continue;
+        const f = facts.get(buyerId)!;
         const variant = pickVariant(p.id, buyerId, variants);
         const coupon = coupons.get(variant.platformCouponId);
         if (!coupon) {
@@ -446,18 +581,9 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
           skip(why[0]!);
           continue;
         }
-        const intentKey = `programme:${p.id}:${buyerId}:${occasion}`;
         if (assignArm(p.id, buyerId, p.holdoutPercent) === 'holdout') {
-          if (opts.dryRun) {
-            report.heldOut++;
-            continue;
-          }
-          const ins = await tx
-            .insert(couponLedger)
-            .values({ orgId, id: ids('cpn'), shopId, intentKey, programmeId: p.id, variantId: variant.id, remedyId: null, buyerId, platformCouponId: coupon.id, occasion, arm: 'holdout', status: 'held_out', channel: p.channel, currency: coupon.currency, faceValue: value, minSpend: coupon.minSpend, promoCode: null, expiresAt: null, plannedAt: now, sentAt: null, redeemedAt: null, redeemedOrderId: null, orderValue: null, discountAmount: null, settled: null, voidedAt: null, outboxId: null, updatedAt: now })
-            .onConflictDoNothing()
-            .returning({ id: couponLedger.id });
-          if (ins.length) report.heldOut++;
+          report.heldOut++;
+          holds.push(holdoutRow({ orgId, shopId, intentKey, programmeId: p.id, variantId: variant.id, buyerId, coupon, occasion, channel: p.channel, now }));
           continue;
         }
         const d = decisions.get(buyerId)!;
@@ -469,35 +595,31 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
           skip('daily_quota');
           continue;
         }
-        if (opts.dryRun) {
-          report.planned++;
-          slot++;
-          budgetLeft -= value;
-          continue;
-        }
+        report.planned++;
+        budgetLeft -= value;
         const base = d.notBefore && d.notBefore > now ? d.notBefore : now;
-        const notBefore = new Date(base.getTime() + slot * CARD_SPACING_MS);
+        // Chat cards are paced to the platform's 0.5 QPS; e-mail and WhatsApp go as soon as allowed.
+        const notBefore = p.channel === 'tiktok_chat' ? new Date(base.getTime() + slot * CARD_SPACING_MS) : base;
+        slot++;
+        if (opts.dryRun) continue;
         const until = expiryOf(termsOf(coupon), notBefore);
         const lang = f.language ?? 'en';
-        const text = renderMessage({ ...DEFAULT_MESSAGES[p.kind], ...p.messages, ...(variant.messages ?? {}) }, lang, {
-          value: formatMoney({ amount: value, currency: coupon.currency }, lang),
-          minSpend: formatMoney({ amount: coupon.minSpend, currency: coupon.currency }, lang),
+        const messages = { ...DEFAULT_MESSAGES[p.kind], ...p.messages, ...(variant.messages ?? {}) };
+        const tpl = messages[lang as BuyerLanguage] || messages.en || '';
+        const text = renderMessage(messages, lang, {
+          value: memo(`m:${lang}:${value}:${coupon.currency}`, () => formatMoney({ amount: value, currency: coupon.currency }, lang)),
+          minSpend: memo(`m:${lang}:${coupon.minSpend}:${coupon.currency}`, () => formatMoney({ amount: coupon.minSpend, currency: coupon.currency }, lang)),
           code: coupon.promoCode ?? '',
           coupon: coupon.title,
-          until: until ? DateTime.fromJSDate(until, { zone }).setLocale(lang).toLocaleString(DateTime.DATE_MED) : '',
+          until: until ? memo(`d:${lang}:${DateTime.fromJSDate(until, { zone }).toISODate()}`, () => DateTime.fromJSDate(until, { zone }).setLocale(lang).toLocaleString(DateTime.DATE_MED)) : '',
+          products: suggestions.get(buyerId)?.map((x) => x.title).join(', ') ?? '',
         });
-        try {
-          const r = await issueIn(tx, systemActor(orgId), { shopId, buyerId, platformCouponId: coupon.id, occasion, programmeId: p.id, variantId: variant.id, purpose: 'marketing', text, notBefore, decided: { decision: d, coupon } });
-          if (r.created) {
-            report.planned++;
-            slot++;
-            budgetLeft -= value;
-          }
-        } catch (e) {
-          if (e instanceof AppError && e.kind === 'unprocessable') skip(String((e.details as { reasons?: string[] } | undefined)?.reasons?.[0] ?? e.code));
-          else throw e;
-        }
+        const input: IssueInput = { shopId, buyerId, platformCouponId: coupon.id, occasion, programmeId: p.id, variantId: variant.id, purpose: 'marketing', channel: p.channel, subject: p.channel === 'email' ? promoSubject(lang, coupon.title) : null, text: withCode(text, p.channel, coupon.promoCode, lang, suggestions.get(buyerId) ?? [], /\{products\}/.test(tpl)), notBefore };
+        issues.push(planIssue(actor, input, coupon, d, intentKey, `programme:${p.id}`, now));
       }
+      if (opts.dryRun) continue;
+      await insertLedgerRows(tx, holds);
+      await writeIssues(tx, issues);
     }
     return report;
   }
@@ -565,7 +687,9 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
   }
 
   async function reportIn(tx: Executor, p: ProgrammeRow): Promise<ProgrammeReport> {
-    const variants = await variantsOf(tx, p.orgId, [p.id]);
+    const own = await variantsOf(tx, p.orgId, [p.id]);
+    // A compensation programme has no variants (the remedy picks the coupon by value): one row for all.
+    const variants = own.length ? own : [{ id: '*', key: p.kind, platformCouponId: '' }];
     const rows = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, p.orgId), eq(couponLedger.programmeId, p.id)));
     const buyers = [...new Set(rows.map((r) => r.buyerId).filter((x): x is string => !!x))];
     const from = rows.length ? new Date(Math.min(...rows.map((r) => r.plannedAt.getTime()))) : clock.now();
@@ -585,8 +709,9 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     // The comparison group: the programme's hold-out (a variant's hold-out buyers are those the variant would have gone to).
     const holdoutAll = rows.filter((r) => r.arm === 'holdout');
     const perVariant = variants.map((v) => {
-      const treat = rows.filter((r) => r.variantId === v.id && r.arm === 'treatment' && r.status !== 'voided' && r.status !== 'planned');
-      const hold = holdoutAll.filter((r) => r.variantId === v.id);
+      const inVariant = (r: LedgerRow) => v.id === '*' || r.variantId === v.id;
+      const treat = rows.filter((r) => inVariant(r) && r.arm === 'treatment' && r.status !== 'voided' && r.status !== 'planned');
+      const hold = holdoutAll.filter(inVariant);
       const red = treat.filter((r) => r.status === 'redeemed');
       const l = lift(arm(treat), arm(hold.length ? hold : holdoutAll));
       const cost = red.reduce((a, r) => a + (r.discountAmount ?? 0), 0);
@@ -733,8 +858,17 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
         log.info({ remedyId: input.remedyId, shopId: input.shopId }, 'no sendable compensation coupon for this shop and currency');
         return null;
       }
+      // Compensation coupons have a hold-out too: the shop's compensation programme (made on first
+      // use, hold-out 0 % until the seller sets one) decides the arm, persistently per buyer.
+      const prog = await compensationProgrammeIn(tx, actor.orgId, input.shopId, input.currency);
+      const { intentKey } = intentOf({ remedyId: input.remedyId, buyerId: input.buyerId, occasion: 'compensation' });
+      if (assignArm(prog.id, input.buyerId, prog.holdoutPercent) === 'holdout') {
+        const row = holdoutRow({ orgId: actor.orgId, shopId: input.shopId, intentKey, programmeId: prog.id, variantId: null, remedyId: input.remedyId, buyerId: input.buyerId, coupon: chosen.row, occasion: 'compensation', channel: 'tiktok_chat', now });
+        if ((await insertLedgerRows(tx, [row])).size) await ports.recordEvidence(tx, evidenceFor(row, actor, `Compensation coupon held out (hold-out ${prog.holdoutPercent} % of programme ${prog.name}): the buyer is in the comparison group`, { arm: 'holdout' }, input.evidenceCase));
+        return null;
+      }
       try {
-        const r = await issueIn(tx, actor, { shopId: input.shopId, buyerId: input.buyerId, platformCouponId: chosen.row.id, occasion: 'compensation', remedyId: input.remedyId, purpose: 'service', evidenceCase: input.evidenceCase });
+        const r = await issueIn(tx, actor, { shopId: input.shopId, buyerId: input.buyerId, platformCouponId: chosen.row.id, occasion: 'compensation', remedyId: input.remedyId, programmeId: prog.id, purpose: 'service', evidenceCase: input.evidenceCase });
         return r.row;
       } catch (e) {
         if (e instanceof AppError && e.kind === 'unprocessable') {
@@ -770,8 +904,28 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
         if (r.status !== 'planned') return { status: r.status };
         const now = clock.now();
         const c = r.platformCouponId ? await couponById(tx, orgId, r.platformCouponId) : null;
-        const moved = await moveIn(tx, r, 'sent', { sentAt: now, expiresAt: c ? expiryOf(termsOf(c), now) : r.expiresAt }, null, `Coupon card sent in chat (message ${info.messageId}${info.deduplicated ? ', found on re-read' : ''})`);
+        const how = r.channel === 'email' ? `Promo code sent by e-mail (message ${info.messageId}${info.deduplicated ? ', found in Sent' : ''})` : r.channel === 'whatsapp' ? `Promo code sent by WhatsApp (message ${info.messageId})` : `Coupon card sent in chat (message ${info.messageId}${info.deduplicated ? ', found on re-read' : ''})`;
+        const moved = await moveIn(tx, r, 'sent', { sentAt: now, expiresAt: c ? expiryOf(termsOf(c), now) : r.expiresAt }, null, how);
         return { status: moved?.status ?? r.status };
+      });
+    },
+
+    /**
+     * What a promo-code send needs at send time: the buyer's address on the channel (read now, not
+     * kept in the outbox payload) and the shop's sender; null when the row no longer wants a send.
+     */
+    async promoSendOf(orgId: string, ledgerId: string): Promise<{ shopId: string; channel: CouponChannel; to: string | null; fromEmail: string | null; fromWhatsApp: string | null; shopName: string; language: BuyerLanguage; templateParams: string[] } | null> {
+      return db.tenant(orgId, async (tx) => {
+        const [r] = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, orgId), eq(couponLedger.id, ledgerId)));
+        if (!r || r.status !== 'planned' || !r.buyerId) return null;
+        const shop = await shopIn(tx, orgId, r.shopId);
+        const [ids, chats] = await Promise.all([buyerPlatformIds(tx, orgId, [r.buyerId]), buyerChatFacts(tx, orgId, [r.buyerId])]);
+        const to = r.channel === 'email' ? (ids.get(r.buyerId)?.email ?? chats.get(r.buyerId)?.email ?? null) : (chats.get(r.buyerId)?.phone ?? null);
+        const lang = (BUYER_LANGUAGES as readonly string[]).includes(ids.get(r.buyerId)?.language ?? '') ? (ids.get(r.buyerId)!.language as BuyerLanguage) : 'en';
+        const until = r.expiresAt ? DateTime.fromJSDate(r.expiresAt, { zone: shop.timeZone }).setLocale(lang).toLocaleString(DateTime.DATE_MED) : '';
+        // The WhatsApp template's body variables, in order: shop, value, code, valid until.
+        const templateParams = [shop.name, formatMoney({ amount: r.faceValue, currency: r.currency }, lang), r.promoCode ?? '', until];
+        return { shopId: r.shopId, channel: r.channel as CouponChannel, to, fromEmail: shop.supportContacts.email ?? null, fromWhatsApp: shop.supportContacts.whatsapp ?? null, shopName: shop.name, language: lang, templateParams };
       });
     },
 
@@ -785,7 +939,6 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
 
     async createProgramme(actor: Actor, input: ProgrammeInput) {
       requireRole(actor, ['owner', 'supervisor'], 'creating coupon programmes');
-      if (input.channel !== 'tiktok_chat') throw AppError.unprocessable('coupons.channel_unavailable', 'Only TikTok chat sends are built; e-mail and WhatsApp coupon sends are not yet', { issues: [{ field: 'channel', message: 'only tiktok_chat' }] });
       return db.tenant(actor.orgId, async (tx) => {
         const shop = await assertShopIn(tx, actor.orgId, input.shopId);
         await validateVariants(tx, actor.orgId, shop, input);

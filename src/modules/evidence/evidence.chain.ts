@@ -120,6 +120,72 @@ export async function recordEvidence(tx: Executor, deps: RecordDeps, input: Evid
   return row;
 }
 
+/** The shape of `recordEvidenceMany` for callers that append a batch in their transaction. */
+export type RecordEvidenceMany = (tx: Executor, inputs: EvidenceInput[]) => Promise<unknown>;
+
+/**
+ * Append many records inside the caller's transaction, chained in the given order: the head is
+ * locked once, hashes are computed here, and the records go in with one INSERT from unnest plus
+ * one head update (a batch caller, e.g. a coupon programme planning thousands of issues). Records
+ * citing files go through `recordEvidence` one by one.
+ */
+export async function recordEvidenceMany(tx: Executor, deps: RecordDeps, inputs: EvidenceInput[]): Promise<EvidenceRecordRow[]> {
+  if (inputs.length === 0) return [];
+  const orgId = inputs[0]!.orgId;
+  const rows: EvidenceRecordRow[] = [];
+  const valid = inputs.map((input) => {
+    const parsed = EvidenceInputSchema.safeParse(input);
+    if (!parsed.success) {
+      const issues = zodIssues(parsed.error, { root: 'input' });
+      throw AppError.validation('evidence.invalid', `Invalid evidence: ${describeIssues(issues)}`, issues);
+    }
+    if (parsed.data.orgId !== orgId) throw AppError.validation('evidence.invalid', 'A batch of evidence belongs to one organisation', [{ field: 'orgId', message: 'differs within the batch' }]);
+    if (parsed.data.fileSha256s?.length) throw AppError.validation('evidence.invalid', 'Records citing files are appended one by one', [{ field: 'fileSha256s', message: 'not in a batch' }]);
+    return parsed.data;
+  });
+  const head = await lockHead(tx, orgId);
+  let seq = head?.seq ?? 0;
+  let prev = head?.hash ?? GENESIS_HASH;
+  const recordedAt = deps.clock.now();
+  for (const v of valid) {
+    const row: EvidenceRecordRow = {
+      orgId,
+      shopId: null,
+      id: deps.ids('evd'),
+      seq: ++seq,
+      prevHash: prev,
+      hash: '',
+      caseId: v.caseId,
+      caseType: v.caseType,
+      kind: v.kind,
+      actor: jsonClean(v.actor),
+      occurredAt: v.occurredAt,
+      recordedAt,
+      summary: v.summary,
+      data: jsonClean(v.data),
+      fileSha256s: [],
+      responsibility: v.responsibility ?? null,
+    };
+    row.hash = recordHash(row);
+    prev = row.hash;
+    rows.push(row);
+  }
+  const col = <T>(f: (r: EvidenceRecordRow) => T) => sql.param(rows.map(f));
+  const last = rows[rows.length - 1]!;
+  await tx.execute(sql`with appended as (
+      insert into evidence_records (org_id, id, seq, prev_hash, hash, case_id, case_type, kind, actor, occurred_at, recorded_at, summary, data, file_sha256s, responsibility)
+      select ${orgId}, u.id, u.seq, u.prev_hash, u.hash, u.case_id, u.case_type, u.kind, u.actor::jsonb, u.occurred_at, ${recordedAt.toISOString()}::timestamptz, u.summary, u.data::jsonb, '{}'::text[], u.responsibility
+      from unnest(${col((r) => r.id)}::text[], ${col((r) => r.seq)}::bigint[], ${col((r) => r.prevHash)}::text[], ${col((r) => r.hash)}::text[], ${col((r) => r.caseId)}::text[], ${col((r) => r.caseType)}::text[],
+        ${col((r) => r.kind)}::text[], ${col((r) => JSON.stringify(r.actor))}::text[], ${col((r) => r.occurredAt.toISOString())}::timestamptz[], ${col((r) => r.summary)}::text[], ${col((r) => JSON.stringify(r.data))}::text[], ${col((r) => r.responsibility)}::text[])
+        as u(id, seq, prev_hash, hash, case_id, case_type, kind, actor, occurred_at, summary, data, responsibility)
+      returning 1
+    )
+    insert into evidence_heads (org_id, seq, hash, updated_at) values (${orgId}, ${last.seq}, ${last.hash}, ${recordedAt.toISOString()}::timestamptz)
+    on conflict (org_id) do update set seq = excluded.seq, hash = excluded.hash, updated_at = excluded.updated_at`);
+  if (deps.signer) for (const r of rows) if (needsCheckpoint(r.seq)) await writeCheckpoint(tx, deps.signer, orgId, r.seq, r.hash, recordedAt);
+  return rows;
+}
+
 /**
  * The chain head, locked for this transaction. Normally the head row itself, locked as it is
  * read. Without one (an organisation's first record, or a deleted head row) there is nothing to

@@ -1,4 +1,4 @@
-export { recordEvidence, checkpointSigner, type RecordEvidence, writeCheckpoint, type CheckpointSigner, type RecordDeps } from './evidence.chain.js';
+export { recordEvidence, recordEvidenceMany, checkpointSigner, type RecordEvidence, type RecordEvidenceMany, writeCheckpoint, type CheckpointSigner, type RecordDeps } from './evidence.chain.js';
 export { createEvidenceService, recordView, type DisputeCaseView, type EvidenceService, type EvidenceDeps, type EvidenceFileStore } from './evidence.service.js';
 export { evidenceRoutes } from './evidence.routes.js';
 export { registerEvidenceJobs } from './evidence.jobs.js';

@@ -129,13 +129,16 @@ export async function ticketMessageIn(tx: Executor, orgId: string, ticketId: str
 }
 
 /** When each buyer last wrote to us in a TikTok chat (the platform's 30-day messaging window) and whether a ticket is still open. */
-export async function buyerChatFacts(tx: Executor, orgId: string, buyerIds: string[]): Promise<Map<string, { lastChatAt: Date | null; openTicket: boolean }>> {
-  const out = new Map<string, { lastChatAt: Date | null; openTicket: boolean }>();
+export async function buyerChatFacts(tx: Executor, orgId: string, buyerIds: string[]): Promise<Map<string, { lastChatAt: Date | null; openTicket: boolean; email: string | null; phone: string | null }>> {
+  const out = new Map<string, { lastChatAt: Date | null; openTicket: boolean; email: string | null; phone: string | null }>();
   if (buyerIds.length === 0) return out;
+  // The newest address a buyer wrote from (e-mail and WhatsApp tickets), for messages we start ourselves.
   const r = await tx.execute(sql`select buyer_id, max(last_inbound_at) filter (where channel in ('tiktok_chat', 'livestream')) as last_chat,
-      bool_or(status not in ('solved', 'closed')) as open
+      bool_or(status not in ('solved', 'closed')) as open,
+      (array_agg(buyer_email order by created_at desc) filter (where buyer_email is not null))[1] as email,
+      (array_agg(buyer_phone order by created_at desc) filter (where buyer_phone is not null))[1] as phone
     from tickets where org_id = ${orgId} and buyer_id = any(${sql.param(buyerIds)}::text[]) group by buyer_id`);
-  for (const x of r.rows as { buyer_id: string; last_chat: string | null; open: boolean }[]) out.set(x.buyer_id, { lastChatAt: x.last_chat ? new Date(x.last_chat) : null, openTicket: !!x.open });
+  for (const x of r.rows as { buyer_id: string; last_chat: string | null; open: boolean; email: string | null; phone: string | null }[]) out.set(x.buyer_id, { lastChatAt: x.last_chat ? new Date(x.last_chat) : null, openTicket: !!x.open, email: x.email ?? null, phone: x.phone ?? null });
   return out;
 }
 

@@ -271,7 +271,7 @@ export async function orderOutcomes(tx: Executor, orgId: string, orderIds: strin
 /** Buyer ids by the platform's buyer id (TikTok user id), and back. */
 export async function buyerPlatformIds(tx: Executor, orgId: string, buyerIds: string[]): Promise<Map<string, { platformBuyerId: string; email: string | null; language: string | null }>> {
   if (buyerIds.length === 0) return new Map();
-  const rows = await tx.select({ id: buyers.id, platformBuyerId: buyers.platformBuyerId, email: buyers.email, language: buyers.language }).from(buyers).where(and(eq(buyers.orgId, orgId), inArray(buyers.id, buyerIds)));
+  const rows = await tx.select({ id: buyers.id, platformBuyerId: buyers.platformBuyerId, email: buyers.email, language: buyers.language }).from(buyers).where(and(eq(buyers.orgId, orgId), sql`${buyers.id} = any(${sql.param(buyerIds)}::text[])`));
   return new Map(rows.map((r) => [r.id, { platformBuyerId: r.platformBuyerId, email: r.email, language: r.language }]));
 }
 
@@ -345,4 +345,41 @@ export async function productsSold(tx: Executor, orgId: string, shopId: string |
      where l.org_id = ${orgId} ${shopId ? sql`and l.shop_id = ${shopId}` : sql``}
      group by l.shop_id, l.product_id order by n desc, l.product_id limit ${limit}`);
   return (r.rows as { shop_id: string; product_id: string; product_name: string; n: number }[]).map((x) => ({ shopId: x.shop_id, productId: x.product_id, productName: x.product_name, lines: x.n }));
+}
+
+/**
+ * What product suggestions are made from (win-back offers): for each buyer, the products they
+ * bought in this shop (with category and how often) and the products they returned; and the
+ * shop's most bought products per category over the last 180 days (what buyers with the same
+ * interests bought). The choice itself is the coupons module's rule.
+ */
+export async function productHistory(tx: Executor, orgId: string, shopId: string, buyerIds: string[], now: Date): Promise<{ bought: Map<string, { productId: string; title: string; category: string | null; times: number }[]>; returned: Map<string, Set<string>>; topByCategory: Map<string, { productId: string; title: string; buyers: number }[]> }> {
+  const bought = new Map<string, { productId: string; title: string; category: string | null; times: number }[]>();
+  const returned = new Map<string, Set<string>>();
+  const topByCategory = new Map<string, { productId: string; title: string; buyers: number }[]>();
+  if (buyerIds.length === 0) return { bought, returned, topByCategory };
+  const ids = sql.param(buyerIds);
+  const own = await tx.execute(sql`select o.buyer_id, l.product_id, max(l.product_name) as title, max(l.category) as category, count(*)::int as times
+    from orders o join order_lines l on l.org_id = o.org_id and l.order_id = o.id
+    where o.org_id = ${orgId} and o.shop_id = ${shopId} and o.buyer_id = any(${ids}::text[]) and o.status <> 'cancelled'
+    group by o.buyer_id, l.product_id`);
+  for (const x of own.rows as { buyer_id: string; product_id: string; title: string; category: string | null; times: number }[]) {
+    bought.set(x.buyer_id, [...(bought.get(x.buyer_id) ?? []), { productId: x.product_id, title: x.title, category: x.category, times: Number(x.times) }]);
+  }
+  const back = await tx.execute(sql`select distinct p.buyer_id, l.product_id
+    from platform_returns p cross join lateral jsonb_array_elements(p.lines) e
+    join order_lines l on l.org_id = p.org_id and (l.id = e->>'orderLineId' or (e->>'orderLineId' is null and l.order_id = p.order_id and l.sku_id = e->>'skuId'))
+    where p.org_id = ${orgId} and p.shop_id = ${shopId} and p.kind = 'return' and p.buyer_id = any(${ids}::text[])`);
+  for (const x of back.rows as { buyer_id: string; product_id: string }[]) returned.set(x.buyer_id, (returned.get(x.buyer_id) ?? new Set()).add(x.product_id));
+  const cats = [...new Set([...bought.values()].flat().map((b) => b.category).filter((c): c is string => !!c))];
+  if (cats.length) {
+    const top = await tx.execute(sql`select category, product_id, title, buyers from (
+        select l.category, l.product_id, max(l.product_name) as title, count(distinct o.buyer_id)::int as buyers,
+          row_number() over (partition by l.category order by count(distinct o.buyer_id) desc, l.product_id) as rank
+        from orders o join order_lines l on l.org_id = o.org_id and l.order_id = o.id
+        where o.org_id = ${orgId} and o.shop_id = ${shopId} and o.placed_at >= ${new Date(now.getTime() - 180 * 86_400_000).toISOString()}::timestamptz and o.status <> 'cancelled' and l.category = any(${sql.param(cats)}::text[])
+        group by l.category, l.product_id) t where rank <= 10 order by category, rank`);
+    for (const x of top.rows as { category: string; product_id: string; title: string; buyers: number }[]) topByCategory.set(x.category, [...(topByCategory.get(x.category) ?? []), { productId: x.product_id, title: x.title, buyers: Number(x.buyers) }]);
+  }
+  return { bought, returned, topByCategory };
 }

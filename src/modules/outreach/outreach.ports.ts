@@ -9,7 +9,7 @@ export async function buyerShopFacts(tx: Executor, orgId: string, shopId: string
   const out = new Map<string, { lastOrderAt: Date | null; lastChatAt: Date | null; hasReturnHistory: boolean; email: string | null; phone: string | null }>();
   for (const id of buyerIds) {
     const o = orders.get(id);
-    out.set(id, { lastOrderAt: o?.lastOrderAt ?? null, lastChatAt: chats.get(id)?.lastChatAt ?? null, hasReturnHistory: o?.hasReturnHistory ?? false, email: contacts.get(id)?.email ?? null, phone: null });
+    out.set(id, { lastOrderAt: o?.lastOrderAt ?? null, lastChatAt: chats.get(id)?.lastChatAt ?? null, hasReturnHistory: o?.hasReturnHistory ?? false, email: contacts.get(id)?.email ?? chats.get(id)?.email ?? null, phone: chats.get(id)?.phone ?? null });
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray } from 'drizzle-orm';
+import { and, eq, gte, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db.js';
 import type { IdGenerator } from '../../platform/ids.js';
@@ -47,7 +47,7 @@ export function createOutreachService(deps: OutreachDeps) {
 
   async function preferencesIn(tx: Executor, orgId: string, buyerIds: string[]) {
     if (buyerIds.length === 0) return new Map<string, typeof outreachPreferences.$inferSelect>();
-    const rows = await tx.select().from(outreachPreferences).where(and(eq(outreachPreferences.orgId, orgId), inArray(outreachPreferences.id, buyerIds)));
+    const rows = await tx.select().from(outreachPreferences).where(and(eq(outreachPreferences.orgId, orgId), sql`${outreachPreferences.id} = any(${sql.param(buyerIds)}::text[])`));
     return new Map(rows.map((r) => [r.id, r]));
   }
 
@@ -57,7 +57,7 @@ export function createOutreachService(deps: OutreachDeps) {
     const rows = await tx
       .select({ buyerId: outreachContacts.buyerId, at: outreachContacts.at })
       .from(outreachContacts)
-      .where(and(eq(outreachContacts.orgId, orgId), inArray(outreachContacts.buyerId, buyerIds), gte(outreachContacts.at, since)));
+      .where(and(eq(outreachContacts.orgId, orgId), sql`${outreachContacts.buyerId} = any(${sql.param(buyerIds)}::text[])`, gte(outreachContacts.at, since)));
     for (const r of rows) out.set(r.buyerId, [...(out.get(r.buyerId) ?? []), r.at]);
     return out;
   }
@@ -102,6 +102,14 @@ export function createOutreachService(deps: OutreachDeps) {
     /** Record a contact that goes ahead (in the transaction that queues the message). */
     async recordIn(tx: Executor, r: { orgId: string; shopId: string; buyerId: string; purpose: Purpose; channel: Channel; source: string; at?: Date }): Promise<void> {
       await tx.insert(outreachContacts).values({ orgId: r.orgId, id: ids('otc'), shopId: r.shopId, buyerId: r.buyerId, purpose: r.purpose, channel: r.channel, source: r.source, at: r.at ?? clock.now() });
+    },
+
+    /** Many contacts at once (a programme run), one INSERT from unnest. */
+    async recordManyIn(tx: Executor, rows: { orgId: string; shopId: string; buyerId: string; purpose: Purpose; channel: Channel; source: string; at: Date }[]): Promise<void> {
+      if (rows.length === 0) return;
+      const col = <T>(f: (r: (typeof rows)[number]) => T) => sql.param(rows.map(f));
+      await tx.execute(sql`insert into outreach_contacts (org_id, id, shop_id, buyer_id, purpose, channel, source, at)
+        select * from unnest(${col((r) => r.orgId)}::text[], ${col(() => ids('otc'))}::text[], ${col((r) => r.shopId)}::text[], ${col((r) => r.buyerId)}::text[], ${col((r) => r.purpose)}::text[], ${col((r) => r.channel)}::text[], ${col((r) => r.source)}::text[], ${col((r) => r.at.toISOString())}::timestamptz[])`);
     },
 
     /** Consent, unsubscribe and the birthday (only with consent) for one buyer. */

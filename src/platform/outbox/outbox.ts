@@ -124,6 +124,27 @@ export async function enqueue(tx: Executor, input: EnqueueInput, deps: { ids: Id
   return { row: existing!, created: false };
 }
 
+/**
+ * Many steps in one statement (a batch caller such as a coupon programme run): one INSERT from
+ * unnest of column arrays, the same conflict rule as `enqueue` (an existing key keeps its step).
+ * Returns the ids of the steps this call created, by idempotency key.
+ */
+export async function enqueueMany(tx: Executor, inputs: (EnqueueInput & { id: string })[], deps: { clock: Clock }): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (inputs.length === 0) return out;
+  const now = deps.clock.now().toISOString();
+  const col = <T>(f: (i: EnqueueInput & { id: string }) => T) => sql.param(inputs.map(f));
+  const r = await tx.execute(sql`insert into outbox (org_id, id, handler, idempotency_key, payload, status, attempts, max_attempts, next_attempt_at, subject_type, subject_id, created_at, updated_at)
+    select u.org_id, u.id, u.handler, u.key, u.payload::jsonb, 'pending', 0, u.max_attempts, u.not_before, u.subject_type, u.subject_id, ${now}::timestamptz, ${now}::timestamptz
+    from unnest(${col((i) => i.orgId)}::text[], ${col((i) => i.id)}::text[], ${col((i) => i.handler)}::text[], ${col((i) => i.idempotencyKey)}::text[], ${col((i) => JSON.stringify(i.payload))}::text[],
+      ${col((i) => i.maxAttempts ?? 8)}::int[], ${col((i) => (i.notBefore ?? deps.clock.now()).toISOString())}::timestamptz[], ${col((i) => i.subjectType ?? null)}::text[], ${col((i) => i.subjectId ?? null)}::text[])
+      as u(org_id, id, handler, key, payload, max_attempts, not_before, subject_type, subject_id)
+    on conflict (org_id, idempotency_key) do nothing
+    returning id, idempotency_key`);
+  for (const x of r.rows as { id: string; idempotency_key: string }[]) out.set(x.idempotency_key, x.id);
+  return out;
+}
+
 export function backoffMs(attempt: number): number {
   return exponentialBackoff({ attempt: Math.max(0, attempt - 1), baseMs: 1_000, maxMs: 10 * 60_000 });
 }

@@ -3,19 +3,20 @@ import { Alert, Badge, Button, Card, Group, Modal, MultiSelect, NumberInput, Pap
 import { LineChart } from '@mantine/charts';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { IconInfoCircle, IconPlus, IconRefresh } from '@tabler/icons-react';
+import { IconInfoCircle, IconPencil, IconPlus, IconRefresh } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, issuesToFieldErrors } from '../../lib/api';
 import { useErrorMessage } from '../../lib/errors';
-import { formatMoney, toMinor } from '../../lib/money';
+import { formatMoney, toMajor, toMinor } from '../../lib/money';
 import { useSession } from '../../lib/session';
 import { couponKeys, usePlatformCoupons, useProgramme, useProgrammes, type ProgrammeReportView, type ProgrammeView } from './api';
 
 const LANGS = ['en', 'de', 'fr', 'it', 'es'] as const;
 const KINDS = ['return_visit', 'loyalty', 'winback'] as const;
 const SEGMENTS = ['champion', 'loyal', 'promising', 'at_risk', 'lapsed', 'new'] as const;
+const CHANNELS = ['tiktok_chat', 'email', 'whatsapp'] as const;
 
 interface ShopLite {
   id: string;
@@ -41,6 +42,7 @@ export function CouponsPage() {
   const platform = usePlatformCoupons(shopId);
   const [open, setOpen] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<ProgrammeView | null>(null);
   const qc = useQueryClient();
   const errorText = useErrorMessage();
   const sync = useMutation({
@@ -132,9 +134,10 @@ export function CouponsPage() {
           </Table>
         </Table.ScrollContainer>
       )}
-      {open && <ProgrammeDetailPanel id={open} />}
+      {open && <ProgrammeDetailPanel id={open} onEdit={lead && shop ? (p) => setEditing(p) : undefined} />}
+      {editing && shop && <ProgrammeForm shop={shop} programme={editing} onClose={() => setEditing(null)} />}
       {creating && shop && (
-        <CreateProgramme
+        <ProgrammeForm
           shop={shop}
           onClose={(id) => {
             setCreating(false);
@@ -160,7 +163,7 @@ function IntervalBar({ i, testId }: { i: { estimate: number; low: number; high: 
   );
 }
 
-function ProgrammeDetailPanel({ id }: { id: string }) {
+function ProgrammeDetailPanel({ id, onEdit }: { id: string; onEdit?: (p: ProgrammeView) => void }) {
   const { t, i18n } = useTranslation('coupons');
   const lang = i18n.language;
   const q = useProgramme(id);
@@ -172,9 +175,16 @@ function ProgrammeDetailPanel({ id }: { id: string }) {
       <Stack gap="sm">
         <Group justify="space-between">
           <Title order={4}>{p.name}</Title>
-          <Text size="xs" c="dimmed">
-            {t('holdoutShare', { percent: p.holdoutPercent })} · {t('window', { days: report.outcomeWindowDays })}
-          </Text>
+          <Group gap="xs">
+            <Text size="xs" c="dimmed" data-testid="detail-holdout">
+              {t('holdoutShare', { percent: p.holdoutPercent })} · {t(`channel.${p.channel}`)} · {t('window', { days: report.outcomeWindowDays })}
+            </Text>
+            {onEdit && (
+              <Button size="xs" variant="light" leftSection={<IconPencil size={14} />} onClick={() => onEdit(p)} data-testid="edit-programme">
+                {t('form.edit')}
+              </Button>
+            )}
+          </Group>
         </Group>
         <SimpleGrid cols={{ base: 2, sm: 4 }}>
           <Figure label={t('col.sent')} value={String(p.figures.sent)} />
@@ -264,7 +274,7 @@ function Figure({ label, value, testId }: { label: string; value: string; testId
 
 interface FormValues {
   name: string;
-  kind: (typeof KINDS)[number];
+  kind: (typeof KINDS)[number] | 'compensation';
   afterDeliveryDays: number;
   memberDays: string;
   birthday: boolean;
@@ -273,18 +283,42 @@ interface FormValues {
   holdoutPercent: number;
   budget: number;
   maxMinSpend: number | '';
+  channel: (typeof CHANNELS)[number];
+  active: boolean;
   variants: { key: string; platformCouponId: string; weight: number }[];
   messages: Record<(typeof LANGS)[number], string>;
 }
 
-function CreateProgramme({ shop, onClose }: { shop: ShopLite; onClose: (id?: string) => void }) {
+/** A programme as form values (amounts back in major units for the inputs). */
+function valuesOf(p: ProgrammeView, currency: string): FormValues {
+  const major = (m: number) => toMajor(m, currency);
+  return {
+    name: p.name,
+    kind: p.kind as FormValues['kind'],
+    afterDeliveryDays: p.schedule.afterDeliveryDays ?? 3,
+    memberDays: p.schedule.memberDays.join(', '),
+    birthday: p.schedule.birthday,
+    inactiveDays: p.schedule.inactiveDays ?? 60,
+    segments: p.segments,
+    holdoutPercent: p.holdoutPercent,
+    budget: major(p.budget),
+    maxMinSpend: p.maxMinSpend == null ? '' : major(p.maxMinSpend),
+    channel: p.channel as FormValues['channel'],
+    active: p.status === 'active',
+    variants: p.variants.map((v) => ({ key: v.key, platformCouponId: v.platformCouponId, weight: v.weight })),
+    messages: { en: p.messages.en ?? '', de: p.messages.de ?? '', fr: p.messages.fr ?? '', it: p.messages.it ?? '', es: p.messages.es ?? '' },
+  };
+}
+
+/** Create a programme, or edit one (`programme` given): kind, channel and variants are fixed once created. */
+function ProgrammeForm({ shop, programme, onClose }: { shop: ShopLite; programme?: ProgrammeView; onClose: (id?: string) => void }) {
   const { t, i18n } = useTranslation('coupons');
   const coupons = usePlatformCoupons(shop.id);
   const qc = useQueryClient();
   const errorText = useErrorMessage();
   const [lang, setLang] = useState<(typeof LANGS)[number]>('en');
   const form = useForm<FormValues>({
-    initialValues: {
+    initialValues: programme ? valuesOf(programme, shop.currency) : {
       name: '',
       kind: 'return_visit',
       afterDeliveryDays: 3,
@@ -295,32 +329,35 @@ function CreateProgramme({ shop, onClose }: { shop: ShopLite; onClose: (id?: str
       holdoutPercent: 10,
       budget: 500,
       maxMinSpend: '',
+      channel: 'tiktok_chat',
+      active: true,
       variants: [{ key: 'a', platformCouponId: '', weight: 1 }],
       messages: { en: '', de: '', fr: '', it: '', es: '' },
     },
     validate: {
       name: (v) => (v.trim() ? null : t('form.required')),
-      variants: { platformCouponId: (v) => (v ? null : t('form.required')) },
+      variants: { platformCouponId: (v) => (v || programme ? null : t('form.required')) },
     },
   });
   const sendable = useMemo(() => (coupons.data?.items ?? []).map((c) => ({ value: c.id, label: `${c.title} · ${formatMoney(c.faceValue, c.currency, i18n.language)}${c.chatProblems.length ? ` (${c.chatProblems.join(', ')})` : ''}` })), [coupons.data, i18n.language]);
+  const editing = !!programme;
   const create = useMutation({
-    mutationFn: (v: FormValues) =>
-      api.post<ProgrammeView>('/api/coupons/programmes', {
-        shopId: shop.id,
+    mutationFn: (v: FormValues) => {
+      const common = {
         name: v.name,
-        kind: v.kind,
-        schedule: v.kind === 'return_visit' ? { afterDeliveryDays: v.afterDeliveryDays } : v.kind === 'winback' ? { inactiveDays: v.inactiveDays } : { memberDays: v.memberDays.split(/[ ,]+/).filter(Boolean).map(Number), birthday: v.birthday },
+        schedule: v.kind === 'return_visit' ? { afterDeliveryDays: v.afterDeliveryDays } : v.kind === 'winback' ? { inactiveDays: v.inactiveDays } : v.kind === 'loyalty' ? { memberDays: v.memberDays.split(/[ ,]+/).filter(Boolean).map(Number), birthday: v.birthday } : {},
         segments: v.segments,
         holdoutPercent: v.holdoutPercent,
         budget: toMinor(v.budget, shop.currency),
         maxMinSpend: v.maxMinSpend === '' ? null : toMinor(v.maxMinSpend, shop.currency),
         messages: Object.fromEntries(Object.entries(v.messages).filter(([, x]) => x.trim())),
-        variants: v.variants.map((x) => ({ key: x.key, platformCouponId: x.platformCouponId, weight: x.weight })),
-      }),
+      };
+      if (programme) return api.patch<ProgrammeView>(`/api/coupons/programmes/${programme.id}`, { ...common, status: v.active ? 'active' : 'paused' });
+      return api.post<ProgrammeView>('/api/coupons/programmes', { ...common, shopId: shop.id, kind: v.kind, channel: v.channel, variants: v.variants.map((x) => ({ key: x.key, platformCouponId: x.platformCouponId, weight: x.weight })) });
+    },
     onSuccess: (p) => {
-      void qc.invalidateQueries({ queryKey: couponKeys.programmes });
-      notifications.show({ message: t('created') });
+      void qc.invalidateQueries({ queryKey: ['coupons'] });
+      notifications.show({ message: t(editing ? 'updated' : 'created') });
       onClose(p.id);
     },
     onError: (e) => {
@@ -329,14 +366,18 @@ function CreateProgramme({ shop, onClose }: { shop: ShopLite; onClose: (id?: str
     },
   });
   const sample = { value: formatMoney(500, shop.currency, lang), minSpend: formatMoney(3000, shop.currency, lang), until: new Date(Date.now() + 14 * 86_400_000).toLocaleDateString(lang), code: 'SAVE5', coupon: t('form.sampleCoupon') };
-  const preview = (form.values.messages[lang] || t(`defaults.${form.values.kind}`, { lng: 'en' })).replace(/\{(\w+)\}/g, (m, k: string) => (sample as Record<string, string>)[k] ?? m);
+  const preview = (form.values.messages[lang] || t(`defaults.${form.values.kind === 'compensation' ? 'return_visit' : form.values.kind}`, { lng: 'en' })).replace(/\{(\w+)\}/g, (m, k: string) => (sample as Record<string, string>)[k] ?? m);
 
   return (
-    <Modal opened onClose={() => onClose()} title={t('new')} size="lg" data-testid="programme-form">
+    <Modal opened onClose={() => onClose()} title={editing ? t('form.edit') : t('new')} size="lg" data-testid="programme-form">
       <form onSubmit={form.onSubmit((v) => create.mutate(v))}>
         <Stack gap="sm">
           <TextInput label={t('form.name')} {...form.getInputProps('name')} data-testid="f-name" />
-          <Select label={t('form.kind')} data={KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))} {...form.getInputProps('kind')} allowDeselect={false} data-testid="f-kind" />
+          <Group grow>
+            <Select label={t('form.kind')} data={[...KINDS, ...(programme?.kind === 'compensation' ? (['compensation'] as const) : [])].map((k) => ({ value: k, label: t(`kind.${k}`) }))} {...form.getInputProps('kind')} allowDeselect={false} disabled={editing} data-testid="f-kind" />
+            <Select label={t('form.channel')} data={CHANNELS.map((c) => ({ value: c, label: t(`channel.${c}`) }))} {...form.getInputProps('channel')} allowDeselect={false} disabled={editing} data-testid="f-channel" />
+          </Group>
+          {editing && <Switch label={t('form.active')} {...form.getInputProps('active', { type: 'checkbox' })} data-testid="f-active" />}
           {form.values.kind === 'return_visit' && <NumberInput label={t('form.afterDeliveryDays')} min={1} max={60} {...form.getInputProps('afterDeliveryDays')} />}
           {form.values.kind === 'winback' && <NumberInput label={t('form.inactiveDays')} min={14} max={365} {...form.getInputProps('inactiveDays')} />}
           {form.values.kind === 'loyalty' && (
@@ -356,12 +397,12 @@ function CreateProgramme({ shop, onClose }: { shop: ShopLite; onClose: (id?: str
           </Text>
           {form.values.variants.map((_, i) => (
             <Group key={i} grow align="flex-start">
-              <TextInput label={t('form.variantKey')} {...form.getInputProps(`variants.${i}.key`)} maw={90} />
-              <Select label={t('form.coupon')} data={sendable} {...form.getInputProps(`variants.${i}.platformCouponId`)} searchable data-testid={`f-coupon-${i}`} />
-              <NumberInput label={t('form.weight')} min={1} max={100} {...form.getInputProps(`variants.${i}.weight`)} maw={90} />
+              <TextInput label={t('form.variantKey')} {...form.getInputProps(`variants.${i}.key`)} maw={90} disabled={editing} />
+              <Select label={t('form.coupon')} data={sendable} {...form.getInputProps(`variants.${i}.platformCouponId`)} searchable disabled={editing} data-testid={`f-coupon-${i}`} />
+              <NumberInput label={t('form.weight')} min={1} max={100} {...form.getInputProps(`variants.${i}.weight`)} maw={90} disabled={editing} />
             </Group>
           ))}
-          {form.values.variants.length < 3 && (
+          {!editing && form.values.variants.length < 3 && (
             <Button variant="subtle" size="xs" onClick={() => form.insertListItem('variants', { key: String.fromCharCode(97 + form.values.variants.length), platformCouponId: '', weight: 1 })}>
               {t('form.addVariant')}
             </Button>
@@ -389,7 +430,7 @@ function CreateProgramme({ shop, onClose }: { shop: ShopLite; onClose: (id?: str
               {t('form.cancel')}
             </Button>
             <Button type="submit" loading={create.isPending} data-testid="f-save">
-              {t('form.save')}
+              {editing ? t('form.saveChanges') : t('form.save')}
             </Button>
           </Group>
         </Stack>

@@ -1,0 +1,154 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerModuleWorkers } from '../../src/app/modules.js';
+import { startWhatsAppStandIn, type WhatsAppStandIn } from '../../src/integrations/whatsapp/index.js';
+import { ManualClock } from '../../src/platform/clock.js';
+import { outbox } from '../../src/platform/outbox/outbox.schema.js';
+import { SEND_PROMO_HANDLER, suggestProducts } from '../../src/modules/coupons/index.js';
+import { productHistory } from '../../src/modules/orders/index.js';
+import { createTestContext, type TestContext } from '../helpers/context.js';
+import { mailServersAvailable, startMailServers, type MailServers } from '../helpers/mail-servers.js';
+import { actorFor, createTestOrg, type TestOrg } from '../helpers/org.js';
+import { seedOrder } from '../helpers/returns.js';
+
+/**
+ * Promo-code sends over e-mail and WhatsApp: a return-visit programme per channel, the contact
+ * policy deciding (address, consent), the text in the buyer's language carrying the code, sent
+ * through the shop's real mailbox (SMTP + IMAP, dovecot) and its WhatsApp Cloud API number (the
+ * stand-in); a crash after the mail went out does not send it twice.
+ */
+const run = mailServersAvailable();
+const SHOP = { user: 'support', pass: 'mailbox-pass-7', address: 'support@voltix.test' };
+const ANNA = { user: 'anna', pass: 'buyer-pass-7', address: 'anna@buyer.test' };
+const PNID = '106540352242922';
+const clock = new ManualClock('2026-03-10T08:00:00Z'); // 09:00 in Berlin: outside the quiet hours
+
+describe.skipIf(!run)('coupon promo codes by e-mail and WhatsApp', () => {
+  let ctx: TestContext;
+  let org: TestOrg;
+  let mail: MailServers;
+  let graph: WhatsAppStandIn;
+
+  beforeAll(async () => {
+    mail = await startMailServers([SHOP, ANNA]);
+    graph = await startWhatsAppStandIn();
+    ctx = await createTestContext({ clock, env: { OUTBOUND_ALLOW: `127.0.0.1`, WHATSAPP_GRAPH_BASE: graph.base } });
+    await registerModuleWorkers(ctx.platform, ctx.services);
+    org = await createTestOrg(ctx);
+    const owner = actorFor(org, 'owner');
+    await ctx.services.email.save(owner, org.shopId, {
+      address: SHOP.address,
+      imap: { host: '127.0.0.1', port: mail.imapPort, tls: 'none', user: SHOP.user, password: SHOP.pass, folder: 'INBOX' },
+      smtp: { host: '127.0.0.1', port: mail.smtpPort, tls: 'none', user: SHOP.user, password: SHOP.pass },
+    });
+    const res = await ctx.app.inject({ method: 'PUT', url: `/api/shops/${org.shopId}/whatsapp`, headers: { cookie: await org.cookie('owner') }, payload: { phoneNumberId: PNID, displayNumber: '+49 89 555 0100', accessToken: 'EAAG-test-access-token', appSecret: 'app-secret-123', verifyToken: 'verify-me-123' } });
+    expect(res.statusCode).toBe(200);
+    graph.registerNumber({ phoneNumberId: PNID, displayNumber: '+49 89 555 0100', token: 'EAAG-test-access-token', appSecret: 'app-secret-123', webhookUrl: 'http://127.0.0.1:9/unused' });
+  }, 60_000);
+  afterAll(async () => {
+    await ctx?.close();
+    await mail?.close();
+    await graph?.close();
+  });
+
+  const buyerOf = async (orderId: string) => (await ctx.platform.db.system((tx) => tx.execute(sql`select buyer_id from orders where id = ${orderId}`))).rows[0]!.buyer_id as string;
+
+  it('plans by the contact policy, sends the code in the buyer language through the mailbox and the WhatsApp number, and never twice', async () => {
+    const owner = actorFor(org, 'owner');
+    const { orgId } = org;
+    const coupons = ctx.services.coupons;
+    await coupons.upsertPlatformCoupons(orgId, org.shopId, [
+      { externalId: '7390001', title: 'Welcome back: 10 off', status: 'ONGOING', displayType: 'PROMO_CODE', creationSource: 'SELLER_CENTER', targetBuyerSegment: 'ALL', promoCode: 'WELCOME10', discountType: 'AMOUNT_OFF', currency: 'EUR', reductionAmount: 1000, percentageBp: null, maxDiscount: null, minSpend: 4000, claimEndAt: new Date('2026-09-01T00:00:00Z'), redemptionType: 'RELATIVE', redemptionEndAt: null, redemptionDays: 14, totalClaimLimit: null, claimedCount: 0, displayChannels: ['PROMO_CODE'], productScope: 'FULL_SHOP', productIds: [], claimStartAt: null, redemptionStartAt: null, singleBuyerClaimLimit: 1, redemptionLimit: null, redeemedCount: 0, externalUpdatedAt: null },
+    ]);
+    const [code] = (await coupons.listPlatformCoupons(owner, org.shopId)).items;
+    // A chat card cannot carry a PROMO_CODE coupon; e-mail and WhatsApp can (the code is the coupon).
+    expect(code!.chatProblems).toEqual(['display_type']);
+    const base = { shopId: org.shopId, kind: 'return_visit' as const, schedule: { afterDeliveryDays: 3 }, segment: {}, holdoutPercent: 0, budget: 100_000, maxMinSpend: null, maxFaceValue: null, messages: {}, variants: [{ key: 'a', platformCouponId: code!.id, weight: 1 }] };
+    const byMail = await coupons.createProgramme(owner, { ...base, name: 'Return visit by e-mail', channel: 'email' });
+    const byWhatsApp = await coupons.createProgramme(owner, { ...base, name: 'Return visit by WhatsApp', channel: 'whatsapp' });
+    await expect(coupons.createProgramme(owner, { ...base, name: 'chat', channel: 'tiktok_chat' })).rejects.toMatchObject({ status: 422, details: { issues: [{ field: 'variants.0.platformCouponId' }] } });
+
+    // Three buyers, each with an order delivered three days ago.
+    const anna = await buyerOf((await seedOrder(ctx, org, { lines: [{ unitPrice: 4500 }], language: 'de' })).orderId);
+    const ben = await buyerOf((await seedOrder(ctx, org, { lines: [{ unitPrice: 4500 }], language: 'en' })).orderId);
+    const carla = await buyerOf((await seedOrder(ctx, org, { lines: [{ unitPrice: 4500 }], language: 'it' })).orderId);
+    await ctx.platform.db.system(async (tx) => {
+      await tx.execute(sql`update buyers set email = ${ANNA.address} where id = ${anna}`);
+      await tx.execute(sql`update buyers set email = 'ben@buyer.test' where id = ${ben}`);
+    });
+    // Carla wrote on WhatsApp: her number is on her ticket.
+    await ctx.services.helpdesk.ingestInbound({ orgId, shopId: org.shopId, channel: 'whatsapp', externalThreadId: '+393331234567', externalMessageId: 'wamid.in.1', buyer: { phone: '+393331234567', name: 'Carla Rossi', language: 'it' }, direction: 'inbound', text: 'Ciao!', sentAt: clock.now().toISOString() });
+    await ctx.platform.db.system((tx) => tx.execute(sql`update tickets set buyer_id = ${carla}, status = 'solved' where org_id = ${orgId} and buyer_phone = '+393331234567'`));
+    // Marketing needs consent: Anna and Carla gave it, Ben did not.
+    await ctx.services.outreach.setPreferences(owner, anna, { marketingConsent: true, consentSource: 'portal' });
+    await ctx.services.outreach.setPreferences(owner, carla, { marketingConsent: true, consentSource: 'portal' });
+
+    const r = await coupons.runDue(orgId, org.shopId);
+    expect(r.planned).toBe(2);
+    expect(r.skipped).toEqual({ no_address: 3, no_consent: 1 });
+    const ledger = async (buyerId: string) => (await coupons.ledgerOfBuyer(owner, buyerId)).items;
+    expect(await ledger(ben)).toEqual([]);
+    expect(await ledger(anna)).toEqual([expect.objectContaining({ channel: 'email', status: 'planned', promoCode: 'WELCOME10', programmeId: byMail.id })]);
+    expect(await ledger(carla)).toEqual([expect.objectContaining({ channel: 'whatsapp', status: 'planned', promoCode: 'WELCOME10', programmeId: byWhatsApp.id })]);
+
+    // The first e-mail attempt "crashes" after the mail went out; the retry finds it in Sent.
+    const markSent = coupons.markSent;
+    let crashes = 0;
+    coupons.markSent = async (...args) => {
+      if (args[1] === (await ledger(anna))[0]!.id && crashes === 0) {
+        crashes++;
+        throw new Error('worker died after the send');
+      }
+      return markSent(...args);
+    };
+    for (let i = 0; i < 12; i++) {
+      await ctx.platform.dispatcher.drain(20, orgId);
+      clock.advance(30_000);
+    }
+    coupons.markSent = markSent;
+    expect(crashes).toBe(1);
+
+    const toAnna = mail.received.filter((m) => m.to.includes(ANNA.address));
+    expect(toAnna).toHaveLength(1);
+    const parsed = await simpleParser(toAnna[0]!.raw);
+    expect(parsed.subject).toBe('Ein Gutschein für Sie: Welcome back: 10 off');
+    expect(parsed.text).toMatch(/^Danke für Ihre Bestellung! Hier sind 10,00\s€ Rabatt auf die nächste \(ab 40,00\s€\)/);
+    expect(parsed.text).toContain('Ihr Code: WELCOME10');
+    // Carla has not written on WhatsApp in the last 24 hours: free text is refused (131047), so the
+    // code goes out as the approved marketing template, in Italian.
+    expect(graph.sent.map((m) => [m.to, m.type])).toEqual([['393331234567', 'template']]);
+    expect(await ledger(anna)).toEqual([expect.objectContaining({ status: 'sent' })]);
+    expect(await ledger(carla)).toEqual([expect.objectContaining({ status: 'sent' })]);
+    const steps = await ctx.platform.db.system((tx) => tx.select().from(outbox).where(and(eq(outbox.orgId, orgId), eq(outbox.handler, SEND_PROMO_HANDLER))));
+    expect(steps.map((s) => s.status).sort()).toEqual(['done', 'done']);
+    expect(steps.find((s) => (s.result as { provider?: string }).provider === 'mailbox')).toMatchObject({ attempts: 2, result: expect.objectContaining({ deduplicated: true }) });
+    expect(steps.find((s) => (s.result as { provider?: string }).provider !== 'mailbox')).toMatchObject({ attempts: 1, result: expect.objectContaining({ template: true }) });
+
+    // The contact was recorded: the same day nothing more goes to them, from any programme.
+    expect(await coupons.runDue(orgId, org.shopId)).toMatchObject({ planned: 0 });
+    // The run's evidence went in as one chained batch; the chain verifies.
+    expect(await ctx.services.evidence.verify(orgId)).toMatchObject({ ok: true });
+  });
+
+  it("win-back suggestions read the buyer's and the shop's history and leave out what the buyer returned", async () => {
+    const { orgId } = org;
+    // Anna bought hoops and a ring in one order and returned the ring; others bought studs and drops.
+    const a = await seedOrder(ctx, org, { lines: [{ unitPrice: 3000, productId: 'hoops', category: 'Earrings' }, { unitPrice: 5000, productId: 'ring', category: 'Rings' }], language: 'de' });
+    const anna = await buyerOf(a.orderId);
+    for (const [p, n] of [['studs', 3], ['drops', 2], ['ring', 4], ['bangle', 1]] as const) {
+      for (let i = 0; i < n; i++) await seedOrder(ctx, org, { lines: [{ unitPrice: 2000, productId: p, category: p === 'ring' ? 'Rings' : p === 'bangle' ? 'Bracelets' : 'Earrings' }] });
+    }
+    await ctx.platform.db.system((tx) =>
+      tx.execute(sql`insert into platform_returns (org_id, id, shop_id, order_id, buyer_id, kind, external_id, external_order_id, type, raw_type, status, raw_status, lines, currency, refund_amount, requested_at, external_updated_at)
+        values (${orgId}, 'prt_anna1', ${org.shopId}, ${a.orderId}, ${anna}, 'return', 'r-anna-1', ${a.externalId}, 'return_and_refund', 'RETURN_AND_REFUND', 'completed', 'COMPLETE',
+          ${JSON.stringify([{ orderLineId: a.lineIds[1], externalOrderLineId: 'x', skuId: null, productName: 'Product 2', refundAmount: 5000 }])}::jsonb, 'EUR', 5000, now(), now())`),
+    );
+    const h = await ctx.platform.db.tenant(orgId, (tx) => productHistory(tx, orgId, org.shopId, [anna], clock.now()));
+    expect(h.bought.get(anna)?.map((b) => b.productId).sort()).toEqual(['hoops', 'ring']);
+    expect([...(h.returned.get(anna) ?? [])]).toEqual(['ring']);
+    expect(h.topByCategory.get('Earrings')?.map((p) => p.productId)).toEqual(['studs', 'drops', 'hoops']);
+    // Earrings only (the ring was returned): studs and drops, never the ring.
+    expect(suggestProducts(h.bought.get(anna)!, h.returned.get(anna)!, h.topByCategory).map((p) => p.productId)).toEqual(['studs', 'drops']);
+  });
+});
