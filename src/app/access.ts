@@ -291,6 +291,18 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/portal/preview': LEADS,
   'GET /api/portal/batches': LEADS,
   'POST /api/portal/orders/:orderId/revoke': LEADS,
+  // catalogue and product knowledge (issue 16, knowledge)
+  'GET /api/catalogue/products': DESK,
+  'GET /api/catalogue/products/:productId': DESK,
+  'POST /api/catalogue/shops/:shopId/sync': LEADS,
+  'GET /api/catalogue/products/:productId/knowledge': DESK,
+  'PUT /api/catalogue/products/:productId/knowledge': DESK,
+  'DELETE /api/knowledge/entries/:entryId': LEADS,
+  'GET /api/knowledge/entries/:entryId/versions': DESK,
+  'GET /api/knowledge/tickets/:ticketId/suggestions': DESK,
+  'POST /api/knowledge/entries/:entryId/uses': DESK,
+  'GET /api/knowledge/gaps': LEADS,
+  'POST /api/knowledge/gaps/tasks': LEADS,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */

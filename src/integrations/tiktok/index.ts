@@ -19,6 +19,7 @@ import { createSync } from './sync.js';
 import { createWebhookIngest, listUnboundShops, WebhookProcessor, webhookRoutes } from './webhooks.js';
 import { registerWritebackHandlers } from './writeback.js';
 import { createAttributionSync, type AttributionSink } from './attribution.js';
+import { createProductSync, type CatalogueSink } from './products.js';
 
 export { TikTokClient, TikTokApiError, CODES } from './client.js';
 export { signRequest, stringToSign, verifyWebhookSignature, webhookSignature } from './signing.js';
@@ -55,6 +56,8 @@ export interface TikTokIntegrationDeps {
   sink: ConversationSink;
   /** Where traffic-source claims go (the analytics module). */
   attribution: AttributionSink;
+  /** Where synced products go (the knowledge module's catalogue). */
+  catalogue?: CatalogueSink;
 }
 
 function allowApiBases(policy: OutboundPolicy, bases: { apiBase: string; authBase: string }): void {
@@ -75,6 +78,8 @@ export function tiktokCredentials(config: Config): { appKey: string; appSecret: 
  * The TikTok Shop integration, built from plain factories: client, connections (OAuth + tokens),
  * the fetch/map/apply engine, incremental sync, webhook ingest + processor, outbox write-backs.
  */
+export { productFromTikTok, syncAllCatalogues, type CatalogueSink } from './products.js';
+
 export function createTikTokIntegration(d: TikTokIntegrationDeps) {
   const creds = tiktokCredentials(d.config);
   const client = new TikTokClient({
@@ -92,7 +97,8 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
   const engine = createEngine({ db: d.db, log: d.log, client, connections, orders: d.orders, sink: d.sink });
   const sync = createSync({ db: d.db, ids: d.ids, clock: d.clock, log: d.log, client, connections, engine });
   const attribution = createAttributionSync({ client, connections, sink: d.attribution, clock: d.clock, log: d.log });
-  const processor = new WebhookProcessor({ db: d.db, clock: d.clock, log: d.log, engine, connections, leaseMs: d.config.leases?.webhookMs });
+  const products = createProductSync({ client, connections, catalogue: d.catalogue, log: d.log });
+  const processor = new WebhookProcessor({ db: d.db, clock: d.clock, log: d.log, engine, connections, leaseMs: d.config.leases?.webhookMs, refreshProducts: (orgId, shopId, ids) => products.syncShop(orgId, shopId, ids) });
   // Processing may run in another thread (see app/webhook-thread.ts); stored events wake it too.
   let remote: { wake(): void; stop(): Promise<void> } | undefined;
   const ingest = createWebhookIngest({
@@ -121,6 +127,8 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
     engine,
     sync,
     queueSync,
+    /** The shop's catalogue (products and SKUs) from the Product API. */
+    products,
     attribution,
     ingest,
     processor,
