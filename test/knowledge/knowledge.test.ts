@@ -5,6 +5,7 @@ import { actorFor, createTestOrg } from '../helpers/org.js';
 import { connectedWorld, uniqueShops } from '../tiktok/helpers.js';
 import { JACKET_ENTRIES, JACKET_QUESTIONS, type L } from './suggestions.labelled.js';
 import type { KnowledgeService } from '../../src/modules/knowledge/index.js';
+import { knowledgeFrom, knowledgeToCsv } from '../../src/cli/commands/knowledge.js';
 import type { Actor } from '../../src/platform/tenancy.js';
 
 let ctx: TestContext;
@@ -89,6 +90,31 @@ describe('suggested answers on the labelled set (Postgres full-text search per l
     ]);
     // Saving the same text again makes no new version.
     expect((await svc.saveEntry(owner, product!.id, { field: 'quirks', key: 'smell', language: 'en', title: 'Leather smell', body: 'It smells at first; air it for a few days.' })).version).toBe(2);
+  });
+});
+
+describe('bulk export and import for translators (the CLI codecs and service)', () => {
+  it('CSV round trip: an edited translation becomes a new version, the rest stay; an unknown product names its row', async () => {
+    const org = await createTestOrg(ctx, { market: 'DE' });
+    const svc = ctx.services.knowledge;
+    const owner = actorFor(org, 'owner');
+    await svc.upsertCatalogue(org.orgId, org.shopId, 'tiktok', [jacketProduct('1729600000000000003')]);
+    const [product] = (await svc.listProducts(owner, {})).items;
+    await writeJacketKnowledge(svc, owner, product!.id, ['en', 'de']);
+    const rows = await svc.exportRows(owner, org.shopId);
+    expect(rows).toHaveLength(40);
+    const csv = knowledgeToCsv(rows);
+    expect(csv.split('\n')[0]).toBe('product_external_id,field,key,language,title,body,version,status');
+    const back = knowledgeFrom(csv, 'csv');
+    expect(back).toEqual(rows);
+    const smellDe = back.find((r) => r.language === 'de' && r.key === 'smell')!;
+    smellDe.body = 'Neu übersetzt: Das Leder riecht anfangs, bitte ein paar Tage lüften.';
+    let seen = 0;
+    expect(await svc.importRows(owner, org.shopId, back, (n) => (seen = n))).toEqual({ saved: 1, unchanged: 39 });
+    expect(seen).toBe(40);
+    expect(knowledgeFrom(JSON.stringify({ rows: back }), 'json')).toHaveLength(40);
+    expect(() => knowledgeFrom('product_external_id,field,key,language,title,body\n1,smell,,de,T,B\n', 'csv')).toThrow(/row 1: field/);
+    await expect(svc.importRows(owner, org.shopId, [{ ...back[0]!, product_external_id: '999' }])).rejects.toMatchObject({ code: 'knowledge.unknown_product' });
   });
 });
 

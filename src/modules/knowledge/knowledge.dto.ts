@@ -86,8 +86,6 @@ export type SaveEntry = z.infer<typeof SaveEntry>;
 export const EntryVersionView = z.object({ version: z.number(), title: z.string(), body: z.string(), authorId: z.string(), authorName: z.string().nullable(), createdAt: z.string() });
 export const EntryVersionList = z.object({ items: z.array(EntryVersionView) });
 
-export const ProductParams = z.strictObject({ productId: Id });
-export const EntryParams = z.strictObject({ entryId: Id });
 export const TicketParams = z.strictObject({ ticketId: Id });
 export const ShopParams = z.strictObject({ shopId: Id });
 
