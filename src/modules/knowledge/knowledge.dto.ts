@@ -127,7 +127,7 @@ export const GapView = z.object({
 export type GapView = z.infer<typeof GapView>;
 export const GapReport = z.object({ items: z.array(GapView), messages: z.number(), since: z.string() });
 export type GapReport = z.infer<typeof GapReport>;
-export const CreateGapTask = z.strictObject({ shopId: Id, productId: Id, days: z.number().int().min(1).max(365).optional(), assigneeId: Id.optional() });
+export const CreateGapTask = z.strictObject({ shopId: Id, productId: Id, days: z.number().int().min(1).max(365).optional() });
 export const GapTaskView = z.object({ taskId: z.string(), title: z.string() });
 
 /** Export/import rows for translators (CLI). */

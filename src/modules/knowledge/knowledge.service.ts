@@ -46,7 +46,7 @@ export interface KnowledgePorts {
   /** The one variable resolver (helpdesk): fills a text for a ticket. */
   fillForTicket?: (actor: Actor, ticketId: string, text: string) => Promise<{ text: string; unresolved: string[] }>;
   /** The analytics module's feedback task, written in the caller's transaction. */
-  createTaskIn: (tx: Executor, actor: Actor, input: { shopId: string; kind: 'listing'; title: string; body: string; aboutType: string; about: string; assigneeId?: string }) => Promise<{ id: string; title: string }>;
+  createTaskIn: (tx: Executor, actor: Actor, input: { shopId: string; kind: 'listing'; title: string; body: string; aboutType: string; about: string }) => Promise<{ id: string; title: string }>;
 }
 
 function productListItem(x: Row): ProductListItem {
@@ -337,7 +337,7 @@ export function createKnowledgeService(deps: KnowledgeDeps, ports: KnowledgePort
     },
 
     /** A feedback task for the listing's owner naming what buyers ask and the listing lacks. */
-    async createGapTask(actor: Actor, input: { shopId: string; productId: string; days?: number; assigneeId?: string }): Promise<{ taskId: string; title: string }> {
+    async createGapTask(actor: Actor, input: { shopId: string; productId: string; days?: number }): Promise<{ taskId: string; title: string }> {
       requireRole(actor, LEADS, 'creating a listing task');
       const report = await svc.gaps(actor, { shopId: input.shopId, days: input.days });
       return db.tenant(actor.orgId, async (tx) => {
@@ -347,7 +347,7 @@ export function createKnowledgeService(deps: KnowledgeDeps, ports: KnowledgePort
         if (!gap) throw AppError.conflict('knowledge.no_gap', 'Buyers ask nothing about this product that its listing and knowledge do not answer', { field: 'productId' });
         const title = `Listing lacks what buyers ask: ${gap.missing.map((m) => m.topic).join(', ')} — ${gap.title}`.slice(0, 300);
         const body = gap.missing.map((m) => `${m.topic} (${m.asks}×): ${m.examples.map((e) => `“${e.text}”`).join(' / ')}`).join('\n').slice(0, 5000);
-        const t = await ports.createTaskIn(tx, actor, { shopId: input.shopId, kind: 'listing', title, body, aboutType: 'product', about: input.productId, assigneeId: input.assigneeId });
+        const t = await ports.createTaskIn(tx, actor, { shopId: input.shopId, kind: 'listing', title, body, aboutType: 'product', about: input.productId });
         return { taskId: t.id, title: t.title };
       });
     },
