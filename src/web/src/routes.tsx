@@ -8,7 +8,7 @@
  * Leave `navLabel` out for pages that need a route but no navigation item.
  */
 import { lazy, type ComponentType, type ReactNode } from 'react';
-import { IconBuildingWarehouse, IconPackage, IconScale, IconUsers, IconChartBar, IconId, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
+import { IconBook, IconListSearch, IconBuildingWarehouse, IconPackage, IconScale, IconUsers, IconChartBar, IconId, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
 import type { Role } from './lib/session';
 import { ComingSoon } from './features/placeholders/ComingSoon';
 
@@ -34,6 +34,8 @@ const AgencyPage = page(() => import('./features/agency/AgencyPage'), (m) => m.A
 const CouponsPage = page(() => import('./features/coupons/CouponsPage'), (m) => m.CouponsPage);
 const AnalyticsPage = page(() => import('./features/analytics/AnalyticsPage'), (m) => m.AnalyticsPage);
 const CardsPage = page(() => import('./features/cards/CardsPage'), (m) => m.CardsPage);
+const CataloguePage = page(() => import('./features/knowledge/CataloguePage'), (m) => m.CataloguePage);
+const GapsPage = page(() => import('./features/knowledge/GapsPage'), (m) => m.GapsPage);
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -65,6 +67,9 @@ export const ROUTES: AppRoute[] = [
   // Reached from the user menu's organisation switcher (shown to logins in several organisations).
   { path: '/agency', roles: ALL, element: <AgencyPage /> },
   { path: '/cards', navLabel: 'common:nav.cards', icon: IconId, roles: ['owner', 'supervisor'], element: <CardsPage /> },
+  // issue 16 (knowledge): catalogue with product knowledge per language, listing gaps
+  { path: '/catalogue', navLabel: 'knowledge:nav.catalogue', icon: IconBook, roles: ['owner', 'supervisor', 'agent'], element: <CataloguePage /> },
+  { path: '/listing-gaps', navLabel: 'knowledge:nav.gaps', icon: IconListSearch, roles: ['owner', 'supervisor'], element: <GapsPage /> },
 ];
 
 export function routesFor(role: Role): AppRoute[] {

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api';
 import { useErrorMessage } from '../../lib/errors';
 import { useSession } from '../../lib/session';
+import { SuggestedAnswers } from '../knowledge/SuggestedAnswers';
 import { PRIORITIES, renderMacro, SETTABLE_STATUSES, uploadAttachment, useMacros, useTeam, useTicket, useTicketMutation, fileUrl, type AttachmentRef, type MessageView, type Priority, type RenderedMacro, type TicketStatus, type TicketView } from './api';
 import { ChannelIcon, LanguageTag, TicketSla } from './bits';
 import { placeholders, resolveText, useAgents, useTranslationPreference, useTranslations, useViewers, type TranslationView } from './api';
@@ -543,6 +544,15 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
         <Badge size="xs" variant="light" color="grape" radius="sm" mb={4} data-testid="draft-translated">
           {t('translate.draftDone', { language: translatedTo.toUpperCase() })}
         </Badge>
+      )}
+      {!isNote && (
+        <SuggestedAnswers
+          ticketId={ticket.id}
+          onInsert={(answer) => {
+            setText((cur) => (cur.trim() ? `${cur.trimEnd()}\n\n${answer}` : answer));
+            requestAnimationFrame(() => area.current?.focus());
+          }}
+        />
       )}
       <Textarea
         ref={area}
