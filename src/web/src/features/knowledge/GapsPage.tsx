@@ -35,9 +35,9 @@ export function GapsPage() {
           {t('gaps.summary', { messages: gaps.data.messages, products: items.length })}
         </Text>
       )}
-      {chart.length > 0 && (
+      {chart.length > 1 && (
         <Card withBorder padding="sm">
-          <BarChart h={Math.max(120, chart.length * 34)} data={chart} dataKey="product" orientation="vertical" yAxisProps={{ width: 170 }} series={[{ name: 'asks', label: t('gaps.asks'), color: 'orange.6' }]} />
+          <BarChart h={Math.max(120, chart.length * 34)} data={chart} dataKey="product" orientation="vertical" yAxisProps={{ width: 170 }} xAxisProps={{ allowDecimals: false }} series={[{ name: 'asks', label: t('gaps.asks'), color: 'orange.6' }]} />
         </Card>
       )}
       {gaps.data && items.length === 0 && <Text>{t('gaps.none')}</Text>}
