@@ -1,6 +1,5 @@
 import { Anchor, Badge, Button, Card, Group, Image, Select, SimpleGrid, Stack, Table, Tabs, Text, Textarea, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { zod4Resolver } from 'mantine-form-zod-resolver';
 import { IconRefresh } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -11,7 +10,7 @@ import { useApiMutation } from '../../lib/mutation';
 import { useSession } from '../../lib/session';
 import { PageHeader } from '../../shell/PageHeader';
 import { useShops } from '../settings/api';
-import { KNOWLEDGE_FIELDS, KNOWLEDGE_LANGUAGES, SaveEntrySchema, useEntries, useProduct, useProducts, useVersions, type KnowledgeEntryView, type KnowledgeField, type KnowledgeLanguage, type SaveEntry } from './api';
+import { KNOWLEDGE_FIELDS, KNOWLEDGE_LANGUAGES, useEntries, useProduct, useProducts, useVersions, type KnowledgeEntryView, type KnowledgeField, type KnowledgeLanguage, type SaveEntry } from './api';
 
 const STATUS_COLOR: Record<KnowledgeEntryView['status'], string> = { source: 'blue', current: 'teal', out_of_date: 'orange', note: 'gray' };
 
@@ -181,7 +180,8 @@ function EntryForm({ productId, language, entry, onDone }: { productId: string; 
   const { t } = useTranslation('knowledge');
   const form = useForm<SaveEntry>({
     initialValues: { field: entry?.field ?? 'faq', key: entry?.key || undefined, language, title: entry?.title ?? '', body: entry?.body ?? '' },
-    validate: zod4Resolver(SaveEntrySchema),
+    // The server checks the rest (lengths, key pattern) and its 400 lands on the field.
+    validate: { title: (v) => (v.trim() ? null : t('entries.required')), body: (v) => (v.trim() ? null : t('entries.required')) },
   });
   const save = useApiMutation({
     mutationFn: (v: SaveEntry) => api.put(`/api/catalogue/products/${productId}/knowledge`, { ...v, key: v.key || undefined }),
