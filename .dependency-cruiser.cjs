@@ -8,8 +8,15 @@ module.exports = {
       name: 'module-through-index',
       comment: 'A module is reached only through its index.ts; its other files are its own business.',
       severity: 'error',
-      from: { path: '^src/modules/([^/]+)/', pathNot: '\\.test\\.ts$' },
+      from: { path: '^src/modules/([^/]+)/', pathNot: ['\\.test\\.ts$', '\\.dto\\.ts$'] },
       to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'contract-through-contract',
+      comment: "A DTO file (the HTTP contract, which the web imports) reaches another module only through that module's DTO files, never its index.ts: the contract must not drag server code into the browser bundle.",
+      severity: 'error',
+      from: { path: '^src/modules/([^/]+)/[^/]+\\.dto\\.ts$' },
+      to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/[^/]+\\.dto\\.ts$'] },
     },
     {
       name: 'module-tests-through-index',

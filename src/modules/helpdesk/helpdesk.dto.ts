@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HttpUrl, isHttpUrl } from '../../platform/http-url.js';
 import { pageOf } from '../../platform/pagination.dto.js';
-import { OrderSidebarView } from '../orders/index.js';
+import { OrderSidebarView } from '../orders/orders.dto.js';
 
 export const CHANNELS = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment', 'self_service'] as const;
 export const Channel = z.enum(CHANNELS);

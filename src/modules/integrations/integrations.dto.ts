@@ -1,6 +1,19 @@
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../../platform/pagination.dto.js';
-import { SUBSCRIBABLE_EVENTS, TOKEN_SCOPES } from './integrations.rules.js';
+
+/**
+ * What an API token may do. Each scope opens one area of the API for reading or writing; the
+ * token then acts with a supervisor's role inside it, so owner-only routes (team, settings that
+ * move money, privacy) stay closed to every token whatever its scopes. There is no
+ * `remedies:write`: giving money away needs a person with remedy authority limits.
+ */
+export const TOKEN_SCOPES = ['tickets:read', 'tickets:write', 'orders:read', 'returns:read', 'returns:write', 'remedies:read', 'sla:read'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/** The events outgoing webhooks can subscribe to (what the codebase emits today). */
+export const WEBHOOK_EVENTS = ['ticket.created', 'remedy.completed', 'sla.breached', 'webhook.test'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export const SUBSCRIBABLE_EVENTS = WEBHOOK_EVENTS.filter((e) => e !== 'webhook.test');
 
 export const TokenScopeDto = z.enum(TOKEN_SCOPES);
 

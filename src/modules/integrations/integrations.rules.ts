@@ -1,14 +1,10 @@
 import crypto from 'node:crypto';
 import type { Role } from '../../platform/tenancy.js';
 
-/**
- * What an API token may do. Each scope opens one area of the API for reading or writing; the
- * token then acts with a supervisor's role inside it, so owner-only routes (team, settings that
- * move money, privacy) stay closed to every token whatever its scopes. There is no
- * `remedies:write`: giving money away needs a person with remedy authority limits.
- */
-export const TOKEN_SCOPES = ['tickets:read', 'tickets:write', 'orders:read', 'returns:read', 'returns:write', 'remedies:read', 'sla:read'] as const;
-export type TokenScope = (typeof TOKEN_SCOPES)[number];
+import { TOKEN_SCOPES, type TokenScope } from './integrations.dto.js';
+
+// Scopes and events are part of the HTTP contract (the web shows them): they live in the DTO file.
+export { TOKEN_SCOPES, WEBHOOK_EVENTS, SUBSCRIBABLE_EVENTS, type TokenScope, type WebhookEvent } from './integrations.dto.js';
 
 /** The role a token acts with (the access table and the services check it like anyone's). */
 export const TOKEN_ROLE: Role = 'supervisor';
@@ -47,10 +43,6 @@ export function newApiToken(): { token: string; prefix: string } {
 
 export const hashApiToken = (token: string) => crypto.createHash('sha256').update(`api-token:${token}`).digest('hex');
 
-/** The events outgoing webhooks can subscribe to (what the codebase emits today). */
-export const WEBHOOK_EVENTS = ['ticket.created', 'remedy.completed', 'sla.breached', 'webhook.test'] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
-export const SUBSCRIBABLE_EVENTS = WEBHOOK_EVENTS.filter((e) => e !== 'webhook.test');
 
 /** After this many failed attempts in a row an endpoint is turned off, with a notice, until an owner turns it on again. */
 export const AUTO_DISABLE_AFTER_FAILURES = 10;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Currency, TimeZone } from '../tenancy/index.js';
+import { Currency, TimeZone } from '../tenancy/tenancy.dto.js';
 
 export const CHANNELS = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment', 'self_service'] as const;
 export const Channel = z.enum(CHANNELS);

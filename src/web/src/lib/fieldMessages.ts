@@ -8,6 +8,7 @@ const PATTERNS: [RegExp, string, (m: RegExpMatchArray) => Record<string, string>
   [/^invalid email address$/i, 'invalidEmail', () => ({})],
   [/must be at least (\d+) characters/i, 'minChars', (m) => ({ n: m[1]! })],
   [/^Too small: expected string to have >=1 characters?$/i, 'required', () => ({})],
+  [/^Invalid input: expected \w+, received (undefined|null)$/i, 'required', () => ({})],
   [/^Too small: expected string to have >=(\d+) characters$/i, 'minChars', (m) => ({ n: m[1]! })],
   [/^Too big: expected string to have <=(\d+) characters$/i, 'maxChars', (m) => ({ n: m[1]! })],
   [/^Too small: expected array to have >=(\d+) items?$/i, 'minItems', (m) => ({ n: m[1]! })],

@@ -2,8 +2,9 @@ import { Alert, Anchor, Button, Center, Paper, PasswordInput, PinInput, Stack, T
 import { IconAlertCircle, IconCircleCheck } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, issuesToFieldErrors } from '../../lib/api';
+import { api } from '../../lib/api';
 import { errorMessage } from '../../lib/errors';
+import { presentError, useApiMutation } from '../../lib/mutation';
 import type { UserView } from '../../lib/session';
 import { Logo } from '../../shell/Logo';
 
@@ -12,22 +13,18 @@ export function TwoFactorStep({ challenge, onSignedIn, onBack }: { challenge: st
   const { t } = useTranslation('account');
   const [code, setCode] = useState('');
   const [recovery, setRecovery] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function submit(e?: FormEvent, value = code) {
+  const verify = useApiMutation({
+    mutationFn: (value: string) => api.post<{ user: UserView }>('/api/auth/login/two-factor', { challenge, code: value.trim() }),
+    onSuccess: (r) => onSignedIn(r.user),
+    onError: () => undefined,
+  });
+  const error = verify.error ? errorMessage(t, verify.error) : null;
+  const submit = (e?: FormEvent, value = code) => {
     e?.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await api.post<{ user: UserView }>('/api/auth/login/two-factor', { challenge, code: value.trim() });
-      onSignedIn(r.user);
-    } catch (err) {
-      setError(errorMessage(t, err));
-      setBusy(false);
-    }
-  }
+    verify.mutate(value);
+  };
   return (
-    <form onSubmit={(e) => void submit(e)} noValidate>
+    <form onSubmit={(e) => submit(e)} noValidate>
       <Stack gap="md">
         <Title order={1} fz={18} fw={600}>
           {t('signIn.twoFactorTitle')}
@@ -51,13 +48,13 @@ export function TwoFactorStep({ challenge, onSignedIn, onBack }: { challenge: st
               autoFocus
               value={code}
               onChange={setCode}
-              onComplete={(v) => void submit(undefined, v)}
+              onComplete={(v) => submit(undefined, v)}
               aria-label={t('twoFactor.code')}
               data-testid="login-code"
             />
           </Center>
         )}
-        <Button type="submit" loading={busy} fullWidth disabled={!code.trim()}>
+        <Button type="submit" loading={verify.isPending || verify.isSuccess} fullWidth disabled={!code.trim()}>
           {t('signIn.verify')}
         </Button>
         <Stack gap={4} align="center">
@@ -77,22 +74,15 @@ export function TwoFactorStep({ challenge, onSignedIn, onBack }: { challenge: st
 export function ForgotPassword({ onBack }: { onBack: () => void }) {
   const { t } = useTranslation('account');
   const [email, setEmail] = useState('');
-  const [state, setState] = useState<'idle' | 'busy' | 'sent'>('idle');
-  const [error, setError] = useState<string | null>(null);
-  async function submit(e: FormEvent) {
+  const request = useApiMutation({ mutationFn: (to: string) => api.post('/api/auth/password-reset/request', { email: to.trim() }), onError: () => undefined });
+  const state = request.isSuccess ? 'sent' : request.isPending ? 'busy' : 'idle';
+  const error = request.error ? errorMessage(t, request.error) : null;
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setState('busy');
-    setError(null);
-    try {
-      await api.post('/api/auth/password-reset/request', { email: email.trim() });
-      setState('sent');
-    } catch (err) {
-      setError(errorMessage(t, err));
-      setState('idle');
-    }
-  }
+    request.mutate(email);
+  };
   return (
-    <form onSubmit={(e) => void submit(e)} noValidate>
+    <form onSubmit={submit} noValidate>
       <Stack gap="md">
         <Title order={1} fz={18} fw={600}>
           {t('forgot.title')}
@@ -128,24 +118,17 @@ export function ForgotPassword({ onBack }: { onBack: () => void }) {
 /** `/reset-password?token=…` from a mail or an owner: choose a new password, then sign in. */
 export function ResetPasswordPage() {
   const { t } = useTranslation('account');
+  const { t: tAll } = useTranslation();
   const token = new URLSearchParams(window.location.search).get('token') ?? '';
   const [password, setPassword] = useState('');
-  const [state, setState] = useState<'idle' | 'busy' | 'done'>('idle');
-  const [error, setError] = useState<string | null>(null);
-  const [fieldError, setFieldError] = useState<string | undefined>();
-  async function submit(e: FormEvent) {
+  const complete = useApiMutation({ mutationFn: (pw: string) => api.post('/api/auth/password-reset/complete', { token, password: pw }), onError: () => undefined });
+  const state = complete.isSuccess ? 'done' : complete.isPending ? 'busy' : 'idle';
+  const error = complete.error ? errorMessage(t, complete.error) : null;
+  const fieldError = complete.error ? presentError(tAll, complete.error).fields.password : undefined;
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setState('busy');
-    setError(null);
-    try {
-      await api.post('/api/auth/password-reset/complete', { token, password });
-      setState('done');
-    } catch (err) {
-      setFieldError(issuesToFieldErrors(err).password);
-      setError(errorMessage(t, err));
-      setState('idle');
-    }
-  }
+    complete.mutate(password);
+  };
   return (
     <Center mih="100vh" px="md" className="ad-login-bg">
       <Stack w={380} maw="100%" gap="lg">
@@ -163,7 +146,7 @@ export function ResetPasswordPage() {
               </Button>
             </Stack>
           ) : (
-            <form onSubmit={(e) => void submit(e)} noValidate>
+            <form onSubmit={submit} noValidate>
               <Stack gap="md">
                 <Title order={1} fz={18} fw={600}>
                   {t('reset.title')}

@@ -24,6 +24,5 @@ export function useSessions() {
   return useQuery({ queryKey: keys.sessions, queryFn: ({ signal }) => api.get<{ items: SessionView[] }>('/api/account/sessions', { signal }).then((r) => r.items) });
 }
 
-/** The scopes an API token can have and the events a webhook can subscribe to (mirrors the server's lists). */
-export const TOKEN_SCOPES = ['tickets:read', 'tickets:write', 'orders:read', 'returns:read', 'returns:write', 'remedies:read', 'sla:read'] as const;
-export const WEBHOOK_EVENTS = ['ticket.created', 'remedy.completed', 'sla.breached'] as const;
+/** The scopes an API token can have and the events a webhook can subscribe to: the server's own lists. */
+export { TOKEN_SCOPES, SUBSCRIBABLE_EVENTS as WEBHOOK_EVENTS } from '../../../../modules/integrations/integrations.dto.js';

@@ -1,9 +1,13 @@
 import { Alert, Anchor, Box, Button, Center, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { IconAlertCircle } from '@tabler/icons-react';
-import { useState, type FormEvent } from 'react';
+import { useForm } from '@mantine/form';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, issuesToFieldErrors, type FieldErrors } from '../../lib/api';
+import { LoginBody } from '../../../../modules/auth/auth.dto';
+import { api } from '../../lib/api';
 import { errorMessage } from '../../lib/errors';
+import { contractValidator } from '../../lib/form';
+import { useApiMutation } from '../../lib/mutation';
 import { type UserView, useSetMe } from '../../lib/session';
 import { applyLocale, currentLocale, isUiLocale } from '../../i18n';
 import { LanguageSwitch, PICKED_BEFORE_LOGIN } from '../../shell/LanguageSwitch';
@@ -13,11 +17,20 @@ import { ForgotPassword, TwoFactorStep } from '../account/SignInExtras';
 export function LoginPage() {
   const { t } = useTranslation('auth');
   const setMe = useSetMe();
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { t: tAll } = useTranslation();
   const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  type Values = { email: string; password: string };
+  // The server's own rules (LoginBody); an empty field just says "required".
+  const schemaCheck = contractValidator(tAll, LoginBody, (v: Values) => ({ email: v.email.trim(), password: v.password }));
+  const form = useForm<Values>({
+    initialValues: { email: '', password: '' },
+    validate: (v) => {
+      const missing: Record<string, string> = {};
+      if (!v.email.trim()) missing.email = t('required');
+      if (!v.password) missing.password = t('required');
+      return Object.keys(missing).length ? missing : schemaCheck(v);
+    },
+  });
   // With two-factor sign-in on, the password step answers a challenge for the code instead of a session.
   const [challenge, setChallenge] = useState<string | null>(null);
   const [forgot, setForgot] = useState(false);
@@ -35,30 +48,16 @@ export function LoginPage() {
     setMe(user);
   }
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setError(null);
-    setFieldErrors({});
-    const missing: FieldErrors = {};
-    if (!email.trim()) missing.email = t('required');
-    if (!password) missing.password = t('required');
-    if (Object.keys(missing).length) return setFieldErrors(missing);
-    setBusy(true);
-    try {
-      const answer = await api.post<{ user?: UserView; twoFactor?: { challenge: string } }>('/api/auth/login', { email: email.trim(), password });
-      if (answer.twoFactor) {
-        setChallenge(answer.twoFactor.challenge);
-        setBusy(false);
-        return;
-      }
-      await signedIn(answer.user!);
-    } catch (err) {
-      const fe = issuesToFieldErrors(err);
-      setFieldErrors(fe);
-      setError(errorMessage(t, err));
-      setBusy(false);
-    }
-  }
+  const login = useApiMutation({
+    mutationFn: (v: Values) => api.post<{ user?: UserView; twoFactor?: { challenge: string } }>('/api/auth/login', { email: v.email.trim(), password: v.password }),
+    form,
+    onMutate: () => setError(null),
+    onSuccess: async (answer) => {
+      if (answer.twoFactor) setChallenge(answer.twoFactor.challenge);
+      else await signedIn(answer.user!);
+    },
+    onError: (_presented, err) => setError(errorMessage(t, err)),
+  });
 
   return (
     <Box className="ad-login-bg" mih="100vh">
@@ -75,11 +74,11 @@ export function LoginPage() {
           </Stack>
           <Paper withBorder shadow="sm" radius="md" p="xl">
             {challenge ? (
-              <TwoFactorStep challenge={challenge} onSignedIn={(u) => void signedIn(u)} onBack={() => (setChallenge(null), setPassword(''))} />
+              <TwoFactorStep challenge={challenge} onSignedIn={(u) => void signedIn(u)} onBack={() => (setChallenge(null), form.setFieldValue('password', ''))} />
             ) : forgot ? (
               <ForgotPassword onBack={() => setForgot(false)} />
             ) : (
-            <form onSubmit={(e) => void submit(e)} noValidate>
+            <form onSubmit={form.onSubmit((v) => login.mutate(v))} noValidate>
               <Stack gap="md">
                 <Title order={1} fz={18} fw={600}>
                   {t('title')}
@@ -93,19 +92,15 @@ export function LoginPage() {
                   label={t('email')}
                   type="email"
                   autoComplete="username"
-                  value={email}
-                  onChange={(e) => setEmail(e.currentTarget.value)}
-                  error={fieldErrors.email}
+                  {...form.getInputProps('email')}
                   autoFocus
                 />
                 <PasswordInput
                   label={t('password')}
                   autoComplete="current-password"
-                  value={password}
-                  onChange={(e) => setPassword(e.currentTarget.value)}
-                  error={fieldErrors.password}
+                  {...form.getInputProps('password')}
                 />
-                <Button type="submit" loading={busy} fullWidth mt={4}>
+                <Button type="submit" loading={login.isPending || (login.isSuccess && !challenge)} fullWidth mt={4}>
                   {t('submit')}
                 </Button>
                 <Anchor component="button" type="button" size="sm" ta="center" onClick={() => setForgot(true)}>

@@ -1,10 +1,10 @@
 import { Alert, Anchor, Badge, Button, Group, Paper, Stack, Table, Text } from '@mantine/core';
 import { IconAlertTriangle, IconCircleCheck, IconShieldCheck } from '@tabler/icons-react';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Route, Routes } from 'react-router-dom';
 import { api } from '../../lib/api';
-import { useErrorMessage } from '../../lib/errors';
+import { useFormat } from '../../lib/format';
+import { presentError, useApiMutation } from '../../lib/mutation';
 import { useSession } from '../../lib/session';
 import { PageHeader } from '../../shell/PageHeader';
 import { QueryState } from '../settings/common';
@@ -24,25 +24,15 @@ export function EvidencePage() {
 }
 
 function VerifyButton() {
-  const { t, i18n } = useTranslation('evidence');
-  const message = useErrorMessage();
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<VerifyResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  async function run() {
-    setBusy(true);
-    setError(null);
-    try {
-      setResult(await api.get<VerifyResult>('/api/evidence/verify'));
-    } catch (e) {
-      setError(message(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { t } = useTranslation('evidence');
+  const { t: tAll } = useTranslation();
+  const fmt = useFormat();
+  const verify = useApiMutation({ mutationFn: () => api.get<VerifyResult>('/api/evidence/verify'), onError: () => undefined });
+  const result = verify.data;
+  const error = verify.error ? presentError(tAll, verify.error).message : null;
   return (
     <Stack gap="xs" align="flex-end">
-      <Button variant="light" leftSection={<IconShieldCheck size={16} />} loading={busy} onClick={() => void run()} data-testid="verify-chain">
+      <Button variant="light" leftSection={<IconShieldCheck size={16} />} loading={verify.isPending} onClick={() => verify.mutate()} data-testid="verify-chain">
         {t('verify.action')}
       </Button>
       {error && (
@@ -53,7 +43,7 @@ function VerifyButton() {
       {result && (
         <Text size="xs" c={result.ok ? 'teal' : 'red'} data-testid="verify-result" maw={420} ta="right">
           {result.ok
-            ? t('verify.ok', { records: result.records.toLocaleString(i18n.language), files: result.files, checkpoints: result.checkpoints })
+            ? t('verify.ok', { records: fmt.number(result.records), files: result.files, checkpoints: result.checkpoints })
             : t('verify.broken', { seq: result.broken?.seq ?? '?', problem: t(`verify.problems.${result.broken?.problem ?? 'record_hash'}`), message: result.broken?.message ?? '' })}
         </Text>
       )}

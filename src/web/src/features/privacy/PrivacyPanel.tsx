@@ -1,73 +1,55 @@
 import { Alert, Badge, Button, Group, NumberInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconDownload, IconSearch, IconTrash } from '@tabler/icons-react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useForm } from '@mantine/form';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { z } from 'zod';
+import { RetentionSettings, type BuyerMatch as BuyerMatchView, type ErasureReport } from '../../../../modules/privacy/privacy.dto';
 import { api } from '../../lib/api';
 import { useErrorMessage } from '../../lib/errors';
-import { useFormErrors } from '../../lib/useFormErrors';
+import { contractValidator } from '../../lib/form';
+import { useApiMutation } from '../../lib/mutation';
 import { FormAlert } from '../settings/common';
 
-/** Shapes of /api/privacy (src/modules/privacy/privacy.dto.ts). */
-interface Retention {
-  closedTicketContentDays: number | null;
-  webhookBodyDays: number | null;
-  orderPersonalDays: number | null;
-}
-interface BuyerMatch {
-  id: string;
-  displayName: string | null;
-  email: string | null;
-  platform: string;
-  orders: number;
-}
-interface ErasureReport {
-  erasureId: string;
-  buyerId: string;
-  erased: Record<string, number>;
-  filesRemoved: number;
-  heldBack: { recordId?: string; caseId: string; caseType?: string; why: string; basis: string }[];
-}
+type BuyerMatch = z.infer<typeof BuyerMatchView>;
 
 const FIELDS = ['closedTicketContentDays', 'webhookBodyDays', 'orderPersonalDays'] as const;
 
 function RetentionForm() {
   const { t } = useTranslation('privacy');
+  const { t: tAll } = useTranslation();
   const qc = useQueryClient();
-  const settings = useQuery({ queryKey: ['privacy', 'settings'], queryFn: () => api.get<Retention>('/api/privacy/settings') });
-  const [draft, setDraft] = useState<Retention | null>(null);
-  const [busy, setBusy] = useState(false);
-  const form = useFormErrors((f) => (FIELDS as readonly string[]).includes(f));
+  const settings = useQuery({ queryKey: ['privacy', 'settings'], queryFn: () => api.get<RetentionSettings>('/api/privacy/settings') });
+  const [formError, setFormError] = useState<string | null>(null);
+  const form = useForm<RetentionSettings>({
+    initialValues: { closedTicketContentDays: null, webhookBodyDays: null, orderPersonalDays: null },
+    validate: contractValidator(tAll, RetentionSettings, (v: RetentionSettings) => v),
+  });
   useEffect(() => {
-    if (settings.data && !draft) setDraft(settings.data);
-  }, [settings.data, draft]);
-
-  async function save(e: FormEvent) {
-    e.preventDefault();
-    if (!draft) return;
-    form.clear();
-    setBusy(true);
-    try {
-      const saved = await api.put<Retention>('/api/privacy/settings', draft);
+    if (settings.data && !form.initialized) form.initialize(settings.data);
+  }, [settings.data, form]);
+  const save = useApiMutation({
+    mutationFn: (v: RetentionSettings) => api.put<RetentionSettings>('/api/privacy/settings', v),
+    form,
+    success: t('retention.saved'),
+    onMutate: () => setFormError(null),
+    onSuccess: (saved) => {
       qc.setQueryData(['privacy', 'settings'], saved);
-      setDraft(saved);
-      notifications.show({ color: 'teal', message: t('retention.saved') });
-    } catch (err) {
-      form.fromError(err, t('common:form.fixErrors'));
-    } finally {
-      setBusy(false);
-    }
-  }
+      form.setValues(saved);
+      form.resetDirty(saved);
+    },
+    onError: (presented) => setFormError(presented.message),
+  });
 
   return (
-    <form onSubmit={(e) => void save(e)} noValidate>
+    <form onSubmit={form.onSubmit((v) => save.mutate(v))} noValidate>
       <Stack gap="xs" maw={560}>
         <Title order={4}>{t('retention.title')}</Title>
         <Text size="sm" c="dimmed">
           {t('retention.intro')}
         </Text>
-        <FormAlert message={form.formError} />
+        <FormAlert message={formError} />
         {FIELDS.map((f) => (
           <NumberInput
             key={f}
@@ -77,14 +59,14 @@ function RetentionForm() {
             max={36500}
             allowDecimal={false}
             suffix={` ${t('retention.days')}`}
-            value={draft?.[f] ?? ''}
-            onChange={(v) => draft && setDraft({ ...draft, [f]: typeof v === 'number' ? v : null })}
-            error={form.err(f)}
+            {...form.getInputProps(f)}
+            value={form.values[f] ?? ''}
+            onChange={(v) => form.setFieldValue(f, typeof v === 'number' ? v : null)}
             data-testid={`retention-${f}`}
           />
         ))}
         <Group>
-          <Button type="submit" loading={busy} disabled={!draft}>
+          <Button type="submit" loading={save.isPending} disabled={!form.initialized}>
             {t('retention.save')}
           </Button>
         </Group>
@@ -121,43 +103,35 @@ function Report({ report }: { report: ErasureReport }) {
 
 function BuyerRequests() {
   const { t } = useTranslation('privacy');
-  const errorText = useErrorMessage();
   const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
+  const errorText = useErrorMessage();
   const [confirming, setConfirming] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
   const [report, setReport] = useState<ErasureReport | null>(null);
   const found = useQuery({ queryKey: ['privacy', 'buyers', query], queryFn: () => api.get<{ items: BuyerMatch[] }>(`/api/privacy/buyers?q=${encodeURIComponent(query)}`), enabled: query.length >= 2 });
 
-  async function download(b: BuyerMatch) {
-    setBusy(b.id);
-    try {
-      const doc = await api.get<unknown>(`/api/privacy/buyers/${encodeURIComponent(b.id)}/export`);
+  const downloadM = useApiMutation({
+    mutationFn: (b: BuyerMatch) => api.get<unknown>(`/api/privacy/buyers/${encodeURIComponent(b.id)}/export`),
+    onSuccess: (doc, b) => {
       const url = URL.createObjectURL(new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' }));
       const a = document.createElement('a');
       a.href = url;
       a.download = `buyer-${b.id}.json`;
       a.click();
       URL.revokeObjectURL(url);
-    } catch (err) {
-      notifications.show({ color: 'red', message: errorText(err) });
-    } finally {
-      setBusy(null);
-    }
-  }
-
-  async function erase(b: BuyerMatch) {
-    setBusy(b.id);
-    try {
-      setReport(await api.post<ErasureReport>(`/api/privacy/buyers/${encodeURIComponent(b.id)}/erase`));
+    },
+  });
+  const eraseM = useApiMutation({
+    mutationFn: (b: BuyerMatch) => api.post<ErasureReport>(`/api/privacy/buyers/${encodeURIComponent(b.id)}/erase`),
+    onSuccess: async (r) => {
+      setReport(r);
       setConfirming(null);
       await found.refetch();
-    } catch (err) {
-      notifications.show({ color: 'red', message: errorText(err) });
-    } finally {
-      setBusy(null);
-    }
-  }
+    },
+  });
+  const busy = downloadM.isPending ? downloadM.variables?.id : eraseM.isPending ? eraseM.variables?.id : null;
+  const download = (b: BuyerMatch) => downloadM.mutate(b);
+  const erase = (b: BuyerMatch) => eraseM.mutate(b);
 
   return (
     <Stack gap="xs">
@@ -206,12 +180,12 @@ function BuyerRequests() {
                   <Table.Td>{b.orders}</Table.Td>
                   <Table.Td>
                     <Group gap="xs" justify="flex-end" wrap="nowrap">
-                      <Button size="xs" variant="default" leftSection={<IconDownload size={14} />} loading={busy === b.id && confirming !== b.id} onClick={() => void download(b)}>
+                      <Button size="xs" variant="default" leftSection={<IconDownload size={14} />} loading={busy === b.id && confirming !== b.id} onClick={() => download(b)}>
                         {t('buyers.export')}
                       </Button>
                       {confirming === b.id ? (
                         <>
-                          <Button size="xs" color="red" loading={busy === b.id} onClick={() => void erase(b)} data-testid="confirm-erase">
+                          <Button size="xs" color="red" loading={busy === b.id} onClick={() => erase(b)} data-testid="confirm-erase">
                             {t('erase.confirm')}
                           </Button>
                           <Button size="xs" variant="subtle" onClick={() => setConfirming(null)}>

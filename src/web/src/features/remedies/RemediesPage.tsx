@@ -1,11 +1,12 @@
 import { Alert, Anchor, Badge, Button, Group, Paper, Radio, Select, SimpleGrid, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { IconCheck, IconGavel, IconScale, IconX } from '@tabler/icons-react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api } from '../../lib/api';
-import { useErrorMessage } from '../../lib/errors';
+import { useFormat } from '../../lib/format';
+import { presentError, useApiMutation } from '../../lib/mutation';
 import { formatMoney } from '../../lib/money';
 import { useSession } from '../../lib/session';
 import { PageHeader } from '../../shell/PageHeader';
@@ -60,8 +61,7 @@ export function RemediesPage() {
  */
 export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?: string; orderLabel?: string | null; ticketLabel?: string | null; platformReturnId?: string | null; onDone?: (r: RemedyView) => void }) {
   const { t, i18n } = useTranslation('remedies');
-  const message = useErrorMessage();
-  const qc = useQueryClient();
+  const { t: tAll } = useTranslation();
   const [orderId, setOrderId] = useState(props.orderId ?? '');
   const [ticketId, setTicketId] = useState(props.ticketId ?? '');
   const [orderLabel, setOrderLabel] = useState<string | null>(props.orderLabel ?? (props.orderId ? props.orderId : null));
@@ -72,8 +72,6 @@ export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?:
   const [choice, setChoice] = useState<string>('');
   const [reason, setReason] = useState('');
   const [personal, setPersonal] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<RemedyView | null>(null);
   const m = (n: number) => (quote ? formatMoney(n, quote.economics.currency, i18n.language) : '');
   // Opened with ids (from a ticket or an order page): show the numbers people know instead.
@@ -86,52 +84,52 @@ export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?:
     if (ticketName.data && ticketLabel === ticketId) setTicketLabel(`#${ticketName.data.ticket.number} ${ticketName.data.ticket.subject}`);
   }, [ticketName.data, ticketLabel, ticketId]);
 
-  async function load(e?: FormEvent, cat?: Category | null) {
-    e?.preventDefault();
-    setBusy(true);
-    setError(null);
-    setDone(null);
-    try {
-      const q = await api.post<Quote>('/api/remedies/quote', { orderId: orderId.trim(), ...(ticketId.trim() ? { ticketId: ticketId.trim() } : {}), ...(text.trim() ? { text } : {}), ...((cat ?? category) ? { category: cat ?? category } : {}) });
+  const quoteM = useApiMutation({
+    mutationFn: (cat: Category | null | undefined) =>
+      api.post<Quote>('/api/remedies/quote', { orderId: orderId.trim(), ...(ticketId.trim() ? { ticketId: ticketId.trim() } : {}), ...(text.trim() ? { text } : {}), ...((cat ?? category) ? { category: cat ?? category } : {}) }),
+    onMutate: () => setDone(null),
+    onSuccess: (q) => {
       setQuote(q);
       setCategory(q.category);
       setChoice(q.recommendedKey);
-    } catch (err) {
-      setError(message(err));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function offer() {
-    if (!quote || !choice) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await api.post<RemedyView>('/api/remedies', {
+    },
+    onError: () => undefined,
+  });
+  const offerM = useApiMutation({
+    mutationFn: ({ quote: q, choice: key }: { quote: Quote; choice: string }) =>
+      api.post<RemedyView>('/api/remedies', {
         orderId: orderId.trim(),
         ...(ticketId.trim() ? { ticketId: ticketId.trim() } : {}),
-        category: quote.category,
-        ...(quote.suggestion ? { suggestedCategory: quote.suggestion.category } : {}),
-        optionKey: choice,
+        category: q.category,
+        ...(q.suggestion ? { suggestedCategory: q.suggestion.category } : {}),
+        optionKey: key,
         ...(props.platformReturnId && orderId === props.orderId ? { platformReturnId: props.platformReturnId } : {}),
         ...(reason.trim() ? { reason: reason.trim() } : {}),
         ...(personal.trim() ? { message: personal.trim() } : {}),
-      });
+      }),
+    invalidate: [['remedies']],
+    onSuccess: (r) => {
       setDone(r);
       props.onDone?.(r);
-      void qc.invalidateQueries({ queryKey: ['remedies'] });
-    } catch (err) {
-      setError(message(err));
-    } finally {
-      setBusy(false);
-    }
+    },
+    onError: () => undefined,
+  });
+  const busy = quoteM.isPending || offerM.isPending;
+  const failed = offerM.error ?? quoteM.error;
+  const error = failed ? presentError(tAll, failed).message : null;
+  function load(e?: FormEvent, cat?: Category | null) {
+    e?.preventDefault();
+    offerM.reset();
+    quoteM.mutate(cat);
+  }
+  function offer() {
+    if (quote && choice) offerM.mutate({ quote, choice });
   }
 
   const selected = quote?.options.find((o) => o.key === choice);
   return (
     <Stack gap="md">
-      <form onSubmit={(e) => void load(e)}>
+      <form onSubmit={(e) => load(e)}>
         <Paper withBorder radius="md" p="md">
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <LookupPicker
@@ -168,7 +166,7 @@ export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?:
               value={category}
               onChange={(v) => {
                 setCategory(v as Category | null);
-                if (quote) void load(undefined, v as Category | null);
+                if (quote) load(undefined, v as Category | null);
               }}
               data={CATEGORIES.map((c) => ({ value: c, label: t(`categories.${c}`) }))}
               data-testid="remedy-category"
@@ -250,7 +248,7 @@ export function RemedyPanel(props: { orderId?: string; ticketId?: string; text?:
             <Textarea mt="sm" label={t('form.reason')} description={t('form.reasonHint')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} required data-testid="remedy-reason" />
           )}
           <Group justify="flex-end" mt="md">
-            <Button onClick={() => void offer()} loading={busy} disabled={!selected} data-testid="remedy-offer">
+            <Button onClick={offer} loading={busy} disabled={!selected} data-testid="remedy-offer">
               {selected?.needsApproval ? t('form.askApproval') : t('form.offer')}
             </Button>
           </Group>
@@ -301,23 +299,15 @@ function ApprovalQueue() {
   const { t, i18n } = useTranslation('remedies');
   const q = useRemedies('pending_approval');
   const labels = useLabels((q.data ?? []).flatMap((r) => [r.orderId, r.ticketId ?? '']));
-  const qc = useQueryClient();
-  const message = useErrorMessage();
   const [notes, setNotes] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  async function decide(r: RemedyView, approve: boolean) {
-    setError(null);
-    try {
-      if (approve) await api.post(`/api/remedies/${r.id}/approve`, notes[r.id] ? { note: notes[r.id] } : {});
-      else await api.post(`/api/remedies/${r.id}/reject`, { note: notes[r.id] || t('approvals.defaultReject') });
-      void qc.invalidateQueries({ queryKey: ['remedies'] });
-    } catch (e) {
-      setError(message(e));
-    }
-  }
+  const decideM = useApiMutation({
+    mutationFn: ({ r, approve }: { r: RemedyView; approve: boolean }) =>
+      approve ? api.post(`/api/remedies/${r.id}/approve`, notes[r.id] ? { note: notes[r.id] } : {}) : api.post(`/api/remedies/${r.id}/reject`, { note: notes[r.id] || t('approvals.defaultReject') }),
+    invalidate: [['remedies']],
+  });
+  const decide = (r: RemedyView, approve: boolean) => decideM.mutate({ r, approve });
   return (
     <Stack gap="sm">
-      {error && <Alert color="red">{error}</Alert>}
       <QueryState isPending={q.isPending} error={q.error} empty={(q.data ?? []).length === 0} emptyText={t('approvals.empty')}>
         {(q.data ?? []).map((r) => (
           <Paper key={r.id} withBorder radius="md" p="md" data-testid="approval-item">
@@ -340,10 +330,10 @@ function ApprovalQueue() {
               <Stack gap="xs" w={{ base: '100%', sm: 320 }}>
                 <TextInput size="xs" placeholder={t('approvals.note')} value={notes[r.id] ?? ''} onChange={(e) => setNotes({ ...notes, [r.id]: e.currentTarget.value })} />
                 <Group gap="xs" grow>
-                  <Button color="green" leftSection={<IconCheck size={16} />} onClick={() => void decide(r, true)} data-testid="approve">
+                  <Button color="green" leftSection={<IconCheck size={16} />} onClick={() => decide(r, true)} loading={decideM.isPending && decideM.variables?.r.id === r.id && decideM.variables.approve} data-testid="approve">
                     {t('approvals.approve')}
                   </Button>
-                  <Button color="red" variant="light" leftSection={<IconX size={16} />} onClick={() => void decide(r, false)}>
+                  <Button color="red" variant="light" leftSection={<IconX size={16} />} onClick={() => decide(r, false)} loading={decideM.isPending && decideM.variables?.r.id === r.id && !decideM.variables.approve}>
                     {t('approvals.reject')}
                   </Button>
                 </Group>
@@ -361,30 +351,11 @@ function RemedyTable() {
   const { user } = useSession();
   const q = useRemedies();
   const labels = useLabels((q.data ?? []).flatMap((r) => [r.orderId, r.ticketId ?? '']));
-  const qc = useQueryClient();
-  const message = useErrorMessage();
-  const [error, setError] = useState<string | null>(null);
-  async function abandon(r: RemedyView) {
-    setError(null);
-    try {
-      await api.post(`/api/remedies/${r.id}/abandon`, { note: t('recent.abandonNote') });
-      void qc.invalidateQueries({ queryKey: ['remedies'] });
-    } catch (e) {
-      setError(message(e));
-    }
-  }
-  async function retry(r: RemedyView) {
-    setError(null);
-    try {
-      await api.post(`/api/remedies/${r.id}/steps/${r.failedStep}/retry`, {});
-      void qc.invalidateQueries({ queryKey: ['remedies'] });
-    } catch (e) {
-      setError(message(e));
-    }
-  }
+  const fmt = useFormat();
+  const abandonM = useApiMutation({ mutationFn: (r: RemedyView) => api.post(`/api/remedies/${r.id}/abandon`, { note: t('recent.abandonNote') }), invalidate: [['remedies']] });
+  const retryM = useApiMutation({ mutationFn: (r: RemedyView) => api.post(`/api/remedies/${r.id}/steps/${r.failedStep}/retry`, {}), invalidate: [['remedies']] });
   return (
     <Stack gap="sm">
-      {error && <Alert color="red">{error}</Alert>}
       <QueryState isPending={q.isPending} error={q.error} empty={(q.data ?? []).length === 0} emptyText={t('recent.empty')}>
         <Paper withBorder radius="md">
           <Table.ScrollContainer minWidth={560}>
@@ -403,7 +374,7 @@ function RemedyTable() {
                   <Table.Td>
                     {t(`kinds.${r.kind}`)} · {t(`categories.${r.category}`)}
                     <Text size="xs" c="dimmed">
-                      {new Date(r.createdAt).toLocaleString(i18n.language)}
+                      {fmt.dateTime(r.createdAt)}
                     </Text>
                     <RemedyFor r={r} labels={labels.data} />
                   </Table.Td>
@@ -421,12 +392,12 @@ function RemedyTable() {
                         </Badge>
                       ))}
                       {r.status === 'attention' && r.failedStep && (
-                        <Button size="compact-xs" color="red" variant="light" onClick={() => void retry(r)}>
+                        <Button size="compact-xs" color="red" variant="light" onClick={() => retryM.mutate(r)} loading={retryM.isPending && retryM.variables?.id === r.id}>
                           {t('recent.retry')}
                         </Button>
                       )}
                       {r.status === 'attention' && (user.role === 'owner' || user.role === 'supervisor') && (
-                        <Button size="compact-xs" color="gray" variant="light" onClick={() => void abandon(r)} title={t('recent.abandonHint')}>
+                        <Button size="compact-xs" color="gray" variant="light" onClick={() => abandonM.mutate(r)} loading={abandonM.isPending && abandonM.variables?.id === r.id} title={t('recent.abandonHint')}>
                           {t('recent.abandon')}
                         </Button>
                       )}

@@ -4,8 +4,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Route, Routes, useParams, useSearchParams } from 'react-router-dom';
 import { ReturnActionBar, ReturnContext } from './ReturnActions';
-import { useQueryClient } from '@tanstack/react-query';
 import { api } from '../../lib/api';
+import { useFormat } from '../../lib/format';
+import { useApiMutation } from '../../lib/mutation';
 import { formatMoney } from '../../lib/money';
 import { useSession } from '../../lib/session';
 import { PageHeader } from '../../shell/PageHeader';
@@ -42,6 +43,7 @@ function ReturnList() {
   const [filter, setFilter] = useState<(typeof FILTERS)[number]>((FILTERS as readonly string[]).includes(params.get('status') ?? '') ? (params.get('status') as (typeof FILTERS)[number]) : 'all');
   const q = useReturns(filter === 'all' ? undefined : filter);
   const { user } = useSession();
+  const fmt = useFormat();
   return (
     <Stack gap="md">
       <PageHeader
@@ -96,7 +98,7 @@ function ReturnList() {
                       {r.rma}
                     </Anchor>
                     <Text size="xs" c="dimmed">
-                      {t(`channels.${r.channel}`)} · {new Date(r.requestedAt).toLocaleDateString(i18n.language)}
+                      {t(`channels.${r.channel}`)} · {fmt.date(r.requestedAt)}
                     </Text>
                   </Table.Td>
                   <Table.Td>{r.reason ? t(`reasons.${r.reason.code}`, { defaultValue: r.reason.label }) : t('noReason')}</Table.Td>
@@ -111,7 +113,7 @@ function ReturnList() {
                     )}
                     {r.appeal?.status === 'open' && r.appeal.deadline && (
                       <Text size="xs" c={Date.parse(r.appeal.deadline) - Date.now() < 48 * 3_600_000 ? 'red' : 'dimmed'}>
-                        {t('appeal.by', { date: new Date(r.appeal.deadline).toLocaleDateString(i18n.language) })}
+                        {t('appeal.by', { date: fmt.date(r.appeal.deadline) })}
                       </Text>
                     )}
                   </Table.Td>
@@ -137,21 +139,13 @@ function ReturnList() {
 
 function ImportButton() {
   const { t } = useTranslation('returns');
-  const qc = useQueryClient();
-  const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<string | null>(null);
-  async function run() {
-    setBusy(true);
-    try {
-      const r = await api.post<{ created: unknown[]; skipped: unknown[] }>('/api/returns/import-platform', {});
-      setResult(t('import.result', { created: r.created.length, skipped: r.skipped.length }));
-      void qc.invalidateQueries({ queryKey: ['returns'] });
-    } catch (e) {
-      setResult((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const importM = useApiMutation({
+    mutationFn: () => api.post<{ created: unknown[]; skipped: unknown[] }>('/api/returns/import-platform', {}),
+    invalidate: [['returns']],
+    onSuccess: (r) => setResult(t('import.result', { created: r.created.length, skipped: r.skipped.length })),
+    onError: (presented) => setResult(presented.message),
+  });
   return (
     <Group gap={6}>
       {result && (
@@ -159,7 +153,7 @@ function ImportButton() {
           {result}
         </Text>
       )}
-      <Button variant="default" loading={busy} onClick={() => void run()} data-testid="import-platform">
+      <Button variant="default" loading={importM.isPending} onClick={() => importM.mutate()} data-testid="import-platform">
         {t('import.action')}
       </Button>
     </Group>
@@ -217,11 +211,9 @@ function ReturnDetail() {
   const q = useReturn(id);
   const r = q.data;
   const { user } = useSession();
-  const qc = useQueryClient();
-  async function switchToRefund() {
-    await api.post(`/api/returns/${encodeURIComponent(id)}/switch-to-refund`, {});
-    void qc.invalidateQueries({ queryKey: ['returns'] });
-  }
+  const fmt = useFormat();
+  const switchM = useApiMutation({ mutationFn: () => api.post(`/api/returns/${encodeURIComponent(id)}/switch-to-refund`, {}), invalidate: [['returns']] });
+  const switchToRefund = () => switchM.mutate();
   const m = (n: number) => (r ? formatMoney(n, r.currency, i18n.language) : '');
   return (
     <Stack gap="md">
@@ -251,12 +243,12 @@ function ReturnDetail() {
             <ReturnActionBar r={r} />
             {r.payoutHold && (
               <Alert color="red" title={t('hold.title')} data-testid="payout-hold">
-                {t('hold.text', { since: new Date(r.payoutHold.since).toLocaleString(i18n.language) })}
+                {t('hold.text', { since: fmt.dateTime(r.payoutHold.since) })}
               </Alert>
             )}
             {r.appeal && (
               <Alert color="orange" title={t('appeal.title')} data-testid="appeal">
-                {t(`appeal.${r.appeal.status}`, { deadline: r.appeal.deadline ? new Date(r.appeal.deadline).toLocaleString(i18n.language) : '—' })}
+                {t(`appeal.${r.appeal.status}`, { deadline: r.appeal.deadline ? fmt.dateTime(r.appeal.deadline) : '—' })}
                 {r.appeal.status === 'open' && user.role !== 'warehouse' && (
                   <Group mt="xs" gap="xs">
                     <Button component={Link} to={`/evidence/${r.id}`} size="xs" variant="light">
@@ -274,14 +266,14 @@ function ReturnDetail() {
                     ? t('exchange.released')
                     : t('exchange.outOfStock', { label: r.exchange.label, fallback: r.exchange.fallback ?? '' })}
                 {r.resolution === 'exchange' && user.role !== 'warehouse' && (
-                  <Button mt="xs" size="xs" variant="light" onClick={() => void switchToRefund()} data-testid="switch-to-refund">
+                  <Button mt="xs" size="xs" variant="light" onClick={switchToRefund} loading={switchM.isPending} data-testid="switch-to-refund">
                     {t('exchange.refundInstead')}
                   </Button>
                 )}
               </Alert>
             )}
             <SimpleGrid cols={{ base: 1, md: 3 }}>
-              <StepCard icon={<IconPackage size={18} />} title={t('steps.receipt')} done={!!r.receipt.at} text={r.receipt.at ? new Date(r.receipt.at).toLocaleString(i18n.language) : t('steps.waiting')} />
+              <StepCard icon={<IconPackage size={18} />} title={t('steps.receipt')} done={!!r.receipt.at} text={r.receipt.at ? fmt.dateTime(r.receipt.at) : t('steps.waiting')} />
               <StepCard
                 icon={<IconSearch size={18} />}
                 title={t('steps.inspection')}

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api';
-import { useErrorMessage } from '../../lib/errors';
+import { presentError, useApiMutation } from '../../lib/mutation';
 import { formatMoney } from '../../lib/money';
 import { PageHeader } from '../../shell/PageHeader';
 import { GRADES, uploadPhoto, type Grade, type ReturnView } from './api';
@@ -16,36 +16,33 @@ const GRADE_COLOR: Record<Grade, string> = { as_new: 'teal', opened: 'green', da
 /** Tablet-first: one big scan field, big buttons, one return at a time. */
 export function WarehousePage() {
   const { t, i18n } = useTranslation('returns');
-  const message = useErrorMessage();
+  const { t: tAll } = useTranslation();
   const qc = useQueryClient();
   // Opened from a return's page ("receive at the warehouse"): its RMA is already in the scan field.
   const [params] = useSearchParams();
   const [code, setCode] = useState(params.get('code') ?? '');
   const [current, setCurrent] = useState<ReturnView | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [grade, setGrade] = useState<Grade | null>(null);
   const [note, setNote] = useState('');
   const [photos, setPhotos] = useState<string[]>([]);
   const scanRef = useRef<HTMLInputElement>(null);
 
+  // Every step (look up, receive, inspect, photo) goes through one mutation: one busy state, one
+  // error presenter, shown under the scan field.
+  const act = useApiMutation<unknown, () => Promise<unknown>>({ mutationFn: (fn) => fn(), onError: () => undefined });
+  const busy = act.isPending;
+  const error = act.error ? presentError(tAll, act.error).message : null;
   async function run<T>(fn: () => Promise<T>): Promise<T | undefined> {
-    setBusy(true);
-    setError(null);
     try {
-      return await fn();
-    } catch (e) {
-      setError(message(e));
+      return (await act.mutateAsync(fn)) as T;
+    } catch {
       return undefined;
-    } finally {
-      setBusy(false);
     }
   }
 
   useEffect(() => {
     if (params.get('code')) void find();
     // Once, for the code the page was opened with.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   async function find(e?: FormEvent) {

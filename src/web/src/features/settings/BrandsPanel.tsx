@@ -1,43 +1,37 @@
 import { Button, Group, Stack, Table, Text, TextInput } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { useForm } from '@mantine/form';
 import { IconPlus } from '@tabler/icons-react';
-import { useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CreateBrand } from '../../../../modules/tenancy/tenancy.dto';
 import { api } from '../../lib/api';
+import { contractValidator } from '../../lib/form';
+import { useFormat } from '../../lib/format';
+import { useApiMutation } from '../../lib/mutation';
 import { useSession } from '../../lib/session';
-import { useFormErrors } from '../../lib/useFormErrors';
 import { keys, useBrands, useShops } from './api';
 import { FormAlert, QueryState } from './common';
 import type { Brand } from './types';
 
 export function BrandsPanel() {
-  const { t, i18n } = useTranslation('settings');
+  const { t } = useTranslation('settings');
   const { can } = useSession();
   const isOwner = can(['owner']);
   const brands = useBrands();
   const shops = useShops();
-  const qc = useQueryClient();
-  const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const form = useFormErrors((f) => f === 'name');
-
-  async function create(e: FormEvent) {
-    e.preventDefault();
-    form.clear();
-    if (!name.trim()) return form.setLocal({ name: t('common:form.required') });
-    setBusy(true);
-    try {
-      const b = await api.post<Brand>('/api/brands', { name: name.trim() });
-      await qc.invalidateQueries({ queryKey: keys.brands });
-      notifications.show({ color: 'teal', message: t('brands.created', { name: b.name }) });
-      setName('');
-    } catch (err) {
-      form.fromError(err, t('common:form.fixErrors'));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { t: tAll } = useTranslation();
+  const fmt = useFormat();
+  const [formError, setFormError] = useState<string | null>(null);
+  const form = useForm({ initialValues: { name: '' }, validate: contractValidator(tAll, CreateBrand, (v: { name: string }) => ({ name: v.name.trim() })) });
+  const create = useApiMutation({
+    mutationFn: (v: { name: string }) => api.post<Brand>('/api/brands', { name: v.name.trim() }),
+    form,
+    invalidate: [keys.brands],
+    success: (b) => t('brands.created', { name: b.name }),
+    onMutate: () => setFormError(null),
+    onSuccess: () => form.reset(),
+    onError: (presented) => setFormError(presented.fields.name ? null : presented.message),
+  });
 
   const shopCount = (id: string) => shops.data?.filter((s) => s.brandId === id).length ?? 0;
 
@@ -47,18 +41,16 @@ export function BrandsPanel() {
         {t('brands.intro')}
       </Text>
       {isOwner && (
-        <form onSubmit={(e) => void create(e)} noValidate>
+        <form onSubmit={form.onSubmit((v) => create.mutate(v))} noValidate>
           <Stack gap="xs" maw={520}>
-            <FormAlert message={form.formError && !form.err('name') ? form.formError : null} />
+            <FormAlert message={formError} />
             <Group align="flex-start" gap="xs" wrap="nowrap">
               <TextInput
                 style={{ flex: 1 }}
                 label={t('brands.name')}
-                value={name}
-                onChange={(e) => setName(e.currentTarget.value)}
-                error={form.err('name')}
+                {...form.getInputProps('name')}
               />
-              <Button type="submit" mt={21} loading={busy} leftSection={<IconPlus size={16} />}>
+              <Button type="submit" mt={21} loading={create.isPending} leftSection={<IconPlus size={16} />}>
                 {t('brands.add')}
               </Button>
             </Group>
@@ -80,7 +72,7 @@ export function BrandsPanel() {
                 <Table.Tr key={b.id}>
                   <Table.Td fw={500}>{b.name}</Table.Td>
                   <Table.Td>{shopCount(b.id)}</Table.Td>
-                  <Table.Td c="dimmed">{new Date(b.createdAt).toLocaleDateString(i18n.language)}</Table.Td>
+                  <Table.Td c="dimmed">{fmt.date(b.createdAt)}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

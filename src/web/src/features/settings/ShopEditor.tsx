@@ -1,12 +1,14 @@
 import { ActionIcon, Button, Checkbox, Drawer, Group, Indicator, MultiSelect, NumberInput, SegmentedControl, Select, Stack, Switch, Table, TagsInput, Tabs, Text, TextInput, Textarea, Tooltip } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { useForm } from '@mantine/form';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { api, issuesToFieldErrors } from '../../lib/api';
-import { useFormErrors } from '../../lib/useFormErrors';
+import { UpdateShop } from '../../../../modules/tenancy/tenancy.dto';
+import { api } from '../../lib/api';
+import { contractValidator } from '../../lib/form';
+import { useApiMutation } from '../../lib/mutation';
 import { keys, useHolidays } from './api';
 import { FormAlert, QueryState } from './common';
 import { BUYER_LANGUAGES, CURRENCIES, REFUND_TRIGGERS, WEEKDAYS, type BusinessHours, type ReturnPolicy, type ShopView, type SupportContacts } from './types';
@@ -59,51 +61,55 @@ const TAB_FIELDS: Record<string, string[]> = {
 /** Edit every setting of one shop (`PATCH /api/shops/:id`) and see its public holidays. */
 export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOnly: boolean; onClose: () => void }) {
   const { t } = useTranslation('settings');
+  const { t: tAll } = useTranslation();
   const qc = useQueryClient();
-  const [draft, setDraft] = useState<Draft>(() => toDraft(shop));
   const [tab, setTab] = useState<string>('general');
-  const [busy, setBusy] = useState(false);
-  const known = (f: string) => Object.values(TAB_FIELDS).flat().some((p) => f === p || f.startsWith(`${p}.`));
-  const form = useFormErrors(known);
+  const [formError, setFormError] = useState<string | null>(null);
   const zones = useMemo(() => timeZones(shop.timeZone), [shop.timeZone]);
-  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
-  const setPolicy = <K extends keyof ReturnPolicy>(k: K, v: ReturnPolicy[K]) => setDraft((d) => ({ ...d, returnPolicy: { ...d.returnPolicy, [k]: v } }));
-  const setContact = (k: (typeof CONTACT_KEYS)[number], v: string) => setDraft((d) => ({ ...d, supportContacts: { ...d.supportContacts, [k]: v } }));
-
-  async function save(e: FormEvent) {
-    e.preventDefault();
-    form.clear();
+  const toBody = (d: Draft) => {
     const contacts: SupportContacts = {};
-    for (const k of CONTACT_KEYS) if (draft.supportContacts[k].trim()) contacts[k] = draft.supportContacts[k].trim();
-    const body = {
-      name: draft.name.trim(),
-      languages: draft.languages,
-      timeZone: draft.timeZone,
-      currency: draft.currency.trim().toUpperCase(),
-      businessHours: draft.businessHours,
-      returnPolicy: draft.returnPolicy,
+    for (const k of CONTACT_KEYS) if (d.supportContacts[k].trim()) contacts[k] = d.supportContacts[k].trim();
+    return {
+      name: d.name.trim(),
+      languages: d.languages,
+      timeZone: d.timeZone,
+      currency: d.currency.trim().toUpperCase(),
+      businessHours: d.businessHours,
+      returnPolicy: d.returnPolicy,
       supportContacts: contacts,
-      ...(draft.region.trim() ? { region: draft.region.trim().toUpperCase() } : {}),
+      ...(d.region.trim() ? { region: d.region.trim().toUpperCase() } : {}),
     };
-    setBusy(true);
-    try {
-      const saved = await api.patch<ShopView>(`/api/shops/${encodeURIComponent(shop.id)}`, body);
+  };
+  const form = useForm<Draft>({ initialValues: toDraft(shop), validate: contractValidator(tAll, UpdateShop, toBody) });
+  const draft = form.values;
+  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => form.setFieldValue(k, v as never);
+  const setPolicy = <K extends keyof ReturnPolicy>(k: K, v: ReturnPolicy[K]) => form.setFieldValue(`returnPolicy.${k}`, v as never);
+  const setContact = (k: (typeof CONTACT_KEYS)[number], v: string) => form.setFieldValue(`supportContacts.${k}`, v as never);
+  const err = (f: string) => (form.errors[f] as string | undefined) ?? undefined;
+  const hasUnder = (prefix: string) => Object.keys(form.errors).some((k) => k === prefix || k.startsWith(`${prefix}.`));
+  const showTabOf = (bad: string[]) => {
+    const firstTab = Object.entries(TAB_FIELDS).find(([, prefixes]) => prefixes.some((p) => bad.some((f) => f === p || f.startsWith(`${p}.`))));
+    if (firstTab) setTab(firstTab[0]);
+  };
+  const save = useApiMutation({
+    mutationFn: (d: Draft) => api.patch<ShopView>(`/api/shops/${encodeURIComponent(shop.id)}`, toBody(d)),
+    form,
+    invalidate: [keys.shops],
+    success: (saved) => t('shops.saved', { name: saved.name }),
+    onMutate: () => setFormError(null),
+    onSuccess: (saved) => {
       qc.setQueryData<ShopView[]>(keys.shops, (list) => list?.map((s) => (s.id === saved.id ? saved : s)));
-      await qc.invalidateQueries({ queryKey: keys.shops });
-      notifications.show({ color: 'teal', message: t('shops.saved', { name: saved.name }) });
       onClose();
-    } catch (err) {
-      form.fromError(err, t('common:form.fixErrors'));
-      const bad = Object.keys(issuesToFieldErrors(err));
-      const firstTab = Object.entries(TAB_FIELDS).find(([, prefixes]) => prefixes.some((p) => bad.some((f) => f === p || f.startsWith(`${p}.`))));
-      if (firstTab) setTab(firstTab[0]);
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+    onError: (presented) => {
+      const bad = Object.keys(presented.fields);
+      setFormError(bad.length ? t('common:form.fixErrors') : presented.message);
+      showTabOf(bad);
+    },
+  });
 
   const tabLabel = (key: string) => {
-    const bad = (TAB_FIELDS[key] ?? []).some((p) => form.hasUnder(p));
+    const bad = (TAB_FIELDS[key] ?? []).some((p) => hasUnder(p));
     return (
       <Indicator disabled={!bad} color="red" size={7} offset={-4} position="top-end">
         <span>{t(`shops.editor.tabs.${key}`)}</span>
@@ -113,9 +119,9 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
 
   return (
     <Drawer opened onClose={onClose} position="right" size={720} title={<Text fw={600}>{t('shops.editor.title', { name: shop.name })}</Text>} padding="lg">
-      <form onSubmit={(e) => void save(e)} noValidate>
+      <form onSubmit={form.onSubmit((d) => save.mutate(d), (errors) => showTabOf(Object.keys(errors)))} noValidate>
         <Stack gap="md">
-          <FormAlert message={form.formError} />
+          <FormAlert message={formError} />
           <Tabs value={tab} onChange={(v) => v && setTab(v)}>
               <Tabs.List>
                 {['general', 'hours', 'returns', 'contacts', 'holidays'].map((k) => (
@@ -128,7 +134,7 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
               <Tabs.Panel value="general" pt="md">
                 <ReadOnly when={readOnly}>
                 <Stack gap="sm">
-                  <TextInput label={t('shops.fields.name')} value={draft.name} onChange={(e) => set('name', e.currentTarget.value)} error={form.err('name')} />
+                  <TextInput label={t('shops.fields.name')} value={draft.name} onChange={(e) => set('name', e.currentTarget.value)} error={err('name')} />
                   <Group grow align="flex-start">
                     <TextInput label={t('shops.columns.market')} value={`${t(`common:markets.${shop.market}`, { defaultValue: shop.market })} (${shop.market})`} readOnly variant="filled" description={t('shops.fields.marketFixed')} />
                     <TextInput
@@ -136,7 +142,7 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
                       description={t('shops.fields.regionHint')}
                       value={draft.region}
                       onChange={(e) => set('region', e.currentTarget.value)}
-                      error={form.err('region')}
+                      error={err('region')}
                       maxLength={10}
                     />
                   </Group>
@@ -146,7 +152,7 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
                     data={BUYER_LANGUAGES.map((l) => ({ value: l, label: t(`common:languages.${l}`) }))}
                     value={draft.languages}
                     onChange={(v) => set('languages', v)}
-                    error={form.err('languages')}
+                    error={err('languages')}
                     comboboxProps={{ withinPortal: true }}
                   />
                   <Group grow align="flex-start">
@@ -155,7 +161,7 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
                       data={zones}
                       value={draft.timeZone}
                       onChange={(v) => v && set('timeZone', v)}
-                      error={form.err('timeZone')}
+                      error={err('timeZone')}
                       searchable
                       allowDeselect={false}
                       limit={200}
@@ -166,7 +172,7 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
                       data={CURRENCIES.includes(draft.currency as never) ? [...CURRENCIES] : [draft.currency, ...CURRENCIES]}
                       value={draft.currency}
                       onChange={(v) => v && set('currency', v)}
-                      error={form.err('currency')}
+                      error={err('currency')}
                       allowDeselect={false}
                       comboboxProps={{ withinPortal: true }}
                     />
@@ -191,7 +197,7 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
 
               <Tabs.Panel value="hours" pt="md">
                 <ReadOnly when={readOnly}>
-                <HoursEditor hours={draft.businessHours} onChange={(h) => set('businessHours', h)} err={form.err} timeZone={draft.timeZone} />
+                <HoursEditor hours={draft.businessHours} onChange={(h) => set('businessHours', h)} err={err} timeZone={draft.timeZone} />
                 </ReadOnly>
               </Tabs.Panel>
 
@@ -206,7 +212,7 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
                       min={0}
                       max={365}
                       allowDecimal={false}
-                      error={form.err('returnPolicy.windowDays')}
+                      error={err('returnPolicy.windowDays')}
                     />
                     <NumberInput
                       label={t('shops.returns.restockingFee')}
@@ -216,7 +222,7 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
                       max={100}
                       allowDecimal={false}
                       suffix=" %"
-                      error={form.err('returnPolicy.restockingFeePercent')}
+                      error={err('returnPolicy.restockingFeePercent')}
                     />
                   </Group>
                   <Switch
@@ -224,7 +230,7 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
                     description={t('shops.returns.noReasonReturnsHint')}
                     checked={draft.returnPolicy.noReasonReturns}
                     onChange={(e) => setPolicy('noReasonReturns', e.currentTarget.checked)}
-                    error={form.err('returnPolicy.noReasonReturns')}
+                    error={err('returnPolicy.noReasonReturns')}
                   />
                   <Stack gap={4}>
                     <Text size="sm" fw={500}>
@@ -247,7 +253,7 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
                     value={draft.returnPolicy.refundTrigger}
                     onChange={(v) => v && setPolicy('refundTrigger', v as ReturnPolicy['refundTrigger'])}
                     allowDeselect={false}
-                    error={form.err('returnPolicy.refundTrigger')}
+                    error={err('returnPolicy.refundTrigger')}
                     comboboxProps={{ withinPortal: true }}
                   />
                   <TagsInput
@@ -255,7 +261,7 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
                     description={t('shops.returns.finalSaleHint')}
                     value={draft.returnPolicy.finalSaleCategories}
                     onChange={(v) => setPolicy('finalSaleCategories', v)}
-                    error={form.err('returnPolicy.finalSaleCategories')}
+                    error={err('returnPolicy.finalSaleCategories')}
                     clearable
                   />
                 </Stack>
@@ -266,11 +272,11 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
                 <ReadOnly when={readOnly}>
                 <Stack gap="sm">
                   <Group grow align="flex-start">
-                    <TextInput label={t('shops.contacts.email')} type="email" value={draft.supportContacts.email} onChange={(e) => setContact('email', e.currentTarget.value)} error={form.err('supportContacts.email')} />
-                    <TextInput label={t('shops.contacts.phone')} value={draft.supportContacts.phone} onChange={(e) => setContact('phone', e.currentTarget.value)} error={form.err('supportContacts.phone')} />
+                    <TextInput label={t('shops.contacts.email')} type="email" value={draft.supportContacts.email} onChange={(e) => setContact('email', e.currentTarget.value)} error={err('supportContacts.email')} />
+                    <TextInput label={t('shops.contacts.phone')} value={draft.supportContacts.phone} onChange={(e) => setContact('phone', e.currentTarget.value)} error={err('supportContacts.phone')} />
                   </Group>
-                  <TextInput label={t('shops.contacts.whatsapp')} value={draft.supportContacts.whatsapp} onChange={(e) => setContact('whatsapp', e.currentTarget.value)} error={form.err('supportContacts.whatsapp')} />
-                  <Textarea label={t('shops.contacts.address')} autosize minRows={2} value={draft.supportContacts.address} onChange={(e) => setContact('address', e.currentTarget.value)} error={form.err('supportContacts.address')} />
+                  <TextInput label={t('shops.contacts.whatsapp')} value={draft.supportContacts.whatsapp} onChange={(e) => setContact('whatsapp', e.currentTarget.value)} error={err('supportContacts.whatsapp')} />
+                  <Textarea label={t('shops.contacts.address')} autosize minRows={2} value={draft.supportContacts.address} onChange={(e) => setContact('address', e.currentTarget.value)} error={err('supportContacts.address')} />
                   <Textarea
                     label={t('shops.contacts.returnWarehouse')}
                     description={t('shops.contacts.returnWarehouseHint')}
@@ -278,7 +284,7 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
                     minRows={2}
                     value={draft.supportContacts.returnWarehouse}
                     onChange={(e) => setContact('returnWarehouse', e.currentTarget.value)}
-                    error={form.err('supportContacts.returnWarehouse')}
+                    error={err('supportContacts.returnWarehouse')}
                   />
                 </Stack>
                 </ReadOnly>
@@ -293,7 +299,7 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
               {readOnly ? t('common:actions.close') : t('common:actions.cancel')}
             </Button>
             {!readOnly && (
-              <Button type="submit" loading={busy} mt="sm">
+              <Button type="submit" loading={save.isPending} mt="sm">
                 {t('common:actions.save')}
               </Button>
             )}

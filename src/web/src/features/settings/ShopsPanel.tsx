@@ -1,13 +1,14 @@
 import { Badge, Button, Group, Modal, Select, Stack, Table, Text, TextInput } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { useForm } from '@mantine/form';
 import { IconPlus } from '@tabler/icons-react';
-import { useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Route, Routes, useNavigate, useParams } from 'react-router-dom';
+import { CreateShop } from '../../../../modules/tenancy/tenancy.dto';
 import { api } from '../../lib/api';
+import { contractValidator } from '../../lib/form';
+import { useApiMutation } from '../../lib/mutation';
 import { useSession } from '../../lib/session';
-import { useFormErrors } from '../../lib/useFormErrors';
 import { keys, useBrands, useShops } from './api';
 import { FormAlert, QueryState } from './common';
 import { ShopEditor } from './ShopEditor';
@@ -101,46 +102,29 @@ function ShopsList() {
 function CreateShopModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useTranslation('settings');
   const brands = useBrands();
-  const qc = useQueryClient();
-  const [brandId, setBrandId] = useState<string | null>(null);
-  const [market, setMarket] = useState<string | null>(null);
-  const [region, setRegion] = useState('');
-  const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const FIELDS = ['brandId', 'market', 'region', 'name'];
-  const form = useFormErrors((f) => FIELDS.includes(f));
+  const { t: tAll } = useTranslation();
+  const [formError, setFormError] = useState<string | null>(null);
+  type Values = { brandId: string | null; market: string | null; region: string; name: string };
   const onlyBrand = brands.data?.length === 1 ? brands.data[0]!.id : null;
-  const effectiveBrand = brandId ?? onlyBrand;
-
+  const toBody = (v: Values) => ({ brandId: v.brandId ?? onlyBrand ?? undefined, market: v.market ?? undefined, name: v.name.trim(), ...(v.region.trim() ? { region: v.region.trim().toUpperCase() } : {}) });
+  const form = useForm<Values>({ initialValues: { brandId: null, market: null, region: '', name: '' }, validate: contractValidator(tAll, CreateShop, toBody) });
+  const effectiveBrand = form.values.brandId ?? onlyBrand;
   function reset() {
-    setBrandId(null);
-    setMarket(null);
-    setRegion('');
-    setName('');
-    form.clear();
+    form.reset();
+    setFormError(null);
   }
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    form.clear();
-    const missing: Record<string, string> = {};
-    if (!effectiveBrand) missing.brandId = t('common:form.required');
-    if (!market) missing.market = t('common:form.required');
-    if (!name.trim()) missing.name = t('common:form.required');
-    if (Object.keys(missing).length) return form.setLocal(missing);
-    setBusy(true);
-    try {
-      const shop = await api.post<ShopView>('/api/shops', { brandId: effectiveBrand, market, name: name.trim(), ...(region.trim() ? { region: region.trim().toUpperCase() } : {}) });
-      await qc.invalidateQueries({ queryKey: keys.shops });
-      notifications.show({ color: 'teal', message: t('shops.created', { name: shop.name }) });
+  const create = useApiMutation({
+    mutationFn: (v: Values) => api.post<ShopView>('/api/shops', toBody(v)),
+    form,
+    invalidate: [keys.shops],
+    success: (shop) => t('shops.created', { name: shop.name }),
+    onMutate: () => setFormError(null),
+    onSuccess: () => {
       reset();
       onClose();
-    } catch (err) {
-      form.fromError(err, t('common:form.fixErrors'));
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+    onError: (presented) => setFormError(Object.keys(presented.fields).length ? null : presented.message),
+  });
 
   return (
     <Modal
@@ -152,12 +136,12 @@ function CreateShopModal({ opened, onClose }: { opened: boolean; onClose: () => 
       title={<Text fw={600}>{t('shops.create.title')}</Text>}
       size="md"
     >
-      <form onSubmit={(e) => void submit(e)} noValidate>
+      <form onSubmit={form.onSubmit((v) => create.mutate(v))} noValidate>
         <Stack gap="sm">
           <Text size="sm" c="dimmed">
             {t('shops.create.hint')}
           </Text>
-          <FormAlert message={form.formError} />
+          <FormAlert message={formError} />
           {brands.data && brands.data.length === 0 && (
             <Text size="sm" c="orange.8">
               {t('shops.create.noBrands')}
@@ -166,9 +150,8 @@ function CreateShopModal({ opened, onClose }: { opened: boolean; onClose: () => 
           <Select
             label={t('shops.fields.brand')}
             data={(brands.data ?? []).map((b) => ({ value: b.id, label: b.name }))}
+            {...form.getInputProps('brandId')}
             value={effectiveBrand}
-            onChange={setBrandId}
-            error={form.err('brandId')}
             allowDeselect={false}
             searchable
             comboboxProps={{ withinPortal: true }}
@@ -176,27 +159,23 @@ function CreateShopModal({ opened, onClose }: { opened: boolean; onClose: () => 
           <Select
             label={t('shops.fields.market')}
             data={MARKETS.map((m) => ({ value: m, label: `${t(`common:markets.${m}`)} (${m})` }))}
-            value={market}
-            onChange={setMarket}
-            error={form.err('market')}
+            {...form.getInputProps('market')}
             allowDeselect={false}
             searchable
             comboboxProps={{ withinPortal: true }}
           />
-          <TextInput label={t('shops.fields.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={form.err('name')} />
+          <TextInput label={t('shops.fields.name')} {...form.getInputProps('name')} />
           <TextInput
             label={t('shops.fields.region')}
             description={t('shops.fields.regionHint')}
-            value={region}
-            onChange={(e) => setRegion(e.currentTarget.value)}
-            error={form.err('region')}
+            {...form.getInputProps('region')}
             maxLength={10}
           />
           <Group justify="flex-end" mt="xs">
             <Button variant="default" onClick={() => { reset(); onClose(); }}>
               {t('common:actions.cancel')}
             </Button>
-            <Button type="submit" loading={busy}>
+            <Button type="submit" loading={create.isPending}>
               {t('shops.create.submit')}
             </Button>
           </Group>

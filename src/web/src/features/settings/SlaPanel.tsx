@@ -2,13 +2,11 @@ import '@mantine/charts/styles.css';
 import './sla.css';
 import { ActionIcon, Badge, Button, Group, Modal, Paper, SegmentedControl, Select, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import { BarChart } from '@mantine/charts';
-import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle, IconCircleOff, IconPencil, IconPlus } from '@tabler/icons-react';
-import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api';
-import { useErrorMessage } from '../../lib/errors';
+import { useApiMutation } from '../../lib/mutation';
 import { formatMoney } from '../../lib/money';
 import { useSession } from '../../lib/session';
 import { keys, useShops, useSlaAttainment, useSlaPolicies } from './api';
@@ -154,25 +152,16 @@ export function SlaPanel() {
 
 function DeactivateModal({ policy, onClose }: { policy: SlaPolicy; onClose: () => void }) {
   const { t } = useTranslation('settings');
-  const qc = useQueryClient();
-  const message = useErrorMessage();
-  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-
-  async function confirm() {
-    setBusy(true);
-    setError(null);
-    try {
-      const saved = await api.delete<SlaPolicy>(`/api/sla/policies/${encodeURIComponent(policy.id)}`);
-      await qc.invalidateQueries({ queryKey: keys.slaPolicies });
-      notifications.show({ color: 'teal', message: t('sla.deactivated', { name: saved.name }) });
-      onClose();
-    } catch (e) {
-      setError(message(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const deactivate = useApiMutation({
+    mutationFn: () => api.delete<SlaPolicy>(`/api/sla/policies/${encodeURIComponent(policy.id)}`),
+    invalidate: [keys.slaPolicies],
+    success: (saved) => t('sla.deactivated', { name: saved.name }),
+    onMutate: () => setError(null),
+    onSuccess: () => onClose(),
+    onError: (presented) => setError(presented.message),
+  });
+  const confirm = () => deactivate.mutate();
 
   return (
     <Modal opened onClose={onClose} title={<Text fw={600}>{t('sla.confirm.title', { name: policy.name })}</Text>}>
@@ -183,7 +172,7 @@ function DeactivateModal({ policy, onClose }: { policy: SlaPolicy; onClose: () =
           <Button variant="default" onClick={onClose}>
             {t('common:actions.cancel')}
           </Button>
-          <Button color="red" loading={busy} onClick={() => void confirm()}>
+          <Button color="red" loading={deactivate.isPending} onClick={confirm}>
             {t('sla.confirm.submit')}
           </Button>
         </Group>

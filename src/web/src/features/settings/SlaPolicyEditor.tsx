@@ -1,12 +1,13 @@
 import { Alert, Button, Divider, Group, Modal, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, TagsInput, Text, TextInput } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { useForm } from '@mantine/form';
 import { IconClockPause } from '@tabler/icons-react';
-import { useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, isApiError } from '../../lib/api';
 import { currencyDigits, toMajor, toMinor } from '../../lib/money';
-import { useFormErrors } from '../../lib/useFormErrors';
+import { CreatePolicy, UpdatePolicy } from '../../../../modules/sla/sla.dto';
+import { contractValidator } from '../../lib/form';
+import { useApiMutation } from '../../lib/mutation';
 import { keys, useShops } from './api';
 import { FormAlert } from './common';
 import { formatTarget, slaFieldMessage } from './slaFormat';
@@ -59,51 +60,52 @@ const orNull = (v: string) => (v === ANY ? null : v);
 /** Create (policy = null) or change one SLA policy. Only owners and supervisors get here. */
 export function SlaPolicyEditor({ policy, onClose }: { policy: SlaPolicy | null; onClose: () => void }) {
   const { t } = useTranslation('settings');
-  const qc = useQueryClient();
+  const { t: tAll } = useTranslation();
   const shops = useShops();
-  const [draft, setDraft] = useState<Draft>(() => toDraft(policy));
-  const [busy, setBusy] = useState(false);
-  const form = useFormErrors((f) => FIELDS.some((k) => f === k || f.startsWith(`${k}.`)));
-  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
-  const setTarget = (k: Target, v: number | '') => setDraft((d) => ({ ...d, targets: { ...d.targets, [k]: v } }));
-  // Field errors may sit on a path below the field (warningPercents.1); show them on the field.
-  const err = (field: string) => slaFieldMessage(t, form.err(field) ?? Object.entries(form.fieldErrors).find(([k]) => k.startsWith(`${field}.`))?.[1]);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    form.clear();
-    const warnings = draft.warnings.map((w) => w.trim().replace(/%$/, '').trim());
-    if (warnings.some((w) => !/^\d+$/.test(w))) return form.setLocal({ warningPercents: t('sla.editor.notANumber') });
-    const currency = orNull(draft.minOrderCurrency);
-    const body: SlaPolicyInput = {
-      name: draft.name,
-      names: Object.fromEntries(Object.entries(draft.names).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, v.trim()])),
-      shopId: orNull(draft.shopId),
-      channel: orNull(draft.channel) as SlaPolicyInput['channel'],
-      priority: orNull(draft.priority) as SlaPolicyInput['priority'],
+  const [formError, setFormError] = useState<string | null>(null);
+  const warningsOf = (d: Draft) => d.warnings.map((w) => w.trim().replace(/%$/, '').trim());
+  const toBody = (d: Draft): SlaPolicyInput => {
+    const currency = orNull(d.minOrderCurrency);
+    return {
+      name: d.name,
+      names: Object.fromEntries(Object.entries(d.names).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, v.trim()])),
+      shopId: orNull(d.shopId),
+      channel: orNull(d.channel) as SlaPolicyInput['channel'],
+      priority: orNull(d.priority) as SlaPolicyInput['priority'],
       // Without a currency the threshold is read in each order's own currency; all of ours have cents.
-      minOrderAmount: draft.minOrder === '' ? null : toMinor(draft.minOrder, currency ?? 'EUR'),
+      minOrderAmount: d.minOrder === '' ? null : toMinor(d.minOrder, currency ?? 'EUR'),
       minOrderCurrency: currency as SlaPolicyInput['minOrderCurrency'],
-      firstReplyMinutes: draft.targets.firstReplyMinutes === '' ? null : draft.targets.firstReplyMinutes,
-      nextReplyMinutes: draft.targets.nextReplyMinutes === '' ? null : draft.targets.nextReplyMinutes,
-      resolutionMinutes: draft.targets.resolutionMinutes === '' ? null : draft.targets.resolutionMinutes,
-      mode: draft.mode,
-      warningPercents: warnings.map(Number),
-      ...(policy ? { active: draft.active } : {}),
+      firstReplyMinutes: d.targets.firstReplyMinutes === '' ? null : d.targets.firstReplyMinutes,
+      nextReplyMinutes: d.targets.nextReplyMinutes === '' ? null : d.targets.nextReplyMinutes,
+      resolutionMinutes: d.targets.resolutionMinutes === '' ? null : d.targets.resolutionMinutes,
+      mode: d.mode,
+      warningPercents: warningsOf(d).map(Number),
+      ...(policy ? { active: d.active } : {}),
     };
-    setBusy(true);
-    try {
-      const saved = policy ? await api.patch<SlaPolicy>(`/api/sla/policies/${encodeURIComponent(policy.id)}`, body) : await api.post<SlaPolicy>('/api/sla/policies', body);
-      await qc.invalidateQueries({ queryKey: keys.slaPolicies });
-      notifications.show({ color: 'teal', message: t(policy ? 'sla.saved' : 'sla.created', { name: saved.name }) });
-      onClose();
-    } catch (error) {
-      if (isApiError(error) && error.code === 'sla.policy_name_taken') form.setLocal({ name: t('sla.errors.nameTaken') });
-      else form.fromError(error, t('common:form.fixErrors'));
-    } finally {
-      setBusy(false);
-    }
-  }
+  };
+  const schemaCheck = contractValidator(tAll, policy ? UpdatePolicy : CreatePolicy, toBody);
+  const form = useForm<Draft>({
+    initialValues: toDraft(policy),
+    // A typed "abc" is not a percentage: say so before the schema sees NaN.
+    validate: (d) => (warningsOf(d).some((w) => !/^\d+$/.test(w)) ? { warningPercents: t('sla.editor.notANumber') } : schemaCheck(d)),
+  });
+  const draft = form.values;
+  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => form.setFieldValue(k, v as never);
+  const setTarget = (k: Target, v: number | '') => form.setFieldValue(`targets.${k}`, v as never);
+  // Field errors may sit on a path below the field (warningPercents.1); show them on the field.
+  const err = (field: string) => slaFieldMessage(t, (form.errors[field] as string | undefined) ?? (Object.entries(form.errors).find(([k]) => k.startsWith(`${field}.`))?.[1] as string | undefined));
+  const save = useApiMutation({
+    mutationFn: (d: Draft) => (policy ? api.patch<SlaPolicy>(`/api/sla/policies/${encodeURIComponent(policy.id)}`, toBody(d)) : api.post<SlaPolicy>('/api/sla/policies', toBody(d))),
+    invalidate: [keys.slaPolicies],
+    success: (saved) => t(policy ? 'sla.saved' : 'sla.created', { name: saved.name }),
+    onMutate: () => setFormError(null),
+    onSuccess: () => onClose(),
+    onError: (presented, error) => {
+      if (isApiError(error) && error.code === 'sla.policy_name_taken') return form.setErrors({ name: t('sla.errors.nameTaken') });
+      form.setErrors(presented.fields);
+      setFormError(Object.keys(presented.fields).length ? t('common:form.fixErrors') : presented.message);
+    },
+  });
 
   const targetInput = (k: Target) => (
     <NumberInput
@@ -124,14 +126,14 @@ export function SlaPolicyEditor({ policy, onClose }: { policy: SlaPolicy | null;
 
   return (
     <Modal opened onClose={onClose} size="xl" yOffset="4vh" title={<Text fw={600}>{policy ? t('sla.editor.editTitle', { name: policy.name }) : t('sla.editor.createTitle')}</Text>}>
-      <form onSubmit={(e) => void submit(e)} noValidate>
+      <form onSubmit={form.onSubmit((d) => save.mutate(d))} noValidate>
         <Stack gap="sm">
           {policy && (
             <Alert variant="light" color="blue" icon={<IconClockPause size={18} />} data-testid="sla-running-clocks-note">
               {t('sla.editor.runningClocks')}
             </Alert>
           )}
-          <FormAlert message={form.formError} />
+          <FormAlert message={formError} />
           <TextInput label={t('sla.editor.fields.name')} value={draft.name} onChange={(e) => set('name', e.currentTarget.value)} error={err('name')} maxLength={120} />
           <Text size="xs" c="dimmed" mt={-4}>
             {t('setup:slaNames.hint')}
@@ -260,7 +262,7 @@ export function SlaPolicyEditor({ policy, onClose }: { policy: SlaPolicy | null;
               <Button variant="default" onClick={onClose}>
                 {t('common:actions.cancel')}
               </Button>
-              <Button type="submit" loading={busy}>
+              <Button type="submit" loading={save.isPending}>
                 {policy ? t('common:actions.save') : t('sla.editor.submitCreate')}
               </Button>
             </Group>

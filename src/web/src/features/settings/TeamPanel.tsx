@@ -1,13 +1,14 @@
 import { ActionIcon, Alert, Badge, Button, Checkbox, Group, Modal, MultiSelect, NumberInput, PasswordInput, Select, Stack, Switch, Table, TagsInput, Text, TextInput, Tooltip } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { useForm } from '@mantine/form';
 import { IconInfoCircle, IconPencil, IconPlus } from '@tabler/icons-react';
-import { useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api';
 import { formatMoney, toMajor, toMinor } from '../../lib/money';
 import { ROLES, useSession, type Role, type UserView } from '../../lib/session';
-import { useFormErrors } from '../../lib/useFormErrors';
+import { CreateUser, UpdateUser } from '../../../../modules/auth/auth.dto';
+import { contractValidator } from '../../lib/form';
+import { useApiMutation } from '../../lib/mutation';
 import { keys, useBrands, useUsers } from './api';
 import { InvitationsPanel } from '../agency/InvitationsPanel';
 import { FormAlert, QueryState } from './common';
@@ -169,64 +170,65 @@ function limitsBody(d: LimitsDraft): Limits {
 function UserModal({ user, onClose }: { user: UserView | null; onClose: () => void }) {
   const { user: me } = useSession();
   const { t } = useTranslation('settings');
-  const qc = useQueryClient();
+  const { t: tAll } = useTranslation();
   const isNew = user === null;
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [name, setName] = useState(user?.name ?? '');
-  const [role, setRole] = useState<Role>(user?.role ?? 'agent');
-  const [languages, setLanguages] = useState<string[]>(user?.languages ?? []);
-  const [skills, setSkills] = useState<string[]>(user?.skills ?? []);
-  const [active, setActive] = useState(user?.active ?? true);
-  const [brandIds, setBrandIds] = useState<string[]>(user?.brandIds ?? []);
   const brands = useBrands();
-  // New users get the server's defaults for their role unless the owner sets limits explicitly.
-  const [customLimits, setCustomLimits] = useState(!isNew);
-  const [limits, setLimits] = useState<LimitsDraft>(() => limitsDraft(user?.remedyLimits));
-  const [busy, setBusy] = useState(false);
-  const FIELDS = ['email', 'password', 'name', 'role', 'languages', 'skills', 'active', 'remedyLimits', 'brandIds'];
-  const form = useFormErrors((f) => FIELDS.some((p) => f === p || f.startsWith(`${p}.`)));
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    form.clear();
-    const missing: Record<string, string> = {};
-    if (!name.trim()) missing.name = t('common:form.required');
-    if (isNew && !email.trim()) missing.email = t('common:form.required');
-    if (isNew && !password) missing.password = t('common:form.required');
-    if (Object.keys(missing).length) return form.setLocal(missing);
-    setBusy(true);
-    try {
-      // Owners see the whole organisation; an empty choice means every brand.
-      const limit = role !== 'owner' && brandIds.length ? brandIds : null;
-      const common = { name: name.trim(), role, languages, skills, ...(customLimits ? { remedyLimits: limitsBody(limits) } : {}), ...(isNew ? (limit ? { brandIds: limit } : {}) : { brandIds: limit }) };
-      const saved = isNew
-        ? await api.post<UserView>('/api/users', { email: email.trim(), password, ...common })
-        : await api.patch<UserView>(`/api/users/${encodeURIComponent(user.id)}`, { ...common, active });
-      await qc.invalidateQueries({ queryKey: keys.users });
-      notifications.show({ color: 'teal', message: t(isNew ? 'team.created' : 'team.saved', { name: saved.name }) });
-      onClose();
-    } catch (err) {
-      form.fromError(err, t('common:form.fixErrors'));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const [formError, setFormError] = useState<string | null>(null);
+  type Values = { email: string; password: string; name: string; role: Role; languages: string[]; skills: string[]; active: boolean; brandIds: string[]; customLimits: boolean; limits: LimitsDraft };
+  const toBody = (v: Values) => {
+    // Owners see the whole organisation; an empty choice means every brand.
+    const limit = v.role !== 'owner' && v.brandIds.length ? v.brandIds : null;
+    const common = { name: v.name.trim(), role: v.role, languages: v.languages, skills: v.skills, ...(v.customLimits ? { remedyLimits: limitsBody(v.limits) } : {}) };
+    return isNew ? { email: v.email.trim(), password: v.password, ...common, ...(limit ? { brandIds: limit } : {}) } : { ...common, brandIds: limit, active: v.active };
+  };
+  const form = useForm<Values>({
+    initialValues: {
+      email: '',
+      password: '',
+      name: user?.name ?? '',
+      role: user?.role ?? 'agent',
+      languages: user?.languages ?? [],
+      skills: user?.skills ?? [],
+      active: user?.active ?? true,
+      brandIds: user?.brandIds ?? [],
+      // New users get the server's defaults for their role unless the owner sets limits explicitly.
+      customLimits: !isNew,
+      limits: limitsDraft(user?.remedyLimits),
+    },
+    validate: contractValidator(tAll, isNew ? CreateUser : UpdateUser, toBody),
+  });
+  const { email, password, name, role, languages, skills, active, brandIds, customLimits, limits } = form.values;
+  const field = <K extends keyof Values>(k: K) => (v: Values[K]) => form.setFieldValue(k, v as never);
+  const [setEmail, setPassword, setName, setLanguages, setSkills, setActive, setBrandIds, setCustomLimits] = [field('email'), field('password'), field('name'), field('languages'), field('skills'), field('active'), field('brandIds'), field('customLimits')];
+  const setRole = field('role');
+  const setLimits = (f: (l: LimitsDraft) => LimitsDraft) => form.setFieldValue('limits', f(form.getValues().limits));
+  const err = (f: string) => form.errors[f] as string | undefined;
+  const save = useApiMutation({
+    mutationFn: (v: Values) => (isNew ? api.post<UserView>('/api/users', toBody(v)) : api.patch<UserView>(`/api/users/${encodeURIComponent(user.id)}`, toBody(v))),
+    invalidate: [keys.users],
+    success: (saved) => t(isNew ? 'team.created' : 'team.saved', { name: saved.name }),
+    onMutate: () => setFormError(null),
+    onSuccess: () => onClose(),
+    onError: (presented) => {
+      form.setErrors(presented.fields);
+      setFormError(Object.keys(presented.fields).length ? t('common:form.fixErrors') : presented.message);
+    },
+  });
 
   return (
     <Modal opened onClose={onClose} size="lg" title={<Text fw={600}>{isNew ? t('team.addTitle') : t('team.editTitle', { name: user.name })}</Text>}>
-      <form onSubmit={(e) => void submit(e)} noValidate>
+      <form onSubmit={form.onSubmit((v) => save.mutate(v))} noValidate>
         <Stack gap="sm">
-          <FormAlert message={form.formError} />
+          <FormAlert message={formError} />
           {isNew ? (
             <Group grow align="flex-start">
-              <TextInput label={t('team.fields.email')} type="email" value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={form.err('email')} autoComplete="off" />
+              <TextInput label={t('team.fields.email')} type="email" value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={err('email')} autoComplete="off" />
               <PasswordInput
                 label={t('team.fields.password')}
                 description={t('team.fields.passwordHint')}
                 value={password}
                 onChange={(e) => setPassword(e.currentTarget.value)}
-                error={form.err('password')}
+                error={err('password')}
                 autoComplete="new-password"
               />
             </Group>
@@ -234,14 +236,14 @@ function UserModal({ user, onClose }: { user: UserView | null; onClose: () => vo
             <TextInput label={t('team.fields.email')} value={user.email} readOnly variant="filled" />
           )}
           <Group grow align="flex-start">
-            <TextInput label={t('team.fields.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={form.err('name')} />
+            <TextInput label={t('team.fields.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={err('name')} />
             <Select
               label={t('team.fields.role')}
               data={ROLES.map((r) => ({ value: r, label: t(`common:roles.${r}`) }))}
               value={role}
               onChange={(v) => v && setRole(v as Role)}
               allowDeselect={false}
-              error={form.err('role')}
+              error={err('role')}
               comboboxProps={{ withinPortal: true }}
             />
           </Group>
@@ -250,7 +252,7 @@ function UserModal({ user, onClose }: { user: UserView | null; onClose: () => vo
             data={AGENT_LANGUAGES.map((l) => ({ value: l, label: t(`common:languages.${l}`) }))}
             value={languages}
             onChange={setLanguages}
-            error={form.err('languages')}
+            error={err('languages')}
             comboboxProps={{ withinPortal: true }}
           />
           {role !== 'owner' && (
@@ -261,12 +263,12 @@ function UserModal({ user, onClose }: { user: UserView | null; onClose: () => vo
               data={(brands.data ?? []).map((b) => ({ value: b.id, label: b.name }))}
               value={brandIds}
               onChange={setBrandIds}
-              error={form.err('brandIds')}
+              error={err('brandIds')}
               comboboxProps={{ withinPortal: true }}
               data-testid="user-brands"
             />
           )}
-          <TagsInput label={t('team.fields.skills')} description={t('team.fields.skillsHint')} value={skills} onChange={setSkills} error={form.err('skills')} clearable />
+          <TagsInput label={t('team.fields.skills')} description={t('team.fields.skillsHint')} value={skills} onChange={setSkills} error={err('skills')} clearable />
 
           <Stack gap={6} mt="xs">
             <Text size="sm" fw={600}>
@@ -289,7 +291,7 @@ function UserModal({ user, onClose }: { user: UserView | null; onClose: () => vo
                     allowDecimal={false}
                     suffix=" %"
                     disabled={!limits.percentCapped}
-                    error={form.err('remedyLimits.percent')}
+                    error={err('remedyLimits.percent')}
                   />
                   <Checkbox mb={8} label={t('team.limits.noPercent')} checked={!limits.percentCapped} onChange={(e) => setLimits((l) => ({ ...l, percentCapped: !e.currentTarget.checked }))} />
                 </Group>
@@ -310,7 +312,7 @@ function UserModal({ user, onClose }: { user: UserView | null; onClose: () => vo
                         min={0}
                         decimalScale={2}
                         thousandSeparator=","
-                        error={form.err(`remedyLimits.amounts.${c}`) ?? form.err('remedyLimits.amounts')}
+                        error={err(`remedyLimits.amounts.${c}`) ?? err('remedyLimits.amounts')}
                       />
                     ))}
                   </Group>
@@ -320,13 +322,13 @@ function UserModal({ user, onClose }: { user: UserView | null; onClose: () => vo
           </Stack>
 
           {!isNew && user.id !== me.id && <MemberPasswordReset user={user} />}
-          {!isNew && <Switch mt="xs" label={t('team.fields.active')} description={t('team.fields.activeHint')} checked={active} onChange={(e) => setActive(e.currentTarget.checked)} error={form.err('active')} />}
+          {!isNew && <Switch mt="xs" label={t('team.fields.active')} description={t('team.fields.activeHint')} checked={active} onChange={(e) => setActive(e.currentTarget.checked)} error={err('active')} />}
 
           <Group justify="flex-end" mt="sm">
             <Button variant="default" onClick={onClose}>
               {t('common:actions.cancel')}
             </Button>
-            <Button type="submit" loading={busy}>
+            <Button type="submit" loading={save.isPending}>
               {isNew ? t('team.addSubmit') : t('common:actions.save')}
             </Button>
           </Group>

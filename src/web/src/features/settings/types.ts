@@ -25,7 +25,6 @@ export interface SlaAttainmentRow {
   p90FirstReplyMinutes: number | null;
 }
 
-// Mirrors the SLA module's enums; kept here so the web bundle does not pull in server code.
-export const SLA_CHANNELS = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment', 'self_service'] as const;
-export const SLA_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+// The SLA module's own lists (its DTO file is a pure contract, so the bundle gets only these arrays).
+export { CHANNELS as SLA_CHANNELS, PRIORITIES as SLA_PRIORITIES } from '../../../../modules/sla/sla.dto.js';
 export const SLA_METRICS = ['first_reply', 'next_reply', 'resolution'] as const;

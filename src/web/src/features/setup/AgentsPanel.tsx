@@ -1,12 +1,11 @@
 import { Badge, Button, Group, Modal, Paper, Select, SimpleGrid, Stack, Switch, Text } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconArrowsShuffle, IconClockHour4 } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useForm } from '@mantine/form';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api';
-import { useErrorMessage } from '../../lib/errors';
-import { useFormErrors } from '../../lib/useFormErrors';
+import { useApiMutation } from '../../lib/mutation';
 import { HoursEditor, timeZones } from '../settings/ShopEditor';
 import { FormAlert, QueryState } from '../settings/common';
 import { WEEKDAYS, type BusinessHours } from '../settings/types';
@@ -44,16 +43,12 @@ function summary(hours: BusinessHours, t: (k: string) => string): string {
 function AgentCard({ agent, onEdit }: { agent: AgentView; onEdit: () => void }) {
   const { t } = useTranslation('setup');
   const qc = useQueryClient();
-  const message = useErrorMessage();
   const [result, setResult] = useState<AgentRerouteView['items'] | null>(null);
   const names = new Map((qc.getQueryData<AgentView[]>(setupKeys.agents) ?? []).map((a) => [a.id, a.name]));
-  const reroute = useMutation({
+  const reroute = useApiMutation({
     mutationFn: () => api.post<AgentRerouteView>(`/api/helpdesk/agents/${encodeURIComponent(agent.id)}/reroute`, {}),
-    onSuccess: async (r) => {
-      setResult(r.items);
-      await qc.invalidateQueries({ queryKey: setupKeys.agents });
-    },
-    onError: (e) => notifications.show({ color: 'red', message: message(e) }),
+    invalidate: [setupKeys.agents],
+    onSuccess: (r) => setResult(r.items),
   });
   const [confirming, setConfirming] = useState(false);
   const confirm = () => setConfirming(true);
@@ -122,38 +117,41 @@ function AgentCard({ agent, onEdit }: { agent: AgentView; onEdit: () => void }) 
 
 function ScheduleModal({ agent, onClose }: { agent: AgentView; onClose: () => void }) {
   const { t } = useTranslation('setup');
-  const qc = useQueryClient();
-  const [always, setAlways] = useState(agent.schedule === null);
-  const [timeZone, setTimeZone] = useState(agent.schedule?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
-  const [hours, setHours] = useState<BusinessHours>((agent.schedule?.hours as BusinessHours | undefined) ?? OFFICE);
-  const form = useFormErrors((f) => f === 'timeZone' || f.startsWith('hours'));
-  const save = useMutation({
+  type Values = { always: boolean; timeZone: string; hours: BusinessHours };
+  const form = useForm<Values>({
+    initialValues: { always: agent.schedule === null, timeZone: agent.schedule?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone, hours: (agent.schedule?.hours as BusinessHours | undefined) ?? OFFICE },
+  });
+  const { always, timeZone, hours } = form.values;
+  const [formError, setFormError] = useState<string | null>(null);
+  const err = (f: string) => form.errors[f] as string | undefined;
+  const save = useApiMutation({
     // "Always available" is a schedule open all week (the API has no delete).
-    mutationFn: () =>
+    mutationFn: (v: Values) =>
       api.put(`/api/helpdesk/agents/${encodeURIComponent(agent.id)}/schedule`, {
-        timeZone,
-        hours: always ? Object.fromEntries(WEEKDAYS.map((d) => [d, [{ start: '00:00', end: '24:00' }]])) : hours,
+        timeZone: v.timeZone,
+        hours: v.always ? Object.fromEntries(WEEKDAYS.map((d) => [d, [{ start: '00:00', end: '24:00' }]])) : v.hours,
       }),
-    onMutate: () => form.clear(),
-    onSuccess: async () => {
-      await qc.invalidateQueries({ queryKey: setupKeys.agents });
-      notifications.show({ color: 'teal', message: t('agents.saved', { name: agent.name }) });
-      onClose();
+    invalidate: [setupKeys.agents],
+    success: t('agents.saved', { name: agent.name }),
+    onMutate: () => setFormError(null),
+    onSuccess: () => onClose(),
+    onError: (presented) => {
+      form.setErrors(presented.fields);
+      setFormError(Object.keys(presented.fields).length ? t('common.fixErrors') : presented.message);
     },
-    onError: (e) => form.fromError(e, t('common.fixErrors')),
   });
   return (
     <Modal opened onClose={onClose} size="lg" title={<Text fw={600}>{t('agents.hoursTitle', { name: agent.name })}</Text>}>
       <Stack gap="sm">
-        <FormAlert message={form.formError} />
-        <Select label={t('agents.timeZone')} data={timeZones(timeZone)} value={timeZone} onChange={(v) => v && setTimeZone(v)} searchable allowDeselect={false} error={form.err('timeZone')} comboboxProps={{ withinPortal: true }} limit={200} />
-        <Switch label={t('agents.alwaysLabel')} checked={always} onChange={(e) => setAlways(e.currentTarget.checked)} />
-        {!always && <HoursEditor hours={hours} onChange={setHours} err={form.err} timeZone={timeZone} errPrefix="hours" />}
+        <FormAlert message={formError} />
+        <Select label={t('agents.timeZone')} data={timeZones(timeZone)} value={timeZone} onChange={(v) => v && form.setFieldValue('timeZone', v)} searchable allowDeselect={false} error={err('timeZone')} comboboxProps={{ withinPortal: true }} limit={200} />
+        <Switch label={t('agents.alwaysLabel')} {...form.getInputProps('always', { type: 'checkbox' })} />
+        {!always && <HoursEditor hours={hours} onChange={(h) => form.setFieldValue('hours', h)} err={err} timeZone={timeZone} errPrefix="hours" />}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             {t('common.cancel')}
           </Button>
-          <Button onClick={() => save.mutate()} loading={save.isPending}>
+          <Button onClick={() => save.mutate(form.getValues())} loading={save.isPending}>
             {t('common.save')}
           </Button>
         </Group>

@@ -1,12 +1,10 @@
 import { ActionIcon, Alert, Badge, Button, Checkbox, Group, Modal, Paper, Select, SimpleGrid, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconHistory, IconInfoCircle, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api';
 import { useSession } from '../../lib/session';
-import { useFormErrors } from '../../lib/useFormErrors';
+import { useApiMutation } from '../../lib/mutation';
 import { useUsers } from '../settings/api';
 import { FormAlert, QueryState } from '../settings/common';
 import { formatDateTime, useReasonTree, useReasonVersions, type ReasonTreeView } from './api';
@@ -103,20 +101,18 @@ function TreeTable({ nodes, onEdit, onRemove }: { nodes: Node[]; onEdit?: (i: nu
 
 function TreeEditor({ tree }: { tree: ReasonTreeView }) {
   const { t } = useTranslation('setup');
-  const qc = useQueryClient();
   const isOwner = useSession().can(['owner']);
   const [nodes, setNodes] = useState<Node[]>(tree.nodes);
   const [editing, setEditing] = useState<number | 'new' | null>(null);
-  const form = useFormErrors(() => false);
+  const [formError, setFormError] = useState<string | null>(null);
   const changed = JSON.stringify(nodes) !== JSON.stringify(tree.nodes);
-  const save = useMutation({
+  // The tree is one list: every problem the server finds (by node path) is said above it.
+  const save = useApiMutation({
     mutationFn: () => api.put<ReasonTreeView>('/api/returns/reasons', { nodes }),
-    onMutate: () => form.clear(),
-    onSuccess: async (r) => {
-      notifications.show({ color: 'teal', message: t('reasons.saved', { version: r.version }) });
-      await qc.invalidateQueries({ queryKey: ['returns', 'reasons'] });
-    },
-    onError: (e) => form.fromError(e, t('common.fixErrors')),
+    invalidate: [['returns', 'reasons']],
+    success: (r) => t('reasons.saved', { version: r.version }),
+    onMutate: () => setFormError(null),
+    onError: (presented) => setFormError(presented.message),
   });
   return (
     <Paper withBorder radius="md" p="md">
@@ -134,7 +130,7 @@ function TreeEditor({ tree }: { tree: ReasonTreeView }) {
             {t('reasons.ownerEdits')}
           </Alert>
         )}
-        <FormAlert message={form.formError} />
+        <FormAlert message={formError} />
         <TreeTable nodes={nodes} onEdit={isOwner ? setEditing : undefined} onRemove={isOwner ? (i) => setNodes(nodes.filter((_, j) => j !== i)) : undefined} />
         {isOwner && (
           <Group justify="flex-end">

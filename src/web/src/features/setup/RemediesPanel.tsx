@@ -1,16 +1,17 @@
 import { Alert, Button, Checkbox, Divider, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { useForm } from '@mantine/form';
 import { IconInfoCircle } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api';
-import { useErrorMessage } from '../../lib/errors';
+import { contractValidator } from '../../lib/form';
 import { formatterFor } from '../../lib/format';
 import { toMajor, toMinor } from '../../lib/money';
 import { useSession } from '../../lib/session';
-import { useFormErrors } from '../../lib/useFormErrors';
-import type { PROBLEM_CATEGORIES as ServerCategories } from '../../../../modules/remedies/remedies.dto.js';
+import { useApiMutation } from '../../lib/mutation';
+import { EconomicsBody, SettingsBody, type PROBLEM_CATEGORIES as ServerCategories } from '../../../../modules/remedies/remedies.dto.js';
+import { StockBody } from '../../../../modules/returns/returns.dto.js';
 import { useShops } from '../settings/api';
 import { FormAlert, QueryState } from '../settings/common';
 import type { ShopView } from '../settings/types';
@@ -102,31 +103,33 @@ function LadderForm({ shop, settings }: { shop: ShopView; settings: RemedySettin
   const { t, i18n } = useTranslation('setup');
   const qc = useQueryClient();
   const isOwner = useSession().can(['owner']);
-  const [draft, setDraft] = useState(settings);
-  const form = useFormErrors(() => true);
+  const { t: tAll } = useTranslation();
+  const toBody = (d: RemedySettingsView) => ({
+    ladder: { tiers: d.ladder.tiers, startTier: d.ladder.startTier, vipLifetimeValue: d.ladder.vipLifetimeValue },
+    highTicketThreshold: d.highTicketThreshold,
+    couponMinimumRule: d.couponMinimumRule,
+    defaultCostPercent: d.defaultCostPercent,
+    defaultResalePercent: d.defaultResalePercent,
+    returnShipping: d.returnShipping,
+    outboundShipping: d.outboundShipping,
+  });
+  const form = useForm<RemedySettingsView>({ initialValues: settings, validate: contractValidator(tAll, SettingsBody, toBody) });
+  const draft = form.values;
+  const setDraft = (d: RemedySettingsView) => form.setValues(d);
+  const [formError, setFormError] = useState<string | null>(null);
   const cur = shop.currency;
   const ladder = draft.ladder;
   const setLadder = (l: Ladder) => setDraft({ ...draft, ladder: l });
   const setTier = <K extends 1 | 2 | 3>(k: K, v: Ladder['tiers'][K]) => setLadder({ ...ladder, tiers: { ...ladder.tiers, [k]: v } });
-  const save = useMutation({
-    mutationFn: () =>
-      api.patch<RemedySettingsView>(`/api/shops/${encodeURIComponent(shop.id)}/remedy-settings`, {
-        ladder: { tiers: ladder.tiers, startTier: ladder.startTier, vipLifetimeValue: ladder.vipLifetimeValue },
-        highTicketThreshold: draft.highTicketThreshold,
-        couponMinimumRule: draft.couponMinimumRule,
-        defaultCostPercent: draft.defaultCostPercent,
-        defaultResalePercent: draft.defaultResalePercent,
-        returnShipping: draft.returnShipping,
-        outboundShipping: draft.outboundShipping,
-      }),
-    onMutate: () => form.clear(),
-    onSuccess: async (r) => {
-      qc.setQueryData(setupKeys.remedySettings(shop.id), r);
-      notifications.show({ color: 'teal', message: t('remedies.saved', { shop: shop.name }) });
-    },
-    onError: (e) => form.fromError(e, t('common.fixErrors')),
+  const save = useApiMutation({
+    mutationFn: (d: RemedySettingsView) => api.patch<RemedySettingsView>(`/api/shops/${encodeURIComponent(shop.id)}/remedy-settings`, toBody(d)),
+    form,
+    success: t('remedies.saved', { shop: shop.name }),
+    onMutate: () => setFormError(null),
+    onSuccess: (r) => qc.setQueryData(setupKeys.remedySettings(shop.id), r),
+    onError: (presented) => setFormError(Object.keys(presented.fields).length ? t('common.fixErrors') : presented.message),
   });
-  const err = form.err;
+  const err = (f: string) => form.errors[f] as string | undefined;
   return (
     <fieldset disabled={!isOwner} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
       <Stack gap="md">
@@ -135,7 +138,7 @@ function LadderForm({ shop, settings }: { shop: ShopView; settings: RemedySettin
             {t('remedies.ownerEdits')}
           </Alert>
         )}
-        <FormAlert message={form.formError} />
+        <FormAlert message={formError} />
         <Section title={t('remedies.ladder.title')} hint={t('remedies.ladder.hint')} testId="ladder">
           <Text size="sm" fw={600}>
             {t('remedies.ladder.tier', { n: 1 })} · {t('remedies.ladder.tier1')}
@@ -203,7 +206,7 @@ function LadderForm({ shop, settings }: { shop: ShopView; settings: RemedySettin
             <Text size="xs" c="dimmed">
               {t('remedies.updatedAt', { at: formatDateTime(settings.updatedAt, i18n.language) })}
             </Text>
-            <Button onClick={() => save.mutate()} loading={save.isPending} data-testid="save-ladder">
+            <Button onClick={() => form.onSubmit((d) => save.mutate(d))()} loading={save.isPending} data-testid="save-ladder">
               {t('common.save')}
             </Button>
           </Group>
@@ -215,22 +218,23 @@ function LadderForm({ shop, settings }: { shop: ShopView; settings: RemedySettin
 
 function ItemEconomics({ shop }: { shop: ShopView }) {
   const { t, i18n } = useTranslation('setup');
-  const qc = useQueryClient();
   const q = useItemEconomics(shop.id);
-  const [kind, setKind] = useState<'product' | 'category'>('category');
-  const [name, setName] = useState('');
-  const [cost, setCost] = useState<number>(0);
-  const [resale, setResale] = useState<number>(60);
-  const form = useFormErrors((f) => ['key', 'itemCost', 'resalePercent'].includes(f));
-  const save = useMutation({
-    mutationFn: () => api.put(`/api/shops/${encodeURIComponent(shop.id)}/item-economics`, { key: `${kind}:${name.trim()}`, itemCost: toMinor(cost, shop.currency), resalePercent: resale }),
-    onMutate: () => form.clear(),
-    onSuccess: async () => {
-      setName('');
-      await qc.invalidateQueries({ queryKey: setupKeys.itemEconomics(shop.id) });
-      notifications.show({ color: 'teal', message: t('remedies.items.saved') });
-    },
-    onError: (e) => form.fromError(e, t('common.fixErrors')),
+  const { t: tAll } = useTranslation();
+  type Values = { kind: 'product' | 'category'; name: string; cost: number; resale: number };
+  const toBody = (v: Values) => ({ key: `${v.kind}:${v.name.trim()}`, itemCost: toMinor(v.cost, shop.currency), resalePercent: v.resale });
+  const rename = { key: 'name', itemCost: 'cost', resalePercent: 'resale' };
+  const form = useForm<Values>({ initialValues: { kind: 'category', name: '', cost: 0, resale: 60 }, validate: contractValidator(tAll, EconomicsBody, toBody, rename) });
+  const { kind, name, cost, resale } = form.values;
+  const [formError, setFormError] = useState<string | null>(null);
+  const save = useApiMutation({
+    mutationFn: (v: Values) => api.put(`/api/shops/${encodeURIComponent(shop.id)}/item-economics`, toBody(v)),
+    form,
+    rename,
+    invalidate: [setupKeys.itemEconomics(shop.id)],
+    success: t('remedies.items.saved'),
+    onMutate: () => setFormError(null),
+    onSuccess: () => form.setFieldValue('name', ''),
+    onError: (presented) => setFormError(Object.keys(presented.fields).length ? null : presented.message),
   });
   return (
     <Section title={t('remedies.items.title')} hint={t('remedies.items.hint')} testId="item-economics">
@@ -263,15 +267,15 @@ function ItemEconomics({ shop }: { shop: ShopView }) {
           </Table>
         </div>
       </QueryState>
-      <FormAlert message={form.formError} />
+      <FormAlert message={formError} />
       <SimpleGrid cols={{ base: 1, sm: 4 }} spacing="xs">
-        <Select label={t('remedies.items.kindLabel')} data={(['category', 'product'] as const).map((k) => ({ value: k, label: t(`remedies.items.kind.${k}`) }))} value={kind} onChange={(v) => v && setKind(v as 'product' | 'category')} allowDeselect={false} comboboxProps={{ withinPortal: true }} />
-        <TextInput label={kind === 'product' ? t('remedies.items.productId') : t('remedies.items.category')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={form.err('key')} />
-        <NumberInput label={t('remedies.items.cost')} value={cost} onChange={(v) => setCost(Number(v) || 0)} min={0} decimalScale={2} suffix={` ${shop.currency}`} error={form.err('itemCost')} />
-        <NumberInput label={t('remedies.items.resale')} value={resale} onChange={(v) => setResale(Number(v) || 0)} min={0} max={100} suffix=" %" allowDecimal={false} error={form.err('resalePercent')} />
+        <Select label={t('remedies.items.kindLabel')} data={(['category', 'product'] as const).map((k) => ({ value: k, label: t(`remedies.items.kind.${k}`) }))} value={kind} onChange={(v) => v && form.setFieldValue('kind', v as 'product' | 'category')} allowDeselect={false} comboboxProps={{ withinPortal: true }} />
+        <TextInput label={kind === 'product' ? t('remedies.items.productId') : t('remedies.items.category')} {...form.getInputProps('name')} />
+        <NumberInput label={t('remedies.items.cost')} {...form.getInputProps('cost')} value={cost} onChange={(v) => form.setFieldValue('cost', Number(v) || 0)} min={0} decimalScale={2} suffix={` ${shop.currency}`} />
+        <NumberInput label={t('remedies.items.resale')} {...form.getInputProps('resale')} value={resale} onChange={(v) => form.setFieldValue('resale', Number(v) || 0)} min={0} max={100} suffix=" %" allowDecimal={false} />
       </SimpleGrid>
       <Group justify="flex-end">
-        <Button variant="light" onClick={() => save.mutate()} loading={save.isPending} disabled={!name.trim()}>
+        <Button variant="light" onClick={() => form.onSubmit((v) => save.mutate(v))()} loading={save.isPending} disabled={!name.trim()}>
           {t('remedies.items.save')}
         </Button>
       </Group>
@@ -281,23 +285,21 @@ function ItemEconomics({ shop }: { shop: ShopView }) {
 
 function ExchangeStock({ shop }: { shop: ShopView }) {
   const { t } = useTranslation('setup');
-  const qc = useQueryClient();
-  const message = useErrorMessage();
+  const { t: tAll } = useTranslation();
   const q = useExchangeStock(shop.id);
-  const [draft, setDraft] = useState({ sku: '', productId: '', label: '', available: 0 });
-  const form = useFormErrors((f) => ['sku', 'productId', 'label', 'available'].includes(f));
-  const save = useMutation({
-    mutationFn: (body: typeof draft) => api.put(`/api/shops/${encodeURIComponent(shop.id)}/exchange-stock`, body),
-    onMutate: () => form.clear(),
-    onSuccess: async () => {
-      setDraft({ sku: '', productId: '', label: '', available: 0 });
-      await qc.invalidateQueries({ queryKey: setupKeys.exchangeStock(shop.id) });
-      notifications.show({ color: 'teal', message: t('remedies.stock.saved') });
-    },
-    onError: (e) => {
-      form.fromError(e, t('common.fixErrors'));
-      notifications.show({ color: 'red', message: message(e) });
-    },
+  const empty = { sku: '', productId: '', label: '', available: 0 };
+  const form = useForm({ initialValues: empty, validate: contractValidator(tAll, StockBody, (v: typeof empty) => v) });
+  const draft = form.values;
+  const setDraft = (d: typeof empty) => form.setValues(d);
+  const [formError, setFormError] = useState<string | null>(null);
+  const save = useApiMutation({
+    mutationFn: (body: typeof empty) => api.put(`/api/shops/${encodeURIComponent(shop.id)}/exchange-stock`, body),
+    form,
+    invalidate: [setupKeys.exchangeStock(shop.id)],
+    success: t('remedies.stock.saved'),
+    onMutate: () => setFormError(null),
+    onSuccess: () => form.setValues(empty),
+    onError: (presented) => setFormError(presented.message),
   });
   return (
     <Section title={t('remedies.stock.title')} hint={t('remedies.stock.hint')} testId="exchange-stock">
@@ -338,15 +340,15 @@ function ExchangeStock({ shop }: { shop: ShopView }) {
           </Table>
         </div>
       </QueryState>
-      <FormAlert message={form.formError} />
+      <FormAlert message={formError} />
       <SimpleGrid cols={{ base: 1, sm: 4 }} spacing="xs">
-        <TextInput label={t('remedies.stock.sku')} value={draft.sku} onChange={(e) => setDraft({ ...draft, sku: e.currentTarget.value })} error={form.err('sku')} />
-        <TextInput label={t('remedies.stock.productId')} value={draft.productId} onChange={(e) => setDraft({ ...draft, productId: e.currentTarget.value })} error={form.err('productId')} />
-        <TextInput label={t('remedies.stock.label')} value={draft.label} onChange={(e) => setDraft({ ...draft, label: e.currentTarget.value })} error={form.err('label')} />
-        <NumberInput label={t('remedies.stock.available')} value={draft.available} onChange={(v) => setDraft({ ...draft, available: Number(v) || 0 })} min={0} allowDecimal={false} error={form.err('available')} />
+        <TextInput label={t('remedies.stock.sku')} {...form.getInputProps('sku')} />
+        <TextInput label={t('remedies.stock.productId')} {...form.getInputProps('productId')} />
+        <TextInput label={t('remedies.stock.label')} {...form.getInputProps('label')} />
+        <NumberInput label={t('remedies.stock.available')} {...form.getInputProps('available')} onChange={(v) => form.setFieldValue('available', Number(v) || 0)} min={0} allowDecimal={false} />
       </SimpleGrid>
       <Group justify="flex-end">
-        <Button variant="light" onClick={() => save.mutate(draft)} loading={save.isPending} disabled={!draft.sku.trim() || !draft.productId.trim() || !draft.label.trim()}>
+        <Button variant="light" onClick={() => form.onSubmit((v) => save.mutate(v))()} loading={save.isPending} disabled={!draft.sku.trim() || !draft.productId.trim() || !draft.label.trim()}>
           {t('remedies.stock.save')}
         </Button>
       </Group>
