@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../../platform/pagination.dto.js';
-import { BUYER_LANGUAGES, KNOWLEDGE_FIELDS, KNOWLEDGE_LANGUAGES, TOPICS } from './knowledge.rules.js';
+import { BUYER_LANGUAGES, KNOWLEDGE_FIELDS, KNOWLEDGE_LANGUAGES, TOPICS } from './knowledge.lists.dto.js';
 
 export { BUYER_LANGUAGES, KNOWLEDGE_FIELDS, KNOWLEDGE_LANGUAGES, TOPICS };
-export type { BuyerLanguage, KnowledgeField, KnowledgeLanguage, Topic, TranslationStatus } from './knowledge.rules.js';
+export type { BuyerLanguage, KnowledgeField, KnowledgeLanguage, Topic, TranslationStatus } from './knowledge.lists.dto.js';
 
 const Id = z.string().min(1).max(64);
 

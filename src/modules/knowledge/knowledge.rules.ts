@@ -4,17 +4,9 @@
  * a translation is current, and the ranking of listing gaps.
  */
 
-export const BUYER_LANGUAGES = ['en', 'de', 'fr', 'it', 'es'] as const;
-export type BuyerLanguage = (typeof BUYER_LANGUAGES)[number];
-/** Buyer languages plus the seller's own notes (never suggested to a buyer). */
-export const KNOWLEDGE_LANGUAGES = [...BUYER_LANGUAGES, 'zh-CN'] as const;
-export type KnowledgeLanguage = (typeof KNOWLEDGE_LANGUAGES)[number];
+import { BUYER_LANGUAGES, KNOWLEDGE_FIELDS, KNOWLEDGE_LANGUAGES, TOPICS, type BuyerLanguage, type KnowledgeField, type KnowledgeLanguage, type Topic } from './knowledge.lists.dto.js';
 
-export const KNOWLEDGE_FIELDS = ['size_chart', 'materials', 'care', 'quirks', 'colour', 'voltage', 'assembly', 'warranty', 'faq'] as const;
-export type KnowledgeField = (typeof KNOWLEDGE_FIELDS)[number];
-
-export const TOPICS = ['size', 'material', 'colour', 'battery', 'voltage', 'smell', 'assembly', 'compatibility', 'care', 'warranty'] as const;
-export type Topic = (typeof TOPICS)[number];
+export { BUYER_LANGUAGES, KNOWLEDGE_FIELDS, KNOWLEDGE_LANGUAGES, TOPICS, type BuyerLanguage, type KnowledgeField, type KnowledgeLanguage, type Topic };
 
 /** Lower case, accents and ß folded, so one lexicon line matches "Größe", "grösse" and "grosse". */
 export function fold(text: string): string {
@@ -186,7 +178,8 @@ export function rankEntries<E extends RankableEntry>(question: string[], entries
 
 // ---------------------------------------------------------------- translations
 
-export type TranslationStatus = 'source' | 'current' | 'out_of_date' | 'note';
+export type { TranslationStatus } from './knowledge.lists.dto.js';
+import type { TranslationStatus } from './knowledge.lists.dto.js';
 
 /**
  * A text's standing in its group: the source, a translation written from the source's current

@@ -5,12 +5,13 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useParams } from 'react-router-dom';
 import { api } from '../../lib/api';
+import { contractValidator } from '../../lib/form';
 import { useFormat } from '../../lib/format';
 import { useApiMutation } from '../../lib/mutation';
 import { useSession } from '../../lib/session';
 import { PageHeader } from '../../shell/PageHeader';
 import { useShops } from '../settings/api';
-import { KNOWLEDGE_FIELDS, KNOWLEDGE_LANGUAGES, useEntries, useProduct, useProducts, useVersions, type KnowledgeEntryView, type KnowledgeField, type KnowledgeLanguage, type SaveEntry } from './api';
+import { KNOWLEDGE_FIELDS, KNOWLEDGE_LANGUAGES, SaveEntryBody, useEntries, useProduct, useProducts, useVersions, type KnowledgeEntryView, type KnowledgeField, type KnowledgeLanguage, type SaveEntry } from './api';
 
 const STATUS_COLOR: Record<KnowledgeEntryView['status'], string> = { source: 'blue', current: 'teal', out_of_date: 'orange', note: 'gray' };
 
@@ -178,10 +179,10 @@ function ProductDetail() {
 
 function EntryForm({ productId, language, entry, onDone }: { productId: string; language: KnowledgeLanguage; entry: KnowledgeEntryView | null; onDone: () => void }) {
   const { t } = useTranslation('knowledge');
+  const { t: tAll } = useTranslation();
   const form = useForm<SaveEntry>({
     initialValues: { field: entry?.field ?? 'faq', key: entry?.key || undefined, language, title: entry?.title ?? '', body: entry?.body ?? '' },
-    // The server checks the rest (lengths, key pattern) and its 400 lands on the field.
-    validate: { title: (v) => (v.trim() ? null : t('entries.required')), body: (v) => (v.trim() ? null : t('entries.required')) },
+    validate: contractValidator(tAll, SaveEntryBody, (v: SaveEntry) => ({ ...v, key: v.key || undefined })),
   });
   const save = useApiMutation({
     mutationFn: (v: SaveEntry) => api.put(`/api/catalogue/products/${productId}/knowledge`, { ...v, key: v.key || undefined }),

@@ -5,11 +5,8 @@ import type { Page } from '../../../../platform/pagination.dto';
 import type { z } from 'zod';
 
 export type { GapReport, GapView, KnowledgeEntryView, ProductListItem, ProductView, SaveEntry, SuggestionsView, SuggestionView, KnowledgeField, KnowledgeLanguage, Topic } from '../../../../modules/knowledge/knowledge.dto';
-import type { KnowledgeField, KnowledgeLanguage } from '../../../../modules/knowledge/knowledge.dto';
-
-// The server's lists, spelled out here: the web app takes only types from the dto files.
-export const KNOWLEDGE_FIELDS: readonly KnowledgeField[] = ['size_chart', 'materials', 'care', 'quirks', 'colour', 'voltage', 'assembly', 'warranty', 'faq'];
-export const KNOWLEDGE_LANGUAGES: readonly KnowledgeLanguage[] = ['en', 'de', 'fr', 'it', 'es', 'zh-CN'];
+// The server's own lists and body schema (a pure contract, so it may come in as a value).
+export { KNOWLEDGE_FIELDS, KNOWLEDGE_LANGUAGES, SaveEntry as SaveEntryBody } from '../../../../modules/knowledge/knowledge.dto';
 
 export const knowledgeKeys = {
   products: (shopId: string | null, q: string) => ['catalogue', 'products', shopId, q] as const,
