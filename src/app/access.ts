@@ -320,6 +320,18 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/portal/batches': LEADS,
   'POST /api/portal/orders/:orderId/revoke': LEADS,
   'GET /api/portal/buyers/:buyerId': DESK,
+  // catalogue and product knowledge (issue 16, knowledge)
+  'GET /api/catalogue/products': DESK,
+  'GET /api/catalogue/products/:id': DESK,
+  'POST /api/catalogue/shops/:shopId/sync': LEADS,
+  'GET /api/catalogue/products/:id/knowledge': DESK,
+  'PUT /api/catalogue/products/:id/knowledge': DESK,
+  'DELETE /api/knowledge/entries/:id': LEADS,
+  'GET /api/knowledge/entries/:id/versions': DESK,
+  'GET /api/knowledge/tickets/:ticketId/suggestions': DESK,
+  'POST /api/knowledge/entries/:id/uses': DESK,
+  'GET /api/knowledge/gaps': LEADS,
+  'POST /api/knowledge/gaps/tasks': LEADS,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */

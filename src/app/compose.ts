@@ -26,6 +26,7 @@ import { createWhatsAppNumbers } from '../integrations/whatsapp/index.js';
 import { createVideoComments, videoCommentsPrivacy } from '../integrations/video-comments/index.js';
 import { analyticsPrivacy, createAnalyticsService, type CsatPorts, type OwnerNotice } from '../modules/analytics/index.js';
 import { createPortalService, portalPrivacy } from '../modules/portal/index.js';
+import { createKnowledgeService, knowledgePrivacy } from '../modules/knowledge/index.js';
 
 export interface ComposeOptions {
   /** Test seams: stand-ins for a port, everything else real. Production passes none. */
@@ -120,7 +121,14 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   // SLA warning → helpdesk: the assignee and the supervisors are told, in the timer's transaction.
   const sla = createSlaService({ ...base, jobs: p.jobs, escalations: slaEscalation, onWarning: (tx, w) => helpdesk.slaWarned(tx, w) });
 
-  const helpdesk = createHelpdeskService(p, { sla, recordEvidence: writeEvidence, orders: helpdeskOrdersPort(orders, trackingUrl), notify });
+  const helpdesk = createHelpdeskService(p, {
+    sla,
+    recordEvidence: writeEvidence,
+    orders: helpdeskOrdersPort(orders, trackingUrl),
+    notify,
+    // Product knowledge → macro variables, reached back through a callback (knowledge is built below).
+    knowledgeVariables: (tx, orgId, t) => knowledge.variablesIn(tx, orgId, t),
+  });
 
   // Conversation sink → helpdesk: buyer chats and return requests become tickets.
   // Shop-health warnings go to the owners through the workspace notification centre; until that
@@ -142,7 +150,15 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   };
   const analytics = createAnalyticsService({ db: p.db, ids: p.ids, clock: p.clock, notifyOwners, csat });
 
-  const tiktok = createTikTokIntegration({ ...p, orders, sink: helpdesk, attribution: analytics, finance: analytics });
+  // Catalogue and product knowledge (issue 16): suggestions fill through the helpdesk's one resolver,
+  // listing gaps become analytics feedback tasks, "sync now" reaches the TikTok integration below.
+  const knowledge = createKnowledgeService(base, {
+    syncCatalogue: (orgId, shopId) => tiktok.products.syncShop(orgId, shopId),
+    fillForTicket: (actor, ticketId, text) => helpdesk.resolveText(actor, ticketId, text),
+    createTaskIn: (tx, actor, input) => analytics.createTaskIn(tx, actor, input),
+  });
+
+  const tiktok = createTikTokIntegration({ ...p, orders, sink: helpdesk, attribution: analytics, finance: analytics, catalogue: knowledge });
 
   // Coupons: the contact policy every message we start passes, and platform coupons read through the
   // TikTok integration (a narrow port; the integration's handlers call back into coupons).
@@ -200,7 +216,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const videoComments = createVideoComments({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, apiBase: p.config.tiktokBusiness.apiBase });
 
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy, portalPrivacy, videoCommentsPrivacy, playbooksPrivacy];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy, portalPrivacy, videoCommentsPrivacy, playbooksPrivacy, knowledgePrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
 
   // Agency overview: counts per organisation of a login, each in its own tenant transaction.
@@ -235,6 +251,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     analytics,
     portal,
     playbooks,
+    knowledge,
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },
   };

@@ -28,11 +28,12 @@ import { helpdeskWorkspaceRoutes } from '../modules/helpdesk/helpdesk.workspace.
 import { couponsRoutes, registerCouponJobs } from '../modules/coupons/index.js';
 import { playbooksRoutes, registerPlaybooksJobs, SEND_NOTICE_HANDLER } from '../modules/playbooks/index.js';
 import { registerPromoCodeSends } from './coupon-sends.js';
-import { registerCouponHandlers, registerCouponSyncJob, registerNoticeHandlers } from '../integrations/tiktok/index.js';
+import { registerCouponHandlers, registerCouponSyncJob, registerNoticeHandlers, syncAllCatalogues } from '../integrations/tiktok/index.js';
 import { shopIn } from '../modules/tenancy/index.js';
 import { analyticsRoutes, registerAnalyticsJobs } from '../modules/analytics/index.js';
 import { systemActor } from '../platform/tenancy.js';
 import { portalPublicRoutes, portalRoutes, registerPortalHandlers } from '../modules/portal/index.js';
+import { knowledgeRoutes } from '../modules/knowledge/index.js';
 
 /*
  * What each module adds around its services (which compose.ts builds): HTTP routes, jobs and
@@ -64,6 +65,7 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   portalRoutes(app, s.portal);
   // issue 16 (playbooks)
   playbooksRoutes(app, s.playbooks);
+  knowledgeRoutes(app, s.knowledge);
   portalPublicRoutes(app, s.portal, {
     cookieSecure: (req) => p.config.cookieSecure || (p.config.cookieSecureExplicit !== false && req.protocol === 'https'),
     publicOrigin: p.config.publicUrlSet ? new URL(p.config.publicUrl).origin : undefined,
@@ -142,6 +144,11 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   });
   await registerPlaybooksJobs(p.jobs, s.playbooks, p.log);
   if (p.jobs?.isStarted) {
+    // The whole catalogue nightly; product webhooks refresh single products in between.
+    await p.jobs.define(CATALOGUE_SYNC_JOB, async () => {
+      const r = await syncAllCatalogues(s.tiktok.connections, s.tiktok.products, p.log);
+      p.log.info(r, 'TikTok catalogues synced');
+    }, { cron: '17 3 * * *' });
     await p.jobs.define(AUTO_CLOSE_JOB, async () => {
       const n = await s.helpdesk.runAutoClose();
       if (n) p.log.info({ closed: n }, 'tickets closed automatically after waiting on the buyer');
@@ -150,6 +157,7 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
 }
 
 export const AUTO_CLOSE_JOB = 'helpdesk.auto_close';
+export const CATALOGUE_SYNC_JOB = 'knowledge.catalogue_sync';
 
 /** The outbox steps that carry a reply to the buyer (one per channel, `replyHandlerFor`). */
 const REPLY_STEPS = new Set(['tiktok.send_message', 'email.send', 'whatsapp.send', 'portal.deliver', COMMENT_REPLY]);

@@ -51,6 +51,8 @@ export const ID_KINDS = [
   'platformCoupon',
   'feedbackTask',
   'notice',
+  'product',
+  'knowledgeEntry',
 ] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 export type IdSet = Record<IdKind, string>;
@@ -182,6 +184,8 @@ export const NOT_OUR_IDS: Record<string, string> = {
 
 /** The kind a `:id` path parameter names, by the path segment before it. */
 const SEGMENT_KINDS: Record<string, IdKind> = {
+  products: 'product',
+  entries: 'knowledgeEntry',
   users: 'user',
   brands: 'brand',
   shops: 'shop',
@@ -461,6 +465,10 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
   }
   const task = await inject('POST', '/api/feedback-tasks', { shopId: org.shopId, kind: 'listing', title: `Task ${marker}` });
   const notice = await inject('POST', '/api/notices', { shopId: org.shopId, productId: `p-${marker}`, trigger: 'delivery', delayHours: 24, holdoutPercent: 0, texts: { en: `Notice ${marker}` } });
+  const productExt = `1729${crypto.randomInt(1e9, 9e9)}${crypto.randomInt(1e5, 9e5)}`;
+  await ctx.services.knowledge.upsertCatalogue(org.orgId, org.shopId, 'tiktok', [{ externalId: productExt, title: `Product ${marker}`, description: `About ${marker}`, status: 'ACTIVATE', category: null, brand: null, attributes: [], sizeChartUrl: null, imageUrls: [], warranty: null, externalUpdatedAt: null, skus: [] }]);
+  const product = ((await inject('GET', `/api/catalogue/products?q=${productExt}`)).items as { id: string }[])[0]!;
+  const entry = await inject('PUT', `/api/catalogue/products/${product.id}/knowledge`, { field: 'care', language: 'en', title: `Care ${marker}`, body: `Wipe ${marker}` });
 
   const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: crypto.randomInt(256), g: crypto.randomInt(256), b: crypto.randomInt(256) } } }).jpeg().toBuffer();
   const boundary = `----sweep${crypto.randomBytes(8).toString('hex')}`;
@@ -511,6 +519,8 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
       platformCoupon: chatCoupon.id,
       feedbackTask: task.id,
       notice: notice.id,
+      product: product.id,
+      knowledgeEntry: entry.id,
     },
     secrets: [marker, ...emails],
   };

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TikTokApiError, TikTokClient, type ShopAuth } from '../../src/integrations/tiktok/client.js';
 import { mapReturn } from '../../src/integrations/tiktok/mapping.js';
+import { productFromTikTok } from '../../src/integrations/tiktok/products.js';
 import { TikTokSandbox } from '../../src/integrations/tiktok/sandbox/server.js';
 import type { SbBuyer } from '../../src/integrations/tiktok/sandbox/world.js';
 import { ReturnSearchData } from '../../src/integrations/tiktok/schemas.js';
@@ -208,6 +209,8 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
       ['get-conversation', (c) => c.getConversation(fxShop, ids.conv), (r: { id: string }) => expect(r.id).toBe(ids.conv)],
       ['messages-list', (c) => c.listMessages(fxShop, ids.conv), (r: { messages: { type: string }[] }) => expect(r.messages.map((m) => m.type)).toEqual(['TEXT', 'ORDER_CARD'])],
       ['send-message', (c) => c.sendMessage(fxShop, ids.conv, 'Hello'), (r: { message_id: string }) => expect(r.message_id).toBe('7494560109732762222')],
+      ['products-search', (c) => c.searchProducts(fxShop, { status: 'ALL' }), (r: { products: { id: string; skus?: { seller_sku?: string | null }[] }[] }) => expect(r.products[0]!.skus![0]!.seller_sku).toBe('LM-CAM-38')],
+      ['product-detail', (c) => c.getProduct(fxShop, '1729601000000000002'), (r: Parameters<typeof productFromTikTok>[0]) => expect(productFromTikTok(r)).toMatchObject({ category: 'Leather Jackets', warranty: 'Warranty Period: 24 months', sizeChartUrl: 'https://p16-oec-va.ibyteimg.com/tos/sizechart01.jpg', skus: [{ externalId: '1729701000000000002', price: { amount: 98000, currency: 'EUR' } }] })],
     ];
     for (const [label, call, assert] of cases) {
       const [name, what] = label.split(':') as [string, string | undefined];
@@ -322,6 +325,12 @@ describe('TikTok conformance: client schemas and sandbox shapes follow the publi
     });
     it('create return', async () => {
       check('create-return', await sbPost('/return_refund/202309/returns', { order_id: freshOrder('DELIVERED').id, return_reason: 'ecom_order_delivered_refund_reason_damaged_seller', return_type: 'REFUND' }, { idempotency_key: 'create-1' }));
+    });
+    it('products search and detail (the jacket: attributes, size chart, images, SKU)', async () => {
+      const page = (await sbPost('/product/202309/products/search', { status: 'ALL' }, { page_size: 20 })) as { products: { id: string; title: string }[] };
+      check('products-search', page);
+      const jacket = page.products.find((p) => p.title.startsWith('Veste Camille'))!;
+      check('product-detail', await sbGet(`/product/202309/products/${jacket.id}`));
     });
     it('conversations list, messages and send message', async () => {
       check('conversations-list', await sbGet('/customer_service/202309/conversations', { page_size: 20 }));

@@ -16,6 +16,8 @@ import {
   MessageListData,
   OrderDetailData,
   OrderSearchData,
+  ProductDetailData,
+  ProductSearchData,
   RejectReasonsData,
   ReturnRecordsData,
   ReturnSearchData,
@@ -384,6 +386,16 @@ export class TikTokClient {
   /** The seller cancels an order that has not shipped (no approval step). */
   cancelOrder(shop: ShopAuth, body: { order_id: string; order_line_item_ids?: string[]; cancel_reason: string }, idempotencyKey: string) {
     return this.request({ method: 'POST', path: '/return_refund/202309/cancellations', shop, query: { idempotency_key: idempotencyKey }, body, schema: CancelOrderData, safeToRepeat: true });
+  }
+
+  /** Search Products (202309): page_size 1–100 in the query, filters (`status`, `update_time_ge`…) in the body. */
+  searchProducts(shop: ShopAuth, filter: { status?: string; update_time_ge?: number; update_time_le?: number } = {}, page: { page_size?: number; page_token?: string } = {}) {
+    return this.request({ method: 'POST', path: '/product/202309/products/search', shop, query: { page_size: page.page_size ?? 50, page_token: page.page_token }, body: filter, schema: ProductSearchData, safeToRepeat: true });
+  }
+
+  /** Get Product (202309): one product with attributes, size chart, images and SKUs. */
+  getProduct(shop: ShopAuth, productId: string) {
+    return this.request({ method: 'GET', path: `/product/202309/products/${productId}`, shop, schema: ProductDetailData, safeToRepeat: true });
   }
 
   listConversations(shop: ShopAuth, page: { page_size?: number; page_token?: string; locale?: string } = {}) {

@@ -438,7 +438,7 @@ export function createConnections(d: ConnectionsDeps) {
 
     /** Subscribe the shop's after-sales topics to our webhook endpoint. */
     async registerWebhooks(orgId: string, shopId: string, address: string): Promise<string[]> {
-      const types = ['ORDER_STATUS_CHANGE', 'RECIPIENT_ADDRESS_UPDATE', 'PACKAGE_UPDATE', 'SELLER_DEAUTHORIZATION', 'UPCOMING_AUTHORIZATION_EXPIRATION', 'CANCELLATION_STATUS_CHANGE', 'RETURN_STATUS_CHANGE', 'NEW_CONVERSATION', 'NEW_MESSAGE'];
+      const types = ['ORDER_STATUS_CHANGE', 'RECIPIENT_ADDRESS_UPDATE', 'PACKAGE_UPDATE', 'SELLER_DEAUTHORIZATION', 'UPCOMING_AUTHORIZATION_EXPIRATION', 'CANCELLATION_STATUS_CHANGE', 'RETURN_STATUS_CHANGE', 'NEW_CONVERSATION', 'NEW_MESSAGE', 'PRODUCT_STATUS_CHANGE', 'PRODUCT_INFORMATION_CHANGE', 'PRODUCT_CREATION'];
       for (const t of types) await api.withShop(orgId, shopId, (auth) => d.client.setWebhook(auth, t, address));
       return types;
     },

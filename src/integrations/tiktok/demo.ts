@@ -55,6 +55,8 @@ export async function startDemoSandbox(t: TikTokIntegration, o: DemoOptions): Pr
         try {
           const r = await t.sync.syncShop(org.orgId, c.shopId);
           o.log.info({ shop: c.name, ...r }, 'Initial TikTok sync done');
+          // The catalogue, so product knowledge and listing gaps have products to work on.
+          await t.products.syncShop(org.orgId, c.shopId);
           // Attribution the real way: the Ads Manager report the seller exports, then the platform's feeds.
           const tiktokShopId = (await t.connections.list(org.orgId)).find((x) => x.shopId === c.shopId)?.tiktokShopId;
           if (o.importAdsReport && tiktokShopId) await o.importAdsReport(c.shopId, await (await fetch(`${url}/ads_manager/orders_report.csv?shop_id=${tiktokShopId}`)).text());

@@ -20,6 +20,7 @@ import { createWebhookIngest, listUnboundShops, WebhookProcessor, webhookRoutes 
 import { registerWritebackHandlers } from './writeback.js';
 import { createAttributionSync, type AttributionSink } from './attribution.js';
 import { createFinanceSync, type FinanceSink } from './finance.js';
+import { createProductSync, type CatalogueSink } from './products.js';
 
 export { TikTokClient, TikTokApiError, CODES } from './client.js';
 export { signRequest, stringToSign, verifyWebhookSignature, webhookSignature } from './signing.js';
@@ -58,6 +59,8 @@ export interface TikTokIntegrationDeps {
   attribution: AttributionSink;
   /** Where finance statements and refund lines go (the analytics module); optional in isolated tests. */
   finance?: FinanceSink;
+  /** Where synced products go (the knowledge module's catalogue). */
+  catalogue?: CatalogueSink;
 }
 
 function allowApiBases(policy: OutboundPolicy, bases: { apiBase: string; authBase: string }): void {
@@ -78,6 +81,8 @@ export function tiktokCredentials(config: Config): { appKey: string; appSecret: 
  * The TikTok Shop integration, built from plain factories: client, connections (OAuth + tokens),
  * the fetch/map/apply engine, incremental sync, webhook ingest + processor, outbox write-backs.
  */
+export { productFromTikTok, syncAllCatalogues, type CatalogueSink } from './products.js';
+
 export function createTikTokIntegration(d: TikTokIntegrationDeps) {
   const creds = tiktokCredentials(d.config);
   const client = new TikTokClient({
@@ -96,7 +101,8 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
   const sync = createSync({ db: d.db, ids: d.ids, clock: d.clock, log: d.log, client, connections, engine });
   const attribution = createAttributionSync({ client, connections, sink: d.attribution, clock: d.clock, log: d.log });
   const finance = d.finance ? createFinanceSync({ client, connections, sink: d.finance, clock: d.clock, log: d.log }) : undefined;
-  const processor = new WebhookProcessor({ db: d.db, clock: d.clock, log: d.log, engine, connections, leaseMs: d.config.leases?.webhookMs });
+  const products = createProductSync({ client, connections, catalogue: d.catalogue, log: d.log });
+  const processor = new WebhookProcessor({ db: d.db, clock: d.clock, log: d.log, engine, connections, leaseMs: d.config.leases?.webhookMs, refreshProducts: (orgId, shopId, ids) => products.syncShop(orgId, shopId, ids) });
   // Processing may run in another thread (see app/webhook-thread.ts); stored events wake it too.
   let remote: { wake(): void; stop(): Promise<void> } | undefined;
   const ingest = createWebhookIngest({
@@ -125,6 +131,8 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
     engine,
     sync,
     queueSync,
+    /** The shop's catalogue (products and SKUs) from the Product API. */
+    products,
     attribution,
     finance,
     ingest,

@@ -286,4 +286,44 @@ export const WEBHOOK_TYPES: Record<number, string> = {
   12: 'RETURN_STATUS_CHANGE',
   13: 'NEW_CONVERSATION',
   14: 'NEW_MESSAGE',
+  15: 'PRODUCT_INFORMATION_CHANGE',
+  16: 'PRODUCT_CREATION',
 };
+
+// Product API 202309 (Search Products, Get Product): the fields buyers ask about.
+const ProductImage = z.looseObject({ uri: optStr, urls: z.array(str).optional(), thumb_urls: z.array(str).optional(), width: z.number().optional(), height: z.number().optional() });
+export const ProductSku = z.looseObject({
+  id: Id,
+  seller_sku: optStr,
+  price: z.looseObject({ currency: str, sale_price: Decimal.optional(), tax_exclusive_price: Decimal.optional() }).optional().nullable(),
+  inventory: z.array(z.looseObject({ quantity: z.number().optional(), warehouse_id: optStr })).optional(),
+  sales_attributes: z.array(z.looseObject({ id: optStr, name: optStr, value_id: optStr, value_name: optStr })).optional(),
+});
+export const ProductSearchItem = z.looseObject({
+  id: Id,
+  title: str,
+  status: str,
+  skus: z.array(ProductSku).optional(),
+  create_time: UnixSeconds.optional(),
+  update_time: UnixSeconds.optional(),
+});
+export const ProductSearchData = z.looseObject({
+  products: z.array(ProductSearchItem).default([]),
+  next_page_token: z.string().default(''),
+  total_count: z.number().int().optional(),
+});
+export const ProductDetailData = z.looseObject({
+  id: Id,
+  title: str,
+  status: str,
+  description: z.string().default(''),
+  category_chains: z.array(z.looseObject({ id: optStr, parent_id: optStr, local_name: optStr, is_leaf: z.boolean().optional() })).optional(),
+  brand: z.looseObject({ id: optStr, name: optStr }).optional().nullable(),
+  main_images: z.array(ProductImage).optional(),
+  size_chart: z.looseObject({ image: ProductImage.optional().nullable(), template: z.looseObject({ id: optStr }).optional().nullable() }).optional().nullable(),
+  product_attributes: z.array(z.looseObject({ id: optStr, name: str, values: z.array(z.looseObject({ id: optStr, name: str })).default([]) })).optional(),
+  skus: z.array(ProductSku).default([]),
+  create_time: UnixSeconds.optional(),
+  update_time: UnixSeconds.optional(),
+});
+export type ProductDetailData = z.infer<typeof ProductDetailData>;

@@ -15,11 +15,17 @@ describe('webhook work, decided at receipt', () => {
   it('de-authorisation and expiry are actions; unknown topics and missing ids are ignored', () => {
     expect(workOf({ type: 6, data: {} })).toEqual({ kind: 'deauth' });
     expect(workOf({ type: 7, data: { expiration_time: 1 } })).toEqual({ kind: 'expiring' });
-    expect(workOf({ type: 5, data: { product_id: 'p' } })).toEqual({ kind: 'ignore' });
+    expect(workOf({ type: 99, data: { product_id: 'p' } })).toEqual({ kind: 'ignore' });
+    expect(workOf({ type: 15, data: {} })).toEqual({ kind: 'ignore' });
     expect(workOf({ type: 1, data: {} })).toEqual({ kind: 'ignore' });
     expect(workOf({ type: 12, data: { return_id: '' } })).toEqual({ kind: 'ignore' });
     expect(workOf({ type: 4, data: { package_list: 'nope' } })).toEqual({ kind: 'ignore' });
     expect(workOf({ type: 1, data: { order_id: 'a b' } })).toEqual({ kind: 'ignore' });
+  });
+
+  it('product events (5, 15, 16) refresh the named product', () => {
+    for (const type of [5, 15, 16]) expect(workOf({ type, data: { product_id: '1729601000000000002', update_time: 1 } })).toEqual({ kind: 'products', productIds: ['1729601000000000002'] });
+    expect(encodeWork(workOf({ type: 15, data: { product_id: '17296' } }))).toBe('p:17296');
   });
 
   it('round-trips through the stored form', () => {
@@ -27,6 +33,7 @@ describe('webhook work, decided at receipt', () => {
       workOf({ type: 4, data: { package_list: [{ order_id_list: ['1', '2'] }] } }),
       workOf({ type: 12, data: { return_id: 'r9' } }),
       workOf({ type: 14, data: { conversation_id: 'v2' } }),
+      workOf({ type: 5, data: { product_id: 'p7' } }),
       { kind: 'deauth' as const },
       { kind: 'expiring' as const },
       { kind: 'ignore' as const },

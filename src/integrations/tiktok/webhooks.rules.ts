@@ -3,7 +3,8 @@
  * body (`work_refs`), so the processor does not parse every body a second time.
  *
  * The stored form is a short space-separated list: `o:<order id>`, `r:<return id>`,
- * `c:<cancel id>`, `v:<conversation id>`, or one of the words `deauth`, `expiring`, `ignore`.
+ * `c:<cancel id>`, `v:<conversation id>`, `p:<product id>` (products are refreshed apart from the
+ * order bundle), or one of the words `deauth`, `expiring`, `ignore`.
  */
 
 /** The fields of a parsed webhook envelope that decide its work. */
@@ -14,6 +15,7 @@ export interface WebhookLike {
 
 export type WebhookWork =
   | { kind: 'fetch'; orderIds: string[]; returnIds: string[]; cancelIds: string[]; conversationIds: string[] }
+  | { kind: 'products'; productIds: string[] }
   | { kind: 'deauth' }
   | { kind: 'expiring' }
   | { kind: 'ignore' };
@@ -28,6 +30,9 @@ export const CANCELLATION_STATUS_CHANGE = 11;
 export const RETURN_STATUS_CHANGE = 12;
 export const NEW_CONVERSATION = 13;
 export const NEW_MESSAGE = 14;
+export const PRODUCT_STATUS_CHANGE = 5;
+export const PRODUCT_INFORMATION_CHANGE = 15;
+export const PRODUCT_CREATION = 16;
 
 const id = (v: unknown): string | undefined => (v === undefined || v === null || v === '' ? undefined : String(v));
 // Ids never contain spaces; a value that does cannot be stored in the space-separated form.
@@ -56,6 +61,12 @@ export function workOf(e: WebhookLike): WebhookWork {
     case NEW_CONVERSATION:
     case NEW_MESSAGE:
       return fetch('conversationIds', [id(d.conversation_id)]);
+    case PRODUCT_STATUS_CHANGE:
+    case PRODUCT_INFORMATION_CHANGE:
+    case PRODUCT_CREATION: {
+      const pid = clean(id(d.product_id));
+      return pid ? { kind: 'products', productIds: [pid] } : { kind: 'ignore' };
+    }
     case SELLER_DEAUTHORIZATION:
       return { kind: 'deauth' };
     case UPCOMING_AUTHORIZATION_EXPIRATION:
@@ -69,6 +80,7 @@ const PREFIX = { orderIds: 'o', returnIds: 'r', cancelIds: 'c', conversationIds:
 
 /** The stored form of `workOf`. */
 export function encodeWork(w: WebhookWork): string {
+  if (w.kind === 'products') return w.productIds.map((p) => `p:${p}`).join(' ');
   if (w.kind !== 'fetch') return w.kind;
   const parts: string[] = [];
   for (const k of ['orderIds', 'returnIds', 'cancelIds', 'conversationIds'] as const) for (const v of w[k]) parts.push(`${PREFIX[k]}:${v}`);
@@ -79,6 +91,10 @@ export function encodeWork(w: WebhookWork): string {
 export function decodeWork(s: string | null | undefined): WebhookWork | undefined {
   if (s === null || s === undefined || s === '') return undefined;
   if (s === 'deauth' || s === 'expiring' || s === 'ignore') return { kind: s };
+  if (s.startsWith('p:')) {
+    const productIds = s.split(' ').map((x) => /^p:(\S+)$/.exec(x)?.[1]);
+    return productIds.every((x): x is string => !!x) ? { kind: 'products', productIds } : undefined;
+  }
   const w = { kind: 'fetch' as const, orderIds: [] as string[], returnIds: [] as string[], cancelIds: [] as string[], conversationIds: [] as string[] };
   for (const part of s.split(' ')) {
     const m = /^([orcv]):(\S+)$/.exec(part);

@@ -256,6 +256,8 @@ export interface ProcessorDeps {
   gatherMs?: number;
   /** Test hook: called after entities were fetched and before domain rows are written. */
   beforeApply?: () => Promise<void>;
+  /** Product webhooks: refresh these products of the shop in the catalogue. */
+  refreshProducts?: (orgId: string, shopId: string, productIds: string[]) => Promise<unknown>;
 }
 
 export interface ProcessReport {
@@ -350,6 +352,14 @@ export class WebhookProcessor {
       if (w.kind === 'fetch') {
         for (const k of ['orderIds', 'returnIds', 'cancelIds', 'conversationIds'] as const) for (const v of w[k]) plan.refs[k].add(v);
         plan.work.push(ev.id);
+      } else if (w.kind === 'products') {
+        // A failed refresh leaves the event claimed: its lease runs out and it is tried again.
+        try {
+          await this.d.refreshProducts?.(orgId, ev.shopId, w.productIds);
+          plan.handled.push(ev.id);
+        } catch (e) {
+          this.d.log.warn({ err: e, shopId: ev.shopId }, 'TikTok product refresh failed; will retry');
+        }
       } else if (w.kind === 'deauth') {
         await this.d.connections.markRevoked(orgId, ev.shopId);
         this.d.log.warn({ orgId, shopId: ev.shopId }, 'TikTok seller de-authorised the app for this shop');

@@ -153,10 +153,11 @@ export function createMacros(core: HelpdeskCore) {
      */
     async variablesForTicket(actor: Actor, ticketId: string, language?: string): Promise<Record<string, string>> {
       const t = await core.getTicketRow(actor, ticketId);
-      const { shop, agent } = await db.tenant(actor.orgId, async (tx) => ({
+      const { shop, agent, knowledge } = await db.tenant(actor.orgId, async (tx) => ({
         // The ticket's shop always exists (foreign key).
         shop: await shopIn(tx, actor.orgId, t.shopId),
         agent: actor.userId === 'system' ? null : await userIn(tx, actor.orgId, actor.userId),
+        knowledge: (await core.ports.knowledgeVariables?.(tx, actor.orgId, { shopId: t.shopId, orderId: t.orderId, language: language ?? t.language })) ?? {},
       }));
       const facts = await core.orderFacts(actor, t.orderId);
       const product = facts?.lines.find((l) => l.productName)?.productName ?? null;
@@ -169,7 +170,7 @@ export function createMacros(core: HelpdeskCore) {
         returnWindowDays: shop.returnPolicy?.windowDays ?? null,
         language: language ?? t.language,
       });
-      return Object.fromEntries(Object.entries(vars).filter(([, v]) => !!v)) as Record<string, string>;
+      return Object.fromEntries(Object.entries({ ...knowledge, ...vars }).filter(([, v]) => !!v)) as Record<string, string>;
     },
 
     /** Fill a text for a ticket; what stays unresolved is listed (and would block sending). */

@@ -69,6 +69,11 @@ export interface HelpdeskPorts {
   orders?: OrdersPort;
   /** The notification centre (mentions, SLA warnings and breaches), written in the caller's transaction. */
   notify?: Notify;
+  /**
+   * Product knowledge as macro variables (`knowledge.care`, `knowledge.faq.<key>`) for a ticket's
+   * product in its language, read in the caller's transaction (the knowledge module fills it).
+   */
+  knowledgeVariables?: (tx: Executor, orgId: string, ticket: { shopId: string; orderId: string | null; language: string }) => Promise<Record<string, string>>;
 }
 
 /** The slice of the orders module (contract 1) the adapter below reads. */

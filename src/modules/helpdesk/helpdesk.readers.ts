@@ -163,3 +163,22 @@ export async function latestTicketOfOrders(tx: Executor, orgId: string, orderIds
   const r = await tx.execute(sql`select order_id, max(created_at) as at from tickets where org_id = ${orgId} and order_id = any(${sql.param(orderIds)}::text[]) group by order_id`);
   return new Map((r.rows as { order_id: string; at: string | Date }[]).map((x) => [x.order_id, new Date(x.at)]));
 }
+
+/** What product knowledge needs of a ticket: its shop, order, language and the buyer's latest words. */
+export async function ticketQuestionIn(tx: Executor, orgId: string, ticketId: string): Promise<{ id: string; shopId: string; orderId: string | null; language: string; latestBuyerText: string | null } | null> {
+  const r = await tx.execute(sql`select t.id, t.shop_id, t.order_id, t.language,
+      (select m.body from ticket_messages m where m.org_id = t.org_id and m.ticket_id = t.id and m.direction = 'inbound' and m.author_type = 'buyer' order by m.sent_at desc, m.id desc limit 1) as latest
+    from tickets t where t.org_id = ${orgId} and t.id = ${ticketId}`);
+  const t = r.rows[0] as { id: string; shop_id: string; order_id: string | null; language: string; latest: string | null } | undefined;
+  return t ? { id: t.id, shopId: t.shop_id, orderId: t.order_id, language: t.language, latestBuyerText: t.latest } : null;
+}
+
+/** Buyers' messages in a shop's tickets that name an order, since a time (listing-gap analysis). */
+export async function buyerQuestionsOfShop(tx: Executor, orgId: string, shopId: string, since: Date): Promise<{ ticketId: string; orderId: string; text: string; language: string }[]> {
+  const r = await tx.execute(sql`select t.id as ticket_id, t.order_id, m.body, m.language
+    from ticket_messages m join tickets t on t.org_id = m.org_id and t.id = m.ticket_id
+    where m.org_id = ${orgId} and t.shop_id = ${shopId} and t.order_id is not null and m.direction = 'inbound' and m.author_type = 'buyer'
+      and m.sent_at >= ${since.toISOString()}::timestamptz
+    order by m.sent_at, m.id`);
+  return (r.rows as { ticket_id: string; order_id: string; body: string; language: string }[]).map((x) => ({ ticketId: x.ticket_id, orderId: x.order_id, text: x.body, language: x.language }));
+}

@@ -6,6 +6,7 @@ export { DEFAULT_MACROS } from './helpdesk.macros.js';
 export { buyersWithTicketContact, ticketsMatching, ticketsRelated, ticketLabels, buyerIdsByContact, type TicketMatch } from './helpdesk.readers.js';
 export { buyerChatFacts, emailThreadOfTicket, openTicketCount, ticketExists } from './helpdesk.readers.js';
 export { ticketLanguageIn, ticketMessageIn, ticketProblemFacts, latestTicketOfOrders, type TicketLanguageFacts } from './helpdesk.readers.js';
+export { ticketQuestionIn, buyerQuestionsOfShop } from './helpdesk.readers.js';
 export { fillVariables, placeholdersIn, unresolvedVariables, variablesFrom, KNOWN_VARIABLES, type VariableSources, type KnownVariable } from './helpdesk.variables.js';
 export { evaluateRules, ruleMatches, type Rule, type RuleFacts, type AutomationOutcome } from './helpdesk.automations.rules.js';
 export { helpdeskWorkspaceRoutes } from './helpdesk.workspace.routes.js';

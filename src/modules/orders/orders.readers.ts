@@ -383,3 +383,13 @@ export async function productHistory(tx: Executor, orgId: string, shopId: string
   }
   return { bought, returned, topByCategory };
 }
+
+/** The platform product and SKU ids of these orders' lines (how product knowledge links a ticket to its product). */
+export async function lineProductsOf(tx: Executor, orgId: string, orderIds: string[]): Promise<{ orderId: string; productId: string; skuId: string; productName: string }[]> {
+  if (orderIds.length === 0) return [];
+  return tx
+    .select({ orderId: orderLines.orderId, productId: orderLines.productId, skuId: orderLines.skuId, productName: orderLines.productName })
+    .from(orderLines)
+    .where(and(eq(orderLines.orgId, orgId), inArray(orderLines.orderId, orderIds)))
+    .orderBy(asc(orderLines.orderId), asc(orderLines.id));
+}

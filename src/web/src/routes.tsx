@@ -9,7 +9,7 @@
  */
 import { lazy, type ComponentType, type ReactNode } from 'react';
 import { IconBook2, IconSpeakerphone } from '@tabler/icons-react';
-import { IconBuildingWarehouse, IconPackage, IconScale, IconUsers, IconChartBar, IconId, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
+import { IconBook, IconListSearch, IconBuildingWarehouse, IconPackage, IconScale, IconUsers, IconChartBar, IconId, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
 import type { Role } from './lib/session';
 import { ComingSoon } from './features/placeholders/ComingSoon';
 
@@ -37,6 +37,8 @@ const AnalyticsPage = page(() => import('./features/analytics/AnalyticsPage'), (
 const CardsPage = page(() => import('./features/cards/CardsPage'), (m) => m.CardsPage);
 const PlaybooksPage = page(() => import('./features/playbooks/PlaybooksPage'), (m) => m.PlaybooksPage);
 const NoticesPage = page(() => import('./features/playbooks/NoticesPage'), (m) => m.NoticesPage);
+const CataloguePage = page(() => import('./features/knowledge/CataloguePage'), (m) => m.CataloguePage);
+const GapsPage = page(() => import('./features/knowledge/GapsPage'), (m) => m.GapsPage);
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -71,6 +73,9 @@ export const ROUTES: AppRoute[] = [
   // issue 16 (playbooks): macros and procedures, and proactive notices with their report
   { path: '/playbooks', navLabel: 'playbooks:nav.playbooks', icon: IconBook2, roles: ['owner', 'supervisor'], element: <PlaybooksPage /> },
   { path: '/notices', navLabel: 'playbooks:nav.notices', icon: IconSpeakerphone, roles: ['owner', 'supervisor'], element: <NoticesPage /> },
+  // issue 16 (knowledge): catalogue with product knowledge per language, listing gaps
+  { path: '/catalogue', navLabel: 'knowledge:nav.catalogue', icon: IconBook, roles: ['owner', 'supervisor', 'agent'], element: <CataloguePage /> },
+  { path: '/listing-gaps', navLabel: 'knowledge:nav.gaps', icon: IconListSearch, roles: ['owner', 'supervisor'], element: <GapsPage /> },
 ];
 
 export function routesFor(role: Role): AppRoute[] {

@@ -175,3 +175,31 @@ export const RETURN_REASONS: Record<'colour' | 'battery' | 'damaged' | 'size' | 
 };
 
 export const CARRIERS: Record<string, string> = { US: 'UPS', GB: 'Royal Mail', DE: 'DHL', FR: 'Colissimo', IT: 'BRT', ES: 'Correos' };
+
+export interface ListingSpec {
+  description: string;
+  category: string;
+  attributes: { name: string; values: string[] }[];
+  /** A size-chart image on the listing. */
+  sizeChart?: boolean;
+  images: number;
+}
+
+/**
+ * What each product page says. Planted gaps: the PowerCore's page never states battery life (buyers
+ * keep asking), the Sac Aurore has no colour note, and the Veste Camille does not warn that
+ * hand-tanned leather smells at first.
+ */
+export const LISTINGS: Record<string, ListingSpec> = {
+  airpro: { category: 'Headphones', images: 6, description: '<p>Over-ear wireless headphones with active noise cancelling. Bluetooth 5.3, works with iPhone and Android. Up to 40 hours of battery; a 10-minute charge gives 5 hours. Colour: Midnight Black.</p>', attributes: [{ name: 'Warranty Period', values: ['24 months'] }, { name: 'Connectivity', values: ['Bluetooth 5.3'] }] },
+  boom: { category: 'Speakers', images: 5, description: '<p>360° portable speaker, IP67. 20 hours of battery, USB-C charging. Pairs with any Bluetooth phone or tablet.</p>', attributes: [{ name: 'Warranty Period', values: ['12 months'] }, { name: 'Colour', values: ['Graphite'] }] },
+  powercore: { category: 'Power Banks', images: 4, description: '<p>Slim aluminium body with two USB-C ports and an LED display. Fits in a jacket pocket.</p>', attributes: [{ name: 'Material', values: ['Aluminium'] }, { name: 'Colour', values: ['Black'] }] },
+  watch: { category: 'Smart Watches', images: 6, description: '<p>Titanium smartwatch, 44 mm. Compatible with iPhone (iOS 16+) and Android 10+. Battery lasts up to 7 days; magnetic charger included.</p>', attributes: [{ name: 'Warranty Period', values: ['24 months'] }, { name: 'Strap material', values: ['Silicone'] }] },
+  brew: { category: 'Coffee Machines', images: 7, description: '<p>15-bar espresso machine, 1.8 L tank, 230 V with EU plug (UK plug in UK shops). Descale monthly with the included descaler; the manual explains set-up in 5 steps.</p>', attributes: [{ name: 'Warranty Period', values: ['24 months'] }, { name: 'Voltage', values: ['220-240 V'] }] },
+  vac: { category: 'Robot Vacuums', images: 6, description: '<p>Robot vacuum with LiDAR mapping. 180 minutes runtime per charge. Set up in the Voltix app in minutes: no assembly needed. Works with Alexa and Google Home.</p>', attributes: [{ name: 'Warranty Period', values: ['24 months'] }] },
+  aurore: { category: 'Handbags', images: 5, description: '<p>Full-grain leather handbag, gold-tone hardware, cotton lining. Dimensions 28 × 20 × 11 cm.</p>', attributes: [{ name: 'Material', values: ['Full-grain leather'] }] },
+  jacket: { category: 'Leather Jackets', images: 6, sizeChart: true, description: '<p>Hand-tanned lamb leather jacket, viscose lining, two inner pockets. Wipe with a damp cloth; leather care balm twice a year.</p>', attributes: [{ name: 'Material', values: ['Lamb leather'] }, { name: 'Lining', values: ['Viscose'] }] },
+  scarf: { category: 'Scarves', images: 4, description: '<p>Pure silk twill scarf, 90 × 90 cm, hand-rolled edges. Dry clean only.</p>', attributes: [{ name: 'Material', values: ['100% silk'] }] },
+  necklace: { category: 'Necklaces', images: 5, description: '<p>Solid 18k gold necklace, 45 cm chain with extender at 42 cm. Nickel-free. Comes in a gift box.</p>', attributes: [{ name: 'Material', values: ['18k gold'] }, { name: 'Warranty Period', values: ['24 months'] }] },
+  earrings: { category: 'Earrings', images: 5, description: '<p>Diamond stud earrings, 0.5 ct total, 18k white gold settings. Certificate included. Clean with a soft brush and warm soapy water.</p>', attributes: [{ name: 'Material', values: ['18k white gold', 'Diamond'] }, { name: 'Warranty Period', values: ['24 months'] }] },
+};

@@ -611,6 +611,20 @@ export class TikTokSandbox {
         this.webhooks.get(c.shopId)?.delete(String(c.body.event_type));
         return {};
       }),
+      r('POST', '/product/202309/products/search', 'shop', (c) => {
+        const size = pageSize(c.query, 10, 1, 100);
+        const shop = w.shop(c.shopId)!;
+        const status = c.body.status as string | undefined;
+        const items = shop.products.filter((p) => (!status || status === 'ALL' || status === 'ACTIVATE') && timeFilter(c.body, w.anchorSec - 86_400 * 60, p.updateTime));
+        const page = paginate(items, c.query, size, (p) => p.updateTime, (p) => p.productId, 'DESC');
+        return { products: page.items.map((p) => w.productSummaryJson(shop, p)), next_page_token: page.next, total_count: items.length };
+      }),
+      r('GET', '/product/202309/products/{product_id}', 'shop', (c) => {
+        const shop = w.shop(c.shopId)!;
+        const p = shop.products.find((x) => x.productId === c.params[0]);
+        if (!p) throw new ApiError(400, 36009004, `product ${c.params[0]} does not exist in this shop`);
+        return w.productJson(shop, p);
+      }),
       r('POST', '/order/202309/orders/search', 'shop', (c) => {
         const size = pageSize(c.query, 20, 1, 100);
         const status = c.body.order_status as string | undefined;

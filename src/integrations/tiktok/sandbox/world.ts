@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { LISTINGS, type ListingSpec } from './catalogue.js';
 import { BUYER_TEXTS, CARRIERS, CATALOGUES, DEFAULT_SHOPS, FIRST_NAMES, LAST_INITIALS, RETURN_REASONS, sourcesFor, type Lang, type ProductSpec, type ShopSpec, type SourceSpec, type Topic } from './catalogue.js';
 
 /** Deterministic PRNG (mulberry32): the same --seed gives the same world. */
@@ -53,7 +54,7 @@ const PACKAGE_STATUS: Record<string, string> = {
 export interface SbShop extends ShopSpec {
   cipher: string;
   code: string;
-  products: (ProductSpec & { productId: string; skuId: string })[];
+  products: (ProductSpec & { productId: string; skuId: string; listing: ListingSpec; updateTime: number })[];
   sources: SourceSpec[];
 }
 export interface SbBuyer {
@@ -231,7 +232,7 @@ export class World {
         ...s,
         cipher: `ROW_${h.slice(0, 24)}`,
         code: `${s.region}LC${h.slice(24, 30).toUpperCase()}`,
-        products: CATALOGUES[s.brand].map((p, i) => ({ ...p, productId: `17296${s.id.slice(-2)}${String(i + 1).padStart(12, '0')}`, skuId: `17297${s.id.slice(-2)}${String(i + 1).padStart(12, '0')}` })),
+        products: CATALOGUES[s.brand].map((p, i) => ({ ...p, productId: `17296${s.id.slice(-2)}${String(i + 1).padStart(12, '0')}`, skuId: `17297${s.id.slice(-2)}${String(i + 1).padStart(12, '0')}`, listing: structuredClone(LISTINGS[p.key]!), updateTime: this.anchorSec - 86_400 * 30 })),
         sources: sourcesFor(s),
       };
     });
@@ -255,6 +256,43 @@ export class World {
   }
   product(shop: SbShop, key: string) {
     return shop.products.find((p) => p.key === key)!;
+  }
+
+  /** The seller edits a product page in Seller Center: the platform tells subscribers (type 15). */
+  editListing(shopId: string, key: string, patch: Partial<ListingSpec>): void {
+    const p = this.product(this.shop(shopId)!, key);
+    Object.assign(p.listing, patch);
+    p.updateTime = this.nowSec();
+    this.emit(shopId, 15, { product_id: p.productId, update_time: p.updateTime });
+  }
+
+  /** Search Products row (202309). */
+  productSummaryJson(shop: SbShop, p: SbShop['products'][number]) {
+    return { id: p.productId, title: p.name, status: 'ACTIVATE', skus: [this.skuJson(shop, p)], sales_regions: [shop.region], create_time: this.anchorSec - 86_400 * 60, update_time: p.updateTime };
+  }
+
+  private skuJson(shop: SbShop, p: SbShop['products'][number]) {
+    const price = (p.price / 100).toFixed(2);
+    return { id: p.skuId, seller_sku: p.sku, price: { currency: shop.currency, sale_price: price, tax_exclusive_price: price }, inventory: [{ quantity: 40, warehouse_id: `7${shop.id.slice(-6)}0001` }], sales_attributes: [{ id: '100000', name: 'Variant', value_id: `${p.skuId.slice(-6)}`, value_name: p.skuName }] };
+  }
+
+  /** Get Product (202309): the fields buyers ask about, as the platform names them. */
+  productJson(shop: SbShop, p: SbShop['products'][number]) {
+    const img = (n: number) => ({ uri: `tos-sandbox/${p.sku}-${n}`, urls: [`${this.mediaBase}/media/sku/${p.sku}.png`], thumb_urls: [`${this.mediaBase}/media/sku/${p.sku}.png`], width: 800, height: 800 });
+    return {
+      id: p.productId,
+      title: p.name,
+      status: 'ACTIVATE',
+      description: p.listing.description,
+      category_chains: [{ id: '600001', parent_id: '0', local_name: p.category, is_leaf: false }, { id: '600002', parent_id: '600001', local_name: p.listing.category, is_leaf: true }],
+      brand: { id: '7000001', name: shop.brand === 'voltix' ? 'Voltix' : 'Lumière' },
+      main_images: Array.from({ length: p.listing.images }, (_, i) => img(i)),
+      ...(p.listing.sizeChart ? { size_chart: { image: img(99) } } : {}),
+      product_attributes: p.listing.attributes.map((a, i) => ({ id: String(100100 + i), name: a.name, values: a.values.map((v, j) => ({ id: String(200000 + i * 10 + j), name: v })) })),
+      skus: [this.skuJson(shop, p)],
+      create_time: this.anchorSec - 86_400 * 60,
+      update_time: p.updateTime,
+    };
   }
 
   // ---------------- generation ----------------

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api';
 import { useErrorMessage } from '../../lib/errors';
 import { useSession } from '../../lib/session';
+import { SuggestedAnswers } from '../knowledge/SuggestedAnswers';
 import { PRIORITIES, renderMacro, SETTABLE_STATUSES, uploadAttachment, useMacros, useTeam, useTicket, useTicketMutation, fileUrl, type AttachmentRef, type MessageView, type Priority, type RenderedMacro, type TicketStatus, type TicketView } from './api';
 import { ChannelIcon, LanguageTag, TicketSla } from './bits';
 import { COMMENT_REPLY_MAX, PublicReplyWarning, VideoCommentBar, WhatsAppWindowNotice } from './VideoComment';
@@ -551,6 +552,15 @@ function Composer({ ticket, compose, lastInboundAt }: { ticket: TicketView; comp
       )}
       {publicComment && <PublicReplyWarning length={text.trim().length} />}
       {!isNote && ticket.channel === 'whatsapp' && <WhatsAppWindowNotice lastInboundAt={lastInboundAt} />}
+      {!isNote && (
+        <SuggestedAnswers
+          ticketId={ticket.id}
+          onInsert={(answer) => {
+            setText((cur) => (cur.trim() ? `${cur.trimEnd()}\n\n${answer}` : answer));
+            requestAnimationFrame(() => area.current?.focus());
+          }}
+        />
+      )}
       <Textarea
         ref={area}
         value={text}
