@@ -140,7 +140,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     { db: p.db, log: p.log, client: tiktok.client, connections: tiktok.connections, shopCurrency: (orgId, shopId) => p.db.tenant(orgId, async (tx) => (await shopIn(tx, orgId, shopId)).currency) },
     () => coupons,
   );
-  const coupons = createCouponsService(base, { recordEvidence: writeEvidence, outreach, platform: couponPlatform });
+  const coupons = createCouponsService(base, { recordEvidence: writeEvidence, outreach, platform: couponPlatform, actionLines: helpdesk.actionLines });
 
   const remediesOrders = opts.overrides?.remediesOrders ?? remediesOrdersPort(orders);
   const tickets = ticketsPortFrom(helpdesk);
@@ -150,6 +150,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     tickets,
     recordEvidence: writeEvidence,
     notify,
+    actionLines: helpdesk.actionLines,
     // Built on remedies, returns are reached back through these two callbacks.
     returns: { getReturn: (actor, id) => returns.get(actor, id) },
     // Remedy completed → returns: the return learns its refund went out, in the same transaction.
@@ -166,7 +167,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   });
   const returns = createReturnsService(
     { db: p.db, ids: p.ids, clock: p.clock, remedies },
-    { orders: remediesOrders, tickets, recordEvidence: writeEvidence, platformRejectReasons: (actor, platformReturnId) => tiktok.rejectReasons(actor.orgId, platformReturnId) },
+    { orders: remediesOrders, tickets, recordEvidence: writeEvidence, platformRejectReasons: (actor, platformReturnId) => tiktok.rejectReasons(actor.orgId, platformReturnId), actionLines: helpdesk.actionLines },
   );
 
   // Buyer side (issue 17): cards, QR tokens and the self-service page, on the services above.

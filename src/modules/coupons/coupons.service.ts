@@ -1,3 +1,4 @@
+import type { ActionLines } from '../helpdesk/index.js';
 import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Clock } from '../../platform/clock.js';
@@ -76,6 +77,8 @@ export interface CouponsPorts {
   recordEvidence: RecordEvidence;
   outreach: OutreachService;
   platform: CouponPlatformPort;
+  /** Lines in the ticket's thread following a coupon sent from it (requested → sent / failed). */
+  actionLines?: ActionLines;
 }
 
 export interface IssueInput {
@@ -298,6 +301,9 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     );
     row.outboxId = step.id;
     await tx.insert(couponLedger).values(row);
+    if (input.evidenceCase?.caseType === 'ticket' && ports.actionLines) {
+      await ports.actionLines.requested(tx, { orgId, ticketId: input.evidenceCase.caseId, outboxId: step.id, group: `coupon:${row.id}`, action: 'coupon', amount: value, currency: coupon.currency, ref: coupon.title });
+    }
     await ports.outreach.recordIn(tx, { orgId, shopId: input.shopId, buyerId: input.buyerId, purpose: input.purpose, channel: 'tiktok_chat', source: `coupons:${owner}`, at: sendAt });
     await ports.recordEvidence(tx, evidenceFor(row, actor, `Coupon "${coupon.title}" (${value} ${coupon.currency}) planned for the buyer`, { couponId: coupon.externalId, faceValue: value, minSpend: coupon.minSpend, expiresAt: row.expiresAt?.toISOString() ?? null, sendAt: sendAt.toISOString(), text }, input.evidenceCase));
     return { row, created: true, decision };

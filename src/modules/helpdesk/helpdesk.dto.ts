@@ -340,7 +340,7 @@ export type RenderedMacroView = z.infer<typeof RenderedMacroView>;
 
 /** What a system line in the thread says, as a kind and its values (never stored prose). */
 export interface ThreadEvent {
-  kind: 'automation' | 'auto_close' | 'out_of_hours_ack';
+  kind: 'automation' | 'auto_close' | 'out_of_hours_ack' | 'action';
   params: Record<string, string | number | null>;
 }
 

@@ -8,6 +8,7 @@ import { useErrorMessage } from '../../lib/errors';
 import { useSession } from '../../lib/session';
 import { PRIORITIES, renderMacro, SETTABLE_STATUSES, uploadAttachment, useMacros, useTeam, useTicket, useTicketMutation, fileUrl, type AttachmentRef, type MessageView, type Priority, type RenderedMacro, type TicketStatus, type TicketView } from './api';
 import { ChannelIcon, LanguageTag, TicketSla } from './bits';
+import { ActionLine } from './ActionLine';
 import { placeholders, resolveText, useAgents, useTranslationPreference, useTranslations, useViewers, type TranslationView } from './api';
 
 export interface ComposeRequest {
@@ -50,7 +51,7 @@ export function TicketPane({ ticketId, compose, names, onClose }: { ticketId: st
       <TranslateToggle language={ticket.language} />
       <ScrollArea className="ad-inbox-thread" data-testid="thread">
         <Stack gap="sm" p="md">
-          {messages.map((m) => (m.event ? <SystemLine key={m.id} m={m} names={names} /> : <MessageBubble key={m.id} m={m} ticketId={ticket.id} />))}
+          {messages.map((m) => (m.event?.kind === 'action' ? <ActionLine key={m.id} m={m} /> : m.event ? <SystemLine key={m.id} m={m} names={names} /> : <MessageBubble key={m.id} m={m} ticketId={ticket.id} />))}
           <div ref={bottom} />
         </Stack>
       </ScrollArea>
