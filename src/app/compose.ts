@@ -111,7 +111,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
         },
   );
   // The notification centre: every module writes its notices in its own transaction through `notify`.
-  const notifications = createNotificationsService(p);
+  const notifications = createNotificationsService(p, { emailAvailable: mail.configured });
   const notify = notifications.notify;
 
   // SLA warning → helpdesk: the assignee and the supervisors are told, in the timer's transaction.

@@ -19,7 +19,7 @@ import { integrationsRoutes, WEBHOOK_DELIVERY_STEP } from '../modules/integratio
 import { INVITATION_MAIL_STEP, PASSWORD_RESET_MAIL_STEP } from '../modules/auth/index.js';
 import { decryptSecret } from '../platform/secrets.js';
 import { agencyRoutes } from '../modules/agency/index.js';
-import { notificationsRoutes } from '../modules/notifications/index.js';
+import { NOTIFICATION_MAIL_STEP, notificationMailHandler, notificationsRoutes } from '../modules/notifications/index.js';
 import { translationRoutes } from '../modules/translation/index.js';
 import { startTranslationStandIn } from '../integrations/translation/index.js';
 import { helpdeskWorkspaceRoutes } from '../modules/helpdesk/helpdesk.workspace.routes.js';
@@ -151,6 +151,8 @@ export function registerWorkspaceWorkers(p: Platform, s: Services): void {
     );
   });
   registerPortalHandlers(p.outbox, s.helpdesk);
+  // Notifications by e-mail, through the installation's SMTP (only enqueued when it is configured).
+  p.outbox.register(NOTIFICATION_MAIL_STEP, notificationMailHandler({ db: p.db, publicUrl: p.config.publicUrl, send: (m) => s.mail.send(m) }));
 }
 
 
