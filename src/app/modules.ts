@@ -117,8 +117,15 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
       const n = await s.helpdesk.runAutoClose();
       if (n) p.log.info({ closed: n }, 'tickets closed automatically after waiting on the buyer');
     }, { cron: '23 * * * *' });
+    // Automations for tickets left quiet for a rule's hours.
+    await p.jobs.define(IDLE_AUTOMATIONS_JOB, async () => {
+      const n = await s.helpdesk.runIdleAutomations();
+      if (n) p.log.info({ fired: n }, 'idle automations applied');
+    }, { cron: '41 * * * *' });
   }
 }
+
+export const IDLE_AUTOMATIONS_JOB = 'helpdesk.idle_automations';
 
 export const AUTO_CLOSE_JOB = 'helpdesk.auto_close';
 

@@ -12,6 +12,7 @@ import type { AssignInput, AttachmentRef, BulkInput, BulkResult, Channel, Priori
 import type { OrderFacts } from './helpdesk.ports.js';
 import { applyTags, isLive, mentionedIn, preview, replyWindowClosed, statusAfterReply } from './helpdesk.rules.js';
 import { unresolvedVariables } from './helpdesk.variables.js';
+import { createUpdateRules } from './helpdesk.automations.js';
 import { macros, ticketMessages, tickets, ticketThreads } from './helpdesk.schema.js';
 
 /** A WhatsApp ticket whose buyer has been silent for over 24 h takes only approved templates. */
@@ -114,6 +115,7 @@ export async function replyPayload(tx: Executor, t: TicketRow, m: MessageRow): P
  * note, status, priority, tags, links, assignment, merge, and the bulk form of some of them.
  */
 export function createCommands(core: HelpdeskCore) {
+  const runUpdateRules = createUpdateRules(core);
   const { db, ids, clock } = core;
 
   const part = {
@@ -174,7 +176,16 @@ export function createCommands(core: HelpdeskCore) {
     async setStatus(actor: Actor, ticketId: string, status: TicketStatus, reason?: string): Promise<TicketRow> {
       core.checkStatusRole(actor, status);
       const now = clock.now();
-      return db.tenant(actor.orgId, async (tx) => core.writeStatus(tx, actor, await core.lockTicket(tx, actor.orgId, ticketId), status, reason, now));
+      return db.tenant(actor.orgId, async (tx) => {
+        const before = await core.lockTicket(tx, actor.orgId, ticketId);
+        const row = await core.writeStatus(tx, actor, before, status, reason, now);
+        // A person's change runs the "status changed" rules; a change the system makes does not (no loops).
+        if (actor.userId !== 'system' && before.status !== row.status && (await runUpdateRules(tx, ticketId, actor.orgId, 'status_changed', { now }))) {
+          const [fresh] = await tx.select().from(tickets).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, ticketId)));
+          return fresh!;
+        }
+        return row;
+      });
     },
 
     /** For other modules (e.g. after a refund went through). */
@@ -217,6 +228,10 @@ export function createCommands(core: HelpdeskCore) {
         const t = await core.lockTicket(tx, actor.orgId, ticketId);
         const tags = applyTags(t.tags, change);
         const [row] = await tx.update(tickets).set({ tags, updatedAt: now }).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning();
+        if (actor.userId !== 'system' && tags.some((x) => !t.tags.includes(x)) && (await runUpdateRules(tx, ticketId, actor.orgId, 'tag_added', { now }))) {
+          const [fresh] = await tx.select().from(tickets).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id)));
+          return fresh!;
+        }
         return row!;
       });
     },

@@ -1,5 +1,5 @@
 import { bigint, boolean, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import type { AttachmentRef, Channel, ChannelMeta, DefaultStatusAfter, MessageKind, Priority, RuleActions, RuleConditions, SavedViewFilter, ThreadEvent, TicketStatus } from './helpdesk.dto.js';
+import type { AttachmentRef, Channel, ChannelMeta, DefaultStatusAfter, MessageKind, Priority, RuleActions, RuleConditions, RuleTrigger, SavedViewFilter, ThreadEvent, TicketStatus } from './helpdesk.dto.js';
 import type { BusinessHours } from '../tenancy/index.js';
 
 export const tickets = pgTable('tickets', {
@@ -131,6 +131,7 @@ export const automationRules = pgTable('automation_rules', {
   name: text('name').notNull(),
   active: boolean('active').notNull(),
   position: integer('position').notNull(),
+  trigger: text('trigger').$type<RuleTrigger>().notNull(),
   conditions: jsonb('conditions').$type<RuleConditions>().notNull(),
   actions: jsonb('actions').$type<RuleActions>().notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),

@@ -205,7 +205,9 @@ function SystemLine({ m, names }: { m: MessageView; names: Map<string, string> }
   }
   const text =
     e.kind === 'automation'
-      ? t('events.automation', { rule: p.rule, actions: parts.join(', ') })
+      ? p.trigger && p.trigger !== 'created'
+        ? t('events.automationOn', { rule: p.rule, trigger: t(`events.triggered.${p.trigger}`, { defaultValue: String(p.trigger) }), actions: parts.join(', ') })
+        : t('events.automation', { rule: p.rule, actions: parts.join(', ') })
       : e.kind === 'out_of_hours_ack'
         ? t('events.outOfHours', { at: new Date(String(p.answerBy)).toLocaleString(i18n.language, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) })
         : t('events.autoClose', { days: p.days });
