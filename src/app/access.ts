@@ -291,6 +291,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/portal/preview': LEADS,
   'GET /api/portal/batches': LEADS,
   'POST /api/portal/orders/:orderId/revoke': LEADS,
+  // issue 13 (workspace): a person confirms a machine-translated reply
+  'POST /api/tickets/:id/messages/:messageId/review': DESK,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */

@@ -421,5 +421,26 @@ describe('translation', () => {
     expect((await get(org, 'supervisor', '/api/translation/preference')).json()).toEqual({ alwaysTranslate: false });
     // The key never comes back.
     expect((await get(org, 'owner', '/api/translation/settings')).body).not.toContain('seller-key');
+
+    // The machine-translated draft is unreviewed: sending it needs a review or an explicit confirmation.
+    const machineDraft = { provider: draft.provider, to: 'de', reviewed: false };
+    const refused = await send(org, 'agent', 'POST', `/api/tickets/${t.ticketId}/reply`, { text: draft.text, machineDraft });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({ code: 'tickets.unreviewed_draft' });
+    const sent = await send(org, 'agent', 'POST', `/api/tickets/${t.ticketId}/reply`, { text: draft.text, machineDraft: { ...machineDraft, confirmUnreviewed: true } });
+    expect(sent.statusCode).toBe(201);
+    const sentMsg = (sent.json() as { message: { id: string; machineDraft: unknown } }).message;
+    expect(sentMsg.machineDraft).toEqual({ provider: draft.provider, from: null, to: 'de', reviewed: false, reviewedBy: null, reviewedAt: null, sentUnreviewed: true });
+    const reviewed = await send(org, 'supervisor', 'POST', `/api/tickets/${t.ticketId}/messages/${sentMsg.id}/review`, {});
+    expect(reviewed.statusCode).toBe(200);
+    expect(reviewed.json()).toMatchObject({ machineDraft: { reviewed: true, reviewedBy: org.users.supervisor.id, sentUnreviewed: true } });
+    // Reviewed before sending: stored as reviewed by the sender. A person's own words carry nothing.
+    const checked = await send(org, 'agent', 'POST', `/api/tickets/${t.ticketId}/reply`, { text: draft.text, machineDraft: { ...machineDraft, reviewed: true } });
+    expect((checked.json() as { message: { machineDraft: unknown } }).message.machineDraft).toMatchObject({ reviewed: true, reviewedBy: org.users.agent.id, sentUnreviewed: false });
+    const plain = await send(org, 'agent', 'POST', `/api/tickets/${t.ticketId}/reply`, { text: 'Danke!' });
+    const plainId = (plain.json() as { message: { id: string; machineDraft: unknown } }).message;
+    expect(plainId.machineDraft).toBeNull();
+    expect((await send(org, 'agent', 'POST', `/api/tickets/${t.ticketId}/messages/${plainId.id}/review`, {})).json()).toMatchObject({ code: 'tickets.not_machine_draft' });
+    expect((await send(org, 'agent', 'POST', `/api/tickets/${t.ticketId}/messages/msg_nope/review`, {})).statusCode).toBe(404);
   });
 });

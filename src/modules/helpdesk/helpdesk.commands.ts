@@ -13,6 +13,7 @@ import type { OrderFacts } from './helpdesk.ports.js';
 import { applyTags, isLive, mentionedIn, preview, replyWindowClosed, statusAfterReply } from './helpdesk.rules.js';
 import { unresolvedVariables } from './helpdesk.variables.js';
 import { createUpdateRules } from './helpdesk.automations.js';
+import { draftRecord, draftSendProblem, markReviewed } from './helpdesk.drafts.rules.js';
 import { macros, ticketMessages, tickets, ticketThreads } from './helpdesk.schema.js';
 
 /** A WhatsApp ticket whose buyer has been silent for over 24 h takes only approved templates. */
@@ -125,6 +126,7 @@ export function createCommands(core: HelpdeskCore) {
       // A placeholder left in the text would reach the buyer as `{{order_number}}`: refuse, naming them.
       const unresolved = unresolvedVariables(input.text);
       if (unresolved.length) throw AppError.unprocessable('tickets.unresolved_variables', `Fill in ${unresolved.map((v) => `{{${v}}}`).join(', ')} before sending`, { variables: unresolved });
+      if (draftSendProblem(input.machineDraft)) throw AppError.unprocessable('tickets.unreviewed_draft', 'This reply is an unreviewed machine translation: review it, or confirm sending it unreviewed', { issues: [{ field: 'machineDraft.reviewed', message: 'unreviewed machine translation' }] });
       const now = clock.now();
       return db.tenant(actor.orgId, async (tx) => {
         let t = await core.lockTicket(tx, actor.orgId, ticketId);
@@ -140,7 +142,7 @@ export function createCommands(core: HelpdeskCore) {
         if (t.status === 'closed') throw AppError.conflict('tickets.closed', `Ticket #${t.number} is closed${t.mergedIntoId ? ` (merged into ${t.mergedIntoId})` : ''}; reply on the open ticket`);
         const window = replyWindowProblem(t, now);
         if (window) throw window;
-        const m = await core.addMessage(tx, actor, t, { kind: 'public', text: input.text, attachments: input.attachments, macroId: input.macroId }, now);
+        const m = await core.addMessage(tx, actor, t, { kind: 'public', text: input.text, attachments: input.attachments, macroId: input.macroId, machineDraft: draftRecord(input.machineDraft, actor.userId, now) }, now);
         const handler = replyHandlerFor(t.channel);
         const payload = await replyPayload(tx, t, m);
         const { row } = await enqueue(
@@ -158,6 +160,23 @@ export function createCommands(core: HelpdeskCore) {
         const next = statusAfterReply(t.status, input.status ?? (input.macroId ? await macroDefaultStatus(tx, actor.orgId, input.macroId) : undefined));
         if (next !== t.status) t = await core.writeStatus(tx, actor, t, next, undefined, now);
         return { message: { ...m, outboxId: row.id }, ticket: t, outboxId: row.id };
+      });
+    },
+
+    /** A person confirms they checked a machine-translated reply (after it was sent unreviewed). */
+    async reviewMachineDraft(actor: Actor, ticketId: string, messageId: string): Promise<MessageRow> {
+      requireRole(actor, AGENT_ROLES, 'reviewing machine translations');
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => {
+        const t = await core.lockTicket(tx, actor.orgId, ticketId);
+        const [m] = await tx.select().from(ticketMessages).where(and(eq(ticketMessages.orgId, actor.orgId), eq(ticketMessages.ticketId, t.id), eq(ticketMessages.id, messageId)));
+        if (!m) throw AppError.notFound('message', messageId);
+        if (!m.machineDraft) throw AppError.conflict('tickets.not_machine_draft', 'This message was written by a person, not translated by a machine');
+        if (m.machineDraft.reviewed) return m;
+        const [row] = await tx.update(ticketMessages).set({ machineDraft: markReviewed(m.machineDraft, actor.userId, now) }).where(and(eq(ticketMessages.orgId, actor.orgId), eq(ticketMessages.id, m.id))).returning();
+        await core.evidence(tx, { orgId: t.orgId, caseId: t.id, caseType: 'ticket', kind: 'status_change', actor: { type: 'user', id: actor.userId }, occurredAt: now, summary: 'Machine translation of a sent reply reviewed', data: { messageId: m.id, provider: m.machineDraft.provider, to: m.machineDraft.to } });
+        await publishLive(tx, { t: 'ticket', o: t.orgId, s: t.shopId, id: t.id });
+        return row!;
       });
     },
 

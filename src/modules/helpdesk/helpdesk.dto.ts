@@ -115,6 +115,22 @@ export const InboundMessageSchema = z.strictObject({
 
 // ---- HTTP shapes ----
 
+/**
+ * A reply whose text a machine translated (the composer's "into the buyer's language"): unreviewed
+ * until a person says they checked it; sending it unreviewed needs `confirmUnreviewed`.
+ */
+export const MachineDraftInput = z.strictObject({
+  provider: z.string().trim().min(1).max(60),
+  from: z.string().max(10).nullable().optional(),
+  to: z.string().min(2).max(10),
+  reviewed: z.boolean(),
+  confirmUnreviewed: z.boolean().optional(),
+});
+export type MachineDraftInput = z.infer<typeof MachineDraftInput>;
+/** What a message keeps about its machine translation. */
+export const MachineDraftView = z.object({ provider: z.string(), from: z.string().nullable(), to: z.string(), reviewed: z.boolean(), reviewedBy: z.string().nullable(), reviewedAt: z.string().nullable(), sentUnreviewed: z.boolean() });
+export type MachineDraftView = z.infer<typeof MachineDraftView>;
+
 export const ReplyInput = z.strictObject({
   text: z.string().trim().min(1).max(20_000),
   macroId: z.string().max(64).optional(),
@@ -123,6 +139,8 @@ export const ReplyInput = z.strictObject({
   status: TicketStatus.optional(),
   /** Chosen by the client once per composed reply: a resubmit (double click, retry) sends nothing twice. */
   clientKey: z.string().regex(/^[\w-]{8,80}$/, '8–80 letters, digits, _ or -').optional(),
+  /** The text is (or starts from) a machine translation. */
+  machineDraft: MachineDraftInput.optional(),
 });
 export type ReplyInput = z.infer<typeof ReplyInput>;
 
@@ -285,6 +303,8 @@ export const MessageView = z.object({
   event: z.object({ kind: z.string(), params: z.record(z.string(), z.union([z.string(), z.number(), z.null()])) }).nullable(),
   movedFromTicketId: z.string().nullable(),
   channelMeta: ChannelMeta.nullable(),
+  /** Machine-translated text: who checked it, or that nobody has yet. */
+  machineDraft: MachineDraftView.nullable(),
   sentAt: z.string(),
 });
 export type MessageView = z.infer<typeof MessageView>;

@@ -9,6 +9,7 @@ import { useSession } from '../../lib/session';
 import { PRIORITIES, renderMacro, SETTABLE_STATUSES, uploadAttachment, useMacros, useTeam, useTicket, useTicketMutation, fileUrl, type AttachmentRef, type MessageView, type Priority, type RenderedMacro, type TicketStatus, type TicketView } from './api';
 import { ChannelIcon, LanguageTag, TicketSla } from './bits';
 import { ActionLine } from './ActionLine';
+import { ConfirmUnreviewed, DraftReviewNotice, MessageDraftBadge, type ComposerDraft } from './MachineDraft';
 import { placeholders, resolveText, useAgents, useTranslationPreference, useTranslations, useViewers, type TranslationView } from './api';
 
 export interface ComposeRequest {
@@ -292,6 +293,7 @@ function MessageBubble({ m, ticketId }: { m: MessageView; ticketId: string }) {
         </Group>
         <Group gap={6} wrap="nowrap">
           {m.deliveryStatus && <DeliveryBadge m={m} />}
+          {m.machineDraft && <MessageDraftBadge m={m} />}
           {foreign && (
             <Tooltip label={visible ? t('translate.showOriginal') : t('translate.translate')}>
               <ActionIcon size="xs" variant={visible ? 'filled' : 'subtle'} color="gray" loading={translate.isPending} onClick={() => (translation ? setShow((s) => !s) : (setShow(true), translate.mutate()))} aria-label={t('translate.translate')} data-testid="translate-message">
@@ -401,6 +403,8 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
   const [uploading, setUploading] = useState(false);
   const [values, setValues] = useState<Record<string, string>>({});
   const [translatedTo, setTranslatedTo] = useState<string | null>(null);
+  const [draft, setDraft] = useState<ComposerDraft | null>(null);
+  const [confirming, setConfirming] = useState<SendAction | null>(null);
   const [error, setError] = useState<string | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
 
@@ -411,8 +415,14 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
     requestAnimationFrame(() => area.current?.focus());
   }, [compose]);
 
-  const reply = useTicketMutation(ticket.id, (status: SendAction) =>
-    api.post(`/api/tickets/${ticket.id}/reply`, { text: text.trim(), status, ...(macro ? { macroId: macro.id } : {}), ...(files.length ? { attachments: files } : {}) }),
+  const reply = useTicketMutation(ticket.id, ({ status, confirmUnreviewed }: { status: SendAction; confirmUnreviewed?: boolean }) =>
+    api.post(`/api/tickets/${ticket.id}/reply`, {
+      text: text.trim(),
+      status,
+      ...(macro ? { macroId: macro.id } : {}),
+      ...(files.length ? { attachments: files } : {}),
+      ...(draft ? { machineDraft: { provider: draft.provider, to: draft.to, reviewed: draft.reviewed, ...(confirmUnreviewed ? { confirmUnreviewed: true } : {}) } } : {}),
+    }),
   );
   const note = useTicketMutation(ticket.id, () => api.post(`/api/tickets/${ticket.id}/notes`, { text: text.trim(), ...(files.length ? { attachments: files } : {}) }));
   const busy = reply.isPending || note.isPending;
@@ -457,9 +467,10 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
   async function translateDraft() {
     setError(null);
     try {
-      const r = await api.post<{ text: string; target: string }>(`/api/tickets/${ticket.id}/translate-draft`, { text: text.trim() });
+      const r = await api.post<{ text: string; target: string; provider: string }>(`/api/tickets/${ticket.id}/translate-draft`, { text: text.trim() });
       setText(r.text);
       setTranslatedTo(r.target);
+      setDraft({ provider: r.provider, to: r.target, reviewed: false });
     } catch (e) {
       setError(message(e));
     }
@@ -479,21 +490,27 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
     }
   }
 
-  async function send(action: SendAction = defaultAction) {
+  async function send(action: SendAction = defaultAction, confirmUnreviewed = false) {
     if (!text.trim() || busy) return;
     if (!isNote && unresolved.length) {
       setError(t('composer.fillFirst'));
       return;
     }
+    // A machine translation nobody checked goes out only when the sender says so.
+    if (!isNote && draft && !draft.reviewed && !confirmUnreviewed) {
+      setConfirming(action);
+      return;
+    }
     setError(null);
     try {
       if (isNote) await note.mutateAsync(undefined);
-      else await reply.mutateAsync(action);
+      else await reply.mutateAsync({ status: action, confirmUnreviewed });
       setText('');
       setMacro(null);
       setFiles([]);
       setValues({});
       setTranslatedTo(null);
+      setDraft(null);
     } catch (e) {
       setError(message(e));
     }
@@ -542,11 +559,21 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
           )}
         </Group>
       )}
-      {translatedTo && (
+      {translatedTo && !draft && (
         <Badge size="xs" variant="light" color="grape" radius="sm" mb={4} data-testid="draft-translated">
           {t('translate.draftDone', { language: translatedTo.toUpperCase() })}
         </Badge>
       )}
+      {draft && !isNote && <DraftReviewNotice draft={draft} onReviewed={() => setDraft({ ...draft, reviewed: true })} />}
+      <ConfirmUnreviewed
+        opened={confirming !== null}
+        onCancel={() => setConfirming(null)}
+        onConfirm={() => {
+          const a = confirming ?? defaultAction;
+          setConfirming(null);
+          void send(a, true);
+        }}
+      />
       <Textarea
         ref={area}
         value={text}
@@ -623,7 +650,7 @@ function Composer({ ticket, compose }: { ticket: TicketView; compose: ComposeReq
                 variant={a === defaultAction ? 'filled' : 'default'}
                 leftSection={a === 'solved' ? <IconCheck size={14} /> : a === 'waiting_on_buyer' ? <IconHourglass size={14} /> : <IconSend size={14} />}
                 onClick={() => void send(a)}
-                loading={busy && a === reply.variables}
+                loading={busy && a === reply.variables?.status}
                 disabled={!text.trim() || busy || unresolved.length > 0}
                 data-testid={a === defaultAction ? 'send-button' : `send-${a}`}
                 data-action={a}
