@@ -1,3 +1,4 @@
+import { summaryKeyFor } from './evidence.summary.js';
 import crypto from 'node:crypto';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
@@ -106,13 +107,20 @@ export async function recordEvidence(tx: Executor, deps: RecordDeps, input: Evid
     data: jsonClean(v.data),
     fileSha256s: files,
     responsibility: v.responsibility ?? null,
+    summaryKey: null,
+    summaryParams: null,
   };
   row.hash = recordHash(row);
+  // The summary's key and values for readers in other languages, from the record's own kind and data.
+  const keyed = summaryKeyFor(row.kind, row.actor, row.data);
+  row.summaryKey = keyed?.key ?? null;
+  row.summaryParams = keyed?.params ?? null;
   // The record and the moved head in one statement (a data-modifying WITH runs exactly once).
   await tx.execute(sql`with appended as (
-      insert into evidence_records (org_id, id, seq, prev_hash, hash, case_id, case_type, kind, actor, occurred_at, recorded_at, summary, data, file_sha256s, responsibility)
+      insert into evidence_records (org_id, id, seq, prev_hash, hash, case_id, case_type, kind, actor, occurred_at, recorded_at, summary, data, file_sha256s, responsibility, summary_key, summary_params)
       values (${row.orgId}, ${row.id}, ${row.seq}, ${row.prevHash}, ${row.hash}, ${row.caseId}, ${row.caseType}, ${row.kind}, ${JSON.stringify(row.actor)}::jsonb,
-        ${row.occurredAt.toISOString()}::timestamptz, ${row.recordedAt.toISOString()}::timestamptz, ${row.summary}, ${JSON.stringify(row.data)}::jsonb, ${sql.param(row.fileSha256s)}::text[], ${row.responsibility})
+        ${row.occurredAt.toISOString()}::timestamptz, ${row.recordedAt.toISOString()}::timestamptz, ${row.summary}, ${JSON.stringify(row.data)}::jsonb, ${sql.param(row.fileSha256s)}::text[], ${row.responsibility},
+        ${keyed?.key ?? null}, ${keyed ? JSON.stringify(keyed.params) : null}::jsonb)
     )
     insert into evidence_heads (org_id, seq, hash, updated_at) values (${row.orgId}, ${row.seq}, ${row.hash}, ${row.recordedAt.toISOString()}::timestamptz)
     on conflict (org_id) do update set seq = excluded.seq, hash = excluded.hash, updated_at = excluded.updated_at`);
