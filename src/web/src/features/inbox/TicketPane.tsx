@@ -293,7 +293,6 @@ function MessageBubble({ m, ticketId }: { m: MessageView; ticketId: string }) {
         </Group>
         <Group gap={6} wrap="nowrap">
           {m.deliveryStatus && <DeliveryBadge m={m} />}
-          {m.machineDraft && <MessageDraftBadge m={m} />}
           {foreign && (
             <Tooltip label={visible ? t('translate.showOriginal') : t('translate.translate')}>
               <ActionIcon size="xs" variant={visible ? 'filled' : 'subtle'} color="gray" loading={translate.isPending} onClick={() => (translation ? setShow((s) => !s) : (setShow(true), translate.mutate()))} aria-label={t('translate.translate')} data-testid="translate-message">
@@ -310,6 +309,11 @@ function MessageBubble({ m, ticketId }: { m: MessageView; ticketId: string }) {
       <Text size="sm" className="ad-msg-text" data-testid="message-text">
         {m.text}
       </Text>
+      {m.machineDraft && (
+        <Group mt={4} gap={4}>
+          <MessageDraftBadge m={m} />
+        </Group>
+      )}
       {visible && (
         <div className="ad-translation" data-testid="translation">
           <Text size="xs" c="dimmed">
