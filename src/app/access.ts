@@ -332,6 +332,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/knowledge/entries/:id/uses': DESK,
   'GET /api/knowledge/gaps': LEADS,
   'POST /api/knowledge/gaps/tasks': LEADS,
+  // issue 13 (workspace): a person confirms a machine-translated reply
+  'POST /api/tickets/:id/messages/:messageId/review': DESK,
 };
 
 /** Routes the table governs; the web UI, its assets and the API docs are public by nature. */

@@ -115,7 +115,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
         },
   );
   // The notification centre: every module writes its notices in its own transaction through `notify`.
-  const notifications = createNotificationsService(p);
+  const notifications = createNotificationsService(p, { emailAvailable: mail.configured });
   const notify = notifications.notify;
 
   // SLA warning → helpdesk: the assignee and the supervisors are told, in the timer's transaction.
@@ -166,7 +166,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     { db: p.db, log: p.log, client: tiktok.client, connections: tiktok.connections, shopCurrency: (orgId, shopId) => p.db.tenant(orgId, async (tx) => (await shopIn(tx, orgId, shopId)).currency) },
     () => coupons,
   );
-  const coupons = createCouponsService(base, { recordEvidence: writeEvidence, recordEvidenceMany: (tx, inputs) => recordEvidenceMany(tx, { ids: p.ids, clock: p.clock }, inputs), outreach, platform: couponPlatform });
+  const coupons = createCouponsService(base, { recordEvidence: writeEvidence, recordEvidenceMany: (tx, inputs) => recordEvidenceMany(tx, { ids: p.ids, clock: p.clock }, inputs), outreach, platform: couponPlatform, actionLines: helpdesk.actionLines });
   // issue 16 (playbooks): procedures per problem category, and proactive notices through the same
   // contact policy and chat reach as coupons.
   const playbooks = createPlaybooksService(base, { outreach, recordEvidence: writeEvidence, reach: (orgId, shopId) => couponPlatform.reach(orgId, shopId) });
@@ -179,6 +179,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     tickets,
     recordEvidence: writeEvidence,
     notify,
+    actionLines: helpdesk.actionLines,
     // Built on remedies, returns are reached back through these two callbacks.
     returns: { getReturn: (actor, id) => returns.get(actor, id) },
     // Remedy completed → returns: the return learns its refund went out, in the same transaction.
@@ -195,7 +196,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   });
   const returns = createReturnsService(
     { db: p.db, ids: p.ids, clock: p.clock, remedies },
-    { orders: remediesOrders, tickets, recordEvidence: writeEvidence, platformRejectReasons: (actor, platformReturnId) => tiktok.rejectReasons(actor.orgId, platformReturnId) },
+    { orders: remediesOrders, tickets, recordEvidence: writeEvidence, platformRejectReasons: (actor, platformReturnId) => tiktok.rejectReasons(actor.orgId, platformReturnId), actionLines: helpdesk.actionLines },
   );
 
   // Buyer side (issue 17): cards, QR tokens and the self-service page, on the services above.

@@ -21,7 +21,7 @@ import { integrationsRoutes, WEBHOOK_DELIVERY_STEP } from '../modules/integratio
 import { INVITATION_MAIL_STEP, PASSWORD_RESET_MAIL_STEP } from '../modules/auth/index.js';
 import { decryptSecret } from '../platform/secrets.js';
 import { agencyRoutes } from '../modules/agency/index.js';
-import { notificationsRoutes } from '../modules/notifications/index.js';
+import { NOTIFICATION_MAIL_STEP, notificationMailHandler, notificationsRoutes } from '../modules/notifications/index.js';
 import { translationRoutes } from '../modules/translation/index.js';
 import { startTranslationStandIn } from '../integrations/translation/index.js';
 import { helpdeskWorkspaceRoutes } from '../modules/helpdesk/helpdesk.workspace.routes.js';
@@ -153,8 +153,15 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
       const n = await s.helpdesk.runAutoClose();
       if (n) p.log.info({ closed: n }, 'tickets closed automatically after waiting on the buyer');
     }, { cron: '23 * * * *' });
+    // Automations for tickets left quiet for a rule's hours.
+    await p.jobs.define(IDLE_AUTOMATIONS_JOB, async () => {
+      const n = await s.helpdesk.runIdleAutomations();
+      if (n) p.log.info({ fired: n }, 'idle automations applied');
+    }, { cron: '41 * * * *' });
   }
 }
+
+export const IDLE_AUTOMATIONS_JOB = 'helpdesk.idle_automations';
 
 export const AUTO_CLOSE_JOB = 'helpdesk.auto_close';
 export const CATALOGUE_SYNC_JOB = 'knowledge.catalogue_sync';
@@ -172,6 +179,8 @@ export function registerWorkspaceWorkers(p: Platform, s: Services): void {
     // Only reply steps say whether a message reached the buyer; a media fetch or attachment
     // download on a buyer's message (also about a ticket message) must not mark it "sent".
     if (f.subjectType === 'ticket_message' && f.subjectId && REPLY_STEPS.has(f.handler)) ticket = await s.helpdesk.markDelivery(f.orgId, f.subjectId, f.status === 'done' ? 'sent' : 'failed', f.error);
+    // An action asked for from a ticket (refund, decision, coupon, reship): its thread line follows the step.
+    else if (f.subjectType === 'remedy' || f.subjectType === 'platform_return' || f.subjectType === 'coupon') await s.helpdesk.actionStepFinished(f.orgId, f.id, f.status, f.error);
     if (f.status !== 'failed') return;
     await p.db.tenant(f.orgId, (tx) =>
       s.notifications.notify(tx, {
@@ -186,6 +195,8 @@ export function registerWorkspaceWorkers(p: Platform, s: Services): void {
     );
   });
   registerPortalHandlers(p.outbox, s.helpdesk, s.portal);
+  // Notifications by e-mail, through the installation's SMTP (only enqueued when it is configured).
+  p.outbox.register(NOTIFICATION_MAIL_STEP, notificationMailHandler({ db: p.db, publicUrl: p.config.publicUrl, send: (m) => s.mail.send(m) }));
 }
 
 

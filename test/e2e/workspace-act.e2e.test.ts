@@ -2,7 +2,8 @@
  * Issue 13 proof (workspace-b): acting from the ticket and the order, against the TikTok sandbox.
  * - From a TikTok return-request ticket an agent finds the order by its platform number in the
  *   remedy form, offers a partial refund over their limit; the supervisor approves it from the
- *   approvals queue; the sandbox records exactly one refund; the ticket's action line reads "Sent".
+ *   approvals queue; the sandbox records exactly one refund; the ticket's action line reads "Sent",
+ *   and the thread's action lines follow the outbox step live: requested → sent → confirmed (en, zh-CN).
  * - A supervisor decides a failed inspection from the returns queue with one of the platform's
  *   reject reasons; the sandbox records the reject with that reason.
  * - At 390 px no page (inbox, ticket with its order, returns, orders, customers) is wider than the screen.
@@ -133,6 +134,21 @@ describeE2E('act from the ticket and the order (browser, TikTok sandbox)', () =>
     await screenshot(agent.page, 'ticket-progress-sent-desktop-en');
     await settle(ctx, w.org.orgId);
     expect(w.sandbox.refunds.filter((r) => r.orderId === order.id)).toHaveLength(1);
+    // The thread's action lines follow the step, live (no reload): requested at the approval, sent
+    // when the outbox step was done, confirmed once the sync brings the platform's word (the buyer
+    // accepted the offer, TikTok refunded).
+    const actionStates = () => agent.page.getByTestId('thread').getByTestId('action-line').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-action')}:${e.getAttribute('data-state')}`));
+    await poll(actionStates).toEqual(['partial_refund:requested', 'partial_refund:sent']);
+    await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['returns']);
+    await poll(actionStates).toEqual(['partial_refund:requested', 'partial_refund:sent', 'partial_refund:confirmed']);
+    await poll(() => agent.page.getByTestId('action-line-state').last().innerText()).toBe('Confirmed');
+    await agent.page.getByTestId('action-line').last().scrollIntoViewIfNeeded();
+    await screenshot(agent.page, 'ticket-action-lines-desktop-en');
+    await setLanguage(agent.page, 'zh-CN');
+    await poll(() => agent.page.getByTestId('action-line-state').last().innerText()).toBe('已确认');
+    expect(await agent.page.getByTestId('action-line-what').first().innerText()).toContain('部分退款提议');
+    await screenshot(agent.page, 'ticket-action-lines-desktop-zh-CN');
+    await setLanguage(agent.page, 'en');
     expect(agent.problems).toEqual([]);
     expect(sup.problems).toEqual([]);
     await agent.context.close();

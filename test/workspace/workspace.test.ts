@@ -332,6 +332,62 @@ describe('automations', () => {
   });
 });
 
+describe('automations on ticket updates', () => {
+  it('buyer replied, tag added, status changed, idle: each rule runs at its moment with a system line; one pass per change; quiet when nothing changes', async () => {
+    const org = await createTestOrg(ctx);
+    const rule = (body: Record<string, unknown>) => send(org, 'supervisor', 'POST', '/api/automations/rules', body);
+    expect((await rule({ name: 'Refund asks', trigger: 'buyer_replied', conditions: { keywords: ['erstattung', 'refund'] }, actions: { addTags: ['refund-ask'], priority: 'high' } })).statusCode).toBe(201);
+    expect((await rule({ name: 'VIP to the supervisor', trigger: 'tag_added', conditions: { tags: ['vip'] }, actions: { assigneeId: org.users.supervisor.id, addTags: ['escalated'] } })).statusCode).toBe(201);
+    // Within one pass a later rule sees the tags an earlier one added (as at creation); the pass
+    // ends there: what it changed runs no rules again.
+    expect((await rule({ name: 'Escalated echo', trigger: 'tag_added', conditions: { tags: ['escalated'] }, actions: { addTags: ['echo'] } })).statusCode).toBe(201);
+    expect((await rule({ name: 'Working', trigger: 'status_changed', conditions: { statuses: ['open'] }, actions: { queue: 'in-progress' } })).statusCode).toBe(201);
+    expect((await rule({ name: 'Quiet for a day', trigger: 'idle', conditions: { idleHours: 24 }, actions: { priority: 'urgent' } })).statusCode).toBe(201);
+    const noHours = await rule({ name: 'Quiet', trigger: 'idle', conditions: {}, actions: { priority: 'urgent' } });
+    expect(noHours.statusCode).toBe(400);
+    expect(JSON.stringify(noHours.json())).toContain('conditions.idleHours');
+    const listed = (await get(org, 'supervisor', '/api/automations/rules')).json() as { items: { name: string; trigger: string }[] };
+    expect(listed.items.map((r) => r.trigger)).toEqual(['buyer_replied', 'tag_added', 'tag_added', 'status_changed', 'idle']);
+
+    // Opening a ticket runs only the "created" rules, even with the keyword in it.
+    const t = await chatTicket(org, 'Ich möchte eine Erstattung');
+    const row = async () => (await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(tickets).where(and(eq(tickets.orgId, org.orgId), eq(tickets.id, t.ticketId)))))[0]!;
+    expect((await row()).tags).toEqual([]);
+    const lines = async () => ((await get(org, 'agent', `/api/tickets/${t.ticketId}`)).json() as { messages: { event: { kind: string; params: Record<string, unknown> } | null }[] }).messages.filter((m) => m.event?.kind === 'automation').map((m) => `${m.event!.params.trigger}:${m.event!.params.rule}`);
+
+    await chatTicket(org, 'Bitte um Erstattung, danke', { externalThreadId: (await row()).externalThreadId });
+    expect(await row()).toMatchObject({ tags: ['refund-ask'], priority: 'high' });
+    expect(await lines()).toEqual(['buyer_replied:Refund asks']);
+    // The same words again change nothing: no second line.
+    await chatTicket(org, 'Erstattung?', { externalThreadId: (await row()).externalThreadId });
+    expect(await lines()).toEqual(['buyer_replied:Refund asks']);
+
+    const tagged = (await send(org, 'agent', 'POST', `/api/tickets/${t.ticketId}/tags`, { add: ['vip'] })).json() as { assigneeId: string; tags: string[] };
+    expect(tagged.assigneeId).toBe(org.users.supervisor.id);
+    expect([...tagged.tags].sort()).toEqual(['echo', 'escalated', 'refund-ask', 'vip']);
+    expect(await lines()).toEqual(['buyer_replied:Refund asks', 'tag_added:VIP to the supervisor', 'tag_added:Escalated echo']);
+    // Another tag by a person: the rules match again but would change nothing, so nothing is written.
+    await send(org, 'agent', 'POST', `/api/tickets/${t.ticketId}/tags`, { add: ['gift'] });
+    expect(await lines()).toHaveLength(3);
+
+    expect((await send(org, 'supervisor', 'POST', `/api/tickets/${t.ticketId}/status`, { status: 'open' })).json()).toMatchObject({ status: 'open', queue: 'in-progress' });
+    expect((await lines()).at(-1)).toBe('status_changed:Working');
+
+    // Idle: nothing before 24 quiet hours, once after, not again in the same quiet stretch.
+    clock.advance(23 * 3_600_000);
+    try {
+      expect(await ctx.services.helpdesk.runIdleAutomations()).toBe(0);
+      clock.advance(2 * 3_600_000);
+      expect(await ctx.services.helpdesk.runIdleAutomations()).toBe(1);
+      expect((await row()).priority).toBe('urgent');
+      expect(await ctx.services.helpdesk.runIdleAutomations()).toBe(0);
+      expect((await lines()).at(-1)).toBe('idle:Quiet for a day');
+    } finally {
+      clock.advance(-25 * 3_600_000);
+    }
+  });
+});
+
 describe('translation', () => {
   it('through a DeepL-protocol service with the seller’s key: stored beside the original, draft into the buyer’s language', async () => {
     const org = await createTestOrg(ctx);
@@ -365,5 +421,26 @@ describe('translation', () => {
     expect((await get(org, 'supervisor', '/api/translation/preference')).json()).toEqual({ alwaysTranslate: false });
     // The key never comes back.
     expect((await get(org, 'owner', '/api/translation/settings')).body).not.toContain('seller-key');
+
+    // The machine-translated draft is unreviewed: sending it needs a review or an explicit confirmation.
+    const machineDraft = { provider: draft.provider, to: 'de', reviewed: false };
+    const refused = await send(org, 'agent', 'POST', `/api/tickets/${t.ticketId}/reply`, { text: draft.text, machineDraft });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({ code: 'tickets.unreviewed_draft' });
+    const sent = await send(org, 'agent', 'POST', `/api/tickets/${t.ticketId}/reply`, { text: draft.text, machineDraft: { ...machineDraft, confirmUnreviewed: true } });
+    expect(sent.statusCode).toBe(201);
+    const sentMsg = (sent.json() as { message: { id: string; machineDraft: unknown } }).message;
+    expect(sentMsg.machineDraft).toEqual({ provider: draft.provider, from: null, to: 'de', reviewed: false, reviewedBy: null, reviewedAt: null, sentUnreviewed: true });
+    const reviewed = await send(org, 'supervisor', 'POST', `/api/tickets/${t.ticketId}/messages/${sentMsg.id}/review`, {});
+    expect(reviewed.statusCode).toBe(200);
+    expect(reviewed.json()).toMatchObject({ machineDraft: { reviewed: true, reviewedBy: org.users.supervisor.id, sentUnreviewed: true } });
+    // Reviewed before sending: stored as reviewed by the sender. A person's own words carry nothing.
+    const checked = await send(org, 'agent', 'POST', `/api/tickets/${t.ticketId}/reply`, { text: draft.text, machineDraft: { ...machineDraft, reviewed: true } });
+    expect((checked.json() as { message: { machineDraft: unknown } }).message.machineDraft).toMatchObject({ reviewed: true, reviewedBy: org.users.agent.id, sentUnreviewed: false });
+    const plain = await send(org, 'agent', 'POST', `/api/tickets/${t.ticketId}/reply`, { text: 'Danke!' });
+    const plainId = (plain.json() as { message: { id: string; machineDraft: unknown } }).message;
+    expect(plainId.machineDraft).toBeNull();
+    expect((await send(org, 'agent', 'POST', `/api/tickets/${t.ticketId}/messages/${plainId.id}/review`, {})).json()).toMatchObject({ code: 'tickets.not_machine_draft' });
+    expect((await send(org, 'agent', 'POST', `/api/tickets/${t.ticketId}/messages/msg_nope/review`, {})).statusCode).toBe(404);
   });
 });

@@ -11,6 +11,8 @@ import type { ConversationDetail, Message, ReturnOrder } from './schemas.js';
 /** Contract 2: where chat messages go (the helpdesk's ingestInbound). Idempotent on org + channel + external message id. */
 export interface ConversationSink {
   ingestInbound(input: InboundMessage): Promise<{ ticketId: string; messageId: string; created: boolean }>;
+  /** The platform's requests as just synced (our ids, their status), in the sync's transaction: actions about them follow. */
+  platformOutcomes?(tx: Tx, orgId: string, rows: { id: string; status: string }[]): Promise<number>;
 }
 
 export interface Bundle {
@@ -116,7 +118,8 @@ export function createEngine(d: EngineDeps) {
     /** The same writes inside a transaction the caller holds (so it can commit more with them). */
     async applyIn(tx: Tx, orgId: string, b: Bundle): Promise<void> {
       await d.orders.applyOrders(tx, orgId, b.orders);
-      await d.orders.applyPlatformReturns(tx, orgId, b.returns);
+      const applied = await d.orders.applyPlatformReturnsReporting(tx, orgId, b.returns);
+      if (d.sink?.platformOutcomes && applied.length) await d.sink.platformOutcomes(tx, orgId, applied);
     },
 
     /** Whether deliverToInbox has anything to hand to the helpdesk for this bundle. */

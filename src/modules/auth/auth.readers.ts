@@ -87,3 +87,9 @@ export async function staffEmailsIn(tx: Executor, orgId: string): Promise<string
   const rows = await tx.select({ email: users.email }).from(users).where(eq(users.orgId, orgId));
   return rows.map((r) => r.email);
 }
+
+/** Where and in which language a person's own mail goes (notification e-mail); null when gone. */
+export async function mailRecipientIn(tx: Executor, orgId: string, userId: string): Promise<{ email: string; name: string; uiLocale: string; active: boolean } | null> {
+  const [u] = await tx.select({ email: users.email, name: users.name, uiLocale: users.uiLocale, active: users.active }).from(users).where(and(eq(users.orgId, orgId), eq(users.id, userId)));
+  return u ?? null;
+}

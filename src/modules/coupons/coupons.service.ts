@@ -1,3 +1,4 @@
+import type { ActionLines } from '../helpdesk/index.js';
 import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Clock } from '../../platform/clock.js';
@@ -94,6 +95,8 @@ export interface CouponsPorts {
   recordEvidenceMany?: RecordEvidenceMany;
   outreach: OutreachService;
   platform: CouponPlatformPort;
+  /** Lines in the ticket's thread following a coupon sent from it (requested → sent / failed). */
+  actionLines?: ActionLines;
 }
 
 export interface IssueInput {
@@ -405,6 +408,10 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     if (!row) {
       const [again] = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, orgId), eq(couponLedger.intentKey, intentKey)));
       return { row: again!, created: false, decision };
+    }
+    // Ticket actions show their progress as lines in the ticket's thread (issue 13).
+    if (input.evidenceCase?.caseType === 'ticket' && ports.actionLines && row.outboxId) {
+      await ports.actionLines.requested(tx, { orgId, ticketId: input.evidenceCase.caseId, outboxId: row.outboxId, group: `coupon:${row.id}`, action: 'coupon', amount: row.faceValue, currency: coupon.currency, ref: coupon.title });
     }
     return { row, created: true, decision };
   }

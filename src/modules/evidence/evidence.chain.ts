@@ -1,3 +1,4 @@
+import { summaryKeyFor } from './evidence.summary.js';
 import crypto from 'node:crypto';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
@@ -106,13 +107,20 @@ export async function recordEvidence(tx: Executor, deps: RecordDeps, input: Evid
     data: jsonClean(v.data),
     fileSha256s: files,
     responsibility: v.responsibility ?? null,
+    summaryKey: null,
+    summaryParams: null,
   };
   row.hash = recordHash(row);
+  // The summary's key and values for readers in other languages, from the record's own kind and data.
+  const keyed = summaryKeyFor(row.kind, row.actor, row.data);
+  row.summaryKey = keyed?.key ?? null;
+  row.summaryParams = keyed?.params ?? null;
   // The record and the moved head in one statement (a data-modifying WITH runs exactly once).
   await tx.execute(sql`with appended as (
-      insert into evidence_records (org_id, id, seq, prev_hash, hash, case_id, case_type, kind, actor, occurred_at, recorded_at, summary, data, file_sha256s, responsibility)
+      insert into evidence_records (org_id, id, seq, prev_hash, hash, case_id, case_type, kind, actor, occurred_at, recorded_at, summary, data, file_sha256s, responsibility, summary_key, summary_params)
       values (${row.orgId}, ${row.id}, ${row.seq}, ${row.prevHash}, ${row.hash}, ${row.caseId}, ${row.caseType}, ${row.kind}, ${JSON.stringify(row.actor)}::jsonb,
-        ${row.occurredAt.toISOString()}::timestamptz, ${row.recordedAt.toISOString()}::timestamptz, ${row.summary}, ${JSON.stringify(row.data)}::jsonb, ${sql.param(row.fileSha256s)}::text[], ${row.responsibility})
+        ${row.occurredAt.toISOString()}::timestamptz, ${row.recordedAt.toISOString()}::timestamptz, ${row.summary}, ${JSON.stringify(row.data)}::jsonb, ${sql.param(row.fileSha256s)}::text[], ${row.responsibility},
+        ${keyed?.key ?? null}, ${keyed ? JSON.stringify(keyed.params) : null}::jsonb)
     )
     insert into evidence_heads (org_id, seq, hash, updated_at) values (${row.orgId}, ${row.seq}, ${row.hash}, ${row.recordedAt.toISOString()}::timestamptz)
     on conflict (org_id) do update set seq = excluded.seq, hash = excluded.hash, updated_at = excluded.updated_at`);
@@ -165,19 +173,25 @@ export async function recordEvidenceMany(tx: Executor, deps: RecordDeps, inputs:
       data: jsonClean(v.data),
       fileSha256s: [],
       responsibility: v.responsibility ?? null,
+      summaryKey: null,
+      summaryParams: null,
     };
     row.hash = recordHash(row);
+    const keyed = summaryKeyFor(row.kind, row.actor, row.data);
+    row.summaryKey = keyed?.key ?? null;
+    row.summaryParams = keyed?.params ?? null;
     prev = row.hash;
     rows.push(row);
   }
   const col = <T>(f: (r: EvidenceRecordRow) => T) => sql.param(rows.map(f));
   const last = rows[rows.length - 1]!;
   await tx.execute(sql`with appended as (
-      insert into evidence_records (org_id, id, seq, prev_hash, hash, case_id, case_type, kind, actor, occurred_at, recorded_at, summary, data, file_sha256s, responsibility)
-      select ${orgId}, u.id, u.seq, u.prev_hash, u.hash, u.case_id, u.case_type, u.kind, u.actor::jsonb, u.occurred_at, ${recordedAt.toISOString()}::timestamptz, u.summary, u.data::jsonb, '{}'::text[], u.responsibility
+      insert into evidence_records (org_id, id, seq, prev_hash, hash, case_id, case_type, kind, actor, occurred_at, recorded_at, summary, data, file_sha256s, responsibility, summary_key, summary_params)
+      select ${orgId}, u.id, u.seq, u.prev_hash, u.hash, u.case_id, u.case_type, u.kind, u.actor::jsonb, u.occurred_at, ${recordedAt.toISOString()}::timestamptz, u.summary, u.data::jsonb, '{}'::text[], u.responsibility, u.summary_key, u.summary_params::jsonb
       from unnest(${col((r) => r.id)}::text[], ${col((r) => r.seq)}::bigint[], ${col((r) => r.prevHash)}::text[], ${col((r) => r.hash)}::text[], ${col((r) => r.caseId)}::text[], ${col((r) => r.caseType)}::text[],
-        ${col((r) => r.kind)}::text[], ${col((r) => JSON.stringify(r.actor))}::text[], ${col((r) => r.occurredAt.toISOString())}::timestamptz[], ${col((r) => r.summary)}::text[], ${col((r) => JSON.stringify(r.data))}::text[], ${col((r) => r.responsibility)}::text[])
-        as u(id, seq, prev_hash, hash, case_id, case_type, kind, actor, occurred_at, summary, data, responsibility)
+        ${col((r) => r.kind)}::text[], ${col((r) => JSON.stringify(r.actor))}::text[], ${col((r) => r.occurredAt.toISOString())}::timestamptz[], ${col((r) => r.summary)}::text[], ${col((r) => JSON.stringify(r.data))}::text[], ${col((r) => r.responsibility)}::text[],
+        ${col((r) => r.summaryKey)}::text[], ${col((r) => (r.summaryParams ? JSON.stringify(r.summaryParams) : null))}::text[])
+        as u(id, seq, prev_hash, hash, case_id, case_type, kind, actor, occurred_at, summary, data, responsibility, summary_key, summary_params)
       returning 1
     )
     insert into evidence_heads (org_id, seq, hash, updated_at) values (${orgId}, ${last.seq}, ${last.hash}, ${recordedAt.toISOString()}::timestamptz)

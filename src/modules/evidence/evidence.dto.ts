@@ -89,6 +89,9 @@ export const EvidenceRecordView = z.object({
   occurredAt: z.string(),
   recordedAt: z.string(),
   summary: z.string(),
+  /** The summary as a key and values, for readers in other languages (null: only the English summary). */
+  summaryKey: z.string().nullable(),
+  summaryParams: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
   data: z.record(z.string(), z.unknown()),
   fileSha256s: z.array(z.string()),
   responsibility: z.enum(RESPONSIBILITIES).nullable(),

@@ -1,3 +1,4 @@
+import { renderSummary, summaryKeyFor } from './evidence.summary.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
@@ -200,6 +201,10 @@ class Writer {
 async function renderPdf(input: PackInput, ctx: { warnings: PackWarning[]; fileEntries: PackManifest['files']; thumbs: Map<string, Buffer> }): Promise<Buffer> {
   const lang = input.language;
   const t = (k: string, v?: Record<string, string>) => tr(lang, k, v);
+  // A record's summary in the pack's language where its key is known (zh-CN); English and the
+  // languages without templates keep the summary as written.
+  const said = (r: EvidenceRecordRow): string =>
+    lang === 'en' ? r.summary : renderSummary(r.summaryKey ? { key: r.summaryKey, params: r.summaryParams ?? {} } : summaryKeyFor(r.kind, r.actor, r.data), r.summary, lang, (amount, currency) => fmtMoney({ amount, currency }, lang));
   const doc = new PDFDocument({ size: 'A4', margins: { top: 50, bottom: 55, left: 48, right: 48 }, bufferPages: true, info: { Title: `${t('title')} ${input.caseId}`, Author: 'Afterdesk', CreationDate: input.generatedAt } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -242,7 +247,7 @@ async function renderPdf(input: PackInput, ctx: { warnings: PackWarning[]; fileE
   const resp = byKind('responsibility', 'classification');
   w.heading(t('responsibility'));
   if (resp.length) {
-    for (const r of resp) w.para(`${fmtDate(r.occurredAt, lang)} · ${actorLabel(r, lang)}: ${r.summary}${r.responsibility ? ` → ${t('resp.' + r.responsibility)}` : ''}`);
+    for (const r of resp) w.para(`${fmtDate(r.occurredAt, lang)} · ${actorLabel(r, lang)}: ${said(r)}${r.responsibility ? ` → ${t('resp.' + r.responsibility)}` : ''}`);
   } else w.para('—');
 
   const policy = last('policy_snapshot');
@@ -258,7 +263,7 @@ async function renderPdf(input: PackInput, ctx: { warnings: PackWarning[]; fileE
   w.heading(`${t('communication')} (${msgs.length})`);
   for (const m of msgs) {
     const channel = typeof m.data.channel === 'string' ? ` · ${m.data.channel}` : '';
-    const body = (typeof m.data.text === 'string' && m.data.text ? m.data.text : m.summary) + (m.fileSha256s.length ? `  [${m.fileSha256s.length} file(s)]` : '');
+    const body = (typeof m.data.text === 'string' && m.data.text ? m.data.text : said(m)) + (m.fileSha256s.length ? `  [${m.fileSha256s.length} file(s)]` : '');
     // Keep a message's header with (at least the start of) its text on the same page.
     doc.font(fonts.regular).fontSize(9.5);
     w.ensure(14 + Math.min(doc.heightOfString(body, { width: w.width }), 60));
@@ -279,7 +284,7 @@ async function renderPdf(input: PackInput, ctx: { warnings: PackWarning[]; fileE
         const amount = isMoney(r.data.amount) ? fmtMoney(r.data.amount, lang) : '';
         // Summaries often quote the amount already; repeat it only when they do not.
         const digits = (x: string) => x.replace(/\D/g, '');
-        return [fmtDate(r.occurredAt, lang), t(`kind.${r.kind}`), amount && !digits(r.summary).includes(digits(amount)) ? `${r.summary} (${amount})` : r.summary];
+        return [fmtDate(r.occurredAt, lang), t(`kind.${r.kind}`), amount && !digits(said(r)).includes(digits(amount)) ? `${said(r)} (${amount})` : said(r)];
       }),
     );
   } else w.para('—');
@@ -295,7 +300,7 @@ async function renderPdf(input: PackInput, ctx: { warnings: PackWarning[]; fileE
           .filter(([k, v]) => !SKIP_KEYS.has(k) && v !== null && typeof v !== 'object')
           .map(([k, v]) => `${humanKey(k)}: ${fmtValue(v, lang)}`)
           .join(' · ');
-        return [fmtDate(r.occurredAt, lang), t(`kind.${r.kind}`), extra ? `${r.summary}\n${extra}` : r.summary];
+        return [fmtDate(r.occurredAt, lang), t(`kind.${r.kind}`), extra ? `${said(r)}\n${extra}` : said(r)];
       }),
     );
   } else w.para('—');
@@ -304,7 +309,7 @@ async function renderPdf(input: PackInput, ctx: { warnings: PackWarning[]; fileE
   w.table(
     [t('when'), t('who'), t('what')],
     [118, 120, w.width - 238],
-    recs.map((r) => [fmtDate(r.occurredAt, lang), actorLabel(r, lang), `${t('kind.' + r.kind)}: ${r.summary}`]),
+    recs.map((r) => [fmtDate(r.occurredAt, lang), actorLabel(r, lang), `${t('kind.' + r.kind)}: ${said(r)}`]),
   );
 
   const photos = ctx.fileEntries.filter((f) => ctx.thumbs.has(f.sha256));

@@ -30,6 +30,9 @@ export const evidenceRecords = pgTable('evidence_records', {
   data: jsonb('data').$type<Record<string, unknown>>().notNull(),
   fileSha256s: text('file_sha256s').array().notNull(),
   responsibility: text('responsibility').$type<Responsibility>(),
+  /** The summary's key and values for readers in other languages (not part of the hash). */
+  summaryKey: text('summary_key'),
+  summaryParams: jsonb('summary_params').$type<Record<string, string | number | null>>(),
 });
 
 export const evidenceCheckpoints = pgTable('evidence_checkpoints', {

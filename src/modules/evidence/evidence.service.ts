@@ -1,3 +1,4 @@
+import { summaryKeyFor } from './evidence.summary.js';
 import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
@@ -100,6 +101,7 @@ export interface VerifyProgress {
 const THUMB_PX = 320;
 
 export function recordView(r: EvidenceRecordRow): EvidenceRecordView {
+  const keyed = r.summaryKey ? { key: r.summaryKey, params: r.summaryParams ?? {} } : summaryKeyFor(r.kind, r.actor, r.data);
   return {
     id: r.id,
     seq: r.seq,
@@ -110,6 +112,8 @@ export function recordView(r: EvidenceRecordRow): EvidenceRecordView {
     occurredAt: r.occurredAt.toISOString(),
     recordedAt: r.recordedAt.toISOString(),
     summary: r.summary,
+    summaryKey: keyed?.key ?? null,
+    summaryParams: keyed?.params ?? {},
     data: r.data,
     fileSha256s: r.fileSha256s,
     responsibility: r.responsibility,

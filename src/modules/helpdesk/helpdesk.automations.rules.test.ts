@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { autoCloseMessage, dueForAutoClose, evaluateRules, outOfHoursMessage, ruleMatches, type Rule, type RuleFacts } from './helpdesk.automations.rules.js';
+import { autoCloseMessage, dueForAutoClose, evaluateRules, outOfHoursMessage, ruleMatches, type Rule, type RuleFacts, mayFireAgain, outcomeChanges, idleDue, type AutomationOutcome } from './helpdesk.automations.rules.js';
 import { mentionedIn } from './helpdesk.rules.js';
 import { fillVariables, placeholdersIn, unresolvedVariables, variablesFrom } from './helpdesk.variables.js';
 
@@ -115,4 +115,32 @@ describe('mentions', () => {
     ['@Jonas, @Jonas Weber again', ['u3']],
     ['@JonasWeber is another word', []],
   ] as const)('%s', (text, want) => expect(mentionedIn(text, people)).toEqual(want));
+});
+
+describe('rules on ticket updates', () => {
+  const base = { channel: 'tiktok_chat' as const, shopId: 's', language: 'de', tags: [], orderValue: null, categories: [], text: '' };
+  it('a status condition matches the ticket\'s status after the change', () => {
+    expect(ruleMatches({ statuses: ['open'] }, { ...base, status: 'open' })).toBe(true);
+    expect(ruleMatches({ statuses: ['open'] }, { ...base, status: 'solved' })).toBe(false);
+    expect(ruleMatches({ statuses: ['open'] }, base)).toBe(false);
+  });
+  it('loop protection: a rule fires at most three times a day on one ticket', () => {
+    expect([0, 1, 2, 3, 4].map(mayFireAgain)).toEqual([true, true, true, false, false]);
+  });
+  it('an outcome that changes nothing writes nothing', () => {
+    const t = { tags: ['vip'], priority: 'high', assigneeId: 'u1', queue: 'general' };
+    const out = (o: Partial<AutomationOutcome>): AutomationOutcome => ({ fired: [], addTags: [], priority: null, assigneeId: null, queue: null, ...o });
+    expect(outcomeChanges(out({ addTags: ['vip'], priority: 'high', assigneeId: 'u1', queue: 'general' }), t)).toBe(false);
+    expect(outcomeChanges(out({ addTags: ['new'] }), t)).toBe(true);
+    expect(outcomeChanges(out({ priority: 'urgent' }), t)).toBe(true);
+    expect(outcomeChanges(out({ assigneeId: 'u2' }), t)).toBe(true);
+    expect(outcomeChanges(out({ queue: 'vip' }), t)).toBe(true);
+  });
+  it('idle: due after the hours, once per quiet stretch', () => {
+    const last = new Date('2026-03-10T10:00:00Z');
+    expect(idleDue(last, 24, null, new Date('2026-03-11T09:59:00Z'))).toBe(false);
+    expect(idleDue(last, 24, null, new Date('2026-03-11T10:00:00Z'))).toBe(true);
+    expect(idleDue(last, 24, new Date('2026-03-11T10:30:00Z'), new Date('2026-03-12T12:00:00Z'))).toBe(false);
+    expect(idleDue(last, 24, new Date('2026-03-09T10:30:00Z'), new Date('2026-03-12T12:00:00Z'))).toBe(true);
+  });
 });

@@ -15,11 +15,14 @@ export interface RuleFacts {
   orderValue: number | null;
   categories: readonly string[];
   text: string;
+  /** The ticket's status now (after the change that triggered the rule). */
+  status?: string;
 }
 
 export interface Rule {
   id: string;
   name: string;
+  trigger?: string;
   conditions: RuleConditions;
   actions: RuleActions;
 }
@@ -35,6 +38,7 @@ export function ruleMatches(c: RuleConditions, f: RuleFacts): boolean {
     const mine = f.categories.map((x) => x.toLowerCase());
     if (!c.categories.some((x) => mine.includes(x.toLowerCase()))) return false;
   }
+  if (c.statuses?.length && (!f.status || !c.statuses.includes(f.status as never))) return false;
   if (c.keywords?.length) {
     const text = f.text.toLowerCase();
     if (!c.keywords.some((k) => text.includes(k.toLowerCase()))) return false;
@@ -70,6 +74,29 @@ export function evaluateRules(rules: readonly Rule[], facts: RuleFacts): Automat
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * Loop protection for rules on ticket updates: a rule fires on one ticket at most this many times
+ * a day. Changes an automation makes never trigger rules themselves (only people, buyers, the SLA
+ * clock and the idle timer do), and a rule whose actions would change nothing writes nothing.
+ */
+export const MAX_FIRINGS_PER_DAY = 3;
+
+export function mayFireAgain(firingsLastDay: number): boolean {
+  return firingsLastDay < MAX_FIRINGS_PER_DAY;
+}
+
+/** Whether applying an outcome changes the ticket at all (no line for a rule that does nothing). */
+export function outcomeChanges(out: AutomationOutcome, t: { tags: readonly string[]; priority: string; assigneeId: string | null; queue: string | null }): boolean {
+  return out.addTags.some((x) => !t.tags.includes(x)) || (out.priority !== null && out.priority !== t.priority) || (out.assigneeId !== null && out.assigneeId !== t.assigneeId) || (out.queue !== null && out.queue !== t.queue);
+}
+
+/** Whether a ticket quiet since `lastActivity` is due for an idle rule of `hours` that last fired at `lastFired`. */
+export function idleDue(lastActivity: Date, hours: number, lastFired: Date | null, now: Date): boolean {
+  if (now.getTime() - lastActivity.getTime() < hours * 3_600_000) return false;
+  // Once per quiet stretch: a rule that fired after the last message waits for new activity.
+  return !lastFired || lastFired.getTime() < lastActivity.getTime();
+}
 
 /** Whether a ticket waiting on the buyer since `since` is due for the automatic close. */
 export function dueForAutoClose(status: string, waitingSince: Date | null, days: number | null, now: Date): boolean {

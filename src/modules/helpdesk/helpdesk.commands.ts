@@ -12,6 +12,8 @@ import type { AssignInput, AttachmentRef, BulkInput, BulkResult, Channel, Priori
 import type { OrderFacts } from './helpdesk.ports.js';
 import { applyTags, isLive, mentionedIn, preview, replyWindowClosed, statusAfterReply } from './helpdesk.rules.js';
 import { unresolvedVariables } from './helpdesk.variables.js';
+import { createUpdateRules } from './helpdesk.automations.js';
+import { draftRecord, draftSendProblem, markReviewed } from './helpdesk.drafts.rules.js';
 import { macros, ticketMessages, tickets, ticketThreads } from './helpdesk.schema.js';
 
 /** The longest public reply under a TikTok video comment (the cap public API clients apply). */
@@ -121,6 +123,7 @@ export async function replyPayload(tx: Executor, t: TicketRow, m: MessageRow): P
  * note, status, priority, tags, links, assignment, merge, and the bulk form of some of them.
  */
 export function createCommands(core: HelpdeskCore) {
+  const runUpdateRules = createUpdateRules(core);
   const { db, ids, clock } = core;
 
   const part = {
@@ -130,6 +133,7 @@ export function createCommands(core: HelpdeskCore) {
       // A placeholder left in the text would reach the buyer as `{{order_number}}`: refuse, naming them.
       const unresolved = unresolvedVariables(input.text);
       if (unresolved.length) throw AppError.unprocessable('tickets.unresolved_variables', `Fill in ${unresolved.map((v) => `{{${v}}}`).join(', ')} before sending`, { variables: unresolved });
+      if (draftSendProblem(input.machineDraft)) throw AppError.unprocessable('tickets.unreviewed_draft', 'This reply is an unreviewed machine translation: review it, or confirm sending it unreviewed', { issues: [{ field: 'machineDraft.reviewed', message: 'unreviewed machine translation' }] });
       const now = clock.now();
       return db.tenant(actor.orgId, async (tx) => {
         let t = await core.lockTicket(tx, actor.orgId, ticketId);
@@ -149,7 +153,7 @@ export function createCommands(core: HelpdeskCore) {
         if (t.channel === 'video_comment' && (input.text.length > VIDEO_COMMENT_REPLY_MAX || input.attachments?.length)) {
           throw AppError.unprocessable('video_comment.reply_too_long', `A reply under a TikTok video comment is public and holds at most ${VIDEO_COMMENT_REPLY_MAX} characters and no files (this one has ${input.text.length}${input.attachments?.length ? ` and ${input.attachments.length} file(s)` : ''}); take longer answers to the buyer's chat`, { max: VIDEO_COMMENT_REPLY_MAX, length: input.text.length });
         }
-        const m = await core.addMessage(tx, actor, t, { kind: 'public', text: input.text, attachments: input.attachments, macroId: input.macroId }, now);
+        const m = await core.addMessage(tx, actor, t, { kind: 'public', text: input.text, attachments: input.attachments, macroId: input.macroId, machineDraft: draftRecord(input.machineDraft, actor.userId, now) }, now);
         const handler = replyHandlerFor(t.channel);
         const payload = await replyPayload(tx, t, m);
         const { row } = await enqueue(
@@ -189,6 +193,23 @@ export function createCommands(core: HelpdeskCore) {
       return true;
     },
 
+    /** A person confirms they checked a machine-translated reply (after it was sent unreviewed). */
+    async reviewMachineDraft(actor: Actor, ticketId: string, messageId: string): Promise<MessageRow> {
+      requireRole(actor, AGENT_ROLES, 'reviewing machine translations');
+      const now = clock.now();
+      return db.tenant(actor.orgId, async (tx) => {
+        const t = await core.lockTicket(tx, actor.orgId, ticketId);
+        const [m] = await tx.select().from(ticketMessages).where(and(eq(ticketMessages.orgId, actor.orgId), eq(ticketMessages.ticketId, t.id), eq(ticketMessages.id, messageId)));
+        if (!m) throw AppError.notFound('message', messageId);
+        if (!m.machineDraft) throw AppError.conflict('tickets.not_machine_draft', 'This message was written by a person, not translated by a machine');
+        if (m.machineDraft.reviewed) return m;
+        const [row] = await tx.update(ticketMessages).set({ machineDraft: markReviewed(m.machineDraft, actor.userId, now) }).where(and(eq(ticketMessages.orgId, actor.orgId), eq(ticketMessages.id, m.id))).returning();
+        await core.evidence(tx, { orgId: t.orgId, caseId: t.id, caseType: 'ticket', kind: 'status_change', actor: { type: 'user', id: actor.userId }, occurredAt: now, summary: 'Machine translation of a sent reply reviewed', data: { messageId: m.id, provider: m.machineDraft.provider, to: m.machineDraft.to } });
+        await publishLive(tx, { t: 'ticket', o: t.orgId, s: t.shopId, id: t.id });
+        return row!;
+      });
+    },
+
     async addNote(actor: Actor, ticketId: string, input: { text: string; attachments?: AttachmentRef[] }): Promise<MessageRow> {
       requireRole(actor, ['owner', 'supervisor', 'agent', 'warehouse'], 'adding notes');
       const now = clock.now();
@@ -204,7 +225,16 @@ export function createCommands(core: HelpdeskCore) {
     async setStatus(actor: Actor, ticketId: string, status: TicketStatus, reason?: string): Promise<TicketRow> {
       core.checkStatusRole(actor, status);
       const now = clock.now();
-      return db.tenant(actor.orgId, async (tx) => core.writeStatus(tx, actor, await core.lockTicket(tx, actor.orgId, ticketId), status, reason, now));
+      return db.tenant(actor.orgId, async (tx) => {
+        const before = await core.lockTicket(tx, actor.orgId, ticketId);
+        const row = await core.writeStatus(tx, actor, before, status, reason, now);
+        // A person's change runs the "status changed" rules; a change the system makes does not (no loops).
+        if (actor.userId !== 'system' && before.status !== row.status && (await runUpdateRules(tx, ticketId, actor.orgId, 'status_changed', { now }))) {
+          const [fresh] = await tx.select().from(tickets).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, ticketId)));
+          return fresh!;
+        }
+        return row;
+      });
     },
 
     /** For other modules (e.g. after a refund went through). */
@@ -247,6 +277,10 @@ export function createCommands(core: HelpdeskCore) {
         const t = await core.lockTicket(tx, actor.orgId, ticketId);
         const tags = applyTags(t.tags, change);
         const [row] = await tx.update(tickets).set({ tags, updatedAt: now }).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning();
+        if (actor.userId !== 'system' && tags.some((x) => !t.tags.includes(x)) && (await runUpdateRules(tx, ticketId, actor.orgId, 'tag_added', { now }))) {
+          const [fresh] = await tx.select().from(tickets).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id)));
+          return fresh!;
+        }
         return row!;
       });
     },

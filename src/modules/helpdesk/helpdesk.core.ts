@@ -6,7 +6,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { userIn } from '../auth/index.js';
-import type { AttachmentRef, Channel, MacroView, MessageView, Priority, ThreadEvent, TicketStatus, TicketView } from './helpdesk.dto.js';
+import type { AttachmentRef, Channel, MachineDraftView, MacroView, MessageView, Priority, ThreadEvent, TicketStatus, TicketView } from './helpdesk.dto.js';
 import type { EvidenceInput, HelpdeskPorts, OrderFacts } from './helpdesk.ports.js';
 import { canChangeStatus, detectLanguage, preview } from './helpdesk.rules.js';
 import { macros, ticketMessages, tickets } from './helpdesk.schema.js';
@@ -81,6 +81,7 @@ export function messageView(m: MessageRow): MessageView {
     event: m.event ?? null,
     movedFromTicketId: m.movedFromTicketId,
     channelMeta: m.channelMeta ?? null,
+    machineDraft: m.machineDraft ?? null,
     sentAt: m.sentAt.toISOString(),
   };
 }
@@ -198,7 +199,7 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     tx: Tx,
     actor: Actor,
     t: TicketRow,
-    input: { kind: 'public' | 'note'; text: string; attachments?: AttachmentRef[]; macroId?: string; event?: ThreadEvent },
+    input: { kind: 'public' | 'note'; text: string; attachments?: AttachmentRef[]; macroId?: string; event?: ThreadEvent; machineDraft?: MachineDraftView | null },
     now: Date,
   ): Promise<MessageRow> {
     const user = actor.userId === 'system' ? undefined : ((await userIn(tx, actor.orgId, actor.userId)) ?? undefined);
@@ -226,6 +227,7 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
         attachments,
         macroId: input.macroId ?? null,
         event: input.event ?? null,
+        machineDraft: input.machineDraft ?? null,
         deliveryStatus: input.kind === 'public' ? 'queued' : null,
         sentAt: now,
         createdAt: now,

@@ -125,6 +125,22 @@ export const InboundMessageSchema = z.strictObject({
 
 // ---- HTTP shapes ----
 
+/**
+ * A reply whose text a machine translated (the composer's "into the buyer's language"): unreviewed
+ * until a person says they checked it; sending it unreviewed needs `confirmUnreviewed`.
+ */
+export const MachineDraftInput = z.strictObject({
+  provider: z.string().trim().min(1).max(60),
+  from: z.string().max(10).nullable().optional(),
+  to: z.string().min(2).max(10),
+  reviewed: z.boolean(),
+  confirmUnreviewed: z.boolean().optional(),
+});
+export type MachineDraftInput = z.infer<typeof MachineDraftInput>;
+/** What a message keeps about its machine translation. */
+export const MachineDraftView = z.object({ provider: z.string(), from: z.string().nullable(), to: z.string(), reviewed: z.boolean(), reviewedBy: z.string().nullable(), reviewedAt: z.string().nullable(), sentUnreviewed: z.boolean() });
+export type MachineDraftView = z.infer<typeof MachineDraftView>;
+
 export const ReplyInput = z.strictObject({
   text: z.string().trim().min(1).max(20_000),
   macroId: z.string().max(64).optional(),
@@ -133,6 +149,8 @@ export const ReplyInput = z.strictObject({
   status: TicketStatus.optional(),
   /** Chosen by the client once per composed reply: a resubmit (double click, retry) sends nothing twice. */
   clientKey: z.string().regex(/^[\w-]{8,80}$/, '8–80 letters, digits, _ or -').optional(),
+  /** The text is (or starts from) a machine translation. */
+  machineDraft: MachineDraftInput.optional(),
 });
 export type ReplyInput = z.infer<typeof ReplyInput>;
 
@@ -301,6 +319,8 @@ export const MessageView = z.object({
   event: z.object({ kind: z.string(), params: z.record(z.string(), z.union([z.string(), z.number(), z.null()])) }).nullable(),
   movedFromTicketId: z.string().nullable(),
   channelMeta: ChannelMeta.nullable(),
+  /** Machine-translated text: who checked it, or that nobody has yet. */
+  machineDraft: MachineDraftView.nullable(),
   sentAt: z.string(),
 });
 export type MessageView = z.infer<typeof MessageView>;
@@ -380,7 +400,7 @@ export type RenderedMacroView = z.infer<typeof RenderedMacroView>;
 
 /** What a system line in the thread says, as a kind and its values (never stored prose). */
 export interface ThreadEvent {
-  kind: 'automation' | 'auto_close' | 'out_of_hours_ack';
+  kind: 'automation' | 'auto_close' | 'out_of_hours_ack' | 'action';
   params: Record<string, string | number | null>;
 }
 
@@ -408,6 +428,14 @@ export const ResolveVariablesInput = z.strictObject({ text: z.string().max(20_00
 export const ResolvedTextView = z.object({ text: z.string(), unresolved: z.array(z.string()), variables: z.record(z.string(), z.string()) });
 export type ResolvedTextView = z.infer<typeof ResolvedTextView>;
 
+/**
+ * When a rule runs: a buyer opens a ticket (the default), the buyer writes again, someone changes
+ * the status or adds a tag, the SLA warns, or the ticket has been quiet for `idleHours`.
+ */
+export const RULE_TRIGGERS = ['created', 'buyer_replied', 'status_changed', 'tag_added', 'sla_warning', 'idle'] as const;
+export const RuleTrigger = z.enum(RULE_TRIGGERS);
+export type RuleTrigger = z.infer<typeof RuleTrigger>;
+
 export const RuleConditions = z.strictObject({
   channels: z.array(Channel).max(10).optional(),
   shopIds: z.array(z.string().min(1).max(64)).max(50).optional(),
@@ -419,8 +447,12 @@ export const RuleConditions = z.strictObject({
   orderValueMax: z.number().int().nonnegative().optional(),
   /** Product category of an order line. */
   categories: z.array(z.string().trim().min(1).max(120)).max(30).optional(),
-  /** Words in the buyer's first message (any of them, case-insensitive). */
+  /** Words in the buyer's message (the first one, or the new one for "buyer replied"; any of them, case-insensitive). */
   keywords: z.array(z.string().trim().min(1).max(60)).max(30).optional(),
+  /** The ticket's status (after the change, for "status changed") is one of these. */
+  statuses: z.array(TicketStatus).max(7).optional(),
+  /** For "idle": no message either way for this many hours. */
+  idleHours: z.number().int().min(1).max(720).optional(),
 });
 export type RuleConditions = z.infer<typeof RuleConditions>;
 export const RuleActions = z
@@ -432,21 +464,26 @@ export const RuleActions = z
   })
   .refine((a) => !!(a.addTags?.length || a.priority || a.assigneeId || a.queue), { message: 'give at least one action', path: ['addTags'] });
 export type RuleActions = z.infer<typeof RuleActions>;
-export const AutomationRuleInput = z.strictObject({
-  name: z.string().trim().min(1).max(120),
-  active: z.boolean().default(true),
-  position: z.number().int().min(0).max(10_000).optional(),
-  conditions: RuleConditions,
-  actions: RuleActions,
-});
+const idleNeedsHours = (r: { trigger?: RuleTrigger; conditions?: RuleConditions }) => r.trigger !== 'idle' || !r.conditions || r.conditions.idleHours !== undefined;
+export const AutomationRuleInput = z
+  .strictObject({
+    name: z.string().trim().min(1).max(120),
+    active: z.boolean().default(true),
+    position: z.number().int().min(0).max(10_000).optional(),
+    trigger: RuleTrigger.default('created'),
+    conditions: RuleConditions,
+    actions: RuleActions,
+  })
+  .refine(idleNeedsHours, { message: 'an idle rule names its hours', path: ['conditions', 'idleHours'] });
 export const AutomationRulePatch = z.strictObject({
+  trigger: RuleTrigger.optional(),
   name: z.string().trim().min(1).max(120).optional(),
   active: z.boolean().optional(),
   position: z.number().int().min(0).max(10_000).optional(),
   conditions: RuleConditions.optional(),
   actions: RuleActions.optional(),
 });
-export const AutomationRuleView = z.object({ id: z.string(), name: z.string(), active: z.boolean(), position: z.number(), conditions: RuleConditions, actions: z.object({ addTags: z.array(z.string()).optional(), priority: Priority.optional(), assigneeId: z.string().optional(), queue: z.string().optional() }), updatedAt: z.string() });
+export const AutomationRuleView = z.object({ id: z.string(), name: z.string(), active: z.boolean(), position: z.number(), trigger: RuleTrigger, conditions: RuleConditions, actions: z.object({ addTags: z.array(z.string()).optional(), priority: Priority.optional(), assigneeId: z.string().optional(), queue: z.string().optional() }), updatedAt: z.string() });
 export type AutomationRuleView = z.infer<typeof AutomationRuleView>;
 export const AutomationRulesView = z.object({ items: z.array(AutomationRuleView) });
 export const AutomationSettingsInput = z.strictObject({ autoCloseDays: z.number().int().min(1).max(90).nullable(), outOfHoursAck: z.boolean() });

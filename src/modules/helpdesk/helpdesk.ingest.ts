@@ -7,7 +7,7 @@ import { shopIn } from '../tenancy/index.js';
 import { emitWebhookEvent } from '../integrations/index.js';
 import type { HelpdeskCore, TicketRow } from './helpdesk.core.js';
 import { decideRoute, rememberRoute } from './helpdesk.agents.js';
-import { createAutomationHook } from './helpdesk.automations.js';
+import { createAutomationHook, createUpdateRules } from './helpdesk.automations.js';
 import { replyPayload } from './helpdesk.commands.js';
 import { InboundMessageSchema, type InboundMessage, type TicketStatus } from './helpdesk.dto.js';
 import type { OrderFacts } from './helpdesk.ports.js';
@@ -172,6 +172,7 @@ function automatedStatus(current: TicketRow | undefined): { status: TicketStatus
 export function createIngest(core: HelpdeskCore) {
   const { db, ids, clock } = core;
   const onTicketCreated = createAutomationHook(core, { replyPayload });
+  const runUpdateRules = createUpdateRules(core);
 
   /**
    * Run the SLA steps `slaEventsForInbound` chose. A clock start on a ticket being opened only
@@ -397,6 +398,8 @@ export function createIngest(core: HelpdeskCore) {
       await recordArrival(tx, ticket, patch, arrival, messageId, created);
       // Automations (rules, out-of-hours acknowledgement) for live work a buyer just opened.
       if (created && fromBuyer && arrival.next.status === 'new') await onTicketCreated(tx, { ...ticket, ...patch } as TicketRow, { facts, shop, text: input.text, now });
+      // …and the rules for a buyer writing again on live work (not for imported history or auto-replies).
+      else if (!created && fromBuyer && !history && !input.automated) await runUpdateRules(tx, ticket.id, orgId, 'buyer_replied', { text: input.text, now });
       return { ticketId: ticket.id, messageId, created };
     });
   }

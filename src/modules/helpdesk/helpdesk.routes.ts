@@ -173,6 +173,21 @@ export function helpdeskRoutes(app: Http, svc: HelpdeskService, opts: { files?: 
   );
 
   app.post(
+    '/api/tickets/:id/messages/:messageId/review',
+    {
+      schema: {
+        operationId: 'tickets.reviewMachineDraft',
+        tags,
+        summary: 'Confirm a person checked a machine-translated reply (it was sent unreviewed)',
+        params: z.strictObject({ id: z.string().min(1).max(64), messageId: z.string().min(1).max(64) }),
+        body: EmptyBody,
+        response: { 200: MessageView, ...errors },
+      },
+    },
+    async (req) => messageView(await svc.reviewMachineDraft(actorOf(req), req.params.id, req.params.messageId)),
+  );
+
+  app.post(
     '/api/tickets/bulk',
     {
       schema: { operationId: 'tickets.bulk',

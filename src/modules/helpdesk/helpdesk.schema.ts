@@ -1,5 +1,5 @@
 import { bigint, boolean, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import type { AttachmentRef, Channel, ChannelMeta, DefaultStatusAfter, MessageKind, Priority, RuleActions, RuleConditions, SavedViewFilter, ThreadEvent, TicketStatus } from './helpdesk.dto.js';
+import type { AttachmentRef, Channel, ChannelMeta, DefaultStatusAfter, MessageKind, Priority, MachineDraftView, RuleActions, RuleConditions, RuleTrigger, SavedViewFilter, ThreadEvent, TicketStatus } from './helpdesk.dto.js';
 import type { BusinessHours } from '../tenancy/index.js';
 
 export const tickets = pgTable('tickets', {
@@ -76,6 +76,7 @@ export const ticketMessages = pgTable('ticket_messages', {
   event: jsonb('event').$type<ThreadEvent | null>(),
   outboxId: text('outbox_id'),
   movedFromTicketId: text('moved_from_ticket_id'),
+  machineDraft: jsonb('machine_draft').$type<MachineDraftView | null>(),
   sentAt: timestamp('sent_at', { withTimezone: true }).notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 });
@@ -151,6 +152,7 @@ export const automationRules = pgTable('automation_rules', {
   name: text('name').notNull(),
   active: boolean('active').notNull(),
   position: integer('position').notNull(),
+  trigger: text('trigger').$type<RuleTrigger>().notNull(),
   conditions: jsonb('conditions').$type<RuleConditions>().notNull(),
   actions: jsonb('actions').$type<RuleActions>().notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),

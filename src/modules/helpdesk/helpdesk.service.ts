@@ -1,3 +1,4 @@
+import { createActions } from './helpdesk.actions.js';
 import { createAgents } from './helpdesk.agents.js';
 import { createCommands } from './helpdesk.commands.js';
 import { createHelpdeskCore, type HelpdeskDeps } from './helpdesk.core.js';
@@ -23,6 +24,7 @@ export function createHelpdeskService(deps: HelpdeskDeps, ports: HelpdeskPorts) 
     ...createMacros(core),
     ...createAgents(core),
     ...createWorkspace(core),
+    ...createActions(core),
   };
 }
 

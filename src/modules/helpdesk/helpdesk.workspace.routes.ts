@@ -52,7 +52,7 @@ export function helpdeskWorkspaceRoutes(app: Http, svc: HelpdeskService): void {
 
   const atags = ['automations'];
   app.get('/api/automations/rules', { schema: { tags: atags, operationId: 'automations.list', summary: 'Automation rules in the order they run', response: { 200: AutomationRulesView, ...errors() } } }, async (req) => ({ items: await svc.listRules(actorOf(req)) }));
-  app.post('/api/automations/rules', { schema: { tags: atags, operationId: 'automations.create', summary: 'Add an automation rule (conditions → actions), run when a buyer opens a ticket', body: AutomationRuleInput, response: { 201: AutomationRuleView, ...errors(404) } } }, async (req, reply) => {
+  app.post('/api/automations/rules', { schema: { tags: atags, operationId: 'automations.create', summary: 'Add an automation rule (trigger + conditions → actions): a new ticket, the buyer writing again, a status change, a tag added, an SLA warning, a quiet ticket', body: AutomationRuleInput, response: { 201: AutomationRuleView, ...errors(404) } } }, async (req, reply) => {
     reply.code(201);
     return svc.createRule(actorOf(req), req.body);
   });

@@ -10,7 +10,8 @@ import { autoCloseMessage, dueForAutoClose } from './helpdesk.automations.rules.
 import { loadAutomationConfig } from './helpdesk.automations.js';
 import { replyPayload } from './helpdesk.commands.js';
 import { AGENT_ROLES, replyHandlerFor, SUPERVISOR_ROLES, type HelpdeskCore, type TicketRow } from './helpdesk.core.js';
-import type { AutomationRuleView, AutomationSettingsView, RuleActions, RuleConditions, SavedViewFilter, SavedViewView, ViewersView } from './helpdesk.dto.js';
+import { createIdleRules, createUpdateRules } from './helpdesk.automations.js';
+import type { AutomationRuleView, AutomationSettingsView, RuleActions, RuleConditions, RuleTrigger, SavedViewFilter, SavedViewView, ViewersView } from './helpdesk.dto.js';
 import { automationRules, automationSettings, savedViews, ticketMessages, tickets, ticketViewers } from './helpdesk.schema.js';
 
 /** Someone "has the ticket open" while their page says so at least this often. */
@@ -18,7 +19,7 @@ export const VIEWING_FRESH_MS = 60_000;
 
 type RuleRow = typeof automationRules.$inferSelect;
 function ruleView(r: RuleRow): AutomationRuleView {
-  return { id: r.id, name: r.name, active: r.active, position: r.position, conditions: r.conditions, actions: r.actions, updatedAt: r.updatedAt.toISOString() };
+  return { id: r.id, name: r.name, active: r.active, position: r.position, trigger: r.trigger, conditions: r.conditions, actions: r.actions, updatedAt: r.updatedAt.toISOString() };
 }
 
 /**
@@ -27,6 +28,8 @@ function ruleView(r: RuleRow): AutomationRuleView {
  */
 export function createWorkspace(core: HelpdeskCore) {
   const { db, ids, clock } = core;
+  const runUpdateRules = createUpdateRules(core);
+  const runIdle = createIdleRules(core, runUpdateRules);
 
   /** Every shop a rule names is one of the organisation's (404 like a missing one otherwise). */
   async function checkShops(tx: Executor, orgId: string, conditions: RuleConditions | undefined): Promise<void> {
@@ -107,7 +110,7 @@ export function createWorkspace(core: HelpdeskCore) {
       return rows.map(ruleView);
     },
 
-    async createRule(actor: Actor, input: { name: string; active: boolean; position?: number; conditions: RuleConditions; actions: RuleActions }): Promise<AutomationRuleView> {
+    async createRule(actor: Actor, input: { name: string; active: boolean; position?: number; trigger?: RuleTrigger; conditions: RuleConditions; actions: RuleActions }): Promise<AutomationRuleView> {
       requireRole(actor, SUPERVISOR_ROLES, 'managing automations');
       const now = clock.now();
       return db.tenant(actor.orgId, async (tx) => {
@@ -116,13 +119,13 @@ export function createWorkspace(core: HelpdeskCore) {
         const [{ next }] = (await tx.execute(sql`select coalesce(max(position) + 1, 0)::int as next from automation_rules where org_id = ${actor.orgId}`)).rows as [{ next: number }];
         const [r] = await tx
           .insert(automationRules)
-          .values({ orgId: actor.orgId, id: ids('aur'), name: input.name, active: input.active, position: input.position ?? next, conditions: input.conditions, actions: input.actions, createdAt: now, updatedAt: now })
+          .values({ orgId: actor.orgId, id: ids('aur'), name: input.name, active: input.active, position: input.position ?? next, trigger: input.trigger ?? 'created', conditions: input.conditions, actions: input.actions, createdAt: now, updatedAt: now })
           .returning();
         return ruleView(r!);
       });
     },
 
-    async updateRule(actor: Actor, id: string, input: { name?: string; active?: boolean; position?: number; conditions?: RuleConditions; actions?: RuleActions }): Promise<AutomationRuleView> {
+    async updateRule(actor: Actor, id: string, input: { name?: string; active?: boolean; position?: number; trigger?: RuleTrigger; conditions?: RuleConditions; actions?: RuleActions }): Promise<AutomationRuleView> {
       requireRole(actor, SUPERVISOR_ROLES, 'managing automations');
       const now = clock.now();
       return db.tenant(actor.orgId, async (tx) => {
@@ -134,8 +137,10 @@ export function createWorkspace(core: HelpdeskCore) {
         if (input.position !== undefined) patch.position = input.position;
         if (input.conditions !== undefined) patch.conditions = input.conditions;
         if (input.actions !== undefined) patch.actions = input.actions;
+        if (input.trigger !== undefined) patch.trigger = input.trigger;
         const [r] = await tx.update(automationRules).set(patch).where(and(eq(automationRules.orgId, actor.orgId), eq(automationRules.id, id))).returning();
         if (!r) throw AppError.notFound('automation rule', id);
+        if (r.trigger === 'idle' && r.conditions.idleHours === undefined) throw AppError.validation('automations.idle_hours_required', 'An idle rule names its hours', [{ field: 'conditions.idleHours', message: 'required for an idle rule' }]);
         return ruleView(r);
       });
     },
@@ -215,10 +220,9 @@ export function createWorkspace(core: HelpdeskCore) {
 
     /** An SLA warning (the engine's timer, in its transaction): the assignee and the supervisors hear of it. */
     async slaWarned(tx: Executor, w: { orgId: string; ticketId: string; metric: string; percent: number; dueAt: Date }): Promise<void> {
-      if (!core.ports.notify) return;
       const [t] = await tx.select({ id: tickets.id, number: tickets.number, shopId: tickets.shopId, assigneeId: tickets.assigneeId, status: tickets.status }).from(tickets).where(and(eq(tickets.orgId, w.orgId), eq(tickets.id, w.ticketId)));
       if (!t) return;
-      await core.ports.notify(tx, {
+      await core.ports.notify?.(tx, {
         orgId: w.orgId,
         to: { role: ['supervisor'], userIds: t.assigneeId ? [t.assigneeId] : [] },
         kind: 'sla_warning',
@@ -227,6 +231,13 @@ export function createWorkspace(core: HelpdeskCore) {
         params: { ticketNumber: t.number, metric: w.metric, percent: w.percent, dueAt: w.dueAt.toISOString() },
         link: `/inbox/${t.id}`,
       });
+      // The "SLA warning" rules (raise the priority, hand it to a senior…), in the timer's transaction.
+      await runUpdateRules(tx, t.id, w.orgId, 'sla_warning', { now: clock.now() });
+    },
+
+    /** The idle timer's hourly run: rules for tickets left quiet for their hours. */
+    async runIdleAutomations(): Promise<number> {
+      return runIdle();
     },
   };
   return part;

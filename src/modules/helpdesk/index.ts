@@ -13,3 +13,5 @@ export { helpdeskWorkspaceRoutes } from './helpdesk.workspace.routes.js';
 export { seedHelpdeskDemo, type HelpdeskDemoDeps } from './helpdesk.seed.js';
 export { registerHelpdeskHandlers } from './helpdesk.jobs.js';
 export { helpdeskPrivacy } from './helpdesk.privacy.js';
+export { type ActionLines, type ActionLineInput } from './helpdesk.actions.js';
+export { ACTION_KINDS, ACTION_STATES, actionStateFollows, type ActionKind, type ActionState } from './helpdesk.actions.rules.js';

@@ -10,3 +10,16 @@ export function recipientsFor(people: readonly { id: string; role: string; activ
   const roles = new Set<string>(Array.isArray(to) ? [] : to.role);
   return people.filter((p) => p.active && p.id !== except && (ids.has(p.id) || roles.has(p.role))).map((p) => p.id);
 }
+
+/**
+ * Which of the recipients hear it where: in the app unless they turned this kind off there (the
+ * default is on), by e-mail only when they asked for it and the installation can send mail (the
+ * default is off). "Both" and "off" are the two switches together.
+ */
+export function channelsFor(recipients: readonly string[], prefs: readonly { userId: string; inApp: boolean; email: boolean }[], emailAvailable: boolean): { inApp: string[]; email: string[] } {
+  const by = new Map(prefs.map((p) => [p.userId, p]));
+  return {
+    inApp: recipients.filter((u) => by.get(u)?.inApp ?? true),
+    email: emailAvailable ? recipients.filter((u) => by.get(u)?.email ?? false) : [],
+  };
+}

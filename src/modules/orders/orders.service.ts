@@ -228,7 +228,12 @@ export function createOrdersService({ db, ids, clock }: OrdersDeps) {
 
     /** Upsert platform after-sales requests; links them to our orders and lines when we have them. */
     async applyPlatformReturns(tx: Executor, orgId: string, input: PlatformReturnInput[]): Promise<number> {
-      if (input.length === 0) return 0;
+      return (await this.applyPlatformReturnsReporting(tx, orgId, input)).length;
+    },
+
+    /** The same upsert, answering which of our requests it wrote and their status now (the sync tells the helpdesk). */
+    async applyPlatformReturnsReporting(tx: Executor, orgId: string, input: PlatformReturnInput[]): Promise<{ id: string; status: string }[]> {
+      if (input.length === 0) return [];
       const now = clock.now();
       const list = latestBy(input, (r) => `${r.shopId}|${r.kind}|${r.externalId}`, (r) => r.externalUpdatedAt.getTime());
       const extOrderIds = [...new Set(list.map((r) => r.externalOrderId))];
@@ -313,8 +318,8 @@ export function createOrdersService({ db, ids, clock }: OrdersDeps) {
           },
           setWhere: sql`${platformReturns.externalUpdatedAt} <= excluded.external_updated_at`,
         })
-        .returning({ id: platformReturns.id });
-      return rows.length;
+        .returning({ id: platformReturns.id, status: platformReturns.status });
+      return rows;
     },
 
     /** For integrations: the external ids behind our order (and lines), in the caller's transaction. */

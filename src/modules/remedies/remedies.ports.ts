@@ -1,3 +1,4 @@
+import type { ActionLines } from '../helpdesk/index.js';
 import type { RecordEvidence } from '../evidence/index.js';
 import type { Notify } from '../notifications/index.js';
 import type { Actor } from '../../platform/tenancy.js';
@@ -90,4 +91,6 @@ export interface RemediesPorts {
   recordEvidence: RecordEvidence;
   /** The notification centre: approvals waiting (supervisors, owners) and decided (the proposer). */
   notify?: Notify;
+  /** Lines in the ticket's thread following each step (requested → sent → confirmed / failed). */
+  actionLines?: ActionLines;
 }

@@ -260,7 +260,12 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
           .onConflictDoNothing();
         payload = { remedyId: r.id, orderId: r.orderId, apologyCard: r.apologyCard };
       }
-      await enqueue(tx, { orgId: r.orgId, handler: s.handler, idempotencyKey: stepKey(r.id, s.step), payload, subjectType: 'remedy', subjectId: r.id }, { ids, clock });
+      const { row: stepRow } = await enqueue(tx, { orgId: r.orgId, handler: s.handler, idempotencyKey: stepKey(r.id, s.step), payload, subjectType: 'remedy', subjectId: r.id }, { ids, clock });
+      if (r.ticketId && ports.actionLines) {
+        const partial = s.step === 'approve_return' && payload.decision === 'OFFER_PARTIAL_REFUND';
+        const action = s.step === 'reship' ? 'reship' : partial ? 'partial_refund' : 'refund';
+        await ports.actionLines.requested(tx, { orgId: r.orgId, ticketId: r.ticketId, outboxId: stepRow.id, group: `remedy:${r.id}:${s.step}`, action, amount: s.step === 'reship' ? null : r.refundAmount, currency: s.step === 'reship' ? null : r.currency, platformReturnId: s.step === 'approve_return' ? r.platformReturnId : null });
+      }
     }
     await armReconcile(tx, r, r.reconcileRound);
   }
@@ -366,6 +371,8 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
         if (r.reship) await evidence(tx, caseEvidence(r, 'reship', null, `Replacement released to the warehouse${r.apologyCard ? ' with an apology card' : ''}`, { apologyCard: r.apologyCard }));
         await evidence(tx, caseEvidence(r, 'remedy_given', null, `Remedy ${r.optionKey} completed`, { optionKey: r.optionKey, givenValue: r.givenValue }));
         await ports.onCompleted(tx, done!);
+        // The platform accepted every step and the buyer was told: the ticket's action lines are confirmed.
+        if (r.ticketId && ports.actionLines) await ports.actionLines.confirmed(tx, orgId, `remedy:${r.id}:`);
         return { state: 'completed' as const, r: done! };
       }
       const hop = watch.hop ?? 0;

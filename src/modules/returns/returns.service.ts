@@ -1,3 +1,4 @@
+import type { ActionLines } from '../helpdesk/index.js';
 import { and, asc, desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor, Tx } from '../../platform/db.js';
@@ -50,6 +51,8 @@ export interface PlatformRejectReason {
 export type ReturnsPorts = Pick<RemediesPorts, 'orders' | 'tickets' | 'recordEvidence'> & {
   /** The platform's reject reasons for one of its requests right now (they depend on its step). */
   platformRejectReasons(actor: Actor, platformReturnId: string): Promise<PlatformRejectReason[]>;
+  /** Lines in the ticket's thread following a decision's step (requested → sent / failed). */
+  actionLines?: ActionLines;
 };
 
 /** The outbox step that rejects a platform request (the TikTok integration registers it by this name). */
@@ -776,10 +779,15 @@ export function createReturnsService(deps: ReturnsDeps, ports: ReturnsPorts) {
           data: { platformReturnId, externalId: p.externalId, decision: plan, rejectReason: reason?.name ?? null, comment: input.comment ?? null, orderId: p.orderId, images: input.images ?? [] },
           fileSha256s: (input.images ?? []).filter((x) => /^[0-9a-f]{64}$/.test(x)),
         });
+        if (input.ticketId && ports.actionLines) {
+          const action = cancellation ? (input.decision === 'approve' ? 'cancel_approve' : 'cancel_reject') : input.decision === 'approve' ? 'return_approve' : 'return_reject';
+          await ports.actionLines.requested(tx, { orgId: actor.orgId, ticketId: input.ticketId, outboxId: step.row.id, group: `platform-request:${platformReturnId}:${plan}`, action, ref: p.externalId, platformReturnId });
+        }
         return step;
       });
       if (input.ticketId) {
-        await ports.tickets.addNote(actor, input.ticketId, `${input.decision === 'approve' ? 'Approved' : 'Rejected'} TikTok request ${p.externalId} (${plan}${reason ? `, ${reason.text ?? reason.name}` : ''}); sent to the platform.`);
+        // Without the thread's action lines (a composition that has none), a note says it in words.
+        if (!ports.actionLines) await ports.tickets.addNote(actor, input.ticketId, `${input.decision === 'approve' ? 'Approved' : 'Rejected'} TikTok request ${p.externalId} (${plan}${reason ? `, ${reason.text ?? reason.name}` : ''}); sent to the platform.`);
         await ports.tickets.setStatus(actor, input.ticketId, 'waiting_on_platform');
       }
       return { outboxId: result.row.id, decision: plan, handler };

@@ -9,6 +9,7 @@ import { DISPUTE_REASONS, fileUrl, PACK_LANGUAGES, packUrl, usePackCheck, useTim
 import { CaseSubtitle, WarningList } from './EvidencePage';
 import { caseTitle, useLabels, withNames } from '../records/api';
 import { formatSize, formatWhen } from './format';
+import { readableSummary } from './summary';
 
 const KIND_COLOR: Record<string, string> = {
   message: 'blue',
@@ -157,7 +158,7 @@ export function CaseView() {
                           {t(`kinds.${r.kind}`)}
                         </Badge>
                         <Text size="sm" fw={500}>
-                          {withNames(r.summary, labels.data)}
+                          {readableSummary(r, t, i18n.language) ?? withNames(r.summary, labels.data)}
                         </Text>
                         {r.responsibility && (
                           <Badge size="sm" color="red" variant="outline">

@@ -10,6 +10,8 @@ import { SuggestedAnswers } from '../knowledge/SuggestedAnswers';
 import { PRIORITIES, renderMacro, SETTABLE_STATUSES, uploadAttachment, useMacros, useTeam, useTicket, useTicketMutation, fileUrl, type AttachmentRef, type MessageView, type Priority, type RenderedMacro, type TicketStatus, type TicketView } from './api';
 import { ChannelIcon, LanguageTag, TicketSla } from './bits';
 import { COMMENT_REPLY_MAX, PublicReplyWarning, VideoCommentBar, WhatsAppWindowNotice } from './VideoComment';
+import { ActionLine } from './ActionLine';
+import { ConfirmUnreviewed, DraftReviewNotice, MessageDraftBadge, type ComposerDraft } from './MachineDraft';
 import { placeholders, resolveText, useAgents, useTranslationPreference, useTranslations, useViewers, type TranslationView } from './api';
 
 export interface ComposeRequest {
@@ -52,7 +54,7 @@ export function TicketPane({ ticketId, compose, names, onClose }: { ticketId: st
       <TranslateToggle language={ticket.language} />
       <ScrollArea className="ad-inbox-thread" data-testid="thread">
         <Stack gap="sm" p="md">
-          {messages.map((m) => (m.event ? <SystemLine key={m.id} m={m} names={names} /> : <MessageBubble key={m.id} m={m} ticketId={ticket.id} />))}
+          {messages.map((m) => (m.event?.kind === 'action' ? <ActionLine key={m.id} m={m} /> : m.event ? <SystemLine key={m.id} m={m} names={names} /> : <MessageBubble key={m.id} m={m} ticketId={ticket.id} />))}
           <div ref={bottom} />
         </Stack>
       </ScrollArea>
@@ -206,7 +208,9 @@ function SystemLine({ m, names }: { m: MessageView; names: Map<string, string> }
   }
   const text =
     e.kind === 'automation'
-      ? t('events.automation', { rule: p.rule, actions: parts.join(', ') })
+      ? p.trigger && p.trigger !== 'created'
+        ? t('events.automationOn', { rule: p.rule, trigger: t(`events.triggered.${p.trigger}`, { defaultValue: String(p.trigger) }), actions: parts.join(', ') })
+        : t('events.automation', { rule: p.rule, actions: parts.join(', ') })
       : e.kind === 'out_of_hours_ack'
         ? t('events.outOfHours', { at: new Date(String(p.answerBy)).toLocaleString(i18n.language, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) })
         : t('events.autoClose', { days: p.days });
@@ -307,6 +311,11 @@ function MessageBubble({ m, ticketId }: { m: MessageView; ticketId: string }) {
       <Text size="sm" className="ad-msg-text" data-testid="message-text">
         {m.text}
       </Text>
+      {m.machineDraft && (
+        <Group mt={4} gap={4}>
+          <MessageDraftBadge m={m} />
+        </Group>
+      )}
       {visible && (
         <div className="ad-translation" data-testid="translation">
           <Text size="xs" c="dimmed">
@@ -402,6 +411,8 @@ function Composer({ ticket, compose, lastInboundAt }: { ticket: TicketView; comp
   const [uploading, setUploading] = useState(false);
   const [values, setValues] = useState<Record<string, string>>({});
   const [translatedTo, setTranslatedTo] = useState<string | null>(null);
+  const [draft, setDraft] = useState<ComposerDraft | null>(null);
+  const [confirming, setConfirming] = useState<SendAction | null>(null);
   const [error, setError] = useState<string | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
 
@@ -412,8 +423,14 @@ function Composer({ ticket, compose, lastInboundAt }: { ticket: TicketView; comp
     requestAnimationFrame(() => area.current?.focus());
   }, [compose]);
 
-  const reply = useTicketMutation(ticket.id, (status: SendAction) =>
-    api.post(`/api/tickets/${ticket.id}/reply`, { text: text.trim(), status, ...(macro ? { macroId: macro.id } : {}), ...(files.length ? { attachments: files } : {}) }),
+  const reply = useTicketMutation(ticket.id, ({ status, confirmUnreviewed }: { status: SendAction; confirmUnreviewed?: boolean }) =>
+    api.post(`/api/tickets/${ticket.id}/reply`, {
+      text: text.trim(),
+      status,
+      ...(macro ? { macroId: macro.id } : {}),
+      ...(files.length ? { attachments: files } : {}),
+      ...(draft ? { machineDraft: { provider: draft.provider, to: draft.to, reviewed: draft.reviewed, ...(confirmUnreviewed ? { confirmUnreviewed: true } : {}) } } : {}),
+    }),
   );
   const note = useTicketMutation(ticket.id, () => api.post(`/api/tickets/${ticket.id}/notes`, { text: text.trim(), ...(files.length ? { attachments: files } : {}) }));
   const busy = reply.isPending || note.isPending;
@@ -460,9 +477,10 @@ function Composer({ ticket, compose, lastInboundAt }: { ticket: TicketView; comp
   async function translateDraft() {
     setError(null);
     try {
-      const r = await api.post<{ text: string; target: string }>(`/api/tickets/${ticket.id}/translate-draft`, { text: text.trim() });
+      const r = await api.post<{ text: string; target: string; provider: string }>(`/api/tickets/${ticket.id}/translate-draft`, { text: text.trim() });
       setText(r.text);
       setTranslatedTo(r.target);
+      setDraft({ provider: r.provider, to: r.target, reviewed: false });
     } catch (e) {
       setError(message(e));
     }
@@ -482,21 +500,27 @@ function Composer({ ticket, compose, lastInboundAt }: { ticket: TicketView; comp
     }
   }
 
-  async function send(action: SendAction = defaultAction) {
+  async function send(action: SendAction = defaultAction, confirmUnreviewed = false) {
     if (!text.trim() || busy) return;
     if (!isNote && unresolved.length) {
       setError(t('composer.fillFirst'));
       return;
     }
+    // A machine translation nobody checked goes out only when the sender says so.
+    if (!isNote && draft && !draft.reviewed && !confirmUnreviewed) {
+      setConfirming(action);
+      return;
+    }
     setError(null);
     try {
       if (isNote) await note.mutateAsync(undefined);
-      else await reply.mutateAsync(action);
+      else await reply.mutateAsync({ status: action, confirmUnreviewed });
       setText('');
       setMacro(null);
       setFiles([]);
       setValues({});
       setTranslatedTo(null);
+      setDraft(null);
     } catch (e) {
       setError(message(e));
     }
@@ -545,7 +569,7 @@ function Composer({ ticket, compose, lastInboundAt }: { ticket: TicketView; comp
           )}
         </Group>
       )}
-      {translatedTo && (
+      {translatedTo && !draft && (
         <Badge size="xs" variant="light" color="grape" radius="sm" mb={4} data-testid="draft-translated">
           {t('translate.draftDone', { language: translatedTo.toUpperCase() })}
         </Badge>
@@ -561,6 +585,16 @@ function Composer({ ticket, compose, lastInboundAt }: { ticket: TicketView; comp
           }}
         />
       )}
+      {draft && !isNote && <DraftReviewNotice draft={draft} onReviewed={() => setDraft({ ...draft, reviewed: true })} />}
+      <ConfirmUnreviewed
+        opened={confirming !== null}
+        onCancel={() => setConfirming(null)}
+        onConfirm={() => {
+          const a = confirming ?? defaultAction;
+          setConfirming(null);
+          void send(a, true);
+        }}
+      />
       <Textarea
         ref={area}
         value={text}
@@ -637,7 +671,7 @@ function Composer({ ticket, compose, lastInboundAt }: { ticket: TicketView; comp
                 variant={a === defaultAction ? 'filled' : 'default'}
                 leftSection={a === 'solved' ? <IconCheck size={14} /> : a === 'waiting_on_buyer' ? <IconHourglass size={14} /> : <IconSend size={14} />}
                 onClick={() => void send(a)}
-                loading={busy && a === reply.variables}
+                loading={busy && a === reply.variables?.status}
                 disabled={!text.trim() || busy || unresolved.length > 0}
                 data-testid={a === defaultAction ? 'send-button' : `send-${a}`}
                 data-action={a}

@@ -13,6 +13,8 @@ import { useSession } from '../../lib/session';
 const CHANNELS = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment'] as const;
 const LANGS = ['en', 'de', 'fr', 'it', 'es'] as const;
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+const TRIGGERS = ['created', 'buyer_replied', 'status_changed', 'tag_added', 'sla_warning', 'idle'] as const;
+const STATUSES = ['new', 'open', 'waiting_on_buyer', 'waiting_on_warehouse', 'waiting_on_platform', 'solved'] as const;
 const keys = { rules: ['automations', 'rules'] as const, settings: ['automations', 'settings'] as const, translation: ['translation', 'settings'] as const };
 
 /** Settings → Automations: rules run when a buyer opens a ticket, the timers, and the translation service. */
@@ -90,7 +92,9 @@ function Rules() {
     if (c.tags?.length) parts.push(`#${c.tags.join(' #')}`);
     if (c.orderValueMin !== undefined) parts.push(t('automations.minValue', { value: (c.orderValueMin / 100).toFixed(2) }));
     if (c.orderValueMax !== undefined) parts.push(t('automations.maxValue', { value: (c.orderValueMax / 100).toFixed(2) }));
-    return parts.join(' · ') || t('automations.everyTicket');
+    if (c.statuses?.length) parts.push(c.statuses.map((s) => ti(`statuses.${s}`, { defaultValue: s })).join(' / '));
+    const when = r.trigger === 'idle' ? t('automations.triggerIdleHours', { hours: c.idleHours ?? 0 }) : t(`automations.triggers.${r.trigger}`);
+    return [when, parts.join(' · ') || t('automations.everyTicket')].join(' — ');
   };
   const describeActions = (r: AutomationRuleView) => {
     const a = r.actions;
@@ -174,6 +178,9 @@ function Rules() {
 
 interface RuleFormValues {
   name: string;
+  trigger: (typeof TRIGGERS)[number];
+  statuses: string[];
+  idleHours: number | '';
   channels: string[];
   languages: string[];
   keywords: string[];
@@ -189,12 +196,15 @@ function RuleForm({ team, onDone, onCancel }: { team: { id: string; name: string
   const { t } = useTranslation('settings');
   const { t: ti } = useTranslation('inbox');
   const message = useErrorMessage();
-  const form = useForm<RuleFormValues>({ initialValues: { name: '', channels: [], languages: [], keywords: [], categories: [], minValue: '', addTags: [], priority: null, assigneeId: null, queue: '' } });
+  const form = useForm<RuleFormValues>({ initialValues: { name: '', trigger: 'created', statuses: [], idleHours: '', channels: [], languages: [], keywords: [], categories: [], minValue: '', addTags: [], priority: null, assigneeId: null, queue: '' } });
   const create = useMutation({
     mutationFn: (v: RuleFormValues) =>
       api.post('/api/automations/rules', {
         name: v.name,
+        trigger: v.trigger,
         conditions: {
+          ...(v.statuses.length ? { statuses: v.statuses } : {}),
+          ...(v.trigger === 'idle' && v.idleHours !== '' ? { idleHours: Number(v.idleHours) } : {}),
           ...(v.channels.length ? { channels: v.channels } : {}),
           ...(v.languages.length ? { languages: v.languages } : {}),
           ...(v.keywords.length ? { keywords: v.keywords } : {}),
@@ -216,6 +226,14 @@ function RuleForm({ team, onDone, onCancel }: { team: { id: string; name: string
         <TextInput label={t('automations.name')} required {...form.getInputProps('name')} data-testid="rule-name" />
         <Text size="sm" fw={600}>
           {t('automations.when')}
+        </Text>
+        <Group grow align="flex-start" wrap="wrap">
+          <Select label={t('automations.trigger')} allowDeselect={false} data={TRIGGERS.map((x) => ({ value: x, label: t(`automations.triggers.${x}`) }))} {...form.getInputProps('trigger')} miw={200} data-testid="rule-trigger" comboboxProps={{ withinPortal: true }} />
+          {form.values.trigger === 'idle' && <NumberInput label={t('automations.idleHours')} min={1} max={720} required {...form.getInputProps('idleHours')} miw={140} data-testid="rule-idle-hours" />}
+          <MultiSelect label={t('automations.statuses')} data={STATUSES.map((s) => ({ value: s, label: ti(`statuses.${s}`, { defaultValue: s }) }))} {...form.getInputProps('statuses')} miw={200} />
+        </Group>
+        <Text size="xs" c="dimmed">
+          {t('automations.loopHint')}
         </Text>
         <Group grow align="flex-start" wrap="wrap">
           <MultiSelect label={t('automations.channels')} data={CHANNELS.map((c) => ({ value: c, label: ti(`channels.${c}`) }))} {...form.getInputProps('channels')} miw={200} />

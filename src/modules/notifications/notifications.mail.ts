@@ -1,0 +1,85 @@
+import { formatMoney } from '../../platform/money.js';
+import type { NotificationParams } from './notifications.dto.js';
+
+/*
+ * A notification as an e-mail to the person it is for, in their UI language (en or zh-CN). Like
+ * the in-app centre, it is made from the kind and its values at sending time; nothing personal
+ * beyond what the notification names (a ticket number, an order number, a colleague's name).
+ */
+
+export type MailLocale = 'en' | 'zh-CN';
+
+type Words = {
+  kinds: Record<string, (p: Record<string, string>) => string>;
+  other: string;
+  metrics: Record<string, string>;
+  decisions: Record<string, string>;
+  someone: string;
+  greeting: (name: string) => string;
+  open: string;
+  footer: string;
+};
+
+const WORDS: Record<MailLocale, Words> = {
+  en: {
+    kinds: {
+      approval_waiting: (p) => `Approval waiting: ${p.amount} on order ${p.orderNumber}`,
+      approval_decided: (p) => `Your remedy of ${p.amount} was ${p.decision}`,
+      sla_warning: (p) => `Ticket #${p.ticketNumber}: ${p.percent}% of the ${p.metric} time used`,
+      sla_breach: (p) => `Ticket #${p.ticketNumber}: ${p.metric} time breached`,
+      mention: (p) => `${p.by} mentioned you on ticket #${p.ticketNumber}`,
+      outbox_failed: (p) => `A step failed: ${p.handler}`,
+      shop_health: (p) => `Shop health: ${p.metric} at ${p.value} (limit ${p.limit})`,
+    },
+    other: 'Something needs your attention',
+    metrics: { first_reply: 'first reply', next_reply: 'next reply', resolution: 'resolution' },
+    decisions: { approved: 'approved', rejected: 'rejected' },
+    someone: 'Someone',
+    greeting: (name) => `Hello ${name},`,
+    open: 'Open it in Afterdesk:',
+    footer: 'You receive this because your notification preferences send this kind by e-mail. Change them under the bell in Afterdesk.',
+  },
+  'zh-CN': {
+    kinds: {
+      approval_waiting: (p) => `待审批：订单 ${p.orderNumber} 的 ${p.amount}`,
+      approval_decided: (p) => `你提出的 ${p.amount} 补救方案已被${p.decision}`,
+      sla_warning: (p) => `工单 #${p.ticketNumber}：${p.metric}时限已用 ${p.percent}%`,
+      sla_breach: (p) => `工单 #${p.ticketNumber}：${p.metric}已超时`,
+      mention: (p) => `${p.by} 在工单 #${p.ticketNumber} 中提到了你`,
+      outbox_failed: (p) => `有步骤失败：${p.handler}`,
+      shop_health: (p) => `店铺健康：${p.metric} 为 ${p.value}（上限 ${p.limit}）`,
+    },
+    other: '有事项需要你处理',
+    metrics: { first_reply: '首次回复', next_reply: '下次回复', resolution: '解决' },
+    decisions: { approved: '批准', rejected: '拒绝' },
+    someone: '有人',
+    greeting: (name) => `${name}，你好：`,
+    open: '在 Afterdesk 中打开：',
+    footer: '你收到这封邮件，是因为你的通知设置要求以邮件发送此类通知。可在 Afterdesk 的铃铛菜单中修改。',
+  },
+};
+
+export function mailLocale(uiLocale: string): MailLocale {
+  return uiLocale === 'zh-CN' ? 'zh-CN' : 'en';
+}
+
+/** One line saying what happened, in the reader's language (also the mail's subject). */
+export function notificationLine(kind: string, params: NotificationParams, locale: MailLocale): string {
+  const w = WORDS[locale];
+  const p: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined) p[k] = String(v);
+  if (typeof params.amount === 'number' && typeof params.currency === 'string') p.amount = formatMoney({ amount: params.amount, currency: params.currency }, locale);
+  if (typeof params.metric === 'string' && w.metrics[params.metric]) p.metric = w.metrics[params.metric]!;
+  if (typeof params.decision === 'string' && w.decisions[params.decision]) p.decision = w.decisions[params.decision]!;
+  if (!p.by) p.by = w.someone;
+  const make = w.kinds[kind];
+  return make ? make(p) : w.other;
+}
+
+export function notificationMail(n: { kind: string; params: NotificationParams; link: string | null }, to: { name: string; uiLocale: string }, publicUrl: string): { subject: string; text: string } {
+  const locale = mailLocale(to.uiLocale);
+  const w = WORDS[locale];
+  const line = notificationLine(n.kind, n.params, locale);
+  const url = n.link ? new URL(n.link, publicUrl).toString() : new URL('/', publicUrl).toString();
+  return { subject: `Afterdesk: ${line}`, text: `${w.greeting(to.name)}\n\n${line}\n\n${w.open}\n${url}\n\n— \n${w.footer}\n` };
+}
