@@ -258,7 +258,9 @@ describe.skipIf(!run)('a shop mailbox over real IMAP and SMTP (dovecot + smtp-se
       const before = (await ticketsOf()).length;
       mail.deliver(SHOP.user, raw({ id: '<idle-1@buyer.test>', from: 'Piet <piet@buyer.test>', subject: 'Order 5511 never came', text: 'Where is my parcel?' }));
       await until('the pushed mail to become a ticket', async () => (await ticketsOf()).some((t) => t.subject === 'Order 5511 never came'));
-      // The server's EXISTS during IDLE started that sync; nobody polled.
+      // The server's EXISTS during IDLE started that sync; nobody polled. (The count moves when the
+      // sync has finished, a moment after its ticket is visible.)
+      await until('the pushed sync to be counted', () => watch.status()[0]!.syncs >= syncs + 1);
       expect(watch.status()[0]!.syncs).toBe(syncs + 1);
 
       // The server connection dies: the watcher lets go, reconnects after its backoff, and catches up.

@@ -189,7 +189,9 @@ describe('proactive notices against the sandbox', () => {
     expect(report.holdout).toMatchObject({ orders: r.heldOut, complaints: 1, returns: 0 });
     expect(report.holdout.complaintRate).toBeCloseTo(1 / r.heldOut, 10);
     expect(report.complaintLift.verdict).toBe('inconclusive');
-    expect(report.complaintLift.diff!.estimate).toBeCloseTo(-1 / r.heldOut, 10);
+    // The split of 12 orders is random; an interval needs two orders in each arm.
+    if (r.heldOut >= 2 && r.planned >= 2) expect(report.complaintLift.diff!.estimate).toBeCloseTo(-1 / r.heldOut, 10);
+    else expect(report.complaintLift.diff).toBeNull();
 
     // The platform refuses a send for good: the send row says "failed", and a re-run does not retry it.
     const last = sb.createOrder(world.tiktokShopId, { silent: true, productKey: seed.lines[0]!.productKey });
