@@ -1,5 +1,5 @@
 import type { Platform } from './deps.js';
-import { accountPrivacy, createAccountService, createAuthService, type MailSender } from '../modules/auth/index.js';
+import { accountPrivacy, createAccountService, createAuthService, userEmailIn, type MailSender } from '../modules/auth/index.js';
 import { auditPrivacy, createAuditService } from '../modules/audit/index.js';
 import { createIntegrationsService, integrationsPrivacy } from '../modules/integrations/index.js';
 import { createTenancyService } from '../modules/tenancy/index.js';
@@ -16,12 +16,13 @@ import { couponPlatformPort, createTikTokIntegration, tiktokPrivacy } from '../i
 import { createNotificationsService, notificationsPrivacy } from '../modules/notifications/index.js';
 import { createTranslationService, translationPrivacy } from '../modules/translation/index.js';
 import { createOutreachService, outreachPrivacy } from '../modules/outreach/index.js';
-import { createCouponsService, couponsPrivacy, type CouponPlatformPort } from '../modules/coupons/index.js';
+import { createCouponsService, couponsPrivacy, redeemedLedgerIds, type CouponPlatformPort } from '../modules/coupons/index.js';
 import { shopIn } from '../modules/tenancy/index.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
 import { channelsPrivacy, createInstallationMail, createMailboxes, passwordResetSender } from '../integrations/email/index.js';
 import { createWhatsAppNumbers } from '../integrations/whatsapp/index.js';
 import { analyticsPrivacy, createAnalyticsService, type OwnerNotice } from '../modules/analytics/index.js';
+import { createIncidentsService, incidentsPrivacy } from '../modules/incidents/index.js';
 import { createPortalService, portalPrivacy } from '../modules/portal/index.js';
 
 export interface ComposeOptions {
@@ -184,8 +185,26 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const whatsapp = createWhatsAppNumbers({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence, graph: { base: p.config.whatsapp.graphBase, version: p.config.whatsapp.apiVersion }, publicUrl: p.config.publicUrl });
 
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy, portalPrivacy];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy, portalPrivacy, incidentsPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
+
+  // Incidents (issue 18): one outreach to every affected buyer, through the contact policy, the
+  // coupons module's one issue path, the notification centre, analytics annotations and tasks.
+  const incidents = createIncidentsService(base, {
+    recordEvidence: writeEvidence,
+    notify,
+    outreach,
+    coupons: {
+      issueIn: (tx, actor, input) => coupons.issueIn(tx, actor, input),
+      listPlatformCoupons: (actor, shopId) => coupons.listPlatformCoupons(actor, shopId),
+      issue: (actor, input) => coupons.issue(actor, input),
+      redeemedOf: redeemedLedgerIds,
+    },
+    analytics: { annotate: (actor, a) => analytics.annotate(actor, a), createTaskIn: (tx, actor, t) => analytics.createTaskIn(tx, actor, t), exclude: (actor, b) => analytics.exclude(actor, b as Parameters<typeof analytics.exclude>[1]) },
+    reply: (actor, ticketId, input) => helpdesk.reply(actor, ticketId, input),
+    chatReach: (orgId, shopId) => couponPlatform.reach(orgId, shopId),
+    emailOf: async (tx, orgId, userId) => (await userEmailIn(tx, orgId, userId)) ?? null,
+  });
 
   // Agency overview: counts per organisation of a login, each in its own tenant transaction.
   const agency = createAgencyService({ db: p.db, auth });
@@ -217,6 +236,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     couponPlatform,
     analytics,
     portal,
+    incidents,
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },
   };

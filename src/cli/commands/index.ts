@@ -9,6 +9,7 @@ import { registerBackupCommands } from './backup.js';
 import { registerCouponsCommands } from './coupons.js';
 import { registerAnalyticsCommands } from './analytics.js';
 import { registerCardsCommands } from './cards.js';
+import { registerIncidentsCommands } from './incidents.js';
 
 /** Module commands (sla, tiktok, evidence, …) register here. */
 export function registerModuleCommands(program: Command): void {
@@ -22,4 +23,5 @@ export function registerModuleCommands(program: Command): void {
   registerCouponsCommands(program);
   registerAnalyticsCommands(program);
   registerCardsCommands(program);
+  registerIncidentsCommands(program);
 }

@@ -282,3 +282,4 @@ export function createTikTokIntegration(d: TikTokIntegrationDeps) {
 export type TikTokIntegration = ReturnType<typeof createTikTokIntegration>;
 export { tiktokPrivacy } from './tiktok.privacy.js';
 export { couponPlatformPort, registerCouponHandlers, registerCouponSyncJob, mapCoupon } from './coupons.js';
+export { registerIncidentHandlers } from './incidents.js';

@@ -2,6 +2,6 @@ export { createAnalyticsService, type AnalyticsService, type AnalyticsDeps, type
 export { analyticsRoutes } from './analytics.routes.js';
 export { registerAnalyticsJobs, ANALYTICS_REFRESH_JOB } from './analytics.jobs.js';
 export * from './analytics.dto.js';
-export { METRIC_DEFINITIONS, PROVENANCE_PRECEDENCE, affiliateSourceType, parseCsatReply } from './analytics.rules.js';
+export { METRIC_DEFINITIONS, PROVENANCE_PRECEDENCE, affiliateSourceType, parseCsatReply, binomialUpperP } from './analytics.rules.js';
 export { liveSessionAt } from './analytics.readers.js';
 export { analyticsPrivacy } from './analytics.privacy.js';

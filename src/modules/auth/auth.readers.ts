@@ -87,3 +87,9 @@ export async function staffEmailsIn(tx: Executor, orgId: string): Promise<string
   const rows = await tx.select({ email: users.email }).from(users).where(eq(users.orgId, orgId));
   return rows.map((r) => r.email);
 }
+
+/** One person's sign-in e-mail (where their own test sends go); null when no such person. */
+export async function userEmailIn(tx: Executor, orgId: string, userId: string): Promise<string | null> {
+  const [u] = await tx.select({ email: users.email }).from(users).where(and(eq(users.orgId, orgId), eq(users.id, userId)));
+  return u?.email ?? null;
+}

@@ -2,5 +2,5 @@ export { createOrdersService, likePattern, orderView, platformReturnView, type O
 export { ordersRoutes } from './orders.routes.js';
 export * from './orders.dto.js';
 export type { TrafficSourceType } from './orders.schema.js';
-export { openReturnRequests, orgsWithOpenReturnRequests, ordersByExternalIds, trafficSourcesOf, setLineSources, orgsHoldingBuyer, buyersMatching, ordersMatching, orderLabels, orderIdsPlacedSince, buyerShopFacts, dueBuyerCandidates, buyerOrdersBetween, orderOutcomes, buyerPlatformIds, averageOrderValueBefore, type OpenReturnRequest, type BuyerMatch, type OrderMatch, type BuyerShopFacts } from './orders.readers.js';
+export { openReturnRequests, orgsWithOpenReturnRequests, ordersByExternalIds, trafficSourcesOf, setLineSources, orgsHoldingBuyer, buyersMatching, ordersMatching, orderLabels, orderIdsPlacedSince, buyerShopFacts, dueBuyerCandidates, buyerOrdersBetween, orderOutcomes, buyerPlatformIds, averageOrderValueBefore, buyersMatchingPattern, productsSold, sourcesSold, complaintCounts, type ComplaintCount, type OrderLinePattern, type PatternBuyer, type OpenReturnRequest, type BuyerMatch, type OrderMatch, type BuyerShopFacts } from './orders.readers.js';
 export { ordersPrivacy } from './orders.privacy.js';
