@@ -410,8 +410,10 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
     const tickets = firstSent ? await buyerTicketsSince(tx, inc.orgId, sentBuyers.map((r) => r.buyerId), firstSent) : [];
     const replied = new Map<string, { at: Date; open: boolean }>();
     for (const t of tickets) {
-      const at = t.lastInboundAt ?? t.createdAt;
-      if (at >= (sentAt.get(t.buyerId) ?? at)) replied.set(t.buyerId, { at, open: t.status !== 'solved' && t.status !== 'closed' });
+      // Only the buyer writing counts: our own outreach also lands on (or opens) their ticket.
+      const at = t.lastInboundAt;
+      const sent = sentAt.get(t.buyerId);
+      if (at && sent && at >= sent) replied.set(t.buyerId, { at, open: t.status !== 'solved' && t.status !== 'closed' });
     }
     const redeemed = await ports.coupons.redeemedOf(tx, inc.orgId, rows.map((r) => r.couponLedgerId).filter((x): x is string => !!x));
     const outcomes = await orderOutcomes(tx, inc.orgId, [...new Set(sentBuyers.flatMap((r) => r.orderIds))]);
