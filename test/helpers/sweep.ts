@@ -50,6 +50,7 @@ export const ID_KINDS = [
   'couponProgramme',
   'platformCoupon',
   'feedbackTask',
+  'incident',
 ] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 export type IdSet = Record<IdKind, string>;
@@ -161,6 +162,7 @@ export const NAMED_KINDS: Record<string, { kind: IdKind; array?: boolean }> = {
   messageIds: { kind: 'ticketMessage', array: true },
   platformCouponId: { kind: 'platformCoupon' },
   orderIds: { kind: 'order', array: true },
+  excludedBuyerIds: { kind: 'buyer', array: true },
 };
 
 /** Names that end like an id but name something outside our database. */
@@ -173,6 +175,11 @@ export const NOT_OUR_IDS: Record<string, string> = {
   numberId: 'the WhatsApp webhook path: no session, the signature over the body (app secret of that number) is the check',
   sourceId: 'a platform traffic source (ad campaign, creator video or LIVE session id), not an object of ours',
   campaignId: 'the name of a column in an imported ads report',
+  productIds: "the platform's product ids of an incident pattern (a pattern that names none matches nobody)",
+  skuIds: "the platform's SKU ids of an incident pattern",
+  livestreamIds: "the platform's LIVE session ids of an incident pattern",
+  videoIds: "the platform's creator video ids of an incident pattern",
+  adCampaignIds: "the platform's ad campaign ids of an incident pattern",
 };
 
 /** The kind a `:id` path parameter names, by the path segment before it. */
@@ -200,6 +207,7 @@ const SEGMENT_KINDS: Record<string, IdKind> = {
   rules: 'automationRule',
   programmes: 'couponProgramme',
   'feedback-tasks': 'feedbackTask',
+  incidents: 'incident',
 };
 
 const FIXED_PATH_VALUES: Record<string, string> = { step: 'refund' };
@@ -453,6 +461,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
     throw new Error(`seeding POST /api/coupons/platform/sync: ${sync.statusCode} ${sync.body}`);
   }
   const task = await inject('POST', '/api/feedback-tasks', { shopId: org.shopId, kind: 'listing', title: `Task ${marker}` });
+  const incident = await inject('POST', '/api/incidents', { shopId: org.shopId, title: `Incident ${marker}`, pattern: { productIds: [`p-${marker}`] } });
 
   const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: crypto.randomInt(256), g: crypto.randomInt(256), b: crypto.randomInt(256) } } }).jpeg().toBuffer();
   const boundary = `----sweep${crypto.randomBytes(8).toString('hex')}`;
@@ -502,6 +511,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
       couponProgramme: programme.id,
       platformCoupon: chatCoupon.id,
       feedbackTask: task.id,
+      incident: incident.id,
     },
     secrets: [marker, ...emails],
   };

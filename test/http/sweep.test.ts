@@ -61,6 +61,9 @@ const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> 
   'POST /api/coupons/programmes': { body: { shopId: '$shop', name: 'Sweep', kind: 'return_visit', schedule: { afterDeliveryDays: 3 }, holdoutPercent: 10, budget: 1000, variants: [{ key: 'a', platformCouponId: '$platformCoupon' }] } },
   'POST /api/coupons/issue': { body: { shopId: '$shop', buyerId: '$buyer', platformCouponId: '$platformCoupon' } },
   'PATCH /api/coupons/programmes/:id': { body: { name: 'Renamed' } },
+  'POST /api/incidents': { body: { shopId: '$shop', title: 'Swept incident', pattern: { productIds: ['prod-1'] } } },
+  'PATCH /api/incidents/:id': { body: { compensation: { kind: 'coupon', platformCouponId: '$platformCoupon' }, excludedBuyerIds: ['$buyer'] } },
+  'POST /api/incidents/:id/apply': { body: { ticketId: '$ticket' } },
   'POST /api/portal/batches': { body: { shopId: '$shop', orderIds: ['$order'], size: 'a6', language: 'de', holdoutPercent: 0 } },
 };
 
@@ -85,6 +88,7 @@ const SLOTS = {
   // Inspection photos given as a stored file's sha256 are cited as evidence.
   'POST /api/returns/:id/inspect': [{ where: 'body' as const, name: 'photos[]', path: ['photos', '0'], kind: 'evidenceFile' as const }],
   'POST /api/coupons/programmes': [{ where: 'body' as const, name: 'variants[].platformCouponId', path: ['variants', '0', 'platformCouponId'], kind: 'platformCoupon' as const }],
+  'PATCH /api/incidents/:id': [{ where: 'body' as const, name: 'compensation.platformCouponId', path: ['compensation', 'platformCouponId'], kind: 'platformCoupon' as const }],
 };
 
 let ctx: TestContext;

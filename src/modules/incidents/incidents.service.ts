@@ -547,6 +547,11 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
         const inc = await load(tx, actor.orgId, id, true);
         if (!editable(inc.status)) throw AppError.conflict('incidents.frozen', `The outreach is ${inc.status}: message, compensation and audience no longer change`, { status: inc.status });
         if (patch.pattern && patternIsEmpty(patch.pattern)) throw AppError.validation('incidents.empty_pattern', 'Say what went wrong', [{ field: 'pattern', message: 'at least one part is needed' }]);
+        if (patch.excludedBuyerIds?.length) {
+          const known = await buyerPlatformIds(tx, actor.orgId, [...new Set(patch.excludedBuyerIds)]);
+          const missing = patch.excludedBuyerIds.find((b) => !known.has(b));
+          if (missing) throw AppError.notFound('buyer', missing);
+        }
         let compensation = inc.compensation as Compensation;
         if (patch.compensation) {
           const c = patch.compensation;
@@ -853,9 +858,10 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
     /** One click on a reply ticket: the agreed text as the reply, and the coupon when that is the compensation. */
     async applyToTicket(actor: Actor, incidentId: string, ticketId: string): Promise<{ messageId: string; couponLedgerId: string | null }> {
       requireRole(actor, DESK, 'applying incident outreach');
+      await db.tenant(actor.orgId, (tx) => load(tx, actor.orgId, incidentId));
       const banner = await service.forTicket(actor, ticketId);
       const item = banner.items.find((i) => i.incidentId === incidentId);
-      if (!item) throw AppError.notFound('incident', incidentId);
+      if (!item) throw AppError.unprocessable('incidents.not_in_audience', "The ticket's buyer is not in this incident's outreach");
       if (!item.text) throw AppError.unprocessable('incidents.no_message', 'The incident has no agreed text in any language');
       const { buyerId, shopId } = await db.tenant(actor.orgId, async (tx) => {
         const t = (await ticketBuyerIn(tx, actor.orgId, ticketId))!;
