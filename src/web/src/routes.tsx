@@ -8,7 +8,7 @@
  * Leave `navLabel` out for pages that need a route but no navigation item.
  */
 import { lazy, type ComponentType, type ReactNode } from 'react';
-import { IconBuildingWarehouse, IconPackage, IconScale, IconUsers, IconChartBar, IconId, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
+import { IconAlertOctagon, IconBuildingWarehouse, IconPackage, IconScale, IconUsers, IconChartBar, IconId, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
 import type { Role } from './lib/session';
 import { ComingSoon } from './features/placeholders/ComingSoon';
 
@@ -34,6 +34,7 @@ const AgencyPage = page(() => import('./features/agency/AgencyPage'), (m) => m.A
 const CouponsPage = page(() => import('./features/coupons/CouponsPage'), (m) => m.CouponsPage);
 const AnalyticsPage = page(() => import('./features/analytics/AnalyticsPage'), (m) => m.AnalyticsPage);
 const CardsPage = page(() => import('./features/cards/CardsPage'), (m) => m.CardsPage);
+const IncidentsPage = page(() => import('./features/incidents/IncidentsPage'), (m) => m.IncidentsPage);
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */
@@ -65,6 +66,8 @@ export const ROUTES: AppRoute[] = [
   // Reached from the user menu's organisation switcher (shown to logins in several organisations).
   { path: '/agency', roles: ALL, element: <AgencyPage /> },
   { path: '/cards', navLabel: 'common:nav.cards', icon: IconId, roles: ['owner', 'supervisor'], element: <CardsPage /> },
+  // issue 18: incidents (declare, audience, message, approval, send progress, dashboard)
+  { path: '/incidents', navLabel: 'common:nav.incidents', icon: IconAlertOctagon, roles: ['owner', 'supervisor', 'agent'], element: <IncidentsPage /> },
 ];
 
 export function routesFor(role: Role): AppRoute[] {
