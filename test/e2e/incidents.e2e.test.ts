@@ -126,6 +126,9 @@ describeE2E('Incidents (browser)', () => {
     await poll(() => s.getByTestId('incident-status').innerText()).toBe('已批准');
     await s.getByTestId('send').click();
     await poll(() => s.getByTestId('incident-status').innerText()).toBe('发送中');
+    // The page may show "sending" while the request is still queueing: wait for the twelve steps.
+    const supervisor = { orgId: org.orgId, userId: org.users.supervisor.id, role: 'supervisor' as const };
+    await poll(async () => (await server.ctx.services.incidents.status(supervisor, incidentId)).queued).toBe(12);
     for (let i = 0; i < 20; i++) {
       await server.ctx.platform.dispatcher.drain(20, org.orgId);
       clock.advance(2_100);

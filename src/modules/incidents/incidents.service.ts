@@ -318,7 +318,7 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
         for (const row of (await tx.execute(sql`select channel, count(*)::int as n from incident_buyers where org_id = ${actor.orgId} and incident_id = ${incidentId} and status = 'queued' group by channel`)).rows as { channel: string; n: number }[]) counts.set(row.channel, row.n);
         const start = inc.sendStartedAt ?? clock.now();
         const comp = inc.compensation as Compensation;
-        const matches = new Map((await buyersMatchingPattern(tx, actor.orgId, { shopId: inc.shopId, ...inc.pattern, includeCancelled: true, includeRefunded: true })).map((m) => [m.buyerId, m]));
+        const matches = new Map((await buyersMatchingPattern(tx, actor.orgId, { shopId: inc.shopId, ...inc.pattern, includeCancelled: true, includeRefunded: true, buyerIds: rows.map((x) => x.buyerId) })).map((m) => [m.buyerId, m]));
         const decisions = await ports.outreach.decideManyIn(tx, { orgId: actor.orgId, shopId: inc.shopId, purpose: 'service', channel: 'tiktok_chat', zone: (await shopIn(tx, actor.orgId, inc.shopId)).timeZone, reach: {} }, rows.map((x) => x.buyerId));
         let q = 0;
         let u = 0;

@@ -328,6 +328,8 @@ export interface OrderLinePattern {
   deliveredTo?: string;
   includeCancelled?: boolean;
   includeRefunded?: boolean;
+  /** Only these buyers (a chunk of a frozen audience). */
+  buyerIds?: string[];
 }
 
 export interface PatternBuyer {
@@ -371,6 +373,7 @@ export async function buyersMatchingPattern(tx: Executor, orgId: string, p: Orde
          ${p.placedTo ? sql`and o.placed_at < ${p.placedTo}::timestamptz` : sql``}
          ${p.deliveredFrom ? sql`and o.delivered_at >= ${p.deliveredFrom}::timestamptz` : sql``}
          ${p.deliveredTo ? sql`and o.delivered_at < ${p.deliveredTo}::timestamptz` : sql``}
+         ${p.buyerIds ? sql`and o.buyer_id = any(${sql.param(p.buyerIds)}::text[])` : sql``}
          ${p.includeCancelled ? sql`` : sql`and o.status <> 'cancelled'`}
          ${
            p.includeRefunded

@@ -389,7 +389,7 @@ function AudiencePanel({ incident: i }: { incident: IncidentView }) {
                 <Table.Tr>
                   <Table.Th>{t('audience.members')}</Table.Th>
                   <Table.Th>{t('audience.order')}</Table.Th>
-                  <Table.Th>{t('wizard.shop')}</Table.Th>
+                  <Table.Th>{t('audience.reachCol')}</Table.Th>
                   <Table.Th>{t('audience.state')}</Table.Th>
                 </Table.Tr>
               </Table.Thead>
@@ -403,7 +403,7 @@ function AudiencePanel({ incident: i }: { incident: IncidentView }) {
                     <Table.Td>
                       {m.language} · {m.country ?? '—'} · {m.channel ? t(`channels.${m.channel}`) : t('channels.none')}
                     </Table.Td>
-                    <Table.Td>{m.state}</Table.Td>
+                    <Table.Td>{t(`memberStates.${m.state}`, { defaultValue: m.state })}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
