@@ -149,7 +149,7 @@ describeE2E('Incidents (browser)', () => {
     await poll(() => a.getByTestId('incident-banner-text').innerText()).toMatch(/^Hallo Käuferin 1, Sac Aurore Rose/);
     await shot(a, 'incidents-banner-zh-CN');
     await a.getByTestId('incident-apply').click();
-    await poll(() => a.getByTestId('incident-banner').getByText('已应用').count()).toBe(1);
+    await expect.poll(() => a.getByTestId('incident-banner').getByText('已应用').count(), { timeout: 60_000, interval: 250 }).toBe(1);
     expect(agent.problems).toEqual([]);
     expect(sup.problems).toEqual([]);
 

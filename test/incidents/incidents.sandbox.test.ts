@@ -5,6 +5,7 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { outbox } from '../../src/platform/outbox/outbox.schema.js';
 import { evidenceRecords } from '../../src/modules/evidence/evidence.schema.js';
 import { incidentBuyers } from '../../src/modules/incidents/incidents.schema.js';
+import { INCIDENT_CHAT_HANDLER } from '../../src/modules/incidents/index.js';
 import { notifications } from '../../src/modules/notifications/notifications.schema.js';
 import type { SbBuyer } from '../../src/integrations/tiktok/sandbox/world.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
@@ -158,5 +159,50 @@ describe('incident from the colour-mismatch livestream, against the sandbox', ()
     const ev = await ctx.platform.db.tenant(orgId, (tx) => tx.select({ kind: evidenceRecords.kind }).from(evidenceRecords).where(and(eq(evidenceRecords.orgId, orgId), eq(evidenceRecords.caseId, inc.id))));
     expect(ev.map((e) => e.kind)).toEqual(['note', 'remedy_offered', 'remedy_approved', 'status_change', 'classification']);
     void outbox;
+  }, 180_000);
+
+  it('a worker that dies after the platform took the text (simulated: the handler throws after sending) and a retry send each buyer exactly one text', async () => {
+    const { orgId } = world.org;
+    const sb = world.sandbox.world;
+    const supervisor = actorFor(world.org, 'supervisor');
+    const owner = actorFor(world.org, 'owner');
+    const jewel = sb.shop(world.tiktokShopId)!.sources.find((x) => x.name.includes('fine jewellery'))!;
+    const expected = new Map<string, SbBuyer>();
+    for (const o of sb.orders.values()) if (o.shopId === world.tiktokShopId && o.status !== 'CANCELLED' && o.lines.some((l) => l.source.id === jewel.id)) expected.set(o.buyer.userId, o.buyer);
+    expect(expected.size).toBeGreaterThan(2);
+    const inc = await ctx.services.incidents.declare(owner, { shopId: world.shopId, title: 'Clasp opens', pattern: { livestreamIds: [jewel.id], includeRefunded: true } });
+    await ctx.services.incidents.update(owner, inc.id, { messages: { de: 'Hallo {buyer_name}, der Verschluss von {product} kann sich öffnen. Wir schicken Ersatz.', en: 'Hi {buyer_name}, the clasp of {product} may open. A replacement is on its way.' } });
+    // No compensation: no cost, the owner's outreach is approved at once.
+    expect((await ctx.services.incidents.submit(owner, inc.id)).status).toBe('approved');
+    clock.advance(86_400_000); // the next day: the first incident's contacts were yesterday
+    const since2 = clock.now().getTime() / 1000;
+    expect(await ctx.services.incidents.send(supervisor, inc.id)).toEqual({ queued: expected.size, unreachable: 0 });
+    const real = ctx.platform.outbox.get(INCIDENT_CHAT_HANDLER)!;
+    let died = 0;
+    ctx.platform.outbox.register(INCIDENT_CHAT_HANDLER, async (payload, c) => {
+      const r = await real(payload, c);
+      if (c.attempt === 1 && died < 3) {
+        died++;
+        throw new Error('worker died after the platform took the text');
+      }
+      return r;
+    });
+    try {
+      for (let i = 0; i < expected.size + 40; i++) {
+        await ctx.platform.dispatcher.drain(20, orgId);
+        clock.advance(5_000);
+      }
+    } finally {
+      ctx.platform.outbox.register(INCIDENT_CHAT_HANDLER, real);
+    }
+    expect(died).toBe(3);
+    for (const [u, b] of expected) {
+      const texts = [...sb.conversations.values()].filter((c) => c.buyer.userId === b.userId).flatMap((c) => c.messages.filter((m) => m.type === 'TEXT' && m.senderRole !== 'BUYER' && m.createTime >= since2));
+      expect({ u, texts: texts.length }).toEqual({ u, texts: 1 });
+    }
+    const st = await ctx.services.incidents.status(supervisor, inc.id);
+    expect(st).toMatchObject({ sent: expected.size, failed: 0, queued: 0 });
+    const deduped = (await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select count(*)::int as n from outbox where org_id = ${orgId} and handler = ${INCIDENT_CHAT_HANDLER} and subject_id = ${inc.id} and status = 'done' and attempts = 2 and (result->>'deduplicated')::boolean`))).rows[0] as { n: number };
+    expect(deduped.n).toBe(3);
   }, 180_000);
 });
