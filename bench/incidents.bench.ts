@@ -45,6 +45,7 @@ export default async function incidentsBench(ctx: BenchContext): Promise<void> {
   const brand = await s.tenancy.createBrand(owner, { name: 'Bench brand' });
   const shop = await s.tenancy.createShop(owner, { brandId: brand.id, name: 'Bench DE', market: 'DE' });
   const admin = new pg.Client({ connectionString: dbs.adminUrl });
+  admin.on('error', () => undefined);
   await admin.connect();
 
   // ---------------- 1. audience over N order lines ----------------
@@ -56,7 +57,7 @@ export default async function incidentsBench(ctx: BenchContext): Promise<void> {
     await admin.query(`insert into buyers (org_id, id, platform, platform_buyer_id, display_name, language, country, created_at, updated_at)
       select $1, 'byr_w' || g, 'tiktok', '71' || lpad(g::text, 17, '0'), 'Buyer ' || g, (array['de','en','fr','it','es'])[1 + g % 5], 'DE', now(), now() from generate_series(1, $2) g`, [org.orgId, buyers]);
     await admin.query(`insert into orders (org_id, id, shop_id, buyer_id, external_id, status, raw_status, currency, subtotal_amount, shipping_amount, seller_discount_amount, platform_discount_amount, tax_amount, total_amount, placed_at, paid_at, delivered_at, delivery_status, external_updated_at, created_at, updated_at)
-      select $1, 'ord_w' || g, $2, 'byr_w' || (1 + (g * 7919) % $4), '59' || lpad(g::text, 17, '0'), case when g % 33 = 0 then 'cancelled' else 'delivered' end, 'DELIVERED', 'EUR', 4000, 0, 0, 0, 0, 4000,
+      select $1, 'ord_w' || g, $2, 'byr_w' || (1 + (g::bigint * 7919) % $4), '59' || lpad(g::text, 17, '0'), case when g % 33 = 0 then 'cancelled' else 'delivered' end, 'DELIVERED', 'EUR', 4000, 0, 0, 0, 0, 4000,
              $3::timestamptz - ((g % 90) || ' days')::interval, $3::timestamptz - ((g % 90) || ' days')::interval, $3::timestamptz - ((g % 90) || ' days')::interval + interval '4 days', 'delivered', now(), now(), now()
         from generate_series(1, $5) g`, [org.orgId, shop.id, clock.now().toISOString(), buyers, orders]);
     // Each line: its order (g / 2.5), a product of 40, and a source: 20 % from 60 sessions, 15 % videos, 15 % campaigns, the rest organic.
