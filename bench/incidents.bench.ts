@@ -64,7 +64,7 @@ export default async function incidentsBench(ctx: BenchContext): Promise<void> {
     await admin.query(`insert into order_lines (shop_id, org_id, id, order_id, external_id, sku_id, product_id, product_name, currency, unit_price_amount, paid_amount, traffic_source_type, traffic_source_id, traffic_source_provenance, created_at, updated_at)
       select $2, $1, 'oln_w' || g, 'ord_w' || (1 + (g * 2) / 5), 'l' || g, 'sku-' || (g % 40), 'prod-' || (g % 40), 'Product ' || (g % 40), 'EUR', 1600, 1600,
              case when g % 20 < 4 then 'livestream' when g % 20 < 7 then 'creator_video' when g % 20 < 10 then 'ad_campaign' else 'organic' end,
-             case when g % 20 < 4 then 'live-' || ((g * 31) % 60) when g % 20 < 7 then 'video-' || ((g * 17) % 100) when g % 20 < 10 then 'ad-' || ((g * 13) % 80) else null end,
+             case when g % 20 < 4 then 'live-' || ((g / 20) % 60) when g % 20 < 7 then 'video-' || ((g / 20) % 100) when g % 20 < 10 then 'ad-' || ((g / 20) % 80) else null end,
              'bench', now(), now()
         from generate_series(1, $3) g`, [org.orgId, shop.id, lines]);
     await admin.query(`set session_replication_role = origin`);
