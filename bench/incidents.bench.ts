@@ -85,6 +85,11 @@ export default async function incidentsBench(ctx: BenchContext): Promise<void> {
     });
   }
 
+  if (process.env.INCIDENTS_BENCH_ONLY === 'audience') {
+    await admin.end();
+    await db.close();
+    return;
+  }
   // ---------------- 2. enqueuing outreach to M buyers ----------------
   const incidents = createIncidentsService({ db, ids: newId, clock, log: silentLogger, chunk: 1000, pacing: false }, {
     recordEvidence: async () => undefined,
