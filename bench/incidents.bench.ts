@@ -116,7 +116,7 @@ export default async function incidentsBench(ctx: BenchContext): Promise<void> {
     for (let from = 1; from <= buyersN; from += 5_000) {
       const to = Math.min(buyersN, from + 4_999);
       await admin.query(`insert into outbox (org_id, id, handler, idempotency_key, payload, status, attempts, max_attempts, next_attempt_at, subject_type, subject_id, created_at, updated_at)
-        select $1, 'obx_raw' || g, 'raw.noop', 'raw:' || g, jsonb_build_object('buyerId', 'byr_o' || g, 'text', 'Hallo'), 'pending', 0, 1, now(), 'incident', 'raw', now(), now() from generate_series($2::int, $3::int) g`, [org.orgId, from, to]);
+        select $1, 'obx_raw' || g, 'raw.noop', 'raw:' || g, jsonb_build_object('buyerId', 'byr_o' || g, 'text', 'Hallo'), 'pending', 0, 1, $4::timestamptz, 'incident', 'raw', now(), now() from generate_series($2::int, $3::int) g`, [org.orgId, from, to, clock.now().toISOString()]);
     }
     const baseMs = Date.now() - tb;
     const ts = Date.now();
