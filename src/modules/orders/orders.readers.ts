@@ -345,7 +345,6 @@ export interface PatternBuyer {
   country: string | null;
   email: string | null;
   lastOrderAt: Date;
-  paid: number;
 }
 
 /**
@@ -386,10 +385,9 @@ export async function buyersMatchingPattern(tx: Executor, orgId: string, p: Orde
            (array_agg(m.tracking_number order by m.placed_at desc, m.order_id desc))[1] as tracking_number,
            (array_agg(m.carrier order by m.placed_at desc, m.order_id desc))[1] as carrier,
            (array_agg(m.product_name order by m.placed_at desc, m.order_id desc))[1] as product_name,
-           max(m.placed_at) as last_order_at, max(pd.paid)::bigint as paid,
+           max(m.placed_at) as last_order_at,
            b.display_name, b.language, b.country, b.email
       from m join buyers b on b.org_id = ${orgId} and b.id = m.buyer_id
-      join (select d.buyer_id, sum(d.total_amount) as paid from (select distinct buyer_id, order_id, total_amount from m) d group by d.buyer_id) pd on pd.buyer_id = m.buyer_id
      group by m.buyer_id, b.display_name, b.language, b.country, b.email
      order by m.buyer_id`);
   return (r.rows as Record<string, unknown>[]).map((x) => ({
@@ -404,7 +402,6 @@ export async function buyersMatchingPattern(tx: Executor, orgId: string, p: Orde
     country: (x.country as string | null) ?? null,
     email: (x.email as string | null) ?? null,
     lastOrderAt: new Date(x.last_order_at as string),
-    paid: Number(x.paid ?? 0),
   }));
 }
 
