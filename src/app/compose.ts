@@ -1,5 +1,5 @@
 import type { Platform } from './deps.js';
-import { accountPrivacy, createAccountService, createAuthService, type MailSender } from '../modules/auth/index.js';
+import { accountPrivacy, createAccountService, createAuthService, userEmailIn, type MailSender } from '../modules/auth/index.js';
 import { auditPrivacy, createAuditService } from '../modules/audit/index.js';
 import { createIntegrationsService, integrationsPrivacy } from '../modules/integrations/index.js';
 import { createTenancyService } from '../modules/tenancy/index.js';
@@ -16,7 +16,7 @@ import { couponPlatformPort, createTikTokIntegration, tiktokPrivacy } from '../i
 import { createNotificationsService, notificationsPrivacy } from '../modules/notifications/index.js';
 import { createTranslationService, translationPrivacy } from '../modules/translation/index.js';
 import { createOutreachService, outreachPrivacy } from '../modules/outreach/index.js';
-import { createCouponsService, couponsPrivacy, type CouponPlatformPort } from '../modules/coupons/index.js';
+import { createCouponsService, couponsPrivacy, redeemedLedgerIds, type CouponPlatformPort } from '../modules/coupons/index.js';
 import { createPlaybooksService, playbooksPrivacy } from '../modules/playbooks/index.js';
 import { shopIn } from '../modules/tenancy/index.js';
 import { systemActor } from '../platform/tenancy.js';
@@ -25,6 +25,7 @@ import { channelsPrivacy, createInstallationMail, createMailboxes, passwordReset
 import { createWhatsAppNumbers } from '../integrations/whatsapp/index.js';
 import { createVideoComments, videoCommentsPrivacy } from '../integrations/video-comments/index.js';
 import { analyticsPrivacy, createAnalyticsService, type CsatPorts, type OwnerNotice } from '../modules/analytics/index.js';
+import { createIncidentsService, incidentsPrivacy } from '../modules/incidents/index.js';
 import { createPortalService, portalPrivacy } from '../modules/portal/index.js';
 import { createKnowledgeService, knowledgePrivacy } from '../modules/knowledge/index.js';
 
@@ -217,8 +218,26 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const videoComments = createVideoComments({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, apiBase: p.config.tiktokBusiness.apiBase });
 
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy, portalPrivacy, videoCommentsPrivacy, playbooksPrivacy, knowledgePrivacy];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy, portalPrivacy, videoCommentsPrivacy, playbooksPrivacy, knowledgePrivacy, incidentsPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
+
+  // Incidents (issue 18): one outreach to every affected buyer, through the contact policy, the
+  // coupons module's one issue path, the notification centre, analytics annotations and tasks.
+  const incidents = createIncidentsService(base, {
+    recordEvidence: writeEvidence,
+    notify,
+    outreach,
+    coupons: {
+      issueIn: (tx, actor, input) => coupons.issueIn(tx, actor, input),
+      listPlatformCoupons: (actor, shopId) => coupons.listPlatformCoupons(actor, shopId),
+      issue: (actor, input) => coupons.issue(actor, input),
+      redeemedOf: redeemedLedgerIds,
+    },
+    analytics: { annotate: (actor, a) => analytics.annotate(actor, a), createTaskIn: (tx, actor, t) => analytics.createTaskIn(tx, actor, t), exclude: (actor, b) => analytics.exclude(actor, b as Parameters<typeof analytics.exclude>[1]) },
+    reply: (actor, ticketId, input) => helpdesk.reply(actor, ticketId, input),
+    chatReach: (orgId, shopId) => couponPlatform.reach(orgId, shopId),
+    emailOf: async (tx, orgId, userId) => (await userEmailIn(tx, orgId, userId)) ?? null,
+  });
 
   // Agency overview: counts per organisation of a login, each in its own tenant transaction.
   const agency = createAgencyService({ db: p.db, auth });
@@ -253,6 +272,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     portal,
     playbooks,
     knowledge,
+    incidents,
     /** Events declared above, for observers (tests). */
     events: { slaEscalation },
   };

@@ -34,6 +34,10 @@ import { analyticsRoutes, registerAnalyticsJobs } from '../modules/analytics/ind
 import { systemActor } from '../platform/tenancy.js';
 import { portalPublicRoutes, portalRoutes, registerPortalHandlers } from '../modules/portal/index.js';
 import { knowledgeRoutes } from '../modules/knowledge/index.js';
+import { incidentsRoutes, registerIncidentJobs, INCIDENT_EMAIL_HANDLER, INCIDENT_TEST_MAIL_HANDLER } from '../modules/incidents/index.js';
+import { registerIncidentHandlers } from '../integrations/tiktok/index.js';
+import { buyerPlatformIds } from '../modules/orders/index.js';
+import { PermanentError } from '../platform/outbox/outbox.js';
 
 /*
  * What each module adds around its services (which compose.ts builds): HTTP routes, jobs and
@@ -66,6 +70,7 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   // issue 16 (playbooks)
   playbooksRoutes(app, s.playbooks);
   knowledgeRoutes(app, s.knowledge);
+  incidentsRoutes(app, s.incidents);
   portalPublicRoutes(app, s.portal, {
     cookieSecure: (req) => p.config.cookieSecure || (p.config.cookieSecureExplicit !== false && req.protocol === 'https'),
     publicOrigin: p.config.publicUrlSet ? new URL(p.config.publicUrl).origin : undefined,
@@ -143,6 +148,21 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
     if (f.handler === SEND_NOTICE_HANDLER && f.status === 'failed' && f.subjectId) await s.playbooks.markFailed(f.orgId, f.subjectId, f.error);
   });
   await registerPlaybooksJobs(p.jobs, s.playbooks, p.log);
+  // Incidents: the TikTok text to a buyer, the e-mail through the shop's mailbox, the test mail to staff.
+  registerIncidentHandlers(p.outbox, { db: p.db, client: s.tiktok.client, connections: s.tiktok.connections });
+  p.outbox.register(INCIDENT_EMAIL_HANDLER, async (payload, ctx) => {
+    const m = payload as { shopId: string; buyerId: string; incidentId: string; text: string };
+    const to = await p.db.tenant(ctx.orgId, async (tx) => (await buyerPlatformIds(tx, ctx.orgId, [m.buyerId])).get(m.buyerId)?.email ?? null);
+    if (!to) throw new PermanentError('the buyer has no e-mail address', 'incidents.no_address');
+    const r = await s.email.send(ctx.orgId, m.shopId, { key: ctx.idempotencyKey, attempt: ctx.attempt, to, subject: m.text.split('\n')[0]!.slice(0, 120), text: m.text, attachments: [] });
+    if (!r) throw new PermanentError('the shop has no active mailbox', 'incidents.no_mailbox');
+    return r;
+  });
+  p.outbox.register(INCIDENT_TEST_MAIL_HANDLER, async (payload) => {
+    const m = payload as { to: string; subject: string; text: string };
+    return s.mail.send({ to: m.to, subject: m.subject, text: m.text });
+  });
+  await registerIncidentJobs(p.jobs, s.incidents, p.log);
   if (p.jobs?.isStarted) {
     // The whole catalogue nightly; product webhooks refresh single products in between.
     await p.jobs.define(CATALOGUE_SYNC_JOB, async () => {

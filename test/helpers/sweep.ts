@@ -53,6 +53,7 @@ export const ID_KINDS = [
   'notice',
   'product',
   'knowledgeEntry',
+  'incident',
 ] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 export type IdSet = Record<IdKind, string>;
@@ -166,6 +167,7 @@ export const NAMED_KINDS: Record<string, { kind: IdKind; array?: boolean }> = {
   orderIds: { kind: 'order', array: true },
   // issue 16 (playbooks): a macro's owner
   ownerUserId: { kind: 'user' },
+  excludedBuyerIds: { kind: 'buyer', array: true },
 };
 
 /** Names that end like an id but name something outside our database. */
@@ -180,6 +182,11 @@ export const NOT_OUR_IDS: Record<string, string> = {
   campaignId: 'the name of a column in an imported ads report',
   businessId: "TikTok's id of a business account (API for Business), typed by the owner (unique across the installation: a taken one is a 409)",
   commentId: "TikTok's id of a video comment; looked up only among the caller's organisation's comments, another organisation's answers 404 (test/channels/whatsapp.test.ts)",
+  productIds: "the platform's product ids of an incident pattern (a pattern that names none matches nobody)",
+  skuIds: "the platform's SKU ids of an incident pattern",
+  livestreamIds: "the platform's LIVE session ids of an incident pattern",
+  videoIds: "the platform's creator video ids of an incident pattern",
+  adCampaignIds: "the platform's ad campaign ids of an incident pattern",
 };
 
 /** The kind a `:id` path parameter names, by the path segment before it. */
@@ -210,6 +217,7 @@ const SEGMENT_KINDS: Record<string, IdKind> = {
   programmes: 'couponProgramme',
   'feedback-tasks': 'feedbackTask',
   notices: 'notice',
+  incidents: 'incident',
 };
 
 // A procedure's path names its problem category (a fixed list), not an object.
@@ -469,6 +477,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
   await ctx.services.knowledge.upsertCatalogue(org.orgId, org.shopId, 'tiktok', [{ externalId: productExt, title: `Product ${marker}`, description: `About ${marker}`, status: 'ACTIVATE', category: null, brand: null, attributes: [], sizeChartUrl: null, imageUrls: [], warranty: null, externalUpdatedAt: null, skus: [] }]);
   const product = ((await inject('GET', `/api/catalogue/products?q=${productExt}`)).items as { id: string }[])[0]!;
   const entry = await inject('PUT', `/api/catalogue/products/${product.id}/knowledge`, { field: 'care', language: 'en', title: `Care ${marker}`, body: `Wipe ${marker}` });
+  const incident = await inject('POST', '/api/incidents', { shopId: org.shopId, title: `Incident ${marker}`, pattern: { productIds: [`p-${marker}`] } });
 
   const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: crypto.randomInt(256), g: crypto.randomInt(256), b: crypto.randomInt(256) } } }).jpeg().toBuffer();
   const boundary = `----sweep${crypto.randomBytes(8).toString('hex')}`;
@@ -521,6 +530,7 @@ export async function seedWorld(ctx: TestContext, org: TestOrg, marker: string):
       notice: notice.id,
       product: product.id,
       knowledgeEntry: entry.id,
+      incident: incident.id,
     },
     secrets: [marker, ...emails],
   };

@@ -64,6 +64,9 @@ const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> 
   'POST /api/notices': { body: { shopId: '$shop', productId: 'p-none', trigger: 'delivery', delayHours: 24, texts: { en: 'Air the strap for a day' } } },
   'PATCH /api/notices/:id': { body: { delayHours: 48 } },
   'POST /api/macros': { body: { key: 'swept_macro', name: 'Swept', bodies: { en: 'Hello' }, ownerUserId: '$user' } },
+  'POST /api/incidents': { body: { shopId: '$shop', title: 'Swept incident', pattern: { productIds: ['prod-1'] } } },
+  'PATCH /api/incidents/:id': { body: { compensation: { kind: 'coupon', platformCouponId: '$platformCoupon' }, excludedBuyerIds: ['$buyer'] } },
+  'POST /api/incidents/:id/apply': { body: { ticketId: '$ticket' } },
   'POST /api/portal/batches': { body: { shopId: '$shop', orderIds: ['$order'], size: 'a6', language: 'de', holdoutPercent: 0 } },
 };
 
@@ -88,6 +91,7 @@ const SLOTS = {
   // Inspection photos given as a stored file's sha256 are cited as evidence.
   'POST /api/returns/:id/inspect': [{ where: 'body' as const, name: 'photos[]', path: ['photos', '0'], kind: 'evidenceFile' as const }],
   'POST /api/coupons/programmes': [{ where: 'body' as const, name: 'variants[].platformCouponId', path: ['variants', '0', 'platformCouponId'], kind: 'platformCoupon' as const }],
+  'PATCH /api/incidents/:id': [{ where: 'body' as const, name: 'compensation.platformCouponId', path: ['compensation', 'platformCouponId'], kind: 'platformCoupon' as const }],
 };
 
 let ctx: TestContext;

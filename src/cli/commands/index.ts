@@ -10,6 +10,7 @@ import { registerCouponsCommands } from './coupons.js';
 import { registerAnalyticsCommands } from './analytics.js';
 import { registerCardsCommands } from './cards.js';
 import { registerKnowledgeCommands } from './knowledge.js';
+import { registerIncidentsCommands } from './incidents.js';
 
 /** Module commands (sla, tiktok, evidence, …) register here. */
 export function registerModuleCommands(program: Command): void {
@@ -24,4 +25,5 @@ export function registerModuleCommands(program: Command): void {
   registerAnalyticsCommands(program);
   registerCardsCommands(program);
   registerKnowledgeCommands(program);
+  registerIncidentsCommands(program);
 }

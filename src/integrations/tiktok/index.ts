@@ -309,3 +309,4 @@ export type TikTokIntegration = ReturnType<typeof createTikTokIntegration>;
 export { tiktokPrivacy } from './tiktok.privacy.js';
 export { couponPlatformPort, registerCouponHandlers, registerCouponSyncJob, mapCoupon } from './coupons.js';
 export { registerNoticeHandlers } from './notices.js';
+export { registerIncidentHandlers } from './incidents.js';

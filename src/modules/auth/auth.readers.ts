@@ -93,3 +93,9 @@ export async function mailRecipientIn(tx: Executor, orgId: string, userId: strin
   const [u] = await tx.select({ email: users.email, name: users.name, uiLocale: users.uiLocale, active: users.active }).from(users).where(and(eq(users.orgId, orgId), eq(users.id, userId)));
   return u ?? null;
 }
+
+/** One person's sign-in e-mail (where their own test sends go); null when no such person. */
+export async function userEmailIn(tx: Executor, orgId: string, userId: string): Promise<string | null> {
+  const [u] = await tx.select({ email: users.email }).from(users).where(and(eq(users.orgId, orgId), eq(users.id, userId)));
+  return u?.email ?? null;
+}

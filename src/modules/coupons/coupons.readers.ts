@@ -30,3 +30,10 @@ export async function couponCountsByProgramme(tx: Executor, orgId: string, range
     .groupBy(couponLedger.programmeId, couponProgrammes.name, couponProgrammes.kind, couponLedger.shopId, couponLedger.currency);
   return rows.map((r) => ({ ...r, issued: Number(r.issued), redeemed: Number(r.redeemed), faceValueIssued: Number(r.faceValueIssued), cost: Number(r.cost), revenue: Number(r.revenue) }));
 }
+
+/** Which of these ledger rows the buyer redeemed (incidents: "accepted the compensation"). */
+export async function redeemedLedgerIds(tx: Executor, orgId: string, ledgerIds: string[]): Promise<Set<string>> {
+  if (ledgerIds.length === 0) return new Set();
+  const r = await tx.execute(sql`select id from coupon_ledger where org_id = ${orgId} and id = any(${sql.param(ledgerIds)}::text[]) and status = 'redeemed'`);
+  return new Set((r.rows as { id: string }[]).map((x) => x.id));
+}

@@ -20,7 +20,7 @@ export const EVIDENCE_KINDS = [
 ] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
-export const CASE_TYPES = ['ticket', 'return', 'dispute', 'buyer'] as const;
+export const CASE_TYPES = ['ticket', 'return', 'dispute', 'buyer', 'incident'] as const;
 export type EvidenceCaseType = (typeof CASE_TYPES)[number];
 
 export const RESPONSIBILITIES = ['seller', 'carrier', 'buyer', 'platform'] as const;

@@ -182,3 +182,27 @@ export async function buyerQuestionsOfShop(tx: Executor, orgId: string, shopId: 
     order by m.sent_at, m.id`);
   return (r.rows as { ticket_id: string; order_id: string; body: string; language: string }[]).map((x) => ({ ticketId: x.ticket_id, orderId: x.order_id, text: x.body, language: x.language }));
 }
+
+/** Tickets of these buyers created or written to by them since a moment (incidents: who complained, who replied). */
+export async function buyerTicketsSince(tx: Executor, orgId: string, buyerIds: string[], since: Date | null): Promise<{ id: string; buyerId: string; number: number; status: string; createdAt: Date; lastInboundAt: Date | null }[]> {
+  if (buyerIds.length === 0) return [];
+  const r = await tx.execute(sql`select id, buyer_id, number, status, created_at, last_inbound_at from tickets
+    where org_id = ${orgId} and buyer_id = any(${sql.param(buyerIds)}::text[]) and merged_into_id is null
+      ${since ? sql`and coalesce(last_inbound_at, created_at) >= ${since.toISOString()}::timestamptz` : sql``}
+    order by created_at, id`);
+  return (r.rows as { id: string; buyer_id: string; number: string | number; status: string; created_at: string; last_inbound_at: string | null }[]).map((x) => ({
+    id: x.id,
+    buyerId: x.buyer_id,
+    number: Number(x.number),
+    status: x.status,
+    createdAt: new Date(x.created_at),
+    lastInboundAt: x.last_inbound_at ? new Date(x.last_inbound_at) : null,
+  }));
+}
+
+/** A ticket's buyer and shop (null when no such ticket is the organisation's). */
+export async function ticketBuyerIn(tx: Executor, orgId: string, ticketId: string): Promise<{ id: string; buyerId: string | null; shopId: string; number: number } | null> {
+  const r = await tx.execute(sql`select id, buyer_id, shop_id, number from tickets where org_id = ${orgId} and id = ${ticketId}`);
+  const t = r.rows[0] as { id: string; buyer_id: string | null; shop_id: string; number: string | number } | undefined;
+  return t ? { id: t.id, buyerId: t.buyer_id, shopId: t.shop_id, number: Number(t.number) } : null;
+}

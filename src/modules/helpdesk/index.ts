@@ -4,7 +4,7 @@ export { helpdeskOrdersPort, type HelpdeskPorts, type SlaPort, type RecordEviden
 export { detectLanguage, routeTicket, renderMacro, queueFor, trackingUrl, HISTORY_HORIZON_MS, HISTORY_ANSWERED, HISTORY_UNANSWERED, AUTOMATED } from './helpdesk.rules.js';
 export { DEFAULT_MACROS } from './helpdesk.macros.js';
 export { buyersWithTicketContact, ticketsMatching, ticketsRelated, ticketLabels, buyerIdsByContact, type TicketMatch } from './helpdesk.readers.js';
-export { buyerChatFacts, emailThreadOfTicket, openTicketCount, ticketExists } from './helpdesk.readers.js';
+export { buyerChatFacts, emailThreadOfTicket, openTicketCount, ticketExists, buyerTicketsSince, ticketBuyerIn } from './helpdesk.readers.js';
 export { ticketLanguageIn, ticketMessageIn, ticketProblemFacts, latestTicketOfOrders, type TicketLanguageFacts } from './helpdesk.readers.js';
 export { ticketQuestionIn, buyerQuestionsOfShop } from './helpdesk.readers.js';
 export { fillVariables, placeholdersIn, unresolvedVariables, variablesFrom, KNOWN_VARIABLES, type VariableSources, type KnownVariable } from './helpdesk.variables.js';

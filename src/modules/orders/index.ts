@@ -3,5 +3,5 @@ export { ordersRoutes } from './orders.routes.js';
 export * from './orders.dto.js';
 export type { TrafficSourceType } from './orders.schema.js';
 export { lineProductsOf } from './orders.readers.js';
-export { openReturnRequests, orgsWithOpenReturnRequests, ordersByExternalIds, trafficSourcesOf, setLineSources, orgsHoldingBuyer, buyersMatching, ordersMatching, orderLabels, orderIdsPlacedSince, buyerShopFacts, dueBuyerCandidates, buyerOrdersBetween, orderOutcomes, buyerPlatformIds, averageOrderValueBefore, ordersForProductTrigger, productsSold, type OpenReturnRequest, type BuyerMatch, type OrderMatch, type BuyerShopFacts, productHistory } from './orders.readers.js';
+export { openReturnRequests, orgsWithOpenReturnRequests, ordersByExternalIds, trafficSourcesOf, setLineSources, orgsHoldingBuyer, buyersMatching, ordersMatching, orderLabels, orderIdsPlacedSince, buyerShopFacts, dueBuyerCandidates, buyerOrdersBetween, orderOutcomes, buyerPlatformIds, averageOrderValueBefore, ordersForProductTrigger, productsSold, type OpenReturnRequest, type BuyerMatch, type OrderMatch, type BuyerShopFacts, productHistory, buyersMatchingPattern, sourcesSold, productsSoldInShop, complaintCounts, type ComplaintCount, type OrderLinePattern, type PatternBuyer } from './orders.readers.js';
 export { ordersPrivacy } from './orders.privacy.js';

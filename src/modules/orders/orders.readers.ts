@@ -393,3 +393,140 @@ export async function lineProductsOf(tx: Executor, orgId: string, orderIds: stri
     .where(and(eq(orderLines.orgId, orgId), inArray(orderLines.orderId, orderIds)))
     .orderBy(asc(orderLines.orderId), asc(orderLines.id));
 }
+
+/** What an incident's audience is matched on (incidents module); every given part must hold. */
+export interface OrderLinePattern {
+  shopId: string;
+  productIds?: string[];
+  skuIds?: string[];
+  livestreamIds?: string[];
+  videoIds?: string[];
+  adCampaignIds?: string[];
+  carriers?: string[];
+  placedFrom?: string;
+  placedTo?: string;
+  deliveredFrom?: string;
+  deliveredTo?: string;
+  includeCancelled?: boolean;
+  includeRefunded?: boolean;
+  /** Only these buyers (a chunk of a frozen audience). */
+  buyerIds?: string[];
+}
+
+export interface PatternBuyer {
+  buyerId: string;
+  orderIds: string[];
+  /** The most recent matching order: its number, tracking, carrier and product fill the message. */
+  orderExternalId: string;
+  trackingNumber: string | null;
+  carrier: string | null;
+  productName: string;
+  buyerName: string | null;
+  language: string | null;
+  country: string | null;
+  email: string | null;
+  lastOrderAt: Date;
+}
+
+/**
+ * Buyers whose order lines match an incident pattern (one row per buyer), set-based: the traffic
+ * source parts use `order_lines_source`, products `order_lines_product`; cancelled orders and
+ * orders refunded in full are left out unless asked for.
+ */
+export async function buyersMatchingPattern(tx: Executor, orgId: string, p: OrderLinePattern): Promise<PatternBuyer[]> {
+  const arr = (v: string[] | undefined) => sql.param(v ?? []);
+  const sources: ReturnType<typeof sql>[] = [];
+  if (p.livestreamIds?.length) sources.push(sql`(ol.traffic_source_type = 'livestream' and ol.traffic_source_id = any(${arr(p.livestreamIds)}::text[]))`);
+  if (p.videoIds?.length) sources.push(sql`(ol.traffic_source_type = 'creator_video' and ol.traffic_source_id = any(${arr(p.videoIds)}::text[]))`);
+  if (p.adCampaignIds?.length) sources.push(sql`(ol.traffic_source_type = 'ad_campaign' and ol.traffic_source_id = any(${arr(p.adCampaignIds)}::text[]))`);
+  const r = await tx.execute(sql`
+    with m as (
+      select o.buyer_id, o.id as order_id, o.external_id, o.placed_at, o.tracking_number, o.carrier, o.total_amount, ol.product_name
+        from order_lines ol
+        join orders o on o.org_id = ol.org_id and o.id = ol.order_id
+       where ol.org_id = ${orgId} and o.shop_id = ${p.shopId}
+         ${p.productIds?.length ? sql`and ol.product_id = any(${arr(p.productIds)}::text[])` : sql``}
+         ${p.skuIds?.length ? sql`and ol.sku_id = any(${arr(p.skuIds)}::text[])` : sql``}
+         ${sources.length ? sql`and (${sql.join(sources, sql` or `)})` : sql``}
+         ${p.carriers?.length ? sql`and lower(o.carrier) = any(${sql.param(p.carriers.map((c) => c.toLowerCase()))}::text[])` : sql``}
+         ${p.placedFrom ? sql`and o.placed_at >= ${p.placedFrom}::timestamptz` : sql``}
+         ${p.placedTo ? sql`and o.placed_at < ${p.placedTo}::timestamptz` : sql``}
+         ${p.deliveredFrom ? sql`and o.delivered_at >= ${p.deliveredFrom}::timestamptz` : sql``}
+         ${p.deliveredTo ? sql`and o.delivered_at < ${p.deliveredTo}::timestamptz` : sql``}
+         ${p.buyerIds ? sql`and o.buyer_id = any(${sql.param(p.buyerIds)}::text[])` : sql``}
+         ${p.includeCancelled ? sql`` : sql`and o.status <> 'cancelled'`}
+         ${
+           p.includeRefunded
+             ? sql``
+             : sql`and coalesce((select sum(pr.refund_amount) from platform_returns pr where pr.org_id = o.org_id and pr.order_id = o.id and pr.kind = 'return' and pr.status in ('completed', 'approved')), 0) < greatest(o.subtotal_amount, 1)`
+         }
+    )
+    select m.buyer_id, array_agg(distinct m.order_id) as order_ids,
+           (array_agg(m.external_id order by m.placed_at desc, m.order_id desc))[1] as order_external_id,
+           (array_agg(m.tracking_number order by m.placed_at desc, m.order_id desc))[1] as tracking_number,
+           (array_agg(m.carrier order by m.placed_at desc, m.order_id desc))[1] as carrier,
+           (array_agg(m.product_name order by m.placed_at desc, m.order_id desc))[1] as product_name,
+           max(m.placed_at) as last_order_at,
+           b.display_name, b.language, b.country, b.email
+      from m join buyers b on b.org_id = ${orgId} and b.id = m.buyer_id
+     group by m.buyer_id, b.display_name, b.language, b.country, b.email
+     order by m.buyer_id`);
+  return (r.rows as Record<string, unknown>[]).map((x) => ({
+    buyerId: String(x.buyer_id),
+    orderIds: (x.order_ids as string[]).slice().sort(),
+    orderExternalId: String(x.order_external_id),
+    trackingNumber: (x.tracking_number as string | null) ?? null,
+    carrier: (x.carrier as string | null) ?? null,
+    productName: String(x.product_name),
+    buyerName: (x.display_name as string | null) ?? null,
+    language: (x.language as string | null) ?? null,
+    country: (x.country as string | null) ?? null,
+    email: (x.email as string | null) ?? null,
+    lastOrderAt: new Date(x.last_order_at as string),
+  }));
+}
+
+/** Products sold by a shop (from its order lines, until a catalogue exists), most sold first. */
+export async function productsSoldInShop(tx: Executor, orgId: string, shopId: string, limit = 200): Promise<{ productId: string; name: string; lines: number }[]> {
+  const r = await tx.execute(sql`select ol.product_id, max(ol.product_name) as name, count(*)::int as n from order_lines ol join orders o on o.org_id = ol.org_id and o.id = ol.order_id
+    where ol.org_id = ${orgId} and o.shop_id = ${shopId} group by ol.product_id order by n desc, ol.product_id limit ${limit}`);
+  return (r.rows as { product_id: string; name: string; n: number }[]).map((x) => ({ productId: x.product_id, name: x.name, lines: x.n }));
+}
+
+/** Traffic sources seen on a shop's order lines (livestreams, videos, campaigns), most sold first. */
+export async function sourcesSold(tx: Executor, orgId: string, shopId: string, limit = 200): Promise<{ type: TrafficSourceType; id: string; name: string | null; lines: number }[]> {
+  const r = await tx.execute(sql`select ol.traffic_source_type as type, ol.traffic_source_id as id, max(ol.traffic_source_name) as name, count(*)::int as n from order_lines ol join orders o on o.org_id = ol.org_id and o.id = ol.order_id
+    where ol.org_id = ${orgId} and o.shop_id = ${shopId} and ol.traffic_source_type <> 'organic' and ol.traffic_source_id is not null
+    group by 1, 2 order by n desc, 2 limit ${limit}`);
+  return (r.rows as { type: TrafficSourceType; id: string; name: string | null; n: number }[]).map((x) => ({ type: x.type, id: x.id, name: x.name, lines: x.n }));
+}
+
+export interface ComplaintCount {
+  productId: string;
+  productName: string;
+  reason: string;
+  recent: number;
+  baseline: number;
+  /** Buyers of the recent after-sales requests (their tickets are what triggered a proposal). */
+  recentBuyerIds: string[];
+}
+
+/**
+ * After-sales requests of a shop per product (first line) and reason code: in [now − 24 h, now) and
+ * in the 28 days before that — the input of the incidents spike test.
+ */
+export async function complaintCounts(tx: Executor, orgId: string, shopId: string, now: Date): Promise<ComplaintCount[]> {
+  const day = new Date(now.getTime() - 86_400_000).toISOString();
+  const from = new Date(now.getTime() - 29 * 86_400_000).toISOString();
+  const r = await tx.execute(sql`
+    select ol.product_id, max(ol.product_name) as product_name, coalesce(pr.reason_code, 'unknown') as reason,
+           count(*) filter (where pr.requested_at >= ${day}::timestamptz)::int as recent,
+           count(*) filter (where pr.requested_at < ${day}::timestamptz)::int as baseline,
+           array_remove(array_agg(distinct pr.buyer_id) filter (where pr.requested_at >= ${day}::timestamptz), null) as buyers
+      from platform_returns pr
+      join lateral (select l.product_id, l.product_name from order_lines l where l.org_id = pr.org_id and l.order_id = pr.order_id order by l.external_id limit 1) ol on true
+     where pr.org_id = ${orgId} and pr.shop_id = ${shopId} and pr.kind = 'return'
+       and pr.requested_at >= ${from}::timestamptz and pr.requested_at < ${now.toISOString()}::timestamptz
+     group by ol.product_id, coalesce(pr.reason_code, 'unknown')`);
+  return (r.rows as { product_id: string; product_name: string; reason: string; recent: number; baseline: number; buyers: string[] | null }[]).map((x) => ({ productId: x.product_id, productName: x.product_name, reason: x.reason, recent: x.recent, baseline: x.baseline, recentBuyerIds: x.buyers ?? [] }));
+}

@@ -9,7 +9,7 @@
  */
 import { lazy, type ComponentType, type ReactNode } from 'react';
 import { IconBook2, IconSpeakerphone } from '@tabler/icons-react';
-import { IconBook, IconListSearch, IconBuildingWarehouse, IconPackage, IconScale, IconUsers, IconChartBar, IconId, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
+import { IconAlertOctagon, IconBook, IconListSearch, IconBuildingWarehouse, IconPackage, IconScale, IconUsers, IconChartBar, IconId, IconInbox, IconReceiptRefund, IconSettings, IconShieldCheck, IconTicket, type Icon } from '@tabler/icons-react';
 import type { Role } from './lib/session';
 import { ComingSoon } from './features/placeholders/ComingSoon';
 
@@ -39,6 +39,7 @@ const PlaybooksPage = page(() => import('./features/playbooks/PlaybooksPage'), (
 const NoticesPage = page(() => import('./features/playbooks/NoticesPage'), (m) => m.NoticesPage);
 const CataloguePage = page(() => import('./features/knowledge/CataloguePage'), (m) => m.CataloguePage);
 const GapsPage = page(() => import('./features/knowledge/GapsPage'), (m) => m.GapsPage);
+const IncidentsPage = page(() => import('./features/incidents/IncidentsPage'), (m) => m.IncidentsPage);
 
 export interface AppRoute {
   /** URL prefix, starting with `/`. */

@@ -12,6 +12,7 @@ import { ChannelIcon, LanguageTag, TicketSla } from './bits';
 import { COMMENT_REPLY_MAX, PublicReplyWarning, VideoCommentBar, WhatsAppWindowNotice } from './VideoComment';
 import { ActionLine } from './ActionLine';
 import { ConfirmUnreviewed, DraftReviewNotice, MessageDraftBadge, type ComposerDraft } from './MachineDraft';
+import { IncidentBanner } from '../incidents/IncidentBanner';
 import { placeholders, resolveText, useAgents, useTranslationPreference, useTranslations, useViewers, type TranslationView } from './api';
 
 export interface ComposeRequest {
@@ -51,6 +52,7 @@ export function TicketPane({ ticketId, compose, names, onClose }: { ticketId: st
     <section className="ad-inbox-ticket" aria-label={t('ticket.label', { number: ticket.number })} data-testid="ticket-pane" data-ticket-id={ticket.id}>
       <TicketHeader ticket={ticket} names={names} onClose={onClose} />
       <Viewers ticketId={ticket.id} />
+      <IncidentBanner ticketId={ticket.id} />
       <TranslateToggle language={ticket.language} />
       <ScrollArea className="ad-inbox-thread" data-testid="thread">
         <Stack gap="sm" p="md">

@@ -1,0 +1,938 @@
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Executor, Tx } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import type { Logger } from '../../platform/logger.js';
+import { enqueue } from '../../platform/outbox/outbox.js';
+import { outbox } from '../../platform/outbox/outbox.schema.js';
+import { afterCursor, cutPage, type Page } from '../../platform/pagination.js';
+import { requireRole, type Actor } from '../../platform/tenancy.js';
+import { remedyLimitsOf } from '../auth/index.js';
+import type { CreateAnnotation, CreateFeedbackTask } from '../analytics/index.js';
+import type { EvidenceInput, RecordEvidence } from '../evidence/index.js';
+import { buyerTicketsSince, ticketBuyerIn } from '../helpdesk/index.js';
+import type { Notify } from '../notifications/index.js';
+import { buyersMatchingPattern, complaintCounts, buyerPlatformIds, orderOutcomes, productsSoldInShop, sourcesSold, type PatternBuyer } from '../orders/index.js';
+import type { ContactDecision, OutreachService } from '../outreach/index.js';
+import { shopIn } from '../tenancy/index.js';
+import type { AudienceView, IncidentView, MemberView, StatusView, UpdateBody } from './incidents.dto.js';
+import {
+  audienceDelta,
+  canMove,
+  channelFor,
+  costPerBuyer,
+  countAudience,
+  editable,
+  estimate,
+  INCIDENT_CHANNELS,
+  INCIDENT_LANGUAGES,
+  messageFor,
+  messageLanguage,
+  needsApproval,
+  paceFor,
+  patternIsEmpty,
+  renderMessage,
+  slotAt,
+  spikeTest,
+  unknownVariables,
+  type AudienceMember,
+  type Compensation,
+  type IncidentChannel,
+  type IncidentLanguage,
+  type IncidentPattern,
+  type IncidentStatus,
+} from './incidents.rules.js';
+import { incidentApplications, incidentBuyers, incidents, type BuyerStatus, type ProposalFacts } from './incidents.schema.js';
+
+export type IncidentRow = typeof incidents.$inferSelect;
+export type IncidentBuyerRow = typeof incidentBuyers.$inferSelect;
+
+/** Outbox handlers of an outreach (the TikTok text send is registered by the integration, e-mail by the app). */
+export const INCIDENT_CHAT_HANDLER = 'tiktok.send_buyer_text';
+export const INCIDENT_EMAIL_HANDLER = 'incidents.send_email';
+export const INCIDENT_TEST_MAIL_HANDLER = 'incidents.test_mail';
+/** Channels whose sends are built; WhatsApp is counted (reach, estimate) but not sent yet. */
+export const SENDABLE_CHANNELS: IncidentChannel[] = ['tiktok_chat', 'email'];
+
+const LEADS = ['owner', 'supervisor'] as const;
+const DESK = ['owner', 'supervisor', 'agent'] as const;
+const HARD_REASONS = new Set(['no_chat_scope', 'unreachable', 'no_address', 'no_consent', 'unsubscribed']);
+
+export interface IncidentsDeps {
+  db: Database;
+  ids: IdGenerator;
+  clock: Clock;
+  log: Logger;
+  /** Buyers queued per transaction when an outreach starts (the bench lifts it). */
+  chunk?: number;
+  /** Pacing switched off (the bench measures the send loop without it). */
+  pacing?: boolean;
+}
+
+export interface IncidentsPorts {
+  recordEvidence: RecordEvidence;
+  notify: Notify;
+  outreach: OutreachService;
+  coupons: {
+    /** The coupons module's one issue path (ledger + COUPON_CARD step with the text), in our transaction. */
+    issueIn(tx: Tx, actor: Actor, input: { shopId: string; buyerId: string; platformCouponId: string; occasion: string; purpose: 'service'; text: string | null; notBefore?: Date }): Promise<{ row: { id: string; outboxId: string | null } }>;
+    listPlatformCoupons(actor: Actor, shopId: string): Promise<{ items: { id: string; title: string; faceValue: number; currency: string; chatProblems: string[] }[] }>;
+    issue(actor: Actor, input: { shopId: string; buyerId: string; platformCouponId: string; ticketId?: string | null; text?: string | null }): Promise<{ id: string }>;
+    /** Ledger status of coupons by id (redeemed = the buyer accepted). */
+    redeemedOf(tx: Executor, orgId: string, ledgerIds: string[]): Promise<Set<string>>;
+  };
+  analytics: {
+    annotate(actor: Actor, a: CreateAnnotation): Promise<unknown>;
+    createTaskIn(tx: Executor, actor: Actor, input: CreateFeedbackTask): Promise<unknown>;
+    exclude(actor: Actor, body: { shopId: string; sourceType: string; sourceId: string; sourceName?: string; note?: string }): Promise<unknown>;
+  };
+  /** A public reply on a ticket (helpdesk), idempotent per client key. */
+  reply(actor: Actor, ticketId: string, input: { text: string; clientKey: string }): Promise<{ message: { id: string } }>;
+  /** Is the shop connected, with the customer-service scope? */
+  chatReach(orgId: string, shopId: string): Promise<{ connected: boolean; chatScope: boolean }>;
+  /** The signed-in person's own e-mail address (test sends go there). */
+  emailOf(tx: Executor, orgId: string, userId: string): Promise<string | null>;
+}
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export function incidentView(r: IncidentRow): IncidentView {
+  const c = r.compensation as Compensation;
+  return {
+    id: r.id,
+    shopId: r.shopId,
+    title: r.title,
+    status: r.status,
+    pattern: r.pattern,
+    channels: r.channels,
+    deadlineHours: r.deadlineHours,
+    messages: r.messages as Record<string, string>,
+    compensation: { ...c },
+    currency: r.currency,
+    totalCost: r.totalCost,
+    approvalReason: r.approvalReason,
+    excludedBuyerIds: r.excludedBuyerIds,
+    proposal: r.proposal ?? null,
+    declaredBy: r.declaredBy,
+    approvedBy: r.approvedBy,
+    approvedAt: iso(r.approvedAt),
+    frozenAt: iso(r.frozenAt),
+    sendStartedAt: iso(r.sendStartedAt),
+    rootCause: r.rootCause,
+    fix: r.fix,
+    closedAt: iso(r.closedAt),
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+interface Resolved {
+  buyers: PatternBuyer[];
+  members: (AudienceMember & { match: PatternBuyer; reasons: Partial<Record<IncidentChannel, string[]>>; notBefore: Date | null })[];
+}
+
+export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPorts) {
+  const { db, ids, clock, log } = deps;
+  const chunk = deps.chunk ?? 250;
+
+  function evidence(inc: Pick<IncidentRow, 'orgId' | 'id'>, actor: Actor | null, kind: EvidenceInput['kind'], summary: string, data: Record<string, unknown>): EvidenceInput {
+    return { orgId: inc.orgId, caseId: inc.id, caseType: 'incident', kind, actor: !actor || actor.userId === 'system' ? { type: 'system' } : { type: 'user', id: actor.userId }, occurredAt: clock.now(), summary, data };
+  }
+
+  async function load(tx: Executor, orgId: string, id: string, lock = false): Promise<IncidentRow> {
+    const q = tx.select().from(incidents).where(and(eq(incidents.orgId, orgId), eq(incidents.id, id)));
+    const [r] = lock ? await q.for('update') : await q;
+    if (!r) throw AppError.notFound('incident', id);
+    return r;
+  }
+
+  async function move(tx: Executor, inc: IncidentRow, to: IncidentStatus, set: Partial<IncidentRow> = {}): Promise<IncidentRow> {
+    if (!canMove(inc.status, to)) throw AppError.conflict('incidents.bad_state', `The incident is ${inc.status}; it cannot become ${to}`, { status: inc.status, to });
+    const [r] = await tx.update(incidents).set({ ...set, status: to, updatedAt: clock.now() }).where(and(eq(incidents.orgId, inc.orgId), eq(incidents.id, inc.id))).returning();
+    return r!;
+  }
+
+  /** Who matches now, with reach per channel from the contact policy (same rules as every other send). */
+  async function resolve(tx: Executor, inc: IncidentRow): Promise<Resolved> {
+    const buyers = await buyersMatchingPattern(tx, inc.orgId, { shopId: inc.shopId, ...inc.pattern });
+    const buyerIds = buyers.map((b) => b.buyerId);
+    const shop = await shopIn(tx, inc.orgId, inc.shopId);
+    const reach = await ports.chatReach(inc.orgId, inc.shopId);
+    const now = clock.now();
+    const tickets = await buyerTicketsSince(tx, inc.orgId, buyerIds, null);
+    const firstOrder = new Map(buyers.map((b) => [b.buyerId, b.lastOrderAt]));
+    const complained = new Set(tickets.filter((t) => t.createdAt >= (firstOrder.get(t.buyerId) ?? now)).map((t) => t.buyerId));
+    const base = { orgId: inc.orgId, shopId: inc.shopId, zone: shop.timeZone, at: now };
+    const decisions: Partial<Record<IncidentChannel, Map<string, ContactDecision>>> = {};
+    decisions.tiktok_chat = await ports.outreach.decideManyIn(tx, { ...base, purpose: 'service', channel: 'tiktok_chat', reach: { noChatScope: !reach.connected || !reach.chatScope } }, buyerIds);
+    // E-mail and WhatsApp only with an address and the buyer's consent (the marketing rule's consent part).
+    decisions.email = await ports.outreach.decideManyIn(tx, { ...base, purpose: 'marketing', channel: 'email' }, buyerIds);
+    decisions.whatsapp = await ports.outreach.decideManyIn(tx, { ...base, purpose: 'marketing', channel: 'whatsapp' }, buyerIds);
+    const excluded = new Set(inc.excludedBuyerIds);
+    const members = buyers.map((b) => {
+      const r = {} as Record<IncidentChannel, boolean>;
+      const reasons: Partial<Record<IncidentChannel, string[]>> = {};
+      let notBefore: Date | null = null;
+      for (const ch of INCIDENT_CHANNELS) {
+        const d = decisions[ch]!.get(b.buyerId)!;
+        const hard = d.reasons.filter((x) => HARD_REASONS.has(x));
+        r[ch] = hard.length === 0;
+        reasons[ch] = hard;
+        if (ch === 'tiktok_chat' && d.reasons.includes('quiet_hours')) notBefore = d.notBefore ?? quietEnd(d);
+      }
+      return { buyerId: b.buyerId, country: b.country, language: b.language, complained: complained.has(b.buyerId), reach: r, excluded: excluded.has(b.buyerId), match: b, reasons, notBefore };
+    });
+    return { buyers, members };
+  }
+
+  function quietEnd(d: ContactDecision): Date | null {
+    return d.notBefore;
+  }
+
+  function perChannelOf(inc: IncidentRow, members: Resolved['members']): Partial<Record<IncidentChannel, number>> {
+    const out: Partial<Record<IncidentChannel, number>> = {};
+    for (const m of members) {
+      if (m.excluded) continue;
+      const ch = channelFor(m.reach, inc.channels);
+      if (ch) out[ch] = (out[ch] ?? 0) + 1;
+    }
+    return out;
+  }
+
+  async function costOf(tx: Executor, actor: Actor, inc: IncidentRow, reachable: number) {
+    const comp = inc.compensation as Compensation;
+    const total = costPerBuyer(comp) * reachable;
+    const limits = await remedyLimitsOf(tx, actor.orgId, actor.userId);
+    const a = needsApproval(limits, total, inc.currency);
+    return { total, needsApproval: a.needed, reason: a.reason };
+  }
+
+  async function audienceIn(tx: Executor, actor: Actor, inc: IncidentRow): Promise<AudienceView> {
+    const now = clock.now();
+    const start = inc.sendStartedAt ?? now;
+    if (inc.frozenAt) {
+      const rows = await tx.select().from(incidentBuyers).where(and(eq(incidentBuyers.orgId, inc.orgId), eq(incidentBuyers.incidentId, inc.id)));
+      const frozenRows = rows.filter((r) => !r.addedAfterFreeze || r.status !== 'pending_decision');
+      const members: AudienceMember[] = frozenRows.map((r) => ({ buyerId: r.buyerId, country: r.country, language: r.language, complained: r.complained, reach: Object.fromEntries(INCIDENT_CHANNELS.map((c) => [c, r.channel === c])) as Record<IncidentChannel, boolean>, excluded: r.status === 'skipped' }));
+      const counts = countAudience(members);
+      const perChannel: Partial<Record<IncidentChannel, number>> = {};
+      for (const r of frozenRows) if (r.channel && r.status !== 'skipped') perChannel[r.channel] = (perChannel[r.channel] ?? 0) + 1;
+      const current = await buyersMatchingPattern(tx, inc.orgId, { shopId: inc.shopId, ...inc.pattern });
+      const delta = audienceDelta(new Set(rows.map((r) => r.buyerId)), current.map((b) => b.buyerId));
+      const comp = inc.compensation as Compensation;
+      return {
+        frozen: true,
+        ...counts,
+        perChannel,
+        estimate: estimate(perChannel, start, inc.deadlineHours, comp.kind === 'coupon'),
+        deadlineAt: new Date(start.getTime() + inc.deadlineHours * 3_600_000).toISOString(),
+        totalCost: inc.totalCost,
+        currency: inc.currency,
+        needsApproval: !!inc.approvalReason && inc.approvalReason !== 'within_limits' && inc.approvalReason !== 'no_cost' && inc.approvalReason !== 'unlimited',
+        approvalReason: inc.approvalReason ?? 'no_cost',
+        delta: { added: delta.added.length, gone: delta.gone.length, pendingDecision: rows.filter((r) => r.status === 'pending_decision').length },
+      };
+    }
+    const r = await resolve(tx, inc);
+    const counts = countAudience(r.members);
+    const perChannel = perChannelOf(inc, r.members);
+    const reachable = Object.values(perChannel).reduce((a, b) => a + (b ?? 0), 0);
+    const cost = await costOf(tx, actor, inc, reachable);
+    const comp = inc.compensation as Compensation;
+    return {
+      frozen: false,
+      ...counts,
+      perChannel,
+      estimate: estimate(perChannel, start, inc.deadlineHours, comp.kind === 'coupon'),
+      deadlineAt: new Date(start.getTime() + inc.deadlineHours * 3_600_000).toISOString(),
+      totalCost: cost.total,
+      currency: inc.currency,
+      needsApproval: cost.needsApproval,
+      approvalReason: cost.reason,
+      delta: null,
+    };
+  }
+
+  /** Freeze the audience: one row per matching buyer with the channel they will be sent on. */
+  async function freezeIn(tx: Executor, inc: IncidentRow, afterFreeze: boolean): Promise<number> {
+    const r = await resolve(tx, inc);
+    const now = clock.now();
+    const have = new Set((await tx.select({ b: incidentBuyers.buyerId }).from(incidentBuyers).where(and(eq(incidentBuyers.orgId, inc.orgId), eq(incidentBuyers.incidentId, inc.id)))).map((x) => x.b));
+    const rows = r.members
+      .filter((m) => !have.has(m.buyerId))
+      .map((m) => {
+        const ch = channelFor(m.reach, inc.channels);
+        const status: BuyerStatus = afterFreeze ? 'pending_decision' : m.excluded ? 'skipped' : !ch ? 'unreachable' : 'targeted';
+        const why = !ch ? [...new Set(inc.channels.flatMap((c) => m.reasons[c] ?? []))].join(',') || 'no_channel' : null;
+        return {
+          orgId: inc.orgId,
+          incidentId: inc.id,
+          buyerId: m.buyerId,
+          shopId: inc.shopId,
+          orderIds: m.match.orderIds,
+          language: messageLanguage(m.language),
+          country: m.country,
+          complained: m.complained,
+          channel: ch,
+          unreachableReason: why,
+          addedAfterFreeze: afterFreeze,
+          status,
+          outboxId: null,
+          couponLedgerId: null,
+          sendAt: null,
+          queuedAt: null,
+          createdAt: now,
+        };
+      });
+    for (let i = 0; i < rows.length; i += 1000) await tx.insert(incidentBuyers).values(rows.slice(i, i + 1000));
+    return rows.length;
+  }
+
+  function variablesOf(m: PatternBuyer) {
+    return { buyer_name: m.buyerName, product: m.productName, order_number: m.orderExternalId, tracking_link: m.trackingNumber ? `https://t.17track.net/en#nums=${encodeURIComponent(m.trackingNumber)}` : null };
+  }
+
+  /**
+   * Queue the sends of buyers still `targeted`, a chunk per transaction: each buyer's step (its
+   * idempotency key is the incident and the buyer) and its row's `queued` are one commit, so a
+   * crash between chunks leaves nothing half-done and a rerun queues only the rest.
+   */
+  async function queueAll(actor: Actor, incidentId: string, onProgress?: (done: number, total: number) => void): Promise<{ queued: number; unreachable: number }> {
+    let queued = 0;
+    let unreachable = 0;
+    const total = await db.tenant(actor.orgId, async (tx) => Number(((await tx.execute(sql`select count(*)::int as n from incident_buyers where org_id = ${actor.orgId} and incident_id = ${incidentId} and status = 'targeted'`)).rows[0] as { n: number }).n));
+    for (;;) {
+      const r = await db.tenant(actor.orgId, async (tx) => {
+        const inc = await load(tx, actor.orgId, incidentId, true);
+        if (inc.status !== 'sending') return null;
+        const rows = await tx
+          .select()
+          .from(incidentBuyers)
+          .where(and(eq(incidentBuyers.orgId, actor.orgId), eq(incidentBuyers.incidentId, incidentId), eq(incidentBuyers.status, 'targeted')))
+          .orderBy(asc(incidentBuyers.buyerId))
+          .limit(chunk);
+        if (rows.length === 0) return null;
+        // The slot of each send: its index among this channel's sends (already queued + this chunk).
+        const counts = new Map<string, number>();
+        for (const row of (await tx.execute(sql`select channel, count(*)::int as n from incident_buyers where org_id = ${actor.orgId} and incident_id = ${incidentId} and status = 'queued' group by channel`)).rows as { channel: string; n: number }[]) counts.set(row.channel, row.n);
+        const start = inc.sendStartedAt ?? clock.now();
+        const comp = inc.compensation as Compensation;
+        const matches = new Map((await buyersMatchingPattern(tx, actor.orgId, { shopId: inc.shopId, ...inc.pattern, includeCancelled: true, includeRefunded: true, buyerIds: rows.map((x) => x.buyerId) })).map((m) => [m.buyerId, m]));
+        const decisions = await ports.outreach.decideManyIn(tx, { orgId: actor.orgId, shopId: inc.shopId, purpose: 'service', channel: 'tiktok_chat', zone: (await shopIn(tx, actor.orgId, inc.shopId)).timeZone, reach: {} }, rows.map((x) => x.buyerId));
+        let q = 0;
+        let u = 0;
+        for (const row of rows) {
+          const ch = row.channel!;
+          const i = counts.get(ch) ?? 0;
+          counts.set(ch, i + 1);
+          const pace = paceFor(ch, comp.kind === 'coupon' && ch === 'tiktok_chat');
+          let at = deps.pacing === false ? clock.now() : slotAt(i, start, pace);
+          const d = decisions.get(row.buyerId);
+          if (ch === 'tiktok_chat' && d?.notBefore && d.notBefore > at) at = d.notBefore;
+          const m = matches.get(row.buyerId);
+          const template = messageFor(inc.messages, row.language);
+          const text = template && m ? renderMessage(template, variablesOf(m)) : template;
+          let outboxId: string | null = null;
+          let ledgerId: string | null = null;
+          if (!SENDABLE_CHANNELS.includes(ch)) {
+            await tx.update(incidentBuyers).set({ status: 'unreachable', unreachableReason: 'channel_not_built' }).where(and(eq(incidentBuyers.orgId, actor.orgId), eq(incidentBuyers.incidentId, incidentId), eq(incidentBuyers.buyerId, row.buyerId)));
+            u++;
+            continue;
+          }
+          if (comp.kind === 'coupon' && ch === 'tiktok_chat') {
+            try {
+              const issued = await ports.coupons.issueIn(tx, actor, { shopId: inc.shopId, buyerId: row.buyerId, platformCouponId: comp.platformCouponId, occasion: `incident:${incidentId}`, purpose: 'service', text, notBefore: at });
+              outboxId = issued.row.outboxId;
+              ledgerId = issued.row.id;
+            } catch (e) {
+              if (!(e instanceof AppError) || e.kind !== 'unprocessable') throw e;
+              await tx.update(incidentBuyers).set({ status: 'unreachable', unreachableReason: e.code }).where(and(eq(incidentBuyers.orgId, actor.orgId), eq(incidentBuyers.incidentId, incidentId), eq(incidentBuyers.buyerId, row.buyerId)));
+              u++;
+              continue;
+            }
+          } else {
+            const handler = ch === 'email' ? INCIDENT_EMAIL_HANDLER : INCIDENT_CHAT_HANDLER;
+            const step = await enqueue(
+              tx,
+              { orgId: actor.orgId, handler, idempotencyKey: `incident:${incidentId}:${row.buyerId}`, payload: { shopId: inc.shopId, buyerId: row.buyerId, incidentId, text: text ?? '' }, subjectType: 'incident', subjectId: incidentId, maxAttempts: 300, notBefore: at },
+              { ids, clock },
+            );
+            outboxId = step.row.id;
+            await ports.outreach.recordIn(tx, { orgId: actor.orgId, shopId: inc.shopId, buyerId: row.buyerId, purpose: 'service', channel: ch, source: `incidents:${incidentId}`, at });
+          }
+          await tx
+            .update(incidentBuyers)
+            .set({ status: 'queued', outboxId, couponLedgerId: ledgerId, sendAt: at, queuedAt: clock.now() })
+            .where(and(eq(incidentBuyers.orgId, actor.orgId), eq(incidentBuyers.incidentId, incidentId), eq(incidentBuyers.buyerId, row.buyerId)));
+          q++;
+        }
+        return { q, u, n: rows.length };
+      });
+      if (!r) break;
+      queued += r.q;
+      unreachable += r.u;
+      onProgress?.(queued + unreachable, total);
+    }
+    return { queued, unreachable };
+  }
+
+  async function statusIn(tx: Executor, inc: IncidentRow): Promise<StatusView> {
+    const rows = await tx.select().from(incidentBuyers).where(and(eq(incidentBuyers.orgId, inc.orgId), eq(incidentBuyers.incidentId, inc.id)));
+    const outboxIds = rows.map((r) => r.outboxId).filter((x): x is string => !!x);
+    const steps = new Map<string, { status: string; error: string | null; doneAt: Date | null; attempts: number; nextAt: Date }>();
+    for (let i = 0; i < outboxIds.length; i += 5000) {
+      const part = outboxIds.slice(i, i + 5000);
+      const s = await tx.select({ id: outbox.id, status: outbox.status, error: outbox.lastError, doneAt: outbox.doneAt, attempts: outbox.attempts, nextAt: outbox.nextAttemptAt }).from(outbox).where(and(eq(outbox.orgId, inc.orgId), inArray(outbox.id, part)));
+      for (const x of s) steps.set(x.id, { status: x.status, error: x.error, doneAt: x.doneAt, attempts: x.attempts, nextAt: x.nextAt });
+    }
+    const sentAt = new Map<string, Date>();
+    const stepState = (r: IncidentBuyerRow): 'targeted' | 'queued' | 'sent' | 'failed' | 'paused' | 'cancelled' | 'unreachable' | 'skipped' | 'pending_decision' => {
+      if (r.status === 'unreachable') return 'unreachable';
+      if (r.status === 'skipped' || r.status === 'pending_decision') return r.status;
+      if (r.status === 'cancelled') return 'cancelled';
+      if (r.status === 'targeted') return 'targeted';
+      const s = r.outboxId ? steps.get(r.outboxId) : undefined;
+      if (!s) return 'queued';
+      if (s.status === 'done') {
+        if (s.doneAt) sentAt.set(r.buyerId, s.doneAt);
+        return 'sent';
+      }
+      if (s.status === 'failed') return 'failed';
+      if (s.status === 'held') return 'paused';
+      if (s.status === 'cancelled') return 'cancelled';
+      return 'queued';
+    };
+    const states = new Map(rows.map((r) => [r.buyerId, stepState(r)]));
+    // Replies: a ticket of the buyer written to after the send.
+    const sentBuyers = rows.filter((r) => states.get(r.buyerId) === 'sent');
+    const firstSent = sentBuyers.length ? new Date(Math.min(...sentBuyers.map((r) => sentAt.get(r.buyerId)?.getTime() ?? Date.now()))) : null;
+    const tickets = firstSent ? await buyerTicketsSince(tx, inc.orgId, sentBuyers.map((r) => r.buyerId), firstSent) : [];
+    const replied = new Map<string, { at: Date; open: boolean }>();
+    for (const t of tickets) {
+      // Only the buyer writing counts: our own outreach also lands on (or opens) their ticket.
+      const at = t.lastInboundAt;
+      const sent = sentAt.get(t.buyerId);
+      if (at && sent && at >= sent) replied.set(t.buyerId, { at, open: t.status !== 'solved' && t.status !== 'closed' });
+    }
+    const redeemed = await ports.coupons.redeemedOf(tx, inc.orgId, rows.map((r) => r.couponLedgerId).filter((x): x is string => !!x));
+    const outcomes = await orderOutcomes(tx, inc.orgId, [...new Set(sentBuyers.flatMap((r) => r.orderIds))]);
+    const returnsAfter = sentBuyers.filter((r) => r.orderIds.some((o) => outcomes.get(o)?.returned !== 'none' && outcomes.get(o) !== undefined)).length;
+    const zero = () => ({ targeted: 0, queued: 0, sent: 0, failed: 0, paused: 0, cancelled: 0, unreachable: 0, replied: 0, accepted: 0 });
+    const byLanguage: StatusView['byLanguage'] = {};
+    const byChannel: StatusView['byChannel'] = {};
+    const failures = new Map<string, number>();
+    const v: StatusView = { id: inc.id, status: inc.status, targeted: 0, queued: 0, sent: 0, failed: 0, paused: 0, cancelled: 0, unreachable: 0, deferred: 0, replied: 0, accepted: 0, stillOpen: 0, returnsAfter, failures: [], byLanguage, byChannel, estimatedFinishAt: null, series: [] };
+    let lastAt = 0;
+    for (const r of rows) {
+      const st = states.get(r.buyerId)!;
+      if (st === 'skipped' || st === 'pending_decision') continue;
+      const l = (byLanguage[r.language] ??= zero());
+      const c = (byChannel[r.channel ?? 'none'] ??= zero());
+      const bump = (k: keyof ReturnType<typeof zero>) => {
+        v[k]++;
+        l[k]++;
+        c[k]++;
+      };
+      bump('targeted');
+      if (st === 'sent' || st === 'failed' || st === 'paused' || st === 'cancelled' || st === 'unreachable' || st === 'queued') bump(st);
+      if (st === 'failed') {
+        const reason = (r.outboxId && steps.get(r.outboxId)?.error) || 'unknown';
+        const key = reason.length > 120 ? `${reason.slice(0, 117)}…` : reason;
+        failures.set(key, (failures.get(key) ?? 0) + 1);
+      }
+      if (st === 'queued' && r.outboxId) {
+        const s = steps.get(r.outboxId);
+        if (s && s.attempts > 0) v.deferred++;
+        if (s) lastAt = Math.max(lastAt, s.nextAt.getTime());
+      }
+      if (replied.has(r.buyerId)) {
+        bump('replied');
+        if (replied.get(r.buyerId)!.open) v.stillOpen++;
+      }
+      if (r.couponLedgerId && redeemed.has(r.couponLedgerId)) bump('accepted');
+    }
+    v.failures = [...failures.entries()].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count);
+    v.estimatedFinishAt = v.queued > 0 && lastAt ? new Date(lastAt).toISOString() : null;
+    // Sends and replies per hour.
+    const hour = (d: Date) => Math.floor(d.getTime() / 3_600_000) * 3_600_000;
+    const series = new Map<number, { sent: number; replied: number }>();
+    for (const d of sentAt.values()) series.set(hour(d), { sent: (series.get(hour(d))?.sent ?? 0) + 1, replied: series.get(hour(d))?.replied ?? 0 });
+    for (const x of replied.values()) series.set(hour(x.at), { sent: series.get(hour(x.at))?.sent ?? 0, replied: (series.get(hour(x.at))?.replied ?? 0) + 1 });
+    v.series = [...series.entries()].sort((a, b) => a[0] - b[0]).map(([at, x]) => ({ at: new Date(at).toISOString(), ...x }));
+    return v;
+  }
+
+  /** Outbox steps of an outreach that have not run yet (pause, resume and cancel move them). */
+  async function stepsOf(tx: Executor, orgId: string, incidentId: string): Promise<string[]> {
+    const r = await tx.select({ id: incidentBuyers.outboxId }).from(incidentBuyers).where(and(eq(incidentBuyers.orgId, orgId), eq(incidentBuyers.incidentId, incidentId), eq(incidentBuyers.status, 'queued')));
+    return r.map((x) => x.id).filter((x): x is string => !!x);
+  }
+
+  async function setSteps(tx: Executor, orgId: string, stepIds: string[], from: string[], to: string, at?: Date): Promise<number> {
+    let n = 0;
+    for (let i = 0; i < stepIds.length; i += 5000) {
+      const r = await tx.execute(sql`update outbox set status = ${to}, updated_at = ${clock.now().toISOString()}::timestamptz ${at ? sql`, next_attempt_at = greatest(next_attempt_at, ${at.toISOString()}::timestamptz)` : sql``}
+        where org_id = ${orgId} and id = any(${sql.param(stepIds.slice(i, i + 5000))}::text[]) and status = any(${sql.param(from)}::text[])`);
+      n += r.rowCount ?? 0;
+    }
+    return n;
+  }
+
+  const service = {
+    async declare(actor: Actor, input: { shopId: string; title: string; pattern: IncidentPattern; channels?: IncidentChannel[]; deadlineHours?: number }, opts: { proposal?: ProposalFacts } = {}): Promise<IncidentView> {
+      if (!opts.proposal) requireRole(actor, DESK, 'declaring incidents');
+      if (patternIsEmpty(input.pattern)) throw AppError.validation('incidents.empty_pattern', 'Say what went wrong: a product, SKU, livestream, video, campaign, carrier or date range', [{ field: 'pattern', message: 'at least one part is needed' }]);
+      return db.tenant(actor.orgId, async (tx) => {
+        const shop = await shopIn(tx, actor.orgId, input.shopId);
+        const now = clock.now();
+        const row: IncidentRow = {
+          orgId: actor.orgId,
+          id: ids('inc'),
+          shopId: shop.id,
+          title: input.title,
+          status: opts.proposal ? 'proposed' : 'draft',
+          pattern: input.pattern,
+          excludedBuyerIds: [],
+          channels: input.channels ?? ['tiktok_chat'],
+          messages: {},
+          compensation: { kind: 'none' },
+          currency: shop.currency,
+          totalCost: 0,
+          deadlineHours: input.deadlineHours ?? 24,
+          approvalReason: null,
+          proposal: opts.proposal ?? null,
+          declaredBy: actor.userId === 'system' ? null : actor.userId,
+          approvedBy: null,
+          approvedAt: null,
+          frozenAt: null,
+          sendStartedAt: null,
+          repliesNotified: 0,
+          rootCause: null,
+          fix: null,
+          closedAt: null,
+          closedBy: null,
+          createdAt: now,
+          updatedAt: now,
+        };
+        await tx.insert(incidents).values(row);
+        await ports.recordEvidence(tx, evidence(row, actor, 'note', opts.proposal ? `Incident proposed: ${row.title}` : `Incident declared: ${row.title}`, { pattern: row.pattern, proposal: row.proposal }));
+        return incidentView(row);
+      });
+    },
+
+    async list(actor: Actor, q: { limit?: number; cursor?: string; status?: IncidentStatus }): Promise<Page<IncidentView>> {
+      requireRole(actor, DESK, 'reading incidents');
+      const limit = q.limit ?? 50;
+      const rows = await db.tenant(actor.orgId, (tx) =>
+        tx
+          .select()
+          .from(incidents)
+          .where(and(eq(incidents.orgId, actor.orgId), q.status ? eq(incidents.status, q.status) : undefined, afterCursor(incidents.createdAt, incidents.id, q.cursor)))
+          .orderBy(desc(incidents.createdAt), desc(incidents.id))
+          .limit(limit + 1),
+      );
+      const page = cutPage(rows, limit, (r) => ({ sort: r.createdAt, id: r.id }));
+      return { items: page.items.map(incidentView), nextCursor: page.nextCursor };
+    },
+
+    async get(actor: Actor, id: string): Promise<IncidentView> {
+      requireRole(actor, DESK, 'reading incidents');
+      return db.tenant(actor.orgId, async (tx) => incidentView(await load(tx, actor.orgId, id)));
+    },
+
+    async update(actor: Actor, id: string, patch: UpdateBody): Promise<IncidentView> {
+      requireRole(actor, DESK, 'changing incidents');
+      return db.tenant(actor.orgId, async (tx) => {
+        const inc = await load(tx, actor.orgId, id, true);
+        if (!editable(inc.status)) throw AppError.conflict('incidents.frozen', `The outreach is ${inc.status}: message, compensation and audience no longer change`, { status: inc.status });
+        if (patch.pattern && patternIsEmpty(patch.pattern)) throw AppError.validation('incidents.empty_pattern', 'Say what went wrong', [{ field: 'pattern', message: 'at least one part is needed' }]);
+        if (patch.excludedBuyerIds?.length) {
+          const known = await buyerPlatformIds(tx, actor.orgId, [...new Set(patch.excludedBuyerIds)]);
+          const missing = patch.excludedBuyerIds.find((b) => !known.has(b));
+          if (missing) throw AppError.notFound('buyer', missing);
+        }
+        let compensation = inc.compensation as Compensation;
+        if (patch.compensation) {
+          const c = patch.compensation;
+          if (c.kind === 'coupon') {
+            const list = await ports.coupons.listPlatformCoupons(actor, inc.shopId);
+            const found = list.items.find((x) => x.id === c.platformCouponId);
+            if (!found) throw AppError.notFound('platform_coupon', c.platformCouponId);
+            if (found.chatProblems.length) throw AppError.unprocessable('incidents.coupon_not_sendable', `Coupon ${found.title} cannot go out in chat: ${found.chatProblems.join(', ')}`, { issues: [{ field: 'compensation.platformCouponId', message: found.chatProblems.join(', ') }] });
+            compensation = { kind: 'coupon', platformCouponId: found.id, faceValue: found.faceValue, currency: found.currency };
+          } else if (c.kind === 'partial_refund') compensation = { kind: 'partial_refund', amount: c.amount, currency: inc.currency };
+          else if (c.kind === 'reship') compensation = { kind: 'reship', unitCost: c.unitCost, currency: inc.currency };
+          else compensation = { kind: 'none' };
+        }
+        const messages = patch.messages ? (Object.fromEntries(Object.entries(patch.messages).filter(([, v]) => !!v)) as Partial<Record<IncidentLanguage, string>>) : inc.messages;
+        for (const [lang, text] of Object.entries(messages)) {
+          const bad = unknownVariables(text ?? '');
+          if (bad.length) throw AppError.validation('incidents.unknown_variable', `Unknown variable ${bad.map((b) => `{${b}}`).join(', ')}`, [{ field: `messages.${lang}`, message: `unknown: ${bad.join(', ')}` }]);
+        }
+        const [row] = await tx
+          .update(incidents)
+          .set({
+            title: patch.title ?? inc.title,
+            pattern: patch.pattern ?? inc.pattern,
+            channels: patch.channels ?? inc.channels,
+            deadlineHours: patch.deadlineHours ?? inc.deadlineHours,
+            messages,
+            compensation,
+            excludedBuyerIds: patch.excludedBuyerIds ?? inc.excludedBuyerIds,
+            status: inc.status === 'proposed' ? 'draft' : inc.status === 'pending_approval' ? 'draft' : inc.status,
+            updatedAt: clock.now(),
+          })
+          .where(and(eq(incidents.orgId, actor.orgId), eq(incidents.id, id)))
+          .returning();
+        return incidentView(row!);
+      });
+    },
+
+    async audience(actor: Actor, id: string): Promise<AudienceView> {
+      requireRole(actor, DESK, 'reading incidents');
+      return db.tenant(actor.orgId, async (tx) => audienceIn(tx, actor, await load(tx, actor.orgId, id)));
+    },
+
+    /** Members, frozen rows after approval (with the delta), the live match before. */
+    async members(actor: Actor, id: string, q: { limit?: number; cursor?: string; delta?: boolean } = {}): Promise<Page<MemberView>> {
+      requireRole(actor, DESK, 'reading incidents');
+      const limit = q.limit ?? 100;
+      return db.tenant(actor.orgId, async (tx) => {
+        const inc = await load(tx, actor.orgId, id);
+        const all = await membersIn(tx, inc, q.delta === true);
+        const after = q.cursor ? Buffer.from(q.cursor, 'base64url').toString('utf8') : '';
+        const rest = all.filter((m) => m.buyerId > after);
+        const items = rest.slice(0, limit);
+        return { items, nextCursor: rest.length > limit ? Buffer.from(items[items.length - 1]!.buyerId, 'utf8').toString('base64url') : null };
+      });
+    },
+
+    /** Every member (CLI export). */
+    async allMembers(actor: Actor, id: string): Promise<MemberView[]> {
+      requireRole(actor, DESK, 'reading incidents');
+      return db.tenant(actor.orgId, async (tx) => membersIn(tx, await load(tx, actor.orgId, id), false));
+    },
+
+    async preview(actor: Actor, id: string, language?: IncidentLanguage) {
+      requireRole(actor, DESK, 'reading incidents');
+      return db.tenant(actor.orgId, async (tx) => {
+        const inc = await load(tx, actor.orgId, id);
+        const buyers = await buyersMatchingPattern(tx, actor.orgId, { shopId: inc.shopId, ...inc.pattern });
+        const items = (language ? [language] : [...INCIDENT_LANGUAGES]).map((lang) => {
+          const sample = buyers.find((b) => messageLanguage(b.language) === lang) ?? buyers[0] ?? null;
+          const template = inc.messages[lang] ?? null;
+          return { language: lang, template, text: template ? renderMessage(template, sample ? variablesOf(sample) : { buyer_name: 'Alex', product: 'Product', order_number: '0000000000', tracking_link: null }) : null, unknownVariables: template ? unknownVariables(template) : [], sampleBuyer: sample?.buyerName ?? null };
+        });
+        return { items };
+      });
+    },
+
+    /** The agreed text of one language to the signed-in person's own address (an outbox step). */
+    async testSend(actor: Actor, id: string, language: IncidentLanguage) {
+      requireRole(actor, DESK, 'test-sending incident messages');
+      return db.tenant(actor.orgId, async (tx) => {
+        const inc = await load(tx, actor.orgId, id);
+        const template = inc.messages[language];
+        if (!template) throw AppError.validation('incidents.no_message', `No ${language} text yet`, [{ field: 'language', message: 'write this language first' }]);
+        const to = await ports.emailOf(tx, actor.orgId, actor.userId);
+        if (!to) throw AppError.unprocessable('incidents.no_address', 'Your account has no e-mail address');
+        const [sample] = await buyersMatchingPattern(tx, actor.orgId, { shopId: inc.shopId, ...inc.pattern });
+        const text = renderMessage(template, sample ? variablesOf(sample) : {});
+        const n = Number(((await tx.execute(sql`select count(*)::int as n from outbox where org_id = ${actor.orgId} and handler = ${INCIDENT_TEST_MAIL_HANDLER} and subject_id = ${id}`)).rows[0] as { n: number }).n);
+        const step = await enqueue(tx, { orgId: actor.orgId, handler: INCIDENT_TEST_MAIL_HANDLER, idempotencyKey: `incident-test:${id}:${n + 1}`, payload: { to, subject: `[TEST] ${inc.title} (${language})`, text }, subjectType: 'incident', subjectId: id, maxAttempts: 5 }, { ids, clock });
+        return { to, outboxId: step.row.id };
+      });
+    },
+
+    /**
+     * Ask for the outreach: the cost is computed now; within the declarer's authority it is
+     * approved at once (audience frozen), above it a supervisor or owner must approve.
+     */
+    async submit(actor: Actor, id: string): Promise<IncidentView> {
+      requireRole(actor, DESK, 'submitting incidents');
+      return db.tenant(actor.orgId, async (tx) => {
+        const inc = await load(tx, actor.orgId, id, true);
+        if (Object.keys(inc.messages).length === 0) throw AppError.validation('incidents.no_message', 'Write the message first (at least one language)', [{ field: 'messages', message: 'required' }]);
+        const a = await audienceIn(tx, actor, inc);
+        const reachable = Object.values(a.perChannel).reduce((x, y) => x + y, 0);
+        if (reachable === 0) throw AppError.unprocessable('incidents.nobody_reachable', 'No buyer of this audience can be reached on the chosen channels');
+        if (!a.needsApproval) {
+          let row = await move(tx, inc, inc.status === 'pending_approval' ? 'approved' : 'pending_approval', { totalCost: a.totalCost, approvalReason: a.approvalReason });
+          if (row.status === 'pending_approval') row = await move(tx, row, 'approved', { approvedBy: actor.userId, approvedAt: clock.now(), frozenAt: clock.now() });
+          await freezeIn(tx, row, false);
+          await ports.recordEvidence(tx, evidence(row, actor, 'remedy_approved', `Outreach within ${actor.role} authority: ${a.total} buyers, cost ${a.totalCost} ${a.currency}`, { totalCost: a.totalCost, reason: a.approvalReason, buyers: a.total }));
+          return incidentView(row);
+        }
+        const row = await move(tx, inc, 'pending_approval', { totalCost: a.totalCost, approvalReason: a.approvalReason });
+        await ports.recordEvidence(tx, evidence(row, actor, 'remedy_offered', `Outreach above ${actor.role} authority (${a.approvalReason}): cost ${a.totalCost} ${a.currency}; approval asked`, { totalCost: a.totalCost, reason: a.approvalReason }));
+        await ports.notify(tx, { orgId: actor.orgId, to: { role: ['owner', 'supervisor'] }, kind: 'incident_approval', subject: { type: 'incident', id }, shopId: inc.shopId, params: { title: inc.title, amount: a.totalCost, currency: a.currency }, link: `/incidents/${id}`, except: actor.userId });
+        return incidentView(row);
+      });
+    },
+
+    /** A supervisor or owner approves: the audience is frozen now. */
+    async approve(actor: Actor, id: string): Promise<IncidentView> {
+      requireRole(actor, LEADS, 'approving incident outreach');
+      return db.tenant(actor.orgId, async (tx) => {
+        const inc = await load(tx, actor.orgId, id, true);
+        if (inc.status !== 'pending_approval') throw AppError.conflict('incidents.bad_state', `The incident is ${inc.status}; only one waiting for approval can be approved`, { status: inc.status });
+        const limits = await remedyLimitsOf(tx, actor.orgId, actor.userId);
+        const mine = needsApproval(limits, inc.totalCost, inc.currency);
+        if (mine.needed && actor.role !== 'owner') throw AppError.forbidden('incidents.approver_over_limit', `This outreach is above your own authority too (${mine.reason}); an owner must approve it`, { reason: mine.reason });
+        const row = await move(tx, inc, 'approved', { approvedBy: actor.userId, approvedAt: clock.now(), frozenAt: clock.now() });
+        const n = await freezeIn(tx, row, false);
+        await ports.recordEvidence(tx, evidence(row, actor, 'remedy_approved', `Outreach approved by ${actor.role}: ${n} buyers frozen, cost ${inc.totalCost} ${inc.currency}`, { by: actor.userId, buyers: n, totalCost: inc.totalCost }));
+        if (inc.declaredBy) await ports.notify(tx, { orgId: actor.orgId, to: [inc.declaredBy], kind: 'approval_decided', subject: { type: 'incident', id }, shopId: inc.shopId, params: { title: inc.title, decision: 'approved' }, link: `/incidents/${id}`, except: actor.userId });
+        return incidentView(row);
+      });
+    },
+
+    /** Start (or continue after a crash) the bulk send: queue every targeted buyer's step. */
+    async send(actor: Actor, id: string, onProgress?: (done: number, total: number) => void): Promise<{ queued: number; unreachable: number }> {
+      requireRole(actor, LEADS, 'sending incident outreach');
+      await db.tenant(actor.orgId, async (tx) => {
+        const inc = await load(tx, actor.orgId, id, true);
+        if (inc.status === 'approved') {
+          const row = await move(tx, inc, 'sending', { sendStartedAt: clock.now() });
+          await ports.recordEvidence(tx, evidence(row, actor, 'status_change', 'Outreach started', { by: actor.userId }));
+        } else if (inc.status !== 'sending') throw AppError.conflict('incidents.bad_state', `The incident is ${inc.status}; approve it first`, { status: inc.status });
+      });
+      return queueAll(actor, id, onProgress);
+    },
+
+    async pause(actor: Actor, id: string): Promise<IncidentView> {
+      requireRole(actor, LEADS, 'pausing incident outreach');
+      return db.tenant(actor.orgId, async (tx) => {
+        const inc = await load(tx, actor.orgId, id, true);
+        const row = await move(tx, inc, 'paused');
+        const n = await setSteps(tx, actor.orgId, await stepsOf(tx, actor.orgId, id), ['pending'], 'held');
+        await ports.recordEvidence(tx, evidence(row, actor, 'status_change', `Outreach paused (${n} sends held)`, { held: n }));
+        return incidentView(row);
+      });
+    },
+
+    async resume(actor: Actor, id: string): Promise<IncidentView> {
+      requireRole(actor, LEADS, 'resuming incident outreach');
+      const row = await db.tenant(actor.orgId, async (tx) => {
+        const inc = await load(tx, actor.orgId, id, true);
+        const row = await move(tx, inc, 'sending');
+        const n = await setSteps(tx, actor.orgId, await stepsOf(tx, actor.orgId, id), ['held'], 'pending', clock.now());
+        await ports.recordEvidence(tx, evidence(row, actor, 'status_change', `Outreach resumed (${n} sends released)`, { released: n }));
+        return row;
+      });
+      await queueAll(actor, id);
+      return incidentView(row);
+    },
+
+    async cancel(actor: Actor, id: string): Promise<IncidentView> {
+      requireRole(actor, LEADS, 'cancelling incident outreach');
+      return db.tenant(actor.orgId, async (tx) => {
+        const inc = await load(tx, actor.orgId, id, true);
+        const row = await move(tx, inc, 'cancelled');
+        const steps = await stepsOf(tx, actor.orgId, id);
+        const n = await setSteps(tx, actor.orgId, steps, ['pending', 'held'], 'cancelled');
+        await tx.update(incidentBuyers).set({ status: 'cancelled' }).where(and(eq(incidentBuyers.orgId, actor.orgId), eq(incidentBuyers.incidentId, id), inArray(incidentBuyers.status, ['targeted'])));
+        await ports.recordEvidence(tx, evidence(row, actor, 'status_change', `Outreach cancelled (${n} sends not made)`, { cancelled: n }));
+        return incidentView(row);
+      });
+    },
+
+    /** Buyers who match after the freeze come in as a visible delta; the supervisor adds or skips them. */
+    async decideDelta(actor: Actor, id: string, include: boolean): Promise<{ added: number }> {
+      requireRole(actor, LEADS, 'changing an incident audience');
+      const added = await db.tenant(actor.orgId, async (tx) => {
+        const inc = await load(tx, actor.orgId, id, true);
+        if (!inc.frozenAt) throw AppError.conflict('incidents.not_frozen', 'The audience is not frozen yet: it follows the pattern by itself');
+        await freezeIn(tx, inc, true);
+        const pending = await tx.select().from(incidentBuyers).where(and(eq(incidentBuyers.orgId, actor.orgId), eq(incidentBuyers.incidentId, id), eq(incidentBuyers.status, 'pending_decision')));
+        for (const p of pending) {
+          await tx
+            .update(incidentBuyers)
+            .set({ status: include ? (p.channel ? 'targeted' : 'unreachable') : 'skipped', unreachableReason: include && !p.channel ? 'no_channel' : p.unreachableReason })
+            .where(and(eq(incidentBuyers.orgId, actor.orgId), eq(incidentBuyers.incidentId, id), eq(incidentBuyers.buyerId, p.buyerId)));
+        }
+        if (pending.length) await ports.recordEvidence(tx, evidence(inc, actor, 'note', `${pending.length} buyers who matched after the freeze were ${include ? 'added' : 'left out'}`, { buyers: pending.map((p) => p.buyerId), include }));
+        return include ? pending.filter((p) => p.channel).length : 0;
+      });
+      const inc = await db.tenant(actor.orgId, (tx) => load(tx, actor.orgId, id));
+      if (added && inc.status === 'sending') await queueAll(actor, id);
+      return { added };
+    },
+
+    async status(actor: Actor, id: string): Promise<StatusView> {
+      requireRole(actor, DESK, 'reading incidents');
+      return db.tenant(actor.orgId, async (tx) => {
+        const inc = await load(tx, actor.orgId, id);
+        const v = await statusIn(tx, inc);
+        await notifyReplies(tx, inc, v.replied);
+        // The last step done with nothing left: the outreach is sent.
+        if (inc.status === 'sending' && v.queued === 0 && v.targeted > 0 && v.paused === 0) {
+          const left = Number(((await tx.execute(sql`select count(*)::int as n from incident_buyers where org_id = ${actor.orgId} and incident_id = ${id} and status = 'targeted'`)).rows[0] as { n: number }).n);
+          if (left === 0) {
+            await move(tx, inc, 'sent');
+            v.status = 'sent';
+          }
+        }
+        return v;
+      });
+    },
+
+    /** Root cause and fix: annotation, feedback tasks, optional exclusion of the source. */
+    async close(actor: Actor, id: string, body: { rootCause: string; fix: string; followUps?: { kind: CreateFeedbackTask['kind']; title: string }[]; excludeSource?: boolean }): Promise<IncidentView> {
+      requireRole(actor, LEADS, 'closing incidents');
+      const row = await db.tenant(actor.orgId, async (tx) => {
+        const inc = await load(tx, actor.orgId, id, true);
+        if (inc.status === 'sending' || inc.status === 'paused') throw AppError.conflict('incidents.still_sending', 'Finish or cancel the outreach before closing', { status: inc.status });
+        const to: IncidentStatus = 'closed';
+        let cur = inc;
+        if (cur.status === 'approved' || cur.status === 'pending_approval' || cur.status === 'proposed') cur = await move(tx, cur, 'cancelled');
+        const row = await move(tx, cur, to, { rootCause: body.rootCause, fix: body.fix, closedAt: clock.now(), closedBy: actor.userId });
+        for (const f of body.followUps ?? []) await ports.analytics.createTaskIn(tx, actor, { shopId: inc.shopId, kind: f.kind, title: f.title, body: `Follow-up of incident "${inc.title}" (${body.rootCause}): ${body.fix}`, aboutType: 'incident', about: inc.id });
+        await ports.recordEvidence(tx, evidence(row, actor, 'classification', `Incident closed: ${body.rootCause}`, { rootCause: body.rootCause, fix: body.fix, followUps: body.followUps ?? [] }));
+        return row;
+      });
+      // The annotation and the exclusion are the analytics module's own use cases (their own transactions).
+      await ports.analytics.annotate(actor, { shopId: row.shopId, kind: 'incident', title: `${row.title} (${body.rootCause})`, startsAt: row.createdAt.toISOString(), endsAt: row.closedAt!.toISOString(), aboutType: 'incident', about: row.id });
+      const p = row.pattern;
+      const source = p.livestreamIds?.[0] ? { sourceType: 'livestream', sourceId: p.livestreamIds[0] } : p.videoIds?.[0] ? { sourceType: 'creator_video', sourceId: p.videoIds[0] } : p.adCampaignIds?.[0] ? { sourceType: 'ad_campaign', sourceId: p.adCampaignIds[0] } : null;
+      if (body.excludeSource && source) await ports.analytics.exclude(actor, { shopId: row.shopId, ...source, note: `Incident ${row.title}: ${body.fix}`.slice(0, 1000) });
+      return incidentView(row);
+    },
+
+    /** The spike test per product and reason over the shop's after-sales requests; proposals link the tickets. */
+    async propose(actor: Actor, shopId: string): Promise<IncidentView[]> {
+      requireRole(actor, LEADS, 'proposing incidents');
+      const found = await db.tenant(actor.orgId, async (tx) => {
+        await shopIn(tx, actor.orgId, shopId);
+        const counts = await complaintCounts(tx, actor.orgId, shopId, clock.now());
+        const open = await tx.select({ proposal: incidents.proposal }).from(incidents).where(and(eq(incidents.orgId, actor.orgId), eq(incidents.shopId, shopId), inArray(incidents.status, ['proposed', 'draft', 'pending_approval', 'approved', 'sending', 'paused'])));
+        const openKeys = new Set(open.map((o) => o.proposal?.key).filter(Boolean));
+        const out: { facts: ProposalFacts; productId: string; productName: string }[] = [];
+        for (const c of counts) {
+          const key = `product:${c.productId}:${c.reason}`;
+          const t = spikeTest({ key, recent: c.recent, baseline: c.baseline });
+          if (!t.spike || openKeys.has(key)) continue;
+          const tickets = await buyerTicketsSince(tx, actor.orgId, c.recentBuyerIds, new Date(clock.now().getTime() - 86_400_000));
+          out.push({ facts: { key, reason: c.reason, recent: c.recent, baseline: c.baseline, expected: t.expected, pValue: t.pValue, ticketIds: [...new Set(tickets.map((x) => x.id))] }, productId: c.productId, productName: c.productName });
+        }
+        return out;
+      });
+      const made: IncidentView[] = [];
+      for (const f of found) made.push(await service.declare(actor, { shopId, title: `${f.productName}: ${f.facts.recent} "${f.facts.reason}" complaints in 24 h`, pattern: { productIds: [f.productId], placedFrom: new Date(clock.now().getTime() - 60 * 86_400_000).toISOString() } }, { proposal: f.facts }));
+      return made;
+    },
+
+    /** What the pattern editor offers: products and sources sold by the shop, sendable coupons. */
+    async choices(actor: Actor, shopId: string) {
+      requireRole(actor, DESK, 'reading incidents');
+      const coupons = (await ports.coupons.listPlatformCoupons(actor, shopId)).items.filter((c) => c.chatProblems.length === 0).map((c) => ({ id: c.id, title: c.title, faceValue: c.faceValue, currency: c.currency }));
+      return db.tenant(actor.orgId, async (tx) => ({ products: await productsSoldInShop(tx, actor.orgId, shopId), sources: await sourcesSold(tx, actor.orgId, shopId), coupons }));
+    },
+
+    /** The incident banner of a ticket: outreaches its buyer is part of, with the agreed text and compensation. */
+    async forTicket(actor: Actor, ticketId: string) {
+      requireRole(actor, DESK, 'reading incidents');
+      return db.tenant(actor.orgId, async (tx) => {
+        const t = await ticketBuyerIn(tx, actor.orgId, ticketId);
+        if (!t) throw AppError.notFound('ticket', ticketId);
+        if (!t.buyerId) return { items: [] };
+        const rows = await tx
+          .select({ inc: incidents, b: incidentBuyers })
+          .from(incidentBuyers)
+          .innerJoin(incidents, and(eq(incidents.orgId, incidentBuyers.orgId), eq(incidents.id, incidentBuyers.incidentId)))
+          .where(and(eq(incidentBuyers.orgId, actor.orgId), eq(incidentBuyers.buyerId, t.buyerId), inArray(incidentBuyers.status, ['queued', 'targeted'])))
+          .orderBy(desc(incidents.createdAt));
+        const applied = new Set((await tx.select({ i: incidentApplications.incidentId }).from(incidentApplications).where(and(eq(incidentApplications.orgId, actor.orgId), eq(incidentApplications.ticketId, ticketId)))).map((x) => x.i));
+        const buyers = await buyersMatchingPattern(tx, actor.orgId, { shopId: t.shopId, ...rows[0]?.inc.pattern, includeCancelled: true, includeRefunded: true }).catch(() => []);
+        const me = buyers.find((b) => b.buyerId === t.buyerId);
+        return {
+          items: rows.map(({ inc, b }) => {
+            const template = messageFor(inc.messages, b.language);
+            return { incidentId: inc.id, title: inc.title, status: inc.status, language: b.language, text: template ? renderMessage(template, me ? variablesOf(me) : {}) : null, compensation: { ...(inc.compensation as Compensation) }, applied: applied.has(inc.id) };
+          }),
+        };
+      });
+    },
+
+    /** One click on a reply ticket: the agreed text as the reply, and the coupon when that is the compensation. */
+    async applyToTicket(actor: Actor, incidentId: string, ticketId: string): Promise<{ messageId: string; couponLedgerId: string | null }> {
+      requireRole(actor, DESK, 'applying incident outreach');
+      await db.tenant(actor.orgId, (tx) => load(tx, actor.orgId, incidentId));
+      const banner = await service.forTicket(actor, ticketId);
+      const item = banner.items.find((i) => i.incidentId === incidentId);
+      if (!item) throw AppError.unprocessable('incidents.not_in_audience', "The ticket's buyer is not in this incident's outreach");
+      if (!item.text) throw AppError.unprocessable('incidents.no_message', 'The incident has no agreed text in any language');
+      const { buyerId, shopId } = await db.tenant(actor.orgId, async (tx) => {
+        const t = (await ticketBuyerIn(tx, actor.orgId, ticketId))!;
+        return { buyerId: t.buyerId!, shopId: t.shopId };
+      });
+      const sent = await ports.reply(actor, ticketId, { text: item.text, clientKey: `incident-${incidentId}` });
+      let couponLedgerId: string | null = null;
+      const c = item.compensation;
+      if (c.kind === 'coupon' && c.platformCouponId) {
+        // The outreach may already have sent this buyer the coupon: the ledger is keyed per incident and buyer.
+        const existing = await db.tenant(actor.orgId, (tx) => tx.select({ l: incidentBuyers.couponLedgerId }).from(incidentBuyers).where(and(eq(incidentBuyers.orgId, actor.orgId), eq(incidentBuyers.incidentId, incidentId), eq(incidentBuyers.buyerId, buyerId))));
+        couponLedgerId = existing[0]?.l ?? (await ports.coupons.issue(actor, { shopId, buyerId, platformCouponId: c.platformCouponId, ticketId })).id;
+      }
+      await db.tenant(actor.orgId, async (tx) => {
+        await tx.insert(incidentApplications).values({ orgId: actor.orgId, incidentId, ticketId, shopId, messageId: sent.message.id, couponLedgerId, appliedBy: actor.userId, appliedAt: clock.now() }).onConflictDoNothing();
+        await ports.recordEvidence(tx, { orgId: actor.orgId, caseId: ticketId, caseType: 'ticket', kind: 'note', actor: { type: 'user', id: actor.userId }, occurredAt: clock.now(), summary: `Incident outreach applied: ${item.title}`, data: { incidentId, messageId: sent.message.id, couponLedgerId } });
+      });
+      return { messageId: sent.message.id, couponLedgerId };
+    },
+
+    /** Every few minutes: progress of running outreaches (sent when done, reply notices). */
+    async refreshAll(actorFor: (orgId: string) => Actor): Promise<number> {
+      const running = await db.system(async (tx) => (await tx.execute(sql`select org_id, id from incidents where status in ('sending', 'sent')`)).rows as { org_id: string; id: string }[]);
+      for (const r of running) await service.status(actorFor(r.org_id), r.id).catch((e) => log.warn({ err: e, incidentId: r.id }, 'incident refresh failed'));
+      return running.length;
+    },
+
+    /** Hourly: proposals for every shop with after-sales requests (system actor). */
+    async proposeAll(actorFor: (orgId: string) => Actor): Promise<number> {
+      const shops = await db.system(async (tx) => (await tx.execute(sql`select distinct org_id, shop_id from platform_returns where requested_at >= ${new Date(clock.now().getTime() - 86_400_000).toISOString()}::timestamptz`)).rows as { org_id: string; shop_id: string }[]);
+      let n = 0;
+      for (const s of shops) {
+        try {
+          n += (await service.propose(actorFor(s.org_id), s.shop_id)).length;
+        } catch (e) {
+          log.warn({ err: e, orgId: s.org_id, shopId: s.shop_id }, 'incident proposals failed for a shop; the next run retries');
+        }
+      }
+      return n;
+    },
+  };
+
+  /** New replies since the last notice: the declarer and the supervisors hear of them (once per new count). */
+  async function notifyReplies(tx: Executor, inc: IncidentRow, replied: number): Promise<void> {
+    if (replied <= inc.repliesNotified) return;
+    const r = await tx.update(incidents).set({ repliesNotified: replied }).where(and(eq(incidents.orgId, inc.orgId), eq(incidents.id, inc.id), eq(incidents.repliesNotified, inc.repliesNotified))).returning({ id: incidents.id });
+    if (!r.length) return;
+    await ports.notify(tx, { orgId: inc.orgId, to: { role: ['supervisor'], userIds: inc.declaredBy ? [inc.declaredBy] : [] }, kind: 'incident_reply', subject: { type: 'incident', id: inc.id }, shopId: inc.shopId, params: { title: inc.title, count: replied - inc.repliesNotified }, link: `/incidents/${inc.id}` });
+  }
+
+  async function membersIn(tx: Executor, inc: IncidentRow, deltaOnly: boolean): Promise<MemberView[]> {
+    const matches = await buyersMatchingPattern(tx, inc.orgId, { shopId: inc.shopId, ...inc.pattern, includeCancelled: true, includeRefunded: true });
+    const byId = new Map(matches.map((m) => [m.buyerId, m]));
+    if (inc.frozenAt) {
+      const rows = await tx.select().from(incidentBuyers).where(and(eq(incidentBuyers.orgId, inc.orgId), eq(incidentBuyers.incidentId, inc.id))).orderBy(asc(incidentBuyers.buyerId));
+      return rows
+        .filter((r) => !deltaOnly || r.addedAfterFreeze)
+        .map((r) => {
+          const m = byId.get(r.buyerId);
+          return { buyerId: r.buyerId, buyerName: m?.buyerName ?? null, orderNumber: m?.orderExternalId ?? '', orderCount: r.orderIds.length, language: r.language, country: r.country, complained: r.complained, channel: r.channel, unreachableReason: r.unreachableReason, excluded: r.status === 'skipped', addedAfterFreeze: r.addedAfterFreeze, state: r.status };
+        });
+    }
+    if (deltaOnly) return [];
+    const r = await resolve(tx, inc);
+    return r.members.map((m) => {
+      const ch = channelFor(m.reach, inc.channels);
+      return { buyerId: m.buyerId, buyerName: m.match.buyerName, orderNumber: m.match.orderExternalId, orderCount: m.match.orderIds.length, language: messageLanguage(m.language), country: m.country, complained: m.complained, channel: ch, unreachableReason: ch ? null : [...new Set(inc.channels.flatMap((c) => m.reasons[c] ?? []))].join(',') || 'no_channel', excluded: m.excluded, addedAfterFreeze: false, state: m.excluded ? 'skipped' : ch ? 'targeted' : 'unreachable' };
+    });
+  }
+
+  return { ...service, queueAll, audienceIn, resolve };
+}
+
+export type IncidentsService = ReturnType<typeof createIncidentsService>;

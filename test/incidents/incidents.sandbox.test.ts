@@ -1,0 +1,208 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerModuleWorkers } from '../../src/app/modules.js';
+import { ManualClock } from '../../src/platform/clock.js';
+import { outbox } from '../../src/platform/outbox/outbox.schema.js';
+import { evidenceRecords } from '../../src/modules/evidence/evidence.schema.js';
+import { incidentBuyers } from '../../src/modules/incidents/incidents.schema.js';
+import { INCIDENT_CHAT_HANDLER } from '../../src/modules/incidents/index.js';
+import { notifications } from '../../src/modules/notifications/notifications.schema.js';
+import type { SbBuyer } from '../../src/integrations/tiktok/sandbox/world.js';
+import { createTestContext, type TestContext } from '../helpers/context.js';
+import { actorFor } from '../helpers/org.js';
+import { connectedWorld, type TikTokTestWorld } from '../tiktok/helpers.js';
+
+/**
+ * Incidents against the local TikTok Shop: the colour-mismatch livestream ("Rose Poudré launch
+ * (studio lights)") of the DE shop. The audience is exactly the buyers the sandbox world says
+ * bought in it (cancelled orders left out), complained or not; the outreach sends one text and
+ * one coupon card per reachable buyer, proven by the sandbox's own record of the shop's messages;
+ * a second send queues nothing; a reply comes back as a ticket with the incident banner.
+ */
+let ctx: TestContext;
+let world: TikTokTestWorld;
+const clock = new ManualClock('2026-03-10T08:00:00Z'); // 09:00 in Berlin: outside the quiet hours
+
+beforeAll(async () => {
+  ctx = await createTestContext({ clock });
+  await registerModuleWorkers(ctx.platform, ctx.services);
+  ctx.services.tiktok.client.setClock(clock);
+  // The sandbox's time is the test's plus the real time gone by: its per-second rate limits (the
+  // analytics feeds are read many pages at once) see time pass while the test's clock stands still.
+  const t0 = Date.now();
+  world = await connectedWorld(ctx, { nowMs: () => clock.now().getTime() + (Date.now() - t0), ordersPerShop: 60 });
+  await ctx.services.tiktok.sync.syncShop(world.org.orgId, world.shopId);
+  await ctx.services.tiktok.attribution.syncShop(world.org.orgId, world.shopId, { days: 90 });
+  await ctx.services.coupons.syncShop(actorFor(world.org, 'owner'), world.shopId);
+}, 120_000);
+afterAll(async () => {
+  await world?.close();
+  await ctx?.close();
+});
+
+const since = clock.now().getTime() / 1000;
+const shopMessages = (b: SbBuyer, type: string) =>
+  [...world.sandbox.world.conversations.values()].filter((c) => c.buyer.userId === b.userId).flatMap((c) => c.messages.filter((m) => m.type === type && m.senderRole !== 'BUYER' && m.createTime >= since));
+
+async function buyerIdsOf(userIds: string[]): Promise<Map<string, string>> {
+  const r = await ctx.platform.db.tenant(world.org.orgId, (tx) => tx.execute(sql`select id, platform_buyer_id from buyers where org_id = ${world.org.orgId} and platform_buyer_id = any(${sql.param(userIds)}::text[])`));
+  return new Map((r.rows as { id: string; platform_buyer_id: string }[]).map((x) => [x.platform_buyer_id, x.id]));
+}
+
+describe('incident from the colour-mismatch livestream, against the sandbox', () => {
+  it('finds exactly the world’s buyers of the livestream, sends one text + one coupon card each, never twice; replies carry the banner', async () => {
+    const { orgId } = world.org;
+    const sb = world.sandbox.world;
+    const agent = actorFor(world.org, 'agent');
+    const supervisor = actorFor(world.org, 'supervisor');
+    const rose = sb.shop(world.tiktokShopId)!.sources.find((s) => s.name.includes('Rose Poudré'))!;
+
+    // What the world says: buyers with an order that has a line from the livestream, not cancelled.
+    const roseOrders = [...sb.orders.values()].filter((o) => o.shopId === world.tiktokShopId && o.lines.some((l) => l.source.id === rose.id));
+    const expectedBuyers = new Map<string, SbBuyer>();
+    for (const o of roseOrders) if (o.status !== 'CANCELLED') expectedBuyers.set(o.buyer.userId, o.buyer);
+    const withChat = new Set([...sb.conversations.values()].filter((c) => c.messages.some((m) => m.senderRole === 'BUYER')).map((c) => c.buyer.userId));
+    const silent = [...expectedBuyers.keys()].filter((u) => !withChat.has(u));
+    expect(expectedBuyers.size).toBeGreaterThan(8);
+    expect(silent.length).toBeGreaterThan(0);
+    const ours = await buyerIdsOf([...expectedBuyers.keys()]);
+    expect(ours.size).toBe(expectedBuyers.size);
+
+    // Declared by an agent (the product picked from the order lines' traffic sources).
+    const choices = await ctx.services.incidents.choices(agent, world.shopId);
+    expect(choices.sources.map((s) => s.id)).toContain(rose.id);
+    const inc = await ctx.services.incidents.declare(agent, { shopId: world.shopId, title: 'Rose Poudré: colour under studio lights', pattern: { livestreamIds: [rose.id], includeRefunded: true } });
+    const aud = await ctx.services.incidents.audience(agent, inc.id);
+    expect(aud.total).toBe(expectedBuyers.size);
+    expect(aud.withoutComplaint).toBeGreaterThan(0);
+    expect(aud.reachable.tiktok_chat).toBe(expectedBuyers.size);
+    const members = await ctx.services.incidents.allMembers(agent, inc.id);
+    expect(new Set(members.map((m) => m.buyerId))).toEqual(new Set(ours.values()));
+    // Buyers who never wrote to us are in it too.
+    for (const u of silent) expect(members.some((m) => m.buyerId === ours.get(u))).toBe(true);
+
+    const card = choices.coupons.find((c) => c.title === 'Return visit: spend 30, save 5')!;
+    await ctx.services.incidents.update(agent, inc.id, {
+      messages: { de: 'Hallo {buyer_name}, die Farbe von {product} sah im Livestream anders aus. Bestellung {order_number}: hier ein Gutschein.', en: 'Hi {buyer_name}, {product} looked different under the studio lights. Order {order_number}: a coupon for you.' },
+      compensation: { kind: 'coupon', platformCouponId: card.id },
+    });
+    const preview = await ctx.services.incidents.preview(agent, inc.id, 'de');
+    expect(preview.items[0]!.text).toMatch(/^Hallo .+, die Farbe von .+ sah im Livestream anders aus\. Bestellung \d+: hier ein Gutschein\.$/);
+    // €5 × every buyer is above the agent's €45: a supervisor must approve; supervisors are told.
+    const before = await ctx.services.incidents.audience(agent, inc.id);
+    expect(before.totalCost).toBe(500 * expectedBuyers.size);
+    expect(before.needsApproval).toBe(true);
+    expect(before.estimate).toEqual([{ channel: 'tiktok_chat', buyers: expectedBuyers.size, finishAt: new Date(clock.now().getTime() + (expectedBuyers.size - 1) * 2100).toISOString(), afterDeadline: 0 }]);
+    const submitted = await ctx.services.incidents.submit(agent, inc.id);
+    expect(submitted.status).toBe('pending_approval');
+    const waiting = await ctx.platform.db.tenant(orgId, (tx) => tx.select().from(notifications).where(and(eq(notifications.orgId, orgId), eq(notifications.kind, 'incident_approval'), eq(notifications.subjectId, inc.id))));
+    expect(waiting.map((n) => n.userId)).toContain(supervisor.userId);
+    await expect(ctx.services.incidents.approve(agent, inc.id)).rejects.toMatchObject({ status: 403 });
+    const approved = await ctx.services.incidents.approve(supervisor, inc.id);
+    expect(approved.status).toBe('approved');
+    expect(approved.frozenAt).not.toBeNull();
+
+    const q = await ctx.services.incidents.send(supervisor, inc.id);
+    expect(q).toEqual({ queued: expectedBuyers.size, unreachable: 0 });
+    for (let i = 0; i < expectedBuyers.size + 10; i++) {
+      await ctx.platform.dispatcher.drain(20, orgId);
+      clock.advance(2_100);
+    }
+    // The sandbox's record: exactly one text and one COUPON_CARD to every buyer, the text in their language.
+    for (const [u, b] of expectedBuyers) {
+      const texts = shopMessages(b, 'TEXT');
+      const cards = shopMessages(b, 'COUPON_CARD');
+      expect({ u, texts: texts.length, cards: cards.length }).toEqual({ u, texts: 1, cards: 1 });
+      expect(JSON.parse(texts[0]!.content).content).toMatch(b.lang === 'de' ? /^Hallo / : /^Hi /);
+    }
+    const st = await ctx.services.incidents.status(supervisor, inc.id);
+    expect(st).toMatchObject({ status: 'sent', targeted: expectedBuyers.size, sent: expectedBuyers.size, failed: 0, queued: 0, unreachable: 0 });
+    expect(st.byChannel.tiktok_chat!.sent).toBe(expectedBuyers.size);
+    expect(st.series.reduce((a, x) => a + x.sent, 0)).toBe(expectedBuyers.size);
+
+    // A retry of the whole send (a crash after queueing, an impatient click) adds nothing.
+    const steps = async () => (await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select count(*)::int as n from outbox where org_id = ${orgId} and idempotency_key like ${`coupon:manual:%:incident:${inc.id}`}`))).rows[0] as { n: number };
+    expect((await steps()).n).toBe(expectedBuyers.size);
+    await expect(ctx.services.incidents.send(supervisor, inc.id)).rejects.toMatchObject({ code: 'incidents.bad_state' });
+    const rows = await ctx.platform.db.tenant(orgId, (tx) => tx.select().from(incidentBuyers).where(and(eq(incidentBuyers.orgId, orgId), eq(incidentBuyers.incidentId, inc.id))));
+    expect(rows.every((r) => r.status === 'queued' && r.couponLedgerId && r.outboxId)).toBe(true);
+    expect((await steps()).n).toBe(expectedBuyers.size);
+
+    // A buyer answers in the chat: a ticket, with the incident banner and one-click apply.
+    const [uid, buyer] = [...expectedBuyers.entries()][0]!;
+    const order = roseOrders.find((o) => o.buyer.userId === uid)!;
+    sb.buyerMessage(order, 'colour', { silent: true, text: 'Danke, aber kann ich die Tasche trotzdem zurückgeben?' });
+    await ctx.services.tiktok.sync.syncShop(orgId, world.shopId, ['conversations']);
+    const ticket = (await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select id from tickets where org_id = ${orgId} and buyer_id = ${ours.get(uid)!} order by last_inbound_at desc nulls last limit 1`))).rows[0] as { id: string };
+    const banner = await ctx.services.incidents.forTicket(agent, ticket.id);
+    expect(banner.items).toHaveLength(1);
+    expect(banner.items[0]).toMatchObject({ incidentId: inc.id, applied: false, compensation: { kind: 'coupon', platformCouponId: card.id } });
+    expect(banner.items[0]!.text).toContain(buyer.nickname);
+    const applied = await ctx.services.incidents.applyToTicket(agent, inc.id, ticket.id);
+    expect(applied.couponLedgerId).toBe(rows.find((r) => r.buyerId === ours.get(uid))!.couponLedgerId);
+    expect((await ctx.services.incidents.forTicket(agent, ticket.id)).items[0]!.applied).toBe(true);
+    const after = await ctx.services.incidents.status(supervisor, inc.id);
+    expect(after.replied).toBe(1);
+    expect(after.stillOpen).toBe(1);
+    const replyNotice = await ctx.platform.db.tenant(orgId, (tx) => tx.select().from(notifications).where(and(eq(notifications.orgId, orgId), eq(notifications.kind, 'incident_reply'), eq(notifications.subjectId, inc.id))));
+    expect(replyNotice.map((n) => n.userId)).toEqual(expect.arrayContaining([supervisor.userId, agent.userId]));
+
+    // Closed with its root cause: an annotation, a feedback task, the livestream excluded; evidence throughout.
+    const closed = await ctx.services.incidents.close(supervisor, inc.id, { rootCause: 'content_or_ad_claim', fix: 'Daylight swatch in every live; colour name in the listing', followUps: [{ kind: 'creator_content', title: 'Studio lights: show the bag in daylight' }], excludeSource: true });
+    expect(closed.status).toBe('closed');
+    const ann = (await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select kind, subject_id from analytics_annotations where org_id = ${orgId} and subject_id = ${inc.id}`))).rows;
+    expect(ann).toEqual([{ kind: 'incident', subject_id: inc.id }]);
+    const tasks = (await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select kind, title from feedback_tasks where org_id = ${orgId} and subject_id = ${inc.id}`))).rows;
+    expect(tasks).toEqual([{ kind: 'creator_content', title: 'Studio lights: show the bag in daylight' }]);
+    const excl = (await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select source_id from analytics_exclusions where org_id = ${orgId} and source_id = ${rose.id}`))).rows;
+    expect(excl).toHaveLength(1);
+    const ev = await ctx.platform.db.tenant(orgId, (tx) => tx.select({ kind: evidenceRecords.kind }).from(evidenceRecords).where(and(eq(evidenceRecords.orgId, orgId), eq(evidenceRecords.caseId, inc.id))));
+    expect(ev.map((e) => e.kind)).toEqual(['note', 'remedy_offered', 'remedy_approved', 'status_change', 'classification']);
+    void outbox;
+  }, 180_000);
+
+  it('a worker that dies after the platform took the text (simulated: the handler throws after sending) and a retry send each buyer exactly one text', async () => {
+    const { orgId } = world.org;
+    const sb = world.sandbox.world;
+    const supervisor = actorFor(world.org, 'supervisor');
+    const owner = actorFor(world.org, 'owner');
+    const jewel = sb.shop(world.tiktokShopId)!.sources.find((x) => x.name.includes('fine jewellery'))!;
+    const expected = new Map<string, SbBuyer>();
+    for (const o of sb.orders.values()) if (o.shopId === world.tiktokShopId && o.status !== 'CANCELLED' && o.lines.some((l) => l.source.id === jewel.id)) expected.set(o.buyer.userId, o.buyer);
+    expect(expected.size).toBeGreaterThan(2);
+    const inc = await ctx.services.incidents.declare(owner, { shopId: world.shopId, title: 'Clasp opens', pattern: { livestreamIds: [jewel.id], includeRefunded: true } });
+    await ctx.services.incidents.update(owner, inc.id, { messages: { de: 'Hallo {buyer_name}, der Verschluss von {product} kann sich öffnen. Wir schicken Ersatz.', en: 'Hi {buyer_name}, the clasp of {product} may open. A replacement is on its way.' } });
+    // No compensation: no cost, the owner's outreach is approved at once.
+    expect((await ctx.services.incidents.submit(owner, inc.id)).status).toBe('approved');
+    clock.advance(86_400_000); // the next day: the first incident's contacts were yesterday
+    const since2 = clock.now().getTime() / 1000;
+    expect(await ctx.services.incidents.send(supervisor, inc.id)).toEqual({ queued: expected.size, unreachable: 0 });
+    const real = ctx.platform.outbox.get(INCIDENT_CHAT_HANDLER)!;
+    let died = 0;
+    ctx.platform.outbox.register(INCIDENT_CHAT_HANDLER, async (payload, c) => {
+      const r = await real(payload, c);
+      if (c.attempt === 1 && died < 3) {
+        died++;
+        throw new Error('worker died after the platform took the text');
+      }
+      return r;
+    });
+    try {
+      for (let i = 0; i < expected.size + 40; i++) {
+        await ctx.platform.dispatcher.drain(20, orgId);
+        clock.advance(5_000);
+      }
+    } finally {
+      ctx.platform.outbox.register(INCIDENT_CHAT_HANDLER, real);
+    }
+    expect(died).toBe(3);
+    for (const [u, b] of expected) {
+      const texts = [...sb.conversations.values()].filter((c) => c.buyer.userId === b.userId).flatMap((c) => c.messages.filter((m) => m.type === 'TEXT' && m.senderRole !== 'BUYER' && m.createTime >= since2));
+      expect({ u, texts: texts.length }).toEqual({ u, texts: 1 });
+    }
+    const st = await ctx.services.incidents.status(supervisor, inc.id);
+    expect(st).toMatchObject({ sent: expected.size, failed: 0, queued: 0 });
+    const deduped = (await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select count(*)::int as n from outbox where org_id = ${orgId} and handler = ${INCIDENT_CHAT_HANDLER} and subject_id = ${inc.id} and status = 'done' and attempts = 2 and (result->>'deduplicated')::boolean`))).rows[0] as { n: number };
+    expect(deduped.n).toBe(3);
+  }, 180_000);
+});
