@@ -22,6 +22,7 @@ function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, 
 const DATE: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric' };
 const DATE_TIME: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' };
 const SHORT_DATE_TIME: Intl.DateTimeFormatOptions = { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' };
+const DAY_TIME: Intl.DateTimeFormatOptions = { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' };
 
 export interface Formatter {
   locale: string;
@@ -33,6 +34,8 @@ export interface Formatter {
   dateTime(at: Iso, opts?: { timeZone?: string }): string;
   /** "Dec 1, 14:05" — for threads and lists within the year. */
   shortDateTime(at: Iso): string;
+  /** "Tue, Dec 1, 14:05" — for a moment in the coming days (when an answer is due). */
+  dayTime(at: Iso): string;
   number(n: number, digits?: number): string;
   percent(ratio: number, digits?: number): string;
   /** A span of time as people say it: "3 d 4 h", "2 h 5 min", "45 min", "40 s". */
@@ -75,6 +78,10 @@ export function formatterFor(locale: string): Formatter {
     shortDateTime: (at) => {
       const d = toDate(at);
       return d ? dt(SHORT_DATE_TIME).format(d) : '—';
+    },
+    dayTime: (at) => {
+      const d = toDate(at);
+      return d ? dt(DAY_TIME).format(d) : '—';
     },
     number: (n, digits = 0) => num(digits).format(n),
     percent: (ratio, digits = 1) => num(digits, 'percent').format(ratio),

@@ -12,6 +12,7 @@ import { useErrorMessage } from '../../lib/errors';
 import { formatMoney, toMajor, toMinor } from '../../lib/money';
 import { useSession } from '../../lib/session';
 import { couponKeys, usePlatformCoupons, useProgramme, useProgrammes, type ProgrammeReportView, type ProgrammeView } from './api';
+import { formatterFor } from '../../lib/format';
 
 const LANGS = ['en', 'de', 'fr', 'it', 'es'] as const;
 const KINDS = ['return_visit', 'loyalty', 'winback'] as const;
@@ -25,7 +26,7 @@ interface ShopLite {
 }
 const useShopList = () => useQuery({ queryKey: ['shops'], queryFn: ({ signal }) => api.get<{ items: ShopLite[] }>('/api/shops', { signal }).then((r) => r.items) });
 
-const pct = (x: number | null | undefined, lang: string) => (x == null ? '—' : new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 }).format(x));
+const pct = (x: number | null | undefined, lang: string) => (x == null ? '—' : formatterFor(lang).percent(x, 1));
 
 /** Coupons: lifecycle programmes bound to the shop's TikTok coupons, with live figures, lift and a chart. */
 export function CouponsPage() {
@@ -365,7 +366,7 @@ function ProgrammeForm({ shop, programme, onClose }: { shop: ShopLite; programme
       notifications.show({ color: 'red', message: errorText(e) });
     },
   });
-  const sample = { value: formatMoney(500, shop.currency, lang), minSpend: formatMoney(3000, shop.currency, lang), until: new Date(Date.now() + 14 * 86_400_000).toLocaleDateString(lang), code: 'SAVE5', coupon: t('form.sampleCoupon') };
+  const sample = { value: formatMoney(500, shop.currency, lang), minSpend: formatMoney(3000, shop.currency, lang), until: formatterFor(lang).date(Date.now() + 14 * 86_400_000), code: 'SAVE5', coupon: t('form.sampleCoupon') };
   const preview = (form.values.messages[lang] || t(`defaults.${form.values.kind === 'compensation' ? 'return_visit' : form.values.kind}`, { lng: 'en' })).replace(/\{(\w+)\}/g, (m, k: string) => (sample as Record<string, string>)[k] ?? m);
 
   return (

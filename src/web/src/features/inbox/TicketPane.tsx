@@ -14,6 +14,7 @@ import { ActionLine } from './ActionLine';
 import { ConfirmUnreviewed, DraftReviewNotice, MessageDraftBadge, type ComposerDraft } from './MachineDraft';
 import { IncidentBanner } from '../incidents/IncidentBanner';
 import { placeholders, resolveText, useAgents, useTranslationPreference, useTranslations, useViewers, type TranslationView } from './api';
+import { formatterFor } from '../../lib/format';
 
 export interface ComposeRequest {
   mode: 'reply' | 'note';
@@ -163,7 +164,7 @@ function TicketHeader({ ticket, names, onClose }: { ticket: TicketView; names: M
 }
 
 function when(iso: string, lang: string): string {
-  return new Date(iso).toLocaleString(lang, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return formatterFor(lang).shortDateTime(iso);
 }
 
 /** "Always show translated": the reader's own default, offered when the buyer writes another language. */
@@ -214,7 +215,7 @@ function SystemLine({ m, names }: { m: MessageView; names: Map<string, string> }
         ? t('events.automationOn', { rule: p.rule, trigger: t(`events.triggered.${p.trigger}`, { defaultValue: String(p.trigger) }), actions: parts.join(', ') })
         : t('events.automation', { rule: p.rule, actions: parts.join(', ') })
       : e.kind === 'out_of_hours_ack'
-        ? t('events.outOfHours', { at: new Date(String(p.answerBy)).toLocaleString(i18n.language, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) })
+        ? t('events.outOfHours', { at: formatterFor(i18n.language).dayTime(String(p.answerBy)) })
         : t('events.autoClose', { days: p.days });
   return (
     <div className="ad-system-line" data-testid="system-line" data-event={e.kind}>

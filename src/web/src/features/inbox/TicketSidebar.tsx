@@ -12,6 +12,7 @@ import { ProcedurePanel } from '../playbooks/ProcedurePanel';
 import { useClocks, useSidebar, type ClockView } from './api';
 import { ChannelIcon, StatusText } from './bits';
 import { formatCountdown, slaTone, TONE_COLOR, useNow } from './sla';
+import { formatterFor } from '../../lib/format';
 
 function Section({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
   return (
@@ -32,7 +33,7 @@ export function TicketSidebar({ ticketId, onOpen }: { ticketId: string; onOpen: 
   const lang = i18n.language;
   const s = side.data;
   const o = s?.order;
-  const date = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleDateString(lang, { year: 'numeric', month: 'short', day: 'numeric' }) : '—');
+  const date = (iso: string | null | undefined) => (iso ? formatterFor(lang).date(iso) : '—');
   return (
     <aside className="ad-inbox-side" aria-label={t('side.label')} data-testid="ticket-sidebar">
       <ScrollArea h="100%">
@@ -229,7 +230,7 @@ function Clocks({ ticketId }: { ticketId: string }) {
 function ClockRow({ c, lang }: { c: ClockView; lang: string }) {
   const { t } = useTranslation('inbox');
   const now = useNow();
-  const time = (iso: string) => new Date(iso).toLocaleString(lang, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const time = (iso: string) => formatterFor(lang).shortDateTime(iso);
   let badge: ReactNode;
   let detail: string;
   if (c.state === 'stopped') {

@@ -4,6 +4,7 @@ import { Fragment } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LIVE_STATUSES, type Channel, type Priority, type TicketView } from './api';
 import { formatCountdown, slaTone, TONE_COLOR, useNow } from './sla';
+import { useFormat } from '../../lib/format';
 
 const CHANNEL_ICON: Record<Channel, { icon: Icon; color: string }> = {
   tiktok_chat: { icon: IconBrandTiktok, color: 'var(--mantine-color-dark-6)' },
@@ -53,6 +54,7 @@ export function PriorityBadge({ priority }: { priority: Priority }) {
 /** Live countdown to an SLA due, re-rendered every second from one shared timer. */
 export function SlaBadge({ dueAt, startedAt, paused = false, size = 'sm' }: { dueAt: string | null; startedAt?: string | null; paused?: boolean; size?: 'xs' | 'sm' }) {
   const { t } = useTranslation('inbox');
+  const fmt = useFormat();
   const now = useNow();
   if (!dueAt) {
     return (
@@ -64,7 +66,7 @@ export function SlaBadge({ dueAt, startedAt, paused = false, size = 'sm' }: { du
   const due = Date.parse(dueAt);
   const tone = slaTone(due, now, startedAt ? Date.parse(startedAt) : null);
   return (
-    <Tooltip label={t(`sla.tone.${tone}`, { due: new Date(due).toLocaleString() })} openDelay={300}>
+    <Tooltip label={t(`sla.tone.${tone}`, { due: fmt.dateTime(due) })} openDelay={300}>
       <Badge size={size} variant={tone === 'breached' ? 'filled' : 'light'} color={TONE_COLOR[tone]} radius="sm" className="ad-sla-badge" data-testid="sla-badge" data-tone={tone}>
         {formatCountdown(due - now)}
       </Badge>

@@ -7,6 +7,7 @@ import { api } from '../../lib/api';
 import { formatMoney } from '../../lib/money';
 import './notifications.css';
 import { useNotificationMutation, useNotifications, usePreferences, useUnreadCount, type NotificationKind, type NotificationView } from './api';
+import { formatterFor } from '../../lib/format';
 
 /** The words of a notification, from its kind and values in the reader's language (never stored prose). */
 export function useNotificationText() {
@@ -22,12 +23,7 @@ export function useNotificationText() {
 }
 
 function ago(iso: string, lang: string): string {
-  const s = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
-  const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
-  if (s < 60) return rtf.format(-s, 'second');
-  if (s < 3600) return rtf.format(-Math.round(s / 60), 'minute');
-  if (s < 86_400) return rtf.format(-Math.round(s / 3600), 'hour');
-  return rtf.format(-Math.round(s / 86_400), 'day');
+  return formatterFor(lang).relative(iso);
 }
 
 export function NotificationBell() {

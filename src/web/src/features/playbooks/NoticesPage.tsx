@@ -10,9 +10,10 @@ import { api } from '../../lib/api';
 import { contractValidator } from '../../lib/form';
 import { useApiMutation } from '../../lib/mutation';
 import { BUYER_LANGS, pbKeys, useNoticeReport, useNotices, useProducts, useShopList, type NoticeReportView, type NoticeRunView, type NoticeView } from './api';
+import { formatterFor } from '../../lib/format';
 
-const pct = (x: number | null | undefined, lang: string) => (x == null ? '—' : new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 }).format(x));
-const pts = (x: number, lang: string) => `${x > 0 ? '+' : ''}${new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(x * 100)}`;
+const pct = (x: number | null | undefined, lang: string) => (x == null ? '—' : formatterFor(lang).percent(x, 1));
+const pts = (x: number, lang: string) => `${x > 0 ? '+' : ''}${formatterFor(lang).number(x * 100, 1)}`;
 
 /** Proactive notices: per product, a message in the buyer's language after purchase, shipping or delivery, with a hold-out report. */
 export function NoticesPage() {

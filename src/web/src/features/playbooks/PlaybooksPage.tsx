@@ -10,6 +10,7 @@ import { contractValidator } from '../../lib/form';
 import { useApiMutation } from '../../lib/mutation';
 import { useSession } from '../../lib/session';
 import { BUYER_LANGS, local, pbKeys, PROBLEM_CATEGORIES, unknownIn, useAllMacros, useMacroVersions, useProcedures, useProcedureVersions, useShopList, useTeamList, useVariables, type MacroView, type ProcedureView } from './api';
+import { formatterFor } from '../../lib/format';
 
 /** Playbooks: the team's reply macros (per language and shop, versioned) and the standard procedure per problem category. */
 export function PlaybooksPage() {
@@ -221,7 +222,7 @@ function MacroEditor({ macro, onClose, lang }: { macro: MacroView | null; onClos
             {(versions.data ?? []).map((v) => (
               <Group key={v.version} justify="space-between" wrap="nowrap" data-testid="macro-version">
                 <Text size="xs">
-                  v{v.version} · {v.authorName ?? t('system')} · {new Date(v.createdAt).toLocaleString(lang)}
+                  v{v.version} · {v.authorName ?? t('system')} · {formatterFor(lang).dateTime(v.createdAt)}
                   {!v.active ? ` · ${t('macros.inactive')}` : ''}
                 </Text>
                 {v.version !== macro.version && (
@@ -414,7 +415,7 @@ function ProcedureEditor({ category, procedure, onClose }: { category: string; p
             {(versions.data ?? []).map((v) => (
               <Group key={v.version} justify="space-between" wrap="nowrap">
                 <Text size="xs">
-                  v{v.version} · {local(v.title, i18n.language)} · {v.authorName ?? t('system')} · {new Date(v.createdAt).toLocaleString(i18n.language)}
+                  v{v.version} · {local(v.title, i18n.language)} · {v.authorName ?? t('system')} · {formatterFor(i18n.language).dateTime(v.createdAt)}
                 </Text>
                 {v.version !== procedure.version && (
                   <Tooltip label={t('restoreHint')}>

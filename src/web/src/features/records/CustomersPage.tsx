@@ -9,6 +9,7 @@ import { PageHeader } from '../../shell/PageHeader';
 import { QueryState } from '../settings/common';
 import { useBuyer, useBuyers, useOrders, usePlatformReturns, useRelated } from './api';
 import { Card, Pager, RelatedCards } from './bits';
+import { formatterFor } from '../../lib/format';
 
 export function CustomersPage() {
   return (
@@ -54,7 +55,7 @@ function CustomerList() {
                     </Table.Td>
                     <Table.Td>{b.orderCount}</Table.Td>
                     <Table.Td ta="right">{b.lifetimeValue.currency ? formatMoney(b.lifetimeValue.amount, b.lifetimeValue.currency, i18n.language) : '—'}</Table.Td>
-                    <Table.Td>{b.lastOrderAt ? new Date(b.lastOrderAt).toLocaleDateString(i18n.language) : '—'}</Table.Td>
+                    <Table.Td>{b.lastOrderAt ? formatterFor(i18n.language).date(b.lastOrderAt) : '—'}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>

@@ -10,6 +10,7 @@ import { QueryState } from '../settings/common';
 import { useOrderSidebar, useOrders, usePlatformReturns, useRelated } from './api';
 import { Card, Pager, RelatedCards } from './bits';
 import { DisputeCard } from './DisputeCard';
+import { formatterFor } from '../../lib/format';
 
 export function OrdersPage() {
   return (
@@ -63,7 +64,7 @@ function OrderList() {
                       <Badge variant="light" size="sm">{t(`orderStatus.${o.status}`, { defaultValue: o.status })}</Badge>
                     </Table.Td>
                     <Table.Td ta="right">{formatMoney(o.total, o.currency, i18n.language)}</Table.Td>
-                    <Table.Td>{new Date(o.placedAt).toLocaleDateString(i18n.language)}</Table.Td>
+                    <Table.Td>{formatterFor(i18n.language).date(o.placedAt)}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
@@ -98,7 +99,7 @@ function OrderDetail() {
           <Stack gap="md" data-testid="order-detail">
             <PageHeader
               title={<span style={{ wordBreak: 'break-all' }}>{t('orders.detailTitle', { number: o.externalId })}</span>}
-              description={`${t(`orderStatus.${o.status}`, { defaultValue: o.status })} · ${new Date(o.placedAt).toLocaleString(lang)} · ${formatMoney(o.total, o.currency, lang)}`}
+              description={`${t(`orderStatus.${o.status}`, { defaultValue: o.status })} · ${formatterFor(lang).dateTime(o.placedAt)} · ${formatMoney(o.total, o.currency, lang)}`}
               actions={
                 <Group gap="xs">
                   <Button component={Link} to={`/remedies?orderId=${o.id}`} variant="light" size="xs" leftSection={<IconScale size={14} />} data-testid="order-remedy">
@@ -132,7 +133,7 @@ function OrderDetail() {
                 <Card title={t('orders.delivery')} testId="order-delivery">
                   <Text size="sm">
                     {t(`delivery.${s.delivery.status}`, { defaultValue: s.delivery.status })}
-                    {s.delivery.deliveredAt ? ` · ${new Date(s.delivery.deliveredAt).toLocaleDateString(lang)}` : ''}
+                    {s.delivery.deliveredAt ? ` · ${formatterFor(lang).date(s.delivery.deliveredAt)}` : ''}
                   </Text>
                   {s.delivery.trackingNumber && <Text size="xs" c="dimmed">{s.delivery.carrier ?? ''} {s.delivery.trackingNumber}</Text>}
                 </Card>

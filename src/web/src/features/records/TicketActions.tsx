@@ -15,6 +15,7 @@ import type { LedgerView, SendableView } from '../../../../modules/coupons/coupo
 import { formatCountdown, useNow } from '../inbox/sla';
 import { RemedyPanel } from '../remedies/RemediesPage';
 import { usePlatformReturns, type PlatformReturnView } from './api';
+import { formatterFor } from '../../lib/format';
 
 /**
  * The order's actions beside the conversation: offer a remedy (order, the buyer's words and the
@@ -108,7 +109,7 @@ function CouponSend({ shopId, buyerId, ticketId, onDone }: { shopId: string; buy
       )}
       {contact?.notBefore && (
         <Text size="xs" c="dimmed">
-          {t('act.couponNotBefore', { at: new Date(contact.notBefore).toLocaleString(i18n.language) })}
+          {t('act.couponNotBefore', { at: formatterFor(i18n.language).dateTime(contact.notBefore) })}
         </Text>
       )}
       {sendable.isSuccess && items.length === 0 ? (

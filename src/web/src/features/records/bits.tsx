@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { formatMoney } from '../../lib/money';
 import type { PlatformReturnView, RelatedView } from './api';
+import { formatterFor } from '../../lib/format';
 
 export function Card({ title, children, testId, actions }: { title: string; children: ReactNode; testId?: string; actions?: ReactNode }) {
   return (
@@ -38,7 +39,7 @@ export function Pager({ hasMore, onMore, onFirst, atFirst }: { hasMore: boolean;
   );
 }
 
-const date = (iso: string | null, lang: string) => (iso ? new Date(iso).toLocaleDateString(lang, { year: 'numeric', month: 'short', day: 'numeric' }) : '—');
+const date = (iso: string | null, lang: string) => (iso ? formatterFor(lang).date(iso) : '—');
 
 /** Tickets, returns, platform requests and remedies (refunds, reships, coupons) of an order or a customer. */
 export function RelatedCards({ related, platform }: { related: RelatedView | undefined; platform: PlatformReturnView[] | undefined }) {

@@ -10,6 +10,7 @@ import { useErrorMessage } from '../../lib/errors';
 import { useSession } from '../../lib/session';
 import { DISPUTE_REASONS, PACK_LANGUAGES, fileUrl, packUrl, useTimeline, type DisputeReason, type PackLanguage } from '../evidence/api';
 import type { ReturnView } from './api';
+import { formatterFor } from '../../lib/format';
 
 const isSha = (s: string) => /^[0-9a-f]{64}$/.test(s);
 
@@ -231,7 +232,7 @@ export function ReturnContext({ r }: { r: ReturnView }) {
               <Timeline.Item key={x.id} title={<Text size="xs" fw={600}>{t(`ctx.kinds.${x.kind}`, { defaultValue: x.kind })}</Text>}>
                 <Text size="xs">{x.summary}</Text>
                 <Text size="xs" c="dimmed">
-                  {new Date(x.occurredAt).toLocaleString(i18n.language)}
+                  {formatterFor(i18n.language).dateTime(x.occurredAt)}
                 </Text>
               </Timeline.Item>
             ))}

@@ -14,6 +14,7 @@ import { FormAlert, QueryState } from './common';
 import { formatTarget } from './slaFormat';
 import { SlaPolicyEditor } from './SlaPolicyEditor';
 import { SLA_METRICS, type SlaAttainmentRow, type SlaPolicy } from './types';
+import { formatterFor } from '../../lib/format';
 
 /** Settings → SLA policies: the organisation's targets, and how well the shops meet them. */
 export function SlaPanel() {
@@ -37,7 +38,7 @@ export function SlaPanel() {
     if (p.minOrderCurrency) return formatMoney(p.minOrderAmount, p.minOrderCurrency, i18n.language);
     return (
       <>
-        {new Intl.NumberFormat(i18n.language, { minimumFractionDigits: 2 }).format(p.minOrderAmount / 100)}{' '}
+        {formatterFor(i18n.language).number(p.minOrderAmount / 100, 2)}{' '}
         <Text span size="xs" c="dimmed">
           ({t('sla.orderCurrency')})
         </Text>
@@ -197,8 +198,8 @@ function Attainment({ shopName }: { shopName: (id: string) => string }) {
     return { from: new Date(to.getTime() - days * DAY).toISOString(), to: to.toISOString() };
   }, [days]);
   const q = useSlaAttainment(range.from, range.to, shopId);
-  const num = new Intl.NumberFormat(i18n.language, { maximumFractionDigits: 1 });
-  const minutes = (m: number | null) => (m == null ? '—' : t('sla.attainment.minutes', { m: num.format(m) }));
+  const num = formatterFor(i18n.language);
+  const minutes = (m: number | null) => (m == null ? '—' : t('sla.attainment.minutes', { m: num.number(m, 1) }));
 
   const byShop = useMemo(() => {
     const groups = new Map<string, SlaAttainmentRow[]>();
@@ -248,7 +249,7 @@ function Attainment({ shopName }: { shopName: (id: string) => string }) {
               dataKey="shop"
               series={SLA_METRICS.map((m) => ({ name: m, label: t(`sla.attainment.metrics.${m}`), color: METRIC_COLORS[m] }))}
               yAxisProps={{ domain: [0, 100], ticks: [0, 25, 50, 75, 100] }}
-              valueFormatter={(v) => `${num.format(v)}%`}
+              valueFormatter={(v) => `${num.number(v, 1)}%`}
               withLegend
               legendProps={{ verticalAlign: 'top', height: 36 }}
               withBarValueLabel
@@ -285,7 +286,7 @@ function Attainment({ shopName }: { shopName: (id: string) => string }) {
                       </Table.Td>
                       <Table.Td ta="right">{r.open}</Table.Td>
                       <Table.Td ta="right" fw={500}>
-                        {r.attainmentPercent == null ? '—' : `${num.format(r.attainmentPercent)}%`}
+                        {r.attainmentPercent == null ? '—' : `${num.number(r.attainmentPercent, 1)}%`}
                       </Table.Td>
                       <Table.Td ta="right">{r.metric === 'first_reply' ? minutes(r.p50FirstReplyMinutes) : ''}</Table.Td>
                       <Table.Td ta="right">{r.metric === 'first_reply' ? minutes(r.p90FirstReplyMinutes) : ''}</Table.Td>
