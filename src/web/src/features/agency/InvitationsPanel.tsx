@@ -2,7 +2,7 @@ import { ActionIcon, Alert, Badge, Button, CopyButton, Group, Modal, MultiSelect
 import { notifications } from '@mantine/notifications';
 import { IconCheck, IconCopy, IconMailPlus, IconX } from '@tabler/icons-react';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import {useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CreatedInvitation } from '../../../../modules/auth/auth.dto.js';
@@ -27,10 +27,9 @@ export function InvitationsPanel() {
   const qc = useQueryClient();
   const [inviting, setInviting] = useState(false);
   const [created, setCreated] = useState<CreatedInvitation | null>(null);
-  const revoke = useMutation({
+  const revoke = useApiMutation({
     mutationFn: (id: string) => api.post<InvitationView>(`/api/invitations/${encodeURIComponent(id)}/revoke`, {}),
     onSuccess: () => qc.invalidateQueries({ queryKey: agencyKeys.invitations }),
-    onError: (e) => notifications.show({ color: 'red', message: errorMessage(t, e) }),
   });
   const brandName = (id: string) => brands.data?.find((b) => b.id === id)?.name ?? id;
   const shown = list.data?.filter((i) => i.status === 'pending' || i.status === 'expired').slice(0, 20) ?? [];

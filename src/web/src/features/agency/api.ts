@@ -1,7 +1,8 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {useQuery, useQueryClient } from '@tanstack/react-query';
 import type { InvitationView, MembershipView, UserView } from '../../../../modules/auth/auth.dto.js';
 import type { AgencyOrgCounts } from '../../../../modules/agency/agency.dto.js';
 import { api } from '../../lib/api';
+import { useApiMutation } from '../../lib/mutation';
 
 export type { AgencyOrgCounts, InvitationView, MembershipView };
 
@@ -27,7 +28,7 @@ export const useInvitations = (enabled: boolean) =>
  */
 export function useSwitchOrganisation() {
   const qc = useQueryClient();
-  return useMutation({
+  return useApiMutation({
     mutationFn: ({ orgId }: { orgId: string; to: string }) => api.post<{ user: UserView }>('/api/auth/switch', { orgId }),
     onSuccess: (_r, { to }) => {
       qc.clear();

@@ -4,15 +4,16 @@ import { LineChart } from '@mantine/charts';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { IconInfoCircle, IconPencil, IconPlus, IconRefresh } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, issuesToFieldErrors } from '../../lib/api';
+import { api } from '../../lib/api';
 import { useErrorMessage } from '../../lib/errors';
 import { formatMoney, toMajor, toMinor } from '../../lib/money';
 import { useSession } from '../../lib/session';
 import { couponKeys, usePlatformCoupons, useProgramme, useProgrammes, type ProgrammeReportView, type ProgrammeView } from './api';
 import { formatterFor } from '../../lib/format';
+import { useApiMutation } from '../../lib/mutation';
 
 const LANGS = ['en', 'de', 'fr', 'it', 'es'] as const;
 const KINDS = ['return_visit', 'loyalty', 'winback'] as const;
@@ -46,13 +47,12 @@ export function CouponsPage() {
   const [editing, setEditing] = useState<ProgrammeView | null>(null);
   const qc = useQueryClient();
   const errorText = useErrorMessage();
-  const sync = useMutation({
+  const sync = useApiMutation({
     mutationFn: () => api.post<{ coupons: number }>('/api/coupons/platform/sync', { shopId }),
     onSuccess: (r) => {
       notifications.show({ message: t('synced', { count: r.coupons }) });
       void qc.invalidateQueries({ queryKey: ['coupons'] });
     },
-    onError: (e) => notifications.show({ color: 'red', message: errorText(e) }),
   });
   const list = (programmes.data ?? []).filter((p) => !shopId || p.shopId === shopId);
   const shop = shops.data?.find((s) => s.id === shopId);
@@ -342,7 +342,7 @@ function ProgrammeForm({ shop, programme, onClose }: { shop: ShopLite; programme
   });
   const sendable = useMemo(() => (coupons.data?.items ?? []).map((c) => ({ value: c.id, label: `${c.title} · ${formatMoney(c.faceValue, c.currency, i18n.language)}${c.chatProblems.length ? ` (${c.chatProblems.join(', ')})` : ''}` })), [coupons.data, i18n.language]);
   const editing = !!programme;
-  const create = useMutation({
+  const create = useApiMutation({
     mutationFn: (v: FormValues) => {
       const common = {
         name: v.name,
@@ -361,10 +361,7 @@ function ProgrammeForm({ shop, programme, onClose }: { shop: ShopLite; programme
       notifications.show({ message: t(editing ? 'updated' : 'created') });
       onClose(p.id);
     },
-    onError: (e) => {
-      form.setErrors(issuesToFieldErrors(e));
-      notifications.show({ color: 'red', message: errorText(e) });
-    },
+    form,
   });
   const sample = { value: formatMoney(500, shop.currency, lang), minSpend: formatMoney(3000, shop.currency, lang), until: formatterFor(lang).date(Date.now() + 14 * 86_400_000), code: 'SAVE5', coupon: t('form.sampleCoupon') };
   const preview = (form.values.messages[lang] || t(`defaults.${form.values.kind === 'compensation' ? 'return_visit' : form.values.kind}`, { lng: 'en' })).replace(/\{(\w+)\}/g, (m, k: string) => (sample as Record<string, string>)[k] ?? m);

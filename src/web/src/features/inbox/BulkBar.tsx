@@ -1,13 +1,14 @@
 import { Alert, Badge, Button, CloseButton, Group, List, Menu, Modal, Popover, Radio, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconArrowMerge, IconChevronDown, IconFlag, IconProgressCheck, IconTag, IconUserShare } from '@tabler/icons-react';
-import { useMutation } from '@tanstack/react-query';
+
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useErrorMessage } from '../../lib/errors';
 import { useSession } from '../../lib/session';
 import { bulkAction, mergeTickets, PRIORITIES, SETTABLE_STATUSES, useRefreshInbox, useTeam, type BulkAction, type BulkResult, type TicketView } from './api';
 import { ChannelIcon, StatusText } from './bits';
+import { useApiMutation } from '../../lib/mutation';
 
 type T = ReturnType<typeof useTranslation<'inbox'>>['t'];
 
@@ -35,7 +36,7 @@ export function BulkBar({ selected, onClear }: { selected: TicketView[]; onClear
   const [tagsOpen, setTagsOpen] = useState(false);
   const [merging, setMerging] = useState(false);
 
-  const run = useMutation({
+  const run = useApiMutation({
     mutationFn: ({ action }: { action: BulkAction; label: string }) => bulkAction(selected.map((s) => s.id), action),
     onSuccess: async ({ results }, { label }) => {
       const numbers = new Map(selected.map((s) => [s.id, s.number]));
@@ -63,7 +64,6 @@ export function BulkBar({ selected, onClear }: { selected: TicketView[]; onClear
       onClear();
       await refresh();
     },
-    onError: (err) => notifications.show({ color: 'red', message: message(err) }),
   });
   const act = (action: BulkAction, label: string) => run.mutate({ action, label });
 
@@ -172,7 +172,9 @@ function MergeModal({ tickets, onClose, onMerged }: { tickets: TicketView[]; onC
   const [target, setTarget] = useState<string | null>(oldest?.id ?? null);
   const survivor = mergeable.find((x) => x.id === target);
   const sources = mergeable.filter((x) => x.id !== target);
-  const merge = useMutation({
+  const merge = useApiMutation({
+    // Its error is shown beside the control (from .error), not as a toast.
+    onError: () => undefined,
     mutationFn: () => mergeTickets(target!, sources.map((s) => s.id)),
     onSuccess: async (kept) => {
       notifications.show({ color: 'teal', message: <span data-testid="merge-summary">{t('merge.done', { count: sources.length, numbers: sources.map((s) => `#${s.number}`).join(', '), target: `#${kept.number}` })}</span> });

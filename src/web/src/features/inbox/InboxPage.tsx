@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Route, Routes, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useErrorMessage } from '../../lib/errors';
 import { useSession } from '../../lib/session';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import {useQueryClient } from '@tanstack/react-query';
 import { IconAlarm, IconBookmark, IconBuildingStore, IconClockPause, IconDeviceFloppy } from '@tabler/icons-react';
 import { api } from '../../lib/api';
 import { filterOf, savedKey, useSavedViews, useShops } from './api';
@@ -17,6 +17,7 @@ import { TicketPane, type ComposeRequest } from './TicketPane';
 import { TicketSidebar } from './TicketSidebar';
 import { PhoneOrderDrawer } from '../records/PhoneOrderDrawer';
 import './inbox.css';
+import { useApiMutation } from '../../lib/mutation';
 
 /**
  * The agent workspace: views rail (with counts) | tickets sorted by SLA due | the open ticket |
@@ -341,14 +342,16 @@ function ViewsRail({ view, onPick }: { view: ViewKey; onPick: (v: ViewKey) => vo
   const shops = useShops();
   const refresh = useQueryClient();
   const [naming, setNaming] = useState<string | null>(null);
-  const save = useMutation({
+  const save = useApiMutation({
+    // Its error is shown beside the control (from .error), not as a toast.
+    onError: () => undefined,
     mutationFn: (name: string) => api.post('/api/saved-views', { name, filter: filterOf(view) }),
     onSuccess: () => {
       setNaming(null);
       void refresh.invalidateQueries({ queryKey: ['inbox', 'saved-views'] });
     },
   });
-  const remove = useMutation({ mutationFn: (id: string) => api.delete(`/api/saved-views/${id}`), onSuccess: () => refresh.invalidateQueries({ queryKey: ['inbox', 'saved-views'] }) });
+  const remove = useApiMutation({ mutationFn: (id: string) => api.delete(`/api/saved-views/${id}`), onSuccess: () => refresh.invalidateQueries({ queryKey: ['inbox', 'saved-views'] }) });
   const errorText = useErrorMessage();
   const queues = Object.entries(c?.queues ?? {}).sort(([a], [b]) => a.localeCompare(b));
   return (

@@ -1,6 +1,6 @@
 import { ActionIcon, Alert, Anchor, Badge, Button, Center, Combobox, FileButton, Group, Image, Loader, ScrollArea, SegmentedControl, Select, Stack, Switch, TagsInput, Text, Textarea, TextInput, Tooltip, useCombobox } from '@mantine/core';
 import { IconArrowLeft, IconCheck, IconDownload, IconEye, IconHourglass, IconLanguage, IconLock, IconPaperclip, IconRobot, IconSend, IconTemplate, IconX } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import {useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api';
@@ -15,6 +15,7 @@ import { ConfirmUnreviewed, DraftReviewNotice, MessageDraftBadge, type ComposerD
 import { IncidentBanner } from '../incidents/IncidentBanner';
 import { placeholders, resolveText, useAgents, useTranslationPreference, useTranslations, useViewers, type TranslationView } from './api';
 import { formatterFor } from '../../lib/format';
+import { useApiMutation } from '../../lib/mutation';
 
 export interface ComposeRequest {
   mode: 'reply' | 'note';
@@ -172,7 +173,7 @@ function TranslateToggle({ language }: { language: string }) {
   const { t, i18n } = useTranslation('inbox');
   const pref = useTranslationPreference();
   const qc = useQueryClient();
-  const save = useMutation({
+  const save = useApiMutation({
     mutationFn: (alwaysTranslate: boolean) => api.put<{ alwaysTranslate: boolean }>('/api/translation/preference', { alwaysTranslate }),
     onSuccess: (d) => qc.setQueryData(['translation', 'pref'], d),
   });
@@ -265,7 +266,9 @@ function MessageBubble({ m, ticketId }: { m: MessageView; ticketId: string }) {
   const qc = useQueryClient();
   const translation = stored.data?.items.find((x) => x.messageId === m.id);
   const [show, setShow] = useState(false);
-  const translate = useMutation({
+  const translate = useApiMutation({
+    // Its error is shown beside the control (from .error), not as a toast.
+    onError: () => undefined,
     mutationFn: () => api.post<{ items: TranslationView[] }>(`/api/tickets/${ticketId}/translate`, { target, messageIds: [m.id] }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['inbox', 'translations', ticketId, target] }),
   });

@@ -1,4 +1,4 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { MacroView, MessageView, TicketView, AttachmentRef, Channel, TicketStatus, Priority } from '../../../../modules/helpdesk/helpdesk.dto.js';
 import type { ClockView } from '../../../../modules/sla/sla.dto.js';
 import type { OrderSidebarView } from '../../../../modules/orders/orders.dto.js';
@@ -131,7 +131,7 @@ export function fileUrl(sha256: string): string {
 /** Every change to a ticket refreshes the lists, counts, thread and clocks it may have moved. */
 export function useTicketMutation<I, O>(ticketId: string, fn: (input: I) => Promise<O>) {
   const qc = useQueryClient();
-  return useMutation({
+  return useApiMutation({
     mutationFn: fn,
     onSuccess: async () => {
       await Promise.all([
@@ -173,6 +173,7 @@ export function useRefreshInbox() {
 export type { SavedViewView, SavedViewFilter, ViewersView, ResolvedTextView } from '../../../../modules/helpdesk/helpdesk.dto.js';
 import type { SavedViewView, SavedViewFilter, ViewersView, ResolvedTextView } from '../../../../modules/helpdesk/helpdesk.dto.js';
 import type { TranslationView } from '../../../../modules/translation/translation.dto.js';
+import { useApiMutation } from '../../lib/mutation';
 export type { TranslationView };
 
 /** The list filter a view key stands for, as a saved view stores it. */

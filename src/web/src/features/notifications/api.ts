@@ -1,6 +1,7 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {useQuery, useQueryClient } from '@tanstack/react-query';
 import type { NotificationView, PreferencesView, NotificationKind } from '../../../../modules/notifications/notifications.dto.js';
 import { api } from '../../lib/api';
+import { useApiMutation } from '../../lib/mutation';
 
 export type { NotificationView, PreferencesView, NotificationKind };
 
@@ -26,5 +27,5 @@ export function usePreferences(enabled: boolean) {
 
 export function useNotificationMutation<I>(fn: (input: I) => Promise<unknown>) {
   const qc = useQueryClient();
-  return useMutation({ mutationFn: fn, onSuccess: () => qc.invalidateQueries({ queryKey: notificationKeys.all }) });
+  return useApiMutation({ mutationFn: fn, onSuccess: () => qc.invalidateQueries({ queryKey: notificationKeys.all }) });
 }

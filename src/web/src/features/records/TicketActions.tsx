@@ -1,6 +1,6 @@
 import { Alert, Badge, Button, Group, Modal, Select, Stack, Text, Textarea, Tooltip } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconCheck, IconDiscount2, IconReceiptRefund, IconScale, IconX } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -16,6 +16,7 @@ import { formatCountdown, useNow } from '../inbox/sla';
 import { RemedyPanel } from '../remedies/RemediesPage';
 import { usePlatformReturns, type PlatformReturnView } from './api';
 import { formatterFor } from '../../lib/format';
+import { useApiMutation } from '../../lib/mutation';
 
 /**
  * The order's actions beside the conversation: offer a remedy (order, the buyer's words and the
@@ -84,7 +85,9 @@ function CouponSend({ shopId, buyerId, ticketId, onDone }: { shopId: string; buy
     queryKey: ['coupons', 'sendable', shopId, buyerId],
     queryFn: ({ signal }) => api.get<SendableView>(`/api/coupons/sendable?shopId=${encodeURIComponent(shopId)}&buyerId=${encodeURIComponent(buyerId)}`, { signal }),
   });
-  const issue = useMutation({
+  const issue = useApiMutation({
+    // Its error is shown beside the control (from .error), not as a toast.
+    onError: () => undefined,
     mutationFn: () => api.post<LedgerView>('/api/coupons/issue', { shopId, buyerId, platformCouponId: couponId, ticketId, ...(text.trim() ? { text: text.trim() } : {}) }),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: ['coupons'] });
@@ -156,7 +159,9 @@ function PlatformRequest({ request: p, ticketId }: { request: PlatformReturnView
     enabled: rejecting,
     queryFn: ({ signal }) => api.get<{ items: { name: string; text: string | null }[] }>(`/api/platform-returns/${encodeURIComponent(p.id)}/reject-reasons`, { signal }).then((r) => r.items),
   });
-  const decide = useMutation({
+  const decide = useApiMutation({
+    // Its error is shown beside the control (from .error), not as a toast.
+    onError: () => undefined,
     mutationFn: (body: { decision: 'approve' | 'reject'; rejectReason?: string; comment?: string }) => api.post<{ decision: string }>(`/api/platform-returns/${encodeURIComponent(p.id)}/decide`, { ...body, ticketId }),
     onSuccess: () => {
       setRejecting(false);

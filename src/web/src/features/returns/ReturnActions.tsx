@@ -1,6 +1,6 @@
 import { Alert, Anchor, Button, Group, Image, Modal, Paper, SegmentedControl, Select, SimpleGrid, Stack, Text, Textarea, Timeline, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconBuildingWarehouse, IconFileZip, IconGavel, IconMessage, IconPackage, IconSend, IconX } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -11,6 +11,7 @@ import { useSession } from '../../lib/session';
 import { DISPUTE_REASONS, PACK_LANGUAGES, fileUrl, packUrl, useTimeline, type DisputeReason, type PackLanguage } from '../evidence/api';
 import type { ReturnView } from './api';
 import { formatterFor } from '../../lib/format';
+import { useApiMutation } from '../../lib/mutation';
 
 const isSha = (s: string) => /^[0-9a-f]{64}$/.test(s);
 
@@ -27,7 +28,9 @@ export function ReturnActionBar({ r }: { r: ReturnView }) {
   const desk = user.role !== 'warehouse';
   const lead = user.role === 'owner' || user.role === 'supervisor';
   const waiting = ['requested', 'awaiting_parcel'].includes(r.status);
-  const act = useMutation({
+  const act = useApiMutation({
+    // Its error is shown beside the control (from .error), not as a toast.
+    onError: () => undefined,
     mutationFn: (a: { path: string; body?: unknown }) => api.post<ReturnView>(`/api/returns/${encodeURIComponent(r.id)}/${a.path}`, a.body ?? {}),
     onSuccess: () => {
       cancel.close();
@@ -108,7 +111,9 @@ export function DecisionForm({ r, onDone }: { r: ReturnView; onDone: () => void 
     enabled: tiktok,
     queryFn: ({ signal }) => api.get<{ items: { name: string; text: string | null }[] }>(`/api/returns/${encodeURIComponent(r.id)}/reject-reasons`, { signal }).then((x) => x.items),
   });
-  const send = useMutation({
+  const send = useApiMutation({
+    // Its error is shown beside the control (from .error), not as a toast.
+    onError: () => undefined,
     mutationFn: () => api.post<ReturnView>(`/api/returns/${encodeURIComponent(r.id)}/decide`, { decision, note: note.trim(), ...(decision === 'reject' && tiktok && reason ? { rejectReason: reason } : {}) }),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: ['returns'] });

@@ -1,7 +1,7 @@
 import { ActionIcon, Alert, Badge, Button, Card, Group, MultiSelect, NumberInput, PasswordInput, Select, Stack, Switch, Table, TagsInput, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconTrash } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AutomationRuleView, AutomationSettingsView } from '../../../../modules/helpdesk/helpdesk.dto.js';
@@ -9,6 +9,7 @@ import type { TranslationSettingsView } from '../../../../modules/translation/tr
 import { api } from '../../lib/api';
 import { useErrorMessage } from '../../lib/errors';
 import { useSession } from '../../lib/session';
+import { useApiMutation } from '../../lib/mutation';
 
 const CHANNELS = ['tiktok_chat', 'tiktok_return_request', 'email', 'whatsapp', 'livestream', 'video_comment'] as const;
 const LANGS = ['en', 'de', 'fr', 'it', 'es'] as const;
@@ -34,7 +35,7 @@ function Timers() {
   const message = useErrorMessage();
   const qc = useQueryClient();
   const q = useQuery({ queryKey: keys.settings, queryFn: ({ signal }) => api.get<AutomationSettingsView>('/api/automations/settings', { signal }) });
-  const save = useMutation({ mutationFn: (s: AutomationSettingsView) => api.put<AutomationSettingsView>('/api/automations/settings', s), onSuccess: (d) => qc.setQueryData(keys.settings, d) });
+  const save = useApiMutation({ onError: () => undefined, mutationFn: (s: AutomationSettingsView) => api.put<AutomationSettingsView>('/api/automations/settings', s), onSuccess: (d) => qc.setQueryData(keys.settings, d) });
   const s = q.data;
   return (
     <Card withBorder padding="md">
@@ -78,8 +79,8 @@ function Rules() {
   const team = useQuery({ queryKey: ['inbox', 'team'], queryFn: ({ signal }) => api.get<{ items: { id: string; name: string; role: string; active?: boolean }[] }>('/api/users', { signal }), staleTime: 60_000 });
   const names = new Map((team.data?.items ?? []).map((u) => [u.id, u.name]));
   const refresh = () => qc.invalidateQueries({ queryKey: keys.rules });
-  const patch = useMutation({ mutationFn: ({ id, active }: { id: string; active: boolean }) => api.patch(`/api/automations/rules/${id}`, { active }), onSuccess: refresh });
-  const remove = useMutation({ mutationFn: (id: string) => api.delete(`/api/automations/rules/${id}`), onSuccess: refresh });
+  const patch = useApiMutation({ onError: () => undefined, mutationFn: ({ id, active }: { id: string; active: boolean }) => api.patch(`/api/automations/rules/${id}`, { active }), onSuccess: refresh });
+  const remove = useApiMutation({ onError: () => undefined, mutationFn: (id: string) => api.delete(`/api/automations/rules/${id}`), onSuccess: refresh });
   const [adding, setAdding] = useState(false);
 
   const describeConditions = (r: AutomationRuleView) => {
@@ -197,7 +198,9 @@ function RuleForm({ team, onDone, onCancel }: { team: { id: string; name: string
   const { t: ti } = useTranslation('inbox');
   const message = useErrorMessage();
   const form = useForm<RuleFormValues>({ initialValues: { name: '', trigger: 'created', statuses: [], idleHours: '', channels: [], languages: [], keywords: [], categories: [], minValue: '', addTags: [], priority: null, assigneeId: null, queue: '' } });
-  const create = useMutation({
+  const create = useApiMutation({
+    // Its error is shown beside the control (from .error), not as a toast.
+    onError: () => undefined,
     mutationFn: (v: RuleFormValues) =>
       api.post('/api/automations/rules', {
         name: v.name,
@@ -278,7 +281,9 @@ function TranslationService() {
   const q = useQuery({ queryKey: keys.translation, queryFn: ({ signal }) => api.get<TranslationSettingsView>('/api/translation/settings', { signal }) });
   const [baseUrl, setBaseUrl] = useState<string | null>(null);
   const [apiKey, setApiKey] = useState('');
-  const save = useMutation({
+  const save = useApiMutation({
+    // Its error is shown beside the control (from .error), not as a toast.
+    onError: () => undefined,
     mutationFn: () => api.put<TranslationSettingsView>('/api/translation/settings', { baseUrl: baseUrl ?? q.data?.baseUrl ?? 'https://api-free.deepl.com', ...(apiKey ? { apiKey } : {}) }),
     onSuccess: (d) => {
       qc.setQueryData(keys.translation, d);

@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Card, Code, Group, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconAlertCircle, IconCircleCheck, IconInfoCircle, IconPlugConnected, IconRefresh } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import {useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router-dom';
@@ -12,6 +12,7 @@ import { useShops } from '../settings/api';
 import { QueryState } from '../settings/common';
 import type { ShopView } from '../settings/types';
 import { formatDateTime, setupKeys, useConnections, type ConnectionView } from './api';
+import { useApiMutation } from '../../lib/mutation';
 
 const KINDS = ['orders', 'returns', 'cancellations', 'conversations'] as const;
 
@@ -127,20 +128,18 @@ function ShopConnection({ shop, connection, isOwner }: { shop: ShopView; connect
   const [report, setReport] = useState<SyncReport | null>(null);
   const status = connection?.status ?? null;
 
-  const authorise = useMutation({
+  const authorise = useApiMutation({
     mutationFn: () => api.post<{ url: string }>('/api/tiktok/authorize', { shopId: shop.id }),
     // The seller confirms on TikTok; TikTok sends the browser back to our callback, which returns here.
     onSuccess: (r) => window.location.assign(r.url),
-    onError: (e) => notifications.show({ color: 'red', message: message(e) }),
   });
-  const sync = useMutation({
+  const sync = useApiMutation({
     mutationFn: () => api.post<SyncReport>(`/api/tiktok/shops/${encodeURIComponent(shop.id)}/sync`, {}),
     onSuccess: async (r) => {
       setReport(r);
       await qc.invalidateQueries({ queryKey: setupKeys.connections });
       notifications.show({ color: 'teal', message: t('tiktok.synced', { shop: shop.name }) });
     },
-    onError: (e) => notifications.show({ color: 'red', message: message(e) }),
   });
 
   const last = new Map((connection?.lastSync ?? []).map((k) => [k.kind, k]));
