@@ -154,6 +154,8 @@ ${msgs ? `<section><h2>${esc(tx(lang, 'conversation'))}</h2>${msgs}</section>` :
 <section><h2>${esc(tx(lang, 'writeUs'))}</h2><form method="post" action="/p/order/message" enctype="multipart/form-data">${hidden}
 <label for="mtext">${esc(tx(lang, 'message'))}</label><textarea id="mtext" name="text" required maxlength="4000"></textarea>
 <label for="mphoto">${esc(tx(lang, 'photo'))}</label><input type="file" id="mphoto" name="photo" accept="image/*,video/*">
+<label for="memail">${esc(tx(lang, 'replyEmail'))}</label><input type="email" id="memail" name="email" maxlength="254" autocomplete="email" inputmode="email" aria-describedby="memailNote">
+<p class="muted" id="memailNote">${esc(tx(lang, 'replyEmailNote'))}</p>
 <button type="submit">${esc(tx(lang, 'send'))}</button></form></section>
 ${warrantySection(lang, d, hidden)}
 ${birthdaySection(lang, hidden)}
