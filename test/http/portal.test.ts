@@ -2,7 +2,9 @@ import { and, eq, sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/context.js';
-import { createTestOrg, type TestOrg } from '../helpers/org.js';
+import { actorFor, createTestOrg, type TestOrg } from '../helpers/org.js';
+import { mailServersAvailable, startMailServers } from '../helpers/mail-servers.js';
+import { simpleParser } from 'mailparser';
 import { seedOrder } from '../helpers/returns.js';
 import { cookieFrom, csrfIn, multipart, qrLinksOf } from '../helpers/portal.js';
 import { portalCards, portalScans } from '../../src/modules/portal/portal.schema.js';
@@ -19,7 +21,8 @@ let org: TestOrg;
 let owner: string;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
+  // The shop mailbox of the reply-address test talks SMTP/IMAP to loopback servers.
+  ctx = await createTestContext({ env: { OUTBOUND_ALLOW: '127.0.0.1' } });
   org = await createTestOrg(ctx, { market: 'DE' });
   owner = await org.cookie('owner');
   await registerModuleWorkers(ctx.platform, ctx.services);
@@ -286,4 +289,89 @@ describe('after-sales cards and the buyer page', () => {
     await ctx.platform.dispatcher.drain(10, org.orgId);
     expect(localEmail.sent.filter((m) => m.to === 'anna.becker@example.de' && m.text.includes('wir bestätigen sofort'))).toHaveLength(1);
   });
+
+  it.skipIf(!mailServersAvailable())(
+    "a buyer gives an address for the answer: a bad one is refused in German naming the field; the agent's reply reaches the real SMTP server at that address with the link back",
+    async () => {
+      const SHOP = { user: 'hilfe', pass: 'mailbox-pass-9', address: 'hilfe@laden.test' };
+      const BUYER = { user: 'anna', pass: 'buyer-pass-9', address: 'anna.becker@kunde.test' };
+      const mail = await startMailServers([SHOP, BUYER]);
+      try {
+        const day = new Date(ctx.clock.now().getTime() + 86_400_000);
+        day.setUTCHours(11, 0, 0, 0); // 12:00 in Berlin: outside the quiet hours
+        (ctx.clock as ManualClock).set(day.getTime());
+        const org2 = await createTestOrg(ctx, { market: 'DE' });
+        const owner2 = await org2.cookie('owner');
+        await ctx.services.email.save(actorFor(org2, 'owner'), org2.shopId, {
+          address: SHOP.address,
+          imap: { host: '127.0.0.1', port: mail.imapPort, tls: 'none', user: SHOP.user, password: SHOP.pass, folder: 'INBOX' },
+          smtp: { host: '127.0.0.1', port: mail.smtpPort, tls: 'none', user: SHOP.user, password: SHOP.pass },
+        });
+        const o = await seedOrder(ctx, org2, { lines: [{ unitPrice: 2999 }] });
+        const order = await ctx.services.orders.getOrder(actorFor(org2, 'owner'), o.orderId);
+        // The order carries only TikTok's masked relay address; the buyer's own is given on the page.
+        await ctx.platform.db.tenant(org2.orgId, async (tx) => {
+          await tx.update(buyers).set({ email: 'x7k2q@scs.tiktokw.eu' }).where(and(eq(buyers.orgId, org2.orgId), eq(buyers.id, order.buyerId)));
+          const [shop] = await tx.select().from(shops).where(and(eq(shops.orgId, org2.orgId), eq(shops.id, org2.shopId)));
+          await tx.update(shops).set({ supportContacts: { ...shop!.supportContacts, email: SHOP.address } }).where(and(eq(shops.orgId, org2.orgId), eq(shops.id, org2.shopId)));
+        });
+        const printed = await ctx.app.inject({ method: 'POST', url: '/api/portal/batches', headers: { cookie: owner2 }, payload: { shopId: org2.shopId, orderIds: [o.orderId], size: 'a6', language: 'de', holdoutPercent: 0 } });
+        expect(printed.statusCode, printed.body.slice(0, 300)).toBe(200);
+        const [link] = await qrLinksOf(printed.rawPayload);
+        const sess = cookieFrom((await ctx.app.inject({ method: 'GET', url: new URL(link!).pathname, remoteAddress: '10.66.0.1' })).headers['set-cookie'], 'afterdesk_portal')!;
+        const form = (await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).body;
+        expect(form).toContain('name="email"');
+        expect(form).toContain('Wir verwenden diese Adresse nur, um Ihnen unsere Antworten in dieser Unterhaltung zu senden');
+        const csrf = csrfIn(form);
+        const write = (fields: [string, string][]) => {
+          const b = multipart([['csrf', csrf], ...fields]);
+          return ctx.app.inject({ method: 'POST', url: '/p/order/message', remoteAddress: '10.66.0.1', headers: { cookie: sess, 'content-type': b.contentType }, payload: b.payload });
+        };
+        const ticketOf = async () => (await ctx.app.inject({ method: 'GET', url: '/api/tickets?view=all&limit=200', headers: { cookie: owner2 } })).json().items.find((x: { orderId: string | null }) => x.orderId === o.orderId);
+
+        const ticketView = async (id: string) => (await ctx.app.inject({ method: 'GET', url: `/api/tickets/${id}`, headers: { cookie: owner2 } })).json();
+
+        // A first message without an address: the conversation exists, no address on it.
+        expect((await write([['text', 'Wo bleibt mein Paket?']])).statusCode).toBe(303);
+        const t = await ticketOf();
+        expect((await ticketView(t.id)).ticket.buyer.email).toBeNull();
+
+        // A bad address: refused in German, naming the field; the message is not taken, no address kept.
+        const bad = await write([['text', 'Bitte per E-Mail antworten.'], ['email', 'anna.becker@kunde']]);
+        expect(bad.statusCode).toBe(422);
+        expect(bad.body).toContain('E-Mail-Adresse für unsere Antwort: Geben Sie eine gültige Adresse ein');
+        const afterBad = await ticketView(t.id);
+        expect(afterBad.ticket.buyer.email).toBeNull();
+        expect(afterBad.messages).toHaveLength(1);
+
+        // A good one (as typed, with spaces and capitals): this conversation's ticket keeps it.
+        expect((await write([['text', 'Bitte per E-Mail antworten.'], ['email', '  Anna.Becker@Kunde.test ']])).statusCode).toBe(303);
+        expect((await ticketView(t.id)).ticket.buyer.email).toBe(BUYER.address);
+        // The page never shows the address back (whoever holds the card link would read it).
+        expect((await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).body).not.toContain(BUYER.address);
+
+        const rep = await ctx.app.inject({ method: 'POST', url: `/api/tickets/${t.id}/reply`, headers: { cookie: await org2.cookie('agent') }, payload: { text: 'Ihr Paket ist morgen bei Ihnen.' } });
+        expect(rep.statusCode, rep.body).toBeLessThan(300);
+        await ctx.platform.dispatcher.drain(10, org2.orgId);
+        const got = mail.received.filter((m) => m.to.includes(BUYER.address));
+        expect(got).toHaveLength(1);
+        expect(mail.received.filter((m) => m.to.some((x) => x.includes('tiktokw')))).toHaveLength(0);
+        const parsed = await simpleParser(got[0]!.raw);
+        expect(parsed.subject).toBe(`Antwort zu Ihrer Bestellung ${o.externalId}`);
+        expect(parsed.text).toContain('Wir haben auf Ihre Nachricht geantwortet:');
+        expect(parsed.text).toContain('Ihr Paket ist morgen bei Ihnen.');
+        const back = /\/p\/[A-Za-z0-9_-]{32}/.exec(parsed.text ?? '')![0];
+        const viaMail = await ctx.app.inject({ method: 'GET', url: back, remoteAddress: '10.66.0.2' });
+        expect(viaMail.statusCode).toBe(303);
+        const page = await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: cookieFrom(viaMail.headers['set-cookie'], 'afterdesk_portal')! } });
+        expect(page.body).toContain('Ihr Paket ist morgen bei Ihnen.');
+        // One mail per reply, however often the outbox runs.
+        await ctx.platform.dispatcher.drain(10, org2.orgId);
+        expect(mail.received.filter((m) => m.to.includes(BUYER.address))).toHaveLength(1);
+      } finally {
+        await mail.close();
+      }
+    },
+    90_000,
+  );
 });

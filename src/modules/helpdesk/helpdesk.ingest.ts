@@ -157,6 +157,8 @@ function ticketPatchAfter(ticket: TicketRow, a: Arrival, created: boolean): Part
   if (!ticket.orderId && input.orderId) patch.orderId = input.orderId;
   if (!ticket.buyerId && a.facts?.buyerId) patch.buyerId = a.facts.buyerId;
   if (!ticket.livestreamSessionId && input.livestreamSessionId) patch.livestreamSessionId = input.livestreamSessionId;
+  // On the self-service page the buyer may give (or change) the address answers are mailed to.
+  if (!created && a.fromBuyer && input.channel === 'self_service' && input.buyer.email) patch.buyerEmail = input.buyer.email.toLowerCase();
   return patch;
 }
 

@@ -20,7 +20,7 @@ const CSS = `
 header{background:#1d2b4f;color:#fff;padding:12px 16px}header h1{margin:0;font-size:1.15rem}
 main{max-width:560px;margin:0 auto;padding:12px}section{background:#fff;border-radius:10px;padding:14px 16px;margin:12px 0;border:1px solid #d9dce3}
 h2{font-size:1.05rem;margin:0 0 8px}label{display:block;font-weight:600;margin:10px 0 4px}
-input[type=text],input[type=date],select,textarea{width:100%;padding:10px;font:inherit;border:1px solid #6b7280;border-radius:6px;background:#fff;color:#1a1a1a}
+input[type=text],input[type=email],input[type=date],select,textarea{width:100%;padding:10px;font:inherit;border:1px solid #6b7280;border-radius:6px;background:#fff;color:#1a1a1a}
 textarea{min-height:90px}button{margin-top:12px;padding:12px 18px;font:inherit;font-weight:600;color:#fff;background:#1d4ed8;border:0;border-radius:6px;width:100%}
 button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
 .muted{color:#4b5563;font-size:.92rem}.ok{background:#e7f6ec;border-color:#2f855a}.err{background:#fdecec;border-color:#c53030}
@@ -154,6 +154,8 @@ ${msgs ? `<section><h2>${esc(tx(lang, 'conversation'))}</h2>${msgs}</section>` :
 <section><h2>${esc(tx(lang, 'writeUs'))}</h2><form method="post" action="/p/order/message" enctype="multipart/form-data">${hidden}
 <label for="mtext">${esc(tx(lang, 'message'))}</label><textarea id="mtext" name="text" required maxlength="4000"></textarea>
 <label for="mphoto">${esc(tx(lang, 'photo'))}</label><input type="file" id="mphoto" name="photo" accept="image/*,video/*">
+<label for="memail">${esc(tx(lang, 'replyEmail'))}</label><input type="email" id="memail" name="email" maxlength="254" autocomplete="email" inputmode="email" aria-describedby="memailNote">
+<p class="muted" id="memailNote">${esc(tx(lang, 'replyEmailNote'))}</p>
 <button type="submit">${esc(tx(lang, 'send'))}</button></form></section>
 ${warrantySection(lang, d, hidden)}
 ${birthdaySection(lang, hidden)}

@@ -252,7 +252,7 @@ export function portalPublicRoutes(app: Http, svc: PortalService, opts: PortalPu
     const text = first(g.form, 'text').slice(0, 4000);
     if (!text && !g.form.photo) return render(reply, g.s, 422, { kind: 'err', text: tx(g.s.language, 'errMessage') });
     try {
-      await svc.write(g.s, { text: text || '(photo)', photo: g.form.photo });
+      await svc.write(g.s, { text: text || '(photo)', photo: g.form.photo, replyEmail: first(g.form, 'email').slice(0, 400) });
     } catch (e) {
       return failure(reply, g.s, e);
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hoursLine, policyLine } from './portal.cards.js';
 import { sellerCreateReasons } from '../../integrations/tiktok/reasons.js';
 import { tx, type TextKey } from './portal.texts.js';
-import { appReasonKey, buyerMessageKeys, normaliseSerial, platformReturnRoute, PORTAL_LANGUAGES, sellerReturnReason, validBirthday, warrantyEnds, cardContentFor, cardExpiry, createPortalLimiter, csrfFor, csrfMatches, hashSecret, isHoldout, lookupHash, newShortCode, newToken, pickLanguage, tokenState, wellFormedToken } from './portal.rules.js';
+import { replyAddress, appReasonKey, buyerMessageKeys, normaliseSerial, platformReturnRoute, PORTAL_LANGUAGES, sellerReturnReason, validBirthday, warrantyEnds, cardContentFor, cardExpiry, createPortalLimiter, csrfFor, csrfMatches, hashSecret, isHoldout, lookupHash, newShortCode, newToken, pickLanguage, tokenState, wellFormedToken } from './portal.rules.js';
 
 describe('portal tokens', () => {
   it('are 32 url-safe characters of randomness, never the same twice, and carry no order data', () => {
@@ -155,14 +155,30 @@ describe('refusals for the buyer', () => {
     expect(buyerMessageKeys('upload.type_not_allowed')).toEqual(['badFile']);
     expect(buyerMessageKeys('portal.serial_invalid')).toEqual(['errSerial']);
     expect(buyerMessageKeys('something.new')).toEqual(['errGeneral']);
+    expect(buyerMessageKeys('portal.email_invalid')).toEqual(['errEmail']);
     const codes = ['not_delivered', 'window_closed', 'final_sale', 'reason_required', 'already_returned', 'no_lines', 'photos_required'];
-    const keys = new Set([...codes.flatMap((c) => buyerMessageKeys('returns.not_eligible', [c])), ...['portal.no_lines', 'portal.serial_invalid', 'portal.product_required', 'portal.birthday_invalid', 'portal.consent_required', 'portal.message_required', 'returns.exchange_sku_required', 'returns.unknown_reason'].flatMap((c) => buyerMessageKeys(c))]);
+    const keys = new Set([...codes.flatMap((c) => buyerMessageKeys('returns.not_eligible', [c])), ...['portal.no_lines', 'portal.serial_invalid', 'portal.product_required', 'portal.birthday_invalid', 'portal.consent_required', 'portal.message_required', 'portal.email_invalid', 'returns.exchange_sku_required', 'returns.unknown_reason'].flatMap((c) => buyerMessageKeys(c))]);
     for (const k of keys) {
       for (const l of PORTAL_LANGUAGES) {
         const t = tx(l, k as TextKey);
         expect(t.length, `${k}/${l}`).toBeGreaterThan(5);
         if (l !== 'en') expect(t, `${k}/${l} is translated`).not.toBe(tx('en', k as TextKey));
       }
+    }
+  });
+});
+
+describe('the address for answers by e-mail', () => {
+  it('is optional, trimmed and lower-cased', () => {
+    expect(replyAddress('')).toBeNull();
+    expect(replyAddress('   ')).toBeNull();
+    expect(replyAddress('  Anna.Becker@Kunde.DE ')).toBe('anna.becker@kunde.de');
+    expect(replyAddress('a+tag@mail.example.co.uk')).toBe('a+tag@mail.example.co.uk');
+    expect(replyAddress('x@xn--mnchen-3ya.de')).toBe('x@xn--mnchen-3ya.de');
+  });
+  it('refuses anything but one plain mailbox', () => {
+    for (const bad of ['anna', 'anna@', '@kunde.de', 'anna@kunde', 'anna@kunde.123', 'anna becker@kunde.de', 'Anna <anna@kunde.de>', 'a@b.de, c@d.de', 'a@b.de\r\nBcc: x@y.de', '.anna@kunde.de', 'an..na@kunde.de', 'anna@-kunde.de', 'anna@kunde..de', `${'a'.repeat(65)}@kunde.de`, `a@${'b'.repeat(250)}.de`]) {
+      expect(replyAddress(bad), bad).toBe('invalid');
     }
   });
 });

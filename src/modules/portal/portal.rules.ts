@@ -197,6 +197,24 @@ export function warrantyEnds(deliveredAt: Date | null, now: Date, warrantyDays: 
  * eligibility reason's code) maps to a text key; anything unknown gets the general refusal, never
  * the staff-facing English message.
  */
+/**
+ * The address a buyer gives on the page for answers by e-mail ("e-mail me the answer"): trimmed,
+ * lower-cased, one plain mailbox (local@domain with a dot in the domain, no spaces, no display name
+ * or list), at most 254 characters. Empty → null (the field is optional); anything else → 'invalid'.
+ */
+export function replyAddress(raw: string): string | null | 'invalid' {
+  const a = raw.trim().toLowerCase();
+  if (!a) return null;
+  if (a.length > 254) return 'invalid';
+  const m = /^([a-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64})@([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+)$/.exec(a);
+  if (!m) return 'invalid';
+  const local = m[1]!;
+  if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) return 'invalid';
+  // The top-level domain is letters (or an IDN's xn--), never digits only.
+  if (!/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(m[2]!.split('.').pop()!)) return 'invalid';
+  return a;
+}
+
 export function buyerMessageKeys(code: string, reasonCodes: string[] = []): string[] {
   const byCode: Record<string, string> = {
     'portal.no_lines': 'errNoLines',
@@ -205,6 +223,7 @@ export function buyerMessageKeys(code: string, reasonCodes: string[] = []): stri
     'portal.birthday_invalid': 'errBirthday',
     'portal.consent_required': 'errConsent',
     'portal.message_required': 'errMessage',
+    'portal.email_invalid': 'errEmail',
     'returns.exchange_sku_required': 'errExchangeSku',
     'returns.unknown_reason': 'errReason',
   };

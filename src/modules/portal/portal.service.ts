@@ -28,6 +28,7 @@ import {
   wellFormedToken,
   normaliseSerial,
   platformReturnRoute,
+  replyAddress,
   sellerReturnReason,
   validBirthday,
   warrantyEnds,
@@ -358,8 +359,15 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
       };
     },
 
-    /** The buyer writes (with an optional photo): the order's self-service ticket gets the message. */
-    async write(s: PortalSession, input: { text: string; photo?: { bytes: Buffer; fileName: string; contentType?: string } | null; subject?: string }): Promise<{ ticketId: string; messageId: string; photo: StoredFile | null }> {
+    /**
+     * The buyer writes (with an optional photo): the order's self-service ticket gets the message.
+     * An optional reply address ("e-mail me the answer") is checked first and handed to the
+     * helpdesk with the message: the ticket owns it (tickets.buyer_email, registered for privacy
+     * export and erasure there), so it serves this conversation only, never the buyer's record.
+     */
+    async write(s: PortalSession, input: { text: string; photo?: { bytes: Buffer; fileName: string; contentType?: string } | null; subject?: string; replyEmail?: string }): Promise<{ ticketId: string; messageId: string; photo: StoredFile | null }> {
+      const replyTo = replyAddress(input.replyEmail ?? '');
+      if (replyTo === 'invalid') throw AppError.validation('portal.email_invalid', 'Not a valid e-mail address', [{ field: 'email', message: 'invalid e-mail address' }]);
       const order = await ports.orders.getOrder(systemActor(s.orgId), s.orderId);
       let photo: StoredFile | null = null;
       if (input.photo) {
@@ -377,7 +385,7 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
         channel: 'self_service',
         externalThreadId: `portal:${s.orderId}`,
         externalMessageId: messageId,
-        buyer: { externalId: order.buyerId, language: s.language },
+        buyer: { externalId: order.buyerId, language: s.language, ...(replyTo ? { email: replyTo } : {}) },
         orderId: s.orderId,
         direction: 'inbound',
         text: input.text,
@@ -387,6 +395,19 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
       });
       await db.tenant(s.orgId, async (tx) => {
         await tx.update(portalCards).set({ ticketId: ing.ticketId }).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId)));
+        if (replyTo) {
+          // What the buyer agreed to, for a later question; the address itself stays on the ticket only.
+          await ports.recordEvidence(tx, {
+            orgId: s.orgId,
+            caseId: ing.ticketId,
+            caseType: 'ticket',
+            kind: 'status_change',
+            actor: { type: 'buyer', id: order.buyerId },
+            occurredAt: now,
+            summary: "The buyer gave an e-mail address on the self-service page for answers in this conversation only",
+            data: { messageId: ing.messageId, channel: 'self_service', purpose: 'replies_in_this_conversation', language: s.language },
+          });
+        }
         if (photo) {
           await ports.recordEvidence(tx, {
             orgId: s.orgId,
@@ -548,7 +569,9 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
       if (!card) return { emailed: false, reason: 'no_card' };
       const order = await ports.orders.getOrder(systemActor(orgId), card.orderId);
       const buyer = await ports.orders.getBuyer(systemActor(orgId), order.buyerId);
-      const to = buyer.email;
+      // The address the buyer gave on the page for this conversation first (TikTok masks the order's).
+      const { ticket } = await ports.helpdesk.getTicket(systemActor(orgId), p.ticketId);
+      const to = ticket.buyerEmail ?? buyer.email;
       if (!to) return { emailed: false, reason: 'no_address' };
       const lang = sniffLanguage(card.language);
       return db.tenant(orgId, async (tx) => {
