@@ -6,8 +6,8 @@ import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type 
 // Waits for the UI to settle on a value (page loads and API calls take a moment on a busy machine).
 const poll = <T,>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 100 });
 
-const NAV_EN = ['Inbox', 'Returns', 'Orders', 'Customers', 'Remedies', 'Warehouse', 'Evidence', 'Coupons', 'Analytics', 'Settings', 'After-sales cards'];
-const NAV_ZH = ['收件箱', '退货', '订单', '客户', '补救方案', '仓库', '证据', '优惠券', '数据分析', '设置', '售后卡'];
+const NAV_EN = ['Inbox', 'Returns', 'Orders', 'Customers', 'Remedies', 'Warehouse', 'Evidence', 'Coupons', 'Analytics', 'Settings', 'After-sales cards', 'Playbooks', 'Proactive notices', 'Catalogue', 'Listing gaps', 'Incidents'];
+const NAV_ZH = ['收件箱', '退货', '订单', '客户', '补救方案', '仓库', '证据', '优惠券', '数据分析', '设置', '售后卡', '服务手册', '主动提醒', '商品目录', '商品页缺失', '事件'];
 
 async function navLabels(page: Page): Promise<string[]> {
   return (await page.getByRole('navigation', { name: /Main navigation|主导航/ }).getByRole('link').allInnerTexts()).map((s) => s.trim());
@@ -78,7 +78,7 @@ describeE2E('web shell (browser)', () => {
     await page.goto('/settings');
     await signIn(page, org.users.owner.email, TEST_PASSWORD);
 
-    // The frame: ten navigation items, organisation and user in the header.
+    // The frame: the navigation items of an owner, organisation and user in the header.
     await poll(() => navLabels(page)).toEqual(NAV_EN);
     const orgName = (await server.ctx.services.tenancy.getOrganisation(ownerActor())).name;
     await poll(() => page.getByTestId('org-name').innerText()).toBe(orgName);
@@ -225,7 +225,7 @@ describeE2E('web shell (browser)', () => {
     const agent = await openPage(browser, server.baseUrl);
     await agent.page.goto('/');
     await signIn(agent.page, org.users.agent.email, TEST_PASSWORD);
-    await poll(() => navLabels(agent.page)).toEqual(['Inbox', 'Returns', 'Orders', 'Customers', 'Remedies', 'Evidence', 'Coupons']);
+    await poll(() => navLabels(agent.page)).toEqual(['Inbox', 'Returns', 'Orders', 'Customers', 'Remedies', 'Evidence', 'Coupons', 'Catalogue', 'Incidents']);
     expect(new URL(agent.page.url()).pathname).toBe('/inbox');
     await agent.page.goto('/settings/team');
     await poll(() => agent.page.getByText('You do not have access', { exact: true }).count()).toBe(1);

@@ -77,6 +77,8 @@ export const ROUTES: AppRoute[] = [
   // issue 16 (knowledge): catalogue with product knowledge per language, listing gaps
   { path: '/catalogue', navLabel: 'knowledge:nav.catalogue', icon: IconBook, roles: ['owner', 'supervisor', 'agent'], element: <CataloguePage /> },
   { path: '/listing-gaps', navLabel: 'knowledge:nav.gaps', icon: IconListSearch, roles: ['owner', 'supervisor'], element: <GapsPage /> },
+  // issue 18: incidents (declare, audience, message, approval, send progress, dashboard)
+  { path: '/incidents', navLabel: 'common:nav.incidents', icon: IconAlertOctagon, roles: ['owner', 'supervisor', 'agent'], element: <IncidentsPage /> },
 ];
 
 export function routesFor(role: Role): AppRoute[] {
