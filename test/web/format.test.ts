@@ -30,6 +30,8 @@ describe('the one formatter of the web app', () => {
 
   it('writes percentages, sizes and relative times', () => {
     expect(en.percent(0.1234)).toBe('12.3%');
+    expect(en.fixed(200, 2)).toBe('200.00');
+    expect(en.number(200, 2)).toBe('200');
     expect(en.bytes(2048)).toBe('2 KB');
     expect(en.relative(Date.UTC(2026, 0, 1, 3), Date.UTC(2026, 0, 1, 0))).toBe('in 3 hours');
     expect(zh.relative(Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 3))).toBe('前天');

@@ -37,6 +37,8 @@ export interface Formatter {
   /** "Tue, Dec 1, 14:05" — for a moment in the coming days (when an answer is due). */
   dayTime(at: Iso): string;
   number(n: number, digits?: number): string;
+  /** Always this many decimals ("200.00"): amounts shown without a currency. */
+  fixed(n: number, digits: number): string;
   percent(ratio: number, digits?: number): string;
   /** A span of time as people say it: "3 d 4 h", "2 h 5 min", "45 min", "40 s". */
   duration(ms: number): string;
@@ -84,6 +86,7 @@ export function formatterFor(locale: string): Formatter {
       return d ? dt(DAY_TIME).format(d) : '—';
     },
     number: (n, digits = 0) => num(digits).format(n),
+    fixed: (n, digits) => cached(`f|${locale}|${digits}`, () => new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits })).format(n),
     percent: (ratio, digits = 1) => num(digits, 'percent').format(ratio),
     duration: (ms) => {
       const sign = ms < 0 ? '−' : '';

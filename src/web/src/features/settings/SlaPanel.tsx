@@ -38,7 +38,7 @@ export function SlaPanel() {
     if (p.minOrderCurrency) return formatMoney(p.minOrderAmount, p.minOrderCurrency, i18n.language);
     return (
       <>
-        {formatterFor(i18n.language).number(p.minOrderAmount / 100, 2)}{' '}
+        {formatterFor(i18n.language).fixed(p.minOrderAmount / 100, 2)}{' '}
         <Text span size="xs" c="dimmed">
           ({t('sla.orderCurrency')})
         </Text>
