@@ -15,6 +15,7 @@ import { startBusinessStandIn } from '../integrations/video-comments/index.js';
 import { startWhatsAppStandIn } from '../integrations/whatsapp/index.js';
 import type { Platform, Services } from './deps.js';
 import type { Actor } from '../platform/tenancy.js';
+import type { MailboxInput } from '../integrations/email/email.dto.js';
 
 const WA = { phoneNumberId: '1065550100', token: 'EAAG-demo-standin-token', appSecret: 'demo-app-secret', verifyToken: 'demo-verify-token' };
 const BIZ = { businessId: '7000000000000000001', token: 'act.demo-standin-token', displayName: 'lumiere.atelier' };
@@ -88,10 +89,12 @@ const MAIL_PASSWORD = 'demo-mailbox-password';
  * here; a mailbox an owner has moved to another server is left alone. The IMAP servers forget
  * their mail on restart, so each start opens the INBOX with a new UIDVALIDITY (the sync then starts
  * that folder over; Message-IDs keep tickets single) and reuses the last port when it is free.
+ * On stop the demo's mailboxes are paused; the next start sets them active again.
  */
 async function startDemoMailboxes(p: Platform, s: Services, owner: Actor, shops: { id: string; supportContacts: { email?: string | null } }[]): Promise<{ smtpPort: number; created: Set<string>; stop: () => Promise<void> }> {
   const inboxes = new Map<string, HoodiecrowServer>();
   const created = new Set<string>();
+  const saved = new Map<string, Omit<MailboxInput, 'status'>>();
   const uidValidity = Math.floor(Date.now() / 1000);
   const listenOn = async (open: (port: number) => Promise<void>, preferred: number | undefined) => {
     if (preferred) {
@@ -150,11 +153,13 @@ async function startDemoMailboxes(p: Platform, s: Services, owner: Actor, shops:
     const imapPort = (imap.server.address() as AddressInfo).port;
     p.outbound.allow(`127.0.0.1:${imapPort}`);
     inboxes.set(address, imap);
-    await s.email.save(owner, shop.id, {
+    const settings = {
       address,
-      imap: { host: '127.0.0.1', port: imapPort, tls: 'none', user: address, password: MAIL_PASSWORD, folder: 'INBOX' },
-      smtp: { host: '127.0.0.1', port: smtpPort, tls: 'none', user: address, password: MAIL_PASSWORD },
-    });
+      imap: { host: '127.0.0.1', port: imapPort, tls: 'none' as const, user: address, folder: 'INBOX' },
+      smtp: { host: '127.0.0.1', port: smtpPort, tls: 'none' as const, user: address },
+    };
+    await s.email.save(owner, shop.id, { ...settings, imap: { ...settings.imap, password: MAIL_PASSWORD }, smtp: { ...settings.smtp, password: MAIL_PASSWORD }, status: 'active' });
+    saved.set(shop.id, settings);
     if (!before) created.add(shop.id);
   }
 
@@ -162,6 +167,9 @@ async function startDemoMailboxes(p: Platform, s: Services, owner: Actor, shops:
     smtpPort,
     created,
     stop: async () => {
+      // Paused while these servers are gone, so the next start's poll and IDLE watcher (which run
+      // before the demo's servers are back) do not knock on closed ports; the next start resumes them.
+      for (const [shopId, settings] of saved) await s.email.save(owner, shopId, { ...settings, status: 'paused' }).catch(() => undefined);
       await new Promise<void>((resolve) => smtp.close(() => resolve()));
       // Stop listening without waiting: the IDLE watcher's connection ends when the platform stops it.
       for (const imap of inboxes.values()) imap.server.close();
