@@ -81,6 +81,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/shops/:shopId/tiktok-comments/test': LEADS,
   'POST /api/shops/:shopId/tiktok-comments/poll': LEADS,
   'POST /api/video-comments/:commentId/visibility': DESK,
+  'GET /api/video-comments/:commentId/visibility': DESK,
 
   // TikTok connection
   'GET /api/tiktok/connections': LEADS,

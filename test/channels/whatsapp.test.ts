@@ -208,13 +208,26 @@ describe('WhatsApp Cloud API channel against the local Graph stand-in', () => {
       const res = await ctx.app.inject({ method: 'POST', url: `/api/video-comments/${commentId}/visibility`, headers: { cookie: agent }, payload: { hidden: true } });
       expect(res.json()).toEqual({ commentId, hidden: true, pending: true });
       expect(business.comments.get(commentId)!.status).toBe('PUBLIC');
+      // A reload asks the server: the wish is kept while the step is on its way, then confirmed.
+      const look = async () => (await ctx.app.inject({ method: 'GET', url: `/api/video-comments/${commentId}/visibility`, headers: { cookie: agent } })).json();
+      expect(await look()).toEqual({ commentId, hidden: true, pending: true });
       await ctx.platform.dispatcher.drain(50, org.orgId);
       expect(business.comments.get(commentId)!.status).toBe('HIDDEN');
+      expect(await look()).toEqual({ commentId, hidden: true, pending: false });
       const again = await ctx.app.inject({ method: 'POST', url: `/api/video-comments/${commentId}/visibility`, headers: { cookie: agent }, payload: { hidden: true } });
       expect(again.json()).toEqual({ commentId, hidden: true, pending: false });
+      // Shown again: pending until TikTok has it, then shown for good.
+      const show = await ctx.app.inject({ method: 'POST', url: `/api/video-comments/${commentId}/visibility`, headers: { cookie: agent }, payload: { hidden: false } });
+      expect(show.json()).toEqual({ commentId, hidden: false, pending: true });
+      expect(await look()).toEqual({ commentId, hidden: false, pending: true });
+      await ctx.platform.dispatcher.drain(50, org.orgId);
+      expect(business.comments.get(commentId)!.status).toBe('PUBLIC');
+      expect(await look()).toEqual({ commentId, hidden: false, pending: false });
       const other = await createTestOrg(ctx);
       const foreign = await ctx.app.inject({ method: 'POST', url: `/api/video-comments/${commentId}/visibility`, headers: { cookie: await other.cookie('agent') }, payload: { hidden: false } });
       expect(foreign.statusCode).toBe(404);
+      const foreignLook = await ctx.app.inject({ method: 'GET', url: `/api/video-comments/${commentId}/visibility`, headers: { cookie: await other.cookie('agent') } });
+      expect(foreignLook.statusCode).toBe(404);
     });
   });
 });

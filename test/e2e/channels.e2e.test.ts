@@ -67,6 +67,11 @@ describeE2E('TikTok video comment ticket (browser)', () => {
       await server.ctx.platform.dispatcher.drain(20, org.orgId);
       return business.comments.get(commentId)!.status;
     }).toBe('HIDDEN');
+    // The server keeps the state: after a reload the comment is still shown as hidden.
+    await page.reload();
+    await poll(() => page.getByTestId('video-comment-hidden').textContent()).toBe('Hidden on TikTok');
+    expect(await page.getByTestId('video-comment-bar').getByTestId('video-comment-visibility').textContent()).toBe('Show comment');
+    await screenshot(page, 'channels-video-comment-hidden-after-reload');
     expect(problems).toEqual([]);
     await context.close();
   }, 90_000);

@@ -533,24 +533,6 @@ export function createMailboxes(d: MailboxDeps) {
       };
     },
 
-    /**
-     * One raw mail delivered to the shop's support address by SMTP (the demo's in-process receiver):
-     * parsed and ingested exactly like a mail read over IMAP (threading, attachments as evidence
-     * files, automated and spoofed mail, Message-ID dedupe), without a mailbox to read.
-     */
-    async receiveRaw(orgId: string, shopId: string, raw: Buffer): Promise<{ ingested: boolean; own: boolean }> {
-      const shop = await d.db.tenant(orgId, (tx) => shopIn(tx, orgId, shopId));
-      const existing = await rowOf(orgId, shopId);
-      const address = existing?.address ?? shop.supportContacts.email ?? `support@${shopId}.invalid`;
-      const pseudo = { ...(existing ?? {}), orgId, shopId, address, uidValidity: existing?.uidValidity ?? null, imapHost: existing?.imapHost ?? 'smtp-inbound' } as MailboxRow;
-      const parsed = await simpleParser(raw);
-      const staff = await d.db.tenant(orgId, (tx) => staffEmailsIn(tx, orgId));
-      const r = await toInbound({ row: pseudo } as Opened, 0, parsed, staff);
-      if (r.own) return { ingested: false, own: true };
-      await d.helpdesk.ingestInbound(r.inbound);
-      return { ingested: true, own: false };
-    },
-
     /** Every active mailbox of the installation (the poll job). Failures are recorded per mailbox. */
     async syncAll(): Promise<{ mailboxes: number; ingested: number; failed: number }> {
       const all = await d.db.system((tx) => tx.select({ orgId: mailboxes.orgId, shopId: mailboxes.shopId, status: mailboxes.status }).from(mailboxes));

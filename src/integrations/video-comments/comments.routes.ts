@@ -34,6 +34,11 @@ export function videoCommentRoutes(app: Http, comments: VideoComments): void {
     { schema: { tags, operationId: 'videoComments.poll', summary: 'Read new comments now (the job does it every two minutes)', params: ShopParams, body: EmptyBody, response: { 200: CommentPollView, ...errors(404, 502) } } },
     async (req) => comments.pollAsActor(actorOf(req), req.params.shopId),
   );
+  app.get(
+    '/api/video-comments/:commentId/visibility',
+    { schema: { tags, operationId: 'videoComments.getVisibility', summary: "Whether a buyer's comment is hidden under the shop's video (pending while the change is still on its way to TikTok)", params: CommentParams, response: { 200: VisibilityView, ...errors(404) } } },
+    async (req) => comments.visibility(actorOf(req), req.params.commentId),
+  );
   app.post(
     '/api/video-comments/:commentId/visibility',
     { schema: { tags, operationId: 'videoComments.setVisibility', summary: "Hide a buyer's comment under the shop's video, or show it again (sent to TikTok by an outbox step)", params: CommentParams, body: VisibilityInput, response: { 200: VisibilityView, ...errors(404) } } },

@@ -5,13 +5,14 @@
  * replies under the comment as outbox steps that re-read the replies before any retry, and
  * hiding / showing a buyer's comment.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/db.js';
+import type { Database, Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { enqueue, PermanentError, type OutboxRegistry } from '../../platform/outbox/outbox.js';
+import { outbox } from '../../platform/outbox/outbox.schema.js';
 import type { OutboundPolicy } from '../../platform/outbound.js';
 import { decryptSecret, encryptSecret } from '../../platform/secrets.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
@@ -302,13 +303,24 @@ export function createVideoComments(d: VideoCommentDeps) {
       return { accounts: all.length, tickets, failed };
     },
 
+    /** Whether a buyer's comment is hidden (or about to be: a visibility step not yet sent). */
+    async visibility(actor: Actor, commentId: string): Promise<VisibilityView> {
+      requireRole(actor, ['owner', 'supervisor', 'agent'], 'viewing video comments');
+      return d.db.tenant(actor.orgId, async (tx) => {
+        const [c] = await tx.select().from(videoComments).where(and(eq(videoComments.orgId, actor.orgId), eq(videoComments.commentId, commentId))).limit(1);
+        if (!c || c.decision === 'own') throw AppError.notFound('video_comment', commentId);
+        return { commentId, ...(await wantedVisibility(tx, c)) };
+      });
+    },
+
     /** Hide (or show again) a buyer's comment under the shop's video: an outbox step. */
     async setVisibility(actor: Actor, commentId: string, hidden: boolean): Promise<VisibilityView> {
       requireRole(actor, ['owner', 'supervisor', 'agent'], 'hiding video comments');
       return d.db.tenant(actor.orgId, async (tx) => {
         const [c] = await tx.select().from(videoComments).where(and(eq(videoComments.orgId, actor.orgId), eq(videoComments.commentId, commentId))).for('update').limit(1);
         if (!c || c.decision === 'own') throw AppError.notFound('video_comment', commentId);
-        if (c.hidden === hidden) return { commentId, hidden, pending: false };
+        const now = await wantedVisibility(tx, c);
+        if (now.hidden === hidden) return { commentId, ...now };
         const version = c.visibilityVersion + 1;
         await tx.update(videoComments).set({ visibilityVersion: version }).where(and(eq(videoComments.orgId, actor.orgId), eq(videoComments.id, c.id)));
         await enqueue(tx, { orgId: actor.orgId, handler: COMMENT_HIDE, idempotencyKey: `video_comment.visibility:${c.id}:${version}`, payload: { shopId: c.shopId, commentId, videoId: c.videoId, hidden, version }, subjectType: 'video_comment', subjectId: c.id }, { ids: d.ids, clock: d.clock });
@@ -361,3 +373,18 @@ export function createVideoComments(d: VideoCommentDeps) {
 
 export type VideoComments = ReturnType<typeof createVideoComments>;
 export { BusinessApiError };
+
+/**
+ * The visibility an agent last asked for: while its outbox step has not finished, the step's
+ * wish (pending); otherwise what TikTok last confirmed (the row's `hidden`).
+ */
+async function wantedVisibility(tx: Executor, c: VideoCommentRow): Promise<{ hidden: boolean; pending: boolean }> {
+  const [step] = await tx
+    .select({ status: outbox.status, payload: outbox.payload })
+    .from(outbox)
+    .where(and(eq(outbox.orgId, c.orgId), eq(outbox.handler, COMMENT_HIDE), eq(outbox.subjectType, 'video_comment'), eq(outbox.subjectId, c.id)))
+    .orderBy(desc(outbox.createdAt), desc(outbox.id))
+    .limit(1);
+  if (step && (step.status === 'pending' || step.status === 'running' || step.status === 'held')) return { hidden: step.payload.hidden === true, pending: true };
+  return { hidden: c.hidden, pending: false };
+}

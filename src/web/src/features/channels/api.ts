@@ -11,6 +11,7 @@ export const channelKeys = {
   mailbox: (shopId: string) => ['channels', 'mailbox', shopId] as const,
   whatsapp: (shopId: string) => ['channels', 'whatsapp', shopId] as const,
   tiktokComments: (shopId: string) => ['channels', 'tiktok-comments', shopId] as const,
+  commentVisibility: (commentId: string) => ['channels', 'comment-visibility', commentId] as const,
 };
 
 const enc = encodeURIComponent;
@@ -23,6 +24,10 @@ export const useWhatsAppNumber = (shopId: string) =>
 
 export const useTikTokCommentsAccount = (shopId: string) =>
   useQuery({ queryKey: channelKeys.tiktokComments(shopId), queryFn: ({ signal }) => api.get<{ account: BusinessAccountView | null }>(`/api/shops/${enc(shopId)}/tiktok-comments`, { signal }).then((r) => r.account) });
+
+/** Whether a buyer's video comment is hidden (the server's word, so it survives a reload). */
+export const useCommentVisibility = (commentId: string | undefined) =>
+  useQuery({ queryKey: channelKeys.commentVisibility(commentId ?? ''), enabled: !!commentId, queryFn: ({ signal }) => api.get<VisibilityView>(`/api/video-comments/${enc(commentId!)}/visibility`, { signal }) });
 
 export const channelsApi = {
   saveMailbox: (shopId: string, body: MailboxInput) => api.put<MailboxView>(`/api/shops/${enc(shopId)}/mailbox`, body),

@@ -1,11 +1,11 @@
-import { Alert, Anchor, Button, Group, Text } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconEye, IconEyeOff, IconVideo } from '@tabler/icons-react';
-import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../lib/format';
 import { useApiMutation } from '../../lib/mutation';
-import { channelsApi } from '../channels/api';
+import { channelKeys, channelsApi, useCommentVisibility } from '../channels/api';
 import type { MessageView } from './api';
 
 /** The longest public reply under a TikTok comment (the server refuses longer ones). */
@@ -15,11 +15,13 @@ export const COMMENT_REPLY_MAX = 150;
 export function VideoCommentBar({ m }: { m: MessageView }) {
   const { t } = useTranslation('inbox');
   const vc = m.channelMeta?.videoComment;
-  const [hidden, setHidden] = useState(false);
+  const cache = useQueryClient();
+  const state = useCommentVisibility(m.direction === 'inbound' ? vc?.commentId : undefined);
+  const hidden = state.data?.hidden ?? false;
   const toggle = useApiMutation({
     mutationFn: (hide: boolean) => channelsApi.setCommentVisibility(vc!.commentId, hide),
     onSuccess: (r) => {
-      setHidden(r.hidden);
+      cache.setQueryData(channelKeys.commentVisibility(r.commentId), r);
       notifications.show({ color: 'teal', message: r.hidden ? t('videoComment.hiding') : t('videoComment.showing') });
     },
   });
@@ -36,7 +38,16 @@ export function VideoCommentBar({ m }: { m: MessageView }) {
           {vc.caption ?? vc.videoId}
         </Text>
       )}
-      <Button size="compact-xs" variant="subtle" color="gray" leftSection={hidden ? <IconEye size={12} /> : <IconEyeOff size={12} />} loading={toggle.isPending} onClick={() => toggle.mutate(!hidden)} data-testid="video-comment-visibility">
+      {hidden ? (
+        <Badge size="xs" variant="light" color={state.data?.pending ? 'yellow' : 'gray'} data-testid="video-comment-hidden">
+          {state.data?.pending ? t('videoComment.hidingPending') : t('videoComment.hiddenBadge')}
+        </Badge>
+      ) : state.data?.pending ? (
+        <Badge size="xs" variant="light" color="yellow" data-testid="video-comment-hidden">
+          {t('videoComment.showingPending')}
+        </Badge>
+      ) : null}
+      <Button size="compact-xs" variant="subtle" color="gray" leftSection={hidden ? <IconEye size={12} /> : <IconEyeOff size={12} />} loading={toggle.isPending || state.isLoading} onClick={() => toggle.mutate(!hidden)} data-testid="video-comment-visibility">
         {hidden ? t('videoComment.show') : t('videoComment.hide')}
       </Button>
     </Group>
