@@ -21,7 +21,7 @@ import { integrationsRoutes, WEBHOOK_DELIVERY_STEP } from '../modules/integratio
 import { INVITATION_MAIL_STEP, PASSWORD_RESET_MAIL_STEP } from '../modules/auth/index.js';
 import { decryptSecret } from '../platform/secrets.js';
 import { agencyRoutes } from '../modules/agency/index.js';
-import { NOTIFICATION_MAIL_STEP, notificationMailHandler, notificationsRoutes } from '../modules/notifications/index.js';
+import { NOTIFICATION_DIGEST_JOB, NOTIFICATION_DIGEST_STEP, NOTIFICATION_MAIL_STEP, notificationDigestHandler, notificationMailHandler, notificationsRoutes } from '../modules/notifications/index.js';
 import { translationRoutes } from '../modules/translation/index.js';
 import { startTranslationStandIn } from '../integrations/translation/index.js';
 import { helpdeskWorkspaceRoutes } from '../modules/helpdesk/helpdesk.workspace.routes.js';
@@ -178,6 +178,11 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
       const n = await s.helpdesk.runIdleAutomations();
       if (n) p.log.info({ fired: n }, 'idle automations applied');
     }, { cron: '41 * * * *' });
+    // Notices people chose to receive as one e-mail a day.
+    await p.jobs.define(NOTIFICATION_DIGEST_JOB, async () => {
+      const r = await s.notifications.runDigests();
+      if (r.people) p.log.info(r, 'daily notification digests queued');
+    }, { cron: '7 7 * * *' });
   }
 }
 
@@ -217,6 +222,7 @@ export function registerWorkspaceWorkers(p: Platform, s: Services): void {
   registerPortalHandlers(p.outbox, s.helpdesk, s.portal);
   // Notifications by e-mail, through the installation's SMTP (only enqueued when it is configured).
   p.outbox.register(NOTIFICATION_MAIL_STEP, notificationMailHandler({ db: p.db, publicUrl: p.config.publicUrl, send: (m) => s.mail.send(m) }));
+  p.outbox.register(NOTIFICATION_DIGEST_STEP, notificationDigestHandler({ db: p.db, publicUrl: p.config.publicUrl, send: (m) => s.mail.send(m) }));
 }
 
 
