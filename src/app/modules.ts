@@ -205,7 +205,7 @@ export function registerWorkspaceWorkers(p: Platform, s: Services): void {
     // download on a buyer's message (also about a ticket message) must not mark it "sent".
     if (f.subjectType === 'ticket_message' && f.subjectId && REPLY_STEPS.has(f.handler)) ticket = await s.helpdesk.markDelivery(f.orgId, f.subjectId, f.status === 'done' ? 'sent' : 'failed', f.error);
     // An action asked for from a ticket (refund, decision, coupon, reship): its thread line follows the step.
-    else if (f.subjectType === 'remedy' || f.subjectType === 'platform_return' || f.subjectType === 'coupon') await s.helpdesk.actionStepFinished(f.orgId, f.id, f.status, f.error);
+    else if (f.subjectType === 'remedy' || f.subjectType === 'platform_return' || f.subjectType === 'coupon' || f.subjectType === 'return') await s.helpdesk.actionStepFinished(f.orgId, f.id, f.status, f.error);
     if (f.status !== 'failed') return;
     await p.db.tenant(f.orgId, (tx) =>
       s.notifications.notify(tx, {
