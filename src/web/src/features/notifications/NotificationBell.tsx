@@ -117,7 +117,7 @@ function PreferencesModal({ opened, onClose }: { opened: boolean; onClose: () =>
   const prefs = usePreferences(opened);
   const save = useNotificationMutation((items: { kind: NotificationKind; inApp: boolean; email: boolean; emailDigest?: boolean }[]) => api.put('/api/notifications/preferences', { items }));
   return (
-    <Modal opened={opened} onClose={onClose} title={t('preferences')} size="md">
+    <Modal opened={opened} onClose={onClose} title={t('preferences')} size="lg">
       <Stack gap="xs">
         {prefs.data?.items.map((p) => (
           <Group key={p.kind} justify="space-between" wrap="wrap" gap="xs">
