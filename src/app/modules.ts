@@ -21,7 +21,7 @@ import { integrationsRoutes, WEBHOOK_DELIVERY_STEP } from '../modules/integratio
 import { INVITATION_MAIL_STEP, PASSWORD_RESET_MAIL_STEP } from '../modules/auth/index.js';
 import { decryptSecret } from '../platform/secrets.js';
 import { agencyRoutes } from '../modules/agency/index.js';
-import { NOTIFICATION_MAIL_STEP, notificationMailHandler, notificationsRoutes } from '../modules/notifications/index.js';
+import { NOTIFICATION_DIGEST_JOB, NOTIFICATION_DIGEST_STEP, NOTIFICATION_MAIL_STEP, notificationDigestHandler, notificationMailHandler, notificationsRoutes } from '../modules/notifications/index.js';
 import { translationRoutes } from '../modules/translation/index.js';
 import { startTranslationStandIn } from '../integrations/translation/index.js';
 import { helpdeskWorkspaceRoutes } from '../modules/helpdesk/helpdesk.workspace.routes.js';
@@ -178,6 +178,11 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
       const n = await s.helpdesk.runIdleAutomations();
       if (n) p.log.info({ fired: n }, 'idle automations applied');
     }, { cron: '41 * * * *' });
+    // Notices people chose to receive as one e-mail a day.
+    await p.jobs.define(NOTIFICATION_DIGEST_JOB, async () => {
+      const r = await s.notifications.runDigests();
+      if (r.people) p.log.info(r, 'daily notification digests queued');
+    }, { cron: '7 7 * * *' });
   }
 }
 
@@ -200,7 +205,7 @@ export function registerWorkspaceWorkers(p: Platform, s: Services): void {
     // download on a buyer's message (also about a ticket message) must not mark it "sent".
     if (f.subjectType === 'ticket_message' && f.subjectId && REPLY_STEPS.has(f.handler)) ticket = await s.helpdesk.markDelivery(f.orgId, f.subjectId, f.status === 'done' ? 'sent' : 'failed', f.error);
     // An action asked for from a ticket (refund, decision, coupon, reship): its thread line follows the step.
-    else if (f.subjectType === 'remedy' || f.subjectType === 'platform_return' || f.subjectType === 'coupon') await s.helpdesk.actionStepFinished(f.orgId, f.id, f.status, f.error);
+    else if (f.subjectType === 'remedy' || f.subjectType === 'platform_return' || f.subjectType === 'coupon' || f.subjectType === 'return') await s.helpdesk.actionStepFinished(f.orgId, f.id, f.status, f.error);
     if (f.status !== 'failed') return;
     await p.db.tenant(f.orgId, (tx) =>
       s.notifications.notify(tx, {
@@ -217,6 +222,7 @@ export function registerWorkspaceWorkers(p: Platform, s: Services): void {
   registerPortalHandlers(p.outbox, s.helpdesk, s.portal);
   // Notifications by e-mail, through the installation's SMTP (only enqueued when it is configured).
   p.outbox.register(NOTIFICATION_MAIL_STEP, notificationMailHandler({ db: p.db, publicUrl: p.config.publicUrl, send: (m) => s.mail.send(m) }));
+  p.outbox.register(NOTIFICATION_DIGEST_STEP, notificationDigestHandler({ db: p.db, publicUrl: p.config.publicUrl, send: (m) => s.mail.send(m) }));
 }
 
 

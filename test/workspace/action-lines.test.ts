@@ -106,4 +106,54 @@ describe('action lines in the ticket thread', () => {
     ]);
     expect(got.every((l) => l.amount === rem.refundAmount && l.currency === 'EUR')).toBe(true);
   }, 90_000);
+
+  it("acting from the return's own page writes the same lines into the return's ticket: approve, reject after a failed inspection, refund anyway", async () => {
+    const agent = actorFor(w.org, 'agent');
+    const sup = actorFor(w.org, 'supervisor');
+    const wh = actorFor(w.org, 'warehouse');
+    const world = w.sandbox.world;
+    const failedReturn = async () => {
+      const r = await requestTicket();
+      const ret = await ctx.services.returns.fromPlatformReturn(agent, r.platformReturnId, { reasonCode: 'changed_mind', ticketId: r.ticketId });
+      expect(ret.ticketId).toBe(r.ticketId);
+      // Approved from the return's page: no ticket named, the line lands in the return's ticket.
+      await ctx.services.returns.decidePlatformRequest(agent, r.platformReturnId, { decision: 'approve' });
+      await settle(ctx, w.org.orgId);
+      expect((await lines(r.ticketId)).map((l) => [l.action, l.state, l.ref])).toEqual([
+        ['return_approve', 'requested', r.externalId],
+        ['return_approve', 'sent', r.externalId],
+        // The writeback re-reads the request at once and finds it approved.
+        ['return_approve', 'confirmed', r.externalId],
+      ]);
+      world.setReturnStatus(r.externalId, 'BUYER_SHIPPED_ITEM', { silent: true });
+      await ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['returns']);
+      await ctx.services.returns.receive(wh, ret.id, {});
+      expect((await ctx.services.returns.inspect(wh, ret.id, { grade: 'not_ours' })).status).toBe('inspection_failed');
+      return { ...r, returnId: ret.id, before: (await lines(r.ticketId)).length };
+    };
+
+    // The supervisor rejects the parcel from the return's page: requested → sent, named by the platform's number.
+    const a = await failedReturn();
+    const reason = (await ctx.services.returns.rejectReasons(sup, a.returnId)).find((x) => x.name.includes('parcel'))!;
+    await ctx.services.returns.decide(sup, a.returnId, { decision: 'reject', note: 'not our item', rejectReason: reason.name });
+    expect((await lines(a.ticketId)).slice(a.before)).toEqual([expect.objectContaining({ action: 'return_reject', state: 'requested', ref: a.externalId, group: `return:${a.returnId}:reject`, author: 'system' })]);
+    await settle(ctx, w.org.orgId);
+    expect((await lines(a.ticketId)).slice(a.before).map((l) => [l.action, l.state])).toEqual([
+      ['return_reject', 'requested'],
+      ['return_reject', 'sent'],
+      ['return_reject', 'confirmed'],
+    ]);
+
+    // Refund anyway from the return's page: the refund's lines in the same thread.
+    const b = await failedReturn();
+    await ctx.services.returns.decide(sup, b.returnId, { decision: 'refund_anyway', note: 'goodwill' });
+    await settle(ctx, w.org.orgId);
+    const after = (await lines(b.ticketId)).slice(b.before);
+    expect(after.map((l) => [l.action, l.state])).toEqual([
+      ['refund', 'requested'],
+      ['refund', 'sent'],
+      ['refund', 'confirmed'],
+    ]);
+    expect(after[0]!.amount).toBeGreaterThan(0);
+  }, 120_000);
 });

@@ -93,7 +93,7 @@ describe('notifications', () => {
     // The supervisor turns approval notices off: the next proposal tells only the owner.
     const prefs = await send(org, 'supervisor', 'PUT', '/api/notifications/preferences', { items: [{ kind: 'approval_waiting', inApp: false, email: false }] });
     expect(prefs.statusCode).toBe(200);
-    expect((prefs.json() as { items: { kind: string; inApp: boolean }[]; emailAvailable: boolean }).items.find((i) => i.kind === 'approval_waiting')).toEqual({ kind: 'approval_waiting', inApp: false, email: false });
+    expect((prefs.json() as { items: { kind: string; inApp: boolean }[]; emailAvailable: boolean }).items.find((i) => i.kind === 'approval_waiting')).toEqual({ kind: 'approval_waiting', inApp: false, email: false, emailDigest: false });
     const order2 = await seedOrder(ctx, org, { lines: [{ unitPrice: 20_000 }] });
     await send(org, 'agent', 'POST', '/api/remedies', { orderId: order2.orderId, category: 'size_fit', optionKey: 't2:partial_refund+coupon', reason: 'Second one' });
     expect((await get(org, 'supervisor', '/api/notifications/unread-count')).json()).toEqual({ unread: 1 });

@@ -201,8 +201,8 @@ class Writer {
 async function renderPdf(input: PackInput, ctx: { warnings: PackWarning[]; fileEntries: PackManifest['files']; thumbs: Map<string, Buffer> }): Promise<Buffer> {
   const lang = input.language;
   const t = (k: string, v?: Record<string, string>) => tr(lang, k, v);
-  // A record's summary in the pack's language where its key is known (zh-CN); English and the
-  // languages without templates keep the summary as written.
+  // A record's summary in the pack's language (zh-CN, de, fr, it, es) where its key is known; English
+  // packs and records without a key keep the summary as written.
   const said = (r: EvidenceRecordRow): string =>
     lang === 'en' ? r.summary : renderSummary(r.summaryKey ? { key: r.summaryKey, params: r.summaryParams ?? {} } : summaryKeyFor(r.kind, r.actor, r.data), r.summary, lang, (amount, currency) => fmtMoney({ amount, currency }, lang));
   const doc = new PDFDocument({ size: 'A4', margins: { top: 50, bottom: 55, left: 48, right: 48 }, bufferPages: true, info: { Title: `${t('title')} ${input.caseId}`, Author: 'Afterdesk', CreationDate: input.generatedAt } });

@@ -1,5 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.js';
@@ -22,6 +25,17 @@ function multipart(field: string, fileName: string, contentType: string, bytes: 
   const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${fileName}"\r\nContent-Type: ${contentType}\r\n\r\n`);
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   return { payload: Buffer.concat([head, bytes, tail]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** The PDF's text as poppler's pdftotext reads it (line breaks flattened). */
+function pdfText(pdf: Buffer): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pack-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'p.pdf'), pdf);
+    return execFileSync('pdftotext', [path.join(dir, 'p.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
@@ -135,6 +149,17 @@ describe('evidence HTTP API', () => {
     expect(manifest.chain.lastCheckpoint).toMatchObject({ seq: 21 });
     expect(manifest.chain.headSeq).toBe(21);
     if (process.env.EVIDENCE_PACK_OUT) fs.writeFileSync(process.env.EVIDENCE_PACK_OUT, res.rawPayload);
+
+    // The summaries are worded in the pack's language: German here, French in a second pack.
+    const text = pdfText(pdf);
+    expect(text).toContain('Nachricht des Käufers');
+    expect(text).toContain('Antwort an den Käufer');
+    expect(text).toMatch(/Erstattung über 649,00\s€ veranlasst/);
+    expect(text).not.toContain('Refunded €649.00');
+    const fr = await ctx.app.inject({ method: 'POST', url: `/api/evidence/cases/${caseIds[0]}/packs`, headers: { cookie }, payload: { reason: 'damaged', language: 'fr' } });
+    const frText = pdfText((await unzip(fr.rawPayload)).get('summary.pdf')!);
+    expect(frText).toContain("Message de l'acheteur");
+    expect(frText).toMatch(/Remboursement de 649,00\s€ effectué/);
   });
 
   it('a pack for a case with gaps lists the warnings in the header and the manifest (GET link form)', async () => {

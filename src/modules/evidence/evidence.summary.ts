@@ -28,8 +28,10 @@ export function summaryKeyFor(kind: EvidenceKind, actor: EvidenceActor, data: Re
     case 'note':
       return text ? { key: 'note', params: {} } : null;
     case 'refund': {
-      const amount = num(data.amount);
-      const currency = str(data.currency);
+      // Amount and currency side by side (remedies, returns) or as one money value (older records).
+      const money = data.amount as { amount?: unknown; currency?: unknown } | null | undefined;
+      const amount = num(data.amount) ?? (typeof money === 'object' && money ? num(money.amount) : null);
+      const currency = str(data.currency) ?? (typeof money === 'object' && money ? str(money.currency) : null);
       return amount !== null && currency ? { key: 'refund', params: { amount, currency } } : null;
     }
     case 'remedy_offered': {
@@ -59,8 +61,11 @@ export function summaryKeyFor(kind: EvidenceKind, actor: EvidenceActor, data: Re
   }
 }
 
-/** The pack's wording of a summary key (en and zh-CN; other pack languages keep the English summary). */
-const TEMPLATES: Record<'en' | 'zh-CN', Record<string, (p: SummaryParams, money: (a: number, c: string) => string) => string>> = {
+type Template = (p: SummaryParams, money: (a: number, c: string) => string) => string;
+type SummaryLanguage = 'en' | 'zh-CN' | 'de' | 'fr' | 'it' | 'es';
+
+/** The pack's wording of a summary key in every pack language; an unknown language keeps the English summary. */
+const TEMPLATES: Record<SummaryLanguage, Record<string, Template>> = {
   en: {
     buyer_message: () => 'Buyer message',
     reply: () => 'Reply to the buyer',
@@ -91,10 +96,72 @@ const TEMPLATES: Record<'en' | 'zh-CN', Record<string, (p: SummaryParams, money:
     automation: (p) => `已执行自动化规则：${p.rules}`,
     status: (p) => `状态 ${p.from} → ${p.to}`,
   },
+  de: {
+    buyer_message: () => 'Nachricht des Käufers',
+    reply: () => 'Antwort an den Käufer',
+    note: () => 'Interne Notiz',
+    refund: (p, m) => `Erstattung über ${m(Number(p.amount), String(p.currency))} veranlasst`,
+    remedy_offered: (p) => `Lösung angeboten (${p.option})`,
+    remedy_approved: () => 'Lösung genehmigt',
+    remedy_given: (p) => `Lösung abgeschlossen (${p.option})`,
+    reship: (p) => (p.apologyCard ? 'Ersatzsendung mit Entschuldigungskarte an das Lager übergeben' : 'Ersatzsendung an das Lager übergeben'),
+    coupon: (p, m) => `Gutschein im Wert von ${p.currency ? m(Number(p.value), String(p.currency)) : p.value}`,
+    platform_decision: (p) => `Plattformanfrage ${p.request}: ${p.decision}${p.reason ? ` (${p.reason})` : ''}`,
+    priority: (p) => `Priorität ${p.from} → ${p.to}`,
+    automation: (p) => `Automatisierungen angewendet: ${p.rules}`,
+    status: (p) => `Status ${p.from} → ${p.to}`,
+  },
+  fr: {
+    buyer_message: () => "Message de l'acheteur",
+    reply: () => "Réponse à l'acheteur",
+    note: () => 'Note interne',
+    refund: (p, m) => `Remboursement de ${m(Number(p.amount), String(p.currency))} effectué`,
+    remedy_offered: (p) => `Solution proposée (${p.option})`,
+    remedy_approved: () => 'Solution approuvée',
+    remedy_given: (p) => `Solution réalisée (${p.option})`,
+    reship: (p) => (p.apologyCard ? "Renvoi confié à l'entrepôt avec une carte d'excuses" : "Renvoi confié à l'entrepôt"),
+    coupon: (p, m) => `Bon de réduction d'une valeur de ${p.currency ? m(Number(p.value), String(p.currency)) : p.value}`,
+    platform_decision: (p) => `Demande plateforme ${p.request} : ${p.decision}${p.reason ? ` (${p.reason})` : ''}`,
+    priority: (p) => `Priorité ${p.from} → ${p.to}`,
+    automation: (p) => `Automatisations appliquées : ${p.rules}`,
+    status: (p) => `Statut ${p.from} → ${p.to}`,
+  },
+  it: {
+    buyer_message: () => "Messaggio dell'acquirente",
+    reply: () => "Risposta all'acquirente",
+    note: () => 'Nota interna',
+    refund: (p, m) => `Rimborso di ${m(Number(p.amount), String(p.currency))} inviato`,
+    remedy_offered: (p) => `Soluzione proposta (${p.option})`,
+    remedy_approved: () => 'Soluzione approvata',
+    remedy_given: (p) => `Soluzione completata (${p.option})`,
+    reship: (p) => (p.apologyCard ? 'Sostituzione affidata al magazzino con un biglietto di scuse' : 'Sostituzione affidata al magazzino'),
+    coupon: (p, m) => `Buono del valore di ${p.currency ? m(Number(p.value), String(p.currency)) : p.value}`,
+    platform_decision: (p) => `Richiesta della piattaforma ${p.request}: ${p.decision}${p.reason ? ` (${p.reason})` : ''}`,
+    priority: (p) => `Priorità ${p.from} → ${p.to}`,
+    automation: (p) => `Automazioni applicate: ${p.rules}`,
+    status: (p) => `Stato ${p.from} → ${p.to}`,
+  },
+  es: {
+    buyer_message: () => 'Mensaje del comprador',
+    reply: () => 'Respuesta al comprador',
+    note: () => 'Nota interna',
+    refund: (p, m) => `Reembolso de ${m(Number(p.amount), String(p.currency))} enviado`,
+    remedy_offered: (p) => `Solución ofrecida (${p.option})`,
+    remedy_approved: () => 'Solución aprobada',
+    remedy_given: (p) => `Solución completada (${p.option})`,
+    reship: (p) => (p.apologyCard ? 'Reposición entregada al almacén con una tarjeta de disculpa' : 'Reposición entregada al almacén'),
+    coupon: (p, m) => `Cupón por valor de ${p.currency ? m(Number(p.value), String(p.currency)) : p.value}`,
+    platform_decision: (p) => `Solicitud de la plataforma ${p.request}: ${p.decision}${p.reason ? ` (${p.reason})` : ''}`,
+    priority: (p) => `Prioridad ${p.from} → ${p.to}`,
+    automation: (p) => `Automatizaciones aplicadas: ${p.rules}`,
+    status: (p) => `Estado ${p.from} → ${p.to}`,
+  },
 };
 
+const isSummaryLanguage = (l: string): l is SummaryLanguage => Object.prototype.hasOwnProperty.call(TEMPLATES, l);
+
 export function renderSummary(s: SummaryKey | null, fallback: string, lang: string, money: (amount: number, currency: string) => string): string {
-  if (!s || (lang !== 'en' && lang !== 'zh-CN')) return fallback;
+  if (!s || !isSummaryLanguage(lang)) return fallback;
   const make = TEMPLATES[lang][s.key];
   return make ? make(s.params, money) : fallback;
 }

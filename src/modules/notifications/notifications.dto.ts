@@ -31,7 +31,8 @@ export const UnreadCountView = z.object({ unread: z.number() });
 export const MarkReadInput = z.strictObject({ ids: z.array(z.string().min(1).max(64)).min(1).max(200) });
 export const MarkReadResult = z.object({ updated: z.number() });
 
-export const PreferenceView = z.object({ kind: NotificationKind, inApp: z.boolean(), email: z.boolean() });
+/** `emailDigest`: e-mail for this kind is gathered into one mail a day instead of one per notice. */
+export const PreferenceView = z.object({ kind: NotificationKind, inApp: z.boolean(), email: z.boolean(), emailDigest: z.boolean() });
 export type PreferenceView = z.infer<typeof PreferenceView>;
 export const PreferencesView = z.object({
   items: z.array(PreferenceView),
@@ -40,5 +41,5 @@ export const PreferencesView = z.object({
 });
 export type PreferencesView = z.infer<typeof PreferencesView>;
 export const PreferencesInput = z.strictObject({
-  items: z.array(z.strictObject({ kind: NotificationKind, inApp: z.boolean(), email: z.boolean() })).min(1).max(NOTIFICATION_KINDS.length),
+  items: z.array(z.strictObject({ kind: NotificationKind, inApp: z.boolean(), email: z.boolean(), emailDigest: z.boolean().optional() })).min(1).max(NOTIFICATION_KINDS.length),
 });

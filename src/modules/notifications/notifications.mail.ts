@@ -18,6 +18,10 @@ type Words = {
   greeting: (name: string) => string;
   open: string;
   footer: string;
+  digestSubject: (n: number) => string;
+  digestIntro: (n: number) => string;
+  digestMore: (n: number) => string;
+  digestFooter: string;
 };
 
 const WORDS: Record<MailLocale, Words> = {
@@ -38,6 +42,10 @@ const WORDS: Record<MailLocale, Words> = {
     greeting: (name) => `Hello ${name},`,
     open: 'Open it in Afterdesk:',
     footer: 'You receive this because your notification preferences send this kind by e-mail. Change them under the bell in Afterdesk.',
+    digestSubject: (n) => `Afterdesk: your daily digest (${n} ${n === 1 ? 'notice' : 'notices'})`,
+    digestIntro: (n) => `Since your last digest, ${n === 1 ? 'one notice was' : `${n} notices were`} gathered for you:`,
+    digestMore: (n) => `…and ${n} more in Afterdesk.`,
+    digestFooter: 'You receive this digest once a day because your notification preferences gather these kinds. Change them under the bell in Afterdesk.',
   },
   'zh-CN': {
     kinds: {
@@ -56,6 +64,10 @@ const WORDS: Record<MailLocale, Words> = {
     greeting: (name) => `${name}，你好：`,
     open: '在 Afterdesk 中打开：',
     footer: '你收到这封邮件，是因为你的通知设置要求以邮件发送此类通知。可在 Afterdesk 的铃铛菜单中修改。',
+    digestSubject: (n) => `Afterdesk：每日汇总（${n} 条通知）`,
+    digestIntro: (n) => `自上次汇总以来，共有 ${n} 条通知：`,
+    digestMore: (n) => `……另有 ${n} 条，请在 Afterdesk 中查看。`,
+    digestFooter: '你每天收到一次这封汇总邮件，是因为你的通知设置要求将这些类型的通知汇总发送。可在 Afterdesk 的铃铛菜单中修改。',
   },
 };
 
@@ -82,4 +94,13 @@ export function notificationMail(n: { kind: string; params: NotificationParams; 
   const line = notificationLine(n.kind, n.params, locale);
   const url = n.link ? new URL(n.link, publicUrl).toString() : new URL('/', publicUrl).toString();
   return { subject: `Afterdesk: ${line}`, text: `${w.greeting(to.name)}\n\n${line}\n\n${w.open}\n${url}\n\n— \n${w.footer}\n` };
+}
+
+/** One person's daily digest: a line and a link per notice, oldest first, in their UI language. */
+export function digestMail(items: { kind: string; params: NotificationParams; link: string | null }[], total: number, to: { name: string; uiLocale: string }, publicUrl: string): { subject: string; text: string } {
+  const locale = mailLocale(to.uiLocale);
+  const w = WORDS[locale];
+  const lines = items.map((n) => `• ${notificationLine(n.kind, n.params, locale)}\n  ${new URL(n.link ?? '/', publicUrl).toString()}`);
+  const more = total > items.length ? `\n${w.digestMore(total - items.length)}\n` : '';
+  return { subject: w.digestSubject(total), text: `${w.greeting(to.name)}\n\n${w.digestIntro(total)}\n\n${lines.join('\n')}\n${more}\n— \n${w.digestFooter}\n` };
 }

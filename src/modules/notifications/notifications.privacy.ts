@@ -7,6 +7,7 @@ export const notificationsPrivacy: PrivacyRegistration = {
   exempt: [
     { table: 'notifications', reason: 'staff alerts: a kind, a subject id and numeric/code params; never a buyer name or message text' },
     { table: 'notification_preferences', reason: 'staff settings' },
+    { table: 'notification_digest_items', reason: 'staff alerts queued for the daily digest: the same kind and numeric/code params as notifications' },
   ],
   export: async () => ({}),
   erase: async () => ({ counts: {} }),

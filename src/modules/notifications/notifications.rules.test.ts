@@ -26,8 +26,12 @@ describe('channelsFor: in the app, by e-mail, both or off', () => {
     { userId: 'off', inApp: false, email: false },
   ];
   it('defaults to in-app only; e-mail only when asked and the installation can send', () => {
-    expect(channelsFor(['mail', 'both', 'off', 'plain'], prefs, true)).toEqual({ inApp: ['both', 'plain'], email: ['mail', 'both'] });
-    expect(channelsFor(['mail', 'both', 'off', 'plain'], prefs, false)).toEqual({ inApp: ['both', 'plain'], email: [] });
+    expect(channelsFor(['mail', 'both', 'off', 'plain'], prefs, true)).toEqual({ inApp: ['both', 'plain'], email: ['mail', 'both'], digest: [] });
+    expect(channelsFor(['mail', 'both', 'off', 'plain'], prefs, false)).toEqual({ inApp: ['both', 'plain'], email: [], digest: [] });
+    // The digest takes a person's e-mail out of the immediate list; without SMTP neither gets any.
+    const withDigest = [...prefs, { userId: 'daily', inApp: false, email: true, emailDigest: true }];
+    expect(channelsFor(['mail', 'daily'], withDigest, true)).toEqual({ inApp: [], email: ['mail'], digest: ['daily'] });
+    expect(channelsFor(['mail', 'daily'], withDigest, false)).toEqual({ inApp: [], email: [], digest: [] });
   });
 });
 

@@ -16,10 +16,17 @@ export function recipientsFor(people: readonly { id: string; role: string; activ
  * default is on), by e-mail only when they asked for it and the installation can send mail (the
  * default is off). "Both" and "off" are the two switches together.
  */
-export function channelsFor(recipients: readonly string[], prefs: readonly { userId: string; inApp: boolean; email: boolean }[], emailAvailable: boolean): { inApp: string[]; email: string[] } {
+export function channelsFor(
+  recipients: readonly string[],
+  prefs: readonly { userId: string; inApp: boolean; email: boolean; emailDigest?: boolean }[],
+  emailAvailable: boolean,
+): { inApp: string[]; email: string[]; digest: string[] } {
   const by = new Map(prefs.map((p) => [p.userId, p]));
+  const mailed = emailAvailable ? recipients.filter((u) => by.get(u)?.email ?? false) : [];
+  // E-mail goes out straight away, or waits for the daily digest when the person chose that.
   return {
     inApp: recipients.filter((u) => by.get(u)?.inApp ?? true),
-    email: emailAvailable ? recipients.filter((u) => by.get(u)?.email ?? false) : [],
+    email: mailed.filter((u) => !by.get(u)?.emailDigest),
+    digest: mailed.filter((u) => !!by.get(u)?.emailDigest),
   };
 }

@@ -1,5 +1,5 @@
 import type { ActionLines } from '../helpdesk/index.js';
-import { and, asc, desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor, Tx } from '../../platform/db.js';
 import { AppError, isUniqueViolation } from '../../platform/errors.js';
@@ -662,6 +662,8 @@ export function createReturnsService(deps: ReturnsDeps, ports: ReturnsPorts) {
       } else if (input.rejectReason && !r0.platformReturnId) {
         throw AppError.validation('returns.reject_reason_unused', 'Only a TikTok return is rejected with a platform reason', [{ field: 'rejectReason', message: 'only for TikTok returns' }]);
       }
+      // The platform's own number for the request, named in the ticket's progress line.
+      const platformRef = platformReason && r0.platformReturnId && r0.ticketId && ports.actionLines ? (await ports.orders.getPlatformReturn(actor, r0.platformReturnId)).externalId : null;
       return db.tenant(actor.orgId, async (tx) => {
         const r = await loadReturn(tx, actor.orgId, id, true);
         if (r.status !== 'inspection_failed') throw AppError.conflict('returns.not_failed', `Return ${r.rma} is ${r.status}, not a failed inspection`);
@@ -676,7 +678,7 @@ export function createReturnsService(deps: ReturnsDeps, ports: ReturnsPorts) {
           [out] = (await tx.update(returns).set({ status: 'rejected', closedAt: now, updatedAt: now }).where(and(eq(returns.orgId, actor.orgId), eq(returns.id, id))).returning()) as [ReturnRow];
           await tx.update(returnLines).set({ active: false }).where(and(eq(returnLines.orgId, actor.orgId), eq(returnLines.returnId, id)));
           if (platformReason && r.platformReturnId) {
-            await enqueue(
+            const step = await enqueue(
               tx,
               {
                 orgId: actor.orgId,
@@ -688,6 +690,10 @@ export function createReturnsService(deps: ReturnsDeps, ports: ReturnsPorts) {
               },
               { ids, clock },
             );
+            // Decided from the return's page: the return's conversation shows the rejection's progress too.
+            if (r.ticketId && ports.actionLines) {
+              await ports.actionLines.requested(tx, { orgId: actor.orgId, ticketId: r.ticketId, outboxId: step.row.id, group: `return:${id}:reject`, action: 'return_reject', ref: platformRef ?? null, platformReturnId: r.platformReturnId });
+            }
           }
         }
         await evidence(tx, ev(out, 'status_change', actor, `Supervisor: ${input.decision} — ${input.note}${platformReason ? ` (TikTok reason: ${platformReason.text ?? platformReason.name})` : ''}`, { decision: input.decision, note: input.note, platformRejectReason: platformReason?.name ?? null }));
@@ -767,6 +773,18 @@ export function createReturnsService(deps: ReturnsDeps, ports: ReturnsPorts) {
         : { shopId: p.shopId, platformReturnId, decision: plan, ...(reason ? { rejectReason: reason.name } : {}), ...(input.comment ? { comment: input.comment.slice(0, 1000) } : {}) };
       const caseId = input.ticketId ?? p.orderId ?? platformReturnId;
       const result = await db.tenant(actor.orgId, async (tx) => {
+        // Decided from a return's page (no ticket given): the thread of the return's own ticket, if any.
+        const threadTicketId =
+          input.ticketId ??
+          (
+            await tx
+              .select({ ticketId: returns.ticketId })
+              .from(returns)
+              .where(and(eq(returns.orgId, actor.orgId), eq(returns.platformReturnId, platformReturnId), isNotNull(returns.ticketId)))
+              .orderBy(desc(returns.updatedAt))
+              .limit(1)
+          )[0]?.ticketId ??
+          null;
         const step = await enqueue(tx, { orgId: actor.orgId, handler, idempotencyKey: `platform-request:${platformReturnId}:${plan}`, payload, subjectType: 'platform_return', subjectId: platformReturnId }, { ids, clock });
         await ports.recordEvidence(tx, {
           orgId: actor.orgId,
@@ -779,9 +797,9 @@ export function createReturnsService(deps: ReturnsDeps, ports: ReturnsPorts) {
           data: { platformReturnId, externalId: p.externalId, decision: plan, rejectReason: reason?.name ?? null, comment: input.comment ?? null, orderId: p.orderId, images: input.images ?? [] },
           fileSha256s: (input.images ?? []).filter((x) => /^[0-9a-f]{64}$/.test(x)),
         });
-        if (input.ticketId && ports.actionLines) {
+        if (threadTicketId && ports.actionLines) {
           const action = cancellation ? (input.decision === 'approve' ? 'cancel_approve' : 'cancel_reject') : input.decision === 'approve' ? 'return_approve' : 'return_reject';
-          await ports.actionLines.requested(tx, { orgId: actor.orgId, ticketId: input.ticketId, outboxId: step.row.id, group: `platform-request:${platformReturnId}:${plan}`, action, ref: p.externalId, platformReturnId });
+          await ports.actionLines.requested(tx, { orgId: actor.orgId, ticketId: threadTicketId, outboxId: step.row.id, group: `platform-request:${platformReturnId}:${plan}`, action, ref: p.externalId, platformReturnId });
         }
         return step;
       });

@@ -111,18 +111,30 @@ export function NotificationBell() {
 function PreferencesModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useTranslation('notifications');
   const prefs = usePreferences(opened);
-  const save = useNotificationMutation((items: { kind: NotificationKind; inApp: boolean; email: boolean }[]) => api.put('/api/notifications/preferences', { items }));
+  const save = useNotificationMutation((items: { kind: NotificationKind; inApp: boolean; email: boolean; emailDigest?: boolean }[]) => api.put('/api/notifications/preferences', { items }));
   return (
-    <Modal opened={opened} onClose={onClose} title={t('preferences')} size="md">
+    <Modal opened={opened} onClose={onClose} title={t('preferences')} size="lg">
       <Stack gap="xs">
         {prefs.data?.items.map((p) => (
-          <Group key={p.kind} justify="space-between" wrap="nowrap">
+          <Group key={p.kind} justify="space-between" wrap="wrap" gap="xs">
             <Text size="sm">{t(`kindNames.${p.kind}`)}</Text>
-            <Group gap="md" wrap="nowrap">
+            <Group gap="md" wrap="wrap">
               <Switch size="xs" label={t('inApp')} checked={p.inApp} onChange={(e) => save.mutate([{ kind: p.kind, inApp: e.currentTarget.checked, email: p.email }])} data-testid={`pref-${p.kind}`} />
               <Tooltip label={t('emailLater')} disabled={prefs.data?.emailAvailable}>
                 <div>
                   <Switch size="xs" label={t('email')} checked={p.email} disabled={!prefs.data?.emailAvailable} onChange={(e) => save.mutate([{ kind: p.kind, inApp: p.inApp, email: e.currentTarget.checked }])} />
+                </div>
+              </Tooltip>
+              <Tooltip label={t('digestHint')}>
+                <div>
+                  <Switch
+                    size="xs"
+                    label={t('digest')}
+                    checked={p.emailDigest}
+                    disabled={!prefs.data?.emailAvailable || !p.email}
+                    onChange={(e) => save.mutate([{ kind: p.kind, inApp: p.inApp, email: p.email, emailDigest: e.currentTarget.checked }])}
+                    data-testid={`pref-digest-${p.kind}`}
+                  />
                 </div>
               </Tooltip>
             </Group>
