@@ -210,7 +210,16 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const translation = createTranslationService({ db: p.db, clock: p.clock, secretKey: p.secretKey, fetch: (url, init) => p.outbound.fetch(url, init) });
 
   // Shops' own mailboxes: mail in through IMAP becomes tickets, replies go out through SMTP.
-  const email = createMailboxes({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence });
+  const email = createMailboxes({
+    ...base,
+    secretKey: p.secretKey,
+    outbound: p.outbound,
+    helpdesk,
+    files: evidence,
+    // A mailbox that stops working is a channel failure the owners and supervisors hear of (issue 13).
+    onFailing: (orgId, shopId, step) =>
+      p.db.tenant(orgId, (tx) => notify(tx, { orgId, to: { role: ['owner', 'supervisor'] }, kind: 'channel_failure', subject: { type: 'shop', id: shopId }, shopId, params: { channel: 'email', step }, link: '/settings/channels' })).then(() => undefined),
+  });
   // Shops' WhatsApp Business numbers on the Cloud API (webhooks in, replies and media out).
   const whatsapp = createWhatsAppNumbers({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence, graph: { base: p.config.whatsapp.graphBase, version: p.config.whatsapp.apiVersion }, publicUrl: p.config.publicUrl });
 

@@ -96,6 +96,14 @@ describe.skipIf(!run)('a shop mailbox over real IMAP and SMTP (dovecot + smtp-se
 
     expect((await put({ password: 'wrong-password-1' })).statusCode).toBe(200);
     expect((await failing()).steps.at(-1)).toMatchObject({ step: 'login', ok: false });
+    // A sync that cannot log in marks the mailbox failing and tells the owner once (a channel failure).
+    const owner = { orgId: org.orgId, userId: org.users.owner.id, role: 'owner' as const };
+    const channelFailures = async () => (await ctx.services.notifications.list(owner, { limit: 50 })).items.filter((n) => n.kind === 'channel_failure');
+    await expect(ctx.services.email.sync(org.orgId, org.shopId)).rejects.toThrow(/could not be read \(login\)/);
+    await expect(ctx.services.email.sync(org.orgId, org.shopId)).rejects.toThrow(/could not be read/);
+    const told = await channelFailures();
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ kind: 'channel_failure', shopId: org.shopId, params: { channel: 'email', step: 'login' }, link: '/settings/channels' });
     expect((await put({ password: SHOP.pass, folder: 'Archive' })).statusCode).toBe(200);
     expect((await failing()).steps.at(-1)).toMatchObject({ step: 'folder', ok: false });
     // An internal address outside the allow list is refused before any socket opens.

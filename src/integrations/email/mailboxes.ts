@@ -40,6 +40,8 @@ export interface MailboxDeps {
   outbound: Pick<OutboundPolicy, 'assertHost'>;
   helpdesk: Pick<HelpdeskService, 'ingestInbound'>;
   files: FilesPort;
+  /** Told once when a mailbox that was working starts failing (the owners hear of it). */
+  onFailing?: (orgId: string, shopId: string, step: string) => Promise<void>;
 }
 
 /** Mail bigger than this is kept as its headers and a note (the buyer's words stay in the mailbox). */
@@ -269,6 +271,7 @@ export function createMailboxes(d: MailboxDeps) {
     } catch (e) {
       const step = failedStep(e as Record<string, unknown>, 'imap');
       await setState(orgId, fresh.id, { status: 'failing', lastError: (e as Error).message.slice(0, 500), lastErrorStep: step });
+      if (fresh.status !== 'failing' && d.onFailing) await d.onFailing(orgId, shopId, step).catch((err: unknown) => d.log.warn({ err }, 'could not tell the owners about a failing mailbox'));
       throw new AppError('upstream', 'email.sync_failed', `The mailbox could not be read (${step}): ${(e as Error).message}`, { step });
     }
   }

@@ -5,7 +5,7 @@ import { pageOf, pageQuery } from '../../platform/pagination.dto.js';
  * The kinds of notification known today. The list is open: a later module adds its kind here (and
  * its words in the web app's `notifications` locale files), nothing else changes.
  */
-export const NOTIFICATION_KINDS = ['approval_waiting', 'approval_decided', 'sla_warning', 'sla_breach', 'mention', 'outbox_failed', 'shop_health', 'incident_approval', 'incident_reply'] as const;
+export const NOTIFICATION_KINDS = ['approval_waiting', 'approval_decided', 'sla_warning', 'sla_breach', 'mention', 'outbox_failed', 'shop_health', 'incident_approval', 'incident_reply', 'channel_failure'] as const;
 export const NotificationKind = z.enum(NOTIFICATION_KINDS);
 export type NotificationKind = z.infer<typeof NotificationKind>;
 
