@@ -12,8 +12,6 @@ import { initI18n } from './i18n';
 import { isApiError } from './lib/api';
 import { theme } from './theme';
 
-initI18n();
-
 const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
@@ -24,7 +22,9 @@ const queryClient = new QueryClient({
   },
 });
 
-createRoot(document.getElementById('root')!).render(
+// The reader's texts first (one language's chunk), then the app.
+void initI18n().then(() =>
+  createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <MantineProvider theme={theme} defaultColorScheme="light">
       <Notifications position="bottom-right" />
@@ -35,4 +35,5 @@ createRoot(document.getElementById('root')!).render(
       </QueryClientProvider>
     </MantineProvider>
   </StrictMode>,
+  ),
 );

@@ -5,7 +5,7 @@
  *   - feature pages: `features/<module>/locales/en.json` and `features/<module>/locales/zh-CN.json`
  *     become the namespace `<module>` → `const { t } = useTranslation('<module>')`.
  *   - shell-wide texts live in `i18n/<lang>/<namespace>.json` (common, auth, errors, placeholders).
- * Both are picked up by the globs below at build time. `test/e2e/i18n.test.ts` fails when the two
+ * Both are gathered per language by the globs in `bundles/` at build time. `test/e2e/i18n.test.ts` fails when the two
  * languages do not have exactly the same keys; missing keys at runtime are logged as console
  * errors, which the browser tests treat as failures.
  * Server error codes (`users.duplicate_email`) are translated in `errors.json`, nested by the dots.
@@ -17,24 +17,24 @@ export const UI_LOCALES = ['en', 'zh-CN'] as const;
 export type UiLocale = (typeof UI_LOCALES)[number];
 export const DEFAULT_NS = 'common';
 
-type Bundle = Record<string, unknown>;
-const core = import.meta.glob<Bundle>('./*/*.json', { eager: true, import: 'default' });
-const features = import.meta.glob<Bundle>('../features/*/locales/*.json', { eager: true, import: 'default' });
+// Each language's texts are one chunk (`bundles/<lang>.ts`), loaded before the first render and on
+// a language switch: the first screen carries one language's texts, not both. English is always
+// loaded too, as the fallback and for the texts shown in English on purpose (`{ lng: 'en' }`).
+const LOADERS: Record<UiLocale, () => Promise<{ default: Record<string, Record<string, unknown>> }>> = {
+  en: () => import('./bundles/en'),
+  'zh-CN': () => import('./bundles/zh-CN'),
+};
+const loaded = new Map<UiLocale, Promise<void>>();
 
-export function buildResources(): Record<string, Record<string, Bundle>> {
-  const resources: Record<string, Record<string, Bundle>> = {};
-  const add = (lang: string, ns: string, bundle: Bundle) => {
-    ((resources[lang] ??= {})[ns] = bundle);
-  };
-  for (const [file, bundle] of Object.entries(core)) {
-    const m = /^\.\/([^/]+)\/([^/]+)\.json$/.exec(file);
-    if (m) add(m[1]!, m[2]!, bundle);
+function ensureLanguage(lng: UiLocale): Promise<void> {
+  let p = loaded.get(lng);
+  if (!p) {
+    p = LOADERS[lng]().then(({ default: bundles }) => {
+      for (const [ns, bundle] of Object.entries(bundles)) i18n.addResourceBundle(lng, ns, bundle, true, true);
+    });
+    loaded.set(lng, p);
   }
-  for (const [file, bundle] of Object.entries(features)) {
-    const m = /^\.\.\/features\/([^/]+)\/locales\/([^/]+)\.json$/.exec(file);
-    if (m) add(m[2]!, m[1]!, bundle);
-  }
-  return resources;
+  return p;
 }
 
 const STORAGE_KEY = 'afterdesk.uiLocale';
@@ -69,20 +69,21 @@ export async function applyLocale(locale: UiLocale): Promise<void> {
     // Private mode: the choice lasts for this page only.
   }
   document.documentElement.lang = locale;
+  await ensureLanguage(locale);
   if (i18n.language !== locale) await i18n.changeLanguage(locale);
 }
 
-export function initI18n(): typeof i18n {
+/** Sets up i18next and loads the texts of the reader's language (and English); render after it resolves. */
+export async function initI18n(): Promise<typeof i18n> {
   const lng = storedLocale() ?? browserLocale();
   document.documentElement.lang = lng;
-  const resources = buildResources();
-  void i18n.use(initReactI18next).init({
-    resources,
+  await i18n.use(initReactI18next).init({
+    // Texts are added per language as their chunk arrives; none are fetched by namespace.
+    resources: {},
     lng,
     fallbackLng: 'en',
     supportedLngs: [...UI_LOCALES],
     defaultNS: DEFAULT_NS,
-    ns: Object.keys(resources.en ?? {}),
     interpolation: { escapeValue: false },
     returnNull: false,
     saveMissing: true,
@@ -91,6 +92,7 @@ export function initI18n(): typeof i18n {
     },
     react: { useSuspense: false },
   });
+  await Promise.all([ensureLanguage('en'), ensureLanguage(lng)]);
   return i18n;
 }
 
