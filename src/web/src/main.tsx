@@ -1,3 +1,4 @@
+import './lib/zod-setup';
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
 import './app.css';

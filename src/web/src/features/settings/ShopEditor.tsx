@@ -119,7 +119,16 @@ export function ShopEditor({ shop, readOnly, onClose }: { shop: ShopView; readOn
 
   return (
     <Drawer opened onClose={onClose} position="right" size={720} title={<Text fw={600}>{t('shops.editor.title', { name: shop.name })}</Text>} padding="lg">
-      <form onSubmit={form.onSubmit((d) => save.mutate(d), (errors) => showTabOf(Object.keys(errors)))} noValidate>
+      <form
+        onSubmit={form.onSubmit(
+          (d) => save.mutate(d),
+          (errors) => {
+            setFormError(t('common:form.fixErrors'));
+            showTabOf(Object.keys(errors));
+          },
+        )}
+        noValidate
+      >
         <Stack gap="md">
           <FormAlert message={formError} />
           <Tabs value={tab} onChange={(v) => v && setTab(v)}>

@@ -126,7 +126,7 @@ export function SlaPolicyEditor({ policy, onClose }: { policy: SlaPolicy | null;
 
   return (
     <Modal opened onClose={onClose} size="xl" yOffset="4vh" title={<Text fw={600}>{policy ? t('sla.editor.editTitle', { name: policy.name }) : t('sla.editor.createTitle')}</Text>}>
-      <form onSubmit={form.onSubmit((d) => save.mutate(d))} noValidate>
+      <form onSubmit={form.onSubmit((d) => save.mutate(d), () => setFormError(t('common:form.fixErrors')))} noValidate>
         <Stack gap="sm">
           {policy && (
             <Alert variant="light" color="blue" icon={<IconClockPause size={18} />} data-testid="sla-running-clocks-note">

@@ -217,7 +217,7 @@ function UserModal({ user, onClose }: { user: UserView | null; onClose: () => vo
 
   return (
     <Modal opened onClose={onClose} size="lg" title={<Text fw={600}>{isNew ? t('team.addTitle') : t('team.editTitle', { name: user.name })}</Text>}>
-      <form onSubmit={form.onSubmit((v) => save.mutate(v))} noValidate>
+      <form onSubmit={form.onSubmit((v) => save.mutate(v), () => setFormError(t('common:form.fixErrors')))} noValidate>
         <Stack gap="sm">
           <FormAlert message={formError} />
           {isNew ? (

@@ -206,7 +206,7 @@ function LadderForm({ shop, settings }: { shop: ShopView; settings: RemedySettin
             <Text size="xs" c="dimmed">
               {t('remedies.updatedAt', { at: formatDateTime(settings.updatedAt, i18n.language) })}
             </Text>
-            <Button onClick={() => form.onSubmit((d) => save.mutate(d))()} loading={save.isPending} data-testid="save-ladder">
+            <Button onClick={() => form.onSubmit((d) => save.mutate(d), () => setFormError(t('common.fixErrors')))()} loading={save.isPending} data-testid="save-ladder">
               {t('common.save')}
             </Button>
           </Group>
