@@ -336,6 +336,11 @@ describe('properties', () => {
         fc.integer({ min: 0, max: 4 * 24 * 60 }),
         fc.integer({ min: 1, max: 400 }),
         (tz, hours, holidays, day, offsetMin, minutes) => {
+          // The oracle walks minute by minute; keep to cases it can walk in its guard (a calendar open
+          // 15 minutes a week needs six weeks for 76 minutes, past the guard: a limit of the oracle,
+          // not of the calendar).
+          const weekly = WEEKDAYS.reduce((sum, d) => sum + hours[d].reduce((a, i) => a + (Number(i.end.slice(0, 2)) * 60 + Number(i.end.slice(3))) - (Number(i.start.slice(0, 2)) * 60 + Number(i.start.slice(3))), 0), 0);
+          fc.pre(weekly * 4 >= minutes);
           const s = day + offsetMin * MIN;
           const c = compileCalendar({ timeZone: tz, hours, holidays, mode: 'business' });
           expect(addBusinessMs(c, s, minutes * MIN)).toBe(oracle(hours, new Set(holidays), tz, s, minutes));
