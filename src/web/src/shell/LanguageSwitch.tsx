@@ -20,13 +20,17 @@ export function LanguageSwitch({ signedIn }: { signedIn: boolean }) {
 
   async function change(value: string) {
     if (!isUiLocale(value) || value === currentLocale()) return;
+    // Saved on the account at once, while the language's texts load: a page opened right after the
+    // click must already find the choice on the account.
+    const saved = signedIn ? api.patch<{ user: UserView }>('/api/auth/me', { uiLocale: value }) : null;
+    saved?.catch(() => undefined);
     await applyLocale(value as UiLocale);
-    if (!signedIn) {
+    if (!saved) {
       sessionStorage.setItem(PICKED_BEFORE_LOGIN, '1');
       return;
     }
     try {
-      const res = await api.patch<{ user: UserView }>('/api/auth/me', { uiLocale: value });
+      const res = await saved;
       qc.setQueryData(ME_KEY, res.user);
     } catch (e) {
       notifications.show({ color: 'red', title: t('header.languageNotSaved'), message: errorMessage(t, e) });
