@@ -44,7 +44,8 @@ describe('webhook worker killed with SIGKILL mid-burst', () => {
           CHILD_ORG_ID: w.org.orgId,
           CHILD_BATCH: '10',
           CHILD_LEASE_MS: '1500',
-          CHILD_SLOW_MS: '60',
+          // Slow enough that the kill lands mid-burst even when the parent reads the child's output late.
+          CHILD_SLOW_MS: '200',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
