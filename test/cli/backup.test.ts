@@ -272,7 +272,8 @@ describe('afterdesk backup / restore (embedded Postgres)', () => {
     const keptApart = path.join(path.dirname(archive), 'secrets-kept-apart.json');
     const other = path.join(path.dirname(archive), 'secrets-of-another.json');
     fs.copyFileSync(path.join(src, 'secrets.json'), keptApart);
-    fs.writeFileSync(other, fs.readFileSync(keptApart, 'utf8').replace(/"secretKey": "./, '"secretKey": "0'));
+    // Another installation's key: its first digit changed (to one it is not: a key starting with 0 stayed the same 1 time in 16).
+    fs.writeFileSync(other, fs.readFileSync(keptApart, 'utf8').replace(/"secretKey": "(.)/, (_m, c: string) => `"secretKey": "${c === '0' ? '1' : '0'}`));
     const wrong = await refusal(restoreBackup({ config: configFor(tmpDir('afterdesk-backup-nosec-')), file: noSecrets, secretsFile: other, log: quiet }));
     expect(wrong.code).toBe('backup.secrets_mismatch');
     const withSecrets = tmpDir('afterdesk-backup-sec-');
