@@ -1,5 +1,5 @@
 import '@mantine/charts/styles.css';
-import { ActionIcon, Alert, Center, Loader, Anchor, Badge, Button, Drawer, Group, HoverCard, Paper, ScrollArea, SegmentedControl, Select, SimpleGrid, Stack, Switch, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { ActionIcon, Alert, Anchor, Badge, Button, Drawer, Group, HoverCard, Paper, ScrollArea, SegmentedControl, Select, SimpleGrid, Stack, Switch, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { BarChart, LineChart } from '@mantine/charts';
 import { IconAlertTriangle, IconDownload, IconInfoCircle, IconListDetails } from '@tabler/icons-react';
 import { useMemo, useState, type ReactNode } from 'react';
@@ -9,24 +9,11 @@ import { useFormat } from '../../lib/format';
 import { useApiMutation } from '../../lib/mutation';
 import { PageHeader } from '../../shell/PageHeader';
 import { useShops, useUsers } from '../settings/api';
-import { useErrorMessage } from '../../lib/errors';
-import { OutcomesTab, ReconciliationTab } from './OutcomesTabs';
+import { OutcomesTab, QueryState, ReconciliationTab } from './OutcomesTabs';
 import { analyticsKeys, downloadCsv, recommendationsCsvUrl, useDrill, useExclusions, useOperations, useReport, useShopHealth, useTasks, useTrends, useWeekly, type Filters, type RateRow, type ReasonTrendRow } from './api';
 
 const DAY = 86_400_000;
 
-/** Loading, error or the data. */
-function QueryState<T>({ query, children }: { query: { isPending: boolean; error: unknown; data: T | undefined }; children: (data: T) => ReactNode }) {
-  const message = useErrorMessage();
-  if (query.isPending)
-    return (
-      <Center py="md">
-        <Loader size="sm" />
-      </Center>
-    );
-  if (query.error || query.data === undefined) return <Alert color="red">{message(query.error)}</Alert>;
-  return <>{children(query.data)}</>;
-}
 const ymd = (t: number) => new Date(t).toISOString().slice(0, 10);
 const METRICS = ['return_rate', 'refund_rate', 'complaint_rate', 'dispute_rate', 'flag', 'provisional'] as const;
 

@@ -9,7 +9,8 @@ import { useFormat } from '../../lib/format';
 import { useApiMutation } from '../../lib/mutation';
 import { downloadCsv, reconciliationCsvUrl, useOutcomes, useReconciliation, type Filters } from './api';
 
-function Loading<T>({ query, children }: { query: { isPending: boolean; error: unknown; data: T | undefined }; children: (data: T) => ReactNode }) {
+/** Loading, error or the data (shared by the analytics tabs). */
+export function QueryState<T>({ query, children }: { query: { isPending: boolean; error: unknown; data: T | undefined }; children: (data: T) => ReactNode }) {
   const message = useErrorMessage();
   if (query.isPending)
     return (
@@ -72,7 +73,7 @@ export function OutcomesTab({ f }: { f: Filters }) {
   const pct = (v: number | null) => (v === null ? '—' : fmt.percent(v));
   const hours = (v: number | null) => (v === null ? '—' : fmt.duration(v * 3_600_000));
   return (
-    <Loading query={q}>
+    <QueryState query={q}>
       {(o) => {
         const total = o.cycle.steps.find((s) => s.step === 'request_to_refund');
         const chart = o.cycle.steps.filter((s) => s.step !== 'request_to_refund').map((s) => ({ step: t(`outcomes.steps.${s.step}`), p50: s.p50Hours ?? 0, p90: s.p90Hours ?? 0 }));
@@ -226,7 +227,7 @@ export function OutcomesTab({ f }: { f: Filters }) {
           </Stack>
         );
       }}
-    </Loading>
+    </QueryState>
   );
 }
 
@@ -239,7 +240,7 @@ export function ReconciliationTab({ f }: { f: Filters }) {
   const [status, setStatus] = useState<string>('mismatches');
   const q = useReconciliation(f, status === 'mismatches' || status === 'all' ? null : status);
   return (
-    <Loading query={q}>
+    <QueryState query={q}>
       {(r) => {
         const items = status === 'mismatches' ? r.items.filter((x) => x.status !== 'matched' && x.status !== 'awaiting_statement') : r.items;
         const donut = Object.entries(r.summary).filter(([, n]) => n > 0).map(([k, n]) => ({ name: t(`recon.status.${k}`), value: n, color: STATUS_COLORS[k] ?? 'gray.5' }));
@@ -301,6 +302,6 @@ export function ReconciliationTab({ f }: { f: Filters }) {
           </Stack>
         );
       }}
-    </Loading>
+    </QueryState>
   );
 }
