@@ -104,13 +104,27 @@ function birthdaySection(lang: PortalLanguage, hidden: string): string {
 <button type="submit">${esc(tx(lang, 'save'))}</button></form></section>`;
 }
 
+// Building an Intl formatter costs far more than using one (it was the page's largest own cost
+// in the bench profile): one per language and currency / time zone, kept for the process.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function cached<F>(m: Map<string, F>, key: string, make: () => F): F {
+  let f = m.get(key);
+  if (!f) {
+    if (m.size > 500) m.clear();
+    f = make();
+    m.set(key, f);
+  }
+  return f;
+}
+
 function money(amount: number, currency: string, lang: PortalLanguage): string {
   const digits = ['JPY', 'KRW', 'VND', 'IDR'].includes(currency) ? 0 : 2;
-  return new Intl.NumberFormat(lang, { style: 'currency', currency }).format(amount / 10 ** digits);
+  return cached(numberFormats, `${lang}|${currency}`, () => new Intl.NumberFormat(lang, { style: 'currency', currency })).format(amount / 10 ** digits);
 }
 
 function date(iso: string | null, lang: PortalLanguage, zone: string): string {
-  return iso ? new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: zone }).format(new Date(iso)) : '';
+  return iso ? cached(dateFormats, `${lang}|${zone}`, () => new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: zone })).format(new Date(iso)) : '';
 }
 
 function returnTimeline(r: ReturnView, lang: PortalLanguage, zone: string): string {
