@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import sharp from 'sharp';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { actorFor, createTestOrg, type TestOrg } from '../helpers/org.js';
@@ -288,6 +289,55 @@ describe('after-sales cards and the buyer page', () => {
     // Draining again mails nothing more (one step per reply).
     await ctx.platform.dispatcher.drain(10, org.orgId);
     expect(localEmail.sent.filter((m) => m.to === 'anna.becker@example.de' && m.text.includes('wir bestätigen sofort'))).toHaveLength(1);
+  });
+
+  it("an agent's reply in the buyer's quiet hours is held: no mail at night in Berlin, exactly one after 09:00, none more on later runs", async () => {
+    // 22:00 UTC is 23:00 (winter) or 00:00 (summer) in Berlin: inside the contact policy's quiet hours (21–9 local).
+    const night = new Date(ctx.clock.now().getTime() + 2 * 86_400_000);
+    night.setUTCHours(22, 0, 0, 0);
+    (ctx.clock as ManualClock).set(night.getTime());
+    const local = DateTime.fromJSDate(night, { zone: 'Europe/Berlin' });
+    const morning = (local.hour >= 21 ? local.plus({ days: 1 }) : local).set({ hour: 9, minute: 0, second: 0, millisecond: 0 }).toJSDate();
+    // A fresh organisation: staff sessions made at this (later) clock time.
+    const org3 = await createTestOrg(ctx, { market: 'DE' });
+    const owner3 = await org3.cookie('owner');
+    const o = await seedOrder(ctx, org3, { lines: [{ unitPrice: 1999 }] });
+    const address = `nacht.${o.externalId}@example.de`;
+    await ctx.platform.db.tenant(org3.orgId, async (tx) => {
+      const [shop] = await tx.select().from(shops).where(and(eq(shops.orgId, org3.orgId), eq(shops.id, org3.shopId)));
+      await tx.update(shops).set({ supportContacts: { ...shop!.supportContacts, email: 'hilfe@shop.example' } }).where(and(eq(shops.orgId, org3.orgId), eq(shops.id, org3.shopId)));
+    });
+    const printed = await ctx.app.inject({ method: 'POST', url: '/api/portal/batches', headers: { cookie: owner3 }, payload: { shopId: org3.shopId, orderIds: [o.orderId], size: 'a6', language: 'de', holdoutPercent: 0 } });
+    expect(printed.statusCode, printed.body.slice(0, 300)).toBe(200);
+    const [link] = await qrLinksOf(printed.rawPayload);
+    const sess = cookieFrom((await ctx.app.inject({ method: 'GET', url: new URL(link!).pathname, remoteAddress: '10.45.0.1' })).headers['set-cookie'], 'afterdesk_portal')!;
+    const csrf = csrfIn((await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).body);
+    const b = multipart([['csrf', csrf], ['text', 'Ist mein Paket schon unterwegs?'], ['email', address]]);
+    expect((await ctx.app.inject({ method: 'POST', url: '/p/order/message', remoteAddress: '10.45.0.1', headers: { cookie: sess, 'content-type': b.contentType }, payload: b.payload })).statusCode).toBe(303);
+    const t = (await ctx.app.inject({ method: 'GET', url: '/api/tickets?view=all&limit=200', headers: { cookie: owner3 } })).json().items.find((x: { orderId: string | null }) => x.orderId === o.orderId);
+    const rep = await ctx.app.inject({ method: 'POST', url: `/api/tickets/${t.id}/reply`, headers: { cookie: await org3.cookie('agent') }, payload: { text: 'Ja, es kommt übermorgen an.' } });
+    expect(rep.statusCode, rep.body).toBeLessThan(300);
+    const mailed = () => localEmail.sent.filter((m) => m.to === address && m.text.includes('Ja, es kommt übermorgen an.'));
+
+    // The night: the delivery step runs, the mail step waits for the end of the quiet hours.
+    await ctx.platform.dispatcher.drain(10, org3.orgId);
+    expect(mailed()).toHaveLength(0);
+    const held = await ctx.platform.db.tenant(org3.orgId, (tx) => tx.execute(sql`select status, next_attempt_at from outbox where org_id = ${org3.orgId} and handler = 'email.send' and payload->>'text' like ${'%übermorgen%'}`));
+    expect(held.rows).toHaveLength(1);
+    expect(held.rows[0]).toMatchObject({ status: 'pending' });
+    expect(new Date(held.rows[0]!.next_attempt_at as string).toISOString()).toBe(morning.toISOString());
+    (ctx.clock as ManualClock).set(morning.getTime() - 60_000);
+    await ctx.platform.dispatcher.drain(10, org3.orgId);
+    expect(mailed()).toHaveLength(0);
+
+    // After 09:00 local: sent, once, however often the outbox runs.
+    (ctx.clock as ManualClock).set(morning.getTime() + 60_000);
+    await ctx.platform.dispatcher.drain(10, org3.orgId);
+    expect(mailed()).toHaveLength(1);
+    await ctx.platform.dispatcher.drain(10, org3.orgId);
+    (ctx.clock as ManualClock).set(morning.getTime() + 3 * 3600_000);
+    await ctx.platform.dispatcher.drain(10, org3.orgId);
+    expect(mailed()).toHaveLength(1);
   });
 
   it.skipIf(!mailServersAvailable())(
