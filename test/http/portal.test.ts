@@ -291,6 +291,69 @@ describe('after-sales cards and the buyer page', () => {
     expect(localEmail.sent.filter((m) => m.to === 'anna.becker@example.de' && m.text.includes('wir bestätigen sofort'))).toHaveLength(1);
   });
 
+  it("the product's warranty terms set the warranty and the card's life (the shop's default with a note otherwise); the exchange is a catalogue variant; the return and warranty forms take an address for the answer", async () => {
+    const n = String(Date.now()).slice(-7);
+    const o = await seedOrder(ctx, org, { lines: [{ unitPrice: 8999, productId: `boot-${n}`, sku: `BOOT-41-${n}` }, { unitPrice: 999, productId: `cable-${n}`, sku: `CABLE-${n}` }] });
+    // The catalogue knows the boots (a two-year warranty attribute, three sizes); the cable is not in it.
+    await ctx.services.knowledge.upsertCatalogue(org.orgId, org.shopId, 'tiktok', [
+      {
+        externalId: `boot-${n}`, title: 'Wanderstiefel', description: 'Leder', status: 'ACTIVATE', category: 'Shoes', brand: null, attributes: [{ name: 'Garantie', values: ['2 Jahre'] }], sizeChartUrl: null, imageUrls: [], warranty: 'Garantie: 2 Jahre', externalUpdatedAt: null,
+        skus: [
+          { externalId: `BOOT-41-${n}`, sellerSku: `BOOT-41-${n}`, name: 'Schwarz / 41', price: null },
+          { externalId: `BOOT-42-${n}`, sellerSku: `BOOT-42-${n}`, name: 'Schwarz / 42', price: null },
+          { externalId: `BOOT-43-${n}`, sellerSku: null, name: 'Braun / 43', price: null },
+        ],
+      },
+    ]);
+    const [link] = await qrLinksOf((await print([o.orderId])).rawPayload);
+    const delivered = new Date((await ctx.services.orders.getOrder(actorFor(org, 'owner'), o.orderId)).deliveredAt!);
+    const [card] = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(portalCards).where(and(eq(portalCards.orgId, org.orgId), eq(portalCards.orderId, o.orderId))));
+    // The return window (30 days in DE) plus the longest warranty of the order: the boots' 730 days.
+    expect(card!.expiresAt!.getTime() - delivered.getTime()).toBe((30 + 730) * 86_400_000);
+
+    const sess = cookieFrom((await open(link!)).headers['set-cookie'], 'afterdesk_portal')!;
+    const page = (await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).body;
+    expect(page).toMatch(/Product 1: 730 Tage ab Zustellung, bis [^<]+\.<\/li>/);
+    expect(page).toMatch(/Product 2: 365 Tage ab Zustellung, bis [^<]+\. <span class="note">Für dieses Produkt sind keine Garantiebedingungen hinterlegt; es gilt die Standardfrist des Shops\.<\/span>/);
+    // The exchange: the other sizes of the boots, no free-text field.
+    expect(page).toContain('<select id="rchoice" name="exchangeChoice">');
+    expect(page).toContain(`<option value="BOOT-42-${n}">Product 1 — Schwarz / 42</option>`);
+    expect(page).toContain(`<option value="BOOT-43-${n}">Product 1 — Braun / 43</option>`);
+    expect(page).not.toContain(`value="BOOT-41-${n}"`);
+    expect(page).not.toContain('name="exchangeWish"');
+    // "E-mail me the answer" on the return, message and warranty forms.
+    for (const id of ['remail', 'memail', 'wemail']) expect(page).toContain(`id="${id}" name="email"`);
+
+    const csrf = csrfIn(page);
+    const post = (url: string, fields: [string, string][]) => {
+      const b = multipart([['csrf', csrf], ...fields]);
+      return ctx.app.inject({ method: 'POST', url, remoteAddress: '10.46.0.1', headers: { cookie: sess, 'content-type': b.contentType }, payload: b.payload });
+    };
+    const base: [string, string][] = [['line', o.lineIds[0]!], ['reason', 'changed_mind'], ['resolution', 'exchange']];
+    // A variant that is not one of the order's products (or none) is refused in German.
+    for (const bad of [[['exchangeChoice', `CABLE-${n}`]], [['exchangeWish', 'Größe 42']]] as [string, string][][]) {
+      const r = await post('/p/order/return', [...base, ...bad]);
+      expect(r.statusCode).toBe(422);
+      expect(r.body).toContain('Für einen Umtausch nennen Sie uns bitte die gewünschte Größe oder Farbe.');
+    }
+    const address = `stiefel.${n}@example.de`;
+    expect((await post('/p/order/return', [...base, ['exchangeChoice', `BOOT-42-${n}`], ['email', address]])).statusCode).toBe(303);
+    const [ret] = await ctx.services.returns.list(actorFor(org, 'owner'), { orderId: o.orderId });
+    expect(ret!.resolution).toBe('exchange');
+    expect(ret!.exchange?.sku).toBe(`BOOT-42-${n}`);
+    const t = (await ctx.app.inject({ method: 'GET', url: '/api/tickets?view=all&limit=200', headers: { cookie: owner } })).json().items.find((x: { orderId: string | null }) => x.orderId === o.orderId);
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/tickets/${t.id}`, headers: { cookie: owner } })).json().ticket.buyer.email).toBe(address);
+    // The warranty form checks its address too, then registers the boots for the product's two years.
+    const badMail = await post('/p/order/warranty', [['line', o.lineIds[0]!], ['serial', 'WS-2024-77'], ['email', 'stiefel@']]);
+    expect(badMail.statusCode).toBe(422);
+    expect(badMail.body).toContain('E-Mail-Adresse für unsere Antwort: Geben Sie eine gültige Adresse ein');
+    expect((await post('/p/order/warranty', [['line', o.lineIds[0]!], ['serial', 'WS-2024-77'], ['email', address]])).statusCode).toBe(303);
+    expect((await post('/p/order/warranty', [['line', o.lineIds[1]!], ['serial', 'CB-1']])).statusCode).toBe(303);
+    const staff = (await ctx.app.inject({ method: 'GET', url: `/api/portal/buyers/${(await ctx.services.orders.getOrder(actorFor(org, 'owner'), o.orderId)).buyerId}`, headers: { cookie: owner } })).json();
+    const ends = Object.fromEntries(staff.warranties.map((w: { serialNumber: string; endsAt: string }) => [w.serialNumber, (Date.parse(w.endsAt) - delivered.getTime()) / 86_400_000]));
+    expect(ends).toEqual({ 'WS-2024-77': 730, 'CB-1': 365 });
+  });
+
   it("an agent's reply in the buyer's quiet hours is held: no mail at night in Berlin, exactly one after 09:00, none more on later runs", async () => {
     // 22:00 UTC is 23:00 (winter) or 00:00 (summer) in Berlin: inside the contact policy's quiet hours (21–9 local).
     const night = new Date(ctx.clock.now().getTime() + 2 * 86_400_000);

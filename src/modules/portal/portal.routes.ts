@@ -269,7 +269,9 @@ export function portalPublicRoutes(app: Http, svc: PortalService, opts: PortalPu
         reasonCode: first(f, 'reason').slice(0, 100),
         resolution: first(f, 'resolution') === 'exchange' ? 'exchange' : 'refund',
         exchangeWish: first(f, 'exchangeWish').slice(0, 100),
+        exchangeChoice: first(f, 'exchangeChoice').slice(0, 100),
         note: first(f, 'note').slice(0, 4000),
+        replyEmail: first(f, 'email').slice(0, 400),
         photo: f.photo,
       });
     } catch (e) {
@@ -282,7 +284,7 @@ export function portalPublicRoutes(app: Http, svc: PortalService, opts: PortalPu
     const g = await gate(req, reply);
     if (!('s' in g)) return g;
     try {
-      await svc.registerWarranty(g.s, { orderLineId: first(g.form, 'line').slice(0, 100), serial: first(g.form, 'serial').slice(0, 100), proof: g.form.photo });
+      await svc.registerWarranty(g.s, { orderLineId: first(g.form, 'line').slice(0, 100), serial: first(g.form, 'serial').slice(0, 100), replyEmail: first(g.form, 'email').slice(0, 400), proof: g.form.photo });
     } catch (e) {
       return failure(reply, g.s, e);
     }

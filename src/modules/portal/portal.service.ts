@@ -9,6 +9,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
 import { orgOfShop, shopIn, type ShopRow } from '../tenancy/index.js';
 import { orderIdsPlacedSince, type OrderView } from '../orders/index.js';
+import { productTermsOf, type ProductTerms } from '../knowledge/index.js';
 import type { InboundMessage, MessageRow, TicketRow } from '../helpdesk/index.js';
 import type { CreateReturnInput, ReasonNode, ReturnView } from '../returns/index.js';
 import type { RecordEvidence, StoredFile } from '../evidence/index.js';
@@ -18,6 +19,8 @@ import {
   DEFAULT_WARRANTY_DAYS,
   cardExpiry,
   cardContentFor,
+  exchangeChoices,
+  lineWarranty,
   csrfFor,
   hashSecret,
   isHoldout,
@@ -148,6 +151,34 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
     return leaves;
   }
 
+  /**
+   * The catalogue's warranty terms and SKUs of an order's products (knowledge module). The
+   * catalogue changes on a sync (nightly, or a product webhook), so each shop's answer for a set of
+   * products is kept for a minute instead of being read on every page view.
+   */
+  const termsCache = new Map<string, { at: number; terms: ProductTerms[] }>();
+  async function productTerms(orgId: string, shopId: string, externalProductIds: string[]): Promise<ProductTerms[]> {
+    const wanted = [...new Set(externalProductIds)].sort();
+    const key = `${orgId}|${shopId}|${wanted.join(',')}`;
+    const now = clock.now().getTime();
+    const hit = termsCache.get(key);
+    if (hit && now - hit.at < 60_000) return hit.terms;
+    const terms = await db.tenant(orgId, (tx) => productTermsOf(tx, orgId, shopId, wanted));
+    if (termsCache.size > 10_000) termsCache.clear();
+    termsCache.set(key, { at: now, terms });
+    return terms;
+  }
+
+  /** Each line's warranty length: the product's terms, else the shop's default. */
+  function lineWarranties(order: OrderView, terms: ProductTerms[], language: string) {
+    return order.lines.map((l) => ({ line: l, ...lineWarranty(terms.find((t) => t.externalProductId === l.productId), language, warrantyDays) }));
+  }
+
+  /** The longest warranty among an order's lines (the shop's default for an order without lines). */
+  function longestWarranty(order: OrderView, terms: ProductTerms[], language: string): number {
+    return Math.max(...lineWarranties(order, terms, language).map((w) => w.days), order.lines.length ? 0 : warrantyDays);
+  }
+
   /** A buyer's platform never changes: read once per buyer (the order page would otherwise ask on every view). */
   const platformCache = new Map<string, string>();
   async function buyerPlatform(orgId: string, buyerId: string): Promise<string> {
@@ -203,6 +234,8 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
         if (o.shopId !== shop.id) throw AppError.notFound('order', id);
         orders.push(o);
       }
+      // A card lives through the return window and the longest warranty among the order's products.
+      const terms = await db.tenant(actor.orgId, (tx) => productTermsOf(tx, actor.orgId, shop.id, [...new Set(orders.flatMap((o) => o.lines.map((l) => l.productId)))]));
       const batchId = ids('pcb');
       const printed: { url: string; code: string }[] = [];
       const holdouts: string[] = [];
@@ -227,7 +260,7 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
             tokenHash: hashSecret(token),
             lookupHash: lookupHash(o.externalId, code),
             language: input.language,
-            expiresAt: cardExpiry(from, shop.returnPolicy.windowDays, warrantyDays),
+            expiresAt: cardExpiry(from, shop.returnPolicy.windowDays, longestWarranty(o, terms, input.language)),
             createdAt: now,
           });
           printed.push({ url: `${base}/p/${token}`, code: `${code.slice(0, 4)}-${code.slice(4)}` });
@@ -358,7 +391,8 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
         reasonLeaves(s.orgId),
         s.ticketId ? ports.helpdesk.getTicket(actor, s.ticketId).then((t) => t.messages.filter((m) => m.kind === 'public')) : Promise.resolve([]),
       ]);
-      const platform = await buyerPlatform(s.orgId, order.buyerId);
+      const [platform, terms] = await Promise.all([buyerPlatform(s.orgId, order.buyerId), productTerms(s.orgId, s.shopId, order.lines.map((l) => l.productId))]);
+      const deliveredAt = order.deliveredAt ? new Date(order.deliveredAt) : null;
       return {
         order,
         shop: own.shop,
@@ -367,8 +401,9 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
         messages,
         platformRoute: platformReturnRoute(platform, own.shop.market),
         warranties: own.warranties.map((w) => ({ productName: w.productName, serialNumber: w.serialNumber, endsAt: w.endsAt.toISOString() })),
-        warrantyDays,
-        warrantyEndsAt: warrantyEnds(order.deliveredAt ? new Date(order.deliveredAt) : null, clock.now(), warrantyDays).toISOString(),
+        lineWarranties: lineWarranties(order, terms, s.language).map((w) => ({ lineId: w.line.id, productName: w.line.productName, days: w.days, source: w.source, endsAt: warrantyEnds(deliveredAt, clock.now(), w.days).toISOString() })),
+        defaultWarrantyDays: warrantyDays,
+        exchangeChoices: exchangeChoices(order.lines, terms),
       };
     },
 
@@ -446,14 +481,27 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
      */
     async startReturn(
       s: PortalSession,
-      input: { orderLineIds: string[]; reasonCode: string; resolution: 'refund' | 'exchange'; exchangeWish?: string; note: string; photo?: { bytes: Buffer; fileName: string; contentType?: string } | null },
+      input: { orderLineIds: string[]; reasonCode: string; resolution: 'refund' | 'exchange'; exchangeWish?: string; exchangeChoice?: string; note: string; replyEmail?: string; photo?: { bytes: Buffer; fileName: string; contentType?: string } | null },
     ): Promise<{ ret: ReturnView; ticketId: string; platformRoute: string }> {
       const actor = systemActor(s.orgId);
       const order = await ports.orders.getOrder(actor, s.orderId);
       const lines = input.orderLineIds.filter((l) => order.lines.some((x) => x.id === l));
       if (!lines.length) throw AppError.validation('portal.no_lines', 'Choose at least one item', [{ field: 'orderLineIds', message: 'choose at least one item' }]);
+      // The exchange: a variant from the catalogue when the order's products have them (checked
+      // against them), free text only when the catalogue knows none.
+      let exchangeSku: string | null = null;
+      if (input.resolution === 'exchange') {
+        const choices = exchangeChoices(order.lines, await productTerms(s.orgId, s.shopId, order.lines.map((l) => l.productId)));
+        if (choices.length) {
+          const picked = choices.find((c) => c.value === input.exchangeChoice);
+          if (!picked) throw AppError.validation('portal.exchange_choice_invalid', 'Choose the size or colour to exchange for', [{ field: 'exchangeChoice', message: 'not a variant of the products of this order' }]);
+          exchangeSku = picked.exchangeSku;
+        } else {
+          exchangeSku = input.exchangeWish?.trim().slice(0, 100) || null;
+        }
+      }
       const text = input.note.trim() || input.reasonCode;
-      const w = await this.write(s, { text, photo: input.photo, subject: `Return request ${order.externalId}` });
+      const w = await this.write(s, { text, photo: input.photo, subject: `Return request ${order.externalId}`, replyEmail: input.replyEmail });
       const ret = await ports.returns.create(actor, {
         orderId: s.orderId,
         orderLineIds: lines,
@@ -463,7 +511,7 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
         channel: 'self_service',
         ticketId: w.ticketId,
         resolution: input.resolution,
-        exchangeSku: input.resolution === 'exchange' ? input.exchangeWish?.trim().slice(0, 100) || null : null,
+        exchangeSku,
         language: s.language,
       });
       // A TikTok order's return must exist on the platform too. Where the seller may create it
@@ -494,19 +542,22 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
      * Warranty registration: one product line of the order, its serial number and (optionally) a
      * proof-of-purchase photo kept as an evidence file; the order's self-service ticket records it.
      */
-    async registerWarranty(s: PortalSession, input: { orderLineId: string; serial: string; proof?: { bytes: Buffer; fileName: string; contentType?: string } | null }) {
+    async registerWarranty(s: PortalSession, input: { orderLineId: string; serial: string; replyEmail?: string; proof?: { bytes: Buffer; fileName: string; contentType?: string } | null }) {
       const order = await ports.orders.getOrder(systemActor(s.orgId), s.orderId);
       const line = order.lines.find((l) => l.id === input.orderLineId);
       if (!line) throw AppError.validation('portal.product_required', 'Choose the product', [{ field: 'orderLineId', message: 'not an item of this order' }]);
       const serial = normaliseSerial(input.serial);
       if (!serial) throw AppError.validation('portal.serial_invalid', 'Serial numbers are 3–64 letters, digits, - / .', [{ field: 'serial', message: 'invalid serial number' }]);
-      const w = await this.write(s, { text: `Warranty registration: ${line.productName} — serial ${serial}`, photo: input.proof ?? null, subject: `Warranty ${order.externalId}` });
+      // The product's own warranty length (its terms in the catalogue), else the shop's default.
+      const terms = await productTerms(s.orgId, s.shopId, [line.productId]);
+      const { days: lineDays, source } = lineWarranty(terms.find((t) => t.externalProductId === line.productId), s.language, warrantyDays);
+      const w = await this.write(s, { text: `Warranty registration: ${line.productName} — serial ${serial}`, photo: input.proof ?? null, subject: `Warranty ${order.externalId}`, replyEmail: input.replyEmail });
       const now = clock.now();
-      const endsAt = warrantyEnds(order.deliveredAt ? new Date(order.deliveredAt) : null, now, warrantyDays);
+      const endsAt = warrantyEnds(order.deliveredAt ? new Date(order.deliveredAt) : null, now, lineDays);
       return db.tenant(s.orgId, async (tx) => {
         const [row] = await tx
           .insert(portalWarranties)
-          .values({ orgId: s.orgId, id: ids('pwr'), shopId: s.shopId, orderId: s.orderId, orderLineId: line.id, buyerId: order.buyerId, productName: line.productName, serialNumber: serial, proofSha256: w.photo?.sha256 ?? null, warrantyDays, endsAt, ticketId: w.ticketId, createdAt: now })
+          .values({ orgId: s.orgId, id: ids('pwr'), shopId: s.shopId, orderId: s.orderId, orderLineId: line.id, buyerId: order.buyerId, productName: line.productName, serialNumber: serial, proofSha256: w.photo?.sha256 ?? null, warrantyDays: lineDays, endsAt, ticketId: w.ticketId, createdAt: now })
           .onConflictDoNothing()
           .returning();
         await ports.recordEvidence(tx, {
@@ -516,11 +567,11 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
           kind: 'status_change',
           actor: { type: 'buyer', id: order.buyerId },
           occurredAt: now,
-          summary: `Warranty registered on the self-service page: ${line.productName}, serial ${serial}, until ${endsAt.toISOString().slice(0, 10)}`,
-          data: { orderLineId: line.id, serial, warrantyDays, endsAt: endsAt.toISOString(), proofSha256: w.photo?.sha256 ?? null },
+          summary: `Warranty registered on the self-service page: ${line.productName}, serial ${serial}, until ${endsAt.toISOString().slice(0, 10)} (${lineDays} days, ${source === 'product' ? "the product's terms" : "the shop's default: the product has no terms"})`,
+          data: { orderLineId: line.id, serial, warrantyDays: lineDays, warrantySource: source, endsAt: endsAt.toISOString(), proofSha256: w.photo?.sha256 ?? null },
           fileSha256s: w.photo ? [w.photo.sha256] : [],
         });
-        return { registered: !!row, serial, endsAt: endsAt.toISOString(), ticketId: w.ticketId };
+        return { registered: !!row, serial, endsAt: endsAt.toISOString(), warrantyDays: lineDays, warrantySource: source, ticketId: w.ticketId };
       });
     },
 
