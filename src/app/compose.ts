@@ -203,7 +203,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   // Buyer side (issue 17): cards, QR tokens and the self-service page, on the services above.
   const portal = createPortalService(
     { db: p.db, ids: p.ids, clock: p.clock, publicUrl: p.config.publicUrl },
-    { orders, returns, helpdesk, files: evidence, recordEvidence: writeEvidence, outreach },
+    { orders, returns, helpdesk, files: evidence, recordEvidence: writeEvidence, outreach, csat: { asked: (orgId, t) => analytics.csatAsked(orgId, t), reply: (orgId, ticketId, text) => analytics.csatReply(orgId, ticketId, text) } },
   );
 
   // Translation for the reader, through the outbound rule (the seller's key, their chosen base URL).

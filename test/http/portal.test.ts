@@ -291,7 +291,7 @@ describe('after-sales cards and the buyer page', () => {
     expect(localEmail.sent.filter((m) => m.to === 'anna.becker@example.de' && m.text.includes('wir bestätigen sofort'))).toHaveLength(1);
   });
 
-  it("the product's warranty terms set the warranty and the card's life (the shop's default with a note otherwise); the exchange is a catalogue variant; the return and warranty forms take an address for the answer", async () => {
+  it("the product's warranty terms set the warranty and the card's life (the shop's default with a note otherwise); the exchange is a catalogue variant; the return and warranty forms take an address for the answer; a solved conversation asks for a rating once", async () => {
     const n = String(Date.now()).slice(-7);
     const o = await seedOrder(ctx, org, { lines: [{ unitPrice: 8999, productId: `boot-${n}`, sku: `BOOT-41-${n}` }, { unitPrice: 999, productId: `cable-${n}`, sku: `CABLE-${n}` }] });
     // The catalogue knows the boots (a two-year warranty attribute, three sizes); the cable is not in it.
@@ -352,6 +352,24 @@ describe('after-sales cards and the buyer page', () => {
     const staff = (await ctx.app.inject({ method: 'GET', url: `/api/portal/buyers/${(await ctx.services.orders.getOrder(actorFor(org, 'owner'), o.orderId)).buyerId}`, headers: { cookie: owner } })).json();
     const ends = Object.fromEntries(staff.warranties.map((w: { serialNumber: string; endsAt: string }) => [w.serialNumber, (Date.parse(w.endsAt) - delivered.getTime()) / 86_400_000]));
     expect(ends).toEqual({ 'WS-2024-77': 730, 'CB-1': 365 });
+
+    // Solved: the page asks how happy the buyer is (German), stores the answer in analytics' survey, and stops asking.
+    expect((await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).body).not.toContain('name="score"');
+    const solved = await ctx.app.inject({ method: 'POST', url: `/api/tickets/${t.id}/status`, headers: { cookie: await org.cookie('agent') }, payload: { status: 'solved' } });
+    expect(solved.statusCode, solved.body).toBe(200);
+    const asking = (await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).body;
+    expect(asking).toContain('Wie zufrieden sind Sie damit, wie');
+    expect(asking).toContain('<input type="radio" id="csat5" name="score" value="5" required>');
+    expect((await post('/p/order/csat', [['score', '7']])).body).toContain('Wählen Sie eine Zahl von 1 bis 5.');
+    expect((await post('/p/order/csat', [['score', '4']])).statusCode).toBe(303);
+    const survey = await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`select channel, language, score from csat_surveys where org_id = ${org.orgId} and ticket_id = ${t.id}`));
+    expect(survey.rows).toEqual([{ channel: 'self_service', language: 'de', score: 4 }]);
+    const after = (await ctx.app.inject({ method: 'GET', url: '/p/order?done=csat', headers: { cookie: sess } })).body;
+    expect(after).toContain('Danke für Ihre Antwort.');
+    expect(after).not.toContain('name="score"');
+    // A second answer (a replayed form) changes nothing.
+    expect((await post('/p/order/csat', [['score', '1']])).statusCode).toBe(303);
+    expect((await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`select score from csat_surveys where org_id = ${org.orgId} and ticket_id = ${t.id}`))).rows).toEqual([{ score: 4 }]);
   });
 
   it("an agent's reply in the buyer's quiet hours is held: no mail at night in Berlin, exactly one after 09:00, none more on later runs", async () => {

@@ -5,7 +5,7 @@ import type { MessageRow } from '../helpdesk/index.js';
 import type { ShopRow } from '../tenancy/index.js';
 import { hoursLine, policyLine } from './portal.cards.js';
 import { appReasonKey, PORTAL_LANGUAGES, type ExchangeChoice, type PlatformReturnRoute, type PortalLanguage } from './portal.rules.js';
-import { LANGUAGE_NAMES, tx } from './portal.texts.js';
+import { LANGUAGE_NAMES, tx, type TextKey } from './portal.texts.js';
 
 /**
  * The buyer's page, rendered on the server: plain HTML forms, no script at all (0 kB of
@@ -63,6 +63,8 @@ export interface PageData {
   defaultWarrantyDays: number;
   /** Variants to exchange for (catalogue); empty: the wish is free text. */
   exchangeChoices: ExchangeChoice[];
+  /** Ask "how happy are you" (the conversation is solved and the buyer has not answered here). */
+  askCsat: boolean;
 }
 
 /**
@@ -112,6 +114,13 @@ function replyField(lang: PortalLanguage, prefix: string): string {
 function exchangeField(lang: PortalLanguage, choices: ExchangeChoice[]): string {
   if (!choices.length) return `<label for="rwish">${esc(tx(lang, 'exchangeWish'))}</label><input type="text" id="rwish" name="exchangeWish" maxlength="100">`;
   return `<label for="rchoice">${esc(tx(lang, 'exchangeWish'))}</label><select id="rchoice" name="exchangeChoice"><option value="">${esc(tx(lang, 'exchangePick'))}</option>${choices.map((c) => `<option value="${esc(c.value)}">${esc(c.label)}</option>`).join('')}</select>`;
+}
+
+function csatSection(lang: PortalLanguage, shop: string, hidden: string): string {
+  const options = [1, 2, 3, 4, 5].map((n) => `<div class="check"><input type="radio" id="csat${n}" name="score" value="${n}" required><label for="csat${n}" style="margin:0;font-weight:400">${n} — ${esc(tx(lang, `csat${n}` as TextKey))}</label></div>`).join('');
+  return `<section class="guide" aria-labelledby="csat-q"><h2 id="csat-q">${esc(tx(lang, 'csatTitle'))}</h2><form method="post" action="/p/order/csat" enctype="multipart/form-data">${hidden}
+<fieldset><legend>${esc(tx(lang, 'csatQuestion', { shop }))}</legend>${options}</fieldset>
+<button type="submit">${esc(tx(lang, 'send'))}</button></form></section>`;
 }
 
 function birthdaySection(lang: PortalLanguage, hidden: string): string {
@@ -176,6 +185,7 @@ export function orderPage(lang: PortalLanguage, csrf: string, d: PageData, notic
 ${tiktokGuide(lang, d)}
 ${d.returns.length ? `<section><h2>${esc(tx(lang, 'returns'))}</h2>${d.returns.map((r) => returnTimeline(r, lang, shop.timeZone)).join('')}</section>` : ''}
 ${msgs ? `<section><h2>${esc(tx(lang, 'conversation'))}</h2>${msgs}</section>` : ''}
+${d.askCsat ? csatSection(lang, shop.name, hidden) : ''}
 <section><h2>${esc(tx(lang, 'startReturn'))}</h2><form method="post" action="/p/order/return" enctype="multipart/form-data">${hidden}
 <fieldset><legend>${esc(tx(lang, 'items'))}</legend>${order.lines.map((l, i) => `<div class="check"><input type="checkbox" id="line${i}" name="line" value="${esc(l.id)}"><label for="line${i}" style="margin:0;font-weight:400">${esc(l.productName)}</label></div>`).join('')}</fieldset>
 <label for="reason">${esc(tx(lang, 'reason'))}</label><select id="reason" name="reason" required>${d.reasons.map((n) => `<option value="${esc(n.code)}">${esc(reasonLabel(n))}</option>`).join('')}</select>

@@ -157,7 +157,7 @@ describe('refusals for the buyer', () => {
     expect(buyerMessageKeys('something.new')).toEqual(['errGeneral']);
     expect(buyerMessageKeys('portal.email_invalid')).toEqual(['errEmail']);
     const codes = ['not_delivered', 'window_closed', 'final_sale', 'reason_required', 'already_returned', 'no_lines', 'photos_required'];
-    const keys = new Set([...codes.flatMap((c) => buyerMessageKeys('returns.not_eligible', [c])), ...['portal.no_lines', 'portal.serial_invalid', 'portal.product_required', 'portal.birthday_invalid', 'portal.consent_required', 'portal.message_required', 'portal.email_invalid', 'returns.exchange_sku_required', 'returns.unknown_reason'].flatMap((c) => buyerMessageKeys(c))]);
+    const keys = new Set([...codes.flatMap((c) => buyerMessageKeys('returns.not_eligible', [c])), ...['portal.no_lines', 'portal.serial_invalid', 'portal.product_required', 'portal.birthday_invalid', 'portal.consent_required', 'portal.message_required', 'portal.email_invalid', 'returns.exchange_sku_required', 'returns.unknown_reason', 'portal.exchange_choice_invalid', 'portal.csat_invalid'].flatMap((c) => buyerMessageKeys(c))]);
     for (const k of keys) {
       for (const l of PORTAL_LANGUAGES) {
         const t = tx(l, k as TextKey);

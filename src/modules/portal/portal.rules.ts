@@ -314,6 +314,7 @@ export function buyerMessageKeys(code: string, reasonCodes: string[] = []): stri
     'portal.email_invalid': 'errEmail',
     'returns.exchange_sku_required': 'errExchangeSku',
     'portal.exchange_choice_invalid': 'errExchangeSku',
+    'portal.csat_invalid': 'errCsat',
     'returns.unknown_reason': 'errReason',
   };
   if (code === 'returns.not_eligible') {

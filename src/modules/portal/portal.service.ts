@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Clock } from '../../platform/clock.js';
@@ -55,6 +55,11 @@ export interface PortalPorts {
   };
   files: { storeFile(orgId: string, input: { bytes: Buffer; fileName: string; declaredContentType?: string }): Promise<StoredFile> };
   recordEvidence: RecordEvidence;
+  /** CSAT (owned by analytics): the survey row for a solved ticket, and the buyer's 1–5 answer. */
+  csat?: {
+    asked(orgId: string, t: { ticketId: string; shopId: string; channel: string; language: string }): Promise<void>;
+    reply(orgId: string, ticketId: string, text: string): Promise<number | null>;
+  };
   /** The contact policy and the buyer's consent/birthday (owned by outreach). */
   outreach: {
     setPreferences(actor: Actor, buyerId: string, p: { marketingConsent?: boolean; consentSource?: string | null; birthday?: string | null; birthdayConsent?: boolean }): Promise<unknown>;
@@ -86,6 +91,8 @@ export interface PortalSession {
   csrf: string;
   /** The order's self-service ticket when the card has one (read with the session, so the page need not ask again). */
   ticketId: string | null;
+  /** The buyer already answered the satisfaction question for that ticket on the page. */
+  csatDone: boolean;
 }
 
 export interface PrintInput {
@@ -131,7 +138,7 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
     const id = ids('pss');
     const now = clock.now();
     await tx.insert(portalSessions).values({ orgId: card.orgId, id, shopId: card.shopId, orderId: card.orderId, cardId: card.id, sessionHash: hashSecret(secret), language, expiresAt: new Date(now.getTime() + SESSION_MS), createdAt: now });
-    return { secret, session: { id, orgId: card.orgId, shopId: card.shopId, orderId: card.orderId, cardId: card.id, language, csrf: csrfFor(secret), ticketId: card.ticketId } };
+    return { secret, session: { id, orgId: card.orgId, shopId: card.shopId, orderId: card.orderId, cardId: card.id, language, csrf: csrfFor(secret), ticketId: card.ticketId, csatDone: false } };
   }
 
   /**
@@ -360,6 +367,8 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
             revokedAt: portalCards.revokedAt,
             cardExpiresAt: portalCards.expiresAt,
             ticketId: portalCards.ticketId,
+            // Any link of the order's conversation may have been used to answer the question.
+            csatDone: sql<boolean>`exists (select 1 from portal_cards a where a.org_id = ${portalCards.orgId} and a.ticket_id = ${portalCards.ticketId} and a.csat_at is not null)`,
           })
           .from(portalSessions)
           .innerJoin(portalCards, and(eq(portalCards.orgId, portalSessions.orgId), eq(portalCards.id, portalSessions.cardId)))
@@ -368,7 +377,7 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
       const now = clock.now();
       if (!found || found.expiresAt.getTime() <= now.getTime()) return null;
       if (tokenState({ holdout: found.holdout, revokedAt: found.revokedAt, expiresAt: found.cardExpiresAt }, now) !== 'ok') return null;
-      return { id: found.id, orgId: found.orgId, shopId: found.shopId, orderId: found.orderId, cardId: found.cardId, language: sniffLanguage(found.language), csrf: csrfFor(secret), ticketId: found.ticketId };
+      return { id: found.id, orgId: found.orgId, shopId: found.shopId, orderId: found.orderId, cardId: found.cardId, language: sniffLanguage(found.language), csrf: csrfFor(secret), ticketId: found.ticketId, csatDone: found.csatDone };
     },
 
     async setLanguage(s: PortalSession, language: PortalLanguage): Promise<void> {
@@ -380,7 +389,7 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
       const actor = systemActor(s.orgId);
       // Independent reads side by side (each its own short transaction); the portal's own rows in
       // one. The ticket id came with the session (one statement fewer per view).
-      const [order, own, returns, leaves, messages] = await Promise.all([
+      const [order, own, returns, leaves, ticket] = await Promise.all([
         ports.orders.getOrder(actor, s.orderId),
         db.tenant(s.orgId, async (tx) => {
           const shop: ShopRow = await shopIn(tx, s.orgId, s.shopId);
@@ -389,8 +398,9 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
         }),
         ports.returns.list(actor, { orderId: s.orderId, limit: 20 }),
         reasonLeaves(s.orgId),
-        s.ticketId ? ports.helpdesk.getTicket(actor, s.ticketId).then((t) => t.messages.filter((m) => m.kind === 'public')) : Promise.resolve([]),
+        s.ticketId ? ports.helpdesk.getTicket(actor, s.ticketId) : Promise.resolve(null),
       ]);
+      const messages = ticket ? ticket.messages.filter((m) => m.kind === 'public') : [];
       const [platform, terms] = await Promise.all([buyerPlatform(s.orgId, order.buyerId), productTerms(s.orgId, s.shopId, order.lines.map((l) => l.productId))]);
       const deliveredAt = order.deliveredAt ? new Date(order.deliveredAt) : null;
       return {
@@ -404,6 +414,8 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
         lineWarranties: lineWarranties(order, terms, s.language).map((w) => ({ lineId: w.line.id, productName: w.line.productName, days: w.days, source: w.source, endsAt: warrantyEnds(deliveredAt, clock.now(), w.days).toISOString() })),
         defaultWarrantyDays: warrantyDays,
         exchangeChoices: exchangeChoices(order.lines, terms),
+        // The satisfaction question, once the conversation is solved and until the buyer answers it here.
+        askCsat: !!ports.csat && !!ticket && (ticket.ticket.status === 'solved' || ticket.ticket.status === 'closed') && !s.csatDone,
       };
     },
 
@@ -573,6 +585,23 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
         });
         return { registered: !!row, serial, endsAt: endsAt.toISOString(), warrantyDays: lineDays, warrantySource: source, ticketId: w.ticketId };
       });
+    },
+
+    /**
+     * The buyer's answer to "how happy are you with how we solved it" (1–5), on a solved
+     * conversation: analytics stores it (its survey row for the ticket, channel self_service, then
+     * the score; an earlier answer is kept), and the page stops asking.
+     */
+    async answerCsat(s: PortalSession, score: number): Promise<{ stored: boolean }> {
+      if (!ports.csat || !Number.isInteger(score) || score < 1 || score > 5) throw AppError.validation('portal.csat_invalid', 'Choose a number from 1 to 5', [{ field: 'score', message: '1 to 5' }]);
+      if (!s.ticketId) throw AppError.validation('portal.csat_invalid', 'Nothing to rate yet', [{ field: 'score', message: 'no conversation' }]);
+      const { ticket } = await ports.helpdesk.getTicket(systemActor(s.orgId), s.ticketId);
+      if (ticket.status !== 'solved' && ticket.status !== 'closed') throw AppError.validation('portal.csat_invalid', 'The conversation is not solved yet', [{ field: 'score', message: 'not solved' }]);
+      await ports.csat.asked(s.orgId, { ticketId: s.ticketId, shopId: s.shopId, channel: 'self_service', language: s.language });
+      const stored = (await ports.csat.reply(s.orgId, s.ticketId, String(score))) !== null;
+      await db.tenant(s.orgId, (tx) => tx.update(portalCards).set({ csatAt: clock.now() }).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId))));
+      s.csatDone = true;
+      return { stored };
     },
 
     /**
