@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerModuleWorkers } from '../../src/app/modules.js';
 import { startWhatsAppStandIn, type WhatsAppStandIn } from '../../src/integrations/whatsapp/index.js';
 import { startBusinessStandIn, type BusinessStandIn } from '../../src/integrations/video-comments/index.js';
-import { tiktokBusinessAccounts, videoComments } from '../../src/integrations/video-comments/comments.schema.js';
+import { tiktokBusinessAccounts, tiktokBusinessOauthStates, videoComments } from '../../src/integrations/video-comments/comments.schema.js';
 import { whatsappNumbers } from '../../src/integrations/whatsapp/whatsapp.schema.js';
 import { tickets, ticketMessages } from '../../src/modules/helpdesk/helpdesk.schema.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
-import { createTestOrg, type TestOrg } from '../helpers/org.js';
+import { addBrand, createTestOrg, type TestOrg } from '../helpers/org.js';
 
 // A 1×1 JPEG-ish payload is enough: the bytes must arrive unchanged in the evidence store.
 const PHOTO = Buffer.from('/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=', 'base64');
@@ -199,6 +199,98 @@ describe('WhatsApp Cloud API channel against the local Graph stand-in', () => {
       // Our own reply is not ingested back as a buyer message.
       await poll();
       expect((await messagesOf(mila!.id)).filter((m) => m.direction === 'inbound')).toHaveLength(2);
+    });
+
+    it('connects with TikTok over real HTTP: consent page, one-time state bound to the session, sealed tokens, refresh before expiry', async () => {
+      const APP = { appId: '7300000000000000999', secret: 'app-secret-oauth', redirectUri: `${server}/api/tiktok-business/oauth/callback` };
+      const BIZ2 = { businessId: '7123456789000000002', token: 'act.never-used-pasted', displayName: 'voltix.uk' };
+      business.registerApp(APP);
+      business.registerAccount(BIZ2);
+      const owner = await org.cookie('owner');
+      const { shopId } = await addBrand(ctx, org, { market: 'GB', name: 'OAuth brand' });
+      const before = await ctx.app.inject({ method: 'GET', url: `/api/shops/${shopId}/tiktok-comments`, headers: { cookie: owner } });
+      expect(before.json()).toEqual({ account: null, oauthAvailable: false });
+      const unavailable = await ctx.app.inject({ method: 'POST', url: `/api/shops/${shopId}/tiktok-comments/authorize`, headers: { cookie: owner }, payload: {} });
+      expect([unavailable.statusCode, unavailable.json().code]).toEqual([422, 'video_comments.oauth_unavailable']);
+      ctx.services.videoComments.retarget(business.base, { appId: APP.appId, appSecret: APP.secret, authUrl: business.authUrl, redirectUri: APP.redirectUri });
+      expect((await ctx.app.inject({ method: 'GET', url: `/api/shops/${shopId}/tiktok-comments`, headers: { cookie: owner } })).json()).toEqual({ account: null, oauthAvailable: true });
+
+      // The whole round trip, as the owner's browser makes it.
+      const consent = async (decision: 'allow' | 'deny') => {
+        const start = await ctx.app.inject({ method: 'POST', url: `/api/shops/${shopId}/tiktok-comments/authorize`, headers: { cookie: owner }, payload: {} });
+        expect(start.statusCode).toBe(200);
+        const url = new URL(start.json().url);
+        expect([url.origin + url.pathname, url.searchParams.get('client_key'), url.searchParams.get('redirect_uri'), url.searchParams.get('response_type')]).toEqual([business.authUrl, APP.appId, APP.redirectUri, 'code']);
+        expect(url.searchParams.get('scope')!.split(',')).toEqual(expect.arrayContaining(['comment.list', 'comment.list.manage']));
+        const page = await fetch(url);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('Authorize access to your TikTok account');
+        const form = new URLSearchParams([...url.searchParams.entries()]);
+        form.set('account', BIZ2.businessId);
+        form.set('decision', decision);
+        const decided = await fetch(new URL('/v2/auth/authorize/decide', url), { method: 'POST', body: form, redirect: 'manual' });
+        expect(decided.status).toBe(302);
+        return decided.headers.get('location')!;
+      };
+      const back = await consent('allow');
+      expect(back.startsWith(`${APP.redirectUri}?`)).toBe(true);
+      // Another organisation's owner cannot use this state (it is bound to the session that started it).
+      const stranger = await createTestOrg(ctx);
+      const stolen = await fetch(back, { headers: { cookie: await stranger.cookie('owner') } });
+      expect([stolen.status, (await stolen.json()).code]).toEqual([400, 'video_comments.bad_state']);
+      const landed = await fetch(back, { headers: { cookie: owner, accept: 'text/html' }, redirect: 'manual' });
+      expect([landed.status, landed.headers.get('location')]).toEqual([303, `/settings/channels?tiktokBusiness=connected&shop=${shopId}`]);
+      // One time only: the same redirect again is refused (and the code was not exchanged twice).
+      const replay = await fetch(back, { headers: { cookie: owner, accept: 'text/html' }, redirect: 'manual' });
+      expect(replay.headers.get('location')).toBe('/settings/channels?tiktokBusinessError=video_comments.bad_state');
+      expect(business.tokenCalls).toEqual([{ grantType: 'authorization_code', ok: true }]);
+
+      const [row] = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(tiktokBusinessAccounts).where(and(eq(tiktokBusinessAccounts.orgId, org.orgId), eq(tiktokBusinessAccounts.shopId, shopId))));
+      expect(row).toMatchObject({ businessId: BIZ2.businessId, displayName: BIZ2.displayName, connectedVia: 'oauth', status: 'active' });
+      expect(row!.accessToken).toMatch(/^v1\./);
+      expect(row!.refreshToken).toMatch(/^v1\./);
+      expect(row!.accessExpiresAt!.getTime() - clock.now().getTime()).toBe(86_400_000);
+      const view = (await ctx.app.inject({ method: 'GET', url: `/api/shops/${shopId}/tiktok-comments`, headers: { cookie: owner } })).json();
+      expect(view.account).toMatchObject({ connectedVia: 'oauth', scopes: expect.arrayContaining(['comment.list']) });
+      expect(JSON.stringify(view)).not.toMatch(/act\.|rft\./);
+      const states = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(tiktokBusinessOauthStates).where(eq(tiktokBusinessOauthStates.orgId, org.orgId)));
+      expect(states.map((x) => [x.userId, x.shopId, !!x.usedAt])).toEqual([[org.users.owner.id, shopId, true]]);
+
+      const test = async () => (await ctx.app.inject({ method: 'POST', url: `/api/shops/${shopId}/tiktok-comments/test`, headers: { cookie: owner }, payload: {} })).json();
+      expect(await test()).toMatchObject({ ok: true });
+      // Close to the day's end the token is renewed first (the stand-in refuses expired ones).
+      clock.advance(86_400_000 - 5 * 60_000);
+      expect(await test()).toMatchObject({ ok: true });
+      expect(business.tokenCalls.map((c) => [c.grantType, c.ok])).toEqual([['authorization_code', true], ['refresh_token', true]]);
+      const [renewed] = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(tiktokBusinessAccounts).where(and(eq(tiktokBusinessAccounts.orgId, org.orgId), eq(tiktokBusinessAccounts.shopId, shopId))));
+      expect(renewed!.accessExpiresAt!.getTime() - clock.now().getTime()).toBe(86_400_000);
+      expect(renewed!.refreshToken).not.toBe(row!.refreshToken);
+      expect(await test()).toMatchObject({ ok: true });
+      expect(business.tokenCalls).toHaveLength(2);
+
+      // The account holder says no: back on the page with the reason; nothing changes.
+      const denied = await fetch(await consent('deny'), { headers: { cookie: owner, accept: 'text/html' }, redirect: 'manual' });
+      expect(denied.headers.get('location')).toBe('/settings/channels?tiktokBusinessError=video_comments.auth_denied');
+      // Only the owner may start or finish it.
+      const sup = await ctx.app.inject({ method: 'POST', url: `/api/shops/${shopId}/tiktok-comments/authorize`, headers: { cookie: await org.cookie('supervisor') }, payload: {} });
+      expect(sup.statusCode).toBe(403);
+    });
+
+    it('an account whose token stops working is a channel failure the owners hear of once', async () => {
+      const owner = await org.cookie('owner');
+      const { shopId } = await addBrand(ctx, org, { market: 'FR', name: 'Failing brand' });
+      const BIZ3 = { businessId: '7123456789000000003', token: 'act.third-account-token', displayName: 'voltix.fr' };
+      business.registerAccount(BIZ3);
+      await ctx.app.inject({ method: 'PUT', url: `/api/shops/${shopId}/tiktok-comments`, headers: { cookie: owner }, payload: { businessId: BIZ3.businessId, displayName: BIZ3.displayName, accessToken: 'act.revoked-token-000' } });
+      const actor = { orgId: org.orgId, userId: org.users.owner.id, role: 'owner' as const };
+      const told = async () => (await ctx.services.notifications.list(actor, { limit: 50 })).items.filter((n) => n.kind === 'channel_failure' && n.shopId === shopId);
+      for (let i = 0; i < 2; i++) {
+        const res = await ctx.app.inject({ method: 'POST', url: `/api/shops/${shopId}/tiktok-comments/poll`, headers: { cookie: owner }, payload: {} });
+        expect(res.statusCode).toBe(502);
+      }
+      expect((await told()).map((n) => n.params)).toEqual([{ channel: 'tiktok_comments', step: 'token' }]);
+      const [row] = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(tiktokBusinessAccounts).where(and(eq(tiktokBusinessAccounts.orgId, org.orgId), eq(tiktokBusinessAccounts.shopId, shopId))));
+      expect(row).toMatchObject({ status: 'failing', lastError: expect.stringContaining('access token is invalid') });
     });
 
     it("hides a buyer's comment through an outbox step; other organisations' comments are 404", async () => {

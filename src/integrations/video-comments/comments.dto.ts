@@ -23,10 +23,18 @@ export const BusinessAccountView = z.object({
   commentsSeen: z.number(),
   ticketsOpened: z.number(),
   updatedAt: z.string(),
+  /** `oauth`: connected through "Connect with TikTok" (refreshed by Afterdesk); `token`: pasted. */
+  connectedVia: z.enum(['token', 'oauth']),
+  accessExpiresAt: z.string().nullable(),
+  refreshExpiresAt: z.string().nullable(),
+  scopes: z.array(z.string()),
 });
 export type BusinessAccountView = z.infer<typeof BusinessAccountView>;
 
-export const AccountOrNone = z.object({ account: BusinessAccountView.nullable() });
+export const AccountOrNone = z.object({ account: BusinessAccountView.nullable(), oauthAvailable: z.boolean() });
+
+export const AuthorizeView = z.object({ url: z.string() });
+export const OAuthCallbackQuery = z.object({ code: z.string().max(2000).optional(), state: z.string().max(200).optional(), error: z.string().max(200).optional(), error_description: z.string().max(500).optional(), scopes: z.string().max(1000).optional() });
 
 export const BusinessTestView = z.object({ ok: z.boolean(), videos: z.number(), error: z.string().nullable() });
 export type BusinessTestView = z.infer<typeof BusinessTestView>;
