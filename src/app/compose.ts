@@ -149,7 +149,8 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     send: (tx, orgId, ticketId, text, key) => helpdesk.sendAutomatedIn(tx, orgId, ticketId, text, key),
     solveAgain: async (orgId, ticketId) => void (await helpdesk.markSolved(systemActor(orgId), ticketId, 'CSAT answer received')),
   };
-  const analytics = createAnalyticsService({ db: p.db, ids: p.ids, clock: p.clock, notifyOwners, csat });
+  // Comment complaints count against their video's source (issue 19); videoComments is built below, called later.
+  const analytics = createAnalyticsService({ db: p.db, ids: p.ids, clock: p.clock, notifyOwners, csat, commentComplaints: (orgId, from, to) => videoComments.commentComplaintsByVideo(orgId, from, to) });
 
   // Catalogue and product knowledge (issue 16): suggestions fill through the helpdesk's one resolver,
   // listing gaps become analytics feedback tasks, "sync now" reaches the TikTok integration below.

@@ -178,6 +178,36 @@ describe('WhatsApp Cloud API channel against the local Graph stand-in', () => {
       expect(decisions.map((d) => d.decision).sort()).toEqual(['ignored', 'ticket', 'ticket', 'ticket']);
     });
 
+    it("ties a comment ticket to its video's traffic source: the ticket shows the source's orders and returns, analytics counts the comment complaints", async () => {
+      // Three delivered orders attributed to this video (creator/shop video source), one returned.
+      const day = 86_400_000;
+      const now = clock.now().getTime();
+      const orders = [1, 2, 3].map((i) => ({
+        shopId: org.shopId, externalId: `VC-${i}`, buyer: { platformBuyerId: `vb-${i}`, displayName: null, email: null }, status: 'delivered', rawStatus: 'DELIVERED', currency: 'EUR',
+        subtotal: 2000, shipping: 0, sellerDiscount: 0, platformDiscount: 0, tax: 0, total: 2000, placedAt: new Date(now - 12 * day), paidAt: new Date(now - 12 * day), deliveredAt: new Date(now - 9 * day),
+        trackingNumber: null, carrier: null, deliveryStatus: 'delivered', externalUpdatedAt: new Date(now - 9 * day),
+        lines: [{ externalId: `VC-${i}-1`, skuId: 'sku-pb', productId: 'pb', productName: 'Power bank', unitPrice: 2000, paidAmount: 2000, trafficSource: { type: 'organic', id: null, name: null } }],
+      }));
+      const returned = { shopId: org.shopId, kind: 'return', externalId: 'R-VC-1', externalOrderId: 'VC-1', type: 'return_and_refund', rawType: 'RETURN_AND_REFUND', status: 'completed', rawStatus: 'RETURN_OR_REFUND_REQUEST_COMPLETE', reasonCode: 'ecom_order_delivered_refund_and_return_reason_not_as_described', reasonText: 'Not as described', lines: [{ externalOrderLineId: 'VC-1-1', refundAmount: 2000 }], currency: 'EUR', refundAmount: 2000, photos: [], videos: [], arbitrationStatus: null, requestedAt: new Date(now - 8 * day), externalUpdatedAt: new Date(now - 8 * day) };
+      await ctx.platform.db.tenant(org.orgId, async (tx) => {
+        await ctx.services.orders.applyOrders(tx, org.orgId, orders as never);
+        await ctx.services.orders.applyPlatformReturns(tx, org.orgId, [returned] as never);
+      });
+      await ctx.services.analytics.ingestClaims(org.orgId, org.shopId, orders.map((o) => ({ externalOrderId: o.externalId, productId: 'pb', provenance: 'affiliate_orders' as const, sourceType: 'creator_video' as const, sourceId: videoId, sourceName: 'voltix.official: power bank unboxing' })));
+      const supervisor = await org.cookie('supervisor');
+      const report = await ctx.app.inject({ method: 'GET', url: `/api/analytics/report?by=source&shopId=${org.shopId}`, headers: { cookie: supervisor } });
+      const row = (report.json().items as { sourceType: string; sourceId: string; orders: number; returns: number; commentComplaints?: number }[]).find((r) => r.sourceType === 'creator_video' && r.sourceId === videoId);
+      // Two comment threads under the video became tickets (Mila's and Jonas's); praise did not.
+      expect(row).toMatchObject({ orders: 3, returns: 1, commentComplaints: 2 });
+      const [mila] = (await commentTickets()).filter((t) => t.buyerName === 'Mila K');
+      const commentId = mila!.externalThreadId.slice('ttcomment:'.length);
+      const source = await ctx.app.inject({ method: 'GET', url: `/api/video-comments/${commentId}/source`, headers: { cookie: await org.cookie('agent') } });
+      expect(source.json()).toMatchObject({ commentId, shopId: org.shopId, videoId, sourceType: 'creator_video', sourceId: videoId, attributed: true, name: 'voltix.official: power bank unboxing', orders: 3, returns: 1, commentComplaints: 2 });
+      expect(source.json().returnRate).toBeCloseTo(1 / 3, 6);
+      const other = await createTestOrg(ctx);
+      expect((await ctx.app.inject({ method: 'GET', url: `/api/video-comments/${commentId}/source`, headers: { cookie: await other.cookie('agent') } })).statusCode).toBe(404);
+    });
+
     it('replies under the comment through the outbox; a lost answer is recovered by re-reading, never posted twice', async () => {
       const [mila] = (await commentTickets()).filter((t) => t.buyerName === 'Mila K');
       const agent = await org.cookie('agent');

@@ -45,3 +45,22 @@ export type CommentPollView = z.infer<typeof CommentPollView>;
 export const VisibilityInput = z.strictObject({ hidden: z.boolean() });
 export const VisibilityView = z.object({ commentId: z.string(), hidden: z.boolean(), pending: z.boolean() });
 export type VisibilityView = z.infer<typeof VisibilityView>;
+
+/** The traffic source a comment's video is in analytics (a creator/shop video: `creator_video`, the video id). */
+export const VideoSourceView = z.object({
+  commentId: z.string(),
+  shopId: z.string(),
+  videoId: z.string(),
+  sourceType: z.literal('creator_video'),
+  sourceId: z.string(),
+  /** False when no order of the shop is attributed to the video yet (the counts are then 0). */
+  attributed: z.boolean(),
+  name: z.string().nullable(),
+  orders: z.number(),
+  returns: z.number(),
+  returnRate: z.number().nullable(),
+  /** Complaint tickets opened from comments under this video since `since`. */
+  commentComplaints: z.number(),
+  since: z.string(),
+});
+export type VideoSourceView = z.infer<typeof VideoSourceView>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { actorOf, EmptyBody, errors, type Http } from '../../platform/http.js';
-import { AccountOrNone, AuthorizeView, OAuthCallbackQuery, BusinessAccountInput, BusinessAccountView, BusinessTestView, CommentParams, CommentPollView, ShopParams, VisibilityInput, VisibilityView } from './comments.dto.js';
+import { VideoSourceView, AccountOrNone, AuthorizeView, OAuthCallbackQuery, BusinessAccountInput, BusinessAccountView, BusinessTestView, CommentParams, CommentPollView, ShopParams, VisibilityInput, VisibilityView } from './comments.dto.js';
 import { AppError } from '../../platform/errors.js';
 import { BUSINESS_OAUTH_CALLBACK, type VideoComments } from './comments.js';
 
@@ -70,6 +70,11 @@ export function videoCommentRoutes(app: Http, comments: VideoComments): void {
     '/api/video-comments/:commentId/visibility',
     { schema: { tags, operationId: 'videoComments.getVisibility', summary: "Whether a buyer's comment is hidden under the shop's video (pending while the change is still on its way to TikTok)", params: CommentParams, response: { 200: VisibilityView, ...errors(404) } } },
     async (req) => comments.visibility(actorOf(req), req.params.commentId),
+  );
+  app.get(
+    '/api/video-comments/:commentId/source',
+    { schema: { tags, operationId: 'videoComments.getSource', summary: "The traffic source of the video a buyer's comment is under (analytics' creator_video source): orders, returns and complaints from its comments in the last 90 days", params: CommentParams, response: { 200: VideoSourceView, ...errors(404) } } },
+    async (req) => comments.source(actorOf(req), req.params.commentId),
   );
   app.post(
     '/api/video-comments/:commentId/visibility',

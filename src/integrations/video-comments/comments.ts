@@ -6,7 +6,7 @@
  * hiding / showing a buyer's comment.
  */
 import crypto from 'node:crypto';
-import { and, desc, eq, inArray, isNull, gt, lt } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, gt, gte, lt, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -19,10 +19,11 @@ import { decryptSecret, encryptSecret } from '../../platform/secrets.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import type { HelpdeskService, InboundMessage } from '../../modules/helpdesk/index.js';
 import { shopIn } from '../../modules/tenancy/index.js';
+import { sourceTotals } from '../../modules/analytics/index.js';
 import { BusinessApiError, BusinessRateLimited, TikTokBusinessClient, type BusinessComment, type BusinessVideo } from './client.js';
 import { commentOfThread, commentThreadId, findOwnReply, triageComment } from './comments.rules.js';
 import { tiktokBusinessAccounts, tiktokBusinessOauthStates, videoComments, type BusinessAccountRow, type VideoCommentRow } from './comments.schema.js';
-import type { BusinessAccountInput, BusinessAccountView, BusinessTestView, CommentPollView, VisibilityView } from './comments.dto.js';
+import type { BusinessAccountInput, BusinessAccountView, BusinessTestView, CommentPollView, VideoSourceView, VisibilityView } from './comments.dto.js';
 import { businessAuthorizeUrl, exchangeBusinessCode, refreshBusinessToken, BUSINESS_AUTH_URL, type BusinessApp, type BusinessTokens } from './oauth.js';
 
 export interface VideoCommentDeps {
@@ -45,6 +46,8 @@ export interface VideoCommentDeps {
 export const BUSINESS_OAUTH_CALLBACK = '/api/tiktok-business/oauth/callback';
 /** How long a started connection may take to come back. */
 const STATE_TTL_MS = 10 * 60_000;
+/** How far back a comment ticket's video source is counted on the ticket. */
+const SOURCE_WINDOW_DAYS = 90;
 /** Refresh an OAuth access token this long before it expires. */
 const REFRESH_AHEAD_MS = 10 * 60_000;
 
@@ -449,6 +452,54 @@ export function createVideoComments(d: VideoCommentDeps) {
         const [c] = await tx.select().from(videoComments).where(and(eq(videoComments.orgId, actor.orgId), eq(videoComments.commentId, commentId))).limit(1);
         if (!c || c.decision === 'own') throw AppError.notFound('video_comment', commentId);
         return { commentId, ...(await wantedVisibility(tx, c)) };
+      });
+    },
+
+    /**
+     * Complaint threads opened from comments (a top-level comment whose thread became a ticket),
+     * per `shopId:videoId`, first seen in [from, to): what analytics counts against the video.
+     */
+    async commentComplaintsByVideo(orgId: string, from: Date, to: Date): Promise<Map<string, number>> {
+      const rows = await d.db.tenant(orgId, (tx) =>
+        tx
+          .select({ shopId: videoComments.shopId, videoId: videoComments.videoId, n: sql<number>`count(*)::int` })
+          .from(videoComments)
+          .where(and(eq(videoComments.orgId, orgId), eq(videoComments.decision, 'ticket'), isNull(videoComments.parentCommentId), gte(videoComments.seenAt, from), lt(videoComments.seenAt, to)))
+          .groupBy(videoComments.shopId, videoComments.videoId),
+      );
+      return new Map(rows.map((r) => [`${r.shopId}:${r.videoId}`, Number(r.n)]));
+    },
+
+    /**
+     * The traffic source a buyer's comment sits under: its video is the `creator_video` source of
+     * that id in analytics, so the ticket shows what the video sold and returned and how many
+     * complaints came from its comments (the last 90 days), and links to it.
+     */
+    async source(actor: Actor, commentId: string): Promise<VideoSourceView> {
+      requireRole(actor, ['owner', 'supervisor', 'agent'], 'viewing video comments');
+      const since = new Date(d.clock.now().getTime() - SOURCE_WINDOW_DAYS * 86_400_000);
+      return d.db.tenant(actor.orgId, async (tx) => {
+        const [c] = await tx.select().from(videoComments).where(and(eq(videoComments.orgId, actor.orgId), eq(videoComments.commentId, commentId))).limit(1);
+        if (!c || c.decision === 'own') throw AppError.notFound('video_comment', commentId);
+        const totals = await sourceTotals(tx, actor.orgId, c.shopId, 'creator_video', c.videoId, since);
+        const [complaints] = await tx
+          .select({ n: sql<number>`count(*)::int` })
+          .from(videoComments)
+          .where(and(eq(videoComments.orgId, actor.orgId), eq(videoComments.shopId, c.shopId), eq(videoComments.videoId, c.videoId), eq(videoComments.decision, 'ticket'), isNull(videoComments.parentCommentId), gte(videoComments.seenAt, since)));
+        return {
+          commentId,
+          shopId: c.shopId,
+          videoId: c.videoId,
+          sourceType: 'creator_video' as const,
+          sourceId: c.videoId,
+          attributed: !!totals,
+          name: totals?.name ?? null,
+          orders: totals?.orders ?? 0,
+          returns: totals?.returns ?? 0,
+          returnRate: totals && totals.deliveredLines > 0 ? totals.returns / totals.deliveredLines : null,
+          commentComplaints: Number(complaints?.n ?? 0),
+          since: since.toISOString().slice(0, 10),
+        };
       });
     },
 
