@@ -73,7 +73,7 @@ describeE2E('TikTok video comment ticket (browser)', () => {
     expect(await page.getByTestId('video-comment-bar').getByTestId('video-comment-visibility').textContent()).toBe('Show comment');
     await screenshot(page, 'channels-video-comment-hidden-after-reload');
     // The video as a traffic source: no orders attributed yet, one complaint from its comments.
-    await poll(() => page.getByTestId('video-comment-source').first().textContent()).toBe('No orders attributed to this video yet · 1 comment complaints (90 days)');
+    await poll(() => page.getByTestId('video-comment-source').first().textContent()).toBe('No orders attributed to this video yet · complaints from comments (90 days): 1');
     expect(problems).toEqual([]);
     await context.close();
   }, 90_000);
@@ -96,6 +96,7 @@ describeE2E('TikTok video comment ticket (browser)', () => {
     await page.waitForURL(/\/settings\/channels$/);
     await poll(() => card.getByTestId('tiktok-comments-via').textContent()).toMatch(/^Connected through TikTok · renewed automatically · authorisation valid until /);
     expect(business.tokenCalls).toEqual([{ grantType: 'authorization_code', ok: true }]);
+    await card.scrollIntoViewIfNeeded();
     await screenshot(page, 'channels-tiktok-connected-oauth');
     expect(problems).toEqual([]);
     await context.close();
