@@ -221,12 +221,12 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     onFailing: (orgId, shopId, step) =>
       p.db.tenant(orgId, (tx) => notify(tx, { orgId, to: { role: ['owner', 'supervisor'] }, kind: 'channel_failure', subject: { type: 'shop', id: shopId }, shopId, params: { channel: 'email', step }, link: '/settings/channels' })).then(() => undefined),
   });
-  // Shops' WhatsApp Business numbers on the Cloud API (webhooks in, replies and media out).
-  const whatsapp = createWhatsAppNumbers({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence, graph: { base: p.config.whatsapp.graphBase, version: p.config.whatsapp.apiVersion }, publicUrl: p.config.publicUrl });
-
-  // Shops' TikTok business accounts: comments under their videos polled into tickets, replies out (issue 19).
+  // WhatsApp numbers and TikTok business accounts that stop working are channel failures too (issue 19).
   const channelFailing = (channel: string) => (orgId: string, shopId: string, step: string) =>
     p.db.tenant(orgId, (tx) => notify(tx, { orgId, to: { role: ['owner', 'supervisor'] }, kind: 'channel_failure', subject: { type: 'shop', id: shopId }, shopId, params: { channel, step }, link: '/settings/channels' })).then(() => undefined);
+  // Shops' WhatsApp Business numbers on the Cloud API (webhooks in, replies and media out); refused credentials are a channel failure.
+  const whatsapp = createWhatsAppNumbers({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence, graph: { base: p.config.whatsapp.graphBase, version: p.config.whatsapp.apiVersion }, publicUrl: p.config.publicUrl, onFailing: channelFailing('whatsapp') });
+  // Shops' TikTok business accounts: comments under their videos polled into tickets, replies out (issue 19).
   const tb = p.config.tiktokBusiness;
   const videoComments = createVideoComments({
     ...base,

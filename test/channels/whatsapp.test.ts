@@ -122,6 +122,30 @@ describe('WhatsApp Cloud API channel against the local Graph stand-in', () => {
     const reply = (await messagesOf(t.id)).find((m) => m.direction === 'outbound')!;
     expect(reply).toMatchObject({ deliveryStatus: 'failed', channelMeta: { deliveryError: '131026 Message undeliverable' } });
   });
+
+  it('a number whose token Meta refuses is a channel failure the owners hear of once; the next success clears it', async () => {
+    const r = await graph.inbound({ phoneNumberId: PNID, from: '+39 333 123 4567', name: 'Marco', text: 'Ciao, il pacco è arrivato aperto.', at: clock.now() });
+    expect(r.status).toBe(200);
+    const t = (await ticketsOf()).find((x) => x.buyerPhone === '+393331234567')!;
+    const cookie = await org.cookie('agent');
+    const owner = { orgId: org.orgId, userId: org.users.owner.id, role: 'owner' as const };
+    const told = async () => (await ctx.services.notifications.list(owner, { limit: 50 })).items.filter((n) => n.kind === 'channel_failure');
+    const numberView = async () => (await ctx.app.inject({ method: 'GET', url: `/api/shops/${org.shopId}/whatsapp`, headers: { cookie: await org.cookie('owner') } })).json().number;
+    // Meta no longer accepts the token we hold (revoked in the Meta app).
+    graph.registerNumber({ phoneNumberId: PNID, displayNumber: '+49 89 555 0100', token: 'EAAG-rotated-elsewhere', appSecret: 'app-secret-123', webhookUrl: `${server}/webhooks/whatsapp/${numberId}` });
+    for (const text of ['Ci scusi, le scriviamo subito.', 'Ecco il reso.']) {
+      expect((await ctx.app.inject({ method: 'POST', url: `/api/tickets/${t.id}/reply`, headers: { cookie }, payload: { text } })).statusCode).toBe(201);
+      expect(await ctx.platform.dispatcher.drain(50, org.orgId)).toMatchObject({ done: 0, failed: 1 });
+    }
+    expect((await told()).map((n) => [n.shopId, n.params])).toEqual([[org.shopId, { channel: 'whatsapp', step: 'token' }]]);
+    expect((await numberView()).lastError).toMatch(/Invalid OAuth access token/);
+    // Back in order: the next send succeeds and the number is no longer failing.
+    graph.registerNumber({ phoneNumberId: PNID, displayNumber: '+49 89 555 0100', token: 'EAAG-test-access-token', appSecret: 'app-secret-123', webhookUrl: `${server}/webhooks/whatsapp/${numberId}` });
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/tickets/${t.id}/reply`, headers: { cookie }, payload: { text: 'Le mandiamo un corriere.' } })).statusCode).toBe(201);
+    expect(await ctx.platform.dispatcher.drain(50, org.orgId)).toMatchObject({ done: 1, failed: 0 });
+    expect((await numberView()).lastError).toBeNull();
+    expect(await told()).toHaveLength(1);
+  });
   // The same context serves the other API-driven channel: TikTok video comments (API for Business).
   describe('TikTok video comments against the API for Business stand-in', () => {
     const BIZ = { businessId: '7123456789012345678', token: 'act.business-token-123', displayName: 'voltix.official' };

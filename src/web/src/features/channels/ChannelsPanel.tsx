@@ -261,6 +261,13 @@ function WhatsAppCard({ shopId }: { shopId: string }) {
               <Text size="sm" c="dimmed">
                 {n ? t('wa.state', { at: n.lastWebhookAt ? fmt.dateTime(n.lastWebhookAt) : t('never') }) : t('wa.none')}
               </Text>
+              {n?.lastError && (
+                <Alert variant="light" color="red" title={t('wa.failing')} data-testid="whatsapp-last-error">
+                  <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                    {n.lastError}
+                  </Text>
+                </Alert>
+              )}
               {n && (
                 <Stack gap={4}>
                   <Text size="sm" fw={600}>
