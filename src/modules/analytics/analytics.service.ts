@@ -55,6 +55,8 @@ export interface AnalyticsDeps {
   notifyOwners: (orgId: string, notice: OwnerNotice) => Promise<void>;
   /** CSAT on resolution: the contact policy and the helpdesk's automated send (compose fills it; without it nothing is asked). */
   csat?: CsatPorts;
+  /** Complaint tickets from comments under each video in a period, keyed `shopId:videoId` (the video-comments integration; issue 19). */
+  commentComplaints?: (orgId: string, from: Date, to: Date) => Promise<Map<string, number>>;
 }
 
 /**
@@ -396,6 +398,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     const { from, to } = period(q);
     const by = q.by ?? 'source';
     await refresh(actor.orgId);
+    const commentCounts = by === 'source' && deps.commentComplaints ? await deps.commentComplaints(actor.orgId, from, to) : null;
     return db.tenant(actor.orgId, async (tx) => {
       if (q.shopId) await shopIn(tx, actor.orgId, q.shopId);
       const filters = sql`${q.shopId ? sql`and shop_id = ${q.shopId}` : sql``} ${q.sourceType ? sql`and source_type = ${q.sourceType}` : sql``}`;
@@ -492,6 +495,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
           excessRefund: f?.excessRefund ?? 0,
           currency: (x.currency as string | null) ?? null,
           fault: { seller: num(x.fs), carrier: num(x.fc), buyer: num(x.fb), platform: num(x.fp) },
+          ...(commentCounts && x.source_type === 'creator_video' ? { commentComplaints: commentCounts.get(`${String(x.shop_id)}:${String(x.source_id)}`) ?? 0 } : {}),
         };
       });
       items.sort((a, b) => Number(b.flagged) - Number(a.flagged) || b.excessRefund - a.excessRefund || b.excessReturns - a.excessReturns || a.key.localeCompare(b.key));
