@@ -96,7 +96,7 @@ export default async function incidentsBench(ctx: BenchContext): Promise<void> {
     notify: async () => 0,
     outreach: s.outreach,
     coupons: { issueIn: async () => { throw new Error('no coupons in this bench'); }, listPlatformCoupons: async () => ({ items: [] }), issue: async () => ({ id: '' }), redeemedOf: async () => new Set() },
-    analytics: { annotate: async () => undefined, createTaskIn: async () => undefined, exclude: async () => undefined },
+    analytics: { annotateIn: async () => undefined, createTaskIn: async () => undefined, excludeIn: async () => undefined },
     reply: async () => ({ message: { id: '' } }),
     chatReach: reach.reach,
     emailOf: async () => null,
