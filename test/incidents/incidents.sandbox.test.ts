@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerModuleWorkers } from '../../src/app/modules.js';
@@ -9,6 +12,7 @@ import { INCIDENT_CHAT_HANDLER } from '../../src/modules/incidents/index.js';
 import { notifications } from '../../src/modules/notifications/notifications.schema.js';
 import type { SbBuyer } from '../../src/integrations/tiktok/sandbox/world.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
+import { testDatabase } from '../helpers/db.js';
 import { actorFor } from '../helpers/org.js';
 import { connectedWorld, type TikTokTestWorld } from '../tiktok/helpers.js';
 
@@ -19,8 +23,10 @@ import { connectedWorld, type TikTokTestWorld } from '../tiktok/helpers.js';
  * one coupon card per reachable buyer, proven by the sandbox's own record of the shop's messages;
  * a second send queues nothing; a reply comes back as a ticket with the incident banner.
  */
+const here = path.dirname(fileURLToPath(import.meta.url));
 let ctx: TestContext;
 let world: TikTokTestWorld;
+let t0 = 0;
 const clock = new ManualClock('2026-03-10T08:00:00Z'); // 09:00 in Berlin: outside the quiet hours
 
 beforeAll(async () => {
@@ -29,7 +35,7 @@ beforeAll(async () => {
   ctx.services.tiktok.client.setClock(clock);
   // The sandbox's time is the test's plus the real time gone by: its per-second rate limits (the
   // analytics feeds are read many pages at once) see time pass while the test's clock stands still.
-  const t0 = Date.now();
+  t0 = Date.now();
   world = await connectedWorld(ctx, { nowMs: () => clock.now().getTime() + (Date.now() - t0), ordersPerShop: 60 });
   await ctx.services.tiktok.sync.syncShop(world.org.orgId, world.shopId);
   await ctx.services.tiktok.attribution.syncShop(world.org.orgId, world.shopId, { days: 90 });
@@ -205,4 +211,83 @@ describe('incident from the colour-mismatch livestream, against the sandbox', ()
     const deduped = (await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select count(*)::int as n from outbox where org_id = ${orgId} and handler = ${INCIDENT_CHAT_HANDLER} and subject_id = ${inc.id} and status = 'done' and attempts = 2 and (result->>'deduplicated')::boolean`))).rows[0] as { n: number };
     expect(deduped.n).toBe(3);
   }, 180_000);
+  it('a real SIGKILL of the worker process mid-burst, after the platform took a text and before its commit: a restart finishes with exactly one text per buyer', async () => {
+    const { orgId } = world.org;
+    const sb = world.sandbox.world;
+    const owner = actorFor(world.org, 'owner');
+    clock.advance(86_400_000); // a day after the last outreach: every buyer may be contacted again
+    const sinceSec = Math.floor(clock.now().getTime() / 1000) - 5;
+    // Every buyer of the shop in the last 120 days: the largest audience the world has.
+    const inc = await ctx.services.incidents.declare(owner, { shopId: world.shopId, title: 'Warehouse mix-up', pattern: { placedFrom: new Date(clock.now().getTime() - 120 * 86_400_000).toISOString(), includeRefunded: true } });
+    await ctx.services.incidents.update(owner, inc.id, { messages: { de: 'Hallo {buyer_name}, bei Bestellung {order_number} gab es eine Verwechslung im Lager.', en: 'Hi {buyer_name}, order {order_number} was caught in a warehouse mix-up.' } });
+    expect((await ctx.services.incidents.submit(owner, inc.id)).status).toBe('approved');
+    const q = await ctx.services.incidents.send(owner, inc.id);
+    expect(q.queued).toBeGreaterThan(12);
+    const queuedRows = await ctx.platform.db.tenant(orgId, (tx) => tx.select().from(incidentBuyers).where(and(eq(incidentBuyers.orgId, orgId), eq(incidentBuyers.incidentId, inc.id), eq(incidentBuyers.status, 'queued'))));
+    expect(queuedRows).toHaveLength(q.queued);
+    // Evidence per buyer for a plain text: one record under each queued buyer naming the incident and its step.
+    const perBuyer = await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select case_id, data->>'outboxId' as step from evidence_records where org_id = ${orgId} and case_type = 'buyer' and data->>'incidentId' = ${inc.id}`));
+    expect(new Map((perBuyer.rows as { case_id: string; step: string }[]).map((r) => [r.case_id, r.step]))).toEqual(new Map(queuedRows.map((r) => [r.buyerId, r.outboxId])));
+
+    const tdb = await testDatabase();
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures/send-loop-child.ts')], {
+      env: {
+        ...process.env,
+        CHILD_ADMIN_URL: tdb.adminUrl,
+        CHILD_APP_URL: tdb.appUrl,
+        CHILD_SANDBOX_URL: world.sandbox.url,
+        CHILD_SANDBOX_NOW_MS: String(clock.now().getTime() + (Date.now() - t0)),
+        CHILD_SECRET_KEY: ctx.platform.secretKey.toString('hex'),
+        CHILD_ORG_ID: orgId,
+        CHILD_SLOW_MS: '3000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += String(c)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+    let sentByChild = 0;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`child made no progress: ${stderr}`)), 90_000);
+      child.stdout.on('data', (c: Buffer) => {
+        for (const line of String(c).split('\n')) {
+          const m = /^sent (\d+)$/.exec(line);
+          if (m) sentByChild = Number(m[1]);
+        }
+        // Kill right after a text went out, while the worker waits before that step's commit.
+        if (sentByChild >= 4) {
+          clearTimeout(timer);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+    });
+    expect(await exited).toBe('SIGKILL');
+    const mid = await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select status, count(*)::int as n from outbox where org_id = ${orgId} and subject_id = ${inc.id} group by status`));
+    const at = Object.fromEntries((mid.rows as { status: string; n: number }[]).map((r) => [r.status, r.n]));
+    // Mid-burst: some done, the killed one still claimed (its text is at the platform), the rest waiting.
+    expect(at.done).toBeGreaterThanOrEqual(3);
+    expect(at.running).toBe(1);
+    expect(at.pending).toBeGreaterThan(0);
+
+    // The restart: once the dead worker's lease is over, a fresh dispatcher finishes the outreach.
+    clock.advance(3 * 3_600_000);
+    for (let i = 0; i < q.queued + 10; i++) {
+      await ctx.platform.dispatcher.drain(20, orgId);
+      clock.advance(1_000);
+    }
+    const byPlatformId = new Map((await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select id, platform_buyer_id from buyers where org_id = ${orgId} and id = any(${sql.param(queuedRows.map((r) => r.buyerId))}::text[])`))).rows.map((r) => [String((r as { platform_buyer_id: string }).platform_buyer_id), String((r as { id: string }).id)]));
+    const texts = new Map<string, number>();
+    for (const c of sb.conversations.values()) {
+      const n = c.messages.filter((m) => m.type === 'TEXT' && m.senderRole !== 'BUYER' && m.createTime >= sinceSec).length;
+      if (n) texts.set(c.buyer.userId, (texts.get(c.buyer.userId) ?? 0) + n);
+    }
+    // Exactly one text per queued buyer at the platform, none to anyone else.
+    expect(new Map([...texts.entries()].map(([u, n]) => [byPlatformId.get(u) ?? `not queued: ${u}`, n]))).toEqual(new Map(queuedRows.map((r) => [r.buyerId, 1])));
+    const st = await ctx.services.incidents.status(owner, inc.id);
+    expect(st).toMatchObject({ status: 'sent', sent: q.queued, failed: 0, queued: 0 });
+    // The killed step was taken again and found its text on the re-read instead of sending it twice.
+    const again = (await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select count(*)::int as n from outbox where org_id = ${orgId} and subject_id = ${inc.id} and status = 'done' and attempts = 2 and (result->>'deduplicated')::boolean`))).rows[0] as { n: number };
+    expect(again.n).toBe(1);
+  }, 240_000);
 });
