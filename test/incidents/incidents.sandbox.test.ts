@@ -8,7 +8,8 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { outbox } from '../../src/platform/outbox/outbox.schema.js';
 import { evidenceRecords } from '../../src/modules/evidence/evidence.schema.js';
 import { incidentBuyers } from '../../src/modules/incidents/incidents.schema.js';
-import { INCIDENT_CHAT_HANDLER } from '../../src/modules/incidents/index.js';
+import { INCIDENT_CHAT_HANDLER, INCIDENT_WHATSAPP_HANDLER, INCIDENT_WHATSAPP_TEMPLATE, whatsappParam } from '../../src/modules/incidents/index.js';
+import { startWhatsAppStandIn, type WhatsAppStandIn } from '../../src/integrations/whatsapp/index.js';
 import { notifications } from '../../src/modules/notifications/notifications.schema.js';
 import type { SbBuyer } from '../../src/integrations/tiktok/sandbox/world.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
@@ -27,10 +28,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 let ctx: TestContext;
 let world: TikTokTestWorld;
 let t0 = 0;
+let graph: WhatsAppStandIn;
+const PNID = '106540352242977';
 const clock = new ManualClock('2026-03-10T08:00:00Z'); // 09:00 in Berlin: outside the quiet hours
 
 beforeAll(async () => {
-  ctx = await createTestContext({ clock });
+  graph = await startWhatsAppStandIn();
+  ctx = await createTestContext({ clock, env: { OUTBOUND_ALLOW: '127.0.0.1', WHATSAPP_GRAPH_BASE: graph.base } });
   await registerModuleWorkers(ctx.platform, ctx.services);
   ctx.services.tiktok.client.setClock(clock);
   // The sandbox's time is the test's plus the real time gone by: its per-second rate limits (the
@@ -44,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await world?.close();
   await ctx?.close();
+  await graph?.close();
 });
 
 const since = clock.now().getTime() / 1000;
@@ -290,4 +295,57 @@ describe('incident from the colour-mismatch livestream, against the sandbox', ()
     const again = (await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select count(*)::int as n from outbox where org_id = ${orgId} and subject_id = ${inc.id} and status = 'done' and attempts = 2 and (result->>'deduplicated')::boolean`))).rows[0] as { n: number };
     expect(again.n).toBe(1);
   }, 240_000);
+  it('WhatsApp: sent through the shop’s number, outside the 24-hour window as the approved template carrying the agreed text, once per buyer with a number and consent', async () => {
+    const { orgId } = world.org;
+    const sb = world.sandbox.world;
+    const owner = actorFor(world.org, 'owner');
+    clock.advance(86_400_000);
+    const res = await ctx.app.inject({ method: 'PUT', url: `/api/shops/${world.shopId}/whatsapp`, headers: { cookie: await world.org.cookie('owner') }, payload: { phoneNumberId: PNID, displayNumber: '+49 89 555 0177', accessToken: 'EAAG-incidents-token', appSecret: 'app-secret-456', verifyToken: 'verify-me-456' } });
+    expect(res.statusCode).toBe(200);
+    graph.registerNumber({ phoneNumberId: PNID, displayNumber: '+49 89 555 0177', token: 'EAAG-incidents-token', appSecret: 'app-secret-456', webhookUrl: 'http://127.0.0.1:9/unused' });
+    const jewel = sb.shop(world.tiktokShopId)!.sources.find((x) => x.name.includes('fine jewellery'))!;
+    const buyersOfLive = new Map<string, SbBuyer>();
+    for (const o of sb.orders.values()) if (o.shopId === world.tiktokShopId && o.status !== 'CANCELLED' && o.lines.some((l) => l.source.id === jewel.id)) buyersOfLive.set(o.buyer.userId, o.buyer);
+    const ours = await buyerIdsOf([...buyersOfLive.keys()]);
+    // Two of them wrote to the shop on WhatsApp once (their number is on their ticket) and consented.
+    const phones = ['+491701112233', '+491705556677'];
+    const withPhone = [...ours.values()].slice(0, 2);
+    for (const [i, buyerId] of withPhone.entries()) {
+      await ctx.services.helpdesk.ingestInbound({ orgId, shopId: world.shopId, channel: 'whatsapp', externalThreadId: phones[i]!, externalMessageId: `wamid.inc.${i}`, buyer: { phone: phones[i]!, name: `WhatsApp buyer ${i}`, language: 'de' }, direction: 'inbound', text: 'Hallo', sentAt: new Date(clock.now().getTime() - 3 * 86_400_000).toISOString() });
+      await ctx.platform.db.system((tx) => tx.execute(sql`update tickets set buyer_id = ${buyerId}, status = 'solved' where org_id = ${orgId} and buyer_phone = ${phones[i]!}`));
+      await ctx.services.outreach.setPreferences(owner, buyerId, { marketingConsent: true, consentSource: 'portal' });
+    }
+    const inc = await ctx.services.incidents.declare(owner, { shopId: world.shopId, title: 'Clasp: WhatsApp notice', pattern: { livestreamIds: [jewel.id], includeRefunded: true }, channels: ['whatsapp'] });
+    await ctx.services.incidents.update(owner, inc.id, { messages: { de: 'Hallo {buyer_name},\nder Verschluss von {product} kann sich öffnen.\nBestellung {order_number}: Ersatz ist unterwegs.', en: 'Hi {buyer_name},\nthe clasp of {product} may open.\nOrder {order_number}: a replacement is on its way.' } });
+    const aud = await ctx.services.incidents.audience(owner, inc.id);
+    expect(aud.total).toBe(buyersOfLive.size);
+    expect(aud.perChannel).toEqual({ whatsapp: 2 });
+    expect((await ctx.services.incidents.submit(owner, inc.id)).status).toBe('approved');
+    expect(await ctx.services.incidents.send(owner, inc.id)).toEqual({ queued: 2, unreachable: 0 });
+    const before = graph.sent.length;
+    for (let i = 0; i < 8; i++) {
+      await ctx.platform.dispatcher.drain(20, orgId);
+      clock.advance(2_000);
+    }
+    // The buyers never wrote through this number in 24 hours: free text is refused (131047), the template goes.
+    const sent = graph.sent.slice(before);
+    expect(sent.map((m) => [m.to, m.type]).sort()).toEqual([['491701112233', 'template'], ['491705556677', 'template']]);
+    const steps = await ctx.platform.db.tenant(orgId, (tx) => tx.select().from(outbox).where(and(eq(outbox.orgId, orgId), eq(outbox.handler, INCIDENT_WHATSAPP_HANDLER), eq(outbox.subjectId, inc.id))));
+    expect(steps).toHaveLength(2);
+    for (const st of steps) {
+      expect(st).toMatchObject({ status: 'done', attempts: 1, result: expect.objectContaining({ template: true }) });
+      const p = st.payload as { text: string; language: string; templateParams: string[] };
+      // The template's last variable is the agreed text, rendered for the buyer, on one line.
+      expect(p.text).toMatch(/^Hallo .+,\nder Verschluss von .+ kann sich öffnen\.\nBestellung \d+: Ersatz ist unterwegs\.$/);
+      expect(p.templateParams).toHaveLength(4);
+      expect(p.templateParams[3]).toBe(whatsappParam(p.text));
+      expect(p.templateParams[3]).not.toContain('\n');
+    }
+    expect(INCIDENT_WHATSAPP_TEMPLATE).toBe('afterdesk_incident_notice');
+    const st = await ctx.services.incidents.status(owner, inc.id);
+    expect(st).toMatchObject({ status: 'sent', sent: 2, failed: 0, unreachable: buyersOfLive.size - 2 });
+    // Nothing more goes out on later rounds.
+    await ctx.platform.dispatcher.drain(20, orgId);
+    expect(graph.sent.length).toBe(before + 2);
+  }, 120_000);
 });
