@@ -172,6 +172,8 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
     const m = payload as { to: string; subject: string; text: string };
     return s.mail.send({ to: m.to, subject: m.subject, text: m.text });
   });
+  // Live progress of an outreach: its steps (and its coupon cards) finishing reach the browsers.
+  p.outbox.onFinished((f) => s.incidents.stepFinished(f.orgId, f));
   await registerIncidentJobs(p.jobs, s.incidents, p.log);
   if (p.jobs?.isStarted) {
     // The whole catalogue nightly; product webhooks refresh single products in between.

@@ -6,6 +6,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { enqueue, enqueueMany, type EnqueueInput } from '../../platform/outbox/outbox.js';
 import { outbox } from '../../platform/outbox/outbox.schema.js';
+import { publishLive } from '../../platform/live.js';
 import { afterCursor, cutPage, type Page } from '../../platform/pagination.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { remedyLimitsOf } from '../auth/index.js';
@@ -408,7 +409,8 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
       const handler = ch === 'email' ? INCIDENT_EMAIL_HANDLER : ch === 'whatsapp' ? INCIDENT_WHATSAPP_HANDLER : INCIDENT_CHAT_HANDLER;
       // WhatsApp refuses free text outside the buyer's 24-hour window: the approved template carries
       // the agreed text as its last variable (one line: template variables take no line breaks).
-      const templateParams = ch === 'whatsapp' ? [m?.buyerName ?? '', x.shopName, m?.orderExternalId ?? '', whatsappParam(text ?? '')] : undefined;
+      // A variable may not be empty either: a missing value becomes a dash.
+      const templateParams = ch === 'whatsapp' ? [m?.buyerName ?? '', x.shopName, m?.orderExternalId ?? '', text ?? ''].map((v) => whatsappParam(v) || '-') : undefined;
       steps.push({ id, orgId: actor.orgId, handler, idempotencyKey: `incident:${inc.id}:${row.buyerId}`, payload: { shopId: inc.shopId, buyerId: row.buyerId, incidentId: inc.id, text: text ?? '', ...(templateParams ? { language: row.language, templateParams } : {}) }, subjectType: 'incident', subjectId: inc.id, maxAttempts: ch === 'tiktok_chat' ? 300 : 12, notBefore: at });
       contacts.push({ orgId: actor.orgId, shopId: inc.shopId, buyerId: row.buyerId, purpose: 'service', channel: ch, source: `incidents:${inc.id}`, at });
       // Per buyer, what was queued for them and when (a dispute about the outreach finds it under the buyer).
@@ -954,6 +956,20 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
       });
     },
 
+    /**
+     * An outbox step finished (any worker process): if it is an outreach's send — its own step, or
+     * a coupon card issued for it — the live channel tells the browsers showing that incident. At
+     * most one event a second per incident, with one trailing event so the last step is heard too.
+     */
+    async stepFinished(orgId: string, f: { subjectType: string | null; subjectId: string | null }): Promise<void> {
+      if (!f.subjectId || (f.subjectType !== 'incident' && f.subjectType !== 'coupon')) return;
+      const found = await db.tenant(orgId, async (tx) => {
+        if (f.subjectType === 'incident') return (await tx.select({ id: incidents.id, shopId: incidents.shopId }).from(incidents).where(and(eq(incidents.orgId, orgId), eq(incidents.id, f.subjectId!))))[0];
+        return (await tx.select({ id: incidentBuyers.incidentId, shopId: incidentBuyers.shopId }).from(incidentBuyers).where(and(eq(incidentBuyers.orgId, orgId), eq(incidentBuyers.couponLedgerId, f.subjectId!))).limit(1))[0];
+      });
+      if (found) await liveProgress(orgId, found.id, found.shopId);
+    },
+
     /** Every few minutes: progress of running outreaches (sent when done, reply notices). */
     async refreshAll(actorFor: (orgId: string) => Actor): Promise<number> {
       const running = await db.system(async (tx) => (await tx.execute(sql`select org_id, id from incidents where status in ('sending', 'sent')`)).rows as { org_id: string; id: string }[]);
@@ -975,6 +991,32 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
       return n;
     },
   };
+
+  // Live progress: a rate limit per incident (wall time, not the domain clock: it only spaces events).
+  const liveLast = new Map<string, { at: number; trailing: boolean }>();
+  const LIVE_SPACING_MS = 1_000;
+  async function publishProgress(orgId: string, incidentId: string, shopId: string): Promise<void> {
+    await db.tenant(orgId, (tx) => publishLive(tx, { t: 'incident', o: orgId, s: shopId, id: incidentId }));
+  }
+  async function liveProgress(orgId: string, incidentId: string, shopId: string): Promise<void> {
+    const key = `${orgId}:${incidentId}`;
+    const now = performance.now();
+    const last = liveLast.get(key);
+    if (!last || now - last.at >= LIVE_SPACING_MS) {
+      liveLast.set(key, { at: now, trailing: false });
+      if (liveLast.size > 1000) for (const [k, v] of liveLast) if (now - v.at > 60_000) liveLast.delete(k);
+      await publishProgress(orgId, incidentId, shopId);
+      return;
+    }
+    if (last.trailing) return;
+    last.trailing = true;
+    const t = setTimeout(() => {
+      last.at = performance.now();
+      last.trailing = false;
+      publishProgress(orgId, incidentId, shopId).catch((e: unknown) => log.warn({ err: e, incidentId }, 'incident live event failed'));
+    }, LIVE_SPACING_MS - (now - last.at));
+    t.unref();
+  }
 
   /** New replies since the last notice: the declarer and the supervisors hear of them (once per new count). */
   async function notifyReplies(tx: Executor, inc: IncidentRow, replied: number): Promise<void> {
