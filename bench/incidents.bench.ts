@@ -169,6 +169,11 @@ export default async function incidentsBench(ctx: BenchContext): Promise<void> {
       notes: [`baseline ${(buyersN / (baseMs / 1000)).toFixed(0)} rows/s (${baseCpu}), subject ${(r.queued / (subjMs / 1000)).toFixed(0)} buyers/s (${subjCpu}); ratio ×${(baseMs / buyersN / (subjMs / r.queued)).toFixed(3)}; queued ${r.queued}, unreachable ${r.unreachable}; ${load()}`],
     });
 
+    if (process.env.INCIDENTS_BENCH_ONLY === 'enqueue') {
+      await admin.end();
+      await db.close();
+      return;
+    }
     // ---------------- 3. the send loop without pacing vs the bare dispatcher ----------------
     const registry = new OutboxRegistry();
     registry.register('raw.noop', async () => ({}));
