@@ -246,6 +246,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   // coupons module's one issue path, the notification centre, analytics annotations and tasks.
   const incidents = createIncidentsService(base, {
     recordEvidence: writeEvidence,
+    recordEvidenceMany: (tx, inputs) => recordEvidenceMany(tx, { ids: p.ids, clock: p.clock }, inputs),
     notify,
     outreach,
     coupons: {
@@ -254,7 +255,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
       issue: (actor, input) => coupons.issue(actor, input),
       redeemedOf: redeemedLedgerIds,
     },
-    analytics: { annotate: (actor, a) => analytics.annotate(actor, a), createTaskIn: (tx, actor, t) => analytics.createTaskIn(tx, actor, t), exclude: (actor, b) => analytics.exclude(actor, b as Parameters<typeof analytics.exclude>[1]) },
+    analytics: { annotateIn: (tx, actor, a) => analytics.annotateIn(tx, actor, a), createTaskIn: (tx, actor, t) => analytics.createTaskIn(tx, actor, t), excludeIn: (tx, actor, b) => analytics.excludeIn(tx, actor, b) },
     reply: (actor, ticketId, input) => helpdesk.reply(actor, ticketId, input),
     chatReach: (orgId, shopId) => couponPlatform.reach(orgId, shopId),
     emailOf: async (tx, orgId, userId) => (await userEmailIn(tx, orgId, userId)) ?? null,
