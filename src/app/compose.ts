@@ -256,6 +256,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
       redeemedOf: redeemedLedgerIds,
     },
     analytics: { annotateIn: (tx, actor, a) => analytics.annotateIn(tx, actor, a), createTaskIn: (tx, actor, t) => analytics.createTaskIn(tx, actor, t), excludeIn: (tx, actor, b) => analytics.excludeIn(tx, actor, b) },
+    remedies: { startIncidentRemedyIn: (tx, actor, input) => remedies.startIncidentRemedyIn(tx, actor, input) },
     reply: (actor, ticketId, input) => helpdesk.reply(actor, ticketId, input),
     chatReach: (orgId, shopId) => couponPlatform.reach(orgId, shopId),
     emailOf: async (tx, orgId, userId) => (await userEmailIn(tx, orgId, userId)) ?? null,

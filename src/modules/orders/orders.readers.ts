@@ -426,6 +426,9 @@ export interface PatternBuyer {
   country: string | null;
   email: string | null;
   lastOrderAt: Date;
+  /** The most recent matching order and its matching lines: where a per-buyer refund or reship applies. */
+  latestOrderId: string;
+  latestLineIds: string[];
 }
 
 /**
@@ -441,7 +444,8 @@ export async function buyersMatchingPattern(tx: Executor, orgId: string, p: Orde
   if (p.adCampaignIds?.length) sources.push(sql`(ol.traffic_source_type = 'ad_campaign' and ol.traffic_source_id = any(${arr(p.adCampaignIds)}::text[]))`);
   const r = await tx.execute(sql`
     with m as (
-      select o.buyer_id, o.id as order_id, o.external_id, o.placed_at, o.tracking_number, o.carrier, o.total_amount, ol.product_name
+      select o.buyer_id, o.id as order_id, ol.id as line_id,
+             first_value(o.id) over (partition by o.buyer_id order by o.placed_at desc, o.id desc) as latest_id, o.external_id, o.placed_at, o.tracking_number, o.carrier, o.total_amount, ol.product_name
         from order_lines ol
         join orders o on o.org_id = ol.org_id and o.id = ol.order_id
        where ol.org_id = ${orgId} and o.shop_id = ${p.shopId}
@@ -466,6 +470,8 @@ export async function buyersMatchingPattern(tx: Executor, orgId: string, p: Orde
            (array_agg(m.tracking_number order by m.placed_at desc, m.order_id desc))[1] as tracking_number,
            (array_agg(m.carrier order by m.placed_at desc, m.order_id desc))[1] as carrier,
            (array_agg(m.product_name order by m.placed_at desc, m.order_id desc))[1] as product_name,
+           min(m.latest_id) as latest_order_id,
+           array_agg(m.line_id order by m.line_id) filter (where m.order_id = m.latest_id) as line_ids,
            max(m.placed_at) as last_order_at,
            b.display_name, b.language, b.country, b.email
       from m join buyers b on b.org_id = ${orgId} and b.id = m.buyer_id
@@ -483,6 +489,8 @@ export async function buyersMatchingPattern(tx: Executor, orgId: string, p: Orde
     country: (x.country as string | null) ?? null,
     email: (x.email as string | null) ?? null,
     lastOrderAt: new Date(x.last_order_at as string),
+    latestOrderId: String(x.latest_order_id),
+    latestLineIds: (x.line_ids as string[] | null) ?? [],
   }));
 }
 
