@@ -8,10 +8,14 @@ import { SUPERVISOR_ROLES, type HelpdeskCore, type TicketRow } from './helpdesk.
 import { isOnShift, routeTicket, type RoutingDecision } from './helpdesk.rules.js';
 import { agentSchedules, routingState, tickets } from './helpdesk.schema.js';
 
-/** Route within one transaction: candidates, their live load, shifts and the queue's cursor. */
-export async function decideRoute(tx: Executor, orgId: string, t: { language: string; queue: string; shopId: string }, category: string | null | undefined, now: Date): Promise<RoutingDecision> {
+/**
+ * Route within one transaction: candidates, their live load, shifts and the queue's cursor.
+ * `shop` is the ticket's shop when the caller already read it (the ingest did), saving a read.
+ */
+export async function decideRoute(tx: Executor, orgId: string, t: { language: string; queue: string; shopId: string }, category: string | null | undefined, now: Date, shop?: { id: string; brandId: string }): Promise<RoutingDecision> {
   // Only people whose brand limit covers the ticket's shop can see it, so only they may get it.
-  const people = await routableAgentsIn(tx, orgId, (await shopIn(tx, orgId, t.shopId)).brandId);
+  const brandId = shop && shop.id === t.shopId ? shop.brandId : (await shopIn(tx, orgId, t.shopId)).brandId;
+  const people = await routableAgentsIn(tx, orgId, brandId);
   if (!people.length) return { assigneeId: null, reason: 'no agents', wanted: [] };
   const userIds = people.map((p) => p.id);
   const loads = await tx

@@ -11,6 +11,7 @@ import type { EvidenceInput, HelpdeskPorts, OrderFacts } from './helpdesk.ports.
 import { canChangeStatus, detectLanguage, preview } from './helpdesk.rules.js';
 import { macros, ticketMessages, tickets } from './helpdesk.schema.js';
 import { unknownPlaceholders } from './helpdesk.variables.js';
+import type { ShopRowLike } from './helpdesk.automations.types.js';
 
 /*
  * What every part of the helpdesk service shares: its dependencies, the row views, and the few
@@ -126,8 +127,8 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
   }
 
   /** Start the ticket's SLA clocks; the next due instant (null when none runs). */
-  async function slaStart(tx: Executor, t: TicketRow, orderValue: { amount: number; currency: string } | undefined, at: Date): Promise<Date | null> {
-    const r = await sla.startClocks(tx, { orgId: t.orgId, shopId: t.shopId, ticketId: t.id, channel: t.channel, priority: t.priority, orderValue, at });
+  async function slaStart(tx: Executor, t: TicketRow, orderValue: { amount: number; currency: string } | undefined, at: Date, shop?: ShopRowLike): Promise<Date | null> {
+    const r = await sla.startClocks(tx, { orgId: t.orgId, shopId: t.shopId, ticketId: t.id, channel: t.channel, priority: t.priority, orderValue, at, shop });
     return r.nextDueAt;
   }
 

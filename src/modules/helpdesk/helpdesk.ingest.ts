@@ -11,6 +11,7 @@ import { createAutomationHook, createUpdateRules } from './helpdesk.automations.
 import { replyPayload } from './helpdesk.commands.js';
 import { InboundMessageSchema, type InboundMessage, type TicketStatus } from './helpdesk.dto.js';
 import type { OrderFacts } from './helpdesk.ports.js';
+import type { ShopRowLike } from './helpdesk.automations.types.js';
 import {
   detectLanguage,
   HISTORY_UNANSWERED,
@@ -50,6 +51,8 @@ interface Arrival {
   next: ChannelStatus;
   guess: LanguageGuess;
   orderValue: { amount: number; currency: string } | undefined;
+  /** The message's shop, read once and handed to routing and the SLA clocks. */
+  shop: ShopRowLike & { brandId: string };
 }
 
 // ---------- steps that only read or write this module's tables ----------
@@ -180,10 +183,10 @@ export function createIngest(core: HelpdeskCore) {
    * Run the SLA steps `slaEventsForInbound` chose. A clock start on a ticket being opened only
    * sets `slaDueAt` in memory (the ticket's patch writes it); on an existing ticket it is written.
    */
-  async function runSlaSteps(tx: Executor, t: TicketRow, steps: InboundSlaStep[], orderValue: Arrival['orderValue'], opts: { writeDue: boolean }): Promise<void> {
+  async function runSlaSteps(tx: Executor, t: TicketRow, steps: InboundSlaStep[], a: Arrival, opts: { writeDue: boolean }): Promise<void> {
     for (const step of steps) {
       if (step.kind === 'start_clocks') {
-        const due = await core.slaStart(tx, t, orderValue, step.at);
+        const due = await core.slaStart(tx, t, a.orderValue, step.at, a.shop);
         if (opts.writeDue) await tx.update(tickets).set({ slaDueAt: due }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
         else t.slaDueAt = due;
       } else {
@@ -200,7 +203,7 @@ export function createIngest(core: HelpdeskCore) {
     const language = a.guess.language;
     const category = facts?.lines.find((l) => l.category)?.category ?? null;
     // Settled history and seller-opened threads are nobody's work yet: no routing.
-    const route: RoutingDecision = next.status === 'new' ? await decideRoute(tx, orgId, { language, queue, shopId: input.shopId }, category, now) : { assigneeId: null, reason: history ? 'history' : 'no buyer message yet', wanted: [] };
+    const route: RoutingDecision = next.status === 'new' ? await decideRoute(tx, orgId, { language, queue, shopId: input.shopId }, category, now, a.shop) : { assigneeId: null, reason: history ? 'history' : 'no buyer message yet', wanted: [] };
     const id = ids('tkt');
     const [row] = await tx
       .insert(tickets)
@@ -248,7 +251,7 @@ export function createIngest(core: HelpdeskCore) {
         .returning({ id: ticketThreads.id });
       if (!ins.length) throw new IngestRace('thread');
     }
-    await runSlaSteps(tx, ticket, slaEventsForInbound({ created: true, direction: input.direction, before: null, after: next, sentAt: a.sentAt }), a.orderValue, { writeDue: false });
+    await runSlaSteps(tx, ticket, slaEventsForInbound({ created: true, direction: input.direction, before: null, after: next, sentAt: a.sentAt }), a, { writeDue: false });
     await core.evidence(tx, {
       orgId,
       caseId: id,
@@ -385,6 +388,7 @@ export function createIngest(core: HelpdeskCore) {
         next: input.automated ? automatedStatus(current) : statusAfterChannelMessage(before, input.direction, history),
         guess: detectLanguage(input.text, { hint: input.buyer.language, shopLanguages: shop.languages }),
         orderValue: facts?.totalAmount != null && facts.currency ? { amount: facts.totalAmount, currency: facts.currency } : undefined,
+        shop,
       };
 
       const created = !current;
@@ -395,7 +399,7 @@ export function createIngest(core: HelpdeskCore) {
       await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, orgId), eq(tickets.id, ticket.id)));
       if (!created && !input.automated) {
         const steps = slaEventsForInbound({ created, direction: input.direction, before, after: arrival.next, sentAt, replayFrom });
-        await runSlaSteps(tx, { ...ticket, ...patch } as TicketRow, steps, arrival.orderValue, { writeDue: true });
+        await runSlaSteps(tx, { ...ticket, ...patch } as TicketRow, steps, arrival, { writeDue: true });
       }
       await recordArrival(tx, ticket, patch, arrival, messageId, created);
       // Automations (rules, out-of-hours acknowledgement) for live work a buyer just opened.

@@ -4,6 +4,7 @@ import type { Notify } from '../notifications/index.js';
 import type { Executor } from '../../platform/db.js';
 import type { Actor } from '../../platform/tenancy.js';
 import type { Channel, Priority, TicketStatus } from './helpdesk.dto.js';
+import type { ShopRowLike } from './helpdesk.automations.types.js';
 
 /**
  * What the helpdesk needs from its neighbours, kept this narrow so the
@@ -14,7 +15,7 @@ import type { Channel, Priority, TicketStatus } from './helpdesk.dto.js';
 export interface SlaPort {
   startClocks(
     tx: Executor,
-    input: { orgId: string; shopId: string; ticketId: string; channel: Channel; priority: Priority; orderValue?: { amount: number; currency: string }; at: Date },
+    input: { orgId: string; shopId: string; ticketId: string; channel: Channel; priority: Priority; orderValue?: { amount: number; currency: string }; at: Date; shop?: ShopRowLike },
   ): Promise<{ nextDueAt: Date | null }>;
   recordEvent(
     tx: Executor,

@@ -92,7 +92,7 @@ describe('ingestInbound', () => {
     sla.calls.length = 0;
     const r = await hd.ingestInbound(inbound(org, { channel: 'tiktok_return_request', externalThreadId: 'ret-9', externalMessageId: 'ret-9:1' }));
     expect(sla.calls).toEqual([
-      { fn: 'startClocks', inTx: true, input: { orgId: org.orgId, shopId: org.shopId, ticketId: r.ticketId, channel: 'tiktok_return_request', priority: 'high', orderValue: undefined, at: new Date('2026-03-02T09:58:00Z') } },
+      { fn: 'startClocks', inTx: true, input: { orgId: org.orgId, shopId: org.shopId, ticketId: r.ticketId, channel: 'tiktok_return_request', priority: 'high', orderValue: undefined, at: new Date('2026-03-02T09:58:00Z'), shop: expect.objectContaining({ id: org.shopId, timeZone: expect.any(String) }) } },
     ]);
     const { ticket } = await hd.getTicket(actorFor(org, 'agent'), r.ticketId);
     expect(ticket.slaDueAt?.toISOString()).toBe('2026-03-02T10:58:00.000Z');

@@ -19,6 +19,8 @@ export interface StartClocksInput {
   priority: string;
   orderValue?: { amount: number; currency: string } | null;
   at: Date;
+  /** The ticket's shop when the caller already read it on this transaction (saves a read). */
+  shop?: ShopCal;
 }
 
 export type SlaEventKind = 'agent_public_reply' | 'buyer_message' | 'status_changed' | 'priority_changed';
@@ -238,7 +240,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
       .onConflictDoNothing({ target: [slaTickets.orgId, slaTickets.ticketId] })
       .returning();
     if (!t) return { nextDueAt: await nextDueAt(tx, input.orgId, input.ticketId) };
-    const shop = await loadShop(tx, input.orgId, input.shopId);
+    const shop = input.shop && input.shop.id === input.shopId ? input.shop : await loadShop(tx, input.orgId, input.shopId);
     const policies = await loadPolicies(tx, input.orgId);
     // A ticket that had no SLA row has no clocks: both start at generation 1, written together,
     // and the next due instant is the earlier of theirs (both run).
