@@ -18,11 +18,7 @@ export async function decideRoute(tx: Executor, orgId: string, t: { language: st
   const people = await routableAgentsIn(tx, orgId, brandId);
   if (!people.length) return { assigneeId: null, reason: 'no agents', wanted: [] };
   const userIds = people.map((p) => p.id);
-  const loads = await tx
-    .select({ id: tickets.assigneeId, n: sql<number>`count(*)::int` })
-    .from(tickets)
-    .where(and(eq(tickets.orgId, orgId), inArray(tickets.assigneeId, userIds), sql`${tickets.status} not in ('solved', 'closed')`))
-    .groupBy(tickets.assigneeId);
+  const loads = await openLoads(tx, orgId, userIds);
   const schedules = await tx.select().from(agentSchedules).where(and(eq(agentSchedules.orgId, orgId), inArray(agentSchedules.id, userIds)));
   // The queue's cursor row, locked until commit — created first when the queue has none yet. A
   // plain SELECT … FOR UPDATE locks nothing while the row is missing, so the first routings of a
@@ -43,6 +39,28 @@ export async function decideRoute(tx: Executor, orgId: string, t: { language: st
     lastAssignedId: state?.lastUserId ?? null,
     agents: people.map((p) => ({ ...p, load: loadOf.get(p.id) ?? 0, schedule: schedOf.get(p.id) ?? null })),
   });
+}
+
+/** Past this many load rows of the candidates, routing folds the organisation's rows into one per agent. */
+export const LOAD_ROWS_FOLD_AT = 200;
+
+/**
+ * The open tickets each person holds, summed from the +1/-1 rows the tickets trigger appends
+ * (migration 0212) instead of counting the organisation's open tickets. When the candidates' rows
+ * pile up, the organisation's rows are folded into one per agent in this transaction: the DELETE
+ * takes only rows committed before it (a concurrent fold waits, then skips what this one took),
+ * so every +1/-1 is counted exactly once, before and after.
+ */
+export async function openLoads(tx: Executor, orgId: string, userIds: string[]): Promise<{ id: string; n: number }[]> {
+  const r = await tx.execute(sql`select user_id as id, sum(delta)::int as n, count(*)::int as rows from ticket_assignee_loads
+    where org_id = ${orgId} and user_id = any(${sql.param(userIds)}::text[]) group by user_id`);
+  const rows = r.rows as { id: string; n: number; rows: number }[];
+  if (rows.reduce((a, x) => a + x.rows, 0) > LOAD_ROWS_FOLD_AT) {
+    await tx.execute(sql`with taken as (delete from ticket_assignee_loads where org_id = ${orgId} returning user_id, delta)
+      insert into ticket_assignee_loads (org_id, user_id, delta)
+      select ${orgId}, user_id, sum(delta)::int from taken group by user_id having sum(delta) <> 0`);
+  }
+  return rows.map(({ id, n }) => ({ id, n }));
 }
 
 /** Move the queue's round-robin cursor to whoever just got a ticket from it. */
