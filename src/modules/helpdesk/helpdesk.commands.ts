@@ -153,23 +153,29 @@ export function createCommands(core: HelpdeskCore) {
         if (t.channel === 'video_comment' && (input.text.length > VIDEO_COMMENT_REPLY_MAX || input.attachments?.length)) {
           throw AppError.unprocessable('video_comment.reply_too_long', `A reply under a TikTok video comment is public and holds at most ${VIDEO_COMMENT_REPLY_MAX} characters and no files (this one has ${input.text.length}${input.attachments?.length ? ` and ${input.attachments.length} file(s)` : ''}); take longer answers to the buyer's chat`, { max: VIDEO_COMMENT_REPLY_MAX, length: input.text.length });
         }
-        const m = await core.addMessage(tx, actor, t, { kind: 'public', text: input.text, attachments: input.attachments, macroId: input.macroId, machineDraft: draftRecord(input.machineDraft, actor.userId, now) }, now);
+        // The delivery step's id is chosen first, so the message goes in already pointing at it.
+        const outboxId = ids('obx');
+        const { message: m, evidence: said } = await core.insertMessage(tx, actor, t, { kind: 'public', text: input.text, attachments: input.attachments, macroId: input.macroId, machineDraft: draftRecord(input.machineDraft, actor.userId, now) }, now, outboxId);
         const handler = replyHandlerFor(t.channel);
         const payload = await replyPayload(tx, t, m);
         const { row } = await enqueue(
           tx,
           { orgId: actor.orgId, handler, idempotencyKey: idempotencyKey ?? `helpdesk.reply:${m.id}`, payload, subjectType: 'ticket_message', subjectId: m.id },
-          { ids, clock },
+          { ids: () => outboxId, clock },
         );
-        await tx.update(ticketMessages).set({ outboxId: row.id }).where(and(eq(ticketMessages.orgId, actor.orgId), eq(ticketMessages.id, m.id)));
-        const patch: Partial<TicketRow> = { messageCount: t.messageCount + 1, lastMessageAt: now, lastMessagePreview: preview(input.text), updatedAt: now };
+        // An existing step under the key (a resubmit whose message was lost) keeps its own id.
+        if (row.id !== outboxId) await tx.update(ticketMessages).set({ outboxId: row.id }).where(and(eq(ticketMessages.orgId, actor.orgId), eq(ticketMessages.id, m.id)));
+        // The SLA clocks move first, so the ticket row is written once with its new due.
+        const moved = await core.ports.sla.recordEvent(tx, { orgId: actor.orgId, ticketId: t.id, kind: 'agent_public_reply', status: t.status, at: now });
+        const patch: Partial<TicketRow> = { messageCount: t.messageCount + 1, lastMessageAt: now, lastMessagePreview: preview(input.text), updatedAt: now, slaDueAt: moved.nextDueAt };
         // Whoever answers an unowned ticket owns it; the queue stays on their list.
         if (!t.assigneeId && actor.userId !== 'system') patch.assigneeId = actor.userId;
         [t] = (await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning()) as [TicketRow];
-        // Each step hands back the ticket row as it leaves it (the last one with its new SLA due).
-        t = (await core.slaEvent(tx, t, { kind: 'agent_public_reply', status: t.status }, now)) ?? t;
         const next = statusAfterReply(t.status, input.status ?? (input.macroId ? await macroDefaultStatus(tx, actor.orgId, input.macroId) : undefined));
-        if (next !== t.status) t = await core.writeStatus(tx, actor, t, next, undefined, now);
+        const changed = next !== t.status ? await core.changeStatus(tx, actor, t, next, undefined, now) : undefined;
+        if (changed) t = changed.row;
+        // The evidence last, as one append: the organisation's chain head is held only from here to commit.
+        await core.evidenceMany(tx, [said, changed?.evidence]);
         return { message: { ...m, outboxId: row.id }, ticket: t, outboxId: row.id };
       });
     },

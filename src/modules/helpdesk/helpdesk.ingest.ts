@@ -10,7 +10,7 @@ import { decideRoute, rememberRoute } from './helpdesk.agents.js';
 import { createAutomationHook, createUpdateRules } from './helpdesk.automations.js';
 import { replyPayload } from './helpdesk.commands.js';
 import { InboundMessageSchema, type InboundMessage, type TicketStatus } from './helpdesk.dto.js';
-import type { OrderFacts } from './helpdesk.ports.js';
+import type { EvidenceInput, OrderFacts } from './helpdesk.ports.js';
 import type { ShopRowLike } from './helpdesk.automations.types.js';
 import {
   detectLanguage,
@@ -195,8 +195,11 @@ export function createIngest(core: HelpdeskCore) {
     }
   }
 
-  /** A new ticket for the message: numbered, routed when it is live work, its thread pointed at it. */
-  async function openTicket(tx: Executor, a: Arrival, thread: ThreadRow | undefined): Promise<TicketRow> {
+  /**
+   * A new ticket for the message: numbered, routed when it is live work, its thread pointed at it.
+   * Its "opened" evidence record comes back for the caller to append with the message's own.
+   */
+  async function openTicket(tx: Executor, a: Arrival, thread: ThreadRow | undefined): Promise<{ ticket: TicketRow; opened: EvidenceInput }> {
     const { input, facts, now, next, history } = a;
     const { orgId } = input;
     const queue = queueFor({ channel: input.channel, livestreamSessionId: input.livestreamSessionId, orderTrafficSource: facts?.lines.find((l) => l.trafficSourceType)?.trafficSourceType });
@@ -252,7 +255,7 @@ export function createIngest(core: HelpdeskCore) {
       if (!ins.length) throw new IngestRace('thread');
     }
     await runSlaSteps(tx, ticket, slaEventsForInbound({ created: true, direction: input.direction, before: null, after: next, sentAt: a.sentAt }), a, { writeDue: false });
-    await core.evidence(tx, {
+    const opened: EvidenceInput = {
       orgId,
       caseId: id,
       caseType: 'ticket',
@@ -267,8 +270,8 @@ export function createIngest(core: HelpdeskCore) {
             : `, unassigned in ${queue} (${route.reason})`
       }`,
       data: { status: next.status, solvedReason: next.solvedReason, history, channel: input.channel, queue, language, languageSource: a.guess.source, assigneeId: route.assigneeId, routing: route },
-    });
-    return ticket;
+    };
+    return { ticket, opened };
   }
 
   /** The channel message itself on the ticket; losing a race to a parallel delivery is an IngestRace. */
@@ -324,12 +327,16 @@ export function createIngest(core: HelpdeskCore) {
     }
   }
 
-  /** The message's evidence, and the status change it caused on an existing ticket. */
-  async function recordArrival(tx: Executor, ticket: TicketRow, patch: Partial<TicketRow>, a: Arrival, messageId: string, created: boolean): Promise<void> {
+  /**
+   * The message's evidence, and the status change it caused on an existing ticket (or the new
+   * ticket's "opened" record before them), appended together.
+   */
+  async function recordArrival(tx: Executor, ticket: TicketRow, patch: Partial<TicketRow>, a: Arrival, messageId: string, created: boolean, opened: EvidenceInput | undefined): Promise<void> {
     const { input, fromBuyer, sentAt, next } = a;
     const status = patch.status!;
     const who = fromBuyer ? ({ type: 'buyer', id: input.buyer.externalId, name: input.buyer.name } as const) : ({ type: 'platform' } as const);
-    await core.evidence(tx, {
+    const records: EvidenceInput[] = opened ? [opened] : [];
+    records.push({
       orgId: input.orgId,
       caseId: ticket.id,
       caseType: 'ticket',
@@ -340,7 +347,7 @@ export function createIngest(core: HelpdeskCore) {
       data: { messageId, channel: input.channel, externalMessageId: input.externalMessageId, direction: input.direction, text: input.text, attachments: input.attachments ?? [] },
     });
     if (!created && (status !== ticket.status || patch.solvedReason !== undefined)) {
-      await core.evidence(tx, {
+      records.push({
         orgId: input.orgId,
         caseId: ticket.id,
         caseType: 'ticket',
@@ -351,6 +358,7 @@ export function createIngest(core: HelpdeskCore) {
         data: { from: ticket.status, to: status, messageId, solvedReason: status === 'solved' ? next.solvedReason : null, history: a.history },
       });
     }
+    await core.evidenceMany(tx, records);
   }
 
   async function ingestOnce(input: InboundMessage, facts: OrderFacts | null): Promise<Ingested> {
@@ -392,7 +400,8 @@ export function createIngest(core: HelpdeskCore) {
       };
 
       const created = !current;
-      const ticket = current ?? (await openTicket(tx, arrival, thread));
+      const fresh = current ? undefined : await openTicket(tx, arrival, thread);
+      const ticket = current ?? fresh!.ticket;
       const messageId = await appendMessage(tx, ticket, arrival);
       await queueAttachmentFetches(tx, ticket.id, messageId, input);
       const patch = ticketPatchAfter(ticket, arrival, created);
@@ -401,7 +410,7 @@ export function createIngest(core: HelpdeskCore) {
         const steps = slaEventsForInbound({ created, direction: input.direction, before, after: arrival.next, sentAt, replayFrom });
         await runSlaSteps(tx, { ...ticket, ...patch } as TicketRow, steps, arrival, { writeDue: true });
       }
-      await recordArrival(tx, ticket, patch, arrival, messageId, created);
+      await recordArrival(tx, ticket, patch, arrival, messageId, created, fresh?.opened);
       // Automations (rules, out-of-hours acknowledgement) for live work a buyer just opened.
       if (created && fromBuyer && arrival.next.status === 'new') await onTicketCreated(tx, { ...ticket, ...patch } as TicketRow, { facts, shop, text: input.text, now });
       // …and the rules for a buyer writing again on live work (not for imported history or auto-replies).

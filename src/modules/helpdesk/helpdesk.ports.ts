@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { RecordEvidence } from '../evidence/index.js';
+import type { RecordEvidence, RecordEvidenceMany } from '../evidence/index.js';
 import type { Notify } from '../notifications/index.js';
 import type { Executor } from '../../platform/db.js';
 import type { Actor } from '../../platform/tenancy.js';
@@ -63,6 +63,11 @@ export interface OrdersPort {
 export interface HelpdeskPorts {
   sla: SlaPort;
   recordEvidence: RecordEvidence;
+  /**
+   * Several records chained in one append (the head locked once, one INSERT). Without it they go
+   * one by one through `recordEvidence`.
+   */
+  recordEvidenceMany?: RecordEvidenceMany;
   /**
    * Optional on purpose: without it (isolated tests) an inbound message's order reference cannot
    * be checked and is kept as given. The composition always fills it.
