@@ -37,7 +37,8 @@ import { zodIssues } from '../../platform/validation.js';
 class IngestRace extends Error {}
 
 type Ingested = { ticketId: string; messageId: string; created: boolean };
-type ThreadRow = typeof ticketThreads.$inferSelect;
+/** What the ingest needs of a conversation's thread row. */
+type ThreadRow = { id: string; ticketId: string };
 
 /** One inbound message and what was decided about it before any ticket is written. */
 interface Arrival {
@@ -65,21 +66,18 @@ async function lockConversation(tx: Executor, input: InboundMessage): Promise<vo
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${input.orgId}|${input.channel}|${input.externalThreadId}`}, 0))`);
 }
 
-/** The message, when an earlier delivery already stored it. */
-async function findDelivered(tx: Executor, input: InboundMessage): Promise<{ id: string; ticketId: string } | undefined> {
-  const [dup] = await tx
-    .select({ id: ticketMessages.id, ticketId: ticketMessages.ticketId })
-    .from(ticketMessages)
-    .where(and(eq(ticketMessages.orgId, input.orgId), eq(ticketMessages.channel, input.channel), eq(ticketMessages.externalMessageId, input.externalMessageId)));
-  return dup;
-}
-
-async function findThread(tx: Executor, input: InboundMessage): Promise<ThreadRow | undefined> {
-  const [thread] = await tx
-    .select()
-    .from(ticketThreads)
-    .where(and(eq(ticketThreads.orgId, input.orgId), eq(ticketThreads.channel, input.channel), eq(ticketThreads.externalThreadId, input.externalThreadId)));
-  return thread;
+/**
+ * What an earlier delivery left, in one round trip: the message itself when it was already stored
+ * (a webhook retry), and the conversation's thread with the ticket it points at.
+ */
+async function findKnown(tx: Executor, input: InboundMessage): Promise<{ dup: { id: string; ticketId: string } | null; thread: ThreadRow | null }> {
+  const r = await tx.execute(sql`select
+      (select json_build_object('id', id, 'ticketId', ticket_id) from ticket_messages
+        where org_id = ${input.orgId} and channel = ${input.channel} and external_message_id = ${input.externalMessageId} limit 1) as dup,
+      (select json_build_object('id', id, 'ticketId', ticket_id) from ticket_threads
+        where org_id = ${input.orgId} and channel = ${input.channel} and external_thread_id = ${input.externalThreadId}) as thread`);
+  const row = r.rows[0] as { dup: { id: string; ticketId: string } | null; thread: ThreadRow | null };
+  return { dup: row.dup, thread: row.thread };
 }
 
 /**
@@ -367,11 +365,10 @@ export function createIngest(core: HelpdeskCore) {
     const { orgId } = input;
     return db.tenant(orgId, async (tx) => {
       await lockConversation(tx, input);
-      const dup = await findDelivered(tx, input);
+      const { dup, thread } = await findKnown(tx, input);
       if (dup) return { ticketId: dup.ticketId, messageId: dup.id, created: false };
       const shop = await shopIn(tx, orgId, input.shopId);
 
-      const thread = await findThread(tx, input);
       let current = thread ? await core.lockTicket(tx, orgId, thread.ticketId) : undefined;
       const fromBuyer = input.direction === 'inbound';
       if (current && fromBuyer && onBuyerMessage(current.status).action === 'new_ticket') current = undefined;
@@ -400,7 +397,7 @@ export function createIngest(core: HelpdeskCore) {
       };
 
       const created = !current;
-      const fresh = current ? undefined : await openTicket(tx, arrival, thread);
+      const fresh = current ? undefined : await openTicket(tx, arrival, thread ?? undefined);
       const ticket = current ?? fresh!.ticket;
       const messageId = await appendMessage(tx, ticket, arrival);
       await queueAttachmentFetches(tx, ticket.id, messageId, input);
