@@ -190,7 +190,7 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
    * the end of its transaction. The SLA clocks move first, so the ticket row is written once,
    * with its status and its new due together.
    */
-  async function changeStatus(tx: Tx, actor: Actor, t: TicketRow, to: TicketStatus, reason: string | undefined, now: Date): Promise<{ row: TicketRow; evidence: EvidenceInput | null }> {
+  async function changeStatus(tx: Tx, actor: Actor, t: TicketRow, to: TicketStatus, reason: string | undefined, now: Date, shop?: ShopRowLike): Promise<{ row: TicketRow; evidence: EvidenceInput | null }> {
     if (t.status === to) return { row: t, evidence: null };
     const ok = canChangeStatus(t.status, to);
     if (!ok.ok) throw AppError.conflict('tickets.bad_status_change', ok.reason, { from: t.status, to });
@@ -204,7 +204,7 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     } else {
       patch.solvedAt = null;
     }
-    const r = await sla.recordEvent(tx, { orgId: t.orgId, ticketId: t.id, kind: 'status_changed', status: to, at: now });
+    const r = await sla.recordEvent(tx, { orgId: t.orgId, ticketId: t.id, kind: 'status_changed', status: to, at: now, shop });
     const [row] = await tx.update(tickets).set({ ...patch, slaDueAt: r.nextDueAt }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id))).returning();
     return {
       row: row!,

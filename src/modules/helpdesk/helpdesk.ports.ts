@@ -19,7 +19,7 @@ export interface SlaPort {
   ): Promise<{ nextDueAt: Date | null }>;
   recordEvent(
     tx: Executor,
-    input: { orgId: string; ticketId: string; kind: 'agent_public_reply' | 'buyer_message' | 'status_changed' | 'priority_changed'; status?: TicketStatus; priority?: Priority; at: Date },
+    input: { orgId: string; ticketId: string; kind: 'agent_public_reply' | 'buyer_message' | 'status_changed' | 'priority_changed'; status?: TicketStatus; priority?: Priority; at: Date; shop?: ShopRowLike },
   ): Promise<{ nextDueAt: Date | null }>;
 }
 
