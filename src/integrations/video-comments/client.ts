@@ -46,6 +46,7 @@ const Comment = z
   })
   .passthrough();
 const Comments = z.object({ comments: z.array(Comment).default([]), cursor: z.coerce.number().optional(), has_more: z.boolean().optional() });
+const Profile = z.object({ display_name: z.string().optional(), username: z.string().optional() }).passthrough();
 const Created = z.object({ comment_id: z.string() }).passthrough();
 
 export type BusinessVideo = z.infer<typeof Video>;
@@ -92,6 +93,11 @@ export class TikTokBusinessClient {
     const data = schema.safeParse(env.data.data ?? {});
     if (!data.success) throw new Error(`TikTok answered the ${what} in an unexpected shape`);
     return data.data;
+  }
+
+  /** The account's own name (`GET /business/get/`). */
+  profile() {
+    return this.call('GET', '/business/get/', { fields: JSON.stringify(['display_name', 'username']) }, Profile, 'account profile');
   }
 
   listVideos(o: { maxCount?: number; cursor?: number } = {}) {
