@@ -125,6 +125,8 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const helpdesk = createHelpdeskService(p, {
     sla,
     recordEvidence: writeEvidence,
+    // A reply's or a new ticket's records go in as one batch at the end of its transaction.
+    recordEvidenceMany: (tx, inputs) => recordEvidenceMany(tx, { ids: p.ids, clock: p.clock }, inputs),
     orders: helpdeskOrdersPort(orders, trackingUrl),
     notify,
     // Product knowledge → macro variables, reached back through a callback (knowledge is built below).

@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
-import type { RecordEvidence } from '../evidence/index.js';
+import type { RecordEvidence, RecordEvidenceMany } from '../evidence/index.js';
 import type { Notify } from '../notifications/index.js';
 import type { Executor } from '../../platform/db.js';
 import type { Actor } from '../../platform/tenancy.js';
 import type { Channel, Priority, TicketStatus } from './helpdesk.dto.js';
+import type { ShopRowLike } from './helpdesk.automations.types.js';
 
 /**
  * What the helpdesk needs from its neighbours, kept this narrow so the
@@ -14,11 +15,11 @@ import type { Channel, Priority, TicketStatus } from './helpdesk.dto.js';
 export interface SlaPort {
   startClocks(
     tx: Executor,
-    input: { orgId: string; shopId: string; ticketId: string; channel: Channel; priority: Priority; orderValue?: { amount: number; currency: string }; at: Date },
+    input: { orgId: string; shopId: string; ticketId: string; channel: Channel; priority: Priority; orderValue?: { amount: number; currency: string }; at: Date; shop?: ShopRowLike },
   ): Promise<{ nextDueAt: Date | null }>;
   recordEvent(
     tx: Executor,
-    input: { orgId: string; ticketId: string; kind: 'agent_public_reply' | 'buyer_message' | 'status_changed' | 'priority_changed'; status?: TicketStatus; priority?: Priority; at: Date },
+    input: { orgId: string; ticketId: string; kind: 'agent_public_reply' | 'buyer_message' | 'status_changed' | 'priority_changed'; status?: TicketStatus; priority?: Priority; at: Date; shop?: ShopRowLike },
   ): Promise<{ nextDueAt: Date | null }>;
 }
 
@@ -62,6 +63,11 @@ export interface OrdersPort {
 export interface HelpdeskPorts {
   sla: SlaPort;
   recordEvidence: RecordEvidence;
+  /**
+   * Several records chained in one append (the head locked once, one INSERT). Without it they go
+   * one by one through `recordEvidence`.
+   */
+  recordEvidenceMany?: RecordEvidenceMany;
   /**
    * Optional on purpose: without it (isolated tests) an inbound message's order reference cannot
    * be checked and is kept as given. The composition always fills it.
