@@ -24,6 +24,7 @@ import { createCheckpointCopies, createFileStore } from '../integrations/storage
 import { channelsPrivacy, createInstallationMail, createMailboxes, passwordResetSender } from '../integrations/email/index.js';
 import { createWhatsAppNumbers } from '../integrations/whatsapp/index.js';
 import { createVideoComments, videoCommentsPrivacy } from '../integrations/video-comments/index.js';
+import { createTikTokAds, tiktokAdsPrivacy } from '../integrations/tiktok-ads/index.js';
 import { analyticsPrivacy, createAnalyticsService, type CsatPorts, type OwnerNotice } from '../modules/analytics/index.js';
 import { createIncidentsService, incidentsPrivacy } from '../modules/incidents/index.js';
 import { createPortalService, portalPrivacy } from '../modules/portal/index.js';
@@ -225,9 +226,11 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
 
   // Shops' TikTok business accounts: comments under their videos polled into tickets, replies out (issue 19).
   const videoComments = createVideoComments({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, apiBase: p.config.tiktokBusiness.apiBase });
+  // Shops' TikTok advertiser accounts: the Marketing API's campaign report into analytics (issue 15).
+  const tiktokAds = createTikTokAds({ ...base, secretKey: p.secretKey, outbound: p.outbound, analytics, apiBase: p.config.tiktokBusiness.apiBase });
 
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy, portalPrivacy, videoCommentsPrivacy, playbooksPrivacy, knowledgePrivacy, incidentsPrivacy];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy, portalPrivacy, videoCommentsPrivacy, tiktokAdsPrivacy, playbooksPrivacy, knowledgePrivacy, incidentsPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
 
   // Incidents (issue 18): one outreach to every affected buyer, through the contact policy, the
@@ -268,6 +271,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     email,
     whatsapp,
     videoComments,
+    tiktokAds,
     mail,
     audit,
     account,

@@ -182,6 +182,25 @@ export const OutcomesView = z.object({
 export type OutcomesView = z.infer<typeof OutcomesView>;
 export const AnalyticsSettings = z.strictObject({ cycleTargetDays: z.number().int().min(1).max(60) });
 
+/** An ad campaign of the period: the Marketing API's figures (null when not imported) and the returns of the orders attributed to it. */
+export const AdCampaignView = z.object({
+  shopId: z.string(),
+  campaignId: z.string(),
+  name: z.string().nullable(),
+  currency: z.string().nullable(),
+  /** Minor units of `currency`. */
+  spend: z.number().nullable(),
+  conversions: z.number().nullable(),
+  impressions: z.number().nullable(),
+  clicks: z.number().nullable(),
+  orders: z.number(),
+  returnedLines: z.number(),
+  returnRate: z.number().nullable(),
+  /** Refunds on the attributed lines, minor units of the shop's currency. */
+  refunds: z.number(),
+});
+export type AdCampaignView = z.infer<typeof AdCampaignView>;
+
 export const RECON_STATUSES = ['matched', 'amount_differs', 'awaiting_statement', 'missing_on_statement', 'not_ours'] as const;
 export const ReconQuery = z.strictObject({ shopId: z.string().min(1).max(64).optional(), from: Day.optional(), to: Day.optional(), status: z.enum(RECON_STATUSES).optional() });
 export const ReconRowView = z.object({ shopId: z.string(), externalOrderId: z.string(), skuId: z.string(), currency: z.string(), ours: z.number().nullable(), statement: z.number().nullable(), difference: z.number(), statementIds: z.array(z.string()), status: z.enum(RECON_STATUSES) });
