@@ -63,14 +63,20 @@ describe('after-sales outcomes', () => {
       const other = await seedOrder(ctx, org, { lines: [{ unitPrice: 1000 }], deliveredAt: null });
       await db.tenant(org.orgId, (tx) => tx.execute(sql`insert into dispute_cases (org_id, id, shop_id, order_id, status, member_case_ids, opened_by, created_at, updated_at) values (${org.orgId}, ${`dc${i}`}, ${org.shopId}, ${other.orderId}, ${status}, '{}', 'test', '2026-03-10T00:00:00Z', '2026-03-12T00:00:00Z')`));
     }
-    await ctx.services.analytics.setSettings(owner, { cycleTargetDays: 5 });
+    await ctx.services.analytics.setSettings(owner, { cycleTargetDays: 5, stepTargetHours: { request_to_approval: 3, inspection_to_refund: 10 } });
+    // A later change keeps what it leaves out and removes a step's target set to null.
+    expect(await ctx.services.analytics.setSettings(owner, { stepTargetHours: { inspection_to_refund: null, receipt_to_inspection: 8 } })).toEqual({ cycleTargetDays: 5, stepTargetHours: { request_to_approval: 3, receipt_to_inspection: 8 } });
     const o = await ctx.services.analytics.outcomes(owner, { from: '2026-02-23', to: '2026-03-21' });
 
     const step = (s: string) => o.cycle.steps.find((x) => x.step === s)!;
     expect(o.cycle.targetDays).toBe(5);
-    expect(step('request_to_approval')).toMatchObject({ n: 2, p50Hours: 2, p90Hours: 12 });
+    // Approval took 12 h and 2 h: one of two within the 3 h target.
+    expect(step('request_to_approval')).toMatchObject({ n: 2, p50Hours: 2, p90Hours: 12, targetHours: 3, withinTarget: 0.5 });
+    // Inspection took 6 h: within 8 h. No target left on inspection → refund.
+    expect(step('receipt_to_inspection')).toMatchObject({ n: 1, p50Hours: 6, targetHours: 8, withinTarget: 1 });
+    expect(step('inspection_to_refund')).toMatchObject({ targetHours: null, withinTarget: null });
     // 92 h is within 5 days (120 h), 240 h is not.
-    expect(step('request_to_refund')).toEqual({ step: 'request_to_refund', n: 2, p50Hours: 92, p90Hours: 240, withinTarget: 0.5 });
+    expect(step('request_to_refund')).toEqual({ step: 'request_to_refund', n: 2, p50Hours: 92, p90Hours: 240, targetHours: 120, withinTarget: 0.5 });
     expect(o.appeals).toEqual({ won: 1, lost: 1, open: 1, successRate: 0.5 });
     expect(o.disputes).toEqual({ won: 2, lost: 1, open: 1, winRate: 2 / 3 });
     const eur = o.cost.find((c) => c.currency === 'EUR')!;

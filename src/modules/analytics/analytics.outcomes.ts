@@ -5,7 +5,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { couponCountsByProgramme } from '../coupons/index.js';
 import { shopIn } from '../tenancy/index.js';
-import type { OutcomesView, ReconView } from './analytics.dto.js';
+import type { AnalyticsSettingsInput, AnalyticsSettingsView, OutcomesView, ReconView } from './analytics.dto.js';
 import { costShare, couponRoi, csatQuestion, cycleByStep, OUTCOME_DEFINITIONS, parseCsatReply, reconcileRefunds, winRate, type ReconStatus } from './analytics.rules.js';
 
 type Row = Record<string, unknown>;
@@ -57,9 +57,10 @@ export function createOutcomes(d: { db: Database; ids: IdGenerator; clock: Clock
     return { from, to };
   }
 
-  async function cycleTarget(tx: Tx, orgId: string): Promise<number> {
-    const r = await tx.execute(sql`select cycle_target_days from analytics_settings where org_id = ${orgId}`);
-    return r.rows[0] ? num((r.rows[0] as Row).cycle_target_days) : 7;
+  async function cycleTargets(tx: Tx, orgId: string): Promise<AnalyticsSettingsView> {
+    const r = await tx.execute(sql`select cycle_target_days, step_target_hours from analytics_settings where org_id = ${orgId}`);
+    const x = r.rows[0] as Row | undefined;
+    return { cycleTargetDays: x ? num(x.cycle_target_days) : 7, stepTargetHours: x ? ((x.step_target_hours ?? {}) as Record<string, number>) : {} };
   }
 
   /** Cycle time by step, cost share, coupon ROI, dispute and appeal outcomes, CSAT — each with its definition. */
@@ -73,12 +74,13 @@ export function createOutcomes(d: { db: Database; ids: IdGenerator; clock: Clock
       const range = sql`${from.toISOString()}::timestamptz and ${to.toISOString()}::timestamptz`;
       const shopF = (col: string) => (q.shopId ? sql`and ${sql.raw(col)} = ${q.shopId}` : sql``);
 
-      const targetDays = await cycleTarget(tx, org);
+      const targets = await cycleTargets(tx, org);
+      const targetDays = targets.cycleTargetDays;
       const rr = await tx.execute(sql`select requested_at, approved_at, received_at, inspected_at, coalesce(refunded_at, platform_refunded_at) as refunded_at, appeal_status
         from returns where org_id = ${org} and requested_at >= ${from.toISOString()}::timestamptz and requested_at < ${to.toISOString()}::timestamptz ${shopF('shop_id')}`);
       const dt = (v: unknown) => (v === null || v === undefined ? null : new Date(iso(v)));
       const rets = (rr.rows as Row[]).map((x) => ({ requestedAt: new Date(iso(x.requested_at)), approvedAt: dt(x.approved_at), receivedAt: dt(x.received_at), inspectedAt: dt(x.inspected_at), refundedAt: dt(x.refunded_at), appeal: (x.appeal_status as string | null) ?? null }));
-      const steps = cycleByStep(rets, targetDays);
+      const steps = cycleByStep(rets, targetDays, targets.stepTargetHours);
       const appealsWon = rets.filter((r) => r.appeal === 'won').length;
       const appealsLost = rets.filter((r) => r.appeal === 'lost').length;
       const appealsOpen = rets.filter((r) => r.appeal === 'open').length;
@@ -145,13 +147,20 @@ export function createOutcomes(d: { db: Database; ids: IdGenerator; clock: Clock
     });
   }
 
-  async function setSettings(actor: Actor, s: { cycleTargetDays: number }): Promise<{ cycleTargetDays: number }> {
+  async function setSettings(actor: Actor, s: AnalyticsSettingsInput): Promise<AnalyticsSettingsView> {
     requireRole(actor, ['owner'], 'changing analytics settings');
-    await db.tenant(actor.orgId, (tx) =>
-      tx.execute(sql`insert into analytics_settings (org_id, cycle_target_days, updated_at) values (${actor.orgId}, ${s.cycleTargetDays}, ${clock.now().toISOString()}::timestamptz)
-        on conflict (org_id) do update set cycle_target_days = excluded.cycle_target_days, updated_at = excluded.updated_at`),
-    );
-    return s;
+    return db.tenant(actor.orgId, async (tx) => {
+      const cur = await cycleTargets(tx, actor.orgId);
+      const steps: Record<string, number> = { ...cur.stepTargetHours };
+      for (const [step, hours] of Object.entries(s.stepTargetHours ?? {})) {
+        if (hours === null) delete steps[step];
+        else if (hours !== undefined) steps[step] = hours;
+      }
+      const next = { cycleTargetDays: s.cycleTargetDays ?? cur.cycleTargetDays, stepTargetHours: steps };
+      await tx.execute(sql`insert into analytics_settings (org_id, cycle_target_days, step_target_hours, updated_at) values (${actor.orgId}, ${next.cycleTargetDays}, ${JSON.stringify(steps)}::jsonb, ${clock.now().toISOString()}::timestamptz)
+        on conflict (org_id) do update set cycle_target_days = excluded.cycle_target_days, step_target_hours = excluded.step_target_hours, updated_at = excluded.updated_at`);
+      return next;
+    });
   }
 
   // ---------------- finance statements and refund reconciliation ----------------

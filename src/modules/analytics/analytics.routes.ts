@@ -4,7 +4,7 @@ import { actorOf, binaryResponse, errors, IdParams, type Http } from '../../plat
 import { pageOf, pageQuery } from '../../platform/pagination.dto.js';
 import {
   AdCampaignView, AnnotationView, CreateAnnotation, CreateExclusion, CreateFeedbackTask, DrillQuery, DrillView, ExclusionView, FeedbackTaskView, FEEDBACK_STATUSES, ImportAdsReport, ImportRates, ImportResult,
-  AnalyticsSettings, OperationsQuery, OperationsView, OutcomesQuery, OutcomesView, ReconQuery, ReconView, RatesResult, ReasonTrendRow, SetThreshold, ShopHealthView, RecommendationView, ReportQuery, ReportView, UpdateFeedbackTask, WeeklyQuery, WeeklyView,
+  AnalyticsSettings, AnalyticsSettingsView, OperationsQuery, OperationsView, OutcomesQuery, OutcomesView, ReconQuery, ReconView, RatesResult, ReasonTrendRow, SetThreshold, ShopHealthView, RecommendationView, ReportQuery, ReportView, UpdateFeedbackTask, WeeklyQuery, WeeklyView,
 } from './analytics.dto.js';
 import type { AnalyticsService } from './analytics.service.js';
 
@@ -75,7 +75,7 @@ export function analyticsRoutes(app: Http, svc: AnalyticsService): void {
   app.get('/api/analytics/outcomes', { schema: { operationId: 'analytics.outcomes', tags, summary: 'Return cycle time by step against the target, after-sales cost share, coupon ROI, dispute win rate, appeal success and CSAT by agent/channel/reason, with definitions', querystring: OutcomesQuery, response: { 200: OutcomesView, ...errors(404) } } }, async (req) =>
     svc.outcomes(actorOf(req), req.query),
   );
-  app.put('/api/analytics/settings', { schema: { operationId: 'analytics.setSettings', tags, summary: 'Analytics settings of the organisation: the return cycle target in days (owner)', body: AnalyticsSettings, response: { 200: AnalyticsSettings, ...errors() } } }, async (req) =>
+  app.put('/api/analytics/settings', { schema: { operationId: 'analytics.setSettings', tags, summary: 'Analytics settings of the organisation: the return cycle target in days and a target in hours per return step (owner)', body: AnalyticsSettings, response: { 200: AnalyticsSettingsView, ...errors() } } }, async (req) =>
     svc.setSettings(actorOf(req), req.body),
   );
   app.get('/api/analytics/reconciliation', { schema: { operationId: 'analytics.reconciliation', tags, summary: "Refunds we paid or approved matched with the refund lines of the platform's finance statements; mismatches first", querystring: ReconQuery, response: { 200: ReconView, ...errors(404) } } }, async (req) =>
