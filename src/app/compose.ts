@@ -25,7 +25,7 @@ import { channelsPrivacy, createInstallationMail, createMailboxes, passwordReset
 import { createWhatsAppNumbers } from '../integrations/whatsapp/index.js';
 import { createVideoComments, videoCommentsPrivacy } from '../integrations/video-comments/index.js';
 import { createTikTokAds, tiktokAdsPrivacy } from '../integrations/tiktok-ads/index.js';
-import { analyticsPrivacy, createAnalyticsService, type CsatPorts, type OwnerNotice } from '../modules/analytics/index.js';
+import { analyticsPrivacy, createAnalyticsService, parseCsatReply, type CsatPorts, type OwnerNotice } from '../modules/analytics/index.js';
 import { createIncidentsService, incidentsPrivacy } from '../modules/incidents/index.js';
 import { createPortalService, portalPrivacy } from '../modules/portal/index.js';
 import { createKnowledgeService, knowledgePrivacy } from '../modules/knowledge/index.js';
@@ -130,6 +130,9 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     notify,
     // Product knowledge → macro variables, reached back through a callback (knowledge is built below).
     knowledgeVariables: (tx, orgId, t) => knowledge.variablesIn(tx, orgId, t),
+    // A buyer's 1–5 answer to the CSAT question is stored when it arrives, on every channel (issue 15).
+    // Only a message that reads as a rating costs a query.
+    afterBuyerMessage: async (m) => void (parseCsatReply(m.text) !== null && (await analytics.csatOnMessage(m.orgId, m.ticketId, m.messageId))),
   });
 
   // Conversation sink → helpdesk: buyer chats and return requests become tickets.

@@ -108,7 +108,7 @@ describe('after-sales outcomes', () => {
     clock.advance(60_000);
     const thread = await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`select external_thread_id from ticket_threads where org_id = ${org.orgId} and ticket_id = ${ticketId} limit 1`));
     await ctx.services.helpdesk.ingestInbound({ orgId: org.orgId, shopId: org.shopId, channel: 'email', externalThreadId: String((thread.rows[0] as { external_thread_id: string }).external_thread_id), externalMessageId: 'msg-csat-5', buyer: { email: (ticket as { buyerEmail?: string }).buyerEmail ?? 'anna@example.de', name: 'Anna Becker', language: 'de' }, direction: 'inbound', text: '5', sentAt: clock.now().toISOString() });
-    expect(await ctx.services.analytics.collectCsat(org.orgId)).toBe(1);
+    // Stored as it arrived (the helpdesk's after-message hook): the 5-minute job finds nothing left.
     expect(await ctx.services.analytics.collectCsat(org.orgId)).toBe(0);
     const after = await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`select t.status, c.score, c.language from tickets t join csat_surveys c on c.org_id = t.org_id and c.ticket_id = t.id where t.org_id = ${org.orgId} and t.id = ${ticketId}`));
     expect(after.rows).toEqual([{ status: 'solved', score: 5, language: 'de' }]);
@@ -117,5 +117,30 @@ describe('after-sales outcomes', () => {
     expect(o.csat.rows.find((r) => r.dimension === 'channel')).toMatchObject({ key: 'email', answered: 1, average: 5, satisfied: 1 });
     expect(o.csat.rows.filter((r) => r.dimension === 'agent')).toHaveLength(1);
     expect(o.csat.rows.filter((r) => r.dimension === 'reason')).toHaveLength(1);
+  });
+
+  it('CSAT answers are read when they arrive on any channel that makes tickets (a video comment, the portal), not only in the job', async () => {
+    const org = await createTestOrg(ctx);
+    const at = () => clock.now().toISOString();
+    const inbound = (channel: 'video_comment' | 'self_service', thread: string, id: string, text: string) =>
+      ctx.services.helpdesk.ingestInbound({ orgId: org.orgId, shopId: org.shopId, channel, externalThreadId: thread, externalMessageId: id, buyer: { externalId: `buyer-${thread}`, name: 'Buyer', language: 'en' }, direction: 'inbound', text, sentAt: at() });
+    const vc = await inbound('video_comment', 'ttcomment:900', 'ttc:901', 'my lamp arrived broken');
+    const portal = await inbound('self_service', 'portal:abc', 'p-1', 'where is my refund?');
+    for (const [t, channel] of [[vc.ticketId, 'video_comment'], [portal.ticketId, 'self_service']] as const) {
+      await ctx.services.helpdesk.markSolved(systemActor(org.orgId), t, 'answered');
+      await ctx.services.analytics.csatAsked(org.orgId, { ticketId: t, shopId: org.shopId, channel, language: 'en' });
+    }
+    clock.advance(60_000);
+    // Not a rating: nothing stored.
+    await inbound('video_comment', 'ttcomment:900', 'ttc:902', 'thanks, but the box was wet');
+    await inbound('self_service', 'portal:abc', 'p-2', '4/5');
+    await inbound('video_comment', 'ttcomment:900', 'ttc:903', '★★★');
+    const rows = await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`select c.channel, c.score, t.status from csat_surveys c join tickets t on t.org_id = c.org_id and t.id = c.ticket_id where c.org_id = ${org.orgId} order by c.channel`));
+    // The portal's rating-only reply reopened its ticket and solved it again; the video comment's
+    // rating came after another message, so that ticket stays open for an agent.
+    expect(rows.rows).toEqual([
+      { channel: 'self_service', score: 4, status: 'solved' },
+      { channel: 'video_comment', score: 3, status: 'open' },
+    ]);
   });
 });

@@ -349,5 +349,40 @@ export function createOutcomes(d: { db: Database; ids: IdGenerator; clock: Clock
     return stored;
   }
 
-  return { outcomes, setSettings, storeStatements, storeOrderRefunds, ordersToCheck, reconciliation, askCsat, collectCsat };
+  /**
+   * A buyer's message just arrived (the helpdesk's after-message hook, any channel): when it is a
+   * 1–5 answer to an open survey of the same conversation (the surveyed ticket, or the one the
+   * conversation continued on), it is stored now. When the answer alone reopened the surveyed
+   * ticket, the ticket is solved again. Returns the score stored, or null.
+   */
+  async function csatOnMessage(orgId: string, ticketId: string, messageId: string): Promise<number | null> {
+    const now = clock.now();
+    const hit = await db.tenant(orgId, async (tx) => {
+      const m = (await tx.execute(sql`select m.body, m.created_at, m.direction, m.kind, t.channel, t.external_thread_id from ticket_messages m join tickets t on t.org_id = m.org_id and t.id = m.ticket_id
+        where m.org_id = ${orgId} and m.id = ${messageId} and m.ticket_id = ${ticketId}`)).rows[0] as Row | undefined;
+      if (!m || m.direction !== 'inbound' || m.kind !== 'public') return null;
+      const score = parseCsatReply(String(m.body ?? ''));
+      if (score === null) return null;
+      const at = iso(m.created_at);
+      const r = await tx.execute(sql`
+        update csat_surveys c set score = ${score}, answered_at = ${now.toISOString()}::timestamptz
+        where c.org_id = ${orgId} and c.score is null and c.asked_at <= ${at}::timestamptz and c.asked_at >= ${new Date(now.getTime() - 14 * DAY).toISOString()}::timestamptz
+          and c.ticket_id = (select s.ticket_id from csat_surveys s join tickets t on t.org_id = s.org_id and t.id = s.ticket_id
+            where s.org_id = ${orgId} and s.score is null and (s.ticket_id = ${ticketId} or (t.channel = ${String(m.channel)} and t.external_thread_id = ${String(m.external_thread_id)}))
+            order by s.asked_at desc limit 1)
+        returning c.ticket_id, c.asked_at`);
+      const row = r.rows[0] as Row | undefined;
+      if (!row) return null;
+      const surveyed = String(row.ticket_id);
+      // Solve again only when this answer is the buyer's one message since the question and it reopened the ticket.
+      const t = (await tx.execute(sql`select t.status, (select count(*) from ticket_messages x where x.org_id = t.org_id and x.ticket_id = t.id and x.direction = 'inbound' and x.kind = 'public' and x.created_at > ${iso(row.asked_at)}::timestamptz) as inbound
+        from tickets t where t.org_id = ${orgId} and t.id = ${surveyed}`)).rows[0] as Row | undefined;
+      return { score, surveyed, reopenedByIt: surveyed === ticketId && !!t && num(t.inbound) === 1 && (t.status === 'open' || t.status === 'new') };
+    });
+    if (!hit) return null;
+    if (hit.reopenedByIt && d.csat) await d.csat.solveAgain(orgId, hit.surveyed);
+    return hit.score;
+  }
+
+  return { outcomes, setSettings, storeStatements, storeOrderRefunds, ordersToCheck, reconciliation, askCsat, collectCsat, csatOnMessage };
 }
