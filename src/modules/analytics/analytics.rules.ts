@@ -440,7 +440,7 @@ export const OUTCOME_DEFINITIONS = {
     numerator: '—',
     denominator: '—',
     window: '—',
-    exclusions: 'not computed: product reviews are not synced (Search Product Reviews is known from secondary sources only, UNCONFIRMED; docs/tiktok-conformance.md); shown as not available',
+    exclusions: 'not computed: no public reference confirms a TikTok Shop review endpoint or the fields of its answer (a search path is named only by secondary sources that guess its shape; docs/tiktok-conformance.md, "Product reviews"), so reviews are not synced; shown as not available',
   },
   csat: {
     numerator: 'sum of 1–5 answers (average) / answers of 4 or 5 (share satisfied)',
