@@ -132,12 +132,17 @@ describeE2E('analytics (browser)', () => {
     await card.getByLabel('Marketing API 访问令牌').fill('act.e2e-ads-token');
     await card.getByTestId('ads-save').click();
     await card.getByTestId('ads-import').click();
-    await poll(() => card.innerText()).toContain('上次导入');
+    await poll(() => page.getByText('个广告系列的', { exact: false }).count()).toBeGreaterThan(0);
+    await poll(() => card.innerText()).not.toContain('从未');
     await shot(page, 'settings-ads-zh-CN');
     await page.goto('/analytics');
     await page.getByTestId('tab-ads').click();
     await poll(() => page.getByTestId('ads-table').innerText()).toContain(campaignName);
     await shot(page, 'ads-zh-CN');
+    const desk = page.viewportSize()!;
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'ads-phone-zh-CN');
+    await page.setViewportSize(desk);
     await page.getByRole('tab', { name: '流量来源' }).click();
 
     // English and the phone width.
