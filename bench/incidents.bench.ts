@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { loadConfig } from '../src/app/config.js';
@@ -10,6 +11,7 @@ import { silentLogger } from '../src/platform/logger.js';
 import { OutboxDispatcher, OutboxRegistry } from '../src/platform/outbox/outbox.js';
 import type { Actor } from '../src/platform/tenancy.js';
 import { buyersMatchingPattern } from '../src/modules/orders/index.js';
+import { recordEvidenceMany } from '../src/modules/evidence/index.js';
 import { createIncidentsService, INCIDENT_CHAT_HANDLER } from '../src/modules/incidents/index.js';
 import { printComparison, sample, stats, type BenchContext } from './harness.js';
 
@@ -29,6 +31,38 @@ import { printComparison, sample, stats, type BenchContext } from './harness.js'
  *    handler here reads what the real one reads and stops before the network) against the bare
  *    dispatcher running no-op steps.
  */
+
+/** This process's CPU plus the run's Postgres (postmaster and its backends, reaped ones folded in), in ms, from /proc. */
+function cpuMs(): { self: number; pg: number } {
+  const procs = new Map<number, { ppid: number; ticks: number; cmd: string }>();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      procs.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]), cmd: fs.readFileSync(`/proc/${d}/cmdline`, 'utf8') });
+    } catch {
+      // gone while read
+    }
+  }
+  // The run's cluster lives in .tmp/pg-bench-<this pid>: its postmaster names that directory.
+  const roots = [...procs.entries()].filter(([, p]) => p.cmd.includes(`pg-bench-${process.pid}`) && !procs.get(p.ppid)?.cmd.includes(`pg-bench-${process.pid}`)).map(([pid]) => pid);
+  let ticks = 0;
+  const stack = [...roots];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    ticks += procs.get(pid)?.ticks ?? 0;
+    for (const [c, p] of procs) if (p.ppid === pid) stack.push(c);
+  }
+  const u = process.cpuUsage();
+  return { self: (u.user + u.system) / 1000, pg: (ticks * 1000) / 100 };
+}
+const cpuSince = (a: { self: number; pg: number }, n: number) => {
+  const b = cpuMs();
+  return `CPU/op ${((b.self - a.self + b.pg - a.pg) / n).toFixed(3)} ms (node ${((b.self - a.self) / n).toFixed(3)} + pg ${((b.pg - a.pg) / n).toFixed(3)})`;
+};
+const load = () => `load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`;
+
 export default async function incidentsBench(ctx: BenchContext): Promise<void> {
   const lines = Number(process.env.INCIDENTS_BENCH_LINES ?? Math.round(10_000_000 * ctx.scale));
   const buyersN = Number(process.env.INCIDENTS_BENCH_BUYERS ?? Math.round(50_000 * ctx.scale));
@@ -93,10 +127,12 @@ export default async function incidentsBench(ctx: BenchContext): Promise<void> {
   // ---------------- 2. enqueuing outreach to M buyers ----------------
   const incidents = createIncidentsService({ db, ids: newId, clock, log: silentLogger, chunk: 1000, pacing: false }, {
     recordEvidence: async () => undefined,
+    // The per-buyer evidence is part of the enqueue: written for real, one chained batch per chunk.
+    recordEvidenceMany: (tx, inputs) => recordEvidenceMany(tx, { ids: newId, clock }, inputs),
     notify: async () => 0,
     outreach: s.outreach,
     coupons: { issueIn: async () => { throw new Error('no coupons in this bench'); }, listPlatformCoupons: async () => ({ items: [] }), issue: async () => ({ id: '' }), redeemedOf: async () => new Set() },
-    analytics: { annotate: async () => undefined, createTaskIn: async () => undefined, exclude: async () => undefined },
+    analytics: { annotateIn: async () => undefined, createTaskIn: async () => undefined, excludeIn: async () => undefined },
     reply: async () => ({ message: { id: '' } }),
     chatReach: reach.reach,
     emailOf: async () => null,
@@ -112,6 +148,7 @@ export default async function incidentsBench(ctx: BenchContext): Promise<void> {
       select $1, $2, 'byr_o' || g, $3, '{}', 'de', 'DE', false, 'tiktok_chat', false, 'targeted', now() from generate_series(1, $4) g`, [org.orgId, inc.id, shop.id, buyersN]);
     await admin.query('analyze');
 
+    const cb = cpuMs();
     const tb = Date.now();
     for (let from = 1; from <= buyersN; from += 5_000) {
       const to = Math.min(buyersN, from + 4_999);
@@ -119,16 +156,24 @@ export default async function incidentsBench(ctx: BenchContext): Promise<void> {
         select $1, 'obx_raw' || g, 'raw.noop', 'raw:' || g, jsonb_build_object('buyerId', 'byr_o' || g, 'text', 'Hallo'), 'pending', 0, 1, $4::timestamptz, 'incident', 'raw', now(), now() from generate_series($2::int, $3::int) g`, [org.orgId, from, to, clock.now().toISOString()]);
     }
     const baseMs = Date.now() - tb;
+    const baseCpu = cpuSince(cb, buyersN);
+    const cs = cpuMs();
     const ts = Date.now();
     const r = await incidents.queueAll(owner, inc.id);
     const subjMs = Date.now() - ts;
+    const subjCpu = cpuSince(cs, r.queued);
     printComparison({
       name: `incidents: enqueuing outreach to ${buyersN.toLocaleString('en')} buyers (outbox rows with idempotency keys)`,
       baseline: { label: 'raw batched INSERT … SELECT (5 000 per tx)', stats: stats([baseMs / buyersN], baseMs) },
       subject: { label: 'queueAll (policy, outbox, contact record, row)', stats: stats([subjMs / r.queued], subjMs) },
-      notes: [`baseline ${(buyersN / (baseMs / 1000)).toFixed(0)} rows/s, subject ${(r.queued / (subjMs / 1000)).toFixed(0)} buyers/s; queued ${r.queued}, unreachable ${r.unreachable}`],
+      notes: [`baseline ${(buyersN / (baseMs / 1000)).toFixed(0)} rows/s (${baseCpu}), subject ${(r.queued / (subjMs / 1000)).toFixed(0)} buyers/s (${subjCpu}); ratio ×${(baseMs / buyersN / (subjMs / r.queued)).toFixed(3)}; queued ${r.queued}, unreachable ${r.unreachable}; ${load()}`],
     });
 
+    if (process.env.INCIDENTS_BENCH_ONLY === 'enqueue') {
+      await admin.end();
+      await db.close();
+      return;
+    }
     // ---------------- 3. the send loop without pacing vs the bare dispatcher ----------------
     const registry = new OutboxRegistry();
     registry.register('raw.noop', async () => ({}));

@@ -1,5 +1,9 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
 import { loadConfig } from '../src/app/config.js';
 import { compose } from '../src/app/compose.js';
 import { createPlatform } from '../src/app/deps.js';
@@ -16,8 +20,65 @@ import { printComparison, stats, type BenchContext } from './harness.js';
  * rate of 200 requests/s, open loop (requests leave on schedule whether or not earlier ones came
  * back, and latency counts from the scheduled moment, so a stall is not hidden), against a static
  * page of the same size served by a route on the same Fastify server (same hooks and headers).
+ *
+ * Throughput on a shared machine is noisy, so each phase also reports CPU per request: this
+ * process (server and load generator: the generator's share is the same per request on both
+ * sides) plus the Postgres cluster's process tree, read from /proc before and after the phase;
+ * and the SQL statements one order-page view sends (BEGIN/COMMIT and settings included).
+ * PORTAL_PAGE_PROFILE=1 writes a CPU profile of the order-page phase to .tmp/portal-page.cpuprofile.
+ * PORTAL_PAGE_RATE overrides the arrival rate (default 200/s).
  */
-const RATE = 200;
+const RATE = Number(process.env.PORTAL_PAGE_RATE ?? 200);
+const HZ = 100;
+
+/** CPU ms (user + system, reaped children included) of the process trees under each root pid. */
+function treeCpuMs(roots: number[]): number {
+  const procs = new Map<number, { ppid: number; ticks: number }>();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      procs.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+    } catch {
+      // ended while read
+    }
+  }
+  const kids = new Map<number, number[]>();
+  for (const [pid, s] of procs) kids.set(s.ppid, [...(kids.get(s.ppid) ?? []), pid]);
+  let t = 0;
+  const stack = [...roots];
+  while (stack.length) {
+    const p = stack.pop()!;
+    t += procs.get(p)?.ticks ?? 0;
+    stack.push(...(kids.get(p) ?? []));
+  }
+  return (t * 1000) / HZ;
+}
+
+async function postmasterPid(adminUrl: string): Promise<number> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    const dir = (await c.query('show data_directory')).rows[0].data_directory as string;
+    return Number(fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A phase with its CPU: this process and the Postgres tree, per completed request. */
+async function measured(pgPid: number, run: () => Promise<{ lat: number[]; errors: number; wallMs: number }>) {
+  const self0 = process.cpuUsage();
+  const pg0 = treeCpuMs([pgPid]);
+  const r = await run();
+  const selfUs = process.cpuUsage(self0);
+  const pgMs = treeCpuMs([pgPid]) - pg0;
+  const n = Math.max(1, r.lat.length + r.errors);
+  const server = (selfUs.user + selfUs.system) / 1000 / n;
+  const postgres = pgMs / n;
+  return { ...r, cpu: { server, postgres, total: server + postgres } };
+}
 
 function openLoop(port: number, path: string, cookie: string, seconds: number): Promise<{ lat: number[]; errors: number; wallMs: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -61,7 +122,7 @@ export default async function portalPage(ctx: BenchContext): Promise<void> {
   const platform = createPlatform({ config, db, adminUrl: dbs.adminUrl, clock: systemClock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 1) });
   const s = compose(platform);
 
-  // One shop, one delivered order with three lines, a printed card, a ticket with a few messages.
+  // One shop, one delivered order with three lines, a printed card, a ticket with three messages.
   const org = await s.tenancy.createOrganisation({ name: 'Bench portal' });
   const ownerUser = await s.auth.createUserInOrg(org.orgId, { email: 'owner@bench.example', name: 'Owner', password: 'bench-password-1234', role: 'owner', languages: ['en'] });
   const owner = { orgId: org.orgId, userId: ownerUser.id, role: 'owner' as const };
@@ -89,19 +150,56 @@ export default async function portalPage(ctx: BenchContext): Promise<void> {
     const opened = await fetch(`http://127.0.0.1:${port}${new URL(link).pathname}`, { redirect: 'manual' });
     const cookie = (opened.headers.getSetCookie().find((c) => c.startsWith('afterdesk_portal=')) ?? '').split(';')[0]!;
     if (!cookie) throw new Error(`no portal session (status ${opened.status})`);
+    // A conversation on the order's self-service ticket: two buyer messages and an agent's reply.
+    const session = await s.portal.session(decodeURIComponent(cookie.slice('afterdesk_portal='.length)));
+    if (!session) throw new Error('portal session not found');
+    await s.portal.write(session, { text: 'Der linke Kopfhörer ist leise.' });
+    const w = await s.portal.write(session, { text: 'Können Sie helfen?' });
+    await s.helpdesk.reply(owner, w.ticketId, { text: 'Gern, wir schicken Ersatz.' });
     const page = await fetch(`http://127.0.0.1:${port}/p/order`, { headers: { cookie } });
     const pageBytes = (await page.text()).length;
     if (page.status !== 200) throw new Error(`order page answered ${page.status}`);
+    // Statements one view sends: every query through the pg client while a single request runs.
+    let statements = 0;
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...a: unknown[]) {
+      statements++;
+      if (process.env.PORTAL_PAGE_SQL) console.log(`  sql: ${String((a[0] as { text?: string })?.text ?? a[0]).replace(/\s+/g, " ").slice(0, 220)}`);
+      return (query as (...x: unknown[]) => unknown).apply(this, a);
+    } as typeof query;
+    try {
+      await fetch(`http://127.0.0.1:${port}/p/order`, { headers: { cookie } }).then((r) => r.text());
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+    const pgPid = await postmasterPid(dbs.adminUrl);
     // Warm both paths, then measure each at the same arrival rate.
     await openLoop(port, '/bench-static', '', 1);
     await openLoop(port, '/p/order', cookie, 1);
-    const base = await openLoop(port, '/bench-static', '', seconds);
-    const subj = await openLoop(port, '/p/order', cookie, seconds);
+    const base = await measured(pgPid, () => openLoop(port, '/bench-static', '', seconds));
+    const profile = process.env.PORTAL_PAGE_PROFILE ? new Session() : null;
+    if (profile) {
+      profile.connect();
+      await profile.post('Profiler.enable');
+      await profile.post('Profiler.start');
+    }
+    const subj = await measured(pgPid, () => openLoop(port, '/p/order', cookie, seconds));
+    if (profile) {
+      const { profile: prof } = await profile.post('Profiler.stop');
+      fs.mkdirSync('.tmp', { recursive: true });
+      fs.writeFileSync('.tmp/portal-page.cpuprofile', JSON.stringify(prof));
+      profile.disconnect();
+    }
+    const cpu = (c: { server: number; postgres: number; total: number }) => `${c.total.toFixed(2)} ms (process ${c.server.toFixed(2)} + Postgres ${c.postgres.toFixed(2)})`;
     printComparison({
       name: `buyer order page at ${RATE} req/s for ${seconds} s (open loop)`,
       baseline: { label: `static ${staticBody.length} B page, same server`, stats: stats(base.lat, base.wallMs) },
       subject: { label: `GET /p/order (${pageBytes} B)`, stats: stats(subj.lat, subj.wallMs) },
-      notes: [`errors: baseline ${base.errors}, order page ${subj.errors}; latency from each request's scheduled start`],
+      notes: [
+        `errors: baseline ${base.errors}, order page ${subj.errors}; latency from each request's scheduled start`,
+        `CPU per request: static ${cpu(base.cpu)}; order page ${cpu(subj.cpu)}; ratio ×${(subj.cpu.total / base.cpu.total).toFixed(1)}; order page minus static ${(subj.cpu.total - base.cpu.total).toFixed(2)} ms`,
+        `SQL statements per order-page view: ${statements}; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+      ],
     });
   } finally {
     await app.close();

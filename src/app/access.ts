@@ -80,6 +80,10 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'DELETE /api/shops/:shopId/tiktok-comments': OWNER,
   'POST /api/shops/:shopId/tiktok-comments/test': LEADS,
   'POST /api/shops/:shopId/tiktok-comments/poll': LEADS,
+  'POST /api/shops/:shopId/tiktok-comments/authorize': OWNER,
+  // the account holder's browser comes back in the session of the owner who started it (SameSite=Lax)
+  'GET /api/tiktok-business/oauth/callback': OWNER,
+  'GET /api/video-comments/:commentId/source': DESK,
   'POST /api/video-comments/:commentId/visibility': DESK,
   'GET /api/video-comments/:commentId/visibility': DESK,
 

@@ -23,7 +23,7 @@ import { systemActor } from '../platform/tenancy.js';
 import { createCheckpointCopies, createFileStore } from '../integrations/storage/index.js';
 import { channelsPrivacy, createInstallationMail, createMailboxes, passwordResetSender } from '../integrations/email/index.js';
 import { createWhatsAppNumbers } from '../integrations/whatsapp/index.js';
-import { createVideoComments, videoCommentsPrivacy } from '../integrations/video-comments/index.js';
+import { BUSINESS_OAUTH_CALLBACK, createVideoComments, videoCommentsPrivacy } from '../integrations/video-comments/index.js';
 import { createTikTokAds, tiktokAdsPrivacy } from '../integrations/tiktok-ads/index.js';
 import { analyticsPrivacy, createAnalyticsService, parseCsatReply, type CsatPorts, type OwnerNotice } from '../modules/analytics/index.js';
 import { createIncidentsService, incidentsPrivacy } from '../modules/incidents/index.js';
@@ -153,7 +153,8 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     send: (tx, orgId, ticketId, text, key) => helpdesk.sendAutomatedIn(tx, orgId, ticketId, text, key),
     solveAgain: async (orgId, ticketId) => void (await helpdesk.markSolved(systemActor(orgId), ticketId, 'CSAT answer received')),
   };
-  const analytics = createAnalyticsService({ db: p.db, ids: p.ids, clock: p.clock, notifyOwners, csat });
+  // Comment complaints count against their video's source (issue 19); videoComments is built below, called later.
+  const analytics = createAnalyticsService({ db: p.db, ids: p.ids, clock: p.clock, notifyOwners, csat, commentComplaints: (orgId, from, to) => videoComments.commentComplaintsByVideo(orgId, from, to) });
 
   // Catalogue and product knowledge (issue 16): suggestions fill through the helpdesk's one resolver,
   // listing gaps become analytics feedback tasks, "sync now" reaches the TikTok integration below.
@@ -207,7 +208,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   // Buyer side (issue 17): cards, QR tokens and the self-service page, on the services above.
   const portal = createPortalService(
     { db: p.db, ids: p.ids, clock: p.clock, publicUrl: p.config.publicUrl },
-    { orders, returns, helpdesk, files: evidence, recordEvidence: writeEvidence, outreach },
+    { orders, returns, helpdesk, files: evidence, recordEvidence: writeEvidence, outreach, csat: { asked: (orgId, t) => analytics.csatAsked(orgId, t), reply: (orgId, ticketId, text) => analytics.csatReply(orgId, ticketId, text) } },
   );
 
   // Translation for the reader, through the outbound rule (the seller's key, their chosen base URL).
@@ -224,13 +225,24 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     onFailing: (orgId, shopId, step) =>
       p.db.tenant(orgId, (tx) => notify(tx, { orgId, to: { role: ['owner', 'supervisor'] }, kind: 'channel_failure', subject: { type: 'shop', id: shopId }, shopId, params: { channel: 'email', step }, link: '/settings/channels' })).then(() => undefined),
   });
-  // Shops' WhatsApp Business numbers on the Cloud API (webhooks in, replies and media out).
-  const whatsapp = createWhatsAppNumbers({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence, graph: { base: p.config.whatsapp.graphBase, version: p.config.whatsapp.apiVersion }, publicUrl: p.config.publicUrl });
-
+  // WhatsApp numbers and TikTok business accounts that stop working are channel failures too (issue 19).
+  const channelFailing = (channel: string) => (orgId: string, shopId: string, step: string) =>
+    p.db.tenant(orgId, (tx) => notify(tx, { orgId, to: { role: ['owner', 'supervisor'] }, kind: 'channel_failure', subject: { type: 'shop', id: shopId }, shopId, params: { channel, step }, link: '/settings/channels' })).then(() => undefined);
+  // Shops' WhatsApp Business numbers on the Cloud API (webhooks in, replies and media out); refused credentials are a channel failure.
+  const whatsapp = createWhatsAppNumbers({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, files: evidence, graph: { base: p.config.whatsapp.graphBase, version: p.config.whatsapp.apiVersion }, publicUrl: p.config.publicUrl, onFailing: channelFailing('whatsapp') });
   // Shops' TikTok business accounts: comments under their videos polled into tickets, replies out (issue 19).
-  const videoComments = createVideoComments({ ...base, secretKey: p.secretKey, outbound: p.outbound, helpdesk, apiBase: p.config.tiktokBusiness.apiBase });
+  const tb = p.config.tiktokBusiness;
+  const videoComments = createVideoComments({
+    ...base,
+    secretKey: p.secretKey,
+    outbound: p.outbound,
+    helpdesk,
+    apiBase: tb.apiBase,
+    oauth: tb.appId && tb.appSecret ? { appId: tb.appId, appSecret: tb.appSecret, authUrl: tb.authUrl, redirectUri: `${p.config.publicUrl.replace(/\/$/, '')}${BUSINESS_OAUTH_CALLBACK}` } : undefined,
+    onFailing: channelFailing('tiktok_comments'),
+  });
   // Shops' TikTok advertiser accounts: the Marketing API's campaign report into analytics (issue 15).
-  const tiktokAds = createTikTokAds({ ...base, secretKey: p.secretKey, outbound: p.outbound, analytics, apiBase: p.config.tiktokBusiness.apiBase });
+  const tiktokAds = createTikTokAds({ ...base, secretKey: p.secretKey, outbound: p.outbound, analytics, apiBase: tb.apiBase });
 
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
   const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy, portalPrivacy, videoCommentsPrivacy, tiktokAdsPrivacy, playbooksPrivacy, knowledgePrivacy, incidentsPrivacy];
@@ -240,6 +252,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   // coupons module's one issue path, the notification centre, analytics annotations and tasks.
   const incidents = createIncidentsService(base, {
     recordEvidence: writeEvidence,
+    recordEvidenceMany: (tx, inputs) => recordEvidenceMany(tx, { ids: p.ids, clock: p.clock }, inputs),
     notify,
     outreach,
     coupons: {
@@ -248,7 +261,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
       issue: (actor, input) => coupons.issue(actor, input),
       redeemedOf: redeemedLedgerIds,
     },
-    analytics: { annotate: (actor, a) => analytics.annotate(actor, a), createTaskIn: (tx, actor, t) => analytics.createTaskIn(tx, actor, t), exclude: (actor, b) => analytics.exclude(actor, b as Parameters<typeof analytics.exclude>[1]) },
+    analytics: { annotateIn: (tx, actor, a) => analytics.annotateIn(tx, actor, a), createTaskIn: (tx, actor, t) => analytics.createTaskIn(tx, actor, t), excludeIn: (tx, actor, b) => analytics.excludeIn(tx, actor, b) },
     reply: (actor, ticketId, input) => helpdesk.reply(actor, ticketId, input),
     chatReach: (orgId, shopId) => couponPlatform.reach(orgId, shopId),
     emailOf: async (tx, orgId, userId) => (await userEmailIn(tx, orgId, userId)) ?? null,

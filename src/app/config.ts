@@ -94,6 +94,11 @@ const EnvSchema = z.object({
   WHATSAPP_GRAPH_BASE: z.string().url().default('https://graph.facebook.com'),
   /** The TikTok API for Business (video comments); the demo and tests point it at the stand-in. */
   TIKTOK_BUSINESS_API_BASE: z.string().url().default('https://business-api.tiktok.com/open_api/v1.3'),
+  /** The installation's TikTok API for Business app, for "Connect with TikTok" on Settings → Channels. */
+  TIKTOK_BUSINESS_APP_ID: z.string().min(1).optional(),
+  TIKTOK_BUSINESS_APP_SECRET: z.string().min(1).optional(),
+  /** The account holder's consent page (the app's "TikTok account holder authorization URL"). */
+  TIKTOK_BUSINESS_AUTH_URL: z.string().url().default('https://www.tiktok.com/v2/auth/authorize/'),
   WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/).default('v21.0'),
 });
 
@@ -145,7 +150,7 @@ export interface Config {
   mail: { smtpUrl?: string; from?: string };
   /** WhatsApp Cloud API (Graph) base and version; the demo points it at the local stand-in. */
   whatsapp: { graphBase: string; apiVersion: string };
-  tiktokBusiness: { apiBase: string };
+  tiktokBusiness: { apiBase: string; appId?: string; appSecret?: string; authUrl: string };
 }
 
 export class ConfigError extends Error {
@@ -230,6 +235,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     outboundAllow: (e.OUTBOUND_ALLOW ?? '').split(/[\s,]+/).filter(Boolean),
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     whatsapp: { graphBase: e.WHATSAPP_GRAPH_BASE, apiVersion: e.WHATSAPP_API_VERSION },
-    tiktokBusiness: { apiBase: e.TIKTOK_BUSINESS_API_BASE },
+    tiktokBusiness: { apiBase: e.TIKTOK_BUSINESS_API_BASE, appId: e.TIKTOK_BUSINESS_APP_ID, appSecret: e.TIKTOK_BUSINESS_APP_SECRET, authUrl: e.TIKTOK_BUSINESS_AUTH_URL },
   };
 }

@@ -19,6 +19,9 @@ import type { MailboxInput } from '../integrations/email/email.dto.js';
 
 const WA = { phoneNumberId: '1065550100', token: 'EAAG-demo-standin-token', appSecret: 'demo-app-secret', verifyToken: 'demo-verify-token' };
 const BIZ = { businessId: '7000000000000000001', token: 'act.demo-standin-token', displayName: 'lumiere.atelier' };
+/** The demo's API for Business app on the stand-in: "Connect with TikTok" works against its consent page. */
+const BIZ_APP = { appId: '7300000000000000001', secret: 'demo-business-app-secret' };
+const BIZ2 = { businessId: '7000000000000000002', token: 'act.demo-standin-token-uk', displayName: 'voltix.uk' };
 
 export async function startDemoChannels(p: Platform, s: Services, opts: { orgId: string; port: number }): Promise<() => Promise<void>> {
   const owner = { orgId: opts.orgId, userId: 'system', role: 'owner' as const };
@@ -63,8 +66,14 @@ export async function startDemoChannels(p: Platform, s: Services, opts: { orgId:
   // TikTok video comments: the API for Business stand-in, the Voltix US account, a video with comments.
   const business = await startBusinessStandIn();
   stops.push(() => business.close());
-  s.videoComments.retarget(business.base);
+  // The owner's browser comes back to the address the app is opened at (its session cookie lives there).
+  const origin = p.config.publicUrlSet ? p.config.publicUrl.replace(/\/$/, '') : `http://localhost:${opts.port}`;
+  const redirectUri = `${origin}/api/tiktok-business/oauth/callback`;
+  business.registerApp({ appId: BIZ_APP.appId, secret: BIZ_APP.secret, redirectUri });
+  s.videoComments.retarget(business.base, { appId: BIZ_APP.appId, appSecret: BIZ_APP.secret, authUrl: business.authUrl, redirectUri });
   business.registerAccount(BIZ);
+  // A second business account on the stand-in, for trying "Connect with TikTok" on another shop.
+  business.registerAccount(BIZ2);
   const video = business.addVideo(BIZ.businessId, { id: '7301000000000000001', caption: 'Voltix Pro earbuds: 40 h battery, real test', at: new Date(Date.now() - 2 * 86_400_000) });
   if (!(await s.videoComments.get(owner, us.id))) await s.videoComments.save(owner, us.id, { businessId: BIZ.businessId, displayName: BIZ.displayName, accessToken: BIZ.token });
   // The stand-in forgets on restart; Message ids keep the tickets single when the same words come again.

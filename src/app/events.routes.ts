@@ -16,6 +16,7 @@ export function liveMessageFor(e: LiveEvent, actor: Actor, shops: readonly strin
   if (e.t === 'notification') return e.u && !e.u.includes(actor.userId) ? null : { type: 'notification' };
   if (e.t === 'delivery') return { type: 'delivery', ticketId: e.id, messageId: e.m, status: e.st };
   if (e.t === 'presence') return e.u === actor.userId ? null : { type: 'presence', ticketId: e.id, userId: e.u };
+  if (e.t === 'incident') return { type: 'incident', incidentId: e.id };
   return null;
 }
 

@@ -35,7 +35,7 @@ import { tiktokAdsRoutes } from '../integrations/tiktok-ads/index.js';
 import { systemActor } from '../platform/tenancy.js';
 import { portalPublicRoutes, portalRoutes, registerPortalHandlers } from '../modules/portal/index.js';
 import { knowledgeRoutes } from '../modules/knowledge/index.js';
-import { incidentsRoutes, registerIncidentJobs, INCIDENT_EMAIL_HANDLER, INCIDENT_TEST_MAIL_HANDLER } from '../modules/incidents/index.js';
+import { incidentsRoutes, registerIncidentJobs, INCIDENT_EMAIL_HANDLER, INCIDENT_TEST_MAIL_HANDLER, INCIDENT_WHATSAPP_HANDLER, INCIDENT_WHATSAPP_TEMPLATE } from '../modules/incidents/index.js';
 import { registerIncidentHandlers } from '../integrations/tiktok/index.js';
 import { buyerPlatformIds } from '../modules/orders/index.js';
 import { PermanentError } from '../platform/outbox/outbox.js';
@@ -167,10 +167,22 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
     if (!r) throw new PermanentError('the shop has no active mailbox', 'incidents.no_mailbox');
     return r;
   });
+  // WhatsApp: the shop's number (else the fallback line); outside the 24-hour window the approved
+  // template with the agreed text as its last variable. The buyer's number is read at send time.
+  p.outbox.register(INCIDENT_WHATSAPP_HANDLER, async (payload, ctx) => {
+    const m = payload as { shopId: string; buyerId: string; incidentId: string; language: string; text: string; templateParams: string[] };
+    const send = await s.incidents.whatsappSendOf(ctx.orgId, m.incidentId, m.buyerId);
+    if (!send) return { skipped: 'not_queued' };
+    if (!send.to) throw new PermanentError('the buyer has no WhatsApp number', 'incidents.no_address');
+    const r = await s.whatsapp.sendText(ctx.orgId, m.shopId, { from: send.from, to: send.to, text: m.text, key: ctx.idempotencyKey, template: { name: INCIDENT_WHATSAPP_TEMPLATE, language: m.language, params: m.templateParams } }, localWhatsApp);
+    return { providerMessageId: r.messageId, provider: r.provider, template: r.template ?? false };
+  });
   p.outbox.register(INCIDENT_TEST_MAIL_HANDLER, async (payload) => {
     const m = payload as { to: string; subject: string; text: string };
     return s.mail.send({ to: m.to, subject: m.subject, text: m.text });
   });
+  // Live progress of an outreach: its steps (and its coupon cards) finishing reach the browsers.
+  p.outbox.onFinished((f) => s.incidents.stepFinished(f.orgId, f));
   await registerIncidentJobs(p.jobs, s.incidents, p.log);
   if (p.jobs?.isStarted) {
     // The whole catalogue nightly; product webhooks refresh single products in between.

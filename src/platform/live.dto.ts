@@ -4,4 +4,5 @@ export type LiveMessage =
   | { type: 'notification' }
   | { type: 'delivery'; ticketId: string; messageId: string; status: 'done' | 'failed' }
   | { type: 'presence'; ticketId: string; userId: string }
+  | { type: 'incident'; incidentId: string }
   | { type: 'resync' };

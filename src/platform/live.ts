@@ -22,7 +22,9 @@ export type LiveEvent =
   /** An outbox step of a ticket's message finished. */
   | { t: 'delivery'; o: string; s: string | null; id: string; m: string; st: 'done' | 'failed' }
   /** Someone opened (or still has open) a ticket. */
-  | { t: 'presence'; o: string; s: string | null; id: string; u: string };
+  | { t: 'presence'; o: string; s: string | null; id: string; u: string }
+  /** An incident's outreach moved (steps finished); at most about once a second per incident. */
+  | { t: 'incident'; o: string; s: string | null; id: string };
 
 /** Announce an event on the caller's transaction (heard at commit). */
 export async function publishLive(tx: Executor, e: LiveEvent): Promise<void> {

@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerModuleWorkers } from '../../src/app/modules.js';
 import { startWhatsAppStandIn, type WhatsAppStandIn } from '../../src/integrations/whatsapp/index.js';
 import { startBusinessStandIn, type BusinessStandIn } from '../../src/integrations/video-comments/index.js';
-import { tiktokBusinessAccounts, videoComments } from '../../src/integrations/video-comments/comments.schema.js';
+import { tiktokBusinessAccounts, tiktokBusinessOauthStates, videoComments } from '../../src/integrations/video-comments/comments.schema.js';
 import { whatsappNumbers } from '../../src/integrations/whatsapp/whatsapp.schema.js';
 import { tickets, ticketMessages } from '../../src/modules/helpdesk/helpdesk.schema.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
-import { createTestOrg, type TestOrg } from '../helpers/org.js';
+import { addBrand, createTestOrg, type TestOrg } from '../helpers/org.js';
 
 // A 1×1 JPEG-ish payload is enough: the bytes must arrive unchanged in the evidence store.
 const PHOTO = Buffer.from('/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=', 'base64');
@@ -122,6 +122,30 @@ describe('WhatsApp Cloud API channel against the local Graph stand-in', () => {
     const reply = (await messagesOf(t.id)).find((m) => m.direction === 'outbound')!;
     expect(reply).toMatchObject({ deliveryStatus: 'failed', channelMeta: { deliveryError: '131026 Message undeliverable' } });
   });
+
+  it('a number whose token Meta refuses is a channel failure the owners hear of once; the next success clears it', async () => {
+    const r = await graph.inbound({ phoneNumberId: PNID, from: '+39 333 123 4567', name: 'Marco', text: 'Ciao, il pacco è arrivato aperto.', at: clock.now() });
+    expect(r.status).toBe(200);
+    const t = (await ticketsOf()).find((x) => x.buyerPhone === '+393331234567')!;
+    const cookie = await org.cookie('agent');
+    const owner = { orgId: org.orgId, userId: org.users.owner.id, role: 'owner' as const };
+    const told = async () => (await ctx.services.notifications.list(owner, { limit: 50 })).items.filter((n) => n.kind === 'channel_failure');
+    const numberView = async () => (await ctx.app.inject({ method: 'GET', url: `/api/shops/${org.shopId}/whatsapp`, headers: { cookie: await org.cookie('owner') } })).json().number;
+    // Meta no longer accepts the token we hold (revoked in the Meta app).
+    graph.registerNumber({ phoneNumberId: PNID, displayNumber: '+49 89 555 0100', token: 'EAAG-rotated-elsewhere', appSecret: 'app-secret-123', webhookUrl: `${server}/webhooks/whatsapp/${numberId}` });
+    for (const text of ['Ci scusi, le scriviamo subito.', 'Ecco il reso.']) {
+      expect((await ctx.app.inject({ method: 'POST', url: `/api/tickets/${t.id}/reply`, headers: { cookie }, payload: { text } })).statusCode).toBe(201);
+      expect(await ctx.platform.dispatcher.drain(50, org.orgId)).toMatchObject({ done: 0, failed: 1 });
+    }
+    expect((await told()).map((n) => [n.shopId, n.params])).toEqual([[org.shopId, { channel: 'whatsapp', step: 'token' }]]);
+    expect((await numberView()).lastError).toMatch(/Invalid OAuth access token/);
+    // Back in order: the next send succeeds and the number is no longer failing.
+    graph.registerNumber({ phoneNumberId: PNID, displayNumber: '+49 89 555 0100', token: 'EAAG-test-access-token', appSecret: 'app-secret-123', webhookUrl: `${server}/webhooks/whatsapp/${numberId}` });
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/tickets/${t.id}/reply`, headers: { cookie }, payload: { text: 'Le mandiamo un corriere.' } })).statusCode).toBe(201);
+    expect(await ctx.platform.dispatcher.drain(50, org.orgId)).toMatchObject({ done: 1, failed: 0 });
+    expect((await numberView()).lastError).toBeNull();
+    expect(await told()).toHaveLength(1);
+  });
   // The same context serves the other API-driven channel: TikTok video comments (API for Business).
   describe('TikTok video comments against the API for Business stand-in', () => {
     const BIZ = { businessId: '7123456789012345678', token: 'act.business-token-123', displayName: 'voltix.official' };
@@ -178,6 +202,36 @@ describe('WhatsApp Cloud API channel against the local Graph stand-in', () => {
       expect(decisions.map((d) => d.decision).sort()).toEqual(['ignored', 'ticket', 'ticket', 'ticket']);
     });
 
+    it("ties a comment ticket to its video's traffic source: the ticket shows the source's orders and returns, analytics counts the comment complaints", async () => {
+      // Three delivered orders attributed to this video (creator/shop video source), one returned.
+      const day = 86_400_000;
+      const now = clock.now().getTime();
+      const orders = [1, 2, 3].map((i) => ({
+        shopId: org.shopId, externalId: `VC-${i}`, buyer: { platformBuyerId: `vb-${i}`, displayName: null, email: null }, status: 'delivered', rawStatus: 'DELIVERED', currency: 'EUR',
+        subtotal: 2000, shipping: 0, sellerDiscount: 0, platformDiscount: 0, tax: 0, total: 2000, placedAt: new Date(now - 12 * day), paidAt: new Date(now - 12 * day), deliveredAt: new Date(now - 9 * day),
+        trackingNumber: null, carrier: null, deliveryStatus: 'delivered', externalUpdatedAt: new Date(now - 9 * day),
+        lines: [{ externalId: `VC-${i}-1`, skuId: 'sku-pb', productId: 'pb', productName: 'Power bank', unitPrice: 2000, paidAmount: 2000, trafficSource: { type: 'organic', id: null, name: null } }],
+      }));
+      const returned = { shopId: org.shopId, kind: 'return', externalId: 'R-VC-1', externalOrderId: 'VC-1', type: 'return_and_refund', rawType: 'RETURN_AND_REFUND', status: 'completed', rawStatus: 'RETURN_OR_REFUND_REQUEST_COMPLETE', reasonCode: 'ecom_order_delivered_refund_and_return_reason_not_as_described', reasonText: 'Not as described', lines: [{ externalOrderLineId: 'VC-1-1', refundAmount: 2000 }], currency: 'EUR', refundAmount: 2000, photos: [], videos: [], arbitrationStatus: null, requestedAt: new Date(now - 8 * day), externalUpdatedAt: new Date(now - 8 * day) };
+      await ctx.platform.db.tenant(org.orgId, async (tx) => {
+        await ctx.services.orders.applyOrders(tx, org.orgId, orders as never);
+        await ctx.services.orders.applyPlatformReturns(tx, org.orgId, [returned] as never);
+      });
+      await ctx.services.analytics.ingestClaims(org.orgId, org.shopId, orders.map((o) => ({ externalOrderId: o.externalId, productId: 'pb', provenance: 'affiliate_orders' as const, sourceType: 'creator_video' as const, sourceId: videoId, sourceName: 'voltix.official: power bank unboxing' })));
+      const supervisor = await org.cookie('supervisor');
+      const report = await ctx.app.inject({ method: 'GET', url: `/api/analytics/report?by=source&shopId=${org.shopId}`, headers: { cookie: supervisor } });
+      const row = (report.json().items as { sourceType: string; sourceId: string; orders: number; returns: number; commentComplaints?: number }[]).find((r) => r.sourceType === 'creator_video' && r.sourceId === videoId);
+      // Two comment threads under the video became tickets (Mila's and Jonas's); praise did not.
+      expect(row).toMatchObject({ orders: 3, returns: 1, commentComplaints: 2 });
+      const [mila] = (await commentTickets()).filter((t) => t.buyerName === 'Mila K');
+      const commentId = mila!.externalThreadId.slice('ttcomment:'.length);
+      const source = await ctx.app.inject({ method: 'GET', url: `/api/video-comments/${commentId}/source`, headers: { cookie: await org.cookie('agent') } });
+      expect(source.json()).toMatchObject({ commentId, shopId: org.shopId, videoId, sourceType: 'creator_video', sourceId: videoId, attributed: true, name: 'voltix.official: power bank unboxing', orders: 3, returns: 1, commentComplaints: 2 });
+      expect(source.json().returnRate).toBeCloseTo(1 / 3, 6);
+      const other = await createTestOrg(ctx);
+      expect((await ctx.app.inject({ method: 'GET', url: `/api/video-comments/${commentId}/source`, headers: { cookie: await other.cookie('agent') } })).statusCode).toBe(404);
+    });
+
     it('replies under the comment through the outbox; a lost answer is recovered by re-reading, never posted twice', async () => {
       const [mila] = (await commentTickets()).filter((t) => t.buyerName === 'Mila K');
       const agent = await org.cookie('agent');
@@ -199,6 +253,98 @@ describe('WhatsApp Cloud API channel against the local Graph stand-in', () => {
       // Our own reply is not ingested back as a buyer message.
       await poll();
       expect((await messagesOf(mila!.id)).filter((m) => m.direction === 'inbound')).toHaveLength(2);
+    });
+
+    it('connects with TikTok over real HTTP: consent page, one-time state bound to the session, sealed tokens, refresh before expiry', async () => {
+      const APP = { appId: '7300000000000000999', secret: 'app-secret-oauth', redirectUri: `${server}/api/tiktok-business/oauth/callback` };
+      const BIZ2 = { businessId: '7123456789000000002', token: 'act.never-used-pasted', displayName: 'voltix.uk' };
+      business.registerApp(APP);
+      business.registerAccount(BIZ2);
+      const owner = await org.cookie('owner');
+      const { shopId } = await addBrand(ctx, org, { market: 'GB', name: 'OAuth brand' });
+      const before = await ctx.app.inject({ method: 'GET', url: `/api/shops/${shopId}/tiktok-comments`, headers: { cookie: owner } });
+      expect(before.json()).toEqual({ account: null, oauthAvailable: false });
+      const unavailable = await ctx.app.inject({ method: 'POST', url: `/api/shops/${shopId}/tiktok-comments/authorize`, headers: { cookie: owner }, payload: {} });
+      expect([unavailable.statusCode, unavailable.json().code]).toEqual([422, 'video_comments.oauth_unavailable']);
+      ctx.services.videoComments.retarget(business.base, { appId: APP.appId, appSecret: APP.secret, authUrl: business.authUrl, redirectUri: APP.redirectUri });
+      expect((await ctx.app.inject({ method: 'GET', url: `/api/shops/${shopId}/tiktok-comments`, headers: { cookie: owner } })).json()).toEqual({ account: null, oauthAvailable: true });
+
+      // The whole round trip, as the owner's browser makes it.
+      const consent = async (decision: 'allow' | 'deny') => {
+        const start = await ctx.app.inject({ method: 'POST', url: `/api/shops/${shopId}/tiktok-comments/authorize`, headers: { cookie: owner }, payload: {} });
+        expect(start.statusCode).toBe(200);
+        const url = new URL(start.json().url);
+        expect([url.origin + url.pathname, url.searchParams.get('client_key'), url.searchParams.get('redirect_uri'), url.searchParams.get('response_type')]).toEqual([business.authUrl, APP.appId, APP.redirectUri, 'code']);
+        expect(url.searchParams.get('scope')!.split(',')).toEqual(expect.arrayContaining(['comment.list', 'comment.list.manage']));
+        const page = await fetch(url);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('Authorize access to your TikTok account');
+        const form = new URLSearchParams([...url.searchParams.entries()]);
+        form.set('account', BIZ2.businessId);
+        form.set('decision', decision);
+        const decided = await fetch(new URL('/v2/auth/authorize/decide', url), { method: 'POST', body: form, redirect: 'manual' });
+        expect(decided.status).toBe(302);
+        return decided.headers.get('location')!;
+      };
+      const back = await consent('allow');
+      expect(back.startsWith(`${APP.redirectUri}?`)).toBe(true);
+      // Another organisation's owner cannot use this state (it is bound to the session that started it).
+      const stranger = await createTestOrg(ctx);
+      const stolen = await fetch(back, { headers: { cookie: await stranger.cookie('owner') } });
+      expect([stolen.status, (await stolen.json()).code]).toEqual([400, 'video_comments.bad_state']);
+      const landed = await fetch(back, { headers: { cookie: owner, accept: 'text/html' }, redirect: 'manual' });
+      expect([landed.status, landed.headers.get('location')]).toEqual([303, `/settings/channels?tiktokBusiness=connected&shop=${shopId}`]);
+      // One time only: the same redirect again is refused (and the code was not exchanged twice).
+      const replay = await fetch(back, { headers: { cookie: owner, accept: 'text/html' }, redirect: 'manual' });
+      expect(replay.headers.get('location')).toBe('/settings/channels?tiktokBusinessError=video_comments.bad_state');
+      expect(business.tokenCalls).toEqual([{ grantType: 'authorization_code', ok: true }]);
+
+      const [row] = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(tiktokBusinessAccounts).where(and(eq(tiktokBusinessAccounts.orgId, org.orgId), eq(tiktokBusinessAccounts.shopId, shopId))));
+      expect(row).toMatchObject({ businessId: BIZ2.businessId, displayName: BIZ2.displayName, connectedVia: 'oauth', status: 'active' });
+      expect(row!.accessToken).toMatch(/^v1\./);
+      expect(row!.refreshToken).toMatch(/^v1\./);
+      expect(row!.accessExpiresAt!.getTime() - clock.now().getTime()).toBe(86_400_000);
+      const view = (await ctx.app.inject({ method: 'GET', url: `/api/shops/${shopId}/tiktok-comments`, headers: { cookie: owner } })).json();
+      expect(view.account).toMatchObject({ connectedVia: 'oauth', scopes: expect.arrayContaining(['comment.list']) });
+      expect(JSON.stringify(view)).not.toMatch(/act\.|rft\./);
+      const states = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(tiktokBusinessOauthStates).where(eq(tiktokBusinessOauthStates.orgId, org.orgId)));
+      expect(states.map((x) => [x.userId, x.shopId, !!x.usedAt])).toEqual([[org.users.owner.id, shopId, true]]);
+
+      const test = async () => (await ctx.app.inject({ method: 'POST', url: `/api/shops/${shopId}/tiktok-comments/test`, headers: { cookie: owner }, payload: {} })).json();
+      expect(await test()).toMatchObject({ ok: true });
+      // Close to the day's end the token is renewed first (the stand-in refuses expired ones).
+      clock.advance(86_400_000 - 5 * 60_000);
+      expect(await test()).toMatchObject({ ok: true });
+      expect(business.tokenCalls.map((c) => [c.grantType, c.ok])).toEqual([['authorization_code', true], ['refresh_token', true]]);
+      const [renewed] = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(tiktokBusinessAccounts).where(and(eq(tiktokBusinessAccounts.orgId, org.orgId), eq(tiktokBusinessAccounts.shopId, shopId))));
+      expect(renewed!.accessExpiresAt!.getTime() - clock.now().getTime()).toBe(86_400_000);
+      expect(renewed!.refreshToken).not.toBe(row!.refreshToken);
+      expect(await test()).toMatchObject({ ok: true });
+      expect(business.tokenCalls).toHaveLength(2);
+
+      // The account holder says no: back on the page with the reason; nothing changes.
+      const denied = await fetch(await consent('deny'), { headers: { cookie: owner, accept: 'text/html' }, redirect: 'manual' });
+      expect(denied.headers.get('location')).toBe('/settings/channels?tiktokBusinessError=video_comments.auth_denied');
+      // Only the owner may start or finish it.
+      const sup = await ctx.app.inject({ method: 'POST', url: `/api/shops/${shopId}/tiktok-comments/authorize`, headers: { cookie: await org.cookie('supervisor') }, payload: {} });
+      expect(sup.statusCode).toBe(403);
+    });
+
+    it('an account whose token stops working is a channel failure the owners hear of once', async () => {
+      const owner = await org.cookie('owner');
+      const { shopId } = await addBrand(ctx, org, { market: 'FR', name: 'Failing brand' });
+      const BIZ3 = { businessId: '7123456789000000003', token: 'act.third-account-token', displayName: 'voltix.fr' };
+      business.registerAccount(BIZ3);
+      await ctx.app.inject({ method: 'PUT', url: `/api/shops/${shopId}/tiktok-comments`, headers: { cookie: owner }, payload: { businessId: BIZ3.businessId, displayName: BIZ3.displayName, accessToken: 'act.revoked-token-000' } });
+      const actor = { orgId: org.orgId, userId: org.users.owner.id, role: 'owner' as const };
+      const told = async () => (await ctx.services.notifications.list(actor, { limit: 50 })).items.filter((n) => n.kind === 'channel_failure' && n.shopId === shopId);
+      for (let i = 0; i < 2; i++) {
+        const res = await ctx.app.inject({ method: 'POST', url: `/api/shops/${shopId}/tiktok-comments/poll`, headers: { cookie: owner }, payload: {} });
+        expect(res.statusCode).toBe(502);
+      }
+      expect((await told()).map((n) => n.params)).toEqual([{ channel: 'tiktok_comments', step: 'token' }]);
+      const [row] = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(tiktokBusinessAccounts).where(and(eq(tiktokBusinessAccounts.orgId, org.orgId), eq(tiktokBusinessAccounts.shopId, shopId))));
+      expect(row).toMatchObject({ status: 'failing', lastError: expect.stringContaining('access token is invalid') });
     });
 
     it("hides a buyer's comment through an outbox step; other organisations' comments are 404", async () => {

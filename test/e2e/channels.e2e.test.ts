@@ -72,6 +72,32 @@ describeE2E('TikTok video comment ticket (browser)', () => {
     await poll(() => page.getByTestId('video-comment-hidden').textContent()).toBe('Hidden on TikTok');
     expect(await page.getByTestId('video-comment-bar').getByTestId('video-comment-visibility').textContent()).toBe('Show comment');
     await screenshot(page, 'channels-video-comment-hidden-after-reload');
+    // The video as a traffic source: no orders attributed yet, one complaint from its comments.
+    await poll(() => page.getByTestId('video-comment-source').first().textContent()).toBe('No orders attributed to this video yet · complaints from comments (90 days): 1');
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it('connects the business account with "Connect with TikTok": consent on TikTok, back to Settings → Channels', async () => {
+    const APP = { appId: '7300000000000000123', secret: 'e2e-app-secret', redirectUri: `${server.baseUrl}/api/tiktok-business/oauth/callback` };
+    business.registerApp(APP);
+    server.ctx.services.videoComments.retarget(business.base, { appId: APP.appId, appSecret: APP.secret, authUrl: business.authUrl, redirectUri: APP.redirectUri });
+    const { page, context, problems } = await openPage(browser, server.baseUrl);
+    await page.goto('/settings/channels');
+    await page.getByLabel('E-mail').fill(org.users.owner.email);
+    await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const card = page.getByTestId('tiktok-comments-card');
+    await poll(() => card.getByTestId('tiktok-comments-via').textContent()).toBe('Connected with a pasted token (not renewed by Afterdesk).');
+    await card.getByTestId('tiktok-connect').click();
+    // TikTok's consent page (the stand-in), then back through our callback to the settings page.
+    await page.waitForURL(/\/v2\/auth\/authorize\//);
+    await page.locator('#allow').click();
+    await page.waitForURL(/\/settings\/channels$/);
+    await poll(() => card.getByTestId('tiktok-comments-via').textContent()).toMatch(/^Connected through TikTok · renewed automatically · authorisation valid until /);
+    expect(business.tokenCalls).toEqual([{ grantType: 'authorization_code', ok: true }]);
+    await card.scrollIntoViewIfNeeded();
+    await screenshot(page, 'channels-tiktok-connected-oauth');
     expect(problems).toEqual([]);
     await context.close();
   }, 90_000);

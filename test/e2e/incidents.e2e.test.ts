@@ -133,7 +133,8 @@ describeE2E('Incidents (browser)', () => {
       await server.ctx.platform.dispatcher.drain(20, org.orgId);
       clock.advance(2_100);
     }
-    await poll(() => s.getByTestId('progress-sent').innerText()).toBe('已发送: 12 / 12');
+    // The live channel brings it (incident events as the steps finish), well before the 15 s fallback poll.
+    await expect.poll(() => s.getByTestId('progress-sent').innerText(), { timeout: 8_000, interval: 150 }).toBe('已发送: 12 / 12');
     await s.reload();
     await poll(() => s.locator('[data-testid="dashboard"] .recharts-wrapper').count()).toBe(1);
     await shot(s, 'incidents-progress-desktop-zh-CN');

@@ -60,6 +60,8 @@ describeE2E('the buyer side on a phone', () => {
     await expect.poll(() => page.getByRole('heading', { name: 'Noch ein Schritt: Rücksendung in der TikTok-App eröffnen' }).isVisible()).toBe(true);
     await page.screenshot({ path: `${SHOTS}/portal-phone-de-return.png`, fullPage: true });
 
+    // Warranty: neither product has terms in the catalogue, so the page names the shop's default beside each.
+    await expect.poll(() => page.getByText('Für dieses Produkt sind keine Garantiebedingungen hinterlegt; es gilt die Standardfrist des Shops.').count()).toBe(2);
     // Warranty: a wrong serial is refused in German, then registered with a photo of the receipt.
     await page.getByLabel('Produkt', { exact: true }).selectOption({ label: 'Product 1' });
     await page.getByLabel('Seriennummer').fill('!!');

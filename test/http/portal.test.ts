@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import sharp from 'sharp';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { actorFor, createTestOrg, type TestOrg } from '../helpers/org.js';
@@ -288,6 +289,136 @@ describe('after-sales cards and the buyer page', () => {
     // Draining again mails nothing more (one step per reply).
     await ctx.platform.dispatcher.drain(10, org.orgId);
     expect(localEmail.sent.filter((m) => m.to === 'anna.becker@example.de' && m.text.includes('wir bestätigen sofort'))).toHaveLength(1);
+  });
+
+  it("the product's warranty terms set the warranty and the card's life (the shop's default with a note otherwise); the exchange is a catalogue variant; the return and warranty forms take an address for the answer; a solved conversation asks for a rating once", async () => {
+    const n = String(Date.now()).slice(-7);
+    const o = await seedOrder(ctx, org, { lines: [{ unitPrice: 8999, productId: `boot-${n}`, sku: `BOOT-41-${n}` }, { unitPrice: 999, productId: `cable-${n}`, sku: `CABLE-${n}` }] });
+    // The catalogue knows the boots (a two-year warranty attribute, three sizes); the cable is not in it.
+    await ctx.services.knowledge.upsertCatalogue(org.orgId, org.shopId, 'tiktok', [
+      {
+        externalId: `boot-${n}`, title: 'Wanderstiefel', description: 'Leder', status: 'ACTIVATE', category: 'Shoes', brand: null, attributes: [{ name: 'Garantie', values: ['2 Jahre'] }], sizeChartUrl: null, imageUrls: [], warranty: 'Garantie: 2 Jahre', externalUpdatedAt: null,
+        skus: [
+          { externalId: `BOOT-41-${n}`, sellerSku: `BOOT-41-${n}`, name: 'Schwarz / 41', price: null },
+          { externalId: `BOOT-42-${n}`, sellerSku: `BOOT-42-${n}`, name: 'Schwarz / 42', price: null },
+          { externalId: `BOOT-43-${n}`, sellerSku: null, name: 'Braun / 43', price: null },
+        ],
+      },
+    ]);
+    const [link] = await qrLinksOf((await print([o.orderId])).rawPayload);
+    const delivered = new Date((await ctx.services.orders.getOrder(actorFor(org, 'owner'), o.orderId)).deliveredAt!);
+    const [card] = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(portalCards).where(and(eq(portalCards.orgId, org.orgId), eq(portalCards.orderId, o.orderId))));
+    // The return window (30 days in DE) plus the longest warranty of the order: the boots' 730 days.
+    expect(card!.expiresAt!.getTime() - delivered.getTime()).toBe((30 + 730) * 86_400_000);
+
+    const sess = cookieFrom((await open(link!)).headers['set-cookie'], 'afterdesk_portal')!;
+    const page = (await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).body;
+    expect(page).toMatch(/Product 1: 730 Tage ab Zustellung, bis [^<]+\.<\/li>/);
+    expect(page).toMatch(/Product 2: 365 Tage ab Zustellung, bis [^<]+\. <span class="note">Für dieses Produkt sind keine Garantiebedingungen hinterlegt; es gilt die Standardfrist des Shops\.<\/span>/);
+    // The exchange: the other sizes of the boots, no free-text field.
+    expect(page).toContain('<select id="rchoice" name="exchangeChoice">');
+    expect(page).toContain(`<option value="BOOT-42-${n}">Product 1 — Schwarz / 42</option>`);
+    expect(page).toContain(`<option value="BOOT-43-${n}">Product 1 — Braun / 43</option>`);
+    expect(page).not.toContain(`value="BOOT-41-${n}"`);
+    expect(page).not.toContain('name="exchangeWish"');
+    // "E-mail me the answer" on the return, message and warranty forms.
+    for (const id of ['remail', 'memail', 'wemail']) expect(page).toContain(`id="${id}" name="email"`);
+
+    const csrf = csrfIn(page);
+    const post = (url: string, fields: [string, string][]) => {
+      const b = multipart([['csrf', csrf], ...fields]);
+      return ctx.app.inject({ method: 'POST', url, remoteAddress: '10.46.0.1', headers: { cookie: sess, 'content-type': b.contentType }, payload: b.payload });
+    };
+    const base: [string, string][] = [['line', o.lineIds[0]!], ['reason', 'changed_mind'], ['resolution', 'exchange']];
+    // A variant that is not one of the order's products (or none) is refused in German.
+    for (const bad of [[['exchangeChoice', `CABLE-${n}`]], [['exchangeWish', 'Größe 42']]] as [string, string][][]) {
+      const r = await post('/p/order/return', [...base, ...bad]);
+      expect(r.statusCode).toBe(422);
+      expect(r.body).toContain('Für einen Umtausch nennen Sie uns bitte die gewünschte Größe oder Farbe.');
+    }
+    const address = `stiefel.${n}@example.de`;
+    expect((await post('/p/order/return', [...base, ['exchangeChoice', `BOOT-42-${n}`], ['email', address]])).statusCode).toBe(303);
+    const [ret] = await ctx.services.returns.list(actorFor(org, 'owner'), { orderId: o.orderId });
+    expect(ret!.resolution).toBe('exchange');
+    expect(ret!.exchange?.sku).toBe(`BOOT-42-${n}`);
+    const t = (await ctx.app.inject({ method: 'GET', url: '/api/tickets?view=all&limit=200', headers: { cookie: owner } })).json().items.find((x: { orderId: string | null }) => x.orderId === o.orderId);
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/tickets/${t.id}`, headers: { cookie: owner } })).json().ticket.buyer.email).toBe(address);
+    // The warranty form checks its address too, then registers the boots for the product's two years.
+    const badMail = await post('/p/order/warranty', [['line', o.lineIds[0]!], ['serial', 'WS-2024-77'], ['email', 'stiefel@']]);
+    expect(badMail.statusCode).toBe(422);
+    expect(badMail.body).toContain('E-Mail-Adresse für unsere Antwort: Geben Sie eine gültige Adresse ein');
+    expect((await post('/p/order/warranty', [['line', o.lineIds[0]!], ['serial', 'WS-2024-77'], ['email', address]])).statusCode).toBe(303);
+    expect((await post('/p/order/warranty', [['line', o.lineIds[1]!], ['serial', 'CB-1']])).statusCode).toBe(303);
+    const staff = (await ctx.app.inject({ method: 'GET', url: `/api/portal/buyers/${(await ctx.services.orders.getOrder(actorFor(org, 'owner'), o.orderId)).buyerId}`, headers: { cookie: owner } })).json();
+    const ends = Object.fromEntries(staff.warranties.map((w: { serialNumber: string; endsAt: string }) => [w.serialNumber, (Date.parse(w.endsAt) - delivered.getTime()) / 86_400_000]));
+    expect(ends).toEqual({ 'WS-2024-77': 730, 'CB-1': 365 });
+
+    // Solved: the page asks how happy the buyer is (German), stores the answer in analytics' survey, and stops asking.
+    expect((await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).body).not.toContain('name="score"');
+    const solved = await ctx.app.inject({ method: 'POST', url: `/api/tickets/${t.id}/status`, headers: { cookie: await org.cookie('agent') }, payload: { status: 'solved' } });
+    expect(solved.statusCode, solved.body).toBe(200);
+    const asking = (await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).body;
+    expect(asking).toContain('Wie zufrieden sind Sie damit, wie');
+    expect(asking).toContain('<input type="radio" id="csat5" name="score" value="5" required>');
+    expect((await post('/p/order/csat', [['score', '7']])).body).toContain('Wählen Sie eine Zahl von 1 bis 5.');
+    expect((await post('/p/order/csat', [['score', '4']])).statusCode).toBe(303);
+    const survey = await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`select channel, language, score from csat_surveys where org_id = ${org.orgId} and ticket_id = ${t.id}`));
+    expect(survey.rows).toEqual([{ channel: 'self_service', language: 'de', score: 4 }]);
+    const after = (await ctx.app.inject({ method: 'GET', url: '/p/order?done=csat', headers: { cookie: sess } })).body;
+    expect(after).toContain('Danke für Ihre Antwort.');
+    expect(after).not.toContain('name="score"');
+    // A second answer (a replayed form) changes nothing.
+    expect((await post('/p/order/csat', [['score', '1']])).statusCode).toBe(303);
+    expect((await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`select score from csat_surveys where org_id = ${org.orgId} and ticket_id = ${t.id}`))).rows).toEqual([{ score: 4 }]);
+  });
+
+  it("an agent's reply in the buyer's quiet hours is held: no mail at night in Berlin, exactly one after 09:00, none more on later runs", async () => {
+    // 22:00 UTC is 23:00 (winter) or 00:00 (summer) in Berlin: inside the contact policy's quiet hours (21–9 local).
+    const night = new Date(ctx.clock.now().getTime() + 2 * 86_400_000);
+    night.setUTCHours(22, 0, 0, 0);
+    (ctx.clock as ManualClock).set(night.getTime());
+    const local = DateTime.fromJSDate(night, { zone: 'Europe/Berlin' });
+    const morning = (local.hour >= 21 ? local.plus({ days: 1 }) : local).set({ hour: 9, minute: 0, second: 0, millisecond: 0 }).toJSDate();
+    // A fresh organisation: staff sessions made at this (later) clock time.
+    const org3 = await createTestOrg(ctx, { market: 'DE' });
+    const owner3 = await org3.cookie('owner');
+    const o = await seedOrder(ctx, org3, { lines: [{ unitPrice: 1999 }] });
+    const address = `nacht.${o.externalId}@example.de`;
+    await ctx.platform.db.tenant(org3.orgId, async (tx) => {
+      const [shop] = await tx.select().from(shops).where(and(eq(shops.orgId, org3.orgId), eq(shops.id, org3.shopId)));
+      await tx.update(shops).set({ supportContacts: { ...shop!.supportContacts, email: 'hilfe@shop.example' } }).where(and(eq(shops.orgId, org3.orgId), eq(shops.id, org3.shopId)));
+    });
+    const printed = await ctx.app.inject({ method: 'POST', url: '/api/portal/batches', headers: { cookie: owner3 }, payload: { shopId: org3.shopId, orderIds: [o.orderId], size: 'a6', language: 'de', holdoutPercent: 0 } });
+    expect(printed.statusCode, printed.body.slice(0, 300)).toBe(200);
+    const [link] = await qrLinksOf(printed.rawPayload);
+    const sess = cookieFrom((await ctx.app.inject({ method: 'GET', url: new URL(link!).pathname, remoteAddress: '10.45.0.1' })).headers['set-cookie'], 'afterdesk_portal')!;
+    const csrf = csrfIn((await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).body);
+    const b = multipart([['csrf', csrf], ['text', 'Ist mein Paket schon unterwegs?'], ['email', address]]);
+    expect((await ctx.app.inject({ method: 'POST', url: '/p/order/message', remoteAddress: '10.45.0.1', headers: { cookie: sess, 'content-type': b.contentType }, payload: b.payload })).statusCode).toBe(303);
+    const t = (await ctx.app.inject({ method: 'GET', url: '/api/tickets?view=all&limit=200', headers: { cookie: owner3 } })).json().items.find((x: { orderId: string | null }) => x.orderId === o.orderId);
+    const rep = await ctx.app.inject({ method: 'POST', url: `/api/tickets/${t.id}/reply`, headers: { cookie: await org3.cookie('agent') }, payload: { text: 'Ja, es kommt übermorgen an.' } });
+    expect(rep.statusCode, rep.body).toBeLessThan(300);
+    const mailed = () => localEmail.sent.filter((m) => m.to === address && m.text.includes('Ja, es kommt übermorgen an.'));
+
+    // The night: the delivery step runs, the mail step waits for the end of the quiet hours.
+    await ctx.platform.dispatcher.drain(10, org3.orgId);
+    expect(mailed()).toHaveLength(0);
+    const held = await ctx.platform.db.tenant(org3.orgId, (tx) => tx.execute(sql`select status, next_attempt_at from outbox where org_id = ${org3.orgId} and handler = 'email.send' and payload->>'text' like ${'%übermorgen%'}`));
+    expect(held.rows).toHaveLength(1);
+    expect(held.rows[0]).toMatchObject({ status: 'pending' });
+    expect(new Date(held.rows[0]!.next_attempt_at as string).toISOString()).toBe(morning.toISOString());
+    (ctx.clock as ManualClock).set(morning.getTime() - 60_000);
+    await ctx.platform.dispatcher.drain(10, org3.orgId);
+    expect(mailed()).toHaveLength(0);
+
+    // After 09:00 local: sent, once, however often the outbox runs.
+    (ctx.clock as ManualClock).set(morning.getTime() + 60_000);
+    await ctx.platform.dispatcher.drain(10, org3.orgId);
+    expect(mailed()).toHaveLength(1);
+    await ctx.platform.dispatcher.drain(10, org3.orgId);
+    (ctx.clock as ManualClock).set(morning.getTime() + 3 * 3600_000);
+    await ctx.platform.dispatcher.drain(10, org3.orgId);
+    expect(mailed()).toHaveLength(1);
   });
 
   it.skipIf(!mailServersAvailable())(

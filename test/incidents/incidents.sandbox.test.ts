@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerModuleWorkers } from '../../src/app/modules.js';
@@ -5,10 +8,14 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { outbox } from '../../src/platform/outbox/outbox.schema.js';
 import { evidenceRecords } from '../../src/modules/evidence/evidence.schema.js';
 import { incidentBuyers } from '../../src/modules/incidents/incidents.schema.js';
-import { INCIDENT_CHAT_HANDLER } from '../../src/modules/incidents/index.js';
+import { INCIDENT_CHAT_HANDLER, INCIDENT_WHATSAPP_HANDLER, INCIDENT_WHATSAPP_TEMPLATE, whatsappParam } from '../../src/modules/incidents/index.js';
+import { startWhatsAppStandIn, type WhatsAppStandIn } from '../../src/integrations/whatsapp/index.js';
 import { notifications } from '../../src/modules/notifications/notifications.schema.js';
 import type { SbBuyer } from '../../src/integrations/tiktok/sandbox/world.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
+import { testDatabase } from '../helpers/db.js';
+import { liveMessageFor } from '../../src/app/events.routes.js';
+import type { LiveEvent } from '../../src/platform/live.js';
 import { actorFor } from '../helpers/org.js';
 import { connectedWorld, type TikTokTestWorld } from '../tiktok/helpers.js';
 
@@ -19,17 +26,22 @@ import { connectedWorld, type TikTokTestWorld } from '../tiktok/helpers.js';
  * one coupon card per reachable buyer, proven by the sandbox's own record of the shop's messages;
  * a second send queues nothing; a reply comes back as a ticket with the incident banner.
  */
+const here = path.dirname(fileURLToPath(import.meta.url));
 let ctx: TestContext;
 let world: TikTokTestWorld;
+let t0 = 0;
+let graph: WhatsAppStandIn;
+const PNID = '106540352242977';
 const clock = new ManualClock('2026-03-10T08:00:00Z'); // 09:00 in Berlin: outside the quiet hours
 
 beforeAll(async () => {
-  ctx = await createTestContext({ clock });
+  graph = await startWhatsAppStandIn();
+  ctx = await createTestContext({ clock, env: { OUTBOUND_ALLOW: '127.0.0.1', WHATSAPP_GRAPH_BASE: graph.base } });
   await registerModuleWorkers(ctx.platform, ctx.services);
   ctx.services.tiktok.client.setClock(clock);
   // The sandbox's time is the test's plus the real time gone by: its per-second rate limits (the
   // analytics feeds are read many pages at once) see time pass while the test's clock stands still.
-  const t0 = Date.now();
+  t0 = Date.now();
   world = await connectedWorld(ctx, { nowMs: () => clock.now().getTime() + (Date.now() - t0), ordersPerShop: 60 });
   await ctx.services.tiktok.sync.syncShop(world.org.orgId, world.shopId);
   await ctx.services.tiktok.attribution.syncShop(world.org.orgId, world.shopId, { days: 90 });
@@ -38,11 +50,29 @@ beforeAll(async () => {
 afterAll(async () => {
   await world?.close();
   await ctx?.close();
+  await graph?.close();
 });
 
 const since = clock.now().getTime() / 1000;
 const shopMessages = (b: SbBuyer, type: string) =>
   [...world.sandbox.world.conversations.values()].filter((c) => c.buyer.userId === b.userId).flatMap((c) => c.messages.filter((m) => m.type === type && m.senderRole !== 'BUYER' && m.createTime >= since));
+
+/** Listen on the live channel (Postgres NOTIFY, as the browser streams do) until stopped. */
+async function listenLive() {
+  const heard: LiveEvent[] = [];
+  const stop = await ctx.platform.live.subscribe((e) => heard.push(e));
+  return {
+    stop,
+    async incident(id: string): Promise<LiveEvent> {
+      for (let i = 0; i < 100; i++) {
+        const e = heard.find((x) => x.t === 'incident' && x.id === id);
+        if (e) return e;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`no live event for incident ${id}: ${JSON.stringify(heard)}`);
+    },
+  };
+}
 
 async function buyerIdsOf(userIds: string[]): Promise<Map<string, string>> {
   const r = await ctx.platform.db.tenant(world.org.orgId, (tx) => tx.execute(sql`select id, platform_buyer_id from buyers where org_id = ${world.org.orgId} and platform_buyer_id = any(${sql.param(userIds)}::text[])`));
@@ -104,10 +134,19 @@ describe('incident from the colour-mismatch livestream, against the sandbox', ()
 
     const q = await ctx.services.incidents.send(supervisor, inc.id);
     expect(q).toEqual({ queued: expectedBuyers.size, unreachable: 0 });
+    const live = await listenLive();
     for (let i = 0; i < expectedBuyers.size + 10; i++) {
       await ctx.platform.dispatcher.drain(20, orgId);
       clock.advance(2_100);
     }
+    // Live progress: the coupon cards' steps finishing were announced for the incident (its shop named),
+    // and the browser stream of a person of this organisation gets `incident` with the id only.
+    const liveEv = await live.incident(inc.id);
+    live.stop();
+    expect(liveEv).toEqual({ t: 'incident', o: orgId, s: world.shopId, id: inc.id });
+    expect(liveMessageFor(liveEv, supervisor, null)).toEqual({ type: 'incident', incidentId: inc.id });
+    expect(liveMessageFor(liveEv, { ...supervisor, orgId: 'org_other' }, null)).toBeNull();
+    expect(liveMessageFor(liveEv, supervisor, ['shp_other_brand'])).toBeNull();
     // The sandbox's record: exactly one text and one COUPON_CARD to every buyer, the text in their language.
     for (const [u, b] of expectedBuyers) {
       const texts = shopMessages(b, 'TEXT');
@@ -205,4 +244,142 @@ describe('incident from the colour-mismatch livestream, against the sandbox', ()
     const deduped = (await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select count(*)::int as n from outbox where org_id = ${orgId} and handler = ${INCIDENT_CHAT_HANDLER} and subject_id = ${inc.id} and status = 'done' and attempts = 2 and (result->>'deduplicated')::boolean`))).rows[0] as { n: number };
     expect(deduped.n).toBe(3);
   }, 180_000);
+  it('a real SIGKILL of the worker process mid-burst, after the platform took a text and before its commit: a restart finishes with exactly one text per buyer', async () => {
+    const { orgId } = world.org;
+    const sb = world.sandbox.world;
+    const owner = actorFor(world.org, 'owner');
+    clock.advance(86_400_000); // a day after the last outreach: every buyer may be contacted again
+    const sinceSec = Math.floor(clock.now().getTime() / 1000) - 5;
+    // Every buyer of the shop in the last 120 days: the largest audience the world has.
+    const inc = await ctx.services.incidents.declare(owner, { shopId: world.shopId, title: 'Warehouse mix-up', pattern: { placedFrom: new Date(clock.now().getTime() - 120 * 86_400_000).toISOString(), includeRefunded: true } });
+    await ctx.services.incidents.update(owner, inc.id, { messages: { de: 'Hallo {buyer_name}, bei Bestellung {order_number} gab es eine Verwechslung im Lager.', en: 'Hi {buyer_name}, order {order_number} was caught in a warehouse mix-up.' } });
+    expect((await ctx.services.incidents.submit(owner, inc.id)).status).toBe('approved');
+    const q = await ctx.services.incidents.send(owner, inc.id);
+    expect(q.queued).toBeGreaterThan(12);
+    const queuedRows = await ctx.platform.db.tenant(orgId, (tx) => tx.select().from(incidentBuyers).where(and(eq(incidentBuyers.orgId, orgId), eq(incidentBuyers.incidentId, inc.id), eq(incidentBuyers.status, 'queued'))));
+    expect(queuedRows).toHaveLength(q.queued);
+    // Evidence per buyer for a plain text: one record under each queued buyer naming the incident and its step.
+    const perBuyer = await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select case_id, data->>'outboxId' as step from evidence_records where org_id = ${orgId} and case_type = 'buyer' and data->>'incidentId' = ${inc.id}`));
+    expect(new Map((perBuyer.rows as { case_id: string; step: string }[]).map((r) => [r.case_id, r.step]))).toEqual(new Map(queuedRows.map((r) => [r.buyerId, r.outboxId])));
+
+    const tdb = await testDatabase();
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures/send-loop-child.ts')], {
+      env: {
+        ...process.env,
+        CHILD_ADMIN_URL: tdb.adminUrl,
+        CHILD_APP_URL: tdb.appUrl,
+        CHILD_SANDBOX_URL: world.sandbox.url,
+        CHILD_SANDBOX_NOW_MS: String(clock.now().getTime() + (Date.now() - t0)),
+        CHILD_SECRET_KEY: ctx.platform.secretKey.toString('hex'),
+        CHILD_ORG_ID: orgId,
+        CHILD_SLOW_MS: '3000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += String(c)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+    let sentByChild = 0;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`child made no progress: ${stderr}`)), 90_000);
+      child.stdout.on('data', (c: Buffer) => {
+        for (const line of String(c).split('\n')) {
+          const m = /^sent (\d+)$/.exec(line);
+          if (m) sentByChild = Number(m[1]);
+        }
+        // Kill right after a text went out, while the worker waits before that step's commit.
+        if (sentByChild >= 4) {
+          clearTimeout(timer);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+    });
+    expect(await exited).toBe('SIGKILL');
+    const mid = await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select status, count(*)::int as n from outbox where org_id = ${orgId} and subject_id = ${inc.id} group by status`));
+    const at = Object.fromEntries((mid.rows as { status: string; n: number }[]).map((r) => [r.status, r.n]));
+    // Mid-burst: some done, the rest claimed by the dead worker or waiting; and the kill landed in the
+    // window: the platform has exactly one text more than the steps we recorded as done.
+    expect(at.done).toBeGreaterThanOrEqual(3);
+    expect(at.done).toBeLessThan(q.queued);
+    expect(at.running).toBeGreaterThanOrEqual(1);
+    const textsNow = () => [...sb.conversations.values()].reduce((a, c) => a + c.messages.filter((m) => m.type === 'TEXT' && m.senderRole !== 'BUYER' && m.createTime >= sinceSec).length, 0);
+    expect(textsNow()).toBe(at.done + 1);
+
+    // The restart: once the dead worker's lease is over, a fresh dispatcher finishes the outreach.
+    clock.advance(3 * 3_600_000);
+    for (let i = 0; i < q.queued + 10; i++) {
+      await ctx.platform.dispatcher.drain(20, orgId);
+      clock.advance(1_000);
+    }
+    const byPlatformId = new Map((await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select id, platform_buyer_id from buyers where org_id = ${orgId} and id = any(${sql.param(queuedRows.map((r) => r.buyerId))}::text[])`))).rows.map((r) => [String((r as { platform_buyer_id: string }).platform_buyer_id), String((r as { id: string }).id)]));
+    const texts = new Map<string, number>();
+    for (const c of sb.conversations.values()) {
+      const n = c.messages.filter((m) => m.type === 'TEXT' && m.senderRole !== 'BUYER' && m.createTime >= sinceSec).length;
+      if (n) texts.set(c.buyer.userId, (texts.get(c.buyer.userId) ?? 0) + n);
+    }
+    // Exactly one text per queued buyer at the platform, none to anyone else.
+    expect(new Map([...texts.entries()].map(([u, n]) => [byPlatformId.get(u) ?? `not queued: ${u}`, n]))).toEqual(new Map(queuedRows.map((r) => [r.buyerId, 1])));
+    const st = await ctx.services.incidents.status(owner, inc.id);
+    expect(st).toMatchObject({ status: 'sent', sent: q.queued, failed: 0, queued: 0 });
+    // The killed step was taken again and found its text on the re-read instead of sending it twice.
+    const again = (await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select count(*)::int as n from outbox where org_id = ${orgId} and subject_id = ${inc.id} and status = 'done' and attempts = 2 and (result->>'deduplicated')::boolean`))).rows[0] as { n: number };
+    expect(again.n).toBe(1);
+  }, 240_000);
+  it('WhatsApp: sent through the shop’s number, outside the 24-hour window as the approved template carrying the agreed text, once per buyer with a number and consent', async () => {
+    const { orgId } = world.org;
+    const sb = world.sandbox.world;
+    const owner = actorFor(world.org, 'owner');
+    clock.advance(86_400_000);
+    const res = await ctx.app.inject({ method: 'PUT', url: `/api/shops/${world.shopId}/whatsapp`, headers: { cookie: await world.org.cookie('owner') }, payload: { phoneNumberId: PNID, displayNumber: '+49 89 555 0177', accessToken: 'EAAG-incidents-token', appSecret: 'app-secret-456', verifyToken: 'verify-me-456' } });
+    expect(res.statusCode).toBe(200);
+    graph.registerNumber({ phoneNumberId: PNID, displayNumber: '+49 89 555 0177', token: 'EAAG-incidents-token', appSecret: 'app-secret-456', webhookUrl: 'http://127.0.0.1:9/unused' });
+    const jewel = sb.shop(world.tiktokShopId)!.sources.find((x) => x.name.includes('fine jewellery'))!;
+    const buyersOfLive = new Map<string, SbBuyer>();
+    for (const o of sb.orders.values()) if (o.shopId === world.tiktokShopId && o.status !== 'CANCELLED' && o.lines.some((l) => l.source.id === jewel.id)) buyersOfLive.set(o.buyer.userId, o.buyer);
+    const ours = await buyerIdsOf([...buyersOfLive.keys()]);
+    // Two of them wrote to the shop on WhatsApp once (their number is on their ticket) and consented.
+    const phones = ['+491701112233', '+491705556677'];
+    const withPhone = [...ours.values()].slice(0, 2);
+    for (const [i, buyerId] of withPhone.entries()) {
+      await ctx.services.helpdesk.ingestInbound({ orgId, shopId: world.shopId, channel: 'whatsapp', externalThreadId: phones[i]!, externalMessageId: `wamid.inc.${i}`, buyer: { phone: phones[i]!, name: `WhatsApp buyer ${i}`, language: 'de' }, direction: 'inbound', text: 'Hallo', sentAt: new Date(clock.now().getTime() - 3 * 86_400_000).toISOString() });
+      await ctx.platform.db.system((tx) => tx.execute(sql`update tickets set buyer_id = ${buyerId}, status = 'solved' where org_id = ${orgId} and buyer_phone = ${phones[i]!}`));
+      await ctx.services.outreach.setPreferences(owner, buyerId, { marketingConsent: true, consentSource: 'portal' });
+    }
+    const inc = await ctx.services.incidents.declare(owner, { shopId: world.shopId, title: 'Clasp: WhatsApp notice', pattern: { livestreamIds: [jewel.id], includeRefunded: true }, channels: ['whatsapp'] });
+    await ctx.services.incidents.update(owner, inc.id, { messages: { de: 'Hallo {buyer_name},\nder Verschluss von {product} kann sich öffnen.\nBestellung {order_number}: Ersatz ist unterwegs.', en: 'Hi {buyer_name},\nthe clasp of {product} may open.\nOrder {order_number}: a replacement is on its way.' } });
+    const aud = await ctx.services.incidents.audience(owner, inc.id);
+    expect(aud.total).toBe(buyersOfLive.size);
+    expect(aud.perChannel).toEqual({ whatsapp: 2 });
+    expect((await ctx.services.incidents.submit(owner, inc.id)).status).toBe('approved');
+    expect(await ctx.services.incidents.send(owner, inc.id)).toEqual({ queued: 2, unreachable: 0 });
+    const before = graph.sent.length;
+    const live = await listenLive();
+    for (let i = 0; i < 8; i++) {
+      await ctx.platform.dispatcher.drain(20, orgId);
+      clock.advance(2_000);
+    }
+    // The buyers never wrote through this number in 24 hours: free text is refused (131047), the template goes.
+    const sent = graph.sent.slice(before);
+    expect(sent.map((m) => [m.to, m.type]).sort()).toEqual([['491701112233', 'template'], ['491705556677', 'template']]);
+    const steps = await ctx.platform.db.tenant(orgId, (tx) => tx.select().from(outbox).where(and(eq(outbox.orgId, orgId), eq(outbox.handler, INCIDENT_WHATSAPP_HANDLER), eq(outbox.subjectId, inc.id))));
+    expect(steps).toHaveLength(2);
+    for (const st of steps) {
+      expect(st).toMatchObject({ status: 'done', attempts: 1, result: expect.objectContaining({ template: true }) });
+      const p = st.payload as { text: string; language: string; templateParams: string[] };
+      // The template's last variable is the agreed text, rendered for the buyer, on one line.
+      expect(p.text).toMatch(/^Hallo .+,\nder Verschluss von .+ kann sich öffnen\.\nBestellung \d+: Ersatz ist unterwegs\.$/);
+      expect(p.templateParams).toHaveLength(4);
+      expect(p.templateParams[3]).toBe(whatsappParam(p.text));
+      expect(p.templateParams[3]).not.toContain('\n');
+    }
+    expect(INCIDENT_WHATSAPP_TEMPLATE).toBe('afterdesk_incident_notice');
+    expect(await live.incident(inc.id)).toEqual({ t: 'incident', o: orgId, s: world.shopId, id: inc.id });
+    live.stop();
+    const st = await ctx.services.incidents.status(owner, inc.id);
+    expect(st).toMatchObject({ status: 'sent', sent: 2, failed: 0, unreachable: buyersOfLive.size - 2 });
+    // Nothing more goes out on later rounds.
+    await ctx.platform.dispatcher.drain(20, orgId);
+    expect(graph.sent.length).toBe(before + 2);
+  }, 120_000);
 });

@@ -46,6 +46,7 @@ const Comment = z
   })
   .passthrough();
 const Comments = z.object({ comments: z.array(Comment).default([]), cursor: z.coerce.number().optional(), has_more: z.boolean().optional() });
+const Profile = z.object({ display_name: z.string().optional(), username: z.string().optional() }).passthrough();
 const Created = z.object({ comment_id: z.string() }).passthrough();
 
 export type BusinessVideo = z.infer<typeof Video>;
@@ -101,6 +102,11 @@ export class TikTokBusinessClient {
 
   private call<T>(method: 'GET' | 'POST', path: string, params: Record<string, string | number | boolean | undefined>, schema: z.ZodType<T>, what: string): Promise<T> {
     return businessApiCall({ base: this.o.base, accessToken: this.o.accessToken, fetchImpl: this.o.fetchImpl }, method, path, { business_id: this.o.businessId, ...params }, schema, what);
+  }
+
+  /** The account's own name (`GET /business/get/`). */
+  profile() {
+    return this.call('GET', '/business/get/', { fields: JSON.stringify(['display_name', 'username']) }, Profile, 'account profile');
   }
 
   listVideos(o: { maxCount?: number; cursor?: number } = {}) {

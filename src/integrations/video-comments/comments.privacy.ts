@@ -9,6 +9,7 @@ export const videoCommentsPrivacy: PrivacyRegistration = {
   tables: [],
   exempt: [
     { table: 'tiktok_business_accounts', reason: 'the shop’s own TikTok business account and sealed token, not a buyer' },
+    { table: 'tiktok_business_oauth_states', reason: 'a hashed one-time OAuth state with the staff user who started it; no buyer data; old ones are deleted when the next connection starts' },
     { table: 'video_comments', reason: 'comment and video ids with the triage decision; the words and the author live on the ticket' },
   ],
   async export() {

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { actorOf, EmptyBody, errors, type Http } from '../../platform/http.js';
-import { AccountOrNone, BusinessAccountInput, BusinessAccountView, BusinessTestView, CommentParams, CommentPollView, ShopParams, VisibilityInput, VisibilityView } from './comments.dto.js';
-import type { VideoComments } from './comments.js';
+import { VideoSourceView, AccountOrNone, AuthorizeView, OAuthCallbackQuery, BusinessAccountInput, BusinessAccountView, BusinessTestView, CommentParams, CommentPollView, ShopParams, VisibilityInput, VisibilityView } from './comments.dto.js';
+import { AppError } from '../../platform/errors.js';
+import { BUSINESS_OAUTH_CALLBACK, type VideoComments } from './comments.js';
+
+/** Where the account holder's browser lands after "Connect with TikTok". */
+const CHANNELS_PAGE = '/settings/channels';
 
 /** Settings → Channels (a shop's TikTok business account) and hiding a buyer's comment. */
 export function videoCommentRoutes(app: Http, comments: VideoComments): void {
@@ -9,7 +13,35 @@ export function videoCommentRoutes(app: Http, comments: VideoComments): void {
   app.get(
     '/api/shops/:shopId/tiktok-comments',
     { schema: { tags, operationId: 'videoComments.getAccount', summary: "The shop's TikTok business account for video comments (the token never leaves the server) and its poll state", params: ShopParams, response: { 200: AccountOrNone, ...errors(404) } } },
-    async (req) => ({ account: await comments.get(actorOf(req), req.params.shopId) }),
+    async (req) => ({ account: await comments.get(actorOf(req), req.params.shopId), oauthAvailable: comments.oauthAvailable() }),
+  );
+  app.post(
+    '/api/shops/:shopId/tiktok-comments/authorize',
+    { schema: { tags, operationId: 'videoComments.authorize', summary: "Start \"Connect with TikTok\": the account holder's consent link, with a one-time state bound to this user, organisation and shop (ten minutes)", params: ShopParams, body: EmptyBody, response: { 200: AuthorizeView, ...errors(404, 422) } } },
+    async (req) => comments.authorize(actorOf(req), req.params.shopId),
+  );
+  app.get(
+    BUSINESS_OAUTH_CALLBACK,
+    {
+      schema: {
+        tags,
+        operationId: 'videoComments.oauthCallback',
+        summary: 'Where TikTok sends the account holder back: checks the one-time state against this session, exchanges the code, seals the tokens (a browser is sent on to Settings → Channels)',
+        querystring: OAuthCallbackQuery,
+        response: { 200: BusinessAccountView, ...errors(409, 422, 502) },
+      },
+    },
+    async (req, reply) => {
+      const page = (req.headers.accept ?? '').includes('text/html');
+      try {
+        const account = await comments.completeAuthorisation(actorOf(req), req.query);
+        if (page) return reply.redirect(`${CHANNELS_PAGE}?tiktokBusiness=connected&shop=${encodeURIComponent(account.shopId)}`, 303);
+        return account;
+      } catch (e) {
+        if (page && e instanceof AppError) return reply.redirect(`${CHANNELS_PAGE}?tiktokBusinessError=${encodeURIComponent(e.code)}`, 303);
+        throw e;
+      }
+    },
   );
   app.put(
     '/api/shops/:shopId/tiktok-comments',
@@ -38,6 +70,11 @@ export function videoCommentRoutes(app: Http, comments: VideoComments): void {
     '/api/video-comments/:commentId/visibility',
     { schema: { tags, operationId: 'videoComments.getVisibility', summary: "Whether a buyer's comment is hidden under the shop's video (pending while the change is still on its way to TikTok)", params: CommentParams, response: { 200: VisibilityView, ...errors(404) } } },
     async (req) => comments.visibility(actorOf(req), req.params.commentId),
+  );
+  app.get(
+    '/api/video-comments/:commentId/source',
+    { schema: { tags, operationId: 'videoComments.getSource', summary: "The traffic source of the video a buyer's comment is under (analytics' creator_video source): orders, returns and complaints from its comments in the last 90 days", params: CommentParams, response: { 200: VideoSourceView, ...errors(404) } } },
+    async (req) => comments.source(actorOf(req), req.params.commentId),
   );
   app.post(
     '/api/video-comments/:commentId/visibility',

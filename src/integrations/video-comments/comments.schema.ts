@@ -15,6 +15,12 @@ export const tiktokBusinessAccounts = pgTable('tiktok_business_accounts', {
   ticketsOpened: integer('tickets_opened').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  /** Migration 0234: set when the account holder connected through OAuth (sealed refresh token). */
+  refreshToken: text('refresh_token'),
+  accessExpiresAt: timestamp('access_expires_at', { withTimezone: true }),
+  refreshExpiresAt: timestamp('refresh_expires_at', { withTimezone: true }),
+  scopes: text('scopes'),
+  connectedVia: text('connected_via').$type<'token' | 'oauth'>().notNull(),
 });
 export type BusinessAccountRow = typeof tiktokBusinessAccounts.$inferSelect;
 
@@ -36,3 +42,15 @@ export const videoComments = pgTable('video_comments', {
   seenAt: timestamp('seen_at', { withTimezone: true }).notNull(),
 });
 export type VideoCommentRow = typeof videoComments.$inferSelect;
+
+/** Each "Connect with TikTok" started (migration 0234): one-time, bound to its user and shop. */
+export const tiktokBusinessOauthStates = pgTable('tiktok_business_oauth_states', {
+  orgId: text('org_id').notNull(),
+  id: text('id').notNull(),
+  shopId: text('shop_id').notNull(),
+  userId: text('user_id').notNull(),
+  stateHash: text('state_hash').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});

@@ -5,7 +5,8 @@
  * replies under the comment as outbox steps that re-read the replies before any retry, and
  * hiding / showing a buyer's comment.
  */
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import crypto from 'node:crypto';
+import { and, desc, eq, inArray, isNull, gt, gte, lt, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -18,10 +19,12 @@ import { decryptSecret, encryptSecret } from '../../platform/secrets.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import type { HelpdeskService, InboundMessage } from '../../modules/helpdesk/index.js';
 import { shopIn } from '../../modules/tenancy/index.js';
+import { sourceTotals } from '../../modules/analytics/index.js';
 import { BusinessApiError, BusinessRateLimited, TikTokBusinessClient, type BusinessComment, type BusinessVideo } from './client.js';
 import { commentOfThread, commentThreadId, findOwnReply, triageComment } from './comments.rules.js';
-import { tiktokBusinessAccounts, videoComments, type BusinessAccountRow, type VideoCommentRow } from './comments.schema.js';
-import type { BusinessAccountInput, BusinessAccountView, BusinessTestView, CommentPollView, VisibilityView } from './comments.dto.js';
+import { tiktokBusinessAccounts, tiktokBusinessOauthStates, videoComments, type BusinessAccountRow, type VideoCommentRow } from './comments.schema.js';
+import type { BusinessAccountInput, BusinessAccountView, BusinessTestView, CommentPollView, VideoSourceView, VisibilityView } from './comments.dto.js';
+import { businessAuthorizeUrl, exchangeBusinessCode, refreshBusinessToken, BUSINESS_AUTH_URL, type BusinessApp, type BusinessTokens } from './oauth.js';
 
 export interface VideoCommentDeps {
   db: Database;
@@ -33,7 +36,20 @@ export interface VideoCommentDeps {
   helpdesk: Pick<HelpdeskService, 'ingestInbound' | 'markDelivery'>;
   /** The API for Business base (`…/open_api/v1.3`; the stand-in's in tests and the demo). */
   apiBase: string;
+  /** The installation's API for Business app, for "Connect with TikTok" (absent: pasted tokens only). */
+  oauth?: { appId: string; appSecret: string; authUrl?: string; redirectUri: string };
+  /** Told once when an account that was working starts failing (the owners hear of it). */
+  onFailing?: (orgId: string, shopId: string, step: string) => Promise<void>;
 }
+
+/** The callback path registered as the app's "TikTok account holder redirect URL". */
+export const BUSINESS_OAUTH_CALLBACK = '/api/tiktok-business/oauth/callback';
+/** How long a started connection may take to come back. */
+const STATE_TTL_MS = 10 * 60_000;
+/** How far back a comment ticket's video source is counted on the ticket. */
+const SOURCE_WINDOW_DAYS = 90;
+/** Refresh an OAuth access token this long before it expires. */
+const REFRESH_AHEAD_MS = 10 * 60_000;
 
 export const COMMENT_REPLY = 'tiktok.comment_reply';
 export const COMMENT_HIDE = 'tiktok.comment_hide';
@@ -53,6 +69,10 @@ export function accountView(r: BusinessAccountRow): BusinessAccountView {
     commentsSeen: r.commentsSeen,
     ticketsOpened: r.ticketsOpened,
     updatedAt: r.updatedAt.toISOString(),
+    connectedVia: r.connectedVia,
+    accessExpiresAt: r.accessExpiresAt?.toISOString() ?? null,
+    refreshExpiresAt: r.refreshExpiresAt?.toISOString() ?? null,
+    scopes: r.scopes ? r.scopes.split(',').filter(Boolean) : [],
   };
 }
 
@@ -65,7 +85,60 @@ export function createVideoComments(d: VideoCommentDeps) {
     /* a bad base fails at config validation */
   }
   let apiBase = d.apiBase;
-  const clientFor = (r: BusinessAccountRow) => new TikTokBusinessClient({ base: apiBase, businessId: r.businessId, accessToken: decryptSecret(d.secretKey, r.accessToken), fetchImpl: (url, init) => d.outbound.fetch(url, init) });
+  let oauth = d.oauth;
+  const fetchImpl = (url: string, init: { method?: string; headers?: Record<string, string>; body?: string }) => d.outbound.fetch(url, init);
+  const appOf = (): BusinessApp | undefined => (oauth ? { appId: oauth.appId, appSecret: oauth.appSecret, redirectUri: oauth.redirectUri } : undefined);
+  const hashState = (state: string) => crypto.createHash('sha256').update(`tiktok-business-state:${state}`).digest('hex');
+  const tokenColumns = (t: BusinessTokens) => ({ accessToken: seal(t.accessToken), refreshToken: seal(t.refreshToken), accessExpiresAt: t.accessExpiresAt, refreshExpiresAt: t.refreshExpiresAt, scopes: t.scopes.join(','), connectedVia: 'oauth' as const });
+
+  /** A failing account is recorded; the first failure after working tells the owners. */
+  async function markFailing(r: BusinessAccountRow, message: string, step: string): Promise<void> {
+    await setState(r, { status: 'failing', lastError: message.slice(0, 500), lastPollAt: d.clock.now() });
+    if (r.status !== 'failing' && d.onFailing) await d.onFailing(r.orgId, r.shopId, step).catch((err: unknown) => d.log.warn({ err }, 'could not tell the owners about a failing TikTok business account'));
+  }
+
+  /**
+   * The account's access token; an OAuth token close to its end is refreshed first, one refresh
+   * at a time per account (an advisory lock; the row is read again under it, so a refresh another
+   * worker just made is used, not repeated with a rotated-away refresh token).
+   */
+  async function accessTokenOf(r: BusinessAccountRow): Promise<string> {
+    const fresh = (x: BusinessAccountRow) => !x.refreshToken || !x.accessExpiresAt || x.accessExpiresAt.getTime() - d.clock.now().getTime() > REFRESH_AHEAD_MS;
+    if (fresh(r)) return decryptSecret(d.secretKey, r.accessToken);
+    const app = appOf();
+    if (!app) return decryptSecret(d.secretKey, r.accessToken);
+    const client = await d.db.pool.connect();
+    try {
+      await client.query("select pg_advisory_lock(hashtextextended('afterdesk.tiktok_business_refresh:' || $1, 0))", [r.id]);
+      try {
+        const now = (await rowOfShop(r.orgId, r.shopId)) ?? r;
+        if (fresh(now)) return decryptSecret(d.secretKey, now.accessToken);
+        if (now.refreshExpiresAt && now.refreshExpiresAt.getTime() <= d.clock.now().getTime()) {
+          await markFailing(now, 'The TikTok authorisation has ended (its refresh token expired): connect with TikTok again', 'authorisation');
+          throw new PermanentError('The TikTok authorisation has ended: connect with TikTok again', 'video_comments.reauthorise');
+        }
+        let t: BusinessTokens;
+        try {
+          t = await refreshBusinessToken(app, decryptSecret(d.secretKey, now.refreshToken!), { base: apiBase, fetchImpl, now: d.clock.now() });
+        } catch (e) {
+          if (e instanceof BusinessApiError) {
+            await markFailing(now, `TikTok refused to renew the access token (${e.message}): connect with TikTok again`, 'authorisation');
+            throw new PermanentError(`TikTok refused to renew the access token: ${e.message}`, 'video_comments.reauthorise');
+          }
+          throw e;
+        }
+        if (t.openId !== now.businessId) throw new PermanentError('TikTok renewed a token for another account', 'video_comments.reauthorise');
+        await setState(now, { ...tokenColumns(t), updatedAt: d.clock.now() });
+        return t.accessToken;
+      } finally {
+        await client.query("select pg_advisory_unlock(hashtextextended('afterdesk.tiktok_business_refresh:' || $1, 0))", [r.id]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  const clientFor = async (r: BusinessAccountRow) => new TikTokBusinessClient({ base: apiBase, businessId: r.businessId, accessToken: await accessTokenOf(r), fetchImpl });
 
   async function rowOfShop(orgId: string, shopId: string): Promise<BusinessAccountRow | undefined> {
     return d.db.tenant(orgId, async (tx) => (await tx.select().from(tiktokBusinessAccounts).where(and(eq(tiktokBusinessAccounts.orgId, orgId), eq(tiktokBusinessAccounts.shopId, shopId))).limit(1))[0]);
@@ -125,7 +198,7 @@ export function createVideoComments(d: VideoCommentDeps) {
 
   /** Read the account's recent videos' comments into tickets. Resumable: seen comments are skipped. */
   async function pollOpened(r: BusinessAccountRow): Promise<Omit<CommentPollView, 'busy'>> {
-    const api = clientFor(r);
+    const api = await clientFor(r);
     const shopLanguages = await d.db.tenant(r.orgId, async (tx) => (await shopIn(tx, r.orgId, r.shopId)).languages);
     const out = { videos: 0, seen: 0, tickets: 0, ignored: 0 };
     const { videos } = await api.listVideos({ maxCount: VIDEOS_PER_POLL });
@@ -203,10 +276,77 @@ export function createVideoComments(d: VideoCommentDeps) {
 
   return {
     /** Point the client at another base (the demo's stand-in, started after composition). */
-    retarget(base: string): void {
+    retarget(base: string, app?: { appId: string; appSecret: string; authUrl: string; redirectUri: string }): void {
       const u = new URL(base);
       d.outbound.allow(`${u.hostname}:${u.port || (u.protocol === 'https:' ? 443 : 80)}`);
       apiBase = base;
+      if (app) oauth = app;
+    },
+
+    /** Whether "Connect with TikTok" can be offered (the installation has an API for Business app). */
+    oauthAvailable: () => !!oauth,
+
+    /**
+     * Start "Connect with TikTok" for a shop: a one-time state bound to this user, organisation and
+     * shop (only its hash is stored) and the account holder's consent link.
+     */
+    async authorize(actor: Actor, shopId: string): Promise<{ url: string }> {
+      requireRole(actor, ['owner'], 'connecting a TikTok business account');
+      await requireShop(actor.orgId, shopId);
+      if (!oauth) throw AppError.unprocessable('video_comments.oauth_unavailable', 'This installation has no TikTok API for Business app (TIKTOK_BUSINESS_APP_ID / _SECRET); paste a token instead');
+      const state = crypto.randomBytes(24).toString('base64url');
+      const now = d.clock.now();
+      await d.db.tenant(actor.orgId, async (tx) => {
+        await tx.delete(tiktokBusinessOauthStates).where(and(eq(tiktokBusinessOauthStates.orgId, actor.orgId), lt(tiktokBusinessOauthStates.expiresAt, now)));
+        await tx.insert(tiktokBusinessOauthStates).values({ orgId: actor.orgId, id: d.ids('tbs'), shopId, userId: actor.userId, stateHash: hashState(state), expiresAt: new Date(now.getTime() + STATE_TTL_MS), createdAt: now });
+      });
+      return { url: businessAuthorizeUrl(oauth, state, { authUrl: oauth.authUrl ?? BUSINESS_AUTH_URL }) };
+    },
+
+    /**
+     * The redirect back from TikTok, in the session of the user who started it: the state must be
+     * one we issued to this user in this organisation, unused and under ten minutes old (it is
+     * used up here, whatever happens next); then the code is exchanged, the tokens sealed and the
+     * account saved on the state's shop.
+     */
+    async completeAuthorisation(actor: Actor, q: { code?: string; state?: string; error?: string }): Promise<BusinessAccountView> {
+      requireRole(actor, ['owner'], 'connecting a TikTok business account');
+      if (!q.state) throw AppError.validation('video_comments.state_required', 'The redirect has no state; start from Settings → Channels', [{ field: 'state', message: 'required' }]);
+      const now = d.clock.now();
+      const [st] = await d.db.tenant(actor.orgId, (tx) =>
+        tx
+          .update(tiktokBusinessOauthStates)
+          .set({ usedAt: now })
+          .where(and(eq(tiktokBusinessOauthStates.orgId, actor.orgId), eq(tiktokBusinessOauthStates.stateHash, hashState(q.state!)), eq(tiktokBusinessOauthStates.userId, actor.userId), isNull(tiktokBusinessOauthStates.usedAt), gt(tiktokBusinessOauthStates.expiresAt, now)))
+          .returning(),
+      );
+      if (!st) throw AppError.validation('video_comments.bad_state', 'This authorisation was not started by you here, was already used or is older than ten minutes; start again', [{ field: 'state', message: 'unknown, used or expired' }]);
+      if (q.error) throw AppError.validation('video_comments.auth_denied', `The account holder did not authorise (${q.error.slice(0, 100)})`, [{ field: 'error', message: q.error.slice(0, 100) }]);
+      if (!q.code) throw AppError.validation('video_comments.code_required', 'The redirect has no authorisation code', [{ field: 'code', message: 'required' }]);
+      const app = appOf();
+      if (!app) throw AppError.unprocessable('video_comments.oauth_unavailable', 'This installation has no TikTok API for Business app');
+      let t: BusinessTokens;
+      let displayName: string;
+      try {
+        t = await exchangeBusinessCode(app, q.code, { base: apiBase, fetchImpl, now });
+        const profile = await new TikTokBusinessClient({ base: apiBase, businessId: t.openId, accessToken: t.accessToken, fetchImpl }).profile().catch(() => ({ display_name: undefined, username: undefined }));
+        displayName = (profile.display_name || profile.username || t.openId).slice(0, 100);
+      } catch (e) {
+        if (e instanceof BusinessApiError) throw AppError.validation('video_comments.code_invalid', `TikTok refused the authorisation code (${e.message}); codes are single use and short-lived — connect again`, [{ field: 'code', message: 'invalid, used or expired' }]);
+        throw new AppError('upstream', 'video_comments.upstream', `TikTok could not be reached to finish the connection: ${(e as Error).message}`);
+      }
+      const existing = await rowOfShop(actor.orgId, st.shopId);
+      const values = { businessId: t.openId, displayName, status: 'active' as const, lastError: null, ...tokenColumns(t), updatedAt: now };
+      try {
+        const row = await d.db.tenant(actor.orgId, async (tx) => {
+          if (existing) return (await tx.update(tiktokBusinessAccounts).set(values).where(and(eq(tiktokBusinessAccounts.orgId, actor.orgId), eq(tiktokBusinessAccounts.id, existing.id))).returning())[0]!;
+          return (await tx.insert(tiktokBusinessAccounts).values({ orgId: actor.orgId, id: d.ids('tba'), shopId: st.shopId, ...values, commentsSeen: 0, ticketsOpened: 0, createdAt: now }).returning())[0]!;
+        });
+        return accountView(row);
+      } catch (e) {
+        if ((e as { cause?: { code?: string }; code?: string }).cause?.code === '23505' || (e as { code?: string }).code === '23505') throw AppError.conflict('video_comments.account_taken', 'This TikTok business account is already connected to a shop', { field: 'businessId' });
+        throw e;
+      }
     },
 
     async get(actor: Actor, shopId: string): Promise<BusinessAccountView | null> {
@@ -226,13 +366,13 @@ export function createVideoComments(d: VideoCommentDeps) {
         businessId: input.businessId,
         displayName: input.displayName,
         status: input.status ?? (existing?.status === 'paused' ? 'paused' : 'active'),
-        ...(input.accessToken ? { accessToken: seal(input.accessToken), lastError: null } : {}),
+        ...(input.accessToken ? { accessToken: seal(input.accessToken), lastError: null, refreshToken: null, accessExpiresAt: null, refreshExpiresAt: null, scopes: null, connectedVia: 'token' as const } : {}),
         updatedAt: now,
       } as const;
       try {
         const row = await d.db.tenant(actor.orgId, async (tx) => {
           if (existing) return (await tx.update(tiktokBusinessAccounts).set(values).where(and(eq(tiktokBusinessAccounts.orgId, actor.orgId), eq(tiktokBusinessAccounts.id, existing.id))).returning())[0]!;
-          return (await tx.insert(tiktokBusinessAccounts).values({ orgId: actor.orgId, id: d.ids('tba'), shopId, ...values, accessToken: seal(input.accessToken!), commentsSeen: 0, ticketsOpened: 0, createdAt: now }).returning())[0]!;
+          return (await tx.insert(tiktokBusinessAccounts).values({ orgId: actor.orgId, id: d.ids('tba'), shopId, ...values, accessToken: seal(input.accessToken!), connectedVia: 'token' as const, commentsSeen: 0, ticketsOpened: 0, createdAt: now }).returning())[0]!;
         });
         return accountView(row);
       } catch (e) {
@@ -255,7 +395,7 @@ export function createVideoComments(d: VideoCommentDeps) {
       const r = await rowOfShop(actor.orgId, shopId);
       if (!r) throw new AppError('not_found', 'video_comments.no_account', 'This shop has no TikTok business account');
       try {
-        const v = await clientFor(r).listVideos({ maxCount: 20 });
+        const v = await (await clientFor(r)).listVideos({ maxCount: 20 });
         return { ok: true, videos: v.videos.length, error: null };
       } catch (e) {
         return { ok: false, videos: 0, error: (e as Error).message.slice(0, 300) };
@@ -273,7 +413,9 @@ export function createVideoComments(d: VideoCommentDeps) {
           await setState(fresh, { status: fresh.status === 'failing' ? 'active' : fresh.status, lastError: null, lastPollAt: d.clock.now(), commentsSeen: fresh.commentsSeen + r.seen, ticketsOpened: fresh.ticketsOpened + r.tickets });
           return r;
         } catch (e) {
-          if (!(e instanceof BusinessRateLimited)) await setState(fresh, { status: 'failing', lastError: (e as Error).message.slice(0, 500), lastPollAt: d.clock.now() });
+          if (!(e instanceof BusinessRateLimited) && !(e instanceof PermanentError && e.code === 'video_comments.reauthorise')) {
+            await markFailing(fresh, (e as Error).message, e instanceof BusinessApiError ? (e.apiCode === 40105 ? 'token' : 'api') : 'connection');
+          }
           throw new AppError('upstream', 'video_comments.poll_failed', `The comments could not be read: ${(e as Error).message}`);
         }
       });
@@ -313,6 +455,54 @@ export function createVideoComments(d: VideoCommentDeps) {
       });
     },
 
+    /**
+     * Complaint threads opened from comments (a top-level comment whose thread became a ticket),
+     * per `shopId:videoId`, first seen in [from, to): what analytics counts against the video.
+     */
+    async commentComplaintsByVideo(orgId: string, from: Date, to: Date): Promise<Map<string, number>> {
+      const rows = await d.db.tenant(orgId, (tx) =>
+        tx
+          .select({ shopId: videoComments.shopId, videoId: videoComments.videoId, n: sql<number>`count(*)::int` })
+          .from(videoComments)
+          .where(and(eq(videoComments.orgId, orgId), eq(videoComments.decision, 'ticket'), isNull(videoComments.parentCommentId), gte(videoComments.seenAt, from), lt(videoComments.seenAt, to)))
+          .groupBy(videoComments.shopId, videoComments.videoId),
+      );
+      return new Map(rows.map((r) => [`${r.shopId}:${r.videoId}`, Number(r.n)]));
+    },
+
+    /**
+     * The traffic source a buyer's comment sits under: its video is the `creator_video` source of
+     * that id in analytics, so the ticket shows what the video sold and returned and how many
+     * complaints came from its comments (the last 90 days), and links to it.
+     */
+    async source(actor: Actor, commentId: string): Promise<VideoSourceView> {
+      requireRole(actor, ['owner', 'supervisor', 'agent'], 'viewing video comments');
+      const since = new Date(d.clock.now().getTime() - SOURCE_WINDOW_DAYS * 86_400_000);
+      return d.db.tenant(actor.orgId, async (tx) => {
+        const [c] = await tx.select().from(videoComments).where(and(eq(videoComments.orgId, actor.orgId), eq(videoComments.commentId, commentId))).limit(1);
+        if (!c || c.decision === 'own') throw AppError.notFound('video_comment', commentId);
+        const totals = await sourceTotals(tx, actor.orgId, c.shopId, 'creator_video', c.videoId, since);
+        const [complaints] = await tx
+          .select({ n: sql<number>`count(*)::int` })
+          .from(videoComments)
+          .where(and(eq(videoComments.orgId, actor.orgId), eq(videoComments.shopId, c.shopId), eq(videoComments.videoId, c.videoId), eq(videoComments.decision, 'ticket'), isNull(videoComments.parentCommentId), gte(videoComments.seenAt, since)));
+        return {
+          commentId,
+          shopId: c.shopId,
+          videoId: c.videoId,
+          sourceType: 'creator_video' as const,
+          sourceId: c.videoId,
+          attributed: !!totals,
+          name: totals?.name ?? null,
+          orders: totals?.orders ?? 0,
+          returns: totals?.returns ?? 0,
+          returnRate: totals && totals.deliveredLines > 0 ? totals.returns / totals.deliveredLines : null,
+          commentComplaints: Number(complaints?.n ?? 0),
+          since: since.toISOString().slice(0, 10),
+        };
+      });
+    },
+
     /** Hide (or show again) a buyer's comment under the shop's video: an outbox step. */
     async setVisibility(actor: Actor, commentId: string, hidden: boolean): Promise<VisibilityView> {
       requireRole(actor, ['owner', 'supervisor', 'agent'], 'hiding video comments');
@@ -337,7 +527,7 @@ export function createVideoComments(d: VideoCommentDeps) {
         if (!r || r.status === 'paused') throw new PermanentError('The shop has no active TikTok business account to reply with', 'video_comments.no_account');
         const c = await commentRow(ctx.orgId, p.shopId, top);
         if (!c) throw new PermanentError('The comment is not known to Afterdesk');
-        const api = clientFor(r);
+        const api = await clientFor(r);
         // A comment reply has no idempotency key. After a try whose answer we did not get, the
         // replies are read first: if ours is there, that was the send; only otherwise post again.
         if (ctx.attempt > 1) {
@@ -363,7 +553,7 @@ export function createVideoComments(d: VideoCommentDeps) {
         // A later click supersedes this one: only the newest wish reaches TikTok.
         if (!c || c.visibilityVersion !== p.version) return { superseded: true };
         // Hiding is idempotent on TikTok's side: repeating it after a lost answer changes nothing.
-        await clientFor(r).hide(p.videoId, p.commentId, p.hidden);
+        await (await clientFor(r)).hide(p.videoId, p.commentId, p.hidden);
         await d.db.tenant(ctx.orgId, (tx) => tx.update(videoComments).set({ hidden: p.hidden }).where(and(eq(videoComments.orgId, ctx.orgId), eq(videoComments.id, c.id))));
         return { hidden: p.hidden };
       });

@@ -4,6 +4,12 @@
  * request_id, data}` envelope with HTTP 200 (40105 for a bad token, 40002 for bad parameters),
  * cursor paging newest first, replies marked `owner`, hide/unhide. It can also lose its answer to
  * a reply it did post, to prove that a lost answer never makes a second public reply.
+ *
+ * It also plays the account holder's side of OAuth: a consent page at `/v2/auth/authorize/` (a
+ * form: pick the account, authorise or cancel) that redirects to the app's registered redirect
+ * URI with a one-time `code` (ten minutes) and the `state`, and `POST /tt_user/oauth2/token/` and
+ * `/tt_user/oauth2/refresh_token/` that issue day-long access tokens (refused with 40105 once
+ * expired, by the stand-in's clock) and year-long refresh tokens that rotate on use.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -27,6 +33,12 @@ export interface StandInVideo {
 export interface BusinessStandIn {
   /** The API base to configure (`…/open_api/v1.3`). */
   readonly base: string;
+  /** The consent page (the app's "TikTok account holder authorization URL" without parameters). */
+  readonly authUrl: string;
+  /** Every token-endpoint call (grant type and whether it was accepted). */
+  readonly tokenCalls: { grantType: string; ok: boolean }[];
+  /** An API for Business app that may use OAuth, with its registered redirect URI. */
+  registerApp(a: { appId: string; secret: string; redirectUri: string }): void;
   readonly port: number;
   readonly comments: Map<string, BusinessComment & { businessId: string }>;
   /** Every reply-create call that reached the stand-in, including ones whose answer was lost. */
@@ -64,6 +76,22 @@ export async function startBusinessStandIn(opts: { port?: number; now?: () => Da
   const comments = new Map<string, BusinessComment & { businessId: string }>();
   const replyCalls: { commentId: string; text: string }[] = [];
   let loseAnswer = false;
+  const apps = new Map<string, { appId: string; secret: string; redirectUri: string }>();
+  /** Issued tokens: access tokens expire, pasted (registered) ones do not. */
+  const tokens = new Map<string, { businessId: string; expiresAt: number }>();
+  const refreshTokens = new Map<string, { businessId: string; appId: string; scope: string; expiresAt: number }>();
+  const codes = new Map<string, { businessId: string; appId: string; redirectUri: string; scope: string; expiresAt: number }>();
+  const tokenCalls: { grantType: string; ok: boolean }[] = [];
+  const DAY = 86_400;
+  const YEAR = 365 * DAY;
+  const issue = (businessId: string, appId: string, scope: string) => {
+    const access = `act.${crypto.randomBytes(18).toString('hex')}`;
+    const refresh = `rft.${crypto.randomBytes(18).toString('hex')}`;
+    tokens.set(access, { businessId, expiresAt: now().getTime() + DAY * 1000 });
+    refreshTokens.set(refresh, { businessId, appId, scope, expiresAt: now().getTime() + YEAR * 1000 });
+    return { access_token: access, expires_in: DAY, refresh_token: refresh, refresh_token_expires_in: YEAR, open_id: businessId, scope, token_type: 'Bearer' };
+  };
+  const esc = (x: string) => x.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   let seq = 0;
   let base = '';
   const nextId = () => String(7_300_000_000_000_000_000n + BigInt(++seq) * 7919n);
@@ -80,12 +108,64 @@ export async function startBusinessStandIn(opts: { port?: number; now?: () => Da
     try {
       const url = new URL(req.url ?? '/', base);
       const path = url.pathname.replace(/^\/open_api\/v1\.3/, '');
-      const account = [...accounts.values()].find((a) => a.token === req.headers['access-token']);
+      // The account holder's consent page and its answer (a browser, not the API).
+      if (url.pathname === '/v2/auth/authorize/' || url.pathname === '/v2/auth/authorize/decide') {
+        const q = req.method === 'POST' ? new URLSearchParams(await read(req)) : url.searchParams;
+        const app = apps.get(q.get('client_key') ?? '');
+        const redirectUri = q.get('redirect_uri') ?? '';
+        if (!app || redirectUri !== app.redirectUri || q.get('response_type') !== 'code') {
+          res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
+          return res.end('<!doctype html><title>Authorization error</title><p>This app or its redirect URL is not registered.</p>');
+        }
+        const back = new URL(redirectUri);
+        const state = q.get('state');
+        if (state !== null) back.searchParams.set('state', state);
+        if (url.pathname === '/v2/auth/authorize/') {
+          const hidden = ['client_key', 'scope', 'response_type', 'redirect_uri', 'state'].map((k) => `<input type="hidden" name="${k}" value="${esc(q.get(k) ?? '')}">`).join('');
+          const options = [...accounts.values()].map((a) => `<option value="${esc(a.businessId)}">@${esc(a.displayName)}</option>`).join('');
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          return res.end(`<!doctype html><title>Authorize app</title><h1>Authorize access to your TikTok account</h1><p>Scopes: ${esc(q.get('scope') ?? '')}</p><form method="post" action="/v2/auth/authorize/decide">${hidden}<select name="account">${options}</select><button name="decision" value="allow" id="allow">Authorize</button><button name="decision" value="deny" id="deny">Cancel</button></form>`);
+        }
+        if (q.get('decision') !== 'allow' || !accounts.has(q.get('account') ?? '')) {
+          back.searchParams.set('error', 'access_denied');
+        } else {
+          const code = crypto.randomBytes(16).toString('hex');
+          codes.set(code, { businessId: q.get('account')!, appId: app.appId, redirectUri, scope: q.get('scope') ?? '', expiresAt: now().getTime() + 10 * 60_000 });
+          back.searchParams.set('code', code);
+        }
+        res.writeHead(302, { location: back.toString() });
+        return res.end();
+      }
+      if (req.method === 'POST' && (path === '/tt_user/oauth2/token/' || path === '/tt_user/oauth2/refresh_token/')) {
+        const p = JSON.parse((await read(req)) || '{}') as Record<string, string>;
+        const app = apps.get(p.client_id ?? '');
+        const refuse = (code: number, message: string) => (tokenCalls.push({ grantType: String(p.grant_type), ok: false }), send(res, code, message));
+        if (!app || p.client_secret !== app.secret) return refuse(40001, 'client_id or client_secret is invalid.');
+        if (path === '/tt_user/oauth2/token/') {
+          if (p.grant_type !== 'authorization_code') return refuse(40002, 'grant_type: must be authorization_code.');
+          const c = codes.get(p.auth_code ?? '');
+          codes.delete(p.auth_code ?? '');
+          if (!c || c.appId !== app.appId || c.expiresAt <= now().getTime()) return refuse(40002, 'auth_code: invalid, used or expired.');
+          if (p.redirect_uri !== c.redirectUri) return refuse(40002, 'redirect_uri: does not match the authorization request.');
+          tokenCalls.push({ grantType: p.grant_type, ok: true });
+          return send(res, 0, 'OK', issue(c.businessId, app.appId, c.scope));
+        }
+        if (p.grant_type !== 'refresh_token') return refuse(40002, 'grant_type: must be refresh_token.');
+        const r = refreshTokens.get(p.refresh_token ?? '');
+        if (!r || r.appId !== app.appId || r.expiresAt <= now().getTime()) return refuse(40002, 'refresh_token: invalid or expired.');
+        refreshTokens.delete(p.refresh_token!);
+        tokenCalls.push({ grantType: p.grant_type, ok: true });
+        return send(res, 0, 'OK', issue(r.businessId, app.appId, r.scope));
+      }
+      const given = String(req.headers['access-token'] ?? '');
+      const issued = tokens.get(given);
+      const account = issued ? (issued.expiresAt > now().getTime() ? accounts.get(issued.businessId) : undefined) : [...accounts.values()].find((a) => a.token === given);
       if (!account) return send(res, 40105, 'The access token is invalid or has been revoked.');
       const p: Record<string, unknown> = req.method === 'POST' ? (JSON.parse((await read(req)) || '{}') as Record<string, unknown>) : Object.fromEntries(url.searchParams);
       if (String(p.business_id ?? '') !== account.businessId) return send(res, 40002, 'business_id: the access token does not belong to this business account.');
       const max = Math.min(Number(p.max_count ?? 20) || 20, 30);
       const cursor = Number(p.cursor ?? 0) || 0;
+      if (req.method === 'GET' && path === '/business/get/') return send(res, 0, 'OK', { username: account.displayName, display_name: account.displayName });
       if (req.method === 'GET' && path === '/business/video/list/') {
         const mine = [...videos.values()].filter((v) => v.businessId === account.businessId).sort((a, b) => b.create_time - a.create_time);
         const pg = page(mine, cursor, max);
@@ -136,6 +216,11 @@ export async function startBusinessStandIn(opts: { port?: number; now?: () => Da
 
   return {
     base: `${base}/open_api/v1.3`,
+    authUrl: `${base}/v2/auth/authorize/`,
+    tokenCalls,
+    registerApp(a) {
+      apps.set(a.appId, a);
+    },
     port,
     comments,
     replyCalls,

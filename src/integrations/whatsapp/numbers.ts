@@ -40,7 +40,16 @@ export interface WhatsAppDeps {
   graph: { base: string; version: string };
   /** Our public URL, for the callback address shown in settings. */
   publicUrl: string;
+  /** Told once when a number that was working has its credentials refused (the owners hear of it). */
+  onFailing?: (orgId: string, shopId: string, step: string) => Promise<void>;
 }
+
+/**
+ * Graph error codes that mean the number's credentials or permissions are refused (not one
+ * message's problem): 190 invalid or expired token, 10 and 200 permission, 131005 access denied,
+ * 131031 account locked.
+ */
+const CREDENTIAL_CODES: Record<string, string> = { '190': 'token', '10': 'permission', '200': 'permission', '131005': 'permission', '131031': 'account' };
 
 export const FETCH_MEDIA = 'whatsapp.fetch_media';
 
@@ -66,7 +75,31 @@ export function createWhatsAppNumbers(d: WhatsAppDeps) {
     webhookUrl: `${d.publicUrl.replace(/\/$/, '')}/webhooks/whatsapp/${r.id}`,
     lastWebhookAt: r.lastWebhookAt?.toISOString() ?? null,
     updatedAt: r.updatedAt.toISOString(),
+    lastError: r.lastError,
   });
+
+  /**
+   * Run a Graph call for a number: a refused credential marks the number failing (the first time
+   * tells the owners); a success after that clears it.
+   */
+  async function watched<T>(r: WhatsAppNumberRow, call: () => Promise<T>): Promise<T> {
+    try {
+      const out = await call();
+      if (r.failingSince) await d.db.tenant(r.orgId, (tx) => tx.update(whatsappNumbers).set({ failingSince: null, lastError: null }).where(and(eq(whatsappNumbers.orgId, r.orgId), eq(whatsappNumbers.id, r.id))));
+      return out;
+    } catch (e) {
+      const step = e instanceof PermanentError && e.code ? CREDENTIAL_CODES[e.code] : undefined;
+      if (step) {
+        const [was] = await d.db.tenant(r.orgId, async (tx) => {
+          const [before] = await tx.select({ failingSince: whatsappNumbers.failingSince }).from(whatsappNumbers).where(and(eq(whatsappNumbers.orgId, r.orgId), eq(whatsappNumbers.id, r.id))).for('update');
+          await tx.update(whatsappNumbers).set({ failingSince: before?.failingSince ?? d.clock.now(), lastError: (e as Error).message.slice(0, 500) }).where(and(eq(whatsappNumbers.orgId, r.orgId), eq(whatsappNumbers.id, r.id)));
+          return [before];
+        });
+        if (was && !was.failingSince && d.onFailing) await d.onFailing(r.orgId, r.shopId, step).catch((err: unknown) => d.log.warn({ err }, 'could not tell the owners about a failing WhatsApp number'));
+      }
+      throw e;
+    }
+  }
 
   const graph = { ...d.graph };
   const cloudFor = (r: WhatsAppNumberRow) =>
@@ -106,7 +139,8 @@ export function createWhatsAppNumbers(d: WhatsAppDeps) {
       }
       const cloud = cloudFor(r);
       try {
-        try {
+        return await watched(r, async () => {
+          try {
           const sent = await cloud.sendText(m.to, m.text);
           return { messageId: sent.messageId, provider: cloud.kind };
         } catch (e) {
@@ -114,7 +148,8 @@ export function createWhatsAppNumbers(d: WhatsAppDeps) {
           if (!(e instanceof PermanentError && e.code === '131047' && m.template)) throw e;
           const sent = await cloud.sendTemplate(m.to, m.template);
           return { messageId: sent.messageId, provider: cloud.kind, template: true };
-        }
+          }
+        });
       } catch (e) {
         if (e instanceof PermanentError || e instanceof GraphRateLimited) throw e;
         throw new PermanentError(`WhatsApp did not answer clearly; not resent automatically in case it arrived (${(e as Error).message})`, 'whatsapp.outcome_unknown');
@@ -145,6 +180,8 @@ export function createWhatsAppNumbers(d: WhatsAppDeps) {
         ...(input.accessToken ? { accessToken: seal(input.accessToken) } : {}),
         ...(input.appSecret ? { appSecret: seal(input.appSecret) } : {}),
         ...(input.verifyToken ? { verifyToken: seal(input.verifyToken) } : {}),
+        // New credentials (or a resumed number) start clean; the next refusal tells the owners again.
+        ...(input.accessToken || input.status === 'active' ? { failingSince: null, lastError: null } : {}),
         updatedAt: now,
       };
       try {
@@ -220,7 +257,7 @@ export function createWhatsAppNumbers(d: WhatsAppDeps) {
         const p = raw as { numberId: string; mediaId: string; messageId: string; index: number };
         const r = await rowById(p.numberId);
         if (!r || r.orgId !== ctx.orgId) throw new PermanentError('The WhatsApp number is gone');
-        const file = await cloudFor(r).download(p.mediaId);
+        const file = await watched(r, () => cloudFor(r).download(p.mediaId));
         const ext = file.contentType.split('/')[1]?.split(';')[0] ?? 'bin';
         const stored = await d.files.storeFile(ctx.orgId, { bytes: file.bytes, fileName: `whatsapp-${p.mediaId}.${ext}`, declaredContentType: file.contentType });
         await d.helpdesk.attachStoredFile(ctx.orgId, { messageId: p.messageId, index: p.index, sha256: stored.sha256, contentType: stored.contentType, size: stored.size });
@@ -255,7 +292,7 @@ export function createWhatsAppNumbers(d: WhatsAppDeps) {
           }
         };
         const ids: string[] = [];
-        const text = await once(() => cloud.sendText(p.to!, p.text));
+        const text = await watched(r, () => once(() => cloud.sendText(p.to!, p.text)));
         ids.push(text.messageId);
         for (const a of p.attachments ?? []) {
           if (!a.sha256) continue;

@@ -26,6 +26,8 @@ export const WhatsAppNumberView = z.object({
   webhookUrl: z.string(),
   lastWebhookAt: z.string().nullable(),
   updatedAt: z.string(),
+  /** Set while Meta refuses the number's credentials (its words); cleared by the next success or save. */
+  lastError: z.string().nullable(),
 });
 export type WhatsAppNumberView = z.infer<typeof WhatsAppNumberView>;
 

@@ -13,6 +13,9 @@ export const whatsappNumbers = pgTable('whatsapp_numbers', {
   verifyToken: text('verify_token').notNull(),
   status: text('status').$type<'active' | 'paused'>().notNull(),
   lastWebhookAt: timestamp('last_webhook_at', { withTimezone: true }),
+  /** Migration 0235: Meta refused the number's credentials since then (a channel failure). */
+  failingSince: timestamp('failing_since', { withTimezone: true }),
+  lastError: text('last_error'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });

@@ -43,6 +43,8 @@ export const RateRow = z.object({
   excessRefund: z.number(),
   currency: z.string().nullable(),
   fault: z.object({ seller: z.number(), carrier: z.number(), buyer: z.number(), platform: z.number() }),
+  /** Creator/shop videos by source: complaint tickets opened from comments under the video in the period (not part of the rates). */
+  commentComplaints: z.number().optional(),
 });
 export type RateRow = z.infer<typeof RateRow>;
 

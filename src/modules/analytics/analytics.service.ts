@@ -66,6 +66,8 @@ export interface AnalyticsDeps {
   notifyOwners: (orgId: string, notice: OwnerNotice) => Promise<void>;
   /** CSAT on resolution: the contact policy and the helpdesk's automated send (compose fills it; without it nothing is asked). */
   csat?: CsatPorts;
+  /** Complaint tickets from comments under each video in a period, keyed `shopId:videoId` (the video-comments integration; issue 19). */
+  commentComplaints?: (orgId: string, from: Date, to: Date) => Promise<Map<string, number>>;
 }
 
 /**
@@ -476,6 +478,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     const { from, to } = period(q);
     const by = q.by ?? 'source';
     await refresh(actor.orgId);
+    const commentCounts = by === 'source' && deps.commentComplaints ? await deps.commentComplaints(actor.orgId, from, to) : null;
     return db.tenant(actor.orgId, async (tx) => {
       if (q.shopId) await shopIn(tx, actor.orgId, q.shopId);
       const filters = sql`${q.shopId ? sql`and shop_id = ${q.shopId}` : sql``} ${q.sourceType ? sql`and source_type = ${q.sourceType}` : sql``}`;
@@ -572,6 +575,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
           excessRefund: f?.excessRefund ?? 0,
           currency: (x.currency as string | null) ?? null,
           fault: { seller: num(x.fs), carrier: num(x.fc), buyer: num(x.fb), platform: num(x.fp) },
+          ...(commentCounts && x.source_type === 'creator_video' ? { commentComplaints: commentCounts.get(`${String(x.shop_id)}:${String(x.source_id)}`) ?? 0 } : {}),
         };
       });
       items.sort((a, b) => Number(b.flagged) - Number(a.flagged) || b.excessRefund - a.excessRefund || b.excessReturns - a.excessReturns || a.key.localeCompare(b.key));
@@ -669,20 +673,23 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
   // ---------------- exclusions ----------------
 
   async function exclude(actor: Actor, body: { shopId: string; sourceType: string; sourceId: string; sourceName?: string; note?: string }): Promise<ExclusionView> {
+    return db.tenant(actor.orgId, (tx) => excludeIn(tx, actor, body));
+  }
+
+  /** The exclusion inside the caller's transaction (an incident's close writes it with its own rows). */
+  async function excludeIn(tx: Executor, actor: Actor, body: { shopId: string; sourceType: string; sourceId: string; sourceName?: string; note?: string }): Promise<ExclusionView> {
     requireRole(actor, LEADS, 'excluding a traffic source');
-    return db.tenant(actor.orgId, async (tx) => {
-      await shopIn(tx, actor.orgId, body.shopId);
-      const now = clock.now();
-      const id = ids('exc');
-      const r = await tx.execute(sql`
-        insert into analytics_exclusions (org_id, id, shop_id, source_type, source_id, source_name, note, excluded_by, excluded_at)
-        values (${actor.orgId}, ${id}, ${body.shopId}, ${body.sourceType}, ${body.sourceId}, ${body.sourceName ?? null}, ${body.note ?? null}, ${actor.userId}, ${now.toISOString()}::timestamptz)
-        on conflict (org_id, shop_id, source_type, source_id) do update set note = coalesce(excluded.note, analytics_exclusions.note)
-        returning *`);
-      const row = (r.rows as Row[])[0]!;
-      if (row.id === id) await insertAnnotation(tx, actor, { shopId: body.shopId, kind: 'exclusion', title: `Excluded ${body.sourceType} ${body.sourceName ?? body.sourceId}`, startsAt: now.toISOString(), aboutType: body.sourceType, about: body.sourceId });
-      return exclusionView(row);
-    });
+    await shopIn(tx, actor.orgId, body.shopId);
+    const now = clock.now();
+    const id = ids('exc');
+    const r = await tx.execute(sql`
+      insert into analytics_exclusions (org_id, id, shop_id, source_type, source_id, source_name, note, excluded_by, excluded_at)
+      values (${actor.orgId}, ${id}, ${body.shopId}, ${body.sourceType}, ${body.sourceId}, ${body.sourceName ?? null}, ${body.note ?? null}, ${actor.userId}, ${now.toISOString()}::timestamptz)
+      on conflict (org_id, shop_id, source_type, source_id) do update set note = coalesce(excluded.note, analytics_exclusions.note)
+      returning *`);
+    const row = (r.rows as Row[])[0]!;
+    if (row.id === id) await insertAnnotation(tx, actor, { shopId: body.shopId, kind: 'exclusion', title: `Excluded ${body.sourceType} ${body.sourceName ?? body.sourceId}`, startsAt: now.toISOString(), aboutType: body.sourceType, about: body.sourceId });
+    return exclusionView(row);
   }
 
   async function listExclusions(actor: Actor): Promise<ExclusionView[]> {
@@ -771,6 +778,12 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
   async function annotate(actor: Actor, a: CreateAnnotation): Promise<AnnotationView> {
     requireRole(actor, ['owner', 'supervisor', 'agent'], 'adding an annotation');
     return db.tenant(actor.orgId, (tx) => insertAnnotation(tx, actor, a));
+  }
+
+  /** The annotation inside the caller's transaction (an incident's close). */
+  async function annotateIn(tx: Executor, actor: Actor, a: CreateAnnotation): Promise<AnnotationView> {
+    requireRole(actor, ['owner', 'supervisor', 'agent'], 'adding an annotation');
+    return insertAnnotation(tx, actor, a);
   }
 
   // ---------------- exchange rates ----------------
@@ -989,7 +1002,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     storeCsPerformance, setThreshold, shopHealth, checkHealth, csatAsked, csatReply,
     ingestClaims, syncLiveSessions, applyPending, importAdsReport, ingestAdCampaignDays, adCampaigns, refresh, rebuildAll, rebuildAllSet, orgsWithChanges, orgsWithShops,
     report, weekly, drilldown, recommendations, recommendationsCsv, reasonTrends,
-    exclude, listExclusions, createTask, createTaskIn, updateTask, listTasks, taskFromTrend, annotate, importRates,
+    exclude, excludeIn, listExclusions, createTask, createTaskIn, updateTask, listTasks, taskFromTrend, annotate, annotateIn, importRates,
   };
 }
 export type AnalyticsService = ReturnType<typeof createAnalyticsService>;

@@ -4,5 +4,5 @@ export { registerAnalyticsJobs, ANALYTICS_REFRESH_JOB } from './analytics.jobs.j
 export * from './analytics.dto.js';
 export { type CsatPorts, type FinanceStatementInput, type FinanceRefundInput } from './analytics.outcomes.js';
 export { METRIC_DEFINITIONS, OUTCOME_DEFINITIONS, decimalToMinor, PROVENANCE_PRECEDENCE, affiliateSourceType, parseCsatReply, binomialUpperP } from './analytics.rules.js';
-export { liveSessionAt } from './analytics.readers.js';
+export { liveSessionAt, sourceTotals } from './analytics.readers.js';
 export { analyticsPrivacy } from './analytics.privacy.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { audienceDelta, canMove, channelFor, countAudience, estimate, messageFor, needsApproval, paceFor, patternIsEmpty, renderMessage, slotAt, spikeTest, totalCost, unknownVariables, type AudienceMember } from './incidents.rules.js';
+import { audienceDelta, canMove, channelFor, countAudience, estimate, messageFor, needsApproval, paceFor, patternIsEmpty, renderMessage, slotAt, spikeTest, totalCost, unknownVariables, whatsappParam, type AudienceMember } from './incidents.rules.js';
 
 const member = (id: string, over: Partial<AudienceMember> = {}): AudienceMember => ({ buyerId: id, country: 'DE', language: 'de', complained: false, reach: { tiktok_chat: true, email: false, whatsapp: false }, excluded: false, ...over });
 
@@ -140,5 +140,14 @@ describe('proposals: the spike test fires on a spike, not on noise (hand-built w
       if (spikeTest({ key: `k${i}`, recent: poisson(rate), baseline }).spike) fired++;
     }
     expect(fired).toBe(0);
+  });
+});
+
+describe('whatsappParam', () => {
+  it('puts the agreed text on one line, keeps at most four spaces in a row and 1,024 characters', () => {
+    expect(whatsappParam('Hallo Lena,\r\nder Verschluss\tkann sich öffnen.\n\nErsatz   ist unterwegs.')).toBe('Hallo Lena, der Verschluss kann sich öffnen. Ersatz   ist unterwegs.');
+    expect(whatsappParam('a' + ' '.repeat(9) + 'b')).toBe('a    b');
+    expect(whatsappParam('x'.repeat(2000))).toHaveLength(1024);
+    expect(whatsappParam('  \n  ')).toBe('');
   });
 });

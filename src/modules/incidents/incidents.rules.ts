@@ -306,3 +306,8 @@ export function spikeTest(s: ComplaintSeries, opts: { minComplaints?: number; p?
   const spike = s.recent >= (opts.minComplaints ?? SPIKE_MIN_COMPLAINTS) && p < (opts.p ?? SPIKE_P) && s.recent >= 3 * Math.max(expected, 1);
   return { key: s.key, expected, pValue: p, spike };
 }
+
+/** A WhatsApp template variable: no line breaks or tabs, no runs of more than four spaces, at most 1,024 characters. */
+export function whatsappParam(text: string): string {
+  return text.replace(/[\r\n\t]+/g, ' ').replace(/ {5,}/g, '    ').trim().slice(0, 1024);
+}

@@ -4,14 +4,15 @@ import type { Database, Executor, Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
-import { enqueue } from '../../platform/outbox/outbox.js';
+import { enqueue, enqueueMany, type EnqueueInput } from '../../platform/outbox/outbox.js';
 import { outbox } from '../../platform/outbox/outbox.schema.js';
+import { publishLive } from '../../platform/live.js';
 import { afterCursor, cutPage, type Page } from '../../platform/pagination.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { remedyLimitsOf } from '../auth/index.js';
 import type { CreateAnnotation, CreateFeedbackTask } from '../analytics/index.js';
-import type { EvidenceInput, RecordEvidence } from '../evidence/index.js';
-import { buyerTicketsSince, ticketBuyerIn } from '../helpdesk/index.js';
+import type { EvidenceInput, RecordEvidence, RecordEvidenceMany } from '../evidence/index.js';
+import { buyerChatFacts, buyerTicketsSince, ticketBuyerIn } from '../helpdesk/index.js';
 import type { Notify } from '../notifications/index.js';
 import { buyersMatchingPattern, complaintCounts, buyerPlatformIds, orderOutcomes, productsSoldInShop, sourcesSold, type PatternBuyer } from '../orders/index.js';
 import type { ContactDecision, OutreachService } from '../outreach/index.js';
@@ -36,6 +37,7 @@ import {
   slotAt,
   spikeTest,
   unknownVariables,
+  whatsappParam,
   type AudienceMember,
   type Compensation,
   type IncidentChannel,
@@ -52,8 +54,12 @@ export type IncidentBuyerRow = typeof incidentBuyers.$inferSelect;
 export const INCIDENT_CHAT_HANDLER = 'tiktok.send_buyer_text';
 export const INCIDENT_EMAIL_HANDLER = 'incidents.send_email';
 export const INCIDENT_TEST_MAIL_HANDLER = 'incidents.test_mail';
-/** Channels whose sends are built; WhatsApp is counted (reach, estimate) but not sent yet. */
-export const SENDABLE_CHANNELS: IncidentChannel[] = ['tiktok_chat', 'email'];
+/** WhatsApp: the shop's number (Cloud API or the fallback line); outside the 24-hour window the approved template. */
+export const INCIDENT_WHATSAPP_HANDLER = 'incidents.send_whatsapp';
+/** The approved WhatsApp template that opens a conversation about an incident (shop, buyer name, order number). */
+export const INCIDENT_WHATSAPP_TEMPLATE = 'afterdesk_incident_notice';
+/** Channels whose sends are built. */
+export const SENDABLE_CHANNELS: IncidentChannel[] = ['tiktok_chat', 'email', 'whatsapp'];
 
 const LEADS = ['owner', 'supervisor'] as const;
 const DESK = ['owner', 'supervisor', 'agent'] as const;
@@ -72,6 +78,8 @@ export interface IncidentsDeps {
 
 export interface IncidentsPorts {
   recordEvidence: RecordEvidence;
+  /** A batch of evidence chained in one statement (the per-buyer records of a chunk); without it one by one. */
+  recordEvidenceMany?: RecordEvidenceMany;
   notify: Notify;
   outreach: OutreachService;
   coupons: {
@@ -82,10 +90,11 @@ export interface IncidentsPorts {
     /** Ledger status of coupons by id (redeemed = the buyer accepted). */
     redeemedOf(tx: Executor, orgId: string, ledgerIds: string[]): Promise<Set<string>>;
   };
+  /** The analytics module's use cases, each inside our transaction (the close writes them with its own rows). */
   analytics: {
-    annotate(actor: Actor, a: CreateAnnotation): Promise<unknown>;
+    annotateIn(tx: Executor, actor: Actor, a: CreateAnnotation): Promise<unknown>;
     createTaskIn(tx: Executor, actor: Actor, input: CreateFeedbackTask): Promise<unknown>;
-    exclude(actor: Actor, body: { shopId: string; sourceType: string; sourceId: string; sourceName?: string; note?: string }): Promise<unknown>;
+    excludeIn(tx: Executor, actor: Actor, body: { shopId: string; sourceType: string; sourceId: string; sourceName?: string; note?: string }): Promise<unknown>;
   };
   /** A public reply on a ticket (helpdesk), idempotent per client key. */
   reply(actor: Actor, ticketId: string, input: { text: string; clientKey: string }): Promise<{ message: { id: string } }>;
@@ -294,9 +303,12 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
   }
 
   /**
-   * Queue the sends of buyers still `targeted`, a chunk per transaction: each buyer's step (its
-   * idempotency key is the incident and the buyer) and its row's `queued` are one commit, so a
-   * crash between chunks leaves nothing half-done and a rerun queues only the rest.
+   * Queue the sends of buyers still `targeted`, a chunk per transaction, planned in memory and
+   * written set-based: the text steps with one INSERT from unnest (`enqueueMany`, key
+   * `incident:<id>:<buyer>`), the contacts with one, the per-buyer evidence with one chained
+   * append, the buyers' rows with one UPDATE from unnest. A chunk is one commit, so a crash
+   * between chunks leaves nothing half-done and a rerun queues only the rest. Coupon cards go
+   * through the coupons module's own issue path (one call per buyer, in the same transaction).
    */
   async function queueAll(actor: Actor, incidentId: string, onProgress?: (done: number, total: number) => void): Promise<{ queued: number; unreachable: number }> {
     let queued = 0;
@@ -317,57 +329,37 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
         const counts = new Map<string, number>();
         for (const row of (await tx.execute(sql`select channel, count(*)::int as n from incident_buyers where org_id = ${actor.orgId} and incident_id = ${incidentId} and status = 'queued' group by channel`)).rows as { channel: string; n: number }[]) counts.set(row.channel, row.n);
         const start = inc.sendStartedAt ?? clock.now();
+        const now = clock.now();
         const comp = inc.compensation as Compensation;
         const matches = new Map((await buyersMatchingPattern(tx, actor.orgId, { shopId: inc.shopId, ...inc.pattern, includeCancelled: true, includeRefunded: true, buyerIds: rows.map((x) => x.buyerId) })).map((m) => [m.buyerId, m]));
-        const decisions = await ports.outreach.decideManyIn(tx, { orgId: actor.orgId, shopId: inc.shopId, purpose: 'service', channel: 'tiktok_chat', zone: (await shopIn(tx, actor.orgId, inc.shopId)).timeZone, reach: {} }, rows.map((x) => x.buyerId));
-        let q = 0;
-        let u = 0;
-        for (const row of rows) {
-          const ch = row.channel!;
-          const i = counts.get(ch) ?? 0;
-          counts.set(ch, i + 1);
-          const pace = paceFor(ch, comp.kind === 'coupon' && ch === 'tiktok_chat');
-          let at = deps.pacing === false ? clock.now() : slotAt(i, start, pace);
-          const d = decisions.get(row.buyerId);
-          if (ch === 'tiktok_chat' && d?.notBefore && d.notBefore > at) at = d.notBefore;
-          const m = matches.get(row.buyerId);
-          const template = messageFor(inc.messages, row.language);
-          const text = template && m ? renderMessage(template, variablesOf(m)) : template;
-          let outboxId: string | null = null;
-          let ledgerId: string | null = null;
-          if (!SENDABLE_CHANNELS.includes(ch)) {
-            await tx.update(incidentBuyers).set({ status: 'unreachable', unreachableReason: 'channel_not_built' }).where(and(eq(incidentBuyers.orgId, actor.orgId), eq(incidentBuyers.incidentId, incidentId), eq(incidentBuyers.buyerId, row.buyerId)));
-            u++;
-            continue;
+        const shop = await shopIn(tx, actor.orgId, inc.shopId);
+        const decisions = await ports.outreach.decideManyIn(tx, { orgId: actor.orgId, shopId: inc.shopId, purpose: 'service', channel: 'tiktok_chat', zone: shop.timeZone, reach: {} }, rows.map((x) => x.buyerId));
+        const plan = planQueue(actor, inc, rows, { counts, start, now, shopName: shop.name, matches, decisions });
+        // Coupon cards: the coupons module's issue path (ledger + step) per buyer, in this transaction.
+        for (const c of plan.coupons) {
+          try {
+            const issued = await ports.coupons.issueIn(tx, actor, { shopId: inc.shopId, buyerId: c.row.buyerId, platformCouponId: (comp as Extract<Compensation, { kind: 'coupon' }>).platformCouponId, occasion: `incident:${incidentId}`, purpose: 'service', text: c.text, notBefore: c.at });
+            plan.queued.push({ buyerId: c.row.buyerId, outboxId: issued.row.outboxId, ledgerId: issued.row.id, at: c.at });
+          } catch (e) {
+            if (!(e instanceof AppError) || e.kind !== 'unprocessable') throw e;
+            plan.unreachable.push({ buyerId: c.row.buyerId, reason: e.code });
           }
-          if (comp.kind === 'coupon' && ch === 'tiktok_chat') {
-            try {
-              const issued = await ports.coupons.issueIn(tx, actor, { shopId: inc.shopId, buyerId: row.buyerId, platformCouponId: comp.platformCouponId, occasion: `incident:${incidentId}`, purpose: 'service', text, notBefore: at });
-              outboxId = issued.row.outboxId;
-              ledgerId = issued.row.id;
-            } catch (e) {
-              if (!(e instanceof AppError) || e.kind !== 'unprocessable') throw e;
-              await tx.update(incidentBuyers).set({ status: 'unreachable', unreachableReason: e.code }).where(and(eq(incidentBuyers.orgId, actor.orgId), eq(incidentBuyers.incidentId, incidentId), eq(incidentBuyers.buyerId, row.buyerId)));
-              u++;
-              continue;
-            }
-          } else {
-            const handler = ch === 'email' ? INCIDENT_EMAIL_HANDLER : INCIDENT_CHAT_HANDLER;
-            const step = await enqueue(
-              tx,
-              { orgId: actor.orgId, handler, idempotencyKey: `incident:${incidentId}:${row.buyerId}`, payload: { shopId: inc.shopId, buyerId: row.buyerId, incidentId, text: text ?? '' }, subjectType: 'incident', subjectId: incidentId, maxAttempts: 300, notBefore: at },
-              { ids, clock },
-            );
-            outboxId = step.row.id;
-            await ports.outreach.recordIn(tx, { orgId: actor.orgId, shopId: inc.shopId, buyerId: row.buyerId, purpose: 'service', channel: ch, source: `incidents:${incidentId}`, at });
-          }
-          await tx
-            .update(incidentBuyers)
-            .set({ status: 'queued', outboxId, couponLedgerId: ledgerId, sendAt: at, queuedAt: clock.now() })
-            .where(and(eq(incidentBuyers.orgId, actor.orgId), eq(incidentBuyers.incidentId, incidentId), eq(incidentBuyers.buyerId, row.buyerId)));
-          q++;
         }
-        return { q, u, n: rows.length };
+        if (plan.steps.length) {
+          const made = await enqueueMany(tx, plan.steps, { clock });
+          // A key already there (a step made by another path under the same key): point the row at that step.
+          const missing = new Map(plan.steps.filter((st) => !made.has(st.idempotencyKey)).map((st) => [st.id, st.idempotencyKey]));
+          if (missing.size) {
+            const found = await tx.select({ id: outbox.id, key: outbox.idempotencyKey }).from(outbox).where(and(eq(outbox.orgId, actor.orgId), inArray(outbox.idempotencyKey, [...missing.values()])));
+            const byKey = new Map(found.map((f) => [f.key, f.id]));
+            for (const q of plan.queued) if (q.outboxId && missing.has(q.outboxId)) q.outboxId = byKey.get(missing.get(q.outboxId)!) ?? null;
+          }
+          await ports.outreach.recordManyIn(tx, plan.contacts);
+          if (ports.recordEvidenceMany) await ports.recordEvidenceMany(tx, plan.evidence);
+          else for (const e of plan.evidence) await ports.recordEvidence(tx, e);
+        }
+        await writeBuyerStates(tx, actor.orgId, incidentId, plan.queued, plan.unreachable, now);
+        return { q: plan.queued.length, u: plan.unreachable.length };
       });
       if (!r) break;
       queued += r.q;
@@ -375,6 +367,71 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
       onProgress?.(queued + unreachable, total);
     }
     return { queued, unreachable };
+  }
+
+  type Queued = { buyerId: string; outboxId: string | null; ledgerId: string | null; at: Date };
+  type Unreachable = { buyerId: string; reason: string };
+
+  /** The rows of one chunk's sends, planned in memory (no statement runs). */
+  function planQueue(
+    actor: Actor,
+    inc: IncidentRow,
+    rows: IncidentBuyerRow[],
+    x: { counts: Map<string, number>; start: Date; now: Date; shopName: string; matches: Map<string, PatternBuyer>; decisions: Map<string, ContactDecision> },
+  ) {
+    const comp = inc.compensation as Compensation;
+    const steps: (EnqueueInput & { id: string })[] = [];
+    const contacts: { orgId: string; shopId: string; buyerId: string; purpose: 'service'; channel: IncidentChannel; source: string; at: Date }[] = [];
+    const evidenceRows: EvidenceInput[] = [];
+    const queuedRows: Queued[] = [];
+    const unreachableRows: Unreachable[] = [];
+    const coupons: { row: IncidentBuyerRow; text: string | null; at: Date }[] = [];
+    for (const row of rows) {
+      const ch = row.channel!;
+      if (!SENDABLE_CHANNELS.includes(ch)) {
+        unreachableRows.push({ buyerId: row.buyerId, reason: 'channel_not_built' });
+        continue;
+      }
+      const i = x.counts.get(ch) ?? 0;
+      x.counts.set(ch, i + 1);
+      const pace = paceFor(ch, comp.kind === 'coupon' && ch === 'tiktok_chat');
+      let at = deps.pacing === false ? x.now : slotAt(i, x.start, pace);
+      const d = x.decisions.get(row.buyerId);
+      if (ch === 'tiktok_chat' && d?.notBefore && d.notBefore > at) at = d.notBefore;
+      const m = x.matches.get(row.buyerId);
+      const template = messageFor(inc.messages, row.language);
+      const text = template && m ? renderMessage(template, variablesOf(m)) : template;
+      if (comp.kind === 'coupon' && ch === 'tiktok_chat') {
+        coupons.push({ row, text, at });
+        continue;
+      }
+      const id = ids('obx');
+      const handler = ch === 'email' ? INCIDENT_EMAIL_HANDLER : ch === 'whatsapp' ? INCIDENT_WHATSAPP_HANDLER : INCIDENT_CHAT_HANDLER;
+      // WhatsApp refuses free text outside the buyer's 24-hour window: the approved template carries
+      // the agreed text as its last variable (one line: template variables take no line breaks).
+      // A variable may not be empty either: a missing value becomes a dash.
+      const templateParams = ch === 'whatsapp' ? [m?.buyerName ?? '', x.shopName, m?.orderExternalId ?? '', text ?? ''].map((v) => whatsappParam(v) || '-') : undefined;
+      steps.push({ id, orgId: actor.orgId, handler, idempotencyKey: `incident:${inc.id}:${row.buyerId}`, payload: { shopId: inc.shopId, buyerId: row.buyerId, incidentId: inc.id, text: text ?? '', ...(templateParams ? { language: row.language, templateParams } : {}) }, subjectType: 'incident', subjectId: inc.id, maxAttempts: ch === 'tiktok_chat' ? 300 : 12, notBefore: at });
+      contacts.push({ orgId: actor.orgId, shopId: inc.shopId, buyerId: row.buyerId, purpose: 'service', channel: ch, source: `incidents:${inc.id}`, at });
+      // Per buyer, what was queued for them and when (a dispute about the outreach finds it under the buyer).
+      evidenceRows.push({ orgId: actor.orgId, caseId: row.buyerId, caseType: 'buyer', kind: 'message', actor: actor.userId === 'system' ? { type: 'system' } : { type: 'user', id: actor.userId }, occurredAt: x.now, summary: `Incident outreach "${inc.title}" queued by ${ch}`, data: { incidentId: inc.id, outboxId: id, channel: ch, language: row.language, sendAt: at.toISOString(), text: text ?? '' } });
+      queuedRows.push({ buyerId: row.buyerId, outboxId: id, ledgerId: null, at });
+    }
+    return { steps, contacts, evidence: evidenceRows, queued: queuedRows, unreachable: unreachableRows, coupons };
+  }
+
+  /** The chunk's buyers' rows in two statements: queued (with step, ledger row, slot) and unreachable. */
+  async function writeBuyerStates(tx: Executor, orgId: string, incidentId: string, q: Queued[], u: Unreachable[], now: Date): Promise<void> {
+    if (q.length) {
+      await tx.execute(sql`update incident_buyers b set status = 'queued', outbox_id = u.outbox_id, coupon_ledger_id = u.ledger_id, send_at = u.send_at, queued_at = ${now.toISOString()}::timestamptz
+        from unnest(${sql.param(q.map((r) => r.buyerId))}::text[], ${sql.param(q.map((r) => r.outboxId))}::text[], ${sql.param(q.map((r) => r.ledgerId))}::text[], ${sql.param(q.map((r) => r.at.toISOString()))}::timestamptz[]) as u(buyer_id, outbox_id, ledger_id, send_at)
+        where b.org_id = ${orgId} and b.incident_id = ${incidentId} and b.buyer_id = u.buyer_id`);
+    }
+    if (u.length) {
+      await tx.execute(sql`update incident_buyers b set status = 'unreachable', unreachable_reason = u.reason
+        from unnest(${sql.param(u.map((r) => r.buyerId))}::text[], ${sql.param(u.map((r) => r.reason))}::text[]) as u(buyer_id, reason)
+        where b.org_id = ${orgId} and b.incident_id = ${incidentId} and b.buyer_id = u.buyer_id`);
+    }
   }
 
   async function statusIn(tx: Executor, inc: IncidentRow): Promise<StatusView> {
@@ -778,7 +835,11 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
       });
     },
 
-    /** Root cause and fix: annotation, feedback tasks, optional exclusion of the source. */
+    /**
+     * Root cause and fix: the annotation, the feedback tasks and (optionally) the source's exclusion
+     * are written in the close's own transaction through the analytics module's `…In` functions, so
+     * a closed incident always has them and a failure leaves the incident open.
+     */
     async close(actor: Actor, id: string, body: { rootCause: string; fix: string; followUps?: { kind: CreateFeedbackTask['kind']; title: string }[]; excludeSource?: boolean }): Promise<IncidentView> {
       requireRole(actor, LEADS, 'closing incidents');
       const row = await db.tenant(actor.orgId, async (tx) => {
@@ -789,14 +850,13 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
         if (cur.status === 'approved' || cur.status === 'pending_approval' || cur.status === 'proposed') cur = await move(tx, cur, 'cancelled');
         const row = await move(tx, cur, to, { rootCause: body.rootCause, fix: body.fix, closedAt: clock.now(), closedBy: actor.userId });
         for (const f of body.followUps ?? []) await ports.analytics.createTaskIn(tx, actor, { shopId: inc.shopId, kind: f.kind, title: f.title, body: `Follow-up of incident "${inc.title}" (${body.rootCause}): ${body.fix}`, aboutType: 'incident', about: inc.id });
-        await ports.recordEvidence(tx, evidence(row, actor, 'classification', `Incident closed: ${body.rootCause}`, { rootCause: body.rootCause, fix: body.fix, followUps: body.followUps ?? [] }));
+        await ports.analytics.annotateIn(tx, actor, { shopId: row.shopId, kind: 'incident', title: `${row.title} (${body.rootCause})`, startsAt: row.createdAt.toISOString(), endsAt: row.closedAt!.toISOString(), aboutType: 'incident', about: row.id });
+        const p = row.pattern;
+        const source = p.livestreamIds?.[0] ? { sourceType: 'livestream', sourceId: p.livestreamIds[0] } : p.videoIds?.[0] ? { sourceType: 'creator_video', sourceId: p.videoIds[0] } : p.adCampaignIds?.[0] ? { sourceType: 'ad_campaign', sourceId: p.adCampaignIds[0] } : null;
+        if (body.excludeSource && source) await ports.analytics.excludeIn(tx, actor, { shopId: row.shopId, ...source, note: `Incident ${row.title}: ${body.fix}`.slice(0, 1000) });
+        await ports.recordEvidence(tx, evidence(row, actor, 'classification', `Incident closed: ${body.rootCause}`, { rootCause: body.rootCause, fix: body.fix, followUps: body.followUps ?? [], excludedSource: body.excludeSource && source ? source : null }));
         return row;
       });
-      // The annotation and the exclusion are the analytics module's own use cases (their own transactions).
-      await ports.analytics.annotate(actor, { shopId: row.shopId, kind: 'incident', title: `${row.title} (${body.rootCause})`, startsAt: row.createdAt.toISOString(), endsAt: row.closedAt!.toISOString(), aboutType: 'incident', about: row.id });
-      const p = row.pattern;
-      const source = p.livestreamIds?.[0] ? { sourceType: 'livestream', sourceId: p.livestreamIds[0] } : p.videoIds?.[0] ? { sourceType: 'creator_video', sourceId: p.videoIds[0] } : p.adCampaignIds?.[0] ? { sourceType: 'ad_campaign', sourceId: p.adCampaignIds[0] } : null;
-      if (body.excludeSource && source) await ports.analytics.exclude(actor, { shopId: row.shopId, ...source, note: `Incident ${row.title}: ${body.fix}`.slice(0, 1000) });
       return incidentView(row);
     },
 
@@ -882,6 +942,34 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
       return { messageId: sent.message.id, couponLedgerId };
     },
 
+    /**
+     * What a WhatsApp send needs at send time: the buyer's number (read now, not kept in the step),
+     * the shop's sender line; null when the buyer's row no longer wants a send (cancelled, gone).
+     */
+    async whatsappSendOf(orgId: string, incidentId: string, buyerId: string): Promise<{ to: string | null; from: string | null } | null> {
+      return db.tenant(orgId, async (tx) => {
+        const [b] = await tx.select({ status: incidentBuyers.status, shopId: incidentBuyers.shopId }).from(incidentBuyers).where(and(eq(incidentBuyers.orgId, orgId), eq(incidentBuyers.incidentId, incidentId), eq(incidentBuyers.buyerId, buyerId)));
+        if (!b || b.status !== 'queued') return null;
+        const shop = await shopIn(tx, orgId, b.shopId);
+        const facts = await buyerChatFacts(tx, orgId, [buyerId]);
+        return { to: facts.get(buyerId)?.phone ?? null, from: shop.supportContacts.whatsapp ?? null };
+      });
+    },
+
+    /**
+     * An outbox step finished (any worker process): if it is an outreach's send — its own step, or
+     * a coupon card issued for it — the live channel tells the browsers showing that incident. At
+     * most one event a second per incident, with one trailing event so the last step is heard too.
+     */
+    async stepFinished(orgId: string, f: { subjectType: string | null; subjectId: string | null }): Promise<void> {
+      if (!f.subjectId || (f.subjectType !== 'incident' && f.subjectType !== 'coupon')) return;
+      const found = await db.tenant(orgId, async (tx) => {
+        if (f.subjectType === 'incident') return (await tx.select({ id: incidents.id, shopId: incidents.shopId }).from(incidents).where(and(eq(incidents.orgId, orgId), eq(incidents.id, f.subjectId!))))[0];
+        return (await tx.select({ id: incidentBuyers.incidentId, shopId: incidentBuyers.shopId }).from(incidentBuyers).where(and(eq(incidentBuyers.orgId, orgId), eq(incidentBuyers.couponLedgerId, f.subjectId!))).limit(1))[0];
+      });
+      if (found) await liveProgress(orgId, found.id, found.shopId);
+    },
+
     /** Every few minutes: progress of running outreaches (sent when done, reply notices). */
     async refreshAll(actorFor: (orgId: string) => Actor): Promise<number> {
       const running = await db.system(async (tx) => (await tx.execute(sql`select org_id, id from incidents where status in ('sending', 'sent')`)).rows as { org_id: string; id: string }[]);
@@ -903,6 +991,32 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
       return n;
     },
   };
+
+  // Live progress: a rate limit per incident (wall time, not the domain clock: it only spaces events).
+  const liveLast = new Map<string, { at: number; trailing: boolean }>();
+  const LIVE_SPACING_MS = 1_000;
+  async function publishProgress(orgId: string, incidentId: string, shopId: string): Promise<void> {
+    await db.tenant(orgId, (tx) => publishLive(tx, { t: 'incident', o: orgId, s: shopId, id: incidentId }));
+  }
+  async function liveProgress(orgId: string, incidentId: string, shopId: string): Promise<void> {
+    const key = `${orgId}:${incidentId}`;
+    const now = performance.now();
+    const last = liveLast.get(key);
+    if (!last || now - last.at >= LIVE_SPACING_MS) {
+      liveLast.set(key, { at: now, trailing: false });
+      if (liveLast.size > 1000) for (const [k, v] of liveLast) if (now - v.at > 60_000) liveLast.delete(k);
+      await publishProgress(orgId, incidentId, shopId);
+      return;
+    }
+    if (last.trailing) return;
+    last.trailing = true;
+    const t = setTimeout(() => {
+      last.at = performance.now();
+      last.trailing = false;
+      publishProgress(orgId, incidentId, shopId).catch((e: unknown) => log.warn({ err: e, incidentId }, 'incident live event failed'));
+    }, LIVE_SPACING_MS - (now - last.at));
+    t.unref();
+  }
 
   /** New replies since the last notice: the declarer and the supervisors hear of them (once per new count). */
   async function notifyReplies(tx: Executor, inc: IncidentRow, replied: number): Promise<void> {

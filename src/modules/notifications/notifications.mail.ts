@@ -24,6 +24,18 @@ type Words = {
   digestFooter: string;
 };
 
+/** Channel and failing-step names for the channel-failure notice (the web has the same words in its locales). */
+const CHANNEL_WORDS: Record<MailLocale, { channels: Record<string, string>; steps: Record<string, string> }> = {
+  en: {
+    channels: { email: 'mailbox', whatsapp: 'WhatsApp number', tiktok_comments: 'TikTok business account' },
+    steps: { dns: 'server name lookup', connect: 'connection', tls: 'TLS', login: 'login', folder: 'folder', smtp: 'sending server', token: 'access token', permission: 'permission', account: 'account', api: 'API answer', connection: 'connection', authorisation: 'authorisation' },
+  },
+  'zh-CN': {
+    channels: { email: '邮箱', whatsapp: 'WhatsApp 号码', tiktok_comments: 'TikTok 企业账号' },
+    steps: { dns: '域名解析', connect: '连接', tls: 'TLS', login: '登录', folder: '文件夹', smtp: '发信服务器', token: '访问令牌', permission: '权限', account: '账号', api: '接口应答', connection: '连接', authorisation: '授权' },
+  },
+};
+
 const WORDS: Record<MailLocale, Words> = {
   en: {
     kinds: {
@@ -34,7 +46,7 @@ const WORDS: Record<MailLocale, Words> = {
       mention: (p) => `${p.by} mentioned you on ticket #${p.ticketNumber}`,
       outbox_failed: (p) => `A step failed: ${p.handler}`,
       shop_health: (p) => `Shop health: ${p.metric} at ${p.value} (limit ${p.limit})`,
-      channel_failure: (p) => `A shop's ${p.channel} cannot be read (${p.step}); new messages wait until it is fixed`,
+      channel_failure: (p) => `A shop's ${CHANNEL_WORDS.en.channels[String(p.channel)] ?? p.channel} cannot be read (${CHANNEL_WORDS.en.steps[String(p.step)] ?? p.step}); new messages wait until it is fixed`,
     },
     other: 'Something needs your attention',
     metrics: { first_reply: 'first reply', next_reply: 'next reply', resolution: 'resolution' },
@@ -57,7 +69,7 @@ const WORDS: Record<MailLocale, Words> = {
       mention: (p) => `${p.by} 在工单 #${p.ticketNumber} 中提到了你`,
       outbox_failed: (p) => `有步骤失败：${p.handler}`,
       shop_health: (p) => `店铺健康：${p.metric} 为 ${p.value}（上限 ${p.limit}）`,
-      channel_failure: (p) => `店铺的${p.channel === 'email' ? '邮箱' : p.channel}无法读取（${p.step}）；修复前新消息不会进入`,
+      channel_failure: (p) => `店铺的${CHANNEL_WORDS['zh-CN'].channels[String(p.channel)] ?? p.channel}无法读取（${CHANNEL_WORDS['zh-CN'].steps[String(p.step)] ?? p.step}）；修复前新消息不会进入`,
     },
     other: '有事项需要你处理',
     metrics: { first_reply: '首次回复', next_reply: '下次回复', resolution: '解决' },

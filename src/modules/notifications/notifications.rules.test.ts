@@ -41,6 +41,8 @@ describe('notification mail wording', () => {
     expect(notificationLine('approval_decided', { amount: 2450, currency: 'EUR', decision: 'approved' }, 'zh-CN')).toBe('你提出的 €24.50 补救方案已被批准');
     expect(notificationLine('sla_warning', { ticketNumber: 12, percent: 80, metric: 'first_reply' }, 'zh-CN')).toBe('工单 #12：首次回复时限已用 80%');
     expect(notificationLine('mention', { ticketNumber: 3, by: null }, 'en')).toBe('Someone mentioned you on ticket #3');
+    expect(notificationLine('channel_failure', { channel: 'whatsapp', step: 'token' }, 'en')).toBe("A shop's WhatsApp number cannot be read (access token); new messages wait until it is fixed");
+    expect(notificationLine('channel_failure', { channel: 'tiktok_comments', step: 'authorisation' }, 'zh-CN')).toBe('店铺的TikTok 企业账号无法读取（授权）；修复前新消息不会进入');
     expect(notificationLine('something_new', {}, 'en')).toBe('Something needs your attention');
   });
   it('links into the installation and greets by name', () => {

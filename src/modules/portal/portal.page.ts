@@ -4,8 +4,8 @@ import type { ReasonNode } from '../returns/index.js';
 import type { MessageRow } from '../helpdesk/index.js';
 import type { ShopRow } from '../tenancy/index.js';
 import { hoursLine, policyLine } from './portal.cards.js';
-import { appReasonKey, PORTAL_LANGUAGES, type PlatformReturnRoute, type PortalLanguage } from './portal.rules.js';
-import { LANGUAGE_NAMES, tx } from './portal.texts.js';
+import { appReasonKey, PORTAL_LANGUAGES, type ExchangeChoice, type PlatformReturnRoute, type PortalLanguage } from './portal.rules.js';
+import { LANGUAGE_NAMES, tx, type TextKey } from './portal.texts.js';
 
 /**
  * The buyer's page, rendered on the server: plain HTML forms, no script at all (0 kB of
@@ -27,7 +27,7 @@ button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible,te
 nav.lang{display:flex;gap:10px;flex-wrap:wrap;margin-top:6px}nav.lang a{color:#fff}
 ol.tl{padding-left:20px;margin:6px 0}ol.tl li.done{font-weight:600}.msg{border-left:4px solid #9ca3af;padding:4px 10px;margin:8px 0}.msg.us{border-color:#1d4ed8}
 a.btn{display:block;text-align:center;padding:12px 18px;font-weight:600;color:#fff;background:#111827;border-radius:6px;text-decoration:none}.guide{border-color:#1d4ed8}
-fieldset{border:0;padding:0;margin:0}legend{font-weight:600;margin:10px 0 4px}.check{display:flex;gap:8px;align-items:flex-start;margin:4px 0}
+.note{display:block;color:#7c2d12}ul.terms{padding-left:20px;margin:6px 0}fieldset{border:0;padding:0;margin:0}legend{font-weight:600;margin:10px 0 4px}.check{display:flex;gap:8px;align-items:flex-start;margin:4px 0}
 `;
 
 export function layout(lang: PortalLanguage, title: string, body: string, opts: { langLinks?: string } = {}): string {
@@ -58,8 +58,13 @@ export interface PageData {
   messages: MessageRow[];
   platformRoute: PlatformReturnRoute;
   warranties: { productName: string; serialNumber: string; endsAt: string }[];
-  warrantyDays: number;
-  warrantyEndsAt: string;
+  /** Each line's warranty: from the product's terms, or the shop's default (shown with a note). */
+  lineWarranties: { lineId: string; productName: string; days: number; source: 'product' | 'default'; endsAt: string }[];
+  defaultWarrantyDays: number;
+  /** Variants to exchange for (catalogue); empty: the wish is free text. */
+  exchangeChoices: ExchangeChoice[];
+  /** Ask "how happy are you" (the conversation is solved and the buyer has not answered here). */
+  askCsat: boolean;
 }
 
 /**
@@ -87,12 +92,35 @@ function warrantySection(lang: PortalLanguage, d: PageData, hidden: string): str
   const list = d.warranties.length
     ? `<p><strong>${esc(tx(lang, 'warrantyList'))}</strong></p><ul>${d.warranties.map((w) => `<li>${esc(w.productName)} — ${esc(w.serialNumber)} (${esc(date(w.endsAt, lang, d.shop.timeZone))})</li>`).join('')}</ul>`
     : '';
-  return `<section><h2>${esc(tx(lang, 'warrantyTitle'))}</h2><p class="muted">${esc(tx(lang, 'warrantyTerms', { days: d.warrantyDays, until: date(d.warrantyEndsAt, lang, d.shop.timeZone) }))}</p>${list}
+  const terms = d.lineWarranties
+    .map((w) => `<li>${esc(tx(lang, 'warrantyLine', { product: w.productName, days: w.days, until: date(w.endsAt, lang, d.shop.timeZone) }))}${w.source === 'default' ? ` <span class="note">${esc(tx(lang, 'warrantyDefault'))}</span>` : ''}</li>`)
+    .join('');
+  return `<section><h2>${esc(tx(lang, 'warrantyTitle'))}</h2><ul class="muted terms">${terms}</ul><p class="muted">${esc(tx(lang, 'warrantyKeep'))}</p>${list}
 <form method="post" action="/p/order/warranty" enctype="multipart/form-data">${hidden}
 <label for="wline">${esc(tx(lang, 'product'))}</label><select id="wline" name="line" required>${d.order.lines.map((l) => `<option value="${esc(l.id)}">${esc(l.productName)}</option>`).join('')}</select>
 <label for="wserial">${esc(tx(lang, 'serial'))}</label><input type="text" id="wserial" name="serial" required maxlength="64" autocomplete="off" autocapitalize="characters">
 <label for="wproof">${esc(tx(lang, 'proof'))}</label><input type="file" id="wproof" name="photo" accept="image/*">
+${replyField(lang, 'w')}
 <button type="submit">${esc(tx(lang, 'register'))}</button></form></section>`;
+}
+
+/** The optional "e-mail me the answer" field; the same on every form that starts a conversation. */
+function replyField(lang: PortalLanguage, prefix: string): string {
+  return `<label for="${prefix}email">${esc(tx(lang, 'replyEmail'))}</label><input type="email" id="${prefix}email" name="email" maxlength="254" autocomplete="email" inputmode="email" aria-describedby="${prefix}emailNote">
+<p class="muted" id="${prefix}emailNote">${esc(tx(lang, 'replyEmailNote'))}</p>`;
+}
+
+/** The exchange wish: a variant of the order's products when the catalogue has them, else free text. */
+function exchangeField(lang: PortalLanguage, choices: ExchangeChoice[]): string {
+  if (!choices.length) return `<label for="rwish">${esc(tx(lang, 'exchangeWish'))}</label><input type="text" id="rwish" name="exchangeWish" maxlength="100">`;
+  return `<label for="rchoice">${esc(tx(lang, 'exchangeWish'))}</label><select id="rchoice" name="exchangeChoice"><option value="">${esc(tx(lang, 'exchangePick'))}</option>${choices.map((c) => `<option value="${esc(c.value)}">${esc(c.label)}</option>`).join('')}</select>`;
+}
+
+function csatSection(lang: PortalLanguage, shop: string, hidden: string): string {
+  const options = [1, 2, 3, 4, 5].map((n) => `<div class="check"><input type="radio" id="csat${n}" name="score" value="${n}" required><label for="csat${n}" style="margin:0;font-weight:400">${n} — ${esc(tx(lang, `csat${n}` as TextKey))}</label></div>`).join('');
+  return `<section class="guide" aria-labelledby="csat-q"><h2 id="csat-q">${esc(tx(lang, 'csatTitle'))}</h2><form method="post" action="/p/order/csat" enctype="multipart/form-data">${hidden}
+<fieldset><legend>${esc(tx(lang, 'csatQuestion', { shop }))}</legend>${options}</fieldset>
+<button type="submit">${esc(tx(lang, 'send'))}</button></form></section>`;
 }
 
 function birthdaySection(lang: PortalLanguage, hidden: string): string {
@@ -104,13 +132,27 @@ function birthdaySection(lang: PortalLanguage, hidden: string): string {
 <button type="submit">${esc(tx(lang, 'save'))}</button></form></section>`;
 }
 
+// Building an Intl formatter costs far more than using one (it was the page's largest own cost
+// in the bench profile): one per language and currency / time zone, kept for the process.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function cached<F>(m: Map<string, F>, key: string, make: () => F): F {
+  let f = m.get(key);
+  if (!f) {
+    if (m.size > 500) m.clear();
+    f = make();
+    m.set(key, f);
+  }
+  return f;
+}
+
 function money(amount: number, currency: string, lang: PortalLanguage): string {
   const digits = ['JPY', 'KRW', 'VND', 'IDR'].includes(currency) ? 0 : 2;
-  return new Intl.NumberFormat(lang, { style: 'currency', currency }).format(amount / 10 ** digits);
+  return cached(numberFormats, `${lang}|${currency}`, () => new Intl.NumberFormat(lang, { style: 'currency', currency })).format(amount / 10 ** digits);
 }
 
 function date(iso: string | null, lang: PortalLanguage, zone: string): string {
-  return iso ? new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: zone }).format(new Date(iso)) : '';
+  return iso ? cached(dateFormats, `${lang}|${zone}`, () => new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: zone })).format(new Date(iso)) : '';
 }
 
 function returnTimeline(r: ReturnView, lang: PortalLanguage, zone: string): string {
@@ -143,19 +185,20 @@ export function orderPage(lang: PortalLanguage, csrf: string, d: PageData, notic
 ${tiktokGuide(lang, d)}
 ${d.returns.length ? `<section><h2>${esc(tx(lang, 'returns'))}</h2>${d.returns.map((r) => returnTimeline(r, lang, shop.timeZone)).join('')}</section>` : ''}
 ${msgs ? `<section><h2>${esc(tx(lang, 'conversation'))}</h2>${msgs}</section>` : ''}
+${d.askCsat ? csatSection(lang, shop.name, hidden) : ''}
 <section><h2>${esc(tx(lang, 'startReturn'))}</h2><form method="post" action="/p/order/return" enctype="multipart/form-data">${hidden}
 <fieldset><legend>${esc(tx(lang, 'items'))}</legend>${order.lines.map((l, i) => `<div class="check"><input type="checkbox" id="line${i}" name="line" value="${esc(l.id)}"><label for="line${i}" style="margin:0;font-weight:400">${esc(l.productName)}</label></div>`).join('')}</fieldset>
 <label for="reason">${esc(tx(lang, 'reason'))}</label><select id="reason" name="reason" required>${d.reasons.map((n) => `<option value="${esc(n.code)}">${esc(reasonLabel(n))}</option>`).join('')}</select>
 <fieldset><legend>${esc(tx(lang, 'resolution'))}</legend><div class="check"><input type="radio" id="resRefund" name="resolution" value="refund" checked><label for="resRefund" style="margin:0;font-weight:400">${esc(tx(lang, 'refund'))}</label></div><div class="check"><input type="radio" id="resExchange" name="resolution" value="exchange"><label for="resExchange" style="margin:0;font-weight:400">${esc(tx(lang, 'exchange'))}</label></div></fieldset>
-<label for="rwish">${esc(tx(lang, 'exchangeWish'))}</label><input type="text" id="rwish" name="exchangeWish" maxlength="100">
+${exchangeField(lang, d.exchangeChoices)}
 <label for="rnote">${esc(tx(lang, 'note'))}</label><textarea id="rnote" name="note" maxlength="4000"></textarea>
 <label for="rphoto">${esc(tx(lang, 'photo'))}</label><input type="file" id="rphoto" name="photo" accept="image/*,video/*">
+${replyField(lang, 'r')}
 <button type="submit">${esc(tx(lang, 'startReturn'))}</button></form></section>
 <section><h2>${esc(tx(lang, 'writeUs'))}</h2><form method="post" action="/p/order/message" enctype="multipart/form-data">${hidden}
 <label for="mtext">${esc(tx(lang, 'message'))}</label><textarea id="mtext" name="text" required maxlength="4000"></textarea>
 <label for="mphoto">${esc(tx(lang, 'photo'))}</label><input type="file" id="mphoto" name="photo" accept="image/*,video/*">
-<label for="memail">${esc(tx(lang, 'replyEmail'))}</label><input type="email" id="memail" name="email" maxlength="254" autocomplete="email" inputmode="email" aria-describedby="memailNote">
-<p class="muted" id="memailNote">${esc(tx(lang, 'replyEmailNote'))}</p>
+${replyField(lang, 'm')}
 <button type="submit">${esc(tx(lang, 'send'))}</button></form></section>
 ${warrantySection(lang, d, hidden)}
 ${birthdaySection(lang, hidden)}

@@ -86,6 +86,7 @@ export const PORTAL_PAGES = [
   ['POST', '/p/order/return'],
   ['POST', '/p/order/warranty'],
   ['POST', '/p/order/preferences'],
+  ['POST', '/p/order/csat'],
 ] as const;
 
 export const PORTAL_COOKIE = 'afterdesk_portal';
@@ -220,7 +221,7 @@ export function portalPublicRoutes(app: Http, svc: PortalService, opts: PortalPu
       s.language = pickLanguage(q.lang, s.language, undefined);
       await svc.setLanguage(s, s.language);
     }
-    const done: Record<string, TextKey> = { return: 'returnStarted', message: 'messageSent', warranty: 'warrantyDone', preferences: 'prefsDone' };
+    const done: Record<string, TextKey> = { return: 'returnStarted', message: 'messageSent', warranty: 'warrantyDone', preferences: 'prefsDone', csat: 'csatDone' };
     const notice = q.done && done[q.done] ? { kind: 'ok' as const, text: tx(s.language, done[q.done]!) } : undefined;
     return render(reply, s, 200, notice);
   });
@@ -269,7 +270,9 @@ export function portalPublicRoutes(app: Http, svc: PortalService, opts: PortalPu
         reasonCode: first(f, 'reason').slice(0, 100),
         resolution: first(f, 'resolution') === 'exchange' ? 'exchange' : 'refund',
         exchangeWish: first(f, 'exchangeWish').slice(0, 100),
+        exchangeChoice: first(f, 'exchangeChoice').slice(0, 100),
         note: first(f, 'note').slice(0, 4000),
+        replyEmail: first(f, 'email').slice(0, 400),
         photo: f.photo,
       });
     } catch (e) {
@@ -282,11 +285,22 @@ export function portalPublicRoutes(app: Http, svc: PortalService, opts: PortalPu
     const g = await gate(req, reply);
     if (!('s' in g)) return g;
     try {
-      await svc.registerWarranty(g.s, { orderLineId: first(g.form, 'line').slice(0, 100), serial: first(g.form, 'serial').slice(0, 100), proof: g.form.photo });
+      await svc.registerWarranty(g.s, { orderLineId: first(g.form, 'line').slice(0, 100), serial: first(g.form, 'serial').slice(0, 100), replyEmail: first(g.form, 'email').slice(0, 400), proof: g.form.photo });
     } catch (e) {
       return failure(reply, g.s, e);
     }
     return reply.code(303).redirect('/p/order?done=warranty', 303);
+  });
+
+  app.post('/p/order/csat', { schema: hide }, async (req, reply) => {
+    const g = await gate(req, reply);
+    if (!('s' in g)) return g;
+    try {
+      await svc.answerCsat(g.s, Number(first(g.form, 'score') || 'NaN'));
+    } catch (e) {
+      return failure(reply, g.s, e);
+    }
+    return reply.code(303).redirect('/p/order?done=csat', 303);
   });
 
   app.post('/p/order/preferences', { schema: hide }, async (req, reply) => {

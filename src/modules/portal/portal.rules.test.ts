@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hoursLine, policyLine } from './portal.cards.js';
 import { sellerCreateReasons } from '../../integrations/tiktok/reasons.js';
 import { tx, type TextKey } from './portal.texts.js';
-import { replyAddress, appReasonKey, buyerMessageKeys, normaliseSerial, platformReturnRoute, PORTAL_LANGUAGES, sellerReturnReason, validBirthday, warrantyEnds, cardContentFor, cardExpiry, createPortalLimiter, csrfFor, csrfMatches, hashSecret, isHoldout, lookupHash, newShortCode, newToken, pickLanguage, tokenState, wellFormedToken } from './portal.rules.js';
+import { lineWarranty, warrantyDaysIn, exchangeChoices, replyAddress, appReasonKey, buyerMessageKeys, normaliseSerial, platformReturnRoute, PORTAL_LANGUAGES, sellerReturnReason, validBirthday, warrantyEnds, cardContentFor, cardExpiry, createPortalLimiter, csrfFor, csrfMatches, hashSecret, isHoldout, lookupHash, newShortCode, newToken, pickLanguage, tokenState, wellFormedToken } from './portal.rules.js';
 
 describe('portal tokens', () => {
   it('are 32 url-safe characters of randomness, never the same twice, and carry no order data', () => {
@@ -157,7 +157,7 @@ describe('refusals for the buyer', () => {
     expect(buyerMessageKeys('something.new')).toEqual(['errGeneral']);
     expect(buyerMessageKeys('portal.email_invalid')).toEqual(['errEmail']);
     const codes = ['not_delivered', 'window_closed', 'final_sale', 'reason_required', 'already_returned', 'no_lines', 'photos_required'];
-    const keys = new Set([...codes.flatMap((c) => buyerMessageKeys('returns.not_eligible', [c])), ...['portal.no_lines', 'portal.serial_invalid', 'portal.product_required', 'portal.birthday_invalid', 'portal.consent_required', 'portal.message_required', 'portal.email_invalid', 'returns.exchange_sku_required', 'returns.unknown_reason'].flatMap((c) => buyerMessageKeys(c))]);
+    const keys = new Set([...codes.flatMap((c) => buyerMessageKeys('returns.not_eligible', [c])), ...['portal.no_lines', 'portal.serial_invalid', 'portal.product_required', 'portal.birthday_invalid', 'portal.consent_required', 'portal.message_required', 'portal.email_invalid', 'returns.exchange_sku_required', 'returns.unknown_reason', 'portal.exchange_choice_invalid', 'portal.csat_invalid'].flatMap((c) => buyerMessageKeys(c))]);
     for (const k of keys) {
       for (const l of PORTAL_LANGUAGES) {
         const t = tx(l, k as TextKey);
@@ -180,5 +180,53 @@ describe('the address for answers by e-mail', () => {
     for (const bad of ['anna', 'anna@', '@kunde.de', 'anna@kunde', 'anna@kunde.123', 'anna becker@kunde.de', 'Anna <anna@kunde.de>', 'a@b.de, c@d.de', 'a@b.de\r\nBcc: x@y.de', '.anna@kunde.de', 'an..na@kunde.de', 'anna@-kunde.de', 'anna@kunde..de', `${'a'.repeat(65)}@kunde.de`, `a@${'b'.repeat(250)}.de`]) {
       expect(replyAddress(bad), bad).toBe('invalid');
     }
+  });
+});
+
+describe("a product's warranty length", () => {
+  it('is read from terms written in the five buyer languages', () => {
+    expect(warrantyDaysIn('Warranty Period: 2 years')).toBe(730);
+    expect(warrantyDaysIn('Warranty Type: Manufacturer; Warranty Period: 18 months')).toBe(540);
+    expect(warrantyDaysIn('Garantie: 24 Monate Herstellergarantie')).toBe(720);
+    expect(warrantyDaysIn('Gewährleistung: zwei Jahre')).toBe(730);
+    expect(warrantyDaysIn('Garantie 2 ans pièces et main-d’œuvre')).toBe(730);
+    expect(warrantyDaysIn('Garanzia: 12 mesi')).toBe(360);
+    expect(warrantyDaysIn('Garantía de un año')).toBe(365);
+    expect(warrantyDaysIn('Garantía: 6 meses')).toBe(180);
+    expect(warrantyDaysIn('90 days, no questions asked')).toBe(90);
+    expect(warrantyDaysIn('a 12-month warranty')).toBe(360);
+    expect(warrantyDaysIn('12months')).toBe(360);
+    expect(warrantyDaysIn('one year limited warranty')).toBe(365);
+    expect(warrantyDaysIn('8 Wochen')).toBe(56);
+  });
+  it('is unknown when the text names no length, or an absurd one', () => {
+    for (const t of [null, '', 'Manufacturer warranty', 'No warranty', 'Garantie: ja', '99 years', '2.5 years']) expect(warrantyDaysIn(t), String(t)).toBeNull();
+  });
+  it("takes the listing's attribute first, then the seller's text in the buyer's language, English, any; else the default", () => {
+    expect(lineWarranty({ warranty: 'Warranty Period: 1 year', warrantyTexts: [{ language: 'de', body: '2 Jahre' }] }, 'de', 365)).toEqual({ days: 365, source: 'product' });
+    expect(lineWarranty({ warranty: null, warrantyTexts: [{ language: 'en', body: '6 months' }, { language: 'de', body: '2 Jahre' }] }, 'de', 365)).toEqual({ days: 730, source: 'product' });
+    expect(lineWarranty({ warranty: null, warrantyTexts: [{ language: 'de', body: '2 Jahre' }, { language: 'en', body: '6 months' }] }, 'fr', 365)).toEqual({ days: 180, source: 'product' });
+    expect(lineWarranty({ warranty: 'Manufacturer', warrantyTexts: [{ language: 'it', body: 'Garanzia 3 anni' }] }, 'fr', 365)).toEqual({ days: 1095, source: 'product' });
+    expect(lineWarranty({ warranty: 'Manufacturer', warrantyTexts: [] }, 'de', 400)).toEqual({ days: 400, source: 'default' });
+    expect(lineWarranty(undefined, 'de', 365)).toEqual({ days: 365, source: 'default' });
+  });
+});
+
+describe('the exchange choice', () => {
+  const terms = [
+    { externalProductId: 'p1', productId: 'prd1', title: 'Shoe', warranty: null, warrantyTexts: [], skus: [{ externalSkuId: 's41', sellerSku: 'SHOE-41', name: 'Black / 41' }, { externalSkuId: 's42', sellerSku: 'SHOE-42', name: 'Black / 42' }, { externalSkuId: 's43', sellerSku: null, name: 'White / 42' }] },
+    { externalProductId: 'p2', productId: 'prd2', title: 'Cap', warranty: null, warrantyTexts: [], skus: [{ externalSkuId: 'c1', sellerSku: 'CAP', name: null }] },
+  ];
+  const lines = [
+    { id: 'l1', productId: 'p1', skuId: 's41', productName: 'Shoe' },
+    { id: 'l2', productId: 'p2', skuId: 'c1', productName: 'Cap' },
+    { id: 'l3', productId: 'p9', skuId: 'x', productName: 'Unknown' },
+  ];
+  it("offers the other variants of the order's products, named for the buyer; one-variant products offer none", () => {
+    expect(exchangeChoices(lines, terms)).toEqual([
+      { value: 's42', label: 'Shoe — Black / 42', lineId: 'l1', exchangeSku: 'SHOE-42' },
+      { value: 's43', label: 'Shoe — White / 42', lineId: 'l1', exchangeSku: 'White / 42' },
+    ]);
+    expect(exchangeChoices([lines[1]!, lines[2]!], terms)).toEqual([]);
   });
 });

@@ -193,10 +193,59 @@ export function warrantyEnds(deliveredAt: Date | null, now: Date, warrantyDays: 
 }
 
 /**
- * The buyer reads every refusal in their language: a server error code (and, for returns, each
- * eligibility reason's code) maps to a text key; anything unknown gets the general refusal, never
- * the staff-facing English message.
+ * A warranty length in days from a product's terms as sellers write them, in the five buyer
+ * languages: "Warranty Period: 2 years", "Garantie: 24 Monate", "garantie 2 ans", "Garanzia 12
+ * mesi", "Garantía: 1 año", "90 days", "one year". A number (digits or one to three in words)
+ * followed by a unit (year, month, week, day); a year is 365 days, a month 30. The first length
+ * found counts; a text without one ("Manufacturer warranty", "no warranty") gives null, and so does
+ * a length over 30 years (a typo, or "lifetime" spelled as 99 years).
  */
+export function warrantyDaysIn(text: string | null | undefined): number | null {
+  if (!text) return null;
+  const words: Record<string, number> = { one: 1, a: 1, an: 1, ein: 1, eine: 1, einen: 1, un: 1, une: 1, uno: 1, una: 1, two: 2, zwei: 2, deux: 2, due: 2, dos: 2, three: 3, drei: 3, trois: 3, tre: 3, tres: 3, 'três': 3 };
+  const units: [RegExp, number][] = [
+    [/^(?:years?|yrs?|jahre?n?|ans?|ann[ée]es?|ann[oi]|a[ñn]os?)$/, 365],
+    [/^(?:months?|mos?|monate?n?|mois|mes[ei]|mes(?:es)?)$/, 30],
+    [/^(?:weeks?|wochen?|semaines?|settiman[ae]|semanas?)$/, 7],
+    [/^(?:days?|tage?n?|jours?|giorn[oi]|d[ií]as?)$/, 1],
+  ];
+  const tokens = text.toLowerCase().normalize('NFC').replace(/(\d)(\p{L})/gu, '$1 $2').split(/[^\p{L}\p{N}.,]+/u).filter(Boolean);
+  for (let i = 0; i < tokens.length - 1; i++) {
+    const t = tokens[i]!.replace(/[.,]$/, '');
+    const n = /^\d{1,4}$/.test(t) ? Number(t) : words[t];
+    if (!n) continue;
+    const unit = units.find(([re]) => re.test(tokens[i + 1]!.replace(/[.,]$/, '')));
+    if (!unit) continue;
+    const days = n * unit[1];
+    return days > 0 && days <= 30 * 365 ? days : null;
+  }
+  return null;
+}
+
+/** Where a product's warranty length came from: its own terms, or the shop's default. */
+export interface LineWarranty {
+  days: number;
+  source: 'product' | 'default';
+}
+
+/**
+ * A product's warranty: the listing's warranty attribute first (what the buyer was shown), then the
+ * seller's warranty knowledge (the buyer's language, then English, then any), else the default.
+ */
+export function lineWarranty(terms: { warranty: string | null; warrantyTexts: { language: string; body: string }[] } | undefined, language: string, defaultDays: number): LineWarranty {
+  if (terms) {
+    const byLang = [...terms.warrantyTexts].sort((a, b) => rank(a.language) - rank(b.language));
+    for (const t of [terms.warranty, ...byLang.map((x) => x.body)]) {
+      const days = warrantyDaysIn(t);
+      if (days) return { days, source: 'product' };
+    }
+  }
+  return { days: defaultDays, source: 'default' };
+  function rank(l: string) {
+    return l === language ? 0 : l === 'en' ? 1 : 2;
+  }
+}
+
 /**
  * The address a buyer gives on the page for answers by e-mail ("e-mail me the answer"): trimmed,
  * lower-cased, one plain mailbox (local@domain with a dot in the domain, no spaces, no display name
@@ -215,6 +264,45 @@ export function replyAddress(raw: string): string | null | 'invalid' {
   return a;
 }
 
+/** One variant the buyer may exchange for: the catalogue SKU, the order line it replaces, what the return records. */
+export interface ExchangeChoice {
+  /** The platform SKU id (the form's value). */
+  value: string;
+  label: string;
+  lineId: string;
+  /** What the return's exchange names: the seller SKU (what exchange stock is kept by), else the variant's name. */
+  exchangeSku: string;
+}
+
+/**
+ * The variants a buyer can pick for an exchange: for each order line whose product the catalogue
+ * knows, every other SKU of that product (the one bought is left out). Empty when no product of
+ * the order has variants; the page then asks for the wish in free text.
+ */
+export function exchangeChoices(
+  lines: { id: string; productId: string; skuId: string; productName: string }[],
+  terms: { externalProductId: string; skus: { externalSkuId: string; sellerSku: string | null; name: string | null }[] }[],
+): ExchangeChoice[] {
+  const out: ExchangeChoice[] = [];
+  const seen = new Set<string>();
+  for (const l of lines) {
+    const p = terms.find((t) => t.externalProductId === l.productId);
+    for (const sku of p?.skus ?? []) {
+      if (sku.externalSkuId === l.skuId || seen.has(sku.externalSkuId)) continue;
+      const name = sku.name ?? sku.sellerSku;
+      if (!name) continue;
+      seen.add(sku.externalSkuId);
+      out.push({ value: sku.externalSkuId, label: `${l.productName} — ${name}`, lineId: l.id, exchangeSku: (sku.sellerSku ?? name).slice(0, 100) });
+    }
+  }
+  return out;
+}
+
+/**
+ * The buyer reads every refusal in their language: a server error code (and, for returns, each
+ * eligibility reason's code) maps to a text key; anything unknown gets the general refusal, never
+ * the staff-facing English message.
+ */
 export function buyerMessageKeys(code: string, reasonCodes: string[] = []): string[] {
   const byCode: Record<string, string> = {
     'portal.no_lines': 'errNoLines',
@@ -225,6 +313,8 @@ export function buyerMessageKeys(code: string, reasonCodes: string[] = []): stri
     'portal.message_required': 'errMessage',
     'portal.email_invalid': 'errEmail',
     'returns.exchange_sku_required': 'errExchangeSku',
+    'portal.exchange_choice_invalid': 'errExchangeSku',
+    'portal.csat_invalid': 'errCsat',
     'returns.unknown_reason': 'errReason',
   };
   if (code === 'returns.not_eligible') {

@@ -29,6 +29,8 @@ export const portalCards = pgTable('portal_cards', {
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
   ticketId: text('ticket_id'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  /** When the buyer answered the satisfaction question on the page (the score is analytics'). */
+  csatAt: timestamp('csat_at', { withTimezone: true }),
 });
 
 export const portalScans = pgTable('portal_scans', {

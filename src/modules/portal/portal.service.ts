@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Clock } from '../../platform/clock.js';
@@ -9,6 +9,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
 import { orgOfShop, shopIn, type ShopRow } from '../tenancy/index.js';
 import { orderIdsPlacedSince, type OrderView } from '../orders/index.js';
+import { productTermsOf, type ProductTerms } from '../knowledge/index.js';
 import type { InboundMessage, MessageRow, TicketRow } from '../helpdesk/index.js';
 import type { CreateReturnInput, ReasonNode, ReturnView } from '../returns/index.js';
 import type { RecordEvidence, StoredFile } from '../evidence/index.js';
@@ -18,6 +19,8 @@ import {
   DEFAULT_WARRANTY_DAYS,
   cardExpiry,
   cardContentFor,
+  exchangeChoices,
+  lineWarranty,
   csrfFor,
   hashSecret,
   isHoldout,
@@ -52,6 +55,11 @@ export interface PortalPorts {
   };
   files: { storeFile(orgId: string, input: { bytes: Buffer; fileName: string; declaredContentType?: string }): Promise<StoredFile> };
   recordEvidence: RecordEvidence;
+  /** CSAT (owned by analytics): the survey row for a solved ticket, and the buyer's 1–5 answer. */
+  csat?: {
+    asked(orgId: string, t: { ticketId: string; shopId: string; channel: string; language: string }): Promise<void>;
+    reply(orgId: string, ticketId: string, text: string): Promise<number | null>;
+  };
   /** The contact policy and the buyer's consent/birthday (owned by outreach). */
   outreach: {
     setPreferences(actor: Actor, buyerId: string, p: { marketingConsent?: boolean; consentSource?: string | null; birthday?: string | null; birthdayConsent?: boolean }): Promise<unknown>;
@@ -81,6 +89,10 @@ export interface PortalSession {
   cardId: string;
   language: PortalLanguage;
   csrf: string;
+  /** The order's self-service ticket when the card has one (read with the session, so the page need not ask again). */
+  ticketId: string | null;
+  /** The buyer already answered the satisfaction question for that ticket on the page. */
+  csatDone: boolean;
 }
 
 export interface PrintInput {
@@ -126,7 +138,7 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
     const id = ids('pss');
     const now = clock.now();
     await tx.insert(portalSessions).values({ orgId: card.orgId, id, shopId: card.shopId, orderId: card.orderId, cardId: card.id, sessionHash: hashSecret(secret), language, expiresAt: new Date(now.getTime() + SESSION_MS), createdAt: now });
-    return { secret, session: { id, orgId: card.orgId, shopId: card.shopId, orderId: card.orderId, cardId: card.id, language, csrf: csrfFor(secret) } };
+    return { secret, session: { id, orgId: card.orgId, shopId: card.shopId, orderId: card.orderId, cardId: card.id, language, csrf: csrfFor(secret), ticketId: card.ticketId, csatDone: false } };
   }
 
   /**
@@ -144,6 +156,34 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
     if (leafCache.size > 10_000) leafCache.clear();
     leafCache.set(orgId, { at: now, leaves });
     return leaves;
+  }
+
+  /**
+   * The catalogue's warranty terms and SKUs of an order's products (knowledge module). The
+   * catalogue changes on a sync (nightly, or a product webhook), so each shop's answer for a set of
+   * products is kept for a minute instead of being read on every page view.
+   */
+  const termsCache = new Map<string, { at: number; terms: ProductTerms[] }>();
+  async function productTerms(orgId: string, shopId: string, externalProductIds: string[]): Promise<ProductTerms[]> {
+    const wanted = [...new Set(externalProductIds)].sort();
+    const key = `${orgId}|${shopId}|${wanted.join(',')}`;
+    const now = clock.now().getTime();
+    const hit = termsCache.get(key);
+    if (hit && now - hit.at < 60_000) return hit.terms;
+    const terms = await db.tenant(orgId, (tx) => productTermsOf(tx, orgId, shopId, wanted));
+    if (termsCache.size > 10_000) termsCache.clear();
+    termsCache.set(key, { at: now, terms });
+    return terms;
+  }
+
+  /** Each line's warranty length: the product's terms, else the shop's default. */
+  function lineWarranties(order: OrderView, terms: ProductTerms[], language: string) {
+    return order.lines.map((l) => ({ line: l, ...lineWarranty(terms.find((t) => t.externalProductId === l.productId), language, warrantyDays) }));
+  }
+
+  /** The longest warranty among an order's lines (the shop's default for an order without lines). */
+  function longestWarranty(order: OrderView, terms: ProductTerms[], language: string): number {
+    return Math.max(...lineWarranties(order, terms, language).map((w) => w.days), order.lines.length ? 0 : warrantyDays);
   }
 
   /** A buyer's platform never changes: read once per buyer (the order page would otherwise ask on every view). */
@@ -201,6 +241,8 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
         if (o.shopId !== shop.id) throw AppError.notFound('order', id);
         orders.push(o);
       }
+      // A card lives through the return window and the longest warranty among the order's products.
+      const terms = await db.tenant(actor.orgId, (tx) => productTermsOf(tx, actor.orgId, shop.id, [...new Set(orders.flatMap((o) => o.lines.map((l) => l.productId)))]));
       const batchId = ids('pcb');
       const printed: { url: string; code: string }[] = [];
       const holdouts: string[] = [];
@@ -225,7 +267,7 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
             tokenHash: hashSecret(token),
             lookupHash: lookupHash(o.externalId, code),
             language: input.language,
-            expiresAt: cardExpiry(from, shop.returnPolicy.windowDays, warrantyDays),
+            expiresAt: cardExpiry(from, shop.returnPolicy.windowDays, longestWarranty(o, terms, input.language)),
             createdAt: now,
           });
           printed.push({ url: `${base}/p/${token}`, code: `${code.slice(0, 4)}-${code.slice(4)}` });
@@ -310,17 +352,32 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
     async session(secret: string | undefined): Promise<PortalSession | null> {
       if (!secret || !/^[A-Za-z0-9_-]{43}$/.test(secret)) return null;
       const hash = hashSecret(secret);
-      // Session and card in one transaction (every page view and form post passes here).
-      const found = await db.system(async (tx) => {
-        const [s] = await tx.select().from(portalSessions).where(eq(portalSessions.sessionHash, hash));
-        if (!s || s.expiresAt.getTime() <= clock.now().getTime()) return null;
-        const [card] = await tx.select().from(portalCards).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId)));
-        return { s, card: card ?? null };
-      });
-      if (!found) return null;
-      const { s, card } = found;
-      if (tokenState(card, clock.now()) !== 'ok') return null;
-      return { id: s.id, orgId: s.orgId, shopId: s.shopId, orderId: s.orderId, cardId: s.cardId, language: sniffLanguage(s.language), csrf: csrfFor(secret) };
+      // Session and its card in one statement (every page view and form post passes here).
+      const [found] = await db.system((tx) =>
+        tx
+          .select({
+            id: portalSessions.id,
+            orgId: portalSessions.orgId,
+            shopId: portalSessions.shopId,
+            orderId: portalSessions.orderId,
+            cardId: portalSessions.cardId,
+            language: portalSessions.language,
+            expiresAt: portalSessions.expiresAt,
+            holdout: portalCards.holdout,
+            revokedAt: portalCards.revokedAt,
+            cardExpiresAt: portalCards.expiresAt,
+            ticketId: portalCards.ticketId,
+            // Any link of the order's conversation may have been used to answer the question.
+            csatDone: sql<boolean>`exists (select 1 from portal_cards a where a.org_id = ${portalCards.orgId} and a.ticket_id = ${portalCards.ticketId} and a.csat_at is not null)`,
+          })
+          .from(portalSessions)
+          .innerJoin(portalCards, and(eq(portalCards.orgId, portalSessions.orgId), eq(portalCards.id, portalSessions.cardId)))
+          .where(eq(portalSessions.sessionHash, hash)),
+      );
+      const now = clock.now();
+      if (!found || found.expiresAt.getTime() <= now.getTime()) return null;
+      if (tokenState({ holdout: found.holdout, revokedAt: found.revokedAt, expiresAt: found.cardExpiresAt }, now) !== 'ok') return null;
+      return { id: found.id, orgId: found.orgId, shopId: found.shopId, orderId: found.orderId, cardId: found.cardId, language: sniffLanguage(found.language), csrf: csrfFor(secret), ticketId: found.ticketId, csatDone: found.csatDone };
     },
 
     async setLanguage(s: PortalSession, language: PortalLanguage): Promise<void> {
@@ -330,22 +387,22 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
     /** What the buyer's page shows: their order, the shop's contacts, returns, the conversation. */
     async page(s: PortalSession) {
       const actor = systemActor(s.orgId);
-      // Independent reads side by side (each its own short transaction); the portal's own rows in one.
-      const [order, own, returns, leaves] = await Promise.all([
+      // Independent reads side by side (each its own short transaction); the portal's own rows in
+      // one. The ticket id came with the session (one statement fewer per view).
+      const [order, own, returns, leaves, ticket] = await Promise.all([
         ports.orders.getOrder(actor, s.orderId),
         db.tenant(s.orgId, async (tx) => {
           const shop: ShopRow = await shopIn(tx, s.orgId, s.shopId);
-          const [card] = await tx.select({ t: portalCards.ticketId }).from(portalCards).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId)));
           const warranties = await tx.select().from(portalWarranties).where(and(eq(portalWarranties.orgId, s.orgId), eq(portalWarranties.orderId, s.orderId))).orderBy(portalWarranties.createdAt);
-          return { shop, ticketId: card?.t ?? null, warranties };
+          return { shop, warranties };
         }),
         ports.returns.list(actor, { orderId: s.orderId, limit: 20 }),
         reasonLeaves(s.orgId),
+        s.ticketId ? ports.helpdesk.getTicket(actor, s.ticketId) : Promise.resolve(null),
       ]);
-      const [messages, platform] = await Promise.all([
-        own.ticketId ? ports.helpdesk.getTicket(actor, own.ticketId).then((t) => t.messages.filter((m) => m.kind === 'public')) : Promise.resolve([]),
-        buyerPlatform(s.orgId, order.buyerId),
-      ]);
+      const messages = ticket ? ticket.messages.filter((m) => m.kind === 'public') : [];
+      const [platform, terms] = await Promise.all([buyerPlatform(s.orgId, order.buyerId), productTerms(s.orgId, s.shopId, order.lines.map((l) => l.productId))]);
+      const deliveredAt = order.deliveredAt ? new Date(order.deliveredAt) : null;
       return {
         order,
         shop: own.shop,
@@ -354,8 +411,11 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
         messages,
         platformRoute: platformReturnRoute(platform, own.shop.market),
         warranties: own.warranties.map((w) => ({ productName: w.productName, serialNumber: w.serialNumber, endsAt: w.endsAt.toISOString() })),
-        warrantyDays,
-        warrantyEndsAt: warrantyEnds(order.deliveredAt ? new Date(order.deliveredAt) : null, clock.now(), warrantyDays).toISOString(),
+        lineWarranties: lineWarranties(order, terms, s.language).map((w) => ({ lineId: w.line.id, productName: w.line.productName, days: w.days, source: w.source, endsAt: warrantyEnds(deliveredAt, clock.now(), w.days).toISOString() })),
+        defaultWarrantyDays: warrantyDays,
+        exchangeChoices: exchangeChoices(order.lines, terms),
+        // The satisfaction question, once the conversation is solved and until the buyer answers it here.
+        askCsat: !!ports.csat && !!ticket && (ticket.ticket.status === 'solved' || ticket.ticket.status === 'closed') && !s.csatDone,
       };
     },
 
@@ -395,6 +455,7 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
       });
       await db.tenant(s.orgId, async (tx) => {
         await tx.update(portalCards).set({ ticketId: ing.ticketId }).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId)));
+        s.ticketId = ing.ticketId;
         if (replyTo) {
           // What the buyer agreed to, for a later question; the address itself stays on the ticket only.
           await ports.recordEvidence(tx, {
@@ -432,14 +493,27 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
      */
     async startReturn(
       s: PortalSession,
-      input: { orderLineIds: string[]; reasonCode: string; resolution: 'refund' | 'exchange'; exchangeWish?: string; note: string; photo?: { bytes: Buffer; fileName: string; contentType?: string } | null },
+      input: { orderLineIds: string[]; reasonCode: string; resolution: 'refund' | 'exchange'; exchangeWish?: string; exchangeChoice?: string; note: string; replyEmail?: string; photo?: { bytes: Buffer; fileName: string; contentType?: string } | null },
     ): Promise<{ ret: ReturnView; ticketId: string; platformRoute: string }> {
       const actor = systemActor(s.orgId);
       const order = await ports.orders.getOrder(actor, s.orderId);
       const lines = input.orderLineIds.filter((l) => order.lines.some((x) => x.id === l));
       if (!lines.length) throw AppError.validation('portal.no_lines', 'Choose at least one item', [{ field: 'orderLineIds', message: 'choose at least one item' }]);
+      // The exchange: a variant from the catalogue when the order's products have them (checked
+      // against them), free text only when the catalogue knows none.
+      let exchangeSku: string | null = null;
+      if (input.resolution === 'exchange') {
+        const choices = exchangeChoices(order.lines, await productTerms(s.orgId, s.shopId, order.lines.map((l) => l.productId)));
+        if (choices.length) {
+          const picked = choices.find((c) => c.value === input.exchangeChoice);
+          if (!picked) throw AppError.validation('portal.exchange_choice_invalid', 'Choose the size or colour to exchange for', [{ field: 'exchangeChoice', message: 'not a variant of the products of this order' }]);
+          exchangeSku = picked.exchangeSku;
+        } else {
+          exchangeSku = input.exchangeWish?.trim().slice(0, 100) || null;
+        }
+      }
       const text = input.note.trim() || input.reasonCode;
-      const w = await this.write(s, { text, photo: input.photo, subject: `Return request ${order.externalId}` });
+      const w = await this.write(s, { text, photo: input.photo, subject: `Return request ${order.externalId}`, replyEmail: input.replyEmail });
       const ret = await ports.returns.create(actor, {
         orderId: s.orderId,
         orderLineIds: lines,
@@ -449,7 +523,7 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
         channel: 'self_service',
         ticketId: w.ticketId,
         resolution: input.resolution,
-        exchangeSku: input.resolution === 'exchange' ? input.exchangeWish?.trim().slice(0, 100) || null : null,
+        exchangeSku,
         language: s.language,
       });
       // A TikTok order's return must exist on the platform too. Where the seller may create it
@@ -480,19 +554,22 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
      * Warranty registration: one product line of the order, its serial number and (optionally) a
      * proof-of-purchase photo kept as an evidence file; the order's self-service ticket records it.
      */
-    async registerWarranty(s: PortalSession, input: { orderLineId: string; serial: string; proof?: { bytes: Buffer; fileName: string; contentType?: string } | null }) {
+    async registerWarranty(s: PortalSession, input: { orderLineId: string; serial: string; replyEmail?: string; proof?: { bytes: Buffer; fileName: string; contentType?: string } | null }) {
       const order = await ports.orders.getOrder(systemActor(s.orgId), s.orderId);
       const line = order.lines.find((l) => l.id === input.orderLineId);
       if (!line) throw AppError.validation('portal.product_required', 'Choose the product', [{ field: 'orderLineId', message: 'not an item of this order' }]);
       const serial = normaliseSerial(input.serial);
       if (!serial) throw AppError.validation('portal.serial_invalid', 'Serial numbers are 3–64 letters, digits, - / .', [{ field: 'serial', message: 'invalid serial number' }]);
-      const w = await this.write(s, { text: `Warranty registration: ${line.productName} — serial ${serial}`, photo: input.proof ?? null, subject: `Warranty ${order.externalId}` });
+      // The product's own warranty length (its terms in the catalogue), else the shop's default.
+      const terms = await productTerms(s.orgId, s.shopId, [line.productId]);
+      const { days: lineDays, source } = lineWarranty(terms.find((t) => t.externalProductId === line.productId), s.language, warrantyDays);
+      const w = await this.write(s, { text: `Warranty registration: ${line.productName} — serial ${serial}`, photo: input.proof ?? null, subject: `Warranty ${order.externalId}`, replyEmail: input.replyEmail });
       const now = clock.now();
-      const endsAt = warrantyEnds(order.deliveredAt ? new Date(order.deliveredAt) : null, now, warrantyDays);
+      const endsAt = warrantyEnds(order.deliveredAt ? new Date(order.deliveredAt) : null, now, lineDays);
       return db.tenant(s.orgId, async (tx) => {
         const [row] = await tx
           .insert(portalWarranties)
-          .values({ orgId: s.orgId, id: ids('pwr'), shopId: s.shopId, orderId: s.orderId, orderLineId: line.id, buyerId: order.buyerId, productName: line.productName, serialNumber: serial, proofSha256: w.photo?.sha256 ?? null, warrantyDays, endsAt, ticketId: w.ticketId, createdAt: now })
+          .values({ orgId: s.orgId, id: ids('pwr'), shopId: s.shopId, orderId: s.orderId, orderLineId: line.id, buyerId: order.buyerId, productName: line.productName, serialNumber: serial, proofSha256: w.photo?.sha256 ?? null, warrantyDays: lineDays, endsAt, ticketId: w.ticketId, createdAt: now })
           .onConflictDoNothing()
           .returning();
         await ports.recordEvidence(tx, {
@@ -502,12 +579,29 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
           kind: 'status_change',
           actor: { type: 'buyer', id: order.buyerId },
           occurredAt: now,
-          summary: `Warranty registered on the self-service page: ${line.productName}, serial ${serial}, until ${endsAt.toISOString().slice(0, 10)}`,
-          data: { orderLineId: line.id, serial, warrantyDays, endsAt: endsAt.toISOString(), proofSha256: w.photo?.sha256 ?? null },
+          summary: `Warranty registered on the self-service page: ${line.productName}, serial ${serial}, until ${endsAt.toISOString().slice(0, 10)} (${lineDays} days, ${source === 'product' ? "the product's terms" : "the shop's default: the product has no terms"})`,
+          data: { orderLineId: line.id, serial, warrantyDays: lineDays, warrantySource: source, endsAt: endsAt.toISOString(), proofSha256: w.photo?.sha256 ?? null },
           fileSha256s: w.photo ? [w.photo.sha256] : [],
         });
-        return { registered: !!row, serial, endsAt: endsAt.toISOString(), ticketId: w.ticketId };
+        return { registered: !!row, serial, endsAt: endsAt.toISOString(), warrantyDays: lineDays, warrantySource: source, ticketId: w.ticketId };
       });
+    },
+
+    /**
+     * The buyer's answer to "how happy are you with how we solved it" (1–5), on a solved
+     * conversation: analytics stores it (its survey row for the ticket, channel self_service, then
+     * the score; an earlier answer is kept), and the page stops asking.
+     */
+    async answerCsat(s: PortalSession, score: number): Promise<{ stored: boolean }> {
+      if (!ports.csat || !Number.isInteger(score) || score < 1 || score > 5) throw AppError.validation('portal.csat_invalid', 'Choose a number from 1 to 5', [{ field: 'score', message: '1 to 5' }]);
+      if (!s.ticketId) throw AppError.validation('portal.csat_invalid', 'Nothing to rate yet', [{ field: 'score', message: 'no conversation' }]);
+      const { ticket } = await ports.helpdesk.getTicket(systemActor(s.orgId), s.ticketId);
+      if (ticket.status !== 'solved' && ticket.status !== 'closed') throw AppError.validation('portal.csat_invalid', 'The conversation is not solved yet', [{ field: 'score', message: 'not solved' }]);
+      await ports.csat.asked(s.orgId, { ticketId: s.ticketId, shopId: s.shopId, channel: 'self_service', language: s.language });
+      const stored = (await ports.csat.reply(s.orgId, s.ticketId, String(score))) !== null;
+      await db.tenant(s.orgId, (tx) => tx.update(portalCards).set({ csatAt: clock.now() }).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId))));
+      s.csatDone = true;
+      return { stored };
     },
 
     /**

@@ -32,6 +32,9 @@ export function useLiveEvents(): void {
         case 'notification':
           void qc.invalidateQueries({ queryKey: ['notifications'] });
           return;
+        case 'incident':
+          void qc.invalidateQueries({ queryKey: ['incidents', 'status', m.incidentId] });
+          return;
         case 'presence':
           void qc.invalidateQueries({ queryKey: ['inbox', 'viewers', m.ticketId] });
           return;

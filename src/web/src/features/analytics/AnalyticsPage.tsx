@@ -2,8 +2,9 @@ import '@mantine/charts/styles.css';
 import { ActionIcon, Alert, Anchor, Badge, Button, Drawer, Group, HoverCard, Paper, ScrollArea, SegmentedControl, Select, SimpleGrid, Stack, Switch, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { BarChart, LineChart } from '@mantine/charts';
 import { IconAlertTriangle, IconDownload, IconInfoCircle, IconListDetails } from '@tabler/icons-react';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router-dom';
 import { api } from '../../lib/api';
 import { useFormat } from '../../lib/format';
 import { useApiMutation } from '../../lib/mutation';
@@ -200,6 +201,11 @@ function DrillDrawer({ row, f, onClose }: { row: RateRow | null; f: Filters; onC
       {row && (
         <Stack>
           <WeeklyChart f={f} source={{ shopId: row.shopId!, sourceType: row.sourceType!, sourceId: row.sourceId ?? '' }} />
+          {row.commentComplaints !== undefined && (
+            <Text size="sm" data-testid="drill-comment-complaints">
+              {t('commentComplaints', { count: row.commentComplaints })}
+            </Text>
+          )}
           <Group justify="space-between">
             <Switch label={t('returnsOnly')} checked={returnsOnly} onChange={(e) => setReturnsOnly(e.currentTarget.checked)} />
             <Button size="xs" variant="default" leftSection={<IconDownload size={14} />} onClick={() => downloadCsv('drilldown.csv', ['order', 'line', 'product', 'placed', 'delivered', 'returned', 'refunded', 'refund_minor', 'currency', 'reason', 'fault', 'ticket', 'provenance'], (q.data ?? []).map((x) => [x.orderId, x.orderLineId, x.productName, x.placedAt, x.deliveredAt, x.returned, x.refunded, x.refundAmount, x.currency, x.reason, x.faultOwner, x.complained, x.provenance]))}>
@@ -443,6 +449,16 @@ export function AnalyticsPage() {
   const [drill, setDrill] = useState<RateRow | null>(null);
   const sources = useReport('source', f);
   const flagged = (sources.data?.items ?? []).filter((r) => r.flagged && !r.excluded);
+  // A link from elsewhere (a video comment ticket) opens one source: ?shop=…&sourceType=…&sourceId=…
+  const [params] = useSearchParams();
+  const linked = useRef(false);
+  useEffect(() => {
+    const id = params.get('sourceId');
+    if (linked.current || !id || !sources.data) return;
+    linked.current = true;
+    const row = sources.data.items.find((r) => r.sourceId === id && r.sourceType === params.get('sourceType') && (!params.get('shop') || r.shopId === params.get('shop')));
+    if (row) setDrill(row);
+  }, [sources.data, params]);
   return (
     <Stack>
       <PageHeader

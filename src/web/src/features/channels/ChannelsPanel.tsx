@@ -1,7 +1,9 @@
-import { Alert, Badge, Button, Card, Code, CopyButton, Group, NumberInput, PasswordInput, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Code, Collapse, CopyButton, Group, NumberInput, PasswordInput, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconBrandTiktok, IconBrandWhatsapp, IconCheck, IconMail, IconRefresh, IconX } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { notifications } from '@mantine/notifications';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../lib/format';
 import { useApiMutation } from '../../lib/mutation';
@@ -17,10 +19,27 @@ type Tls = 'implicit' | 'starttls' | 'none';
 export function ChannelsPanel() {
   const { t } = useTranslation('channels');
   const shops = useShops();
-  const [shopId, setShopId] = useState<string | null>(null);
+  const [params, setParams] = useSearchParams();
+  // Back from "Connect with TikTok": the shop it was for is picked, and the outcome said once.
+  const [shopId, setShopId] = useState<string | null>(params.get('shop'));
+  const [oauthError] = useState(params.get('tiktokBusinessError'));
+  useEffect(() => {
+    if (params.get('tiktokBusiness') === 'connected') notifications.show({ color: 'teal', message: t('tc.connected') });
+    if (params.has('tiktokBusiness') || params.has('tiktokBusinessError') || params.has('shop')) {
+      const next = new URLSearchParams(params);
+      for (const k of ['tiktokBusiness', 'tiktokBusinessError', 'shop']) next.delete(k);
+      setParams(next, { replace: true });
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
   return (
     <QueryState isPending={shops.isPending} error={shops.error} empty={!shops.data?.length} emptyText={t('noShops')}>
       <Stack gap="lg">
+        {oauthError && (
+          <Alert variant="light" color="red" data-testid="tiktok-oauth-error">
+            {t(`errors:${oauthError}`, { defaultValue: oauthError })}
+          </Alert>
+        )}
         <Text size="sm" c="dimmed" maw={760}>
           {t('intro')}
         </Text>
@@ -242,6 +261,13 @@ function WhatsAppCard({ shopId }: { shopId: string }) {
               <Text size="sm" c="dimmed">
                 {n ? t('wa.state', { at: n.lastWebhookAt ? fmt.dateTime(n.lastWebhookAt) : t('never') }) : t('wa.none')}
               </Text>
+              {n?.lastError && (
+                <Alert variant="light" color="red" title={t('wa.failing')} data-testid="whatsapp-last-error">
+                  <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                    {n.lastError}
+                  </Text>
+                </Alert>
+              )}
               {n && (
                 <Stack gap={4}>
                   <Text size="sm" fw={600}>
@@ -296,6 +322,9 @@ function TikTokCommentsCard({ shopId }: { shopId: string }) {
   const isOwner = can(['owner']);
   const account = useTikTokCommentsAccount(shopId);
   const [test, setTest] = useState<BusinessTestView | null>(null);
+  const [advanced, setAdvanced] = useState(false);
+  const oauthAvailable = account.data?.oauthAvailable ?? false;
+  const connect = useApiMutation({ mutationFn: () => channelsApi.authorizeTikTokComments(shopId), onSuccess: (r) => window.location.assign(r.url) });
   const form = useForm({
     mode: 'controlled',
     initialValues: { businessId: '', displayName: '', accessToken: '' },
@@ -304,7 +333,7 @@ function TikTokCommentsCard({ shopId }: { shopId: string }) {
       displayName: (v) => (v.trim() ? null : t('v.required')),
     },
   });
-  const current = account.data;
+  const current = account.data?.account;
   useEffect(() => {
     if (!current) return;
     form.setValues({ businessId: current.businessId, displayName: current.displayName, accessToken: '' });
@@ -350,6 +379,34 @@ function TikTokCommentsCard({ shopId }: { shopId: string }) {
               <Text size="xs" c="dimmed">
                 {t('tc.how')}
               </Text>
+              {a && (
+                <Text size="xs" data-testid="tiktok-comments-via">
+                  {a.connectedVia === 'oauth' ? t('tc.viaOauth', { until: a.refreshExpiresAt ? fmt.date(a.refreshExpiresAt) : '—' }) : t('tc.viaToken')}
+                </Text>
+              )}
+              {oauthAvailable && isOwner && (
+                <Stack gap={4}>
+                  <Group>
+                    <Button leftSection={<IconBrandTiktok size={16} />} color="dark" onClick={() => connect.mutate()} loading={connect.isPending} data-testid="tiktok-connect">
+                      {a ? t('tc.reconnect') : t('tc.connect')}
+                    </Button>
+                  </Group>
+                  <Text size="xs" c="dimmed">
+                    {t('tc.connectHow')}
+                  </Text>
+                </Stack>
+              )}
+              {!oauthAvailable && isOwner && (
+                <Text size="xs" c="dimmed" data-testid="tiktok-no-oauth">
+                  {t('tc.noOauth')}
+                </Text>
+              )}
+              {oauthAvailable && (
+                <Button variant="subtle" size="compact-xs" color="gray" w="fit-content" onClick={() => setAdvanced((x) => !x)} data-testid="tiktok-advanced">
+                  {t('tc.advanced')}
+                </Button>
+              )}
+              <Collapse expanded={!oauthAvailable || advanced}>
               <form onSubmit={form.onSubmit((v) => save.mutate(v))}>
                 <Stack gap="xs">
                   <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs">
@@ -376,6 +433,17 @@ function TikTokCommentsCard({ shopId }: { shopId: string }) {
                   </Group>
                 </Stack>
               </form>
+              </Collapse>
+              {a && oauthAvailable && !advanced && (
+                <Group gap="xs">
+                  <Button variant="light" onClick={() => runTest.mutate()} loading={runTest.isPending}>
+                    {t('tc.test')}
+                  </Button>
+                  <Button variant="subtle" leftSection={<IconRefresh size={16} />} onClick={() => poll.mutate()} loading={poll.isPending}>
+                    {t('tc.poll')}
+                  </Button>
+                </Group>
+              )}
               {test && (
                 <Group gap="xs" wrap="nowrap" align="flex-start">
                   {test.ok ? <IconCheck size={16} color="var(--mantine-color-teal-7)" /> : <IconX size={16} color="var(--mantine-color-red-7)" />}
@@ -385,7 +453,7 @@ function TikTokCommentsCard({ shopId }: { shopId: string }) {
                 </Group>
               )}
             </Stack>
-          ))(account.data ?? null)}
+          ))(account.data?.account ?? null)}
         </QueryState>
       </Stack>
     </Card>

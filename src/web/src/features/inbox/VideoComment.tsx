@@ -1,11 +1,13 @@
 import { Alert, Anchor, Badge, Button, Group, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconEye, IconEyeOff, IconVideo } from '@tabler/icons-react';
+import { IconChartBar, IconEye, IconEyeOff, IconVideo } from '@tabler/icons-react';
+import { Link } from 'react-router-dom';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../lib/format';
 import { useApiMutation } from '../../lib/mutation';
-import { channelKeys, channelsApi, useCommentVisibility } from '../channels/api';
+import { useSession } from '../../lib/session';
+import { channelKeys, channelsApi, useCommentSource, useCommentVisibility } from '../channels/api';
 import type { MessageView } from './api';
 
 /** The longest public reply under a TikTok comment (the server refuses longer ones). */
@@ -50,6 +52,34 @@ export function VideoCommentBar({ m }: { m: MessageView }) {
       <Button size="compact-xs" variant="subtle" color="gray" leftSection={hidden ? <IconEye size={12} /> : <IconEyeOff size={12} />} loading={toggle.isPending || state.isLoading} onClick={() => toggle.mutate(!hidden)} data-testid="video-comment-visibility">
         {hidden ? t('videoComment.show') : t('videoComment.hide')}
       </Button>
+      <VideoSource commentId={vc.commentId} />
+    </Group>
+  );
+}
+
+/** The video as a traffic source in analytics: what it sold and returned, complaints from its comments. */
+function VideoSource({ commentId }: { commentId: string }) {
+  const { t } = useTranslation('inbox');
+  const fmt = useFormat();
+  const { can } = useSession();
+  const q = useCommentSource(commentId);
+  const s = q.data;
+  if (!s) return null;
+  const text = s.attributed
+    ? t('videoComment.source', { orders: fmt.number(s.orders), returns: fmt.number(s.returns), complaints: fmt.number(s.commentComplaints) })
+    : t('videoComment.sourceNone', { complaints: fmt.number(s.commentComplaints) });
+  return (
+    <Group gap={4} wrap="nowrap" data-testid="video-comment-source">
+      <IconChartBar size={12} color="var(--mantine-color-dimmed)" />
+      {can(['owner', 'supervisor']) ? (
+        <Anchor size="xs" component={Link} to={`/analytics?shop=${encodeURIComponent(s.shopId)}&sourceType=${s.sourceType}&sourceId=${encodeURIComponent(s.sourceId)}`}>
+          {text}
+        </Anchor>
+      ) : (
+        <Text size="xs" c="dimmed">
+          {text}
+        </Text>
+      )}
     </Group>
   );
 }

@@ -37,7 +37,10 @@ export const useIncident = (id: string) => useQuery({ queryKey: incidentKeys.one
 export const useAudience = (id: string, enabled = true) => useQuery({ queryKey: incidentKeys.audience(id), enabled, queryFn: ({ signal }) => api.get<AudienceView>(`/api/incidents/${id}/audience`, { signal }) });
 export const useMembers = (id: string) => useQuery({ queryKey: incidentKeys.members(id), queryFn: ({ signal }) => api.get<{ items: MemberView[]; nextCursor: string | null }>(`/api/incidents/${id}/members?limit=50`, { signal }) });
 export const usePreview = (id: string) => useQuery({ queryKey: incidentKeys.preview(id), queryFn: ({ signal }) => api.get<Preview>(`/api/incidents/${id}/preview`, { signal }) });
-/** Progress is live while the outreach runs: refetched every few seconds until it is done. */
-export const useStatus = (id: string, live: boolean) => useQuery({ queryKey: incidentKeys.status(id), queryFn: ({ signal }) => api.get<StatusView>(`/api/incidents/${id}/status`, { signal }), refetchInterval: live ? 3_000 : false });
+/**
+ * Progress is live while the outreach runs: the live channel (`incident` events, lib/live.ts)
+ * refetches it as steps finish; a slow poll stays as the fallback (a dropped stream, a proxy).
+ */
+export const useStatus = (id: string, live: boolean) => useQuery({ queryKey: incidentKeys.status(id), queryFn: ({ signal }) => api.get<StatusView>(`/api/incidents/${id}/status`, { signal }), refetchInterval: live ? 15_000 : false });
 export const useChoices = (shopId: string | null) => useQuery({ queryKey: incidentKeys.choices(shopId ?? ''), enabled: !!shopId, queryFn: ({ signal }) => api.get<Choices>(`/api/incidents/choices?shopId=${encodeURIComponent(shopId!)}`, { signal }) });
 export const useBanner = (ticketId: string) => useQuery({ queryKey: incidentKeys.banner(ticketId), queryFn: ({ signal }) => api.get<Banner>(`/api/incidents/for-ticket/${ticketId}`, { signal }) });

@@ -18,7 +18,9 @@ export function useNotificationText() {
     const metric = typeof p.metric === 'string' ? t(`metrics.${p.metric}`, { defaultValue: p.metric }) : '';
     const decision = typeof p.decision === 'string' ? t(`decisions.${p.decision}`, { defaultValue: p.decision }) : '';
     const handler = typeof p.handler === 'string' ? t(`handlers.${p.handler.replace(/\./g, '_')}`, { defaultValue: p.handler }) : '';
-    return t(`kinds.${n.kind}`, { defaultValue: t('kinds.other'), ...p, amount, metric, decision, handler, by: p.by ?? t('someone') });
+    const channel = typeof p.channel === 'string' ? t(`channels.${p.channel}`, { defaultValue: p.channel }) : '';
+    const step = typeof p.step === 'string' ? t(`steps.${p.step}`, { defaultValue: p.step }) : '';
+    return t(`kinds.${n.kind}`, { defaultValue: t('kinds.other'), ...p, amount, metric, decision, handler, channel, step, by: p.by ?? t('someone') });
   };
 }
 
