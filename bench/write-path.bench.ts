@@ -57,8 +57,8 @@ function readProcs(): Map<number, ProcStat> {
   }
   return out;
 }
-/** CPU ms of each root's process tree. */
-function treeCpuMs(roots: Record<string, number>): Record<string, number> {
+/** CPU ms of each root's process tree (also used by the webhooks bench's trigger comparison). */
+export function treeCpuMs(roots: Record<string, number>): Record<string, number> {
   const procs = readProcs();
   const kids = new Map<number, number[]>();
   for (const [pid, s] of procs) kids.set(s.ppid, [...(kids.get(s.ppid) ?? []), pid]);
@@ -135,7 +135,7 @@ function startServer(env: Record<string, string>): Promise<Server> {
   });
 }
 
-async function postmasterPid(adminUrl: string): Promise<number> {
+export async function postmasterPid(adminUrl: string): Promise<number> {
   const c = new pg.Client({ connectionString: adminUrl });
   await c.connect();
   try {

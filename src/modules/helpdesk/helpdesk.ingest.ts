@@ -438,7 +438,11 @@ export function createIngest(core: HelpdeskCore) {
       }
       for (let attempt = 0; ; attempt++) {
         try {
-          return await ingestOnce(input, facts);
+          const r = await ingestOnce(input, facts);
+          if (input.direction === 'inbound' && core.ports.afterBuyerMessage) {
+            await core.ports.afterBuyerMessage({ orgId: input.orgId, ticketId: r.ticketId, messageId: r.messageId, text: input.text }).catch((e: unknown) => core.log?.warn({ err: e, orgId: input.orgId }, 'after-buyer-message hook failed'));
+          }
+          return r;
         } catch (e) {
           // Two deliveries of one webhook raced; the loser retries and finds the winner's rows.
           const race = e instanceof IngestRace || isUniqueViolation(e) || pgErrorCode(e) === '40P01';

@@ -80,6 +80,11 @@ export interface HelpdeskPorts {
    * product in its language, read in the caller's transaction (the knowledge module fills it).
    */
   knowledgeVariables?: (tx: Executor, orgId: string, ticket: { shopId: string; orderId: string | null; language: string }) => Promise<Record<string, string>>;
+  /**
+   * A buyer's message was stored (any channel), called after its transaction committed; a failure
+   * is logged and never fails the ingest (analytics reads CSAT answers here; its job is the net).
+   */
+  afterBuyerMessage?: (m: { orgId: string; ticketId: string; messageId: string; text: string }) => Promise<void>;
 }
 
 /** The slice of the orders module (contract 1) the adapter below reads. */
