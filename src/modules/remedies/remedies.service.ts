@@ -801,7 +801,7 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
       const [existing] = await tx.select().from(remedies).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.orderId, input.orderId), eq(remedies.optionKey, optionKey)));
       if (existing) return existing;
       const order = await orders().getOrder(actor, input.orderId);
-      if (order.shopId !== input.shopId) throw AppError.notFound('remedies.order_not_found', `Order ${input.orderId} is not in shop ${input.shopId}`);
+      if (order.shopId !== input.shopId) throw AppError.notFound('order', input.orderId);
       if (order.currency !== input.currency) throw AppError.unprocessable('remedies.currency_mismatch', `The incident pays in ${input.currency}, order ${order.externalId} is in ${order.currency}`, { issues: [{ field: 'currency', message: `order is in ${order.currency}` }] });
       const lineIds = input.orderLineIds.filter((l) => order.lines.some((x) => x.id === l));
       const lines = lineIds.length ? lineIds : order.lines.map((l) => l.id);
