@@ -198,15 +198,17 @@ export interface SegmentFilter {
 }
 
 /** The occasion a buyer is due for today (in the shop's zone), or null. The occasion is part of the idempotency key. */
-export function dueOccasion(kind: ProgrammeKind, s: Schedule, filter: SegmentFilter, b: BuyerFacts & { lastDeliveredOrderId?: string | null; lastOrderId?: string | null }, zone: string, now: Date): string | null {
-  const today = DateTime.fromJSDate(now, { zone }).startOf('day');
-  const localDay = (d: Date) => DateTime.fromJSDate(d, { zone }).startOf('day');
+export function dueOccasion(kind: ProgrammeKind, s: Schedule, filter: SegmentFilter, b: BuyerFacts & { lastDeliveredOrderId?: string | null; lastOrderId?: string | null }, zone: string, now: Date, todayStart?: DateTime): string | null {
+  // A batch passes the start of today (in the zone) once: time-zone maths is the loop's main cost.
+  const today = todayStart ?? DateTime.fromJSDate(now, { zone }).startOf('day');
+  // "n local days after d" as a range check on instants: d lies in the local day that began n days before today.
+  const daysAgo = (d: Date, n: number) => d.getTime() >= today.minus({ days: n }).toMillis() && d.getTime() < today.minus({ days: n - 1 }).toMillis();
   if (filter.segments?.length && !filter.segments.includes(segmentOf(b, now))) return null;
   switch (kind) {
     case 'return_visit': {
       if (!b.lastDeliveredAt || !b.lastDeliveredOrderId) return null;
       const n = s.afterDeliveryDays ?? 3;
-      return +localDay(b.lastDeliveredAt).plus({ days: n }) === +today ? `delivery:${b.lastDeliveredOrderId}` : null;
+      return daysAgo(b.lastDeliveredAt, n) ? `delivery:${b.lastDeliveredOrderId}` : null;
     }
     case 'loyalty': {
       if (s.birthday && b.birthday && today.toFormat('MM-dd') === b.birthday) return `birthday:${today.year}`;
@@ -216,7 +218,7 @@ export function dueOccasion(kind: ProgrammeKind, s: Schedule, filter: SegmentFil
     case 'winback': {
       if (!b.lastOrderAt || !b.lastOrderId) return null;
       const n = s.inactiveDays ?? 60;
-      return +localDay(b.lastOrderAt).plus({ days: n }) === +today ? `winback:${b.lastOrderId}` : null;
+      return daysAgo(b.lastOrderAt, n) ? `winback:${b.lastOrderId}` : null;
     }
     default:
       return null;

@@ -13,7 +13,8 @@ import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js'
 import type { RecordEvidence, RecordEvidenceMany, EvidenceInput } from '../evidence/index.js';
 import { auditActorOf, recordCouponBudgetChange } from '../audit/index.js';
 import { assignArm, economics, lift, pickVariant, type ArmOutcome } from '../experiments/index.js';
-import { averageOrderValueBefore, buyerOrdersBetween, buyerPlatformIds, buyerShopFacts, dueBuyerCandidates, orderOutcomes, productHistory } from '../orders/index.js';
+import { averageOrderValueBefore, buyerOrdersBetween, buyerPlatformIds, buyerShopFacts, orderOutcomes, productHistory, type BuyerShopFacts } from '../orders/index.js';
+import { candidatesIn, refreshBuyerFacts, rebuildBuyerFacts, type CandidateRange } from './coupons.facts.js';
 import { buyerChatFacts, ticketExists } from '../helpdesk/index.js';
 import type { OutreachService, ContactDecision } from '../outreach/index.js';
 import { MARKET_DEFAULTS, shopIn } from '../tenancy/index.js';
@@ -523,35 +524,39 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     const reach = await ports.platform.reach(orgId, shopId);
     const [sentToday] = (await tx.execute(sql`select count(*)::int as n from coupon_ledger where org_id = ${orgId} and shop_id = ${shopId} and arm = 'treatment' and planned_at >= ${today.toJSDate().toISOString()}::timestamptz`)).rows as { n: number }[];
     let slot = sentToday?.n ?? 0;
+    await refreshBuyerFacts(tx, orgId, shopId, now, clock.now());
     for (const p of programmes) {
       if (p.kind === 'compensation') continue;
       const variants = allVariants.filter((v) => v.programmeId === p.id);
       if (variants.length === 0) continue;
       const s = p.schedule;
       const window = (daysBack: number): [Date, Date] => [today.minus({ days: daysBack }).toJSDate(), today.minus({ days: daysBack - 1 }).toJSDate()];
-      const c =
+      // One index range over the module's per-buyer summary (refreshed above) gives the candidates with their facts.
+      const range: CandidateRange | null =
         p.kind === 'return_visit'
-          ? await dueBuyerCandidates(tx, orgId, shopId, { deliveredIn: window(s.afterDeliveryDays ?? 3) })
+          ? { deliveredIn: window(s.afterDeliveryDays ?? 3) }
           : p.kind === 'winback'
-            ? await dueBuyerCandidates(tx, orgId, shopId, { lastOrderIn: window(s.inactiveDays ?? 60) })
+            ? { lastOrderIn: window(s.inactiveDays ?? 60) }
             : s.memberDays?.includes(today.day) || s.birthday
-              ? await dueBuyerCandidates(tx, orgId, shopId, { frequentSince: today.minus({ days: 365 }).toJSDate(), minOrders: 3 })
-              : { delivered: [], lapsed: [], frequent: [] };
-      const candidates = [...new Set([...c.delivered, ...c.lapsed, ...c.frequent])];
+              ? { minOrders365: 3 }
+              : null;
+      const facts = range ? await candidatesIn(tx, orgId, shopId, range) : new Map<string, BuyerShopFacts>();
+      const candidates = [...facts.keys()];
       if (candidates.length === 0) continue;
-      const [facts, chats, prefs] = await Promise.all([buyerShopFacts(tx, orgId, shopId, candidates, now), buyerChatFacts(tx, orgId, candidates), ports.outreach.preferencesIn(tx, orgId, candidates)]);
+      // The contact policy's facts for the whole candidate array: one statement for consent, birthday and
+      // contact history, one for the chat side (last chat, open ticket, addresses).
+      const [chats, contacts] = await Promise.all([buyerChatFacts(tx, orgId, candidates), ports.outreach.contactFactsIn(tx, orgId, candidates, new Date(now.getTime() - 31 * 86_400_000))]);
       const addresses = p.channel === 'email' ? await buyerPlatformIds(tx, orgId, candidates) : new Map<string, { email: string | null }>();
       const known = new Map(candidates.map((id) => [id, { lastOrderAt: facts.get(id)?.lastOrderAt ?? null, lastChatAt: chats.get(id)?.lastChatAt ?? null, hasReturnHistory: facts.get(id)?.hasReturnHistory ?? false, email: addresses.get(id)?.email ?? chats.get(id)?.email ?? null, phone: chats.get(id)?.phone ?? null }]));
-      const decisions = await ports.outreach.decideManyIn(tx, { orgId, shopId, purpose: 'marketing', channel: p.channel, zone, reach: { noChatScope: !reach.connected || !reach.chatScope }, at: now }, candidates, known);
+      const decisions = await ports.outreach.decideManyIn(tx, { orgId, shopId, purpose: 'marketing', channel: p.channel, zone, reach: { noChatScope: !reach.connected || !reach.chatScope }, at: now }, candidates, known, contacts);
       let budgetLeft = await budgetLeftIn(tx, p);
       // What each candidate is due for; keys already in the ledger (an earlier run today) are left out in one read.
       const due = new Map<string, string>();
       for (const buyerId of candidates) {
         const f = facts.get(buyerId);
         if (!f) continue;
-        const pref = prefs.get(buyerId);
-        const birthday = pref?.birthdayConsent && pref.birthday ? String(pref.birthday).slice(5, 10) : null;
-        const occasion = dueOccasion(p.kind, s, p.segment, { ...f, openCase: false, birthday }, zone, now);
+        const birthday = contacts.get(buyerId)?.birthday?.slice(5, 10) ?? null;
+        const occasion = dueOccasion(p.kind, s, p.segment, { ...f, openCase: false, birthday }, zone, now, today);
         if (occasion) due.set(buyerId, occasion);
       }
       const keyOf = (buyerId: string) => `programme:${p.id}:${buyerId}:${due.get(buyerId)}`;
@@ -1053,6 +1058,16 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
 
     attribute,
     settleRedemptions,
+
+    /** Bring the shop's per-buyer summary up to date (changed and stale buyers; the first time a rebuild). */
+    async refreshFacts(orgId: string, shopId: string, at?: Date) {
+      return db.tenant(orgId, (tx) => refreshBuyerFacts(tx, orgId, shopId, at ?? clock.now(), clock.now()));
+    },
+
+    /** Rebuild the shop's per-buyer summary from all its orders (set-based). */
+    async rebuildFacts(orgId: string, shopId: string, at?: Date): Promise<number> {
+      return db.tenant(orgId, (tx) => rebuildBuyerFacts(tx, orgId, shopId, at ?? clock.now(), clock.now()));
+    },
 
     /** Shops with active programmes or open issues (what the jobs sweep). */
     async activeShops(): Promise<{ orgId: string; shopId: string }[]> {
