@@ -1,5 +1,5 @@
 import { bigint, boolean, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import type { CouponChannel, LedgerStatus, ProgrammeKind, Schedule, SegmentFilter, BuyerLanguage } from './coupons.rules.js';
+import type { WhatsAppTemplate, SkipReason, CouponChannel, LedgerStatus, ProgrammeKind, Schedule, SegmentFilter, BuyerLanguage } from './coupons.rules.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -52,6 +52,7 @@ export const couponProgrammes = pgTable('coupon_programmes', {
   currency: text('currency').notNull(),
   channel: text('channel').$type<CouponChannel>().notNull(),
   messages: jsonb('messages').$type<Partial<Record<BuyerLanguage, string>>>().notNull(),
+  whatsappTemplate: jsonb('whatsapp_template').$type<WhatsAppTemplate | null>(),
   createdBy: text('created_by').notNull(),
   createdAt: ts('created_at').notNull(),
   updatedAt: ts('updated_at').notNull(),
@@ -98,6 +99,7 @@ export const couponLedger = pgTable('coupon_ledger', {
   voidedAt: ts('voided_at'),
   outboxId: text('outbox_id'),
   updatedAt: ts('updated_at').notNull(),
+  skipReason: text('skip_reason').$type<SkipReason>(),
 });
 
 

@@ -37,6 +37,10 @@ import {
   settle,
   variantCouponProblems,
   type BuyerLanguage,
+  type SkipReason,
+  type WhatsAppTemplate,
+  DEFAULT_WHATSAPP_TEMPLATE,
+  whatsappTemplateOf,
   type CouponChannel,
   type LedgerStatus,
   type PlatformCouponTerms,
@@ -63,7 +67,7 @@ export const ISSUE_BATCH = 5_000;
  * (category MARKETING, one translation per buyer language) with four body variables: shop, value,
  * code, valid until.
  */
-export const PROMO_WHATSAPP_TEMPLATE = 'afterdesk_coupon_code';
+export const PROMO_WHATSAPP_TEMPLATE = DEFAULT_WHATSAPP_TEMPLATE;
 /** Coupon cards are limited to 0.5 QPS per shop (45111012): sends of one run are spaced by this. */
 export const CARD_SPACING_MS = 2_100;
 /** Of the 10,000 customer-service requests a shop has per day (45101004), coupon sends use at most this many (3 calls each). */
@@ -202,6 +206,7 @@ export function ledgerView(r: LedgerRow, coupon?: PlatformCouponRow) {
     redeemedOrderId: r.redeemedOrderId,
     orderValue: r.orderValue,
     settled: r.settled,
+    skipReason: r.skipReason ?? null,
   };
 }
 
@@ -289,6 +294,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
       voidedAt: null,
       outboxId: ids('obx'),
       updatedAt: now,
+      skipReason: null,
     };
     const text = input.text ?? null;
     const payload: Record<string, unknown> =
@@ -351,14 +357,14 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     const [found] = await tx.select().from(couponProgrammes).where(and(eq(couponProgrammes.orgId, orgId), eq(couponProgrammes.shopId, shopId), eq(couponProgrammes.kind, 'compensation'))).orderBy(asc(couponProgrammes.createdAt)).limit(1);
     if (found) return found;
     const now = clock.now();
-    const p: ProgrammeRow = { orgId, id: ids('cpg'), shopId, name: 'Compensation coupons', kind: 'compensation', status: 'active', schedule: {}, segment: {}, holdoutPercent: 0, budget: 0, currency, channel: 'tiktok_chat', messages: {}, createdBy: 'system', createdAt: now, updatedAt: now };
+    const p: ProgrammeRow = { orgId, id: ids('cpg'), shopId, name: 'Compensation coupons', kind: 'compensation', status: 'active', schedule: {}, segment: {}, holdoutPercent: 0, budget: 0, currency, channel: 'tiktok_chat', messages: {}, whatsappTemplate: null, createdBy: 'system', createdAt: now, updatedAt: now };
     await tx.insert(couponProgrammes).values(p);
     return p;
   }
 
   /** The comparison row of a hold-out buyer: no send, kept so the report can compare outcomes. */
   function holdoutRow(x: { orgId: string; shopId: string; intentKey: string; programmeId: string | null; variantId: string | null; remedyId?: string | null; buyerId: string; coupon: PlatformCouponRow; occasion: string; channel: string; now: Date }): LedgerRow {
-    return { orgId: x.orgId, id: ids('cpn'), shopId: x.shopId, intentKey: x.intentKey, programmeId: x.programmeId, variantId: x.variantId, remedyId: x.remedyId ?? null, buyerId: x.buyerId, platformCouponId: x.coupon.id, occasion: x.occasion, arm: 'holdout', status: 'held_out', channel: x.channel, currency: x.coupon.currency, faceValue: faceValue(termsOf(x.coupon)), minSpend: x.coupon.minSpend, promoCode: null, expiresAt: null, plannedAt: x.now, sentAt: null, redeemedAt: null, redeemedOrderId: null, orderValue: null, discountAmount: null, settled: null, voidedAt: null, outboxId: null, updatedAt: x.now };
+    return { orgId: x.orgId, id: ids('cpn'), shopId: x.shopId, intentKey: x.intentKey, programmeId: x.programmeId, variantId: x.variantId, remedyId: x.remedyId ?? null, buyerId: x.buyerId, platformCouponId: x.coupon.id, occasion: x.occasion, arm: 'holdout', status: 'held_out', channel: x.channel, currency: x.coupon.currency, faceValue: faceValue(termsOf(x.coupon)), minSpend: x.coupon.minSpend, promoCode: null, expiresAt: null, plannedAt: x.now, sentAt: null, redeemedAt: null, redeemedOrderId: null, orderValue: null, discountAmount: null, settled: null, voidedAt: null, outboxId: null, updatedAt: x.now, skipReason: null };
   }
 
   function intentOf(input: Pick<IssueInput, 'programmeId' | 'remedyId' | 'buyerId' | 'occasion'>): { owner: string; intentKey: string } {
@@ -440,6 +446,8 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     maxMinSpend: number | null;
     maxFaceValue: number | null;
     messages: Partial<Record<BuyerLanguage, string>>;
+    /** WhatsApp only: the approved template's name and language codes (null = the default name). */
+    whatsappTemplate?: WhatsAppTemplate | null;
     variants: { key: string; platformCouponId: string; weight: number; messages?: Partial<Record<BuyerLanguage, string>> | null }[];
   }
 
@@ -471,6 +479,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
       maxMinSpend: p.schedule.maxMinSpend ?? null,
       maxFaceValue: p.schedule.maxFaceValue ?? null,
       messages: p.messages,
+      whatsappTemplate: p.whatsappTemplate ? { name: p.whatsappTemplate.name, languages: p.whatsappTemplate.languages ?? {} } : null,
       variants: variants.map((v) => ({ id: v.id, key: v.key, platformCouponId: v.platformCouponId, weight: v.weight, messages: v.messages ?? null })),
       figures: figures ?? emptyFigures(),
       createdAt: p.createdAt.toISOString(),
@@ -489,7 +498,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
         count(*) filter (where status = 'planned')::int as planned,
         coalesce(sum(discount_amount) filter (where status = 'redeemed'), 0)::bigint as cost,
         coalesce(sum(order_value) filter (where status = 'redeemed'), 0)::bigint as revenue,
-        coalesce(sum(face_value) filter (where arm = 'treatment' and status <> 'voided' and planned_at >= date_trunc('month', ${clock.now().toISOString()}::timestamptz)), 0)::bigint as committed_month
+        coalesce(sum(face_value) filter (where arm = 'treatment' and status not in ('voided', 'skipped') and planned_at >= date_trunc('month', ${clock.now().toISOString()}::timestamptz)), 0)::bigint as committed_month
       from coupon_ledger where org_id = ${orgId} and programme_id = any(${sql.param(programmeIds)}::text[]) group by programme_id`);
     for (const x of r.rows as Record<string, string | number>[]) {
       const sent = Number(x.sent);
@@ -722,7 +731,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     const holdoutAll = rows.filter((r) => r.arm === 'holdout');
     const perVariant = variants.map((v) => {
       const inVariant = (r: LedgerRow) => v.id === '*' || r.variantId === v.id;
-      const treat = rows.filter((r) => inVariant(r) && r.arm === 'treatment' && r.status !== 'voided' && r.status !== 'planned');
+      const treat = rows.filter((r) => inVariant(r) && r.arm === 'treatment' && r.status !== 'voided' && r.status !== 'planned' && r.status !== 'skipped');
       const hold = holdoutAll.filter(inVariant);
       const red = treat.filter((r) => r.status === 'redeemed');
       const l = lift(arm(treat), arm(hold.length ? hold : holdoutAll));
@@ -926,7 +935,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
      * What a promo-code send needs at send time: the buyer's address on the channel (read now, not
      * kept in the outbox payload) and the shop's sender; null when the row no longer wants a send.
      */
-    async promoSendOf(orgId: string, ledgerId: string): Promise<{ shopId: string; channel: CouponChannel; to: string | null; fromEmail: string | null; fromWhatsApp: string | null; shopName: string; language: BuyerLanguage; templateParams: string[] } | null> {
+    async promoSendOf(orgId: string, ledgerId: string): Promise<{ shopId: string; channel: CouponChannel; to: string | null; fromEmail: string | null; fromWhatsApp: string | null; shopName: string; language: BuyerLanguage; templateParams: string[]; template: { name: string; language: string }; skip: SkipReason | null } | null> {
       return db.tenant(orgId, async (tx) => {
         const [r] = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, orgId), eq(couponLedger.id, ledgerId)));
         if (!r || r.status !== 'planned' || !r.buyerId) return null;
@@ -937,7 +946,23 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
         const until = r.expiresAt ? DateTime.fromJSDate(r.expiresAt, { zone: shop.timeZone }).setLocale(lang).toLocaleString(DateTime.DATE_MED) : '';
         // The WhatsApp template's body variables, in order: shop, value, code, valid until.
         const templateParams = [shop.name, formatMoney({ amount: r.faceValue, currency: r.currency }, lang), r.promoCode ?? '', until];
-        return { shopId: r.shopId, channel: r.channel as CouponChannel, to, fromEmail: shop.supportContacts.email ?? null, fromWhatsApp: shop.supportContacts.whatsapp ?? null, shopName: shop.name, language: lang, templateParams };
+        // Consent is asked again at send time: a buyer who unsubscribed or withdrew it since the plan gets nothing.
+        const pref = (await ports.outreach.preferencesIn(tx, orgId, [r.buyerId])).get(r.buyerId);
+        const skip: SkipReason | null = !to ? 'no_address' : pref?.unsubscribedAt && pref.unsubscribedAt <= clock.now() ? 'unsubscribed' : !pref?.marketingConsent ? 'consent_withdrawn' : null;
+        const prog = r.programmeId ? await loadProgramme(tx, orgId, r.programmeId).catch(() => null) : null;
+        const template = whatsappTemplateOf(prog?.whatsappTemplate, lang);
+        return { shopId: r.shopId, channel: r.channel as CouponChannel, to, fromEmail: shop.supportContacts.email ?? null, fromWhatsApp: shop.supportContacts.whatsapp ?? null, shopName: shop.name, language: lang, templateParams, template, skip };
+      });
+    },
+
+    /** A planned promo-code send that can no longer go out ends here, with the reason (terminal; evidence recorded). */
+    async markSkipped(orgId: string, ledgerId: string, reason: SkipReason): Promise<{ status: LedgerStatus }> {
+      return db.tenant(orgId, async (tx) => {
+        const [r] = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, orgId), eq(couponLedger.id, ledgerId))).for('update');
+        if (!r) return { status: 'voided' as LedgerStatus };
+        const why = reason === 'no_address' ? `the buyer has no ${r.channel === 'email' ? 'e-mail address' : 'WhatsApp number'} any more` : reason === 'unsubscribed' ? 'the buyer unsubscribed before the send' : 'the buyer withdrew marketing consent before the send';
+        const moved = await moveIn(tx, r, 'skipped', { skipReason: reason }, null, `Promo code not sent: ${why}`);
+        return { status: moved?.status ?? r.status };
       });
     },
 
@@ -969,6 +994,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
           currency: shop.currency,
           channel: input.channel,
           messages: input.messages,
+          whatsappTemplate: input.whatsappTemplate ?? null,
           createdBy: actor.userId,
           createdAt: now,
           updatedAt: now,
@@ -981,7 +1007,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
       });
     },
 
-    async updateProgramme(actor: Actor, id: string, patch: Partial<Pick<ProgrammeInput, 'name' | 'schedule' | 'segment' | 'holdoutPercent' | 'budget' | 'messages' | 'maxMinSpend' | 'maxFaceValue'>> & { status?: 'active' | 'paused' }) {
+    async updateProgramme(actor: Actor, id: string, patch: Partial<Pick<ProgrammeInput, 'name' | 'schedule' | 'segment' | 'holdoutPercent' | 'budget' | 'messages' | 'maxMinSpend' | 'maxFaceValue' | 'whatsappTemplate'>> & { status?: 'active' | 'paused' }) {
       requireRole(actor, ['owner', 'supervisor'], 'changing coupon programmes');
       return db.tenant(actor.orgId, async (tx) => {
         const p = await loadProgramme(tx, actor.orgId, id);
@@ -1000,6 +1026,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
             holdoutPercent: patch.holdoutPercent ?? p.holdoutPercent,
             budget: patch.budget ?? p.budget,
             messages: patch.messages ?? p.messages,
+            whatsappTemplate: patch.whatsappTemplate !== undefined ? patch.whatsappTemplate : (p.whatsappTemplate ?? null),
             updatedAt: clock.now(),
           })
           .where(and(eq(couponProgrammes.orgId, actor.orgId), eq(couponProgrammes.id, id)))
