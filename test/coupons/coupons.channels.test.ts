@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerModuleWorkers } from '../../src/app/modules.js';
@@ -217,5 +218,44 @@ describe.skipIf(!run)('coupon promo codes by e-mail and WhatsApp', () => {
     // A skipped send does not count against the budget.
     const prog = (await coupons.getProgramme(owner, made.json().id)).programme;
     expect(prog.figures.committedThisMonth).toBe(1000);
+  });
+
+  it('win-back end to end: a full programme run 60 days after the last order sends the buyer the suggested products, never the one she returned', async () => {
+    const owner = actorFor(org, 'owner');
+    const { orgId } = org;
+    const coupons = ctx.services.coupons;
+    for (const p of (await coupons.listProgrammes(owner, { shopId: org.shopId })).items) await coupons.updateProgramme(owner, p.id, { status: 'paused' });
+    const [code] = (await coupons.listPlatformCoupons(owner, org.shopId)).items;
+    const winback = await coupons.createProgramme(owner, { shopId: org.shopId, name: 'Win-back by e-mail', kind: 'winback', schedule: { inactiveDays: 60 }, segment: {}, holdoutPercent: 0, budget: 100_000, channel: 'email', maxMinSpend: null, maxFaceValue: null, messages: {}, variants: [{ key: 'a', platformCouponId: code!.id, weight: 1 }] });
+    // Products get their own names (the fixture calls every first line "Product 1").
+    await ctx.platform.db.system((tx) => tx.execute(sql`update order_lines set product_name = initcap(product_id) where org_id = ${orgId}`));
+    // The buyer of the previous test who bought hoops and a ring and returned the ring now has Anna's mailbox and
+    // consent (the first test's Anna withdraws hers). Her last order + 60 days, 09:00 in Berlin.
+    const firstAnna = (await ctx.platform.db.system((tx) => tx.execute(sql`select id from buyers where org_id = ${orgId} and email = ${ANNA.address}`))).rows[0]!.id as string;
+    await ctx.services.outreach.setPreferences(owner, firstAnna, { marketingConsent: false });
+    await ctx.platform.db.system((tx) => tx.execute(sql`update buyers set email = null where id = ${firstAnna}`));
+    const annaId = (await ctx.platform.db.system((tx) => tx.execute(sql`select o.buyer_id from orders o join order_lines l on l.org_id = o.org_id and l.order_id = o.id where o.org_id = ${orgId} and l.product_id = 'hoops'`))).rows[0]!.buyer_id as string;
+    await ctx.platform.db.system((tx) => tx.execute(sql`update buyers set email = ${ANNA.address} where id = ${annaId}`));
+    await ctx.services.outreach.setPreferences(owner, annaId, { marketingConsent: true, consentSource: 'portal' });
+    const last = (await ctx.platform.db.system((tx) => tx.execute(sql`select max(placed_at) as at from orders where org_id = ${orgId} and buyer_id = ${annaId}`))).rows[0]!.at as Date;
+    const due = DateTime.fromJSDate(new Date(last), { zone: 'Europe/Berlin' }).startOf('day').plus({ days: 60 }).set({ hour: 9 });
+    clock.set(due.toJSDate());
+    const before = mail.received.filter((m) => m.to.includes(ANNA.address)).length;
+    const run = await coupons.runDue(orgId, org.shopId);
+    expect(run.planned).toBe(1);
+    const [row] = (await coupons.ledgerOfBuyer(owner, annaId)).items.filter((r) => r.programmeId === winback.id);
+    expect(row).toMatchObject({ status: 'planned', channel: 'email', occasion: expect.stringMatching(/^winback:ord_/) });
+    for (let i = 0; i < 4; i++) {
+      await ctx.platform.dispatcher.drain(20, orgId);
+      clock.advance(30_000);
+    }
+    const mails = mail.received.filter((m) => m.to.includes(ANNA.address));
+    expect(mails).toHaveLength(before + 1);
+    const text = (await simpleParser(mails.at(-1)!.raw)).text ?? '';
+    // Earrings, what the shop's buyers bought most that she has not: studs, then drops; the returned ring never.
+    expect(text).toContain('Das könnte Ihnen gefallen: Studs, Drops.');
+    expect(text).not.toContain('Ring');
+    expect(text).toContain('Ihr Code: WELCOME10');
+    expect((await coupons.ledgerOfBuyer(owner, annaId)).items.find((r) => r.id === row!.id)).toMatchObject({ status: 'sent' });
   });
 });
