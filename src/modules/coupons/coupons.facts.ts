@@ -69,15 +69,33 @@ export async function refreshBuyerFacts(tx: Executor, orgId: string, shopId: str
 /** Which buyers a programme looks at today: one index range over the summary. */
 export type CandidateRange = { deliveredIn: [Date, Date] } | { lastOrderIn: [Date, Date] } | { minOrders365: number };
 
-/** The candidates with their facts, in one statement (the summary's own columns; no per-buyer lookups). */
-export async function candidatesIn(tx: Executor, orgId: string, shopId: string, range: CandidateRange): Promise<Map<string, BuyerShopFacts>> {
-  const where =
-    'deliveredIn' in range
-      ? sql`last_delivered_at >= ${range.deliveredIn[0].toISOString()}::timestamptz and last_delivered_at < ${range.deliveredIn[1].toISOString()}::timestamptz`
-      : 'lastOrderIn' in range
-        ? sql`last_order_at >= ${range.lastOrderIn[0].toISOString()}::timestamptz and last_order_at < ${range.lastOrderIn[1].toISOString()}::timestamptz`
-        : sql`orders365 >= ${sql.raw(String(Math.max(2, Math.floor(range.minOrders365))))}`;
-  const r = await tx.execute(sql`select ${COLUMNS} from coupon_buyer_facts where org_id = ${orgId} and shop_id = ${shopId} and ${where}`);
+/** Candidates are read in pages of at least this many (a shop's ordinary day is one page). */
+export const CANDIDATE_PAGE_MIN = 5_000;
+
+function rangeWhere(range: CandidateRange) {
+  return 'deliveredIn' in range
+    ? sql`last_delivered_at >= ${range.deliveredIn[0].toISOString()}::timestamptz and last_delivered_at < ${range.deliveredIn[1].toISOString()}::timestamptz`
+    : 'lastOrderIn' in range
+      ? sql`last_order_at >= ${range.lastOrderIn[0].toISOString()}::timestamptz and last_order_at < ${range.lastOrderIn[1].toISOString()}::timestamptz`
+      : sql`orders365 >= ${sql.raw(String(Math.max(2, Math.floor(range.minOrders365))))}`;
+}
+
+/** How many buyers the range holds (what a run that stopped at the day's quota did not look at). */
+export async function countCandidatesIn(tx: Executor, orgId: string, shopId: string, range: CandidateRange): Promise<number> {
+  const r = await tx.execute(sql`select count(*)::int as n from coupon_buyer_facts where org_id = ${orgId} and shop_id = ${shopId} and ${rangeWhere(range)}`);
+  return Number((r.rows[0] as { n: number }).n);
+}
+
+/**
+ * A page of candidates with their facts, in one statement (the summary's own columns; no per-buyer
+ * lookups), ordered by a hash of `salt` (the programme) and the buyer: random across buyers, stable
+ * across runs. `after` continues from the last row of the previous page.
+ */
+export async function candidatesIn(tx: Executor, orgId: string, shopId: string, range: CandidateRange, page: { salt: string; limit: number; after?: [number, string] }): Promise<{ facts: Map<string, BuyerShopFacts>; last: [number, string] | null }> {
+  const key = sql`hashtext(${page.salt} || buyer_id)`;
+  const after = page.after ? sql`and (${key}, buyer_id) > (${page.after[0]}::int, ${page.after[1]}::text)` : sql``;
+  const r = await tx.execute(sql`select ${COLUMNS}, ${key} as k from coupon_buyer_facts where org_id = ${orgId} and shop_id = ${shopId} and ${rangeWhere(range)} ${after}
+    order by ${key}, buyer_id limit ${page.limit}`);
   const out = new Map<string, BuyerShopFacts>();
   const d = (v: unknown) => (v ? new Date(v as string) : null);
   for (const x of r.rows as Record<string, unknown>[]) {
@@ -99,5 +117,6 @@ export async function candidatesIn(tx: Executor, orgId: string, shopId: string, 
       country: (x.country as string) ?? null,
     });
   }
-  return out;
+  const tail = r.rows.at(-1) as { k: number; buyer_id: string } | undefined;
+  return { facts: out, last: tail ? [Number(tail.k), tail.buyer_id] : null };
 }

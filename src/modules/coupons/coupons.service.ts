@@ -14,7 +14,7 @@ import type { RecordEvidence, RecordEvidenceMany, EvidenceInput } from '../evide
 import { auditActorOf, recordCouponBudgetChange } from '../audit/index.js';
 import { assignArm, economics, lift, pickVariant, type ArmOutcome } from '../experiments/index.js';
 import { averageOrderValueBefore, buyerOrdersBetween, buyerPlatformIds, buyerShopFacts, orderOutcomes, productHistory, type BuyerShopFacts } from '../orders/index.js';
-import { candidatesIn, refreshBuyerFacts, rebuildBuyerFacts, type CandidateRange } from './coupons.facts.js';
+import { CANDIDATE_PAGE_MIN, candidatesIn, countCandidatesIn, refreshBuyerFacts, rebuildBuyerFacts, type CandidateRange } from './coupons.facts.js';
 import { buyerChatFacts, ticketExists } from '../helpdesk/index.js';
 import type { OutreachService, ContactDecision } from '../outreach/index.js';
 import { MARKET_DEFAULTS, shopIn } from '../tenancy/index.js';
@@ -549,98 +549,118 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
             : s.memberDays?.includes(today.day) || s.birthday
               ? { minOrders365: 3 }
               : null;
-      const facts = range ? await candidatesIn(tx, orgId, shopId, range) : new Map<string, BuyerShopFacts>();
-      const candidates = [...facts.keys()];
-      if (candidates.length === 0) continue;
-      // The contact policy's facts for the whole candidate array: one statement for consent, birthday and
-      // contact history, one for the chat side (last chat, open ticket, addresses).
-      const [chats, contacts] = await Promise.all([buyerChatFacts(tx, orgId, candidates), ports.outreach.contactFactsIn(tx, orgId, candidates, new Date(now.getTime() - 31 * 86_400_000))]);
-      const addresses = p.channel === 'email' ? await buyerPlatformIds(tx, orgId, candidates) : new Map<string, { email: string | null }>();
-      const known = new Map(candidates.map((id) => [id, { lastOrderAt: facts.get(id)?.lastOrderAt ?? null, lastChatAt: chats.get(id)?.lastChatAt ?? null, hasReturnHistory: facts.get(id)?.hasReturnHistory ?? false, email: addresses.get(id)?.email ?? chats.get(id)?.email ?? null, phone: chats.get(id)?.phone ?? null }]));
-      const decisions = await ports.outreach.decideManyIn(tx, { orgId, shopId, purpose: 'marketing', channel: p.channel, zone, reach: { noChatScope: !reach.connected || !reach.chatScope }, at: now }, candidates, known, contacts);
+      if (!range) continue;
+      // Candidates in pages, in an order random per programme (a hash of programme and buyer): once the
+      // day's sends are used up the rest would only be skipped for the quota, so they are counted, not
+      // evaluated — a member day's 100 k loyal buyers cost what the 2,000 sends need.
+      const cap = deps.dailySendCap ?? DAILY_SEND_CAP;
       let budgetLeft = await budgetLeftIn(tx, p);
-      // What each candidate is due for; keys already in the ledger (an earlier run today) are left out in one read.
-      const due = new Map<string, string>();
-      for (const buyerId of candidates) {
-        const f = facts.get(buyerId);
-        if (!f) continue;
-        const birthday = contacts.get(buyerId)?.birthday?.slice(5, 10) ?? null;
-        const occasion = dueOccasion(p.kind, s, p.segment, { ...f, openCase: false, birthday }, zone, now, today);
-        if (occasion) due.set(buyerId, occasion);
-      }
-      const keyOf = (buyerId: string) => `programme:${p.id}:${buyerId}:${due.get(buyerId)}`;
-      const taken = new Set(
-        due.size
-          ? ((await tx.execute(sql`select intent_key from coupon_ledger where org_id = ${orgId} and intent_key = any(${sql.param([...due.keys()].map(keyOf))}::text[])`)).rows as { intent_key: string }[]).map((x) => x.intent_key)
-          : [],
-      );
-      // Win-back offers suggest products (the buyer's and similar buyers' history, never one they returned).
-      const suggestions = new Map<string, ProductSuggestion[]>();
-      if (p.kind === 'winback' && !opts.dryRun && due.size) {
-        const h = await productHistory(tx, orgId, shopId, [...due.keys()].filter((b) => !taken.has(keyOf(b))), now);
-        for (const b of due.keys()) {
-          const list = suggestProducts(h.bought.get(b) ?? [], h.returned.get(b) ?? new Set(), h.topByCategory);
-          if (list.length) suggestions.set(b, list);
+      let after: [number, string] | undefined;
+      let evaluated = 0;
+      for (;;) {
+        const pageLimit = Math.max(CANDIDATE_PAGE_MIN, (cap - slot) * 4);
+        const page = await candidatesIn(tx, orgId, shopId, range, { salt: p.id, limit: pageLimit, after });
+        const facts = page.facts;
+        const candidates = [...facts.keys()];
+        if (candidates.length === 0) break;
+        evaluated += candidates.length;
+        after = page.last ?? undefined;
+        // The contact policy's facts for the whole candidate array: one statement for consent, birthday and
+        // contact history, one for the chat side (last chat, open ticket, addresses).
+        const [chats, contacts] = await Promise.all([buyerChatFacts(tx, orgId, candidates), ports.outreach.contactFactsIn(tx, orgId, candidates, new Date(now.getTime() - 31 * 86_400_000))]);
+        const addresses = p.channel === 'email' ? await buyerPlatformIds(tx, orgId, candidates) : new Map<string, { email: string | null }>();
+        const known = new Map(candidates.map((id) => [id, { lastOrderAt: facts.get(id)?.lastOrderAt ?? null, lastChatAt: chats.get(id)?.lastChatAt ?? null, hasReturnHistory: facts.get(id)?.hasReturnHistory ?? false, email: addresses.get(id)?.email ?? chats.get(id)?.email ?? null, phone: chats.get(id)?.phone ?? null }]));
+        const decisions = await ports.outreach.decideManyIn(tx, { orgId, shopId, purpose: 'marketing', channel: p.channel, zone, reach: { noChatScope: !reach.connected || !reach.chatScope }, at: now }, candidates, known, contacts);
+        // What each candidate is due for; keys already in the ledger (an earlier run today) are left out in one read.
+        const due = new Map<string, string>();
+        for (const buyerId of candidates) {
+          const f = facts.get(buyerId);
+          if (!f) continue;
+          const birthday = contacts.get(buyerId)?.birthday?.slice(5, 10) ?? null;
+          const occasion = dueOccasion(p.kind, s, p.segment, { ...f, openCase: false, birthday }, zone, now, today);
+          if (occasion) due.set(buyerId, occasion);
+        }
+        const keyOf = (buyerId: string) => `programme:${p.id}:${buyerId}:${due.get(buyerId)}`;
+        const taken = new Set(
+          due.size
+            ? ((await tx.execute(sql`select intent_key from coupon_ledger where org_id = ${orgId} and intent_key = any(${sql.param([...due.keys()].map(keyOf))}::text[])`)).rows as { intent_key: string }[]).map((x) => x.intent_key)
+            : [],
+        );
+        // Win-back offers suggest products (the buyer's and similar buyers' history, never one they returned).
+        const suggestions = new Map<string, ProductSuggestion[]>();
+        if (p.kind === 'winback' && !opts.dryRun && due.size) {
+          const h = await productHistory(tx, orgId, shopId, [...due.keys()].filter((b) => !taken.has(keyOf(b))), now);
+          for (const b of due.keys()) {
+            const list = suggestProducts(h.bought.get(b) ?? [], h.returned.get(b) ?? new Set(), h.topByCategory);
+            if (list.length) suggestions.set(b, list);
+          }
+        }
+        const holds: LedgerRow[] = [];
+        const issues: PlannedIssue[] = [];
+        const actor = systemActor(orgId);
+        for (const [buyerId, occasion] of due) {
+          const intentKey = keyOf(buyerId);
+          if (taken.has(intentKey)) continue;
+          const f = facts.get(buyerId)!;
+          const variant = pickVariant(p.id, buyerId, variants);
+          const coupon = coupons.get(variant.platformCouponId);
+          if (!coupon) {
+            skip('coupon_missing');
+            continue;
+          }
+          const value = faceValue(termsOf(coupon));
+          const why = eligibility({ ...f, openCase: f.openReturn || !!chats.get(buyerId)?.openTicket }, { budgetLeft, faceValue: value });
+          if (why.length) {
+            skip(why[0]!);
+            continue;
+          }
+          if (assignArm(p.id, buyerId, p.holdoutPercent) === 'holdout') {
+            report.heldOut++;
+            holds.push(holdoutRow({ orgId, shopId, intentKey, programmeId: p.id, variantId: variant.id, buyerId, coupon, occasion, channel: p.channel, now }));
+            continue;
+          }
+          const d = decisions.get(buyerId)!;
+          if (!d.allowed && !d.notBefore) {
+            skip(d.reasons[0]!);
+            continue;
+          }
+          if (slot >= (deps.dailySendCap ?? DAILY_SEND_CAP)) {
+            skip('daily_quota');
+            continue;
+          }
+          report.planned++;
+          budgetLeft -= value;
+          const base = d.notBefore && d.notBefore > now ? d.notBefore : now;
+          // Chat cards are paced to the platform's 0.5 QPS; e-mail and WhatsApp go as soon as allowed.
+          const notBefore = p.channel === 'tiktok_chat' ? new Date(base.getTime() + slot * CARD_SPACING_MS) : base;
+          slot++;
+          if (opts.dryRun) continue;
+          const until = expiryOf(termsOf(coupon), notBefore);
+          const lang = f.language ?? 'en';
+          const messages = { ...DEFAULT_MESSAGES[p.kind], ...p.messages, ...(variant.messages ?? {}) };
+          const tpl = messages[lang as BuyerLanguage] || messages.en || '';
+          const text = renderMessage(messages, lang, {
+            value: memo(`m:${lang}:${value}:${coupon.currency}`, () => formatMoney({ amount: value, currency: coupon.currency }, lang)),
+            minSpend: memo(`m:${lang}:${coupon.minSpend}:${coupon.currency}`, () => formatMoney({ amount: coupon.minSpend, currency: coupon.currency }, lang)),
+            code: coupon.promoCode ?? '',
+            coupon: coupon.title,
+            until: until ? memo(`d:${lang}:${DateTime.fromJSDate(until, { zone }).toISODate()}`, () => DateTime.fromJSDate(until, { zone }).setLocale(lang).toLocaleString(DateTime.DATE_MED)) : '',
+            products: suggestions.get(buyerId)?.map((x) => x.title).join(', ') ?? '',
+          });
+          const input: IssueInput = { shopId, buyerId, platformCouponId: coupon.id, occasion, programmeId: p.id, variantId: variant.id, purpose: 'marketing', channel: p.channel, subject: p.channel === 'email' ? promoSubject(lang, coupon.title) : null, text: withCode(text, p.channel, coupon.promoCode, lang, suggestions.get(buyerId) ?? [], /\{products\}/.test(tpl)), notBefore };
+          issues.push(planIssue(actor, input, coupon, d, intentKey, `programme:${p.id}`, now));
+        }
+        if (!opts.dryRun) {
+          await insertLedgerRows(tx, holds);
+          await writeIssues(tx, issues);
+        }
+        if (candidates.length < pageLimit) break;
+        if (slot >= cap) {
+          const rest = (await countCandidatesIn(tx, orgId, shopId, range)) - evaluated;
+          if (rest > 0) report.skipped.daily_quota = (report.skipped.daily_quota ?? 0) + rest;
+          break;
         }
       }
-      const holds: LedgerRow[] = [];
-      const issues: PlannedIssue[] = [];
-      const actor = systemActor(orgId);
-      for (const [buyerId, occasion] of due) {
-        const intentKey = keyOf(buyerId);
-        if (taken.has(intentKey)) continue;
-        const f = facts.get(buyerId)!;
-        const variant = pickVariant(p.id, buyerId, variants);
-        const coupon = coupons.get(variant.platformCouponId);
-        if (!coupon) {
-          skip('coupon_missing');
-          continue;
-        }
-        const value = faceValue(termsOf(coupon));
-        const why = eligibility({ ...f, openCase: f.openReturn || !!chats.get(buyerId)?.openTicket }, { budgetLeft, faceValue: value });
-        if (why.length) {
-          skip(why[0]!);
-          continue;
-        }
-        if (assignArm(p.id, buyerId, p.holdoutPercent) === 'holdout') {
-          report.heldOut++;
-          holds.push(holdoutRow({ orgId, shopId, intentKey, programmeId: p.id, variantId: variant.id, buyerId, coupon, occasion, channel: p.channel, now }));
-          continue;
-        }
-        const d = decisions.get(buyerId)!;
-        if (!d.allowed && !d.notBefore) {
-          skip(d.reasons[0]!);
-          continue;
-        }
-        if (slot >= (deps.dailySendCap ?? DAILY_SEND_CAP)) {
-          skip('daily_quota');
-          continue;
-        }
-        report.planned++;
-        budgetLeft -= value;
-        const base = d.notBefore && d.notBefore > now ? d.notBefore : now;
-        // Chat cards are paced to the platform's 0.5 QPS; e-mail and WhatsApp go as soon as allowed.
-        const notBefore = p.channel === 'tiktok_chat' ? new Date(base.getTime() + slot * CARD_SPACING_MS) : base;
-        slot++;
-        if (opts.dryRun) continue;
-        const until = expiryOf(termsOf(coupon), notBefore);
-        const lang = f.language ?? 'en';
-        const messages = { ...DEFAULT_MESSAGES[p.kind], ...p.messages, ...(variant.messages ?? {}) };
-        const tpl = messages[lang as BuyerLanguage] || messages.en || '';
-        const text = renderMessage(messages, lang, {
-          value: memo(`m:${lang}:${value}:${coupon.currency}`, () => formatMoney({ amount: value, currency: coupon.currency }, lang)),
-          minSpend: memo(`m:${lang}:${coupon.minSpend}:${coupon.currency}`, () => formatMoney({ amount: coupon.minSpend, currency: coupon.currency }, lang)),
-          code: coupon.promoCode ?? '',
-          coupon: coupon.title,
-          until: until ? memo(`d:${lang}:${DateTime.fromJSDate(until, { zone }).toISODate()}`, () => DateTime.fromJSDate(until, { zone }).setLocale(lang).toLocaleString(DateTime.DATE_MED)) : '',
-          products: suggestions.get(buyerId)?.map((x) => x.title).join(', ') ?? '',
-        });
-        const input: IssueInput = { shopId, buyerId, platformCouponId: coupon.id, occasion, programmeId: p.id, variantId: variant.id, purpose: 'marketing', channel: p.channel, subject: p.channel === 'email' ? promoSubject(lang, coupon.title) : null, text: withCode(text, p.channel, coupon.promoCode, lang, suggestions.get(buyerId) ?? [], /\{products\}/.test(tpl)), notBefore };
-        issues.push(planIssue(actor, input, coupon, d, intentKey, `programme:${p.id}`, now));
-      }
-      if (opts.dryRun) continue;
-      await insertLedgerRows(tx, holds);
-      await writeIssues(tx, issues);
     }
     return report;
   }
