@@ -33,13 +33,15 @@ export interface IncidentPattern {
   /** The batch as a delivery (shipment arrival) window, when no lot numbers are known. */
   deliveredFrom?: string;
   deliveredTo?: string;
+  /** Lots imported per order line from a CSV (`incident_lots`): lines of any of these lots. */
+  lots?: string[];
   /** Orders already cancelled or fully refunded are left out unless chosen. */
   includeCancelled?: boolean;
   includeRefunded?: boolean;
 }
 
 export function patternIsEmpty(p: IncidentPattern): boolean {
-  return !(p.productIds?.length || p.skuIds?.length || p.livestreamIds?.length || p.videoIds?.length || p.adCampaignIds?.length || p.carriers?.length || p.placedFrom || p.placedTo || p.deliveredFrom || p.deliveredTo);
+  return !(p.productIds?.length || p.skuIds?.length || p.livestreamIds?.length || p.videoIds?.length || p.adCampaignIds?.length || p.carriers?.length || p.placedFrom || p.placedTo || p.deliveredFrom || p.deliveredTo || p.lots?.length);
 }
 
 export type Compensation =
@@ -311,3 +313,13 @@ export function spikeTest(s: ComplaintSeries, opts: { minComplaints?: number; p?
 export function whatsappParam(text: string): string {
   return text.replace(/[\r\n\t]+/g, ' ').replace(/ {5,}/g, '    ').trim().slice(0, 1024);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Lots (the CSV parsing and matching are in incidents.lots.rules.ts)
+
+/** Why a row of a lot import was refused. */
+export const LOT_ROW_ERRORS = ['missing', 'too_long', 'order_not_found', 'line_not_found', 'conflicting_lot'] as const;
+export type LotRowErrorCode = (typeof LOT_ROW_ERRORS)[number];
+/** The roles of the mapped columns: platform order id, the line (line id, seller SKU or SKU id), the lot. */
+export const LOT_FIELDS = ['order', 'line', 'lot'] as const;
+export type LotField = (typeof LOT_FIELDS)[number];
