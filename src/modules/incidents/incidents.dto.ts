@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../../platform/pagination.dto.js';
-import { COMPENSATION_KINDS, LOT_FIELDS, LOT_ROW_ERRORS, INCIDENT_CHANNELS, INCIDENT_LANGUAGES, INCIDENT_STATUSES, ROOT_CAUSES } from './incidents.rules.js';
+import { COMPENSATION_KINDS, INCIDENT_CHANNELS, INCIDENT_LANGUAGES, INCIDENT_STATUSES, ROOT_CAUSES } from './incidents.rules.js';
 
 const ids = z.array(z.string().min(1).max(128)).max(200);
 const when = z.string().datetime({ offset: true });
@@ -182,32 +182,4 @@ export const ChoicesView = z.object({
 });
 export const ProposeView = z.object({ proposed: z.array(IncidentView) });
 
-// Lots imported per order line from a CSV
-
-const column = z.string().trim().min(1).max(200);
-export const LotImportBody = z.strictObject({
-  shopId: z.string().min(1).max(64),
-  /** The CSV text with a header row (UTF-8; a file picked in the UI is read into it). */
-  csv: z.string().min(1).max(4_000_000),
-  /** Which header names hold the platform order id, the line (line id, seller SKU or SKU id) and the lot. */
-  columns: z.strictObject({ order: column, line: column, lot: column }),
-  /** Check every row and write nothing. */
-  dryRun: z.boolean().optional(),
-});
-export type LotImportBody = z.infer<typeof LotImportBody>;
-
-export const LotRowErrorView = z.object({ row: z.number(), field: z.enum(LOT_FIELDS), code: z.enum(LOT_ROW_ERRORS), value: z.string() });
-export const LotImportView = z.object({
-  /** imported: every row was valid and written; refused: at least one row failed and nothing was written; checked: a dry run without errors. */
-  status: z.enum(['imported', 'refused', 'checked']),
-  importId: z.string().nullable(),
-  rows: z.number(),
-  /** Order lines given a lot (a SKU may name several lines of one order). */
-  lines: z.number(),
-  errorCount: z.number(),
-  /** The first 500 row errors, in row order. */
-  errors: z.array(LotRowErrorView),
-});
-export type LotImportView = z.infer<typeof LotImportView>;
-export const LotList = z.object({ items: z.array(z.object({ lot: z.string(), lines: z.number(), orders: z.number(), importedAt: z.string() })) });
-export type LotList = z.infer<typeof LotList>;
+export * from './incidents.lots.dto.js';

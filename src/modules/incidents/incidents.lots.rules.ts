@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
-import type { LotField, LotRowErrorCode } from './incidents.rules.js';
+import type { LotField, LotRowErrorCode } from './incidents.lots.dto.js';
+export { guessLotColumns } from './incidents.lots.dto.js';
 
 /*
  * Lots (batches) imported per order line from a seller's CSV: the column mapping, the row checks
@@ -36,15 +37,6 @@ export interface LotRowError {
 export function csvHeader(text: string): string[] {
   const records = parse(text, { to_line: 1, bom: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
   return records[0] ?? [];
-}
-
-/** The mapping a person would pick from a header: the first column whose name says order, line/SKU, lot/batch. */
-export function guessLotColumns(header: string[]): Partial<LotColumns> {
-  const find = (re: RegExp) => header.find((h) => re.test(h.toLowerCase()));
-  const order = find(/order/);
-  const lot = find(/\blot\b|batch|charge|lote|lotto|批次|批号/);
-  const line = header.find((h) => h !== order && h !== lot && /sku|line|item/.test(h.toLowerCase()));
-  return { ...(order ? { order } : {}), ...(line ? { line } : {}), ...(lot ? { lot } : {}) };
 }
 
 export class LotCsvError extends Error {

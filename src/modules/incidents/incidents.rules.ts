@@ -313,13 +313,3 @@ export function spikeTest(s: ComplaintSeries, opts: { minComplaints?: number; p?
 export function whatsappParam(text: string): string {
   return text.replace(/[\r\n\t]+/g, ' ').replace(/ {5,}/g, '    ').trim().slice(0, 1024);
 }
-
-// ---------------------------------------------------------------------------------------------
-// Lots (the CSV parsing and matching are in incidents.lots.rules.ts)
-
-/** Why a row of a lot import was refused. */
-export const LOT_ROW_ERRORS = ['missing', 'too_long', 'order_not_found', 'line_not_found', 'conflicting_lot'] as const;
-export type LotRowErrorCode = (typeof LOT_ROW_ERRORS)[number];
-/** The roles of the mapped columns: platform order id, the line (line id, seller SKU or SKU id), the lot. */
-export const LOT_FIELDS = ['order', 'line', 'lot'] as const;
-export type LotField = (typeof LOT_FIELDS)[number];
