@@ -911,7 +911,7 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
      * (line id, seller SKU or SKU id) and a lot. All or nothing: one bad row and nothing is written
      * (the answer lists each bad row with its field). A line imported again takes the new lot.
      */
-    async importLots(actor: Actor, body: LotImportBody): Promise<LotImportView> {
+    async importLots(actor: Actor, body: LotImportBody, opts: { progress?: (phase: 'check' | 'write', done: number, total: number) => void } = {}): Promise<LotImportView> {
       requireRole(actor, LEADS, 'importing lots');
       let parsed: ReturnType<typeof parseLotCsv>;
       try {
@@ -927,7 +927,10 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
         const shop = await shopIn(tx, actor.orgId, body.shopId);
         const orderIds = [...new Set(parsed.rows.map((r) => r.orderId))];
         const lines: LotCandidateLine[] = [];
-        for (let i = 0; i < orderIds.length; i += 5000) lines.push(...(await linesOfPlatformOrders(tx, actor.orgId, shop.id, orderIds.slice(i, i + 5000))));
+        for (let i = 0; i < orderIds.length; i += 5000) {
+          lines.push(...(await linesOfPlatformOrders(tx, actor.orgId, shop.id, orderIds.slice(i, i + 5000))));
+          opts.progress?.('check', Math.min(i + 5000, orderIds.length), orderIds.length);
+        }
         const matched = matchLots(parsed.rows, lines);
         const errors: LotRowError[] = [...parsed.errors, ...matched.errors].sort((a, b) => a.row - b.row);
         const rows = parsed.rows.length + new Set(parsed.errors.map((e) => e.row)).size;
@@ -941,6 +944,7 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
             .insert(incidentLots)
             .values(matched.assignments.slice(i, i + 1000).map((a) => ({ orgId: actor.orgId, orderLineId: a.orderLineId, shopId: shop.id, orderId: a.orderId, platformOrderId: a.platformOrderId, sellerSku: a.sellerSku, lot: a.lot, importId, importedAt: now })))
             .onConflictDoUpdate({ target: [incidentLots.orgId, incidentLots.orderLineId], set: { lot: sql`excluded.lot`, importId: sql`excluded.import_id`, importedAt: sql`excluded.imported_at`, sellerSku: sql`excluded.seller_sku` } });
+          opts.progress?.('write', Math.min(i + 1000, matched.assignments.length), matched.assignments.length);
         }
         log.info({ orgId: actor.orgId, shopId: shop.id, importId, rows, lines: matched.assignments.length }, 'incident lots imported');
         return { status: 'imported' as const, importId, ...base };
