@@ -913,18 +913,19 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
      */
     async importLots(actor: Actor, body: LotImportBody, opts: { progress?: (phase: 'check' | 'write', done: number, total: number) => void } = {}): Promise<LotImportView> {
       requireRole(actor, LEADS, 'importing lots');
-      let parsed: ReturnType<typeof parseLotCsv>;
-      try {
-        parsed = parseLotCsv(body.csv, body.columns);
-      } catch (e) {
-        if (!(e instanceof LotCsvError)) throw e;
-        if (e.code === 'unknown_column') throw AppError.validation('incidents.lots_unknown_column', `No such column: ${e.detail}`, [{ field: 'columns', message: e.detail }]);
-        if (e.code === 'too_many_rows') throw AppError.validation('incidents.lots_too_many_rows', e.detail, [{ field: 'csv', message: e.detail }]);
-        if (e.code === 'no_rows') throw AppError.validation('incidents.lots_no_rows', e.detail, [{ field: 'csv', message: e.detail }]);
-        throw AppError.validation('incidents.lots_bad_csv', `The file is not readable CSV: ${e.detail}`, [{ field: 'csv', message: e.detail }]);
-      }
       return db.tenant(actor.orgId, async (tx) => {
+        // The shop first: another organisation's (or brand's) shop is a 404 whatever the file holds.
         const shop = await shopIn(tx, actor.orgId, body.shopId);
+        let parsed: ReturnType<typeof parseLotCsv>;
+        try {
+          parsed = parseLotCsv(body.csv, body.columns);
+        } catch (e) {
+          if (!(e instanceof LotCsvError)) throw e;
+          if (e.code === 'unknown_column') throw AppError.validation('incidents.lots_unknown_column', `No such column: ${e.detail}`, [{ field: 'columns', message: e.detail }]);
+          if (e.code === 'too_many_rows') throw AppError.validation('incidents.lots_too_many_rows', e.detail, [{ field: 'csv', message: e.detail }]);
+          if (e.code === 'no_rows') throw AppError.validation('incidents.lots_no_rows', e.detail, [{ field: 'csv', message: e.detail }]);
+          throw AppError.validation('incidents.lots_bad_csv', `The file is not readable CSV: ${e.detail}`, [{ field: 'csv', message: e.detail }]);
+        }
         const orderIds = [...new Set(parsed.rows.map((r) => r.orderId))];
         const lines: LotCandidateLine[] = [];
         for (let i = 0; i < orderIds.length; i += 5000) {
