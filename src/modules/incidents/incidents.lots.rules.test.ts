@@ -10,7 +10,8 @@ describe('lot CSV', () => {
     const text = '\uFEFFOrder ID,Seller SKU,Quantity,Lot number\n1,A,1,L1\n';
     expect(csvHeader(text)).toEqual(['Order ID', 'Seller SKU', 'Quantity', 'Lot number']);
     expect(guessLotColumns(csvHeader(text))).toEqual({ order: 'Order ID', line: 'Seller SKU', lot: 'Lot number' });
-    expect(guessLotColumns(['订单号', 'SKU', '批次'])).toEqual({ line: 'SKU', lot: '批次' });
+    expect(guessLotColumns(['订单号', 'SKU', '批次'])).toEqual({ order: '订单号', line: 'SKU', lot: '批次' });
+    expect(guessLotColumns(['Qty', 'Notes'])).toEqual({});
   });
 
   it('numbers rows as a spreadsheet does and names the missing field', () => {
