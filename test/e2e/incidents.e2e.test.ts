@@ -189,6 +189,13 @@ describeE2E('Incidents (browser)', () => {
     await shot(en.page, 'incidents-desktop-en');
     await en.page.setViewportSize({ width: 390, height: 844 });
     await shot(en.page, 'incidents-phone-en');
+    await en.page.setViewportSize({ width: 1280, height: 900 });
+    await en.page.goto('/incidents');
+    await en.page.getByTestId('lots-open').click();
+    await poll(() => en.page.getByTestId('lot-known').innerText()).toBe('Known lots in this shop (1): L-0925 (2)');
+    await shot(en.page, 'incidents-lots-dialog-en');
+    await en.page.setViewportSize({ width: 390, height: 844 });
+    await shot(en.page, 'incidents-lots-dialog-phone-en');
     expect(en.problems).toEqual([]);
   }, 240_000);
 });
