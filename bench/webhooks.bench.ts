@@ -19,6 +19,7 @@ import { silentLogger } from '../src/platform/logger.js';
 import { systemActor } from '../src/platform/tenancy.js';
 import { tiktokWebhookEvents } from '../src/integrations/tiktok/tiktok.schema.js';
 import { printComparison, stats, type BenchContext, type Stats } from './harness.js';
+import { postmasterPid, treeCpuMs } from './write-path.bench.js';
 
 /**
  * Webhook ingestion end to end: signed POST → verify → store (ack) → asynchronous processing
@@ -58,6 +59,70 @@ const cpuSince = (a: Record<string, number>, b: Record<string, number>) =>
     .join(', ');
 
 type Result = { latencies: number[]; elapsedMs: number; requests: number };
+
+const ANALYTICS_TRIGGERS = [['orders', 'analytics_orders_ins'], ['orders', 'analytics_orders_upd'], ['order_lines', 'analytics_lines_ins'], ['order_lines', 'analytics_lines_upd'], ['platform_returns', 'analytics_returns_ins'], ['platform_returns', 'analytics_returns_upd'], ['tickets', 'analytics_tickets_ins']] as const;
+
+/**
+ * BENCH_ANALYTICS_TRIGGERS=compare: the analytics rollup's upkeep cost per webhook event, in one
+ * run. Bursts of N events alternate triggers off / on (off, on, off, on, …), each timed from the
+ * burst's start until every event is processed; CPU per event is this process (server + processing
+ * thread, `process.cpuUsage`) plus this run's Postgres cluster (its postmaster's process tree from
+ * /proc, reaped backends included; other clusters on the machine are not counted), so a loaded
+ * machine slows both sides without skewing the ratio much. "On + drain" also counts draining the changed-orders queue into the facts and rollup
+ * (what the `analytics.refresh` job does each minute) inside the measured window.
+ */
+async function compareTriggerCost(o: { tt: { pids: number[]; ask(m: object): Promise<Result> }; target: string; N: number; W: number; admin: pg.Client; adminUrl: string; processed(n: number): Promise<void>; refresh(): Promise<number>; log(l: string): void }): Promise<void> {
+  const rounds = Number(process.env.BENCH_TRIGGER_ROUNDS ?? 3);
+  const postmaster = await postmasterPid(o.adminUrl);
+  const cpuNow = () => {
+    const u = process.cpuUsage();
+    return { server: (u.user + u.system) / 1000, postgres: treeCpuMs({ pg: postmaster }).pg! };
+  };
+  const setTriggers = async (on: boolean) => {
+    for (const [table, trigger] of ANALYTICS_TRIGGERS) await o.admin.query(`alter table ${table} ${on ? 'enable' : 'disable'} trigger ${trigger}`);
+  };
+  // Drain what the warm-up queued so no phase inherits another's work.
+  await o.refresh();
+  let done = o.W;
+  const sums = { off: { cpu: 0, ms: 0, n: 0 }, on: { cpu: 0, ms: 0, n: 0 }, drain: { cpu: 0, ms: 0, n: 0 } };
+  const rows: string[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const side of ['off', 'on'] as const) {
+      await setTriggers(side === 'on');
+      await o.tt.ask({ type: 'prepare', n: o.N });
+      const c0 = cpuNow();
+      const t0 = performance.now();
+      await o.tt.ask({ type: 'burst', n: o.N, target: o.target, concurrency: 256 });
+      done += o.N;
+      await o.processed(done);
+      const ms = performance.now() - t0;
+      const c1 = cpuNow();
+      const cpu = c1.server - c0.server + (c1.postgres - c0.postgres);
+      sums[side].cpu += cpu;
+      sums[side].ms += ms;
+      sums[side].n += o.N;
+      let line = `  round ${r + 1} triggers ${side.padEnd(3)}: ${((o.N / ms) * 1000).toFixed(0).padStart(5)} events/s, CPU/event ${(cpu / o.N).toFixed(3)} ms (server ${((c1.server - c0.server) / o.N).toFixed(3)} + pg ${((c1.postgres - c0.postgres) / o.N).toFixed(3)}), load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`;
+      if (side === 'on') {
+        const d0 = cpuNow();
+        const dt = performance.now();
+        const orders = await o.refresh();
+        const d1 = cpuNow();
+        const dcpu = d1.server - d0.server + (d1.postgres - d0.postgres);
+        sums.drain.cpu += cpu + dcpu;
+        sums.drain.ms += ms + (performance.now() - dt);
+        sums.drain.n += o.N;
+        line += `; then the queue drain (${orders} orders into facts and rollup) ${(dcpu / o.N).toFixed(3)} ms/event more`;
+      }
+      rows.push(line);
+    }
+  }
+  await setTriggers(true);
+  const per = (x: { cpu: number; n: number }) => x.cpu / x.n;
+  console.log(`\n## Analytics rollup upkeep per webhook event (${rounds} rounds of ${o.N} events, triggers off/on alternating, load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} at the end)`);
+  for (const l of rows) console.log(l);
+  console.log(`  CPU/event (server + processing thread + Postgres): off ${per(sums.off).toFixed(3)} ms, on ${per(sums.on).toFixed(3)} ms (×${(per(sums.on) / per(sums.off)).toFixed(3)}), on + drain ${per(sums.drain).toFixed(3)} ms (×${(per(sums.drain) / per(sums.off)).toFixed(3)}); budget ×1.100`);
+  console.log(`  throughput: off ${((sums.off.n / sums.off.ms) * 1000).toFixed(0)} events/s, on ${((sums.on.n / sums.on.ms) * 1000).toFixed(0)} events/s`);
+}
 
 function platformProcess(): Promise<{ child: ChildProcess; pids: number[]; url: string; shops: { id: string; name: string; region: string }[]; authCode: string; ask(m: object): Promise<Result> }> {
   const child = fork(path.join(here, 'tiktok/loadgen.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -112,7 +177,7 @@ export default async function webhooks(ctx: BenchContext): Promise<void> {
   // BENCH_ANALYTICS_TRIGGERS=off: the same run without the analytics rollup triggers (the "before"
   // of the ≤ 10 % upkeep budget), so both sides use the same code and machine state.
   if (process.env.BENCH_ANALYTICS_TRIGGERS === 'off') {
-    for (const [table, trigger] of [['orders', 'analytics_orders_ins'], ['orders', 'analytics_orders_upd'], ['order_lines', 'analytics_lines_ins'], ['order_lines', 'analytics_lines_upd'], ['platform_returns', 'analytics_returns_ins'], ['platform_returns', 'analytics_returns_upd'], ['tickets', 'analytics_tickets_ins']])
+    for (const [table, trigger] of ANALYTICS_TRIGGERS)
       await admin.query(`alter table ${table} disable trigger ${trigger}`);
     ctx.log('  analytics triggers disabled for this run');
   }
@@ -172,6 +237,10 @@ export default async function webhooks(ctx: BenchContext): Promise<void> {
     await tt.ask({ type: 'prepare', n: W });
     await tt.ask({ type: 'burst', n: W, target, concurrency: 64 });
     await processed(W);
+    if (process.env.BENCH_ANALYTICS_TRIGGERS === 'compare') {
+      await compareTriggerCost({ tt, target, N, W, admin, adminUrl: dbs.adminUrl, processed, refresh: () => services.analytics.refresh(org.orgId), log: ctx.log });
+      return;
+    }
     await tt.ask({ type: 'prepare', n: N });
     const c0 = cpuTicks(tt.pids);
     const e0 = performance.now();

@@ -13,7 +13,7 @@ import { createPool, Database } from '../src/platform/db.js';
 import { newId } from '../src/platform/ids.js';
 import { silentLogger } from '../src/platform/logger.js';
 import { stats, type BenchContext, type Stats } from './harness.js';
-import { benchWorld } from './world/world.js';
+import { benchWorld, worldDir } from './world/world.js';
 
 /**
  * The write path at a fixed concurrency (issue 20): over real HTTP, 8 clients in a closed loop,
@@ -57,8 +57,8 @@ function readProcs(): Map<number, ProcStat> {
   }
   return out;
 }
-/** CPU ms of each root's process tree. */
-function treeCpuMs(roots: Record<string, number>): Record<string, number> {
+/** CPU ms of each root's process tree (also used by the webhooks bench's trigger comparison). */
+export function treeCpuMs(roots: Record<string, number>): Record<string, number> {
   const procs = readProcs();
   const kids = new Map<number, number[]>();
   for (const [pid, s] of procs) kids.set(s.ppid, [...(kids.get(s.ppid) ?? []), pid]);
@@ -135,7 +135,7 @@ function startServer(env: Record<string, string>): Promise<Server> {
   });
 }
 
-async function postmasterPid(adminUrl: string): Promise<number> {
+export async function postmasterPid(adminUrl: string): Promise<number> {
   const c = new pg.Client({ connectionString: adminUrl });
   await c.connect();
   try {
@@ -212,7 +212,7 @@ async function makeProfiler(ctx: BenchContext, server: Server, admin: pg.Client,
     await admin.query('select pg_stat_statements_reset()');
   } catch (e) {
     statements = false;
-    ctx.log(`  (no pg_stat_statements: ${(e as Error).message})`);
+    ctx.log(`  (no pg_stat_statements: ${(e as Error).message}; add "shared_preload_libraries = 'pg_stat_statements'" to ${path.join(worldDir(), 'pg', 'postgresql.conf')} and run again)`);
   }
   return (name) => ({
     async before() {

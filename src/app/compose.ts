@@ -24,7 +24,8 @@ import { createCheckpointCopies, createFileStore } from '../integrations/storage
 import { channelsPrivacy, createInstallationMail, createMailboxes, passwordResetSender } from '../integrations/email/index.js';
 import { createWhatsAppNumbers } from '../integrations/whatsapp/index.js';
 import { BUSINESS_OAUTH_CALLBACK, createVideoComments, videoCommentsPrivacy } from '../integrations/video-comments/index.js';
-import { analyticsPrivacy, createAnalyticsService, type CsatPorts, type OwnerNotice } from '../modules/analytics/index.js';
+import { createTikTokAds, tiktokAdsPrivacy } from '../integrations/tiktok-ads/index.js';
+import { analyticsPrivacy, createAnalyticsService, parseCsatReply, type CsatPorts, type OwnerNotice } from '../modules/analytics/index.js';
 import { createIncidentsService, incidentsPrivacy } from '../modules/incidents/index.js';
 import { createPortalService, portalPrivacy } from '../modules/portal/index.js';
 import { createKnowledgeService, knowledgePrivacy } from '../modules/knowledge/index.js';
@@ -125,10 +126,15 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
   const helpdesk = createHelpdeskService(p, {
     sla,
     recordEvidence: writeEvidence,
+    // A reply's or a new ticket's records go in as one batch at the end of its transaction.
+    recordEvidenceMany: (tx, inputs) => recordEvidenceMany(tx, { ids: p.ids, clock: p.clock }, inputs),
     orders: helpdeskOrdersPort(orders, trackingUrl),
     notify,
     // Product knowledge → macro variables, reached back through a callback (knowledge is built below).
     knowledgeVariables: (tx, orgId, t) => knowledge.variablesIn(tx, orgId, t),
+    // A buyer's 1–5 answer to the CSAT question is stored when it arrives, on every channel (issue 15).
+    // Only a message that reads as a rating costs a query.
+    afterBuyerMessage: async (m) => void (parseCsatReply(m.text) !== null && (await analytics.csatOnMessage(m.orgId, m.ticketId, m.messageId))),
   });
 
   // Conversation sink → helpdesk: buyer chats and return requests become tickets.
@@ -237,9 +243,11 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     oauth: tb.appId && tb.appSecret ? { appId: tb.appId, appSecret: tb.appSecret, authUrl: tb.authUrl, redirectUri: `${p.config.publicUrl.replace(/\/$/, '')}${BUSINESS_OAUTH_CALLBACK}` } : undefined,
     onFailing: channelFailing('tiktok_comments'),
   });
+  // Shops' TikTok advertiser accounts: the Marketing API's campaign report into analytics (issue 15).
+  const tiktokAds = createTikTokAds({ ...base, secretKey: p.secretKey, outbound: p.outbound, analytics, apiBase: tb.apiBase });
 
   // Order matters: each scope may follow links found by the ones before it (orders → tickets → returns).
-  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy, portalPrivacy, videoCommentsPrivacy, playbooksPrivacy, knowledgePrivacy, incidentsPrivacy];
+  const registrations: PrivacyRegistration[] = [ordersPrivacy, helpdeskPrivacy, returnsPrivacy, remediesPrivacy, slaPrivacy, tiktokPrivacy, channelsPrivacy, foundationPrivacy, evidencePrivacy(evidence), auditPrivacy, accountPrivacy, integrationsPrivacy, notificationsPrivacy, translationPrivacy, couponsPrivacy, outreachPrivacy, analyticsPrivacy, portalPrivacy, videoCommentsPrivacy, tiktokAdsPrivacy, playbooksPrivacy, knowledgePrivacy, incidentsPrivacy];
   const privacy = createPrivacyService({ ...base, secretKey: p.secretKey, registrations, purgeFiles: (orgId, shas) => evidence.purgeFiles(orgId, shas) });
 
   // Incidents (issue 18): one outreach to every affected buyer, through the contact policy, the
@@ -256,6 +264,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
       redeemedOf: redeemedLedgerIds,
     },
     analytics: { annotateIn: (tx, actor, a) => analytics.annotateIn(tx, actor, a), createTaskIn: (tx, actor, t) => analytics.createTaskIn(tx, actor, t), excludeIn: (tx, actor, b) => analytics.excludeIn(tx, actor, b) },
+    remedies: { startIncidentRemedyIn: (tx, actor, input) => remedies.startIncidentRemedyIn(tx, actor, input) },
     reply: (actor, ticketId, input) => helpdesk.reply(actor, ticketId, input),
     chatReach: (orgId, shopId) => couponPlatform.reach(orgId, shopId),
     emailOf: async (tx, orgId, userId) => (await userEmailIn(tx, orgId, userId)) ?? null,
@@ -281,6 +290,7 @@ export function compose(p: Platform, opts: ComposeOptions = {}) {
     email,
     whatsapp,
     videoComments,
+    tiktokAds,
     mail,
     audit,
     account,

@@ -31,6 +31,7 @@ import { registerPromoCodeSends } from './coupon-sends.js';
 import { registerCouponHandlers, registerCouponSyncJob, registerNoticeHandlers, syncAllCatalogues } from '../integrations/tiktok/index.js';
 import { shopIn } from '../modules/tenancy/index.js';
 import { analyticsRoutes, registerAnalyticsJobs } from '../modules/analytics/index.js';
+import { tiktokAdsRoutes } from '../integrations/tiktok-ads/index.js';
 import { systemActor } from '../platform/tenancy.js';
 import { portalPublicRoutes, portalRoutes, registerPortalHandlers } from '../modules/portal/index.js';
 import { knowledgeRoutes } from '../modules/knowledge/index.js';
@@ -66,6 +67,7 @@ export async function registerModuleRoutes(app: Http, p: Platform, s: Services):
   translationRoutes(app, s.translation);
   couponsRoutes(app, s.coupons);
   analyticsRoutes(app, s.analytics);
+  tiktokAdsRoutes(app, s.tiktokAds);
   portalRoutes(app, s.portal);
   // issue 16 (playbooks)
   playbooksRoutes(app, s.playbooks);
@@ -141,6 +143,13 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
   // Coupons: promo codes by e-mail and WhatsApp (programmes whose channel is not the TikTok chat).
   registerPromoCodeSends(p.outbox, { coupons: s.coupons, mailboxes: s.email, email: localEmail, whatsapp: s.whatsapp, whatsappFallback: localWhatsApp });
   await registerAnalyticsJobs(p.jobs, s.analytics, p.log);
+  // The Marketing API's campaign report: the last 7 days of every active advertiser account, hourly.
+  if (p.jobs?.isStarted) {
+    await p.jobs.define('tiktok_ads.import', async () => {
+      const r = await s.tiktokAds.importAll();
+      if (r.days > 0 || r.failed > 0) p.log.info(r, 'TikTok campaign reports imported');
+    }, { cron: '11 * * * *', retryLimit: 0 });
+  }
   registerWorkspaceWorkers(p, s);
   // issue 16 (playbooks): the notice TEXT send (TikTok) and the job that plans due notices.
   registerNoticeHandlers(p.outbox, { db: p.db, client: s.tiktok.client, connections: s.tiktok.connections }, s.playbooks);

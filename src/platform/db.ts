@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { sql } from 'drizzle-orm';
+import { drizzle, NodePgSession, NodePgTransaction, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type { PgDialect } from 'drizzle-orm/pg-core';
 import { currentShopScope, shopScopeSetting } from './scope.js';
 
 // int8 (bigint / count(*)) as JS numbers: our counts and minor-unit amounts stay far below 2^53.
@@ -18,8 +18,10 @@ export type Executor = Orm | Tx;
  */
 export class Database {
   readonly orm: Orm;
+  private readonly dialect: PgDialect;
   constructor(readonly pool: pg.Pool) {
     this.orm = drizzle(pool) as Orm;
+    this.dialect = (this.orm as unknown as { dialect: PgDialect }).dialect;
   }
 
   /** The connection string the pool was made with (another thread opens its own pool with it). */
@@ -34,10 +36,7 @@ export class Database {
    */
   async tenant<T>(orgId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
     const shops = shopScopeSetting(currentShopScope());
-    return this.orm.transaction(async (tx) => {
-      await tx.execute(sql`select set_config('app.org_id', ${orgId}, true), set_config('app.shop_ids', ${shops}, true)`);
-      return fn(tx);
-    });
+    return this.transaction(`select set_config('app.org_id', ${pg.escapeLiteral(orgId)}, true), set_config('app.shop_ids', ${pg.escapeLiteral(shops)}, true)`, fn);
   }
 
   /**
@@ -45,10 +44,42 @@ export class Database {
    * routing by shop id, workers claiming jobs. Kept explicit so it can be grepped and reviewed.
    */
   async system<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.orm.transaction(async (tx) => {
-      await tx.execute(sql`select set_config('app.system', 'on', true)`);
-      return fn(tx);
-    });
+    return this.transaction(`select set_config('app.system', 'on', true)`, fn);
+  }
+
+  /**
+   * A transaction whose BEGIN and settings travel in one round trip: both go as one simple-protocol
+   * query (the values are escaped literals, never interpolated raw), where Drizzle's own
+   * `transaction()` would send BEGIN and then the settings. The callback gets an ordinary Drizzle
+   * transaction on the same connection (savepoints and `tx.rollback()` work as before).
+   */
+  private async transaction<T>(settings: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      try {
+        await client.query(`begin; ${settings}`);
+      } catch (e) {
+        broken = e as Error;
+        throw e;
+      }
+      const tx = new NodePgTransaction(this.dialect, new NodePgSession(client, this.dialect, undefined), undefined) as unknown as Tx;
+      try {
+        const result = await fn(tx);
+        await client.query('commit');
+        return result;
+      } catch (e) {
+        try {
+          await client.query('rollback');
+        } catch (r) {
+          // The connection itself failed: the pool must not hand it out again.
+          broken = r as Error;
+        }
+        throw e;
+      }
+    } finally {
+      client.release(broken);
+    }
   }
 
   async ping(): Promise<boolean> {

@@ -63,14 +63,20 @@ describe('after-sales outcomes', () => {
       const other = await seedOrder(ctx, org, { lines: [{ unitPrice: 1000 }], deliveredAt: null });
       await db.tenant(org.orgId, (tx) => tx.execute(sql`insert into dispute_cases (org_id, id, shop_id, order_id, status, member_case_ids, opened_by, created_at, updated_at) values (${org.orgId}, ${`dc${i}`}, ${org.shopId}, ${other.orderId}, ${status}, '{}', 'test', '2026-03-10T00:00:00Z', '2026-03-12T00:00:00Z')`));
     }
-    await ctx.services.analytics.setSettings(owner, { cycleTargetDays: 5 });
+    await ctx.services.analytics.setSettings(owner, { cycleTargetDays: 5, stepTargetHours: { request_to_approval: 3, inspection_to_refund: 10 } });
+    // A later change keeps what it leaves out and removes a step's target set to null.
+    expect(await ctx.services.analytics.setSettings(owner, { stepTargetHours: { inspection_to_refund: null, receipt_to_inspection: 8 } })).toEqual({ cycleTargetDays: 5, stepTargetHours: { request_to_approval: 3, receipt_to_inspection: 8 } });
     const o = await ctx.services.analytics.outcomes(owner, { from: '2026-02-23', to: '2026-03-21' });
 
     const step = (s: string) => o.cycle.steps.find((x) => x.step === s)!;
     expect(o.cycle.targetDays).toBe(5);
-    expect(step('request_to_approval')).toMatchObject({ n: 2, p50Hours: 2, p90Hours: 12 });
+    // Approval took 12 h and 2 h: one of two within the 3 h target.
+    expect(step('request_to_approval')).toMatchObject({ n: 2, p50Hours: 2, p90Hours: 12, targetHours: 3, withinTarget: 0.5 });
+    // Inspection took 6 h: within 8 h. No target left on inspection → refund.
+    expect(step('receipt_to_inspection')).toMatchObject({ n: 1, p50Hours: 6, targetHours: 8, withinTarget: 1 });
+    expect(step('inspection_to_refund')).toMatchObject({ targetHours: null, withinTarget: null });
     // 92 h is within 5 days (120 h), 240 h is not.
-    expect(step('request_to_refund')).toEqual({ step: 'request_to_refund', n: 2, p50Hours: 92, p90Hours: 240, withinTarget: 0.5 });
+    expect(step('request_to_refund')).toEqual({ step: 'request_to_refund', n: 2, p50Hours: 92, p90Hours: 240, targetHours: 120, withinTarget: 0.5 });
     expect(o.appeals).toEqual({ won: 1, lost: 1, open: 1, successRate: 0.5 });
     expect(o.disputes).toEqual({ won: 2, lost: 1, open: 1, winRate: 2 / 3 });
     const eur = o.cost.find((c) => c.currency === 'EUR')!;
@@ -102,7 +108,7 @@ describe('after-sales outcomes', () => {
     clock.advance(60_000);
     const thread = await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`select external_thread_id from ticket_threads where org_id = ${org.orgId} and ticket_id = ${ticketId} limit 1`));
     await ctx.services.helpdesk.ingestInbound({ orgId: org.orgId, shopId: org.shopId, channel: 'email', externalThreadId: String((thread.rows[0] as { external_thread_id: string }).external_thread_id), externalMessageId: 'msg-csat-5', buyer: { email: (ticket as { buyerEmail?: string }).buyerEmail ?? 'anna@example.de', name: 'Anna Becker', language: 'de' }, direction: 'inbound', text: '5', sentAt: clock.now().toISOString() });
-    expect(await ctx.services.analytics.collectCsat(org.orgId)).toBe(1);
+    // Stored as it arrived (the helpdesk's after-message hook): the 5-minute job finds nothing left.
     expect(await ctx.services.analytics.collectCsat(org.orgId)).toBe(0);
     const after = await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`select t.status, c.score, c.language from tickets t join csat_surveys c on c.org_id = t.org_id and c.ticket_id = t.id where t.org_id = ${org.orgId} and t.id = ${ticketId}`));
     expect(after.rows).toEqual([{ status: 'solved', score: 5, language: 'de' }]);
@@ -111,5 +117,30 @@ describe('after-sales outcomes', () => {
     expect(o.csat.rows.find((r) => r.dimension === 'channel')).toMatchObject({ key: 'email', answered: 1, average: 5, satisfied: 1 });
     expect(o.csat.rows.filter((r) => r.dimension === 'agent')).toHaveLength(1);
     expect(o.csat.rows.filter((r) => r.dimension === 'reason')).toHaveLength(1);
+  });
+
+  it('CSAT answers are read when they arrive on any channel that makes tickets (a video comment, the portal), not only in the job', async () => {
+    const org = await createTestOrg(ctx);
+    const at = () => clock.now().toISOString();
+    const inbound = (channel: 'video_comment' | 'self_service', thread: string, id: string, text: string) =>
+      ctx.services.helpdesk.ingestInbound({ orgId: org.orgId, shopId: org.shopId, channel, externalThreadId: thread, externalMessageId: id, buyer: { externalId: `buyer-${thread}`, name: 'Buyer', language: 'en' }, direction: 'inbound', text, sentAt: at() });
+    const vc = await inbound('video_comment', 'ttcomment:900', 'ttc:901', 'my lamp arrived broken');
+    const portal = await inbound('self_service', 'portal:abc', 'p-1', 'where is my refund?');
+    for (const [t, channel] of [[vc.ticketId, 'video_comment'], [portal.ticketId, 'self_service']] as const) {
+      await ctx.services.helpdesk.markSolved(systemActor(org.orgId), t, 'answered');
+      await ctx.services.analytics.csatAsked(org.orgId, { ticketId: t, shopId: org.shopId, channel, language: 'en' });
+    }
+    clock.advance(60_000);
+    // Not a rating: nothing stored.
+    await inbound('video_comment', 'ttcomment:900', 'ttc:902', 'thanks, but the box was wet');
+    await inbound('self_service', 'portal:abc', 'p-2', '4/5');
+    await inbound('video_comment', 'ttcomment:900', 'ttc:903', '★★★');
+    const rows = await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`select c.channel, c.score, t.status from csat_surveys c join tickets t on t.org_id = c.org_id and t.id = c.ticket_id where c.org_id = ${org.orgId} order by c.channel`));
+    // The portal's rating-only reply reopened its ticket and solved it again; the video comment's
+    // rating came after another message, so that ticket stays open for an agent.
+    expect(rows.rows).toEqual([
+      { channel: 'self_service', score: 4, status: 'solved' },
+      { channel: 'video_comment', score: 3, status: 'open' },
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerModuleWorkers } from '../../src/app/modules.js';
@@ -150,5 +151,111 @@ describe.skipIf(!run)('coupon promo codes by e-mail and WhatsApp', () => {
     expect(h.topByCategory.get('Earrings')?.map((p) => p.productId)).toEqual(['studs', 'drops', 'hoops']);
     // Earrings only (the ring was returned): studs and drops, never the ring.
     expect(suggestProducts(h.bought.get(anna)!, h.returned.get(anna)!, h.topByCategory).map((p) => p.productId)).toEqual(['studs', 'drops']);
+  });
+
+  it("sends with the programme's WhatsApp template and language code; a send with no number left or consent gone by send time ends as skipped with the reason", async () => {
+    const owner = actorFor(org, 'owner');
+    const { orgId } = org;
+    const coupons = ctx.services.coupons;
+    const cookie = await org.cookie('owner');
+    for (const p of (await coupons.listProgrammes(owner, { shopId: org.shopId })).items) await coupons.updateProgramme(owner, p.id, { status: 'paused' });
+    const [code] = (await coupons.listPlatformCoupons(owner, org.shopId)).items;
+    const body = { shopId: org.shopId, name: 'Return visit, own template', kind: 'return_visit', schedule: { afterDeliveryDays: 3 }, holdoutPercent: 0, budget: 100_000, channel: 'whatsapp', variants: [{ key: 'a', platformCouponId: code!.id }] };
+    // The name is WhatsApp's (lower case, digits, underscores); a bad one is a 400 naming the field.
+    const bad = await ctx.app.inject({ method: 'POST', url: '/api/coupons/programmes', headers: { cookie }, payload: { ...body, whatsappTemplate: { name: 'Voltix Coupon', languages: {} } } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().details.issues[0].field).toBe('whatsappTemplate.name');
+    const made = await ctx.app.inject({ method: 'POST', url: '/api/coupons/programmes', headers: { cookie }, payload: { ...body, whatsappTemplate: { name: 'voltix_coupon_v2', languages: { it: 'it_IT' } } } });
+    expect(made.statusCode).toBe(200);
+    expect(made.json().whatsappTemplate).toEqual({ name: 'voltix_coupon_v2', languages: { it: 'it_IT' } });
+
+    // Three Italian buyers with a WhatsApp number and consent, each with an order delivered three days ago.
+    const phones = { dora: '+393331111111', eva: '+393332222222', gio: '+393333333333' };
+    const ids: Record<string, string> = {};
+    for (const [name, phone] of Object.entries(phones)) {
+      ids[name] = await buyerOf((await seedOrder(ctx, org, { lines: [{ unitPrice: 4500 }], language: 'it' })).orderId);
+      await ctx.services.helpdesk.ingestInbound({ orgId, shopId: org.shopId, channel: 'whatsapp', externalThreadId: phone, externalMessageId: `wamid.in.${name}`, buyer: { phone, name, language: 'it' }, direction: 'inbound', text: 'Ciao!', sentAt: clock.now().toISOString() });
+      await ctx.platform.db.system((tx) => tx.execute(sql`update tickets set buyer_id = ${ids[name]}, status = 'solved' where org_id = ${orgId} and buyer_phone = ${phone}`));
+      await ctx.services.outreach.setPreferences(owner, ids[name]!, { marketingConsent: true, consentSource: 'portal' });
+    }
+    await coupons.runDue(orgId, org.shopId);
+    const ledger = async (buyerId: string) => (await coupons.ledgerOfBuyer(owner, buyerId)).items;
+    for (const id of Object.values(ids)) expect(await ledger(id)).toEqual([expect.objectContaining({ channel: 'whatsapp', status: 'planned', skipReason: null })]);
+
+    // Before the send: Dora's number is gone (her ticket erased it), Gio unsubscribes.
+    await ctx.platform.db.system((tx) => tx.execute(sql`update tickets set buyer_phone = null where org_id = ${orgId} and buyer_id = ${ids.dora}`));
+    await ctx.services.outreach.setPreferences(owner, ids.gio!, { unsubscribed: true });
+    const wa = ctx.services.whatsapp;
+    const sendText = wa.sendText;
+    const templates: { to: string; name?: string; language?: string }[] = [];
+    wa.sendText = async (o, sh, m, fb) => {
+      templates.push({ to: m.to, name: m.template?.name, language: m.template?.language });
+      return sendText.call(wa, o, sh, m, fb);
+    };
+    for (let i = 0; i < 4; i++) {
+      await ctx.platform.dispatcher.drain(20, orgId);
+      clock.advance(30_000);
+    }
+    wa.sendText = sendText;
+    // Eva gets the code as the programme's template, in its Italian language code.
+    expect(templates).toEqual([{ to: phones.eva, name: 'voltix_coupon_v2', language: 'it_IT' }]);
+    expect(graph.sent.filter((m) => m.to === phones.eva.slice(1)).map((m) => m.type)).toEqual(['template']);
+    expect(await ledger(ids.eva!)).toEqual([expect.objectContaining({ status: 'sent', skipReason: null })]);
+    // Dora and Gio: terminal, with the reason, and the step done (nothing left to retry).
+    expect(await ledger(ids.dora!)).toEqual([expect.objectContaining({ status: 'skipped', skipReason: 'no_address', sentAt: null })]);
+    expect(await ledger(ids.gio!)).toEqual([expect.objectContaining({ status: 'skipped', skipReason: 'unsubscribed', sentAt: null })]);
+    const steps = await ctx.platform.db.system((tx) => tx.select().from(outbox).where(and(eq(outbox.orgId, orgId), eq(outbox.handler, SEND_PROMO_HANDLER))));
+    const stepOf = async (buyerId: string) => steps.find((st) => st.subjectId === (ledgerIds.get(buyerId) ?? ''));
+    const ledgerIds = new Map<string, string>();
+    for (const id of Object.values(ids)) ledgerIds.set(id, (await ledger(id))[0]!.id);
+    expect(await stepOf(ids.dora!)).toMatchObject({ status: 'done', attempts: 1, result: { skipped: 'no_address' } });
+    expect(await stepOf(ids.gio!)).toMatchObject({ status: 'done', attempts: 1, result: { skipped: 'unsubscribed' } });
+    // The buyer's ledger over HTTP (the inbox sidebar) carries the reason; the evidence says why.
+    const http = await ctx.app.inject({ method: 'GET', url: `/api/coupons/buyers/${ids.dora}/ledger`, headers: { cookie } });
+    expect(http.json().items[0]).toMatchObject({ status: 'skipped', skipReason: 'no_address' });
+    const ev = await ctx.platform.db.system((tx) => tx.execute(sql`select summary from evidence_records where org_id = ${orgId} and case_id = ${ids.gio} order by occurred_at, id`));
+    expect((ev.rows as { summary: string }[]).map((e) => e.summary).at(-1)).toBe('Promo code not sent: the buyer unsubscribed before the send');
+    // A skipped send does not count against the budget.
+    const prog = (await coupons.getProgramme(owner, made.json().id)).programme;
+    expect(prog.figures.committedThisMonth).toBe(1000);
+  });
+
+  it('win-back end to end: a full programme run 60 days after the last order sends the buyer the suggested products, never the one she returned', async () => {
+    const owner = actorFor(org, 'owner');
+    const { orgId } = org;
+    const coupons = ctx.services.coupons;
+    for (const p of (await coupons.listProgrammes(owner, { shopId: org.shopId })).items) await coupons.updateProgramme(owner, p.id, { status: 'paused' });
+    const [code] = (await coupons.listPlatformCoupons(owner, org.shopId)).items;
+    const winback = await coupons.createProgramme(owner, { shopId: org.shopId, name: 'Win-back by e-mail', kind: 'winback', schedule: { inactiveDays: 60 }, segment: {}, holdoutPercent: 0, budget: 100_000, channel: 'email', maxMinSpend: null, maxFaceValue: null, messages: {}, variants: [{ key: 'a', platformCouponId: code!.id, weight: 1 }] });
+    // Products get their own names (the fixture calls every first line "Product 1").
+    await ctx.platform.db.system((tx) => tx.execute(sql`update order_lines set product_name = initcap(product_id) where org_id = ${orgId}`));
+    // The buyer of the previous test who bought hoops and a ring and returned the ring now has Anna's mailbox and
+    // consent (the first test's Anna withdraws hers). Her last order + 60 days, 09:00 in Berlin.
+    const firstAnna = (await ctx.platform.db.system((tx) => tx.execute(sql`select id from buyers where org_id = ${orgId} and email = ${ANNA.address}`))).rows[0]!.id as string;
+    await ctx.services.outreach.setPreferences(owner, firstAnna, { marketingConsent: false });
+    await ctx.platform.db.system((tx) => tx.execute(sql`update buyers set email = null where id = ${firstAnna}`));
+    const annaId = (await ctx.platform.db.system((tx) => tx.execute(sql`select o.buyer_id from orders o join order_lines l on l.org_id = o.org_id and l.order_id = o.id where o.org_id = ${orgId} and l.product_id = 'hoops'`))).rows[0]!.buyer_id as string;
+    await ctx.platform.db.system((tx) => tx.execute(sql`update buyers set email = ${ANNA.address} where id = ${annaId}`));
+    await ctx.services.outreach.setPreferences(owner, annaId, { marketingConsent: true, consentSource: 'portal' });
+    const last = (await ctx.platform.db.system((tx) => tx.execute(sql`select max(placed_at) as at from orders where org_id = ${orgId} and buyer_id = ${annaId}`))).rows[0]!.at as Date;
+    const due = DateTime.fromJSDate(new Date(last), { zone: 'Europe/Berlin' }).startOf('day').plus({ days: 60 }).set({ hour: 9 });
+    clock.set(due.toJSDate());
+    const before = mail.received.filter((m) => m.to.includes(ANNA.address)).length;
+    const run = await coupons.runDue(orgId, org.shopId);
+    expect(run.planned).toBe(1);
+    const [row] = (await coupons.ledgerOfBuyer(owner, annaId)).items.filter((r) => r.programmeId === winback.id);
+    expect(row).toMatchObject({ status: 'planned', channel: 'email', occasion: expect.stringMatching(/^winback:ord_/) });
+    for (let i = 0; i < 4; i++) {
+      await ctx.platform.dispatcher.drain(20, orgId);
+      clock.advance(30_000);
+    }
+    const mails = mail.received.filter((m) => m.to.includes(ANNA.address));
+    expect(mails).toHaveLength(before + 1);
+    const text = (await simpleParser(mails.at(-1)!.raw)).text ?? '';
+    // Earrings, what the shop's buyers bought most that she has not: studs, then drops; the returned ring never.
+    expect(text).toContain('Das könnte Ihnen gefallen: Studs, Drops.');
+    expect(text).not.toContain('Ring');
+    expect(text).toContain('Ihr Code: WELCOME10');
+    expect((await coupons.ledgerOfBuyer(owner, annaId)).items.find((r) => r.id === row!.id)).toMatchObject({ status: 'sent' });
   });
 });

@@ -6,6 +6,9 @@ import { systemActor } from '../../src/platform/tenancy.js';
 import { assignArm } from '../../src/modules/experiments/index.js';
 import { outbox } from '../../src/platform/outbox/outbox.schema.js';
 import { evidenceRecords } from '../../src/modules/evidence/evidence.schema.js';
+import { couponBuyerFacts } from '../../src/modules/coupons/coupons.schema.js';
+import { WATERMARK_OVERLAP_MS } from '../../src/modules/coupons/index.js';
+import { buyerShopFacts } from '../../src/modules/orders/index.js';
 import type { SbBuyer } from '../../src/integrations/tiktok/sandbox/world.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { actorFor } from '../helpers/org.js';
@@ -226,6 +229,52 @@ describe('coupons against the sandbox', () => {
     expect(detail.report.variants).toEqual([expect.objectContaining({ key: 'compensation', sent: 0, heldOut: 1, verdict: 'inconclusive' })]);
     // Every coupon record (batched or single) is on one unbroken evidence chain.
     expect(await ctx.services.evidence.verify(orgId)).toMatchObject({ ok: true });
+  });
+
+  it('the per-buyer summary equals the per-buyer lookup, takes in a new order by the pull (no rebuild), and moves with its windows by time alone', async () => {
+    const { orgId } = world.org;
+    const sb = world.sandbox.world;
+    const svc = ctx.services.coupons;
+    const compare = async (at: Date) => {
+      const rows = await ctx.platform.db.tenant(orgId, (tx) => tx.select().from(couponBuyerFacts).where(and(eq(couponBuyerFacts.orgId, orgId), eq(couponBuyerFacts.shopId, world.shopId))));
+      const lookup = await ctx.platform.db.tenant(orgId, (tx) => buyerShopFacts(tx, orgId, world.shopId, rows.map((r) => r.buyerId), at));
+      for (const r of rows) {
+        const { buyerId, lastOrderAt, lastOrderId, lastDeliveredAt, lastDeliveredOrderId, orders365, spend365, spend180, returns180, hasReturns, openReturn, language, country } = r;
+        expect({ buyerId, lastOrderAt, lastOrderId, lastDeliveredAt, lastDeliveredOrderId, orders365, spend365, spend180, returns180, returnedValue180: r.returned180, hasReturnHistory: hasReturns, openReturn, language, country }).toEqual(lookup.get(r.buyerId));
+      }
+      return rows;
+    };
+    await svc.refreshFacts(orgId, world.shopId);
+    const before = await compare(clock.now());
+    expect(before.length).toBeGreaterThanOrEqual(4);
+    expect(before.some((r) => r.orders365 > 0)).toBe(true);
+
+    // A new order, delivered: in the summary after the next refresh, which reads the changed buyers (here the
+    // sandbox sync rewrites every order it lists, so all of the shop's buyers count as changed).
+    clock.advance(3_600_000);
+    const order = sb.createOrder(world.tiktokShopId, { silent: false });
+    sb.ship(order.id, { silent: true });
+    sb.setOrderStatus(order.id, 'DELIVERED', { silent: false });
+    await ctx.services.tiktok.sync.syncShop(orgId, world.shopId);
+    const pulled = await svc.refreshFacts(orgId, world.shopId);
+    expect(pulled.rebuilt).toBe(false);
+    expect(pulled.refreshed).toBeGreaterThanOrEqual(1);
+    const after = await compare(clock.now());
+    const orderId = await orderIdOf(order.id);
+    expect(after.find((r) => r.buyerId === order.buyer.userId || r.lastOrderId === orderId)).toMatchObject({ lastOrderId: orderId, lastDeliveredOrderId: orderId, orders365: expect.any(Number) });
+    // Changes within the overlap before the last read are read once more (a late commit is not lost); then nobody is recomputed.
+    expect((await svc.refreshFacts(orgId, world.shopId)).refreshed).toBeGreaterThanOrEqual(1);
+    clock.advance(WATERMARK_OVERLAP_MS + 60_000);
+    await svc.refreshFacts(orgId, world.shopId);
+    expect(await svc.refreshFacts(orgId, world.shopId)).toEqual({ rebuilt: false, refreshed: 0 });
+
+    // 366 days on, every order has left the 365-day window: the stale rows (and only they) are recomputed.
+    const later = new Date(clock.now().getTime() + 366 * 86_400_000);
+    const withOrders = after.filter((r) => r.freshUntil !== null).length;
+    const moved = await svc.refreshFacts(orgId, world.shopId, later);
+    expect(moved).toEqual({ rebuilt: false, refreshed: withOrders });
+    const aged = await compare(later);
+    expect(aged.every((r) => r.orders365 === 0 && r.spend365 === 0 && r.freshUntil === null)).toBe(true);
   });
 });
 

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/context.js';
@@ -34,5 +35,33 @@ describe('row-level security', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('Database.tenant(): begin and settings in one round trip set the values verbatim; a throw rolls back, a savepoint keeps the rest', async () => {
+    const a = await createTestOrg(ctx);
+    const db = ctx.platform.db;
+    // Quotes and backslashes reach the setting unchanged (escaped literals, never raw text).
+    const odd = `org_'x\\y";--`;
+    const seen = await db.tenant(odd, async (tx) => (await tx.execute(sql`select current_setting('app.org_id') as v, (select count(*)::int from shops) as n`)).rows[0]);
+    expect(seen).toEqual({ v: odd, n: 0 });
+    const name = `rollback-probe-${a.orgId}`;
+    await expect(
+      db.tenant(a.orgId, async (tx) => {
+        await tx.execute(sql`update shops set name = ${name} where org_id = ${a.orgId} and id = ${a.shopId}`);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    await db.tenant(a.orgId, async (tx) => {
+      await tx.execute(sql`update brands set name = 'kept' where org_id = ${a.orgId}`);
+      await tx.transaction(async (inner) => {
+        await inner.execute(sql`update shops set name = ${name} where org_id = ${a.orgId} and id = ${a.shopId}`);
+        inner.rollback();
+      }).catch(() => undefined);
+    });
+    const after = await db.tenant(a.orgId, async (tx) => (await tx.execute(sql`select (select name from shops where org_id = ${a.orgId} and id = ${a.shopId}) as shop, (select min(name) from brands where org_id = ${a.orgId}) as brand`)).rows[0]);
+    expect(after).toMatchObject({ brand: 'kept' });
+    expect((after as { shop: string }).shop).not.toBe(name);
+    // The pool is whole afterwards: no connection was left inside a transaction.
+    expect(await db.tenant(a.orgId, async (tx) => (await tx.execute(sql`select current_setting('app.org_id') as v`)).rows[0])).toEqual({ v: a.orgId });
   });
 });

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer } from '../helpers/e2e.js';
 import { TEST_PASSWORD } from '../helpers/org.js';
 import { connectedWorld, type TikTokTestWorld } from '../tiktok/helpers.js';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { startAdsStandIn, type AdsStandIn } from '../../src/integrations/tiktok-ads/index.js';
 
 const poll = <T,>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 150 });
 const SHOTS = '/work/shots/analytics';
@@ -25,13 +27,26 @@ describeE2E('analytics (browser)', () => {
   let browser: Browser;
   let w: TikTokTestWorld;
   let shortOrder = '';
+  let ads: AdsStandIn;
+  let campaignName = '';
 
   beforeAll(async () => {
     server = await startE2EServer();
     // The DE shop of the sandbox world (Lumière), attributed the real way: orders, returns, then the platform's feeds.
     w = await connectedWorld(server.ctx, { ordersPerShop: 200 });
     await server.ctx.services.tiktok.sync.syncShop(w.org.orgId, w.shopId, ['orders', 'returns']);
-    await server.ctx.services.analytics.importAdsReport({ orgId: w.org.orgId, userId: w.org.users.owner.id, role: 'owner' }, { shopId: w.shopId, csv: w.sandbox.adsReport(w.tiktokShopId) });
+    const adsCsv = w.sandbox.adsReport(w.tiktokShopId);
+    await server.ctx.services.analytics.importAdsReport({ orgId: w.org.orgId, userId: w.org.users.owner.id, role: 'owner' }, { shopId: w.shopId, csv: adsCsv });
+    // The Marketing API (stand-in) knows the report's campaigns: spend per day for the last 30 days.
+    ads = await startAdsStandIn();
+    ads.registerAdvertiser({ advertiserId: '7000000000042', token: 'act.e2e-ads-token' });
+    const campaigns = [...new Set((parseCsv(adsCsv, { columns: true }) as Record<string, string>[]).map((r) => r['Campaign ID']!))];
+    const today = server.ctx.clock.now().getTime();
+    campaigns.forEach((id, i) => {
+      for (let d = 0; d < 30; d++) ads.addCampaignDay('7000000000042', { campaignId: id, campaignName: `API campaign ${i + 1}`, day: new Date(today - d * 86_400_000).toISOString().slice(0, 10), spend: `${40 + i * 15}.50`, conversions: 3 + i, impressions: 5000, clicks: 120 });
+    });
+    campaignName = 'API campaign 1';
+    server.ctx.services.tiktokAds.retarget(ads.base);
     await server.ctx.services.tiktok.attribution.syncShop(w.org.orgId, w.shopId, { days: 90 });
     // The US shop too, for the refund reconciliation (the Finance API serves US/GB shops): one of its
     // refunds was booked 2.50 short on the statement.
@@ -48,6 +63,7 @@ describeE2E('analytics (browser)', () => {
     browser = await launchBrowser();
   }, 180_000);
   afterAll(async () => {
+    await ads?.close();
     await browser?.close();
     await w?.close();
     await server?.close();
@@ -98,6 +114,8 @@ describeE2E('analytics (browser)', () => {
     await poll(() => page.getByTestId('cost-share').innerText()).toContain('EUR');
     await poll(() => page.getByTestId('stat-reviews').innerText()).toContain('暂无数据');
     expect(await page.getByTestId('def-cost_share').count()).toBe(1);
+    // Per-step targets: an input beside each of the four steps' p50/p90.
+    expect(await page.getByTestId('step-target-request_to_approval').count()).toBe(1);
     await shot(page, 'outcomes-zh-CN');
     // Refund reconciliation: the US shop's refund booked short is listed; the DE shop (no Finance API) is named apart.
     await page.getByTestId('tab-reconciliation').click();
@@ -107,6 +125,24 @@ describeE2E('analytics (browser)', () => {
     expect(await page.getByTestId('recon-table').innerText()).toContain('-US$2.50');
     await poll(() => page.getByText('1 个店铺没有结算单', { exact: false }).count()).toBe(1);
     await shot(page, 'reconciliation-zh-CN');
+    // Settings → Ads: the owner connects the advertiser account and imports; Analytics → Ad campaigns shows the spend.
+    await page.goto('/settings/ads');
+    const card = page.getByTestId('ads-account-card').first();
+    await card.getByLabel('广告主 ID').fill('7000000000042');
+    await card.getByLabel('Marketing API 访问令牌').fill('act.e2e-ads-token');
+    await card.getByTestId('ads-save').click();
+    await card.getByTestId('ads-import').click();
+    await poll(() => page.getByText('个广告系列的', { exact: false }).count()).toBeGreaterThan(0);
+    await poll(() => card.innerText()).not.toContain('从未');
+    await shot(page, 'settings-ads-zh-CN');
+    await page.goto('/analytics');
+    await page.getByTestId('tab-ads').click();
+    await poll(() => page.getByTestId('ads-table').innerText()).toContain(campaignName);
+    await shot(page, 'ads-zh-CN');
+    const desk = page.viewportSize()!;
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'ads-phone-zh-CN');
+    await page.setViewportSize(desk);
     await page.getByRole('tab', { name: '流量来源' }).click();
 
     // English and the phone width.

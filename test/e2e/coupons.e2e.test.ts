@@ -102,6 +102,16 @@ describeE2E('Coupons page (browser)', () => {
     await dialog.getByRole('textbox', { name: '发给买家的消息' }).fill('Danke! {value} Rabatt ab {minSpend}.');
     await poll(() => dialog.getByTestId('f-preview').innerText()).toMatch(/^Danke! 5,00\s€ Rabatt ab 30,00\s€\.$/);
     await shot(page, 'coupons-form-zh-CN');
+    // A WhatsApp programme names its approved template and the language code per buyer language (zh-CN labels); back to chat.
+    await dialog.getByTestId('f-channel').click();
+    await page.getByRole('option', { name: 'WhatsApp（优惠码）' }).click();
+    await poll(() => dialog.getByTestId('f-wa-template').count()).toBe(1);
+    await poll(() => dialog.getByText('模板须经 Meta 审核通过后才能发送', { exact: false }).count()).toBe(1);
+    await dialog.getByTestId('f-wa-language').fill('de_DE');
+    await shot(page, 'coupons-whatsapp-template-zh-CN');
+    await dialog.getByTestId('f-channel').click();
+    await page.getByRole('option', { name: 'TikTok 聊天（优惠券卡片）' }).click();
+    await poll(() => dialog.getByTestId('f-wa-template').count()).toBe(0);
     await dialog.getByTestId('f-save').click();
     await poll(() => dialog.count()).toBe(0);
     const [p] = (await server.ctx.services.coupons.listProgrammes({ orgId: org.orgId, userId: org.users.supervisor.id, role: 'supervisor' })).items;

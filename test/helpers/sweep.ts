@@ -187,6 +187,7 @@ export const NOT_OUR_IDS: Record<string, string> = {
   livestreamIds: "the platform's LIVE session ids of an incident pattern",
   videoIds: "the platform's creator video ids of an incident pattern",
   adCampaignIds: "the platform's ad campaign ids of an incident pattern",
+  advertiserId: "TikTok's id of an advertiser account (Marketing API), typed by the owner; the token decides what it may read",
 };
 
 /** The kind a `:id` path parameter names, by the path segment before it. */

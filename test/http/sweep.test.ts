@@ -51,6 +51,7 @@ const EXAMPLES: Record<string, { body?: unknown; query?: Record<string, string> 
   'POST /api/analytics/ads-reports': { body: { shopId: '$shop', csv: 'Order ID,Campaign ID\n5770001,c-1\n' } },
   'GET /api/sla/shops/:id/due': { query: { start: '2026-01-05T09:00:00Z', minutes: '60' } },
   'POST /api/shops': { body: { brandId: '$brand', name: 'Second shop', market: 'FR' } },
+  'PUT /api/shops/:shopId/tiktok-ads': { body: { advertiserId: '7000000000099', accessToken: 'act.sweep-ads-token' } },
   'PUT /api/shops/:shopId/whatsapp': { body: { phoneNumberId: String(100000 + Math.floor(Math.random() * 1e9)), displayNumber: '+49 89 555 0100', accessToken: 'EAAG-sweep-token', appSecret: 'sweep-app-secret', verifyToken: 'sweep-verify-token' } },
   'POST /api/users': { body: { email: 'swept.person@test.afterdesk.dev', name: 'Swept Person', password: 'correct horse battery', role: 'agent', brandIds: ['$brand'] } },
   'POST /api/invitations': { body: { email: 'swept.invitee@test.afterdesk.dev', role: 'agent', brandIds: ['$brand'] } },

@@ -383,6 +383,48 @@ describe('incident from the colour-mismatch livestream, against the sandbox', ()
     expect(graph.sent.length).toBe(before + 2);
   }, 120_000);
 
+  it('a partial refund as the compensation: the remedies module pays each reached buyer once on their latest matching order; a second send pays nobody again', async () => {
+    const { orgId } = world.org;
+    const sb = world.sandbox.world;
+    const supervisor = actorFor(world.org, 'supervisor');
+    const owner = actorFor(world.org, 'owner');
+    const jewel = sb.shop(world.tiktokShopId)!.sources.find((x) => x.name.includes('fine jewellery'))!;
+    const inc = await ctx.services.incidents.declare(owner, { shopId: world.shopId, title: 'Clasp opens: 5 € back', pattern: { livestreamIds: [jewel.id], includeRefunded: true } });
+    await ctx.services.incidents.update(owner, inc.id, { messages: { de: 'Hallo {buyer_name}, wir erstatten 5 € für {product}.', en: 'Hi {buyer_name}, we refund 5 € for {product}.' }, compensation: { kind: 'partial_refund', amount: 500 } });
+    const submitted = await ctx.services.incidents.submit(owner, inc.id);
+    if (submitted.status === 'pending_approval') await ctx.services.incidents.approve(owner, inc.id);
+    clock.advance(2 * 86_400_000); // past the earlier outreaches' contact caps
+    const before = world.sandbox.refunds.length;
+    const sent = await ctx.services.incidents.send(supervisor, inc.id);
+    expect(sent.queued).toBeGreaterThan(0);
+    const remedyRows = async () =>
+      (await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select id, order_id, buyer_id, refund_amount, kind, status from remedies where org_id = ${orgId} and option_key = ${`incident:${inc.id}`} order by buyer_id`))).rows as { id: string; order_id: string; buyer_id: string; refund_amount: number; kind: string; status: string }[];
+    const made = await remedyRows();
+    // One remedy per reached buyer, each a 5.00 partial refund of that buyer's latest matching order.
+    const reached = (await ctx.platform.db.tenant(orgId, (tx) => tx.select({ b: incidentBuyers.buyerId }).from(incidentBuyers).where(and(eq(incidentBuyers.orgId, orgId), eq(incidentBuyers.incidentId, inc.id), eq(incidentBuyers.status, 'queued'))))).map((r) => r.b).sort();
+    expect(made.map((r) => r.buyer_id)).toEqual(reached);
+    expect(made.length).toBe(sent.queued);
+    expect(made.every((r) => r.kind === 'partial_refund' && r.refund_amount === 500)).toBe(true);
+    for (let i = 0; i < 60 && world.sandbox.refunds.length - before < made.length; i++) {
+      await ctx.platform.dispatcher.drain(50, orgId);
+      clock.advance(5_000);
+    }
+    const paid = world.sandbox.refunds.slice(before).filter((r) => r.idempotencyKey?.startsWith('remedy:'));
+    const byRemedy = new Map<string, number>();
+    for (const r of paid) byRemedy.set(r.idempotencyKey!.split(':')[1]!, (byRemedy.get(r.idempotencyKey!.split(':')[1]!) ?? 0) + 1);
+    expect([...byRemedy.keys()].sort()).toEqual(made.map((r) => r.id).sort());
+    expect([...byRemedy.values()].every((n) => n === 1)).toBe(true);
+    expect(paid.every((r) => r.amount === 500 && r.currency === 'EUR')).toBe(true);
+    // Each remedy's evidence is filed under its buyer.
+    const ev = (await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select case_id from evidence_records where org_id = ${orgId} and case_type = 'buyer' and kind = 'remedy_approved' and data->>'incidentId' = ${inc.id}`))).rows as { case_id: string }[];
+    expect(ev.map((r) => r.case_id).sort()).toEqual(reached);
+    // Sending again (a retried request) queues and pays nobody twice.
+    await ctx.services.incidents.send(supervisor, inc.id).catch(() => undefined);
+    await ctx.platform.dispatcher.drain(50, orgId);
+    expect((await remedyRows()).length).toBe(made.length);
+    expect(world.sandbox.refunds.slice(before).filter((r) => r.idempotencyKey?.startsWith('remedy:')).length).toBe(made.length);
+  }, 180_000);
+
   it('lots from a CSV: a bad row refuses the whole file naming row and field; a good one is written (again: unchanged); declaring by lot reaches exactly that lot’s buyers', async () => {
     const { orgId } = world.org;
     const sb = world.sandbox.world;

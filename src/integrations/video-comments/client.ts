@@ -67,32 +67,41 @@ export class BusinessRateLimited extends Error {}
 
 const RATE_LIMIT_CODES = new Set([40100, 40016]);
 
+/**
+ * One call to the API for Business: the `Access-Token` header, GET parameters in the query string
+ * (POST as JSON), the `{code, message, request_id, data}` envelope unwrapped, `data` checked
+ * against `schema`. Shared by every API for Business client (comments, ads reporting).
+ */
+export async function businessApiCall<T>(o: { base?: string; accessToken: string; fetchImpl: BusinessFetch }, method: 'GET' | 'POST', path: string, params: Record<string, string | number | boolean | undefined>, schema: z.ZodType<T>, what: string): Promise<T> {
+  const base = (o.base ?? BUSINESS_API_BASE).replace(/\/$/, '');
+  let url = `${base}${path}`;
+  const init: { method: string; headers: Record<string, string>; body?: string } = { method, headers: { 'Access-Token': o.accessToken } };
+  const clean = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
+  if (method === 'GET') url += `?${new URLSearchParams(Object.entries(clean).map(([k, v]) => [k, String(v)])).toString()}`;
+  else {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(clean);
+  }
+  const res = await o.fetchImpl(url, init);
+  if (res.status === 429) throw new BusinessRateLimited(`TikTok ${what}: too many requests`);
+  const body: unknown = await res.json().catch(() => null);
+  const env = Envelope.safeParse(body);
+  if (!env.success) throw new Error(`TikTok ${what} failed: HTTP ${res.status} without the API's answer`);
+  if (env.data.code !== 0) {
+    if (RATE_LIMIT_CODES.has(env.data.code)) throw new BusinessRateLimited(`TikTok ${what}: ${env.data.message ?? env.data.code}`);
+    if (res.status >= 500) throw new Error(`TikTok ${what} failed: ${env.data.message ?? env.data.code}`);
+    throw new BusinessApiError(env.data.code, `TikTok refused the ${what}: ${env.data.message ?? 'code ' + env.data.code}`);
+  }
+  const data = schema.safeParse(env.data.data ?? {});
+  if (!data.success) throw new Error(`TikTok answered the ${what} in an unexpected shape`);
+  return data.data;
+}
+
 export class TikTokBusinessClient {
   constructor(private readonly o: { base?: string; accessToken: string; businessId: string; fetchImpl: BusinessFetch }) {}
 
-  private async call<T>(method: 'GET' | 'POST', path: string, params: Record<string, string | number | boolean | undefined>, schema: z.ZodType<T>, what: string): Promise<T> {
-    const base = (this.o.base ?? BUSINESS_API_BASE).replace(/\/$/, '');
-    let url = `${base}${path}`;
-    const init: { method: string; headers: Record<string, string>; body?: string } = { method, headers: { 'Access-Token': this.o.accessToken } };
-    const clean = Object.fromEntries(Object.entries({ business_id: this.o.businessId, ...params }).filter(([, v]) => v !== undefined));
-    if (method === 'GET') url += `?${new URLSearchParams(Object.entries(clean).map(([k, v]) => [k, String(v)])).toString()}`;
-    else {
-      init.headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(clean);
-    }
-    const res = await this.o.fetchImpl(url, init);
-    if (res.status === 429) throw new BusinessRateLimited(`TikTok ${what}: too many requests`);
-    const body: unknown = await res.json().catch(() => null);
-    const env = Envelope.safeParse(body);
-    if (!env.success) throw new Error(`TikTok ${what} failed: HTTP ${res.status} without the API's answer`);
-    if (env.data.code !== 0) {
-      if (RATE_LIMIT_CODES.has(env.data.code)) throw new BusinessRateLimited(`TikTok ${what}: ${env.data.message ?? env.data.code}`);
-      if (res.status >= 500) throw new Error(`TikTok ${what} failed: ${env.data.message ?? env.data.code}`);
-      throw new BusinessApiError(env.data.code, `TikTok refused the ${what}: ${env.data.message ?? 'code ' + env.data.code}`);
-    }
-    const data = schema.safeParse(env.data.data ?? {});
-    if (!data.success) throw new Error(`TikTok answered the ${what} in an unexpected shape`);
-    return data.data;
+  private call<T>(method: 'GET' | 'POST', path: string, params: Record<string, string | number | boolean | undefined>, schema: z.ZodType<T>, what: string): Promise<T> {
+    return businessApiCall({ base: this.o.base, accessToken: this.o.accessToken, fetchImpl: this.o.fetchImpl }, method, path, { business_id: this.o.businessId, ...params }, schema, what);
   }
 
   /** The account's own name (`GET /business/get/`). */

@@ -52,6 +52,22 @@ export interface BusinessStandIn {
   close(): Promise<void>;
 }
 
+/** An API for Business answer: always HTTP 200, the outcome in `code` (0 = success). */
+export function sendBusinessEnvelope(res: http.ServerResponse, code: number, message: string, data?: unknown): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ code, message, request_id: crypto.randomBytes(8).toString('hex'), ...(data === undefined ? {} : { data }) }));
+}
+
+/** The request body as text. */
+export function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
 /** `now` is the platform's clock (tests move time; the stand-in stamps our replies with it). */
 export async function startBusinessStandIn(opts: { port?: number; now?: () => Date } = {}): Promise<BusinessStandIn> {
   const now = opts.now ?? (() => new Date());
@@ -80,17 +96,8 @@ export async function startBusinessStandIn(opts: { port?: number; now?: () => Da
   let base = '';
   const nextId = () => String(7_300_000_000_000_000_000n + BigInt(++seq) * 7919n);
 
-  const send = (res: http.ServerResponse, code: number, message: string, data?: unknown) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ code, message, request_id: crypto.randomBytes(8).toString('hex'), ...(data === undefined ? {} : { data }) }));
-  };
-  const read = (req: http.IncomingMessage) =>
-    new Promise<string>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      req.on('error', reject);
-    });
+  const send = sendBusinessEnvelope;
+  const read = readBody;
   const page = <T>(items: T[], cursor: number, max: number) => ({ items: items.slice(cursor, cursor + max), cursor: Math.min(cursor + max, items.length), has_more: cursor + max < items.length });
   const publicView = (c: BusinessComment & { businessId: string }) => {
     const { businessId: _b, ...rest } = c;

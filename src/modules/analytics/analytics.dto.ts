@@ -163,7 +163,7 @@ export const OutcomesView = z.object({
   from: z.string(),
   to: z.string(),
   /** Return cycle time by step (hours, p50/p90) and request → refund within the target. */
-  cycle: z.object({ targetDays: z.number(), steps: z.array(z.object({ step: z.string(), n: z.number(), p50Hours: z.number().nullable(), p90Hours: z.number().nullable(), withinTarget: z.number().nullable() })) }),
+  cycle: z.object({ targetDays: z.number(), steps: z.array(z.object({ step: z.string(), n: z.number(), p50Hours: z.number().nullable(), p90Hours: z.number().nullable(), targetHours: z.number().nullable(), withinTarget: z.number().nullable() })) }),
   /** After-sales cost as a share of sales, per currency (minor units). */
   cost: z.array(z.object({ currency: z.string(), revenue: z.number(), refunds: z.number(), reships: z.number(), coupons: z.number(), returnShipping: z.number(), total: z.number(), share: z.number().nullable() })),
   /** Coupon ROI per programme (from the coupons module). */
@@ -182,7 +182,36 @@ export const OutcomesView = z.object({
   definitions: z.record(z.string(), Definition),
 });
 export type OutcomesView = z.infer<typeof OutcomesView>;
-export const AnalyticsSettings = z.strictObject({ cycleTargetDays: z.number().int().min(1).max(60) });
+/** Steps of a return that take a target in hours (the whole span takes `cycleTargetDays`). */
+export const TARGET_STEPS = ['request_to_approval', 'approval_to_receipt', 'receipt_to_inspection', 'inspection_to_refund'] as const;
+const StepHours = z.number().int().min(1).max(1440);
+/** A change of the settings: fields left out stay; a step's target `null` removes it. */
+export const AnalyticsSettings = z.strictObject({
+  cycleTargetDays: z.number().int().min(1).max(60).optional(),
+  stepTargetHours: z.strictObject(Object.fromEntries(TARGET_STEPS.map((s) => [s, StepHours.nullable().optional()])) as Record<(typeof TARGET_STEPS)[number], z.ZodOptional<z.ZodNullable<typeof StepHours>>>).optional(),
+});
+export type AnalyticsSettingsInput = z.infer<typeof AnalyticsSettings>;
+export const AnalyticsSettingsView = z.object({ cycleTargetDays: z.number(), stepTargetHours: z.record(z.string(), z.number()) });
+export type AnalyticsSettingsView = z.infer<typeof AnalyticsSettingsView>;
+
+/** An ad campaign of the period: the Marketing API's figures (null when not imported) and the returns of the orders attributed to it. */
+export const AdCampaignView = z.object({
+  shopId: z.string(),
+  campaignId: z.string(),
+  name: z.string().nullable(),
+  currency: z.string().nullable(),
+  /** Minor units of `currency`. */
+  spend: z.number().nullable(),
+  conversions: z.number().nullable(),
+  impressions: z.number().nullable(),
+  clicks: z.number().nullable(),
+  orders: z.number(),
+  returnedLines: z.number(),
+  returnRate: z.number().nullable(),
+  /** Refunds on the attributed lines, minor units of the shop's currency. */
+  refunds: z.number(),
+});
+export type AdCampaignView = z.infer<typeof AdCampaignView>;
 
 export const RECON_STATUSES = ['matched', 'amount_differs', 'awaiting_statement', 'missing_on_statement', 'not_ours'] as const;
 export const ReconQuery = z.strictObject({ shopId: z.string().min(1).max(64).optional(), from: Day.optional(), to: Day.optional(), status: z.enum(RECON_STATUSES).optional() });

@@ -5,7 +5,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { couponCountsByProgramme } from '../coupons/index.js';
 import { shopIn } from '../tenancy/index.js';
-import type { OutcomesView, ReconView } from './analytics.dto.js';
+import type { AnalyticsSettingsInput, AnalyticsSettingsView, OutcomesView, ReconView } from './analytics.dto.js';
 import { costShare, couponRoi, csatQuestion, cycleByStep, OUTCOME_DEFINITIONS, parseCsatReply, reconcileRefunds, winRate, type ReconStatus } from './analytics.rules.js';
 
 type Row = Record<string, unknown>;
@@ -57,9 +57,10 @@ export function createOutcomes(d: { db: Database; ids: IdGenerator; clock: Clock
     return { from, to };
   }
 
-  async function cycleTarget(tx: Tx, orgId: string): Promise<number> {
-    const r = await tx.execute(sql`select cycle_target_days from analytics_settings where org_id = ${orgId}`);
-    return r.rows[0] ? num((r.rows[0] as Row).cycle_target_days) : 7;
+  async function cycleTargets(tx: Tx, orgId: string): Promise<AnalyticsSettingsView> {
+    const r = await tx.execute(sql`select cycle_target_days, step_target_hours from analytics_settings where org_id = ${orgId}`);
+    const x = r.rows[0] as Row | undefined;
+    return { cycleTargetDays: x ? num(x.cycle_target_days) : 7, stepTargetHours: x ? ((x.step_target_hours ?? {}) as Record<string, number>) : {} };
   }
 
   /** Cycle time by step, cost share, coupon ROI, dispute and appeal outcomes, CSAT — each with its definition. */
@@ -73,12 +74,13 @@ export function createOutcomes(d: { db: Database; ids: IdGenerator; clock: Clock
       const range = sql`${from.toISOString()}::timestamptz and ${to.toISOString()}::timestamptz`;
       const shopF = (col: string) => (q.shopId ? sql`and ${sql.raw(col)} = ${q.shopId}` : sql``);
 
-      const targetDays = await cycleTarget(tx, org);
+      const targets = await cycleTargets(tx, org);
+      const targetDays = targets.cycleTargetDays;
       const rr = await tx.execute(sql`select requested_at, approved_at, received_at, inspected_at, coalesce(refunded_at, platform_refunded_at) as refunded_at, appeal_status
         from returns where org_id = ${org} and requested_at >= ${from.toISOString()}::timestamptz and requested_at < ${to.toISOString()}::timestamptz ${shopF('shop_id')}`);
       const dt = (v: unknown) => (v === null || v === undefined ? null : new Date(iso(v)));
       const rets = (rr.rows as Row[]).map((x) => ({ requestedAt: new Date(iso(x.requested_at)), approvedAt: dt(x.approved_at), receivedAt: dt(x.received_at), inspectedAt: dt(x.inspected_at), refundedAt: dt(x.refunded_at), appeal: (x.appeal_status as string | null) ?? null }));
-      const steps = cycleByStep(rets, targetDays);
+      const steps = cycleByStep(rets, targetDays, targets.stepTargetHours);
       const appealsWon = rets.filter((r) => r.appeal === 'won').length;
       const appealsLost = rets.filter((r) => r.appeal === 'lost').length;
       const appealsOpen = rets.filter((r) => r.appeal === 'open').length;
@@ -145,13 +147,20 @@ export function createOutcomes(d: { db: Database; ids: IdGenerator; clock: Clock
     });
   }
 
-  async function setSettings(actor: Actor, s: { cycleTargetDays: number }): Promise<{ cycleTargetDays: number }> {
+  async function setSettings(actor: Actor, s: AnalyticsSettingsInput): Promise<AnalyticsSettingsView> {
     requireRole(actor, ['owner'], 'changing analytics settings');
-    await db.tenant(actor.orgId, (tx) =>
-      tx.execute(sql`insert into analytics_settings (org_id, cycle_target_days, updated_at) values (${actor.orgId}, ${s.cycleTargetDays}, ${clock.now().toISOString()}::timestamptz)
-        on conflict (org_id) do update set cycle_target_days = excluded.cycle_target_days, updated_at = excluded.updated_at`),
-    );
-    return s;
+    return db.tenant(actor.orgId, async (tx) => {
+      const cur = await cycleTargets(tx, actor.orgId);
+      const steps: Record<string, number> = { ...cur.stepTargetHours };
+      for (const [step, hours] of Object.entries(s.stepTargetHours ?? {})) {
+        if (hours === null) delete steps[step];
+        else if (hours !== undefined) steps[step] = hours;
+      }
+      const next = { cycleTargetDays: s.cycleTargetDays ?? cur.cycleTargetDays, stepTargetHours: steps };
+      await tx.execute(sql`insert into analytics_settings (org_id, cycle_target_days, step_target_hours, updated_at) values (${actor.orgId}, ${next.cycleTargetDays}, ${JSON.stringify(steps)}::jsonb, ${clock.now().toISOString()}::timestamptz)
+        on conflict (org_id) do update set cycle_target_days = excluded.cycle_target_days, step_target_hours = excluded.step_target_hours, updated_at = excluded.updated_at`);
+      return next;
+    });
   }
 
   // ---------------- finance statements and refund reconciliation ----------------
@@ -340,5 +349,40 @@ export function createOutcomes(d: { db: Database; ids: IdGenerator; clock: Clock
     return stored;
   }
 
-  return { outcomes, setSettings, storeStatements, storeOrderRefunds, ordersToCheck, reconciliation, askCsat, collectCsat };
+  /**
+   * A buyer's message just arrived (the helpdesk's after-message hook, any channel): when it is a
+   * 1–5 answer to an open survey of the same conversation (the surveyed ticket, or the one the
+   * conversation continued on), it is stored now. When the answer alone reopened the surveyed
+   * ticket, the ticket is solved again. Returns the score stored, or null.
+   */
+  async function csatOnMessage(orgId: string, ticketId: string, messageId: string): Promise<number | null> {
+    const now = clock.now();
+    const hit = await db.tenant(orgId, async (tx) => {
+      const m = (await tx.execute(sql`select m.body, m.created_at, m.direction, m.kind, t.channel, t.external_thread_id from ticket_messages m join tickets t on t.org_id = m.org_id and t.id = m.ticket_id
+        where m.org_id = ${orgId} and m.id = ${messageId} and m.ticket_id = ${ticketId}`)).rows[0] as Row | undefined;
+      if (!m || m.direction !== 'inbound' || m.kind !== 'public') return null;
+      const score = parseCsatReply(String(m.body ?? ''));
+      if (score === null) return null;
+      const at = iso(m.created_at);
+      const r = await tx.execute(sql`
+        update csat_surveys c set score = ${score}, answered_at = ${now.toISOString()}::timestamptz
+        where c.org_id = ${orgId} and c.score is null and c.asked_at <= ${at}::timestamptz and c.asked_at >= ${new Date(now.getTime() - 14 * DAY).toISOString()}::timestamptz
+          and c.ticket_id = (select s.ticket_id from csat_surveys s join tickets t on t.org_id = s.org_id and t.id = s.ticket_id
+            where s.org_id = ${orgId} and s.score is null and (s.ticket_id = ${ticketId} or (t.channel = ${String(m.channel)} and t.external_thread_id = ${String(m.external_thread_id)}))
+            order by s.asked_at desc limit 1)
+        returning c.ticket_id, c.asked_at`);
+      const row = r.rows[0] as Row | undefined;
+      if (!row) return null;
+      const surveyed = String(row.ticket_id);
+      // Solve again only when this answer is the buyer's one message since the question and it reopened the ticket.
+      const t = (await tx.execute(sql`select t.status, (select count(*) from ticket_messages x where x.org_id = t.org_id and x.ticket_id = t.id and x.direction = 'inbound' and x.kind = 'public' and x.created_at > ${iso(row.asked_at)}::timestamptz) as inbound
+        from tickets t where t.org_id = ${orgId} and t.id = ${surveyed}`)).rows[0] as Row | undefined;
+      return { score, surveyed, reopenedByIt: surveyed === ticketId && !!t && num(t.inbound) === 1 && (t.status === 'open' || t.status === 'new') };
+    });
+    if (!hit) return null;
+    if (hit.reopenedByIt && d.csat) await d.csat.solveAgain(orgId, hit.surveyed);
+    return hit.score;
+  }
+
+  return { outcomes, setSettings, storeStatements, storeOrderRefunds, ordersToCheck, reconciliation, askCsat, collectCsat, csatOnMessage };
 }

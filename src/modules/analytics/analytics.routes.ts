@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { actorOf, binaryResponse, errors, IdParams, type Http } from '../../platform/http.js';
 import { pageOf, pageQuery } from '../../platform/pagination.dto.js';
 import {
-  AnnotationView, CreateAnnotation, CreateExclusion, CreateFeedbackTask, DrillQuery, DrillView, ExclusionView, FeedbackTaskView, FEEDBACK_STATUSES, ImportAdsReport, ImportRates, ImportResult,
-  AnalyticsSettings, OperationsQuery, OperationsView, OutcomesQuery, OutcomesView, ReconQuery, ReconView, RatesResult, ReasonTrendRow, SetThreshold, ShopHealthView, RecommendationView, ReportQuery, ReportView, UpdateFeedbackTask, WeeklyQuery, WeeklyView,
+  AdCampaignView, AnnotationView, CreateAnnotation, CreateExclusion, CreateFeedbackTask, DrillQuery, DrillView, ExclusionView, FeedbackTaskView, FEEDBACK_STATUSES, ImportAdsReport, ImportRates, ImportResult,
+  AnalyticsSettings, AnalyticsSettingsView, OperationsQuery, OperationsView, OutcomesQuery, OutcomesView, ReconQuery, ReconView, RatesResult, ReasonTrendRow, SetThreshold, ShopHealthView, RecommendationView, ReportQuery, ReportView, UpdateFeedbackTask, WeeklyQuery, WeeklyView,
 } from './analytics.dto.js';
 import type { AnalyticsService } from './analytics.service.js';
 
@@ -41,6 +41,9 @@ export function analyticsRoutes(app: Http, svc: AnalyticsService): void {
   app.post('/api/analytics/ads-reports', { schema: { operationId: 'analytics.importAdsReport', tags, summary: 'Import an Ads Manager / GMV Max order report (CSV) with a column mapping; its orders are attributed to the campaigns', body: ImportAdsReport, response: { 200: ImportResult, ...errors(404) } } }, async (req) =>
     svc.importAdsReport(actorOf(req), req.body),
   );
+  app.get('/api/analytics/ad-campaigns', { schema: { operationId: 'analytics.adCampaigns', tags, summary: "Ad campaigns of the period (at most 500, most spend first): the Marketing API's spend and conversions beside the returns of the orders attributed to each", querystring: Period, response: { 200: z.object({ items: z.array(AdCampaignView) }), ...errors(404) } } }, async (req) => ({
+    items: await svc.adCampaigns(actorOf(req), req.query),
+  }));
   app.post('/api/analytics/fx-rates', { schema: { operationId: 'analytics.importRates', tags, summary: 'Import exchange rates (CSV date,base,currency,rate); no rate is ever fetched from the network', body: ImportRates, response: { 200: RatesResult, ...errors() } } }, async (req) =>
     svc.importRates(actorOf(req), req.body.csv),
   );
@@ -72,7 +75,7 @@ export function analyticsRoutes(app: Http, svc: AnalyticsService): void {
   app.get('/api/analytics/outcomes', { schema: { operationId: 'analytics.outcomes', tags, summary: 'Return cycle time by step against the target, after-sales cost share, coupon ROI, dispute win rate, appeal success and CSAT by agent/channel/reason, with definitions', querystring: OutcomesQuery, response: { 200: OutcomesView, ...errors(404) } } }, async (req) =>
     svc.outcomes(actorOf(req), req.query),
   );
-  app.put('/api/analytics/settings', { schema: { operationId: 'analytics.setSettings', tags, summary: 'Analytics settings of the organisation: the return cycle target in days (owner)', body: AnalyticsSettings, response: { 200: AnalyticsSettings, ...errors() } } }, async (req) =>
+  app.put('/api/analytics/settings', { schema: { operationId: 'analytics.setSettings', tags, summary: 'Analytics settings of the organisation: the return cycle target in days and a target in hours per return step (owner)', body: AnalyticsSettings, response: { 200: AnalyticsSettingsView, ...errors() } } }, async (req) =>
     svc.setSettings(actorOf(req), req.body),
   );
   app.get('/api/analytics/reconciliation', { schema: { operationId: 'analytics.reconciliation', tags, summary: "Refunds we paid or approved matched with the refund lines of the platform's finance statements; mismatches first", querystring: ReconQuery, response: { 200: ReconView, ...errors(404) } } }, async (req) =>

@@ -111,15 +111,19 @@ describe('after-sales outcomes', () => {
         { requestedAt: t(2), approvedAt: t(2, 4), receivedAt: null, inspectedAt: null, refundedAt: null },
       ],
       7,
+      { request_to_approval: 4, receipt_to_inspection: 24 },
     );
     const by = Object.fromEntries(stats.map((s) => [s.step, s]));
-    expect(by.request_to_approval).toEqual({ step: 'request_to_approval', n: 3, p50Hours: 4, p90Hours: 12, withinTarget: null });
+    // Approval within 4 h: 2 h and 4 h are, 12 h is not.
+    expect(by.request_to_approval).toEqual({ step: 'request_to_approval', n: 3, p50Hours: 4, p90Hours: 12, targetHours: 4, withinTarget: 2 / 3 });
+    // No target for the post: no share.
+    expect(by.approval_to_receipt).toMatchObject({ targetHours: null, withinTarget: null });
     expect(by.approval_to_receipt).toMatchObject({ n: 1, p50Hours: 72 });
-    expect(by.receipt_to_inspection).toMatchObject({ n: 1, p50Hours: 6 });
+    expect(by.receipt_to_inspection).toMatchObject({ n: 1, p50Hours: 6, targetHours: 24, withinTarget: 1 });
     // Refund-only has no inspection: 1 return in the step, 2 h.
     expect(by.inspection_to_refund).toMatchObject({ n: 1, p50Hours: 2 });
     // 92 h and 240 h: nearest-rank p50 = 92; one of two within 7 days (168 h).
-    expect(by.request_to_refund).toEqual({ step: 'request_to_refund', n: 2, p50Hours: 92, p90Hours: 240, withinTarget: 0.5 });
+    expect(by.request_to_refund).toEqual({ step: 'request_to_refund', n: 2, p50Hours: 92, p90Hours: 240, targetHours: 168, withinTarget: 0.5 });
   });
 
   it('cost share, coupon ROI and win rates', () => {

@@ -246,16 +246,23 @@ export interface StepStat {
   n: number;
   p50Hours: number | null;
   p90Hours: number | null;
-  /** Only for request_to_refund: share of refunded returns within the target. */
+  /** The step's target in hours (owner-set; request → refund: the target in days × 24); null: none set. */
+  targetHours: number | null;
+  /** Share of the step's returns that took at most its target; null without a target or returns. */
   withinTarget: number | null;
 }
+
+/** The steps an owner may give a target in hours (the whole span has its target in days). */
+export const TARGETED_STEPS = ['request_to_approval', 'approval_to_receipt', 'receipt_to_inspection', 'inspection_to_refund'] as const;
+export type StepTargets = Partial<Record<(typeof TARGETED_STEPS)[number], number>>;
 
 /**
  * Return cycle time by step: each step counted over the returns that have both its ends (a
  * refund-only return has no receipt or inspection, so it counts only in the steps it went
- * through); the whole request → refund against the target in days.
+ * through); each step against its own target in hours when the owner set one, the whole
+ * request → refund against the target in days.
  */
-export function cycleByStep(returns: ReturnTimes[], targetDays: number): StepStat[] {
+export function cycleByStep(returns: ReturnTimes[], targetDays: number, stepTargets: StepTargets = {}): StepStat[] {
   const h = (a: Date | null, b: Date | null) => (a && b && b.getTime() >= a.getTime() ? (b.getTime() - a.getTime()) / 3_600_000 : null);
   const spans: Record<CycleStep, number[]> = { request_to_approval: [], approval_to_receipt: [], receipt_to_inspection: [], inspection_to_refund: [], request_to_refund: [] };
   for (const r of returns) {
@@ -269,12 +276,14 @@ export function cycleByStep(returns: ReturnTimes[], targetDays: number): StepSta
   const round = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
   return CYCLE_STEPS.map((step) => {
     const v = spans[step].sort((a, b) => a - b);
+    const targetHours = step === 'request_to_refund' ? targetDays * 24 : (stepTargets[step] ?? null);
     return {
       step,
       n: v.length,
       p50Hours: round(percentile(v, 0.5)),
       p90Hours: round(percentile(v, 0.9)),
-      withinTarget: step === 'request_to_refund' && v.length ? v.filter((x) => x <= targetDays * 24).length / v.length : null,
+      targetHours,
+      withinTarget: targetHours !== null && v.length ? v.filter((x) => x <= targetHours).length / v.length : null,
     };
   });
 }
@@ -399,7 +408,7 @@ export function csatQuestion(language: string, shopName: string): { language: ke
 export const OUTCOME_DEFINITIONS = {
   cycle_time: {
     numerator: 'hours between the two timestamps of each step of an RMA (requested → approved → received → inspected → refunded); p50 and p90 by nearest rank',
-    denominator: 'RMAs that have both ends of the step; "within target" = refunded RMAs whose request → refund took at most the target (default 7 days) ÷ refunded RMAs',
+    denominator: 'RMAs that have both ends of the step; "within target" of a step = its RMAs whose step took at most the step\'s target (hours, owner-set per step; none by default) ÷ its RMAs; of request → refund: refunded RMAs within the target in days (default 7) ÷ refunded RMAs',
     window: 'RMAs requested in the chosen period',
     exclusions: 'steps an RMA skipped (refund-only requests have no receipt or inspection); RMAs not refunded yet count only in the steps they finished',
   },
@@ -431,7 +440,7 @@ export const OUTCOME_DEFINITIONS = {
     numerator: '—',
     denominator: '—',
     window: '—',
-    exclusions: 'not computed: product reviews are not synced (Search Product Reviews is known from secondary sources only, UNCONFIRMED; docs/tiktok-conformance.md); shown as not available',
+    exclusions: 'not computed: no public reference confirms a TikTok Shop review endpoint or the fields of its answer (a search path is named only by secondary sources that guess its shape; docs/tiktok-conformance.md, "Product reviews"), so reviews are not synced; shown as not available',
   },
   csat: {
     numerator: 'sum of 1–5 answers (average) / answers of 4 or 5 (share satisfied)',

@@ -1,4 +1,4 @@
-import { bigint, boolean, date, integer, numeric, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, date, integer, jsonb, numeric, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true });
 const minor = (name: string) => bigint(name, { mode: 'number' });
@@ -239,4 +239,20 @@ export const analyticsSettings = pgTable('analytics_settings', {
   orgId: text('org_id').notNull(),
   cycleTargetDays: integer('cycle_target_days').notNull(),
   updatedAt: ts('updated_at').notNull(),
+  stepTargetHours: jsonb('step_target_hours').$type<Record<string, number>>().notNull(),
+});
+
+/** The Marketing API's campaign report per day (migration 0605). */
+export const adCampaignDays = pgTable('ad_campaign_days', {
+  orgId: text('org_id').notNull(),
+  shopId: text('shop_id').notNull(),
+  campaignId: text('campaign_id').notNull(),
+  day: date('day').notNull(),
+  campaignName: text('campaign_name'),
+  currency: text('currency').notNull(),
+  spend: minor('spend').notNull(),
+  conversions: integer('conversions').notNull(),
+  impressions: minor('impressions').notNull(),
+  clicks: minor('clicks').notNull(),
+  importedAt: ts('imported_at').notNull(),
 });

@@ -8,7 +8,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { setLineSources, type TrafficSourceType } from '../orders/index.js';
 import { shopIn } from '../tenancy/index.js';
-import type { OperationsView, ShopHealthView, AnnotationView, CreateAnnotation, CreateFeedbackTask, DrillView, ExclusionView, FeedbackTaskView, RateRow, RecommendationView, ReasonTrendRow, ReportQuery, ReportView, WeeklyView } from './analytics.dto.js';
+import type { AdCampaignView, OperationsView, ShopHealthView, AnnotationView, CreateAnnotation, CreateFeedbackTask, DrillView, ExclusionView, FeedbackTaskView, RateRow, RecommendationView, ReasonTrendRow, ReportQuery, ReportView, WeeklyView } from './analytics.dto.js';
 import { createOutcomes, type CsatPorts } from './analytics.outcomes.js';
 import { cohortProvisional, convertMinor, DEFAULT_THRESHOLD_SOURCE, FAULT_PATTERNS, faultOwnerOf, flagSources, HEALTH_METRICS, healthState, parseCsatReply, type HealthMetric, METRIC_DEFINITIONS, PROVENANCE_PRECEDENCE, sessionAt, winningClaim, type Claim } from './analytics.rules.js';
 
@@ -27,6 +27,17 @@ export interface AttributionClaimInput {
   sourceId: string;
   sourceName?: string | null;
   creatorHandle?: string | null;
+}
+/** One campaign-day of the Marketing API's report; money in minor units of `currency`. */
+export interface AdCampaignDayInput {
+  campaignId: string;
+  day: string;
+  campaignName: string | null;
+  currency: string;
+  spend: number;
+  conversions: number;
+  impressions: number;
+  clicks: number;
 }
 export interface LiveSessionInput {
   id: string;
@@ -184,6 +195,75 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     }
     const lines = await ingestClaims(actor.orgId, input.shopId, claims);
     return { rows: records.length, claimed: claims.length, skipped, linesAttributed: lines };
+  }
+
+  /**
+   * The Marketing API's campaign report (per campaign and day) for a shop: stored; claims of ads
+   * reports that came without a campaign name take the report's name and their lines are decided
+   * again. The report names no orders, so it claims none by itself (docs: "Ads").
+   */
+  async function ingestAdCampaignDays(orgId: string, shopId: string, rows: AdCampaignDayInput[]): Promise<{ days: number; campaigns: number; linesRenamed: number }> {
+    if (rows.length === 0) return { days: 0, campaigns: 0, linesRenamed: 0 };
+    return db.tenant(orgId, async (tx) => {
+      const col = <T>(f: (r: AdCampaignDayInput) => T) => sql.param(rows.map(f));
+      await tx.execute(sql`
+        insert into ad_campaign_days (org_id, shop_id, campaign_id, day, campaign_name, currency, spend, conversions, impressions, clicks, imported_at)
+        select ${orgId}, ${shopId}, u.cid, u.day, u.name, u.cur, u.spend, u.conv, u.imp, u.clk, ${clock.now().toISOString()}::timestamptz
+        from unnest(${col((r) => r.campaignId)}::text[], ${col((r) => r.day)}::date[], ${col((r) => r.campaignName)}::text[], ${col((r) => r.currency)}::text[], ${col((r) => r.spend)}::bigint[], ${col((r) => r.conversions)}::int[], ${col((r) => r.impressions)}::bigint[], ${col((r) => r.clicks)}::bigint[]) as u(cid, day, name, cur, spend, conv, imp, clk)
+        on conflict (org_id, shop_id, campaign_id, day) do update set campaign_name = coalesce(excluded.campaign_name, ad_campaign_days.campaign_name), currency = excluded.currency,
+          spend = excluded.spend, conversions = excluded.conversions, impressions = excluded.impressions, clicks = excluded.clicks, imported_at = excluded.imported_at`);
+      const named = await tx.execute(sql`
+        update attribution_claims c set source_name = d.name
+        from (select distinct on (campaign_id) campaign_id, campaign_name as name from ad_campaign_days
+              where org_id = ${orgId} and shop_id = ${shopId} and campaign_name is not null order by campaign_id, day desc) d
+        where c.org_id = ${orgId} and c.shop_id = ${shopId} and c.provenance = 'ads_report' and c.source_id = d.campaign_id and c.source_name is null
+        returning c.external_order_id`);
+      const orders = [...new Set((named.rows as Row[]).map((x) => String(x.external_order_id)))];
+      const linesRenamed = orders.length ? await applyAttribution(tx, orgId, orders) : 0;
+      return { days: rows.length, campaigns: new Set(rows.map((r) => r.campaignId)).size, linesRenamed };
+    });
+  }
+
+  /** Ad campaigns of the period: the Marketing API's spend and conversions beside the orders and returns attributed to them. */
+  async function adCampaigns(actor: Actor, q: { shopId?: string; from?: string; to?: string } = {}): Promise<AdCampaignView[]> {
+    requireRole(actor, LEADS, 'reading ad campaign analytics');
+    const { from, to } = period(q);
+    await refresh(actor.orgId);
+    return db.tenant(actor.orgId, async (tx) => {
+      if (q.shopId) await shopIn(tx, actor.orgId, q.shopId);
+      const shopF = (col: string) => (q.shopId ? sql`and ${sql.raw(col)} = ${q.shopId}` : sql``);
+      const r = await tx.execute(sql`
+        with spend as (
+          select shop_id, campaign_id, max(campaign_name) filter (where campaign_name is not null) as name, min(currency) as currency,
+            sum(spend)::bigint as spend, sum(conversions)::bigint as conversions, sum(impressions)::bigint as impressions, sum(clicks)::bigint as clicks
+          from ad_campaign_days where org_id = ${actor.orgId} ${shopF('shop_id')} and day between ${ymd(from)}::date and ${ymd(to)}::date
+          group by 1, 2),
+        outcome as (
+          select shop_id, source_id as campaign_id, sum(delivered_orders)::bigint as orders, sum(delivered_lines)::bigint as delivered, sum(returned_lines)::bigint as returned, sum(refund_amount)::bigint as refunds
+          from analytics_source_weekly where org_id = ${actor.orgId} ${shopF('shop_id')} and source_type = 'ad_campaign' and week between date_trunc('week', ${ymd(from)}::date)::date and ${ymd(to)}::date
+          group by 1, 2)
+        select coalesce(s.shop_id, o.shop_id) as shop_id, coalesce(s.campaign_id, o.campaign_id) as campaign_id, s.name, s.currency, s.spend, s.conversions, s.impressions, s.clicks,
+          coalesce(o.orders, 0) as orders, coalesce(o.delivered, 0) as delivered, coalesce(o.returned, 0) as returned, coalesce(o.refunds, 0) as refunds
+        from spend s full join outcome o on o.shop_id = s.shop_id and o.campaign_id = s.campaign_id
+        order by s.spend desc nulls last, orders desc, campaign_id limit 500`);
+      return (r.rows as Row[]).map((x) => {
+        const delivered = num(x.delivered);
+        return {
+          shopId: String(x.shop_id),
+          campaignId: String(x.campaign_id),
+          name: (x.name as string | null) ?? null,
+          currency: (x.currency as string | null) ?? null,
+          spend: x.spend === null ? null : num(x.spend),
+          conversions: x.conversions === null ? null : num(x.conversions),
+          impressions: x.impressions === null ? null : num(x.impressions),
+          clicks: x.clicks === null ? null : num(x.clicks),
+          orders: num(x.orders),
+          returnedLines: num(x.returned),
+          returnRate: delivered > 0 ? num(x.returned) / delivered : null,
+          refunds: num(x.refunds),
+        };
+      });
+    });
   }
 
   // ---------------- facts and rollup ----------------
@@ -920,7 +1000,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     ...outcomesPart,
     operations,
     storeCsPerformance, setThreshold, shopHealth, checkHealth, csatAsked, csatReply,
-    ingestClaims, syncLiveSessions, applyPending, importAdsReport, refresh, rebuildAll, rebuildAllSet, orgsWithChanges, orgsWithShops,
+    ingestClaims, syncLiveSessions, applyPending, importAdsReport, ingestAdCampaignDays, adCampaigns, refresh, rebuildAll, rebuildAllSet, orgsWithChanges, orgsWithShops,
     report, weekly, drilldown, recommendations, recommendationsCsv, reasonTrends,
     exclude, excludeIn, listExclusions, createTask, createTaskIn, updateTask, listTasks, taskFromTrend, annotate, annotateIn, importRates,
   };

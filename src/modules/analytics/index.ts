@@ -1,4 +1,4 @@
-export { createAnalyticsService, type AnalyticsService, type AnalyticsDeps, type AttributionClaimInput, type LiveSessionInput, type OwnerNotice } from './analytics.service.js';
+export { createAnalyticsService, type AnalyticsService, type AnalyticsDeps, type AttributionClaimInput, type AdCampaignDayInput, type LiveSessionInput, type OwnerNotice } from './analytics.service.js';
 export { analyticsRoutes } from './analytics.routes.js';
 export { registerAnalyticsJobs, ANALYTICS_REFRESH_JOB } from './analytics.jobs.js';
 export * from './analytics.dto.js';

@@ -5,10 +5,17 @@ import { z } from 'zod';
 export const BUYER_LANGS = ['en', 'de', 'fr', 'it', 'es'] as const;
 export const PROGRAMME_KINDS = ['return_visit', 'loyalty', 'winback', 'compensation'] as const;
 export const SEGMENTS = ['champion', 'loyal', 'promising', 'at_risk', 'lapsed', 'new'] as const;
-export const LEDGER_STATUSES = ['planned', 'sent', 'redeemed', 'expired', 'voided', 'clawed_back', 'held_out'] as const;
+export const LEDGER_STATUSES = ['planned', 'sent', 'redeemed', 'expired', 'voided', 'clawed_back', 'held_out', 'skipped'] as const;
+export const LEDGER_SKIP_REASONS = ['no_address', 'consent_withdrawn', 'unsubscribed'] as const;
 
 const Messages = z.strictObject({ en: z.string().max(1000).optional(), de: z.string().max(1000).optional(), fr: z.string().max(1000).optional(), it: z.string().max(1000).optional(), es: z.string().max(1000).optional() });
 const money = z.number().int().min(0).max(100_000_000);
+/** WhatsApp template names are lower case letters, digits and underscores; language codes like de or en_US. */
+const langCode = z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'a WhatsApp language code such as de or en_US');
+export const WhatsAppTemplateBody = z.strictObject({
+  name: z.string().trim().min(1).max(512).regex(/^[a-z0-9_]+$/, 'lower case letters, digits and underscores'),
+  languages: z.strictObject({ en: langCode.optional(), de: langCode.optional(), fr: langCode.optional(), it: langCode.optional(), es: langCode.optional() }).default({}),
+});
 
 export const PlatformCouponView = z.object({
   id: z.string(),
@@ -66,6 +73,8 @@ export const LedgerView = z.object({
   redeemedOrderId: z.string().nullable(),
   orderValue: z.number().nullable(),
   settled: z.string().nullable(),
+  /** Why a skipped send did not go out. */
+  skipReason: z.enum(LEDGER_SKIP_REASONS).nullable(),
 });
 export type LedgerView = z.infer<typeof LedgerView>;
 export const LedgerList = z.object({ items: z.array(LedgerView) });
@@ -88,6 +97,7 @@ export const ProgrammeView = z.object({
   maxMinSpend: z.number().nullable(),
   maxFaceValue: z.number().nullable(),
   messages: z.record(z.string(), z.string()),
+  whatsappTemplate: z.object({ name: z.string(), languages: z.record(z.string(), z.string()) }).nullable(),
   variants: z.array(z.object({ id: z.string(), key: z.string(), platformCouponId: z.string(), weight: z.number(), messages: z.record(z.string(), z.string()).nullable() })),
   figures: Figures,
   createdAt: z.string(),
@@ -140,6 +150,7 @@ export const CreateProgrammeBody = z.strictObject({
   maxMinSpend: money.nullable().default(null),
   maxFaceValue: money.nullable().default(null),
   messages: Messages.default({}),
+  whatsappTemplate: WhatsAppTemplateBody.nullable().default(null),
   variants: z.array(Variant).min(1).max(5),
 });
 export type CreateProgrammeBody = z.input<typeof CreateProgrammeBody>;
@@ -154,6 +165,7 @@ export const UpdateProgrammeBody = z.strictObject({
   maxMinSpend: money.nullable().optional(),
   maxFaceValue: money.nullable().optional(),
   messages: Messages.optional(),
+  whatsappTemplate: WhatsAppTemplateBody.nullable().optional(),
 });
 export type UpdateProgrammeBody = z.infer<typeof UpdateProgrammeBody>;
 

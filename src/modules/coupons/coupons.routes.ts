@@ -28,6 +28,7 @@ export function couponsRoutes(app: Http, svc: CouponsService): void {
       maxMinSpend: b.maxMinSpend,
       maxFaceValue: b.maxFaceValue,
       messages: b.messages,
+      whatsappTemplate: b.whatsappTemplate,
       variants: b.variants.map((v) => ({ key: v.key, platformCouponId: v.platformCouponId, weight: v.weight, messages: v.messages ?? null })),
     });
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   canMove,
+  whatsappTemplateOf,
   compensationCoupon,
   dueOccasion,
   eligibility,
@@ -220,5 +221,18 @@ describe('promo-code messages', () => {
   it('the e-mail subject names the coupon in the buyer language', () => {
     expect(promoSubject('es', 'Welcome back: 10 off')).toBe('Un cupón para ti: Welcome back: 10 off');
     expect(promoSubject(null, 'X')).toBe('A coupon for you: X');
+  });
+});
+
+describe('promo-code sends: the WhatsApp template and the skipped end', () => {
+  it("takes the programme's template name and the language code for the buyer language, else the defaults", () => {
+    expect(whatsappTemplateOf({ name: 'voltix_coupon_v2', languages: { it: 'it_IT', en: 'en_US' } }, 'it')).toEqual({ name: 'voltix_coupon_v2', language: 'it_IT' });
+    expect(whatsappTemplateOf({ name: 'voltix_coupon_v2', languages: { it: 'it_IT' } }, 'de')).toEqual({ name: 'voltix_coupon_v2', language: 'de' });
+    expect(whatsappTemplateOf(null, 'fr')).toEqual({ name: 'afterdesk_coupon_code', language: 'fr' });
+  });
+  it('a planned send may end as skipped, and skipped is terminal', () => {
+    expect(canMove('planned', 'skipped')).toBe(true);
+    expect(canMove('sent', 'skipped')).toBe(false);
+    for (const to of ['planned', 'sent', 'redeemed', 'voided'] as const) expect(canMove('skipped', to)).toBe(false);
   });
 });

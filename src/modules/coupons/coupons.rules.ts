@@ -106,10 +106,31 @@ export function compensationCoupon<C extends PlatformCouponTerms>(coupons: C[], 
 
 // ---------------- the ledger ----------------
 
-export type LedgerStatus = 'planned' | 'sent' | 'redeemed' | 'expired' | 'voided' | 'clawed_back' | 'held_out';
+export type LedgerStatus = 'planned' | 'sent' | 'redeemed' | 'expired' | 'voided' | 'clawed_back' | 'held_out' | 'skipped';
+
+/**
+ * The WhatsApp template a programme's promo code goes out with outside the 24-hour window (free text
+ * is refused then, 131047). The seller creates it in WhatsApp Manager (category MARKETING, body
+ * variables: shop, value, code, valid until) and Meta approves it; `languages` maps each buyer
+ * language to the template's language code there (e.g. en → en_US).
+ */
+export interface WhatsAppTemplate {
+  name: string;
+  languages: Partial<Record<BuyerLanguage, string>>;
+}
+export const DEFAULT_WHATSAPP_TEMPLATE = 'afterdesk_coupon_code';
+
+/** Name and language code to send: the programme's, else the default name in the buyer's language. */
+export function whatsappTemplateOf(t: WhatsAppTemplate | null | undefined, lang: BuyerLanguage): { name: string; language: string } {
+  return { name: t?.name || DEFAULT_WHATSAPP_TEMPLATE, language: t?.languages?.[lang] || lang };
+}
+
+/** Why a planned promo-code send ended without going out (read at send time). */
+export const SKIP_REASONS = ['no_address', 'consent_withdrawn', 'unsubscribed'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
 
 const MOVES: Record<LedgerStatus, LedgerStatus[]> = {
-  planned: ['sent', 'voided'],
+  planned: ['sent', 'voided', 'skipped'],
   sent: ['redeemed', 'expired', 'voided'],
   // A cancelled order restores the coupon (back to sent); a returned one may claw it back.
   redeemed: ['clawed_back', 'sent'],
@@ -117,6 +138,7 @@ const MOVES: Record<LedgerStatus, LedgerStatus[]> = {
   voided: [],
   clawed_back: [],
   held_out: [],
+  skipped: [],
 };
 
 export function canMove(from: LedgerStatus, to: LedgerStatus): boolean {
@@ -197,16 +219,31 @@ export interface SegmentFilter {
   segments?: Segment[];
 }
 
+const BOUNDS = new WeakMap<DateTime, Map<number, [number, number]>>();
+/** The instants the local day `n` days before `today` starts and ends (memoised per `today`: a batch asks thousands of times). */
+function dayBounds(today: DateTime, n: number): [number, number] {
+  let m = BOUNDS.get(today);
+  if (!m) BOUNDS.set(today, (m = new Map()));
+  let b = m.get(n);
+  if (!b) m.set(n, (b = [today.minus({ days: n }).toMillis(), today.minus({ days: n - 1 }).toMillis()]));
+  return b;
+}
+
 /** The occasion a buyer is due for today (in the shop's zone), or null. The occasion is part of the idempotency key. */
-export function dueOccasion(kind: ProgrammeKind, s: Schedule, filter: SegmentFilter, b: BuyerFacts & { lastDeliveredOrderId?: string | null; lastOrderId?: string | null }, zone: string, now: Date): string | null {
-  const today = DateTime.fromJSDate(now, { zone }).startOf('day');
-  const localDay = (d: Date) => DateTime.fromJSDate(d, { zone }).startOf('day');
+export function dueOccasion(kind: ProgrammeKind, s: Schedule, filter: SegmentFilter, b: BuyerFacts & { lastDeliveredOrderId?: string | null; lastOrderId?: string | null }, zone: string, now: Date, todayStart?: DateTime): string | null {
+  // A batch passes the start of today (in the zone) once: time-zone maths is the loop's main cost.
+  const today = todayStart ?? DateTime.fromJSDate(now, { zone }).startOf('day');
+  // "n local days after d" as a range check on instants: d lies in the local day that began n days before today.
+  const daysAgo = (d: Date, n: number) => {
+    const [from, to] = dayBounds(today, n);
+    return d.getTime() >= from && d.getTime() < to;
+  };
   if (filter.segments?.length && !filter.segments.includes(segmentOf(b, now))) return null;
   switch (kind) {
     case 'return_visit': {
       if (!b.lastDeliveredAt || !b.lastDeliveredOrderId) return null;
       const n = s.afterDeliveryDays ?? 3;
-      return +localDay(b.lastDeliveredAt).plus({ days: n }) === +today ? `delivery:${b.lastDeliveredOrderId}` : null;
+      return daysAgo(b.lastDeliveredAt, n) ? `delivery:${b.lastDeliveredOrderId}` : null;
     }
     case 'loyalty': {
       if (s.birthday && b.birthday && today.toFormat('MM-dd') === b.birthday) return `birthday:${today.year}`;
@@ -216,7 +253,7 @@ export function dueOccasion(kind: ProgrammeKind, s: Schedule, filter: SegmentFil
     case 'winback': {
       if (!b.lastOrderAt || !b.lastOrderId) return null;
       const n = s.inactiveDays ?? 60;
-      return +localDay(b.lastOrderAt).plus({ days: n }) === +today ? `winback:${b.lastOrderId}` : null;
+      return daysAgo(b.lastOrderAt, n) ? `winback:${b.lastOrderId}` : null;
     }
     default:
       return null;

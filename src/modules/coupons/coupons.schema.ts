@@ -1,5 +1,5 @@
-import { integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import type { CouponChannel, LedgerStatus, ProgrammeKind, Schedule, SegmentFilter, BuyerLanguage } from './coupons.rules.js';
+import { bigint, boolean, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { WhatsAppTemplate, SkipReason, CouponChannel, LedgerStatus, ProgrammeKind, Schedule, SegmentFilter, BuyerLanguage } from './coupons.rules.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -52,6 +52,7 @@ export const couponProgrammes = pgTable('coupon_programmes', {
   currency: text('currency').notNull(),
   channel: text('channel').$type<CouponChannel>().notNull(),
   messages: jsonb('messages').$type<Partial<Record<BuyerLanguage, string>>>().notNull(),
+  whatsappTemplate: jsonb('whatsapp_template').$type<WhatsAppTemplate | null>(),
   createdBy: text('created_by').notNull(),
   createdAt: ts('created_at').notNull(),
   updatedAt: ts('updated_at').notNull(),
@@ -98,5 +99,37 @@ export const couponLedger = pgTable('coupon_ledger', {
   voidedAt: ts('voided_at'),
   outboxId: text('outbox_id'),
   updatedAt: ts('updated_at').notNull(),
+  skipReason: text('skip_reason').$type<SkipReason>(),
 });
 
+
+/** Per buyer and shop: what the programmes decide from (migration 0411; kept by coupons.facts.ts). */
+export const couponBuyerFacts = pgTable('coupon_buyer_facts', {
+  orgId: text('org_id').notNull(),
+  shopId: text('shop_id').notNull(),
+  buyerId: text('buyer_id').notNull(),
+  language: text('language'),
+  country: text('country'),
+  lastOrderAt: ts('last_order_at'),
+  lastOrderId: text('last_order_id'),
+  lastDeliveredAt: ts('last_delivered_at'),
+  lastDeliveredOrderId: text('last_delivered_order_id'),
+  orders365: integer('orders365').notNull(),
+  spend365: bigint('spend365', { mode: 'number' }).notNull(),
+  spend180: bigint('spend180', { mode: 'number' }).notNull(),
+  returns180: integer('returns180').notNull(),
+  returned180: bigint('returned180', { mode: 'number' }).notNull(),
+  hasReturns: boolean('has_returns').notNull(),
+  openReturn: boolean('open_return').notNull(),
+  freshUntil: ts('fresh_until'),
+  refreshedAt: ts('refreshed_at').notNull(),
+});
+
+/** Up to when a shop's buyer facts have taken in order and after-sales changes. */
+export const couponFactWatermarks = pgTable('coupon_fact_watermarks', {
+  orgId: text('org_id').notNull(),
+  shopId: text('shop_id').notNull(),
+  changesThrough: ts('changes_through').notNull(),
+  factsAt: ts('facts_at').notNull(),
+  rebuiltAt: ts('rebuilt_at'),
+});

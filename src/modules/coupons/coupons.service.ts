@@ -13,7 +13,8 @@ import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js'
 import type { RecordEvidence, RecordEvidenceMany, EvidenceInput } from '../evidence/index.js';
 import { auditActorOf, recordCouponBudgetChange } from '../audit/index.js';
 import { assignArm, economics, lift, pickVariant, type ArmOutcome } from '../experiments/index.js';
-import { averageOrderValueBefore, buyerOrdersBetween, buyerPlatformIds, buyerShopFacts, dueBuyerCandidates, orderOutcomes, productHistory } from '../orders/index.js';
+import { averageOrderValueBefore, buyerOrdersBetween, buyerPlatformIds, buyerShopFacts, orderOutcomes, productHistory, type BuyerShopFacts } from '../orders/index.js';
+import { CANDIDATE_PAGE_MIN, candidatesIn, countCandidatesIn, refreshBuyerFacts, rebuildBuyerFacts, type CandidateRange } from './coupons.facts.js';
 import { buyerChatFacts, ticketExists } from '../helpdesk/index.js';
 import type { OutreachService, ContactDecision } from '../outreach/index.js';
 import { MARKET_DEFAULTS, shopIn } from '../tenancy/index.js';
@@ -36,6 +37,10 @@ import {
   settle,
   variantCouponProblems,
   type BuyerLanguage,
+  type SkipReason,
+  type WhatsAppTemplate,
+  DEFAULT_WHATSAPP_TEMPLATE,
+  whatsappTemplateOf,
   type CouponChannel,
   type LedgerStatus,
   type PlatformCouponTerms,
@@ -62,7 +67,7 @@ export const ISSUE_BATCH = 5_000;
  * (category MARKETING, one translation per buyer language) with four body variables: shop, value,
  * code, valid until.
  */
-export const PROMO_WHATSAPP_TEMPLATE = 'afterdesk_coupon_code';
+export const PROMO_WHATSAPP_TEMPLATE = DEFAULT_WHATSAPP_TEMPLATE;
 /** Coupon cards are limited to 0.5 QPS per shop (45111012): sends of one run are spaced by this. */
 export const CARD_SPACING_MS = 2_100;
 /** Of the 10,000 customer-service requests a shop has per day (45101004), coupon sends use at most this many (3 calls each). */
@@ -201,6 +206,7 @@ export function ledgerView(r: LedgerRow, coupon?: PlatformCouponRow) {
     redeemedOrderId: r.redeemedOrderId,
     orderValue: r.orderValue,
     settled: r.settled,
+    skipReason: r.skipReason ?? null,
   };
 }
 
@@ -288,6 +294,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
       voidedAt: null,
       outboxId: ids('obx'),
       updatedAt: now,
+      skipReason: null,
     };
     const text = input.text ?? null;
     const payload: Record<string, unknown> =
@@ -350,14 +357,14 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     const [found] = await tx.select().from(couponProgrammes).where(and(eq(couponProgrammes.orgId, orgId), eq(couponProgrammes.shopId, shopId), eq(couponProgrammes.kind, 'compensation'))).orderBy(asc(couponProgrammes.createdAt)).limit(1);
     if (found) return found;
     const now = clock.now();
-    const p: ProgrammeRow = { orgId, id: ids('cpg'), shopId, name: 'Compensation coupons', kind: 'compensation', status: 'active', schedule: {}, segment: {}, holdoutPercent: 0, budget: 0, currency, channel: 'tiktok_chat', messages: {}, createdBy: 'system', createdAt: now, updatedAt: now };
+    const p: ProgrammeRow = { orgId, id: ids('cpg'), shopId, name: 'Compensation coupons', kind: 'compensation', status: 'active', schedule: {}, segment: {}, holdoutPercent: 0, budget: 0, currency, channel: 'tiktok_chat', messages: {}, whatsappTemplate: null, createdBy: 'system', createdAt: now, updatedAt: now };
     await tx.insert(couponProgrammes).values(p);
     return p;
   }
 
   /** The comparison row of a hold-out buyer: no send, kept so the report can compare outcomes. */
   function holdoutRow(x: { orgId: string; shopId: string; intentKey: string; programmeId: string | null; variantId: string | null; remedyId?: string | null; buyerId: string; coupon: PlatformCouponRow; occasion: string; channel: string; now: Date }): LedgerRow {
-    return { orgId: x.orgId, id: ids('cpn'), shopId: x.shopId, intentKey: x.intentKey, programmeId: x.programmeId, variantId: x.variantId, remedyId: x.remedyId ?? null, buyerId: x.buyerId, platformCouponId: x.coupon.id, occasion: x.occasion, arm: 'holdout', status: 'held_out', channel: x.channel, currency: x.coupon.currency, faceValue: faceValue(termsOf(x.coupon)), minSpend: x.coupon.minSpend, promoCode: null, expiresAt: null, plannedAt: x.now, sentAt: null, redeemedAt: null, redeemedOrderId: null, orderValue: null, discountAmount: null, settled: null, voidedAt: null, outboxId: null, updatedAt: x.now };
+    return { orgId: x.orgId, id: ids('cpn'), shopId: x.shopId, intentKey: x.intentKey, programmeId: x.programmeId, variantId: x.variantId, remedyId: x.remedyId ?? null, buyerId: x.buyerId, platformCouponId: x.coupon.id, occasion: x.occasion, arm: 'holdout', status: 'held_out', channel: x.channel, currency: x.coupon.currency, faceValue: faceValue(termsOf(x.coupon)), minSpend: x.coupon.minSpend, promoCode: null, expiresAt: null, plannedAt: x.now, sentAt: null, redeemedAt: null, redeemedOrderId: null, orderValue: null, discountAmount: null, settled: null, voidedAt: null, outboxId: null, updatedAt: x.now, skipReason: null };
   }
 
   function intentOf(input: Pick<IssueInput, 'programmeId' | 'remedyId' | 'buyerId' | 'occasion'>): { owner: string; intentKey: string } {
@@ -439,6 +446,8 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     maxMinSpend: number | null;
     maxFaceValue: number | null;
     messages: Partial<Record<BuyerLanguage, string>>;
+    /** WhatsApp only: the approved template's name and language codes (null = the default name). */
+    whatsappTemplate?: WhatsAppTemplate | null;
     variants: { key: string; platformCouponId: string; weight: number; messages?: Partial<Record<BuyerLanguage, string>> | null }[];
   }
 
@@ -470,6 +479,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
       maxMinSpend: p.schedule.maxMinSpend ?? null,
       maxFaceValue: p.schedule.maxFaceValue ?? null,
       messages: p.messages,
+      whatsappTemplate: p.whatsappTemplate ? { name: p.whatsappTemplate.name, languages: p.whatsappTemplate.languages ?? {} } : null,
       variants: variants.map((v) => ({ id: v.id, key: v.key, platformCouponId: v.platformCouponId, weight: v.weight, messages: v.messages ?? null })),
       figures: figures ?? emptyFigures(),
       createdAt: p.createdAt.toISOString(),
@@ -488,7 +498,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
         count(*) filter (where status = 'planned')::int as planned,
         coalesce(sum(discount_amount) filter (where status = 'redeemed'), 0)::bigint as cost,
         coalesce(sum(order_value) filter (where status = 'redeemed'), 0)::bigint as revenue,
-        coalesce(sum(face_value) filter (where arm = 'treatment' and status <> 'voided' and planned_at >= date_trunc('month', ${clock.now().toISOString()}::timestamptz)), 0)::bigint as committed_month
+        coalesce(sum(face_value) filter (where arm = 'treatment' and status not in ('voided', 'skipped') and planned_at >= date_trunc('month', ${clock.now().toISOString()}::timestamptz)), 0)::bigint as committed_month
       from coupon_ledger where org_id = ${orgId} and programme_id = any(${sql.param(programmeIds)}::text[]) group by programme_id`);
     for (const x of r.rows as Record<string, string | number>[]) {
       const sent = Number(x.sent);
@@ -523,110 +533,134 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     const reach = await ports.platform.reach(orgId, shopId);
     const [sentToday] = (await tx.execute(sql`select count(*)::int as n from coupon_ledger where org_id = ${orgId} and shop_id = ${shopId} and arm = 'treatment' and planned_at >= ${today.toJSDate().toISOString()}::timestamptz`)).rows as { n: number }[];
     let slot = sentToday?.n ?? 0;
+    await refreshBuyerFacts(tx, orgId, shopId, now, clock.now());
     for (const p of programmes) {
       if (p.kind === 'compensation') continue;
       const variants = allVariants.filter((v) => v.programmeId === p.id);
       if (variants.length === 0) continue;
       const s = p.schedule;
       const window = (daysBack: number): [Date, Date] => [today.minus({ days: daysBack }).toJSDate(), today.minus({ days: daysBack - 1 }).toJSDate()];
-      const c =
+      // One index range over the module's per-buyer summary (refreshed above) gives the candidates with their facts.
+      const range: CandidateRange | null =
         p.kind === 'return_visit'
-          ? await dueBuyerCandidates(tx, orgId, shopId, { deliveredIn: window(s.afterDeliveryDays ?? 3) })
+          ? { deliveredIn: window(s.afterDeliveryDays ?? 3) }
           : p.kind === 'winback'
-            ? await dueBuyerCandidates(tx, orgId, shopId, { lastOrderIn: window(s.inactiveDays ?? 60) })
+            ? { lastOrderIn: window(s.inactiveDays ?? 60) }
             : s.memberDays?.includes(today.day) || s.birthday
-              ? await dueBuyerCandidates(tx, orgId, shopId, { frequentSince: today.minus({ days: 365 }).toJSDate(), minOrders: 3 })
-              : { delivered: [], lapsed: [], frequent: [] };
-      const candidates = [...new Set([...c.delivered, ...c.lapsed, ...c.frequent])];
-      if (candidates.length === 0) continue;
-      const [facts, chats, prefs] = await Promise.all([buyerShopFacts(tx, orgId, shopId, candidates, now), buyerChatFacts(tx, orgId, candidates), ports.outreach.preferencesIn(tx, orgId, candidates)]);
-      const addresses = p.channel === 'email' ? await buyerPlatformIds(tx, orgId, candidates) : new Map<string, { email: string | null }>();
-      const known = new Map(candidates.map((id) => [id, { lastOrderAt: facts.get(id)?.lastOrderAt ?? null, lastChatAt: chats.get(id)?.lastChatAt ?? null, hasReturnHistory: facts.get(id)?.hasReturnHistory ?? false, email: addresses.get(id)?.email ?? chats.get(id)?.email ?? null, phone: chats.get(id)?.phone ?? null }]));
-      const decisions = await ports.outreach.decideManyIn(tx, { orgId, shopId, purpose: 'marketing', channel: p.channel, zone, reach: { noChatScope: !reach.connected || !reach.chatScope }, at: now }, candidates, known);
+              ? { minOrders365: 3 }
+              : null;
+      if (!range) continue;
+      // Candidates in pages, in an order random per programme (a hash of programme and buyer): once the
+      // day's sends are used up the rest would only be skipped for the quota, so they are counted, not
+      // evaluated — a member day's 100 k loyal buyers cost what the 2,000 sends need.
+      const cap = deps.dailySendCap ?? DAILY_SEND_CAP;
       let budgetLeft = await budgetLeftIn(tx, p);
-      // What each candidate is due for; keys already in the ledger (an earlier run today) are left out in one read.
-      const due = new Map<string, string>();
-      for (const buyerId of candidates) {
-        const f = facts.get(buyerId);
-        if (!f) continue;
-        const pref = prefs.get(buyerId);
-        const birthday = pref?.birthdayConsent && pref.birthday ? String(pref.birthday).slice(5, 10) : null;
-        const occasion = dueOccasion(p.kind, s, p.segment, { ...f, openCase: false, birthday }, zone, now);
-        if (occasion) due.set(buyerId, occasion);
-      }
-      const keyOf = (buyerId: string) => `programme:${p.id}:${buyerId}:${due.get(buyerId)}`;
-      const taken = new Set(
-        due.size
-          ? ((await tx.execute(sql`select intent_key from coupon_ledger where org_id = ${orgId} and intent_key = any(${sql.param([...due.keys()].map(keyOf))}::text[])`)).rows as { intent_key: string }[]).map((x) => x.intent_key)
-          : [],
-      );
-      // Win-back offers suggest products (the buyer's and similar buyers' history, never one they returned).
-      const suggestions = new Map<string, ProductSuggestion[]>();
-      if (p.kind === 'winback' && !opts.dryRun && due.size) {
-        const h = await productHistory(tx, orgId, shopId, [...due.keys()].filter((b) => !taken.has(keyOf(b))), now);
-        for (const b of due.keys()) {
-          const list = suggestProducts(h.bought.get(b) ?? [], h.returned.get(b) ?? new Set(), h.topByCategory);
-          if (list.length) suggestions.set(b, list);
+      let after: [number, string] | undefined;
+      let evaluated = 0;
+      for (;;) {
+        const pageLimit = Math.max(CANDIDATE_PAGE_MIN, (cap - slot) * 4);
+        const page = await candidatesIn(tx, orgId, shopId, range, { salt: p.id, limit: pageLimit, after });
+        const facts = page.facts;
+        const candidates = [...facts.keys()];
+        if (candidates.length === 0) break;
+        evaluated += candidates.length;
+        after = page.last ?? undefined;
+        // The contact policy's facts for the whole candidate array: one statement for consent, birthday and
+        // contact history, one for the chat side (last chat, open ticket, addresses).
+        const [chats, contacts] = await Promise.all([buyerChatFacts(tx, orgId, candidates), ports.outreach.contactFactsIn(tx, orgId, candidates, new Date(now.getTime() - 31 * 86_400_000))]);
+        const addresses = p.channel === 'email' ? await buyerPlatformIds(tx, orgId, candidates) : new Map<string, { email: string | null }>();
+        const known = new Map(candidates.map((id) => [id, { lastOrderAt: facts.get(id)?.lastOrderAt ?? null, lastChatAt: chats.get(id)?.lastChatAt ?? null, hasReturnHistory: facts.get(id)?.hasReturnHistory ?? false, email: addresses.get(id)?.email ?? chats.get(id)?.email ?? null, phone: chats.get(id)?.phone ?? null }]));
+        const decisions = await ports.outreach.decideManyIn(tx, { orgId, shopId, purpose: 'marketing', channel: p.channel, zone, reach: { noChatScope: !reach.connected || !reach.chatScope }, at: now }, candidates, known, contacts);
+        // What each candidate is due for; keys already in the ledger (an earlier run today) are left out in one read.
+        const due = new Map<string, string>();
+        for (const buyerId of candidates) {
+          const f = facts.get(buyerId);
+          if (!f) continue;
+          const birthday = contacts.get(buyerId)?.birthday?.slice(5, 10) ?? null;
+          const occasion = dueOccasion(p.kind, s, p.segment, { ...f, openCase: false, birthday }, zone, now, today);
+          if (occasion) due.set(buyerId, occasion);
+        }
+        const keyOf = (buyerId: string) => `programme:${p.id}:${buyerId}:${due.get(buyerId)}`;
+        const taken = new Set(
+          due.size
+            ? ((await tx.execute(sql`select intent_key from coupon_ledger where org_id = ${orgId} and intent_key = any(${sql.param([...due.keys()].map(keyOf))}::text[])`)).rows as { intent_key: string }[]).map((x) => x.intent_key)
+            : [],
+        );
+        // Win-back offers suggest products (the buyer's and similar buyers' history, never one they returned).
+        const suggestions = new Map<string, ProductSuggestion[]>();
+        if (p.kind === 'winback' && !opts.dryRun && due.size) {
+          const h = await productHistory(tx, orgId, shopId, [...due.keys()].filter((b) => !taken.has(keyOf(b))), now);
+          for (const b of due.keys()) {
+            const list = suggestProducts(h.bought.get(b) ?? [], h.returned.get(b) ?? new Set(), h.topByCategory);
+            if (list.length) suggestions.set(b, list);
+          }
+        }
+        const holds: LedgerRow[] = [];
+        const issues: PlannedIssue[] = [];
+        const actor = systemActor(orgId);
+        for (const [buyerId, occasion] of due) {
+          const intentKey = keyOf(buyerId);
+          if (taken.has(intentKey)) continue;
+          const f = facts.get(buyerId)!;
+          const variant = pickVariant(p.id, buyerId, variants);
+          const coupon = coupons.get(variant.platformCouponId);
+          if (!coupon) {
+            skip('coupon_missing');
+            continue;
+          }
+          const value = faceValue(termsOf(coupon));
+          const why = eligibility({ ...f, openCase: f.openReturn || !!chats.get(buyerId)?.openTicket }, { budgetLeft, faceValue: value });
+          if (why.length) {
+            skip(why[0]!);
+            continue;
+          }
+          if (assignArm(p.id, buyerId, p.holdoutPercent) === 'holdout') {
+            report.heldOut++;
+            holds.push(holdoutRow({ orgId, shopId, intentKey, programmeId: p.id, variantId: variant.id, buyerId, coupon, occasion, channel: p.channel, now }));
+            continue;
+          }
+          const d = decisions.get(buyerId)!;
+          if (!d.allowed && !d.notBefore) {
+            skip(d.reasons[0]!);
+            continue;
+          }
+          if (slot >= (deps.dailySendCap ?? DAILY_SEND_CAP)) {
+            skip('daily_quota');
+            continue;
+          }
+          report.planned++;
+          budgetLeft -= value;
+          const base = d.notBefore && d.notBefore > now ? d.notBefore : now;
+          // Chat cards are paced to the platform's 0.5 QPS; e-mail and WhatsApp go as soon as allowed.
+          const notBefore = p.channel === 'tiktok_chat' ? new Date(base.getTime() + slot * CARD_SPACING_MS) : base;
+          slot++;
+          if (opts.dryRun) continue;
+          const until = expiryOf(termsOf(coupon), notBefore);
+          const lang = f.language ?? 'en';
+          const messages = { ...DEFAULT_MESSAGES[p.kind], ...p.messages, ...(variant.messages ?? {}) };
+          const tpl = messages[lang as BuyerLanguage] || messages.en || '';
+          const text = renderMessage(messages, lang, {
+            value: memo(`m:${lang}:${value}:${coupon.currency}`, () => formatMoney({ amount: value, currency: coupon.currency }, lang)),
+            minSpend: memo(`m:${lang}:${coupon.minSpend}:${coupon.currency}`, () => formatMoney({ amount: coupon.minSpend, currency: coupon.currency }, lang)),
+            code: coupon.promoCode ?? '',
+            coupon: coupon.title,
+            until: until ? memo(`d:${lang}:${DateTime.fromJSDate(until, { zone }).toISODate()}`, () => DateTime.fromJSDate(until, { zone }).setLocale(lang).toLocaleString(DateTime.DATE_MED)) : '',
+            products: suggestions.get(buyerId)?.map((x) => x.title).join(', ') ?? '',
+          });
+          const input: IssueInput = { shopId, buyerId, platformCouponId: coupon.id, occasion, programmeId: p.id, variantId: variant.id, purpose: 'marketing', channel: p.channel, subject: p.channel === 'email' ? promoSubject(lang, coupon.title) : null, text: withCode(text, p.channel, coupon.promoCode, lang, suggestions.get(buyerId) ?? [], /\{products\}/.test(tpl)), notBefore };
+          issues.push(planIssue(actor, input, coupon, d, intentKey, `programme:${p.id}`, now));
+        }
+        if (!opts.dryRun) {
+          await insertLedgerRows(tx, holds);
+          await writeIssues(tx, issues);
+        }
+        if (candidates.length < pageLimit) break;
+        if (slot >= cap) {
+          const rest = (await countCandidatesIn(tx, orgId, shopId, range)) - evaluated;
+          if (rest > 0) report.skipped.daily_quota = (report.skipped.daily_quota ?? 0) + rest;
+          break;
         }
       }
-      const holds: LedgerRow[] = [];
-      const issues: PlannedIssue[] = [];
-      const actor = systemActor(orgId);
-      for (const [buyerId, occasion] of due) {
-        const intentKey = keyOf(buyerId);
-        if (taken.has(intentKey)) continue;
-        const f = facts.get(buyerId)!;
-        const variant = pickVariant(p.id, buyerId, variants);
-        const coupon = coupons.get(variant.platformCouponId);
-        if (!coupon) {
-          skip('coupon_missing');
-          continue;
-        }
-        const value = faceValue(termsOf(coupon));
-        const why = eligibility({ ...f, openCase: f.openReturn || !!chats.get(buyerId)?.openTicket }, { budgetLeft, faceValue: value });
-        if (why.length) {
-          skip(why[0]!);
-          continue;
-        }
-        if (assignArm(p.id, buyerId, p.holdoutPercent) === 'holdout') {
-          report.heldOut++;
-          holds.push(holdoutRow({ orgId, shopId, intentKey, programmeId: p.id, variantId: variant.id, buyerId, coupon, occasion, channel: p.channel, now }));
-          continue;
-        }
-        const d = decisions.get(buyerId)!;
-        if (!d.allowed && !d.notBefore) {
-          skip(d.reasons[0]!);
-          continue;
-        }
-        if (slot >= (deps.dailySendCap ?? DAILY_SEND_CAP)) {
-          skip('daily_quota');
-          continue;
-        }
-        report.planned++;
-        budgetLeft -= value;
-        const base = d.notBefore && d.notBefore > now ? d.notBefore : now;
-        // Chat cards are paced to the platform's 0.5 QPS; e-mail and WhatsApp go as soon as allowed.
-        const notBefore = p.channel === 'tiktok_chat' ? new Date(base.getTime() + slot * CARD_SPACING_MS) : base;
-        slot++;
-        if (opts.dryRun) continue;
-        const until = expiryOf(termsOf(coupon), notBefore);
-        const lang = f.language ?? 'en';
-        const messages = { ...DEFAULT_MESSAGES[p.kind], ...p.messages, ...(variant.messages ?? {}) };
-        const tpl = messages[lang as BuyerLanguage] || messages.en || '';
-        const text = renderMessage(messages, lang, {
-          value: memo(`m:${lang}:${value}:${coupon.currency}`, () => formatMoney({ amount: value, currency: coupon.currency }, lang)),
-          minSpend: memo(`m:${lang}:${coupon.minSpend}:${coupon.currency}`, () => formatMoney({ amount: coupon.minSpend, currency: coupon.currency }, lang)),
-          code: coupon.promoCode ?? '',
-          coupon: coupon.title,
-          until: until ? memo(`d:${lang}:${DateTime.fromJSDate(until, { zone }).toISODate()}`, () => DateTime.fromJSDate(until, { zone }).setLocale(lang).toLocaleString(DateTime.DATE_MED)) : '',
-          products: suggestions.get(buyerId)?.map((x) => x.title).join(', ') ?? '',
-        });
-        const input: IssueInput = { shopId, buyerId, platformCouponId: coupon.id, occasion, programmeId: p.id, variantId: variant.id, purpose: 'marketing', channel: p.channel, subject: p.channel === 'email' ? promoSubject(lang, coupon.title) : null, text: withCode(text, p.channel, coupon.promoCode, lang, suggestions.get(buyerId) ?? [], /\{products\}/.test(tpl)), notBefore };
-        issues.push(planIssue(actor, input, coupon, d, intentKey, `programme:${p.id}`, now));
-      }
-      if (opts.dryRun) continue;
-      await insertLedgerRows(tx, holds);
-      await writeIssues(tx, issues);
     }
     return report;
   }
@@ -717,7 +751,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     const holdoutAll = rows.filter((r) => r.arm === 'holdout');
     const perVariant = variants.map((v) => {
       const inVariant = (r: LedgerRow) => v.id === '*' || r.variantId === v.id;
-      const treat = rows.filter((r) => inVariant(r) && r.arm === 'treatment' && r.status !== 'voided' && r.status !== 'planned');
+      const treat = rows.filter((r) => inVariant(r) && r.arm === 'treatment' && r.status !== 'voided' && r.status !== 'planned' && r.status !== 'skipped');
       const hold = holdoutAll.filter(inVariant);
       const red = treat.filter((r) => r.status === 'redeemed');
       const l = lift(arm(treat), arm(hold.length ? hold : holdoutAll));
@@ -921,7 +955,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
      * What a promo-code send needs at send time: the buyer's address on the channel (read now, not
      * kept in the outbox payload) and the shop's sender; null when the row no longer wants a send.
      */
-    async promoSendOf(orgId: string, ledgerId: string): Promise<{ shopId: string; channel: CouponChannel; to: string | null; fromEmail: string | null; fromWhatsApp: string | null; shopName: string; language: BuyerLanguage; templateParams: string[] } | null> {
+    async promoSendOf(orgId: string, ledgerId: string): Promise<{ shopId: string; channel: CouponChannel; to: string | null; fromEmail: string | null; fromWhatsApp: string | null; shopName: string; language: BuyerLanguage; templateParams: string[]; template: { name: string; language: string }; skip: SkipReason | null } | null> {
       return db.tenant(orgId, async (tx) => {
         const [r] = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, orgId), eq(couponLedger.id, ledgerId)));
         if (!r || r.status !== 'planned' || !r.buyerId) return null;
@@ -932,7 +966,23 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
         const until = r.expiresAt ? DateTime.fromJSDate(r.expiresAt, { zone: shop.timeZone }).setLocale(lang).toLocaleString(DateTime.DATE_MED) : '';
         // The WhatsApp template's body variables, in order: shop, value, code, valid until.
         const templateParams = [shop.name, formatMoney({ amount: r.faceValue, currency: r.currency }, lang), r.promoCode ?? '', until];
-        return { shopId: r.shopId, channel: r.channel as CouponChannel, to, fromEmail: shop.supportContacts.email ?? null, fromWhatsApp: shop.supportContacts.whatsapp ?? null, shopName: shop.name, language: lang, templateParams };
+        // Consent is asked again at send time: a buyer who unsubscribed or withdrew it since the plan gets nothing.
+        const pref = (await ports.outreach.preferencesIn(tx, orgId, [r.buyerId])).get(r.buyerId);
+        const skip: SkipReason | null = !to ? 'no_address' : pref?.unsubscribedAt && pref.unsubscribedAt <= clock.now() ? 'unsubscribed' : !pref?.marketingConsent ? 'consent_withdrawn' : null;
+        const prog = r.programmeId ? await loadProgramme(tx, orgId, r.programmeId).catch(() => null) : null;
+        const template = whatsappTemplateOf(prog?.whatsappTemplate, lang);
+        return { shopId: r.shopId, channel: r.channel as CouponChannel, to, fromEmail: shop.supportContacts.email ?? null, fromWhatsApp: shop.supportContacts.whatsapp ?? null, shopName: shop.name, language: lang, templateParams, template, skip };
+      });
+    },
+
+    /** A planned promo-code send that can no longer go out ends here, with the reason (terminal; evidence recorded). */
+    async markSkipped(orgId: string, ledgerId: string, reason: SkipReason): Promise<{ status: LedgerStatus }> {
+      return db.tenant(orgId, async (tx) => {
+        const [r] = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, orgId), eq(couponLedger.id, ledgerId))).for('update');
+        if (!r) return { status: 'voided' as LedgerStatus };
+        const why = reason === 'no_address' ? `the buyer has no ${r.channel === 'email' ? 'e-mail address' : 'WhatsApp number'} any more` : reason === 'unsubscribed' ? 'the buyer unsubscribed before the send' : 'the buyer withdrew marketing consent before the send';
+        const moved = await moveIn(tx, r, 'skipped', { skipReason: reason }, null, `Promo code not sent: ${why}`);
+        return { status: moved?.status ?? r.status };
       });
     },
 
@@ -964,6 +1014,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
           currency: shop.currency,
           channel: input.channel,
           messages: input.messages,
+          whatsappTemplate: input.whatsappTemplate ?? null,
           createdBy: actor.userId,
           createdAt: now,
           updatedAt: now,
@@ -976,7 +1027,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
       });
     },
 
-    async updateProgramme(actor: Actor, id: string, patch: Partial<Pick<ProgrammeInput, 'name' | 'schedule' | 'segment' | 'holdoutPercent' | 'budget' | 'messages' | 'maxMinSpend' | 'maxFaceValue'>> & { status?: 'active' | 'paused' }) {
+    async updateProgramme(actor: Actor, id: string, patch: Partial<Pick<ProgrammeInput, 'name' | 'schedule' | 'segment' | 'holdoutPercent' | 'budget' | 'messages' | 'maxMinSpend' | 'maxFaceValue' | 'whatsappTemplate'>> & { status?: 'active' | 'paused' }) {
       requireRole(actor, ['owner', 'supervisor'], 'changing coupon programmes');
       return db.tenant(actor.orgId, async (tx) => {
         const p = await loadProgramme(tx, actor.orgId, id);
@@ -995,6 +1046,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
             holdoutPercent: patch.holdoutPercent ?? p.holdoutPercent,
             budget: patch.budget ?? p.budget,
             messages: patch.messages ?? p.messages,
+            whatsappTemplate: patch.whatsappTemplate !== undefined ? patch.whatsappTemplate : (p.whatsappTemplate ?? null),
             updatedAt: clock.now(),
           })
           .where(and(eq(couponProgrammes.orgId, actor.orgId), eq(couponProgrammes.id, id)))
@@ -1053,6 +1105,16 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
 
     attribute,
     settleRedemptions,
+
+    /** Bring the shop's per-buyer summary up to date (changed and stale buyers; the first time a rebuild). */
+    async refreshFacts(orgId: string, shopId: string, at?: Date) {
+      return db.tenant(orgId, (tx) => refreshBuyerFacts(tx, orgId, shopId, at ?? clock.now(), clock.now()));
+    },
+
+    /** Rebuild the shop's per-buyer summary from all its orders (set-based). */
+    async rebuildFacts(orgId: string, shopId: string, at?: Date): Promise<number> {
+      return db.tenant(orgId, (tx) => rebuildBuyerFacts(tx, orgId, shopId, at ?? clock.now(), clock.now()));
+    },
 
     /** Shops with active programmes or open issues (what the jobs sweep). */
     async activeShops(): Promise<{ orgId: string; shopId: string }[]> {

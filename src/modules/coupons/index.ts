@@ -5,3 +5,4 @@ export { couponCountsByProgramme, redeemedLedgerIds } from './coupons.readers.js
 export { couponsPrivacy } from './coupons.privacy.js';
 export * from './coupons.rules.js';
 export * from './coupons.dto.js';
+export { WATERMARK_OVERLAP_MS } from './coupons.facts.js';

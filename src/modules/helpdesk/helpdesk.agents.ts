@@ -8,18 +8,25 @@ import { SUPERVISOR_ROLES, type HelpdeskCore, type TicketRow } from './helpdesk.
 import { isOnShift, routeTicket, type RoutingDecision } from './helpdesk.rules.js';
 import { agentSchedules, routingState, tickets } from './helpdesk.schema.js';
 
-/** Route within one transaction: candidates, their live load, shifts and the queue's cursor. */
-export async function decideRoute(tx: Executor, orgId: string, t: { language: string; queue: string; shopId: string }, category: string | null | undefined, now: Date): Promise<RoutingDecision> {
+/**
+ * Route within one transaction: candidates, their live load, shifts and the queue's cursor.
+ * `shop` is the ticket's shop when the caller already read it (the ingest did), saving a read.
+ */
+export async function decideRoute(tx: Executor, orgId: string, t: { language: string; queue: string; shopId: string }, category: string | null | undefined, now: Date, shop?: { id: string; brandId: string }): Promise<RoutingDecision> {
   // Only people whose brand limit covers the ticket's shop can see it, so only they may get it.
-  const people = await routableAgentsIn(tx, orgId, (await shopIn(tx, orgId, t.shopId)).brandId);
+  const brandId = shop && shop.id === t.shopId ? shop.brandId : (await shopIn(tx, orgId, t.shopId)).brandId;
+  const people = await routableAgentsIn(tx, orgId, brandId);
   if (!people.length) return { assigneeId: null, reason: 'no agents', wanted: [] };
   const userIds = people.map((p) => p.id);
-  const loads = await tx
-    .select({ id: tickets.assigneeId, n: sql<number>`count(*)::int` })
-    .from(tickets)
-    .where(and(eq(tickets.orgId, orgId), inArray(tickets.assigneeId, userIds), sql`${tickets.status} not in ('solved', 'closed')`))
-    .groupBy(tickets.assigneeId);
-  const schedules = await tx.select().from(agentSchedules).where(and(eq(agentSchedules.orgId, orgId), inArray(agentSchedules.id, userIds)));
+  // Each candidate's open load and shift in one round trip.
+  const facts = await tx.execute(sql`select u.id, coalesce(l.n, 0)::int as n, coalesce(l.rows, 0)::int as rows, s.time_zone, s.hours
+    from unnest(${sql.param(userIds)}::text[]) as u(id)
+    left join lateral (select sum(delta) as n, count(*) as rows from ticket_assignee_loads where org_id = ${orgId} and user_id = u.id) l on true
+    left join agent_schedules s on s.org_id = ${orgId} and s.id = u.id`);
+  const rows = facts.rows as { id: string; n: number; rows: number; time_zone: string | null; hours: BusinessHours | null }[];
+  if (rows.reduce((a, x) => a + x.rows, 0) > LOAD_ROWS_FOLD_AT) await foldLoads(tx, orgId);
+  const loads = rows.map((x) => ({ id: x.id, n: x.n }));
+  const schedules = rows.flatMap((x) => (x.time_zone && x.hours ? [{ id: x.id, timeZone: x.time_zone, hours: x.hours }] : []));
   // The queue's cursor row, locked until commit — created first when the queue has none yet. A
   // plain SELECT … FOR UPDATE locks nothing while the row is missing, so the first routings of a
   // new queue took the ticket counter before the cursor and later ones the other way round:
@@ -39,6 +46,30 @@ export async function decideRoute(tx: Executor, orgId: string, t: { language: st
     lastAssignedId: state?.lastUserId ?? null,
     agents: people.map((p) => ({ ...p, load: loadOf.get(p.id) ?? 0, schedule: schedOf.get(p.id) ?? null })),
   });
+}
+
+/** Past this many load rows of the candidates, routing folds the organisation's rows into one per agent. */
+export const LOAD_ROWS_FOLD_AT = 200;
+
+/**
+ * The open tickets each person holds, summed from the +1/-1 rows the tickets trigger appends
+ * (migration 0212) instead of counting the organisation's open tickets. When the candidates' rows
+ * pile up, the organisation's rows are folded into one per agent in this transaction: the DELETE
+ * takes only rows committed before it (a concurrent fold waits, then skips what this one took),
+ * so every +1/-1 is counted exactly once, before and after.
+ */
+export async function openLoads(tx: Executor, orgId: string, userIds: string[]): Promise<{ id: string; n: number }[]> {
+  const r = await tx.execute(sql`select user_id as id, sum(delta)::int as n, count(*)::int as rows from ticket_assignee_loads
+    where org_id = ${orgId} and user_id = any(${sql.param(userIds)}::text[]) group by user_id`);
+  const rows = r.rows as { id: string; n: number; rows: number }[];
+  if (rows.reduce((a, x) => a + x.rows, 0) > LOAD_ROWS_FOLD_AT) await foldLoads(tx, orgId);
+  return rows.map(({ id, n }) => ({ id, n }));
+}
+
+async function foldLoads(tx: Executor, orgId: string): Promise<void> {
+  await tx.execute(sql`with taken as (delete from ticket_assignee_loads where org_id = ${orgId} returning user_id, delta)
+    insert into ticket_assignee_loads (org_id, user_id, delta)
+    select ${orgId}, user_id, sum(delta)::int from taken group by user_id having sum(delta) <> 0`);
 }
 
 /** Move the queue's round-robin cursor to whoever just got a ticket from it. */

@@ -6,7 +6,7 @@ import { publishLive } from '../../platform/live.js';
 import { outbox } from '../../platform/outbox/outbox.schema.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
 import { deskPeopleIn, firstSupervisorIn, userIn } from '../auth/index.js';
-import { shopIn } from '../tenancy/index.js';
+import { shopIn, type ShopRow } from '../tenancy/index.js';
 import { AGENT_ROLES, replyHandlerFor, SUPERVISOR_ROLES, type HelpdeskCore, type MessageRow, type TicketRow } from './helpdesk.core.js';
 import type { AssignInput, AttachmentRef, BulkInput, BulkResult, Channel, Priority, ReplyInput, TagsInput, TicketStatus } from './helpdesk.dto.js';
 import type { OrderFacts } from './helpdesk.ports.js';
@@ -57,8 +57,8 @@ async function notifyMentions(core: HelpdeskCore, tx: Executor, actor: Actor, t:
   await core.ports.notify(tx, { orgId: actor.orgId, to: mentioned, kind: 'mention', subject: { type: 'ticket', id: t.id }, shopId: t.shopId, params: { ticketNumber: t.number, byUserId: actor.userId, by: people.find((p) => p.id === actor.userId)?.name ?? null }, link: `/inbox/${t.id}`, except: actor.userId });
 }
 
-/** What the channel's outbox handler needs to deliver a public reply. */
-export async function replyPayload(tx: Executor, t: TicketRow, m: MessageRow): Promise<Record<string, unknown>> {
+/** What the channel's outbox handler needs to deliver a public reply (`knownShop`: the ticket's shop, when the caller read it). */
+export async function replyPayload(tx: Executor, t: TicketRow, m: MessageRow, knownShop?: ShopRow): Promise<Record<string, unknown>> {
   const handler = replyHandlerFor(t.channel);
   if (handler === 'tiktok.send_message') {
     let conversationId = t.externalThreadId;
@@ -85,20 +85,17 @@ export async function replyPayload(tx: Executor, t: TicketRow, m: MessageRow): P
     return { shopId: t.shopId, ticketId: t.id, messageId: m.id, threadId: t.externalThreadId, text: m.body, queuedAt: m.sentAt.toISOString() };
   }
   // The ticket's shop always exists (foreign key), so this never refuses.
-  const shop = await shopIn(tx, t.orgId, t.shopId);
+  const shop = knownShop && knownShop.id === t.shopId ? knownShop : await shopIn(tx, t.orgId, t.shopId);
   if (handler === 'email.send') {
-    // Thread the reply under the buyer's latest mail so their client groups it.
-    const [lastIn] = await tx
-      .select({ ext: ticketMessages.externalMessageId })
-      .from(ticketMessages)
-      .where(and(eq(ticketMessages.orgId, t.orgId), eq(ticketMessages.ticketId, t.id), eq(ticketMessages.direction, 'inbound'), eq(ticketMessages.channel, 'email')))
-      .orderBy(desc(ticketMessages.sentAt))
-      .limit(1);
-    const refs = await tx
-      .select({ ext: ticketMessages.externalMessageId })
-      .from(ticketMessages)
-      .where(and(eq(ticketMessages.orgId, t.orgId), eq(ticketMessages.ticketId, t.id), eq(ticketMessages.channel, 'email'), sql`${ticketMessages.externalMessageId} is not null`))
-      .orderBy(asc(ticketMessages.sentAt));
+    // Thread the reply under the buyer's latest mail so their client groups it; the thread's
+    // message ids (oldest first) as its references — both from one read of the ticket's mails.
+    const mails = (
+      await tx.execute(sql`select external_message_id as ext, direction from ticket_messages
+        where org_id = ${t.orgId} and ticket_id = ${t.id} and channel = 'email' and (external_message_id is not null or direction = 'inbound')
+        order by sent_at, id`)
+    ).rows as { ext: string | null; direction: string }[];
+    const lastIn = mails.filter((x) => x.direction === 'inbound').at(-1);
+    const refs = mails.filter((x) => x.ext !== null);
     return {
       shopId: t.shopId,
       ticketId: t.id,
@@ -153,23 +150,31 @@ export function createCommands(core: HelpdeskCore) {
         if (t.channel === 'video_comment' && (input.text.length > VIDEO_COMMENT_REPLY_MAX || input.attachments?.length)) {
           throw AppError.unprocessable('video_comment.reply_too_long', `A reply under a TikTok video comment is public and holds at most ${VIDEO_COMMENT_REPLY_MAX} characters and no files (this one has ${input.text.length}${input.attachments?.length ? ` and ${input.attachments.length} file(s)` : ''}); take longer answers to the buyer's chat`, { max: VIDEO_COMMENT_REPLY_MAX, length: input.text.length });
         }
-        const m = await core.addMessage(tx, actor, t, { kind: 'public', text: input.text, attachments: input.attachments, macroId: input.macroId, machineDraft: draftRecord(input.machineDraft, actor.userId, now) }, now);
+        // The delivery step's id is chosen first, so the message goes in already pointing at it.
+        const outboxId = ids('obx');
+        const { message: m, evidence: said } = await core.insertMessage(tx, actor, t, { kind: 'public', text: input.text, attachments: input.attachments, macroId: input.macroId, machineDraft: draftRecord(input.machineDraft, actor.userId, now) }, now, outboxId);
         const handler = replyHandlerFor(t.channel);
-        const payload = await replyPayload(tx, t, m);
+        // The ticket's shop, read once for the payload and both SLA steps.
+        const shop = await shopIn(tx, actor.orgId, t.shopId);
+        const payload = await replyPayload(tx, t, m, shop);
         const { row } = await enqueue(
           tx,
           { orgId: actor.orgId, handler, idempotencyKey: idempotencyKey ?? `helpdesk.reply:${m.id}`, payload, subjectType: 'ticket_message', subjectId: m.id },
-          { ids, clock },
+          { ids: () => outboxId, clock },
         );
-        await tx.update(ticketMessages).set({ outboxId: row.id }).where(and(eq(ticketMessages.orgId, actor.orgId), eq(ticketMessages.id, m.id)));
-        const patch: Partial<TicketRow> = { messageCount: t.messageCount + 1, lastMessageAt: now, lastMessagePreview: preview(input.text), updatedAt: now };
+        // An existing step under the key (a resubmit whose message was lost) keeps its own id.
+        if (row.id !== outboxId) await tx.update(ticketMessages).set({ outboxId: row.id }).where(and(eq(ticketMessages.orgId, actor.orgId), eq(ticketMessages.id, m.id)));
+        // The SLA clocks move first, so the ticket row is written once with its new due.
+        const moved = await core.ports.sla.recordEvent(tx, { orgId: actor.orgId, ticketId: t.id, kind: 'agent_public_reply', status: t.status, at: now, shop });
+        const patch: Partial<TicketRow> = { messageCount: t.messageCount + 1, lastMessageAt: now, lastMessagePreview: preview(input.text), updatedAt: now, slaDueAt: moved.nextDueAt };
         // Whoever answers an unowned ticket owns it; the queue stays on their list.
         if (!t.assigneeId && actor.userId !== 'system') patch.assigneeId = actor.userId;
         [t] = (await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning()) as [TicketRow];
-        // Each step hands back the ticket row as it leaves it (the last one with its new SLA due).
-        t = (await core.slaEvent(tx, t, { kind: 'agent_public_reply', status: t.status }, now)) ?? t;
         const next = statusAfterReply(t.status, input.status ?? (input.macroId ? await macroDefaultStatus(tx, actor.orgId, input.macroId) : undefined));
-        if (next !== t.status) t = await core.writeStatus(tx, actor, t, next, undefined, now);
+        const changed = next !== t.status ? await core.changeStatus(tx, actor, t, next, undefined, now, shop) : undefined;
+        if (changed) t = changed.row;
+        // The evidence last, as one append: the organisation's chain head is held only from here to commit.
+        await core.evidenceMany(tx, [said, changed?.evidence]);
         return { message: { ...m, outboxId: row.id }, ticket: t, outboxId: row.id };
       });
     },

@@ -11,6 +11,7 @@ import type { EvidenceInput, HelpdeskPorts, OrderFacts } from './helpdesk.ports.
 import { canChangeStatus, detectLanguage, preview } from './helpdesk.rules.js';
 import { macros, ticketMessages, tickets } from './helpdesk.schema.js';
 import { unknownPlaceholders } from './helpdesk.variables.js';
+import type { ShopRowLike } from './helpdesk.automations.types.js';
 
 /*
  * What every part of the helpdesk service shares: its dependencies, the row views, and the few
@@ -125,9 +126,23 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     await ports.recordEvidence(tx, input);
   }
 
+  /**
+   * A use case's records, in order, as its last step: the organisation's chain head is then held
+   * from this append to commit only, and two records cost the round trips of one. Records citing
+   * files are checked against the file store one by one.
+   */
+  async function evidenceMany(tx: Executor, inputs: (EvidenceInput | null | undefined)[]): Promise<void> {
+    const list = inputs.filter((x): x is EvidenceInput => !!x);
+    if (list.length > 1 && ports.recordEvidenceMany && list.every((x) => !x.fileSha256s?.length)) {
+      await ports.recordEvidenceMany(tx, list);
+      return;
+    }
+    for (const x of list) await ports.recordEvidence(tx, x);
+  }
+
   /** Start the ticket's SLA clocks; the next due instant (null when none runs). */
-  async function slaStart(tx: Executor, t: TicketRow, orderValue: { amount: number; currency: string } | undefined, at: Date): Promise<Date | null> {
-    const r = await sla.startClocks(tx, { orgId: t.orgId, shopId: t.shopId, ticketId: t.id, channel: t.channel, priority: t.priority, orderValue, at });
+  async function slaStart(tx: Executor, t: TicketRow, orderValue: { amount: number; currency: string } | undefined, at: Date, shop?: ShopRowLike): Promise<Date | null> {
+    const r = await sla.startClocks(tx, { orgId: t.orgId, shopId: t.shopId, ticketId: t.id, channel: t.channel, priority: t.priority, orderValue, at, shop });
     return r.nextDueAt;
   }
 
@@ -165,7 +180,18 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
   }
 
   async function writeStatus(tx: Tx, actor: Actor, t: TicketRow, to: TicketStatus, reason: string | undefined, now: Date): Promise<TicketRow> {
-    if (t.status === to) return t;
+    const { row, evidence: ev } = await changeStatus(tx, actor, t, to, reason, now);
+    if (ev) await evidence(tx, ev);
+    return row;
+  }
+
+  /**
+   * A status change without its evidence record, which the caller appends (with its others) at
+   * the end of its transaction. The SLA clocks move first, so the ticket row is written once,
+   * with its status and its new due together.
+   */
+  async function changeStatus(tx: Tx, actor: Actor, t: TicketRow, to: TicketStatus, reason: string | undefined, now: Date, shop?: ShopRowLike): Promise<{ row: TicketRow; evidence: EvidenceInput | null }> {
+    if (t.status === to) return { row: t, evidence: null };
     const ok = canChangeStatus(t.status, to);
     if (!ok.ok) throw AppError.conflict('tickets.bad_status_change', ok.reason, { from: t.status, to });
     const patch: Partial<TicketRow> = { status: to, updatedAt: now };
@@ -178,20 +204,21 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     } else {
       patch.solvedAt = null;
     }
-    await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
-    // The row as the SLA update returned it: status, times and the new due, without reading it again.
-    const row = await slaEvent(tx, t, { kind: 'status_changed', status: to }, now);
-    await evidence(tx, {
-      orgId: t.orgId,
-      caseId: t.id,
-      caseType: 'ticket',
-      kind: 'status_change',
-      actor: actor.userId === 'system' ? { type: 'system' } : { type: 'user', id: actor.userId },
-      occurredAt: now,
-      summary: `Status ${t.status} → ${to}${reason ? ` (${reason})` : ''}`,
-      data: { from: t.status, to, reason: reason ?? null },
-    });
-    return row!;
+    const r = await sla.recordEvent(tx, { orgId: t.orgId, ticketId: t.id, kind: 'status_changed', status: to, at: now, shop });
+    const [row] = await tx.update(tickets).set({ ...patch, slaDueAt: r.nextDueAt }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id))).returning();
+    return {
+      row: row!,
+      evidence: {
+        orgId: t.orgId,
+        caseId: t.id,
+        caseType: 'ticket',
+        kind: 'status_change',
+        actor: actor.userId === 'system' ? { type: 'system' } : { type: 'user', id: actor.userId },
+        occurredAt: now,
+        summary: `Status ${t.status} → ${to}${reason ? ` (${reason})` : ''}`,
+        data: { from: t.status, to, reason: reason ?? null },
+      },
+    };
   }
 
   /** An agent's (or the system's) reply or note, with its evidence; the caller updates the ticket. */
@@ -202,6 +229,23 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     input: { kind: 'public' | 'note'; text: string; attachments?: AttachmentRef[]; macroId?: string; event?: ThreadEvent; machineDraft?: MachineDraftView | null },
     now: Date,
   ): Promise<MessageRow> {
+    const { message, evidence: ev } = await insertMessage(tx, actor, t, input, now);
+    await evidence(tx, ev);
+    return message;
+  }
+
+  /**
+   * `addMessage` without the evidence record, which the caller appends at the end of its
+   * transaction; `outboxId` is the id the caller will give the message's delivery step.
+   */
+  async function insertMessage(
+    tx: Tx,
+    actor: Actor,
+    t: TicketRow,
+    input: { kind: 'public' | 'note'; text: string; attachments?: AttachmentRef[]; macroId?: string; event?: ThreadEvent; machineDraft?: MachineDraftView | null },
+    now: Date,
+    outboxId?: string,
+  ): Promise<{ message: MessageRow; evidence: EvidenceInput }> {
     const user = actor.userId === 'system' ? undefined : ((await userIn(tx, actor.orgId, actor.userId)) ?? undefined);
     if (input.macroId) {
       const [mac] = await tx.select({ id: macros.id }).from(macros).where(and(eq(macros.orgId, actor.orgId), eq(macros.id, input.macroId)));
@@ -229,22 +273,25 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
         event: input.event ?? null,
         machineDraft: input.machineDraft ?? null,
         deliveryStatus: input.kind === 'public' ? 'queued' : null,
+        outboxId: outboxId ?? null,
         sentAt: now,
         createdAt: now,
       })
       .returning();
-    await evidence(tx, {
-      orgId: t.orgId,
-      caseId: t.id,
-      caseType: 'ticket',
-      kind: input.kind === 'public' ? 'message' : 'note',
-      actor: user ? { type: 'user', id: user.id, name: user.name } : { type: 'system' },
-      occurredAt: now,
-      summary: `${input.kind === 'public' ? 'Reply to buyer' : 'Internal note'}: ${preview(input.text)}`,
-      data: { messageId: id, channel: t.channel, text: input.text, attachments, macroId: input.macroId ?? null },
-      fileSha256s: attachments.flatMap((a) => (a.sha256 ? [a.sha256] : [])),
-    });
-    return m!;
+    return {
+      message: m!,
+      evidence: {
+        orgId: t.orgId,
+        caseId: t.id,
+        caseType: 'ticket',
+        kind: input.kind === 'public' ? 'message' : 'note',
+        actor: user ? { type: 'user', id: user.id, name: user.name } : { type: 'system' },
+        occurredAt: now,
+        summary: `${input.kind === 'public' ? 'Reply to buyer' : 'Internal note'}: ${preview(input.text)}`,
+        data: { messageId: id, channel: t.channel, text: input.text, attachments, macroId: input.macroId ?? null },
+        fileSha256s: attachments.flatMap((a) => (a.sha256 ? [a.sha256] : [])),
+      },
+    };
   }
 
   /** Who may set which status, whatever the ticket: shared by the single and the bulk endpoint. */
@@ -255,7 +302,7 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     }
   }
 
-  return { ...deps, ports, evidence, slaStart, slaEvent, orderFacts, lockTicket, getTicketRow, writeStatus, addMessage, checkStatusRole };
+  return { ...deps, ports, evidence, evidenceMany, slaStart, slaEvent, orderFacts, lockTicket, getTicketRow, writeStatus, changeStatus, addMessage, insertMessage, checkStatusRole };
 }
 
 export type HelpdeskCore = ReturnType<typeof createHelpdeskCore>;

@@ -105,9 +105,11 @@ describe('helpdesk over HTTP, wired to the real SLA and evidence modules', () =>
     expect((await call(org, 'agent', 'GET', `/api/tickets/${id}`)).body.ticket.status).toBe('open');
 
     const ev = await ctx.platform.db.tenant(org.orgId, (tx) =>
-      tx.select({ kind: evidenceRecordsTable.kind }).from(evidenceRecordsTable).where(and(eq(evidenceRecordsTable.orgId, org.orgId), eq(evidenceRecordsTable.caseId, id))),
+      tx.select({ kind: evidenceRecordsTable.kind }).from(evidenceRecordsTable).where(and(eq(evidenceRecordsTable.orgId, org.orgId), eq(evidenceRecordsTable.caseId, id))).orderBy(evidenceRecordsTable.seq),
     );
     expect(ev.map((e) => e.kind)).toEqual(['status_change', 'message', 'message', 'status_change', 'note', 'message', 'status_change']);
+    // Records appended as one batch (opened + message, reply + status) chain like single ones.
+    expect(await ctx.services.evidence.verify(org.orgId)).toMatchObject({ ok: true });
   });
 
   it('WhatsApp: inbound by number, reply through whatsapp.send', async () => {

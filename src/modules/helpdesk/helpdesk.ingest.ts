@@ -10,7 +10,8 @@ import { decideRoute, rememberRoute } from './helpdesk.agents.js';
 import { createAutomationHook, createUpdateRules } from './helpdesk.automations.js';
 import { replyPayload } from './helpdesk.commands.js';
 import { InboundMessageSchema, type InboundMessage, type TicketStatus } from './helpdesk.dto.js';
-import type { OrderFacts } from './helpdesk.ports.js';
+import type { EvidenceInput, OrderFacts } from './helpdesk.ports.js';
+import type { ShopRowLike } from './helpdesk.automations.types.js';
 import {
   detectLanguage,
   HISTORY_UNANSWERED,
@@ -36,7 +37,8 @@ import { zodIssues } from '../../platform/validation.js';
 class IngestRace extends Error {}
 
 type Ingested = { ticketId: string; messageId: string; created: boolean };
-type ThreadRow = typeof ticketThreads.$inferSelect;
+/** What the ingest needs of a conversation's thread row. */
+type ThreadRow = { id: string; ticketId: string };
 
 /** One inbound message and what was decided about it before any ticket is written. */
 interface Arrival {
@@ -50,6 +52,8 @@ interface Arrival {
   next: ChannelStatus;
   guess: LanguageGuess;
   orderValue: { amount: number; currency: string } | undefined;
+  /** The message's shop, read once and handed to routing and the SLA clocks. */
+  shop: ShopRowLike & { brandId: string };
 }
 
 // ---------- steps that only read or write this module's tables ----------
@@ -62,21 +66,18 @@ async function lockConversation(tx: Executor, input: InboundMessage): Promise<vo
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${input.orgId}|${input.channel}|${input.externalThreadId}`}, 0))`);
 }
 
-/** The message, when an earlier delivery already stored it. */
-async function findDelivered(tx: Executor, input: InboundMessage): Promise<{ id: string; ticketId: string } | undefined> {
-  const [dup] = await tx
-    .select({ id: ticketMessages.id, ticketId: ticketMessages.ticketId })
-    .from(ticketMessages)
-    .where(and(eq(ticketMessages.orgId, input.orgId), eq(ticketMessages.channel, input.channel), eq(ticketMessages.externalMessageId, input.externalMessageId)));
-  return dup;
-}
-
-async function findThread(tx: Executor, input: InboundMessage): Promise<ThreadRow | undefined> {
-  const [thread] = await tx
-    .select()
-    .from(ticketThreads)
-    .where(and(eq(ticketThreads.orgId, input.orgId), eq(ticketThreads.channel, input.channel), eq(ticketThreads.externalThreadId, input.externalThreadId)));
-  return thread;
+/**
+ * What an earlier delivery left, in one round trip: the message itself when it was already stored
+ * (a webhook retry), and the conversation's thread with the ticket it points at.
+ */
+async function findKnown(tx: Executor, input: InboundMessage): Promise<{ dup: { id: string; ticketId: string } | null; thread: ThreadRow | null }> {
+  const r = await tx.execute(sql`select
+      (select json_build_object('id', id, 'ticketId', ticket_id) from ticket_messages
+        where org_id = ${input.orgId} and channel = ${input.channel} and external_message_id = ${input.externalMessageId} limit 1) as dup,
+      (select json_build_object('id', id, 'ticketId', ticket_id) from ticket_threads
+        where org_id = ${input.orgId} and channel = ${input.channel} and external_thread_id = ${input.externalThreadId}) as thread`);
+  const row = r.rows[0] as { dup: { id: string; ticketId: string } | null; thread: ThreadRow | null };
+  return { dup: row.dup, thread: row.thread };
 }
 
 /**
@@ -180,10 +181,10 @@ export function createIngest(core: HelpdeskCore) {
    * Run the SLA steps `slaEventsForInbound` chose. A clock start on a ticket being opened only
    * sets `slaDueAt` in memory (the ticket's patch writes it); on an existing ticket it is written.
    */
-  async function runSlaSteps(tx: Executor, t: TicketRow, steps: InboundSlaStep[], orderValue: Arrival['orderValue'], opts: { writeDue: boolean }): Promise<void> {
+  async function runSlaSteps(tx: Executor, t: TicketRow, steps: InboundSlaStep[], a: Arrival, opts: { writeDue: boolean }): Promise<void> {
     for (const step of steps) {
       if (step.kind === 'start_clocks') {
-        const due = await core.slaStart(tx, t, orderValue, step.at);
+        const due = await core.slaStart(tx, t, a.orderValue, step.at, a.shop);
         if (opts.writeDue) await tx.update(tickets).set({ slaDueAt: due }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id)));
         else t.slaDueAt = due;
       } else {
@@ -192,15 +193,18 @@ export function createIngest(core: HelpdeskCore) {
     }
   }
 
-  /** A new ticket for the message: numbered, routed when it is live work, its thread pointed at it. */
-  async function openTicket(tx: Executor, a: Arrival, thread: ThreadRow | undefined): Promise<TicketRow> {
+  /**
+   * A new ticket for the message: numbered, routed when it is live work, its thread pointed at it.
+   * Its "opened" evidence record comes back for the caller to append with the message's own.
+   */
+  async function openTicket(tx: Executor, a: Arrival, thread: ThreadRow | undefined): Promise<{ ticket: TicketRow; opened: EvidenceInput }> {
     const { input, facts, now, next, history } = a;
     const { orgId } = input;
     const queue = queueFor({ channel: input.channel, livestreamSessionId: input.livestreamSessionId, orderTrafficSource: facts?.lines.find((l) => l.trafficSourceType)?.trafficSourceType });
     const language = a.guess.language;
     const category = facts?.lines.find((l) => l.category)?.category ?? null;
     // Settled history and seller-opened threads are nobody's work yet: no routing.
-    const route: RoutingDecision = next.status === 'new' ? await decideRoute(tx, orgId, { language, queue, shopId: input.shopId }, category, now) : { assigneeId: null, reason: history ? 'history' : 'no buyer message yet', wanted: [] };
+    const route: RoutingDecision = next.status === 'new' ? await decideRoute(tx, orgId, { language, queue, shopId: input.shopId }, category, now, a.shop) : { assigneeId: null, reason: history ? 'history' : 'no buyer message yet', wanted: [] };
     const id = ids('tkt');
     const [row] = await tx
       .insert(tickets)
@@ -248,8 +252,8 @@ export function createIngest(core: HelpdeskCore) {
         .returning({ id: ticketThreads.id });
       if (!ins.length) throw new IngestRace('thread');
     }
-    await runSlaSteps(tx, ticket, slaEventsForInbound({ created: true, direction: input.direction, before: null, after: next, sentAt: a.sentAt }), a.orderValue, { writeDue: false });
-    await core.evidence(tx, {
+    await runSlaSteps(tx, ticket, slaEventsForInbound({ created: true, direction: input.direction, before: null, after: next, sentAt: a.sentAt }), a, { writeDue: false });
+    const opened: EvidenceInput = {
       orgId,
       caseId: id,
       caseType: 'ticket',
@@ -264,8 +268,8 @@ export function createIngest(core: HelpdeskCore) {
             : `, unassigned in ${queue} (${route.reason})`
       }`,
       data: { status: next.status, solvedReason: next.solvedReason, history, channel: input.channel, queue, language, languageSource: a.guess.source, assigneeId: route.assigneeId, routing: route },
-    });
-    return ticket;
+    };
+    return { ticket, opened };
   }
 
   /** The channel message itself on the ticket; losing a race to a parallel delivery is an IngestRace. */
@@ -321,12 +325,16 @@ export function createIngest(core: HelpdeskCore) {
     }
   }
 
-  /** The message's evidence, and the status change it caused on an existing ticket. */
-  async function recordArrival(tx: Executor, ticket: TicketRow, patch: Partial<TicketRow>, a: Arrival, messageId: string, created: boolean): Promise<void> {
+  /**
+   * The message's evidence, and the status change it caused on an existing ticket (or the new
+   * ticket's "opened" record before them), appended together.
+   */
+  async function recordArrival(tx: Executor, ticket: TicketRow, patch: Partial<TicketRow>, a: Arrival, messageId: string, created: boolean, opened: EvidenceInput | undefined): Promise<void> {
     const { input, fromBuyer, sentAt, next } = a;
     const status = patch.status!;
     const who = fromBuyer ? ({ type: 'buyer', id: input.buyer.externalId, name: input.buyer.name } as const) : ({ type: 'platform' } as const);
-    await core.evidence(tx, {
+    const records: EvidenceInput[] = opened ? [opened] : [];
+    records.push({
       orgId: input.orgId,
       caseId: ticket.id,
       caseType: 'ticket',
@@ -337,7 +345,7 @@ export function createIngest(core: HelpdeskCore) {
       data: { messageId, channel: input.channel, externalMessageId: input.externalMessageId, direction: input.direction, text: input.text, attachments: input.attachments ?? [] },
     });
     if (!created && (status !== ticket.status || patch.solvedReason !== undefined)) {
-      await core.evidence(tx, {
+      records.push({
         orgId: input.orgId,
         caseId: ticket.id,
         caseType: 'ticket',
@@ -348,6 +356,7 @@ export function createIngest(core: HelpdeskCore) {
         data: { from: ticket.status, to: status, messageId, solvedReason: status === 'solved' ? next.solvedReason : null, history: a.history },
       });
     }
+    await core.evidenceMany(tx, records);
   }
 
   async function ingestOnce(input: InboundMessage, facts: OrderFacts | null): Promise<Ingested> {
@@ -356,11 +365,10 @@ export function createIngest(core: HelpdeskCore) {
     const { orgId } = input;
     return db.tenant(orgId, async (tx) => {
       await lockConversation(tx, input);
-      const dup = await findDelivered(tx, input);
+      const { dup, thread } = await findKnown(tx, input);
       if (dup) return { ticketId: dup.ticketId, messageId: dup.id, created: false };
       const shop = await shopIn(tx, orgId, input.shopId);
 
-      const thread = await findThread(tx, input);
       let current = thread ? await core.lockTicket(tx, orgId, thread.ticketId) : undefined;
       const fromBuyer = input.direction === 'inbound';
       if (current && fromBuyer && onBuyerMessage(current.status).action === 'new_ticket') current = undefined;
@@ -385,19 +393,21 @@ export function createIngest(core: HelpdeskCore) {
         next: input.automated ? automatedStatus(current) : statusAfterChannelMessage(before, input.direction, history),
         guess: detectLanguage(input.text, { hint: input.buyer.language, shopLanguages: shop.languages }),
         orderValue: facts?.totalAmount != null && facts.currency ? { amount: facts.totalAmount, currency: facts.currency } : undefined,
+        shop,
       };
 
       const created = !current;
-      const ticket = current ?? (await openTicket(tx, arrival, thread));
+      const fresh = current ? undefined : await openTicket(tx, arrival, thread ?? undefined);
+      const ticket = current ?? fresh!.ticket;
       const messageId = await appendMessage(tx, ticket, arrival);
       await queueAttachmentFetches(tx, ticket.id, messageId, input);
       const patch = ticketPatchAfter(ticket, arrival, created);
       await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, orgId), eq(tickets.id, ticket.id)));
       if (!created && !input.automated) {
         const steps = slaEventsForInbound({ created, direction: input.direction, before, after: arrival.next, sentAt, replayFrom });
-        await runSlaSteps(tx, { ...ticket, ...patch } as TicketRow, steps, arrival.orderValue, { writeDue: true });
+        await runSlaSteps(tx, { ...ticket, ...patch } as TicketRow, steps, arrival, { writeDue: true });
       }
-      await recordArrival(tx, ticket, patch, arrival, messageId, created);
+      await recordArrival(tx, ticket, patch, arrival, messageId, created, fresh?.opened);
       // Automations (rules, out-of-hours acknowledgement) for live work a buyer just opened.
       if (created && fromBuyer && arrival.next.status === 'new') await onTicketCreated(tx, { ...ticket, ...patch } as TicketRow, { facts, shop, text: input.text, now });
       // …and the rules for a buyer writing again on live work (not for imported history or auto-replies).
@@ -428,7 +438,11 @@ export function createIngest(core: HelpdeskCore) {
       }
       for (let attempt = 0; ; attempt++) {
         try {
-          return await ingestOnce(input, facts);
+          const r = await ingestOnce(input, facts);
+          if (input.direction === 'inbound' && core.ports.afterBuyerMessage) {
+            await core.ports.afterBuyerMessage({ orgId: input.orgId, ticketId: r.ticketId, messageId: r.messageId, text: input.text }).catch((e: unknown) => core.log?.warn({ err: e, orgId: input.orgId }, 'after-buyer-message hook failed'));
+          }
+          return r;
         } catch (e) {
           // Two deliveries of one webhook raced; the loser retries and finds the winner's rows.
           const race = e instanceof IngestRace || isUniqueViolation(e) || pgErrorCode(e) === '40P01';

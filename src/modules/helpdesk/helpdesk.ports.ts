@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
-import type { RecordEvidence } from '../evidence/index.js';
+import type { RecordEvidence, RecordEvidenceMany } from '../evidence/index.js';
 import type { Notify } from '../notifications/index.js';
 import type { Executor } from '../../platform/db.js';
 import type { Actor } from '../../platform/tenancy.js';
 import type { Channel, Priority, TicketStatus } from './helpdesk.dto.js';
+import type { ShopRowLike } from './helpdesk.automations.types.js';
 
 /**
  * What the helpdesk needs from its neighbours, kept this narrow so the
@@ -14,11 +15,11 @@ import type { Channel, Priority, TicketStatus } from './helpdesk.dto.js';
 export interface SlaPort {
   startClocks(
     tx: Executor,
-    input: { orgId: string; shopId: string; ticketId: string; channel: Channel; priority: Priority; orderValue?: { amount: number; currency: string }; at: Date },
+    input: { orgId: string; shopId: string; ticketId: string; channel: Channel; priority: Priority; orderValue?: { amount: number; currency: string }; at: Date; shop?: ShopRowLike },
   ): Promise<{ nextDueAt: Date | null }>;
   recordEvent(
     tx: Executor,
-    input: { orgId: string; ticketId: string; kind: 'agent_public_reply' | 'buyer_message' | 'status_changed' | 'priority_changed'; status?: TicketStatus; priority?: Priority; at: Date },
+    input: { orgId: string; ticketId: string; kind: 'agent_public_reply' | 'buyer_message' | 'status_changed' | 'priority_changed'; status?: TicketStatus; priority?: Priority; at: Date; shop?: ShopRowLike },
   ): Promise<{ nextDueAt: Date | null }>;
 }
 
@@ -63,6 +64,11 @@ export interface HelpdeskPorts {
   sla: SlaPort;
   recordEvidence: RecordEvidence;
   /**
+   * Several records chained in one append (the head locked once, one INSERT). Without it they go
+   * one by one through `recordEvidence`.
+   */
+  recordEvidenceMany?: RecordEvidenceMany;
+  /**
    * Optional on purpose: without it (isolated tests) an inbound message's order reference cannot
    * be checked and is kept as given. The composition always fills it.
    */
@@ -74,6 +80,11 @@ export interface HelpdeskPorts {
    * product in its language, read in the caller's transaction (the knowledge module fills it).
    */
   knowledgeVariables?: (tx: Executor, orgId: string, ticket: { shopId: string; orderId: string | null; language: string }) => Promise<Record<string, string>>;
+  /**
+   * A buyer's message was stored (any channel), called after its transaction committed; a failure
+   * is logged and never fails the ingest (analytics reads CSAT answers here; its job is the net).
+   */
+  afterBuyerMessage?: (m: { orgId: string; ticketId: string; messageId: string; text: string }) => Promise<void>;
 }
 
 /** The slice of the orders module (contract 1) the adapter below reads. */

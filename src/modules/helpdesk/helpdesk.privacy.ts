@@ -43,6 +43,7 @@ export const helpdeskPrivacy: PrivacyRegistration = {
     { table: 'macro_versions', reason: 'earlier states of staff reply templates and which staff member saved them' },
     { table: 'agent_schedules', reason: 'staff shifts' },
     { table: 'routing_state', reason: 'round-robin pointer to a staff member' },
+    { table: 'ticket_assignee_loads', reason: "counts of staff members' open tickets" },
     { table: 'saved_views', reason: "staff members' inbox filters under names they chose" },
     { table: 'ticket_viewers', reason: 'which staff member had a ticket open, for a minute (presence)' },
     { table: 'automation_rules', reason: 'configuration: conditions and actions written by staff' },

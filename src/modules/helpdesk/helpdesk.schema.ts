@@ -129,6 +129,14 @@ export const routingState = pgTable('routing_state', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
 
+/** +1/-1 per ticket that starts or stops counting as an agent's open work (trigger, migration 0212). */
+export const ticketAssigneeLoads = pgTable('ticket_assignee_loads', {
+  orgId: text('org_id').notNull(),
+  id: bigint('id', { mode: 'number' }).generatedAlwaysAsIdentity(),
+  userId: text('user_id').notNull(),
+  delta: integer('delta').notNull(),
+});
+
 export const savedViews = pgTable('saved_views', {
   orgId: text('org_id').notNull(),
   id: text('id').notNull(),

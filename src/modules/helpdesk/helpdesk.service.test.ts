@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.js';
 import { actorFor, createTestOrg, type TestOrg } from '../../../test/helpers/org.js';
@@ -6,6 +6,7 @@ import { ManualClock } from '../../platform/clock.js';
 import { outbox } from '../../platform/outbox/outbox.schema.js';
 import type { Executor } from '../../platform/db.js';
 import { createHelpdeskService, type HelpdeskService } from './helpdesk.service.js';
+import { LOAD_ROWS_FOLD_AT, openLoads } from './helpdesk.agents.js';
 import type { EvidenceInput, SlaPort } from './helpdesk.ports.js';
 import type { InboundMessage } from './helpdesk.dto.js';
 
@@ -92,7 +93,7 @@ describe('ingestInbound', () => {
     sla.calls.length = 0;
     const r = await hd.ingestInbound(inbound(org, { channel: 'tiktok_return_request', externalThreadId: 'ret-9', externalMessageId: 'ret-9:1' }));
     expect(sla.calls).toEqual([
-      { fn: 'startClocks', inTx: true, input: { orgId: org.orgId, shopId: org.shopId, ticketId: r.ticketId, channel: 'tiktok_return_request', priority: 'high', orderValue: undefined, at: new Date('2026-03-02T09:58:00Z') } },
+      { fn: 'startClocks', inTx: true, input: { orgId: org.orgId, shopId: org.shopId, ticketId: r.ticketId, channel: 'tiktok_return_request', priority: 'high', orderValue: undefined, at: new Date('2026-03-02T09:58:00Z'), shop: expect.objectContaining({ id: org.shopId, timeZone: expect.any(String) }) } },
     ]);
     const { ticket } = await hd.getTicket(actorFor(org, 'agent'), r.ticketId);
     expect(ticket.slaDueAt?.toISOString()).toBe('2026-03-02T10:58:00.000Z');
@@ -281,6 +282,46 @@ describe('merge, assignment, routing, search', () => {
     const [x, y] = [fr1.id, fr2.id].sort();
     // Least loaded first; with equal load the queue's cursor rotates.
     expect(assignees).toEqual([x, y, x, y]);
+  });
+
+  it("routing's open-ticket loads (trigger rows) equal a count of open tickets through assign, solve, reopen, delete and a fold", async () => {
+    const org = await createTestOrg(ctx);
+    const sup = actorFor(org, 'supervisor');
+    const agent = actorFor(org, 'agent');
+    const counted = () =>
+      ctx.platform.db.tenant(org.orgId, async (tx) => {
+        const r = await tx.execute(sql`select assignee_id as id, count(*)::int as n from tickets where org_id = ${org.orgId} and assignee_id is not null and status not in ('solved', 'closed') group by 1`);
+        return Object.fromEntries((r.rows as { id: string; n: number }[]).map((x) => [x.id, x.n]));
+      });
+    const summed = (ids: string[]) => ctx.platform.db.tenant(org.orgId, async (tx) => Object.fromEntries((await openLoads(tx, org.orgId, ids)).filter((x) => x.n !== 0).map((x) => [x.id, x.n])));
+    const people = [sup.userId, agent.userId];
+    const made: string[] = [];
+    for (let i = 0; i < 4; i++) made.push((await hd.ingestInbound(inbound(org, { externalThreadId: `ld-${i}`, externalMessageId: `ld-${i}` }))).ticketId);
+    await hd.assign(sup, made[0]!, { assigneeId: agent.userId });
+    await hd.assign(sup, made[1]!, { assigneeId: agent.userId });
+    await hd.assign(sup, made[2]!, { assigneeId: sup.userId });
+    await hd.assign(sup, made[1]!, { assigneeId: sup.userId });
+    await hd.setStatus(sup, made[2]!, 'solved');
+    await hd.setStatus(sup, made[2]!, 'open');
+    await hd.setStatus(sup, made[0]!, 'solved');
+    const settled = await counted();
+    expect(await summed(people)).toEqual(settled);
+    expect(settled[sup.userId]).toBe(2);
+    // A ticket written and deleted directly counts while it exists, and stops counting when deleted.
+    await ctx.platform.db.tenant(org.orgId, (tx) =>
+      tx.execute(sql`insert into tickets (org_id, id, number, shop_id, channel, external_thread_id, subject, status, priority, language, tags, queue, assignee_id, message_count, created_at, updated_at)
+        values (${org.orgId}, 'tkt_load_probe', 999999, ${org.shopId}, 'email', 'load-probe', 'probe', 'open', 'normal', 'en', '{}', 'general', ${agent.userId}, 0, now(), now())`),
+    );
+    expect(await summed(people)).toEqual({ ...settled, [agent.userId]: (settled[agent.userId] ?? 0) + 1 });
+    await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`delete from tickets where org_id = ${org.orgId} and id = 'tkt_load_probe'`));
+    expect(await summed(people)).toEqual(settled);
+    // Past the fold threshold the rows fold into one per agent, and the sums stay the same.
+    for (let i = 0; i < LOAD_ROWS_FOLD_AT; i++) await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`update tickets set assignee_id = ${i % 2 ? sup.userId : agent.userId} where org_id = ${org.orgId} and id = ${made[3]!}`));
+    const before = await counted();
+    expect(await summed(people)).toEqual(before);
+    const rows = await ctx.platform.db.tenant(org.orgId, async (tx) => (await tx.execute(sql`select count(*)::int as n from ticket_assignee_loads where org_id = ${org.orgId}`)).rows[0] as { n: number });
+    expect(rows.n).toBeLessThanOrEqual(people.length);
+    expect(await summed(people)).toEqual(before);
   });
 
   it('agents may take a ticket but not steal one; supervisors re-route', async () => {

@@ -97,6 +97,14 @@ export interface IncidentsPorts {
     createTaskIn(tx: Executor, actor: Actor, input: CreateFeedbackTask): Promise<unknown>;
     excludeIn(tx: Executor, actor: Actor, body: { shopId: string; sourceType: string; sourceId: string; sourceName?: string; note?: string }): Promise<unknown>;
   };
+  /**
+   * The remedies module's one path for money and reships: an incident's approved compensation for one
+   * buyer (partial refund or reship on their latest matching order), in our transaction, one per
+   * incident and order. Absent, partial refunds and reships are costed and approved but not executed.
+   */
+  remedies?: {
+    startIncidentRemedyIn(tx: Tx, actor: Actor, input: { incidentId: string; shopId: string; orderId: string; orderLineIds: string[]; kind: 'partial_refund' | 'reship'; amount: number; currency: string; approvedBy: string | null; language: string }): Promise<{ id: string }>;
+  };
   /** A public reply on a ticket (helpdesk), idempotent per client key. */
   reply(actor: Actor, ticketId: string, input: { text: string; clientKey: string }): Promise<{ message: { id: string } }>;
   /** Is the shop connected, with the customer-service scope? */
@@ -359,6 +367,33 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
           } catch (e) {
             if (!(e instanceof AppError) || e.kind !== 'unprocessable') throw e;
             plan.unreachable.push({ buyerId: c.row.buyerId, reason: e.code });
+          }
+        }
+        // A partial refund or a reship: the remedies module pays or ships it per buyer reached, in this
+        // transaction (one per incident and order, so a retried chunk never pays twice). A buyer whose
+        // order cannot take it (currency, a refund not below what was paid, a payout hold) is left
+        // unreached with the reason, and gets no message promising it.
+        if ((comp.kind === 'partial_refund' || comp.kind === 'reship') && ports.remedies) {
+          const failed = new Set<string>();
+          for (const q of plan.queued) {
+            const m = matches.get(q.buyerId);
+            if (!m) continue;
+            try {
+              await tx.transaction(async (sp) => {
+                await ports.remedies!.startIncidentRemedyIn(sp as Tx, actor, { incidentId, shopId: inc.shopId, orderId: m.latestOrderId, orderLineIds: m.latestLineIds, kind: comp.kind as 'partial_refund' | 'reship', amount: comp.kind === 'partial_refund' ? comp.amount : comp.unitCost, currency: comp.currency, approvedBy: inc.approvedBy, language: rows.find((x) => x.buyerId === q.buyerId)?.language ?? 'en' });
+              });
+            } catch (e) {
+              if (!(e instanceof AppError) || (e.kind !== 'unprocessable' && e.kind !== 'conflict' && e.kind !== 'validation')) throw e;
+              failed.add(q.buyerId);
+              plan.unreachable.push({ buyerId: q.buyerId, reason: e.code });
+            }
+          }
+          if (failed.size) {
+            const dropped = new Set(plan.queued.filter((q) => failed.has(q.buyerId)).map((q) => q.outboxId));
+            plan.queued = plan.queued.filter((q) => !failed.has(q.buyerId));
+            plan.steps = plan.steps.filter((st) => !dropped.has(st.id));
+            plan.contacts = plan.contacts.filter((c) => !failed.has(c.buyerId));
+            plan.evidence = plan.evidence.filter((e) => !failed.has(e.caseId));
           }
         }
         if (plan.steps.length) {

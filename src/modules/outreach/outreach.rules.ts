@@ -49,6 +49,8 @@ export interface ContactFacts {
   /** Times of earlier contacts with this buyer, all purposes and channels. */
   history: Date[];
   policy?: ContactPolicy;
+  /** The quiet hours' answer for (now, zone) when the caller already worked it out (a batch); undefined = work it out. */
+  quietUntil?: Date | null;
 }
 
 export type ContactReason = 'no_chat_scope' | 'unreachable' | 'no_address' | 'no_consent' | 'unsubscribed' | 'same_day' | 'frequency_cap' | 'quiet_hours';
@@ -108,7 +110,7 @@ export function decideContact(f: ContactFacts): ContactDecision {
     if (past.some((t) => sameLocalDay(t, f.now, f.zone))) reasons.push('same_day');
     else if (past.filter((t) => f.now.getTime() - t.getTime() < 30 * DAY).length >= policy.maxPer30Days) reasons.push('frequency_cap');
   }
-  const quiet = quietUntil(f.now, f.zone, policy.quietHours);
+  const quiet = f.quietUntil !== undefined ? f.quietUntil : quietUntil(f.now, f.zone, policy.quietHours);
   if (quiet) reasons.push('quiet_hours');
   const onlyQuiet = reasons.length === 1 && reasons[0] === 'quiet_hours';
   return { allowed: reasons.length === 0, reasons, notBefore: onlyQuiet ? quiet : null };

@@ -4,7 +4,7 @@ import type { Database, Executor } from '../../platform/db.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { buyerShopFacts, getBuyerIn } from './outreach.ports.js';
-import { decideContact, DEFAULT_POLICY, type Channel, type ContactDecision, type ContactPolicy, type Purpose, type Reach } from './outreach.rules.js';
+import { decideContact, quietUntil, DEFAULT_POLICY, type Channel, type ContactDecision, type ContactPolicy, type Purpose, type Reach } from './outreach.rules.js';
 import { outreachContacts, outreachPreferences } from './outreach.schema.js';
 
 /** What reachability is decided from (a caller that already read it passes it in). */
@@ -14,6 +14,15 @@ export interface ReachFacts {
   hasReturnHistory: boolean;
   email: string | null;
   phone: string | null;
+}
+
+/** What the contact policy keeps about a buyer: consent, the birthday (only with consent) and recent contacts. */
+export interface ContactFacts {
+  marketingConsent: boolean;
+  unsubscribedAt: Date | null;
+  /** YYYY-MM-DD, only where the buyer gave it with consent. */
+  birthday: string | null;
+  history: Date[];
 }
 
 export interface OutreachDeps {
@@ -62,18 +71,42 @@ export function createOutreachService(deps: OutreachDeps) {
     return out;
   }
 
+  /**
+   * Consent, birthday and the contact history (since `since`) of many buyers in one statement: the
+   * batch a programme run asks for its whole candidate array. Buyers with neither are left out.
+   */
+  async function contactFactsIn(tx: Executor, orgId: string, buyerIds: string[], since: Date): Promise<Map<string, ContactFacts>> {
+    const out = new Map<string, ContactFacts>();
+    if (buyerIds.length === 0) return out;
+    const r = await tx.execute(sql`with b as (select unnest(${sql.param(buyerIds)}::text[]) as id)
+      select b.id, p.marketing_consent, p.unsubscribed_at, p.birthday::text as birthday, p.birthday_consent, h.ats
+      from b
+      left join outreach_preferences p on p.org_id = ${orgId} and p.id = b.id
+      left join lateral (select array_agg(c.at order by c.at) as ats from outreach_contacts c where c.org_id = ${orgId} and c.buyer_id = b.id and c.at >= ${since.toISOString()}::timestamptz) h on true
+      where p.id is not null or h.ats is not null`);
+    for (const x of r.rows as { id: string; marketing_consent: boolean | null; unsubscribed_at: string | null; birthday: string | null; birthday_consent: boolean | null; ats: (string | Date)[] | string | null }[]) {
+      const ats = Array.isArray(x.ats) ? x.ats : typeof x.ats === 'string' ? x.ats.replace(/^\{|\}$/g, '').split(',').filter(Boolean).map((t) => t.replace(/^"|"$/g, '')) : [];
+      out.set(x.id, {
+        marketingConsent: !!x.marketing_consent,
+        unsubscribedAt: x.unsubscribed_at ? new Date(x.unsubscribed_at) : null,
+        birthday: x.birthday_consent && x.birthday ? x.birthday.slice(0, 10) : null,
+        history: ats.map((t) => new Date(t)),
+      });
+    }
+    return out;
+  }
+
   /** Decide for many buyers of one shop at once (programmes); same answer as one by one. */
-  async function decideManyIn(tx: Executor, base: Omit<ContactRequest, 'buyerId'>, buyerIds: string[], known?: Map<string, ReachFacts>): Promise<Map<string, ContactDecision>> {
+  async function decideManyIn(tx: Executor, base: Omit<ContactRequest, 'buyerId'>, buyerIds: string[], known?: Map<string, ReachFacts>, contacts?: Map<string, ContactFacts>): Promise<Map<string, ContactDecision>> {
     const now = base.at ?? clock.now();
-    const [facts, prefs, history] = await Promise.all([
-      known ?? buyerShopFacts(tx, base.orgId, base.shopId, buyerIds, now),
-      preferencesIn(tx, base.orgId, buyerIds),
-      historyIn(tx, base.orgId, buyerIds, new Date(now.getTime() - 31 * 86_400_000)),
-    ]);
+    const [facts, contact] = await Promise.all([known ?? buyerShopFacts(tx, base.orgId, base.shopId, buyerIds, now), contacts ?? contactFactsIn(tx, base.orgId, buyerIds, new Date(now.getTime() - 31 * 86_400_000))]);
+    const policy = base.policy ?? DEFAULT_POLICY;
+    // The quiet hours are the same for every buyer of the batch (one zone): worked out once.
+    const quiet = quietUntil(now, base.zone, policy.quietHours);
     const out = new Map<string, ContactDecision>();
     for (const id of buyerIds) {
       const f = facts.get(id);
-      const p = prefs.get(id);
+      const p = contact.get(id);
       out.set(
         id,
         decideContact({
@@ -83,8 +116,9 @@ export function createOutreachService(deps: OutreachDeps) {
           consent: { marketingConsent: p?.marketingConsent ?? false, unsubscribedAt: p?.unsubscribedAt ?? null },
           zone: base.zone,
           now,
-          history: history.get(id) ?? [],
-          policy: base.policy ?? DEFAULT_POLICY,
+          history: p?.history ?? [],
+          policy,
+          quietUntil: quiet,
         }),
       );
     }
@@ -93,6 +127,7 @@ export function createOutreachService(deps: OutreachDeps) {
 
   return {
     decideManyIn,
+    contactFactsIn,
 
     /** May we start this conversation now? */
     async decideIn(tx: Executor, r: ContactRequest): Promise<ContactDecision> {

@@ -59,6 +59,8 @@ export const RECONCILE_HANDLER = 'remedies.reconcile';
 export const MESSAGE_HANDLER = 'remedies.message';
 export const RESHIP_HANDLER = 'remedies.reship';
 export const RESHIP_CANCEL_HANDLER = 'remedies.reship_cancel';
+/** The option key prefix of a remedy an incident's approved outreach gives a buyer (`incident:<id>`). */
+const INCIDENT_OPTION = 'incident:';
 
 const PROPOSER_ROLES = ['owner', 'supervisor', 'agent'] as const;
 const APPROVER_ROLES = ['owner', 'supervisor'] as const;
@@ -239,7 +241,7 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
     if (r.coupon) {
       // The shop's platform coupon closest in value (Seller Center coupons; nothing is minted here),
       // sent as a chat card by the coupons module's outbox step in this same transaction.
-      await ports.coupons.issueCompensationIn(tx, actor, { remedyId: r.id, shopId: r.shopId, buyerId: r.buyerId, currency: r.currency, amount: r.coupon.amount, language: r.language, evidenceCase: caseOf(r) });
+      await ports.coupons.issueCompensationIn(tx, actor, { remedyId: r.id, shopId: r.shopId, buyerId: r.buyerId, currency: r.currency, amount: r.coupon.amount, language: r.language, evidenceCase: ticketOrReturnCase(r) ?? { caseId: r.id, caseType: 'return' } });
     }
     const steps = planSteps({ refundAmount: r.refundAmount, reship: r.reship, viaPlatformReturn: !!r.platformReturnId, message: false });
     for (const s of steps) {
@@ -296,8 +298,16 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
     return row!;
   }
 
-  function caseOf(r: RemedyRow): { caseId: string; caseType: 'ticket' | 'return' } {
+  /** Where a remedy's evidence is filed: its ticket, else its return; an incident's remedy under its buyer. */
+  function caseOf(r: RemedyRow): { caseId: string; caseType: 'ticket' | 'return' | 'buyer' } {
+    if (!r.ticketId && !r.returnId && r.buyerId && r.optionKey.startsWith(INCIDENT_OPTION)) return { caseId: r.buyerId, caseType: 'buyer' };
     return { caseId: r.ticketId ?? r.returnId ?? r.id, caseType: r.ticketId ? 'ticket' : 'return' };
+  }
+
+  /** The coupons module files under a ticket or a return (an incident's remedies carry no coupon). */
+  function ticketOrReturnCase(r: RemedyRow): { caseId: string; caseType: 'ticket' | 'return' } | undefined {
+    const c = caseOf(r);
+    return c.caseType === 'buyer' ? undefined : { caseId: c.caseId, caseType: c.caseType };
   }
 
   async function couponOf(tx: Executor, r: RemedyRow): Promise<LedgerView | undefined> {
@@ -305,11 +315,11 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
   }
 
   function caseEvidence(r: RemedyRow, kind: EvidenceInput['kind'], actor: Actor | null, summary: string, data: Record<string, unknown>): EvidenceInput {
-    const caseId = r.ticketId ?? r.returnId ?? r.id;
+    const { caseId, caseType } = caseOf(r);
     return {
       orgId: r.orgId,
       caseId,
-      caseType: r.ticketId ? 'ticket' : 'return',
+      caseType,
       kind,
       actor: !actor || actor.userId === 'system' ? { type: 'system' } : { type: 'user', id: actor.userId },
       occurredAt: clock.now(),
@@ -773,6 +783,77 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
       };
       await tx.insert(remedies).values(row);
       await startExecution(tx, row, actor, { platformDecision: input.parcelReceived ? 'APPROVE_RECEIVED_PACKAGE' : 'APPROVE_REFUND' });
+      return row;
+    },
+
+    /**
+     * An incident's compensation for one buyer: a partial refund or a reship on their most recent
+     * matching order, approved once for the whole outreach (the incident's approver decided, within
+     * the same authority limits as remedies). In the caller's transaction; one per incident and order
+     * — a second call returns the remedy already made, so a retried outreach never pays twice.
+     */
+    async startIncidentRemedyIn(
+      tx: Tx,
+      actor: Actor,
+      input: { incidentId: string; shopId: string; orderId: string; orderLineIds: string[]; kind: 'partial_refund' | 'reship'; amount: number; currency: string; approvedBy: string | null; language: string },
+    ): Promise<RemedyRow> {
+      const optionKey = `${INCIDENT_OPTION}${input.incidentId}`;
+      const [existing] = await tx.select().from(remedies).where(and(eq(remedies.orgId, actor.orgId), eq(remedies.orderId, input.orderId), eq(remedies.optionKey, optionKey)));
+      if (existing) return existing;
+      const order = await orders().getOrder(actor, input.orderId);
+      if (order.shopId !== input.shopId) throw AppError.notFound('order', input.orderId);
+      if (order.currency !== input.currency) throw AppError.unprocessable('remedies.currency_mismatch', `The incident pays in ${input.currency}, order ${order.externalId} is in ${order.currency}`, { issues: [{ field: 'currency', message: `order is in ${order.currency}` }] });
+      const lineIds = input.orderLineIds.filter((l) => order.lines.some((x) => x.id === l));
+      const lines = lineIds.length ? lineIds : order.lines.map((l) => l.id);
+      const paid = order.lines.filter((l) => lines.includes(l.id)).reduce((n, l) => n + l.paid, 0);
+      const refund = input.kind === 'partial_refund' ? input.amount : 0;
+      if (input.kind === 'partial_refund' && (refund <= 0 || refund >= paid)) {
+        throw AppError.unprocessable('remedies.refund_not_partial', `A partial refund of ${refund} must be above 0 and below the ${paid} paid for the lines`, { issues: [{ field: 'amount', message: `between 1 and ${paid - 1}` }] });
+      }
+      await assertPayable(tx, actor.orgId, order.id, refund);
+      const now = clock.now();
+      const row: RemedyRow = {
+        orgId: actor.orgId,
+        id: ids('rem'),
+        shopId: order.shopId,
+        ticketId: null,
+        returnId: null,
+        orderId: order.id,
+        orderLineIds: lines,
+        platformReturnId: null,
+        buyerId: order.buyerId,
+        language: input.language,
+        category: 'other',
+        suggestedCategory: null,
+        faultOwner: 'seller',
+        optionKey,
+        kind: input.kind,
+        tier: 2,
+        currency: order.currency,
+        paidBase: paid,
+        refundAmount: refund,
+        coupon: null,
+        reship: input.kind === 'reship',
+        apologyCard: false,
+        givenValue: input.kind === 'reship' ? input.amount : refund,
+        economics: { currency: order.currency, paid, itemCost: 0, returnShipping: 0, outboundShipping: 0, expectedResale: 0, buyerLifetimeValue: order.buyer.lifetimeValue, sellerPaysReturn: false },
+        status: 'executing',
+        proposedBy: actor.userId,
+        limitCheck: 'incident_approved',
+        approvalReason: null,
+        decidedBy: input.approvedBy ?? actor.userId,
+        decidedAt: now,
+        decisionNote: `incident ${input.incidentId}`,
+        reconcileRound: 0,
+        failedStep: null,
+        buyerMessage: null,
+        createdAt: now,
+        updatedAt: now,
+        completedAt: null,
+      };
+      await tx.insert(remedies).values(row);
+      await evidence(tx, caseEvidence(row, 'remedy_approved', actor, `Incident outreach ${input.incidentId}: ${input.kind === 'reship' ? 'reship' : `partial refund ${refund} ${order.currency}`} on order ${order.externalId}`, { incidentId: input.incidentId, kind: input.kind, amount: refund, by: row.decidedBy }));
+      await startExecution(tx, row, actor);
       return row;
     },
 

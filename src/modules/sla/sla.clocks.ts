@@ -19,6 +19,8 @@ export interface StartClocksInput {
   priority: string;
   orderValue?: { amount: number; currency: string } | null;
   at: Date;
+  /** The ticket's shop when the caller already read it on this transaction (saves a read). */
+  shop?: ShopCal;
 }
 
 export type SlaEventKind = 'agent_public_reply' | 'buyer_message' | 'status_changed' | 'priority_changed';
@@ -29,6 +31,8 @@ export interface RecordEventInput {
   status?: string;
   priority?: string;
   at: Date;
+  /** The ticket's shop when the caller already read it on this transaction (saves a read). */
+  shop?: ShopCal;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -238,7 +242,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
       .onConflictDoNothing({ target: [slaTickets.orgId, slaTickets.ticketId] })
       .returning();
     if (!t) return { nextDueAt: await nextDueAt(tx, input.orgId, input.ticketId) };
-    const shop = await loadShop(tx, input.orgId, input.shopId);
+    const shop = input.shop && input.shop.id === input.shopId ? input.shop : await loadShop(tx, input.orgId, input.shopId);
     const policies = await loadPolicies(tx, input.orgId);
     // A ticket that had no SLA row has no clocks: both start at generation 1, written together,
     // and the next due instant is the earlier of theirs (both run).
@@ -327,7 +331,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
     const [t] = await tx.select().from(slaTickets).where(and(eq(slaTickets.orgId, input.orgId), eq(slaTickets.ticketId, input.ticketId))).for('update');
     // A ticket that never started clocks (created before SLA policies existed) has nothing to move.
     if (!t) return { nextDueAt: null };
-    const shop = await loadShop(tx, t.orgId, t.shopId);
+    const shop = input.shop && input.shop.id === t.shopId ? input.shop : await loadShop(tx, t.orgId, t.shopId);
     const at = input.at;
     let open = await openClocks(tx, t.orgId, t.ticketId);
     // A reply or buyer message may carry the status it moved the ticket to (waiting_on_buyer → open).

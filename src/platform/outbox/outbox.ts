@@ -176,9 +176,11 @@ export class OutboxDispatcher {
     const now = this.clock.now();
     const leaseUntil = new Date(now.getTime() + this.leaseMs);
     const claimed = await this.db.system(async (tx) => {
+      // The pick is a materialised CTE: it runs exactly once, so a claim never takes more than
+      // `limit` rows (a LIMIT … SKIP LOCKED sub-select under IN may be planned as the inner side of
+      // a join and re-run, each run locking further rows).
       const r = await tx.execute(sql`
-        update outbox o set status = 'running', attempts = o.attempts + 1, locked_until = ${leaseUntil.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz
-        where (o.org_id, o.id) in (
+        with picked as materialized (
           select org_id, id from outbox
           where ((status = 'pending' and next_attempt_at <= ${now.toISOString()}::timestamptz)
              or (status = 'running' and locked_until < ${now.toISOString()}::timestamptz))
@@ -186,6 +188,9 @@ export class OutboxDispatcher {
           order by next_attempt_at
           limit ${limit}
           for update skip locked)
+        update outbox o set status = 'running', attempts = o.attempts + 1, locked_until = ${leaseUntil.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz
+        from picked p
+        where o.org_id = p.org_id and o.id = p.id
         returning o.org_id, o.id, o.handler, o.idempotency_key, o.payload, o.attempts, o.max_attempts, o.next_attempt_at, o.created_at, o.subject_type, o.subject_id`);
       // UPDATE … RETURNING has no order; run steps in the order they became due (then were written),
       // so a module chaining steps sees them executed in sequence.

@@ -11,6 +11,7 @@ import { useApiMutation } from '../../lib/mutation';
 import { PageHeader } from '../../shell/PageHeader';
 import { useShops, useUsers } from '../settings/api';
 import { OutcomesTab, QueryState, ReconciliationTab } from './OutcomesTabs';
+import { AdsTab } from './Ads';
 import { analyticsKeys, downloadCsv, recommendationsCsvUrl, useDrill, useExclusions, useOperations, useReport, useShopHealth, useTasks, useTrends, useWeekly, type Filters, type RateRow, type ReasonTrendRow } from './api';
 
 const DAY = 86_400_000;
@@ -491,6 +492,7 @@ export function AnalyticsPage() {
           <Tabs.Tab value="health">{t('tabs.health')}</Tabs.Tab>
           <Tabs.Tab value="outcomes" data-testid="tab-outcomes">{t('tabs.outcomes')}</Tabs.Tab>
           <Tabs.Tab value="reconciliation" data-testid="tab-reconciliation">{t('tabs.reconciliation')}</Tabs.Tab>
+          <Tabs.Tab value="ads" data-testid="tab-ads">{t('tabs.ads')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="sources" pt="md">
           <Stack>
@@ -506,6 +508,7 @@ export function AnalyticsPage() {
         <Tabs.Panel value="health" pt="md"><HealthTab f={f} /></Tabs.Panel>
         <Tabs.Panel value="outcomes" pt="md"><OutcomesTab f={f} /></Tabs.Panel>
         <Tabs.Panel value="reconciliation" pt="md"><ReconciliationTab f={f} /></Tabs.Panel>
+        <Tabs.Panel value="ads" pt="md"><AdsTab f={f} /></Tabs.Panel>
       </Tabs>
       <DrillDrawer row={drill} f={f} onClose={() => setDrill(null)} />
     </Stack>

@@ -70,6 +70,14 @@ export function OutcomesTab({ f }: { f: Filters }) {
     invalidate: [['analytics', 'outcomes']],
     success: t('outcomes.targetSaved'),
   });
+  // Per-step targets in hours: only the edited steps are sent; an emptied field removes the target.
+  const [stepEdits, setStepEdits] = useState<Record<string, number | null>>({});
+  const saveSteps = useApiMutation({
+    mutationFn: (edits: Record<string, number | null>) => api.put('/api/analytics/settings', { stepTargetHours: edits }),
+    invalidate: [['analytics', 'outcomes']],
+    success: t('outcomes.targetSaved'),
+    onSuccess: () => setStepEdits({}),
+  });
   const pct = (v: number | null) => (v === null ? '—' : fmt.percent(v));
   const hours = (v: number | null) => (v === null ? '—' : fmt.duration(v * 3_600_000));
   return (
@@ -107,20 +115,46 @@ export function OutcomesTab({ f }: { f: Filters }) {
                       <Table.Th>n</Table.Th>
                       <Table.Th>p50</Table.Th>
                       <Table.Th>p90</Table.Th>
+                      <Table.Th>{t('outcomes.stepTarget')}</Table.Th>
+                      <Table.Th>{t('outcomes.stepWithin')}</Table.Th>
                     </Table.Tr>
                   </Table.Thead>
                   <Table.Tbody>
                     {o.cycle.steps.map((s) => (
-                      <Table.Tr key={s.step}>
+                      <Table.Tr key={s.step} data-testid={`cycle-step-${s.step}`}>
                         <Table.Td>{t(`outcomes.steps.${s.step}`)}</Table.Td>
                         <Table.Td>{s.n}</Table.Td>
                         <Table.Td>{hours(s.p50Hours)}</Table.Td>
                         <Table.Td>{hours(s.p90Hours)}</Table.Td>
+                        <Table.Td>
+                          {s.step === 'request_to_refund' ? (
+                            hours(s.targetHours)
+                          ) : (
+                            <NumberInput
+                              size="xs"
+                              w={90}
+                              min={1}
+                              max={1440}
+                              suffix=" h"
+                              aria-label={t('outcomes.stepTargetFor', { step: t(`outcomes.steps.${s.step}`) })}
+                              placeholder={t('outcomes.noTarget')}
+                              value={s.step in stepEdits ? (stepEdits[s.step] ?? '') : (s.targetHours ?? '')}
+                              onChange={(v) => setStepEdits((e) => ({ ...e, [s.step]: typeof v === 'number' ? v : null }))}
+                              data-testid={`step-target-${s.step}`}
+                            />
+                          )}
+                        </Table.Td>
+                        <Table.Td>{s.withinTarget === null ? '—' : <Badge variant="light" color={s.withinTarget >= 0.9 ? 'green' : s.withinTarget >= 0.7 ? 'yellow' : 'red'}>{pct(s.withinTarget)}</Badge>}</Table.Td>
                       </Table.Tr>
                     ))}
                   </Table.Tbody>
                 </Table>
               </ScrollArea>
+              <Group justify="flex-end" mt="xs">
+                <Button size="xs" variant="default" disabled={Object.keys(stepEdits).length === 0} loading={saveSteps.isPending} onClick={() => saveSteps.mutate(stepEdits)} data-testid="save-step-targets">
+                  {t('outcomes.saveStepTargets')}
+                </Button>
+              </Group>
             </Paper>
 
             <Paper withBorder p="sm" data-testid="cost-share">

@@ -3,9 +3,9 @@ import { useTranslation } from 'react-i18next';
 import { formatMoney } from '../../lib/money';
 import { useBuyerLedger } from './api';
 
-export const LEDGER_COLOR: Record<string, string> = { planned: 'gray', sent: 'blue', redeemed: 'teal', expired: 'yellow', voided: 'red', clawed_back: 'orange', held_out: 'gray' };
+export const LEDGER_COLOR: Record<string, string> = { planned: 'gray', sent: 'blue', redeemed: 'teal', expired: 'yellow', voided: 'red', clawed_back: 'orange', held_out: 'gray', skipped: 'gray' };
 
-/** A buyer's coupons (the inbox ticket sidebar): what was planned, sent, redeemed, expired or voided. */
+/** A buyer's coupons (the inbox ticket sidebar): what was planned, sent, redeemed, expired, voided or skipped (with the reason). */
 export function BuyerCoupons({ buyerId }: { buyerId: string }) {
   const { t, i18n } = useTranslation('coupons');
   const ledger = useBuyerLedger(buyerId);
@@ -26,9 +26,11 @@ export function BuyerCoupons({ buyerId }: { buyerId: string }) {
               {formatMoney(c.faceValue, c.currency, i18n.language)} · {c.couponTitle ?? c.occasion}
             </Text>
           </Tooltip>
-          <Badge size="xs" variant="light" color={LEDGER_COLOR[c.status] ?? 'gray'} style={{ flexShrink: 0 }}>
-            {t(`status.${c.status}`)}
-          </Badge>
+          <Tooltip label={c.skipReason ? t(`skipReason.${c.skipReason}`) : t(`status.${c.status}`)} withArrow>
+            <Badge size="xs" variant="light" color={LEDGER_COLOR[c.status] ?? 'gray'} style={{ flexShrink: 0 }} data-testid={`ledger-status-${c.status}`}>
+              {t(`status.${c.status}`)}
+            </Badge>
+          </Tooltip>
         </Group>
       ))}
     </Stack>

@@ -288,6 +288,9 @@ interface FormValues {
   active: boolean;
   variants: { key: string; platformCouponId: string; weight: number }[];
   messages: Record<(typeof LANGS)[number], string>;
+  /** WhatsApp only: the approved template's name and its language code per buyer language. */
+  waTemplate: string;
+  waLanguages: Record<(typeof LANGS)[number], string>;
 }
 
 /** A programme as form values (amounts back in major units for the inputs). */
@@ -308,6 +311,8 @@ function valuesOf(p: ProgrammeView, currency: string): FormValues {
     active: p.status === 'active',
     variants: p.variants.map((v) => ({ key: v.key, platformCouponId: v.platformCouponId, weight: v.weight })),
     messages: { en: p.messages.en ?? '', de: p.messages.de ?? '', fr: p.messages.fr ?? '', it: p.messages.it ?? '', es: p.messages.es ?? '' },
+    waTemplate: p.whatsappTemplate?.name ?? '',
+    waLanguages: { en: p.whatsappTemplate?.languages.en ?? '', de: p.whatsappTemplate?.languages.de ?? '', fr: p.whatsappTemplate?.languages.fr ?? '', it: p.whatsappTemplate?.languages.it ?? '', es: p.whatsappTemplate?.languages.es ?? '' },
   };
 }
 
@@ -334,6 +339,8 @@ function ProgrammeForm({ shop, programme, onClose }: { shop: ShopLite; programme
       active: true,
       variants: [{ key: 'a', platformCouponId: '', weight: 1 }],
       messages: { en: '', de: '', fr: '', it: '', es: '' },
+      waTemplate: '',
+      waLanguages: { en: '', de: '', fr: '', it: '', es: '' },
     },
     validate: {
       name: (v) => (v.trim() ? null : t('form.required')),
@@ -352,6 +359,7 @@ function ProgrammeForm({ shop, programme, onClose }: { shop: ShopLite; programme
         budget: toMinor(v.budget, shop.currency),
         maxMinSpend: v.maxMinSpend === '' ? null : toMinor(v.maxMinSpend, shop.currency),
         messages: Object.fromEntries(Object.entries(v.messages).filter(([, x]) => x.trim())),
+        ...(v.channel === 'whatsapp' ? { whatsappTemplate: v.waTemplate.trim() ? { name: v.waTemplate.trim(), languages: Object.fromEntries(Object.entries(v.waLanguages).map(([k, x]) => [k, x.trim()]).filter(([, x]) => x)) } : null } : {}),
       };
       if (programme) return api.patch<ProgrammeView>(`/api/coupons/programmes/${programme.id}`, { ...common, status: v.active ? 'active' : 'paused' });
       return api.post<ProgrammeView>('/api/coupons/programmes', { ...common, shopId: shop.id, kind: v.kind, channel: v.channel, variants: v.variants.map((x) => ({ key: x.key, platformCouponId: x.platformCouponId, weight: x.weight })) });
@@ -414,6 +422,12 @@ function ProgrammeForm({ shop, programme, onClose }: { shop: ShopLite; programme
               ))}
             </Tabs.List>
           </Tabs>
+          {form.values.channel === 'whatsapp' && (
+            <Group grow align="flex-start">
+              <TextInput label={t('form.waTemplate')} description={t('form.waTemplateHelp')} placeholder="afterdesk_coupon_code" {...form.getInputProps('waTemplate')} data-testid="f-wa-template" />
+              <TextInput label={t('form.waLanguage', { language: lang.toUpperCase() })} description={t('form.waLanguageHelp')} placeholder={lang} {...form.getInputProps(`waLanguages.${lang}`)} maw={200} data-testid="f-wa-language" />
+            </Group>
+          )}
           <Textarea label={t('form.message')} description={t('form.placeholders')} placeholder={t(`defaults.${form.values.kind}`, { lng: 'en' })} autosize minRows={2} {...form.getInputProps(`messages.${lang}`)} />
           <Paper withBorder p="xs" bg="var(--mantine-color-gray-0)">
             <Text size="xs" c="dimmed">

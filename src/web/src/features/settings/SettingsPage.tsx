@@ -20,8 +20,10 @@ import { ReasonsPanel } from '../setup/ReasonsPanel';
 import { RemediesPanel } from '../setup/RemediesPanel';
 import { TikTokPanel } from '../setup/TikTokPanel';
 import { ChannelsPanel } from '../channels/ChannelsPanel';
+import { AdsSettingsPanel } from '../analytics/Ads';
+import { IconAd } from '@tabler/icons-react';
 
-const TABS = ['shops', 'brands', 'team', 'sla', 'automations', 'privacy', 'security', 'audit', 'integrations', 'tiktok', 'channels', 'remedies', 'reasons', 'agents', 'outbox'] as const;
+const TABS = ['shops', 'brands', 'team', 'sla', 'automations', 'privacy', 'security', 'audit', 'integrations', 'tiktok', 'channels', 'remedies', 'reasons', 'agents', 'outbox', 'ads'] as const;
 // Issue 12's settings screens (features/setup), in the order they appear after the others.
 const SETUP_TABS = [
   { value: 'tiktok', icon: IconBrandTiktok, element: <TikTokPanel /> },
@@ -83,6 +85,10 @@ export function SettingsPage() {
               {t(`setup:tabs.${value}`)}
             </Tabs.Tab>
           ))}
+          {/* issue 15 (analytics): the shops' TikTok advertiser accounts */}
+          <Tabs.Tab value="ads" leftSection={<IconAd size={16} stroke={1.6} />} data-testid="tab-ads-settings">
+            {t('analytics:ads.settingsTab')}
+          </Tabs.Tab>
         </Tabs.List>
       </Tabs>
       <div style={{ paddingTop: 16 }}>
@@ -100,6 +106,7 @@ export function SettingsPage() {
           {SETUP_TABS.map(({ value, element }) => (
             <Route key={value} path={value} element={element} />
           ))}
+          <Route path="ads" element={<AdsSettingsPanel />} />
           <Route path="*" element={<Navigate to="shops" replace />} />
         </Routes>
       </div>
