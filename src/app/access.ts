@@ -319,6 +319,9 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/incidents/:id/status': DESK,
   'POST /api/incidents/:id/close': LEADS,
   'POST /api/incidents/:id/apply': DESK,
+  // incident lots (issue 18): leads import a lot CSV; the desk reads the lots when declaring
+  'POST /api/incidents/lots/import': LEADS,
+  'GET /api/incidents/lots': DESK,
   // analytics, exclusions, feedback tasks, annotations
   'GET /api/analytics/report': LEADS,
   'GET /api/analytics/weekly': LEADS,

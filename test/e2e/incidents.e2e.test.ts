@@ -154,6 +154,32 @@ describeE2E('Incidents (browser)', () => {
     expect(agent.problems).toEqual([]);
     expect(sup.problems).toEqual([]);
 
+    // Lots from a CSV (zh-CN): the columns are guessed from the header; a bad row is refused with its
+    // row and column and nothing is written; fixed, the file imports; the declare page offers the lot.
+    await s.setViewportSize({ width: 1280, height: 900 });
+    await s.goto('/incidents');
+    await s.getByTestId('lots-open').click();
+    await s.getByTestId('lot-csv').fill('订单号,Seller SKU,批次\n577001,ROSE,L-0925\n999999,ROSE,L-0925\n577002,577002-1,L-0925\n');
+    await poll(() => s.getByTestId('lot-col-lot').inputValue()).toBe('批次');
+    expect(await s.getByTestId('lot-col-order').inputValue()).toBe('订单号');
+    expect(await s.getByTestId('lot-col-line').inputValue()).toBe('Seller SKU');
+    await s.getByTestId('lot-submit').click();
+    await poll(() => s.getByTestId('lot-errors').innerText()).toMatch(/3\s+订单号列\s+本店铺没有该订单 \(999999\)/);
+    expect((await server.ctx.platform.db.system((tx) => tx.execute(sql`select count(*)::int as n from incident_lots where org_id = ${org.orgId}`))).rows[0]).toEqual({ n: 0 });
+    await shot(s, 'incidents-lots-refused-zh-CN');
+    await s.getByTestId('lot-csv').fill('订单号,Seller SKU,批次\n577001,ROSE,L-0925\n577002,577002-1,L-0925\n');
+    await s.getByTestId('lot-submit').click();
+    await poll(() => s.getByTestId('lot-result').innerText()).toBe('已导入：2 行，2 个订单行已有批次。');
+    await s.setViewportSize({ width: 390, height: 844 });
+    await shot(s, 'incidents-lots-imported-phone-zh-CN');
+    await s.setViewportSize({ width: 1280, height: 900 });
+    await s.goto('/incidents/new');
+    await s.getByTestId('pick-lots').click();
+    await poll(() => s.getByRole('option', { name: 'L-0925 (2)' }).count()).toBe(1);
+    await shot(s, 'incidents-lots-declare-zh-CN');
+    await s.keyboard.press('Escape');
+    expect(sup.problems).toEqual([]);
+
     // English, desktop and phone.
     for (const role of ['supervisor'] as const) await server.ctx.app.inject({ method: 'PATCH', url: '/api/auth/me', headers: { cookie: await org.cookie(role) }, payload: { uiLocale: 'en' } });
     const en = await openPage(browser, server.baseUrl);
@@ -163,6 +189,13 @@ describeE2E('Incidents (browser)', () => {
     await shot(en.page, 'incidents-desktop-en');
     await en.page.setViewportSize({ width: 390, height: 844 });
     await shot(en.page, 'incidents-phone-en');
+    await en.page.setViewportSize({ width: 1280, height: 900 });
+    await en.page.goto('/incidents');
+    await en.page.getByTestId('lots-open').click();
+    await poll(() => en.page.getByTestId('lot-known').innerText()).toBe('Known lots in this shop (1): L-0925 (2)');
+    await shot(en.page, 'incidents-lots-dialog-en');
+    await en.page.setViewportSize({ width: 390, height: 844 });
+    await shot(en.page, 'incidents-lots-dialog-phone-en');
     expect(en.problems).toEqual([]);
   }, 240_000);
 });

@@ -424,4 +424,72 @@ describe('incident from the colour-mismatch livestream, against the sandbox', ()
     expect((await remedyRows()).length).toBe(made.length);
     expect(world.sandbox.refunds.slice(before).filter((r) => r.idempotencyKey?.startsWith('remedy:')).length).toBe(made.length);
   }, 180_000);
+
+  it('lots from a CSV: a bad row refuses the whole file naming row and field; a good one is written (again: unchanged); declaring by lot reaches exactly that lot’s buyers', async () => {
+    const { orgId } = world.org;
+    const sb = world.sandbox.world;
+    const agent = actorFor(world.org, 'agent');
+    const supervisor = actorFor(world.org, 'supervisor');
+    const shop = sb.shop(world.tiktokShopId)!;
+    const synced = new Set(((await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select external_id from orders where org_id = ${orgId} and shop_id = ${world.shopId}`))).rows as { external_id: string }[]).map((r) => r.external_id));
+    const candidates = [...sb.orders.values()].filter((o) => o.shopId === world.tiktokShopId && o.status !== 'CANCELLED' && synced.has(o.id));
+    expect(candidates.length).toBeGreaterThan(8);
+    // Lot A: the first line's seller SKU of five orders; lot B: three more orders, named by line id.
+    const lotA = candidates.slice(0, 5);
+    const lotB = candidates.slice(5, 8);
+    const skuOf = (o: (typeof candidates)[number]) => sb.product(shop, o.lines[0]!.productKey).sku;
+    const linesA = lotA.reduce((n, o) => n + o.lines.filter((l) => sb.product(shop, l.productKey).sku === skuOf(o)).length, 0);
+    const csv = ['Order ID,Seller SKU,Lot number', ...lotA.map((o) => `${o.id},${skuOf(o)},LOT-A-0925`), ...lotB.map((o) => `${o.id},${o.lines[0]!.id},LOT-B-0926`)].join('\n');
+    const columns = { order: 'Order ID', line: 'Seller SKU', lot: 'Lot number' };
+    const lotCount = async () => ((await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select count(*)::int as n from incident_lots where org_id = ${orgId}`))).rows[0] as { n: number }).n;
+
+    // Agents may read lots, not import them.
+    await expect(ctx.services.incidents.importLots(agent, { shopId: world.shopId, csv, columns })).rejects.toMatchObject({ status: 403 });
+    // One unknown order, one SKU not on its order, one empty lot: refused, nothing written, each named.
+    const bad = `${csv}\n999000111,${skuOf(lotA[0]!)},LOT-A-0925\n${lotA[1]!.id},NO-SUCH-SKU,LOT-A-0925\n${lotA[2]!.id},${skuOf(lotA[2]!)},`;
+    const refused = await ctx.services.incidents.importLots(supervisor, { shopId: world.shopId, csv: bad, columns });
+    expect(refused).toEqual({
+      status: 'refused',
+      importId: null,
+      rows: 11,
+      lines: expect.any(Number),
+      errorCount: 3,
+      errors: [
+        { row: 10, field: 'order', code: 'order_not_found', value: '999000111' },
+        { row: 11, field: 'line', code: 'line_not_found', value: 'NO-SUCH-SKU' },
+        { row: 12, field: 'lot', code: 'missing', value: '' },
+      ],
+    });
+    expect(await lotCount()).toBe(0);
+    // Through HTTP: a mapping to a column the file lacks is a 400 naming `columns`.
+    const http = await ctx.app.inject({ method: 'POST', url: '/api/incidents/lots/import', headers: { cookie: await world.org.cookie('supervisor') }, payload: { shopId: world.shopId, csv, columns: { ...columns, lot: 'Batch' } } });
+    expect(http.statusCode).toBe(400);
+    expect(http.json()).toMatchObject({ code: 'incidents.lots_unknown_column', details: { issues: [{ field: 'columns' }] } });
+
+    const ok = await ctx.services.incidents.importLots(supervisor, { shopId: world.shopId, csv, columns });
+    expect(ok).toMatchObject({ status: 'imported', rows: 8, lines: linesA + 3, errorCount: 0, errors: [] });
+    expect(ok.importId).toMatch(/^lotimp/);
+    const again = await ctx.services.incidents.importLots(supervisor, { shopId: world.shopId, csv, columns });
+    expect(again).toMatchObject({ status: 'imported', lines: linesA + 3 });
+    expect(await lotCount()).toBe(linesA + 3);
+    const lots = await ctx.services.incidents.lots(agent, world.shopId);
+    expect(lots.items.map((l) => [l.lot, l.lines, l.orders]).sort()).toEqual([
+      ['LOT-A-0925', linesA, 5],
+      ['LOT-B-0926', 3, 3],
+    ]);
+
+    // Declared by lot A: exactly the buyers of lot A's orders.
+    const inc = await ctx.services.incidents.declare(agent, { shopId: world.shopId, title: 'Lot A-0925: loose clasps', pattern: { lots: ['LOT-A-0925'], includeRefunded: true } });
+    const expected = await buyerIdsOf([...new Set(lotA.map((o) => o.buyer.userId))]);
+    expect(expected.size).toBeGreaterThan(2);
+    const members = await ctx.services.incidents.allMembers(agent, inc.id);
+    expect(new Set(members.map((m) => m.buyerId))).toEqual(new Set(expected.values()));
+    expect((await ctx.services.incidents.audience(agent, inc.id)).total).toBe(expected.size);
+    // Combined with another part (AND): lot A and a product none of its lines carry → nobody; an unknown lot → nobody.
+    const otherProduct = shop.products.find((p) => !lotA.some((o) => o.lines.some((l) => l.productKey === p.key)))!;
+    const both = await ctx.services.incidents.update(agent, inc.id, { pattern: { lots: ['LOT-A-0925'], productIds: [otherProduct.productId], includeRefunded: true } });
+    expect((await ctx.services.incidents.audience(agent, both.id)).total).toBe(0);
+    await ctx.services.incidents.update(agent, inc.id, { pattern: { lots: ['NO-SUCH-LOT'] } });
+    expect((await ctx.services.incidents.audience(agent, inc.id)).total).toBe(0);
+  });
 });

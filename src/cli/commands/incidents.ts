@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { sql } from 'drizzle-orm';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
@@ -6,6 +7,7 @@ import { AppError } from '../../platform/errors.js';
 import { systemActor } from '../../platform/tenancy.js';
 import type { Platform } from '../../app/deps.js';
 import { fail, withRuntime } from '../context.js';
+import { csvHeader, guessLotColumns } from '../../modules/incidents/index.js';
 
 async function orgOfIncident(p: Platform, id: string): Promise<string> {
   const r = await p.db.system((tx) => tx.execute(sql`select org_id from incidents where id = ${id}`));
@@ -112,6 +114,77 @@ export function registerIncidentsCommands(program: Command): void {
           console.log(`targeted ${st.targeted}  queued ${st.queued}  sent ${st.sent}  failed ${st.failed}  unreachable ${st.unreachable}  paused ${st.paused}  cancelled ${st.cancelled}`);
           console.log(`replied ${st.replied}  accepted ${st.accepted}  still open ${st.stillOpen}  returns after outreach ${st.returnsAfter}${st.estimatedFinishAt ? `  estimated finish ${st.estimatedFinishAt}` : ''}`);
           for (const f of st.failures) console.log(`  failed: ${f.count} × ${f.reason}`);
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  const lots = c.command('lots').description('Lots (batches) per order line, imported from a CSV, so an incident can name the lots that went wrong');
+
+  async function orgOfShopId(p: Platform, shopId: string): Promise<string> {
+    const r = await p.db.system((tx) => tx.execute(sql`select org_id from shops where id = ${shopId}`));
+    const row = r.rows[0] as { org_id: string } | undefined;
+    if (!row) throw AppError.notFound('shop', shopId);
+    return row.org_id;
+  }
+
+  lots
+    .command('import')
+    .description('Import a CSV (header row; one row per order line: platform order id, line id / seller SKU / SKU id, lot). All or nothing: any bad row and nothing is written; each bad row is printed with its row number and column. Columns are guessed from the header unless given.')
+    .requiredOption('--shop <shopId>', 'the shop the orders belong to')
+    .requiredOption('--file <path>', 'the CSV file')
+    .option('--order-col <name>', 'column holding the platform order id')
+    .option('--line-col <name>', 'column holding the line id, seller SKU or SKU id')
+    .option('--lot-col <name>', 'column holding the lot')
+    .option('--dry-run', 'check every row, write nothing')
+    .option('--json', 'print the answer as JSON')
+    .action(async (o: { shop: string; file: string; orderCol?: string; lineCol?: string; lotCol?: string; dryRun?: boolean; json?: boolean }) => {
+      try {
+        const csv = fs.readFileSync(o.file, 'utf8');
+        const guess = guessLotColumns(csvHeader(csv));
+        const columns = { order: o.orderCol ?? guess.order ?? '', line: o.lineCol ?? guess.line ?? '', lot: o.lotCol ?? guess.lot ?? '' };
+        for (const [k, flag] of [['order', '--order-col'], ['line', '--line-col'], ['lot', '--lot-col']] as const) if (!columns[k]) throw AppError.validation('cli.lot_column', `Could not tell the ${k} column from the header; give ${flag}`, [{ field: flag, message: 'not found in the header' }]);
+        await withRuntime(async (p, s) => {
+          const actor = systemActor(await orgOfShopId(p, o.shop));
+          const bar = new cliProgress.SingleBar({ format: '{phase} [{bar}] {value}/{total}', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
+          let phase = '';
+          const r = await s.incidents.importLots(actor, { shopId: o.shop, csv, columns, dryRun: o.dryRun }, {
+            progress: (ph, done, total) => {
+              const label = ph === 'check' ? 'orders checked' : 'lines written ';
+              if (phase !== ph) {
+                if (phase) bar.stop();
+                bar.start(total, done, { phase: label });
+                phase = ph;
+              } else bar.update(done, { phase: label });
+            },
+          });
+          if (phase) bar.stop();
+          if (o.json) console.log(JSON.stringify(r, null, 2));
+          else {
+            console.log(`${r.status}: ${r.rows} rows, ${r.lines} order lines (columns: order "${columns.order}", line "${columns.line}", lot "${columns.lot}")${r.importId ? `, import ${r.importId}` : ''}`);
+            for (const e of r.errors) console.log(`  row ${e.row}  ${e.field}: ${e.code}${e.value ? ` (${e.value})` : ''}`);
+            if (r.errorCount > r.errors.length) console.log(`  … and ${r.errorCount - r.errors.length} more`);
+          }
+          if (r.status === 'refused') process.exitCode = 1;
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  lots
+    .command('list')
+    .description("A shop's known lots with line and order counts")
+    .requiredOption('--shop <shopId>', 'the shop')
+    .option('--json', 'print JSON')
+    .action(async (o: { shop: string; json?: boolean }) => {
+      try {
+        await withRuntime(async (p, s) => {
+          const r = await s.incidents.lots(systemActor(await orgOfShopId(p, o.shop)), o.shop);
+          if (o.json) return void console.log(JSON.stringify(r.items, null, 2));
+          for (const l of r.items) console.log(`${l.lot}  ${l.lines} lines  ${l.orders} orders  imported ${l.importedAt}`);
+          if (r.items.length === 0) console.log('No lots imported for this shop.');
         });
       } catch (e) {
         fail(e);

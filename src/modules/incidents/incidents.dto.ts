@@ -16,6 +16,7 @@ export const IncidentPatternSchema = z.strictObject({
   placedTo: when.optional(),
   deliveredFrom: when.optional(),
   deliveredTo: when.optional(),
+  lots: z.array(z.string().trim().min(1).max(100)).max(200).optional(),
   includeCancelled: z.boolean().optional(),
   includeRefunded: z.boolean().optional(),
 });
@@ -180,3 +181,5 @@ export const ChoicesView = z.object({
   coupons: z.array(z.object({ id: z.string(), title: z.string(), faceValue: z.number(), currency: z.string() })),
 });
 export const ProposeView = z.object({ proposed: z.array(IncidentView) });
+
+export * from './incidents.lots.dto.js';

@@ -12,6 +12,7 @@ export const incidentsPrivacy: PrivacyRegistration = {
   ],
   exempt: [
     { table: 'incidents', reason: 'the pattern, the agreed texts and the cost of an outreach: no buyer is named' },
+    { table: 'incident_lots', reason: 'the lot (batch) of an order line from a seller CSV: order, line, SKU and lot, no buyer' },
     { table: 'incident_applications', reason: 'which ticket an outreach was applied to (the ticket holds the buyer and is erased with the helpdesk)' },
   ],
   async export(tx, s) {

@@ -33,13 +33,15 @@ export interface IncidentPattern {
   /** The batch as a delivery (shipment arrival) window, when no lot numbers are known. */
   deliveredFrom?: string;
   deliveredTo?: string;
+  /** Lots imported per order line from a CSV (`incident_lots`): lines of any of these lots. */
+  lots?: string[];
   /** Orders already cancelled or fully refunded are left out unless chosen. */
   includeCancelled?: boolean;
   includeRefunded?: boolean;
 }
 
 export function patternIsEmpty(p: IncidentPattern): boolean {
-  return !(p.productIds?.length || p.skuIds?.length || p.livestreamIds?.length || p.videoIds?.length || p.adCampaignIds?.length || p.carriers?.length || p.placedFrom || p.placedTo || p.deliveredFrom || p.deliveredTo);
+  return !(p.productIds?.length || p.skuIds?.length || p.livestreamIds?.length || p.videoIds?.length || p.adCampaignIds?.length || p.carriers?.length || p.placedFrom || p.placedTo || p.deliveredFrom || p.deliveredTo || p.lots?.length);
 }
 
 export type Compensation =

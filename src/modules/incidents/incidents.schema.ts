@@ -75,3 +75,16 @@ export const incidentApplications = pgTable('incident_applications', {
   appliedBy: text('applied_by').notNull(),
   appliedAt: ts('applied_at').notNull(),
 });
+
+/** The lot (batch) of an order line, imported from a CSV; one per line, a re-import replaces it. */
+export const incidentLots = pgTable('incident_lots', {
+  orgId: text('org_id').notNull(),
+  orderLineId: text('order_line_id').notNull(),
+  shopId: text('shop_id').notNull(),
+  orderId: text('order_id').notNull(),
+  platformOrderId: text('platform_order_id').notNull(),
+  sellerSku: text('seller_sku'),
+  lot: text('lot').notNull(),
+  importId: text('import_id').notNull(),
+  importedAt: ts('imported_at').notNull(),
+});

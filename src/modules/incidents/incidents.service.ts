@@ -14,10 +14,11 @@ import type { CreateAnnotation, CreateFeedbackTask } from '../analytics/index.js
 import type { EvidenceInput, RecordEvidence, RecordEvidenceMany } from '../evidence/index.js';
 import { buyerChatFacts, buyerTicketsSince, ticketBuyerIn } from '../helpdesk/index.js';
 import type { Notify } from '../notifications/index.js';
-import { buyersMatchingPattern, complaintCounts, buyerPlatformIds, orderOutcomes, productsSoldInShop, sourcesSold, type PatternBuyer } from '../orders/index.js';
+import { buyersMatchingPattern, complaintCounts, linesOfPlatformOrders, buyerPlatformIds, orderOutcomes, productsSoldInShop, sourcesSold, type PatternBuyer } from '../orders/index.js';
 import type { ContactDecision, OutreachService } from '../outreach/index.js';
 import { shopIn } from '../tenancy/index.js';
-import type { AudienceView, IncidentView, MemberView, StatusView, UpdateBody } from './incidents.dto.js';
+import type { AudienceView, IncidentView, LotImportBody, LotImportView, LotList, MemberView, StatusView, UpdateBody } from './incidents.dto.js';
+import { LotCsvError, matchLots, parseLotCsv, type LotCandidateLine, type LotRowError } from './incidents.lots.rules.js';
 import {
   audienceDelta,
   canMove,
@@ -45,7 +46,7 @@ import {
   type IncidentPattern,
   type IncidentStatus,
 } from './incidents.rules.js';
-import { incidentApplications, incidentBuyers, incidents, type BuyerStatus, type ProposalFacts } from './incidents.schema.js';
+import { incidentApplications, incidentBuyers, incidentLots, incidents, type BuyerStatus, type ProposalFacts } from './incidents.schema.js';
 
 export type IncidentRow = typeof incidents.$inferSelect;
 export type IncidentBuyerRow = typeof incidentBuyers.$inferSelect;
@@ -149,6 +150,21 @@ interface Resolved {
   members: (AudienceMember & { match: PatternBuyer; reasons: Partial<Record<IncidentChannel, string[]>>; notBefore: Date | null })[];
 }
 
+/**
+ * The buyers an incident pattern matches: the orders module's set-based match, with the pattern's
+ * lots first resolved to their order lines here (the incidents module owns `incident_lots`). Lots
+ * that name no line match nobody.
+ */
+export async function matchPattern(tx: Executor, orgId: string, shopId: string, pattern: IncidentPattern | undefined, extra: { includeCancelled?: boolean; includeRefunded?: boolean; buyerIds?: string[] }): Promise<PatternBuyer[]> {
+  const { lots, ...rest } = pattern ?? {};
+  let lineIds: string[] | undefined;
+  if (lots?.length) {
+    const r = await tx.select({ id: incidentLots.orderLineId }).from(incidentLots).where(and(eq(incidentLots.orgId, orgId), eq(incidentLots.shopId, shopId), inArray(incidentLots.lot, lots)));
+    lineIds = r.map((x) => x.id);
+  }
+  return buyersMatchingPattern(tx, orgId, { shopId, ...rest, ...extra, ...(lineIds ? { lineIds } : {}) });
+}
+
 export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPorts) {
   const { db, ids, clock, log } = deps;
   const chunk = deps.chunk ?? 250;
@@ -172,7 +188,7 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
 
   /** Who matches now, with reach per channel from the contact policy (same rules as every other send). */
   async function resolve(tx: Executor, inc: IncidentRow): Promise<Resolved> {
-    const buyers = await buyersMatchingPattern(tx, inc.orgId, { shopId: inc.shopId, ...inc.pattern });
+    const buyers = await matchPattern(tx, inc.orgId, inc.shopId, inc.pattern, {});
     const buyerIds = buyers.map((b) => b.buyerId);
     const shop = await shopIn(tx, inc.orgId, inc.shopId);
     const reach = await ports.chatReach(inc.orgId, inc.shopId);
@@ -235,7 +251,7 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
       const counts = countAudience(members);
       const perChannel: Partial<Record<IncidentChannel, number>> = {};
       for (const r of frozenRows) if (r.channel && r.status !== 'skipped') perChannel[r.channel] = (perChannel[r.channel] ?? 0) + 1;
-      const current = await buyersMatchingPattern(tx, inc.orgId, { shopId: inc.shopId, ...inc.pattern });
+      const current = await matchPattern(tx, inc.orgId, inc.shopId, inc.pattern, {});
       const delta = audienceDelta(new Set(rows.map((r) => r.buyerId)), current.map((b) => b.buyerId));
       const comp = inc.compensation as Compensation;
       return {
@@ -339,7 +355,7 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
         const start = inc.sendStartedAt ?? clock.now();
         const now = clock.now();
         const comp = inc.compensation as Compensation;
-        const matches = new Map((await buyersMatchingPattern(tx, actor.orgId, { shopId: inc.shopId, ...inc.pattern, includeCancelled: true, includeRefunded: true, buyerIds: rows.map((x) => x.buyerId) })).map((m) => [m.buyerId, m]));
+        const matches = new Map((await matchPattern(tx, actor.orgId, inc.shopId, inc.pattern, { includeCancelled: true, includeRefunded: true, buyerIds: rows.map((x) => x.buyerId) })).map((m) => [m.buyerId, m]));
         const shop = await shopIn(tx, actor.orgId, inc.shopId);
         const decisions = await ports.outreach.decideManyIn(tx, { orgId: actor.orgId, shopId: inc.shopId, purpose: 'service', channel: 'tiktok_chat', zone: shop.timeZone, reach: {} }, rows.map((x) => x.buyerId));
         const plan = planQueue(actor, inc, rows, { counts, start, now, shopName: shop.name, matches, decisions });
@@ -710,7 +726,7 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
       requireRole(actor, DESK, 'reading incidents');
       return db.tenant(actor.orgId, async (tx) => {
         const inc = await load(tx, actor.orgId, id);
-        const buyers = await buyersMatchingPattern(tx, actor.orgId, { shopId: inc.shopId, ...inc.pattern });
+        const buyers = await matchPattern(tx, actor.orgId, inc.shopId, inc.pattern, {});
         const items = (language ? [language] : [...INCIDENT_LANGUAGES]).map((lang) => {
           const sample = buyers.find((b) => messageLanguage(b.language) === lang) ?? buyers[0] ?? null;
           const template = inc.messages[lang] ?? null;
@@ -729,7 +745,7 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
         if (!template) throw AppError.validation('incidents.no_message', `No ${language} text yet`, [{ field: 'language', message: 'write this language first' }]);
         const to = await ports.emailOf(tx, actor.orgId, actor.userId);
         if (!to) throw AppError.unprocessable('incidents.no_address', 'Your account has no e-mail address');
-        const [sample] = await buyersMatchingPattern(tx, actor.orgId, { shopId: inc.shopId, ...inc.pattern });
+        const [sample] = await matchPattern(tx, actor.orgId, inc.shopId, inc.pattern, {});
         const text = renderMessage(template, sample ? variablesOf(sample) : {});
         const n = Number(((await tx.execute(sql`select count(*)::int as n from outbox where org_id = ${actor.orgId} and handler = ${INCIDENT_TEST_MAIL_HANDLER} and subject_id = ${id}`)).rows[0] as { n: number }).n);
         const step = await enqueue(tx, { orgId: actor.orgId, handler: INCIDENT_TEST_MAIL_HANDLER, idempotencyKey: `incident-test:${id}:${n + 1}`, payload: { to, subject: `[TEST] ${inc.title} (${language})`, text }, subjectType: 'incident', subjectId: id, maxAttempts: 5 }, { ids, clock });
@@ -925,6 +941,68 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
       return db.tenant(actor.orgId, async (tx) => ({ products: await productsSoldInShop(tx, actor.orgId, shopId), sources: await sourcesSold(tx, actor.orgId, shopId), coupons }));
     },
 
+    /**
+     * Import lots per order line from a CSV: every row must name an order of the shop, a line of it
+     * (line id, seller SKU or SKU id) and a lot. All or nothing: one bad row and nothing is written
+     * (the answer lists each bad row with its field). A line imported again takes the new lot.
+     */
+    async importLots(actor: Actor, body: LotImportBody, opts: { progress?: (phase: 'check' | 'write', done: number, total: number) => void } = {}): Promise<LotImportView> {
+      requireRole(actor, LEADS, 'importing lots');
+      return db.tenant(actor.orgId, async (tx) => {
+        // The shop first: another organisation's (or brand's) shop is a 404 whatever the file holds.
+        const shop = await shopIn(tx, actor.orgId, body.shopId);
+        let parsed: ReturnType<typeof parseLotCsv>;
+        try {
+          parsed = parseLotCsv(body.csv, body.columns);
+        } catch (e) {
+          if (!(e instanceof LotCsvError)) throw e;
+          if (e.code === 'unknown_column') throw AppError.validation('incidents.lots_unknown_column', `No such column: ${e.detail}`, [{ field: 'columns', message: e.detail }]);
+          if (e.code === 'too_many_rows') throw AppError.validation('incidents.lots_too_many_rows', e.detail, [{ field: 'csv', message: e.detail }]);
+          if (e.code === 'no_rows') throw AppError.validation('incidents.lots_no_rows', e.detail, [{ field: 'csv', message: e.detail }]);
+          throw AppError.validation('incidents.lots_bad_csv', `The file is not readable CSV: ${e.detail}`, [{ field: 'csv', message: e.detail }]);
+        }
+        const orderIds = [...new Set(parsed.rows.map((r) => r.orderId))];
+        const lines: LotCandidateLine[] = [];
+        for (let i = 0; i < orderIds.length; i += 5000) {
+          lines.push(...(await linesOfPlatformOrders(tx, actor.orgId, shop.id, orderIds.slice(i, i + 5000))));
+          opts.progress?.('check', Math.min(i + 5000, orderIds.length), orderIds.length);
+        }
+        const matched = matchLots(parsed.rows, lines);
+        const errors: LotRowError[] = [...parsed.errors, ...matched.errors].sort((a, b) => a.row - b.row);
+        const rows = parsed.rows.length + new Set(parsed.errors.map((e) => e.row)).size;
+        const base = { rows, lines: matched.assignments.length, errorCount: errors.length, errors: errors.slice(0, 500) };
+        if (errors.length > 0) return { status: 'refused' as const, importId: null, ...base };
+        if (body.dryRun) return { status: 'checked' as const, importId: null, ...base };
+        const importId = ids('lotimp');
+        const now = clock.now();
+        for (let i = 0; i < matched.assignments.length; i += 1000) {
+          await tx
+            .insert(incidentLots)
+            .values(matched.assignments.slice(i, i + 1000).map((a) => ({ orgId: actor.orgId, orderLineId: a.orderLineId, shopId: shop.id, orderId: a.orderId, platformOrderId: a.platformOrderId, sellerSku: a.sellerSku, lot: a.lot, importId, importedAt: now })))
+            .onConflictDoUpdate({ target: [incidentLots.orgId, incidentLots.orderLineId], set: { lot: sql`excluded.lot`, importId: sql`excluded.import_id`, importedAt: sql`excluded.imported_at`, sellerSku: sql`excluded.seller_sku` } });
+          opts.progress?.('write', Math.min(i + 1000, matched.assignments.length), matched.assignments.length);
+        }
+        log.info({ orgId: actor.orgId, shopId: shop.id, importId, rows, lines: matched.assignments.length }, 'incident lots imported');
+        return { status: 'imported' as const, importId, ...base };
+      });
+    },
+
+    /** A shop's known lots with their line and order counts, most recently imported first (at most 1,000). */
+    async lots(actor: Actor, shopId: string): Promise<LotList> {
+      requireRole(actor, DESK, 'reading incidents');
+      return db.tenant(actor.orgId, async (tx) => {
+        const shop = await shopIn(tx, actor.orgId, shopId);
+        const r = await tx
+          .select({ lot: incidentLots.lot, lines: sql<number>`count(*)::int`, orders: sql<number>`count(distinct ${incidentLots.orderId})::int`, importedAt: sql<Date>`max(${incidentLots.importedAt})` })
+          .from(incidentLots)
+          .where(and(eq(incidentLots.orgId, actor.orgId), eq(incidentLots.shopId, shop.id)))
+          .groupBy(incidentLots.lot)
+          .orderBy(sql`max(${incidentLots.importedAt}) desc`, asc(incidentLots.lot))
+          .limit(1000);
+        return { items: r.map((x) => ({ lot: x.lot, lines: Number(x.lines), orders: Number(x.orders), importedAt: new Date(x.importedAt).toISOString() })) };
+      });
+    },
+
     /** The incident banner of a ticket: outreaches its buyer is part of, with the agreed text and compensation. */
     async forTicket(actor: Actor, ticketId: string) {
       requireRole(actor, DESK, 'reading incidents');
@@ -939,7 +1017,7 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
           .where(and(eq(incidentBuyers.orgId, actor.orgId), eq(incidentBuyers.buyerId, t.buyerId), inArray(incidentBuyers.status, ['queued', 'targeted'])))
           .orderBy(desc(incidents.createdAt));
         const applied = new Set((await tx.select({ i: incidentApplications.incidentId }).from(incidentApplications).where(and(eq(incidentApplications.orgId, actor.orgId), eq(incidentApplications.ticketId, ticketId)))).map((x) => x.i));
-        const buyers = await buyersMatchingPattern(tx, actor.orgId, { shopId: t.shopId, ...rows[0]?.inc.pattern, includeCancelled: true, includeRefunded: true }).catch(() => []);
+        const buyers = await matchPattern(tx, actor.orgId, t.shopId, rows[0]?.inc.pattern, { includeCancelled: true, includeRefunded: true }).catch(() => []);
         const me = buyers.find((b) => b.buyerId === t.buyerId);
         return {
           items: rows.map(({ inc, b }) => {
@@ -1062,7 +1140,7 @@ export function createIncidentsService(deps: IncidentsDeps, ports: IncidentsPort
   }
 
   async function membersIn(tx: Executor, inc: IncidentRow, deltaOnly: boolean): Promise<MemberView[]> {
-    const matches = await buyersMatchingPattern(tx, inc.orgId, { shopId: inc.shopId, ...inc.pattern, includeCancelled: true, includeRefunded: true });
+    const matches = await matchPattern(tx, inc.orgId, inc.shopId, inc.pattern, { includeCancelled: true, includeRefunded: true });
     const byId = new Map(matches.map((m) => [m.buyerId, m]));
     if (inc.frozenAt) {
       const rows = await tx.select().from(incidentBuyers).where(and(eq(incidentBuyers.orgId, inc.orgId), eq(incidentBuyers.incidentId, inc.id))).orderBy(asc(incidentBuyers.buyerId));

@@ -4,3 +4,4 @@ export { registerIncidentJobs, PROPOSE_JOB, REFRESH_JOB } from './incidents.jobs
 export { incidentsPrivacy } from './incidents.privacy.js';
 export * from './incidents.rules.js';
 export * from './incidents.dto.js';
+export { csvHeader } from './incidents.lots.rules.js';

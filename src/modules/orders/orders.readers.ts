@@ -460,6 +460,8 @@ export interface OrderLinePattern {
   includeRefunded?: boolean;
   /** Only these buyers (a chunk of a frozen audience). */
   buyerIds?: string[];
+  /** Only these order lines (the lines of an incident's lots, resolved by the incidents module). */
+  lineIds?: string[];
 }
 
 export interface PatternBuyer {
@@ -507,6 +509,7 @@ export async function buyersMatchingPattern(tx: Executor, orgId: string, p: Orde
          ${p.deliveredFrom ? sql`and o.delivered_at >= ${p.deliveredFrom}::timestamptz` : sql``}
          ${p.deliveredTo ? sql`and o.delivered_at < ${p.deliveredTo}::timestamptz` : sql``}
          ${p.buyerIds ? sql`and o.buyer_id = any(${sql.param(p.buyerIds)}::text[])` : sql``}
+         ${p.lineIds ? sql`and ol.id = any(${sql.param(p.lineIds)}::text[])` : sql``}
          ${p.includeCancelled ? sql`` : sql`and o.status <> 'cancelled'`}
          ${
            p.includeRefunded
@@ -541,6 +544,15 @@ export async function buyersMatchingPattern(tx: Executor, orgId: string, p: Orde
     latestOrderId: String(x.latest_order_id),
     latestLineIds: (x.line_ids as string[] | null) ?? [],
   }));
+}
+
+/** The lines of a shop's orders named by platform order id (what a lot import may point at). */
+export async function linesOfPlatformOrders(tx: Executor, orgId: string, shopId: string, externalOrderIds: string[]): Promise<{ lineId: string; orderId: string; platformOrderId: string; externalLineId: string; skuId: string; sellerSku: string | null }[]> {
+  if (externalOrderIds.length === 0) return [];
+  const r = await tx.execute(sql`select ol.id, o.id as order_id, o.external_id as platform_order_id, ol.external_id, ol.sku_id, ol.seller_sku
+      from orders o join order_lines ol on ol.org_id = o.org_id and ol.order_id = o.id
+     where o.org_id = ${orgId} and o.shop_id = ${shopId} and o.external_id = any(${sql.param(externalOrderIds)}::text[])`);
+  return (r.rows as Record<string, string | null>[]).map((x) => ({ lineId: x.id!, orderId: x.order_id!, platformOrderId: x.platform_order_id!, externalLineId: x.external_id!, skuId: x.sku_id!, sellerSku: x.seller_sku ?? null }));
 }
 
 /** Products sold by a shop (from its order lines, until a catalogue exists), most sold first. */

@@ -11,7 +11,8 @@ import { api } from '../../lib/api';
 import { useFormat } from '../../lib/format';
 import { useApiMutation } from '../../lib/mutation';
 import { useSession } from '../../lib/session';
-import { CHANNELS, incidentKeys, LANGS, useAudience, useChoices, useIncident, useIncidents, useMembers, usePreview, useStatus, type AudienceView, type IncidentView, type StatusView } from './api';
+import { LotImportModal } from './LotImport';
+import { CHANNELS, incidentKeys, LANGS, useAudience, useChoices, useLots, useIncident, useIncidents, useMembers, usePreview, useStatus, type AudienceView, type IncidentView, type StatusView } from './api';
 
 interface ShopLite {
   id: string;
@@ -49,6 +50,7 @@ function IncidentList() {
   const list = useIncidents();
   const shops = useShops();
   const propose = useApiMutation({ mutationFn: async () => (await Promise.all((shops.data ?? []).map((s) => api.post<{ proposed: IncidentView[] }>('/api/incidents/propose', { shopId: s.id })))).reduce((n, r) => n + r.proposed.length, 0), invalidate: [incidentKeys.list], success: (n) => t('proposed', { count: n }) });
+  const [importing, setImporting] = useState(false);
   return (
     <Stack gap="md" p="md" data-testid="incidents-page">
       <Group justify="space-between" wrap="wrap">
@@ -64,11 +66,17 @@ function IncidentList() {
               {t('propose')}
             </Button>
           )}
+          {can(['owner', 'supervisor']) && (
+            <Button variant="default" onClick={() => setImporting(true)} disabled={!shops.data?.length} data-testid="lots-open">
+              {t('lots.open')}
+            </Button>
+          )}
           <Button component={Link} to="/incidents/new" leftSection={<IconPlus size={16} />} data-testid="declare">
             {t('declare')}
           </Button>
         </Group>
       </Group>
+      {importing && shops.data && <LotImportModal shops={shops.data} onClose={() => setImporting(false)} />}
       {list.data && list.data.length === 0 && <Text c="dimmed">{t('none')}</Text>}
       <Table.ScrollContainer minWidth={360}>
         <Table striped highlightOnHover>
@@ -109,6 +117,7 @@ interface PatternForm {
   videoIds: string[];
   adCampaignIds: string[];
   productIds: string[];
+  lots: string[];
   placedFrom: string;
   placedTo: string;
   includeRefunded: boolean;
@@ -120,18 +129,19 @@ function DeclareWizard() {
   const { t } = useTranslation('incidents');
   const nav = useNavigate();
   const shops = useShops();
-  const form = useForm<PatternForm>({ initialValues: { shopId: '', title: '', livestreamIds: [], videoIds: [], adCampaignIds: [], productIds: [], placedFrom: '', placedTo: '', includeRefunded: false, includeCancelled: false } });
+  const form = useForm<PatternForm>({ initialValues: { shopId: '', title: '', livestreamIds: [], videoIds: [], adCampaignIds: [], productIds: [], lots: [], placedFrom: '', placedTo: '', includeRefunded: false, includeCancelled: false } });
   useEffect(() => {
     if (!form.values.shopId && shops.data?.[0]) form.setFieldValue('shopId', shops.data[0].id);
   }, [shops.data]); // eslint-disable-line react-hooks/exhaustive-deps
   const choices = useChoices(form.values.shopId || null);
+  const lots = useLots(form.values.shopId || null);
   const sources = (type: string) => (choices.data?.sources ?? []).filter((s) => s.type === type).map((s) => ({ value: s.id, label: `${s.name ?? s.id} (${s.lines})` }));
   const declare = useApiMutation({
     form,
     rename: { 'pattern.livestreamIds': 'livestreamIds', pattern: 'livestreamIds' },
     mutationFn: (v: PatternForm) => {
       const iso = (d: string) => (d ? new Date(`${d}T00:00:00Z`).toISOString() : undefined);
-      const pattern = { livestreamIds: v.livestreamIds.length ? v.livestreamIds : undefined, videoIds: v.videoIds.length ? v.videoIds : undefined, adCampaignIds: v.adCampaignIds.length ? v.adCampaignIds : undefined, productIds: v.productIds.length ? v.productIds : undefined, placedFrom: iso(v.placedFrom), placedTo: iso(v.placedTo), includeRefunded: v.includeRefunded || undefined, includeCancelled: v.includeCancelled || undefined };
+      const pattern = { livestreamIds: v.livestreamIds.length ? v.livestreamIds : undefined, videoIds: v.videoIds.length ? v.videoIds : undefined, adCampaignIds: v.adCampaignIds.length ? v.adCampaignIds : undefined, productIds: v.productIds.length ? v.productIds : undefined, lots: v.lots.length ? v.lots : undefined, placedFrom: iso(v.placedFrom), placedTo: iso(v.placedTo), includeRefunded: v.includeRefunded || undefined, includeCancelled: v.includeCancelled || undefined };
       return api.post<IncidentView>('/api/incidents', { shopId: v.shopId, title: v.title, pattern });
     },
     invalidate: [incidentKeys.list],
@@ -160,6 +170,7 @@ function DeclareWizard() {
           <MultiSelect label={t('wizard.videos')} data={sources('creator_video')} searchable {...form.getInputProps('videoIds')} />
           <MultiSelect label={t('wizard.campaigns')} data={sources('ad_campaign')} searchable {...form.getInputProps('adCampaignIds')} />
           <MultiSelect label={t('wizard.products')} data={(choices.data?.products ?? []).map((p) => ({ value: p.productId, label: `${p.name} (${p.lines})` }))} searchable {...form.getInputProps('productIds')} />
+          <MultiSelect label={t('lots.pick')} data={(lots.data ?? []).map((l) => ({ value: l.lot, label: `${l.lot} (${l.lines})` }))} searchable disabled={lots.data?.length === 0} placeholder={lots.data?.length === 0 ? t('lots.none') : undefined} {...form.getInputProps('lots')} data-testid="pick-lots" comboboxProps={{ withinPortal: true }} />
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <TextInput type="date" label={t('wizard.placedFrom')} {...form.getInputProps('placedFrom')} />
             <TextInput type="date" label={t('wizard.placedTo')} {...form.getInputProps('placedTo')} />

@@ -2,8 +2,8 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '../../lib/api';
 
 // Shapes from the server's contract (type-only: nothing of the server is bundled).
-export type { IncidentView, AudienceView, StatusView, MemberView, DeclareBody, UpdateBody, CloseBody } from '../../../../modules/incidents/incidents.dto';
-import type { AudienceView, IncidentView, MemberView, StatusView } from '../../../../modules/incidents/incidents.dto';
+export type { IncidentView, AudienceView, StatusView, MemberView, DeclareBody, UpdateBody, CloseBody, LotImportView, LotList } from '../../../../modules/incidents/incidents.dto';
+import type { AudienceView, IncidentView, LotList, MemberView, StatusView } from '../../../../modules/incidents/incidents.dto';
 
 export interface Choices {
   products: { productId: string; name: string; lines: number }[];
@@ -30,6 +30,7 @@ export const incidentKeys = {
   members: (id: string) => ['incidents', 'members', id] as const,
   choices: (shopId: string) => ['incidents', 'choices', shopId] as const,
   banner: (ticketId: string) => ['incidents', 'banner', ticketId] as const,
+  lots: (shopId: string) => ['incidents', 'lots', shopId] as const,
 };
 
 export const useIncidents = () => useQuery({ queryKey: incidentKeys.list, queryFn: ({ signal }) => api.get<{ items: IncidentView[] }>('/api/incidents?limit=100', { signal }).then((r) => r.items) });
@@ -44,3 +45,4 @@ export const usePreview = (id: string) => useQuery({ queryKey: incidentKeys.prev
 export const useStatus = (id: string, live: boolean) => useQuery({ queryKey: incidentKeys.status(id), queryFn: ({ signal }) => api.get<StatusView>(`/api/incidents/${id}/status`, { signal }), refetchInterval: live ? 15_000 : false });
 export const useChoices = (shopId: string | null) => useQuery({ queryKey: incidentKeys.choices(shopId ?? ''), enabled: !!shopId, queryFn: ({ signal }) => api.get<Choices>(`/api/incidents/choices?shopId=${encodeURIComponent(shopId!)}`, { signal }) });
 export const useBanner = (ticketId: string) => useQuery({ queryKey: incidentKeys.banner(ticketId), queryFn: ({ signal }) => api.get<Banner>(`/api/incidents/for-ticket/${ticketId}`, { signal }) });
+export const useLots = (shopId: string | null) => useQuery({ queryKey: incidentKeys.lots(shopId ?? ''), enabled: !!shopId, queryFn: ({ signal }) => api.get<LotList>(`/api/incidents/lots?shopId=${encodeURIComponent(shopId!)}`, { signal }).then((r) => r.items) });
