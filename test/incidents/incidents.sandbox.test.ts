@@ -425,6 +425,33 @@ describe('incident from the colour-mismatch livestream, against the sandbox', ()
     expect(world.sandbox.refunds.slice(before).filter((r) => r.idempotencyKey?.startsWith('remedy:')).length).toBe(made.length);
   }, 180_000);
 
+  it('a reship as the compensation: one reship per reached buyer (their latest matching order and its matching lines), released to the warehouse; a second send adds none', async () => {
+    const { orgId } = world.org;
+    const sb = world.sandbox.world;
+    const supervisor = actorFor(world.org, 'supervisor');
+    const owner = actorFor(world.org, 'owner');
+    const jewel = sb.shop(world.tiktokShopId)!.sources.find((x) => x.name.includes('fine jewellery'))!;
+    const inc = await ctx.services.incidents.declare(owner, { shopId: world.shopId, title: 'Clasp opens: improved clasp on its way', pattern: { livestreamIds: [jewel.id], includeRefunded: true } });
+    await ctx.services.incidents.update(owner, inc.id, { messages: { de: 'Hallo {buyer_name}, wir schicken Ihnen {product} mit dem verbesserten Verschluss.', en: 'Hi {buyer_name}, we are sending {product} with the improved clasp.' }, compensation: { kind: 'reship', unitCost: 1800 } });
+    const submitted = await ctx.services.incidents.submit(owner, inc.id);
+    if (submitted.status === 'pending_approval') await ctx.services.incidents.approve(owner, inc.id);
+    clock.advance(2 * 86_400_000);
+    const sent = await ctx.services.incidents.send(supervisor, inc.id);
+    expect(sent.queued).toBeGreaterThan(0);
+    const rows = async () =>
+      (await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select r.buyer_id, r.kind, r.refund_amount, r.reship, r.order_line_ids, (select count(*)::int from reships s where s.org_id = r.org_id and s.remedy_id = r.id) as reships from remedies r where r.org_id = ${orgId} and r.option_key = ${`incident:${inc.id}`} order by r.buyer_id`))).rows as { buyer_id: string; kind: string; refund_amount: number; reship: boolean; order_line_ids: string[]; reships: number }[];
+    const made = await rows();
+    const reached = (await ctx.platform.db.tenant(orgId, (tx) => tx.select({ b: incidentBuyers.buyerId }).from(incidentBuyers).where(and(eq(incidentBuyers.orgId, orgId), eq(incidentBuyers.incidentId, inc.id), eq(incidentBuyers.status, 'queued'))))).map((r) => r.b).sort();
+    expect(made.map((r) => r.buyer_id)).toEqual(reached);
+    expect(made.length).toBe(sent.queued);
+    // A reship, no money: one reship row each, on the lines of the livestream only.
+    expect(made.every((r) => r.kind === 'reship' && r.reship && r.refund_amount === 0 && r.reships === 1 && r.order_line_ids.length >= 1)).toBe(true);
+    const lineSources = (await ctx.platform.db.tenant(orgId, (tx) => tx.execute(sql`select distinct traffic_source_id from order_lines where org_id = ${orgId} and id = any(${sql.param(made.flatMap((r) => r.order_line_ids))}::text[])`))).rows as { traffic_source_id: string }[];
+    expect(lineSources.map((x) => x.traffic_source_id)).toEqual([jewel.id]);
+    await ctx.services.incidents.send(supervisor, inc.id).catch(() => undefined);
+    expect((await rows()).reduce((n, r) => n + r.reships, 0)).toBe(made.length);
+  }, 180_000);
+
   it('lots from a CSV: a bad row refuses the whole file naming row and field; a good one is written (again: unchanged); declaring by lot reaches exactly that lot’s buyers', async () => {
     const { orgId } = world.org;
     const sb = world.sandbox.world;
