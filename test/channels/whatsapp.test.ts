@@ -177,6 +177,15 @@ describe('WhatsApp Cloud API channel against the local Graph stand-in', () => {
       const [row] = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(tiktokBusinessAccounts).where(eq(tiktokBusinessAccounts.orgId, org.orgId)));
       expect(row!.accessToken).toMatch(/^v1\./);
       expect(row!.accessToken).not.toContain(BIZ.token);
+      // The demo holds the scheduled poll until its stand-in is named: with the client pointing at a
+      // port nothing listens on, a held poll calls nothing and marks nothing failing.
+      ctx.services.videoComments.retarget('http://127.0.0.1:9/open_api/v1.3');
+      ctx.services.videoComments.holdUntilRetarget();
+      expect(await ctx.services.videoComments.pollAll()).toEqual({ accounts: 0, tickets: 0, failed: 0 });
+      const [held] = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select({ status: tiktokBusinessAccounts.status }).from(tiktokBusinessAccounts).where(eq(tiktokBusinessAccounts.orgId, org.orgId)));
+      expect(held!.status).toBe('active');
+      ctx.services.videoComments.retarget(business.base);
+      expect(await ctx.services.videoComments.pollAll()).toMatchObject({ accounts: 1, failed: 0 });
     });
 
     it('polls complaints into video_comment tickets threaded per comment, leaves praise out, and never duplicates', async () => {

@@ -58,6 +58,8 @@ export function registerCoreCommands(program: Command): void {
         const services = compose(rt.platform);
         const world = opts.demo ? await seedDemo(rt.platform, services) : undefined;
         if (world?.created) log.info('Demo organisation created.');
+        // The demo's API for Business stand-in starts with the hooks, after the workers.
+        if (world) services.videoComments.holdUntilRetarget();
         if (config.worker) await startWorker(rt.platform, services);
         app = await buildServer(rt.platform, services);
         const port = await pickPort(config.host, config.port);

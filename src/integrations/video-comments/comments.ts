@@ -85,6 +85,8 @@ export function createVideoComments(d: VideoCommentDeps) {
     /* a bad base fails at config validation */
   }
   let apiBase = d.apiBase;
+  /** True in the demo until its stand-in is started and named (see `holdUntilRetarget`). */
+  let held = false;
   let oauth = d.oauth;
   const fetchImpl = (url: string, init: { method?: string; headers?: Record<string, string>; body?: string }) => d.outbound.fetch(url, init);
   const appOf = (): BusinessApp | undefined => (oauth ? { appId: oauth.appId, appSecret: oauth.appSecret, redirectUri: oauth.redirectUri } : undefined);
@@ -281,6 +283,15 @@ export function createVideoComments(d: VideoCommentDeps) {
       d.outbound.allow(`${u.hostname}:${u.port || (u.protocol === 'https:' ? 443 : 80)}`);
       apiBase = base;
       if (app) oauth = app;
+      held = false;
+    },
+
+    /**
+     * The demo's stand-in starts after the workers: until `retarget` names it, the scheduled poll
+     * waits instead of calling the real API (which the demo cannot reach) and marking the accounts failing.
+     */
+    holdUntilRetarget(): void {
+      held = true;
     },
 
     /** Whether "Connect with TikTok" can be offered (the installation has an API for Business app). */
@@ -431,6 +442,7 @@ export function createVideoComments(d: VideoCommentDeps) {
 
     /** Every active account of the installation (the poll job); failures are recorded per account. */
     async pollAll(): Promise<{ accounts: number; tickets: number; failed: number }> {
+      if (held) return { accounts: 0, tickets: 0, failed: 0 };
       const all = await d.db.system((tx) => tx.select({ orgId: tiktokBusinessAccounts.orgId, shopId: tiktokBusinessAccounts.shopId, status: tiktokBusinessAccounts.status }).from(tiktokBusinessAccounts));
       let tickets = 0;
       let failed = 0;
