@@ -11,6 +11,7 @@ import type { Actor } from '../src/platform/tenancy.js';
 import { createCouponsService, WATERMARK_OVERLAP_MS, type CouponPlatformPort } from '../src/modules/coupons/index.js';
 import { recordEvidence, recordEvidenceMany } from '../src/modules/evidence/index.js';
 import { printComparison, sample, stats, type BenchContext } from './harness.js';
+import { parentPid, treeCpuMs } from './proc-cpu.js';
 
 /**
  * Coupons, two measurements, each against a baseline from the same run:
@@ -26,38 +27,6 @@ import { printComparison, sample, stats, type BenchContext } from './harness.js'
  *    where N buyers are due (ledger row, outbox step, contact record and evidence record per send,
  *    in one transaction) against a raw batched INSERT … SELECT of the same ledger and outbox rows.
  */
-/** CPU ms of a process tree (from /proc; the embedded Postgres is one postmaster with its backends). */
-function procPpid(pid: number): number | null {
-  try {
-    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return null;
-  }
-}
-function treeCpuMs(root: number): number {
-  const kids = new Map<number, number[]>();
-  const ticks = new Map<number, number>();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const f = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      kids.set(Number(x[1]), [...(kids.get(Number(x[1])) ?? []), Number(d)]);
-      ticks.set(Number(d), Number(x[11]) + Number(x[12]) + Number(x[13]) + Number(x[14]));
-    } catch {
-      // ended while read
-    }
-  }
-  let t = 0;
-  const stack = [root];
-  while (stack.length) {
-    const p = stack.pop()!;
-    t += ticks.get(p) ?? 0;
-    stack.push(...(kids.get(p) ?? []));
-  }
-  return t * 10;
-}
 const nodeCpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -153,8 +122,8 @@ export default async function couponsBench(ctx: BenchContext): Promise<void> {
     }
     // The per-buyer summary: built once set-based, then a day's changes taken in by the pull.
     const pgRoot = Number((await admin.query('select pg_backend_pid() as pid')).rows[0]?.pid);
-    const postmaster = procPpid(pgRoot) ?? pgRoot;
-    const cpu = () => ({ node: nodeCpuMs(), pg: treeCpuMs(postmaster) });
+    const postmaster = parentPid(pgRoot) ?? pgRoot;
+    const cpu = () => ({ node: nodeCpuMs(), pg: treeCpuMs({ pg: postmaster }).pg! });
     const k0 = cpu();
     const tr = Date.now();
     const built = await s.coupons.rebuildFacts(org.orgId, shop.id, now);

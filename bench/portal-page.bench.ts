@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/app/config.js';
 import { compose } from '../src/app/compose.js';
@@ -13,6 +12,7 @@ import { createPool, Database } from '../src/platform/db.js';
 import { newId } from '../src/platform/ids.js';
 import { silentLogger } from '../src/platform/logger.js';
 import { printComparison, stats, type BenchContext } from './harness.js';
+import { postmasterPid, treeCpuMs } from './proc-cpu.js';
 
 /**
  * The buyer's order page (`GET /p/order` with a live portal session: session lookup, card check,
@@ -29,51 +29,14 @@ import { printComparison, stats, type BenchContext } from './harness.js';
  * PORTAL_PAGE_RATE overrides the arrival rate (default 200/s).
  */
 const RATE = Number(process.env.PORTAL_PAGE_RATE ?? 200);
-const HZ = 100;
-
-/** CPU ms (user + system, reaped children included) of the process trees under each root pid. */
-function treeCpuMs(roots: number[]): number {
-  const procs = new Map<number, { ppid: number; ticks: number }>();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      procs.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
-    } catch {
-      // ended while read
-    }
-  }
-  const kids = new Map<number, number[]>();
-  for (const [pid, s] of procs) kids.set(s.ppid, [...(kids.get(s.ppid) ?? []), pid]);
-  let t = 0;
-  const stack = [...roots];
-  while (stack.length) {
-    const p = stack.pop()!;
-    t += procs.get(p)?.ticks ?? 0;
-    stack.push(...(kids.get(p) ?? []));
-  }
-  return (t * 1000) / HZ;
-}
-
-async function postmasterPid(adminUrl: string): Promise<number> {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    const dir = (await c.query('show data_directory')).rows[0].data_directory as string;
-    return Number(fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  } finally {
-    await c.end();
-  }
-}
 
 /** A phase with its CPU: this process and the Postgres tree, per completed request. */
 async function measured(pgPid: number, run: () => Promise<{ lat: number[]; errors: number; wallMs: number }>) {
   const self0 = process.cpuUsage();
-  const pg0 = treeCpuMs([pgPid]);
+  const pg0 = treeCpuMs({ pg: pgPid }).pg!;
   const r = await run();
   const selfUs = process.cpuUsage(self0);
-  const pgMs = treeCpuMs([pgPid]) - pg0;
+  const pgMs = treeCpuMs({ pg: pgPid }).pg! - pg0;
   const n = Math.max(1, r.lat.length + r.errors);
   const server = (selfUs.user + selfUs.system) / 1000 / n;
   const postgres = pgMs / n;

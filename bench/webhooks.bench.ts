@@ -19,7 +19,7 @@ import { silentLogger } from '../src/platform/logger.js';
 import { systemActor } from '../src/platform/tenancy.js';
 import { tiktokWebhookEvents } from '../src/integrations/tiktok/tiktok.schema.js';
 import { printComparison, stats, type BenchContext, type Stats } from './harness.js';
-import { postmasterPid, treeCpuMs } from './write-path.bench.js';
+import { postmasterPid, treeCpuMs } from './proc-cpu.js';
 
 /**
  * Webhook ingestion end to end: signed POST → verify → store (ack) → asynchronous processing

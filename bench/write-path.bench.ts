@@ -13,6 +13,7 @@ import { createPool, Database } from '../src/platform/db.js';
 import { newId } from '../src/platform/ids.js';
 import { silentLogger } from '../src/platform/logger.js';
 import { stats, type BenchContext, type Stats } from './harness.js';
+import { postmasterPid, treeCpuMs } from './proc-cpu.js';
 import { benchWorld, worldDir } from './world/world.js';
 
 /**
@@ -34,47 +35,8 @@ import { benchWorld, worldDir } from './world/world.js';
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLIENTS = 8;
-const HZ = 100;
 
 // ---------- CPU from /proc ----------
-
-interface ProcStat {
-  ppid: number;
-  /** utime + stime + cutime + cstime, in ticks (reaped children fold into their parent). */
-  ticks: number;
-}
-function readProcs(): Map<number, ProcStat> {
-  const out = new Map<number, ProcStat>();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
-    } catch {
-      // ended while we read it
-    }
-  }
-  return out;
-}
-/** CPU ms of each root's process tree (also used by the webhooks bench's trigger comparison). */
-export function treeCpuMs(roots: Record<string, number>): Record<string, number> {
-  const procs = readProcs();
-  const kids = new Map<number, number[]>();
-  for (const [pid, s] of procs) kids.set(s.ppid, [...(kids.get(s.ppid) ?? []), pid]);
-  const out: Record<string, number> = {};
-  for (const [name, root] of Object.entries(roots)) {
-    let t = 0;
-    const stack = [root];
-    while (stack.length) {
-      const p = stack.pop()!;
-      t += procs.get(p)?.ticks ?? 0;
-      stack.push(...(kids.get(p) ?? []));
-    }
-    out[name] = (t * 1000) / HZ;
-  }
-  return out;
-}
 
 // ---------- HTTP client ----------
 
@@ -133,17 +95,6 @@ function startServer(env: Record<string, string>): Promise<Server> {
       });
     });
   });
-}
-
-export async function postmasterPid(adminUrl: string): Promise<number> {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    const dir = (await c.query('show data_directory')).rows[0].data_directory as string;
-    return Number(fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  } finally {
-    await c.end();
-  }
 }
 
 // ---------- a phase: CLIENTS closed loops, n operations in all ----------
