@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db.js';
-import { buyerShopFactsQuery, buyersChangedSinceQuery, type BuyerShopFacts } from '../orders/index.js';
+import { buyerShopFactsOf, buyerShopFactsQuery, buyersChangedSinceQuery, type BuyerShopFacts } from '../orders/index.js';
 
 /**
  * The coupons module's per-buyer summary (`coupon_buyer_facts`, one row per buyer and shop): last
@@ -97,26 +97,7 @@ export async function candidatesIn(tx: Executor, orgId: string, shopId: string, 
   const r = await tx.execute(sql`select ${COLUMNS}, ${key} as k from coupon_buyer_facts where org_id = ${orgId} and shop_id = ${shopId} and ${rangeWhere(range)} ${after}
     order by ${key}, buyer_id limit ${page.limit}`);
   const out = new Map<string, BuyerShopFacts>();
-  const d = (v: unknown) => (v ? new Date(v as string) : null);
-  for (const x of r.rows as Record<string, unknown>[]) {
-    const id = x.buyer_id as string;
-    out.set(id, {
-      buyerId: id,
-      lastOrderAt: d(x.last_order_at),
-      lastOrderId: (x.last_order_id as string) ?? null,
-      lastDeliveredAt: d(x.last_delivered_at),
-      lastDeliveredOrderId: (x.last_delivered_order_id as string) ?? null,
-      orders365: Number(x.orders365),
-      spend365: Number(x.spend365),
-      spend180: Number(x.spend180),
-      returns180: Number(x.returns180),
-      returnedValue180: Number(x.returned180),
-      hasReturnHistory: !!x.has_returns,
-      openReturn: !!x.open_return,
-      language: (x.language as string) ?? null,
-      country: (x.country as string) ?? null,
-    });
-  }
+  for (const x of r.rows as Record<string, unknown>[]) out.set(x.buyer_id as string, buyerShopFactsOf(x));
   const tail = r.rows.at(-1) as { k: number; buyer_id: string } | undefined;
   return { facts: out, last: tail ? [Number(tail.k), tail.buyer_id] : null };
 }

@@ -173,7 +173,7 @@ export async function buyerShopFacts(tx: Executor, orgId: string, shopId: string
     with b as (select unnest(${sql.param(buyerIds)}::text[]) as id)
     select b.id as buyer_id, bu.language, bu.country,
       lo.id as last_order_id, lo.placed_at as last_order_at,
-      ld.id as last_delivered_id, ld.delivered_at as last_delivered_at,
+      ld.id as last_delivered_order_id, ld.delivered_at as last_delivered_at,
       coalesce(s.n365, 0)::int as orders365, coalesce(s.v365, 0)::bigint as spend365, coalesce(s.v180, 0)::bigint as spend180,
       coalesce(rt.n180, 0)::int as returns180, coalesce(rt.v180, 0)::bigint as returned180, coalesce(rt.any, false) as has_returns, coalesce(rt.open, false) as open_return
     from b
@@ -191,26 +191,32 @@ export async function buyerShopFacts(tx: Executor, orgId: string, shopId: string
              count(*) > 0 as any,
              bool_or(status = any(${sql.param(OPEN_AFTER_SALES)}::text[])) as open
       from platform_returns p where p.org_id = ${orgId} and p.buyer_id = b.id and p.shop_id = ${shopId}) rt on true`);
-  for (const x of r.rows as Record<string, unknown>[]) {
-    const d = (v: unknown) => (v ? new Date(v as string) : null);
-    out.set(String(x.buyer_id), {
-      buyerId: String(x.buyer_id),
-      lastOrderAt: d(x.last_order_at),
-      lastOrderId: (x.last_order_id as string) ?? null,
-      lastDeliveredAt: d(x.last_delivered_at),
-      lastDeliveredOrderId: (x.last_delivered_id as string) ?? null,
-      orders365: Number(x.orders365),
-      spend365: Number(x.spend365),
-      spend180: Number(x.spend180),
-      returns180: Number(x.returns180),
-      returnedValue180: Number(x.returned180),
-      hasReturnHistory: !!x.has_returns,
-      openReturn: !!x.open_return,
-      language: (x.language as string) ?? null,
-      country: (x.country as string) ?? null,
-    });
-  }
+  for (const x of r.rows as Record<string, unknown>[]) out.set(String(x.buyer_id), buyerShopFactsOf(x));
   return out;
+}
+
+/**
+ * One row of buyer facts (the columns `buyerShopFacts` selects, which a summary table built from
+ * `buyerShopFactsQuery` keeps under the same names) as `BuyerShopFacts`.
+ */
+export function buyerShopFactsOf(x: Record<string, unknown>): BuyerShopFacts {
+  const d = (v: unknown) => (v ? new Date(v as string) : null);
+  return {
+    buyerId: String(x.buyer_id),
+    lastOrderAt: d(x.last_order_at),
+    lastOrderId: (x.last_order_id as string) ?? null,
+    lastDeliveredAt: d(x.last_delivered_at),
+    lastDeliveredOrderId: (x.last_delivered_order_id as string) ?? null,
+    orders365: Number(x.orders365),
+    spend365: Number(x.spend365),
+    spend180: Number(x.spend180),
+    returns180: Number(x.returns180),
+    returnedValue180: Number(x.returned180),
+    hasReturnHistory: !!x.has_returns,
+    openReturn: !!x.open_return,
+    language: (x.language as string) ?? null,
+    country: (x.country as string) ?? null,
+  };
 }
 
 /**
