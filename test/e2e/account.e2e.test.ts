@@ -8,7 +8,7 @@ import { registerModuleWorkers } from '../../src/app/modules.js';
 import { totpCode } from '../../src/modules/auth/index.js';
 import { verifyWebhookSignature } from '../../src/modules/integrations/index.js';
 import type { ManualClock } from '../../src/platform/clock.js';
-import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer } from '../helpers/e2e.js';
+import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer, signIn, SIGN_IN_ZH } from '../helpers/e2e.js';
 import { createTestOrg, TEST_PASSWORD } from '../helpers/org.js';
 
 const poll = <T,>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 100 });
@@ -20,15 +20,6 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
 
-async function signIn(page: Page, email: string, labels = { email: 'E-mail', password: 'Password', submit: 'Sign in' }) {
-  // After "Sign out" the app frame (whose search box and profile also say "e-mail") may still be on
-  // screen for a moment: wait for the sign-in page itself.
-  await page.getByTestId('user-menu').waitFor({ state: 'detached' });
-  await page.getByRole('button', { name: labels.submit }).waitFor();
-  await page.getByLabel(labels.email).fill(email);
-  await page.getByLabel(labels.password, { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: labels.submit }).click();
-}
 
 async function typeCode(page: Page, testId: string, code: string) {
   await page.getByTestId(testId).locator('input').first().click();
@@ -97,7 +88,7 @@ describeE2E('Account and two-factor sign-in (browser)', () => {
     // Sign out and in again: password, then the code.
     await page.getByTestId('user-menu').click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
-    await signIn(page, org.users.owner.email);
+    await signIn(page, org.users.owner.email, { shell: false });
     await poll(() => page.getByText('Enter the 6-digit code from your authenticator app.').count()).toBe(1);
     await shot(page, 'signin-code-en-desktop');
     // A fresh time step: the enrolment code may not be used twice.
@@ -133,7 +124,7 @@ describeE2E('Account and two-factor sign-in (browser)', () => {
     // An agent of the organisation is now sent to enrolment and can do nothing else.
     const agent = await openPage(browser, server.baseUrl, { viewport: { width: 390, height: 844 } });
     await agent.page.goto('/inbox');
-    await signIn(agent.page, org.users.agent.email);
+    await signIn(agent.page, org.users.agent.email, { shell: false });
     await poll(() => agent.page.getByTestId('restriction').count()).toBe(1);
     await shot(agent.page, 'restricted-enrolment-en-phone');
     await agent.context.close();
@@ -192,7 +183,7 @@ describeE2E('Account and two-factor sign-in (browser)', () => {
     ] as const) {
       const { page, context, problems } = await openPage(browser, server.baseUrl, { viewport, locale: 'zh-CN' });
       await page.goto('/account');
-      await signIn(page, org.users.owner.email, { email: '邮箱', password: '密码', submit: '登录' });
+      await signIn(page, org.users.owner.email, { labels: SIGN_IN_ZH });
       await poll(() => page.getByText('两步验证登录').first().count()).toBe(1);
       await shot(page, `account-zh-${tag}`);
       await page.goto('/settings/audit');

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { addBrand, brandScopedUser, createTestOrg, TEST_PASSWORD, type TestOrg } from '../helpers/org.js';
-import { describeE2E, launchBrowser, openPage, startE2EServer, type E2EServer } from '../helpers/e2e.js';
+import { describeE2E, launchBrowser, openPage, startE2EServer, type E2EServer, signIn } from '../helpers/e2e.js';
 
 const poll = <T,>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 100 });
 const SHOTS = process.env.SHOTS_DIR ?? '/work/shots/agency';
@@ -21,13 +21,6 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' });
 }
 
-async function signIn(page: Page, email: string) {
-  await page.goto('/');
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('user-menu').waitFor();
-}
 
 /** The subjects of the inbox's "New" view (every ticket here is new). */
 async function inboxSubjects(page: Page): Promise<string[]> {
@@ -81,6 +74,7 @@ describeE2E('agencies (browser)', () => {
 
   it("an agency login switches between two client organisations and sees only each one's inbox", async () => {
     const { page, context, problems } = await openPage(browser, server.baseUrl);
+    await page.goto('/');
     await signIn(page, agencyEmail);
     await poll(() => page.getByTestId('org-name').innerText()).toBe(await orgName(a));
     expect(await inboxSubjects(page)).toEqual([subjectA]);
@@ -119,6 +113,7 @@ describeE2E('agencies (browser)', () => {
 
   it('on a phone: the switcher and the overview fit 390 px', async () => {
     const { page, context, problems } = await openPage(browser, server.baseUrl, { viewport: PHONE });
+    await page.goto('/');
     await signIn(page, agencyEmail);
     await page.getByTestId('user-menu').click();
     await page.getByTestId(`org-switch-${await orgName(b)}`).waitFor();
@@ -148,11 +143,13 @@ describeE2E('agencies (browser)', () => {
     await ticket({ ...org, shopId: other.shopId, brandId: other.brandId }, 'Lumière: fermoir cassé');
     const agent = await brandScopedUser(server.ctx, org, 'agent', [org.brandId]);
     const { page, context, problems } = await openPage(browser, server.baseUrl);
+    await page.goto('/');
     await signIn(page, agent.email);
     expect(await inboxSubjects(page)).toEqual(['Voltix: Akku lädt nicht']);
     await shot(page, 'brand-scoped-inbox-en-desktop');
     // The unlimited supervisor of the same organisation sees both brands.
     const sup = await openPage(browser, server.baseUrl);
+    await sup.page.goto('/');
     await signIn(sup.page, org.users.supervisor.email);
     expect(await inboxSubjects(sup.page)).toEqual(['Lumière: fermoir cassé', 'Voltix: Akku lädt nicht']);
     await sup.context.close();
@@ -164,6 +161,7 @@ describeE2E('agencies (browser)', () => {
     const org = await createTestOrg(server.ctx, { market: 'DE' });
     await ticket(org, 'Kabel fehlt im Paket');
     const { page, context, problems } = await openPage(browser, server.baseUrl);
+    await page.goto('/');
     await signIn(page, org.users.owner.email);
     await page.getByTestId('nav-settings').click();
     await page.getByRole('tab', { name: /Team/ }).click();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
-import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer } from '../helpers/e2e.js';
+import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer, signIn } from '../helpers/e2e.js';
 import { TEST_PASSWORD } from '../helpers/org.js';
 import { connectedWorld, type TikTokTestWorld } from '../tiktok/helpers.js';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -11,11 +11,6 @@ import { startAdsStandIn, type AdsStandIn } from '../../src/integrations/tiktok-
 const poll = <T,>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 150 });
 const SHOTS = '/work/shots/analytics';
 
-async function signIn(page: Page, email: string) {
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 async function shot(page: Page, name: string) {
   const file = await screenshot(page, `analytics-${name}`);
   fs.mkdirSync(SHOTS, { recursive: true });

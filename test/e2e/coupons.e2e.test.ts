@@ -4,19 +4,13 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.js';
-import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer } from '../helpers/e2e.js';
+import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer, signIn, SIGN_IN_ZH } from '../helpers/e2e.js';
 import { createTestOrg, TEST_PASSWORD, type TestOrg } from '../helpers/org.js';
 
 const poll = <T,>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 150 });
 const SHOTS = '/work/shots/coupons';
 const DAY = 86_400_000;
 
-async function signIn(page: Page, email: string, labels = { email: 'E-mail', password: 'Password', submit: 'Sign in' }) {
-  await page.getByLabel(labels.email).fill(email);
-  await page.getByLabel(labels.password, { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: labels.submit }).click();
-}
-const ZH = { email: '邮箱', password: '密码', submit: '登录' };
 
 async function shot(page: Page, name: string) {
   const file = await screenshot(page, name);
@@ -88,7 +82,7 @@ describeE2E('Coupons page (browser)', () => {
       console.log('page problems:', problems);
     });
     await page.goto('/coupons');
-    await signIn(page, org.users.supervisor.email, ZH);
+    await signIn(page, org.users.supervisor.email, { labels: SIGN_IN_ZH });
     await poll(() => page.getByRole('heading', { name: '优惠券' }).count()).toBe(1);
     await poll(() => page.getByText('该店铺还没有计划', { exact: false }).count()).toBe(1);
 

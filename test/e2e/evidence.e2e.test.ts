@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { seedEvidenceDemo, type PackManifest } from '../../src/modules/evidence/index.js';
-import { describeE2E, launchBrowser, openPage, screenshot, SCREENS_DIR, startE2EServer, type E2EServer } from '../helpers/e2e.js';
+import { describeE2E, launchBrowser, openPage, screenshot, SCREENS_DIR, startE2EServer, type E2EServer, signIn, SIGN_IN_ZH } from '../helpers/e2e.js';
 import { createTestOrg, TEST_PASSWORD, type TestOrg } from '../helpers/org.js';
 import { unzip } from '../helpers/unzip.js';
 
@@ -15,11 +15,6 @@ const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 const thumbnailsLoaded = (page: Page) =>
   page.locator('[data-testid=evidence-file] img').evaluateAll((imgs) => imgs.length > 0 && imgs.every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
 
-async function signIn(page: Page, email: string, labels = { email: 'E-mail', password: 'Password', submit: 'Sign in' }) {
-  await page.getByLabel(labels.email).fill(email);
-  await page.getByLabel(labels.password, { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: labels.submit }).click();
-}
 
 describeE2E('evidence page (browser)', () => {
   let server: E2EServer;
@@ -100,7 +95,7 @@ describeE2E('evidence page (browser)', () => {
       console.log('page problems:', problems);
     });
     await page.goto('/evidence');
-    await signIn(page, org.users.supervisor.email, { email: '邮箱', password: '密码', submit: '登录' });
+    await signIn(page, org.users.supervisor.email, { labels: SIGN_IN_ZH });
     await poll(() => page.getByRole('heading', { level: 2 }).first().innerText()).toBe('证据');
     await page.getByTestId('verify-chain').click();
     await poll(() => page.getByTestId('verify-result').innerText()).toBe('证据链完整：21 条记录，4 个文件，1 个签名检查点。');

@@ -1,17 +1,12 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import type { InboundMessage } from '../../src/modules/helpdesk/index.js';
-import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer } from '../helpers/e2e.js';
+import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer, signIn } from '../helpers/e2e.js';
 import { actorFor, createTestOrg, TEST_PASSWORD, type TestOrg } from '../helpers/org.js';
 
 const poll = <T,>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
 const MIN = 60_000;
 
-async function signIn(page: Page, email: string) {
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 const rowIds = (page: Page) => page.getByTestId('ticket-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-ticket-id')));
 const rowCheck = (page: Page, id: string) => page.locator(`[data-testid=ticket-row][data-ticket-id="${id}"] [data-testid=row-check]`);

@@ -5,19 +5,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.js';
 import { SEND_COUPON_HANDLER } from '../../src/modules/coupons/index.js';
-import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer } from '../helpers/e2e.js';
+import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer, signIn, SIGN_IN_ZH } from '../helpers/e2e.js';
 import { createTestOrg, TEST_PASSWORD, type TestOrg } from '../helpers/org.js';
 import { seedTicket } from '../helpers/returns.js';
 
 const poll = <T,>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 150 });
 const SHOTS = '/work/shots/incidents';
 
-async function signIn(page: Page, email: string, labels = { email: 'E-mail', password: 'Password', submit: 'Sign in' }) {
-  await page.getByLabel(labels.email).fill(email);
-  await page.getByLabel(labels.password, { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: labels.submit }).click();
-}
-const ZH = { email: '邮箱', password: '密码', submit: '登录' };
 
 async function shot(page: Page, name: string) {
   const file = await screenshot(page, name);
@@ -91,7 +85,7 @@ describeE2E('Incidents (browser)', () => {
     });
     const a = agent.page;
     await a.goto('/incidents');
-    await signIn(a, org.users.agent.email, ZH);
+    await signIn(a, org.users.agent.email, { labels: SIGN_IN_ZH });
     await poll(() => a.getByRole('heading', { name: '事件' }).count()).toBe(1);
     await a.getByTestId('declare').click();
     await a.getByTestId('incident-title').fill('玫瑰色直播色差');
@@ -121,7 +115,7 @@ describeE2E('Incidents (browser)', () => {
     const sup = await openPage(browser, server.baseUrl, { locale: 'zh-CN' });
     const s = sup.page;
     await s.goto(`/incidents/${incidentId}`);
-    await signIn(s, org.users.supervisor.email, ZH);
+    await signIn(s, org.users.supervisor.email, { labels: SIGN_IN_ZH });
     await s.getByTestId('approve').click();
     await poll(() => s.getByTestId('incident-status').innerText()).toBe('已批准');
     await s.getByTestId('send').click();

@@ -9,7 +9,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { knowledgeUses } from '../../src/modules/knowledge/knowledge.schema.js';
-import { describeE2E, launchBrowser, openPage, startE2EServer, type E2EServer } from '../helpers/e2e.js';
+import { describeE2E, launchBrowser, openPage, startE2EServer, type E2EServer, signIn, SIGN_IN_ZH } from '../helpers/e2e.js';
 import { actorFor, createTestOrg, TEST_PASSWORD, type TestOrg } from '../helpers/org.js';
 import { JACKET_ENTRIES } from '../knowledge/suggestions.labelled.js';
 
@@ -22,12 +22,6 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' });
 }
 
-async function signIn(page: Page, email: string, labels = { email: 'E-mail', password: 'Password', submit: 'Sign in' }) {
-  await page.getByRole('button', { name: labels.submit }).waitFor();
-  await page.getByLabel(labels.email).fill(email);
-  await page.getByLabel(labels.password, { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: labels.submit }).click();
-}
 
 describeE2E('product knowledge (browser)', () => {
   let server: E2EServer;
@@ -117,7 +111,7 @@ describeE2E('product knowledge (browser)', () => {
         console.log('page problems:', problems);
       });
       await page.goto(`/catalogue/${jacketId}`);
-      await signIn(page, org.users.owner.email, { email: '邮箱', password: '密码', submit: '登录' });
+      await signIn(page, org.users.owner.email, { labels: SIGN_IN_ZH });
       await page.getByTestId('lang-de').click();
       await poll(() => page.getByTestId('knowledge-entry').count()).toBe(8);
       await poll(() => page.getByTestId('entry-status').filter({ hasText: '已过期' }).count()).toBe(1);

@@ -3,19 +3,13 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.js';
-import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer } from '../helpers/e2e.js';
+import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer, signIn, SIGN_IN_ZH } from '../helpers/e2e.js';
 import { actorFor, createTestOrg, TEST_PASSWORD } from '../helpers/org.js';
 import { seedOrder, seedTicket } from '../helpers/returns.js';
 
 const poll = <T,>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 150 });
 const SHOTS = '/work/shots/playbooks';
 
-async function signIn(page: Page, email: string, labels = { email: 'E-mail', password: 'Password', submit: 'Sign in' }) {
-  await page.getByLabel(labels.email).fill(email);
-  await page.getByLabel(labels.password, { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: labels.submit }).click();
-}
-const ZH = { email: '邮箱', password: '密码', submit: '登录' };
 
 async function shot(page: Page, name: string) {
   const file = await screenshot(page, name);
@@ -58,7 +52,7 @@ describeE2E('Playbooks (browser)', () => {
       console.log('supervisor page problems:', s.problems);
     });
     await s.page.goto('/playbooks');
-    await signIn(s.page, org.users.supervisor.email, ZH);
+    await signIn(s.page, org.users.supervisor.email, { labels: SIGN_IN_ZH });
     await poll(() => s.page.getByRole('heading', { name: '服务手册' }).count()).toBe(1);
     // The navigation reaches both pages.
     expect(await s.page.getByRole('link', { name: '服务手册' }).count()).toBeGreaterThan(0);

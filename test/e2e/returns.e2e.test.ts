@@ -3,16 +3,11 @@ import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { registerModuleWorkers } from '../../src/app/modules.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { RecordingPlatform, seedOrder, seedTicket, settle } from '../helpers/returns.js';
-import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer } from '../helpers/e2e.js';
+import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer, signIn } from '../helpers/e2e.js';
 import { actorFor, createTestOrg, TEST_PASSWORD, type TestOrg } from '../helpers/org.js';
 
 const poll = <T,>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 100 });
 
-async function signIn(page: Page, email: string) {
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 describeE2E('remedies and returns (browser)', () => {
   let server: E2EServer;

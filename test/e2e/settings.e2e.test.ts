@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { TikTokSandbox } from '../../src/integrations/tiktok/index.js';
 import { enqueue, PermanentError } from '../../src/platform/outbox/outbox.js';
 import { outbox } from '../../src/platform/outbox/outbox.schema.js';
-import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer } from '../helpers/e2e.js';
+import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer, signIn, SIGN_IN_EN, SIGN_IN_ZH } from '../helpers/e2e.js';
 import { createTestOrg, TEST_PASSWORD, type TestOrg } from '../helpers/org.js';
 import { uniqueShops } from '../tiktok/helpers.js';
 
@@ -17,11 +17,6 @@ import { uniqueShops } from '../tiktok/helpers.js';
 const poll = <T,>(fn: () => T | Promise<T>, timeout = 20_000) => expect.poll(fn, { timeout, interval: 150 });
 const SHOTS = '/work/shots/settings';
 
-async function signIn(page: Page, email: string) {
-  await page.getByLabel(/E-mail|邮箱/).fill(email);
-  await page.getByLabel(/^(Password|密码)$/).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: /Sign in|登录/ }).click();
-}
 
 describeE2E('Settings screens (browser)', () => {
   let server: E2EServer;
@@ -141,7 +136,7 @@ describeE2E('Settings screens (browser)', () => {
         const { page, context, problems } = await openPage(browser, server.baseUrl, { viewport, locale });
         await page.addInitScript((l) => localStorage.setItem('afterdesk.uiLocale', l), lang);
         await page.goto('/settings/tiktok');
-        await signIn(page, org.users.owner.email);
+        await signIn(page, org.users.owner.email, { labels: lang === 'en' ? SIGN_IN_EN : SIGN_IN_ZH });
         await poll(() => page.getByTestId(`connection-${org.shopId}`).count()).toBe(1);
         for (const p of pages) {
           await page.goto(`/settings/${p}`);
@@ -155,7 +150,7 @@ describeE2E('Settings screens (browser)', () => {
         const agent = await openPage(browser, server.baseUrl, { viewport, locale });
         await agent.page.addInitScript((l) => localStorage.setItem('afterdesk.uiLocale', l), lang);
         await agent.page.goto('/settings/outbox');
-        await signIn(agent.page, org.users.agent.email);
+        await signIn(agent.page, org.users.agent.email, { labels: lang === 'en' ? SIGN_IN_EN : SIGN_IN_ZH });
         await poll(() => agent.page.getByTestId('forbidden').count()).toBe(1);
         await agent.page.screenshot({ path: path.join(SHOTS, `forbidden-${lang}-${device}.png`), animations: 'disabled' });
         expect(await agent.page.getByTestId('forbidden').innerText()).toContain(lang === 'en' ? 'You do not have access' : '你没有访问权限');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createTestOrg, TEST_PASSWORD, type TestOrg } from '../helpers/org.js';
-import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer } from '../helpers/e2e.js';
+import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer, signIn, SIGN_IN_ZH } from '../helpers/e2e.js';
 
 // Waits for the UI to settle on a value (page loads and API calls take a moment on a busy machine).
 const poll = <T,>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 100 });
@@ -13,11 +13,6 @@ async function navLabels(page: Page): Promise<string[]> {
   return (await page.getByRole('navigation', { name: /Main navigation|主导航/ }).getByRole('link').allInnerTexts()).map((s) => s.trim());
 }
 
-async function signIn(page: Page, email: string, password: string, labels = { email: 'E-mail', password: 'Password', submit: 'Sign in' }) {
-  await page.getByLabel(labels.email).fill(email);
-  await page.getByLabel(labels.password, { exact: true }).fill(password);
-  await page.getByRole('button', { name: labels.submit }).click();
-}
 
 describeE2E('web shell (browser)', () => {
   let server: E2EServer;
@@ -46,21 +41,21 @@ describeE2E('web shell (browser)', () => {
     await poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Sign in');
     await screenshot(page, 'login-en');
 
-    await signIn(page, org.users.supervisor.email, 'not the password');
+    await signIn(page, org.users.supervisor.email, { password: 'not the password', shell: false });
     await poll(() => page.getByTestId('login-error').innerText()).toBe('Sign-in failed\nWrong e-mail or password.');
     await screenshot(page, 'login-error-en');
 
     await page.getByText('中文', { exact: true }).click();
     await poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('登录');
-    await signIn(page, org.users.supervisor.email, 'still not it', { email: '邮箱', password: '密码', submit: '登录' });
+    await signIn(page, org.users.supervisor.email, { password: 'still not it', labels: SIGN_IN_ZH, shell: false });
     await poll(() => page.getByTestId('login-error').innerText()).toBe('登录失败\n邮箱或密码错误。');
     await screenshot(page, 'login-error-zh-CN');
 
     // Third wrong attempt is the last one allowed from this address; the fourth is refused with 429.
-    await signIn(page, org.users.supervisor.email, 'third wrong', { email: '邮箱', password: '密码', submit: '登录' });
+    await signIn(page, org.users.supervisor.email, { password: 'third wrong', labels: SIGN_IN_ZH, shell: false });
     await poll(() => page.getByTestId('login-error').innerText()).toBe('登录失败\n邮箱或密码错误。');
     await page.getByText('EN', { exact: true }).click();
-    await signIn(page, org.users.supervisor.email, TEST_PASSWORD);
+    await signIn(page, org.users.supervisor.email, { shell: false });
     await poll(() => page.getByTestId('login-error').innerText()).toBe('Sign-in failed\nToo many failed sign-ins. Wait a few minutes and try again.');
     await page.reload();
     await poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Sign in');
@@ -76,7 +71,7 @@ describeE2E('web shell (browser)', () => {
     });
     const tag = org.orgId.slice(-6).toLowerCase();
     await page.goto('/settings');
-    await signIn(page, org.users.owner.email, TEST_PASSWORD);
+    await signIn(page, org.users.owner.email);
 
     // The frame: the navigation items of an owner, organisation and user in the header.
     await poll(() => navLabels(page)).toEqual(NAV_EN);
@@ -207,7 +202,7 @@ describeE2E('web shell (browser)', () => {
     // A fresh browser (no localStorage) still opens in Chinese: the account's language wins.
     const second = await openPage(browser, server.baseUrl);
     await second.page.goto('/');
-    await signIn(second.page, org.users.owner.email, TEST_PASSWORD);
+    await signIn(second.page, org.users.owner.email);
     await poll(() => navLabels(second.page)).toEqual(NAV_ZH);
 
     // Sign out from the user menu.
@@ -224,7 +219,7 @@ describeE2E('web shell (browser)', () => {
   it('shows each role only its pages: agents get no settings, supervisors view settings read-only', async () => {
     const agent = await openPage(browser, server.baseUrl);
     await agent.page.goto('/');
-    await signIn(agent.page, org.users.agent.email, TEST_PASSWORD);
+    await signIn(agent.page, org.users.agent.email);
     await poll(() => navLabels(agent.page)).toEqual(['Inbox', 'Returns', 'Orders', 'Customers', 'Remedies', 'Evidence', 'Coupons', 'Catalogue', 'Incidents']);
     expect(new URL(agent.page.url()).pathname).toBe('/inbox');
     await agent.page.goto('/settings/team');
@@ -241,7 +236,7 @@ describeE2E('web shell (browser)', () => {
     await server.ctx.services.auth.createUserInOrg(org.orgId, { email: supEmail, name: 'Second Supervisor', password: TEST_PASSWORD, role: 'supervisor' });
     const sup = await openPage(browser, server.baseUrl);
     await sup.page.goto('/settings/team');
-    await signIn(sup.page, supEmail, TEST_PASSWORD);
+    await signIn(sup.page, supEmail);
     await poll(() => navLabels(sup.page)).toEqual(NAV_EN);
     await poll(() => sup.page.getByText('You can view the team; only owners can add or change users.').count()).toBe(1);
     await poll(() => sup.page.getByTestId('users-table').locator('tbody tr').count()).toBeGreaterThanOrEqual(4);

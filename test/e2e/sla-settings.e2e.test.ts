@@ -1,17 +1,12 @@
 import type { Browser, Page } from 'playwright-core';
 import type { ManualClock } from '../../src/platform/clock.js';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
-import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer } from '../helpers/e2e.js';
+import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer, signIn } from '../helpers/e2e.js';
 import { actorFor, createTestOrg, TEST_PASSWORD, type TestOrg } from '../helpers/org.js';
 
 const poll = <T,>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 100 });
 const MIN = 60_000;
 
-async function signIn(page: Page, email: string) {
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 const rowCells = (page: Page, name: string) => page.getByTestId('sla-policies-table').locator('tbody tr', { has: page.getByRole('cell', { name, exact: true }) }).locator('td').allInnerTexts();
 const tableNames = (page: Page) => page.getByTestId('sla-policies-table').locator('tbody tr td:first-child').allInnerTexts();

@@ -13,18 +13,12 @@ import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { registerModuleWorkers } from '../../src/app/modules.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { settle } from '../helpers/returns.js';
-import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer } from '../helpers/e2e.js';
+import { describeE2E, launchBrowser, openPage, screenshot, startE2EServer, type E2EServer, signIn } from '../helpers/e2e.js';
 import { actorFor, TEST_PASSWORD } from '../helpers/org.js';
 import { connectedWorld, type TikTokTestWorld } from '../tiktok/helpers.js';
 
 const poll = <T,>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 200 });
 
-async function signIn(page: Page, email: string) {
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => page.getByLabel('E-mail', { exact: true }).count(), { timeout: 15_000 }).toBe(0);
-}
 
 async function setLanguage(page: Page, lang: 'en' | 'zh-CN') {
   await page.getByText(lang === 'en' ? 'EN' : '中文', { exact: true }).first().click();

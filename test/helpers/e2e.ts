@@ -11,6 +11,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { describe } from 'vitest';
 import { WEB_DIST } from '../../src/app/server.js';
 import { createTestContext, type TestContext, type TestContextOptions } from './context.js';
+import { TEST_PASSWORD } from './org.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENS_DIR = path.resolve('.tmp', 'screens');
@@ -142,4 +143,22 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENS_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: false, animations: 'disabled' });
   return file;
+}
+
+export const SIGN_IN_EN = { email: 'E-mail', password: 'Password', submit: 'Sign in' };
+export const SIGN_IN_ZH = { email: '邮箱', password: '密码', submit: '登录' };
+
+/**
+ * Signs in on the sign-in page and, unless `shell: false` (a wrong password, a second factor), waits
+ * for the signed-in frame. Waiting matters: a click on the language switch while the sign-in page is
+ * still on screen changes only this browser's language, not the account's, and the next page load
+ * would come back in the account's language.
+ */
+export async function signIn(page: Page, email: string, opts: { password?: string; labels?: typeof SIGN_IN_EN; shell?: boolean } = {}): Promise<void> {
+  const labels = opts.labels ?? SIGN_IN_EN;
+  await page.getByRole('button', { name: labels.submit, exact: true }).waitFor();
+  await page.getByLabel(labels.email, { exact: true }).fill(email);
+  await page.getByLabel(labels.password, { exact: true }).fill(opts.password ?? TEST_PASSWORD);
+  await page.getByRole('button', { name: labels.submit, exact: true }).click();
+  if (opts.shell !== false) await page.getByTestId('user-menu').first().waitFor({ state: 'attached' });
 }

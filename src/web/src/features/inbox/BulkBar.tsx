@@ -37,9 +37,11 @@ export function BulkBar({ selected, onClear }: { selected: TicketView[]; onClear
   const [merging, setMerging] = useState(false);
 
   const run = useApiMutation({
-    mutationFn: ({ action }: { action: BulkAction; label: string }) => bulkAction(selected.map((s) => s.id), action),
-    onSuccess: async ({ results }, { label }) => {
-      const numbers = new Map(selected.map((s) => [s.id, s.number]));
+    // The tickets' numbers are taken when the action starts: by the time the answer comes, a ticket
+    // closed meanwhile may have left the list (and the selection) and could no longer be named.
+    mutationFn: ({ tickets, action }: { tickets: TicketView[]; action: BulkAction; label: string }) => bulkAction(tickets.map((s) => s.id), action),
+    onSuccess: async ({ results }, { tickets, label }) => {
+      const numbers = new Map(tickets.map((s) => [s.id, s.number]));
       const refused = results.filter((r): r is Extract<BulkResult, { ok: false }> => !r.ok);
       const done = results.length - refused.length;
       notifications.show({
@@ -65,7 +67,7 @@ export function BulkBar({ selected, onClear }: { selected: TicketView[]; onClear
       await refresh();
     },
   });
-  const act = (action: BulkAction, label: string) => run.mutate({ action, label });
+  const act = (action: BulkAction, label: string) => run.mutate({ tickets: selected, action, label });
 
   const assignees = supervisor
     ? (team.data?.items ?? []).filter((u) => u.role !== 'warehouse' && u.active !== false).map((u) => ({ id: u.id, label: u.id === user.id ? t('ticket.me', { name: u.name }) : u.name }))
