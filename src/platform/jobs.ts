@@ -11,6 +11,7 @@ export type JobHandler<T> = (data: T) => Promise<void>;
 export class Jobs {
   readonly boss: PgBoss;
   private started = false;
+  private stopping = false;
 
   /**
    * `sendOnly`: an API process (`WORKER=false`) queues jobs — an SLA timer in the same breath as the
@@ -20,7 +21,15 @@ export class Jobs {
     this.boss = new PgBoss({ connectionString, max: opts.sendOnly ? 2 : 4, ...(opts.sendOnly ? { supervise: false, schedule: false } : {}) });
     // Only what says what went wrong: pg-boss hands on pool errors that carry the whole connection
     // object (its buffers and state filled a log line per lost connection on a Postgres restart).
-    this.boss.on('error', (e) => this.log.error({ err: { message: e.message, code: (e as { code?: string }).code, stack: e.stack } }, 'job queue error'));
+    // Once we stop, a job still running (a first sync) may have its connection ended by Postgres
+    // shutting down (57P01) or see the pool closed: expected then, so it is not reported as an error;
+    // pg-boss runs the interrupted job again after the next start.
+    this.boss.on('error', (e) => {
+      const code = (e as { code?: string }).code;
+      const err = { message: e.message, code, stack: e.stack };
+      if (this.stopping && (code === '57P01' || /terminat|ended|closed/i.test(e.message))) this.log.debug({ err }, 'job queue connection ended while stopping');
+      else this.log.error({ err }, 'job queue error');
+    });
     // pg-boss creates a queue (a row plus a partition of its job table) without a lock of its own,
     // so two processes creating the same queue at once — workers booting together after a deploy —
     // deadlock, and Postgres ends one of them. The other has created the queue by then and the
@@ -108,6 +117,7 @@ export class Jobs {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    this.stopping = true;
     await this.boss.stop({ graceful: true, wait: true, timeout: 5_000 });
   }
 }
