@@ -55,11 +55,15 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
     data?: Record<string, unknown>;
   }
 
-  /** Every change goes through here: new generation, next timer, audit rows, a fresh job. */
+  /**
+   * Every change goes through here: new generation, next timer, audit rows, a fresh job. The clock's
+   * update and its audit rows travel as one statement (the update as a data-modifying WITH, which
+   * runs exactly once); the timer job is pg-boss's own insert, on the same transaction.
+   */
   async function saveClock(tx: Executor, cal: CompiledCalendar, c: ClockRow, patch: Partial<ClockRow>, events: ClockEvent[]): Promise<ClockRow> {
     const next: ClockRow = { ...c, ...patch, generation: c.generation + 1, updatedAt: clock.now() };
     next.nextTimerAt = nextTimerOf(cal, next);
-    await tx
+    const update = tx
       .update(slaClocks)
       .set({
         policyId: next.policyId,
@@ -79,15 +83,15 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
         updatedAt: next.updatedAt,
       })
       .where(and(eq(slaClocks.orgId, c.orgId), eq(slaClocks.id, c.id)));
-    await insertEvents(tx, next, events);
+    if (events.length) await tx.execute(sql`with moved as (${update.getSQL()}) ${eventsInsert(tx, next, events).getSQL()}`);
+    else await update;
     await scheduler.schedule(tx, next);
     return next;
   }
 
-  async function insertEvents(tx: Executor, c: ClockRow, events: ClockEvent[]): Promise<void> {
-    if (!events.length) return;
+  function eventsInsert(tx: Executor, c: ClockRow, events: ClockEvent[]) {
     const now = clock.now();
-    await tx.insert(slaClockEvents).values(
+    return tx.insert(slaClockEvents).values(
       events.map((e) => ({
         orgId: c.orgId,
         id: ids('sle'),
@@ -102,6 +106,11 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
         createdAt: now,
       })),
     );
+  }
+
+  async function insertEvents(tx: Executor, c: ClockRow, events: ClockEvent[]): Promise<void> {
+    if (!events.length) return;
+    await eventsInsert(tx, c, events);
   }
 
   /** Announces every warning and the breach whose instant is at or before `nowMs`; each once. */
@@ -261,7 +270,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
       .for('update');
   }
 
-  async function stopClock(tx: Executor, shop: ShopCal, c: ClockRow, at: Date, reason: string): Promise<void> {
+  async function stopClock(tx: Executor, shop: ShopCal, c: ClockRow, at: Date, reason: string): Promise<ClockRow> {
     const cal = clockCalendar(shop, c);
     // A clock stopped while paused also banks the paused stretch, so its audit stays exact.
     const extra = c.state === 'paused' && c.pausedAt ? businessMsBetween(cal, c.pausedAt.getTime(), at.getTime()) : 0;
@@ -275,7 +284,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
     const events: ClockEvent[] = lateUnseen ? [{ kind: 'breached', at: c.dueAt, data: { targetMinutes: c.targetMinutes, firedAt: at.toISOString(), detectedOnStop: true } }] : [];
     const breached = (c.state === 'breached' && !answeredInTime) || lateUnseen;
     events.push({ kind: 'stopped', at, data: { reason, met: !breached, ...(answeredInTime ? { breachWithdrawn: true } : {}) } });
-    await saveClock(
+    return saveClock(
       tx,
       cal,
       c,
@@ -296,37 +305,66 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
   const PAUSING = new Set(['waiting_on_buyer']);
   const FINAL = new Set(['solved', 'closed']);
 
-  /** Waiting on the buyer pauses; leaving that state resumes; solved/closed stop; reopening restarts resolution. */
-  async function applyStatus(tx: Executor, t: typeof slaTickets.$inferSelect, shop: ShopCal, open: ClockRow[], status: string, at: Date): Promise<void> {
+  /**
+   * The ticket's clocks that are not stopped, kept in step with every change this event makes (the
+   * rows are locked by `openClocks`, so nobody else moves them meanwhile): the open list after a
+   * status change and the next due instant come from here instead of being read again.
+   */
+  function replaceClock(open: ClockRow[], next: ClockRow): ClockRow[] {
+    return open.flatMap((c) => (c.id !== next.id ? [c] : next.stoppedAt ? [] : [next]));
+  }
+
+  /** The earliest due of the clocks still counting (running or breached, not stopped). */
+  function nextDueOf(open: ClockRow[]): Date | null {
+    let min: number | null = null;
+    for (const c of open) if (!c.stoppedAt && (c.state === 'running' || c.state === 'breached') && (min === null || c.dueAt.getTime() < min)) min = c.dueAt.getTime();
+    return min === null ? null : new Date(min);
+  }
+
+  /**
+   * Waiting on the buyer pauses; leaving that state resumes; solved/closed stop; reopening restarts
+   * resolution. Returns the open clocks as they are afterwards.
+   */
+  async function applyStatus(tx: Executor, t: typeof slaTickets.$inferSelect, shop: ShopCal, open: ClockRow[], status: string, at: Date): Promise<ClockRow[]> {
     const before = t.status;
-    if (before === status) return;
+    if (before === status) return open;
     await tx.update(slaTickets).set({ status, updatedAt: clock.now() }).where(and(eq(slaTickets.orgId, t.orgId), eq(slaTickets.ticketId, t.ticketId)));
     if (FINAL.has(status)) {
       for (const c of open) await stopClock(tx, shop, c, at, status);
-      return;
+      return [];
     }
+    let after = open;
     if (PAUSING.has(status)) {
       for (const c of open) {
         if (c.state !== 'running') continue;
-        await saveClock(tx, clockCalendar(shop, c), c, { state: 'paused', pausedAt: at }, [{ kind: 'paused', at, data: { status } }]);
+        after = replaceClock(after, await saveClock(tx, clockCalendar(shop, c), c, { state: 'paused', pausedAt: at }, [{ kind: 'paused', at, data: { status } }]));
       }
-      return;
+      return after;
     }
     for (const c of open) {
       if (c.state !== 'paused' || !c.pausedAt) continue;
       const cal = clockCalendar(shop, c);
       const pausedMs = businessMsBetween(cal, c.pausedAt.getTime(), Math.max(at.getTime(), c.pausedAt.getTime()));
       const moved = { ...c, pausedBusinessMs: c.pausedBusinessMs + pausedMs };
-      await saveClock(tx, cal, c, { state: 'running', pausedAt: null, pausedBusinessMs: moved.pausedBusinessMs, dueAt: dueOf(cal, moved) }, [
-        { kind: 'resumed', at, data: { status, pausedBusinessMinutes: pausedMs / MINUTE, previousDueAt: c.dueAt.toISOString() } },
-      ]);
+      after = replaceClock(
+        after,
+        await saveClock(tx, cal, c, { state: 'running', pausedAt: null, pausedBusinessMs: moved.pausedBusinessMs, dueAt: dueOf(cal, moved) }, [
+          { kind: 'resumed', at, data: { status, pausedBusinessMinutes: pausedMs / MINUTE, previousDueAt: c.dueAt.toISOString() } },
+        ]),
+      );
     }
     // A reopened ticket gets a fresh resolution clock.
     if (FINAL.has(before) && !open.some((c) => c.metric === 'resolution')) {
-      await startClock(tx, { ...t, status }, await loadPolicies(tx, t.orgId), shop, 'resolution', at);
+      const started = await startClock(tx, { ...t, status }, await loadPolicies(tx, t.orgId), shop, 'resolution', at);
+      if (started) after = [...after, started];
     }
+    return after;
   }
 
+  /**
+   * One event on the ticket's clocks. Reads the SLA row and the open clocks (both locked) once;
+   * what the event changes is tracked in memory, so the next due instant needs no further read.
+   */
   async function recordEvent(tx: Executor, input: RecordEventInput): Promise<{ nextDueAt: Date | null }> {
     const [t] = await tx.select().from(slaTickets).where(and(eq(slaTickets.orgId, input.orgId), eq(slaTickets.ticketId, input.ticketId))).for('update');
     // A ticket that never started clocks (created before SLA policies existed) has nothing to move.
@@ -336,13 +374,12 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
     let open = await openClocks(tx, t.orgId, t.ticketId);
     // A reply or buyer message may carry the status it moved the ticket to (waiting_on_buyer → open).
     if (input.kind !== 'status_changed' && input.status && input.status !== t.status) {
-      await applyStatus(tx, t, shop, open, input.status, at);
+      open = await applyStatus(tx, t, shop, open, input.status, at);
       t.status = input.status;
-      open = await openClocks(tx, t.orgId, t.ticketId);
     }
     switch (input.kind) {
       case 'agent_public_reply': {
-        for (const c of open) if (c.metric === 'first_reply' || c.metric === 'next_reply') await stopClock(tx, shop, c, at, 'reply');
+        for (const c of open) if (c.metric === 'first_reply' || c.metric === 'next_reply') open = replaceClock(open, await stopClock(tx, shop, c, at, 'reply'));
         break;
       }
       case 'buyer_message': {
@@ -354,13 +391,14 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
         // Next-reply clocks start only once the first reply went out, and only one at a time.
         if (replied && !open.some((c) => c.metric === 'next_reply') && !FINAL.has(t.status)) {
           const policies = await loadPolicies(tx, t.orgId);
-          await startClock(tx, t, policies, shop, 'next_reply', at);
+          const started = await startClock(tx, t, policies, shop, 'next_reply', at);
+          if (started) open = [...open, started];
         }
         break;
       }
       case 'status_changed': {
         if (!input.status) throw AppError.validation('sla.status_required', 'status_changed needs the new status', [{ field: 'status', message: 'required' }]);
-        await applyStatus(tx, t, shop, open, input.status, at);
+        open = await applyStatus(tx, t, shop, open, input.status, at);
         break;
       }
       case 'priority_changed': {
@@ -377,14 +415,17 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
           const cal = shopCalendar(shop, p.mode, c.startedAt.getTime());
           const moved = { ...c, targetMinutes: target, mode: p.mode };
           const dueAt = dueOf(cal, moved);
-          await saveClock(tx, cal, c, { policyId: p.id, targetMinutes: target, mode: p.mode, warningPercents: [...p.warningPercents].sort((a, b) => a - b), dueAt }, [
-            { kind: 'recalculated', at, data: { reason: 'priority_changed', priority, fromPolicyId: c.policyId, toPolicyId: p.id, fromTargetMinutes: c.targetMinutes, toTargetMinutes: target, previousDueAt: c.dueAt.toISOString() } },
-          ]);
+          open = replaceClock(
+            open,
+            await saveClock(tx, cal, c, { policyId: p.id, targetMinutes: target, mode: p.mode, warningPercents: [...p.warningPercents].sort((a, b) => a - b), dueAt }, [
+              { kind: 'recalculated', at, data: { reason: 'priority_changed', priority, fromPolicyId: c.policyId, toPolicyId: p.id, fromTargetMinutes: c.targetMinutes, toTargetMinutes: target, previousDueAt: c.dueAt.toISOString() } },
+            ]),
+          );
         }
         break;
       }
     }
-    return { nextDueAt: await nextDueAt(tx, t.orgId, t.ticketId) };
+    return { nextDueAt: nextDueOf(open) };
   }
 
   async function getClocks(actor: Actor, ticketId: string): Promise<ClockView[]> {
