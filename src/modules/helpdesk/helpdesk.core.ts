@@ -141,7 +141,7 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
   }
 
   /** Start the ticket's SLA clocks; the next due instant (null when none runs). */
-  async function slaStart(tx: Executor, t: TicketRow, orderValue: { amount: number; currency: string } | undefined, at: Date, shop?: ShopRowLike): Promise<Date | null> {
+  async function slaStart(tx: Executor, t: Pick<TicketRow, 'orgId' | 'shopId' | 'id' | 'channel' | 'priority'>, orderValue: { amount: number; currency: string } | undefined, at: Date, shop?: ShopRowLike): Promise<Date | null> {
     const r = await sla.startClocks(tx, { orgId: t.orgId, shopId: t.shopId, ticketId: t.id, channel: t.channel, priority: t.priority, orderValue, at, shop });
     return r.nextDueAt;
   }
