@@ -182,6 +182,15 @@ async function makeProfiler(ctx: BenchContext, server: Server, admin: pg.Client,
       const calls = Number((await admin.query(`select sum(calls) as c from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`)).rows[0].c);
       console.log(`\n  pg_stat_statements, phase ${name}: ${(all / n).toFixed(2)} ms statement time and ${(calls / n).toFixed(1)} statements per operation; top:`);
       for (const x of rows) console.log(`    ${((x.ms / all) * 100).toFixed(1).padStart(5)}%  ${(x.ms / n).toFixed(3)} ms/op  ${(x.calls / n).toFixed(2)} calls/op  ${x.q}`);
+      // The census: every statement run at least once per twenty operations, most frequent first
+      // (what "statements per operation" is made of; the worker's own polling shows up here too).
+      const census = (await admin.query(
+        `select calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) as q from pg_stat_statements
+         where dbid = (select oid from pg_database where datname = current_database()) and calls >= $1 order by calls desc`,
+        [Math.max(1, Math.round(n / 20))],
+      )).rows as { calls: number; q: string }[];
+      console.log(`  statement census, phase ${name} (calls per operation):`);
+      for (const x of census) console.log(`    ${(x.calls / n).toFixed(2).padStart(6)}  ${x.q}`);
     },
   });
 }
