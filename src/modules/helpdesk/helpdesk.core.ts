@@ -146,6 +146,14 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     return r.nextDueAt;
   }
 
+  /** Several SLA events of one ticket, in order, read once when the SLA port can; the next due after the last. */
+  async function slaEvents(tx: Executor, events: Parameters<typeof sla.recordEvent>[1][]): Promise<{ nextDueAt: Date | null }> {
+    if (sla.recordEvents) return sla.recordEvents(tx, events);
+    let r: { nextDueAt: Date | null } = { nextDueAt: null };
+    for (const e of events) r = await sla.recordEvent(tx, e);
+    return r;
+  }
+
   /** Move the ticket's SLA clocks; the ticket row as it is afterwards (its new due written). */
   async function slaEvent(tx: Executor, t: { orgId: string; id: string }, ev: { kind: SlaEventKind; status?: TicketStatus; priority?: Priority }, at: Date): Promise<TicketRow | undefined> {
     const r = await sla.recordEvent(tx, { orgId: t.orgId, ticketId: t.id, ...ev, at });
@@ -188,9 +196,19 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
   /**
    * A status change without its evidence record, which the caller appends (with its others) at
    * the end of its transaction. The SLA clocks move first, so the ticket row is written once,
-   * with its status and its new due together.
+   * with its status and its new due together. `also` carries what the caller changes on the same
+   * ticket just before (a reply): its SLA events go first in the same read, its fields in the same write.
    */
-  async function changeStatus(tx: Tx, actor: Actor, t: TicketRow, to: TicketStatus, reason: string | undefined, now: Date, shop?: ShopRowLike): Promise<{ row: TicketRow; evidence: EvidenceInput | null }> {
+  async function changeStatus(
+    tx: Tx,
+    actor: Actor,
+    t: TicketRow,
+    to: TicketStatus,
+    reason: string | undefined,
+    now: Date,
+    shop?: ShopRowLike,
+    also?: { slaEvents: Parameters<typeof sla.recordEvent>[1][]; patch: Partial<TicketRow> },
+  ): Promise<{ row: TicketRow; evidence: EvidenceInput | null }> {
     if (t.status === to) return { row: t, evidence: null };
     const ok = canChangeStatus(t.status, to);
     if (!ok.ok) throw AppError.conflict('tickets.bad_status_change', ok.reason, { from: t.status, to });
@@ -204,8 +222,8 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     } else {
       patch.solvedAt = null;
     }
-    const r = await sla.recordEvent(tx, { orgId: t.orgId, ticketId: t.id, kind: 'status_changed', status: to, at: now, shop });
-    const [row] = await tx.update(tickets).set({ ...patch, slaDueAt: r.nextDueAt }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id))).returning();
+    const r = await slaEvents(tx, [...(also?.slaEvents ?? []), { orgId: t.orgId, ticketId: t.id, kind: 'status_changed', status: to, at: now, shop }]);
+    const [row] = await tx.update(tickets).set({ ...also?.patch, ...patch, slaDueAt: r.nextDueAt }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id))).returning();
     return {
       row: row!,
       evidence: {

@@ -362,16 +362,32 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
   }
 
   /**
-   * One event on the ticket's clocks. Reads the SLA row and the open clocks (both locked) once;
-   * what the event changes is tracked in memory, so the next due instant needs no further read.
+   * Events on one ticket's clocks, in order (a reply and the status change it caused). The SLA row
+   * and the open clocks are read (and locked) once; what each event changes is tracked in memory,
+   * so neither the next event nor the next due instant needs another read. The same as recording
+   * them one by one.
    */
-  async function recordEvent(tx: Executor, input: RecordEventInput): Promise<{ nextDueAt: Date | null }> {
-    const [t] = await tx.select().from(slaTickets).where(and(eq(slaTickets.orgId, input.orgId), eq(slaTickets.ticketId, input.ticketId))).for('update');
+  async function recordEvents(tx: Executor, inputs: RecordEventInput[]): Promise<{ nextDueAt: Date | null }> {
+    const first = inputs[0];
+    if (!first) throw new Error('recordEvents: no events');
+    if (inputs.some((x) => x.orgId !== first.orgId || x.ticketId !== first.ticketId)) throw new Error('recordEvents: events of one ticket only');
+    const [t] = await tx.select().from(slaTickets).where(and(eq(slaTickets.orgId, first.orgId), eq(slaTickets.ticketId, first.ticketId))).for('update');
     // A ticket that never started clocks (created before SLA policies existed) has nothing to move.
     if (!t) return { nextDueAt: null };
-    const shop = input.shop && input.shop.id === t.shopId ? input.shop : await loadShop(tx, t.orgId, t.shopId);
-    const at = input.at;
+    const given = inputs.find((x) => x.shop && x.shop.id === t.shopId)?.shop;
+    const shop = given ?? (await loadShop(tx, t.orgId, t.shopId));
     let open = await openClocks(tx, t.orgId, t.ticketId);
+    for (const input of inputs) open = await applyEvent(tx, t, shop, open, input);
+    return { nextDueAt: nextDueOf(open) };
+  }
+
+  async function recordEvent(tx: Executor, input: RecordEventInput): Promise<{ nextDueAt: Date | null }> {
+    return recordEvents(tx, [input]);
+  }
+
+  /** One event on the clocks `open` (the ticket's unstopped ones); returns them as they are after it. */
+  async function applyEvent(tx: Executor, t: typeof slaTickets.$inferSelect, shop: ShopCal, open: ClockRow[], input: RecordEventInput): Promise<ClockRow[]> {
+    const at = input.at;
     // A reply or buyer message may carry the status it moved the ticket to (waiting_on_buyer → open).
     if (input.kind !== 'status_changed' && input.status && input.status !== t.status) {
       open = await applyStatus(tx, t, shop, open, input.status, at);
@@ -399,12 +415,14 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
       case 'status_changed': {
         if (!input.status) throw AppError.validation('sla.status_required', 'status_changed needs the new status', [{ field: 'status', message: 'required' }]);
         open = await applyStatus(tx, t, shop, open, input.status, at);
+        t.status = input.status;
         break;
       }
       case 'priority_changed': {
         const priority = input.priority;
         if (!priority) throw AppError.validation('sla.priority_required', 'priority_changed needs the new priority', [{ field: 'priority', message: 'required' }]);
         await tx.update(slaTickets).set({ priority, updatedAt: clock.now() }).where(and(eq(slaTickets.orgId, t.orgId), eq(slaTickets.ticketId, t.ticketId)));
+        t.priority = priority;
         const policies = await loadPolicies(tx, t.orgId);
         const facts: TicketFacts = { shopId: t.shopId, channel: t.channel, priority, orderValue: t.orderAmount !== null && t.orderCurrency ? { amount: t.orderAmount, currency: t.orderCurrency } : null };
         for (const c of open) {
@@ -425,7 +443,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
         break;
       }
     }
-    return { nextDueAt: nextDueOf(open) };
+    return open;
   }
 
   async function getClocks(actor: Actor, ticketId: string): Promise<ClockView[]> {
@@ -459,7 +477,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
     });
   }
 
-  return { startClocks, recordEvent, getClocks, evaluate, lockClock, insertEvents };
+  return { startClocks, recordEvent, recordEvents, getClocks, evaluate, lockClock, insertEvents };
 }
 
 export type SlaClocks = ReturnType<typeof createSlaClocks>;
