@@ -8,7 +8,7 @@ import { clockCalendar, dueOf, loadShop, MINUTE, nextTimerOf, shopCalendar, type
 import type { ClockView } from './sla.dto.js';
 import type { SlaPolicies } from './sla.policies.js';
 import { businessMsBetween, choosePolicy, targetOf, thresholdMs, type CompiledCalendar, type SlaMetric, type TicketFacts } from './sla.rules.js';
-import { slaClockEvents, slaClocks, slaTickets, type ClockRow, type PolicyRow } from './sla.schema.js';
+import { slaClockEvents, slaClocks, slaPolicies, slaTickets, type ClockRow, type PolicyRow } from './sla.schema.js';
 import type { TimerScheduler } from './sla.timers.js';
 
 export interface StartClocksInput {
@@ -233,26 +233,33 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
 
   async function startClocks(tx: Executor, input: StartClocksInput): Promise<{ nextDueAt: Date | null }> {
     const now = clock.now();
-    // Inserted only when the ticket has no SLA row yet; a second start (a retried ingest) changes nothing.
-    const [t] = await tx
-      .insert(slaTickets)
-      .values({
-        orgId: input.orgId,
-        ticketId: input.ticketId,
-        shopId: input.shopId,
-        channel: input.channel,
-        priority: input.priority,
-        orderAmount: input.orderValue?.amount ?? null,
-        orderCurrency: input.orderValue?.currency ?? null,
-        status: 'new',
-        createdAt: now,
-        updatedAt: now,
-      })
-      .onConflictDoNothing({ target: [slaTickets.orgId, slaTickets.ticketId] })
-      .returning();
-    if (!t) return { nextDueAt: await nextDueAt(tx, input.orgId, input.ticketId) };
+    const t: typeof slaTickets.$inferSelect = {
+      orgId: input.orgId,
+      ticketId: input.ticketId,
+      shopId: input.shopId,
+      channel: input.channel,
+      priority: input.priority,
+      orderAmount: input.orderValue?.amount ?? null,
+      orderCurrency: input.orderValue?.currency ?? null,
+      status: 'new',
+      createdAt: now,
+      updatedAt: now,
+    };
+    // Inserted only when the ticket has no SLA row yet; a second start (a retried ingest) changes
+    // nothing. The insert travels as a WITH of the policies' read: one round trip for both.
+    const inserted = tx.$with('inserted', { ticketId: sql<string>`ticket_id` }).as(
+      tx.insert(slaTickets).values(t).onConflictDoNothing({ target: [slaTickets.orgId, slaTickets.ticketId] }).returning({ ticketId: slaTickets.ticketId }).getSQL(),
+    );
+    const found = await tx
+      .with(inserted)
+      .select({ inserted: sql<boolean>`exists (select 1 from ${inserted})`, policy: slaPolicies })
+      .from(sql`(select 1) as one`)
+      .leftJoin(slaPolicies, eq(slaPolicies.orgId, input.orgId));
+    if (!found[0]?.inserted) return { nextDueAt: await nextDueAt(tx, input.orgId, input.ticketId) };
     const shop = input.shop && input.shop.id === input.shopId ? input.shop : await loadShop(tx, input.orgId, input.shopId);
-    const policies = await loadPolicies(tx, input.orgId);
+    // An organisation without policies yet gets the defaults seeded (and read) here.
+    const read = found.flatMap((r) => (r.policy ? [r.policy] : []));
+    const policies = read.length ? read : await loadPolicies(tx, input.orgId);
     // A ticket that had no SLA row has no clocks: both start at generation 1, written together,
     // and the next due instant is the earlier of theirs (both run).
     const rows = (['first_reply', 'resolution'] as const).flatMap((m) => planClock(t, policies, shop, m, input.at, 1) ?? []);
