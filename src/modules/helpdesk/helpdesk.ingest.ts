@@ -218,16 +218,17 @@ export function createIngest(core: HelpdeskCore) {
     const queue = queueFor({ channel: input.channel, livestreamSessionId: input.livestreamSessionId, orderTrafficSource: facts?.lines.find((l) => l.trafficSourceType)?.trafficSourceType });
     const language = a.guess.language;
     const category = facts?.lines.find((l) => l.category)?.category ?? null;
-    // Settled history and seller-opened threads are nobody's work yet: no routing.
-    const route: RoutingDecision = next.status === 'new' ? await decideRoute(tx, orgId, { language, queue, shopId: input.shopId }, category, now, a.shop) : { assigneeId: null, reason: history ? 'history' : 'no buyer message yet', wanted: [] };
     const id = ids('tkt');
     const priority = initialPriority(input.channel);
     // The SLA clocks start before the ticket row exists (they need only its id and facts; no
-    // foreign key ties them to it), so the row goes in once with its due.
+    // foreign key ties them to it), so the row goes in once with its due — and before routing,
+    // whose queue cursor, once locked, makes the organisation's other new tickets wait until commit.
     let slaDueAt: Date | null = null;
     for (const step of slaEventsForInbound({ created: true, direction: input.direction, before: null, after: next, sentAt: a.sentAt })) {
       if (step.kind === 'start_clocks') slaDueAt = await core.slaStart(tx, { orgId, shopId: input.shopId, id, channel: input.channel, priority }, a.orderValue, step.at, a.shop);
     }
+    // Settled history and seller-opened threads are nobody's work yet: no routing.
+    const route: RoutingDecision = next.status === 'new' ? await decideRoute(tx, orgId, { language, queue, shopId: input.shopId }, category, now, a.shop) : { assigneeId: null, reason: history ? 'history' : 'no buyer message yet', wanted: [] };
     const draft = {
       orgId,
       id,
