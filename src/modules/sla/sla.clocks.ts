@@ -93,6 +93,8 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
     const now = clock.now();
     return tx.insert(slaClockEvents).values(
       events.map((e) => ({
+        // Given here, so the shop-filling trigger (migration 0021) does not look it up in the clock.
+        shopId: c.shopId,
         orgId: c.orgId,
         id: ids('sle'),
         clockId: c.id,
@@ -202,14 +204,18 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
   /** Write started clocks: the rows, their 'started' audit rows (one statement each), their timers. */
   async function writeStarted(tx: Executor, rows: ClockRow[], policies: PolicyRow[], at: Date): Promise<void> {
     if (!rows.length) return;
-    await tx.insert(slaClocks).values(rows);
     const now = clock.now();
-    await tx.insert(slaClockEvents).values(
+    // The clocks and their audit rows in one statement: the clocks' INSERT as a WITH (the audit
+    // rows' key to them is checked at the statement's end, when both are in). The audit rows carry
+    // their shop, so the trigger that would look it up in the clock (migration 0021) has nothing to do.
+    const started = tx.insert(slaClocks).values(rows);
+    const audit = tx.insert(slaClockEvents).values(
       rows.map((c) => {
         const p = policies.find((x) => x.id === c.policyId)!;
-        return { orgId: c.orgId, id: ids('sle'), clockId: c.id, ticketId: c.ticketId, metric: c.metric, kind: 'started', at, generation: c.generation, dueAt: c.dueAt, data: { policyId: p.id, policyName: p.name, targetMinutes: c.targetMinutes, mode: p.mode }, createdAt: now };
+        return { shopId: c.shopId, orgId: c.orgId, id: ids('sle'), clockId: c.id, ticketId: c.ticketId, metric: c.metric, kind: 'started', at, generation: c.generation, dueAt: c.dueAt, data: { policyId: p.id, policyName: p.name, targetMinutes: c.targetMinutes, mode: p.mode }, createdAt: now };
       }),
     );
+    await tx.execute(sql`with started as (${started.getSQL()}) ${audit.getSQL()}`);
     await scheduler.scheduleMany(tx, rows);
   }
 
