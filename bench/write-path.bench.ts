@@ -295,11 +295,12 @@ async function worldPhases(ctx: BenchContext, buyers: number, n: (x: number) => 
     )).rows[0] as { replies: number; outbox: number; evidence: number };
     console.log(`\n  written by the bench: ${created.length} tickets, ${check.replies} replies, ${check.outbox} outbox rows for them, ${check.evidence} evidence records`);
     // …and the organisation's evidence chain, the bench's records included, still verifies (every
-    // hash recomputed, every link and sequence checked), with the world's key for its checkpoints.
+    // hash recomputed, every link and sequence checked), with the bench server's key (its worker
+    // may have signed a checkpoint copy in DATA_DIR).
     const vdb = new Database(createPool(world.appUrl, 2));
     try {
       const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: world.adminUrl, APP_DATABASE_URL: world.appUrl, LOG_LEVEL: 'silent' });
-      const s = compose(createPlatform({ config, db: vdb, adminUrl: world.adminUrl, clock: systemClock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 7) }));
+      const s = compose(createPlatform({ config, db: vdb, adminUrl: world.adminUrl, clock: systemClock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 9) }));
       const v = await s.evidence.verify(org.orgId, { checkFiles: false });
       console.log(`  evidence chain of the organisation: ${v.ok ? 'verifies' : `BROKEN (${v.broken?.problem} at seq ${v.broken?.seq}: ${v.broken?.message})`} — ${v.records.toLocaleString('en')} records, ${v.checkpoints} checkpoints, head seq ${v.headSeq}`);
     } finally {

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db.js';
 import { AppError, isUniqueViolation, pgErrorCode } from '../../platform/errors.js';
 import { enqueue } from '../../platform/outbox/outbox.js';
@@ -263,26 +263,31 @@ export function createIngest(core: HelpdeskCore) {
     };
     // What the opening message changes on the ticket is written with the row itself (no second UPDATE).
     const patch = ticketPatchAfter({ ...draft, number: 0 }, a, true);
-    // Number, routing cursor and row in one statement.
+    // Number, routing cursor, row and (for a new conversation) its thread in one statement. The
+    // thread carries its shop, so the shop-filling trigger (migration 0021) needs no lookup of the
+    // ticket; its key to the ticket is checked at the statement's end, when both are in.
     const counter = numbered(tx, orgId);
+    const threadIn = thread
+      ? undefined
+      : tx.$with('thread_in', { id: sql<string>`id` }).as(
+          tx
+            .insert(ticketThreads)
+            .values({ shopId: input.shopId, orgId, id: ids('tth'), channel: input.channel, externalThreadId: input.externalThreadId, ticketId: id, createdAt: now })
+            .onConflictDoNothing()
+            .returning({ id: ticketThreads.id })
+            .getSQL(),
+        );
     const [row] = await tx
-      .with(counter, ...(route.assigneeId ? [cursorMoved(tx, orgId, queue, route.assigneeId, now)] : []))
+      .with(counter, ...(route.assigneeId ? [cursorMoved(tx, orgId, queue, route.assigneeId, now)] : []), ...(threadIn ? [threadIn] : []))
       .insert(tickets)
       .values({ ...draft, ...patch, number: sql`(select value from ${counter})` })
-      .returning();
-    const ticket = row!;
+      .returning({ ...getTableColumns(tickets), threadsIn: threadIn ? sql<number>`(select count(*) from ${threadIn})::int` : sql<number>`0` });
+    const { threadsIn, ...ticket } = row!;
+    // A parallel delivery opened this conversation first: retry, and find its rows.
+    if (threadIn && threadsIn !== 1) throw new IngestRace('thread');
+    if (thread) await tx.update(ticketThreads).set({ ticketId: id }).where(and(eq(ticketThreads.orgId, orgId), eq(ticketThreads.id, thread.id)));
     // The organisation's outgoing webhooks hear of it in this transaction (no buyer name or text in the event).
     await emitWebhookEvent(tx, { ids, clock }, { orgId, type: 'ticket.created', key: `ticket.created:${id}`, data: { ticketId: id, number: ticket.number, shopId: ticket.shopId, channel: ticket.channel, status: ticket.status, priority: ticket.priority, language: ticket.language, queue: ticket.queue, orderId: ticket.orderId, assigneeId: ticket.assigneeId } });
-    if (thread) {
-      await tx.update(ticketThreads).set({ ticketId: id }).where(and(eq(ticketThreads.orgId, orgId), eq(ticketThreads.id, thread.id)));
-    } else {
-      const ins = await tx
-        .insert(ticketThreads)
-        .values({ orgId, id: ids('tth'), channel: input.channel, externalThreadId: input.externalThreadId, ticketId: id, createdAt: now })
-        .onConflictDoNothing()
-        .returning({ id: ticketThreads.id });
-      if (!ins.length) throw new IngestRace('thread');
-    }
     const opened: EvidenceInput = {
       orgId,
       caseId: id,
