@@ -274,6 +274,8 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     const [m] = await tx
       .insert(ticketMessages)
       .values({
+        // The ticket's shop, given: the shop-filling trigger (migration 0021) then looks nothing up.
+        shopId: t.shopId,
         orgId: t.orgId,
         id,
         ticketId: t.id,

@@ -314,6 +314,8 @@ export function createIngest(core: HelpdeskCore) {
     const inserted = await tx
       .insert(ticketMessages)
       .values({
+        // The ticket's shop, given: the shop-filling trigger (migration 0021) then looks nothing up.
+        shopId: ticket.shopId,
         orgId: input.orgId,
         id: messageId,
         ticketId: ticket.id,
