@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -230,7 +231,8 @@ async function worldPhases(ctx: BenchContext, buyers: number, n: (x: number) => 
   const sampleIds = ((await admin.query('select id from tickets where org_id = $1 order by md5(id) limit 2000', [org.orgId])).rows as { id: string }[]).map((r) => r.id);
 
   const roots = { server: 0, postgres: await postmasterPid(world.adminUrl) };
-  const server = await startServer({ WP_ADMIN_URL: world.adminUrl, WP_APP_URL: world.appUrl, WP_ORG_ID: org.orgId, WP_SHOP_ID: shop.id });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'afterdesk-write-path-'));
+  const server = await startServer({ WP_ADMIN_URL: world.adminUrl, WP_APP_URL: world.appUrl, WP_ORG_ID: org.orgId, WP_SHOP_ID: shop.id, WP_DATA_DIR: dataDir });
   roots.server = server.pid;
   if (profileDir) profiler = await makeProfiler(ctx, server, admin, profileDir);
   const users = [org.users.owner, org.users.supervisor, ...org.users.agents].slice(0, CLIENTS);
@@ -299,7 +301,7 @@ async function worldPhases(ctx: BenchContext, buyers: number, n: (x: number) => 
     // may have signed a checkpoint copy in DATA_DIR).
     const vdb = new Database(createPool(world.appUrl, 2));
     try {
-      const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: world.adminUrl, APP_DATABASE_URL: world.appUrl, LOG_LEVEL: 'silent' });
+      const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: world.adminUrl, APP_DATABASE_URL: world.appUrl, LOG_LEVEL: 'silent', DATA_DIR: dataDir });
       const s = compose(createPlatform({ config, db: vdb, adminUrl: world.adminUrl, clock: systemClock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 9) }));
       const v = await s.evidence.verify(org.orgId, { checkFiles: false });
       console.log(`  evidence chain of the organisation: ${v.ok ? 'verifies' : `BROKEN (${v.broken?.problem} at seq ${v.broken?.seq}: ${v.broken?.message})`} — ${v.records.toLocaleString('en')} records, ${v.checkpoints} checkpoints, head seq ${v.headSeq}`);
@@ -309,6 +311,7 @@ async function worldPhases(ctx: BenchContext, buyers: number, n: (x: number) => 
   } finally {
     await server.stop();
     await admin.end();
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
