@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -182,6 +183,15 @@ async function makeProfiler(ctx: BenchContext, server: Server, admin: pg.Client,
       const calls = Number((await admin.query(`select sum(calls) as c from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`)).rows[0].c);
       console.log(`\n  pg_stat_statements, phase ${name}: ${(all / n).toFixed(2)} ms statement time and ${(calls / n).toFixed(1)} statements per operation; top:`);
       for (const x of rows) console.log(`    ${((x.ms / all) * 100).toFixed(1).padStart(5)}%  ${(x.ms / n).toFixed(3)} ms/op  ${(x.calls / n).toFixed(2)} calls/op  ${x.q}`);
+      // The census: every statement run at least once per twenty operations, most frequent first
+      // (what "statements per operation" is made of; the worker's own polling shows up here too).
+      const census = (await admin.query(
+        `select calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) as q from pg_stat_statements
+         where dbid = (select oid from pg_database where datname = current_database()) and calls >= $1 order by calls desc`,
+        [Math.max(1, Math.round(n / 20))],
+      )).rows as { calls: number; q: string }[];
+      console.log(`  statement census, phase ${name} (calls per operation):`);
+      for (const x of census) console.log(`    ${(x.calls / n).toFixed(2).padStart(6)}  ${x.q}`);
     },
   });
 }
@@ -221,7 +231,8 @@ async function worldPhases(ctx: BenchContext, buyers: number, n: (x: number) => 
   const sampleIds = ((await admin.query('select id from tickets where org_id = $1 order by md5(id) limit 2000', [org.orgId])).rows as { id: string }[]).map((r) => r.id);
 
   const roots = { server: 0, postgres: await postmasterPid(world.adminUrl) };
-  const server = await startServer({ WP_ADMIN_URL: world.adminUrl, WP_APP_URL: world.appUrl, WP_ORG_ID: org.orgId, WP_SHOP_ID: shop.id });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'afterdesk-write-path-'));
+  const server = await startServer({ WP_ADMIN_URL: world.adminUrl, WP_APP_URL: world.appUrl, WP_ORG_ID: org.orgId, WP_SHOP_ID: shop.id, WP_DATA_DIR: dataDir });
   roots.server = server.pid;
   if (profileDir) profiler = await makeProfiler(ctx, server, admin, profileDir);
   const users = [org.users.owner, org.users.supervisor, ...org.users.agents].slice(0, CLIENTS);
@@ -285,9 +296,22 @@ async function worldPhases(ctx: BenchContext, buyers: number, n: (x: number) => 
       [org.orgId, created],
     )).rows[0] as { replies: number; outbox: number; evidence: number };
     console.log(`\n  written by the bench: ${created.length} tickets, ${check.replies} replies, ${check.outbox} outbox rows for them, ${check.evidence} evidence records`);
+    // …and the organisation's evidence chain, the bench's records included, still verifies (every
+    // hash recomputed, every link and sequence checked), with the bench server's key (its worker
+    // may have signed a checkpoint copy in DATA_DIR).
+    const vdb = new Database(createPool(world.appUrl, 2));
+    try {
+      const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: world.adminUrl, APP_DATABASE_URL: world.appUrl, LOG_LEVEL: 'silent', DATA_DIR: dataDir });
+      const s = compose(createPlatform({ config, db: vdb, adminUrl: world.adminUrl, clock: systemClock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 9) }));
+      const v = await s.evidence.verify(org.orgId, { checkFiles: false });
+      console.log(`  evidence chain of the organisation: ${v.ok ? 'verifies' : `BROKEN (${v.broken?.problem} at seq ${v.broken?.seq}: ${v.broken?.message})`} — ${v.records.toLocaleString('en')} records, ${v.checkpoints} checkpoints, head seq ${v.headSeq}`);
+    } finally {
+      await vdb.close();
+    }
   } finally {
     await server.stop();
     await admin.end();
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -27,7 +27,9 @@ const appUrl = process.env.WP_APP_URL!;
 const orgId = process.env.WP_ORG_ID!;
 const shopId = process.env.WP_SHOP_ID!;
 
-const config = loadConfig({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', PUBLIC_URL: 'http://127.0.0.1', DATABASE_URL: adminUrl, APP_DATABASE_URL: appUrl, LOG_LEVEL: 'error', LOGIN_RATE_LIMIT: '1000' });
+// DATA_DIR of this run only (WP_DATA_DIR): the worker's evidence checkpoint copies land there, not
+// beside an earlier run's copies of the same (re-cloned) organisation.
+const config = loadConfig({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', PUBLIC_URL: 'http://127.0.0.1', DATABASE_URL: adminUrl, APP_DATABASE_URL: appUrl, LOG_LEVEL: 'error', LOGIN_RATE_LIMIT: '1000', ...(process.env.WP_DATA_DIR ? { DATA_DIR: process.env.WP_DATA_DIR } : {}) });
 // As boot() makes them: a pool of 20 app connections, pg-boss for the worker.
 const db = new Database(createPool(appUrl, 20));
 // Errors only, to stderr: a failing request says why; nothing else is logged.

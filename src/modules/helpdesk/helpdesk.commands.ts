@@ -164,15 +164,21 @@ export function createCommands(core: HelpdeskCore) {
         );
         // An existing step under the key (a resubmit whose message was lost) keeps its own id.
         if (row.id !== outboxId) await tx.update(ticketMessages).set({ outboxId: row.id }).where(and(eq(ticketMessages.orgId, actor.orgId), eq(ticketMessages.id, m.id)));
-        // The SLA clocks move first, so the ticket row is written once with its new due.
-        const moved = await core.ports.sla.recordEvent(tx, { orgId: actor.orgId, ticketId: t.id, kind: 'agent_public_reply', status: t.status, at: now, shop });
-        const patch: Partial<TicketRow> = { messageCount: t.messageCount + 1, lastMessageAt: now, lastMessagePreview: preview(input.text), updatedAt: now, slaDueAt: moved.nextDueAt };
+        const replied = { orgId: actor.orgId, ticketId: t.id, kind: 'agent_public_reply' as const, status: t.status, at: now, shop };
+        const patch: Partial<TicketRow> = { messageCount: t.messageCount + 1, lastMessageAt: now, lastMessagePreview: preview(input.text), updatedAt: now };
         // Whoever answers an unowned ticket owns it; the queue stays on their list.
         if (!t.assigneeId && actor.userId !== 'system') patch.assigneeId = actor.userId;
-        [t] = (await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning()) as [TicketRow];
         const next = statusAfterReply(t.status, input.status ?? (input.macroId ? await macroDefaultStatus(tx, actor.orgId, input.macroId) : undefined));
-        const changed = next !== t.status ? await core.changeStatus(tx, actor, t, next, undefined, now, shop) : undefined;
-        if (changed) t = changed.row;
+        // The SLA clocks move first (the reply, then the status change it causes, in one read of
+        // the clocks), so the ticket row is written once with its new status and due.
+        let changed: Awaited<ReturnType<typeof core.changeStatus>> | undefined;
+        if (next !== t.status) {
+          changed = await core.changeStatus(tx, actor, t, next, undefined, now, shop, { slaEvents: [replied], patch });
+          t = changed.row;
+        } else {
+          const moved = await core.ports.sla.recordEvent(tx, replied);
+          [t] = (await tx.update(tickets).set({ ...patch, slaDueAt: moved.nextDueAt }).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning()) as [TicketRow];
+        }
         // The evidence last, as one append: the organisation's chain head is held only from here to commit.
         await core.evidenceMany(tx, [said, changed?.evidence]);
         return { message: { ...m, outboxId: row.id }, ticket: t, outboxId: row.id };

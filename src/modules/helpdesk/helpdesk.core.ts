@@ -141,9 +141,17 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
   }
 
   /** Start the ticket's SLA clocks; the next due instant (null when none runs). */
-  async function slaStart(tx: Executor, t: TicketRow, orderValue: { amount: number; currency: string } | undefined, at: Date, shop?: ShopRowLike): Promise<Date | null> {
+  async function slaStart(tx: Executor, t: Pick<TicketRow, 'orgId' | 'shopId' | 'id' | 'channel' | 'priority'>, orderValue: { amount: number; currency: string } | undefined, at: Date, shop?: ShopRowLike): Promise<Date | null> {
     const r = await sla.startClocks(tx, { orgId: t.orgId, shopId: t.shopId, ticketId: t.id, channel: t.channel, priority: t.priority, orderValue, at, shop });
     return r.nextDueAt;
+  }
+
+  /** Several SLA events of one ticket, in order, read once when the SLA port can; the next due after the last. */
+  async function slaEvents(tx: Executor, events: Parameters<typeof sla.recordEvent>[1][]): Promise<{ nextDueAt: Date | null }> {
+    if (sla.recordEvents) return sla.recordEvents(tx, events);
+    let r: { nextDueAt: Date | null } = { nextDueAt: null };
+    for (const e of events) r = await sla.recordEvent(tx, e);
+    return r;
   }
 
   /** Move the ticket's SLA clocks; the ticket row as it is afterwards (its new due written). */
@@ -188,9 +196,19 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
   /**
    * A status change without its evidence record, which the caller appends (with its others) at
    * the end of its transaction. The SLA clocks move first, so the ticket row is written once,
-   * with its status and its new due together.
+   * with its status and its new due together. `also` carries what the caller changes on the same
+   * ticket just before (a reply): its SLA events go first in the same read, its fields in the same write.
    */
-  async function changeStatus(tx: Tx, actor: Actor, t: TicketRow, to: TicketStatus, reason: string | undefined, now: Date, shop?: ShopRowLike): Promise<{ row: TicketRow; evidence: EvidenceInput | null }> {
+  async function changeStatus(
+    tx: Tx,
+    actor: Actor,
+    t: TicketRow,
+    to: TicketStatus,
+    reason: string | undefined,
+    now: Date,
+    shop?: ShopRowLike,
+    also?: { slaEvents: Parameters<typeof sla.recordEvent>[1][]; patch: Partial<TicketRow> },
+  ): Promise<{ row: TicketRow; evidence: EvidenceInput | null }> {
     if (t.status === to) return { row: t, evidence: null };
     const ok = canChangeStatus(t.status, to);
     if (!ok.ok) throw AppError.conflict('tickets.bad_status_change', ok.reason, { from: t.status, to });
@@ -204,8 +222,8 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     } else {
       patch.solvedAt = null;
     }
-    const r = await sla.recordEvent(tx, { orgId: t.orgId, ticketId: t.id, kind: 'status_changed', status: to, at: now, shop });
-    const [row] = await tx.update(tickets).set({ ...patch, slaDueAt: r.nextDueAt }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id))).returning();
+    const r = await slaEvents(tx, [...(also?.slaEvents ?? []), { orgId: t.orgId, ticketId: t.id, kind: 'status_changed', status: to, at: now, shop }]);
+    const [row] = await tx.update(tickets).set({ ...also?.patch, ...patch, slaDueAt: r.nextDueAt }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id))).returning();
     return {
       row: row!,
       evidence: {
@@ -256,6 +274,8 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     const [m] = await tx
       .insert(ticketMessages)
       .values({
+        // The ticket's shop, given: the shop-filling trigger (migration 0021) then looks nothing up.
+        shopId: t.shopId,
         orgId: t.orgId,
         id,
         ticketId: t.id,

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db.js';
 import { AppError, isUniqueViolation, pgErrorCode } from '../../platform/errors.js';
 import { enqueue } from '../../platform/outbox/outbox.js';
@@ -6,7 +6,7 @@ import { systemActor } from '../../platform/tenancy.js';
 import { shopIn } from '../tenancy/index.js';
 import { emitWebhookEvent } from '../integrations/index.js';
 import type { HelpdeskCore, TicketRow } from './helpdesk.core.js';
-import { decideRoute, rememberRoute } from './helpdesk.agents.js';
+import { decideRoute } from './helpdesk.agents.js';
 import { createAutomationHook, createUpdateRules } from './helpdesk.automations.js';
 import { replyPayload } from './helpdesk.commands.js';
 import { InboundMessageSchema, type InboundMessage, type TicketStatus } from './helpdesk.dto.js';
@@ -125,10 +125,25 @@ async function firstUnanswered(tx: Executor, t: TicketRow): Promise<Date | undef
   return at ? new Date(at) : undefined;
 }
 
-async function nextNumber(tx: Executor, orgId: string): Promise<number> {
-  const r = await tx.execute(sql`insert into ticket_counters (org_id, id, value) values (${orgId}, 'tickets', 1)
-    on conflict (org_id, id) do update set value = ticket_counters.value + 1 returning value`);
-  return Number((r.rows[0] as { value: number }).value);
+/**
+ * The organisation's next ticket number, as a WITH the ticket's INSERT reads (`(select value from
+ * numbered)`): the counter moves in the same statement as the row that takes the number.
+ */
+function numbered(tx: Executor, orgId: string) {
+  return tx.$with('numbered', { value: sql<number>`value` }).as(
+    sql`insert into ticket_counters (org_id, id, value) values (${orgId}, 'tickets', 1)
+      on conflict (org_id, id) do update set value = ticket_counters.value + 1 returning value`,
+  );
+}
+
+/**
+ * The queue's round-robin cursor moved to whoever gets the ticket, as a WITH of the ticket's
+ * INSERT (the row exists and is locked: routing created or locked it in this transaction).
+ */
+function cursorMoved(tx: Executor, orgId: string, queue: string, userId: string, now: Date) {
+  return tx.$with('cursor_moved', { id: sql<string>`id` }).as(
+    sql`update routing_state set last_user_id = ${userId}, updated_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and id = ${queue} returning id`,
+  );
 }
 
 /**
@@ -197,62 +212,82 @@ export function createIngest(core: HelpdeskCore) {
    * A new ticket for the message: numbered, routed when it is live work, its thread pointed at it.
    * Its "opened" evidence record comes back for the caller to append with the message's own.
    */
-  async function openTicket(tx: Executor, a: Arrival, thread: ThreadRow | undefined): Promise<{ ticket: TicketRow; opened: EvidenceInput }> {
+  async function openTicket(tx: Executor, a: Arrival, thread: ThreadRow | undefined): Promise<{ ticket: TicketRow; patch: Partial<TicketRow>; opened: EvidenceInput }> {
     const { input, facts, now, next, history } = a;
     const { orgId } = input;
     const queue = queueFor({ channel: input.channel, livestreamSessionId: input.livestreamSessionId, orderTrafficSource: facts?.lines.find((l) => l.trafficSourceType)?.trafficSourceType });
     const language = a.guess.language;
     const category = facts?.lines.find((l) => l.category)?.category ?? null;
+    const id = ids('tkt');
+    const priority = initialPriority(input.channel);
+    // The SLA clocks start before the ticket row exists (they need only its id and facts; no
+    // foreign key ties them to it), so the row goes in once with its due — and before routing,
+    // whose queue cursor, once locked, makes the organisation's other new tickets wait until commit.
+    let slaDueAt: Date | null = null;
+    for (const step of slaEventsForInbound({ created: true, direction: input.direction, before: null, after: next, sentAt: a.sentAt })) {
+      if (step.kind === 'start_clocks') slaDueAt = await core.slaStart(tx, { orgId, shopId: input.shopId, id, channel: input.channel, priority }, a.orderValue, step.at, a.shop);
+    }
     // Settled history and seller-opened threads are nobody's work yet: no routing.
     const route: RoutingDecision = next.status === 'new' ? await decideRoute(tx, orgId, { language, queue, shopId: input.shopId }, category, now, a.shop) : { assigneeId: null, reason: history ? 'history' : 'no buyer message yet', wanted: [] };
-    const id = ids('tkt');
+    const draft = {
+      orgId,
+      id,
+      shopId: input.shopId,
+      channel: input.channel,
+      externalThreadId: input.externalThreadId,
+      buyerId: facts?.buyerId ?? null,
+      buyerExternalId: input.buyer.externalId ?? null,
+      buyerName: input.buyer.name ?? null,
+      buyerEmail: input.buyer.email?.toLowerCase() ?? null,
+      buyerPhone: input.buyer.phone ?? null,
+      orderId: input.orderId ?? null,
+      livestreamSessionId: input.livestreamSessionId ?? null,
+      subject: subjectFrom(input.text, input.subject),
+      status: next.status,
+      priority,
+      language,
+      tags: [],
+      assigneeId: route.assigneeId,
+      queue,
+      slaDueAt,
+      mergedIntoId: null,
+      solvedReason: next.solvedReason,
+      solvedAt: next.status === 'solved' ? a.sentAt : null,
+      messageCount: 0,
+      lastMessageAt: null,
+      lastInboundAt: null,
+      lastMessagePreview: null,
+      closedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    // What the opening message changes on the ticket is written with the row itself (no second UPDATE).
+    const patch = ticketPatchAfter({ ...draft, number: 0 }, a, true);
+    // Number, routing cursor, row and (for a new conversation) its thread in one statement. The
+    // thread carries its shop, so the shop-filling trigger (migration 0021) needs no lookup of the
+    // ticket; its key to the ticket is checked at the statement's end, when both are in.
+    const counter = numbered(tx, orgId);
+    const threadIn = thread
+      ? undefined
+      : tx.$with('thread_in', { id: sql<string>`id` }).as(
+          tx
+            .insert(ticketThreads)
+            .values({ shopId: input.shopId, orgId, id: ids('tth'), channel: input.channel, externalThreadId: input.externalThreadId, ticketId: id, createdAt: now })
+            .onConflictDoNothing()
+            .returning({ id: ticketThreads.id })
+            .getSQL(),
+        );
     const [row] = await tx
+      .with(counter, ...(route.assigneeId ? [cursorMoved(tx, orgId, queue, route.assigneeId, now)] : []), ...(threadIn ? [threadIn] : []))
       .insert(tickets)
-      .values({
-        orgId,
-        id,
-        number: await nextNumber(tx, orgId),
-        shopId: input.shopId,
-        channel: input.channel,
-        externalThreadId: input.externalThreadId,
-        buyerId: facts?.buyerId ?? null,
-        buyerExternalId: input.buyer.externalId ?? null,
-        buyerName: input.buyer.name ?? null,
-        buyerEmail: input.buyer.email?.toLowerCase() ?? null,
-        buyerPhone: input.buyer.phone ?? null,
-        orderId: input.orderId ?? null,
-        livestreamSessionId: input.livestreamSessionId ?? null,
-        subject: subjectFrom(input.text, input.subject),
-        status: next.status,
-        priority: initialPriority(input.channel),
-        language,
-        tags: [],
-        assigneeId: route.assigneeId,
-        queue,
-        slaDueAt: null,
-        mergedIntoId: null,
-        solvedReason: next.solvedReason,
-        solvedAt: next.status === 'solved' ? a.sentAt : null,
-        messageCount: 0,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    const ticket = row!;
-    if (route.assigneeId) await rememberRoute(tx, orgId, queue, route.assigneeId, now);
+      .values({ ...draft, ...patch, number: sql`(select value from ${counter})` })
+      .returning({ ...getTableColumns(tickets), threadsIn: threadIn ? sql<number>`(select count(*) from ${threadIn})::int` : sql<number>`0` });
+    const { threadsIn, ...ticket } = row!;
+    // A parallel delivery opened this conversation first: retry, and find its rows.
+    if (threadIn && threadsIn !== 1) throw new IngestRace('thread');
+    if (thread) await tx.update(ticketThreads).set({ ticketId: id }).where(and(eq(ticketThreads.orgId, orgId), eq(ticketThreads.id, thread.id)));
     // The organisation's outgoing webhooks hear of it in this transaction (no buyer name or text in the event).
     await emitWebhookEvent(tx, { ids, clock }, { orgId, type: 'ticket.created', key: `ticket.created:${id}`, data: { ticketId: id, number: ticket.number, shopId: ticket.shopId, channel: ticket.channel, status: ticket.status, priority: ticket.priority, language: ticket.language, queue: ticket.queue, orderId: ticket.orderId, assigneeId: ticket.assigneeId } });
-    if (thread) {
-      await tx.update(ticketThreads).set({ ticketId: id }).where(and(eq(ticketThreads.orgId, orgId), eq(ticketThreads.id, thread.id)));
-    } else {
-      const ins = await tx
-        .insert(ticketThreads)
-        .values({ orgId, id: ids('tth'), channel: input.channel, externalThreadId: input.externalThreadId, ticketId: id, createdAt: now })
-        .onConflictDoNothing()
-        .returning({ id: ticketThreads.id });
-      if (!ins.length) throw new IngestRace('thread');
-    }
-    await runSlaSteps(tx, ticket, slaEventsForInbound({ created: true, direction: input.direction, before: null, after: next, sentAt: a.sentAt }), a, { writeDue: false });
     const opened: EvidenceInput = {
       orgId,
       caseId: id,
@@ -269,7 +304,7 @@ export function createIngest(core: HelpdeskCore) {
       }`,
       data: { status: next.status, solvedReason: next.solvedReason, history, channel: input.channel, queue, language, languageSource: a.guess.source, assigneeId: route.assigneeId, routing: route },
     };
-    return { ticket, opened };
+    return { ticket, patch, opened };
   }
 
   /** The channel message itself on the ticket; losing a race to a parallel delivery is an IngestRace. */
@@ -279,6 +314,8 @@ export function createIngest(core: HelpdeskCore) {
     const inserted = await tx
       .insert(ticketMessages)
       .values({
+        // The ticket's shop, given: the shop-filling trigger (migration 0021) then looks nothing up.
+        shopId: ticket.shopId,
         orgId: input.orgId,
         id: messageId,
         ticketId: ticket.id,
@@ -401,8 +438,9 @@ export function createIngest(core: HelpdeskCore) {
       const ticket = current ?? fresh!.ticket;
       const messageId = await appendMessage(tx, ticket, arrival);
       await queueAttachmentFetches(tx, ticket.id, messageId, input);
-      const patch = ticketPatchAfter(ticket, arrival, created);
-      await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, orgId), eq(tickets.id, ticket.id)));
+      // A new ticket was written with the message's changes already; an existing one is updated.
+      const patch = fresh ? fresh.patch : ticketPatchAfter(ticket, arrival, created);
+      if (!fresh) await tx.update(tickets).set(patch).where(and(eq(tickets.orgId, orgId), eq(tickets.id, ticket.id)));
       if (!created && !input.automated) {
         const steps = slaEventsForInbound({ created, direction: input.direction, before, after: arrival.next, sentAt, replayFrom });
         await runSlaSteps(tx, { ...ticket, ...patch } as TicketRow, steps, arrival, { writeDue: true });

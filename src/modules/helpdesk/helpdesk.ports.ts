@@ -21,6 +21,8 @@ export interface SlaPort {
     tx: Executor,
     input: { orgId: string; ticketId: string; kind: 'agent_public_reply' | 'buyer_message' | 'status_changed' | 'priority_changed'; status?: TicketStatus; priority?: Priority; at: Date; shop?: ShopRowLike },
   ): Promise<{ nextDueAt: Date | null }>;
+  /** Several events of one ticket in order, read once (a reply and the status change it caused); without it they go one by one. */
+  recordEvents?(tx: Executor, inputs: Parameters<SlaPort['recordEvent']>[1][]): Promise<{ nextDueAt: Date | null }>;
 }
 
 /** Contract 4 (evidence module): one type, owned there. */

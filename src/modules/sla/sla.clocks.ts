@@ -8,7 +8,7 @@ import { clockCalendar, dueOf, loadShop, MINUTE, nextTimerOf, shopCalendar, type
 import type { ClockView } from './sla.dto.js';
 import type { SlaPolicies } from './sla.policies.js';
 import { businessMsBetween, choosePolicy, targetOf, thresholdMs, type CompiledCalendar, type SlaMetric, type TicketFacts } from './sla.rules.js';
-import { slaClockEvents, slaClocks, slaTickets, type ClockRow, type PolicyRow } from './sla.schema.js';
+import { slaClockEvents, slaClocks, slaPolicies, slaTickets, type ClockRow, type PolicyRow } from './sla.schema.js';
 import type { TimerScheduler } from './sla.timers.js';
 
 export interface StartClocksInput {
@@ -55,11 +55,15 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
     data?: Record<string, unknown>;
   }
 
-  /** Every change goes through here: new generation, next timer, audit rows, a fresh job. */
+  /**
+   * Every change goes through here: new generation, next timer, audit rows, a fresh job. The clock's
+   * update and its audit rows travel as one statement (the update as a data-modifying WITH, which
+   * runs exactly once); the timer job is pg-boss's own insert, on the same transaction.
+   */
   async function saveClock(tx: Executor, cal: CompiledCalendar, c: ClockRow, patch: Partial<ClockRow>, events: ClockEvent[]): Promise<ClockRow> {
     const next: ClockRow = { ...c, ...patch, generation: c.generation + 1, updatedAt: clock.now() };
     next.nextTimerAt = nextTimerOf(cal, next);
-    await tx
+    const update = tx
       .update(slaClocks)
       .set({
         policyId: next.policyId,
@@ -79,16 +83,18 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
         updatedAt: next.updatedAt,
       })
       .where(and(eq(slaClocks.orgId, c.orgId), eq(slaClocks.id, c.id)));
-    await insertEvents(tx, next, events);
+    if (events.length) await tx.execute(sql`with moved as (${update.getSQL()}) ${eventsInsert(tx, next, events).getSQL()}`);
+    else await update;
     await scheduler.schedule(tx, next);
     return next;
   }
 
-  async function insertEvents(tx: Executor, c: ClockRow, events: ClockEvent[]): Promise<void> {
-    if (!events.length) return;
+  function eventsInsert(tx: Executor, c: ClockRow, events: ClockEvent[]) {
     const now = clock.now();
-    await tx.insert(slaClockEvents).values(
+    return tx.insert(slaClockEvents).values(
       events.map((e) => ({
+        // Given here, so the shop-filling trigger (migration 0021) does not look it up in the clock.
+        shopId: c.shopId,
         orgId: c.orgId,
         id: ids('sle'),
         clockId: c.id,
@@ -102,6 +108,11 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
         createdAt: now,
       })),
     );
+  }
+
+  async function insertEvents(tx: Executor, c: ClockRow, events: ClockEvent[]): Promise<void> {
+    if (!events.length) return;
+    await eventsInsert(tx, c, events);
   }
 
   /** Announces every warning and the breach whose instant is at or before `nowMs`; each once. */
@@ -193,14 +204,18 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
   /** Write started clocks: the rows, their 'started' audit rows (one statement each), their timers. */
   async function writeStarted(tx: Executor, rows: ClockRow[], policies: PolicyRow[], at: Date): Promise<void> {
     if (!rows.length) return;
-    await tx.insert(slaClocks).values(rows);
     const now = clock.now();
-    await tx.insert(slaClockEvents).values(
+    // The clocks and their audit rows in one statement: the clocks' INSERT as a WITH (the audit
+    // rows' key to them is checked at the statement's end, when both are in). The audit rows carry
+    // their shop, so the trigger that would look it up in the clock (migration 0021) has nothing to do.
+    const started = tx.insert(slaClocks).values(rows);
+    const audit = tx.insert(slaClockEvents).values(
       rows.map((c) => {
         const p = policies.find((x) => x.id === c.policyId)!;
-        return { orgId: c.orgId, id: ids('sle'), clockId: c.id, ticketId: c.ticketId, metric: c.metric, kind: 'started', at, generation: c.generation, dueAt: c.dueAt, data: { policyId: p.id, policyName: p.name, targetMinutes: c.targetMinutes, mode: p.mode }, createdAt: now };
+        return { shopId: c.shopId, orgId: c.orgId, id: ids('sle'), clockId: c.id, ticketId: c.ticketId, metric: c.metric, kind: 'started', at, generation: c.generation, dueAt: c.dueAt, data: { policyId: p.id, policyName: p.name, targetMinutes: c.targetMinutes, mode: p.mode }, createdAt: now };
       }),
     );
+    await tx.execute(sql`with started as (${started.getSQL()}) ${audit.getSQL()}`);
     await scheduler.scheduleMany(tx, rows);
   }
 
@@ -224,26 +239,33 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
 
   async function startClocks(tx: Executor, input: StartClocksInput): Promise<{ nextDueAt: Date | null }> {
     const now = clock.now();
-    // Inserted only when the ticket has no SLA row yet; a second start (a retried ingest) changes nothing.
-    const [t] = await tx
-      .insert(slaTickets)
-      .values({
-        orgId: input.orgId,
-        ticketId: input.ticketId,
-        shopId: input.shopId,
-        channel: input.channel,
-        priority: input.priority,
-        orderAmount: input.orderValue?.amount ?? null,
-        orderCurrency: input.orderValue?.currency ?? null,
-        status: 'new',
-        createdAt: now,
-        updatedAt: now,
-      })
-      .onConflictDoNothing({ target: [slaTickets.orgId, slaTickets.ticketId] })
-      .returning();
-    if (!t) return { nextDueAt: await nextDueAt(tx, input.orgId, input.ticketId) };
+    const t: typeof slaTickets.$inferSelect = {
+      orgId: input.orgId,
+      ticketId: input.ticketId,
+      shopId: input.shopId,
+      channel: input.channel,
+      priority: input.priority,
+      orderAmount: input.orderValue?.amount ?? null,
+      orderCurrency: input.orderValue?.currency ?? null,
+      status: 'new',
+      createdAt: now,
+      updatedAt: now,
+    };
+    // Inserted only when the ticket has no SLA row yet; a second start (a retried ingest) changes
+    // nothing. The insert travels as a WITH of the policies' read: one round trip for both.
+    const inserted = tx.$with('inserted', { ticketId: sql<string>`ticket_id` }).as(
+      tx.insert(slaTickets).values(t).onConflictDoNothing({ target: [slaTickets.orgId, slaTickets.ticketId] }).returning({ ticketId: slaTickets.ticketId }).getSQL(),
+    );
+    const found = await tx
+      .with(inserted)
+      .select({ inserted: sql<boolean>`exists (select 1 from ${inserted})`, policy: slaPolicies })
+      .from(sql`(select 1) as one`)
+      .leftJoin(slaPolicies, eq(slaPolicies.orgId, input.orgId));
+    if (!found[0]?.inserted) return { nextDueAt: await nextDueAt(tx, input.orgId, input.ticketId) };
     const shop = input.shop && input.shop.id === input.shopId ? input.shop : await loadShop(tx, input.orgId, input.shopId);
-    const policies = await loadPolicies(tx, input.orgId);
+    // An organisation without policies yet gets the defaults seeded (and read) here.
+    const read = found.flatMap((r) => (r.policy ? [r.policy] : []));
+    const policies = read.length ? read : await loadPolicies(tx, input.orgId);
     // A ticket that had no SLA row has no clocks: both start at generation 1, written together,
     // and the next due instant is the earlier of theirs (both run).
     const rows = (['first_reply', 'resolution'] as const).flatMap((m) => planClock(t, policies, shop, m, input.at, 1) ?? []);
@@ -261,7 +283,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
       .for('update');
   }
 
-  async function stopClock(tx: Executor, shop: ShopCal, c: ClockRow, at: Date, reason: string): Promise<void> {
+  async function stopClock(tx: Executor, shop: ShopCal, c: ClockRow, at: Date, reason: string): Promise<ClockRow> {
     const cal = clockCalendar(shop, c);
     // A clock stopped while paused also banks the paused stretch, so its audit stays exact.
     const extra = c.state === 'paused' && c.pausedAt ? businessMsBetween(cal, c.pausedAt.getTime(), at.getTime()) : 0;
@@ -275,7 +297,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
     const events: ClockEvent[] = lateUnseen ? [{ kind: 'breached', at: c.dueAt, data: { targetMinutes: c.targetMinutes, firedAt: at.toISOString(), detectedOnStop: true } }] : [];
     const breached = (c.state === 'breached' && !answeredInTime) || lateUnseen;
     events.push({ kind: 'stopped', at, data: { reason, met: !breached, ...(answeredInTime ? { breachWithdrawn: true } : {}) } });
-    await saveClock(
+    return saveClock(
       tx,
       cal,
       c,
@@ -296,53 +318,97 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
   const PAUSING = new Set(['waiting_on_buyer']);
   const FINAL = new Set(['solved', 'closed']);
 
-  /** Waiting on the buyer pauses; leaving that state resumes; solved/closed stop; reopening restarts resolution. */
-  async function applyStatus(tx: Executor, t: typeof slaTickets.$inferSelect, shop: ShopCal, open: ClockRow[], status: string, at: Date): Promise<void> {
+  /**
+   * The ticket's clocks that are not stopped, kept in step with every change this event makes (the
+   * rows are locked by `openClocks`, so nobody else moves them meanwhile): the open list after a
+   * status change and the next due instant come from here instead of being read again.
+   */
+  function replaceClock(open: ClockRow[], next: ClockRow): ClockRow[] {
+    return open.flatMap((c) => (c.id !== next.id ? [c] : next.stoppedAt ? [] : [next]));
+  }
+
+  /** The earliest due of the clocks still counting (running or breached, not stopped). */
+  function nextDueOf(open: ClockRow[]): Date | null {
+    let min: number | null = null;
+    for (const c of open) if (!c.stoppedAt && (c.state === 'running' || c.state === 'breached') && (min === null || c.dueAt.getTime() < min)) min = c.dueAt.getTime();
+    return min === null ? null : new Date(min);
+  }
+
+  /**
+   * Waiting on the buyer pauses; leaving that state resumes; solved/closed stop; reopening restarts
+   * resolution. Returns the open clocks as they are afterwards.
+   */
+  async function applyStatus(tx: Executor, t: typeof slaTickets.$inferSelect, shop: ShopCal, open: ClockRow[], status: string, at: Date): Promise<ClockRow[]> {
     const before = t.status;
-    if (before === status) return;
+    if (before === status) return open;
     await tx.update(slaTickets).set({ status, updatedAt: clock.now() }).where(and(eq(slaTickets.orgId, t.orgId), eq(slaTickets.ticketId, t.ticketId)));
     if (FINAL.has(status)) {
       for (const c of open) await stopClock(tx, shop, c, at, status);
-      return;
+      return [];
     }
+    let after = open;
     if (PAUSING.has(status)) {
       for (const c of open) {
         if (c.state !== 'running') continue;
-        await saveClock(tx, clockCalendar(shop, c), c, { state: 'paused', pausedAt: at }, [{ kind: 'paused', at, data: { status } }]);
+        after = replaceClock(after, await saveClock(tx, clockCalendar(shop, c), c, { state: 'paused', pausedAt: at }, [{ kind: 'paused', at, data: { status } }]));
       }
-      return;
+      return after;
     }
     for (const c of open) {
       if (c.state !== 'paused' || !c.pausedAt) continue;
       const cal = clockCalendar(shop, c);
       const pausedMs = businessMsBetween(cal, c.pausedAt.getTime(), Math.max(at.getTime(), c.pausedAt.getTime()));
       const moved = { ...c, pausedBusinessMs: c.pausedBusinessMs + pausedMs };
-      await saveClock(tx, cal, c, { state: 'running', pausedAt: null, pausedBusinessMs: moved.pausedBusinessMs, dueAt: dueOf(cal, moved) }, [
-        { kind: 'resumed', at, data: { status, pausedBusinessMinutes: pausedMs / MINUTE, previousDueAt: c.dueAt.toISOString() } },
-      ]);
+      after = replaceClock(
+        after,
+        await saveClock(tx, cal, c, { state: 'running', pausedAt: null, pausedBusinessMs: moved.pausedBusinessMs, dueAt: dueOf(cal, moved) }, [
+          { kind: 'resumed', at, data: { status, pausedBusinessMinutes: pausedMs / MINUTE, previousDueAt: c.dueAt.toISOString() } },
+        ]),
+      );
     }
     // A reopened ticket gets a fresh resolution clock.
     if (FINAL.has(before) && !open.some((c) => c.metric === 'resolution')) {
-      await startClock(tx, { ...t, status }, await loadPolicies(tx, t.orgId), shop, 'resolution', at);
+      const started = await startClock(tx, { ...t, status }, await loadPolicies(tx, t.orgId), shop, 'resolution', at);
+      if (started) after = [...after, started];
     }
+    return after;
+  }
+
+  /**
+   * Events on one ticket's clocks, in order (a reply and the status change it caused). The SLA row
+   * and the open clocks are read (and locked) once; what each event changes is tracked in memory,
+   * so neither the next event nor the next due instant needs another read. The same as recording
+   * them one by one.
+   */
+  async function recordEvents(tx: Executor, inputs: RecordEventInput[]): Promise<{ nextDueAt: Date | null }> {
+    const first = inputs[0];
+    if (!first) throw new Error('recordEvents: no events');
+    if (inputs.some((x) => x.orgId !== first.orgId || x.ticketId !== first.ticketId)) throw new Error('recordEvents: events of one ticket only');
+    const [t] = await tx.select().from(slaTickets).where(and(eq(slaTickets.orgId, first.orgId), eq(slaTickets.ticketId, first.ticketId))).for('update');
+    // A ticket that never started clocks (created before SLA policies existed) has nothing to move.
+    if (!t) return { nextDueAt: null };
+    const given = inputs.find((x) => x.shop && x.shop.id === t.shopId)?.shop;
+    const shop = given ?? (await loadShop(tx, t.orgId, t.shopId));
+    let open = await openClocks(tx, t.orgId, t.ticketId);
+    for (const input of inputs) open = await applyEvent(tx, t, shop, open, input);
+    return { nextDueAt: nextDueOf(open) };
   }
 
   async function recordEvent(tx: Executor, input: RecordEventInput): Promise<{ nextDueAt: Date | null }> {
-    const [t] = await tx.select().from(slaTickets).where(and(eq(slaTickets.orgId, input.orgId), eq(slaTickets.ticketId, input.ticketId))).for('update');
-    // A ticket that never started clocks (created before SLA policies existed) has nothing to move.
-    if (!t) return { nextDueAt: null };
-    const shop = input.shop && input.shop.id === t.shopId ? input.shop : await loadShop(tx, t.orgId, t.shopId);
+    return recordEvents(tx, [input]);
+  }
+
+  /** One event on the clocks `open` (the ticket's unstopped ones); returns them as they are after it. */
+  async function applyEvent(tx: Executor, t: typeof slaTickets.$inferSelect, shop: ShopCal, open: ClockRow[], input: RecordEventInput): Promise<ClockRow[]> {
     const at = input.at;
-    let open = await openClocks(tx, t.orgId, t.ticketId);
     // A reply or buyer message may carry the status it moved the ticket to (waiting_on_buyer → open).
     if (input.kind !== 'status_changed' && input.status && input.status !== t.status) {
-      await applyStatus(tx, t, shop, open, input.status, at);
+      open = await applyStatus(tx, t, shop, open, input.status, at);
       t.status = input.status;
-      open = await openClocks(tx, t.orgId, t.ticketId);
     }
     switch (input.kind) {
       case 'agent_public_reply': {
-        for (const c of open) if (c.metric === 'first_reply' || c.metric === 'next_reply') await stopClock(tx, shop, c, at, 'reply');
+        for (const c of open) if (c.metric === 'first_reply' || c.metric === 'next_reply') open = replaceClock(open, await stopClock(tx, shop, c, at, 'reply'));
         break;
       }
       case 'buyer_message': {
@@ -354,19 +420,22 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
         // Next-reply clocks start only once the first reply went out, and only one at a time.
         if (replied && !open.some((c) => c.metric === 'next_reply') && !FINAL.has(t.status)) {
           const policies = await loadPolicies(tx, t.orgId);
-          await startClock(tx, t, policies, shop, 'next_reply', at);
+          const started = await startClock(tx, t, policies, shop, 'next_reply', at);
+          if (started) open = [...open, started];
         }
         break;
       }
       case 'status_changed': {
         if (!input.status) throw AppError.validation('sla.status_required', 'status_changed needs the new status', [{ field: 'status', message: 'required' }]);
-        await applyStatus(tx, t, shop, open, input.status, at);
+        open = await applyStatus(tx, t, shop, open, input.status, at);
+        t.status = input.status;
         break;
       }
       case 'priority_changed': {
         const priority = input.priority;
         if (!priority) throw AppError.validation('sla.priority_required', 'priority_changed needs the new priority', [{ field: 'priority', message: 'required' }]);
         await tx.update(slaTickets).set({ priority, updatedAt: clock.now() }).where(and(eq(slaTickets.orgId, t.orgId), eq(slaTickets.ticketId, t.ticketId)));
+        t.priority = priority;
         const policies = await loadPolicies(tx, t.orgId);
         const facts: TicketFacts = { shopId: t.shopId, channel: t.channel, priority, orderValue: t.orderAmount !== null && t.orderCurrency ? { amount: t.orderAmount, currency: t.orderCurrency } : null };
         for (const c of open) {
@@ -377,14 +446,17 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
           const cal = shopCalendar(shop, p.mode, c.startedAt.getTime());
           const moved = { ...c, targetMinutes: target, mode: p.mode };
           const dueAt = dueOf(cal, moved);
-          await saveClock(tx, cal, c, { policyId: p.id, targetMinutes: target, mode: p.mode, warningPercents: [...p.warningPercents].sort((a, b) => a - b), dueAt }, [
-            { kind: 'recalculated', at, data: { reason: 'priority_changed', priority, fromPolicyId: c.policyId, toPolicyId: p.id, fromTargetMinutes: c.targetMinutes, toTargetMinutes: target, previousDueAt: c.dueAt.toISOString() } },
-          ]);
+          open = replaceClock(
+            open,
+            await saveClock(tx, cal, c, { policyId: p.id, targetMinutes: target, mode: p.mode, warningPercents: [...p.warningPercents].sort((a, b) => a - b), dueAt }, [
+              { kind: 'recalculated', at, data: { reason: 'priority_changed', priority, fromPolicyId: c.policyId, toPolicyId: p.id, fromTargetMinutes: c.targetMinutes, toTargetMinutes: target, previousDueAt: c.dueAt.toISOString() } },
+            ]),
+          );
         }
         break;
       }
     }
-    return { nextDueAt: await nextDueAt(tx, t.orgId, t.ticketId) };
+    return open;
   }
 
   async function getClocks(actor: Actor, ticketId: string): Promise<ClockView[]> {
@@ -418,7 +490,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
     });
   }
 
-  return { startClocks, recordEvent, getClocks, evaluate, lockClock, insertEvents };
+  return { startClocks, recordEvent, recordEvents, getClocks, evaluate, lockClock, insertEvents };
 }
 
 export type SlaClocks = ReturnType<typeof createSlaClocks>;

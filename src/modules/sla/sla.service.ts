@@ -40,6 +40,7 @@ export function createSlaService(deps: SlaDeps) {
   return {
     startClocks: clocks.startClocks,
     recordEvent: clocks.recordEvent,
+    recordEvents: clocks.recordEvents,
     getClocks: clocks.getClocks,
     runDueTimers: timers.runDueTimers,
     fireTimer: timers.fireTimer,
