@@ -206,3 +206,28 @@ export async function ticketBuyerIn(tx: Executor, orgId: string, ticketId: strin
   const t = r.rows[0] as { id: string; buyer_id: string | null; shop_id: string; number: string | number } | undefined;
   return t ? { id: t.id, buyerId: t.buyer_id, shopId: t.shop_id, number: Number(t.number) } : null;
 }
+
+/** A public message of a buyer's self-service conversation, as the buyer's page shows it. */
+export interface BuyerConversationMessage {
+  direction: 'inbound' | 'outbound';
+  body: string;
+  sentAt: Date;
+  attachmentCount: number;
+}
+
+/**
+ * issue 17 (the buyer's page): an order's self-service conversation — the given ticket when the
+ * card names one, else the order's newest self-service ticket — with its status and public
+ * messages, in one statement on the caller's transaction. Null when the order has none.
+ */
+export async function buyerConversationIn(tx: Executor, orgId: string, orderId: string, ticketId: string | null): Promise<{ ticketId: string; status: string; messages: BuyerConversationMessage[] } | null> {
+  const r = await tx.execute(sql`select t.id, t.status,
+      coalesce((select json_agg(json_build_object('direction', m.direction, 'body', m.body, 'sentAt', m.sent_at, 'attachments', jsonb_array_length(m.attachments)) order by m.sent_at, m.id)
+         from ticket_messages m where m.org_id = t.org_id and m.ticket_id = t.id and m.kind = 'public'), '[]'::json) as messages
+    from tickets t
+    where t.org_id = ${orgId} and t.order_id = ${orderId} and (t.id = ${ticketId} or (${ticketId}::text is null and t.channel = 'self_service'))
+    order by t.created_at desc, t.id desc limit 1`);
+  const t = r.rows[0] as { id: string; status: string; messages: { direction: 'inbound' | 'outbound'; body: string; sentAt: string; attachments: number }[] } | undefined;
+  if (!t) return null;
+  return { ticketId: t.id, status: t.status, messages: t.messages.map((m) => ({ direction: m.direction, body: m.body, sentAt: new Date(m.sentAt), attachmentCount: m.attachments })) };
+}

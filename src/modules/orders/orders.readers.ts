@@ -1,6 +1,8 @@
 import { and, asc, eq, gt, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db.js';
 import { buyers, orderLines, orders, platformReturns, type TrafficSourceType } from './orders.schema.js';
+import { orderView } from './orders.service.js';
+import type { OrderView } from './orders.dto.js';
 
 /** TikTok return-and-refund requests still open on the platform (the states a seller can act on). */
 const OPEN_REQUEST_STATUSES = ['requested', 'awaiting_buyer_shipment', 'buyer_shipped', 'approved'];
@@ -604,4 +606,11 @@ export async function complaintCounts(tx: Executor, orgId: string, shopId: strin
        and pr.requested_at >= ${from}::timestamptz and pr.requested_at < ${now.toISOString()}::timestamptz
      group by ol.product_id, coalesce(pr.reason_code, 'unknown')`);
   return (r.rows as { product_id: string; product_name: string; reason: string; recent: number; baseline: number; buyers: string[] | null }[]).map((x) => ({ productId: x.product_id, productName: x.product_name, reason: x.reason, recent: x.recent, baseline: x.baseline, recentBuyerIds: x.buyers ?? [] }));
+}
+
+/** issue 17 (the buyer's page): an order and its lines as the order view, on the caller's transaction; null when absent. */
+export async function orderViewIn(tx: Executor, orgId: string, orderId: string): Promise<OrderView | null> {
+  const [o] = await tx.select().from(orders).where(and(eq(orders.orgId, orgId), eq(orders.id, orderId)));
+  if (!o) return null;
+  return orderView(o, await tx.select().from(orderLines).where(and(eq(orderLines.orgId, orgId), eq(orderLines.orderId, orderId))).orderBy(asc(orderLines.externalId)));
 }

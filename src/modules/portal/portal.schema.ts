@@ -69,3 +69,12 @@ export const portalWarranties = pgTable('portal_warranties', {
   ticketId: text('ticket_id'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 });
+
+/** The buyer answered the satisfaction question for this conversation (once per ticket, not per card). */
+export const portalCsatAnswers = pgTable('portal_csat_answers', {
+  orgId: text('org_id').notNull(),
+  ticketId: text('ticket_id').notNull(),
+  shopId: text('shop_id').notNull(),
+  orderId: text('order_id').notNull(),
+  answeredAt: timestamp('answered_at', { withTimezone: true }).notNull(),
+});

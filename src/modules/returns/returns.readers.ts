@@ -72,3 +72,36 @@ export async function returnsWaitingCount(tx: Executor, orgId: string): Promise<
   const r = await tx.execute(sql`select count(*)::int as n from returns where org_id = ${orgId} and status = any(${sql.param([...RETURN_STATUSES_WAITING])}::text[])`);
   return (r.rows[0] as { n: number }).n;
 }
+
+/** A return as the buyer's page shows it: its number, reason and timeline. */
+export interface BuyerReturnTimeline {
+  id: string;
+  rma: string;
+  channel: string;
+  platformReturnId: string | null;
+  reason: { code: string; label: string } | null;
+  requestedAt: Date;
+  receivedAt: Date | null;
+  inspectedAt: Date | null;
+  refundedAt: Date | null;
+  closedAt: Date | null;
+}
+
+/** issue 17 (the buyer's page): an order's returns, newest request first, on the caller's transaction (one statement). */
+export async function buyerReturnTimelinesIn(tx: Executor, orgId: string, orderId: string, limit: number): Promise<BuyerReturnTimeline[]> {
+  const r = await tx.execute(sql`select id, rma, channel, platform_return_id, reason, requested_at, received_at, inspected_at, refunded_at, closed_at
+    from returns where org_id = ${orgId} and order_id = ${orderId} order by requested_at desc, id desc limit ${limit}`);
+  const at = (v: unknown) => (v == null ? null : new Date(v as string));
+  return (r.rows as Record<string, unknown>[]).map((x) => ({
+    id: x.id as string,
+    rma: x.rma as string,
+    channel: x.channel as string,
+    platformReturnId: (x.platform_return_id as string | null) ?? null,
+    reason: (x.reason as { code: string; label: string } | null) ?? null,
+    requestedAt: new Date(x.requested_at as string),
+    receivedAt: at(x.received_at),
+    inspectedAt: at(x.inspected_at),
+    refundedAt: at(x.refunded_at),
+    closedAt: at(x.closed_at),
+  }));
+}
