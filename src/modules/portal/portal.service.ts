@@ -8,10 +8,10 @@ import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
 import { orgOfShop, shopIn, type ShopRow } from '../tenancy/index.js';
-import { orderIdsPlacedSince, orderViewIn, type OrderView } from '../orders/index.js';
+import { orderIdsPlacedSince, orderViewFromJson, orderViewIn, orderViewJson, type OrderView } from '../orders/index.js';
 import { productTermsOf, type ProductTerms } from '../knowledge/index.js';
-import { buyerConversationIn, type InboundMessage, type MessageRow, type TicketRow } from '../helpdesk/index.js';
-import { buyerReturnTimelinesIn, type CreateReturnInput, type ReasonNode, type ReturnView } from '../returns/index.js';
+import { buyerConversationFromJson, buyerConversationIn, buyerConversationJson, type InboundMessage, type MessageRow, type TicketRow } from '../helpdesk/index.js';
+import { buyerReturnTimelinesFromJson, buyerReturnTimelinesIn, buyerReturnTimelinesJson, type BuyerReturnTimeline, type CreateReturnInput, type ReasonNode, type ReturnView } from '../returns/index.js';
 import type { RecordEvidence, StoredFile } from '../evidence/index.js';
 import { renderCards, type CardSize } from './portal.cards.js';
 import {
@@ -104,11 +104,19 @@ interface OwnRows {
   csatAnswered: string[];
 }
 
-/** A session row with its card and the portal's own rows of the order (one statement). */
-function sessionQuery(orgId: string, hash: string) {
+/**
+ * A session row with its card and the portal's own rows of the order, and — for a page view — the
+ * order, its returns and its conversation through their owners' json readers: one statement.
+ */
+function sessionQuery(orgId: string, hash: string, withPage: boolean) {
+  const page = withPage
+    ? sql`, ${orderViewJson(orgId, sql`s.order_id`)} as order_json,
+      ${buyerReturnTimelinesJson(orgId, sql`s.order_id`, 20)} as returns_json,
+      ${buyerConversationJson(orgId, sql`s.order_id`, sql`c.ticket_id`)} as conversation_json`
+    : sql``;
   return sql`select s.id, s.org_id, s.shop_id, s.order_id, s.card_id, s.language, s.expires_at,
       c.holdout, c.revoked_at, c.expires_at as card_expires_at, c.ticket_id,
-      ${ownRowsOf(sql`s.org_id`, sql`s.order_id`)}
+      ${ownRowsOf(sql`s.org_id`, sql`s.order_id`)}${page}
     from portal_sessions s join portal_cards c on c.org_id = s.org_id and c.id = s.card_id
     where s.org_id = ${orgId} and s.session_hash = ${hash}`;
 }
@@ -181,11 +189,18 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
     return row?.orgId ?? null;
   }
 
-  /** The live session of a secret inside the organisation's transaction, with the portal's own rows of its order; null if gone, expired or its card no longer valid. */
-  async function sessionIn(tx: Executor, orgId: string, secret: string): Promise<{ session: PortalSession; own: OwnRows } | null> {
-    const r = await tx.execute(sessionQuery(orgId, hashSecret(secret)));
+  /** What a page view reads besides the session (orders', returns' and helpdesk's json readers). */
+  type PageRows = { order: OrderView | null; returns: BuyerReturnTimeline[]; conversation: ReturnType<typeof buyerConversationFromJson> };
+
+  /**
+   * The live session of a secret inside the organisation's transaction, with the portal's own rows
+   * of its order (and, `withPage`, the order, returns and conversation) in one statement; null if
+   * gone, expired or its card no longer valid.
+   */
+  async function sessionIn(tx: Executor, orgId: string, secret: string, withPage = false): Promise<{ session: PortalSession; own: OwnRows; rows: PageRows | null } | null> {
+    const r = await tx.execute(sessionQuery(orgId, hashSecret(secret), withPage));
     const f = r.rows[0] as
-      | { id: string; org_id: string; shop_id: string; order_id: string; card_id: string; language: string; expires_at: string | Date; holdout: boolean; revoked_at: string | Date | null; card_expires_at: string | Date | null; ticket_id: string | null; warranties: { productName: string; serialNumber: string; endsAt: string }[]; csat_answered: string[] }
+      | { id: string; org_id: string; shop_id: string; order_id: string; card_id: string; language: string; expires_at: string | Date; holdout: boolean; revoked_at: string | Date | null; card_expires_at: string | Date | null; ticket_id: string | null; warranties: { productName: string; serialNumber: string; endsAt: string }[]; csat_answered: string[]; order_json?: never; returns_json?: never; conversation_json?: never }
       | undefined;
     const now = clock.now();
     // Raw statements may hand timestamps back as text: read them as dates either way.
@@ -196,19 +211,21 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
     return {
       session: { id: f.id, orgId: f.org_id, shopId: f.shop_id, orderId: f.order_id, cardId: f.card_id, language: sniffLanguage(f.language), csrf: csrfFor(secret), ticketId: f.ticket_id, cardExpiresAt },
       own: ownRowsFrom(f),
+      rows: withPage ? { order: orderViewFromJson(f.order_json), returns: buyerReturnTimelinesFromJson(f.returns_json ?? []), conversation: buyerConversationFromJson(f.conversation_json) } : null,
     };
   }
 
   /**
    * Everything the order page shows that changes (the order and its delivery, returns, the
    * conversation, the shop's contacts), read on the caller's transaction: a status change shows on
-   * the next view. Only what changes rarely comes from a short-lived cache (the catalogue's terms).
+   * the next view. Only what changes rarely comes from a short-lived cache (the catalogue's terms,
+   * the reason list). `rows` when the session statement brought them already.
    */
-  async function pageIn(tx: Executor, s: PortalSession, own: OwnRows, leaves: ReasonNode[]) {
-    const order = await orderViewIn(tx, s.orgId, s.orderId);
+  async function pageIn(tx: Executor, s: PortalSession, own: OwnRows, leaves: ReasonNode[], rows: PageRows | null) {
+    const order = rows ? rows.order : await orderViewIn(tx, s.orgId, s.orderId);
     if (!order) throw AppError.notFound('order', s.orderId);
-    const returns = await buyerReturnTimelinesIn(tx, s.orgId, s.orderId, 20);
-    const conversation = await buyerConversationIn(tx, s.orgId, s.orderId, s.ticketId);
+    const returns = rows ? rows.returns : await buyerReturnTimelinesIn(tx, s.orgId, s.orderId, 20);
+    const conversation = rows ? rows.conversation : await buyerConversationIn(tx, s.orgId, s.orderId, s.ticketId);
     const shop: ShopRow = await shopIn(tx, s.orgId, s.shopId);
     const terms = await productTerms(s.orgId, s.shopId, order.lines.map((l) => l.productId), tx);
     return { order, returns, conversation, shop, terms, own, leaves };
@@ -476,16 +493,17 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
       if (!secret || !/^[A-Za-z0-9_-]{43}$/.test(secret)) return null;
       const orgId = await orgOfSession(hashSecret(secret));
       if (!orgId) return null;
-      const leaves = reasonLeaves(orgId);
+      // Before the transaction: a cache miss reads on its own connection, never while holding one.
+      const leaves = await reasonLeaves(orgId);
       const read = await db.tenant(orgId, async (tx) => {
-        const found = await sessionIn(tx, orgId, secret);
+        const found = await sessionIn(tx, orgId, secret, true);
         if (!found) return null;
         const s = found.session;
         if (language && language !== s.language) {
           s.language = pickLanguage(language, s.language, undefined);
           await tx.update(portalSessions).set({ language: s.language }).where(and(eq(portalSessions.orgId, orgId), eq(portalSessions.id, s.id)));
         }
-        return { s, r: await pageIn(tx, s, found.own, await leaves) };
+        return { s, r: await pageIn(tx, s, found.own, leaves, found.rows) };
       });
       if (!read) return null;
       return { session: read.s, page: await pageData(read.s, read.r) };
@@ -496,7 +514,7 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
       const leaves = await reasonLeaves(s.orgId);
       const r = await db.tenant(s.orgId, async (tx) => {
         const own = ownRowsFrom((await tx.execute(sql`select ${ownRowsOf(sql`${s.orgId}::text`, sql`${s.orderId}::text`)}`)).rows[0] as never);
-        return pageIn(tx, s, own, leaves);
+        return pageIn(tx, s, own, leaves, null);
       });
       return pageData(s, r);
     },

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db.js';
 
 /*
@@ -87,12 +87,19 @@ export interface BuyerReturnTimeline {
   closedAt: Date | null;
 }
 
-/** issue 17 (the buyer's page): an order's returns, newest request first, on the caller's transaction (one statement). */
-export async function buyerReturnTimelinesIn(tx: Executor, orgId: string, orderId: string, limit: number): Promise<BuyerReturnTimeline[]> {
-  const r = await tx.execute(sql`select id, rma, channel, platform_return_id, reason, requested_at, received_at, inspected_at, refunded_at, closed_at
-    from returns where org_id = ${orgId} and order_id = ${orderId} order by requested_at desc, id desc limit ${limit}`);
+/**
+ * issue 17 (the buyer's page): an order's returns, newest request first, as ONE json array, to be
+ * selected inside the caller's statement (`orderId` may name the caller's column); read it back
+ * with buyerReturnTimelinesFromJson.
+ */
+export function buyerReturnTimelinesJson(orgId: string, orderId: SQL | string, limit: number): SQL {
+  return sql`coalesce((select json_agg(x) from (select id, rma, channel, platform_return_id, reason, requested_at, received_at, inspected_at, refunded_at, closed_at
+      from returns where org_id = ${orgId} and order_id = ${orderId} order by requested_at desc, id desc limit ${limit}) x), '[]'::json)`;
+}
+
+export function buyerReturnTimelinesFromJson(rows: Record<string, unknown>[]): BuyerReturnTimeline[] {
   const at = (v: unknown) => (v == null ? null : new Date(v as string));
-  return (r.rows as Record<string, unknown>[]).map((x) => ({
+  return rows.map((x) => ({
     id: x.id as string,
     rma: x.rma as string,
     channel: x.channel as string,
@@ -104,4 +111,10 @@ export async function buyerReturnTimelinesIn(tx: Executor, orgId: string, orderI
     refundedAt: at(x.refunded_at),
     closedAt: at(x.closed_at),
   }));
+}
+
+/** issue 17: an order's returns as the buyer's page shows them, on the caller's transaction (one statement). */
+export async function buyerReturnTimelinesIn(tx: Executor, orgId: string, orderId: string, limit: number): Promise<BuyerReturnTimeline[]> {
+  const r = await tx.execute(sql`select ${buyerReturnTimelinesJson(orgId, orderId, limit)} as v`);
+  return buyerReturnTimelinesFromJson((r.rows[0] as { v: Record<string, unknown>[] }).v);
 }
