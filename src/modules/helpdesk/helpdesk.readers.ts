@@ -221,7 +221,7 @@ export interface BuyerConversationMessage {
  * messages, as ONE json value (null when the order has none), to be selected inside the caller's
  * statement (`orderId`/`ticketId` may name the caller's columns); read it with buyerConversationFromJson.
  */
-export function buyerConversationJson(orgId: string, orderId: SQL | string, ticketId: SQL | string | null): SQL {
+export function buyerConversationJson(orgId: SQL | string, orderId: SQL | string, ticketId: SQL | string | null): SQL {
   return sql`(select json_build_object('id', t.id, 'status', t.status, 'messages', coalesce((select json_agg(json_build_object('direction', m.direction, 'body', m.body, 'sentAt', m.sent_at, 'attachments', jsonb_array_length(m.attachments)) order by m.sent_at, m.id)
          from ticket_messages m where m.org_id = t.org_id and m.ticket_id = t.id and m.kind = 'public'), '[]'::json))
     from tickets t

@@ -614,7 +614,7 @@ export async function complaintCounts(tx: Executor, orgId: string, shopId: strin
  * selected inside the caller's statement (`orderId` may name the caller's column); read it back
  * with orderViewFromJson. Lines in the order view's own order (by external id).
  */
-export function orderViewJson(orgId: string, orderId: SQL | string): SQL {
+export function orderViewJson(orgId: SQL | string, orderId: SQL | string): SQL {
   return sql`(select json_build_object('o', to_json(o), 'l', coalesce((select json_agg(l order by l.external_id) from order_lines l where l.org_id = o.org_id and l.order_id = o.id), '[]'::json))
     from orders o where o.org_id = ${orgId} and o.id = ${orderId})`;
 }

@@ -106,30 +106,57 @@ interface OwnRows {
 
 /**
  * A session row with its card and the portal's own rows of the order, and — for a page view — the
- * order, its returns and its conversation through their owners' json readers: one statement.
+ * order, its returns and its conversation through their owners' json readers: one statement, a
+ * named prepared one (its text is the same on every call: the organisation and the session hash
+ * are its only parameters), so Postgres plans it once per connection instead of on every view.
  */
-function sessionQuery(orgId: string, hash: string, withPage: boolean) {
-  const page = withPage
-    ? sql`, ${orderViewJson(orgId, sql`s.order_id`)} as order_json,
-      ${buyerReturnTimelinesJson(orgId, sql`s.order_id`, 20)} as returns_json,
-      ${buyerConversationJson(orgId, sql`s.order_id`, sql`c.ticket_id`)} as conversation_json`
-    : sql``;
-  return sql`select s.id, s.org_id, s.shop_id, s.order_id, s.card_id, s.language, s.expires_at,
-      c.holdout, c.revoked_at, c.expires_at as card_expires_at, c.ticket_id,
-      ${ownRowsOf(sql`s.org_id`, sql`s.order_id`)}${page}
-    from portal_sessions s join portal_cards c on c.org_id = s.org_id and c.id = s.card_id
-    where s.org_id = ${orgId} and s.session_hash = ${hash}`;
+function sessionStatement(tx: Executor, withPage: boolean) {
+  const org = sql`${portalSessions.orgId}`;
+  const order = sql`${portalSessions.orderId}`;
+  // A view selects the page's rows too; a form post only the session (the same columns, null).
+  const page = {
+    orderJson: withPage ? sql<Parameters<typeof orderViewFromJson>[0]>`${orderViewJson(org, order)}` : sql<null>`null`,
+    returnsJson: withPage ? sql<Parameters<typeof buyerReturnTimelinesFromJson>[0]>`${buyerReturnTimelinesJson(org, order, 20)}` : sql<null>`null`,
+    conversationJson: withPage ? sql<Parameters<typeof buyerConversationFromJson>[0]>`${buyerConversationJson(org, order, sql`${portalCards.ticketId}`)}` : sql<null>`null`,
+  };
+  return tx
+    .select({
+      id: portalSessions.id,
+      orgId: portalSessions.orgId,
+      shopId: portalSessions.shopId,
+      orderId: portalSessions.orderId,
+      cardId: portalSessions.cardId,
+      language: portalSessions.language,
+      expiresAt: portalSessions.expiresAt,
+      holdout: portalCards.holdout,
+      revokedAt: portalCards.revokedAt,
+      cardExpiresAt: portalCards.expiresAt,
+      ticketId: portalCards.ticketId,
+      warranties: sql<OwnRowsJson['warranties']>`${warrantiesOf(org, order)}`,
+      csatAnswered: sql<string[]>`${csatAnsweredOf(org, order)}`,
+      ...page,
+    })
+    .from(portalSessions)
+    .innerJoin(portalCards, and(eq(portalCards.orgId, portalSessions.orgId), eq(portalCards.id, portalSessions.cardId)))
+    .where(and(eq(portalSessions.orgId, sql.placeholder('org')), eq(portalSessions.sessionHash, sql.placeholder('hash'))))
+    .prepare(withPage ? 'portal_page_view_v1' : 'portal_session_v1');
 }
 
-/** The order's registered warranties and answered conversations, as two columns. */
-function ownRowsOf(orgId: SQL, orderId: SQL) {
+type OwnRowsJson = { warranties: { productName: string; serialNumber: string; endsAt: string }[]; csatAnswered: string[] };
+
+/** The order's registered warranties (json array). */
+function warrantiesOf(orgId: SQL, orderId: SQL) {
   return sql`(select coalesce(json_agg(json_build_object('productName', w.product_name, 'serialNumber', w.serial_number, 'endsAt', w.ends_at) order by w.created_at, w.id), '[]'::json)
-         from portal_warranties w where w.org_id = ${orgId} and w.order_id = ${orderId}) as warranties,
-      array(select a.ticket_id from portal_csat_answers a where a.org_id = ${orgId} and a.order_id = ${orderId}) as csat_answered`;
+         from portal_warranties w where w.org_id = ${orgId} and w.order_id = ${orderId})`;
 }
 
-function ownRowsFrom(r: { warranties: { productName: string; serialNumber: string; endsAt: string }[]; csat_answered: string[] }): OwnRows {
-  return { warranties: r.warranties.map((w) => ({ productName: w.productName, serialNumber: w.serialNumber, endsAt: new Date(w.endsAt).toISOString() })), csatAnswered: r.csat_answered };
+/** The order's conversations whose satisfaction question was answered (text array). */
+function csatAnsweredOf(orgId: SQL, orderId: SQL) {
+  return sql`array(select a.ticket_id from portal_csat_answers a where a.org_id = ${orgId} and a.order_id = ${orderId})`;
+}
+
+function ownRowsFrom(r: OwnRowsJson): OwnRows {
+  return { warranties: r.warranties.map((w) => ({ productName: w.productName, serialNumber: w.serialNumber, endsAt: new Date(w.endsAt).toISOString() })), csatAnswered: r.csatAnswered };
 }
 
 export interface PrintInput {
@@ -198,20 +225,14 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
    * gone, expired or its card no longer valid.
    */
   async function sessionIn(tx: Executor, orgId: string, secret: string, withPage = false): Promise<{ session: PortalSession; own: OwnRows; rows: PageRows | null } | null> {
-    const r = await tx.execute(sessionQuery(orgId, hashSecret(secret), withPage));
-    const f = r.rows[0] as
-      | { id: string; org_id: string; shop_id: string; order_id: string; card_id: string; language: string; expires_at: string | Date; holdout: boolean; revoked_at: string | Date | null; card_expires_at: string | Date | null; ticket_id: string | null; warranties: { productName: string; serialNumber: string; endsAt: string }[]; csat_answered: string[]; order_json?: never; returns_json?: never; conversation_json?: never }
-      | undefined;
+    const [f] = await sessionStatement(tx, withPage).execute({ org: orgId, hash: hashSecret(secret) });
     const now = clock.now();
-    // Raw statements may hand timestamps back as text: read them as dates either way.
-    const at = (v: string | Date | null) => (v == null ? null : v instanceof Date ? v : new Date(v));
-    if (!f || at(f.expires_at)!.getTime() <= now.getTime()) return null;
-    const cardExpiresAt = at(f.card_expires_at);
-    if (tokenState({ holdout: f.holdout, revokedAt: at(f.revoked_at), expiresAt: cardExpiresAt }, now) !== 'ok') return null;
+    if (!f || f.expiresAt.getTime() <= now.getTime()) return null;
+    if (tokenState({ holdout: f.holdout, revokedAt: f.revokedAt, expiresAt: f.cardExpiresAt }, now) !== 'ok') return null;
     return {
-      session: { id: f.id, orgId: f.org_id, shopId: f.shop_id, orderId: f.order_id, cardId: f.card_id, language: sniffLanguage(f.language), csrf: csrfFor(secret), ticketId: f.ticket_id, cardExpiresAt },
+      session: { id: f.id, orgId: f.orgId, shopId: f.shopId, orderId: f.orderId, cardId: f.cardId, language: sniffLanguage(f.language), csrf: csrfFor(secret), ticketId: f.ticketId, cardExpiresAt: f.cardExpiresAt },
       own: ownRowsFrom(f),
-      rows: withPage ? { order: orderViewFromJson(f.order_json), returns: buyerReturnTimelinesFromJson(f.returns_json ?? []), conversation: buyerConversationFromJson(f.conversation_json) } : null,
+      rows: withPage ? { order: orderViewFromJson(f.orderJson), returns: buyerReturnTimelinesFromJson(f.returnsJson ?? []), conversation: buyerConversationFromJson(f.conversationJson) } : null,
     };
   }
 
@@ -513,7 +534,7 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
     async page(s: PortalSession): Promise<PageData> {
       const leaves = await reasonLeaves(s.orgId);
       const r = await db.tenant(s.orgId, async (tx) => {
-        const own = ownRowsFrom((await tx.execute(sql`select ${ownRowsOf(sql`${s.orgId}::text`, sql`${s.orderId}::text`)}`)).rows[0] as never);
+        const own = ownRowsFrom((await tx.execute(sql`select ${warrantiesOf(sql`${s.orgId}::text`, sql`${s.orderId}::text`)} as warranties, ${csatAnsweredOf(sql`${s.orgId}::text`, sql`${s.orderId}::text`)} as "csatAnswered"`)).rows[0] as OwnRowsJson);
         return pageIn(tx, s, own, leaves, null);
       });
       return pageData(s, r);

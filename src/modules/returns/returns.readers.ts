@@ -92,7 +92,7 @@ export interface BuyerReturnTimeline {
  * selected inside the caller's statement (`orderId` may name the caller's column); read it back
  * with buyerReturnTimelinesFromJson.
  */
-export function buyerReturnTimelinesJson(orgId: string, orderId: SQL | string, limit: number): SQL {
+export function buyerReturnTimelinesJson(orgId: SQL | string, orderId: SQL | string, limit: number): SQL {
   return sql`coalesce((select json_agg(x) from (select id, rma, channel, platform_return_id, reason, requested_at, received_at, inspected_at, refunded_at, closed_at
       from returns where org_id = ${orgId} and order_id = ${orderId} order by requested_at desc, id desc limit ${limit}) x), '[]'::json)`;
 }
