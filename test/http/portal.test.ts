@@ -155,6 +155,16 @@ describe('after-sales cards and the buyer page', () => {
     const after = await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } });
     expect(after.body).toContain('Danke, wir schicken ein Rücksendeetikett.');
     expect(after.body).toContain('Ihre Rücksendungen');
+    // A status change shows on the very next view (nothing of the order, return or conversation is cached).
+    expect(after.body).toContain('<li class="">Bei uns eingegangen</li>');
+    const rid = rets.json().items[0].id as string;
+    const received = await ctx.app.inject({ method: 'POST', url: `/api/returns/${rid}/receive`, headers: { cookie: owner }, payload: {} });
+    expect(received.statusCode, received.body).toBe(200);
+    const next = await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } });
+    expect(next.body).toMatch(/<li class="done">Bei uns eingegangen — [^<]+<\/li>/);
+    // So does a revoked card: the session answers "unknown" at once.
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/portal/orders/${o.orderId}/revoke`, headers: { cookie: owner }, payload: {} })).statusCode).toBe(200);
+    expect((await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).statusCode).toBe(404);
   });
 
   it('forms without the CSRF token, from another origin or with only the staff cookie are refused', async () => {
@@ -370,6 +380,17 @@ describe('after-sales cards and the buyer page', () => {
     // A second answer (a replayed form) changes nothing.
     expect((await post('/p/order/csat', [['score', '1']])).statusCode).toBe(303);
     expect((await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`select score from csat_surveys where org_id = ${org.orgId} and ticket_id = ${t.id}`))).rows).toEqual([{ score: 4 }]);
+    // The question is answered for the conversation, not for the card: a reprinted card of the same
+    // order (a new card, no ticket of its own) shows the conversation and does not ask again.
+    const [second] = await qrLinksOf((await print([o.orderId])).rawPayload);
+    const sess2 = cookieFrom((await open(second!)).headers['set-cookie'], 'afterdesk_portal')!;
+    const page2 = (await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess2 } })).body;
+    expect(page2).toContain('<h2>Unterhaltung</h2>');
+    expect(page2).not.toContain('name="score"');
+    const b2 = multipart([['csrf', csrfIn(page2)], ['score', '2']]);
+    expect((await ctx.app.inject({ method: 'POST', url: '/p/order/csat', remoteAddress: '10.46.0.1', headers: { cookie: sess2, 'content-type': b2.contentType }, payload: b2.payload })).statusCode).toBe(303);
+    expect((await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`select score from csat_surveys where org_id = ${org.orgId} and ticket_id = ${t.id}`))).rows).toEqual([{ score: 4 }]);
+    expect((await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`select ticket_id, order_id from portal_csat_answers where org_id = ${org.orgId}`))).rows).toEqual([{ ticket_id: t.id, order_id: o.orderId }]);
   });
 
   it("an agent's reply in the buyer's quiet hours is held: no mail at night in Berlin, exactly one after 09:00, none more on later runs", async () => {
