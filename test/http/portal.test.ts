@@ -301,6 +301,22 @@ describe('after-sales cards and the buyer page', () => {
     expect(localEmail.sent.filter((m) => m.to === 'anna.becker@example.de' && m.text.includes('wir bestätigen sofort'))).toHaveLength(1);
   });
 
+  it('a warranty "for life" keeps the card ten years after the return window and says so on the page; "1,5 Jahre" is 548 days', async () => {
+    const n = String(Date.now()).slice(-7);
+    const o = await seedOrder(ctx, org, { lines: [{ unitPrice: 4999, productId: `knife-${n}`, sku: `KNIFE-${n}` }, { unitPrice: 2999, productId: `lamp-${n}`, sku: `LAMP-${n}` }] });
+    const product = (id: string, warranty: string) => ({ externalId: id, title: id, description: '', status: 'ACTIVATE', category: 'Home', brand: null, attributes: [], sizeChartUrl: null, imageUrls: [], warranty, externalUpdatedAt: null, skus: [{ externalId: `${id}-s`, sellerSku: null, name: null, price: null }] });
+    await ctx.services.knowledge.upsertCatalogue(org.orgId, org.shopId, 'tiktok', [product(`knife-${n}`, 'Lebenslange Garantie'), product(`lamp-${n}`, 'Garantie: 1,5 Jahre')]);
+    const [link] = await qrLinksOf((await print([o.orderId])).rawPayload);
+    const delivered = new Date((await ctx.services.orders.getOrder(actorFor(org, 'owner'), o.orderId)).deliveredAt!);
+    const [card] = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(portalCards).where(and(eq(portalCards.orgId, org.orgId), eq(portalCards.orderId, o.orderId))));
+    expect(card!.expiresAt!.getTime() - delivered.getTime()).toBe((30 + 3650) * 86_400_000);
+    const sess = cookieFrom((await open(link!)).headers['set-cookie'], 'afterdesk_portal')!;
+    const page = (await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).body;
+    const until = new Intl.DateTimeFormat('de', { dateStyle: 'medium', timeZone: 'Europe/Berlin' }).format(card!.expiresAt!);
+    expect(page).toContain(`Product 1: lebenslange Garantie ohne Enddatum. Diese Seite und Ihre Karte gelten bis ${until}.`);
+    expect(page).toMatch(/Product 2: 548 Tage ab Zustellung, bis [^<]+\.<\/li>/);
+  });
+
   it("the product's warranty terms set the warranty and the card's life (the shop's default with a note otherwise); the exchange is a catalogue variant; the return and warranty forms take an address for the answer; a solved conversation asks for a rating once", async () => {
     const n = String(Date.now()).slice(-7);
     const o = await seedOrder(ctx, org, { lines: [{ unitPrice: 8999, productId: `boot-${n}`, sku: `BOOT-41-${n}` }, { unitPrice: 999, productId: `cable-${n}`, sku: `CABLE-${n}` }] });
