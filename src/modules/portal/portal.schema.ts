@@ -29,7 +29,10 @@ export const portalCards = pgTable('portal_cards', {
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
   ticketId: text('ticket_id'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-  /** When the buyer answered the satisfaction question on the page (the score is analytics'). */
+  /**
+   * When the buyer answered the satisfaction question through this card (migration 0702). No longer
+   * written: the answer is kept per conversation in portal_csat_answers (0703 copied these over).
+   */
   csatAt: timestamp('csat_at', { withTimezone: true }),
 });
 
