@@ -683,7 +683,7 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
       if (!serial) throw AppError.validation('portal.serial_invalid', 'Serial numbers are 3–64 letters, digits, - / .', [{ field: 'serial', message: 'invalid serial number' }]);
       // The product's own warranty length (its terms in the catalogue), else the shop's default.
       const terms = await productTerms(s.orgId, s.shopId, [line.productId]);
-      const { days: lineDays, source } = lineWarranty(terms.find((t) => t.externalProductId === line.productId), s.language, warrantyDays);
+      const { days: lineDays, source, lifetime } = lineWarranty(terms.find((t) => t.externalProductId === line.productId), s.language, warrantyDays);
       const w = await this.write(s, { text: `Warranty registration: ${line.productName} — serial ${serial}`, photo: input.proof ?? null, subject: `Warranty ${order.externalId}`, replyEmail: input.replyEmail });
       const now = clock.now();
       const endsAt = warrantyEnds(order.deliveredAt ? new Date(order.deliveredAt) : null, now, lineDays);
@@ -700,8 +700,8 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
           kind: 'status_change',
           actor: { type: 'buyer', id: order.buyerId },
           occurredAt: now,
-          summary: `Warranty registered on the self-service page: ${line.productName}, serial ${serial}, until ${endsAt.toISOString().slice(0, 10)} (${lineDays} days, ${source === 'product' ? "the product's terms" : "the shop's default: the product has no terms"})`,
-          data: { orderLineId: line.id, serial, warrantyDays: lineDays, warrantySource: source, endsAt: endsAt.toISOString(), proofSha256: w.photo?.sha256 ?? null },
+          summary: `Warranty registered on the self-service page: ${line.productName}, serial ${serial}, until ${endsAt.toISOString().slice(0, 10)} (${lifetime ? `a lifetime warranty, kept for the card's ${lineDays} days` : `${lineDays} days`}, ${source === 'product' ? "the product's terms" : "the shop's default: the product has no terms"})`,
+          data: { orderLineId: line.id, serial, warrantyDays: lineDays, warrantySource: source, lifetime, endsAt: endsAt.toISOString(), proofSha256: w.photo?.sha256 ?? null },
           fileSha256s: w.photo ? [w.photo.sha256] : [],
         });
         return { registered: !!row, serial, endsAt: endsAt.toISOString(), warrantyDays: lineDays, warrantySource: source, ticketId: w.ticketId };
