@@ -315,6 +315,11 @@ describe('after-sales cards and the buyer page', () => {
     const until = new Intl.DateTimeFormat('de', { dateStyle: 'medium', timeZone: 'Europe/Berlin' }).format(card!.expiresAt!);
     expect(page).toContain(`Product 1: lebenslange Garantie ohne Enddatum. Diese Seite und Ihre Karte gelten bis ${until}.`);
     expect(page).toMatch(/Product 2: 548 Tage ab Zustellung, bis [^<]+\.<\/li>/);
+    // Switching the language is stored with the view (same transaction): the next view stays English.
+    const en = (await ctx.app.inject({ method: 'GET', url: '/p/order?lang=en', headers: { cookie: sess } })).body;
+    const untilEn = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'Europe/Berlin' }).format(card!.expiresAt!);
+    expect(en).toContain(`Product 1: lifetime warranty, with no end date. This page and your card work until ${untilEn}.`);
+    expect((await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).body).toContain('<html lang="en">');
   });
 
   it("the product's warranty terms set the warranty and the card's life (the shop's default with a note otherwise); the exchange is a catalogue variant; the return and warranty forms take an address for the answer; a solved conversation asks for a rating once", async () => {
