@@ -155,6 +155,16 @@ describe('after-sales cards and the buyer page', () => {
     const after = await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } });
     expect(after.body).toContain('Danke, wir schicken ein Rücksendeetikett.');
     expect(after.body).toContain('Ihre Rücksendungen');
+    // A status change shows on the very next view (nothing of the order, return or conversation is cached).
+    expect(after.body).toContain('<li class="">Bei uns eingegangen</li>');
+    const rid = rets.json().items[0].id as string;
+    const received = await ctx.app.inject({ method: 'POST', url: `/api/returns/${rid}/receive`, headers: { cookie: owner }, payload: {} });
+    expect(received.statusCode, received.body).toBe(200);
+    const next = await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } });
+    expect(next.body).toMatch(/<li class="done">Bei uns eingegangen — [^<]+<\/li>/);
+    // So does a revoked card: the session answers "unknown" at once.
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/portal/orders/${o.orderId}/revoke`, headers: { cookie: owner }, payload: {} })).statusCode).toBe(200);
+    expect((await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).statusCode).toBe(404);
   });
 
   it('forms without the CSRF token, from another origin or with only the staff cookie are refused', async () => {
@@ -291,6 +301,27 @@ describe('after-sales cards and the buyer page', () => {
     expect(localEmail.sent.filter((m) => m.to === 'anna.becker@example.de' && m.text.includes('wir bestätigen sofort'))).toHaveLength(1);
   });
 
+  it('a warranty "for life" keeps the card ten years after the return window and says so on the page; "1,5 Jahre" is 548 days', async () => {
+    const n = String(Date.now()).slice(-7);
+    const o = await seedOrder(ctx, org, { lines: [{ unitPrice: 4999, productId: `knife-${n}`, sku: `KNIFE-${n}` }, { unitPrice: 2999, productId: `lamp-${n}`, sku: `LAMP-${n}` }] });
+    const product = (id: string, warranty: string) => ({ externalId: id, title: id, description: '', status: 'ACTIVATE', category: 'Home', brand: null, attributes: [], sizeChartUrl: null, imageUrls: [], warranty, externalUpdatedAt: null, skus: [{ externalId: `${id}-s`, sellerSku: null, name: null, price: null }] });
+    await ctx.services.knowledge.upsertCatalogue(org.orgId, org.shopId, 'tiktok', [product(`knife-${n}`, 'Lebenslange Garantie'), product(`lamp-${n}`, 'Garantie: 1,5 Jahre')]);
+    const [link] = await qrLinksOf((await print([o.orderId])).rawPayload);
+    const delivered = new Date((await ctx.services.orders.getOrder(actorFor(org, 'owner'), o.orderId)).deliveredAt!);
+    const [card] = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(portalCards).where(and(eq(portalCards.orgId, org.orgId), eq(portalCards.orderId, o.orderId))));
+    expect(card!.expiresAt!.getTime() - delivered.getTime()).toBe((30 + 3650) * 86_400_000);
+    const sess = cookieFrom((await open(link!)).headers['set-cookie'], 'afterdesk_portal')!;
+    const page = (await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).body;
+    const until = new Intl.DateTimeFormat('de', { dateStyle: 'medium', timeZone: 'Europe/Berlin' }).format(card!.expiresAt!);
+    expect(page).toContain(`Product 1: lebenslange Garantie ohne Enddatum. Diese Seite und Ihre Karte gelten bis ${until}.`);
+    expect(page).toMatch(/Product 2: 548 Tage ab Zustellung, bis [^<]+\.<\/li>/);
+    // Switching the language is stored with the view (same transaction): the next view stays English.
+    const en = (await ctx.app.inject({ method: 'GET', url: '/p/order?lang=en', headers: { cookie: sess } })).body;
+    const untilEn = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'Europe/Berlin' }).format(card!.expiresAt!);
+    expect(en).toContain(`Product 1: lifetime warranty, with no end date. This page and your card work until ${untilEn}.`);
+    expect((await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess } })).body).toContain('<html lang="en">');
+  });
+
   it("the product's warranty terms set the warranty and the card's life (the shop's default with a note otherwise); the exchange is a catalogue variant; the return and warranty forms take an address for the answer; a solved conversation asks for a rating once", async () => {
     const n = String(Date.now()).slice(-7);
     const o = await seedOrder(ctx, org, { lines: [{ unitPrice: 8999, productId: `boot-${n}`, sku: `BOOT-41-${n}` }, { unitPrice: 999, productId: `cable-${n}`, sku: `CABLE-${n}` }] });
@@ -370,6 +401,17 @@ describe('after-sales cards and the buyer page', () => {
     // A second answer (a replayed form) changes nothing.
     expect((await post('/p/order/csat', [['score', '1']])).statusCode).toBe(303);
     expect((await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`select score from csat_surveys where org_id = ${org.orgId} and ticket_id = ${t.id}`))).rows).toEqual([{ score: 4 }]);
+    // The question is answered for the conversation, not for the card: a reprinted card of the same
+    // order (a new card, no ticket of its own) shows the conversation and does not ask again.
+    const [second] = await qrLinksOf((await print([o.orderId])).rawPayload);
+    const sess2 = cookieFrom((await open(second!)).headers['set-cookie'], 'afterdesk_portal')!;
+    const page2 = (await ctx.app.inject({ method: 'GET', url: '/p/order', headers: { cookie: sess2 } })).body;
+    expect(page2).toContain('<h2>Unterhaltung</h2>');
+    expect(page2).not.toContain('name="score"');
+    const b2 = multipart([['csrf', csrfIn(page2)], ['score', '2']]);
+    expect((await ctx.app.inject({ method: 'POST', url: '/p/order/csat', remoteAddress: '10.46.0.1', headers: { cookie: sess2, 'content-type': b2.contentType }, payload: b2.payload })).statusCode).toBe(303);
+    expect((await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`select score from csat_surveys where org_id = ${org.orgId} and ticket_id = ${t.id}`))).rows).toEqual([{ score: 4 }]);
+    expect((await ctx.platform.db.tenant(org.orgId, (tx) => tx.execute(sql`select ticket_id, order_id from portal_csat_answers where org_id = ${org.orgId}`))).rows).toEqual([{ ticket_id: t.id, order_id: o.orderId }]);
   });
 
   it("an agent's reply in the buyer's quiet hours is held: no mail at night in Berlin, exactly one after 09:00, none more on later runs", async () => {

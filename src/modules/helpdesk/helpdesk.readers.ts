@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { tickets } from './helpdesk.schema.js';
 import type { Executor } from '../../platform/db.js';
 
@@ -205,4 +205,37 @@ export async function ticketBuyerIn(tx: Executor, orgId: string, ticketId: strin
   const r = await tx.execute(sql`select id, buyer_id, shop_id, number from tickets where org_id = ${orgId} and id = ${ticketId}`);
   const t = r.rows[0] as { id: string; buyer_id: string | null; shop_id: string; number: string | number } | undefined;
   return t ? { id: t.id, buyerId: t.buyer_id, shopId: t.shop_id, number: Number(t.number) } : null;
+}
+
+/** A public message of a buyer's self-service conversation, as the buyer's page shows it. */
+export interface BuyerConversationMessage {
+  direction: 'inbound' | 'outbound';
+  body: string;
+  sentAt: Date;
+  attachmentCount: number;
+}
+
+/**
+ * issue 17 (the buyer's page): an order's self-service conversation — the given ticket when the
+ * card names one, else the order's newest self-service ticket — with its status and public
+ * messages, as ONE json value (null when the order has none), to be selected inside the caller's
+ * statement (`orderId`/`ticketId` may name the caller's columns); read it with buyerConversationFromJson.
+ */
+export function buyerConversationJson(orgId: SQL | string, orderId: SQL | string, ticketId: SQL | string | null): SQL {
+  return sql`(select json_build_object('id', t.id, 'status', t.status, 'messages', coalesce((select json_agg(json_build_object('direction', m.direction, 'body', m.body, 'sentAt', m.sent_at, 'attachments', jsonb_array_length(m.attachments)) order by m.sent_at, m.id)
+         from ticket_messages m where m.org_id = t.org_id and m.ticket_id = t.id and m.kind = 'public'), '[]'::json))
+    from tickets t
+    where t.org_id = ${orgId} and t.order_id = ${orderId} and (t.id = ${ticketId} or (${ticketId}::text is null and t.channel = 'self_service'))
+    order by t.created_at desc, t.id desc limit 1)`;
+}
+
+export function buyerConversationFromJson(t: { id: string; status: string; messages: { direction: 'inbound' | 'outbound'; body: string; sentAt: string; attachments: number }[] } | null | undefined): { ticketId: string; status: string; messages: BuyerConversationMessage[] } | null {
+  if (!t) return null;
+  return { ticketId: t.id, status: t.status, messages: t.messages.map((m) => ({ direction: m.direction, body: m.body, sentAt: new Date(m.sentAt), attachmentCount: m.attachments })) };
+}
+
+/** issue 17: the order's conversation as the buyer's page shows it, on the caller's transaction (one statement); null when none. */
+export async function buyerConversationIn(tx: Executor, orgId: string, orderId: string, ticketId: string | null): Promise<{ ticketId: string; status: string; messages: BuyerConversationMessage[] } | null> {
+  const r = await tx.execute(sql`select ${buyerConversationJson(orgId, orderId, ticketId)} as v`);
+  return buyerConversationFromJson((r.rows[0] as { v: Parameters<typeof buyerConversationFromJson>[0] } | undefined)?.v);
 }

@@ -15,3 +15,4 @@ export { registerHelpdeskHandlers } from './helpdesk.jobs.js';
 export { helpdeskPrivacy } from './helpdesk.privacy.js';
 export { type ActionLines, type ActionLineInput } from './helpdesk.actions.js';
 export { ACTION_KINDS, ACTION_STATES, actionStateFollows, type ActionKind, type ActionState } from './helpdesk.actions.rules.js';
+export { buyerConversationIn, buyerConversationJson, buyerConversationFromJson, type BuyerConversationMessage } from './helpdesk.readers.js';

@@ -5,3 +5,4 @@ export type { TrafficSourceType } from './orders.schema.js';
 export { lineProductsOf } from './orders.readers.js';
 export { openReturnRequests, orgsWithOpenReturnRequests, ordersByExternalIds, trafficSourcesOf, setLineSources, orgsHoldingBuyer, buyersMatching, ordersMatching, orderLabels, orderIdsPlacedSince, buyerShopFacts, buyerShopFactsOf, buyerShopFactsQuery, buyersChangedSinceQuery, dueBuyerCandidates, buyerOrdersBetween, orderOutcomes, buyerPlatformIds, averageOrderValueBefore, ordersForProductTrigger, productsSold, type OpenReturnRequest, type BuyerMatch, type OrderMatch, type BuyerShopFacts, productHistory, buyersMatchingPattern, linesOfPlatformOrders, sourcesSold, productsSoldInShop, complaintCounts, type ComplaintCount, type OrderLinePattern, type PatternBuyer } from './orders.readers.js';
 export { ordersPrivacy } from './orders.privacy.js';
+export { orderViewIn, orderViewJson, orderViewFromJson } from './orders.readers.js';

@@ -1,6 +1,9 @@
-import { and, asc, eq, gt, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Database, Executor } from '../../platform/db.js';
 import { buyers, orderLines, orders, platformReturns, type TrafficSourceType } from './orders.schema.js';
+import { orderView } from './orders.service.js';
+import type { OrderView } from './orders.dto.js';
 
 /** TikTok return-and-refund requests still open on the platform (the states a seller can act on). */
 const OPEN_REQUEST_STATUSES = ['requested', 'awaiting_buyer_shipment', 'buyer_shipped', 'approved'];
@@ -604,4 +607,35 @@ export async function complaintCounts(tx: Executor, orgId: string, shopId: strin
        and pr.requested_at >= ${from}::timestamptz and pr.requested_at < ${now.toISOString()}::timestamptz
      group by ol.product_id, coalesce(pr.reason_code, 'unknown')`);
   return (r.rows as { product_id: string; product_name: string; reason: string; recent: number; baseline: number; buyers: string[] | null }[]).map((x) => ({ productId: x.product_id, productName: x.product_name, reason: x.reason, recent: x.recent, baseline: x.baseline, recentBuyerIds: x.buyers ?? [] }));
+}
+
+/**
+ * issue 17 (the buyer's page): an order with its lines as ONE json value (null when absent), to be
+ * selected inside the caller's statement (`orderId` may name the caller's column); read it back
+ * with orderViewFromJson. Lines in the order view's own order (by external id).
+ */
+export function orderViewJson(orgId: SQL | string, orderId: SQL | string): SQL {
+  return sql`(select json_build_object('o', to_json(o), 'l', coalesce((select json_agg(l order by l.external_id) from order_lines l where l.org_id = o.org_id and l.order_id = o.id), '[]'::json))
+    from orders o where o.org_id = ${orgId} and o.id = ${orderId})`;
+}
+
+/** The order view from orderViewJson's value (the same mapping as the service's getOrder). */
+export function orderViewFromJson(j: { o: Record<string, unknown>; l: Record<string, unknown>[] } | null | undefined): OrderView | null {
+  return j ? orderView(rowFromJson(orders, j.o), j.l.map((l) => rowFromJson(orderLines, l))) : null;
+}
+
+/** issue 17: an order and its lines as the order view, on the caller's transaction (one statement); null when absent. */
+export async function orderViewIn(tx: Executor, orgId: string, orderId: string): Promise<OrderView | null> {
+  const r = await tx.execute(sql`select ${orderViewJson(orgId, orderId)} as v`);
+  return orderViewFromJson((r.rows[0] as { v: Parameters<typeof orderViewFromJson>[0] } | undefined)?.v);
+}
+
+/** A row of `table` from its to_json form (column names), each value through the column's own driver mapping. */
+function rowFromJson<T extends PgTable>(table: T, j: Record<string, unknown>): T['$inferSelect'] {
+  const out: Record<string, unknown> = {};
+  for (const [key, col] of Object.entries(getTableColumns(table))) {
+    const v = j[col.name];
+    out[key] = v == null ? null : col.mapFromDriverValue(v);
+  }
+  return out as T['$inferSelect'];
 }

@@ -1,7 +1,6 @@
 import type { OrderView } from '../orders/index.js';
-import type { ReturnView } from '../returns/index.js';
-import type { ReasonNode } from '../returns/index.js';
-import type { MessageRow } from '../helpdesk/index.js';
+import type { BuyerReturnTimeline, ReasonNode } from '../returns/index.js';
+import type { BuyerConversationMessage } from '../helpdesk/index.js';
 import type { ShopRow } from '../tenancy/index.js';
 import { hoursLine, policyLine } from './portal.cards.js';
 import { appReasonKey, PORTAL_LANGUAGES, type ExchangeChoice, type PlatformReturnRoute, type PortalLanguage } from './portal.rules.js';
@@ -53,13 +52,15 @@ export function lookupForm(lang: PortalLanguage, csrf: string, notice?: string):
 export interface PageData {
   order: OrderView;
   shop: ShopRow;
-  returns: ReturnView[];
+  returns: BuyerReturnTimeline[];
   reasons: ReasonNode[];
-  messages: MessageRow[];
+  messages: BuyerConversationMessage[];
   platformRoute: PlatformReturnRoute;
   warranties: { productName: string; serialNumber: string; endsAt: string }[];
   /** Each line's warranty: from the product's terms, or the shop's default (shown with a note). */
-  lineWarranties: { lineId: string; productName: string; days: number; source: 'product' | 'default'; endsAt: string }[];
+  lineWarranties: { lineId: string; productName: string; days: number; source: 'product' | 'default'; lifetime: boolean; endsAt: string }[];
+  /** When this card (and the page it opens) stops working: what a lifetime warranty is good for here. */
+  cardExpiresAt: string | null;
   defaultWarrantyDays: number;
   /** Variants to exchange for (catalogue); empty: the wish is free text. */
   exchangeChoices: ExchangeChoice[];
@@ -93,7 +94,7 @@ function warrantySection(lang: PortalLanguage, d: PageData, hidden: string): str
     ? `<p><strong>${esc(tx(lang, 'warrantyList'))}</strong></p><ul>${d.warranties.map((w) => `<li>${esc(w.productName)} — ${esc(w.serialNumber)} (${esc(date(w.endsAt, lang, d.shop.timeZone))})</li>`).join('')}</ul>`
     : '';
   const terms = d.lineWarranties
-    .map((w) => `<li>${esc(tx(lang, 'warrantyLine', { product: w.productName, days: w.days, until: date(w.endsAt, lang, d.shop.timeZone) }))}${w.source === 'default' ? ` <span class="note">${esc(tx(lang, 'warrantyDefault'))}</span>` : ''}</li>`)
+    .map((w) => `<li>${esc(w.lifetime ? tx(lang, 'warrantyLifetime', { product: w.productName, until: date(d.cardExpiresAt ?? w.endsAt, lang, d.shop.timeZone) }) : tx(lang, 'warrantyLine', { product: w.productName, days: w.days, until: date(w.endsAt, lang, d.shop.timeZone) }))}${w.source === 'default' ? ` <span class="note">${esc(tx(lang, 'warrantyDefault'))}</span>` : ''}</li>`)
     .join('');
   return `<section><h2>${esc(tx(lang, 'warrantyTitle'))}</h2><ul class="muted terms">${terms}</ul><p class="muted">${esc(tx(lang, 'warrantyKeep'))}</p>${list}
 <form method="post" action="/p/order/warranty" enctype="multipart/form-data">${hidden}
@@ -151,16 +152,16 @@ function money(amount: number, currency: string, lang: PortalLanguage): string {
   return cached(numberFormats, `${lang}|${currency}`, () => new Intl.NumberFormat(lang, { style: 'currency', currency })).format(amount / 10 ** digits);
 }
 
-function date(iso: string | null, lang: PortalLanguage, zone: string): string {
-  return iso ? cached(dateFormats, `${lang}|${zone}`, () => new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: zone })).format(new Date(iso)) : '';
+function date(at: string | Date | null, lang: PortalLanguage, zone: string): string {
+  return at ? cached(dateFormats, `${lang}|${zone}`, () => new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: zone })).format(typeof at === 'string' ? new Date(at) : at) : '';
 }
 
-function returnTimeline(r: ReturnView, lang: PortalLanguage, zone: string): string {
-  const steps: [string, string | null][] = [
+function returnTimeline(r: BuyerReturnTimeline, lang: PortalLanguage, zone: string): string {
+  const steps: [string, Date | null][] = [
     [tx(lang, 'requested'), r.requestedAt],
-    [tx(lang, 'received'), r.receipt.at],
-    [tx(lang, 'inspected'), r.inspection.at],
-    [tx(lang, 'refunded'), r.refund.at],
+    [tx(lang, 'received'), r.receivedAt],
+    [tx(lang, 'inspected'), r.inspectedAt],
+    [tx(lang, 'refunded'), r.refundedAt],
     [tx(lang, 'closedStep'), r.closedAt],
   ];
   return `<p><strong>${esc(r.rma)}</strong> · ${esc(r.reason?.label ?? '')}</p><ol class="tl">${steps.map(([k, at]) => `<li class="${at ? 'done' : ''}">${esc(k)}${at ? ` — ${esc(date(at, lang, zone))}` : ''}</li>`).join('')}</ol>`;
@@ -173,7 +174,7 @@ export function orderPage(lang: PortalLanguage, csrf: string, d: PageData, notic
   const lines = order.lines.map((l) => `<li>${esc(l.productName)}${l.skuName ? ` (${esc(l.skuName)})` : ''} — ${esc(money(l.paidAmount, l.currency, lang))}</li>`).join('');
   const reasonLabel = (n: ReasonNode) => n.labels[lang] ?? n.labels.en;
   const msgs = d.messages
-    .map((m) => `<div class="msg ${m.direction === 'outbound' ? 'us' : ''}"><div class="muted">${esc(m.direction === 'outbound' ? tx(lang, 'us') : tx(lang, 'you'))} · ${esc(date(m.sentAt.toISOString(), lang, shop.timeZone))}</div><div>${esc(m.body)}</div>${m.attachments.length ? `<div class="muted">${esc(tx(lang, 'attachments'))}: ${m.attachments.length}</div>` : ''}</div>`)
+    .map((m) => `<div class="msg ${m.direction === 'outbound' ? 'us' : ''}"><div class="muted">${esc(m.direction === 'outbound' ? tx(lang, 'us') : tx(lang, 'you'))} · ${esc(date(m.sentAt, lang, shop.timeZone))}</div><div>${esc(m.body)}</div>${m.attachmentCount ? `<div class="muted">${esc(tx(lang, 'attachments'))}: ${m.attachmentCount}</div>` : ''}</div>`)
     .join('');
   const hidden = `<input type="hidden" name="csrf" value="${esc(csrf)}">`;
   return layout(

@@ -21,6 +21,7 @@ export const portalPrivacy: PrivacyRegistration = {
     { table: 'portal_cards', reason: 'order id, hashed token and lookup code, dates; no buyer data' },
     { table: 'portal_scans', reason: 'scan times per card and batch' },
     { table: 'portal_sessions', reason: 'hashed session secret bound to an order id' },
+    { table: 'portal_csat_answers', reason: 'when a conversation (ticket id) was rated on the page; the score is analytics\'' },
   ],
   export: async (tx, s) => ({
     warranties: (await tx.select().from(portalWarranties).where(and(eq(portalWarranties.orgId, s.orgId), eq(portalWarranties.buyerId, s.buyerId)))).map((w) => ({ orderId: w.orderId, productName: w.productName, serialNumber: w.serialNumber, endsAt: w.endsAt.toISOString(), registeredAt: w.createdAt.toISOString() })),

@@ -211,19 +211,17 @@ export function portalPublicRoutes(app: Http, svc: PortalService, opts: PortalPu
     html(reply, status, orderPage(s.language, s.csrf, await svc.page(s), notice));
 
   app.get('/p/order', { schema: hide }, async (req, reply) => {
-    const s = await sessionOf(req);
-    if (!s) {
+    const q = req.query as { lang?: string; done?: string };
+    // Session, card, order, returns, conversation and shop in one transaction (svc.view).
+    const v = await svc.view(req.cookies?.[PORTAL_COOKIE], q.lang);
+    if (!v) {
       const lang = langOf(req);
       return html(reply, 404, unknownPage(lang, preCsrf(req, reply)));
     }
-    const q = req.query as { lang?: string; done?: string };
-    if (q.lang && q.lang !== s.language) {
-      s.language = pickLanguage(q.lang, s.language, undefined);
-      await svc.setLanguage(s, s.language);
-    }
+    const s = v.session;
     const done: Record<string, TextKey> = { return: 'returnStarted', message: 'messageSent', warranty: 'warrantyDone', preferences: 'prefsDone', csat: 'csatDone' };
     const notice = q.done && done[q.done] ? { kind: 'ok' as const, text: tx(s.language, done[q.done]!) } : undefined;
-    return render(reply, s, 200, notice);
+    return html(reply, 200, orderPage(s.language, s.csrf, v.page, notice));
   });
 
   /** Common gate of the two forms: same origin, a live session, its CSRF token, the per-order limit. */

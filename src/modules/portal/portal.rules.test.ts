@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hoursLine, policyLine } from './portal.cards.js';
 import { sellerCreateReasons } from '../../integrations/tiktok/reasons.js';
 import { tx, type TextKey } from './portal.texts.js';
-import { lineWarranty, warrantyDaysIn, exchangeChoices, replyAddress, appReasonKey, buyerMessageKeys, normaliseSerial, platformReturnRoute, PORTAL_LANGUAGES, sellerReturnReason, validBirthday, warrantyEnds, cardContentFor, cardExpiry, createPortalLimiter, csrfFor, csrfMatches, hashSecret, isHoldout, lookupHash, newShortCode, newToken, pickLanguage, tokenState, wellFormedToken } from './portal.rules.js';
+import { CARD_MAX_WARRANTY_DAYS, lineWarranty, warrantyDaysIn, warrantyTermIn, exchangeChoices, replyAddress, appReasonKey, buyerMessageKeys, normaliseSerial, platformReturnRoute, PORTAL_LANGUAGES, sellerReturnReason, validBirthday, warrantyEnds, cardContentFor, cardExpiry, createPortalLimiter, csrfFor, csrfMatches, hashSecret, isHoldout, lookupHash, newShortCode, newToken, pickLanguage, tokenState, wellFormedToken } from './portal.rules.js';
 
 describe('portal tokens', () => {
   it('are 32 url-safe characters of randomness, never the same twice, and carry no order data', () => {
@@ -30,6 +30,9 @@ describe('portal tokens', () => {
   });
   it('expire after the return window plus the warranty', () => {
     expect(cardExpiry(new Date('2026-01-01T00:00:00Z'), 30, 365).toISOString()).toBe('2027-01-31T00:00:00.000Z');
+    // For life (or anything beyond ten years): the window plus ten years, no more.
+    expect(cardExpiry(new Date('2026-01-01T00:00:00Z'), 30, CARD_MAX_WARRANTY_DAYS).toISOString()).toBe(new Date(Date.parse('2026-01-01T00:00:00Z') + (30 + 3650) * 86_400_000).toISOString());
+    expect(cardExpiry(new Date('2026-01-01T00:00:00Z'), 30, 20 * 365).getTime()).toBe(cardExpiry(new Date('2026-01-01T00:00:00Z'), 30, CARD_MAX_WARRANTY_DAYS).getTime());
   });
   it('the lookup needs order number and code together, and forgives case, spaces and dashes in the code', () => {
     expect(lookupHash(' 5771 ', 'abcd-efgh')).toBe(lookupHash('5771', 'ABCDEFGH'));
@@ -200,15 +203,53 @@ describe("a product's warranty length", () => {
     expect(warrantyDaysIn('8 Wochen')).toBe(56);
   });
   it('is unknown when the text names no length, or an absurd one', () => {
-    for (const t of [null, '', 'Manufacturer warranty', 'No warranty', 'Garantie: ja', '99 years', '2.5 years']) expect(warrantyDaysIn(t), String(t)).toBeNull();
+    for (const t of [null, '', 'Manufacturer warranty', 'No warranty', 'Garantie: ja', '99 years', '40 Jahre', 'years of joy', '2', 'Garantie: 2']) expect(warrantyTermIn(t), String(t)).toBeNull();
+  });
+  it('reads decimals (point or comma), halves and the unit words and abbreviations of the five languages', () => {
+    expect(warrantyDaysIn('2.5 years')).toBe(913);
+    expect(warrantyDaysIn('Garantie: 1,5 Jahre')).toBe(548);
+    expect(warrantyDaysIn('ein halbes Jahr Garantie')).toBe(183);
+    expect(warrantyDaysIn('half a year')).toBe(183);
+    expect(warrantyDaysIn('0.5 yr')).toBe(183);
+    expect(warrantyDaysIn('3 yrs')).toBe(1095);
+    expect(warrantyDaysIn('6 mths')).toBe(180);
+    expect(warrantyDaysIn('2-Jahres-Garantie')).toBe(730);
+    expect(warrantyDaysIn('24-monatige Herstellergarantie')).toBe(720);
+    expect(warrantyDaysIn('2-jährige Garantie')).toBe(730);
+    expect(warrantyDaysIn('14 Tage')).toBe(14);
+    expect(warrantyDaysIn('fünf Jahre')).toBe(1825);
+    expect(warrantyDaysIn('garantie de deux années')).toBe(730);
+    expect(warrantyDaysIn('6 semaines')).toBe(42);
+    expect(warrantyDaysIn('30 jours')).toBe(30);
+    expect(warrantyDaysIn('Garanzia di due anni')).toBe(730);
+    expect(warrantyDaysIn('Garanzia 24 mesi')).toBe(720);
+    expect(warrantyDaysIn('4 settimane')).toBe(28);
+    expect(warrantyDaysIn('15 giorni')).toBe(15);
+    expect(warrantyDaysIn('Garantía de dos años')).toBe(730);
+    expect(warrantyDaysIn('cinco años de garantía')).toBe(1825);
+    expect(warrantyDaysIn('2 semanas')).toBe(14);
+    expect(warrantyDaysIn('30 días')).toBe(30);
+    expect(warrantyTermIn('Warranty Period: 2.5 years')).toEqual({ lifetime: false, days: 913 });
+  });
+  it('reads "for life" in the five languages as no end date (the card\'s maximum stands in)', () => {
+    for (const t of ['Lifetime warranty', 'Warranty Period: Life-time', 'lifelong guarantee', 'Unlimited warranty', 'Lebenslange Garantie', 'Garantie: unbegrenzt', 'zeitlich unbegrenzte Herstellergarantie', 'Garantie à vie', 'garantie a vie', 'Garanzia a vita', 'Garantía de por vida', 'Garantía vitalicia', 'GARANTIE À VIE']) {
+      expect(warrantyTermIn(t), t).toEqual({ lifetime: true, days: CARD_MAX_WARRANTY_DAYS });
+    }
+    // Whatever the text names first counts.
+    expect(warrantyTermIn('2 years on the motor, lifetime on the frame')).toEqual({ lifetime: false, days: 730 });
+    expect(warrantyTermIn('Lifetime on the frame, 2 years on the motor')).toEqual({ lifetime: true, days: CARD_MAX_WARRANTY_DAYS });
+    // "vie"/"vita"/"vida" alone are ordinary words, not "for life".
+    for (const t of ['Garantie: la vie en rose', 'vita nuova', 'vida útil 2 años']) expect(warrantyTermIn(t)?.lifetime ?? false, t).toBe(false);
+    expect(warrantyDaysIn('vida útil 2 años')).toBe(730);
   });
   it("takes the listing's attribute first, then the seller's text in the buyer's language, English, any; else the default", () => {
-    expect(lineWarranty({ warranty: 'Warranty Period: 1 year', warrantyTexts: [{ language: 'de', body: '2 Jahre' }] }, 'de', 365)).toEqual({ days: 365, source: 'product' });
-    expect(lineWarranty({ warranty: null, warrantyTexts: [{ language: 'en', body: '6 months' }, { language: 'de', body: '2 Jahre' }] }, 'de', 365)).toEqual({ days: 730, source: 'product' });
-    expect(lineWarranty({ warranty: null, warrantyTexts: [{ language: 'de', body: '2 Jahre' }, { language: 'en', body: '6 months' }] }, 'fr', 365)).toEqual({ days: 180, source: 'product' });
-    expect(lineWarranty({ warranty: 'Manufacturer', warrantyTexts: [{ language: 'it', body: 'Garanzia 3 anni' }] }, 'fr', 365)).toEqual({ days: 1095, source: 'product' });
-    expect(lineWarranty({ warranty: 'Manufacturer', warrantyTexts: [] }, 'de', 400)).toEqual({ days: 400, source: 'default' });
-    expect(lineWarranty(undefined, 'de', 365)).toEqual({ days: 365, source: 'default' });
+    expect(lineWarranty({ warranty: 'Warranty Period: 1 year', warrantyTexts: [{ language: 'de', body: '2 Jahre' }] }, 'de', 365)).toEqual({ days: 365, source: 'product', lifetime: false });
+    expect(lineWarranty({ warranty: null, warrantyTexts: [{ language: 'en', body: '6 months' }, { language: 'de', body: '2 Jahre' }] }, 'de', 365)).toEqual({ days: 730, source: 'product', lifetime: false });
+    expect(lineWarranty({ warranty: null, warrantyTexts: [{ language: 'de', body: '2 Jahre' }, { language: 'en', body: '6 months' }] }, 'fr', 365)).toEqual({ days: 180, source: 'product', lifetime: false });
+    expect(lineWarranty({ warranty: 'Manufacturer', warrantyTexts: [{ language: 'it', body: 'Garanzia 3 anni' }] }, 'fr', 365)).toEqual({ days: 1095, source: 'product', lifetime: false });
+    expect(lineWarranty({ warranty: 'Manufacturer', warrantyTexts: [{ language: 'es', body: 'Garantía de por vida' }] }, 'es', 365)).toEqual({ days: CARD_MAX_WARRANTY_DAYS, source: 'product', lifetime: true });
+    expect(lineWarranty({ warranty: 'Manufacturer', warrantyTexts: [] }, 'de', 400)).toEqual({ days: 400, source: 'default', lifetime: false });
+    expect(lineWarranty(undefined, 'de', 365)).toEqual({ days: 365, source: 'default', lifetime: false });
   });
 });
 

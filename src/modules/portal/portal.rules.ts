@@ -57,9 +57,12 @@ export function isHoldout(orderId: string, percent: number): boolean {
   return n % 10_000 < percent * 100;
 }
 
-/** A card stays valid through the return window plus the warranty period, counted from delivery (or printing). */
+/**
+ * A card stays valid through the return window plus the warranty period, counted from delivery (or
+ * printing); a warranty for life (or longer than ten years) keeps it for ten years after the window.
+ */
 export function cardExpiry(from: Date, returnWindowDays: number, warrantyDays: number): Date {
-  return new Date(from.getTime() + (returnWindowDays + warrantyDays) * 86_400_000);
+  return new Date(from.getTime() + (returnWindowDays + Math.min(warrantyDays, CARD_MAX_WARRANTY_DAYS)) * 86_400_000);
 }
 
 export type TokenState = 'ok' | 'unknown';
@@ -193,39 +196,88 @@ export function warrantyEnds(deliveredAt: Date | null, now: Date, warrantyDays: 
 }
 
 /**
- * A warranty length in days from a product's terms as sellers write them, in the five buyer
- * languages: "Warranty Period: 2 years", "Garantie: 24 Monate", "garantie 2 ans", "Garanzia 12
- * mesi", "Garantía: 1 año", "90 days", "one year". A number (digits or one to three in words)
- * followed by a unit (year, month, week, day); a year is 365 days, a month 30. The first length
- * found counts; a text without one ("Manufacturer warranty", "no warranty") gives null, and so does
- * a length over 30 years (a typo, or "lifetime" spelled as 99 years).
+ * How long a card (and with it a "lifetime" warranty shown on the page) lives at most: ten years.
+ * A lifetime warranty has no end date, but a card link must expire some day.
  */
-export function warrantyDaysIn(text: string | null | undefined): number | null {
+export const CARD_MAX_WARRANTY_DAYS = 3650;
+
+/** A warranty length read from text: days, or "for life" (no end; the card's maximum stands in). */
+export type WarrantyTerm = { lifetime: false; days: number } | { lifetime: true; days: typeof CARD_MAX_WARRANTY_DAYS };
+
+const NUMBER_WORDS: Record<string, number> = {
+  one: 1, a: 1, an: 1, ein: 1, eine: 1, einen: 1, un: 1, une: 1, uno: 1, una: 1,
+  two: 2, zwei: 2, deux: 2, due: 2, dos: 2,
+  three: 3, drei: 3, trois: 3, tre: 3, tres: 3, 'três': 3,
+  four: 4, vier: 4, quatre: 4, quattro: 4, cuatro: 4,
+  five: 5, 'fünf': 5, cinq: 5, cinque: 5, cinco: 5,
+  six: 6, sechs: 6, sei: 6, seis: 6,
+  ten: 10, zehn: 10, dix: 10, dieci: 10, diez: 10,
+  twelve: 12, 'zwölf': 12, douze: 12, dodici: 12, doce: 12,
+  half: 0.5, halbes: 0.5, halben: 0.5, demi: 0.5, mezzo: 0.5, medio: 0.5,
+};
+
+/** Unit words of the five buyer languages (and common abbreviations), in days. */
+const UNIT_WORDS: [RegExp, number][] = [
+  [/^(?:years?|yrs?|y|jahre?s?n?|j|jährige[nrs]?|ans?|ann[ée]es?|ann[oi]|annuale|a[ñn]os?)$/, 365],
+  [/^(?:months?|mos?|mths?|monate?n?|monats|mon|monatige[nrs]?|mois|mes[ei]|mes(?:es)?|mensile)$/, 30],
+  [/^(?:weeks?|wks?|wochen?|semaines?|settiman[ae]|semanas?)$/, 7],
+  [/^(?:days?|d|tage?n?|tägige[nrs]?|jours?|giorn[oi]|d[ií]as?)$/, 1],
+];
+
+/** "For life" in the five languages: one word, or a phrase of words in a row. */
+const LIFETIME_PHRASES: string[][] = [
+  ['lifetime'], ['lifelong'], ['life', 'time'], ['life', 'long'], ['unlimited'],
+  ['lebenslang'], ['lebenslange'], ['lebenslanger'], ['unbegrenzt'], ['unbegrenzte'], ['unbegrenzter'], ['lebenszeit'],
+  ['à', 'vie'], ['a', 'vie'], ['illimitée'], ['illimitee'],
+  ['a', 'vita'], ['illimitata'],
+  ['de', 'por', 'vida'], ['vitalicia'], ['vitalicio'], ['ilimitada'],
+];
+
+/**
+ * A warranty length from a product's terms as sellers write them, in the five buyer languages:
+ * "Warranty Period: 2 years", "Garantie: 24 Monate", "garantie 2 ans", "Garanzia 12 mesi",
+ * "Garantía: 1 año", "90 days", "one year", "2.5 years", "1,5 Jahre", "halbes Jahr", and "for life"
+ * ("lifetime", "lebenslang", "unbegrenzt", "à vie", "a vita", "de por vida"). A number (digits with an
+ * optional decimal point or comma, or a number word) followed by a unit (year, month, week, day); a
+ * year is 365 days, a month 30, a fraction rounds to the nearest day. Whatever comes first in the text
+ * counts; a text with neither ("Manufacturer warranty", "no warranty") gives null, and so does a
+ * length over 30 years (a typo: sellers who mean "for life" say so).
+ */
+export function warrantyTermIn(text: string | null | undefined): WarrantyTerm | null {
   if (!text) return null;
-  const words: Record<string, number> = { one: 1, a: 1, an: 1, ein: 1, eine: 1, einen: 1, un: 1, une: 1, uno: 1, una: 1, two: 2, zwei: 2, deux: 2, due: 2, dos: 2, three: 3, drei: 3, trois: 3, tre: 3, tres: 3, 'três': 3 };
-  const units: [RegExp, number][] = [
-    [/^(?:years?|yrs?|jahre?n?|ans?|ann[ée]es?|ann[oi]|a[ñn]os?)$/, 365],
-    [/^(?:months?|mos?|monate?n?|mois|mes[ei]|mes(?:es)?)$/, 30],
-    [/^(?:weeks?|wochen?|semaines?|settiman[ae]|semanas?)$/, 7],
-    [/^(?:days?|tage?n?|jours?|giorn[oi]|d[ií]as?)$/, 1],
-  ];
-  const tokens = text.toLowerCase().normalize('NFC').replace(/(\d)(\p{L})/gu, '$1 $2').split(/[^\p{L}\p{N}.,]+/u).filter(Boolean);
-  for (let i = 0; i < tokens.length - 1; i++) {
-    const t = tokens[i]!.replace(/[.,]$/, '');
-    const n = /^\d{1,4}$/.test(t) ? Number(t) : words[t];
-    if (!n) continue;
-    const unit = units.find(([re]) => re.test(tokens[i + 1]!.replace(/[.,]$/, '')));
+  const tokens = text
+    .toLowerCase()
+    .normalize('NFC')
+    .replace(/(\d)(\p{L})/gu, '$1 $2')
+    .split(/[^\p{L}\p{N}.,]+/u)
+    .map((t) => t.replace(/^[.,]+|[.,]+$/g, ''))
+    .filter(Boolean);
+  for (let i = 0; i < tokens.length; i++) {
+    if (LIFETIME_PHRASES.some((p) => p.every((w, k) => tokens[i + k] === w))) return { lifetime: true, days: CARD_MAX_WARRANTY_DAYS };
+    const t = tokens[i]!;
+    const n = /^\d{1,4}(?:[.,]\d{1,2})?$/.test(t) ? Number(t.replace(',', '.')) : NUMBER_WORDS[t];
+    // "half a year": the article between belongs to the half.
+    const u = n === 0.5 && (tokens[i + 1] === 'a' || tokens[i + 1] === 'an') ? i + 2 : i + 1;
+    if (!n || u >= tokens.length) continue;
+    const unit = UNIT_WORDS.find(([re]) => re.test(tokens[u]!));
     if (!unit) continue;
-    const days = n * unit[1];
-    return days > 0 && days <= 30 * 365 ? days : null;
+    const days = Math.round(n * unit[1]);
+    return days > 0 && days <= 30 * 365 ? { lifetime: false, days } : null;
   }
   return null;
+}
+
+/** The length in days only ("for life" as the card's maximum); null when the text names none. */
+export function warrantyDaysIn(text: string | null | undefined): number | null {
+  return warrantyTermIn(text)?.days ?? null;
 }
 
 /** Where a product's warranty length came from: its own terms, or the shop's default. */
 export interface LineWarranty {
   days: number;
   source: 'product' | 'default';
+  /** The terms say "for life": no end date; `days` is the card's maximum lifetime. */
+  lifetime: boolean;
 }
 
 /**
@@ -236,11 +288,11 @@ export function lineWarranty(terms: { warranty: string | null; warrantyTexts: { 
   if (terms) {
     const byLang = [...terms.warrantyTexts].sort((a, b) => rank(a.language) - rank(b.language));
     for (const t of [terms.warranty, ...byLang.map((x) => x.body)]) {
-      const days = warrantyDaysIn(t);
-      if (days) return { days, source: 'product' };
+      const term = warrantyTermIn(t);
+      if (term) return { days: term.days, source: 'product', lifetime: term.lifetime };
     }
   }
-  return { days: defaultDays, source: 'default' };
+  return { days: defaultDays, source: 'default', lifetime: false };
   function rank(l: string) {
     return l === language ? 0 : l === 'en' ? 1 : 2;
   }

@@ -29,7 +29,10 @@ export const portalCards = pgTable('portal_cards', {
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
   ticketId: text('ticket_id'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-  /** When the buyer answered the satisfaction question on the page (the score is analytics'). */
+  /**
+   * When the buyer answered the satisfaction question through this card (migration 0702). No longer
+   * written: the answer is kept per conversation in portal_csat_answers (0703 copied these over).
+   */
   csatAt: timestamp('csat_at', { withTimezone: true }),
 });
 
@@ -68,4 +71,13 @@ export const portalWarranties = pgTable('portal_warranties', {
   endsAt: timestamp('ends_at', { withTimezone: true }).notNull(),
   ticketId: text('ticket_id'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});
+
+/** The buyer answered the satisfaction question for this conversation (once per ticket, not per card). */
+export const portalCsatAnswers = pgTable('portal_csat_answers', {
+  orgId: text('org_id').notNull(),
+  ticketId: text('ticket_id').notNull(),
+  shopId: text('shop_id').notNull(),
+  orderId: text('order_id').notNull(),
+  answeredAt: timestamp('answered_at', { withTimezone: true }).notNull(),
 });

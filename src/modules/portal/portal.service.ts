@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import sharp from 'sharp';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Clock } from '../../platform/clock.js';
@@ -8,10 +8,10 @@ import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
 import { orgOfShop, shopIn, type ShopRow } from '../tenancy/index.js';
-import { orderIdsPlacedSince, type OrderView } from '../orders/index.js';
+import { orderIdsPlacedSince, orderViewFromJson, orderViewIn, orderViewJson, type OrderView } from '../orders/index.js';
 import { productTermsOf, type ProductTerms } from '../knowledge/index.js';
-import type { InboundMessage, MessageRow, TicketRow } from '../helpdesk/index.js';
-import type { CreateReturnInput, ReasonNode, ReturnView } from '../returns/index.js';
+import { buyerConversationFromJson, buyerConversationIn, buyerConversationJson, type InboundMessage, type MessageRow, type TicketRow } from '../helpdesk/index.js';
+import { buyerReturnTimelinesFromJson, buyerReturnTimelinesIn, buyerReturnTimelinesJson, type BuyerReturnTimeline, type CreateReturnInput, type ReasonNode, type ReturnView } from '../returns/index.js';
 import type { RecordEvidence, StoredFile } from '../evidence/index.js';
 import { renderCards, type CardSize } from './portal.cards.js';
 import {
@@ -29,6 +29,7 @@ import {
   newToken,
   tokenState,
   wellFormedToken,
+  pickLanguage,
   normaliseSerial,
   platformReturnRoute,
   replyAddress,
@@ -37,7 +38,8 @@ import {
   warrantyEnds,
   type PortalLanguage,
 } from './portal.rules.js';
-import { portalBatches, portalCards, portalScans, portalSessions, portalWarranties } from './portal.schema.js';
+import { portalBatches, portalCards, portalCsatAnswers, portalScans, portalSessions, portalWarranties } from './portal.schema.js';
+import type { PageData } from './portal.page.js';
 import { enqueue } from '../../platform/outbox/outbox.js';
 import type { ContactDecision, OutreachChannel, Purpose } from '../outreach/index.js';
 import { tx as text } from './portal.texts.js';
@@ -89,10 +91,72 @@ export interface PortalSession {
   cardId: string;
   language: PortalLanguage;
   csrf: string;
-  /** The order's self-service ticket when the card has one (read with the session, so the page need not ask again). */
+  /** The self-service ticket this card (or e-mailed link) is tied to, if any; the page shows the order's conversation either way. */
   ticketId: string | null;
-  /** The buyer already answered the satisfaction question for that ticket on the page. */
-  csatDone: boolean;
+  /** When the card (and the page it opens) stops working. */
+  cardExpiresAt: Date | null;
+}
+
+/** The portal's own rows the page shows, read with the session in the same statement. */
+interface OwnRows {
+  warranties: { productName: string; serialNumber: string; endsAt: string }[];
+  /** Tickets of this order whose satisfaction question the buyer already answered (through any card or link). */
+  csatAnswered: string[];
+}
+
+/**
+ * A session row with its card and the portal's own rows of the order, and — for a page view — the
+ * order, its returns and its conversation through their owners' json readers: one statement, a
+ * named prepared one (its text is the same on every call: the organisation and the session hash
+ * are its only parameters), so Postgres plans it once per connection instead of on every view.
+ */
+function sessionStatement(tx: Executor, withPage: boolean) {
+  const org = sql`${portalSessions.orgId}`;
+  const order = sql`${portalSessions.orderId}`;
+  // A view selects the page's rows too; a form post only the session (the same columns, null).
+  const page = {
+    orderJson: withPage ? sql<Parameters<typeof orderViewFromJson>[0]>`${orderViewJson(org, order)}` : sql<null>`null`,
+    returnsJson: withPage ? sql<Parameters<typeof buyerReturnTimelinesFromJson>[0]>`${buyerReturnTimelinesJson(org, order, 20)}` : sql<null>`null`,
+    conversationJson: withPage ? sql<Parameters<typeof buyerConversationFromJson>[0]>`${buyerConversationJson(org, order, sql`${portalCards.ticketId}`)}` : sql<null>`null`,
+  };
+  return tx
+    .select({
+      id: portalSessions.id,
+      orgId: portalSessions.orgId,
+      shopId: portalSessions.shopId,
+      orderId: portalSessions.orderId,
+      cardId: portalSessions.cardId,
+      language: portalSessions.language,
+      expiresAt: portalSessions.expiresAt,
+      holdout: portalCards.holdout,
+      revokedAt: portalCards.revokedAt,
+      cardExpiresAt: portalCards.expiresAt,
+      ticketId: portalCards.ticketId,
+      warranties: sql<OwnRowsJson['warranties']>`${warrantiesOf(org, order)}`,
+      csatAnswered: sql<string[]>`${csatAnsweredOf(org, order)}`,
+      ...page,
+    })
+    .from(portalSessions)
+    .innerJoin(portalCards, and(eq(portalCards.orgId, portalSessions.orgId), eq(portalCards.id, portalSessions.cardId)))
+    .where(and(eq(portalSessions.orgId, sql.placeholder('org')), eq(portalSessions.sessionHash, sql.placeholder('hash'))))
+    .prepare(withPage ? 'portal_page_view_v1' : 'portal_session_v1');
+}
+
+type OwnRowsJson = { warranties: { productName: string; serialNumber: string; endsAt: string }[]; csatAnswered: string[] };
+
+/** The order's registered warranties (json array). */
+function warrantiesOf(orgId: SQL, orderId: SQL) {
+  return sql`(select coalesce(json_agg(json_build_object('productName', w.product_name, 'serialNumber', w.serial_number, 'endsAt', w.ends_at) order by w.created_at, w.id), '[]'::json)
+         from portal_warranties w where w.org_id = ${orgId} and w.order_id = ${orderId})`;
+}
+
+/** The order's conversations whose satisfaction question was answered (text array). */
+function csatAnsweredOf(orgId: SQL, orderId: SQL) {
+  return sql`array(select a.ticket_id from portal_csat_answers a where a.org_id = ${orgId} and a.order_id = ${orderId})`;
+}
+
+function ownRowsFrom(r: OwnRowsJson): OwnRows {
+  return { warranties: r.warranties.map((w) => ({ productName: w.productName, serialNumber: w.serialNumber, endsAt: new Date(w.endsAt).toISOString() })), csatAnswered: r.csatAnswered };
 }
 
 export interface PrintInput {
@@ -133,12 +197,92 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
   const warrantyDays = deps.warrantyDays ?? DEFAULT_WARRANTY_DAYS;
   const base = deps.publicUrl.replace(/\/$/, '');
 
+  /**
+   * The organisation of each session (by the hash of its secret). A session never moves to another
+   * organisation, so this is safe to keep: every view still reads the session, its card (revoked?
+   * expired?) and the order afresh, in one tenant transaction; only the cross-tenant lookup that
+   * names the organisation is skipped. Filled when a session opens, or on first use after a restart.
+   */
+  const sessionOrgs = new Map<string, string>();
+  function remember(hash: string, orgId: string) {
+    if (sessionOrgs.size > 100_000) sessionOrgs.clear();
+    sessionOrgs.set(hash, orgId);
+  }
+  async function orgOfSession(hash: string): Promise<string | null> {
+    const hit = sessionOrgs.get(hash);
+    if (hit) return hit;
+    const [row] = await db.system((tx) => tx.select({ orgId: portalSessions.orgId }).from(portalSessions).where(eq(portalSessions.sessionHash, hash)));
+    if (row) remember(hash, row.orgId);
+    return row?.orgId ?? null;
+  }
+
+  /** What a page view reads besides the session (orders', returns' and helpdesk's json readers). */
+  type PageRows = { order: OrderView | null; returns: BuyerReturnTimeline[]; conversation: ReturnType<typeof buyerConversationFromJson> };
+
+  /**
+   * The live session of a secret inside the organisation's transaction, with the portal's own rows
+   * of its order (and, `withPage`, the order, returns and conversation) in one statement; null if
+   * gone, expired or its card no longer valid.
+   */
+  async function sessionIn(tx: Executor, orgId: string, secret: string, withPage = false): Promise<{ session: PortalSession; own: OwnRows; rows: PageRows | null } | null> {
+    const [f] = await sessionStatement(tx, withPage).execute({ org: orgId, hash: hashSecret(secret) });
+    const now = clock.now();
+    if (!f || f.expiresAt.getTime() <= now.getTime()) return null;
+    if (tokenState({ holdout: f.holdout, revokedAt: f.revokedAt, expiresAt: f.cardExpiresAt }, now) !== 'ok') return null;
+    return {
+      session: { id: f.id, orgId: f.orgId, shopId: f.shopId, orderId: f.orderId, cardId: f.cardId, language: sniffLanguage(f.language), csrf: csrfFor(secret), ticketId: f.ticketId, cardExpiresAt: f.cardExpiresAt },
+      own: ownRowsFrom(f),
+      rows: withPage ? { order: orderViewFromJson(f.orderJson), returns: buyerReturnTimelinesFromJson(f.returnsJson ?? []), conversation: buyerConversationFromJson(f.conversationJson) } : null,
+    };
+  }
+
+  /**
+   * Everything the order page shows that changes (the order and its delivery, returns, the
+   * conversation, the shop's contacts), read on the caller's transaction: a status change shows on
+   * the next view. Only what changes rarely comes from a short-lived cache (the catalogue's terms,
+   * the reason list). `rows` when the session statement brought them already.
+   */
+  async function pageIn(tx: Executor, s: PortalSession, own: OwnRows, leaves: ReasonNode[], rows: PageRows | null) {
+    const order = rows ? rows.order : await orderViewIn(tx, s.orgId, s.orderId);
+    if (!order) throw AppError.notFound('order', s.orderId);
+    const returns = rows ? rows.returns : await buyerReturnTimelinesIn(tx, s.orgId, s.orderId, 20);
+    const conversation = rows ? rows.conversation : await buyerConversationIn(tx, s.orgId, s.orderId, s.ticketId);
+    const shop: ShopRow = await shopIn(tx, s.orgId, s.shopId);
+    const terms = await productTerms(s.orgId, s.shopId, order.lines.map((l) => l.productId), tx);
+    return { order, returns, conversation, shop, terms, own, leaves };
+  }
+
+  /** The page's data from what pageIn read (no database work, except a buyer's platform on its first view). */
+  async function pageData(s: PortalSession, r: Awaited<ReturnType<typeof pageIn>>): Promise<PageData> {
+    const { order, shop, terms, conversation } = r;
+    const platform = await buyerPlatform(s.orgId, order.buyerId);
+    const deliveredAt = order.deliveredAt ? new Date(order.deliveredAt) : null;
+    const now = clock.now();
+    const solved = !!conversation && (conversation.status === 'solved' || conversation.status === 'closed');
+    return {
+      order,
+      shop,
+      returns: r.returns,
+      reasons: r.leaves,
+      messages: conversation?.messages ?? [],
+      platformRoute: platformReturnRoute(platform, shop.market),
+      warranties: r.own.warranties,
+      lineWarranties: lineWarranties(order, terms, s.language).map((w) => ({ lineId: w.line.id, productName: w.line.productName, days: w.days, source: w.source, lifetime: w.lifetime, endsAt: warrantyEnds(deliveredAt, now, w.days).toISOString() })),
+      cardExpiresAt: s.cardExpiresAt?.toISOString() ?? null,
+      defaultWarrantyDays: warrantyDays,
+      exchangeChoices: exchangeChoices(order.lines, terms),
+      // The satisfaction question, once the conversation is solved and until the buyer answers it (once per conversation, whichever card).
+      askCsat: !!ports.csat && solved && !r.own.csatAnswered.includes(conversation!.ticketId),
+    };
+  }
+
   async function newSession(tx: Executor, card: typeof portalCards.$inferSelect, language: PortalLanguage): Promise<{ secret: string; session: PortalSession }> {
     const secret = randomBytes(32).toString('base64url');
     const id = ids('pss');
     const now = clock.now();
     await tx.insert(portalSessions).values({ orgId: card.orgId, id, shopId: card.shopId, orderId: card.orderId, cardId: card.id, sessionHash: hashSecret(secret), language, expiresAt: new Date(now.getTime() + SESSION_MS), createdAt: now });
-    return { secret, session: { id, orgId: card.orgId, shopId: card.shopId, orderId: card.orderId, cardId: card.id, language, csrf: csrfFor(secret), ticketId: card.ticketId, csatDone: false } };
+    remember(hashSecret(secret), card.orgId);
+    return { secret, session: { id, orgId: card.orgId, shopId: card.shopId, orderId: card.orderId, cardId: card.id, language, csrf: csrfFor(secret), ticketId: card.ticketId, cardExpiresAt: card.expiresAt } };
   }
 
   /**
@@ -164,13 +308,13 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
    * products is kept for a minute instead of being read on every page view.
    */
   const termsCache = new Map<string, { at: number; terms: ProductTerms[] }>();
-  async function productTerms(orgId: string, shopId: string, externalProductIds: string[]): Promise<ProductTerms[]> {
+  async function productTerms(orgId: string, shopId: string, externalProductIds: string[], inTx?: Executor): Promise<ProductTerms[]> {
     const wanted = [...new Set(externalProductIds)].sort();
     const key = `${orgId}|${shopId}|${wanted.join(',')}`;
     const now = clock.now().getTime();
     const hit = termsCache.get(key);
     if (hit && now - hit.at < 60_000) return hit.terms;
-    const terms = await db.tenant(orgId, (tx) => productTermsOf(tx, orgId, shopId, wanted));
+    const terms = inTx ? await productTermsOf(inTx, orgId, shopId, wanted) : await db.tenant(orgId, (tx) => productTermsOf(tx, orgId, shopId, wanted));
     if (termsCache.size > 10_000) termsCache.clear();
     termsCache.set(key, { at: now, terms });
     return terms;
@@ -351,72 +495,49 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
 
     async session(secret: string | undefined): Promise<PortalSession | null> {
       if (!secret || !/^[A-Za-z0-9_-]{43}$/.test(secret)) return null;
-      const hash = hashSecret(secret);
-      // Session and its card in one statement (every page view and form post passes here).
-      const [found] = await db.system((tx) =>
-        tx
-          .select({
-            id: portalSessions.id,
-            orgId: portalSessions.orgId,
-            shopId: portalSessions.shopId,
-            orderId: portalSessions.orderId,
-            cardId: portalSessions.cardId,
-            language: portalSessions.language,
-            expiresAt: portalSessions.expiresAt,
-            holdout: portalCards.holdout,
-            revokedAt: portalCards.revokedAt,
-            cardExpiresAt: portalCards.expiresAt,
-            ticketId: portalCards.ticketId,
-            // Any link of the order's conversation may have been used to answer the question.
-            csatDone: sql<boolean>`exists (select 1 from portal_cards a where a.org_id = ${portalCards.orgId} and a.ticket_id = ${portalCards.ticketId} and a.csat_at is not null)`,
-          })
-          .from(portalSessions)
-          .innerJoin(portalCards, and(eq(portalCards.orgId, portalSessions.orgId), eq(portalCards.id, portalSessions.cardId)))
-          .where(eq(portalSessions.sessionHash, hash)),
-      );
-      const now = clock.now();
-      if (!found || found.expiresAt.getTime() <= now.getTime()) return null;
-      if (tokenState({ holdout: found.holdout, revokedAt: found.revokedAt, expiresAt: found.cardExpiresAt }, now) !== 'ok') return null;
-      return { id: found.id, orgId: found.orgId, shopId: found.shopId, orderId: found.orderId, cardId: found.cardId, language: sniffLanguage(found.language), csrf: csrfFor(secret), ticketId: found.ticketId, csatDone: found.csatDone };
+      const orgId = await orgOfSession(hashSecret(secret));
+      if (!orgId) return null;
+      return (await db.tenant(orgId, (tx) => sessionIn(tx, orgId, secret)))?.session ?? null;
     },
 
     async setLanguage(s: PortalSession, language: PortalLanguage): Promise<void> {
       await db.tenant(s.orgId, (tx) => tx.update(portalSessions).set({ language }).where(and(eq(portalSessions.orgId, s.orgId), eq(portalSessions.id, s.id))));
     },
 
-    /** What the buyer's page shows: their order, the shop's contacts, returns, the conversation. */
-    async page(s: PortalSession) {
-      const actor = systemActor(s.orgId);
-      // Independent reads side by side (each its own short transaction); the portal's own rows in
-      // one. The ticket id came with the session (one statement fewer per view).
-      const [order, own, returns, leaves, ticket] = await Promise.all([
-        ports.orders.getOrder(actor, s.orderId),
-        db.tenant(s.orgId, async (tx) => {
-          const shop: ShopRow = await shopIn(tx, s.orgId, s.shopId);
-          const warranties = await tx.select().from(portalWarranties).where(and(eq(portalWarranties.orgId, s.orgId), eq(portalWarranties.orderId, s.orderId))).orderBy(portalWarranties.createdAt);
-          return { shop, warranties };
-        }),
-        ports.returns.list(actor, { orderId: s.orderId, limit: 20 }),
-        reasonLeaves(s.orgId),
-        s.ticketId ? ports.helpdesk.getTicket(actor, s.ticketId) : Promise.resolve(null),
-      ]);
-      const messages = ticket ? ticket.messages.filter((m) => m.kind === 'public') : [];
-      const [platform, terms] = await Promise.all([buyerPlatform(s.orgId, order.buyerId), productTerms(s.orgId, s.shopId, order.lines.map((l) => l.productId))]);
-      const deliveredAt = order.deliveredAt ? new Date(order.deliveredAt) : null;
-      return {
-        order,
-        shop: own.shop,
-        returns,
-        reasons: leaves,
-        messages,
-        platformRoute: platformReturnRoute(platform, own.shop.market),
-        warranties: own.warranties.map((w) => ({ productName: w.productName, serialNumber: w.serialNumber, endsAt: w.endsAt.toISOString() })),
-        lineWarranties: lineWarranties(order, terms, s.language).map((w) => ({ lineId: w.line.id, productName: w.line.productName, days: w.days, source: w.source, endsAt: warrantyEnds(deliveredAt, clock.now(), w.days).toISOString() })),
-        defaultWarrantyDays: warrantyDays,
-        exchangeChoices: exchangeChoices(order.lines, terms),
-        // The satisfaction question, once the conversation is solved and until the buyer answers it here.
-        askCsat: !!ports.csat && !!ticket && (ticket.ticket.status === 'solved' || ticket.ticket.status === 'closed') && !s.csatDone,
-      };
+    /**
+     * A view of the order page by the session's secret: the session, its card, the order, returns,
+     * conversation, shop and the portal's own rows in ONE tenant transaction (the organisation of a
+     * session is remembered, see orgOfSession). `language` switches the session's language first.
+     * Null for anything but a live session (one answer for all).
+     */
+    async view(secret: string | undefined, language?: string): Promise<{ session: PortalSession; page: PageData } | null> {
+      if (!secret || !/^[A-Za-z0-9_-]{43}$/.test(secret)) return null;
+      const orgId = await orgOfSession(hashSecret(secret));
+      if (!orgId) return null;
+      // Before the transaction: a cache miss reads on its own connection, never while holding one.
+      const leaves = await reasonLeaves(orgId);
+      const read = await db.tenant(orgId, async (tx) => {
+        const found = await sessionIn(tx, orgId, secret, true);
+        if (!found) return null;
+        const s = found.session;
+        if (language && language !== s.language) {
+          s.language = pickLanguage(language, s.language, undefined);
+          await tx.update(portalSessions).set({ language: s.language }).where(and(eq(portalSessions.orgId, orgId), eq(portalSessions.id, s.id)));
+        }
+        return { s, r: await pageIn(tx, s, found.own, leaves, found.rows) };
+      });
+      if (!read) return null;
+      return { session: read.s, page: await pageData(read.s, read.r) };
+    },
+
+    /** What the buyer's page shows for a session already read (a form answered with an error is shown again). */
+    async page(s: PortalSession): Promise<PageData> {
+      const leaves = await reasonLeaves(s.orgId);
+      const r = await db.tenant(s.orgId, async (tx) => {
+        const own = ownRowsFrom((await tx.execute(sql`select ${warrantiesOf(sql`${s.orgId}::text`, sql`${s.orderId}::text`)} as warranties, ${csatAnsweredOf(sql`${s.orgId}::text`, sql`${s.orderId}::text`)} as "csatAnswered"`)).rows[0] as OwnRowsJson);
+        return pageIn(tx, s, own, leaves, null);
+      });
+      return pageData(s, r);
     },
 
     /**
@@ -562,7 +683,7 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
       if (!serial) throw AppError.validation('portal.serial_invalid', 'Serial numbers are 3–64 letters, digits, - / .', [{ field: 'serial', message: 'invalid serial number' }]);
       // The product's own warranty length (its terms in the catalogue), else the shop's default.
       const terms = await productTerms(s.orgId, s.shopId, [line.productId]);
-      const { days: lineDays, source } = lineWarranty(terms.find((t) => t.externalProductId === line.productId), s.language, warrantyDays);
+      const { days: lineDays, source, lifetime } = lineWarranty(terms.find((t) => t.externalProductId === line.productId), s.language, warrantyDays);
       const w = await this.write(s, { text: `Warranty registration: ${line.productName} — serial ${serial}`, photo: input.proof ?? null, subject: `Warranty ${order.externalId}`, replyEmail: input.replyEmail });
       const now = clock.now();
       const endsAt = warrantyEnds(order.deliveredAt ? new Date(order.deliveredAt) : null, now, lineDays);
@@ -579,8 +700,8 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
           kind: 'status_change',
           actor: { type: 'buyer', id: order.buyerId },
           occurredAt: now,
-          summary: `Warranty registered on the self-service page: ${line.productName}, serial ${serial}, until ${endsAt.toISOString().slice(0, 10)} (${lineDays} days, ${source === 'product' ? "the product's terms" : "the shop's default: the product has no terms"})`,
-          data: { orderLineId: line.id, serial, warrantyDays: lineDays, warrantySource: source, endsAt: endsAt.toISOString(), proofSha256: w.photo?.sha256 ?? null },
+          summary: `Warranty registered on the self-service page: ${line.productName}, serial ${serial}, until ${endsAt.toISOString().slice(0, 10)} (${lifetime ? `a lifetime warranty, kept for the card's ${lineDays} days` : `${lineDays} days`}, ${source === 'product' ? "the product's terms" : "the shop's default: the product has no terms"})`,
+          data: { orderLineId: line.id, serial, warrantyDays: lineDays, warrantySource: source, lifetime, endsAt: endsAt.toISOString(), proofSha256: w.photo?.sha256 ?? null },
           fileSha256s: w.photo ? [w.photo.sha256] : [],
         });
         return { registered: !!row, serial, endsAt: endsAt.toISOString(), warrantyDays: lineDays, warrantySource: source, ticketId: w.ticketId };
@@ -594,13 +715,15 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
      */
     async answerCsat(s: PortalSession, score: number): Promise<{ stored: boolean }> {
       if (!ports.csat || !Number.isInteger(score) || score < 1 || score > 5) throw AppError.validation('portal.csat_invalid', 'Choose a number from 1 to 5', [{ field: 'score', message: '1 to 5' }]);
-      if (!s.ticketId) throw AppError.validation('portal.csat_invalid', 'Nothing to rate yet', [{ field: 'score', message: 'no conversation' }]);
-      const { ticket } = await ports.helpdesk.getTicket(systemActor(s.orgId), s.ticketId);
-      if (ticket.status !== 'solved' && ticket.status !== 'closed') throw AppError.validation('portal.csat_invalid', 'The conversation is not solved yet', [{ field: 'score', message: 'not solved' }]);
-      await ports.csat.asked(s.orgId, { ticketId: s.ticketId, shopId: s.shopId, channel: 'self_service', language: s.language });
-      const stored = (await ports.csat.reply(s.orgId, s.ticketId, String(score))) !== null;
-      await db.tenant(s.orgId, (tx) => tx.update(portalCards).set({ csatAt: clock.now() }).where(and(eq(portalCards.orgId, s.orgId), eq(portalCards.id, s.cardId))));
-      s.csatDone = true;
+      // The order's conversation (the card's, or the order's newest self-service one): the same the page shows.
+      const conversation = await db.tenant(s.orgId, (tx) => buyerConversationIn(tx, s.orgId, s.orderId, s.ticketId));
+      if (!conversation) throw AppError.validation('portal.csat_invalid', 'Nothing to rate yet', [{ field: 'score', message: 'no conversation' }]);
+      if (conversation.status !== 'solved' && conversation.status !== 'closed') throw AppError.validation('portal.csat_invalid', 'The conversation is not solved yet', [{ field: 'score', message: 'not solved' }]);
+      await ports.csat.asked(s.orgId, { ticketId: conversation.ticketId, shopId: s.shopId, channel: 'self_service', language: s.language });
+      // analytics keeps the first answer (a replayed form or a second card changes nothing there).
+      const stored = (await ports.csat.reply(s.orgId, conversation.ticketId, String(score))) !== null;
+      // Answered for this conversation: no card or link of the order asks about it again.
+      await db.tenant(s.orgId, (tx) => tx.insert(portalCsatAnswers).values({ orgId: s.orgId, ticketId: conversation.ticketId, shopId: s.shopId, orderId: s.orderId, answeredAt: clock.now() }).onConflictDoNothing());
       return { stored };
     },
 

@@ -19,3 +19,4 @@ export {
 export { returnsPrivacy } from './returns.privacy.js';
 export { returnsMatching, returnsRelated, returnLabels, type ReturnMatch } from './returns.readers.js';
 export { returnsWaitingCount, RETURN_STATUSES_WAITING } from './returns.readers.js';
+export { buyerReturnTimelinesIn, buyerReturnTimelinesJson, buyerReturnTimelinesFromJson, type BuyerReturnTimeline } from './returns.readers.js';

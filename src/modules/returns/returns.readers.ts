@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db.js';
 
 /*
@@ -71,4 +71,50 @@ export const RETURN_STATUSES_WAITING = ['requested', 'received', 'inspection_fai
 export async function returnsWaitingCount(tx: Executor, orgId: string): Promise<number> {
   const r = await tx.execute(sql`select count(*)::int as n from returns where org_id = ${orgId} and status = any(${sql.param([...RETURN_STATUSES_WAITING])}::text[])`);
   return (r.rows[0] as { n: number }).n;
+}
+
+/** A return as the buyer's page shows it: its number, reason and timeline. */
+export interface BuyerReturnTimeline {
+  id: string;
+  rma: string;
+  channel: string;
+  platformReturnId: string | null;
+  reason: { code: string; label: string } | null;
+  requestedAt: Date;
+  receivedAt: Date | null;
+  inspectedAt: Date | null;
+  refundedAt: Date | null;
+  closedAt: Date | null;
+}
+
+/**
+ * issue 17 (the buyer's page): an order's returns, newest request first, as ONE json array, to be
+ * selected inside the caller's statement (`orderId` may name the caller's column); read it back
+ * with buyerReturnTimelinesFromJson.
+ */
+export function buyerReturnTimelinesJson(orgId: SQL | string, orderId: SQL | string, limit: number): SQL {
+  return sql`coalesce((select json_agg(x) from (select id, rma, channel, platform_return_id, reason, requested_at, received_at, inspected_at, refunded_at, closed_at
+      from returns where org_id = ${orgId} and order_id = ${orderId} order by requested_at desc, id desc limit ${limit}) x), '[]'::json)`;
+}
+
+export function buyerReturnTimelinesFromJson(rows: Record<string, unknown>[]): BuyerReturnTimeline[] {
+  const at = (v: unknown) => (v == null ? null : new Date(v as string));
+  return rows.map((x) => ({
+    id: x.id as string,
+    rma: x.rma as string,
+    channel: x.channel as string,
+    platformReturnId: (x.platform_return_id as string | null) ?? null,
+    reason: (x.reason as { code: string; label: string } | null) ?? null,
+    requestedAt: new Date(x.requested_at as string),
+    receivedAt: at(x.received_at),
+    inspectedAt: at(x.inspected_at),
+    refundedAt: at(x.refunded_at),
+    closedAt: at(x.closed_at),
+  }));
+}
+
+/** issue 17: an order's returns as the buyer's page shows them, on the caller's transaction (one statement). */
+export async function buyerReturnTimelinesIn(tx: Executor, orgId: string, orderId: string, limit: number): Promise<BuyerReturnTimeline[]> {
+  const r = await tx.execute(sql`select ${buyerReturnTimelinesJson(orgId, orderId, limit)} as v`);
+  return buyerReturnTimelinesFromJson((r.rows[0] as { v: Record<string, unknown>[] }).v);
 }
