@@ -95,8 +95,8 @@ describe('ad campaigns from the Marketing API (stand-in)', () => {
     const view = await ctx.app.inject({ method: 'GET', url: '/api/analytics/ad-campaigns?from=2026-03-01&to=2026-03-30', headers: { cookie: sup } });
     expect(view.statusCode).toBe(200);
     expect(view.json().items).toEqual([
-      { shopId: org.shopId, campaignId: '1800000000000001', name: 'Spring sale', currency: 'EUR', spend: 30 * 1234, conversions: 60, impressions: 30_000, clicks: 900, orders: 2, returnedLines: 1, returnRate: 0.5, refunds: 2_000 },
-      { shopId: org.shopId, campaignId: '1800000000000002', name: 'Retarget', currency: 'EUR', spend: 1_500, conversions: 3, impressions: 600, clicks: 12, orders: 1, returnedLines: 0, returnRate: 0, refunds: 0 },
+      { shopId: org.shopId, campaignId: '1800000000000001', name: 'Spring sale', currency: 'EUR', spend: 30 * 1234, conversions: 60, impressions: 30_000, clicks: 900, orders: 2, returnedLines: 1, returnRate: 0.5, refunds: 2_000, refundCurrency: 'EUR' },
+      { shopId: org.shopId, campaignId: '1800000000000002', name: 'Retarget', currency: 'EUR', spend: 1_500, conversions: 3, impressions: 600, clicks: 12, orders: 1, returnedLines: 0, returnRate: 0, refunds: 0, refundCurrency: 'EUR' },
     ]);
 
     // The token is revoked on TikTok's side: the import answers 502 and the account says why.

@@ -243,8 +243,9 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
           from analytics_source_weekly where org_id = ${actor.orgId} ${shopF('shop_id')} and source_type = 'ad_campaign' and week between date_trunc('week', ${ymd(from)}::date)::date and ${ymd(to)}::date
           group by 1, 2)
         select coalesce(s.shop_id, o.shop_id) as shop_id, coalesce(s.campaign_id, o.campaign_id) as campaign_id, s.name, s.currency, s.spend, s.conversions, s.impressions, s.clicks,
-          coalesce(o.orders, 0) as orders, coalesce(o.delivered, 0) as delivered, coalesce(o.returned, 0) as returned, coalesce(o.refunds, 0) as refunds
+          coalesce(o.orders, 0) as orders, coalesce(o.delivered, 0) as delivered, coalesce(o.returned, 0) as returned, coalesce(o.refunds, 0) as refunds, sh.currency as refund_currency
         from spend s full join outcome o on o.shop_id = s.shop_id and o.campaign_id = s.campaign_id
+        join shops sh on sh.org_id = ${actor.orgId} and sh.id = coalesce(s.shop_id, o.shop_id)
         order by s.spend desc nulls last, orders desc, campaign_id limit 500`);
       return (r.rows as Row[]).map((x) => {
         const delivered = num(x.delivered);
@@ -261,6 +262,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
           returnedLines: num(x.returned),
           returnRate: delivered > 0 ? num(x.returned) / delivered : null,
           refunds: num(x.refunds),
+          refundCurrency: String(x.refund_currency),
         };
       });
     });
