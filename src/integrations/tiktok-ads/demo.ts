@@ -96,7 +96,7 @@ export async function startDemoAds(d: DemoAdsDeps, o: { orgId: string; now?: () 
     const shops = (await d.shopIds()).sort();
     const done = new Set<string>();
     let imported = 0;
-    const deadline = Date.now() + (o.waitMs ?? 300_000);
+    const deadline = Date.now() + (o.waitMs ?? 900_000);
     while (!stopped) {
       const byShop = await campaigns();
       for (const [shopId, list] of byShop) {
@@ -109,7 +109,7 @@ export async function startDemoAds(d: DemoAdsDeps, o: { orgId: string; now?: () 
         }
       }
       if (done.size >= shops.length || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, o.pollMs ?? 15_000));
+      await new Promise((r) => setTimeout(r, o.pollMs ?? 20_000));
     }
     return imported;
   }
