@@ -47,18 +47,18 @@ export async function startDemoAds(d: DemoAdsDeps, o: { orgId: string; now?: () 
   let stopped = false;
 
   /** The demo's ad campaigns per shop, from the orders the Ads Manager report attributed. */
-  async function campaigns(): Promise<Map<string, { id: string; name: string; orders: number }[]>> {
+  async function campaigns(): Promise<Map<string, { id: string; name: string }[]>> {
     const rep = await d.analytics.report(owner, { by: 'source', sourceType: 'ad_campaign' });
-    const byShop = new Map<string, { id: string; name: string; orders: number }[]>();
+    const byShop = new Map<string, { id: string; name: string }[]>();
     for (const r of rep.items) {
       if (!r.shopId || !r.sourceId) continue;
-      byShop.set(r.shopId, [...(byShop.get(r.shopId) ?? []), { id: r.sourceId, name: r.name ?? r.sourceId, orders: r.orders }]);
+      byShop.set(r.shopId, [...(byShop.get(r.shopId) ?? []), { id: r.sourceId, name: r.name ?? r.sourceId }]);
     }
     return byShop;
   }
 
   /** Register shop number `i`'s advertiser with a month of spend, save its account (unless the owner chose another) and import. */
-  async function connectShop(i: number, shopId: string, list: { id: string; name: string; orders: number }[]): Promise<boolean> {
+  async function connectShop(i: number, shopId: string, list: { id: string; name: string }[]): Promise<boolean> {
     const adv = demoAdvertiser(i);
     const existing = await d.ads.get(owner, shopId);
     if (existing && existing.advertiserId !== adv.advertiserId) return false; // the owner connected another account
@@ -76,7 +76,8 @@ export async function startDemoAds(d: DemoAdsDeps, o: { orgId: string; now?: () 
           campaignName: c.name,
           day,
           spend: spend.toFixed(2),
-          conversions: Math.max(0, Math.round((c.orders / 30) * (0.8 + 0.4 * unit(`conv:${c.id}:${day}`)))),
+          // The platform counts every conversion it credits the ad with (more than the orders the CSV attributed).
+          conversions: Math.round((spend / (20 + 40 * unit(`cpa:${c.id}`))) * (0.6 + 0.8 * unit(`conv:${c.id}:${day}`))),
           impressions,
           clicks: Math.round(impressions * 0.018),
         });
