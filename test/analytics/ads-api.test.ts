@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportRanges, spendToMinor, startAdsStandIn, type AdsStandIn } from '../../src/integrations/tiktok-ads/index.js';
+import { demoAdvertiser, reportRanges, spendToMinor, startAdsStandIn, startDemoAds, type AdsStandIn } from '../../src/integrations/tiktok-ads/index.js';
+import { silentLogger } from '../../src/platform/logger.js';
 import type { OrderInput, PlatformReturnInput } from '../../src/modules/orders/index.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
@@ -95,8 +96,8 @@ describe('ad campaigns from the Marketing API (stand-in)', () => {
     const view = await ctx.app.inject({ method: 'GET', url: '/api/analytics/ad-campaigns?from=2026-03-01&to=2026-03-30', headers: { cookie: sup } });
     expect(view.statusCode).toBe(200);
     expect(view.json().items).toEqual([
-      { shopId: org.shopId, campaignId: '1800000000000001', name: 'Spring sale', currency: 'EUR', spend: 30 * 1234, conversions: 60, impressions: 30_000, clicks: 900, orders: 2, returnedLines: 1, returnRate: 0.5, refunds: 2_000 },
-      { shopId: org.shopId, campaignId: '1800000000000002', name: 'Retarget', currency: 'EUR', spend: 1_500, conversions: 3, impressions: 600, clicks: 12, orders: 1, returnedLines: 0, returnRate: 0, refunds: 0 },
+      { shopId: org.shopId, campaignId: '1800000000000001', name: 'Spring sale', currency: 'EUR', spend: 30 * 1234, conversions: 60, impressions: 30_000, clicks: 900, orders: 2, returnedLines: 1, returnRate: 0.5, refunds: 2_000, refundCurrency: 'EUR' },
+      { shopId: org.shopId, campaignId: '1800000000000002', name: 'Retarget', currency: 'EUR', spend: 1_500, conversions: 3, impressions: 600, clicks: 12, orders: 1, returnedLines: 0, returnRate: 0, refunds: 0, refundCurrency: 'EUR' },
     ]);
 
     // The token is revoked on TikTok's side: the import answers 502 and the account says why.
@@ -111,5 +112,32 @@ describe('ad campaigns from the Marketing API (stand-in)', () => {
     const all = await ctx.services.tiktokAds.importAll();
     expect(all.failed).toBe(0);
     expect((await ctx.services.tiktokAds.get(actorFor(org, 'owner'), org.shopId))?.status).toBe('active');
+  });
+
+  it('the demo: its stand-in connects the shop whose orders the ads report attributed, imports spend for those campaigns, and leaves an owner-chosen account alone', async () => {
+    const org = await createTestOrg(ctx);
+    const owner = actorFor(org, 'owner');
+    await ctx.platform.db.tenant(org.orgId, (tx) => ctx.services.orders.applyOrders(tx, org.orgId, ['590000000001', '590000000002', '590000000003'].map((e) => order(org.shopId, e))));
+    await ctx.services.analytics.importAdsReport(owner, { shopId: org.shopId, csv: 'Order ID,Campaign ID,Campaign name\n590000000001,1900000000000001,Gifting\n590000000002,1900000000000002,Retarget\n', mapping: { orderColumn: 'Order ID', campaignColumn: 'Campaign ID', campaignNameColumn: 'Campaign name' } });
+    const shopIds = async () => (await ctx.services.tenancy.listShops(owner)).map((x) => x.id);
+    const demo = await startDemoAds({ ads: ctx.services.tiktokAds, analytics: ctx.services.analytics, log: silentLogger, shopIds }, { orgId: org.orgId, now: () => clock.now(), waitMs: 0, pollMs: 1 });
+    try {
+      expect(await demo.connect()).toBe(1);
+      const adv = demoAdvertiser((await shopIds()).sort().indexOf(org.shopId));
+      expect(await ctx.services.tiktokAds.get(owner, org.shopId)).toMatchObject({ advertiserId: adv.advertiserId, currency: 'EUR', status: 'active', lastImportAt: clock.now().toISOString() });
+      const view = await ctx.services.analytics.adCampaigns(owner, { from: '2026-03-01', to: '2026-03-30' });
+      expect(view.map((c) => [c.campaignId, c.name, c.currency, c.orders, c.refundCurrency])).toEqual(expect.arrayContaining([['1900000000000001', 'Gifting', 'EUR', 1, 'EUR'], ['1900000000000002', 'Retarget', 'EUR', 1, 'EUR']]));
+      expect(view.length).toBe(2);
+      // Every campaign has a month of spend (30 days of a 40–160 daily budget spent at 70–100 %).
+      for (const c of view) expect(c.spend).toBeGreaterThanOrEqual(30 * 2_800);
+      for (const c of view) expect(c.spend).toBeLessThanOrEqual(30 * 16_000);
+      // The owner connects their own advertiser: the demo's next start does not touch it.
+      await ctx.services.tiktokAds.save(owner, org.shopId, { advertiserId: '7000000000999', accessToken: 'act.owner-chosen-token' });
+      expect(await demo.connect()).toBe(0);
+      expect((await ctx.services.tiktokAds.get(owner, org.shopId))?.advertiserId).toBe('7000000000999');
+    } finally {
+      await demo.stop();
+      ctx.services.tiktokAds.retarget(api.base);
+    }
   });
 });

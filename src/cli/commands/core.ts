@@ -13,6 +13,7 @@ import { CreateUser, passwordWeakness } from '../../modules/auth/index.js';
 import { configOrExit, fail, withRuntime } from '../context.js';
 import { startHooks } from '../../app/modules.js';
 import { zodIssues } from '../../platform/validation.js';
+import { startDemoAds } from '../../integrations/tiktok-ads/index.js';
 
 async function pickPort(host: string, wanted: number): Promise<number> {
   if (wanted === 0) return 0;
@@ -41,6 +42,7 @@ export function registerCoreCommands(program: Command): void {
         try {
           await app?.close();
           await hooks?.stop();
+          await demoAds?.stop();
           await rt?.shutdown();
           process.exit(0);
         } catch (e) {
@@ -53,6 +55,7 @@ export function registerCoreCommands(program: Command): void {
       process.on('SIGHUP', () => void stop('SIGHUP'));
       let app: Awaited<ReturnType<typeof buildServer>> | undefined;
       let hooks: Awaited<ReturnType<typeof startHooks>> | undefined;
+      let demoAds: Awaited<ReturnType<typeof startDemoAds>> | undefined;
       try {
         rt = await boot(config, { log, jobs: config.worker ? true : 'send', onMigration: (m) => log.info(`migration applied: ${m}`) });
         const services = compose(rt.platform);
@@ -60,6 +63,9 @@ export function registerCoreCommands(program: Command): void {
         if (world?.created) log.info('Demo organisation created.');
         // The demo's API for Business stand-in starts with the hooks, after the workers.
         if (world) services.videoComments.holdUntilRetarget();
+        // The demo's Marketing API stand-in, named before the workers start (the hourly ads import
+        // must not call the real API); its advertisers are connected once the ads report is in.
+        if (world && config.tiktok.mode === 'sandbox') demoAds = await startDemoAds({ ads: services.tiktokAds, analytics: services.analytics, log, shopIds: async () => (await services.tenancy.listShops({ orgId: world.orgId, userId: 'system', role: 'owner' })).map((x) => x.id) }, { orgId: world.orgId });
         if (config.worker) await startWorker(rt.platform, services);
         app = await buildServer(rt.platform, services);
         const port = await pickPort(config.host, config.port);
@@ -69,6 +75,7 @@ export function registerCoreCommands(program: Command): void {
         hooks = await startHooks(rt.platform, services, { demo: !!world, port: actualPort, demoOrgId: world?.orgId });
         const url = config.publicUrlSet ? config.publicUrl : `http://localhost:${actualPort}`;
         if (!config.publicUrlSet) config.publicUrl = url;
+        if (demoAds) void demoAds.connect().then((n) => log.info(`Demo ad campaigns: ${n} shop(s) imported from the Marketing API stand-in.`), (e: unknown) => log.warn({ err: e }, 'demo ads did not connect'));
         if (world) printLogins(world, url);
         else console.log(`Afterdesk is running: ${url}`);
       } catch (e) {

@@ -3,3 +3,4 @@ export { TikTokAdsClient, CAMPAIGN_METRICS, MAX_REPORT_DAYS, type CampaignDay } 
 export { startAdsStandIn, type AdsStandIn, type StandInCampaignDay } from './standin.js';
 export { tiktokAdsRoutes } from './ads.routes.js';
 export { tiktokAdsPrivacy } from './ads.privacy.js';
+export { startDemoAds, demoAdvertiser } from './demo.js';

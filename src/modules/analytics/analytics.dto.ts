@@ -208,8 +208,10 @@ export const AdCampaignView = z.object({
   orders: z.number(),
   returnedLines: z.number(),
   returnRate: z.number().nullable(),
-  /** Refunds on the attributed lines, minor units of the shop's currency. */
+  /** Refunds on the attributed lines, minor units of `refundCurrency`. */
   refunds: z.number(),
+  /** The shop's currency, which the refunds are in (the ad account's `currency` may differ). */
+  refundCurrency: z.string(),
 });
 export type AdCampaignView = z.infer<typeof AdCampaignView>;
 

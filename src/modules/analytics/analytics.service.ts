@@ -10,7 +10,7 @@ import { setLineSources, type TrafficSourceType } from '../orders/index.js';
 import { shopIn } from '../tenancy/index.js';
 import type { AdCampaignView, OperationsView, ShopHealthView, AnnotationView, CreateAnnotation, CreateFeedbackTask, DrillView, ExclusionView, FeedbackTaskView, RateRow, RecommendationView, ReasonTrendRow, ReportQuery, ReportView, WeeklyView } from './analytics.dto.js';
 import { createOutcomes, type CsatPorts } from './analytics.outcomes.js';
-import { cohortProvisional, convertMinor, DEFAULT_THRESHOLD_SOURCE, FAULT_PATTERNS, faultOwnerOf, flagSources, HEALTH_METRICS, healthState, parseCsatReply, type HealthMetric, METRIC_DEFINITIONS, PROVENANCE_PRECEDENCE, sessionAt, winningClaim, type Claim } from './analytics.rules.js';
+import { cohortProvisional, convertMinor, DEFAULT_THRESHOLD_SOURCE, FAULT_PATTERNS, flagSources, HEALTH_METRICS, healthState, parseCsatReply, type HealthMetric, METRIC_DEFINITIONS, PROVENANCE_PRECEDENCE, sessionAt, winningClaim, type Claim } from './analytics.rules.js';
 
 const LEADS = ['owner', 'supervisor'] as const;
 const DAY = 86_400_000;
@@ -243,8 +243,9 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
           from analytics_source_weekly where org_id = ${actor.orgId} ${shopF('shop_id')} and source_type = 'ad_campaign' and week between date_trunc('week', ${ymd(from)}::date)::date and ${ymd(to)}::date
           group by 1, 2)
         select coalesce(s.shop_id, o.shop_id) as shop_id, coalesce(s.campaign_id, o.campaign_id) as campaign_id, s.name, s.currency, s.spend, s.conversions, s.impressions, s.clicks,
-          coalesce(o.orders, 0) as orders, coalesce(o.delivered, 0) as delivered, coalesce(o.returned, 0) as returned, coalesce(o.refunds, 0) as refunds
+          coalesce(o.orders, 0) as orders, coalesce(o.delivered, 0) as delivered, coalesce(o.returned, 0) as returned, coalesce(o.refunds, 0) as refunds, sh.currency as refund_currency
         from spend s full join outcome o on o.shop_id = s.shop_id and o.campaign_id = s.campaign_id
+        join shops sh on sh.org_id = ${actor.orgId} and sh.id = coalesce(s.shop_id, o.shop_id)
         order by s.spend desc nulls last, orders desc, campaign_id limit 500`);
       return (r.rows as Row[]).map((x) => {
         const delivered = num(x.delivered);
@@ -261,6 +262,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
           returnedLines: num(x.returned),
           returnRate: delivered > 0 ? num(x.returned) / delivered : null,
           refunds: num(x.refunds),
+          refundCurrency: String(x.refund_currency),
         };
       });
     });
@@ -304,78 +306,84 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     { table: 'analytics_source_weekly', keys: 'shop_id, week, source_type, source_id' },
   ];
 
+  const FACT_COLUMNS = sql.raw(`org_id, order_line_id, order_id, shop_id, market, currency, source_type, source_id, source_name, provenance, product_id, product_name, sku_id, paid_amount,
+    placed_at, delivered_at, week, delivered, order_head, returned, refunded, refund_amount, disputed, complained, reason_code, reason_text, fault_owner`);
+  const ROLLUP_COLUMNS = sql.raw(`lines, delivered_lines, delivered_orders, returned_lines, refunded_lines, refund_amount, disputed_lines, complained_lines, paid_amount, fault_seller, fault_carrier, fault_buyer, fault_platform`);
+  const ROLLUP_FIELDS = ['lines', 'delivered_lines', 'delivered_orders', 'returned_lines', 'refunded_lines', 'refund_amount', 'disputed_lines', 'complained_lines', 'paid_amount', 'fault_seller', 'fault_carrier', 'fault_buyer', 'fault_platform'];
+
+  /**
+   * CTEs `x` and `y` and the select that turns the organisation's orders (all, or those named) into
+   * fact rows, in FACT_COLUMNS order. The one definition of a fact: delivered = delivered and neither
+   * the order nor the line cancelled; a line's return = the latest after-sales request naming it;
+   * refunded = a refund-type request approved or completed; the fault owner from the RMA's reason, else
+   * from the platform's reason code by the patterns of `faultOwnerOf`; the week = the ISO week (UTC) of
+   * the delivery, or of the order when not delivered; order_head = the first line of its order per source.
+   */
+  function factsSql(orgId: string, orderIds?: string[]) {
+    const only = orderIds ? sql`and o.id = any(${sql.param(orderIds)}::text[])` : sql``;
+    return {
+      ctes: sql`x as (
+          select ol.id, o.id as order_id, o.shop_id, s.market, ol.currency, ol.traffic_source_type, coalesce(ol.traffic_source_id, '') as source_id, ol.traffic_source_name, ol.traffic_source_provenance,
+            ol.product_id, ol.product_name, ol.sku_id, ol.paid_amount, o.placed_at, o.delivered_at,
+            (o.delivered_at is not null and o.status <> 'cancelled' and coalesce(ol.raw_status, '') <> 'CANCELLED') as delivered,
+            pr.type as r_type, pr.status as r_status, pr.reason_code, pr.reason_text, pr.arbitration_status, pr.line_refund,
+            rl.reason ->> 'faultOwner' as rma_fault, rl.reason ->> 'label' as rma_label,
+            exists (select 1 from tickets t where t.org_id = o.org_id and t.order_id = o.id) as complained,
+            row_number() over (partition by o.id, ol.traffic_source_type, coalesce(ol.traffic_source_id, '') order by ol.id) = 1 as order_head
+          from orders o
+          join shops s on s.org_id = o.org_id and s.id = o.shop_id
+          join order_lines ol on ol.org_id = o.org_id and ol.order_id = o.id
+          left join lateral (
+            select p.type, p.status, p.reason_code, p.reason_text, p.arbitration_status,
+              (select (e ->> 'refundAmount')::bigint from jsonb_array_elements(p.lines) e where e ->> 'orderLineId' = ol.id limit 1) as line_refund
+            from platform_returns p
+            where p.org_id = o.org_id and p.order_id = o.id and p.kind = 'return' and p.lines @> jsonb_build_array(jsonb_build_object('orderLineId', ol.id))
+            order by p.requested_at desc limit 1) pr on true
+          left join lateral (select r.reason from return_lines r where r.org_id = ol.org_id and r.order_line_id = ol.id and r.active limit 1) rl on true
+          where o.org_id = ${orgId} ${only}),
+        y as (
+          select x.*, (r_type is not null and r_status is distinct from 'cancelled') as returned,
+            lower(coalesce(reason_code, '')) as code from x)`,
+      select: sql`select ${orgId}, id, order_id, shop_id, market, currency, traffic_source_type, source_id, traffic_source_name, traffic_source_provenance, product_id, product_name, sku_id, paid_amount,
+          placed_at, delivered_at, date_trunc('week', (case when delivered then delivered_at else placed_at end) at time zone 'UTC')::date, delivered, order_head, returned,
+          returned and r_type in ('refund_only', 'return_and_refund') and r_status in ('approved', 'completed'),
+          case when returned and r_type in ('refund_only', 'return_and_refund') and r_status in ('approved', 'completed') then coalesce(line_refund, 0) else 0 end,
+          returned and coalesce(arbitration_status, '') <> '', complained,
+          case when returned then reason_code end, case when returned then coalesce(rma_label, reason_text) end,
+          case when not returned then null when rma_fault is not null then rma_fault when code = '' then null
+            when code ~ ${FAULT_PATTERNS.carrier} then 'carrier' when code ~ ${FAULT_PATTERNS.seller} then 'seller'
+            when code ~ ${FAULT_PATTERNS.buyer} then 'buyer' when code ~ ${FAULT_PATTERNS.platform} then 'platform' end
+        from y`,
+    };
+  }
+
+  /**
+   * Move the named orders' facts and their rollup contributions, inside Postgres in two statements
+   * (no fact row travels to this process): the old facts are deleted and their sums taken out of both
+   * rollups; the new facts are inserted and their sums added (RETURNING feeds the rollups, so the
+   * facts are not read back).
+   */
   async function rebuildFacts(tx: Executor, orgId: string, orderIds: string[]): Promise<void> {
     const ids$ = sql.param(orderIds);
-    // Take the old contributions out of both rollups.
-    for (const r of ROLLUPS) await tx.execute(sql`
-      update ${sql.raw(r.table)} w set lines = w.lines - s.lines, delivered_lines = w.delivered_lines - s.delivered_lines, delivered_orders = w.delivered_orders - s.delivered_orders,
-        returned_lines = w.returned_lines - s.returned_lines, refunded_lines = w.refunded_lines - s.refunded_lines, refund_amount = w.refund_amount - s.refund_amount,
-        disputed_lines = w.disputed_lines - s.disputed_lines, complained_lines = w.complained_lines - s.complained_lines, paid_amount = w.paid_amount - s.paid_amount,
-        fault_seller = w.fault_seller - s.fault_seller, fault_carrier = w.fault_carrier - s.fault_carrier, fault_buyer = w.fault_buyer - s.fault_buyer, fault_platform = w.fault_platform - s.fault_platform
-      from (select ${sql.raw(r.keys)}, ${ROLLUP_SUMS} from analytics_line_facts where org_id = ${orgId} and order_id = any(${ids$}::text[]) group by ${sql.raw(r.keys)}) s
-      where w.org_id = ${orgId} and ${sql.raw(r.keys.split(', ').map((k) => `w.${k} = s.${k}`).join(' and '))}`);
-    await tx.execute(sql`delete from analytics_line_facts where org_id = ${orgId} and order_id = any(${ids$}::text[])`);
-    const raw = await tx.execute(sql`
-      select ol.id, o.id as order_id, o.shop_id, s.market, ol.currency, ol.traffic_source_type, coalesce(ol.traffic_source_id, '') as source_id, ol.traffic_source_name, ol.traffic_source_provenance,
-        ol.product_id, ol.product_name, ol.sku_id, ol.paid_amount, o.placed_at, o.delivered_at, o.status, ol.raw_status,
-        pr.type as r_type, pr.status as r_status, pr.reason_code, pr.reason_text, pr.arbitration_status, pr.line_refund,
-        rl.reason ->> 'faultOwner' as rma_fault, rl.reason ->> 'label' as rma_label,
-        exists (select 1 from tickets t where t.org_id = o.org_id and t.order_id = o.id) as complained
-      from orders o
-      join shops s on s.org_id = o.org_id and s.id = o.shop_id
-      join order_lines ol on ol.org_id = o.org_id and ol.order_id = o.id
-      left join lateral (
-        select p.type, p.status, p.reason_code, p.reason_text, p.arbitration_status,
-          (select (e ->> 'refundAmount')::bigint from jsonb_array_elements(p.lines) e where e ->> 'orderLineId' = ol.id limit 1) as line_refund
-        from platform_returns p
-        where p.org_id = o.org_id and p.order_id = o.id and p.kind = 'return' and p.lines @> jsonb_build_array(jsonb_build_object('orderLineId', ol.id))
-        order by p.requested_at desc limit 1) pr on true
-      left join lateral (select r.reason from return_lines r where r.org_id = ol.org_id and r.order_line_id = ol.id and r.active limit 1) rl on true
-      where o.org_id = ${orgId} and o.id = any(${ids$}::text[])
-      order by o.id, ol.id`);
-    const rows = raw.rows as Row[];
-    if (rows.length === 0) return;
-    const seenHead = new Set<string>();
-    const facts = rows.map((x) => {
-      const delivered = x.delivered_at !== null && x.status !== 'cancelled' && x.raw_status !== 'CANCELLED';
-      const returned = x.r_type !== null && x.r_type !== undefined && x.r_status !== 'cancelled';
-      const refunded = returned && (x.r_type === 'refund_only' || x.r_type === 'return_and_refund') && (x.r_status === 'approved' || x.r_status === 'completed');
-      const head = `${x.order_id}|${x.traffic_source_type}|${x.source_id}`;
-      const orderHead = !seenHead.has(head);
-      seenHead.add(head);
-      const basis = delivered ? new Date(String(x.delivered_at)) : new Date(String(x.placed_at));
-      const day = (basis.getUTCDay() + 6) % 7;
-      const week = ymd(new Date(Date.UTC(basis.getUTCFullYear(), basis.getUTCMonth(), basis.getUTCDate() - day)));
-      return {
-        id: String(x.id), orderId: String(x.order_id), shopId: String(x.shop_id), market: String(x.market), currency: String(x.currency),
-        sourceType: String(x.traffic_source_type), sourceId: String(x.source_id), sourceName: (x.traffic_source_name as string | null) ?? null, provenance: String(x.traffic_source_provenance),
-        productId: String(x.product_id), productName: String(x.product_name), skuId: String(x.sku_id), paid: num(x.paid_amount),
-        placedAt: iso(x.placed_at), deliveredAt: x.delivered_at ? iso(x.delivered_at) : null, week, delivered, orderHead, returned, refunded,
-        refund: refunded ? num(x.line_refund) : 0, disputed: returned && !!x.arbitration_status, complained: x.complained === true,
-        reasonCode: returned ? ((x.reason_code as string | null) ?? null) : null, reasonText: returned ? ((x.rma_label as string | null) ?? (x.reason_text as string | null) ?? null) : null,
-        fault: returned ? ((x.rma_fault as string | null) ?? faultOwnerOf(x.reason_code as string | null)) : null,
-      };
-    });
-    const c = <T>(f: (r: (typeof facts)[number]) => T) => sql.param(facts.map(f));
+    const [weekly, bySource] = ROLLUPS;
+    const minus = (r: (typeof ROLLUPS)[number]) => sql`
+      update ${sql.raw(r.table)} w set ${sql.raw(ROLLUP_FIELDS.map((c) => `${c} = w.${c} - s.${c}`).join(', '))}
+      from (select ${sql.raw(r.keys)}, ${ROLLUP_SUMS} from old group by ${sql.raw(r.keys)}) s
+      where w.org_id = ${orgId} and ${sql.raw(r.keys.split(', ').map((k) => `w.${k} = s.${k}`).join(' and '))}`;
     await tx.execute(sql`
-      insert into analytics_line_facts (org_id, order_line_id, order_id, shop_id, market, currency, source_type, source_id, source_name, provenance, product_id, product_name, sku_id, paid_amount,
-        placed_at, delivered_at, week, delivered, order_head, returned, refunded, refund_amount, disputed, complained, reason_code, reason_text, fault_owner)
-      select ${orgId}, * from unnest(${c((f) => f.id)}::text[], ${c((f) => f.orderId)}::text[], ${c((f) => f.shopId)}::text[], ${c((f) => f.market)}::text[], ${c((f) => f.currency)}::text[],
-        ${c((f) => f.sourceType)}::text[], ${c((f) => f.sourceId)}::text[], ${c((f) => f.sourceName)}::text[], ${c((f) => f.provenance)}::text[], ${c((f) => f.productId)}::text[], ${c((f) => f.productName)}::text[],
-        ${c((f) => f.skuId)}::text[], ${c((f) => f.paid)}::int8[], ${c((f) => f.placedAt)}::timestamptz[], ${c((f) => f.deliveredAt)}::timestamptz[], ${c((f) => f.week)}::date[], ${c((f) => f.delivered)}::bool[],
-        ${c((f) => f.orderHead)}::bool[], ${c((f) => f.returned)}::bool[], ${c((f) => f.refunded)}::bool[], ${c((f) => f.refund)}::int8[], ${c((f) => f.disputed)}::bool[], ${c((f) => f.complained)}::bool[],
-        ${c((f) => f.reasonCode)}::text[], ${c((f) => f.reasonText)}::text[], ${c((f) => f.fault)}::text[])`);
-    for (const r of ROLLUPS) {
-      const t = r.table;
-      const plus = ['lines', 'delivered_lines', 'delivered_orders', 'returned_lines', 'refunded_lines', 'refund_amount', 'disputed_lines', 'complained_lines', 'paid_amount', 'fault_seller', 'fault_carrier', 'fault_buyer', 'fault_platform'].map((c) => `${c} = ${t}.${c} + excluded.${c}`).join(', ');
-      await tx.execute(sql`
-        insert into ${sql.raw(t)} (org_id, ${sql.raw(r.keys)}, lines, delivered_lines, delivered_orders, returned_lines, refunded_lines, refund_amount,
-          disputed_lines, complained_lines, paid_amount, fault_seller, fault_carrier, fault_buyer, fault_platform)
-        select ${orgId}, ${sql.raw(r.keys)}, ${ROLLUP_SUMS}
-        from analytics_line_facts where org_id = ${orgId} and order_id = any(${ids$}::text[])
-        group by ${sql.raw(r.keys)}
-        on conflict (org_id, ${sql.raw(r.keys)}) do update set ${sql.raw(plus)}`);
-    }
+      with old as (delete from analytics_line_facts where org_id = ${orgId} and order_id = any(${ids$}::text[]) returning *),
+        a as (${minus(weekly!)})
+      ${minus(bySource!)}`);
+    const plus = (r: (typeof ROLLUPS)[number]) => sql`
+      insert into ${sql.raw(r.table)} (org_id, ${sql.raw(r.keys)}, ${ROLLUP_COLUMNS})
+      select ${orgId}, ${sql.raw(r.keys)}, ${ROLLUP_SUMS} from ins group by ${sql.raw(r.keys)}
+      on conflict (org_id, ${sql.raw(r.keys)}) do update set ${sql.raw(ROLLUP_FIELDS.map((c) => `${c} = ${r.table}.${c} + excluded.${c}`).join(', '))}`;
+    const f = factsSql(orgId, orderIds);
+    await tx.execute(sql`
+      with ${f.ctes},
+        ins as (insert into analytics_line_facts (${FACT_COLUMNS}) ${f.select} returning *),
+        a as (${plus(weekly!)})
+      ${plus(bySource!)}`);
   }
 
   /** Organisations with orders waiting in the queue (for the refresh job, across tenants). */
@@ -396,10 +404,10 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
   }
 
   /**
-   * The same facts and rollups as `rebuildAll`, computed inside Postgres in three set-based
-   * statements (a first install or a bulk import of millions of lines): the per-line rules of
-   * `rebuildFacts` written in SQL — the fault owner by the same patterns as `faultOwnerOf` — and the
-   * changed-orders queue of the organisation cleared. A test checks both paths give equal facts.
+   * The same facts and rollups as `rebuildAll`, for the whole organisation in three set-based
+   * statements (a first install or a bulk import of millions of lines), from the same `factsSql` the
+   * queue's refresh uses, and the changed-orders queue of the organisation cleared. A test checks that
+   * the incremental path (facts moved order by order, sums taken out and put back) ends equal to it.
    */
   async function rebuildAllSet(orgId: string): Promise<number> {
     return db.tenant(orgId, async (tx) => {
@@ -407,41 +415,8 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
       await tx.execute(sql`delete from analytics_dirty_orders where org_id = ${orgId}`);
       for (const r of ROLLUPS) await tx.execute(sql`delete from ${sql.raw(r.table)} where org_id = ${orgId}`);
       await tx.execute(sql`delete from analytics_line_facts where org_id = ${orgId}`);
-      const ins = await tx.execute(sql`
-        insert into analytics_line_facts (org_id, order_line_id, order_id, shop_id, market, currency, source_type, source_id, source_name, provenance, product_id, product_name, sku_id, paid_amount,
-          placed_at, delivered_at, week, delivered, order_head, returned, refunded, refund_amount, disputed, complained, reason_code, reason_text, fault_owner)
-        with x as (
-          select ol.id, o.id as order_id, o.shop_id, s.market, ol.currency, ol.traffic_source_type, coalesce(ol.traffic_source_id, '') as source_id, ol.traffic_source_name, ol.traffic_source_provenance,
-            ol.product_id, ol.product_name, ol.sku_id, ol.paid_amount, o.placed_at, o.delivered_at,
-            (o.delivered_at is not null and o.status <> 'cancelled' and coalesce(ol.raw_status, '') <> 'CANCELLED') as delivered,
-            pr.type as r_type, pr.status as r_status, pr.reason_code, pr.reason_text, pr.arbitration_status, pr.line_refund,
-            rl.reason ->> 'faultOwner' as rma_fault, rl.reason ->> 'label' as rma_label,
-            exists (select 1 from tickets t where t.org_id = o.org_id and t.order_id = o.id) as complained,
-            row_number() over (partition by o.id, ol.traffic_source_type, coalesce(ol.traffic_source_id, '') order by ol.id) = 1 as order_head
-          from orders o
-          join shops s on s.org_id = o.org_id and s.id = o.shop_id
-          join order_lines ol on ol.org_id = o.org_id and ol.order_id = o.id
-          left join lateral (
-            select p.type, p.status, p.reason_code, p.reason_text, p.arbitration_status,
-              (select (e ->> 'refundAmount')::bigint from jsonb_array_elements(p.lines) e where e ->> 'orderLineId' = ol.id limit 1) as line_refund
-            from platform_returns p
-            where p.org_id = o.org_id and p.order_id = o.id and p.kind = 'return' and p.lines @> jsonb_build_array(jsonb_build_object('orderLineId', ol.id))
-            order by p.requested_at desc limit 1) pr on true
-          left join lateral (select r.reason from return_lines r where r.org_id = ol.org_id and r.order_line_id = ol.id and r.active limit 1) rl on true
-          where o.org_id = ${orgId}),
-        y as (
-          select x.*, (r_type is not null and r_status is distinct from 'cancelled') as returned,
-            lower(coalesce(reason_code, '')) as code from x)
-        select ${orgId}, id, order_id, shop_id, market, currency, traffic_source_type, source_id, traffic_source_name, traffic_source_provenance, product_id, product_name, sku_id, paid_amount,
-          placed_at, delivered_at, date_trunc('week', (case when delivered then delivered_at else placed_at end) at time zone 'UTC')::date, delivered, order_head, returned,
-          returned and r_type in ('refund_only', 'return_and_refund') and r_status in ('approved', 'completed'),
-          case when returned and r_type in ('refund_only', 'return_and_refund') and r_status in ('approved', 'completed') then coalesce(line_refund, 0) else 0 end,
-          returned and coalesce(arbitration_status, '') <> '', complained,
-          case when returned then reason_code end, case when returned then coalesce(rma_label, reason_text) end,
-          case when not returned then null when rma_fault is not null then rma_fault when code = '' then null
-            when code ~ ${FAULT_PATTERNS.carrier} then 'carrier' when code ~ ${FAULT_PATTERNS.seller} then 'seller'
-            when code ~ ${FAULT_PATTERNS.buyer} then 'buyer' when code ~ ${FAULT_PATTERNS.platform} then 'platform' end
-        from y`);
+      const f = factsSql(orgId);
+      const ins = await tx.execute(sql`insert into analytics_line_facts (${FACT_COLUMNS}) with ${f.ctes} ${f.select}`);
       for (const r of ROLLUPS) {
         await tx.execute(sql`insert into ${sql.raw(r.table)} (org_id, ${sql.raw(r.keys)}, lines, delivered_lines, delivered_orders, returned_lines, refunded_lines, refund_amount,
             disputed_lines, complained_lines, paid_amount, fault_seller, fault_carrier, fault_buyer, fault_platform)

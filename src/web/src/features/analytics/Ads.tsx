@@ -118,7 +118,7 @@ export function AdsTab({ f }: { f: Filters }) {
             <Text size="sm" c="dimmed">
               {t('ads.tabIntro')}
             </Text>
-            <Button size="xs" variant="default" leftSection={<IconDownload size={14} />} onClick={() => downloadCsv('ad-campaigns.csv', ['shop_id', 'campaign_id', 'name', 'currency', 'spend_minor', 'conversions', 'impressions', 'clicks', 'orders', 'returned_lines', 'return_rate', 'refunds_minor'], items.map((c) => [c.shopId, c.campaignId, c.name, c.currency, c.spend, c.conversions, c.impressions, c.clicks, c.orders, c.returnedLines, c.returnRate, c.refunds]))}>
+            <Button size="xs" variant="default" leftSection={<IconDownload size={14} />} onClick={() => downloadCsv('ad-campaigns.csv', ['shop_id', 'campaign_id', 'name', 'currency', 'spend_minor', 'conversions', 'impressions', 'clicks', 'orders', 'returned_lines', 'return_rate', 'refunds_minor', 'refunds_currency'], items.map((c) => [c.shopId, c.campaignId, c.name, c.currency, c.spend, c.conversions, c.impressions, c.clicks, c.orders, c.returnedLines, c.returnRate, c.refunds, c.refundCurrency]))}>
               {t('exportCsv')}
             </Button>
           </Group>
@@ -137,6 +137,7 @@ export function AdsTab({ f }: { f: Filters }) {
                     <Table.Th>{t('ads.orders')}</Table.Th>
                     <Table.Th>{t('ads.returnRate')}</Table.Th>
                     <Table.Th>{t('ads.returned')}</Table.Th>
+                    <Table.Th>{t('ads.refunds')}</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -153,6 +154,7 @@ export function AdsTab({ f }: { f: Filters }) {
                       <Table.Td>{c.orders}</Table.Td>
                       <Table.Td>{pct(c.returnRate)}</Table.Td>
                       <Table.Td>{c.returnedLines}</Table.Td>
+                      <Table.Td data-testid="ads-refunds">{fmt.money(c.refunds, c.refundCurrency)}</Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
