@@ -255,7 +255,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
   interface PlannedIssue {
     row: LedgerRow;
     step: EnqueueInput & { id: string };
-    contact: { orgId: string; shopId: string; buyerId: string; purpose: 'service' | 'marketing'; channel: CouponChannel; source: string; at: Date };
+    contact: { orgId: string; shopId: string; buyerId: string; purpose: 'service' | 'marketing'; channel: CouponChannel; source: string; at: Date; ref: string };
     evidence: EvidenceInput;
   }
 
@@ -305,7 +305,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     return {
       row,
       step,
-      contact: { orgId, shopId: input.shopId, buyerId: input.buyerId, purpose: input.purpose, channel, source: `coupons:${owner}`, at: sendAt },
+      contact: { orgId, shopId: input.shopId, buyerId: input.buyerId, purpose: input.purpose, channel, source: `coupons:${owner}`, at: sendAt, ref: row.id },
       evidence: evidenceFor(row, actor, `Coupon "${coupon.title}" (${value} ${coupon.currency}) planned for the buyer${channel === 'tiktok_chat' ? '' : ` by ${channel}`}`, { couponId: coupon.externalId, faceValue: value, minSpend: coupon.minSpend, expiresAt: row.expiresAt?.toISOString() ?? null, sendAt: sendAt.toISOString(), channel, text }, input.evidenceCase),
     };
   }
@@ -932,8 +932,10 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     async voidRemedyIn(tx: Tx, actor: Actor, remedyId: string): Promise<string | null> {
       const [r] = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, actor.orgId), eq(couponLedger.remedyId, remedyId))).for('update');
       if (!r || (r.status !== 'planned' && r.status !== 'sent')) return null;
-      if (r.outboxId) await tx.update(outbox).set({ status: 'cancelled', updatedAt: clock.now() }).where(and(eq(outbox.orgId, actor.orgId), eq(outbox.id, r.outboxId), inArray(outbox.status, ['pending', 'failed', 'held'])));
+      const cancelled = r.outboxId ? await tx.update(outbox).set({ status: 'cancelled', updatedAt: clock.now() }).where(and(eq(outbox.orgId, actor.orgId), eq(outbox.id, r.outboxId), inArray(outbox.status, ['pending', 'failed', 'held']))).returning({ id: outbox.id }) : [];
       const moved = await moveIn(tx, r, 'voided', { voidedAt: clock.now() }, actor, `Coupon voided: remedy ${remedyId} abandoned`);
+      // A card that was still waiting to go (its step cancelled here) never reached the buyer: its contact is taken back.
+      if (moved && r.status === 'planned' && r.buyerId && (cancelled.length > 0 || !r.outboxId)) await ports.outreach.withdrawIn(tx, { orgId: actor.orgId, buyerId: r.buyerId, ref: r.id });
       return moved ? `coupon ${r.promoCode ?? r.id} voided` : null;
     },
 
@@ -982,6 +984,8 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
         if (!r) return { status: 'voided' as LedgerStatus };
         const why = reason === 'no_address' ? `the buyer has no ${r.channel === 'email' ? 'e-mail address' : 'WhatsApp number'} any more` : reason === 'unsubscribed' ? 'the buyer unsubscribed before the send' : 'the buyer withdrew marketing consent before the send';
         const moved = await moveIn(tx, r, 'skipped', { skipReason: reason }, null, `Promo code not sent: ${why}`);
+        // Nothing went out: the contact planned with it no longer counts toward the frequency cap (the budget already leaves skipped rows out).
+        if (moved && r.buyerId) await ports.outreach.withdrawIn(tx, { orgId, buyerId: r.buyerId, ref: r.id });
         return { status: moved?.status ?? r.status };
       });
     },
