@@ -14,7 +14,7 @@ import type { RecordEvidence, RecordEvidenceMany, EvidenceInput } from '../evide
 import { auditActorOf, recordCouponBudgetChange } from '../audit/index.js';
 import { assignArm, economics, lift, pickVariant, type ArmOutcome } from '../experiments/index.js';
 import { averageOrderValueBefore, buyerOrdersBetween, buyerPlatformIds, buyerShopFacts, orderOutcomes, productHistory, type BuyerShopFacts } from '../orders/index.js';
-import { CANDIDATE_PAGE_MIN, candidatesIn, countCandidatesIn, refreshBuyerFacts, rebuildBuyerFacts, type CandidateRange } from './coupons.facts.js';
+import { CANDIDATE_PAGE_MIN, candidatesIn, countCandidatesIn, refreshBuyerFacts, rebuildBuyerFacts, type CandidateCursor, type CandidateRange } from './coupons.facts.js';
 import { buyerChatFacts, ticketExists } from '../helpdesk/index.js';
 import type { OutreachService, ContactDecision } from '../outreach/index.js';
 import { MARKET_DEFAULTS, shopIn } from '../tenancy/index.js';
@@ -550,16 +550,19 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
               ? { minOrders365: 3 }
               : null;
       if (!range) continue;
-      // Candidates in pages, in an order random per programme (a hash of programme and buyer): once the
+      // Candidates in pages, in a random order stable across runs (the buyers' stored draw from the programme's
+      // start point of the day, coupons.facts.ts `candidatesIn`): once the
       // day's sends are used up the rest would only be skipped for the quota, so they are counted, not
       // evaluated — a member day's 100 k loyal buyers cost what the 2,000 sends need.
       const cap = deps.dailySendCap ?? DAILY_SEND_CAP;
       let budgetLeft = await budgetLeftIn(tx, p);
-      let after: [number, string] | undefined;
+      let after: CandidateCursor | undefined;
+      // The programme's start point on the buyers' draw ring moves every day: not the same buyers first on every member day.
+      const salt = `${p.id}:${today.toISODate()}`;
       let evaluated = 0;
       for (;;) {
         const pageLimit = Math.max(CANDIDATE_PAGE_MIN, (cap - slot) * 4);
-        const page = await candidatesIn(tx, orgId, shopId, range, { salt: p.id, limit: pageLimit, after });
+        const page = await candidatesIn(tx, orgId, shopId, range, { salt, limit: pageLimit, after });
         const facts = page.facts;
         const candidates = [...facts.keys()];
         if (candidates.length === 0) break;
