@@ -8,7 +8,7 @@ import { outbox } from '../../src/platform/outbox/outbox.schema.js';
 import { evidenceRecords } from '../../src/modules/evidence/evidence.schema.js';
 import { couponBuyerFacts } from '../../src/modules/coupons/coupons.schema.js';
 import { WATERMARK_OVERLAP_MS } from '../../src/modules/coupons/index.js';
-import { candidatesIn, type CandidateCursor } from '../../src/modules/coupons/coupons.facts.js';
+import { candidatesIn, type CandidateCursor, type CandidateRange } from '../../src/modules/coupons/coupons.facts.js';
 import { buyerShopFacts } from '../../src/modules/orders/index.js';
 import type { SbBuyer } from '../../src/integrations/tiktok/sandbox/world.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
@@ -290,11 +290,12 @@ describe('coupons against the sandbox', () => {
     // 60 loyal buyers of a shop of their own (no other test reads it).
     const shop = 'shp_draw_pages';
     await ctx.platform.db.system((tx) =>
-      tx.execute(sql`insert into coupon_buyer_facts (org_id, shop_id, buyer_id, orders365, spend365, spend180, returns180, returned180, has_returns, open_return, refreshed_at, draw)
-        select ${orgId}, ${shop}, 'byr_draw_' || g, 3 + g % 4, 0, 0, 0, 0, false, false, now(), hashtext('byr_draw_' || g) from generate_series(1, 60) g`),
+      tx.execute(sql`insert into coupon_buyer_facts (org_id, shop_id, buyer_id, orders365, spend365, spend180, returns180, returned180, has_returns, open_return, refreshed_at, draw, last_order_at)
+        select ${orgId}, ${shop}, 'byr_draw_' || g, 3 + g % 4, 0, 0, 0, 0, false, false, now(), hashtext('byr_draw_' || g), '2026-01-09T12:00:00Z' from generate_series(1, 60) g`),
     );
-    const range = { minOrders365: 3 };
-    const pages = async (salt: string, limit: number) => {
+    const loyal = { minOrders365: 3 };
+    const lapsed: CandidateRange = { lastOrderIn: [new Date('2026-01-09T00:00:00Z'), new Date('2026-01-10T00:00:00Z')] };
+    const pages = async (salt: string, limit: number, range: CandidateRange = loyal) => {
       const seen: string[] = [];
       let after: CandidateCursor | undefined;
       for (let i = 0; i < 100; i++) {
@@ -314,6 +315,9 @@ describe('coupons against the sandbox', () => {
     expect(await pages(salt, 7)).toEqual(want);
     expect(await pages(salt, 500)).toEqual(want);
     expect(await pages(salt, 60)).toEqual(want);
+    // A day's window (here: last order) is read by its own index and sorted, in the same ring order.
+    expect(await pages(salt, 7, lapsed)).toEqual(want);
+    expect(await pages(salt, 100, lapsed)).toEqual(want);
     // Another day: another start point, the same buyers.
     const next = await pages('cpg_loyal:2026-03-11', 9);
     expect(next).toEqual(await expected('cpg_loyal:2026-03-11'));

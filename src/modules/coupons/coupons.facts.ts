@@ -69,8 +69,8 @@ export async function refreshBuyerFacts(tx: Executor, orgId: string, shopId: str
 /** Which buyers a programme looks at today: one index range over the summary. */
 export type CandidateRange = { deliveredIn: [Date, Date] } | { lastOrderIn: [Date, Date] } | { minOrders365: number };
 
-/** Candidates are read in pages of at least this many (a shop's ordinary day is one page). */
-export const CANDIDATE_PAGE_MIN = 5_000;
+/** Candidates are read in pages of at least this many (four per send left today, so a shop's ordinary day is one page). */
+export const CANDIDATE_PAGE_MIN = 1_000;
 
 function rangeWhere(range: CandidateRange) {
   return 'deliveredIn' in range
@@ -100,6 +100,17 @@ export async function candidatesIn(tx: Executor, orgId: string, shopId: string, 
   const out = new Map<string, BuyerShopFacts>();
   let last: CandidateCursor | null = null;
   const start = sql`hashtext(${page.salt})`;
+  if (!('minOrders365' in range)) {
+    // A day's window (delivered, last order) is a small range on its own index, sorted: one statement.
+    const ph = sql`(draw < ${start})::int`;
+    const after = page.after ? sql`and (${ph}, draw, buyer_id) > (${page.after[0]}::int, ${page.after[1]}::int, ${page.after[2]}::text)` : sql``;
+    const r = await tx.execute(sql`select ${COLUMNS}, draw, ${ph} as ph from coupon_buyer_facts where org_id = ${orgId} and shop_id = ${shopId} and ${rangeWhere(range)} ${after}
+      order by ph, draw, buyer_id limit ${page.limit}`);
+    for (const x of r.rows as Record<string, unknown>[]) out.set(x.buyer_id as string, buyerShopFactsOf(x));
+    const tail = r.rows.at(-1) as { ph: number; draw: number; buyer_id: string } | undefined;
+    return { facts: out, last: tail ? [Number(tail.ph) as 0 | 1, Number(tail.draw), tail.buyer_id] : null };
+  }
+  // The loyal buyers (a member day: a tenth of the shop) in the draw-ordered index, the ring's two halves in turn.
   for (const phase of [0, 1] as const) {
     if (page.after && page.after[0] > phase) continue;
     const want = page.limit - out.size;

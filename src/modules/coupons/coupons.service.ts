@@ -560,6 +560,12 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
       // The programme's start point on the buyers' draw ring moves every day: not the same buyers first on every member day.
       const salt = `${p.id}:${today.toISODate()}`;
       let evaluated = 0;
+      // The day's sends are already used up (earlier programmes or runs): nobody of this programme is evaluated, all are counted.
+      if (slot >= cap) {
+        const rest = await countCandidatesIn(tx, orgId, shopId, range);
+        if (rest > 0) report.skipped.daily_quota = (report.skipped.daily_quota ?? 0) + rest;
+        continue;
+      }
       for (;;) {
         const pageLimit = Math.max(CANDIDATE_PAGE_MIN, (cap - slot) * 4);
         const page = await candidatesIn(tx, orgId, shopId, range, { salt, limit: pageLimit, after });
@@ -604,6 +610,12 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
         for (const [buyerId, occasion] of due) {
           const intentKey = keyOf(buyerId);
           if (taken.has(intentKey)) continue;
+          // Past the day's sends the rest of the page is counted, not evaluated (nor held out: the hold-out is drawn
+          // from the buyers the run reaches, so it stays its share of them).
+          if (slot >= cap) {
+            skip('daily_quota');
+            continue;
+          }
           const f = facts.get(buyerId)!;
           const variant = pickVariant(p.id, buyerId, variants);
           const coupon = coupons.get(variant.platformCouponId);
@@ -625,10 +637,6 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
           const d = decisions.get(buyerId)!;
           if (!d.allowed && !d.notBefore) {
             skip(d.reasons[0]!);
-            continue;
-          }
-          if (slot >= (deps.dailySendCap ?? DAILY_SEND_CAP)) {
-            skip('daily_quota');
             continue;
           }
           report.planned++;
