@@ -132,9 +132,9 @@ export default async function couponsBench(ctx: BenchContext): Promise<void> {
       lapsed: 'select distinct o.buyer_id from orders o where o.org_id = $1 and o.shop_id = $2 and o.placed_at >= $3 and o.placed_at < $4 and not exists (select 1 from orders l where l.org_id = o.org_id and l.buyer_id = o.buyer_id and l.shop_id = o.shop_id and l.placed_at > o.placed_at)',
       frequent: 'select buyer_id from orders where org_id = $1 and shop_id = $2 and placed_at >= $3 group by buyer_id having count(*) >= 3',
     };
-    const bare = async (memberDay: boolean) => {
-      const a = await admin.query(bareSql.delivered, [org.orgId, shop.id, zoneDay(3), zoneDay(2)]);
-      const b = await admin.query(bareSql.lapsed, [org.orgId, shop.id, zoneDay(60), zoneDay(59)]);
+    const bare = async (memberDay: boolean, loyaltyAlone = false) => {
+      const a = loyaltyAlone ? { rowCount: 0 } : await admin.query(bareSql.delivered, [org.orgId, shop.id, zoneDay(3), zoneDay(2)]);
+      const b = loyaltyAlone ? { rowCount: 0 } : await admin.query(bareSql.lapsed, [org.orgId, shop.id, zoneDay(60), zoneDay(59)]);
       const c = memberDay ? await admin.query(bareSql.frequent, [org.orgId, shop.id, zoneDay(365)]) : { rowCount: 0 };
       return { delivered: a.rowCount!, lapsed: b.rowCount!, frequent: c.rowCount! };
     };
@@ -168,19 +168,26 @@ export default async function couponsBench(ctx: BenchContext): Promise<void> {
     await s.coupons.refreshFacts(org.orgId, shop.id, now);
     const summarySql = 'select buyer_id, last_order_at, orders365, spend365 from coupon_buyer_facts where org_id = $1 and shop_id = $2 and last_delivered_at >= $3 and last_delivered_at < $4';
     const n = Number(process.env.COUPONS_BENCH_SAMPLES ?? Math.max(3, Math.round(7 * ctx.scale)));
-    for (const memberDay of [false, true]) {
+    // Three days: an ordinary one; a member day (the return visit already uses the day's sends, so the
+    // loyal buyers are only counted); a member day of the loyalty programme alone (its first page of loyal
+    // buyers read in draw order and evaluated).
+    const others = (await s.coupons.listProgrammes(owner, { shopId: shop.id })).items.filter((x) => x.id !== loyalty.id);
+    for (const day of ['ordinary', 'member', 'loyalty'] as const) {
+      const memberDay = day !== 'ordinary';
+      const alone = day === 'loyalty';
       await s.coupons.updateProgramme(owner, loyalty.id, { status: memberDay ? 'active' : 'paused' });
-      const cand = await bare(memberDay);
+      for (const o of others) await s.coupons.updateProgramme(owner, o.id, { status: alone ? 'paused' : 'active' });
+      const cand = await bare(memberDay, alone);
       const due = await s.coupons.selectDue(org.orgId, shop.id, now);
       const b0 = cpu();
-      const baseline = await sample(() => bare(memberDay), n, 1);
+      const baseline = await sample(() => bare(memberDay, alone), n, 1);
       const b1 = cpu();
       const subject = await sample(() => s.coupons.selectDue(org.orgId, shop.id, now), n, 1);
       const b2 = cpu();
       const summaryScan = await sample(() => admin.query(summarySql, [org.orgId, shop.id, zoneDay(3), zoneDay(2)]), n, 1);
       const per = (a: { node: number; pg: number }, b: { node: number; pg: number }, k: number) => `node ${((b.node - a.node) / k).toFixed(0)} + pg ${((b.pg - a.pg) / k).toFixed(0)} ms`;
       printComparison({
-        name: `coupons: the day's due buyers of one shop, ${memberDay ? 'a member day (return visit + win-back + loyalty)' : 'an ordinary day (return visit + win-back)'} — ${buyers.toLocaleString('en')} buyers, ${counts.orders.toLocaleString('en')} orders`,
+        name: `coupons: the day's due buyers of one shop, ${alone ? 'a member day of the loyalty programme alone' : memberDay ? 'a member day (return visit + win-back + loyalty)' : 'an ordinary day (return visit + win-back)'} — ${buyers.toLocaleString('en')} buyers, ${counts.orders.toLocaleString('en')} orders`,
         baseline: { label: 'bare indexed scans of the candidate rows', stats: baseline },
         subject: { label: 'selectDue (facts, eligibility, hold-out, policy)', stats: subject },
         notes: [
