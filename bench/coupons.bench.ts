@@ -234,7 +234,11 @@ export default async function couponsBench(ctx: BenchContext): Promise<void> {
 
     // The per-buyer summary is built once ahead (the hourly refresh's job), so the run below measures issuing.
     await s.coupons.rebuildFacts(org.orgId, shop.id, clock.now());
+    const pgRoot = Number((await admin.query('select pg_backend_pid() as pid')).rows[0]?.pid);
+    const postmaster = parentPid(pgRoot) ?? pgRoot;
+    const cpu = () => ({ node: nodeCpuMs(), pg: treeCpuMs({ pg: postmaster }).pg! });
     // Baseline: the same rows, raw, in batches of 5 000 (ledger + outbox).
+    const c0 = cpu();
     const tb = Date.now();
     for (let from = 1; from <= sends; from += 5_000) {
       const to = Math.min(sends, from + 4_999);
@@ -246,12 +250,15 @@ export default async function couponsBench(ctx: BenchContext): Promise<void> {
       await admin.query('commit');
     }
     const baseMs = Date.now() - tb;
+    const c1 = cpu();
     await admin.query(`delete from coupon_ledger where org_id = $1 and programme_id = 'raw'`, [org.orgId]);
     await admin.query(`delete from outbox where org_id = $1 and handler = 'raw.noop'`, [org.orgId]);
 
+    const c2 = cpu();
     const ts = Date.now();
     const r = await s.coupons.runDue(org.orgId, shop.id, clock.now());
     const subjMs = Date.now() - ts;
+    const c3 = cpu();
     const counted = await admin.query(`select (select count(*) from coupon_ledger where org_id = $1)::int as ledger, (select count(*) from outbox where org_id = $1 and handler = 'tiktok.send_coupon_card')::int as steps`, [org.orgId]);
     printComparison({
       name: `coupons: issuing ${sends.toLocaleString('en')} sends (ledger + outbox rows)`,
@@ -259,6 +266,7 @@ export default async function couponsBench(ctx: BenchContext): Promise<void> {
       subject: { label: 'runDue (policy, then set-based ledger, outbox, contact, evidence per 5 000)', stats: stats([subjMs / sends], subjMs) },
       notes: [
         `baseline ${(sends / (baseMs / 1000)).toFixed(0)} sends/s, subject ${(r.planned / (subjMs / 1000)).toFixed(0)} sends/s; planned ${r.planned}, skipped ${JSON.stringify(r.skipped)}; rows written: ${counted.rows[0].ledger} ledger, ${counted.rows[0].steps} outbox`,
+        `CPU per send: baseline node ${(((c1.node - c0.node) * 1000) / sends).toFixed(1)} + pg ${(((c1.pg - c0.pg) * 1000) / sends).toFixed(1)} µs, subject node ${(((c3.node - c2.node) * 1000) / sends).toFixed(1)} + pg ${(((c3.pg - c2.pg) * 1000) / sends).toFixed(1)} µs (CPU ratio ×${((c3.node - c2.node + c3.pg - c2.pg) / (c1.node - c0.node + c1.pg - c0.pg)).toFixed(1)}); load ${loadavg()}`,
         'the production service plans at most DAILY_SEND_CAP (2 000) sends per shop and day (the customer-service quota); this run lifts the cap to measure the write path',
       ],
     });
