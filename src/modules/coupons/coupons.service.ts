@@ -128,7 +128,15 @@ export interface IssueInput {
 
 const SENT_LIKE: LedgerStatus[] = ['sent', 'redeemed', 'expired', 'clawed_back'];
 
+/** Terms per coupon row, made once per row object (a programme run asks for them several times per send). */
+const TERMS = new WeakMap<PlatformCouponRow, PlatformCouponTerms>();
 function termsOf(c: PlatformCouponRow): PlatformCouponTerms {
+  let t = TERMS.get(c);
+  if (!t) TERMS.set(c, (t = termsFrom(c)));
+  return t;
+}
+
+function termsFrom(c: PlatformCouponRow): PlatformCouponTerms {
   return {
     externalId: c.externalId,
     title: c.title,
@@ -528,6 +536,17 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     const shop = await shopIn(tx, orgId, shopId);
     const zone = shop.timeZone;
     const today = DateTime.fromJSDate(now, { zone }).startOf('day');
+    // The local date of an instant, for the memo key of a formatted expiry: the sends of a run are paced a
+    // few seconds apart, so consecutive ones share a day and luxon runs once per day, not once per send.
+    let dayCache: { from: number; to: number; iso: string } | null = null;
+    const localDay = (d: Date): string => {
+      const t = d.getTime();
+      if (!dayCache || t < dayCache.from || t >= dayCache.to) {
+        const start = DateTime.fromJSDate(d, { zone }).startOf('day');
+        dayCache = { from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), iso: start.toISODate()! };
+      }
+      return dayCache.iso;
+    };
     const allVariants = await variantsOf(tx, orgId, programmes.map((p) => p.id));
     const coupons = new Map((await couponsOf(tx, orgId, shopId)).map((c) => [c.id, c]));
     const reach = await ports.platform.reach(orgId, shopId);
@@ -655,7 +674,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
             minSpend: memo(`m:${lang}:${coupon.minSpend}:${coupon.currency}`, () => formatMoney({ amount: coupon.minSpend, currency: coupon.currency }, lang)),
             code: coupon.promoCode ?? '',
             coupon: coupon.title,
-            until: until ? memo(`d:${lang}:${DateTime.fromJSDate(until, { zone }).toISODate()}`, () => DateTime.fromJSDate(until, { zone }).setLocale(lang).toLocaleString(DateTime.DATE_MED)) : '',
+            until: until ? memo(`d:${lang}:${localDay(until)}`, () => DateTime.fromJSDate(until, { zone }).setLocale(lang).toLocaleString(DateTime.DATE_MED)) : '',
             products: suggestions.get(buyerId)?.map((x) => x.title).join(', ') ?? '',
           });
           const input: IssueInput = { shopId, buyerId, platformCouponId: coupon.id, occasion, programmeId: p.id, variantId: variant.id, purpose: 'marketing', channel: p.channel, subject: p.channel === 'email' ? promoSubject(lang, coupon.title) : null, text: withCode(text, p.channel, coupon.promoCode, lang, suggestions.get(buyerId) ?? [], /\{products\}/.test(tpl)), notBefore };
