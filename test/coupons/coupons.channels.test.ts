@@ -218,6 +218,20 @@ describe.skipIf(!run)('coupon promo codes by e-mail and WhatsApp', () => {
     // A skipped send does not count against the budget.
     const prog = (await coupons.getProgramme(owner, made.json().id)).programme;
     expect(prog.figures.committedThisMonth).toBe(1000);
+    // Nor toward the frequency cap: the contacts planned for Dora and Gio are withdrawn, Eva's counts.
+    const since = new Date(clock.now().getTime() - 31 * 86_400_000);
+    const facts = await ctx.platform.db.tenant(orgId, (tx) => ctx.services.outreach.contactFactsIn(tx, orgId, [ids.dora!, ids.eva!, ids.gio!], since));
+    expect([ids.dora, ids.eva, ids.gio].map((b) => facts.get(b!)?.history.length)).toEqual([0, 1, 0]);
+    const withdrawn = await ctx.platform.db.system((tx) => tx.execute(sql`select buyer_id, ref, withdrawn_at is not null as gone from outreach_contacts where org_id = ${orgId} and buyer_id = any(${sql.param([ids.dora!, ids.eva!, ids.gio!])}::text[]) order by buyer_id`));
+    expect(new Map((withdrawn.rows as { buyer_id: string; ref: string; gone: boolean }[]).map((x) => [x.buyer_id, [x.ref, x.gone]]))).toEqual(new Map([[ids.dora!, [ledgerIds.get(ids.dora!), true]], [ids.eva!, [ledgerIds.get(ids.eva!), false]], [ids.gio!, [ledgerIds.get(ids.gio!), true]]]));
+    // The next day (the same-day rule no longer applies) Dora may be offered again; with the skipped contact counted she could not once the cap is one.
+    clock.advance(86_400_000);
+    const d = await ctx.platform.db.tenant(orgId, (tx) => ctx.services.outreach.decideIn(tx, { orgId, shopId: org.shopId, buyerId: ids.gio!, purpose: 'marketing', channel: 'tiktok_chat', zone: 'Europe/Berlin', reach: { canSendMessage: true }, policy: { quietHours: { start: 21, end: 9 }, maxPer30Days: 1 } }));
+    expect(d.reasons).toEqual(['unsubscribed']);
+    const e = await ctx.platform.db.tenant(orgId, (tx) => ctx.services.outreach.decideIn(tx, { orgId, shopId: org.shopId, buyerId: ids.eva!, purpose: 'marketing', channel: 'tiktok_chat', zone: 'Europe/Berlin', reach: { canSendMessage: true }, policy: { quietHours: { start: 21, end: 9 }, maxPer30Days: 1 } }));
+    expect(e.reasons).toEqual(['frequency_cap']);
+    const dd = await ctx.platform.db.tenant(orgId, (tx) => ctx.services.outreach.decideIn(tx, { orgId, shopId: org.shopId, buyerId: ids.dora!, purpose: 'marketing', channel: 'tiktok_chat', zone: 'Europe/Berlin', reach: { canSendMessage: true }, policy: { quietHours: { start: 21, end: 9 }, maxPer30Days: 1 } }));
+    expect(dd).toEqual({ allowed: true, reasons: [], notBefore: null });
   });
 
   it('win-back end to end: a full programme run 60 days after the last order sends the buyer the suggested products, never the one she returned', async () => {

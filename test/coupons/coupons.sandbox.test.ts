@@ -8,6 +8,7 @@ import { outbox } from '../../src/platform/outbox/outbox.schema.js';
 import { evidenceRecords } from '../../src/modules/evidence/evidence.schema.js';
 import { couponBuyerFacts } from '../../src/modules/coupons/coupons.schema.js';
 import { WATERMARK_OVERLAP_MS } from '../../src/modules/coupons/index.js';
+import { candidatesIn, type CandidateCursor, type CandidateRange } from '../../src/modules/coupons/coupons.facts.js';
 import { buyerShopFacts } from '../../src/modules/orders/index.js';
 import type { SbBuyer } from '../../src/integrations/tiktok/sandbox/world.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
@@ -196,7 +197,11 @@ describe('coupons against the sandbox', () => {
     expect(parked.coupon).toMatchObject({ status: 'sent' });
     const gone = await ctx.services.remedies.abandon(actorFor(world.org, 'supervisor'), rem.id, { note: 'refund refused' });
     expect(gone.coupon).toMatchObject({ status: 'voided' });
-    expect((await ctx.services.coupons.ledgerOfBuyer(systemActor(orgId), (await buyerIdOf(order.buyer.userId)))).items[0]).toMatchObject({ status: 'voided', remedyId: rem.id });
+    const voided = (await ctx.services.coupons.ledgerOfBuyer(systemActor(orgId), await buyerIdOf(order.buyer.userId))).items[0]!;
+    expect(voided).toMatchObject({ status: 'voided', remedyId: rem.id });
+    // The card had gone out before the void: its contact still counts toward the frequency cap (only unsent ones are withdrawn).
+    const contact = await ctx.platform.db.system((tx) => tx.execute(sql`select purpose, withdrawn_at from outreach_contacts where org_id = ${orgId} and ref = ${voided.id}`));
+    expect(contact.rows).toEqual([{ purpose: 'service', withdrawn_at: null }]);
   });
 
   it('compensation coupons keep a persistent hold-out: a held-out buyer gets none, is counted in the report, and the evidence chain stays whole', async () => {
@@ -275,6 +280,49 @@ describe('coupons against the sandbox', () => {
     expect(moved).toEqual({ rebuilt: false, refreshed: withOrders });
     const aged = await compare(later);
     expect(aged.every((r) => r.orders365 === 0 && r.spend365 === 0 && r.freshUntil === null)).toBe(true);
+  });
+
+  it("candidates come in pages in the buyers' stored draw from the programme's start point of the day, wrapping around: each once, stable across runs, another day another start", async () => {
+    const { orgId } = world.org;
+    // Every summary row carries its draw, hashtext(buyer_id) (the refresh above wrote them).
+    const bad = await ctx.platform.db.system((tx) => tx.execute(sql`select count(*)::int as n from coupon_buyer_facts where org_id = ${orgId} and draw <> hashtext(buyer_id)`));
+    expect(bad.rows[0]).toEqual({ n: 0 });
+    // 60 loyal buyers of a shop of their own (no other test reads it).
+    const shop = 'shp_draw_pages';
+    await ctx.platform.db.system((tx) =>
+      tx.execute(sql`insert into coupon_buyer_facts (org_id, shop_id, buyer_id, orders365, spend365, spend180, returns180, returned180, has_returns, open_return, refreshed_at, draw, last_order_at)
+        select ${orgId}, ${shop}, 'byr_draw_' || g, 3 + g % 4, 0, 0, 0, 0, false, false, now(), hashtext('byr_draw_' || g), '2026-01-09T12:00:00Z' from generate_series(1, 60) g`),
+    );
+    const loyal = { minOrders365: 3 };
+    const lapsed: CandidateRange = { lastOrderIn: [new Date('2026-01-09T00:00:00Z'), new Date('2026-01-10T00:00:00Z')] };
+    const pages = async (salt: string, limit: number, range: CandidateRange = loyal) => {
+      const seen: string[] = [];
+      let after: CandidateCursor | undefined;
+      for (let i = 0; i < 100; i++) {
+        const page = await ctx.platform.db.tenant(orgId, (tx) => candidatesIn(tx, orgId, shop, range, { salt, limit, after }));
+        seen.push(...page.facts.keys());
+        if (page.facts.size < limit) break;
+        after = page.last!;
+      }
+      return seen;
+    };
+    const expected = async (salt: string) =>
+      ((await ctx.platform.db.system((tx) => tx.execute(sql`select buyer_id from coupon_buyer_facts where org_id = ${orgId} and shop_id = ${shop} order by draw < hashtext(${salt}), draw, buyer_id`))).rows as { buyer_id: string }[]).map((x) => x.buyer_id);
+    const salt = 'cpg_loyal:2026-03-10';
+    const want = await expected(salt);
+    expect(want).toHaveLength(60);
+    // Pages of 7 (crossing the wrap) give every buyer once, in the ring order; one big page the same.
+    expect(await pages(salt, 7)).toEqual(want);
+    expect(await pages(salt, 500)).toEqual(want);
+    expect(await pages(salt, 60)).toEqual(want);
+    // A day's window (here: last order) is read by its own index and sorted, in the same ring order.
+    expect(await pages(salt, 7, lapsed)).toEqual(want);
+    expect(await pages(salt, 100, lapsed)).toEqual(want);
+    // Another day: another start point, the same buyers.
+    const next = await pages('cpg_loyal:2026-03-11', 9);
+    expect(next).toEqual(await expected('cpg_loyal:2026-03-11'));
+    expect(next[0]).not.toBe(want[0]);
+    expect([...next].sort()).toEqual([...want].sort());
   });
 });
 

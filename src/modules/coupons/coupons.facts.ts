@@ -27,8 +27,8 @@ const COLUMNS = sql.raw(
 );
 
 async function upsertFrom(tx: Executor, orgId: string, shopId: string, now: Date, buyers: string[] | null): Promise<number> {
-  const r = await tx.execute(sql`insert into coupon_buyer_facts (org_id, shop_id, ${COLUMNS}, refreshed_at)
-    select ${orgId}, ${shopId}, ${COLUMNS}, ${now.toISOString()}::timestamptz from (${buyerShopFactsQuery(orgId, shopId, now, buyers)}) f
+  const r = await tx.execute(sql`insert into coupon_buyer_facts (org_id, shop_id, ${COLUMNS}, refreshed_at, draw)
+    select ${orgId}, ${shopId}, ${COLUMNS}, ${now.toISOString()}::timestamptz, hashtext(buyer_id) from (${buyerShopFactsQuery(orgId, shopId, now, buyers)}) f
     on conflict (org_id, shop_id, buyer_id) do update set language = excluded.language, country = excluded.country,
       last_order_at = excluded.last_order_at, last_order_id = excluded.last_order_id, last_delivered_at = excluded.last_delivered_at,
       last_delivered_order_id = excluded.last_delivered_order_id, orders365 = excluded.orders365, spend365 = excluded.spend365,
@@ -69,8 +69,8 @@ export async function refreshBuyerFacts(tx: Executor, orgId: string, shopId: str
 /** Which buyers a programme looks at today: one index range over the summary. */
 export type CandidateRange = { deliveredIn: [Date, Date] } | { lastOrderIn: [Date, Date] } | { minOrders365: number };
 
-/** Candidates are read in pages of at least this many (a shop's ordinary day is one page). */
-export const CANDIDATE_PAGE_MIN = 5_000;
+/** Candidates are read in pages of at least this many (four per send left today, so a shop's ordinary day is one page). */
+export const CANDIDATE_PAGE_MIN = 1_000;
 
 function rangeWhere(range: CandidateRange) {
   return 'deliveredIn' in range
@@ -86,18 +86,42 @@ export async function countCandidatesIn(tx: Executor, orgId: string, shopId: str
   return Number((r.rows[0] as { n: number }).n);
 }
 
+/** Where a page continues: the phase (0 = from the day's start point to the end of the ring, 1 = the wrap), the last draw and buyer. */
+export type CandidateCursor = [phase: 0 | 1, draw: number, buyerId: string];
+
 /**
  * A page of candidates with their facts, in one statement (the summary's own columns; no per-buyer
- * lookups), ordered by a hash of `salt` (the programme) and the buyer: random across buyers, stable
- * across runs. `after` continues from the last row of the previous page.
+ * lookups), in a random order that is stable across runs and restarts: the buyers' stored draw
+ * (`hashtext(buyer_id)`), starting at the point `hashtext(salt)` (the programme and the day) and
+ * wrapping around the ring. The loyal buyers' range reads the draw-ordered index, so a page costs its
+ * own rows, not a sort of every candidate. `after` continues from the previous page's `last`.
  */
-export async function candidatesIn(tx: Executor, orgId: string, shopId: string, range: CandidateRange, page: { salt: string; limit: number; after?: [number, string] }): Promise<{ facts: Map<string, BuyerShopFacts>; last: [number, string] | null }> {
-  const key = sql`hashtext(${page.salt} || buyer_id)`;
-  const after = page.after ? sql`and (${key}, buyer_id) > (${page.after[0]}::int, ${page.after[1]}::text)` : sql``;
-  const r = await tx.execute(sql`select ${COLUMNS}, ${key} as k from coupon_buyer_facts where org_id = ${orgId} and shop_id = ${shopId} and ${rangeWhere(range)} ${after}
-    order by ${key}, buyer_id limit ${page.limit}`);
+export async function candidatesIn(tx: Executor, orgId: string, shopId: string, range: CandidateRange, page: { salt: string; limit: number; after?: CandidateCursor }): Promise<{ facts: Map<string, BuyerShopFacts>; last: CandidateCursor | null }> {
   const out = new Map<string, BuyerShopFacts>();
-  for (const x of r.rows as Record<string, unknown>[]) out.set(x.buyer_id as string, buyerShopFactsOf(x));
-  const tail = r.rows.at(-1) as { k: number; buyer_id: string } | undefined;
-  return { facts: out, last: tail ? [Number(tail.k), tail.buyer_id] : null };
+  let last: CandidateCursor | null = null;
+  const start = sql`hashtext(${page.salt})`;
+  if (!('minOrders365' in range)) {
+    // A day's window (delivered, last order) is a small range on its own index, sorted: one statement.
+    const ph = sql`(draw < ${start})::int`;
+    const after = page.after ? sql`and (${ph}, draw, buyer_id) > (${page.after[0]}::int, ${page.after[1]}::int, ${page.after[2]}::text)` : sql``;
+    const r = await tx.execute(sql`select ${COLUMNS}, draw, ${ph} as ph from coupon_buyer_facts where org_id = ${orgId} and shop_id = ${shopId} and ${rangeWhere(range)} ${after}
+      order by ph, draw, buyer_id limit ${page.limit}`);
+    for (const x of r.rows as Record<string, unknown>[]) out.set(x.buyer_id as string, buyerShopFactsOf(x));
+    const tail = r.rows.at(-1) as { ph: number; draw: number; buyer_id: string } | undefined;
+    return { facts: out, last: tail ? [Number(tail.ph) as 0 | 1, Number(tail.draw), tail.buyer_id] : null };
+  }
+  // The loyal buyers (a member day: a tenth of the shop) in the draw-ordered index, the ring's two halves in turn.
+  for (const phase of [0, 1] as const) {
+    if (page.after && page.after[0] > phase) continue;
+    const want = page.limit - out.size;
+    if (want <= 0) break;
+    const side = phase === 0 ? sql`draw >= ${start}` : sql`draw < ${start}`;
+    const after = page.after && page.after[0] === phase ? sql`and (draw, buyer_id) > (${page.after[1]}::int, ${page.after[2]}::text)` : sql``;
+    const r = await tx.execute(sql`select ${COLUMNS}, draw from coupon_buyer_facts where org_id = ${orgId} and shop_id = ${shopId} and ${rangeWhere(range)} and ${side} ${after}
+      order by draw, buyer_id limit ${want}`);
+    for (const x of r.rows as Record<string, unknown>[]) out.set(x.buyer_id as string, buyerShopFactsOf(x));
+    const tail = r.rows.at(-1) as { draw: number; buyer_id: string } | undefined;
+    if (tail) last = [phase, Number(tail.draw), tail.buyer_id];
+  }
+  return { facts: out, last };
 }

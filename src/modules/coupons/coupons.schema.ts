@@ -123,6 +123,8 @@ export const couponBuyerFacts = pgTable('coupon_buyer_facts', {
   openReturn: boolean('open_return').notNull(),
   freshUntil: ts('fresh_until'),
   refreshedAt: ts('refreshed_at').notNull(),
+  /** hashtext(buyer_id): the buyer's place in a programme's random, stable order (migration 0415). */
+  draw: integer('draw').notNull(),
 });
 
 /** Up to when a shop's buyer facts have taken in order and after-sales changes. */

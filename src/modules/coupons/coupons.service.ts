@@ -14,7 +14,7 @@ import type { RecordEvidence, RecordEvidenceMany, EvidenceInput } from '../evide
 import { auditActorOf, recordCouponBudgetChange } from '../audit/index.js';
 import { assignArm, economics, lift, pickVariant, type ArmOutcome } from '../experiments/index.js';
 import { averageOrderValueBefore, buyerOrdersBetween, buyerPlatformIds, buyerShopFacts, orderOutcomes, productHistory, type BuyerShopFacts } from '../orders/index.js';
-import { CANDIDATE_PAGE_MIN, candidatesIn, countCandidatesIn, refreshBuyerFacts, rebuildBuyerFacts, type CandidateRange } from './coupons.facts.js';
+import { CANDIDATE_PAGE_MIN, candidatesIn, countCandidatesIn, refreshBuyerFacts, rebuildBuyerFacts, type CandidateCursor, type CandidateRange } from './coupons.facts.js';
 import { buyerChatFacts, ticketExists } from '../helpdesk/index.js';
 import type { OutreachService, ContactDecision } from '../outreach/index.js';
 import { MARKET_DEFAULTS, shopIn } from '../tenancy/index.js';
@@ -128,7 +128,15 @@ export interface IssueInput {
 
 const SENT_LIKE: LedgerStatus[] = ['sent', 'redeemed', 'expired', 'clawed_back'];
 
+/** Terms per coupon row, made once per row object (a programme run asks for them several times per send). */
+const TERMS = new WeakMap<PlatformCouponRow, PlatformCouponTerms>();
 function termsOf(c: PlatformCouponRow): PlatformCouponTerms {
+  let t = TERMS.get(c);
+  if (!t) TERMS.set(c, (t = termsFrom(c)));
+  return t;
+}
+
+function termsFrom(c: PlatformCouponRow): PlatformCouponTerms {
   return {
     externalId: c.externalId,
     title: c.title,
@@ -255,7 +263,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
   interface PlannedIssue {
     row: LedgerRow;
     step: EnqueueInput & { id: string };
-    contact: { orgId: string; shopId: string; buyerId: string; purpose: 'service' | 'marketing'; channel: CouponChannel; source: string; at: Date };
+    contact: { orgId: string; shopId: string; buyerId: string; purpose: 'service' | 'marketing'; channel: CouponChannel; source: string; at: Date; ref: string };
     evidence: EvidenceInput;
   }
 
@@ -305,7 +313,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     return {
       row,
       step,
-      contact: { orgId, shopId: input.shopId, buyerId: input.buyerId, purpose: input.purpose, channel, source: `coupons:${owner}`, at: sendAt },
+      contact: { orgId, shopId: input.shopId, buyerId: input.buyerId, purpose: input.purpose, channel, source: `coupons:${owner}`, at: sendAt, ref: row.id },
       evidence: evidenceFor(row, actor, `Coupon "${coupon.title}" (${value} ${coupon.currency}) planned for the buyer${channel === 'tiktok_chat' ? '' : ` by ${channel}`}`, { couponId: coupon.externalId, faceValue: value, minSpend: coupon.minSpend, expiresAt: row.expiresAt?.toISOString() ?? null, sendAt: sendAt.toISOString(), channel, text }, input.evidenceCase),
     };
   }
@@ -528,6 +536,17 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     const shop = await shopIn(tx, orgId, shopId);
     const zone = shop.timeZone;
     const today = DateTime.fromJSDate(now, { zone }).startOf('day');
+    // The local date of an instant, for the memo key of a formatted expiry: the sends of a run are paced a
+    // few seconds apart, so consecutive ones share a day and luxon runs once per day, not once per send.
+    let dayCache: { from: number; to: number; iso: string } | null = null;
+    const localDay = (d: Date): string => {
+      const t = d.getTime();
+      if (!dayCache || t < dayCache.from || t >= dayCache.to) {
+        const start = DateTime.fromJSDate(d, { zone }).startOf('day');
+        dayCache = { from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), iso: start.toISODate()! };
+      }
+      return dayCache.iso;
+    };
     const allVariants = await variantsOf(tx, orgId, programmes.map((p) => p.id));
     const coupons = new Map((await couponsOf(tx, orgId, shopId)).map((c) => [c.id, c]));
     const reach = await ports.platform.reach(orgId, shopId);
@@ -550,16 +569,25 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
               ? { minOrders365: 3 }
               : null;
       if (!range) continue;
-      // Candidates in pages, in an order random per programme (a hash of programme and buyer): once the
+      // Candidates in pages, in a random order stable across runs (the buyers' stored draw from the programme's
+      // start point of the day, coupons.facts.ts `candidatesIn`): once the
       // day's sends are used up the rest would only be skipped for the quota, so they are counted, not
       // evaluated — a member day's 100 k loyal buyers cost what the 2,000 sends need.
       const cap = deps.dailySendCap ?? DAILY_SEND_CAP;
       let budgetLeft = await budgetLeftIn(tx, p);
-      let after: [number, string] | undefined;
+      let after: CandidateCursor | undefined;
+      // The programme's start point on the buyers' draw ring moves every day: not the same buyers first on every member day.
+      const salt = `${p.id}:${today.toISODate()}`;
       let evaluated = 0;
+      // The day's sends are already used up (earlier programmes or runs): nobody of this programme is evaluated, all are counted.
+      if (slot >= cap) {
+        const rest = await countCandidatesIn(tx, orgId, shopId, range);
+        if (rest > 0) report.skipped.daily_quota = (report.skipped.daily_quota ?? 0) + rest;
+        continue;
+      }
       for (;;) {
         const pageLimit = Math.max(CANDIDATE_PAGE_MIN, (cap - slot) * 4);
-        const page = await candidatesIn(tx, orgId, shopId, range, { salt: p.id, limit: pageLimit, after });
+        const page = await candidatesIn(tx, orgId, shopId, range, { salt, limit: pageLimit, after });
         const facts = page.facts;
         const candidates = [...facts.keys()];
         if (candidates.length === 0) break;
@@ -601,6 +629,12 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
         for (const [buyerId, occasion] of due) {
           const intentKey = keyOf(buyerId);
           if (taken.has(intentKey)) continue;
+          // Past the day's sends the rest of the page is counted, not evaluated (nor held out: the hold-out is drawn
+          // from the buyers the run reaches, so it stays its share of them).
+          if (slot >= cap) {
+            skip('daily_quota');
+            continue;
+          }
           const f = facts.get(buyerId)!;
           const variant = pickVariant(p.id, buyerId, variants);
           const coupon = coupons.get(variant.platformCouponId);
@@ -624,10 +658,6 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
             skip(d.reasons[0]!);
             continue;
           }
-          if (slot >= (deps.dailySendCap ?? DAILY_SEND_CAP)) {
-            skip('daily_quota');
-            continue;
-          }
           report.planned++;
           budgetLeft -= value;
           const base = d.notBefore && d.notBefore > now ? d.notBefore : now;
@@ -644,7 +674,7 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
             minSpend: memo(`m:${lang}:${coupon.minSpend}:${coupon.currency}`, () => formatMoney({ amount: coupon.minSpend, currency: coupon.currency }, lang)),
             code: coupon.promoCode ?? '',
             coupon: coupon.title,
-            until: until ? memo(`d:${lang}:${DateTime.fromJSDate(until, { zone }).toISODate()}`, () => DateTime.fromJSDate(until, { zone }).setLocale(lang).toLocaleString(DateTime.DATE_MED)) : '',
+            until: until ? memo(`d:${lang}:${localDay(until)}`, () => DateTime.fromJSDate(until, { zone }).setLocale(lang).toLocaleString(DateTime.DATE_MED)) : '',
             products: suggestions.get(buyerId)?.map((x) => x.title).join(', ') ?? '',
           });
           const input: IssueInput = { shopId, buyerId, platformCouponId: coupon.id, occasion, programmeId: p.id, variantId: variant.id, purpose: 'marketing', channel: p.channel, subject: p.channel === 'email' ? promoSubject(lang, coupon.title) : null, text: withCode(text, p.channel, coupon.promoCode, lang, suggestions.get(buyerId) ?? [], /\{products\}/.test(tpl)), notBefore };
@@ -932,8 +962,10 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     async voidRemedyIn(tx: Tx, actor: Actor, remedyId: string): Promise<string | null> {
       const [r] = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, actor.orgId), eq(couponLedger.remedyId, remedyId))).for('update');
       if (!r || (r.status !== 'planned' && r.status !== 'sent')) return null;
-      if (r.outboxId) await tx.update(outbox).set({ status: 'cancelled', updatedAt: clock.now() }).where(and(eq(outbox.orgId, actor.orgId), eq(outbox.id, r.outboxId), inArray(outbox.status, ['pending', 'failed', 'held'])));
+      const cancelled = r.outboxId ? await tx.update(outbox).set({ status: 'cancelled', updatedAt: clock.now() }).where(and(eq(outbox.orgId, actor.orgId), eq(outbox.id, r.outboxId), inArray(outbox.status, ['pending', 'failed', 'held']))).returning({ id: outbox.id }) : [];
       const moved = await moveIn(tx, r, 'voided', { voidedAt: clock.now() }, actor, `Coupon voided: remedy ${remedyId} abandoned`);
+      // A card that was still waiting to go (its step cancelled here) never reached the buyer: its contact is taken back.
+      if (moved && r.status === 'planned' && r.buyerId && (cancelled.length > 0 || !r.outboxId)) await ports.outreach.withdrawIn(tx, { orgId: actor.orgId, buyerId: r.buyerId, ref: r.id });
       return moved ? `coupon ${r.promoCode ?? r.id} voided` : null;
     },
 
@@ -982,6 +1014,8 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
         if (!r) return { status: 'voided' as LedgerStatus };
         const why = reason === 'no_address' ? `the buyer has no ${r.channel === 'email' ? 'e-mail address' : 'WhatsApp number'} any more` : reason === 'unsubscribed' ? 'the buyer unsubscribed before the send' : 'the buyer withdrew marketing consent before the send';
         const moved = await moveIn(tx, r, 'skipped', { skipReason: reason }, null, `Promo code not sent: ${why}`);
+        // Nothing went out: the contact planned with it no longer counts toward the frequency cap (the budget already leaves skipped rows out).
+        if (moved && r.buyerId) await ports.outreach.withdrawIn(tx, { orgId, buyerId: r.buyerId, ref: r.id });
         return { status: moved?.status ?? r.status };
       });
     },

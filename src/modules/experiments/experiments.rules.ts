@@ -12,7 +12,8 @@ const J = jstat.jStat ?? jstat;
 
 /** A stable number in [0, 1) for (salt, subject). */
 export function bucket(salt: string, subjectId: string): number {
-  const h = crypto.createHash('sha256').update(`${salt}\u0000${subjectId}`).digest();
+  // One-shot digest (same bytes as createHash().update().digest(), without the hash object per call).
+  const h = crypto.hash('sha256', `${salt}\u0000${subjectId}`, 'buffer');
   return h.readUInt32BE(0) / 0x1_0000_0000;
 }
 

@@ -12,6 +12,10 @@ export const outreachContacts = pgTable('outreach_contacts', {
   channel: text('channel').notNull(),
   source: text('source').notNull(),
   at: ts('at').notNull(),
+  /** The message this contact is for (a coupon ledger row), so it can be withdrawn if it never goes out. */
+  ref: text('ref'),
+  /** Set when the planned message did not go out: the contact no longer counts. */
+  withdrawnAt: ts('withdrawn_at'),
 });
 
 export const outreachPreferences = pgTable('outreach_preferences', {

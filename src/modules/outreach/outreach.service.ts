@@ -1,4 +1,4 @@
-import { and, eq, gte, sql } from 'drizzle-orm';
+import { and, eq, gte, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db.js';
 import type { IdGenerator } from '../../platform/ids.js';
@@ -66,7 +66,7 @@ export function createOutreachService(deps: OutreachDeps) {
     const rows = await tx
       .select({ buyerId: outreachContacts.buyerId, at: outreachContacts.at })
       .from(outreachContacts)
-      .where(and(eq(outreachContacts.orgId, orgId), sql`${outreachContacts.buyerId} = any(${sql.param(buyerIds)}::text[])`, gte(outreachContacts.at, since)));
+      .where(and(eq(outreachContacts.orgId, orgId), sql`${outreachContacts.buyerId} = any(${sql.param(buyerIds)}::text[])`, gte(outreachContacts.at, since), isNull(outreachContacts.withdrawnAt)));
     for (const r of rows) out.set(r.buyerId, [...(out.get(r.buyerId) ?? []), r.at]);
     return out;
   }
@@ -82,7 +82,7 @@ export function createOutreachService(deps: OutreachDeps) {
       select b.id, p.marketing_consent, p.unsubscribed_at, p.birthday::text as birthday, p.birthday_consent, h.ats
       from b
       left join outreach_preferences p on p.org_id = ${orgId} and p.id = b.id
-      left join lateral (select array_agg(c.at order by c.at) as ats from outreach_contacts c where c.org_id = ${orgId} and c.buyer_id = b.id and c.at >= ${since.toISOString()}::timestamptz) h on true
+      left join lateral (select array_agg(c.at order by c.at) as ats from outreach_contacts c where c.org_id = ${orgId} and c.buyer_id = b.id and c.at >= ${since.toISOString()}::timestamptz and c.withdrawn_at is null) h on true
       where p.id is not null or h.ats is not null`);
     for (const x of r.rows as { id: string; marketing_consent: boolean | null; unsubscribed_at: string | null; birthday: string | null; birthday_consent: boolean | null; ats: (string | Date)[] | string | null }[]) {
       const ats = Array.isArray(x.ats) ? x.ats : typeof x.ats === 'string' ? x.ats.replace(/^\{|\}$/g, '').split(',').filter(Boolean).map((t) => t.replace(/^"|"$/g, '')) : [];
@@ -135,16 +135,27 @@ export function createOutreachService(deps: OutreachDeps) {
     },
 
     /** Record a contact that goes ahead (in the transaction that queues the message). */
-    async recordIn(tx: Executor, r: { orgId: string; shopId: string; buyerId: string; purpose: Purpose; channel: Channel; source: string; at?: Date }): Promise<void> {
-      await tx.insert(outreachContacts).values({ orgId: r.orgId, id: ids('otc'), shopId: r.shopId, buyerId: r.buyerId, purpose: r.purpose, channel: r.channel, source: r.source, at: r.at ?? clock.now() });
+    async recordIn(tx: Executor, r: { orgId: string; shopId: string; buyerId: string; purpose: Purpose; channel: Channel; source: string; at?: Date; ref?: string | null }): Promise<void> {
+      await tx.insert(outreachContacts).values({ orgId: r.orgId, id: ids('otc'), shopId: r.shopId, buyerId: r.buyerId, purpose: r.purpose, channel: r.channel, source: r.source, at: r.at ?? clock.now(), ref: r.ref ?? null });
     },
 
     /** Many contacts at once (a programme run), one INSERT from unnest. */
-    async recordManyIn(tx: Executor, rows: { orgId: string; shopId: string; buyerId: string; purpose: Purpose; channel: Channel; source: string; at: Date }[]): Promise<void> {
+    async recordManyIn(tx: Executor, rows: { orgId: string; shopId: string; buyerId: string; purpose: Purpose; channel: Channel; source: string; at: Date; ref?: string | null }[]): Promise<void> {
       if (rows.length === 0) return;
       const col = <T>(f: (r: (typeof rows)[number]) => T) => sql.param(rows.map(f));
-      await tx.execute(sql`insert into outreach_contacts (org_id, id, shop_id, buyer_id, purpose, channel, source, at)
-        select * from unnest(${col((r) => r.orgId)}::text[], ${col(() => ids('otc'))}::text[], ${col((r) => r.shopId)}::text[], ${col((r) => r.buyerId)}::text[], ${col((r) => r.purpose)}::text[], ${col((r) => r.channel)}::text[], ${col((r) => r.source)}::text[], ${col((r) => r.at.toISOString())}::timestamptz[])`);
+      await tx.execute(sql`insert into outreach_contacts (org_id, id, shop_id, buyer_id, purpose, channel, source, at, ref)
+        select * from unnest(${col((r) => r.orgId)}::text[], ${col(() => ids('otc'))}::text[], ${col((r) => r.shopId)}::text[], ${col((r) => r.buyerId)}::text[], ${col((r) => r.purpose)}::text[], ${col((r) => r.channel)}::text[], ${col((r) => r.source)}::text[], ${col((r) => r.at.toISOString())}::timestamptz[], ${col((r) => r.ref ?? null)}::text[])`);
+    },
+
+    /**
+     * A planned message that never went out (skipped at send time, voided before the send): its
+     * contact is taken back, so it counts toward no frequency cap. Kept as a row (withdrawn_at set)
+     * for the record. Returns how many contacts were withdrawn.
+     */
+    async withdrawIn(tx: Executor, r: { orgId: string; buyerId: string; ref: string; at?: Date }): Promise<number> {
+      const res = await tx.execute(sql`update outreach_contacts set withdrawn_at = ${(r.at ?? clock.now()).toISOString()}::timestamptz
+        where org_id = ${r.orgId} and buyer_id = ${r.buyerId} and ref = ${r.ref} and withdrawn_at is null`);
+      return res.rowCount ?? 0;
     },
 
     /** Consent, unsubscribe and the birthday (only with consent) for one buyer. */
