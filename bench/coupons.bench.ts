@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { loadConfig } from '../src/app/config.js';
 import { compose } from '../src/app/compose.js';
@@ -253,6 +254,23 @@ export default async function couponsBench(ctx: BenchContext): Promise<void> {
     const c1 = cpu();
     await admin.query(`delete from coupon_ledger where org_id = $1 and programme_id = 'raw'`, [org.orgId]);
     await admin.query(`delete from outbox where org_id = $1 and handler = 'raw.noop'`, [org.orgId]);
+    // The same raw insert as the application role in a tenant transaction (row-level security on), as
+    // `runDue` runs: how much of the gap is the role and its policies rather than the service's work.
+    const cr0 = cpu();
+    const trl = Date.now();
+    for (let from = 1; from <= sends; from += 5_000) {
+      const to = Math.min(sends, from + 4_999);
+      await db.tenant(org.orgId, async (tx) => {
+        await tx.execute(sql`insert into coupon_ledger (org_id, id, shop_id, intent_key, programme_id, buyer_id, platform_coupon_id, occasion, arm, status, channel, currency, face_value, min_spend, planned_at, updated_at)
+          select ${org.orgId}, 'cpn_rls' || g, ${shop.id}, 'rls:' || g, 'raw', 'byr_b' || g, ${coupon!.id}, 'delivery:ord_b' || g, 'treatment', 'planned', 'tiktok_chat', 'EUR', 500, 3000, now(), now() from generate_series(${from}::int, ${to}::int) g`);
+        await tx.execute(sql`insert into outbox (org_id, id, handler, idempotency_key, payload, status, attempts, max_attempts, next_attempt_at, subject_type, subject_id, created_at, updated_at)
+          select ${org.orgId}, 'obx_rls' || g, 'raw.noop', 'rls:' || g, jsonb_build_object('buyerId', 'byr_b' || g), 'cancelled', 0, 1, now(), 'coupon', 'cpn_rls' || g, now(), now() from generate_series(${from}::int, ${to}::int) g`);
+      });
+    }
+    const rlsMs = Date.now() - trl;
+    const cr1 = cpu();
+    await admin.query(`delete from coupon_ledger where org_id = $1 and programme_id = 'raw'`, [org.orgId]);
+    await admin.query(`delete from outbox where org_id = $1 and handler = 'raw.noop'`, [org.orgId]);
 
     const c2 = cpu();
     const ts = Date.now();
@@ -267,6 +285,7 @@ export default async function couponsBench(ctx: BenchContext): Promise<void> {
       notes: [
         `baseline ${(sends / (baseMs / 1000)).toFixed(0)} sends/s, subject ${(r.planned / (subjMs / 1000)).toFixed(0)} sends/s; planned ${r.planned}, skipped ${JSON.stringify(r.skipped)}; rows written: ${counted.rows[0].ledger} ledger, ${counted.rows[0].steps} outbox`,
         `CPU per send: baseline node ${(((c1.node - c0.node) * 1000) / sends).toFixed(1)} + pg ${(((c1.pg - c0.pg) * 1000) / sends).toFixed(1)} µs, subject node ${(((c3.node - c2.node) * 1000) / sends).toFixed(1)} + pg ${(((c3.pg - c2.pg) * 1000) / sends).toFixed(1)} µs (CPU ratio ×${((c3.node - c2.node + c3.pg - c2.pg) / (c1.node - c0.node + c1.pg - c0.pg)).toFixed(1)}); load ${loadavg()}`,
+        `the same raw insert as the application role in tenant transactions (RLS on): ${(sends / (rlsMs / 1000)).toFixed(0)} sends/s, CPU per send node ${(((cr1.node - cr0.node) * 1000) / sends).toFixed(1)} + pg ${(((cr1.pg - cr0.pg) * 1000) / sends).toFixed(1)} µs`,
         'the production service plans at most DAILY_SEND_CAP (2 000) sends per shop and day (the customer-service quota); this run lifts the cap to measure the write path',
       ],
     });

@@ -531,7 +531,8 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
     const memoed = new Map<string, string>();
     const memo = (k: string, f: () => string) => memoed.get(k) ?? memoed.set(k, f()).get(k)!;
     const skip = (k: string) => (report.skipped[k] = (report.skipped[k] ?? 0) + 1);
-    const programmes = await tx.select().from(couponProgrammes).where(and(eq(couponProgrammes.orgId, orgId), eq(couponProgrammes.shopId, shopId), eq(couponProgrammes.status, 'active')));
+    // Oldest programme first, always: with the day's send cap shared, the order decides who gets the sends, so it must not depend on the rows' physical order.
+    const programmes = await tx.select().from(couponProgrammes).where(and(eq(couponProgrammes.orgId, orgId), eq(couponProgrammes.shopId, shopId), eq(couponProgrammes.status, 'active'))).orderBy(asc(couponProgrammes.createdAt), asc(couponProgrammes.id));
     if (programmes.length === 0) return report;
     const shop = await shopIn(tx, orgId, shopId);
     const zone = shop.timeZone;
