@@ -133,6 +133,8 @@ describeE2E('analytics (browser)', () => {
     await page.goto('/analytics');
     await page.getByTestId('tab-ads').click();
     await poll(() => page.getByTestId('ads-table').innerText()).toContain(campaignName);
+    // Refunds are money in the shop's currency (the DE shop: euros), not bare minor units.
+    expect(await page.getByTestId('ads-refunds').first().innerText()).toContain('€');
     await shot(page, 'ads-zh-CN');
     const desk = page.viewportSize()!;
     await page.setViewportSize({ width: 390, height: 844 });
