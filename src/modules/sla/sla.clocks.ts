@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -60,7 +60,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
    * update and its audit rows travel as one statement (the update as a data-modifying WITH, which
    * runs exactly once); the timer job is pg-boss's own insert, on the same transaction.
    */
-  async function saveClock(tx: Executor, cal: CompiledCalendar, c: ClockRow, patch: Partial<ClockRow>, events: ClockEvent[]): Promise<ClockRow> {
+  async function saveClock(tx: Executor, cal: CompiledCalendar, c: ClockRow, patch: Partial<ClockRow>, events: ClockEvent[], also?: SQL): Promise<ClockRow> {
     const next: ClockRow = { ...c, ...patch, generation: c.generation + 1, updatedAt: clock.now() };
     next.nextTimerAt = nextTimerOf(cal, next);
     const update = tx
@@ -83,7 +83,10 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
         updatedAt: next.updatedAt,
       })
       .where(and(eq(slaClocks.orgId, c.orgId), eq(slaClocks.id, c.id)));
-    if (events.length) await tx.execute(sql`with moved as (${update.getSQL()}) ${eventsInsert(tx, next, events).getSQL()}`);
+    // `also`: another write of the same change (the SLA row's new status) riding in the same statement.
+    const first = also ? sql`sla_row as (${also}), ` : sql``;
+    if (events.length) await tx.execute(sql`with ${first}moved as (${update.getSQL()}) ${eventsInsert(tx, next, events).getSQL()}`);
+    else if (also) await tx.execute(sql`with sla_row as (${also}) ${update.getSQL()}`);
     else await update;
     await scheduler.schedule(tx, next);
     return next;
@@ -283,7 +286,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
       .for('update');
   }
 
-  async function stopClock(tx: Executor, shop: ShopCal, c: ClockRow, at: Date, reason: string): Promise<ClockRow> {
+  async function stopClock(tx: Executor, shop: ShopCal, c: ClockRow, at: Date, reason: string, also?: SQL): Promise<ClockRow> {
     const cal = clockCalendar(shop, c);
     // A clock stopped while paused also banks the paused stretch, so its audit stays exact.
     const extra = c.state === 'paused' && c.pausedAt ? businessMsBetween(cal, c.pausedAt.getTime(), at.getTime()) : 0;
@@ -312,6 +315,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
         ...(answeredInTime ? { breachedAt: null } : {}),
       },
       events,
+      also,
     );
   }
 
@@ -341,17 +345,30 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
   async function applyStatus(tx: Executor, t: typeof slaTickets.$inferSelect, shop: ShopCal, open: ClockRow[], status: string, at: Date): Promise<ClockRow[]> {
     const before = t.status;
     if (before === status) return open;
-    await tx.update(slaTickets).set({ status, updatedAt: clock.now() }).where(and(eq(slaTickets.orgId, t.orgId), eq(slaTickets.ticketId, t.ticketId)));
+    // The SLA row's new status rides along with the first clock change (one statement fewer); when
+    // no clock changes it is written on its own.
+    let pending: SQL | undefined = tx.update(slaTickets).set({ status, updatedAt: clock.now() }).where(and(eq(slaTickets.orgId, t.orgId), eq(slaTickets.ticketId, t.ticketId))).getSQL();
+    const take = () => {
+      const p = pending;
+      pending = undefined;
+      return p;
+    };
+    const flush = async () => {
+      const p = take();
+      if (p) await tx.execute(p);
+    };
     if (FINAL.has(status)) {
-      for (const c of open) await stopClock(tx, shop, c, at, status);
+      for (const c of open) await stopClock(tx, shop, c, at, status, take());
+      await flush();
       return [];
     }
     let after = open;
     if (PAUSING.has(status)) {
       for (const c of open) {
         if (c.state !== 'running') continue;
-        after = replaceClock(after, await saveClock(tx, clockCalendar(shop, c), c, { state: 'paused', pausedAt: at }, [{ kind: 'paused', at, data: { status } }]));
+        after = replaceClock(after, await saveClock(tx, clockCalendar(shop, c), c, { state: 'paused', pausedAt: at }, [{ kind: 'paused', at, data: { status } }], take()));
       }
+      await flush();
       return after;
     }
     for (const c of open) {
@@ -361,11 +378,17 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
       const moved = { ...c, pausedBusinessMs: c.pausedBusinessMs + pausedMs };
       after = replaceClock(
         after,
-        await saveClock(tx, cal, c, { state: 'running', pausedAt: null, pausedBusinessMs: moved.pausedBusinessMs, dueAt: dueOf(cal, moved) }, [
-          { kind: 'resumed', at, data: { status, pausedBusinessMinutes: pausedMs / MINUTE, previousDueAt: c.dueAt.toISOString() } },
-        ]),
+        await saveClock(
+          tx,
+          cal,
+          c,
+          { state: 'running', pausedAt: null, pausedBusinessMs: moved.pausedBusinessMs, dueAt: dueOf(cal, moved) },
+          [{ kind: 'resumed', at, data: { status, pausedBusinessMinutes: pausedMs / MINUTE, previousDueAt: c.dueAt.toISOString() } }],
+          take(),
+        ),
       );
     }
+    await flush();
     // A reopened ticket gets a fresh resolution clock.
     if (FINAL.has(before) && !open.some((c) => c.metric === 'resolution')) {
       const started = await startClock(tx, { ...t, status }, await loadPolicies(tx, t.orgId), shop, 'resolution', at);
