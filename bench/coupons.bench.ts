@@ -37,6 +37,24 @@ const nodeCpuMs = () => {
 };
 const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
+/** The platform on a bench database, as the app role (RLS on), without jobs. */
+function benchPlatform(dbs: { adminUrl: string; appUrl: string }, clock: ManualClock) {
+  const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: dbs.adminUrl, APP_DATABASE_URL: dbs.appUrl, LOG_LEVEL: 'silent' });
+  const db = new Database(createPool(dbs.appUrl, 4));
+  const p = createPlatform({ config, db, adminUrl: dbs.adminUrl, clock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 1) });
+  return { config, db, p };
+}
+
+/** An organisation with its owner, one brand and one DE shop. */
+async function benchShop(s: ReturnType<typeof compose>, name: string) {
+  const org = await s.tenancy.createOrganisation({ name });
+  const u = await s.auth.createUserInOrg(org.orgId, { email: `own.${org.orgId}@bench.afterdesk.dev`, name: 'Owner', password: 'bench-password-1', role: 'owner', languages: ['en'] });
+  const owner: Actor = { orgId: org.orgId, userId: u.id, role: 'owner' };
+  const brand = await s.tenancy.createBrand(owner, { name: 'Bench brand' });
+  const shop = await s.tenancy.createShop(owner, { brandId: brand.id, name: 'Bench DE', market: 'DE' });
+  return { org, owner, shop };
+}
+
 export default async function couponsBench(ctx: BenchContext): Promise<void> {
   const reach: CouponPlatformPort = { reach: async () => ({ connected: true, chatScope: true }), sellerVouchers: async () => new Map(), syncCoupons: async () => ({ coupons: 0 }) };
 
@@ -52,18 +70,12 @@ export default async function couponsBench(ctx: BenchContext): Promise<void> {
     if (kept) ctx.onClose(kept.stop);
     const dbs = kept?.dbs ?? (await ctx.database('bench_coupons_select'));
     const clock = new ManualClock('2026-03-10T09:00:00Z');
-    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: dbs.adminUrl, APP_DATABASE_URL: dbs.appUrl, LOG_LEVEL: 'silent' });
-    const db = new Database(createPool(dbs.appUrl, 4));
-    const p = createPlatform({ config, db, adminUrl: dbs.adminUrl, clock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 1) });
+    const { db, p } = benchPlatform(dbs, clock);
     const s = compose(p, { overrides: { couponPlatform: reach } });
     let world = kept?.world ?? null;
     if (world) ctx.log(`  coupon world kept in ${keepDir}: ${buyers.toLocaleString('en')} buyers, reused`);
     if (!world) {
-      const org = await s.tenancy.createOrganisation({ name: 'Bench coupon world' });
-      const u = await s.auth.createUserInOrg(org.orgId, { email: `own.${org.orgId}@bench.afterdesk.dev`, name: 'Owner', password: 'bench-password-1', role: 'owner', languages: ['en'] });
-      const owner: Actor = { orgId: org.orgId, userId: u.id, role: 'owner' };
-      const brand = await s.tenancy.createBrand(owner, { name: 'Bench brand' });
-      const shop = await s.tenancy.createShop(owner, { brandId: brand.id, name: 'Bench DE', market: 'DE' });
+      const { org, owner, shop } = await benchShop(s, 'Bench coupon world');
       const admin = new pg.Client({ connectionString: dbs.adminUrl });
       await admin.connect();
       // Set-based world: every buyer has a first order; the other 4 orders per buyer go to buyers
@@ -111,7 +123,7 @@ export default async function couponsBench(ctx: BenchContext): Promise<void> {
       await mk('return_visit', { afterDeliveryDays: 3 }, c1!.id);
       await mk('winback', { inactiveDays: 60 }, c2!.id);
       const loyalty = await mk('loyalty', { memberDays: [today] }, c2!.id);
-      world = { orgId: org.orgId, shopId: shop.id, userId: u.id, loyaltyId: loyalty.id, buyers, orders: counts.orders, built: false };
+      world = { orgId: org.orgId, shopId: shop.id, userId: owner.userId, loyaltyId: loyalty.id, buyers, orders: counts.orders, built: false };
       await admin.end();
       kept?.save(world);
     }
@@ -207,17 +219,11 @@ export default async function couponsBench(ctx: BenchContext): Promise<void> {
     const sends = Number(process.env.COUPONS_BENCH_SENDS ?? Math.round(100_000 * ctx.scale));
     const dbs = await ctx.database('bench_coupons_issue');
     const clock = new ManualClock('2026-03-10T09:00:00Z');
-    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: dbs.adminUrl, APP_DATABASE_URL: dbs.appUrl, LOG_LEVEL: 'silent' });
-    const db = new Database(createPool(dbs.appUrl, 4));
-    const p = createPlatform({ config, db, adminUrl: dbs.adminUrl, clock, ids: newId, log: silentLogger, jobs: undefined, secretKey: Buffer.alloc(32, 1) });
+    const { db, p } = benchPlatform(dbs, clock);
     const composed = compose(p, { overrides: { couponPlatform: reach } });
     // The same service with the per-shop daily cap lifted, so one run plans every due buyer.
     const s = { ...composed, coupons: createCouponsService({ db, ids: newId, clock, log: silentLogger, dailySendCap: Number.MAX_SAFE_INTEGER }, { recordEvidence: (tx, input) => recordEvidence(tx, { ids: newId, clock }, input), recordEvidenceMany: (tx, inputs) => recordEvidenceMany(tx, { ids: newId, clock }, inputs), outreach: composed.outreach, platform: reach }) };
-    const org = await s.tenancy.createOrganisation({ name: 'Bench coupons' });
-    const u = await s.auth.createUserInOrg(org.orgId, { email: `own.${org.orgId}@bench.afterdesk.dev`, name: 'Owner', password: 'bench-password-1', role: 'owner', languages: ['en'] });
-    const owner: Actor = { orgId: org.orgId, userId: u.id, role: 'owner' };
-    const brand = await s.tenancy.createBrand(owner, { name: 'Bench brand' });
-    const shop = await s.tenancy.createShop(owner, { brandId: brand.id, name: 'Bench DE', market: 'DE' });
+    const { org, owner, shop } = await benchShop(s, 'Bench coupons');
     const admin = new pg.Client({ connectionString: dbs.adminUrl });
     await admin.connect();
     // N buyers, each with one order delivered three days ago (Berlin): all due for the return visit today.
