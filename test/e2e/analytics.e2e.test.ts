@@ -80,6 +80,8 @@ describeE2E('analytics (browser)', () => {
     await poll(() => alert.innerText()).toContain('个流量来源的退货率远高于所在店铺');
     // Only the bad livestream is flagged in this shop.
     expect(await page.getByTestId('flagged-source').allInnerTexts()).toEqual([expect.stringContaining(rose.name)]);
+    // Two shops and no shop filter: the line names its shop.
+    expect(await page.getByTestId('flagged-source').innerText()).toMatch(/^Shop \S+ · /);
     await shot(page, 'desktop-zh-CN');
 
     await page.getByTestId('flagged-source').click();

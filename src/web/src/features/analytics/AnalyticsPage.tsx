@@ -449,6 +449,10 @@ export function AnalyticsPage() {
   const [drill, setDrill] = useState<RateRow | null>(null);
   const sources = useReport('source', f);
   const flagged = (sources.data?.items ?? []).filter((r) => r.flagged && !r.excluded);
+  // One livestream or video can sell in several shops: with no shop chosen, each line names its shop.
+  const shopList = useShops();
+  const shopNames = new Map((shopList.data ?? []).map((s) => [s.id, s.name]));
+  const shopOf = (r: RateRow) => (!f.shopId && shopNames.size > 1 && r.shopId && shopNames.get(r.shopId) ? `${shopNames.get(r.shopId)} · ` : '');
   // A link from elsewhere (a video comment ticket) opens one source: ?shop=…&sourceType=…&sourceId=…
   const [params] = useSearchParams();
   const linked = useRef(false);
@@ -476,6 +480,7 @@ export function AnalyticsPage() {
           <Stack gap={2}>
             {flagged.map((r) => (
               <Anchor key={r.key} size="sm" onClick={() => setDrill(r)} data-testid="flagged-source">
+                {shopOf(r)}
                 {r.name ?? r.sourceId} — {t('flaggedLine', { rate: Math.round((r.returnRate ?? 0) * 1000) / 10, baseline: Math.round((r.baseline ?? 0) * 1000) / 10, orders: r.orders })}
               </Anchor>
             ))}
