@@ -248,6 +248,7 @@ export async function buildServer(platform: Platform, services: Services): Promi
       req.sessionId = hit.sessionId;
       req.loginId = hit.loginId;
       req.shopScope = hit.shopScope;
+      req.sessionRestriction = hit.restriction;
     }
   });
   // Sessions that must first change the password or enrol a second factor may do only that.

@@ -1,11 +1,14 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
-import { createTestOrg, type TestOrg } from '../helpers/org.js';
+import { addBrand, brandScopedUser, createTestOrg, loginCookie, type TestOrg } from '../helpers/org.js';
 
-// The session lookup is one statement (afterdesk_session_user, migration 0211); what the old
-// system transaction decided must still hold: expiry, the once-a-minute touch, the actor.
+// The session lookup is one statement (afterdesk_session_auth, migration 0214, after 0211's
+// afterdesk_session_user); what the old system transaction decided must still hold: expiry, the
+// once-a-minute touch, the actor — and, since 0214, the session's restriction (forced password
+// change, two-factor required and not enrolled) comes from the same statement, so the account
+// guard runs no query of its own.
 const clock = new ManualClock('2026-03-02T09:00:00Z');
 let ctx: TestContext;
 let org: TestOrg;
@@ -46,5 +49,50 @@ describe('session lookup by token', () => {
 
   it('an unknown token signs nobody in', async () => {
     expect((await ctx.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: 'afterdesk_session=not-a-token' } })).statusCode).toBe(401);
+  });
+
+  it('answers the restriction with the session: the guard asks no second query, and every rule still holds', async () => {
+    const other = await createTestOrg(ctx);
+    const spy = vi.spyOn(ctx.services.account, 'restrictionOf');
+    try {
+      const setSecurity = async (sql: string, params: unknown[]) => admin.query(sql, params);
+      const agent = await other.cookie('agent');
+      const owner = await other.cookie('owner');
+      // No security rows at all: not restricted.
+      expect((await ctx.app.inject({ method: 'GET', url: '/api/tickets', headers: { cookie: agent } })).statusCode).toBe(200);
+
+      // The organisation requires two-factor sign-in; the agent has not enrolled, the owner has.
+      await setSecurity(`insert into org_security (org_id, require_two_factor, updated_at) values ($1, true, now())`, [other.orgId]);
+      await setSecurity(`insert into user_security (org_id, user_id, totp_enabled_at, recovery_code_hashes, must_change_password, updated_at) values ($1, $2, now(), '{}', false, now())`, [other.orgId, other.users.owner.id]);
+      const blocked = await ctx.app.inject({ method: 'GET', url: '/api/tickets', headers: { cookie: agent } });
+      expect(blocked.statusCode).toBe(403);
+      expect(blocked.json().code).toBe('auth.two_factor_required');
+      // What a restricted session may still do, it may.
+      expect((await ctx.app.inject({ method: 'GET', url: '/api/account', headers: { cookie: agent } })).statusCode).toBe(200);
+      expect((await ctx.app.inject({ method: 'GET', url: '/api/tickets', headers: { cookie: owner } })).statusCode).toBe(200);
+
+      // A forced password change wins over everything else, also for an enrolled person.
+      await setSecurity(`update user_security set must_change_password = true where org_id = $1 and user_id = $2`, [other.orgId, other.users.owner.id]);
+      const forced = await ctx.app.inject({ method: 'GET', url: '/api/tickets', headers: { cookie: owner } });
+      expect(forced.statusCode).toBe(403);
+      expect(forced.json().code).toBe('auth.password_change_required');
+
+      // Another organisation's rule does not reach this one's sessions.
+      expect((await ctx.app.inject({ method: 'GET', url: '/api/tickets', headers: { cookie: await loginCookie(ctx, org.users.agent.email) } })).statusCode).toBe(200);
+
+      // The rule lifted: the very next request is free again (nothing is cached between requests).
+      await setSecurity(`update org_security set require_two_factor = false where org_id = $1`, [other.orgId]);
+      expect((await ctx.app.inject({ method: 'GET', url: '/api/tickets', headers: { cookie: agent } })).statusCode).toBe(200);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a brand-limited session still carries its brands\' shops only', async () => {
+    const { brandId, shopId } = await addBrand(ctx, org);
+    const limited = await brandScopedUser(ctx, org, 'agent', [brandId]);
+    const hit = await ctx.services.auth.authenticate(decodeURIComponent(limited.cookie.split('=')[1]!.split(';')[0]!));
+    expect(hit).toMatchObject({ actor: { orgId: org.orgId, userId: limited.id, role: 'agent' }, shopScope: [shopId], restriction: null });
   });
 });

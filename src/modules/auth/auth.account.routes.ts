@@ -22,11 +22,21 @@ import {
   TwoFactorLoginBody,
   UpdateAccount,
 } from './auth.account.dto.js';
-import { ALLOWED_WHILE_RESTRICTED } from './auth.account.rules.js';
+import { ALLOWED_WHILE_RESTRICTED, type Restriction } from './auth.account.rules.js';
 import type { AccountService } from './auth.account.js';
 import { SESSION_COOKIE } from './auth.rules.js';
 import { userView } from './auth.service.js';
 import { createLoginThrottle } from './auth.throttle.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * Set with the session (one statement: `authenticate`): what the session may not do yet, or
+     * null. Unset for requests signed in otherwise (API tokens) or not at all.
+     */
+    sessionRestriction?: Restriction | null;
+  }
+}
 
 export interface AccountRouteOptions {
   cookieSecure: (req: FastifyRequest) => boolean;
@@ -39,7 +49,8 @@ const meta = (req: FastifyRequest) => ({ userAgent: req.headers['user-agent'], i
 /**
  * Sessions that may only change the password or enrol a second factor (an owner's reset, the
  * organisation's two-factor rule) get 403 everywhere else. Runs after the session is read and
- * before the access table; API tokens are never restricted.
+ * before the access table; API tokens are never restricted. The answer comes with the session
+ * (`authenticate` reads it in the same statement), so the guard costs no query of its own.
  */
 export function registerAccountGuard(app: Http, svc: AccountService): void {
   app.addHook('preValidation', async (req) => {
@@ -47,7 +58,8 @@ export function registerAccountGuard(app: Http, svc: AccountService): void {
     const url = req.routeOptions.url;
     if (!url || !url.startsWith('/api/')) return;
     if (ALLOWED_WHILE_RESTRICTED.has(`${req.method} ${url}`)) return;
-    const restriction = await svc.restrictionOf(req.actor);
+    // The session's read already answered it; a session set without that answer is read here.
+    const restriction = req.sessionRestriction !== undefined ? req.sessionRestriction : await svc.restrictionOf(req.actor);
     if (restriction === 'two_factor_enrolment') throw AppError.forbidden('auth.two_factor_required', 'Your organisation requires two-factor sign-in: set it up on the Account page first');
     if (restriction === 'password_change') throw AppError.forbidden('auth.password_change_required', 'Choose a new password on the Account page first');
   });

@@ -12,6 +12,7 @@ import { requireRole, type Actor } from '../../platform/tenancy.js';
 import type { ShopScope } from '../../platform/scope.js';
 import { brandsIn, organisationsByIds, shopIdsOfBrands } from '../tenancy/index.js';
 import type { AcceptInvitation, CreateInvitation, CreateUser, InvitationPreview, InvitationView, MembershipView, UpdateUser, UserView } from './auth.dto.js';
+import { restrictionFor, type Restriction } from './auth.account.rules.js';
 import { assertStrongPassword } from './auth.password.js';
 import { defaultRemedyLimits, SESSION_TTL_MS } from './auth.rules.js';
 import { invitations, logins, sessions, users } from './auth.schema.js';
@@ -108,6 +109,8 @@ export interface Authenticated {
   loginId: string;
   user: UserRow;
   shopScope: ShopScope;
+  /** What this session may not do yet (a forced password change, two-factor enrolment), or null. */
+  restriction: Restriction | null;
 }
 
 export function createAuthService({ db, ids, clock, secretKey }: AuthDeps) {
@@ -330,9 +333,14 @@ export function createAuthService({ db, ids, clock, secretKey }: AuthDeps) {
      */
     async authenticate(token: string): Promise<Authenticated | undefined> {
       const now = clock.now();
-      // One statement on every signed-in request (migration 0211), not a system transaction.
-      const r = await db.orm.execute(sql`select org_id, session_id, user_id, expires_at, last_seen_at, user_row from afterdesk_session_user(${hashToken(token)})`);
-      const hit = r.rows[0] as { org_id: string; session_id: string; user_id: string; expires_at: string | Date; last_seen_at: string | Date; user_row: UserJson } | undefined;
+      // One statement on every signed-in request (migration 0214): the session, its user and the
+      // facts its restriction depends on, not a system transaction plus a tenant one.
+      const r = await db.orm.execute(
+        sql`select org_id, session_id, user_id, expires_at, last_seen_at, user_row, require_two_factor, two_factor_enabled, must_change_password from afterdesk_session_auth(${hashToken(token)})`,
+      );
+      const hit = r.rows[0] as
+        | { org_id: string; session_id: string; user_id: string; expires_at: string | Date; last_seen_at: string | Date; user_row: UserJson; require_two_factor: boolean; two_factor_enabled: boolean; must_change_password: boolean }
+        | undefined;
       if (!hit) return undefined;
       const u = userFromJson(hit.user_row);
       if (new Date(hit.expires_at) <= now || !u.active) return undefined;
@@ -342,7 +350,8 @@ export function createAuthService({ db, ids, clock, secretKey }: AuthDeps) {
       }
       // A brand-limited membership carries the ids of its brands' shops (one more read, only for them).
       const shopScope = u.brandIds ? await db.system((tx) => shopIdsOfBrands(tx, u.orgId, u.brandIds!)) : null;
-      return { actor: { orgId: u.orgId, userId: u.id, role: u.role }, sessionId: hit.session_id, loginId: u.loginId, user: u, shopScope };
+      const restriction = restrictionFor({ requireTwoFactor: hit.require_two_factor, twoFactorEnabled: hit.two_factor_enabled, mustChangePassword: hit.must_change_password });
+      return { actor: { orgId: u.orgId, userId: u.id, role: u.role }, sessionId: hit.session_id, loginId: u.loginId, user: u, shopScope, restriction };
     },
 
     /** The organisations a login belongs to (active memberships), the current one marked. */

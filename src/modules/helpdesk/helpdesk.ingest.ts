@@ -420,6 +420,10 @@ export function createIngest(core: HelpdeskCore) {
       const before = current ? { status: current.status, solvedReason: current.solvedReason, lastInboundAt: current.lastInboundAt } : null;
       // Buyer messages of an imported, still unanswered stretch that a seller answer now settles.
       const replayFrom = current && !fromBuyer && before?.status === 'solved' && before.solvedReason === HISTORY_UNANSWERED ? await firstUnanswered(tx, current) : undefined;
+      // The language is detected (tinyld, the costliest pure step of a create) only when something
+      // reads it: a new ticket's language and routing, a buyer message's own language. A seller's
+      // message on an existing ticket takes the ticket's language and never asks.
+      let guess: LanguageGuess | undefined;
       const arrival: Arrival = {
         input,
         facts,
@@ -428,7 +432,9 @@ export function createIngest(core: HelpdeskCore) {
         fromBuyer,
         history,
         next: input.automated ? automatedStatus(current) : statusAfterChannelMessage(before, input.direction, history),
-        guess: detectLanguage(input.text, { hint: input.buyer.language, shopLanguages: shop.languages }),
+        get guess() {
+          return (guess ??= detectLanguage(input.text, { hint: input.buyer.language, shopLanguages: shop.languages }));
+        },
         orderValue: facts?.totalAmount != null && facts.currency ? { amount: facts.totalAmount, currency: facts.currency } : undefined,
         shop,
       };
