@@ -102,6 +102,11 @@ function stepOf(idempotencyKey: string): StepKind {
  * `onCompleted` is the one subscriber to a remedy's completion (the composition hands in the
  * returns module's); it runs in the completing transaction.
  */
+/** The decision fields of a remedy decided when it is made (the return policy owes it, an incident approved it): it executes at once. */
+function decidedAndExecuting(now: Date, proposedBy: string, decidedBy: string, limitCheck: RemedyRow['limitCheck'], decisionNote: string) {
+  return { status: 'executing' as const, proposedBy, limitCheck, approvalReason: null, decidedBy, decidedAt: now, decisionNote, reconcileRound: 0, failedStep: null, buyerMessage: null, createdAt: now, updatedAt: now, completedAt: null };
+}
+
 export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts & { onCompleted: CompletionHook }) {
   const { db, ids, clock } = deps;
 
@@ -767,19 +772,7 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
         apologyCard: false,
         givenValue: input.amount,
         economics: { currency: input.currency, paid: input.paidBase, itemCost: 0, returnShipping: 0, outboundShipping: 0, expectedResale: 0, buyerLifetimeValue: 0, sellerPaysReturn: false },
-        status: 'executing',
-        proposedBy: actor.userId,
-        limitCheck: 'return_policy',
-        approvalReason: null,
-        decidedBy: actor.userId,
-        decidedAt: now,
-        decisionNote: 'refund owed by the return policy',
-        reconcileRound: 0,
-        failedStep: null,
-        buyerMessage: null,
-        createdAt: now,
-        updatedAt: now,
-        completedAt: null,
+        ...decidedAndExecuting(now, actor.userId, actor.userId, 'return_policy', 'refund owed by the return policy'),
       };
       await tx.insert(remedies).values(row);
       await startExecution(tx, row, actor, { platformDecision: input.parcelReceived ? 'APPROVE_RECEIVED_PACKAGE' : 'APPROVE_REFUND' });
@@ -837,19 +830,7 @@ export function createRemediesService(deps: RemediesDeps, ports: RemediesPorts &
         apologyCard: false,
         givenValue: input.kind === 'reship' ? input.amount : refund,
         economics: { currency: order.currency, paid, itemCost: 0, returnShipping: 0, outboundShipping: 0, expectedResale: 0, buyerLifetimeValue: order.buyer.lifetimeValue, sellerPaysReturn: false },
-        status: 'executing',
-        proposedBy: actor.userId,
-        limitCheck: 'incident_approved',
-        approvalReason: null,
-        decidedBy: input.approvedBy ?? actor.userId,
-        decidedAt: now,
-        decisionNote: `incident ${input.incidentId}`,
-        reconcileRound: 0,
-        failedStep: null,
-        buyerMessage: null,
-        createdAt: now,
-        updatedAt: now,
-        completedAt: null,
+        ...decidedAndExecuting(now, actor.userId, input.approvedBy ?? actor.userId, 'incident_approved', `incident ${input.incidentId}`),
       };
       await tx.insert(remedies).values(row);
       await evidence(tx, caseEvidence(row, 'remedy_approved', actor, `Incident outreach ${input.incidentId}: ${input.kind === 'reship' ? 'reship' : `partial refund ${refund} ${order.currency}`} on order ${order.externalId}`, { incidentId: input.incidentId, kind: input.kind, amount: refund, by: row.decidedBy }));
