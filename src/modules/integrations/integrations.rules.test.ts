@@ -29,6 +29,8 @@ describe('tokens', () => {
     const b = newApiToken();
     expect(a.token.startsWith(`${a.prefix}_`)).toBe(true);
     expect(a.prefix).toMatch(/^adk_[\w-]{8}$/);
+    // The shown prefix never holds the separator, whatever the random bytes (a base64url prefix once did).
+    for (let i = 0; i < 200; i += 1) expect(newApiToken().prefix).toMatch(/^adk_[0-9a-f]{8}$/);
     expect(hashApiToken(a.token)).not.toBe(hashApiToken(b.token));
     expect(hashApiToken(a.token)).toHaveLength(64);
   });

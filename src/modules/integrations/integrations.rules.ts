@@ -34,9 +34,12 @@ export function requiredScope(method: string, routeUrl: string): TokenScope | nu
 
 export const TOKEN_PREFIX = 'adk';
 
-/** `adk_<8 chars shown in lists>_<secret>`: the visible prefix lets an owner tell tokens apart. */
+/**
+ * `adk_<8 hex chars shown in lists>_<secret>`: the visible prefix lets an owner tell tokens apart. It is
+ * hex so that it never holds the `_` separator itself (the secret, base64url, may).
+ */
 export function newApiToken(): { token: string; prefix: string } {
-  const prefix = crypto.randomBytes(6).toString('base64url').slice(0, 8);
+  const prefix = crypto.randomBytes(4).toString('hex');
   const secret = crypto.randomBytes(32).toString('base64url');
   return { token: `${TOKEN_PREFIX}_${prefix}_${secret}`, prefix: `${TOKEN_PREFIX}_${prefix}` };
 }
