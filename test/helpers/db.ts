@@ -11,7 +11,15 @@ export interface TestDatabase {
 
 let cached: Promise<TestDatabase> | undefined;
 
-/** This worker's own database, cloned from the migrated template (fast: a file copy). */
+/**
+ * Test files share a worker's loaded modules (vitest `isolate: false`), so this runs before each
+ * file (`test/helpers/per-file.ts`): every file still gets a database of its own.
+ */
+export function forgetTestDatabase(): void {
+  cached = undefined;
+}
+
+/** This test file's own database, cloned from the migrated template (fast: a file copy). */
 export function testDatabase(): Promise<TestDatabase> {
   cached ??= (async () => {
     const base = inject('pgSuperuserUrlBase');
