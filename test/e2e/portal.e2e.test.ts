@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestOrg, TEST_PASSWORD, type TestOrg } from '../helpers/org.js';
 import { seedOrder } from '../helpers/returns.js';
 import { qrLinksOf } from '../helpers/portal.js';
+import { isHoldout } from '../../src/modules/portal/portal.rules.js';
 import { describeE2E, launchBrowser, openPage, startE2EServer, type E2EServer } from '../helpers/e2e.js';
 
 const SHOTS = '/work/shots/portal';
@@ -124,7 +125,16 @@ describeE2E('the buyer side on a phone', () => {
   });
 
   it('the owner prints cards from the web page (desktop and phone, English and Chinese) and sees the batch with its scans', async () => {
-    const o = await seedOrder(server.ctx, org, { lines: [{ unitPrice: 1000 }] });
+    // The page prints with a 10 % hold-out by default: an order outside it gets a card, and an order
+    // inside a 50 % hold-out shows the "nothing to print" message instead of a download.
+    const seedWhere = async (held: (orderId: string) => boolean) => {
+      for (;;) {
+        const { orderId } = await seedOrder(server.ctx, org, { lines: [{ unitPrice: 1000 }] });
+        if (held(orderId)) return orderId;
+      }
+    };
+    const o = { orderId: await seedWhere((id) => !isHoldout(id, 10)) };
+    const heldOut = await seedWhere((id) => isHoldout(id, 50));
     for (const [lang, viewport, labels] of [
       ['en', { width: 1366, height: 860 }, { email: 'E-mail', password: 'Password', submit: 'Sign in', print: 'Print cards (PDF)', orders: 'Order ids', sample: 'Download a sample card' }],
       ['zh-CN', PHONE, { email: '邮箱', password: '密码', submit: '登录', print: '打印售后卡（PDF）', orders: '订单 ID', sample: '下载样卡' }],
@@ -144,6 +154,17 @@ describeE2E('the buyer side on a phone', () => {
       expect(dl.suggestedFilename()).toBe('cards.pdf');
       await expect.poll(() => page.locator('tbody tr').count(), { timeout: 15_000 }).toBeGreaterThan(0);
       await page.screenshot({ path: `${SHOTS}/cards-page-${lang}-${viewport.width}.png`, fullPage: true });
+      if (lang === 'en') {
+        const downloads: string[] = [];
+        page.on('download', (d) => downloads.push(d.suggestedFilename()));
+        const rows = await page.locator('tbody tr').count();
+        await page.getByLabel(labels.orders).fill(heldOut);
+        await page.getByLabel('Hold-out share (%)').fill('50');
+        await page.getByRole('button', { name: labels.print }).click();
+        await expect.poll(() => page.getByText('No cards to print: every order of the batch (1) fell in the hold-out group. The batch is recorded.').isVisible(), { timeout: 15_000 }).toBe(true);
+        await expect.poll(() => page.locator('tbody tr').count(), { timeout: 15_000 }).toBe(rows + 1);
+        expect(downloads).toEqual([]);
+      }
       if (lang === 'en' && selfServiceTicket) {
         // The buyer panel of the self-service ticket shows the warranty and the consent given on the page.
         await page.goto(`/inbox/${selfServiceTicket}`);

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { DateTime } from 'luxon';
@@ -9,6 +13,7 @@ import { simpleParser } from 'mailparser';
 import { seedOrder } from '../helpers/returns.js';
 import { cookieFrom, csrfIn, multipart, qrLinksOf } from '../helpers/portal.js';
 import { portalCards, portalScans } from '../../src/modules/portal/portal.schema.js';
+import { isHoldout } from '../../src/modules/portal/portal.rules.js';
 import { PORTAL_PAGES } from '../../src/modules/portal/index.js';
 import { SESSION_COOKIE } from '../../src/modules/auth/auth.rules.js';
 import { buyers } from '../../src/modules/orders/orders.schema.js';
@@ -107,16 +112,40 @@ describe('after-sales cards and the buyer page', () => {
     expect(norm(await open(link!))).toEqual(unknown);
   });
 
+  /** Seeded orders, `held` of them in the 50 % hold-out group and `carded` not (the group is a hash of the random id). */
+  async function ordersSplit(held: number, carded: number) {
+    const out: { held: string[]; carded: string[] } = { held: [], carded: [] };
+    while (out.held.length < held || out.carded.length < carded) {
+      const { orderId } = await seedOrder(ctx, org, { lines: [{ unitPrice: 1000 }] });
+      const group = isHoldout(orderId, 50) ? out.held : out.carded;
+      if (group.length < (group === out.held ? held : carded)) group.push(orderId);
+    }
+    return out;
+  }
+
   it('the hold-out share gets no card and is recorded', async () => {
-    const orders = [];
-    for (let i = 0; i < 6; i++) orders.push(await seedOrder(ctx, org, { lines: [{ unitPrice: 1000 }] }));
-    const res = await print(orders.map((o) => o.orderId), { holdoutPercent: 50 });
-    const holdouts = Number(res.headers['x-holdouts']);
-    expect(Number(res.headers['x-cards']) + holdouts).toBe(6);
+    const { held, carded } = await ordersSplit(3, 3);
+    const res = await print([...held, ...carded], { holdoutPercent: 50 });
+    expect([res.headers['x-cards'], res.headers['x-holdouts']]).toEqual(['3', '3']);
     const rows = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(portalCards).where(eq(portalCards.batchId, res.headers['x-batch-id'] as string)));
-    expect(rows.filter((r) => r.holdout)).toHaveLength(holdouts);
+    expect(rows.filter((r) => r.holdout).map((r) => r.orderId).sort()).toEqual([...held].sort());
     expect(rows.filter((r) => r.holdout).every((r) => r.tokenHash === null)).toBe(true);
-    expect(await qrLinksOf(res.rawPayload)).toHaveLength(6 - holdouts);
+    expect(await qrLinksOf(res.rawPayload)).toHaveLength(3);
+  });
+
+  it('a batch held out entirely is recorded and its PDF is one page saying so, not an empty file', async () => {
+    const { held } = await ordersSplit(2, 0);
+    const res = await print(held, { holdoutPercent: 50, language: 'en' });
+    expect([res.headers['x-cards'], res.headers['x-holdouts']]).toEqual(['0', '2']);
+    const rows = await ctx.platform.db.tenant(org.orgId, (tx) => tx.select().from(portalCards).where(eq(portalCards.batchId, res.headers['x-batch-id'] as string)));
+    expect(rows.map((r) => [r.orderId, r.holdout]).sort()).toEqual(held.map((id) => [id, true]).sort());
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'held-'));
+    fs.writeFileSync(path.join(dir, 'cards.pdf'), res.rawPayload);
+    expect(execFileSync('pdfinfo', [path.join(dir, 'cards.pdf')]).toString()).toMatch(/^Pages:\s+1$/m);
+    // Compared without white space and hyphens: where the lines wrap ("hold-" / "out") is the layout's business.
+    const bare = (x: string) => x.replace(/[\s-]+/g, '');
+    expect(bare(execFileSync('pdftotext', [path.join(dir, 'cards.pdf'), '-']).toString())).toContain(bare('No cards in this batch: every order (2) is in the hold-out group'));
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('a return with a photo and a message arrive as a self_service ticket with evidence; the buyer sees the reply; the staff cookie is ignored', async () => {

@@ -79,7 +79,7 @@ function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, siz
 export async function renderCards(
   shop: CardShop,
   cards: CardInput[],
-  opts: { size: CardSize; language: PortalLanguage; showContacts?: boolean; onProgress?: (done: number, total: number) => void },
+  opts: { size: CardSize; language: PortalLanguage; showContacts?: boolean; onProgress?: (done: number, total: number) => void; heldOut?: number },
 ): Promise<Buffer> {
   const [w, h] = CARD_SIZES[opts.size];
   const doc = new PDFDocument({ size: [w, h], margin: 18, autoFirstPage: false, info: { Title: `${shop.name} after-sales cards`, Producer: 'Afterdesk' } });
@@ -129,6 +129,12 @@ export async function renderCards(
     doc.fillColor('#000000').font(bold).fontSize(8.5).text(tx(L, 'scan'), m, qrY + qrSize + 2, { width: inner, align: 'center' });
     doc.font(regular).fontSize(8.5).text(`${tx(L, 'code')}: ${card.code}`, { width: inner, align: 'center' });
     opts.onProgress?.(n + 1, cards.length);
+  }
+  if (cards.length === 0) {
+    // Every order fell in the hold-out group: a PDF without pages is not a PDF, so one page says why.
+    doc.addPage({ size: [w, h], margin: m });
+    doc.fillColor('#1d2b4f').font(bold).fontSize(11).text(shop.name, m, m, { width: inner });
+    doc.moveDown(0.5).fillColor('#000000').font(regular).fontSize(10).text(tx(L, 'allHeldOut', { count: opts.heldOut ?? 0 }), { width: inner });
   }
   doc.end();
   await done;

@@ -19,7 +19,7 @@ export function portalRoutes(app: Http, svc: PortalService): void {
       schema: {
         tags,
         operationId: 'portal.printBatch',
-        summary: 'Print after-sales cards for orders as one PDF (one page per card; the hold-out share gets none)',
+        summary: 'Print after-sales cards for orders as one PDF (one page per card; the hold-out share gets none, and a batch held out entirely gets one page saying so)',
         body: PrintBody,
         response: { 200: binaryResponse('application/pdf', 'The cards'), ...errors(404) },
       },

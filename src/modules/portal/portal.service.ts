@@ -421,7 +421,7 @@ export function createPortalService(deps: PortalDeps, ports: PortalPorts) {
         await tx.insert(portalBatches).values({ orgId: actor.orgId, id: batchId, shopId: shop.id, size: input.size, language: input.language, holdoutPercent, orderCount: orders.length, cardCount: printed.length, createdBy: actor.userId, createdAt: now });
         for (let i = 0; i < rows.length; i += 500) await tx.insert(portalCards).values(rows.slice(i, i + 500));
       });
-      const pdf = await renderCards(shop, printed, { size: input.size, language: input.language, ...cardContentFor(shop.market, { showContacts: input.showContacts }), onProgress: input.onProgress });
+      const pdf = await renderCards(shop, printed, { size: input.size, language: input.language, ...cardContentFor(shop.market, { showContacts: input.showContacts }), onProgress: input.onProgress, heldOut: holdouts.length });
       return { batch: { id: batchId, shopId: shop.id, size: input.size, language: input.language, holdoutPercent, orderCount: orders.length, cardCount: printed.length, holdoutOrderIds: holdouts, scans: 0, createdAt: now.toISOString() }, pdf };
     },
 

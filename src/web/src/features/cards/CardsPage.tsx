@@ -12,20 +12,25 @@ import { useShops } from '../settings/api';
 type Batches = z.infer<typeof BatchList>;
 const LANGS = ['en', 'de', 'fr', 'it', 'es'] as const;
 
-/** POST a JSON body and save the PDF answer as a file (the API answers bytes, not JSON). */
+/**
+ * POST a JSON body and save the PDF answer as a file (the API answers bytes, not JSON). A batch whose
+ * every order fell in the hold-out group has no card to print: nothing is saved, the message says so.
+ */
 async function downloadPdf(path: string, body: unknown, fileName: string): Promise<{ cards: number; holdouts: number }> {
   const res = await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { ...UI_HEADERS, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (!res.ok) {
     const b = (await res.json().catch(() => ({}))) as { code?: string; message?: string; details?: Record<string, unknown> };
     throw new ApiError(res.status, b.code ?? `http.${res.status}`, b.message ?? res.statusText, b.details);
   }
+  const counts = { cards: Number(res.headers.get('x-cards') ?? 1), holdouts: Number(res.headers.get('x-holdouts') ?? 0) };
+  if (counts.cards === 0) return counts;
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  return { cards: Number(res.headers.get('x-cards') ?? 1), holdouts: Number(res.headers.get('x-holdouts') ?? 0) };
+  return counts;
 }
 
 /** After-sales cards: preview one card, print a batch as one PDF, see batches with hold-outs and scans. */
@@ -51,7 +56,7 @@ export function CardsPage() {
       return downloadPdf('/api/portal/batches', body, 'cards.pdf');
     },
     invalidate: [['portal', 'batches']],
-    success: (r) => t('printed', { cards: r.cards, holdouts: r.holdouts }),
+    success: (r) => (r.cards === 0 ? t('allHeldOut', { holdouts: r.holdouts }) : t('printed', { cards: r.cards, holdouts: r.holdouts })),
   });
 
   return (
