@@ -161,6 +161,9 @@ async function makeProfiler(ctx: BenchContext, server: Server, admin: pg.Client,
   let statements = true;
   try {
     await admin.query('create extension if not exists pg_stat_statements');
+    // Planning time too (a session-level setting would count only the admin's own statements).
+    await admin.query('alter system set pg_stat_statements.track_planning = on');
+    await admin.query('select pg_reload_conf()');
     await admin.query('select pg_stat_statements_reset()');
   } catch (e) {
     statements = false;
@@ -181,7 +184,8 @@ async function makeProfiler(ctx: BenchContext, server: Server, admin: pg.Client,
       const rows = r.rows as { calls: number; ms: number; rows: number; q: string }[];
       const all = Number((await admin.query(`select sum(total_exec_time + total_plan_time) as ms, sum(calls) as calls from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`)).rows[0].ms);
       const calls = Number((await admin.query(`select sum(calls) as c from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`)).rows[0].c);
-      console.log(`\n  pg_stat_statements, phase ${name}: ${(all / n).toFixed(2)} ms statement time and ${(calls / n).toFixed(1)} statements per operation; top:`);
+      const split = (await admin.query(`select sum(total_plan_time) as plan, sum(total_exec_time) as exec from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`)).rows[0] as { plan: number; exec: number };
+      console.log(`\n  pg_stat_statements, phase ${name}: ${(all / n).toFixed(2)} ms statement time (planning ${(Number(split.plan) / n).toFixed(2)} ms, executing ${(Number(split.exec) / n).toFixed(2)} ms, lock waits included) and ${(calls / n).toFixed(1)} statements per operation; top:`);
       for (const x of rows) console.log(`    ${((x.ms / all) * 100).toFixed(1).padStart(5)}%  ${(x.ms / n).toFixed(3)} ms/op  ${(x.calls / n).toFixed(2)} calls/op  ${x.q}`);
       // The census: every statement run at least once per twenty operations, most frequent first
       // (what "statements per operation" is made of; the worker's own polling shows up here too).
