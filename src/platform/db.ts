@@ -105,7 +105,9 @@ export function createPool(url: string, max = 10): pg.Pool {
     // times it runs. On a young database those plans are made while the tables are nearly empty,
     // where every org_id-led index costs the same, and Postgres may keep one that scans the whole
     // organisation for each checked row until autovacuum's next ANALYZE. Custom plans see the
-    // table's real size each time; our own queries are unnamed statements and always were.
+    // table's real size each time. This holds for our named statements too (the portal's page view):
+    // they are parsed once per connection and planned on every run. Generic plans would save the
+    // planning (the write-path bench measured it: docs/ARCHITECTURE.md, issue 20) at this risk.
     options: '-c plan_cache_mode=force_custom_plan',
   });
   // A dropped connection must not crash the process; the next query reconnects. The pool listens

@@ -19,7 +19,7 @@ let dir: string | undefined;
 
 /**
  * One real PostgreSQL for the whole run (embedded, unless TEST_DATABASE_URL is set), with a
- * migrated template database; each test worker clones its own database from the template.
+ * migrated template database; each test file clones its own database from the template.
  */
 export async function setup(project: TestProject): Promise<void> {
   const external = process.env.TEST_DATABASE_URL;

@@ -108,7 +108,8 @@ interface OwnRows {
  * A session row with its card and the portal's own rows of the order, and — for a page view — the
  * order, its returns and its conversation through their owners' json readers: one statement, a
  * named prepared one (its text is the same on every call: the organisation and the session hash
- * are its only parameters), so Postgres plans it once per connection instead of on every view.
+ * are its only parameters), so Postgres parses it once per connection instead of on every view. It
+ * is still planned on every run: connections force custom plans (`createPool`, platform/db.ts).
  */
 function sessionStatement(tx: Executor, withPage: boolean) {
   const org = sql`${portalSessions.orgId}`;
