@@ -164,6 +164,8 @@ describeE2E('the buyer side on a phone', () => {
         await expect.poll(() => page.getByText('No cards to print: every order of the batch (1) fell in the hold-out group. The batch is recorded.').isVisible(), { timeout: 15_000 }).toBe(true);
         await expect.poll(() => page.locator('tbody tr').count(), { timeout: 15_000 }).toBe(rows + 1);
         expect(downloads).toEqual([]);
+        await expect.poll(() => page.getByRole('button', { name: labels.print }).isEnabled(), { timeout: 15_000 }).toBe(true);
+        await page.screenshot({ path: `${SHOTS}/cards-all-held-out-en.png` });
       }
       if (lang === 'en' && selfServiceTicket) {
         // The buyer panel of the self-service ticket shows the warranty and the consent given on the page.
