@@ -9,6 +9,7 @@ import type { SbBuyer } from '../../src/integrations/tiktok/sandbox/world.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { actorFor } from '../helpers/org.js';
 import { seedTicket } from '../helpers/returns.js';
+import { assignArm } from '../../src/modules/experiments/index.js';
 import { connectedWorld, type TikTokTestWorld } from '../tiktok/helpers.js';
 
 /**
@@ -154,15 +155,24 @@ describe('proactive notices against the sandbox', () => {
     const productId = await productOf(seed.id);
     clock.advance(60_000);
     const notice = await svc.createNotice(owner, { shopId: world.shopId, productId, trigger: 'purchase', delayHours: 0, holdoutPercent: 50, texts: { en: 'Thanks for your order: assembly video inside the box.' } });
-    const orders = Array.from({ length: 12 }, () => sb.createOrder(world.tiktokShopId, { silent: true, productKey: seed.lines[0]!.productKey }));
+    // Twelve orders, more while either arm has fewer than two (the arm is a hash of notice and order, so
+    // the split is known before the run and the test does not depend on chance).
+    const sell = () => sb.createOrder(world.tiktokShopId, { silent: true, productKey: seed.lines[0]!.productKey });
+    const orders = Array.from({ length: 12 }, sell);
     await ctx.services.tiktok.sync.syncShop(orgId, world.shopId);
+    const arms = { treatment: 0, holdout: 0 };
+    for (const o of orders) arms[assignArm(notice.id, await orderIdOf(o.id), 50)] += 1;
+    while (arms.treatment < 2 || arms.holdout < 2) {
+      const o = sell();
+      orders.push(o);
+      await ctx.services.tiktok.sync.syncShop(orgId, world.shopId);
+      arms[assignArm(notice.id, await orderIdOf(o.id), 50)] += 1;
+    }
     // The sandbox's payment comes 30 s after the order.
     clock.advance(60_000);
     const r = await svc.runDue(orgId);
-    expect(r.found).toBe(12);
-    expect(r.planned + r.heldOut).toBe(12);
-    expect(r.heldOut).toBeGreaterThan(0);
-    expect(r.planned).toBeGreaterThan(0);
+    expect(r.found).toBe(orders.length);
+    expect({ planned: r.planned, heldOut: r.heldOut }).toEqual({ planned: arms.treatment, heldOut: arms.holdout });
     for (let i = 0; i < 6; i++) {
       await ctx.platform.dispatcher.drain(20, orgId);
       clock.advance(30_000);
@@ -189,9 +199,8 @@ describe('proactive notices against the sandbox', () => {
     expect(report.holdout).toMatchObject({ orders: r.heldOut, complaints: 1, returns: 0 });
     expect(report.holdout.complaintRate).toBeCloseTo(1 / r.heldOut, 10);
     expect(report.complaintLift.verdict).toBe('inconclusive');
-    // The split of 12 orders is random; an interval needs two orders in each arm.
-    if (r.heldOut >= 2 && r.planned >= 2) expect(report.complaintLift.diff!.estimate).toBeCloseTo(-1 / r.heldOut, 10);
-    else expect(report.complaintLift.diff).toBeNull();
+    // Two or more orders in each arm (made so above): the difference has an estimate.
+    expect(report.complaintLift.diff!.estimate).toBeCloseTo(-1 / r.heldOut, 10);
 
     // The platform refuses a send for good: the send row says "failed", and a re-run does not retry it.
     const last = sb.createOrder(world.tiktokShopId, { silent: true, productKey: seed.lines[0]!.productKey });
