@@ -136,8 +136,8 @@ describeE2E('the buyer side on a phone', () => {
     const o = { orderId: await seedWhere((id) => !isHoldout(id, 10)) };
     const heldOut = await seedWhere((id) => isHoldout(id, 50));
     for (const [lang, viewport, labels] of [
-      ['en', { width: 1366, height: 860 }, { email: 'E-mail', password: 'Password', submit: 'Sign in', print: 'Print cards (PDF)', orders: 'Order ids', sample: 'Download a sample card' }],
-      ['zh-CN', PHONE, { email: '邮箱', password: '密码', submit: '登录', print: '打印售后卡（PDF）', orders: '订单 ID', sample: '下载样卡' }],
+      ['en', { width: 1366, height: 860 }, { email: 'E-mail', password: 'Password', submit: 'Sign in', print: 'Print cards (PDF)', orders: 'Order ids', sample: 'Download a sample card', holdout: 'Hold-out share (%)', allHeldOut: 'No cards to print: every order of the batch (1) fell in the hold-out group. The batch is recorded.' }],
+      ['zh-CN', PHONE, { email: '邮箱', password: '密码', submit: '登录', print: '打印售后卡（PDF）', orders: '订单 ID', sample: '下载样卡', holdout: '对照组比例（%）', allHeldOut: '没有需要打印的卡：本批 1 个订单全部落在对照组。批次已记录。' }],
     ] as const) {
       const cookie = await org.cookie('owner');
       await server.ctx.app.inject({ method: 'PATCH', url: '/api/auth/me', headers: { cookie }, payload: { uiLocale: lang } });
@@ -154,18 +154,19 @@ describeE2E('the buyer side on a phone', () => {
       expect(dl.suggestedFilename()).toBe('cards.pdf');
       await expect.poll(() => page.locator('tbody tr').count(), { timeout: 15_000 }).toBeGreaterThan(0);
       await page.screenshot({ path: `${SHOTS}/cards-page-${lang}-${viewport.width}.png`, fullPage: true });
-      if (lang === 'en') {
+      {
+        // An order inside a 50 % hold-out: the message, a new batch row, and no download.
         const downloads: string[] = [];
         page.on('download', (d) => downloads.push(d.suggestedFilename()));
         const rows = await page.locator('tbody tr').count();
         await page.getByLabel(labels.orders).fill(heldOut);
-        await page.getByLabel('Hold-out share (%)').fill('50');
+        await page.getByLabel(labels.holdout).fill('50');
         await page.getByRole('button', { name: labels.print }).click();
-        await expect.poll(() => page.getByText('No cards to print: every order of the batch (1) fell in the hold-out group. The batch is recorded.').isVisible(), { timeout: 15_000 }).toBe(true);
+        await expect.poll(() => page.getByText(labels.allHeldOut).isVisible(), { timeout: 15_000 }).toBe(true);
         await expect.poll(() => page.locator('tbody tr').count(), { timeout: 15_000 }).toBe(rows + 1);
         expect(downloads).toEqual([]);
         await expect.poll(() => page.getByRole('button', { name: labels.print }).isEnabled(), { timeout: 15_000 }).toBe(true);
-        await page.screenshot({ path: `${SHOTS}/cards-all-held-out-en.png` });
+        await page.screenshot({ path: `${SHOTS}/cards-all-held-out-${lang}-${viewport.width}.png` });
       }
       if (lang === 'en' && selfServiceTicket) {
         // The buyer panel of the self-service ticket shows the warranty and the consent given on the page.
