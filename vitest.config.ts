@@ -7,9 +7,10 @@ export default defineConfig({
     globalSetup: ['test/helpers/global-setup.ts'],
     setupFiles: ['test/helpers/per-file.ts'],
     pool: 'forks',
-    // Files in one worker share its loaded modules: importing the app once per worker, not once per
-    // file, was ≈ 280 s of a ≈ 760 s run. Each file still gets its own database (per-file.ts).
-    isolate: false,
+    // Each file runs on freshly loaded modules (isolate, the default). Sharing them (`isolate: false`)
+    // cut a 763 s run to ≈ 520 s, but in one of five fresh-clone runs two tests that passed alone then
+    // failed (a webhook thread's event left pending, a browser save that never closed its editor):
+    // state carried from file to file. Kept isolated until that is found.
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -12,8 +12,8 @@ export interface TestDatabase {
 let cached: Promise<TestDatabase> | undefined;
 
 /**
- * Test files share a worker's loaded modules (vitest `isolate: false`), so this runs before each
- * file (`test/helpers/per-file.ts`): every file still gets a database of its own.
+ * Runs before each file (`test/helpers/per-file.ts`): every file gets a database of its own, also when
+ * files share a worker's loaded modules (vitest `isolate: false`, tried and switched off for now).
  */
 export function forgetTestDatabase(): void {
   cached = undefined;
