@@ -8,7 +8,7 @@ export default defineConfig({
     setupFiles: ['test/helpers/per-file.ts'],
     pool: 'forks',
     // Each file runs on freshly loaded modules (isolate, the default). Sharing them (`isolate: false`)
-    // cut a 763 s run to ≈ 520 s, but in one of five fresh-clone runs two tests that passed alone then
+    // cut a 763 s run to ≈ 520 s, but in one of six fresh-clone runs two tests that passed alone then
     // failed (a webhook thread's event left pending, a browser save that never closed its editor):
     // state carried from file to file. Kept isolated until that is found.
     maxWorkers: 2,
