@@ -6,20 +6,36 @@ import path from 'node:path';
 import jsQR from 'jsqr';
 import sharp from 'sharp';
 
-/** Render each page at 200 dpi (pdftoppm) and decode its QR code (jsqr on raw RGBA from sharp). */
+async function decodePng(file: string): Promise<string | null> {
+  const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), info.width, info.height)?.data ?? null;
+}
+
+/**
+ * Render each page at 200 dpi (pdftoppm) and decode its QR code (jsqr on raw RGBA from sharp).
+ * One CI run found no code on a card at 200 dpi, which thousands of random cards rendered here
+ * never reproduced; so a page not read at 200 dpi is rendered again at 300 and 150 dpi, and a page
+ * unreadable at all three fails the test, its PDF kept in the temporary directory the error names.
+ */
 export async function qrLinksOf(pdf: Buffer, opts: { keepPngAs?: string } = {}): Promise<string[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cards-'));
-  fs.writeFileSync(path.join(dir, 'cards.pdf'), pdf);
-  execFileSync('pdftoppm', ['-r', '200', '-png', path.join(dir, 'cards.pdf'), path.join(dir, 'page')]);
+  const pdfFile = path.join(dir, 'cards.pdf');
+  fs.writeFileSync(pdfFile, pdf);
+  execFileSync('pdftoppm', ['-r', '200', '-png', pdfFile, path.join(dir, 'page')]);
   const pages = fs.readdirSync(dir).filter((f) => f.endsWith('.png')).sort();
   const out: string[] = [];
-  for (const p of pages) {
+  for (const [i, p] of pages.entries()) {
     const file = path.join(dir, p);
     if (opts.keepPngAs && out.length === 0) fs.copyFileSync(file, opts.keepPngAs);
-    const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    const code = jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), info.width, info.height);
-    if (!code) throw new Error(`no QR code found on ${p}`);
-    out.push(code.data);
+    let code = await decodePng(file);
+    for (const dpi of ['300', '150']) {
+      if (code !== null) break;
+      const again = path.join(dir, `again-${dpi}`);
+      execFileSync('pdftoppm', ['-r', dpi, '-png', '-singlefile', '-f', String(i + 1), '-l', String(i + 1), pdfFile, again]);
+      code = await decodePng(`${again}.png`);
+    }
+    if (code === null) throw new Error(`no QR code found on ${p} at 200, 300 or 150 dpi (PDF kept: ${pdfFile})`);
+    out.push(code);
   }
   fs.rmSync(dir, { recursive: true, force: true });
   return out;

@@ -50,11 +50,14 @@ export function policyLine(policy: CardShop['returnPolicy'], lang: PortalLanguag
   );
 }
 
+/** Light modules around the code: ISO/IEC 18004 asks for four; fewer lets nearby text confuse a camera. */
+const QUIET_ZONE = 4;
+
 /** The QR code's dark modules, one rectangle per horizontal run, filled black on white. */
 function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
   const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
   const n = qr.modules.size;
-  const cell = size / (n + 4);
+  const cell = size / (n + 2 * QUIET_ZONE);
   doc.rect(x, y, size, size).fill('#ffffff');
   for (let r = 0; r < n; r++) {
     let c = 0;
@@ -66,7 +69,7 @@ function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, siz
       const start = c;
       while (c < n && qr.modules.get(r, c)) c++;
       // A hair of overlap so rasterisers leave no seams between rows (seams break some decoders).
-      doc.rect(x + (start + 2) * cell, y + (r + 2) * cell, (c - start) * cell + 0.05 * cell, cell * 1.05);
+      doc.rect(x + (start + QUIET_ZONE) * cell, y + (r + QUIET_ZONE) * cell, (c - start) * cell + 0.05 * cell, cell * 1.05);
     }
   }
   doc.fill('#000000');
@@ -121,7 +124,7 @@ export async function renderCards(
     }
     row(tx(L, 'hours'), hours);
     doc.moveDown(0.4).font(regular).fontSize(8.5).fillColor('#333333').text(policy, { width: inner });
-    // QR as vector squares (error correction M survives a scuffed insert; 2-module quiet zone). Drawing
+    // QR as vector squares (error correction M survives a scuffed insert; 4-module quiet zone). Drawing
     // the modules is ~100× faster than embedding a PNG per card and stays sharp at any print size.
     const qrSize = Math.min(inner, h - doc.y - 70, 180);
     const qrY = h - m - 44 - qrSize;
