@@ -62,7 +62,11 @@ export async function startNode(name: string, e: NodeEnv): Promise<Node> {
   child.stderr!.on('data', (c) => (out += String(c)));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 60_000);
+    // A node that never got ready is killed, so a failed run leaves no process behind.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not start:\n${out}`));
+    }, 60_000);
     const check = () => {
       if (out.includes('Afterdesk is running')) {
         clearTimeout(timer);
