@@ -13,7 +13,7 @@ async function decodePng(file: string): Promise<string | null> {
 
 /**
  * Render each page at 200 dpi (pdftoppm) and decode its QR code (jsqr on raw RGBA from sharp).
- * One CI run found no code on a card at 200 dpi, which thousands of random cards rendered here
+ * One CI run found no code on a card at 200 dpi, which over a thousand random cards rendered here
  * never reproduced; so a page not read at 200 dpi is rendered again at 300 and 150 dpi, and a page
  * unreadable at all three fails the test, its PDF kept in the temporary directory the error names.
  */
