@@ -60,6 +60,8 @@ interface Server {
   pid: number;
   port: number;
   barePort: number;
+  /** Whether the server's new-message and reply transactions run on cached plans, and why. */
+  cachedPlans: string;
   stop(): Promise<void>;
   /** Send a message and wait for the reply of the given type. */
   ask(m: object, reply: string): Promise<void>;
@@ -70,7 +72,7 @@ function startServer(env: Record<string, string>): Promise<Server> {
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
-    child.on('message', (m: { type: string; port: number; barePort: number; pid: number }) => {
+    child.on('message', (m: { type: string; port: number; barePort: number; pid: number; cachedPlans: string }) => {
       if (m.type !== 'ready') return;
       child.removeAllListeners('exit');
       resolve({
@@ -78,6 +80,7 @@ function startServer(env: Record<string, string>): Promise<Server> {
         pid: m.pid,
         port: m.port,
         barePort: m.barePort,
+        cachedPlans: m.cachedPlans,
         stop: () =>
           new Promise<void>((r) => {
             child.once('exit', () => r());
@@ -248,6 +251,7 @@ async function worldPhases(ctx: BenchContext, buyers: number, n: (x: number) => 
 
   try {
     ctx.log(`  server pid ${server.pid}, Postgres postmaster pid ${roots.postgres}; ${CLIENTS} clients; CPU = server process tree + Postgres tree, per operation`);
+    ctx.log(`  cached plans for new messages and replies: ${server.cachedPlans}`);
     // ---- writes ----
     const bareInsert = await phase(roots, n(1500), async () => {
       const r = await request(server.barePort, 'POST', '/insert', {}, {});

@@ -4,7 +4,7 @@
  * API, worker (pg-boss, outbox dispatcher) and the same pool size, on the database given in
  * WP_ADMIN_URL / WP_APP_URL. Beside it, a bare node:http server on the same pg pool answers the
  * baselines (a plain INSERT of one ticket row; a bare SELECT by primary key).
- *   child → {type:'ready', port, barePort, pid}
+ *   child → {type:'ready', port, barePort, pid, cachedPlans}
  *   parent → {type:'stop'}  closes everything and exits (a --cpu-prof profile is written then)
  */
 import fs from 'node:fs';
@@ -29,9 +29,9 @@ const shopId = process.env.WP_SHOP_ID!;
 
 // DATA_DIR of this run only (WP_DATA_DIR): the worker's evidence checkpoint copies land there, not
 // beside an earlier run's copies of the same (re-cloned) organisation.
-const config = loadConfig({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', PUBLIC_URL: 'http://127.0.0.1', DATABASE_URL: adminUrl, APP_DATABASE_URL: appUrl, LOG_LEVEL: 'error', LOGIN_RATE_LIMIT: '1000', ...(process.env.WP_DATA_DIR ? { DATA_DIR: process.env.WP_DATA_DIR } : {}) });
+const config = loadConfig({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', PUBLIC_URL: 'http://127.0.0.1', DATABASE_URL: adminUrl, APP_DATABASE_URL: appUrl, LOG_LEVEL: 'error', LOGIN_RATE_LIMIT: '1000', ...(process.env.WP_DATA_DIR ? { DATA_DIR: process.env.WP_DATA_DIR } : {}), ...(process.env.DB_CACHED_PLANS ? { DB_CACHED_PLANS: process.env.DB_CACHED_PLANS } : {}) });
 // As boot() makes them: a pool of 20 app connections, pg-boss for the worker.
-const db = new Database(createPool(appUrl, 20));
+const db = new Database(createPool(appUrl, 20), { cachedPlans: config.cachedPlans });
 // Errors only, to stderr: a failing request says why; nothing else is logged.
 const log = createLogger('error', 'write-path', false, process.stderr);
 const jobs = new Jobs(adminUrl, log);
@@ -96,4 +96,7 @@ process.on('message', (m: { type: string; file?: string }) => {
     process.exit(0);
   })();
 });
-process.send!({ type: 'ready', port: (app.server.address() as AddressInfo).port, barePort: (bareServer.address() as AddressInfo).port, pid: process.pid });
+// Whether the new-message and reply transactions run on cached plans from the start (the gate reads
+// the tables' statistics; the bench prints the answer).
+await db.cachedPlans.check();
+process.send!({ type: 'ready', port: (app.server.address() as AddressInfo).port, barePort: (bareServer.address() as AddressInfo).port, pid: process.pid, cachedPlans: `${db.cachedPlans.isOpen() ? 'open' : 'closed'} (DB_CACHED_PLANS=${config.cachedPlans})` });

@@ -67,6 +67,11 @@ const EnvSchema = z.object({
   TIKTOK_AUTH_BASE: z.string().url().optional(),
   /** Where stored webhooks are processed: a worker thread (default; acks never wait for it) or the main thread. */
   WEBHOOK_PROCESSOR: z.enum(['thread', 'inline']).default('thread'),
+  /**
+   * Cached (generic) query plans for the hot write transactions (a new message, a reply): 'auto'
+   * once the tables' statistics show a grown database (see platform/db.ts), 'on' / 'off' always / never.
+   */
+  DB_CACHED_PLANS: z.enum(['auto', 'on', 'off']).default('auto'),
   SANDBOX_PORT: port.default(0),
   SANDBOX_SEED: z.coerce.number().int().default(42),
   SANDBOX_SPEED: z.coerce.number().min(0).default(60),
@@ -126,6 +131,8 @@ export interface Config {
   trustProxy: string[];
   loginRateLimit: number;
   worker: boolean;
+  /** DB_CACHED_PLANS: when hot write transactions may reuse generic plans. */
+  cachedPlans: 'auto' | 'on' | 'off';
   /** Claim leases in ms (OUTBOX_LEASE_MS, WEBHOOK_LEASE_MS). */
   leases: { outboxMs: number; webhookMs: number };
   /** Live-update streams: heartbeat and longest life in ms. */
@@ -214,6 +221,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     trustProxy: e.TRUST_PROXY ?? [],
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     worker: e.WORKER,
+    cachedPlans: e.DB_CACHED_PLANS,
     leases: { outboxMs: e.OUTBOX_LEASE_MS, webhookMs: e.WEBHOOK_LEASE_MS },
     live: { heartbeatMs: e.LIVE_HEARTBEAT_MS, maxStreamMs: e.LIVE_STREAM_MAX_MS ?? (e.NODE_ENV === 'test' ? 0 : 30 * 60_000) },
     tiktok: {

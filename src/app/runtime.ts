@@ -121,7 +121,7 @@ export async function boot(config: Config, opts: BootOptions): Promise<Runtime> 
     }
   }
   const appUrl = config.appDatabaseUrl ?? appUrlFrom(adminUrl, secrets.appPassword);
-  const db = new Database(createPool(appUrl, 20));
+  const db = new Database(createPool(appUrl, 20), { cachedPlans: config.cachedPlans });
   const jobs = opts.jobs ? new Jobs(adminUrl, log, { sendOnly: opts.jobs === 'send' }) : undefined;
   if (opts.jobs === 'send') {
     try {

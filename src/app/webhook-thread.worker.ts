@@ -17,7 +17,7 @@ const config = { ...d.config, secretKey };
 const log = createLogger(config.logLevel, 'afterdesk-webhooks', d.prettyLogs);
 
 try {
-  const db = new Database(createPool(d.appUrl, d.poolSize));
+  const db = new Database(createPool(d.appUrl, d.poolSize), { cachedPlans: config.cachedPlans });
   const jobs = d.jobs ? new Jobs(d.adminUrl, log) : undefined;
   // Only sends (SLA timers of new tickets); the main worker runs the queues.
   await jobs?.start();

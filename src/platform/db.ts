@@ -19,9 +19,15 @@ export type Executor = Orm | Tx;
 export class Database {
   readonly orm: Orm;
   private readonly dialect: PgDialect;
-  constructor(readonly pool: pg.Pool) {
+  /** Whether transactions that ask for cached plans get them now (see `tenant`). */
+  readonly cachedPlans: CachedPlansGate;
+  constructor(
+    readonly pool: pg.Pool,
+    options: CachedPlansOptions = {},
+  ) {
     this.orm = drizzle(pool) as Orm;
     this.dialect = (this.orm as unknown as { dialect: PgDialect }).dialect;
+    this.cachedPlans = new CachedPlansGate(pool, options);
   }
 
   /** The connection string the pool was made with (another thread opens its own pool with it). */
@@ -34,9 +40,14 @@ export class Database {
    * in a brand scope (`runInShopScope`, set per request for a brand-limited user), only the rows of
    * that scope's shops on brand-scoped tables.
    */
-  async tenant<T>(orgId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  async tenant<T>(orgId: string, fn: (tx: Tx) => Promise<T>, opts?: { cachedPlans?: boolean }): Promise<T> {
     const shops = shopScopeSetting(currentShopScope());
-    return this.transaction(`select set_config('app.org_id', ${pg.escapeLiteral(orgId)}, true), set_config('app.shop_ids', ${pg.escapeLiteral(shops)}, true)`, fn);
+    // A hot write path (a new message, a reply) may ask for cached plans: while the gate is open its
+    // repeated statements become named statements and this transaction alone lets Postgres reuse a
+    // generic plan for them (and for the foreign-key checks and trigger statements they cause).
+    const cached = opts?.cachedPlans === true && this.cachedPlans.isOpen();
+    const planMode = cached ? `, set_config('plan_cache_mode', 'auto', true)` : '';
+    return this.transaction(`select set_config('app.org_id', ${pg.escapeLiteral(orgId)}, true), set_config('app.shop_ids', ${pg.escapeLiteral(shops)}, true)${planMode}`, fn, cached);
   }
 
   /**
@@ -53,9 +64,10 @@ export class Database {
    * `transaction()` would send BEGIN and then the settings. The callback gets an ordinary Drizzle
    * transaction on the same connection (savepoints and `tx.rollback()` work as before).
    */
-  private async transaction<T>(settings: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  private async transaction<T>(settings: string, fn: (tx: Tx) => Promise<T>, nameStatements = false): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    if (nameStatements) (client as NamingClient)[NAMING] = true;
     try {
       try {
         await client.query(`begin; ${settings}`);
@@ -78,6 +90,7 @@ export class Database {
         throw e;
       }
     } finally {
+      if (nameStatements) (client as NamingClient)[NAMING] = false;
       client.release(broken);
     }
   }
@@ -107,7 +120,8 @@ export function createPool(url: string, max = 10): pg.Pool {
     // organisation for each checked row until autovacuum's next ANALYZE. Custom plans see the
     // table's real size each time. This holds for our named statements too (the portal's page view):
     // they are parsed once per connection and planned on every run. Generic plans would save the
-    // planning (the write-path bench measured it: docs/ARCHITECTURE.md, issue 20) at this risk.
+    // planning (the write-path bench measured it: docs/ARCHITECTURE.md, issue 20) at this risk, so
+    // only a transaction that asks for them gets them, and only while `CachedPlansGate` is open.
     options: '-c plan_cache_mode=force_custom_plan',
   });
   // A dropped connection must not crash the process; the next query reconnects. The pool listens
@@ -118,6 +132,147 @@ export function createPool(url: string, max = 10): pg.Pool {
   pool.on('error', () => undefined);
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
+    nameRepeatedStatements(client);
   });
   return pool;
+}
+
+/** Set on a pooled client for the length of a transaction whose repeated statements get names. */
+const NAMING = Symbol('afterdesk.nameStatements');
+type NamingClient = pg.PoolClient & { [NAMING]?: boolean };
+
+/** A statement text gets a name once it has run this often (in transactions that name statements). */
+const NAME_AFTER_RUNS = 3;
+/** Texts the process counts at most: a variable-length `in (…)` list makes a new text each time. */
+const TRACKED_TEXTS = 5_000;
+/** Named statements one connection prepares at most: each holds a parse tree (and plans) in its backend. */
+const NAMED_PER_CONNECTION = 400;
+/** Statement text → runs seen so far, or its name once it has one. Names are process-wide: one name, one text. */
+const statementNames = new Map<string, number | string>();
+let statementCount = 0;
+
+/**
+ * Statements with values travel over the extended protocol (Parse, Bind, Execute). Unnamed, each is
+ * parsed, analysed and planned on every run; named, Postgres keeps it per connection and — with
+ * `plan_cache_mode=auto` — may keep a generic plan for it. Only inside a transaction that asked for
+ * it (`NAMING` set) and only texts that repeat; simple-protocol queries (no values, several
+ * statements in one string) are never named.
+ */
+function nameRepeatedStatements(client: pg.PoolClient): void {
+  const query = client.query as (...args: unknown[]) => unknown;
+  let prepared = 0;
+  (client as { query: unknown }).query = function (this: NamingClient, config: unknown, values?: unknown, callback?: unknown) {
+    if (this[NAMING] && config !== null && typeof config === 'object' && (config as pg.QueryConfig).name === undefined) {
+      const c = config as pg.QueryConfig;
+      const params = Array.isArray(values) ? values : c.values;
+      if (typeof c.text === 'string' && params && params.length > 0) {
+        const seen = statementNames.get(c.text);
+        if (typeof seen === 'string') {
+          const parsed = (this as unknown as { connection: { parsedStatements: Record<string, string> } }).connection.parsedStatements;
+          if (parsed[seen] !== undefined || prepared < NAMED_PER_CONNECTION) {
+            if (parsed[seen] === undefined) prepared += 1;
+            c.name = seen;
+          }
+        } else if (seen === undefined) {
+          if (statementNames.size < TRACKED_TEXTS) statementNames.set(c.text, 1);
+        } else {
+          statementNames.set(c.text, seen + 1 >= NAME_AFTER_RUNS ? `ad_${(statementCount += 1).toString(36)}` : seen + 1);
+        }
+      }
+    }
+    return query.call(this, config, values, callback);
+  };
+}
+
+export interface CachedPlansOptions {
+  /** 'auto' (default): by the tables' statistics, see `cachedPlansOpen`; 'on' / 'off': always / never. */
+  cachedPlans?: 'auto' | 'on' | 'off';
+  /** Rows a watched table's statistics must count before 'auto' opens (default 10,000). */
+  matureRows?: number;
+  /** How often 'auto' reads the statistics again, in ms (default one minute). */
+  recheckMs?: number;
+}
+
+/** What `CachedPlansGate` reads from Postgres's statistics. */
+export interface TableStatistics {
+  /** Watched tables whose statistics (pg_class.reltuples, set by ANALYZE) count at least `matureRows`. */
+  matureWatched: number;
+  watched: number;
+  /** Tables of the schema changed since their last ANALYZE by more rows than it counted, and by over 1,000. */
+  outgrown: number;
+}
+
+/**
+ * Whether generic plans are safe now. A generic plan is made from the statistics of the moment and
+ * kept until the table's next ANALYZE; made while a table is nearly empty (a new installation, a
+ * new table, a shop's first sync) it can pick any `org_id`-led index and then scan a whole
+ * organisation for each row it checks. So: every table the hot path grows through (registered by
+ * its module) must have been analysed at a real size, and no table may have outgrown its statistics.
+ */
+export function cachedPlansOpen(s: TableStatistics): boolean {
+  return s.watched > 0 && s.matureWatched === s.watched && s.outgrown === 0;
+}
+
+/**
+ * Decides, from the tables' statistics read at most once per `recheckMs` (in the background: a
+ * transaction never waits for it), whether transactions that ask for cached plans get them.
+ */
+export class CachedPlansGate {
+  private readonly watched = new Set<string>();
+  private open = false;
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private checking: Promise<void> | null = null;
+  private readonly mode: 'auto' | 'on' | 'off';
+  private readonly matureRows: number;
+  private readonly recheckMs: number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    options: CachedPlansOptions,
+  ) {
+    this.mode = options.cachedPlans ?? 'auto';
+    this.matureRows = options.matureRows ?? 10_000;
+    this.recheckMs = options.recheckMs ?? 60_000;
+  }
+
+  /** A module's tables that grow with its hot path (by table name). */
+  watch(tables: readonly string[]): void {
+    for (const t of tables) this.watched.add(t);
+  }
+
+  isOpen(): boolean {
+    if (this.mode !== 'auto') return this.mode === 'on';
+    if (this.checking === null && performance.now() - this.checkedAt >= this.recheckMs) void this.check();
+    return this.open;
+  }
+
+  /** Read the statistics now (the gate's next answer follows them). */
+  check(): Promise<void> {
+    this.checking ??= this.read()
+      .then((s) => {
+        this.open = cachedPlansOpen(s);
+      })
+      .catch(() => {
+        this.open = false;
+      })
+      .finally(() => {
+        this.checkedAt = performance.now();
+        this.checking = null;
+      });
+    return this.checking;
+  }
+
+  private async read(): Promise<TableStatistics> {
+    const names = [...this.watched];
+    if (!names.length) return { watched: 0, matureWatched: 0, outgrown: 0 };
+    const r = await this.pool.query<{ mature: number; outgrown: number }>(
+      `select (select count(*) from pg_class c
+                where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r'
+                  and c.relname = any($1::text[]) and c.reltuples >= $2) as mature,
+              (select count(*) from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+                where s.schemaname = current_schema() and s.n_mod_since_analyze > greatest(1000, c.reltuples)) as outgrown`,
+      [names, this.matureRows],
+    );
+    return { watched: names.length, matureWatched: r.rows[0]!.mature, outgrown: r.rows[0]!.outgrown };
+  }
 }

@@ -47,13 +47,22 @@ export interface TestContextOptions {
 }
 
 /**
+ * DB_CACHED_PLANS=on|off for a whole local run of the suite (e.g. every helpdesk test on cached
+ * plans, which a small test database never opens on its own); unset, the app's default applies.
+ */
+function cachedPlansOverride(): Record<string, string> {
+  const v = process.env.DB_CACHED_PLANS;
+  return v ? { DB_CACHED_PLANS: v } : {};
+}
+
+/**
  * Real app on this worker's real database: the same services, server and error mapping as
  * production, driven with `app.inject`. Each test makes its own organisation (see org.ts).
  */
 export async function createTestContext(opts: TestContextOptions = {}): Promise<TestContext> {
   const tdb = await testDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: tdb.adminUrl, APP_DATABASE_URL: tdb.appUrl, LOG_LEVEL: 'silent', DATA_DIR: '.tmp/test-data', LOGIN_RATE_LIMIT: '1000', TIKTOK_BUSINESS_API_BASE: NO_BUSINESS_API, ...opts.env });
-  const db = new Database(createPool(tdb.appUrl, 10));
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: tdb.adminUrl, APP_DATABASE_URL: tdb.appUrl, LOG_LEVEL: 'silent', DATA_DIR: '.tmp/test-data', LOGIN_RATE_LIMIT: '1000', TIKTOK_BUSINESS_API_BASE: NO_BUSINESS_API, ...cachedPlansOverride(), ...opts.env });
+  const db = new Database(createPool(tdb.appUrl, 10), { cachedPlans: config.cachedPlans });
   const jobs = opts.jobs ? new Jobs(tdb.adminUrl, silentLogger) : undefined;
   if (jobs) await jobs.start();
   const clock = opts.clock ?? new ManualClock(Date.now());

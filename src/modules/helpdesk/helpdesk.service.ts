@@ -1,3 +1,4 @@
+import { getTableName } from 'drizzle-orm';
 import { createActions } from './helpdesk.actions.js';
 import { createAgents } from './helpdesk.agents.js';
 import { createCommands } from './helpdesk.commands.js';
@@ -6,6 +7,7 @@ import { createIngest } from './helpdesk.ingest.js';
 import { createMacros } from './helpdesk.macros.service.js';
 import type { HelpdeskPorts } from './helpdesk.ports.js';
 import { createQueries } from './helpdesk.queries.js';
+import { ticketMessages, tickets } from './helpdesk.schema.js';
 import { createWorkspace } from './helpdesk.workspace.js';
 
 export { macroView, messageView, replyHandlerFor, ticketView, type HelpdeskDeps, type MacroRow, type MessageRow, type TicketRow } from './helpdesk.core.js';
@@ -17,6 +19,8 @@ export { macroView, messageView, replyHandlerFor, ticketView, type HelpdeskDeps,
  */
 export function createHelpdeskService(deps: HelpdeskDeps, ports: HelpdeskPorts) {
   const core = createHelpdeskCore(deps, ports);
+  // A new message and a reply run on cached plans once these tables have grown (platform/db.ts).
+  deps.db.cachedPlans.watch([getTableName(tickets), getTableName(ticketMessages)]);
   return {
     ...createIngest(core),
     ...createCommands(core),
