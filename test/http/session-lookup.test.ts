@@ -95,4 +95,20 @@ describe('session lookup by token', () => {
     const hit = await ctx.services.auth.authenticate(decodeURIComponent(limited.cookie.split('=')[1]!.split(';')[0]!));
     expect(hit).toMatchObject({ actor: { orgId: org.orgId, userId: limited.id, role: 'agent' }, shopScope: [shopId], restriction: null });
   });
+
+  // Migration 0215: the lookup keeps its plan between calls (PL/pgSQL, plan_cache_mode=auto for this
+  // function alone) and still runs with the owner's rights on a fixed search path.
+  it('is a PL/pgSQL function with its own plan_cache_mode and a fixed search path, callable by the app role only', async () => {
+    const r = await admin.query(
+      `select l.lanname, p.prosecdef, p.proconfig, has_function_privilege('afterdesk_app', p.oid, 'execute') as app, has_function_privilege('public', p.oid, 'execute') as everyone
+         from pg_proc p join pg_language l on l.oid = p.prolang where p.proname = 'afterdesk_session_auth'`,
+    );
+    expect(r.rows).toEqual([{ lanname: 'plpgsql', prosecdef: true, proconfig: ['search_path=pg_catalog, public', 'plan_cache_mode=auto'], app: true, everyone: false }]);
+    // A dozen lookups in a row (the plan is reused from the sixth) answer as the first did.
+    const cookie = await org.cookie('supervisor');
+    for (let i = 0; i < 12; i++) {
+      const me = await ctx.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie } });
+      expect(me.json().user).toMatchObject({ id: org.users.supervisor.id, role: 'supervisor' });
+    }
+  });
 });
