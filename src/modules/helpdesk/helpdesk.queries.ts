@@ -182,19 +182,22 @@ export function createQueries(core: HelpdeskCore) {
         const tsq = sql`(select string_agg(distinct '(' || x || ')', ' | ')::tsquery from unnest(array[
           websearch_to_tsquery('simple', ${q})::text, websearch_to_tsquery('english', ${q})::text, websearch_to_tsquery('german', ${q})::text,
           websearch_to_tsquery('french', ${q})::text, websearch_to_tsquery('italian', ${q})::text, websearch_to_tsquery('spanish', ${q})::text]) as x where x <> '')`;
+        // The query is built once (a materialised WITH) and read by its three users: the message
+        // and ticket searches and the snippet (inline, each built it again: six stemmings each time).
         const r = await tx.execute(sql`
           with
+          q as materialized (select ${tsq} as tsq),
           -- Ranking reads every matching row, so a very common word would cost seconds on a large
           -- org; only the first 2000 matches the index yields are ranked.
           matches as (
-            select ticket_id, message_id as id, rank from afterdesk_search_messages(${tsq}, 2000)
+            select ticket_id, message_id as id, rank from afterdesk_search_messages((select tsq from q), 2000)
           ),
           hits as (
             select ticket_id, max(rank) as rank, (array_agg(id order by rank desc))[1] as message_id
             from matches
             group by ticket_id
             union all
-            select ticket_id, rank * 1.5, null from afterdesk_search_tickets(${tsq}, 500)
+            select ticket_id, rank * 1.5, null from afterdesk_search_tickets((select tsq from q), 500)
           ),
           best as (
             select ticket_id, max(rank) as rank, max(message_id) as message_id from hits group by ticket_id
@@ -202,7 +205,7 @@ export function createQueries(core: HelpdeskCore) {
           )
           select best.ticket_id, best.rank, best.message_id,
             case when best.message_id is null then null else
-              (select ts_headline(afterdesk_ts_config(m.language), m.body, ${tsq}, 'MaxWords=20, MinWords=8, StartSel=«, StopSel=»')
+              (select ts_headline(afterdesk_ts_config(m.language), m.body, (select tsq from q), 'MaxWords=20, MinWords=8, StartSel=«, StopSel=»')
                  from ticket_messages m where m.org_id = ${actor.orgId} and m.id = best.message_id) end as snippet
           from best
           order by best.rank desc`);

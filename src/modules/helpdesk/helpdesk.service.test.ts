@@ -349,6 +349,20 @@ describe('merge, assignment, routing, search', () => {
     expect(await hd.search(actorFor(other, 'agent'), 'Kartons')).toEqual([]);
   });
 
+  // The query is built once per search and read by the message search, the ticket search and the
+  // snippet; each of them must still see it.
+  it('search ranks a message match with its snippet, finds a buyer by name with no snippet, and a query of stop words only finds nothing', async () => {
+    const org = await createTestOrg(ctx);
+    const agent = actorFor(org, 'agent');
+    const a = await hd.ingestInbound(inbound(org, { externalThreadId: 'q1', externalMessageId: 'q1', text: 'Le colis est arrivé ouvert et la télécommande manque.' }));
+    const b = await hd.ingestInbound(inbound(org, { externalThreadId: 'q2', externalMessageId: 'q2', text: 'Hello, any news?', buyer: { externalId: 'b-q2', name: 'Walburga Quenstedt' } }));
+    const byWord = await hd.search(agent, 'télécommande');
+    expect(byWord.map((h) => [h.ticket.id, h.snippet])).toEqual([[a.ticketId, 'colis est arrivé ouvert et la «télécommande» manque.']]);
+    const byName = await hd.search(agent, 'Quenstedt');
+    expect(byName.map((h) => [h.ticket.id, h.snippet])).toEqual([[b.ticketId, null]]);
+    expect(await hd.search(agent, 'the and of')).toEqual([]);
+  });
+
   it('lists a queue sorted by SLA due with cursor pagination', async () => {
     const org = await createTestOrg(ctx);
     const agent = actorFor(org, 'agent');
