@@ -46,7 +46,7 @@ export default async function brandScopeBench(ctx: BenchContext): Promise<void> 
     ctx.log(`  generating ${nTickets.toLocaleString('en')} tickets and ${nMessages.toLocaleString('en')} messages over 2 shops …`);
     const t0 = performance.now();
     await admin.query(`set synchronous_commit = off; set maintenance_work_mem = '256MB'`);
-    await admin.query('drop index ticket_messages_search; drop index tickets_search');
+    await admin.query('drop index ticket_messages_org_search; drop index tickets_org_search');
     await admin.query(
       `insert into tickets (org_id, id, number, shop_id, channel, external_thread_id, subject, status, language, queue, message_count, last_message_at, created_at, updated_at)
        select $1, 'tkt_s' || lpad(g::text, 21, '0'), g, ($2::text[])[1 + g % 2], 'email', 'thr-' || g, 'Order question ' || g,
@@ -62,7 +62,7 @@ export default async function brandScopeBench(ctx: BenchContext): Promise<void> 
        from generate_series(1, $3::bigint) g`,
       [org.orgId, shops, nMessages, BODIES],
     );
-    await admin.query('create index ticket_messages_search on ticket_messages using gin (search); create index tickets_search on tickets using gin (search)');
+    await admin.query('create index ticket_messages_org_search on ticket_messages using gin (org_id, search); create index tickets_org_search on tickets using gin (org_id, search)');
     await admin.query('analyze tickets; analyze ticket_messages');
     ctx.log(`  generated in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 
