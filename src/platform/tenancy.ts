@@ -8,6 +8,12 @@ export interface Actor {
   orgId: string;
   userId: string;
   role: Role;
+  /**
+   * The person's display name, when whoever built the actor has just read it (a signed-in request:
+   * the session lookup returns the user row). Something they write is authored under it without
+   * reading the user again; without it, the writer reads the name.
+   */
+  name?: string;
 }
 
 export function requireRole(actor: Actor, allowed: readonly Role[], what = 'this action'): void {

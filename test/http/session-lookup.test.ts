@@ -47,6 +47,34 @@ describe('session lookup by token', () => {
     expect((await ctx.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
   });
 
+  it("carries the person's name read with the session: a reply is authored under it, and a rename shows on the next request", async () => {
+    const o = await createTestOrg(ctx);
+    const { ticketId } = await ctx.services.helpdesk.ingestInbound({
+      orgId: o.orgId,
+      shopId: o.shopId,
+      channel: 'tiktok_chat',
+      externalThreadId: 'sl-name-thread',
+      externalMessageId: 'sl-name-msg',
+      buyer: { externalId: 'sl-name-buyer' },
+      direction: 'inbound',
+      text: 'Is my order on its way?',
+      sentAt: clock.now().toISOString(),
+    });
+    const cookie = await o.cookie('agent');
+    const reply = async (text: string) => {
+      const r = await ctx.app.inject({ method: 'POST', url: `/api/tickets/${ticketId}/reply`, headers: { cookie }, payload: { text } });
+      expect(r.statusCode).toBe(201);
+      return r.json().message.author as { type: string; id: string; name: string };
+    };
+    const agentName = (await admin.query('select name from users where org_id = $1 and id = $2', [o.orgId, o.users.agent.id])).rows[0].name as string;
+    expect(await reply('On its way, tracking follows.')).toEqual({ type: 'user', id: o.users.agent.id, name: agentName });
+    const renamed = await ctx.app.inject({ method: 'PATCH', url: '/api/account', headers: { cookie }, payload: { name: 'Renate Umbenannt' } });
+    expect(renamed.statusCode).toBe(200);
+    expect(await reply('Here is the tracking link.')).toEqual({ type: 'user', id: o.users.agent.id, name: 'Renate Umbenannt' });
+    const stored = await admin.query('select author_name from ticket_messages where org_id = $1 and ticket_id = $2 and direction = $3 order by sent_at, id', [o.orgId, ticketId, 'outbound']);
+    expect(stored.rows.map((r) => r.author_name)).toEqual([agentName, 'Renate Umbenannt']);
+  });
+
   it('an unknown token signs nobody in', async () => {
     expect((await ctx.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: 'afterdesk_session=not-a-token' } })).statusCode).toBe(401);
   });

@@ -351,7 +351,7 @@ export function createAuthService({ db, ids, clock, secretKey }: AuthDeps) {
       // A brand-limited membership carries the ids of its brands' shops (one more read, only for them).
       const shopScope = u.brandIds ? await db.system((tx) => shopIdsOfBrands(tx, u.orgId, u.brandIds!)) : null;
       const restriction = restrictionFor({ requireTwoFactor: hit.require_two_factor, twoFactorEnabled: hit.two_factor_enabled, mustChangePassword: hit.must_change_password });
-      return { actor: { orgId: u.orgId, userId: u.id, role: u.role }, sessionId: hit.session_id, loginId: u.loginId, user: u, shopScope, restriction };
+      return { actor: { orgId: u.orgId, userId: u.id, role: u.role, name: u.name }, sessionId: hit.session_id, loginId: u.loginId, user: u, shopScope, restriction };
     },
 
     /** The organisations a login belongs to (active memberships), the current one marked. */

@@ -264,7 +264,8 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     now: Date,
     outboxId?: string,
   ): Promise<{ message: MessageRow; evidence: EvidenceInput }> {
-    const user = actor.userId === 'system' ? undefined : ((await userIn(tx, actor.orgId, actor.userId)) ?? undefined);
+    // A signed-in person's actor carries their name from the session lookup (one read fewer per reply).
+    const user = actor.userId === 'system' ? undefined : actor.name !== undefined ? { id: actor.userId, name: actor.name } : ((await userIn(tx, actor.orgId, actor.userId)) ?? undefined);
     if (input.macroId) {
       const [mac] = await tx.select({ id: macros.id }).from(macros).where(and(eq(macros.orgId, actor.orgId), eq(macros.id, input.macroId)));
       if (!mac) throw AppError.notFound('macro', input.macroId);
