@@ -28,7 +28,10 @@ import { benchWorld, worldDir } from './world/world.js';
  * (a plain INSERT of one ticket row; a bare SELECT by primary key, both over node:http).
  * CPU per operation is the server process (API + worker, as `afterdesk start` runs it) plus its
  * Postgres cluster (the postmaster and every process under it, reaped ones included), read from
- * /proc before and after each phase; the load generator (this process) is not counted.
+ * /proc before and after each phase; the load generator (this process) is not counted. The create
+ * and reply phases end when the outbox holds nothing due for the organisation, so a reply's
+ * delivery (the sandbox send, the delivery status) counts as part of the reply, and the read
+ * phases after them measure reads alone.
  * Then common-word search on a large generated thread table (WRITE_PATH_SEARCH_MESSAGES, 5 M by
  * default; 0 skips it).
  * WRITE_PATH_PROFILE=1 writes a V8 CPU profile of the server per phase (.tmp/write-path-prof) and
@@ -115,7 +118,13 @@ interface Profiler {
 }
 let profiler: ((name: string) => Profiler) | undefined;
 
-async function phase(roots: { server: number; postgres: number }, n: number, op: (i: number, client: number) => Promise<void>, name?: string): Promise<Phase> {
+/**
+ * `settle`, when given, waits for the background work the operations queued (a reply's delivery
+ * through the outbox) after the last request answered and before the CPU is read, so that work is
+ * counted with the operations that caused it and not with the phase that happens to run next.
+ * Throughput and latencies are the requests' own.
+ */
+async function phase(roots: { server: number; postgres: number }, n: number, op: (i: number, client: number) => Promise<void>, name?: string, settle?: () => Promise<void>): Promise<Phase> {
   // Warm-up outside the measurement (JIT, plans, connections).
   const warm = Math.min(40, Math.ceil(n / 10));
   let w = 0;
@@ -136,6 +145,7 @@ async function phase(roots: { server: number; postgres: number }, n: number, op:
     }
   }));
   const elapsed = performance.now() - t0;
+  if (settle) await settle();
   const cpu1 = treeCpuMs(roots);
   await prof?.after(n);
   const server = (cpu1.server! - cpu0.server!) / n;
@@ -248,6 +258,16 @@ async function worldPhases(ctx: BenchContext, buyers: number, n: (x: number) => 
   for (const u of users) cookies.push(await login(server.port, emails.find((e) => e.id === u)!.email, world.manifest.password));
   const H = (c: number) => ({ cookie: cookies[c]!, origin: 'http://127.0.0.1' });
   const run = Date.now().toString(36);
+  // Until the outbox holds nothing due for the organisation (deliveries of replies, webhooks).
+  const outboxDrained = async () => {
+    const until = performance.now() + 300_000;
+    for (;;) {
+      const due = Number((await admin.query(`select count(*)::int as n from outbox where org_id = $1 and status in ('pending', 'running') and next_attempt_at <= now()`, [org.orgId])).rows[0].n);
+      if (due === 0) return;
+      if (performance.now() > until) throw new Error(`the outbox did not drain: ${due} step(s) still due after 300 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
 
   try {
     ctx.log(`  server pid ${server.pid}, Postgres postmaster pid ${roots.postgres}; ${CLIENTS} clients; CPU = server process tree + Postgres tree, per operation`);
@@ -269,14 +289,14 @@ async function worldPhases(ctx: BenchContext, buyers: number, n: (x: number) => 
       });
       if (r.status !== 201) throw new Error(`create: ${r.status} ${r.body}`);
       created.push((JSON.parse(r.body) as { ticketId: string }).ticketId);
-    }, 'create');
+    }, 'create', outboxDrained);
     report('Create a ticket: inbound e-mail of a new buyer (routing, SLA clocks, evidence)', 'bare INSERT of a ticket row (node:http + pool)', bareInsert, 'POST /api/helpdesk/inbound/email', create, 3);
 
     const reply = await phase(roots, n(1500), async (i, c) => {
       const id = created[(i < 0 ? -i : i) % created.length]!;
       const r = await request(server.port, 'POST', `/api/tickets/${id}/reply`, H(c), { text: `Thanks for writing! Your parcel is with the carrier and should arrive tomorrow. (${run}-${i})`, clientKey: `wp-${run}-${i < 0 ? `w${-i}` : i}` });
       if (r.status !== 201 && r.status !== 200) throw new Error(`reply: ${r.status} ${r.body}`);
-    }, 'reply');
+    }, 'reply', outboxDrained);
     report('Add a reply (message, evidence, one outbox row)', 'bare INSERT of a ticket row (node:http + pool)', bareInsert, 'POST /api/tickets/:id/reply', reply, 3);
 
     // ---- reads ----
