@@ -247,6 +247,10 @@ async function worldPhases(ctx: BenchContext, buyers: number, n: (x: number) => 
   if (orgTickets < 20_000) throw new Error(`the measured organisation has ${orgTickets} tickets; the bench needs ≥ 20 000 (raise WRITE_PATH_BUYERS)`);
   const sampleIds = ((await admin.query('select id from tickets where org_id = $1 order by md5(id) limit 2000', [org.orgId])).rows as { id: string }[]).map((r) => r.id);
 
+  // The world's shops have no support address, and a reply by e-mail from a shop without one (and
+  // without a mailbox) fails its delivery and notifies the agent. The measured shop gets one, so a
+  // reply's delivery is the send through the local provider (as in the demo), not the failure path.
+  await admin.query(`update shops set support_contacts = support_contacts || jsonb_build_object('email', $3::text) where org_id = $1 and id = $2`, [org.orgId, shop.id, `support@${shop.id}.bench.afterdesk.dev`]);
   const roots = { server: 0, postgres: await postmasterPid(world.adminUrl) };
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'afterdesk-write-path-'));
   const server = await startServer({ WP_ADMIN_URL: world.adminUrl, WP_APP_URL: world.appUrl, WP_ORG_ID: org.orgId, WP_SHOP_ID: shop.id, WP_DATA_DIR: dataDir });
@@ -320,10 +324,12 @@ async function worldPhases(ctx: BenchContext, buyers: number, n: (x: number) => 
     const check = (await admin.query(
       `select (select count(*) from ticket_messages where org_id = $1 and ticket_id = any($2) and direction = 'outbound' and kind = 'public')::int as replies,
               (select count(*) from outbox where org_id = $1 and subject_type = 'ticket_message' and subject_id in (select id from ticket_messages where org_id = $1 and ticket_id = any($2) and direction = 'outbound'))::int as outbox,
-              (select count(*) from evidence_records where org_id = $1 and case_id = any($2))::int as evidence`,
+              (select count(*) from evidence_records where org_id = $1 and case_id = any($2))::int as evidence,
+              (select count(*) from ticket_messages where org_id = $1 and ticket_id = any($2) and direction = 'outbound' and kind = 'public' and delivery_status = 'sent')::int as sent`,
       [org.orgId, created],
-    )).rows[0] as { replies: number; outbox: number; evidence: number };
-    console.log(`\n  written by the bench: ${created.length} tickets, ${check.replies} replies, ${check.outbox} outbox rows for them, ${check.evidence} evidence records`);
+    )).rows[0] as { replies: number; outbox: number; evidence: number; sent: number };
+    console.log(`\n  written by the bench: ${created.length} tickets, ${check.replies} replies (${check.sent} delivered), ${check.outbox} outbox rows for them, ${check.evidence} evidence records`);
+    if (check.sent !== check.replies) throw new Error(`only ${check.sent} of ${check.replies} replies were delivered: the reply phase measured failing deliveries`);
     // …and the organisation's evidence chain, the bench's records included, still verifies (every
     // hash recomputed, every link and sequence checked), with the bench server's key (its worker
     // may have signed a checkpoint copy in DATA_DIR).
