@@ -62,7 +62,7 @@ export default async function brandScopeBench(ctx: BenchContext): Promise<void> 
        from generate_series(1, $3::bigint) g`,
       [org.orgId, shops, nMessages, BODIES],
     );
-    await admin.query('create index ticket_messages_org_search on ticket_messages using gin (org_id, search); create index tickets_org_search on tickets using gin (org_id, search)');
+    await admin.query('create index ticket_messages_org_search on ticket_messages using gin (org_id, search) with (gin_pending_list_limit = 256); create index tickets_org_search on tickets using gin (org_id, search) with (gin_pending_list_limit = 256)');
     await admin.query('analyze tickets; analyze ticket_messages');
     ctx.log(`  generated in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 

@@ -109,7 +109,7 @@ export default async function helpdeskBench(ctx: BenchContext): Promise<void> {
       );
       if (((b / chunk) | 0) % 4 === 0) ctx.log(`    messages ${b.toLocaleString('en')} / ${nMessages.toLocaleString('en')}`);
     }
-    await admin.query('create index ticket_messages_org_search on ticket_messages using gin (org_id, search); create index tickets_org_search on tickets using gin (org_id, search)');
+    await admin.query('create index ticket_messages_org_search on ticket_messages using gin (org_id, search) with (gin_pending_list_limit = 256); create index tickets_org_search on tickets using gin (org_id, search) with (gin_pending_list_limit = 256)');
     await admin.query('analyze tickets; analyze ticket_messages');
     ctx.log(`  generated in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 

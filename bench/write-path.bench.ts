@@ -409,7 +409,7 @@ async function bigSearch(ctx: BenchContext, nMessages: number): Promise<void> {
       [org.orgId, bodies, a, Math.min(nMessages, a + chunk - 1)],
     );
   }
-  await admin.query('create index ticket_messages_org_search on ticket_messages using gin (org_id, search); create index tickets_org_search on tickets using gin (org_id, search)');
+  await admin.query('create index ticket_messages_org_search on ticket_messages using gin (org_id, search) with (gin_pending_list_limit = 256); create index tickets_org_search on tickets using gin (org_id, search) with (gin_pending_list_limit = 256)');
   await admin.query('vacuum analyze tickets');
   await admin.query('vacuum analyze ticket_messages');
   ctx.log(`  generated in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
