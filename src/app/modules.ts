@@ -97,7 +97,7 @@ export async function registerModuleWorkers(p: Platform, s: Services): Promise<v
       s.tiktok.processor.start();
     }
   }
-  registerEmailChannel(p.outbox, localEmail, s.helpdesk, (orgId, shopId, mail) => s.email.send(orgId, shopId, mail));
+  registerEmailChannel(p.outbox, localEmail, (orgId, shopId, mail) => s.email.send(orgId, shopId, mail));
   // Every shop mailbox is read each minute (one worker per mailbox: an advisory lock).
   if (p.jobs?.isStarted) {
     await p.jobs.define('email.poll', async () => {

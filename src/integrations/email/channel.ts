@@ -12,15 +12,17 @@ export type ShopMailSender = (orgId: string, shopId: string, mail: Parameters<Ma
 /**
  * `email.send`: one ticket reply → one mail, through the shop's mailbox (SMTP, copy in Sent) or,
  * for a shop without one, the fallback provider (the local outbox of the demo and tests). The
- * Message-ID is derived from the outbox key, the same on every attempt.
+ * Message-ID is derived from the outbox key, the same on every attempt. The reply's delivery status
+ * ("Sent", or "Failed" with the reason) is set by the outbox's finish listener for every reply step
+ * (`registerWorkspaceWorkers`); marking it here too was a second transaction per mail with the same
+ * result.
  */
-export function registerEmailChannel(outbox: OutboxRegistry, provider: EmailProvider, helpdesk: Pick<HelpdeskService, 'markDelivery'>, shopMail?: ShopMailSender): void {
+export function registerEmailChannel(outbox: OutboxRegistry, provider: EmailProvider, shopMail?: ShopMailSender): void {
   outbox.register('email.send', async (raw, ctx) => {
     const parsed = EmailSendPayload.safeParse(raw);
     if (!parsed.success) throw new PermanentError(`email.send payload is invalid: ${zodIssues(parsed.error).map((i) => i.field).join(', ')}`);
     const p = parsed.data;
     if (!p.to) {
-      await helpdesk.markDelivery(ctx.orgId, p.messageId, 'failed');
       throw new PermanentError('The buyer has no e-mail address on this ticket', 'email.no_recipient');
     }
     const own = await shopMail?.(ctx.orgId, p.shopId, {
@@ -37,11 +39,9 @@ export function registerEmailChannel(outbox: OutboxRegistry, provider: EmailProv
       attachments: p.attachments ?? [],
     });
     if (own) {
-      await helpdesk.markDelivery(ctx.orgId, p.messageId, 'sent');
       return { providerMessageId: own.messageId, provider: 'mailbox', deduplicated: own.deduplicated };
     }
     if (!p.from) {
-      await helpdesk.markDelivery(ctx.orgId, p.messageId, 'failed');
       throw new PermanentError("The shop has no support e-mail address (shop settings → support contacts)", 'email.no_sender');
     }
     const r = await provider.send({
@@ -55,7 +55,6 @@ export function registerEmailChannel(outbox: OutboxRegistry, provider: EmailProv
       references: p.references,
       messageKey: ctx.idempotencyKey,
     });
-    await helpdesk.markDelivery(ctx.orgId, p.messageId, 'sent');
     return { providerMessageId: r.messageId, provider: provider.kind };
   });
 }

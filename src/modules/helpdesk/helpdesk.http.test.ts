@@ -7,6 +7,7 @@ import { ManualClock } from '../../platform/clock.js';
 import { outbox } from '../../platform/outbox/outbox.schema.js';
 import { evidenceRecords as evidenceRecordsTable } from '../evidence/evidence.schema.js';
 import { LocalEmailProvider, registerEmailChannel } from '../../integrations/email/index.js';
+import { registerWorkspaceWorkers } from '../../app/modules.js';
 import { LocalWhatsAppProvider } from '../../integrations/whatsapp/index.js';
 import { registerHelpdeskHandlers } from './helpdesk.jobs.js';
 
@@ -17,7 +18,9 @@ const wa = new LocalWhatsAppProvider();
 
 beforeAll(async () => {
   ctx = await createTestContext({ clock });
-  registerEmailChannel(ctx.platform.outbox, mail, ctx.services.helpdesk);
+  registerEmailChannel(ctx.platform.outbox, mail);
+  // The reply's delivery status follows its step through the outbox's finish listener, as in the worker.
+  registerWorkspaceWorkers(ctx.platform, ctx.services);
   ctx.services.whatsapp.registerOutboxHandlers(ctx.platform.outbox, wa);
 });
 afterAll(async () => {
