@@ -504,9 +504,9 @@ export function createCommands(core: HelpdeskCore) {
     },
 
     /**
-     * The channel accepted (or refused for good) a reply: outbox handlers call this, and so does the
-     * outbox's finish listener for every reply step (the TikTok handler reports nothing itself), so a
-     * reply turns "Sent", or "Failed" with the reason, whichever channel carried it.
+     * The channel accepted (or refused for good) a reply: the outbox's finish listener calls this for
+     * every reply step, so a reply turns "Sent", or "Failed" with the reason, whichever channel carried
+     * it; the WhatsApp and comment handlers call it themselves too, with the channel's id for the message.
      */
     async markDelivery(orgId: string, messageId: string, status: 'sent' | 'failed', error?: string | null, externalMessageId?: string): Promise<{ ticketId: string; shopId: string | null } | null> {
       return db.tenant(orgId, async (tx) => {
