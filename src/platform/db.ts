@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { drizzle, NodePgSession, NodePgTransaction, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgDialect } from 'drizzle-orm/pg-core';
+import { is, Param, Placeholder, sql } from 'drizzle-orm';
 import { currentShopScope, shopScopeSetting } from './scope.js';
 
 // int8 (bigint / count(*)) as JS numbers: our counts and minor-unit amounts stay far below 2^53.
@@ -171,7 +172,8 @@ function nameRepeatedStatements(client: pg.PoolClient): void {
           const parsed = (this as unknown as { connection: { parsedStatements: Record<string, string> } }).connection.parsedStatements;
           if (parsed[seen] !== undefined || prepared < NAMED_PER_CONNECTION) {
             if (parsed[seen] === undefined) prepared += 1;
-            c.name = seen;
+            // A copy: a `statement()` hands the same config to every run, named or not.
+            return query.call(this, { ...c, name: seen }, values, callback);
           }
         } else if (seen === undefined) {
           if (statementNames.size < TRACKED_TEXTS) statementNames.set(c.text, 1);
@@ -182,6 +184,61 @@ function nameRepeatedStatements(client: pg.PoolClient): void {
     }
     return query.call(this, config, values, callback);
   };
+}
+
+/** Drizzle builds `statement()` texts here: a database with no connection (it never runs a query). */
+const builder = drizzle.mock() as unknown as Orm;
+
+/** What Drizzle's query builders (select, insert, update, delete) offer: a query rendered once. */
+interface Preparable<T> {
+  prepare(name: string): { execute(values?: Record<string, unknown>): Promise<T> };
+}
+
+/**
+ * A statement whose SQL Drizzle renders once per process instead of on every run. Drizzle builds a
+ * statement's text from its query-builder tree each time it runs: 65–110 µs for a select or insert
+ * over a wide table on the write-path bench's machine, more than Postgres spends running many of
+ * them. Written with `sql.placeholder(name)` for every value, the text, the parameters (each with its
+ * column's encoder: dates, JSON) and the row mapping are kept; a run fills in `values` and sends it
+ * on `on`'s connection — inside a transaction, so row-level security and the organisation setting
+ * apply as to any query. Only for statements whose shape never changes (the same columns every run).
+ */
+export function statement<T>(build: (db: Orm) => Preparable<T>): (on: Executor, values: Record<string, unknown>) => Promise<T> {
+  let rendered: { params: unknown[] } | undefined;
+  return (on, values) => {
+    rendered ??= build(builder).prepare(undefined as unknown as string) as unknown as { params: unknown[] };
+    // Drizzle's prepared query runs on its `client` with its `params`: the same rendering, on this
+    // caller's connection, with the values filled in here.
+    const run = Object.create(rendered) as { client: unknown; params: unknown[]; execute(v: Record<string, unknown>): Promise<T> };
+    run.client = clientOf(on);
+    run.params = rendered.params.map((p) => fill(p, values));
+    return run.execute({});
+  };
+}
+
+/**
+ * One parameter of a rendered statement with its value. Drizzle's own filling passes null through a
+ * column's encoder (a JSON column would get the JSON text `null`, a timestamp would throw); here null
+ * is NULL, as in Drizzle's unprepared queries, and a value left out is an error naming it.
+ */
+function fill(p: unknown, values: Record<string, unknown>): unknown {
+  const placeholder = is(p, Placeholder) ? p : is(p, Param) && is(p.value, Placeholder) ? (p.value as Placeholder) : undefined;
+  if (!placeholder) return p;
+  const v = values[placeholder.name];
+  if (v === undefined) throw new Error(`statement(): no value for "${placeholder.name}"`);
+  if (v === null || placeholder === p) return v;
+  return (p as Param).encoder.mapToDriverValue(v);
+}
+
+/** `{ a: sql.placeholder('a'), … }`: the values of a `statement()`'s insert, filled in on each run. */
+export function placeholders<K extends string>(...keys: K[]): { [P in K]: Placeholder<P> } {
+  return Object.fromEntries(keys.map((k) => [k, sql.placeholder(k)])) as { [P in K]: Placeholder<P> };
+}
+
+function clientOf(on: Executor): unknown {
+  const client = (on as unknown as { session?: { client?: unknown } }).session?.client;
+  if (!client) throw new Error('statement(): the executor has no connection');
+  return client;
 }
 
 export interface CachedPlansOptions {

@@ -9,13 +9,14 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose } from '../../src/app/compose.js';
 import { createPlatform } from '../../src/app/deps.js';
+import { registerWorkspaceWorkers } from '../../src/app/modules.js';
 import { buildServer } from '../../src/app/server.js';
 import { createPool, Database } from '../../src/platform/db.js';
 import { newId } from '../../src/platform/ids.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import type { Http } from '../../src/platform/http.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
-import { createTestOrg, loginCookie, type TestOrg } from '../helpers/org.js';
+import { actorFor, createTestOrg, loginCookie, type TestOrg } from '../helpers/org.js';
 
 let a: TestContext;
 let b: { app: Http; db: Database; url: string };
@@ -24,6 +25,8 @@ let urlA: string;
 beforeAll(async () => {
   const env = { LIVE_STREAM_MAX_MS: '30000', LIVE_HEARTBEAT_MS: '200' };
   a = await createTestContext({ env });
+  // The outbox's finish listener that marks a reply's delivery (and announces it).
+  registerWorkspaceWorkers(a.platform, a.services);
   await a.app.listen({ port: 0, host: '127.0.0.1' });
   urlA = `http://127.0.0.1:${(a.app.server.address() as AddressInfo).port}`;
   // The second instance: same database, its own pool, platform, services and server.
@@ -134,6 +137,16 @@ describe('GET /api/events across two instances', () => {
     // Presence: the supervisor opens the ticket through B; the agent's stream says who.
     await fetch(`${b.url}/api/tickets/${t.ticketId}/viewing`, { method: 'POST', headers: { cookie: await loginCookie(a, org.users.supervisor.email), 'content-type': 'application/json', 'x-requested-with': 'afterdesk' }, body: '{}' });
     await agentStream.waitFor((m) => m.type === 'presence' && m.userId === org.users.supervisor.id);
+
+    // A reply's delivery: its step runs on A, and the agent's stream on B hears how it ended (this
+    // test shop has no TikTok connection, so: failed), with the message it belongs to.
+    const sent = await a.services.helpdesk.reply(actorFor(org, 'agent'), t.ticketId, { text: 'It left our warehouse today.' });
+    expect(await a.platform.dispatcher.drain(50, org.orgId)).toMatchObject({ failed: 1 });
+    const delivery = await agentStream.waitFor((m) => m.type === 'delivery');
+    expect(delivery).toEqual({ type: 'delivery', ticketId: t.ticketId, messageId: sent.message.id, status: 'failed' });
+    const thread = await a.services.helpdesk.getTicket(actorFor(org, 'agent'), t.ticketId);
+    expect(thread.messages.find((m) => m.id === sent.message.id)).toMatchObject({ deliveryStatus: 'failed' });
+    expect(otherStream.messages.filter((m) => m.type !== 'resync')).toEqual([]);
 
     agentStream.close();
     supStream.close();

@@ -3,14 +3,14 @@
  * step that failed, the IMAP sync (resumable from the last UID, one worker per mailbox through a
  * Postgres advisory lock, never a duplicate ticket) and SMTP sending with a copy in Sent.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { ImapFlow } from 'imapflow';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import net from 'node:net';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/db.js';
+import { statement, type Database } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
@@ -25,6 +25,10 @@ import { emailToInbound, threadIdOf, type InboundEmail } from './email.js';
 import { mailboxes, type MailboxRow, type MailTls } from './email.schema.js';
 import type { ConnectionTestView, MailboxInput, MailboxSyncView, MailboxView } from './email.dto.js';
 import { authenticationResults, automatedKind, CONNECTION_STEPS, failedStep, isOwnMail, ourMessageId, replySubject, spoofSuspect, ticketNumberIn, type ConnectionStep } from './email.rules.js';
+
+
+/** Read before every mail a shop sends: rendered once (`statement()`, platform/db.ts). */
+const mailboxOfShop = statement((db) => db.select().from(mailboxes).where(and(eq(mailboxes.orgId, sql.placeholder('orgId')), eq(mailboxes.shopId, sql.placeholder('shopId')))).limit(1));
 
 export interface FilesPort {
   storeFile(orgId: string, input: { bytes: Buffer; fileName: string; declaredContentType?: string }): Promise<{ sha256: string; contentType: string; size: number }>;
@@ -126,7 +130,7 @@ export function createMailboxes(d: MailboxDeps) {
   }
 
   async function rowOf(orgId: string, shopId: string): Promise<MailboxRow | undefined> {
-    return d.db.tenant(orgId, async (tx) => (await tx.select().from(mailboxes).where(and(eq(mailboxes.orgId, orgId), eq(mailboxes.shopId, shopId))).limit(1))[0]);
+    return d.db.tenant(orgId, async (tx) => (await mailboxOfShop(tx, { orgId, shopId }))[0]);
   }
 
   async function requireShop(orgId: string, shopId: string): Promise<void> {

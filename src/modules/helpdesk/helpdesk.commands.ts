@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import type { Executor, Tx } from '../../platform/db.js';
+import { statement, type Executor, type Tx } from '../../platform/db.js';
 import { AppError, isAppError } from '../../platform/errors.js';
 import { enqueue } from '../../platform/outbox/outbox.js';
-import { publishLive } from '../../platform/live.js';
+import { LIVE_CHANNEL, publishLive } from '../../platform/live.js';
 import { outbox } from '../../platform/outbox/outbox.schema.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
 import { deskPeopleIn, firstSupervisorIn, userIn } from '../auth/index.js';
@@ -119,6 +119,15 @@ export async function replyPayload(tx: Executor, t: TicketRow, m: MessageRow, kn
  * Ticket commands: what agents (and other modules, and SLA escalation) do to a ticket — reply,
  * note, status, priority, tags, links, assignment, merge, and the bulk form of some of them.
  */
+
+/** A reply's retry check (every reply with a client key): rendered once (`statement()`, platform/db.ts). */
+const priorStep = statement((db) =>
+  db
+    .select({ id: outbox.id, subjectId: outbox.subjectId })
+    .from(outbox)
+    .where(and(eq(outbox.orgId, sql.placeholder('orgId')), eq(outbox.idempotencyKey, sql.placeholder('key')))),
+);
+
 export function createCommands(core: HelpdeskCore) {
   const runUpdateRules = createUpdateRules(core);
   const { db, ids, clock } = core;
@@ -137,7 +146,7 @@ export function createCommands(core: HelpdeskCore) {
         const idempotencyKey = input.clientKey ? `helpdesk.reply:${ticketId}:${input.clientKey}` : undefined;
         if (idempotencyKey) {
           // The ticket row lock serialises replies on this ticket, so the first submit has committed.
-          const [prior] = await tx.select().from(outbox).where(and(eq(outbox.orgId, actor.orgId), eq(outbox.idempotencyKey, idempotencyKey)));
+          const [prior] = await priorStep(tx, { orgId: actor.orgId, key: idempotencyKey });
           if (prior?.subjectId) {
             const [m] = await tx.select().from(ticketMessages).where(and(eq(ticketMessages.orgId, actor.orgId), eq(ticketMessages.id, prior.subjectId)));
             if (m) return { message: m, ticket: t, outboxId: prior.id };
@@ -509,17 +518,21 @@ export function createCommands(core: HelpdeskCore) {
      * it; the WhatsApp and comment handlers call it themselves too, with the channel's id for the message.
      */
     async markDelivery(orgId: string, messageId: string, status: 'sent' | 'failed', error?: string | null, externalMessageId?: string): Promise<{ ticketId: string; shopId: string | null } | null> {
-      return db.tenant(orgId, async (tx) => {
-        const [m] = await tx
-          .update(ticketMessages)
-          .set({ deliveryStatus: status, deliveryError: status === 'failed' ? (error ?? null)?.slice(0, 500) ?? null : null, ...(externalMessageId ? { externalMessageId } : {}) })
-          .where(and(eq(ticketMessages.orgId, orgId), eq(ticketMessages.id, messageId)))
-          .returning({ ticketId: ticketMessages.ticketId });
-        if (!m) return null;
-        const [t] = await tx.select({ shopId: tickets.shopId }).from(tickets).where(and(eq(tickets.orgId, orgId), eq(tickets.id, m.ticketId)));
-        await publishLive(tx, { t: 'delivery', o: orgId, s: t?.shopId ?? null, id: m.ticketId, m: messageId, st: status === 'sent' ? 'done' : 'failed' });
-        return { ticketId: m.ticketId, shopId: t?.shopId ?? null };
-      });
+      // One statement (every reply's delivery comes through here): the status, the ticket's shop and
+      // the live event (`LiveEvent` 'delivery', heard at commit).
+      const r = await db.tenant(orgId, (tx) =>
+        tx.execute(sql`with m as (
+            update ticket_messages set delivery_status = ${status}, delivery_error = ${status === 'failed' ? (error ?? null)?.slice(0, 500) ?? null : null},
+              external_message_id = coalesce(${externalMessageId ?? null}, external_message_id)
+            where org_id = ${orgId} and id = ${messageId}
+            returning ticket_id),
+          t as (select m.ticket_id, (select shop_id from tickets where org_id = ${orgId} and id = m.ticket_id) as shop_id from m)
+          select t.ticket_id, t.shop_id,
+            pg_notify(${LIVE_CHANNEL}, json_build_object('t', 'delivery', 'o', ${orgId}::text, 's', t.shop_id, 'id', t.ticket_id, 'm', ${messageId}::text, 'st', ${status === 'sent' ? 'done' : 'failed'}::text)::text)
+          from t`),
+      );
+      const row = r.rows[0] as { ticket_id: string; shop_id: string | null } | undefined;
+      return row ? { ticketId: row.ticket_id, shopId: row.shop_id } : null;
     },
 
     /**

@@ -1,6 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
-import type { Database, Executor, Tx } from '../../platform/db.js';
+import { placeholders, statement, type Database, type Executor, type Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
@@ -19,6 +19,16 @@ import type { ShopRowLike } from './helpdesk.automations.types.js';
  * change with its SLA event). The parts (ingest, commands, queries, macros, agents) each build on
  * one `HelpdeskCore`; `createHelpdeskService` assembles them.
  */
+
+
+// The two widest statements of every reply and note, rendered once (`statement()`, platform/db.ts).
+const lockTicketRow = statement((db) => db.select().from(tickets).where(and(eq(tickets.orgId, sql.placeholder('orgId')), eq(tickets.id, sql.placeholder('id')))).for('update'));
+const insertMessageRow = statement((db) =>
+  db
+    .insert(ticketMessages)
+    .values(placeholders('shopId', 'orgId', 'id', 'ticketId', 'kind', 'direction', 'channel', 'externalMessageId', 'authorType', 'authorId', 'authorName', 'body', 'language', 'attachments', 'macroId', 'event', 'machineDraft', 'deliveryStatus', 'outboxId', 'sentAt', 'createdAt'))
+    .returning(),
+);
 
 export type TicketRow = typeof tickets.$inferSelect;
 export type MessageRow = typeof ticketMessages.$inferSelect;
@@ -174,7 +184,7 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
   }
 
   async function lockTicket(tx: Executor, orgId: string, id: string): Promise<TicketRow> {
-    const [t] = await tx.select().from(tickets).where(and(eq(tickets.orgId, orgId), eq(tickets.id, id))).for('update');
+    const [t] = await lockTicketRow(tx, { orgId, id });
     if (!t) throw AppError.notFound('ticket', id);
     return t;
   }
@@ -272,33 +282,30 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     }
     const id = ids('msg');
     const attachments = input.attachments ?? [];
-    const [m] = await tx
-      .insert(ticketMessages)
-      .values({
-        // The ticket's shop, given: the shop-filling trigger (migration 0021) then looks nothing up.
-        shopId: t.shopId,
-        orgId: t.orgId,
-        id,
-        ticketId: t.id,
-        kind: input.kind,
-        direction: 'outbound',
-        channel: t.channel,
-        externalMessageId: null,
-        authorType: user ? 'user' : 'system',
-        authorId: user?.id ?? null,
-        authorName: user?.name ?? 'Afterdesk',
-        body: input.text,
-        language: input.kind === 'public' ? t.language : detectLanguage(input.text, { hint: 'en' }).language,
-        attachments,
-        macroId: input.macroId ?? null,
-        event: input.event ?? null,
-        machineDraft: input.machineDraft ?? null,
-        deliveryStatus: input.kind === 'public' ? 'queued' : null,
-        outboxId: outboxId ?? null,
-        sentAt: now,
-        createdAt: now,
-      })
-      .returning();
+    const [m] = await insertMessageRow(tx, {
+      // The ticket's shop, given: the shop-filling trigger (migration 0021) then looks nothing up.
+      shopId: t.shopId,
+      orgId: t.orgId,
+      id,
+      ticketId: t.id,
+      kind: input.kind,
+      direction: 'outbound',
+      channel: t.channel,
+      externalMessageId: null,
+      authorType: user ? 'user' : 'system',
+      authorId: user?.id ?? null,
+      authorName: user?.name ?? 'Afterdesk',
+      body: input.text,
+      language: input.kind === 'public' ? t.language : detectLanguage(input.text, { hint: 'en' }).language,
+      attachments,
+      macroId: input.macroId ?? null,
+      event: input.event ?? null,
+      machineDraft: input.machineDraft ?? null,
+      deliveryStatus: input.kind === 'public' ? 'queued' : null,
+      outboxId: outboxId ?? null,
+      sentAt: now,
+      createdAt: now,
+    });
     return {
       message: m!,
       evidence: {

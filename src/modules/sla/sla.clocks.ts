@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
-import type { Database, Executor } from '../../platform/db.js';
+import { statement, type Database, type Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Actor } from '../../platform/tenancy.js';
@@ -10,6 +10,18 @@ import type { SlaPolicies } from './sla.policies.js';
 import { businessMsBetween, choosePolicy, targetOf, thresholdMs, type CompiledCalendar, type SlaMetric, type TicketFacts } from './sla.rules.js';
 import { slaClockEvents, slaClocks, slaPolicies, slaTickets, type ClockRow, type PolicyRow } from './sla.schema.js';
 import type { TimerScheduler } from './sla.timers.js';
+
+
+// Read (and locked) on every reply and status change: rendered once (`statement()`, platform/db.ts).
+const lockSlaTicket = statement((db) => db.select().from(slaTickets).where(and(eq(slaTickets.orgId, sql.placeholder('orgId')), eq(slaTickets.ticketId, sql.placeholder('ticketId')))).for('update'));
+const openClocksOf = statement((db) =>
+  db
+    .select()
+    .from(slaClocks)
+    .where(and(eq(slaClocks.orgId, sql.placeholder('orgId')), eq(slaClocks.ticketId, sql.placeholder('ticketId')), isNull(slaClocks.stoppedAt)))
+    .orderBy(asc(slaClocks.startedAt))
+    .for('update'),
+);
 
 export interface StartClocksInput {
   orgId: string;
@@ -278,12 +290,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
   }
 
   async function openClocks(tx: Executor, orgId: string, ticketId: string): Promise<ClockRow[]> {
-    return tx
-      .select()
-      .from(slaClocks)
-      .where(and(eq(slaClocks.orgId, orgId), eq(slaClocks.ticketId, ticketId), isNull(slaClocks.stoppedAt)))
-      .orderBy(asc(slaClocks.startedAt))
-      .for('update');
+    return openClocksOf(tx, { orgId, ticketId });
   }
 
   async function stopClock(tx: Executor, shop: ShopCal, c: ClockRow, at: Date, reason: string, also?: SQL): Promise<ClockRow> {
@@ -407,7 +414,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
     const first = inputs[0];
     if (!first) throw new Error('recordEvents: no events');
     if (inputs.some((x) => x.orgId !== first.orgId || x.ticketId !== first.ticketId)) throw new Error('recordEvents: events of one ticket only');
-    const [t] = await tx.select().from(slaTickets).where(and(eq(slaTickets.orgId, first.orgId), eq(slaTickets.ticketId, first.ticketId))).for('update');
+    const [t] = await lockSlaTicket(tx, { orgId: first.orgId, ticketId: first.ticketId });
     // A ticket that never started clocks (created before SLA policies existed) has nothing to move.
     if (!t) return { nextDueAt: null };
     const given = inputs.find((x) => x.shop && x.shop.id === t.shopId)?.shop;

@@ -1,15 +1,18 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm';
-import type { Executor } from '../../platform/db.js';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { statement, type Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { ShopRow } from './tenancy.service.js';
 import { brands, organisations, shops } from './tenancy.schema.js';
+
+/** A wide row read on every new message and reply: rendered once (`statement()`, platform/db.ts). */
+const shopById = statement((db) => db.select().from(shops).where(and(eq(shops.orgId, sql.placeholder('orgId')), eq(shops.id, sql.placeholder('shopId')))));
 
 /**
  * Narrow reads for other modules, on the caller's transaction (so they see its writes and its
  * organisation): the shops table stays this module's own.
  */
 export async function shopIn(tx: Executor, orgId: string, shopId: string): Promise<ShopRow> {
-  const [s] = await tx.select().from(shops).where(and(eq(shops.orgId, orgId), eq(shops.id, shopId)));
+  const [s] = await shopById(tx, { orgId, shopId });
   if (!s) throw AppError.notFound('shop', shopId);
   return s;
 }

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { exponentialBackoff } from '../backoff.js';
 import type { Clock } from '../clock.js';
-import type { Database, Executor } from '../db.js';
+import { placeholders, statement, type Database, type Executor } from '../db.js';
 import { AppError } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
 import type { Logger } from '../logger.js';
@@ -91,31 +91,36 @@ export interface EnqueueInput {
 
 export type OutboxRow = typeof outbox.$inferSelect;
 
+/** Every reply and most actions write one: rendered once (`statement()`, platform/db.ts). */
+const insertStep = statement((db) =>
+  db
+    .insert(outbox)
+    .values(placeholders('orgId', 'id', 'handler', 'idempotencyKey', 'payload', 'status', 'attempts', 'maxAttempts', 'nextAttemptAt', 'subjectType', 'subjectId', 'createdAt', 'updatedAt'))
+    .onConflictDoNothing({ target: [outbox.orgId, outbox.idempotencyKey] })
+    .returning(),
+);
+
 /**
  * Write an outbox row inside the caller's transaction. A second enqueue with the same key returns
  * the existing row instead of creating another: the basis of "a retry never pays twice".
  */
 export async function enqueue(tx: Executor, input: EnqueueInput, deps: { ids: IdGenerator; clock: Clock }): Promise<{ row: OutboxRow; created: boolean }> {
   const now = deps.clock.now();
-  const inserted = await tx
-    .insert(outbox)
-    .values({
-      orgId: input.orgId,
-      id: deps.ids('obx'),
-      handler: input.handler,
-      idempotencyKey: input.idempotencyKey,
-      payload: input.payload,
-      status: 'pending',
-      attempts: 0,
-      maxAttempts: input.maxAttempts ?? 8,
-      nextAttemptAt: input.notBefore ?? now,
-      subjectType: input.subjectType ?? null,
-      subjectId: input.subjectId ?? null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing({ target: [outbox.orgId, outbox.idempotencyKey] })
-    .returning();
+  const inserted = await insertStep(tx, {
+    orgId: input.orgId,
+    id: deps.ids('obx'),
+    handler: input.handler,
+    idempotencyKey: input.idempotencyKey,
+    payload: input.payload,
+    status: 'pending',
+    attempts: 0,
+    maxAttempts: input.maxAttempts ?? 8,
+    nextAttemptAt: input.notBefore ?? now,
+    subjectType: input.subjectType ?? null,
+    subjectId: input.subjectId ?? null,
+    createdAt: now,
+    updatedAt: now,
+  });
   if (inserted[0]) return { row: inserted[0], created: true };
   const [existing] = await tx
     .select()
