@@ -217,6 +217,25 @@ export function statement<T>(build: (db: Orm) => Preparable<T>): (on: Executor, 
 }
 
 /**
+ * `statement()` for a statement whose shape follows its input — the columns an insert or update
+ * sets, the optional parts it has: one rendering per shape, keyed by `keyOf(shape)`. A caller with
+ * unbounded shapes would keep renderings without end, so past `maxShapes` a shape is rendered for
+ * its run only.
+ */
+export function shapedStatement<S, T>(build: (db: Orm, shape: S) => Preparable<T>, keyOf: (shape: S) => string, maxShapes = 64): (on: Executor, shape: S, values: Record<string, unknown>) => Promise<T> {
+  const byShape = new Map<string, (on: Executor, values: Record<string, unknown>) => Promise<T>>();
+  return (on, shape, values) => {
+    const key = keyOf(shape);
+    let run = byShape.get(key);
+    if (!run) {
+      run = statement((db) => build(db, shape));
+      if (byShape.size < maxShapes) byShape.set(key, run);
+    }
+    return run(on, values);
+  };
+}
+
+/**
  * One parameter of a rendered statement with its value. Drizzle's own filling passes null through a
  * column's encoder (a JSON column would get the JSON text `null`, a timestamp would throw); here null
  * is NULL, as in Drizzle's unprepared queries, and a value left out is an error naming it.

@@ -1,5 +1,5 @@
 import { and, desc, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
-import type { Executor } from '../../platform/db.js';
+import { placeholders, shapedStatement, statement, type Executor } from '../../platform/db.js';
 import { AppError, isUniqueViolation, pgErrorCode } from '../../platform/errors.js';
 import { enqueue } from '../../platform/outbox/outbox.js';
 import { systemActor } from '../../platform/tenancy.js';
@@ -129,22 +129,40 @@ async function firstUnanswered(tx: Executor, t: TicketRow): Promise<Date | undef
  * The organisation's next ticket number, as a WITH the ticket's INSERT reads (`(select value from
  * numbered)`): the counter moves in the same statement as the row that takes the number.
  */
-function numbered(tx: Executor, orgId: string) {
-  return tx.$with('numbered', { value: sql<number>`value` }).as(
-    sql`insert into ticket_counters (org_id, id, value) values (${orgId}, 'tickets', 1)
-      on conflict (org_id, id) do update set value = ticket_counters.value + 1 returning value`,
-  );
-}
-
 /**
- * The queue's round-robin cursor moved to whoever gets the ticket, as a WITH of the ticket's
- * INSERT (the row exists and is locked: routing created or locked it in this transaction).
+ * A new ticket's INSERT: its number (the organisation's counter), the queue's round-robin cursor
+ * moved to whoever gets it (`routed`: the routing_state row exists and is locked, routing created or
+ * locked it in this transaction), the conversation's thread (`newThread`) and the row, in one
+ * statement. Rendered once per shape (`shapedStatement()`, platform/db.ts): the widest statement of
+ * a create.
  */
-function cursorMoved(tx: Executor, orgId: string, queue: string, userId: string, now: Date) {
-  return tx.$with('cursor_moved', { id: sql<string>`id` }).as(
-    sql`update routing_state set last_user_id = ${userId}, updated_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and id = ${queue} returning id`,
-  );
-}
+type TicketInsert = typeof tickets.$inferInsert;
+const insertNewTicket = shapedStatement(
+  (db, shape: { routed: boolean; newThread: boolean; columns: string[] }) => {
+    const p = sql.placeholder;
+    const counter = db.$with('numbered', { value: sql<number>`value` }).as(
+      sql`insert into ticket_counters (org_id, id, value) values (${p('orgId')}, 'tickets', 1)
+        on conflict (org_id, id) do update set value = ticket_counters.value + 1 returning value`,
+    );
+    const cursor = db.$with('cursor_moved', { id: sql<string>`id` }).as(
+      sql`update routing_state set last_user_id = ${p('assigneeId')}, updated_at = ${p('cursorAt')}::timestamptz where org_id = ${p('orgId')} and id = ${p('queue')} returning id`,
+    );
+    const threadIn = db.$with('thread_in', { id: sql<string>`id` }).as(
+      db
+        .insert(ticketThreads)
+        .values({ shopId: p('shopId'), orgId: p('orgId'), id: p('threadId'), channel: p('channel'), externalThreadId: p('externalThreadId'), ticketId: p('id'), createdAt: p('createdAt') })
+        .onConflictDoNothing()
+        .returning({ id: ticketThreads.id })
+        .getSQL(),
+    );
+    return db
+      .with(counter, ...(shape.routed ? [cursor] : []), ...(shape.newThread ? [threadIn] : []))
+      .insert(tickets)
+      .values({ ...(placeholders(...shape.columns) as unknown as TicketInsert), number: sql`(select value from ${counter})` })
+      .returning({ ...getTableColumns(tickets), threadsIn: shape.newThread ? sql<number>`(select count(*) from ${threadIn})::int` : sql<number>`0` });
+  },
+  (shape) => `${shape.routed ? 'routed' : '-'}|${shape.newThread ? 'thread' : '-'}|${shape.columns.join(',')}`,
+);
 
 /**
  * What the message changes on its ticket: counters, last message, status (history settles at the
@@ -187,6 +205,19 @@ function automatedStatus(current: TicketRow | undefined): { status: TicketStatus
 }
 
 /** Inbound messages from every channel become tickets (contract 2). */
+
+/** Every channel message's row (rendered once: `statement()`, platform/db.ts). */
+const insertInbound = statement((db) =>
+  db
+    .insert(ticketMessages)
+    .values({
+      ...placeholders('shopId', 'orgId', 'id', 'ticketId', 'direction', 'channel', 'externalMessageId', 'authorType', 'authorId', 'authorName', 'body', 'language', 'attachments', 'channelMeta', 'deliveryStatus', 'sentAt', 'createdAt'),
+      kind: 'public',
+    })
+    .onConflictDoNothing()
+    .returning({ id: ticketMessages.id }),
+);
+
 export function createIngest(core: HelpdeskCore) {
   const { db, ids, clock } = core;
   const onTicketCreated = createAutomationHook(core, { replyPayload });
@@ -266,25 +297,12 @@ export function createIngest(core: HelpdeskCore) {
     // Number, routing cursor, row and (for a new conversation) its thread in one statement. The
     // thread carries its shop, so the shop-filling trigger (migration 0021) needs no lookup of the
     // ticket; its key to the ticket is checked at the statement's end, when both are in.
-    const counter = numbered(tx, orgId);
-    const threadIn = thread
-      ? undefined
-      : tx.$with('thread_in', { id: sql<string>`id` }).as(
-          tx
-            .insert(ticketThreads)
-            .values({ shopId: input.shopId, orgId, id: ids('tth'), channel: input.channel, externalThreadId: input.externalThreadId, ticketId: id, createdAt: now })
-            .onConflictDoNothing()
-            .returning({ id: ticketThreads.id })
-            .getSQL(),
-        );
-    const [row] = await tx
-      .with(counter, ...(route.assigneeId ? [cursorMoved(tx, orgId, queue, route.assigneeId, now)] : []), ...(threadIn ? [threadIn] : []))
-      .insert(tickets)
-      .values({ ...draft, ...patch, number: sql`(select value from ${counter})` })
-      .returning({ ...getTableColumns(tickets), threadsIn: threadIn ? sql<number>`(select count(*) from ${threadIn})::int` : sql<number>`0` });
+    const values: Record<string, unknown> = { ...draft, ...patch };
+    const shape = { routed: route.assigneeId !== null, newThread: !thread, columns: Object.keys(values) };
+    const [row] = await insertNewTicket(tx, shape, { ...values, threadId: ids('tth'), cursorAt: now.toISOString() });
     const { threadsIn, ...ticket } = row!;
     // A parallel delivery opened this conversation first: retry, and find its rows.
-    if (threadIn && threadsIn !== 1) throw new IngestRace('thread');
+    if (shape.newThread && threadsIn !== 1) throw new IngestRace('thread');
     if (thread) await tx.update(ticketThreads).set({ ticketId: id }).where(and(eq(ticketThreads.orgId, orgId), eq(ticketThreads.id, thread.id)));
     // The organisation's outgoing webhooks hear of it in this transaction (no buyer name or text in the event).
     await emitWebhookEvent(tx, { ids, clock }, { orgId, type: 'ticket.created', key: `ticket.created:${id}`, data: { ticketId: id, number: ticket.number, shopId: ticket.shopId, channel: ticket.channel, status: ticket.status, priority: ticket.priority, language: ticket.language, queue: ticket.queue, orderId: ticket.orderId, assigneeId: ticket.assigneeId } });
@@ -311,31 +329,26 @@ export function createIngest(core: HelpdeskCore) {
   async function appendMessage(tx: Executor, ticket: TicketRow, a: Arrival): Promise<string> {
     const { input, fromBuyer } = a;
     const messageId = ids('msg');
-    const inserted = await tx
-      .insert(ticketMessages)
-      .values({
-        // The ticket's shop, given: the shop-filling trigger (migration 0021) then looks nothing up.
-        shopId: ticket.shopId,
-        orgId: input.orgId,
-        id: messageId,
-        ticketId: ticket.id,
-        kind: 'public',
-        direction: input.direction,
-        channel: input.channel,
-        externalMessageId: input.externalMessageId,
-        authorType: fromBuyer ? 'buyer' : 'platform',
-        authorId: fromBuyer ? (input.buyer.externalId ?? null) : null,
-        authorName: fromBuyer ? (input.buyer.name ?? input.buyer.email ?? input.buyer.phone ?? null) : 'Seller (outside Afterdesk)',
-        body: input.text,
-        language: fromBuyer ? a.guess.language : ticket.language,
-        attachments: input.attachments ?? [],
-        channelMeta: input.automated || input.channelMeta ? { ...input.channelMeta, ...(input.automated ? { automated: input.automated } : {}) } : null,
-        deliveryStatus: fromBuyer ? null : 'sent',
-        sentAt: a.sentAt,
-        createdAt: a.now,
-      })
-      .onConflictDoNothing()
-      .returning({ id: ticketMessages.id });
+    const inserted = await insertInbound(tx, {
+      // The ticket's shop, given: the shop-filling trigger (migration 0021) then looks nothing up.
+      shopId: ticket.shopId,
+      orgId: input.orgId,
+      id: messageId,
+      ticketId: ticket.id,
+      direction: input.direction,
+      channel: input.channel,
+      externalMessageId: input.externalMessageId,
+      authorType: fromBuyer ? 'buyer' : 'platform',
+      authorId: fromBuyer ? (input.buyer.externalId ?? null) : null,
+      authorName: fromBuyer ? (input.buyer.name ?? input.buyer.email ?? input.buyer.phone ?? null) : 'Seller (outside Afterdesk)',
+      body: input.text,
+      language: fromBuyer ? a.guess.language : ticket.language,
+      attachments: input.attachments ?? [],
+      channelMeta: input.automated || input.channelMeta ? { ...input.channelMeta, ...(input.automated ? { automated: input.automated } : {}) } : null,
+      deliveryStatus: fromBuyer ? null : 'sent',
+      sentAt: a.sentAt,
+      createdAt: a.now,
+    });
     if (!inserted.length) throw new IngestRace('message');
     return messageId;
   }
