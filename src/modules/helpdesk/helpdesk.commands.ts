@@ -7,7 +7,7 @@ import { outbox } from '../../platform/outbox/outbox.schema.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
 import { deskPeopleIn, firstSupervisorIn, userIn } from '../auth/index.js';
 import { shopIn, type ShopRow } from '../tenancy/index.js';
-import { AGENT_ROLES, replyHandlerFor, SUPERVISOR_ROLES, type HelpdeskCore, type MessageRow, type TicketRow } from './helpdesk.core.js';
+import { AGENT_ROLES, replyHandlerFor, SUPERVISOR_ROLES, updateTicketRow, type HelpdeskCore, type MessageRow, type TicketRow } from './helpdesk.core.js';
 import type { AssignInput, AttachmentRef, BulkInput, BulkResult, Channel, Priority, ReplyInput, TagsInput, TicketStatus } from './helpdesk.dto.js';
 import type { OrderFacts } from './helpdesk.ports.js';
 import { applyTags, isLive, mentionedIn, preview, replyWindowClosed, statusAfterReply } from './helpdesk.rules.js';
@@ -186,7 +186,7 @@ export function createCommands(core: HelpdeskCore) {
           t = changed.row;
         } else {
           const moved = await core.ports.sla.recordEvent(tx, replied);
-          [t] = (await tx.update(tickets).set({ ...patch, slaDueAt: moved.nextDueAt }).where(and(eq(tickets.orgId, actor.orgId), eq(tickets.id, t.id))).returning()) as [TicketRow];
+          t = await updateTicketRow(tx, actor.orgId, t.id, { ...patch, slaDueAt: moved.nextDueAt });
         }
         // The evidence last, as one append: the organisation's chain head is held only from here to commit.
         await core.evidenceMany(tx, [said, changed?.evidence]);

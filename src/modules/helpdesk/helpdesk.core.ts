@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
-import { placeholders, statement, type Database, type Executor, type Tx } from '../../platform/db.js';
+import { placeholders, shapedStatement, statement, type Database, type Executor, type Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
@@ -20,6 +20,27 @@ import type { ShopRowLike } from './helpdesk.automations.types.js';
  * one `HelpdeskCore`; `createHelpdeskService` assembles them.
  */
 
+
+/**
+ * A ticket's row written with `set` and read back, rendered once per set of columns
+ * (`shapedStatement()`, platform/db.ts): every reply and status change writes it. Keys whose value
+ * is undefined are left as they are (as Drizzle's own update leaves them).
+ */
+const updateTicketShaped = shapedStatement(
+  (db, columns: string[]) =>
+    db
+      .update(tickets)
+      .set(placeholders(...columns) as unknown as Partial<typeof tickets.$inferInsert>)
+      .where(and(eq(tickets.orgId, sql.placeholder('where_org_id')), eq(tickets.id, sql.placeholder('where_id'))))
+      .returning(),
+  (columns) => columns.join(','),
+);
+export async function updateTicketRow(tx: Executor, orgId: string, id: string, set: Partial<TicketRow>): Promise<TicketRow> {
+  const defined = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
+  const [row] = await updateTicketShaped(tx, Object.keys(defined), { ...defined, where_org_id: orgId, where_id: id });
+  if (!row) throw AppError.notFound('ticket', id);
+  return row;
+}
 
 // The two widest statements of every reply and note, rendered once (`statement()`, platform/db.ts).
 const lockTicketRow = statement((db) => db.select().from(tickets).where(and(eq(tickets.orgId, sql.placeholder('orgId')), eq(tickets.id, sql.placeholder('id')))).for('update'));
@@ -233,7 +254,7 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
       patch.solvedAt = null;
     }
     const r = await slaEvents(tx, [...(also?.slaEvents ?? []), { orgId: t.orgId, ticketId: t.id, kind: 'status_changed', status: to, at: now, shop }]);
-    const [row] = await tx.update(tickets).set({ ...also?.patch, ...patch, slaDueAt: r.nextDueAt }).where(and(eq(tickets.orgId, t.orgId), eq(tickets.id, t.id))).returning();
+    const row = await updateTicketRow(tx, t.orgId, t.id, { ...also?.patch, ...patch, slaDueAt: r.nextDueAt });
     return {
       row: row!,
       evidence: {
