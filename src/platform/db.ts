@@ -254,6 +254,17 @@ export function placeholders<K extends string>(...keys: K[]): { [P in K]: Placeh
   return Object.fromEntries(keys.map((k) => [k, sql.placeholder(k)])) as { [P in K]: Placeholder<P> };
 }
 
+/**
+ * The placeholders of one row of a many-row insert (`c0_id`, `c0_orgId`, …) and the values that
+ * fill them: each row of a `shapedStatement()` keyed by its row count gets its own names.
+ */
+export function rowPlaceholders(prefix: string, keys: readonly string[]): Record<string, Placeholder> {
+  return Object.fromEntries(keys.map((k) => [k, sql.placeholder(`${prefix}${k}`)]));
+}
+export function rowValues(prefix: string, row: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [`${prefix}${k}`, v]));
+}
+
 function clientOf(on: Executor): unknown {
   const client = (on as unknown as { session?: { client?: unknown } }).session?.client;
   if (!client) throw new Error('statement(): the executor has no connection');

@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
-import { statement, type Database, type Executor } from '../../platform/db.js';
+import { rowPlaceholders, rowValues, shapedStatement, statement, type Database, type Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Actor } from '../../platform/tenancy.js';
@@ -49,6 +49,87 @@ export interface RecordEventInput {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+const p = sql.placeholder;
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+type ClockInsert = typeof slaClocks.$inferInsert;
+type ClockEventInsert = typeof slaClockEvents.$inferInsert;
+/** The SLA row's new status, written in the same statement as the first clock it moves. */
+interface SlaRowStatus {
+  orgId: string;
+  ticketId: string;
+  status: string;
+  updatedAt: Date;
+}
+
+/** What a clock's save writes (every change writes all of it: the row is the new generation). */
+const CLOCK_SET = ['policyId', 'targetMinutes', 'mode', 'warningPercents', 'warningsFired', 'dueAt', 'pausedAt', 'pausedBusinessMs', 'stoppedAt', 'stopReason', 'breachedAt', 'state', 'nextTimerAt', 'generation', 'updatedAt'] as const;
+
+/**
+ * A clock's save as one statement, rendered once per shape (`shapedStatement()`, platform/db.ts):
+ * the SLA row's status (`also`), the clock's UPDATE and its `n` audit rows, as data-modifying WITHs.
+ */
+const saveClockStatement = shapedStatement(
+  (db, shape: { also: boolean; eventKeys: readonly string[]; n: number }) => {
+    const slaRow = db.$with('sla_row', { ticketId: sql<string>`ticket_id` }).as(
+      db
+        .update(slaTickets)
+        .set(rowPlaceholders('sla_', ['status', 'updatedAt']) as unknown as Partial<typeof slaTickets.$inferInsert>)
+        .where(and(eq(slaTickets.orgId, p('sla_org_id')), eq(slaTickets.ticketId, p('sla_ticket_id'))))
+        .getSQL(),
+    );
+    const clockUpdate = (q: Pick<typeof db, 'update'>) =>
+      q
+        .update(slaClocks)
+        .set(rowPlaceholders('', CLOCK_SET) as unknown as Partial<ClockInsert>)
+        .where(and(eq(slaClocks.orgId, p('where_org_id')), eq(slaClocks.id, p('where_id'))));
+    if (!shape.n) return clockUpdate(shape.also ? db.with(slaRow) : db);
+    const moved = db.$with('moved', { id: sql<string>`id` }).as(clockUpdate(db).getSQL());
+    return db
+      .with(...(shape.also ? [slaRow] : []), moved)
+      .insert(slaClockEvents)
+      .values(range(shape.n).map((i) => rowPlaceholders(`e${i}_`, shape.eventKeys) as unknown as ClockEventInsert));
+  },
+  (s) => `${s.also ? 'also' : '-'}|${s.n}|${s.eventKeys.join(',')}`,
+);
+
+/** Started clocks and their 'started' audit rows in one statement, rendered once per shape. */
+const startedStatement = shapedStatement(
+  (db, shape: { clockKeys: readonly string[]; eventKeys: readonly string[]; n: number }) => {
+    // The audit rows' key to the clocks is checked at the statement's end, when both are in.
+    const started = db.$with('started', { id: sql<string>`id` }).as(db.insert(slaClocks).values(range(shape.n).map((i) => rowPlaceholders(`c${i}_`, shape.clockKeys) as unknown as ClockInsert)).getSQL());
+    return db
+      .with(started)
+      .insert(slaClockEvents)
+      .values(range(shape.n).map((i) => rowPlaceholders(`e${i}_`, shape.eventKeys) as unknown as ClockEventInsert));
+  },
+  (s) => `${s.n}|${s.clockKeys.join(',')}|${s.eventKeys.join(',')}`,
+);
+
+/**
+ * A new ticket's SLA row (unless it has one) and the organisation's policies, in one statement
+ * rendered once (`statement()`, platform/db.ts): every new ticket runs it.
+ */
+const slaRowAndPolicies = statement((db) => {
+  const inserted = db.$with('inserted', { ticketId: sql<string>`ticket_id` }).as(
+    db
+      .insert(slaTickets)
+      .values(rowPlaceholders('', ['orgId', 'ticketId', 'shopId', 'channel', 'priority', 'orderAmount', 'orderCurrency', 'status', 'createdAt', 'updatedAt']) as unknown as typeof slaTickets.$inferInsert)
+      .onConflictDoNothing({ target: [slaTickets.orgId, slaTickets.ticketId] })
+      .returning({ ticketId: slaTickets.ticketId })
+      .getSQL(),
+  );
+  return db
+    .with(inserted)
+    .select({ inserted: sql<boolean>`exists (select 1 from ${inserted})`, policy: slaPolicies })
+    .from(sql`(select 1) as one`)
+    .leftJoin(slaPolicies, eq(slaPolicies.orgId, p('policies_org_id')));
+});
+
+/** Every value a statement of many rows needs: each row's under its prefix. */
+function rowsValues(prefix: string, rows: readonly object[]): Record<string, unknown> {
+  return Object.assign({}, ...rows.map((r, i) => rowValues(`${prefix}${i}_`, r))) as Record<string, unknown>;
+}
+
 /**
  * Per-ticket clocks: started by a new ticket, paused, resumed, stopped and recalculated by its
  * events, warned and breached when their instants pass. Every change is saved with a new
@@ -72,42 +153,30 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
    * update and its audit rows travel as one statement (the update as a data-modifying WITH, which
    * runs exactly once); the timer job is pg-boss's own insert, on the same transaction.
    */
-  async function saveClock(tx: Executor, cal: CompiledCalendar, c: ClockRow, patch: Partial<ClockRow>, events: ClockEvent[], also?: SQL): Promise<ClockRow> {
+  async function saveClock(tx: Executor, cal: CompiledCalendar, c: ClockRow, patch: Partial<ClockRow>, events: ClockEvent[], also?: SlaRowStatus): Promise<ClockRow> {
     const next: ClockRow = { ...c, ...patch, generation: c.generation + 1, updatedAt: clock.now() };
     next.nextTimerAt = nextTimerOf(cal, next);
-    const update = tx
-      .update(slaClocks)
-      .set({
-        policyId: next.policyId,
-        targetMinutes: next.targetMinutes,
-        mode: next.mode,
-        warningPercents: next.warningPercents,
-        warningsFired: next.warningsFired,
-        dueAt: next.dueAt,
-        pausedAt: next.pausedAt,
-        pausedBusinessMs: next.pausedBusinessMs,
-        stoppedAt: next.stoppedAt,
-        stopReason: next.stopReason,
-        breachedAt: next.breachedAt,
-        state: next.state,
-        nextTimerAt: next.nextTimerAt,
-        generation: next.generation,
-        updatedAt: next.updatedAt,
-      })
-      .where(and(eq(slaClocks.orgId, c.orgId), eq(slaClocks.id, c.id)));
     // `also`: another write of the same change (the SLA row's new status) riding in the same statement.
-    const first = also ? sql`sla_row as (${also}), ` : sql``;
-    if (events.length) await tx.execute(sql`with ${first}moved as (${update.getSQL()}) ${eventsInsert(tx, next, events).getSQL()}`);
-    else if (also) await tx.execute(sql`with sla_row as (${also}) ${update.getSQL()}`);
-    else await update;
+    const rows = eventRows(next, events);
+    const eventKeys = rows[0] ? Object.keys(rows[0]) : [];
+    await saveClockStatement(tx, { also: !!also, eventKeys, n: rows.length }, {
+      ...Object.fromEntries(CLOCK_SET.map((k) => [k, next[k]])),
+      where_org_id: c.orgId,
+      where_id: c.id,
+      ...(also ? { sla_status: also.status, sla_updatedAt: also.updatedAt, sla_org_id: also.orgId, sla_ticket_id: also.ticketId } : {}),
+      ...rowsValues('e', rows),
+    });
     await scheduler.schedule(tx, next);
     return next;
   }
 
   function eventsInsert(tx: Executor, c: ClockRow, events: ClockEvent[]) {
+    return tx.insert(slaClockEvents).values(eventRows(c, events));
+  }
+
+  function eventRows(c: ClockRow, events: ClockEvent[]): ClockEventInsert[] {
     const now = clock.now();
-    return tx.insert(slaClockEvents).values(
-      events.map((e) => ({
+    return events.map((e) => ({
         // Given here, so the shop-filling trigger (migration 0021) does not look it up in the clock.
         shopId: c.shopId,
         orgId: c.orgId,
@@ -119,10 +188,9 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
         at: e.at,
         generation: c.generation,
         dueAt: c.dueAt,
-        data: e.data ?? {},
-        createdAt: now,
-      })),
-    );
+      data: e.data ?? {},
+      createdAt: now,
+    }));
   }
 
   async function insertEvents(tx: Executor, c: ClockRow, events: ClockEvent[]): Promise<void> {
@@ -223,14 +291,11 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
     // The clocks and their audit rows in one statement: the clocks' INSERT as a WITH (the audit
     // rows' key to them is checked at the statement's end, when both are in). The audit rows carry
     // their shop, so the trigger that would look it up in the clock (migration 0021) has nothing to do.
-    const started = tx.insert(slaClocks).values(rows);
-    const audit = tx.insert(slaClockEvents).values(
-      rows.map((c) => {
-        const p = policies.find((x) => x.id === c.policyId)!;
-        return { shopId: c.shopId, orgId: c.orgId, id: ids('sle'), clockId: c.id, ticketId: c.ticketId, metric: c.metric, kind: 'started', at, generation: c.generation, dueAt: c.dueAt, data: { policyId: p.id, policyName: p.name, targetMinutes: c.targetMinutes, mode: p.mode }, createdAt: now };
-      }),
-    );
-    await tx.execute(sql`with started as (${started.getSQL()}) ${audit.getSQL()}`);
+    const audit = rows.map((c) => {
+      const pol = policies.find((x) => x.id === c.policyId)!;
+      return { shopId: c.shopId, orgId: c.orgId, id: ids('sle'), clockId: c.id, ticketId: c.ticketId, metric: c.metric, kind: 'started', at, generation: c.generation, dueAt: c.dueAt, data: { policyId: pol.id, policyName: pol.name, targetMinutes: c.targetMinutes, mode: pol.mode }, createdAt: now };
+    });
+    await startedStatement(tx, { clockKeys: Object.keys(rows[0]!), eventKeys: Object.keys(audit[0]!), n: rows.length }, { ...rowsValues('c', rows), ...rowsValues('e', audit) });
     await scheduler.scheduleMany(tx, rows);
   }
 
@@ -268,14 +333,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
     };
     // Inserted only when the ticket has no SLA row yet; a second start (a retried ingest) changes
     // nothing. The insert travels as a WITH of the policies' read: one round trip for both.
-    const inserted = tx.$with('inserted', { ticketId: sql<string>`ticket_id` }).as(
-      tx.insert(slaTickets).values(t).onConflictDoNothing({ target: [slaTickets.orgId, slaTickets.ticketId] }).returning({ ticketId: slaTickets.ticketId }).getSQL(),
-    );
-    const found = await tx
-      .with(inserted)
-      .select({ inserted: sql<boolean>`exists (select 1 from ${inserted})`, policy: slaPolicies })
-      .from(sql`(select 1) as one`)
-      .leftJoin(slaPolicies, eq(slaPolicies.orgId, input.orgId));
+    const found = await slaRowAndPolicies(tx, { ...t, policies_org_id: input.orgId });
     if (!found[0]?.inserted) return { nextDueAt: await nextDueAt(tx, input.orgId, input.ticketId) };
     const shop = input.shop && input.shop.id === input.shopId ? input.shop : await loadShop(tx, input.orgId, input.shopId);
     // An organisation without policies yet gets the defaults seeded (and read) here.
@@ -293,7 +351,7 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
     return openClocksOf(tx, { orgId, ticketId });
   }
 
-  async function stopClock(tx: Executor, shop: ShopCal, c: ClockRow, at: Date, reason: string, also?: SQL): Promise<ClockRow> {
+  async function stopClock(tx: Executor, shop: ShopCal, c: ClockRow, at: Date, reason: string, also?: SlaRowStatus): Promise<ClockRow> {
     const cal = clockCalendar(shop, c);
     // A clock stopped while paused also banks the paused stretch, so its audit stays exact.
     const extra = c.state === 'paused' && c.pausedAt ? businessMsBetween(cal, c.pausedAt.getTime(), at.getTime()) : 0;
@@ -354,15 +412,15 @@ export function createSlaClocks(deps: { db: Database; clock: Clock; ids: IdGener
     if (before === status) return open;
     // The SLA row's new status rides along with the first clock change (one statement fewer); when
     // no clock changes it is written on its own.
-    let pending: SQL | undefined = tx.update(slaTickets).set({ status, updatedAt: clock.now() }).where(and(eq(slaTickets.orgId, t.orgId), eq(slaTickets.ticketId, t.ticketId))).getSQL();
+    let pending: SlaRowStatus | undefined = { orgId: t.orgId, ticketId: t.ticketId, status, updatedAt: clock.now() };
     const take = () => {
-      const p = pending;
+      const due = pending;
       pending = undefined;
-      return p;
+      return due;
     };
     const flush = async () => {
-      const p = take();
-      if (p) await tx.execute(p);
+      const due = take();
+      if (due) await tx.update(slaTickets).set({ status: due.status, updatedAt: due.updatedAt }).where(and(eq(slaTickets.orgId, due.orgId), eq(slaTickets.ticketId, due.ticketId)));
     };
     if (FINAL.has(status)) {
       for (const c of open) await stopClock(tx, shop, c, at, status, take());
