@@ -38,7 +38,8 @@ import { knowledgeRoutes } from '../modules/knowledge/index.js';
 import { incidentsRoutes, registerIncidentJobs, INCIDENT_EMAIL_HANDLER, INCIDENT_TEST_MAIL_HANDLER, INCIDENT_WHATSAPP_HANDLER, INCIDENT_WHATSAPP_TEMPLATE } from '../modules/incidents/index.js';
 import { registerIncidentHandlers } from '../integrations/tiktok/index.js';
 import { buyerPlatformIds } from '../modules/orders/index.js';
-import { PermanentError } from '../platform/outbox/outbox.js';
+import { PermanentError, type OutboxFinished } from '../platform/outbox/outbox.js';
+import type { Executor } from '../platform/db.js';
 
 /*
  * What each module adds around its services (which compose.ts builds): HTTP routes, jobs and
@@ -220,25 +221,33 @@ const REPLY_STEPS = new Set(['tiktok.send_message', 'email.send', 'whatsapp.send
  * and a step that failed for good is a notification for the supervisors.
  */
 export function registerWorkspaceWorkers(p: Platform, s: Services): void {
+  // Only reply steps say whether a message reached the buyer; a media fetch or attachment
+  // download on a buyer's message (also about a ticket message) must not mark it "sent".
+  const isReply = (f: OutboxFinished) => f.subjectType === 'ticket_message' && !!f.subjectId && REPLY_STEPS.has(f.handler);
+  const failedNotice = (tx: Executor, f: OutboxFinished, ticket: { ticketId: string; shopId: string | null } | null) =>
+    s.notifications.notify(tx, {
+      orgId: f.orgId,
+      to: { role: ['supervisor'] },
+      kind: 'outbox_failed',
+      subject: { type: f.subjectType ?? 'outbox', id: f.subjectId ?? f.id },
+      shopId: ticket?.shopId ?? null,
+      params: { handler: f.handler, stepId: f.id, ticketId: ticket?.ticketId ?? null },
+      link: ticket ? `/inbox/${ticket.ticketId}` : f.subjectType === 'remedy' ? `/remedies?remedy=${f.subjectId}` : null,
+    });
+  // A reply's delivery status is written in the transaction that records its step's outcome; a
+  // failed reply's notice too, under a savepoint, so a notice that cannot be written never costs the
+  // status (it is logged).
+  p.outbox.onFinishedWrite(async (tx, f) => {
+    if (!isReply(f)) return;
+    const ticket = await s.helpdesk.markDeliveryIn(tx, f.orgId, f.subjectId!, f.status === 'done' ? 'sent' : 'failed', f.error);
+    if (f.status === 'failed') await tx.transaction((sp) => failedNotice(sp, f, ticket)).catch((err: unknown) => p.log.warn({ err, outboxId: f.id }, 'failed-step notice not written'));
+  });
   p.outbox.onFinished(async (f) => {
-    let ticket: { ticketId: string; shopId: string | null } | null = null;
-    // Only reply steps say whether a message reached the buyer; a media fetch or attachment
-    // download on a buyer's message (also about a ticket message) must not mark it "sent".
-    if (f.subjectType === 'ticket_message' && f.subjectId && REPLY_STEPS.has(f.handler)) ticket = await s.helpdesk.markDelivery(f.orgId, f.subjectId, f.status === 'done' ? 'sent' : 'failed', f.error);
+    if (isReply(f)) return;
     // An action asked for from a ticket (refund, decision, coupon, reship): its thread line follows the step.
-    else if (f.subjectType === 'remedy' || f.subjectType === 'platform_return' || f.subjectType === 'coupon' || f.subjectType === 'return') await s.helpdesk.actionStepFinished(f.orgId, f.id, f.status, f.error);
+    if (f.subjectType === 'remedy' || f.subjectType === 'platform_return' || f.subjectType === 'coupon' || f.subjectType === 'return') await s.helpdesk.actionStepFinished(f.orgId, f.id, f.status, f.error);
     if (f.status !== 'failed') return;
-    await p.db.tenant(f.orgId, (tx) =>
-      s.notifications.notify(tx, {
-        orgId: f.orgId,
-        to: { role: ['supervisor'] },
-        kind: 'outbox_failed',
-        subject: { type: f.subjectType ?? 'outbox', id: f.subjectId ?? f.id },
-        shopId: ticket?.shopId ?? null,
-        params: { handler: f.handler, stepId: f.id, ticketId: ticket?.ticketId ?? null },
-        link: ticket ? `/inbox/${ticket.ticketId}` : f.subjectType === 'remedy' ? `/remedies?remedy=${f.subjectId}` : null,
-      }),
-    );
+    await p.db.tenant(f.orgId, (tx) => failedNotice(tx, f, null));
   });
   registerPortalHandlers(p.outbox, s.helpdesk, s.portal);
   // Notifications by e-mail, through the installation's SMTP (only enqueued when it is configured).

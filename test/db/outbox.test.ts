@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { ManualClock } from '../../src/platform/clock.js';
 import { enqueue, PermanentError } from '../../src/platform/outbox/outbox.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
@@ -129,5 +130,58 @@ describe('dispatch order', () => {
     });
     expect(await dispatcher.runOnce(25, org.orgId)).toMatchObject({ claimed: 3, done: 3 });
     expect(order).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('finish writers', () => {
+  it('a writer commits with the step’s outcome; one that fails leaves the outcome written on its own and runs again apart, and nothing is sent twice', async () => {
+    const org = await createTestOrg(ctx);
+    const { db, ids, outbox, dispatcher } = ctx.platform;
+    let sends = 0;
+    outbox.register('test.fw', async () => {
+      sends++;
+      return { sent: true };
+    });
+    // Where the writer leaves its mark: a step nobody claims (due in a year).
+    const marker = await db.tenant(org.orgId, (tx) => enqueue(tx, { orgId: org.orgId, handler: 'test.marker', idempotencyKey: 'fw-marker', payload: {}, notBefore: new Date(clock.now().getTime() + 365 * 86_400_000) }, { ids, clock }));
+    let failOnce = new Set<string>();
+    const seen: { id: string; statusInside: string }[] = [];
+    outbox.onFinishedWrite(async (tx, f) => {
+      if (f.handler !== 'test.fw') return;
+      // Inside the outcome's transaction the step already reads as finished.
+      const r = await tx.execute(sql`select status from outbox where org_id = ${f.orgId} and id = ${f.id}`);
+      seen.push({ id: f.id, statusInside: (r.rows[0] as { status: string }).status });
+      await tx.execute(sql`update outbox set result = jsonb_build_object('wrote', ${f.id}::text) where org_id = ${f.orgId} and id = ${marker.row.id}`);
+      if (failOnce.delete(f.id)) throw new Error('writer broke');
+    });
+    const xmins = (ids_: string[]) =>
+      db.tenant(org.orgId, async (tx) => {
+        const r = await tx.execute(sql`select id, xmin::text as x, status, result from outbox where org_id = ${org.orgId} and id = any(${sql.param(ids_)}::text[])`);
+        return new Map((r.rows as { id: string; x: string; status: string; result: unknown }[]).map((x) => [x.id, x]));
+      });
+
+    const a = await db.tenant(org.orgId, (tx) => enqueue(tx, { orgId: org.orgId, handler: 'test.fw', idempotencyKey: 'fw-a', payload: {} }, { ids, clock }));
+    expect(await dispatcher.runOnce(25, org.orgId)).toMatchObject({ claimed: 1, done: 1 });
+    let rows = await xmins([a.row.id, marker.row.id]);
+    expect(rows.get(a.row.id)).toMatchObject({ status: 'done' });
+    expect(rows.get(marker.row.id)).toMatchObject({ result: { wrote: a.row.id } });
+    // One transaction wrote both rows.
+    expect(rows.get(marker.row.id)!.x).toBe(rows.get(a.row.id)!.x);
+
+    const b = await db.tenant(org.orgId, (tx) => enqueue(tx, { orgId: org.orgId, handler: 'test.fw', idempotencyKey: 'fw-b', payload: {} }, { ids, clock }));
+    failOnce = new Set([b.row.id]);
+    expect(await dispatcher.runOnce(25, org.orgId)).toMatchObject({ claimed: 1, done: 1, failed: 0 });
+    rows = await xmins([b.row.id, marker.row.id]);
+    expect(rows.get(b.row.id)).toMatchObject({ status: 'done' });
+    expect(rows.get(marker.row.id)).toMatchObject({ result: { wrote: b.row.id } });
+    expect(rows.get(marker.row.id)!.x).not.toBe(rows.get(b.row.id)!.x);
+    expect(seen).toEqual([
+      { id: a.row.id, statusInside: 'done' },
+      { id: b.row.id, statusInside: 'done' },
+      // Again, in its own transaction, after the outcome committed.
+      { id: b.row.id, statusInside: 'done' },
+    ]);
+    expect(sends).toBe(2);
+    expect(await dispatcher.runOnce(25, org.orgId)).toMatchObject({ claimed: 0 });
   });
 });

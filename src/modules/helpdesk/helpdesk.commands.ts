@@ -513,15 +513,22 @@ export function createCommands(core: HelpdeskCore) {
     },
 
     /**
-     * The channel accepted (or refused for good) a reply: the outbox's finish listener calls this for
-     * every reply step, so a reply turns "Sent", or "Failed" with the reason, whichever channel carried
-     * it; the WhatsApp and comment handlers call it themselves too, with the channel's id for the message.
+     * The channel accepted (or refused for good) a reply: the WhatsApp and comment handlers call this
+     * with the channel's id for the message (every reply step's outcome is written by `markDeliveryIn`).
      */
     async markDelivery(orgId: string, messageId: string, status: 'sent' | 'failed', error?: string | null, externalMessageId?: string): Promise<{ ticketId: string; shopId: string | null } | null> {
+      return db.tenant(orgId, (tx) => part.markDeliveryIn(tx, orgId, messageId, status, error, externalMessageId));
+    },
+
+    /**
+     * `markDelivery` on the caller's transaction: the outbox's finish writer calls it for every reply
+     * step, in the transaction that records the step's outcome, so a reply turns "Sent", or "Failed"
+     * with the reason, whichever channel carried it, exactly when its step ends.
+     */
+    async markDeliveryIn(tx: Executor, orgId: string, messageId: string, status: 'sent' | 'failed', error?: string | null, externalMessageId?: string): Promise<{ ticketId: string; shopId: string | null } | null> {
       // One statement (every reply's delivery comes through here): the status, the ticket's shop and
       // the live event (`LiveEvent` 'delivery', heard at commit).
-      const r = await db.tenant(orgId, (tx) =>
-        tx.execute(sql`with m as (
+      const r = await tx.execute(sql`with m as (
             update ticket_messages set delivery_status = ${status}, delivery_error = ${status === 'failed' ? (error ?? null)?.slice(0, 500) ?? null : null},
               external_message_id = coalesce(${externalMessageId ?? null}, external_message_id)
             where org_id = ${orgId} and id = ${messageId}
@@ -529,8 +536,7 @@ export function createCommands(core: HelpdeskCore) {
           t as (select m.ticket_id, (select shop_id from tickets where org_id = ${orgId} and id = m.ticket_id) as shop_id from m)
           select t.ticket_id, t.shop_id,
             pg_notify(${LIVE_CHANNEL}, json_build_object('t', 'delivery', 'o', ${orgId}::text, 's', t.shop_id, 'id', t.ticket_id, 'm', ${messageId}::text, 'st', ${status === 'sent' ? 'done' : 'failed'}::text)::text)
-          from t`),
-      );
+          from t`);
       const row = r.rows[0] as { ticket_id: string; shop_id: string | null } | undefined;
       return row ? { ticketId: row.ticket_id, shopId: row.shop_id } : null;
     },

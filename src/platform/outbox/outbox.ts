@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { exponentialBackoff } from '../backoff.js';
 import type { Clock } from '../clock.js';
-import { placeholders, statement, type Database, type Executor } from '../db.js';
+import { placeholders, statement, type Database, type Executor, type Tx } from '../db.js';
 import { AppError } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
 import type { Logger } from '../logger.js';
@@ -44,12 +44,15 @@ export interface OutboxFinished {
   error: string | null;
 }
 export type OutboxFinishListener = (f: OutboxFinished) => Promise<void>;
+/** Writes on the transaction that records a step's outcome (in the step's organisation). */
+export type OutboxFinishWriter = (tx: Tx, f: OutboxFinished) => Promise<void>;
 
 /** The outbox knows its handlers only by name; `app/` registers them (TikTok, e-mail, WhatsApp…). */
 export class OutboxRegistry {
   private handlers = new Map<string, OutboxHandler>();
   private gates = new Map<string, OutboxGate>();
   private finishListeners: OutboxFinishListener[] = [];
+  private finishWriters: OutboxFinishWriter[] = [];
   /**
    * Listen to steps ending (a reply's delivery status, a failed step's alert). A listener's own
    * failure is logged and never changes the step's outcome.
@@ -59,6 +62,19 @@ export class OutboxRegistry {
   }
   finishedListeners(): readonly OutboxFinishListener[] {
     return this.finishListeners;
+  }
+  /**
+   * Write what follows from a step's end in the same transaction as its outcome (a reply's delivery
+   * status): both commit together, so a crash in between cannot leave a sent reply marked queued.
+   * A writer that fails costs the shared transaction; the outcome is then written on its own and
+   * the writers run again, each in a transaction of its own (a failure there is logged). Writers run
+   * before the listeners.
+   */
+  onFinishedWrite(writer: OutboxFinishWriter): void {
+    this.finishWriters.push(writer);
+  }
+  finishedWriters(): readonly OutboxFinishWriter[] {
+    return this.finishWriters;
   }
   register(name: string, handler: OutboxHandler): void {
     this.handlers.set(name, handler);
@@ -162,6 +178,19 @@ export interface DispatchReport {
   held: number;
 }
 
+/** A claimed step, as the claim returns it. */
+interface ClaimedStep {
+  org_id: string;
+  id: string;
+  handler: string;
+  subject_type: string | null;
+  subject_id: string | null;
+}
+
+function finishedOf(row: ClaimedStep, status: 'done' | 'failed', error: string | null): OutboxFinished {
+  return { orgId: row.org_id, id: row.id, handler: row.handler, subjectType: row.subject_type, subjectId: row.subject_id, status, error };
+}
+
 export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -220,14 +249,14 @@ export class OutboxDispatcher {
         }
         if (!handler) throw new PermanentError(`No outbox handler registered under "${row.handler}"`);
         const result = await handler(row.payload, { orgId: row.org_id, id: row.id, idempotencyKey: row.idempotency_key, attempt: row.attempts });
-        await this.finish(row.org_id, row.id, 'done', { result: result ?? {}, error: null });
+        await this.finish(row, 'done', { result: result ?? {}, error: null });
         report.done++;
         await this.tell(row, 'done', null);
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         const permanent = e instanceof PermanentError || (e instanceof AppError && e.kind !== 'upstream' && e.kind !== 'unavailable' && e.kind !== 'rate_limited');
         if (permanent || row.attempts >= row.max_attempts) {
-          await this.finish(row.org_id, row.id, 'failed', { error: msg });
+          await this.finish(row, 'failed', { error: msg });
           report.failed++;
           this.log.warn({ outboxId: row.id, handler: row.handler, err: msg }, 'outbox step failed');
           await this.tell(row, 'failed', msg);
@@ -244,24 +273,42 @@ export class OutboxDispatcher {
     return report;
   }
 
-  private async tell(row: { org_id: string; id: string; handler: string; subject_type: string | null; subject_id: string | null }, status: 'done' | 'failed', error: string | null): Promise<void> {
+  private async tell(row: ClaimedStep, status: 'done' | 'failed', error: string | null): Promise<void> {
     for (const l of this.registry.finishedListeners()) {
       try {
-        await l({ orgId: row.org_id, id: row.id, handler: row.handler, subjectType: row.subject_type, subjectId: row.subject_id, status, error });
+        await l(finishedOf(row, status, error));
       } catch (err) {
         this.log.warn({ err, outboxId: row.id }, 'outbox finish listener failed');
       }
     }
   }
 
-  private async finish(orgId: string, id: string, status: OutboxStatus, r: { result?: Record<string, unknown>; error: string | null }): Promise<void> {
+  /** The step's outcome, and what the registered writers write with it (`onFinishedWrite`). */
+  private async finish(row: ClaimedStep, status: 'done' | 'failed', r: { result?: Record<string, unknown>; error: string | null }): Promise<void> {
     const now = this.clock.now().toISOString();
-    await this.db.system((tx) =>
+    const outcome = (tx: Executor) =>
       tx.execute(sql`update outbox set status = ${status}, locked_until = null, last_error = ${r.error},
         result = coalesce(${r.result ? JSON.stringify(r.result) : null}::jsonb, result), updated_at = ${now}::timestamptz,
         done_at = case when ${status} = 'done' then ${now}::timestamptz else done_at end
-        where org_id = ${orgId} and id = ${id}`),
-    );
+        where org_id = ${row.org_id} and id = ${row.id}`);
+    const writers = this.registry.finishedWriters();
+    if (!writers.length) {
+      await this.db.system(outcome);
+      return;
+    }
+    const f = finishedOf(row, status, r.error);
+    try {
+      await this.db.tenant(row.org_id, async (tx) => {
+        await outcome(tx);
+        for (const w of writers) await w(tx, f);
+      });
+    } catch (err) {
+      this.log.warn({ err, outboxId: row.id }, 'outbox finish writer failed; the outcome is written on its own');
+      await this.db.system(outcome);
+      for (const w of writers) {
+        await this.db.tenant(row.org_id, (tx) => w(tx, f)).catch((e: unknown) => this.log.warn({ err: e, outboxId: row.id }, 'outbox finish writer failed again'));
+      }
+    }
   }
 
   /** Drain everything currently due (tests and CLI). */
