@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { Executor } from '../../platform/db.js';
+import { statement, type Executor } from '../../platform/db.js';
 import type { RemedyLimits, Role } from './auth.rules.js';
 import { users } from './auth.schema.js';
 
@@ -42,13 +42,20 @@ const deskColumns = { id: users.id, name: users.name, role: users.role, active: 
  * brand, people limited to other brands are left out (they could not see the ticket).
  */
 export async function routableAgentsIn(tx: Executor, orgId: string, brandId?: string): Promise<DeskPerson[]> {
-  const brandOk = brandId === undefined ? undefined : or(isNull(users.brandIds), sql`${brandId} = any(${users.brandIds})`);
-  return tx
-    .select(deskColumns)
-    .from(users)
-    .where(and(eq(users.orgId, orgId), eq(users.active, true), inArray(users.role, ['agent', 'supervisor']), brandOk))
-    .orderBy(asc(users.id));
+  return brandId === undefined ? routableAll(tx, { orgId }) : routableForBrand(tx, { orgId, brandId });
 }
+
+// Read on every routed ticket: rendered once (`statement()`, platform/db.ts), with and without a brand.
+const routable = (brand: boolean) =>
+  statement((db) =>
+    db
+      .select(deskColumns)
+      .from(users)
+      .where(and(eq(users.orgId, sql.placeholder('orgId')), eq(users.active, true), inArray(users.role, ['agent', 'supervisor']), brand ? or(isNull(users.brandIds), sql`${sql.placeholder('brandId')}::text = any(${users.brandIds})`) : undefined))
+      .orderBy(asc(users.id)),
+  );
+const routableAll = routable(false);
+const routableForBrand = routable(true);
 
 /** Active owners, supervisors and agents by name: everyone who can hold a ticket. */
 export async function deskPeopleIn(tx: Executor, orgId: string): Promise<DeskPerson[]> {

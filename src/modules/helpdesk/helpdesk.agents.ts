@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Executor } from '../../platform/db.js';
+import { statement, type Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { deskPeopleIn, routableAgentsIn, userIn } from '../auth/index.js';
@@ -7,6 +7,15 @@ import { shopIn, type BusinessHours } from '../tenancy/index.js';
 import { SUPERVISOR_ROLES, type HelpdeskCore, type TicketRow } from './helpdesk.core.js';
 import { isOnShift, routeTicket, type RoutingDecision } from './helpdesk.rules.js';
 import { agentSchedules, routingState, tickets } from './helpdesk.schema.js';
+
+/** The queue's cursor row, created or locked (every routed ticket): rendered once (`statement()`, platform/db.ts). */
+const lockCursor = statement((db) =>
+  db
+    .insert(routingState)
+    .values({ orgId: sql.placeholder('orgId'), id: sql.placeholder('id'), lastUserId: null, updatedAt: sql.placeholder('updatedAt') })
+    .onConflictDoUpdate({ target: [routingState.orgId, routingState.id], set: { lastUserId: sql`${routingState.lastUserId}` } })
+    .returning({ lastUserId: routingState.lastUserId }),
+);
 
 /**
  * Route within one transaction: candidates, their live load, shifts and the queue's cursor.
@@ -31,11 +40,7 @@ export async function decideRoute(tx: Executor, orgId: string, t: { language: st
   // plain SELECT … FOR UPDATE locks nothing while the row is missing, so the first routings of a
   // new queue took the ticket counter before the cursor and later ones the other way round:
   // concurrent ingests deadlocked. The no-op update locks the row whether it was there or not.
-  const [state] = await tx
-    .insert(routingState)
-    .values({ orgId, id: t.queue, lastUserId: null, updatedAt: now })
-    .onConflictDoUpdate({ target: [routingState.orgId, routingState.id], set: { lastUserId: sql`${routingState.lastUserId}` } })
-    .returning({ lastUserId: routingState.lastUserId });
+  const [state] = await lockCursor(tx, { orgId, id: t.queue, updatedAt: now });
   const loadOf = new Map(loads.map((l) => [l.id, l.n]));
   const schedOf = new Map(schedules.map((s) => [s.id, { timeZone: s.timeZone, hours: s.hours }]));
   return routeTicket({

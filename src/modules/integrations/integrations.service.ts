@@ -1,6 +1,6 @@
 import { and, arrayContains, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
-import type { Database, Executor } from '../../platform/db.js';
+import { statement, type Database, type Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { OutboundFetchInit } from '../../platform/outbound.js';
@@ -78,16 +78,21 @@ function endpointView(e: EndpointRow): WebhookEndpointView {
   };
 }
 
+/** Read on every new ticket and every event: rendered once (`statement()`, platform/db.ts). */
+const subscribedEndpoints = statement((db) =>
+  db
+    .select({ id: webhookEndpoints.id })
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.orgId, sql.placeholder('orgId')), eq(webhookEndpoints.active, true), arrayContains(webhookEndpoints.events, sql`${sql.placeholder('types')}::text[]`))),
+);
+
 /**
  * Queue an event for every active endpoint of the organisation that subscribed to it, on the
  * caller's transaction: one outbox step per endpoint, keyed by endpoint and event, so a retried
  * change or a second emission of the same intent delivers once.
  */
 export async function emitWebhookEvent(tx: Executor, deps: { ids: IdGenerator; clock: Clock }, e: WebhookEventInput): Promise<number> {
-  const endpoints = await tx
-    .select({ id: webhookEndpoints.id })
-    .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.orgId, e.orgId), eq(webhookEndpoints.active, true), arrayContains(webhookEndpoints.events, [e.type])));
+  const endpoints = await subscribedEndpoints(tx, { orgId: e.orgId, types: [e.type] });
   const eventId = eventIdOf(e.key);
   const createdAt = deps.clock.now().toISOString();
   for (const ep of endpoints) {
