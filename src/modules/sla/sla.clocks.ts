@@ -11,7 +11,6 @@ import { businessMsBetween, choosePolicy, targetOf, thresholdMs, type CompiledCa
 import { slaClockEvents, slaClocks, slaPolicies, slaTickets, type ClockRow, type PolicyRow } from './sla.schema.js';
 import type { TimerScheduler } from './sla.timers.js';
 
-
 // Read (and locked) on every reply and status change: rendered once (`statement()`, platform/db.ts).
 const lockSlaTicket = statement((db) => db.select().from(slaTickets).where(and(eq(slaTickets.orgId, sql.placeholder('orgId')), eq(slaTickets.ticketId, sql.placeholder('ticketId')))).for('update'));
 const openClocksOf = statement((db) =>
