@@ -249,7 +249,7 @@ export function registerWorkspaceWorkers(p: Platform, s: Services): void {
     if (f.status !== 'failed') return;
     await p.db.tenant(f.orgId, (tx) => failedNotice(tx, f, null));
   });
-  registerPortalHandlers(p.outbox, s.helpdesk, s.portal);
+  registerPortalHandlers(p.outbox, s.portal);
   // Notifications by e-mail, through the installation's SMTP (only enqueued when it is configured).
   p.outbox.register(NOTIFICATION_MAIL_STEP, notificationMailHandler({ db: p.db, publicUrl: p.config.publicUrl, send: (m) => s.mail.send(m) }));
   p.outbox.register(NOTIFICATION_DIGEST_STEP, notificationDigestHandler({ db: p.db, publicUrl: p.config.publicUrl, send: (m) => s.mail.send(m) }));

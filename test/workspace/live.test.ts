@@ -148,6 +148,24 @@ describe('GET /api/events across two instances', () => {
     expect(thread.messages.find((m) => m.id === sent.message.id)).toMatchObject({ deliveryStatus: 'failed' });
     expect(otherStream.messages.filter((m) => m.type !== 'resync')).toEqual([]);
 
+    // A self-service ticket's reply is shown on the buyer's page: its step's end marks it sent.
+    const page = await a.services.helpdesk.ingestInbound({
+      orgId: org.orgId,
+      shopId: org.shopId,
+      channel: 'self_service',
+      externalThreadId: `portal:${crypto.randomUUID()}`,
+      externalMessageId: `psm-${crypto.randomUUID()}`,
+      buyer: { externalId: `b-${crypto.randomUUID()}` },
+      direction: 'inbound',
+      text: 'Das Paket ist beschädigt angekommen.',
+      sentAt: a.clock.now().toISOString(),
+    });
+    const shown = await a.services.helpdesk.reply(actorFor(org, 'agent'), page.ticketId, { text: 'Wir schicken Ersatz.' });
+    expect(await a.platform.dispatcher.drain(50, org.orgId)).toMatchObject({ done: 1, failed: 0 });
+    expect(await agentStream.waitFor((m) => m.type === 'delivery' && m.messageId === shown.message.id)).toEqual({ type: 'delivery', ticketId: page.ticketId, messageId: shown.message.id, status: 'done' });
+    const pageThread = await a.services.helpdesk.getTicket(actorFor(org, 'agent'), page.ticketId);
+    expect(pageThread.messages.find((m) => m.id === shown.message.id)).toMatchObject({ deliveryStatus: 'sent' });
+
     agentStream.close();
     supStream.close();
     otherStream.close();
