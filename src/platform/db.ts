@@ -251,7 +251,7 @@ function fill(p: unknown, values: Record<string, unknown>): unknown {
 
 /** `{ a: sql.placeholder('a'), … }`: the values of a `statement()`'s insert, filled in on each run. */
 export function placeholders<K extends string>(...keys: K[]): { [P in K]: Placeholder<P> } {
-  return Object.fromEntries(keys.map((k) => [k, sql.placeholder(k)])) as { [P in K]: Placeholder<P> };
+  return rowPlaceholders('', keys) as { [P in K]: Placeholder<P> };
 }
 
 /**

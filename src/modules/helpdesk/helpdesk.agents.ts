@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { statement, type Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';

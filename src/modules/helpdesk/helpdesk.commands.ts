@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { statement, type Executor, type Tx } from '../../platform/db.js';
 import { AppError, isAppError } from '../../platform/errors.js';
 import { enqueue } from '../../platform/outbox/outbox.js';

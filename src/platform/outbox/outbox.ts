@@ -5,7 +5,7 @@ import { placeholders, statement, type Database, type Executor, type Tx } from '
 import { AppError } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
 import type { Logger } from '../logger.js';
-import { outbox, type OutboxStatus } from './outbox.schema.js';
+import { outbox } from './outbox.schema.js';
 
 export interface OutboxContext {
   orgId: string;
