@@ -3,6 +3,7 @@ import { drizzle, NodePgSession, NodePgTransaction, type NodePgDatabase } from '
 import type { PgDialect } from 'drizzle-orm/pg-core';
 import { is, Param, Placeholder, sql } from 'drizzle-orm';
 import { currentShopScope, shopScopeSetting } from './scope.js';
+import { noteSettingsVersion } from './settings-cache.js';
 
 // int8 (bigint / count(*)) as JS numbers: our counts and minor-unit amounts stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -41,14 +42,18 @@ export class Database {
    * in a brand scope (`runInShopScope`, set per request for a brand-limited user), only the rows of
    * that scope's shops on brand-scoped tables.
    */
-  async tenant<T>(orgId: string, fn: (tx: Tx) => Promise<T>, opts?: { cachedPlans?: boolean }): Promise<T> {
+  async tenant<T>(orgId: string, fn: (tx: Tx) => Promise<T>, opts?: { cachedPlans?: boolean; cachedSettings?: boolean }): Promise<T> {
     const shops = shopScopeSetting(currentShopScope());
     // A hot write path (a new message, a reply) may ask for cached plans: while the gate is open its
     // repeated statements become named statements and this transaction alone lets Postgres reuse a
     // generic plan for them (and for the foreign-key checks and trigger statements they cause).
     const cached = opts?.cachedPlans === true && this.cachedPlans.isOpen();
     const planMode = cached ? `, set_config('plan_cache_mode', 'auto', true)` : '';
-    return this.transaction(`select set_config('app.org_id', ${pg.escapeLiteral(orgId)}, true), set_config('app.shop_ids', ${pg.escapeLiteral(shops)}, true)${planMode}`, fn, cached);
+    const settings = `select set_config('app.org_id', ${pg.escapeLiteral(orgId)}, true), set_config('app.shop_ids', ${pg.escapeLiteral(shops)}, true)${planMode}`;
+    // It may also ask for the organisation's settings version (platform/settings-cache.ts), read in
+    // the same round trip, so its settings reads can be answered from memory.
+    if (opts?.cachedSettings !== true) return this.transaction(settings, fn, cached);
+    return this.transaction(`${settings}; ${SETTINGS_VERSION}`, fn, cached, (tx, opened) => noteSettingsVersion(tx, orgId, shops, Number(opened.rows[0]?.v ?? 0)));
   }
 
   /**
@@ -65,18 +70,20 @@ export class Database {
    * `transaction()` would send BEGIN and then the settings. The callback gets an ordinary Drizzle
    * transaction on the same connection (savepoints and `tx.rollback()` work as before).
    */
-  private async transaction<T>(settings: string, fn: (tx: Tx) => Promise<T>, nameStatements = false): Promise<T> {
+  private async transaction<T>(settings: string, fn: (tx: Tx) => Promise<T>, nameStatements = false, onOpen?: (tx: Tx, last: pg.QueryResult) => void): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     if (nameStatements) (client as NamingClient)[NAMING] = true;
     try {
+      let opened: pg.QueryResult | pg.QueryResult[];
       try {
-        await client.query(`begin; ${settings}`);
+        opened = (await client.query(`begin; ${settings}`)) as pg.QueryResult | pg.QueryResult[];
       } catch (e) {
         broken = e as Error;
         throw e;
       }
       const tx = new NodePgTransaction(this.dialect, new NodePgSession(client, this.dialect, undefined), undefined) as unknown as Tx;
+      if (onOpen) onOpen(tx, Array.isArray(opened) ? opened[opened.length - 1]! : opened);
       try {
         const result = await fn(tx);
         await client.query('commit');
@@ -109,6 +116,9 @@ export class Database {
     await this.pool.end();
   }
 }
+
+/** The organisation's settings version (migration 0218); 0 before its first change. */
+const SETTINGS_VERSION = `select coalesce((select version from settings_versions where org_id = current_setting('app.org_id')), 0) as v`;
 
 export function createPool(url: string, max = 10): pg.Pool {
   const pool = new pg.Pool({

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { statement, type Executor } from '../../platform/db.js';
+import { cachedSetting } from '../../platform/settings-cache.js';
 import type { RemedyLimits, Role } from './auth.rules.js';
 import { users } from './auth.schema.js';
 
@@ -42,7 +43,8 @@ const deskColumns = { id: users.id, name: users.name, role: users.role, active: 
  * brand, people limited to other brands are left out (they could not see the ticket).
  */
 export async function routableAgentsIn(tx: Executor, orgId: string, brandId?: string): Promise<DeskPerson[]> {
-  return brandId === undefined ? routableAll(tx, { orgId }) : routableForBrand(tx, { orgId, brandId });
+  // From memory in a hot transaction while the organisation's settings (people among them) are unchanged.
+  return cachedSetting(tx, orgId, `routable:${brandId ?? ''}`, () => (brandId === undefined ? routableAll(tx, { orgId }) : routableForBrand(tx, { orgId, brandId })));
 }
 
 // Read on every routed ticket: rendered once (`statement()`, platform/db.ts), with and without a brand.

@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Executor, Tx } from '../../platform/db.js';
+import { cachedSetting } from '../../platform/settings-cache.js';
 import { enqueue } from '../../platform/outbox/outbox.js';
 import { systemActor } from '../../platform/tenancy.js';
 import { isBusinessInstant, shopCalendar } from '../sla/index.js';
@@ -20,6 +21,11 @@ export interface AutomationConfig {
 
 /** The organisation's active rules and its automation settings in one round trip. */
 export async function loadAutomationConfig(tx: Executor, orgId: string, trigger: RuleTrigger = 'created'): Promise<AutomationConfig> {
+  // From memory in a hot transaction while the organisation's settings (the rules among them) are unchanged.
+  return cachedSetting(tx, orgId, `automation:${trigger}`, () => readAutomationConfig(tx, orgId, trigger));
+}
+
+async function readAutomationConfig(tx: Executor, orgId: string, trigger: RuleTrigger): Promise<AutomationConfig> {
   const r = await tx.execute(sql`select
       (select json_build_object('autoCloseDays', auto_close_days, 'outOfHoursAck', out_of_hours_ack) from automation_settings where org_id = ${orgId}) as settings,
       (select coalesce(json_agg(json_build_object('id', id, 'name', name, 'trigger', trigger, 'conditions', conditions, 'actions', actions) order by position, id), '[]'::json)

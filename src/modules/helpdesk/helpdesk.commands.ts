@@ -191,7 +191,7 @@ export function createCommands(core: HelpdeskCore) {
         // The evidence last, as one append: the organisation's chain head is held only from here to commit.
         await core.evidenceMany(tx, [said, changed?.evidence]);
         return { message: { ...m, outboxId: row.id }, ticket: t, outboxId: row.id };
-      }, { cachedPlans: true });
+      }, { cachedPlans: true, cachedSettings: true });
     },
 
     /**

@@ -470,7 +470,7 @@ export function createIngest(core: HelpdeskCore) {
       // …and the rules for a buyer writing again on live work (not for imported history or auto-replies).
       else if (!created && fromBuyer && !history && !input.automated) await runUpdateRules(tx, ticket.id, orgId, 'buyer_replied', { text: input.text, now });
       return { ticketId: ticket.id, messageId, created };
-    }, { cachedPlans: true });
+    }, { cachedPlans: true, cachedSettings: true });
   }
 
   return {

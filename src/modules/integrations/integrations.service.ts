@@ -1,6 +1,7 @@
 import { and, arrayContains, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import { statement, type Database, type Executor } from '../../platform/db.js';
+import { cachedSetting } from '../../platform/settings-cache.js';
 import { AppError } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { OutboundFetchInit } from '../../platform/outbound.js';
@@ -92,7 +93,8 @@ const subscribedEndpoints = statement((db) =>
  * change or a second emission of the same intent delivers once.
  */
 export async function emitWebhookEvent(tx: Executor, deps: { ids: IdGenerator; clock: Clock }, e: WebhookEventInput): Promise<number> {
-  const endpoints = await subscribedEndpoints(tx, { orgId: e.orgId, types: [e.type] });
+  // From memory in a hot transaction while the organisation's settings (endpoints among them) are unchanged.
+  const endpoints = await cachedSetting(tx, e.orgId, `webhooks:${e.type}`, () => subscribedEndpoints(tx, { orgId: e.orgId, types: [e.type] }));
   const eventId = eventIdOf(e.key);
   const createdAt = deps.clock.now().toISOString();
   for (const ep of endpoints) {

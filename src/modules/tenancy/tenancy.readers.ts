@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { statement, type Executor } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
+import { cachedSetting } from '../../platform/settings-cache.js';
 import type { ShopRow } from './tenancy.service.js';
 import { brands, organisations, shops } from './tenancy.schema.js';
 
@@ -12,7 +13,8 @@ const shopById = statement((db) => db.select().from(shops).where(and(eq(shops.or
  * organisation): the shops table stays this module's own.
  */
 export async function shopIn(tx: Executor, orgId: string, shopId: string): Promise<ShopRow> {
-  const [s] = await shopById(tx, { orgId, shopId });
+  // A hot transaction's shop comes from memory while the organisation's settings are unchanged.
+  const s = await cachedSetting(tx, orgId, `shop:${shopId}`, async () => (await shopById(tx, { orgId, shopId }))[0]);
   if (!s) throw AppError.notFound('shop', shopId);
   return s;
 }
