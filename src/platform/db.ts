@@ -42,18 +42,23 @@ export class Database {
    * in a brand scope (`runInShopScope`, set per request for a brand-limited user), only the rows of
    * that scope's shops on brand-scoped tables.
    */
-  async tenant<T>(orgId: string, fn: (tx: Tx) => Promise<T>, opts?: { cachedPlans?: boolean; cachedSettings?: boolean }): Promise<T> {
+  async tenant<T>(orgId: string, fn: (tx: Tx) => Promise<T>, opts?: { cachedPlans?: boolean; cachedSettings?: boolean; lock?: string }): Promise<T> {
     const shops = shopScopeSetting(currentShopScope());
     // A hot write path (a new message, a reply) may ask for cached plans: while the gate is open its
     // repeated statements become named statements and this transaction alone lets Postgres reuse a
     // generic plan for them (and for the foreign-key checks and trigger statements they cause).
     const cached = opts?.cachedPlans === true && this.cachedPlans.isOpen();
     const planMode = cached ? `, set_config('plan_cache_mode', 'auto', true)` : '';
-    const settings = `select set_config('app.org_id', ${pg.escapeLiteral(orgId)}, true), set_config('app.shop_ids', ${pg.escapeLiteral(shops)}, true)${planMode}`;
+    let settings = `select set_config('app.org_id', ${pg.escapeLiteral(orgId)}, true), set_config('app.shop_ids', ${pg.escapeLiteral(shops)}, true)${planMode}`;
     // It may also ask for the organisation's settings version (platform/settings-cache.ts), read in
     // the same round trip, so its settings reads can be answered from memory.
+    if (opts?.cachedSettings === true) settings += `; ${SETTINGS_VERSION}`;
+    // And for a transaction-long advisory lock on a key, taken in that round trip too, after the
+    // version. Each statement of the round trip takes its own snapshot, so the transaction's first
+    // read after it already sees whatever the lock's previous holder committed.
+    if (opts?.lock !== undefined) settings += `; select pg_advisory_xact_lock(hashtextextended(${pg.escapeLiteral(opts.lock)}, 0))`;
     if (opts?.cachedSettings !== true) return this.transaction(settings, fn, cached);
-    return this.transaction(`${settings}; ${SETTINGS_VERSION}`, fn, cached, (tx, opened) => noteSettingsVersion(tx, orgId, shops, Number(opened.rows[0]?.v ?? 0)));
+    return this.transaction(settings, fn, cached, (tx, opened) => noteSettingsVersion(tx, orgId, shops, Number(opened.find((r) => r.fields[0]?.name === 'v')?.rows[0]?.v ?? 0)));
   }
 
   /**
@@ -70,7 +75,7 @@ export class Database {
    * `transaction()` would send BEGIN and then the settings. The callback gets an ordinary Drizzle
    * transaction on the same connection (savepoints and `tx.rollback()` work as before).
    */
-  private async transaction<T>(settings: string, fn: (tx: Tx) => Promise<T>, nameStatements = false, onOpen?: (tx: Tx, last: pg.QueryResult) => void): Promise<T> {
+  private async transaction<T>(settings: string, fn: (tx: Tx) => Promise<T>, nameStatements = false, onOpen?: (tx: Tx, results: pg.QueryResult[]) => void): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     if (nameStatements) (client as NamingClient)[NAMING] = true;
@@ -83,7 +88,7 @@ export class Database {
         throw e;
       }
       const tx = new NodePgTransaction(this.dialect, new NodePgSession(client, this.dialect, undefined), undefined) as unknown as Tx;
-      if (onOpen) onOpen(tx, Array.isArray(opened) ? opened[opened.length - 1]! : opened);
+      if (onOpen) onOpen(tx, Array.isArray(opened) ? opened : [opened]);
       try {
         const result = await fn(tx);
         await client.query('commit');

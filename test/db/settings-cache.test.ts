@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shopIn } from '../../src/modules/tenancy/index.js';
@@ -114,5 +115,34 @@ describe('settings kept per process under the settings version', () => {
     expect(await tagsOf((await newTicket(org)).ticketId)).toEqual([]);
     await ctx.services.helpdesk.createRule(owner, { name: 'Chat tag', active: true, trigger: 'created', conditions: { channels: ['tiktok_chat'] }, actions: { addTags: ['chat'] } });
     expect(await tagsOf((await newTicket(org)).ticketId)).toEqual(['chat']);
+  });
+});
+
+describe('a lock taken as the transaction opens', () => {
+  it('makes a second transaction on the key wait, and its first read sees what the first one committed', async () => {
+    const org = await createTestOrg(ctx);
+    const key = `open-lock|${org.orgId}`;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let inside!: () => void;
+    const entered = new Promise<void>((r) => (inside = r));
+    const first = ctx.platform.db.tenant(
+      org.orgId,
+      async (tx) => {
+        await tx.execute(sql`insert into automation_settings (org_id, out_of_hours_ack, updated_at) values (${org.orgId}, true, now())`);
+        inside();
+        await held;
+      },
+      { lock: key },
+    );
+    await entered;
+    const second = ctx.platform.db.tenant(org.orgId, async (tx) => (await tx.execute(sql`select out_of_hours_ack from automation_settings where org_id = ${org.orgId}`)).rows, { lock: key, cachedSettings: true });
+    // The second waits on the advisory lock (seen from outside) until the first commits.
+    const waitingLocks = async () => (await admin.query(`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`)).rows[0].n as number;
+    for (let i = 0; i < 200 && (await waitingLocks()) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await waitingLocks()).toBe(1);
+    release();
+    await first;
+    expect(await second).toEqual([{ out_of_hours_ack: true }]);
   });
 });

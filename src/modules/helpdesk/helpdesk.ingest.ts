@@ -60,11 +60,10 @@ interface Arrival {
 
 /**
  * One conversation ingests one message at a time: webhook retries and parallel deliveries of the
- * same chat must not both open a ticket.
+ * same chat must not both open a ticket. The transaction takes this advisory lock as it opens
+ * (`db.tenant`'s `lock`, in the round trip of BEGIN).
  */
-async function lockConversation(tx: Executor, input: InboundMessage): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${input.orgId}|${input.channel}|${input.externalThreadId}`}, 0))`);
-}
+const conversationLock = (input: InboundMessage) => `${input.orgId}|${input.channel}|${input.externalThreadId}`;
 
 /**
  * What an earlier delivery left, in one round trip: the message itself when it was already stored
@@ -414,7 +413,6 @@ export function createIngest(core: HelpdeskCore) {
     const sentAt = new Date(input.sentAt);
     const { orgId } = input;
     return db.tenant(orgId, async (tx) => {
-      await lockConversation(tx, input);
       const { dup, thread } = await findKnown(tx, input);
       if (dup) return { ticketId: dup.ticketId, messageId: dup.id, created: false };
       const shop = await shopIn(tx, orgId, input.shopId);
@@ -470,7 +468,7 @@ export function createIngest(core: HelpdeskCore) {
       // …and the rules for a buyer writing again on live work (not for imported history or auto-replies).
       else if (!created && fromBuyer && !history && !input.automated) await runUpdateRules(tx, ticket.id, orgId, 'buyer_replied', { text: input.text, now });
       return { ticketId: ticket.id, messageId, created };
-    }, { cachedPlans: true, cachedSettings: true });
+    }, { cachedPlans: true, cachedSettings: true, lock: conversationLock(input) });
   }
 
   return {
