@@ -596,7 +596,9 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
         after = page.last ?? undefined;
         // The contact policy's facts for the whole candidate array: one statement for consent, birthday and
         // contact history, one for the chat side (last chat, open ticket, addresses).
-        const [chats, contacts] = await Promise.all([buyerChatFacts(tx, orgId, candidates), ports.outreach.contactFactsIn(tx, orgId, candidates, new Date(now.getTime() - 31 * 86_400_000))]);
+        // One after the other on the transaction's one connection.
+        const chats = await buyerChatFacts(tx, orgId, candidates);
+        const contacts = await ports.outreach.contactFactsIn(tx, orgId, candidates, new Date(now.getTime() - 31 * 86_400_000));
         const addresses = p.channel === 'email' ? await buyerPlatformIds(tx, orgId, candidates) : new Map<string, { email: string | null }>();
         const known = new Map(candidates.map((id) => [id, { lastOrderAt: facts.get(id)?.lastOrderAt ?? null, lastChatAt: chats.get(id)?.lastChatAt ?? null, hasReturnHistory: facts.get(id)?.hasReturnHistory ?? false, email: addresses.get(id)?.email ?? chats.get(id)?.email ?? null, phone: chats.get(id)?.phone ?? null }]));
         const decisions = await ports.outreach.decideManyIn(tx, { orgId, shopId, purpose: 'marketing', channel: p.channel, zone, reach: { noChatScope: !reach.connected || !reach.chatScope }, at: now }, candidates, known, contacts);
@@ -993,7 +995,8 @@ export function createCouponsService(deps: CouponsDeps, ports: CouponsPorts) {
         const [r] = await tx.select().from(couponLedger).where(and(eq(couponLedger.orgId, orgId), eq(couponLedger.id, ledgerId)));
         if (!r || r.status !== 'planned' || !r.buyerId) return null;
         const shop = await shopIn(tx, orgId, r.shopId);
-        const [ids, chats] = await Promise.all([buyerPlatformIds(tx, orgId, [r.buyerId]), buyerChatFacts(tx, orgId, [r.buyerId])]);
+        const ids = await buyerPlatformIds(tx, orgId, [r.buyerId]);
+        const chats = await buyerChatFacts(tx, orgId, [r.buyerId]);
         const to = r.channel === 'email' ? (ids.get(r.buyerId)?.email ?? chats.get(r.buyerId)?.email ?? null) : (chats.get(r.buyerId)?.phone ?? null);
         const lang = (BUYER_LANGUAGES as readonly string[]).includes(ids.get(r.buyerId)?.language ?? '') ? (ids.get(r.buyerId)!.language as BuyerLanguage) : 'en';
         const until = r.expiresAt ? DateTime.fromJSDate(r.expiresAt, { zone: shop.timeZone }).setLocale(lang).toLocaleString(DateTime.DATE_MED) : '';

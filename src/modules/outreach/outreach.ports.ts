@@ -5,7 +5,10 @@ import { buyerPlatformIds, buyerShopFacts as orderFacts } from '../orders/index.
 
 /** What the contact policy reads of its neighbours (orders, helpdesk), on the caller's transaction. */
 export async function buyerShopFacts(tx: Executor, orgId: string, shopId: string, buyerIds: string[], now: Date) {
-  const [orders, chats, contacts] = await Promise.all([orderFacts(tx, orgId, shopId, buyerIds, now), buyerChatFacts(tx, orgId, buyerIds), buyerPlatformIds(tx, orgId, buyerIds)]);
+  // One after the other: a transaction's queries share one connection (pg queues them, and pg 9 refuses overlapping ones).
+  const orders = await orderFacts(tx, orgId, shopId, buyerIds, now);
+  const chats = await buyerChatFacts(tx, orgId, buyerIds);
+  const contacts = await buyerPlatformIds(tx, orgId, buyerIds);
   const out = new Map<string, { lastOrderAt: Date | null; lastChatAt: Date | null; hasReturnHistory: boolean; email: string | null; phone: string | null }>();
   for (const id of buyerIds) {
     const o = orders.get(id);

@@ -99,7 +99,9 @@ export function createOutreachService(deps: OutreachDeps) {
   /** Decide for many buyers of one shop at once (programmes); same answer as one by one. */
   async function decideManyIn(tx: Executor, base: Omit<ContactRequest, 'buyerId'>, buyerIds: string[], known?: Map<string, ReachFacts>, contacts?: Map<string, ContactFacts>): Promise<Map<string, ContactDecision>> {
     const now = base.at ?? clock.now();
-    const [facts, contact] = await Promise.all([known ?? buyerShopFacts(tx, base.orgId, base.shopId, buyerIds, now), contacts ?? contactFactsIn(tx, base.orgId, buyerIds, new Date(now.getTime() - 31 * 86_400_000))]);
+    // One after the other on the transaction's one connection.
+    const facts = known ?? (await buyerShopFacts(tx, base.orgId, base.shopId, buyerIds, now));
+    const contact = contacts ?? (await contactFactsIn(tx, base.orgId, buyerIds, new Date(now.getTime() - 31 * 86_400_000)));
     const policy = base.policy ?? DEFAULT_POLICY;
     // The quiet hours are the same for every buyer of the batch (one zone): worked out once.
     const quiet = quietUntil(now, base.zone, policy.quietHours);

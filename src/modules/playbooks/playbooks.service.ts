@@ -199,7 +199,9 @@ export function createPlaybooksService(deps: PlaybooksDeps, ports: PlaybooksPort
     const shop = await shopIn(tx, orgId, n.shopId);
     const reach = await ports.reach(orgId, n.shopId);
     const buyerIds = [...new Set(due.map((d) => d.buyerId).filter((b): b is string => !!b))];
-    const [langs, facts] = await Promise.all([buyerPlatformIds(tx, orgId, buyerIds), buyerShopFacts(tx, orgId, n.shopId, buyerIds, now)]);
+    // One after the other on the transaction's one connection.
+    const langs = await buyerPlatformIds(tx, orgId, buyerIds);
+    const facts = await buyerShopFacts(tx, orgId, n.shopId, buyerIds, now);
     const set = (id: string, v: Partial<typeof noticeSends.$inferInsert>) => tx.update(noticeSends).set({ ...v, updatedAt: now }).where(and(eq(noticeSends.orgId, orgId), eq(noticeSends.id, id)));
     for (const d of due) {
       if (noticeState(d.dueAt, now) === 'stale') {
