@@ -252,12 +252,13 @@ select t.org_id, ${id('tkt', 't.n')}, row_number() over (partition by t.org_id o
   case when t.status in ('solved', 'closed') then t.created_at + (t.msgs - 1) * interval '3 hours' + interval '10 minutes' end,
   case when t.status = 'closed' then t.created_at + (t.msgs - 1) * interval '3 hours' + interval '4 days' end
 from w_tkt t`,
-    `insert into ticket_threads (org_id, id, channel, external_thread_id, ticket_id, created_at)
-select t.org_id, ${id('tth', 't.n')}, 'tiktok_chat', (7300000000000000000 + t.n)::text, ${id('tkt', 't.n')}, t.created_at from w_tkt t`,
+    // Row triggers are off for the load, so the shop they would fill in is written here.
+    `insert into ticket_threads (org_id, id, channel, external_thread_id, ticket_id, created_at, shop_id)
+select t.org_id, ${id('tth', 't.n')}, 'tiktok_chat', (7300000000000000000 + t.n)::text, ${id('tkt', 't.n')}, t.created_at, t.shop_id from w_tkt t`,
     // Odd messages are the buyer's (they carry TikTok's message id), even ones an agent's reply.
-    `insert into ticket_messages (org_id, id, ticket_id, kind, direction, channel, external_message_id, author_type, author_id, author_name, body,
+    `insert into ticket_messages (shop_id, org_id, id, ticket_id, kind, direction, channel, external_message_id, author_type, author_id, author_name, body,
   language, delivery_status, sent_at, created_at)
-select t.org_id, ${id('msg', 't.n * 8 + m')}, ${id('tkt', 't.n')}, 'public', case when m % 2 = 1 then 'inbound' else 'outbound' end, 'tiktok_chat',
+select t.shop_id, t.org_id, ${id('msg', 't.n * 8 + m')}, ${id('tkt', 't.n')}, 'public', case when m % 2 = 1 then 'inbound' else 'outbound' end, 'tiktok_chat',
   case when m % 2 = 1 then (7310000000000000000 + t.n * 8 + m)::text end,
   case when m % 2 = 1 then 'buyer' else 'user' end, case when m % 2 = 1 then t.buyer_id else t.assignee end,
   case when m % 2 = 1 then t.display_name end,
@@ -271,6 +272,46 @@ from ticket_messages m
 where m.org_id = k.org_id and m.ticket_id = k.id and m.id = ${id('msg', 'substr(k.id, 5)::bigint * 8 + k.message_count')}`,
     `insert into ticket_counters (org_id, id, value) select org_id, 'tickets', max(number) from tickets group by org_id
   on conflict (org_id, id) do update set value = excluded.value`,
+  ];
+}
+
+/**
+ * What the app writes beside each ticket, so the tables a new message and a reply grow through are
+ * as full as on a real installation of this size (an empty table's statistics make Postgres plan
+ * its look-ups as scans of a few pages, and they get slower with every row the bench adds): the
+ * ticket's SLA row, its first-reply and resolution clocks with their audit rows, and one finished
+ * outbox step per agent reply. Every clock has ended (stopped, or breached and already escalated):
+ * the world's "now" is in the past, and a running clock would set off timers during a bench.
+ */
+export function slaAndOutboxSql(): string[] {
+  // Clock k of ticket n: 1 first reply (4 hours), 2 resolution (24 hours, the ticket's sla_due_at).
+  const clocks = `select t.*, k.k, case k.k when 1 then 'first_reply' else 'resolution' end as metric, case k.k when 1 then 240 else 1440 end as target,
+      t.created_at + case k.k when 1 then interval '4 hours' else interval '24 hours' end as due,
+      case when k.k = 1 and t.msgs >= 2 then t.created_at + interval '3 hours'
+           when k.k = 2 and t.status in ('solved', 'closed') then t.created_at + (t.msgs - 1) * interval '3 hours' + interval '10 minutes' end as stopped
+    from w_tkt t cross join (values (1), (2)) k(k)`;
+  return [
+    `insert into sla_tickets (org_id, ticket_id, shop_id, channel, priority, order_amount, order_currency, status, created_at, updated_at)
+select t.org_id, ${id('tkt', 't.n')}, t.shop_id, 'tiktok_chat', 'normal', o.total_amount, o.currency, t.status, t.created_at, t.created_at + (t.msgs - 1) * interval '3 hours'
+from w_tkt t join orders o on o.org_id = t.org_id and o.id = t.order_id`,
+    `insert into sla_clocks (org_id, id, ticket_id, shop_id, metric, policy_id, target_minutes, mode, warning_percents, warnings_fired, started_at, due_at,
+  stopped_at, breached_at, stop_reason, escalated_at, state, next_timer_at, generation, created_at, updated_at)
+select c.org_id, ${id('slc', 'c.n * 2 + c.k')}, ${id('tkt', 'c.n')}, c.shop_id, c.metric, 'slp_world_default', c.target, 'calendar', '{50,80}', '{50,80}', c.created_at, c.due,
+  c.stopped, case when c.stopped is null or c.stopped > c.due then c.due end, case when c.stopped is not null then case c.k when 1 then 'reply' else 'solved' end end,
+  case when c.stopped is null then c.due end, case when c.stopped is null then 'breached' else 'stopped' end, null, 2, c.created_at, coalesce(c.stopped, c.due)
+from (${clocks}) c`,
+    `insert into sla_clock_events (org_id, id, clock_id, ticket_id, shop_id, metric, kind, at, generation, due_at, data, created_at)
+select c.org_id, ${id('sle', 'c.n * 4 + c.k * 2 + e.e')}, ${id('slc', 'c.n * 2 + c.k')}, ${id('tkt', 'c.n')}, c.shop_id, c.metric,
+  case when e.e = 0 then 'started' when c.stopped is not null then 'stopped' else 'breached' end,
+  case when e.e = 0 then c.created_at else coalesce(c.stopped, c.due) end, e.e + 1, c.due,
+  case when e.e = 0 then jsonb_build_object('policyId', 'slp_world_default', 'targetMinutes', c.target, 'mode', 'calendar') else '{}'::jsonb end,
+  case when e.e = 0 then c.created_at else coalesce(c.stopped, c.due) end
+from (${clocks}) c cross join (values (0), (1)) e(e)`,
+    `insert into outbox (org_id, id, handler, idempotency_key, payload, status, attempts, max_attempts, next_attempt_at, result, subject_type, subject_id, created_at, updated_at, done_at, shop_id)
+select m.org_id, 'obx_' || substr(m.id, 5), 'tiktok.send_message', 'helpdesk.reply:' || m.ticket_id || ':world-' || substr(m.id, 5),
+  jsonb_build_object('shopId', m.shop_id, 'ticketId', m.ticket_id, 'messageId', m.id), 'done', 1, 8, m.sent_at, '{}'::jsonb, 'ticket_message', m.id,
+  m.sent_at, m.sent_at + interval '2 seconds', m.sent_at + interval '2 seconds', m.shop_id
+from ticket_messages m where m.id like 'msg_%' and m.direction = 'outbound' and m.author_type = 'user'`,
   ];
 }
 

@@ -16,7 +16,7 @@ import { createPool, Database } from '../../src/platform/db.js';
 import type { IdGenerator } from '../../src/platform/ids.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { APP_PASSWORD, type BenchContext, type BenchDb } from '../harness.js';
-import { buyersSql, FIRST_NAMES, FOREIGN_KEYS, orphanSql, ordersSql, rmasSql, SESSION_SETUP, ticketsSql } from './generate.sql.js';
+import { buyersSql, FIRST_NAMES, FOREIGN_KEYS, orphanSql, ordersSql, rmasSql, SESSION_SETUP, slaAndOutboxSql, ticketsSql } from './generate.sql.js';
 
 /**
  * The shared benchmark world: a few organisations selling on TikTok Shop in six markets, their
@@ -326,6 +326,7 @@ async function buildTemplate(ctx: BenchContext, pgh: EmbeddedHandle, key: string
     await client.query(`update return_lines l set reason = r.reason from returns r where r.org_id = l.org_id and r.id = l.return_id`);
     bar.increment(1, { step: 'tickets', rows: rows.toLocaleString('en') });
     for (const q of ticketsSql(seed, WORLD_NOW, plan.ticketShare)) await count(q);
+    for (const q of slaAndOutboxSql()) await count(q);
     bar.increment(1, { step: 'foreign keys', rows: rows.toLocaleString('en') });
     const fks = (await client.query(FOREIGN_KEYS)).rows as Array<{ conname: string; child: string; parent: string; cols: string[]; pcols: string[] }>;
     for (const fk of fks) {
