@@ -342,6 +342,11 @@ export class CachedPlansGate {
     for (const t of tables) this.watched.add(t);
   }
 
+  /** The tables watched so far, sorted. */
+  watching(): string[] {
+    return [...this.watched].sort();
+  }
+
   isOpen(): boolean {
     if (this.mode !== 'auto') return this.mode === 'on';
     if (this.checking === null && performance.now() - this.checkedAt >= this.recheckMs) void this.check();

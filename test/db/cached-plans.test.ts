@@ -66,6 +66,12 @@ describe('cached plans: the rule', () => {
     // Nothing watched: nobody asked, nothing is known.
     expect(cachedPlansOpen({ watched: 0, matureWatched: 0, outgrown: 0 })).toBe(false);
   });
+
+  it('watches every table the cached-plan transactions grow through: tickets, messages, SLA rows and clocks, outbox steps', () => {
+    // A table left out could be empty while the others are mature: its look-ups and the foreign-key
+    // checks into it would keep a generic plan made for an empty table (a scan) as it grows.
+    expect(ctx.platform.db.cachedPlans.watching()).toEqual(['outbox', 'sla_clock_events', 'sla_clocks', 'sla_tickets', 'ticket_messages', 'tickets']);
+  });
 });
 
 describe('cached plans: the transaction', () => {

@@ -1,4 +1,5 @@
 import { getTableName } from 'drizzle-orm';
+import { outbox } from '../../platform/outbox/outbox.schema.js';
 import { createActions } from './helpdesk.actions.js';
 import { createAgents } from './helpdesk.agents.js';
 import { createCommands } from './helpdesk.commands.js';
@@ -19,8 +20,9 @@ export { macroView, messageView, replyHandlerFor, ticketView, type HelpdeskDeps,
  */
 export function createHelpdeskService(deps: HelpdeskDeps, ports: HelpdeskPorts) {
   const core = createHelpdeskCore(deps, ports);
-  // A new message and a reply run on cached plans once these tables have grown (platform/db.ts).
-  deps.db.cachedPlans.watch([getTableName(tickets), getTableName(ticketMessages)]);
+  // A new message and a reply run on cached plans once these tables have grown (platform/db.ts);
+  // a reply also looks up and writes its outbox step, and the step's delivery updates it.
+  deps.db.cachedPlans.watch([getTableName(tickets), getTableName(ticketMessages), getTableName(outbox)]);
   return {
     ...createIngest(core),
     ...createCommands(core),

@@ -1,3 +1,4 @@
+import { getTableName } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db.js';
 import type { IdGenerator } from '../../platform/ids.js';
@@ -7,6 +8,7 @@ import { computeDue } from './sla.calculator.js';
 import { createSlaClocks, type SlaWarningHook } from './sla.clocks.js';
 import { createSlaPolicies } from './sla.policies.js';
 import { createSlaReports } from './sla.reports.js';
+import { slaClockEvents, slaClocks, slaTickets } from './sla.schema.js';
 import { createSlaTimers, createTimerScheduler, type EscalationPort } from './sla.timers.js';
 
 export { DEFAULT_POLICIES } from './sla.policies.js';
@@ -32,6 +34,10 @@ export interface SlaDeps {
  * instance serves the helpdesk, the worker, the routes and the CLI alike.
  */
 export function createSlaService(deps: SlaDeps) {
+  // Every new ticket writes its SLA row, clocks and their audit rows, and a reply updates them, in
+  // transactions on cached plans: their look-ups (and the foreign-key checks into these tables) must
+  // not keep a generic plan made while the tables were empty (platform/db.ts).
+  deps.db.cachedPlans.watch([getTableName(slaTickets), getTableName(slaClocks), getTableName(slaClockEvents)]);
   const policies = createSlaPolicies(deps);
   const scheduler = createTimerScheduler(deps);
   const clocks = createSlaClocks({ ...deps, policies, scheduler });
