@@ -65,8 +65,11 @@ export class Database {
    * Cross-tenant work that has no organisation yet: login by e-mail, session lookup, webhook
    * routing by shop id, workers claiming jobs. Kept explicit so it can be grepped and reviewed.
    */
-  async system<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.transaction(`select set_config('app.system', 'on', true)`, fn);
+  async system<T>(fn: (tx: Tx) => Promise<T>, opts?: { cachedPlans?: boolean }): Promise<T> {
+    // The outbox's claim asks for cached plans as the hot write path does (see `tenant`).
+    const cached = opts?.cachedPlans === true && this.cachedPlans.isOpen();
+    const planMode = cached ? `, set_config('plan_cache_mode', 'auto', true)` : '';
+    return this.transaction(`select set_config('app.system', 'on', true)${planMode}`, fn, cached);
   }
 
   /**

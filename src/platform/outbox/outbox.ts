@@ -231,7 +231,8 @@ export class OutboxDispatcher {
       return (r.rows as { org_id: string; id: string; handler: string; idempotency_key: string; payload: Record<string, unknown>; attempts: number; max_attempts: number; next_attempt_at: string | Date; created_at: string | Date; subject_type: string | null; subject_id: string | null }[]).sort(
         (a, b) => new Date(a.next_attempt_at).getTime() - new Date(b.next_attempt_at).getTime() || new Date(a.created_at).getTime() - new Date(b.created_at).getTime() || a.id.localeCompare(b.id),
       );
-    });
+      // Every reply's delivery passes here and through `finish`: both on cached plans (platform/db.ts).
+    }, { cachedPlans: true });
     const report: DispatchReport = { claimed: claimed.length, done: 0, retried: 0, failed: 0, held: 0 };
     for (const row of claimed) {
       const handler = this.registry.get(row.handler);
@@ -298,10 +299,14 @@ export class OutboxDispatcher {
     }
     const f = finishedOf(row, status, r.error);
     try {
-      await this.db.tenant(row.org_id, async (tx) => {
-        await outcome(tx);
-        for (const w of writers) await w(tx, f);
-      });
+      await this.db.tenant(
+        row.org_id,
+        async (tx) => {
+          await outcome(tx);
+          for (const w of writers) await w(tx, f);
+        },
+        { cachedPlans: true },
+      );
     } catch (err) {
       this.log.warn({ err, outboxId: row.id }, 'outbox finish writer failed; the outcome is written on its own');
       await this.db.system(outcome);
