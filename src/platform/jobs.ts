@@ -87,7 +87,9 @@ export class Jobs {
    * change. On the pool (no transaction) it commits at once, like `send`.
    */
   async sendIn<T extends object>(tx: Executor, name: string, data: T, opts: PgBoss.SendOptions = {}): Promise<string | null> {
-    return this.boss.send(name, data, { ...opts, db: { executeSql: (text, values) => clientOf(tx).query(text, values) } });
+    // As a query config (not text and values): in a transaction on cached plans the statement is
+    // then named like the transaction's own (platform/db.ts) and not planned on every new ticket.
+    return this.boss.send(name, data, { ...opts, db: { executeSql: (text, values) => clientOf(tx).query({ text, values }) } });
   }
 
   /**
@@ -99,7 +101,7 @@ export class Jobs {
     if (!jobs.length) return;
     await this.boss.insert(
       jobs.map((j) => ({ name, data: j.data, ...(j.startAfter ? { startAfter: j.startAfter.toISOString() } : {}), ...(j.singletonKey ? { singletonKey: j.singletonKey } : {}) })) as PgBoss.JobInsert[],
-      { db: { executeSql: (text, values) => clientOf(tx).query(text, values) } },
+      { db: { executeSql: (text, values) => clientOf(tx).query({ text, values }) } },
     );
   }
 
@@ -122,7 +124,7 @@ export class Jobs {
   }
 }
 
-type Queryable = { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> };
+type Queryable = { query(config: { text: string; values?: unknown[] }): Promise<{ rows: unknown[] }> };
 
 /**
  * The node-postgres client under a Drizzle transaction. pg-boss sends raw SQL with numbered
