@@ -36,9 +36,13 @@ import { benchWorld, worldDir } from './world/world.js';
  * default; 0 skips it).
  * WRITE_PATH_PROFILE=1 writes a V8 CPU profile of the server per phase (.tmp/write-path-prof) and
  * prints pg_stat_statements per phase when the cluster preloads it (see `makeProfiler`).
+ * WRITE_PATH_CLIENTS=n runs the phases at another concurrency (diagnosis only; the figures issue 20
+ * asks for are at 8).
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
-const CLIENTS = 8;
+/** 8, as issue 20 measures; WRITE_PATH_CLIENTS=1 shows each statement's cost without lock waits. */
+const CLIENTS = Number(process.env.WRITE_PATH_CLIENTS ?? 8);
+if (!Number.isInteger(CLIENTS) || CLIENTS < 1) throw new Error(`WRITE_PATH_CLIENTS must be a whole number ≥ 1 (got "${process.env.WRITE_PATH_CLIENTS}")`);
 
 // ---------- CPU from /proc ----------
 
@@ -191,15 +195,18 @@ async function makeProfiler(ctx: BenchContext, server: Server, admin: pg.Client,
       await server.ask({ type: 'profile-stop', file: path.join(dir, `${name}.cpuprofile`) }, 'profiled');
       if (!statements) return;
       const r = await admin.query(
-        `select calls, total_exec_time + total_plan_time as ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 150) as q
+        `select calls, total_exec_time + total_plan_time as ms, total_plan_time as plan_ms, plans, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 150) as q
          from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database()) order by 2 desc limit 25`,
       );
-      const rows = r.rows as { calls: number; ms: number; rows: number; q: string }[];
+      const rows = r.rows as { calls: number; ms: number; plan_ms: number; plans: number; rows: number; q: string }[];
       const all = Number((await admin.query(`select sum(total_exec_time + total_plan_time) as ms, sum(calls) as calls from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`)).rows[0].ms);
       const calls = Number((await admin.query(`select sum(calls) as c from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`)).rows[0].c);
       const split = (await admin.query(`select sum(total_plan_time) as plan, sum(total_exec_time) as exec from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`)).rows[0] as { plan: number; exec: number };
       console.log(`\n  pg_stat_statements, phase ${name}: ${(all / n).toFixed(2)} ms statement time (planning ${(Number(split.plan) / n).toFixed(2)} ms, executing ${(Number(split.exec) / n).toFixed(2)} ms, lock waits included) and ${(calls / n).toFixed(1)} statements per operation; top:`);
-      for (const x of rows) console.log(`    ${((x.ms / all) * 100).toFixed(1).padStart(5)}%  ${(x.ms / n).toFixed(3)} ms/op  ${(x.calls / n).toFixed(2)} calls/op  ${x.q}`);
+      // Per statement also its planning time and how often it was planned: a statement planned on
+      // every call is not on a cached plan (named, generic) — a whole phase on cached plans plans a
+      // statement a few times per connection.
+      for (const x of rows) console.log(`    ${((x.ms / all) * 100).toFixed(1).padStart(5)}%  ${(x.ms / n).toFixed(3)} ms/op (planning ${(x.plan_ms / n).toFixed(3)}, ${x.plans} plans)  ${(x.calls / n).toFixed(2)} calls/op  ${x.q}`);
       // The census: every statement run at least once per twenty operations, most frequent first
       // (what "statements per operation" is made of; the worker's own polling shows up here too).
       const census = (await admin.query(
