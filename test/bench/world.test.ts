@@ -13,7 +13,7 @@ import type { Actor } from '../../src/platform/tenancy.js';
 import type { BenchContext } from '../../bench/harness.js';
 import { benchWorld } from '../../bench/world/world.js';
 
-const TABLES = ['organisations', 'brands', 'shops', 'users', 'buyers', 'orders', 'order_lines', 'platform_returns', 'return_reason_trees', 'returns', 'return_lines', 'return_counters', 'tickets', 'ticket_threads', 'ticket_messages', 'ticket_counters'];
+const TABLES = ['organisations', 'brands', 'shops', 'users', 'buyers', 'orders', 'order_lines', 'platform_returns', 'return_reason_trees', 'returns', 'return_lines', 'return_counters', 'tickets', 'ticket_threads', 'ticket_messages', 'ticket_counters', 'sla_tickets', 'sla_clocks', 'sla_clock_events', 'outbox'];
 
 /** One digest per table over every column in key order (argon2 hashes are salted, so those are left out). */
 async function digests(url: string): Promise<Record<string, string>> {
@@ -22,7 +22,7 @@ async function digests(url: string): Promise<Record<string, string>> {
   try {
     const out: Record<string, string> = {};
     for (const t of TABLES) {
-      const order = t === 'organisations' ? 'org_id' : 'org_id, id';
+      const order = t === 'organisations' ? 'org_id' : t === 'sla_tickets' ? 'org_id, ticket_id' : 'org_id, id';
       const r = await c.query(`select count(*)::text || ':' || coalesce(md5(string_agg((to_jsonb(x) - 'password_hash')::text, '|' order by ${order.split(', ').map((k) => `x.${k}`).join(', ')})), '') as d from ${t} x`);
       out[t] = String(r.rows[0].d);
     }
@@ -100,7 +100,30 @@ describe('bench world generator', () => {
         where o.org_id = $1 and o.status = 'delivered' and not exists (select 1 from return_lines r where r.org_id = o.org_id and r.order_line_id = ol.id)
         group by o.id order by o.id limit 1`);
       const rma = await q(`select value::int8 as value from return_counters where org_id = $1 and id = 'rma'`);
+      // Beside every ticket what the app writes with it: its SLA row, a first-reply and a resolution
+      // clock with their audit rows, none of them running (a bench would set off their timers); an
+      // outbox step for every agent reply; the ticket's shop on its thread and messages.
+      const beside = await q(`select
+          (select count(*) from tickets where org_id = $1) as tickets,
+          (select count(*) from sla_tickets s join tickets t on t.org_id = s.org_id and t.id = s.ticket_id and t.shop_id = s.shop_id and t.status = s.status where s.org_id = $1) as sla_rows,
+          (select count(*) from sla_clocks where org_id = $1) as clocks,
+          (select count(*) from sla_clocks where org_id = $1 and state in ('running', 'paused')) as running,
+          (select count(*) from sla_clocks c join tickets t on t.org_id = c.org_id and t.id = c.ticket_id
+            where c.org_id = $1 and c.metric = 'resolution' and t.sla_due_at is not null and c.due_at <> t.sla_due_at) as due_mismatch,
+          (select count(*) from sla_clock_events where org_id = $1) as clock_events,
+          (select count(*) from outbox where org_id = $1 and status = 'done' and subject_type = 'ticket_message') as steps,
+          (select count(*) from ticket_messages where org_id = $1 and direction = 'outbound' and author_type = 'user') as replies,
+          (select count(*) from ticket_messages m join tickets t on t.org_id = m.org_id and t.id = m.ticket_id where m.org_id = $1 and m.shop_id is distinct from t.shop_id) as message_shop_mismatch,
+          (select count(*) from ticket_threads h join tickets t on t.org_id = h.org_id and t.id = h.ticket_id where h.org_id = $1 and h.shop_id is distinct from t.shop_id) as thread_shop_mismatch`);
       await c.end();
+      const counts = Object.fromEntries(Object.entries(beside).map(([k, v]) => [k, Number(v)]));
+      const n = counts.tickets!;
+      expect(n).toBeGreaterThan(0);
+      expect(counts.replies).toBeGreaterThan(0);
+      expect(counts).toEqual({
+        tickets: n, sla_rows: n, clocks: 2 * n, running: 0, due_mismatch: 0, clock_events: 4 * n,
+        steps: counts.replies, replies: counts.replies, message_shop_mismatch: 0, thread_shop_mismatch: 0,
+      });
 
       const r = await s.returns.get(agent, ret.id!);
       expect(r).toMatchObject({ id: ret.id, orderId: ret.order_id, channel: 'tiktok' });
@@ -115,6 +138,10 @@ describe('bench world generator', () => {
 
       const created = await s.returns.create(owner, { orderId: fresh.order_id!, orderLineIds: [fresh.line_id!], reasonCode: 'size_fit', channel: 'agent' });
       expect(created.rma).toBe(`RMA-${String(Number(rma.value) + 1).padStart(6, '0')}`);
+      // The app reads the world's clocks as its own.
+      const clocks = await s.sla.getClocks(agent, tkt.id!);
+      expect(clocks.map((k) => k.metric).sort()).toEqual(['first_reply', 'resolution']);
+      expect(clocks.find((k) => k.metric === 'resolution')!.dueAt).toBe(new Date(t.ticket.slaDueAt!).toISOString());
       const replied = await s.helpdesk.reply(agent, tkt.id!, { text: 'Checking this for you now.' });
       expect(replied.ticket.messageCount).toBe(t.ticket.messageCount + 1);
     } finally {
