@@ -303,7 +303,12 @@ export interface TableStatistics {
   /** Watched tables whose statistics (pg_class.reltuples, set by ANALYZE) count at least `matureRows`. */
   matureWatched: number;
   watched: number;
-  /** Tables of the schema changed since their last ANALYZE by more rows than it counted, and by over 1,000. */
+  /**
+   * Tables of the schema that hold more than twice the rows their last ANALYZE counted, and over 1,000
+   * more (never analysed: over 1,000 rows). Rows, not changes: a small table updated all the time (an
+   * organisation's evidence head, its ticket counter) changes by thousands of rows between two
+   * autovacuum runs without growing, and its plans stay right.
+   */
   outgrown: number;
 }
 
@@ -380,7 +385,7 @@ export class CachedPlansGate {
                 where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r'
                   and c.relname = any($1::text[]) and c.reltuples >= $2) as mature,
               (select count(*) from pg_stat_user_tables s join pg_class c on c.oid = s.relid
-                where s.schemaname = current_schema() and s.n_mod_since_analyze > greatest(1000, c.reltuples)) as outgrown`,
+                where s.schemaname = current_schema() and s.n_live_tup > c.reltuples + greatest(1000, c.reltuples)) as outgrown`,
       [names, this.matureRows],
     );
     return { watched: names.length, matureWatched: r.rows[0]!.mature, outgrown: r.rows[0]!.outgrown };
