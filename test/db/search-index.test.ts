@@ -111,3 +111,86 @@ describe('search indexes carry the organisation', () => {
     expect((await ctx.services.helpdesk.search(actorFor(theirs, 'agent'), 'Zitronenpresse')).length).toBe(5);
   });
 });
+
+/** A search function's rows, run as the app runs it (as the owner, the organisation and brand scope set). */
+async function searchFn(orgId: string, fn: 'messages' | 'tickets', word: string, maxRows: number, shopIds = ''): Promise<string[]> {
+  await admin.query('begin');
+  try {
+    await admin.query(`select set_config('app.org_id', $1, true), set_config('app.shop_ids', $2, true)`, [orgId, shopIds]);
+    const col = fn === 'messages' ? 'message_id' : 'ticket_id';
+    const { rows } = await admin.query(`select ${col} as id from afterdesk_search_${fn}(to_tsquery('simple', $1), $2)`, [word, maxRows]);
+    return rows.map((r) => r.id as string);
+  } finally {
+    await admin.query('rollback');
+  }
+}
+
+/** The organisation's matches, newest id first: what the functions should rank. */
+async function newest(orgId: string, table: 'ticket_messages' | 'tickets', word: string, n: number): Promise<string[]> {
+  const { rows } = await admin.query(`select id from ${table} where org_id = $1 and search @@ to_tsquery('simple', $2) order by id desc limit $3`, [orgId, word, n]);
+  return rows.map((r) => r.id as string);
+}
+
+describe('search ranks the newest matches (migration 0268)', () => {
+  it('messages: a common word from the newest rows, a less common one read further back, a rare one from the index, all in the brand scope', async () => {
+    const org = await createTestOrg(ctx);
+    const ticket = await chat(org, 1, 'Frage zur Lieferung', 'Kormoran Eins');
+    // 3,000 messages newer than the chat (their ids sort after any ULID), in id order as an installation
+    // grows: every 4th about a copper kettle (750), every 10th a tin cup (300), every 40th a brass knob (75).
+    await admin.query(
+      `insert into ticket_messages (org_id, id, ticket_id, shop_id, kind, direction, channel, author_type, author_name, body, language, attachments, sent_at, created_at)
+       select org_id, 'msg_z' || lpad(g::text, 5, '0'), ticket_id, shop_id, kind, direction, channel, author_type, author_name,
+         concat_ws(' ', 'Nachricht', g, case when g % 4 = 0 then 'Kupferkessel' end, case when g % 10 = 0 then 'Zinnbecher' end, case when g % 40 = 0 then 'Messingknauf' end),
+         language, attachments, sent_at, created_at
+       from ticket_messages, generate_series(1, 3000) g where org_id = $1 and ticket_id = $2`,
+      [org.orgId, ticket],
+    );
+    await admin.query('analyze ticket_messages');
+
+    // Found among the newest 200 (50 of them match): exactly the newest 40, newest first.
+    const kettle40 = await searchFn(org.orgId, 'messages', 'kupferkessel', 40);
+    expect(kettle40).toEqual(await newest(org.orgId, 'ticket_messages', 'kupferkessel', 40));
+    expect(kettle40[0]).toBe('msg_z03000');
+    // 100 asks for more than the probe found: reading goes on below it, still exactly the newest.
+    expect(await searchFn(org.orgId, 'messages', 'kupferkessel', 100)).toEqual(await newest(org.orgId, 'ticket_messages', 'kupferkessel', 100));
+    // One in ten: 20 in the probe, the next 80 from reading on (1,200 rows at most).
+    const cups = await searchFn(org.orgId, 'messages', 'zinnbecher', 100);
+    expect(cups).toEqual(await newest(org.orgId, 'ticket_messages', 'zinnbecher', 100));
+    expect(cups.at(-1)).toBe('msg_z02010');
+    // One in forty, 75 in all: too rare to read on; the index adds the 70 older ones.
+    const knobs = await searchFn(org.orgId, 'messages', 'messingknauf', 100);
+    expect([...knobs].sort()).toEqual([...(await newest(org.orgId, 'ticket_messages', 'messingknauf', 100))].sort());
+    expect(knobs).toHaveLength(75);
+    // Asked for 20: the probe's 5 newest, then 15 older ones from the index, none twice.
+    const knobs20 = await searchFn(org.orgId, 'messages', 'messingknauf', 20);
+    expect(knobs20.slice(0, 5)).toEqual(['msg_z03000', 'msg_z02960', 'msg_z02920', 'msg_z02880', 'msg_z02840']);
+    expect(new Set(knobs20).size).toBe(20);
+    expect(knobs20.slice(5).every((id) => id < 'msg_z02840' && Number(id.slice(5)) % 40 === 0)).toBe(true);
+    // A word only the chat's own message has: not in the probe, found in the index.
+    const [chatMessage] = (await admin.query(`select id from ticket_messages where org_id = $1 and id not like 'msg_z%'`, [org.orgId])).rows;
+    expect(await searchFn(org.orgId, 'messages', 'frage', 100)).toEqual([chatMessage.id]);
+    // The brand scope applies in every step: another shop's agent sees none of them.
+    expect(await searchFn(org.orgId, 'messages', 'kupferkessel', 40, '{shop_of_another_brand}')).toEqual([]);
+    expect(await searchFn(org.orgId, 'messages', 'messingknauf', 20, '{shop_of_another_brand}')).toEqual([]);
+    expect(await searchFn(org.orgId, 'messages', 'kupferkessel', 40, `{${org.shopId}}`)).toEqual(kettle40);
+  });
+
+  it('tickets: the newest matching tickets, and a rare word from the index', async () => {
+    const org = await createTestOrg(ctx);
+    // 600 tickets in id order: every 3rd about a copper kettle (200), every 100th about a brass knob (6).
+    await admin.query(
+      `insert into tickets (org_id, id, number, shop_id, channel, external_thread_id, subject, created_at, updated_at)
+       select $1, 'tkt_z' || lpad(g::text, 5, '0'), 100000 + g, $2, 'email', 'si-newest-' || g,
+         concat_ws(' ', 'Anfrage', g, case when g % 3 = 0 then 'Kupferkessel' end, case when g % 100 = 0 then 'Messingknauf' end), now(), now()
+       from generate_series(1, 600) g`,
+      [org.orgId, org.shopId],
+    );
+    await admin.query('analyze tickets');
+    const top50 = await searchFn(org.orgId, 'tickets', 'kupferkessel', 50);
+    expect(top50).toEqual(await newest(org.orgId, 'tickets', 'kupferkessel', 50));
+    expect(top50[0]).toBe('tkt_z00600');
+    expect(await searchFn(org.orgId, 'tickets', 'kupferkessel', 150)).toEqual(await newest(org.orgId, 'tickets', 'kupferkessel', 150));
+    expect([...(await searchFn(org.orgId, 'tickets', 'messingknauf', 50))].sort()).toEqual(['tkt_z00100', 'tkt_z00200', 'tkt_z00300', 'tkt_z00400', 'tkt_z00500', 'tkt_z00600']);
+    expect(await searchFn(org.orgId, 'tickets', 'kupferkessel', 50, '{shop_of_another_brand}')).toEqual([]);
+  });
+});

@@ -188,9 +188,9 @@ export function createQueries(core: HelpdeskCore) {
           with
           q as materialized (select ${tsq} as tsq),
           -- Ranking reads every matching row, so a very common word would cost seconds on a large
-          -- org; only the first 2000 matches the index yields are ranked.
+          -- org; the newest 500 matches are ranked (how the functions find them: migration 0268).
           matches as (
-            select ticket_id, message_id as id, rank from afterdesk_search_messages((select tsq from q), 2000)
+            select ticket_id, message_id as id, rank from afterdesk_search_messages((select tsq from q), 500)
           ),
           hits as (
             select ticket_id, max(rank) as rank, (array_agg(id order by rank desc))[1] as message_id
