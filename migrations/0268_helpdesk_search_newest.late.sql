@@ -18,14 +18,17 @@
 -- limit reads much of the organisation, would rather read it all (a sequential scan, or the GIN index
 -- by its organisation column) and sort: on the bench world's tickets 53–69 ms instead of 6. So the
 -- functions run with sequential and bitmap scans off (their SET clauses, undone at exit), and turn
--- them back on for step 3, which only a bitmap scan of the GIN index answers.
+-- them back on for step 3, which only a bitmap scan of the GIN index answers. Their plans are generic
+-- (planned once per connection, the words unknown to the planner), as the SQL functions' were: the
+-- statistics of the words are the whole table's, and a word another organisation uses thousands of
+-- times says nothing of this one's.
 -- Written twice, once per table: a single function over both would need dynamic SQL, planned on
 -- every call. Both run as the owner, below row-level security, and apply the brand scope themselves
 -- (as in 0021).
 create or replace function afterdesk_search_messages(q tsquery, max_rows integer)
 returns table (ticket_id text, message_id text, rank real)
 language plpgsql stable security definer set search_path = pg_catalog, public
-  set enable_seqscan = off set enable_bitmapscan = off as $fn$
+  set plan_cache_mode = force_generic_plan set enable_seqscan = off set enable_bitmapscan = off as $fn$
 declare
   org constant text := current_setting('app.org_id', true);
   probe constant integer := 200;
@@ -69,7 +72,7 @@ $fn$;
 create or replace function afterdesk_search_tickets(q tsquery, max_rows integer)
 returns table (ticket_id text, rank real)
 language plpgsql stable security definer set search_path = pg_catalog, public
-  set enable_seqscan = off set enable_bitmapscan = off as $fn$
+  set plan_cache_mode = force_generic_plan set enable_seqscan = off set enable_bitmapscan = off as $fn$
 declare
   org constant text := current_setting('app.org_id', true);
   probe constant integer := 200;
