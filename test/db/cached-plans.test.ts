@@ -186,3 +186,23 @@ describe('cached plans: the helpdesk write path on them', () => {
     expect(lock.reduce((s, p) => s + p.generic_plans, 0)).toBeGreaterThan(0);
   });
 });
+
+describe('cached plans: search on them', () => {
+  it('answers every search alike on its generic plan: the same tickets, ranks and snippets as the first runs', async () => {
+    const org = await createTestOrg(ctx);
+    const agent = actorFor(org, 'agent');
+    const ids: string[] = [];
+    for (let n = 1; n <= 4; n++) ids.push(await ingest(org, 200 + n));
+    const words = ['Bestellung', 'bestellung 203', 'Paket', '"meine Bestellung"'];
+    const first = await Promise.all(words.map((w) => ctx.services.helpdesk.search(agent, w, 10)));
+    expect(first.map((hits) => hits.length)).toEqual([4, 1, 0, 4]);
+    expect(first[1]![0]!.ticket.id).toBe(ids[2]);
+    expect(first[1]![0]!.snippet).toBe('Wo bleibt meine «Bestellung» «203»?');
+    for (let round = 0; round < 3; round++) {
+      for (const [i, w] of words.entries()) expect(await ctx.services.helpdesk.search(agent, w, 10)).toEqual(first[i]);
+    }
+    const prepared = await preparedStatements(ctx.platform.db.pool);
+    const search = prepared.filter((p) => p.statement.includes('afterdesk_search_messages'));
+    expect(search.reduce((s, p) => s + p.generic_plans, 0)).toBeGreaterThan(0);
+  });
+});
