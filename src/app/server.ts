@@ -3,7 +3,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -20,6 +19,7 @@ import { bearerOf, registerTokenAuth } from '../modules/integrations/index.js';
 import { tenancyRoutes } from '../modules/tenancy/index.js';
 import { registerAccess } from './access.js';
 import { registerContract } from './contract.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import type { Platform, Services } from './deps.js';
 import { outboxRoutes } from './outbox.routes.js';
 import { eventsRoutes } from './events.routes.js';
@@ -173,7 +173,7 @@ export async function buildServer(platform: Platform, services: Services): Promi
 
   // Registered before every route so its hooks cover the API, the web UI, its SPA fallback and /docs.
   const https = config.publicUrl.startsWith('https://');
-  await app.register(helmet, {
+  registerSecurityHeaders(app, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {

@@ -33,6 +33,20 @@ describe('security headers', () => {
     }
   });
 
+  it('the webhook receivers (server to server) send no browser security headers; a 404 next to them does', async () => {
+    const tiktok = await ctx.app.inject({ method: 'POST', url: '/webhooks/tiktok', headers: { 'content-type': 'application/json', authorization: 'bad' }, payload: '{}' });
+    const whatsapp = await ctx.app.inject({ method: 'GET', url: '/webhooks/whatsapp/no-such-number?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1' });
+    for (const [name, res] of [['tiktok', tiktok], ['whatsapp', whatsapp]] as const) {
+      expect(res.statusCode, name).toBeGreaterThanOrEqual(400);
+      expect(res.headers['content-security-policy'], name).toBeUndefined();
+      expect(res.headers['x-frame-options'], name).toBeUndefined();
+      expect(res.headers['x-content-type-options'], name).toBeUndefined();
+    }
+    const missing = await ctx.app.inject({ method: 'GET', url: '/api/no-such-route' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['x-frame-options']).toBe('DENY');
+  });
+
   it('/docs keeps Swagger UI’s own policy but may not be framed either', async () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/docs' });
     expect(res.statusCode).toBe(200);

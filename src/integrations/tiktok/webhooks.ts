@@ -216,7 +216,7 @@ export async function webhookRoutes(app: Http, ingest: WebhookIngest): Promise<v
         // The platform can send thousands a minute: log rejections and failures, not every delivery.
         logLevel: 'warn',
         // A server-to-server acknowledgement: browser security headers would only cost time here.
-        helmet: false,
+        config: { securityHeaders: false },
         schema: {
           tags: ['tiktok'],
           operationId: 'tiktok.webhook',

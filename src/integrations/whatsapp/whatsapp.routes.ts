@@ -33,7 +33,7 @@ export async function whatsappRoutes(app: Http, numbers: WhatsAppNumbers): Promi
     inst.get(
       '/webhooks/whatsapp/:numberId',
       {
-        helmet: false,
+        config: { securityHeaders: false },
         schema: {
           tags,
           operationId: 'whatsapp.verifyWebhook',
@@ -54,7 +54,7 @@ export async function whatsappRoutes(app: Http, numbers: WhatsAppNumbers): Promi
     inst.post(
       '/webhooks/whatsapp/:numberId',
       {
-        helmet: false,
+        config: { securityHeaders: false },
         logLevel: 'warn',
         schema: {
           tags,
