@@ -312,6 +312,7 @@ async function worldPhases(ctx: BenchContext, buyers: number, n: (x: number) => 
   try {
     ctx.log(`  server pid ${server.pid}, Postgres postmaster pid ${roots.postgres}; ${CLIENTS} clients; CPU = server process tree + Postgres tree, per operation`);
     ctx.log(`  cached plans for new messages and replies: ${server.cachedPlans}`);
+    ctx.log(`  warm-up of each phase, not measured: ${jitWarmup.toLocaleString('en')} operations (the writes in "${other.name}"), then 40 in "${org.name}" (WRITE_PATH_JIT_WARMUP)`);
     // ---- writes ----
     const bareInsert = await phase(roots, n(1500), async () => {
       const r = await request(server.barePort, 'POST', '/insert', {}, {});
