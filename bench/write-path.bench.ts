@@ -73,8 +73,8 @@ interface Server {
   /** Whether the server's new-message and reply transactions run on cached plans, and why. */
   cachedPlans: string;
   stop(): Promise<void>;
-  /** Send a message and wait for the reply of the given type. */
-  ask(m: object, reply: string): Promise<void>;
+  /** Send a message and wait for the reply of the given type (returned). */
+  ask(m: object, reply: string): Promise<Record<string, unknown>>;
 }
 function startServer(env: Record<string, string>): Promise<Server> {
   const execArgv = ['--import', 'tsx'];
@@ -97,11 +97,11 @@ function startServer(env: Record<string, string>): Promise<Server> {
             child.send({ type: 'stop' });
           }),
         ask: (msg, reply) =>
-          new Promise<void>((r) => {
+          new Promise<Record<string, unknown>>((r) => {
             const on = (x: { type: string }) => {
               if (x.type !== reply) return;
               child.off('message', on);
-              r();
+              r(x as Record<string, unknown>);
             };
             child.on('message', on);
             child.send(msg);
@@ -117,7 +117,22 @@ interface Phase {
   stats: Stats;
   /** CPU ms per operation: server tree, Postgres tree. */
   cpu: { server: number; postgres: number; total: number };
+  /** Transactions of the phase that asked for cached plans: how many got them. */
+  cachedPlans?: { open: number; closed: number };
 }
+/**
+ * The server's cached-plan gate around each measured phase. `ready` brings the statistics of every
+ * table that has outgrown them up to date (what autovacuum's ANALYZE does within a minute or so on a
+ * running installation) and has the gate read them again; both return the gate's answers so far.
+ * The bench world has tables the write path fills from nothing (evidence records, notifications):
+ * before this, whether a phase ran on cached plans depended on when autovacuum and the gate's
+ * one-minute recheck happened to run, and in some runs a whole phase ran without them.
+ */
+interface PlanGate {
+  ready(): Promise<{ open: number; closed: number }>;
+  answers(): Promise<{ open: number; closed: number }>;
+}
+let gate: PlanGate | undefined;
 /** Around each measured phase when profiling: a V8 profile of the server, Postgres statement statistics. */
 interface Profiler {
   before(): Promise<void>;
@@ -145,6 +160,7 @@ async function phase(roots: { server: number; postgres: number }, n: number, op:
     await settle?.();
   }
   await closedLoops(Math.min(40, Math.ceil(n / 10)), (i, c) => op(-1 - i, c));
+  const gate0 = await gate?.ready();
   const prof = name && profiler ? profiler(name) : undefined;
   await prof?.before();
   const lat: number[] = [];
@@ -162,9 +178,11 @@ async function phase(roots: { server: number; postgres: number }, n: number, op:
   if (settle) await settle();
   const cpu1 = treeCpuMs(roots);
   await prof?.after(n);
+  const gate1 = await gate?.answers();
   const server = (cpu1.server! - cpu0.server!) / n;
   const postgres = (cpu1.postgres! - cpu0.postgres!) / n;
-  return { stats: stats(lat, elapsed), cpu: { server, postgres, total: server + postgres } };
+  const cachedPlans = gate0 && gate1 ? { open: gate1.open - gate0.open, closed: gate1.closed - gate0.closed } : undefined;
+  return { stats: stats(lat, elapsed), cpu: { server, postgres, total: server + postgres }, cachedPlans };
 }
 
 /** `n` operations over CLIENTS closed loops (each takes the next index as it frees up). */
@@ -183,6 +201,8 @@ function report(name: string, baseLabel: string, base: Phase, subjLabel: string,
   console.log(row(`baseline: ${baseLabel}`, base));
   console.log(row(`subject:  ${subjLabel}`, subj));
   console.log(`  ratio subject/baseline: throughput ×${(subj.stats.perSecond / base.stats.perSecond).toFixed(3)}  p50 ×${(subj.stats.p50 / base.stats.p50).toFixed(2)}  p99 ×${(subj.stats.p99 / base.stats.p99).toFixed(2)}  CPU/op ×${(subj.cpu.total / base.cpu.total).toFixed(2)}`);
+  const cp = subj.cachedPlans;
+  if (cp && cp.open + cp.closed > 0) console.log(`  cached plans: ${cp.open.toLocaleString('en')} of ${(cp.open + cp.closed).toLocaleString('en')} transactions that asked got them${cp.closed ? ' — NOT all: part of the phase ran on custom plans' : ''}`);
   if (target !== undefined) console.log(`  target CPU/op ≤ ${target} ms: ${subj.cpu.total <= target ? 'met' : 'NOT met'} (${subj.cpu.total.toFixed(2)} ms)`);
 }
 
@@ -286,6 +306,25 @@ async function worldPhases(ctx: BenchContext, buyers: number, n: (x: number) => 
   const server = await startServer({ WP_ADMIN_URL: world.adminUrl, WP_APP_URL: world.appUrl, WP_ORG_ID: org.orgId, WP_SHOP_ID: shop.id, WP_DATA_DIR: dataDir });
   roots.server = server.pid;
   if (profileDir) profiler = await makeProfiler(ctx, server, admin, profileDir);
+  const answers = async (check: boolean) => {
+    const m = await server.ask({ type: 'cached-plans', check }, 'cached-plans');
+    return { open: Number(m.open), closed: Number(m.closed) };
+  };
+  gate = {
+    async ready() {
+      // The same rule as the gate's (src/platform/db.ts, CachedPlansGate): more than twice the rows
+      // the last ANALYZE counted, and over 1,000 more. An idle backend hands its row counters to the
+      // shared statistics within a second: the server's are read after that.
+      await new Promise((r) => setTimeout(r, 1_500));
+      const outgrown = (await admin.query(
+        `select c.relname from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+          where s.schemaname = 'public' and s.n_live_tup > c.reltuples + greatest(1000, c.reltuples)`,
+      )).rows as { relname: string }[];
+      for (const t of outgrown) await admin.query(`analyze ${pg.escapeIdentifier(t.relname)}`);
+      return answers(true);
+    },
+    answers: () => answers(false),
+  };
   const users = [org.users.owner, org.users.supervisor, ...org.users.agents].slice(0, CLIENTS);
   const emails = ((await admin.query('select id, email from users where id = any($1)', [users])).rows as { id: string; email: string }[]);
   const cookies: string[] = [];

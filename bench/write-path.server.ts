@@ -5,6 +5,8 @@
  * WP_ADMIN_URL / WP_APP_URL. Beside it, a bare node:http server on the same pg pool answers the
  * baselines (a plain INSERT of one ticket row; a bare SELECT by primary key).
  *   child → {type:'ready', port, barePort, pid, cachedPlans}
+ *   parent → {type:'cached-plans', check?}  child → {type:'cached-plans', open, closed}: the gate's
+ *     answers so far (after reading the statistics again when `check`)
  *   parent → {type:'stop'}  closes everything and exits (a --cpu-prof profile is written then)
  */
 import fs from 'node:fs';
@@ -73,7 +75,7 @@ await new Promise<void>((r) => bareServer.listen(0, '127.0.0.1', r));
 // Per-phase V8 CPU profiles on request (the parent brackets each measured phase).
 const session = new inspector.Session();
 session.connect();
-process.on('message', (m: { type: string; file?: string }) => {
+process.on('message', (m: { type: string; file?: string; check?: boolean }) => {
   if (m.type === 'profile-start') {
     void session.post('Profiler.enable').then(() => session.post('Profiler.setSamplingInterval', { interval: 200 })).then(() => session.post('Profiler.start')).then(() => process.send!({ type: 'profiling' }));
     return;
@@ -83,6 +85,12 @@ process.on('message', (m: { type: string; file?: string }) => {
       fs.writeFileSync(m.file!, JSON.stringify(profile));
       process.send!({ type: 'profiled' });
     });
+    return;
+  }
+  // The cached-plan gate: read the statistics again when asked (`check`), and say how many
+  // transactions that asked for cached plans got them so far.
+  if (m.type === 'cached-plans') {
+    void (m.check ? db.cachedPlans.check() : Promise.resolve()).then(() => process.send!({ type: 'cached-plans', open: db.cachedPlans.answers.open, closed: db.cachedPlans.answers.closed }));
     return;
   }
   if (m.type !== 'stop') return;

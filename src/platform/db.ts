@@ -330,6 +330,8 @@ export function cachedPlansOpen(s: TableStatistics): boolean {
 export class CachedPlansGate {
   private readonly watched = new Set<string>();
   private open = false;
+  /** How many transactions that asked for cached plans got them (`open`) and did not (`closed`). */
+  readonly answers = { open: 0, closed: 0 };
   private checkedAt = Number.NEGATIVE_INFINITY;
   private checking: Promise<void> | null = null;
   private readonly mode: 'auto' | 'on' | 'off';
@@ -356,6 +358,13 @@ export class CachedPlansGate {
   }
 
   isOpen(): boolean {
+    const open = this.answer();
+    if (open) this.answers.open++;
+    else this.answers.closed++;
+    return open;
+  }
+
+  private answer(): boolean {
     if (this.mode !== 'auto') return this.mode === 'on';
     if (this.checking === null && performance.now() - this.checkedAt >= this.recheckMs) void this.check();
     return this.open;

@@ -116,7 +116,10 @@ describe("cached plans: 'auto' reads the statistics", () => {
     await admin.query('analyze');
     await db.cachedPlans.check();
     expect(db.cachedPlans.isOpen()).toBe(false); // no tickets yet
+    const before = { ...db.cachedPlans.answers };
     expect(await mode()).toBe('force_custom_plan');
+    // Each transaction that asks is counted with the answer it got (the write-path bench reports them).
+    expect(db.cachedPlans.answers).toEqual({ open: before.open, closed: before.closed + 1 });
 
     for (let n = 1; n <= 6; n++) await ingest(org, n);
     await db.cachedPlans.check();
@@ -124,7 +127,9 @@ describe("cached plans: 'auto' reads the statistics", () => {
     await admin.query('analyze');
     await db.cachedPlans.check();
     expect(db.cachedPlans.isOpen()).toBe(true);
+    const opened = { ...db.cachedPlans.answers };
     expect(await mode()).toBe('auto');
+    expect(db.cachedPlans.answers).toEqual({ open: opened.open + 1, closed: opened.closed });
 
     // Any table of the schema that grew past its statistics (here a scratch table autovacuum leaves
     // alone, analysed empty, then given 1,500 rows) closes the gate until it is analysed.
