@@ -149,7 +149,7 @@ let profiler: ((name: string) => Profiler) | undefined;
 async function phase(roots: { server: number; postgres: number }, n: number, op: (i: number, client: number) => Promise<void>, name?: string, settle?: () => Promise<void>, jit?: { n: number; op: (i: number, client: number) => Promise<void> }): Promise<Phase> {
   // Warm-up outside the measurement. A long-running server runs its hot paths as optimised code;
   // after 40 operations V8 was still compiling them through the measured phase (`perf` at eight
-  // clients: its optimising compiler took about 14 % of the server's CPU samples during creates; a
+  // clients: its optimising compiler took about 16 % of the server's CPU samples during creates; a
   // trace after 600 warm-up creates still counted 312 functions optimised and 44 deoptimised in
   // the 1,500 measured), which a server up for days does not pay per request. So each
   // phase first runs `jit.n` operations of `jit.op` — a write phase in the world's other
