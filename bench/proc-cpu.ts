@@ -48,6 +48,19 @@ export function treeCpuMs(roots: Record<string, number>): Record<string, number>
   return out;
 }
 
+/** A process's resident memory now and at its peak (`VmRSS`, `VmHWM` from /proc/<pid>/status), in MB; null when unreadable. */
+export function residentMb(pid: number): { now: number; peak: number } | null {
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(st)?.[1] ?? NaN);
+    const now = kb('VmRSS');
+    const peak = kb('VmHWM');
+    return Number.isFinite(now) && Number.isFinite(peak) ? { now: now / 1024, peak: peak / 1024 } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The parent of a process (null when it has ended). */
 export function parentPid(pid: number): number | null {
   return readProcs().get(pid)?.ppid ?? null;

@@ -14,7 +14,7 @@ import { createPool, Database } from '../src/platform/db.js';
 import { newId } from '../src/platform/ids.js';
 import { silentLogger } from '../src/platform/logger.js';
 import { stats, type BenchContext, type Stats } from './harness.js';
-import { postmasterPid, treeCpuMs } from './proc-cpu.js';
+import { postmasterPid, residentMb, treeCpuMs } from './proc-cpu.js';
 import { benchWorld, worldDir } from './world/world.js';
 
 /**
@@ -428,6 +428,8 @@ async function worldPhases(ctx: BenchContext, buyers: number, n: (x: number) => 
     )).rows[0] as { replies: number; outbox: number; evidence: number; sent: number };
     console.log(`\n  written by the bench: ${created.length} tickets, ${check.replies} replies (${check.sent} delivered), ${check.outbox} outbox rows for them, ${check.evidence} evidence records`);
     if (check.sent !== check.replies) throw new Error(`only ${check.sent} of ${check.replies} replies were delivered: the reply phase measured failing deliveries`);
+    const mem = residentMb(server.pid);
+    if (mem) console.log(`  server memory (its threads included): ${mem.now.toFixed(0)} MB resident at the end, ${mem.peak.toFixed(0)} MB at its peak`);
     // …and the organisation's evidence chain, the bench's records included, still verifies (every
     // hash recomputed, every link and sequence checked), with the bench server's key (its worker
     // may have signed a checkpoint copy in DATA_DIR).
