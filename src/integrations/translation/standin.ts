@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { detect } from 'tinyld';
+import { detectLanguage, languageModelReady } from '../../modules/helpdesk/index.js';
 
 /**
  * A local translation service speaking DeepL's v2 protocol (POST /v2/translate, `Authorization:
@@ -15,9 +15,8 @@ export interface TranslationStandIn {
   stop(): Promise<void>;
 }
 
-const SOURCES = ['en', 'de', 'fr', 'it', 'es'];
-
 export async function startTranslationStandIn(opts: { port?: number; host?: string; acceptKey?: string } = {}): Promise<TranslationStandIn> {
+  await languageModelReady();
   const calls: TranslationStandIn['calls'] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -53,8 +52,7 @@ export async function startTranslationStandIn(opts: { port?: number; host?: stri
       if (!texts.length || !target) return send(400, { message: "Parameter 'text' and 'target_lang' are required" });
       calls.push({ key, target, texts });
       const translations = texts.map((t) => {
-        const guess = source?.toLowerCase() ?? detect(t, { only: SOURCES });
-        const from = (guess || 'en').toUpperCase();
+        const from = (source?.toLowerCase() ?? detectLanguage(t).language).toUpperCase();
         return { detected_source_language: from, text: `[${from}→${target.toUpperCase().split('-')[0]}] ${t}` };
       });
       send(200, { translations });

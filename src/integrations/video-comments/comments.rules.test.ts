@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { languageModelReady } from '../../modules/helpdesk/index.js';
 import { commentOfThread, commentThreadId, findOwnReply, triageComment } from './comments.rules.js';
 
 describe('video comment triage', () => {
+  beforeAll(() => languageModelReady());
   it('turns complaints into tickets with the remedy category, in five languages', () => {
     expect(triageComment('Mine arrived completely broken, the screen is cracked')).toMatchObject({ ticket: true, language: 'en', category: 'severe_damage' });
     expect(triageComment('Falscher Artikel geliefert, wie bekomme ich mein Geld zurück?')).toMatchObject({ ticket: true, language: 'de', category: 'wrong_item' });

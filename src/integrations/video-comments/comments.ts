@@ -17,7 +17,7 @@ import { outbox } from '../../platform/outbox/outbox.schema.js';
 import type { OutboundPolicy } from '../../platform/outbound.js';
 import { decryptSecret, encryptSecret } from '../../platform/secrets.js';
 import { requireRole, type Actor } from '../../platform/tenancy.js';
-import type { HelpdeskService, InboundMessage } from '../../modules/helpdesk/index.js';
+import { languageModelReady, type HelpdeskService, type InboundMessage } from '../../modules/helpdesk/index.js';
 import { shopIn } from '../../modules/tenancy/index.js';
 import { sourceTotals } from '../../modules/analytics/index.js';
 import { BusinessApiError, BusinessRateLimited, TikTokBusinessClient, type BusinessComment, type BusinessVideo } from './client.js';
@@ -202,6 +202,7 @@ export function createVideoComments(d: VideoCommentDeps) {
   async function pollOpened(r: BusinessAccountRow): Promise<Omit<CommentPollView, 'busy'>> {
     const api = await clientFor(r);
     const shopLanguages = await d.db.tenant(r.orgId, async (tx) => (await shopIn(tx, r.orgId, r.shopId)).languages);
+    await languageModelReady();
     const out = { videos: 0, seen: 0, tickets: 0, ignored: 0 };
     const { videos } = await api.listVideos({ maxCount: VIDEOS_PER_POLL });
     for (const video of videos) {

@@ -8,6 +8,7 @@ import { requireRole, type Actor } from '../../platform/tenancy.js';
 import { userIn } from '../auth/index.js';
 import type { AttachmentRef, Channel, MachineDraftView, MacroView, MessageView, Priority, ThreadEvent, TicketStatus, TicketView } from './helpdesk.dto.js';
 import type { EvidenceInput, HelpdeskPorts, OrderFacts } from './helpdesk.ports.js';
+import { languageModelReady } from './helpdesk.language.js';
 import { canChangeStatus, detectLanguage, preview } from './helpdesk.rules.js';
 import { macros, ticketMessages, tickets } from './helpdesk.schema.js';
 import { unknownPlaceholders } from './helpdesk.variables.js';
@@ -295,6 +296,8 @@ export function createHelpdeskCore(deps: HelpdeskDeps, ports: HelpdeskPorts) {
     now: Date,
     outboxId?: string,
   ): Promise<{ message: MessageRow; evidence: EvidenceInput }> {
+    // A note's language is detected (a public reply takes the ticket's).
+    if (input.kind === 'note') await languageModelReady();
     // A signed-in person's actor carries their name from the session lookup (one read fewer per reply).
     const user = actor.userId === 'system' ? undefined : actor.name !== undefined ? { id: actor.userId, name: actor.name } : ((await userIn(tx, actor.orgId, actor.userId)) ?? undefined);
     if (input.macroId) {

@@ -1,7 +1,7 @@
-import { detectAll } from 'tinyld';
 import { DateTime } from 'luxon';
 import type { BusinessHours } from '../tenancy/index.js';
 import { BUYER_LANGUAGES, type BuyerLanguage, type Channel, type Priority, type TicketStatus } from './helpdesk.dto.js';
+import { languageModel } from './helpdesk.language.js';
 
 // ---------- language ----------
 
@@ -22,26 +22,29 @@ export interface LanguageGuess {
 }
 
 /**
- * The buyer's language from what they wrote. tinyld restricted to our five languages is reliable
- * on sentences but guesses on two-word messages ("talla equivocada" scores Italian and Spanish
- * nearly equal), so a short, close call defers to the channel's hint or the shop's language.
+ * The buyer's language from what they wrote (ELD restricted to our five languages; the model must
+ * be loaded: `languageModelReady()`). Links, addresses, tags and numbers are left out of the
+ * judgement. A short text the model is unsure of ("Hola, mi" scores Italian and Spanish within a
+ * few hundredths) defers to the channel's hint, then to the shop's language; with neither, the
+ * model's best guess still beats a default. Nothing to judge (emoji, numbers) is the hint, the
+ * shop's language or English.
  */
 export function detectLanguage(text: string, opts: { hint?: string | null; shopLanguages?: readonly string[] } = {}): LanguageGuess {
   const cleaned = text.replace(/https?:\/\/\S+|\S+@\S+|[#@]\S+|\d+/g, ' ').replace(/\s+/g, ' ').trim();
   const letters = cleaned.replace(/[^\p{L}]/gu, '').length;
-  const hint = normaliseLanguage(opts.hint);
+  let unsure: BuyerLanguage | undefined;
   if (letters >= 3) {
-    const ranked = detectAll(cleaned, { only: [...BUYER_LANGUAGES] });
-    const top = ranked[0];
-    const second = ranked[1]?.accuracy ?? 0;
-    if (top && isBuyerLanguage(top.lang)) {
-      const confident = letters >= 20 || top.accuracy >= 0.5 || top.accuracy >= 2 * second;
-      if (confident) return { language: top.lang, source: 'detected' };
+    const r = languageModel().detect(cleaned);
+    if (isBuyerLanguage(r.language)) {
+      if (letters >= 20 || r.isReliable()) return { language: r.language, source: 'detected' };
+      unsure = r.language;
     }
   }
+  const hint = normaliseLanguage(opts.hint);
   if (hint) return { language: hint, source: 'hint' };
   const shop = opts.shopLanguages?.map(normaliseLanguage).find((l) => l !== undefined);
   if (shop) return { language: shop, source: 'shop' };
+  if (unsure) return { language: unsure, source: 'detected' };
   return { language: 'en', source: 'default' };
 }
 

@@ -3,6 +3,7 @@ export * from './helpdesk.dto.js';
 export { helpdeskOrdersPort, type HelpdeskPorts, type SlaPort, type RecordEvidence, type EvidenceInput, type FilesPort, type OrdersPort, type OrderFacts, type StoredFile, type OrdersLike } from './helpdesk.ports.js';
 export { detectLanguage, routeTicket, renderMacro, queueFor, trackingUrl, HISTORY_HORIZON_MS, HISTORY_ANSWERED, HISTORY_UNANSWERED, AUTOMATED } from './helpdesk.rules.js';
 export { DEFAULT_MACROS } from './helpdesk.macros.js';
+export { languageModelReady } from './helpdesk.language.js';
 export { buyersWithTicketContact, ticketsMatching, ticketsRelated, ticketLabels, buyerIdsByContact, type TicketMatch } from './helpdesk.readers.js';
 export { buyerChatFacts, emailThreadOfTicket, openTicketCount, ticketExists, buyerTicketsSince, ticketBuyerIn } from './helpdesk.readers.js';
 export { ticketLanguageIn, ticketMessageIn, ticketProblemFacts, latestTicketOfOrders, type TicketLanguageFacts } from './helpdesk.readers.js';
