@@ -434,7 +434,7 @@ export function createIngest(core: HelpdeskCore) {
       const before = current ? { status: current.status, solvedReason: current.solvedReason, lastInboundAt: current.lastInboundAt } : null;
       // Buyer messages of an imported, still unanswered stretch that a seller answer now settles.
       const replayFrom = current && !fromBuyer && before?.status === 'solved' && before.solvedReason === HISTORY_UNANSWERED ? await firstUnanswered(tx, current) : undefined;
-      // The language is detected (ELD, 15–25 µs; tinyld was 350) only when something
+      // The language is detected (ELD; a fifteenth of tinyld's time) only when something
       // reads it: a new ticket's language and routing, a buyer message's own language. A seller's
       // message on an existing ticket takes the ticket's language and never asks.
       let guess: LanguageGuess | undefined;

@@ -11,8 +11,8 @@ type Detector = typeof EldInstance;
  * awaits `languageModelReady()` first (a settled promise after the first time), and the pure rules
  * read the loaded detector synchronously.
  *
- * Why the swap (docs/ARCHITECTURE.md, write path, thirteenth round): 15–25 µs a detection against
- * 350 µs, and on our own buyer texts it is right far more often, short texts above all.
+ * Why the swap (docs/ARCHITECTURE.md, write path, thirteenth round): about a fifteenth of tinyld's
+ * time per detection, and on our own texts it is right far more often, short texts above all.
  */
 let detector: Detector | undefined;
 let loading: Promise<void> | undefined;
