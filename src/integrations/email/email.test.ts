@@ -55,6 +55,14 @@ describe('e-mail mapping', () => {
     expect((await p.fetchNew()).length).toBe(1);
     expect(await p.fetchNew()).toEqual([]);
   });
+
+  it('the local provider keeps the latest mail only, and still sends a recent retry once', async () => {
+    const p = new LocalEmailProvider(3);
+    const mail = (n: number) => ({ from: 'a@shop', to: 'b@buyer', subject: 's', text: `t${n}`, messageKey: `helpdesk.reply:msg_${n}` });
+    for (let n = 1; n <= 4; n++) await p.send(mail(n));
+    await p.send(mail(4));
+    expect(p.sent.map((m) => m.text)).toEqual(['t2', 't3', 't4']);
+  });
 });
 
 describe('WhatsApp mapping', () => {

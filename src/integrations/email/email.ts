@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { InboundMessage } from '../../modules/helpdesk/index.js';
+import { KeptByKey } from '../../platform/kept.js';
 
 /** A mail as the helpdesk needs it, whichever provider fetched it. */
 export interface InboundEmail {
@@ -82,16 +83,28 @@ export function emailToInbound(orgId: string, shopId: string, mail: InboundEmail
   };
 }
 
-/** Local provider: keeps sent mail in memory; tests and the demo read `sent` and push inbound mail. */
+/**
+ * Local provider: keeps the latest sent mail in memory (10,000 by default); tests and the demo read
+ * `sent` and push inbound mail.
+ */
 export class LocalEmailProvider implements EmailProvider {
   readonly kind = 'local';
-  readonly sent: (OutboundEmail & { messageId: string; at: Date })[] = [];
+  private readonly kept: KeptByKey<OutboundEmail & { messageId: string; at: Date }>;
   private inbox: InboundEmail[] = [];
+
+  constructor(keep = 10_000) {
+    this.kept = new KeptByKey(keep);
+  }
+
+  /** Oldest first. */
+  get sent(): readonly (OutboundEmail & { messageId: string; at: Date })[] {
+    return this.kept.items;
+  }
 
   async send(mail: OutboundEmail): Promise<{ messageId: string }> {
     const messageId = messageIdFor(mail.messageKey);
     // A retried step must not hand the buyer the same mail twice.
-    if (!this.sent.some((m) => m.messageId === messageId)) this.sent.push({ ...mail, messageId, at: new Date() });
+    if (!this.kept.get(messageId)) this.kept.add(messageId, { ...mail, messageId, at: new Date() });
     return { messageId };
   }
 

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { InboundMessage } from '../../modules/helpdesk/index.js';
+import { KeptByKey } from '../../platform/kept.js';
 
 export interface InboundWhatsApp {
   messageId: string;
@@ -50,15 +51,25 @@ export function whatsappToInbound(orgId: string, shopId: string, msg: InboundWha
   };
 }
 
-/** Local provider: sent messages stay in memory for tests and the demo. */
+/** Local provider: the latest sent messages (10,000 by default) stay in memory for tests and the demo. */
 export class LocalWhatsAppProvider implements WhatsAppProvider {
   readonly kind = 'local';
-  readonly sent: (OutboundWhatsApp & { messageId: string; at: Date })[] = [];
+  private readonly kept: KeptByKey<OutboundWhatsApp & { messageId: string; at: Date }>;
+
+  constructor(keep = 10_000) {
+    this.kept = new KeptByKey(keep);
+  }
+
+  /** Oldest first. */
+  get sent(): readonly (OutboundWhatsApp & { messageId: string; at: Date })[] {
+    return this.kept.items;
+  }
+
   async send(msg: OutboundWhatsApp): Promise<{ messageId: string }> {
-    const existing = this.sent.find((m) => m.messageKey === msg.messageKey);
+    const existing = this.kept.get(msg.messageKey);
     if (existing) return { messageId: existing.messageId };
     const messageId = `wamid.local.${crypto.createHash('sha256').update(msg.messageKey).digest('hex').slice(0, 24)}`;
-    this.sent.push({ ...msg, to: normalisePhone(msg.to), messageId, at: new Date() });
+    this.kept.add(msg.messageKey, { ...msg, to: normalisePhone(msg.to), messageId, at: new Date() });
     return { messageId };
   }
   /** A buyer message as the local provider would deliver it. */
