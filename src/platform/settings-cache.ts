@@ -1,3 +1,4 @@
+import { sql, type SQL } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 
 /**
@@ -64,6 +65,16 @@ export async function cachedSetting<T>(tx: object, orgId: string, key: string, l
   }
   entry.values.set(key, value);
   return value;
+}
+
+/**
+ * The organisation's settings version, read on `tx` (of that organisation): for work that keeps
+ * its own record of what it decided under which settings (the TikTok return import's checks).
+ * 0 until the organisation's settings first change.
+ */
+export async function settingsVersionOn(tx: { execute(q: SQL): Promise<{ rows: unknown[] }> }, orgId: string): Promise<number> {
+  const r = await tx.execute(sql`select coalesce((select version from settings_versions where org_id = ${orgId}), 0) as v`);
+  return Number((r.rows[0] as { v: number | string }).v);
 }
 
 /** Reads answered from memory and all reads through `cachedSetting` with a version (tests, bench). */

@@ -10,16 +10,19 @@ const OPEN_REQUEST_STATUSES = ['requested', 'awaiting_buyer_shipment', 'buyer_sh
 
 export interface OpenReturnRequest {
   id: string;
+  shopId: string;
   reasonCode: string | null;
   reasonText: string | null;
   requestedAt: Date;
+  /** TikTok's own update time of the request: it moves only when the request itself changed. */
+  externalUpdatedAt: Date;
 }
 
 /** Open return requests linked to a synced order, oldest first, a page at a time (`after` = the last one seen). */
 export async function openReturnRequests(tx: Executor, orgId: string, page: { limit: number; after?: { requestedAt: Date; id: string } }): Promise<OpenReturnRequest[]> {
   const p = platformReturns;
   return tx
-    .select({ id: p.id, reasonCode: p.reasonCode, reasonText: p.reasonText, requestedAt: p.requestedAt })
+    .select({ id: p.id, shopId: p.shopId, reasonCode: p.reasonCode, reasonText: p.reasonText, requestedAt: p.requestedAt, externalUpdatedAt: p.externalUpdatedAt })
     .from(p)
     .where(
       and(

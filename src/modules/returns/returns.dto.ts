@@ -168,6 +168,8 @@ export const ReturnPage = pageOf(ReturnView);
 export const ImportResultView = z.object({
   created: z.array(z.object({ platformReturnId: z.string(), returnId: z.string(), rma: z.string() })),
   skipped: z.array(z.object({ platformReturnId: z.string(), code: z.string(), reasons: z.unknown() })),
+  /** Open requests without an RMA not judged this time (over the limit of a run); a person's import only. */
+  remaining: z.number().int().optional(),
 });
 
 export const CycleStatsView = z.object({

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ReturnPolicy } from '../tenancy/index.js';
 import {
+  importCheckDue,
+  nextImportCheck,
   allocateOrderDiscount,
   appealDeadline,
   checkEligibility,
@@ -261,5 +263,32 @@ describe('platform reasons', () => {
     [null, null, null],
   ])('%s / %s → %s', (code, text, out) => {
     expect(reasonFromPlatform(code, text)).toBe(out);
+  });
+});
+
+describe('when the TikTok import looks at a refused request again', () => {
+  const at = new Date('2026-05-01T10:00:00Z');
+  const now = { seen: '2026-04-30T08:00:00.000Z', basis: '7|2', at };
+  it('never judged, or changed since, or judged under other settings: due at once', () => {
+    const check = nextImportCheck(undefined, now);
+    expect(importCheckDue(undefined, now)).toBe(true);
+    expect(importCheckDue(check, now)).toBe(false);
+    expect(importCheckDue(check, { ...now, seen: '2026-05-01T09:59:00.000Z' })).toBe(true);
+    expect(importCheckDue(check, { ...now, basis: '8|2' })).toBe(true);
+    expect(importCheckDue(check, { ...now, basis: '7|3' })).toBe(true);
+  });
+  it('unchanged, it waits 30 minutes, then 2 hours, then 6 hours each time; a change starts over', () => {
+    const waits: number[] = [];
+    let check = nextImportCheck(undefined, now);
+    for (let i = 0; i < 5; i++) {
+      waits.push((check.recheckAt.getTime() - check.checkedAt.getTime()) / 60_000);
+      expect(importCheckDue(check, { ...now, at: new Date(check.recheckAt.getTime() - 1) })).toBe(false);
+      expect(importCheckDue(check, { ...now, at: check.recheckAt })).toBe(true);
+      check = nextImportCheck(check, { ...now, at: check.recheckAt });
+    }
+    expect(waits).toEqual([30, 120, 360, 360, 360]);
+    expect(check.attempts).toBe(6);
+    const changed = nextImportCheck(check, { ...now, seen: '2026-05-02T00:00:00.000Z', at: check.recheckAt });
+    expect([changed.attempts, (changed.recheckAt.getTime() - changed.checkedAt.getTime()) / 60_000]).toEqual([1, 30]);
   });
 });

@@ -401,3 +401,40 @@ export function reasonFromPlatform(code: string | null, text: string | null): st
   if (!words) return null;
   return CATEGORY_REASON[suggestCategory(words).category] ?? null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Importing TikTok requests: when a request the policy turned away is looked at again
+
+/**
+ * How long a TikTok request the policy turned away waits before the import looks at it again
+ * unchanged: half an hour, then two hours, then six hours at a time. Anything that decides the
+ * answer and that we can see changing — TikTok's copy of the request, the shop settings, the
+ * reason tree — makes it due at once (`importCheckDue`); the wait covers what we cannot see
+ * change (an order delivered meanwhile, another return of the same item closed).
+ */
+export const IMPORT_RECHECK_MINUTES = [30, 120, 360] as const;
+
+export interface ImportCheck {
+  /** The request as it was checked (TikTok's update time of it). */
+  seen: string;
+  /** The settings and reason tree it was checked under. */
+  basis: string;
+  attempts: number;
+  checkedAt: Date;
+  recheckAt: Date;
+}
+
+/** Whether the import should look at a request now (never checked, changed since, or its wait is over). */
+export function importCheckDue(check: ImportCheck | undefined, now: { seen: string; basis: string; at: Date }): boolean {
+  if (!check) return true;
+  if (check.seen !== now.seen || check.basis !== now.basis) return true;
+  return check.recheckAt.getTime() <= now.at.getTime();
+}
+
+/** The check to keep after the policy turned a request away (once more, when `before` exists). */
+export function nextImportCheck(before: Pick<ImportCheck, 'attempts' | 'seen' | 'basis'> | undefined, now: { seen: string; basis: string; at: Date }): ImportCheck {
+  // A request that changed (or a new basis) starts its waits again from the shortest.
+  const attempts = before && before.seen === now.seen && before.basis === now.basis ? before.attempts + 1 : 1;
+  const minutes = IMPORT_RECHECK_MINUTES[Math.min(attempts, IMPORT_RECHECK_MINUTES.length) - 1]!;
+  return { seen: now.seen, basis: now.basis, attempts, checkedAt: now.at, recheckAt: new Date(now.at.getTime() + minutes * 60_000) };
+}

@@ -91,3 +91,21 @@ export const exchangeStock = pgTable('exchange_stock', {
   available: integer('available').notNull(),
   reserved: integer('reserved').notNull(),
 });
+
+/**
+ * TikTok requests the import turned away under the policy, and when it looks at them again
+ * (`importCheckDue` in returns.rules.ts): the five-minute import does not re-judge the same
+ * requests every time, and older ones it keeps turning away do not hold newer ones back.
+ */
+export const platformReturnChecks = pgTable('platform_return_checks', {
+  orgId: text('org_id').notNull(),
+  platformReturnId: text('platform_return_id').notNull(),
+  shopId: text('shop_id').notNull(),
+  code: text('code').notNull(),
+  reasons: jsonb('reasons').$type<unknown>().notNull(),
+  seen: text('seen').notNull(),
+  basis: text('basis').notNull(),
+  attempts: integer('attempts').notNull(),
+  checkedAt: timestamp('checked_at', { withTimezone: true }).notNull(),
+  recheckAt: timestamp('recheck_at', { withTimezone: true }).notNull(),
+});

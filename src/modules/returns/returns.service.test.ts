@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerModuleWorkers } from '../../app/modules.js';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.js';
@@ -312,9 +312,72 @@ describe('TikTok return requests', () => {
     expect(r.skipped).toEqual([{ platformReturnId: expect.stringMatching(/^prt_/), code: 'returns.not_eligible', reasons: [expect.objectContaining({ code: 'window_closed' })] }]);
     const created = await ctx.services.returns.get(agent, r.created[0]!.returnId);
     expect(created).toMatchObject({ channel: 'tiktok', orderId: fresh.orderId, reason: { code: 'damaged', faultOwner: 'carrier' } });
-    expect(await ctx.services.returns.orgsWithPendingPlatformReturns()).toContain(org.orgId);
-    // Running again creates nothing new.
-    expect((await ctx.services.returns.importPlatformReturns(agent)).created).toEqual([]);
+    // The refusal is remembered: nothing is due for the five-minute job until its wait is over.
+    expect(await ctx.services.returns.orgsWithPendingPlatformReturns()).not.toContain(org.orgId);
+    // A person importing again has it judged again; nothing new is created.
+    const again = await ctx.services.returns.importPlatformReturns(agent);
+    expect(again).toEqual({ created: [], skipped: [expect.objectContaining({ code: 'returns.not_eligible' })], remaining: 0 });
     await expect(ctx.services.returns.importPlatformReturns(actorFor(org, 'warehouse'))).rejects.toMatchObject({ code: 'auth.role_forbidden' });
+  });
+
+  /** Old orders (outside a 30-day window) with a TikTok request each, and the orders module to sync them. */
+  async function refusedRequests(org: TestOrg, n: number) {
+    const { createOrdersService } = await import('../orders/index.js');
+    const orders = createOrdersService(ctx.platform);
+    const req = (o: Awaited<ReturnType<typeof seedOrder>>, minutesAgo: number, updatedAt = clock.now()) => ({ shopId: org.shopId, kind: 'return' as const, externalId: `rt-${o.externalId}`, externalOrderId: o.externalId, type: 'return_and_refund' as const, rawType: 'RETURN_AND_REFUND', status: 'requested' as const, rawStatus: 'RETURN_OR_REFUND_REQUEST_PENDING', reasonText: 'Changed my mind', lines: [{ externalOrderLineId: `${o.externalId}-1` }], photos: [], videos: [], requestedAt: new Date(clock.now().getTime() - minutesAgo * 60_000), externalUpdatedAt: updatedAt });
+    const old: Awaited<ReturnType<typeof seedOrder>>[] = [];
+    for (let i = 0; i < n; i++) old.push(await seedOrder(ctx, org, { deliveredAt: new Date(clock.now().getTime() - 40 * DAY), lines: [{ unitPrice: 20_000 }] }));
+    // Requested oldest first, a minute apart.
+    await ctx.platform.db.tenant(org.orgId, (tx) => orders.applyPlatformReturns(tx, org.orgId, old.map((o, i) => req(o, 100 - i))));
+    return { orders, old, req };
+  }
+  const job = (org: TestOrg, limit?: number) => ctx.services.returns.importPlatformReturns(actorFor(org, 'owner'), { all: false, ...(limit ? { limit } : {}) });
+
+  it('the five-minute import judges a refused request again only when it changed, the settings changed or its wait is over', async () => {
+    const { org } = await setup({ windowDays: 30 });
+    const { orders, old, req } = await refusedRequests(org, 1);
+    expect((await job(org)).skipped).toHaveLength(1);
+    // Judged once: the next runs pass it by for 30 minutes, then 2 hours, then 6 hours at a time.
+    for (const [wait, judged] of [[0, 0], [29, 0], [1, 1], [119, 0], [1, 1], [359, 0], [1, 1], [359, 0], [1, 1]] as const) {
+      clock.advanceMinutes(wait);
+      expect((await job(org)).skipped.length, `after ${wait} more minutes`).toBe(judged);
+      expect(await ctx.services.returns.orgsWithPendingPlatformReturns(), `pending after ${wait} more minutes`).not.toContain(org.orgId);
+    }
+    // TikTok's copy of the request changed: due at once, and its waits start again from 30 minutes.
+    clock.advanceMinutes(1);
+    await ctx.platform.db.tenant(org.orgId, (tx) => orders.applyPlatformReturns(tx, org.orgId, [req(old[0]!, 100, clock.now())]));
+    expect(await ctx.services.returns.orgsWithPendingPlatformReturns()).toContain(org.orgId);
+    expect((await job(org)).skipped).toHaveLength(1);
+    clock.advanceMinutes(31);
+    expect((await job(org)).skipped).toHaveLength(1);
+    // The shop's policy now accepts 60 days: due at once, opened, and the refusal forgotten.
+    const owner = actorFor(org, 'owner');
+    const shop = await ctx.services.tenancy.getShop(owner, org.shopId);
+    await ctx.services.tenancy.updateShop(owner, org.shopId, { returnPolicy: { ...shop.returnPolicy, windowDays: 60, noReasonReturns: true } });
+    const opened = await job(org);
+    expect(opened.created).toHaveLength(1);
+    expect(opened.skipped).toEqual([]);
+    const left = await ctx.platform.db.tenant(org.orgId, async (tx) => (await tx.execute(sql`select count(*)::int as n from platform_return_checks where org_id = ${org.orgId}`)).rows[0]);
+    expect(left).toEqual({ n: 0 });
+  });
+
+  it('requests the policy keeps refusing do not hold newer ones back', async () => {
+    const { org } = await setup({ windowDays: 30 });
+    await refusedRequests(org, 3);
+    // The newest request is inside the policy (a fresh order, damage on arrival).
+    const { createOrdersService } = await import('../orders/index.js');
+    const fresh = await seedOrder(ctx, org, { lines: [{ unitPrice: 30_000 }] });
+    await ctx.platform.db.tenant(org.orgId, (tx) => createOrdersService(ctx.platform).applyPlatformReturns(tx, org.orgId, [{ shopId: org.shopId, kind: 'return' as const, externalId: `rt-${fresh.externalId}`, externalOrderId: fresh.externalId, type: 'return_and_refund' as const, rawType: 'RETURN_AND_REFUND', status: 'requested' as const, rawStatus: 'RETURN_OR_REFUND_REQUEST_PENDING', reasonText: 'Arrived broken', lines: [{ externalOrderLineId: `${fresh.externalId}-1` }], photos: ['https://example/p.jpg'], videos: [], requestedAt: clock.now(), externalUpdatedAt: clock.now() }]));
+    // Two at a time, oldest first: the first run refuses two old ones, the second reaches the rest.
+    const first = await job(org, 2);
+    expect([first.created.length, first.skipped.length]).toEqual([0, 2]);
+    const second = await job(org, 2);
+    expect([second.created.length, second.skipped.length]).toEqual([1, 1]);
+    expect((await ctx.services.returns.get(actorFor(org, 'agent'), second.created[0]!.returnId)).orderId).toBe(fresh.orderId);
+    expect(await job(org, 2)).toEqual({ created: [], skipped: [] });
+    // A person's import judges them all again, the longest-waiting first, and says what did not fit.
+    const manual = await ctx.services.returns.importPlatformReturns(actorFor(org, 'agent'), { limit: 2 });
+    expect(manual.skipped.map((x) => x.platformReturnId)).toEqual(first.skipped.map((x) => x.platformReturnId));
+    expect(manual.remaining).toBe(1);
   });
 });

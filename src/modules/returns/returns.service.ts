@@ -8,7 +8,8 @@ import { enqueue } from '../../platform/outbox/outbox.js';
 import { afterCursor, cutPage, type Page } from '../../platform/pagination.js';
 import { requireRole, systemActor, type Actor } from '../../platform/tenancy.js';
 import { shopIn } from '../tenancy/index.js';
-import { openReturnRequests, orgsWithOpenReturnRequests } from '../orders/index.js';
+import { openReturnRequests, orgsWithOpenReturnRequests, type OpenReturnRequest } from '../orders/index.js';
+import { settingsVersionOn } from '../../platform/settings-cache.js';
 import { buyerLanguage, MESSAGE_HANDLER, returnInstructions, type EvidenceInput, type OrderInfo, type RemediesPorts, type RemediesService, type RemedyRow } from '../remedies/index.js';
 import {
   appealDeadline,
@@ -17,7 +18,9 @@ import {
   cycleTime,
   DEFAULT_REASON_TREE,
   effectiveTrigger,
+  importCheckDue,
   inspectionPasses,
+  nextImportCheck,
   reasonFromPlatform,
   refundDueOn,
   snapshotReason,
@@ -25,11 +28,12 @@ import {
   validateReasonTree,
   type Eligibility,
   type Grade,
+  type ImportCheck,
   type ReasonLanguage,
   type ReasonNode,
   type ReturnEvent,
 } from './returns.rules.js';
-import { exchangeStock, reasonTrees, returnLines, returns } from './returns.schema.js';
+import { exchangeStock, platformReturnChecks, reasonTrees, returnLines, returns } from './returns.schema.js';
 
 export type ReturnRow = typeof returns.$inferSelect;
 export type ReturnLineRow = typeof returnLines.$inferSelect;
@@ -286,19 +290,38 @@ export function createReturnsService(deps: ReturnsDeps, ports: ReturnsPorts) {
   }
   type ReturnView = ReturnType<typeof shape>;
 
-  /** Open TikTok return requests that have no RMA yet, oldest first (the orders module pages them). */
-  async function requestsWithoutRma(tx: Executor, orgId: string, limit: number) {
-    const out: Awaited<ReturnType<typeof openReturnRequests>> = [];
+  /**
+   * What the TikTok import looks at: open requests that have no RMA yet (the orders module pages
+   * them, oldest first). `due` are those to judge now — never judged, or changed since, or their
+   * wait is over (`importCheckDue`) —, at most `limit`. With `all` (a person asked), requests still
+   * waiting fill up the rest, the longest-waiting first, and `remaining` counts what did not fit.
+   */
+  async function importCandidates(tx: Executor, orgId: string, actor: Actor, limit: number, all: boolean) {
+    const at = clock.now();
+    const basis = `${await settingsVersionOn(tx, orgId)}|${(await latestTree(tx, orgId, actor)).version}`;
+    const due: Array<OpenReturnRequest & { check?: ImportCheck }> = [];
+    const waiting: Array<OpenReturnRequest & { check: ImportCheck }> = [];
+    let open = 0;
     let after: { requestedAt: Date; id: string } | undefined;
-    while (out.length < limit) {
+    while (all || due.length < limit) {
       const page = await openReturnRequests(tx, orgId, { limit: 200, after });
       if (page.length === 0) break;
-      const imported = new Set((await tx.select({ id: returns.platformReturnId }).from(returns).where(and(eq(returns.orgId, orgId), inArray(returns.platformReturnId, page.map((p) => p.id))))).map((r) => r.id));
-      out.push(...page.filter((p) => !imported.has(p.id)).slice(0, limit - out.length));
+      const ids = page.map((p) => p.id);
+      const imported = new Set((await tx.select({ id: returns.platformReturnId }).from(returns).where(and(eq(returns.orgId, orgId), inArray(returns.platformReturnId, ids)))).map((r) => r.id));
+      const checks = new Map((await tx.select().from(platformReturnChecks).where(and(eq(platformReturnChecks.orgId, orgId), inArray(platformReturnChecks.platformReturnId, ids)))).map((c) => [c.platformReturnId, c]));
+      for (const p of page) {
+        if (imported.has(p.id)) continue;
+        open++;
+        const check = checks.get(p.id);
+        if (importCheckDue(check, { seen: p.externalUpdatedAt.toISOString(), basis, at })) {
+          if (due.length < limit) due.push({ ...p, check });
+        } else if (all) waiting.push({ ...p, check: check! });
+      }
       const last = page[page.length - 1]!;
       after = { requestedAt: last.requestedAt, id: last.id };
     }
-    return out;
+    const take = [...due, ...waiting.sort((a, b) => a.check.checkedAt.getTime() - b.check.checkedAt.getTime()).slice(0, Math.max(0, limit - due.length))];
+    return { take, basis, remaining: all ? open - take.length : undefined };
   }
 
   async function nextRma(tx: Executor, orgId: string): Promise<string> {
@@ -516,28 +539,44 @@ export function createReturnsService(deps: ReturnsDeps, ports: ReturnsPorts) {
      * Open RMAs for TikTok return requests that have none yet. The policy still decides: a request
      * outside it is reported with its reasons (the seller answers it on TikTok), not imported.
      */
-    async importPlatformReturns(actor: Actor, opts: { limit?: number } = {}) {
+    async importPlatformReturns(actor: Actor, opts: { limit?: number; all?: boolean } = {}) {
       requireRole(actor, ['owner', 'supervisor', 'agent'], 'importing TikTok return requests');
-      const candidates = await db.tenant(actor.orgId, (tx) => requestsWithoutRma(tx, actor.orgId, opts.limit ?? 100));
+      // A person asking (the Returns page) has every request judged again, the longest-waiting
+      // first; the five-minute job judges only those due.
+      const all = opts.all ?? true;
+      const { take, basis, remaining } = await db.tenant(actor.orgId, (tx) => importCandidates(tx, actor.orgId, actor, opts.limit ?? 100, all));
       const created: { platformReturnId: string; returnId: string; rma: string }[] = [];
       const skipped: { platformReturnId: string; code: string; reasons: unknown }[] = [];
-      for (const c of candidates) {
+      for (const c of take) {
+        const seen = c.externalUpdatedAt.toISOString();
         try {
           const r = await this.fromPlatformReturn(actor, c.id, { reasonCode: reasonFromPlatform(c.reasonCode, c.reasonText) });
           created.push({ platformReturnId: c.id, returnId: r.id, rma: r.rma });
+          if (c.check) await db.tenant(actor.orgId, (tx) => tx.delete(platformReturnChecks).where(and(eq(platformReturnChecks.orgId, actor.orgId), eq(platformReturnChecks.platformReturnId, c.id))));
         } catch (e) {
           if (!(e instanceof AppError) || (e.kind !== 'unprocessable' && e.kind !== 'conflict')) throw e;
-          skipped.push({ platformReturnId: c.id, code: e.code, reasons: e.details?.reasons ?? e.message });
+          const reasons = e.details?.reasons ?? e.message;
+          skipped.push({ platformReturnId: c.id, code: e.code, reasons });
+          // Remember the refusal and when to look again, so the next runs pass it by until then.
+          const next = nextImportCheck(c.check, { seen, basis, at: clock.now() });
+          const row = { orgId: actor.orgId, platformReturnId: c.id, shopId: c.shopId, code: e.code, reasons, ...next };
+          await db.tenant(actor.orgId, (tx) =>
+            tx
+              .insert(platformReturnChecks)
+              .values(row)
+              .onConflictDoUpdate({ target: [platformReturnChecks.orgId, platformReturnChecks.platformReturnId], set: { code: row.code, reasons: row.reasons, seen: row.seen, basis: row.basis, attempts: row.attempts, checkedAt: row.checkedAt, recheckAt: row.recheckAt } }),
+          );
         }
       }
-      return { created, skipped };
+      return { created, skipped, ...(remaining !== undefined ? { remaining } : {}) };
     },
 
-    /** Organisations with TikTok return requests waiting for an RMA (for the import job). */
+    /** Organisations with TikTok return requests due for the import (for the job). */
     async orgsWithPendingPlatformReturns(): Promise<string[]> {
       const out: string[] = [];
       for (const orgId of await orgsWithOpenReturnRequests(db)) {
-        if ((await db.tenant(orgId, (tx) => requestsWithoutRma(tx, orgId, 1))).length) out.push(orgId);
+        const { take } = await db.tenant(orgId, (tx) => importCandidates(tx, orgId, systemActor(orgId), 1, false));
+        if (take.length) out.push(orgId);
       }
       return out;
     },

@@ -141,9 +141,10 @@ function ImportButton() {
   const { t } = useTranslation('returns');
   const [result, setResult] = useState<string | null>(null);
   const importM = useApiMutation({
-    mutationFn: () => api.post<{ created: unknown[]; skipped: unknown[] }>('/api/returns/import-platform', {}),
+    mutationFn: () => api.post<{ created: unknown[]; skipped: unknown[]; remaining?: number }>('/api/returns/import-platform', {}),
     invalidate: [['returns']],
-    onSuccess: (r) => setResult(t('import.result', { created: r.created.length, skipped: r.skipped.length })),
+    onSuccess: (r) =>
+      setResult([t('import.result', { created: r.created.length, skipped: r.skipped.length }), ...(r.remaining ? [t('import.remaining', { count: r.remaining })] : [])].join(' · ')),
     onError: (presented) => setResult(presented.message),
   });
   return (
