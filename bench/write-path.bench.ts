@@ -31,7 +31,9 @@ import { benchWorld, worldDir } from './world/world.js';
  * /proc before and after each phase; the load generator (this process) is not counted. The create
  * and reply phases end when the outbox holds nothing due for the organisation, so a reply's
  * delivery (the sandbox send, the delivery status) counts as part of the reply, and the read
- * phases after them measure reads alone.
+ * phases after them measure reads alone. After the four phases, three windows with no request at
+ * all show what the server and Postgres burn in the background (pg-boss polling, sweeps, cron
+ * jobs) and what share of each operation's CPU that is at the run's throughput.
  * Then common-word search on a large generated thread table (WRITE_PATH_SEARCH_MESSAGES, 5 M by
  * default; 0 skips it).
  * WRITE_PATH_PROFILE=1 writes a V8 CPU profile of the server per phase (.tmp/write-path-prof) and
@@ -42,6 +44,8 @@ import { benchWorld, worldDir } from './world/world.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** 8, as issue 20 measures; WRITE_PATH_CLIENTS=1 shows each statement's cost without lock waits. */
 const CLIENTS = Number(process.env.WRITE_PATH_CLIENTS ?? 8);
+/** One window of the background measurement (no requests), ms. */
+const IDLE_WINDOW_MS = 10_000;
 if (!Number.isInteger(CLIENTS) || CLIENTS < 1) throw new Error(`WRITE_PATH_CLIENTS must be a whole number ≥ 1 (got "${process.env.WRITE_PATH_CLIENTS}")`);
 /** Operations each phase runs first, not measured (the writes in the other organisation; see `phase`). */
 const JIT_WARMUP = Number(process.env.WRITE_PATH_JIT_WARMUP ?? 1500);
@@ -417,6 +421,26 @@ async function worldPhases(ctx: BenchContext, buyers: number, n: (x: number) => 
     };
     const search = await phase(roots, n(2000), searchFirst50, 'search', undefined, { n: jitWarmup, op: searchFirst50 });
     report('Full-text search, first 50', 'bare SELECT by primary key (node:http + pool)', bareSelect, 'GET /api/tickets/search?limit=50', search, 2);
+
+    // What the server and its Postgres burn with no request at all (pg-boss polling its queues, the
+    // outbox and webhook sweeps, cron jobs when one falls due), in three windows: every phase's CPU
+    // per operation carries its share of this, (CPU per second) / (operations per second).
+    const idle: { server: number; postgres: number }[] = [];
+    for (let k = 0; k < 3; k++) {
+      const c0 = treeCpuMs(roots);
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, IDLE_WINDOW_MS));
+      const c1 = treeCpuMs(roots);
+      const sec = (performance.now() - t0) / 1000;
+      idle.push({ server: (c1.server! - c0.server!) / sec, postgres: (c1.postgres! - c0.postgres!) / sec });
+    }
+    const perOp = (ms: number, p: Phase) => (ms / p.stats.perSecond).toFixed(2);
+    // The middle window: a cron job can fall into one, and a Postgres process that exits inside one
+    // (an idle pool connection closed) can take its CPU out of the tree's count before it is reaped.
+    const quiet = [...idle].sort((a, b) => a.server + a.postgres - (b.server + b.postgres))[1]!;
+    console.log(`\n## Background, no requests (three windows of ${IDLE_WINDOW_MS / 1000} s)`);
+    console.log(`  CPU per second: ${idle.map((w) => `${w.server.toFixed(0)} + ${w.postgres.toFixed(0)} ms`).join(', ')} (server + pg)`);
+    console.log(`  the middle window's share of an operation at this run's throughput: create ${perOp(quiet.server + quiet.postgres, create)} ms, reply ${perOp(quiet.server + quiet.postgres, reply)} ms, queue ${perOp(quiet.server + quiet.postgres, queue)} ms, search ${perOp(quiet.server + quiet.postgres, search)} ms`);
 
     // Guarantees still hold for what the bench wrote.
     const check = (await admin.query(

@@ -21,6 +21,7 @@ import { startWorker } from '../src/app/worker.js';
 import { systemClock } from '../src/platform/clock.js';
 import { createPool, Database } from '../src/platform/db.js';
 import { newId } from '../src/platform/ids.js';
+import { systemActor } from '../src/platform/tenancy.js';
 import { Jobs } from '../src/platform/jobs.js';
 import { createLogger } from '../src/platform/logger.js';
 
@@ -40,6 +41,17 @@ const jobs = new Jobs(adminUrl, log);
 const p = createPlatform({ config, db, adminUrl, clock: systemClock, ids: newId, log, jobs, secretKey: Buffer.alloc(32, 9) });
 const services = compose(p);
 await startWorker(p, services);
+// Background work an installation that has been up for a while has done already, done once here
+// before anything is measured: the TikTok return import's judgement of every open request of the
+// world (its five-minute job takes 100 per organisation and run; thereafter it judges only those
+// due). Revisions before 1cabb10 forget their refusals and judge the oldest 100 again every run.
+const importStart = performance.now();
+let judged = 0;
+for (const org of await services.returns.orgsWithPendingPlatformReturns()) {
+  const r = await services.returns.importPlatformReturns(systemActor(org), { all: false, limit: 1_000_000 });
+  judged += r.created.length + r.skipped.length;
+}
+process.stderr.write(`  the TikTok return import judged ${judged.toLocaleString('en')} open requests of the world in ${((performance.now() - importStart) / 1000).toFixed(1)} s before the server took requests\n`);
 const app = await buildServer(p, services);
 await app.listen({ host: '127.0.0.1', port: 0 });
 
