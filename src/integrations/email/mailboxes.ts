@@ -130,7 +130,9 @@ export function createMailboxes(d: MailboxDeps) {
   }
 
   async function rowOf(orgId: string, shopId: string): Promise<MailboxRow | undefined> {
-    return d.db.tenant(orgId, async (tx) => (await mailboxOfShop(tx, { orgId, shopId }))[0]);
+    // Read by every e-mail reply's delivery (most shops have no mailbox of their own): on cached
+    // plans, as the reply itself is, instead of planned each time (0.17 ms of Postgres per reply).
+    return d.db.tenant(orgId, async (tx) => (await mailboxOfShop(tx, { orgId, shopId }))[0], { cachedPlans: true });
   }
 
   async function requireShop(orgId: string, shopId: string): Promise<void> {
